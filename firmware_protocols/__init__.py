@@ -1,0 +1,43 @@
+"""Pure decoders for the wire formats of supported IMU sensors (no I/O).
+
+``firmware_protocols.get(name)`` returns a :class:`Protocol`; ``names()`` lists them.
+"""
+from __future__ import annotations
+
+import importlib
+
+from firmware_protocols.base import (
+    COLUMNS,
+    Command,
+    Decoder,
+    Gap,
+    Protocol,
+    ProtocolError,
+    StreamHealth,
+)
+
+#: protocol name -> "module:attribute" of its Protocol class; modules load on first use.
+_REGISTRY: dict[str, str] = {}
+
+
+def register(name: str, target: str) -> None:
+    """Register a protocol under ``name`` as ``"module:ClassName"``."""
+    _REGISTRY[name] = target
+
+
+def names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> Protocol:
+    """The protocol called ``name``; raises ``KeyError`` naming the known ones."""
+    try:
+        target = _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown protocol {name!r}; known: {', '.join(names())}") from None
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)()
+
+
+__all__ = ["COLUMNS", "Command", "Decoder", "Gap", "Protocol", "ProtocolError", "StreamHealth",
+           "get", "names", "register"]

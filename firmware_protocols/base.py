@@ -1,0 +1,126 @@
+"""What every sensor family's decoder shares: the sample layout, errors, stream health.
+
+Sans-I/O: a :class:`Protocol` describes a wire format (UUIDs, start/stop commands); its
+:meth:`Protocol.decoder` returns a stateful :class:`Decoder` whose :meth:`Decoder.feed` takes one
+notification payload (bytes) and returns the samples in it. No sockets, no files, no clocks.
+
+Decoded samples are a float64 array of shape (n, 7) with columns :data:`COLUMNS`:
+``t`` in seconds (from the sensor's own timestamps where the format has them, else from the
+sample counter and nominal rate; 0 at the first sample this decoder produced), acceleration in
+m/s², angular rate in deg/s, all in the sensor's own frame. A channel the frame does not carry
+is NaN.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+
+COLUMNS = ("t", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
+STANDARD_GRAVITY_MS2 = 9.80665
+
+
+class ProtocolError(ValueError):
+    """A payload that does not follow the wire format. The only exception a decoder raises."""
+
+
+def empty_samples() -> np.ndarray:
+    """A (0, 7) array: what ``feed`` returns for a payload that carries no samples."""
+    return np.empty((0, 7), dtype=np.float64)
+
+
+def make_samples(n: int) -> np.ndarray:
+    """An (n, 7) array full of NaN, to fill in the channels a frame carries."""
+    return np.full((n, 7), np.nan, dtype=np.float64)
+
+
+@dataclass
+class Gap:
+    """Samples lost between two received packets: ``lost_samples`` missing before ``at_t_s``."""
+
+    at_t_s: float
+    lost_samples: int
+
+
+@dataclass
+class StreamHealth:
+    """Counters a decoder keeps about the stream it has been fed."""
+
+    packets: int = 0
+    samples: int = 0
+    corrupt_packets: int = 0
+    duplicate_packets: int = 0
+    reordered_packets: int = 0
+    lost_samples: int = 0
+    clock_wraps: int = 0
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def loss_fraction(self) -> float:
+        total = self.samples + self.lost_samples
+        return self.lost_samples / total if total else 0.0
+
+
+class Decoder(ABC):
+    """Stateful decoder for one stream. ``feed`` raises only :class:`ProtocolError`."""
+
+    def __init__(self) -> None:
+        self.health = StreamHealth()
+
+    def feed(self, payload: bytes) -> np.ndarray:
+        """Decode one notification payload into an (n, 7) sample array (see module doc)."""
+        try:
+            samples = self._decode(bytes(payload))
+        except ProtocolError:
+            self.health.corrupt_packets += 1
+            raise
+        except Exception as exc:  # a decoder bug must not escape as another type
+            self.health.corrupt_packets += 1
+            raise ProtocolError(f"{type(self).__name__}: cannot decode payload: {exc}") from exc
+        self.health.packets += 1
+        self.health.samples += len(samples)
+        return samples
+
+    @abstractmethod
+    def _decode(self, payload: bytes) -> np.ndarray:
+        """Decode one payload; raise :class:`ProtocolError` for malformed input."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One GATT write: ``payload`` to characteristic ``char_uuid`` (with or without response)."""
+
+    char_uuid: str
+    payload: bytes
+    response: bool = True
+
+
+class Protocol(ABC):
+    """A sensor family's wire format: how to find it, start it, stop it and decode it."""
+
+    name: str = ""
+    #: Advertised service UUIDs or name prefixes that identify this family in a scan.
+    service_uuids: tuple[str, ...] = ()
+    name_prefixes: tuple[str, ...] = ()
+    #: Characteristics to subscribe to for sample data.
+    data_char_uuids: tuple[str, ...] = ()
+
+    def matches(self, name: str | None, service_uuids: list[str] | tuple[str, ...] = ()) -> bool:
+        """True when an advertisement (local name, service UUIDs) belongs to this family."""
+        uuids = {u.lower() for u in service_uuids}
+        if any(u.lower() in uuids for u in self.service_uuids):
+            return True
+        return bool(name) and any(name.startswith(p) for p in self.name_prefixes)
+
+    @abstractmethod
+    def start_commands(self, sample_rate_hz: float = 104.0) -> list[Command]:
+        """The writes that start acceleration + angular-rate streaming."""
+
+    @abstractmethod
+    def stop_commands(self) -> list[Command]:
+        """The writes that stop streaming."""
+
+    @abstractmethod
+    def decoder(self, **settings) -> Decoder:
+        """A fresh stateful decoder (settings such as ``sample_rate_hz`` where the format needs them)."""

@@ -1,0 +1,3 @@
+from sensorkit.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""The ``sensorkit`` command line. Each subcommand lives in its own module in this package."""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from sensorkit.errors import SensorkitError
+
+#: subcommand name -> module in sensorkit.cli defining a click command called ``command``.
+_COMMANDS = {
+    "analyze": "analyze",
+    "simulate": "simulate",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in _COMMANDS:
+            return None
+        return importlib.import_module(f"sensorkit.cli.{_COMMANDS[name]}").command
+
+
+@click.group(cls=_LazyGroup)
+@click.version_option(package_name="sensorkit")
+def cli() -> None:
+    """sensorkit: rep-by-rep analysis of seated hip external rotation from an ankle IMU."""
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except SensorkitError as exc:  # user errors: one line, no traceback
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2)

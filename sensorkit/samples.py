@@ -1,0 +1,99 @@
+"""The one block type for IMU samples, and the canonical column names and units.
+
+Sensor frame (picture in words): the sensor's own x, y, z axes, fixed to its case, right-handed.
+Nothing assumes how the case sits on the shank: the strap may hold it in any rotation.
+
+- ``t``: seconds since the recording started (increasing; gaps allowed).
+- ``acc``: specific force in m/s², shape (n, 3); about +9.81 on the axis pointing up at rest.
+- ``gyr``: angular rate in deg/s, shape (n, 3), right-hand rule about each sensor axis.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+T = "t"
+ACC_COLUMNS = ("acc_x", "acc_y", "acc_z")
+GYR_COLUMNS = ("gyr_x", "gyr_y", "gyr_z")
+COLUMNS = (T, *ACC_COLUMNS, *GYR_COLUMNS)
+GRAVITY_MS2 = 9.80665
+
+
+@dataclass(frozen=True)
+class Samples:
+    """A block of IMU samples: ``t`` (n,) in s, ``acc`` (n, 3) in m/s², ``gyr`` (n, 3) in deg/s."""
+
+    t: np.ndarray
+    acc: np.ndarray
+    gyr: np.ndarray
+
+    def __post_init__(self) -> None:
+        t = np.asarray(self.t, dtype=np.float64).reshape(-1)
+        acc = np.asarray(self.acc, dtype=np.float64).reshape(-1, 3)
+        gyr = np.asarray(self.gyr, dtype=np.float64).reshape(-1, 3)
+        if not (len(t) == len(acc) == len(gyr)):
+            raise ValueError(f"Samples: t, acc and gyr lengths differ ({len(t)}, {len(acc)}, {len(gyr)})")
+        object.__setattr__(self, "t", t)
+        object.__setattr__(self, "acc", acc)
+        object.__setattr__(self, "gyr", gyr)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def __getitem__(self, index: slice | np.ndarray) -> "Samples":
+        return Samples(self.t[index], self.acc[index], self.gyr[index])
+
+    @classmethod
+    def empty(cls) -> "Samples":
+        return cls(np.empty(0), np.empty((0, 3)), np.empty((0, 3)))
+
+    @classmethod
+    def from_array(cls, array: np.ndarray) -> "Samples":
+        """From an (n, 7) array with columns :data:`COLUMNS`."""
+        array = np.asarray(array, dtype=np.float64).reshape(-1, 7)
+        return cls(array[:, 0], array[:, 1:4], array[:, 4:7])
+
+    def to_array(self) -> np.ndarray:
+        """An (n, 7) float64 array with columns :data:`COLUMNS`."""
+        return np.column_stack([self.t, self.acc, self.gyr])
+
+    @classmethod
+    def concat(cls, blocks: Iterable["Samples"]) -> "Samples":
+        blocks = [b for b in blocks if len(b)]
+        if not blocks:
+            return cls.empty()
+        return cls(
+            np.concatenate([b.t for b in blocks]),
+            np.concatenate([b.acc for b in blocks]),
+            np.concatenate([b.gyr for b in blocks]),
+        )
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> "Samples":
+        return cls(
+            frame[T].to_numpy(np.float64),
+            frame[list(ACC_COLUMNS)].to_numpy(np.float64),
+            frame[list(GYR_COLUMNS)].to_numpy(np.float64),
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.to_array(), columns=list(COLUMNS))
+
+    def chunks(self, size: int) -> Iterable["Samples"]:
+        """Consecutive blocks of at most ``size`` samples (for feeding a stage packet-wise)."""
+        for start in range(0, len(self), size):
+            yield self[start : start + size]
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.t[-1] - self.t[0]) if len(self) else 0.0
+
+    @property
+    def sample_rate_hz(self) -> float:
+        """Median sample rate in Hz (nan for fewer than two samples)."""
+        if len(self) < 2:
+            return float("nan")
+        return float(1.0 / np.median(np.diff(self.t)))
