@@ -39,5 +39,11 @@ def get(name: str) -> Protocol:
     return getattr(importlib.import_module(module), attr)()
 
 
+register("polar_pmd", "firmware_protocols.polar_pmd:PolarPmd")
+register("metawear", "firmware_protocols.metawear:MetaWear")
+register("movesense", "firmware_protocols.movesense:Movesense")
+register("witmotion", "firmware_protocols.witmotion:WitMotion")
+register("open_v1", "firmware_protocols.open_v1:OpenV1")
+
 __all__ = ["COLUMNS", "Command", "Decoder", "Gap", "Protocol", "ProtocolError", "StreamHealth",
            "get", "names", "register"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 import click
 
@@ -11,17 +12,29 @@ from sensorkit.errors import SensorkitError
 _COMMANDS = {
     "analyze": "analyze",
     "simulate": "simulate",
+    "decode": "decode",
+    "scan": "ble_commands",
+    "record": "ble_commands",
+    "live": "ble_commands",
+    "report": "report",
+    "plot": "plot",
+    "convert": "convert",
 }
+
+
+def _available() -> list[str]:
+    return sorted(n for n, m in _COMMANDS.items() if importlib.util.find_spec(f"sensorkit.cli.{m}"))
 
 
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(_COMMANDS)
+        return _available()
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name not in _COMMANDS:
+        if name not in _available():
             return None
-        return importlib.import_module(f"sensorkit.cli.{_COMMANDS[name]}").command
+        module = importlib.import_module(f"sensorkit.cli.{_COMMANDS[name]}")
+        return getattr(module, name.replace("-", "_"))
 
 
 @click.group(cls=_LazyGroup)

@@ -1,0 +1,50 @@
+"""The rep event the pipeline emits, and the ``reps.csv`` column names (defined once, here)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+KINDS = ("full", "partial", "knee_out", "rejected")
+COUNTED_KINDS = ("full", "partial", "knee_out")
+
+#: reps.csv columns, in order (CONTRACTS.md section 2 first, then extras).
+REP_COLUMNS = (
+    "recording", "rep", "side", "kind", "start_s", "end_s", "rom_deg", "hold_s", "exercise", "tempo",
+    "out_end_s", "return_start_s", "peak_speed_dps", "out_duration_s", "return_duration_s",
+    "rest_angle_deg", "radius_m", "axis_offset_deg", "reason",
+)
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One detected movement. Times in the recording's ``t`` seconds, angles in degrees.
+
+    ``rep`` is the 1-based count among counted reps (None for ``rejected``); ``reason`` says why
+    a movement was rejected (empty otherwise).
+    """
+
+    rep: int | None
+    kind: str
+    start_s: float
+    end_s: float
+    rom_deg: float
+    hold_s: float
+    out_end_s: float
+    return_start_s: float
+    peak_speed_dps: float
+    out_duration_s: float
+    return_duration_s: float
+    rest_angle_deg: float
+    radius_m: float
+    axis_offset_deg: float
+    exercise: str = "hip_external_rotation"
+    tempo: str = "normal"
+    reason: str = ""
+
+    @property
+    def counted(self) -> bool:
+        return self.kind in COUNTED_KINDS
+
+    def row(self, recording: str, side: str = "") -> dict:
+        """This rep as a ``reps.csv`` row (keys :data:`REP_COLUMNS`)."""
+        values = asdict(self) | {"recording": recording, "side": side}
+        return {c: values[c] for c in REP_COLUMNS}
