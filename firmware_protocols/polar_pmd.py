@@ -1,0 +1,461 @@
+"""Polar Measurement Data (PMD) service: ACC and GYRO streaming (Verity Sense, H10, OH1).
+
+Pure: bytes in, values out. The byte-level spec, with its sources in Polar's public SDK, is
+``polar_pmd.md`` next to this file. In short: a data notification is a 10-byte header
+(measurement type, u64 timestamp in ns since 2000-01-01 of the frame's LAST sample, frame type;
+bit 7 of the frame type = delta-compressed) followed by raw samples or by a reference sample and
+delta blocks. Polar's units: ACC in mG (compressed frames scaled by the settings "factor"),
+GYRO in deg/s (times the factor); the decoder converts ACC to m/s².
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+
+from firmware_protocols.base import (
+    STANDARD_GRAVITY_MS2, Command, Decoder, Gap, Protocol, ProtocolError, empty_samples, make_samples,
+)
+
+PMD_SERVICE_UUID = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
+PMD_CONTROL_POINT_UUID = "fb005c81-02e7-f387-1cad-8acd2d8df0c8"
+PMD_DATA_UUID = "fb005c82-02e7-f387-1cad-8acd2d8df0c8"
+
+#: PMD measurement type ids (low 6 bits of the type byte).
+MEASUREMENT_TYPES = {0: "ECG", 1: "PPG", 2: "ACC", 3: "PPI", 5: "GYRO", 6: "MAGNETOMETER", 7: "SKIN_TEMP",
+                     9: "SDK_MODE", 10: "LOCATION", 11: "PRESSURE", 12: "TEMPERATURE",
+                     13: "OFFLINE_RECORDING", 14: "OFFLINE_HR", 15: "OFFLINE_TEMP"}
+ACC, GYRO = 2, 5
+OP_GET_SETTINGS, OP_START, OP_STOP = 0x01, 0x02, 0x03
+CP_RESPONSE_CODE, CP_MEASUREMENT_STOPPED = 0xF0, 0x01
+CP_STATUS_NAMES = ("SUCCESS", "ERROR_INVALID_OP_CODE", "ERROR_INVALID_MEASUREMENT_TYPE", "ERROR_NOT_SUPPORTED",
+                   "ERROR_INVALID_LENGTH", "ERROR_INVALID_PARAMETER", "ERROR_ALREADY_IN_STATE",
+                   "ERROR_INVALID_RESOLUTION", "ERROR_INVALID_SAMPLE_RATE", "ERROR_INVALID_RANGE",
+                   "ERROR_INVALID_MTU", "ERROR_INVALID_NUMBER_OF_CHANNELS", "ERROR_INVALID_STATE",
+                   "ERROR_DEVICE_IN_CHARGER", "ERROR_DISK_FULL")
+#: Settings TLV: type id -> (name, value size in bytes). Values little-endian signed; factor = float32 bits.
+SETTING_TYPES = {0: ("sample_rate", 2), 1: ("resolution", 2), 2: ("range", 2), 3: ("range_milliunit", 4),
+                 4: ("channels", 1), 5: ("factor", 4)}
+HEADER_BYTES = 10
+COMPRESSED_BIT = 0x80
+MAX_FRAME_TYPE_ID = 10  # the SDK knows frame types 0..10 (low 7 bits of the frame type byte)
+POLAR_EPOCH_UNIX_NS = 946_684_800_000_000_000  # 2000-01-01T00:00:00Z in ns since 1970
+DEFAULT_SAMPLE_RATE_HZ = 52.0  # only spaces the very first frame when the rate is not given
+MAX_DELTA_BITS = 32            # the SDK accumulates samples in 32-bit ints
+
+
+@dataclass(frozen=True)
+class FrameFormat:
+    """How one (measurement type, frame type byte) is laid out and scaled."""
+
+    compressed: bool
+    sample_bits: int           # 8/16/24 raw ints, 16 compressed ints, 32 = float32 bit patterns
+    is_float: bool = False
+    polar_units_per_count: float = 1.0  # 1000 for ACC compressed type 0 (factor -> G, then mG)
+    uses_factor: bool = True
+    si_per_polar_unit: float = 1.0      # mG -> m/s² for ACC, 1 for deg/s
+
+
+_MG = STANDARD_GRAVITY_MS2 / 1000.0
+FRAME_FORMATS = {
+    (ACC, 0x00): FrameFormat(False, 8, uses_factor=False, si_per_polar_unit=_MG),
+    (ACC, 0x01): FrameFormat(False, 16, uses_factor=False, si_per_polar_unit=_MG),
+    (ACC, 0x02): FrameFormat(False, 24, uses_factor=False, si_per_polar_unit=_MG),
+    (ACC, 0x80): FrameFormat(True, 16, polar_units_per_count=1000.0, si_per_polar_unit=_MG),
+    (ACC, 0x81): FrameFormat(True, 16, si_per_polar_unit=_MG),
+    (GYRO, 0x80): FrameFormat(True, 16),
+    (GYRO, 0x81): FrameFormat(True, 32, is_float=True),
+}
+
+
+@dataclass(frozen=True)
+class PmdFrame:
+    """One data notification split into its header fields and content bytes."""
+
+    measurement_type: int
+    timestamp_ns: int  # of the frame's last sample, ns since 2000-01-01T00:00:00Z (sensor clock)
+    frame_type: int    # the full byte, compression bit included
+    content: bytes
+
+    @property
+    def compressed(self) -> bool:
+        return bool(self.frame_type & COMPRESSED_BIT)
+
+
+def parse_frame(payload: bytes) -> PmdFrame:
+    """Split a data notification into header and content; ProtocolError if shorter than a header."""
+    if len(payload) < HEADER_BYTES:
+        raise ProtocolError(f"polar_pmd: truncated header ({len(payload)} bytes, need {HEADER_BYTES})")
+    if payload[9] & 0x7F > MAX_FRAME_TYPE_ID:
+        raise ProtocolError(f"polar_pmd: frame type 0x{payload[9]:02x} does not exist")
+    return PmdFrame(payload[0] & 0x3F, int.from_bytes(payload[1:9], "little"), payload[9], bytes(payload[10:]))
+
+
+def _frame_format(frame: PmdFrame) -> FrameFormat:
+    name = MEASUREMENT_TYPES.get(frame.measurement_type)
+    if name is None:
+        raise ProtocolError(f"polar_pmd: unknown measurement type {frame.measurement_type}")
+    fmt = FRAME_FORMATS.get((frame.measurement_type, frame.frame_type))
+    if fmt is None:
+        raise ProtocolError(f"polar_pmd: {name} frame type 0x{frame.frame_type:02x} not supported")
+    return fmt
+
+
+def _signed(values: np.ndarray, bits: int) -> np.ndarray:
+    sign = 1 << (bits - 1)
+    return ((values & ((1 << bits) - 1)) ^ sign) - sign
+
+
+def _le_ints(data: bytes, nbytes: int) -> np.ndarray:
+    """Unsigned little-endian integers of ``nbytes`` each, as int64."""
+    raw = np.frombuffer(data, dtype=np.uint8).reshape(-1, nbytes).astype(np.int64)
+    return raw @ (np.int64(1) << (8 * np.arange(nbytes, dtype=np.int64)))
+
+
+def parse_delta_content(content: bytes, channels: int, sample_bits: int, signed: bool = True) -> np.ndarray:
+    """Samples of a delta-compressed content: (n, channels) int64, reference sample first.
+
+    Reference: ``channels`` little-endian values of ceil(bits/8) bytes. Then blocks: delta width
+    (1 byte, bits), sample count (1 byte), count*channels*width bits packed LSB-first, padded to
+    a byte. Sums wrap at 32 bits like the SDK; ``signed=False`` keeps unsigned 32-bit patterns.
+    """
+    ref_bytes = channels * -(-sample_bits // 8)
+    if len(content) < ref_bytes:
+        raise ProtocolError(f"polar_pmd: {len(content)} content bytes, reference sample needs {ref_bytes}")
+    ref = _le_ints(content[:ref_bytes], ref_bytes // channels)
+    if signed:
+        ref = _signed(ref, sample_bits)
+    deltas, offset = [], ref_bytes
+    while offset < len(content):
+        if offset + 2 > len(content):
+            raise ProtocolError(f"polar_pmd: delta block header truncated at content byte {offset}")
+        width, count = content[offset], content[offset + 1]
+        if not 1 <= width <= MAX_DELTA_BITS:
+            raise ProtocolError(f"polar_pmd: bad delta width {width} bits at content byte {offset}")
+        nbits = width * count * channels
+        end = offset + 2 + -(-nbits // 8)
+        if end > len(content):
+            raise ProtocolError(f"polar_pmd: delta block of {count} samples x {width} bits overflows the payload")
+        bits = np.unpackbits(np.frombuffer(content, np.uint8, end - offset - 2, offset + 2), bitorder="little")
+        values = bits[:nbits].reshape(-1, width).astype(np.int64) @ (np.int64(1) << np.arange(width, dtype=np.int64))
+        deltas.append(_signed(values, width).reshape(count, channels))
+        offset = end
+    samples = np.vstack([ref[None, :], *deltas]).cumsum(axis=0)
+    return _signed(samples, 32) if signed else samples & 0xFFFFFFFF
+
+
+def frame_counts(frame: PmdFrame) -> np.ndarray:
+    """The frame's channel values as sent: (n, 3) int64 (float frames: uint32 bit patterns)."""
+    fmt = _frame_format(frame)
+    if fmt.compressed:
+        counts = parse_delta_content(frame.content, 3, fmt.sample_bits, signed=not fmt.is_float)
+    else:
+        size = 3 * fmt.sample_bits // 8
+        if len(frame.content) % size:
+            raise ProtocolError(f"polar_pmd: raw content of {len(frame.content)} bytes is not whole {size}-byte samples")
+        counts = _signed(_le_ints(frame.content, fmt.sample_bits // 8), fmt.sample_bits).reshape(-1, 3)
+    if not len(counts):
+        raise ProtocolError("polar_pmd: frame carries no samples")
+    return counts
+
+
+def frame_values(frame: PmdFrame, factor: float = 1.0) -> np.ndarray:
+    """The frame's samples in Polar's units: ACC in mG, GYRO in deg/s; (n, 3) float64."""
+    fmt = _frame_format(frame)
+    counts = frame_counts(frame)
+    values = counts.astype(np.uint32).view(np.float32).astype(np.float64) if fmt.is_float else counts.astype(np.float64)
+    return values * ((factor if fmt.uses_factor else 1.0) * fmt.polar_units_per_count)
+
+
+def sample_times_ns(frame_ns: int, n: int, *, previous_ns: int | None = None,
+                    period_ns: float | None = None) -> list[int]:
+    """Timestamps of a frame's n samples, the SDK's way: the last one is the frame's timestamp;
+    the others are spread evenly after ``previous_ns`` (previous frame), else ``period_ns`` apart."""
+    if n <= 0:
+        raise ProtocolError("polar_pmd: frame carries no samples")
+    if previous_ns is not None:
+        delta = float(frame_ns - previous_ns) / float(n)
+        start = float(previous_ns) + delta
+    elif period_ns is not None:
+        delta = float(period_ns)
+        start = float(frame_ns) - delta * (n - 1)
+    else:
+        raise ValueError("sample_times_ns needs previous_ns or period_ns")
+    return [int(v) for v in np.rint(start + delta * np.arange(n - 1))] + [frame_ns]
+
+
+@dataclass(frozen=True)
+class ControlPointResponse:
+    """A PMD control point response: 0xF0, op code, measurement type, status, more, parameters."""
+
+    op_code: int
+    measurement_type: int
+    status: int
+    more: bool
+    parameters: bytes
+
+    @property
+    def settings(self) -> dict[str, tuple[float, ...]]:
+        """The parameters of a settings query or start response read as settings TLVs."""
+        return parse_settings(self.parameters)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 0
+
+    @property
+    def status_name(self) -> str:
+        return CP_STATUS_NAMES[self.status] if self.status < len(CP_STATUS_NAMES) else f"ERROR_{self.status}"
+
+    @property
+    def factor(self) -> float | None:
+        values = self.settings.get("factor")
+        return values[0] if values else None
+
+
+@dataclass(frozen=True)
+class MeasurementStopped:
+    """Sent by the sensor on the control point (0x01 ...) when it stops streams by itself."""
+
+    measurement_types: tuple[int, ...]
+
+
+def parse_settings(data: bytes) -> dict[str, tuple[float, ...]]:
+    """Settings TLVs (type id, count, count values) into {name: values}; factor as a float."""
+    settings: dict[str, tuple[float, ...]] = {}
+    offset = 0
+    while offset < len(data):
+        if offset + 2 > len(data) or data[offset] not in SETTING_TYPES:
+            raise ProtocolError(f"polar_pmd: bad settings TLV at byte {offset}: {data[offset:offset + 2].hex()}")
+        name, size = SETTING_TYPES[data[offset]]
+        count, offset = data[offset + 1], offset + 2
+        if offset + count * size > len(data):
+            raise ProtocolError(f"polar_pmd: setting {name} with {count} values overflows the parameters")
+        chunk = data[offset:offset + count * size]
+        if name == "factor":
+            values = struct.unpack(f"<{count}f", chunk)
+        else:
+            values = tuple(int.from_bytes(chunk[i:i + size], "little", signed=True) for i in range(0, len(chunk), size))
+        settings[name] = tuple(values)
+        offset += count * size
+    return settings
+
+
+def parse_control_point_response(payload: bytes) -> ControlPointResponse | MeasurementStopped:
+    """Parse a control point notification (settings query / start / stop response)."""
+    if payload[:1] == bytes([CP_MEASUREMENT_STOPPED]):
+        return MeasurementStopped(tuple(b & 0x3F for b in payload[1:]))
+    if len(payload) < 4 or payload[0] != CP_RESPONSE_CODE:
+        raise ProtocolError(f"polar_pmd: not a control point response: {bytes(payload[:8]).hex()}")
+    status = payload[3]
+    ok = status == 0
+    more = ok and len(payload) > 4 and payload[4] != 0
+    return ControlPointResponse(payload[1], payload[2] & 0x3F, status, more, bytes(payload[5:]) if ok else b"")
+
+
+def settings_tlv(settings: dict[int, int]) -> bytes:
+    """Selected settings as TLVs (one value each) in type-id order; the factor is never sent."""
+    out = bytearray()
+    for type_id in sorted(settings):
+        name, size = SETTING_TYPES[type_id]
+        if name != "factor":
+            out += bytes([type_id, 1]) + int(settings[type_id]).to_bytes(size, "little")
+    return bytes(out)
+
+
+def get_settings_command(measurement_type: int) -> Command:
+    return Command(PMD_CONTROL_POINT_UUID, bytes([OP_GET_SETTINGS, measurement_type]))
+
+
+def start_measurement_command(measurement_type: int, sample_rate_hz: float, range_units: int,
+                              resolution_bits: int = 16, channels: int = 3) -> Command:
+    """Start an online stream: op 0x02, type, then sample rate / resolution / range / channels TLVs."""
+    tlv = settings_tlv({0: round(sample_rate_hz), 1: resolution_bits, 2: range_units, 4: channels})
+    return Command(PMD_CONTROL_POINT_UUID, bytes([OP_START, measurement_type]) + tlv)
+
+
+def stop_measurement_command(measurement_type: int) -> Command:
+    return Command(PMD_CONTROL_POINT_UUID, bytes([OP_STOP, measurement_type]))
+
+
+@dataclass
+class _StreamClock:
+    last_ns: int
+    period_ns: float | None  # nominal, then learned from consecutive frames
+
+
+class PolarPmdDecoder(Decoder):
+    """Stateful decoder of the PMD data characteristic (ACC and GYRO frames).
+
+    ``sample_rate_hz``: the rate the streams were started with; when None the sample period is
+    learned from the first two frames of each stream (assumed gap-free). ``acc_factor`` /
+    ``gyr_factor``: the "factor" of the start response (see :meth:`apply_control_point_response`).
+    """
+
+    def __init__(self, sample_rate_hz: float | None = None, acc_factor: float = 1.0, gyr_factor: float = 1.0):
+        super().__init__()
+        for name, value in (("sample_rate_hz", sample_rate_hz), ("acc_factor", acc_factor), ("gyr_factor", gyr_factor)):
+            if value is not None and not (np.isfinite(value) and value > 0):
+                raise ValueError(f"polar_pmd: {name} must be a positive number, got {value!r}")
+        self.factors = {ACC: float(acc_factor), GYRO: float(gyr_factor)}
+        self._nominal_period_ns = 1e9 / sample_rate_hz if sample_rate_hz else None
+        self._clocks: dict[int, _StreamClock] = {}
+        self._t0_ns: int | None = None
+        self._pending_gap: int | None = None
+
+    def apply_control_point_response(self, response: ControlPointResponse) -> None:
+        """Take the factor a successful start (or settings) response reports for ACC or GYRO."""
+        if isinstance(response, ControlPointResponse) and response.ok and response.measurement_type in self.factors:
+            if response.factor is not None:
+                self.factors[response.measurement_type] = response.factor
+
+    def _decode(self, payload: bytes) -> np.ndarray:
+        frame = parse_frame(payload)
+        if frame.measurement_type not in MEASUREMENT_TYPES:
+            raise ProtocolError(f"polar_pmd: unknown measurement type {frame.measurement_type}")
+        if frame.measurement_type not in self.factors:
+            return empty_samples()  # a known PMD stream without acc/gyr (ECG, PPG, ...)
+        fmt = _frame_format(frame)
+        values = frame_values(frame, self.factors[frame.measurement_type])
+        times = self._stamp(frame, len(values))
+        if times is None:
+            return empty_samples()
+        if self._t0_ns is None:
+            self._t0_ns = times[0]
+        out = make_samples(len(values))
+        out[:, 0] = np.array([t - self._t0_ns for t in times], dtype=np.float64) / 1e9
+        columns = slice(1, 4) if frame.measurement_type == ACC else slice(4, 7)
+        out[:, columns] = values * fmt.si_per_polar_unit
+        if self._pending_gap is not None:
+            self.health.lost_samples += self._pending_gap
+            self.health.gaps.append(Gap(at_t_s=float(out[0, 0]), lost_samples=self._pending_gap))
+        return out
+
+    def _stamp(self, frame: PmdFrame, n: int) -> list[int] | None:
+        """Sample timestamps (ns) of a frame, or None for a duplicate / out-of-order frame."""
+        self._pending_gap = None
+        ts, clock = frame.timestamp_ns, self._clocks.get(frame.measurement_type)
+        if clock is None:
+            self._clocks[frame.measurement_type] = _StreamClock(ts, self._nominal_period_ns)
+            return sample_times_ns(ts, n, period_ns=self._nominal_period_ns or 1e9 / DEFAULT_SAMPLE_RATE_HZ)
+        if ts == clock.last_ns:
+            self.health.duplicate_packets += 1
+            return None
+        if ts < clock.last_ns:
+            self.health.reordered_packets += 1
+            return None
+        span, period = ts - clock.last_ns, clock.period_ns
+        if period is not None and span > 1.5 * n * period:  # whole frames missing
+            lost = round(span / period) - n
+            self._pending_gap = lost if lost > 0 else None
+            times = sample_times_ns(ts, n, period_ns=period)
+        else:
+            times = sample_times_ns(ts, n, previous_ns=clock.last_ns)
+            clock.period_ns = span / n
+        clock.last_ns = ts
+        return times
+
+
+class PolarPmd(Protocol):
+    """Polar PMD over BLE: ACC (+ GYRO where the sensor has one) from Verity Sense, H10, OH1."""
+
+    name = "polar_pmd"
+    service_uuids = (PMD_SERVICE_UUID,)
+    name_prefixes = ("Polar Sense", "Polar H10", "Polar OH1")
+    data_char_uuids = (PMD_DATA_UUID,)
+    control_point_uuid = PMD_CONTROL_POINT_UUID
+    acc_range_g = 8
+    gyr_range_dps = 2000
+
+    def settings_commands(self) -> list[Command]:
+        """Ask which ACC and GYRO settings the sensor supports (answers: parse_control_point_response)."""
+        return [get_settings_command(ACC), get_settings_command(GYRO)]
+
+    def start_commands(self, sample_rate_hz: float = 104.0) -> list[Command]:
+        return [start_measurement_command(ACC, sample_rate_hz, self.acc_range_g),
+                start_measurement_command(GYRO, sample_rate_hz, self.gyr_range_dps)]
+
+    def stop_commands(self) -> list[Command]:
+        return [stop_measurement_command(ACC), stop_measurement_command(GYRO)]
+
+    def decoder(self, sample_rate_hz: float | None = None, acc_factor: float = 1.0,
+                gyr_factor: float = 1.0) -> PolarPmdDecoder:
+        return PolarPmdDecoder(sample_rate_hz, acc_factor, gyr_factor)
+
+
+# --- encoder (tests, benchmarks, the simulated sensor) -------------------------------------------
+
+EXAMPLE_START_NS = 820_540_800_000_000_000  # 2026-01-01T00:00:00 on the sensor clock
+
+
+def counts_from_si(measurement_type: int, frame_type: int, values: np.ndarray, factor: float = 1.0) -> np.ndarray:
+    """SI samples (ACC m/s², GYRO deg/s) as the counts a frame carries: rounded ints, or float32 bits."""
+    fmt = FRAME_FORMATS[(measurement_type, frame_type)]
+    polar = np.asarray(values, dtype=np.float64).reshape(-1, 3) / fmt.si_per_polar_unit
+    scale = (factor if fmt.uses_factor else 1.0) * fmt.polar_units_per_count
+    if fmt.is_float:
+        return (polar / scale).astype(np.float32).view(np.uint32).astype(np.int64)
+    return np.rint(polar / scale).astype(np.int64)
+
+
+def _pack_deltas(deltas: np.ndarray, block_samples: int) -> bytes:
+    """Delta blocks: width, count, then the deltas LSB-first. Widths start at 2 bits (see spec)."""
+    out = bytearray()
+    for start in range(0, len(deltas), block_samples):
+        block = deltas[start:start + block_samples]
+        width = max(2, int(np.where(block < 0, ~block, block).max()).bit_length() + 1)
+        bits = (block.reshape(-1, 1) >> np.arange(width, dtype=np.int64)) & 1
+        out += bytes([width, len(block)]) + np.packbits(bits.astype(np.uint8).reshape(-1), bitorder="little").tobytes()
+    return bytes(out)
+
+
+def encode_frame(measurement_type: int, frame_type: int, counts: np.ndarray, timestamp_ns: int,
+                 block_samples: int = 32) -> bytes:
+    """One data notification carrying ``counts`` ((n, 3) ints; float frames: uint32 bit patterns)."""
+    fmt = FRAME_FORMATS.get((measurement_type, frame_type))
+    if fmt is None:
+        raise ValueError(f"polar_pmd: no frame format for type {measurement_type} frame 0x{frame_type:02x}")
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1, 3)
+    low, high = (0, 1 << 32) if fmt.is_float else (-(1 << (fmt.sample_bits - 1)), 1 << (fmt.sample_bits - 1))
+    if not len(counts) or counts.min() < low or counts.max() >= high or not 1 <= block_samples <= 255:
+        raise ValueError(f"polar_pmd: {len(counts)} samples, counts must lie in [{low}, {high})")
+    header = bytes([measurement_type]) + int(timestamp_ns).to_bytes(8, "little") + bytes([frame_type])
+    nbytes = -(-fmt.sample_bits // 8)
+    as_bytes = lambda a: ((a.reshape(-1, 1) >> (8 * np.arange(nbytes))) & 0xFF).astype(np.uint8).tobytes()  # noqa: E731
+    if not fmt.compressed:
+        return header + as_bytes(counts)
+    deltas = np.diff(counts, axis=0)
+    if fmt.is_float:
+        deltas = _signed(deltas, 32)  # the decoder's sums wrap at 32 bits
+    return header + as_bytes(counts[0]) + _pack_deltas(deltas, block_samples)
+
+
+def encode_stream(acc_ms2: np.ndarray | None, gyr_dps: np.ndarray | None, sample_rate_hz: float, *,
+                  start_ns: int = EXAMPLE_START_NS, samples_per_frame: int = 36, acc_frame_type: int = 0x01,
+                  gyr_frame_type: int = 0x81, acc_factor: float = 1.0, gyr_factor: float = 1.0) -> list[bytes]:
+    """Notifications for sample i at ``start_ns + i/rate``: an ACC frame then a GYRO frame per block."""
+    payloads = []
+    total = len(acc_ms2) if acc_ms2 is not None else len(gyr_dps)
+    for first in range(0, total, samples_per_frame):
+        last = min(first + samples_per_frame, total) - 1
+        ts = start_ns + round(last * 1e9 / sample_rate_hz)
+        for mtype, ftype, values, factor in ((ACC, acc_frame_type, acc_ms2, acc_factor),
+                                             (GYRO, gyr_frame_type, gyr_dps, gyr_factor)):
+            if values is not None:
+                counts = counts_from_si(mtype, ftype, values[first:last + 1], factor)
+                payloads.append(encode_frame(mtype, ftype, counts, ts))
+    return payloads
+
+
+def encode_example_payloads() -> list[bytes]:
+    """A few valid data notifications in stream order (52 Hz, 8 samples each), one per frame format."""
+    payloads, n, phase = [], 8, np.arange(8 * len(FRAME_FORMATS)) / 52.0
+    for k, ((mtype, ftype), fmt) in enumerate(FRAME_FORMATS.items()):
+        wave = np.column_stack([np.sin(2 * np.pi * phase), np.cos(2 * np.pi * phase), 0.3 + 0 * phase])[k * n:(k + 1) * n]
+        if fmt.is_float:
+            counts = (40.0 * wave).astype(np.float32).view(np.uint32).astype(np.int64)
+        else:
+            counts = np.rint(wave * min(1000, (1 << (fmt.sample_bits - 1)) - 1)).astype(np.int64)
+        payloads.append(encode_frame(mtype, ftype, counts, EXAMPLE_START_NS + round(((k + 1) * n - 1) * 1e9 / 52)))
+    return payloads
