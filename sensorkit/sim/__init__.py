@@ -1,0 +1,47 @@
+"""Physics simulator of the seated leg with an ankle IMU: synthetic recordings with exact ground truth.
+
+Frames, as a picture in words
+-----------------------------
+The patient sits on a chair. **World**: origin between the hips, x forward (anterior, where the
+knees point), y to the patient's left, z up; gravity g = 9.80665 m/s² along -z. The simulated leg's
+hip joint is at y = -0.2 m (right leg) or y = +0.2 m (left leg).
+
+From the hip the **thigh** runs forward along ``thigh_dir`` (≈ +x, pitched and yawed up to ±10°)
+for 0.40–0.50 m to the knee. From the knee the **shank** hangs down along ``shank_dir`` (knee flexed
+75°–105°, so the shank may slope forward or back) for 0.38–0.46 m to the ankle. The **shank frame**:
+z up the shank (ankle -> knee), y along the knee's flexion axis (patient's left, both sides),
+x = y × z (forward). The **sensor** is strapped 0.05–0.15 m above the ankle on the skin, 35–50 mm
+off the shank axis at a random angle around it, in a uniformly random orientation:
+``sensor_to_shank`` maps sensor-frame vectors into the shank frame. Nothing assumes which sensor
+axis points where.
+
+Movements
+---------
+- **Hip ER** (full, partial): the whole leg turns by θ about the thigh's long axis (through the hip
+  along ``thigh_dir``). The **ER axis** is +thigh_dir for the right leg and -thigh_dir for the left,
+  so positive θ always moves the foot medially (right foot towards +y, left foot towards -y). The
+  sensor turns by exactly θ about that axis and travels on an arc of radius ≈ 0.3–0.4 m.
+- **knee_out**: both feet on the floor; the shank turns about an axis parallel to the ER axis
+  through a pivot 0–4 cm below the ankle, same sense (top of the shank goes lateral). The sensor
+  sits 5–19 cm from the pivot, so its linear acceleration is small.
+- **Distractors** (truth kind ``rejected``): fidget, leg_shake, knee_extension, stand_up
+  (see :mod:`sensorkit.sim.distractors`).
+
+The angle trace ``SimulatedSession.angle_deg`` is the hip-ER angle coordinate: the sum of ER and
+knee_out rotations (both about the ER axis direction), distractor rotations excluded. The gyro
+projected on ``er_axis_sensor`` integrates to its changes exactly (up to the sensor's low-pass).
+
+Public API::
+
+    from sensorkit.sim import simulate_session, read_truth
+    s = simulate_session(9000, side="left", sample_rate_hz=104, imperfections=False)
+    s.samples, s.meta, s.truth, s.angle_deg, s.er_axis_sensor, s.write(folder, "sim_9000")
+"""
+from sensorkit.sim.sensor import SAMPLE_RATES_HZ, SensorErrors
+from sensorkit.sim.session import SimOptions, SimulatedSession, read_truth, simulate_session
+from sensorkit.sim.truth import TruthMovement
+
+__all__ = [
+    "simulate_session", "SimulatedSession", "SimOptions", "TruthMovement", "SensorErrors", "read_truth",
+    "SAMPLE_RATES_HZ",
+]

@@ -1,0 +1,207 @@
+"""``simulate_session(seed, **options)``: one seated session with its recording files and ground truth."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from sensorkit.errors import ConfigError
+from sensorkit.samples import COLUMNS, Samples
+from sensorkit.sim.distractors import DISTRACTOR_LABELS, DistractorSpec
+from sensorkit.sim.geometry import LegGeometry, draw_geometry
+from sensorkit.sim.plan import PlanLimits, SessionStyle, build_session
+from sensorkit.sim.sensor import SAMPLE_RATES_HZ, SensorErrors, apply_errors, band_limit, output_times
+from sensorkit.sim.timeline import Kinematics, Timeline
+from sensorkit.sim.truth import TruthMovement
+
+REP_KINDS = ("full", "partial", "knee_out")
+CSV_FORMATS = ["%.6f"] + ["%.6g"] * 6
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """What a caller may fix; ``None`` means drawn from the seed.
+
+    ``strap_rotation``: sensor-to-shank rotation (scipy Rotation, quaternion x,y,z,w, 3x3 matrix or
+    "identity"); ``imperfections=False`` gives a perfect sensor (exact timestamps k/rate, no bias,
+    noise, drift, scale, misalignment, quantisation or lost samples; the band-limiting stays).
+    ``fine_rate_hz``: the kinematics grid before the sensor's low-pass (default max(1000, 10 × rate)).
+    """
+
+    side: str | None = None
+    sample_rate_hz: float | None = None
+    n_sets: int | None = None
+    reps_per_set: tuple[int, int] = (5, 12)
+    max_duration_s: float | None = None
+    kinds: tuple[str, ...] = REP_KINDS
+    distractors: bool = True
+    n_distractors: int | None = None
+    distractor_labels: tuple[str, ...] = DISTRACTOR_LABELS
+    imperfections: bool = True
+    strap_rotation: object = None
+    targets: bool | None = None
+    fine_rate_hz: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.side not in (None, "left", "right"):
+            raise ConfigError(f"simulate: side must be 'left' or 'right', not {self.side!r}")
+        if self.sample_rate_hz is not None and not 1 <= self.sample_rate_hz <= 2000:
+            raise ConfigError(f"simulate: sample_rate_hz must be within 1..2000, not {self.sample_rate_hz}")
+        if not set(self.kinds) <= set(REP_KINDS) or not self.kinds:
+            raise ConfigError(f"simulate: kinds must be a non-empty subset of {REP_KINDS}, not {self.kinds}")
+        if not set(self.distractor_labels) <= set(DISTRACTOR_LABELS) or not self.distractor_labels:
+            raise ConfigError(f"simulate: distractor_labels must come from {DISTRACTOR_LABELS}")
+        lo, hi = self.reps_per_set
+        if not 1 <= lo <= hi:
+            raise ConfigError(f"simulate: reps_per_set must be (low, high) with 1 <= low <= high, not {self.reps_per_set}")
+        if self.n_sets is not None and self.n_sets < 1:
+            raise ConfigError(f"simulate: n_sets must be at least 1, not {self.n_sets}")
+
+    def to_json(self) -> dict:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["strap_rotation"] = None if self.strap_rotation is None else _strap(self.strap_rotation).as_quat().tolist()
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in out.items()}
+
+
+def _strap(value: object) -> Rotation:
+    if isinstance(value, Rotation):
+        return value
+    if isinstance(value, str) and value == "identity":
+        return Rotation.identity()
+    array = np.asarray(value, dtype=np.float64)
+    if array.shape == (4,):
+        return Rotation.from_quat(array)
+    if array.shape == (3, 3):
+        return Rotation.from_matrix(array)
+    raise ConfigError(f"simulate: strap_rotation must be a Rotation, quaternion (x,y,z,w), 3x3 matrix or 'identity'")
+
+
+@dataclass
+class SimulatedSession:
+    """A simulated recording (``samples``, ``meta``) and everything true about it."""
+
+    seed: int
+    options: SimOptions
+    samples: Samples
+    meta: dict
+    truth: list[TruthMovement]
+    geometry: LegGeometry
+    timeline: Timeline
+    errors: SensorErrors
+    style: SessionStyle
+    distractors: list[DistractorSpec] = field(default_factory=list)
+    #: the hip-ER angle coordinate (ER + knee_out rotations; distractors excluded) at ``samples.t``, degrees
+    angle_deg: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    @property
+    def er_axis_sensor(self) -> np.ndarray:
+        """Unit ER axis in the sensor frame; positive rotation about it is external rotation.
+        Constant for the whole session (the ER rotation keeps its own axis fixed)."""
+        return self.geometry.sensor_to_world.T @ self.geometry.er_axis
+
+    @property
+    def sensor_to_shank(self) -> Rotation:
+        return self.geometry.sensor_to_shank
+
+    @property
+    def reps(self) -> list[TruthMovement]:
+        """The counted movements (full, partial, knee_out) in time order."""
+        return [m for m in self.truth if m.counted]
+
+    def kinematics(self, t: np.ndarray, with_orientation: bool = False) -> Kinematics:
+        """Exact (unfiltered, error-free) kinematics at any times ``t`` (s)."""
+        return self.timeline.evaluate(t, with_orientation)
+
+    def angle_at(self, t: np.ndarray) -> np.ndarray:
+        """The true hip-ER angle coordinate (degrees) at any times ``t`` (s)."""
+        return self.timeline.evaluate(t).angle_deg
+
+    def truth_json(self) -> dict:
+        return {
+            "seed": self.seed,
+            "options": self.options.to_json(),
+            "frames": "world: x forward, y patient's left, z up; shank: x forward, y left (knee flexion axis), "
+                      "z up the shank; sensor_to_shank maps sensor-frame vectors into the shank frame",
+            "sensor_to_shank_quat_xyzw": self.sensor_to_shank.as_quat().round(8).tolist(),
+            "sensor_to_shank_matrix": self.sensor_to_shank.as_matrix().round(8).tolist(),
+            "er_axis_sensor": self.er_axis_sensor.round(8).tolist(),
+            "er_axis_world": self.geometry.er_axis.round(8).tolist(),
+            "gravity_sensor_at_start_ms2": self.kinematics(np.zeros(1)).specific_force_ms2[0].round(6).tolist(),
+            "geometry": self.geometry.to_json(),
+            "style": self.style.to_json(),
+            "sensor_errors": self.errors.to_json(),
+            "distractors": [d.to_json() for d in self.distractors],
+            "movements": [m.to_json() for m in self.truth],
+        }
+
+    def write(self, folder: str | Path, name: str) -> dict[str, Path]:
+        """Write ``NAME.csv``, ``NAME.json`` and ``NAME.truth.json`` into ``folder`` (created)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = {k: folder / f"{name}{suffix}" for k, suffix in
+                 (("csv", ".csv"), ("meta", ".json"), ("truth", ".truth.json"))}
+        np.savetxt(paths["csv"], self.samples.to_array(), fmt=CSV_FORMATS, delimiter=",",
+                   header=",".join(COLUMNS), comments="")
+        paths["meta"].write_text(json.dumps(self.meta, indent=2) + "\n")
+        paths["truth"].write_text(json.dumps(self.truth_json(), indent=1) + "\n")
+        return paths
+
+
+def read_truth(path: str | Path) -> tuple[list[TruthMovement], dict]:
+    """Load ``NAME.truth.json``: the movements and the whole document."""
+    document = json.loads(Path(path).read_text())
+    return [TruthMovement.from_json(m) for m in document["movements"]], document
+
+
+def _meta(rng: np.random.Generator, seed: int, side: str, rate_hz: float, style: SessionStyle) -> dict:
+    offset_h = float(rng.choice([-8, -5, -4, 0, 1, 2, 5.5, 9]))
+    day = datetime(2026, 9, 1, tzinfo=timezone(timedelta(hours=offset_h))) + timedelta(
+        days=int(rng.integers(0, 120)), seconds=int(rng.integers(7 * 3600, 21 * 3600)))
+    meta = {"side": side, "sample_rate_hz": rate_hz, "patient": f"p{rng.integers(1, 200):03d}",
+            "started_at": day.isoformat(timespec="seconds"), "exercise": "hip_external_rotation",
+            "sensor": "simulated"}
+    if style.target_rom_deg is not None:
+        meta |= {"target_rom_deg": style.target_rom_deg, "target_hold_s": style.target_hold_s}
+    return meta
+
+
+def simulate_session(seed: int, **options) -> SimulatedSession:
+    """One session from ``seed`` (int ≥ 0); ``options`` are the fields of :class:`SimOptions`.
+
+    Independent random streams (geometry, schedule, sensor, metadata) mean that fixing an option such
+    as the sample rate or the perfect-sensor switch leaves the movements of that seed unchanged.
+    """
+    try:
+        opts = SimOptions(**options)
+    except TypeError as exc:
+        raise ConfigError(f"simulate: {exc}") from None
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigError(f"simulate: seed must be an integer >= 0, not {seed!r}")
+    geo_rng, plan_rng, sensor_rng, meta_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(4))
+    side = str(geo_rng.choice(["left", "right"]))
+    rate = int(geo_rng.choice(SAMPLE_RATES_HZ))
+    n_distractors = int(geo_rng.integers(0, 5))
+    side, rate = opts.side or side, opts.sample_rate_hz or rate
+    if opts.n_distractors is not None:
+        n_distractors = opts.n_distractors
+    strap = None if opts.strap_rotation is None else _strap(opts.strap_rotation)
+    geometry = draw_geometry(geo_rng, side, strap)
+    limits = PlanLimits(opts.n_sets, tuple(opts.reps_per_set), opts.max_duration_s, tuple(opts.kinds),
+                        n_distractors if opts.distractors else 0, tuple(opts.distractor_labels), opts.targets)
+    timeline, truth, style, distractors = build_session(geometry, limits, plan_rng)
+
+    drawn_errors = SensorErrors.draw(sensor_rng)
+    errors = drawn_errors if opts.imperfections else SensorErrors.perfect()
+    t = output_times(timeline.end_s, rate, errors, sensor_rng)
+    fine_rate = opts.fine_rate_hz or max(1000.0, 10.0 * rate)
+    fine_t = np.arange(0.0, t[-1] + 5.0 / fine_rate, 1.0 / fine_rate)
+    fine = timeline.evaluate(fine_t)
+    ideal = band_limit(fine_t, np.hstack([fine.specific_force_ms2, fine.rate_dps]), rate, t)
+    acc, gyr = apply_errors(t, ideal[:, :3], ideal[:, 3:], rate, errors, sensor_rng)
+    meta = _meta(meta_rng, int(seed), side, rate, style)
+    return SimulatedSession(int(seed), opts, Samples(t, acc, gyr), meta, truth, geometry, timeline, errors, style,
+                            distractors, timeline.evaluate(t).angle_deg)

@@ -1,0 +1,47 @@
+"""What really happened in a simulated session: one :class:`TruthMovement` per rep or distractor."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+TRUTH_KINDS = ("full", "partial", "knee_out", "rejected")
+TRUTH_LABELS = ("hip_er", "knee_out", "fidget", "leg_shake", "knee_extension", "stand_up")
+
+
+@dataclass(frozen=True)
+class TruthMovement:
+    """One movement, times in the recording's own ``t`` (s), angles in degrees.
+
+    - ``start_s``: the movement leaves rest (start of the outward min-jerk);
+      ``end_s``: back at rest (end of the return).
+    - ``out_end_s`` / ``return_start_s``: end of the outward movement / start of the return;
+      ``hold_s = return_start_s - out_end_s`` (0 for reps without a hold).
+    - ``rom_deg``: reps: commanded plateau minus the rest angle just before the rep (tremor and
+      sway during the hold, at most a few tenths of a degree, come on top); distractors: the peak
+      of their own rotation angle.
+    - ``rest_angle_before_deg`` / ``rest_angle_after_deg``: the hip-ER angle coordinate at
+      ``start_s`` / ``end_s`` (distractors leave it unchanged).
+    """
+
+    kind: str  # full | partial | knee_out | rejected
+    label: str  # hip_er | knee_out | fidget | leg_shake | knee_extension | stand_up
+    start_s: float
+    end_s: float
+    out_end_s: float
+    return_start_s: float
+    rom_deg: float
+    hold_s: float
+    rest_angle_before_deg: float
+    rest_angle_after_deg: float
+    set_index: int | None = None  # 0-based set of a rep; None for distractors
+
+    @property
+    def counted(self) -> bool:
+        return self.kind != "rejected"
+
+    def to_json(self) -> dict:
+        return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TruthMovement":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
