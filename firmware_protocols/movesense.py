@@ -1,0 +1,168 @@
+"""Movesense sensors running the GATT SensorData app ("GSP"), IMU6 stream (spec: movesense.md).
+
+Commands go to the command characteristic as ``[command, client reference, path...]``; every
+notification on the data characteristic is ``[response type, client reference, payload...]``.
+An IMU6 data payload is a uint32 millisecond timestamp (of the first sample) followed by N
+acceleration vectors and then N angular-rate vectors, all float32 little-endian, already in
+m/s² and deg/s. The timestamps let the decoder place each packet on the sensor's clock and
+detect lost, duplicated and late packets.
+"""
+from __future__ import annotations
+
+import struct
+from collections import deque
+
+import numpy as np
+
+from firmware_protocols._device_clock import DeviceClock
+from firmware_protocols.base import Command, Decoder, Gap, Protocol, ProtocolError, empty_samples, make_samples
+
+SERVICE_UUID = "34802252-7185-4d5d-b431-630e7050e8f0"
+COMMAND_CHAR_UUID = "34800001-7185-4d5d-b431-630e7050e8f0"
+DATA_CHAR_UUID = "34800002-7185-4d5d-b431-630e7050e8f0"
+
+CMD_HELLO = 0
+CMD_SUBSCRIBE = 1
+CMD_UNSUBSCRIBE = 2
+RESPONSE_COMMAND_RESULT = 1
+RESPONSE_DATA = 2
+
+#: Client reference byte tagging our IMU6 subscription (any non-zero value; 99 as in the vendor sample).
+DEFAULT_REFERENCE = 99
+IMU6_RATES_HZ = (13, 26, 52, 104, 208, 416, 833, 1666)
+TIMESTAMP_TICKS_PER_S = 1000.0
+TIMESTAMP_MODULUS = 2**32
+HEADER_BYTES = 6  # type, reference, uint32 timestamp
+SAMPLE_BYTES = 24  # 3 float32 acc + 3 float32 gyro
+_RECENT_PACKETS = 64
+
+
+def imu6_rate_hz(requested_hz: float) -> int:
+    """The IMU6 rate the sensor is subscribed at for ``requested_hz`` (nearest in ratio)."""
+    if requested_hz <= 0:
+        raise ValueError(f"sample rate must be positive, got {requested_hz}")
+    return min(IMU6_RATES_HZ, key=lambda r: abs(np.log(r / requested_hz)))
+
+
+def imu6_path(sample_rate_hz: float) -> str:
+    return f"/Meas/IMU6/{imu6_rate_hz(sample_rate_hz)}"
+
+
+class MovesenseDecoder(Decoder):
+    """Decodes IMU6 data notifications carrying ``reference``; others are counted and skipped.
+
+    ``t`` is the sensor timestamp of each packet (relative to the first packet) plus
+    ``i / sample_rate_hz`` for the i-th sample inside it. A packet that starts later than the
+    previous one ends records a gap (lost samples); a packet that starts where an accepted one
+    started is a duplicate, one that starts earlier is late (reordered): both are dropped so
+    ``t`` stays increasing.
+    """
+
+    def __init__(self, reference: int = DEFAULT_REFERENCE, sample_rate_hz: float = 104.0) -> None:
+        super().__init__()
+        if not 1 <= reference <= 255:
+            raise ValueError(f"reference must be 1..255, got {reference}")
+        self.reference = reference
+        self.sample_rate_hz = float(imu6_rate_hz(sample_rate_hz))
+        self._period_ms = TIMESTAMP_TICKS_PER_S / self.sample_rate_hz
+        self._clock = DeviceClock(TIMESTAMP_TICKS_PER_S, TIMESTAMP_MODULUS)
+        self._next_start_ms = 0.0
+        self._recent_starts: deque[int] = deque(maxlen=_RECENT_PACKETS)
+        #: Notifications that are valid GSP traffic but not our samples (other references).
+        self.ignored_packets = 0
+        #: (reference, bytes after the reference) of the last command result notification.
+        self.last_command_result: tuple[int, bytes] | None = None
+
+    def _decode(self, payload: bytes) -> np.ndarray:
+        if len(payload) < 2:
+            raise ProtocolError(f"Movesense notification of {len(payload)} byte(s): needs type and reference")
+        kind, reference = payload[0], payload[1]
+        if kind == RESPONSE_COMMAND_RESULT:
+            self.last_command_result = (reference, payload[2:])
+            return empty_samples()
+        if kind != RESPONSE_DATA:
+            raise ProtocolError(f"Movesense notification type {kind} is not a command result (1) or data (2)")
+        if reference != self.reference:
+            self.ignored_packets += 1
+            return empty_samples()
+        n, remainder = divmod(len(payload) - HEADER_BYTES, SAMPLE_BYTES)
+        if n < 1 or remainder:
+            raise ProtocolError(f"Movesense IMU6 packet has {len(payload)} bytes; expected 6 + 24 * N")
+        (timestamp_ms,) = struct.unpack_from("<I", payload, 2)
+        values = np.frombuffer(payload, dtype="<f4", offset=HEADER_BYTES).astype(np.float64)
+        if not np.isfinite(values).all():
+            raise ProtocolError("Movesense IMU6 packet holds a non-finite value")
+        start_ms = self._place(timestamp_ms, n)
+        if start_ms is None:
+            return empty_samples()
+        out = make_samples(n)
+        out[:, 0] = start_ms / TIMESTAMP_TICKS_PER_S + np.arange(n) / self.sample_rate_hz
+        out[:, 1:4] = values[: 3 * n].reshape(n, 3)
+        out[:, 4:7] = values[3 * n:].reshape(n, 3)
+        return out
+
+    def _place(self, timestamp_ms: int, n: int) -> int | None:
+        """Start of this packet in ms since the first one, or None when it is dropped."""
+        health, clock = self.health, self._clock
+        if not clock.started:
+            clock.accept(timestamp_ms)
+            start = 0
+        else:
+            start = clock.ticks_since_origin(timestamp_ms)
+            if start < self._next_start_ms - self._period_ms / 2:
+                if start in self._recent_starts:
+                    health.duplicate_packets += 1
+                else:
+                    health.reordered_packets += 1
+                return None
+            lost = round((start - self._next_start_ms) / self._period_ms)
+            if lost > 0:
+                health.lost_samples += lost
+                health.gaps.append(Gap(at_t_s=start / TIMESTAMP_TICKS_PER_S, lost_samples=lost))
+            if clock.accept(timestamp_ms):
+                health.clock_wraps += 1
+        self._next_start_ms = start + n * self._period_ms
+        self._recent_starts.append(start)
+        return start
+
+
+class Movesense(Protocol):
+    """Movesense (HR+, HR2, MD, Flash) with the gatt_sensordata_app firmware: IMU6 stream."""
+
+    name = "movesense"
+    service_uuids = (SERVICE_UUID,)
+    name_prefixes = ("Movesense",)
+    data_char_uuids = (DATA_CHAR_UUID,)
+
+    def __init__(self, reference: int = DEFAULT_REFERENCE) -> None:
+        self.reference = reference
+
+    def start_commands(self, sample_rate_hz: float = 104.0) -> list[Command]:
+        path = imu6_path(sample_rate_hz).encode("ascii")
+        return [Command(COMMAND_CHAR_UUID, bytes((CMD_SUBSCRIBE, self.reference)) + path)]
+
+    def stop_commands(self) -> list[Command]:
+        return [Command(COMMAND_CHAR_UUID, bytes((CMD_UNSUBSCRIBE, self.reference)))]
+
+    def decoder(self, **settings) -> MovesenseDecoder:
+        return MovesenseDecoder(**{"reference": self.reference, **settings})
+
+
+def encode_imu6(timestamp_ms: int, acc_ms2: np.ndarray, gyr_dps: np.ndarray,
+                reference: int = DEFAULT_REFERENCE) -> bytes:
+    """An IMU6 data notification: N samples of acceleration (m/s²) and angular rate (deg/s)."""
+    acc = np.asarray(acc_ms2, dtype="<f4").reshape(-1, 3)
+    gyr = np.asarray(gyr_dps, dtype="<f4").reshape(-1, 3)
+    if len(acc) != len(gyr) or not len(acc):
+        raise ValueError("need the same number (>= 1) of acceleration and angular-rate samples")
+    header = struct.pack("<BBI", RESPONSE_DATA, reference, timestamp_ms % TIMESTAMP_MODULUS)
+    return header + acc.tobytes() + gyr.tobytes()
+
+
+def encode_example_payloads() -> list[bytes]:
+    """A one-sample and a two-sample IMU6 packet and a subscribe result (see movesense.md)."""
+    return [
+        bytes.fromhex("026340e20100" "0000003f00001cc10000803e" "00002041000020c00000003e"),
+        encode_imu6(123466, [[0.0, 0.0, 9.81], [0.1, 0.0, 9.8]], [[1.0, -1.0, 0.5], [0.0, 0.0, 0.0]]),
+        bytes((RESPONSE_COMMAND_RESULT, DEFAULT_REFERENCE)) + struct.pack("<H", 200),
+    ]

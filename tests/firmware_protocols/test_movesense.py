@@ -1,0 +1,144 @@
+"""Movesense GSP IMU6 decoder: layout vectors, commands, stream health, round trips, bad input.
+
+No byte dump with decoded values is published for IMU6 over GSP, so the data vectors below are
+built by hand from the documented layout (movesense.md: uint8 type, uint8 reference, uint32 ms
+timestamp, N x float32[3] acc, N x float32[3] gyro) and say so. The command bytes follow the
+vendor's own client sample, alexisduque/movesense-device-lib
+samples/gatt_sensordata_app/python_client/movesense_sensor_data.py (commit 4c25f0f2bc26e917657af2e8198ea58bebb96c3b).
+"""
+import struct
+
+import numpy as np
+import pytest
+
+import firmware_protocols
+from firmware_protocols import ProtocolError
+from firmware_protocols.movesense import (
+    Movesense,
+    MovesenseDecoder,
+    encode_example_payloads,
+    encode_imu6,
+    imu6_rate_hz,
+)
+
+RATE_HZ = 104.0
+PERIOD_MS = 1000.0 / RATE_HZ
+
+
+def packet(timestamp_ms: int, n: int = 4, first: int = 0, reference: int = 99) -> bytes:
+    """n samples whose acc x counts up from ``first`` (so dropped packets are visible)."""
+    k = np.arange(first, first + n, dtype=float)
+    acc = np.column_stack([k, np.zeros(n), np.full(n, 9.81)])
+    gyr = np.column_stack([np.zeros(n), -k, np.ones(n)])
+    return encode_imu6(timestamp_ms, acc, gyr, reference=reference)
+
+
+def stream_times(n_packets: int, start_ms: int = 5000, n: int = 4) -> list[int]:
+    return [start_ms + round(i * n * PERIOD_MS) for i in range(n_packets)]
+
+
+def test_hand_built_vector_from_documented_layout():
+    # type 02, reference 0x63, timestamp 123456 ms, acc (0.5, -9.75, 0.25), gyro (10, -2.5, 0.125)
+    payload = bytes.fromhex("026340e20100" "0000003f00001cc10000803e" "00002041000020c00000003e")
+    assert payload == struct.pack("<BBI6f", 2, 99, 123456, 0.5, -9.75, 0.25, 10.0, -2.5, 0.125)
+    rows = MovesenseDecoder().feed(payload)
+    np.testing.assert_array_equal(rows, [[0.0, 0.5, -9.75, 0.25, 10.0, -2.5, 0.125]])
+
+
+def test_acc_block_comes_before_gyro_block():
+    payload = bytes.fromhex("0263f0ffffff" "0000803f0000004000004040" "00008040" "0000a040" "0000c040"
+                            "0000e04000000041000010410000204100003041" "00004041")
+    rows = MovesenseDecoder().feed(payload)  # 2 samples: acc 1..6, gyro 7..12
+    np.testing.assert_array_equal(rows[:, 1:4], [[1, 2, 3], [4, 5, 6]])
+    np.testing.assert_array_equal(rows[:, 4:7], [[7, 8, 9], [10, 11, 12]])
+    np.testing.assert_allclose(rows[:, 0], [0.0, 1 / RATE_HZ])
+
+
+def test_subscribe_and_unsubscribe_commands():
+    proto = Movesense()
+    (start,) = proto.start_commands(104)
+    assert start.payload == bytes([1, 99]) + b"/Meas/IMU6/104"
+    assert start.payload.hex() == "01632f4d6561732f494d55362f313034"
+    assert start.char_uuid == "34800001-7185-4d5d-b431-630e7050e8f0"
+    assert [c.payload for c in proto.stop_commands()] == [bytes([2, 99])]
+    assert proto.start_commands(100)[0].payload.endswith(b"/104")
+    assert imu6_rate_hz(50) == 52 and imu6_rate_hz(12.5) == 13 and imu6_rate_hz(400) == 416
+    assert firmware_protocols.get("movesense").matches("Movesense 223430000117", [])
+
+
+def test_consecutive_packets_follow_the_sensor_clock():
+    dec = MovesenseDecoder(sample_rate_hz=RATE_HZ)
+    times = stream_times(3)
+    rows = np.vstack([dec.feed(packet(ts, first=4 * i)) for i, ts in enumerate(times)])
+    np.testing.assert_array_equal(rows[:, 1], np.arange(12))
+    expected_t = np.concatenate([(ts - times[0]) / 1000 + np.arange(4) / RATE_HZ for ts in times])
+    np.testing.assert_allclose(rows[:, 0], expected_t)
+    assert dec.health.lost_samples == 0 and dec.health.gaps == []
+
+
+def test_lost_packet_becomes_a_gap_with_its_sample_count():
+    dec = MovesenseDecoder()
+    times = stream_times(4)
+    for i in (0, 1, 3):  # packet 2 (samples 8..11) lost
+        dec.feed(packet(times[i], first=4 * i))
+    assert dec.health.lost_samples == 4
+    (gap,) = dec.health.gaps
+    assert gap.lost_samples == 4 and gap.at_t_s == pytest.approx((times[3] - times[0]) / 1000)
+    assert dec.health.loss_fraction == pytest.approx(4 / 16)
+
+
+def test_duplicate_dropped_and_late_packet_counted_as_reordered():
+    dec = MovesenseDecoder()
+    times = stream_times(4)
+    out = [dec.feed(packet(times[0], first=0)), dec.feed(packet(times[0], first=0)),  # duplicate
+           dec.feed(packet(times[2], first=8)), dec.feed(packet(times[1], first=4)),  # 1 arrives late
+           dec.feed(packet(times[3], first=12))]
+    assert [len(o) for o in out] == [4, 0, 4, 0, 4]
+    h = dec.health
+    assert (h.duplicate_packets, h.reordered_packets, h.lost_samples) == (1, 1, 4)
+    t = np.concatenate([o[:, 0] for o in out])
+    assert np.all(np.diff(t) > 0)
+
+
+def test_timestamp_wrap_is_unwrapped_and_counted():
+    dec = MovesenseDecoder()
+    first = 2**32 - 20
+    a = dec.feed(packet(first, first=0))
+    b = dec.feed(packet((first + 38) % 2**32, first=4))  # 4 samples at 104 Hz = 38.5 ms later
+    assert dec.health.clock_wraps == 1 and dec.health.lost_samples == 0
+    assert b[0, 0] == pytest.approx(0.038) and b[0, 0] > a[-1, 0]
+
+
+def test_other_references_and_command_results_are_not_samples():
+    dec = MovesenseDecoder()
+    assert len(dec.feed(packet(1000, reference=98))) == 0 and dec.ignored_packets == 1
+    assert len(dec.feed(bytes([1, 99, 0xC8, 0x00]))) == 0  # subscribe result: HTTP 200
+    assert dec.last_command_result == (99, b"\xc8\x00")
+    assert dec.health.samples == 0
+
+
+def test_round_trip_is_exact_to_float32():
+    rng = np.random.default_rng(3)
+    acc, gyr = rng.normal(0, 20, (8, 3)), rng.normal(0, 300, (8, 3))
+    rows = MovesenseDecoder(sample_rate_hz=208).feed(encode_imu6(77, acc, gyr))
+    np.testing.assert_array_equal(rows[:, 1:4], acc.astype(np.float32))
+    np.testing.assert_array_equal(rows[:, 4:7], gyr.astype(np.float32))
+    np.testing.assert_allclose(rows[:, 0], np.arange(8) / 208)
+
+
+def test_example_payloads_decode():
+    dec = MovesenseDecoder()
+    assert [len(dec.feed(p)) for p in encode_example_payloads()] == [1, 2, 0]
+
+
+@pytest.mark.parametrize("payload", [
+    b"", b"\x02", bytes.fromhex("026340e201"),  # too short
+    bytes.fromhex("026340e20100") + bytes(23),  # not 6 + 24 N
+    bytes.fromhex("036340e20100") + bytes(24),  # type 3 (continuation) is not supported
+    struct.pack("<BBI6f", 2, 99, 1, float("nan"), 0, 0, 0, 0, 0),
+])
+def test_malformed_payloads_raise_protocol_error(payload):
+    dec = MovesenseDecoder()
+    with pytest.raises(ProtocolError):
+        dec.feed(payload)
+    assert dec.health.corrupt_packets == 1
