@@ -1,0 +1,60 @@
+"""Stage 4a: learn the hip-ER rotation axis in the sensor frame from the movements themselves.
+
+The strap may sit any way round, so the axis is not assumed: every rep-shaped movement votes
+with its own rotation axis. Axes within ``cluster_deg`` of each other (either sign) form a
+cluster; the hip-ER axis is the cluster with the most votes (the older one on a tie), pointing
+the way most of its movements turned (external rotation is positive). A knee extension turns
+about the knee's flexion axis, about 90° away, and so falls in another cluster.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class _Cluster:
+    line_sum: np.ndarray  # sum of member axes flipped onto one side (direction of the line)
+    direction_votes: int  # members turning along +line minus members turning against it
+    count: int
+
+    @property
+    def line(self) -> np.ndarray:
+        return self.line_sum / np.linalg.norm(self.line_sum)
+
+
+class AxisModel:
+    """Votes of movement axes; :attr:`axis` is the current hip-ER axis estimate (or None)."""
+
+    def __init__(self, cluster_deg: float) -> None:
+        self.cos_cluster = float(np.cos(np.radians(cluster_deg)))
+        self._clusters: list[_Cluster] = []
+
+    def observe(self, axis: np.ndarray) -> None:
+        """Add one movement's signed unit rotation axis."""
+        for c in self._clusters:
+            cos = float(axis @ c.line)
+            if abs(cos) >= self.cos_cluster:
+                sign = 1.0 if cos >= 0 else -1.0
+                c.line_sum = c.line_sum + sign * axis
+                c.direction_votes += int(sign)
+                c.count += 1
+                return
+        self._clusters.append(_Cluster(axis.astype(float).copy(), 1, 1))
+
+    @property
+    def axis(self) -> np.ndarray | None:
+        if not self._clusters:
+            return None
+        best = max(self._clusters, key=lambda c: c.count)  # max keeps the first on ties
+        return best.line if best.direction_votes >= 0 else -best.line
+
+    @property
+    def votes(self) -> int:
+        return max((c.count for c in self._clusters), default=0)
+
+
+def axis_offset_deg(a: np.ndarray, b: np.ndarray) -> float:
+    """Angle between two rotation axes as lines (0–90°), degrees."""
+    return float(np.degrees(np.arccos(min(1.0, abs(float(a @ b))))))

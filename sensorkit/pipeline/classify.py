@@ -1,0 +1,87 @@
+"""Stage 4b: is a measured movement a hip-ER rep, and which kind?
+
+Order of the tests (the first that applies decides):
+
+1. shape — it must leave rest and come back (``returned``), reach ``min_rom_deg``, stay within
+   ``max_rom_deg``, have outward and return phases of at least ``min_phase_s``, turn back at most
+   ``max_reversals`` times (shaking) and stay below ``max_linear_acc_ms2`` (impacts, standing);
+2. axis — it must turn about the learned hip-ER axis (within ``max_axis_offset_deg``), outwards;
+3. kind — rotation radius below ``knee_out_max_radius_m``: the shank pivots about the foot
+   (``knee_out``); else ``partial`` below the target ROM when the recording has one, otherwise
+   below ``partial_fraction`` of the typical full ROM; else ``full``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensorkit.pipeline.axis import AxisModel, axis_offset_deg
+from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.measure import MovementFeatures
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    reason: str
+    rom_deg: float
+    axis_offset_deg: float
+
+
+def shape_problem(f: MovementFeatures, cfg: PipelineConfig) -> str:
+    """Why the movement cannot be a rep whatever its axis ('' when it can)."""
+    if not f.returned:
+        return f"did not return to rest ({f.cut_reason})"
+    if f.excursion_deg < cfg.min_rom_deg:
+        return f"too small ({f.excursion_deg:.1f} deg)"
+    if f.excursion_deg > cfg.max_rom_deg:
+        return f"beyond seated hip-ER range ({f.excursion_deg:.0f} deg)"
+    if min(f.out_duration_s, f.return_duration_s) < cfg.min_phase_s:
+        return "too abrupt"
+    if f.reversals > cfg.max_reversals:
+        return f"shaking ({f.reversals} reversals)"
+    if f.max_linear_acc_ms2 > cfg.max_linear_acc_ms2:
+        return f"impact ({f.max_linear_acc_ms2:.1f} m/s2)"
+    return ""
+
+
+class RepClassifier:
+    """Learns the axis and the typical full ROM as reps come, and classifies each movement."""
+
+    def __init__(self, config: PipelineConfig, target_rom_deg: float | None = None) -> None:
+        self.config = config
+        self.target_rom_deg = target_rom_deg
+        self.axes = AxisModel(config.axis_cluster_deg)
+        self._knee_pivot_roms: list[float] = []
+
+    @property
+    def typical_full_rom_deg(self) -> float:
+        cfg = self.config
+        if not self._knee_pivot_roms:
+            return cfg.typical_rom_floor_deg
+        recent = self._knee_pivot_roms[-cfg.typical_rom_history:]
+        return max(cfg.typical_rom_floor_deg, float(np.percentile(recent, cfg.typical_rom_percentile)))
+
+    def classify(self, f: MovementFeatures) -> Verdict:
+        cfg = self.config
+        problem = shape_problem(f, cfg)
+        if not problem:
+            self.axes.observe(f.axis)
+        axis = self.axes.axis
+        offset = axis_offset_deg(f.axis, axis) if axis is not None else float("nan")
+        rom = f.rom_about(axis) if axis is not None else f.excursion_deg
+        if problem:
+            return Verdict("rejected", problem, rom, offset)
+        if offset > cfg.max_axis_offset_deg:
+            return Verdict("rejected", f"rotation about another axis ({offset:.0f} deg off)", rom, offset)
+        if float(f.axis @ axis) < 0:
+            return Verdict("rejected", "turned inwards", rom, offset)
+        if f.radius_m < cfg.knee_out_max_radius_m:
+            return Verdict("knee_out", "", rom, offset)
+        self._knee_pivot_roms.append(rom)
+        if self.target_rom_deg is not None:
+            partial = rom < self.target_rom_deg
+        else:
+            partial = rom < cfg.partial_fraction * self.typical_full_rom_deg
+        return Verdict("partial" if partial else "full", "", rom, offset)

@@ -1,0 +1,81 @@
+"""Every tunable of the pipeline in one documented object. Units are in the names."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Parameters of the hip-ER pipeline (defaults come from the physics, see README "Design").
+
+    Filtering and stillness
+        lowpass_hz: cutoff of the causal 2nd-order Butterworth applied to gyro and accelerometer
+            before thresholds (tremor at 8–12 Hz is large in rate, small in angle).
+        still_window_s: trailing window over which the sensor must be quiet to count as still.
+        still_gyr_range_dps: largest spread of the low-passed gyro (any axis) within the window.
+        still_acc_range_ms2: largest spread of the low-passed accelerometer within the window.
+        still_gyr_dps: largest low-passed angular speed (against a slow running mean of the gyro,
+            which is the bias because movements come back) — a steady turn is not still.
+        bias_prior_time_constant_s: time constant of that slow running mean.
+        bias_time_constant_s: averaging time of the gyro-bias estimate over still samples.
+        rate_estimate_s: the sample rate is the median over the first this-many seconds.
+
+    Segmentation
+        return_fraction: a still period closer to the pre-movement rest than this fraction of the
+            movement's peak excursion ends the movement (else it is a hold at the top).
+        max_hold_s: a still period away from rest longer than this ends the movement anyway.
+        max_movement_s: movements longer than this are rejected (standing, walking).
+        pre_rest_s: seconds of rest before a movement kept to measure the rest angle.
+
+    Classification
+        min_rom_deg: movements with a smaller excursion are fidgets.
+        max_rom_deg: larger excursions are beyond seated hip ER (they never define the axis).
+        max_axis_offset_deg: a movement turning about an axis further than this from the learned
+            hip-ER axis is not a hip-ER rep (knee extension, walking).
+        axis_cluster_deg: movements whose axes are within this angle share an axis cluster.
+        min_phase_s: outward or return phases shorter than this are jerks, not reps.
+        max_reversals: more direction reversals than this within a movement is shaking.
+        max_linear_acc_ms2: peak linear acceleration above this is an impact (standing, stepping).
+        knee_out_max_radius_m: rotation radius below this means the shank pivots about the foot.
+        partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial.
+        typical_rom_percentile: the typical full ROM is this percentile of knee-pivot rep ROMs so far.
+        typical_rom_floor_deg: lower bound of the typical full ROM (before any full rep was seen).
+        typical_rom_history: how many recent knee-pivot reps the typical ROM looks at.
+        min_still_hold_for_gravity_s: a hold still at least this long measures ROM from gravity.
+    """
+
+    lowpass_hz: float = 3.0
+    still_window_s: float = 0.2
+    still_gyr_range_dps: float = 4.0
+    still_acc_range_ms2: float = 0.4
+    still_gyr_dps: float = 5.0
+    bias_prior_time_constant_s: float = 30.0
+    bias_time_constant_s: float = 2.0
+    rate_estimate_s: float = 1.0
+
+    return_fraction: float = 0.5
+    max_hold_s: float = 20.0
+    max_movement_s: float = 40.0
+    pre_rest_s: float = 1.0
+
+    min_rom_deg: float = 5.0
+    max_rom_deg: float = 60.0
+    max_axis_offset_deg: float = 30.0
+    axis_cluster_deg: float = 25.0
+    min_phase_s: float = 0.3
+    max_reversals: int = 2
+    max_linear_acc_ms2: float = 5.0
+    knee_out_max_radius_m: float = 0.2
+    partial_fraction: float = 0.8
+    typical_rom_percentile: float = 80.0
+    typical_rom_floor_deg: float = 25.0
+    typical_rom_history: int = 50
+    min_still_hold_for_gravity_s: float = 0.3
+
+    def with_(self, **changes) -> "PipelineConfig":
+        """A copy with some parameters changed (unknown names raise TypeError)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]

@@ -1,0 +1,191 @@
+"""Stage 3: measure one finished movement (timing, rotation axis, range, radius, shape).
+
+Works on a :class:`~sensorkit.pipeline.segment.MovementWindow`, which ends when the movement has
+ended, so anything here may look at the whole window (it is still causal for the stream).
+
+Timing: the 25/50/75 % crossings of the outward and return phases, extrapolated with the
+minimum-jerk profile (a symmetric S-curve): a phase of amplitude A and duration T crosses A/2 at
+its midpoint, and its 25–75 % crossing time is a fixed fraction of T. This keeps the hold, which
+is bounded by the phase ends, free of threshold bias and of tremor.
+
+Rotation radius: for a rotation about a fixed axis through a pivot, the linear acceleration seen
+by the sensor is ``alpha * e1 + omega**2 * e2`` with constant vectors whose length is the distance
+from the sensor to the axis; fitted by least squares (plus terms that absorb accelerometer bias).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from sensorkit.pipeline.segment import MovementWindow
+
+
+def _min_jerk_position(tau: np.ndarray) -> np.ndarray:
+    return 10 * tau**3 - 15 * tau**4 + 6 * tau**5
+
+
+def _min_jerk_crossing(fraction: float) -> float:
+    """Normalised time at which a minimum-jerk movement covers ``fraction`` of its amplitude."""
+    tau = np.linspace(0.0, 1.0, 200001)
+    return float(np.interp(fraction, _min_jerk_position(tau), tau))
+
+
+#: (75 % − 25 % crossing time) / duration, for a minimum-jerk phase.
+QUARTILE_SPAN = _min_jerk_crossing(0.75) - _min_jerk_crossing(0.25)
+
+
+@dataclass
+class MovementFeatures:
+    """What was measured on one movement. Angles in degrees, times in the recording's s."""
+
+    start_s: float
+    end_s: float
+    out_end_s: float
+    return_start_s: float
+    axis: np.ndarray  # unit rotation axis (sensor frame), signed towards the excursion
+    excursion_deg: float  # peak rotation away from the rest orientation
+    peak_speed_dps: float
+    reversals: int
+    radius_m: float
+    max_linear_acc_ms2: float
+    hold_still_s: float
+    returned: bool
+    cut_reason: str
+    # kept for measuring the angle about another axis (the learned hip-ER axis)
+    rot_rel_deg: np.ndarray  # rotation vector relative to rest, per sample
+    g_rest: np.ndarray  # mean low-passed accelerometer at rest before, m/s²
+    g_hold: np.ndarray | None  # mean over the longest still hold, if long enough
+
+    @property
+    def hold_s(self) -> float:
+        return max(0.0, self.return_start_s - self.out_end_s)
+
+    @property
+    def out_duration_s(self) -> float:
+        return self.out_end_s - self.start_s
+
+    @property
+    def return_duration_s(self) -> float:
+        return self.end_s - self.return_start_s
+
+    def rom_about(self, axis: np.ndarray) -> float:
+        """Peak rotation about ``axis`` above the rest just before, degrees.
+
+        From gravity when the hold was still long enough (drift- and scale-error-free), else from
+        the integrated gyro.
+        """
+        if self.g_hold is not None:
+            return gravity_angle_deg(self.g_rest, self.g_hold, axis)
+        return float(np.max(self.rot_rel_deg @ axis))
+
+
+def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) -> float:
+    """Sensor rotation about ``axis`` (deg) that turns the gravity reading ``g_from`` into ``g_to``.
+
+    Gravity, fixed in the world, turns *against* the sensor: hence the minus sign.
+    """
+    p0 = g_from - (g_from @ axis) * axis
+    p1 = g_to - (g_to @ axis) * axis
+    return float(-np.degrees(np.arctan2(np.cross(p0, p1) @ axis, p0 @ p1)))
+
+
+def _first_crossing(t: np.ndarray, x: np.ndarray, level: float) -> float:
+    """Interpolated time at which rising ``x`` first reaches ``level``."""
+    i = int(np.argmax(x >= level))
+    if i == 0:
+        return float(t[0])
+    x0, x1 = x[i - 1], x[i]
+    return float(t[i - 1] + (level - x0) / (x1 - x0) * (t[i] - t[i - 1]))
+
+
+def _phase_bounds(t: np.ndarray, x: np.ndarray, base: float, top: float) -> tuple[float, float]:
+    """(start, end) of a rising minimum-jerk-like phase of ``x`` from ``base`` to ``top``."""
+    span = top - base
+    t25, t50, t75 = (_first_crossing(t, x, base + f * span) for f in (0.25, 0.5, 0.75))
+    half = 0.5 * (t75 - t25) / QUARTILE_SPAN
+    return t50 - half, t50 + half
+
+
+def _count_reversals(v: np.ndarray, threshold: float) -> int:
+    signs = np.sign(v[np.abs(v) > threshold])
+    return int(np.count_nonzero(np.diff(signs))) if len(signs) else 0
+
+
+def _fit_radius(t, omega_lp_dps, acc_lp, g_rest, axis) -> tuple[float, float]:
+    """(radius_m, max linear acceleration m/s²) from the fixed-axis rigid-body model.
+
+    The arrays start at rest (where ``g_rest`` was measured) and end after the movement.
+    """
+    dt = np.diff(t, prepend=t[0])
+    rot_lp = np.cumsum(omega_lp_dps * dt[:, None], axis=0)
+    gravity = Rotation.from_rotvec(-np.radians(rot_lp)).apply(g_rest)
+    lin = acc_lp - gravity
+    max_lin = float(np.max(np.linalg.norm(lin, axis=1)))
+    w = np.radians(omega_lp_dps @ axis)
+    moving = np.abs(w) > 0.05 * np.max(np.abs(w))
+    if np.count_nonzero(moving) < 8:
+        return float("nan"), max_lin
+    alpha = np.gradient(w, t)
+    design = np.column_stack([alpha, w**2, np.radians(rot_lp @ axis), np.ones_like(w)])[moving]
+    coef, *_ = np.linalg.lstsq(design, lin[moving], rcond=None)
+    return float(np.linalg.norm(coef[0])), max_lin
+
+
+def _interp_rows(t: np.ndarray, rows: np.ndarray, at_s: float) -> np.ndarray:
+    return np.array([np.interp(at_s, t, rows[:, i]) for i in range(rows.shape[1])])
+
+
+def measure(window: MovementWindow, min_still_hold_s: float) -> MovementFeatures:
+    """Measure a finished movement (see module doc)."""
+    b = window.block
+    t = b.t
+    s, e = window.start, window.end
+    moving = slice(s, e + 1)
+    holds = [(h0, h1) for h0, h1 in window.holds if h1 > h0]
+    longest = max(holds, key=lambda h: h[1] - h[0], default=None)
+    hold_still_s = float(t[longest[1]] - t[longest[0]]) if longest else 0.0
+
+    # The still flag lags the true start (the first moments are slow), so the rotation is
+    # referenced twice: first to the last still sample, then to the extrapolated start.
+    ref = b.rot_deg[max(s - 1, 0)]
+    for _ in range(2):
+        rel = b.rot_deg - ref
+        norm = np.linalg.norm(rel[moving], axis=1)
+        k = s + int(np.argmax(norm))
+        excursion = float(norm[k - s])
+        axis = rel[k] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
+        x = rel @ axis  # angle along the movement's own axis, degrees
+        top = float(np.median(x[longest[0]:longest[1] + 1])) if longest else excursion
+        if not window.returned:
+            start_s, end_s = float(t[s]), float(t[e])
+            out_end_s = return_start_s = float(t[k])
+            break
+        lo = max(s - 1, 0)
+        start_s, out_end_s = _phase_bounds(t[lo:k + 1], x[lo:k + 1], 0.0, top)
+        start_s = min(max(start_s, float(t[window.rest_start])), float(t[s]))
+        ref = _interp_rows(t, b.rot_deg, start_s)
+    if window.returned:
+        rev_t, rev_x = -t[k:e + 1][::-1], x[k:e + 1][::-1]
+        neg_end, neg_rs = _phase_bounds(rev_t, rev_x, float(x[e]), top)
+        end_s, return_start_s = min(-neg_end, float(t[e])), -neg_rs
+
+    rest = slice(window.rest_start, max(window.rest_start + 1, int(np.searchsorted(t, start_s))))
+    g_rest = b.acc_lp[rest].mean(axis=0)
+    g_hold = None
+    if longest and hold_still_s >= min_still_hold_s:
+        g_hold = b.acc_lp[longest[0]:longest[1] + 1].mean(axis=0)
+
+    speed = b.omega_lp[moving] @ axis
+    peak_speed = float(np.max(np.abs(speed)))
+    reversals = _count_reversals(speed, max(5.0, 0.2 * peak_speed))
+    fit = slice(window.rest_start, e + 1)
+    radius, max_lin = _fit_radius(t[fit], b.omega_lp[fit], b.acc_lp[fit], g_rest, axis)
+    return MovementFeatures(
+        start_s=start_s, end_s=end_s, out_end_s=out_end_s, return_start_s=return_start_s,
+        axis=axis, excursion_deg=excursion, peak_speed_dps=peak_speed, reversals=reversals,
+        radius_m=radius, max_linear_acc_ms2=max_lin, hold_still_s=hold_still_s,
+        returned=window.returned, cut_reason=window.cut_reason,
+        rot_rel_deg=rel[moving], g_rest=g_rest, g_hold=g_hold,
+    )

@@ -1,0 +1,130 @@
+"""The whole pipeline behind one object, fed a recording at once or a packet at a time.
+
+    samples ─> MotionTracker ─> Segmenter ─> measure ─> RepClassifier ─> Rep events
+
+Batch is one ``update(whole_recording)`` then ``finish()``; live is ``update(packet)`` per
+notification. Every stage is causal and chunk-invariant, so both give the same reps.
+The sample rate is measured on the first ``rate_estimate_s`` of data (buffered until then).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from sensorkit.pipeline.classify import RepClassifier
+from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.measure import gravity_angle_deg, measure
+from sensorkit.pipeline.motion import MotionTracker
+from sensorkit.pipeline.rep import Rep
+from sensorkit.pipeline.segment import MovementWindow, Segmenter
+from sensorkit.samples import Samples
+
+DEFAULT_EXERCISE = "hip_external_rotation"
+
+
+class Pipeline:
+    """Causal hip-ER pipeline. See :mod:`sensorkit.pipeline` for the public attributes."""
+
+    def __init__(self, config: PipelineConfig | None = None, meta: Mapping[str, Any] | None = None):
+        self.config = config or PipelineConfig()
+        meta = dict(meta or {})
+        self.exercise = meta.get("exercise") or DEFAULT_EXERCISE
+        target = meta.get("target_rom_deg")
+        self.classifier = RepClassifier(self.config, float(target) if target is not None else None)
+        self.reps_: list[Rep] = []
+        self.angle_deg_ = 0.0
+        self.phase_ = "rest"
+        self.hold_elapsed_s_ = 0.0
+        self.fs_hz_: float | None = None
+        self._pending: list[Samples] = []
+        self._motion: MotionTracker | None = None
+        self._segmenter: Segmenter | None = None
+        self._count = 0
+        self._g_first_rest: np.ndarray | None = None
+
+    # -- public ---------------------------------------------------------------------------
+    def update(self, samples: Samples) -> list[Rep]:
+        """Feed a block of samples; returns the movements (reps and rejected) that ended in it."""
+        if len(samples) == 0:
+            return []
+        if self._motion is None:
+            self._pending.append(samples)
+            buffered = Samples.concat(self._pending)
+            if buffered.duration_s < self.config.rate_estimate_s and len(buffered) < 10_000:
+                return []
+            self._pending = []
+            self._start(buffered)
+            samples = buffered
+        return self._process(samples)
+
+    def finish(self) -> list[Rep]:
+        """End of stream: analyse what is buffered and close an open movement."""
+        reps: list[Rep] = []
+        if self._motion is None and self._pending:
+            buffered = Samples.concat(self._pending)
+            self._pending = []
+            if len(buffered) >= 2:
+                self._start(buffered)
+                reps += self._process(buffered)
+        if self._segmenter is not None:
+            reps += [self._emit(w) for w in self._segmenter.finish()]
+        return reps
+
+    def run(self, samples: Samples) -> list[Rep]:
+        """Batch convenience: the reps of a whole recording (update + finish)."""
+        return self.update(samples) + self.finish()
+
+    # -- internals -------------------------------------------------------------------------
+    def _start(self, first: Samples) -> None:
+        head = first.t[first.t <= first.t[0] + self.config.rate_estimate_s]
+        dts = np.diff(head if len(head) > 2 else first.t)
+        dts = dts[dts > 0]
+        self.fs_hz_ = float(1.0 / np.median(dts)) if len(dts) else 100.0
+        self._motion = MotionTracker(self.config, self.fs_hz_)
+        self._segmenter = Segmenter(self.config, self.fs_hz_)
+
+    def _process(self, samples: Samples) -> list[Rep]:
+        block = self._motion.update(samples)
+        reps = [self._emit(w) for w in self._segmenter.update(block)]
+        self._update_status(block)
+        return reps
+
+    def _emit(self, window: MovementWindow) -> Rep:
+        f = measure(window, self.config.min_still_hold_for_gravity_s)
+        v = self.classifier.classify(f)
+        if self._g_first_rest is None:
+            self._g_first_rest = f.g_rest
+        axis = self.classifier.axes.axis
+        rest_angle = gravity_angle_deg(self._g_first_rest, f.g_rest, axis) if axis is not None else float("nan")
+        number = None
+        if v.kind != "rejected":
+            self._count += 1
+            number = self._count
+        rep = Rep(
+            rep=number, kind=v.kind, start_s=f.start_s, end_s=f.end_s, rom_deg=v.rom_deg,
+            hold_s=f.hold_s, out_end_s=f.out_end_s, return_start_s=f.return_start_s,
+            peak_speed_dps=f.peak_speed_dps, out_duration_s=f.out_duration_s,
+            return_duration_s=f.return_duration_s,
+            rest_angle_deg=rest_angle, radius_m=f.radius_m, axis_offset_deg=v.axis_offset_deg,
+            exercise=self.exercise, tempo="", reason=v.reason,
+        )
+        self.reps_.append(rep)
+        return rep
+
+    def _update_status(self, block) -> None:
+        seg = self._segmenter
+        rel = seg.excursion_deg(block.rot_deg[-1])
+        axis = self.classifier.axes.axis
+        moving = seg.state == Segmenter.MOVING
+        self.angle_deg_ = float(rel @ axis) if axis is not None else float(np.linalg.norm(rel))
+        if not moving:
+            self.angle_deg_ = 0.0
+            self.phase_, self.hold_elapsed_s_ = "rest", 0.0
+        elif block.still[-1]:
+            self.phase_ = "hold"
+            self.hold_elapsed_s_ = seg.current_hold_s(float(block.t[-1]))
+        else:
+            self.phase_ = "return" if seg.has_held else "out"
+            self.hold_elapsed_s_ = 0.0
