@@ -1,0 +1,112 @@
+"""``sensorkit decode PROTOCOL FILE``: captured notification payloads (hex, one per line) to CSV.
+
+Blank lines and lines starting with ``#`` are skipped; bytes may be separated by spaces or colons.
+Samples go to stdout as CSV (``t,acc_x,...,gyr_z``, absent channels empty); a bad line is reported
+on stderr as ``FILE:LINE: reason`` and skipped; a stream-health summary ends stderr.
+Exit status: 0 all lines decoded, 1 some failed, 2 usage error.
+"""
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+import click
+import numpy as np
+
+import firmware_protocols
+from firmware_protocols import ProtocolError, StreamHealth
+from sensorkit.samples import COLUMNS
+
+
+def _setting(text: str) -> tuple[str, object]:
+    """``NAME=VALUE`` with VALUE read as int, else float, else kept as text."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name:
+        raise click.BadParameter(f"{text!r} is not NAME=VALUE", param_hint="--setting")
+    for kind in (int, float):
+        try:
+            return name.strip(), kind(raw)
+        except ValueError:
+            pass
+    return name.strip(), raw
+
+
+def _payload(line: str) -> bytes:
+    """The bytes of one hex line; ValueError naming what is wrong."""
+    digits = "".join(line.split()).replace(":", "")
+    try:
+        return bytes.fromhex(digits)
+    except ValueError:
+        raise ValueError(f"not hex: {line.strip()[:40]!r}") from None
+
+
+def _csv(block: np.ndarray) -> str:
+    """Rows of an (n, 7) sample block as CSV text; NaN as an empty field."""
+    text = np.char.mod("%.9g", block)
+    text[np.isnan(block)] = ""
+    return "".join(",".join(row) + "\n" for row in text)
+
+
+def _summary(name: str, lines: int, bad: int, health: StreamHealth) -> str:
+    return (f"{name}: {lines} payloads, {bad} failed; {health.samples} samples, "
+            f"{health.lost_samples} lost ({100 * health.loss_fraction:.1f}%) in {len(health.gaps)} gaps, "
+            f"{health.duplicate_packets} duplicate and {health.reordered_packets} out-of-order packets dropped")
+
+
+def _make_decoder(protocol: str, settings: dict[str, object]) -> firmware_protocols.Decoder:
+    try:
+        proto = firmware_protocols.get(protocol)
+    except KeyError as exc:
+        raise click.UsageError(str(exc.args[0])) from None
+    except ImportError as exc:
+        raise click.UsageError(f"protocol {protocol!r} is registered but not available: {exc}") from None
+    try:
+        return proto.decoder(**settings)
+    except (TypeError, ValueError) as exc:
+        raise click.UsageError(f"bad settings for {protocol!r}: {exc}") from None
+
+
+def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder, out: TextIO) -> tuple[int, int]:
+    """Decode every payload line, writing CSV rows; returns (payload lines, failed lines)."""
+    lines = bad = 0
+    for number, line in enumerate(source, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        lines += 1
+        try:
+            block = decoder.feed(_payload(line))
+        except (ValueError, ProtocolError) as exc:  # ProtocolError is a ValueError; named for the reader
+            bad += 1
+            click.echo(f"{name}:{number}: {exc}", err=True)
+            continue
+        if len(block):
+            out.write(_csv(block))
+    return lines, bad
+
+
+@click.command("decode")
+@click.argument("protocol")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--sample-rate-hz", type=float, default=None,
+              help="Nominal sample rate the stream was started with (passed to the decoder).")
+@click.option("--setting", "-s", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Another decoder setting, e.g. -s acc_factor=0.000244 for polar_pmd. Repeatable.")
+@click.pass_context
+def decode(ctx: click.Context, protocol: str, file: str, sample_rate_hz: float | None, settings: tuple[str, ...]) -> None:
+    """Decode FILE (one notification payload per line, hex) with PROTOCOL and print CSV samples."""
+    decoder_settings = dict(_setting(s) for s in settings)
+    if sample_rate_hz is not None:
+        decoder_settings["sample_rate_hz"] = sample_rate_hz
+    decoder = _make_decoder(protocol, decoder_settings)
+    out = sys.stdout
+    out.write(",".join(COLUMNS) + "\n")
+    name = "-" if file == "-" else click.format_filename(file)
+    with click.open_file(file, "r", encoding="utf-8", errors="replace") as source:
+        lines, bad = _decode_lines(source, name, decoder, out)
+    out.flush()
+    click.echo(_summary(name, lines, bad, decoder.health), err=True)
+    ctx.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    decode(sys.argv[1:])

@@ -1,0 +1,102 @@
+"""``sensorkit decode PROTOCOL FILE`` on captured Polar PMD payloads."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import firmware_protocols
+from firmware_protocols.polar_pmd import PolarPmd, encode_stream
+from sensorkit.cli import cli
+from sensorkit.samples import COLUMNS
+
+RATE_HZ = 52.0
+
+
+@pytest.fixture()
+def payloads() -> list[bytes]:
+    t = np.arange(104) / RATE_HZ
+    acc = np.column_stack([np.sin(t), np.cos(t), 9.8 + 0 * t])
+    gyr = np.column_stack([20 * np.sin(2 * t), 0 * t, -3 + 0 * t])
+    return encode_stream(acc, gyr, RATE_HZ, samples_per_frame=13)
+
+
+def write_capture(tmp_path, lines: list[str]) -> str:
+    path = tmp_path / "capture.hex"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["decode", *args])
+
+
+def test_clean_capture_prints_every_sample_as_csv(tmp_path, payloads):
+    capture = write_capture(tmp_path, ["# Polar Sense, 52 Hz", ""] + [p.hex(" ") for p in payloads])
+    result = run("polar_pmd", capture, "--sample-rate-hz", "52")
+    assert result.exit_code == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert tuple(table.columns) == COLUMNS
+    decoder = PolarPmd().decoder(sample_rate_hz=RATE_HZ)
+    expected = np.vstack([decoder.feed(p) for p in payloads])
+    np.testing.assert_allclose(table.to_numpy(), expected, rtol=1e-8, atol=1e-9, equal_nan=True)
+    acc_line = result.stdout.splitlines()[1]
+    assert acc_line.endswith(",,,")  # an ACC frame has no angular rate: empty fields
+    assert "208 samples, 0 lost" in result.stderr
+
+
+def test_bad_lines_are_named_counted_and_skipped(tmp_path, payloads):
+    lines = [p.hex() for p in payloads[:4]] + ["02 01 02", "not hex at all"] + [p.hex() for p in payloads[4:]]
+    result = run("polar_pmd", write_capture(tmp_path, lines))
+    assert result.exit_code == 1
+    errors = result.stderr.splitlines()
+    assert errors[0] == f"{tmp_path / 'capture.hex'}:5: polar_pmd: truncated header (3 bytes, need 10)"
+    assert errors[1].endswith(":6: not hex: 'not hex at all'")
+    assert "18 payloads, 2 failed; 208 samples" in errors[-1]
+    assert len(result.stdout.splitlines()) == 1 + 208  # nothing else lost
+
+
+def test_lost_frames_show_in_the_summary(tmp_path, payloads):
+    kept = payloads[:4] + payloads[6:]  # one ACC and one GYRO frame of 13 samples missing
+    result = run("polar_pmd", write_capture(tmp_path, [p.hex() for p in kept]), "--sample-rate-hz", "52")
+    assert result.exit_code == 0
+    assert "182 samples, 26 lost (12.5%) in 2 gaps" in result.stderr
+
+
+def test_decoder_settings_pass_through(tmp_path, payloads):
+    capture = write_capture(tmp_path, [p.hex() for p in payloads])
+    halved = run("polar_pmd", capture, "-s", "gyr_factor=0.5")  # GYRO float frames are scaled by the factor
+    plain = run("polar_pmd", capture)
+    gyr = lambda r: pd.read_csv(io.StringIO(r.stdout))["gyr_x"].dropna().to_numpy()  # noqa: E731
+    np.testing.assert_allclose(gyr(halved), 0.5 * gyr(plain))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["nosuch"], "unknown protocol 'nosuch'; known: " + ", ".join(firmware_protocols.names())),
+    (["polar_pmd", "-s", "colour=red"], "bad settings for 'polar_pmd'"),
+    (["polar_pmd", "-s", "acc_factor"], "is not NAME=VALUE"),
+    (["polar_pmd", "--sample-rate-hz", "-5"], "sample_rate_hz must be a positive number"),
+])
+def test_usage_errors_exit_2(tmp_path, payloads, args, message):
+    capture = write_capture(tmp_path, [payloads[0].hex()])
+    result = run(args[0], capture, *args[1:])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_missing_file_is_a_usage_error():
+    result = run("polar_pmd", "/no/such/capture.hex")
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_installed_entry_point_reads_stdin(payloads):
+    stdin = "\n".join(p.hex() for p in payloads[:2])
+    done = subprocess.run([sys.executable, "-m", "sensorkit", "decode", "polar_pmd", "-"], input=stdin,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 1 + 26
