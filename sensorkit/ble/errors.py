@@ -1,0 +1,24 @@
+"""Errors of the BLE client. All derive from :class:`sensorkit.errors.SensorkitError`."""
+from __future__ import annotations
+
+from sensorkit.errors import SensorkitError
+
+
+class BleError(SensorkitError):
+    """A BLE operation failed (the message says which and with which sensor)."""
+
+
+class SensorNotFoundError(BleError):
+    """No advertising sensor matched the requested address or name within the scan time."""
+
+
+class UnknownSensorError(BleError):
+    """The sensor was found but no registered protocol claims its advertisement."""
+
+
+class ConnectError(BleError):
+    """Connecting (or setting up streaming after connecting) failed."""
+
+
+class NotConnectedError(BleError):
+    """An operation needs a connected session."""

@@ -1,0 +1,109 @@
+"""Link bookkeeping for a session: state, health counters, reconnect gaps, the session time base."""
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from firmware_protocols import StreamHealth
+
+
+class LinkState(str, enum.Enum):
+    CONNECTING = "connecting"
+    STREAMING = "streaming"
+    RECONNECTING = "reconnecting"
+    CLOSED = "closed"
+    GAVE_UP = "gave_up"
+
+
+@dataclass
+class Reconnect:
+    """One dropped link. Times in the recording's ``t`` seconds; ``resumed_at_t_s`` None: gave up."""
+
+    dropped_at_t_s: float
+    resumed_at_t_s: float | None = None
+    lost_s: float = 0.0
+    lost_samples: int = 0
+    attempts: int = 0
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+@dataclass
+class SessionHealth:
+    """Counters over every connection of a session (decoders are fresh on each connection)."""
+
+    packets: int = 0
+    samples: int = 0
+    corrupt_packets: int = 0
+    lost_samples: int = 0  # seen by the decoders' sequence counters, within connections
+    merge_dropped_samples: int = 0
+    reconnects: list[Reconnect] = field(default_factory=list)
+    _closed: StreamHealth = field(default_factory=StreamHealth, repr=False)
+
+    def add_connection(self, health: StreamHealth) -> None:
+        """Fold a finished connection's decoder counters into the totals."""
+        for name in ("packets", "samples", "corrupt_packets", "lost_samples"):
+            setattr(self._closed, name, getattr(self._closed, name) + getattr(health, name))
+
+    def refresh(self, current: StreamHealth | None) -> None:
+        for name in ("packets", "samples", "corrupt_packets", "lost_samples"):
+            setattr(self, name, getattr(self._closed, name) + (getattr(current, name) if current else 0))
+
+    @property
+    def lost_total_samples(self) -> int:
+        """Samples lost to dropped packets and to link gaps."""
+        return self.lost_samples + sum(r.lost_samples for r in self.reconnects)
+
+    @property
+    def loss_fraction(self) -> float:
+        total = self.samples + self.lost_total_samples
+        return self.lost_total_samples / total if total else 0.0
+
+
+class TimeBase:
+    """Maps each connection's decoder time (0 at its first sample) onto session time.
+
+    The first connection's first sample is ``t = 0``. Later connections are placed by the host
+    clock: the last sample of a connection's first block is taken to have been measured when
+    that block arrived. Output times always increase.
+    """
+
+    def __init__(self) -> None:
+        self._start_clock_s: float | None = None
+        self._offset_s: float | None = None
+        self._connection_last_t_s: float | None = None
+        self.last_t_s = -np.inf
+        self._sum_dt_s = 0.0
+        self._count_dt = 0
+
+    def new_connection(self) -> None:
+        self._offset_s = None
+        self._connection_last_t_s = None
+
+    @property
+    def sample_period_s(self) -> float:
+        """Mean sample spacing seen so far within connections (0.01 s before any)."""
+        return self._sum_dt_s / self._count_dt if self._count_dt else 0.01
+
+    def map(self, t_decoder_s: np.ndarray, arrival_clock_s: float) -> np.ndarray:
+        """Session times of one decoded block that arrived at ``arrival_clock_s`` (host clock, s)."""
+        if self._offset_s is None:
+            if self._start_clock_s is None:
+                self._start_clock_s = arrival_clock_s - (t_decoder_s[-1] - t_decoder_s[0])
+                self._offset_s = -t_decoder_s[0]
+            else:
+                self._offset_s = (arrival_clock_s - self._start_clock_s) - t_decoder_s[-1]
+                earliest = self.last_t_s + self.sample_period_s
+                self._offset_s += max(earliest - (t_decoder_s[0] + self._offset_s), 0.0)
+        t = t_decoder_s + self._offset_s
+        if self._connection_last_t_s is not None:
+            self._sum_dt_s += float(t[-1] - self._connection_last_t_s)
+            self._count_dt += len(t)
+        elif len(t) > 1:
+            self._sum_dt_s += float(t[-1] - t[0])
+            self._count_dt += len(t) - 1
+        self._connection_last_t_s = self.last_t_s = float(t[-1])
+        return t

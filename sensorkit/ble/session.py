@@ -1,0 +1,315 @@
+"""A streaming session with one sensor: connect, start, decode, merge, reconnect, stop.
+
+::
+
+    async with SensorSession("Polar Sense 1A2B3C", give_up_s=60) as session:
+        async for block in session:          # Samples, t in seconds since the session started
+            ...
+
+Each notification is decoded by the protocol's decoder as it arrives (a malformed one is counted
+and skipped), split acc/gyr frames are merged into complete samples, and times are rebased onto
+the session. A dropped link is retried with exponential backoff; the gap is recorded in
+:attr:`SensorSession.reconnects`. After ``give_up_s`` without a link the stream ends cleanly.
+Leaving the ``async with`` (also on cancellation or Ctrl-C) writes the stop commands,
+unsubscribes and disconnects.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import AsyncIterator, Callable
+
+import numpy as np
+from bleak import BleakClient
+from bleak.backends.client import BaseBleakClient
+from bleak.backends.scanner import BaseBleakScanner
+from bleak.exc import BleakError
+
+import firmware_protocols
+from firmware_protocols import Decoder, Protocol, ProtocolError
+from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder
+from sensorkit.ble.connect import backoff_delays, connect_once
+from sensorkit.ble.errors import ConnectError, NotConnectedError, UnknownSensorError
+from sensorkit.ble.link import LinkState, Reconnect, SessionHealth, TimeBase
+from sensorkit.ble.merge import ChannelMerger
+from sensorkit.ble.scan import FoundSensor, find_sensor
+from sensorkit.ble.virtual.gatt import BATTERY_LEVEL_UUID
+from sensorkit.samples import Samples
+
+log = logging.getLogger(__name__)
+
+_END = object()
+_LINK_ERRORS = (BleakError, asyncio.TimeoutError, OSError, ConnectError)
+
+
+class SensorSession:
+    """One sensor's sample stream (see module doc). Times are in seconds, rates in Hz.
+
+    ``device``: address or advertised name (scanned for) or a :class:`FoundSensor` from
+    :func:`~sensorkit.ble.scan.scan`. ``protocol``: a registered name or a Protocol, by default
+    the one recognised in the advertisement. ``client_backend``/``scanner_backend``: bleak
+    backends (the simulator's, in tests). ``clock``: seconds on the sensor's time scale (a
+    simulator running faster than real time passes its own). ``on_state(state)`` is called on
+    every change of :attr:`state`.
+    """
+
+    def __init__(self, device: str | FoundSensor, *, protocol: str | Protocol | None = None,
+                 sample_rate_hz: float = 104.0, client_backend: type[BaseBleakClient] | None = None,
+                 scanner_backend: type[BaseBleakScanner] | None = None, scan_timeout_s: float = 10.0,
+                 connect_timeout_s: float = 20.0, give_up_s: float = 60.0, backoff_initial_s: float = 0.5,
+                 backoff_max_s: float = 8.0, clock: Callable[[], float] = time.monotonic,
+                 on_state: Callable[[LinkState], None] | None = None) -> None:
+        self._device_spec = device
+        self._protocol_spec = protocol
+        self.sample_rate_hz = sample_rate_hz
+        self._client_backend = client_backend
+        self._scanner_backend = scanner_backend
+        self.scan_timeout_s = scan_timeout_s
+        self.connect_timeout_s = connect_timeout_s
+        self.give_up_s = give_up_s
+        self.backoff_initial_s = backoff_initial_s
+        self.backoff_max_s = backoff_max_s
+        self._clock = clock
+        self._on_state = on_state
+        self.state = LinkState.CONNECTING
+        self.sensor: FoundSensor | None = None
+        self.protocol: Protocol | None = None
+        self.client: BleakClient | None = None
+        self.mtu: int | None = None
+        self.battery_percent: int | None = None
+        self.health = SessionHealth()
+        self.last_arrival_s = float("nan")  # perf_counter() when the last yielded block's packet arrived
+        self._queue: asyncio.Queue = asyncio.Queue()
+        self._timebase = TimeBase()
+        self._decoder: Decoder | None = None
+        self._merger = ChannelMerger()
+        self._reconnect_task: asyncio.Task | None = None
+        self._pending_gap: Reconnect | None = None
+        self._subscribed: list[str] = []
+        self._closing = False
+
+    # ---- public --------------------------------------------------------------------------
+    @property
+    def reconnects(self) -> list[Reconnect]:
+        return self.health.reconnects
+
+    @property
+    def address(self) -> str | None:
+        return self.sensor.address if self.sensor else None
+
+    async def __aenter__(self) -> "SensorSession":
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Find the sensor, connect (retrying with backoff up to ``give_up_s``) and start streaming."""
+        spec = self._device_spec
+        self.sensor = spec if isinstance(spec, FoundSensor) else await find_sensor(
+            spec, self.scan_timeout_s, self._scanner_backend)
+        self.protocol = self._resolve_protocol()
+        if not await self._connect_with_backoff():
+            raise ConnectError(f"could not connect to {self.sensor.address} ({self.sensor.name}) "
+                               f"within {self.give_up_s:g} s")
+
+    async def close(self) -> None:
+        """Stop streaming and disconnect (best effort, bounded in time); ends the block stream."""
+        if self._closing:
+            return
+        self._closing = True
+        if self._reconnect_task is not None and not self._reconnect_task.done():
+            self._reconnect_task.cancel()
+            try:
+                await self._reconnect_task
+            except asyncio.CancelledError:
+                pass
+        client = self.client
+        if client is not None and client.is_connected:
+            try:
+                async with asyncio.timeout(5.0):
+                    for command in self.protocol.stop_commands():
+                        await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+                    for uuid in self._subscribed:
+                        await client.stop_notify(uuid)
+            except _LINK_ERRORS as exc:
+                log.debug("stopping the stream failed: %s", exc)
+            try:
+                async with asyncio.timeout(5.0):
+                    await client.disconnect()
+            except _LINK_ERRORS as exc:
+                log.debug("disconnect failed: %s", exc)
+        self._finish_decoder()
+        if self.state is not LinkState.GAVE_UP:
+            self._set_state(LinkState.CLOSED)
+        self._queue.put_nowait(_END)
+
+    def __aiter__(self) -> AsyncIterator[Samples]:
+        return self.blocks()
+
+    async def blocks(self, idle_tick_s: float | None = None) -> AsyncIterator[Samples]:
+        """Sample blocks as they arrive; with ``idle_tick_s``, an empty block after that long without data."""
+        if self.protocol is None:
+            raise NotConnectedError("open the session before reading from it")
+        while True:
+            try:
+                item = await asyncio.wait_for(self._queue.get(), idle_tick_s) if idle_tick_s else await self._queue.get()
+            except asyncio.TimeoutError:
+                yield Samples.empty()
+                continue
+            if item is _END:
+                self._queue.put_nowait(_END)  # later readers end too
+                return
+            arrival_s, block = item
+            self.last_arrival_s = arrival_s
+            yield block
+
+    # ---- connecting ----------------------------------------------------------------------
+    def _resolve_protocol(self) -> Protocol:
+        spec = self._protocol_spec or self.sensor.protocol
+        if not spec:
+            raise UnknownSensorError(f"{self.sensor.address} ({self.sensor.name}) speaks no known protocol; "
+                                     f"pass one of: {', '.join(firmware_protocols.names())}")
+        return firmware_protocols.get(spec) if isinstance(spec, str) else spec
+
+    async def _connect_with_backoff(self) -> bool:
+        """Attempt until connected and streaming (True) or ``give_up_s`` has passed (False)."""
+        deadline = time.monotonic() + self.give_up_s
+        attempts = 0
+        for delay_s in backoff_delays(self.backoff_initial_s, self.backoff_max_s):
+            attempts += 1
+            try:
+                client = await connect_once(self.sensor.device or self.sensor.address, backend=self._client_backend,
+                                            disconnected_callback=self._link_lost,
+                                            timeout_s=min(self.connect_timeout_s, max(deadline - time.monotonic(), 0.1)))
+                await self._start_streaming(client)
+                if self._pending_gap is not None:
+                    self._pending_gap.attempts = attempts
+                return True
+            except _LINK_ERRORS as exc:
+                log.info("connection attempt %d to %s failed: %s", attempts, self.sensor.address, exc)
+            remaining_s = deadline - time.monotonic()
+            if remaining_s <= 0 or self._closing:
+                if self._pending_gap is not None:
+                    self._pending_gap.attempts = attempts
+                return False
+            await asyncio.sleep(min(delay_s, remaining_s))
+        return False
+
+    async def _start_streaming(self, client: BleakClient) -> None:
+        self.client = client
+        await self._negotiate_mtu(client)
+        self.battery_percent = await self._read_battery(client)
+        self._decoder = make_decoder(self.protocol, self.sample_rate_hz)
+        self._merger = ChannelMerger()
+        self._timebase.new_connection()
+        self._subscribed = []
+        channel = control_channel(self.protocol)
+        if channel is not None:
+            await client.start_notify(channel.char_uuid, lambda _s, data: self._on_control(channel, data))
+            self._subscribed.append(channel.char_uuid)
+        for uuid in self.protocol.data_char_uuids:
+            await client.start_notify(uuid, self._on_notification)
+            self._subscribed.append(uuid)
+        for command in self.protocol.start_commands(self.sample_rate_hz):
+            await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+        self._set_state(LinkState.STREAMING)
+
+    async def _negotiate_mtu(self, client: BleakClient) -> None:
+        """Use the largest MTU the backend offers. BlueZ reports 23 until asked (bleak's own advice)."""
+        acquire = getattr(getattr(client, "_backend", None), "_acquire_mtu", None)
+        if client.mtu_size <= 23 and acquire is not None:
+            try:
+                await acquire()
+            except Exception as exc:  # noqa: BLE001 - an old BlueZ lacks AcquireWrite; 23 still works
+                log.debug("MTU exchange not available: %s", exc)
+        self.mtu = client.mtu_size
+
+    @staticmethod
+    async def _read_battery(client: BleakClient) -> int | None:
+        if client.services.get_characteristic(BATTERY_LEVEL_UUID) is None:
+            return None
+        try:
+            value = await client.read_gatt_char(BATTERY_LEVEL_UUID)
+        except BleakError:
+            return None
+        return int(value[0]) if value else None
+
+    # ---- data path (bleak callbacks, in the event loop) ----------------------------------
+    def _on_notification(self, _sender, payload: bytearray) -> None:
+        arrival_s = time.perf_counter()
+        decoder = self._decoder
+        try:
+            rows = decoder.feed(payload)
+        except ProtocolError as exc:
+            if decoder.health.corrupt_packets <= 3:
+                log.warning("skipped packet %d: %s", decoder.health.packets + decoder.health.corrupt_packets, exc)
+            self.health.refresh(decoder.health)
+            return
+        rows = self._merger.push(rows)
+        self.health.merge_dropped_samples = self._merger.dropped_samples
+        self.health.refresh(decoder.health)
+        if not len(rows):
+            return
+        t = self._timebase.map(rows[:, 0], self._clock())
+        if self._pending_gap is not None:
+            self._close_gap(float(t[0]))
+        self._queue.put_nowait((arrival_s, Samples(t, rows[:, 1:4], rows[:, 4:7])))
+
+    def _on_control(self, channel: ControlChannel, payload: bytearray) -> None:
+        try:
+            channel.apply(self._decoder, bytes(payload))
+        except ProtocolError as exc:
+            log.warning("ignored control response %s: %s", bytes(payload[:8]).hex(), exc)
+
+    def _close_gap(self, resumed_at_t_s: float) -> None:
+        gap = self._pending_gap
+        self._pending_gap = None
+        period_s = self._timebase.sample_period_s
+        gap.resumed_at_t_s = resumed_at_t_s
+        gap.lost_s = max(resumed_at_t_s - gap.dropped_at_t_s - period_s, 0.0)
+        gap.lost_samples = int(round(gap.lost_s / period_s))
+
+    def _finish_decoder(self) -> None:
+        if self._decoder is not None:
+            self.health.add_connection(self._decoder.health)
+            self._decoder = None
+            self.health.refresh(None)
+
+    # ---- link loss -----------------------------------------------------------------------
+    def _link_lost(self, _client: BleakClient) -> None:
+        if self._closing or self.state is not LinkState.STREAMING:
+            return  # a failure while (re)connecting is handled by the connecting loop
+        log.warning("link to %s lost; reconnecting", self.sensor.address)
+        self._finish_decoder()
+        last_t = self._timebase.last_t_s
+        gap = Reconnect(dropped_at_t_s=float(last_t) if np.isfinite(last_t) else 0.0)
+        self.health.reconnects.append(gap)
+        self._pending_gap = gap
+        self._set_state(LinkState.RECONNECTING)
+        self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        dropped_clock_s = self._clock()
+        try:
+            if await self._connect_with_backoff():
+                return
+        except Exception:  # noqa: BLE001 - a bug here must end the stream, not hang it
+            log.exception("reconnecting to %s failed", self.sensor.address)
+        gap = self._pending_gap
+        self._pending_gap = None
+        if gap is not None:
+            gap.lost_s = self._clock() - dropped_clock_s
+            gap.lost_samples = int(round(gap.lost_s / self._timebase.sample_period_s))
+        log.warning("gave up reconnecting to %s after %g s", self.sensor.address, self.give_up_s)
+        self._set_state(LinkState.GAVE_UP)
+        self._queue.put_nowait(_END)
+
+    def _set_state(self, state: LinkState) -> None:
+        if state is self.state:
+            return
+        self.state = state
+        if self._on_state is not None:
+            self._on_state(state)

@@ -1,0 +1,67 @@
+"""The device side of a sensor protocol, as a virtual sensor runs it.
+
+A :class:`SensorFirmware` owns the protocol's GATT layout, reacts to control-point writes
+(start/stop streaming, configuration) and encodes sample blocks into notification payloads with
+the protocol's own encoder. The :class:`~sensorkit.ble.virtual.sensor.VirtualSensor` hosting it
+paces the samples and delivers the payloads.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Protocol
+
+import numpy as np
+
+from sensorkit.ble.virtual.gatt import VirtualService
+
+
+class FirmwareHost(Protocol):
+    """What the hosting sensor offers its firmware."""
+
+    def notify(self, char_uuid: str, payload: bytes) -> None:
+        """Send a notification/indication on ``char_uuid`` to the connected client (if subscribed)."""
+
+    def streaming_changed(self) -> None:
+        """Tell the sensor that :attr:`SensorFirmware.streaming` changed."""
+
+
+class SensorFirmware(ABC):
+    """Device side of one protocol. Subclasses set the class attributes and implement the rest."""
+
+    protocol_name: str = ""
+    local_name: str = ""
+    advertised_uuids: tuple[str, ...] = ()
+
+    def __init__(self, sample_rate_hz: float) -> None:
+        self.sample_rate_hz = float(sample_rate_hz)
+        self.streaming = False
+        self.host: FirmwareHost | None = None
+
+    @abstractmethod
+    def services(self) -> list[VirtualService]:
+        """The protocol's GATT services (the sensor adds the Battery Service)."""
+
+    @abstractmethod
+    def samples_per_packet(self, mtu: int) -> int:
+        """How many samples go into one data notification at this ATT MTU (bytes)."""
+
+    @abstractmethod
+    def encode(self, rows: np.ndarray) -> list[tuple[str, bytes]]:
+        """Notifications ``(char_uuid, payload)`` carrying ``rows`` ((n, 7): t s, acc m/s², gyr deg/s)."""
+
+    def on_connect(self) -> None:
+        """A client connected (streaming is off until it writes the start command)."""
+        self.streaming = False
+
+    def on_disconnect(self) -> None:
+        """The link went away: a sensor stops streaming."""
+        self.streaming = False
+
+    def set_streaming(self, on: bool) -> None:
+        self.streaming = on
+        if self.host is not None:
+            self.host.streaming_changed()
+
+    def respond(self, char_uuid: str, payload: bytes) -> None:
+        if self.host is not None:
+            self.host.notify(char_uuid, payload)

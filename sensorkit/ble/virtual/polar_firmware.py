@@ -1,0 +1,91 @@
+"""A Polar Verity Sense as the virtual sensor plays it: the PMD service, control point and frames.
+
+Control point (write, indicate): get-settings / start / stop for ACC and GYRO, answered with
+``F0 op type status more params`` like the real sensor; the start response carries the gyro
+scale factor. Data (notify): ACC as raw 16-bit mG frames (type 0x01), GYRO as delta-compressed
+16-bit frames (type 0x80) scaled by that factor, timestamps in ns since 2000 of each frame's last
+sample. Encoding uses ``firmware_protocols.polar_pmd``'s own encoder.
+"""
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+from firmware_protocols import polar_pmd as pmd
+from sensorkit.ble.virtual.firmware import SensorFirmware
+from sensorkit.ble.virtual.gatt import VirtualCharacteristic, VirtualService
+
+ACC_FRAME_TYPE = 0x01
+GYR_FRAME_TYPE = 0x80
+#: deg/s per count of a 16-bit gyro frame at ±2000 deg/s (what a Verity Sense reports)
+GYR_FACTOR = 2000.0 / 32768.0
+SUPPORTED_RATES_HZ = (26, 52, 104, 208, 416)
+_STATUS_OK, _INVALID_OP, _INVALID_TYPE, _INVALID_LENGTH, _ALREADY = 0, 1, 2, 4, 6
+
+
+class PolarVerityFirmware(SensorFirmware):
+    """PMD ACC + GYRO streaming (see module doc). ``packet_interval_s``: time one frame spans."""
+
+    protocol_name = "polar_pmd"
+    advertised_uuids = (pmd.PMD_SERVICE_UUID,)
+
+    def __init__(self, sample_rate_hz: float, serial: str = "1A2B3C4D", packet_interval_s: float = 0.1) -> None:
+        super().__init__(sample_rate_hz)
+        self.local_name = f"Polar Sense {serial}"
+        self.packet_interval_s = packet_interval_s
+        self.active: set[int] = set()
+        self.start_ns = pmd.EXAMPLE_START_NS
+
+    def services(self) -> list[VirtualService]:
+        return [VirtualService(pmd.PMD_SERVICE_UUID, [
+            VirtualCharacteristic(pmd.PMD_CONTROL_POINT_UUID, ("read", "write", "indicate"), b"\x0f\x24",
+                                  on_write=self._control_point),
+            VirtualCharacteristic(pmd.PMD_DATA_UUID, ("notify",)),
+        ])]
+
+    def samples_per_packet(self, mtu: int) -> int:
+        fits = (mtu - 3 - pmd.HEADER_BYTES - 8) // 6  # 16-bit x 3 samples, room for delta block headers
+        return max(1, min(fits, round(self.sample_rate_hz * self.packet_interval_s)))
+
+    def on_disconnect(self) -> None:
+        super().on_disconnect()
+        self.active.clear()
+
+    def encode(self, rows: np.ndarray) -> list[tuple[str, bytes]]:
+        timestamp_ns = self.start_ns + round(rows[-1, 0] * 1e9)
+        packets = []
+        if pmd.ACC in self.active:
+            counts = pmd.counts_from_si(pmd.ACC, ACC_FRAME_TYPE, rows[:, 1:4])
+            packets.append((pmd.PMD_DATA_UUID, pmd.encode_frame(pmd.ACC, ACC_FRAME_TYPE, counts, timestamp_ns)))
+        if pmd.GYRO in self.active:
+            counts = pmd.counts_from_si(pmd.GYRO, GYR_FRAME_TYPE, rows[:, 4:7], GYR_FACTOR)
+            packets.append((pmd.PMD_DATA_UUID, pmd.encode_frame(pmd.GYRO, GYR_FRAME_TYPE, counts, timestamp_ns)))
+        return packets
+
+    def _control_point(self, payload: bytes) -> None:
+        if len(payload) < 2:
+            return self._respond(payload[0] if payload else 0, 0, _INVALID_LENGTH)
+        op, mtype = payload[0], payload[1] & 0x3F
+        if op not in (pmd.OP_GET_SETTINGS, pmd.OP_START, pmd.OP_STOP):
+            return self._respond(op, mtype, _INVALID_OP)
+        if mtype not in (pmd.ACC, pmd.GYRO):
+            return self._respond(op, mtype, _INVALID_TYPE)
+        if op == pmd.OP_GET_SETTINGS:
+            rates = b"".join(r.to_bytes(2, "little") for r in SUPPORTED_RATES_HZ)
+            ranges = (8 if mtype == pmd.ACC else 2000).to_bytes(2, "little")
+            params = bytes([0, len(SUPPORTED_RATES_HZ)]) + rates + bytes([1, 1, 16, 0, 2, 1]) + ranges + bytes([4, 1, 3])
+            return self._respond(op, mtype, _STATUS_OK, params)
+        if op == pmd.OP_START:
+            if mtype in self.active:
+                return self._respond(op, mtype, _ALREADY)
+            self.active.add(mtype)
+            factor = 1.0 if mtype == pmd.ACC else GYR_FACTOR
+            self._respond(op, mtype, _STATUS_OK, bytes([5, 1]) + struct.pack("<f", factor))
+        else:
+            self.active.discard(mtype)
+            self._respond(op, mtype, _STATUS_OK)
+        self.set_streaming(bool(self.active))
+
+    def _respond(self, op: int, mtype: int, status: int, params: bytes = b"") -> None:
+        self.respond(pmd.PMD_CONTROL_POINT_UUID, bytes([pmd.CP_RESPONSE_CODE, op, mtype, status, 0]) + params)

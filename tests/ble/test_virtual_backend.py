@@ -1,0 +1,80 @@
+"""The virtual sensor seen only through bleak's public API (BleakScanner/BleakClient, backend=)."""
+import asyncio
+
+import numpy as np
+from bleak import BleakClient, BleakScanner
+
+from firmware_protocols import polar_pmd as pmd
+from sensorkit.ble.virtual.gatt import BATTERY_LEVEL_UUID
+
+
+def test_scanner_backend_reports_advertisements(polar_sensor, run):
+    sensor, radio, _ = polar_sensor
+    found = run(BleakScanner.discover(0.1, return_adv=True, backend=radio.scanner_backend))
+    device, adv = found[sensor.address]
+    assert adv.local_name.startswith("Polar Sense")
+    assert pmd.PMD_SERVICE_UUID in adv.service_uuids
+
+
+def test_client_backend_serves_gatt_reads_writes_and_notifications(polar_sensor, run):
+    sensor, radio, _ = polar_sensor
+
+    async def session():
+        responses, frames = [], []
+        async with BleakClient(sensor.address, backend=radio.client_backend) as client:
+            assert client.is_connected and client.mtu_size == 247
+            assert client.services.get_service(pmd.PMD_SERVICE_UUID) is not None
+            battery = await client.read_gatt_char(BATTERY_LEVEL_UUID)
+            await client.start_notify(pmd.PMD_CONTROL_POINT_UUID, lambda _c, d: responses.append(bytes(d)))
+            await client.start_notify(pmd.PMD_DATA_UUID, lambda _c, d: frames.append(bytes(d)))
+            for command in pmd.PolarPmd().start_commands(104.0):
+                await client.write_gatt_char(command.char_uuid, command.payload, response=True)
+            await asyncio.sleep(0.2)
+            await client.write_gatt_char(pmd.PMD_CONTROL_POINT_UUID, bytes([pmd.OP_STOP, pmd.ACC]), response=True)
+        assert not sensor.connected
+        return battery, responses, frames
+
+    battery, responses, frames = run(session())
+    assert battery[0] == 87
+    parsed = [pmd.parse_control_point_response(r) for r in responses]
+    assert [(p.op_code, p.measurement_type, p.ok) for p in parsed] == [
+        (pmd.OP_START, pmd.ACC, True), (pmd.OP_START, pmd.GYRO, True), (pmd.OP_STOP, pmd.ACC, True)]
+    assert parsed[1].factor == np.float32(2000 / 32768)
+    kinds = {pmd.parse_frame(f).measurement_type for f in frames}
+    assert kinds == {pmd.ACC, pmd.GYRO} and len(frames) >= 4
+
+
+def test_dropped_link_calls_bleaks_disconnected_callback_and_refuses_until_back(polar_sensor, run):
+    sensor, radio, _ = polar_sensor
+
+    async def session():
+        lost = asyncio.Event()
+        client = BleakClient(sensor.address, lambda _c: lost.set(), backend=radio.client_backend, timeout=0.05)
+        await client.connect()
+        sensor.drop_link(down_s=100.0)  # 5 s wall at speed 20
+        await asyncio.wait_for(lost.wait(), 1)
+        assert not client.is_connected
+        try:
+            await client.connect()
+        except TimeoutError:
+            return True
+        return False
+
+    assert run(session())
+
+
+def test_connect_once_works_with_and_without_bleak_retry_connector(polar_sensor, run):
+    from sensorkit.ble.connect import connect_once
+    from sensorkit.ble.scan import find_sensor
+
+    sensor, radio, _ = polar_sensor
+
+    async def go(use_retry_connector):
+        found = await find_sensor(sensor.address, 1.0, radio.scanner_backend)
+        client = await connect_once(found.device, backend=radio.client_backend, disconnected_callback=lambda c: None,
+                                    timeout_s=1.0, use_retry_connector=use_retry_connector)
+        connected = client.is_connected
+        await client.disconnect()
+        return connected
+
+    assert run(go(False)) and run(go(True))
