@@ -124,9 +124,8 @@ def _stand_up(timeline: Timeline, spec: DistractorSpec, ml_axis: np.ndarray, t0:
         MinJerk(settle_t0, p["settle_s"], -sit_lean),
     ]
     # heel strike when the foot is furthest forward (swing angle at its minimum)
-    w = 2 * np.pi * p["impact_freq_hz"]
-    impacts = [Impact(walk_t0 + (k + 0.75) / p["step_freq_hz"], peak / w**2, p["impact_freq_hz"], p["impact_tau_s"])
-               for k, peak in enumerate(p["impact_ms2"])]
+    impacts = [Impact.with_peak_acc(walk_t0 + (k + 0.75) / p["step_freq_hz"], peak, p["impact_freq_hz"],
+                                    p["impact_tau_s"]) for k, peak in enumerate(p["impact_ms2"])]
     vertical = total([_bump(rise_t0, p["rise_s"], p["heel_lift_m"]), *impacts])
     forward = _bump(walk_t0, walk_s, p["walk_m"])
     return total(parts), ((Z_UP, vertical), (X_FORWARD, forward)), stand_t0, sit_t0

@@ -87,7 +87,7 @@ class Impact(Profile):
     """A heel-strike ringing from ``t0_s``: ``A (s/τ) e^(1-s/τ) sin(2π f s)``, s = t - t0 ≥ 0.
 
     Position and velocity are continuous (zero at s = 0); the acceleration jumps at impact, as it
-    does physically. Peak acceleration is about ``A (2π f)²``.
+    does physically. :meth:`with_peak_acc` picks A for a given peak acceleration.
     """
 
     t0_s: float
@@ -107,6 +107,13 @@ class Impact(Profile):
         vel = a * (g1 * sn + g * w * cs)
         acc = a * (g2 * sn + 2 * g1 * w * cs - g * w * w * sn)
         return pos * on, vel * on, acc * on
+
+    @classmethod
+    def with_peak_acc(cls, t0_s: float, peak_acc: float, freq_hz: float, tau_s: float) -> "Impact":
+        """The impact whose largest |acceleration| is ``peak_acc`` (m/s² for a translation in m)."""
+        unit_impact = cls(0.0, 1.0, freq_hz, tau_s)
+        shape_peak = np.abs(unit_impact(np.linspace(0.0, 8 * tau_s, 4001))[2]).max()
+        return cls(t0_s, peak_acc / shape_peak, freq_hz, tau_s)
 
 
 @dataclass(frozen=True)

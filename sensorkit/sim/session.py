@@ -147,8 +147,20 @@ class SimulatedSession:
         np.savetxt(paths["csv"], self.samples.to_array(), fmt=CSV_FORMATS, delimiter=",",
                    header=",".join(COLUMNS), comments="")
         paths["meta"].write_text(json.dumps(self.meta, indent=2) + "\n")
-        paths["truth"].write_text(json.dumps(self.truth_json(), indent=1) + "\n")
+        paths["truth"].write_text(_readable_json(self.truth_json()))
         return paths
+
+
+def _readable_json(document: dict) -> str:
+    """One top-level key per line; lists of objects (movements) one object per line."""
+    lines = []
+    for key, value in document.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            text = "[\n" + ",\n".join("  " + json.dumps(item) for item in value) + "\n ]"
+        else:
+            text = json.dumps(value)
+        lines.append(f" {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def read_truth(path: str | Path) -> tuple[list[TruthMovement], dict]:

@@ -115,13 +115,15 @@ class Timeline:
         out = Kinematics(t, np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 3)), np.empty(n))
         if with_orientation:
             out.sensor_to_world = np.empty((n, 3, 3))
-        starts = np.array([p.motion.t0_s for p in self._placed])
-        which = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, len(starts) - 1)
+        order = np.argsort(t, kind="stable")
+        starts = np.array([p.motion.t0_s for p in self._placed[1:]])
+        bounds = np.concatenate([[0], np.searchsorted(t[order], starts, side="left"), [n]])
         sensor_rest = self.geometry.sensor_m
         sensor_to_world_rest = self.geometry.sensor_to_world
-        for k in np.unique(which):
-            idx = np.nonzero(which == k)[0]
-            placed = self._placed[k]
+        for placed, lo, hi in zip(self._placed, bounds[:-1], bounds[1:]):
+            if hi <= lo:
+                continue
+            idx = order[lo:hi]
             m = placed.motion
             tt = np.clip(t[idx], m.t0_s, m.t1_s)
             a = unit(m.axis)

@@ -1,0 +1,55 @@
+"""``sensorkit simulate``: synthetic recordings with ground truth (NAME.csv, NAME.json, NAME.truth.json)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+
+from sensorkit.sim import simulate_session
+from sensorkit.sim.session import REP_KINDS
+
+
+def _summary(name: str, session, csv_path: Path) -> str:
+    kinds = [m.kind for m in session.reps]
+    counts = ", ".join(f"{kinds.count(k)} {k}" for k in REP_KINDS if k in kinds)
+    rejected = [m.label for m in session.truth if not m.counted]
+    return (f"{name}: {session.meta['side']} {session.meta['sample_rate_hz']} Hz "
+            f"{session.samples.duration_s:.1f} s, {len(kinds)} reps ({counts}), "
+            f"{len(rejected)} rejected{' (' + ', '.join(rejected) + ')' if rejected else ''} -> {csv_path}")
+
+
+@click.command("simulate")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for NAME.csv, NAME.json and NAME.truth.json (created).")
+@click.option("--sessions", default=1, show_default=True, type=click.IntRange(min=1), help="How many sessions.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Seed of the first session; the next ones use seed+1, seed+2, ...")
+@click.option("--sample-rate-hz", type=click.FloatRange(1, 2000), default=None,
+              help="Output rate in Hz [default: drawn from 25, 26, 50, 52, 100, 104, 200].")
+@click.option("--side", type=click.Choice(["left", "right"]), default=None, help="[default: drawn per session]")
+@click.option("--perfect", is_flag=True, help="A perfect sensor: no bias, noise, drift, jitter or lost samples.")
+@click.option("--no-distractors", is_flag=True, help="Only reps: no fidgets, leg shakes, kicks or standing up.")
+@click.option("--sets", "n_sets", type=click.IntRange(min=1), default=None, help="Sets per session [default: 1-3].")
+@click.option("--kinds", default=",".join(REP_KINDS), show_default=True,
+              help="Comma-separated rep kinds allowed (full, partial, knee_out).")
+@click.option("--max-duration-s", type=click.FloatRange(min=10), default=None,
+              help="Stop adding reps once a session would last longer than this.")
+def simulate(out_dir: Path, sessions: int, seed: int, sample_rate_hz: float | None, side: str | None, perfect: bool,
+             no_distractors: bool, n_sets: int | None, kinds: str, max_duration_s: float | None) -> None:
+    """Write simulated seated hip-ER sessions named sim_<seed> with their ground truth."""
+    rate = None if sample_rate_hz is None else (int(sample_rate_hz) if sample_rate_hz.is_integer() else sample_rate_hz)
+    options = {
+        "side": side, "sample_rate_hz": rate, "imperfections": not perfect, "distractors": not no_distractors,
+        "n_sets": n_sets, "kinds": tuple(k.strip() for k in kinds.split(",") if k.strip()),
+        "max_duration_s": max_duration_s,
+    }
+    with Progress(console=Console(stderr=True), transient=True, disable=sessions < 3) as progress:
+        task = progress.add_task("simulating", total=sessions)
+        for current in range(seed, seed + sessions):
+            name = f"sim_{current}"
+            session = simulate_session(current, **options)
+            paths = session.write(out_dir, name)
+            click.echo(_summary(name, session, paths["csv"]))
+            progress.advance(task)
