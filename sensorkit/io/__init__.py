@@ -1,0 +1,21 @@
+"""Canonical recordings: ``NAME.csv`` (t, acc_x..z in m/s², gyr_x..z in deg/s) + ``NAME.json`` sidecar.
+
+    from sensorkit.io import read_recording, write_recording, RecordingWriter, find_recordings
+    rec = read_recording("recordings/a.csv")   # Recording(name, path, samples, meta, warnings)
+    meta = read_meta("recordings/a.csv")       # RecordingMeta from the sidecar only
+    write_recording("out/b.csv", rec.samples, rec.meta)
+    with RecordingWriter("out", "c", {"side": "left"}) as writer:   # live, crash-safe
+        writer.append(block)
+    paths = find_recordings(["recordings", "x.csv"], exclude=["out"])
+
+Bad input raises :class:`sensorkit.errors.RecordingError` with one line naming the file, line, column.
+"""
+from sensorkit.io.discover import find_recordings
+from sensorkit.io.meta import RecordingMeta, read_meta
+from sensorkit.io.reader import Recording, read_recording
+from sensorkit.io.writer import RecordingWriter, write_recording
+
+__all__ = [
+    "Recording", "RecordingMeta", "RecordingWriter",
+    "find_recordings", "read_meta", "read_recording", "write_recording",
+]

@@ -1,0 +1,269 @@
+"""Parse the canonical CSV into an (n, 7) float64 array, fast, with exact line numbers on failure.
+
+The common case is one pass of pandas' C parser. Only when it fails (or yields NaN/inf) does a
+line-by-line scan run, to name the first offending line and column. A last line cut short by a crash
+is recognised from the file's tail (without reading the rest) and excluded from the parse.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sensorkit.errors import RecordingError
+from sensorkit.io.files import describe_os_error
+from sensorkit.samples import COLUMNS
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+#: a prefix of a number as a writer cut mid-number leaves it ("", "-", "1.", "2.5e-")
+_NUMBER_PREFIX = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d*)?([eE][+-]?\d*)?")
+_NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+_TAIL_BYTES = 1 << 16
+_MAX_HEADER_BYTES = 1 << 16
+
+
+@dataclass(frozen=True)
+class Header:
+    """The CSV's first line: field count, where each canonical column sits, and unknown columns."""
+
+    n_fields: int
+    positions: tuple[int, ...]  # file position of each of COLUMNS, in COLUMNS order
+    extra_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Truncation:
+    """A last line cut short by a crash: data ends at byte ``offset``; ``reason`` says what is wrong."""
+
+    offset: int
+    reason: str
+
+
+def is_number(cell: str) -> bool:
+    return _NUMBER.fullmatch(cell) is not None
+
+
+def read_header(path: Path) -> Header:
+    """Check the first line names every canonical column (any order, extra columns allowed)."""
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(_MAX_HEADER_BYTES)
+            rest_is_empty = not handle.read(1)
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    try:
+        line = first.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise RecordingError(f"{path}: line 1: not UTF-8 text; expected a CSV header {','.join(COLUMNS)}") from None
+    if not line.strip() and rest_is_empty:
+        raise RecordingError(f"{path}: file is empty")
+    names = [name.strip() for name in next(csv.reader([line]))] if line else [""]
+    expected = ",".join(COLUMNS)
+    if all(is_number(name) for name in names):
+        raise RecordingError(f"{path}: line 1: header missing (the first line is data); expected {expected}")
+    lowered = [name.lower() for name in names]
+    for column in COLUMNS:
+        if lowered.count(column) > 1:
+            raise RecordingError(f"{path}: line 1: column {column} appears {lowered.count(column)} times")
+    missing = [column for column in COLUMNS if column not in lowered]
+    if missing:
+        hint = "; columns must be separated by ','" if ";" in line or "\t" in line else ""
+        raise RecordingError(
+            f"{path}: line 1: header lacks column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+            f" (found {','.join(names)!r}; expected {expected}){hint}"
+        )
+    return Header(
+        n_fields=len(names),
+        positions=tuple(lowered.index(column) for column in COLUMNS),
+        extra_columns=tuple(name for name, low in zip(names, lowered) if low not in COLUMNS),
+    )
+
+
+def find_truncation(path: Path, header: Header) -> Truncation | None:
+    """The crash-cut last line, if the file ends in one (reads only the file's last 64 KiB).
+
+    Cut means: NUL bytes; fewer fields than the header; a last field that is only the start of a
+    number ("-", "1.5e"); or, when the line lacks its final newline, a last number with fewer digits
+    than the same column on the line before (a writer cut "12.3456" to "12.3").
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - _TAIL_BYTES))
+        tail = handle.read()
+    base = size - len(tail)
+    body = tail.rstrip(b" \t\r\n")
+    start = body.rfind(b"\n") + 1
+    if (start == 0 and base > 0) or base + start == 0:
+        return None  # a line longer than the tail window, or the header is the only line
+    last = body[start:]
+    ends_with_newline = b"\n" in tail[len(body):]
+    previous_start = body.rfind(b"\n", 0, start - 1) + 1  # 0: the header, or cut by the window
+    previous = body[previous_start : start - 1].rstrip(b"\r") if previous_start > 0 else None
+    reason = _truncation_reason(last, previous, ends_with_newline, header)
+    return Truncation(base + start, reason) if reason else None
+
+
+def _truncation_reason(last: bytes, previous: bytes | None, ends_with_newline: bool, header: Header) -> str | None:
+    if b"\x00" in last:
+        return "holds NUL bytes"
+    try:
+        fields = last.decode("utf-8").split(",")
+    except UnicodeDecodeError:
+        return "ends in a cut character"
+    if len(fields) > header.n_fields:
+        return None
+    index = len(fields) - 1
+    used = {position: column for column, position in zip(COLUMNS, header.positions)}
+    if any(position in used and not is_number(fields[position]) for position in range(index)):
+        return None  # a bad cell before the last one: a real error, reported by the parser
+    cell = fields[index]
+    if index not in used:
+        return f"has {len(fields)} of {header.n_fields} fields" if len(fields) < header.n_fields else None
+    if _NUMBER_PREFIX.fullmatch(cell) is None:
+        return None
+    if len(fields) < header.n_fields:
+        return f"has {len(fields)} of {header.n_fields} fields"
+    if not is_number(cell):
+        return f"ends in a partial number {cell.strip()!r}"
+    if not ends_with_newline and previous is not None:
+        before = previous.decode("utf-8", "replace").split(",")
+        if len(before) == len(fields) and is_number(before[index]) and _digits(cell) < _digits(before[index]):
+            return (
+                f"lacks its newline and column {used[index]} {cell.strip()!r} is shorter than the line"
+                f" before ({before[index].strip()!r}): a number cut mid-write"
+            )
+    return None
+
+
+def _digits(cell: str) -> tuple[int, int]:
+    """(digits after the decimal point, digits in the exponent) of a number's text."""
+    mantissa, _, exponent = cell.strip().lower().partition("e")
+    return len(mantissa.partition(".")[2]), len(exponent.lstrip("+-"))
+
+
+class _Bounded(io.RawIOBase):
+    """The first ``limit`` bytes of a binary file, as a readable stream."""
+
+    def __init__(self, handle: io.BufferedReader, limit: int) -> None:
+        self._handle, self._left = handle, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self._handle.read(min(len(buffer), self._left))
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+
+def parse_table(path: Path, header: Header, end_offset: int | None = None) -> np.ndarray:
+    """All data rows (up to byte ``end_offset``) as an (n, 7) float64 array in COLUMNS order.
+
+    Raises :class:`RecordingError` naming the first bad line and column.
+    """
+    options = dict(
+        engine="c", header=0, names=list(range(header.n_fields)), index_col=False, dtype=np.float64,
+        usecols=sorted(header.positions) if header.extra_columns else None,
+    )
+    try:
+        if end_offset is None:
+            frame = pd.read_csv(path, **options)
+        else:
+            with open(path, "rb") as handle:
+                frame = pd.read_csv(io.BufferedReader(_Bounded(handle, end_offset), 1 << 20), **options)
+    except (ValueError, OSError) as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
+        raise _located_error(path, header, end_offset, exc) from None
+    order = list(header.positions)
+    values = frame.to_numpy(np.float64) if order == list(frame.columns) else frame[order].to_numpy(np.float64)
+    if not np.isfinite(values).all():
+        raise _located_error(path, header, end_offset, None)
+    return np.ascontiguousarray(values)
+
+
+def _located_error(path: Path, header: Header, end_offset: int | None, cause: BaseException | None) -> RecordingError:
+    if isinstance(cause, OSError):
+        return RecordingError(f"{path}: cannot read: {describe_os_error(cause)}")
+    problem = first_bad_line(path, header, end_offset)
+    if problem is None:  # the fast parser disagreed with the scan: still name the file
+        problem = f"cannot parse: {str(cause).strip() if cause else 'NaN or inf values'}"
+    return RecordingError(f"{path}: {problem}")
+
+
+def _data_lines(path: Path, end_offset: int | None):
+    """(line number, raw bytes without line ending) of each non-blank line after the header."""
+    with open(path, "rb") as handle:
+        handle.readline()
+        position = handle.tell()
+        for number, raw in enumerate(handle, start=2):
+            position += len(raw)
+            if end_offset is not None and position > end_offset:
+                return
+            raw = raw.rstrip(b"\r\n")
+            if raw.strip():  # the C parser skips blank lines too
+                yield number, raw
+
+
+def first_bad_line(path: Path, header: Header, end_offset: int | None = None) -> str | None:
+    """``"line N: column C: what"`` for the first malformed data line, or None if all are fine."""
+    for number, raw in _data_lines(path, end_offset):
+        try:
+            fields = raw.decode("utf-8").split(",")
+        except UnicodeDecodeError as exc:
+            return f"line {number}: not UTF-8 text (byte {exc.start} of the line)"
+        if len(fields) > header.n_fields and not header.extra_columns:
+            return f"line {number}: {len(fields)} fields, but the header has {header.n_fields}"
+        for column, position in zip(COLUMNS, header.positions):
+            if position >= len(fields):
+                return f"line {number}: column {column}: missing ({len(fields)} fields, the header has {header.n_fields})"
+            problem = _cell_problem(fields[position].strip().strip('"'))
+            if problem:
+                return f"line {number}: column {column}: {problem}"
+    return None
+
+
+def _cell_problem(cell: str) -> str | None:
+    if not cell:
+        return "empty cell"
+    if is_number(cell):
+        return None if np.isfinite(float(cell)) else f"{cell!r} overflows a float"
+    if cell.lower() in _NON_FINITE:
+        return f"{cell!r} is not a finite number (NaN and inf are not allowed)"
+    return f"{cell!r} is not a number"
+
+
+def line_of_row(path: Path, row: int) -> int:
+    """The file line number (1-based, header = 1) of data row ``row`` (0-based, blank lines skipped)."""
+    for index, (number, _) in enumerate(_data_lines(path, None)):
+        if index == row:
+            return number
+    raise IndexError(row)
+
+
+def line_at_offset(path: Path, offset: int) -> int:
+    """The 1-based line number that starts at or contains byte ``offset``."""
+    newlines, chunk_bytes = 0, 1 << 20
+    with open(path, "rb") as handle:
+        while offset > 0:
+            chunk = handle.read(min(chunk_bytes, offset))
+            if not chunk:
+                break
+            newlines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return newlines + 1
+
+
+def file_size(path: Path) -> int:
+    """Size in bytes; a :class:`RecordingError` for a missing file, a folder or no permission."""
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(path)
+        return os.stat(path).st_size
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None

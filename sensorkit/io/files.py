@@ -1,0 +1,42 @@
+"""Small file helpers shared by the reader and the writers: sidecar path, atomic replace."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable
+
+
+def sidecar_path(csv_path: str | os.PathLike) -> Path:
+    """``NAME.json`` next to ``NAME.csv``."""
+    return Path(csv_path).with_suffix(".json")
+
+
+def atomic_write_text(path: str | os.PathLike, text: str | Iterable[str]) -> None:
+    """Write ``text`` (UTF-8; a string or string chunks) to ``path``: readers see old or new, never half.
+
+    Writes a hidden temporary file in the same folder, fsyncs it and ``os.replace``-s it over ``path``.
+    """
+    path = Path(path)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temp, "w", encoding="utf-8", newline="") as handle:
+            handle.writelines([text] if isinstance(text, str) else text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def describe_os_error(exc: BaseException) -> str:
+    """A short reason for a failed open/read, for one-line messages."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not a file"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start})"
+    return getattr(exc, "strerror", None) or str(exc)

@@ -1,0 +1,203 @@
+"""Recording metadata: the ``NAME.json`` sidecar (CONTRACTS.md section 1), validated key by key.
+
+Every key is optional. Unknown keys are kept in :attr:`RecordingMeta.extra` (with a warning on read);
+a known key with a wrong value type is an error naming the sidecar file and the key.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from sensorkit.errors import RecordingError
+from sensorkit.io.files import atomic_write_text, describe_os_error, sidecar_path
+
+DEFAULT_EXERCISE = "hip_external_rotation"
+KNOWN_EXERCISES = ("hip_external_rotation", "knee_extension")
+SIDES = ("left", "right")
+
+
+@dataclass
+class RecordingMeta:
+    """What the sidecar says about a recording; units in the names.
+
+    ``started_at`` is timezone-aware; without the key in the sidecar it is the CSV's modification
+    time in UTC. ``ended_at``/``n_samples`` are written by :class:`~sensorkit.io.RecordingWriter` at
+    close; ``gaps``/``reconnects`` are whatever lists a recorder wrote (kept as read).
+    """
+
+    started_at: datetime | None = None
+    side: str | None = None
+    sample_rate_hz: float | None = None
+    patient: str | None = None
+    exercise: str = DEFAULT_EXERCISE
+    sensor: str | None = None
+    target_rom_deg: float | None = None
+    target_hold_s: float | None = None
+    ended_at: datetime | None = None
+    n_samples: int | None = None
+    gaps: list = field(default_factory=list)
+    reconnects: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: known keys that are set (ISO 8601 times), then the ``extra`` keys."""
+        out: dict[str, Any] = {}
+        for key in _FIELDS:
+            value = getattr(self, key)
+            if value is None or (isinstance(value, list) and not value):
+                continue
+            out[key] = value.isoformat() if isinstance(value, datetime) else value
+        out.update(self.extra)
+        return out
+
+
+# --- per-key validators: value -> parsed value, or raise ValueError("what is wrong") -------------
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _side(value: Any) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in SIDES:
+        raise ValueError(f"expected \"left\" or \"right\", got {value!r}")
+    return value.strip().lower()
+
+
+def _number(minimum: float, inclusive: bool) -> Callable[[Any], float]:
+    relation = ">=" if inclusive else ">"
+
+    def parse(value: Any) -> float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if not ok or value < minimum or (value == minimum and not inclusive):
+            raise ValueError(f"expected a number {relation} {minimum:g}, got {value!r}")
+        return float(value)
+
+    return parse
+
+
+def _count(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"expected a whole number >= 0, got {value!r}")
+    return value
+
+
+def _time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 8601 time string like \"2026-11-24T09:30:00+01:00\", got {value!r}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 time like \"2026-11-24T09:30:00+01:00\"") from None
+    return moment
+
+
+def _list(value: Any) -> list:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list, got {type(value).__name__} {value!r}")
+    return value
+
+
+_VALIDATORS: dict[str, Callable[[Any], Any]] = {
+    "started_at": _time,
+    "side": _side,
+    "sample_rate_hz": _number(0.0, inclusive=False),
+    "patient": _text,
+    "exercise": _text,
+    "sensor": _text,
+    "target_rom_deg": _number(0.0, inclusive=True),
+    "target_hold_s": _number(0.0, inclusive=True),
+    "ended_at": _time,
+    "n_samples": _count,
+    "gaps": _list,
+    "reconnects": _list,
+}
+_FIELDS = tuple(_VALIDATORS)
+
+
+def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
+    """Validate a sidecar's parsed JSON; ``source`` names it in messages. Returns (meta, warnings).
+
+    Raises :class:`RecordingError` ``"SOURCE: key side: expected ..."`` for a wrong value. A time
+    without a UTC offset is read as UTC, with a warning; ``null`` means the key is absent.
+    """
+    if not isinstance(data, dict):
+        raise RecordingError(f"{source}: expected a JSON object {{...}} at the top, got {type(data).__name__}")
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    warnings: list[str] = []
+    for key, raw in data.items():
+        if key not in _VALIDATORS:
+            extra[key] = raw
+            warnings.append(f"{source}: key {key}: not a known sidecar key; kept in meta.extra")
+            continue
+        if raw is None:
+            continue
+        try:
+            value = _VALIDATORS[key](raw)
+        except ValueError as exc:
+            raise RecordingError(f"{source}: key {key}: {exc}") from None
+        if isinstance(value, datetime) and value.tzinfo is None:
+            warnings.append(f"{source}: key {key}: {raw!r} has no UTC offset; read as UTC")
+            value = value.replace(tzinfo=timezone.utc)
+        if key == "exercise" and value not in KNOWN_EXERCISES:
+            warnings.append(f"{source}: key exercise: {value!r} is not one of {', '.join(KNOWN_EXERCISES)}")
+        values[key] = value
+    return RecordingMeta(**values, extra=extra), warnings
+
+
+def load_meta(csv_path: str | os.PathLike) -> tuple[RecordingMeta, list[str]]:
+    """Read ``NAME.json`` next to ``csv_path`` (defaults when absent). Returns (meta, warnings).
+
+    Without ``started_at`` the CSV's modification time (UTC) is used.
+    """
+    csv_path = Path(csv_path)
+    json_path = sidecar_path(csv_path)
+    try:
+        text = json_path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        meta, warnings = RecordingMeta(), []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordingError(f"{json_path}: cannot read: {describe_os_error(exc)}") from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RecordingError(f"{json_path}: line {exc.lineno}: column {exc.colno}: invalid JSON: {exc.msg}") from None
+        meta, warnings = meta_from_dict(data, str(json_path))
+    if meta.started_at is None:
+        try:
+            mtime_s = csv_path.stat().st_mtime
+        except OSError as exc:
+            raise RecordingError(f"{csv_path}: cannot read: {describe_os_error(exc)}") from None
+        meta.started_at = datetime.fromtimestamp(mtime_s, tz=timezone.utc)
+    return meta, warnings
+
+
+def read_meta(csv_path: str | os.PathLike) -> RecordingMeta:
+    """The metadata of ``NAME.csv`` from its sidecar alone (cheap: the CSV is only stat-ed)."""
+    return load_meta(csv_path)[0]
+
+
+def as_meta(meta: dict | RecordingMeta | None, source: str) -> RecordingMeta:
+    """A :class:`RecordingMeta` from a dict (validated like a sidecar), a meta, or None."""
+    if meta is None:
+        return RecordingMeta()
+    if isinstance(meta, RecordingMeta):
+        return meta
+    return meta_from_dict(meta, source)[0]
+
+
+def write_sidecar(csv_path: str | os.PathLike, meta: RecordingMeta) -> Path:
+    """Write ``NAME.json`` next to ``csv_path`` atomically; returns its path."""
+    path = sidecar_path(csv_path)
+    atomic_write_text(path, json.dumps(meta.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    return path
+

@@ -1,0 +1,95 @@
+"""Catch columns in the wrong unit: acceleration in g (not m/s²), angular rate in rad/s (not deg/s).
+
+The gyro test is physical rather than a magnitude guess: while the sensor turns, the gravity
+direction seen by the (window-averaged) accelerometer turns in the sensor frame, and the
+integrated gyro must turn at least about as much. A gyro in rad/s turns only 1/57 as far.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sensorkit.errors import RecordingError
+from sensorkit.samples import GRAVITY_MS2, Samples
+
+WINDOW_S = 0.25
+#: a pair of consecutive windows counts as "turning" when gravity turned more than this between them
+MIN_STEP_TURN_DEG = 3.0
+#: the gyro test needs gravity to turn at least this much in total
+MIN_TOTAL_TURN_DEG = 30.0
+#: gyro turn / gravity turn below this means rad/s (deg/s gives >= ~1, rad/s gives 1/57.3)
+MAX_RAD_PER_S_RATIO = 0.2
+_MAX_ROWS_FOR_MEDIAN = 200_000
+
+
+def check_units(path: Path, samples: Samples) -> list[str]:
+    """Raise :class:`RecordingError` for acc in g/milli-g/zero or gyr in rad/s; warnings otherwise."""
+    warnings = _check_acc(path, samples.acc)
+    _check_gyr(path, samples)
+    return warnings
+
+
+def _check_acc(path: Path, acc: np.ndarray) -> list[str]:
+    stride = max(1, len(acc) // _MAX_ROWS_FOR_MEDIAN)
+    median_ms2 = float(np.median(np.linalg.norm(acc[::stride], axis=1)))
+    where = f"{path}: columns acc_x, acc_y, acc_z"
+    expected = f"expected m/s² (about {GRAVITY_MS2:.2f} at rest)"
+    if 0.5 <= median_ms2 <= 2.0:
+        raise RecordingError(f"{where}: in g, not m/s²: the median |acc| is {median_ms2:.3g}; {expected}; multiply by {GRAVITY_MS2}")
+    if 500.0 <= median_ms2 <= 2000.0:
+        raise RecordingError(f"{where}: in milli-g, not m/s²: the median |acc| is {median_ms2:.4g}; {expected}")
+    if median_ms2 < 0.5:
+        raise RecordingError(f"{where}: the accelerometer reads about zero (median |acc| {median_ms2:.3g}); {expected}")
+    if not 6.0 <= median_ms2 <= 14.0:
+        return [f"{where}: the median |acc| is {median_ms2:.3g}, far from gravity; {expected}"]
+    return []
+
+
+def gravity_and_gyro_turn_deg(samples: Samples) -> tuple[float, float, float]:
+    """(gravity turn, integrated-gyro turn over the same spans, median per-span ratio), in degrees.
+
+    Spans join the centres of consecutive 0.25 s windows; only spans where gravity turned more than
+    MIN_STEP_TURN_DEG and no gap interrupts the data are summed.
+    """
+    t, acc, gyr = samples.t, samples.acc, samples.gyr
+    if len(t) < 4:
+        return 0.0, 0.0, float("nan")
+    nominal_step_s = float(np.median(np.diff(t)))
+    window = max(1, int(round(WINDOW_S / nominal_step_s)))
+    n_windows = len(t) // window
+    if n_windows < 2:
+        return 0.0, 0.0, float("nan")
+    mean_acc = acc[: n_windows * window].reshape(n_windows, window, 3).mean(axis=1)
+    norm = np.linalg.norm(mean_acc, axis=1)
+    direction = mean_acc / np.maximum(norm, 1e-12)[:, None]
+    cosine = np.clip(np.einsum("ij,ij->i", direction[:-1], direction[1:]), -1.0, 1.0)
+    gravity_turn = np.degrees(np.arccos(cosine))
+
+    step_s = np.minimum(np.diff(t, append=t[-1] + nominal_step_s), 3 * nominal_step_s)
+    turned = np.vstack([np.zeros(3), np.cumsum(gyr * step_s[:, None], axis=0)])
+    centres = np.arange(n_windows) * window + window // 2
+    gyro_turn = np.linalg.norm(turned[centres[1:]] - turned[centres[:-1]], axis=1)
+    span_s = np.diff(t[centres])
+    usable = (span_s <= 2 * window * nominal_step_s) & (norm[:-1] > 0) & (norm[1:] > 0)
+    turning = usable & (gravity_turn > MIN_STEP_TURN_DEG)
+    if not turning.any():
+        return 0.0, 0.0, float("nan")
+    median_ratio = float(np.median(gyro_turn[turning] / gravity_turn[turning]))
+    return float(gravity_turn[turning].sum()), float(gyro_turn[turning].sum()), median_ratio
+
+
+def _check_gyr(path: Path, samples: Samples) -> None:
+    gravity_deg, gyro_deg, median_ratio = gravity_and_gyro_turn_deg(samples)
+    if gravity_deg < MIN_TOTAL_TURN_DEG:
+        return  # too little turning to tell
+    ratio = gyro_deg / gravity_deg
+    where = f"{path}: columns gyr_x, gyr_y, gyr_z"
+    if not np.any(samples.gyr):
+        raise RecordingError(f"{where}: all zero, yet gravity turned {gravity_deg:.0f}° in the sensor frame; no gyro data?")
+    if ratio < MAX_RAD_PER_S_RATIO and median_ratio < MAX_RAD_PER_S_RATIO:
+        raise RecordingError(
+            f"{where}: in rad/s, not deg/s: gravity turned {gravity_deg:.0f}° in the sensor frame while the"
+            f" integrated gyro turned {gyro_deg:.1f}° (ratio {ratio:.3f}; rad/s gives 1/57.3 = 0.017);"
+            f" multiply by 57.2958"
+        )

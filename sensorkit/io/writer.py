@@ -1,0 +1,166 @@
+"""Write canonical recordings: whole (:func:`write_recording`) or live and crash-safe (:class:`RecordingWriter`).
+
+Number format: ``t`` with 6 decimals (1 µs), acc with 5 decimals (10 µm/s²), gyr with 4 decimals
+(0.0001 deg/s): at least 6 significant digits at the magnitudes a worn IMU sees, '.' decimal point.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from sensorkit.errors import RecordingError
+from sensorkit.io.files import atomic_write_text, sidecar_path
+from sensorkit.io.meta import RecordingMeta, as_meta, meta_from_dict, write_sidecar
+from sensorkit.samples import COLUMNS, Samples
+
+HEADER_LINE = ",".join(COLUMNS) + "\n"
+ROW_FORMAT = "%.6f,%.5f,%.5f,%.5f,%.4f,%.4f,%.4f\n"
+#: the rounding each column gets on disk (half of one unit in the last written decimal)
+WRITTEN_RESOLUTION = np.array([1e-6, 1e-5, 1e-5, 1e-5, 1e-4, 1e-4, 1e-4])
+_CHUNK_ROWS = 100_000
+
+
+def _as_array(samples: Samples | np.ndarray, previous_t_s: float | None) -> np.ndarray:
+    """(n, 7) float64 rows, checked: finite, ``t`` never decreasing (also against ``previous_t_s``)."""
+    rows = samples.to_array() if isinstance(samples, Samples) else np.asarray(samples, dtype=np.float64).reshape(-1, 7)
+    finite = np.isfinite(rows)
+    if not finite.all():
+        row, column = np.argwhere(~finite)[0]
+        raise ValueError(f"sample {row}: column {COLUMNS[column]} is {rows[row, column]}; recordings hold finite numbers only")
+    t = rows[:, 0] if previous_t_s is None else np.concatenate([[previous_t_s], rows[:, 0]])
+    backwards = np.flatnonzero(np.diff(t) < 0)
+    if backwards.size:
+        index = int(backwards[0]) + 1
+        raise ValueError(f"t goes backwards from {t[index - 1]:.9g} to {t[index]:.9g} s")
+    return rows
+
+
+def format_rows(rows: np.ndarray) -> str:
+    """CSV text (with line endings) for (n, 7) rows in COLUMNS order."""
+    return "".join(ROW_FORMAT % row for row in map(tuple, rows.tolist()))
+
+
+def write_recording(csv_path: str | os.PathLike, samples: Samples, meta: dict | RecordingMeta | None = None) -> Path:
+    """Write ``NAME.csv`` and its ``NAME.json`` sidecar (each replaced atomically); returns the CSV path.
+
+    ``meta`` is validated like a sidecar (a wrong value type raises :class:`RecordingError`).
+    Raises ValueError for NaN/inf samples or ``t`` going backwards.
+    """
+    csv_path = Path(csv_path)
+    meta = as_meta(meta, str(sidecar_path(csv_path)))
+    rows = _as_array(samples, None)
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def chunks() -> Iterator[str]:
+        yield HEADER_LINE
+        for start in range(0, len(rows), _CHUNK_ROWS):
+            yield format_rows(rows[start : start + _CHUNK_ROWS])
+
+    atomic_write_text(csv_path, chunks())
+    write_sidecar(csv_path, meta)
+    return csv_path
+
+
+class RecordingWriter:
+    """Append samples to ``FOLDER/NAME.csv`` as they arrive, so a crash loses at most ~1 s.
+
+    The sidecar is written at start (``started_at`` = now when not given); rows are buffered and
+    written + fsync-ed when ``flush_interval_s`` (wall clock, from ``clock``) has passed since the last
+    flush, on :meth:`flush` and on :meth:`close`, which also rewrites the sidecar atomically with
+    ``ended_at``, ``n_samples`` and any ``extra_meta`` (e.g. ``gaps``, ``reconnects``). Call
+    :meth:`flush_if_due` while no samples arrive. A file cut mid-line by a crash reads back without
+    its last, incomplete line.
+    """
+
+    def __init__(
+        self,
+        folder: str | os.PathLike,
+        name: str,
+        meta: dict | RecordingMeta | None = None,
+        *,
+        flush_interval_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        folder = Path(folder)
+        self.path = folder / f"{name}.csv"
+        self.meta = dataclasses.replace(as_meta(meta, str(sidecar_path(self.path))))
+        if self.meta.started_at is None:
+            self.meta.started_at = datetime.now().astimezone()
+        self.flush_interval_s = flush_interval_s
+        self._clock = clock
+        self._pending: list[str] = []
+        self._last_t_s: float | None = None
+        self.n_samples = 0
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self._file = open(self.path, "x", encoding="utf-8", newline="")
+        except FileExistsError:
+            raise RecordingError(f"{self.path}: already exists; a recording is never overwritten") from None
+        write_sidecar(self.path, self.meta)
+        self._file.write(HEADER_LINE)
+        self._sync()
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
+    def append(self, samples: Samples | np.ndarray) -> None:
+        """Queue a block (Samples or (n, 7) rows); flushes when the interval has passed.
+
+        Raises ValueError for NaN/inf values or ``t`` going backwards (nothing of the block is written).
+        """
+        if self.closed:
+            raise ValueError(f"{self.path}: writer is closed")
+        rows = _as_array(samples, self._last_t_s)
+        if len(rows):
+            self._pending.append(format_rows(rows))
+            self._last_t_s = float(rows[-1, 0])
+            self.n_samples += len(rows)
+        self.flush_if_due()
+
+    def flush_if_due(self) -> bool:
+        """Flush if ``flush_interval_s`` has passed since the last flush; returns whether it did."""
+        if self._clock() - self._last_flush_s >= self.flush_interval_s:
+            self.flush()
+            return True
+        return False
+
+    def flush(self) -> None:
+        """Write the queued rows and fsync them to disk."""
+        if self._pending:
+            self._file.write("".join(self._pending))
+            self._pending.clear()
+        self._sync()
+
+    def _sync(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._last_flush_s = self._clock()
+
+    def close(self, extra_meta: dict | None = None) -> RecordingMeta:
+        """Flush, close, and rewrite the sidecar with end info; returns the final metadata.
+
+        Closing twice is harmless (the second call does nothing but return the metadata).
+        """
+        if self.closed:
+            return self.meta
+        try:
+            self.flush()
+        finally:
+            self._file.close()
+        end = {"ended_at": datetime.now().astimezone().isoformat(), "n_samples": self.n_samples}
+        self.meta, _ = meta_from_dict({**self.meta.to_dict(), **end, **(extra_meta or {})}, str(sidecar_path(self.path)))
+        write_sidecar(self.path, self.meta)
+        return self.meta
+
+    def __enter__(self) -> "RecordingWriter":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
