@@ -1,0 +1,163 @@
+"""WitMotion WT901BLE / BWT901BLE (Bluetooth 5.0) sensors: 0x55 0x61 packets (spec: witmotion.md).
+
+The sensor streams 20-byte packets ``55 61`` + nine int16 little-endian values (acceleration,
+angular rate, angle) on a UART-like notify characteristic. Notifications may hold several
+packets or a part of one, so the decoder keeps a byte buffer and re-synchronises on ``55 61``.
+Packets carry no timestamp or counter: ``t`` is the sample count over the configured rate.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from firmware_protocols.base import (
+    STANDARD_GRAVITY_MS2,
+    Command,
+    Decoder,
+    Protocol,
+    ProtocolError,
+    empty_samples,
+    make_samples,
+)
+
+#: Note the non-standard base: ...-00805f9a34fb, not the Bluetooth SIG's ...-00805f9b34fb.
+SERVICE_UUID = "0000ffe5-0000-1000-8000-00805f9a34fb"
+NOTIFY_CHAR_UUID = "0000ffe4-0000-1000-8000-00805f9a34fb"
+WRITE_CHAR_UUID = "0000ffe9-0000-1000-8000-00805f9a34fb"
+
+HEADER = 0x55
+FLAG_DEFAULT_DATA = 0x61  # acc, gyro, angle
+FLAG_REGISTER_REPLY = 0x71  # reply to a register read (FF AA 27 reg 00); skipped
+PACKET_BYTES = 20
+
+ACC_FULL_SCALE_G = 16.0
+GYRO_FULL_SCALE_DPS = 2000.0
+ANGLE_FULL_SCALE_DEG = 180.0
+ACC_MS2_PER_LSB = ACC_FULL_SCALE_G * STANDARD_GRAVITY_MS2 / 32768.0
+GYRO_DPS_PER_LSB = GYRO_FULL_SCALE_DPS / 32768.0
+ANGLE_DEG_PER_LSB = ANGLE_FULL_SCALE_DEG / 32768.0
+
+UNLOCK = bytes.fromhex("ffaa6988b5")
+SAVE = bytes.fromhex("ffaa000000")
+RATE_REGISTER = 0x03
+#: Return rate (Hz) -> value of the rate register (WT901BLECL datasheet table, see witmotion.md).
+RATE_CODES = {0.2: 0x01, 0.5: 0x02, 1.0: 0x03, 2.0: 0x04, 5.0: 0x05, 10.0: 0x06, 20.0: 0x07,
+              50.0: 0x08, 100.0: 0x09, 200.0: 0x0A}
+
+
+def return_rate_hz(requested_hz: float) -> float:
+    """The return rate the sensor is set to for ``requested_hz`` (nearest in ratio)."""
+    if requested_hz <= 0:
+        raise ValueError(f"sample rate must be positive, got {requested_hz}")
+    return min(RATE_CODES, key=lambda r: abs(np.log(r / requested_hz)))
+
+
+def rate_command(sample_rate_hz: float) -> bytes:
+    """``FF AA 03 code 00``: set the return rate."""
+    return bytes((0xFF, 0xAA, RATE_REGISTER, RATE_CODES[return_rate_hz(sample_rate_hz)], 0x00))
+
+
+class WitMotionDecoder(Decoder):
+    """Reassembles 0x55 0x61 packets from a byte stream; ``t = k / sample_rate_hz``.
+
+    Bytes that cannot start a packet are discarded (``discarded_bytes``). A notification that
+    forced a resync and yielded no sample raises :class:`ProtocolError` after the buffer is
+    cleaned up, so the next notification decodes normally.
+    """
+
+    def __init__(self, sample_rate_hz: float = 100.0) -> None:
+        super().__init__()
+        self.sample_rate_hz = return_rate_hz(sample_rate_hz)
+        self._buffer = bytearray()
+        self._count = 0
+        self.discarded_bytes = 0
+        #: Register-read replies seen (valid traffic, no samples).
+        self.register_replies = 0
+
+    def _decode(self, payload: bytes) -> np.ndarray:
+        self._buffer += payload
+        packets, skipped = self._take_packets()
+        self.discarded_bytes += skipped
+        if skipped and not packets:
+            raise ProtocolError(f"WitMotion: {skipped} byte(s) outside any 55 61 / 55 71 packet discarded")
+        if not packets:
+            return empty_samples()
+        raw = np.frombuffer(b"".join(packets), dtype="<i2").reshape(-1, 10)[:, 1:7].astype(np.float64)
+        n = len(raw)
+        out = make_samples(n)
+        out[:, 0] = (self._count + np.arange(n)) / self.sample_rate_hz
+        out[:, 1:4] = raw[:, 0:3] * ACC_MS2_PER_LSB
+        out[:, 4:7] = raw[:, 3:6] * GYRO_DPS_PER_LSB
+        self._count += n
+        return out
+
+    def _take_packets(self) -> tuple[list[bytes], int]:
+        """Complete data packets at the front of the buffer, and how many bytes were skipped."""
+        buf, packets, skipped = self._buffer, [], 0
+        while buf:
+            start = self._next_header(buf)
+            if start is None:  # keep a trailing 0x55 that may begin the next packet
+                keep = 1 if buf[-1] == HEADER else 0
+                skipped += len(buf) - keep
+                del buf[: len(buf) - keep]
+                break
+            skipped += start
+            del buf[:start]
+            if len(buf) < PACKET_BYTES:
+                break
+            if buf[1] == FLAG_DEFAULT_DATA:
+                packets.append(bytes(buf[:PACKET_BYTES]))
+            else:
+                self.register_replies += 1
+            del buf[:PACKET_BYTES]
+        return packets, skipped
+
+    @staticmethod
+    def _next_header(buf: bytearray) -> int | None:
+        """Index of the first plausible packet start. At offset 0 a header is trusted (we are in
+        sync); after skipped bytes a candidate must also be followed by a header or the buffer end
+        20 bytes later, to avoid locking onto 55 61 inside a packet's data."""
+        for i in range(len(buf) - 1):
+            if buf[i] != HEADER or buf[i + 1] not in (FLAG_DEFAULT_DATA, FLAG_REGISTER_REPLY):
+                continue
+            after = i + PACKET_BYTES
+            if i == 0 or after >= len(buf) or buf[after] == HEADER:
+                return i
+        return None
+
+
+class WitMotion(Protocol):
+    """WitMotion WT901BLE(CL) / BWT901BLE 5.0 six-axis stream (angles ignored)."""
+
+    name = "witmotion"
+    service_uuids = (SERVICE_UUID,)
+    name_prefixes = ("WT901", "BWT901")
+    data_char_uuids = (NOTIFY_CHAR_UUID,)
+
+    def start_commands(self, sample_rate_hz: float = 104.0) -> list[Command]:
+        """Unlock, set the return rate, save — the vendor SDK waits ~100 ms between writes."""
+        return [Command(WRITE_CHAR_UUID, cmd, response=False)
+                for cmd in (UNLOCK, rate_command(sample_rate_hz), SAVE)]
+
+    def stop_commands(self) -> list[Command]:
+        """None: the sensor streams whenever powered; stop by disabling notifications."""
+        return []
+
+    def decoder(self, **settings) -> WitMotionDecoder:
+        return WitMotionDecoder(**settings)
+
+
+def encode_packet(acc_ms2, gyr_dps, angles_deg=(0.0, 0.0, 0.0)) -> bytes:
+    """One 20-byte 0x55 0x61 packet (values clipped to the int16 range)."""
+    scaled = np.concatenate([np.asarray(acc_ms2, float) / ACC_MS2_PER_LSB,
+                             np.asarray(gyr_dps, float) / GYRO_DPS_PER_LSB,
+                             np.asarray(angles_deg, float) / ANGLE_DEG_PER_LSB])
+    raw = np.clip(np.rint(scaled), -32768, 32767).astype("<i2")
+    return bytes((HEADER, FLAG_DEFAULT_DATA)) + raw.tobytes()
+
+
+def encode_example_payloads() -> list[bytes]:
+    """One packet, two packets in one notification, and a register-read reply (see witmotion.md)."""
+    at_rest = bytes.fromhex("5561" "0000" "0000" "0008" "0000" "0000" "0000" "0000" "0000" "0000")
+    turning = encode_packet([0.5, -0.25, 9.7], [12.0, -30.0, 1.5], [1.0, 2.0, 45.0])
+    reply = bytes.fromhex("5571" "6400" "6a01" + "00" * 14)  # register 0x64 (battery)
+    return [at_rest, at_rest + turning, reply]
