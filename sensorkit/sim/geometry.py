@@ -116,8 +116,12 @@ class LegGeometry:
 
 def draw_geometry(rng: np.random.Generator, side: str, sensor_to_shank: Rotation | None) -> LegGeometry:
     """A random seated leg. Ranges: thigh pitch/yaw ±10°, thigh 0.40–0.50 m, knee flexion 75°–105°,
-    shank 0.38–0.46 m, sensor 0.05–0.15 m above the ankle, 0.035–0.05 m off the shank axis."""
-    pitch, yaw = np.radians(rng.uniform(-10, 10, size=2))
+    shank 0.38–0.46 m, sensor 0.05–0.15 m above the ankle, 0.035–0.05 m off the shank axis.
+
+    The same draws give mirror-image legs for the two sides (every point's y negated), except the
+    strap rotation, which is drawn as is (the mirror image of a rotation is not a rotation)."""
+    mirror = 1.0 if side == "right" else -1.0  # the left leg mirrors the right one (y -> -y)
+    pitch, yaw = np.radians(rng.uniform(-10, 10, size=2)) * [1.0, mirror]
     thigh_dir = unit([np.cos(pitch) * np.cos(yaw), np.cos(pitch) * np.sin(yaw), np.sin(pitch)])
     flexion_axis = unit(np.cross(Z_UP, thigh_dir))
     flexion_deg = rng.uniform(75, 105)
@@ -134,6 +138,6 @@ def draw_geometry(rng: np.random.Generator, side: str, sensor_to_shank: Rotation
         flexion_axis=flexion_axis,
         sensor_above_ankle_m=float(rng.uniform(0.05, 0.15)),
         sensor_skin_offset_m=float(rng.uniform(0.035, 0.05)),
-        sensor_around_deg=float(rng.uniform(0, 360)),
+        sensor_around_deg=float(rng.uniform(0, 360) * mirror),
         sensor_to_shank=strap if sensor_to_shank is None else sensor_to_shank,
     )

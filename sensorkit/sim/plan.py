@@ -6,7 +6,8 @@ without a hold), typical out/return durations (each rep 0.7–2.5 s). Rests betw
 between sets 10–40 s, idle lead-in and lead-out 3–10 s. Each rep's return lands within ±2° of
 where it started (pulled back towards the session's first rest angle) and the rest angle drifts
 slowly while sitting (min-jerk, ~0.15°/√s, at most ±1.5° per rest). Most sets are full reps; a set
-may be partial, knee_out or mixed. 0–4 distractors sit in rests between reps, 1–3 s from either rep.
+may be partial, knee_out or mixed. 0–4 distractors (labels in a shuffled cycle: each once before any repeats) sit in rests
+between reps, 1–3 s or more from either rep.
 """
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ class PlanLimits:
     """What the caller constrains (see ``SimOptions``)."""
 
     n_sets: int | None
+    set_kinds: tuple[str, ...] | None  # fixes each set's kind (full, partial, knee_out, mixed)
     reps_per_set: tuple[int, int]
     max_duration_s: float | None
     kinds: tuple[str, ...]
@@ -107,8 +109,11 @@ def build_session(
     set_kinds = [_weighted_choice(rng, SET_KIND_WEIGHTS, limits.kinds) for _ in range(n_sets)]
     if n_sets > 1 and "full" in limits.kinds:
         set_kinds[0] = "full"
+    if limits.set_kinds is not None:
+        set_kinds = list(limits.set_kinds)
     n_gaps = sum(set_sizes) - 1
     distractor_gaps = set(rng.choice(n_gaps, size=min(limits.n_distractors, n_gaps), replace=False).tolist())
+    labels = [str(x) for x in rng.permutation(limits.distractor_labels)]  # each label once before repeats
     lead_out = rng.uniform(3, 10)
     truth: list[TruthMovement] = []
     distractors: list[DistractorSpec] = []
@@ -122,7 +127,7 @@ def build_session(
             if gap >= 0:
                 rests = [rng.uniform(10, 40) if rep_in_set == 0 else rng.uniform(0.8, 4)]
                 if gap in distractor_gaps:
-                    label = limits.distractor_labels[rng.integers(len(limits.distractor_labels))]
+                    label = labels[len(distractors) % len(labels)]
                     distractor = draw_distractor(rng, label, geometry.knee_flexion_deg)
                     rests = [max(rng.uniform(1, 3), rests[0] / 2), max(rng.uniform(1, 3), rests[0] / 2)]
             planned = sum(rests) + (distractor.duration_s if distractor else 0) + rep.duration_s + lead_out

@@ -29,12 +29,14 @@ class SimOptions:
     ``strap_rotation``: sensor-to-shank rotation (scipy Rotation, quaternion x,y,z,w, 3x3 matrix or
     "identity"); ``imperfections=False`` gives a perfect sensor (exact timestamps k/rate, no bias,
     noise, drift, scale, misalignment, quantisation or lost samples; the band-limiting stays).
+    ``set_kinds``: each set's kind (full, partial, knee_out or mixed), e.g. ("full", "knee_out").
     ``fine_rate_hz``: the kinematics grid before the sensor's low-pass (default max(1000, 10 × rate)).
     """
 
     side: str | None = None
     sample_rate_hz: float | None = None
     n_sets: int | None = None
+    set_kinds: tuple[str, ...] | None = None
     reps_per_set: tuple[int, int] = (5, 12)
     max_duration_s: float | None = None
     kinds: tuple[str, ...] = REP_KINDS
@@ -60,6 +62,12 @@ class SimOptions:
             raise ConfigError(f"simulate: reps_per_set must be (low, high) with 1 <= low <= high, not {self.reps_per_set}")
         if self.n_sets is not None and self.n_sets < 1:
             raise ConfigError(f"simulate: n_sets must be at least 1, not {self.n_sets}")
+        if self.set_kinds is not None:
+            allowed = (*self.kinds, "mixed")
+            if not self.set_kinds or not set(self.set_kinds) <= set(allowed):
+                raise ConfigError(f"simulate: set_kinds must be a non-empty list from {allowed}, not {self.set_kinds}")
+            if self.n_sets is not None and self.n_sets != len(self.set_kinds):
+                raise ConfigError(f"simulate: n_sets={self.n_sets} but {len(self.set_kinds)} set_kinds given")
 
     def to_json(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -202,7 +210,9 @@ def simulate_session(seed: int, **options) -> SimulatedSession:
         n_distractors = opts.n_distractors
     strap = None if opts.strap_rotation is None else _strap(opts.strap_rotation)
     geometry = draw_geometry(geo_rng, side, strap)
-    limits = PlanLimits(opts.n_sets, tuple(opts.reps_per_set), opts.max_duration_s, tuple(opts.kinds),
+    set_kinds = None if opts.set_kinds is None else tuple(opts.set_kinds)
+    n_sets = len(set_kinds) if set_kinds is not None else opts.n_sets
+    limits = PlanLimits(n_sets, set_kinds, tuple(opts.reps_per_set), opts.max_duration_s, tuple(opts.kinds),
                         n_distractors if opts.distractors else 0, tuple(opts.distractor_labels), opts.targets)
     timeline, truth, style, distractors = build_session(geometry, limits, plan_rng)
 

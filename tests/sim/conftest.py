@@ -1,0 +1,21 @@
+"""Shared simulated sessions (built once per test run; simulate_session is deterministic per seed)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sensorkit.sim import SimulatedSession, simulate_session
+
+ALL_DISTRACTORS = ("fidget", "leg_shake", "knee_extension", "stand_up")
+
+
+@lru_cache(maxsize=None)
+def session(seed: int, **options) -> SimulatedSession:
+    """A cached session; options must be hashable (tuples, not lists)."""
+    return simulate_session(seed, **options)
+
+
+def mixed_session(seed: int = 4242, **options) -> SimulatedSession:
+    """Three sets of every rep kind plus one distractor of each label, perfect sensor by default."""
+    defaults = dict(set_kinds=("full", "partial", "knee_out"), reps_per_set=(5, 6), n_distractors=4,
+                    imperfections=False, sample_rate_hz=100)
+    return session(seed, **(defaults | options))

@@ -1,0 +1,82 @@
+"""The simulator's accelerations and rates are the true derivatives of its positions and orientations."""
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from sensorkit.samples import GRAVITY_MS2
+from tests.sim.conftest import mixed_session
+
+H_S = 1e-4
+
+
+def _times(s, n=6000):
+    return np.sort(np.random.default_rng(1).uniform(0.1, s.timeline.end_s - 0.1, n))
+
+
+def _impact_times(s):
+    out = []
+    for d, m in zip(s.distractors, [m for m in s.truth if m.kind == "rejected"]):
+        if d.label == "stand_up":
+            p = d.params
+            walk_t0 = m.start_s + p["lean_s"] + p["rise_s"] + p["walk_lead_s"]
+            out += [walk_t0 + (k + 0.75) / p["step_freq_hz"] for k in range(p["cycles"])]
+    return np.array(out)
+
+
+def test_session_has_every_movement():
+    s = mixed_session()
+    assert {m.label for m in s.truth} == {"hip_er", "knee_out", "fidget", "leg_shake", "knee_extension", "stand_up"}
+
+
+def test_acceleration_is_second_derivative_of_position():
+    s = mixed_session()
+    t = _times(s)
+    impacts = _impact_times(s)
+    assert len(impacts) > 0
+    t = t[np.min(np.abs(t[:, None] - impacts[None, :]), axis=1) > 3 * H_S]  # acceleration jumps at heel strike
+    k, kp, km = s.kinematics(t), s.kinematics(t + H_S), s.kinematics(t - H_S)
+    finite = (kp.position_m - 2 * k.position_m + km.position_m) / H_S**2
+    err = np.linalg.norm(finite - k.linear_acc_ms2, axis=1)
+    assert np.linalg.norm(k.linear_acc_ms2, axis=1).max() > 5  # the check covers real motion
+    assert err.max() < 0.01, f"max |finite-difference - analytic| = {err.max():.4f} m/s²"
+
+
+def test_accelerometer_reads_acceleration_minus_gravity_in_sensor_frame():
+    s = mixed_session()
+    k = s.kinematics(_times(s, 2000), with_orientation=True)
+    gravity = np.array([0.0, 0.0, -GRAVITY_MS2])
+    expected = np.einsum("nji,nj->ni", k.sensor_to_world, k.linear_acc_ms2 - gravity)
+    np.testing.assert_allclose(k.specific_force_ms2, expected, atol=1e-9)
+
+
+def test_gyro_is_rate_of_change_of_orientation():
+    s = mixed_session()
+    t = _times(s, 3000)
+    plus, minus = s.kinematics(t + H_S, True), s.kinematics(t - H_S, True)
+    increment = np.einsum("nji,njk->nik", minus.sensor_to_world, plus.sensor_to_world)  # body-frame turn
+    finite_dps = np.degrees(Rotation.from_matrix(increment).as_rotvec()) / (2 * H_S)
+    rate = s.kinematics(t).rate_dps
+    assert np.linalg.norm(rate, axis=1).max() > 50
+    np.testing.assert_allclose(finite_dps, rate, atol=1e-3)
+
+
+def test_er_rotation_is_exactly_the_angle_about_the_er_axis():
+    s = mixed_session()
+    rep = next(m for m in s.truth if m.label == "hip_er")
+    k0, k1 = s.kinematics(np.array([rep.start_s, rep.out_end_s]), with_orientation=True).sensor_to_world
+    turn = Rotation.from_matrix(k1 @ k0.T)  # world-frame rotation of the sensor
+    axis_world = s.geometry.er_axis
+    np.testing.assert_allclose(turn.as_rotvec(), np.radians(rep.rom_deg) * axis_world, atol=1e-9)
+    np.testing.assert_allclose(s.angle_at([rep.out_end_s])[0] - s.angle_at([rep.start_s])[0], rep.rom_deg, atol=1e-9)
+
+
+def test_sampled_signals_follow_the_exact_kinematics():
+    """Band-limiting at 0.4 x rate only changes fast content: slow phases are reproduced closely."""
+    s = mixed_session()
+    t = s.samples.t
+    k = s.kinematics(t)
+    still = np.ones(len(t), dtype=bool)
+    for m in s.truth:
+        still &= (t < m.start_s - 0.5) | (t > m.end_s + 0.5)
+    assert still.mean() > 0.3
+    np.testing.assert_allclose(s.samples.acc[still], k.specific_force_ms2[still], atol=0.05)
+    np.testing.assert_allclose(s.samples.gyr[still], k.rate_dps[still], atol=0.5)

@@ -1,0 +1,98 @@
+"""Physics the pipeline relies on: gravity at rest, gyro about the ER axis, pivot radius, sides."""
+import numpy as np
+import pytest
+
+from sensorkit.samples import GRAVITY_MS2
+from tests.sim.conftest import mixed_session, session
+
+
+def _outside_movements(s, margin_s=0.5):
+    t = s.samples.t
+    keep = np.ones(len(t), dtype=bool)
+    for m in s.truth:
+        keep &= (t < m.start_s - margin_s) | (t > m.end_s + margin_s)
+    return keep
+
+
+def _integrated_er_angle(s):
+    rate = s.samples.gyr @ s.er_axis_sensor
+    steps = 0.5 * (rate[1:] + rate[:-1]) * np.diff(s.samples.t)
+    return s.angle_deg[0] + np.concatenate([[0.0], np.cumsum(steps)])
+
+
+def test_at_rest_the_accelerometer_reads_g():
+    s = mixed_session()
+    norm = np.linalg.norm(s.samples.acc[_outside_movements(s)], axis=1)
+    np.testing.assert_allclose(norm, GRAVITY_MS2, atol=0.01)
+
+
+def test_at_rest_an_imperfect_accelerometer_reads_about_g():
+    s = session(4242, n_sets=1, sample_rate_hz=50)
+    norm = np.linalg.norm(s.samples.acc[_outside_movements(s)], axis=1)
+    assert abs(np.median(norm) - GRAVITY_MS2) < 0.8  # bias ≤ 0.3 per axis and scale ≤ 2 %
+    assert np.std(norm) < 0.15
+
+
+@pytest.mark.parametrize("rate_hz", [25, 52, 200])
+def test_gyro_about_the_er_axis_integrates_to_the_true_angle(rate_hz):
+    s = mixed_session(sample_rate_hz=rate_hz)
+    error = _integrated_er_angle(s) - s.angle_deg
+    in_distractor = np.zeros(len(error), dtype=bool)
+    for m in s.truth:
+        if m.kind == "rejected":  # a distractor's rotation is not about the ER axis; it cancels on return
+            in_distractor |= (s.samples.t >= m.start_s) & (s.samples.t <= m.end_s)
+    assert np.ptp(s.angle_deg) > 20
+    assert np.abs(error[~in_distractor]).max() < 0.2
+
+
+def test_every_rep_reaches_its_rom_above_the_rest_angle():
+    s = mixed_session()
+    for m in s.reps:
+        before, top, after = s.angle_at([m.start_s, m.out_end_s, m.end_s])
+        assert before == pytest.approx(m.rest_angle_before_deg, abs=1e-9)
+        assert top - before == pytest.approx(m.rom_deg, abs=1e-9)
+        assert after == pytest.approx(m.rest_angle_after_deg, abs=1e-9)
+        assert abs(after - before) <= 2 + 1e-9
+
+
+def _pivot_radius_m(s, m):
+    """Linear acceleration over sqrt(α² + ω⁴) during the outward movement: the distance to the pivot."""
+    t = np.linspace(m.start_s, m.out_end_s, 400)
+    k = s.kinematics(t)
+    omega = np.radians(k.rate_dps @ s.er_axis_sensor)
+    alpha = np.gradient(omega, t)
+    scale = np.sqrt(alpha**2 + omega**4)
+    busy = scale > 0.3 * scale.max()
+    return float(np.median(np.linalg.norm(k.linear_acc_ms2, axis=1)[busy] / scale[busy]))
+
+
+def test_knee_out_moves_the_sensor_much_less_than_hip_er():
+    s = mixed_session()
+    er = [_pivot_radius_m(s, m) for m in s.truth if m.label == "hip_er"]
+    knee_out = [_pivot_radius_m(s, m) for m in s.truth if m.label == "knee_out"]
+    assert er and knee_out
+    assert min(er) > 0.25 and max(er) < 0.5  # about the shank length from the thigh axis
+    assert max(knee_out) < 0.2  # 5–15 cm above a pivot at or below the ankle
+    assert max(knee_out) < 0.5 * min(er)
+
+
+def test_left_leg_is_the_mirror_image_of_the_right():
+    right = session(77, side="right", distractors=False, imperfections=False, sample_rate_hz=25)
+    left = session(77, side="left", distractors=False, imperfections=False, sample_rate_hz=25)
+    t = np.linspace(0.0, right.timeline.end_s, 4000)
+    np.testing.assert_allclose(left.kinematics(t).position_m, right.kinematics(t).position_m * [1, -1, 1], atol=1e-9)
+    np.testing.assert_allclose(left.angle_at(t), right.angle_at(t), atol=1e-9)
+
+
+@pytest.mark.parametrize("side, medial", [("right", +1.0), ("left", -1.0)])
+def test_external_rotation_moves_the_foot_medially_and_knee_out_the_shank_top_laterally(side, medial):
+    s = mixed_session(side=side, sample_rate_hz=25)
+    moved = {"hip_er": [], "knee_out": []}
+    for m in s.reps:
+        y0, y1 = s.kinematics(np.array([m.start_s, m.out_end_s])).position_m[:, 1]
+        moved[m.label].append((y1 - y0) * medial)
+        out = (s.samples.t > m.start_s) & (s.samples.t < m.out_end_s)
+        assert (s.samples.gyr[out] @ s.er_axis_sensor).mean() > 0  # positive rate about the ER axis
+    assert moved["hip_er"] and moved["knee_out"]
+    assert min(moved["hip_er"]) > 0.05  # sensor (near the foot) goes medially by centimetres
+    assert max(moved["knee_out"]) < 0  # the sensor is above the pivot: it goes laterally, a little
