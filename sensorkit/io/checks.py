@@ -44,6 +44,6 @@ def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, lis
     keep = np.ones(n, dtype=bool)
     keep[repeats] = False
     return keep, [
-        f"{path}: line {line}: {repeats.size} row{'s' if repeats.size > 1 else ''} repeat the timestamp of the"
-        f" row before; dropped, keeping the first of each"
+        f"{path}: line {line}: {repeats.size} repeated timestamp{'s' if repeats.size > 1 else ''} (t equal to the"
+        f" row before); dropped, keeping the first row of each"
     ]

@@ -54,17 +54,19 @@ def read_header(path: Path) -> Header:
     try:
         with open(path, "rb") as handle:
             first = handle.readline(_MAX_HEADER_BYTES)
-            rest_is_empty = not handle.read(1)
+            only_blank = not first.strip() and all(not chunk.strip() for chunk in iter(lambda: handle.read(1 << 16), b""))
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     try:
         line = first.decode("utf-8-sig").rstrip("\r\n")
     except UnicodeDecodeError:
         raise RecordingError(f"{path}: line 1: not UTF-8 text; expected a CSV header {','.join(COLUMNS)}") from None
-    if not line.strip() and rest_is_empty:
+    if only_blank:
         raise RecordingError(f"{path}: file is empty")
-    names = [name.strip() for name in next(csv.reader([line]))] if line else [""]
     expected = ",".join(COLUMNS)
+    if not line.strip():
+        raise RecordingError(f"{path}: line 1: header missing (the line is blank); expected {expected}")
+    names = [name.strip() for name in next(csv.reader([line]))]
     if all(is_number(name) for name in names):
         raise RecordingError(f"{path}: line 1: header missing (the first line is data); expected {expected}")
     lowered = [name.lower() for name in names]
@@ -76,13 +78,17 @@ def read_header(path: Path) -> Header:
         hint = "; columns must be separated by ','" if ";" in line or "\t" in line else ""
         raise RecordingError(
             f"{path}: line 1: header lacks column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
-            f" (found {','.join(names)!r}; expected {expected}){hint}"
+            f" (found {_clip(','.join(names))!r}; expected {expected}){hint}"
         )
     return Header(
         n_fields=len(names),
         positions=tuple(lowered.index(column) for column in COLUMNS),
         extra_columns=tuple(name for name, low in zip(names, lowered) if low not in COLUMNS),
     )
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def find_truncation(path: Path, header: Header) -> Truncation | None:

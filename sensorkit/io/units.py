@@ -9,13 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from scipy.signal import butter, sosfiltfilt
 
 from sensorkit.errors import RecordingError
 from sensorkit.samples import GRAVITY_MS2, Samples
 
-WINDOW_S = 0.25
-#: a pair of consecutive windows counts as "turning" when gravity turned more than this between them
-MIN_STEP_TURN_DEG = 3.0
+#: the accelerometer is averaged in blocks of this length, then low-passed at GRAVITY_CUTOFF_HZ
+BLOCK_S = 0.05
+GRAVITY_CUTOFF_HZ = 1.5
+#: gravity and gyro turns are compared over consecutive spans of this length
+SPAN_S = 0.25
+#: a span counts as "turning" when gravity turned more than this in it (noise is ~0.1° after the filter)
+MIN_SPAN_TURN_DEG = 1.0
 #: the gyro test needs gravity to turn at least this much in total
 MIN_TOTAL_TURN_DEG = 30.0
 #: gyro turn / gravity turn below this means rad/s (deg/s gives >= ~1, rad/s gives 1/57.3)
@@ -41,38 +46,43 @@ def _check_acc(path: Path, acc: np.ndarray) -> list[str]:
         raise RecordingError(f"{where}: in milli-g, not m/s²: the median |acc| is {median_ms2:.4g}; {expected}")
     if median_ms2 < 0.5:
         raise RecordingError(f"{where}: the accelerometer reads about zero (median |acc| {median_ms2:.3g}); {expected}")
-    if not 6.0 <= median_ms2 <= 14.0:
+    if not 0.5 * GRAVITY_MS2 <= median_ms2 <= 2.0 * GRAVITY_MS2:
         return [f"{where}: the median |acc| is {median_ms2:.3g}, far from gravity; {expected}"]
     return []
 
 
 def gravity_and_gyro_turn_deg(samples: Samples) -> tuple[float, float, float]:
-    """(gravity turn, integrated-gyro turn over the same spans, median per-span ratio), in degrees.
+    """(gravity turn, gyro turn, median per-span ratio gyro/gravity), turns in degrees.
 
-    Spans join the centres of consecutive 0.25 s windows; only spans where gravity turned more than
-    MIN_STEP_TURN_DEG and no gap interrupts the data are summed.
+    The gravity direction is the accelerometer averaged over BLOCK_S blocks and low-passed at
+    GRAVITY_CUTOFF_HZ (zero-phase); its turn is summed over consecutive SPAN_S spans, and the gyro
+    turn is the path length (sum of |gyr| dt) over the same spans. Only spans where gravity turned
+    more than MIN_SPAN_TURN_DEG and no gap interrupts the data are counted.
     """
     t, acc, gyr = samples.t, samples.acc, samples.gyr
-    if len(t) < 4:
+    if len(t) < 2:
         return 0.0, 0.0, float("nan")
     nominal_step_s = float(np.median(np.diff(t)))
-    window = max(1, int(round(WINDOW_S / nominal_step_s)))
-    n_windows = len(t) // window
-    if n_windows < 2:
+    block = max(1, int(round(BLOCK_S / nominal_step_s)))
+    n_blocks = len(t) // block
+    block_rate_hz = 1.0 / (block * nominal_step_s)
+    if n_blocks < 16 or block_rate_hz <= 2.5 * GRAVITY_CUTOFF_HZ:
         return 0.0, 0.0, float("nan")
-    mean_acc = acc[: n_windows * window].reshape(n_windows, window, 3).mean(axis=1)
-    norm = np.linalg.norm(mean_acc, axis=1)
-    direction = mean_acc / np.maximum(norm, 1e-12)[:, None]
+    mean_acc = acc[: n_blocks * block].reshape(n_blocks, block, 3).mean(axis=1)
+    low_pass = butter(2, GRAVITY_CUTOFF_HZ, fs=block_rate_hz, output="sos")
+    gravity = sosfiltfilt(low_pass, mean_acc, axis=0)[:: max(1, int(round(SPAN_S * block_rate_hz)))]
+    centres = (np.arange(n_blocks) * block + block // 2)[:: max(1, int(round(SPAN_S * block_rate_hz)))]
+    norm = np.linalg.norm(gravity, axis=1)
+    direction = gravity / np.maximum(norm, 1e-12)[:, None]
     cosine = np.clip(np.einsum("ij,ij->i", direction[:-1], direction[1:]), -1.0, 1.0)
     gravity_turn = np.degrees(np.arccos(cosine))
 
     step_s = np.minimum(np.diff(t, append=t[-1] + nominal_step_s), 3 * nominal_step_s)
-    turned = np.vstack([np.zeros(3), np.cumsum(gyr * step_s[:, None], axis=0)])
-    centres = np.arange(n_windows) * window + window // 2
-    gyro_turn = np.linalg.norm(turned[centres[1:]] - turned[centres[:-1]], axis=1)
+    path_deg = np.concatenate([[0.0], np.cumsum(np.linalg.norm(gyr, axis=1) * step_s)])
+    gyro_turn = np.diff(path_deg[centres])
     span_s = np.diff(t[centres])
-    usable = (span_s <= 2 * window * nominal_step_s) & (norm[:-1] > 0) & (norm[1:] > 0)
-    turning = usable & (gravity_turn > MIN_STEP_TURN_DEG)
+    usable = (span_s <= 2 * SPAN_S) & (norm[:-1] > 0) & (norm[1:] > 0)
+    turning = usable & (gravity_turn > MIN_SPAN_TURN_DEG)
     if not turning.any():
         return 0.0, 0.0, float("nan")
     median_ratio = float(np.median(gyro_turn[turning] / gravity_turn[turning]))

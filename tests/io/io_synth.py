@@ -44,3 +44,25 @@ def csv_text(samples: Samples, header: str = "t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gy
     """The canonical CSV text for ``samples`` (fixed decimals, '\\n' endings)."""
     rows = "".join("%.6f,%.5f,%.5f,%.5f,%.4f,%.4f,%.4f\n" % tuple(r) for r in samples.to_array().tolist())
     return header + "\n" + rows
+
+
+def write_csv(folder, lines: list[str], name: str = "rec", newline: str = "\n", final_newline: bool = True):
+    """Write ``lines`` as ``folder/NAME.csv``; returns its path."""
+    path = folder / f"{name}.csv"
+    text = newline.join(lines) + (newline if final_newline else "")
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def good_lines(**kwargs) -> list[str]:
+    """The lines (header first, no line endings) of a valid recording from :func:`swinging_sensor`."""
+    return csv_text(swinging_sensor(**kwargs)).splitlines()
+
+
+def set_cell(lines: list[str], line_number: int, column: int, value: str) -> list[str]:
+    """A copy of ``lines`` with one cell replaced (``line_number`` 1-based as in messages)."""
+    out = list(lines)
+    fields = out[line_number - 1].split(",")
+    fields[column] = value
+    out[line_number - 1] = ",".join(fields)
+    return out

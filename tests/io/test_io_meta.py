@@ -1,0 +1,136 @@
+"""The NAME.json sidecar: defaults, validation naming the key, unknown keys kept, read_meta."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from io_synth import swinging_sensor
+
+from sensorkit.errors import RecordingError
+from sensorkit.io import RecordingMeta, read_meta, read_recording, write_recording
+
+
+@pytest.fixture
+def csv_path(tmp_path):
+    return write_recording(tmp_path / "rec.csv", swinging_sensor(reps=1))
+
+
+def write_sidecar_text(csv_path, text: str):
+    path = csv_path.with_suffix(".json")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_full_sidecar(csv_path):
+    write_sidecar_text(csv_path, json.dumps({
+        "side": "left", "sample_rate_hz": 104, "patient": "p017", "started_at": "2026-11-24T09:30:00+01:00",
+        "exercise": "knee_extension", "sensor": "polar-verity-sense", "target_rom_deg": 35, "target_hold_s": 5,
+        "gaps": [{"start_s": 1.0, "end_s": 1.5}], "reconnects": [],
+    }))
+    meta = read_meta(csv_path)
+    assert meta.side == "left" and meta.patient == "p017" and meta.sensor == "polar-verity-sense"
+    assert meta.sample_rate_hz == 104.0 and meta.target_rom_deg == 35.0 and meta.target_hold_s == 5.0
+    assert meta.exercise == "knee_extension"
+    assert meta.started_at == datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc)
+    assert meta.started_at.utcoffset() == timedelta(hours=1)
+    assert meta.gaps == [{"start_s": 1.0, "end_s": 1.5}]
+    assert meta.extra == {}
+    assert read_recording(csv_path).warnings == []
+
+
+def test_without_started_at_the_csv_mtime_is_the_start(csv_path):
+    write_sidecar_text(csv_path, '{"side": "right"}')
+    os.utime(csv_path, (1_790_000_000, 1_790_000_000))
+    meta = read_meta(csv_path)
+    assert meta.started_at == datetime.fromtimestamp(1_790_000_000, tz=timezone.utc)
+    assert meta.started_at.tzinfo == timezone.utc
+    assert meta.exercise == "hip_external_rotation"
+
+
+def test_unknown_keys_are_kept_with_a_warning(csv_path):
+    json_path = write_sidecar_text(csv_path, '{"side": "left", "firmware": "2.1", "room": 4}')
+    recording = read_recording(csv_path)
+    assert recording.meta.extra == {"firmware": "2.1", "room": 4}
+    assert recording.warnings == [
+        f"{json_path}: key firmware: not a known sidecar key; kept in meta.extra",
+        f"{json_path}: key room: not a known sidecar key; kept in meta.extra",
+    ]
+
+
+def test_null_means_absent(csv_path):
+    write_sidecar_text(csv_path, '{"side": null, "exercise": null}')
+    meta = read_meta(csv_path)
+    assert meta.side is None and meta.exercise == "hip_external_rotation"
+
+
+def test_time_without_offset_is_utc_with_a_warning(csv_path):
+    json_path = write_sidecar_text(csv_path, '{"started_at": "2026-11-24T09:30:00"}')
+    recording = read_recording(csv_path)
+    assert recording.meta.started_at == datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
+    assert recording.warnings == [f"{json_path}: key started_at: '2026-11-24T09:30:00' has no UTC offset; read as UTC"]
+
+
+def test_invalid_json_names_line_and_column(csv_path):
+    json_path = write_sidecar_text(csv_path, '{\n  "side": "left"\n  "patient": "p1"\n}')
+    with pytest.raises(RecordingError) as caught:
+        read_recording(csv_path)
+    assert str(caught.value).startswith(f"{json_path}: line 3: column 3: invalid JSON")
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "expected"),
+    [
+        ('{"side": "up"}', "key side: expected \"left\" or \"right\", got 'up'"),
+        ('{"side": 1}', "key side: expected"),
+        ('{"sample_rate_hz": "104"}', "key sample_rate_hz: expected a number > 0, got '104'"),
+        ('{"sample_rate_hz": 0}', "key sample_rate_hz: expected a number > 0"),
+        ('{"sample_rate_hz": true}', "key sample_rate_hz: expected a number"),
+        ('{"target_rom_deg": -5}', "key target_rom_deg: expected a number >= 0"),
+        ('{"target_hold_s": [5]}', "key target_hold_s: expected a number >= 0"),
+        ('{"patient": 17}', "key patient: expected a non-empty string, got 17"),
+        ('{"started_at": 1790000000}', "key started_at: expected an ISO 8601 time string"),
+        ('{"started_at": "yesterday"}', "key started_at: 'yesterday' is not an ISO 8601 time"),
+        ('{"gaps": {"a": 1}}', "key gaps: expected a list"),
+        ('{"n_samples": 1.5}', "key n_samples: expected a whole number"),
+        ('["side", "left"]', "expected a JSON object"),
+    ],
+)
+def test_wrong_value_types_name_the_key(csv_path, sidecar, expected):
+    json_path = write_sidecar_text(csv_path, sidecar)
+    for read in (read_meta, read_recording):
+        with pytest.raises(RecordingError) as caught:
+            read(csv_path)
+        message = str(caught.value)
+        assert message.startswith(f"{json_path}: ") and expected in message, message
+
+
+def test_unknown_exercise_is_a_warning(csv_path):
+    write_sidecar_text(csv_path, '{"exercise": "hip_er"}')
+    recording = read_recording(csv_path)
+    assert recording.meta.exercise == "hip_er"
+    assert "key exercise: 'hip_er' is not one of" in recording.warnings[0]
+
+
+def test_sidecar_with_bom(csv_path):
+    csv_path.with_suffix(".json").write_bytes(b'\xef\xbb\xbf{"side": "right"}')
+    assert read_meta(csv_path).side == "right"
+
+
+def test_read_meta_does_not_parse_the_csv(tmp_path):
+    csv_path = tmp_path / "rec.csv"
+    csv_path.write_text("not a recording at all\n")
+    write_sidecar_text(csv_path, '{"patient": "p3"}')
+    assert read_meta(csv_path).patient == "p3"
+
+
+def test_to_dict_round_trip():
+    meta = RecordingMeta(
+        started_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5))), side="left",
+        gaps=[{"start_s": 3.0}], extra={"firmware": "2.1"},
+    )
+    assert meta.to_dict() == {
+        "started_at": "2026-01-02T03:04:05-05:00", "side": "left", "exercise": "hip_external_rotation",
+        "gaps": [{"start_s": 3.0}], "firmware": "2.1",
+    }

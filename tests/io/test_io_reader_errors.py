@@ -1,0 +1,184 @@
+"""Every kind of bad recording raises one RecordingError line naming the file, line and column."""
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+import pytest
+from io_synth import good_lines, set_cell, swinging_sensor, write_csv
+
+from sensorkit.errors import RecordingError
+from sensorkit.io import read_recording, write_recording
+from sensorkit.samples import Samples
+
+
+def read_error(path) -> str:
+    with pytest.raises(RecordingError) as caught:
+        read_recording(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: "), message
+    return message
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[str]:
+    return good_lines(rate_hz=50.0)
+
+
+def test_missing_file(tmp_path):
+    assert "no such file" in read_error(tmp_path / "absent.csv")
+
+
+def test_folder_instead_of_file(tmp_path):
+    (tmp_path / "dir.csv").mkdir()
+    assert "folder" in read_error(tmp_path / "dir.csv")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_file(tmp_path, lines):
+    path = write_csv(tmp_path, lines)
+    path.chmod(0)
+    assert "permission denied" in read_error(path)
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "rec.csv"
+    path.write_bytes(b"")
+    assert read_error(path).endswith("file is empty")
+
+
+def test_blank_lines_only(tmp_path):
+    assert read_error(write_csv(tmp_path, ["", "  "])).endswith("file is empty")
+
+
+def test_header_missing(tmp_path, lines):
+    message = read_error(write_csv(tmp_path, lines[1:]))
+    assert "line 1: header missing" in message and "t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z" in message
+
+
+def test_header_lacks_columns_names_them(tmp_path, lines):
+    header = "t,acc_x,acc_y,acc_z,gyr_x,gyro_y,gyro_z"
+    message = read_error(write_csv(tmp_path, [header, *lines[1:]]))
+    assert "line 1: header lacks columns gyr_y, gyr_z" in message
+
+
+def test_semicolon_separated_gets_a_hint(tmp_path, lines):
+    rows = [line.replace(",", ";") for line in lines]
+    assert "separated by ','" in read_error(write_csv(tmp_path, rows))
+
+
+def test_column_named_twice(tmp_path, lines):
+    message = read_error(write_csv(tmp_path, [lines[0] + ",t", *(line + ",0" for line in lines[1:])]))
+    assert "line 1: column t appears 2 times" in message
+
+
+def test_no_samples(tmp_path, lines):
+    assert "no samples" in read_error(write_csv(tmp_path, lines[:1]))
+
+
+def test_not_a_csv_at_all(tmp_path):
+    path = tmp_path / "rec.csv"
+    path.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4)  # a gzip file
+    assert "line 1: not UTF-8" in read_error(path)
+
+
+def test_non_numeric_cell(tmp_path, lines):
+    message = read_error(write_csv(tmp_path, set_cell(lines, 17, 5, "abc")))
+    assert message.endswith("line 17: column gyr_y: 'abc' is not a number")
+
+
+def test_decimal_comma_cell(tmp_path, lines):
+    rows = set_cell(lines, 40, 1, '"9,81"')
+    assert "line 40: " in read_error(write_csv(tmp_path, rows))
+
+
+@pytest.mark.parametrize("bad", ["nan", "NaN", "inf", "-inf", "Infinity"])
+def test_non_finite_cell(tmp_path, lines, bad):
+    message = read_error(write_csv(tmp_path, set_cell(lines, 30, 2, bad)))
+    assert re.search(r"line 30: column acc_y: .* not a finite number", message), message
+
+
+def test_empty_cell(tmp_path, lines):
+    assert read_error(write_csv(tmp_path, set_cell(lines, 12, 6, ""))).endswith("line 12: column gyr_z: empty cell")
+
+
+def test_short_line_in_the_middle_is_an_error(tmp_path, lines):
+    rows = list(lines)
+    rows[20 - 1] = ",".join(rows[19].split(",")[:4])
+    assert "line 20: column gyr_x: missing (4 fields, the header has 7)" in read_error(write_csv(tmp_path, rows))
+
+
+def test_long_line(tmp_path, lines):
+    rows = list(lines)
+    rows[25 - 1] += ",1.0"
+    assert read_error(write_csv(tmp_path, rows)).endswith("line 25: 8 fields, but the header has 7")
+
+
+def test_bad_line_number_counts_blank_lines(tmp_path, lines):
+    rows = [*lines[:5], "", *lines[5:]]
+    rows = set_cell(rows, 51, 0, "x")
+    assert "line 51: column t: 'x' is not a number" in read_error(write_csv(tmp_path, rows))
+
+
+def test_bad_cell_on_the_last_complete_line_is_not_repaired(tmp_path, lines):
+    rows = set_cell(lines, len(lines), 3, "oops")
+    assert f"line {len(lines)}: column acc_z: 'oops' is not a number" in read_error(write_csv(tmp_path, rows))
+
+
+def test_t_going_backwards(tmp_path, lines):
+    rows = set_cell(lines, 100, 0, "0.5")
+    message = read_error(write_csv(tmp_path, rows))
+    assert "line 100: column t: 0.5 is less than the line before" in message
+
+
+def test_t_all_equal(tmp_path, lines):
+    rows = [lines[0], *(",".join(["1.0", *line.split(",")[1:]]) for line in lines[1:])]
+    assert "column t: all" in read_error(write_csv(tmp_path, rows))
+
+
+def test_many_repeated_timestamps(tmp_path, lines):
+    rows = list(lines)
+    n_rows = len(lines) - 1
+    for line_number in range(3, 3 + 2 * (n_rows // 50), 2):  # ~2% of rows repeat the one before
+        rows = set_cell(rows, line_number + 1, 0, rows[line_number - 1].split(",")[0])
+    message = read_error(write_csv(tmp_path, rows))
+    assert "line 4: column t:" in message and "at most 1%" in message
+
+
+def test_acc_in_g(tmp_path):
+    samples = swinging_sensor(noise=0.002)
+    path = write_recording(tmp_path / "rec.csv", Samples(samples.t, samples.acc / 9.80665, samples.gyr))
+    message = read_error(path)
+    assert "columns acc_x, acc_y, acc_z: in g, not m/s²" in message and "9.81" in message
+
+
+def test_acc_in_milli_g(tmp_path):
+    samples = swinging_sensor()
+    path = write_recording(tmp_path / "rec.csv", Samples(samples.t, samples.acc / 9.80665e-3, samples.gyr))
+    assert "in milli-g" in read_error(path)
+
+
+def test_acc_all_zero(tmp_path):
+    samples = swinging_sensor()
+    path = write_recording(tmp_path / "rec.csv", Samples(samples.t, np.zeros_like(samples.acc), samples.gyr))
+    assert "reads about zero" in read_error(path)
+
+
+@pytest.mark.parametrize("rate_hz", [25.0, 104.0, 416.0])
+def test_gyro_in_rad_per_s(tmp_path, rate_hz):
+    samples = swinging_sensor(rate_hz=rate_hz, reps=2)
+    path = write_recording(tmp_path / "rec.csv", Samples(samples.t, samples.acc, np.radians(samples.gyr)))
+    message = read_error(path)
+    assert "columns gyr_x, gyr_y, gyr_z: in rad/s, not deg/s" in message and "57.2958" in message
+
+
+def test_gyro_all_zero_while_turning(tmp_path):
+    samples = swinging_sensor()
+    path = write_recording(tmp_path / "rec.csv", Samples(samples.t, samples.acc, np.zeros_like(samples.gyr)))
+    assert "columns gyr_x, gyr_y, gyr_z: all zero" in read_error(path)
+
+
+def test_blank_first_line(tmp_path, lines):
+    assert "line 1: header missing (the line is blank)" in read_error(write_csv(tmp_path, ["", *lines]))

@@ -1,0 +1,74 @@
+"""The unit checks tell deg/s from rad/s by physics, across rates, movement speeds and packet loss."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from io_synth import swinging_sensor
+
+from sensorkit.errors import RecordingError
+from sensorkit.io.units import MAX_RAD_PER_S_RATIO, check_units, gravity_and_gyro_turn_deg
+from sensorkit.samples import Samples
+
+MOVEMENTS = {
+    "reps_25hz": dict(rate_hz=25.0),
+    "reps_104hz": dict(rate_hz=104.0),
+    "reps_416hz": dict(rate_hz=416.0, reps=2),
+    "slow_reps": dict(rep_s=8.0, rom_deg=30.0, reps=2),
+    "fast_big_swings": dict(rep_s=1.0, rom_deg=60.0, reps=5),
+    "violent_shake": dict(rep_s=0.4, rom_deg=20.0, reps=20, pivot_radius_m=0.5),
+    "noisy_small_shake": dict(rep_s=0.5, rom_deg=5.0, reps=30, noise=0.3),
+}
+
+
+def in_rad_per_s(samples: Samples) -> Samples:
+    return Samples(samples.t, samples.acc, np.radians(samples.gyr))
+
+
+def with_packet_loss(samples: Samples, seed: int = 1) -> Samples:
+    """Drop ~20% of the samples in bursts of 5-30 (lost BLE packets)."""
+    rng = np.random.default_rng(seed)
+    keep = np.ones(len(samples), dtype=bool)
+    for start in rng.integers(0, len(samples), len(samples) // 80):
+        keep[start : start + rng.integers(5, 30)] = False
+    return samples[keep]
+
+
+@pytest.mark.parametrize("movement", MOVEMENTS)
+def test_deg_per_s_gyro_passes(tmp_path, movement):
+    samples = swinging_sensor(**MOVEMENTS[movement])
+    gravity_deg, gyro_deg, _ = gravity_and_gyro_turn_deg(samples)
+    assert gyro_deg >= 0.8 * gravity_deg
+    assert check_units(tmp_path / "rec.csv", samples) == []
+
+
+@pytest.mark.parametrize("movement", MOVEMENTS)
+def test_rad_per_s_gyro_is_caught(tmp_path, movement):
+    samples = in_rad_per_s(swinging_sensor(**MOVEMENTS[movement]))
+    gravity_deg, gyro_deg, _ = gravity_and_gyro_turn_deg(samples)
+    assert gyro_deg < MAX_RAD_PER_S_RATIO / 2 * gravity_deg
+    with pytest.raises(RecordingError, match="in rad/s, not deg/s"):
+        check_units(tmp_path / "rec.csv", samples)
+
+
+def test_packet_loss_does_not_fool_the_gyro_check(tmp_path):
+    samples = with_packet_loss(swinging_sensor(rate_hz=52.0))
+    assert check_units(tmp_path / "rec.csv", samples) == []
+    with pytest.raises(RecordingError, match="in rad/s"):
+        check_units(tmp_path / "rec.csv", in_rad_per_s(samples))
+
+
+def test_too_little_turning_cannot_tell_and_passes(tmp_path):
+    """A sensor held still (or turning under 30° in total) gives no evidence either way."""
+    still = swinging_sensor(reps=0, still_s=20.0)
+    small = swinging_sensor(rom_deg=6.0, reps=2)
+    for samples in (still, small):
+        assert gravity_and_gyro_turn_deg(samples)[0] < 30.0
+        assert check_units(tmp_path / "rec.csv", in_rad_per_s(samples)) == []
+
+
+def test_acc_far_from_gravity_is_a_warning(tmp_path):
+    samples = swinging_sensor()
+    scaled = Samples(samples.t, samples.acc * 2.5, samples.gyr)
+    (warning,) = check_units(tmp_path / "rec.csv", scaled)
+    assert warning.startswith(f"{tmp_path / 'rec.csv'}: columns acc_x, acc_y, acc_z: the median |acc| is 24.")
+    assert "far from gravity" in warning
