@@ -83,7 +83,9 @@ def read_header(path: Path) -> Header:
     return Header(
         n_fields=len(names),
         positions=tuple(lowered.index(column) for column in COLUMNS),
-        extra_columns=tuple(name for name, low in zip(names, lowered) if low not in COLUMNS),
+        extra_columns=tuple(
+            name or f"(unnamed column {index + 1})" for index, (name, low) in enumerate(zip(names, lowered)) if low not in COLUMNS
+        ),
     )
 
 

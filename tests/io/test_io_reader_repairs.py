@@ -141,3 +141,29 @@ def test_missing_sidecar_gives_defaults(tmp_path):
     assert recording.meta.exercise == "hip_external_rotation"
     assert recording.meta.side is None and recording.meta.started_at.tzinfo is not None
     assert recording.warnings == []
+
+
+def test_trailing_commas_everywhere(tmp_path, lines):
+    path = write_csv(tmp_path, [line + "," for line in lines])
+    recording = read_recording(path)
+    np.testing.assert_array_equal(values(recording), expected(lines))
+    assert recording.warnings == [f"{path}: line 1: unknown column (unnamed column 8) ignored"]
+
+
+def test_clean_files_take_the_fast_path_only(tmp_path, lines, monkeypatch):
+    """No line-by-line scan for clean, crash-cut or extra-column files; arrays stay float64."""
+    from sensorkit.io import checks, csv_table
+
+    def slow_scan(*args):
+        raise AssertionError("the line-by-line scan ran")
+
+    monkeypatch.setattr(csv_table, "first_bad_line", slow_scan)
+    monkeypatch.setattr(checks, "line_of_row", slow_scan)
+    for rows, final_newline in [
+        (lines, True),
+        ([*lines, lines[-1][:9]], False),
+        ([lines[0] + ",note", *(line + ",x" for line in lines[1:])], True),
+    ]:
+        samples = read_recording(write_csv(tmp_path, rows, final_newline=final_newline)).samples
+        assert len(samples) == len(lines) - 1
+        assert samples.t.dtype == samples.acc.dtype == samples.gyr.dtype == np.float64

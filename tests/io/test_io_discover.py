@@ -1,0 +1,55 @@
+"""find_recordings: files as given, folders searched recursively, sorted, hidden and excluded skipped."""
+from __future__ import annotations
+
+import os
+
+from sensorkit.io import find_recordings
+
+
+def touch(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("t\n")
+    return path
+
+
+def test_folders_files_hidden_and_excluded(tmp_path):
+    for name in ["b.csv", "a.csv", "notes.txt", "a.json", "day2/c.csv", "day2/deep/d.CSV", ".hidden/e.csv",
+                 "day2/.f.csv", "out/reps.csv", "out/sessions.csv"]:
+        touch(tmp_path / name)
+    found = find_recordings([tmp_path], exclude=[tmp_path / "out"])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.csv", "b.csv", "day2/c.csv", "day2/deep/d.CSV"]
+
+
+def test_explicit_files_are_kept_whatever_their_suffix_and_listed_once(tmp_path):
+    text = touch(tmp_path / "x" / "export.txt")
+    csv = touch(tmp_path / "x" / "a.csv")
+    found = find_recordings([text, tmp_path / "x", csv, str(csv)])
+    assert found == sorted([text, csv], key=lambda p: p.as_posix())
+
+
+def test_single_path_and_relative_paths_stay_as_given(tmp_path, monkeypatch):
+    touch(tmp_path / "recs" / "a.csv")
+    monkeypatch.chdir(tmp_path)
+    assert [p.as_posix() for p in find_recordings("recs")] == ["recs/a.csv"]
+
+
+def test_missing_path_is_returned_for_the_reader_to_report(tmp_path):
+    assert find_recordings([tmp_path / "nope.csv"]) == [tmp_path / "nope.csv"]
+
+
+def test_excluding_the_searched_folder_itself(tmp_path):
+    touch(tmp_path / "a.csv")
+    assert find_recordings([tmp_path], exclude=[tmp_path]) == []
+
+
+def test_symlinked_folders_are_not_followed(tmp_path):
+    touch(tmp_path / "real" / "a.csv")
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    assert [p.relative_to(tmp_path).as_posix() for p in find_recordings([tmp_path])] == ["real/a.csv"]
+
+
+def test_order_is_deterministic(tmp_path):
+    for name in ["z/1.csv", "a/2.csv", "m.csv", "a/b/0.csv"]:
+        touch(tmp_path / name)
+    found = [p.relative_to(tmp_path).as_posix() for p in find_recordings([tmp_path])]
+    assert found == ["a/2.csv", "a/b/0.csv", "m.csv", "z/1.csv"]
