@@ -93,8 +93,11 @@ def output_times(duration_s: float, rate_hz: float, errors: SensorErrors, rng: n
     keep = np.ones(n, dtype=bool)
     starts = np.nonzero(rng.random(n) < errors.drop_probability)[0]
     lengths = rng.integers(1, MAX_DROP_RUN + 1, len(starts))
+    kept_after = -1  # runs never merge: the sample after a run is always kept
     for start, length in zip(starts, lengths):
-        keep[start : start + length] = False
+        if start > kept_after:
+            keep[start : start + length] = False
+            kept_after = start + length
     keep[[0, -1]] = True
     return t[keep]
 

@@ -1,0 +1,85 @@
+"""The truth list describes a plausible session and is internally consistent."""
+import numpy as np
+import pytest
+
+from sensorkit.sim import simulate_session
+from sensorkit.sim.truth import TRUTH_KINDS, TRUTH_LABELS
+from tests.sim.conftest import session
+
+SEEDS = range(9100, 9112)
+
+
+def _sessions():
+    return [session(seed, sample_rate_hz=25) for seed in SEEDS]
+
+
+def test_times_are_ordered_and_movements_never_overlap():
+    for s in _sessions():
+        previous_end = 0.0
+        for m in s.truth:
+            assert previous_end < m.start_s < m.out_end_s <= m.return_start_s < m.end_s
+            assert m.hold_s == pytest.approx(m.return_start_s - m.out_end_s, abs=1e-9)
+            previous_end = m.end_s
+        assert s.truth[0].start_s >= 3.0 and s.timeline.end_s - s.truth[-1].end_s >= 3.0  # idle lead-in/out
+
+
+def test_kinds_labels_and_ranges():
+    seen = set()
+    for s in _sessions():
+        usual = s.style.usual_rom_deg
+        assert 25 <= usual <= 45
+        assert 0 <= sum(not m.counted for m in s.truth) <= 4
+        for m in s.truth:
+            assert m.kind in TRUTH_KINDS and m.label in TRUTH_LABELS
+            seen.add((m.kind, m.label))
+            if m.counted:
+                assert 0.7 <= m.out_end_s - m.start_s <= 2.5 and 0.7 <= m.end_s - m.return_start_s <= 2.5
+                assert 0 <= m.hold_s <= 8
+            if m.kind == "full":
+                assert abs(m.rom_deg - usual) <= 3
+            elif m.kind == "partial":
+                assert 0.35 * usual <= m.rom_deg <= 0.65 * usual
+            elif m.kind == "knee_out":
+                assert m.label == "knee_out" and 8 <= m.rom_deg <= 25
+            else:
+                assert m.rest_angle_before_deg == m.rest_angle_after_deg  # distractors leave the rest angle
+    assert {("full", "hip_er"), ("rejected", "fidget")} <= seen
+    holds = [m.hold_s for s in _sessions() for m in s.reps]
+    assert min(holds) == 0 and max(holds) > 4  # zero-length holds happen, long ones too
+
+
+def test_sets_and_rests_follow_the_schedule():
+    for s in _sessions():
+        sets = sorted({m.set_index for m in s.reps})
+        assert 1 <= len(sets) <= 3
+        for index in sets:
+            reps = [m for m in s.reps if m.set_index == index]
+            assert 5 <= len(reps) <= 12
+            gaps = [b.start_s - a.end_s for a, b in zip(reps, reps[1:])]
+            assert min(gaps) >= 0.8
+        first_of_next = [next(m for m in s.reps if m.set_index == i) for i in sets[1:]]
+        last_of_prev = [[m for m in s.reps if m.set_index == i][-1] for i in sets[:-1]]
+        assert all(10 <= b.start_s - a.end_s for a, b in zip(last_of_prev, first_of_next))
+
+
+def test_fixed_options_shape_the_session():
+    s = simulate_session(9200, side="left", sample_rate_hz=26, set_kinds=("knee_out", "partial"),
+                         reps_per_set=(5, 5), distractors=False, imperfections=False)
+    assert s.meta["side"] == "left" and s.meta["sample_rate_hz"] == 26
+    assert [m.kind for m in s.truth] == ["knee_out"] * 5 + ["partial"] * 5
+    short = simulate_session(9200, max_duration_s=60, distractors=False)
+    assert short.timeline.end_s <= 60 and len(short.reps) >= 1
+
+
+def test_truth_is_independent_of_sample_rate_and_sensor_quality():
+    a = simulate_session(9300, sample_rate_hz=25)
+    b = simulate_session(9300, sample_rate_hz=200, imperfections=False)
+    assert a.truth == b.truth
+    np.testing.assert_allclose(a.angle_at([10.0, 20.0, 30.0]), b.angle_at([10.0, 20.0, 30.0]))
+
+
+def test_each_seed_is_reproducible_and_seeds_differ():
+    a, b, c = simulate_session(9400), simulate_session(9400), simulate_session(9401)
+    np.testing.assert_array_equal(a.samples.to_array(), b.samples.to_array())
+    assert a.truth == b.truth and a.meta == b.meta
+    assert a.truth != c.truth
