@@ -88,11 +88,21 @@ class SensorSession:
         self._pending_gap: Reconnect | None = None
         self._subscribed: list[str] = []
         self._closing = False
+        self._started_clock_s: float | None = None
 
     # ---- public --------------------------------------------------------------------------
     @property
     def reconnects(self) -> list[Reconnect]:
         return self.health.reconnects
+
+    @property
+    def protocol_name(self) -> str:
+        return self.protocol.name if self.protocol is not None else ""
+
+    @property
+    def elapsed_s(self) -> float:
+        """Seconds (on ``clock``) since the first samples arrived; 0 before."""
+        return self._clock() - self._started_clock_s if self._started_clock_s is not None else 0.0
 
     @property
     def address(self) -> str | None:
@@ -253,7 +263,10 @@ class SensorSession:
         self.health.refresh(decoder.health)
         if not len(rows):
             return
-        t = self._timebase.map(rows[:, 0], self._clock())
+        now_s = self._clock()
+        if self._started_clock_s is None:
+            self._started_clock_s = now_s
+        t = self._timebase.map(rows[:, 0], now_s)
         if self._pending_gap is not None:
             self._close_gap(float(t[0]))
         self._queue.put_nowait((arrival_s, Samples(t, rows[:, 1:4], rows[:, 4:7])))

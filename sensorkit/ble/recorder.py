@@ -1,0 +1,165 @@
+"""Run a streaming session into a crash-safe recording and (optionally) the rep pipeline.
+
+Each block from the :class:`~sensorkit.ble.session.SensorSession` is appended to the
+:class:`~sensorkit.io.RecordingWriter` (flushed and fsync-ed at least every ``flush_interval_s``),
+fed to :meth:`Pipeline.update`, and every rep is handed to the display the moment it ends. At the
+end (duration reached, Ctrl-C, cancellation, give-up) the pipeline is finished and the sidecar is
+rewritten with the session's reconnect gaps and stream health.
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from sensorkit.ble.link import LinkState
+from sensorkit.ble.session import SensorSession
+from sensorkit.errors import RecordingError
+from sensorkit.io import RecordingWriter
+from sensorkit.pipeline.rep import COUNTED_KINDS, KINDS, Rep
+from sensorkit.samples import Samples
+
+
+@dataclass
+class LiveStatus:
+    """What a live display shows; angles in degrees, times in seconds."""
+
+    state: LinkState = LinkState.CONNECTING
+    t_s: float = 0.0
+    angle_deg: float = 0.0
+    phase: str = "rest"
+    hold_elapsed_s: float = 0.0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    battery_percent: int | None = None
+    loss_fraction: float = 0.0
+    reconnects: int = 0
+    samples_saved: int = 0
+    target_rom_deg: float | None = None
+    target_hold_s: float | None = None
+    sensor: str = ""
+
+    @property
+    def counted_reps(self) -> int:
+        return sum(self.counts[k] for k in COUNTED_KINDS)
+
+    @property
+    def hold_reached(self) -> bool:
+        return self.target_hold_s is not None and self.phase == "hold" and self.hold_elapsed_s >= self.target_hold_s
+
+
+class Display(Protocol):
+    """Where a run reports to (see :mod:`sensorkit.live`)."""
+
+    def show(self, status: LiveStatus) -> None: ...
+
+    def rep(self, rep: Rep, status: LiveStatus) -> None: ...
+
+    def close(self, status: LiveStatus) -> None: ...
+
+
+class SessionRecorder:
+    """Records blocks to ``FOLDER/NAME.csv`` (+ sidecar ``meta``), runs ``pipeline`` (None: record
+    only) and keeps :attr:`status`. The files are created with the first samples, so a sensor
+    that never streams leaves nothing behind.
+
+    ``latencies_s``: when a list is given, the time (s) from each block's notification arriving
+    to its samples being recorded and processed is appended to it.
+    """
+
+    def __init__(self, folder: str | os.PathLike, name: str, meta: dict, pipeline=None, *,
+                 flush_interval_s: float = 1.0, latencies_s: list[float] | None = None) -> None:
+        self.path = Path(folder) / f"{name}.csv"
+        if self.path.exists():
+            raise RecordingError(f"{self.path}: already exists; a recording is never overwritten")
+        self._folder, self._name, self.meta = folder, name, dict(meta)
+        self.writer: RecordingWriter | None = None
+        self.pipeline = pipeline
+        self.flush_interval_s = flush_interval_s
+        self.latencies_s = latencies_s
+        self.reps: list[Rep] = []
+        self.status = LiveStatus(target_rom_deg=meta.get("target_rom_deg"), target_hold_s=meta.get("target_hold_s"),
+                                 sensor=meta.get("sensor", ""))
+        self._last_flush_s = time.monotonic()
+
+    def feed(self, block: Samples, arrival_s: float = math.nan) -> list[Rep]:
+        """Record and process one block; returns the reps that ended in it."""
+        reps: list[Rep] = []
+        if len(block):
+            if self.writer is None:
+                self.writer = RecordingWriter(self._folder, self._name, self.meta, flush_interval_s=math.inf)
+            self.writer.append(block)
+            if self.pipeline is not None:
+                reps = self.pipeline.update(block)
+                self._count(reps)
+            if self.latencies_s is not None and math.isfinite(arrival_s):
+                self.latencies_s.append(time.perf_counter() - arrival_s)
+            self.status.t_s = float(block.t[-1])
+        self.flush_if_due()
+        return reps
+
+    def flush_if_due(self) -> None:
+        """Write and fsync what is buffered once ``flush_interval_s`` has passed since the last time."""
+        if self.writer is not None and time.monotonic() - self._last_flush_s >= self.flush_interval_s:
+            self.writer.flush()
+            self._last_flush_s = time.monotonic()
+
+    def refresh(self, session: SensorSession) -> LiveStatus:
+        """Update :attr:`status` from the session and the pipeline."""
+        s = self.status
+        s.state, s.battery_percent = session.state, session.battery_percent
+        s.loss_fraction, s.reconnects = session.health.loss_fraction, len(session.reconnects)
+        s.samples_saved = self.writer.n_samples if self.writer is not None else 0
+        if self.pipeline is not None:
+            s.angle_deg, s.phase = self.pipeline.angle_deg_, self.pipeline.phase_
+            s.hold_elapsed_s = self.pipeline.hold_elapsed_s_
+        return s
+
+    def finish(self, session: SensorSession) -> list[Rep]:
+        """End of stream: close the pipeline's open movement, close the recording with link info."""
+        reps = []
+        if self.pipeline is not None:
+            reps = self.pipeline.finish()
+            self._count(reps)
+        if self.writer is None:
+            return reps
+        health = session.health
+        self.writer.close({
+            "reconnects": [r.as_dict() for r in health.reconnects],
+            "stream": {"packets": health.packets, "corrupt_packets": health.corrupt_packets,
+                       "lost_samples": health.lost_total_samples, "loss_fraction": round(health.loss_fraction, 6),
+                       "ended_by": session.state.value, "mtu": session.mtu, "protocol": session.protocol_name},
+        })
+        return reps
+
+    def _count(self, reps: list[Rep]) -> None:
+        for rep in reps:
+            self.reps.append(rep)
+            self.status.counts[rep.kind] = self.status.counts.get(rep.kind, 0) + 1
+
+
+async def run_session(session: SensorSession, recorder: SessionRecorder, display: Display,
+                      duration_s: float | None = None, tick_s: float = 0.25) -> list[Rep]:
+    """Stream ``session`` into ``recorder`` until ``duration_s`` (session time) or the stream ends.
+
+    Cancellation (Ctrl-C) still finishes the pipeline, closes the recording and the link.
+    """
+    opened = False
+    try:
+        async with session:
+            opened = True
+            display.show(recorder.refresh(session))
+            async for block in session.blocks(idle_tick_s=tick_s):
+                for rep in recorder.feed(block, session.last_arrival_s):
+                    display.rep(rep, recorder.status)
+                display.show(recorder.refresh(session))
+                if duration_s is not None and session.elapsed_s >= duration_s:
+                    break
+    finally:
+        if opened:
+            for rep in recorder.finish(session):
+                display.rep(rep, recorder.status)
+            display.close(recorder.refresh(session))
+    return recorder.reps

@@ -1,0 +1,149 @@
+"""``sensorkit scan``, ``sensorkit record``, ``sensorkit live``: the sensor over BLE.
+
+``--simulate`` runs the built-in simulated sensor behind the same BLE client code (a virtual
+bleak backend), ``--speed`` scales its clock (1.0 = real time).
+"""
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+import firmware_protocols
+from sensorkit.ble.recorder import SessionRecorder, run_session
+from sensorkit.ble.scan import scan as scan_sensors
+from sensorkit.ble.session import SensorSession
+from sensorkit.errors import ConfigError
+from sensorkit.live import make_display
+
+
+def _run(coro):
+    """Run ``coro``; SIGTERM cancels it like Ctrl-C does, and both end it cleanly."""
+    async def main():
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        try:
+            return await coro
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
+    try:
+        return asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        click.echo("stopped", err=True)
+        return None
+
+
+@click.option("--timeout-s", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="How long to listen for advertisements (s).")
+@click.option("--simulate", is_flag=True, help="Scan the built-in simulated sensors instead of the radio.")
+def _scan(timeout_s: float, simulate: bool) -> None:
+    """List advertising sensors that a registered protocol recognises."""
+    backend = None
+    if simulate:
+        from sensorkit.ble.virtual.simulated import demo_radio
+        backend = demo_radio().scanner_backend
+    found = _run(scan_sensors(timeout_s, backend=backend)) or []
+    if not found:
+        click.echo(f"no known sensor advertised within {timeout_s:g} s")
+    for sensor in found:
+        click.echo(f"{sensor.address}  {sensor.rssi:4d} dBm  {sensor.protocol:<10}  {sensor.name or ''}")
+
+
+scan = click.command("scan")(_scan)
+
+
+def _stream_options(func):
+    options = [
+        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+                     help="Folder for NAME.csv + NAME.json (appended as samples arrive)."),
+        click.option("--name", default=None, help="Recording name (default: session_YYYYMMDD_HHMMSS)."),
+        click.option("--duration-s", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Stop after this many seconds (default: until Ctrl-C; simulated: the session's end)."),
+        click.option("--device", default=None, help="Address or advertised name of a real sensor."),
+        click.option("--simulate", is_flag=True, help="Use the built-in simulated sensor (same BLE client code)."),
+        click.option("--protocol", type=click.Choice(firmware_protocols.names()), default=None,
+                     help="Wire protocol (default: recognised from the advertisement; simulated: polar_pmd)."),
+        click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Simulation seed."),
+        click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+                     help="Simulation time scale (1.0 = real time)."),
+        click.option("--sample-rate-hz", type=click.FloatRange(min=1), default=104.0, show_default=True,
+                     help="Sample rate to request (and to simulate)."),
+        click.option("--side", type=click.Choice(["left", "right"]), default=None, help="Leg wearing the sensor."),
+        click.option("--patient", default=None, help="Patient pseudonym for the sidecar."),
+        click.option("--target-rom-deg", type=click.FloatRange(min=0), default=None, help="Target range of motion (deg)."),
+        click.option("--target-hold-s", type=click.FloatRange(min=0), default=None, help="Target hold time (s)."),
+        click.option("--give-up-s", type=click.FloatRange(min=0), default=60.0, show_default=True,
+                     help="Stop reconnecting after this long without a link (s)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | None, device: str | None,
+            simulate: bool, protocol: str | None, seed: int, speed: float, sample_rate_hz: float,
+            side: str | None, patient: str | None, target_rom_deg: float | None, target_hold_s: float | None,
+            give_up_s: float) -> None:
+    if simulate == bool(device):
+        raise ConfigError("pass exactly one of --device ADDRESS_OR_NAME or --simulate")
+    meta = {"side": side, "patient": patient, "sample_rate_hz": sample_rate_hz,
+            "target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s}
+    session_options: dict = {"give_up_s": give_up_s, "sample_rate_hz": sample_rate_hz, "protocol": protocol}
+    if simulate:
+        device, duration_s, meta, sim_session_options = _simulation(protocol, seed, speed, sample_rate_hz,
+                                                                    duration_s, meta)
+        session_options |= sim_session_options
+    name = name or datetime.now().strftime("session_%Y%m%d_%H%M%S")
+    meta["sensor"] = device
+    meta = {key: value for key, value in meta.items() if value is not None}
+    recorder = _make_recorder(live, out_dir, name, meta)
+    display = make_display(show_reps=live, path=str(recorder.path))
+    _run(run_session(SensorSession(device, **session_options), recorder, display, duration_s))
+
+
+def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: float, duration_s: float | None,
+                meta: dict) -> tuple[str, float, dict, dict]:
+    """The simulated sensor on a virtual radio: its name, the run's duration, sidecar meta, session options."""
+    from sensorkit.ble.virtual.backend import VirtualRadio
+    from sensorkit.ble.virtual.simulated import DEFAULT_PROTOCOL, simulated_sensor
+
+    protocol = protocol or DEFAULT_PROTOCOL
+    sim_options = {"sample_rate_hz": sample_rate_hz}
+    if duration_s is not None:
+        sim_options["max_duration_s"] = duration_s
+    sensor, sim = simulated_sensor(protocol, seed, speed, **sim_options)
+    radio = VirtualRadio([sensor])
+    meta = {key: value if value is not None else sim.meta.get(key) for key, value in meta.items()}
+    meta["simulation"] = {"seed": seed, "speed": speed, "protocol": protocol}
+    options = {"protocol": protocol, "client_backend": radio.client_backend,
+               "scanner_backend": radio.scanner_backend, "clock": sensor.clock}
+    return sensor.local_name, duration_s if duration_s is not None else sim.samples.duration_s, meta, options
+
+
+def _make_recorder(live: bool, out_dir: Path, name: str, meta: dict) -> SessionRecorder:
+    pipeline = None
+    if live:
+        from sensorkit.pipeline import Pipeline
+        pipeline = Pipeline(meta=meta)
+    return SessionRecorder(out_dir, name, meta, pipeline)
+
+
+@_stream_options
+def _record(**options) -> None:
+    """Record the sensor's samples to DIR/NAME.csv (crash-safe: flushed every second)."""
+    _stream(False, **options)
+
+
+@_stream_options
+def _live(**options) -> None:
+    """Record and show reps live: angle, target band, hold timer, rep counts."""
+    _stream(True, **options)
+
+
+record = click.command("record")(_record)
+live = click.command("live")(_live)

@@ -1,0 +1,154 @@
+"""Live displays for ``sensorkit live`` / ``sensorkit record``.
+
+On a terminal (:class:`RichDisplay`): the current hip-ER angle on a bar with the target band,
+the rep counter per kind, the hold timer with a cue when the target hold is reached, the
+connection state, battery and packet loss, refreshed several times a second. Without a terminal
+(:class:`PlainDisplay`): one log line per rep and per state change, then a summary.
+"""
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from sensorkit.ble.recorder import LiveStatus
+from sensorkit.pipeline.rep import COUNTED_KINDS, KINDS, Rep
+
+BAR_WIDTH = 40
+
+
+def rep_line(rep: Rep) -> str:
+    """One line describing a rep event."""
+    if rep.kind == "rejected":
+        return f"movement rejected ({rep.reason or 'not a hip-ER rep'}) {rep.start_s:.1f}-{rep.end_s:.1f} s"
+    return f"rep {rep.rep} {rep.kind}: ROM {rep.rom_deg:.1f} deg, hold {rep.hold_s:.1f} s ({rep.start_s:.1f}-{rep.end_s:.1f} s)"
+
+
+def summary_line(status: LiveStatus, path: str | None) -> str:
+    kinds = ", ".join(f"{k} {status.counts[k]}" for k in COUNTED_KINDS)
+    where = f" to {path}" if path else ""
+    return (f"done ({status.state.value}): {status.counted_reps} reps ({kinds}), {status.counts['rejected']} rejected; "
+            f"saved {status.samples_saved} samples{where}; loss {100 * status.loss_fraction:.1f}%, "
+            f"reconnects {status.reconnects}")
+
+
+def _state_words(status: LiveStatus) -> str:
+    battery = f", battery {status.battery_percent}%" if status.battery_percent is not None else ""
+    return f"link {status.state.value} ({status.sensor}{battery})"
+
+
+class PlainDisplay:
+    """Log lines for pipes and files: state changes, hold cues, reps (``show_reps``), a summary."""
+
+    def __init__(self, stream: TextIO | None = None, show_reps: bool = True, path: str | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.show_reps = show_reps
+        self.path = path
+        self._last_state: str | None = None
+        self._cued = False
+
+    def _print(self, status: LiveStatus, text: str) -> None:
+        print(f"[{status.t_s:8.1f} s] {text}", file=self.stream, flush=True)
+
+    def show(self, status: LiveStatus) -> None:
+        words = _state_words(status)
+        if status.state.value != self._last_state:
+            self._last_state = status.state.value
+            self._print(status, words)
+        if status.hold_reached and not self._cued:
+            self._print(status, f"hold {status.target_hold_s:g} s reached: return slowly")
+        self._cued = status.phase == "hold" and (self._cued or status.hold_reached)
+
+    def rep(self, rep: Rep, status: LiveStatus) -> None:
+        if self.show_reps:
+            self._print(status, rep_line(rep))
+
+    def close(self, status: LiveStatus) -> None:
+        self.show(status)
+        print(summary_line(status, self.path), file=self.stream, flush=True)
+
+
+class RichDisplay:
+    """A live panel on a terminal (see module doc)."""
+
+    def __init__(self, console: Console | None = None, path: str | None = None) -> None:
+        self.console = console or Console()
+        self.path = path
+        self._last_rep: Rep | None = None
+        self._rom_scale_deg = 60.0
+        self._cued = False
+        self._live = Live(console=self.console, refresh_per_second=8, transient=False)
+        self._live.start()
+
+    def show(self, status: LiveStatus) -> None:
+        if status.hold_reached and not self._cued:
+            self.console.bell()
+        self._cued = status.phase == "hold" and (self._cued or status.hold_reached)
+        self._live.update(self.render(status))
+
+    def rep(self, rep: Rep, status: LiveStatus) -> None:
+        self._last_rep = rep
+        if rep.kind != "rejected":
+            self._rom_scale_deg = max(self._rom_scale_deg, 1.25 * rep.rom_deg)
+        self._live.update(self.render(status))
+
+    def close(self, status: LiveStatus) -> None:
+        self._live.update(self.render(status))
+        self._live.stop()
+        self.console.print(summary_line(status, self.path))
+
+    def render(self, status: LiveStatus) -> Panel:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column()
+        grid.add_row("angle", self._angle_bar(status))
+        grid.add_row("phase", self._phase_text(status))
+        grid.add_row("reps", Text("   ".join(f"{k} {status.counts[k]}" for k in KINDS)))
+        if self._last_rep is not None:
+            grid.add_row("last", Text(rep_line(self._last_rep)))
+        state_style = {"streaming": "green", "reconnecting": "yellow", "gave_up": "red"}.get(status.state.value, "white")
+        footer = Text.assemble((status.state.value, state_style),
+                               f"   battery {status.battery_percent}%" if status.battery_percent is not None else "",
+                               f"   loss {100 * status.loss_fraction:.1f}%   reconnects {status.reconnects}"
+                               f"   t {status.t_s:.1f} s   {status.samples_saved} samples saved")
+        return Panel(Group(grid, footer), title=f"sensorkit live: {status.sensor}", expand=False)
+
+    def _angle_bar(self, status: LiveStatus) -> Text:
+        scale = self._rom_scale_deg
+        cells = ["·"] * BAR_WIDTH
+        if status.target_rom_deg:
+            first = min(int(status.target_rom_deg / scale * BAR_WIDTH), BAR_WIDTH - 1)
+            cells[first:] = ["░"] * (BAR_WIDTH - first)  # the target band: at or beyond the target ROM
+        filled = max(0, min(int(status.angle_deg / scale * BAR_WIDTH), BAR_WIDTH))
+        in_band = bool(status.target_rom_deg) and status.angle_deg >= status.target_rom_deg
+        bar = Text("█" * filled, style="green" if in_band else "cyan")
+        bar.append("".join(cells[filled:]), style="dim green")
+        bar.append(f"  {status.angle_deg:5.1f} deg")
+        if status.target_rom_deg:
+            bar.append(f"  (target {status.target_rom_deg:g} deg)", style="dim")
+        return bar
+
+    @staticmethod
+    def _phase_text(status: LiveStatus) -> Text:
+        text = Text(status.phase)
+        if status.phase == "hold":
+            target = f" / {status.target_hold_s:g}" if status.target_hold_s else ""
+            text.append(f"   hold {status.hold_elapsed_s:4.1f}{target} s")
+            if status.hold_reached:
+                text.append("   HOLD REACHED: return slowly", style="bold green")
+        return text
+
+
+def make_display(show_reps: bool = True, path: str | None = None, stream: TextIO | None = None,
+                 rich: bool | None = None):
+    """A :class:`RichDisplay` on a terminal (``show_reps``), else a :class:`PlainDisplay`."""
+    stream = stream or sys.stdout
+    use_rich = (stream.isatty() and show_reps) if rich is None else rich
+    if use_rich:
+        return RichDisplay(Console(file=stream), path)
+    return PlainDisplay(stream, show_reps, path)
