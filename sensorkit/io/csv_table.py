@@ -122,8 +122,8 @@ def _truncation_reason(last: bytes, previous: bytes | None, ends_with_newline: b
         return "holds NUL bytes"
     try:
         fields = last.decode("utf-8").split(",")
-    except UnicodeDecodeError:
-        return "ends in a cut character"
+    except UnicodeDecodeError as exc:  # only a character cut at the very end is a crash's mark
+        return "ends in a cut character" if exc.reason == "unexpected end of data" else None
     if len(fields) > header.n_fields:
         return None
     index = len(fields) - 1

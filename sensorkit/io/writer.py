@@ -55,6 +55,8 @@ def write_recording(csv_path: str | os.PathLike, samples: Samples, meta: dict | 
     csv_path = Path(csv_path)
     meta = as_meta(meta, str(sidecar_path(csv_path)))
     rows = _as_array(samples, None)
+    if meta.n_samples is not None:  # keep a recorder's count true for the samples written now
+        meta = dataclasses.replace(meta, n_samples=len(rows))
     csv_path.parent.mkdir(parents=True, exist_ok=True)
 
     def chunks() -> Iterator[str]:
