@@ -34,7 +34,10 @@ POWER_MODE_REGISTER = 0x01
 DATA_INTERRUPT_ENABLE_REGISTER = 0x02
 CONFIG_REGISTER = 0x03
 READ_FLAG = 0x80
+MODULE_INFO_REGISTER = 0x00  # read as 0x80: [module, 0x80, implementation, revision, ...]
 SAMPLES_PER_PACKED = 3
+#: Accelerometer implementation ids in the module info reply (MMA8452Q = 0 is not supported).
+ACC_IMPLEMENTATIONS = {1: "bmi160", 3: "bma255", 4: "bmi270"}
 
 #: LSB per g for each accelerometer full-scale range (all three Bosch chips, 16-bit data).
 ACC_LSB_PER_G = {2: 16384.0, 4: 8192.0, 8: 4096.0, 16: 2048.0}
@@ -96,6 +99,16 @@ def output_data_rate_hz(chip: str, requested_hz: float) -> float:
     if requested_hz <= 0:
         raise ValueError(f"sample rate must be positive, got {requested_hz}")
     return min(rates, key=lambda r: abs(np.log(r / requested_hz)))
+
+
+def chip_from_module_info(response: bytes) -> str:
+    """The accelerometer chip named by the reply to ``identify_command()`` (``03 80 impl rev …``)."""
+    if len(response) < 4 or response[0] != ACC_MODULE or response[1] != READ_FLAG | MODULE_INFO_REGISTER:
+        raise ProtocolError(f"not an accelerometer module info reply: {response.hex()}")
+    try:
+        return ACC_IMPLEMENTATIONS[response[2]]
+    except KeyError:
+        raise ProtocolError(f"MetaWear accelerometer implementation {response[2]} is not supported") from None
 
 
 def _check_ranges(acc_range_g: int, gyro_range_dps: int) -> None:
@@ -198,6 +211,14 @@ class MetaWear(Protocol):
         _chip(chip)
         _check_ranges(acc_range_g, gyro_range_dps)
         self.chip, self.acc_range_g, self.gyro_range_dps = chip, acc_range_g, gyro_range_dps
+
+    def identify_command(self) -> Command:
+        """Read the accelerometer module info; feed the reply to :meth:`with_module_info`."""
+        return self._write(ACC_MODULE, READ_FLAG | MODULE_INFO_REGISTER)
+
+    def with_module_info(self, response: bytes) -> "MetaWear":
+        """This protocol for the chip the board reported (start commands differ per chip)."""
+        return MetaWear(chip_from_module_info(response), self.acc_range_g, self.gyro_range_dps)
 
     def _write(self, *payload: int) -> Command:
         return Command(COMMAND_CHAR_UUID, bytes(payload), response=False)

@@ -157,6 +157,22 @@ def test_config_bytes_for_rates_and_ranges():
     assert output_data_rate_hz("bma255", 104) == 125.0 and output_data_rate_hz("bmi160", 104) == 100.0
 
 
+def test_chip_identification_from_module_info():
+    # module info reply layout [module, 0x80, implementation, revision, extra...]: CPP
+    # test_sensor_fusion.py::TestSensorFusionRev1 (19 80 00 01 ...); accelerometer implementation
+    # ids BMI160 = 1, BMA255 = 3, BMI270 = 4: CPP src/metawear/sensor/accelerometer_bosch.h
+    proto = MetaWear(acc_range_g=8)
+    assert proto.identify_command().payload.hex() == "0380"
+    s_board = proto.with_module_info(bytes.fromhex("03800401"))
+    assert s_board.chip == "bmi270" and s_board.acc_range_g == 8
+    assert s_board.start_commands(100)[0].payload.hex() == "0303a802"
+    assert proto.with_module_info(bytes.fromhex("03800103")).chip == "bmi160"
+    assert proto.with_module_info(bytes.fromhex("0380030100")).chip == "bma255"
+    for bad in ("0380", "03800001", "13800001", "0380ff01"):  # absent, MMA8452Q, gyro, unknown
+        with pytest.raises(ProtocolError):
+            proto.with_module_info(bytes.fromhex(bad))
+
+
 def test_registry_and_scan_matching():
     proto = firmware_protocols.get("metawear")
     assert proto.matches("MetaWear", []) and proto.matches(None, ["326A9000-85CB-9195-D9DD-464CFBBAE75A"])
