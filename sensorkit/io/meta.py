@@ -27,7 +27,7 @@ class RecordingMeta:
 
     ``started_at`` is timezone-aware; without the key in the sidecar it is the CSV's modification
     time in UTC. ``ended_at``/``n_samples`` are written by :class:`~sensorkit.io.RecordingWriter` at
-    close; ``gaps``/``reconnects`` are whatever lists a recorder wrote (kept as read).
+    close; ``gaps``/``reconnects`` (lists) and ``stream`` (link statistics) are kept as a recorder wrote them.
     """
 
     started_at: datetime | None = None
@@ -42,6 +42,7 @@ class RecordingMeta:
     n_samples: int | None = None
     gaps: list = field(default_factory=list)
     reconnects: list = field(default_factory=list)
+    stream: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,7 +50,7 @@ class RecordingMeta:
         out: dict[str, Any] = {}
         for key in _FIELDS:
             value = getattr(self, key)
-            if value is None or (isinstance(value, list) and not value):
+            if value is None or (isinstance(value, (list, dict)) and not value):
                 continue
             out[key] = value.isoformat() if isinstance(value, datetime) else value
         out.update(self.extra)
@@ -105,6 +106,12 @@ def _list(value: Any) -> list:
     return value
 
 
+def _mapping(value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an object {{...}}, got {type(value).__name__} {value!r}")
+    return value
+
+
 _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "started_at": _time,
     "side": _side,
@@ -118,6 +125,7 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "n_samples": _count,
     "gaps": _list,
     "reconnects": _list,
+    "stream": _mapping,
 }
 _FIELDS = tuple(_VALIDATORS)
 

@@ -94,6 +94,7 @@ def test_invalid_json_names_line_and_column(csv_path):
         ('{"started_at": "yesterday"}', "key started_at: 'yesterday' is not an ISO 8601 time"),
         ('{"gaps": {"a": 1}}', "key gaps: expected a list"),
         ('{"n_samples": 1.5}', "key n_samples: expected a whole number"),
+        ('{"stream": [1]}', "key stream: expected an object"),
         ('["side", "left"]', "expected a JSON object"),
     ],
 )

@@ -93,7 +93,9 @@ def test_writer_close_updates_the_sidecar(tmp_path):
     with RecordingWriter(tmp_path, "live", RecordingMeta(started_at=started, patient="p9")) as writer:
         for block in samples.chunks(7):
             writer.append(block)
-        final = writer.close(extra_meta={"gaps": [{"start_s": 3.0, "end_s": 3.4}], "reconnects": [{"at_s": 3.2}]})
+        final = writer.close(extra_meta={
+            "gaps": [{"start_s": 3.0, "end_s": 3.4}], "reconnects": [{"at_s": 3.2}], "stream": {"packets": 812},
+        })
     assert writer.closed
     meta = read_meta(tmp_path / "live.csv")
     assert meta == final
@@ -101,6 +103,7 @@ def test_writer_close_updates_the_sidecar(tmp_path):
     assert meta.n_samples == len(samples)
     assert meta.ended_at > started and meta.ended_at.tzinfo is not None
     assert meta.gaps == [{"start_s": 3.0, "end_s": 3.4}] and meta.reconnects == [{"at_s": 3.2}]
+    assert meta.stream == {"packets": 812} and meta.extra == {}
     recording = read_recording(tmp_path / "live.csv")
     assert recording.warnings == []
     assert (np.abs(recording.samples.to_array() - samples.to_array()) <= WRITTEN_RESOLUTION / 2 + 1e-12).all()
