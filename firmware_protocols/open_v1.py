@@ -96,7 +96,8 @@ class OpenV1Decoder(Decoder):
 
     def _decode(self, payload: bytes) -> np.ndarray:
         if len(payload) < FRAME_HEADER.size:
-            raise ProtocolError(f"open_v1 frame of {len(payload)} bytes is shorter than its {FRAME_HEADER.size}-byte header")
+            raise ProtocolError(f"open_v1 frame of {len(payload)} bytes is shorter than "
+                                f"its {FRAME_HEADER.size}-byte header")
         version, flags, seq, t_first_us, n = FRAME_HEADER.unpack_from(payload)
         if version != PROTOCOL_VERSION:
             raise ProtocolError(f"open_v1 frame has version {version}, expected {PROTOCOL_VERSION}")

@@ -10,7 +10,6 @@ from firmware_protocols.open_v1 import (
     DEFAULT_CONFIG,
     FLAG_DEVICE_OVERFLOW,
     FLAG_STREAM_START,
-    OpenV1,
     OpenV1Config,
     OpenV1Decoder,
     encode_example_payloads,
