@@ -11,6 +11,10 @@ from sensorkit.sim import simulate_session
 from sensorkit.sim.session import REP_KINDS
 
 
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
 def _summary(name: str, session, csv_path: Path) -> str:
     kinds = [m.kind for m in session.reps]
     counts = ", ".join(f"{kinds.count(k)} {k}" for k in REP_KINDS if k in kinds)
@@ -32,17 +36,20 @@ def _summary(name: str, session, csv_path: Path) -> str:
 @click.option("--perfect", is_flag=True, help="A perfect sensor: no bias, noise, drift, jitter or lost samples.")
 @click.option("--no-distractors", is_flag=True, help="Only reps: no fidgets, leg shakes, kicks or standing up.")
 @click.option("--sets", "n_sets", type=click.IntRange(min=1), default=None, help="Sets per session [default: 1-3].")
+@click.option("--set-kinds", default=None,
+              help="Comma-separated kind of each set (full, partial, knee_out, mixed); fixes the number of sets.")
 @click.option("--kinds", default=",".join(REP_KINDS), show_default=True,
               help="Comma-separated rep kinds allowed (full, partial, knee_out).")
 @click.option("--max-duration-s", type=click.FloatRange(min=10), default=None,
               help="Stop adding reps once a session would last longer than this.")
 def simulate(out_dir: Path, sessions: int, seed: int, sample_rate_hz: float | None, side: str | None, perfect: bool,
-             no_distractors: bool, n_sets: int | None, kinds: str, max_duration_s: float | None) -> None:
+             no_distractors: bool, n_sets: int | None, set_kinds: str | None, kinds: str,
+             max_duration_s: float | None) -> None:
     """Write simulated seated hip-ER sessions named sim_<seed> with their ground truth."""
     rate = None if sample_rate_hz is None else (int(sample_rate_hz) if sample_rate_hz.is_integer() else sample_rate_hz)
     options = {
         "side": side, "sample_rate_hz": rate, "imperfections": not perfect, "distractors": not no_distractors,
-        "n_sets": n_sets, "kinds": tuple(k.strip() for k in kinds.split(",") if k.strip()),
+        "n_sets": n_sets, "kinds": _names(kinds), "set_kinds": None if set_kinds is None else _names(set_kinds),
         "max_duration_s": max_duration_s,
     }
     with Progress(console=Console(stderr=True), transient=True, disable=sessions < 3) as progress:

@@ -95,7 +95,9 @@ class LegGeometry:
         return self.shank_frame @ self.sensor_to_shank.as_matrix()
 
     def to_json(self) -> dict:
-        vec = lambda v: [round(float(x), 6) for x in v]  # noqa: E731
+        def vec(v: np.ndarray) -> list[float]:
+            return [round(float(x), 6) for x in v]
+
         return {
             "side": self.side,
             "hip_m": vec(self.hip_m),

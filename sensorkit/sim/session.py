@@ -177,7 +177,7 @@ def read_truth(path: str | Path) -> tuple[list[TruthMovement], dict]:
     return [TruthMovement.from_json(m) for m in document["movements"]], document
 
 
-def _meta(rng: np.random.Generator, seed: int, side: str, rate_hz: float, style: SessionStyle) -> dict:
+def _meta(rng: np.random.Generator, side: str, rate_hz: float, style: SessionStyle) -> dict:
     offset_h = float(rng.choice([-8, -5, -4, 0, 1, 2, 5.5, 9]))
     day = datetime(2026, 9, 1, tzinfo=timezone(timedelta(hours=offset_h))) + timedelta(
         days=int(rng.integers(0, 120)), seconds=int(rng.integers(7 * 3600, 21 * 3600)))
@@ -224,6 +224,6 @@ def simulate_session(seed: int, **options) -> SimulatedSession:
     fine = timeline.evaluate(fine_t)
     ideal = band_limit(fine_t, np.hstack([fine.specific_force_ms2, fine.rate_dps]), rate, t)
     acc, gyr = apply_errors(t, ideal[:, :3], ideal[:, 3:], rate, errors, sensor_rng)
-    meta = _meta(meta_rng, int(seed), side, rate, style)
+    meta = _meta(meta_rng, side, rate, style)
     return SimulatedSession(int(seed), opts, Samples(t, acc, gyr), meta, truth, geometry, timeline, errors, style,
                             distractors, timeline.evaluate(t).angle_deg)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.sim.geometry import LegGeometry, axis_angle_matrix, rotate_about, unit
@@ -145,8 +146,7 @@ class Timeline:
             out.rate_dps[idx] = np.degrees(np.outer(dq, start_orientation.T @ a))
             out.angle_deg[idx] = np.degrees(placed.angle_rad + (q if m.er else 0.0))
             if with_orientation:
-                turns = np.stack([axis_angle_matrix(a, qi) for qi in q])
-                out.sensor_to_world[idx] = turns @ start_orientation
+                out.sensor_to_world[idx] = Rotation.from_rotvec(np.outer(q, a)).as_matrix() @ start_orientation
         return out
 
     @property
