@@ -19,10 +19,13 @@ class PipelineConfig:
         bias_prior_time_constant_s: time constant of that slow running mean.
         bias_time_constant_s: averaging time of the gyro-bias estimate over still samples.
         rate_estimate_s: the sample rate is the median over the first this-many seconds.
+        max_gap_fill_s: gaps (lost packets) up to this long are filled by linear interpolation.
 
     Segmentation
-        return_fraction: a still period closer to the pre-movement rest than this fraction of the
-            movement's peak excursion ends the movement (else it is a hold at the top).
+        min_movement_deg: motion between still periods turning less than this is not a movement
+            (within a hold it is tremor).
+        return_fraction: a move ending closer to where the movement started than this fraction of
+            the movement's peak excursion brings it back to rest (else it is waiting in a hold).
         max_hold_s: a still period away from rest longer than this ends the movement anyway.
         max_movement_s: movements longer than this are rejected (standing, walking).
         pre_rest_s: seconds of rest before a movement kept to measure the rest angle.
@@ -52,7 +55,9 @@ class PipelineConfig:
     bias_prior_time_constant_s: float = 30.0
     bias_time_constant_s: float = 2.0
     rate_estimate_s: float = 1.0
+    max_gap_fill_s: float = 1.0
 
+    min_movement_deg: float = 2.0
     return_fraction: float = 0.5
     max_hold_s: float = 20.0
     max_movement_s: float = 40.0

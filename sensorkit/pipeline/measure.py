@@ -10,13 +10,16 @@ is bounded by the phase ends, free of threshold bias and of tremor.
 
 Rotation radius: for a rotation about a fixed axis through a pivot, the linear acceleration seen
 by the sensor is ``alpha * e1 + omega**2 * e2`` with constant vectors whose length is the distance
-from the sensor to the axis; fitted by least squares (plus terms that absorb accelerometer bias).
+from the sensor to the axis; fitted by least squares. Gravity is removed with the rotation from
+the gyro; accelerometer bias, scale error and misalignment leave a residue of the form
+``c + sin(theta) * v1 + (1 - cos(theta)) * v2`` (Rodrigues' formula), fitted alongside.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import signal
 from scipy.spatial.transform import Rotation
 
 from sensorkit.pipeline.segment import MovementWindow
@@ -113,11 +116,18 @@ def _count_reversals(v: np.ndarray, threshold: float) -> int:
     return int(np.count_nonzero(np.diff(signs))) if len(signs) else 0
 
 
-def _fit_radius(t, omega_lp_dps, acc_lp, g_rest, axis) -> tuple[float, float]:
+def _fit_radius(t, omega_lp_dps, acc_lp, g_rest, axis, smooth_hz: float) -> tuple[float, float]:
     """(radius_m, max linear acceleration m/s²) from the fixed-axis rigid-body model.
 
-    The arrays start at rest (where ``g_rest`` was measured) and end after the movement.
+    The arrays start at rest (where ``g_rest`` was measured) and end after the movement. Both
+    sides of the fit are smoothed alike (zero-phase, ``smooth_hz``) so tremor, which a low
+    sample rate cannot differentiate, stays out of it.
     """
+    fs = 1.0 / np.median(np.diff(t))
+    if len(t) > 30 and smooth_hz < 0.45 * fs:
+        sos = signal.butter(2, smooth_hz, fs=fs, output="sos")
+        omega_lp_dps = signal.sosfiltfilt(sos, omega_lp_dps, axis=0)
+        acc_lp = signal.sosfiltfilt(sos, acc_lp, axis=0)
     dt = np.diff(t, prepend=t[0])
     rot_lp = np.cumsum(omega_lp_dps * dt[:, None], axis=0)
     gravity = Rotation.from_rotvec(-np.radians(rot_lp)).apply(g_rest)
@@ -128,16 +138,39 @@ def _fit_radius(t, omega_lp_dps, acc_lp, g_rest, axis) -> tuple[float, float]:
     if np.count_nonzero(moving) < 8:
         return float("nan"), max_lin
     alpha = np.gradient(w, t)
-    design = np.column_stack([alpha, w**2, np.radians(rot_lp @ axis), np.ones_like(w)])[moving]
-    coef, *_ = np.linalg.lstsq(design, lin[moving], rcond=None)
-    return float(np.linalg.norm(coef[0])), max_lin
+    theta = np.radians(rot_lp @ axis)
+    # rho (sensor offset from the axis) = p1 b1 + p2 b2 with b1, b2 spanning the plane ⊥ axis;
+    # each p contributes alpha (axis × b) − omega² b; the rest is accelerometer-error residue.
+    b1 = np.cross(axis, [1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0])
+    b1 /= np.linalg.norm(b1)
+    b2 = np.cross(axis, b1)
+    m = np.count_nonzero(moving)
+    cols = [np.outer(alpha, np.cross(axis, b)) - np.outer(w**2, b) for b in (b1, b2)]
+    nuisance = [np.sin(theta), 1 - np.cos(theta), np.ones_like(w)]
+    design = np.zeros((3 * m, 2 + 3 * len(nuisance)))
+    for j, c in enumerate(cols):
+        design[:, j] = c[moving].reshape(-1)
+    for j, n in enumerate(nuisance):
+        for axis_i in range(3):
+            block = np.zeros((m, 3))
+            block[:, axis_i] = n[moving]
+            design[:, 2 + 3 * j + axis_i] = block.reshape(-1)
+    target = lin[moving].reshape(-1)
+    weights = np.ones(m)
+    for _ in range(4):  # Huber-weighted least squares: gaps and jolts are outliers here
+        wrow = np.repeat(np.sqrt(weights), 3)
+        coef, *_ = np.linalg.lstsq(design * wrow[:, None], target * wrow, rcond=None)
+        residual = np.linalg.norm((target - design @ coef).reshape(m, 3), axis=1)
+        scale = 1.5 * np.median(residual) + 1e-9
+        weights = np.minimum(1.0, scale / np.maximum(residual, 1e-12))
+    return float(np.hypot(coef[0], coef[1])), max_lin
 
 
 def _interp_rows(t: np.ndarray, rows: np.ndarray, at_s: float) -> np.ndarray:
     return np.array([np.interp(at_s, t, rows[:, i]) for i in range(rows.shape[1])])
 
 
-def measure(window: MovementWindow, min_still_hold_s: float) -> MovementFeatures:
+def measure(window: MovementWindow, min_still_hold_s: float, radius_smooth_hz: float = 2.0) -> MovementFeatures:
     """Measure a finished movement (see module doc)."""
     b = window.block
     t = b.t
@@ -181,7 +214,7 @@ def measure(window: MovementWindow, min_still_hold_s: float) -> MovementFeatures
     peak_speed = float(np.max(np.abs(speed)))
     reversals = _count_reversals(speed, max(5.0, 0.2 * peak_speed))
     fit = slice(window.rest_start, e + 1)
-    radius, max_lin = _fit_radius(t[fit], b.omega_lp[fit], b.acc_lp[fit], g_rest, axis)
+    radius, max_lin = _fit_radius(t[fit], b.omega_lp[fit], b.acc_lp[fit], g_rest, axis, radius_smooth_hz)
     return MovementFeatures(
         start_s=start_s, end_s=end_s, out_end_s=out_end_s, return_start_s=return_start_s,
         axis=axis, excursion_deg=excursion, peak_speed_dps=peak_speed, reversals=reversals,

@@ -1,6 +1,6 @@
 """The whole pipeline behind one object, fed a recording at once or a packet at a time.
 
-    samples ─> MotionTracker ─> Segmenter ─> measure ─> RepClassifier ─> Rep events
+    samples ─> GapFiller ─> MotionTracker ─> Segmenter ─> measure ─> RepClassifier ─> Rep events
 
 Batch is one ``update(whole_recording)`` then ``finish()``; live is ``update(packet)`` per
 notification. Every stage is causal and chunk-invariant, so both give the same reps.
@@ -15,6 +15,7 @@ import numpy as np
 
 from sensorkit.pipeline.classify import RepClassifier
 from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.measure import gravity_angle_deg, measure
 from sensorkit.pipeline.motion import MotionTracker
 from sensorkit.pipeline.rep import Rep
@@ -82,11 +83,12 @@ class Pipeline:
         dts = np.diff(head if len(head) > 2 else first.t)
         dts = dts[dts > 0]
         self.fs_hz_ = float(1.0 / np.median(dts)) if len(dts) else 100.0
+        self._gaps = GapFiller(self.fs_hz_, self.config.max_gap_fill_s)
         self._motion = MotionTracker(self.config, self.fs_hz_)
         self._segmenter = Segmenter(self.config, self.fs_hz_)
 
     def _process(self, samples: Samples) -> list[Rep]:
-        block = self._motion.update(samples)
+        block = self._motion.update(self._gaps(samples))
         reps = [self._emit(w) for w in self._segmenter.update(block)]
         self._update_status(block)
         return reps
@@ -115,16 +117,11 @@ class Pipeline:
 
     def _update_status(self, block) -> None:
         seg = self._segmenter
-        rel = seg.excursion_deg(block.rot_deg[-1])
+        if not seg.in_movement:
+            self.angle_deg_, self.phase_, self.hold_elapsed_s_ = 0.0, "rest", 0.0
+            return
+        rel = block.rot_deg[-1] - seg.rest_ref
         axis = self.classifier.axes.axis
-        moving = seg.state == Segmenter.MOVING
         self.angle_deg_ = float(rel @ axis) if axis is not None else float(np.linalg.norm(rel))
-        if not moving:
-            self.angle_deg_ = 0.0
-            self.phase_, self.hold_elapsed_s_ = "rest", 0.0
-        elif block.still[-1]:
-            self.phase_ = "hold"
-            self.hold_elapsed_s_ = seg.current_hold_s(float(block.t[-1]))
-        else:
-            self.phase_ = "return" if seg.has_held else "out"
-            self.hold_elapsed_s_ = 0.0
+        self.phase_ = "hold" if seg.holding else "return" if seg.returning else "out"
+        self.hold_elapsed_s_ = seg.current_hold_s(float(block.t[-1]))

@@ -1,0 +1,119 @@
+"""Score detected reps against ground truth (simulator truth files or annotated recordings).
+
+Matching: a detected movement and a true one match when their [start, end] intervals overlap by
+at least ``min_overlap`` of the shorter one; each truth is matched at most once, best overlap first.
+
+Figures (over any number of recordings):
+    rep F1 on counted reps; share of recordings with exactly the true count; kind accuracy on
+    matched counted reps; share of distractors not counted; ROM RMSE (deg) and hold MAE (s) on
+    matched counted reps.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
+
+
+@dataclass
+class Truth:
+    """A true movement: ``kind`` is full, partial, knee_out or rejected."""
+
+    kind: str
+    start_s: float
+    end_s: float
+    rom_deg: float
+    hold_s: float
+    label: str = ""
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    shorter = max(1e-9, min(a1 - a0, b1 - b0))
+    return max(0.0, min(a1, b1) - max(a0, b0)) / shorter
+
+
+def match(detected: list[Rep], truth: list[Truth], min_overlap: float = 0.5) -> list[tuple[int, int]]:
+    """Pairs (detected index, truth index), greedy by overlap."""
+    pairs = []
+    for i, d in enumerate(detected):
+        for j, tr in enumerate(truth):
+            ov = _overlap(d.start_s, d.end_s, tr.start_s, tr.end_s)
+            if ov >= min_overlap:
+                pairs.append((ov, i, j))
+    used_d, used_t, out = set(), set(), []
+    for _, i, j in sorted(pairs, reverse=True):
+        if i not in used_d and j not in used_t:
+            used_d.add(i)
+            used_t.add(j)
+            out.append((i, j))
+    return out
+
+
+@dataclass
+class Score:
+    """Running tallies over recordings; :meth:`figures` gives the summary."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    kind_ok: int = 0
+    distractors: int = 0
+    distractors_rejected: int = 0
+    recordings: int = 0
+    exact_count: int = 0
+    rom_err: list[float] = field(default_factory=list)
+    hold_err: list[float] = field(default_factory=list)
+    confusions: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, detected: list[Rep], truth: list[Truth]) -> None:
+        counted = [d for d in detected if d.kind in COUNTED_KINDS]
+        pairs = match(detected, truth)
+        self.recordings += 1
+        true_counted = [tr for tr in truth if tr.kind in COUNTED_KINDS]
+        self.exact_count += len(counted) == len(true_counted)
+        matched_truth = {}
+        for i, j in pairs:
+            matched_truth[j] = detected[i]
+        for j, tr in enumerate(truth):
+            d = matched_truth.get(j)
+            got = d.kind if d is not None else "missed"
+            if got != tr.kind:
+                key = (tr.label or tr.kind, got)
+                self.confusions[key] = self.confusions.get(key, 0) + 1
+            if tr.kind == "rejected":
+                self.distractors += 1
+                self.distractors_rejected += d is None or d.kind == "rejected"
+                continue
+            if d is None or d.kind == "rejected":
+                self.fn += 1
+                continue
+            self.tp += 1
+            self.kind_ok += d.kind == tr.kind
+            self.rom_err.append(d.rom_deg - tr.rom_deg)
+            self.hold_err.append(d.hold_s - tr.hold_s)
+        matched_detected = {i for i, _ in pairs}
+        for i, d in enumerate(detected):
+            if d.kind in COUNTED_KINDS and i not in matched_detected:
+                self.fp += 1
+            elif d.kind in COUNTED_KINDS and truth[dict(pairs)[i]].kind == "rejected":
+                self.fp += 1
+
+    def figures(self) -> dict[str, float]:
+        precision = self.tp / max(1, self.tp + self.fp)
+        recall = self.tp / max(1, self.tp + self.fn)
+        rom = np.asarray(self.rom_err)
+        hold = np.asarray(self.hold_err)
+        return {
+            "recordings": self.recordings,
+            "true_reps": self.tp + self.fn,
+            "rep_f1": 2 * precision * recall / max(1e-12, precision + recall),
+            "exact_count_share": self.exact_count / max(1, self.recordings),
+            "kind_accuracy": self.kind_ok / max(1, self.tp),
+            "distractors": self.distractors,
+            "distractor_rejection": self.distractors_rejected / max(1, self.distractors),
+            "rom_rmse_deg": float(np.sqrt(np.mean(rom**2))) if len(rom) else float("nan"),
+            "rom_max_abs_err_deg": float(np.max(np.abs(rom))) if len(rom) else float("nan"),
+            "hold_mae_s": float(np.mean(np.abs(hold))) if len(hold) else float("nan"),
+        }
