@@ -100,6 +100,24 @@ def test_bmi270_packed_rotation_register_0x05():
     np.testing.assert_allclose(rows[:, 4:7], expected, rtol=1e-7)  # the SDK computes in float32
 
 
+@pytest.mark.parametrize("acc_range_g,lsb_per_g", [(2, 16384), (4, 8192), (8, 4096), (16, 2048)])
+@pytest.mark.parametrize("chip", ["bmi160", "bmi270", "bma255"])
+def test_acc_scale_table(chip, acc_range_g, lsb_per_g):
+    # LSB per g per range: CPP src/metawear/sensor/cpp/accelerometer_bosch.cpp (BMI160/BMA255/BMI270_FSR_SCALE)
+    payload = bytes.fromhex("0304") + struct.pack("<3h", lsb_per_g, -lsb_per_g, lsb_per_g // 2)
+    rows = MetaWearDecoder(chip=chip, acc_range_g=acc_range_g).feed(payload)
+    np.testing.assert_allclose(rows[0, 1:4], [G, -G, G / 2], rtol=1e-15)
+
+
+@pytest.mark.parametrize("gyro_range_dps,lsb_per_dps", [(2000, 16.4), (1000, 32.8), (500, 65.6), (250, 131.2),
+                                                        (125, 262.4)])
+def test_gyro_scale_table(gyro_range_dps, lsb_per_dps):
+    # LSB per deg/s: CPP src/metawear/sensor/cpp/gyro_bosch.cpp (FSR_SCALE)
+    raw = round(10 * lsb_per_dps)
+    rows = MetaWearDecoder(gyro_range_dps=gyro_range_dps).feed(bytes.fromhex("1305") + struct.pack("<3h", raw, 0, 0))
+    np.testing.assert_allclose(rows[0, 4], raw / lsb_per_dps, rtol=1e-15)
+
+
 def test_channels_count_time_separately():
     dec = MetaWearDecoder(sample_rate_hz=50)
     acc = dec.feed(bytes.fromhex("031c62b7530de9fd16d04d0e57028affa1050a01"))

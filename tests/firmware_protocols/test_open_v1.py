@@ -120,6 +120,8 @@ def test_device_overflow_gap_from_timestamp_without_sequence_gap():
     assert dec.lost_frames == 0 and dec.device_overflows == 1
     assert dec.health.lost_samples == 7 and dec.health.gaps[0].lost_samples == 7
     assert rows[4, 0] == pytest.approx(0.11)
+    dec, _ = decode_all([frame(0, 0), frame(1, 4 + 1, flags=FLAG_DEVICE_OVERFLOW)])  # a single lost sample
+    assert dec.health.lost_samples == 1
 
 
 def test_restart_after_pause_and_after_device_reboot():
