@@ -107,10 +107,13 @@ def _signed(values: np.ndarray, bits: int) -> np.ndarray:
     return ((values & ((1 << bits) - 1)) ^ sign) - sign
 
 
-def _le_ints(data: bytes, nbytes: int) -> np.ndarray:
-    """Unsigned little-endian integers of ``nbytes`` each, as int64."""
+def _le_ints(data: bytes, nbytes: int, signed: bool) -> np.ndarray:
+    """Little-endian integers of ``nbytes`` each (two's complement when ``signed``), as int64."""
+    if nbytes in (1, 2, 4):
+        return np.frombuffer(data, dtype=f"<{'i' if signed else 'u'}{nbytes}").astype(np.int64)
     raw = np.frombuffer(data, dtype=np.uint8).reshape(-1, nbytes).astype(np.int64)
-    return raw @ (np.int64(1) << (8 * np.arange(nbytes, dtype=np.int64)))
+    values = raw @ (np.int64(1) << (8 * np.arange(nbytes, dtype=np.int64)))
+    return _signed(values, 8 * nbytes) if signed else values
 
 
 def parse_delta_content(content: bytes, channels: int, sample_bits: int, signed: bool = True) -> np.ndarray:
@@ -123,9 +126,9 @@ def parse_delta_content(content: bytes, channels: int, sample_bits: int, signed:
     ref_bytes = channels * -(-sample_bits // 8)
     if len(content) < ref_bytes:
         raise ProtocolError(f"polar_pmd: {len(content)} content bytes, reference sample needs {ref_bytes}")
-    ref = _le_ints(content[:ref_bytes], ref_bytes // channels)
+    ref = _le_ints(content[:ref_bytes], ref_bytes // channels, signed=False)
     if signed:
-        ref = _signed(ref, sample_bits)
+        ref = _signed(ref, sample_bits)  # at the resolution, as the SDK does
     deltas, offset = [], ref_bytes
     while offset < len(content):
         if offset + 2 > len(content):
@@ -147,14 +150,17 @@ def parse_delta_content(content: bytes, channels: int, sample_bits: int, signed:
 
 def frame_counts(frame: PmdFrame) -> np.ndarray:
     """The frame's channel values as sent: (n, 3) int64 (float frames: uint32 bit patterns)."""
-    fmt = _frame_format(frame)
+    return _counts(frame, _frame_format(frame))
+
+
+def _counts(frame: PmdFrame, fmt: FrameFormat) -> np.ndarray:
     if fmt.compressed:
         counts = parse_delta_content(frame.content, 3, fmt.sample_bits, signed=not fmt.is_float)
     else:
         size = 3 * fmt.sample_bits // 8
         if len(frame.content) % size:
             raise ProtocolError(f"polar_pmd: raw content of {len(frame.content)} bytes is not whole {size}-byte samples")
-        counts = _signed(_le_ints(frame.content, fmt.sample_bits // 8), fmt.sample_bits).reshape(-1, 3)
+        counts = _le_ints(frame.content, fmt.sample_bits // 8, signed=True).reshape(-1, 3)
     if not len(counts):
         raise ProtocolError("polar_pmd: frame carries no samples")
     return counts
@@ -162,8 +168,11 @@ def frame_counts(frame: PmdFrame) -> np.ndarray:
 
 def frame_values(frame: PmdFrame, factor: float = 1.0) -> np.ndarray:
     """The frame's samples in Polar's units: ACC in mG, GYRO in deg/s; (n, 3) float64."""
-    fmt = _frame_format(frame)
-    counts = frame_counts(frame)
+    return _values(frame, _frame_format(frame), factor)
+
+
+def _values(frame: PmdFrame, fmt: FrameFormat, factor: float) -> np.ndarray:
+    counts = _counts(frame, fmt)
     values = counts.astype(np.uint32).view(np.float32).astype(np.float64) if fmt.is_float else counts.astype(np.float64)
     return values * ((factor if fmt.uses_factor else 1.0) * fmt.polar_units_per_count)
 
@@ -174,15 +183,18 @@ def sample_times_ns(frame_ns: int, n: int, *, previous_ns: int | None = None,
     the others are spread evenly after ``previous_ns`` (previous frame), else ``period_ns`` apart."""
     if n <= 0:
         raise ProtocolError("polar_pmd: frame carries no samples")
-    if previous_ns is not None:
-        delta = float(frame_ns - previous_ns) / float(n)
-        start = float(previous_ns) + delta
-    elif period_ns is not None:
-        delta = float(period_ns)
-        start = float(frame_ns) - delta * (n - 1)
-    else:
-        raise ValueError("sample_times_ns needs previous_ns or period_ns")
+    delta = _spacing_ns(frame_ns, n, previous_ns, period_ns)
+    start = float(previous_ns) + delta if previous_ns is not None else float(frame_ns) - delta * (n - 1)
     return [int(v) for v in np.rint(start + delta * np.arange(n - 1))] + [frame_ns]
+
+
+def _spacing_ns(frame_ns: int, n: int, previous_ns: int | None, period_ns: float | None) -> float:
+    """Sample spacing in a frame: (T - previous) / n after a previous frame, else the period."""
+    if previous_ns is not None:
+        return float(frame_ns - previous_ns) / float(n)
+    if period_ns is None:
+        raise ValueError("polar_pmd: sample spacing needs previous_ns or period_ns")
+    return float(period_ns)
 
 
 @dataclass(frozen=True)
@@ -301,7 +313,7 @@ class PolarPmdDecoder(Decoder):
         self.factors = {ACC: float(acc_factor), GYRO: float(gyr_factor)}
         self._nominal_period_ns = 1e9 / sample_rate_hz if sample_rate_hz else None
         self._clocks: dict[int, _StreamClock] = {}
-        self._t0_ns: int | None = None
+        self._origin: tuple[int, float] | None = None  # (a frame timestamp in ns, its t in s)
         self._pending_gap: int | None = None
 
     def apply_control_point_response(self, response: ControlPointResponse) -> None:
@@ -317,14 +329,17 @@ class PolarPmdDecoder(Decoder):
         if frame.measurement_type not in self.factors:
             return empty_samples()  # a known PMD stream without acc/gyr (ECG, PPG, ...)
         fmt = _frame_format(frame)
-        values = frame_values(frame, self.factors[frame.measurement_type])
-        times = self._stamp(frame, len(values))
-        if times is None:
+        values = _values(frame, fmt, self.factors[frame.measurement_type])
+        n = len(values)
+        spacing_ns = self._stamp(frame, n)
+        if spacing_ns is None:
             return empty_samples()
-        if self._t0_ns is None:
-            self._t0_ns = times[0]
-        out = make_samples(len(values))
-        out[:, 0] = np.array([t - self._t0_ns for t in times], dtype=np.float64) / 1e9
+        spacing_s = spacing_ns / 1e9
+        if self._origin is None:  # t = 0 at the first sample this decoder produces
+            self._origin = (frame.timestamp_ns, (n - 1) * spacing_s)
+        last_s = (frame.timestamp_ns - self._origin[0]) / 1e9 + self._origin[1]
+        out = make_samples(n)
+        out[:, 0] = last_s - (n - 1 - np.arange(n)) * spacing_s
         columns = slice(1, 4) if frame.measurement_type == ACC else slice(4, 7)
         out[:, columns] = values * fmt.si_per_polar_unit
         if self._pending_gap is not None:
@@ -332,13 +347,13 @@ class PolarPmdDecoder(Decoder):
             self.health.gaps.append(Gap(at_t_s=float(out[0, 0]), lost_samples=self._pending_gap))
         return out
 
-    def _stamp(self, frame: PmdFrame, n: int) -> list[int] | None:
-        """Sample timestamps (ns) of a frame, or None for a duplicate / out-of-order frame."""
+    def _stamp(self, frame: PmdFrame, n: int) -> float | None:
+        """Sample spacing (ns) in a frame ending at its timestamp; None for a duplicate / out-of-order frame."""
         self._pending_gap = None
         ts, clock = frame.timestamp_ns, self._clocks.get(frame.measurement_type)
         if clock is None:
             self._clocks[frame.measurement_type] = _StreamClock(ts, self._nominal_period_ns)
-            return sample_times_ns(ts, n, period_ns=self._nominal_period_ns or 1e9 / DEFAULT_SAMPLE_RATE_HZ)
+            return self._nominal_period_ns or 1e9 / DEFAULT_SAMPLE_RATE_HZ
         if ts == clock.last_ns:
             self.health.duplicate_packets += 1
             return None
@@ -349,12 +364,11 @@ class PolarPmdDecoder(Decoder):
         if period is not None and span > 1.5 * n * period:  # whole frames missing
             lost = round(span / period) - n
             self._pending_gap = lost if lost > 0 else None
-            times = sample_times_ns(ts, n, period_ns=period)
+            spacing = period
         else:
-            times = sample_times_ns(ts, n, previous_ns=clock.last_ns)
-            clock.period_ns = span / n
+            spacing = clock.period_ns = _spacing_ns(ts, n, clock.last_ns, None)
         clock.last_ns = ts
-        return times
+        return spacing
 
 
 class PolarPmd(Protocol):

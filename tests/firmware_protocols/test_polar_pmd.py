@@ -362,6 +362,19 @@ def test_stream_round_trip_times_and_values():
     assert (decoder.health.packets, decoder.health.samples, decoder.health.lost_samples) == (len(payloads), 2 * len(t), 0)
 
 
+def test_decoder_times_follow_the_sdk_rule():
+    _, _, _, payloads = _stream()
+    acc = payloads[0::2][:3]
+    _, rows = _decode_all(acc, sample_rate_hz=52)
+    stamps = [parse_frame(p).timestamp_ns for p in acc]
+    sdk_ns = (sample_times_ns(stamps[0], 13, period_ns=1e9 / 52)
+              + sample_times_ns(stamps[1], 13, previous_ns=stamps[0])
+              + sample_times_ns(stamps[2], 13, previous_ns=stamps[1]))
+    # the SDK rounds absolute float64 ns: at 2026 timestamps (~8.2e17 ns) float64 steps are 128 ns
+    np.testing.assert_allclose(rows[:, 0] * 1e9, np.array(sdk_ns) - sdk_ns[0], atol=2 * 128)
+    assert rows[0, 0] == 0.0
+
+
 def test_sample_rate_is_learned_when_not_given():
     t, _, _, payloads = _stream(rate_hz=208.0)
     decoder, rows = _decode_all(payloads)  # first frame spaced at 52 Hz, then learned
