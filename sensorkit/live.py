@@ -62,9 +62,10 @@ class PlainDisplay:
             self._print(status, words)
         if status.hold_reached and not self._cued:
             self._print(status, f"hold {status.target_hold_s:g} s reached: return slowly")
-        self._cued = status.phase == "hold" and (self._cued or status.hold_reached)
+        self._cued = status.phase != "rest" and (self._cued or status.hold_reached)  # once per rep
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
+        self._cued = False
         if self.show_reps:
             self._print(status, rep_line(rep))
 
@@ -88,11 +89,12 @@ class RichDisplay:
     def show(self, status: LiveStatus) -> None:
         if status.hold_reached and not self._cued:
             self.console.bell()
-        self._cued = status.phase == "hold" and (self._cued or status.hold_reached)
+        self._cued = status.phase != "rest" and (self._cued or status.hold_reached)  # once per rep
         self._live.update(self.render(status))
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
         self._last_rep = rep
+        self._cued = False
         if rep.kind != "rejected":
             self._rom_scale_deg = max(self._rom_scale_deg, 1.25 * rep.rom_deg)
         self._live.update(self.render(status))

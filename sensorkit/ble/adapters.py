@@ -1,12 +1,16 @@
-"""What the client needs from a protocol beyond the ``Protocol`` base: decoder settings and the
-control-point responses some sensors send back (Polar PMD reports its scale factors there)."""
+"""What the client needs from a protocol beyond the ``Protocol`` base: how to configure a decoder
+for a stream just started (open_v1 reads its config characteristic) and the control-point
+responses some sensors send back (Polar PMD reports its scale factors there)."""
 from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Callable
+from typing import Awaitable, Callable
 
-from firmware_protocols import Decoder, Protocol
+from bleak import BleakClient
+
+from firmware_protocols import Decoder, Protocol, ProtocolError
+from sensorkit.ble.errors import ConnectError
 
 
 @dataclass(frozen=True)
@@ -17,11 +21,26 @@ class ControlChannel:
     apply: Callable[[Decoder, bytes], None]
 
 
-def make_decoder(protocol: Protocol, sample_rate_hz: float) -> Decoder:
-    """A fresh decoder, told the requested sample rate when its protocol takes one."""
+async def make_decoder(protocol: Protocol, client: BleakClient, sample_rate_hz: float) -> Decoder:
+    """A fresh decoder for a stream just started: configured from the sensor where the protocol
+    says so (open_v1 reads its config characteristic), else told the requested sample rate."""
+    factory = _DECODER_FACTORIES.get(protocol.name)
+    if factory is not None:
+        return await factory(protocol, client)
     if "sample_rate_hz" in inspect.signature(protocol.decoder).parameters:
         return protocol.decoder(sample_rate_hz=sample_rate_hz)
     return protocol.decoder()
+
+
+async def _open_v1_decoder(protocol: Protocol, client: BleakClient) -> Decoder:
+    config = await client.read_gatt_char(protocol.config_char_uuid)
+    try:
+        return protocol.decoder(config=bytes(config))
+    except ProtocolError as exc:
+        raise ConnectError(f"{client.address}: unusable config characteristic {bytes(config).hex()}: {exc}") from exc
+
+
+_DECODER_FACTORIES: dict[str, Callable[[Protocol, BleakClient], Awaitable[Decoder]]] = {"open_v1": _open_v1_decoder}
 
 
 def _polar_pmd_channel(protocol: Protocol) -> ControlChannel:

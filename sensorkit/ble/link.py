@@ -41,6 +41,8 @@ class SessionHealth:
     lost_samples: int = 0  # seen by the decoders' sequence counters, within connections
     merge_dropped_samples: int = 0
     reconnects: list[Reconnect] = field(default_factory=list)
+    #: packet-loss gaps within connections, in session time: {"at_t_s", "lost_samples"}
+    gaps: list[dict] = field(default_factory=list)
     _closed: StreamHealth = field(default_factory=StreamHealth, repr=False)
 
     def add_connection(self, health: StreamHealth) -> None:
@@ -82,6 +84,11 @@ class TimeBase:
     def new_connection(self) -> None:
         self._offset_s = None
         self._connection_last_t_s = None
+
+    @property
+    def offset_s(self) -> float | None:
+        """Session time minus decoder time on the current connection (None before its first block)."""
+        return self._offset_s
 
     @property
     def sample_period_s(self) -> float:

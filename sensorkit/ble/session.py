@@ -83,6 +83,8 @@ class SensorSession:
         self._queue: asyncio.Queue = asyncio.Queue()
         self._timebase = TimeBase()
         self._decoder: Decoder | None = None
+        self._early: list[tuple] = []
+        self._gaps_seen = 0
         self._merger = ChannelMerger()
         self._reconnect_task: asyncio.Task | None = None
         self._pending_gap: Reconnect | None = None
@@ -212,7 +214,9 @@ class SensorSession:
         self.client = client
         await self._negotiate_mtu(client)
         self.battery_percent = await self._read_battery(client)
-        self._decoder = make_decoder(self.protocol, self.sample_rate_hz)
+        self._decoder = None  # notifications before the decoder exists wait in self._early
+        self._early = []
+        self._gaps_seen = 0
         self._merger = ChannelMerger()
         self._timebase.new_connection()
         self._subscribed = []
@@ -225,6 +229,10 @@ class SensorSession:
             self._subscribed.append(uuid)
         for command in self.protocol.start_commands(self.sample_rate_hz):
             await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+        self._decoder = await make_decoder(self.protocol, client, self.sample_rate_hz)
+        early, self._early = self._early, []
+        for handler, *args in early:
+            handler(*args)
         self._set_state(LinkState.STREAMING)
 
     async def _negotiate_mtu(self, client: BleakClient) -> None:
@@ -248,9 +256,12 @@ class SensorSession:
         return int(value[0]) if value else None
 
     # ---- data path (bleak callbacks, in the event loop) ----------------------------------
-    def _on_notification(self, _sender, payload: bytearray) -> None:
-        arrival_s = time.perf_counter()
+    def _on_notification(self, sender, payload: bytearray, arrival_s: float | None = None) -> None:
+        arrival_s = time.perf_counter() if arrival_s is None else arrival_s
         decoder = self._decoder
+        if decoder is None:
+            self._early.append((self._on_notification, sender, payload, arrival_s))
+            return
         try:
             rows = decoder.feed(payload)
         except ProtocolError as exc:
@@ -267,11 +278,22 @@ class SensorSession:
         if self._started_clock_s is None:
             self._started_clock_s = now_s
         t = self._timebase.map(rows[:, 0], now_s)
+        self._collect_gaps(decoder)
         if self._pending_gap is not None:
             self._close_gap(float(t[0]))
         self._queue.put_nowait((arrival_s, Samples(t, rows[:, 1:4], rows[:, 4:7])))
 
+    def _collect_gaps(self, decoder: Decoder) -> None:
+        """Copy the decoder's new packet-loss gaps into the session's health, in session time."""
+        offset_s = self._timebase.offset_s
+        for gap in decoder.health.gaps[self._gaps_seen:]:
+            self.health.gaps.append({"at_t_s": round(gap.at_t_s + offset_s, 4), "lost_samples": gap.lost_samples})
+        self._gaps_seen = len(decoder.health.gaps)
+
     def _on_control(self, channel: ControlChannel, payload: bytearray) -> None:
+        if self._decoder is None:
+            self._early.append((self._on_control, channel, payload))
+            return
         try:
             channel.apply(self._decoder, bytes(payload))
         except ProtocolError as exc:

@@ -67,7 +67,7 @@ def _stream_options(func):
         click.option("--device", default=None, help="Address or advertised name of a real sensor."),
         click.option("--simulate", is_flag=True, help="Use the built-in simulated sensor (same BLE client code)."),
         click.option("--protocol", type=click.Choice(firmware_protocols.names()), default=None,
-                     help="Wire protocol (default: recognised from the advertisement; simulated: polar_pmd)."),
+                     help="Wire protocol (default: recognised from the advertisement; simulated: open_v1)."),
         click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Simulation seed."),
         click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
                      help="Simulation time scale (1.0 = real time)."),
@@ -99,7 +99,7 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
                                                                     duration_s, meta)
         session_options |= sim_session_options
     name = name or datetime.now().strftime("session_%Y%m%d_%H%M%S")
-    meta["sensor"] = device
+    meta.setdefault("sensor", device)
     meta = {key: value for key, value in meta.items() if value is not None}
     recorder = _make_recorder(live, out_dir, name, meta)
     display = make_display(show_reps=live, path=str(recorder.path))
@@ -119,7 +119,7 @@ def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: f
     sensor, sim = simulated_sensor(protocol, seed, speed, **sim_options)
     radio = VirtualRadio([sensor])
     meta = {key: value if value is not None else sim.meta.get(key) for key, value in meta.items()}
-    meta["simulation"] = {"seed": seed, "speed": speed, "protocol": protocol}
+    meta["sensor"] = f"{sensor.local_name} (simulated {protocol}, seed {seed})"
     options = {"protocol": protocol, "client_backend": radio.client_backend,
                "scanner_backend": radio.scanner_backend, "clock": sensor.clock}
     return sensor.local_name, duration_s if duration_s is not None else sim.samples.duration_s, meta, options

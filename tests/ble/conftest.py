@@ -1,17 +1,21 @@
-"""Shared helpers for the BLE tests: synthetic motion, a virtual sensor on a virtual radio."""
+"""Shared helpers for the BLE tests: synthetic motion, virtual sensors on a virtual radio."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
-from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+from sensorkit.ble.virtual.open_v1_firmware import ACC_MS2_PER_LSB, GYRO_DPS_PER_LSB, OpenV1Firmware
+from sensorkit.ble.virtual.polar_firmware import GYR_FACTOR, PolarVerityFirmware
 from sensorkit.samples import Samples
 
+RATE_HZ = 104.0
 
-def synthetic_samples(duration_s: float = 10.0, rate_hz: float = 104.0) -> Samples:
+
+def synthetic_samples(duration_s: float = 10.0, rate_hz: float = RATE_HZ) -> Samples:
     """Smooth, distinct signals on every axis (exact values are what the tests compare)."""
     t = np.arange(0.0, duration_s, 1.0 / rate_hz)
     acc = np.column_stack([np.sin(t), np.cos(1.3 * t), 9.81 + 0.2 * np.sin(0.7 * t)])
@@ -29,13 +33,37 @@ def run():
     return run_async
 
 
-@pytest.fixture
-def make_samples():
-    return synthetic_samples
+@dataclass
+class Rig:
+    """A virtual sensor streaming ``source`` on ``radio``; ``acc_step``/``gyr_step``: wire resolution."""
+
+    sensor: VirtualSensor
+    radio: VirtualRadio
+    source: Samples
+    acc_step: float
+    gyr_step: float
+
+
+FIRMWARES = {
+    "open_v1": (OpenV1Firmware, ACC_MS2_PER_LSB, GYRO_DPS_PER_LSB),
+    "polar_pmd": (PolarVerityFirmware, 9.80665e-3, GYR_FACTOR),
+}
+
+
+def make_rig(protocol: str, duration_s: float = 20.0, speed: float = 20.0) -> Rig:
+    firmware, acc_step, gyr_step = FIRMWARES[protocol]
+    source = synthetic_samples(duration_s)
+    sensor = VirtualSensor(firmware(RATE_HZ), source, speed=speed)
+    return Rig(sensor, VirtualRadio([sensor]), source, acc_step, gyr_step)
+
+
+@pytest.fixture(params=sorted(FIRMWARES))
+def rig(request):
+    """The same scenario on each simulated protocol."""
+    return make_rig(request.param)
 
 
 @pytest.fixture
 def polar_sensor():
-    samples = synthetic_samples(20.0)
-    sensor = VirtualSensor(PolarVerityFirmware(104.0), samples, speed=20.0)
-    return sensor, VirtualRadio([sensor]), samples
+    rig = make_rig("polar_pmd")
+    return rig.sensor, rig.radio, rig.source

@@ -21,6 +21,9 @@ class FirmwareHost(Protocol):
     def notify(self, char_uuid: str, payload: bytes) -> None:
         """Send a notification/indication on ``char_uuid`` to the connected client (if subscribed)."""
 
+    def clock(self) -> float:
+        """Sensor seconds since the first start command."""
+
     def streaming_changed(self) -> None:
         """Tell the sensor that :attr:`SensorFirmware.streaming` changed."""
 
@@ -35,6 +38,7 @@ class SensorFirmware(ABC):
     def __init__(self, sample_rate_hz: float) -> None:
         self.sample_rate_hz = float(sample_rate_hz)
         self.streaming = False
+        self.mtu = 23
         self.host: FirmwareHost | None = None
 
     @abstractmethod
@@ -49,8 +53,9 @@ class SensorFirmware(ABC):
     def encode(self, rows: np.ndarray) -> list[tuple[str, bytes]]:
         """Notifications ``(char_uuid, payload)`` carrying ``rows`` ((n, 7): t s, acc m/s², gyr deg/s)."""
 
-    def on_connect(self) -> None:
-        """A client connected (streaming is off until it writes the start command)."""
+    def on_connect(self, mtu: int) -> None:
+        """A client connected with this ATT MTU (bytes); streaming is off until it writes the start command."""
+        self.mtu = mtu
         self.streaming = False
 
     def on_disconnect(self) -> None:

@@ -5,6 +5,7 @@ from typing import Callable
 
 from sensorkit.ble.virtual.backend import VirtualRadio
 from sensorkit.ble.virtual.firmware import SensorFirmware
+from sensorkit.ble.virtual.open_v1_firmware import OpenV1Firmware
 from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 from sensorkit.ble.virtual.sensor import VirtualSensor
 from sensorkit.errors import ConfigError
@@ -12,8 +13,8 @@ from sensorkit.samples import Samples
 from sensorkit.sim import SimulatedSession, simulate_session
 
 #: protocol name -> firmware factory taking the sample rate (Hz)
-FIRMWARES: dict[str, Callable[[float], SensorFirmware]] = {"polar_pmd": PolarVerityFirmware}
-DEFAULT_PROTOCOL = "polar_pmd"
+FIRMWARES: dict[str, Callable[[float], SensorFirmware]] = {"open_v1": OpenV1Firmware, "polar_pmd": PolarVerityFirmware}
+DEFAULT_PROTOCOL = "open_v1"
 
 
 def firmware_for(protocol: str, sample_rate_hz: float) -> SensorFirmware:
