@@ -96,3 +96,22 @@ def test_external_rotation_moves_the_foot_medially_and_knee_out_the_shank_top_la
     assert moved["hip_er"] and moved["knee_out"]
     assert min(moved["hip_er"]) > 0.05  # sensor (near the foot) goes medially by centimetres
     assert max(moved["knee_out"]) < 0  # the sensor is above the pivot: it goes laterally, a little
+
+
+def test_gravity_seen_by_the_sensor_turns_back_by_the_er_angle():
+    """At rest and during holds, gravity projected across the ER axis turns by minus the ER angle."""
+    s = mixed_session()
+    t, axis = s.samples.t, s.er_axis_sensor
+    checked = 0
+    for m in s.reps:
+        before = (t > m.start_s - 0.6) & (t < m.start_s - 0.1)
+        hold = (t > m.out_end_s + 0.2) & (t < m.return_start_s - 0.2)
+        if hold.sum() < 5:
+            continue
+        g0, g1 = s.samples.acc[before].mean(axis=0), s.samples.acc[hold].mean(axis=0)
+        g0, g1 = g0 - axis * (g0 @ axis), g1 - axis * (g1 @ axis)
+        turned_deg = np.degrees(np.arctan2(axis @ np.cross(g0, g1), g0 @ g1))
+        true_deg = s.angle_at(t[hold]).mean() - s.angle_at(t[before]).mean()
+        assert turned_deg == pytest.approx(-true_deg, abs=0.1)
+        checked += 1
+    assert checked >= 5
