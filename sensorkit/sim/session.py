@@ -57,7 +57,9 @@ class SimOptions:
             raise ConfigError(f"simulate: kinds must be a non-empty subset of {REP_KINDS}, not {self.kinds}")
         if not set(self.distractor_labels) <= set(DISTRACTOR_LABELS) or not self.distractor_labels:
             raise ConfigError(f"simulate: distractor_labels must come from {DISTRACTOR_LABELS}")
-        lo, hi = self.reps_per_set
+        if self.n_distractors is not None and self.n_distractors < 0:
+            raise ConfigError(f"simulate: n_distractors must be at least 0, not {self.n_distractors}")
+        lo, hi = tuple(self.reps_per_set) if len(self.reps_per_set) == 2 else (0, 0)
         if not 1 <= lo <= hi:
             raise ConfigError(f"simulate: reps_per_set must be (low, high) with 1 <= low <= high, not {self.reps_per_set}")
         if self.n_sets is not None and self.n_sets < 1:
