@@ -126,7 +126,13 @@ class SessionRecorder:
         if self.writer is None:
             return reps
         health = session.health
-        self.writer.close({"reconnects": [r.as_dict() for r in health.reconnects], "gaps": health.gaps})
+        self.writer.close({
+            "reconnects": [r.as_dict() for r in health.reconnects],
+            "gaps": health.gaps,
+            "stream": {"protocol": session.protocol_name, "mtu": session.mtu, "packets": health.packets,
+                       "corrupt_packets": health.corrupt_packets, "lost_samples": health.lost_total_samples,
+                       "loss_fraction": round(health.loss_fraction, 6), "ended_by": session.state.value},
+        })
         return reps
 
     def _count(self, reps: list[Rep]) -> None:

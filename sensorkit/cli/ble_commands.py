@@ -16,7 +16,6 @@ import firmware_protocols
 from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.scan import scan as scan_sensors
 from sensorkit.ble.session import SensorSession
-from sensorkit.errors import ConfigError
 from sensorkit.live import make_display
 
 
@@ -90,7 +89,7 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
             side: str | None, patient: str | None, target_rom_deg: float | None, target_hold_s: float | None,
             give_up_s: float) -> None:
     if simulate == bool(device):
-        raise ConfigError("pass exactly one of --device ADDRESS_OR_NAME or --simulate")
+        raise click.UsageError("pass exactly one of --device ADDRESS_OR_NAME or --simulate")
     meta = {"side": side, "patient": patient, "sample_rate_hz": sample_rate_hz,
             "target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s}
     session_options: dict = {"give_up_s": give_up_s, "sample_rate_hz": sample_rate_hz, "protocol": protocol}

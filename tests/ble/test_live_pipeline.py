@@ -64,3 +64,56 @@ def test_streamed_reps_equal_the_reps_of_the_saved_recording(tmp_path, run, seed
     # each rep was reported as it ended (newest sample streamed at the event vs the rep's end)
     assert all(t - rep.end_s < 0.5 for t, rep in log.events if rep.kind != "rejected")
     assert log.events[0][0] < sim.samples.duration_s - 10
+
+
+class DropLinkOnce(EventLog):
+    """Drops the link for ``down_s`` sensor seconds right after the first counted rep, once."""
+
+    def __init__(self, sensor, down_s, power_off=False):
+        super().__init__()
+        self.sensor, self.down_s, self.power_off = sensor, down_s, power_off
+
+    def rep(self, rep, status):
+        super().rep(rep, status)
+        if rep.kind != "rejected" and self.sensor.connections == 1 and self.sensor.connected:
+            self.sensor.power_off() if self.power_off else self.sensor.drop_link(self.down_s)
+
+
+def stream_with(tmp_path, run, display_factory, seed=3, give_up_s=5.0):
+    sensor, sim = simulated_sensor("open_v1", seed, speed=SPEED, sample_rate_hz=104, max_duration_s=60)
+    radio = VirtualRadio([sensor])
+    meta = {"side": sim.meta["side"], "sample_rate_hz": 104}
+    recorder = SessionRecorder(tmp_path, "gap", meta, Pipeline(meta=meta))
+    log = display_factory(sensor)
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
+                            clock=sensor.clock, give_up_s=give_up_s, backoff_initial_s=0.02, backoff_max_s=0.1)
+    run(run_session(session, recorder, log, duration_s=sim.samples.duration_s + 0.5))
+    return sim, session, recorder, log
+
+
+def test_reps_before_and_after_a_reconnect_survive_and_the_gap_is_in_the_sidecar(tmp_path, run):
+    sim, session, recorder, log = stream_with(tmp_path, run, lambda sensor: DropLinkOnce(sensor, down_s=1.5))
+    first_end = log.events[0][1].end_s
+    before = [rep for _, rep in log.events if rep.end_s <= first_end]
+    after = [rep for _, rep in log.events if rep.start_s > first_end + 1.5]
+    assert len(before) >= 1 and len(after) >= 2
+    numbers = [r.rep for r in recorder.reps if r.counted]
+    assert numbers == list(range(1, len(numbers) + 1))  # one count across the reconnect
+
+    recording = read_recording(recorder.path)
+    (gap,) = recording.meta.reconnects
+    assert gap["lost_s"] >= 1.5 and gap["resumed_at_t_s"] > gap["dropped_at_t_s"] >= first_end
+    assert gap["lost_samples"] == pytest.approx(gap["lost_s"] * 104, abs=3)
+    assert recording.meta.ended_at is not None and recording.meta.n_samples == len(recording.samples)
+    gap_in_t = recording.samples.t[recording.samples.t > gap["dropped_at_t_s"]][0] - gap["dropped_at_t_s"]
+    assert gap_in_t == pytest.approx(gap["lost_s"] + 1 / 104, abs=0.02)
+
+
+def test_give_up_ends_the_run_cleanly_with_everything_saved(tmp_path, run):
+    sim, session, recorder, log = stream_with(tmp_path, run, lambda sensor: DropLinkOnce(sensor, 0, power_off=True),
+                                              give_up_s=0.3)
+    assert session.state.value == "gave_up" and log.closed is not None
+    recording = read_recording(recorder.path)
+    assert recording.meta.reconnects[0]["resumed_at_t_s"] is None
+    assert recording.meta.n_samples == len(recording.samples) == recorder.status.samples_saved
+    assert recording.samples.t[-1] >= log.events[0][1].end_s   # the first rep's samples are all there

@@ -1,0 +1,105 @@
+"""`sensorkit scan/record/live` on the simulated sensor, as a newcomer runs them."""
+import io
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from sensorkit.ble.link import LinkState
+from sensorkit.ble.recorder import LiveStatus
+from sensorkit.cli import cli
+from sensorkit.io import read_recording
+from sensorkit.live import PlainDisplay, RichDisplay
+from sensorkit.pipeline.rep import Rep
+
+
+def test_scan_simulate_lists_one_sensor_per_protocol():
+    result = CliRunner().invoke(cli, ["scan", "--simulate", "--timeout-s", "0.2"])
+    assert result.exit_code == 0, result.output
+    assert "open_v1" in result.output and "sensorkit-imu" in result.output
+    assert "polar_pmd" in result.output and "Polar Sense" in result.output
+
+
+def test_live_simulate_prints_reps_and_writes_a_readable_recording(tmp_path):
+    pytest.importorskip("sensorkit.pipeline.pipeline")
+    result = CliRunner().invoke(cli, ["live", "--simulate", "--duration-s", "30", "--speed", "20",
+                                      "--seed", "3", "--out", str(tmp_path), "--name", "demo"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "link streaming (sensorkit-imu" in lines[0]
+    assert sum(" rep " in line for line in lines) >= 2
+    assert lines[-1].startswith("done (closed):")
+    recording = read_recording(tmp_path / "demo.csv")
+    assert 20.0 < recording.samples.duration_s <= 30.5 and recording.meta.side in ("left", "right")
+    assert recording.meta.n_samples == len(recording.samples) and not recording.warnings
+    assert recording.meta.stream["protocol"] == "open_v1" and recording.meta.stream["ended_by"] == "closed"
+
+
+def test_record_needs_exactly_one_source(tmp_path):
+    result = CliRunner().invoke(cli, ["record", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "exactly one of --device" in result.output
+
+
+def test_ctrl_c_stops_record_cleanly_and_closes_the_sidecar(tmp_path):
+    command = [sys.executable, "-m", "sensorkit", "record", "--simulate", "--speed", "10", "--out", str(tmp_path),
+               "--name", "stopped"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()  # "link streaming ..." once data flows
+        assert "link streaming" in first
+        time.sleep(1.2)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "stopped" in err and "link closed" in out
+    sidecar = json.loads((tmp_path / "stopped.json").read_text())
+    assert sidecar["n_samples"] == len(read_recording(tmp_path / "stopped.csv").samples) > 0
+    assert "ended_at" in sidecar
+
+
+def status(**changes):
+    base = LiveStatus(state=LinkState.STREAMING, t_s=12.5, angle_deg=33.0, phase="hold", hold_elapsed_s=5.5,
+                      battery_percent=80, loss_fraction=0.012, target_rom_deg=30.0, target_hold_s=5.0,
+                      sensor="sensorkit-imu")
+    for key, value in changes.items():
+        setattr(base, key, value)
+    return base
+
+
+def a_rep(number=1, kind="full"):
+    return Rep(number, kind, 1.0, 9.0, 34.2, 5.1, 3.0, 8.1, 60.0, 2.0, 1.0, 0.0, 0.35, 3.0)
+
+
+def test_rich_panel_shows_angle_band_counts_hold_cue_link_battery_loss():
+    console = Console(file=io.StringIO(), width=120, record=True)
+    display = RichDisplay(console)
+    display.rep(a_rep(), status())
+    console.print(display.render(status(counts={"full": 1, "partial": 0, "knee_out": 0, "rejected": 2})))
+    display.close(status())
+    text = console.export_text()
+    for expected in ("33.0 deg", "target 30 deg", "full 1", "rejected 2", "hold  5.5 / 5 s", "HOLD REACHED",
+                     "streaming", "battery 80%", "loss 1.2%", "rep 1 full: ROM 34.2 deg, hold 5.1 s"):
+        assert expected in text, expected
+
+
+def test_plain_display_logs_state_changes_cues_and_reps_once():
+    out = io.StringIO()
+    display = PlainDisplay(out)
+    for _ in range(3):
+        display.show(status())
+    display.show(status(phase="out", hold_elapsed_s=0.0))      # jitter within the same rep: no new cue
+    display.show(status())
+    display.rep(a_rep(), status(phase="rest"))
+    display.show(status(state=LinkState.RECONNECTING, phase="rest", hold_elapsed_s=0.0))
+    lines = out.getvalue().splitlines()
+    assert [line.split("] ", 1)[1] for line in lines] == [
+        "link streaming (sensorkit-imu, battery 80%)", "hold 5 s reached: return slowly",
+        "rep 1 full: ROM 34.2 deg, hold 5.1 s (1.0-9.0 s)", "link reconnecting (sensorkit-imu, battery 80%)"]
