@@ -314,7 +314,6 @@ class PolarPmdDecoder(Decoder):
         self._nominal_period_ns = 1e9 / sample_rate_hz if sample_rate_hz else None
         self._clocks: dict[int, _StreamClock] = {}
         self._origin: tuple[int, float] | None = None  # (a frame timestamp in ns, its t in s)
-        self._pending_gap: int | None = None
 
     def apply_control_point_response(self, response: ControlPointResponse) -> None:
         """Take the factor a successful start (or settings) response reports for ACC or GYRO."""
@@ -331,10 +330,10 @@ class PolarPmdDecoder(Decoder):
         fmt = _frame_format(frame)
         values = _values(frame, fmt, self.factors[frame.measurement_type])
         n = len(values)
-        spacing_ns = self._stamp(frame, n)
-        if spacing_ns is None:
+        stamp = self._stamp(frame, n)
+        if stamp is None:
             return empty_samples()
-        spacing_s = spacing_ns / 1e9
+        spacing_s, lost = stamp[0] / 1e9, stamp[1]
         if self._origin is None:  # t = 0 at the first sample this decoder produces
             self._origin = (frame.timestamp_ns, (n - 1) * spacing_s)
         last_s = (frame.timestamp_ns - self._origin[0]) / 1e9 + self._origin[1]
@@ -342,18 +341,17 @@ class PolarPmdDecoder(Decoder):
         out[:, 0] = last_s - (n - 1 - np.arange(n)) * spacing_s
         columns = slice(1, 4) if frame.measurement_type == ACC else slice(4, 7)
         out[:, columns] = values * fmt.si_per_polar_unit
-        if self._pending_gap is not None:
-            self.health.lost_samples += self._pending_gap
-            self.health.gaps.append(Gap(at_t_s=float(out[0, 0]), lost_samples=self._pending_gap))
+        if lost:
+            self.health.lost_samples += lost
+            self.health.gaps.append(Gap(at_t_s=float(out[0, 0]), lost_samples=lost))
         return out
 
-    def _stamp(self, frame: PmdFrame, n: int) -> float | None:
-        """Sample spacing (ns) in a frame ending at its timestamp; None for a duplicate / out-of-order frame."""
-        self._pending_gap = None
+    def _stamp(self, frame: PmdFrame, n: int) -> tuple[float, int] | None:
+        """(sample spacing in ns, samples lost before the frame); None for a duplicate or late frame."""
         ts, clock = frame.timestamp_ns, self._clocks.get(frame.measurement_type)
         if clock is None:
             self._clocks[frame.measurement_type] = _StreamClock(ts, self._nominal_period_ns)
-            return self._nominal_period_ns or 1e9 / DEFAULT_SAMPLE_RATE_HZ
+            return self._nominal_period_ns or 1e9 / DEFAULT_SAMPLE_RATE_HZ, 0
         if ts == clock.last_ns:
             self.health.duplicate_packets += 1
             return None
@@ -361,14 +359,11 @@ class PolarPmdDecoder(Decoder):
             self.health.reordered_packets += 1
             return None
         span, period = ts - clock.last_ns, clock.period_ns
-        if period is not None and span > 1.5 * n * period:  # whole frames missing
-            lost = round(span / period) - n
-            self._pending_gap = lost if lost > 0 else None
-            spacing = period
-        else:
-            spacing = clock.period_ns = _spacing_ns(ts, n, clock.last_ns, None)
         clock.last_ns = ts
-        return spacing
+        if period is not None and span > 1.5 * n * period:  # whole frames missing: no stretching
+            return period, max(round(span / period) - n, 0)
+        clock.period_ns = _spacing_ns(ts, n, ts - span, None)
+        return clock.period_ns, 0
 
 
 class PolarPmd(Protocol):
