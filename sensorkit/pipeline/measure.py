@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
+from scipy import integrate, signal
 from scipy.spatial.transform import Rotation
 
 from sensorkit.pipeline.segment import MovementWindow
@@ -116,45 +116,44 @@ def _count_reversals(v: np.ndarray, threshold: float) -> int:
     return int(np.count_nonzero(np.diff(signs))) if len(signs) else 0
 
 
-def _fit_radius(t, omega_lp_dps, acc_lp, g_rest, axis, smooth_hz: float) -> tuple[float, float]:
+def _fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float) -> tuple[float, float]:
     """(radius_m, max linear acceleration m/s²) from the fixed-axis rigid-body model.
 
-    The arrays start at rest (where ``g_rest`` was measured) and end after the movement. Both
-    sides of the fit are smoothed alike (zero-phase, ``smooth_hz``) so tremor, which a low
-    sample rate cannot differentiate, stays out of it.
+    Inputs are unfiltered and start at rest (where ``g_rest`` was measured). Gravity, rotated by
+    the integrated gyro, is removed *before* any smoothing (smoothing a turning gravity vector
+    would itself look like a tangential acceleration); then every term of the model, being
+    linear, is smoothed alike (zero-phase, ``smooth_hz``) so tremor stays out of the fit.
     """
+    rot = np.radians(integrate.cumulative_trapezoid(omega_dps, t, axis=0, initial=0.0))
+    lin = acc - Rotation.from_rotvec(-rot).apply(g_rest)
+    w = np.radians(omega_dps @ axis)
+    theta = rot @ axis
+    terms = np.column_stack([lin, w, w**2, np.sin(theta), 1 - np.cos(theta)])
     fs = 1.0 / np.median(np.diff(t))
     if len(t) > 30 and smooth_hz < 0.45 * fs:
         sos = signal.butter(2, smooth_hz, fs=fs, output="sos")
-        omega_lp_dps = signal.sosfiltfilt(sos, omega_lp_dps, axis=0)
-        acc_lp = signal.sosfiltfilt(sos, acc_lp, axis=0)
-    dt = np.diff(t, prepend=t[0])
-    rot_lp = np.cumsum(omega_lp_dps * dt[:, None], axis=0)
-    gravity = Rotation.from_rotvec(-np.radians(rot_lp)).apply(g_rest)
-    lin = acc_lp - gravity
+        terms = signal.sosfiltfilt(sos, terms, axis=0, padtype="constant")
+    lin, w, w2, sin_t, cos_t = terms[:, :3], terms[:, 3], terms[:, 4], terms[:, 5], terms[:, 6]
     max_lin = float(np.max(np.linalg.norm(lin, axis=1)))
-    w = np.radians(omega_lp_dps @ axis)
     moving = np.abs(w) > 0.05 * np.max(np.abs(w))
     if np.count_nonzero(moving) < 8:
         return float("nan"), max_lin
     alpha = np.gradient(w, t)
-    theta = np.radians(rot_lp @ axis)
     # rho (sensor offset from the axis) = p1 b1 + p2 b2 with b1, b2 spanning the plane ⊥ axis;
     # each p contributes alpha (axis × b) − omega² b; the rest is accelerometer-error residue.
     b1 = np.cross(axis, [1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0])
     b1 /= np.linalg.norm(b1)
     b2 = np.cross(axis, b1)
     m = np.count_nonzero(moving)
-    cols = [np.outer(alpha, np.cross(axis, b)) - np.outer(w**2, b) for b in (b1, b2)]
-    nuisance = [np.sin(theta), 1 - np.cos(theta), np.ones_like(w)]
-    design = np.zeros((3 * m, 2 + 3 * len(nuisance)))
+    cols = [np.outer(alpha, np.cross(axis, b)) - np.outer(w2, b) for b in (b1, b2)]
+    design = np.zeros((3 * m, 11))
     for j, c in enumerate(cols):
         design[:, j] = c[moving].reshape(-1)
-    for j, n in enumerate(nuisance):
-        for axis_i in range(3):
+    for j, n in enumerate((sin_t, cos_t, np.ones_like(w))):
+        for k in range(3):
             block = np.zeros((m, 3))
-            block[:, axis_i] = n[moving]
-            design[:, 2 + 3 * j + axis_i] = block.reshape(-1)
+            block[:, k] = n[moving]
+            design[:, 2 + 3 * j + k] = block.reshape(-1)
     target = lin[moving].reshape(-1)
     weights = np.ones(m)
     for _ in range(4):  # Huber-weighted least squares: gaps and jolts are outliers here
@@ -214,7 +213,13 @@ def measure(window: MovementWindow, min_still_hold_s: float, radius_smooth_hz: f
     peak_speed = float(np.max(np.abs(speed)))
     reversals = _count_reversals(speed, max(5.0, 0.2 * peak_speed))
     fit = slice(window.rest_start, e + 1)
-    radius, max_lin = _fit_radius(t[fit], b.omega_lp[fit], b.acc_lp[fit], g_rest, axis, radius_smooth_hz)
+    omega_fit, acc_fit = b.omega[fit].copy(), b.acc[fit].copy()
+    if return_start_s > out_end_s:  # a hold is still: its tremor only adds what smoothing cannot undo
+        h = (t[fit] > out_end_s) & (t[fit] < return_start_s)
+        if h.any():
+            omega_fit[h], acc_fit[h] = omega_fit[h].mean(axis=0), acc_fit[h].mean(axis=0)
+    g_rest_raw = b.acc[rest].mean(axis=0)
+    radius, max_lin = _fit_radius(t[fit], omega_fit, acc_fit, g_rest_raw, axis, radius_smooth_hz)
     return MovementFeatures(
         start_s=start_s, end_s=end_s, out_end_s=out_end_s, return_start_s=return_start_s,
         axis=axis, excursion_deg=excursion, peak_speed_dps=peak_speed, reversals=reversals,

@@ -24,15 +24,20 @@ from sensorkit.samples import Samples
 
 @dataclass
 class MotionBlock:
-    """Per-sample signals for one block (arrays share their first axis)."""
+    """Per-sample signals for one block (arrays share their first axis).
+
+    ``acc`` (m/s²) and ``omega`` (deg/s, bias removed) are the unfiltered readings.
+    """
 
     t: np.ndarray
+    acc: np.ndarray
+    omega: np.ndarray
     acc_lp: np.ndarray
     omega_lp: np.ndarray
     rot_deg: np.ndarray
     still: np.ndarray
 
-    FIELDS = ("t", "acc_lp", "omega_lp", "rot_deg", "still")
+    FIELDS = ("t", "acc", "omega", "acc_lp", "omega_lp", "rot_deg", "still")
 
     def __len__(self) -> int:
         return len(self.t)
@@ -108,4 +113,4 @@ class MotionTracker:
         if len(t):
             self._last_t = float(t[-1])
         rot = self._rot(omega * dt[:, None])
-        return MotionBlock(t, acc_lp, gyr_lp - bias, rot, still)
+        return MotionBlock(t, acc, omega, acc_lp, gyr_lp - bias, rot, still)
