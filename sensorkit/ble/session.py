@@ -78,13 +78,14 @@ class SensorSession:
         self.client: BleakClient | None = None
         self.mtu: int | None = None
         self.battery_percent: int | None = None
-        self.health = SessionHealth()
+        self._health = SessionHealth()
         self.last_arrival_s = float("nan")  # perf_counter() when the last yielded block's packet arrived
         self._queue: asyncio.Queue = asyncio.Queue()
         self._timebase = TimeBase()
         self._decoder: Decoder | None = None
         self._early: list[tuple] = []
         self._gaps_seen = 0
+        self._merged_dropped = 0  # samples the mergers of closed connections dropped
         self._merger = ChannelMerger()
         self._reconnect_task: asyncio.Task | None = None
         self._pending_gap: Reconnect | None = None
@@ -94,8 +95,15 @@ class SensorSession:
 
     # ---- public --------------------------------------------------------------------------
     @property
+    def health(self) -> SessionHealth:
+        """Counters over all connections so far (brought up to date when read)."""
+        self._health.refresh(self._decoder.health if self._decoder is not None else None)
+        self._health.merge_dropped_samples = self._merged_dropped + self._merger.dropped_samples
+        return self._health
+
+    @property
     def reconnects(self) -> list[Reconnect]:
-        return self.health.reconnects
+        return self._health.reconnects
 
     @property
     def protocol_name(self) -> str:
@@ -217,7 +225,6 @@ class SensorSession:
         self._decoder = None  # notifications before the decoder exists wait in self._early
         self._early = []
         self._gaps_seen = 0
-        self._merger = ChannelMerger()
         self._timebase.new_connection()
         self._subscribed = []
         channel = control_channel(self.protocol)
@@ -267,11 +274,8 @@ class SensorSession:
         except ProtocolError as exc:
             if decoder.health.corrupt_packets <= 3:
                 log.warning("skipped packet %d: %s", decoder.health.packets + decoder.health.corrupt_packets, exc)
-            self.health.refresh(decoder.health)
             return
         rows = self._merger.push(rows)
-        self.health.merge_dropped_samples = self._merger.dropped_samples
-        self.health.refresh(decoder.health)
         if not len(rows):
             return
         now_s = self._clock()
@@ -287,7 +291,7 @@ class SensorSession:
         """Copy the decoder's new packet-loss gaps into the session's health, in session time."""
         offset_s = self._timebase.offset_s
         for gap in decoder.health.gaps[self._gaps_seen:]:
-            self.health.gaps.append({"at_t_s": round(gap.at_t_s + offset_s, 4), "lost_samples": gap.lost_samples})
+            self._health.gaps.append({"at_t_s": round(gap.at_t_s + offset_s, 4), "lost_samples": gap.lost_samples})
         self._gaps_seen = len(decoder.health.gaps)
 
     def _on_control(self, channel: ControlChannel, payload: bytearray) -> None:
@@ -309,9 +313,10 @@ class SensorSession:
 
     def _finish_decoder(self) -> None:
         if self._decoder is not None:
-            self.health.add_connection(self._decoder.health)
+            self._health.add_connection(self._decoder.health)
             self._decoder = None
-            self.health.refresh(None)
+        self._merged_dropped += self._merger.dropped_samples
+        self._merger = ChannelMerger()
 
     # ---- link loss -----------------------------------------------------------------------
     def _link_lost(self, _client: BleakClient) -> None:
@@ -321,7 +326,7 @@ class SensorSession:
         self._finish_decoder()
         last_t = self._timebase.last_t_s
         gap = Reconnect(dropped_at_t_s=float(last_t) if np.isfinite(last_t) else 0.0)
-        self.health.reconnects.append(gap)
+        self._health.reconnects.append(gap)
         self._pending_gap = gap
         self._set_state(LinkState.RECONNECTING)
         self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())

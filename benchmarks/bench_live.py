@@ -1,0 +1,160 @@
+"""Live path figures: notification-to-processed latency, rep-event latency, memory over a long session.
+
+Everything runs through the real client (bleak with the virtual backend), the open_v1 reference
+frame code on the simulated sensor, the RecordingWriter and the Pipeline.
+
+1. Latency from a notification's arrival (bleak callback) to its samples being written and
+   processed by the pipeline, at 200 Hz in real time (median, p99; target p99 < 5 ms). Baseline in
+   the same run: the same payloads decoded and fed to a fresh pipeline in a plain loop.
+2. Time from each rep's true end (simulation truth) to its event, on the sensor clock in real
+   time (target < 300 ms).
+3. Memory (resident set) at the start and end of a 2-hour simulated session streamed at
+   ``--speed`` × real time.
+
+Run: ``python benchmarks/bench_live.py`` (about 5 minutes; ``--quick`` for a short smoke run).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sensorkit.ble.recorder import SessionRecorder, run_session
+from sensorkit.ble.session import SensorSession
+from sensorkit.ble.virtual import VirtualRadio
+from sensorkit.ble.virtual.simulated import simulated_sensor
+from sensorkit.pipeline import Pipeline
+from sensorkit.samples import Samples
+
+
+class EventTimes:
+    """A display recording the sensor clock at each rep event."""
+
+    def __init__(self, clock):
+        self.clock, self.events = clock, []
+
+    def show(self, status):
+        pass
+
+    def rep(self, rep, status):
+        self.events.append((self.clock(), rep))
+
+    def close(self, status):
+        pass
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def stream(folder: Path, name: str, seed: int, rate_hz: float, speed: float, latencies: list | None,
+           **sim_options):
+    sensor, sim = simulated_sensor("open_v1", seed, speed=speed, sample_rate_hz=rate_hz, **sim_options)
+    radio = VirtualRadio([sensor])
+    meta = {"side": sim.meta["side"], "sample_rate_hz": rate_hz}
+    recorder = SessionRecorder(folder, name, meta, Pipeline(meta=meta), latencies_s=latencies)
+    events = EventTimes(sensor.clock)
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, sample_rate_hz=rate_hz, clock=sensor.clock)
+    memory = {}
+
+    async def go():
+        task = asyncio.create_task(run_session(session, recorder, events, sim.samples.duration_s + 0.5))
+        while session.elapsed_s < min(60.0, sim.samples.duration_s / 10):  # settled: pipeline started, buffers sized
+            await asyncio.sleep(0.05)
+        gc.collect()
+        memory["start_mb"] = rss_mb()
+        await task
+        gc.collect()
+        memory["end_mb"] = rss_mb()
+
+    wall = time.perf_counter()
+    asyncio.run(go())
+    return sim, sensor, recorder, events, memory, time.perf_counter() - wall
+
+
+def direct_processing_s(sim, rate_hz: float) -> list[float]:
+    """Baseline: decode the same open_v1 frames and run a fresh pipeline, no BLE path, per frame."""
+    from firmware_protocols import open_v1
+    from sensorkit.ble.virtual.open_v1_firmware import OpenV1Firmware
+
+    protocol, firmware = open_v1.OpenV1(), OpenV1Firmware(rate_hz)
+    firmware.on_connect(247)
+    chars = {c.uuid: c for service in firmware.services() for c in service.characteristics}
+    for command in protocol.start_commands(rate_hz):
+        chars[command.char_uuid].on_write(command.payload)
+    decoder = protocol.decoder(config=chars[open_v1.CONFIG_CHAR_UUID].value)
+    rows = sim.samples.to_array()
+    per_frame = firmware.samples_per_packet(247)
+    pipeline = Pipeline(meta={"side": sim.meta["side"]})
+    times = []
+    for start in range(0, len(rows), per_frame):
+        for _, payload in firmware.encode(rows[start:start + per_frame]):
+            began = time.perf_counter()
+            decoded = decoder.feed(payload)
+            pipeline.update(Samples.from_array(decoded))
+            times.append(time.perf_counter() - began)
+    return times
+
+
+def match_truth(sim, events) -> list[float]:
+    """Event time minus true end (s) for each counted true rep that got an event."""
+    delays = []
+    for truth in (m for m in sim.truth if m.counted):
+        emitted = [clock for clock, rep in events.events
+                   if rep.counted and rep.start_s < truth.end_s and rep.end_s > truth.start_s]
+        if emitted:
+            delays.append(emitted[0] - truth.end_s)
+    return delays
+
+
+def ms(values) -> str:
+    values = np.asarray(values) * 1e3
+    return f"median {np.median(values):6.2f} ms, p99 {np.percentile(values, 99):6.2f} ms, max {values.max():6.2f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--latency-s", type=float, default=90.0, help="real-time session length for 1 and 2 (s)")
+    parser.add_argument("--hours", type=float, default=2.0, help="simulated session length for 3 (h)")
+    parser.add_argument("--speed", type=float, default=40.0, help="time scale of the memory run")
+    parser.add_argument("--quick", action="store_true", help="30 s latency run, 10-minute memory run")
+    args = parser.parse_args()
+    if args.quick:
+        args.latency_s, args.hours = 30.0, 1 / 6
+    folder = Path(tempfile.mkdtemp(prefix="bench_live_"))
+
+    print(f"1+2. open_v1 at 200 Hz, real time, {args.latency_s:g} s simulated session")
+    latencies: list[float] = []
+    sim, sensor, recorder, events, _, wall_s = stream(folder, "latency", 4, 200.0, 1.0, latencies,
+                                                      max_duration_s=args.latency_s)
+    baseline = direct_processing_s(sim, 200.0)
+    print(f"   notification -> processed: {ms(latencies)}  ({len(latencies)} notifications; target p99 < 5 ms)")
+    print(f"   baseline, same frames decoded + pipeline in a plain loop: {ms(baseline)}")
+    print(f"   ratio live/baseline: median {statistics.median(latencies) / statistics.median(baseline):.2f}, "
+          f"p99 {np.percentile(latencies, 99) / np.percentile(baseline, 99):.2f}")
+    delays = match_truth(sim, events)
+    if delays:
+        print(f"   rep true end -> event: {ms(delays)}  ({len(delays)} of {sum(m.counted for m in sim.truth)} "
+              f"true reps; target < 300 ms)")
+
+    print(f"3. memory over a {args.hours:g} h simulated session (104 Hz, {args.speed:g}x real time)")
+    sim, sensor, recorder, events, memory, wall_s = stream(
+        folder, "long", 1, 104.0, args.speed, None, n_sets=200, max_duration_s=args.hours * 3600)
+    print(f"   streamed {recorder.status.samples_saved} samples ({sim.samples.duration_s / 3600:.2f} h) "
+          f"in {wall_s:.0f} s wall, {len(recorder.reps)} movements")
+    print(f"   resident memory: start {memory['start_mb']:.1f} MB, end {memory['end_mb']:.1f} MB, "
+          f"ratio end/start {memory['end_mb'] / memory['start_mb']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
