@@ -56,7 +56,12 @@ class PlanLimits:
 def draw_style(rng: np.random.Generator, targets: bool | None) -> SessionStyle:
     usual = rng.uniform(25, 45)
     with_targets = rng.random() < 0.4 if targets is None else targets
-    target_rom = float(max(20, 5 * round((usual + rng.uniform(-5, 3)) / 5))) if with_targets else None
+    # CONTRACTS: with a target, "partial" means below it; a clinician's target is one the patient's
+    # full reps reach (full reps are usual ± 3°), so it is a multiple of 5 in (usual − 8, usual − 3].
+    target_rom = None
+    if with_targets:
+        rng.uniform(-5, 3)  # keeps the seed's later draws where they were
+        target_rom = float(5 * np.floor((usual - 3) / 5))
     target_hold = float(rng.choice([3, 5, 5, 8])) if with_targets else None
     if target_hold is not None:
         hold = target_hold + rng.uniform(-0.5, 1.5)
