@@ -1,0 +1,122 @@
+"""Batch analysis: recordings in, ``reps.csv`` and ``sessions.csv`` out (CONTRACTS.md section 2).
+
+    from sensorkit.batch import analyze_recording, analyze_paths
+    result = analyze_recording("recordings/sim_9013.csv")     # one file: reps + session summary
+    outcome = analyze_paths(["recordings"], out_dir="out")     # many: writes the two CSVs
+
+A file that cannot be read becomes one failure (name + one-line reason); the rest go on.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sensorkit.errors import SensorkitError
+from sensorkit.io import find_recordings, read_recording
+from sensorkit.pipeline import REP_COLUMNS, Pipeline, PipelineConfig, Rep
+
+SESSION_COLUMNS = (
+    "recording", "path", "status", "error", "patient", "side", "exercise", "started_at",
+    "duration_s", "sample_rate_hz", "samples", "reps_counted", "reps_full", "reps_partial",
+    "reps_knee_out", "rejected", "rom_mean_deg", "rom_max_deg", "hold_mean_s", "warnings",
+)
+
+
+@dataclass
+class RecordingResult:
+    """One analysed recording: its reps (rows of reps.csv) and its sessions.csv row."""
+
+    reps: list[Rep]
+    rep_rows: list[dict]
+    session_row: dict
+
+
+@dataclass
+class BatchOutcome:
+    results: list[RecordingResult] = field(default_factory=list)
+    failures: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def reps(self) -> int:
+        return sum(1 for r in self.results for rep in r.reps if rep.counted)
+
+
+def analyze_recording(path: str | os.PathLike, config: PipelineConfig | None = None) -> RecordingResult:
+    """Read one recording and run the pipeline over it (raises RecordingError for a bad file)."""
+    rec = read_recording(path)
+    meta = rec.meta.to_dict()
+    reps = Pipeline(config, meta=meta).run(rec.samples)
+    side = rec.meta.side or ""
+    rows = [rep.row(rec.name, side) for rep in reps]
+    counted = [r for r in reps if r.counted]
+    roms = np.array([r.rom_deg for r in counted])
+    holds = np.array([r.hold_s for r in counted])
+    kinds = [r.kind for r in reps]
+    session = {
+        "recording": rec.name, "path": str(rec.path), "status": "ok", "error": "",
+        "patient": rec.meta.patient or "", "side": side, "exercise": rec.meta.exercise,
+        "started_at": rec.meta.started_at.isoformat() if rec.meta.started_at else "",
+        "duration_s": rec.samples.duration_s, "sample_rate_hz": rec.samples.sample_rate_hz,
+        "samples": len(rec.samples), "reps_counted": len(counted),
+        "reps_full": kinds.count("full"), "reps_partial": kinds.count("partial"),
+        "reps_knee_out": kinds.count("knee_out"), "rejected": kinds.count("rejected"),
+        "rom_mean_deg": float(roms.mean()) if len(roms) else np.nan,
+        "rom_max_deg": float(roms.max()) if len(roms) else np.nan,
+        "hold_mean_s": float(holds.mean()) if len(holds) else np.nan,
+        "warnings": " | ".join(rec.warnings),
+    }
+    session = {k: round(v, 3) if isinstance(v, float) else v for k, v in session.items()}
+    return RecordingResult(reps, rows, session)
+
+
+def failed_session_row(path: Path, reason: str) -> dict:
+    row = {c: "" for c in SESSION_COLUMNS}
+    row.update(recording=path.stem, path=str(path), status="failed", error=reason)
+    return row
+
+
+def analyze_paths(
+    paths: Iterable[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    config: PipelineConfig | None = None,
+    on_file: Callable[[Path, RecordingResult | None, str], None] | None = None,
+) -> BatchOutcome:
+    """Analyse every recording under ``paths``; write ``reps.csv`` and ``sessions.csv`` in ``out_dir``.
+
+    ``on_file(path, result_or_None, error)`` is called after each file (for progress and messages).
+    """
+    out = Path(out_dir)
+    files = find_recordings(paths, exclude=[out])
+    outcome = BatchOutcome()
+    session_rows: list[dict] = []
+    for path in files:
+        try:
+            result = analyze_recording(path, config)
+        except SensorkitError as exc:
+            reason = str(exc)
+            outcome.failures.append((path, reason))
+            session_rows.append(failed_session_row(path, reason))
+            if on_file:
+                on_file(path, None, reason)
+            continue
+        outcome.results.append(result)
+        session_rows.append(result.session_row)
+        if on_file:
+            on_file(path, result, "")
+    write_tables(outcome, session_rows, out)
+    return outcome
+
+
+def write_tables(outcome: BatchOutcome, session_rows: list[dict], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    rep_rows = [row for r in outcome.results for row in r.rep_rows]
+    reps = pd.DataFrame(rep_rows, columns=list(REP_COLUMNS))
+    reps["rep"] = reps["rep"].astype("Int64")
+    reps.to_csv(out / "reps.csv", index=False, float_format="%.3f")
+    pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)).to_csv(
+        out / "sessions.csv", index=False, float_format="%.3f")
