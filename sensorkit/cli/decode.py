@@ -106,7 +106,3 @@ def decode(ctx: click.Context, protocol: str, file: str, sample_rate_hz: float |
     out.flush()
     click.echo(_summary(name, lines, bad, decoder.health), err=True)
     ctx.exit(1 if bad else 0)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    decode(sys.argv[1:])
