@@ -27,6 +27,8 @@ class PipelineConfig:
         return_fraction: a move ending closer to where the movement started than this fraction of
             the movement's peak excursion brings it back to rest (else it is waiting in a hold).
         max_hold_s: a still period away from rest longer than this ends the movement anyway.
+        max_moves: a movement not back at rest after this many moves (each separated by a
+            still moment) has ended elsewhere (standing up, walking): a rep has out and back.
         max_movement_s: movements longer than this are rejected (standing, walking).
         pre_rest_s: seconds of rest before a movement kept to measure the rest angle.
 
@@ -59,7 +61,8 @@ class PipelineConfig:
 
     min_movement_deg: float = 2.0
     return_fraction: float = 0.5
-    max_hold_s: float = 20.0
+    max_hold_s: float = 10.0
+    max_moves: int = 3
     max_movement_s: float = 40.0
     pre_rest_s: float = 1.0
 

@@ -96,6 +96,7 @@ class Pipeline:
     def _emit(self, window: MovementWindow) -> Rep:
         f = measure(window, self.config.min_still_hold_for_gravity_s)
         v = self.classifier.classify(f)
+        self._segmenter.axis = self.classifier.axes.axis
         if self._g_first_rest is None:
             self._g_first_rest = f.g_rest
         axis = self.classifier.axes.axis

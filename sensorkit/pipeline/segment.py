@@ -2,12 +2,13 @@
 
 The stream alternates between still periods and *moves* (the motion between two still periods).
 A move that comes back near where it started is a whole movement (a rep without a hold, a
-fidget). A move that stops away from its start is held *pending*: if the next move comes back
-near the pending move's start, the two and the still period between them (the hold) are one
-movement; if not, the pending move is given up as a movement that did not return, and the new
-move becomes pending. Nothing is decided before the data that decides it has arrived, so the
-output does not depend on chunking; and a rest that turns out to be a hold (or the other way
-round: standing up, then sitting down) never derails the next reps.
+fidget). A move that stops away from its start opens a *pending* movement: the still periods
+that follow are holds, until a move brings the sensor back near the pending movement's rest
+(by the integrated gyro, or by gravity, which a winding path cannot fool). A pending movement is
+given up (did not return) when a hold outlasts ``max_hold_s``, it outlasts ``max_movement_s``
+or it wanders through more than ``max_moves`` moves (standing up, walking);
+the still period where that happens is the new rest. Nothing is decided before the data that
+decides it has arrived, so the output does not depend on chunking.
 
 Memory is bounded: the buffer keeps the pending and current moves plus ``pre_rest_s`` before.
 """
@@ -44,9 +45,12 @@ class MovementWindow:
 class _Pending:
     start: int  # global index of its first moving sample
     ref: np.ndarray  # rotation vector (deg) at rest before it
-    end: int  # global index of the first still sample after it
+    gravity: np.ndarray  # low-passed accelerometer (m/s²) at rest before it
     peak_deg: float  # largest rotation away from ``ref``
     rest_start: int  # global index where the rest before it began
+    holds: list[list[int]]  # [first, last] global indices of each still period so far
+    turn_axis: np.ndarray | None = None  # unit axis of its first move's net rotation
+    moves: int = 1  # moves of at least ``min_movement_deg`` so far
 
 
 class Segmenter:
@@ -67,7 +71,11 @@ class Segmenter:
         self._move_start = 0
         self._move_rest_start = 0
         self._move_ref = np.zeros(3)
+        self._move_gravity = np.zeros(3)
         self._pending: _Pending | None = None
+        #: the learned hip-ER axis (sensor frame), set by the pipeline; None while unknown
+        self.axis: np.ndarray | None = None
+        self._cos_axis = float(np.cos(np.radians(config.max_axis_offset_deg)))
 
     # -- public ---------------------------------------------------------------------------
     @property
@@ -91,7 +99,7 @@ class Segmenter:
         """Seconds since the current hold began (0 when not in a hold)."""
         if not self.holding:
             return 0.0
-        return t_now - float(self._buf.t[self._pending.end - self._base])
+        return t_now - float(self._buf.t[self._pending.holds[-1][0] - self._base])
 
     def update(self, block: MotionBlock) -> list[MovementWindow]:
         """Process a block; returns the movements that ended in it."""
@@ -118,9 +126,11 @@ class Segmenter:
         out: list[MovementWindow] = []
         end = self._base + len(self._buf) - 1
         if self._pending is not None:
-            stop = end if self._moving else self._pending.end
-            out.append(self._window(self._pending.rest_start, self._pending.start, stop, [], False,
-                                    "recording ended"))
+            stop = end
+            if not self._moving:  # the last still period is where it stopped, not a hold
+                stop = self._pending.holds.pop()[0]
+            out.append(self._window(self._pending.rest_start, self._pending.start, stop,
+                                    self._closed_holds(), False, "recording ended"))
             self._pending = None
         elif self._moving and not self._skip_until_still:
             out.append(self._window(self._move_rest_start, self._move_start, end, [], False,
@@ -147,49 +157,100 @@ class Segmenter:
                     self._end_move(a, out)
             self._moving = False
             if self._pending is not None:
-                limit = self._pending.end + int(self.config.max_hold_s * self.fs_hz)
+                hold = self._pending.holds[-1]
+                hold[1] = b - 1
+                limit = hold[0] + int(self.config.max_hold_s * self.fs_hz)
                 if b > limit:  # held away from rest too long: a new rest, not a hold
-                    out.append(self._give_up(self._pending, "did not return"))
+                    self._pending.holds.pop()
+                    out.append(self._window(self._pending.rest_start, self._pending.start, hold[0],
+                                            self._closed_holds(), False, "did not return"))
                     self._pending = None
+                    self._rest_start = hold[0]
             return
         if starts_run and not self._skip_until_still:
             self._moving = True
             self._move_start = a
             self._move_rest_start = self._rest_start
             self._move_ref = self._rot(a - 1)
+            self._move_gravity = self._buf.acc_lp[max(a - 1, self._base) - self._base].copy()
         if self._moving:
             first = self._pending.start if self._pending else self._move_start
             limit = first + int(self.config.max_movement_s * self.fs_hz)
             if b > limit:
                 start, rest = (self._pending.start, self._pending.rest_start) if self._pending \
                     else (self._move_start, self._move_rest_start)
-                out.append(self._window(rest, start, limit, [], False, "too long"))
+                out.append(self._window(rest, start, limit, self._closed_holds(), False, "too long"))
                 self._pending = None
                 self._moving = False
                 self._skip_until_still = True
 
     def _end_move(self, a: int, out: list[MovementWindow]) -> None:
         """A move ended at still sample ``a``: decide what it was (see module doc)."""
-        own = self._excursion(self._move_start, a + 1, self._move_ref)
-        own_peak, own_end = float(own.max()), float(own[-1])
         p = self._pending
+        if p is not None and self._turned_elsewhere(a, p):
+            # a move about another axis than the pending one: the still period before it was a rest
+            last = p.holds.pop()
+            out.append(self._window(p.rest_start, p.start, last[0], self._closed_holds(), False,
+                                    "stopped away from rest"))
+            self._pending = p = None
         if p is not None:
-            if own_peak < self.tiny_deg:
-                return  # a flicker within the hold
             total = self._excursion(self._move_start, a + 1, p.ref)
-            peak = max(p.peak_deg, float(total.max()))
-            if total[-1] < self.config.return_fraction * peak:
-                out.append(self._window(p.rest_start, p.start, a, [(p.end, self._move_start - 1)], True))
+            p.peak_deg = max(p.peak_deg, float(total.max()))
+            if self._back_at(a, total[-1], p.gravity, p.peak_deg):
+                out.append(self._window(p.rest_start, p.start, a, self._closed_holds(), True))
                 self._pending = None
                 return
-            out.append(self._give_up(p, "did not return"))
-            self._pending = None
+            own = self._excursion(self._move_start, a + 1, self._move_ref)
+            p.moves += float(own.max()) >= self.tiny_deg
+            if p.moves > self.config.max_moves:  # wandering (standing, walking): this is a new rest
+                out.append(self._window(p.rest_start, p.start, a, self._closed_holds(), False,
+                                        f"did not return after {p.moves} moves"))
+                self._pending = None
+                return
+            p.holds.append([a, a])
+            return
+        own = self._excursion(self._move_start, a + 1, self._move_ref)
+        own_peak = float(own.max())
         if own_peak < self.tiny_deg:
             return  # not a movement
-        if own_end < self.config.return_fraction * own_peak:
+        if self._back_at(a, own[-1], self._move_gravity, own_peak):
             out.append(self._window(self._move_rest_start, self._move_start, a, [], True))
             return
-        self._pending = _Pending(self._move_start, self._move_ref, a, own_peak, self._move_rest_start)
+        if self._off_axis(a):  # not the outward half of a rep: do not wait for a return
+            out.append(self._window(self._move_rest_start, self._move_start, a, [], False,
+                                    "stopped away from rest"))
+            return
+        turn = self._rot(a) - self._move_ref
+        self._pending = _Pending(self._move_start, self._move_ref, self._move_gravity, own_peak,
+                                 self._move_rest_start, [[a, a]], turn / np.linalg.norm(turn))
+
+    def _back_at(self, a: int, rot_away_deg: float, gravity: np.ndarray, peak_deg: float) -> bool:
+        """Is still sample ``a`` back at the rest (rotation or gravity within the return fraction)?"""
+        limit = self.config.return_fraction * peak_deg
+        if rot_away_deg < limit:
+            return True
+        g = self._buf.acc_lp[a - self._base]
+        cos = float(g @ gravity) / max(1e-9, float(np.linalg.norm(g) * np.linalg.norm(gravity)))
+        return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))) < limit
+
+    def _turned_elsewhere(self, a: int, p: _Pending) -> bool:
+        """Did the move ending at ``a`` turn (net) about another axis than pending ``p``'s first move?"""
+        turn = self._rot(a) - self._move_ref
+        norm = float(np.linalg.norm(turn))
+        if norm < self.tiny_deg or p.turn_axis is None:
+            return False
+        return abs(float(turn @ p.turn_axis)) / norm < self._cos_axis
+
+    def _off_axis(self, a: int) -> bool:
+        """Did the move that ended at ``a`` turn about another axis than the learned hip-ER one?"""
+        if self.axis is None:
+            return False
+        turn = self._rot(a) - self._move_ref
+        norm = float(np.linalg.norm(turn))
+        return norm > 0 and abs(float(turn @ self.axis)) / norm < self._cos_axis
+
+    def _closed_holds(self) -> list[tuple[int, int]]:
+        return [(h0, h1) for h0, h1 in self._pending.holds] if self._pending else []
 
     # -- helpers ---------------------------------------------------------------------------
     def _rot(self, i: int) -> np.ndarray:
@@ -198,9 +259,6 @@ class Segmenter:
     def _excursion(self, a: int, b: int, ref: np.ndarray) -> np.ndarray:
         rot = self._buf.rot_deg[a - self._base:b - self._base]
         return np.linalg.norm(rot - ref, axis=1)
-
-    def _give_up(self, p: _Pending, reason: str) -> MovementWindow:
-        return self._window(p.rest_start, p.start, p.end, [], False, reason)
 
     def _window(self, rest_start: int, start: int, end: int, holds, returned: bool,
                 reason: str = "") -> MovementWindow:
