@@ -200,22 +200,32 @@ class SensorSession:
         attempts = 0
         for delay_s in backoff_delays(self.backoff_initial_s, self.backoff_max_s):
             attempts += 1
-            try:
-                client = await connect_once(self.sensor.device or self.sensor.address, backend=self._client_backend,
-                                            disconnected_callback=self._link_lost,
-                                            timeout_s=min(self.connect_timeout_s, max(deadline - time.monotonic(), 0.1)))
-                await self._start_streaming(client)
-                if self._pending_gap is not None:
-                    self._pending_gap.attempts = attempts
+            if self._pending_gap is not None:
+                self._pending_gap.attempts = attempts
+            if await self._attempt(deadline, attempts):
                 return True
-            except _LINK_ERRORS as exc:
-                log.info("connection attempt %d to %s failed: %s", attempts, self.sensor.address, exc)
             remaining_s = deadline - time.monotonic()
             if remaining_s <= 0 or self._closing:
-                if self._pending_gap is not None:
-                    self._pending_gap.attempts = attempts
                 return False
             await asyncio.sleep(min(delay_s, remaining_s))
+        return False
+
+    async def _attempt(self, deadline: float, attempt: int) -> bool:
+        """One connection + stream setup; a half-set-up link is disconnected again."""
+        client = None
+        try:
+            client = await connect_once(self.sensor.device or self.sensor.address, backend=self._client_backend,
+                                        disconnected_callback=self._link_lost,
+                                        timeout_s=min(self.connect_timeout_s, max(deadline - time.monotonic(), 0.1)))
+            await self._start_streaming(client)
+            return True
+        except _LINK_ERRORS as exc:
+            log.info("connection attempt %d to %s failed: %s", attempt, self.sensor.address, exc)
+        if client is not None and client.is_connected:
+            try:
+                await client.disconnect()
+            except _LINK_ERRORS:
+                pass
         return False
 
     async def _start_streaming(self, client: BleakClient) -> None:

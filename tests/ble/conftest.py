@@ -64,6 +64,11 @@ def rig(request):
 
 
 @pytest.fixture
+def open_v1_rig():
+    return make_rig("open_v1")
+
+
+@pytest.fixture
 def polar_sensor():
     rig = make_rig("polar_pmd")
     return rig.sensor, rig.radio, rig.source

@@ -146,3 +146,11 @@ def test_cancellation_stops_the_stream_and_disconnects(rig, run):
 
     run(go())
     assert not sensor.connected and not sensor.firmware.streaming
+
+
+def test_a_stream_that_cannot_be_set_up_is_not_left_connected(open_v1_rig, run):
+    firmware = open_v1_rig.sensor.firmware
+    firmware._config_value = lambda per_frame: bytes([2]) + bytes(15)  # a config of protocol version 2
+    with pytest.raises(ConnectError, match="could not connect"):
+        run(session_for(open_v1_rig, give_up_s=0.3).open())
+    assert open_v1_rig.sensor.connections >= 2 and not open_v1_rig.sensor.connected
