@@ -55,7 +55,7 @@ class PipelineConfig:
     still_acc_range_ms2: float = 0.4
     still_gyr_dps: float = 5.0
     bias_prior_time_constant_s: float = 30.0
-    bias_time_constant_s: float = 2.0
+    bias_time_constant_s: float = 5.0
     rate_estimate_s: float = 1.0
     max_gap_fill_s: float = 1.0
 

@@ -128,28 +128,31 @@ def _fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float) -> tuple[floa
     lin = acc - Rotation.from_rotvec(-rot).apply(g_rest)
     w = np.radians(omega_dps @ axis)
     theta = rot @ axis
-    terms = np.column_stack([lin, w, w**2, np.sin(theta), 1 - np.cos(theta)])
+    terms = np.column_stack([lin, w, w**2, np.sin(theta), 1 - np.cos(theta), t - t[0]])
     fs = 1.0 / np.median(np.diff(t))
     if len(t) > 30 and smooth_hz < 0.45 * fs:
         sos = signal.butter(2, smooth_hz, fs=fs, output="sos")
         terms = signal.sosfiltfilt(sos, terms, axis=0, padtype="constant")
-    lin, w, w2, sin_t, cos_t = terms[:, :3], terms[:, 3], terms[:, 4], terms[:, 5], terms[:, 6]
+    lin, w, w2, sin_t, cos_t, elapsed = (terms[:, :3], terms[:, 3], terms[:, 4], terms[:, 5],
+                                         terms[:, 6], terms[:, 7])
     max_lin = float(np.max(np.linalg.norm(lin, axis=1)))
     moving = np.abs(w) > 0.05 * np.max(np.abs(w))
     if np.count_nonzero(moving) < 8:
         return float("nan"), max_lin
     alpha = np.gradient(w, t)
     # rho (sensor offset from the axis) = p1 b1 + p2 b2 with b1, b2 spanning the plane ⊥ axis;
-    # each p contributes alpha (axis × b) − omega² b; the rest is accelerometer-error residue.
+    # each p contributes alpha (axis × b) − omega² b; the rest is accelerometer-error residue
+    # and, growing with time, the gravity error from a gyro-bias error.
     b1 = np.cross(axis, [1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0])
     b1 /= np.linalg.norm(b1)
     b2 = np.cross(axis, b1)
     m = np.count_nonzero(moving)
     cols = [np.outer(alpha, np.cross(axis, b)) - np.outer(w2, b) for b in (b1, b2)]
-    design = np.zeros((3 * m, 11))
+    nuisance = (sin_t, cos_t, np.ones_like(w), elapsed)
+    design = np.zeros((3 * m, 2 + 3 * len(nuisance)))
     for j, c in enumerate(cols):
         design[:, j] = c[moving].reshape(-1)
-    for j, n in enumerate((sin_t, cos_t, np.ones_like(w))):
+    for j, n in enumerate(nuisance):
         for k in range(3):
             block = np.zeros((m, 3))
             block[:, k] = n[moving]

@@ -1,0 +1,86 @@
+"""The pipeline on exact single-axis signals (tests/pipeline/synth.py): every answer is known."""
+import numpy as np
+import pytest
+
+from sensorkit.pipeline import Pipeline
+from sensorkit.pipeline.axis import axis_offset_deg
+from synth import Move, Synth, random_setup
+
+ANY_STRAP = [0, 1, 2, 3, 4, 5]
+
+
+def run(synth: Synth, **noise):
+    return Pipeline().run(synth.samples(**noise))
+
+
+@pytest.mark.parametrize("strap", ANY_STRAP)
+def test_rom_hold_and_timing_of_reps_whatever_the_strap_rotation(strap):
+    axis, g = random_setup(strap)
+    synth = Synth(axis, g, moves=[Move(35, hold_s=2), Move(30, hold_s=0), Move(40, hold_s=5, out_s=2, return_s=0.8)])
+    reps = run(synth, gyro_bias_dps=(1.0, -2.0, 0.5), noise=1.0)
+    assert [r.kind for r in reps] == ["full", "full", "full"]
+    for rep, truth in zip(reps, synth.truth()):
+        assert rep.rom_deg == pytest.approx(truth["rom_deg"], abs=0.3)
+        assert rep.hold_s == pytest.approx(truth["hold_s"], abs=0.05)
+        assert rep.start_s == pytest.approx(truth["start_s"], abs=0.05)
+        assert rep.end_s == pytest.approx(truth["end_s"], abs=0.05)
+        assert rep.radius_m == pytest.approx(0.35, abs=0.03)
+
+
+@pytest.mark.parametrize("fs_hz", [25, 52, 104, 208, 416])
+def test_sample_rates_from_25_to_416_hz(fs_hz):
+    axis, g = random_setup(7)
+    synth = Synth(axis, g, fs_hz=fs_hz, moves=[Move(32, hold_s=3), Move(25, hold_s=1)])
+    reps = run(synth, noise=1.0)
+    assert [round(r.rom_deg) for r in reps] == [32, 25]
+    assert [round(r.hold_s, 1) for r in reps] == [3.0, 1.0]
+
+
+def test_the_learned_axis_is_the_rotation_axis():
+    axis, g = random_setup(3)
+    p = Pipeline()
+    p.run(Synth(axis, g, moves=[Move(30)] * 3).samples(noise=1.0))
+    assert axis_offset_deg(p.classifier.axes.axis, axis) < 1.0
+    assert float(p.classifier.axes.axis @ axis) > 0  # external rotation is positive
+
+
+def test_foot_pivot_is_knee_out_and_a_smaller_range_is_partial():
+    axis, g = random_setup(4)
+    synth = Synth(axis, g, moves=[Move(35), Move(36), Move(15), Move(18, pivot_m=0.08)])
+    assert [r.kind for r in run(synth, noise=1.0)] == ["full", "full", "partial", "knee_out"]
+
+
+def test_a_target_rom_in_the_metadata_defines_partial():
+    axis, g = random_setup(4)
+    samples = Synth(axis, g, moves=[Move(35), Move(28)]).samples()
+    kinds = [r.kind for r in Pipeline(meta={"target_rom_deg": 30}).run(samples)]
+    assert kinds == ["full", "partial"]
+
+
+def test_knee_extension_turns_about_another_axis_and_is_rejected():
+    axis, g = random_setup(5)
+    other = np.cross(axis, g / np.linalg.norm(g))  # the knee's flexion axis, ⊥ to both
+    synth = Synth(axis, g, moves=[Move(30), Move(32), Move(50, axis=other), Move(31)])
+    reps = run(synth, noise=1.0)
+    assert [r.kind for r in reps] == ["full", "full", "rejected", "full"]
+    assert "another axis" in reps[2].reason
+    assert [r.rep for r in reps] == [1, 2, None, 3]
+
+
+def test_small_and_abrupt_movements_are_rejected():
+    axis, g = random_setup(6)
+    synth = Synth(axis, g, moves=[Move(30), Move(3), Move(20, hold_s=0, out_s=0.15, return_s=0.15), Move(30)])
+    reps = run(synth)
+    assert [r.kind for r in reps] == ["full", "rejected", "full"] or \
+        [r.kind for r in reps] == ["full", "rejected", "rejected", "full"]
+    assert sum(r.counted for r in reps) == 2
+
+
+def test_gaps_from_lost_packets_are_bridged():
+    axis, g = random_setup(8)
+    samples = Synth(axis, g, moves=[Move(35), Move(30)]).samples(noise=1.0)
+    keep = np.ones(len(samples), bool)
+    keep[np.arange(len(samples)) % 50 < 5] = False  # 10 % lost, in runs of 5
+    keep[0] = keep[-1] = True
+    reps = Pipeline().run(samples[keep])
+    assert [round(r.rom_deg) for r in reps] == [35, 30]
