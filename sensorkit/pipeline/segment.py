@@ -234,8 +234,12 @@ class Segmenter:
         return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))) < limit
 
     def _turned_elsewhere(self, a: int, p: _Pending) -> bool:
-        """Did the move ending at ``a`` turn (net) about another axis than pending ``p``'s first move?"""
-        turn = self._rot(a) - self._move_ref
+        """Did the move ending at ``a`` turn about another axis than pending ``p``'s first move?
+
+        The move's axis is that of its largest rotation away from where it started.
+        """
+        own = self._buf.rot_deg[self._move_start - self._base:a + 1 - self._base] - self._move_ref
+        turn = own[int(np.argmax(np.linalg.norm(own, axis=1)))]
         norm = float(np.linalg.norm(turn))
         if norm < self.tiny_deg or p.turn_axis is None:
             return False
