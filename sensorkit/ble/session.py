@@ -34,7 +34,7 @@ from sensorkit.ble.errors import ConnectError, NotConnectedError, UnknownSensorE
 from sensorkit.ble.link import LinkState, Reconnect, SessionHealth, TimeBase
 from sensorkit.ble.merge import ChannelMerger
 from sensorkit.ble.scan import FoundSensor, find_sensor
-from sensorkit.ble.virtual.gatt import BATTERY_LEVEL_UUID
+from sensorkit.ble.uuids import BATTERY_LEVEL_UUID
 from sensorkit.samples import Samples
 
 log = logging.getLogger(__name__)

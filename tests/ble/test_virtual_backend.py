@@ -5,7 +5,7 @@ import numpy as np
 from bleak import BleakClient, BleakScanner
 
 from firmware_protocols import polar_pmd as pmd
-from sensorkit.ble.virtual.gatt import BATTERY_LEVEL_UUID
+from sensorkit.ble.uuids import BATTERY_LEVEL_UUID
 
 
 def test_scanner_backend_reports_advertisements(polar_sensor, run):

@@ -11,11 +11,9 @@ from typing import Callable
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.backends.descriptor import BleakGATTDescriptor
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
-from bleak.uuids import normalize_uuid_16, normalize_uuid_str
+from bleak.uuids import normalize_uuid_str
 
-BATTERY_SERVICE_UUID = normalize_uuid_16(0x180F)
-BATTERY_LEVEL_UUID = normalize_uuid_16(0x2A19)
-CCCD_UUID = normalize_uuid_16(0x2902)
+from sensorkit.ble.uuids import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID, CCCD_UUID
 
 #: ``on_write(payload)`` of a characteristic: what the firmware does with a client's write
 WriteHandler = Callable[[bytes], None]
