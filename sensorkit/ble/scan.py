@@ -49,8 +49,8 @@ async def scan(timeout_s: float = 5.0, backend: type[BaseBleakScanner] | None = 
     strongest signal first. ``backend`` overrides bleak's platform scanner (e.g. the simulator)."""
     try:
         seen = await BleakScanner.discover(timeout_s, return_adv=True, **_backend_kw(backend))
-    except BleakError as exc:
-        raise BleError(f"scan failed: {exc}") from exc
+    except (BleakError, OSError) as exc:
+        raise _scan_error("scan", exc) from exc
     found = [f for device, adv in seen.values() if (f := _found(device, adv)) is not None]
     return sorted(found, key=lambda f: -f.rssi)
 
@@ -73,8 +73,8 @@ async def find_sensor(address_or_name: str, timeout_s: float = 10.0,
 
     try:
         device = await BleakScanner.find_device_by_filter(is_wanted, timeout=timeout_s, **_backend_kw(backend))
-    except BleakError as exc:
-        raise BleError(f"scan for {address_or_name!r} failed: {exc}") from exc
+    except (BleakError, OSError) as exc:
+        raise _scan_error(f"scan for {address_or_name!r}", exc) from exc
     if device is None:
         raise SensorNotFoundError(f"no sensor {address_or_name!r} advertised within {timeout_s:g} s")
     adv = seen[device.address]
@@ -83,6 +83,13 @@ async def find_sensor(address_or_name: str, timeout_s: float = 10.0,
         return FoundSensor(device.address, adv.local_name or device.name, adv.rssi, "",
                            tuple(adv.service_uuids), device)
     return found
+
+
+def _scan_error(what: str, exc: Exception) -> BleError:
+    if isinstance(exc, OSError):  # no Bluetooth service to talk to (BlueZ/D-Bus missing)
+        return BleError(f"{what} failed: Bluetooth is not available on this machine ({exc.strerror or exc}); "
+                        "try --simulate")
+    return BleError(f"{what} failed: {exc}")
 
 
 def _backend_kw(backend: type[BaseBleakScanner] | None) -> dict:

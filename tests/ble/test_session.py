@@ -154,3 +154,24 @@ def test_a_stream_that_cannot_be_set_up_is_not_left_connected(open_v1_rig, run):
     with pytest.raises(ConnectError, match="could not connect"):
         run(session_for(open_v1_rig, give_up_s=0.3).open())
     assert open_v1_rig.sensor.connections >= 2 and not open_v1_rig.sensor.connected
+
+
+def test_no_bluetooth_service_is_a_one_line_error(run):
+    from bleak.backends.scanner import BaseBleakScanner
+
+    from sensorkit.ble import BleError
+
+    class NoBluez(BaseBleakScanner):
+        def __init__(self, *args, **kwargs):
+            super().__init__(None, None)
+
+        async def start(self):
+            raise FileNotFoundError(2, "No such file or directory")  # what a missing D-Bus socket gives
+
+        async def stop(self):
+            pass
+
+    with pytest.raises(BleError, match="Bluetooth is not available on this machine"):
+        run(scan(0.1, backend=NoBluez))
+    with pytest.raises(BleError, match="scan for 'AA:BB' failed: Bluetooth is not available"):
+        run(SensorSession("AA:BB", scanner_backend=NoBluez).open())
