@@ -81,6 +81,7 @@ class RichDisplay:
         self.console = console or Console()
         self.path = path
         self._last_rep: Rep | None = None
+        self._full_roms_deg: list[float] = []
         self._rom_scale_deg = 60.0
         self._cued = False
         self._live = Live(console=self.console, refresh_per_second=8, transient=False)
@@ -97,6 +98,8 @@ class RichDisplay:
         self._cued = False
         if rep.kind != "rejected":
             self._rom_scale_deg = max(self._rom_scale_deg, 1.25 * rep.rom_deg)
+        if rep.kind == "full":
+            self._full_roms_deg.append(rep.rom_deg)
         self._live.update(self.render(status))
 
     def close(self, status: LiveStatus) -> None:
@@ -120,19 +123,28 @@ class RichDisplay:
                                f"   t {status.t_s:.1f} s   {status.samples_saved} samples saved")
         return Panel(Group(grid, footer), title=f"sensorkit live: {status.sensor}", expand=False)
 
+    def _band_start_deg(self, status: LiveStatus) -> tuple[float | None, str]:
+        """Where the target band starts: the target ROM, else the usual full-rep ROM (after 3 reps)."""
+        if status.target_rom_deg:
+            return status.target_rom_deg, "target"
+        if len(self._full_roms_deg) >= 3:
+            return float(sorted(self._full_roms_deg)[len(self._full_roms_deg) // 2]), "usual"
+        return None, ""
+
     def _angle_bar(self, status: LiveStatus) -> Text:
         scale = self._rom_scale_deg
+        band_deg, band_name = self._band_start_deg(status)
         cells = ["·"] * BAR_WIDTH
-        if status.target_rom_deg:
-            first = min(int(status.target_rom_deg / scale * BAR_WIDTH), BAR_WIDTH - 1)
-            cells[first:] = ["░"] * (BAR_WIDTH - first)  # the target band: at or beyond the target ROM
+        if band_deg is not None:
+            first = min(int(band_deg / scale * BAR_WIDTH), BAR_WIDTH - 1)
+            cells[first:] = ["░"] * (BAR_WIDTH - first)  # the band: at or beyond the target ROM
         filled = max(0, min(int(status.angle_deg / scale * BAR_WIDTH), BAR_WIDTH))
-        in_band = bool(status.target_rom_deg) and status.angle_deg >= status.target_rom_deg
+        in_band = band_deg is not None and status.angle_deg >= band_deg
         bar = Text("█" * filled, style="green" if in_band else "cyan")
         bar.append("".join(cells[filled:]), style="dim green")
         bar.append(f"  {status.angle_deg:5.1f} deg")
-        if status.target_rom_deg:
-            bar.append(f"  (target {status.target_rom_deg:g} deg)", style="dim")
+        if band_deg is not None:
+            bar.append(f"  ({band_name} {band_deg:.0f} deg)", style="dim")
         return bar
 
     @staticmethod

@@ -1,4 +1,5 @@
 """`sensorkit scan/record/live` on the simulated sensor, as a newcomer runs them."""
+import dataclasses
 import io
 import json
 import signal
@@ -103,3 +104,13 @@ def test_plain_display_logs_state_changes_cues_and_reps_once():
     assert [line.split("] ", 1)[1] for line in lines] == [
         "link streaming (sensorkit-imu, battery 80%)", "hold 5 s reached: return slowly",
         "rep 1 full: ROM 34.2 deg, hold 5.1 s (1.0-9.0 s)", "link reconnecting (sensorkit-imu, battery 80%)"]
+
+
+def test_without_a_target_the_band_is_the_usual_full_rep_range():
+    console = Console(file=io.StringIO(), width=120, record=True)
+    display = RichDisplay(console)
+    for number, rom in enumerate([30.0, 36.0, 33.0], start=1):
+        display.rep(dataclasses.replace(a_rep(number), rom_deg=rom), status())
+    console.print(display.render(status(target_rom_deg=None, target_hold_s=None)))
+    display.close(status())
+    assert "(usual 33 deg)" in console.export_text()
