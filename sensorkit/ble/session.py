@@ -92,6 +92,7 @@ class SensorSession:
         self._subscribed: list[str] = []
         self._closing = False
         self._started_clock_s: float | None = None
+        self._warned_one_channel = False
 
     # ---- public --------------------------------------------------------------------------
     @property
@@ -287,6 +288,7 @@ class SensorSession:
             return
         rows = self._merger.push(rows)
         if not len(rows):
+            self._warn_if_one_channel(decoder)
             return
         now_s = self._clock()
         if self._started_clock_s is None:
@@ -296,6 +298,13 @@ class SensorSession:
         if self._pending_gap is not None:
             self._close_gap(float(t[0]))
         self._queue.put_nowait((arrival_s, Samples(t, rows[:, 1:4], rows[:, 4:7])))
+
+    def _warn_if_one_channel(self, decoder: Decoder) -> None:
+        """A sensor without a gyroscope (Polar H10, OH1) never yields complete samples: say so once."""
+        if not self._warned_one_channel and decoder.health.packets >= 50 and self._timebase.offset_s is None:
+            self._warned_one_channel = True
+            log.warning("%s: %d packets but no sample with both acceleration and angular rate; "
+                        "sensorkit needs a sensor with a gyroscope", self.sensor.name, decoder.health.packets)
 
     def _collect_gaps(self, decoder: Decoder) -> None:
         """Copy the decoder's new packet-loss gaps into the session's health, in session time."""

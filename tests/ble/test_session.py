@@ -175,3 +175,27 @@ def test_no_bluetooth_service_is_a_one_line_error(run):
         run(scan(0.1, backend=NoBluez))
     with pytest.raises(BleError, match="scan for 'AA:BB' failed: Bluetooth is not available"):
         run(SensorSession("AA:BB", scanner_backend=NoBluez).open())
+
+
+def test_a_sensor_without_gyroscope_is_reported_not_silently_empty(run, caplog):
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    from .conftest import synthetic_samples
+
+    sensor = VirtualSensor(PolarVerityFirmware(104.0, gyro=False), synthetic_samples(20.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+
+    async def go():
+        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                                scanner_backend=radio.scanner_backend, clock=sensor.clock)
+        async with session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                assert not len(block)
+                if sensor.clock() > 8.0:
+                    break
+            return session
+
+    session = run(go())
+    assert session.health.packets >= 50
+    assert "Polar H10 1A2B3C4D: 50 packets but no sample with both acceleration and angular rate" in caplog.text

@@ -21,18 +21,21 @@ GYR_FRAME_TYPE = 0x80
 #: deg/s per count of a 16-bit gyro frame at ±2000 deg/s (what a Verity Sense reports)
 GYR_FACTOR = 2000.0 / 32768.0
 SUPPORTED_RATES_HZ = (26, 52, 104, 208, 416)
-_STATUS_OK, _INVALID_OP, _INVALID_TYPE, _INVALID_LENGTH, _ALREADY = 0, 1, 2, 4, 6
+_STATUS_OK, _INVALID_OP, _INVALID_TYPE, _NOT_SUPPORTED, _INVALID_LENGTH, _ALREADY = 0, 1, 2, 3, 4, 6
 
 
 class PolarVerityFirmware(SensorFirmware):
-    """PMD ACC + GYRO streaming (see module doc). ``packet_interval_s``: time one frame spans."""
+    """PMD ACC + GYRO streaming (see module doc). ``packet_interval_s``: time one frame spans;
+    ``gyro=False`` plays an acc-only Polar H10 (GYRO requests answered "not supported")."""
 
     protocol_name = "polar_pmd"
     advertised_uuids = (pmd.PMD_SERVICE_UUID,)
 
-    def __init__(self, sample_rate_hz: float, serial: str = "1A2B3C4D", packet_interval_s: float = 0.1) -> None:
+    def __init__(self, sample_rate_hz: float, serial: str = "1A2B3C4D", packet_interval_s: float = 0.1,
+                 gyro: bool = True) -> None:
         super().__init__(sample_rate_hz)
-        self.local_name = f"Polar Sense {serial}"
+        self.local_name = f"Polar Sense {serial}" if gyro else f"Polar H10 {serial}"
+        self.types = (pmd.ACC, pmd.GYRO) if gyro else (pmd.ACC,)  # an H10 has no gyroscope
         self.packet_interval_s = packet_interval_s
         self.active: set[int] = set()
         self.start_ns = pmd.EXAMPLE_START_NS
@@ -69,8 +72,8 @@ class PolarVerityFirmware(SensorFirmware):
         op, mtype = payload[0], payload[1] & 0x3F
         if op not in (pmd.OP_GET_SETTINGS, pmd.OP_START, pmd.OP_STOP):
             return self._respond(op, mtype, _INVALID_OP)
-        if mtype not in (pmd.ACC, pmd.GYRO):
-            return self._respond(op, mtype, _INVALID_TYPE)
+        if mtype not in self.types:
+            return self._respond(op, mtype, _NOT_SUPPORTED if mtype == pmd.GYRO else _INVALID_TYPE)
         if op == pmd.OP_GET_SETTINGS:
             rates = b"".join(r.to_bytes(2, "little") for r in SUPPORTED_RATES_HZ)
             ranges = (8 if mtype == pmd.ACC else 2000).to_bytes(2, "little")
