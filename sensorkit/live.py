@@ -29,12 +29,12 @@ def rep_line(rep: Rep) -> str:
     return f"rep {rep.rep} {rep.kind}: ROM {rep.rom_deg:.1f} deg, hold {rep.hold_s:.1f} s ({rep.start_s:.1f}-{rep.end_s:.1f} s)"
 
 
-def summary_line(status: LiveStatus, path: str | None) -> str:
+def summary_line(status: LiveStatus, path: str | None, with_reps: bool = True) -> str:
     kinds = ", ".join(f"{k} {status.counts[k]}" for k in COUNTED_KINDS)
+    reps = f"{status.counted_reps} reps ({kinds}), {status.counts['rejected']} rejected; " if with_reps else ""
     where = f" to {path}" if path else ""
-    return (f"done ({status.state.value}): {status.counted_reps} reps ({kinds}), {status.counts['rejected']} rejected; "
-            f"saved {status.samples_saved} samples{where}; loss {100 * status.loss_fraction:.1f}%, "
-            f"reconnects {status.reconnects}")
+    return (f"done ({status.state.value}): {reps}saved {status.samples_saved} samples{where}; "
+            f"loss {100 * status.loss_fraction:.1f}%, reconnects {status.reconnects}")
 
 
 def _state_words(status: LiveStatus) -> str:
@@ -71,7 +71,7 @@ class PlainDisplay:
 
     def close(self, status: LiveStatus) -> None:
         self.show(status)
-        print(summary_line(status, self.path), file=self.stream, flush=True)
+        print(summary_line(status, self.path, self.show_reps), file=self.stream, flush=True)
 
 
 class RichDisplay:
