@@ -82,29 +82,24 @@ class SessionRecorder:
         self.reps: list[Rep] = []
         self.status = LiveStatus(target_rom_deg=meta.get("target_rom_deg"), target_hold_s=meta.get("target_hold_s"),
                                  sensor=meta.get("sensor", ""))
-        self._last_flush_s = time.monotonic()
 
     def feed(self, block: Samples, arrival_s: float = math.nan) -> list[Rep]:
         """Record and process one block; returns the reps that ended in it."""
         reps: list[Rep] = []
         if len(block):
             if self.writer is None:
-                self.writer = RecordingWriter(self._folder, self._name, self.meta, flush_interval_s=math.inf)
-            self.writer.append(block)
+                self.writer = RecordingWriter(self._folder, self._name, self.meta,
+                                              flush_interval_s=self.flush_interval_s)
+            self.writer.append(block)  # flushes (write + fsync) once flush_interval_s has passed
             if self.pipeline is not None:
                 reps = self.pipeline.update(block)
                 self._count(reps)
             if self.latencies_s is not None and math.isfinite(arrival_s):
                 self.latencies_s.append(time.perf_counter() - arrival_s)
             self.status.t_s = float(block.t[-1])
-        self.flush_if_due()
+        elif self.writer is not None:  # no data (link down, idle tick): still flush what is buffered
+            self.writer.flush_if_due()
         return reps
-
-    def flush_if_due(self) -> None:
-        """Write and fsync what is buffered once ``flush_interval_s`` has passed since the last time."""
-        if self.writer is not None and time.monotonic() - self._last_flush_s >= self.flush_interval_s:
-            self.writer.flush()
-            self._last_flush_s = time.monotonic()
 
     def refresh(self, session: SensorSession) -> LiveStatus:
         """Update :attr:`status` from the session and the pipeline."""
