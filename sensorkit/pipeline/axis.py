@@ -3,7 +3,8 @@
 The strap may sit any way round, so the axis is not assumed: every rep-shaped movement votes
 with its own rotation axis. Axes within ``cluster_deg`` of each other (either sign) form a
 cluster; the hip-ER axis is the cluster with the most votes (the older one on a tie), pointing
-the way most of its movements turned (external rotation is positive). A knee extension turns
+the way most of its movements turned (external rotation is positive). A movement that held at
+the top votes twice: a rep holds, a sit-down or a kick mostly does not. A knee extension turns
 about the knee's flexion axis, about 90° away, and so falls in another cluster.
 """
 from __future__ import annotations
@@ -31,17 +32,17 @@ class AxisModel:
         self.cos_cluster = float(np.cos(np.radians(cluster_deg)))
         self._clusters: list[_Cluster] = []
 
-    def observe(self, axis: np.ndarray) -> None:
-        """Add one movement's signed unit rotation axis."""
+    def observe(self, axis: np.ndarray, weight: int = 1) -> None:
+        """Add one movement's signed unit rotation axis with ``weight`` votes."""
         for c in self._clusters:
             cos = float(axis @ c.line)
             if abs(cos) >= self.cos_cluster:
-                sign = 1.0 if cos >= 0 else -1.0
-                c.line_sum = c.line_sum + sign * axis
-                c.direction_votes += int(sign)
-                c.count += 1
+                sign = 1 if cos >= 0 else -1
+                c.line_sum = c.line_sum + sign * weight * axis
+                c.direction_votes += sign * weight
+                c.count += weight
                 return
-        self._clusters.append(_Cluster(axis.astype(float).copy(), 1, 1))
+        self._clusters.append(_Cluster(weight * axis.astype(float), weight, weight))
 
     @property
     def axis(self) -> np.ndarray | None:

@@ -67,7 +67,7 @@ class RepClassifier:
         cfg = self.config
         problem = shape_problem(f, cfg)
         if not problem:
-            self.axes.observe(f.axis)
+            self.axes.observe(f.axis, 2 if f.hold_s >= cfg.min_still_hold_for_gravity_s else 1)
         axis = self.axes.axis
         offset = axis_offset_deg(f.axis, axis) if axis is not None else float("nan")
         rom = f.rom_about(axis) if axis is not None else f.excursion_deg

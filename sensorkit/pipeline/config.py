@@ -38,6 +38,8 @@ class PipelineConfig:
         max_axis_offset_deg: a movement turning about an axis further than this from the learned
             hip-ER axis is not a hip-ER rep (knee extension, walking).
         axis_cluster_deg: movements whose axes are within this angle share an axis cluster.
+        axis_votes_to_cut: votes the hip-ER axis needs before a move about another axis that stops
+            away from rest is ended there (rather than waited on as a possible hold).
         min_phase_s: outward or return phases shorter than this are jerks, not reps.
         max_reversals: more direction reversals than this within a movement is shaking.
         max_linear_acc_ms2: peak linear acceleration above this is an impact (standing, stepping).
@@ -70,6 +72,7 @@ class PipelineConfig:
     max_rom_deg: float = 60.0
     max_axis_offset_deg: float = 30.0
     axis_cluster_deg: float = 25.0
+    axis_votes_to_cut: int = 4
     min_phase_s: float = 0.3
     max_reversals: int = 2
     max_linear_acc_ms2: float = 5.0

@@ -43,6 +43,7 @@ class Pipeline:
         self._motion: MotionTracker | None = None
         self._segmenter: Segmenter | None = None
         self._count = 0
+        self._new: list[Rep] = []
         self._g_first_rest: np.ndarray | None = None
 
     # -- public ---------------------------------------------------------------------------
@@ -70,8 +71,8 @@ class Pipeline:
                 self._start(buffered)
                 reps += self._process(buffered)
         if self._segmenter is not None:
-            reps += [self._emit(w) for w in self._segmenter.finish()]
-        return reps
+            self._segmenter.finish()
+        return reps + self._take_new()
 
     def run(self, samples: Samples) -> list[Rep]:
         """Batch convenience: the reps of a whole recording (update + finish)."""
@@ -86,17 +87,24 @@ class Pipeline:
         self._gaps = GapFiller(self.fs_hz_, self.config.max_gap_fill_s)
         self._motion = MotionTracker(self.config, self.fs_hz_)
         self._segmenter = Segmenter(self.config, self.fs_hz_)
+        self._segmenter.on_window = self._emit
 
     def _process(self, samples: Samples) -> list[Rep]:
         block = self._motion.update(self._gaps(samples))
-        reps = [self._emit(w) for w in self._segmenter.update(block)]
+        self._segmenter.update(block)  # movements are emitted through on_window as they end
         self._update_status(block)
-        return reps
+        return self._take_new()
+
+    def _take_new(self) -> list[Rep]:
+        new, self._new = self._new, []
+        return new
 
     def _emit(self, window: MovementWindow) -> Rep:
         f = measure(window, self.config.min_still_hold_for_gravity_s)
         v = self.classifier.classify(f)
-        self._segmenter.axis = self.classifier.axes.axis
+        # the segmenter may cut off-axis moves short only once the axis is well established
+        axes = self.classifier.axes
+        self._segmenter.axis = axes.axis if axes.votes >= self.config.axis_votes_to_cut else None
         if self._g_first_rest is None:
             self._g_first_rest = f.g_rest
         axis = self.classifier.axes.axis
@@ -114,6 +122,7 @@ class Pipeline:
             exercise=self.exercise, tempo="", reason=v.reason,
         )
         self.reps_.append(rep)
+        self._new.append(rep)
         return rep
 
     def _update_status(self, block) -> None:

@@ -14,6 +14,7 @@ Memory is bounded: the buffer keeps the pending and current moves plus ``pre_res
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,6 +76,8 @@ class Segmenter:
         self._pending: _Pending | None = None
         #: the learned hip-ER axis (sensor frame), set by the pipeline; None while unknown
         self.axis: np.ndarray | None = None
+        #: called with each movement the moment it ends, before the stream goes on
+        self.on_window: Callable[[MovementWindow], None] | None = None
         self._cos_axis = float(np.cos(np.radians(config.max_axis_offset_deg)))
 
     # -- public ---------------------------------------------------------------------------
@@ -129,11 +132,11 @@ class Segmenter:
             stop = end
             if not self._moving:  # the last still period is where it stopped, not a hold
                 stop = self._pending.holds.pop()[0]
-            out.append(self._window(self._pending.rest_start, self._pending.start, stop,
+            self._done(out, self._window(self._pending.rest_start, self._pending.start, stop,
                                     self._closed_holds(), False, "recording ended"))
             self._pending = None
         elif self._moving and not self._skip_until_still:
-            out.append(self._window(self._move_rest_start, self._move_start, end, [], False,
+            self._done(out, self._window(self._move_rest_start, self._move_start, end, [], False,
                                     "recording ended"))
         self._moving = False
         return out
@@ -162,7 +165,7 @@ class Segmenter:
                 limit = hold[0] + int(self.config.max_hold_s * self.fs_hz)
                 if b > limit:  # held away from rest too long: a new rest, not a hold
                     self._pending.holds.pop()
-                    out.append(self._window(self._pending.rest_start, self._pending.start, hold[0],
+                    self._done(out, self._window(self._pending.rest_start, self._pending.start, hold[0],
                                             self._closed_holds(), False, "did not return"))
                     self._pending = None
                     self._rest_start = hold[0]
@@ -179,7 +182,7 @@ class Segmenter:
             if b > limit:
                 start, rest = (self._pending.start, self._pending.rest_start) if self._pending \
                     else (self._move_start, self._move_rest_start)
-                out.append(self._window(rest, start, limit, self._closed_holds(), False, "too long"))
+                self._done(out, self._window(rest, start, limit, self._closed_holds(), False, "too long"))
                 self._pending = None
                 self._moving = False
                 self._skip_until_still = True
@@ -190,20 +193,22 @@ class Segmenter:
         if p is not None and self._turned_elsewhere(a, p):
             # a move about another axis than the pending one: the still period before it was a rest
             last = p.holds.pop()
-            out.append(self._window(p.rest_start, p.start, last[0], self._closed_holds(), False,
+            self._done(out, self._window(p.rest_start, p.start, last[0], self._closed_holds(), False,
                                     "stopped away from rest"))
             self._pending = p = None
         if p is not None:
             total = self._excursion(self._move_start, a + 1, p.ref)
             p.peak_deg = max(p.peak_deg, float(total.max()))
             if self._back_at(a, total[-1], p.gravity, p.peak_deg):
-                out.append(self._window(p.rest_start, p.start, a, self._closed_holds(), True))
+                self._done(out, self._window(p.rest_start, p.start, a, self._closed_holds(), True))
                 self._pending = None
                 return
             own = self._excursion(self._move_start, a + 1, self._move_ref)
-            p.moves += float(own.max()) >= self.tiny_deg
+            if float(own.max()) < self.tiny_deg:
+                return  # tremor within the hold: the hold goes on
+            p.moves += 1
             if p.moves > self.config.max_moves:  # wandering (standing, walking): this is a new rest
-                out.append(self._window(p.rest_start, p.start, a, self._closed_holds(), False,
+                self._done(out, self._window(p.rest_start, p.start, a, self._closed_holds(), False,
                                         f"did not return after {p.moves} moves"))
                 self._pending = None
                 return
@@ -214,10 +219,10 @@ class Segmenter:
         if own_peak < self.tiny_deg:
             return  # not a movement
         if self._back_at(a, own[-1], self._move_gravity, own_peak):
-            out.append(self._window(self._move_rest_start, self._move_start, a, [], True))
+            self._done(out, self._window(self._move_rest_start, self._move_start, a, [], True))
             return
         if self._off_axis(a):  # not the outward half of a rep: do not wait for a return
-            out.append(self._window(self._move_rest_start, self._move_start, a, [], False,
+            self._done(out, self._window(self._move_rest_start, self._move_start, a, [], False,
                                     "stopped away from rest"))
             return
         turn = self._rot(a) - self._move_ref
@@ -252,6 +257,12 @@ class Segmenter:
         turn = self._rot(a) - self._move_ref
         norm = float(np.linalg.norm(turn))
         return norm > 0 and abs(float(turn @ self.axis)) / norm < self._cos_axis
+
+    def _done(self, out: list[MovementWindow], window: MovementWindow) -> None:
+        """A movement ended: hand it over at once (``on_window`` may update :attr:`axis`)."""
+        out.append(window)
+        if self.on_window is not None:
+            self.on_window(window)
 
     def _closed_holds(self) -> list[tuple[int, int]]:
         return [(h0, h1) for h0, h1 in self._pending.holds] if self._pending else []
