@@ -39,7 +39,10 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
 @click.option("--quiet", is_flag=True, help="No progress bar or per-file lines.")
 def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], quiet: bool) -> None:
     """Analyze recordings (CSV files or folders searched recursively)."""
-    config = parse_settings(settings)
+    try:
+        config = parse_settings(settings)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     files = find_recordings(paths, exclude=[out_dir])
     err = Console(stderr=True, highlight=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

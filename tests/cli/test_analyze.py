@@ -1,0 +1,82 @@
+"""``sensorkit analyze`` per CONTRACTS.md section 2: tables, per-file errors, exit codes."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from sensorkit.cli import cli
+from sensorkit.pipeline import REP_COLUMNS
+from sensorkit.sim import read_truth
+
+RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
+CONTRACT_REP_COLUMNS = ["recording", "rep", "side", "kind", "start_s", "end_s", "rom_deg", "hold_s",
+                        "exercise", "tempo"]
+
+
+def analyze(*args):
+    return CliRunner().invoke(cli, ["analyze", *map(str, args)])
+
+
+def test_reps_csv_has_the_contract_columns_and_matches_the_truth(tmp_path):
+    result = analyze(RECORDINGS, "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 0, result.output
+    reps = pd.read_csv(tmp_path / "out" / "reps.csv", keep_default_na=False)
+    assert list(reps.columns[: len(CONTRACT_REP_COLUMNS)]) == CONTRACT_REP_COLUMNS
+    assert list(reps.columns) == list(REP_COLUMNS)
+    for csv in sorted(RECORDINGS.glob("*.csv")):
+        truth, _ = read_truth(csv.with_suffix(".truth.json"))
+        mine = reps[reps.recording == csv.stem]
+        counted = mine[mine.kind != "rejected"]
+        assert len(counted) == sum(m.counted for m in truth), csv.stem
+        assert list(counted.rep) == [str(i) for i in range(1, len(counted) + 1)]
+        assert (mine[mine.kind == "rejected"].rep == "").all()  # rejected movements have no number
+        assert set(mine.side) == {json.loads(csv.with_suffix(".json").read_text())["side"]}
+
+
+def test_a_bad_file_is_named_with_its_reason_and_the_rest_are_analyzed(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(RECORDINGS, data, ignore=shutil.ignore_patterns("*.truth.json", "README.md"))
+    (data / "broken.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
+    (data / "empty.csv").write_text("")
+    result = subprocess.run([sys.executable, "-m", "sensorkit", "analyze", str(data), "--out", str(tmp_path / "o")],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert any("broken.csv: line 2: column gyr_z" in line for line in lines)
+    assert any("empty.csv" in line and "empty" in line for line in lines)
+    sessions = pd.read_csv(tmp_path / "o" / "sessions.csv", keep_default_na=False)
+    assert sorted(sessions[sessions.status == "failed"].recording) == ["broken", "empty"]
+    assert (sessions.status == "ok").sum() == len(list(RECORDINGS.glob("*.csv")))
+
+
+def test_usage_errors_exit_2_without_a_traceback(tmp_path):
+    assert analyze("--out", tmp_path).exit_code == 2  # no PATH
+    result = analyze(RECORDINGS, "--out", tmp_path, "--set", "no_such_parameter=1")
+    assert result.exit_code == 2 and "no_such_parameter" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_pipeline_parameters_can_be_set_from_the_command_line(tmp_path):
+    one = RECORDINGS / "sim_9013.csv"
+    analyze(one, "--out", tmp_path / "a", "--quiet")
+    analyze(one, "--out", tmp_path / "b", "--quiet", "--set", "min_rom_deg=45")
+    a = pd.read_csv(tmp_path / "a" / "reps.csv")
+    b = pd.read_csv(tmp_path / "b" / "reps.csv")
+    assert (a.kind != "rejected").sum() > 0
+    assert (b.kind != "rejected").sum() == 0  # every rep is below 45 degrees
+
+
+@pytest.mark.parametrize("entry", [["sensorkit"], [sys.executable, "-m", "sensorkit"]])
+def test_both_entry_points_work(entry, tmp_path):
+    if entry == ["sensorkit"] and shutil.which("sensorkit") is None:
+        pytest.skip("console script not on PATH")
+    result = subprocess.run([*entry, "analyze", str(RECORDINGS / "sim_9035.csv"), "--out", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "10 reps" in result.stderr
