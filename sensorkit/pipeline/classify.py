@@ -4,7 +4,8 @@ Order of the tests (the first that applies decides):
 
 1. shape — it must leave rest and come back (``returned``), reach ``min_rom_deg``, stay within
    ``max_rom_deg``, have outward and return phases of at least ``min_phase_s``, turn back at most
-   ``max_reversals`` times (shaking) and stay below ``max_linear_acc_ms2`` (impacts, standing);
+   ``max_reversals`` times (shaking) and keep its specific force within ``max_acc_deviation_ms2``
+   of gravity (impacts, standing);
 2. axis — it must turn about the learned hip-ER axis (within ``max_axis_offset_deg``), outwards;
 3. kind — rotation radius below ``knee_out_max_radius_m``: the shank pivots about the foot
    (``knee_out``); else ``partial`` below the target ROM when the recording has one, otherwise
@@ -41,8 +42,8 @@ def shape_problem(f: MovementFeatures, cfg: PipelineConfig) -> str:
         return "too abrupt"
     if f.reversals > cfg.max_reversals:
         return f"shaking ({f.reversals} reversals)"
-    if f.max_linear_acc_ms2 > cfg.max_linear_acc_ms2:
-        return f"impact ({f.max_linear_acc_ms2:.1f} m/s2)"
+    if f.max_acc_deviation_ms2 > cfg.max_acc_deviation_ms2:
+        return f"impact ({f.max_acc_deviation_ms2:.1f} m/s2 off gravity)"
     return ""
 
 

@@ -8,20 +8,17 @@ minimum-jerk profile (a symmetric S-curve): a phase of amplitude A and duration 
 its midpoint, and its 25–75 % crossing time is a fixed fraction of T. This keeps the hold, which
 is bounded by the phase ends, free of threshold bias and of tremor.
 
-Rotation radius: for a rotation about a fixed axis through a pivot, the linear acceleration seen
-by the sensor is ``alpha * e1 + omega**2 * e2`` with constant vectors whose length is the distance
-from the sensor to the axis; fitted by least squares. Gravity is removed with the rotation from
-the gyro; accelerometer bias, scale error and misalignment leave a residue of the form
-``c + sin(theta) * v1 + (1 - cos(theta)) * v2`` (Rodrigues' formula), fitted alongside.
+Rotation radius: see :mod:`sensorkit.pipeline.radius` (computed only when a rep needs it).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate, signal
-from scipy.spatial.transform import Rotation
+from functools import cached_property
 
+
+from sensorkit.pipeline.radius import fit_radius
 from sensorkit.pipeline.segment import MovementWindow
 
 
@@ -39,7 +36,7 @@ def _min_jerk_crossing(fraction: float) -> float:
 QUARTILE_SPAN = _min_jerk_crossing(0.75) - _min_jerk_crossing(0.25)
 
 
-@dataclass
+@dataclass(eq=False)
 class MovementFeatures:
     """What was measured on one movement. Angles in degrees, times in the recording's s."""
 
@@ -51,8 +48,7 @@ class MovementFeatures:
     excursion_deg: float  # peak rotation away from the rest orientation
     peak_speed_dps: float
     reversals: int
-    radius_m: float
-    max_linear_acc_ms2: float
+    max_acc_deviation_ms2: float  # largest | |specific force| - |gravity| | while moving
     hold_still_s: float
     returned: bool
     cut_reason: str
@@ -60,6 +56,12 @@ class MovementFeatures:
     rot_rel_deg: np.ndarray  # rotation vector relative to rest, per sample
     g_rest: np.ndarray  # mean low-passed accelerometer at rest before, m/s²
     g_hold: np.ndarray | None  # mean over the longest still hold, if long enough
+    radius_inputs: tuple = ()  # (t, omega, acc, g_rest, axis, smooth_hz, fs_hz) for radius_m
+
+    @cached_property
+    def radius_m(self) -> float:
+        """Distance from the sensor to the rotation axis, m (fitted on first use: it is costly)."""
+        return fit_radius(*self.radius_inputs)
 
     @property
     def hold_s(self) -> float:
@@ -116,63 +118,12 @@ def _count_reversals(v: np.ndarray, threshold: float) -> int:
     return int(np.count_nonzero(np.diff(signs))) if len(signs) else 0
 
 
-def _fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float) -> tuple[float, float]:
-    """(radius_m, max linear acceleration m/s²) from the fixed-axis rigid-body model.
-
-    Inputs are unfiltered and start at rest (where ``g_rest`` was measured). Gravity, rotated by
-    the integrated gyro, is removed *before* any smoothing (smoothing a turning gravity vector
-    would itself look like a tangential acceleration); then every term of the model, being
-    linear, is smoothed alike (zero-phase, ``smooth_hz``) so tremor stays out of the fit.
-    """
-    rot = np.radians(integrate.cumulative_trapezoid(omega_dps, t, axis=0, initial=0.0))
-    lin = acc - Rotation.from_rotvec(-rot).apply(g_rest)
-    w = np.radians(omega_dps @ axis)
-    theta = rot @ axis
-    terms = np.column_stack([lin, w, w**2, np.sin(theta), 1 - np.cos(theta), t - t[0]])
-    fs = 1.0 / np.median(np.diff(t))
-    if len(t) > 30 and smooth_hz < 0.45 * fs:
-        sos = signal.butter(2, smooth_hz, fs=fs, output="sos")
-        terms = signal.sosfiltfilt(sos, terms, axis=0, padtype="constant")
-    lin, w, w2, sin_t, cos_t, elapsed = (terms[:, :3], terms[:, 3], terms[:, 4], terms[:, 5],
-                                         terms[:, 6], terms[:, 7])
-    max_lin = float(np.max(np.linalg.norm(lin, axis=1)))
-    moving = np.abs(w) > 0.05 * np.max(np.abs(w))
-    if np.count_nonzero(moving) < 8:
-        return float("nan"), max_lin
-    alpha = np.gradient(w, t)
-    # rho (sensor offset from the axis) = p1 b1 + p2 b2 with b1, b2 spanning the plane ⊥ axis;
-    # each p contributes alpha (axis × b) − omega² b; the rest is accelerometer-error residue
-    # and, growing with time, the gravity error from a gyro-bias error.
-    b1 = np.cross(axis, [1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0])
-    b1 /= np.linalg.norm(b1)
-    b2 = np.cross(axis, b1)
-    m = np.count_nonzero(moving)
-    cols = [np.outer(alpha, np.cross(axis, b)) - np.outer(w2, b) for b in (b1, b2)]
-    nuisance = (sin_t, cos_t, np.ones_like(w), elapsed)
-    design = np.zeros((3 * m, 2 + 3 * len(nuisance)))
-    for j, c in enumerate(cols):
-        design[:, j] = c[moving].reshape(-1)
-    for j, n in enumerate(nuisance):
-        for k in range(3):
-            block = np.zeros((m, 3))
-            block[:, k] = n[moving]
-            design[:, 2 + 3 * j + k] = block.reshape(-1)
-    target = lin[moving].reshape(-1)
-    weights = np.ones(m)
-    for _ in range(4):  # Huber-weighted least squares: gaps and jolts are outliers here
-        wrow = np.repeat(np.sqrt(weights), 3)
-        coef, *_ = np.linalg.lstsq(design * wrow[:, None], target * wrow, rcond=None)
-        residual = np.linalg.norm((target - design @ coef).reshape(m, 3), axis=1)
-        scale = 1.5 * np.median(residual) + 1e-9
-        weights = np.minimum(1.0, scale / np.maximum(residual, 1e-12))
-    return float(np.hypot(coef[0], coef[1])), max_lin
-
-
 def _interp_rows(t: np.ndarray, rows: np.ndarray, at_s: float) -> np.ndarray:
     return np.array([np.interp(at_s, t, rows[:, i]) for i in range(rows.shape[1])])
 
 
-def measure(window: MovementWindow, min_still_hold_s: float, radius_smooth_hz: float = 2.0) -> MovementFeatures:
+def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
+            radius_smooth_hz: float = 2.0) -> MovementFeatures:
     """Measure a finished movement (see module doc)."""
     b = window.block
     t = b.t
@@ -222,11 +173,12 @@ def measure(window: MovementWindow, min_still_hold_s: float, radius_smooth_hz: f
         if h.any():
             omega_fit[h], acc_fit[h] = omega_fit[h].mean(axis=0), acc_fit[h].mean(axis=0)
     g_rest_raw = b.acc[rest].mean(axis=0)
-    radius, max_lin = _fit_radius(t[fit], omega_fit, acc_fit, g_rest_raw, axis, radius_smooth_hz)
+    deviation = np.abs(np.linalg.norm(b.acc_lp[moving], axis=1) - np.linalg.norm(g_rest))
     return MovementFeatures(
         start_s=start_s, end_s=end_s, out_end_s=out_end_s, return_start_s=return_start_s,
         axis=axis, excursion_deg=excursion, peak_speed_dps=peak_speed, reversals=reversals,
-        radius_m=radius, max_linear_acc_ms2=max_lin, hold_still_s=hold_still_s,
+        max_acc_deviation_ms2=float(deviation.max()), hold_still_s=hold_still_s,
         returned=window.returned, cut_reason=window.cut_reason,
         rot_rel_deg=rel[moving], g_rest=g_rest, g_hold=g_hold,
+        radius_inputs=(t[fit], omega_fit, acc_fit, g_rest_raw, axis, radius_smooth_hz, fs_hz),
     )

@@ -74,9 +74,15 @@ class Pipeline:
             self._segmenter.finish()
         return reps + self._take_new()
 
-    def run(self, samples: Samples) -> list[Rep]:
-        """Batch convenience: the reps of a whole recording (update + finish)."""
-        return self.update(samples) + self.finish()
+    def run(self, samples: Samples, block_size: int = 1 << 15) -> list[Rep]:
+        """Batch: the reps of a whole recording (update block by block, then finish).
+
+        Blocks keep the intermediate arrays small; the result does not depend on ``block_size``.
+        """
+        reps: list[Rep] = []
+        for block in samples.chunks(block_size):
+            reps += self.update(block)
+        return reps + self.finish()
 
     # -- internals -------------------------------------------------------------------------
     def _start(self, first: Samples) -> None:
@@ -100,7 +106,7 @@ class Pipeline:
         return new
 
     def _emit(self, window: MovementWindow) -> Rep:
-        f = measure(window, self.config.min_still_hold_for_gravity_s)
+        f = measure(window, self.config.min_still_hold_for_gravity_s, self.fs_hz_)
         v = self.classifier.classify(f)
         # the segmenter may cut off-axis moves short only once the axis is well established
         axes = self.classifier.axes
@@ -118,7 +124,8 @@ class Pipeline:
             hold_s=f.hold_s, out_end_s=f.out_end_s, return_start_s=f.return_start_s,
             peak_speed_dps=f.peak_speed_dps, out_duration_s=f.out_duration_s,
             return_duration_s=f.return_duration_s,
-            rest_angle_deg=rest_angle, radius_m=f.radius_m, axis_offset_deg=v.axis_offset_deg,
+            rest_angle_deg=rest_angle, radius_m=f.radius_m if v.kind != "rejected" else float("nan"),
+            axis_offset_deg=v.axis_offset_deg,
             exercise=self.exercise, tempo="", reason=v.reason,
         )
         self.reps_.append(rep)
