@@ -2,7 +2,7 @@
 
 Targets from the core issue: rep F1 >= 0.98, exact count in >= 95 % of sessions, kind correct on
 >= 95 % of detected reps, distractors rejected >= 95 %, ROM RMSE <= 2 deg, hold MAE <= 0.3 s.
-(The same evaluation prints the figures: ``python benchmarks/accuracy.py --first-seed 70000 --sessions 60` and `--first-seed 80000``.)
+(The same evaluation prints the figures: ``python benchmarks/accuracy.py``.)
 """
 import sys
 from pathlib import Path
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from accuracy import evaluate  # noqa: E402
+from accuracy import HELD_OUT, evaluate, parse_seeds  # noqa: E402
 
-FRESH_SEEDS = [*range(70000, 70060), *range(80000, 80060)]
+FRESH_SEEDS = parse_seeds(HELD_OUT)
 
 
 @pytest.fixture(scope="module")
