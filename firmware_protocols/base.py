@@ -56,6 +56,11 @@ class StreamHealth:
     clock_wraps: int = 0
     gaps: list[Gap] = field(default_factory=list)
 
+    def add_gap(self, at_t_s: float, lost_samples: int) -> None:
+        """Record ``lost_samples`` missing before ``at_t_s``."""
+        self.lost_samples += lost_samples
+        self.gaps.append(Gap(at_t_s=at_t_s, lost_samples=lost_samples))
+
     @property
     def loss_fraction(self) -> float:
         total = self.samples + self.lost_samples

@@ -15,7 +15,7 @@ from collections import deque
 import numpy as np
 
 from firmware_protocols._device_clock import DeviceClock
-from firmware_protocols.base import Command, Decoder, Gap, Protocol, ProtocolError, empty_samples, make_samples
+from firmware_protocols.base import Command, Decoder, Protocol, ProtocolError, empty_samples, make_samples
 
 SERVICE_UUID = "34802252-7185-4d5d-b431-630e7050e8f0"
 COMMAND_CHAR_UUID = "34800001-7185-4d5d-b431-630e7050e8f0"
@@ -117,8 +117,7 @@ class MovesenseDecoder(Decoder):
                 return None
             lost = round((start - self._next_start_ms) / self._period_ms)
             if lost > 0:
-                health.lost_samples += lost
-                health.gaps.append(Gap(at_t_s=start / TIMESTAMP_TICKS_PER_S, lost_samples=lost))
+                health.add_gap(start / TIMESTAMP_TICKS_PER_S, lost)
             if clock.accept(timestamp_ms):
                 health.clock_wraps += 1
         self._next_start_ms = start + n * self._period_ms

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from firmware_protocols._device_clock import DeviceClock, modular_delta
-from firmware_protocols.base import Command, Decoder, Gap, Protocol, ProtocolError, empty_samples, make_samples
+from firmware_protocols.base import Command, Decoder, Protocol, ProtocolError, empty_samples, make_samples
 
 SERVICE_UUID = "b7fb4f00-9fae-430d-a566-b215c48b46a2"
 DATA_CHAR_UUID = "b7fb4f01-9fae-430d-a566-b215c48b46a2"
@@ -147,8 +147,7 @@ class OpenV1Decoder(Decoder):
                 self.clock_resets += 1
             else:
                 if lost > 0 and not flags & FLAG_STREAM_START:  # a pause between stop and start is no loss
-                    health.lost_samples += lost
-                    health.gaps.append(Gap(at_t_s=start / 1e6, lost_samples=lost))
+                    health.add_gap(start / 1e6, lost)
                 if clock.accept(t_first_us):
                     health.clock_wraps += 1
         self._next_start_us = start + n * self._period_us

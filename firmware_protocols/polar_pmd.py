@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from firmware_protocols.base import (
-    STANDARD_GRAVITY_MS2, Command, Decoder, Gap, Protocol, ProtocolError, empty_samples, make_samples,
+    STANDARD_GRAVITY_MS2, Command, Decoder, Protocol, ProtocolError, empty_samples, make_samples,
 )
 
 PMD_SERVICE_UUID = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
@@ -342,8 +342,7 @@ class PolarPmdDecoder(Decoder):
         columns = slice(1, 4) if frame.measurement_type == ACC else slice(4, 7)
         out[:, columns] = values * fmt.si_per_polar_unit
         if lost:
-            self.health.lost_samples += lost
-            self.health.gaps.append(Gap(at_t_s=float(out[0, 0]), lost_samples=lost))
+            self.health.add_gap(float(out[0, 0]), lost)
         return out
 
     def _stamp(self, frame: PmdFrame, n: int) -> tuple[float, int] | None:
