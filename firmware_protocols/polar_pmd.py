@@ -392,8 +392,14 @@ class PolarPmd(Protocol):
         return PolarPmdDecoder(sample_rate_hz, acc_factor, gyr_factor)
 
 
-# The encoder (tests, benchmarks, the simulated sensor) lives in polar_pmd_encode.py; it is
-# re-exported here so the wire format has one entry point. Imported last: it uses the names above.
-from firmware_protocols.polar_pmd_encode import (  # noqa: E402
-    EXAMPLE_START_NS, counts_from_si, encode_example_payloads, encode_frame, encode_stream,
-)
+# The encoder (tests, benchmarks, the simulated sensor) lives in polar_pmd_encode.py; its names are
+# served from here too (loaded on first use), so the wire format has one entry point.
+_ENCODER_NAMES = ("EXAMPLE_START_NS", "counts_from_si", "encode_example_payloads", "encode_frame", "encode_stream")
+
+
+def __getattr__(name: str):
+    if name in _ENCODER_NAMES:
+        from firmware_protocols import polar_pmd_encode
+
+        return getattr(polar_pmd_encode, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
