@@ -1,21 +1,26 @@
 """Batch analysis: recordings in, ``reps.csv`` and ``sessions.csv`` out (CONTRACTS.md section 2).
 
-    from sensorkit.batch import analyze_recording, analyze_paths
+    from sensorkit.batch import analyze_recording, analyze_many, analyze_paths
     result = analyze_recording("recordings/sim_9013.csv")     # one file: reps + session summary
-    outcome = analyze_paths(["recordings"], out_dir="out")     # many: writes the two CSVs
+    for path, result, error in analyze_many(files, workers=4):  # many, in input order
+        ...
+    outcome = analyze_paths(["recordings"], out_dir="out")     # folders too; writes the two CSVs
 
-A file that cannot be read becomes one failure (name + one-line reason); the rest go on.
+A file that cannot be read becomes one failure (name + one-line reason); the rest go on. The files
+run serially, in a local process pool, or on a Dask cluster (``scheduler="tcp://host:port"``); each
+task carries a path, not data, and the results are the same whichever way they ran.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
 from sensorkit.errors import SensorkitError
 from sensorkit.io import find_recordings, read_recording
 from sensorkit.pipeline import REP_COLUMNS, Pipeline, PipelineConfig, Rep
@@ -80,34 +85,100 @@ def failed_session_row(path: Path, reason: str) -> dict:
     return row
 
 
+FileOutcome = tuple[Path, RecordingResult | None, str]
+
+
+def analyze_file(path: str, base_dir: str, config: PipelineConfig | None = None) -> tuple[RecordingResult | None, str]:
+    """One task of a batch: (result, "") or (None, one-line reason). Never raises.
+
+    ``path`` is the file as the user named it; a relative one is read from ``base_dir`` (the caller's
+    working folder, which a remote worker does not share) and every message and row names it as given.
+    """
+    shown = Path(path)
+    actual = shown if shown.is_absolute() else Path(base_dir) / shown
+    try:
+        result = analyze_recording(actual, config)
+    except SensorkitError as exc:
+        return None, _relabel(str(exc), actual, shown)
+    except Exception as exc:  # noqa: BLE001 - a bug on one file must not end the batch
+        return None, f"{shown}: internal error: {one_line(exc)}"
+    if actual != shown:
+        row = result.session_row
+        row["path"] = str(shown)
+        row["warnings"] = _relabel(row["warnings"], actual, shown)
+    return result, ""
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: first line of the message`` (no traceback)."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+
+
+def _relabel(text: str, actual: Path, shown: Path) -> str:
+    return text.replace(str(actual), str(shown)) if actual != shown else text
+
+
+def analyze_many(
+    paths: Iterable[str | os.PathLike],
+    config: PipelineConfig | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Iterator[FileOutcome]:
+    """``(path, result or None, error)`` for each recording file in ``paths``, in input order.
+
+    ``paths`` are files (see :func:`sensorkit.io.find_recordings` for folders). ``scheduler``
+    (``tcp://HOST:PORT``) runs the files on that Dask cluster (needs the ``dask`` extra); otherwise
+    ``workers`` processes run them locally (None: serial below ``PARALLEL_FROM_FILES`` files, else one
+    per CPU; 1: serial, in this process). Per-file errors, including unexpected exceptions and lost
+    workers, come back as one-line reasons; the output does not depend on how the files ran.
+    Raises :class:`~sensorkit.errors.ConfigError` at once for a bad ``workers`` or ``scheduler``.
+    """
+    files = [Path(p) for p in paths]
+    tasks = [(str(p), os.getcwd(), config) for p in files]
+    if scheduler:
+        outcomes = run_on_dask(analyze_file, tasks, scheduler)
+    else:
+        n_workers = choose_workers(len(files), workers)
+        outcomes = (run_in_processes(analyze_file, tasks, n_workers) if n_workers > 1
+                    else ((analyze_file(*task), None) for task in tasks))
+    return _with_paths(files, outcomes)
+
+
+def _with_paths(files: list[Path], outcomes: Iterator) -> Iterator[FileOutcome]:
+    for path, (outcome, lost) in zip(files, outcomes):
+        if lost is not None:
+            yield path, None, f"{path}: worker failed: {one_line(lost)}"
+        else:
+            yield path, *outcome
+
+
 def analyze_paths(
     paths: Iterable[str | os.PathLike],
     out_dir: str | os.PathLike,
     config: PipelineConfig | None = None,
     on_file: Callable[[Path, RecordingResult | None, str], None] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> BatchOutcome:
     """Analyse every recording under ``paths``; write ``reps.csv`` and ``sessions.csv`` in ``out_dir``.
 
-    ``on_file(path, result_or_None, error)`` is called after each file (for progress and messages).
+    ``on_file(path, result_or_None, error)`` is called after each file, in input order (for progress
+    and messages). ``workers`` and ``scheduler`` as in :func:`analyze_many`.
     """
     out = Path(out_dir)
     files = find_recordings(paths, exclude=[out])
     outcome = BatchOutcome()
     session_rows: list[dict] = []
-    for path in files:
-        try:
-            result = analyze_recording(path, config)
-        except SensorkitError as exc:
-            reason = str(exc)
-            outcome.failures.append((path, reason))
-            session_rows.append(failed_session_row(path, reason))
-            if on_file:
-                on_file(path, None, reason)
-            continue
-        outcome.results.append(result)
-        session_rows.append(result.session_row)
+    for path, result, error in analyze_many(files, config, workers, scheduler):
+        if result is None:
+            outcome.failures.append((path, error))
+            session_rows.append(failed_session_row(path, error))
+        else:
+            outcome.results.append(result)
+            session_rows.append(result.session_row)
         if on_file:
-            on_file(path, result, "")
+            on_file(path, result, error)
     write_tables(outcome, session_rows, out)
     return outcome
 

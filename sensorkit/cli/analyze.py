@@ -36,9 +36,18 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
               help="Folder for reps.csv and sessions.csv.")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a pipeline parameter (see PipelineConfig), e.g. --set min_rom_deg=6.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Local processes (default: serial below 4 files, else one per CPU; 1: serial).")
+@click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", default=None, metavar="tcp://HOST:PORT",
+              help="Run on this Dask cluster (needs the dask extra; env DASK_SCHEDULER_ADDRESS). "
+                   "Its workers must reach the same paths.")
 @click.option("--quiet", is_flag=True, help="No progress bar or per-file lines.")
-def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], quiet: bool) -> None:
-    """Analyze recordings (CSV files or folders searched recursively)."""
+def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], workers: int | None,
+            scheduler: str | None, quiet: bool) -> None:
+    """Analyze recordings (CSV files or folders searched recursively).
+
+    The results do not depend on --workers or --scheduler: rows come in the order of the files.
+    """
     try:
         config = parse_settings(settings)
     except ConfigError as exc:
@@ -55,7 +64,7 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], q
                 progress.console.print(line, markup=False, soft_wrap=True)
             progress.advance(task)
 
-        outcome = analyze_paths(files, out_dir, config, on_file=on_file)
+        outcome = analyze_paths(files, out_dir, config, on_file=on_file, workers=workers, scheduler=scheduler)
     counted = [rep for r in outcome.results for rep in r.reps]
     kinds = {k: sum(1 for rep in counted if rep.kind == k) for k in ("full", "partial", "knee_out", "rejected")}
     n = len(outcome.results) + len(outcome.failures)
