@@ -1,0 +1,98 @@
+"""From prescriptions and recording paths to the daily and summary tables.
+
+    outcome = build_report(load_prescriptions("rx"), ["data"], on_message=print)
+    outcome.daily, outcome.summary, outcome.failures, outcome.notes
+
+Each recording's sidecar is read first (cheap) to match it to a prescription; only matched
+recordings are analysed, each once. A recording that fails to load is a failure (path, reason);
+one that does not fit a prescription (no patient, unknown patient, exercise or side not
+prescribed, dated outside the period) is a note and is skipped. Neither stops the rest.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sensorkit.batch import analyze_recording
+from sensorkit.errors import SensorkitError
+from sensorkit.io import RecordingMeta, find_recordings, read_meta
+from sensorkit.pipeline import PipelineConfig
+from sensorkit.report.daily import AnalyzedSession, daily_rows
+from sensorkit.report.prescription import Prescription
+from sensorkit.report.summary import summary_rows
+
+
+@dataclass
+class ReportOutcome:
+    daily: list[dict] = field(default_factory=list)
+    summary: list[dict] = field(default_factory=list)
+    sessions: dict[str, list[AnalyzedSession]] = field(default_factory=dict)  # by patient
+    failures: list[tuple[Path, str]] = field(default_factory=list)
+    notes: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription]) -> tuple[Prescription | None, str, str]:
+    """(prescription, side, "") for a recording that fits one, else (None, "", why it is skipped)."""
+    if not meta.patient:
+        return None, "", "no patient in its sidecar"
+    rx = prescriptions.get(meta.patient)
+    if rx is None:
+        return None, "", f"patient {meta.patient!r} has no prescription"
+    plan = rx.plan(meta.exercise)
+    if plan is None:
+        return None, "", f"exercise {meta.exercise!r} is not prescribed to {rx.patient} ({rx.source})"
+    side = meta.side or (plan.sides[0] if len(plan.sides) == 1 else "")
+    if not side:
+        return None, "", f"no side in its sidecar and {plan.name} is prescribed for {' and '.join(plan.sides)}"
+    if side not in plan.sides:
+        return None, "", f"side {side!r} of {plan.name} is not prescribed to {rx.patient}"
+    day = rx.local_date(meta.started_at)
+    if day < rx.start or (rx.end is not None and day > rx.end):
+        return None, "", f"started on {day} ({rx.timezone}), outside {rx.patient}'s prescription {rx.start}..{rx.end or ''}"
+    return rx, side, ""
+
+
+def build_report(
+    prescriptions: dict[str, Prescription],
+    paths: Iterable[str | os.PathLike],
+    exclude: Iterable[str | os.PathLike] = (),
+    skip_files: Iterable[str | os.PathLike] = (),
+    config: PipelineConfig | None = None,
+    on_message: Callable[[str], None] | None = None,
+) -> ReportOutcome:
+    """Analyse the recordings under ``paths`` that fit ``prescriptions``; build both tables.
+
+    ``exclude``: folders not searched; ``skip_files``: files never taken as recordings (the outputs).
+    ``on_message(line)`` receives one line per failure or skipped recording, as they happen.
+    """
+    outcome = ReportOutcome(sessions={p: [] for p in prescriptions})
+
+    def tell(kind: list, path: Path, reason: str, prefix: str = "") -> None:
+        kind.append((path, reason))
+        if on_message:
+            on_message(reason if reason.startswith(str(path)) else f"{path}: {prefix}{reason}")
+
+    skipped = {Path(f).resolve() for f in skip_files}
+    for path in find_recordings(paths, exclude=exclude):
+        if path.resolve() in skipped:
+            continue
+        try:
+            meta = read_meta(path)
+            rx, side, why = match_session(meta, prescriptions)
+            if rx is None:
+                tell(outcome.notes, path, why, "skipped: ")
+                continue
+            result = analyze_recording(path, config)
+        except SensorkitError as exc:
+            tell(outcome.failures, path, str(exc), "failed: ")
+            continue
+        outcome.sessions[rx.patient].append(
+            AnalyzedSession(path.stem, meta.started_at, meta.exercise, side, tuple(result.reps)))
+    for patient in sorted(prescriptions):
+        rx = prescriptions[patient]
+        rows = daily_rows(rx, outcome.sessions[patient])
+        outcome.daily += rows
+        outcome.summary += summary_rows(patient, rx.start, rows)
+    return outcome

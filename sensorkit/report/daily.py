@@ -1,0 +1,91 @@
+"""The daily adherence table: one row per patient × local date × exercise × side.
+
+    rows = daily_rows(rx, sessions)     # sessions: AnalyzedSession list of this patient, already matched
+
+Rows carry unrounded values (floats, NaN when undefined); :mod:`sensorkit.report.table` formats them.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sensorkit.pipeline import Rep
+from sensorkit.report.prescription import ExercisePlan, Prescription
+
+DAILY_COLUMNS = (
+    "patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
+    "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
+    "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings",
+)
+
+
+@dataclass(frozen=True)
+class AnalyzedSession:
+    """One analysed recording of a patient: its name (file stem), start, exercise, side and reps."""
+
+    recording: str
+    started_at: datetime
+    exercise: str
+    side: str
+    reps: tuple[Rep, ...]
+
+
+@dataclass
+class _Cell:
+    recordings: list[str] = field(default_factory=list)
+    reps: list[Rep] = field(default_factory=list)
+
+
+def report_end(rx: Prescription, sessions: list[AnalyzedSession]) -> date:
+    """Last reported day: the prescription's end, else the local date of the last session (at least start)."""
+    if rx.end is not None:
+        return rx.end
+    return max([rx.start, *(rx.local_date(s.started_at) for s in sessions)])
+
+
+def daily_rows(rx: Prescription, sessions: list[AnalyzedSession]) -> list[dict]:
+    """The rows of ``rx.patient`` from ``start`` to :func:`report_end`, sorted by date, exercise, side.
+
+    Sessions must already belong to a prescribed exercise and side; those dated outside the
+    period are ignored (the caller reports them).
+    """
+    cells: dict[tuple[date, str, str], _Cell] = defaultdict(_Cell)
+    for s in sessions:
+        cell = cells[(rx.local_date(s.started_at), s.exercise, s.side)]
+        cell.recordings.append(s.recording)
+        cell.reps.extend(r for r in s.reps if r.counted)
+    last = report_end(rx, sessions)
+    rows = []
+    for day_index in range((last - rx.start).days + 1):
+        day = rx.start + timedelta(days=day_index)
+        for plan in sorted(rx.exercises, key=lambda p: p.name):
+            for side in plan.sides:
+                cell = cells.get((day, plan.name, side), _Cell())
+                rows.append(_row(rx.patient, day, plan, side, plan.reps_prescribed(day_index), cell))
+    return rows
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
+def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int, cell: _Cell) -> dict:
+    reps = cell.reps
+    roms = [r.rom_deg for r in reps]
+    holds = [r.hold_s for r in reps]
+    completed = sum(plan.meets_target(r.rom_deg, r.hold_s) for r in reps)
+    return {
+        "patient": patient, "date": day.isoformat(), "exercise": plan.name, "side": side,
+        "sessions": len(cell.recordings), "reps_prescribed": prescribed, "reps_completed": completed,
+        "reps_partial": sum(r.kind == "partial" for r in reps),
+        "reps_knee_out": sum(r.kind == "knee_out" for r in reps),
+        "reps_total": len(reps),
+        "rom_mean_deg": _mean(roms), "rom_max_deg": max(roms) if roms else math.nan,
+        "hold_mean_s": _mean(holds), "holds_on_target": sum(h >= plan.hold_s for h in holds),
+        "active_time_s": float(sum(r.end_s - r.start_s for r in reps)),
+        "adherence_pct": min(100.0, 100.0 * completed / prescribed) if prescribed else math.nan,
+        "has_data": bool(cell.recordings),
+        "source_recordings": ";".join(sorted(cell.recordings)),
+    }

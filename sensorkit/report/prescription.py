@@ -1,0 +1,223 @@
+"""Prescriptions: one TOML file per patient (CONTRACTS.md section 2b), validated key by key.
+
+    rx = load_prescription("rx/p101.toml")        # Prescription
+    by_patient = load_prescriptions("rx")          # a file or a folder of *.toml -> {patient: Prescription}
+
+Every problem is a :class:`~sensorkit.errors.ConfigError` of one line naming the file and the key,
+e.g. ``rx/p101.toml: key exercise[2].sets: expected a whole number >= 1, got 0``.
+
+Schedule: with ``days_per_week = n`` the days are counted from ``start`` in 7-day weeks; day
+``d`` (0..6) of each week is scheduled when ``(d * n) % 7 < n``. That is exactly ``n`` days in
+every whole week, spread evenly, ``start`` always scheduled (7: every day; 3: days 0, 3, 5;
+1: the start's weekday). ``sessions_per_day = k`` multiplies the day's prescription by ``k``
+(default 1); giving only ``sessions_per_day`` means every day. A scheduled day prescribes
+``sets * reps_per_set * sessions_per_day`` reps per side; an unscheduled day prescribes 0.
+"""
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sensorkit.errors import ConfigError
+
+SIDES = ("left", "right")
+_TOP_REQUIRED = ("patient", "timezone", "start", "exercise")
+_TOP_OPTIONAL = ("end",)
+_EXERCISE_REQUIRED = ("name", "sides", "sets", "reps_per_set", "hold_s", "rom_deg")
+_EXERCISE_OPTIONAL = ("days_per_week", "sessions_per_day")
+
+
+@dataclass(frozen=True)
+class ExercisePlan:
+    """One ``[[exercise]]`` table: per side and per scheduled day, ``sets × reps_per_set × sessions_per_day`` reps
+    held ≥ ``hold_s`` seconds and reaching ≥ ``rom_deg`` degrees."""
+
+    name: str
+    sides: tuple[str, ...]
+    sets: int
+    reps_per_set: int
+    hold_s: float
+    rom_deg: float
+    days_per_week: int = 7
+    sessions_per_day: int = 1
+
+    def scheduled(self, day_index: int) -> bool:
+        """Whether day ``day_index`` (0 = the prescription's start) is an exercise day."""
+        return (day_index % 7) * self.days_per_week % 7 < self.days_per_week
+
+    def reps_prescribed(self, day_index: int) -> int:
+        """Reps prescribed per side on day ``day_index`` (0 on an unscheduled day)."""
+        return self.sets * self.reps_per_set * self.sessions_per_day if self.scheduled(day_index) else 0
+
+    def meets_target(self, rom_deg: float, hold_s: float) -> bool:
+        """Whether a counted rep reaches both the ROM and the hold this plan asks for."""
+        return rom_deg >= self.rom_deg and hold_s >= self.hold_s
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """One patient's prescription; ``end`` None means up to the patient's last recording."""
+
+    patient: str
+    timezone: str
+    start: date
+    end: date | None
+    exercises: tuple[ExercisePlan, ...]
+    source: Path
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local_date(self, moment: datetime) -> date:
+        """The patient's local calendar date at the aware time ``moment``."""
+        return moment.astimezone(self.zone).date()
+
+    def plan(self, exercise: str) -> ExercisePlan | None:
+        return next((p for p in self.exercises if p.name == exercise), None)
+
+
+# --- validators: value -> parsed value, or ValueError("what is wrong") ---------------------------
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _whole(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if (not isinstance(value, int) or isinstance(value, bool) or value < minimum
+                or (maximum is not None and value > maximum)):
+            bound = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
+            raise ValueError(f"expected a whole number {bound}, got {value!r}")
+        return value
+    return parse
+
+
+def _non_negative(value: Any) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _sides(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(s, str) and s in SIDES for s in value):
+        raise ValueError(f"expected a non-empty list from {list(SIDES)}, got {value!r}")
+    if len(set(value)) != len(value):
+        raise ValueError(f"a side is listed twice in {value!r}")
+    return tuple(sorted(value))
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date like 2026-10-01") from None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValueError(f"expected a date like 2026-10-01 (no time of day), got {value!r}")
+    return value
+
+
+def _zone(value: Any) -> str:
+    name = _text(value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone name like \"America/New_York\" "
+                         "(if every name fails, install the tzdata package)") from None
+    return name
+
+
+_EXERCISE_VALIDATORS: dict[str, Callable[[Any], Any]] = {
+    "name": _text, "sides": _sides, "sets": _whole(1), "reps_per_set": _whole(1),
+    "hold_s": _non_negative, "rom_deg": _non_negative, "days_per_week": _whole(1, 7),
+    "sessions_per_day": _whole(1),
+}
+
+
+def _check_keys(table: dict, required: tuple[str, ...], optional: tuple[str, ...], where: str, prefix: str) -> None:
+    for key in table:
+        if key not in required + optional:
+            raise ConfigError(f"{where}: key {prefix}{key}: unknown key (expected one of {', '.join(required + optional)})")
+    for key in required:
+        if key not in table:
+            raise ConfigError(f"{where}: key {prefix}{key}: missing (required)")
+
+
+def _parse(validator: Callable[[Any], Any], value: Any, where: str, key: str) -> Any:
+    try:
+        return validator(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: key {key}: {exc}") from None
+
+
+def _exercise(table: Any, where: str, index: int) -> ExercisePlan:
+    prefix = f"exercise[{index}]."
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: key exercise[{index}]: expected a [[exercise]] table, got {table!r}")
+    _check_keys(table, _EXERCISE_REQUIRED, _EXERCISE_OPTIONAL, where, prefix)
+    if "days_per_week" not in table and "sessions_per_day" not in table:
+        raise ConfigError(f"{where}: key {prefix}days_per_week: missing (give days_per_week or sessions_per_day)")
+    values = {k: _parse(_EXERCISE_VALIDATORS[k], v, where, prefix + k) for k, v in table.items()}
+    return ExercisePlan(**values)
+
+
+def prescription_from_dict(data: dict, source: Path) -> Prescription:
+    """Validate a parsed TOML document; ``source`` names the file in messages."""
+    where = str(source)
+    _check_keys(data, _TOP_REQUIRED, _TOP_OPTIONAL, where, "")
+    patient = _parse(_text, data["patient"], where, "patient")
+    zone = _parse(_zone, data["timezone"], where, "timezone")
+    start = _parse(_date, data["start"], where, "start")
+    end = _parse(_date, data["end"], where, "end") if "end" in data else None
+    if end is not None and end < start:
+        raise ConfigError(f"{where}: key end: {end} is before start {start}")
+    tables = data["exercise"]
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(f"{where}: key exercise: expected one or more [[exercise]] tables")
+    exercises = tuple(_exercise(t, where, i) for i, t in enumerate(tables, start=1))
+    names = [e.name for e in exercises]
+    for i, name in enumerate(names, start=1):
+        if name in names[: i - 1]:
+            raise ConfigError(f"{where}: key exercise[{i}].name: {name!r} is prescribed twice")
+    return Prescription(patient, zone, start, end, exercises, source)
+
+
+def load_prescription(path: str | os.PathLike) -> Prescription:
+    """Read and validate one prescription file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return prescription_from_dict(data, path)
+
+
+def load_prescriptions(path: str | os.PathLike) -> dict[str, Prescription]:
+    """Prescriptions from one file or every ``*.toml`` in a folder (recursively), keyed by patient."""
+    path = Path(path)
+    files = sorted(path.rglob("*.toml"), key=lambda p: p.as_posix()) if path.is_dir() else [path]
+    if not files:
+        raise ConfigError(f"{path}: no *.toml prescription files in this folder")
+    found: dict[str, Prescription] = {}
+    for file in files:
+        rx = load_prescription(file)
+        if rx.patient in found:
+            raise ConfigError(f"{file}: key patient: {rx.patient!r} already has a prescription in {found[rx.patient].source}")
+        found[rx.patient] = rx
+    return found
