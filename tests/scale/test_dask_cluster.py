@@ -1,0 +1,88 @@
+"""``sensorkit analyze --scheduler`` on a real Dask cluster: a scheduler and a worker in subprocesses."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from scale_helpers import run_analyze
+
+STARTUP_TIMEOUT_S = 60.0
+
+
+def start(args: list[str], log: Path, cwd: Path) -> subprocess.Popen:
+    with open(log, "wb") as handle:
+        return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=handle, stderr=subprocess.STDOUT,
+                                cwd=cwd, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path):
+    """``tcp://127.0.0.1:PORT`` of a scheduler with one single-threaded worker; torn down afterwards."""
+    distributed = pytest.importorskip("distributed")
+    home = tmp_path / "cluster"  # the worker runs elsewhere than the CLI: paths must not depend on cwd
+    home.mkdir()
+    scheduler_file = home / "scheduler.json"
+    processes = [start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                        "--scheduler-file", str(scheduler_file)], home / "scheduler.log", home)]
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not scheduler_file.exists() or not scheduler_file.read_text().strip():
+            assert processes[0].poll() is None, (home / "scheduler.log").read_text()
+            assert time.monotonic() < deadline, "the Dask scheduler did not start"
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        processes.append(start(["worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
+                                "--no-nanny", "--no-dashboard"], home / "worker.log", home))
+        with distributed.Client(address, timeout=STARTUP_TIMEOUT_S) as client:
+            client.wait_for_workers(1, timeout=max(1.0, deadline - time.monotonic()))
+        yield address
+    finally:
+        for process in reversed(processes):
+            stop(process)
+
+
+def test_a_dask_cluster_gives_the_same_tables_as_a_serial_run(dask_cluster, recordings_copy, tmp_path):
+    (recordings_copy / "broken.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
+    data = recordings_copy.relative_to(tmp_path)  # relative, from the CLI's folder
+    serial = run_analyze(data, "--out", "serial", "--workers", "1", cwd=tmp_path)
+    remote = run_analyze(data, "--out", "remote", "--scheduler", dask_cluster, cwd=tmp_path)
+    assert serial.returncode == remote.returncode == 1, remote.stderr
+    assert "Traceback" not in remote.stderr
+    assert f"{data / 'broken.csv'}: line 2: column gyr_z" in remote.stderr
+    for table in ("reps.csv", "sessions.csv"):
+        assert (tmp_path / "remote" / table).read_bytes() == (tmp_path / "serial" / table).read_bytes(), table
+    assert (tmp_path / "serial" / "reps.csv").read_text().count("\n") > 100  # the recordings' reps are in it
+
+
+def test_the_scheduler_address_can_come_from_the_environment(dask_cluster, recordings_copy, tmp_path):
+    env = {**os.environ, "DASK_SCHEDULER_ADDRESS": dask_cluster}
+    result = run_analyze(recordings_copy / "sim_9035.csv", "--out", tmp_path / "o", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "10 reps" in result.stderr
+
+
+def test_without_dask_the_scheduler_option_is_a_one_line_usage_error(tmp_path):
+    hide_dask = ("import sys; sys.modules['distributed'] = None; sys.argv[0] = 'sensorkit';"
+                 " from sensorkit.cli import main; main()")
+    result = subprocess.run([sys.executable, "-c", hide_dask, "analyze", str(tmp_path), "--out", str(tmp_path / "o"),
+                             "--scheduler", "tcp://127.0.0.1:8786"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --scheduler needs Dask's distributed scheduler, which is not installed: pip install 'sensorkit[dask]'"]
