@@ -1,0 +1,163 @@
+"""Plots (PNG, needs the ``plot`` extra: matplotlib, imported only when a plot is drawn).
+
+    from sensorkit.plot import plot_recording, plot_patient_progress
+    plot_recording("recordings/sim_9013.csv", "sim_9013.png")       # angle trace, reps shaded by kind
+    plot_patient_progress(daily_rows_of_one_patient, "p101.png")     # ROM and adherence over the period
+
+Figures are drawn on matplotlib's Agg canvas directly (no pyplot, no global backend change).
+The angle trace is the pipeline's own live estimate, ``Pipeline.angle_deg_`` read after every
+block of ``block_size`` samples: degrees about the learned hip-ER axis above the rest angle
+before the current movement (0 at rest by design; before the axis is learned, the total turn).
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from sensorkit.errors import SensorkitError
+from sensorkit.io import read_recording
+from sensorkit.pipeline import Pipeline, PipelineConfig, Rep
+from sensorkit.samples import Samples
+
+KIND_COLOURS = {"full": "#2a9d4a", "partial": "#e79a1c", "knee_out": "#3b6fc4", "rejected": "#9a9a9a"}
+_INSTALL_HINT = "plotting needs matplotlib: pip install 'sensorkit[plot]'"
+
+
+def require_matplotlib() -> None:
+    """Raise a one-line :class:`SensorkitError` when matplotlib is not installed."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise SensorkitError(_INSTALL_HINT) from None
+
+
+def _figure(width_in: float, height_in: float):
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width_in, height_in), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure, out_png: str | os.PathLike) -> Path:
+    out = Path(out_png)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(out, format="png")
+    except OSError as exc:
+        raise SensorkitError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    return out
+
+
+def angle_trace(samples: Samples, meta: Mapping | None = None, config: PipelineConfig | None = None,
+                block_size: int = 5) -> tuple[np.ndarray, np.ndarray, list[Rep]]:
+    """(t_s, angle_deg, reps): the pipeline fed ``block_size`` samples at a time, its angle read after each."""
+    pipeline = Pipeline(config, meta=dict(meta or {}))
+    n = len(samples)
+    starts = range(0, n, block_size)
+    t_s, angle_deg = np.empty(len(starts)), np.empty(len(starts))
+    reps: list[Rep] = []
+    for k, i in enumerate(starts):
+        block = samples[i:i + block_size]
+        reps += pipeline.update(block)
+        t_s[k], angle_deg[k] = block.t[-1], pipeline.angle_deg_
+    reps += pipeline.finish()
+    return t_s, angle_deg, reps
+
+
+def plot_recording(csv_path: str | os.PathLike, out_png: str | os.PathLike, block_size: int = 5) -> Path:
+    """One recording: the hip-ER angle trace, each movement shaded by kind, holds marked, ROM labelled."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    figure = _figure(12, 4.5)
+    rec = read_recording(csv_path)
+    meta = rec.meta.to_dict()
+    t_s, angle_deg, reps = angle_trace(rec.samples, meta, block_size=block_size)
+    ax = figure.add_subplot()
+    for rep in reps:
+        colour = KIND_COLOURS.get(rep.kind, "#9a9a9a")
+        ax.axvspan(rep.start_s, rep.end_s, color=colour, alpha=0.22, lw=0)
+        if rep.kind == "rejected":
+            continue
+        if rep.hold_s > 0:
+            ax.hlines(rep.rom_deg, rep.out_end_s, rep.return_start_s, color=colour, lw=4, alpha=0.9)
+        ax.annotate(f"{rep.rom_deg:.0f}°", ((rep.start_s + rep.end_s) / 2, rep.rom_deg), xytext=(0, 5),
+                    textcoords="offset points", ha="center", fontsize=8)
+    ax.plot(t_s, angle_deg, color="black", lw=0.9)
+    if rec.meta.target_rom_deg:
+        ax.axhline(rec.meta.target_rom_deg, color="#c0392b", ls="--", lw=0.8)
+    counts = {k: sum(r.kind == k for r in reps) for k in KIND_COLOURS}
+    handles = [Patch(color=c, alpha=0.5, label=f"{k} ({counts[k]})") for k, c in KIND_COLOURS.items()]
+    handles.append(Line2D([], [], color="#555555", lw=4, label="hold, drawn at the rep's ROM"))
+    if rec.meta.target_rom_deg:
+        handles.append(Line2D([], [], color="#c0392b", ls="--", lw=0.8, label=f"target ROM {rec.meta.target_rom_deg:g}°"))
+    ax.legend(handles=handles, loc="upper right", fontsize=8, ncols=3)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("hip-ER angle above rest (°)")
+    ax.set_ylim(min(-5.0, float(np.nanmin(angle_deg, initial=0))), max(10.0, float(np.nanmax(angle_deg, initial=0))) * 1.3)
+    who = " ".join(str(meta[k]) for k in ("patient", "side", "started_at") if k in meta)
+    ax.set_title(f"{rec.name}  {who}".strip(), fontsize=10)
+    return _save(figure, out_png)
+
+
+def _number(value: object) -> float:
+    if value is None or value == "":
+        return math.nan
+    return float(value)
+
+
+def plot_patient_progress(rows: Sequence[Mapping], out_png: str | os.PathLike,
+                          rom_targets: Mapping[str, float] | None = None) -> Path:
+    """One patient's daily report rows (dicts, numbers or CSV strings): ROM per day and adherence per day."""
+    figure = _figure(11, 7)
+    ax_rom, ax_adh = figure.subplots(2, 1, sharex=True)
+    if not rows:
+        raise SensorkitError(f"{out_png}: no report rows to plot")
+    patient = rows[0]["patient"]
+    series = sorted({(r["exercise"], r["side"]) for r in rows})
+    width = 0.8 / len(series)
+    for i, (exercise, side) in enumerate(series):
+        mine = [r for r in rows if (r["exercise"], r["side"]) == (exercise, side)]
+        days = np.array([np.datetime64(date.fromisoformat(str(r["date"]))) for r in mine])
+        rom_mean = np.array([_number(r["rom_mean_deg"]) for r in mine])
+        rom_max = np.array([_number(r["rom_max_deg"]) for r in mine])
+        adherence = np.array([_number(r["adherence_pct"]) for r in mine])
+        label = f"{exercise} {side}"
+        has = ~np.isnan(rom_mean)
+        line, = ax_rom.plot(days[has], rom_mean[has], "o-", label=f"{label}: mean ROM")
+        ax_rom.plot(days[has], rom_max[has], "^", color=line.get_color(), alpha=0.5, ms=5, label=f"{label}: max ROM")
+        x = days.astype("datetime64[D]").astype(float) + (i - (len(series) - 1) / 2) * width
+        scheduled = ~np.isnan(adherence)
+        ax_adh.bar(x[scheduled], adherence[scheduled], width=width, color=line.get_color(), label=label)
+        missed = scheduled & (adherence == 0)
+        ax_adh.plot(x[missed], np.zeros(missed.sum()), "x", color="#c0392b", ms=6)
+    for exercise, target in sorted((rom_targets or {}).items()):
+        ax_rom.axhline(target, color="#c0392b", ls="--", lw=0.8, label=f"{exercise} target {target:g}°")
+    ax_rom.set_ylabel("ROM (°)")
+    ax_rom.set_ylim(bottom=0)
+    ax_rom.legend(fontsize=8, loc="lower left")
+    ax_rom.grid(alpha=0.3)
+    scheduled_all = [a for a in (_number(r["adherence_pct"]) for r in rows) if not math.isnan(a)]
+    mean = f"mean {sum(scheduled_all) / len(scheduled_all):.0f} % over {len(scheduled_all)} scheduled day-sides" \
+        if scheduled_all else "no scheduled days"
+    ax_adh.set_ylabel("adherence (%)")
+    ax_adh.set_ylim(0, 105)
+    ax_adh.set_title(f"adherence per scheduled day ({mean}; x = 0 %)", fontsize=9)
+    ax_adh.legend(fontsize=8, loc="upper right")
+    ax_adh.grid(alpha=0.3, axis="y")
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(minticks=4, maxticks=16)
+    ax_adh.xaxis.set_major_locator(locator)
+    ax_adh.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    first, last = rows[0]["date"], rows[-1]["date"]
+    figure.suptitle(f"{patient}: progress {first} to {last}", fontsize=11)
+    return _save(figure, out_png)
