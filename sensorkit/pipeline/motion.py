@@ -110,6 +110,8 @@ class MotionTracker:
         omega = gyr - bias
         prev = t[0] - self.dt_nominal_s if self._last_t is None else self._last_t
         dt = np.diff(t, prepend=prev) if len(t) else t
+        # a gap too long to fill (a reconnect) is not integrated: what turned then is unknown
+        dt = np.where(dt > 2.0 * self.dt_nominal_s, self.dt_nominal_s, dt)
         if len(t):
             self._last_t = float(t[-1])
         rot = self._rot(omega * dt[:, None])

@@ -87,3 +87,14 @@ def test_gaps_from_lost_packets_are_bridged():
     keep[0] = keep[-1] = True
     reps = Pipeline().run(samples[keep])
     assert [round(r.rom_deg) for r in reps] == [35, 30]
+
+
+def test_a_long_gap_mid_session_loses_only_the_rep_inside_it():
+    axis, g = random_setup(9)
+    synth = Synth(axis, g, moves=[Move(35), Move(30), Move(33), Move(31)])
+    samples = synth.samples(noise=1.0, gyro_bias_dps=(0.5, 0.5, -1.0))
+    second = synth.truth()[1]
+    keep = (samples.t < second["start_s"] + 0.5) | (samples.t > second["end_s"] + 0.5)  # a reconnect
+    reps = Pipeline().run(samples[keep])
+    counted = [r for r in reps if r.counted]
+    assert [round(r.rom_deg) for r in counted] == [35, 33, 31]
