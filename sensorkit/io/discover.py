@@ -1,19 +1,31 @@
-"""Find recordings: explicit files, and the ``*.csv`` files of folders searched recursively."""
+"""Find recordings: explicit files, and the recording files of folders searched recursively.
+
+In folders: ``*.csv`` files; Polar Sensor Logger ``*.txt`` exports; Movesense ``*.json`` exports
+(a ``.json`` next to a same-named ``.csv`` is that recording's sidecar, not a recording). The
+gyroscope file of a vendor pair (MetaBase ``…Gyroscope…``, Polar ``…_GYRO``) is represented by its
+accelerometer file, folder or explicit, so a pair is listed (and analysed) once.
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 from typing import Iterable
 
+from sensorkit.errors import RecordingError
+from sensorkit.io.vendor import movesense, pairs, polar
+from sensorkit.io.vendor.common import head_text
+
+_SNIFF_BYTES = 4096
+
 
 def find_recordings(
     paths: str | os.PathLike | Iterable[str | os.PathLike],
     exclude: Iterable[str | os.PathLike] = (),
 ) -> list[Path]:
-    """Recording CSVs under ``paths``, sorted, each once.
+    """Recording files under ``paths``, sorted, each once (see the module docstring for vendor files).
 
-    A file is taken as given (whatever its suffix); a folder contributes its ``*.csv`` files,
-    recursively, skipping hidden files and folders (names starting with '.') and the ``exclude``
+    A file is taken as given (whatever its suffix; a vendor gyroscope file becomes its accelerometer
+    file); a folder contributes its ``*.csv`` files and vendor exports, recursively, skipping hidden files and folders (names starting with '.') and the ``exclude``
     folders (e.g. the output folder). A path that does not exist is returned as given, so the reader
     reports it by name. Symlinked folders are not followed.
     """
@@ -22,18 +34,52 @@ def find_recordings(
     excluded = {Path(folder).resolve() for folder in exclude}
     found: dict[Path, Path] = {}
     for path in map(Path, paths):
-        candidates = _csv_files(path, excluded) if path.is_dir() else [path]
+        candidates = _recording_files(path, excluded) if path.is_dir() else [path]
         for candidate in candidates:
+            candidate = _pair_primary(candidate)
             found.setdefault(candidate.resolve(), candidate)
     return sorted(found.values(), key=lambda p: p.as_posix())
 
 
-def _csv_files(folder: Path, excluded: set[Path]) -> list[Path]:
+def _pair_primary(path: Path) -> Path:
+    """The accelerometer file for the gyroscope file of a vendor pair; any other path as given."""
+    if pairs.role_of(path) != "gyr" or not path.is_file():
+        return path
+    partner = pairs.partner(path)
+    if partner is None or _looks_canonical(path):
+        return path
+    return partner
+
+
+def _looks_canonical(path: Path) -> bool:
+    first = head_text(path, _SNIFF_BYTES).split("\n", 1)[0].lower().replace(" ", "")
+    return first.startswith("t,") or ",t," in first or "acc_x" in first and "gyr_x" in first
+
+
+def _is_vendor_extra(path: Path, names: set[str]) -> bool:
+    """A non-CSV file a folder search lists: a Polar ``.txt`` or a Movesense ``.json`` export."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".txt":
+            return polar.sniff(path, head_text(path, _SNIFF_BYTES))
+        if suffix == ".json" and not {f"{path.stem}.csv".lower(), f"{path.stem}.txt".lower()} & names:
+            return movesense.sniff(path, head_text(path, 1 << 16))
+    except RecordingError:  # unreadable: not listed by a folder search
+        return False
+    return False
+
+
+def _recording_files(folder: Path, excluded: set[Path]) -> list[Path]:
     if folder.resolve() in excluded:
         return []
     files = []
     for root, folders, names in os.walk(folder):
         root_path = Path(root)
         folders[:] = [name for name in folders if not name.startswith(".") and (root_path / name).resolve() not in excluded]
-        files += [root_path / name for name in names if name.lower().endswith(".csv") and not name.startswith(".")]
+        lowered = {name.lower() for name in names}
+        for name in names:
+            if name.startswith("."):
+                continue
+            if name.lower().endswith(".csv") or _is_vendor_extra(root_path / name, lowered):
+                files.append(root_path / name)
     return files

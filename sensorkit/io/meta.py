@@ -161,13 +161,16 @@ def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
     return RecordingMeta(**values, extra=extra), warnings
 
 
-def load_meta(csv_path: str | os.PathLike) -> tuple[RecordingMeta, list[str]]:
-    """Read ``NAME.json`` next to ``csv_path`` (defaults when absent). Returns (meta, warnings).
+def load_meta(
+    csv_path: str | os.PathLike, default_started_at: datetime | None = None, json_path: str | os.PathLike | None = None,
+) -> tuple[RecordingMeta, list[str]]:
+    """Read ``NAME.json`` next to ``csv_path`` (or ``json_path``; defaults when absent). Returns (meta, warnings).
 
-    Without ``started_at`` the CSV's modification time (UTC) is used.
+    Without ``started_at`` in the sidecar, ``default_started_at`` (e.g. the first sample's time in a
+    vendor export), else the CSV's modification time (UTC), is used.
     """
     csv_path = Path(csv_path)
-    json_path = sidecar_path(csv_path)
+    json_path = sidecar_path(csv_path) if json_path is None else Path(json_path)
     try:
         text = json_path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -180,13 +183,20 @@ def load_meta(csv_path: str | os.PathLike) -> tuple[RecordingMeta, list[str]]:
         except json.JSONDecodeError as exc:
             raise RecordingError(f"{json_path}: line {exc.lineno}: column {exc.colno}: invalid JSON: {exc.msg}") from None
         meta, warnings = meta_from_dict(data, str(json_path))
+    if meta.started_at is None and default_started_at is not None:
+        meta.started_at = default_started_at
     if meta.started_at is None:
-        try:
-            mtime_s = csv_path.stat().st_mtime
-        except OSError as exc:
-            raise RecordingError(f"{csv_path}: cannot read: {describe_os_error(exc)}") from None
-        meta.started_at = datetime.fromtimestamp(mtime_s, tz=timezone.utc)
+        meta.started_at = started_at_from_mtime(csv_path)
     return meta, warnings
+
+
+def started_at_from_mtime(path: str | os.PathLike) -> datetime:
+    """The file's modification time (UTC): the start of a recording that states none."""
+    try:
+        mtime_s = Path(path).stat().st_mtime
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    return datetime.fromtimestamp(mtime_s, tz=timezone.utc)
 
 
 def read_meta(csv_path: str | os.PathLike) -> RecordingMeta:

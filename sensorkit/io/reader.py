@@ -8,7 +8,8 @@ from pathlib import Path
 from sensorkit.errors import RecordingError
 from sensorkit.io.checks import check_time_column
 from sensorkit.io.csv_table import file_size, find_truncation, line_at_offset, parse_table, read_header
-from sensorkit.io.meta import RecordingMeta, load_meta
+from sensorkit.io.meta import RecordingMeta, load_meta, started_at_from_mtime
+from sensorkit.io.vendor import SUPPORTED, VendorData, read_vendor
 from sensorkit.io.units import check_units
 from sensorkit.samples import Samples
 
@@ -35,7 +36,12 @@ def read_recording(path: str | os.PathLike) -> Recording:
     path = Path(path)
     if file_size(path) == 0:
         raise RecordingError(f"{path}: file is empty")
-    header = read_header(path)
+    if path.suffix.lower() == ".json":
+        return _vendor_recording(path, _read_vendor_or_fail(path, None))
+    try:
+        header = read_header(path)
+    except RecordingError as exc:  # not the canonical header: maybe a vendor export
+        return _vendor_recording(path, _read_vendor_or_fail(path, exc))
     meta, warnings = load_meta(path)
     if header.extra_columns:
         names = ", ".join(header.extra_columns)
@@ -50,3 +56,27 @@ def read_recording(path: str | os.PathLike) -> Recording:
     samples = Samples.from_array(values if keep is None else values[keep])
     warnings += check_units(path, samples)
     return Recording(name=path.stem, path=path, samples=samples, meta=meta, warnings=warnings)
+
+
+def _read_vendor_or_fail(path: Path, canonical_error: RecordingError | None) -> VendorData:
+    data = read_vendor(path)
+    if data is None:
+        if canonical_error is None:
+            raise RecordingError(f"{path}: unknown layout (not a supported vendor export); {SUPPORTED}")
+        if "header" not in str(canonical_error):  # empty, unreadable: the layout is not the problem
+            raise canonical_error
+        raise RecordingError(f"{canonical_error}; {SUPPORTED}")
+    return data
+
+
+def _vendor_recording(path: Path, data: VendorData) -> Recording:
+    """A Recording from a vendor export: its sidecar (when any) overrides, else the file's own start time."""
+    if data.sidecar is None:
+        meta, warnings = RecordingMeta(started_at=data.started_at or started_at_from_mtime(path)), []
+    else:
+        meta, warnings = load_meta(path, default_started_at=data.started_at, json_path=data.sidecar)
+    if meta.sensor is None:
+        meta.sensor = data.sensor
+    warnings += data.warnings
+    warnings += check_units(path, data.samples)
+    return Recording(name=data.name, path=path, samples=data.samples, meta=meta, warnings=warnings)

@@ -1,0 +1,153 @@
+"""Helpers shared by the vendor readers: what a reader returns, column matching, tables, time, merging."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sensorkit.errors import RecordingError
+from sensorkit.io.files import describe_os_error
+from sensorkit.samples import Samples
+
+#: exact timestamp repeats up to this fraction of rows are dropped with a warning (as in canonical files)
+MAX_REPEATED_FRACTION = 0.01
+_HEAD_BYTES = 1 << 16
+
+
+@dataclass
+class VendorData:
+    """A vendor export converted to canonical units (t in s from 0, acc m/s², gyr deg/s).
+
+    ``sensor`` names the format (goes to the sidecar's ``sensor``); ``started_at`` is the absolute
+    time of the first sample when the file holds one; ``sidecar`` is where a user's ``NAME.json``
+    would sit (None when the export itself is JSON); ``name`` is the recording's name.
+    """
+
+    samples: Samples
+    sensor: str
+    name: str
+    started_at: datetime | None = None
+    sidecar: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def head_text(path: Path, n_bytes: int = _HEAD_BYTES) -> str:
+    """The file's first ``n_bytes`` as text (UTF-8, BOM dropped, undecodable bytes replaced)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(n_bytes).decode("utf-8-sig", "replace")
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+
+
+def split_header(line: str, sep: str) -> list[str]:
+    return [name.strip().strip('"').strip() for name in line.rstrip("\r\n").split(sep)]
+
+
+def find_column(path: Path, names: Sequence[str], pattern: str, what: str, line: int) -> int:
+    """Index of the one column whose name fully matches ``pattern`` (case-insensitive)."""
+    regex = re.compile(pattern, re.IGNORECASE)
+    hits = [index for index, name in enumerate(names) if regex.fullmatch(name)]
+    if not hits:
+        shown = ",".join(names)
+        shown = shown if len(shown) <= 100 else shown[:97] + "..."
+        raise RecordingError(f"{path}: line {line}: no {what} column (found {shown!r})")
+    return hits[0]
+
+
+def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int],
+                 integer: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """Columns (name -> file position) of the table whose header is line ``header_line`` (1-based).
+
+    ``integer`` columns are read as int64 (nanosecond clocks overflow float64's exact range).
+    Raises :class:`RecordingError` naming the first line with a missing or non-numeric cell.
+    """
+    positions = sorted(set(columns.values()))
+    dtypes = {pos: (np.int64 if any(columns[n] == pos for n in integer) else np.float64) for pos in positions}
+    try:
+        frame = pd.read_csv(path, sep=sep, skiprows=header_line - 1, header=0, usecols=positions,
+                            dtype=None, engine="c", skip_blank_lines=True)
+    except (ValueError, OSError) as exc:
+        raise RecordingError(f"{path}: cannot parse the table after line {header_line}: {str(exc).strip()}") from None
+    out: dict[str, np.ndarray] = {}
+    for name, pos in columns.items():
+        raw = frame.iloc[:, positions.index(pos)]
+        values = pd.to_numeric(raw, errors="coerce")
+        bad = values.isna().to_numpy() | ~np.isfinite(values.to_numpy(np.float64))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise RecordingError(
+                f"{path}: line {header_line + 1 + row}: column {frame.columns[positions.index(pos)]}:"
+                f" {raw.iloc[row]!r} is not a finite number"
+            )
+        out[name] = values.to_numpy(dtypes[pos])
+    return out
+
+
+def clean_time(path: Path, t_s: np.ndarray, what: str) -> tuple[np.ndarray, list[str]]:
+    """Rows to keep of a stream whose time is ``t_s`` (s); errors when time runs backwards.
+
+    A few exactly repeated timestamps (<= 1% of rows) keep the first row of each, with a warning.
+    """
+    if len(t_s) == 0:
+        raise RecordingError(f"{path}: no {what} samples")
+    step_s = np.diff(t_s)
+    backwards = np.flatnonzero(step_s < 0)
+    if backwards.size:
+        row = int(backwards[0]) + 1
+        raise RecordingError(f"{path}: {what} sample {row + 1}: time {t_s[row]:.6f} s is before the sample before ({t_s[row - 1]:.6f} s)")
+    repeats = np.flatnonzero(step_s == 0) + 1
+    keep = np.ones(len(t_s), dtype=bool)
+    if not repeats.size:
+        return keep, []
+    if repeats.size > max(1, int(MAX_REPEATED_FRACTION * len(t_s))):
+        raise RecordingError(f"{path}: {repeats.size} of {len(t_s)} {what} samples repeat the timestamp before; at most 1% can be repaired")
+    keep[repeats] = False
+    return keep, [f"{path}: {repeats.size} repeated {what} timestamp(s) dropped, keeping the first sample of each"]
+
+
+def merge_by_time(path: Path, acc_t_s: np.ndarray, acc: np.ndarray, gyr_t_s: np.ndarray, gyr: np.ndarray,
+                  ) -> tuple[Samples, float, list[str]]:
+    """Accelerometer and gyroscope streams on one clock -> Samples at the accelerometer's times.
+
+    The gyro is linearly interpolated onto the accelerometer times; accelerometer samples outside the
+    gyro's time span are dropped (with a warning). Returns (samples with t from 0, the absolute time
+    of the first kept sample on the input clock in s, warnings).
+    """
+    start_s, end_s = max(acc_t_s[0], gyr_t_s[0]), min(acc_t_s[-1], gyr_t_s[-1])
+    if end_s < start_s:
+        raise RecordingError(
+            f"{path}: the accelerometer ({acc_t_s[0]:.3f}..{acc_t_s[-1]:.3f} s) and gyroscope"
+            f" ({gyr_t_s[0]:.3f}..{gyr_t_s[-1]:.3f} s) recordings do not overlap in time"
+        )
+    inside = (acc_t_s >= start_s) & (acc_t_s <= end_s)
+    warnings = []
+    if not inside.all():
+        warnings.append(f"{path}: {int((~inside).sum())} accelerometer samples outside the gyroscope's time span dropped")
+    t_s = acc_t_s[inside]
+    gyr_at_acc = np.column_stack([np.interp(t_s, gyr_t_s, gyr[:, axis]) for axis in range(3)])
+    return Samples(t_s - t_s[0], acc[inside], gyr_at_acc), float(t_s[0]), warnings
+
+
+def spread_packets(path: Path, packet_t_s: np.ndarray, counts: np.ndarray, what: str) -> np.ndarray:
+    """Per-sample times for packets stamped at their first sample, holding ``counts`` samples each.
+
+    The samples of packet k are spread evenly from its stamp to the next packet's stamp; the last
+    packet uses the median per-sample step of the others (or nothing to spread when it is alone).
+    """
+    if len(packet_t_s) == 0:
+        raise RecordingError(f"{path}: no {what} packets")
+    counts = np.asarray(counts, dtype=np.int64)
+    step_s = np.empty(len(packet_t_s))
+    if len(packet_t_s) > 1:
+        step_s[:-1] = np.diff(packet_t_s) / np.maximum(counts[:-1], 1)
+        step_s[-1] = float(np.median(step_s[:-1]))
+    else:
+        step_s[:] = 0.0
+    index_in_packet = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(packet_t_s, counts) + index_in_packet * np.repeat(step_s, counts)

@@ -1,0 +1,66 @@
+"""MbientLab MetaBase CSV exports: one file per sensor (accelerometer in g, gyroscope in deg/s).
+
+Header generations (see VENDOR_FORMATS.md):
+``epoch (ms),time (-13:00),elapsed (s),x-axis (g),...``, ``epoc (ms),timestamp (-0400),elapsed (s),...``
+and ``epoc (ms),timestamp (-04:00),elapsed (s),...``. The epoch column (Unix ms, UTC) is the clock;
+the offset in the time column's name gives ``started_at`` its zone.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+from sensorkit.errors import RecordingError
+from sensorkit.io.vendor.common import VendorData, clean_time, find_column, merge_by_time, read_columns, split_header
+from sensorkit.io.vendor.pairs import accelerometer_and_gyroscope, pair_name
+from sensorkit.samples import GRAVITY_MS2
+
+SENSOR = "mbientlab-metabase"
+TITLE = "MbientLab MetaBase CSV"
+_EPOCH = r"epoch? \(ms\)"
+_CLOCK = re.compile(r"(?:time|timestamp) \(([+-])(\d\d):?(\d\d)\)", re.IGNORECASE)
+_AXIS = r"{axis}-axis \({unit}\)"
+_ACC_UNIT = r"g"
+_GYR_UNIT = r"(?:deg/s|°/s|dps)"
+
+
+def sniff(path: Path, head: str) -> bool:
+    first = head.split("\n", 1)[0].lower()
+    return bool(re.match(r"\s*\"?epoch? \(ms\)", first)) and "-axis (" in first
+
+
+def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray, timezone | None, list[str]]:
+    """(epoch ms, (n, 3) values as written, header time zone, warnings) of one MetaBase file."""
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        names = split_header(handle.readline(), ",")
+    columns = {"epoch": find_column(path, names, _EPOCH, "epoch (ms)", 1)}
+    for axis in "xyz":
+        columns[axis] = find_column(path, names, _AXIS.format(axis=axis, unit=unit), f"{axis}-axis {what}", 1)
+    zone = None
+    for name in names:
+        match = _CLOCK.fullmatch(name)
+        if match:
+            sign = -1 if match.group(1) == "-" else 1
+            zone = timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+    table = read_columns(path, 1, ",", columns)
+    epoch_ms = table["epoch"]
+    keep, warnings = clean_time(path, (epoch_ms - epoch_ms[0]) / 1000.0 if len(epoch_ms) else epoch_ms, what)
+    values = np.column_stack([table[axis] for axis in "xyz"])
+    return epoch_ms[keep], values[keep], zone, warnings
+
+
+def read(path: Path, head: str) -> VendorData:
+    acc_path, gyr_path = accelerometer_and_gyroscope(path, TITLE)
+    acc_ms, acc_g, zone, warnings = _read_one(acc_path, _ACC_UNIT, "accelerometer (g)")
+    gyr_ms, gyr_dps, _, gyr_warnings = _read_one(gyr_path, _GYR_UNIT, "gyroscope (deg/s)")
+    origin_ms = min(acc_ms[0], gyr_ms[0])  # subtracted first: epoch seconds as float lose µs
+    samples, start_s, merge_warnings = merge_by_time(
+        acc_path, (acc_ms - origin_ms) / 1000.0, acc_g * GRAVITY_MS2, (gyr_ms - origin_ms) / 1000.0, gyr_dps
+    )
+    start_ms = origin_ms + round(start_s * 1000.0)
+    started_at = (datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=start_ms)).astimezone(zone or timezone.utc)
+    return VendorData(samples, SENSOR, pair_name(acc_path), started_at, acc_path.with_suffix(".json"),
+                      warnings + gyr_warnings + merge_warnings)

@@ -1,0 +1,81 @@
+"""Movella (Xsens) DOT CSV exports: optional preamble lines, then
+``PacketCounter,SampleTimeFine,…,Acc_X,Acc_Y,Acc_Z,Gyr_X,Gyr_Y,Gyr_Z,…``.
+
+``Acc_*`` are in m/s² and ``Gyr_*`` in deg/s (Movella DOT user manual, data outputs). ``SampleTimeFine``
+is the sensor clock in µs as an unsigned 32-bit count: it wraps to 0 after 2**32 µs (~71.6 min) and
+is unwrapped here. When ``UTC_Year..UTC_Second`` (+ ``UTC_Nano``) columns are present, the first
+sample's UTC time becomes ``started_at``.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+from sensorkit.errors import RecordingError
+from sensorkit.io.vendor.common import VendorData, clean_time, find_column, read_columns, split_header
+from sensorkit.samples import Samples
+
+SENSOR = "movella-dot"
+TITLE = "Movella DOT CSV"
+WRAP_US = 2**32
+_MAX_PREAMBLE_LINES = 64
+_HEADER = re.compile(r"\s*\"?PacketCounter\"?\s*,.*SampleTimeFine", re.IGNORECASE)
+_UTC = ("UTC_Year", "UTC_Month", "UTC_Day", "UTC_Hour", "UTC_Minute", "UTC_Second")
+
+
+def header_line(head: str) -> int | None:
+    """1-based number of the header line within the file's first lines, or None."""
+    for number, line in enumerate(head.split("\n")[:_MAX_PREAMBLE_LINES], start=1):
+        if _HEADER.match(line):
+            return number
+    return None
+
+
+def sniff(path: Path, head: str) -> bool:
+    return header_line(head) is not None
+
+
+def unwrap_us(ticks: np.ndarray) -> np.ndarray:
+    """Unwrap a uint32 µs counter: every step below -2**31 µs is a wrap (adds 2**32 µs from there on)."""
+    ticks = np.asarray(ticks, dtype=np.int64)
+    wraps = np.concatenate([[0], np.cumsum(np.diff(ticks) < -(WRAP_US // 2))])
+    return ticks + wraps * WRAP_US
+
+
+def read(path: Path, head: str) -> VendorData:
+    line = header_line(head)
+    names = split_header(head.split("\n")[line - 1], ",")
+    columns = {"time": find_column(path, names, r"SampleTimeFine", "SampleTimeFine", line)}
+    for kind, prefix in (("acc", "Acc"), ("gyr", "Gyr")):
+        for axis in "XYZ":
+            columns[f"{kind}{axis}"] = find_column(path, names, rf"{prefix}_{axis}", f"{prefix}_{axis}", line)
+    utc_present = all(any(n.lower() == u.lower() for n in names) for u in _UTC)
+    if utc_present:
+        for name in _UTC:
+            columns[name] = find_column(path, names, name, name, line)
+    table = read_columns(path, line, ",", columns, integer=("time",))
+    if len(table["time"]) == 0:
+        raise RecordingError(f"{path}: no samples after the header on line {line}")
+    if table["time"].min() < 0 or table["time"].max() >= WRAP_US:
+        raise RecordingError(f"{path}: column SampleTimeFine: values outside 0..2**32-1 µs; not a DOT sample clock")
+    us = unwrap_us(table["time"])
+    t_s = (us - us[0]) / 1e6
+    keep, warnings = clean_time(path, t_s, "sample")
+    acc = np.column_stack([table[f"acc{a}"] for a in "XYZ"])
+    gyr = np.column_stack([table[f"gyr{a}"] for a in "XYZ"])
+    started_at = None
+    if utc_present:
+        try:
+            parts = [int(table[name][0]) for name in _UTC]
+            started_at = datetime(*parts, tzinfo=timezone.utc)
+            nano = [n for n in names if n.lower() == "utc_nano"]
+            if nano:
+                started_at += timedelta(microseconds=int(read_columns(path, line, ",", {"n": names.index(nano[0])})["n"][0]) // 1000)
+        except (ValueError, OverflowError):
+            warnings.append(f"{path}: line {line + 1}: UTC columns do not form a valid time; started_at not taken from the file")
+            started_at = None
+    samples = Samples(t_s[keep], acc[keep], gyr[keep])
+    return VendorData(samples, SENSOR, path.stem, started_at, path.with_suffix(".json"), warnings)

@@ -1,0 +1,52 @@
+"""Polar Sensor Logger exports: ``…_ACC.txt`` (mG) and ``…_GYRO.txt`` (deg/s), ';'-separated.
+
+Header: ``Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]`` (gyro ``X [dps]``). The
+sensor timestamp counts nanoseconds since 2000-01-01T00:00:00 (the Polar SDK's epoch); it is the
+clock used here. The phone timestamp (local time, no zone) is not used.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+from sensorkit.io.vendor.common import VendorData, clean_time, find_column, merge_by_time, read_columns, split_header
+from sensorkit.io.vendor.pairs import accelerometer_and_gyroscope, pair_name
+from sensorkit.samples import GRAVITY_MS2
+
+SENSOR = "polar-sensor-logger"
+TITLE = "Polar Sensor Logger"
+POLAR_EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_SENSOR_TIME = r"sensor timestamp \[ns\]"
+
+
+def sniff(path: Path, head: str) -> bool:
+    first = head.split("\n", 1)[0].lower()
+    return ";" in first and "sensor timestamp [ns]" in first
+
+
+def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(ns since the Polar epoch as int64, (n, 3) values as written, warnings)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        names = split_header(handle.readline(), ";")
+    columns = {"ns": find_column(path, names, _SENSOR_TIME, "sensor timestamp [ns]", 1)}
+    for axis in "XYZ":
+        columns[axis] = find_column(path, names, rf"{axis} \[{unit}\]", f"{axis} {what}", 1)
+    table = read_columns(path, 1, ";", columns, integer=("ns",))
+    ns = table["ns"].astype(np.int64)
+    keep, warnings = clean_time(path, (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float), what)
+    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], warnings
+
+
+def read(path: Path, head: str) -> VendorData:
+    acc_path, gyr_path = accelerometer_and_gyroscope(path, TITLE)
+    acc_ns, acc_mg, warnings = _read_one(acc_path, "mg", "accelerometer [mg]")
+    gyr_ns, gyr_dps, gyr_warnings = _read_one(gyr_path, "dps", "gyroscope [dps]")
+    origin_ns = min(int(acc_ns[0]), int(gyr_ns[0]))
+    samples, start_s, merge_warnings = merge_by_time(
+        acc_path, (acc_ns - origin_ns) / 1e9, acc_mg * (GRAVITY_MS2 / 1000.0), (gyr_ns - origin_ns) / 1e9, gyr_dps
+    )
+    started_at = POLAR_EPOCH + timedelta(microseconds=(origin_ns + round(start_s * 1e9)) // 1000)
+    return VendorData(samples, SENSOR, pair_name(acc_path), started_at, acc_path.with_suffix(".json"),
+                      warnings + gyr_warnings + merge_warnings)
