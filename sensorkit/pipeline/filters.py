@@ -71,7 +71,9 @@ class MaskedAverage:
         zi = (a * self.value)[None, :]
         avg, _ = signal.lfilter([self.weight], [1.0, -a], sub, axis=0, zi=zi)
         # forward-fill: each sample takes the average of the last accepted sample at or before it
-        pos = np.searchsorted(idx, np.arange(len(x)), side="right") - 1
+        pos = np.full(len(x), -1)
+        pos[idx] = np.arange(len(idx))
+        pos = np.maximum.accumulate(pos)
         out[:] = self.value
         have = pos >= 0
         out[have] = avg[pos[have]]
