@@ -1,0 +1,45 @@
+"""``sensorkit convert INPUT... --out DIR``: vendor exports (or canonical files) to canonical ``NAME.csv`` + ``NAME.json``."""
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import click
+
+from sensorkit.errors import SensorkitError
+from sensorkit.io import find_recordings, read_recording, write_recording
+
+
+@click.command("convert")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the canonical NAME.csv + NAME.json files.")
+def convert(inputs: tuple[Path, ...], out_dir: Path) -> None:
+    """Convert recordings (files or folders searched recursively) to canonical CSV + sidecar.
+
+    The sidecar's ``sensor`` names the vendor format and ``started_at`` comes from the file's own
+    absolute timestamps when it has them. A file that fails is reported on stderr as one line; the
+    exit status is 1 when any failed.
+    """
+    files = find_recordings(inputs, exclude=[out_dir])
+    failed = 0
+    written: dict[str, Path] = {}
+    for path in files:
+        try:
+            recording = read_recording(path)
+            target = out_dir / f"{recording.name}.csv"
+            if recording.name in written:
+                raise SensorkitError(f"{path}: the recording name {recording.name!r} is also that of {written[recording.name]}; not overwritten")
+            meta = dataclasses.replace(recording.meta, n_samples=None)
+            write_recording(target, recording.samples, meta)
+            written[recording.name] = path
+            click.echo(f"{path} -> {target} ({len(recording.samples)} samples, {recording.meta.sensor or 'sensorkit'})")
+        except (SensorkitError, OSError, ValueError) as exc:
+            failed += 1
+            message = str(exc)
+            click.echo(message if message.startswith(str(path)) else f"{path}: {message}", err=True)
+    if not files:
+        click.echo("error: no recordings found", err=True)
+        sys.exit(1)
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,71 @@
+"""``sensorkit convert`` and ``sensorkit analyze`` over a folder mixing every supported layout."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import numpy as np
+
+from io_synth import csv_text, swinging_sensor
+from sensorkit.io import read_recording
+from vendor_synth import write_metabase, write_movella, write_movesense_csv, write_movesense_json, write_polar
+
+KNOWN = swinging_sensor(rate_hz=52.0, reps=3, seed=3)
+
+
+def mixed_folder(folder):
+    """One recording per layout, plus a canonical one; returns {recording name: sensor}."""
+    folder.mkdir()
+    write_metabase(folder, KNOWN, "timestamp_colon", 1_795_000_000_000)
+    write_polar(folder, KNOWN, 848_000_000_000_000_000)
+    write_movella(folder / "dot_left.csv", KNOWN, 2**32 - 5_000_000)
+    write_movesense_json(folder / "ms_json.json", KNOWN[: len(KNOWN) // 4 * 4], 4)
+    write_movesense_csv(folder / "ms_csv.csv", KNOWN[: len(KNOWN) // 4 * 4], 4)
+    (folder / "canonical.csv").write_text(csv_text(KNOWN))
+    return {
+        "MetaWear_2026-11-24T09.30.00.000_C5A2F2B4A0B1_1.4.4": "mbientlab-metabase",
+        "Polar_Sense_B5A3F12C_20261124_093000": "polar-sensor-logger",
+        "dot_left": "movella-dot", "ms_json": "movesense-showcase", "ms_csv": "movesense-showcase",
+        "canonical": None,
+    }
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "sensorkit", *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+def test_analyze_reads_every_layout_in_a_mixed_folder(tmp_path):
+    expected = mixed_folder(tmp_path / "in")
+    (tmp_path / "in" / "garbage.csv").write_text("when;what\n1;2\n")
+    result = run("analyze", tmp_path / "in", "--out", tmp_path / "out", "--quiet")
+    assert result.returncode == 1, result.stderr  # garbage.csv fails, the rest are analysed
+    bad_lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(bad_lines) == 1 and "garbage.csv" in bad_lines[0] and "supported:" in bad_lines[0]
+    with open(tmp_path / "out" / "sessions.csv", newline="") as handle:
+        rows = {row["recording"]: row for row in csv.DictReader(handle)}
+    assert {name for name, row in rows.items() if row["status"] == "ok"} == set(expected)
+    assert rows["garbage"]["status"] == "failed"
+    durations = {float(rows[name]["duration_s"]) for name in expected}
+    assert max(durations) - min(durations) < 0.1  # same samples in every layout
+
+
+def test_convert_writes_canonical_csv_and_sidecar(tmp_path):
+    expected = mixed_folder(tmp_path / "in")
+    (tmp_path / "in" / "bad.txt").write_text("Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]\n")
+    result = run("convert", tmp_path / "in", "--out", tmp_path / "out")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith(str(tmp_path / "in" / "bad.txt"))
+    for name, sensor in expected.items():
+        converted = read_recording(tmp_path / "out" / f"{name}.csv")
+        original = KNOWN if not name.startswith("ms_") else KNOWN[: len(KNOWN) // 4 * 4]
+        assert len(converted.samples) == len(original)
+        np.testing.assert_allclose(converted.samples.gyr, original.gyr, atol=2e-3)
+        sidecar = json.loads((tmp_path / "out" / f"{name}.json").read_text())
+        assert sidecar.get("sensor") == sensor
+    metabase = json.loads((tmp_path / "out" / f"{next(iter(expected))}.json").read_text())
+    assert datetime.fromisoformat(metabase["started_at"]) == datetime.fromtimestamp(1_795_000_000, tz=timezone.utc)
+    assert metabase["started_at"].endswith("+05:30")

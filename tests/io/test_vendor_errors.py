@@ -1,0 +1,57 @@
+"""Unknown layouts and broken vendor exports: one line naming the file (and line), listing what is supported."""
+from __future__ import annotations
+
+import pytest
+
+from io_synth import swinging_sensor
+from sensorkit.errors import RecordingError
+from sensorkit.io import read_recording
+from vendor_synth import write_metabase, write_movella
+
+KNOWN = swinging_sensor(rate_hz=50.0, reps=1)
+FORMATS = ("sensorkit CSV", "MbientLab MetaBase CSV", "Polar Sensor Logger", "Movella DOT CSV", "Movesense Showcase")
+
+
+def error_of(path) -> str:
+    with pytest.raises(RecordingError) as info:
+        read_recording(path)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(str(path))
+    return message
+
+
+@pytest.mark.parametrize("name, text", [
+    ("weird.csv", "when;ax;ay;az\n0;1;2;3\n"),
+    ("other.csv", "time,x,y,z\n0,1,2,3\n"),
+    ("config.json", '{"rate": 104}'),
+])
+def test_unknown_layout_names_the_supported_formats(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    message = error_of(path)
+    assert "supported:" in message and all(fmt in message for fmt in FORMATS)
+
+
+def test_a_bad_cell_in_a_vendor_file_names_its_line(tmp_path):
+    acc, _ = write_metabase(tmp_path, KNOWN, "time", 1_795_000_000_000)
+    lines = acc.read_text().splitlines()
+    lines[10] = lines[10].rsplit(",", 1)[0] + ",abc"
+    acc.write_text("\n".join(lines) + "\n")
+    message = error_of(acc)
+    assert "line 11" in message and "z-axis (g)" in message and "'abc'" in message
+
+
+def test_a_missing_column_is_named(tmp_path):
+    path = write_movella(tmp_path / "dot.csv", KNOWN, 0)
+    path.write_text(path.read_text().replace("Gyr_Y", "Mag_Y"))
+    assert "line 7: no Gyr_Y column" in error_of(path)
+
+
+def test_time_running_backwards_is_an_error_not_a_wrap(tmp_path):
+    path = write_movella(tmp_path / "dot.csv", KNOWN, 10_000_000)
+    lines = path.read_text().splitlines()
+    fields = lines[20].split(",")
+    fields[1] = str(int(fields[1]) - 500_000)  # 0.5 s back: far less than half the wrap
+    lines[20] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    assert "is before the sample before" in error_of(path)
