@@ -138,7 +138,7 @@ def plot_patient_progress(rows: Sequence[Mapping], out_png: str | os.PathLike,
         scheduled = ~np.isnan(adherence)
         ax_adh.bar(x[scheduled], adherence[scheduled], width=width, color=line.get_color(), label=label)
         missed = scheduled & (adherence == 0)
-        ax_adh.plot(x[missed], np.zeros(missed.sum()), "x", color="#c0392b", ms=6)
+        ax_adh.plot(x[missed], np.zeros(missed.sum()), "x", color="#c0392b", ms=7, clip_on=False)
     for exercise, target in sorted((rom_targets or {}).items()):
         ax_rom.axhline(target, color="#c0392b", ls="--", lw=0.8, label=f"{exercise} target {target:g}°")
     ax_rom.set_ylabel("ROM (°)")
