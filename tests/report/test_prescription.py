@@ -1,0 +1,95 @@
+"""Prescription files: every mistake is one line naming the file and the key; the schedule rule."""
+import pytest
+from click.testing import CliRunner
+
+from sensorkit.cli import cli
+from sensorkit.errors import ConfigError
+from sensorkit.report import load_prescription, load_prescriptions
+
+GOOD = """patient = "p101"
+timezone = "America/New_York"
+start = 2026-10-01
+end = 2026-12-31
+
+[[exercise]]
+name = "hip_external_rotation"
+sides = ["left", "right"]
+sets = 3
+reps_per_set = 10
+hold_s = 5
+rom_deg = 30
+days_per_week = 7
+"""
+
+
+def write(tmp_path, text, name="p101.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_the_contract_example_loads(tmp_path):
+    rx = load_prescription(write(tmp_path, GOOD))
+    assert (rx.patient, rx.timezone, str(rx.start), str(rx.end)) == ("p101", "America/New_York", "2026-10-01", "2026-12-31")
+    (plan,) = rx.exercises
+    assert (plan.name, plan.sides, plan.sets, plan.reps_per_set, plan.hold_s, plan.rom_deg) == (
+        "hip_external_rotation", ("left", "right"), 3, 10, 5.0, 30.0)
+    assert plan.reps_prescribed(0) == 30
+
+
+@pytest.mark.parametrize("change, key", [
+    (("patient = \"p101\"", ""), "key patient: missing"),
+    (("timezone = \"America/New_York\"", "timezone = \"Mars/Olympus_Mons\""), "key timezone:"),
+    (("start = 2026-10-01", "start = \"2026-13-01\""), "key start:"),
+    (("start = 2026-10-01", "start = 2026-10-01T09:00:00"), "key start:"),
+    (("end = 2026-12-31", "end = 2026-09-01"), "key end:"),
+    (("end = 2026-12-31", "end = 2026-12-31\nnurse = \"x\""), "key nurse: unknown key"),
+    (("sets = 3", "sets = 0"), "key exercise[1].sets:"),
+    (("sets = 3", ""), "key exercise[1].sets: missing"),
+    (("rom_deg = 30", "rom_deg = 30\nrom = 30"), "key exercise[1].rom: unknown key"),
+    (("sides = [\"left\", \"right\"]", "sides = [\"up\"]"), "key exercise[1].sides:"),
+    (("hold_s = 5", "hold_s = -1"), "key exercise[1].hold_s:"),
+    (("days_per_week = 7", "days_per_week = 8"), "key exercise[1].days_per_week:"),
+    (("days_per_week = 7", ""), "key exercise[1].days_per_week: missing"),
+    (("[[exercise]]", "[exercise]"), "key exercise:"),
+    (("sets = 3", "sets = 3 3"), "invalid TOML"),
+])
+def test_each_mistake_names_the_file_and_key(tmp_path, change, key):
+    path = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(ConfigError) as caught:
+        load_prescription(path)
+    message = str(caught.value)
+    assert message.startswith(str(path)) and key in message and "\n" not in message
+
+
+def test_a_folder_loads_every_file_and_refuses_a_patient_twice(tmp_path):
+    write(tmp_path, GOOD)
+    write(tmp_path, GOOD.replace("p101", "p202").replace("America/New_York", "Asia/Kolkata"), "b.toml")
+    assert sorted(load_prescriptions(tmp_path)) == ["p101", "p202"]
+    write(tmp_path, GOOD, "z.toml")  # sorted after p101.toml
+    with pytest.raises(ConfigError, match=r"z\.toml: key patient: 'p101' already has a prescription"):
+        load_prescriptions(tmp_path)
+
+
+@pytest.mark.parametrize("days_per_week, expected_days", [
+    (7, [0, 1, 2, 3, 4, 5, 6]), (5, [0, 2, 3, 5, 6]), (3, [0, 3, 5]), (2, [0, 4]), (1, [0])])
+def test_days_per_week_schedule_repeats_every_week(tmp_path, days_per_week, expected_days):
+    rx = load_prescription(write(tmp_path, GOOD.replace("days_per_week = 7", f"days_per_week = {days_per_week}")))
+    (plan,) = rx.exercises
+    for week in range(4):
+        assert [d for d in range(7) if plan.scheduled(7 * week + d)] == expected_days
+    assert [plan.reps_prescribed(d) for d in range(7)] == [30 if d in expected_days else 0 for d in range(7)]
+
+
+def test_sessions_per_day_alone_means_every_day_times_sessions(tmp_path):
+    rx = load_prescription(write(tmp_path, GOOD.replace("days_per_week = 7", "sessions_per_day = 2")))
+    (plan,) = rx.exercises
+    assert [plan.reps_prescribed(d) for d in range(7)] == [60] * 7
+
+
+def test_a_bad_prescription_exits_2_with_one_line(tmp_path):
+    rx = write(tmp_path, GOOD.replace("sets = 3", "sets = \"three\""))
+    result = CliRunner().invoke(cli, ["report", "--prescription", str(rx), str(tmp_path), "--out", str(tmp_path / "r.csv")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"error: {rx}: key exercise[1].sets: expected a whole number >= 1, got 'three'"]
+    assert not (tmp_path / "r.csv").exists()

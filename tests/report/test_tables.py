@@ -1,0 +1,64 @@
+"""The daily and summary tables from hand-made reps: targets, the 100 % cap, 30-day periods, bands."""
+import math
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sensorkit.pipeline import Rep
+from sensorkit.report import AnalyzedSession, ExercisePlan, Prescription, daily_rows, device_days_band, summary_rows
+from sensorkit.report.table import csv_text
+
+PLAN = ExercisePlan("hip_external_rotation", ("left",), sets=1, reps_per_set=2, hold_s=3.0, rom_deg=30.0, days_per_week=7)
+
+
+def rx(start=date(2026, 1, 1), end=None):
+    return Prescription("p1", "UTC", start, end, (PLAN,), Path("p1.toml"))
+
+
+def rep(kind, rom_deg, hold_s, start_s=0.0, duration_s=4.0):
+    return Rep(1, kind, start_s, start_s + duration_s, rom_deg, hold_s, start_s + 1, start_s + 1 + hold_s,
+               50.0, 1.0, 1.0, 0.0, 0.3, 0.0)
+
+
+def session(day, reps, name="s", hour=10):
+    return AnalyzedSession(name, datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc), PLAN.name, "left", tuple(reps))
+
+
+def test_a_rep_completes_only_when_it_reaches_both_targets_and_adherence_caps_at_100():
+    day = date(2026, 1, 1)
+    reps = [rep("full", 35, 4), rep("full", 35, 2), rep("partial", 20, 5), rep("knee_out", 31, 3),
+            rep("full", 40, 6), rep("rejected", 50, 9)]
+    (row,) = daily_rows(rx(end=day), [session(day, reps)])
+    assert (row["reps_completed"], row["reps_total"], row["reps_partial"], row["reps_knee_out"]) == (3, 5, 1, 1)
+    assert row["adherence_pct"] == 100.0  # 3 completed of 2 prescribed
+    assert row["holds_on_target"] == 4 and row["active_time_s"] == 20.0
+    assert row["rom_max_deg"] == 40 and math.isclose(row["rom_mean_deg"], (35 + 35 + 20 + 31 + 40) / 5)
+
+
+def test_without_an_end_the_report_runs_to_the_last_recording_with_empty_days():
+    start = date(2026, 1, 1)
+    rows = daily_rows(rx(start), [session(start + timedelta(days=3), [rep("full", 35, 4)])])
+    assert [r["date"] for r in rows] == ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"]
+    assert [r["adherence_pct"] for r in rows] == [0.0, 0.0, 0.0, 50.0]
+    assert csv_text(rows[:1], ("rom_mean_deg", "has_data", "active_time_s")) == "rom_mean_deg,has_data,active_time_s\n,false,0.000\n"
+
+
+def test_summary_splits_into_30_day_periods_with_device_day_bands():
+    start = date(2026, 1, 1)
+    # data on days 0..19 (20 days), then on days 30 and 31 only, then day 64 (the last day)
+    days = [start + timedelta(days=i) for i in [*range(20), 30, 31, 64]]
+    sessions = [session(d, [rep("full", 30 + i, 4), rep("full", 30 + i, 4)], f"s{i}") for i, d in enumerate(days)]
+    daily = daily_rows(rx(start), sessions)
+    periods = summary_rows("p1", start, daily)
+    assert [(p["period_start"], p["period_end"], p["days"]) for p in periods] == [
+        ("2026-01-01", "2026-01-30", 30), ("2026-01-31", "2026-03-01", 30), ("2026-03-02", "2026-03-06", 5)]
+    assert [p["days_with_data"] for p in periods] == [20, 2, 1]
+    assert [p["device_days_band"] for p in periods] == ["16-30", "2-15", "0-1"]
+    assert math.isclose(periods[0]["adherence_mean_pct"], 100 * 20 / 30)
+    assert math.isclose(periods[0]["rom_first_week_mean_deg"], 30 + 3)  # days 0..6 carry ROM 30..36
+    assert math.isnan(periods[0]["rom_last_week_mean_deg"])  # days 23..29: no data
+    assert math.isclose(periods[1]["rom_first_week_mean_deg"], 50.5)  # days 30 and 31 carry ROM 50 and 51
+    assert math.isclose(periods[2]["rom_last_week_mean_deg"], 52)
+
+
+def test_device_day_band_edges():
+    assert [device_days_band(n) for n in (0, 1, 2, 15, 16, 30)] == ["0-1", "0-1", "2-15", "2-15", "16-30", "16-30"]
