@@ -43,7 +43,7 @@ def find_recordings(
 
 def _pair_primary(path: Path) -> Path:
     """The accelerometer file for the gyroscope file of a vendor pair; any other path as given."""
-    if pairs.role_of(path) != "gyr" or not path.is_file():
+    if "gyr" not in path.name.lower() or pairs.role_of(path) != "gyr" or not path.is_file():
         return path
     partner = pairs.partner(path)
     if partner is None or _looks_canonical(path):
@@ -76,10 +76,14 @@ def _recording_files(folder: Path, excluded: set[Path]) -> list[Path]:
     for root, folders, names in os.walk(folder):
         root_path = Path(root)
         folders[:] = [name for name in folders if not name.startswith(".") and (root_path / name).resolve() not in excluded]
-        lowered = {name.lower() for name in names}
+        lowered = None
         for name in names:
             if name.startswith("."):
                 continue
-            if name.lower().endswith(".csv") or _is_vendor_extra(root_path / name, lowered):
+            if name[-4:].lower() == ".csv":
                 files.append(root_path / name)
+            elif name[-4:].lower() in (".txt", "json"):
+                lowered = lowered or {n.lower() for n in names}
+                if _is_vendor_extra(root_path / name, lowered):
+                    files.append(root_path / name)
     return files

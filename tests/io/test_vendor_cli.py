@@ -19,7 +19,7 @@ KNOWN = swinging_sensor(rate_hz=52.0, reps=3, seed=3)
 def mixed_folder(folder):
     """One recording per layout, plus a canonical one; returns {recording name: sensor}."""
     folder.mkdir()
-    write_metabase(folder, KNOWN, "timestamp_colon", 1_795_000_000_000)
+    write_metabase(folder, KNOWN, "timestamp_gmt", 1_795_000_000_000)
     write_polar(folder, KNOWN, 848_000_000_000_000_000)
     write_movella(folder / "dot_left.csv", KNOWN, 2**32 - 5_000_000)
     write_movesense_json(folder / "ms_json.json", KNOWN[: len(KNOWN) // 4 * 4], 4)

@@ -11,11 +11,12 @@ from sensorkit.samples import GRAVITY_MS2, Samples
 
 METABASE_HEADERS = {  # generation -> (epoch column, clock column)
     "time": ("epoch (ms)", "time (-13:00)"),
-    "timestamp_hhmm": ("epoc (ms)", "timestamp (-0400)"),
-    "timestamp_colon": ("epoc (ms)", "timestamp (+05:30)"),
+    "time_unsigned": ("epoch (ms)", "time (01:00)"),
+    "timestamp_hhmm": ("epoc (ms)", "timestamp (-0700)"),
+    "timestamp_gmt": ("epoc (ms)", "timestamp (GMT+05:30)"),
 }
-METABASE_ZONES = {"time": -timedelta(hours=13), "timestamp_hhmm": -timedelta(hours=4),
-                  "timestamp_colon": timedelta(hours=5, minutes=30)}
+METABASE_ZONES = {"time": -timedelta(hours=13), "time_unsigned": timedelta(hours=1), "timestamp_hhmm": -timedelta(hours=7),
+                  "timestamp_gmt": timedelta(hours=5, minutes=30)}
 
 
 def write_metabase(folder: Path, samples: Samples, generation: str, start_epoch_ms: int,

@@ -1,8 +1,8 @@
 """MbientLab MetaBase CSV exports: one file per sensor (accelerometer in g, gyroscope in deg/s).
 
 Header generations (see VENDOR_FORMATS.md):
-``epoch (ms),time (-13:00),elapsed (s),x-axis (g),...``, ``epoc (ms),timestamp (-0400),elapsed (s),...``
-and ``epoc (ms),timestamp (-04:00),elapsed (s),...``. The epoch column (Unix ms, UTC) is the clock;
+``epoch (ms),time (-13:00),elapsed (s),x-axis (g),...``, ``epoc (ms),timestamp (-0700),elapsed (s),...``
+and ``epoc (ms),timestamp (GMT-04:00),elapsed (s),...``. The epoch column (Unix ms, UTC) is the clock;
 the offset in the time column's name gives ``started_at`` its zone.
 """
 from __future__ import annotations
@@ -21,7 +21,8 @@ from sensorkit.samples import GRAVITY_MS2
 SENSOR = "mbientlab-metabase"
 TITLE = "MbientLab MetaBase CSV"
 _EPOCH = r"epoch? \(ms\)"
-_CLOCK = re.compile(r"(?:time|timestamp) \(([+-])(\d\d):?(\d\d)\)", re.IGNORECASE)
+#: "time (-13:00)", "time (01:00)", "timestamp (-0700)", "timestamp (GMT-04:00)", "timestamp (GMT)"
+_CLOCK = re.compile(r"(?:time|timestamp) \((?:GMT|UTC)?(?:([+-]?)(\d\d):?(\d\d))?\)", re.IGNORECASE)
 _AXIS = r"{axis}-axis \({unit}\)"
 _ACC_UNIT = r"g"
 _GYR_UNIT = r"(?:deg/s|°/s|dps)"
@@ -44,7 +45,8 @@ def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray,
         match = _CLOCK.fullmatch(name)
         if match:
             sign = -1 if match.group(1) == "-" else 1
-            zone = timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+            hours, minutes = int(match.group(2) or 0), int(match.group(3) or 0)
+            zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
     table = read_columns(path, 1, ",", columns)
     epoch_ms = table["epoch"]
     keep, warnings = clean_time(path, (epoch_ms - epoch_ms[0]) / 1000.0 if len(epoch_ms) else epoch_ms, what)
