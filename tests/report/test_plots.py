@@ -1,0 +1,92 @@
+"""Plots: PNGs are written and non-trivial; the report itself never needs matplotlib."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from sensorkit.cli import cli
+from sensorkit.pipeline import Pipeline
+from sensorkit.sim import simulate_session
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+RX = """patient = "p7"
+timezone = "Asia/Kolkata"
+start = 2026-10-01
+[[exercise]]
+name = "hip_external_rotation"
+sides = ["left"]
+sets = 1
+reps_per_set = 5
+hold_s = 1.5
+rom_deg = 28
+days_per_week = 5
+"""
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("plots")
+    sessions = []
+    for i, (seed, started_at) in enumerate([(100, "2026-10-01T09:00:00+05:30"), (103, "2026-10-03T18:00:00Z")]):
+        s = simulate_session(seed, n_sets=1, reps_per_set=(5, 6), sample_rate_hz=50, distractors=False,
+                             imperfections=False, side="left")
+        s.meta.update(patient="p7", started_at=started_at)
+        s.write(root / "data", f"s{i}")
+        sessions.append(s)
+    (root / "rx.toml").write_text(RX)
+    return root, sessions
+
+
+def assert_png(path, min_bytes=20_000):
+    assert path.read_bytes()[:8] == PNG_SIGNATURE and path.stat().st_size > min_bytes
+
+
+def test_angle_trace_is_the_pipeline_angle_and_peaks_at_each_rep_rom(data):
+    pytest.importorskip("matplotlib")
+    from sensorkit.plot import angle_trace
+
+    root, sessions = data
+    s = sessions[0]
+    t_s, angle_deg, reps = angle_trace(s.samples, s.meta)
+    assert reps == Pipeline(meta=s.meta).run(s.samples)  # block feeding changes nothing
+    for truth in s.reps:
+        during = (t_s >= truth.start_s) & (t_s <= truth.end_s)
+        assert np.max(angle_deg[during]) == pytest.approx(truth.rom_deg, abs=3.0)
+    assert np.all(np.abs(angle_deg[t_s < s.reps[0].start_s - 0.5]) < 1.0)  # 0 at rest
+
+
+def test_plot_recording_writes_a_png(data, tmp_path):
+    pytest.importorskip("matplotlib")
+    root, _ = data
+    result = CliRunner().invoke(cli, ["plot", str(root / "data" / "s0.csv"), "--out", str(tmp_path / "s0.png")])
+    assert result.exit_code == 0, result.output
+    assert_png(tmp_path / "s0.png")
+
+
+def test_progress_plots_from_the_report_and_from_its_csv(data, tmp_path):
+    pytest.importorskip("matplotlib")
+    root, _ = data
+    result = CliRunner().invoke(cli, ["report", "--prescription", str(root / "rx.toml"), str(root / "data"),
+                                      "--out", str(tmp_path / "r.csv"), "--plot-dir", str(tmp_path / "plots")])
+    assert result.exit_code == 0, result.output
+    assert_png(tmp_path / "plots" / "p7.png")
+    result = CliRunner().invoke(cli, ["plot", "--patient-report", str(tmp_path / "r.csv"), "--out", str(tmp_path / "again")])
+    assert result.exit_code == 0, result.output
+    assert_png(tmp_path / "again" / "p7.png")
+
+
+BLOCK_MATPLOTLIB = "import sys; sys.modules['matplotlib'] = None; from sensorkit.cli import main; sys.argv[0] = 'sensorkit'; main()"
+
+
+def test_the_report_runs_without_matplotlib_and_plot_says_what_is_missing(data, tmp_path):
+    root, _ = data
+    report = subprocess.run([sys.executable, "-c", BLOCK_MATPLOTLIB, "report", "--prescription", str(root / "rx.toml"),
+                             str(root / "data"), "--out", str(tmp_path / "r.csv")], capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    assert len((tmp_path / "r.csv").read_text().splitlines()) == 1 + 3  # 2026-10-01..03
+    plot = subprocess.run([sys.executable, "-c", BLOCK_MATPLOTLIB, "plot", str(root / "data" / "s0.csv"),
+                           "--out", str(tmp_path / "s0.png")], capture_output=True, text=True)
+    assert plot.returncode == 2
+    assert plot.stderr.strip() == "error: plotting needs matplotlib: pip install 'sensorkit[plot]'"
