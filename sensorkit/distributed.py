@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from sensorkit.errors import ConfigError
 
-#: with ``workers=None``, fewer files than this run serially (a pool costs ~0.3 s to start)
+#: with ``workers=None``, fewer files than this run serially (a pool costs time to start)
 PARALLEL_FROM_FILES = 4
 #: how long to wait for a Dask scheduler to answer, seconds
 CONNECT_TIMEOUT_S = 10.0
@@ -44,8 +45,13 @@ def choose_workers(n_tasks: int, workers: int | None) -> int:
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """A fork server (no fork of a threaded parent; workers start from a preloaded process), else spawn."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    """How pool workers start: fork while this process has one thread (instant, modules already
+    imported; forking a threaded process can deadlock), else a fork server preloaded with sensorkit
+    (about 1 s once per process: importing scipy.signal), else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
         return context

@@ -55,7 +55,8 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
     files = find_recordings(paths, exclude=[out_dir])
     err = Console(stderr=True, highlight=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=err, disable=quiet, transient=True) as progress:
+                  TimeRemainingColumn(), console=err, disable=quiet, transient=True,
+                  auto_refresh=False) as progress:  # no refresh thread: pool workers can fork
         task = progress.add_task("analyzing", total=len(files))
 
         def on_file(path, result, error):
@@ -63,6 +64,7 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
                 line = error if error.startswith(str(path)) else f"{path}: {error}"
                 progress.console.print(line, markup=False, soft_wrap=True)
             progress.advance(task)
+            progress.refresh()
 
         outcome = analyze_paths(files, out_dir, config, on_file=on_file, workers=workers, scheduler=scheduler)
     counted = [rep for r in outcome.results for rep in r.reps]

@@ -32,12 +32,11 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-@pytest.fixture
-def dask_cluster(tmp_path: Path):
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory: pytest.TempPathFactory):
     """``tcp://127.0.0.1:PORT`` of a scheduler with one single-threaded worker; torn down afterwards."""
     distributed = pytest.importorskip("distributed")
-    home = tmp_path / "cluster"  # the worker runs elsewhere than the CLI: paths must not depend on cwd
-    home.mkdir()
+    home = tmp_path_factory.mktemp("cluster")  # the worker runs elsewhere than the CLI: paths must not depend on cwd
     scheduler_file = home / "scheduler.json"
     processes = [start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                         "--scheduler-file", str(scheduler_file)], home / "scheduler.log", home)]

@@ -1,0 +1,49 @@
+"""Local parallel analysis: same outcomes in the same order as serial; failures stay per file."""
+from __future__ import annotations
+
+import os
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from scale_helpers import RECORDINGS, run_analyze
+from sensorkit.batch import analyze_many
+from sensorkit.distributed import choose_workers, cpu_count, run_in_processes
+from sensorkit.errors import ConfigError
+
+
+def outcomes(paths, **options) -> list[tuple]:
+    """(path, repr of the session row and rep rows, error) per file: repr compares NaN and every float bit."""
+    return [(path, repr((result.session_row, result.rep_rows)) if result else None, error)
+            for path, result, error in analyze_many(paths, **options)]
+
+
+def test_results_come_in_input_order_whatever_the_workers():
+    files = sorted(RECORDINGS.glob("*.csv"), reverse=True) + [RECORDINGS / "missing.csv"]
+    serial = outcomes(files, workers=1)
+    assert [path for path, *_ in serial] == files
+    assert serial[-1][2] == f"{RECORDINGS / 'missing.csv'}: cannot read: no such file"
+    assert outcomes(files, workers=3) == serial
+
+
+def test_an_unexpected_exception_fails_each_file_with_one_line(tmp_path):
+    for workers in ("1", "2"):
+        result = run_analyze(RECORDINGS, "--out", tmp_path / workers, "--workers", workers, "--set", "lowpass_hz=-1")
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        failures = [line for line in result.stderr.splitlines() if "internal error: ValueError" in line]
+        assert len(failures) == len(list(RECORDINGS.glob("*.csv")))
+
+
+def test_a_worker_process_that_dies_is_an_outcome_not_a_crash():
+    [(value, lost)] = list(run_in_processes(os._exit, [(3,)], workers=1))
+    assert value is None and isinstance(lost, BrokenProcessPool)
+
+
+def test_default_workers_serial_for_a_few_files_else_one_per_cpu():
+    assert choose_workers(3, None) == 1
+    assert choose_workers(1000, None) == cpu_count()
+    assert choose_workers(2, 8) == 2  # never more processes than files
+    with pytest.raises(ConfigError):
+        choose_workers(10, 0)
+    assert run_analyze(RECORDINGS, "--out", "unused", "--workers", "0").returncode == 2
