@@ -11,7 +11,7 @@ import numpy as np
 
 from io_synth import csv_text, swinging_sensor
 from sensorkit.io import read_recording
-from vendor_synth import write_metabase, write_movella, write_movesense_csv, write_movesense_json, write_polar
+from vendor_synth import write_metabase, write_movella, write_movesense_csv, write_movesense_json_lines, write_polar
 
 KNOWN = swinging_sensor(rate_hz=52.0, reps=3, seed=3)
 
@@ -22,8 +22,8 @@ def mixed_folder(folder):
     write_metabase(folder, KNOWN, "timestamp_gmt", 1_795_000_000_000)
     write_polar(folder, KNOWN, 848_000_000_000_000_000)
     write_movella(folder / "dot_left.csv", KNOWN, 2**32 - 5_000_000)
-    write_movesense_json(folder / "ms_json.json", KNOWN[: len(KNOWN) // 4 * 4], 4)
-    write_movesense_csv(folder / "ms_csv.csv", KNOWN[: len(KNOWN) // 4 * 4], 4)
+    write_movesense_json_lines(folder, KNOWN[: len(KNOWN) // 4 * 4], 4, stem="ms_json")
+    write_movesense_csv(folder, KNOWN[: len(KNOWN) // 4 * 4], 4, stem="ms_csv")
     (folder / "canonical.csv").write_text(csv_text(KNOWN))
     return {
         "MetaWear_2026-11-24T09.30.00.000_C5A2F2B4A0B1_1.4.4": "mbientlab-metabase",

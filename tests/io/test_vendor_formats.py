@@ -11,7 +11,8 @@ from sensorkit.io import read_recording
 from sensorkit.io.vendor.movella import WRAP_US, unwrap_us
 from sensorkit.samples import GRAVITY_MS2
 from vendor_synth import (
-    METABASE_ZONES, write_metabase, write_movella, write_movesense_csv, write_movesense_json, write_polar,
+    METABASE_ZONES, write_metabase, write_movella, write_movesense_csv, write_movesense_imu6_json,
+    write_movesense_json_lines, write_polar,
 )
 
 KNOWN = swinging_sensor(rate_hz=100.0, reps=2)  # still 2 s, two 40° swings, still 2 s
@@ -71,14 +72,20 @@ def test_unwrap_us_counts_every_wrap():
     np.testing.assert_array_equal(unwrap_us(true_us % WRAP_US), true_us)
 
 
-@pytest.mark.parametrize("writer", [write_movesense_json, write_movesense_csv], ids=["json", "csv"])
-def test_movesense_packets_spread_over_the_packet_interval(tmp_path, writer):
+@pytest.mark.parametrize("layout", ["json_lines_pair", "imu6_json", "csv_pair"])
+def test_movesense_packets_spread_over_the_packet_interval(tmp_path, layout):
     truth = swinging_sensor(rate_hz=104.0, reps=2)
     per_packet = 8
     truth = truth[: len(truth) // per_packet * per_packet]
-    suffix = ".json" if writer is write_movesense_json else ".csv"
-    rec = read_recording(writer(tmp_path / f"ms_123{suffix}", truth, per_packet))
+    if layout == "imu6_json":
+        path = write_movesense_imu6_json(tmp_path / "imu6.json", truth, per_packet)
+    elif layout == "json_lines_pair":
+        path = write_movesense_json_lines(tmp_path, truth, per_packet)[1]  # either file of the pair reads both
+    else:
+        path = write_movesense_csv(tmp_path, truth, per_packet)[0]
+    rec = read_recording(path)
     # stamps are whole ms; the spread step is the packet interval / 8, so t is within ~1 ms
     assert_samples(rec, truth, 1.0e-3, 0.5e-6 * 1.001, 0.5e-6 * 1.001)
     assert rec.meta.sensor == "movesense-showcase"
+    assert rec.name == ("imu6" if layout == "imu6_json" else "20261124T093000Z_212345678")
     assert abs(rec.samples.sample_rate_hz - 104.0) < 1.0

@@ -9,7 +9,7 @@ from sensorkit.errors import RecordingError
 from sensorkit.io import find_recordings, read_recording
 from sensorkit.io.vendor.common import merge_by_time
 from sensorkit.io.vendor.pairs import pair_name, partner
-from vendor_synth import write_metabase, write_movesense_json, write_polar
+from vendor_synth import write_metabase, write_movesense_csv, write_movesense_json_lines, write_polar
 
 KNOWN = swinging_sensor(rate_hz=50.0, reps=1)
 
@@ -17,11 +17,12 @@ KNOWN = swinging_sensor(rate_hz=50.0, reps=1)
 def test_folder_lists_each_pair_once_by_its_accelerometer_file(tmp_path):
     mb_acc, mb_gyr = write_metabase(tmp_path, KNOWN, "time", 1_795_000_000_000)
     pol_acc, pol_gyr = write_polar(tmp_path / "", KNOWN, 848_000_000_000_000_000)
-    ms = write_movesense_json(tmp_path / "movesense_1.json", KNOWN, 4)
+    ms, _ = write_movesense_json_lines(tmp_path, KNOWN, 4)
+    ms_csv, _ = write_movesense_csv(tmp_path, KNOWN, 4, stem="ms_csv")
     (tmp_path / "notes.txt").write_text("not a recording\n")
     (tmp_path / "canon.csv").write_text(csv_text(KNOWN))
     (tmp_path / "canon.json").write_text('{"side": "left"}')  # a sidecar, not a recording
-    assert find_recordings([tmp_path]) == sorted([mb_acc, pol_acc, ms, tmp_path / "canon.csv"], key=lambda p: p.as_posix())
+    assert find_recordings([tmp_path]) == sorted([mb_acc, pol_acc, ms, ms_csv, tmp_path / "canon.csv"], key=lambda p: p.as_posix())
 
 
 def test_explicit_gyroscope_file_stands_for_its_pair(tmp_path):

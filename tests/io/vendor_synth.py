@@ -86,16 +86,34 @@ def movesense_packets(samples: Samples, per_packet: int, first_ms: int = 123456)
     return packets
 
 
-def write_movesense_json(path: Path, samples: Samples, per_packet: int) -> Path:
+def write_movesense_json_lines(folder: Path, samples: Samples, per_packet: int, stem: str = "20261124T093000Z_212345678") -> tuple[Path, Path]:
+    """Showcase recorder files: JSON Lines, one event per line, accelerometer and gyroscope in separate files."""
+    paths = []
+    for sensor, key, array in (("acc", "acc", "ArrayAcc"), ("gyro", "gyroscope", "ArrayGyro")):
+        lines = [json.dumps({key: {"Timestamp": p["Timestamp"], array: p[array]}}) for p in movesense_packets(samples, per_packet)]
+        path = folder / f"{stem}_{sensor}.json"
+        path.write_text("\n".join(lines) + "\n")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def write_movesense_imu6_json(path: Path, samples: Samples, per_packet: int) -> Path:
+    """One JSON document of IMU6 notifications (acc and gyro in each packet)."""
     body = {"Meas": {"IMU6": [{"Body": packet, "Uri": "ECKI/Meas/IMU6/104"} for packet in movesense_packets(samples, per_packet)]}}
     path.write_text(json.dumps(body))
     return path
 
 
-def write_movesense_csv(path: Path, samples: Samples, per_packet: int) -> Path:
-    lines = ["Timestamp,AccX,AccY,AccZ,GyroX,GyroY,GyroZ"]
-    for packet in movesense_packets(samples, per_packet):
-        for acc, gyr in zip(packet["ArrayAcc"], packet["ArrayGyro"]):
-            lines.append(f"{packet['Timestamp']}," + ",".join(f"{acc[a]:.6f}" for a in "xyz") + "," + ",".join(f"{gyr[a]:.6f}" for a in "xyz"))
-    path.write_text("\n".join(lines) + "\n")
-    return path
+def write_movesense_csv(folder: Path, samples: Samples, per_packet: int, stem: str = "20261124T093000Z_212345678") -> tuple[Path, Path]:
+    """Showcase "convert to CSV" files: ``timestamp,x,y,z``, the timestamp only on a packet's first sample."""
+    paths = []
+    for sensor, array in (("acc", "ArrayAcc"), ("gyro", "ArrayGyro")):
+        lines = ["timestamp,x,y,z"]
+        for packet in movesense_packets(samples, per_packet):
+            for index, v in enumerate(packet[array]):
+                stamp = str(packet["Timestamp"]) if index == 0 else ""
+                lines.append(f"{stamp},{v['x']:.6f},{v['y']:.6f},{v['z']:.6f}")
+        path = folder / f"{stem}_{sensor}.csv"
+        path.write_text("\n".join(lines) + "\n")
+        paths.append(path)
+    return paths[0], paths[1]

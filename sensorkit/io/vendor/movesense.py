@@ -1,45 +1,49 @@
-"""Movesense Showcase exports of ``/Meas/IMU6`` (or ``/Meas/Acc`` + ``/Meas/Gyro``) data.
+"""Movesense Showcase app recordings: ``/Meas/Acc`` (m/s²) and ``/Meas/Gyro`` (deg/s) notifications.
 
-Each notification (packet) carries one ``Timestamp`` (device clock, ms, of the packet's first
-sample) and several samples: ``ArrayAcc`` (m/s²) and ``ArrayGyro`` (deg/s), lists of ``{x, y, z}``.
+Each notification (packet) carries one ``Timestamp`` (sensor clock, ms, "local timestamp of first
+measurement") and several samples (``ArrayAcc`` / ``ArrayGyro``, lists of ``{x, y, z}``).
 
-- JSON: every object anywhere in the document holding ``Timestamp`` and ``ArrayAcc`` and/or
-  ``ArrayGyro`` is a packet (so ``{"Body": {...}}`` notifications, ``{"data": [{"imu": {...}}]}``
-  and plain lists of packets all read the same).
-- CSV: a ``Timestamp`` column (ms) with acceleration and gyro columns per sample
-  (e.g. ``Timestamp,AccX,AccY,AccZ,GyroX,GyroY,GyroZ``); consecutive rows with the same
-  timestamp are one packet.
+- JSON: one JSON document or JSON Lines (one event per line, as the Showcase recorder writes:
+  ``{"acc":{"Timestamp":599025762,"ArrayAcc":[{"x":…,"y":…,"z":…},…]}}``). Every object holding
+  ``Timestamp`` and ``ArrayAcc`` and/or ``ArrayGyro`` is a packet, however it is nested.
+- CSV (the Showcase "convert to CSV"): header ``timestamp,x,y,z``; a packet's first sample carries
+  the timestamp, its other samples leave the cell empty. The header does not say which sensor:
+  the file name does (``…acc…`` / ``…gyro…``, see :mod:`~sensorkit.io.vendor.pairs`).
 
-The samples of a packet are spread evenly from its timestamp to the next packet's (the last packet
-uses the median step). Acc-only and gyro-only packets are merged by time like paired files.
+Accelerometer and gyroscope come in separate files (paired by name, merged by time) unless one JSON
+file holds both. The samples of a packet are spread evenly from its timestamp to the next packet's
+(the last packet uses the median step).
 """
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
+import pandas as pd
 
 from sensorkit.errors import RecordingError
 from sensorkit.io.files import describe_os_error
-from sensorkit.io.vendor.common import (
-    VendorData, clean_time, find_column, merge_by_time, read_columns, split_header, spread_packets,
-)
+from sensorkit.io.vendor.common import VendorData, clean_time, merge_by_time, spread_packets
+from sensorkit.io.vendor.pairs import pair_name, partner, role_of
 from sensorkit.samples import Samples
 
 SENSOR = "movesense-showcase"
 TITLE = "Movesense Showcase JSON/CSV"
-_CSV_TIME = r"(?:timestamp|time)(?: ?\(ms\))?"
-_CSV_AXIS = r"(?:array)?{kind}[ ._]?{axis}(?: ?\([^)]*\))?"
+CSV_HEADER = "timestamp,x,y,z"
+_KEYS = {"acc": "ArrayAcc", "gyr": "ArrayGyro"}
+Streams = dict[str, tuple[list[float], list[list[list[float]]]]]
+
+
+def _is_json(path: Path, head: str) -> bool:
+    return path.suffix.lower() == ".json" or head.lstrip()[:1] in ("{", "[")
 
 
 def sniff(path: Path, head: str) -> bool:
-    if path.suffix.lower() == ".json" or head.lstrip()[:1] in ("{", "["):
+    if _is_json(path, head):
         return '"ArrayAcc"' in head or '"ArrayGyro"' in head
-    first = head.split("\n", 1)[0].lower()
-    return "timestamp" in first and "acc" in first and "gyr" in first and "," in first
+    return head.split("\n", 1)[0].strip().lower().replace(" ", "") == CSV_HEADER
 
 
 def _packets(node: Any) -> Iterator[dict]:
@@ -54,71 +58,105 @@ def _packets(node: Any) -> Iterator[dict]:
             yield from _packets(value)
 
 
-def _vectors(path: Path, packet_index: int, key: str, items: Any) -> list[list[float]]:
+def _documents(path: Path) -> Iterator[Any]:
+    """The JSON file as one document, or its lines as JSON Lines."""
     try:
-        return [[float(item["x"]), float(item["y"]), float(item["z"])] for item in items]
-    except (TypeError, KeyError, ValueError):
-        raise RecordingError(f"{path}: packet {packet_index + 1}: {key} must be a list of {{x, y, z}} numbers") from None
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    try:
+        yield json.loads(text)
+        return
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            raise RecordingError(f"{path}: line {exc.lineno}: column {exc.colno}: invalid JSON: {exc.msg}") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise RecordingError(f"{path}: line {number}: column {exc.colno}: invalid JSON: {exc.msg}") from None
 
 
-def _stream(path: Path, stamps_ms: list[float], blocks: list[list[list[float]]], what: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    counts = np.array([len(block) for block in blocks])
+def _json_streams(path: Path) -> Streams:
+    streams: Streams = {"acc": ([], []), "gyr": ([], [])}
+    index = 0
+    for document in _documents(path):
+        for packet in _packets(document):
+            index += 1
+            stamp = packet["Timestamp"]
+            if not isinstance(stamp, (int, float)) or isinstance(stamp, bool):
+                raise RecordingError(f"{path}: packet {index}: Timestamp {stamp!r} is not a number (ms)")
+            for role, key in _KEYS.items():
+                if key in packet:
+                    try:
+                        block = [[float(v["x"]), float(v["y"]), float(v["z"])] for v in packet[key]]
+                    except (TypeError, KeyError, ValueError):
+                        raise RecordingError(f"{path}: packet {index}: {key} must be a list of {{x, y, z}} numbers") from None
+                    streams[role][0].append(float(stamp))
+                    streams[role][1].append(block)
+    return streams
+
+
+def _csv_streams(path: Path) -> Streams:
+    role = role_of(path)
+    if role is None:
+        raise RecordingError(f"{path}: a Movesense CSV ({CSV_HEADER}) must name its sensor (…acc… or …gyro…) in the file name")
+    try:
+        frame = pd.read_csv(path, header=0, dtype=np.float64, skip_blank_lines=True, engine="c")
+    except (ValueError, OSError) as exc:
+        raise RecordingError(f"{path}: cannot parse: {str(exc).strip()}") from None
+    values = frame.to_numpy(np.float64)
+    if values.shape[1] != 4:
+        raise RecordingError(f"{path}: expected 4 columns ({CSV_HEADER}), found {values.shape[1]}")
+    bad = ~np.isfinite(values[:, 1:]).all(axis=1)
+    if bad.any():
+        raise RecordingError(f"{path}: line {int(np.flatnonzero(bad)[0]) + 2}: x, y, z must be numbers")
+    starts = np.flatnonzero(np.isfinite(values[:, 0]))
+    if len(values) and (not starts.size or starts[0] != 0):
+        raise RecordingError(f"{path}: line 2: the first sample has no timestamp")
+    blocks = [values[a:b, 1:].tolist() for a, b in zip(starts, list(starts[1:]) + [len(values)])]
+    streams: Streams = {"acc": ([], []), "gyr": ([], [])}
+    streams[role] = (values[starts, 0].tolist(), blocks)
+    return streams
+
+
+def _streams(path: Path, head: str | None) -> Streams:
+    if head is None:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            head = handle.read(1 << 16)
+    return _json_streams(path) if _is_json(path, head) else _csv_streams(path)
+
+
+def _samples_of(path: Path, stamps_ms: list[float], blocks: list[list[list[float]]], what: str):
+    counts = np.array([len(block) for block in blocks], dtype=np.int64)
     t_s = spread_packets(path, np.asarray(stamps_ms, dtype=np.float64) / 1000.0, counts, what)
     values = np.array([v for block in blocks for v in block], dtype=np.float64).reshape(-1, 3)
     keep, warnings = clean_time(path, t_s, what)
     return t_s[keep], values[keep], warnings
 
 
-def _read_json(path: Path) -> tuple[Samples, list[str]]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
-    except json.JSONDecodeError as exc:
-        raise RecordingError(f"{path}: line {exc.lineno}: column {exc.colno}: invalid JSON: {exc.msg}") from None
-    streams: dict[str, tuple[list[float], list[list[list[float]]]]] = {"ArrayAcc": ([], []), "ArrayGyro": ([], [])}
-    for index, packet in enumerate(_packets(document)):
-        stamp = packet["Timestamp"]
-        if not isinstance(stamp, (int, float)) or isinstance(stamp, bool):
-            raise RecordingError(f"{path}: packet {index + 1}: Timestamp {stamp!r} is not a number (ms)")
-        for key, (stamps, blocks) in streams.items():
-            if key in packet:
-                stamps.append(float(stamp))
-                blocks.append(_vectors(path, index, key, packet[key]))
-    if not streams["ArrayAcc"][0] or not streams["ArrayGyro"][0]:
-        missing = "ArrayAcc" if not streams["ArrayAcc"][0] else "ArrayGyro"
-        raise RecordingError(f"{path}: no packets with {missing}; a recording needs both accelerometer and gyroscope")
-    acc_t_s, acc, warnings = _stream(path, *streams["ArrayAcc"], "accelerometer")
-    gyr_t_s, gyr, gyr_warnings = _stream(path, *streams["ArrayGyro"], "gyroscope")
-    if len(acc_t_s) == len(gyr_t_s) and np.array_equal(acc_t_s, gyr_t_s):
-        return Samples(acc_t_s - acc_t_s[0], acc, gyr), warnings
-    samples, _, merge_warnings = merge_by_time(path, acc_t_s, acc, gyr_t_s, gyr)
-    return samples, warnings + gyr_warnings + merge_warnings
-
-
-def _read_csv(path: Path, head: str) -> tuple[Samples, list[str]]:
-    names = split_header(head.split("\n", 1)[0], ",")
-    columns = {"time": find_column(path, names, _CSV_TIME, "Timestamp (ms)", 1)}
-    for kind, pattern in (("acc", "acc"), ("gyr", "gyro?")):
-        for axis in "xyz":
-            columns[f"{kind}{axis}"] = find_column(path, names, _CSV_AXIS.format(kind=pattern, axis=axis), f"{kind} {axis}", 1)
-    table = read_columns(path, 1, ",", columns)
-    stamps_ms = table["time"]
-    if len(stamps_ms) == 0:
-        raise RecordingError(f"{path}: no samples after the header")
-    starts = np.flatnonzero(np.concatenate([[True], np.diff(stamps_ms) != 0]))
-    counts = np.diff(np.concatenate([starts, [len(stamps_ms)]]))
-    t_s = spread_packets(path, stamps_ms[starts] / 1000.0, counts, "packet")
-    keep, warnings = clean_time(path, t_s, "sample")
-    acc = np.column_stack([table[f"acc{a}"] for a in "xyz"])
-    gyr = np.column_stack([table[f"gyr{a}"] for a in "xyz"])
-    t_s = t_s[keep]
-    return Samples(t_s - t_s[0], acc[keep], gyr[keep]), warnings
-
-
 def read(path: Path, head: str) -> VendorData:
-    if path.suffix.lower() == ".json" or head.lstrip()[:1] in ("{", "["):
-        samples, warnings = _read_json(path)
-        return VendorData(samples, SENSOR, path.stem, None, None, warnings)
-    samples, warnings = _read_csv(path, head)
-    return VendorData(samples, SENSOR, path.stem, None, path.with_suffix(".json"), warnings)
+    streams = _streams(path, head)
+    acc_path, paired = path, False
+    if not streams["acc"][0] or not streams["gyr"][0]:
+        other = partner(path)
+        have, need = ("accelerometer", "gyroscope") if streams["acc"][0] else ("gyroscope", "accelerometer")
+        if other is None:
+            raise RecordingError(f"{path}: {TITLE}: only {have} data and no {need} file to pair with (same name with acc/gyro)")
+        other_streams = _streams(other, None)
+        for role in _KEYS:
+            if not streams[role][0]:
+                streams[role] = other_streams[role]
+        if not streams["acc"][0] or not streams["gyr"][0]:
+            raise RecordingError(f"{path}: {TITLE}: {other} holds no {need} data either")
+        acc_path, paired = (path if role_of(path) == "acc" else other), True
+    acc_t_s, acc, warnings = _samples_of(path, *streams["acc"], "accelerometer")
+    gyr_t_s, gyr, gyr_warnings = _samples_of(path, *streams["gyr"], "gyroscope")
+    if np.array_equal(acc_t_s, gyr_t_s):
+        samples, merge_warnings = Samples(acc_t_s - acc_t_s[0], acc, gyr), []
+    else:
+        samples, _, merge_warnings = merge_by_time(acc_path, acc_t_s, acc, gyr_t_s, gyr)
+    sidecar = None if _is_json(acc_path, head) else acc_path.with_suffix(".json")
+    name = pair_name(acc_path) if paired else path.stem
+    return VendorData(samples, SENSOR, name, None, sidecar, warnings + gyr_warnings + merge_warnings)

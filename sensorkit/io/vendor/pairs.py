@@ -1,8 +1,8 @@
 """Vendor exports that keep the accelerometer and the gyroscope in two files, paired by name.
 
 A name holds a sensor token between separators (``_ - . space`` or the name's ends):
-``Accelerometer``/``Gyroscope`` (MbientLab MetaBase) or ``ACC``/``GYRO`` (Polar Sensor Logger),
-any case. The partner is the file in the same folder, with the same suffix, whose name has the same
+``Accelerometer``/``Gyroscope`` (MbientLab MetaBase), ``ACC``/``GYRO`` (Polar Sensor Logger) or
+``acc``/``gyro`` (Movesense Showcase files), any case, any combination. The partner is the file in the same folder, with the same suffix, whose name has the same
 text before the token and the other token (the same text after it when several match). The
 accelerometer file stands for the pair: it is what :func:`~sensorkit.io.find_recordings` lists and
 what names the recording (the name without the token).
@@ -33,7 +33,7 @@ def partner(path: Path) -> Path | None:
     split = split_name(path.stem)
     if split is None:
         return None
-    role, family, before, after = split
+    role, _, before, after = split
     try:
         siblings = [p for p in path.parent.iterdir() if p.suffix.lower() == path.suffix.lower() and p != path]
     except OSError:
@@ -41,7 +41,7 @@ def partner(path: Path) -> Path | None:
     candidates = []
     for sibling in siblings:
         other = split_name(sibling.stem)
-        if other and other[0] != role and other[1] == family and other[2].lower() == before.lower():
+        if other and other[0] != role and other[2].lower() == before.lower():
             candidates.append((other[3].lower() != after.lower(), sibling.name, sibling))
     return min(candidates)[2] if candidates else None
 
