@@ -89,7 +89,7 @@ def plot_recording(csv_path: str | os.PathLike, out_png: str | os.PathLike, bloc
             continue
         if rep.hold_s > 0:
             ax.hlines(rep.rom_deg, rep.out_end_s, rep.return_start_s, color=colour, lw=4, alpha=0.9)
-        ax.annotate(f"{rep.rom_deg:.0f}°", ((rep.start_s + rep.end_s) / 2, rep.rom_deg), xytext=(0, 5),
+        ax.annotate(f"{rep.rom_deg:.1f}°", ((rep.start_s + rep.end_s) / 2, rep.rom_deg), xytext=(0, 5),
                     textcoords="offset points", ha="center", fontsize=8)
     ax.plot(t_s, angle_deg, color="black", lw=0.9)
     if rec.meta.target_rom_deg:
