@@ -54,7 +54,15 @@ def test_polar_sensor_logger_pair(tmp_path):
     assert_samples(rec, KNOWN, 1e-9, 0.5e-3 * GRAVITY_MS2 * 1.001, 0.5e-3 * 1.001)
     assert rec.name == "Polar_Sense_B5A3F12C_20261124_093000"
     assert rec.meta.sensor == "polar-sensor-logger"
-    assert rec.meta.started_at == datetime(2000, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=start_ns // 1000)
+    # the phone's wall clock (local time, no zone) gives started_at: a sensor clock may never have been set
+    assert rec.meta.started_at == datetime(2026, 11, 24, 10, 30).astimezone()
+    phone_column_dropped = tmp_path / "nophone"
+    phone_column_dropped.mkdir()
+    for path in write_polar(phone_column_dropped, KNOWN, start_ns):
+        lines = path.read_text().splitlines()
+        path.write_text("\n".join(line.split(";", 1)[1] for line in lines) + "\n")
+    from_sensor_clock = read_recording(phone_column_dropped / acc_path.name).meta.started_at
+    assert from_sensor_clock == datetime(2000, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=start_ns // 1000)
 
 
 def test_movella_dot_with_preamble_and_sample_time_wrap(tmp_path):

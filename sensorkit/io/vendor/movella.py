@@ -21,6 +21,8 @@ from sensorkit.samples import Samples
 SENSOR = "movella-dot"
 TITLE = "Movella DOT CSV"
 WRAP_US = 2**32
+#: DOT recording rates reach 120 Hz; a faster clock means SampleTimeFine is not in µs
+MAX_RATE_HZ = 1000.0
 _MAX_PREAMBLE_LINES = 64
 _HEADER = re.compile(r"\s*\"?PacketCounter\"?\s*,.*SampleTimeFine", re.IGNORECASE)
 _UTC = ("UTC_Year", "UTC_Month", "UTC_Day", "UTC_Hour", "UTC_Minute", "UTC_Second")
@@ -78,4 +80,9 @@ def read(path: Path, head: str) -> VendorData:
             warnings.append(f"{path}: line {line + 1}: UTC columns do not form a valid time; started_at not taken from the file")
             started_at = None
     samples = Samples(t_s[keep], acc[keep], gyr[keep])
+    if len(samples) > 1 and samples.sample_rate_hz > MAX_RATE_HZ:
+        warnings.append(
+            f"{path}: column SampleTimeFine: steps imply {samples.sample_rate_hz:.0f} Hz, above the DOT's {MAX_RATE_HZ:.0f} Hz;"
+            f" is the clock in µs?"
+        )
     return VendorData(samples, SENSOR, path.stem, started_at, path.with_suffix(".json"), warnings)

@@ -1,8 +1,10 @@
 """Polar Sensor Logger exports: ``…_ACC.txt`` (mG) and ``…_GYRO.txt`` (deg/s), ';'-separated.
 
 Header: ``Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]`` (gyro ``X [dps]``). The
-sensor timestamp counts nanoseconds since 2000-01-01T00:00:00 (the Polar SDK's epoch); it is the
-clock used here. The phone timestamp (local time, no zone) is not used.
+sensor timestamp (ns since 2000-01-01, the Polar SDK's epoch) is the clock for ``t``. ``started_at``
+comes from the phone timestamp of the first accelerometer row (ISO local time without a zone, read
+in this computer's zone) because a sensor whose clock was never set counts from an arbitrary
+point; only without a readable phone timestamp does the sensor clock (taken as UTC) give it.
 """
 from __future__ import annotations
 
@@ -26,27 +28,47 @@ def sniff(path: Path, head: str) -> bool:
     return ";" in first and "sensor timestamp [ns]" in first
 
 
-def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(ns since the Polar epoch as int64, (n, 3) values as written, warnings)."""
+def _first_phone_time(path: Path, names: list[str], first_row: str) -> datetime | None:
+    """The phone timestamp of the first data row as a local time, or None."""
+    phone = [i for i, n in enumerate(names) if n.lower() == "phone timestamp"]
+    cells = first_row.rstrip("\r\n").split(";")
+    if not phone or len(cells) <= phone[0]:
+        return None
+    try:
+        moment = datetime.fromisoformat(cells[phone[0]].strip())
+    except ValueError:
+        return None
+    return moment.astimezone() if moment.tzinfo is None else moment
+
+
+def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray, datetime | None, list[str]]:
+    """(ns since the Polar epoch as int64, (n, 3) values as written, phone time of row 1, warnings)."""
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         names = split_header(handle.readline(), ";")
+        phone_time = _first_phone_time(path, names, handle.readline())
     columns = {"ns": find_column(path, names, _SENSOR_TIME, "sensor timestamp [ns]", 1)}
     for axis in "XYZ":
         columns[axis] = find_column(path, names, rf"{axis} \[{unit}\]", f"{axis} {what}", 1)
     table = read_columns(path, 1, ";", columns, integer=("ns",))
     ns = table["ns"].astype(np.int64)
     keep, warnings = clean_time(path, (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float), what)
-    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], warnings
+    if len(ns) and not keep[0]:
+        phone_time = None
+    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, warnings
 
 
 def read(path: Path, head: str) -> VendorData:
     acc_path, gyr_path = accelerometer_and_gyroscope(path, TITLE)
-    acc_ns, acc_mg, warnings = _read_one(acc_path, "mg", "accelerometer [mg]")
-    gyr_ns, gyr_dps, gyr_warnings = _read_one(gyr_path, "dps", "gyroscope [dps]")
+    acc_ns, acc_mg, phone_time, warnings = _read_one(acc_path, "mg", "accelerometer [mg]")
+    gyr_ns, gyr_dps, _, gyr_warnings = _read_one(gyr_path, "dps", "gyroscope [dps]")
     origin_ns = min(int(acc_ns[0]), int(gyr_ns[0]))
     samples, start_s, merge_warnings = merge_by_time(
         acc_path, (acc_ns - origin_ns) / 1e9, acc_mg * (GRAVITY_MS2 / 1000.0), (gyr_ns - origin_ns) / 1e9, gyr_dps
     )
-    started_at = POLAR_EPOCH + timedelta(microseconds=(origin_ns + round(start_s * 1e9)) // 1000)
+    start_ns = origin_ns + round(start_s * 1e9)
+    if phone_time is not None:  # the phone's clock at the first accelerometer row, moved to the first kept sample
+        started_at = phone_time + timedelta(microseconds=(start_ns - int(acc_ns[0])) // 1000)
+    else:
+        started_at = POLAR_EPOCH + timedelta(microseconds=start_ns // 1000)
     return VendorData(samples, SENSOR, pair_name(acc_path), started_at, acc_path.with_suffix(".json"),
                       warnings + gyr_warnings + merge_warnings)
