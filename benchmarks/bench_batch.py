@@ -1,0 +1,143 @@
+"""Batch analysis at scale: throughput per core, cost against reading + one filter pass, 1 -> 2 workers.
+
+    python benchmarks/bench_batch.py                       # 8 recordings x 10 min at 100 Hz (~1.3 h)
+    python benchmarks/bench_batch.py --recordings 1000 --minutes 60 --data /big/disk/bench
+                                                           # the 1,000-hour scale (~20 GB of CSV)
+    python benchmarks/bench_batch.py --scheduler tcp://HOST:PORT   # also time a Dask cluster
+
+Recordings are simulated (``simulate_session(...).write(...)``, seeds 1..N, each ``--minutes`` long)
+into ``--data`` (kept and reused when it already holds them) or a temporary folder. Every figure is a
+ratio against a baseline measured in the same run, on the same files:
+
+- baseline: read each file (``sensorkit.io.read_recording``) plus one ``scipy.signal.sosfiltfilt``
+  pass (4th-order Butterworth, 5 Hz) over its six channels, serially;
+- analysis: ``sensorkit.batch.analyze_many`` with 1 worker, then 2 (the 2-worker time includes
+  starting the pool); samples/s per core = samples / (1-worker wall time);
+- a profile (cProfile) of reading the files: where the reading time goes.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import math
+import os
+import pstats
+import tempfile
+import time
+from pathlib import Path
+
+from scipy import signal
+
+from sensorkit.batch import analyze_many
+from sensorkit.io import find_recordings, read_recording
+from sensorkit.sim import simulate_session
+
+RATE_HZ = 100
+FILTER = signal.butter(4, 5.0, fs=RATE_HZ, output="sos")
+
+
+def write_recordings(folder: Path, n: int, minutes: float) -> list[Path]:
+    """``n`` simulated recordings of ``minutes`` each at RATE_HZ in ``folder`` (existing ones reused)."""
+    paths = []
+    for seed in range(1, n + 1):
+        name = f"bench_{seed:05d}_{minutes:g}min"
+        csv = folder / f"{name}.csv"
+        if not csv.exists():
+            session = simulate_session(seed, sample_rate_hz=RATE_HZ, n_sets=max(1, math.ceil(minutes)),
+                                       max_duration_s=60.0 * minutes, fine_rate_hz=4.0 * RATE_HZ)
+            session.write(folder, name)
+        paths.append(csv)
+    return paths
+
+
+def read_and_filter(paths: list[Path]) -> int:
+    """The baseline: read every file and low-pass its six channels once; returns the sample count."""
+    n = 0
+    for path in paths:
+        samples = read_recording(path).samples
+        signal.sosfiltfilt(FILTER, samples.to_array()[:, 1:], axis=0)
+        n += len(samples)
+    return n
+
+
+def run_batch(paths: list[Path], **options) -> list:
+    """Every file's outcome; rows as repr (NaN-safe, every float bit) to check runs agree."""
+    outcomes = [(str(path), error, repr(result.rep_rows) if result else None) for path, result, error in
+                analyze_many(paths, **options)]
+    failed = [error for _, error, _ in outcomes if error]
+    if failed:
+        raise SystemExit(f"benchmark recordings failed: {failed[:3]}")
+    return outcomes
+
+
+def best_of(repeat: int, fn) -> tuple[float, object]:
+    best, value = math.inf, None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def reading_profile(paths: list[Path], top: int) -> str:
+    """cProfile of read_recording over ``paths``: the functions with most cumulative time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for path in paths:
+        read_recording(path)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+    stats.print_stats(top)
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+    return "\n".join(lines[start:])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--recordings", type=int, default=8)
+    ap.add_argument("--minutes", type=float, default=10.0, help="length of each recording")
+    ap.add_argument("--data", type=Path, help="folder for the recordings (kept; default: a temporary folder)")
+    ap.add_argument("--repeat", type=int, default=2, help="best of this many runs per figure")
+    ap.add_argument("--scheduler", help="also time this Dask cluster (tcp://HOST:PORT)")
+    ap.add_argument("--profile-top", type=int, default=14)
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="sensorkit-bench-") as temp:
+        folder = args.data or Path(temp)
+        folder.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        paths = find_recordings(write_recordings(folder, args.recordings, args.minutes))
+        written_s = time.perf_counter() - start
+        size_mb = sum(p.stat().st_size for p in paths) / 1e6
+
+        baseline_s, n = best_of(args.repeat, lambda: read_and_filter(paths))
+        read_s, _ = best_of(args.repeat, lambda: [read_recording(p) for p in paths])
+        serial_s, serial = best_of(args.repeat, lambda: run_batch(paths, workers=1))
+        two_s, two = best_of(args.repeat, lambda: run_batch(paths, workers=2))
+        assert two == serial, "2 workers gave other results than 1"
+        hours = n / RATE_HZ / 3600
+        print(f"recordings:            {len(paths)} x {args.minutes:g} min at {RATE_HZ} Hz = {hours:.2f} h,"
+              f" {n} samples, {size_mb:.1f} MB of CSV (written in {written_s:.1f} s); CPUs here: {os.cpu_count()}")
+        print(f"baseline read+filter:  {baseline_s:8.2f} s  (reading alone {read_s:.2f} s = {read_s / baseline_s:.2f} of it)")
+        print(f"analysis, 1 worker:    {serial_s:8.2f} s  = {serial_s / baseline_s:.2f} x baseline;"
+              f" {n / serial_s / 1e6:.3f} M samples/s per core ({hours * 3600 / serial_s:.0f} s of data per s);"
+              f" reading is {read_s / serial_s:.0%} of it")
+        print(f"analysis, 2 workers:   {two_s:8.2f} s  = {two_s / baseline_s:.2f} x baseline;"
+              f" speedup 1 -> 2 workers {serial_s / two_s:.2f} x (ideal 2)")
+        if args.scheduler:
+            dask_s, remote = best_of(args.repeat, lambda: run_batch(paths, scheduler=args.scheduler))
+            assert remote == serial, "the Dask cluster gave other results than 1 worker"
+            print(f"analysis, Dask:        {dask_s:8.2f} s  = {dask_s / baseline_s:.2f} x baseline;"
+                  f" speedup vs 1 worker {serial_s / dask_s:.2f} x")
+        per_hour_s = serial_s / hours
+        print(f"projection:            1,000 h on one core ~ {1000 * per_hour_s / 60:.0f} min"
+              f" (from {per_hour_s:.2f} s per hour of data)")
+        print(f"\nreading profile ({len(paths)} files, cumulative time):")
+        print(reading_profile(paths, args.profile_top))
+
+
+if __name__ == "__main__":
+    main()
