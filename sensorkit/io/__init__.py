@@ -8,6 +8,9 @@
         writer.append(block)
     paths = find_recordings(["recordings", "x.csv"], exclude=["out"])
 
+Vendor exports (MbientLab MetaBase, Polar Sensor Logger, Movella DOT, Movesense Showcase) are read by
+``read_recording`` too, detected from their content; see ``sensorkit/io/VENDOR_FORMATS.md``.
+
 Bad input raises :class:`sensorkit.errors.RecordingError` with one line naming the file, line, column.
 """
 from sensorkit.io.discover import find_recordings
