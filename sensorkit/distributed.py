@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from sensorkit.errors import ConfigError
 
@@ -59,10 +60,37 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def run_in_processes(fn: Callable, tasks: Sequence[tuple], workers: int) -> Iterator[TaskOutcome]:
-    """Run ``fn(*task)`` for every task in a pool of ``workers`` local processes."""
+    """Run ``fn(*task)`` for every task in a pool of ``workers`` local processes.
+
+    A worker process that dies (a crash in native code, the OOM killer) breaks the whole pool; every
+    task not finished by then is rerun alone in a process of its own, so only the culprit fails.
+    """
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
     futures = [pool.submit(fn, *task) for task in tasks]
-    return _in_order(futures, on_exit=lambda: pool.shutdown(wait=True, cancel_futures=True))
+    return _pool_outcomes(fn, tasks, futures, pool)
+
+
+def _pool_outcomes(fn: Callable, tasks: Sequence[tuple], futures: list[Future],
+                   pool: ProcessPoolExecutor) -> Iterator[TaskOutcome]:
+    try:
+        for index, future in enumerate(futures):
+            try:
+                yield future.result(), None
+            except BrokenProcessPool:
+                yield _run_alone(fn, tasks[index])
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+                yield None, exc
+            futures[index] = None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_alone(fn: Callable, task: tuple) -> TaskOutcome:
+    with ProcessPoolExecutor(max_workers=1, mp_context=_pool_context()) as alone:
+        try:
+            return alone.submit(fn, *task).result(), None
+        except Exception as exc:  # noqa: BLE001 - this task's own process died: its outcome
+            return None, exc
 
 
 def run_on_dask(fn: Callable, tasks: Sequence[tuple], address: str) -> Iterator[TaskOutcome]:
@@ -83,19 +111,17 @@ def run_on_dask(fn: Callable, tasks: Sequence[tuple], address: str) -> Iterator[
     except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     futures = [client.submit(fn, *task, pure=False) for task in tasks]
-    return _in_order(futures, on_exit=client.close)
+    return _dask_outcomes(futures, client)
 
 
-def _in_order(futures: list, on_exit: Callable[[], object]) -> Iterator[TaskOutcome]:
-    """Each future's value or exception, in submission order; ``on_exit`` runs however iteration ends."""
+def _dask_outcomes(futures: list, client) -> Iterator[TaskOutcome]:
     try:
         for index, future in enumerate(futures):
             try:
                 yield future.result(), None
-            except Exception as exc:  # noqa: BLE001 - machinery failure: one task's outcome
+            except Exception as exc:  # noqa: BLE001 - a lost worker (KilledWorker), an import error there
                 yield None, exc
-            if not isinstance(future, Future):
-                future.release()  # a Dask future: let the cluster forget the result
+            future.release()  # let the cluster forget the result
             futures[index] = None
     finally:
-        on_exit()
+        client.close()

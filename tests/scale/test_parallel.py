@@ -1,7 +1,7 @@
 """Local parallel analysis: same outcomes in the same order as serial; failures stay per file."""
 from __future__ import annotations
 
-import os
+import signal
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
@@ -35,9 +35,12 @@ def test_an_unexpected_exception_fails_each_file_with_one_line(tmp_path):
         assert len(failures) == len(list(RECORDINGS.glob("*.csv")))
 
 
-def test_a_worker_process_that_dies_is_an_outcome_not_a_crash():
-    [(value, lost)] = list(run_in_processes(os._exit, [(3,)], workers=1))
-    assert value is None and isinstance(lost, BrokenProcessPool)
+def test_a_worker_process_that_dies_fails_its_task_only():
+    # raise_signal(SIGCHLD) returns (ignored by default); raise_signal(SIGKILL) kills the worker process
+    tasks = [(signal.SIGCHLD,), (signal.SIGKILL,), (signal.SIGCHLD,), (signal.SIGCHLD,)]
+    outcomes = list(run_in_processes(signal.raise_signal, tasks, workers=2))
+    assert [lost is None for _, lost in outcomes] == [True, False, True, True]
+    assert isinstance(outcomes[1][1], BrokenProcessPool)
 
 
 def test_default_workers_serial_for_a_few_files_else_one_per_cpu():
