@@ -2,7 +2,7 @@
 
     from sensorkit.io import read_recording, write_recording, RecordingWriter, find_recordings
     rec = read_recording("recordings/a.csv")   # Recording(name, path, samples, meta, warnings)
-    meta = read_meta("recordings/a.csv")       # RecordingMeta from the sidecar only
+    meta = read_meta("recordings/a.csv")       # RecordingMeta from the sidecar only (vendor exports: read whole)
     write_recording("out/b.csv", rec.samples, rec.meta)
     with RecordingWriter("out", "c", {"side": "left"}) as writer:   # live, crash-safe
         writer.append(block)
@@ -14,8 +14,8 @@ Vendor exports (MbientLab MetaBase, Polar Sensor Logger, Movella DOT, Movesense 
 Bad input raises :class:`sensorkit.errors.RecordingError` with one line naming the file, line, column.
 """
 from sensorkit.io.discover import find_recordings
-from sensorkit.io.meta import RecordingMeta, read_meta
-from sensorkit.io.reader import Recording, read_recording
+from sensorkit.io.meta import RecordingMeta
+from sensorkit.io.reader import Recording, read_meta, read_recording
 from sensorkit.io.writer import RecordingWriter, write_recording
 
 __all__ = [

@@ -199,11 +199,6 @@ def started_at_from_mtime(path: str | os.PathLike) -> datetime:
     return datetime.fromtimestamp(mtime_s, tz=timezone.utc)
 
 
-def read_meta(csv_path: str | os.PathLike) -> RecordingMeta:
-    """The metadata of ``NAME.csv`` from its sidecar alone (cheap: the CSV is only stat-ed)."""
-    return load_meta(csv_path)[0]
-
-
 def as_meta(meta: dict | RecordingMeta | None, source: str) -> RecordingMeta:
     """A :class:`RecordingMeta` from a dict (validated like a sidecar), a meta, or None."""
     if meta is None:

@@ -9,7 +9,11 @@ from sensorkit.errors import RecordingError
 from sensorkit.io.checks import check_time_column
 from sensorkit.io.csv_table import file_size, find_truncation, line_at_offset, parse_table, read_header
 from sensorkit.io.meta import RecordingMeta, load_meta, started_at_from_mtime
-from sensorkit.io.vendor import SUPPORTED, VendorData, read_vendor
+from sensorkit.io.vendor import SUPPORTED, VendorData, detect, read_vendor
+from sensorkit.io.vendor.common import head_text
+
+#: bytes read to tell a vendor export from a canonical CSV in :func:`read_meta`
+_META_SNIFF_BYTES = 4096
 from sensorkit.io.units import check_units
 from sensorkit.samples import Samples
 
@@ -56,6 +60,18 @@ def read_recording(path: str | os.PathLike) -> Recording:
     samples = Samples.from_array(values if keep is None else values[keep])
     warnings += check_units(path, samples)
     return Recording(name=path.stem, path=path, samples=samples, meta=meta, warnings=warnings)
+
+
+def read_meta(path: str | os.PathLike) -> RecordingMeta:
+    """The metadata of a recording without parsing a canonical CSV (its sidecar, else the file's mtime).
+
+    A vendor export (detected from its first 4 KiB, or any ``.json``) is read whole, since its start
+    time and sensor come from its content; its sidecar, when it has one, still overrides.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".json" or detect(path, head_text(path, _META_SNIFF_BYTES)) is not None:
+        return read_recording(path).meta
+    return load_meta(path)[0]
 
 
 def _read_vendor_or_fail(path: Path, canonical_error: RecordingError | None) -> VendorData:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from io_synth import swinging_sensor
-from sensorkit.io import read_recording
+from sensorkit.io import read_meta, read_recording
 from sensorkit.io.vendor.movella import WRAP_US, unwrap_us
 from sensorkit.samples import GRAVITY_MS2
 from vendor_synth import (
@@ -97,3 +97,13 @@ def test_movesense_packets_spread_over_the_packet_interval(tmp_path, layout):
     assert rec.meta.sensor == "movesense-showcase"
     assert rec.name == ("imu6" if layout == "imu6_json" else "20261124T093000Z_212345678")
     assert abs(rec.samples.sample_rate_hz - 104.0) < 1.0
+
+
+def test_read_meta_takes_a_vendor_files_own_start_and_sensor(tmp_path):
+    acc_path, gyr_path = write_metabase(tmp_path, KNOWN, "timestamp_hhmm", 1_795_000_000_000)
+    for path in (acc_path, gyr_path):
+        meta = read_meta(path)
+        assert meta.sensor == "mbientlab-metabase"
+        assert meta.started_at == datetime.fromtimestamp(1_795_000_000, tz=timezone.utc)
+    json_path = write_movesense_json_lines(tmp_path, KNOWN, 4)[0]
+    assert read_meta(json_path).sensor == "movesense-showcase"  # the export is not taken for a sidecar
