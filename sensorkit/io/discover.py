@@ -3,7 +3,8 @@
 In folders: ``*.csv`` files; Polar Sensor Logger ``*.txt`` exports; Movesense ``*.json`` exports
 (a ``.json`` next to a same-named ``.csv`` is that recording's sidecar, not a recording). The
 gyroscope file of a vendor pair (MetaBase ``…Gyroscope…``, Polar ``…_GYRO``) is represented by its
-accelerometer file, folder or explicit, so a pair is listed (and analysed) once.
+accelerometer file, folder or explicit, so a pair is listed (and analysed) once. MetaBase exports of
+other sensors (``…Magnetometer…``, ``…Quaternion…``, …) are left out of folder searches.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.vendor import movesense, pairs, polar
+from sensorkit.io.vendor import metabase, movesense, pairs, polar
 from sensorkit.io.vendor.common import head_text
 
 _SNIFF_BYTES = 4096
@@ -69,6 +70,16 @@ def _is_vendor_extra(path: Path, names: set[str]) -> bool:
     return False
 
 
+def _is_vendor_other_sensor(path: Path) -> bool:
+    """A MetaBase magnetometer/fusion/... export: not a recording, so a folder search leaves it out."""
+    if not metabase.OTHER_SENSORS.search(path.stem):
+        return False
+    try:
+        return metabase.is_other_sensor(path, head_text(path, _SNIFF_BYTES))
+    except RecordingError:
+        return False
+
+
 def _recording_files(folder: Path, excluded: set[Path]) -> list[Path]:
     if folder.resolve() in excluded:
         return []
@@ -81,7 +92,8 @@ def _recording_files(folder: Path, excluded: set[Path]) -> list[Path]:
             if name.startswith("."):
                 continue
             if name[-4:].lower() == ".csv":
-                files.append(root_path / name)
+                if not _is_vendor_other_sensor(root_path / name):
+                    files.append(root_path / name)
             elif name[-4:].lower() in (".txt", "json"):
                 lowered = lowered or {n.lower() for n in names}
                 if _is_vendor_extra(root_path / name, lowered):

@@ -20,6 +20,8 @@ def test_folder_lists_each_pair_once_by_its_accelerometer_file(tmp_path):
     ms, _ = write_movesense_json_lines(tmp_path, KNOWN, 4)
     ms_csv, _ = write_movesense_csv(tmp_path, KNOWN, 4, stem="ms_csv")
     (tmp_path / "notes.txt").write_text("not a recording\n")
+    magnetometer = tmp_path / mb_acc.name.replace("Accelerometer", "Magnetometer")
+    magnetometer.write_text("epoc (ms),timestamp (-0700),elapsed (s),x-axis (T),y-axis (T),z-axis (T)\n1,x,0.0,1,2,3\n")
     (tmp_path / "canon.csv").write_text(csv_text(KNOWN))
     (tmp_path / "canon.json").write_text('{"side": "left"}')  # a sidecar, not a recording
     assert find_recordings([tmp_path]) == sorted([mb_acc, pol_acc, ms, ms_csv, tmp_path / "canon.csv"], key=lambda p: p.as_posix())
@@ -66,3 +68,10 @@ def test_merge_interpolates_gyro_onto_accelerometer_times():
     np.testing.assert_allclose(samples.t, kept - kept[0])
     np.testing.assert_allclose(samples.gyr, rate(kept), atol=1e-12)
     assert warnings and "1 accelerometer samples outside" in warnings[0]
+
+
+def test_a_metabase_file_of_another_sensor_is_named_as_such(tmp_path):
+    path = tmp_path / "MetaWear_2026_C5A2_Quaternion_1.4.4.csv"
+    path.write_text("epoc (ms),timestamp (-0700),elapsed (s),w (number),x (number),y (number),z (number)\n")
+    with pytest.raises(RecordingError, match="file of another sensor \\(Quaternion\\)"):
+        read_recording(path)

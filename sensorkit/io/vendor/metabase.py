@@ -24,13 +24,17 @@ _EPOCH = r"epoch? \(ms\)"
 #: "time (-13:00)", "time (01:00)", "timestamp (-0700)", "timestamp (GMT-04:00)", "timestamp (GMT)"
 _CLOCK = re.compile(r"(?:time|timestamp) \((?:GMT|UTC)?(?:([+-]?)(\d\d):?(\d\d))?\)", re.IGNORECASE)
 _AXIS = r"{axis}-axis \({unit}\)"
+#: other sensors a MetaBase session exports next to the accelerometer and gyroscope (never recordings)
+OTHER_SENSORS = re.compile(
+    r"(?:^|[_\-. ])(magnetometer|quaternion|euler[ _]?angles|gravity|linear[ _]?acceleration|temperature|pressure"
+    r"|illuminance|humidity|ambient[ _]?light|proximity|color)(?:$|[_\-. ])", re.IGNORECASE)
 _ACC_UNIT = r"g"
 _GYR_UNIT = r"(?:deg/s|°/s|dps)"
 
 
 def sniff(path: Path, head: str) -> bool:
     first = head.split("\n", 1)[0].lower()
-    return bool(re.match(r"\s*\"?epoch? \(ms\)", first)) and "-axis (" in first
+    return bool(re.match(r"\s*\"?epoch? \(ms\),", first))
 
 
 def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray, timezone | None, list[str]]:
@@ -54,7 +58,17 @@ def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray,
     return epoch_ms[keep], values[keep], zone, warnings
 
 
+def is_other_sensor(path: Path, head: str) -> bool:
+    """A MetaBase file of a sensor other than the accelerometer/gyroscope (magnetometer, fusion...)."""
+    return bool(OTHER_SENSORS.search(path.stem)) and sniff(path, head)
+
+
 def read(path: Path, head: str) -> VendorData:
+    if is_other_sensor(path, head):
+        raise RecordingError(
+            f"{path}: an {TITLE} file of another sensor ({OTHER_SENSORS.search(path.stem).group(1)}); a recording is an"
+            f" …Accelerometer… file with its …Gyroscope… file"
+        )
     acc_path, gyr_path = accelerometer_and_gyroscope(path, TITLE)
     acc_ms, acc_g, zone, warnings = _read_one(acc_path, _ACC_UNIT, "accelerometer (g)")
     gyr_ms, gyr_dps, _, gyr_warnings = _read_one(gyr_path, _GYR_UNIT, "gyroscope (deg/s)")
