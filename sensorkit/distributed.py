@@ -1,4 +1,4 @@
-"""Where a batch's tasks run: this process, a local process pool, or an existing Dask cluster.
+"""Where a batch's tasks run when not in this process: a local process pool or an existing Dask cluster.
 
 Each runner takes a picklable module-level function and its argument tuples and yields
 ``(value, None)`` or ``(None, exception)`` per task, in task order. The exception is the task

@@ -37,7 +37,8 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a pipeline parameter (see PipelineConfig), e.g. --set min_rom_deg=6.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Local processes (default: serial below 4 files, else one per CPU; 1: serial).")
+              help="Local processes (default: serial below 4 files, else one per CPU; 1: serial). "
+                   "Not used with --scheduler.")
 @click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", default=None, metavar="tcp://HOST:PORT",
               help="Run on this Dask cluster (needs the dask extra; env DASK_SCHEDULER_ADDRESS). "
                    "Its workers must reach the same paths.")
