@@ -101,7 +101,7 @@ def analyze_file(path: str, base_dir: str, config: PipelineConfig | None = None)
     except SensorkitError as exc:
         return None, _relabel(str(exc), actual, shown)
     except Exception as exc:  # noqa: BLE001 - a bug on one file must not end the batch
-        return None, f"{shown}: internal error: {one_line(exc)}"
+        return None, _relabel(f"{shown}: internal error: {one_line(exc)}", actual, shown)
     if actual != shown:
         row = result.session_row
         row["path"] = str(shown)
