@@ -62,3 +62,9 @@ def test_a_dot_clock_not_in_microseconds_is_flagged(tmp_path):
     ticks_100us = type(fast)(fast.t / 100.0, fast.acc, fast.gyr)  # an MTi-like 10 kHz tick read as µs
     rec = read_recording(write_movella(tmp_path / "dot.csv", ticks_100us, 0))
     assert any("steps imply 5000 Hz" in w and "in µs" in w for w in rec.warnings)
+
+
+def test_dot_free_acceleration_only_is_refused_with_the_reason(tmp_path):
+    path = write_movella(tmp_path / "dot.csv", KNOWN, 0)
+    path.write_text(path.read_text().replace("Acc_", "FreeAcc_"))
+    assert "only FreeAcc_X/Y/Z (gravity removed)" in error_of(path)

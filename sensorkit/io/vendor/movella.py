@@ -51,6 +51,12 @@ def read(path: Path, head: str) -> VendorData:
     line = header_line(head)
     names = split_header(head.split("\n")[line - 1], ",")
     columns = {"time": find_column(path, names, r"SampleTimeFine", "SampleTimeFine", line)}
+    lowered = [name.lower() for name in names]
+    if "acc_x" not in lowered and "freeacc_x" in lowered:
+        raise RecordingError(
+            f"{path}: line {line}: only FreeAcc_X/Y/Z (gravity removed), no Acc_X/Y/Z; export a payload that"
+            f" includes Acc_X/Y/Z (acceleration with gravity)"
+        )
     for kind, prefix in (("acc", "Acc"), ("gyr", "Gyr")):
         for axis in "XYZ":
             columns[f"{kind}{axis}"] = find_column(path, names, rf"{prefix}_{axis}", f"{prefix}_{axis}", line)
