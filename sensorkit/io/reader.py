@@ -95,4 +95,4 @@ def _vendor_recording(path: Path, data: VendorData) -> Recording:
         meta.sensor = data.sensor
     warnings += data.warnings
     warnings += check_units(path, data.samples)
-    return Recording(name=data.name, path=path, samples=data.samples, meta=meta, warnings=warnings)
+    return Recording(name=data.name, path=data.primary or path, samples=data.samples, meta=meta, warnings=warnings)

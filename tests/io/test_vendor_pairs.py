@@ -33,6 +33,7 @@ def test_explicit_gyroscope_file_stands_for_its_pair(tmp_path):
     assert find_recordings([gyr, acc]) == [acc]
     from_gyr, from_acc = read_recording(gyr), read_recording(acc)
     assert from_gyr.name == from_acc.name == "Polar_Sense_B5A3F12C_20261124_093000"
+    assert from_gyr.path == from_acc.path == acc
     np.testing.assert_array_equal(from_gyr.samples.to_array(), from_acc.samples.to_array())
 
 

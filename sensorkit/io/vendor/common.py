@@ -25,7 +25,8 @@ class VendorData:
 
     ``sensor`` names the format (goes to the sidecar's ``sensor``); ``started_at`` is the absolute
     time of the first sample when the file holds one; ``sidecar`` is where a user's ``NAME.json``
-    would sit (None when the export itself is JSON); ``name`` is the recording's name.
+    would sit (None when the export itself is JSON); ``name`` is the recording's name; ``primary`` is
+    the file that stands for the recording (the accelerometer file of a pair).
     """
 
     samples: Samples
@@ -34,6 +35,7 @@ class VendorData:
     started_at: datetime | None = None
     sidecar: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    primary: Path | None = None
 
 
 def head_text(path: Path, n_bytes: int = _HEAD_BYTES) -> str:

@@ -79,4 +79,4 @@ def read(path: Path, head: str) -> VendorData:
     start_ms = origin_ms + round(start_s * 1000.0)
     started_at = (datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=start_ms)).astimezone(zone or timezone.utc)
     return VendorData(samples, SENSOR, pair_name(acc_path), started_at, acc_path.with_suffix(".json"),
-                      warnings + gyr_warnings + merge_warnings)
+                      warnings + gyr_warnings + merge_warnings, acc_path)

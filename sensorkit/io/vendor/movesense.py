@@ -159,4 +159,4 @@ def read(path: Path, head: str) -> VendorData:
         samples, _, merge_warnings = merge_by_time(acc_path, acc_t_s, acc, gyr_t_s, gyr)
     sidecar = None if _is_json(acc_path, head) else acc_path.with_suffix(".json")
     name = pair_name(acc_path) if paired else path.stem
-    return VendorData(samples, SENSOR, name, None, sidecar, warnings + gyr_warnings + merge_warnings)
+    return VendorData(samples, SENSOR, name, None, sidecar, warnings + gyr_warnings + merge_warnings, acc_path)

@@ -71,4 +71,4 @@ def read(path: Path, head: str) -> VendorData:
     else:
         started_at = POLAR_EPOCH + timedelta(microseconds=start_ns // 1000)
     return VendorData(samples, SENSOR, pair_name(acc_path), started_at, acc_path.with_suffix(".json"),
-                      warnings + gyr_warnings + merge_warnings)
+                      warnings + gyr_warnings + merge_warnings, acc_path)
