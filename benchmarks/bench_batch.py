@@ -105,7 +105,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=10.0, help="length of each recording")
     ap.add_argument("--thousand-hours", action="store_true", help="1,000 recordings of 60 min")
     ap.add_argument("--data", type=Path, help="folder for the recordings (kept; default: a temporary folder)")
-    ap.add_argument("--repeat", type=int, default=2, help="best of this many runs per figure")
+    ap.add_argument("--repeat", type=int, default=3, help="best of this many runs per figure")
     ap.add_argument("--scheduler", help="also time this Dask cluster (tcp://HOST:PORT)")
     ap.add_argument("--profile-top", type=int, default=14)
     args = ap.parse_args()
