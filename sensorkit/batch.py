@@ -34,11 +34,12 @@ SESSION_COLUMNS = (
 
 @dataclass
 class RecordingResult:
-    """One analysed recording: its reps (rows of reps.csv) and its sessions.csv row."""
+    """One analysed recording: its reps (rows of reps.csv), its sessions.csv row, the reader's repairs."""
 
     reps: list[Rep]
     rep_rows: list[dict]
     session_row: dict
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,7 +77,7 @@ def analyze_recording(path: str | os.PathLike, config: PipelineConfig | None = N
         "warnings": " | ".join(rec.warnings),
     }
     session = {k: round(v, 3) if isinstance(v, float) else v for k, v in session.items()}
-    return RecordingResult(reps, rows, session)
+    return RecordingResult(reps, rows, session, list(rec.warnings))
 
 
 def failed_session_row(path: Path, reason: str) -> dict:
@@ -106,6 +107,7 @@ def analyze_file(path: str, base_dir: str, config: PipelineConfig | None = None)
         row = result.session_row
         row["path"] = str(shown)
         row["warnings"] = _relabel(row["warnings"], actual, shown)
+        result.warnings = [_relabel(warning, actual, shown) for warning in result.warnings]
     return result, ""
 
 

@@ -64,6 +64,8 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
             if error:
                 line = error if error.startswith(str(path)) else f"{path}: {error}"
                 progress.console.print(line, markup=False, soft_wrap=True)
+            for warning in result.warnings if result and not quiet else ():
+                progress.console.print(f"warning: {warning}", markup=False, soft_wrap=True)
             progress.advance(task)
             progress.refresh()
 

@@ -72,6 +72,8 @@ def test_every_bad_file_is_named_with_its_reason_and_every_good_one_analyzed(bad
         assert "Traceback" not in result.stderr
         for stem, reason in expected_failures.items():
             assert any(reason in line for line in result.stderr.splitlines()), (workers, stem, result.stderr)
+        assert any(line.startswith("warning: ") and "crash_cut.csv: line" in line and "incomplete last line dropped"
+                   in line for line in result.stderr.splitlines()), result.stderr
 
         sessions = pd.read_csv(tmp_path / workers / "sessions.csv", keep_default_na=False)
         assert set(sessions.recording) == csv_entries(data)  # nothing silently skipped
