@@ -7,23 +7,31 @@ the knee (the thigh's axis), 0.05–0.2 m when it turns about the foot.
 
 Gravity, rotated by the integrated gyro, is removed *before* any smoothing (smoothing a turning
 gravity vector would itself look like a tangential acceleration); then every term of the model,
-being linear, is smoothed alike (zero-phase) so tremor stays out of the fit. Accelerometer bias,
+being linear, is smoothed alike (zero-phase moving averages) so tremor stays out of the fit. Accelerometer bias,
 scale error and misalignment leave a residue ``c + sin(theta) v1 + (1 - cos(theta)) v2``
 (Rodrigues' formula) and a gyro-bias error one growing with time: both are fitted alongside, and
 samples that fit badly (lost packets, jolts) are down-weighted (Huber).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-from scipy import integrate, signal
-from scipy.spatial.transform import Rotation
+from scipy import ndimage
 
 
-@lru_cache(maxsize=16)
-def _butter(cutoff_hz: float, fs_hz: float) -> np.ndarray:
-    return signal.butter(2, cutoff_hz, fs=fs_hz, output="sos")
+def _solve(normal: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.solve(normal, rhs)
+    except np.linalg.LinAlgError:  # degenerate movement: least squares still answers
+        return np.linalg.lstsq(normal, rhs, rcond=None)[0]
+
+
+def _rotate(v: np.ndarray, rotvec: np.ndarray) -> np.ndarray:
+    """``v`` turned by each rotation vector (rows of ``rotvec``, radians): Rodrigues' formula."""
+    angle = np.sqrt(np.einsum("ij,ij->i", rotvec, rotvec))
+    safe = np.where(angle > 1e-12, angle, 1.0)
+    k = rotvec / safe[:, None]
+    cos, sin = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    return v * cos + np.cross(k, v) * sin + k * (k @ v)[:, None] * (1.0 - cos)
 
 
 def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) -> float:
@@ -34,13 +42,16 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) 
     would itself look like a tangential acceleration); then every term of the model, being
     linear, is smoothed alike (zero-phase, ``smooth_hz``) so tremor stays out of the fit.
     """
-    rot = np.radians(integrate.cumulative_trapezoid(omega_dps, t, axis=0, initial=0.0))
-    lin = acc - Rotation.from_rotvec(-rot).apply(g_rest)
+    rot = np.zeros((len(t), 3))  # trapezoid rule, radians
+    np.cumsum(np.radians(0.5 * (omega_dps[1:] + omega_dps[:-1])) * np.diff(t)[:, None], axis=0, out=rot[1:])
+    lin = acc - _rotate(g_rest, -rot)
     w = np.radians(omega_dps @ axis)
     theta = rot @ axis
     terms = np.column_stack([lin, w, w**2, np.sin(theta), 1 - np.cos(theta), t - t[0]])
     if len(t) > 30 and smooth_hz < 0.45 * fs_hz:
-        terms = signal.sosfiltfilt(_butter(smooth_hz, fs_hz), terms, axis=0, padtype="constant")
+        width = max(1, int(round(fs_hz / (2.0 * smooth_hz))))  # two passes of a 1/(2 f) boxcar:
+        for _ in range(2):  # zero-phase, no ripple, nulls at multiples of 2 f (tremor is 8–12 Hz)
+            terms = ndimage.uniform_filter1d(terms, width, axis=0, mode="nearest")
     alpha = np.gradient(terms[:, 3], t)
     step = max(1, int(fs_hz // (8 * smooth_hz)))  # smoothed: a few samples per cutoff period do
     terms, alpha = terms[::step], alpha[::step]
@@ -66,8 +77,8 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) 
     weights = np.ones(m)
     for _ in range(4):  # Huber-weighted least squares: gaps and jolts are outliers here
         weighted = design.T * np.repeat(weights, 3)
-        coef = np.linalg.lstsq(weighted @ design, weighted @ target, rcond=None)[0]
+        coef = _solve(weighted @ design, weighted @ target)
         residual = np.linalg.norm((target - design @ coef).reshape(m, 3), axis=1)
-        scale = 1.5 * np.median(residual) + 1e-9
+        scale = 1.5 * np.partition(residual, m // 2)[m // 2] + 1e-9  # 1.5 × median
         weights = np.minimum(1.0, scale / np.maximum(residual, 1e-12))
     return float(np.hypot(coef[0], coef[1]))
