@@ -30,15 +30,23 @@ class GapFiller:
         gaps = np.flatnonzero((missing >= 1) & (missing <= self.max_missing))
         if len(gaps) == 0:
             return samples
-        pieces, prev = [], 0
-        for g in gaps:  # one iteration per gap: gaps are rare
-            k = int(missing[g])
-            frac = (np.arange(1, k + 1) / (k + 1))[:, None]
-            pieces += [full[prev:g + 1], full[g] + frac * (full[g + 1] - full[g])]
-            prev = g + 1
-            self.filled_samples += k
-        pieces.append(full[prev:])
-        out = np.vstack(pieces)
+        k = missing[gaps]
+        total = len(full) + int(k.sum())
+        # each received row moves down by the number of rows inserted before it
+        shift = np.zeros(len(full), dtype=np.int64)
+        shift[gaps + 1] = k
+        dest = np.arange(len(full)) + np.cumsum(shift)
+        out = np.empty((total, full.shape[1]))
+        out[dest] = full
+        # inserted rows: gap g gets k[g] rows at fractions 1/(k+1) .. k/(k+1) between its ends
+        owner = np.repeat(np.arange(len(gaps)), k)
+        step = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k) + 1
+        frac = (step / (k[owner] + 1))[:, None]
+        lo, hi = full[gaps[owner]], full[gaps[owner] + 1]
+        inserted = np.ones(total, bool)
+        inserted[dest] = False
+        out[inserted] = lo + frac * (hi - lo)
+        self.filled_samples += int(k.sum())
         if len(full) > len(rows):
             out = out[1:]  # drop the carried-over row
         return Samples.from_array(out)
