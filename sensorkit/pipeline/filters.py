@@ -39,10 +39,11 @@ class TrailingRange:
             return np.empty_like(x)
         data = x if self._tail is None else np.concatenate([self._tail, x])
         origin = (self.size - 1) // 2  # shifts the centred window to end at each sample
-        hi = ndimage.maximum_filter1d(data, self.size, axis=0, mode="nearest", origin=origin)
-        lo = ndimage.minimum_filter1d(data, self.size, axis=0, mode="nearest", origin=origin)
+        rows = np.ascontiguousarray(data.T)  # filtering along the last axis is much faster
+        hi = ndimage.maximum_filter1d(rows, self.size, axis=-1, mode="nearest", origin=origin)
+        lo = ndimage.minimum_filter1d(rows, self.size, axis=-1, mode="nearest", origin=origin)
         self._tail = data[-(self.size - 1):] if self.size > 1 else data[:0]
-        return (hi - lo)[len(data) - len(x):]
+        return (hi - lo).T[len(data) - len(x):]
 
 
 class MaskedAverage:
@@ -74,9 +75,8 @@ class MaskedAverage:
         pos = np.full(len(x), -1)
         pos[idx] = np.arange(len(idx))
         pos = np.maximum.accumulate(pos)
-        out[:] = self.value
-        have = pos >= 0
-        out[have] = avg[pos[have]]
+        out = avg[np.maximum(pos, 0)]
+        out[: int(np.argmax(pos >= 0))] = self.value  # before the first accepted sample
         self.value = avg[-1].copy()
         return out
 

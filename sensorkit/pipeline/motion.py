@@ -85,9 +85,10 @@ class MotionTracker:
         avg = self._bias(g[:done], st[:done] & st[lag:lag + done])
         self._tail_gyr, self._tail_still = g[done:], st[done:]
         idx = np.arange(n_tail, len(g)) - lag
-        out = np.zeros((len(gyr), 3))
-        have = idx >= 0
-        out[have] = avg[idx[have]]
+        if len(avg) == 0:
+            return np.zeros((len(gyr), 3))
+        out = avg[np.maximum(idx, 0)]
+        out[idx < 0] = 0.0  # the first ``lag`` samples of the stream: no bias known yet
         return out
 
     @property
