@@ -18,6 +18,11 @@ import numpy as np
 from scipy import ndimage
 
 
+def _cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross product of two 3-vectors (np.cross costs more than the arithmetic here)."""
+    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+
+
 def _solve(normal: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     try:
         return np.linalg.solve(normal, rhs)
@@ -28,10 +33,11 @@ def _solve(normal: np.ndarray, rhs: np.ndarray) -> np.ndarray:
 def _rotate(v: np.ndarray, rotvec: np.ndarray) -> np.ndarray:
     """``v`` turned by each rotation vector (rows of ``rotvec``, radians): Rodrigues' formula."""
     angle = np.sqrt(np.einsum("ij,ij->i", rotvec, rotvec))
-    safe = np.where(angle > 1e-12, angle, 1.0)
-    k = rotvec / safe[:, None]
+    k = rotvec / np.where(angle > 1e-12, angle, 1.0)[:, None]
     cos, sin = np.cos(angle)[:, None], np.sin(angle)[:, None]
-    return v * cos + np.cross(k, v) * sin + k * (k @ v)[:, None] * (1.0 - cos)
+    k_cross_v = np.column_stack([k[:, 1] * v[2] - k[:, 2] * v[1], k[:, 2] * v[0] - k[:, 0] * v[2],
+                                 k[:, 0] * v[1] - k[:, 1] * v[0]])
+    return v * cos + k_cross_v * sin + k * (k @ v)[:, None] * (1.0 - cos)
 
 
 def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) -> float:
@@ -63,12 +69,12 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) 
     # rho (sensor offset from the axis) = p1 b1 + p2 b2 with b1, b2 spanning the plane ⊥ axis;
     # each p contributes alpha (axis × b) − omega² b; the rest is accelerometer-error residue
     # (sin theta, 1 − cos theta, constant) and, growing with time, a gyro-bias gravity error.
-    b1 = np.cross(axis, [1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0])
-    b1 /= np.linalg.norm(b1)
-    b2 = np.cross(axis, b1)
+    b1 = _cross3(axis, np.array([1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0]))
+    b1 /= np.sqrt(b1 @ b1)
+    b2 = _cross3(axis, b1)
     design = np.zeros((m, 3, 14))
     for j, b in enumerate((b1, b2)):
-        design[:, :, j] = alpha[moving, None] * np.cross(axis, b) - w2[moving, None] * b
+        design[:, :, j] = alpha[moving, None] * _cross3(axis, b) - w2[moving, None] * b
     nuisance = np.column_stack([terms[moving, 5], terms[moving, 6], np.ones(m), terms[moving, 7]])
     for k in range(3):
         design[:, k, 2 + k::3] = nuisance

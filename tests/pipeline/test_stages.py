@@ -95,3 +95,12 @@ def test_gap_filler_interpolates_short_gaps_only_and_is_chunk_invariant():
     for chunk in x.chunks(7):
         parts.append(filler(chunk))
     assert np.array_equal(Samples.concat(parts).to_array(), whole.to_array())
+
+
+def test_rodrigues_rotation_matches_scipy():
+    from sensorkit.pipeline.radius import _rotate
+
+    rotvec = np.random.default_rng(0).normal(size=(50, 3))
+    rotvec[0] = 0.0  # no rotation at all
+    g = np.array([1.0, 2.0, 9.0])
+    assert np.allclose(_rotate(g, rotvec), Rotation.from_rotvec(rotvec).apply(g), atol=1e-12)
