@@ -65,6 +65,7 @@ class MaskedAverage:
             out[:] = self.value
             return out
         sub = x[idx]
+        before = self.value.copy()  # what samples before the first accepted one in this block get
         if not self._started:  # first accepted sample seeds the average
             self.value = sub[0].copy()
             self._started = True
@@ -76,13 +77,13 @@ class MaskedAverage:
         pos[idx] = np.arange(len(idx))
         pos = np.maximum.accumulate(pos)
         out = avg[np.maximum(pos, 0)]
-        out[: int(np.argmax(pos >= 0))] = self.value  # before the first accepted sample
+        out[: int(idx[0])] = before
         self.value = avg[-1].copy()
         return out
 
 
 class Integrator:
-    """Running sum of ``x * dt`` along time (rectangle rule), continuing across blocks."""
+    """Running sum of the increments it is given (e.g. rate × dt), continuing across blocks."""
 
     def __init__(self, channels: int) -> None:
         self.total = np.zeros(channels)

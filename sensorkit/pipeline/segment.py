@@ -135,7 +135,8 @@ class Segmenter:
             self._done(out, self._window(self._pending.rest_start, self._pending.start, stop,
                                     self._closed_holds(), False, "recording ended"))
             self._pending = None
-        elif self._moving and not self._skip_until_still:
+        elif self._moving and not self._skip_until_still and \
+                float(self._excursion(self._move_start, end + 1, self._move_ref).max()) >= self.tiny_deg:
             self._done(out, self._window(self._move_rest_start, self._move_start, end, [], False,
                                     "recording ended"))
         self._moving = False
@@ -162,7 +163,7 @@ class Segmenter:
             if self._pending is not None:
                 hold = self._pending.holds[-1]
                 hold[1] = b - 1
-                limit = hold[0] + int(self.config.max_hold_s * self.fs_hz)
+                limit = self._index_after(hold[0], self.config.max_hold_s)
                 if b > limit:  # held away from rest too long: a new rest, not a hold
                     self._pending.holds.pop()
                     self._done(out, self._window(self._pending.rest_start, self._pending.start, hold[0],
@@ -178,7 +179,7 @@ class Segmenter:
             self._move_gravity = self._buf.acc_lp[max(a - 1, self._base) - self._base].copy()
         if self._moving:
             first = self._pending.start if self._pending else self._move_start
-            limit = first + int(self.config.max_movement_s * self.fs_hz)
+            limit = self._index_after(first, self.config.max_movement_s)
             if b > limit:
                 start, rest = (self._pending.start, self._pending.rest_start) if self._pending \
                     else (self._move_start, self._move_rest_start)
@@ -268,6 +269,13 @@ class Segmenter:
         return [(h0, h1) for h0, h1 in self._pending.holds] if self._pending else []
 
     # -- helpers ---------------------------------------------------------------------------
+    def _index_after(self, i: int, seconds: float) -> int:
+        """Global index of the first buffered sample more than ``seconds`` after sample ``i``
+        (past the buffer's end when there is none yet): limits are in time, not samples, so a
+        gap in the data cannot stretch them."""
+        t = self._buf.t
+        j = int(np.searchsorted(t, t[i - self._base] + seconds, side="right"))
+        return self._base + j if j < len(t) else self._base + len(t) + 1
     def _rot(self, i: int) -> np.ndarray:
         return self._buf.rot_deg[max(i, self._base) - self._base].copy()
 

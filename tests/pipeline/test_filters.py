@@ -66,3 +66,11 @@ def test_masked_average_holds_outside_the_mask():
 
 def test_integrator_is_a_running_sum():
     assert np.allclose(Integrator(1)(np.ones((4, 1))).ravel(), [1, 2, 3, 4])
+
+
+def test_masked_average_never_uses_a_later_sample_of_the_same_block():
+    x = np.column_stack([np.arange(6.0)] * 3)
+    mask = np.array([0, 0, 0, 1, 1, 1], bool)
+    whole = MaskedAverage(0.5, np.full(3, -1.0))(x, mask)
+    assert np.all(whole[:3] == -1.0)  # the initial value, not the seed that comes later
+    assert np.array_equal(whole, chunked(lambda: MaskedAverage(0.5, np.full(3, -1.0)), x, [1, 1, 1, 1, 1, 1], mask))
