@@ -55,7 +55,7 @@ class MovementFeatures:
     # kept for measuring the angle about another axis (the learned hip-ER axis)
     rot_rel_deg: np.ndarray  # rotation vector relative to rest, per sample
     g_rest: np.ndarray  # mean low-passed accelerometer at rest before, m/s²
-    g_hold: np.ndarray | None  # mean over the longest still hold, if long enough
+    g_hold: np.ndarray | None  # mean over the still hold at the top, if long enough
     radius_inputs: tuple = ()  # (t, omega, acc, g_rest, axis, smooth_hz, fs_hz) for radius_m
 
     @cached_property
@@ -136,8 +136,11 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
     s, e = window.start, window.end
     moving = slice(s, e + 1)
     holds = [(h0, h1) for h0, h1 in window.holds if h1 > h0]
-    longest = max(holds, key=lambda h: h[1] - h[0], default=None)
-    hold_still_s = float(t[longest[1]] - t[longest[0]]) if longest else 0.0
+    # the hold at the top: the still period farthest from where the movement started
+    start_rot = b.rot_deg[max(s - 1, 0)]
+    top_hold = max(holds, key=lambda h: float(np.linalg.norm(b.rot_deg[(h[0] + h[1]) // 2] - start_rot)),
+                   default=None)
+    hold_still_s = float(t[top_hold[1]] - t[top_hold[0]]) if top_hold else 0.0
 
     # The still flag lags the true start (the first moments are slow), so the rotation is
     # referenced twice: first to the last still sample, then to the extrapolated start.
@@ -149,7 +152,7 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
         excursion = float(norm[k - s])
         axis = rel[k] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
         x = rel @ axis  # angle along the movement's own axis, degrees
-        top = _median(x[longest[0]:longest[1] + 1]) if longest else excursion
+        top = _median(x[top_hold[0]:top_hold[1] + 1]) if top_hold else excursion
         if not window.returned:
             start_s, end_s = float(t[s]), float(t[e])
             out_end_s = return_start_s = float(t[k])
@@ -166,8 +169,8 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
     rest = slice(window.rest_start, max(window.rest_start + 1, int(np.searchsorted(t, start_s))))
     g_rest = b.acc_lp[rest].mean(axis=0)
     g_hold = None
-    if longest and hold_still_s >= min_still_hold_s:
-        g_hold = b.acc_lp[longest[0]:longest[1] + 1].mean(axis=0)
+    if top_hold and hold_still_s >= min_still_hold_s:
+        g_hold = b.acc_lp[top_hold[0]:top_hold[1] + 1].mean(axis=0)
 
     speed = b.omega_lp[moving] @ axis
     peak_speed = float(np.max(np.abs(speed)))

@@ -1,10 +1,12 @@
 """The pipeline on exact single-axis signals (tests/pipeline/synth.py): every answer is known."""
 import numpy as np
 import pytest
+from scipy.spatial.transform import Rotation
 
 from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.axis import axis_offset_deg
-from synth import Move, Synth, random_setup
+from sensorkit.samples import Samples
+from synth import Move, Synth, min_jerk, random_setup
 
 ANY_STRAP = [0, 1, 2, 3, 4, 5]
 
@@ -98,3 +100,22 @@ def test_a_long_gap_mid_session_loses_only_the_rep_inside_it():
     reps = Pipeline().run(samples[keep])
     counted = [r for r in reps if r.counted]
     assert [round(r.rom_deg) for r in counted] == [35, 33, 31]
+
+
+def test_rom_is_read_at_the_top_hold_not_at_a_longer_pause_on_the_way():
+    axis, g = random_setup(10)
+    # out to 15 deg, pause 3 s, on to 30 deg, hold 1 s, back: built from two moves about one axis
+    synth = Synth(axis, g, moves=[Move(30), Move(30)])
+    samples = synth.samples()
+    first = synth.truth()[0]
+    t = samples.t
+    theta = np.where(t < first["start_s"] + 1.2, 15 * min_jerk((t - first["start_s"]) / 1.2),
+                     15 + 15 * min_jerk((t - first["start_s"] - 4.2) / 1.2))
+    theta = np.where(t > first["start_s"] + 6.4, 30 * (1 - min_jerk((t - first["start_s"] - 6.4) / 1.2)), theta)
+    theta = np.where((t >= first["start_s"]) & (t <= first["start_s"] + 7.6), theta, 0.0)
+    rot = Rotation.from_rotvec(-np.outer(np.radians(theta), axis))
+    omega = np.gradient(theta, t)
+    acc = rot.apply(g)
+    gyr = np.outer(omega, axis)
+    reps = Pipeline().run(Samples(t, acc, gyr))
+    assert reps[0].rom_deg == pytest.approx(30.0, abs=0.5)
