@@ -55,6 +55,12 @@ class AxisModel:
     def votes(self) -> int:
         return max((c.count for c in self._clusters), default=0)
 
+    @property
+    def runner_up_votes(self) -> int:
+        """Votes of the second-strongest axis (0 when there is none)."""
+        counts = sorted((c.count for c in self._clusters), reverse=True)
+        return counts[1] if len(counts) > 1 else 0
+
 
 def axis_offset_deg(a: np.ndarray, b: np.ndarray) -> float:
     """Angle between two rotation axes as lines (0–90°), degrees."""

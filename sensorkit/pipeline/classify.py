@@ -20,6 +20,7 @@ import numpy as np
 from sensorkit.pipeline.axis import AxisModel, axis_offset_deg
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.measure import MovementFeatures
+from sensorkit.pipeline.segment import CUT_OFF_AXIS
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,16 @@ def shape_problem(f: MovementFeatures, cfg: PipelineConfig) -> str:
     """Why the movement cannot be a rep whatever its axis ('' when it can)."""
     if not f.returned:
         return f"did not return to rest ({f.cut_reason})"
+    return outward_problem(f, cfg, with_return=True)
+
+
+def outward_problem(f: MovementFeatures, cfg: PipelineConfig, with_return: bool = False) -> str:
+    """Why the movement (or only its outward half) is not rep-shaped ('' when it is)."""
     if f.excursion_deg < cfg.min_rom_deg:
         return f"too small ({f.excursion_deg:.1f} deg)"
     if f.excursion_deg > cfg.max_rom_deg:
         return f"beyond seated hip-ER range ({f.excursion_deg:.0f} deg)"
-    if min(f.out_duration_s, f.return_duration_s) < cfg.min_phase_s:
+    if min(f.out_duration_s, f.return_duration_s if with_return else np.inf) < cfg.min_phase_s:
         return "too abrupt"
     if f.reversals > cfg.max_reversals:
         return f"shaking ({f.reversals} reversals)"
@@ -69,6 +75,10 @@ class RepClassifier:
         problem = shape_problem(f, cfg)
         if not problem:
             self.axes.observe(f.axis, 2 if f.hold_s >= cfg.min_still_hold_for_gravity_s else 1)
+        elif f.cut_reason == CUT_OFF_AXIS and not outward_problem(f, cfg):
+            # half a movement cut short for turning about another axis than the learned one still
+            # votes once: if the learned axis was wrong (kicks first), real reps win it back
+            self.axes.observe(f.axis, 1)
         axis = self.axes.axis
         offset = axis_offset_deg(f.axis, axis) if axis is not None else float("nan")
         rom = f.rom_about(axis) if axis is not None else f.excursion_deg

@@ -110,7 +110,8 @@ class Pipeline:
         v = self.classifier.classify(f)
         # the segmenter may cut off-axis moves short only once the axis is well established
         axes = self.classifier.axes
-        self._segmenter.axis = axes.axis if axes.votes >= self.config.axis_votes_to_cut else None
+        settled = axes.votes >= self.config.axis_votes_to_cut and axes.votes >= 2 * axes.runner_up_votes
+        self._segmenter.axis = axes.axis if settled else None
         if self._g_first_rest is None:
             self._g_first_rest = f.g_rest
         axis = self.classifier.axes.axis

@@ -23,6 +23,12 @@ from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.motion import MotionBlock
 
 
+#: reason for a move cut short because it turned about another axis than the learned hip-ER one
+CUT_OFF_AXIS = "stopped away from rest"
+#: reason for the move that brings such a cut movement back to where it started
+CUT_RETURN = "came back from a movement cut short"
+
+
 @dataclass
 class MovementWindow:
     """A finished movement: ``block`` holds the rest before it, the movement and its end.
@@ -74,6 +80,7 @@ class Segmenter:
         self._move_ref = np.zeros(3)
         self._move_gravity = np.zeros(3)
         self._pending: _Pending | None = None
+        self._cut_origin: tuple | None = None  # (rotation, gravity, peak) where an off-axis cut began
         #: the learned hip-ER axis (sensor frame), set by the pipeline; None while unknown
         self.axis: np.ndarray | None = None
         #: called with each movement the moment it ends, before the stream goes on
@@ -195,7 +202,7 @@ class Segmenter:
             # a move about another axis than the pending one: the still period before it was a rest
             last = p.holds.pop()
             self._done(out, self._window(p.rest_start, p.start, last[0], self._closed_holds(), False,
-                                    "stopped away from rest"))
+                                    CUT_OFF_AXIS))
             self._pending = p = None
         if p is not None:
             total = self._excursion(self._move_start, a + 1, p.ref)
@@ -221,10 +228,17 @@ class Segmenter:
             return  # not a movement
         if self._back_at(a, own[-1], self._move_gravity, own_peak):
             self._done(out, self._window(self._move_rest_start, self._move_start, a, [], True))
+            self._cut_origin = None
+            return
+        origin, self._cut_origin = self._cut_origin, None
+        if origin is not None and self._back_at(a, float(np.linalg.norm(self._rot(a) - origin[0])),
+                                                origin[1], origin[2]):
+            self._done(out, self._window(self._move_rest_start, self._move_start, a, [], False, CUT_RETURN))
             return
         if self._off_axis(a):  # not the outward half of a rep: do not wait for a return
             self._done(out, self._window(self._move_rest_start, self._move_start, a, [], False,
-                                    "stopped away from rest"))
+                                         CUT_OFF_AXIS))
+            self._cut_origin = (self._move_ref, self._move_gravity, own_peak)
             return
         turn = self._rot(a) - self._move_ref
         self._pending = _Pending(self._move_start, self._move_ref, self._move_gravity, own_peak,

@@ -119,3 +119,24 @@ def test_rom_is_read_at_the_top_hold_not_at_a_longer_pause_on_the_way():
     gyr = np.outer(omega, axis)
     reps = Pipeline().run(Samples(t, acc, gyr))
     assert reps[0].rom_deg == pytest.approx(30.0, abs=0.5)
+
+
+def test_kicks_before_the_first_rep_do_not_lose_the_session():
+    axis, g = random_setup(5)
+    kick = np.cross(axis, g)
+    kick /= np.linalg.norm(kick)  # the knee's flexion axis
+    synth = Synth(axis, g, moves=[Move(40, hold_s=2, axis=kick)] * 2 + [Move(30, hold_s=3)] * 6)
+    reps = run(synth, noise=1.0)
+    late = [r for r in reps if r.start_s > synth.truth()[-3]["start_s"] - 0.5]
+    # the first hip-ER reps are spent winning the axis back; after that they count again
+    assert [r.kind != "rejected" for r in late] == [True, True, True]
+    assert all(r.rom_deg == pytest.approx(30, abs=0.5) for r in late)
+
+
+def test_kicks_between_reps_are_cut_short_and_never_counted():
+    axis, g = random_setup(5)
+    kick = np.cross(axis, g)
+    kick /= np.linalg.norm(kick)
+    synth = Synth(axis, g, moves=[Move(30, hold_s=3)] * 2 + [Move(40, hold_s=2, axis=kick)] * 3 + [Move(30, hold_s=3)] * 2)
+    reps = run(synth, noise=1.0)
+    assert [r.kind for r in reps if r.counted] == ["full"] * 4
