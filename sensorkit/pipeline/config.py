@@ -49,7 +49,8 @@ class PipelineConfig:
         typical_rom_percentile: the typical full ROM is this percentile of knee-pivot rep ROMs so far.
         typical_rom_floor_deg: lower bound of the typical full ROM (before any full rep was seen).
         typical_rom_history: how many recent knee-pivot reps the typical ROM looks at.
-        min_still_hold_for_gravity_s: a hold still at least this long measures ROM from gravity.
+        min_still_hold_for_gravity_s: a hold still at least this long measures ROM from gravity
+            (and makes the movement's axis vote twice: reps hold, kicks and sit-downs mostly not).
     """
 
     lowpass_hz: float = 3.0

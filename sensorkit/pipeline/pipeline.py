@@ -87,7 +87,7 @@ class Pipeline:
     # -- internals -------------------------------------------------------------------------
     def _start(self, first: Samples) -> None:
         head = first.t[first.t <= first.t[0] + self.config.rate_estimate_s]
-        dts = np.diff(head if len(head) > 2 else first.t)
+        dts = np.diff(head if len(head) > 2 else first.t[:10])  # [:10]: the same whatever the chunking
         dts = dts[dts > 0]
         self.fs_hz_ = float(1.0 / np.median(dts)) if len(dts) else 100.0
         self._gaps = GapFiller(self.fs_hz_, self.config.max_gap_fill_s)
