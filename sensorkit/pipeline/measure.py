@@ -159,14 +159,14 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
             break
         lo = max(s - 1, 0)
         start_s, out_end_s = _phase_bounds(t[lo:k + 1], x[lo:k + 1], 0.0, top)
-        start_s = min(max(start_s, float(t[window.rest_start])), float(t[s]))
+        start_s = min(max(start_s, float(t[0])), float(t[s]))
         ref = _interp_rows(t, b.rot_deg, start_s)
     if window.returned:
         rev_t, rev_x = -t[k:e + 1][::-1], x[k:e + 1][::-1]
         neg_end, neg_rs = _phase_bounds(rev_t, rev_x, float(x[e]), top)
         end_s, return_start_s = min(-neg_end, float(t[e])), -neg_rs
 
-    rest = slice(window.rest_start, max(window.rest_start + 1, int(np.searchsorted(t, start_s))))
+    rest = slice(0, max(1, int(np.searchsorted(t, start_s))))  # the block begins at rest
     g_rest = b.acc_lp[rest].mean(axis=0)
     g_hold = None
     if top_hold and hold_still_s >= min_still_hold_s:
@@ -175,7 +175,7 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
     speed = b.omega_lp[moving] @ axis
     peak_speed = float(np.max(np.abs(speed)))
     reversals = _count_reversals(speed, max(5.0, 0.2 * peak_speed))
-    fit = slice(window.rest_start, e + 1)
+    fit = slice(0, e + 1)
     omega_fit, acc_fit = b.omega[fit].copy(), b.acc[fit].copy()
     if return_start_s > out_end_s:  # a hold is still: its tremor only adds what smoothing cannot undo
         h = (t[fit] > out_end_s) & (t[fit] < return_start_s)

@@ -33,14 +33,13 @@ CUT_RETURN = "came back from a movement cut short"
 class MovementWindow:
     """A finished movement: ``block`` holds the rest before it, the movement and its end.
 
-    Indices are into ``block``: ``rest_start`` (first rest sample kept), ``start`` (first moving
+    Indices are into ``block``, which begins at the first rest sample kept: ``start`` (first moving
     sample), ``end`` (first still sample of the final rest, or the last sample for a movement cut
     short). ``holds``: (first, last) samples of the still period between the outward move and
     the return.
     """
 
     block: MotionBlock
-    rest_start: int
     start: int
     end: int
     holds: list[tuple[int, int]] = field(default_factory=list)
@@ -260,18 +259,16 @@ class Segmenter:
         """
         own = self._buf.rot_deg[self._move_start - self._base:a + 1 - self._base] - self._move_ref
         turn = own[int(np.argmax(np.linalg.norm(own, axis=1)))]
-        norm = float(np.linalg.norm(turn))
-        if norm < self.tiny_deg or p.turn_axis is None:
-            return False
-        return abs(float(turn @ p.turn_axis)) / norm < self._cos_axis
+        return float(np.linalg.norm(turn)) >= self.tiny_deg and self._apart(turn, p.turn_axis)
 
     def _off_axis(self, a: int) -> bool:
         """Did the move that ended at ``a`` turn about another axis than the learned hip-ER one?"""
-        if self.axis is None:
-            return False
-        turn = self._rot(a) - self._move_ref
+        return self._apart(self._rot(a) - self._move_ref, self.axis)
+
+    def _apart(self, turn: np.ndarray, axis: np.ndarray | None) -> bool:
+        """Is rotation ``turn`` about a line more than ``max_axis_offset_deg`` from ``axis``?"""
         norm = float(np.linalg.norm(turn))
-        return norm > 0 and abs(float(turn @ self.axis)) / norm < self._cos_axis
+        return axis is not None and norm > 0 and abs(float(turn @ axis)) / norm < self._cos_axis
 
     def _done(self, out: list[MovementWindow], window: MovementWindow) -> None:
         """A movement ended: hand it over at once (``on_window`` may update :attr:`axis`)."""
@@ -303,7 +300,6 @@ class Segmenter:
         lo = max(self._base, start - pre, min(rest_start, start - 1))
         return MovementWindow(
             block=self._buf[lo - self._base:end + 1 - self._base],
-            rest_start=0,
             start=start - lo,
             end=end - lo,
             holds=[(h0 - lo, h1 - lo) for h0, h1 in holds],
