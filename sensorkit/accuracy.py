@@ -6,7 +6,8 @@ at least ``min_overlap`` of the shorter one; each truth is matched at most once,
 Figures (over any number of recordings):
     rep F1 on counted reps; share of recordings with exactly the true count; kind accuracy on
     matched counted reps; share of distractors not counted; ROM RMSE (deg) and hold MAE (s) on
-    matched counted reps.
+    matched counted reps; tempo accuracy on matched counted reps whose truth has a tempo (and the
+    share of truly fast reps called fast).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class Truth:
     rom_deg: float
     hold_s: float
     label: str = ""
+    tempo: str = ""  # counted reps: "normal" | "fast" (empty when the truth does not say)
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -65,6 +67,10 @@ class Score:
     exact_count: int = 0
     rom_err: list[float] = field(default_factory=list)
     hold_err: list[float] = field(default_factory=list)
+    tempo_n: int = 0
+    tempo_ok: int = 0
+    fast_n: int = 0
+    fast_caught: int = 0
     confusions: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def add(self, detected: list[Rep], truth: list[Truth]) -> None:
@@ -93,6 +99,12 @@ class Score:
             self.kind_ok += d.kind == tr.kind
             self.rom_err.append(d.rom_deg - tr.rom_deg)
             self.hold_err.append(d.hold_s - tr.hold_s)
+            if tr.tempo:
+                self.tempo_n += 1
+                self.tempo_ok += d.tempo == tr.tempo
+                if tr.tempo == "fast":
+                    self.fast_n += 1
+                    self.fast_caught += d.tempo == "fast"
         matched_detected = {i for i, _ in pairs}
         for i, d in enumerate(detected):
             if d.kind in COUNTED_KINDS and i not in matched_detected:
@@ -116,4 +128,7 @@ class Score:
             "rom_rmse_deg": float(np.sqrt(np.mean(rom**2))) if len(rom) else float("nan"),
             "rom_max_abs_err_deg": float(np.max(np.abs(rom))) if len(rom) else float("nan"),
             "hold_mae_s": float(np.mean(np.abs(hold))) if len(hold) else float("nan"),
+            "tempo_accuracy": self.tempo_ok / self.tempo_n if self.tempo_n else float("nan"),
+            "fast_reps": self.fast_n,
+            "fast_recall": self.fast_caught / self.fast_n if self.fast_n else float("nan"),
         }

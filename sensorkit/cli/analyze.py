@@ -22,7 +22,7 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
         name, sep, value = item.partition("=")
         if not sep or name not in PipelineConfig.names():
             raise ConfigError(f"--set {item!r}: expected NAME=VALUE with NAME one of {', '.join(PipelineConfig.names())}")
-        kind = type(getattr(config, name))
+        kind = int if isinstance(getattr(config, name), int) else float  # None: an exercise's float
         try:
             changes[name] = kind(value)
         except ValueError:

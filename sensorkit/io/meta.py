@@ -13,11 +13,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from sensorkit import exercises
 from sensorkit.errors import RecordingError
 from sensorkit.io.files import atomic_write_text, describe_os_error, sidecar_path
 
-DEFAULT_EXERCISE = "hip_external_rotation"
-KNOWN_EXERCISES = ("hip_external_rotation", "knee_extension")
+DEFAULT_EXERCISE = exercises.DEFAULT_EXERCISE
 SIDES = ("left", "right")
 
 
@@ -38,6 +38,7 @@ class RecordingMeta:
     sensor: str | None = None
     target_rom_deg: float | None = None
     target_hold_s: float | None = None
+    target_movement_s: float | None = None  # prescribed outward + return time of one rep (tempo)
     ended_at: datetime | None = None
     n_samples: int | None = None
     gaps: list = field(default_factory=list)
@@ -106,6 +107,13 @@ def _list(value: Any) -> list:
     return value
 
 
+def _exercise(value: Any) -> str:
+    name = _text(value)
+    if name not in exercises.names():
+        raise ValueError(f"{name!r} is not one of {', '.join(exercises.names())}")
+    return name
+
+
 def _mapping(value: Any) -> dict:
     if not isinstance(value, dict):
         raise ValueError(f"expected an object {{...}}, got {type(value).__name__} {value!r}")
@@ -117,10 +125,11 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "side": _side,
     "sample_rate_hz": _number(0.0, inclusive=False),
     "patient": _text,
-    "exercise": _text,
+    "exercise": _exercise,
     "sensor": _text,
     "target_rom_deg": _number(0.0, inclusive=True),
     "target_hold_s": _number(0.0, inclusive=True),
+    "target_movement_s": _number(0.0, inclusive=False),
     "ended_at": _time,
     "n_samples": _count,
     "gaps": _list,
@@ -155,8 +164,6 @@ def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
         if isinstance(value, datetime) and value.tzinfo is None:
             warnings.append(f"{source}: key {key}: {raw!r} has no UTC offset; read as UTC")
             value = value.replace(tzinfo=timezone.utc)
-        if key == "exercise" and value not in KNOWN_EXERCISES:
-            warnings.append(f"{source}: key exercise: {value!r} is not one of {', '.join(KNOWN_EXERCISES)}")
         values[key] = value
     return RecordingMeta(**values, extra=extra), warnings
 

@@ -1,15 +1,19 @@
-"""Stage 4b: is a measured movement a hip-ER rep, and which kind?
+"""Stage 4b: is a measured movement a rep of the exercise, and which kind?
 
 Order of the tests (the first that applies decides):
 
 1. shape — it must leave rest and come back (``returned``), reach ``min_rom_deg``, stay within
-   ``max_rom_deg``, have outward and return phases of at least ``min_phase_s``, turn back at most
-   ``max_reversals`` times (shaking) and keep its specific force within ``max_acc_deviation_ms2``
-   of gravity (impacts, standing);
-2. axis — it must turn about the learned hip-ER axis (within ``max_axis_offset_deg``), outwards;
-3. kind — rotation radius below ``knee_out_max_radius_m``: the shank pivots about the foot
-   (``knee_out``); else ``partial`` below the target ROM when the recording has one, otherwise
-   below ``partial_fraction`` of the typical full ROM; else ``full``.
+   the exercise's ``max_rom_deg``, have outward and return phases of at least ``min_phase_s``,
+   turn back at most ``max_reversals`` times (shaking), keep its specific force within
+   ``max_acc_deviation_ms2`` of gravity (impacts, standing) and turn about an axis within
+   ``max_axis_tilt_deg`` of horizontal at rest (the exercises turn the hanging shank forward or
+   sideways, never about itself);
+2. axis — it must turn about the learned exercise axis (within ``max_axis_offset_deg``), the
+   usual way;
+3. kind — for an exercise with a pivot modification (hip ER's ``knee_out``), a rotation radius
+   below ``knee_out_max_radius_m``: the shank pivots about the foot; else ``partial`` below the
+   target ROM when the recording has one, otherwise below ``partial_fraction`` of the typical
+   full ROM; else ``full``.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sensorkit.exercises import Exercise
 from sensorkit.pipeline.axis import AxisModel, axis_offset_deg
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.measure import MovementFeatures
@@ -43,21 +48,34 @@ def outward_problem(f: MovementFeatures, cfg: PipelineConfig, with_return: bool 
     if f.excursion_deg < cfg.min_rom_deg:
         return f"too small ({f.excursion_deg:.1f} deg)"
     if f.excursion_deg > cfg.max_rom_deg:
-        return f"beyond seated hip-ER range ({f.excursion_deg:.0f} deg)"
+        return f"beyond the exercise's range ({f.excursion_deg:.0f} deg)"
     if min(f.out_duration_s, f.return_duration_s if with_return else np.inf) < cfg.min_phase_s:
         return "too abrupt"
     if f.reversals > cfg.max_reversals:
         return f"shaking ({f.reversals} reversals)"
     if f.max_acc_deviation_ms2 > cfg.max_acc_deviation_ms2:
         return f"impact ({f.max_acc_deviation_ms2:.1f} m/s2 off gravity)"
+    tilt = axis_tilt_deg(f.axis, f.g_rest)
+    if tilt > cfg.max_axis_tilt_deg:
+        return f"turned about the shank ({tilt:.0f} deg from horizontal)"
     return ""
 
 
-class RepClassifier:
-    """Learns the axis and the typical full ROM as reps come, and classifies each movement."""
+def axis_tilt_deg(axis: np.ndarray, gravity: np.ndarray) -> float:
+    """Angle (0–90°) between rotation ``axis`` and the plane perpendicular to ``gravity``."""
+    g = gravity / max(1e-9, float(np.linalg.norm(gravity)))
+    return float(np.degrees(np.arcsin(min(1.0, abs(float(axis @ g))))))
 
-    def __init__(self, config: PipelineConfig, target_rom_deg: float | None = None) -> None:
+
+class RepClassifier:
+    """Learns the axis and the typical full ROM as reps come, and classifies each movement.
+
+    ``config`` must be resolved for ``exercise`` (:meth:`PipelineConfig.resolved`).
+    """
+
+    def __init__(self, config: PipelineConfig, exercise: Exercise, target_rom_deg: float | None = None) -> None:
         self.config = config
+        self.exercise = exercise
         self.target_rom_deg = target_rom_deg
         self.axes = AxisModel(config.axis_cluster_deg)
         self._knee_pivot_roms: list[float] = []
@@ -87,9 +105,10 @@ class RepClassifier:
         if offset > cfg.max_axis_offset_deg:
             return Verdict("rejected", f"rotation about another axis ({offset:.0f} deg off)", rom, offset)
         if float(f.axis @ axis) < 0:
-            return Verdict("rejected", "turned inwards", rom, offset)
-        if f.radius_m < cfg.knee_out_max_radius_m:
-            return Verdict("knee_out", "", rom, offset)
+            return Verdict("rejected", "turned the other way", rom, offset)
+        pivot = self.exercise.pivot_kind
+        if pivot is not None and f.radius_m < cfg.knee_out_max_radius_m:
+            return Verdict(pivot, "", rom, offset)
         self._knee_pivot_roms.append(rom)
         if self.target_rom_deg is not None:
             partial = rom < self.target_rom_deg

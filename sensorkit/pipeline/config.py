@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sensorkit.exercises import Exercise
 
 
 @dataclass(frozen=True)
 class PipelineConfig:
-    """Parameters of the hip-ER pipeline (defaults come from the physics, see README "Design").
+    """Parameters of the pipeline (defaults come from the physics, see README "Design").
+
+    Parameters marked *exercise* default to None: the exercise model fills them in
+    (:meth:`resolved`, see :mod:`sensorkit.exercises`); a value set here wins over the exercise's.
 
     Filtering and stillness
         lowpass_hz: cutoff of the causal 2nd-order Butterworth applied to gyro and accelerometer
@@ -34,7 +41,9 @@ class PipelineConfig:
 
     Classification
         min_rom_deg: movements with a smaller excursion are fidgets.
-        max_rom_deg: larger excursions are beyond seated hip ER (they never define the axis).
+        max_rom_deg: *exercise*; larger excursions are beyond the exercise (they never define the axis).
+        max_axis_tilt_deg: *exercise*; a rep's rotation axis lies within this of the plane
+            perpendicular to gravity at rest (the hanging shank); steeper ones are other movements.
         max_axis_offset_deg: a movement turning about an axis further than this from the learned
             hip-ER axis is not a hip-ER rep (knee extension, walking).
         axis_cluster_deg: movements whose axes are within this angle share an axis cluster.
@@ -47,10 +56,19 @@ class PipelineConfig:
         knee_out_max_radius_m: rotation radius below this means the shank pivots about the foot.
         partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial.
         typical_rom_percentile: the typical full ROM is this percentile of knee-pivot rep ROMs so far.
-        typical_rom_floor_deg: lower bound of the typical full ROM (before any full rep was seen).
+        typical_rom_floor_deg: *exercise*; lower bound of the typical full ROM (before any full rep).
         typical_rom_history: how many recent knee-pivot reps the typical ROM looks at.
         min_still_hold_for_gravity_s: a hold still at least this long measures ROM from gravity
             (and makes the movement's axis vote twice: reps hold, kicks and sit-downs mostly not).
+
+    Tempo
+        fast_fraction: a rep whose movement time (outward + return, hold excluded) is below this
+            fraction of the reference is ``fast``; the reference is the recording's
+            ``target_movement_s`` when given, else the median of the patient's recent normal reps
+            once there are ``tempo_min_reps``, else ``controlled_movement_s``.
+        tempo_min_reps: normal reps needed before their median is the reference.
+        tempo_history: how many recent normal reps the median looks at.
+        controlled_movement_s: *exercise*; movement time of a controlled rep before any was seen.
     """
 
     lowpass_hz: float = 3.0
@@ -71,7 +89,8 @@ class PipelineConfig:
     pre_rest_s: float = 1.0
 
     min_rom_deg: float = 5.0
-    max_rom_deg: float = 60.0
+    max_rom_deg: float | None = None
+    max_axis_tilt_deg: float | None = None
     max_axis_offset_deg: float = 30.0
     axis_cluster_deg: float = 25.0
     axis_votes_to_cut: int = 4
@@ -81,13 +100,26 @@ class PipelineConfig:
     knee_out_max_radius_m: float = 0.2
     partial_fraction: float = 0.8
     typical_rom_percentile: float = 80.0
-    typical_rom_floor_deg: float = 25.0
+    typical_rom_floor_deg: float | None = None
     typical_rom_history: int = 50
     min_still_hold_for_gravity_s: float = 0.3
+
+    fast_fraction: float = 0.6
+    tempo_min_reps: int = 3
+    tempo_history: int = 20
+    controlled_movement_s: float | None = None
 
     def with_(self, **changes) -> "PipelineConfig":
         """A copy with some parameters changed (unknown names raise TypeError)."""
         return replace(self, **changes)
+
+    def resolved(self, exercise: "Exercise") -> "PipelineConfig":
+        """A copy with every parameter left None taken from ``exercise.defaults``."""
+        missing = {f.name for f in fields(self) if getattr(self, f.name) is None}
+        unfilled = missing - set(exercise.defaults)
+        if unfilled:
+            raise ValueError(f"exercise {exercise.name} has no default for {', '.join(sorted(unfilled))}")
+        return replace(self, **{k: float(exercise.defaults[k]) for k in missing})
 
     @classmethod
     def names(cls) -> list[str]:

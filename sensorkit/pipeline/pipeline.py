@@ -1,6 +1,9 @@
 """The whole pipeline behind one object, fed a recording at once or a packet at a time.
 
-    samples ─> GapFiller ─> MotionTracker ─> Segmenter ─> measure ─> RepClassifier ─> Rep events
+    samples ─> GapFiller ─> MotionTracker ─> Segmenter ─> measure ─> RepClassifier ─> TempoJudge ─> Rep events
+
+The recording's sidecar ``exercise`` picks the exercise model (:mod:`sensorkit.exercises`), which
+fills in the exercise-dependent parameters and the kinds; the stages are the same for all.
 
 Batch is one ``update(whole_recording)`` then ``finish()``; live is ``update(packet)`` per
 notification. Every stage is causal and chunk-invariant, so both give the same reps.
@@ -13,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sensorkit import exercises
 from sensorkit.pipeline.classify import RepClassifier
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
@@ -20,20 +24,29 @@ from sensorkit.pipeline.measure import gravity_angle_deg, measure
 from sensorkit.pipeline.motion import MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import MovementWindow, Segmenter
+from sensorkit.pipeline.tempo import TempoJudge
 from sensorkit.samples import Samples
 
-DEFAULT_EXERCISE = "hip_external_rotation"
+
+def _number(meta: Mapping[str, Any], key: str) -> float | None:
+    value = meta.get(key)
+    return float(value) if value is not None else None
 
 
 class Pipeline:
-    """Causal hip-ER pipeline. See :mod:`sensorkit.pipeline` for the public attributes."""
+    """Causal pipeline for one recording. See :mod:`sensorkit.pipeline` for the public attributes.
+
+    ``meta``: the sidecar (``exercise``, ``target_rom_deg``, ``target_movement_s`` are used);
+    an unknown exercise raises :class:`~sensorkit.errors.ConfigError`.
+    """
 
     def __init__(self, config: PipelineConfig | None = None, meta: Mapping[str, Any] | None = None):
-        self.config = config or PipelineConfig()
         meta = dict(meta or {})
-        self.exercise = meta.get("exercise") or DEFAULT_EXERCISE
-        target = meta.get("target_rom_deg")
-        self.classifier = RepClassifier(self.config, float(target) if target is not None else None)
+        self.exercise_model = exercises.get(meta.get("exercise"))
+        self.exercise = self.exercise_model.name
+        self.config = (config or PipelineConfig()).resolved(self.exercise_model)
+        self.classifier = RepClassifier(self.config, self.exercise_model, _number(meta, "target_rom_deg"))
+        self.tempo = TempoJudge(self.config, _number(meta, "target_movement_s"))
         self.reps_: list[Rep] = []
         self.angle_deg_ = 0.0
         self.phase_ = "rest"
@@ -116,10 +129,11 @@ class Pipeline:
             self._g_first_rest = f.g_rest
         axis = self.classifier.axes.axis
         rest_angle = gravity_angle_deg(self._g_first_rest, f.g_rest, axis) if axis is not None else float("nan")
-        number = None
+        number, tempo = None, ""
         if v.kind != "rejected":
             self._count += 1
             number = self._count
+            tempo = self.tempo.judge(f.out_duration_s + f.return_duration_s)
         rep = Rep(
             rep=number, kind=v.kind, start_s=f.start_s, end_s=f.end_s, rom_deg=v.rom_deg,
             hold_s=f.hold_s, out_end_s=f.out_end_s, return_start_s=f.return_start_s,
@@ -127,7 +141,7 @@ class Pipeline:
             return_duration_s=f.return_duration_s,
             rest_angle_deg=rest_angle, radius_m=f.radius_m if v.kind != "rejected" else float("nan"),
             axis_offset_deg=v.axis_offset_deg,
-            exercise=self.exercise, tempo="", reason=v.reason,
+            exercise=self.exercise, tempo=tempo, reason=v.reason,
         )
         self.reps_.append(rep)
         self._new.append(rep)

@@ -37,7 +37,7 @@ class Rep:
     radius_m: float
     axis_offset_deg: float
     exercise: str = "hip_external_rotation"
-    tempo: str = ""  # "normal" | "fast" once tempo exists (CONTRACTS); empty until then
+    tempo: str = ""  # counted reps: "normal" | "fast"; empty for rejected movements
     reason: str = ""
 
     @property

@@ -107,11 +107,13 @@ def test_wrong_value_types_name_the_key(csv_path, sidecar, expected):
         assert message.startswith(f"{json_path}: ") and expected in message, message
 
 
-def test_unknown_exercise_is_a_warning(csv_path):
+def test_unknown_exercise_is_an_error_naming_the_catalogue(csv_path):
+    """The pipeline cannot analyse an exercise it has no model for: say so rather than guess."""
     write_sidecar_text(csv_path, '{"exercise": "hip_er"}')
-    recording = read_recording(csv_path)
-    assert recording.meta.exercise == "hip_er"
-    assert "key exercise: 'hip_er' is not one of" in recording.warnings[0]
+    with pytest.raises(RecordingError) as caught:
+        read_recording(csv_path)
+    message = str(caught.value)
+    assert "key exercise: 'hip_er' is not one of" in message and "knee_extension" in message
 
 
 def test_sidecar_with_bom(csv_path):

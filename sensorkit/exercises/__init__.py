@@ -1,0 +1,49 @@
+"""The exercise catalogue: one module per exercise, each defining ``EXERCISE`` (an :class:`Exercise`).
+
+The pipeline's stages (gap filling, motion, segmentation, measurement) know nothing of any
+exercise: they find movements that leave rest and come back, and learn the exercise's rotation
+axis from the movements themselves. The exercise model says what to expect of its reps: the
+ROM range, which kinds exist, the radius test for a pivot modification, the axis's relation to
+gravity and the tempo of a controlled rep. A recording's sidecar ``exercise`` key picks the model
+(default ``hip_external_rotation``).
+
+Adding an exercise
+------------------
+1. ``sensorkit/exercises/<name>.py`` with a docstring describing the movement as the ankle
+   sensor sees it, and ``EXERCISE = Exercise(name="<name>", ...)`` (see :class:`Exercise`);
+   it is found by its module name, nothing else to register.
+2. Its simulator motion, ``sensorkit/sim/exercises/<name>.py`` (see that package), so the
+   accuracy benchmark can measure it: ``python benchmarks/accuracy.py --exercise <name>``.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+
+from sensorkit.errors import ConfigError
+from sensorkit.exercises.base import Exercise
+
+DEFAULT_EXERCISE = "hip_external_rotation"
+_NOT_EXERCISES = {"base"}
+
+__all__ = ["Exercise", "DEFAULT_EXERCISE", "get", "names"]
+
+
+@cache
+def names() -> tuple[str, ...]:
+    """Every exercise in the catalogue, sorted."""
+    found = (m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+    return tuple(sorted(n for n in found if n not in _NOT_EXERCISES))
+
+
+@cache
+def get(name: str | None) -> Exercise:
+    """The exercise called ``name`` (None or empty: the default); ConfigError if unknown."""
+    name = name or DEFAULT_EXERCISE
+    if name not in names():
+        raise ConfigError(f"unknown exercise {name!r}; known: {', '.join(names())}")
+    exercise = importlib.import_module(f"{__name__}.{name}").EXERCISE
+    if exercise.name != name:
+        raise ConfigError(f"sensorkit/exercises/{name}.py defines exercise {exercise.name!r}")
+    return exercise

@@ -1,0 +1,47 @@
+"""Stage 4c: tempo — was a counted rep rushed?
+
+A rep is ``fast`` when its movement time (outward plus return phase, the hold excluded) is below
+``fast_fraction`` of a reference: the prescribed movement time when the recording names one
+(sidecar ``target_movement_s``), else the median of the patient's recent ``normal`` reps (once
+there are ``tempo_min_reps`` of them; fast reps never enter it, so a rushed set cannot pull the
+reference down), else the exercise's ``controlled_movement_s`` for the first ``tempo_min_reps``
+reps, else the median of all reps so far (a patient whose every rep is quicker than the prior is
+simply quick). Controlled reps vary by about ±30 % around their median; rushed ones take a third
+to a half of it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from sensorkit.pipeline.config import PipelineConfig
+
+
+class TempoJudge:
+    """Tells ``normal`` from ``fast`` reps, learning the patient's controlled tempo as reps come."""
+
+    def __init__(self, config: PipelineConfig, target_movement_s: float | None = None) -> None:
+        self.config = config
+        self.target_movement_s = target_movement_s
+        self._normal_s: list[float] = []
+        self._all_s: list[float] = []
+
+    @property
+    def reference_s(self) -> float:
+        """Movement time (s) a controlled rep takes, by the rule in the module doc."""
+        cfg = self.config
+        if self.target_movement_s is not None:
+            return self.target_movement_s
+        if len(self._normal_s) >= cfg.tempo_min_reps:
+            return float(np.median(self._normal_s[-cfg.tempo_history:]))
+        if len(self._all_s) >= cfg.tempo_min_reps:
+            return float(np.median(self._all_s[-cfg.tempo_history:]))
+        return float(cfg.controlled_movement_s)
+
+    def judge(self, movement_s: float) -> str:
+        """``fast`` or ``normal`` for a counted rep that moved for ``movement_s`` seconds."""
+        fast = movement_s < self.config.fast_fraction * self.reference_s
+        self._all_s.append(movement_s)
+        if fast:
+            return "fast"
+        self._normal_s.append(movement_s)
+        return "normal"
