@@ -1,0 +1,71 @@
+"""The exercise catalogue: the sidecar's ``exercise`` picks the model; stages are shared."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sensorkit import exercises
+from sensorkit.errors import ConfigError
+from sensorkit.pipeline import Pipeline, PipelineConfig
+from synth import Move, Synth, random_setup
+
+KE = {"exercise": "knee_extension"}
+
+
+def test_the_catalogue_is_its_modules():
+    folder = Path(exercises.__file__).parent
+    modules = {p.stem for p in folder.glob("*.py") if p.stem not in ("__init__", "base")}
+    assert set(exercises.names()) == modules == {"hip_external_rotation", "knee_extension"}
+    for name in exercises.names():
+        model = exercises.get(name)
+        assert model.name == name and {"full", "partial"} <= set(model.kinds)
+        PipelineConfig().resolved(model)  # every exercise-dependent parameter has a default
+
+
+def test_default_and_unknown_exercises():
+    assert exercises.get(None).name == "hip_external_rotation"
+    with pytest.raises(ConfigError, match="unknown exercise 'squat'; known: hip_external_rotation, knee_extension"):
+        Pipeline(meta={"exercise": "squat"})
+
+
+def test_exercise_defaults_fill_only_what_the_config_leaves_open():
+    ke = exercises.get("knee_extension")
+    assert Pipeline(meta=KE).config.max_rom_deg == ke.defaults["max_rom_deg"]
+    assert Pipeline(PipelineConfig(max_rom_deg=95.0), meta=KE).config.max_rom_deg == 95.0
+    assert Pipeline().config.max_rom_deg == exercises.get("hip_external_rotation").defaults["max_rom_deg"]
+
+
+@pytest.mark.parametrize("strap", [0, 1, 2])
+def test_knee_extension_reps_of_up_to_90_degrees(strap):
+    axis, g = random_setup(strap)
+    synth = Synth(axis, g, radius_m=0.33, moves=[Move(75, hold_s=3, out_s=2.5, return_s=2.5),
+                                                 Move(85, hold_s=2, out_s=2.5, return_s=2.5),
+                                                 Move(40, hold_s=3, out_s=2.5, return_s=2.5)])
+    samples = synth.samples(gyro_bias_dps=(0.5, -1.0, 0.3), noise=1.0)
+    reps = Pipeline(meta=KE).run(samples)
+    assert [r.kind for r in reps] == ["full", "full", "partial"]
+    assert {r.exercise for r in reps} == {"knee_extension"}
+    for rep, truth in zip(reps, synth.truth()):
+        assert rep.rom_deg == pytest.approx(truth["rom_deg"], abs=0.5)
+        assert rep.hold_s == pytest.approx(truth["hold_s"], abs=0.1)
+    # the same movements are beyond seated hip ER
+    assert [r.kind for r in Pipeline().run(samples)][:2] == ["rejected", "rejected"]
+
+
+def test_knee_extension_has_no_foot_pivot_kind():
+    axis, g = random_setup(5)
+    synth = Synth(axis, g, radius_m=0.1, moves=[Move(60, out_s=2, return_s=2)] * 3)
+    kinds = {r.kind for r in Pipeline(meta=KE).run(synth.samples(noise=1.0))}
+    assert kinds == {"full"}
+    assert {r.kind for r in Pipeline().run(Synth(axis, g, radius_m=0.1, moves=[Move(20)] * 3).samples())} == {"knee_out"}
+
+
+def test_a_turn_about_the_hanging_shank_is_no_rep_of_either_exercise():
+    axis, g = random_setup(6)
+    about_shank = g / np.linalg.norm(g)
+    # first, before any axis is learned: only the physics of the exercise can reject it
+    synth = Synth(axis, g, moves=[Move(45, hold_s=0, axis=about_shank), Move(45), Move(45), Move(45)])
+    for meta in ({}, KE):
+        reps = Pipeline(meta=meta).run(synth.samples(noise=1.0))
+        assert [r.kind for r in reps] == ["rejected", "full", "full", "full"]
+        assert reps[0].reason.startswith("turned about the shank")
