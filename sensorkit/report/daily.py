@@ -16,7 +16,7 @@ from sensorkit.report.prescription import ExercisePlan, Prescription
 
 DAILY_COLUMNS = (
     "patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
-    "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
+    "reps_partial", "reps_knee_out", "reps_fast", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
     "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings",
 )
 
@@ -81,6 +81,7 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
         "sessions": len(cell.recordings), "reps_prescribed": prescribed, "reps_completed": completed,
         "reps_partial": sum(r.kind == "partial" for r in reps),
         "reps_knee_out": sum(r.kind == "knee_out" for r in reps),
+        "reps_fast": sum(r.tempo == "fast" for r in reps),
         "reps_total": len(reps),
         "rom_mean_deg": _mean(roms), "rom_max_deg": max(roms) if roms else math.nan,
         "hold_mean_s": _mean(holds), "holds_on_target": sum(h >= plan.hold_s for h in holds),

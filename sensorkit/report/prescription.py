@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sensorkit import exercises
 from sensorkit.errors import ConfigError
 
 SIDES = ("left", "right")
@@ -139,8 +140,15 @@ def _zone(value: Any) -> str:
     return name
 
 
+def _exercise_name(value: Any) -> str:
+    name = _text(value)
+    if name not in exercises.names():
+        raise ValueError(f"{name!r} is not in the exercise catalogue ({', '.join(exercises.names())})")
+    return name
+
+
 _EXERCISE_VALIDATORS: dict[str, Callable[[Any], Any]] = {
-    "name": _text, "sides": _sides, "sets": _whole(1), "reps_per_set": _whole(1),
+    "name": _exercise_name, "sides": _sides, "sets": _whole(1), "reps_per_set": _whole(1),
     "hold_s": _non_negative, "rom_deg": _non_negative, "days_per_week": _whole(1, 7),
     "sessions_per_day": _whole(1),
 }

@@ -52,6 +52,7 @@ def test_the_contract_example_loads(tmp_path):
     (("days_per_week = 7", "days_per_week = 8"), "key exercise[1].days_per_week:"),
     (("days_per_week = 7", ""), "key exercise[1].days_per_week: missing"),
     (("[[exercise]]", "[exercise]"), "key exercise:"),
+    (("name = \"hip_external_rotation\"", "name = \"hip_er\""), "key exercise[1].name: 'hip_er' is not in the exercise catalogue"),
     (("sets = 3", "sets = 3 3"), "invalid TOML"),
 ])
 def test_each_mistake_names_the_file_and_key(tmp_path, change, key):
@@ -60,6 +61,13 @@ def test_each_mistake_names_the_file_and_key(tmp_path, change, key):
         load_prescription(path)
     message = str(caught.value)
     assert message.startswith(str(path)) and key in message and "\n" not in message
+
+
+def test_one_prescription_names_several_exercises(tmp_path):
+    knee = GOOD.split("[[exercise]]")[1].replace("hip_external_rotation", "knee_extension").replace("rom_deg = 30", "rom_deg = 60")
+    rx = load_prescription(write(tmp_path, GOOD + "\n[[exercise]]" + knee))
+    assert [(p.name, p.rom_deg) for p in rx.exercises] == [("hip_external_rotation", 30.0), ("knee_extension", 60.0)]
+    assert rx.plan("knee_extension").sides == ("left", "right")
 
 
 def test_a_folder_loads_every_file_and_refuses_a_patient_twice(tmp_path):

@@ -10,7 +10,7 @@ from sensorkit.cli import cli
 from simulated_clinic import BROKEN, HOLD_S, PLANNED, REPS_PER_DAY, ROM_DEG, write_clinic
 
 DAILY_HEADER = ["patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
-                "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
+                "reps_partial", "reps_knee_out", "reps_fast", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
                 "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings"]
 # p101: every day 10-26..11-03 (end given); p202: from 10-27 to its last recording (10-30), 3 days a
 # week = days 0, 3 and 5 of each week from the start (the documented rule): 10-27 and 10-30.
