@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from sensorkit.sim import simulate_session
-from sensorkit.sim.session import REP_KINDS
+from sensorkit.sim.exercises import exercise_names
+from sensorkit.sim.session import DEFAULT_EXERCISE, REP_KINDS
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -18,15 +19,18 @@ def _names(text: str) -> tuple[str, ...]:
 def _summary(name: str, session, csv_path: Path) -> str:
     kinds = [m.kind for m in session.reps]
     counts = ", ".join(f"{kinds.count(k)} {k}" for k in REP_KINDS if k in kinds)
+    n_fast = sum(m.tempo == "fast" for m in session.reps)
     rejected = [m.label for m in session.truth if not m.counted]
-    return (f"{name}: {session.meta['side']} {session.meta['sample_rate_hz']} Hz "
-            f"{session.samples.duration_s:.1f} s, {len(kinds)} reps ({counts}), "
+    return (f"{name}: {session.exercise} {session.meta['side']} {session.meta['sample_rate_hz']} Hz "
+            f"{session.samples.duration_s:.1f} s, {len(kinds)} reps ({counts}; {n_fast} fast), "
             f"{len(rejected)} rejected{' (' + ', '.join(rejected) + ')' if rejected else ''} -> {csv_path}")
 
 
 @click.command("simulate")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for NAME.csv, NAME.json and NAME.truth.json (created).")
+@click.option("--exercise", type=click.Choice(exercise_names()), default=DEFAULT_EXERCISE, show_default=True,
+              help="The exercise performed.")
 @click.option("--sessions", default=1, show_default=True, type=click.IntRange(min=1), help="How many sessions.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
               help="Seed of the first session; the next ones use seed+1, seed+2, ...")
@@ -34,22 +38,28 @@ def _summary(name: str, session, csv_path: Path) -> str:
               help="Output rate in Hz [default: drawn from 25, 26, 50, 52, 100, 104, 200].")
 @click.option("--side", type=click.Choice(["left", "right"]), default=None, help="[default: drawn per session]")
 @click.option("--perfect", is_flag=True, help="A perfect sensor: no bias, noise, drift, jitter or lost samples.")
-@click.option("--no-distractors", is_flag=True, help="Only reps: no fidgets, leg shakes, kicks or standing up.")
+@click.option("--no-distractors", is_flag=True,
+              help="Only reps: no fidgets, leg shakes, kicks, hip rotations or standing up.")
+@click.option("--no-fast-reps", is_flag=True, help="Every rep at the controlled tempo (no rushed reps).")
+@click.option("--targets/--no-targets", default=None,
+              help="Target ROM and hold in the metadata [default: drawn, in 40 % of sessions].")
 @click.option("--sets", "n_sets", type=click.IntRange(min=1), default=None, help="Sets per session [default: 1-3].")
 @click.option("--set-kinds", default=None,
               help="Comma-separated kind of each set (full, partial, knee_out, mixed); fixes the number of sets.")
-@click.option("--kinds", default=",".join(REP_KINDS), show_default=True,
-              help="Comma-separated rep kinds allowed (full, partial, knee_out).")
+@click.option("--kinds", default=None,
+              help="Comma-separated rep kinds allowed [default: the exercise's: full, partial, knee_out for "
+                   "hip ER; full, partial for knee extension].")
 @click.option("--max-duration-s", type=click.FloatRange(min=10), default=None,
               help="Stop adding reps once a session would last longer than this.")
-def simulate(out_dir: Path, sessions: int, seed: int, sample_rate_hz: float | None, side: str | None, perfect: bool,
-             no_distractors: bool, n_sets: int | None, set_kinds: str | None, kinds: str,
-             max_duration_s: float | None) -> None:
-    """Write simulated seated hip-ER sessions named sim_<seed> with their ground truth."""
+def simulate(out_dir: Path, exercise: str, sessions: int, seed: int, sample_rate_hz: float | None, side: str | None,
+             perfect: bool, no_distractors: bool, no_fast_reps: bool, targets: bool | None, n_sets: int | None,
+             set_kinds: str | None, kinds: str | None, max_duration_s: float | None) -> None:
+    """Write simulated seated sessions (hip ER or knee extension) named sim_<seed> with their ground truth."""
     rate = None if sample_rate_hz is None else (int(sample_rate_hz) if sample_rate_hz.is_integer() else sample_rate_hz)
     options = {
+        "exercise": exercise, "fast_reps": not no_fast_reps, "targets": targets,
         "side": side, "sample_rate_hz": rate, "imperfections": not perfect, "distractors": not no_distractors,
-        "n_sets": n_sets, "kinds": _names(kinds), "set_kinds": None if set_kinds is None else _names(set_kinds),
+        "n_sets": n_sets, "kinds": None if kinds is None else _names(kinds), "set_kinds": None if set_kinds is None else _names(set_kinds),
         "max_duration_s": max_duration_s,
     }
     with Progress(console=Console(stderr=True), transient=True, disable=sessions < 3) as progress:

@@ -1,4 +1,5 @@
-"""Movements that are not hip-ER reps (truth kind ``rejected``). Each returns to the exact rest pose.
+"""Movements that are not reps of the session's exercise (truth kind ``rejected``). Each returns to the
+exact rest pose. Which ones a session may contain is the exercise's ``distractor_labels``.
 
 - ``fidget``: 2°–8° about a random axis through the knee plus a 0.5–2 cm shift, out and back, 0.3–1.5 s.
 - ``leg_shake``: heel bouncing, 3–6 Hz, 1.5°–5° about the ankle's medio-lateral axis, 2–6 s.
@@ -9,6 +10,8 @@
   medio-lateral axis at 0.8–1.0 Hz, walking 0.3–1 m away and back, a heel-strike impact of 10–30 m/s²
   per cycle); then sits back down (lean 10°–20°, settle) to the same rest pose. The shank itself
   barely rises when the body stands: its vertical motion is the heel lift, the arc and the impacts.
+- ``hip_rotation`` (knee-extension sessions): the whole leg turns 15°–40° about the ER axis through
+  the hip (foot medially), out 0.8–1.8 s, a hold of 0 (40 %) or 0.3–2 s, back 0.8–1.8 s.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from sensorkit.sim.profiles import Impact, MinJerk, Profile, Sine, total, window
 from sensorkit.sim.timeline import Motion, Timeline
 from sensorkit.sim.truth import TruthMovement
 
-DISTRACTOR_LABELS = ("fidget", "leg_shake", "knee_extension", "stand_up")
+DISTRACTOR_LABELS = ("fidget", "leg_shake", "knee_extension", "stand_up", "hip_rotation")
 X_FORWARD = np.array([1.0, 0.0, 0.0])
 
 
@@ -55,6 +58,10 @@ def draw_distractor(rng: np.random.Generator, label: str, knee_flexion_deg: floa
         p = {"angle_deg": min(u(40, 85), knee_flexion_deg - 5), "out_s": u(0.5, 1.5), "hold_s": u(0, 3),
              "return_s": u(0.6, 1.5)}
         return DistractorSpec(label, p["out_s"] + p["hold_s"] + p["return_s"], p)
+    if label == "hip_rotation":
+        p = {"angle_deg": u(15, 40), "out_s": u(0.8, 1.8), "hold_s": 0.0 if rng.random() < 0.4 else u(0.3, 2.0),
+             "return_s": u(0.8, 1.8)}
+        return DistractorSpec(label, p["out_s"] + p["hold_s"] + p["return_s"], p)
     if label == "stand_up":
         cycles = int(rng.integers(2, 5))
         freq = u(0.8, 1.0)
@@ -85,11 +92,14 @@ def build_distractor(timeline: Timeline, spec: DistractorSpec) -> TruthMovement:
         ramp = min(0.3, spec.duration_s / 4)
         angle = Sine(np.radians(p["amplitude_deg"]), p["freq_hz"], 0.0, t0) * window(t0, t1, ramp)
         out_end, return_start = t0 + ramp, t1 - ramp
-    elif spec.label == "knee_extension":
-        axis, center = ml_axis, timeline.point(geo.knee_m)
+    elif spec.label in ("knee_extension", "hip_rotation"):
         out_end, return_start = t0 + p["out_s"], t0 + p["out_s"] + p["hold_s"]
-        kick = np.radians(p["angle_deg"])  # negative about the left-pointing axis = foot forward
-        angle = MinJerk(t0, p["out_s"], -kick) + MinJerk(return_start, p["return_s"], kick)
+        turn = np.radians(p["angle_deg"])
+        if spec.label == "knee_extension":  # negative about the left-pointing axis = foot forward
+            axis, center, turn = ml_axis, timeline.point(geo.knee_m), -turn
+        else:  # the thigh stays on its own long axis in every session, so the rest geometry's axis holds
+            axis, center = geo.er_axis, geo.hip_m
+        angle = MinJerk(t0, p["out_s"], turn) + MinJerk(return_start, p["return_s"], -turn)
     elif spec.label == "stand_up":
         axis, center = ml_axis, timeline.point(geo.ankle_m)
         angle, translations, out_end, return_start = _stand_up(timeline, spec, axis, t0)

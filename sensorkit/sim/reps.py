@@ -1,6 +1,6 @@
-"""Hip-ER reps (full, partial) about the thigh axis and knee_out reps about the foot.
+"""A rep as a rotation about the exercise axis (hip ER, knee_out, knee extension: see ``exercises``).
 
-Angle profile of a rep (ER angle above the rest angle just before it):
+Angle profile of a rep (the exercise angle above the rest angle just before it):
 
     rest ──min-jerk out (out_s)──> plateau rom_deg ──hold (hold_s, tremor + sway)──
          ──min-jerk return (return_s)──> rest + rest_change_deg
@@ -23,7 +23,7 @@ Wave = tuple[float, float, float]  # (amplitude_deg, freq_hz, phase_rad)
 
 @dataclass(frozen=True)
 class RepSpec:
-    """One rep, all numbers drawn. ``kind``: full | partial | knee_out."""
+    """One rep, all numbers drawn. ``kind``: full | partial | knee_out; ``tempo``: normal | fast."""
 
     kind: str
     rom_deg: float
@@ -35,6 +35,7 @@ class RepSpec:
     sway: tuple[Wave, ...] = ()
     pivot_below_ankle_m: float = 0.0  # knee_out only: the foot pivot sits this far below the ankle
     set_index: int = 0
+    tempo: str = "normal"
 
     @property
     def duration_s(self) -> float:
@@ -55,7 +56,7 @@ def draw_hold_waves(rng: np.random.Generator) -> tuple[tuple[Wave, ...], tuple[W
 
 
 def rep_angle_profile(spec: RepSpec, t0_s: float) -> Profile:
-    """The rep's ER angle above the pre-rep rest angle, radians, as a profile of absolute time."""
+    """The rep's exercise angle above the pre-rep rest angle, radians, as a profile of absolute time."""
     out_end = t0_s + spec.out_s
     return_start = out_end + spec.hold_s
     parts: list[Profile] = [
@@ -68,21 +69,13 @@ def rep_angle_profile(spec: RepSpec, t0_s: float) -> Profile:
     return total(parts)
 
 
-def build_rep(timeline: Timeline, spec: RepSpec) -> TruthMovement:
-    """Append the rep to ``timeline`` (starting at its end) and return its truth."""
-    geometry = timeline.geometry
+def build_rep(timeline: Timeline, spec: RepSpec, center_m: np.ndarray, label: str) -> TruthMovement:
+    """Append the rep, a rotation about the timeline's exercise axis through ``center_m`` (world m),
+    to ``timeline`` (starting at its end) and return its truth."""
     t0 = timeline.end_s
-    if spec.kind == "knee_out":
-        # the shank turns about an axis parallel to the thigh, through the foot pivot
-        ankle = timeline.point(geometry.ankle_m)
-        center = ankle + spec.pivot_below_ankle_m * timeline.direction(geometry.shank_dir)
-        label = "knee_out"
-    else:
-        center = geometry.hip_m  # the whole leg turns about the thigh's long axis
-        label = "hip_er"
     before = timeline.angle_deg
     t1 = t0 + spec.duration_s
-    timeline.append(Motion(t0, t1, geometry.er_axis, center, rep_angle_profile(spec, t0), er=True))
+    timeline.append(Motion(t0, t1, timeline.exercise_axis, center_m, rep_angle_profile(spec, t0), tracked=True))
     return TruthMovement(
         kind=spec.kind,
         label=label,
@@ -95,12 +88,14 @@ def build_rep(timeline: Timeline, spec: RepSpec) -> TruthMovement:
         rest_angle_before_deg=before,
         rest_angle_after_deg=timeline.angle_deg,
         set_index=spec.set_index,
+        tempo=spec.tempo,
     )
 
 
 def build_rest(timeline: Timeline, duration_s: float, drift_deg: float) -> None:
-    """Sit still for ``duration_s`` while the rest angle wanders slowly by ``drift_deg``."""
-    geometry = timeline.geometry
+    """Sit still for ``duration_s`` while the rest angle wanders slowly by ``drift_deg`` (about the
+    exercise axis through the exercise centre)."""
     t0 = timeline.end_s
     profile = MinJerk(t0, duration_s, np.radians(drift_deg))
-    timeline.append(Motion(t0, t0 + duration_s, geometry.er_axis, geometry.hip_m, profile, er=True))
+    timeline.append(Motion(t0, t0 + duration_s, timeline.exercise_axis, timeline.exercise_center_m, profile,
+                           tracked=True))

@@ -30,7 +30,8 @@ GRAVITY_WORLD_MS2 = np.array([0.0, 0.0, -GRAVITY_MS2])
 class Motion:
     """A rotation of the shank by ``angle`` (rad, 0 at ``t0_s``) about ``axis`` through ``center_m``,
     plus translations ``sum(direction * profile)`` (m), over [t0_s, t1_s]. Profiles must be constant
-    outside that interval. ``er`` marks rotations about the ER axis direction (they enter angle_deg)."""
+    outside that interval. ``tracked`` marks rotations about the exercise axis direction (they enter
+    the angle coordinate ``angle_deg``)."""
 
     t0_s: float
     t1_s: float
@@ -38,7 +39,7 @@ class Motion:
     center_m: np.ndarray
     angle: Profile = field(default_factory=Zero)
     translations: tuple[tuple[np.ndarray, Profile], ...] = ()
-    er: bool = False
+    tracked: bool = False
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Kinematics:
     linear_acc_ms2: np.ndarray  # sensor acceleration, world
     specific_force_ms2: np.ndarray  # what an ideal accelerometer reads, sensor frame
     rate_dps: np.ndarray  # what an ideal gyroscope reads, sensor frame
-    angle_deg: np.ndarray  # hip-ER angle coordinate (ER and knee_out rotations), degrees
+    angle_deg: np.ndarray  # exercise angle coordinate (tracked rotations), degrees
     sensor_to_world: np.ndarray | None = None  # (n, 3, 3) orientation, when asked for
 
 
@@ -59,17 +60,22 @@ class _Placed:
     motion: Motion
     rotation: np.ndarray  # leg rotation at the motion's start, relative to the rest geometry
     offset_m: np.ndarray  # leg translation at the motion's start
-    angle_rad: float  # ER angle coordinate at the motion's start
+    angle_rad: float  # exercise angle coordinate at the motion's start
 
 
 class Timeline:
-    """A contiguous chain of motions starting at t = 0 from the rest geometry (ER angle ``angle0``)."""
+    """A contiguous chain of motions starting at t = 0 from the rest geometry turned by
+    ``initial_angle_deg`` about the exercise axis (world unit vector, default the ER axis) through
+    ``center_m`` (default the hip). Tracked motions turn about that axis and add to ``angle_deg``."""
 
-    def __init__(self, geometry: LegGeometry, initial_angle_deg: float = 0.0) -> None:
+    def __init__(self, geometry: LegGeometry, initial_angle_deg: float = 0.0, axis: np.ndarray | None = None,
+                 center_m: np.ndarray | None = None) -> None:
         self.geometry = geometry
+        self.exercise_axis = unit(geometry.er_axis if axis is None else axis)
+        self.exercise_center_m = np.asarray(geometry.hip_m if center_m is None else center_m, dtype=np.float64)
         theta = np.radians(initial_angle_deg)
-        self._rotation = axis_angle_matrix(geometry.er_axis, theta)
-        self._offset = geometry.hip_m - self._rotation @ geometry.hip_m
+        self._rotation = axis_angle_matrix(self.exercise_axis, theta)
+        self._offset = self.exercise_center_m - self._rotation @ self.exercise_center_m
         self._angle = theta
         self._placed: list[_Placed] = []
         self.end_s = 0.0
@@ -91,22 +97,22 @@ class Timeline:
         if abs(motion.t0_s - self.end_s) > 1e-9 or motion.t1_s < motion.t0_s:
             raise ValueError(f"motion [{motion.t0_s}, {motion.t1_s}] does not continue the chain at {self.end_s}")
         axis = unit(motion.axis)
-        if motion.er and abs(axis @ self.geometry.er_axis - 1) > 1e-9:
-            raise ValueError("an ER motion must turn about the ER axis direction")
+        if motion.tracked and abs(axis @ self.exercise_axis - 1) > 1e-9:
+            raise ValueError("a tracked motion must turn about the exercise axis direction")
         self._placed.append(_Placed(motion, self._rotation.copy(), self._offset.copy(), self._angle))
         q_end = float(motion.angle.value(motion.t1_s)[0])
         turn = axis_angle_matrix(axis, q_end)
         shift = sum((d * float(p.value(motion.t1_s)[0]) for d, p in motion.translations), np.zeros(3))
         self._rotation = turn @ self._rotation
         self._offset = turn @ (self._offset - motion.center_m) + motion.center_m + shift
-        if motion.er:
+        if motion.tracked:
             self._angle += q_end
         self.end_s = motion.t1_s
 
     def still(self, until_s: float) -> None:
         """Keep the leg still until ``until_s``."""
         if until_s > self.end_s:
-            self.append(Motion(self.end_s, until_s, self.geometry.er_axis, self.geometry.hip_m))
+            self.append(Motion(self.end_s, until_s, self.exercise_axis, self.exercise_center_m))
 
     # --- evaluation -------------------------------------------------------------------------
     def evaluate(self, t: np.ndarray, with_orientation: bool = False) -> Kinematics:
@@ -144,7 +150,7 @@ class Timeline:
             out.linear_acc_ms2[idx] = acc
             out.specific_force_ms2[idx] = rotate_about(a, -q, force_world) @ start_orientation
             out.rate_dps[idx] = np.degrees(np.outer(dq, start_orientation.T @ a))
-            out.angle_deg[idx] = np.degrees(placed.angle_rad + (q if m.er else 0.0))
+            out.angle_deg[idx] = np.degrees(placed.angle_rad + (q if m.tracked else 0.0))
             if with_orientation:
                 out.sensor_to_world[idx] = Rotation.from_rotvec(np.outer(q, a)).as_matrix() @ start_orientation
         return out

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 TRUTH_KINDS = ("full", "partial", "knee_out", "rejected")
-TRUTH_LABELS = ("hip_er", "knee_out", "fidget", "leg_shake", "knee_extension", "stand_up")
+TRUTH_LABELS = ("hip_er", "knee_out", "fidget", "leg_shake", "knee_extension", "stand_up", "hip_rotation")
+TEMPOS = ("normal", "fast")
 
 
 @dataclass(frozen=True)
@@ -18,12 +19,18 @@ class TruthMovement:
     - ``rom_deg``: reps: commanded plateau minus the rest angle just before the rep (tremor and
       sway during the hold, at most a few tenths of a degree, come on top); distractors: the peak
       of their own rotation angle.
-    - ``rest_angle_before_deg`` / ``rest_angle_after_deg``: the hip-ER angle coordinate at
+    - ``rest_angle_before_deg`` / ``rest_angle_after_deg``: the exercise angle coordinate at
       ``start_s`` / ``end_s`` (distractors leave it unchanged).
+    - ``label``: what the movement was. Hip-ER sessions: reps ``hip_er`` / ``knee_out``, distractors
+      fidget, leg_shake, knee_extension, stand_up. Knee-extension sessions: reps ``knee_extension``,
+      distractors fidget, leg_shake, stand_up, hip_rotation. (The kind, not the label, says whether
+      a movement counts: a knee extension is a rep in one exercise and a distractor in the other.)
+    - ``tempo``: counted reps ``normal`` (controlled) or ``fast`` (rushed: out and return each at
+      most half the session's controlled phase); ``""`` for distractors.
     """
 
     kind: str  # full | partial | knee_out | rejected
-    label: str  # hip_er | knee_out | fidget | leg_shake | knee_extension | stand_up
+    label: str  # see TRUTH_LABELS
     start_s: float
     end_s: float
     out_end_s: float
@@ -33,6 +40,7 @@ class TruthMovement:
     rest_angle_before_deg: float
     rest_angle_after_deg: float
     set_index: int | None = None  # 0-based set of a rep; None for distractors
+    tempo: str = ""  # normal | fast for counted reps, "" for distractors
 
     @property
     def counted(self) -> bool:

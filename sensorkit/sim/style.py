@@ -1,0 +1,63 @@
+"""A session's style (the patient's habits that day) and the per-rep draws every exercise shares.
+
+Targets and holds (both exercises): with a target (40 % of sessions unless fixed), the target ROM is
+the multiple of 5 in (usual − 8, usual − 3], so every full rep (usual ± 3°) reaches it, and the
+target hold is 3, 5 or 8 s; the typical hold is then target + U(−0.5, 1.5) s, else 0–2, 2–5 or 4–7 s.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SessionStyle:
+    """Degrees and seconds. ``out_s`` / ``return_s``: the session's controlled phase durations."""
+
+    usual_rom_deg: float
+    knee_out_rom_deg: float | None  # hip ER only
+    typical_hold_s: float
+    out_s: float
+    return_s: float
+    target_rom_deg: float | None
+    target_hold_s: float | None
+
+    def to_json(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+def draw_targets_and_hold(
+    rng: np.random.Generator, usual_rom_deg: float, targets: bool | None
+) -> tuple[float | None, float | None, float]:
+    """(target_rom_deg, target_hold_s, typical_hold_s) for a session whose usual full range is given."""
+    with_targets = rng.random() < 0.4 if targets is None else targets
+    target_rom = None
+    if with_targets:
+        rng.uniform(-5, 3)  # keeps the seed's later draws where they were
+        target_rom = float(5 * np.floor((usual_rom_deg - 3) / 5))
+    target_hold = float(rng.choice([3, 5, 5, 8])) if with_targets else None
+    if target_hold is not None:
+        hold = target_hold + rng.uniform(-0.5, 1.5)
+    else:
+        hold = [rng.uniform(0, 2), rng.uniform(2, 5), rng.uniform(4, 7)][rng.integers(3)]
+    return target_rom, target_hold, float(min(hold, 7.5))
+
+
+def draw_usual_range_rom_deg(rng: np.random.Generator, style: SessionStyle, kind: str) -> float:
+    """A full rep: usual ± 3°; a partial rep: 35 %–65 % of usual."""
+    if kind == "full":
+        return float(style.usual_rom_deg + rng.uniform(-3, 3))
+    if kind == "partial":
+        return float(style.usual_rom_deg * rng.uniform(0.35, 0.65))
+    raise ValueError(f"no usual-range ROM for kind {kind!r}")
+
+
+def draw_rep_hold_s(rng: np.random.Generator, style: SessionStyle) -> float:
+    """About one rep in eight without a hold; else the typical hold ± 0.8 s (sd), within 0–8 s."""
+    return 0.0 if rng.random() < 0.12 else float(np.clip(style.typical_hold_s + rng.normal(0, 0.8), 0, 8))
+
+
+def draw_controlled_phase_s(rng: np.random.Generator, style_phase_s: float, limits_s: tuple[float, float]) -> float:
+    """A controlled out or return phase: the session's × U(0.75, 1.35), within ``limits_s``."""
+    return float(np.clip(style_phase_s * rng.uniform(0.75, 1.35), *limits_s))
