@@ -17,25 +17,40 @@ axis points where.
 
 Movements
 ---------
-- **Hip ER** (full, partial): the whole leg turns by θ about the thigh's long axis (through the hip
-  along ``thigh_dir``). The **ER axis** is +thigh_dir for the right leg and -thigh_dir for the left,
-  so positive θ always moves the foot medially (right foot towards +y, left foot towards -y). The
-  sensor turns by exactly θ about that axis and travels on an arc of radius ≈ 0.3–0.4 m.
-- **knee_out**: both feet on the floor; the shank turns about an axis parallel to the ER axis
-  through a pivot 0–4 cm below the ankle, same sense (top of the shank goes lateral). The sensor
-  sits 5–19 cm from the pivot, so its linear acceleration is small.
-- **Distractors** (truth kind ``rejected``): fidget, leg_shake, knee_extension, stand_up
-  (see :mod:`sensorkit.sim.distractors`).
+Each exercise is a module of :mod:`sensorkit.sim.exercises` (``SimOptions.exercise``); its reps
+turn about the **exercise axis** through the **exercise centre**, and so does the slow rest drift.
 
-The angle trace ``SimulatedSession.angle_deg`` is the hip-ER angle coordinate: the sum of ER and
-knee_out rotations (both about the ER axis direction), distractor rotations excluded. The gyro
-projected on ``er_axis_sensor`` integrates to its changes exactly (up to the sensor's low-pass).
+- **Hip ER** (``hip_external_rotation``; full, partial): the whole leg turns by θ about the thigh's
+  long axis (through the hip along ``thigh_dir``). The **ER axis** is +thigh_dir for the right leg and
+  -thigh_dir for the left, so positive θ always moves the foot medially (right foot towards +y, left
+  foot towards -y). The sensor turns by exactly θ about that axis and travels on an arc of radius
+  ≈ 0.3–0.4 m.
+- **knee_out** (hip ER): both feet on the floor; the shank turns about an axis parallel to the ER
+  axis through a pivot 0–4 cm below the ankle, same sense (top of the shank goes lateral). The
+  sensor sits 5–19 cm from the pivot, so its linear acceleration is small.
+- **Knee extension** (``knee_extension``, "long-arc quad"; full, partial): the thigh stays on the
+  chair and the shank turns by θ about the knee's flexion axis through the knee. The exercise axis
+  is **minus** ``flexion_axis`` (i.e. pointing to the patient's right, on both sides), so positive θ
+  swings the foot forward and up; θ = the knee extension gained from the seated rest (knee flexed
+  75°–105° at θ = 0), never closer than 3° to straight. The sensor turns by exactly θ about that
+  horizontal axis on an arc of radius ≈ 0.25–0.4 m (its distance from the knee).
+- **Distractors** (truth kind ``rejected``): hip-ER sessions: fidget, leg_shake, knee_extension,
+  stand_up; knee-extension sessions: fidget, leg_shake, stand_up, hip_rotation (an ER-like turn of
+  the leg about the ER axis). See :mod:`sensorkit.sim.distractors`.
+- **Tempo**: reps are controlled (``normal``) or rushed (``fast``, :mod:`sensorkit.sim.tempo`).
+
+The angle trace ``SimulatedSession.angle_deg`` is the exercise's angle coordinate: the sum of the
+rotations about its axis (hip ER: ER and knee_out rotations; knee extension: extension, positive =
+foot up), distractor rotations excluded. The gyro projected on ``exercise_axis_sensor`` (for hip ER
+equal to ``er_axis_sensor``) integrates to its changes exactly (up to the sensor's low-pass).
 
 Public API::
 
     from sensorkit.sim import simulate_session, read_truth
     s = simulate_session(9000, side="left", sample_rate_hz=104, imperfections=False)
-    s.samples, s.meta, s.truth, s.angle_deg, s.er_axis_sensor, s.write(folder, "sim_9000")
+    s.samples, s.meta, s.truth, s.reps, s.angle_deg, s.er_axis_sensor, s.write(folder, "sim_9000")
+    k = simulate_session(9001, exercise="knee_extension", fast_reps=True)
+    k.exercise_axis_sensor, [(m.kind, m.tempo, m.rom_deg) for m in k.reps]
 """
 from sensorkit.sim.sensor import SAMPLE_RATES_HZ, SensorErrors
 from sensorkit.sim.session import SimOptions, SimulatedSession, read_truth, simulate_session

@@ -6,6 +6,7 @@ from functools import lru_cache
 from sensorkit.sim import SimulatedSession, simulate_session
 
 ALL_DISTRACTORS = ("fidget", "leg_shake", "knee_extension", "stand_up")
+KE_DISTRACTORS = ("fidget", "leg_shake", "stand_up", "hip_rotation")
 
 
 @lru_cache(maxsize=None)
@@ -19,3 +20,14 @@ def mixed_session(seed: int = 4242, **options) -> SimulatedSession:
     defaults = dict(set_kinds=("full", "partial", "knee_out"), reps_per_set=(5, 6), n_distractors=4,
                     imperfections=False, sample_rate_hz=100)
     return session(seed, **(defaults | options))
+
+
+def mixed_ke_session(seed: int = 4344, **options) -> SimulatedSession:
+    """A knee-extension session: a full and a partial set plus one distractor of each label."""
+    defaults = dict(exercise="knee_extension", set_kinds=("full", "partial"), reps_per_set=(5, 6), n_distractors=4,
+                    imperfections=False, sample_rate_hz=100)
+    return session(seed, **(defaults | options))
+
+
+#: both exercises' mixed sessions, for tests that hold for every exercise
+MIXED_SESSIONS = {"hip_er": mixed_session, "knee_extension": mixed_ke_session}

@@ -33,10 +33,12 @@ def test_written_files_reload_and_match(tmp_path):
 
     movements, document = read_truth(paths["truth"])
     assert [m.kind for m in movements] == [m.kind for m in s.truth]
+    assert [m.tempo for m in movements] == [m.tempo for m in s.truth]
     for got, want in zip(movements, s.truth):
         assert abs(got.start_s - want.start_s) < 1e-5 and abs(got.rom_deg - want.rom_deg) < 1e-5
     assert document["seed"] == 9600
     np.testing.assert_allclose(document["er_axis_sensor"], s.er_axis_sensor, atol=1e-7)
+    np.testing.assert_allclose(document["exercise_axis_sensor"], s.er_axis_sensor, atol=1e-7)  # hip ER
     strap = np.array(document["sensor_to_shank_matrix"])
     np.testing.assert_allclose(strap @ strap.T, np.eye(3), atol=1e-6)
     assert set(document["sensor_errors"]) >= {"acc_bias_ms2", "gyr_bias_dps", "drop_probability"}
@@ -79,3 +81,19 @@ def test_cli_reports_bad_options_in_one_line(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().startswith("error: simulate: kinds") and "Traceback" not in done.stderr
+
+
+def test_cli_simulates_knee_extension_without_fast_reps(tmp_path):
+    result = CliRunner().invoke(simulate, ["--out", str(tmp_path), "--seed", "9140", "--exercise", "knee_extension",
+                                           "--sample-rate-hz", "25", "--perfect", "--no-fast-reps", "--targets",
+                                           "--max-duration-s", "90"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("sim_9140: knee_extension ") and "0 fast" in result.output
+    meta = json.loads((tmp_path / "sim_9140.json").read_text())
+    assert meta["exercise"] == "knee_extension" and meta["target_rom_deg"] % 5 == 0
+    movements, document = read_truth(tmp_path / "sim_9140.truth.json")
+    assert document["exercise"] == "knee_extension" and document["options"]["fast_reps"] is False
+    assert {m.kind for m in movements if m.counted} <= {"full", "partial"}
+    assert all(m.tempo == "normal" for m in movements if m.counted)
+    bad = CliRunner().invoke(simulate, ["--out", str(tmp_path), "--exercise", "squat"])
+    assert bad.exit_code == 2 and "squat" in bad.output

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from sensorkit.samples import GRAVITY_MS2
-from tests.sim.conftest import mixed_session, session
+from tests.sim.conftest import MIXED_SESSIONS, mixed_ke_session, mixed_session, session
 
 
 def _outside_movements(s, margin_s=0.5):
@@ -14,8 +14,8 @@ def _outside_movements(s, margin_s=0.5):
     return keep
 
 
-def _integrated_er_angle(s):
-    rate = s.samples.gyr @ s.er_axis_sensor
+def _integrated_angle(s):
+    rate = s.samples.gyr @ s.exercise_axis_sensor
     steps = 0.5 * (rate[1:] + rate[:-1]) * np.diff(s.samples.t)
     return s.angle_deg[0] + np.concatenate([[0.0], np.cumsum(steps)])
 
@@ -33,20 +33,22 @@ def test_at_rest_an_imperfect_accelerometer_reads_about_g():
     assert np.std(norm) < 0.15
 
 
-@pytest.mark.parametrize("rate_hz", [25, 52, 200])
-def test_gyro_about_the_er_axis_integrates_to_the_true_angle(rate_hz):
-    s = mixed_session(sample_rate_hz=rate_hz)
-    error = _integrated_er_angle(s) - s.angle_deg
+@pytest.mark.parametrize("exercise, rate_hz", [("hip_er", 25), ("hip_er", 52), ("hip_er", 200),
+                                               ("knee_extension", 25), ("knee_extension", 104)])
+def test_gyro_about_the_exercise_axis_integrates_to_the_true_angle(exercise, rate_hz):
+    s = MIXED_SESSIONS[exercise](sample_rate_hz=rate_hz)
+    error = _integrated_angle(s) - s.angle_deg
     in_distractor = np.zeros(len(error), dtype=bool)
     for m in s.truth:
-        if m.kind == "rejected":  # a distractor's rotation is not about the ER axis; it cancels on return
+        if m.kind == "rejected":  # a distractor's rotation is not about that axis; it cancels on return
             in_distractor |= (s.samples.t >= m.start_s) & (s.samples.t <= m.end_s)
     assert np.ptp(s.angle_deg) > 20
     assert np.abs(error[~in_distractor]).max() < 0.2
 
 
-def test_every_rep_reaches_its_rom_above_the_rest_angle():
-    s = mixed_session()
+@pytest.mark.parametrize("exercise", list(MIXED_SESSIONS))
+def test_every_rep_reaches_its_rom_above_the_rest_angle(exercise):
+    s = MIXED_SESSIONS[exercise]()
     for m in s.reps:
         before, top, after = s.angle_at([m.start_s, m.out_end_s, m.end_s])
         assert before == pytest.approx(m.rest_angle_before_deg, abs=1e-9)
@@ -98,10 +100,11 @@ def test_external_rotation_moves_the_foot_medially_and_knee_out_the_shank_top_la
     assert max(moved["knee_out"]) < 0  # the sensor is above the pivot: it goes laterally, a little
 
 
-def test_gravity_seen_by_the_sensor_turns_back_by_the_er_angle():
-    """At rest and during holds, gravity projected across the ER axis turns by minus the ER angle."""
-    s = mixed_session()
-    t, axis = s.samples.t, s.er_axis_sensor
+@pytest.mark.parametrize("exercise", list(MIXED_SESSIONS))
+def test_gravity_seen_by_the_sensor_turns_back_by_the_exercise_angle(exercise):
+    """At rest and during holds, gravity projected across the exercise axis turns by minus its angle."""
+    s = MIXED_SESSIONS[exercise]()
+    t, axis = s.samples.t, s.exercise_axis_sensor
     checked = 0
     for m in s.reps:
         before = (t > m.start_s - 0.6) & (t < m.start_s - 0.1)
@@ -115,3 +118,21 @@ def test_gravity_seen_by_the_sensor_turns_back_by_the_er_angle():
         assert turned_deg == pytest.approx(-true_deg, abs=0.1)
         checked += 1
     assert checked >= 5
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_knee_extension_swings_the_foot_forward_and_up_about_the_knee(side):
+    s = mixed_ke_session(side=side, sample_rate_hz=25)
+    knee = s.geometry.knee_m
+    for m in s.reps:
+        p0, p1 = s.kinematics(np.array([m.start_s, m.out_end_s])).position_m
+        assert p1[0] - p0[0] > 0.05 and p1[2] - p0[2] > 0.005  # forward (by centimetres) and up
+        assert abs((p1 - p0) @ s.exercise_axis_world) < 1e-9  # in the plane ⟂ the flexion axis
+        out = (s.samples.t > m.start_s) & (s.samples.t < m.out_end_s)
+        assert (s.samples.gyr[out] @ s.exercise_axis_sensor).mean() > 0
+    sitting = _outside_movements(s, margin_s=0.0)
+    for m in s.reps:  # reps and rest drift turn about the knee: the sensor stays on its circle
+        sitting |= (s.samples.t >= m.start_s) & (s.samples.t <= m.end_s)
+    radius = np.linalg.norm(s.kinematics(s.samples.t[sitting]).position_m - knee, axis=1)
+    np.testing.assert_allclose(radius, np.linalg.norm(s.geometry.sensor_m - knee), atol=1e-9)
+    assert np.ptp(s.angle_deg[_outside_movements(s)]) > 0.5  # the rest angle does drift

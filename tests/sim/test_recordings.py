@@ -1,4 +1,5 @@
 """The committed sample recordings are complete, small, and still what the simulator produces."""
+import json
 from pathlib import Path
 
 import numpy as np
@@ -11,21 +12,35 @@ RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 NAMES = sorted(p.name[: -len(".truth.json")] for p in RECORDINGS.glob("*.truth.json"))
 
 
-def test_there_are_several_varied_recordings_listed_in_the_readme():
-    assert 5 <= len(NAMES) <= 8
+EXPECTED = {  # per exercise: its counted kinds, distractor labels that must appear
+    "hip_external_rotation": ({"full", "partial", "knee_out"}, {"stand_up", "knee_extension"}),
+    "knee_extension": ({"full", "partial"}, {"stand_up", "hip_rotation"}),
+}
+
+
+def test_there_are_several_varied_recordings_of_each_exercise_listed_in_the_readme():
+    assert 7 <= len(NAMES) <= 10
     readme = (RECORDINGS / "README.md").read_text()
-    kinds, labels, rates, sides = set(), set(), set(), set()
+    seen = {name: {"kinds": set(), "labels": set(), "tempos": set(), "rates": set(), "sides": set()}
+            for name in EXPECTED}
     for name in NAMES:
         assert f"| {name} |" in readme
         assert (RECORDINGS / f"{name}.csv").stat().st_size < 1.5e6
         movements, document = read_truth(RECORDINGS / f"{name}.truth.json")
-        assert document["seed"] >= 9000
-        kinds |= {m.kind for m in movements}
-        labels |= {m.label for m in movements}
-        rates.add(document["options"]["sample_rate_hz"])
-        sides.add(document["options"]["side"])
-    assert kinds == {"full", "partial", "knee_out", "rejected"} and {"stand_up", "knee_extension"} <= labels
-    assert min(rates) <= 26 and max(rates) >= 200 and sides == {"left", "right"}
+        meta = json.loads((RECORDINGS / f"{name}.json").read_text())
+        assert document["seed"] >= 9000 and meta["exercise"] == document["exercise"]
+        got = seen[document["exercise"]]
+        got["kinds"] |= {m.kind for m in movements if m.counted}
+        got["labels"] |= {m.label for m in movements if not m.counted}
+        got["tempos"] |= {m.tempo for m in movements if m.counted}
+        got["rates"].add(document["options"]["sample_rate_hz"])
+        got["sides"].add(document["options"]["side"])
+    for exercise, (kinds, labels) in EXPECTED.items():
+        got = seen[exercise]
+        assert got["kinds"] == kinds and labels <= got["labels"], exercise
+        assert got["tempos"] == {"normal", "fast"} and got["sides"] == {"left", "right"}, exercise
+        assert min(got["rates"]) <= 26 and max(got["rates"]) >= 100, exercise
+    assert max(seen["hip_external_rotation"]["rates"]) >= 200
 
 
 @pytest.mark.parametrize("name", NAMES)
