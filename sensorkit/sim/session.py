@@ -1,4 +1,5 @@
-"""``simulate_session(seed, **options)``: one seated session with its recording files and ground truth."""
+"""``simulate_session(seed, **options)``: one seated session (hip ER or knee extension) with its recording
+files and ground truth."""
 from __future__ import annotations
 
 import json
@@ -179,7 +180,9 @@ class SimulatedSession:
             "seed": self.seed,
             "options": self.options.to_json(),
             "frames": "world: x forward, y patient's left, z up; shank: x forward, y left (knee flexion axis), "
-                      "z up the shank; sensor_to_shank maps sensor-frame vectors into the shank frame",
+                      "z up the shank; sensor_to_shank maps sensor-frame vectors into the shank frame; "
+                      "exercise axis: hip ER = ER axis (positive = foot medially), knee extension = minus the "
+                      "knee flexion axis (positive = foot forward and up)",
             "sensor_to_shank_quat_xyzw": self.sensor_to_shank.as_quat().round(8).tolist(),
             "sensor_to_shank_matrix": self.sensor_to_shank.as_matrix().round(8).tolist(),
             "exercise": self.exercise,
