@@ -52,11 +52,12 @@ Public API::
     k = simulate_session(9001, exercise="knee_extension", fast_reps=True)
     k.exercise_axis_sensor, [(m.kind, m.tempo, m.rom_deg) for m in k.reps]
 """
+from sensorkit.sim.exercises import exercise_names
 from sensorkit.sim.sensor import SAMPLE_RATES_HZ, SensorErrors
 from sensorkit.sim.session import SimOptions, SimulatedSession, read_truth, simulate_session
 from sensorkit.sim.truth import TruthMovement
 
 __all__ = [
     "simulate_session", "SimulatedSession", "SimOptions", "TruthMovement", "SensorErrors", "read_truth",
-    "SAMPLE_RATES_HZ",
+    "SAMPLE_RATES_HZ", "exercise_names",
 ]
