@@ -1,9 +1,10 @@
 """Accuracy of the pipeline against the simulator's physics truth, on fresh seeds.
 
-    python benchmarks/accuracy.py [--seeds 70000-70059,80000-80059] [--verbose]
+    python benchmarks/accuracy.py [--exercise NAME] [--seeds 70000-70059,80000-80059] [--verbose]
 
-Prints the figures the core issue sets targets for (rep F1, exact-count share, kind accuracy,
-distractor rejection, ROM RMSE, hold MAE), overall and by sample rate.
+Prints the figures the issues set targets for (rep F1, exact-count share, kind accuracy,
+distractor rejection, ROM RMSE, hold MAE, tempo accuracy), overall and by sample rate, for one
+exercise of the catalogue (default hip_external_rotation).
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def truth_of(session) -> list[Truth]:
-    return [Truth(m.kind, m.start_s, m.end_s, m.rom_deg, m.hold_s, m.label) for m in session.truth]
+    return [Truth(m.kind, m.start_s, m.end_s, m.rom_deg, m.hold_s, m.label, getattr(m, "tempo", ""))
+            for m in session.truth]
 
 
 def evaluate(seeds, verbose: bool = False, **sim_options) -> tuple[Score, dict]:
@@ -46,21 +48,24 @@ def evaluate(seeds, verbose: bool = False, **sim_options) -> tuple[Score, dict]:
             f = one.figures()
             print(f"seed {seed} {rate:>3} Hz {s.meta.get('side')}: true {f['true_reps']} "
                   f"F1 {f['rep_f1']:.3f} kind {f['kind_accuracy']:.3f} rom {f['rom_rmse_deg']:.2f} "
-                  f"hold {f['hold_mae_s']:.2f} {one.confusions or ''}")
+                  f"hold {f['hold_mae_s']:.2f} tempo {f['tempo_accuracy']:.2f} {one.confusions or ''}")
     return total, by_rate
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default=HELD_OUT, help="ranges A-B (inclusive), comma-separated")
+    ap.add_argument("--exercise", default="hip_external_rotation", help="an exercise of the catalogue")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    total, by_rate = evaluate(parse_seeds(args.seeds), args.verbose)
+    total, by_rate = evaluate(parse_seeds(args.seeds), args.verbose, exercise=args.exercise)
+    print(f"{args.exercise}:")
     for rate, score in sorted(by_rate.items()):
         f = score.figures()
         print(f"{rate:>4} Hz: n={f['recordings']:>3} F1 {f['rep_f1']:.3f} exact {f['exact_count_share']:.2f} "
-              f"kind {f['kind_accuracy']:.3f} rom {f['rom_rmse_deg']:.2f} hold {f['hold_mae_s']:.2f}")
+              f"kind {f['kind_accuracy']:.3f} rom {f['rom_rmse_deg']:.2f} hold {f['hold_mae_s']:.2f} "
+              f"tempo {f['tempo_accuracy']:.3f}")
     print("overall:")
     for k, v in total.figures().items():
         print(f"  {k:<22} {v:.4f}" if isinstance(v, float) else f"  {k:<22} {v}")

@@ -1,6 +1,6 @@
 """Live displays for ``sensorkit live`` / ``sensorkit record``.
 
-On a terminal (:class:`RichDisplay`): the current hip-ER angle on a bar with the target band,
+On a terminal (:class:`RichDisplay`): the current exercise angle on a bar with the target band,
 the rep counter per kind, the hold timer with a cue when the target hold is reached, the
 connection state, battery and packet loss, refreshed several times a second. Without a terminal
 (:class:`PlainDisplay`): one log line per rep and per state change, then a summary.
@@ -25,8 +25,10 @@ BAR_WIDTH = 40
 def rep_line(rep: Rep) -> str:
     """One line describing a rep event."""
     if rep.kind == "rejected":
-        return f"movement rejected ({rep.reason or 'not a hip-ER rep'}) {rep.start_s:.1f}-{rep.end_s:.1f} s"
-    return f"rep {rep.rep} {rep.kind}: ROM {rep.rom_deg:.1f} deg, hold {rep.hold_s:.1f} s ({rep.start_s:.1f}-{rep.end_s:.1f} s)"
+        return f"movement rejected ({rep.reason or 'not a rep of the exercise'}) {rep.start_s:.1f}-{rep.end_s:.1f} s"
+    rushed = ", fast: slow down" if rep.tempo == "fast" else ""
+    return (f"rep {rep.rep} {rep.kind}: ROM {rep.rom_deg:.1f} deg, hold {rep.hold_s:.1f} s{rushed} "
+            f"({rep.start_s:.1f}-{rep.end_s:.1f} s)")
 
 
 def summary_line(status: LiveStatus, path: str | None, with_reps: bool = True) -> str:

@@ -4,8 +4,7 @@ Order of the tests (the first that applies decides):
 
 1. shape — it must leave rest and come back (``returned``), reach ``min_rom_deg``, stay within
    the exercise's ``max_rom_deg``, have outward and return phases of at least ``min_phase_s``,
-   turn back at most ``max_reversals`` times (shaking), keep its specific force within
-   ``max_acc_deviation_ms2`` of gravity (impacts, standing) and turn about an axis within
+   turn back at most ``max_reversals`` times (shaking) and turn about an axis within
    ``max_axis_tilt_deg`` of horizontal at rest (the exercises turn the hanging shank forward or
    sideways, never about itself);
 2. axis — it must turn about the learned exercise axis (within ``max_axis_offset_deg``), the
@@ -53,8 +52,6 @@ def outward_problem(f: MovementFeatures, cfg: PipelineConfig, with_return: bool 
         return "too abrupt"
     if f.reversals > cfg.max_reversals:
         return f"shaking ({f.reversals} reversals)"
-    if f.max_acc_deviation_ms2 > cfg.max_acc_deviation_ms2:
-        return f"impact ({f.max_acc_deviation_ms2:.1f} m/s2 off gravity)"
     tilt = axis_tilt_deg(f.axis, f.g_rest)
     if tilt > cfg.max_axis_tilt_deg:
         return f"turned about the shank ({tilt:.0f} deg from horizontal)"

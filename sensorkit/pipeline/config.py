@@ -51,8 +51,6 @@ class PipelineConfig:
             away from rest is ended there (rather than waited on as a possible hold).
         min_phase_s: outward or return phases shorter than this are jerks, not reps.
         max_reversals: more direction reversals than this within a movement is shaking.
-        max_acc_deviation_ms2: a low-passed specific force this far from gravity in magnitude is
-            an impact (standing, stepping); a seated rep stays well within it.
         knee_out_max_radius_m: rotation radius below this means the shank pivots about the foot.
         partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial.
         typical_rom_percentile: the typical full ROM is this percentile of knee-pivot rep ROMs so far.
@@ -96,7 +94,6 @@ class PipelineConfig:
     axis_votes_to_cut: int = 4
     min_phase_s: float = 0.3
     max_reversals: int = 2
-    max_acc_deviation_ms2: float = 5.0
     knee_out_max_radius_m: float = 0.2
     partial_fraction: float = 0.8
     typical_rom_percentile: float = 80.0

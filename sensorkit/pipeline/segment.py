@@ -207,7 +207,14 @@ class Segmenter:
             total = self._excursion(self._move_start, a + 1, p.ref)
             p.peak_deg = max(p.peak_deg, float(total.max()))
             if self._back_at(a, total[-1], p.gravity, p.peak_deg):
-                self._done(out, self._window(p.rest_start, p.start, a, self._closed_holds(), True))
+                k = self._landed_on_hold(a, p, float(total[-1]))
+                holds = self._closed_holds()
+                if k is None:
+                    self._done(out, self._window(p.rest_start, p.start, a, holds, True))
+                else:  # it ended where it once paused: that pause was a new rest (sitting down, then a rep)
+                    h0, h1 = holds[k]
+                    self._done(out, self._window(p.rest_start, p.start, h0, holds[:k], False, "did not return"))
+                    self._done(out, self._window(h0, h1 + 1, a, holds[k + 1:], True))
                 self._pending = None
                 return
             own = self._excursion(self._move_start, a + 1, self._move_ref)
@@ -242,6 +249,16 @@ class Segmenter:
         turn = self._rot(a) - self._move_ref
         self._pending = _Pending(self._move_start, self._move_ref, self._move_gravity, own_peak,
                                  self._move_rest_start, [[a, a]], turn / np.linalg.norm(turn))
+
+    def _landed_on_hold(self, a: int, p: _Pending, away_deg: float) -> int | None:
+        """Index of an earlier still period of ``p`` that still sample ``a`` is back at (much nearer
+        to it than to ``p``'s rest), or None. The top hold (the last) is not a candidate."""
+        best, best_deg = None, 0.5 * away_deg
+        for k, (h0, h1) in enumerate(p.holds[:-1]):
+            d = float(np.linalg.norm(self._rot(a) - self._rot(h1)))
+            if d < best_deg:
+                best, best_deg = k, d
+        return best
 
     def _back_at(self, a: int, rot_away_deg: float, gravity: np.ndarray, peak_deg: float) -> bool:
         """Is still sample ``a`` back at the rest (rotation or gravity within the return fraction)?"""
