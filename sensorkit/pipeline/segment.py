@@ -206,15 +206,17 @@ class Segmenter:
         if p is not None:
             total = self._excursion(self._move_start, a + 1, p.ref)
             p.peak_deg = max(p.peak_deg, float(total.max()))
-            if self._back_at(a, total[-1], p.gravity, p.peak_deg):
-                k = self._landed_on_hold(a, p, float(total[-1]))
+            back = self._back_at(a, total[-1], p.gravity, p.peak_deg)
+            k = self._returned_to_pause(a, p, float(total[-1]), include_last=back)
+            if k is not None:  # out from where it once paused and back there: that pause was a new rest
                 holds = self._closed_holds()
-                if k is None:
-                    self._done(out, self._window(p.rest_start, p.start, a, holds, True))
-                else:  # it ended where it once paused: that pause was a new rest (sitting down, then a rep)
-                    h0, h1 = holds[k]
-                    self._done(out, self._window(p.rest_start, p.start, h0, holds[:k], False, "did not return"))
-                    self._done(out, self._window(h0, h1 + 1, a, holds[k + 1:], True))
+                h0, h1 = holds[k]
+                self._done(out, self._window(p.rest_start, p.start, h0, holds[:k], False, "did not return"))
+                self._done(out, self._window(h0, h1 + 1, a, holds[k + 1:], True))
+                self._pending = None
+                return
+            if back:
+                self._done(out, self._window(p.rest_start, p.start, a, self._closed_holds(), True))
                 self._pending = None
                 return
             own = self._excursion(self._move_start, a + 1, self._move_ref)
@@ -250,15 +252,30 @@ class Segmenter:
         self._pending = _Pending(self._move_start, self._move_ref, self._move_gravity, own_peak,
                                  self._move_rest_start, [[a, a]], turn / np.linalg.norm(turn))
 
-    def _landed_on_hold(self, a: int, p: _Pending, away_deg: float) -> int | None:
-        """Index of an earlier still period of ``p`` that still sample ``a`` is back at (much nearer
-        to it than to ``p``'s rest), or None. The top hold (the last) is not a candidate."""
-        best, best_deg = None, 0.5 * away_deg
-        for k, (h0, h1) in enumerate(p.holds[:-1]):
-            d = float(np.linalg.norm(self._rot(a) - self._rot(h1)))
-            if d < best_deg:
-                best, best_deg = k, d
-        return best
+    def _returned_to_pause(self, a: int, p: _Pending, away_deg: float, include_last: bool) -> int | None:
+        """Index of a still period of ``p`` that the stream went out from and came back to by
+        still sample ``a`` (nearer to it than to ``p``'s rest), or None.
+
+        Sitting back down after standing ends away from where standing began; a rep that follows
+        then comes back to that pause, not to the pending rest. Going out from the pause must be a
+        movement in its own right: at least ``min_rom_deg`` and ``return_fraction`` of how far
+        ``p`` had gone before the pause (tremor or a wobble in a hold is not). Unless ``a`` is
+        also back near ``p``'s rest (``include_last``), it needs a still moment at its top (the
+        pause is not ``p``'s last still period): one continuous out-and-back from a pause, far
+        from where ``p`` began, is more often part of the wandering (walking) than a rep.
+        """
+        cfg = self.config
+        here = self._rot(a)
+        for k, (h0, h1) in enumerate(p.holds if include_last else p.holds[:-1]):
+            pause = self._rot(h1)
+            d = float(np.linalg.norm(here - pause))
+            if d >= 0.5 * away_deg:
+                continue
+            out_peak = float(self._excursion(h1, a + 1, pause).max())
+            before = float(self._excursion(p.start, h0 + 1, p.ref).max())
+            if out_peak >= max(cfg.min_rom_deg, cfg.return_fraction * before) and d < cfg.return_fraction * out_peak:
+                return k
+        return None
 
     def _back_at(self, a: int, rot_away_deg: float, gravity: np.ndarray, peak_deg: float) -> bool:
         """Is still sample ``a`` back at the rest (rotation or gravity within the return fraction)?"""

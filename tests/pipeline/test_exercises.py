@@ -69,3 +69,23 @@ def test_a_turn_about_the_hanging_shank_is_no_rep_of_either_exercise():
         reps = Pipeline(meta=meta).run(synth.samples(noise=1.0))
         assert [r.kind for r in reps] == ["rejected", "full", "full", "full"]
         assert reps[0].reason.startswith("turned about the shank")
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_rep_right_after_sitting_back_down_is_measured_from_the_seated_rest(seed):
+    """Standing up and sitting down turns the shank about the knee's axis, as a knee extension
+    does: the sit-down ends away from where it started, and the rep that follows must not be
+    measured from the standing pose (it was, by up to 28 deg, before the segmenter split them)."""
+    from sensorkit.accuracy import match
+    from sensorkit.sim import simulate_session
+
+    s = simulate_session(seed, exercise="knee_extension", distractor_labels=("stand_up",), n_distractors=4,
+                         n_sets=1, reps_per_set=(8, 8))
+    reps = Pipeline(meta=s.meta).run(s.samples)
+    after_stand_up = [j for j, m in enumerate(s.truth[1:], 1) if s.truth[j - 1].label == "stand_up"]
+    assert after_stand_up
+    pairs = {j: i for i, j in match(reps, s.truth)}
+    for j in after_stand_up:
+        rep, truth = reps[pairs[j]], s.truth[j]
+        assert rep.counted and rep.rom_deg == pytest.approx(truth.rom_deg, abs=3.0)
+        assert rep.start_s == pytest.approx(truth.start_s, abs=0.3)
