@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 import firmware_protocols
+from sensorkit import exercises
 from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.scan import scan as scan_sensors
 from sensorkit.ble.session import SensorSession
@@ -73,6 +74,8 @@ def _stream_options(func):
         click.option("--sample-rate-hz", type=click.FloatRange(min=1), default=104.0, show_default=True,
                      help="Sample rate to request (and to simulate)."),
         click.option("--side", type=click.Choice(["left", "right"]), default=None, help="Leg wearing the sensor."),
+        click.option("--exercise", type=click.Choice(exercises.names()), default=None,
+                     help=f"Exercise of the session (default: {exercises.DEFAULT_EXERCISE}; simulated: what it simulates)."),
         click.option("--patient", default=None, help="Patient pseudonym for the sidecar."),
         click.option("--target-rom-deg", type=click.FloatRange(min=0), default=None, help="Target range of motion (deg)."),
         click.option("--target-hold-s", type=click.FloatRange(min=0), default=None, help="Target hold time (s)."),
@@ -86,11 +89,11 @@ def _stream_options(func):
 
 def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | None, device: str | None,
             simulate: bool, protocol: str | None, seed: int, speed: float, sample_rate_hz: float,
-            side: str | None, patient: str | None, target_rom_deg: float | None, target_hold_s: float | None,
+            side: str | None, exercise: str | None, patient: str | None, target_rom_deg: float | None, target_hold_s: float | None,
             give_up_s: float) -> None:
     if simulate == bool(device):
         raise click.UsageError("pass exactly one of --device ADDRESS_OR_NAME or --simulate")
-    meta = {"side": side, "patient": patient, "sample_rate_hz": sample_rate_hz,
+    meta = {"side": side, "exercise": exercise, "patient": patient, "sample_rate_hz": sample_rate_hz,
             "target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s}
     session_options: dict = {"give_up_s": give_up_s, "sample_rate_hz": sample_rate_hz, "protocol": protocol}
     if simulate:
@@ -113,6 +116,8 @@ def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: f
 
     protocol = protocol or DEFAULT_PROTOCOL
     sim_options = {"sample_rate_hz": sample_rate_hz}
+    if meta.get("exercise"):
+        sim_options["exercise"] = meta["exercise"]
     if duration_s is not None:
         sim_options["max_duration_s"] = duration_s
     sensor, sim = simulated_sensor(protocol, seed, speed, **sim_options)

@@ -41,6 +41,15 @@ def test_live_simulate_prints_reps_and_writes_a_readable_recording(tmp_path):
     assert recording.meta.stream["protocol"] == "open_v1" and recording.meta.stream["ended_by"] == "closed"
 
 
+def test_live_knee_extension_on_the_simulated_sensor(tmp_path):
+    result = CliRunner().invoke(cli, ["live", "--simulate", "--exercise", "knee_extension", "--duration-s", "40",
+                                      "--speed", "20", "--seed", "3", "--out", str(tmp_path), "--name", "knee"])
+    assert result.exit_code == 0, result.output
+    roms = [float(line.split("ROM ")[1].split()[0]) for line in result.output.splitlines() if " rep " in line]
+    assert len(roms) >= 2 and min(roms) > 20  # knee extensions reach well beyond hip ER's ~35 deg
+    assert read_recording(tmp_path / "knee.csv").meta.exercise == "knee_extension"
+
+
 def test_record_needs_exactly_one_source(tmp_path):
     result = CliRunner().invoke(cli, ["record", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "exactly one of --device" in result.output
