@@ -18,6 +18,8 @@ from sensorkit.sim import simulate_session
 
 #: seeds never used while developing the pipeline (development used seeds below 1000)
 HELD_OUT = "70000-70059,80000-80059"
+#: more fresh seeds, simulated at 25 Hz (``--rate-hz 25``)
+HELD_OUT_25HZ = "71000-71039"
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -56,10 +58,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default=HELD_OUT, help="ranges A-B (inclusive), comma-separated")
     ap.add_argument("--exercise", default="hip_external_rotation", help="an exercise of the catalogue")
+    ap.add_argument("--rate-hz", type=float, default=None, help="simulate every session at this rate")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    total, by_rate = evaluate(parse_seeds(args.seeds), args.verbose, exercise=args.exercise)
+    options = {"exercise": args.exercise} | ({"sample_rate_hz": args.rate_hz} if args.rate_hz else {})
+    total, by_rate = evaluate(parse_seeds(args.seeds), args.verbose, **options)
     print(f"{args.exercise}:")
     for rate, score in sorted(by_rate.items()):
         f = score.figures()

@@ -12,8 +12,13 @@ Adding an exercise
 1. ``sensorkit/exercises/<name>.py`` with a docstring describing the movement as the ankle
    sensor sees it, and ``EXERCISE = Exercise(name="<name>", ...)`` (see :class:`Exercise`);
    it is found by its module name, nothing else to register.
-2. Its simulator motion, ``sensorkit/sim/exercises/<name>.py`` (see that package), so the
-   accuracy benchmark can measure it: ``python benchmarks/accuracy.py --exercise <name>``.
+2. Its simulator motion: one module in ``sensorkit/sim/exercises/`` defining ``MOTION``, an
+   ``ExerciseMotion`` whose ``name`` is the same (its axis and centre on the leg, how ROMs and
+   tempo are drawn, which distractors interrupt it; see that package). Then
+   ``sensorkit simulate --exercise <name>`` makes sessions with truth and
+   ``python benchmarks/accuracy.py --exercise <name>`` measures the pipeline on them.
+3. If its defaults need tuning, tune them on development seeds (below 1000), then report the
+   figures on fresh seeds.
 """
 from __future__ import annotations
 

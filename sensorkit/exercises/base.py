@@ -17,7 +17,7 @@ class Exercise:
         shank turning about the foot rather than about the hip or knee), or None when the exercise
         has no such modification.
     defaults: values of the exercise-dependent :class:`~sensorkit.pipeline.PipelineConfig`
-        parameters (those that are None there): ``max_rom_deg``, ``typical_rom_floor_deg``,
+        parameters (those that are None there): ``min_rom_deg``, ``max_rom_deg``, ``typical_rom_floor_deg``,
         ``max_axis_tilt_deg``, ``controlled_movement_s``.
     """
 

@@ -15,6 +15,7 @@ EXERCISE = Exercise(
     kinds=("full", "partial", "knee_out"),
     pivot_kind="knee_out",
     defaults={
+        "min_rom_deg": 5.0,  # knee_out reps can be as small as 8°
         "max_rom_deg": 60.0,  # seated hip ER rarely passes 45°; more is another movement
         "typical_rom_floor_deg": 25.0,
         "max_axis_tilt_deg": 35.0,  # thigh pitched ±10°, shank within ±25° of vertical at rest

@@ -20,6 +20,7 @@ EXERCISE = Exercise(
     kinds=("full", "partial"),
     pivot_kind=None,
     defaults={
+        "min_rom_deg": 12.0,  # even a reduced-range extension lifts the foot by 15° or more
         "max_rom_deg": 105.0,  # a straight knee from 105° of flexion
         "typical_rom_floor_deg": 40.0,
         "max_axis_tilt_deg": 35.0,

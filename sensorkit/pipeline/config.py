@@ -40,7 +40,7 @@ class PipelineConfig:
         pre_rest_s: seconds of rest before a movement kept to measure the rest angle.
 
     Classification
-        min_rom_deg: movements with a smaller excursion are fidgets.
+        min_rom_deg: *exercise*; movements with a smaller excursion are fidgets.
         max_rom_deg: *exercise*; larger excursions are beyond the exercise (they never define the axis).
         max_axis_tilt_deg: *exercise*; a rep's rotation axis lies within this of the plane
             perpendicular to gravity at rest (the hanging shank); steeper ones are other movements.
@@ -86,7 +86,7 @@ class PipelineConfig:
     max_movement_s: float = 40.0
     pre_rest_s: float = 1.0
 
-    min_rom_deg: float = 5.0
+    min_rom_deg: float | None = None
     max_rom_deg: float | None = None
     max_axis_tilt_deg: float | None = None
     max_axis_offset_deg: float = 30.0

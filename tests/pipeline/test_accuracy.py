@@ -1,8 +1,9 @@
 """Accuracy against the simulator's physics truth, on seeds never used while developing.
 
-Targets from the core issue: rep F1 >= 0.98, exact count in >= 95 % of sessions, kind correct on
->= 95 % of detected reps, distractors rejected >= 95 %, ROM RMSE <= 2 deg, hold MAE <= 0.3 s.
-(The same evaluation prints the figures: ``python benchmarks/accuracy.py``.)
+Targets: hip ER (core issue) rep F1 >= 0.98, exact count in >= 95 % of sessions, kind correct on
+>= 95 % of detected reps, distractors rejected >= 95 %, ROM RMSE <= 2 deg, hold MAE <= 0.3 s;
+knee extension (issue 7) the same with ROM RMSE <= 2.5 deg; tempo correct >= 95 % for both; and
+the figures hold at 25 Hz. (The same evaluation prints them: ``python benchmarks/accuracy.py``.)
 """
 import sys
 from pathlib import Path
@@ -10,32 +11,43 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from accuracy import HELD_OUT, evaluate, parse_seeds  # noqa: E402
+from accuracy import HELD_OUT, HELD_OUT_25HZ, evaluate, parse_seeds  # noqa: E402
 
-FRESH_SEEDS = parse_seeds(HELD_OUT)
-
-
-@pytest.fixture(scope="module")
-def figures():
-    total, by_rate = evaluate(FRESH_SEEDS)
-    return total.figures(), {rate: s.figures() for rate, s in by_rate.items()}
+ROM_RMSE_DEG = {"hip_external_rotation": 2.0, "knee_extension": 2.5}
+CASES = [(exercise, rate) for exercise in ROM_RMSE_DEG for rate in (None, 25)]
 
 
-def test_rep_detection(figures):
-    overall, _ = figures
+@pytest.fixture(scope="module", params=CASES, ids=[f"{e}-{r or 'any'}Hz" for e, r in CASES])
+def case(request):
+    exercise, rate = request.param
+    options = {"exercise": exercise}
+    if rate is not None:
+        options["sample_rate_hz"] = rate
+    total, by_rate = evaluate(parse_seeds(HELD_OUT if rate is None else HELD_OUT_25HZ), **options)
+    return exercise, total.figures(), {r: s.figures() for r, s in by_rate.items()}
+
+
+def test_rep_detection(case):
+    _, overall, _ = case
     assert overall["rep_f1"] >= 0.98
     assert overall["exact_count_share"] >= 0.95
 
 
-def test_kinds_and_distractors(figures):
-    overall, _ = figures
+def test_kinds_and_distractors(case):
+    _, overall, _ = case
     assert overall["kind_accuracy"] >= 0.95
     assert overall["distractor_rejection"] >= 0.95
 
 
-def test_rom_and_hold(figures):
-    overall, by_rate = figures
-    assert overall["rom_rmse_deg"] <= 2.0
+def test_rom_and_hold(case):
+    exercise, overall, by_rate = case
+    assert overall["rom_rmse_deg"] <= ROM_RMSE_DEG[exercise]
     assert overall["hold_mae_s"] <= 0.3
     for rate, f in by_rate.items():  # whatever the sample rate
-        assert f["rom_rmse_deg"] <= 2.0, rate
+        assert f["rom_rmse_deg"] <= ROM_RMSE_DEG[exercise], rate
+
+
+def test_tempo(case):
+    _, overall, _ = case
+    assert overall["fast_reps"] >= 20  # the sessions do rush some reps
+    assert overall["tempo_accuracy"] >= 0.95
