@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sensorkit import exercises
 from sensorkit.errors import SensorkitError
 from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline, PipelineConfig, Rep
@@ -73,7 +74,8 @@ def angle_trace(samples: Samples, meta: Mapping | None = None, config: PipelineC
 
 
 def plot_recording(csv_path: str | os.PathLike, out_png: str | os.PathLike, block_size: int = 5) -> Path:
-    """One recording: the hip-ER angle trace, each movement shaded by kind, holds marked, ROM labelled."""
+    """One recording: the exercise's angle trace, each movement shaded by kind, holds marked, ROM
+    labelled (rushed reps marked "fast")."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -89,19 +91,22 @@ def plot_recording(csv_path: str | os.PathLike, out_png: str | os.PathLike, bloc
             continue
         if rep.hold_s > 0:
             ax.hlines(rep.rom_deg, rep.out_end_s, rep.return_start_s, color=colour, lw=4, alpha=0.9)
-        ax.annotate(f"{rep.rom_deg:.1f}°", ((rep.start_s + rep.end_s) / 2, rep.rom_deg), xytext=(0, 5),
+        rushed = " fast" if rep.tempo == "fast" else ""
+        ax.annotate(f"{rep.rom_deg:.1f}°{rushed}", ((rep.start_s + rep.end_s) / 2, rep.rom_deg), xytext=(0, 5),
                     textcoords="offset points", ha="center", fontsize=8)
     ax.plot(t_s, angle_deg, color="black", lw=0.9)
     if rec.meta.target_rom_deg:
         ax.axhline(rec.meta.target_rom_deg, color="#c0392b", ls="--", lw=0.8)
+    exercise = exercises.get(rec.meta.exercise)
     counts = {k: sum(r.kind == k for r in reps) for k in KIND_COLOURS}
-    handles = [Patch(color=c, alpha=0.5, label=f"{k} ({counts[k]})") for k, c in KIND_COLOURS.items()]
+    handles = [Patch(color=c, alpha=0.5, label=f"{k} ({counts[k]})") for k, c in KIND_COLOURS.items()
+               if k in exercise.kinds or k == "rejected"]
     handles.append(Line2D([], [], color="#555555", lw=4, label="hold, drawn at the rep's ROM"))
     if rec.meta.target_rom_deg:
         handles.append(Line2D([], [], color="#c0392b", ls="--", lw=0.8, label=f"target ROM {rec.meta.target_rom_deg:g}°"))
     ax.legend(handles=handles, loc="upper right", fontsize=8, ncols=3)
     ax.set_xlabel("time (s)")
-    ax.set_ylabel("hip-ER angle above rest (°)")
+    ax.set_ylabel(f"{exercise.title} angle above rest (°)")
     ax.set_ylim(min(-5.0, float(np.nanmin(angle_deg, initial=0))), max(10.0, float(np.nanmax(angle_deg, initial=0))) * 1.3)
     who = " ".join(str(meta[k]) for k in ("patient", "side", "started_at") if k in meta)
     ax.set_title(f"{rec.name}  {who}".strip(), fontsize=10)

@@ -1,0 +1,92 @@
+"""One prescription naming two exercises: hip ER and knee extension, each its own adherence rows,
+with rushed reps counted. Expected values come from the simulator's truth."""
+import csv
+
+import pytest
+from click.testing import CliRunner
+
+from sensorkit.cli import cli
+from sensorkit.sim import simulate_session
+
+RX = """patient = "p303"
+timezone = "Europe/Berlin"
+start = 2026-11-02
+end = 2026-11-03
+
+[[exercise]]
+name = "hip_external_rotation"
+sides = ["left"]
+sets = 1
+reps_per_set = 6
+hold_s = {hold}
+rom_deg = 20
+days_per_week = 7
+
+[[exercise]]
+name = "knee_extension"
+sides = ["left"]
+sets = 1
+reps_per_set = 8
+hold_s = {hold}
+rom_deg = 30
+days_per_week = 7
+"""
+HOLD_S = 0.5
+RX_ROM = {"hip_external_rotation": 20.0, "knee_extension": 30.0}
+OPTIONS = dict(n_sets=1, reps_per_set=(8, 8), sample_rate_hz=50, distractors=False, imperfections=False,
+               side="left", set_kinds=("full",))
+
+
+def session_with_rushed_reps(exercise, first_seed):
+    """The first seed from ``first_seed`` whose session rushes some reps (about half of them do)."""
+    for seed in range(first_seed, first_seed + 20):
+        s = simulate_session(seed, exercise=exercise, **OPTIONS)
+        if sum(r.tempo == "fast" for r in s.reps) >= 2:
+            return s
+    raise AssertionError("no session with rushed reps")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("two")
+    (root / "rx.toml").write_text(RX.format(hold=HOLD_S))
+    truth = {}
+    plan = [("hip_external_rotation", "2026-11-02T09:00:00+01:00", 500),
+            ("knee_extension", "2026-11-02T09:30:00+01:00", 600),
+            ("knee_extension", "2026-11-03T18:00:00+01:00", 700)]
+    for exercise, started, seed in plan:
+        s = session_with_rushed_reps(exercise, seed)
+        s.meta.update(patient="p303", started_at=started)
+        name = f"{exercise}_{started[:10]}"
+        s.write(root / "data", name)
+        truth[(started[:10], exercise)] = s.reps
+    result = CliRunner().invoke(cli, ["report", "--prescription", str(root / "rx.toml"), str(root / "data"),
+                                      "--out", str(root / "report.csv")])
+    assert result.exit_code == 0, result.output
+    with open(root / "report.csv", newline="") as handle:
+        return list(csv.DictReader(handle)), truth
+
+
+def test_one_row_per_day_and_exercise(report):
+    rows, _ = report
+    assert [(r["date"], r["exercise"], r["side"]) for r in rows] == [
+        ("2026-11-02", "hip_external_rotation", "left"), ("2026-11-02", "knee_extension", "left"),
+        ("2026-11-03", "hip_external_rotation", "left"), ("2026-11-03", "knee_extension", "left")]
+    assert [r["reps_prescribed"] for r in rows] == ["6", "8", "6", "8"]
+
+
+def test_counts_match_the_truth_of_each_exercise(report):
+    rows, truth = report
+    for row in rows:
+        reps = truth.get((row["date"], row["exercise"]), [])
+        clear = [r for r in reps if abs(r.rom_deg - RX_ROM[row["exercise"]]) > 2 and abs(r.hold_s - HOLD_S) > 0.2]
+        assert len(clear) == len(reps)  # the truth sits clear of the thresholds: the counts are unambiguous
+        completed = sum(r.rom_deg >= RX_ROM[row["exercise"]] and r.hold_s >= HOLD_S for r in reps)
+        assert int(row["reps_total"]) == len(reps), row
+        assert int(row["reps_fast"]) == sum(r.tempo == "fast" for r in reps), row
+        assert int(row["reps_completed"]) == completed, row
+        if reps:
+            mean = sum(r.rom_deg for r in reps) / len(reps)
+            assert float(row["rom_mean_deg"]) == pytest.approx(mean, abs=1.5), row
+    ke_roms = [float(r["rom_mean_deg"]) for r in rows if r["exercise"] == "knee_extension" and r["rom_mean_deg"]]
+    assert min(ke_roms) > 40  # knee extensions, measured as such (hip ER tops out near 60)
