@@ -37,13 +37,27 @@ class TrailingRange:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return np.empty_like(x)
+        return self._ranges(x).T
+
+    def below(self, x: np.ndarray, limit: float) -> np.ndarray:
+        """Per sample: is every channel's range below ``limit``? (``(self(x) < limit).all(axis=1)``)"""
+        if len(x) == 0:
+            return np.empty(0, dtype=bool)
+        ranges = self._ranges(x)
+        quiet = ranges[0] < limit
+        for row in ranges[1:]:
+            quiet &= row < limit
+        return quiet
+
+    def _ranges(self, x: np.ndarray) -> np.ndarray:
+        """The ranges of the samples of ``x`` as rows, one per channel (``x`` not empty)."""
         data = x if self._tail is None else np.concatenate([self._tail, x])
         origin = (self.size - 1) // 2  # shifts the centred window to end at each sample
         rows = np.ascontiguousarray(data.T)  # filtering along the last axis is much faster
         hi = ndimage.maximum_filter1d(rows, self.size, axis=-1, mode="nearest", origin=origin)
         lo = ndimage.minimum_filter1d(rows, self.size, axis=-1, mode="nearest", origin=origin)
         self._tail = data[-(self.size - 1):] if self.size > 1 else data[:0]
-        return (hi - lo).T[len(data) - len(x):]
+        return np.subtract(hi, lo, out=hi)[..., len(data) - len(x):]
 
 
 class MaskedAverage:
