@@ -5,8 +5,21 @@ a whole recording at once or one packet at a time gives bit-identical results.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import ndimage, signal
+
+
+def row_norms(x: np.ndarray) -> np.ndarray:
+    """``np.linalg.norm(x, axis=1)`` for (n, 3) ``x``: the same sums in the same order, cheaper."""
+    c = x.T
+    return np.sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2])
+
+
+def norm3(v: np.ndarray) -> float:
+    """``np.linalg.norm(v)`` of one 3-vector (the same dot product), without its overhead."""
+    return math.sqrt(v @ v)
 
 
 class LowPass:

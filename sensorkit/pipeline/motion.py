@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
-from sensorkit.pipeline.filters import Integrator, LowPass, MaskedAverage, TrailingRange
+from sensorkit.pipeline.filters import Integrator, LowPass, MaskedAverage, TrailingRange, row_norms
 from sensorkit.samples import Samples
 
 
@@ -101,8 +101,7 @@ class MotionTracker:
         acc_lp = self._acc_lp(acc)
         gyr_lp = self._gyr_lp(gyr)
         cfg = self.config
-        fast = (gyr_lp - self._gyr_slow(gyr)).T  # rows: cheaper than np.linalg.norm(axis=1), same sums
-        still = np.sqrt(fast[0] * fast[0] + fast[1] * fast[1] + fast[2] * fast[2]) < cfg.still_gyr_dps
+        still = row_norms(gyr_lp - self._gyr_slow(gyr)) < cfg.still_gyr_dps
         still &= self._gyr_range.below(gyr_lp, cfg.still_gyr_range_dps)
         still &= self._acc_range.below(acc_lp, cfg.still_acc_range_ms2)
         bias = self._bias_from_quiet(gyr, still)
