@@ -23,13 +23,15 @@ class GapFiller:
     def __call__(self, samples: Samples) -> Samples:
         if len(samples) == 0:
             return samples
-        rows = samples.to_array()
-        full = rows if self._last is None else np.vstack([self._last, rows])
-        self._last = rows[-1].copy()
-        missing = np.rint(np.diff(full[:, 0]) / self.period_s).astype(np.int64) - 1
+        t = samples.t if self._last is None else np.concatenate([self._last[:1], samples.t])
+        last = self._last
+        self._last = np.concatenate([samples.t[-1:], samples.acc[-1], samples.gyr[-1]])
+        missing = np.rint(np.diff(t) / self.period_s).astype(np.int64) - 1
         gaps = np.flatnonzero((missing >= 1) & (missing <= self.max_missing))
         if len(gaps) == 0:
             return samples
+        rows = samples.to_array()
+        full = rows if last is None else np.vstack([last, rows])
         k = missing[gaps]
         total = len(full) + int(k.sum())
         # each received row moves down by the number of rows inserted before it

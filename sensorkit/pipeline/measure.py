@@ -129,15 +129,22 @@ def _median(x: np.ndarray) -> float:
 
 
 def _interp_rows(t: np.ndarray, rows: np.ndarray, at_s: float) -> np.ndarray:
-    """``rows`` (one per time of sorted ``t``) interpolated at ``at_s`` (within ``t``'s span).
+    """``rows`` (one per time of increasing ``t``) linearly interpolated at ``at_s``.
 
-    ``np.interp`` on the samples around ``at_s`` only: the same bracketing pair, so the same
-    result, without copying whole columns.
+    Column by column what ``np.interp`` gives (the same bracketing pair and arithmetic:
+    ``slope * (at_s - t[j]) + rows[j]``), in one step for all columns.
     """
     j = int(np.searchsorted(t, at_s, side="right")) - 1
-    near = slice(max(j - 1, 0), j + 3)
-    t_near, rows_near = t[near], rows[near]
-    return np.array([np.interp(at_s, t_near, rows_near[:, i]) for i in range(rows.shape[1])])
+    if j < 0:
+        return rows[0].copy()
+    t0 = float(t[j])
+    if j == len(t) - 1 or t0 == at_s:
+        return rows[j].copy()
+    slope = (rows[j + 1] - rows[j]) / (float(t[j + 1]) - t0)
+    value = slope * (at_s - t0) + rows[j]
+    if np.isnan(value).any():  # np.interp's fallback for non-finite slopes
+        return np.array([np.interp(at_s, t, rows[:, i]) for i in range(rows.shape[1])])
+    return value
 
 
 def _mean_rows(x: np.ndarray) -> np.ndarray:

@@ -47,8 +47,8 @@ def _rotate_rows(v: np.ndarray, rotvec: np.ndarray) -> np.ndarray:
     k_rows = rotvec.T / safe
     k = np.ascontiguousarray(k_rows.T)  # (n, 3) C order: ``k @ v`` as before (same BLAS call)
     cos, sin = np.cos(angle), np.sin(angle)
-    k0, k1, k2 = k_rows
-    k_cross_v = np.array([k1 * v[2] - k2 * v[1], k2 * v[0] - k0 * v[2], k0 * v[1] - k1 * v[0]])
+    # k × v, row j: k[j+1] v[j+2] − k[j+2] v[j+1] (indices mod 3)
+    k_cross_v = k_rows[[1, 2, 0]] * v[[2, 0, 1], None] - k_rows[[2, 0, 1]] * v[[1, 2, 0], None]
     return (v[:, None] * cos + k_cross_v * sin) + (k_rows * (k @ v)) * (1.0 - cos)
 
 
@@ -128,9 +128,11 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) 
     design = design.reshape(3 * m, 14)
     target = np.ascontiguousarray(used[:3].T).reshape(-1)
     weights = np.ones(m)
-    for _ in range(4):  # Huber-weighted least squares: gaps and jolts are outliers here
-        weighted = design.T * np.repeat(weights, 3)
+    for iteration in range(4):  # Huber-weighted least squares: gaps and jolts are outliers here
+        weighted = design.T * np.repeat(weights, 3)  # a copy: ``design.T @ design`` would take another BLAS path
         coef = _solve(weighted @ design, weighted @ target)
+        if iteration == 3:
+            break  # the last weights would be unused
         r = (target - design @ coef).reshape(m, 3).T
         residual = np.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
         scale = 1.5 * np.partition(residual, m // 2)[m // 2] + 1e-9  # 1.5 × median
