@@ -17,6 +17,13 @@ def row_norms(x: np.ndarray) -> np.ndarray:
     return np.sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2])
 
 
+def cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross`` of two 3-vectors (the same products and differences), without its overhead."""
+    a0, a1, a2 = a.tolist()
+    b0, b1, b2 = b.tolist()
+    return np.array([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])
+
+
 def norm3(v: np.ndarray) -> float:
     """``np.linalg.norm(v)`` of one 3-vector (the same dot product), without its overhead."""
     return math.sqrt(v @ v)

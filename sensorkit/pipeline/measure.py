@@ -18,8 +18,8 @@ import numpy as np
 from functools import cached_property
 
 
-from sensorkit.pipeline.filters import norm3, row_norms
-from sensorkit.pipeline.radius import _cross3, fit_radius
+from sensorkit.pipeline.filters import cross3, norm3, row_norms
+from sensorkit.pipeline.radius import fit_radius
 from sensorkit.pipeline.segment import MovementWindow
 
 
@@ -94,7 +94,7 @@ def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) ->
     """
     p0 = g_from - (g_from @ axis) * axis
     p1 = g_to - (g_to @ axis) * axis
-    return float(-np.degrees(np.arctan2(_cross3(p0, p1) @ axis, p0 @ p1)))
+    return float(-np.degrees(np.arctan2(cross3(p0, p1) @ axis, p0 @ p1)))
 
 
 def _first_crossings(t: np.ndarray, x: np.ndarray, levels: list[float]) -> list[float]:

@@ -17,10 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-
-def _cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cross product of two 3-vectors (np.cross costs more than the arithmetic here)."""
-    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+from sensorkit.pipeline.filters import cross3
 
 
 #: what ``np.radians`` multiplies by (the same double), without the ufunc's call overhead
@@ -113,14 +110,14 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) 
     # rho (sensor offset from the axis) = p1 b1 + p2 b2 with b1, b2 spanning the plane ⊥ axis;
     # each p contributes alpha (axis × b) − omega² b; the rest is accelerometer-error residue
     # (sin theta, 1 − cos theta, constant) and, growing with time, a gyro-bias gravity error.
-    b1 = _cross3(axis, np.array([1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0]))
+    b1 = cross3(axis, np.array([1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0]))
     b1 /= np.sqrt(b1 @ b1)
-    b2 = _cross3(axis, b1)
+    b2 = cross3(axis, b1)
     used = terms[:, moving]
     alpha, w2 = alpha[moving], used[4]
     design = np.zeros((m, 3, 14))
     for j, b in enumerate((b1, b2)):
-        design[:, :, j] = alpha[:, None] * _cross3(axis, b) - w2[:, None] * b
+        design[:, :, j] = alpha[:, None] * cross3(axis, b) - w2[:, None] * b
     for k in range(3):
         design[:, k, 2 + k:8 + k:3] = used[5:7].T
         design[:, k, 8 + k] = 1.0
