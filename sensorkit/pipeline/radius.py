@@ -41,12 +41,22 @@ def _rotate_rows(v: np.ndarray, rotvec: np.ndarray) -> np.ndarray:
     angle = np.sqrt(np.einsum("ij,ij->i", rotvec, rotvec))
     safe = angle.copy()
     safe[angle <= 1e-12] = 1.0
-    k_rows = rotvec.T / safe
+    k_rows = np.empty((3, len(rotvec)))  # C order: each component contiguous
+    np.divide(rotvec.T, safe, out=k_rows)
     k = np.ascontiguousarray(k_rows.T)  # (n, 3) C order: ``k @ v`` as before (same BLAS call)
     cos, sin = np.cos(angle), np.sin(angle)
-    # k × v, row j: k[j+1] v[j+2] − k[j+2] v[j+1] (indices mod 3)
-    k_cross_v = k_rows[[1, 2, 0]] * v[[2, 0, 1], None] - k_rows[[2, 0, 1]] * v[[1, 2, 0], None]
-    return (v[:, None] * cos + k_cross_v * sin) + (k_rows * (k @ v)) * (1.0 - cos)
+    k0, k1, k2 = k_rows
+    k_cross_v = np.empty_like(k_rows)
+    np.subtract(k1 * v[2], k2 * v[1], out=k_cross_v[0])
+    np.subtract(k2 * v[0], k0 * v[2], out=k_cross_v[1])
+    np.subtract(k0 * v[1], k1 * v[0], out=k_cross_v[2])
+    k_cross_v *= sin
+    out = np.multiply.outer(v, cos)
+    out += k_cross_v
+    k_rows *= k @ v
+    k_rows *= 1.0 - cos
+    out += k_rows
+    return out
 
 
 def _gradient_at(f: np.ndarray, t: np.ndarray, dt: np.ndarray, at: np.ndarray) -> np.ndarray:
