@@ -100,8 +100,10 @@ def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) ->
 def _first_crossings(t: np.ndarray, x: np.ndarray, levels: list[float]) -> list[float]:
     """Interpolated times at which rising ``x`` first reaches each of ``levels``."""
     times = []
-    for level, i in zip(levels, np.argmax(x[:, None] >= np.array(levels), axis=0).tolist()):
-        if i == 0:
+    # the first sample at or above a level is the first where the running maximum is (one search)
+    reached = np.maximum.accumulate(x).searchsorted(levels, side="left").tolist()
+    for level, i in zip(levels, reached):
+        if i == 0 or i == len(x):  # at the level from the start, or never reaching it: the start
             times.append(float(t[0]))
             continue
         x0, x1, t0, t1 = float(x[i - 1]), float(x[i]), float(t[i - 1]), float(t[i])

@@ -8,7 +8,7 @@ import pytest
 
 from sensorkit.io.units import _block_means, _norms
 from sensorkit.pipeline.filters import TrailingRange, cross3, norm3, row_norms
-from sensorkit.pipeline.measure import _interp_rows, _mean_rows
+from sensorkit.pipeline.measure import _first_crossings, _interp_rows, _mean_rows
 from sensorkit.pipeline.radius import _gradient_at, _rotate
 
 
@@ -79,3 +79,15 @@ def test_interpolated_rows_equal_np_interp(rng):
     for at_s in points:
         expected = np.array([np.interp(at_s, t, rows[:, i]) for i in range(3)])
         assert np.array_equal(_interp_rows(t, rows, float(at_s)), expected)
+
+
+def test_first_crossings_equal_the_first_sample_at_each_level(rng):
+    t = np.cumsum(rng.uniform(0.005, 0.015, 300))
+    x = np.cumsum(rng.normal(size=300))  # wanders up and down
+    levels = [float(x[0]) - 1.0, float(x[0]), *rng.uniform(x.min(), x.max(), 20).tolist(), float(x.max()) + 1.0]
+    expected = []
+    for level in levels:  # written out: the first index at or above the level, 0 when there is none
+        i = int(np.argmax(x >= level))
+        expected.append(float(t[0]) if i == 0 else
+                        float(t[i - 1] + (level - x[i - 1]) / (x[i] - x[i - 1]) * (t[i] - t[i - 1])))
+    assert _first_crossings(t, x, levels) == expected
