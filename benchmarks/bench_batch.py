@@ -13,23 +13,28 @@ ratio against a baseline measured in the same run, on the same files:
   pass (4th-order Butterworth, 5 Hz) over its six channels, serially;
 - analysis: ``sensorkit.batch.analyze_many`` with 1 worker, then 2 (the 2-worker time includes
   starting the pool); samples/s per core = samples / (1-worker wall time);
+- memory kept by ``analyze_paths`` (which writes reps.csv and sessions.csv) once the batch is done:
+  with every per-file result kept (``keep_results=True``, as all batches did before rows were
+  streamed) and as the CLI runs it (``keep_results=False``), per hour of data (tracemalloc);
 - a profile (cProfile) of reading the files: where the reading time goes.
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import math
 import os
 import pstats
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 from scipy import signal
 
-from sensorkit.batch import analyze_many
+from sensorkit.batch import analyze_many, analyze_paths
 from sensorkit.distributed import cpu_count, run_in_processes
 from sensorkit.io import find_recordings, read_recording
 from sensorkit.sim import simulate_session
@@ -82,6 +87,19 @@ def best_of(repeat: int, fn) -> tuple[float, object]:
         value = fn()
         best = min(best, time.perf_counter() - start)
     return best, value
+
+
+def retained_bytes(paths: list[Path], out: Path, keep_results: bool) -> int:
+    """Bytes still allocated after ``analyze_paths`` returned (its outcome alive), serially."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    outcome = analyze_paths(paths, out, workers=1, keep_results=keep_results)
+    gc.collect()  # pipelines hold reference cycles: count only what is really kept
+    kept = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert outcome.analyzed == len(paths)
+    return kept
 
 
 def reading_profile(paths: list[Path], top: int) -> str:
@@ -141,6 +159,12 @@ def main() -> None:
             assert remote == serial, "the Dask cluster gave other results than 1 worker"
             print(f"analysis, Dask:        {dask_s:8.2f} s  = {dask_s / baseline_s:.2f} x baseline;"
                   f" speedup vs 1 worker {serial_s / dask_s:.2f} x")
+        kept_all = retained_bytes(paths, Path(temp) / "tables-kept", keep_results=True)
+        kept_streamed = retained_bytes(paths, Path(temp) / "tables-streamed", keep_results=False)
+        print(f"memory kept after the batch (analyze_paths, tables written): per hour of data"
+              f" {kept_all / hours / 1e6:.2f} MB with per-file results kept, {kept_streamed / hours / 1e3:.1f} kB"
+              f" streamed (CLI) -> at 1,000 h ~{kept_all / hours * 1000 / 1e9:.2f} GB vs"
+              f" ~{kept_streamed / hours * 1000 / 1e6:.1f} MB")
         per_hour_s = serial_s / hours
         print(f"projection:            1,000 h on one core ~ {1000 * per_hour_s / 60:.0f} min"
               f" (from {per_hour_s:.2f} s per hour of data)")

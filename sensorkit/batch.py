@@ -13,9 +13,11 @@ task carries a path, not data, and the results are the same whichever way they r
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -23,7 +25,7 @@ import pandas as pd
 from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
 from sensorkit.errors import SensorkitError
 from sensorkit.io import find_recordings, read_recording
-from sensorkit.pipeline import REP_COLUMNS, Pipeline, PipelineConfig, Rep
+from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
 
 SESSION_COLUMNS = (
     "recording", "path", "status", "error", "patient", "side", "exercise", "started_at",
@@ -44,12 +46,27 @@ class RecordingResult:
 
 @dataclass
 class BatchOutcome:
+    """What a batch did: ``analyzed`` files, movements by ``kinds``, ``failures`` (path, reason).
+
+    ``results`` holds every :class:`RecordingResult` only when asked for (``keep_results``): at
+    scale they are what fills memory, and their rows are already in the written tables.
+    """
+
     results: list[RecordingResult] = field(default_factory=list)
     failures: list[tuple[Path, str]] = field(default_factory=list)
+    analyzed: int = 0
+    kinds: Counter = field(default_factory=Counter)
 
     @property
     def reps(self) -> int:
-        return sum(1 for r in self.results for rep in r.reps if rep.counted)
+        """Counted reps over all analysed files."""
+        return sum(self.kinds[kind] for kind in COUNTED_KINDS)
+
+    def add(self, result: RecordingResult, keep: bool) -> None:
+        self.analyzed += 1
+        self.kinds.update(rep.kind for rep in result.reps)
+        if keep:
+            self.results.append(result)
 
 
 def analyze_recording(path: str | os.PathLike, config: PipelineConfig | None = None) -> RecordingResult:
@@ -162,34 +179,67 @@ def analyze_paths(
     on_file: Callable[[Path, RecordingResult | None, str], None] | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    keep_results: bool = True,
 ) -> BatchOutcome:
     """Analyse every recording under ``paths``; write ``reps.csv`` and ``sessions.csv`` in ``out_dir``.
 
     ``on_file(path, result_or_None, error)`` is called after each file, in input order (for progress
-    and messages). ``workers`` and ``scheduler`` as in :func:`analyze_many`.
+    and messages). ``workers`` and ``scheduler`` as in :func:`analyze_many`. Rep rows are written
+    as each file's result arrives (memory stays flat however many files); ``keep_results=False``
+    also keeps no per-file results in the returned outcome (its counts are still filled in).
+    Both tables appear when the batch is done (written beside, then renamed into place).
     """
     out = Path(out_dir)
     files = find_recordings(paths, exclude=[out])
     outcome = BatchOutcome()
     session_rows: list[dict] = []
-    for path, result, error in analyze_many(files, config, workers, scheduler):
-        if result is None:
-            outcome.failures.append((path, error))
-            session_rows.append(failed_session_row(path, error))
-        else:
-            outcome.results.append(result)
-            session_rows.append(result.session_row)
-        if on_file:
-            on_file(path, result, error)
-    write_tables(outcome, session_rows, out)
+    out.mkdir(parents=True, exist_ok=True)
+    with _PendingFile(out / "reps.csv") as reps_csv:
+        write_rep_rows(reps_csv.handle, [], header=True)
+        for path, result, error in analyze_many(files, config, workers, scheduler):
+            if result is None:
+                outcome.failures.append((path, error))
+                session_rows.append(failed_session_row(path, error))
+            else:
+                write_rep_rows(reps_csv.handle, result.rep_rows, header=False)
+                outcome.add(result, keep_results)
+                session_rows.append(result.session_row)
+            if on_file:
+                on_file(path, result, error)
+        with _PendingFile(out / "sessions.csv") as sessions_csv:
+            pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)).to_csv(
+                sessions_csv.handle, index=False, float_format="%.3f")
     return outcome
 
 
-def write_tables(outcome: BatchOutcome, session_rows: list[dict], out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    rep_rows = [row for r in outcome.results for row in r.rep_rows]
-    reps = pd.DataFrame(rep_rows, columns=list(REP_COLUMNS))
+def write_rep_rows(handle: TextIO, rows: list[dict], header: bool) -> None:
+    """Append ``rows`` (:data:`REP_COLUMNS` keys) to an open ``reps.csv``; ``header``: the column line too.
+
+    Row by row the text is what one table of all rows would give: every column's type is the
+    same in every file's rows (numbers, or text), and ``rep`` is an integer column with gaps.
+    """
+    if not rows and not header:
+        return
+    reps = pd.DataFrame(rows, columns=list(REP_COLUMNS))
     reps["rep"] = reps["rep"].astype("Int64")
-    reps.to_csv(out / "reps.csv", index=False, float_format="%.3f")
-    pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)).to_csv(
-        out / "sessions.csv", index=False, float_format="%.3f")
+    reps.to_csv(handle, header=header, index=False, float_format="%.3f")
+
+
+class _PendingFile:
+    """A text file written beside ``path`` and renamed onto it when the ``with`` block succeeds."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.handle: TextIO
+
+    def __enter__(self) -> "_PendingFile":
+        self.handle = open(self.temp, "w", encoding="utf-8", newline="")
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.handle.close()
+        if exc_type is None:
+            os.replace(self.temp, self.path)
+        else:
+            self.temp.unlink(missing_ok=True)

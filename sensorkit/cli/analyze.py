@@ -69,13 +69,13 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
             progress.advance(task)
             progress.refresh()
 
-        outcome = analyze_paths(files, out_dir, config, on_file=on_file, workers=workers, scheduler=scheduler)
-    counted = [rep for r in outcome.results for rep in r.reps]
-    kinds = {k: sum(1 for rep in counted if rep.kind == k) for k in ("full", "partial", "knee_out", "rejected")}
-    n = len(outcome.results) + len(outcome.failures)
+        outcome = analyze_paths(files, out_dir, config, on_file=on_file, workers=workers, scheduler=scheduler,
+                                keep_results=False)
+    kinds = outcome.kinds
+    n = outcome.analyzed + len(outcome.failures)
     if not quiet:
         err.print(
-            f"{n} recording(s): {len(outcome.results)} analyzed, {len(outcome.failures)} failed; "
+            f"{n} recording(s): {outcome.analyzed} analyzed, {len(outcome.failures)} failed; "
             f"{outcome.reps} reps (full {kinds['full']}, partial {kinds['partial']}, knee_out {kinds['knee_out']}), "
             f"{kinds['rejected']} rejected -> {out_dir / 'reps.csv'}, {out_dir / 'sessions.csv'}",
             markup=False, soft_wrap=True,

@@ -178,6 +178,7 @@ def parse_table(path: Path, header: Header, end_offset: int | None = None) -> np
     """
     options = dict(
         engine="c", header=0, names=list(range(header.n_fields)), index_col=False, dtype=np.float64,
+        na_filter=False,  # no NaN markers to look for (faster); a cell that is not a number fails the parse
         usecols=sorted(header.positions) if header.extra_columns else None,
     )
     try:

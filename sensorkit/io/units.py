@@ -37,7 +37,7 @@ def check_units(path: Path, samples: Samples) -> list[str]:
 
 def _check_acc(path: Path, acc: np.ndarray) -> list[str]:
     stride = max(1, len(acc) // _MAX_ROWS_FOR_MEDIAN)
-    median_ms2 = float(np.median(np.linalg.norm(acc[::stride], axis=1)))
+    median_ms2 = float(np.median(_norms(acc[::stride])))
     where = f"{path}: columns acc_x, acc_y, acc_z"
     expected = f"expected m/s² (about {GRAVITY_MS2:.2f} at rest)"
     if 0.5 <= median_ms2 <= 2.0:
@@ -49,6 +49,21 @@ def _check_acc(path: Path, acc: np.ndarray) -> list[str]:
     if not 0.5 * GRAVITY_MS2 <= median_ms2 <= 2.0 * GRAVITY_MS2:
         return [f"{where}: the median |acc| is {median_ms2:.3g}, far from gravity; {expected}"]
     return []
+
+
+def _norms(xyz: np.ndarray) -> np.ndarray:
+    """``np.linalg.norm(xyz, axis=1)`` for (n, 3) rows: the same sums, in the same order, faster."""
+    x, y, z = xyz.T
+    return np.sqrt(x * x + y * y + z * z)
+
+
+def _block_means(xyz: np.ndarray, block: int, n_blocks: int) -> np.ndarray:
+    """Means of consecutive ``block``-row blocks (the sums ``mean(axis=1)`` of a reshape does, in order)."""
+    end = n_blocks * block
+    total = xyz[0:end:block].copy()
+    for k in range(1, block):
+        total += xyz[k:end:block]
+    return total / block
 
 
 def gravity_and_gyro_turn_deg(samples: Samples) -> tuple[float, float, float]:
@@ -68,7 +83,7 @@ def gravity_and_gyro_turn_deg(samples: Samples) -> tuple[float, float, float]:
     block_rate_hz = 1.0 / (block * nominal_step_s)
     if n_blocks < 16 or block_rate_hz <= 2.5 * GRAVITY_CUTOFF_HZ:
         return 0.0, 0.0, float("nan")
-    mean_acc = acc[: n_blocks * block].reshape(n_blocks, block, 3).mean(axis=1)
+    mean_acc = _block_means(acc, block, n_blocks)
     low_pass = butter(2, GRAVITY_CUTOFF_HZ, fs=block_rate_hz, output="sos")
     gravity = sosfiltfilt(low_pass, mean_acc, axis=0)[:: max(1, int(round(SPAN_S * block_rate_hz)))]
     centres = (np.arange(n_blocks) * block + block // 2)[:: max(1, int(round(SPAN_S * block_rate_hz)))]
@@ -78,7 +93,7 @@ def gravity_and_gyro_turn_deg(samples: Samples) -> tuple[float, float, float]:
     gravity_turn = np.degrees(np.arccos(cosine))
 
     step_s = np.minimum(np.diff(t, append=t[-1] + nominal_step_s), 3 * nominal_step_s)
-    path_deg = np.concatenate([[0.0], np.cumsum(np.linalg.norm(gyr, axis=1) * step_s)])
+    path_deg = np.concatenate([[0.0], np.cumsum(_norms(gyr) * step_s)])
     gyro_turn = np.diff(path_deg[centres])
     span_s = np.diff(t[centres])
     usable = (span_s <= 2 * SPAN_S) & (norm[:-1] > 0) & (norm[1:] > 0)

@@ -23,13 +23,18 @@ class GapFiller:
     def __call__(self, samples: Samples) -> Samples:
         if len(samples) == 0:
             return samples
-        rows = samples.to_array()
-        full = rows if self._last is None else np.vstack([self._last, rows])
-        self._last = rows[-1].copy()
-        missing = np.rint(np.diff(full[:, 0]) / self.period_s).astype(np.int64) - 1
+        t = samples.t if self._last is None else np.concatenate([self._last[:1], samples.t])
+        last = self._last
+        self._last = np.concatenate([samples.t[-1:], samples.acc[-1], samples.gyr[-1]])
+        missing = np.rint(np.diff(t) / self.period_s).astype(np.int64) - 1
         gaps = np.flatnonzero((missing >= 1) & (missing <= self.max_missing))
         if len(gaps) == 0:
             return samples
+        carried = 0 if last is None else 1  # the last row of the previous block leads
+        full = np.empty((len(samples) + carried, 7))  # as vstack([last, samples.to_array()]), one copy
+        if carried:
+            full[0] = last
+        full[carried:, 0], full[carried:, 1:4], full[carried:, 4:7] = samples.t, samples.acc, samples.gyr
         k = missing[gaps]
         total = len(full) + int(k.sum())
         # each received row moves down by the number of rows inserted before it
@@ -40,13 +45,13 @@ class GapFiller:
         out[dest] = full
         # inserted rows: gap g gets k[g] rows at fractions 1/(k+1) .. k/(k+1) between its ends
         owner = np.repeat(np.arange(len(gaps)), k)
-        step = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k) + 1
+        inserted_before = np.cumsum(k) - k  # rows inserted before gap g's first row
+        step = np.arange(len(owner)) - np.repeat(inserted_before, k) + 1
         frac = (step / (k[owner] + 1))[:, None]
         lo, hi = full[gaps[owner]], full[gaps[owner] + 1]
-        inserted = np.ones(total, bool)
-        inserted[dest] = False
-        out[inserted] = lo + frac * (hi - lo)
+        # gap g's row lands at gaps[g] + inserted_before[g]; its new rows follow it
+        out[np.repeat(gaps + inserted_before, k) + step] = lo + frac * (hi - lo)
         self.filled_samples += int(k.sum())
-        if len(full) > len(rows):
+        if carried:
             out = out[1:]  # drop the carried-over row
         return Samples.from_array(out)

@@ -18,6 +18,7 @@ import numpy as np
 from functools import cached_property
 
 
+from sensorkit.pipeline.filters import cross3, norm3, row_norms
 from sensorkit.pipeline.radius import fit_radius
 from sensorkit.pipeline.segment import MovementWindow
 
@@ -83,7 +84,7 @@ class MovementFeatures:
         """
         if self.g_hold is not None:
             return gravity_angle_deg(self.g_rest, self.g_hold, axis)
-        return float(np.max(self.rot_rel_deg @ axis))
+        return float((self.rot_rel_deg @ axis).max())
 
 
 def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) -> float:
@@ -93,22 +94,27 @@ def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) ->
     """
     p0 = g_from - (g_from @ axis) * axis
     p1 = g_to - (g_to @ axis) * axis
-    return float(-np.degrees(np.arctan2(np.cross(p0, p1) @ axis, p0 @ p1)))
+    return float(-np.degrees(np.arctan2(cross3(p0, p1) @ axis, p0 @ p1)))
 
 
-def _first_crossing(t: np.ndarray, x: np.ndarray, level: float) -> float:
-    """Interpolated time at which rising ``x`` first reaches ``level``."""
-    i = int(np.argmax(x >= level))
-    if i == 0:
-        return float(t[0])
-    x0, x1 = x[i - 1], x[i]
-    return float(t[i - 1] + (level - x0) / (x1 - x0) * (t[i] - t[i - 1]))
+def _first_crossings(t: np.ndarray, x: np.ndarray, levels: list[float]) -> list[float]:
+    """Interpolated times at which rising ``x`` first reaches each of ``levels``."""
+    times = []
+    # the first sample at or above a level is the first where the running maximum is (one search)
+    reached = np.maximum.accumulate(x).searchsorted(levels, side="left").tolist()
+    for level, i in zip(levels, reached):
+        if i == 0 or i == len(x):  # at the level from the start, or never reaching it: the start
+            times.append(float(t[0]))
+            continue
+        x0, x1, t0, t1 = float(x[i - 1]), float(x[i]), float(t[i - 1]), float(t[i])
+        times.append(t0 + (level - x0) / (x1 - x0) * (t1 - t0))
+    return times
 
 
 def _phase_bounds(t: np.ndarray, x: np.ndarray, base: float, top: float) -> tuple[float, float]:
     """(start, end) of a rising minimum-jerk-like phase of ``x`` from ``base`` to ``top``."""
     span = top - base
-    t25, t50, t75 = (_first_crossing(t, x, base + f * span) for f in (0.25, 0.5, 0.75))
+    t25, t50, t75 = _first_crossings(t, x, [base + f * span for f in (0.25, 0.5, 0.75)])
     half = 0.5 * (t75 - t25) / QUARTILE_SPAN
     return t50 - half, t50 + half
 
@@ -125,7 +131,27 @@ def _median(x: np.ndarray) -> float:
 
 
 def _interp_rows(t: np.ndarray, rows: np.ndarray, at_s: float) -> np.ndarray:
-    return np.array([np.interp(at_s, t, rows[:, i]) for i in range(rows.shape[1])])
+    """``rows`` (one per time of increasing ``t``) linearly interpolated at ``at_s``.
+
+    Column by column what ``np.interp`` gives (the same bracketing pair and arithmetic:
+    ``slope * (at_s - t[j]) + rows[j]``), in one step for all columns.
+    """
+    j = int(np.searchsorted(t, at_s, side="right")) - 1
+    if j < 0:
+        return rows[0].copy()
+    t0 = float(t[j])
+    if j == len(t) - 1 or t0 == at_s:
+        return rows[j].copy()
+    slope = (rows[j + 1] - rows[j]) / (float(t[j + 1]) - t0)
+    value = slope * (at_s - t0) + rows[j]
+    if np.isnan(value).any():  # np.interp's fallback for non-finite slopes
+        return np.array([np.interp(at_s, t, rows[:, i]) for i in range(rows.shape[1])])
+    return value
+
+
+def _mean_rows(x: np.ndarray) -> np.ndarray:
+    """``x.mean(axis=0)`` (the same sums, in the same order) without ``np.mean``'s overhead."""
+    return np.add.reduce(x, axis=0) / len(x)
 
 
 def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
@@ -138,7 +164,7 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
     holds = [(h0, h1) for h0, h1 in window.holds if h1 > h0]
     # the hold at the top: the still period farthest from where the movement started
     start_rot = b.rot_deg[max(s - 1, 0)]
-    top_hold = max(holds, key=lambda h: float(np.linalg.norm(b.rot_deg[(h[0] + h[1]) // 2] - start_rot)),
+    top_hold = max(holds, key=lambda h: norm3(b.rot_deg[(h[0] + h[1]) // 2] - start_rot),
                    default=None)
     hold_still_s = float(t[top_hold[1]] - t[top_hold[0]]) if top_hold else 0.0
 
@@ -147,7 +173,7 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
     ref = b.rot_deg[max(s - 1, 0)]
     for _ in range(2):
         rel = b.rot_deg - ref
-        norm = np.linalg.norm(rel[moving], axis=1)
+        norm = row_norms(rel[moving])
         k = s + int(np.argmax(norm))
         excursion = float(norm[k - s])
         axis = rel[k] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
@@ -167,22 +193,24 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
         end_s, return_start_s = min(-neg_end, float(t[e])), -neg_rs
 
     rest = slice(0, max(1, int(np.searchsorted(t, start_s))))  # the block begins at rest
-    g_rest = b.acc_lp[rest].mean(axis=0)
+    g_rest = _mean_rows(b.acc_lp[rest])
     g_hold = None
     if top_hold and hold_still_s >= min_still_hold_s:
-        g_hold = b.acc_lp[top_hold[0]:top_hold[1] + 1].mean(axis=0)
+        g_hold = _mean_rows(b.acc_lp[top_hold[0]:top_hold[1] + 1])
 
     speed = b.omega_lp[moving] @ axis
-    peak_speed = float(np.max(np.abs(speed)))
+    peak_speed = float(np.abs(speed).max())
     reversals = _count_reversals(speed, max(5.0, 0.2 * peak_speed))
     fit = slice(0, e + 1)
     omega_fit, acc_fit = b.omega[fit].copy(), b.acc[fit].copy()
     if return_start_s > out_end_s:  # a hold is still: its tremor only adds what smoothing cannot undo
-        h = (t[fit] > out_end_s) & (t[fit] < return_start_s)
-        if h.any():
-            omega_fit[h], acc_fit[h] = omega_fit[h].mean(axis=0), acc_fit[h].mean(axis=0)
-    g_rest_raw = b.acc[rest].mean(axis=0)
-    deviation = np.abs(np.linalg.norm(b.acc_lp[moving], axis=1) - np.linalg.norm(g_rest))
+        # the samples strictly inside (out_end_s, return_start_s): t is increasing, so one slice
+        h = slice(int(np.searchsorted(t[fit], out_end_s, side="right")),
+                  int(np.searchsorted(t[fit], return_start_s, side="left")))
+        if h.start < h.stop:
+            omega_fit[h], acc_fit[h] = _mean_rows(omega_fit[h]), _mean_rows(acc_fit[h])
+    g_rest_raw = _mean_rows(b.acc[rest])
+    deviation = np.abs(row_norms(b.acc_lp[moving]) - np.sqrt(g_rest @ g_rest))
     return MovementFeatures(
         start_s=start_s, end_s=end_s, out_end_s=out_end_s, return_start_s=return_start_s,
         axis=axis, excursion_deg=excursion, peak_speed_dps=peak_speed, reversals=reversals,

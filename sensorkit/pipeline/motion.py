@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
-from sensorkit.pipeline.filters import Integrator, LowPass, MaskedAverage, TrailingRange
+from sensorkit.pipeline.filters import Integrator, LowPass, MaskedAverage, TrailingRange, row_norms
 from sensorkit.samples import Samples
 
 
@@ -101,12 +101,9 @@ class MotionTracker:
         acc_lp = self._acc_lp(acc)
         gyr_lp = self._gyr_lp(gyr)
         cfg = self.config
-        slow = np.linalg.norm(gyr_lp - self._gyr_slow(gyr), axis=1) < cfg.still_gyr_dps
-        still = (
-            slow
-            & (self._gyr_range(gyr_lp).max(axis=1) < cfg.still_gyr_range_dps)
-            & (self._acc_range(acc_lp).max(axis=1) < cfg.still_acc_range_ms2)
-        )
+        still = row_norms(gyr_lp - self._gyr_slow(gyr)) < cfg.still_gyr_dps
+        still &= self._gyr_range.below(gyr_lp, cfg.still_gyr_range_dps)
+        still &= self._acc_range.below(acc_lp, cfg.still_acc_range_ms2)
         bias = self._bias_from_quiet(gyr, still)
         omega = gyr - bias
         prev = t[0] - self.dt_nominal_s if self._last_t is None else self._last_t

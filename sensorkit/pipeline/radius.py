@@ -17,10 +17,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from sensorkit.pipeline.filters import cross3
 
-def _cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cross product of two 3-vectors (np.cross costs more than the arithmetic here)."""
-    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+
+#: what ``np.radians`` multiplies by (the same double), without the ufunc's call overhead
+_RAD_PER_DEG = np.pi / 180.0
 
 
 def _solve(normal: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -32,12 +33,52 @@ def _solve(normal: np.ndarray, rhs: np.ndarray) -> np.ndarray:
 
 def _rotate(v: np.ndarray, rotvec: np.ndarray) -> np.ndarray:
     """``v`` turned by each rotation vector (rows of ``rotvec``, radians): Rodrigues' formula."""
+    return _rotate_rows(v, rotvec).T
+
+
+def _rotate_rows(v: np.ndarray, rotvec: np.ndarray) -> np.ndarray:
+    """:func:`_rotate` as a (3, n) array (component rows: cheaper to compute and to use)."""
     angle = np.sqrt(np.einsum("ij,ij->i", rotvec, rotvec))
-    k = rotvec / np.where(angle > 1e-12, angle, 1.0)[:, None]
-    cos, sin = np.cos(angle)[:, None], np.sin(angle)[:, None]
-    k_cross_v = np.column_stack([k[:, 1] * v[2] - k[:, 2] * v[1], k[:, 2] * v[0] - k[:, 0] * v[2],
-                                 k[:, 0] * v[1] - k[:, 1] * v[0]])
-    return v * cos + k_cross_v * sin + k * (k @ v)[:, None] * (1.0 - cos)
+    safe = angle.copy()
+    safe[angle <= 1e-12] = 1.0
+    k_rows = np.empty((3, len(rotvec)))  # C order: each component contiguous
+    np.divide(rotvec.T, safe, out=k_rows)
+    k = np.ascontiguousarray(k_rows.T)  # (n, 3) C order: ``k @ v`` as before (same BLAS call)
+    cos, sin = np.cos(angle), np.sin(angle)
+    k0, k1, k2 = k_rows
+    k_cross_v = np.empty_like(k_rows)
+    np.subtract(k1 * v[2], k2 * v[1], out=k_cross_v[0])
+    np.subtract(k2 * v[0], k0 * v[2], out=k_cross_v[1])
+    np.subtract(k0 * v[1], k1 * v[0], out=k_cross_v[2])
+    k_cross_v *= sin
+    out = np.multiply.outer(v, cos)
+    out += k_cross_v
+    k_rows *= k @ v
+    k_rows *= 1.0 - cos
+    out += k_rows
+    return out
+
+
+def _gradient_at(f: np.ndarray, t: np.ndarray, dt: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``np.gradient(f, t)[at]`` (edge order 1), computed only at the indices ``at`` (ascending)."""
+    n = len(f)
+    out = np.empty(len(at))
+    inner = at[(at > 0) & (at < n - 1)]
+    first = 1 if at[0] == 0 else 0
+    last = first + len(inner)
+    if (dt == dt[0]).all():  # numpy's uniform-spacing branch
+        out[first:last] = (f[inner + 1] - f[inner - 1]) / (2.0 * dt[0])
+    else:
+        dx1, dx2 = dt[inner - 1], dt[inner]
+        a = -dx2 / (dx1 * (dx1 + dx2))
+        b = (dx2 - dx1) / (dx1 * dx2)
+        c = dx1 / (dx2 * (dx1 + dx2))
+        out[first:last] = a * f[inner - 1] + b * f[inner] + c * f[inner + 1]
+    if first:
+        out[0] = (f[1] - f[0]) / dt[0]
+    if last < len(at):
+        out[last] = (f[-1] - f[-2]) / dt[-1]
+    return out
 
 
 def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) -> float:
@@ -47,44 +88,60 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) 
     the integrated gyro, is removed *before* any smoothing (smoothing a turning gravity vector
     would itself look like a tangential acceleration); then every term of the model, being
     linear, is smoothed alike (zero-phase, ``smooth_hz``) so tremor stays out of the fit.
+    Terms are kept as rows (one per model term): filtering along the last axis is cheaper.
     """
-    rot = np.zeros((len(t), 3))  # trapezoid rule, radians
-    np.cumsum(np.radians(0.5 * (omega_dps[1:] + omega_dps[:-1])) * np.diff(t)[:, None], axis=0, out=rot[1:])
-    lin = acc - _rotate(g_rest, -rot)
-    w = np.radians(omega_dps @ axis)
+    n = len(t)
+    dt = t[1:] - t[:-1]
+    rot = np.zeros((n, 3))  # trapezoid rule, radians
+    np.cumsum((0.5 * (omega_dps[1:] + omega_dps[:-1])) * _RAD_PER_DEG * dt[:, None], axis=0, out=rot[1:])
     theta = rot @ axis
-    terms = np.column_stack([lin, w, w**2, np.sin(theta), 1 - np.cos(theta), t - t[0]])
-    if len(t) > 30 and smooth_hz < 0.45 * fs_hz:
+    terms = np.empty((8, n))
+    np.subtract(acc.T, _rotate_rows(g_rest, -rot), out=terms[:3])
+    w = terms[3]
+    np.multiply(omega_dps @ axis, _RAD_PER_DEG, out=w)
+    np.multiply(w, w, out=terms[4])
+    np.sin(theta, out=terms[5])
+    np.subtract(1, np.cos(theta), out=terms[6])
+    np.subtract(t, t[0], out=terms[7])
+    if n > 30 and smooth_hz < 0.45 * fs_hz:
         width = max(1, int(round(fs_hz / (2.0 * smooth_hz))))  # two passes of a 1/(2 f) boxcar:
         for _ in range(2):  # zero-phase, no ripple, nulls at multiples of 2 f (tremor is 8–12 Hz)
-            terms = ndimage.uniform_filter1d(terms, width, axis=0, mode="nearest")
-    alpha = np.gradient(terms[:, 3], t)
+            terms = ndimage.uniform_filter1d(terms, width, axis=-1, mode="nearest")
     step = max(1, int(fs_hz // (8 * smooth_hz)))  # smoothed: a few samples per cutoff period do
-    terms, alpha = terms[::step], alpha[::step]
-    lin, w, w2 = terms[:, :3], terms[:, 3], terms[:, 4]
-    moving = np.abs(w) > 0.05 * np.max(np.abs(w))
+    kept = np.arange(0, n, step)
+    alpha = _gradient_at(terms[3], t, dt, kept)
+    terms = terms[:, ::step]
+    w = terms[3]
+    abs_w = np.abs(w)
+    moving = abs_w > 0.05 * abs_w.max()
     m = int(np.count_nonzero(moving))
     if m < 8:
         return float("nan")
     # rho (sensor offset from the axis) = p1 b1 + p2 b2 with b1, b2 spanning the plane ⊥ axis;
     # each p contributes alpha (axis × b) − omega² b; the rest is accelerometer-error residue
     # (sin theta, 1 − cos theta, constant) and, growing with time, a gyro-bias gravity error.
-    b1 = _cross3(axis, np.array([1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0]))
+    b1 = cross3(axis, np.array([1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0]))
     b1 /= np.sqrt(b1 @ b1)
-    b2 = _cross3(axis, b1)
+    b2 = cross3(axis, b1)
+    used = terms[:, moving]
+    alpha, w2 = alpha[moving], used[4]
     design = np.zeros((m, 3, 14))
     for j, b in enumerate((b1, b2)):
-        design[:, :, j] = alpha[moving, None] * _cross3(axis, b) - w2[moving, None] * b
-    nuisance = np.column_stack([terms[moving, 5], terms[moving, 6], np.ones(m), terms[moving, 7]])
+        design[:, :, j] = alpha[:, None] * cross3(axis, b) - w2[:, None] * b
     for k in range(3):
-        design[:, k, 2 + k::3] = nuisance
+        design[:, k, 2 + k:8 + k:3] = used[5:7].T
+        design[:, k, 8 + k] = 1.0
+        design[:, k, 11 + k] = used[7]
     design = design.reshape(3 * m, 14)
-    target = lin[moving].reshape(-1)
+    target = np.ascontiguousarray(used[:3].T).reshape(-1)
     weights = np.ones(m)
-    for _ in range(4):  # Huber-weighted least squares: gaps and jolts are outliers here
-        weighted = design.T * np.repeat(weights, 3)
+    for iteration in range(4):  # Huber-weighted least squares: gaps and jolts are outliers here
+        weighted = design.T * np.repeat(weights, 3)  # a copy: ``design.T @ design`` would take another BLAS path
         coef = _solve(weighted @ design, weighted @ target)
-        residual = np.linalg.norm((target - design @ coef).reshape(m, 3), axis=1)
+        if iteration == 3:
+            break  # the last weights would be unused
+        r = (target - design @ coef).reshape(m, 3).T
+        residual = np.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
         scale = 1.5 * np.partition(residual, m // 2)[m // 2] + 1e-9  # 1.5 × median
         weights = np.minimum(1.0, scale / np.maximum(residual, 1e-12))
     return float(np.hypot(coef[0], coef[1]))

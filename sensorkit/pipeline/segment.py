@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.filters import norm3, row_norms
 from sensorkit.pipeline.motion import MotionBlock
 
 
@@ -239,7 +240,7 @@ class Segmenter:
             self._cut_origin = None
             return
         origin, self._cut_origin = self._cut_origin, None
-        if origin is not None and self._back_at(a, float(np.linalg.norm(self._rot(a) - origin[0])),
+        if origin is not None and self._back_at(a, norm3(self._rot(a) - origin[0]),
                                                 origin[1], origin[2]):
             self._done(out, self._window(self._move_rest_start, self._move_start, a, [], False, CUT_RETURN))
             return
@@ -250,7 +251,7 @@ class Segmenter:
             return
         turn = self._rot(a) - self._move_ref
         self._pending = _Pending(self._move_start, self._move_ref, self._move_gravity, own_peak,
-                                 self._move_rest_start, [[a, a]], turn / np.linalg.norm(turn))
+                                 self._move_rest_start, [[a, a]], turn / norm3(turn))
 
     def _returned_to_pause(self, a: int, p: _Pending, away_deg: float, include_last: bool) -> int | None:
         """Index of a still period of ``p`` that the stream went out from and came back to by
@@ -283,8 +284,10 @@ class Segmenter:
         if rot_away_deg < limit:
             return True
         g = self._buf.acc_lp[a - self._base]
-        cos = float(g @ gravity) / max(1e-9, float(np.linalg.norm(g) * np.linalg.norm(gravity)))
-        return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))) < limit
+        cos = float(g @ gravity) / max(1e-9, norm3(g) * norm3(gravity))
+        if cos > 1.0 or cos < -1.0:  # np.clip without its overhead (NaN stays NaN)
+            cos = 1.0 if cos > 1.0 else -1.0
+        return float(np.degrees(np.arccos(cos))) < limit
 
     def _turned_elsewhere(self, a: int, p: _Pending) -> bool:
         """Did the move ending at ``a`` turn about another axis than pending ``p``'s first move?
@@ -292,8 +295,8 @@ class Segmenter:
         The move's axis is that of its largest rotation away from where it started.
         """
         own = self._buf.rot_deg[self._move_start - self._base:a + 1 - self._base] - self._move_ref
-        turn = own[int(np.argmax(np.linalg.norm(own, axis=1)))]
-        return float(np.linalg.norm(turn)) >= self.tiny_deg and self._apart(turn, p.turn_axis)
+        turn = own[int(row_norms(own).argmax())]
+        return norm3(turn) >= self.tiny_deg and self._apart(turn, p.turn_axis)
 
     def _off_axis(self, a: int) -> bool:
         """Did the move that ended at ``a`` turn about another axis than the learned hip-ER one?"""
@@ -301,7 +304,7 @@ class Segmenter:
 
     def _apart(self, turn: np.ndarray, axis: np.ndarray | None) -> bool:
         """Is rotation ``turn`` about a line more than ``max_axis_offset_deg`` from ``axis``?"""
-        norm = float(np.linalg.norm(turn))
+        norm = norm3(turn)
         return axis is not None and norm > 0 and abs(float(turn @ axis)) / norm < self._cos_axis
 
     def _done(self, out: list[MovementWindow], window: MovementWindow) -> None:
@@ -326,7 +329,7 @@ class Segmenter:
 
     def _excursion(self, a: int, b: int, ref: np.ndarray) -> np.ndarray:
         rot = self._buf.rot_deg[a - self._base:b - self._base]
-        return np.linalg.norm(rot - ref, axis=1)
+        return row_norms(rot - ref)
 
     def _window(self, rest_start: int, start: int, end: int, holds, returned: bool,
                 reason: str = "") -> MovementWindow:
