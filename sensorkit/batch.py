@@ -30,7 +30,7 @@ from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineCon
 SESSION_COLUMNS = (
     "recording", "path", "status", "error", "patient", "side", "exercise", "started_at",
     "duration_s", "sample_rate_hz", "samples", "reps_counted", "reps_full", "reps_partial",
-    "reps_knee_out", "rejected", "rom_mean_deg", "rom_max_deg", "hold_mean_s", "warnings",
+    "reps_knee_out", "reps_fast", "rejected", "rom_mean_deg", "rom_max_deg", "hold_mean_s", "warnings",
 )
 
 
@@ -87,7 +87,8 @@ def analyze_recording(path: str | os.PathLike, config: PipelineConfig | None = N
         "duration_s": rec.samples.duration_s, "sample_rate_hz": rec.samples.sample_rate_hz,
         "samples": len(rec.samples), "reps_counted": len(counted),
         "reps_full": kinds.count("full"), "reps_partial": kinds.count("partial"),
-        "reps_knee_out": kinds.count("knee_out"), "rejected": kinds.count("rejected"),
+        "reps_knee_out": kinds.count("knee_out"), "reps_fast": sum(r.tempo == "fast" for r in counted),
+        "rejected": kinds.count("rejected"),
         "rom_mean_deg": float(roms.mean()) if len(roms) else np.nan,
         "rom_max_deg": float(roms.max()) if len(roms) else np.nan,
         "hold_mean_s": float(holds.mean()) if len(holds) else np.nan,
