@@ -35,7 +35,10 @@ def test_reps_csv_has_the_contract_columns_and_matches_the_truth(tmp_path):
         assert len(counted) == sum(m.counted for m in truth), csv.stem
         assert list(counted.rep) == [str(i) for i in range(1, len(counted) + 1)]
         assert (mine[mine.kind == "rejected"].rep == "").all()  # rejected movements have no number
-        assert set(mine.side) == {json.loads(csv.with_suffix(".json").read_text())["side"]}
+        sidecar = json.loads(csv.with_suffix(".json").read_text())
+        assert set(mine.side) == {sidecar["side"]} and set(mine.exercise) == {sidecar["exercise"]}
+        assert set(counted.tempo) <= {"normal", "fast"} and (mine[mine.kind == "rejected"].tempo == "").all()
+        assert (counted.tempo == "fast").sum() == sum(m.tempo == "fast" for m in truth), csv.stem
 
 
 def test_a_bad_file_is_named_with_its_reason_and_the_rest_are_analyzed(tmp_path):
