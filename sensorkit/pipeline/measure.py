@@ -57,6 +57,7 @@ class MovementFeatures:
     rot_rel_deg: np.ndarray  # rotation vector relative to rest, per sample
     g_rest: np.ndarray  # mean low-passed accelerometer at rest before, m/s²
     g_hold: np.ndarray | None  # mean over the still hold at the top, if long enough
+    top_slice: slice | None = None  # the top hold within ``rot_rel_deg``
     radius_inputs: tuple = ()  # (t, omega, acc, g_rest, axis, smooth_hz, fs_hz) for radius_m
 
     @cached_property
@@ -79,12 +80,16 @@ class MovementFeatures:
     def rom_about(self, axis: np.ndarray) -> float:
         """Peak rotation about ``axis`` above the rest just before, degrees.
 
-        From gravity when the hold was still long enough (drift- and scale-error-free), else from
-        the integrated gyro.
+        When the hold was still long enough, the mean of two independent estimates of the held
+        angle: from gravity (free of gyro scale error and drift, but not of accelerometer bias:
+        ±0.3 m/s² moves it by up to 2–3° at 60–80°) and from the integrated gyro (the median over
+        the hold: free of accelerometer errors, not of gyro scale error). Else the peak of the
+        integrated gyro.
         """
-        if self.g_hold is not None:
-            return gravity_angle_deg(self.g_rest, self.g_hold, axis)
-        return float((self.rot_rel_deg @ axis).max())
+        x = self.rot_rel_deg @ axis
+        if self.g_hold is not None and self.top_slice is not None:
+            return 0.5 * (gravity_angle_deg(self.g_rest, self.g_hold, axis) + _median(x[self.top_slice]))
+        return float(x.max())
 
 
 def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) -> float:
@@ -217,5 +222,6 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
         max_acc_deviation_ms2=float(deviation.max()), hold_still_s=hold_still_s,
         returned=window.returned, cut_reason=window.cut_reason,
         rot_rel_deg=rel[moving], g_rest=g_rest, g_hold=g_hold,
+        top_slice=slice(top_hold[0] - s, top_hold[1] + 1 - s) if top_hold else None,
         radius_inputs=(t[fit], omega_fit, acc_fit, g_rest_raw, axis, radius_smooth_hz, fs_hz),
     )

@@ -22,7 +22,9 @@ def test_rom_hold_and_timing_of_reps_whatever_the_strap_rotation(strap):
     reps = run(synth, gyro_bias_dps=(1.0, -2.0, 0.5), noise=1.0)
     assert [r.kind for r in reps] == ["full", "full", "full"]
     for rep, truth in zip(reps, synth.truth()):
-        assert rep.rom_deg == pytest.approx(truth["rom_deg"], abs=0.3)
+        # half from gravity (exact here), half from the gyro, whose 1-2 deg/s bias is still being
+        # learnt 3 s into the recording
+        assert rep.rom_deg == pytest.approx(truth["rom_deg"], abs=0.5)
         assert rep.hold_s == pytest.approx(truth["hold_s"], abs=0.05)
         assert rep.start_s == pytest.approx(truth["start_s"], abs=0.05)
         assert rep.end_s == pytest.approx(truth["end_s"], abs=0.05)
