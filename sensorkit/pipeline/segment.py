@@ -26,6 +26,8 @@ from sensorkit.pipeline.motion import MotionBlock
 
 #: reason for a move cut short because it turned about another axis than the learned hip-ER one
 CUT_OFF_AXIS = "stopped away from rest"
+#: reason for a move against the exercise's direction that stops away from rest (ended at once)
+CUT_AGAINST = "turned against the exercise's direction and stopped"
 #: reason for the move that brings such a cut movement back to where it started
 CUT_RETURN = "came back from a movement cut short"
 
@@ -249,6 +251,12 @@ class Segmenter:
                                          CUT_OFF_AXIS))
             self._cut_origin = (self._move_ref, self._move_gravity, own_peak)
             return
+        if self._against_axis(a):
+            # turned against the exercise's direction and stopped: a return from a hold taken for
+            # a rest (a recording starting mid-hold, a hold misjudged), never the outward half of
+            # a rep; ending it here keeps the next outward move from pairing with it
+            self._done(out, self._window(self._move_rest_start, self._move_start, a, [], False, CUT_AGAINST))
+            return
         turn = self._rot(a) - self._move_ref
         self._pending = _Pending(self._move_start, self._move_ref, self._move_gravity, own_peak,
                                  self._move_rest_start, [[a, a]], turn / norm3(turn))
@@ -297,6 +305,14 @@ class Segmenter:
         own = self._buf.rot_deg[self._move_start - self._base:a + 1 - self._base] - self._move_ref
         turn = own[int(row_norms(own).argmax())]
         return norm3(turn) >= self.tiny_deg and self._apart(turn, p.turn_axis)
+
+    def _against_axis(self, a: int) -> bool:
+        """Did the move that ended at ``a`` turn about the learned axis, but the other way?"""
+        if self.axis is None:
+            return False
+        turn = self._rot(a) - self._move_ref
+        norm = norm3(turn)
+        return norm > 0 and float(turn @ self.axis) / norm < -self._cos_axis
 
     def _off_axis(self, a: int) -> bool:
         """Did the move that ended at ``a`` turn about another axis than the learned hip-ER one?"""

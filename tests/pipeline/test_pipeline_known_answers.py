@@ -142,3 +142,17 @@ def test_kicks_between_reps_are_cut_short_and_never_counted():
     synth = Synth(axis, g, moves=[Move(30, hold_s=3)] * 2 + [Move(40, hold_s=2, axis=kick)] * 3 + [Move(30, hold_s=3)] * 2)
     reps = run(synth, noise=1.0)
     assert [r.kind for r in reps if r.counted] == ["full"] * 4
+
+
+def test_after_a_hold_too_long_to_wait_for_the_return_is_not_paired_with_the_next_rep():
+    """A 12-s hold outlasts max_hold_s, so the hold becomes the rest; the return that follows turns
+    against the learned direction. Ended at once, it leaves the next reps in phase (it used to
+    pair with the next outward move, and every later rep came out "turned the other way")."""
+    axis, g = random_setup(3)
+    synth = Synth(axis, g, moves=[Move(35)] * 3 + [Move(35, hold_s=12)] + [Move(35)] * 4)
+    reps = run(synth, noise=1.0)
+    assert [r.kind for r in reps] == ["full"] * 3 + ["rejected"] * 2 + ["full"] * 4
+    assert reps[4].reason.endswith("(turned against the exercise's direction and stopped)")
+    for rep, truth in zip(reps[5:], synth.truth()[4:]):
+        assert rep.start_s == pytest.approx(truth["start_s"], abs=0.05)
+        assert rep.rom_deg == pytest.approx(35, abs=0.5)
