@@ -69,10 +69,15 @@ class BatchOutcome:
             self.results.append(result)
 
 
-def analyze_recording(path: str | os.PathLike, config: PipelineConfig | None = None) -> RecordingResult:
-    """Read one recording and run the pipeline over it (raises RecordingError for a bad file)."""
+def analyze_recording(path: str | os.PathLike, config: PipelineConfig | None = None,
+                      meta_defaults: dict | None = None) -> RecordingResult:
+    """Read one recording and run the pipeline over it (raises RecordingError for a bad file).
+
+    ``meta_defaults``: sidecar keys to assume where the recording's own sidecar is silent (the
+    report passes the prescription's tempo as ``target_movement_s``).
+    """
     rec = read_recording(path)
-    meta = rec.meta.to_dict()
+    meta = {k: v for k, v in (meta_defaults or {}).items() if v is not None} | rec.meta.to_dict()
     reps = Pipeline(config, meta=meta).run(rec.samples)
     side = rec.meta.side or ""
     rows = [rep.row(rec.name, side) for rep in reps]

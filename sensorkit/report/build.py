@@ -84,7 +84,8 @@ def build_report(
             if rx is None:
                 tell(outcome.notes, path, why, "skipped: ")
                 continue
-            result = analyze_recording(path, config)
+            plan = rx.plan(meta.exercise)
+            result = analyze_recording(path, config, {"target_movement_s": plan.movement_s})
         except SensorkitError as exc:
             tell(outcome.failures, path, str(exc), "failed: ")
             continue

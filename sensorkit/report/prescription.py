@@ -31,7 +31,7 @@ SIDES = ("left", "right")
 _TOP_REQUIRED = ("patient", "timezone", "start", "exercise")
 _TOP_OPTIONAL = ("end",)
 _EXERCISE_REQUIRED = ("name", "sides", "sets", "reps_per_set", "hold_s", "rom_deg")
-_EXERCISE_OPTIONAL = ("days_per_week", "sessions_per_day")
+_EXERCISE_OPTIONAL = ("days_per_week", "sessions_per_day", "movement_s")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class ExercisePlan:
     rom_deg: float
     days_per_week: int = 7
     sessions_per_day: int = 1
+    movement_s: float | None = None  # outward + return time of a controlled rep: the tempo reference
 
     def scheduled(self, day_index: int) -> bool:
         """Whether day ``day_index`` (0 = the prescription's start) is an exercise day."""
@@ -109,6 +110,12 @@ def _non_negative(value: Any) -> float:
     return float(value)
 
 
+def _positive(value: Any) -> float:
+    if _non_negative(value) == 0:
+        raise ValueError(f"expected a number > 0, got {value!r}")
+    return float(value)
+
+
 def _sides(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
@@ -150,7 +157,7 @@ def _exercise_name(value: Any) -> str:
 _EXERCISE_VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "name": _exercise_name, "sides": _sides, "sets": _whole(1), "reps_per_set": _whole(1),
     "hold_s": _non_negative, "rom_deg": _non_negative, "days_per_week": _whole(1, 7),
-    "sessions_per_day": _whole(1),
+    "sessions_per_day": _whole(1), "movement_s": _positive,
 }
 
 

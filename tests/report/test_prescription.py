@@ -51,6 +51,7 @@ def test_the_contract_example_loads(tmp_path):
     (("hold_s = 5", "hold_s = -1"), "key exercise[1].hold_s:"),
     (("days_per_week = 7", "days_per_week = 8"), "key exercise[1].days_per_week:"),
     (("days_per_week = 7", ""), "key exercise[1].days_per_week: missing"),
+    (("days_per_week = 7", "days_per_week = 7\nmovement_s = 0"), "key exercise[1].movement_s: expected a number > 0"),
     (("[[exercise]]", "[exercise]"), "key exercise:"),
     (("name = \"hip_external_rotation\"", "name = \"hip_er\""), "key exercise[1].name: 'hip_er' is not in the exercise catalogue"),
     (("sets = 3", "sets = 3 3"), "invalid TOML"),

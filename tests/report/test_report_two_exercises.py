@@ -90,3 +90,19 @@ def test_counts_match_the_truth_of_each_exercise(report):
             assert float(row["rom_mean_deg"]) == pytest.approx(mean, abs=1.5), row
     ke_roms = [float(r["rom_mean_deg"]) for r in rows if r["exercise"] == "knee_extension" and r["rom_mean_deg"]]
     assert min(ke_roms) > 40  # knee extensions, measured as such (hip ER tops out near 60)
+
+
+def test_the_prescribed_tempo_is_the_reference(tmp_path):
+    """A prescription asking for 20-s movements makes every rep a rushed one; without it only the
+    truly rushed ones are fast."""
+    s = session_with_rushed_reps("knee_extension", 600)
+    s.meta.update(patient="p303", started_at="2026-11-02T09:30:00+01:00")
+    s.write(tmp_path / "data", "ke")
+    slow = RX.format(hold=HOLD_S).replace('rom_deg = 30\n', 'rom_deg = 30\nmovement_s = 20\n')
+    (tmp_path / "rx.toml").write_text(slow)
+    result = CliRunner().invoke(cli, ["report", "--prescription", str(tmp_path / "rx.toml"), str(tmp_path / "data"),
+                                      "--out", str(tmp_path / "report.csv")])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "report.csv", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["exercise"] == "knee_extension" and r["date"] == "2026-11-02")
+    assert int(row["reps_fast"]) == int(row["reps_total"]) == len(s.reps)
