@@ -30,7 +30,7 @@ from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineCon
 SESSION_COLUMNS = (
     "recording", "path", "status", "error", "patient", "side", "exercise", "started_at",
     "duration_s", "sample_rate_hz", "samples", "reps_counted", "reps_full", "reps_partial",
-    "reps_knee_out", "reps_fast", "rejected", "rom_mean_deg", "rom_max_deg", "hold_mean_s", "warnings",
+    "reps_knee_out", "rejected", "rom_mean_deg", "rom_max_deg", "hold_mean_s", "warnings", "reps_fast",
 )
 
 

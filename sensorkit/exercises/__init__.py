@@ -11,7 +11,9 @@ Adding an exercise
 ------------------
 1. ``sensorkit/exercises/<name>.py`` with a docstring describing the movement as the ankle
    sensor sees it, and ``EXERCISE = Exercise(name="<name>", ...)`` (see :class:`Exercise`);
-   it is found by its module name, nothing else to register.
+   it is found by its module name, nothing else to register. Its kinds come from ``full``,
+   ``partial`` and ``knee_out``; a new kind name is a new output value (add it to
+   ``sensorkit/pipeline/rep.py`` and, for a count column, to the tables).
 2. Its simulator motion: one module in ``sensorkit/sim/exercises/`` defining ``MOTION``, an
    ``ExerciseMotion`` whose ``name`` is the same (its axis and centre on the leg, how ROMs and
    tempo are drawn, which distractors interrupt it; see that package). Then
@@ -32,7 +34,7 @@ from sensorkit.exercises.base import Exercise
 DEFAULT_EXERCISE = "hip_external_rotation"
 _NOT_EXERCISES = {"base"}
 
-__all__ = ["Exercise", "DEFAULT_EXERCISE", "get", "names"]
+__all__ = ["Exercise", "DEFAULT_EXERCISE", "get", "names", "check_name"]
 
 
 @cache
@@ -40,6 +42,13 @@ def names() -> tuple[str, ...]:
     """Every exercise in the catalogue, sorted."""
     found = (m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
     return tuple(sorted(n for n in found if n not in _NOT_EXERCISES))
+
+
+def check_name(name: str) -> str:
+    """``name`` if the catalogue has it, else ValueError: "'x' is not one of a, b"."""
+    if name not in names():
+        raise ValueError(f"{name!r} is not one of {', '.join(names())}")
+    return name
 
 
 @cache

@@ -22,7 +22,7 @@ EXERCISE = Exercise(
     defaults={
         "min_rom_deg": 12.0,  # even a reduced-range extension lifts the foot by 15° or more
         "max_rom_deg": 105.0,  # a straight knee from 105° of flexion
-        "typical_rom_floor_deg": 40.0,
+        "typical_rom_floor_deg": 30.0,  # a limited-range patient's 30° reps must still be full
         "max_axis_tilt_deg": 35.0,
         "controlled_movement_s": 3.0,
     },

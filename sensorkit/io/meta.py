@@ -108,10 +108,7 @@ def _list(value: Any) -> list:
 
 
 def _exercise(value: Any) -> str:
-    name = _text(value)
-    if name not in exercises.names():
-        raise ValueError(f"{name!r} is not one of {', '.join(exercises.names())}")
-    return name
+    return exercises.check_name(_text(value))
 
 
 def _mapping(value: Any) -> dict:

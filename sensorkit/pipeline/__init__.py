@@ -6,7 +6,7 @@ Public API (stable; live and batch both use it)::
     p = Pipeline(PipelineConfig(), meta={"side": "left"})
     reps = p.update(samples)      # Samples block (any size); returns the Reps that ended in it
     reps += p.finish()            # end of stream: closes an open movement
-    p.angle_deg_                  # latest hip-ER angle estimate above rest, degrees
+    p.angle_deg_                  # latest exercise angle estimate above rest, degrees
     p.phase_                      # "rest" | "out" | "hold" | "return"
     p.hold_elapsed_s_             # seconds held so far in the current hold (0 outside one)
     p.reps_                       # every Rep so far

@@ -1,8 +1,8 @@
-"""Stage 4a: learn the hip-ER rotation axis in the sensor frame from the movements themselves.
+"""Stage 4a: learn the exercise's rotation axis in the sensor frame from the movements themselves.
 
 The strap may sit any way round, so the axis is not assumed: every rep-shaped movement votes
 with its own rotation axis. Axes within ``cluster_deg`` of each other (either sign) form a
-cluster; the hip-ER axis is the cluster with the most votes (the older one on a tie), pointing
+cluster; the exercise's axis is the cluster with the most votes (the older one on a tie), pointing
 the way most of its movements turned (external rotation is positive). A movement that held at
 the top votes twice: a rep holds, a sit-down or a kick mostly does not. A knee extension turns
 about the knee's flexion axis, about 90° away, and so falls in another cluster.
@@ -26,7 +26,7 @@ class _Cluster:
 
 
 class AxisModel:
-    """Votes of movement axes; :attr:`axis` is the current hip-ER axis estimate (or None)."""
+    """Votes of movement axes; :attr:`axis` is the current exercise-axis estimate (or None)."""
 
     def __init__(self, cluster_deg: float) -> None:
         self.cos_cluster = float(np.cos(np.radians(cluster_deg)))

@@ -45,9 +45,9 @@ class PipelineConfig:
         max_axis_tilt_deg: *exercise*; a rep's rotation axis lies within this of the plane
             perpendicular to gravity at rest (the hanging shank); steeper ones are other movements.
         max_axis_offset_deg: a movement turning about an axis further than this from the learned
-            hip-ER axis is not a hip-ER rep (knee extension, walking).
+            exercise axis is not a rep of it (a kick in hip ER, walking).
         axis_cluster_deg: movements whose axes are within this angle share an axis cluster.
-        axis_votes_to_cut: votes the hip-ER axis needs before a move about another axis that stops
+        axis_votes_to_cut: votes the exercise axis needs before a move about another axis that stops
             away from rest is ended there (rather than waited on as a possible hold).
         min_phase_s: outward or return phases shorter than this are jerks, not reps.
         max_reversals: more direction reversals than this within a movement is shaking.
@@ -63,9 +63,10 @@ class PipelineConfig:
         fast_fraction: a rep whose movement time (outward + return, hold excluded) is below this
             fraction of the reference is ``fast``; the reference is the recording's
             ``target_movement_s`` when given, else the median of the patient's recent normal reps
-            once there are ``tempo_min_reps``, else ``controlled_movement_s``.
+            once there are ``tempo_min_reps``, else ``controlled_movement_s`` (see
+            :mod:`sensorkit.pipeline.tempo`).
         tempo_min_reps: normal reps needed before their median is the reference.
-        tempo_history: how many recent normal reps the median looks at.
+        tempo_history: how many recent reps the median looks at.
         controlled_movement_s: *exercise*; movement time of a controlled rep before any was seen.
     """
 

@@ -53,7 +53,7 @@ class MovementFeatures:
     hold_still_s: float
     returned: bool
     cut_reason: str
-    # kept for measuring the angle about another axis (the learned hip-ER axis)
+    # kept for measuring the angle about another axis (the learned exercise axis)
     rot_rel_deg: np.ndarray  # rotation vector relative to rest, per sample
     g_rest: np.ndarray  # mean low-passed accelerometer at rest before, m/s²
     g_hold: np.ndarray | None  # mean over the still hold at the top, if long enough

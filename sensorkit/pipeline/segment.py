@@ -24,7 +24,7 @@ from sensorkit.pipeline.filters import norm3, row_norms
 from sensorkit.pipeline.motion import MotionBlock
 
 
-#: reason for a move cut short because it turned about another axis than the learned hip-ER one
+#: reason for a move cut short because it turned about another axis than the learned exercise one
 CUT_OFF_AXIS = "stopped away from rest"
 #: reason for a move against the exercise's direction that stops away from rest (ended at once)
 CUT_AGAINST = "turned against the exercise's direction and stopped"
@@ -83,7 +83,7 @@ class Segmenter:
         self._move_gravity = np.zeros(3)
         self._pending: _Pending | None = None
         self._cut_origin: tuple | None = None  # (rotation, gravity, peak) where an off-axis cut began
-        #: the learned hip-ER axis (sensor frame), set by the pipeline; None while unknown
+        #: the learned exercise axis (sensor frame), set by the pipeline; None while unknown
         self.axis: np.ndarray | None = None
         #: called with each movement the moment it ends, before the stream goes on
         self.on_window: Callable[[MovementWindow], None] | None = None
@@ -315,7 +315,7 @@ class Segmenter:
         return norm > 0 and float(turn @ self.axis) / norm < -self._cos_axis
 
     def _off_axis(self, a: int) -> bool:
-        """Did the move that ended at ``a`` turn about another axis than the learned hip-ER one?"""
+        """Did the move that ended at ``a`` turn about another axis than the learned exercise one?"""
         return self._apart(self._rot(a) - self._move_ref, self.axis)
 
     def _apart(self, turn: np.ndarray, axis: np.ndarray | None) -> bool:

@@ -1,13 +1,17 @@
 """Stage 4c: tempo — was a counted rep rushed?
 
 A rep is ``fast`` when its movement time (outward plus return phase, the hold excluded) is below
-``fast_fraction`` of a reference: the prescribed movement time when the recording names one
-(sidecar ``target_movement_s``), else the median of the patient's recent ``normal`` reps (once
-there are ``tempo_min_reps`` of them; fast reps never enter it, so a rushed set cannot pull the
-reference down), else the exercise's ``controlled_movement_s`` for the first ``tempo_min_reps``
-reps, else the median of all reps so far (a patient whose every rep is quicker than the prior is
-simply quick). Controlled reps vary by about ±30 % around their median; rushed ones take a third
-to a half of it.
+``fast_fraction`` of a reference, by the first rule that applies:
+
+1. the prescribed movement time, when the recording names one (sidecar ``target_movement_s``);
+2. the median of the patient's recent ``normal`` reps, once there are ``tempo_min_reps`` of them
+   (fast reps never enter it, so a rushed set, however long, does not become the norm);
+3. when the first ``tempo_min_reps`` reps were all quicker than the exercise's prior, this patient
+   is simply quick: the median of all reps so far (until rule 2 applies);
+4. the exercise's ``controlled_movement_s``.
+
+Controlled reps vary by about ±30 % around their median; rushed ones take a third to a half of it.
+Labels are causal: a rep is judged when it ends and never relabelled.
 """
 from __future__ import annotations
 
@@ -24,16 +28,17 @@ class TempoJudge:
         self.target_movement_s = target_movement_s
         self._normal_s: list[float] = []
         self._all_s: list[float] = []
+        self._quick = False  # the first tempo_min_reps reps were all fast by the prior
 
     @property
     def reference_s(self) -> float:
-        """Movement time (s) a controlled rep takes, by the rule in the module doc."""
+        """Movement time (s) a controlled rep takes, by the rules in the module doc."""
         cfg = self.config
         if self.target_movement_s is not None:
             return self.target_movement_s
         if len(self._normal_s) >= cfg.tempo_min_reps:
             return float(np.median(self._normal_s[-cfg.tempo_history:]))
-        if len(self._all_s) >= cfg.tempo_min_reps:
+        if self._quick:
             return float(np.median(self._all_s[-cfg.tempo_history:]))
         return float(cfg.controlled_movement_s)
 
@@ -41,6 +46,8 @@ class TempoJudge:
         """``fast`` or ``normal`` for a counted rep that moved for ``movement_s`` seconds."""
         fast = movement_s < self.config.fast_fraction * self.reference_s
         self._all_s.append(movement_s)
+        if len(self._all_s) == self.config.tempo_min_reps and not self._normal_s and fast:
+            self._quick = True
         if fast:
             return "fast"
         self._normal_s.append(movement_s)

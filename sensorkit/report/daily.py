@@ -16,8 +16,8 @@ from sensorkit.report.prescription import ExercisePlan, Prescription
 
 DAILY_COLUMNS = (
     "patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
-    "reps_partial", "reps_knee_out", "reps_fast", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
-    "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings",
+    "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
+    "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings", "reps_fast",
 )
 
 

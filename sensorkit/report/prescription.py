@@ -148,10 +148,7 @@ def _zone(value: Any) -> str:
 
 
 def _exercise_name(value: Any) -> str:
-    name = _text(value)
-    if name not in exercises.names():
-        raise ValueError(f"{name!r} is not in the exercise catalogue ({', '.join(exercises.names())})")
-    return name
+    return exercises.check_name(_text(value))
 
 
 _EXERCISE_VALIDATORS: dict[str, Callable[[Any], Any]] = {

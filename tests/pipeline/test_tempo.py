@@ -47,10 +47,26 @@ def test_rejected_movements_have_no_tempo():
     assert [(r.kind, r.tempo) for r in reps][3] == ("rejected", "")
 
 
+def test_rushing_right_after_two_controlled_reps_is_caught_and_stays_caught():
+    axis, g = random_setup(6)
+    hurried = [Move(35, hold_s=2.0, out_s=0.45, return_s=0.5)] * 8  # 0.95 s: below 0.6 x the 2-s prior
+    synth = Synth(axis, g, moves=controlled(2) + hurried)
+    assert [r.tempo for r in Pipeline().run(synth.samples())] == ["normal"] * 2 + ["fast"] * 8
+
+
 def test_judge_starts_from_the_exercise_prior_then_learns_the_patient():
     judge = TempoJudge(PipelineConfig(controlled_movement_s=2.0, tempo_min_reps=3))
-    assert judge.judge(1.0) == "fast"  # below 0.6 x 2.0 s before any rep
-    assert [judge.judge(s) for s in (1.1, 1.0, 1.2)] == ["fast", "fast", "normal"]
-    # every rep so far was "fast" by the prior: this patient is simply quick
-    assert judge.reference_s == pytest.approx(1.05)
-    assert [judge.judge(s) for s in (1.0, 1.1, 0.5)] == ["normal", "normal", "fast"]
+    # the first reps: against the prior (fast below 0.6 x 2.0 s)
+    assert [judge.judge(s) for s in (1.1, 1.0, 1.1)] == ["fast", "fast", "fast"]
+    # every rep so far quicker than the prior: this patient is simply quick
+    assert judge.reference_s == pytest.approx(1.1)
+    assert [judge.judge(s) for s in (1.0, 1.2, 1.1, 0.5)] == ["normal", "normal", "normal", "fast"]
+    assert judge.reference_s == pytest.approx(1.1)  # now the median of the normal reps
+
+
+def test_a_patient_who_rushes_from_the_first_rep_is_caught_once_controlled_reps_come():
+    judge = TempoJudge(PipelineConfig(controlled_movement_s=2.0, tempo_min_reps=3, tempo_history=20))
+    rushed_then = [judge.judge(s) for s in (1.3, 1.3, 1.3, 1.3)]  # quick, but not below 0.6 x the prior
+    controlled_then = [judge.judge(s) for s in (3.4, 3.3, 3.5, 3.4, 3.4)]
+    assert rushed_then == ["normal"] * 4 and controlled_then == ["normal"] * 5
+    assert judge.judge(1.3) == "fast"  # the same pace, now that the patient's own tempo is known

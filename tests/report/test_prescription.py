@@ -53,7 +53,7 @@ def test_the_contract_example_loads(tmp_path):
     (("days_per_week = 7", ""), "key exercise[1].days_per_week: missing"),
     (("days_per_week = 7", "days_per_week = 7\nmovement_s = 0"), "key exercise[1].movement_s: expected a number > 0"),
     (("[[exercise]]", "[exercise]"), "key exercise:"),
-    (("name = \"hip_external_rotation\"", "name = \"hip_er\""), "key exercise[1].name: 'hip_er' is not in the exercise catalogue"),
+    (("name = \"hip_external_rotation\"", "name = \"hip_er\""), "key exercise[1].name: 'hip_er' is not one of hip_external_rotation"),
     (("sets = 3", "sets = 3 3"), "invalid TOML"),
 ])
 def test_each_mistake_names_the_file_and_key(tmp_path, change, key):

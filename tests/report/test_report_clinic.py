@@ -10,8 +10,8 @@ from sensorkit.cli import cli
 from simulated_clinic import BROKEN, HOLD_S, PLANNED, REPS_PER_DAY, ROM_DEG, write_clinic
 
 DAILY_HEADER = ["patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
-                "reps_partial", "reps_knee_out", "reps_fast", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
-                "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings"]
+                "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
+                "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings", "reps_fast"]
 # p101: every day 10-26..11-03 (end given); p202: from 10-27 to its last recording (10-30), 3 days a
 # week = days 0, 3 and 5 of each week from the start (the documented rule): 10-27 and 10-30.
 PERIODS = {"p101": (date(2026, 10, 26), date(2026, 11, 3), "left", set(range(7))),
@@ -94,11 +94,12 @@ def test_local_dates_not_utc_dates(clinic):
     root, truth = clinic
     run_report(root, root / "data")
     by_day = {(r[0], r[1]): r for r in read(root / "report.csv")[1:]}
-    assert by_day[("p101", "2026-10-30")][-1] == "p101_1030"  # 23:59:30 start, 03:59:30 UTC the next day
-    assert by_day[("p101", "2026-10-31")][4] == "0"
-    assert by_day[("p101", "2026-10-28")][-1] == "p101_1028am;p101_1028pm"  # two sessions on one day
-    assert by_day[("p202", "2026-10-30")][-1] == "p202_1030"  # 00:10 in Berlin, still 10-29 in UTC
-    assert by_day[("p202", "2026-10-29")][4] == "0"
+    sources, sessions = DAILY_HEADER.index("source_recordings"), DAILY_HEADER.index("sessions")
+    assert by_day[("p101", "2026-10-30")][sources] == "p101_1030"  # 23:59:30 start, 03:59:30 UTC the next day
+    assert by_day[("p101", "2026-10-31")][sessions] == "0"
+    assert by_day[("p101", "2026-10-28")][sources] == "p101_1028am;p101_1028pm"  # two sessions on one day
+    assert by_day[("p202", "2026-10-30")][sources] == "p202_1030"  # 00:10 in Berlin, still 10-29 in UTC
+    assert by_day[("p202", "2026-10-29")][sessions] == "0"
 
 
 def test_summary_counts_days_with_data_and_compares_first_and_last_week(clinic):
