@@ -79,6 +79,8 @@ def _stream_options(func):
         click.option("--patient", default=None, help="Patient pseudonym for the sidecar."),
         click.option("--target-rom-deg", type=click.FloatRange(min=0), default=None, help="Target range of motion (deg)."),
         click.option("--target-hold-s", type=click.FloatRange(min=0), default=None, help="Target hold time (s)."),
+        click.option("--target-movement-s", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Prescribed outward + return time of one rep (s): the tempo reference."),
         click.option("--give-up-s", type=click.FloatRange(min=0), default=60.0, show_default=True,
                      help="Stop reconnecting after this long without a link (s)."),
     ]
@@ -89,12 +91,12 @@ def _stream_options(func):
 
 def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | None, device: str | None,
             simulate: bool, protocol: str | None, seed: int, speed: float, sample_rate_hz: float,
-            side: str | None, exercise: str | None, patient: str | None, target_rom_deg: float | None, target_hold_s: float | None,
-            give_up_s: float) -> None:
+            side: str | None, exercise: str | None, patient: str | None, target_rom_deg: float | None,
+            target_hold_s: float | None, target_movement_s: float | None, give_up_s: float) -> None:
     if simulate == bool(device):
         raise click.UsageError("pass exactly one of --device ADDRESS_OR_NAME or --simulate")
     meta = {"side": side, "exercise": exercise, "patient": patient, "sample_rate_hz": sample_rate_hz,
-            "target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s}
+            "target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s, "target_movement_s": target_movement_s}
     session_options: dict = {"give_up_s": give_up_s, "sample_rate_hz": sample_rate_hz, "protocol": protocol}
     if simulate:
         device, duration_s, meta, sim_session_options = _simulation(protocol, seed, speed, sample_rate_hz,
