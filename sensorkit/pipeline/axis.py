@@ -9,6 +9,8 @@ about the knee's flexion axis, about 90° away, and so falls in another cluster.
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,9 +33,11 @@ class AxisModel:
     def __init__(self, cluster_deg: float) -> None:
         self.cos_cluster = float(np.cos(np.radians(cluster_deg)))
         self._clusters: list[_Cluster] = []
+        self._axis: np.ndarray | None = None  # :attr:`axis`, computed once per change of votes
 
     def observe(self, axis: np.ndarray, weight: int = 1) -> None:
         """Add one movement's signed unit rotation axis with ``weight`` votes."""
+        self._axis = None
         for c in self._clusters:
             cos = float(axis @ c.line)
             if abs(cos) >= self.cos_cluster:
@@ -46,10 +50,11 @@ class AxisModel:
 
     @property
     def axis(self) -> np.ndarray | None:
-        if not self._clusters:
-            return None
-        best = max(self._clusters, key=lambda c: c.count)  # max keeps the first on ties
-        return best.line if best.direction_votes >= 0 else -best.line
+        if self._axis is None and self._clusters:
+            best = max(self._clusters, key=lambda c: c.count)  # max keeps the first on ties
+            self._axis = best.line if best.direction_votes >= 0 else -best.line
+            self._axis.flags.writeable = False  # shared by every caller until the next vote
+        return self._axis
 
     @property
     def votes(self) -> int:
@@ -64,4 +69,4 @@ class AxisModel:
 
 def axis_offset_deg(a: np.ndarray, b: np.ndarray) -> float:
     """Angle between two rotation axes as lines (0–90°), degrees."""
-    return float(np.degrees(np.arccos(min(1.0, abs(float(a @ b))))))
+    return math.degrees(math.acos(min(1.0, abs(float(a @ b)))))

@@ -14,6 +14,8 @@ Memory is bounded: the buffer keeps the pending and current moves plus ``pre_res
 """
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -269,7 +271,7 @@ class Segmenter:
         here = self._rot(a)
         for k, (h0, h1) in enumerate(p.holds if include_last else p.holds[:-1]):
             pause = self._rot(h1)
-            d = float(np.linalg.norm(here - pause))
+            d = norm3(here - pause)
             if d >= 0.5 * away_deg:
                 continue
             out_peak = float(self._excursion(h1, a + 1, pause).max())
@@ -287,7 +289,7 @@ class Segmenter:
         cos = float(g @ gravity) / max(1e-9, norm3(g) * norm3(gravity))
         if cos > 1.0 or cos < -1.0:  # np.clip without its overhead (NaN stays NaN)
             cos = 1.0 if cos > 1.0 else -1.0
-        return float(np.degrees(np.arccos(cos))) < limit
+        return math.degrees(math.acos(cos)) < limit
 
     def _turned_elsewhere(self, a: int, p: _Pending) -> bool:
         """Did the move ending at ``a`` turn about another axis than pending ``p``'s first move?

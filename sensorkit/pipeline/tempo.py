@@ -11,9 +11,8 @@ to a half of it.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.stats import median
 
 
 class TempoJudge:
@@ -32,9 +31,9 @@ class TempoJudge:
         if self.target_movement_s is not None:
             return self.target_movement_s
         if len(self._normal_s) >= cfg.tempo_min_reps:
-            return float(np.median(self._normal_s[-cfg.tempo_history:]))
+            return median(self._normal_s[-cfg.tempo_history:])
         if len(self._all_s) >= cfg.tempo_min_reps:
-            return float(np.median(self._all_s[-cfg.tempo_history:]))
+            return median(self._all_s[-cfg.tempo_history:])
         return float(cfg.controlled_movement_s)
 
     def judge(self, movement_s: float) -> str:
