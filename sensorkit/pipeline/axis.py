@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from sensorkit.pipeline.filters import norm3
 
 
 @dataclass
@@ -21,10 +23,17 @@ class _Cluster:
     line_sum: np.ndarray  # sum of member axes flipped onto one side (direction of the line)
     direction_votes: int  # members turning along +line minus members turning against it
     count: int
+    line: np.ndarray = field(init=False)  # unit direction of ``line_sum`` (kept up to date by ``add``)
 
-    @property
-    def line(self) -> np.ndarray:
-        return self.line_sum / np.linalg.norm(self.line_sum)
+    def __post_init__(self) -> None:
+        self.line = self.line_sum / norm3(self.line_sum)
+
+    def add(self, signed_axis: np.ndarray, sign: int, weight: int) -> None:
+        """One more member (``weight`` votes), its axis already flipped onto the line's side."""
+        self.line_sum = self.line_sum + signed_axis
+        self.direction_votes += sign * weight
+        self.count += weight
+        self.line = self.line_sum / norm3(self.line_sum)
 
 
 class AxisModel:
@@ -42,9 +51,7 @@ class AxisModel:
             cos = float(axis @ c.line)
             if abs(cos) >= self.cos_cluster:
                 sign = 1 if cos >= 0 else -1
-                c.line_sum = c.line_sum + sign * weight * axis
-                c.direction_votes += sign * weight
-                c.count += weight
+                c.add(sign * weight * axis, sign, weight)
                 return
         self._clusters.append(_Cluster(weight * axis.astype(float), weight, weight))
 

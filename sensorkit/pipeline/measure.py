@@ -205,26 +205,27 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
 
     # The still flag lags the true start (the first moments are slow), so the rotation is
     # referenced twice: first to the last still sample, then to the extrapolated start.
-    ref = b.rot_deg[max(s - 1, 0)]
+    lo = max(s - 1, 0)  # the last still sample: the rotation is needed only from there on
+    rot = b.rot_deg[lo:]
+    ref = rot[0]
     for _ in range(2):
-        rel = b.rot_deg - ref
-        norm = row_norms(rel[moving])
+        rel = rot - ref  # rel[i - lo] is sample i
+        norm = row_norms(rel[s - lo:])
         k = s + int(np.argmax(norm))
         excursion = float(norm[k - s])
-        axis = rel[k] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
-        x = rel @ axis  # angle along the movement's own axis, degrees
-        top = _median(x[top_hold[0]:top_hold[1] + 1]) if top_hold else excursion
+        axis = rel[k - lo] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
+        x = rel @ axis  # angle along the movement's own axis, degrees (x[i - lo] is sample i)
+        top = _median(x[top_hold[0] - lo:top_hold[1] + 1 - lo]) if top_hold else excursion
         if not window.returned:
             start_s, end_s = float(t[s]), float(t[e])
             out_end_s = return_start_s = float(t[k])
             break
-        lo = max(s - 1, 0)
-        start_s, out_end_s = _phase_bounds(t[lo:k + 1], x[lo:k + 1], 0.0, top)
+        start_s, out_end_s = _phase_bounds(t[lo:k + 1], x[:k + 1 - lo], 0.0, top)
         start_s = min(max(start_s, float(t[0])), float(t[s]))
         ref = _interp_rows(t, b.rot_deg, start_s)
     if window.returned:
-        rev_t, rev_x = -t[k:e + 1][::-1], x[k:e + 1][::-1]
-        neg_end, neg_rs = _phase_bounds(rev_t, rev_x, float(x[e]), top)
+        rev_t, rev_x = -t[k:e + 1][::-1], x[k - lo:e + 1 - lo][::-1]
+        neg_end, neg_rs = _phase_bounds(rev_t, rev_x, float(x[e - lo]), top)
         end_s, return_start_s = min(-neg_end, float(t[e])), -neg_rs
 
     rest = slice(0, max(1, int(np.searchsorted(t, start_s))))  # the block begins at rest
@@ -243,7 +244,7 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
         axis=axis, excursion_deg=excursion, peak_speed_dps=peak_speed, reversals=reversals,
         max_acc_deviation_ms2=float(deviation.max()), hold_still_s=hold_still_s,
         returned=window.returned, cut_reason=window.cut_reason,
-        rot_rel_deg=rel[moving], g_rest=g_rest, g_hold=g_hold,
+        rot_rel_deg=rel[s - lo:], g_rest=g_rest, g_hold=g_hold,
         top_slice=slice(top_hold[0] - s, top_hold[1] + 1 - s) if top_hold else None,
         radius_inputs=(b, e, g_rest_raw, axis, radius_smooth_hz, fs_hz),
     )
