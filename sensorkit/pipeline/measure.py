@@ -180,8 +180,7 @@ def _fit_radius(f: MovementFeatures, b, e: int, g_rest: np.ndarray, axis: np.nda
     omega_hold, acc_hold = _mean_rows(omega[h0:h1]), _mean_rows(acc[h0:h1])
     margin = hold_margin(fs_hz, smooth_hz)
     if h1 - h0 > 2 * margin:
-        keep = np.r_[0:h0 + margin, h1 - margin:e + 1]
-        t, omega, acc = t[keep], omega[keep], acc[keep]
+        t, omega, acc = (np.concatenate([x[:h0 + margin], x[h1 - margin:]]) for x in (t, omega, acc))
         h1 = h0 + 2 * margin
     else:
         omega, acc = omega.copy(), acc.copy()
