@@ -9,9 +9,13 @@ about the knee's flexion axis, about 90° away, and so falls in another cluster.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from sensorkit.pipeline.filters import norm3
 
 
 @dataclass
@@ -19,10 +23,17 @@ class _Cluster:
     line_sum: np.ndarray  # sum of member axes flipped onto one side (direction of the line)
     direction_votes: int  # members turning along +line minus members turning against it
     count: int
+    line: np.ndarray = field(init=False)  # unit direction of ``line_sum`` (kept up to date by ``add``)
 
-    @property
-    def line(self) -> np.ndarray:
-        return self.line_sum / np.linalg.norm(self.line_sum)
+    def __post_init__(self) -> None:
+        self.line = self.line_sum / norm3(self.line_sum)
+
+    def add(self, signed_axis: np.ndarray, sign: int, weight: int) -> None:
+        """One more member (``weight`` votes), its axis already flipped onto the line's side."""
+        self.line_sum = self.line_sum + signed_axis
+        self.direction_votes += sign * weight
+        self.count += weight
+        self.line = self.line_sum / norm3(self.line_sum)
 
 
 class AxisModel:
@@ -31,25 +42,26 @@ class AxisModel:
     def __init__(self, cluster_deg: float) -> None:
         self.cos_cluster = float(np.cos(np.radians(cluster_deg)))
         self._clusters: list[_Cluster] = []
+        self._axis: np.ndarray | None = None  # :attr:`axis`, computed once per change of votes
 
     def observe(self, axis: np.ndarray, weight: int = 1) -> None:
         """Add one movement's signed unit rotation axis with ``weight`` votes."""
+        self._axis = None
         for c in self._clusters:
             cos = float(axis @ c.line)
             if abs(cos) >= self.cos_cluster:
                 sign = 1 if cos >= 0 else -1
-                c.line_sum = c.line_sum + sign * weight * axis
-                c.direction_votes += sign * weight
-                c.count += weight
+                c.add(sign * weight * axis, sign, weight)
                 return
         self._clusters.append(_Cluster(weight * axis.astype(float), weight, weight))
 
     @property
     def axis(self) -> np.ndarray | None:
-        if not self._clusters:
-            return None
-        best = max(self._clusters, key=lambda c: c.count)  # max keeps the first on ties
-        return best.line if best.direction_votes >= 0 else -best.line
+        if self._axis is None and self._clusters:
+            best = max(self._clusters, key=lambda c: c.count)  # max keeps the first on ties
+            self._axis = best.line if best.direction_votes >= 0 else -best.line
+            self._axis.flags.writeable = False  # shared by every caller until the next vote
+        return self._axis
 
     @property
     def votes(self) -> int:
@@ -64,4 +76,4 @@ class AxisModel:
 
 def axis_offset_deg(a: np.ndarray, b: np.ndarray) -> float:
     """Angle between two rotation axes as lines (0–90°), degrees."""
-    return float(np.degrees(np.arccos(min(1.0, abs(float(a @ b))))))
+    return math.degrees(math.acos(min(1.0, abs(float(a @ b)))))

@@ -16,6 +16,7 @@ Order of the tests (the first that applies decides):
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +24,10 @@ import numpy as np
 from sensorkit.exercises import Exercise
 from sensorkit.pipeline.axis import AxisModel, axis_offset_deg
 from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.filters import norm3
 from sensorkit.pipeline.measure import MovementFeatures
 from sensorkit.pipeline.segment import CUT_OFF_AXIS
+from sensorkit.pipeline.stats import percentile
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,8 @@ def outward_problem(f: MovementFeatures, cfg: PipelineConfig, with_return: bool 
 
 def axis_tilt_deg(axis: np.ndarray, gravity: np.ndarray) -> float:
     """Angle (0–90°) between rotation ``axis`` and the plane perpendicular to ``gravity``."""
-    g = gravity / max(1e-9, float(np.linalg.norm(gravity)))
-    return float(np.degrees(np.arcsin(min(1.0, abs(float(axis @ g))))))
+    g = gravity / max(1e-9, norm3(gravity))
+    return math.degrees(math.asin(min(1.0, abs(float(axis @ g)))))
 
 
 class RepClassifier:
@@ -83,7 +86,7 @@ class RepClassifier:
         if not self._knee_pivot_roms:
             return cfg.typical_rom_floor_deg
         recent = self._knee_pivot_roms[-cfg.typical_rom_history:]
-        return max(cfg.typical_rom_floor_deg, float(np.percentile(recent, cfg.typical_rom_percentile)))
+        return max(cfg.typical_rom_floor_deg, percentile(recent, cfg.typical_rom_percentile))
 
     def classify(self, f: MovementFeatures) -> Verdict:
         cfg = self.config

@@ -12,6 +12,8 @@ Rotation radius: see :mod:`sensorkit.pipeline.radius` (computed only when a rep 
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +21,7 @@ from functools import cached_property
 
 
 from sensorkit.pipeline.filters import cross3, norm3, row_norms
-from sensorkit.pipeline.radius import fit_radius
+from sensorkit.pipeline.radius import fit_radius, hold_margin
 from sensorkit.pipeline.segment import MovementWindow
 
 
@@ -58,12 +60,12 @@ class MovementFeatures:
     g_rest: np.ndarray  # mean low-passed accelerometer at rest before, m/s²
     g_hold: np.ndarray | None  # mean over the still hold at the top, if long enough
     top_slice: slice | None = None  # the top hold within ``rot_rel_deg``
-    radius_inputs: tuple = ()  # (t, omega, acc, g_rest, axis, smooth_hz, fs_hz) for radius_m
+    radius_inputs: tuple = ()  # (block, end, g_rest, axis, smooth_hz, fs_hz) for radius_m
 
     @cached_property
     def radius_m(self) -> float:
         """Distance from the sensor to the rotation axis, m (fitted on first use: it is costly)."""
-        return fit_radius(*self.radius_inputs)
+        return _fit_radius(self, *self.radius_inputs)
 
     @property
     def hold_s(self) -> float:
@@ -99,7 +101,7 @@ def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) ->
     """
     p0 = g_from - (g_from @ axis) * axis
     p1 = g_to - (g_to @ axis) * axis
-    return float(-np.degrees(np.arctan2(cross3(p0, p1) @ axis, p0 @ p1)))
+    return -math.degrees(math.atan2(float(cross3(p0, p1) @ axis), float(p0 @ p1)))
 
 
 def _first_crossings(t: np.ndarray, x: np.ndarray, levels: list[float]) -> list[float]:
@@ -159,6 +161,33 @@ def _mean_rows(x: np.ndarray) -> np.ndarray:
     return np.add.reduce(x, axis=0) / len(x)
 
 
+def _fit_radius(f: MovementFeatures, b, e: int, g_rest: np.ndarray, axis: np.ndarray,
+                smooth_hz: float, fs_hz: float) -> float:
+    """:func:`fit_radius` on the block's samples up to ``e`` (from the rest before the movement).
+
+    A hold is still: its tremor only adds what smoothing cannot undo, so its samples are replaced
+    by their mean. Only ``hold_margin`` of them are kept at each end (the smoothed terms near its
+    ends stay as they were): the rest of a long hold does not move and is left out of the fit.
+    """
+    t, omega, acc = b.t[:e + 1], b.omega[:e + 1], b.acc[:e + 1]
+    if f.return_start_s <= f.out_end_s:
+        return fit_radius(t, omega, acc, g_rest, axis, smooth_hz, fs_hz)
+    # the samples strictly inside (out_end_s, return_start_s): t is increasing, so one slice
+    h0 = int(np.searchsorted(t, f.out_end_s, side="right"))
+    h1 = int(np.searchsorted(t, f.return_start_s, side="left"))
+    if h0 >= h1:
+        return fit_radius(t, omega, acc, g_rest, axis, smooth_hz, fs_hz)
+    omega_hold, acc_hold = _mean_rows(omega[h0:h1]), _mean_rows(acc[h0:h1])
+    margin = hold_margin(fs_hz, smooth_hz)
+    if h1 - h0 > 2 * margin:
+        t, omega, acc = (np.concatenate([x[:h0 + margin], x[h1 - margin:]]) for x in (t, omega, acc))
+        h1 = h0 + 2 * margin
+    else:
+        omega, acc = omega.copy(), acc.copy()
+    omega[h0:h1], acc[h0:h1] = omega_hold, acc_hold
+    return fit_radius(t, omega, acc, g_rest, axis, smooth_hz, fs_hz)
+
+
 def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
             radius_smooth_hz: float = 2.0) -> MovementFeatures:
     """Measure a finished movement (see module doc)."""
@@ -175,26 +204,27 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
 
     # The still flag lags the true start (the first moments are slow), so the rotation is
     # referenced twice: first to the last still sample, then to the extrapolated start.
-    ref = b.rot_deg[max(s - 1, 0)]
+    lo = max(s - 1, 0)  # the last still sample: the rotation is needed only from there on
+    rot = b.rot_deg[lo:]
+    ref = rot[0]
     for _ in range(2):
-        rel = b.rot_deg - ref
-        norm = row_norms(rel[moving])
+        rel = rot - ref  # rel[i - lo] is sample i
+        norm = row_norms(rel[s - lo:])
         k = s + int(np.argmax(norm))
         excursion = float(norm[k - s])
-        axis = rel[k] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
-        x = rel @ axis  # angle along the movement's own axis, degrees
-        top = _median(x[top_hold[0]:top_hold[1] + 1]) if top_hold else excursion
+        axis = rel[k - lo] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
+        x = rel @ axis  # angle along the movement's own axis, degrees (x[i - lo] is sample i)
+        top = _median(x[top_hold[0] - lo:top_hold[1] + 1 - lo]) if top_hold else excursion
         if not window.returned:
             start_s, end_s = float(t[s]), float(t[e])
             out_end_s = return_start_s = float(t[k])
             break
-        lo = max(s - 1, 0)
-        start_s, out_end_s = _phase_bounds(t[lo:k + 1], x[lo:k + 1], 0.0, top)
+        start_s, out_end_s = _phase_bounds(t[lo:k + 1], x[:k + 1 - lo], 0.0, top)
         start_s = min(max(start_s, float(t[0])), float(t[s]))
         ref = _interp_rows(t, b.rot_deg, start_s)
     if window.returned:
-        rev_t, rev_x = -t[k:e + 1][::-1], x[k:e + 1][::-1]
-        neg_end, neg_rs = _phase_bounds(rev_t, rev_x, float(x[e]), top)
+        rev_t, rev_x = -t[k:e + 1][::-1], x[k - lo:e + 1 - lo][::-1]
+        neg_end, neg_rs = _phase_bounds(rev_t, rev_x, float(x[e - lo]), top)
         end_s, return_start_s = min(-neg_end, float(t[e])), -neg_rs
 
     rest = slice(0, max(1, int(np.searchsorted(t, start_s))))  # the block begins at rest
@@ -206,14 +236,6 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
     speed = b.omega_lp[moving] @ axis
     peak_speed = float(np.abs(speed).max())
     reversals = _count_reversals(speed, max(5.0, 0.2 * peak_speed))
-    fit = slice(0, e + 1)
-    omega_fit, acc_fit = b.omega[fit].copy(), b.acc[fit].copy()
-    if return_start_s > out_end_s:  # a hold is still: its tremor only adds what smoothing cannot undo
-        # the samples strictly inside (out_end_s, return_start_s): t is increasing, so one slice
-        h = slice(int(np.searchsorted(t[fit], out_end_s, side="right")),
-                  int(np.searchsorted(t[fit], return_start_s, side="left")))
-        if h.start < h.stop:
-            omega_fit[h], acc_fit[h] = _mean_rows(omega_fit[h]), _mean_rows(acc_fit[h])
     g_rest_raw = _mean_rows(b.acc[rest])
     deviation = np.abs(row_norms(b.acc_lp[moving]) - np.sqrt(g_rest @ g_rest))
     return MovementFeatures(
@@ -221,7 +243,7 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
         axis=axis, excursion_deg=excursion, peak_speed_dps=peak_speed, reversals=reversals,
         max_acc_deviation_ms2=float(deviation.max()), hold_still_s=hold_still_s,
         returned=window.returned, cut_reason=window.cut_reason,
-        rot_rel_deg=rel[moving], g_rest=g_rest, g_hold=g_hold,
+        rot_rel_deg=rel[s - lo:], g_rest=g_rest, g_hold=g_hold,
         top_slice=slice(top_hold[0] - s, top_hold[1] + 1 - s) if top_hold else None,
-        radius_inputs=(t[fit], omega_fit, acc_fit, g_rest_raw, axis, radius_smooth_hz, fs_hz),
+        radius_inputs=(b, e, g_rest_raw, axis, radius_smooth_hz, fs_hz),
     )

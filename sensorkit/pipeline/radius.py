@@ -10,7 +10,9 @@ gravity vector would itself look like a tangential acceleration); then every ter
 being linear, is smoothed alike (zero-phase moving averages) so tremor stays out of the fit. Accelerometer bias,
 scale error and misalignment leave a residue ``c + sin(theta) v1 + (1 - cos(theta)) v2``
 (Rodrigues' formula) and a gyro-bias error one growing with time: both are fitted alongside, and
-samples that fit badly (lost packets, jolts) are down-weighted (Huber).
+samples that fit badly (lost packets, jolts) are down-weighted (Huber). Those twelve nuisance
+coefficients are eliminated in closed form, so each reweighting solves a 4 × 4 and a 2 × 2 system,
+and reweighting stops once the offset has settled.
 """
 from __future__ import annotations
 
@@ -81,6 +83,18 @@ def _gradient_at(f: np.ndarray, t: np.ndarray, dt: np.ndarray, at: np.ndarray) -
     return out
 
 
+def _boxcar_width(fs_hz: float, smooth_hz: float) -> int:
+    """Samples in each of the two moving averages that smooth the model terms."""
+    return max(1, int(round(fs_hz / (2.0 * smooth_hz))))
+
+
+def hold_margin(fs_hz: float, smooth_hz: float) -> int:
+    """Samples at each end of a still stretch whose smoothed terms see only that stretch's own
+    side: two boxcars reach ``width - 1`` samples away, so a stretch cut out of its middle
+    changes nothing within this margin of its ends."""
+    return 2 * _boxcar_width(fs_hz, smooth_hz)
+
+
 def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) -> float:
     """Distance (m) from the sensor to the rotation axis, by the fixed-axis rigid-body model.
 
@@ -104,7 +118,7 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) 
     np.subtract(1, np.cos(theta), out=terms[6])
     np.subtract(t, t[0], out=terms[7])
     if n > 30 and smooth_hz < 0.45 * fs_hz:
-        width = max(1, int(round(fs_hz / (2.0 * smooth_hz))))  # two passes of a 1/(2 f) boxcar:
+        width = _boxcar_width(fs_hz, smooth_hz)  # two passes of a 1/(2 f) boxcar:
         for _ in range(2):  # zero-phase, no ripple, nulls at multiples of 2 f (tremor is 8–12 Hz)
             terms = ndimage.uniform_filter1d(terms, width, axis=-1, mode="nearest")
     step = max(1, int(fs_hz // (8 * smooth_hz)))  # smoothed: a few samples per cutoff period do
@@ -119,29 +133,61 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float) 
         return float("nan")
     # rho (sensor offset from the axis) = p1 b1 + p2 b2 with b1, b2 spanning the plane ⊥ axis;
     # each p contributes alpha (axis × b) − omega² b; the rest is accelerometer-error residue
-    # (sin theta, 1 − cos theta, constant) and, growing with time, a gyro-bias gravity error.
+    # (sin theta, 1 − cos theta, constant) and, growing with time, a gyro-bias gravity error:
+    # four nuisance terms per component, eliminated in closed form (see _huber_offset).
     b1 = cross3(axis, np.array([1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0]))
     b1 /= np.sqrt(b1 @ b1)
     b2 = cross3(axis, b1)
     used = terms[:, moving]
     alpha, w2 = alpha[moving], used[4]
-    design = np.zeros((m, 3, 14))
-    for j, b in enumerate((b1, b2)):
-        design[:, :, j] = alpha[:, None] * cross3(axis, b) - w2[:, None] * b
-    for k in range(3):
-        design[:, k, 2 + k:8 + k:3] = used[5:7].T
-        design[:, k, 8 + k] = 1.0
-        design[:, k, 11 + k] = used[7]
-    design = design.reshape(3 * m, 14)
-    target = np.ascontiguousarray(used[:3].T).reshape(-1)
+    columns = np.empty((m, 3, 3))  # per sample and component: the p1 and p2 terms, the target
+    columns[:, :, 0] = np.multiply.outer(alpha, cross3(axis, b1)) - np.multiply.outer(w2, b1)
+    columns[:, :, 1] = np.multiply.outer(alpha, cross3(axis, b2)) - np.multiply.outer(w2, b2)
+    columns[:, :, 2] = used[:3].T
+    nuisance = np.empty((m, 4))
+    nuisance[:, :2] = used[5:7].T
+    nuisance[:, 2] = 1.0
+    nuisance[:, 3] = used[7]
+    p1, p2 = _huber_offset(columns.reshape(m, 9), nuisance)
+    return float(np.hypot(p1, p2))
+
+
+def _huber_offset(columns: np.ndarray, nuisance: np.ndarray, max_solves: int = 4,
+                  tol_m: float = 5e-4) -> tuple[float, float]:
+    """Huber-weighted least squares of the rigid-body model: the two offset coefficients (m).
+
+    ``columns`` (m, 9): for each component k, the p1 term, the p2 term and the measured
+    acceleration in columns 3k, 3k+1, 3k+2; ``nuisance`` (m, 4): terms fitted to each component
+    separately. Minimising over the nuisance coefficients first (they are per component, with a
+    4 × 4 normal matrix shared by all three) leaves the weighted residuals of every column after
+    its projection on the nuisance terms; the offset then solves a 2 × 2 system. Sample weights
+    (all three components alike) follow Huber (1.5 × the median residual norm); reweighting
+    stops when the offset moves less than ``tol_m`` or after ``max_solves`` solves.
+    """
+    m = len(columns)
     weights = np.ones(m)
-    for iteration in range(4):  # Huber-weighted least squares: gaps and jolts are outliers here
-        weighted = design.T * np.repeat(weights, 3)  # a copy: ``design.T @ design`` would take another BLAS path
-        coef = _solve(weighted @ design, weighted @ target)
-        if iteration == 3:
-            break  # the last weights would be unused
-        r = (target - design @ coef).reshape(m, 3).T
-        residual = np.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
+    p1 = p2 = 0.0
+    for solve in range(max_solves):
+        weighted_nuisance = nuisance.T * weights
+        projection = _solve(weighted_nuisance @ nuisance, weighted_nuisance @ columns)
+        r = columns - nuisance @ projection  # (m, 9): every column minus its nuisance fit
+        normal = (r.T * weights) @ r
+        a = normal[0, 0] + normal[3, 3] + normal[6, 6]
+        b = normal[0, 1] + normal[3, 4] + normal[6, 7]
+        d = normal[1, 1] + normal[4, 4] + normal[7, 7]
+        e = normal[0, 2] + normal[3, 5] + normal[6, 8]
+        f = normal[1, 2] + normal[4, 5] + normal[7, 8]
+        det = a * d - b * b
+        if not det > 0.0:  # degenerate movement: least squares still answers
+            q1, q2 = np.linalg.lstsq(np.array([[a, b], [b, d]]), np.array([e, f]), rcond=None)[0]
+        else:
+            q1, q2 = (d * e - b * f) / det, (a * f - b * e) / det
+        converged = solve > 0 and abs(q1 - p1) < tol_m and abs(q2 - p2) < tol_m
+        p1, p2 = float(q1), float(q2)
+        if converged or solve == max_solves - 1:
+            break
+        res = r[:, 2::3] - r[:, 0::3] * p1 - r[:, 1::3] * p2  # (m, 3) full-model residuals
+        residual = np.sqrt(np.einsum("ij,ij->i", res, res))
         scale = 1.5 * np.partition(residual, m // 2)[m // 2] + 1e-9  # 1.5 × median
         weights = np.minimum(1.0, scale / np.maximum(residual, 1e-12))
-    return float(np.hypot(coef[0], coef[1]))
+    return p1, p2

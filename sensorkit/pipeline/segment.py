@@ -14,6 +14,8 @@ Memory is bounded: the buffer keeps the pending and current moves plus ``pre_res
 """
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -200,7 +202,9 @@ class Segmenter:
     def _end_move(self, a: int, out: list[MovementWindow]) -> None:
         """A move ended at still sample ``a``: decide what it was (see module doc)."""
         p = self._pending
-        if p is not None and self._turned_elsewhere(a, p):
+        # the move's own excursion from where it started (computed once: every branch needs it)
+        own = self._excursion(self._move_start, a + 1, self._move_ref)
+        if p is not None and self._turned_elsewhere(a, p, own):
             # a move about another axis than the pending one: the still period before it was a rest
             last = p.holds.pop()
             self._done(out, self._window(p.rest_start, p.start, last[0], self._closed_holds(), False,
@@ -222,7 +226,6 @@ class Segmenter:
                 self._done(out, self._window(p.rest_start, p.start, a, self._closed_holds(), True))
                 self._pending = None
                 return
-            own = self._excursion(self._move_start, a + 1, self._move_ref)
             if float(own.max()) < self.tiny_deg:
                 return  # tremor within the hold: the hold goes on
             p.moves += 1
@@ -233,7 +236,6 @@ class Segmenter:
                 return
             p.holds.append([a, a])
             return
-        own = self._excursion(self._move_start, a + 1, self._move_ref)
         own_peak = float(own.max())
         if own_peak < self.tiny_deg:
             return  # not a movement
@@ -277,7 +279,7 @@ class Segmenter:
         here = self._rot(a)
         for k, (h0, h1) in enumerate(p.holds if include_last else p.holds[:-1]):
             pause = self._rot(h1)
-            d = float(np.linalg.norm(here - pause))
+            d = norm3(here - pause)
             if d >= 0.5 * away_deg:
                 continue
             out_peak = float(self._excursion(h1, a + 1, pause).max())
@@ -295,15 +297,15 @@ class Segmenter:
         cos = float(g @ gravity) / max(1e-9, norm3(g) * norm3(gravity))
         if cos > 1.0 or cos < -1.0:  # np.clip without its overhead (NaN stays NaN)
             cos = 1.0 if cos > 1.0 else -1.0
-        return float(np.degrees(np.arccos(cos))) < limit
+        return math.degrees(math.acos(cos)) < limit
 
-    def _turned_elsewhere(self, a: int, p: _Pending) -> bool:
+    def _turned_elsewhere(self, a: int, p: _Pending, own: np.ndarray) -> bool:
         """Did the move ending at ``a`` turn about another axis than pending ``p``'s first move?
 
-        The move's axis is that of its largest rotation away from where it started.
+        The move's axis is that of its largest rotation away from where it started (``own``: the
+        move's excursion per sample, degrees).
         """
-        own = self._buf.rot_deg[self._move_start - self._base:a + 1 - self._base] - self._move_ref
-        turn = own[int(row_norms(own).argmax())]
+        turn = self._rot(self._move_start + int(own.argmax())) - self._move_ref
         return norm3(turn) >= self.tiny_deg and self._apart(turn, p.turn_axis)
 
     def _against_axis(self, a: int) -> bool:

@@ -15,9 +15,8 @@ Labels are causal: a rep is judged when it ends and never relabelled.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.stats import median
 
 
 class TempoJudge:
@@ -37,9 +36,9 @@ class TempoJudge:
         if self.target_movement_s is not None:
             return self.target_movement_s
         if len(self._normal_s) >= cfg.tempo_min_reps:
-            return float(np.median(self._normal_s[-cfg.tempo_history:]))
+            return median(self._normal_s[-cfg.tempo_history:])
         if self._quick:
-            return float(np.median(self._all_s[-cfg.tempo_history:]))
+            return median(self._all_s[-cfg.tempo_history:])
         return float(cfg.controlled_movement_s)
 
     def judge(self, movement_s: float) -> str:
