@@ -112,16 +112,18 @@ def failed_session_row(path: Path, reason: str) -> dict:
 FileOutcome = tuple[Path, RecordingResult | None, str]
 
 
-def analyze_file(path: str, base_dir: str, config: PipelineConfig | None = None) -> tuple[RecordingResult | None, str]:
+def analyze_file(path: str, base_dir: str, config: PipelineConfig | None = None,
+                 meta_defaults: dict | None = None) -> tuple[RecordingResult | None, str]:
     """One task of a batch: (result, "") or (None, one-line reason). Never raises.
 
     ``path`` is the file as the user named it; a relative one is read from ``base_dir`` (the caller's
     working folder, which a remote worker does not share) and every message and row names it as given.
+    ``meta_defaults``: see :func:`analyze_recording`.
     """
     shown = Path(path)
     actual = shown if shown.is_absolute() else Path(base_dir) / shown
     try:
-        result = analyze_recording(actual, config)
+        result = analyze_recording(actual, config, meta_defaults)
     except SensorkitError as exc:
         return None, _relabel(str(exc), actual, shown)
     except Exception as exc:  # noqa: BLE001 - a bug on one file must not end the batch
@@ -149,6 +151,7 @@ def analyze_many(
     config: PipelineConfig | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    meta_defaults: list[dict | None] | None = None,
 ) -> Iterator[FileOutcome]:
     """``(path, result or None, error)`` for each recording file in ``paths``, in input order.
 
@@ -158,9 +161,11 @@ def analyze_many(
     per CPU; 1: serial, in this process). Per-file errors, including unexpected exceptions and lost
     workers, come back as one-line reasons; the output does not depend on how the files ran.
     Raises :class:`~sensorkit.errors.ConfigError` at once for a bad ``workers`` or ``scheduler``.
+    ``meta_defaults``: per file (same order), sidecar keys to assume where its sidecar is silent.
     """
     files = [Path(p) for p in paths]
-    tasks = [(str(p), os.getcwd(), config) for p in files]
+    defaults = meta_defaults if meta_defaults is not None else [None] * len(files)
+    tasks = [(str(p), os.getcwd(), config, d) for p, d in zip(files, defaults)]
     if scheduler:
         outcomes = run_on_dask(analyze_file, tasks, scheduler)
     else:

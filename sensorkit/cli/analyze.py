@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sensorkit.batch import analyze_paths
+from sensorkit.cli.parallel import parallel_options
 from sensorkit.errors import ConfigError
 from sensorkit.io import find_recordings
 from sensorkit.pipeline import PipelineConfig
@@ -36,12 +37,7 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
               help="Folder for reps.csv and sessions.csv.")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a pipeline parameter (see PipelineConfig), e.g. --set min_rom_deg=6.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Local processes (default: serial below 4 files, else one per CPU; 1: serial). "
-                   "Not used with --scheduler.")
-@click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", default=None, metavar="tcp://HOST:PORT",
-              help="Run on this Dask cluster (needs the dask extra; env DASK_SCHEDULER_ADDRESS). "
-                   "Its workers must reach the same paths.")
+@parallel_options
 @click.option("--quiet", is_flag=True, help="No progress bar or per-file lines.")
 def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], workers: int | None,
             scheduler: str | None, quiet: bool) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sensorkit.cli.parallel import parallel_options
 from sensorkit.errors import SensorkitError
 from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, load_prescriptions, write_csv
 
@@ -22,9 +23,13 @@ from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, load_
               help="Also write the failed and skipped recordings (one line each) to this file.")
 @click.option("--plot-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write one progress plot per patient, PATIENT.png (needs the plot extra).")
+@parallel_options
 def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: Path | None,
-           log_path: Path | None, plot_dir: Path | None) -> None:
-    """Adherence per patient, local day, exercise and side, from recordings (files or folders)."""
+           log_path: Path | None, plot_dir: Path | None, workers: int | None, scheduler: str | None) -> None:
+    """Adherence per patient, local day, exercise and side, from recordings (files or folders).
+
+    The tables do not depend on --workers or --scheduler.
+    """
     lines: list[str] = []
 
     def on_message(line: str) -> None:
@@ -37,7 +42,8 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
             from sensorkit.plot import require_matplotlib
             require_matplotlib()  # fail before the analysis, not after
         outcome = build_report(prescriptions, paths, exclude=[d for d in (plot_dir,) if d],
-                               skip_files=[f for f in (out_csv, summary_csv, log_path) if f], on_message=on_message)
+                               skip_files=[f for f in (out_csv, summary_csv, log_path) if f], on_message=on_message,
+                               workers=workers, scheduler=scheduler)
         write_csv(out_csv, outcome.daily, DAILY_COLUMNS)
         if summary_csv is not None:
             write_csv(summary_csv, outcome.summary, SUMMARY_COLUMNS)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sensorkit.batch import analyze_recording
+from sensorkit.batch import analyze_many
 from sensorkit.errors import SensorkitError
 from sensorkit.io import RecordingMeta, find_recordings, read_meta
 from sensorkit.pipeline import PipelineConfig
@@ -61,11 +61,16 @@ def build_report(
     skip_files: Iterable[str | os.PathLike] = (),
     config: PipelineConfig | None = None,
     on_message: Callable[[str], None] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> ReportOutcome:
     """Analyse the recordings under ``paths`` that fit ``prescriptions``; build both tables.
 
     ``exclude``: folders not searched; ``skip_files``: files never taken as recordings (the outputs).
-    ``on_message(line)`` receives one line per failure or skipped recording, as they happen.
+    ``on_message(line)`` receives one line per failure or skipped recording: skipped ones while
+    the sidecars are read, failed ones as the analysis returns them (in file order).
+    ``workers`` / ``scheduler``: as for ``sensorkit analyze`` (local processes or a Dask cluster);
+    the tables do not depend on them.
     """
     outcome = ReportOutcome(sessions={p: [] for p in prescriptions})
 
@@ -75,19 +80,25 @@ def build_report(
             on_message(reason if reason.startswith(str(path)) else f"{path}: {prefix}{reason}")
 
     skipped = {Path(f).resolve() for f in skip_files}
+    matched: list[tuple[Path, RecordingMeta, Prescription, str]] = []
     for path in find_recordings(paths, exclude=exclude):
         if path.resolve() in skipped:
             continue
         try:
             meta = read_meta(path)
-            rx, side, why = match_session(meta, prescriptions)
-            if rx is None:
-                tell(outcome.notes, path, why, "skipped: ")
-                continue
-            plan = rx.plan(meta.exercise)
-            result = analyze_recording(path, config, {"target_movement_s": plan.movement_s})
         except SensorkitError as exc:
             tell(outcome.failures, path, str(exc), "failed: ")
+            continue
+        rx, side, why = match_session(meta, prescriptions)
+        if rx is None:
+            tell(outcome.notes, path, why, "skipped: ")
+            continue
+        matched.append((path, meta, rx, side))
+    tempo = [{"target_movement_s": rx.plan(meta.exercise).movement_s} for _, meta, rx, _ in matched]
+    results = analyze_many([m[0] for m in matched], config, workers, scheduler, tempo)
+    for (path, meta, rx, side), (_, result, error) in zip(matched, results):
+        if result is None:
+            tell(outcome.failures, path, error, "failed: ")
             continue
         outcome.sessions[rx.patient].append(
             AnalyzedSession(path.stem, meta.started_at, meta.exercise, side, tuple(result.reps)))

@@ -147,6 +147,18 @@ def test_rerun_is_byte_identical_whatever_the_path_order(clinic):
     assert (root / "s1.csv").read_bytes() == (root / "s2.csv").read_bytes()
 
 
+def test_local_worker_processes_give_the_same_bytes_and_messages(clinic):
+    root, _ = clinic
+    serial = run_report(root, root / "data", out="w1.csv", summary="ws1.csv", log="wl1.txt")
+    pooled = CliRunner().invoke(cli, [str(a) for a in (
+        "report", "--prescription", root / "rx", root / "data", "--out", root / "w2.csv", "--summary",
+        root / "ws2.csv", "--log", root / "wl2.txt", "--workers", "2")])
+    assert serial.exit_code == pooled.exit_code == 1, pooled.output
+    assert (root / "w1.csv").read_bytes() == (root / "w2.csv").read_bytes()
+    assert (root / "ws1.csv").read_bytes() == (root / "ws2.csv").read_bytes()
+    assert (root / "wl1.txt").read_text() == (root / "wl2.txt").read_text()
+
+
 def test_all_good_recordings_exit_0(clinic, tmp_path):
     root, _ = clinic
     broken = root / "data" / f"{BROKEN}.csv"

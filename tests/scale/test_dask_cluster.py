@@ -70,6 +70,55 @@ def test_a_dask_cluster_gives_the_same_tables_as_a_serial_run(dask_cluster, reco
     assert (tmp_path / "serial" / "reps.csv").read_text().count("\n") > 100  # the recordings' reps are in it
 
 
+RX = """patient = "p1"
+timezone = "Europe/Berlin"
+start = 2026-11-02
+end = 2026-11-04
+
+[[exercise]]
+name = "hip_external_rotation"
+sides = ["left"]
+sets = 1
+reps_per_set = 5
+hold_s = 1
+rom_deg = 20
+days_per_week = 7
+
+[[exercise]]
+name = "knee_extension"
+sides = ["left"]
+sets = 1
+reps_per_set = 5
+hold_s = 1
+rom_deg = 30
+days_per_week = 7
+"""
+
+
+def test_report_on_a_dask_cluster_gives_the_same_tables_as_a_serial_run(dask_cluster, tmp_path):
+    from click.testing import CliRunner
+
+    from sensorkit.cli import cli
+    from sensorkit.sim import simulate_session
+
+    (tmp_path / "rx.toml").write_text(RX)
+    for day, (seed, exercise) in enumerate([(11, "hip_external_rotation"), (12, "knee_extension"),
+                                            (13, "knee_extension")], start=2):
+        s = simulate_session(seed, exercise=exercise, n_sets=1, reps_per_set=(5, 5), sample_rate_hz=50, side="left")
+        s.meta.update(patient="p1", started_at=f"2026-11-0{day}T10:00:00+01:00")
+        s.write(tmp_path / "data", f"s{day}")
+
+    def report(out, *more):
+        args = ["report", "--prescription", tmp_path / "rx.toml", tmp_path / "data", "--out", tmp_path / out, *more]
+        return CliRunner().invoke(cli, [str(a) for a in args])
+
+    serial, remote = report("serial.csv", "--workers", "1"), report("remote.csv", "--scheduler", dask_cluster)
+    assert serial.exit_code == remote.exit_code == 0, remote.output
+    assert (tmp_path / "remote.csv").read_bytes() == (tmp_path / "serial.csv").read_bytes()
+    rows = (tmp_path / "serial.csv").read_text().splitlines()
+    assert len(rows) == 1 + 3 * 2 and sum(",true," in r for r in rows) == 3  # 3 days x 2 exercises, 3 with data
+
+
 def test_the_scheduler_address_can_come_from_the_environment(dask_cluster, recordings_copy, tmp_path):
     env = {**os.environ, "DASK_SCHEDULER_ADDRESS": dask_cluster}
     result = run_analyze(recordings_copy / "sim_9035.csv", "--out", tmp_path / "o", env=env)
