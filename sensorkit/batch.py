@@ -56,6 +56,7 @@ class BatchOutcome:
     failures: list[tuple[Path, str]] = field(default_factory=list)
     analyzed: int = 0
     kinds: Counter = field(default_factory=Counter)
+    fast: int = 0  # counted reps with tempo "fast"
 
     @property
     def reps(self) -> int:
@@ -65,6 +66,7 @@ class BatchOutcome:
     def add(self, result: RecordingResult, keep: bool) -> None:
         self.analyzed += 1
         self.kinds.update(rep.kind for rep in result.reps)
+        self.fast += sum(rep.tempo == "fast" for rep in result.reps)
         if keep:
             self.results.append(result)
 

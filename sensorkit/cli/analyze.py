@@ -72,7 +72,8 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
     if not quiet:
         err.print(
             f"{n} recording(s): {outcome.analyzed} analyzed, {len(outcome.failures)} failed; "
-            f"{outcome.reps} reps (full {kinds['full']}, partial {kinds['partial']}, knee_out {kinds['knee_out']}), "
+            f"{outcome.reps} reps (full {kinds['full']}, partial {kinds['partial']}, knee_out {kinds['knee_out']}; "
+            f"fast {outcome.fast}), "
             f"{kinds['rejected']} rejected -> {out_dir / 'reps.csv'}, {out_dir / 'sessions.csv'}",
             markup=False, soft_wrap=True,
         )
