@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sensorkit.ble.recorder import LiveStatus
-from sensorkit.pipeline.rep import COUNTED_KINDS, KINDS, Rep
+from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 
 BAR_WIDTH = 40
 
@@ -32,8 +32,9 @@ def rep_line(rep: Rep) -> str:
 
 
 def summary_line(status: LiveStatus, path: str | None, with_reps: bool = True) -> str:
-    kinds = ", ".join(f"{k} {status.counts[k]}" for k in COUNTED_KINDS)
-    reps = f"{status.counted_reps} reps ({kinds}), {status.counts['rejected']} rejected; " if with_reps else ""
+    kinds = ", ".join(f"{k} {n}" for k, n in status.counts.items() if k in COUNTED_KINDS)
+    rejected = status.counts.get("rejected", 0)
+    reps = f"{status.counted_reps} reps ({kinds}; fast {status.fast_reps}), {rejected} rejected; " if with_reps else ""
     where = f" to {path}" if path else ""
     return (f"done ({status.state.value}): {reps}saved {status.samples_saved} samples{where}; "
             f"loss {100 * status.loss_fraction:.1f}%, reconnects {status.reconnects}")
@@ -115,7 +116,8 @@ class RichDisplay:
         grid.add_column()
         grid.add_row("angle", self._angle_bar(status))
         grid.add_row("phase", self._phase_text(status))
-        grid.add_row("reps", Text("   ".join(f"{k} {status.counts[k]}" for k in KINDS)))
+        grid.add_row("reps", Text("   ".join([*(f"{k} {n}" for k, n in status.counts.items()),
+                                             f"(fast {status.fast_reps})"])))
         if self._last_rep is not None:
             grid.add_row("last", Text(rep_line(self._last_rep)))
         state_style = {"streaming": "green", "reconnecting": "yellow", "gave_up": "red"}.get(status.state.value, "white")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from sensorkit import exercises
 from sensorkit.ble.link import LinkState
 from sensorkit.ble.session import SensorSession
 from sensorkit.errors import RecordingError
@@ -40,10 +41,11 @@ class LiveStatus:
     target_rom_deg: float | None = None
     target_hold_s: float | None = None
     sensor: str = ""
+    fast_reps: int = 0
 
     @property
     def counted_reps(self) -> int:
-        return sum(self.counts[k] for k in COUNTED_KINDS)
+        return sum(n for k, n in self.counts.items() if k in COUNTED_KINDS)
 
     @property
     def hold_reached(self) -> bool:
@@ -80,8 +82,9 @@ class SessionRecorder:
         self.flush_interval_s = flush_interval_s
         self.latencies_s = latencies_s
         self.reps: list[Rep] = []
+        kinds = (*exercises.get(meta.get("exercise")).kinds, "rejected")  # the exercise's kinds only
         self.status = LiveStatus(target_rom_deg=meta.get("target_rom_deg"), target_hold_s=meta.get("target_hold_s"),
-                                 sensor=meta.get("sensor", ""))
+                                 sensor=meta.get("sensor", ""), counts=dict.fromkeys(kinds, 0))
 
     def feed(self, block: Samples, arrival_s: float = math.nan) -> list[Rep]:
         """Record and process one block; returns the reps that ended in it."""
@@ -134,6 +137,7 @@ class SessionRecorder:
         for rep in reps:
             self.reps.append(rep)
             self.status.counts[rep.kind] = self.status.counts.get(rep.kind, 0) + 1
+            self.status.fast_reps += rep.tempo == "fast"
 
 
 async def run_session(session: SensorSession, recorder: SessionRecorder, display: Display,
