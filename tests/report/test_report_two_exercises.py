@@ -6,33 +6,19 @@ import pytest
 from click.testing import CliRunner
 
 from sensorkit.cli import cli
+from prescriptions import exercise, rx_toml
 from sensorkit.sim import simulate_session
 
-RX = """patient = "p303"
-timezone = "Europe/Berlin"
-start = 2026-11-02
-end = 2026-11-03
-
-[[exercise]]
-name = "hip_external_rotation"
-sides = ["left"]
-sets = 1
-reps_per_set = 6
-hold_s = {hold}
-rom_deg = 20
-days_per_week = 7
-
-[[exercise]]
-name = "knee_extension"
-sides = ["left"]
-sets = 1
-reps_per_set = 8
-hold_s = {hold}
-rom_deg = 30
-days_per_week = 7
-"""
 HOLD_S = 0.5
 RX_ROM = {"hip_external_rotation": 20.0, "knee_extension": 30.0}
+REPS = {"hip_external_rotation": 6, "knee_extension": 8}
+
+
+def rx(**more) -> str:
+    """p303: hip ER and knee extension, left, every day of 2026-11-02..03 (``more``: knee-extension keys)."""
+    return rx_toml("p303", "Europe/Berlin", "2026-11-02", "2026-11-03",
+                   exercise("hip_external_rotation", RX_ROM["hip_external_rotation"], HOLD_S, REPS["hip_external_rotation"]),
+                   exercise("knee_extension", RX_ROM["knee_extension"], HOLD_S, REPS["knee_extension"], **more))
 OPTIONS = dict(n_sets=1, reps_per_set=(8, 8), sample_rate_hz=50, distractors=False, imperfections=False,
                side="left", set_kinds=("full",))
 
@@ -49,7 +35,7 @@ def session_with_rushed_reps(exercise, first_seed):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     root = tmp_path_factory.mktemp("two")
-    (root / "rx.toml").write_text(RX.format(hold=HOLD_S))
+    (root / "rx.toml").write_text(rx())
     truth = {}
     plan = [("hip_external_rotation", "2026-11-02T09:00:00+01:00", 500),
             ("knee_extension", "2026-11-02T09:30:00+01:00", 600),
@@ -98,8 +84,7 @@ def test_the_prescribed_tempo_is_the_reference(tmp_path):
     s = session_with_rushed_reps("knee_extension", 600)
     s.meta.update(patient="p303", started_at="2026-11-02T09:30:00+01:00")
     s.write(tmp_path / "data", "ke")
-    slow = RX.format(hold=HOLD_S).replace('rom_deg = 30\n', 'rom_deg = 30\nmovement_s = 20\n')
-    (tmp_path / "rx.toml").write_text(slow)
+    (tmp_path / "rx.toml").write_text(rx(movement_s=20))
     result = CliRunner().invoke(cli, ["report", "--prescription", str(tmp_path / "rx.toml"), str(tmp_path / "data"),
                                       "--out", str(tmp_path / "report.csv")])
     assert result.exit_code == 0, result.output

@@ -70,38 +70,15 @@ def test_a_dask_cluster_gives_the_same_tables_as_a_serial_run(dask_cluster, reco
     assert (tmp_path / "serial" / "reps.csv").read_text().count("\n") > 100  # the recordings' reps are in it
 
 
-RX = """patient = "p1"
-timezone = "Europe/Berlin"
-start = 2026-11-02
-end = 2026-11-04
-
-[[exercise]]
-name = "hip_external_rotation"
-sides = ["left"]
-sets = 1
-reps_per_set = 5
-hold_s = 1
-rom_deg = 20
-days_per_week = 7
-
-[[exercise]]
-name = "knee_extension"
-sides = ["left"]
-sets = 1
-reps_per_set = 5
-hold_s = 1
-rom_deg = 30
-days_per_week = 7
-"""
-
-
 def test_report_on_a_dask_cluster_gives_the_same_tables_as_a_serial_run(dask_cluster, tmp_path):
     from click.testing import CliRunner
 
+    from prescriptions import exercise, rx_toml
     from sensorkit.cli import cli
     from sensorkit.sim import simulate_session
 
-    (tmp_path / "rx.toml").write_text(RX)
+    (tmp_path / "rx.toml").write_text(rx_toml("p1", "Europe/Berlin", "2026-11-02", "2026-11-04",
+                                              exercise("hip_external_rotation", 20), exercise("knee_extension", 30)))
     for day, (seed, exercise) in enumerate([(11, "hip_external_rotation"), (12, "knee_extension"),
                                             (13, "knee_extension")], start=2):
         s = simulate_session(seed, exercise=exercise, n_sets=1, reps_per_set=(5, 5), sample_rate_hz=50, side="left")
