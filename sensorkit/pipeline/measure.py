@@ -51,7 +51,6 @@ class MovementFeatures:
     excursion_deg: float  # peak rotation away from the rest orientation
     peak_speed_dps: float
     reversals: int
-    max_acc_deviation_ms2: float  # largest | |specific force| - |gravity| | while moving
     hold_still_s: float
     returned: bool
     cut_reason: str
@@ -237,11 +236,10 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
     peak_speed = float(np.abs(speed).max())
     reversals = _count_reversals(speed, max(5.0, 0.2 * peak_speed))
     g_rest_raw = _mean_rows(b.acc[rest])
-    deviation = np.abs(row_norms(b.acc_lp[moving]) - np.sqrt(g_rest @ g_rest))
     return MovementFeatures(
         start_s=start_s, end_s=end_s, out_end_s=out_end_s, return_start_s=return_start_s,
         axis=axis, excursion_deg=excursion, peak_speed_dps=peak_speed, reversals=reversals,
-        max_acc_deviation_ms2=float(deviation.max()), hold_still_s=hold_still_s,
+        hold_still_s=hold_still_s,
         returned=window.returned, cut_reason=window.cut_reason,
         rot_rel_deg=rel[s - lo:], g_rest=g_rest, g_hold=g_hold,
         top_slice=slice(top_hold[0] - s, top_hold[1] + 1 - s) if top_hold else None,
