@@ -114,7 +114,7 @@ def _strap(value: object) -> Rotation:
         return Rotation.from_quat(array)
     if array.shape == (3, 3):
         return Rotation.from_matrix(array)
-    raise ConfigError(f"simulate: strap_rotation must be a Rotation, quaternion (x,y,z,w), 3x3 matrix or 'identity'")
+    raise ConfigError("simulate: strap_rotation must be a Rotation, quaternion (x,y,z,w), 3x3 matrix or 'identity'")
 
 
 @dataclass

@@ -12,38 +12,15 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from prescriptions import exercise, rx_toml
 from sensorkit.sim import simulate_session
 
 ROM_DEG, HOLD_S, REPS_PER_DAY = 28.0, 1.5, 5
 
-RX_P101 = f"""patient = "p101"
-timezone = "America/New_York"
-start = 2026-10-26
-end = 2026-11-03
-
-[[exercise]]
-name = "hip_external_rotation"
-sides = ["left"]
-sets = 1
-reps_per_set = {REPS_PER_DAY}
-hold_s = {HOLD_S}
-rom_deg = {ROM_DEG}
-days_per_week = 7
-"""
-
-RX_P202 = f"""patient = "p202"
-timezone = "Europe/Berlin"
-start = 2026-10-27
-
-[[exercise]]
-name = "hip_external_rotation"
-sides = ["right"]
-sets = 1
-reps_per_set = {REPS_PER_DAY}
-hold_s = {HOLD_S}
-rom_deg = {ROM_DEG}
-days_per_week = 3
-"""
+RX_P101 = rx_toml("p101", "America/New_York", "2026-10-26", "2026-11-03",
+                  exercise("hip_external_rotation", ROM_DEG, HOLD_S, REPS_PER_DAY, sides=("left",)))
+RX_P202 = rx_toml("p202", "Europe/Berlin", "2026-10-27", None,
+                  exercise("hip_external_rotation", ROM_DEG, HOLD_S, REPS_PER_DAY, sides=("right",), days_per_week=3))
 
 
 @dataclass(frozen=True)

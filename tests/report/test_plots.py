@@ -6,23 +6,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from prescriptions import exercise, rx_toml
 from sensorkit.cli import cli
 from sensorkit.pipeline import Pipeline
 from sensorkit.sim import simulate_session
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-RX = """patient = "p7"
-timezone = "Asia/Kolkata"
-start = 2026-10-01
-[[exercise]]
-name = "hip_external_rotation"
-sides = ["left"]
-sets = 1
-reps_per_set = 5
-hold_s = 1.5
-rom_deg = 28
-days_per_week = 5
-"""
+RX = rx_toml("p7", "Asia/Kolkata", "2026-10-01", None,
+             exercise("hip_external_rotation", 28, 1.5, 5, days_per_week=5))
 
 
 @pytest.fixture(scope="module")

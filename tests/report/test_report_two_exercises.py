@@ -40,12 +40,11 @@ def report(tmp_path_factory):
     plan = [("hip_external_rotation", "2026-11-02T09:00:00+01:00", 500),
             ("knee_extension", "2026-11-02T09:30:00+01:00", 600),
             ("knee_extension", "2026-11-03T18:00:00+01:00", 700)]
-    for exercise, started, seed in plan:
-        s = session_with_rushed_reps(exercise, seed)
+    for exercise_name, started, seed in plan:
+        s = session_with_rushed_reps(exercise_name, seed)
         s.meta.update(patient="p303", started_at=started)
-        name = f"{exercise}_{started[:10]}"
-        s.write(root / "data", name)
-        truth[(started[:10], exercise)] = s.reps
+        s.write(root / "data", f"{exercise_name}_{started[:10]}")
+        truth[(started[:10], exercise_name)] = s.reps
     result = CliRunner().invoke(cli, ["report", "--prescription", str(root / "rx.toml"), str(root / "data"),
                                       "--out", str(root / "report.csv")])
     assert result.exit_code == 0, result.output

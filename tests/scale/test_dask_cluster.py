@@ -79,9 +79,9 @@ def test_report_on_a_dask_cluster_gives_the_same_tables_as_a_serial_run(dask_clu
 
     (tmp_path / "rx.toml").write_text(rx_toml("p1", "Europe/Berlin", "2026-11-02", "2026-11-04",
                                               exercise("hip_external_rotation", 20), exercise("knee_extension", 30)))
-    for day, (seed, exercise) in enumerate([(11, "hip_external_rotation"), (12, "knee_extension"),
-                                            (13, "knee_extension")], start=2):
-        s = simulate_session(seed, exercise=exercise, n_sets=1, reps_per_set=(5, 5), sample_rate_hz=50, side="left")
+    for day, (seed, exercise_name) in enumerate([(11, "hip_external_rotation"), (12, "knee_extension"),
+                                                 (13, "knee_extension")], start=2):
+        s = simulate_session(seed, exercise=exercise_name, n_sets=1, reps_per_set=(5, 5), sample_rate_hz=50, side="left")
         s.meta.update(patient="p1", started_at=f"2026-11-0{day}T10:00:00+01:00")
         s.write(tmp_path / "data", f"s{day}")
 
