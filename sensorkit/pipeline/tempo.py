@@ -25,8 +25,11 @@ class TempoJudge:
     def __init__(self, config: PipelineConfig, target_movement_s: float | None = None) -> None:
         self.config = config
         self.target_movement_s = target_movement_s
+        # only the recent reps the rules look at are kept (memory stays flat in a long session)
+        self._keep = max(config.tempo_history, config.tempo_min_reps)
         self._normal_s: list[float] = []
         self._all_s: list[float] = []
+        self._seen = 0  # counted reps judged so far
         self._quick = False  # the first tempo_min_reps reps were all fast by the prior
 
     @property
@@ -44,10 +47,13 @@ class TempoJudge:
     def judge(self, movement_s: float) -> str:
         """``fast`` or ``normal`` for a counted rep that moved for ``movement_s`` seconds."""
         fast = movement_s < self.config.fast_fraction * self.reference_s
+        self._seen += 1
         self._all_s.append(movement_s)
-        if len(self._all_s) == self.config.tempo_min_reps and not self._normal_s and fast:
+        del self._all_s[:-self._keep]
+        if self._seen == self.config.tempo_min_reps and not self._normal_s and fast:
             self._quick = True
         if fast:
             return "fast"
         self._normal_s.append(movement_s)
+        del self._normal_s[:-self._keep]
         return "normal"
