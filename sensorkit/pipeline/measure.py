@@ -21,7 +21,7 @@ from functools import cached_property
 
 
 from sensorkit.pipeline.filters import cross3, norm3, row_norms
-from sensorkit.pipeline.radius import fit_radius, hold_margin
+from sensorkit.pipeline.radius import fit_radius
 from sensorkit.pipeline.segment import MovementWindow
 
 
@@ -162,29 +162,10 @@ def _mean_rows(x: np.ndarray) -> np.ndarray:
 
 def _fit_radius(f: MovementFeatures, b, e: int, g_rest: np.ndarray, axis: np.ndarray,
                 smooth_hz: float, fs_hz: float) -> float:
-    """:func:`fit_radius` on the block's samples up to ``e`` (from the rest before the movement).
-
-    A hold is still: its tremor only adds what smoothing cannot undo, so its samples are replaced
-    by their mean. Only ``hold_margin`` of them are kept at each end (the smoothed terms near its
-    ends stay as they were): the rest of a long hold does not move and is left out of the fit.
-    """
-    t, omega, acc = b.t[:e + 1], b.omega[:e + 1], b.acc[:e + 1]
-    if f.return_start_s <= f.out_end_s:
-        return fit_radius(t, omega, acc, g_rest, axis, smooth_hz, fs_hz)
-    # the samples strictly inside (out_end_s, return_start_s): t is increasing, so one slice
-    h0 = int(np.searchsorted(t, f.out_end_s, side="right"))
-    h1 = int(np.searchsorted(t, f.return_start_s, side="left"))
-    if h0 >= h1:
-        return fit_radius(t, omega, acc, g_rest, axis, smooth_hz, fs_hz)
-    omega_hold, acc_hold = _mean_rows(omega[h0:h1]), _mean_rows(acc[h0:h1])
-    margin = hold_margin(fs_hz, smooth_hz)
-    if h1 - h0 > 2 * margin:
-        t, omega, acc = (np.concatenate([x[:h0 + margin], x[h1 - margin:]]) for x in (t, omega, acc))
-        h1 = h0 + 2 * margin
-    else:
-        omega, acc = omega.copy(), acc.copy()
-    omega[h0:h1], acc[h0:h1] = omega_hold, acc_hold
-    return fit_radius(t, omega, acc, g_rest, axis, smooth_hz, fs_hz)
+    """:func:`fit_radius` on the block's samples up to ``e`` (from the rest before the movement),
+    its still hold at the top condensed."""
+    return fit_radius(b.t[:e + 1], b.omega[:e + 1], b.acc[:e + 1], g_rest, axis, smooth_hz, fs_hz,
+                      hold_s=(f.out_end_s, f.return_start_s))
 
 
 def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,

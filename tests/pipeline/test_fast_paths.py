@@ -9,7 +9,7 @@ import pytest
 from sensorkit.io.units import _block_means, _norms
 from sensorkit.pipeline.filters import TrailingRange, cross3, norm3, row_norms
 from sensorkit.pipeline.measure import _first_crossings, _interp_rows, _mean_rows
-from sensorkit.pipeline.radius import _gradient_at, _rotate
+from sensorkit.pipeline.radius import _gradient_at
 
 
 @pytest.fixture
@@ -59,17 +59,6 @@ def test_gradient_at_kept_samples_equals_np_gradient(rng, jitter, step):
     f = np.sin(3 * t) + 0.01 * rng.normal(size=n)
     at = np.arange(0, n, step)
     assert np.array_equal(_gradient_at(f, t, np.diff(t), at), np.gradient(f, t)[at])
-
-
-def test_rotation_equals_rodrigues_written_out(rng):
-    rotvec = rng.normal(size=(400, 3)) * 0.5
-    rotvec[0] = 0.0  # at rest: no axis
-    v = np.array([0.3, -9.7, 1.2])
-    angle = np.sqrt(np.einsum("ij,ij->i", rotvec, rotvec))
-    k = rotvec / np.where(angle > 1e-12, angle, 1.0)[:, None]
-    cos, sin = np.cos(angle)[:, None], np.sin(angle)[:, None]
-    expected = v * cos + np.cross(k, v) * sin + k * (k @ v)[:, None] * (1.0 - cos)
-    assert np.array_equal(_rotate(v, rotvec), expected)
 
 
 def test_interpolated_rows_equal_np_interp(rng):

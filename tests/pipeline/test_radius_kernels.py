@@ -1,0 +1,52 @@
+"""The compiled pieces of the radius fit against plain numpy/scipy, and the fit on exact signals."""
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from sensorkit.pipeline.radius import _boxcar, _still_hold_replaced, fit_radius, hold_margin
+from synth import Move, Synth, random_setup
+
+
+@pytest.mark.parametrize("width", [1, 2, 5, 6, 25])
+def test_boxcar_is_scipys_uniform_filter_with_nearest_edges(width):
+    rows = np.random.default_rng(width).normal(size=(8, 301)).cumsum(axis=1)
+    expected = ndimage.uniform_filter1d(rows, width, axis=-1, mode="nearest")
+    assert np.allclose(_boxcar(rows, width), expected, rtol=0, atol=1e-11)
+
+
+def test_a_long_still_hold_is_replaced_by_its_mean_and_cut_to_its_margins():
+    n, margin = 400, 10
+    t = 0.01 * np.arange(n)
+    omega = np.random.default_rng(1).normal(size=(n, 3))
+    acc = omega + 9.0
+    t2, omega2, acc2 = _still_hold_replaced(t, omega, acc, t[99], t[300], margin)
+    inside = slice(100, 300)  # strictly inside (t[99], t[300])
+    assert len(t2) == n - (200 - 2 * margin)
+    assert np.array_equal(t2, np.concatenate([t[:100 + margin], t[300 - margin:]]))
+    assert np.allclose(omega2[100:100 + 2 * margin], omega[inside].mean(axis=0), atol=1e-14)
+    assert np.allclose(acc2[100:100 + 2 * margin], acc[inside].mean(axis=0), atol=1e-14)
+    assert np.array_equal(omega2[:100], omega[:100]) and np.array_equal(omega2[-100:], omega[-100:])
+    # a short hold keeps all its samples (replaced by the mean); the input is never modified
+    t3, omega3, _ = _still_hold_replaced(t, omega, acc, t[99], t[110], margin)
+    assert len(t3) == n and np.allclose(omega3[100:110], omega[100:110].mean(axis=0))
+    assert not np.array_equal(omega3, omega)
+
+
+@pytest.mark.parametrize("radius_m", [0.08, 0.18, 0.35])
+@pytest.mark.parametrize("fs_hz", [25.0, 100.0, 200.0])
+def test_radius_of_an_exact_rigid_rotation_with_accelerometer_bias(radius_m, fs_hz):
+    axis, g = random_setup(int(radius_m * 100 + fs_hz))
+    move = Move(45, hold_s=3.0, out_s=1.5, return_s=1.5)
+    synth = Synth(axis, g, radius_m=radius_m, fs_hz=fs_hz, moves=[move])
+    s = synth.samples()
+    truth = synth.truth()[0]
+    end = int(np.searchsorted(s.t, truth["end_s"] + 0.5))
+    acc = s.acc[:end] + np.array([0.2, -0.15, 0.1])  # a bias: one of the fitted nuisance terms
+    got = fit_radius(s.t[:end], s.gyr[:end], acc, acc[0], axis, 2.0, fs_hz,
+                     hold_s=(truth["out_end_s"], truth["return_start_s"]))
+    assert got == pytest.approx(radius_m, abs=0.02)
+
+
+def test_hold_margin_covers_both_boxcars():
+    assert hold_margin(100.0, 2.0) == 50  # two boxcars of 25 samples
+    assert hold_margin(25.0, 2.0) == 12
