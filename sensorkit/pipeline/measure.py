@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from functools import cached_property
+from numba import njit
 
 
-from sensorkit.pipeline.filters import cross3, norm3, row_norms
+from sensorkit.pipeline.filters import cross3
 from sensorkit.pipeline.radius import fit_radius
 from sensorkit.pipeline.segment import MovementWindow
 
@@ -87,9 +88,9 @@ class MovementFeatures:
         the hold: free of accelerometer errors, not of gyro scale error). Else the peak of the
         integrated gyro.
         """
-        x = self.rot_rel_deg @ axis
+        x = _along(self.rot_rel_deg, axis)
         if self.g_hold is not None and self.top_slice is not None:
-            return 0.5 * (gravity_angle_deg(self.g_rest, self.g_hold, axis) + _median(x[self.top_slice]))
+            return 0.5 * (gravity_angle_deg(self.g_rest, self.g_hold, axis) + float(_upper_median(x[self.top_slice])))
         return float(x.max())
 
 
@@ -103,61 +104,150 @@ def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) ->
     return -math.degrees(math.atan2(float(cross3(p0, p1) @ axis), float(p0 @ p1)))
 
 
-def _first_crossings(t: np.ndarray, x: np.ndarray, levels: list[float]) -> list[float]:
+@njit(cache=True)
+def _first_crossings(t: np.ndarray, x: np.ndarray, levels) -> list[float]:
     """Interpolated times at which rising ``x`` first reaches each of ``levels``."""
     times = []
-    # the first sample at or above a level is the first where the running maximum is (one search)
-    reached = np.maximum.accumulate(x).searchsorted(levels, side="left").tolist()
-    for level, i in zip(levels, reached):
-        if i == 0 or i == len(x):  # at the level from the start, or never reaching it: the start
-            times.append(float(t[0]))
+    for level in levels:
+        # the first sample at or above the level (the start when at it from the start or never)
+        i = 0
+        while i < len(x) and not x[i] >= level:
+            i += 1
+        if i == 0 or i == len(x):
+            times.append(t[0])
             continue
-        x0, x1, t0, t1 = float(x[i - 1]), float(x[i]), float(t[i - 1]), float(t[i])
-        times.append(t0 + (level - x0) / (x1 - x0) * (t1 - t0))
+        times.append(t[i - 1] + (level - x[i - 1]) / (x[i] - x[i - 1]) * (t[i] - t[i - 1]))
     return times
 
 
+@njit(cache=True)
 def _phase_bounds(t: np.ndarray, x: np.ndarray, base: float, top: float) -> tuple[float, float]:
     """(start, end) of a rising minimum-jerk-like phase of ``x`` from ``base`` to ``top``."""
     span = top - base
-    t25, t50, t75 = _first_crossings(t, x, [base + f * span for f in (0.25, 0.5, 0.75)])
+    t25, t50, t75 = _first_crossings(t, x, (base + 0.25 * span, base + 0.5 * span, base + 0.75 * span))
     half = 0.5 * (t75 - t25) / QUARTILE_SPAN
     return t50 - half, t50 + half
 
 
+@njit(cache=True)
 def _count_reversals(v: np.ndarray, threshold: float) -> int:
-    signs = np.sign(v[np.abs(v) > threshold])
-    return int(np.count_nonzero(np.diff(signs))) if len(signs) else 0
+    """Sign changes of ``v`` counting only samples beyond ``threshold`` in size."""
+    count, last = 0, 0.0
+    for value in v:
+        if abs(value) > threshold:
+            sign = 1.0 if value > 0 else -1.0
+            if last != 0.0 and sign != last:
+                count += 1
+            last = sign
+    return count
 
 
-def _median(x: np.ndarray) -> float:
-    """Median (upper middle for even lengths) by partition: cheaper than np.median on short arrays."""
-    k = len(x) // 2
-    return float(np.partition(x, k)[k])
+@njit(cache=True)
+def _upper_median(x: np.ndarray) -> float:
+    """Median (upper middle for even lengths)."""
+    return np.sort(x)[len(x) // 2]
 
 
+@njit(cache=True)
 def _interp_rows(t: np.ndarray, rows: np.ndarray, at_s: float) -> np.ndarray:
-    """``rows`` (one per time of increasing ``t``) linearly interpolated at ``at_s``.
-
-    Column by column what ``np.interp`` gives (the same bracketing pair and arithmetic:
-    ``slope * (at_s - t[j]) + rows[j]``), in one step for all columns.
-    """
-    j = int(np.searchsorted(t, at_s, side="right")) - 1
+    """``rows`` (one per time of increasing ``t``) linearly interpolated at ``at_s``: column by
+    column what ``np.interp`` gives (the same bracketing pair and arithmetic)."""
+    j = np.searchsorted(t, at_s, side="right") - 1
     if j < 0:
         return rows[0].copy()
-    t0 = float(t[j])
-    if j == len(t) - 1 or t0 == at_s:
+    if j == len(t) - 1 or t[j] == at_s:
         return rows[j].copy()
-    slope = (rows[j + 1] - rows[j]) / (float(t[j + 1]) - t0)
-    value = slope * (at_s - t0) + rows[j]
-    if np.isnan(value).any():  # np.interp's fallback for non-finite slopes
-        return np.array([np.interp(at_s, t, rows[:, i]) for i in range(rows.shape[1])])
-    return value
+    out = np.empty(rows.shape[1])
+    for c in range(rows.shape[1]):
+        slope = (rows[j + 1, c] - rows[j, c]) / (t[j + 1] - t[j])
+        out[c] = slope * (at_s - t[j]) + rows[j, c]
+        if np.isnan(out[c]):  # np.interp's fallbacks for non-finite slopes
+            out[c] = slope * (at_s - t[j + 1]) + rows[j + 1, c]
+            if np.isnan(out[c]) and rows[j, c] == rows[j + 1, c]:
+                out[c] = rows[j, c]
+    return out
 
 
+@njit(cache=True)
 def _mean_rows(x: np.ndarray) -> np.ndarray:
-    """``x.mean(axis=0)`` (the same sums, in the same order) without ``np.mean``'s overhead."""
-    return np.add.reduce(x, axis=0) / len(x)
+    """``x.mean(axis=0)`` (the same sums, row after row, in the same order)."""
+    total = np.zeros(x.shape[1])
+    for i in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            total[c] += x[i, c]
+    return total / x.shape[0]
+
+
+@njit(cache=True)
+def _along(rows: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """Each row's component along ``axis``."""
+    out = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        out[i] = rows[i, 0] * axis[0] + rows[i, 1] * axis[1] + rows[i, 2] * axis[2]
+    return out
+
+
+@njit(cache=True)
+def _measure_core(t, rot_deg, acc_lp, omega_lp, acc, s: int, e: int, holds: np.ndarray, returned: bool,
+                  min_still_hold_s: float):
+    """The numbers of :func:`measure` (see there), compiled: the top hold (index into ``holds``,
+    -1 for none), times, axis, excursion, peak speed, reversals, gravity at rest (low-passed and
+    raw), gravity in the hold (NaN when not still long enough) and the rotation relative to rest
+    from ``s`` on."""
+    # the hold at the top: the still period farthest from where the movement started
+    start_rot = rot_deg[max(s - 1, 0)]
+    top, best = -1, -1.0
+    for h in range(len(holds)):
+        d = rot_deg[(holds[h, 0] + holds[h, 1]) // 2] - start_rot
+        dist = math.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])
+        if dist > best:
+            top, best = h, dist
+    h0, h1 = (holds[top, 0], holds[top, 1]) if top >= 0 else (0, 0)
+    hold_still_s = t[h1] - t[h0] if top >= 0 else 0.0
+
+    # The still flag lags the true start (the first moments are slow), so the rotation is
+    # referenced twice: first to the last still sample, then to the extrapolated start.
+    lo = max(s - 1, 0)  # the last still sample: the rotation is needed only from there on
+    rot = rot_deg[lo:]
+    ref = rot[0].copy()
+    rel = rot - ref
+    axis = np.array([1.0, 0.0, 0.0])
+    excursion, k, top_deg = 0.0, s, 0.0
+    start_s = end_s = out_end_s = return_start_s = 0.0
+    x = rel[:, 0].copy()
+    for _ in range(2):
+        rel = rot - ref  # rel[i - lo] is sample i
+        excursion, k = -1.0, s
+        for i in range(s, len(t)):
+            r = rel[i - lo]
+            norm = math.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
+            if norm > excursion:
+                excursion, k = norm, i
+        axis = rel[k - lo] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
+        x = _along(rel, axis)  # angle along the movement's own axis, degrees
+        top_deg = _upper_median(x[h0 - lo:h1 + 1 - lo]) if top >= 0 else excursion
+        if not returned:
+            start_s, end_s = t[s], t[e]
+            out_end_s = return_start_s = t[k]
+            break
+        start_s, out_end_s = _phase_bounds(t[lo:k + 1], x[:k + 1 - lo], 0.0, top_deg)
+        start_s = min(max(start_s, t[0]), t[s])
+        ref = _interp_rows(t, rot_deg, start_s)
+    if returned:
+        rev_t, rev_x = -t[k:e + 1][::-1], x[k - lo:e + 1 - lo][::-1]
+        neg_end, neg_rs = _phase_bounds(rev_t, rev_x, x[e - lo], top_deg)
+        end_s, return_start_s = min(-neg_end, t[e]), -neg_rs
+
+    rest = max(1, np.searchsorted(t, start_s))  # the block begins at rest
+    g_rest, g_rest_raw = _mean_rows(acc_lp[:rest]), _mean_rows(acc[:rest])
+    g_hold = np.full(3, np.nan)
+    if top >= 0 and hold_still_s >= min_still_hold_s:
+        g_hold = _mean_rows(acc_lp[h0:h1 + 1])
+    speed = _along(omega_lp[s:e + 1], axis)
+    peak_speed = np.abs(speed).max()
+    reversals = _count_reversals(speed, max(5.0, 0.2 * peak_speed))
+    return (top, hold_still_s, start_s, end_s, out_end_s, return_start_s, axis, excursion, peak_speed,
+            reversals, g_rest, g_rest_raw, g_hold, rel[s - lo:])
 
 
 def _fit_radius(f: MovementFeatures, b, e: int, g_rest: np.ndarray, axis: np.ndarray,
@@ -172,57 +262,17 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
             radius_smooth_hz: float = 2.0) -> MovementFeatures:
     """Measure a finished movement (see module doc)."""
     b = window.block
-    t = b.t
-    s, e = window.start, window.end
-    moving = slice(s, e + 1)
-    holds = [(h0, h1) for h0, h1 in window.holds if h1 > h0]
-    # the hold at the top: the still period farthest from where the movement started
-    start_rot = b.rot_deg[max(s - 1, 0)]
-    top_hold = max(holds, key=lambda h: norm3(b.rot_deg[(h[0] + h[1]) // 2] - start_rot),
-                   default=None)
-    hold_still_s = float(t[top_hold[1]] - t[top_hold[0]]) if top_hold else 0.0
-
-    # The still flag lags the true start (the first moments are slow), so the rotation is
-    # referenced twice: first to the last still sample, then to the extrapolated start.
-    lo = max(s - 1, 0)  # the last still sample: the rotation is needed only from there on
-    rot = b.rot_deg[lo:]
-    ref = rot[0]
-    for _ in range(2):
-        rel = rot - ref  # rel[i - lo] is sample i
-        norm = row_norms(rel[s - lo:])
-        k = s + int(np.argmax(norm))
-        excursion = float(norm[k - s])
-        axis = rel[k - lo] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
-        x = rel @ axis  # angle along the movement's own axis, degrees (x[i - lo] is sample i)
-        top = _median(x[top_hold[0] - lo:top_hold[1] + 1 - lo]) if top_hold else excursion
-        if not window.returned:
-            start_s, end_s = float(t[s]), float(t[e])
-            out_end_s = return_start_s = float(t[k])
-            break
-        start_s, out_end_s = _phase_bounds(t[lo:k + 1], x[:k + 1 - lo], 0.0, top)
-        start_s = min(max(start_s, float(t[0])), float(t[s]))
-        ref = _interp_rows(t, b.rot_deg, start_s)
-    if window.returned:
-        rev_t, rev_x = -t[k:e + 1][::-1], x[k - lo:e + 1 - lo][::-1]
-        neg_end, neg_rs = _phase_bounds(rev_t, rev_x, float(x[e - lo]), top)
-        end_s, return_start_s = min(-neg_end, float(t[e])), -neg_rs
-
-    rest = slice(0, max(1, int(np.searchsorted(t, start_s))))  # the block begins at rest
-    g_rest = _mean_rows(b.acc_lp[rest])
-    g_hold = None
-    if top_hold and hold_still_s >= min_still_hold_s:
-        g_hold = _mean_rows(b.acc_lp[top_hold[0]:top_hold[1] + 1])
-
-    speed = b.omega_lp[moving] @ axis
-    peak_speed = float(np.abs(speed).max())
-    reversals = _count_reversals(speed, max(5.0, 0.2 * peak_speed))
-    g_rest_raw = _mean_rows(b.acc[rest])
+    holds = np.array([(h0, h1) for h0, h1 in window.holds if h1 > h0], dtype=np.int64).reshape(-1, 2)
+    (top, hold_still_s, start_s, end_s, out_end_s, return_start_s, axis, excursion, peak_speed, reversals,
+     g_rest, g_rest_raw, g_hold, rel) = _measure_core(b.t, b.rot_deg, b.acc_lp, b.omega_lp, b.acc,
+                                                       window.start, window.end, holds, window.returned,
+                                                       min_still_hold_s)
+    s = window.start
     return MovementFeatures(
         start_s=start_s, end_s=end_s, out_end_s=out_end_s, return_start_s=return_start_s,
         axis=axis, excursion_deg=excursion, peak_speed_dps=peak_speed, reversals=reversals,
-        hold_still_s=hold_still_s,
-        returned=window.returned, cut_reason=window.cut_reason,
-        rot_rel_deg=rel[s - lo:], g_rest=g_rest, g_hold=g_hold,
-        top_slice=slice(top_hold[0] - s, top_hold[1] + 1 - s) if top_hold else None,
-        radius_inputs=(b, e, g_rest_raw, axis, radius_smooth_hz, fs_hz),
+        hold_still_s=hold_still_s, returned=window.returned, cut_reason=window.cut_reason,
+        rot_rel_deg=rel, g_rest=g_rest, g_hold=None if np.isnan(g_hold[0]) else g_hold,
+        top_slice=slice(holds[top, 0] - s, holds[top, 1] + 1 - s) if top >= 0 else None,
+        radius_inputs=(b, window.end, g_rest_raw, axis, radius_smooth_hz, fs_hz),
     )
