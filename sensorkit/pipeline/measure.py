@@ -21,7 +21,6 @@ from functools import cached_property
 from numba import njit
 
 
-from sensorkit.pipeline.filters import cross3
 from sensorkit.pipeline.radius import fit_radius
 from sensorkit.pipeline.segment import MovementWindow
 
@@ -94,14 +93,20 @@ class MovementFeatures:
         return float(x.max())
 
 
+@njit(cache=True)
 def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) -> float:
     """Sensor rotation about ``axis`` (deg) that turns the gravity reading ``g_from`` into ``g_to``.
 
     Gravity, fixed in the world, turns *against* the sensor: hence the minus sign.
     """
-    p0 = g_from - (g_from @ axis) * axis
-    p1 = g_to - (g_to @ axis) * axis
-    return -math.degrees(math.atan2(float(cross3(p0, p1) @ axis), float(p0 @ p1)))
+    a_from = g_from[0] * axis[0] + g_from[1] * axis[1] + g_from[2] * axis[2]
+    a_to = g_to[0] * axis[0] + g_to[1] * axis[1] + g_to[2] * axis[2]
+    p0 = g_from - a_from * axis  # the readings' parts perpendicular to the axis
+    p1 = g_to - a_to * axis
+    sin = (p0[1] * p1[2] - p0[2] * p1[1]) * axis[0] + (p0[2] * p1[0] - p0[0] * p1[2]) * axis[1] \
+        + (p0[0] * p1[1] - p0[1] * p1[0]) * axis[2]
+    cos = p0[0] * p1[0] + p0[1] * p1[1] + p0[2] * p1[2]
+    return -math.degrees(math.atan2(sin, cos))
 
 
 @njit(cache=True)

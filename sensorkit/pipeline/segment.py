@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
-from sensorkit.pipeline.filters import norm3, row_norms
+from numba import njit
+
+from sensorkit.pipeline.filters import norm3
 from sensorkit.pipeline.motion import MotionBlock
 
 
@@ -32,6 +34,16 @@ CUT_OFF_AXIS = "stopped away from rest"
 CUT_AGAINST = "turned against the exercise's direction and stopped"
 #: reason for the move that brings such a cut movement back to where it started
 CUT_RETURN = "came back from a movement cut short"
+
+
+@njit(cache=True)
+def _distances(rot: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Each rotation vector's distance (deg) from ``ref``: ``row_norms(rot - ref)``, compiled."""
+    out = np.empty(len(rot))
+    for i in range(len(rot)):
+        d0, d1, d2 = rot[i, 0] - ref[0], rot[i, 1] - ref[1], rot[i, 2] - ref[2]
+        out[i] = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+    return out
 
 
 @dataclass
@@ -90,6 +102,7 @@ class Segmenter:
         #: called with each movement the moment it ends, before the stream goes on
         self.on_window: Callable[[MovementWindow], None] | None = None
         self._cos_axis = float(np.cos(np.radians(config.max_axis_offset_deg)))
+        self._limits: dict[tuple[int, float], int] = {}  # _index_after's answers (global indices)
 
     # -- public ---------------------------------------------------------------------------
     @property
@@ -339,15 +352,22 @@ class Segmenter:
         """Global index of the first buffered sample more than ``seconds`` after sample ``i``
         (past the buffer's end when there is none yet): limits are in time, not samples, so a
         gap in the data cannot stretch them."""
+        known = self._limits.get((i, seconds))
+        if known is not None:
+            return known
         t = self._buf.t
         j = int(np.searchsorted(t, t[i - self._base] + seconds, side="right"))
-        return self._base + j if j < len(t) else self._base + len(t) + 1
+        if j == len(t):  # not in the buffer yet: ask again when more has come
+            return self._base + len(t) + 1
+        if len(self._limits) > 64:
+            self._limits.clear()
+        self._limits[(i, seconds)] = self._base + j
+        return self._base + j
     def _rot(self, i: int) -> np.ndarray:
         return self._buf.rot_deg[max(i, self._base) - self._base].copy()
 
     def _excursion(self, a: int, b: int, ref: np.ndarray) -> np.ndarray:
-        rot = self._buf.rot_deg[a - self._base:b - self._base]
-        return row_norms(rot - ref)
+        return _distances(self._buf.rot_deg[a - self._base:b - self._base], ref)
 
     def _window(self, rest_start: int, start: int, end: int, holds, returned: bool,
                 reason: str = "") -> MovementWindow:
