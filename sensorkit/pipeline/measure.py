@@ -22,6 +22,7 @@ from numba import njit
 
 
 from sensorkit.pipeline.radius import fit_radius
+from sensorkit.pipeline.stats import upper_median
 from sensorkit.pipeline.segment import MovementWindow
 
 
@@ -89,7 +90,7 @@ class MovementFeatures:
         """
         x = _along(self.rot_rel_deg, axis)
         if self.g_hold is not None and self.top_slice is not None:
-            return 0.5 * (gravity_angle_deg(self.g_rest, self.g_hold, axis) + float(_upper_median(x[self.top_slice])))
+            return 0.5 * (gravity_angle_deg(self.g_rest, self.g_hold, axis) + float(upper_median(x[self.top_slice])))
         return float(x.max())
 
 
@@ -110,18 +111,18 @@ def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) ->
 
 
 @njit(cache=True)
-def _first_crossings(t: np.ndarray, x: np.ndarray, levels) -> list[float]:
+def _first_crossings(t: np.ndarray, x: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """Interpolated times at which rising ``x`` first reaches each of ``levels``."""
-    times = []
-    for level in levels:
+    times = np.empty(len(levels))
+    for j in range(len(levels)):
         # the first sample at or above the level (the start when at it from the start or never)
         i = 0
-        while i < len(x) and not x[i] >= level:
+        while i < len(x) and not x[i] >= levels[j]:
             i += 1
         if i == 0 or i == len(x):
-            times.append(t[0])
-            continue
-        times.append(t[i - 1] + (level - x[i - 1]) / (x[i] - x[i - 1]) * (t[i] - t[i - 1]))
+            times[j] = t[0]
+        else:
+            times[j] = t[i - 1] + (levels[j] - x[i - 1]) / (x[i] - x[i - 1]) * (t[i] - t[i - 1])
     return times
 
 
@@ -129,7 +130,7 @@ def _first_crossings(t: np.ndarray, x: np.ndarray, levels) -> list[float]:
 def _phase_bounds(t: np.ndarray, x: np.ndarray, base: float, top: float) -> tuple[float, float]:
     """(start, end) of a rising minimum-jerk-like phase of ``x`` from ``base`` to ``top``."""
     span = top - base
-    t25, t50, t75 = _first_crossings(t, x, (base + 0.25 * span, base + 0.5 * span, base + 0.75 * span))
+    t25, t50, t75 = _first_crossings(t, x, np.array([base + 0.25 * span, base + 0.5 * span, base + 0.75 * span]))
     half = 0.5 * (t75 - t25) / QUARTILE_SPAN
     return t50 - half, t50 + half
 
@@ -145,12 +146,6 @@ def _count_reversals(v: np.ndarray, threshold: float) -> int:
                 count += 1
             last = sign
     return count
-
-
-@njit(cache=True)
-def _upper_median(x: np.ndarray) -> float:
-    """Median (upper middle for even lengths)."""
-    return np.sort(x)[len(x) // 2]
 
 
 @njit(cache=True)
@@ -230,7 +225,7 @@ def _measure_core(t, rot_deg, acc_lp, omega_lp, acc, s: int, e: int, holds: np.n
                 excursion, k = norm, i
         axis = rel[k - lo] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
         x = _along(rel, axis)  # angle along the movement's own axis, degrees
-        top_deg = _upper_median(x[h0 - lo:h1 + 1 - lo]) if top >= 0 else excursion
+        top_deg = upper_median(x[h0 - lo:h1 + 1 - lo]) if top >= 0 else excursion
         if not returned:
             start_s, end_s = t[s], t[e]
             out_end_s = return_start_s = t[k]
@@ -239,7 +234,7 @@ def _measure_core(t, rot_deg, acc_lp, omega_lp, acc, s: int, e: int, holds: np.n
         start_s = min(max(start_s, t[0]), t[s])
         ref = _interp_rows(t, rot_deg, start_s)
     if returned:
-        rev_t, rev_x = -t[k:e + 1][::-1], x[k - lo:e + 1 - lo][::-1]
+        rev_t, rev_x = (-t[k:e + 1])[::-1].copy(), x[k - lo:e + 1 - lo][::-1].copy()
         neg_end, neg_rs = _phase_bounds(rev_t, rev_x, x[e - lo], top_deg)
         end_s, return_start_s = min(-neg_end, t[e]), -neg_rs
 
@@ -269,9 +264,9 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
     b = window.block
     holds = np.array([(h0, h1) for h0, h1 in window.holds if h1 > h0], dtype=np.int64).reshape(-1, 2)
     (top, hold_still_s, start_s, end_s, out_end_s, return_start_s, axis, excursion, peak_speed, reversals,
-     g_rest, g_rest_raw, g_hold, rel) = _measure_core(b.t, b.rot_deg, b.acc_lp, b.omega_lp, b.acc,
-                                                       window.start, window.end, holds, window.returned,
-                                                       min_still_hold_s)
+     g_rest, g_rest_raw, g_hold, rel) = _measure_core(
+        *(np.ascontiguousarray(x) for x in (b.t, b.rot_deg, b.acc_lp, b.omega_lp, b.acc)),  # one compiled version
+        window.start, window.end, holds, window.returned, min_still_hold_s)
     s = window.start
     return MovementFeatures(
         start_s=start_s, end_s=end_s, out_end_s=out_end_s, return_start_s=return_start_s,

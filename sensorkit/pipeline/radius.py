@@ -24,6 +24,8 @@ import math
 import numpy as np
 from numba import njit
 
+from sensorkit.pipeline.stats import upper_median
+
 #: what ``np.radians`` multiplies by (the same double)
 _RAD_PER_DEG = np.pi / 180.0
 #: model terms, one row each: 3 acceleration components less gravity, omega, omega², sin theta,
@@ -186,6 +188,48 @@ def _fit(t: np.ndarray, omega_dps: np.ndarray, acc: np.ndarray, g_rest: np.ndarr
 
 
 @njit(cache=True)
+def _solve_small(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``x`` with ``a @ x = b`` (``a`` (k, k), ``b`` (k, r)): Gaussian elimination with partial
+    pivoting. An unknown whose pivot vanishes (a degenerate movement) is set to 0."""
+    k = a.shape[0]
+    a, b = a.copy(), b.copy()
+    scale = 0.0
+    for i in range(k):
+        scale = max(scale, abs(a[i, i]))
+    tiny = 1e-12 * scale
+    dead = np.zeros(k, dtype=np.bool_)
+    for col in range(k):
+        pivot = col
+        for row in range(col + 1, k):
+            if abs(a[row, col]) > abs(a[pivot, col]):
+                pivot = row
+        if pivot != col:
+            for j in range(k):
+                a[col, j], a[pivot, j] = a[pivot, j], a[col, j]
+            for j in range(b.shape[1]):
+                b[col, j], b[pivot, j] = b[pivot, j], b[col, j]
+        if not abs(a[col, col]) > tiny:
+            dead[col] = True
+            continue
+        for row in range(col + 1, k):
+            factor = a[row, col] / a[col, col]
+            for j in range(col, k):
+                a[row, j] -= factor * a[col, j]
+            for j in range(b.shape[1]):
+                b[row, j] -= factor * b[col, j]
+    x = np.zeros(b.shape)
+    for col in range(k - 1, -1, -1):
+        if dead[col]:
+            continue
+        for j in range(b.shape[1]):
+            total = b[col, j]
+            for i in range(col + 1, k):
+                total -= a[col, i] * x[i, j]
+            x[col, j] = total / a[col, col]
+    return x
+
+
+@njit(cache=True)
 def _huber_offset(columns: np.ndarray, nuisance: np.ndarray, max_solves: int = 4,
                   tol_m: float = 5e-4) -> tuple[float, float]:
     """Huber-weighted least squares of the rigid-body model: the two offset coefficients (m).
@@ -214,7 +258,7 @@ def _huber_offset(columns: np.ndarray, nuisance: np.ndarray, max_solves: int = 4
                     normal_n[a, b] += wa * nuisance[i, b]
                 for c in range(9):
                     rhs[a, c] += wa * columns[i, c]
-        projection = np.linalg.lstsq(normal_n, rhs)[0]  # (4, 9); least squares if degenerate
+        projection = _solve_small(normal_n, rhs)  # (4, 9)
         a = b = d = e = f = 0.0
         for i in range(m):
             for c in range(9):
@@ -230,8 +274,8 @@ def _huber_offset(columns: np.ndarray, nuisance: np.ndarray, max_solves: int = 4
                 f += w * x2 * y
         det = a * d - b * b
         if not det > 0.0:  # degenerate movement: least squares still answers
-            q = np.linalg.lstsq(np.array([[a, b], [b, d]]), np.array([e, f]))[0]
-            q1, q2 = q[0], q[1]
+            q = _solve_small(np.array([[a, b], [b, d]]), np.array([[e], [f]]))
+            q1, q2 = q[0, 0], q[1, 0]
         else:
             q1, q2 = (d * e - b * f) / det, (a * f - b * e) / det
         converged = solve > 0 and abs(q1 - p1) < tol_m and abs(q2 - p2) < tol_m
@@ -244,7 +288,7 @@ def _huber_offset(columns: np.ndarray, nuisance: np.ndarray, max_solves: int = 4
                 res = r[i, 3 * k + 2] - r[i, 3 * k] * p1 - r[i, 3 * k + 1] * p2
                 total += res * res
             residual[i] = math.sqrt(total)
-        scale = 1.5 * np.sort(residual)[m // 2] + 1e-9  # 1.5 × the (upper) median
+        scale = 1.5 * upper_median(residual) + 1e-9
         for i in range(m):
             weights[i] = min(1.0, scale / max(residual[i], 1e-12))
     return p1, p2
@@ -259,7 +303,7 @@ def _still_hold_replaced(t: np.ndarray, omega_dps: np.ndarray, acc: np.ndarray, 
     h0 = np.searchsorted(t, hold_from_s, side="right")
     h1 = np.searchsorted(t, hold_to_s, side="left")
     if h0 >= h1:
-        return t, omega_dps, acc
+        return t.copy(), omega_dps.copy(), acc.copy()
     mean_omega, mean_acc = np.zeros(3), np.zeros(3)
     for i in range(h0, h1):
         for c in range(3):
@@ -267,14 +311,16 @@ def _still_hold_replaced(t: np.ndarray, omega_dps: np.ndarray, acc: np.ndarray, 
             mean_acc[c] += acc[i, c]
     mean_omega /= h1 - h0
     mean_acc /= h1 - h0
-    if h1 - h0 > 2 * margin:
-        keep = np.concatenate((np.arange(0, h0 + margin), np.arange(h1 - margin, n)))
-        h1 = h0 + 2 * margin
-    else:
-        keep = np.arange(n)
-    t_out, omega_out, acc_out = t[keep], omega_dps[keep], acc[keep]
-    for j in range(h0, h1):
-        omega_out[j], acc_out[j] = mean_omega, mean_acc
+    left_out = max(0, h1 - h0 - 2 * margin)  # from the middle of a long hold
+    size = n - left_out
+    t_out, omega_out, acc_out = np.empty(size), np.empty((size, 3)), np.empty((size, 3))
+    for j in range(size):
+        i = j if j < h0 + margin else j + left_out
+        t_out[j] = t[i]
+        inside = h0 <= j < h1 - left_out
+        for c in range(3):
+            omega_out[j, c] = mean_omega[c] if inside else omega_dps[i, c]
+            acc_out[j, c] = mean_acc[c] if inside else acc[i, c]
     return t_out, omega_out, acc_out
 
 
@@ -293,11 +339,13 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float,
     only :func:`hold_margin` of them are kept at each end (the smoothed terms near its ends stay
     as they were): the rest of a long hold does not move and is left out of the fit.
     """
+    # C-contiguous float64 throughout: one compiled version of each kernel, whatever the layouts
+    t, omega_dps, acc, g_rest, axis = (np.ascontiguousarray(x, dtype=np.float64)
+                                       for x in (t, omega_dps, acc, g_rest, axis))
     if hold_s is not None and hold_s[1] > hold_s[0]:
         t, omega_dps, acc = _still_hold_replaced(t, omega_dps, acc, float(hold_s[0]), float(hold_s[1]),
                                                  hold_margin(fs_hz, smooth_hz))
     n = len(t)
     width = _boxcar_width(fs_hz, smooth_hz) if n > 30 and smooth_hz < 0.45 * fs_hz else 0
     step = max(1, int(fs_hz // (8 * smooth_hz)))
-    return float(_fit(t, omega_dps, acc, np.asarray(g_rest, dtype=np.float64),
-                      np.asarray(axis, dtype=np.float64), width, step))
+    return float(_fit(t, omega_dps, acc, g_rest, axis, width, step))

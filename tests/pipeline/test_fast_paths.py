@@ -80,4 +80,4 @@ def test_first_crossings_equal_the_first_sample_at_each_level(rng):
         i = int(np.argmax(x >= level))
         expected.append(float(t[0]) if i == 0 else
                         float(t[i - 1] + (level - x[i - 1]) / (x[i] - x[i - 1]) * (t[i] - t[i - 1])))
-    assert _first_crossings(t, x, np.array(levels)) == expected
+    assert _first_crossings(t, x, np.array(levels)).tolist() == expected

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from sensorkit.pipeline.stats import median, percentile
+from sensorkit.pipeline.stats import median, percentile, upper_median
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 10, 49, 50])
@@ -21,3 +21,10 @@ def test_nan_propagates_like_numpy():
     values = [30.0, float("nan"), 40.0]
     assert math.isnan(percentile(values, 80.0)) and math.isnan(float(np.percentile(values, 80.0)))
     assert math.isnan(median(values)) and math.isnan(float(np.median(values)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 8, 50, 51])
+def test_upper_median_is_the_middle_of_the_sorted_values(n):
+    rng = np.random.default_rng(n)
+    for values in (rng.normal(size=n), rng.integers(0, 3, size=n).astype(float)):  # ties too
+        assert upper_median(values) == np.sort(values)[n // 2]
