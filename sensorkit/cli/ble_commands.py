@@ -135,6 +135,9 @@ def _make_recorder(live: bool, out_dir: Path, name: str, meta: dict) -> SessionR
     pipeline = None
     if live:
         from sensorkit.pipeline import Pipeline
+        from sensorkit.pipeline.warmup import warm_up
+
+        warm_up(lambda: click.echo("compiling the signal kernels (once after an install; about 20 s)...", err=True))
         pipeline = Pipeline(meta=meta)
     return SessionRecorder(out_dir, name, meta, pipeline)
 

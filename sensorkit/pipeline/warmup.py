@@ -1,0 +1,46 @@
+"""Compile the pipeline's numba kernels before a live session needs them.
+
+The kernels are compiled on first use and cached on disk (``__pycache__`` beside the sources, or
+numba's user cache when that is read-only): the first run after an install takes some seconds,
+later ones load the cache in well under one. A live session would otherwise stall at its first
+rep; :func:`warm_up` runs the whole pipeline once on a short exact signal instead.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from sensorkit.samples import GRAVITY_MS2, Samples
+
+
+def one_rep_signal(fs_hz: float = 100.0) -> Samples:
+    """Rest, a 40° turn about the sensor's x axis (1.5 s out, 2 s hold, 1.5 s back), rest again."""
+    t = np.arange(0.0, 12.0, 1.0 / fs_hz)
+    phase = np.clip((t - 3.0) / 1.5, 0.0, 1.0) - np.clip((t - 6.5) / 1.5, 0.0, 1.0)
+    angle_deg = 40.0 * (3 * phase**2 - 2 * phase**3)  # smooth out and back
+    gyr = np.zeros((len(t), 3))
+    gyr[:, 0] = np.gradient(angle_deg, t)
+    theta = np.radians(angle_deg)  # gravity turns against the sensor
+    acc = np.column_stack([np.zeros_like(t), GRAVITY_MS2 * np.sin(theta), GRAVITY_MS2 * np.cos(theta)])
+    return Samples(t, acc, gyr)
+
+
+def warm_up(on_slow: Callable[[], None] | None = None, slow_s: float = 1.0) -> None:
+    """Run the pipeline once so every kernel is compiled (or loaded from the cache).
+
+    ``on_slow`` is called once if that takes longer than ``slow_s`` (a compile is under way), so
+    a command line can say why it waits.
+    """
+    from sensorkit.pipeline import Pipeline
+
+    timer = threading.Timer(slow_s, on_slow) if on_slow is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        Pipeline().run(one_rep_signal())
+    finally:
+        if timer is not None:
+            timer.cancel()
