@@ -37,13 +37,16 @@ CUT_RETURN = "came back from a movement cut short"
 
 
 @njit(cache=True)
-def _distances(rot: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    """Each rotation vector's distance (deg) from ``ref``: ``row_norms(rot - ref)``, compiled."""
-    out = np.empty(len(rot))
+def _excursion_stats(rot: np.ndarray, ref: np.ndarray) -> tuple[float, int, float]:
+    """How far (deg) the rotation vectors ``rot`` (not empty) get from ``ref``: the largest
+    distance (NaN if any is NaN, as ``np.max``), the first sample at it, and the last distance."""
+    peak, at, d = -1.0, 0, 0.0
     for i in range(len(rot)):
         d0, d1, d2 = rot[i, 0] - ref[0], rot[i, 1] - ref[1], rot[i, 2] - ref[2]
-        out[i] = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
-    return out
+        d = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+        if d > peak or (d != d and peak == peak):
+            peak, at = d, i
+    return peak, at, d
 
 
 @dataclass
@@ -160,7 +163,7 @@ class Segmenter:
                                     self._closed_holds(), False, "recording ended"))
             self._pending = None
         elif self._moving and not self._skip_until_still and \
-                float(self._excursion(self._move_start, end + 1, self._move_ref).max()) >= self.tiny_deg:
+                self._excursion(self._move_start, end + 1, self._move_ref)[0] >= self.tiny_deg:
             self._done(out, self._window(self._move_rest_start, self._move_start, end, [], False,
                                     "recording ended"))
         self._moving = False
@@ -216,18 +219,18 @@ class Segmenter:
         """A move ended at still sample ``a``: decide what it was (see module doc)."""
         p = self._pending
         # the move's own excursion from where it started (computed once: every branch needs it)
-        own = self._excursion(self._move_start, a + 1, self._move_ref)
-        if p is not None and self._turned_elsewhere(a, p, own):
+        own_peak, own_at, own_last = self._excursion(self._move_start, a + 1, self._move_ref)
+        if p is not None and self._turned_elsewhere(p, own_at):
             # a move about another axis than the pending one: the still period before it was a rest
             last = p.holds.pop()
             self._done(out, self._window(p.rest_start, p.start, last[0], self._closed_holds(), False,
                                     CUT_OFF_AXIS))
             self._pending = p = None
         if p is not None:
-            total = self._excursion(self._move_start, a + 1, p.ref)
-            p.peak_deg = max(p.peak_deg, float(total.max()))
-            back = self._back_at(a, total[-1], p.gravity, p.peak_deg)
-            k = self._returned_to_pause(a, p, float(total[-1]), include_last=back)
+            total_peak, _, total_last = self._excursion(self._move_start, a + 1, p.ref)
+            p.peak_deg = max(p.peak_deg, total_peak)
+            back = self._back_at(a, total_last, p.gravity, p.peak_deg)
+            k = self._returned_to_pause(a, p, total_last, include_last=back)
             if k is not None:  # out from where it once paused and back there: that pause was a new rest
                 holds = self._closed_holds()
                 h0, h1 = holds[k]
@@ -239,7 +242,7 @@ class Segmenter:
                 self._done(out, self._window(p.rest_start, p.start, a, self._closed_holds(), True))
                 self._pending = None
                 return
-            if float(own.max()) < self.tiny_deg:
+            if own_peak < self.tiny_deg:
                 return  # tremor within the hold: the hold goes on
             p.moves += 1
             if p.moves > self.config.max_moves:  # wandering (standing, walking): this is a new rest
@@ -249,10 +252,9 @@ class Segmenter:
                 return
             p.holds.append([a, a])
             return
-        own_peak = float(own.max())
         if own_peak < self.tiny_deg:
             return  # not a movement
-        if self._back_at(a, own[-1], self._move_gravity, own_peak):
+        if self._back_at(a, own_last, self._move_gravity, own_peak):
             self._done(out, self._window(self._move_rest_start, self._move_start, a, [], True))
             self._cut_origin = None
             return
@@ -295,8 +297,8 @@ class Segmenter:
             d = norm3(here - pause)
             if d >= 0.5 * away_deg:
                 continue
-            out_peak = float(self._excursion(h1, a + 1, pause).max())
-            before = float(self._excursion(p.start, h0 + 1, p.ref).max())
+            out_peak = self._excursion(h1, a + 1, pause)[0]
+            before = self._excursion(p.start, h0 + 1, p.ref)[0]
             if out_peak >= max(cfg.min_rom_deg, cfg.return_fraction * before) and d < cfg.return_fraction * out_peak:
                 return k
         return None
@@ -312,13 +314,13 @@ class Segmenter:
             cos = 1.0 if cos > 1.0 else -1.0
         return math.degrees(math.acos(cos)) < limit
 
-    def _turned_elsewhere(self, a: int, p: _Pending, own: np.ndarray) -> bool:
-        """Did the move ending at ``a`` turn about another axis than pending ``p``'s first move?
+    def _turned_elsewhere(self, p: _Pending, peak_at: int) -> bool:
+        """Did the move just ended turn about another axis than pending ``p``'s first move?
 
-        The move's axis is that of its largest rotation away from where it started (``own``: the
-        move's excursion per sample, degrees).
+        The move's axis is that of its largest rotation away from where it started (at sample
+        ``peak_at`` of the move).
         """
-        turn = self._rot(self._move_start + int(own.argmax())) - self._move_ref
+        turn = self._rot(self._move_start + peak_at) - self._move_ref
         return norm3(turn) >= self.tiny_deg and self._apart(turn, p.turn_axis)
 
     def _against_axis(self, a: int) -> bool:
@@ -366,8 +368,9 @@ class Segmenter:
     def _rot(self, i: int) -> np.ndarray:
         return self._buf.rot_deg[max(i, self._base) - self._base].copy()
 
-    def _excursion(self, a: int, b: int, ref: np.ndarray) -> np.ndarray:
-        return _distances(self._buf.rot_deg[a - self._base:b - self._base], ref)
+    def _excursion(self, a: int, b: int, ref: np.ndarray) -> tuple[float, int, float]:
+        """(largest distance, its sample from ``a``, last distance), deg, of samples [a, b) from ``ref``."""
+        return _excursion_stats(self._buf.rot_deg[a - self._base:b - self._base], ref)
 
     def _window(self, rest_start: int, start: int, end: int, holds, returned: bool,
                 reason: str = "") -> MovementWindow:
