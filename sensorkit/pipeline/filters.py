@@ -69,25 +69,25 @@ class TrailingRange:
 
     def __init__(self, size: int) -> None:
         self.size = max(1, int(size)) | 1  # odd, as when the window was placed by ndimage
-        self.values: np.ndarray | None = None  # monotonic deques, see kernels._window_max
-        self.ages = np.empty((0, 0, 0), dtype=np.int64)
-        self.ends = np.empty((0, 0, 0), dtype=np.int64)
+        self.blocks: np.ndarray | None = None  # (size, channels): see kernels._window_range
+        self.suffix = np.empty((2, 0, 0))  # (max/min, size, channels) of the last full block
+        self.prefix = np.empty((2, 0))  # (max/min, channels) of the current block so far
         self.count = np.zeros(1, dtype=np.int64)  # samples seen
 
     def start(self, channels: int) -> None:
         """Allocate the state for ``channels`` channels (once; the first block does it too)."""
-        if self.values is None:
-            capacity = 1 << (self.size - 1).bit_length()  # a power of two, ≥ size
-            self.values = np.empty((2, channels, capacity))
-            self.ages = np.empty((2, channels, capacity), dtype=np.int64)
-            self.ends = np.zeros((2, channels, 2), dtype=np.int64)
+        if self.blocks is None:
+            self.blocks = np.zeros((self.size, channels))
+            self.suffix = np.empty((2, self.size, channels))
+            self.suffix[0], self.suffix[1] = -np.inf, np.inf  # no samples before the first
+            self.prefix = np.zeros((2, channels))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return np.empty_like(x)
         self.start(x.shape[1])
         out = np.empty((x.shape[1], len(x))).T
-        kernels.trailing_range_block(x, self.size, self.values, self.ages, self.ends, self.count, out)
+        kernels.trailing_range_block(x, self.blocks, self.suffix, self.prefix, self.count, out)
         return out
 
     def below(self, x: np.ndarray, limit: float) -> np.ndarray:

@@ -91,10 +91,11 @@ class MotionTracker:
         omega, omega_lp, rot = np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 3))
         still = np.empty(n, dtype=bool)
         if n:
+            assert self._lowpass.sos.shape == self._gyr_slow.sos.shape == (1, 6)  # what motion_block filters
             cfg, ranges, bias = self.config, self._ranges, self._bias
             lp_zi = self._lowpass.start(np.concatenate([acc[0], gyr[0]]))
             motion_block(t, acc, gyr, self._lowpass.sos, lp_zi, self._gyr_slow.sos, self._gyr_slow.start(gyr[0]),
-                         ranges.values, ranges.ages, ranges.ends, ranges.count, ranges.size, self._range_limits,
+                         ranges.blocks, ranges.suffix, ranges.prefix, ranges.count, self._range_limits,
                          float(cfg.still_gyr_dps), self._delayed_gyr, self._delayed_still,
                          bias.weight, bias.value, bias.delay, bias.started,
                          self.dt_nominal_s, self._last_t, self._rot.total, acc_lp, omega, omega_lp, rot, still)

@@ -6,15 +6,17 @@ bits. The arithmetic is written in the order of the numpy/scipy calls these kern
 (IEEE double, no fastmath, no reassociation), so their outputs are bit-identical too:
 
 - :func:`sosfilt_block`: ``scipy.signal.sosfilt`` with carried ``zi``;
-- :func:`trailing_range_block`: ``ndimage.maximum_filter1d - minimum_filter1d`` over the
-  trailing window (a max or a min is exact whatever the algorithm; here monotonic deques);
+- :func:`trailing_range_block`: ``ndimage.maximum_filter1d − minimum_filter1d`` over the
+  trailing window (a max or a min is exact whatever the algorithm; here van Herk / Gil-Werman);
 - :func:`masked_average_block`: ``scipy.signal.lfilter([w], [1, -(1 - w)])`` over the accepted
   samples, held in between;
 - :func:`running_sum_block`: ``np.cumsum`` continued from a total;
-- :func:`motion_block`: :meth:`MotionTracker.update` fused (all of the above, one pass);
+- :func:`motion_block`: :meth:`MotionTracker.update` fused (the same steps, in three passes);
 - :func:`count_gap_fill`, :func:`fill_gaps`: :class:`~sensorkit.pipeline.gaps.GapFiller`.
 
-Inputs are finite (the readers reject NaN and inf); with NaN the deques would differ from ndimage.
+The scalar steps (``_section``, ``_range_step``, ``_average_step``) are shared by all kernels.
+Hot loops keep their state in local scalars and 3-tuples (registers), not in the state arrays.
+Inputs are finite (the readers reject NaN): with NaN the trailing ranges could differ from ndimage's.
 """
 from __future__ import annotations
 
@@ -23,104 +25,122 @@ import math
 import numpy as np
 from numba import njit
 
+INLINE = {"cache": True, "inline": "always"}  # scalar steps: inlined into the kernels that call them
 
-# -- building blocks, one sample at a time ------------------------------------------------------
-@njit(cache=True)
-def _sos_sample(sos, zi, channel, x):
-    """``x`` through cascaded second-order sections; state ``zi[channel]`` (sections, 2) updated.
 
-    Direct form II transposed in scipy's ``_sosfilt`` order (sos row = b0 b1 b2 a0 a1 a2, a0 = 1):
-    y = b0·x + z0;  z0 = (b1·x − a1·y) + z1;  z1 = b2·x − a2·y.
+# -- scalar steps ---------------------------------------------------------------------------------
+@njit(**INLINE)
+def _coefficients(sos, s):
+    """Section ``s`` of an (S, 6) sos array as (b0, b1, b2, a1, a2) (a0 = 1)."""
+    return sos[s, 0], sos[s, 1], sos[s, 2], sos[s, 4], sos[s, 5]
+
+
+@njit(**INLINE)
+def _section(k, x, z0, z1):
+    """One second-order section, direct form II transposed in scipy's ``_sosfilt`` order.
+
+    y = b0·x + z0;  z0' = (b1·x − a1·y) + z1;  z1' = b2·x − a2·y.  Returns (y, z0', z1').
     """
-    for s in range(sos.shape[0]):
-        y = sos[s, 0] * x + zi[channel, s, 0]
-        zi[channel, s, 0] = sos[s, 1] * x - sos[s, 4] * y + zi[channel, s, 1]
-        zi[channel, s, 1] = sos[s, 2] * x - sos[s, 5] * y
-        x = y
-    return x
+    y = k[0] * x + z0
+    return y, k[1] * x - k[3] * y + z1, k[2] * x - k[4] * y
 
 
-@njit(cache=True)
-def _window_max(values, ages, ends, deque, channel, k, v, size):
-    """Push ``v`` (sample number ``k``) onto a monotonic deque; return the max of the last ``size``.
+@njit(**INLINE)
+def _section3(k, x, z0, z1):
+    """:func:`_section` on three channels at once (``x``, ``z0``, ``z1`` are 3-tuples)."""
+    y0, p0, p1 = _section(k, x[0], z0[0], z1[0])
+    y1, q0, q1 = _section(k, x[1], z0[1], z1[1])
+    y2, r0, r1 = _section(k, x[2], z0[2], z1[2])
+    return (y0, y1, y2), (p0, q0, r0), (p1, q1, r1)
 
-    Deque ``(deque, channel)`` is a ring (capacity a power of two ≥ ``size``) of decreasing
-    values with their sample numbers; ``ends[deque, channel]`` = (head position, length).
+
+@njit(**INLINE)
+def _average_step(weight, x, z):
+    """One accepted sample of the average: ``lfilter([w], [1, -(1 - w)])`` in direct form II
+    transposed, scipy's order with b padded to [w, 0]: y = z + w·x;  z' = 0·x − (−(1 − w))·y.
+    Returns (y, z'). The first accepted sample seeds z = (1 − w)·x (see callers).
     """
-    wrap = values.shape[2] - 1
-    head, n = ends[deque, channel, 0], ends[deque, channel, 1]
-    if n > 0 and ages[deque, channel, head] <= k - size:  # the oldest entry left the window
-        head = (head + 1) & wrap
-        n -= 1
-    while n > 0 and values[deque, channel, (head + n - 1) & wrap] <= v:  # never the max again
-        n -= 1
-    slot = (head + n) & wrap
-    values[deque, channel, slot] = v
-    ages[deque, channel, slot] = k
-    ends[deque, channel, 0], ends[deque, channel, 1] = head, n + 1
-    return values[deque, channel, head]
+    y = z + weight * x
+    return y, x * 0.0 - y * -(1.0 - weight)
 
 
-@njit(cache=True)
-def _window_range(values, ages, ends, channel, k, v, size):
-    """Max − min of channel ``channel`` over its last ``size`` samples, ``v`` (number ``k``) last.
+@njit(**INLINE)
+def _range_step(blocks, suffix, c, p, v, hi, lo):
+    """Max − min of channel ``c`` over its last w samples, the newest ``v`` at position ``p``.
 
-    Deque 0 holds the values, deque 1 their negatives (−max(−v) = min(v), negation is exact).
+    Van Herk / Gil-Werman, streaming: samples fall into blocks of w = len(``blocks``); the
+    window ending at position p is positions 0..p of the current block (running max ``hi``
+    and min ``lo``) plus positions p+1.. of the block before (``suffix[0 / 1, j, c]``: max /
+    min of that block from j on; ∓inf before the first full block, as ndimage's "nearest").
+    ``blocks[:, c]`` keeps the current block. Returns (range, hi, lo).
     """
-    hi = _window_max(values, ages, ends, 0, channel, k, v, size)
-    lo = -_window_max(values, ages, ends, 1, channel, k, -v, size)
-    return hi - lo
+    w = blocks.shape[0]
+    if p == 0:
+        hi, lo = v, v
+    else:
+        hi, lo = max(hi, v), min(lo, v)
+    blocks[p, c] = v
+    if p < w - 1:
+        return max(hi, suffix[0, p + 1, c]) - min(lo, suffix[1, p + 1, c]), hi, lo
+    suffix[0, w - 1, c], suffix[1, w - 1, c] = v, v  # block complete: its suffixes, for the next
+    for j in range(w - 2, -1, -1):
+        suffix[0, j, c] = max(blocks[j, c], suffix[0, j + 1, c])
+        suffix[1, j, c] = min(blocks[j, c], suffix[1, j + 1, c])
+    return hi - lo, hi, lo
 
 
-@njit(cache=True)
-def _masked_average_sample(x, accept, weight, value, delay, started):
-    """Update the average ``value`` (C,) with sample ``x`` (C,) if ``accept``; hold it otherwise.
+@njit(**INLINE)
+def _row3(a, i):
+    """Row ``i`` of an (n, 3) array as a 3-tuple."""
+    return a[i, 0], a[i, 1], a[i, 2]
 
-    A first-order ``lfilter([w], [1, -(1 - w)])`` in direct form II transposed (scipy's order,
-    with b padded to [w, 0]): y = z + w·x;  z = 0·x − (−(1 − w))·y. The first accepted sample
-    seeds the state as z = (1 − w)·x.
-    """
-    if not accept:
-        return
-    a = 1.0 - weight
-    if not started[0]:
-        for c in range(x.shape[0]):
-            delay[c] = a * x[c]
-        started[0] = True
-    for c in range(x.shape[0]):
-        y = delay[c] + weight * x[c]
-        delay[c] = x[c] * 0.0 - y * -a
-        value[c] = y
+
+@njit(**INLINE)
+def _vec3(a):
+    """A (3,) array as a 3-tuple."""
+    return a[0], a[1], a[2]
 
 
 # -- building blocks over a block (the filters.py classes) ---------------------------------------
 @njit(cache=True)
 def sosfilt_block(sos, x, zi, out):
-    """``out`` (n, C) = ``x`` (n, C) through the sections ``sos``; ``zi`` (C, sections, 2) carried."""
+    """``out`` (n, C) = ``x`` (n, C) through the sections ``sos``; ``zi`` (C, S, 2) carried."""
     for i in range(x.shape[0]):
         for c in range(x.shape[1]):
-            out[i, c] = _sos_sample(sos, zi, c, x[i, c])
+            v = x[i, c]
+            for s in range(sos.shape[0]):
+                v, zi[c, s, 0], zi[c, s, 1] = _section(_coefficients(sos, s), v, zi[c, s, 0], zi[c, s, 1])
+            out[i, c] = v
 
 
 @njit(cache=True)
-def trailing_range_block(x, size, values, ages, ends, count, out):
-    """``out`` (n, C) = per-channel max − min of ``x`` (n, C) over the trailing ``size`` samples.
+def trailing_range_block(x, blocks, suffix, prefix, count, out):
+    """``out`` (n, C) = per-channel max − min of ``x`` (n, C) over the trailing w samples.
 
-    ``count[0]`` is the number of samples seen before this block (the deques' clock).
+    State as :func:`_range_step`, ``prefix`` (2, C) = running (max, min) of the current
+    block; ``count[0]`` is the number of samples seen before this block.
     """
-    k = count[0]
-    for i in range(x.shape[0]):
-        for c in range(x.shape[1]):
-            out[i, c] = _window_range(values, ages, ends, c, k, x[i, c], size)
-        k += 1
-    count[0] = k
+    w = blocks.shape[0]
+    for c in range(x.shape[1]):
+        p, hi, lo = count[0] % w, prefix[0, c], prefix[1, c]
+        for i in range(x.shape[0]):
+            out[i, c], hi, lo = _range_step(blocks, suffix, c, p, x[i, c], hi, lo)
+            p = p + 1 if p < w - 1 else 0
+        prefix[0, c], prefix[1, c] = hi, lo
+    count[0] += x.shape[0]
 
 
 @njit(cache=True)
 def masked_average_block(x, mask, weight, value, delay, started, out):
-    """``out`` (n, C): the average after each sample of ``x`` (n, C), updated where ``mask``."""
+    """``out`` (n, C): the average ``value`` (C,) after each sample of ``x`` (n, C), updated
+    where ``mask``; ``delay`` (C,) is the filter state, ``started[0]`` once seeded."""
     for i in range(x.shape[0]):
-        _masked_average_sample(x[i], mask[i], weight, value, delay, started)
+        if mask[i]:
+            if not started[0]:
+                delay[:] = (1.0 - weight) * x[i]
+                started[0] = True
+            for c in range(x.shape[1]):
+                value[c], delay[c] = _average_step(weight, x[i, c], delay[c])
         out[i] = value
 
 
@@ -133,76 +153,102 @@ def running_sum_block(increments, total, out):
             out[i, c] = total[c]
 
 
-# -- Stage 1 fused ----------------------------------------------------------------------------
+# -- Stage 1 fused --------------------------------------------------------------------------------
 @njit(cache=True)
 def motion_block(t, acc, gyr, lp_sos, lp_zi, slow_sos, slow_zi,
-                 range_values, range_ages, range_ends, range_count, range_size, range_limits,
+                 range_blocks, range_suffix, range_prefix, range_count, range_limits,
                  still_gyr_dps, delayed_gyr, delayed_still, bias_weight, bias, bias_delay, bias_started,
                  dt_nominal_s, last_t, rot_total, acc_lp, omega, omega_lp, rot, still):
-    """One block of :meth:`~sensorkit.pipeline.motion.MotionTracker.update`, sample by sample.
+    """One block of :meth:`~sensorkit.pipeline.motion.MotionTracker.update` (n ≥ 1 samples).
 
-    Per sample: low-pass acc (m/s²) and gyro (deg/s) (channels 0–2 acc, 3–5 gyro of ``lp_zi``
-    and of the trailing ranges), the slow gyro mean (``slow_zi``); still = low-passed rate
-    against that mean below ``still_gyr_dps`` and every trailing range below its limit. Sample
-    j − lag (lag = len(``delayed_gyr``)) joins the bias average when it and sample j are still;
-    the bias at j is that average (0 for the first lag samples). ``omega`` = rate − bias,
-    integrated over dt (s; first dt nominal-ish, gaps > 2 periods count one period) into ``rot``.
-    Outputs ``acc_lp``, ``omega``, ``omega_lp``, ``rot`` (n, 3) and ``still`` (n,) are written;
-    all other arrays are state, updated in place.
+    1. Low-pass acc (m/s²) and gyro (deg/s) (``lp_zi`` channels: acc x y z, gyro x y z) and
+       the slow gyro mean (``slow_zi``); speed test: |low-passed rate − mean| < ``still_gyr_dps``.
+    2. Quiet test: each low-passed channel's trailing range (same channel order) below its limit.
+    3. Bias: sample j − lag (lag = len(``delayed_gyr``), a ring) joins the average when it and
+       sample j are still; the bias at j is that average (0 for the first lag samples).
+       ``omega`` = rate − bias, integrated over dt (s; a gap over two periods counts one
+       period; the stream's first dt is measured from t[0] − one period) into ``rot``.
+    Single-section filters (orders 1 and 2). Writes ``acc_lp``, ``omega``, ``omega_lp``, ``rot``
+    (n, 3) and ``still`` (n,); every other array is state, updated in place.
     """
-    lag = delayed_gyr.shape[0]
-    k = range_count[0]
+    n, seen = t.shape[0], range_count[0]  # seen: samples before this block
+    # 1. low-passes; omega_lp holds the low-passed rate until the bias is known
+    k_lp, k_slow = _coefficients(lp_sos, 0), _coefficients(slow_sos, 0)
+    a0, a1 = (lp_zi[0, 0, 0], lp_zi[1, 0, 0], lp_zi[2, 0, 0]), (lp_zi[0, 0, 1], lp_zi[1, 0, 1], lp_zi[2, 0, 1])
+    g0, g1 = (lp_zi[3, 0, 0], lp_zi[4, 0, 0], lp_zi[5, 0, 0]), (lp_zi[3, 0, 1], lp_zi[4, 0, 1], lp_zi[5, 0, 1])
+    s0, s1 = (slow_zi[0, 0, 0], slow_zi[1, 0, 0], slow_zi[2, 0, 0]), (slow_zi[0, 0, 1], slow_zi[1, 0, 1], slow_zi[2, 0, 1])
+    for i in range(n):
+        y, a0, a1 = _section3(k_lp, _row3(acc, i), a0, a1)
+        acc_lp[i, 0], acc_lp[i, 1], acc_lp[i, 2] = y
+        rate = _row3(gyr, i)
+        y, g0, g1 = _section3(k_lp, rate, g0, g1)
+        mean, s0, s1 = _section3(k_slow, rate, s0, s1)
+        omega_lp[i, 0], omega_lp[i, 1], omega_lp[i, 2] = y
+        d0, d1, d2 = y[0] - mean[0], y[1] - mean[1], y[2] - mean[2]
+        still[i] = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2) < still_gyr_dps
+    for c in range(3):
+        lp_zi[c, 0, 0], lp_zi[c, 0, 1], lp_zi[c + 3, 0, 0], lp_zi[c + 3, 0, 1] = a0[c], a1[c], g0[c], g1[c]
+        slow_zi[c, 0, 0], slow_zi[c, 0, 1] = s0[c], s1[c]
+    # 2. quiet: every trailing range below its limit, channel by channel
+    w = range_blocks.shape[0]
+    for c in range(6):
+        column = acc_lp[:, c] if c < 3 else omega_lp[:, c - 3]
+        p, hi, lo = seen % w, range_prefix[0, c], range_prefix[1, c]
+        for i in range(n):
+            spread, hi, lo = _range_step(range_blocks, range_suffix, c, p, column[i], hi, lo)
+            still[i] = still[i] and spread < range_limits[c]
+            p = p + 1 if p < w - 1 else 0
+        range_prefix[0, c], range_prefix[1, c] = hi, lo
+    range_count[0] = seen + n
+    # 3. bias (learnt lag samples back), bias-free rates and their integral
+    lag, started = delayed_gyr.shape[0], bias_started[0]
+    value, z, total = _vec3(bias), _vec3(bias_delay), _vec3(rot_total)
     prev_t = t[0] - dt_nominal_s if math.isnan(last_t[0]) else last_t[0]
-    gyr_lp = np.empty(3)
-    zero = np.zeros(3)
-    for i in range(t.shape[0]):
-        quiet = True
-        for c in range(3):
-            a_lp = _sos_sample(lp_sos, lp_zi, c, acc[i, c])
-            g_lp = _sos_sample(lp_sos, lp_zi, c + 3, gyr[i, c])
-            acc_lp[i, c], gyr_lp[c] = a_lp, g_lp
-            quiet &= _window_range(range_values, range_ages, range_ends, c, k, a_lp, range_size) < range_limits[c]
-            quiet &= _window_range(range_values, range_ages, range_ends, c + 3, k, g_lp,
-                                   range_size) < range_limits[c + 3]
-        s0 = gyr_lp[0] - _sos_sample(slow_sos, slow_zi, 0, gyr[i, 0])
-        s1 = gyr_lp[1] - _sos_sample(slow_sos, slow_zi, 1, gyr[i, 1])
-        s2 = gyr_lp[2] - _sos_sample(slow_sos, slow_zi, 2, gyr[i, 2])
-        still[i] = math.sqrt(s0 * s0 + s1 * s1 + s2 * s2) < still_gyr_dps and quiet
-        slot = k % lag  # holds sample k − lag, once there is one
-        if k >= lag:
-            _masked_average_sample(delayed_gyr[slot], delayed_still[slot] and still[i], bias_weight,
-                                   bias, bias_delay, bias_started)
-        b = bias if k >= lag else zero
-        delayed_gyr[slot, :] = gyr[i, :]
-        delayed_still[slot] = still[i]
+    slot = seen % lag  # the ring slot of sample seen − lag
+    for i in range(n):
+        known = seen + i >= lag
+        if known and delayed_still[slot] and still[i]:
+            x = _row3(delayed_gyr, slot)
+            if not started:  # the first accepted sample seeds the average
+                z, started = ((1.0 - bias_weight) * x[0], (1.0 - bias_weight) * x[1], (1.0 - bias_weight) * x[2]), True
+            v0, z0 = _average_step(bias_weight, x[0], z[0])
+            v1, z1 = _average_step(bias_weight, x[1], z[1])
+            v2, z2 = _average_step(bias_weight, x[2], z[2])
+            value, z = (v0, v1, v2), (z0, z1, z2)
+        b = value if known else (0.0, 0.0, 0.0)
         dt = t[i] - prev_t
         if dt > 2.0 * dt_nominal_s:  # a gap too long to fill (a reconnect) is not integrated
             dt = dt_nominal_s
         prev_t = t[i]
         for c in range(3):
+            delayed_gyr[slot, c] = gyr[i, c]
             omega[i, c] = gyr[i, c] - b[c]
-            omega_lp[i, c] = gyr_lp[c] - b[c]
-            rot_total[c] = rot_total[c] + omega[i, c] * dt
-            rot[i, c] = rot_total[c]
-        k += 1
-    range_count[0] = k
-    last_t[0] = prev_t
+            omega_lp[i, c] = omega_lp[i, c] - b[c]
+        total = (total[0] + omega[i, 0] * dt, total[1] + omega[i, 1] * dt, total[2] + omega[i, 2] * dt)
+        rot[i, 0], rot[i, 1], rot[i, 2] = total
+        delayed_still[slot] = still[i]
+        slot = slot + 1 if slot < lag - 1 else 0
+    bias[0], bias[1], bias[2] = value
+    bias_delay[0], bias_delay[1], bias_delay[2] = z
+    rot_total[0], rot_total[1], rot_total[2] = total
+    bias_started[0], last_t[0] = started, prev_t
 
 
-# -- gap filling --------------------------------------------------------------------------------
-@njit(cache=True)
+# -- gap filling ----------------------------------------------------------------------------------
+@njit(**INLINE)
 def _missing(t_from, t_to, period_s, max_missing):
-    """Samples to insert between two received times: ``rint(Δt / period) − 1``, 0 if out of range."""
-    k = np.int64(np.rint((t_to - t_from) / period_s)) - 1
-    return k if 1 <= k <= max_missing else 0
+    """Samples to insert between two received times: ``rint(Δt / period) − 1`` if in 1..max, else 0."""
+    periods = (t_to - t_from) / period_s
+    if periods < 1.5:  # rint gives at most 1: nothing missing (skips rint on the common path)
+        return 0
+    k = np.int64(np.rint(periods)) - 1
+    return k if k <= max_missing else 0
 
 
 @njit(cache=True)
 def count_gap_fill(t, last_t, has_last, period_s, max_missing):
     """How many samples :func:`fill_gaps` would insert into the block ``t`` (s)."""
-    total = 0
-    if has_last and t.shape[0]:
-        total += _missing(last_t, t[0], period_s, max_missing)
+    total = _missing(last_t, t[0], period_s, max_missing) if has_last else 0
     for i in range(1, t.shape[0]):
         total += _missing(t[i - 1], t[i], period_s, max_missing)
     return total
@@ -215,20 +261,16 @@ def fill_gaps(t, acc, gyr, last, has_last, period_s, max_missing, out):
     A gap of k missing periods after row ``lo`` gets rows lo + (j / (k + 1))·(hi − lo),
     j = 1..k; ``last`` (7,) is the previous block's last row (used if ``has_last``).
     """
-    lo = last.copy()
-    row = np.empty(7)
+    lo, row = last.copy(), np.empty(7)
     r = 0
     for i in range(t.shape[0]):
-        row[0] = t[i]
-        row[1:4] = acc[i]
-        row[4:7] = gyr[i]
-        if i > 0 or has_last:
-            k = _missing(lo[0], row[0], period_s, max_missing)
-            for j in range(1, k + 1):
-                frac = j / (k + 1)
-                for col in range(7):
-                    out[r, col] = lo[col] + frac * (row[col] - lo[col])
-                r += 1
+        row[0], row[1:4], row[4:7] = t[i], acc[i], gyr[i]
+        k = _missing(lo[0], row[0], period_s, max_missing) if i > 0 or has_last else 0
+        for j in range(1, k + 1):
+            frac = j / (k + 1)
+            for col in range(7):
+                out[r, col] = lo[col] + frac * (row[col] - lo[col])
+            r += 1
         out[r] = row
         r += 1
         lo[:] = row
