@@ -14,7 +14,7 @@ bits. The arithmetic is written in the order of the numpy/scipy calls these kern
 - :func:`motion_block`: :meth:`MotionTracker.update` fused (the same steps, in three passes);
 - :func:`count_gap_fill`, :func:`fill_gaps`: :class:`~sensorkit.pipeline.gaps.GapFiller`.
 
-The scalar steps (``_section``, ``_range_step``, ``_average_step``) are shared by all kernels.
+The steps (``_section``, ``_average_step``) and :func:`trailing_range_block` are shared.
 Hot loops keep their state in local scalars and 3-tuples (registers), not in the state arrays.
 Inputs are finite (the readers reject NaN): with NaN the trailing ranges could differ from ndimage's.
 """
@@ -65,31 +65,6 @@ def _average_step(weight, x, z):
 
 
 @njit(**INLINE)
-def _range_step(blocks, suffix, c, p, v, hi, lo):
-    """Max − min of channel ``c`` over its last w samples, the newest ``v`` at position ``p``.
-
-    Van Herk / Gil-Werman, streaming: samples fall into blocks of w = len(``blocks``); the
-    window ending at position p is positions 0..p of the current block (running max ``hi``
-    and min ``lo``) plus positions p+1.. of the block before (``suffix[0 / 1, j, c]``: max /
-    min of that block from j on; ∓inf before the first full block, as ndimage's "nearest").
-    ``blocks[:, c]`` keeps the current block. Returns (range, hi, lo).
-    """
-    w = blocks.shape[0]
-    if p == 0:
-        hi, lo = v, v
-    else:
-        hi, lo = max(hi, v), min(lo, v)
-    blocks[p, c] = v
-    if p < w - 1:
-        return max(hi, suffix[0, p + 1, c]) - min(lo, suffix[1, p + 1, c]), hi, lo
-    suffix[0, w - 1, c], suffix[1, w - 1, c] = v, v  # block complete: its suffixes, for the next
-    for j in range(w - 2, -1, -1):
-        suffix[0, j, c] = max(blocks[j, c], suffix[0, j + 1, c])
-        suffix[1, j, c] = min(blocks[j, c], suffix[1, j + 1, c])
-    return hi - lo, hi, lo
-
-
-@njit(**INLINE)
 def _row3(a, i):
     """Row ``i`` of an (n, 3) array as a 3-tuple."""
     return a[i, 0], a[i, 1], a[i, 2]
@@ -117,16 +92,39 @@ def sosfilt_block(sos, x, zi, out):
 def trailing_range_block(x, blocks, suffix, prefix, count, out):
     """``out`` (n, C) = per-channel max − min of ``x`` (n, C) over the trailing w samples.
 
-    State as :func:`_range_step`, ``prefix`` (2, C) = running (max, min) of the current
-    block; ``count[0]`` is the number of samples seen before this block.
+    Van Herk / Gil-Werman, streaming: samples fall into blocks of w = len(``blocks``); the
+    window ending at position p of a block is positions 0..p of it (running max and min,
+    ``prefix`` (2, C)) plus positions p+1.. of the block before (``suffix[0 / 1, j]``: max /
+    min of that block from position j on; ∓inf before the first full block, which makes the
+    window the samples seen, as ndimage's "nearest"). ``blocks`` (w, C) keeps the current
+    block; ``count[0]`` is the number of samples seen before this block. Channels are the
+    inner loops (independent, so the compiler vectorises them).
     """
-    w = blocks.shape[0]
-    for c in range(x.shape[1]):
-        p, hi, lo = count[0] % w, prefix[0, c], prefix[1, c]
-        for i in range(x.shape[0]):
-            out[i, c], hi, lo = _range_step(blocks, suffix, c, p, x[i, c], hi, lo)
-            p = p + 1 if p < w - 1 else 0
-        prefix[0, c], prefix[1, c] = hi, lo
+    w, channels = blocks.shape[0], x.shape[1]
+    p, hi, lo = count[0] % w, prefix[0].copy(), prefix[1].copy()  # copies: kept in registers
+    for i in range(x.shape[0]):
+        if p == 0:
+            for c in range(channels):
+                hi[c], lo[c] = x[i, c], x[i, c]
+        else:
+            for c in range(channels):
+                hi[c], lo[c] = max(hi[c], x[i, c]), min(lo[c], x[i, c])
+        for c in range(channels):
+            blocks[p, c] = x[i, c]
+        if p < w - 1:
+            for c in range(channels):
+                out[i, c] = max(hi[c], suffix[0, p + 1, c]) - min(lo[c], suffix[1, p + 1, c])
+            p += 1
+            continue
+        for c in range(channels):  # the block is complete: its suffixes, for the next block
+            out[i, c] = hi[c] - lo[c]
+            suffix[0, w - 1, c], suffix[1, w - 1, c] = x[i, c], x[i, c]
+        for j in range(w - 2, -1, -1):
+            for c in range(channels):
+                suffix[0, j, c] = max(blocks[j, c], suffix[0, j + 1, c])
+                suffix[1, j, c] = min(blocks[j, c], suffix[1, j + 1, c])
+        p = 0
+    prefix[0, :], prefix[1, :] = hi, lo
     count[0] += x.shape[0]
 
 
@@ -172,7 +170,9 @@ def motion_block(t, acc, gyr, lp_sos, lp_zi, slow_sos, slow_zi,
     (n, 3) and ``still`` (n,); every other array is state, updated in place.
     """
     n, seen = t.shape[0], range_count[0]  # seen: samples before this block
-    # 1. low-passes; omega_lp holds the low-passed rate until the bias is known
+    # 1. low-passes; omega_lp holds the low-passed rate until the bias is known, and ``lanes``
+    #    all six low-passed channels side by side (for the trailing ranges)
+    lanes = np.empty((n, 6))
     k_lp, k_slow = _coefficients(lp_sos, 0), _coefficients(slow_sos, 0)
     a0, a1 = (lp_zi[0, 0, 0], lp_zi[1, 0, 0], lp_zi[2, 0, 0]), (lp_zi[0, 0, 1], lp_zi[1, 0, 1], lp_zi[2, 0, 1])
     g0, g1 = (lp_zi[3, 0, 0], lp_zi[4, 0, 0], lp_zi[5, 0, 0]), (lp_zi[3, 0, 1], lp_zi[4, 0, 1], lp_zi[5, 0, 1])
@@ -180,26 +180,25 @@ def motion_block(t, acc, gyr, lp_sos, lp_zi, slow_sos, slow_zi,
     for i in range(n):
         y, a0, a1 = _section3(k_lp, _row3(acc, i), a0, a1)
         acc_lp[i, 0], acc_lp[i, 1], acc_lp[i, 2] = y
+        lanes[i, 0], lanes[i, 1], lanes[i, 2] = y
         rate = _row3(gyr, i)
         y, g0, g1 = _section3(k_lp, rate, g0, g1)
         mean, s0, s1 = _section3(k_slow, rate, s0, s1)
         omega_lp[i, 0], omega_lp[i, 1], omega_lp[i, 2] = y
+        lanes[i, 3], lanes[i, 4], lanes[i, 5] = y
         d0, d1, d2 = y[0] - mean[0], y[1] - mean[1], y[2] - mean[2]
         still[i] = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2) < still_gyr_dps
     for c in range(3):
         lp_zi[c, 0, 0], lp_zi[c, 0, 1], lp_zi[c + 3, 0, 0], lp_zi[c + 3, 0, 1] = a0[c], a1[c], g0[c], g1[c]
         slow_zi[c, 0, 0], slow_zi[c, 0, 1] = s0[c], s1[c]
-    # 2. quiet: every trailing range below its limit, channel by channel
-    w = range_blocks.shape[0]
-    for c in range(6):
-        column = acc_lp[:, c] if c < 3 else omega_lp[:, c - 3]
-        p, hi, lo = seen % w, range_prefix[0, c], range_prefix[1, c]
-        for i in range(n):
-            spread, hi, lo = _range_step(range_blocks, range_suffix, c, p, column[i], hi, lo)
-            still[i] = still[i] and spread < range_limits[c]
-            p = p + 1 if p < w - 1 else 0
-        range_prefix[0, c], range_prefix[1, c] = hi, lo
-    range_count[0] = seen + n
+    # 2. quiet: every trailing range below its limit
+    spread = np.empty((n, 6))
+    trailing_range_block(lanes, range_blocks, range_suffix, range_prefix, range_count, spread)
+    for i in range(n):
+        quiet = still[i]
+        for c in range(6):
+            quiet &= spread[i, c] < range_limits[c]
+        still[i] = quiet
     # 3. bias (learnt lag samples back), bias-free rates and their integral
     lag, started = delayed_gyr.shape[0], bias_started[0]
     value, z, total = _vec3(bias), _vec3(bias_delay), _vec3(rot_total)
