@@ -34,6 +34,6 @@ class GapFiller:
             out = np.empty((len(samples) + inserted, 7))
             fill_gaps(samples.t, samples.acc, samples.gyr, last, started, self.period_s, self.max_missing, out)
             self.filled_samples += inserted
-        self._last = np.concatenate([samples.t[-1:], samples.acc[-1], samples.gyr[-1]])
+        last[0], last[1:4], last[4:7] = samples.t[-1], samples.acc[-1], samples.gyr[-1]
         self._started = True
         return samples if out is None else Samples.from_array(out)

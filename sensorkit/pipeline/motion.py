@@ -68,9 +68,11 @@ class MotionTracker:
         self.dt_nominal_s = 1.0 / self.fs_hz
         self._lowpass = LowPass(config.lowpass_hz, self.fs_hz)  # channels: acc x y z, gyro x y z
         self._gyr_slow = LowPass(1.0 / (2 * np.pi * config.bias_prior_time_constant_s), self.fs_hz, order=1)
+        assert self._lowpass.sos.shape == self._gyr_slow.sos.shape == (1, 6)  # what motion_block filters
         window = max(3, int(round(config.still_window_s * self.fs_hz)))
         self._ranges = TrailingRange(window)  # of the low-passed channels, as ``_lowpass``
         self._ranges.start(6)
+        self._still_gyr_dps = float(config.still_gyr_dps)
         self._range_limits = np.repeat([config.still_acc_range_ms2, config.still_gyr_range_dps], 3).astype(float)
         weight = 1.0 - np.exp(-self.dt_nominal_s / config.bias_time_constant_s)
         self._bias = MaskedAverage(weight, np.zeros(3))
@@ -91,12 +93,13 @@ class MotionTracker:
         omega, omega_lp, rot = np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 3))
         still = np.empty(n, dtype=bool)
         if n:
-            assert self._lowpass.sos.shape == self._gyr_slow.sos.shape == (1, 6)  # what motion_block filters
-            cfg, ranges, bias = self.config, self._ranges, self._bias
-            lp_zi = self._lowpass.start(np.concatenate([acc[0], gyr[0]]))
-            motion_block(t, acc, gyr, self._lowpass.sos, lp_zi, self._gyr_slow.sos, self._gyr_slow.start(gyr[0]),
+            lowpass, slow, ranges, bias = self._lowpass, self._gyr_slow, self._ranges, self._bias
+            if lowpass.zi is None:
+                lowpass.start(np.r_[acc[0], gyr[0]])
+                slow.start(gyr[0])
+            motion_block(t, acc, gyr, lowpass.sos, lowpass.zi, slow.sos, slow.zi,
                          ranges.blocks, ranges.suffix, ranges.prefix, ranges.count, self._range_limits,
-                         float(cfg.still_gyr_dps), self._delayed_gyr, self._delayed_still,
+                         self._still_gyr_dps, self._delayed_gyr, self._delayed_still,
                          bias.weight, bias.value, bias.delay, bias.started,
                          self.dt_nominal_s, self._last_t, self._rot.total, acc_lp, omega, omega_lp, rot, still)
         return MotionBlock(t, acc, omega, acc_lp, omega_lp, rot, still)

@@ -257,19 +257,22 @@ def count_gap_fill(t, last_t, has_last, period_s, max_missing):
 def fill_gaps(t, acc, gyr, last, has_last, period_s, max_missing, out):
     """``out`` (n + inserted, 7): the rows (t, acc, gyr) with gaps linearly filled.
 
-    A gap of k missing periods after row ``lo`` gets rows lo + (j / (k + 1))·(hi − lo),
-    j = 1..k; ``last`` (7,) is the previous block's last row (used if ``has_last``).
+    A gap of k missing periods between rows ``lo`` and ``hi`` gets rows lo + (j / (k + 1))·(hi − lo),
+    j = 1..k; ``last`` (7,) is the previous block's last row (the first ``lo`` if ``has_last``).
     """
-    lo, row = last.copy(), np.empty(7)
-    r = 0
+    r = 0  # next row of out; out[r - 1] is the last received row once there is one
     for i in range(t.shape[0]):
-        row[0], row[1:4], row[4:7] = t[i], acc[i], gyr[i]
-        k = _missing(lo[0], row[0], period_s, max_missing) if i > 0 or has_last else 0
-        for j in range(1, k + 1):
-            frac = j / (k + 1)
-            for col in range(7):
-                out[r, col] = lo[col] + frac * (row[col] - lo[col])
-            r += 1
-        out[r] = row
+        hi = (t[i], acc[i, 0], acc[i, 1], acc[i, 2], gyr[i, 0], gyr[i, 1], gyr[i, 2])
+        k = 0
+        if i > 0 or has_last:
+            k = _missing(out[r - 1, 0] if i > 0 else last[0], hi[0], period_s, max_missing)
+        if k:
+            lo = out[r - 1] if i > 0 else last
+            for j in range(1, k + 1):
+                frac = j / (k + 1)
+                for col in range(7):
+                    out[r + j - 1, col] = lo[col] + frac * (hi[col] - lo[col])
+        r += k
+        for col in range(7):
+            out[r, col] = hi[col]
         r += 1
-        lo[:] = row
