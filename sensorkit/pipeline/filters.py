@@ -69,7 +69,7 @@ class TrailingRange:
 
     def __init__(self, size: int) -> None:
         self.size = max(1, int(size)) | 1  # odd, as when the window was placed by ndimage
-        self.blocks: np.ndarray | None = None  # (size, channels): see kernels._window_range
+        self.blocks: np.ndarray | None = None  # (size, channels): see kernels.trailing_range_block
         self.suffix = np.empty((2, 0, 0))  # (max/min, size, channels) of the last full block
         self.prefix = np.empty((2, 0))  # (max/min, channels) of the current block so far
         self.count = np.zeros(1, dtype=np.int64)  # samples seen

@@ -87,6 +87,7 @@ class MotionTracker:
         return self._bias.value.copy()
 
     def update(self, samples: Samples) -> MotionBlock:
+        """The signals of the next block of samples (any length; state carries over)."""
         t, acc, gyr = samples.t, samples.acc, samples.gyr
         n = len(t)
         acc_lp = np.empty((3, n)).T  # channels apart in memory, as scipy's sosfilt gave them

@@ -71,6 +71,12 @@ def _row3(a, i):
 
 
 @njit(**INLINE)
+def _state3(zi, first):
+    """The first-section state (z0, z1) of channels first..first+2 of ``zi`` (C, S, 2), as 3-tuples."""
+    return _row3(zi[first:first + 3, 0, :].T, 0), _row3(zi[first:first + 3, 0, :].T, 1)
+
+
+@njit(**INLINE)
 def _vec3(a):
     """A (3,) array as a 3-tuple."""
     return a[0], a[1], a[2]
@@ -101,7 +107,7 @@ def trailing_range_block(x, blocks, suffix, prefix, count, out):
     inner loops (independent, so the compiler vectorises them).
     """
     w, channels = blocks.shape[0], x.shape[1]
-    p, hi, lo = count[0] % w, prefix[0].copy(), prefix[1].copy()  # copies: kept in registers
+    p, hi, lo = count[0] % w, prefix[0].copy(), prefix[1].copy()  # local copies: measured faster
     for i in range(x.shape[0]):
         if p == 0:
             for c in range(channels):
@@ -174,9 +180,9 @@ def motion_block(t, acc, gyr, lp_sos, lp_zi, slow_sos, slow_zi,
     #    all six low-passed channels side by side (for the trailing ranges)
     lanes = np.empty((n, 6))
     k_lp, k_slow = _coefficients(lp_sos, 0), _coefficients(slow_sos, 0)
-    a0, a1 = (lp_zi[0, 0, 0], lp_zi[1, 0, 0], lp_zi[2, 0, 0]), (lp_zi[0, 0, 1], lp_zi[1, 0, 1], lp_zi[2, 0, 1])
-    g0, g1 = (lp_zi[3, 0, 0], lp_zi[4, 0, 0], lp_zi[5, 0, 0]), (lp_zi[3, 0, 1], lp_zi[4, 0, 1], lp_zi[5, 0, 1])
-    s0, s1 = (slow_zi[0, 0, 0], slow_zi[1, 0, 0], slow_zi[2, 0, 0]), (slow_zi[0, 0, 1], slow_zi[1, 0, 1], slow_zi[2, 0, 1])
+    a0, a1 = _state3(lp_zi, 0)  # (z0, z1) of the acc channels, each a 3-tuple
+    g0, g1 = _state3(lp_zi, 3)
+    s0, s1 = _state3(slow_zi, 0)
     for i in range(n):
         y, a0, a1 = _section3(k_lp, _row3(acc, i), a0, a1)
         acc_lp[i, 0], acc_lp[i, 1], acc_lp[i, 2] = y
@@ -209,7 +215,8 @@ def motion_block(t, acc, gyr, lp_sos, lp_zi, slow_sos, slow_zi,
         if known and delayed_still[slot] and still[i]:
             x = _row3(delayed_gyr, slot)
             if not started:  # the first accepted sample seeds the average
-                z, started = ((1.0 - bias_weight) * x[0], (1.0 - bias_weight) * x[1], (1.0 - bias_weight) * x[2]), True
+                a = 1.0 - bias_weight
+                z, started = (a * x[0], a * x[1], a * x[2]), True
             v0, z0 = _average_step(bias_weight, x[0], z[0])
             v1, z1 = _average_step(bias_weight, x[1], z[1])
             v2, z2 = _average_step(bias_weight, x[2], z[2])
@@ -238,7 +245,7 @@ def motion_block(t, acc, gyr, lp_sos, lp_zi, slow_sos, slow_zi,
 def _missing(t_from, t_to, period_s, max_missing):
     """Samples to insert between two received times: ``rint(Δt / period) − 1`` if in 1..max, else 0."""
     periods = (t_to - t_from) / period_s
-    if periods < 1.5:  # rint gives at most 1: nothing missing (skips rint on the common path)
+    if periods < 1.5 or periods >= max_missing + 2.5:  # rint(periods) ≤ 1, or > max + 1 (and no overflow)
         return 0
     k = np.int64(np.rint(periods)) - 1
     return k if k <= max_missing else 0
