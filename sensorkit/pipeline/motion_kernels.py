@@ -27,6 +27,18 @@ from numba import njit
 
 INLINE = {"cache": True, "inline": "always"}  # scalar steps: inlined into the kernels that call them
 
+# Kernels are compiled for one signature each, when this module is first imported (or loaded from
+# numba's cache): one machine-code version whatever the input layout ([:] accepts any strides;
+# [::1] is contiguous, the state arrays the callers own), and no compile pause in a live stream.
+_F1, _F2, _F3 = "float64[:]", "float64[:, :]", "float64[:, :, :]"  # any layout
+_C1, _C2, _C3 = "float64[::1]", "float64[:, ::1]", "float64[:, :, ::1]"  # C-contiguous
+_B1, _I1 = "boolean[::1]", "int64[::1]"
+
+
+def _signature(result: str, *arguments: str) -> str:
+    """A numba signature string, e.g. ``_signature("void", _F1, "float64")``."""
+    return f"{result}({', '.join(arguments)})"
+
 
 # -- scalar steps ---------------------------------------------------------------------------------
 @njit(**INLINE)
@@ -83,7 +95,7 @@ def _vec3(a):
 
 
 # -- building blocks over a block (the filters.py classes) ---------------------------------------
-@njit(cache=True)
+@njit(_signature("void", _C2, _F2, _C3, _F2), cache=True)
 def sosfilt_block(sos, x, zi, out):
     """``out`` (n, C) = ``x`` (n, C) through the sections ``sos``; ``zi`` (C, S, 2) carried."""
     for i in range(x.shape[0]):
@@ -94,7 +106,7 @@ def sosfilt_block(sos, x, zi, out):
             out[i, c] = v
 
 
-@njit(cache=True)
+@njit(_signature("void", _F2, _C2, _C3, _C2, _I1, _F2), cache=True)
 def trailing_range_block(x, blocks, suffix, prefix, count, out):
     """``out`` (n, C) = per-channel max − min of ``x`` (n, C) over the trailing w samples.
 
@@ -134,7 +146,7 @@ def trailing_range_block(x, blocks, suffix, prefix, count, out):
     count[0] += x.shape[0]
 
 
-@njit(cache=True)
+@njit(_signature("void", _F2, "boolean[:]", "float64", _C1, _C1, _B1, _F2), cache=True)
 def masked_average_block(x, mask, weight, value, delay, started, out):
     """``out`` (n, C): the average ``value`` (C,) after each sample of ``x`` (n, C), updated
     where ``mask``; ``delay`` (C,) is the filter state, ``started[0]`` once seeded."""
@@ -148,7 +160,7 @@ def masked_average_block(x, mask, weight, value, delay, started, out):
         out[i] = value
 
 
-@njit(cache=True)
+@njit(_signature("void", _F2, _C1, _C2), cache=True)
 def running_sum_block(increments, total, out):
     """``out`` (n, C): ``total`` (C,) plus the increments so far, sample by sample (sequential adds)."""
     for i in range(increments.shape[0]):
@@ -158,7 +170,10 @@ def running_sum_block(increments, total, out):
 
 
 # -- Stage 1 fused --------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(_signature("void", _F1, _F2, _F2, _C2, _C3, _C2, _C3,  # samples, filters
+                 _C2, _C3, _C2, _I1, _C1,  # trailing ranges
+                 "float64", _C2, _B1, "float64", _C1, _C1, _B1,  # stillness, bias
+                 "float64", _C1, _C1, _F2, _C2, _C2, _C2, _B1), cache=True)  # clock, rotation, outputs
 def motion_block(t, acc, gyr, lp_sos, lp_zi, slow_sos, slow_zi,
                  range_blocks, range_suffix, range_prefix, range_count, range_limits,
                  still_gyr_dps, delayed_gyr, delayed_still, bias_weight, bias, bias_delay, bias_started,
@@ -251,7 +266,7 @@ def _missing(t_from, t_to, period_s, max_missing):
     return k if k <= max_missing else 0
 
 
-@njit(cache=True)
+@njit(_signature("int64", _F1, "float64", "boolean", "float64", "int64"), cache=True)
 def count_gap_fill(t, last_t, has_last, period_s, max_missing):
     """How many samples :func:`fill_gaps` would insert into the block ``t`` (s)."""
     total = _missing(last_t, t[0], period_s, max_missing) if has_last else 0
@@ -260,7 +275,7 @@ def count_gap_fill(t, last_t, has_last, period_s, max_missing):
     return total
 
 
-@njit(cache=True)
+@njit(_signature("void", _F1, _F2, _F2, _C1, "boolean", "float64", "int64", _C2), cache=True)
 def fill_gaps(t, acc, gyr, last, has_last, period_s, max_missing, out):
     """``out`` (n + inserted, 7): the rows (t, acc, gyr) with gaps linearly filled.
 
