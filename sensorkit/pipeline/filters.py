@@ -1,14 +1,18 @@
 """Causal, stateful building blocks whose output does not depend on how the input is chunked.
 
 Each takes a block of samples (axis 0 = time) and carries exactly the state it needs, so feeding
-a whole recording at once or one packet at a time gives bit-identical results.
+a whole recording at once or one packet at a time gives bit-identical results. The loops are
+compiled (:mod:`sensorkit.pipeline.motion_kernels`) and give the very bits of the scipy/numpy
+calls named in each docstring.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import signal
+
+from sensorkit.pipeline import motion_kernels as kernels
 
 
 def row_norms(x: np.ndarray) -> np.ndarray:
@@ -30,100 +34,99 @@ def norm3(v: np.ndarray) -> float:
 
 
 class LowPass:
-    """Butterworth low-pass (``order``, ``cutoff_hz`` at ``fs_hz``), started at steady state."""
+    """Butterworth low-pass (``order``, ``cutoff_hz`` at ``fs_hz``), started at steady state.
+
+    ``scipy.signal.sosfilt`` along axis 0 with ``zi = sosfilt_zi(sos) · x[0]`` carried over.
+    """
 
     def __init__(self, cutoff_hz: float, fs_hz: float, order: int = 2) -> None:
         cutoff_hz = min(cutoff_hz, 0.45 * fs_hz)
         self.sos = signal.butter(order, cutoff_hz, fs=fs_hz, output="sos")
-        self._zi: np.ndarray | None = None
+        self.zi: np.ndarray | None = None  # (channels, sections, 2) once the first sample is seen
+
+    def start(self, first: np.ndarray) -> np.ndarray:
+        """The filter state, set to steady state at sample ``first`` (channels,) if not yet started."""
+        if self.zi is None:
+            unit = signal.sosfilt_zi(self.sos)  # (sections, 2)
+            self.zi = unit[None, :, :] * np.reshape(first, (-1, 1, 1))
+        return self.zi
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return x.copy()
-        if self._zi is None:
-            base = signal.sosfilt_zi(self.sos)  # (sections, 2)
-            self._zi = base[..., None] * x[0][None, None, :] if x.ndim == 2 else base * x[0]
-        y, self._zi = signal.sosfilt(self.sos, x, axis=0, zi=self._zi)
-        return y
+        rows = x.reshape(len(x), -1)  # 1-D input is one channel
+        out = np.empty((rows.shape[1], len(x))).T  # channels apart in memory, like sosfilt's output
+        kernels.sosfilt_block(self.sos, rows, self.start(rows[0]), out)
+        return out.reshape(x.shape)
 
 
 class TrailingRange:
-    """Per-channel max − min over the trailing window of ``size`` samples (including the current)."""
+    """Per-channel max − min over the trailing window of ``size`` samples (including the current).
+
+    Equal to ``ndimage.maximum_filter1d − minimum_filter1d`` (mode "nearest") with the window
+    ending at each sample; finite input.
+    """
 
     def __init__(self, size: int) -> None:
-        self.size = max(1, int(size)) | 1  # odd, so the window can be placed exactly
-        self._tail: np.ndarray | None = None
+        self.size = max(1, int(size)) | 1  # odd, as when the window was placed by ndimage
+        self.blocks: np.ndarray | None = None  # (size, channels): see kernels.trailing_range_block
+        self.suffix = np.empty((2, 0, 0))  # (max/min, size, channels) of the last full block
+        self.prefix = np.empty((2, 0))  # (max/min, channels) of the current block so far
+        self.count = np.zeros(1, dtype=np.int64)  # samples seen
+
+    def start(self, channels: int) -> None:
+        """Allocate the state for ``channels`` channels (once; the first block does it too)."""
+        if self.blocks is None:
+            self.blocks = np.zeros((self.size, channels))
+            self.suffix = np.empty((2, self.size, channels))
+            self.suffix[0], self.suffix[1] = -np.inf, np.inf  # no samples before the first
+            self.prefix = np.zeros((2, channels))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return np.empty_like(x)
-        return self._ranges(x).T
+        self.start(x.shape[1])
+        out = np.empty((x.shape[1], len(x))).T
+        kernels.trailing_range_block(x, self.blocks, self.suffix, self.prefix, self.count, out)
+        return out
 
     def below(self, x: np.ndarray, limit: float) -> np.ndarray:
         """Per sample: is every channel's range below ``limit``? (``(self(x) < limit).all(axis=1)``)"""
         if len(x) == 0:
             return np.empty(0, dtype=bool)
-        ranges = self._ranges(x)
-        quiet = ranges[0] < limit
-        for row in ranges[1:]:
-            quiet &= row < limit
-        return quiet
-
-    def _ranges(self, x: np.ndarray) -> np.ndarray:
-        """The ranges of the samples of ``x`` as rows, one per channel (``x`` not empty)."""
-        data = x if self._tail is None else np.concatenate([self._tail, x])
-        origin = (self.size - 1) // 2  # shifts the centred window to end at each sample
-        rows = np.ascontiguousarray(data.T)  # filtering along the last axis is much faster
-        hi = ndimage.maximum_filter1d(rows, self.size, axis=-1, mode="nearest", origin=origin)
-        lo = ndimage.minimum_filter1d(rows, self.size, axis=-1, mode="nearest", origin=origin)
-        self._tail = data[-(self.size - 1):] if self.size > 1 else data[:0]
-        return np.subtract(hi, lo, out=hi)[..., len(data) - len(x):]
+        return (self(x) < limit).all(axis=1)
 
 
 class MaskedAverage:
     """Exponential average of ``x`` over the samples where ``mask`` holds, held elsewhere.
 
-    ``weight`` is the per-accepted-sample update weight (``1 - exp(-dt/tau)``). Before the first
-    accepted sample the output is ``initial``.
+    ``weight`` is the per-accepted-sample update weight (``1 - exp(-dt/tau)``): over the accepted
+    samples ``scipy.signal.lfilter([weight], [1, -(1 - weight)])``, its state seeded by the first
+    accepted sample. Before that the output is ``initial``.
     """
 
     def __init__(self, weight: float, initial: np.ndarray) -> None:
         self.weight = float(weight)
-        self.value = np.asarray(initial, dtype=np.float64).copy()
-        self._started = False
+        self.value = np.asarray(initial, dtype=np.float64).copy()  # the average, updated in place
+        self.delay = np.zeros_like(self.value)  # the filter's state
+        self.started = np.zeros(1, dtype=bool)
 
     def __call__(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
         out = np.empty_like(x)
-        idx = np.flatnonzero(mask)
-        if len(idx) == 0:
-            out[:] = self.value
-            return out
-        sub = x[idx]
-        before = self.value.copy()  # what samples before the first accepted one in this block get
-        if not self._started:  # first accepted sample seeds the average
-            self.value = sub[0].copy()
-            self._started = True
-        a = 1.0 - self.weight
-        zi = (a * self.value)[None, :]
-        avg, _ = signal.lfilter([self.weight], [1.0, -a], sub, axis=0, zi=zi)
-        # forward-fill: each sample takes the average of the last accepted sample at or before it
-        pos = np.full(len(x), -1)
-        pos[idx] = np.arange(len(idx))
-        pos = np.maximum.accumulate(pos)
-        out = avg[np.maximum(pos, 0)]
-        out[: int(idx[0])] = before
-        self.value = avg[-1].copy()
+        kernels.masked_average_block(x, mask, self.weight, self.value, self.delay, self.started, out)
         return out
 
 
 class Integrator:
-    """Running sum of the increments it is given (e.g. rate × dt), continuing across blocks."""
+    """Running sum of the increments it is given (e.g. rate × dt), continuing across blocks.
+
+    ``np.cumsum`` along axis 0 started from ``total``.
+    """
 
     def __init__(self, channels: int) -> None:
         self.total = np.zeros(channels)
 
     def __call__(self, increments: np.ndarray) -> np.ndarray:
-        out = np.cumsum(np.concatenate([self.total[None, :], increments]), axis=0)[1:]
-        if len(out):
-            self.total = out[-1].copy()
+        out = np.empty(increments.shape)
+        kernels.running_sum_block(increments, self.total, out)
         return out

@@ -1,7 +1,9 @@
 """Per-sample motion signals: low-pass, stillness, gyro bias and the integrated rotation vector.
 
 Stage 1 of the pipeline (calibrate + filter). Causal and chunk-invariant: ``update`` on a whole
-recording or packet by packet gives identical arrays. Nothing here knows the rotation axis.
+recording or packet by packet gives identical arrays. Nothing here knows the rotation axis. The
+per-sample work is one compiled pass (:func:`~sensorkit.pipeline.motion_kernels.motion_block`)
+over the state of the building blocks of :mod:`sensorkit.pipeline.filters`.
 
 Outputs (:class:`MotionBlock`), per sample, in the sensor frame:
     ``acc_lp`` (m/s²) and ``omega_lp`` (deg/s, bias removed): low-passed, for features;
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
-from sensorkit.pipeline.filters import Integrator, LowPass, MaskedAverage, TrailingRange, row_norms
+from sensorkit.pipeline.filters import Integrator, LowPass, MaskedAverage, TrailingRange
+from sensorkit.pipeline.motion_kernels import motion_block
 from sensorkit.samples import Samples
 
 
@@ -51,45 +54,32 @@ class MotionBlock:
 
 
 class MotionTracker:
-    """Stage 1: turns raw samples into :class:`MotionBlock` signals (see module doc)."""
+    """Stage 1: turns raw samples into :class:`MotionBlock` signals (see module doc).
+
+    The gyro bias at sample j is learnt from samples quiet on both sides: sample i joins the
+    average once sample i + lag is still as well (the two trailing windows cover i from both
+    sides), which keeps the slow first and last moments of a movement out of the bias. The bias
+    used at sample j is the average after sample j − lag (zero for the first lag samples).
+    """
 
     def __init__(self, config: PipelineConfig, fs_hz: float) -> None:
         self.config = config
         self.fs_hz = float(fs_hz)
         self.dt_nominal_s = 1.0 / self.fs_hz
-        self._acc_lp = LowPass(config.lowpass_hz, self.fs_hz)
-        self._gyr_lp = LowPass(config.lowpass_hz, self.fs_hz)
+        self._lowpass = LowPass(config.lowpass_hz, self.fs_hz)  # channels: acc x y z, gyro x y z
         self._gyr_slow = LowPass(1.0 / (2 * np.pi * config.bias_prior_time_constant_s), self.fs_hz, order=1)
+        assert self._lowpass.sos.shape == self._gyr_slow.sos.shape == (1, 6)  # what motion_block filters
         window = max(3, int(round(config.still_window_s * self.fs_hz)))
-        self._gyr_range = TrailingRange(window)
-        self._acc_range = TrailingRange(window)
+        self._ranges = TrailingRange(window)  # of the low-passed channels, as ``_lowpass``
+        self._ranges.start(6)
+        self._still_gyr_dps = float(config.still_gyr_dps)
+        self._range_limits = np.repeat([config.still_acc_range_ms2, config.still_gyr_range_dps], 3).astype(float)
         weight = 1.0 - np.exp(-self.dt_nominal_s / config.bias_time_constant_s)
         self._bias = MaskedAverage(weight, np.zeros(3))
-        self._lag = window
-        self._tail_gyr = np.empty((0, 3))
-        self._tail_still = np.empty(0, dtype=bool)
+        self._delayed_gyr = np.zeros((window, 3))  # the last ``window`` (= lag) raw rates, a ring
+        self._delayed_still = np.zeros(window, dtype=bool)
         self._rot = Integrator(3)
-        self._last_t: float | None = None
-
-    def _bias_from_quiet(self, gyr: np.ndarray, still: np.ndarray) -> np.ndarray:
-        """Gyro bias per sample, learnt from samples quiet on both sides.
-
-        Sample i joins the average once sample i + lag is still as well (the two trailing windows
-        cover i from both sides), which keeps the slow first and last moments of a movement out of
-        the bias. The bias used at sample j is the average after sample j − lag.
-        """
-        lag, n_tail = self._lag, len(self._tail_gyr)
-        g = np.concatenate([self._tail_gyr, gyr])
-        st = np.concatenate([self._tail_still, still])
-        done = max(0, len(g) - lag)
-        avg = self._bias(g[:done], st[:done] & st[lag:lag + done])
-        self._tail_gyr, self._tail_still = g[done:], st[done:]
-        idx = np.arange(n_tail, len(g)) - lag
-        if len(avg) == 0:
-            return np.zeros((len(gyr), 3))
-        out = avg[np.maximum(idx, 0)]
-        out[idx < 0] = 0.0  # the first ``lag`` samples of the stream: no bias known yet
-        return out
+        self._last_t = np.full(1, np.nan)  # s, time of the last sample seen
 
     @property
     def bias_dps(self) -> np.ndarray:
@@ -97,20 +87,20 @@ class MotionTracker:
         return self._bias.value.copy()
 
     def update(self, samples: Samples) -> MotionBlock:
+        """The signals of the next block of samples (any length; state carries over)."""
         t, acc, gyr = samples.t, samples.acc, samples.gyr
-        acc_lp = self._acc_lp(acc)
-        gyr_lp = self._gyr_lp(gyr)
-        cfg = self.config
-        still = row_norms(gyr_lp - self._gyr_slow(gyr)) < cfg.still_gyr_dps
-        still &= self._gyr_range.below(gyr_lp, cfg.still_gyr_range_dps)
-        still &= self._acc_range.below(acc_lp, cfg.still_acc_range_ms2)
-        bias = self._bias_from_quiet(gyr, still)
-        omega = gyr - bias
-        prev = t[0] - self.dt_nominal_s if self._last_t is None else self._last_t
-        dt = np.diff(t, prepend=prev) if len(t) else t
-        # a gap too long to fill (a reconnect) is not integrated: what turned then is unknown
-        dt = np.where(dt > 2.0 * self.dt_nominal_s, self.dt_nominal_s, dt)
-        if len(t):
-            self._last_t = float(t[-1])
-        rot = self._rot(omega * dt[:, None])
-        return MotionBlock(t, acc, omega, acc_lp, gyr_lp - bias, rot, still)
+        n = len(t)
+        acc_lp = np.empty((3, n)).T  # channels apart in memory, as scipy's sosfilt gave them
+        omega, omega_lp, rot = np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 3))
+        still = np.empty(n, dtype=bool)
+        if n:
+            lowpass, slow, ranges, bias = self._lowpass, self._gyr_slow, self._ranges, self._bias
+            if lowpass.zi is None:
+                lowpass.start(np.r_[acc[0], gyr[0]])
+                slow.start(gyr[0])
+            motion_block(t, acc, gyr, lowpass.sos, lowpass.zi, slow.sos, slow.zi,
+                         ranges.blocks, ranges.suffix, ranges.prefix, ranges.count, self._range_limits,
+                         self._still_gyr_dps, self._delayed_gyr, self._delayed_still,
+                         bias.weight, bias.value, bias.delay, bias.started,
+                         self.dt_nominal_s, self._last_t, self._rot.total, acc_lp, omega, omega_lp, rot, still)
+        return MotionBlock(t, acc, omega, acc_lp, omega_lp, rot, still)
