@@ -81,3 +81,15 @@ def test_first_crossings_equal_the_first_sample_at_each_level(rng):
         expected.append(float(t[0]) if i == 0 else
                         float(t[i - 1] + (level - x[i - 1]) / (x[i] - x[i - 1]) * (t[i] - t[i - 1])))
     assert _first_crossings(t, x, np.array(levels)).tolist() == expected
+
+
+def test_excursion_stats_equal_numpy_row_norms(rng):
+    from sensorkit.pipeline.segment import _excursion_stats
+
+    rot = rng.normal(size=(300, 3)).cumsum(axis=0)
+    ref = rot[0] + 0.5
+    d = np.linalg.norm(rot - ref, axis=1)
+    assert _excursion_stats(rot, ref) == (d.max(), int(d.argmax()), d[-1])
+    rot[40, 1] = np.nan  # as np.max: NaN wins
+    peak, at, _ = _excursion_stats(rot, ref)
+    assert np.isnan(peak) and at == 40

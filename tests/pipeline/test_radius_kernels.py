@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from sensorkit.pipeline.radius import _boxcar, _still_hold_replaced, fit_radius, hold_margin
+from sensorkit.pipeline.radius import _boxcar, _solve_small, _still_hold_replaced, fit_radius, hold_margin
 from synth import Move, Synth, random_setup
 
 
@@ -50,3 +50,14 @@ def test_radius_of_an_exact_rigid_rotation_with_accelerometer_bias(radius_m, fs_
 def test_hold_margin_covers_both_boxcars():
     assert hold_margin(100.0, 2.0) == 50  # two boxcars of 25 samples
     assert hold_margin(25.0, 2.0) == 12
+
+
+def test_small_solver_equals_numpy_and_drops_a_degenerate_unknown():
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        a = rng.normal(size=(4, 4)) + 4 * np.eye(4)
+        b = rng.normal(size=(4, 9))
+        assert np.allclose(_solve_small(a, b), np.linalg.solve(a, b), rtol=1e-12, atol=1e-12)
+    singular = np.diag([2.0, 0.0, 1.0, 4.0])  # the second unknown does not enter: set to 0
+    x = _solve_small(singular, np.array([[2.0], [0.0], [3.0], [8.0]]))
+    assert x[:, 0].tolist() == [1.0, 0.0, 3.0, 2.0]
