@@ -43,6 +43,7 @@ class AxisModel:
         self.cos_cluster = float(np.cos(np.radians(cluster_deg)))
         self._clusters: list[_Cluster] = []
         self._axis: np.ndarray | None = None  # :attr:`axis`, computed once per change of votes
+        self._top_counts = (0, 0)  # votes of the strongest and the second-strongest cluster
 
     def observe(self, axis: np.ndarray, weight: int = 1) -> None:
         """Add one movement's signed unit rotation axis with ``weight`` votes."""
@@ -52,8 +53,11 @@ class AxisModel:
             if abs(cos) >= self.cos_cluster:
                 sign = 1 if cos >= 0 else -1
                 c.add(sign * weight * axis, sign, weight)
-                return
-        self._clusters.append(_Cluster(weight * axis.astype(float), weight, weight))
+                break
+        else:
+            self._clusters.append(_Cluster(weight * axis.astype(float), weight, weight))
+        counts = sorted((c.count for c in self._clusters), reverse=True)
+        self._top_counts = (counts[0], counts[1] if len(counts) > 1 else 0)
 
     @property
     def axis(self) -> np.ndarray | None:
@@ -65,13 +69,13 @@ class AxisModel:
 
     @property
     def votes(self) -> int:
-        return max((c.count for c in self._clusters), default=0)
+        """Votes of the strongest axis (0 before any)."""
+        return self._top_counts[0]
 
     @property
     def runner_up_votes(self) -> int:
         """Votes of the second-strongest axis (0 when there is none)."""
-        counts = sorted((c.count for c in self._clusters), reverse=True)
-        return counts[1] if len(counts) > 1 else 0
+        return self._top_counts[1]
 
 
 def axis_offset_deg(a: np.ndarray, b: np.ndarray) -> float:

@@ -88,10 +88,20 @@ class MovementFeatures:
         the hold: free of accelerometer errors, not of gyro scale error). Else the peak of the
         integrated gyro.
         """
-        x = _along(self.rot_rel_deg, axis)
         if self.g_hold is not None and self.top_slice is not None:
-            return 0.5 * (gravity_angle_deg(self.g_rest, self.g_hold, axis) + float(upper_median(x[self.top_slice])))
-        return float(x.max())
+            return float(_rom_about(self.rot_rel_deg, axis, self.g_rest, self.g_hold, self.top_slice.start,
+                                    self.top_slice.stop))
+        return float(_rom_about(self.rot_rel_deg, axis, self.g_rest, self.g_rest, -1, -1))
+
+
+@njit(cache=True)
+def _rom_about(rel: np.ndarray, axis: np.ndarray, g_rest: np.ndarray, g_hold: np.ndarray, top_from: int,
+               top_to: int) -> float:
+    """:meth:`MovementFeatures.rom_about` in one compiled call (``top_from`` -1: no still hold)."""
+    x = _along(rel, axis)
+    if top_from >= 0:
+        return 0.5 * (gravity_angle_deg(g_rest, g_hold, axis) + upper_median(x[top_from:top_to]))
+    return x.max()
 
 
 @njit(cache=True)

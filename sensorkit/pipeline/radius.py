@@ -324,6 +324,16 @@ def _still_hold_replaced(t: np.ndarray, omega_dps: np.ndarray, acc: np.ndarray, 
     return t_out, omega_out, acc_out
 
 
+@njit(cache=True)
+def _fit_held(t: np.ndarray, omega_dps: np.ndarray, acc: np.ndarray, g_rest: np.ndarray, axis: np.ndarray,
+              hold_from_s: float, hold_to_s: float, margin: int, width: int, step: int) -> float:
+    """:func:`fit_radius` in one compiled call: the hold condensed, then the fit (smoothed with
+    ``width`` only when more than 30 samples are left)."""
+    if hold_to_s > hold_from_s:
+        t, omega_dps, acc = _still_hold_replaced(t, omega_dps, acc, hold_from_s, hold_to_s, margin)
+    return _fit(t, omega_dps, acc, g_rest, axis, width if len(t) > 30 else 0, step)
+
+
 def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float,
                hold_s: tuple[float, float] | None = None) -> float:
     """Distance (m) from the sensor to the rotation axis, by the fixed-axis rigid-body model.
@@ -339,13 +349,11 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float,
     only :func:`hold_margin` of them are kept at each end (the smoothed terms near its ends stay
     as they were): the rest of a long hold does not move and is left out of the fit.
     """
-    # C-contiguous float64 throughout: one compiled version of each kernel, whatever the layouts
-    t, omega_dps, acc, g_rest, axis = (np.ascontiguousarray(x, dtype=np.float64)
-                                       for x in (t, omega_dps, acc, g_rest, axis))
-    if hold_s is not None and hold_s[1] > hold_s[0]:
-        t, omega_dps, acc = _still_hold_replaced(t, omega_dps, acc, float(hold_s[0]), float(hold_s[1]),
-                                                 hold_margin(fs_hz, smooth_hz))
-    n = len(t)
-    width = _boxcar_width(fs_hz, smooth_hz) if n > 30 and smooth_hz < 0.45 * fs_hz else 0
+    hold_from_s, hold_to_s = hold_s if hold_s is not None else (0.0, 0.0)
+    width = _boxcar_width(fs_hz, smooth_hz) if smooth_hz < 0.45 * fs_hz else 0
     step = max(1, int(fs_hz // (8 * smooth_hz)))
-    return float(_fit(t, omega_dps, acc, g_rest, axis, width, step))
+    # C-contiguous float64 throughout: one compiled version of each kernel, whatever the layouts
+    c = np.ascontiguousarray
+    return float(_fit_held(c(t, dtype=np.float64), c(omega_dps, dtype=np.float64), c(acc, dtype=np.float64),
+                           c(g_rest, dtype=np.float64), c(axis, dtype=np.float64), float(hold_from_s),
+                           float(hold_to_s), hold_margin(fs_hz, smooth_hz), width, step))
