@@ -24,7 +24,7 @@ import pandas as pd
 
 from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
 from sensorkit.errors import SensorkitError
-from sensorkit.io import find_recordings, read_recording
+from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
 
 SESSION_COLUMNS = (
@@ -71,14 +71,15 @@ class BatchOutcome:
             self.results.append(result)
 
 
-def analyze_recording(path: str | os.PathLike, config: PipelineConfig | None = None,
+def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfig | None = None,
                       meta_defaults: dict | None = None) -> RecordingResult:
-    """Read one recording and run the pipeline over it (raises RecordingError for a bad file).
+    """Read one recording (or take one already read) and run the pipeline over it (raises
+    RecordingError for a bad file).
 
     ``meta_defaults``: sidecar keys to assume where the recording's own sidecar is silent (the
     report passes the prescription's tempo as ``target_movement_s``).
     """
-    rec = read_recording(path)
+    rec = path if isinstance(path, Recording) else read_recording(path)
     meta = {k: v for k, v in (meta_defaults or {}).items() if v is not None} | rec.meta.to_dict()
     reps = Pipeline(config, meta=meta).run(rec.samples)
     side = rec.meta.side or ""
@@ -122,20 +123,29 @@ def analyze_file(path: str, base_dir: str, config: PipelineConfig | None = None,
     working folder, which a remote worker does not share) and every message and row names it as given.
     ``meta_defaults``: see :func:`analyze_recording`.
     """
+    result, error = run_file_task(lambda actual: analyze_recording(actual, config, meta_defaults), path, base_dir)
     shown = Path(path)
     actual = shown if shown.is_absolute() else Path(base_dir) / shown
-    try:
-        result = analyze_recording(actual, config, meta_defaults)
-    except SensorkitError as exc:
-        return None, _relabel(str(exc), actual, shown)
-    except Exception as exc:  # noqa: BLE001 - a bug on one file must not end the batch
-        return None, _relabel(f"{shown}: internal error: {one_line(exc)}", actual, shown)
-    if actual != shown:
+    if result is not None and actual != shown:
         row = result.session_row
         row["path"] = str(shown)
         row["warnings"] = _relabel(row["warnings"], actual, shown)
         result.warnings = [_relabel(warning, actual, shown) for warning in result.warnings]
-    return result, ""
+    return result, error
+
+
+def run_file_task(task: Callable[[Path], object], path: str, base_dir: str) -> tuple[object | None, str]:
+    """``(task(file), "")`` or ``(None, one-line reason)``; never raises. ``path`` as the user named
+    it; a relative one is opened from ``base_dir`` (a remote worker does not share the caller's
+    working folder) and the reason names it as given."""
+    shown = Path(path)
+    actual = shown if shown.is_absolute() else Path(base_dir) / shown
+    try:
+        return task(actual), ""
+    except SensorkitError as exc:
+        return None, _relabel(str(exc), actual, shown)
+    except Exception as exc:  # noqa: BLE001 - a bug on one file must not end the batch
+        return None, _relabel(f"{shown}: internal error: {one_line(exc)}", actual, shown)
 
 
 def one_line(exc: BaseException) -> str:
@@ -167,13 +177,21 @@ def analyze_many(
     """
     files = [Path(p) for p in paths]
     defaults = meta_defaults if meta_defaults is not None else [None] * len(files)
-    tasks = [(str(p), os.getcwd(), config, d) for p, d in zip(files, defaults)]
+    return run_many(analyze_file, files, [(config, d) for d in defaults], workers, scheduler)
+
+
+def run_many(task: Callable, files: list[Path], task_args: list[tuple], workers: int | None = None,
+             scheduler: str | None = None) -> Iterator[FileOutcome]:
+    """``(path, value or None, error)`` of ``task(path, base_dir, *args)`` for each file, in input
+    order: serially, in local processes or on a Dask cluster, as :func:`analyze_many` says.
+    ``task`` returns ``(value, error)`` and never raises (see :func:`run_file_task`)."""
+    tasks = [(str(p), os.getcwd(), *args) for p, args in zip(files, task_args)]
     if scheduler:
-        outcomes = run_on_dask(analyze_file, tasks, scheduler)
+        outcomes = run_on_dask(task, tasks, scheduler)
     else:
         n_workers = choose_workers(len(files), workers)
-        outcomes = (run_in_processes(analyze_file, tasks, n_workers) if n_workers > 1
-                    else ((analyze_file(*task), None) for task in tasks))
+        outcomes = (run_in_processes(task, tasks, n_workers) if n_workers > 1
+                    else ((task(*args), None) for args in tasks))
     return _with_paths(files, outcomes)
 
 

@@ -15,10 +15,10 @@ Bad input raises :class:`sensorkit.errors.RecordingError` with one line naming t
 """
 from sensorkit.io.discover import find_recordings
 from sensorkit.io.meta import RecordingMeta
-from sensorkit.io.reader import Recording, read_meta, read_recording
+from sensorkit.io.reader import Recording, meta_needs_content, read_meta, read_recording
 from sensorkit.io.writer import RecordingWriter, write_recording
 
 __all__ = [
     "Recording", "RecordingMeta", "RecordingWriter",
-    "find_recordings", "read_meta", "read_recording", "write_recording",
+    "find_recordings", "meta_needs_content", "read_meta", "read_recording", "write_recording",
 ]

@@ -12,9 +12,10 @@ from sensorkit.io.meta import RecordingMeta, load_meta, started_at_from_mtime
 from sensorkit.io.vendor import SUPPORTED, VendorData, detect, read_vendor
 from sensorkit.io.vendor.common import head_text
 
-#: bytes read to tell a vendor export from a canonical CSV in :func:`read_meta`
-_META_SNIFF_BYTES = 4096
 from sensorkit.io.units import check_units
+
+#: bytes read to tell a vendor export from a canonical CSV in :func:`meta_needs_content`
+_META_SNIFF_BYTES = 4096
 from sensorkit.samples import Samples
 
 
@@ -69,9 +70,16 @@ def read_meta(path: str | os.PathLike) -> RecordingMeta:
     time and sensor come from its content; its sidecar, when it has one, still overrides.
     """
     path = Path(path)
-    if path.suffix.lower() == ".json" or detect(path, head_text(path, _META_SNIFF_BYTES)) is not None:
+    if meta_needs_content(path):
         return read_recording(path).meta
     return load_meta(path)[0]
+
+
+def meta_needs_content(path: str | os.PathLike) -> bool:
+    """Does the metadata of ``path`` come from its content (a vendor export: its start time and
+    sensor), so that :func:`read_meta` reads it whole? Looks at the name and the first 4 KiB."""
+    path = Path(path)
+    return path.suffix.lower() == ".json" or detect(path, head_text(path, _META_SNIFF_BYTES)) is not None
 
 
 def _read_vendor_or_fail(path: Path, canonical_error: RecordingError | None) -> VendorData:

@@ -3,10 +3,13 @@
     outcome = build_report(load_prescriptions("rx"), ["data"], on_message=print)
     outcome.daily, outcome.summary, outcome.failures, outcome.notes
 
-Each recording's sidecar is read first (cheap) to match it to a prescription; only matched
-recordings are analysed, each once. A recording that fails to load is a failure (path, reason);
-one that does not fit a prescription (no patient, unknown patient, exercise or side not
-prescribed, dated outside the period) is a note and is skipped. Neither stops the rest.
+Each recording is one task (serially, in local processes or on a Dask cluster) that reads it at
+most once: a canonical recording's sidecar is read first (cheap) to match it to a prescription,
+and its samples only when it matches; a vendor export, whose start time comes from its content,
+is read whole once, matched, and analysed from what was read. A recording that fails to load is
+a failure (path, reason); one that does not fit a prescription (no patient, unknown patient,
+exercise or side not prescribed, dated outside the period) is a note and is skipped. Neither
+stops the rest.
 """
 from __future__ import annotations
 
@@ -15,9 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sensorkit.batch import analyze_many
-from sensorkit.errors import SensorkitError
-from sensorkit.io import RecordingMeta, find_recordings, read_meta
+from sensorkit.batch import analyze_recording, run_file_task, run_many
+from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
 from sensorkit.pipeline import PipelineConfig
 from sensorkit.report.daily import AnalyzedSession, daily_rows
 from sensorkit.report.prescription import Prescription
@@ -54,6 +56,38 @@ def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription]) -
     return rx, side, ""
 
 
+@dataclass(frozen=True)
+class ReportedFile:
+    """What one report task found: the recording's ``meta`` and either why it was ``skipped``, or
+    the ``patient`` and ``side`` it was matched to and its ``reps``."""
+
+    meta: RecordingMeta
+    skipped: str = ""
+    patient: str = ""
+    side: str = ""
+    reps: tuple = ()
+
+
+def report_file(path: str, base_dir: str, config: PipelineConfig | None,
+                prescriptions: dict[str, Prescription]) -> tuple[ReportedFile | None, str]:
+    """One task of a report: (what was found, "") or (None, one-line reason). Never raises.
+
+    Reads the file at most once (see module doc); ``path`` and ``base_dir`` as for
+    :func:`sensorkit.batch.analyze_file`.
+    """
+    def task(actual: Path) -> ReportedFile:
+        recording = read_recording(actual) if meta_needs_content(actual) else None
+        meta = recording.meta if recording is not None else read_meta(actual)
+        rx, side, why = match_session(meta, prescriptions)
+        if rx is None:
+            return ReportedFile(meta, skipped=why)
+        tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
+        result = analyze_recording(recording if recording is not None else actual, config, tempo)
+        return ReportedFile(meta, patient=rx.patient, side=side, reps=tuple(result.reps))
+
+    return run_file_task(task, path, base_dir)
+
+
 def build_report(
     prescriptions: dict[str, Prescription],
     paths: Iterable[str | os.PathLike],
@@ -67,8 +101,7 @@ def build_report(
     """Analyse the recordings under ``paths`` that fit ``prescriptions``; build both tables.
 
     ``exclude``: folders not searched; ``skip_files``: files never taken as recordings (the outputs).
-    ``on_message(line)`` receives one line per failure or skipped recording: skipped ones while
-    the sidecars are read, failed ones as the analysis returns them (in file order).
+    ``on_message(line)`` receives one line per failure or skipped recording, in file order.
     ``workers`` / ``scheduler``: as for ``sensorkit analyze`` (local processes or a Dask cluster);
     the tables do not depend on them.
     """
@@ -80,28 +113,17 @@ def build_report(
             on_message(reason if reason.startswith(str(path)) else f"{path}: {prefix}{reason}")
 
     skipped = {Path(f).resolve() for f in skip_files}
-    matched: list[tuple[Path, RecordingMeta, Prescription, str]] = []
-    for path in find_recordings(paths, exclude=exclude):
-        if path.resolve() in skipped:
-            continue
-        try:
-            meta = read_meta(path)
-        except SensorkitError as exc:
-            tell(outcome.failures, path, str(exc), "failed: ")
-            continue
-        rx, side, why = match_session(meta, prescriptions)
-        if rx is None:
-            tell(outcome.notes, path, why, "skipped: ")
-            continue
-        matched.append((path, meta, rx, side))
-    tempo = [{"target_movement_s": rx.plan(meta.exercise).movement_s} for _, meta, rx, _ in matched]
-    results = analyze_many([m[0] for m in matched], config, workers, scheduler, tempo)
-    for (path, meta, rx, side), (_, result, error) in zip(matched, results):
-        if result is None:
+    files = [path for path in find_recordings(paths, exclude=exclude) if path.resolve() not in skipped]
+    for path, found, error in run_many(report_file, files, [(config, prescriptions)] * len(files), workers,
+                                       scheduler):
+        if found is None:
             tell(outcome.failures, path, error, "failed: ")
-            continue
-        outcome.sessions[rx.patient].append(
-            AnalyzedSession(path.stem, meta.started_at, meta.exercise, side, tuple(result.reps)))
+        elif found.skipped:
+            tell(outcome.notes, path, found.skipped, "skipped: ")
+        else:
+            meta = found.meta
+            outcome.sessions[found.patient].append(
+                AnalyzedSession(path.stem, meta.started_at, meta.exercise, found.side, found.reps))
     for patient in sorted(prescriptions):
         rx = prescriptions[patient]
         rows = daily_rows(rx, outcome.sessions[patient])
