@@ -22,7 +22,6 @@ from numba import njit
 
 
 from sensorkit.pipeline.radius import fit_radius
-from sensorkit.pipeline.stats import upper_median
 from sensorkit.pipeline.segment import MovementWindow
 
 
@@ -118,6 +117,34 @@ def gravity_angle_deg(g_from: np.ndarray, g_to: np.ndarray, axis: np.ndarray) ->
         + (p0[0] * p1[1] - p0[1] * p1[0]) * axis[2]
     cos = p0[0] * p1[0] + p0[1] * p1[1] + p0[2] * p1[2]
     return -math.degrees(math.atan2(sin, cos))
+
+
+@njit(cache=True)
+def upper_median(x: np.ndarray) -> float:
+    """The ``len(x) // 2``-th smallest value (the median; the upper middle one for even lengths),
+    by quickselect on a copy (it compiles much faster than ``np.sort``)."""
+    a = x.copy()
+    k = len(a) // 2
+    lo, hi = 0, len(a) - 1
+    while lo < hi:
+        pivot = a[(lo + hi) // 2]
+        i, j = lo, hi
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break
+    return a[k]
 
 
 @njit(cache=True)
@@ -231,7 +258,7 @@ def _measure_core(t, rot_deg, acc_lp, omega_lp, acc, s: int, e: int, holds: np.n
         for i in range(s, len(t)):
             r = rel[i - lo]
             norm = math.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
-            if norm > excursion:
+            if norm > excursion or (norm != norm and excursion == excursion):  # NaN wins, as np.argmax
                 excursion, k = norm, i
         axis = rel[k - lo] / excursion if excursion > 0 else np.array([1.0, 0.0, 0.0])
         x = _along(rel, axis)  # angle along the movement's own axis, degrees
@@ -276,7 +303,7 @@ def measure(window: MovementWindow, min_still_hold_s: float, fs_hz: float,
     (top, hold_still_s, start_s, end_s, out_end_s, return_start_s, axis, excursion, peak_speed, reversals,
      g_rest, g_rest_raw, g_hold, rel) = _measure_core(
         *(np.ascontiguousarray(x) for x in (b.t, b.rot_deg, b.acc_lp, b.omega_lp, b.acc)),  # one compiled version
-        window.start, window.end, holds, window.returned, min_still_hold_s)
+        window.start, window.end, holds, window.returned, float(min_still_hold_s))  # a float: one version
     s = window.start
     return MovementFeatures(
         start_s=start_s, end_s=end_s, out_end_s=out_end_s, return_start_s=return_start_s,

@@ -24,8 +24,6 @@ import math
 import numpy as np
 from numba import njit
 
-from sensorkit.pipeline.stats import upper_median
-
 #: what ``np.radians`` multiplies by (the same double)
 _RAD_PER_DEG = np.pi / 180.0
 #: model terms, one row each: 3 acceleration components less gravity, omega, omega², sin theta,
@@ -145,6 +143,8 @@ def _fit(t: np.ndarray, omega_dps: np.ndarray, acc: np.ndarray, g_rest: np.ndarr
          width: int, step: int) -> float:
     """:func:`fit_radius` once the smoothing ``width`` (0: none) and the ``step`` are known."""
     n = len(t)
+    if n < 3:  # no derivative to take
+        return np.nan
     terms = _terms(t, omega_dps, acc, g_rest, axis)
     if width > 0:
         terms = _boxcar(_boxcar(terms, width), width)
@@ -288,7 +288,7 @@ def _huber_offset(columns: np.ndarray, nuisance: np.ndarray, max_solves: int = 4
                 res = r[i, 3 * k + 2] - r[i, 3 * k] * p1 - r[i, 3 * k + 1] * p2
                 total += res * res
             residual[i] = math.sqrt(total)
-        scale = 1.5 * upper_median(residual) + 1e-9
+        scale = 1.5 * np.sort(residual)[m // 2] + 1e-9  # 1.5 × the (upper) median
         for i in range(m):
             weights[i] = min(1.0, scale / max(residual[i], 1e-12))
     return p1, p2

@@ -1,5 +1,4 @@
-"""Order statistics of short Python lists (recent reps), as numpy computes them, without its overhead;
-and the median inside compiled kernels.
+"""Order statistics of short Python lists (recent reps), as numpy computes them, without its overhead.
 
 The histories the classifier and the tempo judge keep are at most a few dozen floats; sorting them
 in Python is cheaper than one ``np.percentile`` call. Results equal numpy's bit for bit.
@@ -7,9 +6,6 @@ in Python is cheaper than one ``np.percentile`` call. Results equal numpy's bit 
 from __future__ import annotations
 
 import math
-
-import numpy as np
-from numba import njit
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -33,30 +29,3 @@ def median(values: list[float]) -> float:
     k = len(ordered) // 2
     return ordered[k] if len(ordered) % 2 else (ordered[k - 1] + ordered[k]) / 2
 
-
-@njit(cache=True)
-def upper_median(x: np.ndarray) -> float:
-    """The ``len(x) // 2``-th smallest value (the median; the upper middle one for even lengths),
-    by quickselect on a copy: compiled kernels use it (it compiles much faster than ``np.sort``)."""
-    a = x.copy()
-    k = len(a) // 2
-    lo, hi = 0, len(a) - 1
-    while lo < hi:
-        pivot = a[(lo + hi) // 2]
-        i, j = lo, hi
-        while i <= j:
-            while a[i] < pivot:
-                i += 1
-            while a[j] > pivot:
-                j -= 1
-            if i <= j:
-                a[i], a[j] = a[j], a[i]
-                i += 1
-                j -= 1
-        if k <= j:
-            hi = j
-        elif k >= i:
-            lo = i
-        else:
-            break
-    return a[k]

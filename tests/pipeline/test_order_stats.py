@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from sensorkit.pipeline.stats import median, percentile, upper_median
+from sensorkit.pipeline.measure import upper_median
+from sensorkit.pipeline.stats import median, percentile
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 10, 49, 50])

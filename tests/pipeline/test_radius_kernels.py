@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from sensorkit.pipeline.radius import _boxcar, _solve_small, _still_hold_replaced, fit_radius, hold_margin
+from sensorkit.pipeline.radius import _boxcar, _rotate, _solve_small, _still_hold_replaced, fit_radius, hold_margin
 from synth import Move, Synth, random_setup
 
 
@@ -61,3 +61,21 @@ def test_small_solver_equals_numpy_and_drops_a_degenerate_unknown():
     singular = np.diag([2.0, 0.0, 1.0, 4.0])  # the second unknown does not enter: set to 0
     x = _solve_small(singular, np.array([[2.0], [0.0], [3.0], [8.0]]))
     assert x[:, 0].tolist() == [1.0, 0.0, 3.0, 2.0]
+
+
+def test_rotation_equals_rodrigues_written_out():
+    rng = np.random.default_rng(42)
+    rotvec = rng.normal(size=(400, 3)) * 0.5
+    rotvec[0] = 0.0  # at rest: no axis
+    v = np.array([0.3, -9.7, 1.2])
+    angle = np.linalg.norm(rotvec, axis=1)
+    k = rotvec / np.where(angle > 1e-12, angle, 1.0)[:, None]
+    cos, sin = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    expected = v * cos + np.cross(k, v) * sin + k * (k @ v)[:, None] * (1.0 - cos)
+    assert np.allclose(_rotate(v, rotvec), expected, rtol=0, atol=1e-13)
+    assert np.array_equal(_rotate(v, rotvec)[0], v)
+
+
+def test_too_short_a_movement_has_no_radius():
+    t = np.array([0.0, 0.01])
+    assert np.isnan(fit_radius(t, np.ones((2, 3)), np.ones((2, 3)), np.ones(3), np.array([1.0, 0, 0]), 2.0, 100.0))

@@ -1,0 +1,28 @@
+"""Rules the compiled kernels keep so that numba's disk cache never runs stale code."""
+import importlib
+import pkgutil
+
+from numba.core.registry import CPUDispatcher
+
+import sensorkit.pipeline
+
+
+def kernels():
+    """(module name, kernel) for every numba kernel defined in sensorkit.pipeline."""
+    for info in pkgutil.iter_modules(sensorkit.pipeline.__path__):
+        module = importlib.import_module(f"sensorkit.pipeline.{info.name}")
+        for kernel in vars(module).values():
+            if isinstance(kernel, CPUDispatcher) and kernel.py_func.__module__ == module.__name__:
+                yield module.__name__, kernel
+
+
+def test_kernels_call_only_kernels_of_their_own_module():
+    """The cache of a kernel is keyed on the file that defines it: a kernel calling a kernel of
+    another file would go on running the old callee after only that file changed."""
+    found = list(kernels())
+    assert len(found) > 20
+    for module, kernel in found:
+        for name in kernel.py_func.__code__.co_names:
+            callee = kernel.py_func.__globals__.get(name)
+            if isinstance(callee, CPUDispatcher):
+                assert callee.py_func.__module__ == module, f"{module}.{kernel.__name__} calls {callee.py_func.__module__}.{name}"
