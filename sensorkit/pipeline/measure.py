@@ -13,14 +13,12 @@ Rotation radius: see :mod:`sensorkit.pipeline.radius` (computed only when a rep 
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-from functools import cached_property
-from numba import njit
 
-
+from sensorkit.pipeline.jit import njit
 from sensorkit.pipeline.radius import fit_radius
 from sensorkit.pipeline.segment import MovementWindow
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from sensorkit.pipeline.jit import njit
 
 INLINE = {"cache": True, "inline": "always"}  # scalar steps: inlined into the kernels that call them
 

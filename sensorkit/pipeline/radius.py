@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from sensorkit.pipeline.jit import njit
 
 #: what ``np.radians`` multiplies by (the same double)
 _RAD_PER_DEG = np.pi / 180.0

@@ -15,16 +15,14 @@ Memory is bounded: the buffer keeps the pending and current moves plus ``pre_res
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
-from numba import njit
-
 from sensorkit.pipeline.filters import norm3
+from sensorkit.pipeline.jit import njit
 from sensorkit.pipeline.motion import MotionBlock
 
 

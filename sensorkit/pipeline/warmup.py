@@ -1,7 +1,7 @@
 """Compile the pipeline's numba kernels before a live session needs them.
 
-The kernels are compiled on first use and cached on disk (``__pycache__`` beside the sources, or
-numba's user cache when that is read-only): the first run after an install takes some seconds,
+The kernels are compiled on first use (Stage 1's at import) and cached on disk (see
+:mod:`sensorkit.pipeline.jit` for where): the first run after an install takes some seconds,
 later ones load the cache in well under one. A live session would otherwise stall at its first
 rep; :func:`warm_up` runs the whole pipeline once on a short exact signal instead.
 """

@@ -26,3 +26,17 @@ def test_kernels_call_only_kernels_of_their_own_module():
             callee = kernel.py_func.__globals__.get(name)
             if isinstance(callee, CPUDispatcher):
                 assert callee.py_func.__module__ == module, f"{module}.{kernel.__name__} calls {callee.py_func.__module__}.{name}"
+
+
+def test_cache_goes_to_a_temporary_folder_only_when_numba_has_nowhere_to_write(monkeypatch, tmp_path):
+    import numba
+
+    from sensorkit.pipeline import jit
+
+    monkeypatch.setattr(numba.config, "CACHE_DIR", "")
+    assert jit.configure_cache(tmp_path) is None  # the package folder is writable: numba's own choice
+    monkeypatch.setattr(jit, "_writable", lambda folder: False)  # read-only install, no writable home
+    chosen = jit.configure_cache(tmp_path)
+    assert chosen and numba.config.CACHE_DIR == chosen and chosen.startswith(jit.tempfile.gettempdir())
+    monkeypatch.setattr(numba.config, "CACHE_DIR", "/somewhere/else")  # NUMBA_CACHE_DIR set: left alone
+    assert jit.configure_cache(tmp_path) is None and numba.config.CACHE_DIR == "/somewhere/else"
