@@ -329,6 +329,8 @@ class PolarPmdDecoder(Decoder):
             return empty_samples()  # a known PMD stream without acc/gyr (ECG, PPG, ...)
         fmt = _frame_format(frame)
         values = _values(frame, fmt, self.factors[frame.measurement_type])
+        if not np.isfinite(values).all():  # float frames can carry NaN or infinity
+            raise ProtocolError("polar_pmd: frame holds a non-finite value")
         n = len(values)
         stamp = self._stamp(frame, n)
         if stamp is None:

@@ -411,3 +411,12 @@ def test_streams_keep_separate_clocks():
     _, _, _, payloads = _stream()
     decoder, _ = _decode_all(payloads[:8] + [h("03 0100000000000000 00 00")] + payloads[8:], sample_rate_hz=52)
     assert decoder.health.gaps == [] and decoder.health.duplicate_packets == decoder.health.reordered_packets == 0
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_a_float_frame_holding_a_non_finite_value_is_a_bad_packet(bad):
+    values = np.full((4, 3), 10.0)
+    values[2, 1] = bad
+    payload = encode_frame(GYRO, 0x81, counts_from_si(GYRO, 0x81, values), 1_000_000_000)
+    with pytest.raises(ProtocolError, match="non-finite"):
+        PolarPmd().decoder().feed(payload)
