@@ -52,6 +52,7 @@ class LowPass:
         return self.zi
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)  # the kernels take float64 (any layout)
         if len(x) == 0:
             return x.copy()
         rows = x.reshape(len(x), -1)  # 1-D input is one channel
@@ -83,18 +84,20 @@ class TrailingRange:
             self.prefix = np.zeros((2, channels))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
         if len(x) == 0:
             return np.empty_like(x)
-        self.start(x.shape[1])
-        out = np.empty((x.shape[1], len(x))).T
-        kernels.trailing_range_block(x, self.blocks, self.suffix, self.prefix, self.count, out)
-        return out
+        rows = x.reshape(len(x), -1)  # 1-D input is one channel
+        self.start(rows.shape[1])
+        out = np.empty((rows.shape[1], len(x))).T
+        kernels.trailing_range_block(rows, self.blocks, self.suffix, self.prefix, self.count, out)
+        return out.reshape(x.shape)
 
     def below(self, x: np.ndarray, limit: float) -> np.ndarray:
         """Per sample: is every channel's range below ``limit``? (``(self(x) < limit).all(axis=1)``)"""
         if len(x) == 0:
             return np.empty(0, dtype=bool)
-        return (self(x) < limit).all(axis=1)
+        return (self(x) < limit).reshape(len(x), -1).all(axis=1)
 
 
 class MaskedAverage:
@@ -112,6 +115,7 @@ class MaskedAverage:
         self.started = np.zeros(1, dtype=bool)
 
     def __call__(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        x, mask = np.asarray(x, dtype=np.float64), np.asarray(mask, dtype=bool)
         out = np.empty_like(x)
         kernels.masked_average_block(x, mask, self.weight, self.value, self.delay, self.started, out)
         return out
@@ -127,6 +131,7 @@ class Integrator:
         self.total = np.zeros(channels)
 
     def __call__(self, increments: np.ndarray) -> np.ndarray:
+        increments = np.asarray(increments, dtype=np.float64)
         out = np.empty(increments.shape)
         kernels.running_sum_block(increments, self.total, out)
         return out

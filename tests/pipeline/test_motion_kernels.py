@@ -145,3 +145,21 @@ def test_gap_filler_inserts_the_interpolated_rows_whatever_the_chunking():
     parts = in_chunks(lambda a: filler(Samples.from_array(a)), len(rows), 4, rows)
     assert np.array_equal(Samples.concat(parts).to_array(), np.array(expected))
     assert filler.filled_samples == len(expected) - len(rows) > 0
+
+
+def test_building_blocks_take_any_numeric_input():
+    """float32, ints and 1-D input, as numpy and scipy took them (converted to float64)."""
+    from scipy import ndimage, signal
+
+    from sensorkit.pipeline.filters import Integrator, LowPass, MaskedAverage, TrailingRange
+
+    x = (np.arange(60) % 7).astype(np.int32)
+    low = LowPass(3.0, 100.0)
+    expected = signal.sosfilt(low.sos, x.astype(float), zi=signal.sosfilt_zi(low.sos) * x[0])[0]
+    assert np.allclose(low(x.astype(np.float32)), expected)
+    ranges = TrailingRange(5)(x)
+    assert ranges.shape == x.shape
+    assert np.array_equal(ranges, ndimage.maximum_filter1d(x, 5, origin=2, mode="nearest")
+                          - ndimage.minimum_filter1d(x, 5, origin=2, mode="nearest"))
+    assert np.array_equal(Integrator(1)(x[:, None]), np.cumsum(x)[:, None].astype(float))
+    assert MaskedAverage(0.5, np.zeros(1))(x[:, None], (x > 3).astype(int)).shape == (60, 1)
