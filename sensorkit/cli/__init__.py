@@ -6,6 +6,7 @@ import importlib.util
 
 import click
 
+from sensorkit.cli.notice import notice_if_slow
 from sensorkit.errors import SensorkitError
 
 #: subcommand name -> module in sensorkit.cli defining a click command called ``command``.
@@ -33,7 +34,8 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in _available():
             return None
-        module = importlib.import_module(f"sensorkit.cli.{_COMMANDS[name]}")
+        with notice_if_slow(3.0):  # Stage 1's kernels compile at import after an install
+            module = importlib.import_module(f"sensorkit.cli.{_COMMANDS[name]}")
         return getattr(module, name.replace("-", "_"))
 
 

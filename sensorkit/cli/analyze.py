@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sensorkit.batch import analyze_paths
+from sensorkit.cli.notice import warm_up_kernels
 from sensorkit.cli.parallel import parallel_options
 from sensorkit.errors import ConfigError
 from sensorkit.io import find_recordings
@@ -50,6 +51,7 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     files = find_recordings(paths, exclude=[out_dir])
+    warm_up_kernels()
     err = Console(stderr=True, highlight=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err, disable=quiet, transient=True,

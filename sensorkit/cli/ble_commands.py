@@ -134,10 +134,10 @@ def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: f
 def _make_recorder(live: bool, out_dir: Path, name: str, meta: dict) -> SessionRecorder:
     pipeline = None
     if live:
+        from sensorkit.cli.notice import warm_up_kernels
         from sensorkit.pipeline import Pipeline
-        from sensorkit.pipeline.warmup import warm_up
 
-        warm_up(lambda: click.echo("compiling the signal kernels (once after an install; about 20 s)...", err=True))
+        warm_up_kernels()
         pipeline = Pipeline(meta=meta)
     return SessionRecorder(out_dir, name, meta, pipeline)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sensorkit.cli.notice import warm_up_kernels
 from sensorkit.cli.parallel import parallel_options
 from sensorkit.errors import SensorkitError
 from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, load_prescriptions, write_csv
@@ -41,6 +42,7 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
         if plot_dir is not None:
             from sensorkit.plot import require_matplotlib
             require_matplotlib()  # fail before the analysis, not after
+        warm_up_kernels()
         outcome = build_report(prescriptions, paths, exclude=[d for d in (plot_dir,) if d],
                                skip_files=[f for f in (out_csv, summary_csv, log_path) if f], on_message=on_message,
                                workers=workers, scheduler=scheduler)

@@ -7,9 +7,6 @@ rep; :func:`warm_up` runs the whole pipeline once on a short exact signal instea
 """
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import numpy as np
 
 from sensorkit.samples import GRAVITY_MS2, Samples
@@ -27,20 +24,8 @@ def one_rep_signal(fs_hz: float = 100.0) -> Samples:
     return Samples(t, acc, gyr)
 
 
-def warm_up(on_slow: Callable[[], None] | None = None, slow_s: float = 1.0) -> None:
-    """Run the pipeline once so every kernel is compiled (or loaded from the cache).
-
-    ``on_slow`` is called once if that takes longer than ``slow_s`` (a compile is under way), so
-    a command line can say why it waits.
-    """
+def warm_up() -> None:
+    """Run the pipeline once so every kernel is compiled (or loaded from the cache)."""
     from sensorkit.pipeline import Pipeline
 
-    timer = threading.Timer(slow_s, on_slow) if on_slow is not None else None
-    if timer is not None:
-        timer.daemon = True
-        timer.start()
-    try:
-        Pipeline().run(one_rep_signal())
-    finally:
-        if timer is not None:
-            timer.cancel()
+    Pipeline().run(one_rep_signal())

@@ -1,6 +1,9 @@
-"""The live command's warm-up runs the whole pipeline on its exact one-rep signal."""
+"""The warm-up runs the whole pipeline on its exact one-rep signal; a slow step is announced once."""
+import time
+
+from sensorkit.cli import notice
 from sensorkit.pipeline import Pipeline
-from sensorkit.pipeline.warmup import one_rep_signal, warm_up
+from sensorkit.pipeline.warmup import one_rep_signal
 
 
 def test_the_warm_up_signal_is_one_movement_of_40_degrees():
@@ -9,7 +12,10 @@ def test_the_warm_up_signal_is_one_movement_of_40_degrees():
     assert reps[0].radius_m < 0.05  # a pure turn of the sensor about itself: no radius
 
 
-def test_warm_up_reports_a_slow_compile_only_when_slow():
-    calls = []
-    warm_up(lambda: calls.append(1), slow_s=60.0)  # compiled already (the test above): fast
-    assert calls == []
+def test_a_slow_step_is_announced_once_and_a_quick_one_not(capsys):
+    with notice.notice_if_slow(5.0, "quick step"):
+        pass
+    for _ in range(2):
+        with notice.notice_if_slow(0.01, "slow step"):
+            time.sleep(0.2)
+    assert capsys.readouterr().err == "slow step\n"
