@@ -83,9 +83,11 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
         bad = values.isna().to_numpy() | ~np.isfinite(values.to_numpy(np.float64))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
+            cell = raw.iloc[row]
+            shown = repr(cell) if isinstance(cell, str) else repr(float(cell))  # nan, not np.float64(nan)
             raise RecordingError(
                 f"{path}: line {header_line + 1 + row}: column {frame.columns[positions.index(pos)]}:"
-                f" {raw.iloc[row]!r} is not a finite number"
+                f" {shown} is not a finite number"
             )
         out[name] = values.to_numpy(dtypes[pos])
     return out
