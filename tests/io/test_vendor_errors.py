@@ -68,3 +68,13 @@ def test_dot_free_acceleration_only_is_refused_with_the_reason(tmp_path):
     path = write_movella(tmp_path / "dot.csv", KNOWN, 0)
     path.write_text(path.read_text().replace("Acc_", "FreeAcc_"))
     assert "only FreeAcc_X/Y/Z (gravity removed)" in error_of(path)
+
+
+@pytest.mark.parametrize("cell, shown", [("nan", "nan is not a finite number"), ("inf", "inf is not a finite number")])
+def test_a_non_finite_cell_in_a_vendor_file_is_named_plainly(tmp_path, cell, shown):
+    acc, _ = write_metabase(tmp_path, KNOWN, "time", 1_795_000_000_000)
+    lines = acc.read_text().splitlines()
+    lines[10] = lines[10].rsplit(",", 1)[0] + "," + cell
+    acc.write_text("\n".join(lines) + "\n")
+    message = error_of(acc)
+    assert "line 11" in message and message.endswith(shown)
