@@ -12,3 +12,7 @@ class RecordingError(SensorkitError):
 
 class ConfigError(SensorkitError):
     """A configuration or prescription is invalid; the message names the file and key."""
+
+
+class SampleError(SensorkitError):
+    """Samples handed to the pipeline are unusable (a non-finite reading); the message names the time."""

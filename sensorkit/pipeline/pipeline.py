@@ -11,12 +11,14 @@ The sample rate is measured on the first ``rate_estimate_s`` of data (buffered u
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from sensorkit import exercises
+from sensorkit.errors import SampleError
 from sensorkit.pipeline.classify import RepClassifier
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
@@ -31,6 +33,14 @@ from sensorkit.samples import Samples
 def _number(meta: Mapping[str, Any], key: str) -> float | None:
     value = meta.get(key)
     return float(value) if value is not None else None
+
+
+def _raise_non_finite(samples: Samples) -> None:
+    finite = np.isfinite(samples.t) & np.isfinite(samples.acc).all(axis=1) & np.isfinite(samples.gyr).all(axis=1)
+    if not finite.all():
+        i = int(np.argmin(finite))
+        raise SampleError(f"sample {i} of the block (t = {samples.t[i]}) holds a non-finite value: "
+                          f"acc {samples.acc[i].tolist()}, gyr {samples.gyr[i].tolist()}")
 
 
 class Pipeline:
@@ -61,9 +71,15 @@ class Pipeline:
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
-        """Feed a block of samples; returns the movements (reps and rejected) that ended in it."""
+        """Feed a block of samples; returns the movements (reps and rejected) that ended in it.
+
+        Raises :class:`~sensorkit.errors.SampleError` for a NaN or infinite value (the readers and
+        decoders never give one): one would silently cost every rep after it.
+        """
         if len(samples) == 0:
             return []
+        if not math.isfinite(float(samples.t.sum() + samples.acc.sum() + samples.gyr.sum())):
+            _raise_non_finite(samples)
         if self._motion is None:
             self._pending.append(samples)
             buffered = Samples.concat(self._pending)

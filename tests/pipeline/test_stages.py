@@ -104,3 +104,18 @@ def test_rodrigues_rotation_matches_scipy():
     rotvec[0] = 0.0  # no rotation at all
     g = np.array([1.0, 2.0, 9.0])
     assert np.allclose(_rotate(g, rotvec), Rotation.from_rotvec(rotvec).apply(g), atol=1e-12)
+
+
+@pytest.mark.parametrize("where", ["acc", "gyr", "t"])
+def test_a_non_finite_sample_is_an_error_naming_it(where):
+    from sensorkit.errors import SampleError
+    from sensorkit.pipeline import Pipeline
+
+    axis, g = random_setup(3)
+    s = Synth(axis, g, moves=[Move(30)]).samples()
+    values = {"t": s.t.copy(), "acc": s.acc.copy(), "gyr": s.gyr.copy()}
+    values[where][(250, 1)[where == "t"]] = np.nan if where == "t" else np.inf
+    bad = Samples(values["t"], values["acc"], values["gyr"])
+    with pytest.raises(SampleError, match="non-finite"):
+        Pipeline().run(bad)
+    assert Pipeline().run(s)  # the clean signal is fine
