@@ -29,6 +29,7 @@ def notice_if_slow(after_s: float, message: str = COMPILING) -> Iterator[None]:
         yield
     finally:
         timer.cancel()
+        timer.join()  # gone before a process pool forks (it forks only a single-threaded process)
 
 
 def warm_up_kernels() -> None:

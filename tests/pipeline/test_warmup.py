@@ -19,3 +19,12 @@ def test_a_slow_step_is_announced_once_and_a_quick_one_not(capsys):
         with notice.notice_if_slow(0.01, "slow step"):
             time.sleep(0.2)
     assert capsys.readouterr().err == "slow step\n"
+
+
+def test_the_notice_thread_is_gone_after_the_step():
+    import threading
+
+    before = threading.active_count()
+    with notice.notice_if_slow(60.0, "never"):
+        assert threading.active_count() == before + 1
+    assert threading.active_count() == before
