@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from sensorkit.errors import RecordingError
+from sensorkit.io.files import resolved
 from sensorkit.io.vendor import metabase, movesense, pairs, polar
 from sensorkit.io.vendor.common import head_text
 
@@ -32,13 +33,13 @@ def find_recordings(
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    excluded = {Path(folder).resolve() for folder in exclude}
+    excluded = {resolved(folder) for folder in exclude}
     found: dict[Path, Path] = {}
     for path in map(Path, paths):
         candidates = _recording_files(path, excluded) if path.is_dir() else [path]
         for candidate in candidates:
             candidate = _pair_primary(candidate)
-            found.setdefault(candidate.resolve(), candidate)
+            found.setdefault(resolved(candidate), candidate)
     return sorted(found.values(), key=lambda p: p.as_posix())
 
 
@@ -81,12 +82,12 @@ def _is_vendor_other_sensor(path: Path) -> bool:
 
 
 def _recording_files(folder: Path, excluded: set[Path]) -> list[Path]:
-    if folder.resolve() in excluded:
+    if resolved(folder) in excluded:
         return []
     files = []
     for root, folders, names in os.walk(folder):
         root_path = Path(root)
-        folders[:] = [name for name in folders if not name.startswith(".") and (root_path / name).resolve() not in excluded]
+        folders[:] = [name for name in folders if not name.startswith(".") and resolved(root_path / name) not in excluded]
         lowered = None
         for name in names:
             if name.startswith("."):

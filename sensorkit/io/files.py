@@ -1,4 +1,4 @@
-"""Small file helpers shared by the reader and the writers: sidecar path, atomic replace."""
+"""Small file helpers shared by the reader and the writers: sidecar path, path identity, atomic replace."""
 from __future__ import annotations
 
 import os
@@ -9,6 +9,16 @@ from typing import Iterable
 def sidecar_path(csv_path: str | os.PathLike) -> Path:
     """``NAME.json`` next to ``NAME.csv``."""
     return Path(csv_path).with_suffix(".json")
+
+
+def resolved(path: str | os.PathLike) -> Path:
+    """``path`` made absolute with symlinks resolved, where they can be: a symlink loop (which
+    ``Path.resolve`` refuses with a RuntimeError on Python 3.11) is kept as its absolute path, so
+    the reader names it as unreadable instead of the whole search failing."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def atomic_write_text(path: str | os.PathLike, text: str | Iterable[str]) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sensorkit.batch import analyze_recording, run_file_task, run_many
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
+from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
 from sensorkit.report.daily import AnalyzedSession, daily_rows
 from sensorkit.report.prescription import Prescription
@@ -112,8 +113,8 @@ def build_report(
         if on_message:
             on_message(reason if reason.startswith(str(path)) else f"{path}: {prefix}{reason}")
 
-    skipped = {Path(f).resolve() for f in skip_files}
-    files = [path for path in find_recordings(paths, exclude=exclude) if path.resolve() not in skipped]
+    skipped = {resolved(f) for f in skip_files}
+    files = [path for path in find_recordings(paths, exclude=exclude) if resolved(path) not in skipped]
     for path, found, error in run_many(report_file, files, [(config, prescriptions)] * len(files), workers,
                                        scheduler):
         if found is None:

@@ -39,6 +39,7 @@ def build_bad_tree(data: Path) -> dict[str, str]:
     copy_recording(good, bad, "bad_sidecar")
     (bad / "bad_sidecar.json").write_text('{"side": "left",')
     os.symlink(bad / "no_such_target.csv", bad / "dangling.csv")
+    os.symlink("loop.csv", bad / "loop.csv")  # unreadable even for root: a symlink to itself
 
     # repaired, not failed: a crash cut the last line in half; and a folder that happens to be named x.csv
     cut = copy_recording(good, data / "more", "crash_cut")
@@ -51,6 +52,7 @@ def build_bad_tree(data: Path) -> dict[str, str]:
         "in_g": "in_g.csv: columns acc_x, acc_y, acc_z: in g, not m/s²",
         "bad_sidecar": "bad_sidecar.json",
         "dangling": "dangling.csv: cannot read: no such file",
+        "loop": "loop.csv: cannot read: Too many levels of symbolic links",
     }
 
 
