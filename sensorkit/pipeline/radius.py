@@ -184,6 +184,8 @@ def _fit(t: np.ndarray, omega_dps: np.ndarray, acc: np.ndarray, g_rest: np.ndarr
         nuisance[j, 1] = terms[6, i]
         nuisance[j, 2] = 1.0
         nuisance[j, 3] = terms[7, i]
+    if not (np.isfinite(columns).all() and np.isfinite(nuisance).all()):
+        return np.nan  # a NaN sample or a repeated timestamp: no fit, rather than a made-up radius
     p1, p2 = _huber_offset(columns, nuisance, 4, 5e-4)
     return math.hypot(p1, p2)
 
@@ -343,7 +345,8 @@ def fit_radius(t, omega_dps, acc, g_rest, axis, smooth_hz: float, fs_hz: float,
     unfiltered and start at rest, where ``g_rest`` (m/s²) was measured; ``axis`` is the unit
     rotation axis. The model's terms are smoothed with two boxcars of ``1 / (2 smooth_hz)``
     (zero-phase, no ripple, nulls at multiples of ``2 smooth_hz``: tremor is 8–12 Hz), then a few
-    samples per cutoff period are kept. NaN when the movement is too short to fit.
+    samples per cutoff period are kept. NaN when the movement is too short to fit, or its samples
+    are not all finite and increasing.
 
     ``hold_s``: (end of the outward phase, start of the return), s. A hold is still: its tremor
     only adds what smoothing cannot undo, so the samples between are replaced by their mean, and

@@ -40,3 +40,28 @@ def test_cache_goes_to_a_temporary_folder_only_when_numba_has_nowhere_to_write(m
     assert chosen and numba.config.CACHE_DIR == chosen and chosen.startswith(jit.tempfile.gettempdir())
     monkeypatch.setattr(numba.config, "CACHE_DIR", "/somewhere/else")  # NUMBA_CACHE_DIR set: left alone
     assert jit.configure_cache(tmp_path) is None and numba.config.CACHE_DIR == "/somewhere/else"
+
+
+def test_a_temporary_cache_folder_others_could_write_is_not_used(monkeypatch, tmp_path):
+    """numba's cache holds pickles: a folder another user made (or may write) is not trusted."""
+    import os
+
+    import numba
+
+    from sensorkit.pipeline import jit
+
+    monkeypatch.setattr(numba.config, "CACHE_DIR", "")
+    monkeypatch.setattr(jit, "_writable", lambda folder: False)
+    monkeypatch.setattr(jit.tempfile, "tempdir", str(tmp_path))
+
+    def chosen() -> str:
+        numba.config.CACHE_DIR = ""  # a new process
+        return jit.configure_cache(tmp_path)
+
+    own = chosen()
+    assert oct(os.stat(own).st_mode & 0o777) == "0o700"
+    assert chosen() == own  # the same folder next time: the cache is reused
+    os.chmod(own, 0o777)  # now anybody could plant a file in it
+    other = chosen()
+    assert other != own and os.path.dirname(other) == str(tmp_path)
+    assert oct(os.stat(other).st_mode & 0o777) == "0o700"

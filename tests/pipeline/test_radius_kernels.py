@@ -79,3 +79,20 @@ def test_rotation_equals_rodrigues_written_out():
 def test_too_short_a_movement_has_no_radius():
     t = np.array([0.0, 0.01])
     assert np.isnan(fit_radius(t, np.ones((2, 3)), np.ones((2, 3)), np.ones(3), np.array([1.0, 0, 0]), 2.0, 100.0))
+
+
+@pytest.mark.parametrize("spoil", ["nan_sample", "repeated_timestamp"])
+def test_a_bad_sample_gives_no_radius_rather_than_a_made_up_one(spoil):
+    """Compiled code raises ZeroDivisionError or lets NaN pass through comparisons unless told:
+    a library caller's bad sample must give NaN (no knee_out verdict), not a crash or 0 m."""
+    axis, g = random_setup(7)
+    synth = Synth(axis, g, radius_m=0.3, fs_hz=100.0, moves=[Move(40, hold_s=0.0, out_s=1.5, return_s=1.5)])
+    s = synth.samples()
+    end = int(np.searchsorted(s.t, synth.truth()[0]["end_s"] + 0.5))
+    t, gyr, acc = s.t[:end].copy(), s.gyr[:end].copy(), s.acc[:end].copy()
+    assert fit_radius(t, gyr, acc, acc[0], axis, 2.0, 100.0) == pytest.approx(0.3, abs=0.02)
+    if spoil == "nan_sample":
+        acc[end // 2, 1] = np.nan
+    else:
+        t[end // 2] = t[end // 2 - 1]
+    assert np.isnan(fit_radius(t, gyr, acc, acc[0], axis, 2.0, 100.0))
