@@ -40,6 +40,7 @@ class SessionHealth:
     corrupt_packets: int = 0
     lost_samples: int = 0  # seen by the decoders' sequence counters, within connections
     merge_dropped_samples: int = 0
+    nonfinite_samples: int = 0  # decoded samples holding NaN or infinity: dropped, never recorded
     reconnects: list[Reconnect] = field(default_factory=list)
     #: packet-loss gaps within connections, in session time: {"at_t_s", "lost_samples"}
     gaps: list[dict] = field(default_factory=list)

@@ -129,6 +129,7 @@ class SessionRecorder:
             "gaps": health.gaps,
             "stream": {"protocol": session.protocol_name, "mtu": session.mtu, "packets": health.packets,
                        "corrupt_packets": health.corrupt_packets, "lost_samples": health.lost_total_samples,
+                       "nonfinite_samples": health.nonfinite_samples,
                        "loss_fraction": round(health.loss_fraction, 6), "ended_by": session.state.value},
         })
         return reps

@@ -287,6 +287,11 @@ class SensorSession:
                 log.warning("skipped packet %d: %s", decoder.health.packets + decoder.health.corrupt_packets, exc)
             return
         rows = self._merger.push(rows)
+        finite = np.isfinite(rows).all(axis=1)
+        if not finite.all():  # the decoders refuse such packets: this guards the recording against a bug
+            self._health.nonfinite_samples += int(np.count_nonzero(~finite))
+            log.warning("dropped %d decoded sample(s) holding NaN or infinity", np.count_nonzero(~finite))
+            rows = rows[finite]
         if not len(rows):
             self._warn_if_one_channel(decoder)
             return

@@ -203,3 +203,40 @@ def test_a_sensor_without_gyroscope_is_reported_not_silently_empty(run, caplog):
     session = run(go())
     assert session.health.packets >= 50
     assert "Polar H10 1A2B3C4D: 50 packets but no sample with both acceleration and angular rate" in caplog.text
+
+
+def test_a_decoded_sample_holding_nan_or_infinity_is_dropped_and_counted(rig, run, monkeypatch):
+    """The decoders refuse such packets; should one slip through (a decoder bug), the session drops
+    those samples (never recorded, never fed to the pipeline) and counts them."""
+    import sensorkit.ble.session as session_module
+
+    real_make_decoder = session_module.make_decoder
+    spoiled = []
+
+    async def spoiling_make_decoder(*args, **kwargs):
+        decoder = await real_make_decoder(*args, **kwargs)
+        feed = decoder.feed
+
+        def feed_with_a_bad_value(payload):
+            rows = feed(payload)
+            if len(rows) and len(spoiled) < 2:  # the first two packets with samples
+                rows = rows.copy()
+                present = np.flatnonzero(np.isfinite(rows[0, 1:])) + 1  # Polar frames carry acc or gyr
+                rows[0, present[-1]] = (np.inf, -np.inf)[len(spoiled)]
+                spoiled.append(rows[0, 0])
+            return rows
+
+        decoder.feed = feed_with_a_bad_value
+        return decoder
+
+    monkeypatch.setattr(session_module, "make_decoder", spoiling_make_decoder)
+
+    async def go():
+        async with session_for(rig) as session:
+            return await collect(session, rig.sensor, 2.0), session
+
+    out, session = run(go())
+    assert len(spoiled) == 2 and len(out) > 100
+    assert np.isfinite(out.acc).all() and np.isfinite(out.gyr).all()
+    # open_v1: the two spoiled samples; Polar: the merged samples an infinite value reached
+    assert session.health.nonfinite_samples >= (2 if rig.sensor.firmware.protocol_name == "open_v1" else 1)
