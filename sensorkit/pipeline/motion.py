@@ -90,8 +90,7 @@ class MotionTracker:
         """The signals of the next block of samples (any length; state carries over)."""
         t, acc, gyr = samples.t, samples.acc, samples.gyr
         n = len(t)
-        acc_lp = np.empty((3, n)).T  # channels apart in memory, as scipy's sosfilt gave them
-        omega, omega_lp, rot = np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 3))
+        acc_lp, omega, omega_lp, rot = np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 3))
         still = np.empty(n, dtype=bool)
         if n:
             lowpass, slow, ranges, bias = self._lowpass, self._gyr_slow, self._ranges, self._bias

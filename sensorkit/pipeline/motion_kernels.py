@@ -261,7 +261,7 @@ def motion_block(t, acc, gyr, lp_sos, lp_zi, slow_sos, slow_zi,
 def _missing(t_from, t_to, period_s, max_missing):
     """Samples to insert between two received times: ``rint(Δt / period) − 1`` if in 1..max, else 0."""
     periods = (t_to - t_from) / period_s
-    if periods < 1.5 or periods >= max_missing + 2.5:  # rint(periods) ≤ 1, or > max + 1 (and no overflow)
+    if not 1.5 <= periods < max_missing + 2.5:  # rint(periods) ≤ 1, or > max + 1 (no overflow; NaN too)
         return 0
     k = np.int64(np.rint(periods)) - 1
     return k if k <= max_missing else 0
