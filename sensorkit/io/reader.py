@@ -56,6 +56,8 @@ def read_recording(path: str | os.PathLike) -> Recording:
         line = line_at_offset(path, truncation.offset)
         warnings.append(f"{path}: line {line}: incomplete last line dropped (recording cut short?): it {truncation.reason}")
     values = parse_table(path, header, truncation.offset if truncation else None)
+    if truncation and not len(values):
+        raise RecordingError(f"{path}: line {line}: no samples: the only data line is incomplete (it {truncation.reason})")
     keep, time_warnings = check_time_column(path, values[:, 0])
     warnings += time_warnings
     samples = Samples.from_array(values if keep is None else values[keep])

@@ -49,6 +49,12 @@ def test_empty_file(tmp_path):
     assert read_error(path).endswith("file is empty")
 
 
+def test_a_lone_data_line_cut_short_is_named_not_called_no_data(tmp_path):
+    path = tmp_path / "rec.csv"
+    path.write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2")
+    assert read_error(path).endswith("rec.csv: line 2: no samples: the only data line is incomplete (it has 3 of 7 fields)")
+
+
 def test_blank_lines_only(tmp_path):
     assert read_error(write_csv(tmp_path, ["", "  "])).endswith("file is empty")
 
