@@ -33,6 +33,14 @@ def norm3(v: np.ndarray) -> float:
     return math.sqrt(v @ v)
 
 
+def _checked(state: np.ndarray, channels: int) -> np.ndarray:
+    """``state`` (first axis: channels), once it is known to fit ``channels`` channels: the
+    compiled kernels do not check bounds, so a block with another channel count must not reach them."""
+    if len(state) != channels:
+        raise ValueError(f"a block of {channels} channels for a filter started with {len(state)}")
+    return state
+
+
 class LowPass:
     """Butterworth low-pass (``order``, ``cutoff_hz`` at ``fs_hz``), started at steady state.
 
@@ -57,7 +65,7 @@ class LowPass:
             return x.copy()
         rows = x.reshape(len(x), -1)  # 1-D input is one channel
         out = np.empty((rows.shape[1], len(x))).T  # channels apart in memory, like sosfilt's output
-        kernels.sosfilt_block(self.sos, rows, self.start(rows[0]), out)
+        kernels.sosfilt_block(self.sos, rows, _checked(self.start(rows[0]), rows.shape[1]), out)
         return out.reshape(x.shape)
 
 
@@ -90,6 +98,7 @@ class TrailingRange:
         rows = x.reshape(len(x), -1)  # 1-D input is one channel
         self.start(rows.shape[1])
         out = np.empty((rows.shape[1], len(x))).T
+        _checked(self.prefix[0], rows.shape[1])
         kernels.trailing_range_block(rows, self.blocks, self.suffix, self.prefix, self.count, out)
         return out.reshape(x.shape)
 
@@ -116,6 +125,9 @@ class MaskedAverage:
 
     def __call__(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
         x, mask = np.asarray(x, dtype=np.float64), np.asarray(mask, dtype=bool)
+        _checked(self.value, x.shape[1])
+        if mask.shape != x.shape[:1]:
+            raise ValueError(f"mask of shape {mask.shape} for {len(x)} samples")
         out = np.empty_like(x)
         kernels.masked_average_block(x, mask, self.weight, self.value, self.delay, self.started, out)
         return out
@@ -133,5 +145,5 @@ class Integrator:
     def __call__(self, increments: np.ndarray) -> np.ndarray:
         increments = np.asarray(increments, dtype=np.float64)
         out = np.empty(increments.shape)
-        kernels.running_sum_block(increments, self.total, out)
+        kernels.running_sum_block(increments, _checked(self.total, increments.shape[1]), out)
         return out

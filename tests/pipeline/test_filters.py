@@ -74,3 +74,16 @@ def test_masked_average_never_uses_a_later_sample_of_the_same_block():
     whole = MaskedAverage(0.5, np.full(3, -1.0))(x, mask)
     assert np.all(whole[:3] == -1.0)  # the initial value, not the seed that comes later
     assert np.array_equal(whole, chunked(lambda: MaskedAverage(0.5, np.full(3, -1.0)), x, [1, 1, 1, 1, 1, 1], mask))
+
+
+def test_a_block_with_another_channel_count_is_refused_not_written_out_of_bounds():
+    """The compiled kernels do not check bounds: the wrappers must."""
+    low, ranges = LowPass(5.0, 100.0), TrailingRange(5)
+    low(np.ones((4, 3)))
+    ranges(np.ones((4, 3)))
+    average, total = MaskedAverage(0.1, np.zeros(3)), Integrator(3)
+    for call in (lambda: low(np.ones((4, 6))), lambda: ranges(np.ones((4, 6))),
+                 lambda: average(np.ones((4, 6)), np.ones(4, bool)), lambda: average(np.ones((4, 3)), np.ones(2, bool)),
+                 lambda: total(np.ones((4, 6)))):
+        with pytest.raises(ValueError):
+            call()
