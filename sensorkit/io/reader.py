@@ -9,14 +9,13 @@ from sensorkit.errors import RecordingError
 from sensorkit.io.checks import check_time_column
 from sensorkit.io.csv_table import file_size, find_truncation, line_at_offset, parse_table, read_header
 from sensorkit.io.meta import RecordingMeta, load_meta, started_at_from_mtime
+from sensorkit.io.units import check_units
 from sensorkit.io.vendor import SUPPORTED, VendorData, detect, read_vendor
 from sensorkit.io.vendor.common import head_text
-
-from sensorkit.io.units import check_units
+from sensorkit.samples import Samples
 
 #: bytes read to tell a vendor export from a canonical CSV in :func:`meta_needs_content`
 _META_SNIFF_BYTES = 4096
-from sensorkit.samples import Samples
 
 
 @dataclass

@@ -12,7 +12,6 @@ from sensorkit.sim import simulate_session
 from vendor_synth import write_polar
 
 
-
 def test_each_recording_is_read_at_most_once(tmp_path, monkeypatch):
     (tmp_path / "rx.toml").write_text(rx_toml("p9", "UTC", "2025-11-01", None, exercise("hip_external_rotation", 20)))
     data = tmp_path / "data"
