@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.vendor.common import VendorData, clean_time, find_column, merge_by_time, read_columns, split_header
+from sensorkit.io.vendor.common import (VendorData, clean_time, find_column, merge_by_time, read_columns, split_header,
+                                        spread_packets)
 from sensorkit.io.vendor.pairs import accelerometer_and_gyroscope, pair_name
 from sensorkit.samples import GRAVITY_MS2
 
@@ -53,9 +54,29 @@ def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray,
             zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
     table = read_columns(path, 1, ",", columns)
     epoch_ms = table["epoch"]
-    keep, warnings = clean_time(path, (epoch_ms - epoch_ms[0]) / 1000.0 if len(epoch_ms) else epoch_ms, what)
     values = np.column_stack([table[axis] for axis in "xyz"])
+    packed = _spread_packed(path, epoch_ms, what)
+    if packed is not None:
+        return packed, values, zone, []
+    keep, warnings = clean_time(path, (epoch_ms - epoch_ms[0]) / 1000.0 if len(epoch_ms) else epoch_ms, what)
     return epoch_ms[keep], values[keep], zone, warnings
+
+
+def _spread_packed(path: Path, epoch_ms: np.ndarray, what: str) -> np.ndarray | None:
+    """Epoch ms per row of a packed stream, or None when the file is not one.
+
+    Streamed "packed" data (MetaBase 2018 exports) gives every sample of a BLE packet the packet's
+    timestamp: runs of 2-3 rows share one epoch. When most timestamps start such a run, the rows of
+    each run are spread evenly up to the next run's timestamp (the last run uses the median step).
+    """
+    if len(epoch_ms) < 2:
+        return None
+    starts = np.flatnonzero(np.concatenate([[True], np.diff(epoch_ms) != 0]))
+    counts = np.diff(np.append(starts, len(epoch_ms)))
+    stamps = epoch_ms[starts]
+    if 2 * int((counts > 1).sum()) < len(counts) or (np.diff(stamps) < 0).any():
+        return None  # single samples with a few repeats, or time going backwards: clean_time decides
+    return stamps[0] + 1000.0 * spread_packets(path, (stamps - stamps[0]) / 1000.0, counts, what)
 
 
 def is_other_sensor(path: Path, head: str) -> bool:

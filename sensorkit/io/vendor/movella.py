@@ -3,8 +3,9 @@
 
 ``Acc_*`` are in m/s² and ``Gyr_*`` in deg/s (Movella DOT user manual, data outputs). ``SampleTimeFine``
 is the sensor clock in µs as an unsigned 32-bit count: it wraps to 0 after 2**32 µs (~71.6 min) and
-is unwrapped here. When ``UTC_Year..UTC_Second`` (+ ``UTC_Nano``) columns are present, the first
-sample's UTC time becomes ``started_at``.
+is unwrapped here. ``started_at``: the first sample's ``UTC_Year..UTC_Second`` (+ ``UTC_Nano``) columns
+when present, else the DOT app's preamble line ``StartTime: ,2021-08-30_17:05:05_000 GMT+8``. Leading
+rows whose Acc and Gyr are all exactly 0 (the app writes one before the first real sample) are dropped.
 """
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ MAX_RATE_HZ = 1000.0
 _MAX_PREAMBLE_LINES = 64
 _HEADER = re.compile(r"\s*\"?PacketCounter\"?\s*,.*SampleTimeFine", re.IGNORECASE)
 _UTC = ("UTC_Year", "UTC_Month", "UTC_Day", "UTC_Hour", "UTC_Minute", "UTC_Second")
+#: DOT app preamble: "StartTime: ,2021-08-30_17:05:05_000 GMT+8" (local time, ms, zone)
+_START = re.compile(r"\s*StartTime:\s*,\s*(\d{4}-\d\d-\d\d)_(\d\d:\d\d:\d\d)_(\d{3})\s*(?:GMT|UTC)"
+                    r"(?:([+-])(\d{1,2})(?::?(\d\d))?)?\s*$", re.IGNORECASE)
 
 
 def header_line(head: str) -> int | None:
@@ -38,6 +42,21 @@ def header_line(head: str) -> int | None:
 
 def sniff(path: Path, head: str) -> bool:
     return header_line(head) is not None
+
+
+def preamble_start(head: str, line: int) -> datetime | None:
+    """The ``StartTime`` of the preamble before header line ``line``, as an aware datetime, or None."""
+    for text in head.split("\n")[: line - 1]:
+        match = _START.match(text.rstrip("\r"))
+        if match:
+            date, clock, ms, sign, hours, minutes = match.groups()
+            offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0)) * (-1 if sign == "-" else 1)
+            try:
+                moment = datetime.fromisoformat(f"{date}T{clock}.{ms}")
+            except ValueError:
+                return None
+            return moment.replace(tzinfo=timezone(offset))
+    return None
 
 
 def unwrap_us(ticks: np.ndarray) -> np.ndarray:
@@ -74,21 +93,34 @@ def read(path: Path, head: str) -> VendorData:
     keep, warnings = clean_time(path, t_s, "sample")
     acc = np.column_stack([table[f"acc{a}"] for a in "XYZ"])
     gyr = np.column_stack([table[f"gyr{a}"] for a in "XYZ"])
-    started_at = None
-    if utc_present:
-        try:
-            parts = [int(table[name][0]) for name in _UTC]
-            started_at = datetime(*parts, tzinfo=timezone.utc)
-            nano = [n for n in names if n.lower() == "utc_nano"]
-            if nano:
-                started_at += timedelta(microseconds=int(read_columns(path, line, ",", {"n": names.index(nano[0])})["n"][0]) // 1000)
-        except (ValueError, OverflowError):
-            warnings.append(f"{path}: line {line + 1}: UTC columns do not form a valid time; started_at not taken from the file")
-            started_at = None
-    samples = Samples(t_s[keep], acc[keep], gyr[keep])
+    blank = int(np.argmax(np.any(np.hstack([acc, gyr]) != 0, axis=1) & keep))  # first kept row that is not all 0
+    keep[:blank] = False
+    if blank > 1:  # the DOT app writes one such row; more is worth a word
+        warnings.append(f"{path}: line {line + 1}: {blank} leading samples with Acc and Gyr all 0 dropped (placeholders, not measurements)")
+    first = int(np.argmax(keep))
+    started_at = _utc_start(path, line, names, table, first, warnings) if utc_present else None
+    if started_at is None:
+        start = preamble_start(head, line)
+        started_at = None if start is None else start + timedelta(seconds=float(t_s[first]))
+    samples = Samples(t_s[keep] - t_s[first], acc[keep], gyr[keep])
     if len(samples) > 1 and samples.sample_rate_hz > MAX_RATE_HZ:
         warnings.append(
             f"{path}: column SampleTimeFine: steps imply {samples.sample_rate_hz:.0f} Hz, above the DOT's {MAX_RATE_HZ:.0f} Hz;"
             f" is the clock in µs?"
         )
     return VendorData(samples, SENSOR, path.stem, started_at, path.with_suffix(".json"), warnings)
+
+
+def _utc_start(path: Path, line: int, names: list[str], table: dict[str, np.ndarray], row: int,
+               warnings: list[str]) -> datetime | None:
+    """UTC time of data row ``row`` from the ``UTC_*`` columns (a warning and None when invalid)."""
+    try:
+        started_at = datetime(*[int(table[name][row]) for name in _UTC], tzinfo=timezone.utc)
+        nano = [n for n in names if n.lower() == "utc_nano"]
+        if nano:
+            ns = read_columns(path, line, ",", {"n": names.index(nano[0])})["n"][row]
+            started_at += timedelta(microseconds=int(ns) // 1000)
+        return started_at
+    except (ValueError, OverflowError):
+        warnings.append(f"{path}: line {line + 1 + row}: UTC columns do not form a valid time; started_at not taken from the file")
+        return None
