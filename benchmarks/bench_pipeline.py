@@ -27,12 +27,11 @@ from sensorkit.sim import simulate_session
 
 def hour_of_data(hours: float) -> Samples:
     """Simulated sessions at 100 Hz laid end to end until ``hours`` are filled."""
-    blocks, t0, seed = [], 0.0, 1
+    blocks, t0 = [], 0.0
+    s = simulate_session(1, sample_rate_hz=100, side="left").samples  # one strap, one patient
     while t0 < hours * 3600:
-        s = simulate_session(1, sample_rate_hz=100, side="left").samples  # one strap, one patient
         blocks.append(Samples(s.t + t0, s.acc, s.gyr))
         t0 += s.t[-1] + 0.01
-        seed += 1
     whole = Samples.concat(blocks)
     return whole[whole.t < hours * 3600]
 
