@@ -6,7 +6,7 @@ import pytest
 from io_synth import swinging_sensor
 from sensorkit.errors import RecordingError
 from sensorkit.io import read_recording
-from vendor_synth import write_metabase, write_movella
+from vendor_synth import write_metabase, write_movella, write_polar
 
 KNOWN = swinging_sensor(rate_hz=50.0, reps=1)
 FORMATS = ("sensorkit CSV", "MbientLab MetaBase CSV", "Polar Sensor Logger", "Movella DOT CSV", "Movesense Showcase")
@@ -78,3 +78,42 @@ def test_a_non_finite_cell_in_a_vendor_file_is_named_plainly(tmp_path, cell, sho
     acc.write_text("\n".join(lines) + "\n")
     message = error_of(acc)
     assert "line 11" in message and message.endswith(shown)
+
+
+def cut_in_last_line(path, keep_fields: int, sep: str) -> None:
+    """Cut the file inside its last line, after ``keep_fields`` fields (an interrupted export or copy)."""
+    text = path.read_text().rstrip("\n")
+    head, last = text.rsplit("\n", 1)
+    path.write_text(head + "\n" + sep.join(last.split(sep)[:keep_fields]) + sep + "0.0")
+
+
+@pytest.mark.parametrize("fmt", ["metabase", "polar", "movella"])
+def test_a_vendor_export_cut_inside_its_last_line_loses_that_line_only(tmp_path, fmt):
+    if fmt == "metabase":
+        path, other = write_metabase(tmp_path, KNOWN, "time", 1_795_000_000_000)
+        sep, line_count = ",", len(KNOWN) + 1
+    elif fmt == "polar":
+        path, other = write_polar(tmp_path, KNOWN, 800_000_000 * 10**9)
+        sep, line_count = ";", len(KNOWN) + 1
+    else:
+        path = other = write_movella(tmp_path / "dot.csv", KNOWN, 0)
+        sep, line_count = ",", len(KNOWN) + 7
+    whole = read_recording(path).samples
+    cut_in_last_line(path, 3, sep)
+    recording = read_recording(path)
+    assert [w.split(": ", 1)[1] for w in recording.warnings] == [
+        f"line {line_count}: incomplete last line dropped (export cut short?)"]
+    assert all(w.startswith(str(path)) for w in recording.warnings)
+    if fmt == "movella":
+        assert len(recording.samples) == len(whole) - 1
+    else:  # the partner file still has the last sample, which now has no pair
+        assert len(recording.samples) in (len(whole) - 1, len(whole))
+    assert (recording.samples.acc[:len(whole) - 1] == whole.acc[:len(whole) - 1]).all()
+
+
+def test_a_short_line_that_is_not_the_last_is_still_an_error(tmp_path):
+    path = write_movella(tmp_path / "dot.csv", KNOWN, 0)
+    lines = path.read_text().splitlines()
+    lines[20] = ",".join(lines[20].split(",")[:5])
+    path.write_text("\n".join(lines) + "\n")
+    assert "line 21: column Acc_X: nan is not a finite number" in error_of(path)

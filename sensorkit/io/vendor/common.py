@@ -1,6 +1,7 @@
 """Helpers shared by the vendor readers: what a reader returns, column matching, tables, time, merging."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,11 +64,13 @@ def find_column(path: Path, names: Sequence[str], pattern: str, what: str, line:
 
 
 def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int],
-                 integer: Sequence[str] = ()) -> dict[str, np.ndarray]:
+                 integer: Sequence[str] = (), warnings: list[str] | None = None) -> dict[str, np.ndarray]:
     """Columns (name -> file position) of the table whose header is line ``header_line`` (1-based).
 
     ``integer`` columns are read as int64 (nanosecond clocks overflow float64's exact range).
-    Raises :class:`RecordingError` naming the first line with a missing or non-numeric cell.
+    Raises :class:`RecordingError` naming the first line with a missing or non-numeric cell. With
+    ``warnings`` given, a last line with fewer fields than the header (an export or a copy cut
+    short) is dropped instead, and a warning saying so is appended to ``warnings``.
     """
     positions = sorted(set(columns.values()))
     dtypes = {pos: (np.int64 if any(columns[n] == pos for n in integer) else np.float64) for pos in positions}
@@ -76,6 +79,9 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
                             dtype=None, engine="c", skip_blank_lines=True)
     except (ValueError, OSError) as exc:
         raise RecordingError(f"{path}: cannot parse the table after line {header_line}: {str(exc).strip()}") from None
+    if warnings is not None and len(frame) and _last_line_short(path, header_line, sep):
+        warnings.append(f"{path}: line {header_line + len(frame)}: incomplete last line dropped (export cut short?)")
+        frame = frame.iloc[:-1]
     out: dict[str, np.ndarray] = {}
     for name, pos in columns.items():
         raw = frame.iloc[:, positions.index(pos)]
@@ -91,6 +97,18 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
             )
         out[name] = values.to_numpy(dtypes[pos])
     return out
+
+
+def _last_line_short(path: Path, header_line: int, sep: str) -> bool:
+    """Has the file's last line fewer ``sep``-separated fields than its header (line ``header_line``)?"""
+    with open(path, "rb") as handle:
+        for _ in range(header_line):
+            header = handle.readline()
+        handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, handle.tell() - _HEAD_BYTES))
+        body = handle.read().rstrip(b" \t\r\n")
+    mark = sep.encode()
+    return body.count(b"\n") > 0 and body[body.rfind(b"\n") + 1:].count(mark) < header.count(mark)
 
 
 def clean_time(path: Path, t_s: np.ndarray, what: str) -> tuple[np.ndarray, list[str]]:

@@ -52,14 +52,15 @@ def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray,
             sign = -1 if match.group(1) == "-" else 1
             hours, minutes = int(match.group(2) or 0), int(match.group(3) or 0)
             zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
-    table = read_columns(path, 1, ",", columns)
+    cut: list[str] = []
+    table = read_columns(path, 1, ",", columns, warnings=cut)
     epoch_ms = table["epoch"]
     values = np.column_stack([table[axis] for axis in "xyz"])
     packed = _spread_packed(path, epoch_ms, what)
     if packed is not None:
-        return packed, values, zone, []
+        return packed, values, zone, cut
     keep, warnings = clean_time(path, (epoch_ms - epoch_ms[0]) / 1000.0 if len(epoch_ms) else epoch_ms, what)
-    return epoch_ms[keep], values[keep], zone, warnings
+    return epoch_ms[keep], values[keep], zone, cut + warnings
 
 
 def _spread_packed(path: Path, epoch_ms: np.ndarray, what: str) -> np.ndarray | None:

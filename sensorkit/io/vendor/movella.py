@@ -83,7 +83,8 @@ def read(path: Path, head: str) -> VendorData:
     if utc_present:
         for name in _UTC:
             columns[name] = find_column(path, names, name, name, line)
-    table = read_columns(path, line, ",", columns, integer=("time",))
+    cut: list[str] = []
+    table = read_columns(path, line, ",", columns, integer=("time",), warnings=cut)
     if len(table["time"]) == 0:
         raise RecordingError(f"{path}: no samples after the header on line {line}")
     if table["time"].min() < 0 or table["time"].max() >= WRAP_US:
@@ -91,6 +92,7 @@ def read(path: Path, head: str) -> VendorData:
     us = unwrap_us(table["time"])
     t_s = (us - us[0]) / 1e6
     keep, warnings = clean_time(path, t_s, "sample")
+    warnings = cut + warnings
     acc = np.column_stack([table[f"acc{a}"] for a in "XYZ"])
     gyr = np.column_stack([table[f"gyr{a}"] for a in "XYZ"])
     blank = int(np.argmax(np.any(np.hstack([acc, gyr]) != 0, axis=1) & keep))  # first kept row that is not all 0

@@ -49,12 +49,13 @@ def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray,
     columns = {"ns": find_column(path, names, _SENSOR_TIME, "sensor timestamp [ns]", 1)}
     for axis in "XYZ":
         columns[axis] = find_column(path, names, rf"{axis} \[{unit}\]", f"{axis} {what}", 1)
-    table = read_columns(path, 1, ";", columns, integer=("ns",))
+    cut: list[str] = []
+    table = read_columns(path, 1, ";", columns, integer=("ns",), warnings=cut)
     ns = table["ns"].astype(np.int64)
     keep, warnings = clean_time(path, (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float), what)
     if len(ns) and not keep[0]:
         phone_time = None
-    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, warnings
+    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, cut + warnings
 
 
 def read(path: Path, head: str) -> VendorData:
