@@ -66,7 +66,10 @@ def read_header(path: Path) -> Header:
     expected = ",".join(COLUMNS)
     if not line.strip():
         raise RecordingError(f"{path}: line 1: header missing (the line is blank); expected {expected}")
-    names = [name.strip() for name in next(csv.reader([line]))]
+    try:
+        names = [name.strip() for name in next(csv.reader([line]))]
+    except csv.Error as exc:  # e.g. a stray carriage return inside the line
+        raise RecordingError(f"{path}: line 1: the header is not valid CSV ({exc}); expected {expected}") from None
     if all(is_number(name) for name in names):
         raise RecordingError(f"{path}: line 1: header missing (the first line is data); expected {expected}")
     lowered = [name.lower() for name in names]

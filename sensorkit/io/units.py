@@ -26,13 +26,29 @@ MIN_TOTAL_TURN_DEG = 30.0
 #: gyro turn / gravity turn below this means rad/s (deg/s gives >= ~1, rad/s gives 1/57.3)
 MAX_RAD_PER_S_RATIO = 0.2
 _MAX_ROWS_FOR_MEDIAN = 200_000
+#: beyond any wearable IMU's range (high-g parts reach ±200 g ≈ 1960 m/s², gyros ±4000 deg/s):
+#: such a value is a damaged file, not a measurement
+MAX_ABS_ACC_MS2 = 2000.0
+MAX_ABS_GYR_DPS = 20000.0
 
 
 def check_units(path: Path, samples: Samples) -> list[str]:
-    """Raise :class:`RecordingError` for acc in g/milli-g/zero or gyr in rad/s; warnings otherwise."""
+    """Raise :class:`RecordingError` for values beyond any IMU's range, acc in g/milli-g/zero or
+    gyr in rad/s; warnings otherwise."""
+    _check_range(path, samples)
     warnings = _check_acc(path, samples.acc)
     _check_gyr(path, samples)
     return warnings
+
+
+def _check_range(path: Path, samples: Samples) -> None:
+    for name, values, limit, unit in (("acc", samples.acc, MAX_ABS_ACC_MS2, "m/s²"),
+                                      ("gyr", samples.gyr, MAX_ABS_GYR_DPS, "deg/s")):
+        beyond = np.abs(values) > limit
+        if beyond.any():
+            row, column = (int(i) for i in np.argwhere(beyond)[0])
+            raise RecordingError(f"{path}: column {name}_{'xyz'[column]}: {values[row, column]:.6g} {unit} at"
+                                 f" t = {samples.t[row]:.6g} s is beyond any IMU's range (±{limit:g} {unit})")
 
 
 def _check_acc(path: Path, acc: np.ndarray) -> list[str]:

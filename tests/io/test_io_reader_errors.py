@@ -55,6 +55,12 @@ def test_a_lone_data_line_cut_short_is_named_not_called_no_data(tmp_path):
     assert read_error(path).endswith("rec.csv: line 2: no samples: the only data line is incomplete (it has 3 of 7 fields)")
 
 
+def test_a_stray_carriage_return_in_the_header_is_a_one_line_error(tmp_path):
+    path = tmp_path / "rec.csv"
+    path.write_bytes(b"\rt,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,0,0,9.8,0,0,0\n")  # found by tests/io/test_reader_fuzz.py
+    assert "line 1: the header is not valid CSV" in read_error(path)
+
+
 def test_blank_lines_only(tmp_path):
     assert read_error(write_csv(tmp_path, ["", "  "])).endswith("file is empty")
 

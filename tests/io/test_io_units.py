@@ -1,11 +1,14 @@
 """The unit checks tell deg/s from rad/s by physics, across rates, movement speeds and packet loss."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from io_synth import swinging_sensor
 
 from sensorkit.errors import RecordingError
+from sensorkit.io import read_recording, write_recording
 from sensorkit.io.units import MAX_RAD_PER_S_RATIO, check_units, gravity_and_gyro_turn_deg
 from sensorkit.samples import Samples
 
@@ -72,3 +75,13 @@ def test_acc_far_from_gravity_is_a_warning(tmp_path):
     (warning,) = check_units(tmp_path / "rec.csv", scaled)
     assert warning.startswith(f"{tmp_path / 'rec.csv'}: columns acc_x, acc_y, acc_z: the median |acc| is 24.")
     assert "far from gravity" in warning
+
+
+@pytest.mark.parametrize("column, value", [("acc_y", 1e300), ("gyr_z", -25000.0)])
+def test_a_value_beyond_any_imu_range_is_named_with_its_time(tmp_path, column, value):
+    samples = swinging_sensor(rate_hz=50.0)
+    acc, gyr = samples.acc.copy(), samples.gyr.copy()
+    (acc if column.startswith("acc") else gyr)[30, "xyz".index(column[-1])] = value
+    path = write_recording(tmp_path / "rec.csv", Samples(samples.t, acc, gyr))
+    with pytest.raises(RecordingError, match=rf"rec.csv: column {column}: {re.escape(f'{value:.6g}')} .* at t = 0.6 s is beyond any IMU's range"):
+        read_recording(path)
