@@ -25,6 +25,7 @@ def _canonical(folder: Path) -> Path:
 
 LAYOUTS = {
     "canonical": _canonical,
+    "canonical_sidecar": _canonical,  # the sidecar NAME.json is what gets mutated
     "metabase": lambda folder: write_metabase(folder, SHORT, "time", 1_795_000_000_000)[0],
     "polar": lambda folder: write_polar(folder, SHORT, 800_000_000 * 10**9)[0],
     "movella": lambda folder: write_movella(folder / "dot.csv", SHORT, 4_294_000_000),
@@ -78,10 +79,10 @@ def test_a_mutated_file_is_read_or_refused_in_one_line(layout, originals, tmp_pa
         folder = tmp_path_factory.mktemp(layout)
         for sibling in source.parent.iterdir():  # the partner file of a pair, the sidecar
             shutil.copy(sibling, folder / sibling.name)
-        target = folder / source.name
-        target.write_bytes(mutate(source.read_bytes(), steps))
+        target = folder / (source.with_suffix(".json").name if layout == "canonical_sidecar" else source.name)
+        target.write_bytes(mutate(target.read_bytes(), steps))
         try:
-            recording = read_recording(target)
+            recording = read_recording(folder / source.name)
         except RecordingError as exc:
             message = str(exc)
             assert "\n" not in message and message.startswith(str(folder)), message
