@@ -10,10 +10,12 @@ Nothing assumes how the case sits on the shank: the strap may hold it in any rot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 T = "t"
 ACC_COLUMNS = ("acc_x", "acc_y", "acc_z")
@@ -80,6 +82,8 @@ class Samples:
         )
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd  # at the edges only: importing it costs a quarter second at every start
+
         return pd.DataFrame(self.to_array(), columns=list(COLUMNS))
 
     def chunks(self, size: int) -> Iterable["Samples"]:

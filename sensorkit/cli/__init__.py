@@ -23,6 +23,22 @@ _COMMANDS = {
 }
 
 
+#: each subcommand's one-line help, so ``sensorkit --help`` lists them without importing them (the
+#: analysing ones load numba, scipy and the compiled kernels: seconds); tests keep it equal to the
+#: commands' own short help
+_SHORT_HELP = {
+    "analyze": "Analyze recordings (CSV files or folders searched recursively).",
+    "convert": "Convert recordings (files or folders searched recursively) to canonical CSV + sidecar.",
+    "decode": "Decode FILE (one notification payload per line, hex) with PROTOCOL and print CSV samples.",
+    "live": "Record and show reps live: angle, target band, hold timer, rep counts.",
+    "plot": "Plot a recording's angle trace and reps, or per-patient progress from a report.",
+    "record": "Record the sensor's samples to DIR/NAME.csv (crash-safe: flushed every second).",
+    "report": "Adherence per patient, local day, exercise and side, from recordings (files or folders).",
+    "scan": "List advertising sensors that a registered protocol recognises.",
+    "simulate": "Write simulated seated sessions (hip ER or knee extension) named sim_<seed> with their ground truth.",
+}
+
+
 def _available() -> list[str]:
     return sorted(n for n, m in _COMMANDS.items() if importlib.util.find_spec(f"sensorkit.cli.{m}"))
 
@@ -30,6 +46,12 @@ def _available() -> list[str]:
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return _available()
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, _SHORT_HELP[name]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in _available():
@@ -42,7 +64,7 @@ class _LazyGroup(click.Group):
 @click.group(cls=_LazyGroup)
 @click.version_option(package_name="sensorkit")
 def cli() -> None:
-    """sensorkit: rep-by-rep analysis of seated hip external rotation from an ankle IMU."""
+    """sensorkit: rep-by-rep analysis of seated hip external rotation and knee extension from an ankle IMU."""
 
 
 def main() -> None:
