@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import click
 
 #: what a slow import or warm-up usually means: numba compiling the kernels after an install
-COMPILING = "preparing the signal kernels (compiled once after an install; about 20 s)..."
+COMPILING = "preparing the signal kernels (compiled once after an install; about 30 s)..."
 _said: set[str] = set()
 
 
