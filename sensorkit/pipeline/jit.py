@@ -2,6 +2,8 @@
 
 Kernels use numpy's error model: ``x / 0`` gives ``inf`` or ``nan`` as numpy would, instead of
 numba's default ``ZeroDivisionError`` (a repeated timestamp must not crash a movement's fit).
+numba keys a kernel's disk cache on its own source file only: a change to the options here must
+also touch every module that uses this ``njit``, or an existing checkout keeps its old kernels.
 
 numba caches a compiled kernel beside its source (``__pycache__``), else in the user's cache
 folder (``~/.cache/numba``); when neither can be written (a read-only install run by a user

@@ -18,7 +18,7 @@ from functools import cached_property
 
 import numpy as np
 
-from sensorkit.pipeline.jit import njit
+from sensorkit.pipeline.jit import njit  # numba's njit with numpy's error model (see jit.py)
 from sensorkit.pipeline.radius import fit_radius
 from sensorkit.pipeline.segment import MovementWindow
 

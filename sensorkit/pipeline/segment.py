@@ -22,7 +22,7 @@ import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.filters import norm3
-from sensorkit.pipeline.jit import njit
+from sensorkit.pipeline.jit import njit  # numba's njit with numpy's error model (see jit.py)
 from sensorkit.pipeline.motion import MotionBlock
 
 
