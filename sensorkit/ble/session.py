@@ -289,8 +289,9 @@ class SensorSession:
         rows = self._merger.push(rows)
         finite = np.isfinite(rows).all(axis=1)
         if not finite.all():  # the decoders refuse such packets: this guards the recording against a bug
-            self._health.nonfinite_samples += int(np.count_nonzero(~finite))
-            log.warning("dropped %d decoded sample(s) holding NaN or infinity", np.count_nonzero(~finite))
+            dropped = int(np.count_nonzero(~finite))
+            self._health.nonfinite_samples += dropped
+            log.warning("dropped %d decoded sample(s) holding NaN or infinity", dropped)
             rows = rows[finite]
         if not len(rows):
             self._warn_if_one_channel(decoder)

@@ -83,8 +83,11 @@ def read(path: Path, head: str) -> VendorData:
     if utc_present:
         for name in _UTC:
             columns[name] = find_column(path, names, name, name, line)
+        if "utc_nano" in lowered:
+            columns["nano"] = lowered.index("utc_nano")
     cut: list[str] = []
-    table = read_columns(path, line, ",", columns, integer=("time",), warnings=cut)
+    table = read_columns(path, line, ",", columns, integer=[name for name in ("time", "nano") if name in columns],
+                         warnings=cut)
     if len(table["time"]) == 0:
         raise RecordingError(f"{path}: no samples after the header on line {line}")
     if table["time"].min() < 0 or table["time"].max() >= WRAP_US:
@@ -100,7 +103,7 @@ def read(path: Path, head: str) -> VendorData:
     if blank > 1:  # the DOT app writes one such row; more is worth a word
         warnings.append(f"{path}: line {line + 1}: {blank} leading samples with Acc and Gyr all 0 dropped (placeholders, not measurements)")
     first = int(np.argmax(keep))
-    started_at = _utc_start(path, line, names, table, first, warnings) if utc_present else None
+    started_at = _utc_start(path, line, table, first, warnings) if utc_present else None
     if started_at is None:
         start = preamble_start(head, line)
         started_at = None if start is None else start + timedelta(seconds=float(t_s[first]))
@@ -113,15 +116,13 @@ def read(path: Path, head: str) -> VendorData:
     return VendorData(samples, SENSOR, path.stem, started_at, path.with_suffix(".json"), warnings)
 
 
-def _utc_start(path: Path, line: int, names: list[str], table: dict[str, np.ndarray], row: int,
-               warnings: list[str]) -> datetime | None:
-    """UTC time of data row ``row`` from the ``UTC_*`` columns (a warning and None when invalid)."""
+def _utc_start(path: Path, line: int, table: dict[str, np.ndarray], row: int, warnings: list[str]) -> datetime | None:
+    """UTC time of data row ``row`` from the ``UTC_*`` columns (+ ``nano`` when read; a warning and
+    None when invalid)."""
     try:
         started_at = datetime(*[int(table[name][row]) for name in _UTC], tzinfo=timezone.utc)
-        nano = [n for n in names if n.lower() == "utc_nano"]
-        if nano:
-            ns = read_columns(path, line, ",", {"n": names.index(nano[0])})["n"][row]
-            started_at += timedelta(microseconds=int(ns) // 1000)
+        if "nano" in table:
+            started_at += timedelta(microseconds=int(table["nano"][row]) // 1000)
         return started_at
     except (ValueError, OverflowError):
         warnings.append(f"{path}: line {line + 1 + row}: UTC columns do not form a valid time; started_at not taken from the file")
