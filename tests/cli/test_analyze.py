@@ -55,7 +55,7 @@ def test_a_bad_file_is_named_with_its_reason_and_the_rest_are_analyzed(tmp_path)
     assert any("empty.csv" in line and "empty" in line for line in lines)
     sessions = pd.read_csv(tmp_path / "o" / "sessions.csv", keep_default_na=False)
     assert sorted(sessions[sessions.status == "failed"].recording) == ["broken", "empty"]
-    assert (sessions.status == "ok").sum() == len(list(RECORDINGS.glob("*.csv")))
+    assert (sessions.status == "ok").sum() == len(list(RECORDINGS.rglob("*.csv")))  # recordings/real too
 
 
 def test_usage_errors_exit_2_without_a_traceback(tmp_path):

@@ -32,7 +32,7 @@ def test_an_unexpected_exception_fails_each_file_with_one_line(tmp_path):
         assert result.returncode == 1
         assert "Traceback" not in result.stderr
         failures = [line for line in result.stderr.splitlines() if "internal error: ValueError" in line]
-        assert len(failures) == len(list(RECORDINGS.glob("*.csv")))
+        assert len(failures) == len(list(RECORDINGS.rglob("*.csv")))  # recordings/real too
 
 
 def test_a_worker_process_that_dies_fails_its_task_only():
