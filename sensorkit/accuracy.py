@@ -132,3 +132,60 @@ class Score:
             "fast_reps": self.fast_n,
             "fast_recall": self.fast_caught / self.fast_n if self.fast_n else float("nan"),
         }
+
+
+# -- real recordings labelled per session and per set ----------------------------------------------
+
+def _set_of_reps(reps: list[Rep], sets: list[dict]) -> list[list[Rep]]:
+    """The counted reps of each labelled set: by the set's time window when it has one (midpoint
+    of the rep within it, 2 s of slack), else in time order (the first ``reps`` to the first set...)."""
+    counted = [r for r in reps if r.kind in COUNTED_KINDS]
+    if sets and all("start_s" in s for s in sets):
+        return [[r for r in counted if s["start_s"] - 2 <= (r.start_s + r.end_s) / 2 <= s["end_s"] + 2]
+                for s in sets]
+    out, i = [], 0
+    for s in sets:
+        out.append(counted[i:i + s["reps"]])
+        i += s["reps"]
+    return out
+
+
+def score_real(reps: list[Rep], label: dict) -> tuple[dict, list[dict]]:
+    """One labelled real recording: (session row, set rows). ``label`` is its ``labels.json`` entry:
+    ``counted_reps`` and optional ``sets`` (``execution``, ``reps``, ``kind``, ``tempo``, window)."""
+    counted = [r for r in reps if r.kind in COUNTED_KINDS]
+    session = {"counted": len(counted), "truth": label["counted_reps"],
+               "exact": len(counted) == label["counted_reps"], "rejected": len(reps) - len(counted)}
+    rows = []
+    for s, got in zip(label.get("sets", []), _set_of_reps(reps, label.get("sets", []))):
+        rows.append({
+            "execution": s["execution"], "truth": s["reps"], "counted": len(got),
+            "kind_ok": sum(r.kind == s["kind"] for r in got), "tempo_ok": sum(r.tempo == s["tempo"] for r in got),
+            "labelled": min(len(got), s["reps"]),
+            "rom_median_deg": float(np.median([r.rom_deg for r in got])) if got else float("nan"),
+            "hold_median_s": float(np.median([r.hold_s for r in got])) if got else float("nan"),
+            "duration_median_s": float(np.median([r.end_s - r.start_s for r in got])) if got else float("nan"),
+        })
+    return session, rows
+
+
+def score_real_folder(folder, config=None) -> tuple[list[dict], list[dict]]:
+    """Every labelled recording of ``folder`` (a ``labels.json`` beside the CSVs) through the
+    pipeline: (session rows, set rows), each with its ``recording`` name. Kind and tempo are right
+    for a set's rep when they equal the set's label; ``labelled`` counts the reps judged."""
+    import json
+    from pathlib import Path
+
+    from sensorkit.io import read_recording
+    from sensorkit.pipeline import Pipeline
+
+    folder = Path(folder)
+    labels = json.loads((folder / "labels.json").read_text())
+    sessions, sets = [], []
+    for name, label in sorted(labels.items()):
+        rec = read_recording(folder / f"{name}.csv")
+        reps = Pipeline(config, meta=rec.meta.to_dict()).run(rec.samples)
+        session, rows = score_real(reps, label)
+        sessions.append({"recording": name, **session})
+        sets += [{"recording": name, **row} for row in rows]
+    return sessions, sets

@@ -22,7 +22,7 @@ class Exercise:
         has no such modification.
     defaults: values of the exercise-dependent :class:`~sensorkit.pipeline.PipelineConfig`
         parameters (those that are None there): ``min_rom_deg``, ``max_rom_deg``, ``typical_rom_floor_deg``,
-        ``max_axis_tilt_deg``, ``controlled_movement_s``.
+        ``max_axis_tilt_deg``, ``controlled_rep_s``.
     """
 
     name: str

@@ -19,6 +19,6 @@ EXERCISE = Exercise(
         "max_rom_deg": 60.0,  # seated hip ER rarely passes 45°; more is another movement
         "typical_rom_floor_deg": 25.0,
         "max_axis_tilt_deg": 35.0,  # thigh pitched ±10°, shank within ±25° of vertical at rest
-        "controlled_movement_s": 2.0,  # outward + return of a controlled rep, before any is seen
+        "controlled_rep_s": 5.0,  # out, a 2-s hold and return of a controlled rep, before any is seen
     },
 )

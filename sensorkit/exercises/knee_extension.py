@@ -24,6 +24,6 @@ EXERCISE = Exercise(
         "max_rom_deg": 105.0,  # a straight knee from 105° of flexion
         "typical_rom_floor_deg": 30.0,  # a limited-range patient's 30° reps must still be full
         "max_axis_tilt_deg": 35.0,
-        "controlled_movement_s": 3.0,
+        "controlled_rep_s": 6.0,  # out, a 2-s hold and return; real correct reps: 4.6–7.5 s
     },
 )

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensorkit.pipeline.filters import norm3
+
+def norm3(v: np.ndarray) -> float:
+    return math.sqrt(float(v @ v))
 
 
 @dataclass

@@ -1,89 +1,133 @@
-"""Every tunable of the pipeline in one documented object. Units are in the names."""
+"""Every tunable of the pipeline in one validated object. Units are in the names.
+
+Each parameter carries its reason: physics, or a figure measured on the real recordings in
+``../shared/data`` (UCI knee extension, 3 subjects × 3 sessions at 25 Hz; PHYTMO continuous knee
+flexion-extension at 101 Hz). None sits on a simulator draw range.
+"""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sensorkit.exercises import Exercise
 
+#: (low, high) allowed for each parameter, inclusive; integers are checked as integers.
+RANGES: dict[str, tuple[float, float]] = {
+    "lowpass_hz": (0.2, 20.0),
+    "still_gyr_dps": (0.5, 60.0),
+    "max_gap_fill_s": (0.0, 5.0),
+    "rate_estimate_s": (0.05, 10.0),
+    "vqf_tau_acc_s": (0.1, 30.0),
+    "start_deg": (1.0, 45.0),
+    "onset_deg": (0.1, 20.0),
+    "return_fraction": (0.05, 0.95),
+    "end_floor_deg": (0.5, 45.0),
+    "max_movement_s": (2.0, 600.0),
+    "pre_rest_s": (0.1, 10.0),
+    "min_rom_deg": (0.5, 120.0),
+    "max_rom_deg": (5.0, 180.0),
+    "max_axis_tilt_deg": (1.0, 90.0),
+    "max_axis_offset_deg": (1.0, 90.0),
+    "axis_cluster_deg": (1.0, 90.0),
+    "min_phase_s": (0.0, 5.0),
+    "max_reversals": (0, 100),
+    "reversal_fraction": (0.05, 1.0),
+    "knee_out_max_radius_m": (0.0, 1.0),
+    "partial_fraction": (0.1, 1.0),
+    "typical_rom_percentile": (0.0, 100.0),
+    "typical_rom_floor_deg": (0.0, 180.0),
+    "typical_rom_history": (1, 10_000),
+    "hold_speed_fraction": (0.01, 0.9),
+    "hold_min_speed_dps": (0.0, 100.0),
+    "fast_fraction": (0.05, 1.0),
+    "tempo_min_reps": (1, 1000),
+    "tempo_history": (1, 10_000),
+    "controlled_rep_s": (0.2, 120.0),
+}
+
 
 @dataclass(frozen=True)
 class PipelineConfig:
-    """Parameters of the pipeline (defaults come from the physics, see README "Design").
+    """Parameters of the pipeline; every value is checked at construction (``ValueError`` naming it).
 
     Parameters marked *exercise* default to None: the exercise model fills them in
-    (:meth:`resolved`, see :mod:`sensorkit.exercises`); a value set here wins over the exercise's.
+    (:meth:`resolved`); a value set here wins over the exercise's. The cut-off is also checked
+    against the recording's Nyquist frequency once the sample rate is known.
 
-    Filtering and stillness
-        lowpass_hz: cutoff of the causal 2nd-order Butterworth applied to gyro and accelerometer
-            before thresholds (tremor at 8–12 Hz is large in rate, small in angle).
-        still_window_s: trailing window over which the sensor must be quiet to count as still.
-        still_gyr_range_dps: largest spread of the low-passed gyro (any axis) within the window.
-        still_acc_range_ms2: largest spread of the low-passed accelerometer within the window.
-        still_gyr_dps: largest low-passed angular speed (against a slow running mean of the gyro,
-            which is the bias because movements come back) — a steady turn is not still.
-        bias_prior_time_constant_s: time constant of that slow running mean.
-        bias_time_constant_s: averaging time of the gyro-bias estimate over still samples.
-        rate_estimate_s: the sample rate is the median over the first this-many seconds.
-        max_gap_fill_s: gaps (lost packets) up to this long are filled by linear interpolation.
+    Orientation and motion
+        lowpass_hz: cut-off (Hz) of the causal 2nd-order Butterworth smoothing the angle and the
+            angular speed before thresholds. Voluntary knee and hip movements carry their power
+            below 2 Hz; the real holds wobble at 1–3 Hz by up to a few degrees, which hysteresis
+            absorbs. 3 Hz passes the fastest real reps (PHYTMO, 1.1 s per rep) with < 5 % loss.
+        still_gyr_dps: a sample is still when its smoothed angular speed is below this. A resting
+            real leg reads under 3 deg/s (other-ankle recordings, 99th percentile 2.3–4.6 deg/s);
+            the slowest real outward movement is above 20 deg/s.
+        max_gap_fill_s: lost-packet gaps up to this long are filled by linear interpolation (VQF
+            needs a uniform rate); longer ones (a reconnect) are left as one step.
+        rate_estimate_s: the sample rate is the median interval over the first this-many seconds.
+        vqf_tau_acc_s: VQF's accelerometer time constant: how fast the inclination follows gravity.
+            VQF's default (3 s): a rep's movements (0.5–3 s) ride on the gyro, rests and holds
+            on gravity (the angle is anchored to gravity, never re-referenced).
 
-    Segmentation
-        min_movement_deg: motion between still periods turning less than this is not a movement
-            (within a hold it is tremor).
-        return_fraction: a move ending closer to where the movement started than this fraction of
-            the movement's peak excursion brings it back to rest (else it is waiting in a hold).
-        max_hold_s: a still period away from rest longer than this ends the movement anyway.
-        max_moves: a movement not back at rest after this many moves (each separated by a
-            still moment) has ended elsewhere (standing up, walking): a rep has out and back.
-        max_movement_s: movements longer than this are rejected (standing, walking).
-        pre_rest_s: seconds of rest before a movement kept to measure the rest angle.
+    Segmentation (hysteresis on the shank's angle from its resting pose)
+        start_deg: a movement starts when the angle rises this far above the rest angle. Larger
+            than the resting leg's sway (other-ankle recordings: under 3°), smaller than the
+            smallest rep counted (``min_rom_deg``).
+        onset_deg: the movement's start and end are where the angle is within this of rest.
+        return_fraction: a movement has returned when the angle is back below this fraction of its
+            peak above rest (so a return that stops ≈ 15° above rest — 20 % of a real 75° rep —
+            ends it, and a wobbly hold — a few degrees — never does).
+        end_floor_deg: ... and at least this close to rest (small reps).
+        max_movement_s: a movement still away from rest after this long is ended and rejected
+            (standing up, walking away). The longest real hold is 6 s; prescriptions hold ≤ 30 s.
+        pre_rest_s: seconds before a movement kept to measure the rest pose.
 
     Classification
-        min_rom_deg: *exercise*; movements with a smaller excursion are fidgets.
-        max_rom_deg: *exercise*; larger excursions are beyond the exercise (they never define the axis).
-        max_axis_tilt_deg: *exercise*; a rep's rotation axis lies within this of the plane
-            perpendicular to gravity at rest (the hanging shank); steeper ones are other movements.
+        min_rom_deg: *exercise*; movements with a smaller ROM are fidgets.
+        max_rom_deg: *exercise*; larger ones are beyond the exercise.
+        max_axis_tilt_deg: *exercise*; a rep's rotation axis lies within this of horizontal (both
+            exercises turn the hanging shank about a horizontal axis; real reps: within 12°).
         max_axis_offset_deg: a movement turning about an axis further than this from the learned
-            exercise axis is not a rep of it (a kick in hip ER, walking).
-        axis_cluster_deg: movements whose axes are within this angle share an axis cluster.
-        axis_votes_to_cut: votes the exercise axis needs before a move about another axis that stops
-            away from rest is ended there (rather than waited on as a possible hold).
-        min_phase_s: outward or return phases shorter than this are jerks, not reps.
-        max_reversals: more direction reversals than this within a movement is shaking.
-        knee_out_max_radius_m: rotation radius below this means the shank pivots about the foot.
-        partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial.
-        typical_rom_percentile: the typical full ROM is this percentile of knee-pivot rep ROMs so far.
-        typical_rom_floor_deg: *exercise*; lower bound of the typical full ROM (before any full rep).
-        typical_rom_history: how many recent knee-pivot reps the typical ROM looks at.
-        min_still_hold_for_gravity_s: a hold still at least this long measures ROM from gravity
-            (and makes the movement's axis vote twice: reps hold, kicks and sit-downs mostly not).
+            exercise axis is not a rep of it (real reps: within 15° of their session's axis).
+        axis_cluster_deg: movements whose axes are within this angle vote for the same axis.
+        min_phase_s: outward or return phases shorter than this are jerks, not reps. The fastest
+            real outward phase is 0.36 s (PHYTMO's fast incorrect series, 120° swings); a leg shake
+            at 3–6 Hz has phases of 0.08–0.17 s.
+        max_reversals: more large reversals than this within one movement is shaking.
+        reversal_fraction: a reversal is large when the angle swings back by more than this
+            fraction of the movement's ROM (real hold wobble: under 10 % of ROM).
+        knee_out_max_radius_m: rotation radius below this means the shank pivots about the foot
+            (knee pivot: the sensor sits 0.27–0.44 m from the axis in the real recordings).
+        partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial
+            (real low-amplitude sets reach 60–75 % of the same subject's full reps).
+        typical_rom_percentile: the typical full ROM is this percentile of recent rep ROMs.
+        typical_rom_floor_deg: *exercise*; lower bound of the typical full ROM before any rep.
+        typical_rom_history: how many recent reps the typical ROM looks at.
+        hold_speed_fraction: the outward movement ends (and the return starts) where the angular
+            speed about the axis falls below this fraction of the phase's peak speed ...
+        hold_min_speed_dps: ... or below this, whichever is larger.
 
     Tempo
-        fast_fraction: a rep whose movement time (outward + return, hold excluded) is below this
-            fraction of the reference is ``fast``; the reference is the recording's
-            ``target_movement_s`` when given, else the median of the patient's recent normal reps
-            once there are ``tempo_min_reps``, else ``controlled_movement_s`` (see
-            :mod:`sensorkit.pipeline.tempo`).
+        fast_fraction: a counted rep lasting (start to end: out, hold and return) less than this
+            fraction of the reference is ``fast``. Real fast reps last 25–45 % of the same subject's
+            correct ones (they skip the hold); low-amplitude reps 70–110 %.
         tempo_min_reps: normal reps needed before their median is the reference.
         tempo_history: how many recent reps the median looks at.
-        controlled_movement_s: *exercise*; movement time of a controlled rep before any was seen.
+        controlled_rep_s: *exercise*; duration of a controlled rep before any was seen.
     """
 
     lowpass_hz: float = 3.0
-    still_window_s: float = 0.2
-    still_gyr_range_dps: float = 4.0
-    still_acc_range_ms2: float = 0.4
-    still_gyr_dps: float = 5.0
-    bias_prior_time_constant_s: float = 30.0
-    bias_time_constant_s: float = 5.0
-    rate_estimate_s: float = 1.0
+    still_gyr_dps: float = 10.0
     max_gap_fill_s: float = 1.0
+    rate_estimate_s: float = 1.0
+    vqf_tau_acc_s: float = 3.0
 
-    min_movement_deg: float = 2.0
-    return_fraction: float = 0.5
-    max_hold_s: float = 10.0
-    max_moves: int = 3
+    start_deg: float = 5.0
+    onset_deg: float = 2.0
+    return_fraction: float = 0.3
+    end_floor_deg: float = 3.0
     max_movement_s: float = 40.0
     pre_rest_s: float = 1.0
 
@@ -92,23 +136,45 @@ class PipelineConfig:
     max_axis_tilt_deg: float | None = None
     max_axis_offset_deg: float = 30.0
     axis_cluster_deg: float = 25.0
-    axis_votes_to_cut: int = 4
-    min_phase_s: float = 0.3
+    min_phase_s: float = 0.18
     max_reversals: int = 2
+    reversal_fraction: float = 0.3
     knee_out_max_radius_m: float = 0.2
     partial_fraction: float = 0.8
     typical_rom_percentile: float = 80.0
     typical_rom_floor_deg: float | None = None
     typical_rom_history: int = 50
-    min_still_hold_for_gravity_s: float = 0.3
+    hold_speed_fraction: float = 0.1
+    hold_min_speed_dps: float = 4.0
 
-    fast_fraction: float = 0.6
+    fast_fraction: float = 0.55
     tempo_min_reps: int = 3
     tempo_history: int = 20
-    controlled_movement_s: float | None = None
+    controlled_rep_s: float | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            low, high = RANGES[f.name]
+            if isinstance(low, int) and isinstance(high, int):
+                if isinstance(value, bool) or not float(value).is_integer():
+                    raise ValueError(f"{f.name} must be a whole number, got {value!r}")
+                object.__setattr__(self, f.name, int(value))
+            else:
+                try:
+                    number = float(value)
+                except (TypeError, ValueError):
+                    raise ValueError(f"{f.name} must be a number, got {value!r}") from None
+                if math.isnan(number):
+                    raise ValueError(f"{f.name} must be a number, got NaN")
+                object.__setattr__(self, f.name, number)
+            if not low <= getattr(self, f.name) <= high:
+                raise ValueError(f"{f.name} = {value!r} is out of range [{low}, {high}]")
 
     def with_(self, **changes) -> "PipelineConfig":
-        """A copy with some parameters changed (unknown names raise TypeError)."""
+        """A copy with some parameters changed (unknown names raise TypeError, bad values ValueError)."""
         return replace(self, **changes)
 
     def resolved(self, exercise: "Exercise") -> "PipelineConfig":
@@ -118,6 +184,12 @@ class PipelineConfig:
         if unfilled:
             raise ValueError(f"exercise {exercise.name} has no default for {', '.join(sorted(unfilled))}")
         return replace(self, **{k: float(exercise.defaults[k]) for k in missing})
+
+    def check_rate(self, fs_hz: float) -> None:
+        """ValueError when ``lowpass_hz`` is not below the Nyquist frequency of ``fs_hz``."""
+        if self.lowpass_hz >= 0.45 * fs_hz:
+            raise ValueError(f"lowpass_hz = {self.lowpass_hz} must be below 0.45 × the sample rate "
+                             f"({fs_hz:.1f} Hz)")
 
     @classmethod
     def names(cls) -> list[str]:

@@ -1,15 +1,13 @@
-"""Fill short gaps (lost packets) so the filters downstream see a uniform sample rate.
+"""Fill short gaps (lost packets) so the orientation filter sees a uniform sample rate.
 
 A gap of ``k`` missing periods between two received samples gets ``k`` linearly interpolated
 samples, as long as it is at most ``max_fill_s`` long; longer gaps (a reconnect) are left as they
-are. Chunk-invariant: the last sample of the previous block is carried over. The loops are compiled
-(:func:`~sensorkit.pipeline.motion_kernels.fill_gaps`).
+are. Chunk-invariant: the last sample of the previous block is carried over.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from sensorkit.pipeline.motion_kernels import count_gap_fill, fill_gaps
 from sensorkit.samples import Samples
 
 
@@ -19,21 +17,28 @@ class GapFiller:
     def __init__(self, fs_hz: float, max_fill_s: float) -> None:
         self.period_s = 1.0 / fs_hz
         self.max_missing = int(max_fill_s * fs_hz)
-        self._last = np.zeros(7)  # last row (t, acc, gyr) seen
-        self._started = False
+        self._last: np.ndarray | None = None  # last row (t, acc, gyr) seen
         self.filled_samples = 0
 
     def __call__(self, samples: Samples) -> Samples:
         """``samples`` with their short gaps filled (the very object when there is none)."""
         if len(samples) == 0:
             return samples
-        last, started = self._last, self._started
-        inserted = count_gap_fill(samples.t, last[0], started, self.period_s, self.max_missing)
-        out = None
-        if inserted:
-            out = np.empty((len(samples) + inserted, 7))
-            fill_gaps(samples.t, samples.acc, samples.gyr, last, started, self.period_s, self.max_missing, out)
-            self.filled_samples += inserted
-        last[0], last[1:4], last[4:7] = samples.t[-1], samples.acc[-1], samples.gyr[-1]
-        self._started = True
-        return samples if out is None else Samples.from_array(out)
+        rows = np.column_stack([samples.t, samples.acc, samples.gyr])
+        last, self._last = self._last, rows[-1].copy()
+        with_last = rows if last is None else np.vstack([last, rows])
+        missing = np.rint(np.diff(with_last[:, 0]) / self.period_s).astype(np.int64) - 1
+        fill = (missing > 0) & (missing <= self.max_missing)
+        if not fill.any():
+            return samples
+        extra = np.where(fill, missing, 0)
+        self.filled_samples += int(extra.sum())
+        pieces = [] if last is not None else [rows[:1]]
+        prev = 0  # rows of with_last[1:] before index prev have been emitted
+        for i in np.flatnonzero(fill):  # gaps are rare: one slice per gap
+            pieces.append(with_last[1 + prev:1 + i])
+            a, b = with_last[i], with_last[i + 1]
+            pieces.append(a + (b - a) * (np.arange(1, extra[i] + 1)[:, None] / (extra[i] + 1)))
+            prev = i
+        pieces.append(with_last[1 + prev:])
+        return Samples.from_array(np.vstack(pieces))

@@ -1,105 +1,72 @@
-"""Per-sample motion signals: low-pass, stillness, gyro bias and the integrated rotation vector.
+"""Stage 1 (per sample, causal): orientation, gyro bias and smoothed motion, for any chunking.
 
-Stage 1 of the pipeline (calibrate + filter). Causal and chunk-invariant: ``update`` on a whole
-recording or packet by packet gives identical arrays. Nothing here knows the rotation axis. The
-per-sample work is one compiled pass (:func:`~sensorkit.pipeline.motion_kernels.motion_block`)
-over the state of the building blocks of :mod:`sensorkit.pipeline.filters`.
+VQF (Laidig & Seel 2023, the ``vqf`` package) fuses gyro and accelerometer into an inclination
+that cannot drift (gravity anchors it; the gyro carries it through movements) and estimates the
+gyro bias at rest and in motion. From it this stage gives, per sample:
 
-Outputs (:class:`MotionBlock`), per sample, in the sensor frame:
-    ``acc_lp`` (m/s²) and ``omega_lp`` (deg/s, bias removed): low-passed, for features;
-    ``still``: quiet over the trailing window (small spread of the low-passed gyro and
-    accelerometer) and slow (low-passed rate against a slow running mean of the gyro: a
-    movement comes back, so that mean is the bias; it needs no stillness to be known);
-    ``rot_deg``: running integral of the bias-corrected rate, a rotation vector in degrees. For a
-    rotation about a fixed axis, ``rot_deg(t1) - rot_deg(t0)`` is that rotation exactly.
+- ``up``: the unit vertical (the direction of the specific force at rest) in the sensor frame;
+- ``omega_dps``: the angular rate minus VQF's bias estimate, deg/s;
+- ``smooth_omega_dps`` and ``lin_acc_ms2``: the rate and the linear acceleration (specific force
+  minus gravity) through the same causal 2nd-order Butterworth at ``lowpass_hz`` (same delay);
+- ``alpha_dps2``: the angular acceleration, a first difference of the smoothed rate;
+- ``speed_dps``: the norm of the smoothed rate.
+
+Every filter carries its state (``zi``) between blocks, VQF is a sample-by-sample state machine:
+fed a recording whole or a packet at a time, the output is the same to the bit.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.signal import butter, sosfilt, sosfilt_zi
+from vqf import VQF
 
-from sensorkit.pipeline.config import PipelineConfig
-from sensorkit.pipeline.filters import Integrator, LowPass, MaskedAverage, TrailingRange
-from sensorkit.pipeline.motion_kernels import motion_block
-from sensorkit.samples import Samples
+from sensorkit.samples import GRAVITY_MS2
 
 
-@dataclass
+@dataclass(frozen=True)
 class MotionBlock:
-    """Per-sample signals for one block (arrays share their first axis).
+    """Stage-1 output for a block of ``n`` samples (see the module doc for each array)."""
 
-    ``acc`` (m/s²) and ``omega`` (deg/s, bias removed) are the unfiltered readings.
-    """
-
-    t: np.ndarray
-    acc: np.ndarray
-    omega: np.ndarray
-    acc_lp: np.ndarray
-    omega_lp: np.ndarray
-    rot_deg: np.ndarray
-    still: np.ndarray
-
-    FIELDS = ("t", "acc", "omega", "acc_lp", "omega_lp", "rot_deg", "still")
+    t: np.ndarray  # (n,) s
+    up: np.ndarray  # (n, 3) unit
+    omega_dps: np.ndarray  # (n, 3)
+    smooth_omega_dps: np.ndarray  # (n, 3)
+    alpha_dps2: np.ndarray  # (n, 3)
+    lin_acc_ms2: np.ndarray  # (n, 3)
+    speed_dps: np.ndarray  # (n,)
 
     def __len__(self) -> int:
         return len(self.t)
 
-    @classmethod
-    def concat(cls, blocks: list["MotionBlock"]) -> "MotionBlock":
-        return cls(*(np.concatenate([getattr(b, f) for b in blocks]) for f in cls.FIELDS))
 
-    def __getitem__(self, index: slice) -> "MotionBlock":
-        return MotionBlock(*(getattr(self, f)[index] for f in self.FIELDS))
+def up_from_quaternion(q: np.ndarray) -> np.ndarray:
+    """The earth's vertical in the sensor frame from sensor-to-earth quaternions (w, x, y, z), (n, 4)."""
+    w, x, y, z = q.T
+    return np.column_stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)])
 
 
 class MotionTracker:
-    """Stage 1: turns raw samples into :class:`MotionBlock` signals (see module doc).
+    """Causal Stage 1 for one recording at ``fs_hz`` (see the module doc)."""
 
-    The gyro bias at sample j is learnt from samples quiet on both sides: sample i joins the
-    average once sample i + lag is still as well (the two trailing windows cover i from both
-    sides), which keeps the slow first and last moments of a movement out of the bias. The bias
-    used at sample j is the average after sample j − lag (zero for the first lag samples).
-    """
+    def __init__(self, fs_hz: float, lowpass_hz: float, tau_acc_s: float) -> None:
+        self.fs_hz = fs_hz
+        self._vqf = VQF(1.0 / fs_hz, tauAcc=tau_acc_s)
+        self._sos = butter(2, lowpass_hz, fs=fs_hz, output="sos")
+        self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels
+        self._last_omega: np.ndarray | None = None  # last smoothed rate (for the difference)
 
-    def __init__(self, config: PipelineConfig, fs_hz: float) -> None:
-        self.config = config
-        self.fs_hz = float(fs_hz)
-        self.dt_nominal_s = 1.0 / self.fs_hz
-        self._lowpass = LowPass(config.lowpass_hz, self.fs_hz)  # channels: acc x y z, gyro x y z
-        self._gyr_slow = LowPass(1.0 / (2 * np.pi * config.bias_prior_time_constant_s), self.fs_hz, order=1)
-        assert self._lowpass.sos.shape == self._gyr_slow.sos.shape == (1, 6)  # what motion_block filters
-        window = max(3, int(round(config.still_window_s * self.fs_hz)))
-        self._ranges = TrailingRange(window)  # of the low-passed channels, as ``_lowpass``
-        self._ranges.start(6)
-        self._still_gyr_dps = float(config.still_gyr_dps)
-        self._range_limits = np.repeat([config.still_acc_range_ms2, config.still_gyr_range_dps], 3).astype(float)
-        weight = 1.0 - np.exp(-self.dt_nominal_s / config.bias_time_constant_s)
-        self._bias = MaskedAverage(weight, np.zeros(3))
-        self._delayed_gyr = np.zeros((window, 3))  # the last ``window`` (= lag) raw rates, a ring
-        self._delayed_still = np.zeros(window, dtype=bool)
-        self._rot = Integrator(3)
-        self._last_t = np.full(1, np.nan)  # s, time of the last sample seen
-
-    @property
-    def bias_dps(self) -> np.ndarray:
-        """Current gyro bias estimate, deg/s."""
-        return self._bias.value.copy()
-
-    def update(self, samples: Samples) -> MotionBlock:
-        """The signals of the next block of samples (any length; state carries over)."""
-        t, acc, gyr = samples.t, samples.acc, samples.gyr
-        n = len(t)
-        acc_lp, omega, omega_lp, rot = np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 3)), np.empty((n, 3))
-        still = np.empty(n, dtype=bool)
-        if n:
-            lowpass, slow, ranges, bias = self._lowpass, self._gyr_slow, self._ranges, self._bias
-            if lowpass.zi is None:
-                lowpass.start(np.r_[acc[0], gyr[0]])
-                slow.start(gyr[0])
-            motion_block(t, acc, gyr, lowpass.sos, lowpass.zi, slow.sos, slow.zi,
-                         ranges.blocks, ranges.suffix, ranges.prefix, ranges.count, self._range_limits,
-                         self._still_gyr_dps, self._delayed_gyr, self._delayed_still,
-                         bias.weight, bias.value, bias.delay, bias.started,
-                         self.dt_nominal_s, self._last_t, self._rot.total, acc_lp, omega, omega_lp, rot, still)
-        return MotionBlock(t, acc, omega, acc_lp, omega_lp, rot, still)
+    def update(self, t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray) -> MotionBlock:
+        out = self._vqf.updateBatch(np.ascontiguousarray(np.radians(gyr_dps)), np.ascontiguousarray(acc))
+        up = up_from_quaternion(out["quat6D"])
+        omega = gyr_dps - np.degrees(out["bias"])
+        raw = np.hstack([omega, acc - GRAVITY_MS2 * up])
+        if self._zi is None:  # start from the first sample as if it had always been so
+            self._zi = sosfilt_zi(self._sos)[:, :, None] * raw[0][None, None, :]
+        smooth, self._zi = sosfilt(self._sos, raw, axis=0, zi=self._zi)
+        smooth_omega = smooth[:, :3]
+        previous = smooth_omega[:1] if self._last_omega is None else self._last_omega[None, :]
+        alpha = np.diff(smooth_omega, axis=0, prepend=previous) * self.fs_hz
+        self._last_omega = smooth_omega[-1].copy()
+        return MotionBlock(t, up, omega, smooth_omega, alpha, smooth[:, 3:], np.linalg.norm(smooth_omega, axis=1))

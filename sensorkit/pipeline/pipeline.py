@@ -1,12 +1,15 @@
 """The whole pipeline behind one object, fed a recording at once or a packet at a time.
 
-    samples ─> GapFiller ─> MotionTracker ─> Segmenter ─> measure ─> RepClassifier ─> TempoJudge ─> Rep events
+    samples ─> GapFiller ─> MotionTracker ─> GeometryModel ─> Segmenter ─> measure ─> RepClassifier ─> TempoJudge ─> Rep
+               (lost        (VQF: drift-free  (axis, shank's   (hysteresis  (timing,   (shape, axis,    (normal /
+                packets)     vertical, bias)   vertical pose)   on angle)    ROM, ...)  kind)            fast)
 
 The recording's sidecar ``exercise`` picks the exercise model (:mod:`sensorkit.exercises`), which
 fills in the exercise-dependent parameters and the kinds; the stages are the same for all.
 
 Batch is one ``update(whole_recording)`` then ``finish()``; live is ``update(packet)`` per
-notification. Every stage is causal and chunk-invariant, so both give the same reps.
+notification. Every stage is causal and chunk-invariant (filters carry their state; estimates are
+refreshed at data-defined samples), so both give the same reps.
 The sample rate is measured on the first ``rate_estimate_s`` of data (buffered until then).
 """
 from __future__ import annotations
@@ -18,16 +21,21 @@ from typing import Any
 import numpy as np
 
 from sensorkit import exercises
-from sensorkit.errors import SampleError
-from sensorkit.pipeline.classify import RepClassifier
+from sensorkit.errors import ConfigError, SampleError
+from sensorkit.pipeline.classify import RepClassifier, rest_angle_deg
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.measure import gravity_angle_deg, measure
-from sensorkit.pipeline.motion import MotionTracker
+from sensorkit.pipeline.geometry import Geometry, GeometryModel
+from sensorkit.pipeline.measure import Window, measure
+from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
-from sensorkit.pipeline.segment import MovementWindow, Segmenter
+from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter
 from sensorkit.pipeline.tempo import TempoJudge
 from sensorkit.samples import Samples
+
+#: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
+#: linear acceleration(3), angle
+_COLS = 17
 
 
 def _number(meta: Mapping[str, Any], key: str) -> float | None:
@@ -43,11 +51,34 @@ def _raise_non_finite(samples: Samples) -> None:
                           f"acc {samples.acc[i].tolist()}, gyr {samples.gyr[i].tolist()}")
 
 
+class _History:
+    """The recent per-sample columns, addressed by absolute sample index."""
+
+    def __init__(self) -> None:
+        self.data = np.empty((0, _COLS))
+        self.first = 0  # absolute index of data[0]
+
+    @property
+    def end(self) -> int:
+        return self.first + len(self.data)
+
+    def append(self, rows: np.ndarray) -> None:
+        self.data = np.vstack([self.data, rows]) if len(self.data) else rows
+
+    def rows(self, i0: int, i1: int) -> np.ndarray:
+        return self.data[max(0, i0 - self.first):max(0, i1 - self.first)]
+
+    def keep_from(self, i0: int) -> None:
+        if i0 > self.first:
+            self.data = self.data[i0 - self.first:].copy()
+            self.first = i0
+
+
 class Pipeline:
     """Causal pipeline for one recording. See :mod:`sensorkit.pipeline` for the public attributes.
 
-    ``meta``: the sidecar (``exercise``, ``target_rom_deg``, ``target_movement_s`` are used);
-    an unknown exercise raises :class:`~sensorkit.errors.ConfigError`.
+    ``meta``: the sidecar (``exercise``, ``target_rom_deg``, ``target_movement_s``,
+    ``target_hold_s`` are used); an unknown exercise raises :class:`~sensorkit.errors.ConfigError`.
     """
 
     def __init__(self, config: PipelineConfig | None = None, meta: Mapping[str, Any] | None = None):
@@ -56,18 +87,20 @@ class Pipeline:
         self.exercise = self.exercise_model.name
         self.config = (config or PipelineConfig()).resolved(self.exercise_model)
         self.classifier = RepClassifier(self.config, self.exercise_model, _number(meta, "target_rom_deg"))
-        self.tempo = TempoJudge(self.config, _number(meta, "target_movement_s"))
+        movement_s, hold_s = _number(meta, "target_movement_s"), _number(meta, "target_hold_s")
+        self.tempo = TempoJudge(self.config, None if movement_s is None else movement_s + (hold_s or 0.0))
         self.reps_: list[Rep] = []
         self.angle_deg_ = 0.0
         self.phase_ = "rest"
         self.hold_elapsed_s_ = 0.0
         self.fs_hz_: float | None = None
+        self.geometry_: Geometry | None = None
         self._pending: list[Samples] = []
         self._motion: MotionTracker | None = None
-        self._segmenter: Segmenter | None = None
         self._count = 0
         self._new: list[Rep] = []
-        self._g_first_rest: np.ndarray | None = None
+        self._first_rest_up: np.ndarray | None = None
+        self._hold_since: float | None = None
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -91,7 +124,8 @@ class Pipeline:
         return self._process(samples)
 
     def finish(self) -> list[Rep]:
-        """End of stream: analyse what is buffered and close an open movement."""
+        """End of stream: analyse what is buffered and close a movement that has come most of the
+        way back (a recording that stops at the bottom of the last swing)."""
         reps: list[Rep] = []
         if self._motion is None and self._pending:
             buffered = Samples.concat(self._pending)
@@ -99,8 +133,14 @@ class Pipeline:
             if len(buffered) >= 2:
                 self._start(buffered)
                 reps += self._process(buffered)
-        if self._segmenter is not None:
-            self._segmenter.finish()
+        seg = getattr(self, "_segmenter", None)
+        if seg is not None and seg.state != REST and self._history.end > seg.start + 1:
+            last = self._history.end - 1
+            theta = self._history.rows(last, last + 1)[0, 16]
+            rest = seg.rest_angle(self.geometry_)
+            peak = float(self.geometry_.angle_deg(seg.peak_up[None, :])[0])
+            returned = theta - rest < max(self.config.end_floor_deg, 0.5 * (peak - rest))
+            self._emit(seg._end(last, returned=returned))
         return reps + self._take_new()
 
     def run(self, samples: Samples, block_size: int = 1 << 15) -> list[Rep]:
@@ -116,46 +156,88 @@ class Pipeline:
     # -- internals -------------------------------------------------------------------------
     def _start(self, first: Samples) -> None:
         head = first.t[first.t <= first.t[0] + self.config.rate_estimate_s]
-        dts = np.diff(head if len(head) > 2 else first.t[:10])  # [:10]: the same whatever the chunking
+        dts = np.diff(head if len(head) > 2 else first.t[:10])
         dts = dts[dts > 0]
         self.fs_hz_ = float(1.0 / np.median(dts)) if len(dts) else 100.0
-        self._gaps = GapFiller(self.fs_hz_, self.config.max_gap_fill_s)
-        self._motion = MotionTracker(self.config, self.fs_hz_)
-        self._segmenter = Segmenter(self.config, self.fs_hz_)
-        self._segmenter.on_window = self._emit
+        try:
+            self.config.check_rate(self.fs_hz_)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        cfg = self.config
+        self._gaps = GapFiller(self.fs_hz_, cfg.max_gap_fill_s)
+        self._motion = MotionTracker(self.fs_hz_, cfg.lowpass_hz, cfg.vqf_tau_acc_s)
+        self._geometry = GeometryModel(self.fs_hz_)
+        self._segmenter = Segmenter(cfg, self.fs_hz_)
+        self._history = _History()
+        self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
 
     def _process(self, samples: Samples) -> list[Rep]:
-        block = self._motion.update(self._gaps(samples))
-        self._segmenter.update(block)  # movements are emitted through on_window as they end
-        self._update_status(block)
+        filled = self._gaps(samples)
+        block = self._motion.update(filled.t, filled.acc, filled.gyr)
+        changes = self._geometry.advance(block)
+        first = self._history.end
+        rows = np.empty((len(block), _COLS))
+        rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps
+        rows[:, 7:10], rows[:, 10:13], rows[:, 13:16] = block.smooth_omega_dps, block.alpha_dps2, block.lin_acc_ms2
+        still = block.speed_dps < self.config.still_gyr_dps
+        # the angle, piece by piece between geometry refreshes
+        bounds = [c[0] + 1 for c in changes if c[0] >= 0] + [len(block)]
+        geometries = [self.geometry_] if not changes or changes[0][0] >= 0 else []
+        geometries += [c[1] for c in changes]
+        lo = 0
+        self._history.append(rows)
+        for geometry, hi in zip(geometries, bounds):
+            if hi <= lo:
+                self.geometry_ = geometry
+                continue
+            self.geometry_ = geometry
+            theta = geometry.angle_deg(block.up[lo:hi])
+            rows[lo:hi, 16] = theta
+            self._history.data[first - self._history.first + lo:first - self._history.first + hi, 16] = theta
+            index = np.arange(first + lo, first + hi)
+            moves = self._segmenter.scan(first + lo, index, theta, still[lo:hi], block.up[lo:hi],
+                                         self._history_theta, geometry)
+            for m in moves:
+                self._emit(m)
+            lo = hi
+        self._trim()
+        self._update_status(block, rows[:, 16])
         return self._take_new()
+
+    def _history_theta(self, i0: int, i1: int) -> np.ndarray:
+        return self._history.rows(i0, i1)[:, 16]
+
+    def _trim(self) -> None:
+        seg = self._segmenter
+        keep = seg.start - self._pre if seg.state != REST else self._history.end - self._pre - 1
+        self._history.keep_from(max(0, keep))
 
     def _take_new(self) -> list[Rep]:
         new, self._new = self._new, []
         return new
 
-    def _emit(self, window: MovementWindow) -> Rep:
-        f = measure(window, self.config.min_still_hold_for_gravity_s, self.fs_hz_)
+    def _emit(self, movement: Movement) -> Rep:
+        data = self._history.rows(movement.start, movement.end + 1)
+        window = Window(t=data[:, 0], up=data[:, 1:4], omega_dps=data[:, 4:7], smooth_omega_dps=data[:, 7:10],
+                        alpha_dps2=data[:, 10:13], lin_acc_ms2=data[:, 13:16], start=0, end=len(data) - 1,
+                        rest_up=movement.rest_up, returned=movement.returned)
+        f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
-        # the segmenter may cut off-axis moves short only once the axis is well established
-        axes = self.classifier.axes
-        settled = axes.votes >= self.config.axis_votes_to_cut and axes.votes >= 2 * axes.runner_up_votes
-        self._segmenter.axis = axes.axis if settled else None
-        if self._g_first_rest is None:
-            self._g_first_rest = f.g_rest
+        if self._first_rest_up is None:
+            self._first_rest_up = movement.rest_up
         axis = self.classifier.axes.axis
-        rest_angle = gravity_angle_deg(self._g_first_rest, f.g_rest, axis) if axis is not None else float("nan")
         number, tempo = None, ""
         if v.kind != "rejected":
             self._count += 1
             number = self._count
-            tempo = self.tempo.judge(f.out_duration_s + f.return_duration_s)
+            tempo = self.tempo.judge(f.duration_s)
         rep = Rep(
             rep=number, kind=v.kind, start_s=f.start_s, end_s=f.end_s, rom_deg=v.rom_deg,
             hold_s=f.hold_s, out_end_s=f.out_end_s, return_start_s=f.return_start_s,
             peak_speed_dps=f.peak_speed_dps, out_duration_s=f.out_duration_s,
             return_duration_s=f.return_duration_s,
-            rest_angle_deg=rest_angle, radius_m=f.radius_m if v.kind != "rejected" else float("nan"),
+            rest_angle_deg=rest_angle_deg(self._first_rest_up, movement.rest_up, axis),
+            radius_m=f.radius_m if v.kind != "rejected" else float("nan"),
             axis_offset_deg=v.axis_offset_deg,
             exercise=self.exercise, tempo=tempo, reason=v.reason,
         )
@@ -163,13 +245,23 @@ class Pipeline:
         self._new.append(rep)
         return rep
 
-    def _update_status(self, block) -> None:
-        seg = self._segmenter
-        if not seg.in_movement:
-            self.angle_deg_, self.phase_, self.hold_elapsed_s_ = 0.0, "rest", 0.0
-            return
-        rel = block.rot_deg[-1] - seg.rest_ref
-        axis = self.classifier.axes.axis
-        self.angle_deg_ = float(rel @ axis) if axis is not None else float(np.linalg.norm(rel))
-        self.phase_ = "hold" if seg.holding else "return" if seg.returning else "out"
-        self.hold_elapsed_s_ = seg.current_hold_s(float(block.t[-1]))
+    def _update_status(self, block: MotionBlock, theta: np.ndarray) -> None:
+        """The live view: angle above rest, phase and hold time at the block's last sample."""
+        seg, t_last = self._segmenter, float(block.t[-1])
+        rest = seg.rest_angle(self.geometry_)
+        self.angle_deg_ = float(theta[-1] - rest)
+        if seg.state == REST:
+            phase = "rest"
+        elif seg.state == MOVE:
+            peak = float(self.geometry_.angle_deg(seg.peak_up[None, :])[0])
+            near_top = theta[-1] >= peak - max(3.0, 0.15 * (peak - rest))
+            slow = block.speed_dps[-1] < self.config.still_gyr_dps * 2
+            phase = ("hold" if slow else "out") if near_top else "return"
+        else:
+            phase = "return"
+        if phase == "hold":
+            self._hold_since = self._hold_since if self.phase_ == "hold" and self._hold_since is not None else t_last
+            self.hold_elapsed_s_ = t_last - self._hold_since
+        else:
+            self._hold_since, self.hold_elapsed_s_ = None, 0.0
+        self.phase_ = phase

@@ -1,0 +1,149 @@
+"""Stage 2: where the shank is vertical and which way it turns, learned from the motion itself.
+
+Both exercises turn the shank about a horizontal axis from a hanging rest. Two things fix the
+angle of the exercise absolutely, whatever way the strap sits:
+
+- the **axis** ``k``: the principal direction of the angular rate over moving samples;
+- the **shank's upward direction** ``s`` in the sensor frame: the sensor moves on a circle about
+  the axis, so its linear acceleration is ``α × ρ + ω × (ω × ρ)`` with ``ρ`` the sensor's position
+  from the axis. A least-squares fit over moving samples gives ``ρ`` (its length is the rotation
+  radius: 0.27–0.44 m at the ankle in the real recordings). ``s`` is the line of ``ρ``, pointing up
+  (the side of the mean vertical): the hanging shank's vertical pose, which is where rest is.
+
+The angle of the exercise is then the signed angle from ``s`` to the measured vertical, in the
+plane perpendicular to ``k``, positive the way the leg mostly goes. It is anchored to gravity: no
+rest has to be detected, so none can be misjudged.
+
+The sums behind the fit are cumulative; estimates are refreshed at data-defined moments (each
+time the moving time crosses the next step of ``_schedule``), so a recording fed whole or in
+packets gives the same estimates at the same samples. Before the first estimate, the angle is the
+unsigned tilt from the first sample's vertical.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensorkit.pipeline.motion import MotionBlock
+
+#: moving-time steps (s) at which the estimates are refreshed: often at first, then every 10 s
+_SCHEDULE_S = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0)
+_LATER_EVERY_S = 10.0
+#: rate (deg/s) above which a sample counts as moving for the fit (well above a resting leg)
+MOVING_DPS = 20.0
+#: plausible radii (m) of an ankle or shin sensor about a knee or foot axis
+RADIUS_RANGE_M = (0.03, 1.0)
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """``shank_up`` and ``axis`` (unit, sensor frame) and the fitted ``radius_m``; ``axis`` is None
+    before the first estimate (the angle is then the unsigned tilt from ``shank_up``)."""
+
+    shank_up: np.ndarray
+    axis: np.ndarray | None
+    radius_m: float = float("nan")
+
+    def angle_deg(self, up: np.ndarray) -> np.ndarray:
+        """The exercise angle (degrees) of vertical vectors ``up`` (n, 3)."""
+        s = self.shank_up
+        if self.axis is None:
+            return np.degrees(np.arccos(np.clip(up @ s, -1.0, 1.0)))
+        k = self.axis
+        return np.degrees(np.arctan2(np.cross(s, up) @ k, up @ s))
+
+
+def _skew(v: np.ndarray) -> np.ndarray:
+    out = np.zeros((len(v), 3, 3))
+    out[:, 0, 1], out[:, 0, 2] = -v[:, 2], v[:, 1]
+    out[:, 1, 0], out[:, 1, 2] = v[:, 2], -v[:, 0]
+    out[:, 2, 0], out[:, 2, 1] = -v[:, 1], v[:, 0]
+    return out
+
+
+def circle_terms(block: MotionBlock, moving: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample normal-equation terms (AᵀA, Aᵀb) of ``lin_acc = A ρ`` on the ``moving`` samples."""
+    w = np.radians(block.smooth_omega_dps[moving])
+    a = np.radians(block.alpha_dps2[moving])
+    sw = _skew(w)
+    A = _skew(a) + sw @ sw
+    ata = np.einsum("nji,njk->nik", A, A)
+    atb = np.einsum("nji,nj->ni", A, block.lin_acc_ms2[moving])
+    return ata, atb
+
+
+def fit_radius(ata: np.ndarray, atb: np.ndarray) -> np.ndarray | None:
+    """ρ (m) from summed normal equations, or None when they are ill-conditioned."""
+    eig = np.linalg.eigvalsh(ata)
+    if not np.all(np.isfinite(eig)) or eig[-1] <= 0 or eig[0] < 1e-6 * eig[-1]:
+        return None
+    return np.linalg.solve(ata, atb)
+
+
+class GeometryModel:
+    """Accumulates the sums over moving samples; yields the refreshed :class:`Geometry`."""
+
+    def __init__(self, fs_hz: float) -> None:
+        self.fs_hz = fs_hz
+        self._sums = np.zeros(9 + 3 + 9 + 3)  # AᵀA, Aᵀb, Σωωᵀ, Σup
+        self._moving = 0  # moving samples so far
+        self._next_step = 0
+        self.geometry: Geometry | None = None  # None until the first sample
+
+    def _threshold(self, step: int) -> int:
+        if step < len(_SCHEDULE_S):
+            seconds = _SCHEDULE_S[step]
+        else:
+            seconds = _SCHEDULE_S[-1] + _LATER_EVERY_S * (step - len(_SCHEDULE_S) + 1)
+        return int(round(seconds * self.fs_hz))
+
+    def advance(self, block: MotionBlock) -> list[tuple[int, Geometry]]:
+        """Take a block in; returns (index, geometry) for every refresh: the geometry holds for the
+        samples after ``index`` (the first is (-1, initial) at the very first sample)."""
+        changes: list[tuple[int, Geometry]] = []
+        if self.geometry is None:
+            self.geometry = Geometry(block.up[0].copy(), None)
+            changes.append((-1, self.geometry))
+        moving = block.speed_dps > MOVING_DPS
+        idx = np.flatnonzero(moving)
+        if len(idx) == 0:
+            return changes
+        ata, atb = circle_terms(block, moving)
+        w = block.smooth_omega_dps[moving]
+        terms = np.hstack([ata.reshape(-1, 9), atb, (w[:, :, None] * w[:, None, :]).reshape(-1, 9),
+                           block.up[moving]])
+        cum = np.cumsum(np.vstack([self._sums[None, :], terms]), axis=0)[1:]
+        count = self._moving + np.arange(1, len(idx) + 1)
+        while True:
+            need = self._threshold(self._next_step)
+            if need > count[-1]:
+                break
+            j = int(need - self._moving - 1)  # the moving sample at which the step is reached
+            self._next_step += 1
+            estimate = self._estimate(cum[j])
+            if estimate is not None:
+                self.geometry = estimate
+                changes.append((int(idx[j]), estimate))
+        self._sums = cum[-1]
+        self._moving = int(count[-1])
+        return changes
+
+    @staticmethod
+    def _estimate(sums: np.ndarray) -> Geometry | None:
+        rho = fit_radius(sums[:9].reshape(3, 3), sums[9:12])
+        if rho is None:
+            return None
+        radius = float(np.linalg.norm(rho))
+        if not RADIUS_RANGE_M[0] <= radius <= RADIUS_RANGE_M[1]:
+            return None
+        vals, vecs = np.linalg.eigh(sums[12:21].reshape(3, 3))
+        k = vecs[:, -1]
+        mean_up = sums[21:24] / max(1e-12, np.linalg.norm(sums[21:24]))
+        line = rho / radius
+        s = line if line @ mean_up >= 0 else -line
+        s = s - (s @ k) * k
+        s /= np.linalg.norm(s)
+        if np.cross(s, mean_up) @ k < 0:
+            k = -k
+        return Geometry(s, k, radius)
