@@ -89,12 +89,42 @@ def _stream_options(func):
     return func
 
 
+def _web_options(func):
+    """``live``'s page options (``--web`` needs the web extra) and its prescription."""
+    options = [
+        click.option("--web", is_flag=True, help="Show the session on a local web page instead of the terminal "
+                     "(pip install 'sensorkit[web]')."),
+        click.option("--no-browser", is_flag=True, help="With --web: only print the page's address."),
+        click.option("--host", default="127.0.0.1", show_default=True,
+                     help="With --web: address to serve on; any but loopback warns and requires the printed token."),
+        click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+                     help="With --web: port to serve on (0: any free port)."),
+        click.option("--prescription", "rx_path", type=click.Path(exists=True, path_type=Path), default=None,
+                     help="Prescription TOML (or folder) of --patient: its target ROM and hold, and on the page "
+                          "its sets and reps."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | None, device: str | None,
             simulate: bool, protocol: str | None, seed: int, speed: float, sample_rate_hz: float,
             side: str | None, exercise: str | None, patient: str | None, target_rom_deg: float | None,
-            target_hold_s: float | None, target_movement_s: float | None, give_up_s: float) -> None:
+            target_hold_s: float | None, target_movement_s: float | None, give_up_s: float,
+            web: dict | None = None, rx_path: Path | None = None) -> None:
     if simulate == bool(device):
         raise click.UsageError("pass exactly one of --device ADDRESS_OR_NAME or --simulate")
+    plan = None
+    if rx_path is not None:  # the prescription's targets where no option gives them
+        from sensorkit.web.live_hub import plan_for
+        plan = plan_for(rx_path, patient, exercise)
+        target_rom_deg = plan.rom_deg if target_rom_deg is None else target_rom_deg
+        target_hold_s = plan.hold_s if target_hold_s is None else target_hold_s
+        target_movement_s = plan.movement_s if target_movement_s is None else target_movement_s
+    if web and web["web"]:
+        from sensorkit.web import require_web
+        require_web()
     meta = {"side": side, "exercise": exercise, "patient": patient, "sample_rate_hz": sample_rate_hz,
             "target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s, "target_movement_s": target_movement_s}
     session_options: dict = {"give_up_s": give_up_s, "sample_rate_hz": sample_rate_hz, "protocol": protocol}
@@ -106,6 +136,11 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
     meta.setdefault("sensor", device)
     meta = {key: value for key, value in meta.items() if value is not None}
     recorder = _make_recorder(live, out_dir, name, meta)
+    if web and web["web"]:
+        from sensorkit.web.live_cli import live_page
+        _run(live_page(SensorSession(device, **session_options), recorder, meta, duration_s, plan,
+                       web["host"], web["port"], not web["no_browser"]))
+        return
     display = make_display(show_reps=live, path=str(recorder.path))
     _run(run_session(SensorSession(device, **session_options), recorder, display, duration_s))
 
@@ -149,9 +184,10 @@ def _record(**options) -> None:
 
 
 @_stream_options
-def _live(**options) -> None:
+@_web_options
+def _live(web: bool, no_browser: bool, host: str, port: int, rx_path: Path | None, **options) -> None:
     """Record and show reps live: angle, target band, hold timer, rep counts."""
-    _stream(True, **options)
+    _stream(True, **options, web={"web": web, "no_browser": no_browser, "host": host, "port": port}, rx_path=rx_path)
 
 
 record = click.command("record")(_record)

@@ -1,0 +1,277 @@
+"""What the live page shows, kept from the live path and pushed to every open page.
+
+:class:`LiveHub` is a :class:`~sensorkit.ble.recorder.Display` (``show``/``rep``/``close``), so
+:func:`~sensorkit.ble.recorder.run_session` drives it exactly as it drives the terminal display:
+``show(status)`` after every block (the pipeline's ``angle_deg_``, ``phase_``,
+``hold_elapsed_s_`` via :class:`~sensorkit.ble.recorder.LiveStatus`), ``rep(rep, status)`` the
+moment a rep ends. A page is only a view: it subscribes, gets :meth:`LiveHub.snapshot` (the whole
+current state, so a reloaded page shows the current count), then every message. Closing a page
+changes nothing in the recording.
+
+Messages (JSON-able dicts, ``type`` first): ``state`` (angle, phase, hold, link, counts,
+progress; after every block), ``rep`` (one rep with its plain-language note), ``done`` (the
+session summary). Angles in degrees, times in seconds, ``arrival_ms`` in ms since the epoch
+(when the block's notification arrived: the page measures its drawing latency against it).
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from statistics import median
+
+from sensorkit.ble.recorder import LiveStatus
+from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
+
+#: how many queued messages a slow page may fall behind before it is dropped (it reconnects and
+#: starts again from a snapshot)
+MAX_BACKLOG = 512
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """Today's prescription for the session: ``sets`` × ``reps_per_set`` reps, each reaching
+    ``rom_deg`` degrees and held ``hold_s`` seconds (a counted rep meeting both is *completed*,
+    as in ``sensorkit report``)."""
+
+    sets: int
+    reps_per_set: int
+    rom_deg: float
+    hold_s: float
+    movement_s: float | None = None  # outward + return time of a controlled rep (the tempo reference)
+
+    @property
+    def total(self) -> int:
+        return self.sets * self.reps_per_set
+
+    def meets(self, rep: Rep) -> bool:
+        return rep.counted and rep.rom_deg >= self.rom_deg and rep.hold_s >= self.hold_s
+
+    def progress(self, completed: int) -> dict:
+        """``set`` (1-based, the one under way), ``rep_in_set`` (completed in it), ``done`` flag."""
+        done = completed >= self.total
+        set_index = min(completed // self.reps_per_set + 1, self.sets)
+        in_set = completed - (set_index - 1) * self.reps_per_set
+        return {"sets": self.sets, "reps_per_set": self.reps_per_set, "set": set_index,
+                "rep_in_set": in_set, "completed": completed, "total": self.total, "done": done,
+                "rom_deg": self.rom_deg, "hold_s": self.hold_s}
+
+
+#: pipeline rejection reasons (their first words) -> what the patient reads
+_REJECTED_WORDS = (
+    ("too small", "Too small to count: move a little further."),
+    ("beyond the exercise", "Beyond this exercise's range: not counted."),
+    ("too abrupt", "Too abrupt to count: move smoothly out and back."),
+    ("shaking", "That looked like shaking, not a rep."),
+    ("turned about the shank", "The foot turned about the shin: not a rep."),
+    ("did not return", "The leg did not come back to rest: not counted."),
+    ("rotation about another axis", "A different movement, not this exercise: not counted."),
+    ("turned the other way", "That went the other way: not counted."),
+)
+
+
+def rep_note(rep: Rep, plan: SessionPlan | None = None) -> str:
+    """One plain-language sentence about ``rep`` for the patient (empty for a plain good rep)."""
+    if rep.kind == "rejected":
+        reason = rep.reason or ""
+        for words, text in _REJECTED_WORDS:
+            if reason.startswith(words):
+                return text
+        return f"Not counted ({reason})." if reason else "Not counted: not a rep of this exercise."
+    notes = []
+    if rep.tempo == "fast":
+        notes.append("Slow down: that rep was rushed.")
+    if rep.kind == "knee_out":
+        notes.append("The knee moved out: keep the thigh still on the chair.")
+    if plan is not None and not plan.meets(rep):
+        short = []
+        if rep.rom_deg < plan.rom_deg:
+            short.append(f"reach {plan.rom_deg:g}° (this one {rep.rom_deg:.0f}°)")
+        if rep.hold_s < plan.hold_s:
+            short.append(f"hold {plan.hold_s:g} s (this one {rep.hold_s:.1f} s)")
+        notes.append("Not toward your set: " + " and ".join(short) + ".")
+    elif rep.kind == "partial":
+        notes.append("Partial: go a little further next time.")
+    return " ".join(notes)
+
+
+def _num(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), digits)
+
+
+class LiveHub:
+    """The live page's state (see module doc).
+
+    ``plan``: the prescription for this session, or None for plain counts. ``arrival_s()``: the
+    ``time.perf_counter()`` at which the last block's notification arrived (NaN when unknown).
+    ``reconnects()``: the session's reconnect list (:class:`~sensorkit.ble.link.Reconnect`).
+    ``exercise``/``patient``/``recording``: shown as given (the patient id is the sidecar's
+    pseudonym).
+    """
+
+    def __init__(self, *, plan: SessionPlan | None = None, exercise: str = "", patient: str = "",
+                 recording: str = "", rom_scale_deg: float = 60.0,
+                 arrival_s: Callable[[], float] = lambda: math.nan,
+                 reconnects: Callable[[], list] = list) -> None:
+        self.plan = plan
+        self.exercise, self.patient, self.recording = exercise, patient, recording
+        self._arrival_s = arrival_s
+        self._reconnects = reconnects
+        self._subscribers: set[asyncio.Queue] = set()
+        self._reps: list[dict] = []
+        self._completed = 0
+        self._full_roms_deg: list[float] = []
+        self._scale_deg = rom_scale_deg
+        self._state: dict = {}
+        self._summary: dict | None = None
+        self._seq = 0
+        self.ended = False  # close() was called: the session is over
+
+    # ---- subscribers (pages) -------------------------------------------------------------
+    def subscribe(self) -> asyncio.Queue:
+        """A queue of messages for one page; its first item is the snapshot."""
+        queue: asyncio.Queue = asyncio.Queue(MAX_BACKLOG)
+        queue.put_nowait({"type": "snapshot", **self.snapshot()})
+        self._subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue) -> None:
+        self._subscribers.discard(queue)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)
+
+    def _publish(self, message: dict) -> None:
+        for queue in list(self._subscribers):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:  # a stalled page: what it missed is replaced by a snapshot
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait({"type": "snapshot", **self.snapshot()})
+
+    # ---- the whole state -----------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """Everything a freshly opened page needs: session, plan, state, all reps so far, summary."""
+        return {"session": {"exercise": self.exercise, "patient": self.patient, "recording": self.recording},
+                "state": self._state, "reps": list(self._reps), "summary": self._summary}
+
+    @property
+    def reps(self) -> list[dict]:
+        return list(self._reps)
+
+    # ---- Display -------------------------------------------------------------------------
+    def show(self, status: LiveStatus) -> None:
+        self._seq += 1
+        self._state = self._state_of(status)
+        self._publish({"type": "state", **self._state})
+
+    def rep(self, rep: Rep, status: LiveStatus) -> None:
+        if self.plan is not None and self.plan.meets(rep):
+            self._completed += 1
+        if rep.counted:
+            self._scale_deg = max(self._scale_deg, 1.25 * rep.rom_deg)
+        if rep.kind == "full":
+            self._full_roms_deg.append(rep.rom_deg)
+        item = {
+            "index": len(self._reps) + 1, "rep": rep.rep, "kind": rep.kind, "counted": rep.counted,
+            "rom_deg": _num(rep.rom_deg, 1), "hold_s": _num(rep.hold_s, 1), "tempo": rep.tempo,
+            "start_s": _num(rep.start_s), "end_s": _num(rep.end_s), "reason": rep.reason,
+            "meets_plan": self.plan.meets(rep) if self.plan is not None else None,
+            "note": rep_note(rep, self.plan), "decided_t_s": _num(status.t_s),
+            "arrival_ms": self._arrival_ms(),
+        }
+        self._reps.append(item)
+        self._state = self._state_of(status)
+        self._publish({"type": "rep", "rep": item, "state": self._state})
+
+    def close(self, status: LiveStatus) -> None:
+        self._state = self._state_of(status) | {"ended": True}
+        counted = [r for r in self._reps if r["counted"]]
+        roms = [r["rom_deg"] for r in counted if r["rom_deg"] is not None]
+        holds = [r["hold_s"] for r in counted if r["hold_s"] is not None]
+        self._summary = {
+            "ended_by": status.state.value, "duration_s": _num(status.t_s, 1), "counted": len(counted),
+            "counts": dict(status.counts), "fast": status.fast_reps,
+            "rom_mean_deg": _num(sum(roms) / len(roms), 1) if roms else None,
+            "rom_max_deg": max(roms) if roms else None,
+            "hold_mean_s": _num(sum(holds) / len(holds), 1) if holds else None,
+            "completed": self._completed if self.plan is not None else None,
+            "prescribed": self.plan.total if self.plan is not None else None,
+            "samples_saved": status.samples_saved, "loss_pct": _num(100 * status.loss_fraction, 1),
+            "reconnects": status.reconnects, "recording": self.recording,
+        }
+        self._publish({"type": "done", "summary": self._summary, "state": self._state})
+        self.ended = True
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _arrival_ms(self) -> float | None:
+        arrival = self._arrival_s()
+        if not math.isfinite(arrival):
+            return None
+        return round((time.time() - (time.perf_counter() - arrival)) * 1000.0, 2)
+
+    def _band(self, status: LiveStatus) -> tuple[float | None, str]:
+        if self.plan is not None:
+            return self.plan.rom_deg, "target"
+        if status.target_rom_deg:
+            return status.target_rom_deg, "target"
+        if len(self._full_roms_deg) >= 3:
+            return float(median(self._full_roms_deg)), "usual"
+        return None, ""
+
+    def _link(self, status: LiveStatus) -> dict:
+        link = {"state": status.state.value, "battery_percent": status.battery_percent,
+                "loss_pct": _num(100 * status.loss_fraction, 1), "reconnects": status.reconnects,
+                "samples_saved": status.samples_saved, "sensor": status.sensor}
+        gaps = self._reconnects()
+        if gaps:
+            last = gaps[-1]
+            link["last_gap"] = {"dropped_at_t_s": _num(last.dropped_at_t_s, 1),
+                                "resumed": last.resumed_at_t_s is not None,
+                                "lost_s": _num(last.lost_s, 1), "lost_samples": last.lost_samples}
+        return link
+
+    def _state_of(self, status: LiveStatus) -> dict:
+        band_deg, band_name = self._band(status)
+        target_hold_s = self.plan.hold_s if self.plan is not None else status.target_hold_s
+        scale = max(self._scale_deg, 1.3 * band_deg if band_deg else 0.0)
+        counted = status.counted_reps
+        return {
+            "seq": self._seq, "t_s": _num(status.t_s), "angle_deg": _num(status.angle_deg, 1),
+            "phase": status.phase, "hold_elapsed_s": _num(status.hold_elapsed_s),
+            "target_hold_s": target_hold_s,
+            "hold_reached": bool(target_hold_s is not None and status.phase == "hold"
+                                 and status.hold_elapsed_s >= target_hold_s),
+            "band_deg": _num(band_deg, 1), "band_name": band_name, "scale_deg": round(scale, 1),
+            "counts": {k: n for k, n in status.counts.items()}, "counted": counted,
+            "counted_kinds": [k for k in status.counts if k in COUNTED_KINDS],
+            "fast": status.fast_reps, "reps_seen": len(self._reps),
+            "progress": self.plan.progress(self._completed) if self.plan is not None else None,
+            "link": self._link(status), "arrival_ms": self._arrival_ms(), "ended": False,
+        }
+
+
+
+def plan_for(rx_path, patient: str | None, exercise: str | None) -> SessionPlan:
+    """Today's :class:`SessionPlan` for ``patient``'s ``exercise`` (None: the default exercise) from a
+    prescription file or folder; a one-line :class:`~sensorkit.errors.ConfigError` when it has none."""
+    from sensorkit import exercises
+    from sensorkit.errors import ConfigError
+    from sensorkit.report import load_prescriptions
+
+    if not patient:
+        raise ConfigError("--prescription needs --patient ID (the patient's pseudonym in the prescription)")
+    prescriptions = load_prescriptions(rx_path)
+    rx = prescriptions.get(patient)
+    if rx is None:
+        raise ConfigError(f"{rx_path}: no prescription for patient {patient!r}")
+    name = exercise or exercises.DEFAULT_EXERCISE
+    plan = rx.plan(name)
+    if plan is None:
+        raise ConfigError(f"{rx.source}: {name} is not prescribed to {patient}")
+    return SessionPlan(sets=plan.sets, reps_per_set=plan.reps_per_set,
+                       rom_deg=plan.rom_deg, hold_s=plan.hold_s, movement_s=plan.movement_s)
