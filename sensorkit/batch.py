@@ -13,6 +13,8 @@ task carries a path, not data, and the results are the same whichever way they r
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +27,8 @@ import pandas as pd
 from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
 from sensorkit.errors import SensorkitError
 from sensorkit.io import Recording, find_recordings, read_recording
+from sensorkit.io.meta import file_time_warning
+from sensorkit.io.outputs import OutputSet, check_output_folder
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
 
 SESSION_COLUMNS = (
@@ -54,6 +58,7 @@ class BatchOutcome:
 
     results: list[RecordingResult] = field(default_factory=list)
     failures: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # earlier outputs in an input folder
     analyzed: int = 0
     kinds: Counter = field(default_factory=Counter)
     fast: int = 0  # counted reps with tempo "fast"
@@ -80,6 +85,8 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     report passes the prescription's tempo as ``target_movement_s``).
     """
     rec = path if isinstance(path, Recording) else read_recording(path)
+    if rec.meta.started_at_from_file_time:
+        rec.warnings = [*rec.warnings, file_time_warning(rec.path, rec.meta.started_at)]
     meta = {k: v for k, v in (meta_defaults or {}).items() if v is not None} | rec.meta.to_dict()
     reps = Pipeline(config, meta=meta).run(rec.samples)
     side = rec.meta.side or ""
@@ -143,9 +150,44 @@ def run_file_task(task: Callable[[Path], object], path: str, base_dir: str) -> t
     try:
         return task(actual), ""
     except SensorkitError as exc:
+        _raise_if_interrupted()
         return None, _relabel(str(exc), actual, shown)
     except Exception as exc:  # noqa: BLE001 - a bug on one file must not end the batch
+        _raise_if_interrupted()
         return None, _relabel(f"{shown}: internal error: {one_line(exc)}", actual, shown)
+
+
+_interrupted = threading.Event()
+
+
+def _raise_if_interrupted() -> None:
+    """A Ctrl-C that arrived while a library was reading (pandas' parser turns it into a parse
+    error) is an interrupt, not a bad file."""
+    if _interrupted.is_set():
+        raise KeyboardInterrupt
+
+
+class interrupts_noted:
+    """``with interrupts_noted():`` Ctrl-C (SIGINT) still raises KeyboardInterrupt, and is also
+    remembered, so a file being read when it came is not reported as broken (see :func:`run_file_task`).
+    Only in the main thread; elsewhere it does nothing."""
+
+    def __enter__(self) -> "interrupts_noted":
+        _interrupted.clear()
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    @staticmethod
+    def _on_sigint(signum, frame) -> None:
+        _interrupted.set()
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc_info) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        _interrupted.clear()
 
 
 def one_line(exc: BaseException) -> str:
@@ -211,6 +253,7 @@ def analyze_paths(
     workers: int | None = None,
     scheduler: str | None = None,
     keep_results: bool = True,
+    files: list[Path] | None = None,
 ) -> BatchOutcome:
     """Analyse every recording under ``paths``; write ``reps.csv`` and ``sessions.csv`` in ``out_dir``.
 
@@ -218,29 +261,44 @@ def analyze_paths(
     and messages). ``workers`` and ``scheduler`` as in :func:`analyze_many`. Rep rows are written
     as each file's result arrives (memory stays flat however many files); ``keep_results=False``
     also keeps no per-file results in the returned outcome (its counts are still filled in).
-    Both tables appear when the batch is done (written beside, then renamed into place).
+    Both tables appear together when the batch is done (written beside, then renamed into place);
+    on any error or Ctrl-C neither is replaced and no temporary file is left. Earlier outputs
+    found in an input folder are skipped (``outcome.skipped``). ``files``: the recording files when
+    the caller has already searched ``paths``.
     """
     out = Path(out_dir)
-    files = find_recordings(paths, exclude=[out])
     outcome = BatchOutcome()
+    files = find_recordings(paths, exclude=[out], skipped=outcome.skipped) if files is None else files
+    check_output_folder(out)
     session_rows: list[dict] = []
-    out.mkdir(parents=True, exist_ok=True)
-    with _PendingFile(out / "reps.csv") as reps_csv:
-        write_rep_rows(reps_csv.handle, [], header=True)
+    reps_path, sessions_path = out / "reps.csv", out / "sessions.csv"
+    with OutputSet([reps_path, sessions_path]) as outputs:
+        reps_csv = outputs.handle(reps_path)
+        _guarded_write(reps_path, lambda: write_rep_rows(reps_csv, [], header=True))
         for path, result, error in analyze_many(files, config, workers, scheduler):
             if result is None:
                 outcome.failures.append((path, error))
                 session_rows.append(failed_session_row(path, error))
             else:
-                write_rep_rows(reps_csv.handle, result.rep_rows, header=False)
+                _guarded_write(reps_path, lambda: write_rep_rows(reps_csv, result.rep_rows, header=False))
                 outcome.add(result, keep_results)
                 session_rows.append(result.session_row)
             if on_file:
                 on_file(path, result, error)
-        with _PendingFile(out / "sessions.csv") as sessions_csv:
-            pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)).to_csv(
-                sessions_csv.handle, index=False, float_format="%.3f")
+        sessions_csv = outputs.handle(sessions_path)
+        _guarded_write(sessions_path, lambda: pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)).to_csv(
+            sessions_csv, index=False, float_format="%.3f"))
     return outcome
+
+
+def _guarded_write(target: Path, write: Callable[[], None]) -> None:
+    """Run ``write``; a failed write (disk full, a size limit) is one line naming ``target``."""
+    from sensorkit.io.outputs import OutputError, reason
+
+    try:
+        write()
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
 
 
 def write_rep_rows(handle: TextIO, rows: list[dict], header: bool) -> None:
@@ -254,23 +312,3 @@ def write_rep_rows(handle: TextIO, rows: list[dict], header: bool) -> None:
     reps = pd.DataFrame(rows, columns=list(REP_COLUMNS))
     reps["rep"] = reps["rep"].astype("Int64")
     reps.to_csv(handle, header=header, index=False, float_format="%.3f")
-
-
-class _PendingFile:
-    """A text file written beside ``path`` and renamed onto it when the ``with`` block succeeds."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        self.handle: TextIO
-
-    def __enter__(self) -> "_PendingFile":
-        self.handle = open(self.temp, "w", encoding="utf-8", newline="")
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.handle.close()
-        if exc_type is None:
-            os.replace(self.temp, self.path)
-        else:
-            self.temp.unlink(missing_ok=True)

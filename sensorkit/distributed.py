@@ -7,8 +7,10 @@ functions catch their errors and return them as values.
 """
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -65,13 +67,30 @@ def run_in_processes(fn: Callable, tasks: Sequence[tuple], workers: int) -> Iter
     A worker process that dies (a crash in native code, the OOM killer) breaks the whole pool; every
     task not finished by then is rerun alone in a process of its own, so only the culprit fails.
     """
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_ignore_interrupts)
     futures = [pool.submit(fn, *task) for task in tasks]
     return _pool_outcomes(fn, tasks, futures, pool)
 
 
+def _ignore_interrupts() -> None:
+    """In a pool worker: Ctrl-C is the parent's to handle (it stops the pool); a worker that got it
+    too would turn it into an error in whatever file it was reading."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """End the pool at once (on Ctrl-C): running tasks are abandoned, not waited for."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _pool_outcomes(fn: Callable, tasks: Sequence[tuple], futures: list[Future],
                    pool: ProcessPoolExecutor) -> Iterator[TaskOutcome]:
+    finished = False
     try:
         for index, future in enumerate(futures):
             try:
@@ -81,16 +100,25 @@ def _pool_outcomes(fn: Callable, tasks: Sequence[tuple], futures: list[Future],
             except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
                 yield None, exc
             futures[index] = None
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if finished:
+            pool.shutdown(wait=True, cancel_futures=True)
+        else:  # Ctrl-C, or the caller stopped early: do not wait for running tasks
+            _stop_now(pool)
 
 
 def _run_alone(fn: Callable, task: tuple) -> TaskOutcome:
-    with ProcessPoolExecutor(max_workers=1, mp_context=_pool_context()) as alone:
-        try:
-            return alone.submit(fn, *task).result(), None
-        except Exception as exc:  # noqa: BLE001 - this task's own process died: its outcome
-            return None, exc
+    alone = ProcessPoolExecutor(max_workers=1, mp_context=_pool_context(), initializer=_ignore_interrupts)
+    try:
+        return alone.submit(fn, *task).result(), None
+    except Exception as exc:  # noqa: BLE001 - this task's own process died: its outcome
+        return None, exc
+    except BaseException:
+        _stop_now(alone)
+        raise
+    finally:
+        alone.shutdown(wait=True)
 
 
 def run_on_dask(fn: Callable, tasks: Sequence[tuple], address: str) -> Iterator[TaskOutcome]:
@@ -106,15 +134,53 @@ def run_on_dask(fn: Callable, tasks: Sequence[tuple], address: str) -> Iterator[
         raise ConfigError(
             "--scheduler needs Dask's distributed scheduler, which is not installed: pip install 'sensorkit[dask]'"
         ) from None
+    check_scheduler(address)
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ConfigError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever the connection raises is one line
+        raise ConfigError(f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}") from None
     futures = [client.submit(fn, *task, pure=False) for task in tasks]
     return _dask_outcomes(futures, client)
 
 
+def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """Raise :class:`ConfigError` within ``timeout_s`` unless a Dask scheduler answers at ``address``.
+
+    Asks for its identity over Dask's own protocol: a port where nothing listens, a silent one,
+    or another service (HTTP, a Dask worker) is refused in one line instead of hanging or
+    failing deep inside the client (a web server's reply read as a frame length of exabytes).
+    """
+    from distributed.comm import connect
+
+    async def identity() -> object:
+        comm = await connect(address, timeout=timeout_s)
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(identity(), timeout_s))
+    except (TimeoutError, asyncio.TimeoutError):
+        raise ConfigError(f"cannot reach the Dask scheduler at {address}: no answer within {timeout_s:g} s") from None
+    except Exception as exc:  # noqa: BLE001 - bad address, refused, another protocol
+        raise ConfigError(f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}"
+                          " (is it a Dask scheduler's address?)") from None
+    kind = reply.get("type") if isinstance(reply, dict) else None
+    if kind != "Scheduler":
+        raise ConfigError(f"{address} is not a Dask scheduler (it answered as {kind or 'something else'!s})")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    if isinstance(exc, MemoryError):
+        return "the reply is not Dask's protocol"
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+
+
 def _dask_outcomes(futures: list, client) -> Iterator[TaskOutcome]:
+    finished = False
     try:
         for index, future in enumerate(futures):
             try:
@@ -123,5 +189,14 @@ def _dask_outcomes(futures: list, client) -> Iterator[TaskOutcome]:
                 yield None, exc
             future.release()  # let the cluster forget the result
             futures[index] = None
+        finished = True
     finally:
-        client.close()
+        if not finished:  # Ctrl-C: cancel what is left on the cluster, do not wait for it
+            try:
+                client.cancel([f for f in futures if f is not None], force=True)
+            except Exception:  # noqa: BLE001 - best effort on the way out
+                pass
+        try:
+            client.close() if finished else client.close(timeout=2)
+        except Exception:  # noqa: BLE001
+            pass

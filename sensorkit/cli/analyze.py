@@ -1,23 +1,26 @@
 """``sensorkit analyze PATH... --out DIR``: reps.csv and sessions.csv for recordings."""
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sensorkit.batch import analyze_paths
 from sensorkit.cli.notice import warm_up_kernels
 from sensorkit.cli.parallel import parallel_options
+from sensorkit.cli.safety import batch_guard, scheduler_notice, stderr_console
 from sensorkit.errors import ConfigError
 from sensorkit.io import find_recordings
+from sensorkit.io.outputs import check_output_folder, check_outputs
 from sensorkit.pipeline import PipelineConfig
 
 
 def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
-    """``NAME=VALUE`` pairs over the default :class:`PipelineConfig`."""
+    """``NAME=VALUE`` pairs over the default :class:`PipelineConfig`; a value out of its range
+    (NaN, infinite, or refused by the config's own checks) is a :class:`ConfigError` naming it."""
     config = PipelineConfig()
     changes = {}
     for item in settings:
@@ -29,7 +32,12 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
             changes[name] = kind(value)
         except ValueError:
             raise ConfigError(f"--set {item!r}: {value!r} is not a {kind.__name__}") from None
-    return config.with_(**changes)
+        if not math.isfinite(changes[name]):
+            raise ConfigError(f"--set {item!r}: {name} must be a finite number")
+    try:
+        return config.with_(**changes)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"--set: {exc}") from None
 
 
 @click.command("analyze")
@@ -50,9 +58,23 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
         config = parse_settings(settings)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    files = find_recordings(paths, exclude=[out_dir])
-    warm_up_kernels()
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
+    with batch_guard():
+        skipped: list = []
+        files = find_recordings(paths, exclude=[out_dir], skipped=skipped)
+        check_outputs([("--out", out_dir / "reps.csv"), ("--out", out_dir / "sessions.csv")], inputs=files,
+                      replaceable=["reps.csv of sensorkit analyze", "sessions.csv of sensorkit analyze"])
+        check_output_folder(out_dir)
+        for path, kind in skipped if not quiet else ():
+            err.print(f"note: {path}: skipped: an earlier output ({kind}), not a recording", soft_wrap=True)
+        scheduler_notice(scheduler)
+        warm_up_kernels()
+        outcome = _run(files, out_dir, config, workers, scheduler, quiet, err)
+    _summarise(outcome, out_dir, quiet, err)
+
+
+def _run(files, out_dir, config, workers, scheduler, quiet, err):
+    """The batch with its progress bar and per-file lines."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err, disable=quiet, transient=True,
                   auto_refresh=False) as progress:  # no refresh thread: pool workers can fork
@@ -67,8 +89,11 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
             progress.advance(task)
             progress.refresh()
 
-        outcome = analyze_paths(files, out_dir, config, on_file=on_file, workers=workers, scheduler=scheduler,
-                                keep_results=False)
+        return analyze_paths(files, out_dir, config, on_file=on_file, workers=workers, scheduler=scheduler,
+                             keep_results=False, files=files)
+
+
+def _summarise(outcome, out_dir, quiet, err) -> None:
     kinds = outcome.kinds
     n = outcome.analyzed + len(outcome.failures)
     if not quiet:

@@ -21,7 +21,7 @@ EXERCISE = Exercise(
     pivot_kind=None,
     defaults={
         "min_rom_deg": 12.0,  # even a reduced-range extension lifts the foot by 15° or more
-        "max_rom_deg": 105.0,  # a straight knee from 105° of flexion
+        "max_rom_deg": 150.0,  # the knee's whole flexion range (about 140°); PHYTMO's fast swings reach 121°
         "typical_rom_floor_deg": 30.0,  # a limited-range patient's 30° reps must still be full
         "max_axis_tilt_deg": 35.0,
         "controlled_rep_s": 6.0,  # out, a 2-s hold and return; real correct reps: 4.6–7.5 s

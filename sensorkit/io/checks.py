@@ -47,3 +47,52 @@ def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, lis
         f"{path}: line {line}: {repeats.size} repeated timestamp{'s' if repeats.size > 1 else ''} (t equal to the"
         f" row before); dropped, keeping the first row of each"
     ]
+
+
+#: a median sample interval outside [MIN_INTERVAL_S, MAX_INTERVAL_S) is not a time in seconds
+#: from a worn IMU (2 kHz .. 1 Hz; the contract's rates are 25-416 Hz)
+MIN_INTERVAL_S = 0.0005
+MAX_INTERVAL_S = 1.0
+#: a sidecar ``sample_rate_hz`` further than this fraction from the timestamps' rate is refused
+MAX_RATE_DISAGREEMENT = 0.10
+
+
+def check_time_plausible(path: Path, t: np.ndarray, sample_rate_hz: float | None = None) -> None:
+    """Refuse a time column that cannot be seconds, or that a sidecar rate contradicts.
+
+    ``t`` (increasing) in seconds: its median interval must lie in 0.5 ms .. 1 s (milliseconds,
+    microseconds, nanoseconds or row numbers do not). ``sample_rate_hz`` (the sidecar's), when
+    given, must agree with 1 / median interval within 10 %: one of the two is wrong, and a count
+    made from the wrong one would be silently wrong.
+    """
+    if len(t) < 2:
+        return
+    step_s = np.diff(t)
+    step_s = step_s[step_s > 0]
+    if not step_s.size:
+        return
+    median_s = float(np.median(step_s))
+    if not MIN_INTERVAL_S <= median_s < MAX_INTERVAL_S:
+        guess = _unit_guess(median_s)
+        raise RecordingError(
+            f"{path}: column t: the median sample interval is {median_s:.6g}, outside 0.0005-1 s;"
+            f" t must be seconds since the start{guess}"
+        )
+    if sample_rate_hz:
+        rate_hz = 1.0 / median_s
+        if abs(rate_hz - sample_rate_hz) > MAX_RATE_DISAGREEMENT * sample_rate_hz:
+            raise RecordingError(
+                f"{path}: sidecar key sample_rate_hz: {sample_rate_hz:g} Hz disagrees with the timestamps"
+                f" ({rate_hz:.4g} Hz from the median interval of column t) by more than 10 %;"
+                f" correct whichever is wrong"
+            )
+
+
+def _unit_guess(median_s: float) -> str:
+    """What a median interval out of range most likely means (for the message)."""
+    if median_s == 1.0:
+        return " (it looks like a row number)"
+    for unit, factor in (("nanoseconds", 1e9), ("microseconds", 1e6), ("milliseconds", 1e3)):
+        if MIN_INTERVAL_S <= median_s / factor < MAX_INTERVAL_S:
+            return f" (it looks like {unit}: divide by {factor:g})"
+    return ""

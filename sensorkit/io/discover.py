@@ -14,6 +14,7 @@ from typing import Iterable
 
 from sensorkit.errors import RecordingError
 from sensorkit.io.files import resolved
+from sensorkit.io.outputs import output_kind
 from sensorkit.io.vendor import metabase, movesense, pairs, polar
 from sensorkit.io.vendor.common import head_text
 
@@ -23,20 +24,23 @@ _SNIFF_BYTES = 4096
 def find_recordings(
     paths: str | os.PathLike | Iterable[str | os.PathLike],
     exclude: Iterable[str | os.PathLike] = (),
+    skipped: list[tuple[Path, str]] | None = None,
 ) -> list[Path]:
     """Recording files under ``paths``, sorted, each once (see the module docstring for vendor files).
 
     A file is taken as given (whatever its suffix; a vendor gyroscope file becomes its accelerometer
     file); a folder contributes its ``*.csv`` files and vendor exports, recursively, skipping hidden files and folders (names starting with '.') and the ``exclude``
     folders (e.g. the output folder). A path that does not exist is returned as given, so the reader
-    reports it by name. Symlinked folders are not followed.
+    reports it by name. Symlinked folders are not followed. A folder's CSV that is an earlier
+    sensorkit output (``reps.csv``, ``sessions.csv``, a report; recognised by its header) is left
+    out and, when ``skipped`` is a list, appended to it as (path, what it is).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     excluded = {resolved(folder) for folder in exclude}
     found: dict[Path, Path] = {}
     for path in map(Path, paths):
-        candidates = _recording_files(path, excluded) if path.is_dir() else [path]
+        candidates = _recording_files(path, excluded, skipped) if path.is_dir() else [path]
         for candidate in candidates:
             candidate = _pair_primary(candidate)
             found.setdefault(resolved(candidate), candidate)
@@ -81,7 +85,7 @@ def _is_vendor_other_sensor(path: Path) -> bool:
         return False
 
 
-def _recording_files(folder: Path, excluded: set[Path]) -> list[Path]:
+def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path, str]] | None) -> list[Path]:
     if resolved(folder) in excluded:
         return []
     files = []
@@ -93,7 +97,11 @@ def _recording_files(folder: Path, excluded: set[Path]) -> list[Path]:
             if name.startswith("."):
                 continue
             if name[-4:].lower() == ".csv":
-                if not _is_vendor_other_sensor(root_path / name):
+                kind = output_kind(root_path / name)
+                if kind is not None:
+                    if skipped is not None:
+                        skipped.append((root_path / name, kind))
+                elif not _is_vendor_other_sensor(root_path / name):
                     files.append(root_path / name)
             elif name[-4:].lower() in (".txt", "json"):
                 lowered = lowered or {n.lower() for n in names}

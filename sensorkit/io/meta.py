@@ -44,7 +44,17 @@ class RecordingMeta:
     gaps: list = field(default_factory=list)
     reconnects: list = field(default_factory=list)
     stream: dict = field(default_factory=dict)
+    simulated: bool | None = None  # True: demo data from the simulator, never a patient's session
     extra: dict = field(default_factory=dict)
+    #: not a sidecar key: True when ``started_at`` is the file's modification time (the sidecar has none)
+    started_at_from_file_time: bool = field(default=False, compare=False)
+
+    @property
+    def is_simulated(self) -> bool:
+        """Demo data: the sidecar says ``"simulated": true`` or names the simulator as its sensor
+        (sidecars written before the key existed)."""
+        sensor = (self.sensor or "").lower()
+        return bool(self.simulated) or sensor == "simulated" or "(simulated " in sensor
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: known keys that are set (ISO 8601 times), then the ``extra`` keys."""
@@ -111,6 +121,12 @@ def _exercise(value: Any) -> str:
     return exercises.check_name(_text(value))
 
 
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
 def _mapping(value: Any) -> dict:
     if not isinstance(value, dict):
         raise ValueError(f"expected an object {{...}}, got {type(value).__name__} {value!r}")
@@ -132,6 +148,7 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "gaps": _list,
     "reconnects": _list,
     "stream": _mapping,
+    "simulated": _bool,
 }
 _FIELDS = tuple(_VALIDATORS)
 
@@ -171,7 +188,8 @@ def load_meta(
     """Read ``NAME.json`` next to ``csv_path`` (or ``json_path``; defaults when absent). Returns (meta, warnings).
 
     Without ``started_at`` in the sidecar, ``default_started_at`` (e.g. the first sample's time in a
-    vendor export), else the CSV's modification time (UTC), is used.
+    vendor export), else the CSV's modification time (UTC), is used; the latter sets
+    ``meta.started_at_from_file_time`` (callers say so: see :func:`file_time_warning`).
     """
     csv_path = Path(csv_path)
     json_path = sidecar_path(csv_path) if json_path is None else Path(json_path)
@@ -190,8 +208,14 @@ def load_meta(
     if meta.started_at is None and default_started_at is not None:
         meta.started_at = default_started_at
     if meta.started_at is None:
-        meta.started_at = started_at_from_mtime(csv_path)
+        meta.started_at, meta.started_at_from_file_time = started_at_from_mtime(csv_path), True
     return meta, warnings
+
+
+def file_time_warning(path: str | os.PathLike, started_at: datetime) -> str:
+    """The warning for a recording dated by its file's modification time."""
+    return (f"{path}: no started_at in its sidecar; dated by the file's modification time"
+            f" ({started_at.isoformat(timespec='seconds')}), which copying or unzipping changes")
 
 
 def started_at_from_mtime(path: str | os.PathLike) -> datetime:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.checks import check_time_column
+from sensorkit.io.checks import check_time_column, check_time_plausible
 from sensorkit.io.csv_table import file_size, find_truncation, line_at_offset, parse_table, read_header
 from sensorkit.io.meta import RecordingMeta, load_meta, started_at_from_mtime
 from sensorkit.io.units import check_units
@@ -60,6 +60,7 @@ def read_recording(path: str | os.PathLike) -> Recording:
     keep, time_warnings = check_time_column(path, values[:, 0])
     warnings += time_warnings
     samples = Samples.from_array(values if keep is None else values[keep])
+    check_time_plausible(path, samples.t, meta.sample_rate_hz)
     warnings += check_units(path, samples)
     return Recording(name=path.stem, path=path, samples=samples, meta=meta, warnings=warnings)
 
@@ -97,11 +98,14 @@ def _read_vendor_or_fail(path: Path, canonical_error: RecordingError | None) -> 
 def _vendor_recording(path: Path, data: VendorData) -> Recording:
     """A Recording from a vendor export: its sidecar (when any) overrides, else the file's own start time."""
     if data.sidecar is None:
-        meta, warnings = RecordingMeta(started_at=data.started_at or started_at_from_mtime(path)), []
+        meta, warnings = RecordingMeta(started_at=data.started_at), []
+        if meta.started_at is None:
+            meta.started_at, meta.started_at_from_file_time = started_at_from_mtime(path), True
     else:
         meta, warnings = load_meta(path, default_started_at=data.started_at, json_path=data.sidecar)
     if meta.sensor is None:
         meta.sensor = data.sensor
     warnings += data.warnings
+    check_time_plausible(path, data.samples.t, meta.sample_rate_hz)
     warnings += check_units(path, data.samples)
     return Recording(name=data.name, path=data.primary or path, samples=data.samples, meta=meta, warnings=warnings)

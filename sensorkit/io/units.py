@@ -37,7 +37,7 @@ def check_units(path: Path, samples: Samples) -> list[str]:
     gyr in rad/s; warnings otherwise."""
     _check_range(path, samples)
     warnings = _check_acc(path, samples.acc)
-    _check_gyr(path, samples)
+    warnings += _check_gyr(path, samples)
     return warnings
 
 
@@ -120,12 +120,14 @@ def gravity_and_gyro_turn_deg(samples: Samples) -> tuple[float, float, float]:
     return float(gravity_turn[turning].sum()), float(gyro_turn[turning].sum()), median_ratio
 
 
-def _check_gyr(path: Path, samples: Samples) -> None:
+def _check_gyr(path: Path, samples: Samples) -> list[str]:
+    """Raise for a gyro in rad/s or all zero; a warning (never silence) when it cannot tell."""
     gravity_deg, gyro_deg, median_ratio = gravity_and_gyro_turn_deg(samples)
-    if gravity_deg < MIN_TOTAL_TURN_DEG:
-        return  # too little turning to tell
-    ratio = gyro_deg / gravity_deg
     where = f"{path}: columns gyr_x, gyr_y, gyr_z"
+    if gravity_deg < MIN_TOTAL_TURN_DEG:
+        return [f"{where}: unit not checked (deg/s assumed): gravity turned only {gravity_deg:.0f}° in the sensor"
+                f" frame (the check needs {MIN_TOTAL_TURN_DEG:.0f}°)"]
+    ratio = gyro_deg / gravity_deg
     if not np.any(samples.gyr):
         raise RecordingError(f"{where}: all zero, yet gravity turned {gravity_deg:.0f}° in the sensor frame; no gyro data?")
     if ratio < MAX_RAD_PER_S_RATIO and median_ratio < MAX_RAD_PER_S_RATIO:
@@ -134,3 +136,4 @@ def _check_gyr(path: Path, samples: Samples) -> None:
             f" integrated gyro turned {gyro_deg:.1f}° (ratio {ratio:.3f}; rad/s gives 1/57.3 = 0.017);"
             f" multiply by 57.2958"
         )
+    return []

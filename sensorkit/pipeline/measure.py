@@ -70,10 +70,12 @@ class Features:
 
 
 def signed_angle_deg(reference: np.ndarray, up: np.ndarray, axis: np.ndarray) -> np.ndarray:
-    """Angle (deg) from ``reference`` to each ``up`` about ``axis``, in the plane perpendicular to it."""
+    """The sensor's rotation (deg) about ``axis`` from where the vertical read ``reference`` to where
+    it reads each ``up``, in the plane perpendicular to the axis (the vertical, fixed in the world,
+    turns the other way in the sensor's frame: hence the minus)."""
     ref = reference - (reference @ axis) * axis
     vec = up - (up @ axis)[:, None] * axis[None, :]
-    return np.degrees(np.arctan2(np.cross(ref, vec) @ axis, vec @ ref))
+    return -np.degrees(np.arctan2(np.cross(ref, vec) @ axis, vec @ ref))
 
 
 def _smooth(x: np.ndarray, cutoff_hz: float, fs_hz: float) -> np.ndarray:

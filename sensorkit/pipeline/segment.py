@@ -52,6 +52,7 @@ class Segmenter:
         self.peak_index = -1
         self.tail_min = np.inf
         self.tail_min_index = -1
+        self.last_end = -1  # a movement starts after the previous one ended
 
     def rest_angle(self, geometry: Geometry) -> float:
         if self.rest_up is None:
@@ -132,16 +133,21 @@ class Segmenter:
 
     def _onset(self, k_abs: int, theta_so_far: np.ndarray, first: int, base: float, history_theta) -> int:
         """Last sample before ``k_abs`` within ``onset_deg`` of rest (searching back at most max_len)."""
+        floor = self.last_end + 1
         near = np.flatnonzero(theta_so_far[:-1] - base <= self.cfg.onset_deg)
-        if len(near):
+        if len(near) and first + int(near[-1]) >= floor:
             return first + int(near[-1])
-        lo = max(0, k_abs - self.max_len)
-        earlier = history_theta(lo, first)
-        near = np.flatnonzero(earlier - base <= self.cfg.onset_deg)
-        return lo + int(near[-1]) if len(near) else max(lo, first - 1 if first > 0 else 0)
+        lo = max(0, k_abs - self.max_len, floor)
+        if lo < first:
+            earlier = history_theta(lo, first)
+            near = np.flatnonzero(earlier - base <= self.cfg.onset_deg)
+            if len(near):
+                return lo + int(near[-1])
+        return max(lo, min(floor, k_abs))
 
     def _end(self, end: int, returned: bool) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned)
+        self.last_end = end
         self.state = REST
         self.start, self.peak_up, self.peak_index = -1, None, -1
         self.tail_min, self.tail_min_index = np.inf, -1

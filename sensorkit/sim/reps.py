@@ -1,72 +1,173 @@
 """A rep as a rotation about the exercise axis (hip ER, knee_out, knee extension: see ``exercises``).
 
-Angle profile of a rep (the exercise angle above the rest angle just before it):
+Angle profile of a rep (the exercise angle above the angle at its start), built from overlapping
+minimum-jerk pieces so that the sum is smooth but not itself minimum-jerk (real reps are not):
 
-    rest ──min-jerk out (out_s)──> plateau rom_deg ──hold (hold_s, tremor + sway)──
-         ──min-jerk return (return_s)──> rest + rest_change_deg
+    out (out_s):     one piece, or two overlapping or staged pieces (a skewed speed profile, or
+                     a pause part way), aimed ``overshoot_deg`` past the held level, then a settle
+                     back to it that ends exactly at ``out_s``
+    hold (hold_s):   the held level plus wobble (1–4 Hz), slow sway, tremor (faded in and out inside
+                     the hold) and a sag (the level drifts by ``-sag_deg`` over the hold)
+    return:          one piece (``return_s``), or a stop ``stop_deg`` above the final rest, a pause,
+                     and a settle; optionally swinging ``undershoot_deg`` past the final rest and
+                     recovering; it ends at ``rest_change_deg``
 
-Tremor is 3 sines in 8–12 Hz and sway 1–2 sines in 0.1–0.6 Hz, both faded in and out with min-jerk
-ramps inside the hold, so the plateau value is exactly the commanded one at the hold's ends.
+Truth (:class:`~sensorkit.sim.truth.TruthMovement`): ``out_end_s`` = start + ``out_s`` (the outward
+movement, overshoot settle included, is over); ``return_start_s`` = ``out_end_s`` + ``hold_s``;
+``end_s`` = when the last return piece ends; ``rom_deg`` = the largest angle of the rep above the
+angle at its start (overshoot and wobble included), found on the exact profile.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import minimize_scalar
 
+from sensorkit.sim.motor import MotorStyle
 from sensorkit.sim.profiles import MinJerk, Profile, Sine, total, window
 from sensorkit.sim.timeline import Motion, Timeline
 from sensorkit.sim.truth import TruthMovement
 
 Wave = tuple[float, float, float]  # (amplitude_deg, freq_hz, phase_rad)
+Piece = tuple[float, float, float]  # (start offset s, duration s, change deg)
+PEAK_GRID_S = 1e-3
+
+
+@dataclass(frozen=True)
+class RepShape:
+    """The drawn shape of one rep beyond its level and durations (degrees, seconds, fractions)."""
+
+    out_split: float = 1.0  # share of the outward change in the first piece (1: a single piece)
+    out_first_frac: float = 1.0  # first piece's duration, share of the main outward time
+    out_lag_frac: float = 0.0  # second piece's start, share of the main outward time
+    overshoot_deg: float = 0.0
+    overshoot_s: float = 0.0  # the settle back to the held level, ending at out_s
+    waves: tuple[Wave, ...] = ()  # wobble, sway and tremor during the hold
+    sag_deg: float = 0.0  # the held level drops by this over the hold (negative: rises)
+    stop_deg: float = 0.0  # a two-stage return stops this far above the final rest (0: one stage)
+    stop_pause_s: float = 0.0
+    settle_s: float = 0.0
+    undershoot_deg: float = 0.0  # the return swings this far past the final rest, then recovers
+    undershoot_s: float = 0.0
 
 
 @dataclass(frozen=True)
 class RepSpec:
-    """One rep, all numbers drawn. ``kind``: full | partial | knee_out; ``tempo``: normal | fast."""
+    """One rep, all numbers drawn. ``kind``: full | partial | knee_out; ``tempo``: normal | fast.
+    ``rom_deg`` here is the held level above the angle at the start (the truth's ROM is the peak)."""
 
     kind: str
     rom_deg: float
     out_s: float
     hold_s: float
-    return_s: float
-    rest_change_deg: float  # rest angle after minus rest angle before
-    tremor: tuple[Wave, ...] = ()
-    sway: tuple[Wave, ...] = ()
+    return_s: float  # the main return piece
+    rest_change_deg: float  # angle at the end minus angle at the start
+    shape: RepShape = RepShape()
     pivot_below_ankle_m: float = 0.0  # knee_out only: the foot pivot sits this far below the ankle
     set_index: int = 0
     tempo: str = "normal"
 
+    def out_pieces(self) -> list[Piece]:
+        s = self.shape
+        top = self.rom_deg + s.overshoot_deg
+        main_s = self.out_s - 0.7 * s.overshoot_s if s.overshoot_deg > 0 else self.out_s
+        if s.out_split >= 1:
+            pieces = [(0.0, main_s, top)]
+        else:
+            lag = s.out_lag_frac * main_s
+            pieces = [(0.0, s.out_first_frac * main_s, s.out_split * top), (lag, main_s - lag, (1 - s.out_split) * top)]
+        if s.overshoot_deg > 0:
+            pieces.append((self.out_s - s.overshoot_s, s.overshoot_s, -s.overshoot_deg))
+        return pieces
+
+    def return_pieces(self) -> list[Piece]:
+        """Offsets from the start of the return."""
+        s = self.shape
+        drop = self.rom_deg - s.sag_deg - self.rest_change_deg
+        if s.stop_deg > 0:
+            pieces = [(0.0, self.return_s, -(drop - s.stop_deg)),
+                      (self.return_s + s.stop_pause_s, s.settle_s, -(s.stop_deg + s.undershoot_deg))]
+        else:
+            pieces = [(0.0, self.return_s, -(drop + s.undershoot_deg))]
+        if s.undershoot_deg > 0:
+            bottom = pieces[-1][0] + pieces[-1][1]
+            pieces.append((bottom - 0.3 * s.undershoot_s, s.undershoot_s, s.undershoot_deg))
+        return pieces
+
+    @property
+    def return_total_s(self) -> float:
+        return max(offset + duration for offset, duration, _ in self.return_pieces())
+
     @property
     def duration_s(self) -> float:
-        return self.out_s + self.hold_s + self.return_s
+        return self.out_s + self.hold_s + self.return_total_s
 
 
-def draw_hold_waves(rng: np.random.Generator) -> tuple[tuple[Wave, ...], tuple[Wave, ...]]:
-    """Physiological tremor (8–12 Hz, 0.05–0.15° peak in total) and slow sway (0.1–0.6 Hz, 0.1–0.4°)."""
+def draw_hold_waves(rng: np.random.Generator, motor: MotorStyle) -> tuple[Wave, ...]:
+    """Wobble: 3 sines in 1–4 Hz with rms = the session's × U(0.6, 1.4); sway: one sine 0.2–0.6 Hz of
+    the session's amplitude × U(0.5, 1.5); tremor: 3 sines in 8–12 Hz, 0.05–0.15° in total."""
+    power = rng.dirichlet(np.ones(3)) * (motor.wobble_rms_deg * rng.uniform(0.6, 1.4)) ** 2
+    wobble = [(float(np.sqrt(2 * p)), float(rng.uniform(1.0, 4.0)), float(rng.uniform(0, 2 * np.pi))) for p in power]
+    sway = [(float(motor.sway_deg * rng.uniform(0.5, 1.5)), float(rng.uniform(0.2, 0.6)), float(rng.uniform(0, 2 * np.pi)))]
     tremor_deg = rng.uniform(0.05, 0.15)
-    weights = rng.dirichlet(np.ones(3))
-    tremor = tuple((float(tremor_deg * w), float(rng.uniform(8, 12)), float(rng.uniform(0, 2 * np.pi))) for w in weights)
-    n_sway = int(rng.integers(1, 3))
-    sway_deg = rng.uniform(0.1, 0.4)
-    sway = tuple(
-        (float(sway_deg / n_sway), float(rng.uniform(0.1, 0.6)), float(rng.uniform(0, 2 * np.pi))) for _ in range(n_sway)
-    )
-    return tremor, sway
+    tremor = [(float(tremor_deg * w), float(rng.uniform(8, 12)), float(rng.uniform(0, 2 * np.pi)))
+              for w in rng.dirichlet(np.ones(3))]
+    return tuple(wobble + sway + tremor)
+
+
+def draw_shape(rng: np.random.Generator, motor: MotorStyle, usual_rom_deg: float, rom_deg: float, hold_s: float,
+               out_s: float, return_s: float) -> RepShape:
+    """A controlled rep's shape (``usual_rom_deg`` scales the figures kept as fractions of the range)."""
+    if rng.random() < motor.stepped_out_p:  # two stages with a pause part way
+        split, first, lag = rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.5), rng.uniform(0.4, 0.6)
+    else:  # two overlapping pieces: a skewed speed profile (early or late peak)
+        split, first, lag = rng.uniform(0.5, 0.9), rng.uniform(0.4, 0.9), rng.uniform(0.0, 0.3)
+    overshoot = overshoot_s = 0.0
+    if hold_s >= 0.5:
+        overshoot = motor.overshoot_frac * rom_deg * rng.uniform(0.5, 1.5)
+        overshoot_s = min(rng.uniform(0.3, 0.7), 0.5 * out_s)
+    waves = draw_hold_waves(rng, motor) if hold_s > 0 else ()
+    sag = motor.sag_deg * rng.uniform(-0.5, 1.5) if hold_s > 0 else 0.0
+    stop = pause = settle = 0.0
+    if rng.random() < motor.two_stage_return_p:
+        stop = motor.stop_frac * rom_deg * rng.uniform(0.7, 1.3)
+        pause, settle = rng.uniform(0.15, 0.5), rng.uniform(0.4, 1.0) * return_s
+    under = under_s = 0.0
+    if motor.undershoot_frac > 0:
+        under = motor.undershoot_frac * usual_rom_deg * rng.uniform(0.5, 1.2)
+        under_s = rng.uniform(0.5, 1.2)
+    return RepShape(float(split), float(first), float(lag), float(overshoot), float(overshoot_s), waves, float(sag),
+                    float(stop), float(pause), float(settle), float(under), float(under_s))
 
 
 def rep_angle_profile(spec: RepSpec, t0_s: float) -> Profile:
-    """The rep's exercise angle above the pre-rep rest angle, radians, as a profile of absolute time."""
+    """The rep's exercise angle above the angle at its start, radians, as a profile of absolute time."""
     out_end = t0_s + spec.out_s
     return_start = out_end + spec.hold_s
-    parts: list[Profile] = [
-        MinJerk(t0_s, spec.out_s, np.radians(spec.rom_deg)),
-        MinJerk(return_start, spec.return_s, np.radians(spec.rest_change_deg - spec.rom_deg)),
-    ]
+    parts: list[Profile] = [MinJerk(t0_s + offset, duration, np.radians(change))
+                            for offset, duration, change in spec.out_pieces()]
+    parts += [MinJerk(return_start + offset, duration, np.radians(change))
+              for offset, duration, change in spec.return_pieces()]
     if spec.hold_s > 0:
-        waves = total([Sine(np.radians(a), f, p, out_end) for a, f, p in (*spec.tremor, *spec.sway)])
-        parts.append(waves * window(out_end, return_start, ramp_s=min(0.3, spec.hold_s / 2)))
+        if spec.shape.waves:
+            waves = total([Sine(np.radians(a), f, p, out_end) for a, f, p in spec.shape.waves])
+            parts.append(waves * window(out_end, return_start, ramp_s=min(0.3, spec.hold_s / 2)))
+        if spec.shape.sag_deg:
+            parts.append(MinJerk(out_end, spec.hold_s, -np.radians(spec.shape.sag_deg)))
     return total(parts)
+
+
+def peak_deg(spec: RepSpec, t0_s: float = 0.0) -> tuple[float, float]:
+    """(largest angle of the rep above its start in degrees, its time in s), from the exact profile."""
+    profile = rep_angle_profile(spec, t0_s)
+    t = np.arange(t0_s, t0_s + spec.duration_s + PEAK_GRID_S, PEAK_GRID_S)
+    i = int(np.argmax(profile.value(t)))
+    lo, hi = t[max(i - 1, 0)], t[min(i + 1, len(t) - 1)]
+    best = minimize_scalar(lambda x: -float(profile.value(x)[0]), bounds=(lo, hi), method="bounded",
+                           options={"xatol": 1e-9})
+    t_peak = float(best.x) if -best.fun >= profile.value(t[i])[0] else float(t[i])
+    return float(np.degrees(profile.value(t_peak)[0])), t_peak
 
 
 def build_rep(timeline: Timeline, spec: RepSpec, center_m: np.ndarray, label: str) -> TruthMovement:
@@ -83,7 +184,7 @@ def build_rep(timeline: Timeline, spec: RepSpec, center_m: np.ndarray, label: st
         end_s=t1,
         out_end_s=t0 + spec.out_s,
         return_start_s=t0 + spec.out_s + spec.hold_s,
-        rom_deg=spec.rom_deg,
+        rom_deg=peak_deg(spec, t0)[0],
         hold_s=spec.hold_s,
         rest_angle_before_deg=before,
         rest_angle_after_deg=timeline.angle_deg,
@@ -94,7 +195,9 @@ def build_rep(timeline: Timeline, spec: RepSpec, center_m: np.ndarray, label: st
 
 def build_rest(timeline: Timeline, duration_s: float, drift_deg: float) -> None:
     """Sit still for ``duration_s`` while the rest angle wanders slowly by ``drift_deg`` (about the
-    exercise axis through the exercise centre)."""
+    exercise axis through the exercise centre). A zero duration adds nothing."""
+    if duration_s <= 0:
+        return
     t0 = timeline.end_s
     profile = MinJerk(t0, duration_s, np.radians(drift_deg))
     timeline.append(Motion(t0, t0 + duration_s, timeline.exercise_axis, timeline.exercise_center_m, profile,

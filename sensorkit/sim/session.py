@@ -15,6 +15,7 @@ from sensorkit.samples import COLUMNS, Samples
 from sensorkit.sim.distractors import DistractorSpec
 from sensorkit.sim.exercises import ExerciseMotion, exercise_names, get_exercise
 from sensorkit.sim.geometry import LegGeometry, draw_geometry
+from sensorkit.sim.motor import MotorStyle
 from sensorkit.sim.plan import PlanLimits, SessionStyle, build_session
 from sensorkit.sim.sensor import SAMPLE_RATES_HZ, SensorErrors, apply_errors, band_limit, output_times
 from sensorkit.sim.timeline import Kinematics, Timeline
@@ -23,6 +24,9 @@ from sensorkit.sim.truth import TruthMovement
 REP_KINDS = ("full", "partial", "knee_out")  # every counted kind of every exercise
 DEFAULT_EXERCISE = "hip_external_rotation"
 CSV_FORMATS = ["%.6f"] + ["%.6g"] * 6
+#: simulated (demo) data is marked: sidecar ``"simulated": true`` and a patient id starting with this,
+#: which no real pseudonym may use
+DEMO_PATIENT_PREFIX = "demo-"
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ class SimulatedSession:
     #: the exercise's angle coordinate at ``samples.t``, degrees: hip ER: ER + knee_out rotations;
     #: knee extension: the extension (positive = foot up); distractors excluded
     angle_deg: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: the patient's motor habits that session (wobble, sag, overshoot, staged movements, rests)
+    motor: MotorStyle | None = None
 
     @property
     def exercise(self) -> str:
@@ -193,6 +199,7 @@ class SimulatedSession:
             "gravity_sensor_at_start_ms2": self.kinematics(np.zeros(1)).specific_force_ms2[0].round(6).tolist(),
             "geometry": self.geometry.to_json(),
             "style": self.style.to_json(),
+            "motor": None if self.motor is None else self.motor.to_json(),
             "sensor_errors": self.errors.to_json(),
             "distractors": [d.to_json() for d in self.distractors],
             "movements": [m.to_json() for m in self.truth],
@@ -233,9 +240,9 @@ def _meta(rng: np.random.Generator, side: str, rate_hz: float, style: SessionSty
     offset_h = float(rng.choice([-8, -5, -4, 0, 1, 2, 5.5, 9]))
     day = datetime(2026, 9, 1, tzinfo=timezone(timedelta(hours=offset_h))) + timedelta(
         days=int(rng.integers(0, 120)), seconds=int(rng.integers(7 * 3600, 21 * 3600)))
-    meta = {"side": side, "sample_rate_hz": rate_hz, "patient": f"p{rng.integers(1, 200):03d}",
+    meta = {"side": side, "sample_rate_hz": rate_hz, "patient": f"{DEMO_PATIENT_PREFIX}p{rng.integers(1, 200):03d}",
             "started_at": day.isoformat(timespec="seconds"), "exercise": exercise,
-            "sensor": "simulated"}
+            "sensor": "simulated", "simulated": True}
     if style.target_rom_deg is not None:
         meta |= {"target_rom_deg": style.target_rom_deg, "target_hold_s": style.target_hold_s}
     return meta
@@ -269,7 +276,7 @@ def simulate_session(seed: int, **options) -> SimulatedSession:
     n_sets = len(set_kinds) if set_kinds is not None else opts.n_sets
     limits = PlanLimits(n_sets, set_kinds, tuple(opts.reps_per_set), opts.max_duration_s, opts.rep_kinds,
                         n_distractors if opts.distractors else 0, opts.labels, opts.targets, opts.fast_reps)
-    timeline, truth, style, distractors = build_session(geometry, opts.motion, limits, plan_rng, fast_rng)
+    timeline, truth, style, motor, distractors = build_session(geometry, opts.motion, limits, plan_rng, fast_rng)
 
     drawn_errors = SensorErrors.draw(sensor_rng)
     errors = drawn_errors if opts.imperfections else SensorErrors.perfect()
@@ -281,4 +288,4 @@ def simulate_session(seed: int, **options) -> SimulatedSession:
     acc, gyr = apply_errors(t, ideal[:, :3], ideal[:, 3:], rate, errors, sensor_rng)
     meta = _meta(meta_rng, side, rate, style, opts.exercise)
     return SimulatedSession(int(seed), opts, Samples(t, acc, gyr), meta, truth, geometry, timeline, errors, style,
-                            distractors, timeline.evaluate(t).angle_deg)
+                            distractors, timeline.evaluate(t).angle_deg, motor)

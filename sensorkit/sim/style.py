@@ -1,8 +1,11 @@
 """A session's style (the patient's habits that day) and the per-rep draws every exercise shares.
 
 Targets and holds (both exercises): with a target (40 % of sessions unless fixed), the target ROM is
-the multiple of 5 in (usual − 8, usual − 3], so every full rep (usual ± 3°) reaches it, and the
-target hold is 3, 5 or 8 s; the typical hold is then target + U(−0.5, 1.5) s, else 0–2, 2–5 or 4–7 s.
+the multiple of 5 nearest usual × U(0.85, 1.1): as for real patients, it may lie above some or all of
+the full reps (who fall short of it) or below them all; the target hold is 3, 5 or 8 s; the typical
+hold is then target + U(−0.5, 1.5) s, else 0–2, 2–5 or 4–7 s.
+Partial reps: 45 %–80 % of the usual range (the real "low-amplitude" reps of UCI subjects 1–3 reach
+75 %–80 % of their correct ones).
 """
 from __future__ import annotations
 
@@ -34,8 +37,7 @@ def draw_targets_and_hold(
     with_targets = rng.random() < 0.4 if targets is None else targets
     target_rom = None
     if with_targets:
-        rng.uniform(-5, 3)  # keeps the seed's later draws where they were
-        target_rom = float(5 * np.floor((usual_rom_deg - 3) / 5))
+        target_rom = float(5 * np.round(usual_rom_deg * rng.uniform(0.85, 1.1) / 5))
     target_hold = float(rng.choice([3, 5, 5, 8])) if with_targets else None
     if target_hold is not None:
         hold = target_hold + rng.uniform(-0.5, 1.5)
@@ -45,11 +47,11 @@ def draw_targets_and_hold(
 
 
 def draw_usual_range_rom_deg(rng: np.random.Generator, style: SessionStyle, kind: str) -> float:
-    """A full rep: usual ± 3°; a partial rep: 35 %–65 % of usual."""
+    """A full rep's held level: usual ± 3°; a partial rep's: 45 %–80 % of usual."""
     if kind == "full":
         return float(style.usual_rom_deg + rng.uniform(-3, 3))
     if kind == "partial":
-        return float(style.usual_rom_deg * rng.uniform(0.35, 0.65))
+        return float(style.usual_rom_deg * rng.uniform(0.45, 0.8))
     raise ValueError(f"no usual-range ROM for kind {kind!r}")
 
 

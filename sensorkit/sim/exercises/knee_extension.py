@@ -15,13 +15,12 @@ import numpy as np
 
 from sensorkit.sim.exercises import ExerciseMotion
 from sensorkit.sim.geometry import LegGeometry
-from sensorkit.sim.reps import RepSpec
+from sensorkit.sim.reps import RepSpec, peak_deg
 from sensorkit.sim.style import SessionStyle, draw_targets_and_hold
 from sensorkit.sim.timeline import Timeline
 
-#: the knee's flexion at the top of a rep is never below this (degrees), tremor and sway included
+#: the knee's flexion at the top of a rep is never below this (degrees), overshoot and wobble included
 MIN_FLEXION_DEG = 3.0
-HOLD_WAVES_MAX_DEG = 0.55  # tremor (≤ 0.15°) + sway (≤ 0.4°) on top of the plateau
 #: the usual full range stays this far below straight, leaving room for rep scatter and rest drift
 USUAL_MARGIN_DEG = 15.0
 
@@ -47,9 +46,10 @@ class KneeExtension(ExerciseMotion):
                             target_rom, target_hold)
 
     def place_rep(self, timeline: Timeline, spec: RepSpec) -> tuple[RepSpec, np.ndarray, str]:
-        room = timeline.geometry.knee_flexion_deg - MIN_FLEXION_DEG - HOLD_WAVES_MAX_DEG - timeline.angle_deg
-        if spec.rom_deg > room:  # never past straight (not reached with the usual margin; a safety net)
-            spec = replace(spec, rom_deg=float(room))
+        room = timeline.geometry.knee_flexion_deg - MIN_FLEXION_DEG - timeline.angle_deg
+        excess = peak_deg(spec)[0] - room
+        if excess > 0:  # never past straight: the held level comes down by what the peak would pass it
+            spec = replace(spec, rom_deg=float(spec.rom_deg - excess - 1e-6))
         return spec, timeline.point(timeline.geometry.knee_m), "knee_extension"
 
 
