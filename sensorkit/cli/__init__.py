@@ -20,6 +20,7 @@ _COMMANDS = {
     "report": "report",
     "plot": "plot",
     "convert": "convert",
+    "dashboard": "dashboard",
 }
 
 
@@ -29,6 +30,7 @@ _COMMANDS = {
 _SHORT_HELP = {
     "analyze": "Analyze recordings (CSV files or folders searched recursively).",
     "convert": "Convert recordings (files or folders searched recursively) to canonical CSV + sidecar.",
+    "dashboard": "Serve the clinician dashboard: patients, adherence, ROM progress, recordings, report downloads.",
     "decode": "Decode FILE (one notification payload per line, hex) with PROTOCOL and print CSV samples.",
     "live": "Record and show reps live: angle, target band, hold timer, rep counts.",
     "plot": "Plot a recording's angle trace and reps, or per-patient progress from a report.",

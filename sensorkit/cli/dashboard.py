@@ -1,0 +1,61 @@
+"""``sensorkit dashboard --prescription RX.toml|DIR RECORDINGS...``: the clinician dashboard, served locally."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from sensorkit.errors import SensorkitError
+
+
+@click.command("dashboard")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--prescription", "rx_path", required=True, type=click.Path(exists=True, path_type=Path),
+              help="A prescription TOML file, or a folder of them (one patient per file), as for report.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Day the last 7 and 30 days end on, YYYY-MM-DD (default: today in each patient's time zone).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to serve on; any but loopback warns and requires the printed token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True,
+              help="Port to serve on (0: any free port).")
+@click.option("--no-browser", is_flag=True, help="Only print the dashboard's address.")
+def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: int, no_browser: bool) -> None:
+    """Serve the clinician dashboard: patients, adherence, ROM progress, recordings, report downloads.
+
+    Reads the folders `report` reads; each recording is analysed once and reused while unchanged.
+    Runs until Ctrl-C.
+    """
+    from sensorkit.web import require_web
+
+    require_web()
+    from sensorkit.cli.notice import warm_up_kernels
+    from sensorkit.report import load_prescriptions
+    from sensorkit.web.dashboard_app import dashboard_app
+    from sensorkit.web.dashboard_data import DashboardData
+    from sensorkit.web.serve import WebServer, open_browser
+
+    try:
+        prescriptions = load_prescriptions(rx_path)
+        warm_up_kernels()
+        data = DashboardData(prescriptions, paths, as_of=as_of.date() if as_of else None)
+        data.refresh()
+        status = data.patients()
+        click.echo(f"{len(prescriptions)} patient(s), {data.analyses} recording(s) analysed, "
+                   f"{len(status['skipped'])} skipped, {len(status['failed'])} failed", err=True)
+        server = WebServer(dashboard_app(data), host, port)
+    except SensorkitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if server.warning:
+        click.echo(server.warning, err=True)
+    click.echo(f"dashboard: {server.url}  (Ctrl-C to stop)", err=True)
+    if not no_browser and not open_browser(server.url):
+        click.echo("no browser could be opened: open the address above", err=True)
+    try:
+        asyncio.run(server.serve())
+    except KeyboardInterrupt:
+        pass
+    click.echo("stopped", err=True)

@@ -1,0 +1,302 @@
+"""What the clinician dashboard shows, from the same code as ``sensorkit report``.
+
+    data = DashboardData(load_prescriptions("rx"), ["recordings"])
+    data.refresh()                  # (re)analyses only new or changed files
+    data.report_csv()               # the bytes `sensorkit report --out` writes
+    data.patients(), data.patient("p101"), data.recording(recording_id)
+
+Each recording goes through :func:`sensorkit.report.build.report_file` (the report's own task:
+sidecar match, then the pipeline with the prescription's tempo) once; its result is kept while
+the file and its sidecar keep their size and modification time. The tables are then built as
+:func:`~sensorkit.report.build.build_report` builds them (``daily_rows``, ``summary_rows``), so
+the downloads are byte-identical to ``sensorkit report``'s files. A recording is named to the
+pages only by an opaque id (a hash of its path): no request can name a file.
+
+Dates are the patient's local dates. ``as_of`` (default: today in the patient's time zone, at
+most the prescription's end) is the day "the last 7 / 30 days" end on.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sensorkit.io import find_recordings, read_recording
+from sensorkit.io.files import resolved
+from sensorkit.pipeline import PipelineConfig
+from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, AnalyzedSession, Prescription, csv_text, daily_rows, summary_rows
+from sensorkit.report.build import ReportedFile, report_file
+from sensorkit.report.summary import PERIOD_DAYS
+
+#: most points of an angle trace sent to a page (longer recordings are read in larger blocks)
+MAX_TRACE_POINTS = 20000
+
+
+def _stat_key(path: Path) -> tuple:
+    """What must stay equal for a cached analysis to be reused: the file's and its sidecar's size and mtime."""
+    key = []
+    for p in (path, path.with_suffix(".json")):
+        try:
+            st = p.stat()
+            key.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            key.append(None)
+    return tuple(key)
+
+
+def recording_id(path: Path) -> str:
+    return hashlib.sha256(str(resolved(path)).encode()).hexdigest()[:16]
+
+
+@dataclass
+class _Entry:
+    id: str
+    path: Path  # as found under the folders given
+    key: tuple
+    found: ReportedFile | None
+    error: str
+    trace: dict | None = None
+
+
+@dataclass
+class _Outcome:
+    daily: list[dict] = field(default_factory=list)
+    summary: list[dict] = field(default_factory=list)
+    sessions: dict[str, list[tuple[_Entry, AnalyzedSession]]] = field(default_factory=dict)
+    failures: list[tuple[Path, str]] = field(default_factory=list)
+    notes: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _num(value, digits: int = 1):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return round(float(value), digits)
+
+
+class DashboardData:
+    """The dashboard's model (see module doc). Thread-safe: one refresh at a time."""
+
+    def __init__(self, prescriptions: dict[str, Prescription], paths: Iterable[str | os.PathLike],
+                 as_of: date | None = None, config: PipelineConfig | None = None) -> None:
+        self.prescriptions = prescriptions
+        self.paths = [Path(p) for p in paths]
+        self.as_of = as_of
+        self.config = config
+        self.analyses = 0  # recordings analysed so far (a reused result does not count)
+        self._entries: dict[Path, _Entry] = {}
+        self._by_id: dict[str, _Entry] = {}
+        self._outcome = _Outcome()
+        self._lock = threading.RLock()
+
+    # ---- analysis ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Find the recordings again; analyse new or changed ones; rebuild the tables."""
+        with self._lock:
+            files = list(find_recordings(self.paths))
+            entries: dict[Path, _Entry] = {}
+            for path in files:
+                key = _stat_key(path)
+                entry = self._entries.get(path)
+                if entry is None or entry.key != key:
+                    found, error = report_file(str(path), os.getcwd(), self.config, self.prescriptions)
+                    self.analyses += 1
+                    entry = _Entry(recording_id(path), path, key, found, error)
+                entries[path] = entry
+            self._entries = entries
+            self._by_id = {e.id: e for e in entries.values()}
+            self._outcome = self._build(files)
+
+    def _build(self, files: list[Path]) -> _Outcome:
+        """The report's tables, as :func:`sensorkit.report.build.build_report` makes them."""
+        out = _Outcome(sessions={p: [] for p in self.prescriptions})
+        for path in files:
+            entry = self._entries[path]
+            found = entry.found
+            if found is None:
+                out.failures.append((path, entry.error))
+            elif found.skipped:
+                out.notes.append((path, found.skipped))
+            else:
+                meta = found.meta
+                session = AnalyzedSession(path.stem, meta.started_at, meta.exercise, found.side, found.reps)
+                out.sessions[found.patient].append((entry, session))
+        for patient in sorted(self.prescriptions):
+            rows = daily_rows(self.prescriptions[patient], [s for _, s in out.sessions[patient]])
+            out.daily += rows
+            out.summary += summary_rows(patient, self.prescriptions[patient].start, rows)
+        return out
+
+    # ---- downloads -----------------------------------------------------------------------
+    def report_csv(self) -> str:
+        with self._lock:
+            return csv_text(self._outcome.daily, DAILY_COLUMNS)
+
+    def summary_csv(self) -> str:
+        with self._lock:
+            return csv_text(self._outcome.summary, SUMMARY_COLUMNS)
+
+    # ---- pages ---------------------------------------------------------------------------
+    def reference_day(self, rx: Prescription) -> date:
+        """The day the windows end on: ``as_of`` (or today, the patient's local date), at most the end."""
+        day = self.as_of or datetime.now(rx.zone).date()
+        return min(day, rx.end) if rx.end is not None else day
+
+    def _rows(self, patient: str) -> list[dict]:
+        return [r for r in self._outcome.daily if r["patient"] == patient]
+
+    def _window_adherence(self, rx: Prescription, rows: list[dict], ref: date, days: int) -> float | None:
+        """Mean adherence over the scheduled day × exercise × side of the ``days`` days ending on
+        ``ref`` (not before the start); a scheduled day without data counts 0 %, as in the summary."""
+        by_key = {(r["date"], r["exercise"], r["side"]): r for r in rows}
+        values = []
+        for k in range(days):
+            day = ref - timedelta(days=k)
+            if day < rx.start:
+                break
+            index = (day - rx.start).days
+            for plan in rx.exercises:
+                if not plan.scheduled(index):
+                    continue
+                for side in plan.sides:
+                    row = by_key.get((day.isoformat(), plan.name, side))
+                    pct = row["adherence_pct"] if row is not None else 0.0
+                    values.append(0.0 if pct is None or (isinstance(pct, float) and math.isnan(pct)) else pct)
+        return _num(sum(values) / len(values)) if values else None
+
+    def _period(self, rx: Prescription, rows: list[dict], ref: date) -> dict:
+        """The 30-day period (as in ``summary.csv``) holding ``ref``: its number, dates, days with data up to ``ref``."""
+        index = max((ref - rx.start).days, 0) // PERIOD_DAYS
+        first = rx.start + timedelta(days=PERIOD_DAYS * index)
+        last = first + timedelta(days=PERIOD_DAYS - 1)
+        if rx.end is not None:
+            last = min(last, rx.end)
+        data_days = {r["date"] for r in rows if r["has_data"] and first.isoformat() <= r["date"] <= min(last, ref).isoformat()}
+        return {"period": index + 1, "start": first.isoformat(), "end": last.isoformat(), "days_with_data": len(data_days)}
+
+    def patients(self) -> dict:
+        """The patient list and the recordings that failed or were skipped."""
+        with self._lock:
+            out = []
+            for patient in sorted(self.prescriptions):
+                rx = self.prescriptions[patient]
+                rows = self._rows(patient)
+                ref = self.reference_day(rx)
+                sessions = [s for _, s in self._outcome.sessions[patient]]
+                last = max(sessions, key=lambda s: s.started_at) if sessions else None
+                out.append({
+                    "patient": patient, "timezone": rx.timezone, "start": rx.start.isoformat(),
+                    "end": rx.end.isoformat() if rx.end else None, "as_of": ref.isoformat(),
+                    "started": ref >= rx.start,
+                    "exercises": [p.name for p in rx.exercises],
+                    "adherence_7d_pct": self._window_adherence(rx, rows, ref, 7),
+                    "adherence_30d_pct": self._window_adherence(rx, rows, ref, 30),
+                    "current_period": self._period(rx, rows, ref),
+                    "sessions": len(sessions),
+                    "last_session": last.started_at.astimezone(rx.zone).isoformat(timespec="minutes") if last else None,
+                })
+            return {"patients": out,
+                    "failed": [{"recording": p.name, "reason": why} for p, why in self._outcome.failures],
+                    "skipped": [{"recording": p.name, "reason": why} for p, why in self._outcome.notes],
+                    "analyses": self.analyses}
+
+    def patient(self, patient: str) -> dict | None:
+        """One patient's page: plan, calendar, ROM per day, sessions with their reps (None: unknown)."""
+        with self._lock:
+            rx = self.prescriptions.get(patient)
+            if rx is None:
+                return None
+            rows = self._rows(patient)
+            ref = self.reference_day(rx)
+            last_day = max([ref, *(date.fromisoformat(r["date"]) for r in rows)]) if rows else ref
+            by_date: dict[str, list[dict]] = {}
+            for r in rows:
+                by_date.setdefault(r["date"], []).append(r)
+            calendar = []
+            day = rx.start
+            while day <= last_day:
+                index = (day - rx.start).days
+                day_rows = by_date.get(day.isoformat(), [])
+                scheduled = [r for r in day_rows if r["reps_prescribed"]]
+                pcts = [r["adherence_pct"] for r in scheduled]
+                future = day > ref
+                if not day_rows:  # after the report's last day: scheduled days from the plan, no data
+                    prescribed = sum(p.reps_prescribed(index) * len(p.sides) for p in rx.exercises)
+                    pcts = [0.0] * sum(len(p.sides) for p in rx.exercises if p.scheduled(index)) if not future else []
+                else:
+                    prescribed = sum(r["reps_prescribed"] for r in day_rows)
+                calendar.append({
+                    "date": day.isoformat(), "scheduled": prescribed > 0, "future": future,
+                    "adherence_pct": _num(sum(pcts) / len(pcts)) if pcts else None,
+                    "has_data": any(r["has_data"] for r in day_rows),
+                    "reps_completed": sum(r["reps_completed"] for r in day_rows), "reps_prescribed": prescribed,
+                })
+                day += timedelta(days=1)
+            rom = [{"date": r["date"], "exercise": r["exercise"], "side": r["side"],
+                    "rom_mean_deg": _num(r["rom_mean_deg"]), "rom_max_deg": _num(r["rom_max_deg"]),
+                    "reps_total": r["reps_total"], "reps_completed": r["reps_completed"],
+                    "adherence_pct": _num(r["adherence_pct"])} for r in rows]
+            sessions = [self._session(rx, entry, s) for entry, s in
+                        sorted(self._outcome.sessions[patient], key=lambda es: es[1].started_at)]
+            summary = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
+                       for r in self._outcome.summary if r["patient"] == patient]
+            plans = [{"name": p.name, "sides": list(p.sides), "sets": p.sets, "reps_per_set": p.reps_per_set,
+                      "hold_s": p.hold_s, "rom_deg": p.rom_deg, "days_per_week": p.days_per_week,
+                      "sessions_per_day": p.sessions_per_day} for p in rx.exercises]
+            info = next(p for p in self.patients()["patients"] if p["patient"] == patient)
+            return {**info, "plans": plans, "calendar": calendar, "rom": rom, "sessions": sessions, "summary": summary}
+
+    def _session(self, rx: Prescription, entry: _Entry, s: AnalyzedSession) -> dict:
+        plan = rx.plan(s.exercise)
+        counted = [r for r in s.reps if r.counted]
+        return {
+            "id": entry.id, "recording": s.recording, "started": s.started_at.astimezone(rx.zone).isoformat(timespec="minutes"),
+            "date": rx.local_date(s.started_at).isoformat(), "exercise": s.exercise, "side": s.side,
+            "counted": len(counted), "completed": sum(plan.meets_target(r.rom_deg, r.hold_s) for r in counted),
+            "kinds": {k: sum(r.kind == k for r in s.reps) for k in ("full", "partial", "knee_out", "rejected")},
+            "fast": sum(r.tempo == "fast" for r in counted),
+            "rom_mean_deg": _num(sum(r.rom_deg for r in counted) / len(counted)) if counted else None,
+            "reps": [_rep(r, plan) for r in s.reps],
+        }
+
+    def recording(self, rec_id: str) -> dict | None:
+        """One analysed recording: its reps and the pipeline's angle trace (None: unknown id or not
+        a reported recording)."""
+        with self._lock:
+            entry = self._by_id.get(rec_id)
+            if entry is None or entry.found is None or entry.found.skipped:
+                return None
+            found = entry.found
+            rx = self.prescriptions[found.patient]
+            plan = rx.plan(found.meta.exercise)
+            if entry.trace is None:
+                entry.trace = self._trace(entry, plan.movement_s)
+            return {"id": entry.id, "recording": entry.path.stem, "patient": found.patient,
+                    "exercise": found.meta.exercise, "side": found.side,
+                    "started": found.meta.started_at.astimezone(rx.zone).isoformat(timespec="seconds"),
+                    "target_rom_deg": plan.rom_deg, "target_hold_s": plan.hold_s,
+                    "reps": [_rep(r, plan) for r in found.reps], **entry.trace}
+
+    def _trace(self, entry: _Entry, movement_s: float | None) -> dict:
+        """The angle trace ``sensorkit plot`` draws (the pipeline's live angle), thinned to at most
+        :data:`MAX_TRACE_POINTS` points."""
+        from sensorkit.plot import angle_trace
+
+        rec = read_recording(entry.path)
+        meta = ({"target_movement_s": movement_s} if movement_s is not None else {}) | rec.meta.to_dict()
+        block = max(1, math.ceil(len(rec.samples) / MAX_TRACE_POINTS))
+        t_s, angle_deg, _ = angle_trace(rec.samples, meta, self.config, block_size=block)
+        return {"t_s": [round(float(t), 3) for t in t_s],
+                "angle_deg": [_num(a, 2) for a in angle_deg],
+                "duration_s": _num(rec.samples.duration_s), "sample_rate_hz": _num(rec.samples.sample_rate_hz)}
+
+
+def _rep(rep, plan) -> dict:
+    return {"rep": rep.rep, "kind": rep.kind, "start_s": _num(rep.start_s, 2), "end_s": _num(rep.end_s, 2),
+            "out_end_s": _num(rep.out_end_s, 2), "return_start_s": _num(rep.return_start_s, 2),
+            "rom_deg": _num(rep.rom_deg), "hold_s": _num(rep.hold_s), "tempo": rep.tempo, "reason": rep.reason,
+            "meets_target": bool(rep.counted and plan.meets_target(rep.rom_deg, rep.hold_s))}

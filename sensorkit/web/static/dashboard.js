@@ -1,0 +1,204 @@
+// The clinician dashboard: the patient list, a patient page, a recording page; drawn from the
+// JSON the server builds with sensorkit.report (the same code as `sensorkit report`).
+"use strict";
+
+const KIND_COLOURS = { full: "#2a9d4a", partial: "#e79a1c", knee_out: "#3b6fc4", rejected: "#9a9a9a" };
+const KIND_WORDS = { full: "full", partial: "partial", knee_out: "knee out", rejected: "rejected" };
+const EXERCISE_WORDS = { hip_external_rotation: "hip external rotation", knee_extension: "knee extension" };
+const view = document.getElementById("view");
+const crumbs = document.getElementById("crumbs");
+
+function esc(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+function fmt(x, digits = 1) { return x === null || x === undefined ? "–" : Number(x).toFixed(digits); }
+function band(pct) { return pct === null || pct === undefined ? "" : pct >= 80 ? "good" : pct >= 50 ? "mid" : "low"; }
+function pctCell(pct, col) {
+  const w = pct === null ? 0 : Math.min(pct, 100);
+  return `<td class="num" data-col="${col}" data-value="${pct === null ? "" : fmt(pct)}"><span class="pct">` +
+    `<span class="bar"><i class="${band(pct)}" style="width:${w}%"></i></span>${pct === null ? "–" : fmt(pct) + " %"}</span></td>`;
+}
+async function getJSON(url) {
+  const res = await fetch(url, { cache: "no-store" });
+  if (!res.ok) throw new Error(`${res.status}: ${(await res.text()).trim()}`);
+  return res.json();
+}
+function when(iso) { return iso ? iso.replace("T", " ").replace(/:00$/, "") : "–"; }
+
+// ---- patient list -------------------------------------------------------------------------
+async function listPage() {
+  crumbs.textContent = "";
+  const data = await getJSON("/api/patients");
+  const rows = data.patients.map((p) => `
+    <tr class="click" data-patient="${esc(p.patient)}" onclick="location.href='/patient/${encodeURIComponent(p.patient)}'">
+      <td><a href="/patient/${encodeURIComponent(p.patient)}">${esc(p.patient)}</a></td>
+      <td>${p.exercises.map((e) => esc(EXERCISE_WORDS[e] || e)).join(", ")}</td>
+      ${pctCell(p.adherence_7d_pct, "adherence_7d_pct")}
+      ${pctCell(p.adherence_30d_pct, "adherence_30d_pct")}
+      <td class="num" data-col="days_with_data" data-value="${p.current_period.days_with_data}">${p.current_period.days_with_data}
+        <span class="dim">of 30 (period ${p.current_period.period}: ${p.current_period.start} – ${p.current_period.end})</span></td>
+      <td data-col="last_session">${esc(when(p.last_session))}</td>
+      <td class="num" data-col="sessions">${p.sessions}</td>
+    </tr>`).join("");
+  const problems = [...data.failed.map((f) => ["failed", f]), ...data.skipped.map((f) => ["skipped", f])];
+  view.innerHTML = `
+    <h1>Patients</h1>
+    <p class="hint">Adherence: completed reps (reaching the prescribed ROM and hold) over prescribed reps, per scheduled day and side,
+      a scheduled day without data counting 0 %; the last 7 and 30 days end on ${esc(data.patients[0]?.as_of || "today")}.</p>
+    <table id="patients"><thead><tr><th>Patient</th><th>Exercises</th><th class="num">Adherence 7 days</th>
+      <th class="num">Adherence 30 days</th><th class="num">Days with data</th><th>Last session</th><th class="num">Sessions</th></tr></thead>
+      <tbody>${rows}</tbody></table>
+    ${problems.length ? `<h2>Recordings not in the report (${problems.length})</h2><table id="problems"><tbody>` +
+      problems.map(([k, f]) => `<tr><td>${k}</td><td>${esc(f.recording)}</td><td class="dim">${esc(f.reason)}</td></tr>`).join("") +
+      "</tbody></table>" : ""}`;
+}
+
+// ---- patient page -------------------------------------------------------------------------
+function calendar(days) {
+  if (!days.length) return "<p class='dim'>no days yet</p>";
+  const first = new Date(days[0].date + "T00:00:00Z");
+  const pad = (first.getUTCDay() + 6) % 7;  // Monday first
+  const head = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map((d) => `<div class="dow">${d}</div>`).join("");
+  const blanks = "<div></div>".repeat(pad);
+  const cells = days.map((d) => {
+    const cls = d.future ? "future" : !d.scheduled ? "off" : band(d.adherence_pct ?? 0);
+    const value = d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%` : "";
+    const title = `${d.date}: ${d.scheduled ? `${d.reps_completed} of ${d.reps_prescribed} reps completed` : "not scheduled"}` +
+      `${d.has_data ? "" : d.future ? "" : ", no recording"}`;
+    return `<div class="day ${cls}${d.has_data ? " data" : ""}" title="${esc(title)}" data-date="${d.date}"
+      data-adherence="${d.adherence_pct === null ? "" : fmt(d.adherence_pct)}" data-completed="${d.reps_completed}"
+      data-prescribed="${d.reps_prescribed}" data-has-data="${d.has_data}">${Number(d.date.slice(8))}<span class="v">${value}</span></div>`;
+  }).join("");
+  return `<div class="calendar" id="calendar">${head}${blanks}${cells}</div>
+    <div class="legend"><span><i class="good" style="background:#cdebd6"></i>≥ 80 %</span><span><i style="background:#fbe3bd"></i>50–80 %</span>
+    <span><i style="background:#f6cccb"></i>&lt; 50 %</span><span><i style="background:#eef0f2"></i>not scheduled</span>
+    <span>● a recording that day</span></div>`;
+}
+
+function romChart(el, p) {
+  const dates = [...new Set(p.rom.map((r) => r.date))].sort();
+  const xs = dates.map((d) => Date.parse(d + "T12:00:00Z") / 1000);
+  const keys = [...new Set(p.rom.map((r) => `${r.exercise}|${r.side}`))];
+  const palette = ["#17324d", "#2a9d4a", "#b5651d", "#7b3fb0"];
+  const series = [{}], data = [xs];
+  keys.forEach((key, i) => {
+    const [exercise, side] = key.split("|");
+    const byDate = Object.fromEntries(p.rom.filter((r) => r.exercise === exercise && r.side === side).map((r) => [r.date, r.rom_mean_deg]));
+    data.push(dates.map((d) => byDate[d] ?? null));
+    series.push({ label: `${EXERCISE_WORDS[exercise] || exercise} (${side}) mean ROM °`, stroke: palette[i % palette.length], width: 2,
+      points: { show: true, size: 7 }, spanGaps: true });
+    const plan = p.plans.find((q) => q.name === exercise);
+    data.push(dates.map(() => plan.rom_deg));
+    series.push({ label: `target ${plan.rom_deg}°`, stroke: palette[i % palette.length], dash: [6, 5], width: 1.5, points: { show: false } });
+  });
+  if (!dates.length) { el.innerHTML = "<p class='dim'>no reps yet</p>"; return; }
+  const every = Math.max(1, Math.ceil(xs.length / 12));  // at most about 12 date labels
+  new uPlot({ width: Math.min(el.clientWidth || 900, 1100), height: 260, series,
+    axes: [{ splits: () => xs.filter((_, i) => i % every === 0),
+             values: (u, splits) => splits.map((v) => new Date(v * 1000).toISOString().slice(5, 10)) },
+           { label: "ROM (°)" }],
+    scales: { x: { time: false, range: [xs[0] - 43200, xs[xs.length - 1] + 43200] } } }, data, el);
+}
+
+async function patientPage(id) {
+  const p = await getJSON(`/api/patient/${encodeURIComponent(id)}`);
+  crumbs.textContent = `› ${p.patient}`;
+  document.title = `sensorkit · ${p.patient}`;
+  const plans = p.plans.map((q) => `${esc(EXERCISE_WORDS[q.name] || q.name)} (${q.sides.join(", ")}): ${q.sets} × ${q.reps_per_set} reps,
+    ≥ ${q.rom_deg}° held ≥ ${q.hold_s} s, ${q.days_per_week} days a week${q.sessions_per_day > 1 ? `, ${q.sessions_per_day} sessions a day` : ""}`).join("<br>");
+  const sessions = p.sessions.map((s) => `
+    <tr data-recording="${esc(s.recording)}" data-date="${s.date}" data-counted="${s.counted}" data-completed="${s.completed}">
+      <td>${esc(when(s.started))}</td><td>${esc(EXERCISE_WORDS[s.exercise] || s.exercise)}</td><td>${s.side}</td>
+      <td class="num">${s.counted}</td><td class="num">${s.completed}</td>
+      <td>${["full", "partial", "knee_out", "rejected"].filter((k) => s.kinds[k]).map((k) => `<span class="kind ${k}">${KIND_WORDS[k]} ${s.kinds[k]}</span>`).join(" ")}
+        ${s.fast ? `<span class="fast">${s.fast} rushed</span>` : ""}</td>
+      <td class="num">${fmt(s.rom_mean_deg)}</td>
+      <td><details><summary>reps</summary>${repTable(s.reps)}</details></td>
+      <td><a href="/recording/${s.id}">trace</a></td>
+    </tr>`).join("");
+  const periods = p.summary.map((r) => `<tr><td>${r.period}</td><td>${r.period_start} – ${r.period_end}</td><td class="num">${r.days_with_data}</td>
+    <td>${r.device_days_band}</td><td class="num">${fmt(r.adherence_mean_pct)} %</td><td class="num">${fmt(r.rom_first_week_mean_deg)}°</td>
+    <td class="num">${fmt(r.rom_last_week_mean_deg)}°</td><td class="num">${fmt(r.rom_change_deg)}°</td></tr>`).join("");
+  view.innerHTML = `
+    <h1>Patient ${esc(p.patient)}</h1>
+    <p class="dim">${esc(p.timezone)} · prescription from ${p.start}${p.end ? ` to ${p.end}` : ""} · as of ${p.as_of}</p>
+    <p>${plans}</p>
+    <div class="cards">
+      <div class="card" id="card-7d">Adherence, last 7 days<b>${fmt(p.adherence_7d_pct)} %</b></div>
+      <div class="card" id="card-30d">Adherence, last 30 days<b>${fmt(p.adherence_30d_pct)} %</b></div>
+      <div class="card" id="card-days">Days with data, period ${p.current_period.period}<b>${p.current_period.days_with_data} of 30</b></div>
+      <div class="card">Last session<b style="font-size:1.1rem">${esc(when(p.last_session))}</b></div>
+    </div>
+    <h2>Adherence calendar</h2>${calendar(p.calendar)}
+    <h2>Range of motion per day</h2><div class="chart" id="rom-chart"></div>
+    <h2>30-day periods</h2>
+    <table id="periods"><thead><tr><th>Period</th><th>Dates</th><th class="num">Days with data</th><th>Band</th><th class="num">Adherence</th>
+      <th class="num">ROM first week</th><th class="num">ROM last week</th><th class="num">Change</th></tr></thead><tbody>${periods}</tbody></table>
+    <h2>Sessions (${p.sessions.length})</h2>
+    <table id="sessions"><thead><tr><th>Started</th><th>Exercise</th><th>Side</th><th class="num">Reps</th><th class="num">Completed</th>
+      <th>Kinds</th><th class="num">Mean ROM °</th><th></th><th></th></tr></thead><tbody>${sessions}</tbody></table>`;
+  romChart(document.getElementById("rom-chart"), p);
+}
+
+function repTable(reps) {
+  return `<table class="reps"><thead><tr><th>#</th><th>kind</th><th class="num">ROM °</th><th class="num">hold s</th><th>tempo</th><th>time s</th><th></th></tr></thead><tbody>` +
+    reps.map((r) => `<tr data-kind="${r.kind}"><td>${r.rep ?? ""}</td><td><span class="kind ${r.kind}">${KIND_WORDS[r.kind]}</span></td>
+      <td class="num">${fmt(r.rom_deg)}</td><td class="num">${r.kind === "rejected" ? "" : fmt(r.hold_s)}</td>
+      <td>${r.tempo === "fast" ? '<span class="fast">fast</span>' : esc(r.tempo)}</td><td>${fmt(r.start_s)}–${fmt(r.end_s)}</td>
+      <td class="dim">${r.kind === "rejected" ? esc(r.reason) : r.meets_target ? "meets target" : "below target"}</td></tr>`).join("") + "</tbody></table>";
+}
+
+// ---- recording page -----------------------------------------------------------------------
+async function recordingPage(id) {
+  const r = await getJSON(`/api/recording/${encodeURIComponent(id)}`);
+  crumbs.innerHTML = `› <a href="/patient/${encodeURIComponent(r.patient)}">${esc(r.patient)}</a> › ${esc(r.recording)}`;
+  document.title = `sensorkit · ${r.recording}`;
+  view.innerHTML = `
+    <h1>${esc(r.recording)}</h1>
+    <p class="dim">${esc(r.patient)} · ${esc(EXERCISE_WORDS[r.exercise] || r.exercise)} (${r.side}) · started ${esc(when(r.started))} ·
+      ${fmt(r.duration_s, 0)} s at ${fmt(r.sample_rate_hz, 0)} Hz · target ≥ ${r.target_rom_deg}° held ≥ ${r.target_hold_s} s</p>
+    <div class="legend">${Object.entries(KIND_COLOURS).map(([k, c]) => `<span><i style="background:${c}55;border:1px solid ${c}"></i>${KIND_WORDS[k]}</span>`).join("")}
+      <span class="hint">drag across the chart to zoom in, double-click to zoom out</span></div>
+    <div class="chart" id="trace"></div>
+    <h2>Movements (${r.reps.length})</h2>${repTable(r.reps)}`;
+  const el = document.getElementById("trace");
+  const shade = (u) => {
+    const ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
+    ctx.save();
+    for (const rep of r.reps) {
+      const x0 = u.valToPos(rep.start_s, "x", true), x1 = u.valToPos(rep.end_s, "x", true);
+      if (x1 < u.bbox.left || x0 > u.bbox.left + u.bbox.width) continue;
+      ctx.fillStyle = KIND_COLOURS[rep.kind] + "40";
+      ctx.fillRect(x0, top, Math.max(x1 - x0, 1), height);
+      if (rep.kind !== "rejected") {
+        ctx.fillStyle = KIND_COLOURS[rep.kind];
+        ctx.font = `${Math.round(11 * devicePixelRatio)}px sans-serif`;
+        ctx.fillText(`${fmt(rep.rom_deg, 0)}°${rep.tempo === "fast" ? " fast" : ""}`, x0 + 2, top + 14 * devicePixelRatio);
+      }
+    }
+    ctx.restore();
+  };
+  const target = r.t_s.map(() => r.target_rom_deg);
+  window.skChart = new uPlot({
+    width: Math.min(el.clientWidth || 1000, 1150), height: 340,
+    series: [{ label: "t (s)" }, { label: "angle °", stroke: "#17324d", width: 1.5 },
+             { label: `target ${r.target_rom_deg}°`, stroke: "#2a9d4a", dash: [6, 5], width: 1 }],
+    axes: [{ label: "time (s)" }, { label: "angle (°)" }],
+    scales: { x: { time: false } }, cursor: { drag: { x: true, y: false } },
+    hooks: { drawClear: [shade] },
+  }, [r.t_s, r.angle_deg, target], el);
+}
+
+// ---- routing ------------------------------------------------------------------------------
+(async () => {
+  const path = decodeURIComponent(location.pathname);
+  try {
+    if (path.startsWith("/patient/")) await patientPage(path.slice("/patient/".length));
+    else if (path.startsWith("/recording/")) await recordingPage(path.slice("/recording/".length));
+    else await listPage();
+    document.body.dataset.ready = "1";
+  } catch (e) {
+    view.innerHTML = `<p>Could not load this page: ${esc(e.message)}</p>`;
+    document.body.dataset.ready = "error";
+  }
+})();
