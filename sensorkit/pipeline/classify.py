@@ -36,7 +36,7 @@ class Verdict:
 def shape_problem(f: Features, cfg: PipelineConfig) -> str:
     """Why the movement cannot be a rep whatever its axis ('' when it can)."""
     if not f.returned:
-        return f"did not return to rest within {cfg.max_movement_s:g} s"
+        return "did not return to rest"
     if f.rom_deg < cfg.min_rom_deg:
         return f"too small ({f.rom_deg:.1f} deg)"
     if f.rom_deg > cfg.max_rom_deg:
@@ -45,6 +45,8 @@ def shape_problem(f: Features, cfg: PipelineConfig) -> str:
         return "too abrupt"
     if f.reversals > cfg.max_reversals:
         return f"shaking ({f.reversals} swings back and forth)"
+    if f.radius_m > cfg.max_radius_m:
+        return f"moved as a whole, not about the knee or hip (radius {f.radius_m:.1f} m)"
     tilt = axis_tilt_deg(f.axis, f.rest_up)
     if tilt > cfg.max_axis_tilt_deg:
         return f"turned about the shank ({tilt:.0f} deg from horizontal)"

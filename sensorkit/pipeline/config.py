@@ -25,6 +25,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "return_fraction": (0.05, 0.95),
     "end_floor_deg": (0.5, 45.0),
     "max_movement_s": (2.0, 600.0),
+    "settle_s": (0.1, 60.0),
     "pre_rest_s": (0.1, 10.0),
     "min_rom_deg": (0.5, 120.0),
     "max_rom_deg": (5.0, 180.0),
@@ -35,6 +36,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_reversals": (0, 100),
     "reversal_fraction": (0.05, 1.0),
     "knee_out_max_radius_m": (0.0, 1.0),
+    "max_radius_m": (0.1, 10.0),
     "partial_fraction": (0.1, 1.0),
     "typical_rom_percentile": (0.0, 100.0),
     "typical_rom_floor_deg": (0.0, 180.0),
@@ -82,6 +84,9 @@ class PipelineConfig:
         end_floor_deg: ... and at least this close to rest (small reps).
         max_movement_s: a movement still away from rest after this long is ended and rejected
             (standing up, walking away). The longest real hold is 6 s; prescriptions hold ≤ 30 s.
+        settle_s: a movement that has not gone ``min_rom_deg`` above rest and then stays still this
+            long has settled into a new rest pose (after continuous reps the real rest pose can sit
+            up to 15° from where the series started, with no still moment between the reps).
         pre_rest_s: seconds before a movement kept to measure the rest pose.
 
     Classification
@@ -100,6 +105,9 @@ class PipelineConfig:
             fraction of the movement's ROM (real hold wobble: under 10 % of ROM).
         knee_out_max_radius_m: rotation radius below this means the shank pivots about the foot
             (knee pivot: the sensor sits 0.27–0.44 m from the axis in the real recordings).
+        max_radius_m: a movement whose rotation radius is larger than this moved the leg as a whole
+            (walking, standing up): a shank with its foot is under 0.6 m long; real reps fit
+            0.22–0.32 m.
         partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial
             (real low-amplitude sets reach 60–75 % of the same subject's full reps).
         typical_rom_percentile: the typical full ROM is this percentile of recent rep ROMs.
@@ -129,6 +137,7 @@ class PipelineConfig:
     return_fraction: float = 0.3
     end_floor_deg: float = 3.0
     max_movement_s: float = 40.0
+    settle_s: float = 1.0
     pre_rest_s: float = 1.0
 
     min_rom_deg: float | None = None
@@ -140,6 +149,7 @@ class PipelineConfig:
     max_reversals: int = 2
     reversal_fraction: float = 0.3
     knee_out_max_radius_m: float = 0.2
+    max_radius_m: float = 0.8
     partial_fraction: float = 0.8
     typical_rom_percentile: float = 80.0
     typical_rom_floor_deg: float | None = None

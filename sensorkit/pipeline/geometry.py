@@ -28,7 +28,7 @@ import numpy as np
 from sensorkit.pipeline.motion import MotionBlock
 
 #: moving-time steps (s) at which the estimates are refreshed: often at first, then every 10 s
-_SCHEDULE_S = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0)
+_SCHEDULE_S = (0.4, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0)
 _LATER_EVERY_S = 10.0
 #: rate (deg/s) above which a sample counts as moving for the fit (well above a resting leg)
 MOVING_DPS = 20.0
@@ -62,33 +62,59 @@ def _skew(v: np.ndarray) -> np.ndarray:
     return out
 
 
-def circle_terms(block: MotionBlock, moving: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-sample normal-equation terms (AᵀA, Aᵀb) of ``lin_acc = A ρ`` on the ``moving`` samples."""
-    w = np.radians(block.smooth_omega_dps[moving])
-    a = np.radians(block.alpha_dps2[moving])
+def circle_terms_of(omega_dps: np.ndarray, alpha_dps2: np.ndarray, lin_acc_ms2: np.ndarray) -> np.ndarray:
+    """Per-sample terms (n, 42) of the normal equations of ``lin_acc = A ρ + c`` (``c``: a constant
+    accelerometer bias): the 6×6 matrix, then the 6-vector."""
+    w = np.radians(omega_dps)
     sw = _skew(w)
-    A = _skew(a) + sw @ sw
-    ata = np.einsum("nji,njk->nik", A, A)
-    atb = np.einsum("nji,nj->ni", A, block.lin_acc_ms2[moving])
-    return ata, atb
+    A = _skew(np.radians(alpha_dps2)) + sw @ sw
+    n = len(A)
+    B = np.concatenate([A, np.broadcast_to(np.eye(3), (n, 3, 3))], axis=2)  # (n, 3, 6)
+    btb = np.einsum("nji,njk->nik", B, B).reshape(n, 36)
+    btb_y = np.einsum("nji,nj->ni", B, lin_acc_ms2)
+    return np.hstack([btb, btb_y])
 
 
-def fit_radius(ata: np.ndarray, atb: np.ndarray) -> np.ndarray | None:
-    """ρ (m) from summed normal equations, or None when they are ill-conditioned."""
-    eig = np.linalg.eigvalsh(ata)
-    if not np.all(np.isfinite(eig)) or eig[-1] <= 0 or eig[0] < 1e-6 * eig[-1]:
+def fit_radius(terms: np.ndarray) -> np.ndarray | None:
+    """ρ (m) from summed normal-equation terms (42,), or None when they do not fix it.
+
+    A turn about one axis cannot tell where along the axis the sensor sits (both terms of ``A ρ``
+    ignore that component): the solution is the pseudo-inverse's, directions of the normal matrix
+    with eigenvalues under ``_RCOND`` of the largest left out, so ``ρ`` is the perpendicular
+    distance from the axis.
+    """
+    m, v = terms[:36].reshape(6, 6), terms[36:42]
+    if not np.all(np.isfinite(m)) or not np.all(np.isfinite(v)):
         return None
-    return np.linalg.solve(ata, atb)
+    eig, vecs = np.linalg.eigh(m)
+    if eig[-1] <= 0:
+        return None
+    keep = eig > _RCOND * eig[-1]
+    if keep.sum() < 4:  # at least a plane of ρ and the bias
+        return None
+    x = vecs[:, keep] @ ((vecs[:, keep].T @ v) / eig[keep])
+    return x[:3]
+
+
+#: relative eigenvalue below which a direction of the radius fit is left out (see fit_radius)
+_RCOND = 2e-3
 
 
 class GeometryModel:
-    """Accumulates the sums over moving samples; yields the refreshed :class:`Geometry`."""
+    """The sums behind the estimates and the current :class:`Geometry`.
+
+    Until the first counted rep it bootstraps on every moving sample (refreshed on the moving-time
+    schedule); from then on only counted reps feed it (:meth:`add_rep`), so standing up, walking
+    or a kick can never bend the angle of the reps.
+    """
 
     def __init__(self, fs_hz: float) -> None:
         self.fs_hz = fs_hz
-        self._sums = np.zeros(9 + 3 + 9 + 3)  # AᵀA, Aᵀb, Σωωᵀ, Σup
-        self._moving = 0  # moving samples so far
+        self._boot = np.zeros(_TERMS)
+        self._reps = np.zeros(_TERMS)
+        self._moving = 0  # moving samples so far (bootstrap)
         self._next_step = 0
+        self.bootstrapping = True
         self.geometry: Geometry | None = None  # None until the first sample
 
     def _threshold(self, step: int) -> int:
@@ -105,15 +131,15 @@ class GeometryModel:
         if self.geometry is None:
             self.geometry = Geometry(block.up[0].copy(), None)
             changes.append((-1, self.geometry))
+        if not self.bootstrapping:
+            return changes
         moving = block.speed_dps > MOVING_DPS
         idx = np.flatnonzero(moving)
         if len(idx) == 0:
             return changes
-        ata, atb = circle_terms(block, moving)
-        w = block.smooth_omega_dps[moving]
-        terms = np.hstack([ata.reshape(-1, 9), atb, (w[:, :, None] * w[:, None, :]).reshape(-1, 9),
-                           block.up[moving]])
-        cum = np.cumsum(np.vstack([self._sums[None, :], terms]), axis=0)[1:]
+        terms = sample_terms(block.smooth_omega_dps[moving], block.alpha_dps2[moving],
+                             block.lin_acc_ms2[moving], block.up[moving])
+        cum = np.cumsum(np.vstack([self._boot[None, :], terms]), axis=0)[1:]
         count = self._moving + np.arange(1, len(idx) + 1)
         while True:
             need = self._threshold(self._next_step)
@@ -121,29 +147,49 @@ class GeometryModel:
                 break
             j = int(need - self._moving - 1)  # the moving sample at which the step is reached
             self._next_step += 1
-            estimate = self._estimate(cum[j])
+            estimate = estimate_geometry(cum[j])
             if estimate is not None:
                 self.geometry = estimate
                 changes.append((int(idx[j]), estimate))
-        self._sums = cum[-1]
+        self._boot = cum[-1]
         self._moving = int(count[-1])
         return changes
 
-    @staticmethod
-    def _estimate(sums: np.ndarray) -> Geometry | None:
-        rho = fit_radius(sums[:9].reshape(3, 3), sums[9:12])
-        if rho is None:
-            return None
-        radius = float(np.linalg.norm(rho))
-        if not RADIUS_RANGE_M[0] <= radius <= RADIUS_RANGE_M[1]:
-            return None
-        vals, vecs = np.linalg.eigh(sums[12:21].reshape(3, 3))
-        k = vecs[:, -1]
-        mean_up = sums[21:24] / max(1e-12, np.linalg.norm(sums[21:24]))
-        line = rho / radius
-        s = line if line @ mean_up >= 0 else -line
-        s = s - (s @ k) * k
-        s /= np.linalg.norm(s)
-        if np.cross(s, mean_up) @ k < 0:
-            k = -k
-        return Geometry(s, k, radius)
+    def add_rep(self, terms: np.ndarray) -> Geometry | None:
+        """A counted rep's summed terms; returns the refreshed geometry (None if unchanged)."""
+        self.bootstrapping = False
+        self._reps = self._reps + terms
+        estimate = estimate_geometry(self._reps)
+        if estimate is not None:
+            self.geometry = estimate
+        return estimate
+
+
+_TERMS = 42 + 9 + 3  # normal equations, Σωωᵀ, Σup
+
+
+def sample_terms(omega_dps: np.ndarray, alpha_dps2: np.ndarray, lin_acc_ms2: np.ndarray,
+                 up: np.ndarray) -> np.ndarray:
+    """Per-sample terms (n, 54) behind :func:`estimate_geometry` (moving samples only)."""
+    ww = (omega_dps[:, :, None] * omega_dps[:, None, :]).reshape(-1, 9)
+    return np.hstack([circle_terms_of(omega_dps, alpha_dps2, lin_acc_ms2), ww, up])
+
+
+def estimate_geometry(sums: np.ndarray) -> Geometry | None:
+    """The geometry from summed :func:`sample_terms`, or None when they do not fix it."""
+    rho = fit_radius(sums[:42])
+    if rho is None:
+        return None
+    radius = float(np.linalg.norm(rho))
+    if not RADIUS_RANGE_M[0] <= radius <= RADIUS_RANGE_M[1]:
+        return None
+    _, vecs = np.linalg.eigh(sums[42:51].reshape(3, 3))
+    k = vecs[:, -1]
+    mean_up = sums[51:54] / max(1e-12, np.linalg.norm(sums[51:54]))
+    line = rho / radius
+    s = line if line @ mean_up >= 0 else -line
+    s = s - (s @ k) * k
+    s /= np.linalg.norm(s)
+    if np.cross(s, mean_up) @ k < 0:
+        k = -k
+    return Geometry(s, k, radius)

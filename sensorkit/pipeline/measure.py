@@ -26,7 +26,7 @@ import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
 from sensorkit.pipeline.config import PipelineConfig
-from sensorkit.pipeline.geometry import MOVING_DPS, _skew, fit_radius
+from sensorkit.pipeline.geometry import MOVING_DPS, fit_radius, sample_terms
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class Features:
     rest_up: np.ndarray
     radius_m: float
     returned: bool
+    geometry_terms: np.ndarray | None = None  # the movement's share of the geometry's sums
 
     @property
     def duration_s(self) -> float:
@@ -135,15 +136,14 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     ret_start = out_peak + int(slow_ret[-1]) if len(slow_ret) else p
     if ret_start < out_end:  # no hold: a swing turning at the top
         out_end = ret_start = p
-    # radius over the moving samples (zero-phase smoothing of rate and linear acceleration)
+    # radius over the moving samples (the rate and linear acceleration smoothed alike, causally)
     sl = slice(s, e + 1)
-    ws = np.radians(w.smooth_omega_dps[sl])
     moving = np.linalg.norm(w.smooth_omega_dps[sl], axis=1) > MOVING_DPS
-    radius = float("nan")
+    radius, terms = float("nan"), None
     if moving.sum() >= 5:
-        sw = _skew(ws[moving])
-        A = _skew(np.radians(w.alpha_dps2[sl][moving])) + sw @ sw
-        rho = fit_radius(np.einsum("nji,njk->ik", A, A), np.einsum("nji,nj->i", A, w.lin_acc_ms2[sl][moving]))
+        terms = sample_terms(w.smooth_omega_dps[sl][moving], w.alpha_dps2[sl][moving],
+                             w.lin_acc_ms2[sl][moving], w.up[sl][moving]).sum(axis=0)
+        rho = fit_radius(terms[:42])
         if rho is not None:
             radius = float(np.linalg.norm(rho))
     return Features(
@@ -152,7 +152,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         out_duration_s=float(t[out_end] - t[0]), return_duration_s=float(t[-1] - t[ret_start]),
         peak_speed_dps=float(np.max(np.abs(speed))) if len(speed) else 0.0,
         reversals=count_reversals(angle_s, cfg.reversal_fraction * max(rom, 1e-9)),
-        axis=axis, rest_up=w.rest_up, radius_m=radius, returned=w.returned,
+        axis=axis, rest_up=w.rest_up, radius_m=radius, returned=w.returned, geometry_terms=terms,
     )
 
 

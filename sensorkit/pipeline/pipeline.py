@@ -169,6 +169,7 @@ class Pipeline:
         self._geometry = GeometryModel(self.fs_hz_)
         self._segmenter = Segmenter(cfg, self.fs_hz_)
         self._history = _History()
+        self._last_moving = -1  # absolute index of the last moving sample
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
 
     def _process(self, samples: Samples) -> list[Rep]:
@@ -179,29 +180,31 @@ class Pipeline:
         rows = np.empty((len(block), _COLS))
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps
         rows[:, 7:10], rows[:, 10:13], rows[:, 13:16] = block.smooth_omega_dps, block.alpha_dps2, block.lin_acc_ms2
-        still = block.speed_dps < self.config.still_gyr_dps
-        # the angle, piece by piece between geometry refreshes
-        bounds = [c[0] + 1 for c in changes if c[0] >= 0] + [len(block)]
-        geometries = [self.geometry_] if not changes or changes[0][0] >= 0 else []
-        geometries += [c[1] for c in changes]
-        lo = 0
         self._history.append(rows)
-        for geometry, hi in zip(geometries, bounds):
-            if hi <= lo:
-                self.geometry_ = geometry
+        still = block.speed_dps < self.config.still_gyr_dps
+        # still-run length at every sample, from the last moving sample (carried over blocks)
+        index = np.arange(first, first + len(block))
+        last_moving = np.maximum.accumulate(np.where(still, self._last_moving, index))
+        self._last_moving = int(last_moving[-1])
+        still_run = index - last_moving
+        # bootstrap geometry refreshes: (local index after which it holds, geometry)
+        pending = [(c[0] + 1, c[1]) for c in changes]
+        n, pos = len(block), 0
+        while pos < n:
+            while pending and pending[0][0] <= pos:
+                self.geometry_ = pending.pop(0)[1]
+            hi = pending[0][0] if pending else n
+            theta = self.geometry_.angle_deg(block.up[pos:hi])
+            self._history.data[first + pos - self._history.first:first + hi - self._history.first, 16] = theta
+            movement = self._segmenter.scan(first + pos, theta, still[pos:hi], still_run[pos:hi],
+                                            block.up[pos:hi], self._history_theta, self.geometry_)
+            if movement is None:
+                pos = hi
                 continue
-            self.geometry_ = geometry
-            theta = geometry.angle_deg(block.up[lo:hi])
-            rows[lo:hi, 16] = theta
-            self._history.data[first - self._history.first + lo:first - self._history.first + hi, 16] = theta
-            index = np.arange(first + lo, first + hi)
-            moves = self._segmenter.scan(first + lo, index, theta, still[lo:hi], block.up[lo:hi],
-                                         self._history_theta, geometry)
-            for m in moves:
-                self._emit(m)
-            lo = hi
+            self._emit(movement)
+            pos = movement.end - first + 1
         self._trim()
-        self._update_status(block, rows[:, 16])
+        self._update_status(block, self._history.data[-len(block):, 16])
         return self._take_new()
 
     def _history_theta(self, i0: int, i1: int) -> np.ndarray:
@@ -223,6 +226,10 @@ class Pipeline:
                         rest_up=movement.rest_up, returned=movement.returned)
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
+        if v.kind != "rejected" and f.geometry_terms is not None:
+            refreshed = self._geometry.add_rep(f.geometry_terms)
+            if refreshed is not None:
+                self.geometry_ = refreshed
         if self._first_rest_up is None:
             self._first_rest_up = movement.rest_up
         axis = self.classifier.axes.axis

@@ -11,6 +11,9 @@ pose that drifts between sets and the second stage of a two-stage return). A mov
   above rest does;
 - ends at the first sample after that which is within ``onset_deg`` of rest, or still, or the
   bottom of the swing (the angle rising again: continuous reps with no rest between them);
+- has settled into a new rest when it stays still for ``settle_s`` without having gone
+  ``min_rom_deg`` above rest (a rest pose shifted after continuous reps, with no still moment
+  between them to take it from): it ends there, too small to count;
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -53,18 +56,20 @@ class Segmenter:
         self.tail_min = np.inf
         self.tail_min_index = -1
         self.last_end = -1  # a movement starts after the previous one ended
+        self.pre = max(1, int(round(config.pre_rest_s * fs_hz)))
+        self.settle = max(1, int(round(config.settle_s * fs_hz)))
 
     def rest_angle(self, geometry: Geometry) -> float:
         if self.rest_up is None:
             return 0.0
         return float(geometry.angle_deg(self.rest_up[None, :])[0])
 
-    def scan(self, first: int, index: np.ndarray, theta: np.ndarray, still: np.ndarray, up: np.ndarray,
-             history_theta, geometry: Geometry) -> list[Movement]:
-        """Scan samples ``index`` (absolute, consecutive from ``first``) with their angle, stillness
-        and vertical; ``history_theta(i0, i1)`` gives the angle of earlier samples (onset search)."""
+    def scan(self, first: int, theta: np.ndarray, still: np.ndarray, still_run: np.ndarray, up: np.ndarray,
+             history_theta, geometry: Geometry) -> Movement | None:
+        """Scan samples from absolute index ``first`` with their angle, stillness, still-run length
+        and vertical, up to the first movement that ends (returned; the caller goes on after its
+        end) or the last sample; ``history_theta(i0, i1)`` gives the angle of earlier samples."""
         cfg = self.cfg
-        out: list[Movement] = []
         j, n = 0, len(theta)
         while j < n:
             if self.state == REST:
@@ -95,15 +100,18 @@ class Segmenter:
                 runmax = np.maximum.accumulate(np.maximum(theta[j:], peak0))
                 threshold = b + np.maximum(cfg.end_floor_deg, cfg.return_fraction * (runmax - b))
                 below = np.flatnonzero(theta[j:] < threshold)
+                # settled: still for settle samples in a row while never min_rom_deg above rest
+                run = still_run[j:]
+                settled = np.flatnonzero((run >= self.settle) & (runmax - b < cfg.min_rom_deg))
+                if len(settled) and (not len(below) or settled[0] < below[0]):
+                    return self._end(first + j + int(settled[0]), returned=False)
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 k = j + int(below[0]) if len(below) else n
                 arg = int(np.argmax(theta[j:k])) if k > j else -1
                 if arg >= 0 and theta[j + arg] > peak0:
                     self.peak_index, self.peak_up = first + j + arg, up[j + arg].copy()
                 if limit < min(k, n):
-                    out.append(self._end(first + max(limit, j), returned=False))
-                    j = max(limit, j) + 1
-                    continue
+                    return self._end(first + max(limit, j), returned=False)
                 if not len(below):
                     break
                 self.state = TAIL
@@ -127,23 +135,24 @@ class Segmenter:
                     # the bottom of the swing: the lowest sample since the return
                     m = int(np.argmin(seg[:k - j])) if k > j else -1
                     end = first + j + m if m >= 0 and seg[m] <= self.tail_min else self.tail_min_index
-                out.append(self._end(end, returned=True))
-                j = max(0, end - first + 1)
-        return out
+                return self._end(end, returned=True)
+        return None
 
     def _onset(self, k_abs: int, theta_so_far: np.ndarray, first: int, base: float, history_theta) -> int:
-        """Last sample before ``k_abs`` within ``onset_deg`` of rest (searching back at most max_len)."""
-        floor = self.last_end + 1
-        near = np.flatnonzero(theta_so_far[:-1] - base <= self.cfg.onset_deg)
-        if len(near) and first + int(near[-1]) >= floor:
-            return first + int(near[-1])
-        lo = max(0, k_abs - self.max_len, floor)
+        """The last sample before ``k_abs`` within ``onset_deg`` of rest, looking back at most
+        ``pre_rest_s`` and never before the previous movement's end (else the earliest of those)."""
+        lo = max(0, k_abs - self.pre, self.last_end + 1)
+        if lo >= k_abs:
+            return k_abs
+        local_lo = max(lo, first)
+        near = np.flatnonzero(theta_so_far[local_lo - first:k_abs - first] - base <= self.cfg.onset_deg)
+        if len(near):
+            return local_lo + int(near[-1])
         if lo < first:
-            earlier = history_theta(lo, first)
-            near = np.flatnonzero(earlier - base <= self.cfg.onset_deg)
+            near = np.flatnonzero(history_theta(lo, first) - base <= self.cfg.onset_deg)
             if len(near):
                 return lo + int(near[-1])
-        return max(lo, min(floor, k_abs))
+        return lo
 
     def _end(self, end: int, returned: bool) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned)
@@ -152,3 +161,4 @@ class Segmenter:
         self.start, self.peak_up, self.peak_index = -1, None, -1
         self.tail_min, self.tail_min_index = np.inf, -1
         return movement
+
