@@ -1,6 +1,28 @@
-"""sensorkit: an ankle-worn IMU as a physical-therapy assistant for seated hip external rotation."""
+"""sensorkit: an ankle-worn IMU as a physical-therapy assistant (seated hip external rotation and
+seated knee extension): reps counted and classified, ROM, hold and tempo.
+
+    from sensorkit import KneeExtension
+    detector = KneeExtension().detect(frame)      # a DataFrame with t, acc_*, gyr_*
+    detector.reps_                                # one row per movement
+"""
 from sensorkit.errors import ConfigError, RecordingError, SensorkitError
 from sensorkit.samples import Samples
 
-__all__ = ["Samples", "SensorkitError", "RecordingError", "ConfigError"]
-__version__ = "0.1.0"
+__all__ = ["Samples", "SensorkitError", "RecordingError", "ConfigError", "RepDetector", "KneeExtension",
+           "HipExternalRotation", "Kind", "Tempo", "Pipeline", "PipelineConfig", "read_recording"]
+__version__ = "0.2.0"
+
+_LAZY = {
+    "RepDetector": "sensorkit.detect", "KneeExtension": "sensorkit.detect",
+    "HipExternalRotation": "sensorkit.detect", "Kind": "sensorkit.pipeline.rep",
+    "Tempo": "sensorkit.pipeline.rep", "Pipeline": "sensorkit.pipeline.pipeline",
+    "PipelineConfig": "sensorkit.pipeline.config", "read_recording": "sensorkit.io",
+}
+
+
+def __getattr__(name: str):  # the analysis stack (numpy, scipy, vqf, pandas) loads on first use
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sensorkit' has no attribute {name!r}")

@@ -81,8 +81,11 @@ class Pipeline:
     ``target_hold_s`` are used); an unknown exercise raises :class:`~sensorkit.errors.ConfigError`.
     """
 
-    def __init__(self, config: PipelineConfig | None = None, meta: Mapping[str, Any] | None = None):
+    def __init__(self, config: PipelineConfig | None = None, meta: Mapping[str, Any] | None = None,
+                 keep_angle: bool = False):
         meta = dict(meta or {})
+        #: with ``keep_angle``, every sample's (t, angle above rest) blocks, for :meth:`angle_trace`
+        self._angle_log: list[np.ndarray] | None = [] if keep_angle else None
         self.exercise_model = exercises.get(meta.get("exercise"))
         self.exercise = self.exercise_model.name
         self.config = (config or PipelineConfig()).resolved(self.exercise_model)
@@ -153,6 +156,13 @@ class Pipeline:
             reps += self.update(block)
         return reps + self.finish()
 
+    def angle_trace(self) -> np.ndarray:
+        """(n, 2): t (s) and the exercise angle above the rest before it (deg) of every sample
+        analysed (needs ``keep_angle=True``)."""
+        if not self._angle_log:
+            return np.empty((0, 2))
+        return np.vstack(self._angle_log)
+
     # -- internals -------------------------------------------------------------------------
     def _start(self, first: Samples) -> None:
         head = first.t[first.t <= first.t[0] + self.config.rate_estimate_s]
@@ -198,11 +208,14 @@ class Pipeline:
             self._history.data[first + pos - self._history.first:first + hi - self._history.first, 16] = theta
             movement = self._segmenter.scan(first + pos, theta, still[pos:hi], still_run[pos:hi],
                                             block.up[pos:hi], self._history_theta, self.geometry_)
-            if movement is None:
-                pos = hi
-                continue
-            self._emit(movement)
-            pos = movement.end - first + 1
+            end = hi if movement is None else movement.end - first + 1
+            if self._angle_log is not None:
+                rest = self._segmenter.rest_angle(self.geometry_) if movement is None else \
+                    float(self.geometry_.angle_deg(movement.rest_up[None, :])[0])
+                self._angle_log.append(np.column_stack([block.t[pos:end], theta[:end - pos] - rest]))
+            if movement is not None:
+                self._emit(movement)
+            pos = end
         self._trim()
         self._update_status(block, self._history.data[-len(block):, 16])
         return self._take_new()

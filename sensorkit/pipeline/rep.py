@@ -2,9 +2,27 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 
-KINDS = ("full", "partial", "knee_out", "rejected")
-COUNTED_KINDS = ("full", "partial", "knee_out")
+
+class Kind(StrEnum):
+    """What a movement was: a counted rep (``FULL``, ``PARTIAL``, ``KNEE_OUT``) or ``REJECTED``."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    KNEE_OUT = "knee_out"
+    REJECTED = "rejected"
+
+
+class Tempo(StrEnum):
+    """A counted rep's tempo: ``NORMAL`` or ``FAST`` (rushed: see :mod:`sensorkit.pipeline.tempo`)."""
+
+    NORMAL = "normal"
+    FAST = "fast"
+
+
+KINDS = tuple(k.value for k in Kind)
+COUNTED_KINDS = (Kind.FULL.value, Kind.PARTIAL.value, Kind.KNEE_OUT.value)
 
 #: reps.csv columns, in order (CONTRACTS.md section 2 first, then extras).
 REP_COLUMNS = (
