@@ -85,3 +85,34 @@ def open_browser(url: str) -> bool:
         return webbrowser.open(url)
     except Exception:  # noqa: BLE001 - no browser is not an error: the address is printed
         return False
+
+
+class ServerThread:
+    """:class:`WebServer` running in a background thread with its own event loop (tests, screenshots).
+
+        with ServerThread(dashboard_app(data)) as server:
+            urlopen(server.url)
+    """
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0) -> None:
+        import threading
+
+        self.server = WebServer(app, host, port)
+        self.url = self.server.url
+        self._thread = threading.Thread(target=lambda: __import__("asyncio").run(self.server.serve()),
+                                        name="sensorkit-web", daemon=True)
+
+    def __enter__(self) -> "ServerThread":
+        import time
+
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the page server did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.stop()
+        self._thread.join(10)
