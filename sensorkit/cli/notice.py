@@ -35,7 +35,9 @@ def notice_if_slow(after_s: float, message: str = COMPILING) -> Iterator[None]:
 def warm_up_kernels() -> None:
     """Compile (or load) the pipeline's kernels now, saying so if it takes a while: before a live
     stream (no pause at its first rep) and before a batch (its worker processes then load them)."""
-    from sensorkit.pipeline.warmup import warm_up
-
+    try:
+        from sensorkit.pipeline.warmup import warm_up
+    except ImportError:  # a pipeline without compiled kernels: nothing to warm up
+        return
     with notice_if_slow(1.0):
         warm_up()

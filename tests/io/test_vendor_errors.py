@@ -60,8 +60,9 @@ def test_time_running_backwards_is_an_error_not_a_wrap(tmp_path):
 def test_a_dot_clock_not_in_microseconds_is_flagged(tmp_path):
     fast = swinging_sensor(rate_hz=50.0, reps=1)
     ticks_100us = type(fast)(fast.t / 100.0, fast.acc, fast.gyr)  # an MTi-like 10 kHz tick read as µs
-    rec = read_recording(write_movella(tmp_path / "dot.csv", ticks_100us, 0))
-    assert any("steps imply 5000 Hz" in w and "in µs" in w for w in rec.warnings)
+    path = write_movella(tmp_path / "dot.csv", ticks_100us, 0)
+    with pytest.raises(RecordingError, match=r"dot\.csv: column t: the median sample interval is 0\.0002"):
+        read_recording(path)  # 5000 Hz is no worn IMU's rate: refused, not analysed 100x too fast
 
 
 def test_dot_free_acceleration_only_is_refused_with_the_reason(tmp_path):

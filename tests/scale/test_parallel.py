@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
@@ -26,9 +28,30 @@ def test_results_come_in_input_order_whatever_the_workers():
     assert outcomes(files, workers=3) == serial
 
 
+#: ``sensorkit`` with the pipeline replaced by one that fails on every file (a bug, not bad input)
+BUGGY_PIPELINE = """
+import sys
+import sensorkit.batch
+
+class Buggy:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def run(self, samples):
+        raise ValueError("a bug in the pipeline")
+
+sensorkit.batch.Pipeline = Buggy
+from sensorkit.cli import main
+sys.argv[0] = "sensorkit"
+main()
+"""
+
+
 def test_an_unexpected_exception_fails_each_file_with_one_line(tmp_path):
     for workers in ("1", "2"):
-        result = run_analyze(RECORDINGS, "--out", tmp_path / workers, "--workers", workers, "--set", "lowpass_hz=-1")
+        result = subprocess.run([sys.executable, "-c", BUGGY_PIPELINE, "analyze", str(RECORDINGS),
+                                 "--out", str(tmp_path / workers), "--workers", workers],
+                                capture_output=True, text=True, timeout=120)
         assert result.returncode == 1
         assert "Traceback" not in result.stderr
         failures = [line for line in result.stderr.splitlines() if "internal error: ValueError" in line]

@@ -1,0 +1,61 @@
+"""What every batch command does the same way: one-line errors, Ctrl-C as an interrupt, literal paths."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+from rich.console import Console
+
+from sensorkit.errors import SensorkitError
+
+#: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use
+EXIT_INTERRUPTED = 130
+
+
+def stderr_console() -> Console:
+    """A rich console on stderr that prints text as given: no markup, emoji codes or highlighting
+    (a file named ``[red]x.csv`` or ``:x:.csv`` is printed as named)."""
+    return Console(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+def say(line: str) -> None:
+    """One line on stderr, literally."""
+    click.echo(line, err=True)
+
+
+@contextmanager
+def batch_guard(interrupted_note: str = "interrupted; no results written (earlier results are unchanged)") -> Iterator[None]:
+    """Turn Ctrl-C into ``interrupted_note`` and exit 130, and a sensorkit error (an unusable output,
+    an unreachable scheduler) into ``error: ...`` and exit 2: one line, no traceback."""
+    from sensorkit.batch import interrupts_noted
+
+    try:
+        with interrupts_noted():
+            yield
+    except KeyboardInterrupt:
+        say(interrupted_note)
+        sys.exit(EXIT_INTERRUPTED)
+    except SensorkitError as exc:
+        say(f"error: {exc}")
+        sys.exit(2)
+
+
+def scheduler_notice(scheduler: str | None) -> None:
+    """Say where the work goes when the scheduler came from DASK_SCHEDULER_ADDRESS (not typed)."""
+    if not scheduler:
+        return
+    ctx = click.get_current_context(silent=True)
+    source = ctx.get_parameter_source("scheduler") if ctx is not None else None
+    if source is click.core.ParameterSource.ENVIRONMENT:
+        say(f"note: running on the Dask scheduler at {scheduler} (from DASK_SCHEDULER_ADDRESS;"
+            " unset it to run on this machine)")
+
+
+def usage_error_from(check: Callable[[], object]) -> object:
+    """``check()``, with a :class:`SensorkitError` turned into a click usage error (exit 2)."""
+    try:
+        return check()
+    except SensorkitError as exc:
+        raise click.UsageError(str(exc)) from None

@@ -1,0 +1,289 @@
+"""Where results go: never over an input or each other, all or none, nothing left behind.
+
+    check_outputs({"--out": out_csv, "--summary": summary_csv}, inputs=files)   # OutputError if unsafe
+    with OutputSet([out / "reps.csv", out / "sessions.csv"]) as outputs:
+        outputs.handle(out / "reps.csv").write(...)     # written beside each target (hidden .tmp)
+        ...
+    # on success every target is replaced together; on any error (or Ctrl-C) none is and the
+    # temporary files are removed, so the previous results stay intact.
+
+Earlier outputs (``reps.csv``, ``sessions.csv``, ``report.csv``, ``summary.csv``) are recognised by
+their header line (:func:`output_kind`): a folder search skips them, and a run may replace them.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TextIO
+
+from sensorkit.errors import SensorkitError
+from sensorkit.io.files import resolved, sidecar_path
+
+#: first columns of the tables sensorkit writes -> what they are
+_OUTPUT_HEADERS = {
+    "recording,rep,side,kind,": "reps.csv of sensorkit analyze",
+    "recording,path,status,error,": "sessions.csv of sensorkit analyze",
+    "patient,date,exercise,side,": "daily report of sensorkit report",
+    "patient,period,": "summary of sensorkit report",
+}
+LOG_HEADER = "# sensorkit report log\n"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class OutputError(SensorkitError):
+    """An output path is unsafe or cannot be written (one line naming it)."""
+
+
+def output_kind(path: str | os.PathLike) -> str | None:
+    """What earlier sensorkit output ``path`` is, from its first line (None: not one, or unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(4096)
+    except OSError:
+        return None
+    if first.startswith(LOG_HEADER.encode()):
+        return "log of sensorkit report"
+    if first.startswith(_PNG_MAGIC):
+        return "PNG image"
+    text = first.decode("utf-8", "replace").lstrip("\ufeff").strip().lower()
+    return next((kind for prefix, kind in _OUTPUT_HEADERS.items() if text.startswith(prefix)), None)
+
+
+def _looks_like_recording(path: Path) -> bool:
+    """A canonical recording's header (t and the six channels), from the first line only."""
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(4096).decode("utf-8", "replace").lower()
+    except OSError:
+        return False
+    names = {name.strip() for name in first.strip().split(",")}
+    return {"t", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"} <= names
+
+
+def protected_paths(inputs: Iterable[str | os.PathLike]) -> set[Path]:
+    """The input files and everything belonging to them (sidecar, vendor partner), resolved."""
+    from sensorkit.io.vendor import pairs
+
+    protected: set[Path] = set()
+    for path in map(Path, inputs):
+        protected.add(resolved(path))
+        protected.add(resolved(sidecar_path(path)))
+        try:
+            partner = pairs.partner(path) if path.is_file() else None
+        except Exception:  # noqa: BLE001 - a partner lookup failing protects nothing less
+            partner = None
+        if partner is not None:
+            protected.add(resolved(partner))
+    return protected
+
+
+def check_outputs(outputs: Mapping[str, str | os.PathLike] | Iterable[tuple[str, str | os.PathLike]], inputs: Iterable[str | os.PathLike] = (),
+                  replaceable: Iterable[str] = ()) -> None:
+    """Refuse (:class:`OutputError`, one line) output files that would destroy data.
+
+    ``outputs``: option name -> file it writes (a mapping, or pairs). An output may not be an input, an input's sidecar
+    or vendor partner, another output, an existing folder, or an existing file that is not an
+    earlier sensorkit output of a replaceable kind (a recording, any other file). ``replaceable``:
+    the :func:`output_kind` values this command may replace (default: any sensorkit output).
+    """
+    protected = protected_paths(inputs)
+    allowed = set(replaceable)
+    seen: dict[Path, str] = {}
+    for option, raw in (outputs.items() if isinstance(outputs, Mapping) else outputs):
+        path = Path(raw)
+        target = resolved(path)
+        if target in seen:
+            raise OutputError(f"{option} {path}: the same file as {seen[target]}; give each output its own file")
+        seen[target] = f"{option} {path}"
+        if target in protected:
+            raise OutputError(f"{option} {path}: is an input recording (or its sidecar); it is never overwritten")
+        if path.is_dir():
+            raise OutputError(f"{option} {path}: is a folder; expected a file")
+        if path.exists() or path.is_symlink():
+            kind = output_kind(path)
+            if _looks_like_recording(path):
+                raise OutputError(f"{option} {path}: is a recording; it is never overwritten")
+            if kind is None or (allowed and kind not in allowed):
+                raise OutputError(f"{option} {path}: exists and is not an earlier {_kinds(allowed)}; not overwritten"
+                                  " (remove it or choose another name)")
+
+
+def _kinds(allowed: set[str]) -> str:
+    return " or ".join(sorted(allowed)) if allowed else "sensorkit output"
+
+
+def check_output_folder(folder: str | os.PathLike, option: str = "--out") -> Path:
+    """Create ``folder`` if needed and check it can be written; :class:`OutputError` naming why not."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"{option} {folder}: is a file, not a folder") from None
+    except OSError as exc:
+        raise OutputError(f"{option} {folder}: cannot create the folder: {reason(exc)}") from None
+    if not folder.is_dir():
+        raise OutputError(f"{option} {folder}: is not a folder")
+    probe = folder / f".sensorkit-probe.{os.getpid()}.tmp"
+    try:
+        with open(probe, "w"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"{option} {folder}: cannot write in this folder: {reason(exc)}") from None
+    finally:
+        try:
+            probe.unlink()
+        except OSError:
+            pass
+    return folder
+
+
+def reason(exc: BaseException) -> str:
+    """A short reason for a failed write (disk full, read-only, ...)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return {errno.ENOSPC: "no space left on the device", errno.EROFS: "read-only file system",
+                errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+                errno.ENOTDIR: "a part of the path is a file, not a folder",
+                errno.EISDIR: "is a folder", errno.EFBIG: "file too large (a size limit was reached)",
+                errno.EDQUOT: "disk quota exceeded"}.get(exc.errno, exc.strerror or str(exc))
+    return str(exc) or type(exc).__name__
+
+
+class OutputSet:
+    """Files written beside their targets and renamed onto them together when the ``with`` ends well.
+
+    Any error (also KeyboardInterrupt) removes every temporary file and leaves the targets as they
+    were. A failed write raises :class:`OutputError` (one line naming the file and the reason).
+    """
+
+    def __init__(self, targets: Iterable[str | os.PathLike]) -> None:
+        self.targets = [Path(t) for t in targets]
+        self._temps = {t: t.with_name(f".{t.name}.{os.getpid()}.tmp") for t in self.targets}
+        self._handles: dict[Path, TextIO] = {}
+
+    def handle(self, target: str | os.PathLike) -> TextIO:
+        """The open text handle writing ``target``'s new content (opened on first use)."""
+        target = Path(target)
+        if target not in self._handles:
+            temp = self._temps[target]
+            try:
+                temp.parent.mkdir(parents=True, exist_ok=True)
+                self._handles[target] = open(temp, "w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+        return self._handles[target]
+
+    def write(self, target: str | os.PathLike, text: str) -> None:
+        """Write ``text`` as ``target``'s content."""
+        try:
+            self.handle(target).write(text)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+
+    def write_bytes(self, target: str | os.PathLike, data: bytes) -> None:
+        """Write ``data`` as ``target``'s content (closes its handle)."""
+        handle = self.handle(target)
+        try:
+            handle.close()
+            with open(self._temps[Path(target)], "wb") as raw:
+                raw.write(data)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+
+    def __enter__(self) -> "OutputSet":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self._commit()
+        finally:
+            self._discard()
+
+    def _commit(self) -> None:
+        for target in self.targets:
+            handle = self._handles.get(target) or self.handle(target)
+            try:
+                if not handle.closed:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                    handle.close()
+            except OSError as exc:
+                raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+        backups: list[tuple[Path, Path | None]] = []
+        try:
+            for target in self.targets:
+                backup = None
+                if target.is_file():
+                    backup = target.with_name(f".{target.name}.{os.getpid()}.bak")
+                    try:
+                        os.link(target, backup)
+                    except OSError:
+                        backup = None
+                os.replace(self._temps[target], target)
+                backups.append((target, backup))
+        except OSError as exc:
+            for done, backup in reversed(backups):  # put the earlier results back: all or none
+                try:
+                    if backup is not None:
+                        os.replace(backup, done)
+                    else:
+                        done.unlink()
+                except OSError:
+                    pass
+            raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+        finally:
+            for _, backup in backups:
+                if backup is not None:
+                    try:
+                        backup.unlink()
+                    except OSError:
+                        pass
+
+    def _discard(self) -> None:
+        for target, handle in self._handles.items():
+            try:
+                handle.close()
+            except OSError:
+                pass
+        for temp in self._temps.values():
+            try:
+                temp.unlink()
+            except OSError:
+                pass
+
+
+_UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+def unsafe_name_reason(name: str) -> str | None:
+    """Why ``name`` cannot be a file name inside a chosen folder (None: it can)."""
+    if not name or not name.strip():
+        return "it is empty"
+    if name in (".", "..") or name.startswith("."):
+        return "it starts with '.' (hidden, or a parent folder)"
+    if os.path.isabs(name) or _UNSAFE_NAME.search(name):
+        return "it holds a path separator or a control character"
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
+        return "it holds a control character"
+    if len(name.encode("utf-8")) > 200:
+        return "it is longer than 200 bytes"
+    return None
+
+
+def safe_file_stem(name: str) -> str:
+    """``name`` encoded so it is one plain file name: ``%XX`` for separators, control characters,
+    ``%`` itself and a leading ``.``; different names stay different."""
+    out = []
+    for i, char in enumerate(name):
+        if (char in "/\\%" or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+                or (i == 0 and char == ".")):
+            out.append("".join(f"%{b:02X}" for b in char.encode("utf-8")))
+        else:
+            out.append(char)
+    stem = "".join(out) or "%"
+    return stem if len(stem.encode("utf-8")) <= 200 else stem[:150] + "%" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
