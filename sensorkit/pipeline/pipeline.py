@@ -202,7 +202,9 @@ class Pipeline:
         n, pos = len(block), 0
         while pos < n:
             while pending and pending[0][0] <= pos:
-                self.geometry_ = pending.pop(0)[1]
+                geometry = pending.pop(0)[1]
+                if self._geometry.bootstrapping or self.geometry_ is None:  # reps, once counted, rule
+                    self.geometry_ = geometry
             hi = pending[0][0] if pending else n
             theta = self.geometry_.angle_deg(block.up[pos:hi])
             self._history.data[first + pos - self._history.first:first + hi - self._history.first, 16] = theta

@@ -118,12 +118,15 @@ class Segmenter:
                 self.tail_min, self.tail_min_index = float(theta[k]), first + k
                 j = k
             if self.state == TAIL:
+                limit = self.start + self.max_len - first
                 b = self.rest_angle(geometry)
                 seg = theta[j:]
                 runmin = np.minimum.accumulate(np.minimum(seg, self.tail_min))
                 near = seg - b <= cfg.onset_deg
                 rising = seg > runmin + RISE_DEG
                 hit = np.flatnonzero(near | still[j:] | rising)
+                if limit < (j + int(hit[0]) if len(hit) else n):  # never back at rest: cut
+                    return self._end(first + max(limit, j), returned=False)
                 if len(hit) == 0:
                     m = int(np.argmin(seg))
                     if seg[m] <= self.tail_min:
