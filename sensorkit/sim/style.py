@@ -3,7 +3,7 @@
 Targets and holds (both exercises): with a target (40 % of sessions unless fixed), the target ROM is
 the multiple of 5 nearest usual × U(0.85, 1.1): as for real patients, it may lie above some or all of
 the full reps (who fall short of it) or below them all; the target hold is 3, 5 or 8 s; the typical
-hold is then target + U(−0.5, 1.5) s, else 0–2, 2–5 or 4–7 s.
+hold is then target + U(−1.5, 1) s, else 0.5–2, 1.5–3.5 or 3–5.5 s.
 Partial reps: 45 %–80 % of the usual range (the real "low-amplitude" reps of UCI subjects 1–3 reach
 75 %–80 % of their correct ones).
 """
@@ -40,9 +40,9 @@ def draw_targets_and_hold(
         target_rom = float(5 * np.round(usual_rom_deg * rng.uniform(0.85, 1.1) / 5))
     target_hold = float(rng.choice([3, 5, 5, 8])) if with_targets else None
     if target_hold is not None:
-        hold = target_hold + rng.uniform(-0.5, 1.5)
-    else:
-        hold = [rng.uniform(0, 2), rng.uniform(2, 5), rng.uniform(4, 7)][rng.integers(3)]
+        hold = target_hold + rng.uniform(-1.5, 1.0)  # patients fall short of the target hold too
+    else:  # real correct reps hold 1–5 s (UCI subjects 1–3)
+        hold = [rng.uniform(0.5, 2), rng.uniform(1.5, 3.5), rng.uniform(3, 5.5)][rng.integers(3)]
     return target_rom, target_hold, float(min(hold, 7.5))
 
 

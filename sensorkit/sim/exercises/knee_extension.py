@@ -4,7 +4,8 @@ knee, foot forward and up, holds, and returns; the thigh stays on the chair.
 The exercise axis is minus the flexion axis (which points to the patient's left), so a positive
 angle lifts the foot on both sides. ROM is the extension gained above the rest angle just before
 the rep. Style: usual full range U(45°, min(85°, knee flexion − 15°)) (each full rep ±3°, partial
-35 %–65 % of usual), controlled out 1.5–2.8 s and return 1.5–3.0 s per session (each rep 1.2–3.6 s).
+35 %–65 % of usual), controlled out 1.2–2.2 s and main return 1.0–2.0 s per session (each rep 0.9–3.0 s; real reps take
+0.8–1.0 s from 10 % to 80 % of the way, about 0.4 of a whole minimum-jerk movement).
 No rep ever straightens the knee past 3° of flexion.
 """
 from __future__ import annotations
@@ -31,7 +32,7 @@ class KneeExtension(ExerciseMotion):
     set_kind_weights = {"full": 0.7, "partial": 0.15, "mixed": 0.15}
     mixed_rep_weights = {"full": 0.7, "partial": 0.3}
     distractor_labels = ("fidget", "leg_shake", "stand_up", "hip_rotation")
-    phase_limits_s = (1.2, 3.6)
+    phase_limits_s = (0.9, 3.0)
 
     def axis(self, geometry: LegGeometry) -> np.ndarray:
         return -geometry.flexion_axis
@@ -42,7 +43,7 @@ class KneeExtension(ExerciseMotion):
     def draw_style(self, rng: np.random.Generator, targets: bool | None, geometry: LegGeometry) -> SessionStyle:
         usual = float(rng.uniform(45, min(85.0, geometry.knee_flexion_deg - USUAL_MARGIN_DEG)))
         target_rom, target_hold, hold = draw_targets_and_hold(rng, usual, targets)
-        return SessionStyle(usual, None, hold, float(rng.uniform(1.5, 2.8)), float(rng.uniform(1.5, 3.0)),
+        return SessionStyle(usual, None, hold, float(rng.uniform(1.2, 2.2)), float(rng.uniform(1.0, 2.0)),
                             target_rom, target_hold)
 
     def place_rep(self, timeline: Timeline, spec: RepSpec) -> tuple[RepSpec, np.ndarray, str]:
