@@ -190,6 +190,11 @@ def estimate_geometry(sums: np.ndarray) -> Geometry | None:
     s = line if line @ mean_up >= 0 else -line
     s = s - (s @ k) * k
     s /= np.linalg.norm(s)
-    if np.cross(s, mean_up) @ k < 0:
-        k = -k
-    return Geometry(s, k, radius)
+    side = float(np.cross(s, mean_up) @ k)
+    if abs(side) < _MIN_SIDE:  # the motion so far has not shown which way the leg goes: unsigned
+        return Geometry(s, None, radius)
+    return Geometry(s, k if side > 0 else -k, radius)
+
+
+#: sin(5°): the mean vertical over the motion must lie this far off the shank's to sign the angle
+_MIN_SIDE = float(np.sin(np.radians(5.0)))

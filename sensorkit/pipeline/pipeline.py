@@ -180,6 +180,7 @@ class Pipeline:
         self._segmenter = Segmenter(cfg, self.fs_hz_)
         self._history = _History()
         self._last_moving = -1  # absolute index of the last moving sample
+        self._deferred: Geometry | None = None  # a bootstrap refresh waiting for rest
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
 
     def _process(self, samples: Samples) -> list[Rep]:
@@ -202,9 +203,13 @@ class Pipeline:
         n, pos = len(block), 0
         while pos < n:
             while pending and pending[0][0] <= pos:
-                geometry = pending.pop(0)[1]
-                if self._geometry.bootstrapping or self.geometry_ is None:  # reps, once counted, rule
-                    self.geometry_ = geometry
+                self._deferred = pending.pop(0)[1]
+            # a bootstrap refresh waits for the leg to be at rest (it would move the angle under a
+            # movement being followed), and is dropped once reps were counted (they rule then)
+            if self._deferred is not None and (self._segmenter.state == REST or self.geometry_ is None):
+                if self._geometry.bootstrapping or self.geometry_ is None:
+                    self.geometry_ = self._deferred
+                self._deferred = None
             hi = pending[0][0] if pending else n
             theta = self.geometry_.angle_deg(block.up[pos:hi])
             self._history.data[first + pos - self._history.first:first + hi - self._history.first, 16] = theta
