@@ -33,8 +33,36 @@ def _is_blank(line: str) -> bool:
     return not line.strip()
 
 
+#: numpy-style section titles napoleon knows (a title with a remark in brackets is split, below)
+SECTIONS = ("Parameters", "Attributes", "Returns", "Yields", "Raises", "Warns", "Examples", "Notes",
+            "See Also", "References", "Other Parameters", "Methods")
+QUALIFIED_TITLE = re.compile(r"^(?P<indent>\s*)(?P<title>" + "|".join(SECTIONS) + r")\s+\((?P<remark>.+)\)\s*$")
+
+
+def split_qualified_titles(lines: list[str]) -> list[str]:
+    """``Attributes (after fit)`` over a dashed line becomes the plain title ``Attributes``.
+
+    Napoleon only knows the bare titles; with a remark the title becomes an RST section inside a
+    docstring (an error) and the names under it (``reps_``) RST link references. The remark is
+    dropped: a numpy section has no place for it (anything between two sections belongs to the
+    first), so the page that documents the class says it in prose.
+    """
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        match = QUALIFIED_TITLE.match(line)
+        underline = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if match and len(underline) >= 3 and set(underline) == {"-"}:
+            pad, title = match["indent"], match["title"]
+            out.append(f"{pad}{title}")
+            lines[i + 1] = pad + "-" * len(title)
+        else:
+            out.append(line)
+    return out
+
+
 def convert(lines: list[str]) -> list[str]:
     """The docstring ``lines`` (already dedented, as autodoc gives them) with the house shapes in RST."""
+    lines = split_qualified_titles(list(lines))
     out: list[str] = []
     i = 0
     n = len(lines)

@@ -3,11 +3,11 @@ Live-style streaming and batch give the same reps
 =================================================
 
 The rep detector is causal: it carries its state from one block of samples to the next, so a
-live session that feeds it each BLE notification as it arrives sees exactly the reps that a batch
-run over the finished file finds. This example shows it on a **real** recording:
-``recordings/real/uci_s1_test.csv``, seated knee extension from the UCI "Physical Therapy
-Exercises" data set (A. Yurtman and B. Barshan, CC BY 4.0; see ``recordings/real/README.md``).
-Subject 1 does 10 correct reps, 10 fast reps and 10 low-amplitude reps at 25 Hz.
+live session that feeds it each BLE notification as it arrives finds exactly the reps that a
+batch run over the finished file finds. This example shows it on a **real** recording,
+``recordings/real/uci_s1_test.csv``: seated knee extension from the UCI "Physical Therapy
+Exercises" data set (A. Yurtman and B. Barshan, CC BY 4.0; see ``recordings/real/README.md``),
+where subject 1 does 10 correct reps, 10 fast reps and 10 low-amplitude reps at 25 Hz.
 """
 
 import json
@@ -15,91 +15,91 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
-from sensorkit.io import read_recording
+from sensorkit import KneeExtension, read_recording
 from sensorkit.pipeline import Pipeline
 
 try:
-    ROOT = Path(__file__).resolve().parents[2]  # this file is docs/examples/NAME.py in the repository
+    ROOT = Path(__file__).resolve().parents[2]  # this file is docs/examples/NAME.py
 except NameError:  # the docs build runs the examples from docs/examples, without __file__
     ROOT = Path.cwd().resolve().parents[1]
-recording = read_recording(ROOT / "recordings" / "real" / "uci_s1_test.csv")
-labels = json.loads((ROOT / "recordings" / "real" / "labels.json").read_text())["uci_s1_test"]
-meta = recording.meta.to_dict()
+
+real = ROOT / "recordings" / "real"
+recording = read_recording(real / "uci_s1_test.csv")
+labels = json.loads((real / "labels.json").read_text())["uci_s1_test"]
 
 # %%
 # Batch: the whole recording at once
 # ----------------------------------
 
-batch = Pipeline(meta=meta).run(recording.samples)
+batch = KneeExtension(side="right").detect(recording.samples, recording=recording.name)
+print(f"batch: {len(batch.reps_)} movements")
 
 # %%
 # Live: packets of 1 to 12 samples, as BLE notifications arrive
 # --------------------------------------------------------------
-# Each ``update`` returns the reps that ended in that packet; the detector's ``phase_``
-# (``rest``, ``out``, ``hold``, ``return``), ``angle_deg_`` and ``hold_elapsed_s_`` are what
-# ``sensorkit live`` shows between reps.
+# ``update`` returns the movements that ended in the packet, ``finish`` closes the stream.
+# Between reps, a live display shows the detector's current angle, its phase (``rest``,
+# ``out``, ``hold``, ``return``) and the hold timer: :class:`~sensorkit.pipeline.Pipeline`
+# (what ``sensorkit live`` runs) exposes them after every packet.
 
+live = Pipeline(batch.config, meta=batch.meta)
 rng = np.random.default_rng(0)
-live = Pipeline(meta=meta)
-streamed, trace = [], []
+streamed, display = [], []
 start = 0
 while start < len(recording.samples):
-    size = int(rng.integers(1, 13))
-    packet = recording.samples[start:start + size]
+    packet = recording.samples[start:start + int(rng.integers(1, 13))]
     streamed += live.update(packet)
-    trace.append((packet.t[-1], live.angle_deg_, live.phase_, live.hold_elapsed_s_))
-    start += size
+    display.append((packet.t[-1], live.angle_deg_, live.phase_, live.hold_elapsed_s_))
+    start += len(packet)
 streamed += live.finish()
 
-same = [(r.kind, r.start_s, r.end_s, r.rom_deg) for r in streamed] == [(r.kind, r.start_s, r.end_s, r.rom_deg)
-                                                                      for r in batch]
-print(f"batch: {len(batch)} movements, live: {len(streamed)} movements, identical: {same}")
+streamed = pd.DataFrame([rep.row(recording.name, "right") for rep in streamed])
+same = streamed.equals(batch.reps_)
+print(f"live: {len(streamed)} movements; identical to batch, row for row: {same}")
 
 # %%
-# What the live display sees, and what the labels say
-# ---------------------------------------------------
-# Top: the live angle, coloured by the detector's phase, and the detector's reps (a tick per
-# counted rep at its ROM, grey crosses for rejected movements). Bottom: the hold timer. The
-# labelled sets of the data set are drawn as bands. Counting every real rep is what the
-# pipeline is judged on (see :doc:`/accuracy`): where the markers and the bands disagree, this
-# recording shows the detector's current limits.
+# What a live display shows, and what the labels say
+# --------------------------------------------------
+# Top: the live angle coloured by the detector's phase, with a marker at each counted rep's
+# ROM (▼ normal, ▲ fast). Bottom: the hold timer. The data set's labelled sets are the bands.
 
-t_s = np.array([row[0] for row in trace])
-angle = np.array([row[1] for row in trace])
-phase = np.array([row[2] for row in trace])
-hold_s = np.array([row[3] for row in trace])
+t_s, angle_deg, phase, hold_s = (np.array(column) for column in zip(*display))
 colours = {"rest": "#9a9a9a", "out": "#e76f51", "hold": "#2a9d4a", "return": "#3b6fc4"}
-
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True, height_ratios=(3, 1),
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 4.8), sharex=True, height_ratios=(3, 1),
                                   layout="constrained")
-for label in labels["sets"]:
+for labelled in labels["sets"]:
     for axes in (top, bottom):
-        axes.axvspan(label["start_s"], label["end_s"], color="#f4e3b5", alpha=0.6, linewidth=0)
-    top.text(0.5 * (label["start_s"] + label["end_s"]), 112, f"{label['reps']} × {label['execution']}",
-             ha="center", fontsize=8)
+        axes.axvspan(labelled["start_s"], labelled["end_s"], color="#f4e3b5", alpha=0.6, lw=0)
+    top.text(0.5 * (labelled["start_s"] + labelled["end_s"]), 108,
+             f"{labelled['reps']} × {labelled['execution']}", ha="center", fontsize=8)
 for name, colour in colours.items():
-    shown = np.where(phase == name, angle, np.nan)
-    top.plot(t_s, shown, color=colour, linewidth=0.9, label=name)
-counted = [r for r in batch if r.counted]
-top.plot([0.5 * (r.start_s + r.end_s) for r in counted], [r.rom_deg for r in counted], "v", color="black",
-         markersize=4, label=f"counted ({len(counted)})")
-rejected = [r for r in batch if not r.counted]
-top.plot([0.5 * (r.start_s + r.end_s) for r in rejected], [max(r.rom_deg, 0) for r in rejected], "x",
-         color="#666666", markersize=4, label=f"rejected ({len(rejected)})")
-top.set(ylabel="knee extension (°)", ylim=(-15, 120), title="uci_s1_test: the detector fed packet by packet")
-top.legend(loc="upper right", ncols=6, fontsize=7, frameon=False, bbox_to_anchor=(1, 0.93))
-bottom.plot(t_s, hold_s, color="#2a9d4a", linewidth=0.9)
+    top.plot(t_s, np.where(phase == name, angle_deg, np.nan), color=colour, lw=0.9, label=name)
+counted = batch.reps_[batch.reps_.kind != "rejected"]
+middle_s = 0.5 * (counted.start_s + counted.end_s)
+for tempo, marker in (("normal", "v"), ("fast", "^")):
+    chosen = counted.tempo == tempo
+    top.plot(middle_s[chosen], counted.rom_deg[chosen] + 6, marker, color="black", ms=4,
+             label=f"{tempo} rep")
+top.set(ylabel="knee extension (°)", ylim=(-15, 118),
+        title=f"{recording.name}: the detector fed packet by packet")
+top.legend(loc="upper right", ncols=6, fontsize=7, frameon=False, bbox_to_anchor=(1, 0.92))
+bottom.plot(t_s, hold_s, color="#2a9d4a", lw=0.9)
 bottom.set(xlabel="time (s)", ylabel="hold (s)")
 plt.show()
 
 # %%
 # Per labelled set: reps counted, their kinds and tempo
 # -----------------------------------------------------
+# A rep belongs to the set whose time window holds its midpoint.
 
-for label in labels["sets"]:
-    inside = [r for r in counted if label["start_s"] <= 0.5 * (r.start_s + r.end_s) <= label["end_s"]]
-    kinds = {k: sum(r.kind == k for r in inside) for k in ("full", "partial")}
-    fast = sum(r.tempo == "fast" for r in inside)
-    print(f"{label['execution']:>13}: labelled {label['reps']} {label['kind']} ({label['tempo']}); "
-          f"counted {len(inside)}: {kinds}, fast {fast}")
+rows = []
+for labelled in labels["sets"]:
+    inside = counted[(middle_s >= labelled["start_s"]) & (middle_s <= labelled["end_s"])]
+    rows.append({"set": labelled["execution"], "labelled": labelled["reps"],
+                 "labelled kind": labelled["kind"], "labelled tempo": labelled["tempo"],
+                 "counted": len(inside), "full": (inside.kind == "full").sum(),
+                 "partial": (inside.kind == "partial").sum(),
+                 "fast": (inside.tempo == "fast").sum()})
+pd.DataFrame(rows)
