@@ -1,7 +1,6 @@
 """The live page's state, from the live path's status and rep callbacks (no browser, no server)."""
 from __future__ import annotations
 
-import asyncio
 import json
 
 from sensorkit.ble.link import LinkState, Reconnect
@@ -77,23 +76,20 @@ def test_link_shows_what_a_reconnect_lost():
 
 
 def test_a_page_gets_the_snapshot_then_every_message_and_a_stalled_one_a_fresh_snapshot():
-    async def main():
-        hub = LiveHub()
-        hub.show(status(angle_deg=5.0))
-        page = hub.subscribe()
-        assert (await page.get())["type"] == "snapshot"
-        hub.show(status(angle_deg=6.0))
-        s = status()
-        s.counts["full"] = 1
-        hub.rep(rep(1), s)
-        assert [(await page.get())["type"] for _ in range(2)] == ["state", "rep"]
-        for _ in range(MAX_BACKLOG + 5):  # the page stops reading
-            hub.show(status())
-        messages = [page.get_nowait() for _ in range(page.qsize())]
-        assert messages[0]["type"] == "snapshot" and len(messages[0]["reps"]) == 1
-        hub.close(s)
-        assert hub.ended and page.get_nowait()["type"] in ("state", "done")
-        hub.unsubscribe(page)
-        assert hub.subscribers == 0
-
-    asyncio.run(main())
+    hub = LiveHub()
+    hub.show(status(angle_deg=5.0))
+    page = hub.subscribe()  # (the queue's get_nowait: no event loop needed here)
+    assert page.get_nowait()["type"] == "snapshot"
+    hub.show(status(angle_deg=6.0))
+    s = status()
+    s.counts["full"] = 1
+    hub.rep(rep(1), s)
+    assert [page.get_nowait()["type"] for _ in range(2)] == ["state", "rep"]
+    for _ in range(MAX_BACKLOG + 5):  # the page stops reading
+        hub.show(status())
+    messages = [page.get_nowait() for _ in range(page.qsize())]
+    assert messages[0]["type"] == "snapshot" and len(messages[0]["reps"]) == 1
+    hub.close(s)
+    assert hub.ended and page.get_nowait()["type"] in ("state", "done")
+    hub.unsubscribe(page)
+    assert hub.subscribers == 0
