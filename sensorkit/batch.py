@@ -1,4 +1,4 @@
-"""Batch analysis: recordings in, ``reps.csv`` and ``sessions.csv`` out (CONTRACTS.md section 2).
+"""Batch analysis: recordings in, ``reps.csv`` and ``sessions.csv`` out (columns: docs/formats.md).
 
     from sensorkit.batch import analyze_recording, analyze_many, analyze_paths
     result = analyze_recording("recordings/sim_9013.csv")     # one file: reps + session summary

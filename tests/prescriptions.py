@@ -1,4 +1,4 @@
-"""Prescription TOML text (CONTRACTS 2b) for tests that need one, written in one place."""
+"""Prescription TOML text (docs/formats.md) for tests that need one, written in one place."""
 from __future__ import annotations
 
 

@@ -24,7 +24,7 @@ class Tempo(StrEnum):
 KINDS = tuple(k.value for k in Kind)
 COUNTED_KINDS = (Kind.FULL.value, Kind.PARTIAL.value, Kind.KNEE_OUT.value)
 
-#: reps.csv columns, in order (CONTRACTS.md section 2 first, then extras).
+#: reps.csv columns, in order (the original ten first, then extras; meanings: docs/formats.md).
 REP_COLUMNS = (
     "recording", "rep", "side", "kind", "start_s", "end_s", "rom_deg", "hold_s", "exercise", "tempo",
     "out_end_s", "return_start_s", "peak_speed_dps", "out_duration_s", "return_duration_s",

@@ -1,4 +1,4 @@
-"""``sensorkit analyze`` per CONTRACTS.md section 2: tables, per-file errors, exit codes."""
+"""``sensorkit analyze`` per docs/formats.md: tables, per-file errors, exit codes."""
 import json
 import shutil
 import subprocess
