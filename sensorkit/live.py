@@ -108,7 +108,7 @@ class RichDisplay:
     def close(self, status: LiveStatus) -> None:
         self._live.update(self.render(status))
         self._live.stop()
-        self.console.print(summary_line(status, self.path))
+        self.console.print(summary_line(status, self.path), markup=False, emoji=False, highlight=False)
 
     def render(self, status: LiveStatus) -> Panel:
         grid = Table.grid(padding=(0, 2))

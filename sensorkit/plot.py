@@ -11,6 +11,7 @@ before the current movement (0 at rest by design; before the axis is learned, th
 """
 from __future__ import annotations
 
+import io
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -47,13 +48,19 @@ def _figure(width_in: float, height_in: float):
     return figure
 
 
-def _save(figure, out_png: str | os.PathLike) -> Path:
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _save(png: bytes, out_png: str | os.PathLike) -> Path:
+    """Write ``png`` to ``out_png`` as a whole (a hidden temporary file renamed into place)."""
+    from sensorkit.io.outputs import OutputSet
+
     out = Path(out_png)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(out, format="png")
-    except OSError as exc:
-        raise SensorkitError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    with OutputSet([out]) as outputs:
+        outputs.write_bytes(out, png)
     return out
 
 
@@ -75,7 +82,12 @@ def angle_trace(samples: Samples, meta: Mapping | None = None, config: PipelineC
 
 def plot_recording(csv_path: str | os.PathLike, out_png: str | os.PathLike, block_size: int = 5) -> Path:
     """One recording: the exercise's angle trace, each movement shaded by kind, holds marked, ROM
-    labelled (rushed reps marked "fast")."""
+    labelled (rushed reps marked "fast"); written to ``out_png``."""
+    return _save(recording_png(csv_path, block_size), out_png)
+
+
+def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
+    """The PNG bytes of :func:`plot_recording`."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -110,7 +122,7 @@ def plot_recording(csv_path: str | os.PathLike, out_png: str | os.PathLike, bloc
     ax.set_ylim(min(-5.0, float(np.nanmin(angle_deg, initial=0))), max(10.0, float(np.nanmax(angle_deg, initial=0))) * 1.3)
     who = " ".join(str(meta[k]) for k in ("patient", "side", "started_at") if k in meta)
     ax.set_title(f"{rec.name}  {who}".strip(), fontsize=10)
-    return _save(figure, out_png)
+    return _png(figure)
 
 
 def _number(value: object) -> float:
@@ -122,10 +134,25 @@ def _number(value: object) -> float:
 def plot_patient_progress(rows: Sequence[Mapping], out_png: str | os.PathLike,
                           rom_targets: Mapping[str, float] | None = None) -> Path:
     """One patient's daily report rows (dicts, numbers or CSV strings): ROM per day and adherence per day."""
-    figure = _figure(11, 7)
-    ax_rom, ax_adh = figure.subplots(2, 1, sharex=True)
     if not rows:
         raise SensorkitError(f"{out_png}: no report rows to plot")
+    return _save(patient_progress_png(rows, rom_targets), out_png)
+
+
+def patient_file_name(patient: str) -> str:
+    """``PATIENT.png`` for a patient id, encoded so it stays inside the folder (``/``, ``..``, control
+    characters become ``%XX``)."""
+    from sensorkit.io.outputs import safe_file_stem
+
+    return f"{safe_file_stem(patient)}.png"
+
+
+def patient_progress_png(rows: Sequence[Mapping], rom_targets: Mapping[str, float] | None = None) -> bytes:
+    """The PNG bytes of :func:`plot_patient_progress`."""
+    if not rows:
+        raise SensorkitError("no report rows to plot")
+    figure = _figure(11, 7)
+    ax_rom, ax_adh = figure.subplots(2, 1, sharex=True)
     patient = rows[0]["patient"]
     series = sorted({(r["exercise"], r["side"]) for r in rows})
     width = 0.8 / len(series)
@@ -165,4 +192,4 @@ def plot_patient_progress(rows: Sequence[Mapping], out_png: str | os.PathLike,
     ax_adh.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     first, last = rows[0]["date"], rows[-1]["date"]
     figure.suptitle(f"{patient}: progress {first} to {last}", fontsize=11)
-    return _save(figure, out_png)
+    return _png(figure)

@@ -72,11 +72,19 @@ class SessionRecorder:
     """
 
     def __init__(self, folder: str | os.PathLike, name: str, meta: dict, pipeline=None, *,
-                 flush_interval_s: float = 1.0, latencies_s: list[float] | None = None) -> None:
+                 flush_interval_s: float = 1.0, latencies_s: list[float] | None = None,
+                 unique_name: bool = False) -> None:
+        from sensorkit.io.outputs import unsafe_name_reason
+
+        why = unsafe_name_reason(name)
+        if why:
+            raise RecordingError(f"recording name {name!r} cannot be a file name in {folder}: {why}")
         self.path = Path(folder) / f"{name}.csv"
-        if self.path.exists():
+        self._unique_name = unique_name
+        if self.path.exists() and not unique_name:
             raise RecordingError(f"{self.path}: already exists; a recording is never overwritten")
         self._folder, self._name, self.meta = folder, name, dict(meta)
+        self.received = 0  # samples handed to feed (all of them are written, or the loss says so)
         self.writer: RecordingWriter | None = None
         self.pipeline = pipeline
         self.flush_interval_s = flush_interval_s
@@ -91,8 +99,8 @@ class SessionRecorder:
         reps: list[Rep] = []
         if len(block):
             if self.writer is None:
-                self.writer = RecordingWriter(self._folder, self._name, self.meta,
-                                              flush_interval_s=self.flush_interval_s)
+                self.writer = self._open_writer()
+            self.received += len(block)
             self.writer.append(block)  # flushes (write + fsync) once flush_interval_s has passed
             if self.pipeline is not None:
                 reps = self.pipeline.update(block)
@@ -104,12 +112,29 @@ class SessionRecorder:
             self.writer.flush_if_due()
         return reps
 
+    def _open_writer(self) -> RecordingWriter:
+        """The writer of NAME.csv; with ``unique_name``, NAME_2, NAME_3, ... when NAME is taken (two
+        recordings started in the same second): the CSV's exclusive creation is the reservation."""
+        name = self._name
+        for suffix in range(2, 1000):
+            try:
+                writer = RecordingWriter(self._folder, name, self.meta, flush_interval_s=self.flush_interval_s)
+            except RecordingError:
+                taken = (Path(self._folder) / f"{name}.csv").exists()
+                if not (self._unique_name and taken):
+                    raise
+                name = f"{self._name}_{suffix}"
+                continue
+            self._name, self.path = name, writer.path
+            return writer
+        raise RecordingError(f"{self.path}: already exists, and so do 998 numbered names after it")
+
     def refresh(self, session: SensorSession) -> LiveStatus:
         """Update :attr:`status` from the session and the pipeline."""
         s = self.status
         s.state, s.battery_percent = session.state, session.battery_percent
-        s.loss_fraction, s.reconnects = session.health.loss_fraction, len(session.reconnects)
-        s.samples_saved = self.writer.n_samples if self.writer is not None else 0
+        s.loss_fraction, s.reconnects = self._loss_fraction(session), len(session.reconnects)
+        s.samples_saved = self.writer.n_written if self.writer is not None else 0
         if self.pipeline is not None:
             s.angle_deg, s.phase = self.pipeline.angle_deg_, self.pipeline.phase_
             s.hold_elapsed_s = self.pipeline.hold_elapsed_s_
@@ -124,15 +149,27 @@ class SessionRecorder:
         if self.writer is None:
             return reps
         health = session.health
+        try:
+            self.writer.flush()  # before the counts below are taken
+        except RecordingError:
+            pass  # the writer keeps the reason; close() puts it in the sidecar
         self.writer.close({
             "reconnects": [r.as_dict() for r in health.reconnects],
             "gaps": health.gaps,
             "stream": {"protocol": session.protocol_name, "mtu": session.mtu, "packets": health.packets,
                        "corrupt_packets": health.corrupt_packets, "lost_samples": health.lost_total_samples,
                        "nonfinite_samples": health.nonfinite_samples,
-                       "loss_fraction": round(health.loss_fraction, 6), "ended_by": session.state.value},
+                       "received_samples": self.received, "unsaved_samples": self.received - self.writer.n_written,
+                       "loss_fraction": round(self._loss_fraction(session), 6), "ended_by": session.state.value},
         })
         return reps
+
+    def _loss_fraction(self, session: SensorSession) -> float:
+        """Samples lost on the link or not saved (a write that failed), over all the sensor sent."""
+        health = session.health
+        unsaved = self.received - self.writer.n_saved_or_pending if self.writer is not None else 0
+        total = self.received + health.lost_total_samples
+        return (health.lost_total_samples + unsaved) / total if total else 0.0
 
     def _count(self, reps: list[Rep]) -> None:
         for rep in reps:
@@ -160,7 +197,14 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
                     break
     finally:
         if opened:
-            for rep in recorder.finish(session):
-                display.rep(rep, recorder.status)
-            display.close(recorder.refresh(session))
+            try:
+                for block in session.drain():  # decoded before the end but not yet read: saved too
+                    for rep in recorder.feed(block):
+                        display.rep(rep, recorder.status)
+            finally:
+                for rep in recorder.finish(session):
+                    display.rep(rep, recorder.status)
+                if getattr(display, "path", None) is not None:
+                    display.path = str(recorder.path)  # a default name may have become NAME_2
+                display.close(recorder.refresh(session))
     return recorder.reps

@@ -167,6 +167,21 @@ class SensorSession:
             self._set_state(LinkState.CLOSED)
         self._queue.put_nowait(_END)
 
+    def drain(self) -> list[Samples]:
+        """The blocks decoded but not yet read (after the reader stopped early: a duration reached,
+        Ctrl-C), without waiting; the stream's end stays queued for later readers."""
+        blocks = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return blocks
+            if item is _END:
+                self._queue.put_nowait(_END)
+                return blocks
+            self.last_arrival_s, block = item
+            blocks.append(block)
+
     def __aiter__(self) -> AsyncIterator[Samples]:
         return self.blocks()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -17,25 +18,36 @@ from sensorkit import exercises
 from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.scan import scan as scan_sensors
 from sensorkit.ble.session import SensorSession
+from sensorkit.errors import SensorkitError
 from sensorkit.live import make_display
 
 
+#: signals that end a session like Ctrl-C does: the recording is finished (sidecar with its counts)
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 def _run(coro):
-    """Run ``coro``; SIGTERM cancels it like Ctrl-C does, and both end it cleanly."""
+    """Run ``coro``; SIGTERM and SIGHUP (the terminal closed) cancel it like Ctrl-C does, and all end
+    it cleanly. A failure to write (disk full, read-only) or a sensor error is one line, exit 1."""
     async def main():
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        for number in _ENDING_SIGNALS:
+            loop.add_signal_handler(number, task.cancel)
         try:
             return await coro
         finally:
-            loop.remove_signal_handler(signal.SIGTERM)
+            for number in _ENDING_SIGNALS:
+                loop.remove_signal_handler(number)
 
     try:
         return asyncio.run(main())
     except (KeyboardInterrupt, asyncio.CancelledError):
         click.echo("stopped", err=True)
         return None
+    except SensorkitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
 
 
 @click.option("--timeout-s", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
@@ -115,6 +127,12 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
             web: dict | None = None, rx_path: Path | None = None) -> None:
     if simulate == bool(device):
         raise click.UsageError("pass exactly one of --device ADDRESS_OR_NAME or --simulate")
+    if name is not None:
+        from sensorkit.io.outputs import unsafe_name_reason
+
+        why = unsafe_name_reason(name)
+        if why:
+            raise click.UsageError(f"--name {name!r}: not a plain file name inside --out: {why}")
     plan = None
     if rx_path is not None:  # the prescription's targets where no option gives them
         from sensorkit.web.live_hub import plan_for
@@ -132,10 +150,14 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
         device, duration_s, meta, sim_session_options = _simulation(protocol, seed, speed, sample_rate_hz,
                                                                     duration_s, meta)
         session_options |= sim_session_options
+    unique_name = name is None  # a default name taken (two sessions in one second) gets _2, _3, ...
     name = name or datetime.now().strftime("session_%Y%m%d_%H%M%S")
     meta.setdefault("sensor", device)
     meta = {key: value for key, value in meta.items() if value is not None}
-    recorder = _make_recorder(live, out_dir, name, meta)
+    try:
+        recorder = _make_recorder(live, out_dir, name, meta, unique_name)
+    except SensorkitError as exc:
+        raise click.UsageError(str(exc)) from None
     if web and web["web"]:
         from sensorkit.web.live_cli import live_page
         _run(live_page(SensorSession(device, **session_options), recorder, meta, duration_s, plan,
@@ -161,12 +183,13 @@ def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: f
     radio = VirtualRadio([sensor])
     meta = {key: value if value is not None else sim.meta.get(key) for key, value in meta.items()}
     meta["sensor"] = f"{sensor.local_name} (simulated {protocol}, seed {seed})"
+    meta["simulated"] = True  # demo data: reports leave it out unless asked
     options = {"protocol": protocol, "client_backend": radio.client_backend,
                "scanner_backend": radio.scanner_backend, "clock": sensor.clock}
     return sensor.local_name, duration_s if duration_s is not None else sim.samples.duration_s, meta, options
 
 
-def _make_recorder(live: bool, out_dir: Path, name: str, meta: dict) -> SessionRecorder:
+def _make_recorder(live: bool, out_dir: Path, name: str, meta: dict, unique_name: bool = False) -> SessionRecorder:
     pipeline = None
     if live:
         from sensorkit.cli.notice import warm_up_kernels
@@ -174,7 +197,7 @@ def _make_recorder(live: bool, out_dir: Path, name: str, meta: dict) -> SessionR
 
         warm_up_kernels()
         pipeline = Pipeline(meta=meta)
-    return SessionRecorder(out_dir, name, meta, pipeline)
+    return SessionRecorder(out_dir, name, meta, pipeline, unique_name=unique_name)
 
 
 @_stream_options

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import click
 
 #: what a slow import or warm-up usually means: numba compiling the kernels after an install
-COMPILING = "preparing the signal kernels (compiled once after an install; about 30 s)..."
+COMPILING = "loading the analysis modules (slower on the first run after an install)..."
 _said: set[str] = set()
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from sensorkit.cli.safety import say
 from sensorkit.errors import RecordingError, SensorkitError
+from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs
 
 
 def _report_rows(path: Path) -> dict[str, list[dict]]:
@@ -15,7 +17,7 @@ def _report_rows(path: Path) -> dict[str, list[dict]]:
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise SensorkitError(f"{path}: cannot read: {exc}") from None
     needed = {"patient", "date", "exercise", "side", "rom_mean_deg", "rom_max_deg", "adherence_pct"}
     if not rows or not needed <= set(rows[0]):
@@ -36,20 +38,30 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
     """Plot a recording's angle trace and reps, or per-patient progress from a report."""
     if (recording is None) == (patient_report is None):
         raise click.UsageError("give either RECORDING or --patient-report REPORT.csv")
-    from sensorkit.plot import plot_patient_progress, plot_recording, require_matplotlib
+    from sensorkit.plot import patient_file_name, patient_progress_png, recording_png, require_matplotlib
 
     try:
         require_matplotlib()
         if recording is not None:
-            written = [plot_recording(recording, out)]
+            check_outputs([("--out", out)], inputs=[recording], replaceable=["PNG image"])
+            pngs = {out: recording_png(recording)}
         else:
-            written = [plot_patient_progress(rows, out / f"{patient}.png")
-                       for patient, rows in sorted(_report_rows(patient_report).items())]
+            by_patient = _report_rows(patient_report)
+            check_output_folder(out)
+            targets = {out / patient_file_name(patient): rows for patient, rows in sorted(by_patient.items())}
+            check_outputs([("--out", t) for t in targets], inputs=[patient_report], replaceable=["PNG image"])
+            pngs = {target: patient_progress_png(rows) for target, rows in targets.items()}
+        with OutputSet(pngs) as outputs:
+            for target, png in pngs.items():
+                outputs.write_bytes(target, png)
     except RecordingError as exc:  # the recording itself is bad: a per-file failure
-        click.echo(f"error: {exc}", err=True)
+        say(f"error: {exc}")
         sys.exit(1)
-    except SensorkitError as exc:  # no matplotlib, unusable report, unwritable output
-        click.echo(f"error: {exc}", err=True)
+    except SensorkitError as exc:  # no matplotlib, unusable report, unsafe or unwritable output
+        say(f"error: {exc}")
         sys.exit(2)
-    for path in written:
+    except KeyboardInterrupt:
+        say("interrupted; nothing written")
+        sys.exit(130)
+    for path in pngs:
         click.echo(str(path))

@@ -8,8 +8,10 @@ import click
 
 from sensorkit.cli.notice import warm_up_kernels
 from sensorkit.cli.parallel import parallel_options
-from sensorkit.errors import SensorkitError
-from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, load_prescriptions, write_csv
+from sensorkit.cli.safety import batch_guard, say, scheduler_notice
+from sensorkit.io import find_recordings
+from sensorkit.io.outputs import LOG_HEADER, OutputSet, check_output_folder, check_outputs
+from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, csv_text, load_prescriptions
 
 
 @click.command("report")
@@ -19,48 +21,68 @@ from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, load_
 @click.option("--out", "out_csv", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Daily report CSV: one row per patient x local date x exercise x side.")
 @click.option("--summary", "summary_csv", type=click.Path(dir_okay=False, path_type=Path),
-              help="Summary CSV: one row per patient per 30-day period.")
+              help="Summary CSV: one row per patient x 30-day period x exercise x side (ROM of full reps).")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the failed and skipped recordings (one line each) to this file.")
 @click.option("--plot-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write one progress plot per patient, PATIENT.png (needs the plot extra).")
+@click.option("--include-simulated", is_flag=True,
+              help="Count simulated recordings (demo data; left out by default).")
 @parallel_options
 def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: Path | None,
-           log_path: Path | None, plot_dir: Path | None, workers: int | None, scheduler: str | None) -> None:
+           log_path: Path | None, plot_dir: Path | None, include_simulated: bool, workers: int | None,
+           scheduler: str | None) -> None:
     """Adherence per patient, local day, exercise and side, from recordings (files or folders).
 
-    The tables do not depend on --workers or --scheduler.
+    The tables do not depend on --workers or --scheduler. The outputs are written together when
+    the report is done (none of them on an error or Ctrl-C; earlier ones are then kept).
     """
     lines: list[str] = []
 
     def on_message(line: str) -> None:
         lines.append(line)
-        click.echo(line, err=True)
+        say(line)
 
-    try:
+    with batch_guard("interrupted; no report written (earlier outputs are unchanged)"):
         prescriptions = load_prescriptions(rx_path)
+        outputs = [("--out", out_csv), ("--summary", summary_csv), ("--log", log_path)]
+        outputs = [(option, path) for option, path in outputs if path is not None]
+        skipped: list = []
+        files = find_recordings(paths, exclude=[d for d in (plot_dir,) if d], skipped=skipped)
+        check_outputs(outputs, inputs=files)
+        plots = {}
         if plot_dir is not None:
-            from sensorkit.plot import require_matplotlib
+            from sensorkit.plot import patient_file_name, require_matplotlib
             require_matplotlib()  # fail before the analysis, not after
+            check_output_folder(plot_dir, "--plot-dir")
+            plots = {patient: plot_dir / patient_file_name(patient) for patient in prescriptions}
+            check_outputs([("--plot-dir", p) for p in plots.values()] + outputs, inputs=files)
+        for _, path in outputs:
+            check_output_folder(path.parent if str(path.parent) else Path("."), option="folder of " + str(path))
+        for path, kind in skipped:
+            on_message(f"{path}: skipped: an earlier output ({kind}), not a recording")
+        scheduler_notice(scheduler)
         warm_up_kernels()
-        outcome = build_report(prescriptions, paths, exclude=[d for d in (plot_dir,) if d],
-                               skip_files=[f for f in (out_csv, summary_csv, log_path) if f], on_message=on_message,
-                               workers=workers, scheduler=scheduler)
-        write_csv(out_csv, outcome.daily, DAILY_COLUMNS)
-        if summary_csv is not None:
-            write_csv(summary_csv, outcome.summary, SUMMARY_COLUMNS)
-        if log_path is not None:
-            log_path.parent.mkdir(parents=True, exist_ok=True)
-            log_path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        outcome = build_report(prescriptions, paths, on_message=on_message, workers=workers, scheduler=scheduler,
+                               include_simulated=include_simulated, files=files)
+        pngs = {}
         if plot_dir is not None:
-            from sensorkit.plot import plot_patient_progress
+            from sensorkit.plot import patient_progress_png
             for patient, rx in sorted(prescriptions.items()):
                 rows = [r for r in outcome.daily if r["patient"] == patient]
-                plot_patient_progress(rows, plot_dir / f"{patient}.png", rom_targets={p.name: p.rom_deg for p in rx.exercises})
-    except SensorkitError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+                if rows:
+                    pngs[plots[patient]] = patient_progress_png(rows, {p.name: p.rom_deg for p in rx.exercises})
+        with OutputSet([path for _, path in outputs] + list(pngs)) as written:
+            written.write(out_csv, csv_text(outcome.daily, DAILY_COLUMNS))
+            if summary_csv is not None:
+                written.write(summary_csv, csv_text(outcome.summary, SUMMARY_COLUMNS))
+            if log_path is not None:
+                written.write(log_path, LOG_HEADER + "".join(f"{line}\n" for line in lines))
+            for path, png in pngs.items():
+                written.write_bytes(path, png)
     n_sessions = sum(len(s) for s in outcome.sessions.values())
-    click.echo(f"{len(prescriptions)} patient(s), {n_sessions} session(s) reported, {len(outcome.notes)} skipped, "
-               f"{len(outcome.failures)} failed -> {out_csv}", err=True)
+    file_time = len(outcome.dated_by_file_time)
+    dated = f" ({file_time} dated by file time: no started_at)" if file_time else ""
+    say(f"{len(prescriptions)} patient(s), {n_sessions} session(s) reported{dated}, {len(outcome.notes)} skipped, "
+        f"{len(outcome.failures)} failed -> {out_csv}")
     sys.exit(1 if outcome.failures else 0)

@@ -1,4 +1,4 @@
-"""Recording metadata: the ``NAME.json`` sidecar (CONTRACTS.md section 1), validated key by key.
+"""Recording metadata: the ``NAME.json`` sidecar (keys: docs/formats.md), validated key by key.
 
 Every key is optional. Unknown keys are kept in :attr:`RecordingMeta.extra` (with a warning on read);
 a known key with a wrong value type is an error naming the sidecar file and the key.
@@ -44,6 +44,7 @@ class RecordingMeta:
     gaps: list = field(default_factory=list)
     reconnects: list = field(default_factory=list)
     stream: dict = field(default_factory=dict)
+    write_error: str | None = None  # why a recorder stopped writing (disk full, ...)
     simulated: bool | None = None  # True: demo data from the simulator, never a patient's session
     extra: dict = field(default_factory=dict)
     #: not a sidecar key: True when ``started_at`` is the file's modification time (the sidecar has none)
@@ -148,6 +149,7 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "gaps": _list,
     "reconnects": _list,
     "stream": _mapping,
+    "write_error": _text,
     "simulated": _bool,
 }
 _FIELDS = tuple(_VALIDATORS)

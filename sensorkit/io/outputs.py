@@ -43,13 +43,14 @@ def output_kind(path: str | os.PathLike) -> str | None:
     """What earlier sensorkit output ``path`` is, from its first line (None: not one, or unreadable)."""
     try:
         with open(path, "rb") as handle:
-            first = handle.readline(4096)
+            head = handle.read(4096)
     except OSError:
         return None
-    if first.startswith(LOG_HEADER.encode()):
-        return "log of sensorkit report"
-    if first.startswith(_PNG_MAGIC):
+    first = head.split(b"\n", 1)[0]
+    if head.startswith(_PNG_MAGIC):
         return "PNG image"
+    if first.startswith(LOG_HEADER.strip().encode()):
+        return "log of sensorkit report"
     text = first.decode("utf-8", "replace").lstrip("\ufeff").strip().lower()
     return next((kind for prefix, kind in _OUTPUT_HEADERS.items() if text.startswith(prefix)), None)
 

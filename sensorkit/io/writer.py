@@ -41,6 +41,12 @@ def _as_array(samples: Samples | np.ndarray, previous_t_s: float | None) -> np.n
     return rows
 
 
+def _reason(exc: OSError) -> str:
+    from sensorkit.io.outputs import reason
+
+    return reason(exc)
+
+
 def format_rows(rows: np.ndarray) -> str:
     """CSV text (with line endings) for (n, 7) rows in COLUMNS order."""
     return "".join(ROW_FORMAT % row for row in map(tuple, rows.tolist()))
@@ -97,16 +103,30 @@ class RecordingWriter:
         self.flush_interval_s = flush_interval_s
         self._clock = clock
         self._pending: list[str] = []
+        self._pending_rows = 0
         self._last_t_s: float | None = None
-        self.n_samples = 0
-        folder.mkdir(parents=True, exist_ok=True)
+        self.n_samples = 0  # samples appended
+        self.n_written = 0  # samples on disk (flushed and fsync-ed)
+        self.write_error: str | None = None  # why writing stopped (disk full, ...), once it has
         try:
+            folder.mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "x", encoding="utf-8", newline="")
         except FileExistsError:
             raise RecordingError(f"{self.path}: already exists; a recording is never overwritten") from None
-        write_sidecar(self.path, self.meta)
-        self._file.write(HEADER_LINE)
-        self._sync()
+        except OSError as exc:
+            raise RecordingError(f"{self.path}: cannot write: {_reason(exc)}") from None
+        try:
+            write_sidecar(self.path, self.meta)
+            self._file.write(HEADER_LINE)
+            self._sync()
+        except OSError as exc:
+            self._file.close()
+            raise RecordingError(f"{self.path}: cannot write: {_reason(exc)}") from None
+
+    @property
+    def n_saved_or_pending(self) -> int:
+        """Samples on disk, plus those queued for the next flush while writing still works."""
+        return self.n_written + (self._pending_rows if self.write_error is None else 0)
 
     @property
     def closed(self) -> bool:
@@ -122,6 +142,7 @@ class RecordingWriter:
         rows = _as_array(samples, self._last_t_s)
         if len(rows):
             self._pending.append(format_rows(rows))
+            self._pending_rows += len(rows)
             self._last_t_s = float(rows[-1, 0])
             self.n_samples += len(rows)
         self.flush_if_due()
@@ -134,11 +155,25 @@ class RecordingWriter:
         return False
 
     def flush(self) -> None:
-        """Write the queued rows and fsync them to disk."""
-        if self._pending:
-            self._file.write("".join(self._pending))
-            self._pending.clear()
-        self._sync()
+        """Write the queued rows and fsync them to disk.
+
+        Raises :class:`RecordingError` (one line: the file, the reason, the samples saved) when the
+        disk refuses them (full, read-only, a size limit); the writer then writes no more.
+        """
+        if self.write_error is not None:
+            raise RecordingError(f"{self.path}: cannot write: {self.write_error}")
+        text, rows = "".join(self._pending), self._pending_rows
+        self._pending.clear()
+        self._pending_rows = 0
+        try:
+            if text:
+                self._file.write(text)
+            self._sync()
+        except OSError as exc:
+            self.write_error = _reason(exc)
+            raise RecordingError(f"{self.path}: cannot write: {self.write_error}; {self.n_written} samples saved,"
+                                 " the recording ends there") from None
+        self.n_written += rows
 
     def _sync(self) -> None:
         self._file.flush()
@@ -154,11 +189,22 @@ class RecordingWriter:
             return self.meta
         try:
             self.flush()
+        except RecordingError:
+            pass  # said by write_error; the sidecar still gets its end below
         finally:
-            self._file.close()
-        end = {"ended_at": datetime.now().astimezone().isoformat(), "n_samples": self.n_samples}
+            try:
+                self._file.close()
+            except OSError:
+                pass
+        end = {"ended_at": datetime.now().astimezone().isoformat(), "n_samples": self.n_written}
+        if self.write_error is not None:
+            end["write_error"] = f"{self.write_error}; {self.n_samples - self.n_written} samples not saved"
         self.meta, _ = meta_from_dict({**self.meta.to_dict(), **end, **(extra_meta or {})}, str(sidecar_path(self.path)))
-        write_sidecar(self.path, self.meta)
+        try:
+            write_sidecar(self.path, self.meta)
+        except OSError as exc:
+            raise RecordingError(f"{sidecar_path(self.path)}: cannot write: {_reason(exc)}; {self.n_written}"
+                                 " samples saved in the CSV") from None
         return self.meta
 
     def __enter__(self) -> "RecordingWriter":

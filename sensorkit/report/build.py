@@ -23,7 +23,7 @@ from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, rea
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
 from sensorkit.report.daily import AnalyzedSession, daily_rows
-from sensorkit.report.prescription import Prescription
+from sensorkit.report.prescription import MAX_PERIOD_DAYS, Prescription
 from sensorkit.report.summary import summary_rows
 
 
@@ -34,10 +34,17 @@ class ReportOutcome:
     sessions: dict[str, list[AnalyzedSession]] = field(default_factory=dict)  # by patient
     failures: list[tuple[Path, str]] = field(default_factory=list)
     notes: list[tuple[Path, str]] = field(default_factory=list)
+    dated_by_file_time: list[Path] = field(default_factory=list)  # sessions without started_at
 
 
-def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription]) -> tuple[Prescription | None, str, str]:
-    """(prescription, side, "") for a recording that fits one, else (None, "", why it is skipped)."""
+def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
+                  include_simulated: bool = False) -> tuple[Prescription | None, str, str]:
+    """(prescription, side, "") for a recording that fits one, else (None, "", why it is skipped).
+
+    Simulated recordings (demo data) fit none unless ``include_simulated``.
+    """
+    if meta.is_simulated and not include_simulated:
+        return None, "", "a simulated recording (demo data), not a patient's session; --include-simulated counts it"
     if not meta.patient:
         return None, "", "no patient in its sidecar"
     rx = prescriptions.get(meta.patient)
@@ -54,6 +61,8 @@ def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription]) -
     day = rx.local_date(meta.started_at)
     if day < rx.start or (rx.end is not None and day > rx.end):
         return None, "", f"started on {day} ({rx.timezone}), outside {rx.patient}'s prescription {rx.start}..{rx.end or ''}"
+    if (day - rx.start).days >= MAX_PERIOD_DAYS:
+        return None, "", f"started on {day} ({rx.timezone}), more than 5 years after {rx.patient}'s start {rx.start}"
     return rx, side, ""
 
 
@@ -70,7 +79,7 @@ class ReportedFile:
 
 
 def report_file(path: str, base_dir: str, config: PipelineConfig | None,
-                prescriptions: dict[str, Prescription]) -> tuple[ReportedFile | None, str]:
+                prescriptions: dict[str, Prescription], include_simulated: bool = False) -> tuple[ReportedFile | None, str]:
     """One task of a report: (what was found, "") or (None, one-line reason). Never raises.
 
     Reads the file at most once (see module doc); ``path`` and ``base_dir`` as for
@@ -79,7 +88,7 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     def task(actual: Path) -> ReportedFile:
         recording = read_recording(actual) if meta_needs_content(actual) else None
         meta = recording.meta if recording is not None else read_meta(actual)
-        rx, side, why = match_session(meta, prescriptions)
+        rx, side, why = match_session(meta, prescriptions, include_simulated)
         if rx is None:
             return ReportedFile(meta, skipped=why)
         tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
@@ -98,13 +107,18 @@ def build_report(
     on_message: Callable[[str], None] | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    include_simulated: bool = False,
+    files: list[Path] | None = None,
 ) -> ReportOutcome:
     """Analyse the recordings under ``paths`` that fit ``prescriptions``; build both tables.
 
     ``exclude``: folders not searched; ``skip_files``: files never taken as recordings (the outputs).
     ``on_message(line)`` receives one line per failure or skipped recording, in file order.
     ``workers`` / ``scheduler``: as for ``sensorkit analyze`` (local processes or a Dask cluster);
-    the tables do not depend on them.
+    the tables do not depend on them. Simulated recordings are skipped unless ``include_simulated``.
+    A session dated by its file's modification time (no ``started_at``) is counted, said so in a
+    message and counted apart (``sessions_dated_by_file_time``, ``outcome.dated_by_file_time``).
+    ``files``: the recording files, when the caller has searched ``paths`` already.
     """
     outcome = ReportOutcome(sessions={p: [] for p in prescriptions})
 
@@ -114,17 +128,29 @@ def build_report(
             on_message(reason if reason.startswith(str(path)) else f"{path}: {prefix}{reason}")
 
     skipped = {resolved(f) for f in skip_files}
-    files = [path for path in find_recordings(paths, exclude=exclude) if resolved(path) not in skipped]
-    for path, found, error in run_many(report_file, files, [(config, prescriptions)] * len(files), workers,
-                                       scheduler):
+    if files is None:
+        earlier: list[tuple[Path, str]] = []
+        files = [path for path in find_recordings(paths, exclude=exclude, skipped=earlier)
+                 if resolved(path) not in skipped]
+        for path, kind in earlier:
+            tell(outcome.notes, path, f"an earlier output ({kind}), not a recording", "skipped: ")
+    for path, found, error in run_many(report_file, files, [(config, prescriptions, include_simulated)] * len(files),
+                                       workers, scheduler):
         if found is None:
             tell(outcome.failures, path, error, "failed: ")
         elif found.skipped:
             tell(outcome.notes, path, found.skipped, "skipped: ")
         else:
             meta = found.meta
+            if meta.started_at_from_file_time:
+                outcome.dated_by_file_time.append(path)
+                if on_message:
+                    on_message(f"{path}: note: no started_at in its sidecar; counted on the day of the file's"
+                               f" modification time ({meta.started_at.isoformat(timespec='seconds')}), which copying"
+                               " or unzipping changes")
             outcome.sessions[found.patient].append(
-                AnalyzedSession(path.stem, meta.started_at, meta.exercise, found.side, found.reps))
+                AnalyzedSession(path.stem, meta.started_at, meta.exercise, found.side, found.reps,
+                                meta.started_at_from_file_time))
     for patient in sorted(prescriptions):
         rx = prescriptions[patient]
         rows = daily_rows(rx, outcome.sessions[patient])

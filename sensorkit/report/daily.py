@@ -18,6 +18,7 @@ DAILY_COLUMNS = (
     "patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
     "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
     "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings", "reps_fast",
+    "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time",
 )
 
 
@@ -30,12 +31,14 @@ class AnalyzedSession:
     exercise: str
     side: str
     reps: tuple[Rep, ...]
+    dated_by_file_time: bool = False  # no started_at: the day comes from the file's modification time
 
 
 @dataclass
 class _Cell:
     recordings: list[str] = field(default_factory=list)
     reps: list[Rep] = field(default_factory=list)
+    dated_by_file_time: int = 0
 
 
 def report_end(rx: Prescription, sessions: list[AnalyzedSession]) -> date:
@@ -56,6 +59,7 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession]) -> list[dict]:
         cell = cells[(rx.local_date(s.started_at), s.exercise, s.side)]
         cell.recordings.append(s.recording)
         cell.reps.extend(r for r in s.reps if r.counted)
+        cell.dated_by_file_time += s.dated_by_file_time
     last = report_end(rx, sessions)
     rows = []
     for day_index in range((last - rx.start).days + 1):
@@ -75,6 +79,7 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
     reps = cell.reps
     roms = [r.rom_deg for r in reps]
     holds = [r.hold_s for r in reps]
+    full_roms = [r.rom_deg for r in reps if r.kind == "full"]
     completed = sum(plan.meets_target(r.rom_deg, r.hold_s) for r in reps)
     return {
         "patient": patient, "date": day.isoformat(), "exercise": plan.name, "side": side,
@@ -89,4 +94,6 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
         "adherence_pct": min(100.0, 100.0 * completed / prescribed) if prescribed else math.nan,
         "has_data": bool(cell.recordings),
         "source_recordings": ";".join(sorted(cell.recordings)),
+        "reps_full": len(full_roms), "rom_full_mean_deg": _mean(full_roms),
+        "sessions_dated_by_file_time": cell.dated_by_file_time,
     }

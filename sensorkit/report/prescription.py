@@ -1,4 +1,4 @@
-"""Prescriptions: one TOML file per patient (CONTRACTS.md section 2b), validated key by key.
+"""Prescriptions: one TOML file per patient (format: docs/formats.md), validated key by key.
 
     rx = load_prescription("rx/p101.toml")        # Prescription
     by_patient = load_prescriptions("rx")          # a file or a folder of *.toml -> {patient: Prescription}
@@ -28,6 +28,8 @@ from sensorkit import exercises
 from sensorkit.errors import ConfigError
 
 SIDES = ("left", "right")
+#: the longest prescription period (start to end, or to the last recording): five years of days
+MAX_PERIOD_DAYS = 5 * 365 + 1
 _TOP_REQUIRED = ("patient", "timezone", "start", "exercise")
 _TOP_OPTIONAL = ("end",)
 _EXERCISE_REQUIRED = ("name", "sides", "sets", "reps_per_set", "hold_s", "rom_deg")
@@ -137,6 +139,16 @@ def _date(value: Any) -> date:
     return value
 
 
+def _patient(value: Any) -> str:
+    from sensorkit.io.outputs import unsafe_name_reason
+
+    name = _text(value)
+    why = unsafe_name_reason(name)
+    if why:
+        raise ValueError(f"{name!r} cannot be a patient id (it names files such as PATIENT.png): {why}")
+    return name
+
+
 def _zone(value: Any) -> str:
     name = _text(value)
     try:
@@ -189,12 +201,15 @@ def prescription_from_dict(data: dict, source: Path) -> Prescription:
     """Validate a parsed TOML document; ``source`` names the file in messages."""
     where = str(source)
     _check_keys(data, _TOP_REQUIRED, _TOP_OPTIONAL, where, "")
-    patient = _parse(_text, data["patient"], where, "patient")
+    patient = _parse(_patient, data["patient"], where, "patient")
     zone = _parse(_zone, data["timezone"], where, "timezone")
     start = _parse(_date, data["start"], where, "start")
     end = _parse(_date, data["end"], where, "end") if "end" in data else None
     if end is not None and end < start:
         raise ConfigError(f"{where}: key end: {end} is before start {start}")
+    if end is not None and (end - start).days >= MAX_PERIOD_DAYS:
+        raise ConfigError(f"{where}: key end: {start}..{end} is longer than 5 years; give the prescription's"
+                          " real end (a new prescription for a new period)")
     tables = data["exercise"]
     if not isinstance(tables, list) or not tables:
         raise ConfigError(f"{where}: key exercise: expected one or more [[exercise]] tables")

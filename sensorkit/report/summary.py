@@ -1,8 +1,16 @@
-"""The summary table: one row per patient per 30-day period from the prescription's start.
+"""The summary table: one row per patient × 30-day period (from the prescription's start) × exercise × side.
+
+ROM is reported per exercise and side, over **full reps only** (hence ``full_rom_…`` in the column
+names): hip ER (25–40°) and knee extension (60–80°), left and right, partial and knee-out reps
+are never averaged into one number. ``days_with_data`` and ``device_days_band`` count the
+patient's days with any recording (the same on each of the period's rows).
 
 ``device_days_band`` is the count of days with data put in the bands ``0-1``, ``2-15``, ``16-30``
 (the bands remote-monitoring programmes count device days in). It is a count only: it says
 nothing about billing eligibility, which depends on rules this tool does not know.
+
+A last period shorter than 30 days with no data at all (a report ending a day or two into a new
+period) is left out: its days are still in the daily report.
 """
 from __future__ import annotations
 
@@ -12,8 +20,9 @@ from datetime import date, timedelta
 PERIOD_DAYS = 30
 WEEK_DAYS = 7
 SUMMARY_COLUMNS = (
-    "patient", "period", "period_start", "period_end", "days", "days_with_data", "device_days_band",
-    "adherence_mean_pct", "rom_first_week_mean_deg", "rom_last_week_mean_deg", "rom_change_deg",
+    "patient", "period", "period_start", "period_end", "days", "exercise", "side", "days_with_data",
+    "device_days_band", "adherence_mean_pct", "full_reps_first_week", "full_rom_first_week_mean_deg",
+    "full_reps_last_week", "full_rom_last_week_mean_deg", "full_rom_change_deg",
 )
 
 
@@ -22,41 +31,51 @@ def device_days_band(days_with_data: int) -> str:
     return "0-1" if days_with_data <= 1 else "2-15" if days_with_data <= 15 else "16-30"
 
 
-def _rep_weighted_rom(rows: list[dict]) -> float:
-    """Mean ROM over every counted rep in ``rows`` (each row's mean weighted by its rep count)."""
-    total = sum(r["reps_total"] for r in rows)
-    return sum(r["rom_mean_deg"] * r["reps_total"] for r in rows if r["reps_total"]) / total if total else math.nan
+def _full_rom(rows: list[dict]) -> tuple[int, float]:
+    """(full reps, their mean ROM) over ``rows`` (each row's full-rep mean weighted by its count)."""
+    total = sum(r["reps_full"] for r in rows)
+    if not total:
+        return 0, math.nan
+    return total, sum(r["rom_full_mean_deg"] * r["reps_full"] for r in rows if r["reps_full"]) / total
 
 
 def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
     """Summary rows of one patient from its daily rows (as :func:`~sensorkit.report.daily.daily_rows` gives).
 
-    Adherence mean: over the rows (day × exercise × side) with reps prescribed, days without
-    data counting 0 %. First/last week: the first and last 7 days of the period (they overlap
-    in a period shorter than 14 days); ROM is the mean over all counted reps in those days.
+    Per period, one row per (exercise, side) in the daily rows, sorted. Adherence mean: over that
+    exercise and side's scheduled days, days without data counting 0 %. First/last week: the
+    first and last 7 days of the period (they overlap in a period shorter than 14 days); ROM is
+    the mean over the full reps in those days.
     """
     if not daily:
         return []
     last = max(date.fromisoformat(r["date"]) for r in daily)
+    series = sorted({(r["exercise"], r["side"]) for r in daily})
     out = []
     period = 0
     while start + timedelta(days=PERIOD_DAYS * period) <= last:
         first_day = start + timedelta(days=PERIOD_DAYS * period)
         last_day = min(first_day + timedelta(days=PERIOD_DAYS - 1), last)
+        period += 1
         rows = [r for r in daily if first_day <= date.fromisoformat(r["date"]) <= last_day]
         data_days = {r["date"] for r in rows if r["has_data"]}
-        scheduled = [r["adherence_pct"] for r in rows if r["reps_prescribed"]]
+        days = (last_day - first_day).days + 1
+        if not data_days and days < PERIOD_DAYS and period > 1:
+            break  # a short trailing period without data: nothing to summarise
         week1_end = first_day + timedelta(days=WEEK_DAYS - 1)
         week_last_start = last_day - timedelta(days=WEEK_DAYS - 1)
-        rom_first = _rep_weighted_rom([r for r in rows if date.fromisoformat(r["date"]) <= week1_end])
-        rom_last = _rep_weighted_rom([r for r in rows if date.fromisoformat(r["date"]) >= week_last_start])
-        out.append({
-            "patient": patient, "period": period + 1, "period_start": first_day.isoformat(),
-            "period_end": last_day.isoformat(), "days": (last_day - first_day).days + 1,
-            "days_with_data": len(data_days), "device_days_band": device_days_band(len(data_days)),
-            "adherence_mean_pct": sum(scheduled) / len(scheduled) if scheduled else math.nan,
-            "rom_first_week_mean_deg": rom_first, "rom_last_week_mean_deg": rom_last,
-            "rom_change_deg": rom_last - rom_first,
-        })
-        period += 1
+        for exercise, side in series:
+            mine = [r for r in rows if (r["exercise"], r["side"]) == (exercise, side)]
+            scheduled = [r["adherence_pct"] for r in mine if r["reps_prescribed"]]
+            n_first, rom_first = _full_rom([r for r in mine if date.fromisoformat(r["date"]) <= week1_end])
+            n_last, rom_last = _full_rom([r for r in mine if date.fromisoformat(r["date"]) >= week_last_start])
+            out.append({
+                "patient": patient, "period": period, "period_start": first_day.isoformat(),
+                "period_end": last_day.isoformat(), "days": days, "exercise": exercise, "side": side,
+                "days_with_data": len(data_days), "device_days_band": device_days_band(len(data_days)),
+                "adherence_mean_pct": sum(scheduled) / len(scheduled) if scheduled else math.nan,
+                "full_reps_first_week": n_first, "full_rom_first_week_mean_deg": rom_first,
+                "full_reps_last_week": n_last, "full_rom_last_week_mean_deg": rom_last,
+                "full_rom_change_deg": rom_last - rom_first,
+            })
     return out

@@ -78,7 +78,8 @@ def write_clinic(root: Path) -> dict[str, list]:
         if plan.write_in_utc:
             started = started.astimezone(timezone.utc)
         session.meta.update(patient=plan.patient, started_at=started.isoformat(), side=plan.side,
-                            target_rom_deg=ROM_DEG, target_hold_s=HOLD_S)
+                            target_rom_deg=ROM_DEG, target_hold_s=HOLD_S, sensor="clinic-imu")
+        session.meta.pop("simulated", None)  # stands for the clinic's real sessions (reports skip demo data)
         folder = (data / plan.name).parent
         session.write(folder, Path(plan.name).name)
         truth[Path(plan.name).name] = session.reps

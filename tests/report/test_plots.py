@@ -59,7 +59,7 @@ def test_plot_recording_writes_a_png(data, tmp_path):
 def test_progress_plots_from_the_report_and_from_its_csv(data, tmp_path):
     pytest.importorskip("matplotlib")
     root, _ = data
-    result = CliRunner().invoke(cli, ["report", "--prescription", str(root / "rx.toml"), str(root / "data"),
+    result = CliRunner().invoke(cli, ["report", "--include-simulated", "--prescription", str(root / "rx.toml"), str(root / "data"),
                                       "--out", str(tmp_path / "r.csv"), "--plot-dir", str(tmp_path / "plots")])
     assert result.exit_code == 0, result.output
     assert_png(tmp_path / "plots" / "p7.png")
@@ -73,7 +73,7 @@ BLOCK_MATPLOTLIB = "import sys; sys.modules['matplotlib'] = None; from sensorkit
 
 def test_the_report_runs_without_matplotlib_and_plot_says_what_is_missing(data, tmp_path):
     root, _ = data
-    report = subprocess.run([sys.executable, "-c", BLOCK_MATPLOTLIB, "report", "--prescription", str(root / "rx.toml"),
+    report = subprocess.run([sys.executable, "-c", BLOCK_MATPLOTLIB, "report", "--include-simulated", "--prescription", str(root / "rx.toml"),
                              str(root / "data"), "--out", str(tmp_path / "r.csv")], capture_output=True, text=True)
     assert report.returncode == 0, report.stderr
     assert len((tmp_path / "r.csv").read_text().splitlines()) == 1 + 3  # 2026-10-01..03

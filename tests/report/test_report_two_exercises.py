@@ -45,7 +45,7 @@ def report(tmp_path_factory):
         s.meta.update(patient="p303", started_at=started)
         s.write(root / "data", f"{exercise_name}_{started[:10]}")
         truth[(started[:10], exercise_name)] = s.reps
-    result = CliRunner().invoke(cli, ["report", "--prescription", str(root / "rx.toml"), str(root / "data"),
+    result = CliRunner().invoke(cli, ["report", "--include-simulated", "--prescription", str(root / "rx.toml"), str(root / "data"),
                                       "--out", str(root / "report.csv")])
     assert result.exit_code == 0, result.output
     with open(root / "report.csv", newline="") as handle:
@@ -84,7 +84,7 @@ def test_the_prescribed_tempo_is_the_reference(tmp_path):
     s.meta.update(patient="p303", started_at="2026-11-02T09:30:00+01:00")
     s.write(tmp_path / "data", "ke")
     (tmp_path / "rx.toml").write_text(rx(movement_s=20))
-    result = CliRunner().invoke(cli, ["report", "--prescription", str(tmp_path / "rx.toml"), str(tmp_path / "data"),
+    result = CliRunner().invoke(cli, ["report", "--include-simulated", "--prescription", str(tmp_path / "rx.toml"), str(tmp_path / "data"),
                                       "--out", str(tmp_path / "report.csv")])
     assert result.exit_code == 0, result.output
     with open(tmp_path / "report.csv", newline="") as handle:

@@ -54,10 +54,44 @@ def test_summary_splits_into_30_day_periods_with_device_day_bands():
     assert [p["days_with_data"] for p in periods] == [20, 2, 1]
     assert [p["device_days_band"] for p in periods] == ["16-30", "2-15", "0-1"]
     assert math.isclose(periods[0]["adherence_mean_pct"], 100 * 20 / 30)
-    assert math.isclose(periods[0]["rom_first_week_mean_deg"], 30 + 3)  # days 0..6 carry ROM 30..36
-    assert math.isnan(periods[0]["rom_last_week_mean_deg"])  # days 23..29: no data
-    assert math.isclose(periods[1]["rom_first_week_mean_deg"], 50.5)  # days 30 and 31 carry ROM 50 and 51
-    assert math.isclose(periods[2]["rom_last_week_mean_deg"], 52)
+    assert math.isclose(periods[0]["full_rom_first_week_mean_deg"], 30 + 3)  # days 0..6 carry ROM 30..36
+    assert periods[0]["full_reps_first_week"] == 14
+    assert math.isnan(periods[0]["full_rom_last_week_mean_deg"])  # days 23..29: no data
+    assert math.isclose(periods[1]["full_rom_first_week_mean_deg"], 50.5)  # days 30 and 31 carry ROM 50 and 51
+    assert math.isclose(periods[2]["full_rom_last_week_mean_deg"], 52)
+
+
+KNEE = ExercisePlan("knee_extension", ("left", "right"), sets=1, reps_per_set=2, hold_s=3.0, rom_deg=50.0,
+                    days_per_week=7)
+
+
+def test_summary_rom_is_per_exercise_and_side_over_full_reps_only():
+    start = date(2026, 1, 1)
+    two = Prescription("p1", "UTC", start, start + timedelta(days=6), (PLAN, KNEE), Path("p1.toml"))
+    moment = datetime(2026, 1, 2, 10, tzinfo=timezone.utc)
+    sessions = [
+        AnalyzedSession("hip", moment, PLAN.name, "left", (rep("full", 30, 4), rep("partial", 10, 4), rep("knee_out", 12, 4))),
+        AnalyzedSession("knee_l", moment, KNEE.name, "left", (rep("full", 70, 4), rep("full", 80, 4))),
+        AnalyzedSession("knee_r", moment, KNEE.name, "right", (rep("full", 60, 4),)),
+    ]
+    periods = summary_rows("p1", start, daily_rows(two, sessions))
+    by_series = {(p["exercise"], p["side"]): p for p in periods}
+    assert sorted(by_series) == [("hip_external_rotation", "left"), ("knee_extension", "left"), ("knee_extension", "right")]
+    hip = by_series["hip_external_rotation", "left"]
+    assert hip["full_rom_first_week_mean_deg"] == 30 and hip["full_reps_first_week"] == 1  # partial, knee_out left out
+    assert by_series["knee_extension", "left"]["full_rom_first_week_mean_deg"] == 75
+    assert by_series["knee_extension", "right"]["full_rom_first_week_mean_deg"] == 60
+    assert {p["days_with_data"] for p in periods} == {1}  # the patient's days, on every row
+
+
+def test_a_short_trailing_period_without_data_is_left_out():
+    start = date(2026, 1, 1)
+    one_more_day = rx(start, end=start + timedelta(days=30))  # 31 days: period 2 would be one empty day
+    periods = summary_rows("p1", start, daily_rows(one_more_day, [session(start, [rep("full", 35, 4)])]))
+    assert [p["period"] for p in periods] == [1]
+    with_data = daily_rows(one_more_day, [session(start, [rep("full", 35, 4)]),
+                                          session(start + timedelta(days=30), [rep("full", 36, 4)], "late")])
+    assert [(p["period"], p["days"]) for p in summary_rows("p1", start, with_data)] == [(1, 30), (2, 1)]
 
 
 def test_device_day_band_edges():

@@ -86,7 +86,7 @@ def test_report_on_a_dask_cluster_gives_the_same_tables_as_a_serial_run(dask_clu
         s.write(tmp_path / "data", f"s{day}")
 
     def report(out, *more):
-        args = ["report", "--prescription", tmp_path / "rx.toml", tmp_path / "data", "--out", tmp_path / out, *more]
+        args = ["report", "--include-simulated", "--prescription", tmp_path / "rx.toml", tmp_path / "data", "--out", tmp_path / out, *more]
         return CliRunner().invoke(cli, [str(a) for a in args])
 
     serial, remote = report("serial.csv", "--workers", "1"), report("remote.csv", "--scheduler", dask_cluster)
