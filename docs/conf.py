@@ -73,6 +73,7 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "download_all_examples": False,
     "show_memory": False,
+    "write_computation_times": False,  # its page loads scripts from the network
     "min_reported_time": 1,
     "within_subsection_order": "FileNameSortKey",
     "matplotlib_animations": False,
@@ -105,3 +106,7 @@ html_theme_options = {
     "navbar_align": "left",
 }
 html_context = {"default_mode": "light"}
+# pages without sub-pages: no empty section navigation on the left
+html_sidebars = {page: [] for page in (
+    "index", "getting-started", "exercises", "formats", "batch", "accuracy", "recordings", "design",
+    "cli", "vendor_formats", "changelog")}

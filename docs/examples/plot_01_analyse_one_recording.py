@@ -44,7 +44,8 @@ detector = HipExternalRotation(target_rom_deg=meta.target_rom_deg,
                                target_hold_s=meta.target_hold_s, side=meta.side)
 detector.detect(samples, recording=recording.name)
 print("learned axis (sensor frame):", detector.axis_.round(3))
-detector.reps_[["rep", "kind", "tempo", "start_s", "end_s", "rom_deg", "hold_s", "reason"]].round(2)
+columns = ["rep", "kind", "tempo", "start_s", "end_s", "rom_deg", "hold_s", "reason"]
+detector.reps_[columns].round(2)
 
 # %%
 # Plot the angle with the movements shaded by kind

@@ -67,15 +67,16 @@ print(f"live: {len(streamed)} movements; identical to batch, row for row: {same}
 
 t_s, angle_deg, phase, hold_s = (np.array(column) for column in zip(*display))
 colours = {"rest": "#9a9a9a", "out": "#e76f51", "hold": "#2a9d4a", "return": "#3b6fc4"}
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 4.8), sharex=True, height_ratios=(3, 1),
-                                  layout="constrained")
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 4.8), sharex=True,
+                                  height_ratios=(3, 1), layout="constrained")
 for labelled in labels["sets"]:
     for axes in (top, bottom):
-        axes.axvspan(labelled["start_s"], labelled["end_s"], color="#f4e3b5", alpha=0.6, lw=0)
+        axes.axvspan(labelled["start_s"], labelled["end_s"], color="#f4e3b5", lw=0)
     top.text(0.5 * (labelled["start_s"] + labelled["end_s"]), 108,
              f"{labelled['reps']} × {labelled['execution']}", ha="center", fontsize=8)
 for name, colour in colours.items():
-    top.plot(t_s, np.where(phase == name, angle_deg, np.nan), color=colour, lw=0.9, label=name)
+    in_phase = np.where(phase == name, angle_deg, np.nan)
+    top.plot(t_s, in_phase, color=colour, lw=0.9, label=name)
 counted = batch.reps_[batch.reps_.kind != "rejected"]
 middle_s = 0.5 * (counted.start_s + counted.end_s)
 for tempo, marker in (("normal", "v"), ("fast", "^")):
@@ -84,7 +85,8 @@ for tempo, marker in (("normal", "v"), ("fast", "^")):
              label=f"{tempo} rep")
 top.set(ylabel="knee extension (°)", ylim=(-15, 118),
         title=f"{recording.name}: the detector fed packet by packet")
-top.legend(loc="upper right", ncols=6, fontsize=7, frameon=False, bbox_to_anchor=(1, 0.92))
+top.legend(loc="upper right", ncols=6, fontsize=7, frameon=False,
+           bbox_to_anchor=(1, 0.92))
 bottom.plot(t_s, hold_s, color="#2a9d4a", lw=0.9)
 bottom.set(xlabel="time (s)", ylabel="hold (s)")
 plt.show()

@@ -19,17 +19,20 @@ from sensorkit.batch import analyze_paths
 from sensorkit.plot import KIND_COLOURS
 
 try:
-    ROOT = Path(__file__).resolve().parents[2]  # this file is docs/examples/NAME.py in the repository
+    ROOT = Path(__file__).resolve().parents[2]  # this file is docs/examples/NAME.py
 except NameError:  # the docs build runs the examples from docs/examples, without __file__
     ROOT = Path.cwd().resolve().parents[1]
-out = Path(tempfile.mkdtemp(prefix="sensorkit-gallery-"))  # never write into the repository
+# a fresh folder for the tables: never write into the repository
+out = Path(tempfile.mkdtemp(prefix="sensorkit-gallery-"))
 outcome = analyze_paths([ROOT / "recordings"], out_dir=out, workers=1)
-print(f"{outcome.analyzed} recordings analysed, {len(outcome.failures)} failed, {outcome.reps} reps counted")
+print(f"{outcome.analyzed} recordings analysed, {len(outcome.failures)} failed, "
+      f"{outcome.reps} reps counted")
 
 sessions = pd.read_csv(out / "sessions.csv")
 reps = pd.read_csv(out / "reps.csv", dtype={"tempo": "string", "reason": "string"})
-sessions[["recording", "exercise", "side", "sample_rate_hz", "duration_s", "reps_counted", "reps_full",
-          "reps_partial", "reps_knee_out", "reps_fast", "rejected", "rom_mean_deg"]]
+sessions[["recording", "exercise", "side", "sample_rate_hz", "duration_s", "reps_counted",
+          "reps_full", "reps_partial", "reps_knee_out", "reps_fast", "rejected",
+          "rom_mean_deg"]]
 
 # %%
 # Reps per kind, per exercise
@@ -49,7 +52,7 @@ for axes, column, unit in ((left, "rom_deg", "ROM (°)"), (right, "hold_s", "hol
         mine = counted[counted.recording == name]
         for kind, colour in KIND_COLOURS.items():
             values = mine.loc[mine.kind == kind, column]
-            axes.plot(values, [row] * len(values), "o", color=colour, alpha=0.6, markersize=4,
+            axes.plot(values, [row] * len(values), "o", color=colour, alpha=0.6, ms=4,
                       label=kind if row == 0 or name == names[-1] else None)
     axes.set(xlabel=unit, yticks=range(len(names)), yticklabels=names)
     axes.grid(axis="x", alpha=0.3)
@@ -66,4 +69,5 @@ plt.show()
 # A movement that is not a rep of the exercise (a fidget, a leg shake, a kick about another
 # axis, standing up) is a row too, with ``kind`` ``rejected`` and a ``reason``.
 
-reps[reps.kind == "rejected"].groupby("reason").size().sort_values(ascending=False).rename("movements").to_frame()
+rejected = reps[reps.kind == "rejected"]
+rejected.groupby("reason").size().sort_values(ascending=False).rename("movements").to_frame()

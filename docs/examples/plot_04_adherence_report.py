@@ -13,6 +13,7 @@ patient and the day it was recorded.
 """
 
 import json
+from datetime import datetime, timedelta
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,10 +22,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sensorkit.plot import plot_patient_progress
-from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, load_prescriptions, write_csv
+from sensorkit.report import (DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, load_prescriptions,
+                              write_csv)
 
 try:
-    ROOT = Path(__file__).resolve().parents[2]  # this file is docs/examples/NAME.py in the repository
+    ROOT = Path(__file__).resolve().parents[2]  # this file is docs/examples/NAME.py
 except NameError:  # the docs build runs the examples from docs/examples, without __file__
     ROOT = Path.cwd().resolve().parents[1]
 work = Path(tempfile.mkdtemp(prefix="sensorkit-gallery-"))
@@ -63,7 +65,8 @@ week = [("sim_9013", 0, "08:10"), ("sim_9038", 0, "08:25"), ("sim_9024", 2, "18:
 for name, day, clock in week:
     shutil.copy(ROOT / "recordings" / f"{name}.csv", work / "data")
     sidecar = json.loads((ROOT / "recordings" / f"{name}.json").read_text())
-    sidecar |= {"patient": "p001", "started_at": f"2026-{11 if day == 0 else 12}-{30 if day == 0 else day:02d}T{clock}:00+01:00"}
+    started = datetime.fromisoformat(f"2026-11-30T{clock}:00+01:00") + timedelta(days=day)
+    sidecar |= {"patient": "p001", "started_at": started.isoformat()}
     (work / "data" / f"{name}.json").write_text(json.dumps(sidecar))
 
 outcome = build_report(prescriptions, [work / "data"], workers=1, on_message=print)
@@ -71,8 +74,8 @@ write_csv(work / "report.csv", outcome.daily, DAILY_COLUMNS)
 write_csv(work / "summary.csv", outcome.summary, SUMMARY_COLUMNS)
 
 daily = pd.read_csv(work / "report.csv")
-daily[["date", "side", "sessions", "reps_prescribed", "reps_completed", "reps_total", "reps_fast",
-       "rom_mean_deg", "hold_mean_s", "adherence_pct"]]
+daily[["date", "side", "sessions", "reps_prescribed", "reps_completed", "reps_total",
+       "reps_fast", "rom_mean_deg", "hold_mean_s", "adherence_pct"]]
 
 # %%
 # The 30-day summary (here the period is the prescription's one week)
@@ -86,7 +89,8 @@ pd.read_csv(work / "summary.csv").T
 # ``sensorkit report --plot-dir`` does): mean and best ROM per day against the prescribed ROM, and
 # adherence per scheduled day. It writes a PNG; here we show that file.
 
-png = plot_patient_progress(outcome.daily, work / "p001.png", rom_targets={"hip_external_rotation": 25})
+png = plot_patient_progress(outcome.daily, work / "p001.png",
+                            rom_targets={"hip_external_rotation": 25})
 fig, ax = plt.subplots(figsize=(9, 5.8), layout="constrained")
 ax.imshow(plt.imread(png))
 ax.set_axis_off()

@@ -19,11 +19,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import firmware_protocols
-from firmware_protocols.open_v1 import DEFAULT_CONFIG, encode_frame
+from firmware_protocols.open_v1 import DEFAULT_CONFIG, OpenV1Config, encode_frame
 from sensorkit.io import read_recording
 
 polar_acc_frame = bytes.fromhex(
-    "02 0094357700000000 01"  # ACC, timestamp 2e9 ns (of the last sample), frame type 1: raw int16 mG
+    # ACC, timestamp 2e9 ns (of the last sample), frame type 1 (raw int16 in mG), then samples
+    "02 0094357700000000 01"
     "F7FFFFFFE703 F8FFFEFFE503 F9FFFFFFE503 FAFFFFFFE603 FAFFFEFFE603 F9FFFFFFE503"
     "F8FFFFFFE603 F8FFFEFFE603 FAFFFFFFE503 FAFFFFFFE703 FAFFFFFFE503 F8FFFFFFE603"
     "F7FFFFFFE603 F8FFFEFFE603 F9FFFEFFE703 F9FF0000E603 F9FFFFFFE603 F7FFFEFFE503"
@@ -32,7 +33,8 @@ polar_acc_frame = bytes.fromhex(
     "F9FFFFFFE603 F9FFFFFFE603 F9FF0000E503 F9FFFEFFE603 F8FFFEFFE603 F7FFFEFFE603"
 )
 decoder = firmware_protocols.get("polar_pmd").decoder(sample_rate_hz=52)
-samples = decoder.feed(polar_acc_frame)  # (n, 7): t, acc_x..z (m/s²), gyr_x..z (deg/s; NaN: not in an ACC frame)
+# (n, 7): t (s), acc_x..z (m/s²), gyr_x..z (deg/s; NaN here: an ACC frame has no gyro)
+samples = decoder.feed(polar_acc_frame)
 print(f"{len(samples)} samples, t = {samples[0, 0]:.3f} … {samples[-1, 0]:.3f} s")
 print("first sample, acc (m/s²):", np.round(samples[0, 1:4], 3), "|acc| =",
       round(float(np.linalg.norm(samples[0, 1:4])), 3))
@@ -48,16 +50,19 @@ print("first sample, acc (m/s²):", np.round(samples[0, 1:4], 3), "|acc| =",
 # both.
 
 try:
-    ROOT = Path(__file__).resolve().parents[2]  # this file is docs/examples/NAME.py in the repository
+    ROOT = Path(__file__).resolve().parents[2]  # this file is docs/examples/NAME.py
 except NameError:  # the docs build runs the examples from docs/examples, without __file__
     ROOT = Path.cwd().resolve().parents[1]
 real = read_recording(ROOT / "recordings" / "real" / "uci_s1_test.csv").samples
 real = real[real.t < 20.0]
-config = DEFAULT_CONFIG.__class__(25.0, DEFAULT_CONFIG.acc_ms2_per_lsb, DEFAULT_CONFIG.gyro_dps_per_lsb, 8, 1)
+# the reference firmware's scales (MPU-6050, ±4 g, ±500 deg/s), at 25 Hz, 8 samples a frame
+config = OpenV1Config(sample_rate_hz=25.0, acc_ms2_per_lsb=DEFAULT_CONFIG.acc_ms2_per_lsb,
+                      gyro_dps_per_lsb=DEFAULT_CONFIG.gyro_dps_per_lsb, samples_per_frame=8)
 frames = [encode_frame(np.column_stack([real.acc[i:i + 8], real.gyr[i:i + 8]]), seq=k,
                        t_first_us=round(real.t[i] * 1e6), config=config)
           for k, i in enumerate(range(0, len(real), 8))]
-received = frames[:30] + frames[31:40] + [frames[39]] + frames[40:]  # frame 30 lost, frame 39 twice
+# frame 30 lost on the way, frame 39 received twice
+received = frames[:30] + frames[31:40] + [frames[39]] + frames[40:]
 
 capture = Path(tempfile.mkdtemp(prefix="sensorkit-gallery-")) / "capture.hex"
 capture.write_text("".join(frame.hex() + "\n" for frame in received))
@@ -67,10 +72,12 @@ print(capture.read_text().splitlines()[0], "…", f"({len(received)} lines)")
 # Decode the capture line by line, as ``sensorkit decode open_v1 capture.hex`` does.
 
 decoder = firmware_protocols.get("open_v1").decoder(config=config.to_bytes())
-decoded = np.vstack([decoder.feed(bytes.fromhex(line)) for line in capture.read_text().split()])
+lines = capture.read_text().split()
+decoded = np.vstack([decoder.feed(bytes.fromhex(line)) for line in lines])
 health = decoder.health
+gaps_s = [round(gap.at_t_s, 2) for gap in health.gaps]
 print(f"packets {health.packets}, samples {health.samples}, lost {health.lost_samples}, "
-      f"duplicates {health.duplicate_packets}, gaps at {[round(g.at_t_s, 2) for g in health.gaps]} s")
+      f"duplicates {health.duplicate_packets}, gaps at {gaps_s} s")
 
 # %%
 # The decoded angular rate against the recording it was framed from: identical to within the
@@ -79,11 +86,12 @@ print(f"packets {health.packets}, samples {health.samples}, lost {health.lost_sa
 
 fig, ax = plt.subplots(figsize=(9, 3.2), layout="constrained")
 ax.plot(real.t, real.gyr[:, 2], color="#bbbbbb", linewidth=3, label="recording (gyr_z)")
-ax.plot(decoded[:, 0], decoded[:, 6], ".", color="#3b6fc4", markersize=2.5, label="decoded from the capture")
+ax.plot(decoded[:, 0], decoded[:, 6], ".", color="#3b6fc4", markersize=2.5,
+        label="decoded from the capture")
 for gap in health.gaps:
     ax.axvline(gap.at_t_s, color="#e76f51", linestyle="--", linewidth=1)
-    ax.annotate(f"{gap.lost_samples} samples lost", (gap.at_t_s, ax.get_ylim()[1]), xytext=(4, -12),
-                textcoords="offset points", color="#e76f51", fontsize=8)
+    ax.annotate(f"{gap.lost_samples} samples lost", (gap.at_t_s, ax.get_ylim()[1]),
+                xytext=(4, -12), textcoords="offset points", color="#e76f51", fontsize=8)
 ax.set(xlabel="time (s)", ylabel="angular rate (deg/s)", title="open_v1 capture decoded")
 ax.legend(loc="lower right", fontsize=8, frameon=False)
 plt.show()
