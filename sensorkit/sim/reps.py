@@ -31,7 +31,7 @@ from sensorkit.sim.truth import TruthMovement
 
 Wave = tuple[float, float, float]  # (amplitude_deg, freq_hz, phase_rad)
 Piece = tuple[float, float, float]  # (start offset s, duration s, change deg)
-PEAK_GRID_S = 1e-3
+PEAK_GRID_S = 2e-3  # grid for finding a rep's peak, refined to 1e-10 s
 
 
 @dataclass(frozen=True)
@@ -174,12 +174,15 @@ def peak_deg(spec: RepSpec, t0_s: float = 0.0) -> tuple[float, float]:
     """(largest angle of the rep above its start in degrees, its time in s), from the exact profile."""
     profile = rep_angle_profile(spec, t0_s)
     t = np.arange(t0_s, t0_s + spec.duration_s + PEAK_GRID_S, PEAK_GRID_S)
-    i = int(np.argmax(profile.value(t)))
-    lo, hi = t[max(i - 1, 0)], t[min(i + 1, len(t) - 1)]
-    best = minimize_scalar(lambda x: -float(profile.value(x)[0]), bounds=(lo, hi), method="bounded",
-                           options={"xatol": 1e-9})
-    t_peak = float(best.x) if -best.fun >= profile.value(t[i])[0] else float(t[i])
-    return float(np.degrees(profile.value(t_peak)[0])), t_peak
+    values = profile.value(t)
+    best_t, best_value = float(t[int(np.argmax(values))]), float(values.max())
+    for i in np.argsort(values)[-3:]:  # refine the three best grid points (wobble may make near-equal peaks)
+        lo, hi = t[max(i - 1, 0)], t[min(i + 1, len(t) - 1)]
+        found = minimize_scalar(lambda x: -float(profile.value(x)[0]), bounds=(lo, hi), method="bounded",
+                                options={"xatol": 1e-10})
+        if -found.fun > best_value:
+            best_t, best_value = float(found.x), float(-found.fun)
+    return float(np.degrees(best_value)), best_t
 
 
 def build_rep(timeline: Timeline, spec: RepSpec, center_m: np.ndarray, label: str) -> TruthMovement:

@@ -22,11 +22,18 @@ def mixed_session(seed: int = 4242, **options) -> SimulatedSession:
     return session(seed, **(defaults | options))
 
 
-def mixed_ke_session(seed: int = 4344, **options) -> SimulatedSession:
+def mixed_ke_session(seed: int = 4345, **options) -> SimulatedSession:
     """A knee-extension session: a full and a partial set plus one distractor of each label."""
     defaults = dict(exercise="knee_extension", set_kinds=("full", "partial"), reps_per_set=(5, 6), n_distractors=4,
                     imperfections=False, sample_rate_hz=100)
     return session(seed, **(defaults | options))
+
+
+def continuous_ke_session(**options) -> SimulatedSession:
+    """A knee-extension session of continuous swings (no hold, no rest, past rest at the bottom)."""
+    session_ = mixed_ke_session(4344, **options)
+    assert session_.motor.continuous
+    return session_
 
 
 #: both exercises' mixed sessions, for tests that hold for every exercise

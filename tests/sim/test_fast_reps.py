@@ -6,10 +6,6 @@ from sensorkit.sim import simulate_session
 from tests.sim.conftest import session
 
 SEEDS = range(9140, 9156)
-# seed 9104 at 25 Hz, as simulated before fast reps existed (commit bfa187a)
-FIXED_9104_KINDS = ["full", "full", "full", "full"]
-FIXED_9104_ROMS = [37.348959, 36.516758, 35.752742]
-FIXED_9104_SAMPLES = 6733
 EXERCISES = ("hip_external_rotation", "knee_extension")
 
 
@@ -44,52 +40,61 @@ def test_about_half_the_sessions_rush_the_end_of_a_set_or_a_later_set(exercise):
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
-def test_a_fast_rep_takes_at_most_half_the_sessions_controlled_phases(exercise):
+def test_a_fast_rep_mostly_skips_its_hold_and_moves_only_somewhat_quicker(exercise):
+    """As UCI's "fast" reps: the hold is what goes (here to 0–0.5 s); the outward and main return
+    movements take 0.75–1 × what the same rep takes at the controlled tempo."""
     checked = 0
     for seed in SEEDS:
-        s = session(seed, exercise=exercise, sample_rate_hz=25)
-        controlled_out = [m.out_end_s - m.start_s for m in s.reps if m.tempo == "normal"]
-        for m in s.reps:
-            if m.tempo != "fast":
+        fast = session(seed, exercise=exercise, sample_rate_hz=25)
+        plain = session(seed, exercise=exercise, sample_rate_hz=25, fast_reps=False)
+        for f, p in zip(fast.reps, plain.reps):
+            if f.tempo != "fast":
                 continue
-            out_s, return_s = m.out_end_s - m.start_s, m.end_s - m.return_start_s
-            assert max(0.35, s.style.out_s / 3) - 1e-9 <= out_s <= s.style.out_s / 2 + 1e-9
-            assert max(0.35, s.style.return_s / 3) - 1e-9 <= return_s <= s.style.return_s / 2 + 1e-9
-            assert out_s < 0.7 * min(controlled_out)  # clearly quicker than every controlled rep
+            assert f.hold_s <= min(0.5, p.hold_s) + 1e-12
+            assert 0.75 - 1e-9 <= (f.out_end_s - f.start_s) / (p.out_end_s - p.start_s) <= 1 + 1e-9
+            assert f.end_s - f.return_start_s <= p.end_s - p.return_start_s + 1e-9  # no two-stage return
             checked += 1
     assert checked >= 10
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
-def test_fast_reps_change_only_the_rushed_reps_timing(exercise):
+def test_fast_reps_change_only_the_rushed_reps(exercise):
     """Same seed with and without fast reps: same leg, sensor errors, metadata, distractors and reps
-    (kinds, ROMs, sets); only the rushed reps' durations (and so later times) differ."""
+    (kinds, sets, the other reps' ROMs); only the rushed reps and the times after them differ (and, as
+    the still time before a fast rep is shorter, the rest pose's slow wander after it, by tenths of a degree)."""
     differing = 0
     for seed in SEEDS[:8]:
         fast = session(seed, exercise=exercise, sample_rate_hz=25)
         plain = session(seed, exercise=exercise, sample_rate_hz=25, fast_reps=False)
         assert all(m.tempo == "normal" for m in plain.reps)
         a, b = fast.truth_json(), plain.truth_json()
-        for key in ("geometry", "sensor_errors", "style", "distractors", "sensor_to_shank_quat_xyzw"):
+        for key in ("geometry", "sensor_errors", "style", "motor", "distractors", "sensor_to_shank_quat_xyzw"):
             assert a[key] == b[key], key
         assert fast.meta == plain.meta
         assert [(m.kind, m.label, m.set_index) for m in fast.truth] == [(m.kind, m.label, m.set_index) for m in plain.truth]
+        rushed = False
         for f, p in zip(fast.truth, plain.truth):
-            assert f.rom_deg == p.rom_deg or f.kind == "rejected"
+            rushed |= f.tempo == "fast"
             assert f.rest_angle_after_deg - f.rest_angle_before_deg == pytest.approx(
-                p.rest_angle_after_deg - p.rest_angle_before_deg, abs=1e-9)
+                p.rest_angle_after_deg - p.rest_angle_before_deg, abs=0.5 if rushed else 1e-9)
             if f.tempo == "fast":
                 assert f.end_s - f.start_s < p.end_s - p.start_s and f.hold_s <= p.hold_s
             else:
+                assert f.rom_deg == pytest.approx(p.rom_deg, abs=1e-9) or f.kind == "rejected"
                 assert f.end_s - f.start_s == pytest.approx(p.end_s - p.start_s, abs=1e-9)
         differing += fast.truth != plain.truth
     assert differing >= 2
 
 
-def test_without_fast_reps_the_hip_er_session_is_what_it_was_before_tempo():
-    """Fixed figures of seed 9104 recorded before fast reps existed (the seed rushes 3 reps now)."""
-    s = simulate_session(9104, sample_rate_hz=25, fast_reps=False)
-    assert sum(m.tempo == "fast" for m in simulate_session(9104, sample_rate_hz=25).reps) == 3
-    assert [m.kind for m in s.truth][:4] == FIXED_9104_KINDS
-    np.testing.assert_allclose([m.rom_deg for m in s.reps][:3], FIXED_9104_ROMS, atol=1e-6)
-    assert len(s.samples) == FIXED_9104_SAMPLES
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_fast_reps_mostly_follow_the_previous_rep_at_once(exercise):
+    """Real fast sets: 31 %–75 % of the reps with < 0.3 s still before them (controlled: 0 %–17 %)."""
+    gaps = []
+    for seed in SEEDS:
+        s = session(seed, exercise=exercise, sample_rate_hz=25)
+        others = [m.start_s for m in s.truth if not m.counted]
+        for a, b in zip(s.reps, s.reps[1:]):
+            if b.tempo == "fast" and a.set_index == b.set_index and not any(a.end_s <= t <= b.start_s for t in others):
+                gaps.append(b.start_s - a.end_s)
+    assert len(gaps) >= 10
+    assert 0.4 <= np.mean(np.array(gaps) == 0) <= 0.95 and max(gaps) <= 0.4 + 1e-9

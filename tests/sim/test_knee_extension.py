@@ -28,7 +28,7 @@ def test_kinds_labels_ranges_and_tempo():
         assert s.meta["exercise"] == "knee_extension" and s.exercise == "knee_extension"
         usual, flexion = s.style.usual_rom_deg, s.geometry.knee_flexion_deg
         assert 45 <= usual <= min(85, flexion - 15)
-        assert 1.5 <= s.style.out_s <= 2.8 and 1.5 <= s.style.return_s <= 3.0
+        assert 1.2 <= s.style.out_s <= 2.2 and 1.0 <= s.style.return_s <= 2.0
         for m in s.truth:
             seen_kinds.add(m.kind)
             if not m.counted:
@@ -37,15 +37,17 @@ def test_kinds_labels_ranges_and_tempo():
                 continue
             seen_labels.add(m.label)
             seen_tempos.add(m.tempo)
+            extra = 0.18 * usual if s.motor.continuous else 0.0  # a swing starts below the set's rest
+            room = flexion - 3 - m.rest_angle_before_deg  # never past straight: the level may come down
             if m.kind == "full":
-                assert abs(m.rom_deg - usual) <= 3
+                assert min(usual - 5, room - 1) <= m.rom_deg <= 1.105 * (usual + 3) + 3 + extra
             else:
-                assert m.kind == "partial" and 0.35 * usual <= m.rom_deg <= 0.65 * usual
-            if m.tempo == "normal":
-                assert 1.2 <= m.out_end_s - m.start_s <= 3.6 + 1e-9 and 1.2 <= m.end_s - m.return_start_s <= 3.6 + 1e-9
-            assert 0 <= m.hold_s <= 8 and abs(m.rest_angle_after_deg - m.rest_angle_before_deg) <= 2 + 1e-9
-            if s.style.target_rom_deg is not None and m.kind == "full":
-                assert m.rom_deg > s.style.target_rom_deg and s.style.target_rom_deg % 5 == 0
+                assert m.kind == "partial" and 0.45 * usual - 2 <= m.rom_deg <= 1.105 * 0.8 * usual + 3 + extra
+            if m.tempo == "normal" and not s.motor.continuous:
+                assert 0.9 <= m.out_end_s - m.start_s <= 3.0 + 1e-9 and 0.9 <= m.end_s - m.return_start_s <= 6
+            assert 0 <= m.hold_s <= 8 and abs(m.rest_angle_after_deg - m.rest_angle_before_deg) <= 0.4 * usual
+            if s.style.target_rom_deg is not None:
+                assert s.style.target_rom_deg % 5 == 0
     assert seen_kinds == {"full", "partial", "rejected"}
     assert seen_labels == {"knee_extension"} and seen_tempos == {"normal", "fast"}
 
@@ -54,7 +56,7 @@ def test_the_knee_never_straightens():
     for s in _sessions():
         flexion = s.geometry.knee_flexion_deg
         t = np.linspace(0.0, s.timeline.end_s, 50_000)
-        assert s.angle_at(t).max() <= flexion - 3  # tremor and sway at the top included
+        assert s.angle_at(t).max() <= flexion - 3  # overshoot, wobble and sway at the top included
         for m in s.reps:
             assert m.rest_angle_before_deg + m.rom_deg <= flexion - 3
 

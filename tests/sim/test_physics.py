@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from sensorkit.samples import GRAVITY_MS2
-from tests.sim.conftest import MIXED_SESSIONS, mixed_ke_session, mixed_session, session
+from tests.sim.conftest import MIXED_SESSIONS, continuous_ke_session, mixed_ke_session, mixed_session, session
 
 
 def _outside_movements(s, margin_s=0.5):
@@ -43,18 +43,21 @@ def test_gyro_about_the_exercise_axis_integrates_to_the_true_angle(exercise, rat
         if m.kind == "rejected":  # a distractor's rotation is not about that axis; it cancels on return
             in_distractor |= (s.samples.t >= m.start_s) & (s.samples.t <= m.end_s)
     assert np.ptp(s.angle_deg) > 20
-    assert np.abs(error[~in_distractor]).max() < 0.2
+    # at 25 Hz the sensor's band limit (10 Hz) removes the 8–12 Hz tremor (≤ 0.15°) and the trapezoid
+    # lags the quickest rep pieces: a few tenths of a degree, back to nothing after each movement
+    assert np.abs(error[~in_distractor]).max() < (0.2 if rate_hz >= 50 else 0.5)
 
 
-@pytest.mark.parametrize("exercise", list(MIXED_SESSIONS))
-def test_every_rep_reaches_its_rom_above_the_rest_angle(exercise):
-    s = MIXED_SESSIONS[exercise]()
+@pytest.mark.parametrize("exercise", [*MIXED_SESSIONS, "continuous"])
+def test_every_rep_peaks_at_its_rom_above_the_angle_at_its_start(exercise):
+    s = continuous_ke_session() if exercise == "continuous" else MIXED_SESSIONS[exercise]()
     for m in s.reps:
-        before, top, after = s.angle_at([m.start_s, m.out_end_s, m.end_s])
+        before, after = s.angle_at([m.start_s, m.end_s])
         assert before == pytest.approx(m.rest_angle_before_deg, abs=1e-9)
-        assert top - before == pytest.approx(m.rom_deg, abs=1e-9)
         assert after == pytest.approx(m.rest_angle_after_deg, abs=1e-9)
-        assert abs(after - before) <= 2 + 1e-9
+        dense = s.angle_at(np.arange(m.start_s, m.end_s, 1e-3))
+        assert m.rom_deg - 1e-3 <= dense.max() - before <= m.rom_deg + 1e-9  # the exact peak, overshoot included
+        assert abs(after - before) <= 0.4 * s.style.usual_rom_deg  # the foot may settle elsewhere, not far
 
 
 def _pivot_radius_m(s, m):
@@ -102,20 +105,23 @@ def test_external_rotation_moves_the_foot_medially_and_knee_out_the_shank_top_la
 
 @pytest.mark.parametrize("exercise", list(MIXED_SESSIONS))
 def test_gravity_seen_by_the_sensor_turns_back_by_the_exercise_angle(exercise):
-    """At rest and during holds, gravity projected across the exercise axis turns by minus its angle."""
+    """At rest and during holds, gravity projected across the exercise axis turns by minus its angle
+    (up to the hold's wobble, whose tangential acceleration averages out to a few tenths of a degree)."""
     s = MIXED_SESSIONS[exercise]()
     t, axis = s.samples.t, s.exercise_axis_sensor
     checked = 0
+    ends = [0.0] + [m.end_s for m in s.truth]
     for m in s.reps:
         before = (t > m.start_s - 0.6) & (t < m.start_s - 0.1)
         hold = (t > m.out_end_s + 0.2) & (t < m.return_start_s - 0.2)
-        if hold.sum() < 5:
+        previous_end = max(e for e in ends if e <= m.start_s)
+        if hold.sum() < 5 or m.start_s - 0.6 < previous_end:
             continue
         g0, g1 = s.samples.acc[before].mean(axis=0), s.samples.acc[hold].mean(axis=0)
         g0, g1 = g0 - axis * (g0 @ axis), g1 - axis * (g1 @ axis)
         turned_deg = np.degrees(np.arctan2(axis @ np.cross(g0, g1), g0 @ g1))
         true_deg = s.angle_at(t[hold]).mean() - s.angle_at(t[before]).mean()
-        assert turned_deg == pytest.approx(-true_deg, abs=0.1)
+        assert turned_deg == pytest.approx(-true_deg, abs=0.3)
         checked += 1
     assert checked >= 5
 

@@ -17,7 +17,7 @@ def test_times_are_ordered_and_movements_never_overlap():
     for s in _sessions():
         previous_end = 0.0
         for m in s.truth:
-            assert previous_end < m.start_s < m.out_end_s <= m.return_start_s < m.end_s
+            assert previous_end <= m.start_s < m.out_end_s <= m.return_start_s < m.end_s  # reps may follow at once
             assert m.hold_s == pytest.approx(m.return_start_s - m.out_end_s, abs=1e-9)
             previous_end = m.end_s
         assert s.truth[0].start_s >= 3.0 and s.timeline.end_s - s.truth[-1].end_s >= 3.0  # idle lead-in/out
@@ -32,20 +32,20 @@ def test_kinds_labels_and_ranges():
         for m in s.truth:
             assert m.kind in TRUTH_KINDS and m.label in TRUTH_LABELS
             seen.add((m.kind, m.label))
-            if m.counted and m.tempo == "normal":
-                assert 0.7 <= m.out_end_s - m.start_s <= 2.5 + 1e-9 and 0.7 <= m.end_s - m.return_start_s <= 2.5 + 1e-9
-            elif m.counted:
-                assert m.tempo == "fast"
-                assert 0.35 <= m.out_end_s - m.start_s <= 0.5 * s.style.out_s + 1e-9
-                assert 0.35 <= m.end_s - m.return_start_s <= 0.5 * s.style.return_s + 1e-9
             if m.counted:
-                assert 0 <= m.hold_s <= 8
+                assert m.tempo in ("normal", "fast") and 0 <= m.hold_s <= 8
+                assert 0.5 <= m.out_end_s - m.start_s <= 2.5 + 1e-9 and 0.5 <= m.end_s - m.return_start_s <= 6
+            if m.tempo == "fast":
+                assert m.hold_s <= 0.5
+            # ROM: the held level (full: usual ± 3°; partial 45 %–80 %; knee_out 8°–25°) plus the
+            # overshoot (≤ 10.5 %) and the hold's wobble and sway on top (continuous swings start below rest)
+            extra = 0.18 * usual if s.motor.continuous else 0.0
             if m.kind == "full":
-                assert abs(m.rom_deg - usual) <= 3
+                assert usual - 3 - 2 <= m.rom_deg <= 1.105 * (usual + 3) + 3 + extra
             elif m.kind == "partial":
-                assert 0.35 * usual <= m.rom_deg <= 0.65 * usual
+                assert 0.45 * usual - 2 <= m.rom_deg <= 1.105 * 0.8 * usual + 3 + extra
             elif m.kind == "knee_out":
-                assert m.label == "knee_out" and 8 <= m.rom_deg <= 25
+                assert m.label == "knee_out" and 6 <= m.rom_deg <= 1.105 * 25 + 3 + extra
             else:
                 assert m.rest_angle_before_deg == m.rest_angle_after_deg  # distractors leave the rest angle
     assert {("full", "hip_er"), ("rejected", "fidget")} <= seen
@@ -54,17 +54,41 @@ def test_kinds_labels_and_ranges():
 
 
 def test_sets_and_rests_follow_the_schedule():
+    no_rest = rests = 0
     for s in _sessions():
         sets = sorted({m.set_index for m in s.reps})
         assert 1 <= len(sets) <= 3
         for index in sets:
             reps = [m for m in s.reps if m.set_index == index]
             assert 5 <= len(reps) <= 12
-            gaps = [b.start_s - a.end_s for a, b in zip(reps, reps[1:])]
-            assert min(gaps) >= 0.8
+            others = [m.start_s for m in s.truth if not m.counted]
+            gaps = [b.start_s - a.end_s for a, b in zip(reps, reps[1:])
+                    if not any(a.end_s <= t <= b.start_s for t in others)]  # without a distractor in between
+            assert min(gaps) >= 0 and max(gaps) <= 3.0 * 1.6 + 1e-9  # the session's typical rest x U(0.5, 1.6)
+            no_rest += sum(g == 0 for g in gaps)
+            rests += len(gaps)
         first_of_next = [next(m for m in s.reps if m.set_index == i) for i in sets[1:]]
         last_of_prev = [[m for m in s.reps if m.set_index == i][-1] for i in sets[:-1]]
         assert all(10 <= b.start_s - a.end_s for a, b in zip(last_of_prev, first_of_next))
+    assert 0 < no_rest < 0.5 * rests  # some reps follow the previous one at once, most after a rest
+
+
+def test_a_target_rom_is_sometimes_above_full_reps():
+    """As for real patients: the prescribed range is not always reached (nor always exceeded)."""
+    above = below = 0
+    for seed in range(9600, 9640):
+        s = session(seed, sample_rate_hz=25, targets=True, distractors=False, max_duration_s=60)
+        target = s.style.target_rom_deg
+        assert target % 5 == 0 and s.meta["target_rom_deg"] == target
+        fulls = [m.rom_deg for m in s.reps if m.kind == "full"]
+        above += any(r < target for r in fulls)
+        below += bool(fulls) and all(r >= target for r in fulls)
+    assert above >= 5 and below >= 5
+
+
+def test_simulated_sidecars_are_marked_as_demo_data():
+    for s in _sessions():
+        assert s.meta["simulated"] is True and s.meta["patient"].startswith("demo-p")
 
 
 def test_fixed_options_shape_the_session():
