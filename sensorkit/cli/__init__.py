@@ -58,7 +58,7 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in _available():
             return None
-        with notice_if_slow(3.0):  # Stage 1's kernels compile at import after an install
+        with notice_if_slow(10.0):  # Stage 1's kernels compile at import after an install
             module = importlib.import_module(f"sensorkit.cli.{_COMMANDS[name]}")
         return getattr(module, name.replace("-", "_"))
 

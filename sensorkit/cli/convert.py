@@ -7,8 +7,11 @@ from pathlib import Path
 
 import click
 
+from sensorkit.cli.safety import batch_guard, say
 from sensorkit.errors import SensorkitError
 from sensorkit.io import find_recordings, read_recording, write_recording
+from sensorkit.io.files import sidecar_path
+from sensorkit.io.outputs import OutputError, check_output_folder, check_outputs
 
 
 @click.command("convert")
@@ -22,23 +25,33 @@ def convert(inputs: tuple[Path, ...], out_dir: Path) -> None:
     absolute timestamps when it has them. A file that fails is reported on stderr as one line; the
     exit status is 1 when any failed.
     """
-    files = find_recordings(inputs, exclude=[out_dir])
     failed = 0
     written: dict[str, Path] = {}
-    for path in files:
-        try:
-            recording = read_recording(path)
-            target = out_dir / f"{recording.name}.csv"
-            if recording.name in written:
-                raise SensorkitError(f"{path}: the recording name {recording.name!r} is also that of {written[recording.name]}; not overwritten")
-            meta = dataclasses.replace(recording.meta, n_samples=None)
-            write_recording(target, recording.samples, meta)
-            written[recording.name] = path
-            click.echo(f"{path} -> {target} ({len(recording.samples)} samples, {recording.meta.sensor or 'sensorkit'})")
-        except (SensorkitError, OSError, ValueError) as exc:
-            failed += 1
-            message = str(exc)
-            click.echo(message if message.startswith(str(path)) else f"{path}: {message}", err=True)
+    with batch_guard("interrupted; the files converted so far are complete, the one being written is not there"):
+        skipped: list = []
+        files = find_recordings(inputs, exclude=[out_dir], skipped=skipped)
+        check_output_folder(out_dir)
+        for earlier, kind in skipped:
+            say(f"note: {earlier}: skipped: an earlier output ({kind}), not a recording")
+        for path in files:
+            try:
+                recording = read_recording(path)
+                target = out_dir / f"{recording.name}.csv"
+                if recording.name in written:
+                    raise SensorkitError(f"{path}: the recording name {recording.name!r} is also that of {written[recording.name]}; not overwritten")
+                check_outputs([("--out", target), ("--out", sidecar_path(target))], inputs=files)
+                for existing in (target, sidecar_path(target)):
+                    if existing.exists():
+                        raise OutputError(f"{existing}: already exists; a recording is never overwritten"
+                                          " (choose another --out)")
+                meta = dataclasses.replace(recording.meta, n_samples=None)
+                write_recording(target, recording.samples, meta)
+                written[recording.name] = path
+                click.echo(f"{path} -> {target} ({len(recording.samples)} samples, {recording.meta.sensor or 'sensorkit'})")
+            except (SensorkitError, OSError, ValueError) as exc:
+                failed += 1
+                message = str(exc)
+                say(message if message.startswith(str(path)) else f"{path}: {message}")
     if not files:
         click.echo("error: no recordings found", err=True)
         sys.exit(1)

@@ -66,10 +66,23 @@ def _make_decoder(protocol: str, settings: dict[str, object]) -> firmware_protoc
         raise click.UsageError(f"bad settings for {protocol!r}: {exc}") from None
 
 
+#: a notification payload is at most 512 bytes (BLE's attribute limit): 1,536 characters of hex
+#: with separators; a longer line ends the decoding (``/dev/zero`` or a binary file never fills memory)
+MAX_LINE_CHARS = 4096
+
+
 def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder, out: TextIO) -> tuple[int, int]:
-    """Decode every payload line, writing CSV rows; returns (payload lines, failed lines)."""
+    """Decode every payload line, writing CSV rows; returns (payload lines, failed lines).
+
+    Raises ClickException (exit 1) at a line longer than MAX_LINE_CHARS, read no further.
+    """
     lines = bad = 0
-    for number, line in enumerate(source, start=1):
+    number = 0
+    while line := source.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            raise click.ClickException(f"{name}:{number}: line longer than {MAX_LINE_CHARS} characters;"
+                                       " not a capture of notification payloads (one hex payload per line)")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         lines += 1
