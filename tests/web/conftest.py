@@ -34,6 +34,38 @@ def browser_type_launch_args():
     return {"executable_path": path, "args": CHROMIUM_ARGS, "headless": True}
 
 
+# pytest-playwright keeps Playwright (whose sync API runs an event loop in the main thread) for the
+# whole session; here it lives per module, so no loop is left running for tests collected later.
+@pytest.fixture(scope="module")
+def playwright(browser_type_launch_args):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser_context_args(playwright):
+    return {}
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="module")
+def launch_browser(browser_type_launch_args, browser_type):
+    return lambda **kwargs: browser_type.launch(**(browser_type_launch_args | kwargs))
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser):
+    browser = launch_browser()
+    yield browser
+    browser.close()
+
+
 @pytest.fixture(scope="session")
 def clinic(tmp_path_factory):
     """The report tests' simulated clinic (two patients, 11 recordings, one broken), and the

@@ -202,6 +202,7 @@ function requestDraw() { if (!frameRequested) { frameRequested = true; requestAn
 // ---- messages ----------------------------------------------------------------------------
 function onSnapshot(m) {
   window.sk.snapshots += 1;
+  window.sk.repsAtSnapshot = m.reps.length;  // reps before this page joined: drawn, never cued
   const sess = m.session;
   $("exercise").textContent = EXERCISE_WORDS[sess.exercise] || sess.exercise || "Exercise";
   $("patient").textContent = sess.patient ? `· ${sess.patient}` : "";
