@@ -5,7 +5,7 @@ Analyse one recording and plot its angle with the reps
 Read a recording (CSV + JSON sidecar), detect its reps and draw the exercise angle with every
 movement shaded by its kind. The recording is ``recordings/sim_9013.csv``: a simulated session
 of seated hip external rotation (right leg, 200 Hz, the sensor strapped on at a random angle)
-with seven full reps and a few other movements in between. Because it is simulated, its
+with full reps and a few other movements in between. Because it is simulated, its
 ground truth (``sim_9013.truth.json``) says what really happened, so we can put the detector's
 ROM and hold next to the true ones.
 """
@@ -29,7 +29,7 @@ samples = recording.samples.to_frame()  # t (s), acc_x..z (m/s²), gyr_x..z (deg
 meta = recording.meta                   # from the sidecar sim_9013.json
 print(f"{len(samples)} samples, {recording.samples.duration_s:.0f} s at "
       f"{recording.samples.sample_rate_hz:.0f} Hz, {meta.side} leg, "
-      f"target ROM {meta.target_rom_deg}°, target hold {meta.target_hold_s} s")
+      f"target ROM {meta.target_rom_deg} (degrees), target hold {meta.target_hold_s} (s)")
 samples.head()
 
 # %%
@@ -58,7 +58,8 @@ for rep in detector.reps_.itertuples():
     if rep.kind != "rejected":
         ax.annotate(f"{rep.rom_deg:.0f}°", (0.5 * (rep.start_s + rep.end_s), rep.rom_deg),
                     xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8)
-ax.axhline(meta.target_rom_deg, color="#c0392b", linestyle="--", linewidth=0.8)
+if meta.target_rom_deg:
+    ax.axhline(meta.target_rom_deg, color="#c0392b", linestyle="--", linewidth=0.8)
 handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.3) for c in KIND_COLOURS.values()]
 ax.legend(handles, KIND_COLOURS, loc="upper right", ncols=4, fontsize=8, frameon=False)
 ax.set(xlabel="time (s)", ylabel="hip external rotation (°)", ylim=(-10, 55),

@@ -56,8 +56,11 @@ while start < len(recording.samples):
 streamed += live.finish()
 
 streamed = pd.DataFrame([rep.row(recording.name, "right") for rep in streamed])
-same = streamed.equals(batch.reps_)
-print(f"live: {len(streamed)} movements; identical to batch, row for row: {same}")
+columns = ["rep", "kind", "tempo", "start_s", "end_s", "hold_s"]
+same = len(streamed) == len(batch.reps_) and streamed[columns].equals(batch.reps_[columns])
+rom_difference_deg = (streamed.rom_deg - batch.reps_.rom_deg).abs().max()
+print(f"live: {len(streamed)} movements; the same kinds, tempo, times and holds as batch: "
+      f"{same}; largest ROM difference: {rom_difference_deg:.2g}°")
 
 # %%
 # What a live display shows, and what the labels say

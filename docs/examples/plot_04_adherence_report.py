@@ -7,7 +7,7 @@ and the report says day by day what was done against what was prescribed: one ro
 patient × local date × exercise × side (``report.csv``) and one per 30-day period
 (``summary.csv``). Both are described column by column in :doc:`/formats`.
 
-Here six of the simulated hip external rotation sessions shipped in ``recordings/`` play one
+Here the simulated hip external rotation sessions shipped in ``recordings/`` play one
 patient's first week: each is copied into a temporary folder with a sidecar that names the
 patient and the day it was recorded.
 """
@@ -34,7 +34,8 @@ work = Path(tempfile.mkdtemp(prefix="sensorkit-gallery-"))
 # %%
 # The prescription
 # ----------------
-# Every day, 8 reps per side, each held at least 2 s and reaching at least 25°.
+# Four days a week (days 0, 2, 4 and 6 of each week from the start), 8 reps per side, each
+# held at least 2 s and reaching at least 25°.
 
 (work / "rx").mkdir()
 (work / "rx" / "p001.toml").write_text('''\
@@ -50,26 +51,32 @@ sets = 1
 reps_per_set = 8
 hold_s = 2
 rom_deg = 25
-days_per_week = 7
+days_per_week = 4
 ''')
 prescriptions = load_prescriptions(work / "rx")
 
 # %%
 # The week's recordings
 # ---------------------
-# (recording, day of the week, local time); the sidecar's ``side`` stays as recorded.
+# The sessions go to every other day at 08:15, in name order; each keeps the leg it was
+# recorded on (the sidecar's ``side``).
 
-week = [("sim_9013", 0, "08:10"), ("sim_9038", 0, "08:25"), ("sim_9024", 2, "18:40"),
-        ("sim_9010", 3, "07:55"), ("sim_9039", 4, "12:05"), ("sim_9035", 4, "12:20")]
+sessions = [path for path in sorted((ROOT / "recordings").glob("sim_*.csv"))
+            if json.loads(path.with_suffix(".json").read_text())["exercise"]
+            == "hip_external_rotation"][:4]
 (work / "data").mkdir()
-for name, day, clock in week:
-    shutil.copy(ROOT / "recordings" / f"{name}.csv", work / "data")
-    sidecar = json.loads((ROOT / "recordings" / f"{name}.json").read_text())
+for index, path in enumerate(sessions):
+    name, day, clock = path.stem, 2 * index, "08:15"
+    shutil.copy(path, work / "data")
+    sidecar = json.loads(path.with_suffix(".json").read_text())
     started = datetime.fromisoformat(f"2026-11-30T{clock}:00+01:00") + timedelta(days=day)
     sidecar |= {"patient": "p001", "started_at": started.isoformat()}
     (work / "data" / f"{name}.json").write_text(json.dumps(sidecar))
 
-outcome = build_report(prescriptions, [work / "data"], workers=1, on_message=print)
+# the recordings are simulated (demo data, marked so in their sidecars): a report leaves such
+# recordings out unless asked to count them
+outcome = build_report(prescriptions, [work / "data"], workers=1, on_message=print,
+                       include_simulated=True)
 write_csv(work / "report.csv", outcome.daily, DAILY_COLUMNS)
 write_csv(work / "summary.csv", outcome.summary, SUMMARY_COLUMNS)
 
