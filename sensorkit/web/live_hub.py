@@ -128,6 +128,7 @@ class LiveHub:
         self._summary: dict | None = None
         self._seq = 0
         self.ended = False  # close() was called: the session is over
+        self._last_arrival_s = math.nan
 
     # ---- subscribers (pages) -------------------------------------------------------------
     def subscribe(self) -> asyncio.Queue:
@@ -185,7 +186,7 @@ class LiveHub:
             "arrival_ms": self._arrival_ms(),
         }
         self._reps.append(item)
-        self._state = self._state_of(status)
+        self._state = self._state_of(status, new_arrival=False)  # the show() after this block stamps it
         self._publish({"type": "rep", "rep": item, "state": self._state})
 
     def close(self, status: LiveStatus) -> None:
@@ -208,10 +209,14 @@ class LiveHub:
         self.ended = True
 
     # ---- helpers -------------------------------------------------------------------------
-    def _arrival_ms(self) -> float | None:
+    def _arrival_ms(self, new_only: bool = False) -> float | None:
+        """When the last block's notification arrived (ms since the epoch); with ``new_only``, None
+        when no block arrived since the last call (an idle tick carries no new sample)."""
         arrival = self._arrival_s()
-        if not math.isfinite(arrival):
+        if not math.isfinite(arrival) or (new_only and arrival == self._last_arrival_s):
             return None
+        if new_only:
+            self._last_arrival_s = arrival
         return round((time.time() - (time.perf_counter() - arrival)) * 1000.0, 2)
 
     def _band(self, status: LiveStatus) -> tuple[float | None, str]:
@@ -235,7 +240,7 @@ class LiveHub:
                                 "lost_s": _num(last.lost_s, 1), "lost_samples": last.lost_samples}
         return link
 
-    def _state_of(self, status: LiveStatus) -> dict:
+    def _state_of(self, status: LiveStatus, new_arrival: bool = True) -> dict:
         band_deg, band_name = self._band(status)
         target_hold_s = self.plan.hold_s if self.plan is not None else status.target_hold_s
         scale = max(self._scale_deg, 1.3 * band_deg if band_deg else 0.0)
@@ -251,7 +256,7 @@ class LiveHub:
             "counted_kinds": [k for k in status.counts if k in COUNTED_KINDS],
             "fast": status.fast_reps, "reps_seen": len(self._reps),
             "progress": self.plan.progress(self._completed) if self.plan is not None else None,
-            "link": self._link(status), "arrival_ms": self._arrival_ms(), "ended": False,
+            "link": self._link(status), "arrival_ms": self._arrival_ms(new_only=True) if new_arrival else None, "ended": False,
         }
 
 
