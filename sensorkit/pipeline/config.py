@@ -154,10 +154,10 @@ class PipelineConfig:
     typical_rom_percentile: float = 80.0
     typical_rom_floor_deg: float | None = None
     typical_rom_history: int = 50
-    hold_speed_fraction: float = 0.1
-    hold_min_speed_dps: float = 4.0
+    hold_speed_fraction: float = 0.05
+    hold_min_speed_dps: float = 2.0
 
-    fast_fraction: float = 0.55
+    fast_fraction: float = 0.6
     tempo_min_reps: int = 3
     tempo_history: int = 20
     controlled_rep_s: float | None = None

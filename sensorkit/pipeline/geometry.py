@@ -86,13 +86,15 @@ def fit_radius(terms: np.ndarray) -> np.ndarray | None:
     m, v = terms[:36].reshape(6, 6), terms[36:42]
     if not np.all(np.isfinite(m)) or not np.all(np.isfinite(v)):
         return None
-    eig, vecs = np.linalg.eigh(m)
-    if eig[-1] <= 0:
+    d = np.sqrt(np.diag(m))
+    if not np.all(d > 0):
         return None
+    m, v = m / np.outer(d, d), v / d  # unknowns in comparable units (ρ in m, bias in m/s²)
+    eig, vecs = np.linalg.eigh(m)
     keep = eig > _RCOND * eig[-1]
     if keep.sum() < 4:  # at least a plane of ρ and the bias
         return None
-    x = vecs[:, keep] @ ((vecs[:, keep].T @ v) / eig[keep])
+    x = (vecs[:, keep] @ ((vecs[:, keep].T @ v) / eig[keep])) / d
     return x[:3]
 
 
@@ -116,6 +118,11 @@ class GeometryModel:
         self._next_step = 0
         self.bootstrapping = True
         self.geometry: Geometry | None = None  # None until the first sample
+        self._seen = 0  # samples taken in
+        self._up_total = np.zeros(3)
+        self._up_before = np.zeros(3)
+        self._up_index = np.zeros(0, dtype=np.int64)
+        self._up_cum = np.zeros((0, 3))
 
     def _threshold(self, step: int) -> int:
         if step < len(_SCHEDULE_S):
@@ -131,11 +138,16 @@ class GeometryModel:
         if self.geometry is None:
             self.geometry = Geometry(block.up[0].copy(), None)
             changes.append((-1, self.geometry))
-        if not self.bootstrapping:
-            return changes
         moving = block.speed_dps > MOVING_DPS
         idx = np.flatnonzero(moving)
-        if len(idx) == 0:
+        # Σup over every moving sample, kept per sample of this block: which way the leg mostly
+        # goes signs the angle (the side is read where a rep is decided: see add_rep)
+        self._up_before = self._up_total
+        self._up_index = self._seen + idx
+        self._up_cum = self._up_total + np.cumsum(block.up[moving], axis=0) if len(idx) else np.zeros((0, 3))
+        self._up_total = self._up_cum[-1] if len(idx) else self._up_total
+        self._seen += len(block)
+        if not self.bootstrapping or len(idx) == 0:
             return changes
         terms = sample_terms(block.smooth_omega_dps[moving], block.alpha_dps2[moving],
                              block.lin_acc_ms2[moving], block.up[moving])
@@ -155,11 +167,16 @@ class GeometryModel:
         self._moving = int(count[-1])
         return changes
 
-    def add_rep(self, terms: np.ndarray) -> Geometry | None:
-        """A counted rep's summed terms; returns the refreshed geometry (None if unchanged)."""
+    def add_rep(self, terms: np.ndarray, decided: int) -> Geometry | None:
+        """A counted rep's summed terms, decided at absolute sample ``decided`` (of the current
+        block); returns the refreshed geometry (None if unchanged). The axis and the shank come
+        from the reps; the sign from all the motion up to ``decided`` (a first rep may be a swing
+        behind the resting pose)."""
         self.bootstrapping = False
         self._reps = self._reps + terms
-        estimate = estimate_geometry(self._reps)
+        j = int(np.searchsorted(self._up_index, decided, side="right")) - 1
+        side = self._up_cum[j] if j >= 0 else self._up_before
+        estimate = estimate_geometry(self._reps, side)
         if estimate is not None:
             self.geometry = estimate
         return estimate
@@ -175,8 +192,9 @@ def sample_terms(omega_dps: np.ndarray, alpha_dps2: np.ndarray, lin_acc_ms2: np.
     return np.hstack([circle_terms_of(omega_dps, alpha_dps2, lin_acc_ms2), ww, up])
 
 
-def estimate_geometry(sums: np.ndarray) -> Geometry | None:
-    """The geometry from summed :func:`sample_terms`, or None when they do not fix it."""
+def estimate_geometry(sums: np.ndarray, side_up: np.ndarray | None = None) -> Geometry | None:
+    """The geometry from summed :func:`sample_terms`, or None when they do not fix it; the angle
+    is positive toward ``side_up`` (a sum of verticals; default the one in ``sums``)."""
     rho = fit_radius(sums[:42])
     if rho is None:
         return None
@@ -185,7 +203,8 @@ def estimate_geometry(sums: np.ndarray) -> Geometry | None:
         return None
     _, vecs = np.linalg.eigh(sums[42:51].reshape(3, 3))
     k = vecs[:, -1]
-    mean_up = sums[51:54] / max(1e-12, np.linalg.norm(sums[51:54]))
+    side = sums[51:54] if side_up is None else side_up
+    mean_up = side / max(1e-12, np.linalg.norm(side))
     line = rho / radius
     s = line if line @ mean_up >= 0 else -line
     s = s - (s @ k) * k

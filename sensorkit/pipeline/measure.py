@@ -26,7 +26,14 @@ import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
 from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.geometry import MOVING_DPS, fit_radius, sample_terms
+
+
+#: the accelerometer reads gravity to within about 0.5° when the shank turns slower than this
+#: (deg/s) and accelerates its turn less than this (deg/s²): ω²r and αr under 0.15 m/s² at
+#: r = 0.45 m, and the smoothed reading's 0.1-s delay worth under 0.5°
+QUIET_DPS, QUIET_DPS2 = 5.0, 20.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class Window:
     end: int
     rest_up: np.ndarray
     returned: bool
+    rest_gravity: np.ndarray | None = None  # the accelerometer's at the still rest before, if any
 
 
 @dataclass(frozen=True)
@@ -118,10 +126,32 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     m = omega if len(omega) else w.omega_dps[-1:]
     _, vecs = np.linalg.eigh(m.T @ m)
     axis = vecs[:, -1]
-    angle = signed_angle_deg(w.rest_up, w.up[s:e + 1], axis)
-    if np.sum(angle) < 0:
-        axis, angle = -axis, -angle
+    if np.sum(signed_angle_deg(w.rest_up, w.up[s:e + 1], axis)) < 0:  # outward turn positive
+        axis = -axis
+    # the turn about the axis from rest: the bias-corrected rate integrated (drift over one
+    # movement: VQF's bias residue × seconds) from the last quiet rest sample before the start,
+    # where the accelerometer's gravity is exact; anchored to gravity again below at a quiet top
+    quiet_all = (np.linalg.norm(w.smooth_omega_dps, axis=1) < QUIET_DPS) & \
+        (np.linalg.norm(w.alpha_dps2, axis=1) < QUIET_DPS2)
+    before = np.flatnonzero(quiet_all[:s + 1])
+    s0 = int(before[-1]) if len(before) else s
+    rate = w.omega_dps[s0:e + 1] @ axis
+    tt = w.t[s0:e + 1]
+    turned = np.concatenate([[0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * np.diff(tt))])
+    # 0 at a quiet rest sample; without one (continuous reps) the filter's angle at the start
+    at_s0 = 0.0 if len(before) else float(signed_angle_deg(w.rest_up, w.up[s0:s0 + 1], axis)[0])
+    angle = (at_s0 + turned)[s - s0:]
     angle_s = _smooth(angle, cfg.lowpass_hz, fs_hz)
+    # where the leg is still, the accelerometer reads gravity alone: its angle is exact there, while
+    # the orientation filter still carries what the movement's own acceleration pulled it by.
+    # The filter's trace is shifted by their mean difference over the still samples near the top.
+    gravity = w.lin_acc_ms2[s:e + 1] + GRAVITY_MS2 * w.up[s:e + 1]
+    quiet = (np.linalg.norm(w.smooth_omega_dps[s:e + 1], axis=1) < QUIET_DPS) & \
+        (np.linalg.norm(w.alpha_dps2[s:e + 1], axis=1) < QUIET_DPS2)
+    top = quiet & (angle_s > 0.7 * angle_s.max())
+    if w.rest_gravity is not None and top.sum() >= max(3, int(0.3 * fs_hz)):
+        exact = signed_angle_deg(w.rest_gravity, gravity[top] / np.linalg.norm(gravity[top], axis=1)[:, None], axis)
+        angle_s = angle_s + float(np.mean(exact - angle[top]))
     p = int(np.argmax(angle_s))
     rom = float(angle_s[p])
     speed = _smooth(omega @ axis, cfg.lowpass_hz, fs_hz)

@@ -25,6 +25,14 @@ from vqf import VQF
 from sensorkit.samples import GRAVITY_MS2
 
 
+#: VQF's rest detection: the gyro (bias included) below this, deg/s, for 1.5 s. VQF's default (2)
+#: misses every rest of a gyro whose bias exceeds it; a resting real leg reads under 3 deg/s
+#: (UCI other-ankle recordings) and MEMS gyro biases reach a few deg/s.
+REST_GYR_DPS = 5.0
+#: VQF's bound on the bias estimate, deg/s (default 2): consumer MEMS gyros are specified to ±5.
+BIAS_CLIP_DPS = 5.0
+
+
 @dataclass(frozen=True)
 class MotionBlock:
     """Stage-1 output for a block of ``n`` samples (see the module doc for each array)."""
@@ -52,7 +60,7 @@ class MotionTracker:
 
     def __init__(self, fs_hz: float, lowpass_hz: float, tau_acc_s: float) -> None:
         self.fs_hz = fs_hz
-        self._vqf = VQF(1.0 / fs_hz, tauAcc=tau_acc_s)
+        self._vqf = VQF(1.0 / fs_hz, tauAcc=tau_acc_s, restThGyr=REST_GYR_DPS, biasClip=BIAS_CLIP_DPS)
         self._sos = butter(2, lowpass_hz, fs=fs_hz, output="sos")
         self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels
         self._last_omega: np.ndarray | None = None  # last smoothed rate (for the difference)

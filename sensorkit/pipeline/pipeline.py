@@ -31,7 +31,7 @@ from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter
 from sensorkit.pipeline.tempo import TempoJudge
-from sensorkit.samples import Samples
+from sensorkit.samples import GRAVITY_MS2, Samples
 
 #: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
 #: linear acceleration(3), angle
@@ -143,7 +143,7 @@ class Pipeline:
             rest = seg.rest_angle(self.geometry_)
             peak = float(self.geometry_.angle_deg(seg.peak_up[None, :])[0])
             returned = theta - rest < max(self.config.end_floor_deg, 0.5 * (peak - rest))
-            self._emit(seg._end(last, returned=returned))
+            self._emit(seg._end(last, returned=returned))  # decided at the last sample
         return reps + self._take_new()
 
     def run(self, samples: Samples, block_size: int = 1 << 15) -> list[Rep]:
@@ -232,7 +232,8 @@ class Pipeline:
 
     def _trim(self) -> None:
         seg = self._segmenter
-        keep = seg.start - self._pre if seg.state != REST else self._history.end - self._pre - 1
+        # a movement needs pre_rest_s before its start, which lies up to pre_rest_s before the crossing
+        keep = seg.start - self._pre if seg.state != REST else self._history.end - 2 * self._pre - 1
         self._history.keep_from(max(0, keep))
 
     def _take_new(self) -> list[Rep]:
@@ -240,14 +241,16 @@ class Pipeline:
         return new
 
     def _emit(self, movement: Movement) -> Rep:
-        data = self._history.rows(movement.start, movement.end + 1)
+        data = self._history.rows(movement.start - self._pre, movement.end + 1)
+        start = movement.start - max(self._history.first, movement.start - self._pre)
         window = Window(t=data[:, 0], up=data[:, 1:4], omega_dps=data[:, 4:7], smooth_omega_dps=data[:, 7:10],
-                        alpha_dps2=data[:, 10:13], lin_acc_ms2=data[:, 13:16], start=0, end=len(data) - 1,
-                        rest_up=movement.rest_up, returned=movement.returned)
+                        alpha_dps2=data[:, 10:13], lin_acc_ms2=data[:, 13:16], start=start, end=len(data) - 1,
+                        rest_up=movement.rest_up, returned=movement.returned,
+                        rest_gravity=self._rest_gravity(movement.start))
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
         if v.kind != "rejected" and f.geometry_terms is not None:
-            refreshed = self._geometry.add_rep(f.geometry_terms)
+            refreshed = self._geometry.add_rep(f.geometry_terms, movement.decided)
             if refreshed is not None:
                 self.geometry_ = refreshed
         if self._first_rest_up is None:
@@ -271,6 +274,19 @@ class Pipeline:
         self.reps_.append(rep)
         self._new.append(rep)
         return rep
+
+    def _rest_gravity(self, start: int) -> np.ndarray | None:
+        """The accelerometer's gravity direction over the still samples of the rest before
+        ``start`` (exact there, unlike the orientation filter just after a movement), or None."""
+        pre = self._history.rows(start - self._pre, start)
+        if not len(pre):
+            return None
+        still = np.linalg.norm(pre[:, 7:10], axis=1) < self.config.still_gyr_dps
+        if still.sum() < 3:
+            return None
+        g = pre[still, 13:16] + GRAVITY_MS2 * pre[still, 1:4]
+        g = (g / np.linalg.norm(g, axis=1)[:, None]).mean(axis=0)
+        return g / np.linalg.norm(g)
 
     def _update_status(self, block: MotionBlock, theta: np.ndarray) -> None:
         """The live view: angle above rest, phase and hold time at the block's last sample."""

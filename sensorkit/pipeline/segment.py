@@ -40,6 +40,7 @@ class Movement:
     end: int
     rest_up: np.ndarray
     returned: bool
+    decided: int  # the sample at which the end was seen (≥ end)
 
 
 class Segmenter:
@@ -138,7 +139,7 @@ class Segmenter:
                     # the bottom of the swing: the lowest sample since the return
                     m = int(np.argmin(seg[:k - j])) if k > j else -1
                     end = first + j + m if m >= 0 and seg[m] <= self.tail_min else self.tail_min_index
-                return self._end(end, returned=True)
+                return self._end(end, returned=True, decided=first + k)
         return None
 
     def _onset(self, k_abs: int, theta_so_far: np.ndarray, first: int, base: float, history_theta) -> int:
@@ -157,8 +158,8 @@ class Segmenter:
                 return lo + int(near[-1])
         return lo
 
-    def _end(self, end: int, returned: bool) -> Movement:
-        movement = Movement(self.start, end, self.rest_up.copy(), returned)
+    def _end(self, end: int, returned: bool, decided: int | None = None) -> Movement:
+        movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided)
         self.last_end = end
         self.state = REST
         self.start, self.peak_up, self.peak_index = -1, None, -1
