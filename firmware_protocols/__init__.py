@@ -26,6 +26,7 @@ def register(name: str, target: str) -> None:
 
 
 def names() -> list[str]:
+    """The registered protocol names, sorted (``polar_pmd``, ``metawear``, ...)."""
     return sorted(_REGISTRY)
 
 

@@ -63,6 +63,7 @@ class StreamHealth:
 
     @property
     def loss_fraction(self) -> float:
+        """Lost samples over all samples the stream should have carried (0 to 1)."""
         total = self.samples + self.lost_samples
         return self.lost_samples / total if total else 0.0
 
@@ -102,7 +103,12 @@ class Command:
 
 
 class Protocol(ABC):
-    """A sensor family's wire format: how to find it, start it, stop it and decode it."""
+    """A sensor family's wire format: how to find it, start it, stop it and decode it.
+
+    Subclasses set ``name`` (the registry name), the advertised ``service_uuids`` or
+    ``name_prefixes`` that :meth:`matches` looks for, and ``data_char_uuids`` (the characteristics
+    to subscribe to); they write no bytes themselves, they return :class:`Command` objects.
+    """
 
     name: str = ""
     #: Advertised service UUIDs or name prefixes that identify this family in a scan.

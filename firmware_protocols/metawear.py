@@ -224,6 +224,8 @@ class MetaWear(Protocol):
         return Command(COMMAND_CHAR_UUID, bytes(payload), response=False)
 
     def start_commands(self, sample_rate_hz: float = 104.0) -> list[Command]:
+        """Configure, subscribe and power on the accelerometer (and gyroscope) at the supported
+        output data rate nearest ``sample_rate_hz`` (Hz; see :func:`output_data_rate_hz`)."""
         chip = CHIPS[self.chip]
         odr = output_data_rate_hz(self.chip, sample_rate_hz)
         cmds = [self._write(ACC_MODULE, CONFIG_REGISTER, chip.acc_odr_bytes[odr],
@@ -241,6 +243,7 @@ class MetaWear(Protocol):
         return cmds
 
     def stop_commands(self) -> list[Command]:
+        """Power the sensors down, disable their data interrupts and unsubscribe."""
         chip = CHIPS[self.chip]
         cmds = [self._write(module, POWER_MODE_REGISTER, 0x00) for module in self._modules()]
         cmds += [self._write(module, DATA_INTERRUPT_ENABLE_REGISTER, 0x00, 0x01) for module in self._modules()]
@@ -253,6 +256,8 @@ class MetaWear(Protocol):
         return (ACC_MODULE, GYRO_MODULE) if CHIPS[self.chip].has_gyro else (ACC_MODULE,)
 
     def decoder(self, **settings) -> MetaWearDecoder:
+        """A fresh decoder for this chip and these ranges; ``settings`` override them and may give
+        ``sample_rate_hz`` (Hz, the output data rate: the stream carries no timestamps)."""
         params = {"chip": self.chip, "acc_range_g": self.acc_range_g, "gyro_range_dps": self.gyro_range_dps}
         params.update(settings)
         return MetaWearDecoder(**params)

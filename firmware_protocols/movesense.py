@@ -137,13 +137,16 @@ class Movesense(Protocol):
         self.reference = reference
 
     def start_commands(self, sample_rate_hz: float = 104.0) -> list[Command]:
+        """Subscribe to ``Meas/IMU6`` at the supported rate nearest ``sample_rate_hz`` (Hz)."""
         path = imu6_path(sample_rate_hz).encode("ascii")
         return [Command(COMMAND_CHAR_UUID, bytes((CMD_SUBSCRIBE, self.reference)) + path)]
 
     def stop_commands(self) -> list[Command]:
+        """Unsubscribe this client reference."""
         return [Command(COMMAND_CHAR_UUID, bytes((CMD_UNSUBSCRIBE, self.reference)))]
 
     def decoder(self, **settings) -> MovesenseDecoder:
+        """A fresh decoder for this client reference (``settings``: e.g. ``sample_rate_hz``, Hz)."""
         return MovesenseDecoder(**{"reference": self.reference, **settings})
 
 

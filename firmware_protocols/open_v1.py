@@ -48,6 +48,7 @@ class OpenV1Config:
     version: int = PROTOCOL_VERSION
 
     def to_bytes(self) -> bytes:
+        """The 16 bytes of the config characteristic (rate and scales as float32)."""
         return CONFIG.pack(self.version, self.samples_per_frame, self.imu_model, 0, self.sample_rate_hz,
                            self.acc_ms2_per_lsb, self.gyro_dps_per_lsb)
 
@@ -164,12 +165,15 @@ class OpenV1(Protocol):
     config_char_uuid = CONFIG_CHAR_UUID
 
     def start_commands(self, sample_rate_hz: float = 104.0) -> list[Command]:
+        """Ask for ``sample_rate_hz`` (Hz, rounded to a whole number); the device answers with the
+        rate it runs at in the config characteristic, which the decoder needs."""
         rate = int(round(sample_rate_hz))
         if not 1 <= rate <= 0xFFFF:
             raise ValueError(f"sample rate must be 1..65535 Hz, got {sample_rate_hz}")
         return [Command(CONTROL_CHAR_UUID, struct.pack("<BH", CONTROL_START, rate))]
 
     def stop_commands(self) -> list[Command]:
+        """Stop streaming (the device sends the samples it still holds first)."""
         return [Command(CONTROL_CHAR_UUID, bytes((CONTROL_STOP,)))]
 
     def decoder(self, **settings) -> OpenV1Decoder:

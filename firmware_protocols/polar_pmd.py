@@ -383,14 +383,19 @@ class PolarPmd(Protocol):
         return [get_settings_command(ACC), get_settings_command(GYRO)]
 
     def start_commands(self, sample_rate_hz: float = 104.0) -> list[Command]:
+        """Start ACC (±``acc_range_g`` g) and GYRO (±``gyr_range_dps`` deg/s) at ``sample_rate_hz``
+        (Hz; the sensor must support the rate: see :meth:`settings_commands`)."""
         return [start_measurement_command(ACC, sample_rate_hz, self.acc_range_g),
                 start_measurement_command(GYRO, sample_rate_hz, self.gyr_range_dps)]
 
     def stop_commands(self) -> list[Command]:
+        """Stop the ACC and GYRO measurements."""
         return [stop_measurement_command(ACC), stop_measurement_command(GYRO)]
 
     def decoder(self, sample_rate_hz: float | None = None, acc_factor: float = 1.0,
                 gyr_factor: float = 1.0) -> PolarPmdDecoder:
+        """A fresh decoder: ``sample_rate_hz`` (Hz) the streams were started at (None: learned from
+        the first frames), ``acc_factor``/``gyr_factor`` from the start response (dimensionless)."""
         return PolarPmdDecoder(sample_rate_hz, acc_factor, gyr_factor)
 
 

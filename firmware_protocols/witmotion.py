@@ -143,6 +143,7 @@ class WitMotion(Protocol):
         return []
 
     def decoder(self, **settings) -> WitMotionDecoder:
+        """A fresh decoder (``sample_rate_hz``, Hz: the return rate set; packets carry no time)."""
         return WitMotionDecoder(**settings)
 
 

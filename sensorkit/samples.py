@@ -17,10 +17,15 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
+#: the time column: seconds since the recording started
 T = "t"
+#: specific force in the sensor frame, m/s²
 ACC_COLUMNS = ("acc_x", "acc_y", "acc_z")
+#: angular rate in the sensor frame, deg/s
 GYR_COLUMNS = ("gyr_x", "gyr_y", "gyr_z")
+#: the recording CSV's columns, in order
 COLUMNS = (T, *ACC_COLUMNS, *GYR_COLUMNS)
+#: standard gravity, m/s²
 GRAVITY_MS2 = 9.80665
 
 
@@ -50,6 +55,7 @@ class Samples:
 
     @classmethod
     def empty(cls) -> "Samples":
+        """A block of no samples."""
         return cls(np.empty(0), np.empty((0, 3)), np.empty((0, 3)))
 
     @classmethod
@@ -64,6 +70,7 @@ class Samples:
 
     @classmethod
     def concat(cls, blocks: Iterable["Samples"]) -> "Samples":
+        """The blocks one after the other, in the order given (``t`` is not checked or shifted)."""
         blocks = [b for b in blocks if len(b)]
         if not blocks:
             return cls.empty()
@@ -75,6 +82,8 @@ class Samples:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> "Samples":
+        """From a DataFrame with the columns :data:`COLUMNS` (``t`` in s, ``acc_*`` in m/s², ``gyr_*``
+        in deg/s); other columns are ignored."""
         return cls(
             frame[T].to_numpy(np.float64),
             frame[list(ACC_COLUMNS)].to_numpy(np.float64),
@@ -82,6 +91,7 @@ class Samples:
         )
 
     def to_frame(self) -> pd.DataFrame:
+        """A DataFrame with the columns :data:`COLUMNS` (the recording CSV's layout and units)."""
         import pandas as pd  # at the edges only: importing it costs a quarter second at every start
 
         return pd.DataFrame(self.to_array(), columns=list(COLUMNS))
@@ -93,6 +103,7 @@ class Samples:
 
     @property
     def duration_s(self) -> float:
+        """Last ``t`` minus first ``t``, seconds (0 for fewer than two samples)."""
         return float(self.t[-1] - self.t[0]) if len(self) else 0.0
 
     @property
