@@ -75,7 +75,7 @@ def hip_external_rotation() -> None:
             _sensor(ax, knee + 0.85 * (ankle_rest - knee), 0)
             _sensor(ax, knee + 0.85 * (ankle_in - knee), rom_deg)
             ax.add_patch(Arc(knee, 0.5, 0.5, theta1=-90, theta2=-90 + rom_deg, color="black", linewidth=1))
-            ax.text(0.08, -0.3, "rom_deg", fontsize=9)
+            ax.text(0.035, -0.375, "rom_deg", fontsize=8)
             ax.plot(*knee, "o", color="black", markersize=5, zorder=6)
             ax.annotate("axis: the thigh's long axis\n(horizontal, forward)", knee, xytext=(-0.28, 0.12),
                         fontsize=8, arrowprops=dict(arrowstyle="->", linewidth=0.8))
