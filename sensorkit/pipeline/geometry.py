@@ -86,15 +86,13 @@ def fit_radius(terms: np.ndarray) -> np.ndarray | None:
     m, v = terms[:36].reshape(6, 6), terms[36:42]
     if not np.all(np.isfinite(m)) or not np.all(np.isfinite(v)):
         return None
-    d = np.sqrt(np.diag(m))
-    if not np.all(d > 0):
-        return None
-    m, v = m / np.outer(d, d), v / d  # unknowns in comparable units (ρ in m, bias in m/s²)
     eig, vecs = np.linalg.eigh(m)
-    keep = eig > _RCOND * eig[-1]
-    if keep.sum() < 4:  # at least a plane of ρ and the bias
+    if not eig[-1] > 0:
         return None
-    x = (vecs[:, keep] @ ((vecs[:, keep].T @ v) / eig[keep])) / d
+    keep = eig > _RCOND * eig[-1]
+    if keep.sum() < 2:  # at least a plane
+        return None
+    x = vecs[:, keep] @ ((vecs[:, keep].T @ v) / eig[keep])
     return x[:3]
 
 

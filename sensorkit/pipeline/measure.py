@@ -34,6 +34,8 @@ from sensorkit.pipeline.geometry import MOVING_DPS, fit_radius, sample_terms
 #: (deg/s) and accelerates its turn less than this (deg/s²): ω²r and αr under 0.15 m/s² at
 #: r = 0.45 m, and the smoothed reading's 0.1-s delay worth under 0.5°
 QUIET_DPS, QUIET_DPS2 = 5.0, 20.0
+#: the longest a movement's end may be extrapolated past its speed threshold (s)
+MAX_TAIL_S = 0.3
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Window:
     rest_up: np.ndarray
     returned: bool
     rest_gravity: np.ndarray | None = None  # the accelerometer's at the still rest before, if any
+    acc_ms2: np.ndarray | None = None  # the raw accelerometer (for gravity where the leg is quiet)
 
 
 @dataclass(frozen=True)
@@ -145,13 +148,14 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # where the leg is still, the accelerometer reads gravity alone: its angle is exact there, while
     # the orientation filter still carries what the movement's own acceleration pulled it by.
     # The filter's trace is shifted by their mean difference over the still samples near the top.
-    gravity = w.lin_acc_ms2[s:e + 1] + GRAVITY_MS2 * w.up[s:e + 1]
+    gravity = w.acc_ms2[s:e + 1] if w.acc_ms2 is not None else w.lin_acc_ms2[s:e + 1] + GRAVITY_MS2 * w.up[s:e + 1]
     quiet = (np.linalg.norm(w.smooth_omega_dps[s:e + 1], axis=1) < QUIET_DPS) & \
         (np.linalg.norm(w.alpha_dps2[s:e + 1], axis=1) < QUIET_DPS2)
     top = quiet & (angle_s > 0.7 * angle_s.max())
     if w.rest_gravity is not None and top.sum() >= max(3, int(0.3 * fs_hz)):
-        exact = signed_angle_deg(w.rest_gravity, gravity[top] / np.linalg.norm(gravity[top], axis=1)[:, None], axis)
-        angle_s = angle_s + float(np.mean(exact - angle[top]))
+        g_top = gravity[top].mean(axis=0)  # the mean: the accelerometer's noise averages out
+        exact = float(signed_angle_deg(w.rest_gravity, g_top[None, :] / np.linalg.norm(g_top), axis)[0])
+        angle_s = angle_s + exact - float(np.mean(angle[top]))
     p = int(np.argmax(angle_s))
     rom = float(angle_s[p])
     speed = _smooth(omega @ axis, cfg.lowpass_hz, fs_hz)
@@ -166,6 +170,17 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     ret_start = out_peak + int(slow_ret[-1]) if len(slow_ret) else p
     if ret_start < out_end:  # no hold: a swing turning at the top
         out_end = ret_start = p
+    t_out_end, t_ret_start = float(t[out_end]), float(t[ret_start])
+    if ret_start > out_end:
+        # the movement goes on below the threshold: extrapolate the speed to zero at its rate of
+        # change there (a linear end, the least a smooth stop takes), at most to the other end
+        accel = np.gradient(speed, t) if len(t) > 2 else np.zeros_like(speed)
+        if accel[out_end] < 0:
+            t_out_end += min(float(speed[out_end] / -accel[out_end]), MAX_TAIL_S)
+        if accel[ret_start] < 0:
+            t_ret_start -= min(float(speed[ret_start] / accel[ret_start]), MAX_TAIL_S)
+        if t_ret_start < t_out_end:
+            t_out_end = t_ret_start = 0.5 * (t_out_end + t_ret_start)
     # radius over the moving samples (the rate and linear acceleration smoothed alike, causally)
     sl = slice(s, e + 1)
     moving = np.linalg.norm(w.smooth_omega_dps[sl], axis=1) > MOVING_DPS
@@ -176,10 +191,18 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         rho = fit_radius(terms[:42])
         if rho is not None:
             radius = float(np.linalg.norm(rho))
+    # the start: the last quiet rest sample before the movement (the angle's onset threshold is
+    # crossed later); the end: the return's speed extrapolated to zero as for the hold
+    start_s = float(w.t[s0]) if len(before) and s0 < s else float(t[0])
+    end_s = float(t[-1])
+    if len(speed) > 2 and speed[-1] < 0:
+        decel = float(np.gradient(speed, t)[-1])
+        if decel > 0:
+            end_s += min(-float(speed[-1]) / decel, MAX_TAIL_S)
     return Features(
-        start_s=float(t[0]), end_s=float(t[-1]), out_end_s=float(t[out_end]), return_start_s=float(t[ret_start]),
-        rom_deg=rom, hold_s=float(t[ret_start] - t[out_end]),
-        out_duration_s=float(t[out_end] - t[0]), return_duration_s=float(t[-1] - t[ret_start]),
+        start_s=start_s, end_s=end_s, out_end_s=t_out_end, return_start_s=t_ret_start,
+        rom_deg=rom, hold_s=t_ret_start - t_out_end,
+        out_duration_s=t_out_end - start_s, return_duration_s=end_s - t_ret_start,
         peak_speed_dps=float(np.max(np.abs(speed))) if len(speed) else 0.0,
         reversals=count_reversals(angle_s, cfg.reversal_fraction * max(rom, 1e-9)),
         axis=axis, rest_up=w.rest_up, radius_m=radius, returned=w.returned, geometry_terms=terms,

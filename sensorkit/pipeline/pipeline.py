@@ -26,7 +26,7 @@ from sensorkit.pipeline.classify import RepClassifier, rest_angle_deg
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.geometry import Geometry, GeometryModel
-from sensorkit.pipeline.measure import Window, measure
+from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, Window, measure
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter
@@ -34,8 +34,8 @@ from sensorkit.pipeline.tempo import TempoJudge
 from sensorkit.samples import GRAVITY_MS2, Samples
 
 #: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
-#: linear acceleration(3), angle
-_COLS = 17
+#: linear acceleration(3), angle, raw accelerometer(3)
+_COLS = 20
 
 
 def _number(meta: Mapping[str, Any], key: str) -> float | None:
@@ -191,6 +191,7 @@ class Pipeline:
         rows = np.empty((len(block), _COLS))
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps
         rows[:, 7:10], rows[:, 10:13], rows[:, 13:16] = block.smooth_omega_dps, block.alpha_dps2, block.lin_acc_ms2
+        rows[:, 17:20] = filled.acc
         self._history.append(rows)
         still = block.speed_dps < self.config.still_gyr_dps
         # still-run length at every sample, from the last moving sample (carried over blocks)
@@ -245,7 +246,7 @@ class Pipeline:
         start = movement.start - max(self._history.first, movement.start - self._pre)
         window = Window(t=data[:, 0], up=data[:, 1:4], omega_dps=data[:, 4:7], smooth_omega_dps=data[:, 7:10],
                         alpha_dps2=data[:, 10:13], lin_acc_ms2=data[:, 13:16], start=start, end=len(data) - 1,
-                        rest_up=movement.rest_up, returned=movement.returned,
+                        rest_up=movement.rest_up, returned=movement.returned, acc_ms2=data[:, 17:20],
                         rest_gravity=self._rest_gravity(movement.start))
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
@@ -276,16 +277,15 @@ class Pipeline:
         return rep
 
     def _rest_gravity(self, start: int) -> np.ndarray | None:
-        """The accelerometer's gravity direction over the still samples of the rest before
+        """The accelerometer's gravity direction over the quiet samples of the rest before
         ``start`` (exact there, unlike the orientation filter just after a movement), or None."""
         pre = self._history.rows(start - self._pre, start)
         if not len(pre):
             return None
-        still = np.linalg.norm(pre[:, 7:10], axis=1) < self.config.still_gyr_dps
-        if still.sum() < 3:
+        quiet = (np.linalg.norm(pre[:, 7:10], axis=1) < QUIET_DPS) & (np.linalg.norm(pre[:, 10:13], axis=1) < QUIET_DPS2)
+        if quiet.sum() < 3:
             return None
-        g = pre[still, 13:16] + GRAVITY_MS2 * pre[still, 1:4]
-        g = (g / np.linalg.norm(g, axis=1)[:, None]).mean(axis=0)
+        g = pre[quiet, 17:20].mean(axis=0)
         return g / np.linalg.norm(g)
 
     def _update_status(self, block: MotionBlock, theta: np.ndarray) -> None:

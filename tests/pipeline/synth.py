@@ -1,7 +1,8 @@
 """Analytic single-axis test signals with known answers (no simulator needed).
 
 A rigid sensor turns about a fixed axis ``axis`` (sensor frame) through a pivot at ``pivot_m``
-from the sensor. At rest gravity reads ``g_rest`` (m/s², sensor frame). The readings are exact:
+from the sensor: above it (the knee or hip; the shank hangs, so the sensor lies straight below the
+axis at rest) or, for a foot pivot, below it. At rest gravity reads ``g_rest`` (m/s², sensor frame). The readings are exact:
 gyro = dθ/dt · axis; acc = Rot(axis, −θ)·g_rest + α (axis × ρ) − ω² ρ, with ρ ⊥ axis.
 """
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Synth:
             radius = self.radius_m if m.pivot_m is None else m.pivot_m
             theta, omega, alpha = _profile(t, tr, m)
             sel = (t >= tr["start_s"]) & (t <= tr["end_s"])
-            rho = _perpendicular(axis) * radius
+            rho = _radial(axis, self.g_rest, foot_pivot=m.pivot_m is not None) * radius
             rot = Rotation.from_rotvec(-np.outer(np.radians(theta[sel]), axis))
             w, a = np.radians(omega[sel]), np.radians(alpha[sel])
             acc[sel] = rot.apply(self.g_rest) + np.outer(a, np.cross(axis, rho)) - np.outer(w**2, rho)
@@ -66,6 +67,17 @@ class Synth:
         acc += noise * 0.05 * rng.standard_normal(acc.shape)
         gyr += noise * 0.2 * rng.standard_normal(gyr.shape) + np.asarray(gyro_bias_dps)
         return Samples(t, acc, gyr)
+
+
+def _radial(axis: np.ndarray, g_rest: np.ndarray, foot_pivot: bool) -> np.ndarray:
+    """Unit vector from the rotation axis to the sensor, perpendicular to the axis: down along the
+    hanging shank for a knee or hip pivot (the sensor hangs below it), up for a foot pivot."""
+    down = -g_rest / np.linalg.norm(g_rest)
+    v = down - (down @ axis) * axis
+    if np.linalg.norm(v) < 1e-6:  # a turn about the shank itself: any perpendicular
+        return _perpendicular(axis)
+    v /= np.linalg.norm(v)
+    return -v if foot_pivot else v
 
 
 def _perpendicular(axis: np.ndarray) -> np.ndarray:
