@@ -43,3 +43,12 @@ def test_every_column_is_documented_and_every_documented_column_exists(heading, 
 
 def test_every_sidecar_key_is_documented_and_every_documented_key_exists():
     assert documented("### `NAME.json`", until="\n#") == set(SIDECAR_KEYS)
+
+
+def test_every_prescription_key_is_documented_and_every_documented_key_exists():
+    from sensorkit.report import prescription
+
+    keys = set(prescription._TOP_REQUIRED + prescription._TOP_OPTIONAL + prescription._EXERCISE_REQUIRED
+               + prescription._EXERCISE_OPTIONAL)
+    page = {"exercise" if name == "[[exercise]]" else name for name in documented("## Prescription")}
+    assert page == keys
