@@ -23,17 +23,17 @@ def norm3(v: np.ndarray) -> float:
 @dataclass
 class _Cluster:
     line_sum: np.ndarray  # sum of member axes flipped onto one side (direction of the line)
-    direction_votes: int  # members turning along +line minus members turning against it
+    direction_votes: float  # ROM of members turning along +line minus ROM of those turning against it
     count: int
     line: np.ndarray = field(init=False)  # unit direction of ``line_sum`` (kept up to date by ``add``)
 
     def __post_init__(self) -> None:
         self.line = self.line_sum / norm3(self.line_sum)
 
-    def add(self, signed_axis: np.ndarray, sign: int, weight: int) -> None:
+    def add(self, signed_axis: np.ndarray, sign: int, weight: int, rom_deg: float) -> None:
         """One more member (``weight`` votes), its axis already flipped onto the line's side."""
         self.line_sum = self.line_sum + signed_axis
-        self.direction_votes += sign * weight
+        self.direction_votes += sign * rom_deg
         self.count += weight
         self.line = self.line_sum / norm3(self.line_sum)
 
@@ -47,17 +47,19 @@ class AxisModel:
         self._axis: np.ndarray | None = None  # :attr:`axis`, computed once per change of votes
         self._top_counts = (0, 0)  # votes of the strongest and the second-strongest cluster
 
-    def observe(self, axis: np.ndarray, weight: int = 1) -> None:
-        """Add one movement's signed unit rotation axis with ``weight`` votes."""
+    def observe(self, axis: np.ndarray, weight: int = 1, rom_deg: float = 1.0) -> None:
+        """Add one movement's signed unit rotation axis with ``weight`` votes; the way the exercise
+        turns is the way of the larger total ROM (a leg swinging through its resting pose goes
+        further forward than behind)."""
         self._axis = None
         for c in self._clusters:
             cos = float(axis @ c.line)
             if abs(cos) >= self.cos_cluster:
                 sign = 1 if cos >= 0 else -1
-                c.add(sign * weight * axis, sign, weight)
+                c.add(sign * weight * axis, sign, weight, rom_deg)
                 break
         else:
-            self._clusters.append(_Cluster(weight * axis.astype(float), weight, weight))
+            self._clusters.append(_Cluster(weight * axis.astype(float), rom_deg, weight))
         counts = sorted((c.count for c in self._clusters), reverse=True)
         self._top_counts = (counts[0], counts[1] if len(counts) > 1 else 0)
 

@@ -74,20 +74,30 @@ class RepClassifier:
     def classify(self, f: Features) -> Verdict:
         cfg = self.config
         problem = shape_problem(f, cfg)
-        if not problem:
-            self.axes.observe(f.axis, 2 if f.hold_s >= 0.5 else 1)
+        verdict = self._judge(f, problem)
+        if not problem:  # its vote counts for the movements after it, not for its own verdict
+            self.axes.observe(f.axis, 2 if f.hold_s >= 0.5 else 1, f.rom_deg)
+        if verdict.kind != "rejected" and verdict.kind != self.exercise.pivot_kind:
+            self._roms.append(verdict.rom_deg)
+        return verdict
+
+    def _judge(self, f: Features, problem: str) -> Verdict:
+        cfg = self.config
         axis = self.axes.axis
+        if axis is None and not problem:  # the first rep-shaped movement sets the axis
+            axis = f.axis
         offset = axis_offset_deg(f.axis, axis) if axis is not None else float("nan")
         rom = f.rom_deg
         if problem:
             return Verdict("rejected", problem, rom, offset)
         if offset > cfg.max_axis_offset_deg:
             return Verdict("rejected", f"rotation about another axis ({offset:.0f} deg off)", rom, offset)
+        if float(f.axis @ axis) < 0:
+            return Verdict("rejected", "swung the other way (behind the resting pose)", rom, offset)
         pivot = self.exercise.pivot_kind
         if pivot is not None and f.radius_m < cfg.knee_out_max_radius_m:
             return Verdict(pivot, "", rom, offset)
         partial = rom < cfg.partial_fraction * self.typical_full_rom_deg
-        self._roms.append(rom)
         return Verdict("partial" if partial else "full", "", rom, offset)
 
 

@@ -46,12 +46,12 @@ class Geometry:
     radius_m: float = float("nan")
 
     def angle_deg(self, up: np.ndarray) -> np.ndarray:
-        """The exercise angle (degrees) of vertical vectors ``up`` (n, 3)."""
-        s = self.shank_up
-        if self.axis is None:
-            return np.degrees(np.arccos(np.clip(up @ s, -1.0, 1.0)))
-        k = self.axis
-        return np.degrees(np.arctan2(np.cross(s, up) @ k, up @ s))
+        """The shank's tilt (degrees) from its vertical pose, for vertical vectors ``up`` (n, 3).
+
+        Unsigned and about any axis: a swing the other way (behind the resting pose) or about
+        another axis (a kick in hip ER) is a movement too, which the classifier then rejects by its
+        axis; a wrong axis estimate can never hide a rep from the segmenter."""
+        return np.degrees(np.arccos(np.clip(up @ self.shank_up, -1.0, 1.0)))
 
 
 def _skew(v: np.ndarray) -> np.ndarray:

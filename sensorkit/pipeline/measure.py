@@ -192,13 +192,9 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         if rho is not None:
             radius = float(np.linalg.norm(rho))
     # the start: the last quiet rest sample before the movement (the angle's onset threshold is
-    # crossed later); the end: the return's speed extrapolated to zero as for the hold
+    # crossed later); the end: where the segmenter found the leg quiet again (or the swing's bottom)
     start_s = float(w.t[s0]) if len(before) and s0 < s else float(t[0])
     end_s = float(t[-1])
-    if len(speed) > 2 and speed[-1] < 0:
-        decel = float(np.gradient(speed, t)[-1])
-        if decel > 0:
-            end_s += min(-float(speed[-1]) / decel, MAX_TAIL_S)
     return Features(
         start_s=start_s, end_s=end_s, out_end_s=t_out_end, return_start_s=t_ret_start,
         rom_deg=rom, hold_s=t_ret_start - t_out_end,

@@ -194,6 +194,7 @@ class Pipeline:
         rows[:, 17:20] = filled.acc
         self._history.append(rows)
         still = block.speed_dps < self.config.still_gyr_dps
+        quiet = block.speed_dps < QUIET_DPS
         # still-run length at every sample, from the last moving sample (carried over blocks)
         index = np.arange(first, first + len(block))
         last_moving = np.maximum.accumulate(np.where(still, self._last_moving, index))
@@ -214,7 +215,7 @@ class Pipeline:
             hi = pending[0][0] if pending else n
             theta = self.geometry_.angle_deg(block.up[pos:hi])
             self._history.data[first + pos - self._history.first:first + hi - self._history.first, 16] = theta
-            movement = self._segmenter.scan(first + pos, theta, still[pos:hi], still_run[pos:hi],
+            movement = self._segmenter.scan(first + pos, theta, still[pos:hi], still_run[pos:hi], quiet[pos:hi],
                                             block.up[pos:hi], self._history_theta, self.geometry_)
             end = hi if movement is None else movement.end - first + 1
             if self._angle_log is not None:

@@ -9,8 +9,9 @@ pose that drifts between sets and the second stage of a two-stage return). A mov
 - has returned when the angle falls below ``return_fraction`` of its peak above rest (at least
   ``end_floor_deg``): a wobbly or sagging hold never comes that low, a return that stops ≈ 15°
   above rest does;
-- ends at the first sample after that which is within ``onset_deg`` of rest, or still, or the
-  bottom of the swing (the angle rising again: continuous reps with no rest between them);
+- ends at the first sample after that where the leg is quiet (turning slower than 5 deg/s), or
+  still within ``onset_deg`` of rest, or at the bottom of the swing (the angle rising again:
+  continuous reps with no rest between them);
 - has settled into a new rest when it stays still for ``settle_s`` without having gone
   ``min_rom_deg`` above rest (a rest pose shifted after continuous reps, with no still moment
   between them to take it from): it ends there, too small to count;
@@ -65,8 +66,8 @@ class Segmenter:
             return 0.0
         return float(geometry.angle_deg(self.rest_up[None, :])[0])
 
-    def scan(self, first: int, theta: np.ndarray, still: np.ndarray, still_run: np.ndarray, up: np.ndarray,
-             history_theta, geometry: Geometry) -> Movement | None:
+    def scan(self, first: int, theta: np.ndarray, still: np.ndarray, still_run: np.ndarray, quiet: np.ndarray,
+             up: np.ndarray, history_theta, geometry: Geometry) -> Movement | None:
         """Scan samples from absolute index ``first`` with their angle, stillness, still-run length
         and vertical, up to the first movement that ends (returned; the caller goes on after its
         end) or the last sample; ``history_theta(i0, i1)`` gives the angle of earlier samples."""
@@ -125,7 +126,7 @@ class Segmenter:
                 runmin = np.minimum.accumulate(np.minimum(seg, self.tail_min))
                 near = seg - b <= cfg.onset_deg
                 rising = seg > runmin + RISE_DEG
-                hit = np.flatnonzero(near | still[j:] | rising)
+                hit = np.flatnonzero(quiet[j:] | (near & still[j:]) | rising)
                 if limit < (j + int(hit[0]) if len(hit) else n):  # never back at rest: cut
                     return self._end(first + max(limit, j), returned=False)
                 if len(hit) == 0:
@@ -135,7 +136,7 @@ class Segmenter:
                     break
                 k = j + int(hit[0])
                 end = first + k
-                if rising[k - j] and not (near[k - j] or still[k - j]):
+                if rising[k - j] and not (quiet[k - j] or (near[k - j] and still[k - j])):
                     # the bottom of the swing: the lowest sample since the return
                     m = int(np.argmin(seg[:k - j])) if k > j else -1
                     end = first + j + m if m >= 0 and seg[m] <= self.tail_min else self.tail_min_index
