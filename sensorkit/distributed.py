@@ -152,6 +152,8 @@ def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
     """
     from distributed.comm import connect
 
+    _refuse_if_nothing_listens(address, timeout_s)
+
     async def identity() -> object:
         comm = await connect(address, timeout=timeout_s)
         try:
@@ -170,6 +172,28 @@ def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
     kind = reply.get("type") if isinstance(reply, dict) else None
     if kind != "Scheduler":
         raise ConfigError(f"{address} is not a Dask scheduler (it answered as {kind or 'something else'!s})")
+
+
+def _refuse_if_nothing_listens(address: str, timeout_s: float) -> None:
+    """A ``tcp://HOST:PORT`` where nothing listens is refused at once (Dask would retry until its timeout)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if not address.startswith("tcp://"):
+        return
+    try:
+        parts = urlsplit(address)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return  # Dask names the problem
+    if not host or port is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except ConnectionRefusedError:
+        raise ConfigError(f"cannot reach the Dask scheduler at {address}: nothing listens there (connection refused)") from None
+    except OSError:
+        return  # unreachable host, timeout: Dask's connect reports it within the timeout
 
 
 def _one_line(exc: BaseException) -> str:

@@ -1,0 +1,157 @@
+"""Outputs never overwrite inputs or each other; written as a set; a failed write is one line."""
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+import subprocess
+
+import pytest
+
+from conftest import Tree, as_patient, lines, one_line, run, usage_error
+
+
+def test_plot_onto_its_own_recording_is_refused(workspace):
+    tree = Tree(workspace)
+    result = run("plot", workspace / "data" / "sim_1.csv", "--out", workspace / "data" / "sim_1.csv")
+    assert result.returncode == 2
+    assert one_line(result) == (f"error: --out {workspace / 'data' / 'sim_1.csv'}: is an input recording (or its "
+                                "sidecar); it is never overwritten")
+    tree.assert_unchanged()
+
+
+def test_plot_onto_the_sidecar_or_another_recording_is_refused(workspace):
+    tree = Tree(workspace)
+    for target in ("sim_1.json", "sim_2.csv"):
+        result = run("plot", workspace / "data" / "sim_1.csv", "--out", workspace / "data" / target)
+        assert result.returncode == 2 and target in one_line(result)
+    tree.assert_unchanged()
+
+
+@pytest.mark.parametrize("option", ["--out", "--log", "--summary"])
+def test_report_outputs_onto_a_recording_are_refused(workspace, option):
+    as_patient(workspace / "data")
+    tree = Tree(workspace)
+    outputs = {"--out": workspace / "report.csv", option: workspace / "data" / "sim_2.csv"}
+    args = [a for pair in outputs.items() for a in pair]
+    result = run("report", "--prescription", workspace / "rx", workspace / "data", *args)
+    assert result.returncode == 2
+    assert one_line(result).startswith(f"error: {option} {workspace / 'data' / 'sim_2.csv'}: is an input recording")
+    tree.assert_unchanged()
+
+
+def test_report_out_and_summary_on_the_same_file_are_refused(workspace):
+    as_patient(workspace / "data")
+    tree = Tree(workspace)
+    same = workspace / "x.csv"
+    result = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", same, "--summary", same)
+    assert result.returncode == 2
+    assert one_line(result) == f"error: --summary {same}: the same file as --out {same}; give each output its own file"
+    tree.assert_unchanged()
+
+
+def test_analyze_out_that_is_a_file_is_one_line(workspace):
+    (workspace / "not_a_folder").write_text("notes\n")
+    tree = Tree(workspace)
+    result = run("analyze", workspace / "data", "--out", workspace / "not_a_folder")
+    assert "not_a_folder" in usage_error(result) and "is a file" in usage_error(result)
+    tree.assert_unchanged()
+
+
+def test_a_folder_named_reps_csv_leaves_the_earlier_pair_intact(workspace):
+    out = workspace / "out"
+    assert run("analyze", workspace / "data", "--out", out, "--quiet").returncode == 0
+    (out / "reps.csv").unlink()
+    (out / "reps.csv").mkdir()
+    tree = Tree(workspace)
+    result = run("analyze", workspace / "data", "--out", out, "--quiet")
+    assert result.returncode == 2
+    assert one_line(result) == f"error: --out {out / 'reps.csv'}: is a folder; expected a file"
+    tree.assert_unchanged()  # sessions.csv not rewritten alone, no .tmp left
+
+
+@contextlib.contextmanager
+def small_tmpfs(folder, size: str, read_only: bool = False):
+    """A tmpfs of ``size`` mounted on ``folder`` (root only; skips where mounting is not allowed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    options = f"size={size}" + (",ro" if read_only else "")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def limit_file_size(max_bytes: int):
+    """preexec_fn: files may not grow beyond ``max_bytes`` (a full disk, as the writer sees it)."""
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+    return apply
+
+
+def test_analyze_on_a_full_disk_is_one_line_and_keeps_the_earlier_results(workspace):
+    out = workspace / "out"
+    assert run("analyze", workspace / "data", "--out", out, "--quiet").returncode == 0
+    tree = Tree(workspace)
+    result = run("analyze", workspace / "data", "--out", out, "--quiet", preexec_fn=limit_file_size(300))
+    assert result.returncode == 2
+    message = one_line(result)
+    assert message.startswith(f"error: {out / 'reps.csv'}: cannot write: ") and "file too large" in message
+    tree.assert_unchanged()
+
+
+def test_analyze_into_a_full_tmpfs_is_one_line(workspace):
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    with small_tmpfs(workspace / "full", "8k") as full:
+        (full / "filler").write_bytes(b"x" * 4096)
+        tree = Tree(workspace)
+        result = run("analyze", workspace / "data", "--out", full, "--quiet")
+        assert result.returncode == 2
+        assert "no space left on the device" in one_line(result)
+        tree.assert_unchanged()
+
+
+def test_analyze_into_a_read_only_folder_is_one_line(workspace):
+    if os.geteuid() == 0:
+        context = small_tmpfs(workspace / "ro", "64k", read_only=True)
+    else:
+        (workspace / "ro").mkdir()
+        (workspace / "ro").chmod(0o555)
+        context = contextlib.nullcontext(workspace / "ro")
+    with context as read_only:
+        tree = Tree(workspace)
+        result = run("analyze", workspace / "data", "--out", read_only / "out", "--quiet")
+        assert result.returncode == 2
+        message = one_line(result)
+        assert str(read_only / "out") in message and ("read-only" in message or "permission denied" in message)
+        tree.assert_unchanged()
+
+
+def test_earlier_outputs_in_an_input_folder_are_skipped_with_a_note(workspace):
+    data = workspace / "data"
+    first = run("analyze", data, "--out", data / "results", "--quiet")
+    assert first.returncode == 0, first.stderr
+    (data / "copied_reps.csv").write_bytes((data / "results" / "reps.csv").read_bytes())  # moved by hand
+    tree = Tree(workspace)
+    rerun = run("analyze", data, "--out", workspace / "again")
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"note: {data / 'copied_reps.csv'}: skipped: an earlier output (reps.csv of sensorkit analyze), not a recording" \
+        in lines(rerun.stderr)
+    tree.assert_only_changed_under("again")
+
+
+@pytest.mark.parametrize("name", [":x:", "[bold]alert"])
+def test_file_names_are_printed_literally(workspace, name):
+    odd = workspace / "data" / f"{name}.csv"
+    odd.write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,0,0,9.8,0,0,x\n")
+    tree = Tree(workspace)
+    result = run("analyze", workspace / "data", "--out", workspace / "out")
+    assert result.returncode == 1
+    assert any(line.startswith(f"{odd}: line 2") for line in lines(result.stderr)), result.stderr
+    assert "❌" not in result.stderr
+    tree.assert_only_changed_under("out")
