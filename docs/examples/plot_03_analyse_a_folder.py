@@ -23,7 +23,8 @@ try:
 except NameError:  # the docs build runs the examples from docs/examples, without __file__
     ROOT = Path.cwd().resolve().parents[1]
 # a fresh folder for the tables: never write into the repository
-out = Path(tempfile.mkdtemp(prefix="sensorkit-gallery-"))
+scratch = tempfile.TemporaryDirectory(prefix="sensorkit-gallery-")
+out = Path(scratch.name)
 outcome = analyze_paths([ROOT / "recordings"], out_dir=out, workers=1)
 print(f"{outcome.analyzed} recordings analysed, {len(outcome.failures)} failed, "
       f"{outcome.reps} reps counted")
@@ -71,3 +72,8 @@ plt.show()
 
 rejected = reps[reps.kind == "rejected"]
 rejected.groupby("reason").size().sort_values(ascending=False).rename("movements").to_frame()
+
+# %%
+# The tables were written to a temporary folder; remove it.
+
+scratch.cleanup()

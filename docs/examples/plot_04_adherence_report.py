@@ -29,7 +29,8 @@ try:
     ROOT = Path(__file__).resolve().parents[2]  # this file is docs/examples/NAME.py
 except NameError:  # the docs build runs the examples from docs/examples, without __file__
     ROOT = Path.cwd().resolve().parents[1]
-work = Path(tempfile.mkdtemp(prefix="sensorkit-gallery-"))
+scratch = tempfile.TemporaryDirectory(prefix="sensorkit-gallery-")  # removed at the end
+work = Path(scratch.name)
 
 # %%
 # The prescription
@@ -102,3 +103,4 @@ fig, ax = plt.subplots(figsize=(9, 5.8), layout="constrained")
 ax.imshow(plt.imread(png))
 ax.set_axis_off()
 plt.show()
+scratch.cleanup()

@@ -64,7 +64,8 @@ frames = [encode_frame(np.column_stack([real.acc[i:i + 8], real.gyr[i:i + 8]]), 
 # frame 30 lost on the way, frame 39 received twice
 received = frames[:30] + frames[31:40] + [frames[39]] + frames[40:]
 
-capture = Path(tempfile.mkdtemp(prefix="sensorkit-gallery-")) / "capture.hex"
+scratch = tempfile.TemporaryDirectory(prefix="sensorkit-gallery-")  # removed at the end
+capture = Path(scratch.name) / "capture.hex"
 capture.write_text("".join(frame.hex() + "\n" for frame in received))
 print(capture.read_text().splitlines()[0], "…", f"({len(received)} lines)")
 
@@ -95,3 +96,4 @@ for gap in health.gaps:
 ax.set(xlabel="time (s)", ylabel="angular rate (deg/s)", title="open_v1 capture decoded")
 ax.legend(loc="lower right", fontsize=8, frameon=False)
 plt.show()
+scratch.cleanup()
