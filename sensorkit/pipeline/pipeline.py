@@ -181,6 +181,8 @@ class Pipeline:
         self._history = _History()
         self._last_moving = -1  # absolute index of the last moving sample
         self._deferred: Geometry | None = None  # a bootstrap refresh waiting for rest
+        self._deferred_at = -1  # the sample at which it arrived
+        self._just_ended = False  # a movement ended right before the current position
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
 
     def _process(self, samples: Samples) -> list[Rep]:
@@ -205,26 +207,37 @@ class Pipeline:
         n, pos = len(block), 0
         while pos < n:
             while pending and pending[0][0] <= pos:
-                self._deferred = pending.pop(0)[1]
+                index, self._deferred = pending.pop(0)
+                self._deferred_at = first + index
             # a bootstrap refresh waits for the leg to be at rest (it would move the angle under a
-            # movement being followed), and is dropped once reps were counted (they rule then)
-            if self._deferred is not None and (self._segmenter.state == REST or self.geometry_ is None):
+            # movement being followed): it applies where it arrives if the leg is at rest there,
+            # else where the movement ends; it is dropped once reps were counted (they rule then).
+            # Both are samples of the data, whatever the blocks.
+            if self._deferred is not None and (
+                    self.geometry_ is None
+                    or (self._segmenter.state == REST and (self._just_ended or first + pos == self._deferred_at))):
                 if self._geometry.bootstrapping or self.geometry_ is None:
                     self.geometry_ = self._deferred
                 self._deferred = None
+            self._just_ended = False
             hi = pending[0][0] if pending else n
             theta = self.geometry_.angle_deg(block.up[pos:hi])
             self._history.data[first + pos - self._history.first:first + hi - self._history.first, 16] = theta
             movement = self._segmenter.scan(first + pos, theta, still[pos:hi], still_run[pos:hi], quiet[pos:hi],
                                             block.up[pos:hi], self._history_theta, self.geometry_)
-            end = hi if movement is None else movement.end - first + 1
+            # go on after the sample at which the movement's end was seen (it may end earlier, at
+            # the bottom of a swing): what live has already scanned, batch does not scan again
+            end = hi if movement is None else movement.decided - first + 1
             if self._angle_log is not None:
                 rest = self._segmenter.rest_angle(self.geometry_) if movement is None else \
                     float(self.geometry_.angle_deg(movement.rest_up[None, :])[0])
                 self._angle_log.append(np.column_stack([block.t[pos:end], theta[:end - pos] - rest]))
             if movement is not None:
                 self._emit(movement)
+                self._just_ended = True
             pos = end
+        for index, geometry in pending:  # arriving at the next block's first sample
+            self._deferred, self._deferred_at = geometry, first + index
         self._trim()
         self._update_status(block, self._history.data[-len(block):, 16])
         return self._take_new()

@@ -136,7 +136,7 @@ class Segmenter:
                     break
                 k = j + int(hit[0])
                 end = first + k
-                if rising[k - j] and not (quiet[k - j] or (near[k - j] and still[k - j])):
+                if rising[k - j] and not (quiet[k] or (near[k - j] and still[k])):
                     # the bottom of the swing: the lowest sample since the return
                     m = int(np.argmin(seg[:k - j])) if k > j else -1
                     end = first + j + m if m >= 0 and seg[m] <= self.tail_min else self.tail_min_index

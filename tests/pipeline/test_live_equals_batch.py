@@ -6,18 +6,20 @@ from sensorkit.pipeline import Pipeline
 from sensorkit.sim import simulate_session
 
 
+@pytest.mark.parametrize("max_packet", [13, 400])
 @pytest.mark.parametrize("seed, exercise, meta", [
     (9100, "hip_external_rotation", {}), (9101, "hip_external_rotation", {}),
     (9103, "knee_extension", {}), (9104, "knee_extension", {"target_movement_s": 3.0}),
+    (502, "knee_extension", {}),
 ])
-def test_packetwise_feeding_gives_identical_reps(seed, exercise, meta):
+def test_packetwise_feeding_gives_identical_reps(seed, exercise, meta, max_packet):
     session = simulate_session(seed, exercise=exercise)
     meta = session.meta | meta
     batch = Pipeline(meta=meta).run(session.samples)
     assert {r.tempo for r in batch if r.counted} <= {"normal", "fast"}
     live, reps, rng, i = Pipeline(meta=meta), [], np.random.default_rng(seed), 0
     while i < len(session.samples):
-        n = int(rng.integers(1, 13))
+        n = int(rng.integers(1, max_packet))
         reps += live.update(session.samples[i:i + n])
         i += n
     reps += live.finish()
