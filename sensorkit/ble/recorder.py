@@ -178,6 +178,13 @@ class SessionRecorder:
             self.status.fast_reps += rep.tempo == "fast"
 
 
+def duration_reached(last_t_s: float, elapsed_s: float, duration_s: float) -> bool:
+    """Whether a session asked to last ``duration_s`` is done: its samples span the duration (a
+    sensor that streams behind its clock, as a simulated one does under load at high speed, still
+    delivers what it measured), or its clock ran 10 % + 5 s past it with no data reaching that far."""
+    return last_t_s >= duration_s or elapsed_s >= 1.1 * duration_s + 5.0
+
+
 async def run_session(session: SensorSession, recorder: SessionRecorder, display: Display,
                       duration_s: float | None = None, tick_s: float = 0.25) -> list[Rep]:
     """Stream ``session`` into ``recorder`` until ``duration_s`` (session time) or the stream ends.
@@ -193,7 +200,7 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
                 for rep in recorder.feed(block, session.last_arrival_s):
                     display.rep(rep, recorder.status)
                 display.show(recorder.refresh(session))
-                if duration_s is not None and session.elapsed_s >= duration_s:
+                if duration_s is not None and duration_reached(recorder.status.t_s, session.elapsed_s, duration_s):
                     break
     finally:
         if opened:

@@ -171,9 +171,19 @@ class RecordingWriter:
             self._sync()
         except OSError as exc:
             self.write_error = _reason(exc)
+            self.n_written = self._complete_rows_on_disk()  # part of the block may have made it
             raise RecordingError(f"{self.path}: cannot write: {self.write_error}; {self.n_written} samples saved,"
                                  " the recording ends there") from None
         self.n_written += rows
+
+    def _complete_rows_on_disk(self) -> int:
+        """Complete data lines in the file as it is on disk (after a write failed part-way)."""
+        try:
+            with open(self.path, "rb") as handle:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        except OSError:
+            return self.n_written
+        return max(0, min(lines - 1, self.n_samples))
 
     def _sync(self) -> None:
         self._file.flush()
@@ -196,6 +206,8 @@ class RecordingWriter:
                 self._file.close()
             except OSError:
                 pass
+        if self.write_error is not None:
+            self.n_written = self._complete_rows_on_disk()
         end = {"ended_at": datetime.now().astimezone().isoformat(), "n_samples": self.n_written}
         if self.write_error is not None:
             end["write_error"] = f"{self.write_error}; {self.n_samples - self.n_written} samples not saved"

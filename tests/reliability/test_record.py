@@ -1,0 +1,83 @@
+"""``record``: every sample received is written or counted as lost; a full disk or a closed terminal
+still finishes the sidecar; one line, never a traceback."""
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import Tree, lines, run
+from test_outputs import limit_file_size
+
+
+def data_rows(csv_path) -> int:
+    with open(csv_path, "rb") as handle:
+        return sum(1 for line in handle if line.endswith(b"\n")) - 1  # complete lines, header excluded
+
+
+def check_counts(folder, name: str, printed: str) -> dict:
+    """The sidecar's counts, the CSV's rows and the printed summary agree; returns the sidecar."""
+    meta = json.loads((folder / f"{name}.json").read_text())
+    rows = data_rows(folder / f"{name}.csv")
+    stream = meta["stream"]
+    assert meta["n_samples"] == rows
+    saved = int(re.search(r"saved (\d+) samples", printed).group(1))
+    loss_pct = float(re.search(r"loss ([\d.]+)%", printed).group(1))
+    assert saved == rows
+    assert abs(loss_pct - 100 * stream["loss_fraction"]) <= 0.05
+    expected_loss = (stream["lost_samples"] + stream["unsaved_samples"]) / (stream["received_samples"] + stream["lost_samples"])
+    assert abs(stream["loss_fraction"] - expected_loss) < 1e-6
+    return meta
+
+
+def test_a_fast_simulated_record_saves_every_sample_it_received(tmp_path):
+    from sensorkit.ble.virtual.simulated import simulated_sensor
+
+    tree = Tree(tmp_path)
+    result = run("record", "--simulate", "--speed", "400", "--seed", "3", "--out", tmp_path / "rec", "--name", "fast")
+    assert result.returncode == 0, result.stderr
+    meta = check_counts(tmp_path / "rec", "fast", lines(result.stdout)[-1])
+    stream = meta["stream"]
+    assert stream["unsaved_samples"] == 0 and stream["received_samples"] == meta["n_samples"]
+    _, sim = simulated_sensor("open_v1", 3, 400.0, sample_rate_hz=104.0)  # what the sensor sends
+    sent = len(sim.samples)
+    assert abs(meta["n_samples"] + stream["lost_samples"] - sent) <= 0.01 * sent  # saved + lost = sent
+    assert meta["simulated"] is True and meta["patient"].startswith("demo-")
+    tree.assert_only_changed_under("rec")
+
+
+def test_record_on_a_full_disk_is_one_line_and_the_sidecar_is_finished(tmp_path):
+    tree = Tree(tmp_path)
+    result = run("record", "--simulate", "--speed", "50", "--seed", "3", "--duration-s", "60",
+                 "--out", tmp_path / "rec", "--name", "full", preexec_fn=limit_file_size(150_000))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    said = lines(result.stderr)
+    assert said[-1].startswith(f"error: {tmp_path / 'rec' / 'full.csv'}: cannot write: file too large"), said
+    meta = check_counts(tmp_path / "rec", "full", next(line for line in lines(result.stdout) if line.startswith("done (")))
+    assert meta["stream"]["unsaved_samples"] > 0 and "not saved" in meta["write_error"]
+    assert meta["ended_at"] and meta["stream"]["ended_by"] == "closed"
+    tree.assert_only_changed_under("rec")
+
+
+def test_closing_the_terminal_finishes_the_recording_like_sigterm(tmp_path):
+    tree = Tree(tmp_path)
+    out = tmp_path / "rec"
+    process = subprocess.Popen([sys.executable, "-m", "sensorkit", "record", "--simulate", "--speed", "4",
+                                "--out", str(out), "--name", "hup"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 60
+    while (not (out / "hup.csv").exists() or data_rows(out / "hup.csv") < 500) and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    process.send_signal(signal.SIGHUP)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    done = next(line for line in lines(stdout) if line.startswith("done ("))
+    meta = check_counts(out, "hup", done)
+    assert {"n_samples", "ended_at", "stream"} <= set(meta) and meta["stream"]["ended_by"] == "closed"
+    tree.assert_only_changed_under("rec")

@@ -1,0 +1,92 @@
+"""Reports mean what they say: demo data left out, file-time dating said and counted apart,
+ROM per exercise and side over full reps, no empty trailing period, bounded periods."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+
+from conftest import Tree, as_patient, lines, one_line, prescription, run
+
+
+def read_rows(path) -> list[dict]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def report(workspace, *more):
+    return run("report", "--prescription", workspace / "rx", workspace / "data", "--out", workspace / "out" / "r.csv",
+               "--summary", workspace / "out" / "s.csv", "--log", workspace / "out" / "log.txt", *more)
+
+
+def test_simulated_recordings_are_left_out_unless_asked(workspace):
+    for sidecar in (workspace / "data").glob("*.json"):  # demo data that landed in a clinic folder
+        meta = json.loads(sidecar.read_text())
+        assert meta["simulated"] is True and meta["patient"].startswith("demo-")
+        sidecar.write_text(json.dumps({**meta, "patient": "p001", "started_at": "2026-11-02T10:00:00+01:00"}))
+    tree = Tree(workspace)
+    result = report(workspace)
+    assert result.returncode == 0, result.stderr
+    skipped = [line for line in lines(result.stderr) if "simulated recording (demo data)" in line]
+    assert len(skipped) == 2
+    assert all(row["sessions"] == "0" for row in read_rows(workspace / "out" / "r.csv"))
+    counted = report(workspace, "--include-simulated")
+    assert counted.returncode == 0, counted.stderr
+    assert sum(int(row["sessions"]) for row in read_rows(workspace / "out" / "r.csv")) == 2
+    tree.assert_only_changed_under("out")
+
+
+def test_a_session_without_started_at_is_said_and_counted_apart(workspace):
+    as_patient(workspace / "data")
+    sidecar = workspace / "data" / "sim_1.json"
+    meta = json.loads(sidecar.read_text())
+    del meta["started_at"]
+    sidecar.write_text(json.dumps(meta))
+    moment = time.mktime((2026, 11, 3, 12, 0, 0, 0, 0, -1))
+    os.utime(workspace / "data" / "sim_1.csv", (moment, moment))
+    tree = Tree(workspace)
+    result = report(workspace)
+    assert result.returncode == 0, result.stderr
+    note = [line for line in lines(result.stderr) if line.startswith(f"{workspace / 'data' / 'sim_1.csv'}: note: ")]
+    assert len(note) == 1 and "no started_at" in note[0] and "modification time" in note[0]
+    assert note[0] in (workspace / "out" / "log.txt").read_text().splitlines()
+    assert lines(result.stderr)[-1].startswith("1 patient(s), 2 session(s) reported (1 dated by file time: no started_at)")
+    rows = [r for r in read_rows(workspace / "out" / "r.csv") if r["sessions"] != "0"]
+    assert sum(int(r["sessions_dated_by_file_time"]) for r in rows) == 1
+    tree.assert_only_changed_under("out")
+    analysed = run("analyze", workspace / "data" / "sim_1.csv", "--out", workspace / "out" / "a")
+    assert any(line.startswith("warning: ") and "no started_at" in line for line in lines(analysed.stderr))
+
+
+def test_the_summary_is_per_exercise_and_side_over_full_reps_without_an_empty_trailing_period(workspace):
+    as_patient(workspace / "data")
+    (workspace / "data" / "sim_2.json").write_text(
+        json.dumps({**json.loads((workspace / "data" / "sim_2.json").read_text()), "side": "right"}))
+    (workspace / "rx" / "p001.toml").write_text(prescription("p001", start="2026-10-04", end="2026-11-03"))  # 31 days
+    result = report(workspace)
+    assert result.returncode == 0, result.stderr
+    summary = read_rows(workspace / "out" / "s.csv")
+    assert [(r["period"], r["exercise"], r["side"]) for r in summary] == [
+        ("1", "hip_external_rotation", "left"), ("1", "hip_external_rotation", "right")]  # no period 2 of one empty day
+    assert {"full_rom_first_week_mean_deg", "full_rom_last_week_mean_deg", "full_reps_last_week"} <= set(summary[0])
+    daily = read_rows(workspace / "out" / "r.csv")
+    for row in summary:  # each side's last-week ROM is its own full reps' mean, nothing mixed in
+        mine = [r for r in daily if r["side"] == row["side"] and r["reps_full"] not in ("", "0")]
+        full = sum(int(r["reps_full"]) for r in mine)
+        assert int(row["full_reps_last_week"]) == full
+        if full:
+            mean = sum(float(r["rom_full_mean_deg"]) * int(r["reps_full"]) for r in mine) / full
+            assert abs(float(row["full_rom_last_week_mean_deg"]) - mean) < 0.002
+
+
+def test_a_prescription_over_five_years_is_refused_at_once(workspace):
+    rx = workspace / "rx" / "p001.toml"
+    rx.write_text(prescription("p001", end="9999-12-31"))
+    tree = Tree(workspace)
+    started = time.monotonic()
+    result = report(workspace)
+    assert result.returncode == 2 and time.monotonic() - started < 30
+    assert one_line(result) == (f"error: {rx}: key end: 2026-11-01..9999-12-31 is longer than 5 years; give the "
+                                "prescription's real end (a new prescription for a new period)")
+    tree.assert_unchanged()
