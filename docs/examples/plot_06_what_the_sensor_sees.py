@@ -28,8 +28,12 @@ axis = detector.axis_  # unit vector in the sensor's frame
 print("learned knee axis in the sensor frame:", axis.round(3))
 
 # %%
-# The raw channels around the third rep
-# -------------------------------------
+# The raw channels around the third rep, and the same rep about the learned axis
+# ------------------------------------------------------------------------------
+# Top two panels: the six channels as the sensor sent them (the green band is the detected
+# rep). Bottom: projected on the learned axis, the angular rate is the rate of knee extension;
+# the rest of the rate (perpendicular to the axis) stays small during a clean rep. The
+# detector's angle (``angle_``) is what the rep's ROM is read from.
 
 rep = detector.reps_[detector.reps_.kind != "rejected"].iloc[2]
 samples = recording.samples
@@ -38,8 +42,10 @@ t = samples.t[window]
 gyr_dps = samples.gyr[window]
 acc_ms2 = samples.acc[window]
 
+rate_about_axis = gyr_dps @ axis
+rate_off_axis = np.linalg.norm(gyr_dps - np.outer(rate_about_axis, axis), axis=1)
 fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(9, 7), sharex=True,
-                                     layout="constrained")
+                                         layout="constrained")
 for k, name in enumerate("xyz"):
     top.plot(t, gyr_dps[:, k], lw=1, label=f"gyr_{name}")
     middle.plot(t, acc_ms2[:, k], lw=1, label=f"acc_{name}")
@@ -48,16 +54,6 @@ middle.set(ylabel="specific force (m/s²)")
 for axes in (top, middle):
     axes.legend(loc="upper right", ncols=3, fontsize=8, frameon=False)
     axes.axvspan(rep.start_s, rep.end_s, color="#2a9d4a", alpha=0.12, lw=0)
-
-# %%
-# About the learned axis
-# ----------------------
-# Projected on the learned axis, the angular rate is the rate of knee extension; the other
-# two components (the rate perpendicular to the axis) stay small during a clean rep. The
-# detector's angle (``angle_``) is what the rep's ROM is read from.
-
-rate_about_axis = gyr_dps @ axis
-rate_off_axis = np.linalg.norm(gyr_dps - np.outer(rate_about_axis, axis), axis=1)
 bottom.plot(t, rate_about_axis, color="black", lw=1.2, label="rate about the axis (deg/s)")
 bottom.plot(t, rate_off_axis, color="#999999", lw=1, label="rate off the axis (deg/s)")
 angle = detector.angle_[(detector.angle_.t > t[0]) & (detector.angle_.t < t[-1])]
@@ -76,8 +72,9 @@ plt.show()
 # At rest the accelerometer reads gravity (≈ 9.81 m/s² along "up"). As the shank swings up,
 # gravity turns in the sensor's frame about the same axis by the same angle, the other way:
 # measured about the learned axis, the turn of gravity between the rest before the rep and the
-# hold is the held angle, with no gyro involved. ``rom_deg`` is the *peak* angle, which includes any
-# overshoot at the top before the hold settles.
+# hold is the held angle, with no gyro involved. The printout puts it beside the detector's
+# angle over the hold and the rep's ``rom_deg`` (the detector's own measurement of the rep's
+# peak, see :doc:`/exercises`).
 
 still_before = (samples.t > rep.start_s - 1.0) & (samples.t < rep.start_s)
 held = (samples.t > rep.out_end_s) & (samples.t < rep.return_start_s)
