@@ -37,8 +37,10 @@ class MotorStyle:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
-def draw_motor_style(rng: np.random.Generator, continuous_p: float = 0.12) -> MotorStyle:
-    """One session's habits; comments name the real figure each range comes from."""
+def draw_motor_style(rng: np.random.Generator, continuous: bool | None = None) -> MotorStyle:
+    """One session's habits; comments name the real figure each range comes from. ``continuous``:
+    force (or forbid) a continuous-swing session; ``None``: 12 % of sessions."""
+    drawn_continuous = rng.random()  # drawn either way: fixing it leaves the session's other draws alone
     return MotorStyle(
         # hold wobble rms of the accelerometer tilt after removing the hold's trend: 0.78–0.80° per
         # subject, single holds 0.4–1.6°; dominant frequency 1–4.5 Hz in about 60 % of holds. At 1–4 Hz
@@ -65,7 +67,7 @@ def draw_motor_style(rng: np.random.Generator, continuous_p: float = 0.12) -> Mo
         # controlled reps with < 0.3 s still before them: 0–20 % per subject
         no_rest_p=float(rng.uniform(0.0, 0.2)),
         # PHYTMO: series of 10 swings with no rest and no hold, 1.25–1.41 s start to start
-        continuous=bool(rng.random() < continuous_p),
+        continuous=bool(drawn_continuous < 0.12) if continuous is None else continuous,
         swing_out_s=float(rng.uniform(0.6, 0.85)),
         swing_return_s=float(rng.uniform(0.5, 0.7)),
     )

@@ -9,7 +9,7 @@ else the typical hold ± 0.8 s, 0–8 s), main out and return pieces jittered ar
 towards the set's rest angle), except that in 15 % of reps the foot settles lower or higher by up to
 −15 %/+5 % of the usual range (UCI subject 1 stays 12° past rest after a rep). Still time before a
 controlled rep: the session's typical rest × U(0.5, 1.6), or none (the session's ``no_rest_p``);
-between sets 10–40 s, while the rest pose moves by N(0, 13 % of the usual range), within ±20 % (real
+between sets 10–40 s, while the rest pose moves by N(0, 16 % of the usual range), within ±25 % (real
 rest-to-rest spread 10°–16° per session of 72°–92° reps); idle lead-in and lead-out 3–10 s; the rest
 angle also drifts slowly while sitting (~0.15°/√s, at most ±1.5° per rest).
 
@@ -54,6 +54,7 @@ class PlanLimits:
     distractor_labels: tuple[str, ...]
     targets: bool | None
     fast_reps: bool = True
+    continuous: bool | None = None  # a continuous-swing session (None: drawn)
 
 
 def _weighted_choice(rng: np.random.Generator, weights: dict[str, float], allowed: tuple[str, ...]) -> str:
@@ -102,7 +103,7 @@ def build_session(
     """Draw the whole schedule and chain its motions; returns the timeline and the truth in time order.
     ``rng`` draws everything but the fast reps, which come from ``fast_rng`` alone."""
     style = exercise.draw_style(rng, limits.targets, geometry)
-    motor = draw_motor_style(rng)
+    motor = draw_motor_style(rng, limits.continuous)
     if motor.continuous and style.target_hold_s is not None:
         style = replace(style, target_hold_s=None, typical_hold_s=0.0)
     first_angle = float(rng.uniform(-3, 3))

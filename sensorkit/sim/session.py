@@ -42,6 +42,8 @@ class SimOptions:
     and ``distractor_labels`` default to that exercise's (hip ER: full, partial, knee_out; fidget,
     leg_shake, knee_extension, stand_up. Knee extension: full, partial; fidget, leg_shake, stand_up,
     hip_rotation). ``fast_reps=False``: every rep at the controlled tempo (nothing else changes).
+    ``continuous``: True for a session of continuous swings (no hold, no rest, past rest at the bottom,
+    as in PHYTMO's series), False for none; ``None``: drawn (12 % of sessions).
     """
 
     exercise: str = DEFAULT_EXERCISE
@@ -60,6 +62,7 @@ class SimOptions:
     targets: bool | None = None
     fine_rate_hz: float | None = None
     fast_reps: bool = True
+    continuous: bool | None = None
 
     def __post_init__(self) -> None:
         if self.exercise not in exercise_names():
@@ -275,7 +278,8 @@ def simulate_session(seed: int, **options) -> SimulatedSession:
     set_kinds = None if opts.set_kinds is None else tuple(opts.set_kinds)
     n_sets = len(set_kinds) if set_kinds is not None else opts.n_sets
     limits = PlanLimits(n_sets, set_kinds, tuple(opts.reps_per_set), opts.max_duration_s, opts.rep_kinds,
-                        n_distractors if opts.distractors else 0, opts.labels, opts.targets, opts.fast_reps)
+                        n_distractors if opts.distractors else 0, opts.labels, opts.targets, opts.fast_reps,
+                        opts.continuous)
     timeline, truth, style, motor, distractors = build_session(geometry, opts.motion, limits, plan_rng, fast_rng)
 
     drawn_errors = SensorErrors.draw(sensor_rng)

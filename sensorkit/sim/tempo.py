@@ -6,7 +6,7 @@ What makes a rep fast is mostly the hold it skips: real "fast" reps (UCI subject
 0.8–1.2 s by the estimator of :mod:`sensorkit.sim.realism` against 1.1–5.1 s for the correct ones,
 while their outward movement takes 0.83–0.98 × as long and the return about as long. So a fast rep
 holds U(0, 0.5) s (never more than its controlled hold), its out and return phases are × U(0.75, 1.0),
-it has no overshoot and no two-stage return, and it follows the previous rep with no still time in 70 %
+it has no overshoot and no two-stage return, and it follows the previous rep with no still time in 85 %
 of cases, else after U(0.05, 0.4) s (real: 31 %–75 % of fast reps per subject with < 0.3 s still before).
 """
 from __future__ import annotations
@@ -45,4 +45,4 @@ def rush(rng: np.random.Generator, rep: RepSpec) -> RepSpec:
 
 def rest_before_fast_s(rng: np.random.Generator) -> float:
     """Still time before a fast rep (within a set)."""
-    return 0.0 if rng.random() < 0.7 else float(rng.uniform(0.05, 0.4))
+    return 0.0 if rng.random() < 0.85 else float(rng.uniform(0.05, 0.4))

@@ -31,7 +31,7 @@ def mixed_ke_session(seed: int = 4345, **options) -> SimulatedSession:
 
 def continuous_ke_session(**options) -> SimulatedSession:
     """A knee-extension session of continuous swings (no hold, no rest, past rest at the bottom)."""
-    session_ = mixed_ke_session(4344, **options)
+    session_ = mixed_ke_session(4340, **options)
     assert session_.motor.continuous
     return session_
 

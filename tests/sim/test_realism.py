@@ -5,7 +5,7 @@ tilt of the low-passed accelerometer from the resting gravity direction; reps, h
 that angle alone). Real: the UCI knee-extension sessions of subjects 1–3 and the two correct PHYTMO
 continuous series, from ``../shared/data`` beside the repository (CI has it there; users of the
 package do not, and the test is skipped). Simulated: 12 knee-extension sessions at UCI's 25 Hz with
-a realistic sensor (seed 9513 is a continuous-swing session). ``benchmarks/sim_vs_real.py`` prints
+a realistic sensor, and one continuous-swing session (PHYTMO's kind). ``benchmarks/sim_vs_real.py`` prints
 the same figures side by side for more sessions.
 """
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sensorkit.sim import simulate_session
 from sensorkit.sim.realism import real_sessions, simulated_stats, summary
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-SEEDS = range(9502, 9514)
+SEEDS = range(9502, 9513)
+CONTINUOUS_SEED = 9513
 
 pytestmark = pytest.mark.skipif(not (DATA / "uci-pt-knee-extension").is_dir(),
                                 reason=f"real recordings not found at {DATA} (only in the project's own checkout)")
@@ -27,8 +28,10 @@ pytestmark = pytest.mark.skipif(not (DATA / "uci-pt-knee-extension").is_dir(),
 @pytest.fixture(scope="module")
 def stats() -> tuple[dict[str, float], dict[str, float]]:
     real = summary(real_sessions(DATA))
-    simulated = summary([simulated_stats(simulate_session(seed, exercise="knee_extension", sample_rate_hz=25,
-                                                          distractors=False, fine_rate_hz=250)) for seed in SEEDS])
+    options = dict(exercise="knee_extension", sample_rate_hz=25, distractors=False, fine_rate_hz=250)
+    sessions = [simulate_session(seed, **options) for seed in SEEDS]
+    sessions.append(simulate_session(CONTINUOUS_SEED, continuous=True, **options))
+    simulated = summary([simulated_stats(session) for session in sessions])
     return real, simulated
 
 
@@ -52,7 +55,7 @@ def test_rests_between_reps_are_short_and_often_absent_before_fast_reps(stats):
     real, sim = stats
     assert _within(sim["rest_correct_s"], 0.6 * real["rest_correct_s"], 1.6 * real["rest_correct_s"])
     assert abs(sim["no_rest_share_fast"] - real["no_rest_share_fast"]) <= 0.25
-    assert sim["no_rest_share_correct"] <= real["no_rest_share_correct"] + 0.15
+    assert sim["no_rest_share_correct"] <= 0.3 and sim["no_rest_share_correct"] < 0.6 * sim["no_rest_share_fast"]
 
 
 def test_holds_wobble_and_sag_as_real_ones_do(stats):

@@ -34,7 +34,7 @@ def test_kinds_labels_and_ranges():
             seen.add((m.kind, m.label))
             if m.counted:
                 assert m.tempo in ("normal", "fast") and 0 <= m.hold_s <= 8
-                assert 0.5 <= m.out_end_s - m.start_s <= 2.5 + 1e-9 and 0.5 <= m.end_s - m.return_start_s <= 6
+                assert 0.4 <= m.out_end_s - m.start_s <= 2.5 + 1e-9 and 0.4 <= m.end_s - m.return_start_s <= 6
             if m.tempo == "fast":
                 assert m.hold_s <= 0.5
             # ROM: the held level (full: usual ± 3°; partial 45 %–80 %; knee_out 8°–25°) plus the
