@@ -111,8 +111,8 @@ function drawState() {
   const p = s.progress;
   const plan = $("plan");
   if (p) {
-    plan.textContent = p.done ? `All ${p.sets} sets done · ${p.completed} of ${p.total}`
-      : `Set ${p.set} of ${p.sets} · ${p.rep_in_set} of ${p.reps_per_set}`;
+    plan.innerHTML = p.done ? `<span>All ${p.sets} sets done</span> · <span>${p.completed} of ${p.total}</span>`
+      : `<span>Set ${p.set} of ${p.sets}</span> · <span>${p.rep_in_set} of ${p.reps_per_set}</span>`;
     plan.dataset.completed = p.completed;
   } else {
     plan.textContent = `${s.counted} ${s.counted === 1 ? "rep" : "reps"}`;
@@ -136,6 +136,7 @@ function drawState() {
 function drawLink(link) {
   const el = $("link");
   el.dataset.state = link.state;
+  document.body.dataset.link = link.state;  // the angle and phase are dimmed while no data comes
   let text = { connecting: "connecting…", streaming: "streaming", reconnecting: "reconnecting…",
                closed: "sensor closed", gave_up: "sensor lost" }[link.state] || link.state;
   const gap = link.last_gap;

@@ -1,0 +1,89 @@
+"""The README's screenshots of the live page and the dashboard (not a test; run by hand):
+
+    python tests/web/make_screenshots.py docs/images
+
+Live page: a simulated session (seed 4, twice real time) with a prescription of 2 sets of 5 reps
+reaching 30 degrees held 2 s, on a laptop-sized and a phone-sized page. Dashboard: the report
+tests' simulated clinic (two patients), as of 2026-11-02.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "report")]
+
+from conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from sensorkit.report import load_prescriptions  # noqa: E402
+from sensorkit.web.dashboard_app import dashboard_app  # noqa: E402
+from sensorkit.web.dashboard_data import DashboardData  # noqa: E402
+from sensorkit.web.live_hub import SessionPlan  # noqa: E402
+from sensorkit.web.serve import ServerThread  # noqa: E402
+from sensorkit.web.simulated import SimulatedLivePage  # noqa: E402
+
+
+def live_pages(browser, out: Path) -> None:
+    plan = SessionPlan(sets=2, reps_per_set=5, rom_deg=30.0, hold_s=2.0)
+    with tempfile.TemporaryDirectory() as tmp, SimulatedLivePage(tmp, seed=4, speed=2.0, plan=plan,
+                                                                 meta={"patient": "p101"}, sample_rate_hz=100) as live:
+        laptop = browser.new_page(viewport={"width": 1280, "height": 800})
+        laptop.goto(live.url)
+        laptop.click("#sound")
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+        phone.goto(live.url)
+        phone.click("#sound")
+        laptop.wait_for_function("document.querySelectorAll('#rep-list li').length >= 4"
+                                 " && document.querySelector('#hold.reached') && !document.querySelector('#hold').hidden",
+                                 timeout=180_000)
+        laptop.screenshot(path=out / "live_laptop.png")
+        phone.wait_for_function("document.querySelector('#phase').dataset.phase === 'out'"
+                                " && Number(document.querySelector('#angle').dataset.value) > 15", timeout=60_000)
+        phone.screenshot(path=out / "live_phone.png")
+        live.drop_link(down_s=6.0)
+        laptop.wait_for_selector("#link[data-state='reconnecting']")
+        laptop.wait_for_timeout(1500)
+        laptop.screenshot(path=out / "live_reconnecting.png")
+        live.wait(300)
+        laptop.wait_for_selector("#summary:not([hidden])")
+        laptop.screenshot(path=out / "live_summary.png")
+
+
+def dashboard_pages(browser, out: Path) -> None:
+    from simulated_clinic import write_clinic
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_clinic(root)
+        data = DashboardData(load_prescriptions(root / "rx"), [root / "data"], as_of=date(2026, 11, 2))
+        with ServerThread(dashboard_app(data)) as server:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.goto(server.url)
+            page.wait_for_selector("body[data-ready='1']")
+            page.screenshot(path=out / "dashboard_patients.png", full_page=True)
+            page.goto(server.url + "patient/p101")
+            page.wait_for_selector("body[data-ready='1']")
+            page.screenshot(path=out / "dashboard_patient.png", full_page=True)
+            page.locator("#sessions a", has_text="trace").nth(1).click()
+            page.wait_for_selector("body[data-ready='1']")
+            page.wait_for_timeout(300)
+            page.screenshot(path=out / "dashboard_recording.png")
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/images")
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        dashboard_pages(browser, out)
+        live_pages(browser, out)
+        browser.close()
+    print(f"screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main()
