@@ -37,7 +37,16 @@ turn about the **exercise axis** through the **exercise centre**, and so does th
 - **Distractors** (truth kind ``rejected``): hip-ER sessions: fidget, leg_shake, knee_extension,
   stand_up; knee-extension sessions: fidget, leg_shake, stand_up, hip_rotation (an ER-like turn of
   the leg about the ER axis). See :mod:`sensorkit.sim.distractors`.
-- **Tempo**: reps are controlled (``normal``) or rushed (``fast``, :mod:`sensorkit.sim.tempo`).
+- **Tempo**: reps are controlled (``normal``) or rushed (``fast``, :mod:`sensorkit.sim.tempo`):
+  a fast rep mostly skips its hold, as real ones do.
+- **Realism**: rep shapes (:mod:`sensorkit.sim.reps`) are sums of overlapping minimum-jerk pieces,
+  not one minimum-jerk curve: skewed or two-stage outward movements, an overshoot that settles,
+  hold wobble (1–4 Hz), sway and sag, returns that slow down part way or swing past rest; the
+  patient's habits that day (:mod:`sensorkit.sim.motor`) set rests (none at times), continuous
+  swing sessions and rest-pose shifts between sets. Their ranges come from real recordings,
+  measured with the pipeline-independent estimator of :mod:`sensorkit.sim.realism`
+  (``benchmarks/sim_vs_real.py`` prints real against simulated figures).
+- **Demo data**: the sidecar says ``"simulated": true`` and the patient id starts with ``demo-``.
 
 The angle trace ``SimulatedSession.angle_deg`` is the exercise's angle coordinate: the sum of the
 rotations about its axis (hip ER: ER and knee_out rotations; knee extension: extension, positive =

@@ -4,25 +4,31 @@ The estimator is deliberately simple and knows nothing of the sensorkit pipeline
 
 1. **Angle**: the accelerometer low-passed at ``lowpass_hz`` (4th-order Butterworth, zero phase);
    the resting gravity direction is its mean over the first still second of the recording (gyro
-   magnitude below ``still_dps``); the rotation axis is the dominant gyro direction (first principal
-   axis of the gyro vectors). The angle is the signed tilt of the low-passed accelerometer from the
+   magnitude below ``still_dps``); the rotation axis is the normal of the plane that the low-passed
+   gravity direction sweeps while the leg moves. The angle is the signed tilt of the low-passed accelerometer from the
    resting direction in the plane perpendicular to that axis (degrees), its sign chosen so that reps
    are positive. During a movement the linear acceleration adds a few degrees of error; at rest and
    in holds it is the shank's tilt.
-2. **Reps**: excursions of the angle above ``0.5 × median peak`` of the excursions above 15°
-   (a rep's ``peak_deg`` is its largest angle; ``base_deg`` the lowest angle since the previous rep);
-   ``amplitude = peak - base``. ``out`` is the time from 10 % to 90 % of the amplitude on the way
-   up, ``return`` from 90 % down to 10 % above the next rep's base (or of this base when none follows),
-   ``hold`` = from the first to the last time at or above ``peak - max(0.1·amplitude, 6°)``... the span
-   at the top: first to last sample at or above 90 % of the amplitude.
+2. **Reps**: the angle is low-passed again at 2 Hz; a rep is a span above 30 % of the 75th-percentile
+   peak of the excursions above 15° that reaches 50 % of it. ``base``: the lowest angle since the
+   previous rep; ``amplitude = peak - base``. ``out``: from 10 % to 80 % of the amplitude on the way
+   up; ``hold``: from the first to the last time at or above 80 %; ``return``: from there down to
+   10 % above the lowest angle before the next rep.
 3. **Per rep**: ``rest_before_s``: the longest still stretch (gyro magnitude low-passed at 3 Hz below
-   ``still_dps``) between the previous rep's top and this rep's 10 % crossing (0 for a continuous
-   swing); ``overshoot_deg``: peak minus the median angle of the hold's second half (holds ≥ 1 s);
-   ``wobble_rms_deg`` / ``wobble_hz``: rms and dominant frequency of the hold's angle after removing
-   its straight-line trend (holds ≥ 1.5 s, 0.25 s trimmed at each end); ``sag_deg``: that trend's
-   change over the hold; ``rest_deg``: the median angle of the still stretch before the rep (None
-   without one).
-4. **Per session**: ``rest_drift_deg``: the largest difference between two rest angles of the session.
+   ``still_dps``) between the previous rep and this rep's 10 % crossing (0 for a continuous swing);
+   ``overshoot_deg``: peak minus the median angle of the hold's second half (holds ≥ 1 s);
+   ``wobble_rms_deg`` / ``wobble_hz``: rms and dominant frequency (≥ 0.5 Hz) of the hold's angle
+   after removing its straight-line trend (holds ≥ 1.5 s, 0.25 s trimmed at each end); ``sag_deg``:
+   that trend's change over the hold; ``rest_deg``: the median angle of that still stretch (None
+   below 0.3 s); ``return_pause_s``: the longest still stretch inside the return;
+   ``out_peak_at``: where the outward speed peaks in the 10–80 % span (0–1).
+4. **Per session**: ``rest_drift_deg``: the largest difference between two rest angles of the session;
+   ``swing_period_s`` (continuous series): 1 / the gyro's dominant frequency.
+
+The accelerometer tilt also reads the shank's tangential acceleration (r (2πf)² / g of the angle at
+frequency f): at 1–4 Hz it magnifies a hold's wobble several-fold and it shifts the outward speed
+peak later; the simulator's sensor sits at the ankle, so it is compared with the UCI recordings
+(sensor above the ankle) on everything and with PHYTMO's (mid-shin) only on the swing period.
 """
 from __future__ import annotations
 

@@ -12,21 +12,21 @@ TEMPOS = ("normal", "fast")
 class TruthMovement:
     """One movement, times in the recording's own ``t`` (s), angles in degrees.
 
-    - ``start_s``: the movement leaves rest (start of the outward min-jerk);
-      ``end_s``: back at rest (end of the return).
-    - ``out_end_s`` / ``return_start_s``: end of the outward movement / start of the return;
-      ``hold_s = return_start_s - out_end_s`` (0 for reps without a hold).
-    - ``rom_deg``: reps: commanded plateau minus the rest angle just before the rep (tremor and
-      sway during the hold, at most a few tenths of a degree, come on top); distractors: the peak
-      of their own rotation angle.
+    - ``start_s``: the movement leaves rest (or, in a continuous series, the bottom of the last
+      swing); ``end_s``: back at rest (end of the return, settle and swing past rest included).
+    - ``out_end_s`` / ``return_start_s``: end of the outward movement (its overshoot settled) /
+      start of the return; ``hold_s = return_start_s - out_end_s`` (0 for reps without a hold).
+    - ``rom_deg``: reps: the peak angle of the rep above the angle at ``start_s`` (overshoot,
+      wobble and sway included), exact; distractors: the peak of their own rotation angle.
     - ``rest_angle_before_deg`` / ``rest_angle_after_deg``: the exercise angle coordinate at
       ``start_s`` / ``end_s`` (distractors leave it unchanged).
     - ``label``: what the movement was. Hip-ER sessions: reps ``hip_er`` / ``knee_out``, distractors
       fidget, leg_shake, knee_extension, stand_up. Knee-extension sessions: reps ``knee_extension``,
       distractors fidget, leg_shake, stand_up, hip_rotation. (The kind, not the label, says whether
       a movement counts: a knee extension is a rep in one exercise and a distractor in the other.)
-    - ``tempo``: counted reps ``normal`` (controlled) or ``fast`` (rushed: out and return each at
-      most half the session's controlled phase); ``""`` for distractors.
+    - ``tempo``: counted reps ``normal`` (controlled) or ``fast`` (rushed: the hold mostly skipped,
+      0–0.5 s, out and return 0.75–1 × the controlled rep's, little or no rest before it); ``""``
+      for distractors.
     """
 
     kind: str  # full | partial | knee_out | rejected

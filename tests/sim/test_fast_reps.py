@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-from sensorkit.sim import simulate_session
 from tests.sim.conftest import session
 
 SEEDS = range(9140, 9156)
