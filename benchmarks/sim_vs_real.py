@@ -5,8 +5,8 @@
 Both columns come from the same pipeline-independent estimator (``sensorkit.sim.realism``: tilt of
 the low-passed accelerometer from the resting gravity direction, reps found on that angle alone).
 Real: the UCI knee-extension test and template sessions (subjects 1–3) and the two correct PHYTMO
-series. Simulated: knee-extension sessions of seeds 9500.. at 25 Hz (UCI's rate) with a realistic
-sensor and no distractors, grouped by their truth (controlled / fast / continuous).
+series. Simulated: knee-extension sessions of 3 sets (as UCI's) from seeds 9500.. at 25 Hz (UCI's
+rate) with a realistic sensor and no distractors, grouped by their truth (controlled / fast / continuous).
 """
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def simulated(n_sessions: int, first_seed: int = 9500, exercise: str = "knee_extension", rate_hz: float = 25):
-    return [simulated_stats(simulate_session(seed, exercise=exercise, sample_rate_hz=rate_hz, distractors=False))
-            for seed in range(first_seed, first_seed + n_sessions)]
+    """Sessions of 3 sets, as every real UCI session has (correct, fast, low-amplitude)."""
+    return [simulated_stats(simulate_session(seed, exercise=exercise, sample_rate_hz=rate_hz, distractors=False,
+                                             n_sets=3)) for seed in range(first_seed, first_seed + n_sessions)]
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ rep shapes (:mod:`sensorkit.sim.reps`) are shared. Each rep: a hold (about one i
 else the typical hold ± 0.8 s, 0–8 s), main out and return pieces jittered around the session's
 (× 0.75–1.35, within the exercise's limits), an end angle within ±2° of its start (pulled back
 towards the set's rest angle), except that in 15 % of reps the foot settles lower or higher by up to
-−15 %/+5 % of the usual range (UCI subject 1 stays 12° past rest after a rep). Still time before a
+−15 %/+5 % of the rep's range (UCI subject 1 stays 12° past rest after a rep). Still time before a
 controlled rep: the session's typical rest × U(0.5, 1.6), or none (the session's ``no_rest_p``);
 between sets 10–40 s, while the rest pose moves by N(0, 16 % of the usual range), within ±25 % (real
 rest-to-rest spread 10°–16° per session of 72°–92° reps); idle lead-in and lead-out 3–10 s; the rest
@@ -70,8 +70,8 @@ def draw_rep(rng: np.random.Generator, exercise: ExerciseMotion, style: SessionS
     rom = exercise.draw_rom_deg(rng, style, kind)
     hold = draw_rep_hold_s(rng, style)
     rest_change = float(np.clip(rng.uniform(-2, 2) - 0.3 * off_set_rest_deg, -2, 2))
-    if rng.random() < 0.15:  # the foot settles elsewhere (UCI subject 1: 12° past rest after a rep)
-        rest_change = float(usual * rng.uniform(-0.15, 0.05))
+    if rng.random() < 0.15:  # the foot settles elsewhere (UCI subject 1: 12° past rest after a 72° rep)
+        rest_change = float(rom * rng.uniform(-0.15, 0.05))
     out_s = draw_controlled_phase_s(rng, style.out_s, exercise.phase_limits_s)
     return_s = draw_controlled_phase_s(rng, style.return_s, exercise.phase_limits_s)
     pivot = exercise.draw_pivot_m(rng, kind)
@@ -85,7 +85,7 @@ def draw_rep(rng: np.random.Generator, exercise: ExerciseMotion, style: SessionS
         split, first, lag = rng.uniform(0.5, 0.9), rng.uniform(0.4, 0.9), rng.uniform(0.0, 0.3)
         shape = RepShape(out_split=float(split), out_first_frac=float(first), out_lag_frac=float(lag))
     else:
-        shape = draw_shape(rng, motor, usual, rom, hold, out_s, return_s)
+        shape = draw_shape(rng, motor, rom, hold, out_s, return_s)
     return RepSpec(kind=kind, rom_deg=float(rom), out_s=out_s, hold_s=hold, return_s=return_s,
                    rest_change_deg=rest_change, shape=shape, pivot_below_ankle_m=pivot, set_index=set_index)
 

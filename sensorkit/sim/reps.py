@@ -130,9 +130,10 @@ def draw_out_split(rng: np.random.Generator, motor: MotorStyle) -> tuple[float, 
     return float(rng.uniform(0.6, 0.9)), float(rng.uniform(0.35, 0.7)), float(rng.uniform(0.0, 0.2))
 
 
-def draw_shape(rng: np.random.Generator, motor: MotorStyle, usual_rom_deg: float, rom_deg: float, hold_s: float,
+def draw_shape(rng: np.random.Generator, motor: MotorStyle, rom_deg: float, hold_s: float,
                out_s: float, return_s: float) -> RepShape:
-    """A controlled rep's shape (``usual_rom_deg`` scales the figures kept as fractions of the range)."""
+    """A controlled rep's shape; the figures kept as fractions of the range scale with the rep's own
+    ``rom_deg`` (a knee_out rep of 10° swings past rest by a degree, not by a full rep's ten)."""
     split, first, lag = draw_out_split(rng, motor)
     overshoot = overshoot_s = 0.0
     if hold_s >= 0.5:
@@ -147,7 +148,7 @@ def draw_shape(rng: np.random.Generator, motor: MotorStyle, usual_rom_deg: float
         pause, settle = -rng.uniform(0.2, 0.5) * return_s, rng.uniform(0.5, 0.9) * return_s
     under = under_s = 0.0
     if motor.undershoot_frac > 0:
-        under = motor.undershoot_frac * usual_rom_deg * rng.uniform(0.5, 1.2)
+        under = motor.undershoot_frac * rom_deg * rng.uniform(0.5, 1.2)
         under_s = rng.uniform(0.4, 1.0)
     return RepShape(float(split), float(first), float(lag), float(overshoot), float(overshoot_s), waves, float(sag),
                     float(stop), float(pause), float(settle), float(under), float(under_s))

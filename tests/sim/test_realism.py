@@ -4,8 +4,8 @@ Both sides go through the same pipeline-independent estimator (:mod:`sensorkit.s
 tilt of the low-passed accelerometer from the resting gravity direction; reps, holds, rests found on
 that angle alone). Real: the UCI knee-extension sessions of subjects 1–3 and the two correct PHYTMO
 continuous series, from ``../shared/data`` beside the repository (CI has it there; users of the
-package do not, and the test is skipped). Simulated: 12 knee-extension sessions at UCI's 25 Hz with
-a realistic sensor, and one continuous-swing session (PHYTMO's kind). ``benchmarks/sim_vs_real.py`` prints
+package do not, and the test is skipped). Simulated: 11 knee-extension sessions of 3 sets (as UCI's)
+at UCI's 25 Hz with a realistic sensor, and one continuous-swing session (PHYTMO's kind). ``benchmarks/sim_vs_real.py`` prints
 the same figures side by side for more sessions.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(not (DATA / "uci-pt-knee-extension").is_dir(),
 @pytest.fixture(scope="module")
 def stats() -> tuple[dict[str, float], dict[str, float]]:
     real = summary(real_sessions(DATA))
-    options = dict(exercise="knee_extension", sample_rate_hz=25, distractors=False, fine_rate_hz=250)
+    options = dict(exercise="knee_extension", sample_rate_hz=25, distractors=False, fine_rate_hz=250, n_sets=3)
     sessions = [simulate_session(seed, **options) for seed in SEEDS]
     sessions.append(simulate_session(CONTINUOUS_SEED, continuous=True, **options))
     simulated = summary([simulated_stats(session) for session in sessions])
