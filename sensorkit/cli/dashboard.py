@@ -22,7 +22,10 @@ from sensorkit.errors import SensorkitError
 @click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True,
               help="Port to serve on (0: any free port).")
 @click.option("--no-browser", is_flag=True, help="Only print the dashboard's address.")
-def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: int, no_browser: bool) -> None:
+@click.option("--include-simulated", is_flag=True,
+              help="Count simulated recordings (demo data) as report does with the same flag.")
+def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: int, no_browser: bool,
+              include_simulated: bool) -> None:
     """Serve the clinician dashboard: patients, adherence, ROM progress, recordings, report downloads.
 
     Reads the folders `report` reads; each recording is analysed once and reused while unchanged.
@@ -40,7 +43,8 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
     try:
         prescriptions = load_prescriptions(rx_path)
         warm_up_kernels()
-        data = DashboardData(prescriptions, paths, as_of=as_of.date() if as_of else None)
+        data = DashboardData(prescriptions, paths, as_of=as_of.date() if as_of else None,
+                             include_simulated=include_simulated)
         data.refresh()
         status = data.patients()
         click.echo(f"{len(prescriptions)} patient(s), {data.analyses} recording(s) analysed, "

@@ -109,6 +109,7 @@ def build_report(
     scheduler: str | None = None,
     include_simulated: bool = False,
     files: list[Path] | None = None,
+    task: Callable = report_file,
 ) -> ReportOutcome:
     """Analyse the recordings under ``paths`` that fit ``prescriptions``; build both tables.
 
@@ -119,6 +120,8 @@ def build_report(
     A session dated by its file's modification time (no ``started_at``) is counted, said so in a
     message and counted apart (``sessions_dated_by_file_time``, ``outcome.dated_by_file_time``).
     ``files``: the recording files, when the caller has searched ``paths`` already.
+    ``task``: :func:`report_file` or a stand-in with its signature and result (the dashboard's,
+    which reuses the result of a file that has not changed).
     """
     outcome = ReportOutcome(sessions={p: [] for p in prescriptions})
 
@@ -134,7 +137,7 @@ def build_report(
                  if resolved(path) not in skipped]
         for path, kind in earlier:
             tell(outcome.notes, path, f"an earlier output ({kind}), not a recording", "skipped: ")
-    for path, found, error in run_many(report_file, files, [(config, prescriptions, include_simulated)] * len(files),
+    for path, found, error in run_many(task, files, [(config, prescriptions, include_simulated)] * len(files),
                                        workers, scheduler):
         if found is None:
             tell(outcome.failures, path, error, "failed: ")

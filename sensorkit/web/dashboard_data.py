@@ -5,11 +5,11 @@
     data.report_csv()               # the bytes `sensorkit report --out` writes
     data.patients(), data.patient("p101"), data.recording(recording_id)
 
-Each recording goes through :func:`sensorkit.report.build.report_file` (the report's own task:
-sidecar match, then the pipeline with the prescription's tempo) once; its result is kept while
-the file and its sidecar keep their size and modification time. The tables are then built as
-:func:`~sensorkit.report.build.build_report` builds them (``daily_rows``, ``summary_rows``), so
-the downloads are byte-identical to ``sensorkit report``'s files. A recording is named to the
+The tables are made by :func:`~sensorkit.report.build.build_report`, the code behind
+``sensorkit report`` (so the downloads are byte-identical to its files), with a stand-in for its
+per-file task (:func:`~sensorkit.report.build.report_file`: sidecar match, then the pipeline with
+the prescription's tempo) that keeps each file's result while the file and its sidecar keep their
+size and modification time: each recording is analysed once. A recording is named to the
 pages only by an opaque id (a hash of its path): no request can name a file.
 
 Dates are the patient's local dates. ``as_of`` (default: today in the patient's time zone, at
@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sensorkit.io import find_recordings, read_recording
+from sensorkit.io import read_recording
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
-from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, AnalyzedSession, Prescription, csv_text, daily_rows, summary_rows
-from sensorkit.report.build import ReportedFile, report_file
+from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, AnalyzedSession, Prescription, csv_text
+from sensorkit.report.build import ReportedFile, build_report, report_file
 from sensorkit.report.summary import PERIOD_DAYS
 
 #: most points of an angle trace sent to a page (longer recordings are read in larger blocks)
@@ -82,8 +82,10 @@ class DashboardData:
     """The dashboard's model (see module doc). Thread-safe: one refresh at a time."""
 
     def __init__(self, prescriptions: dict[str, Prescription], paths: Iterable[str | os.PathLike],
-                 as_of: date | None = None, config: PipelineConfig | None = None) -> None:
+                 as_of: date | None = None, config: PipelineConfig | None = None,
+                 include_simulated: bool = False) -> None:
         self.prescriptions = prescriptions
+        self.include_simulated = include_simulated
         self.paths = [Path(p) for p in paths]
         self.as_of = as_of
         self.config = config
@@ -95,41 +97,45 @@ class DashboardData:
 
     # ---- analysis ------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Find the recordings again; analyse new or changed ones; rebuild the tables."""
-        with self._lock:
-            files = list(find_recordings(self.paths))
-            entries: dict[Path, _Entry] = {}
-            for path in files:
-                key = _stat_key(path)
-                entry = self._entries.get(path)
-                if entry is None or entry.key != key:
-                    found, error = report_file(str(path), os.getcwd(), self.config, self.prescriptions)
-                    self.analyses += 1
-                    entry = _Entry(recording_id(path), path, key, found, error)
-                entries[path] = entry
-            self._entries = entries
-            self._by_id = {e.id: e for e in entries.values()}
-            self._outcome = self._build(files)
+        """Find the recordings again; analyse new or changed ones; rebuild the tables.
 
-    def _build(self, files: list[Path]) -> _Outcome:
-        """The report's tables, as :func:`sensorkit.report.build.build_report` makes them."""
-        out = _Outcome(sessions={p: [] for p in self.prescriptions})
-        for path in files:
-            entry = self._entries[path]
-            found = entry.found
-            if found is None:
-                out.failures.append((path, entry.error))
-            elif found.skipped:
-                out.notes.append((path, found.skipped))
-            else:
-                meta = found.meta
-                session = AnalyzedSession(path.stem, meta.started_at, meta.exercise, found.side, found.reps)
-                out.sessions[found.patient].append((entry, session))
-        for patient in sorted(self.prescriptions):
-            rows = daily_rows(self.prescriptions[patient], [s for _, s in out.sessions[patient]])
-            out.daily += rows
-            out.summary += summary_rows(patient, self.prescriptions[patient].start, rows)
-        return out
+        The tables come from :func:`~sensorkit.report.build.build_report` itself, run serially with
+        a stand-in for its per-file task that reuses the result of an unchanged file.
+        """
+        with self._lock:
+            seen: dict[Path, _Entry] = {}
+
+            def task(path: str, base_dir: str, *args) -> tuple[ReportedFile | None, str]:
+                shown = Path(path)
+                key = _stat_key(shown if shown.is_absolute() else Path(base_dir) / shown)
+                entry = self._entries.get(shown)
+                if entry is None or entry.key != key:
+                    found, error = report_file(path, base_dir, *args)
+                    self.analyses += 1
+                    entry = _Entry(recording_id(shown), shown, key, found, error)
+                seen[shown] = entry
+                return entry.found, entry.error
+
+            report = build_report(self.prescriptions, self.paths, config=self.config, workers=1,
+                                  include_simulated=self.include_simulated, task=task)
+            self._entries = seen
+            self._by_id = {e.id: e for e in seen.values()}
+            self._outcome = self._with_entries(report, seen)
+
+    def _with_entries(self, report, seen: dict[Path, _Entry]) -> _Outcome:
+        """The report's outcome, each session paired with its file (sessions are added in file order)."""
+        queues: dict[str, list[_Entry]] = {p: [] for p in self.prescriptions}
+        for entry in seen.values():
+            if entry.found is not None and not entry.found.skipped:
+                queues[entry.found.patient].append(entry)
+        sessions = {}
+        for patient, analysed in report.sessions.items():
+            entries = queues.get(patient, [])
+            if [e.path.stem for e in entries] != [s.recording for s in analysed]:
+                raise RuntimeError(f"dashboard: sessions of {patient} do not follow the files' order")
+            sessions[patient] = list(zip(entries, analysed))
+        return _Outcome(daily=report.daily, summary=report.summary, sessions=sessions,
+                        failures=list(report.failures), notes=list(report.notes))
 
     # ---- downloads -----------------------------------------------------------------------
     def report_csv(self) -> str:

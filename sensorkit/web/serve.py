@@ -51,7 +51,8 @@ class WebServer:
         if self.token is None:
             return None
         return (f"warning: serving on {self.host}: other machines on this network can reach the page; "
-                f"it needs the token in this address, keep it private")
+                f"it needs the token in the address below (from another device, put this machine's "
+                f"network address in place of 127.0.0.1); keep it private")
 
     async def serve(self) -> None:
         await self._server.serve(sockets=[self.socket])
