@@ -70,6 +70,10 @@ def cli() -> None:
 
 
 def main() -> None:
+    import signal
+
+    if hasattr(signal, "SIGXFSZ"):  # a file-size limit reached: a one-line write error, not a kill
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         cli(standalone_mode=True)
     except SensorkitError as exc:  # user errors: one line, no traceback

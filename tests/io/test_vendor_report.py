@@ -27,7 +27,7 @@ def test_each_recording_is_read_at_most_once(tmp_path, monkeypatch):
         original = module.read_recording
         monkeypatch.setattr(module, "read_recording",
                             lambda path, original=original: reads.update([path.name]) or original(path))
-    outcome = build_report(load_prescriptions(tmp_path / "rx.toml"), [data], workers=1)
+    outcome = build_report(load_prescriptions(tmp_path / "rx.toml"), [data], workers=1, include_simulated=True)
 
     assert reads == Counter({"matched.csv": 1, acc.name: 1})  # the unmatched samples were never read
     assert [n for _, n in outcome.notes] == ["patient 'nobody' has no prescription"]
