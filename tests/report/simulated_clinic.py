@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from prescriptions import exercise, rx_toml
 from sensorkit.sim import simulate_session
 
-ROM_DEG, HOLD_S, REPS_PER_DAY = 28.0, 1.5, 5
+ROM_DEG, HOLD_S, REPS_PER_DAY = 30.0, 2.65, 5  # in gaps of the simulated truth (see test_report_clinic)
 
 RX_P101 = rx_toml("p101", "America/New_York", "2026-10-26", "2026-11-03",
                   exercise("hip_external_rotation", ROM_DEG, HOLD_S, REPS_PER_DAY, sides=("left",)))
