@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -58,8 +59,11 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
     click.echo(f"dashboard: {server.url}  (Ctrl-C to stop)", err=True)
     if not no_browser and not open_browser(server.url):
         click.echo("no browser could be opened: open the address above", err=True)
-    try:
-        asyncio.run(server.serve())
-    except KeyboardInterrupt:
-        pass
+    async def serve() -> None:  # Ctrl-C and SIGTERM stop it alike
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, server.stop)
+        await server.serve()
+
+    asyncio.run(serve())
     click.echo("stopped", err=True)
