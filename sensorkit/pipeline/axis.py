@@ -20,6 +20,10 @@ def norm3(v: np.ndarray) -> float:
     return math.sqrt(float(v @ v))
 
 
+#: another axis takes over only with more than this many times the votes of the one in force
+SWITCH_RATIO = 1.5
+
+
 @dataclass
 class _Cluster:
     line_sum: np.ndarray  # sum of member axes flipped onto one side (direction of the line)
@@ -46,6 +50,7 @@ class AxisModel:
         self._clusters: list[_Cluster] = []
         self._axis: np.ndarray | None = None  # :attr:`axis`, computed once per change of votes
         self._top_counts = (0, 0)  # votes of the strongest and the second-strongest cluster
+        self._best: _Cluster | None = None  # the cluster in force
 
     def observe(self, axis: np.ndarray, weight: int = 1, rom_deg: float = 1.0) -> None:
         """Add one movement's signed unit rotation axis with ``weight`` votes; the way the exercise
@@ -67,6 +72,11 @@ class AxisModel:
     def axis(self) -> np.ndarray | None:
         if self._axis is None and self._clusters:
             best = max(self._clusters, key=lambda c: c.count)  # max keeps the first on ties
+            # the axis in force keeps it until another has SWITCH_RATIO times its votes: a few
+            # kicks between reps do not take the session's axis away
+            if self._best is not None and best is not self._best and best.count <= SWITCH_RATIO * self._best.count:
+                best = self._best
+            self._best = best
             self._axis = best.line if best.direction_votes >= 0 else -best.line
             self._axis.flags.writeable = False  # shared by every caller until the next vote
         return self._axis

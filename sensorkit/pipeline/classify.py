@@ -76,7 +76,11 @@ class RepClassifier:
         problem = shape_problem(f, cfg)
         verdict = self._judge(f, problem)
         if not problem:  # its vote counts for the movements after it, not for its own verdict
+            before = self.axes.axis
             self.axes.observe(f.axis, 2 if f.hold_s >= 0.5 else 1, f.rom_deg)
+            after = self.axes.axis
+            if before is not None and after is not None and axis_offset_deg(before, after) > cfg.max_axis_offset_deg:
+                self._roms = []  # another axis won: the reps counted so far were of another movement
         if verdict.kind != "rejected" and verdict.kind != self.exercise.pivot_kind:
             self._roms.append(verdict.rom_deg)
         return verdict
