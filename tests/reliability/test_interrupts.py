@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import Tree, lines, run
+from conftest import Tree, as_patient, lines, run
 
 #: how soon after Ctrl-C the command must have ended (the issue asks for one second; CI is shared)
 STOP_WITHIN_S = 1.5
@@ -69,4 +69,32 @@ def test_ctrl_c_stops_the_batch_and_keeps_the_earlier_outputs(batch, tmp_path, w
     assert said[-1] == "interrupted; no results written (earlier results are unchanged)"
     assert not any("corrupt" in line or "failed" in line or "error" in line for line in said), said
     outputs.assert_unchanged()  # the earlier reps.csv/sessions.csv pair, no .tmp left
+    inputs.assert_unchanged()
+
+
+def test_ctrl_c_stops_a_report_and_keeps_the_earlier_one(batch, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(batch, data)
+    as_patient(data)  # p001's sessions, so the report analyses them
+    batch = data
+    rx = tmp_path / "rx.toml"
+    rx.write_text('patient = "p001"\ntimezone = "UTC"\nstart = 2026-01-01\n\n[[exercise]]\nname = '
+                  '"hip_external_rotation"\nsides = ["left", "right"]\nsets = 1\nreps_per_set = 3\nhold_s = 1\n'
+                  "rom_deg = 10\ndays_per_week = 7\n")
+    report = tmp_path / "out" / "report.csv"
+    args = ["report", "--prescription", rx, batch, "--out", report, "--workers", "1"]
+    earlier = run(*[a for a in args if a != batch], batch / "b_sim_1_0.csv")
+    assert earlier.returncode == 0, earlier.stderr
+    inputs, outputs = Tree(batch), Tree(tmp_path / "out")
+    process = subprocess.Popen([sys.executable, "-m", "sensorkit", *map(str, args)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(4.0)  # into the analysis (the big file takes longer than that)
+    assert process.poll() is None, "the report ended before it could be interrupted"
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and time.monotonic() - sent < STOP_WITHIN_S, stderr
+    assert lines(stderr)[-1] == "interrupted; no report written (earlier outputs are unchanged)"
+    assert not any("failed" in line for line in lines(stderr))
+    outputs.assert_unchanged()
     inputs.assert_unchanged()
