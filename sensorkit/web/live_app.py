@@ -103,12 +103,15 @@ async def run_live_web(session: SensorSession, recorder: SessionRecorder, hub: L
     if on_ready is not None:
         on_ready(server.url)
     display = Tee(hub, also) if also is not None else hub
+    ended = False
     try:
-        return await run_session(session, recorder, display, duration_s)
+        reps = await run_session(session, recorder, display, duration_s)
+        ended = True
+        return reps
     finally:
-        try:
+        try:  # stopped (Ctrl-C): only long enough for open pages to get the summary
             if linger_s > 0:
-                await asyncio.sleep(linger_s)
+                await asyncio.sleep(linger_s if ended else min(linger_s, 0.3))
         finally:
             server.stop()
             await asyncio.shield(serving)

@@ -78,3 +78,17 @@ def test_dashboard_serves_the_report_until_interrupted(clinic):
     proc.send_signal(signal.SIGTERM)  # as a service manager stops it (Ctrl-C is SIGINT, the same)
     _, stderr = proc.communicate(timeout=20)
     assert proc.returncode == 0 and stderr.rstrip().endswith("stopped")
+
+
+def test_live_web_stops_on_ctrl_c_with_the_recording_closed(tmp_path):
+    proc = start(["live", "--simulate", "--web", "--no-browser", "--port", "0", "--speed", "4", "--out", "out",
+                  "--name", "s2"], tmp_path)
+    url = address(proc, "live page: ")
+    deadline = time.monotonic() + 30
+    while json.loads(get(url + "api/state"))["state"].get("link", {}).get("samples_saved", 0) < 200:
+        assert time.monotonic() < deadline, "no samples arrived"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and stderr.rstrip().endswith("stopped"), stderr
+    assert json.loads((tmp_path / "out" / "s2.json").read_text())["stream"]["ended_by"] == "closed"
