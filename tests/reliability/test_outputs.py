@@ -158,3 +158,15 @@ def test_file_names_are_printed_literally(workspace, name):
     assert any(line.startswith(f"{odd}: line 2") for line in lines(result.stderr)), result.stderr
     assert "❌" not in result.stderr
     tree.assert_only_changed_under("out")
+
+
+def test_a_report_whose_folder_is_a_file_is_one_line(workspace):
+    as_patient(workspace / "data")
+    (workspace / "notes").write_text("not a folder\n")
+    tree = Tree(workspace)
+    result = run("report", "--prescription", workspace / "rx", workspace / "data",
+                 "--out", workspace / "notes" / "report.csv")
+    assert result.returncode == 2
+    message = one_line(result)
+    assert str(workspace / "notes") in message and "not a folder" in message
+    tree.assert_unchanged()

@@ -63,3 +63,15 @@ def test_a_bad_set_is_a_usage_error_before_any_file_is_read(workspace, setting, 
     error = usage_error(result)
     assert named in error and "no_such_folder" not in result.stderr
     tree.assert_unchanged()  # not even the output folder was made
+
+
+def test_the_gyro_unit_check_says_when_it_cannot_tell(workspace):
+    still = workspace / "data" / "still.csv"  # a sensor lying still: no turn to compare the gyro with
+    still.write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n" +
+                     "".join(f"{i / 50:.2f},0.1,0.2,9.8,0.01,0.02,0.03\n" for i in range(1000)))
+    tree = Tree(workspace)
+    result = run("analyze", still, "--out", workspace / "out")
+    assert result.returncode == 0, result.stderr
+    assert any(line.startswith(f"warning: {still}: columns gyr_x, gyr_y, gyr_z: unit not checked (deg/s assumed)")
+               for line in lines(result.stderr)), result.stderr
+    tree.assert_only_changed_under("out")
