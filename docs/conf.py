@@ -108,5 +108,5 @@ html_theme_options = {
 html_context = {"default_mode": "light"}
 # pages without sub-pages: no empty section navigation on the left
 html_sidebars = {page: [] for page in (
-    "index", "getting-started", "exercises", "formats", "batch", "accuracy", "recordings", "design",
+    "index", "getting-started", "exercises", "formats", "web", "batch", "accuracy", "recordings", "design",
     "cli", "vendor_formats", "changelog")}
