@@ -57,8 +57,8 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
             check_output_folder(plot_dir, "--plot-dir")
             plots = {patient: plot_dir / patient_file_name(patient) for patient in prescriptions}
             check_outputs([("--plot-dir", p) for p in plots.values()] + outputs, inputs=files)
-        for _, path in outputs:
-            check_output_folder(path.parent if str(path.parent) else Path("."), option="folder of " + str(path))
+        for option, path in outputs:
+            check_output_folder(path.parent, option=f"{option} {path}: folder")
         for path, kind in skipped:
             on_message(f"{path}: skipped: an earlier output ({kind}), not a recording")
         scheduler_notice(scheduler)
