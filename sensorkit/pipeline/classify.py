@@ -33,7 +33,7 @@ class Verdict:
     axis_offset_deg: float
 
 
-def shape_problem(f: Features, cfg: PipelineConfig) -> str:
+def shape_problem(f: Features, cfg: PipelineConfig, pivot_kind: str | None = None) -> str:
     """Why the movement cannot be a rep whatever its axis ('' when it can)."""
     if not f.returned:
         return "did not return to rest"
@@ -47,6 +47,8 @@ def shape_problem(f: Features, cfg: PipelineConfig) -> str:
         return f"shaking ({f.reversals} swings back and forth)"
     if f.radius_m > cfg.max_radius_m:
         return f"moved as a whole, not about the knee or hip (radius {f.radius_m:.1f} m)"
+    if pivot_kind is None and f.radius_m < cfg.knee_out_max_radius_m:
+        return f"did not turn about the knee (radius {f.radius_m:.2f} m)"
     tilt = axis_tilt_deg(f.axis, f.rest_up)
     if tilt > cfg.max_axis_tilt_deg:
         return f"turned about the shank ({tilt:.0f} deg from horizontal)"
@@ -73,7 +75,7 @@ class RepClassifier:
 
     def classify(self, f: Features) -> Verdict:
         cfg = self.config
-        problem = shape_problem(f, cfg)
+        problem = shape_problem(f, cfg, self.exercise.pivot_kind)
         verdict = self._judge(f, problem)
         if not problem:  # its vote counts for the movements after it, not for its own verdict
             before = self.axes.axis
