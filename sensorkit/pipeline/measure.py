@@ -137,6 +137,9 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     quiet_all = (np.linalg.norm(w.smooth_omega_dps, axis=1) < QUIET_DPS) & \
         (np.linalg.norm(w.alpha_dps2, axis=1) < QUIET_DPS2)
     before = np.flatnonzero(quiet_all[:s + 1])
+    if len(before):  # quiet at rest, not at the top of a hold before
+        at_rest = np.abs(signed_angle_deg(w.rest_up, w.up[before], axis)) <= cfg.start_deg
+        before = before[at_rest]
     s0 = int(before[-1]) if len(before) else s
     rate = w.omega_dps[s0:e + 1] @ axis
     tt = w.t[s0:e + 1]

@@ -256,12 +256,13 @@ class Pipeline:
         return new
 
     def _emit(self, movement: Movement) -> Rep:
-        data = self._history.rows(movement.start - self._pre, movement.end + 1)
-        start = movement.start - max(self._history.first, movement.start - self._pre)
+        first = max(movement.start - self._pre, movement.previous_end + 1)  # its rest, not the one before
+        data = self._history.rows(first, movement.end + 1)
+        start = movement.start - max(self._history.first, first)
         window = Window(t=data[:, 0], up=data[:, 1:4], omega_dps=data[:, 4:7], smooth_omega_dps=data[:, 7:10],
                         alpha_dps2=data[:, 10:13], lin_acc_ms2=data[:, 13:16], start=start, end=len(data) - 1,
                         rest_up=movement.rest_up, returned=movement.returned, acc_ms2=data[:, 17:20],
-                        rest_gravity=self._rest_gravity(movement.start))
+                        rest_gravity=self._rest_gravity(first, movement.start))
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
         if v.kind != "rejected" and f.geometry_terms is not None:
@@ -290,10 +291,10 @@ class Pipeline:
         self._new.append(rep)
         return rep
 
-    def _rest_gravity(self, start: int) -> np.ndarray | None:
+    def _rest_gravity(self, first: int, start: int) -> np.ndarray | None:
         """The accelerometer's gravity direction over the quiet samples of the rest before
         ``start`` (exact there, unlike the orientation filter just after a movement), or None."""
-        pre = self._history.rows(start - self._pre, start)
+        pre = self._history.rows(first, start)
         if not len(pre):
             return None
         quiet = (np.linalg.norm(pre[:, 7:10], axis=1) < QUIET_DPS) & (np.linalg.norm(pre[:, 10:13], axis=1) < QUIET_DPS2)

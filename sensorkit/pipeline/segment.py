@@ -42,6 +42,7 @@ class Movement:
     rest_up: np.ndarray
     returned: bool
     decided: int  # the sample at which the end was seen (≥ end)
+    previous_end: int = -1  # the end of the movement before (its rest lies after it)
 
 
 class Segmenter:
@@ -160,7 +161,8 @@ class Segmenter:
         return lo
 
     def _end(self, end: int, returned: bool, decided: int | None = None) -> Movement:
-        movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided)
+        movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
+                            self.last_end)
         self.last_end = end
         self.state = REST
         self.start, self.peak_up, self.peak_index = -1, None, -1
