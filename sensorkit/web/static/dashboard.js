@@ -145,7 +145,7 @@ function repTable(reps) {
     reps.map((r) => `<tr data-kind="${r.kind}"><td>${r.rep ?? ""}</td><td><span class="kind ${r.kind}">${KIND_WORDS[r.kind]}</span></td>
       <td class="num">${fmt(r.rom_deg)}</td><td class="num">${r.kind === "rejected" ? "" : fmt(r.hold_s)}</td>
       <td>${r.tempo === "fast" ? '<span class="fast">fast</span>' : esc(r.tempo)}</td><td>${fmt(r.start_s)}–${fmt(r.end_s)}</td>
-      <td class="dim">${r.kind === "rejected" ? esc(r.reason) : r.meets_target ? "meets target" : "below target"}</td></tr>`).join("") + "</tbody></table>";
+      <td class="dim">${r.kind === "rejected" ? esc(r.reason) : r.meets_target ? "meets target" : esc(r.short_of)}</td></tr>`).join("") + "</tbody></table>";
 }
 
 // ---- recording page -----------------------------------------------------------------------
