@@ -17,7 +17,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-#: the time column: seconds since the recording started
+#: the time column, in seconds since the recording started
 T = "t"
 #: specific force in the sensor frame, m/s²
 ACC_COLUMNS = ("acc_x", "acc_y", "acc_z")
