@@ -47,7 +47,7 @@ def shape_problem(f: Features, cfg: PipelineConfig, pivot_kind: str | None = Non
         return f"shaking ({f.reversals} swings back and forth)"
     if f.radius_m > cfg.max_radius_m:
         return f"moved as a whole, not about the knee or hip (radius {f.radius_m:.1f} m)"
-    if pivot_kind is None and f.radius_m < cfg.knee_out_max_radius_m:
+    if pivot_kind is None and f.radius_m < cfg.min_knee_radius_m:
         return f"did not turn about the knee (radius {f.radius_m:.2f} m)"
     tilt = axis_tilt_deg(f.axis, f.rest_up)
     if tilt > cfg.max_axis_tilt_deg:

@@ -37,6 +37,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "reversal_fraction": (0.05, 1.0),
     "knee_out_max_radius_m": (0.0, 1.0),
     "max_radius_m": (0.1, 10.0),
+    "min_knee_radius_m": (0.0, 1.0),
     "partial_fraction": (0.1, 1.0),
     "typical_rom_percentile": (0.0, 100.0),
     "typical_rom_floor_deg": (0.0, 180.0),
@@ -108,6 +109,10 @@ class PipelineConfig:
         max_radius_m: a movement whose rotation radius is larger than this moved the leg as a whole
             (walking, standing up): a shank with its foot is under 0.6 m long; real reps fit
             0.22–0.32 m.
+        min_knee_radius_m: in an exercise without a foot-pivot kind (knee extension), a movement
+            turning closer than this to the sensor did not turn about the knee (steps, shuffling
+            the feet): a shank sensor sits 0.23-0.53 m from the knee in the real recordings, and
+            0.15 m is a sensor a hand below the knee (sensorkit is worn at the ankle).
         partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial
             (real low-amplitude sets reach 60–75 % of the same subject's full reps).
         typical_rom_percentile: the typical full ROM is this percentile of recent rep ROMs.
@@ -150,6 +155,7 @@ class PipelineConfig:
     reversal_fraction: float = 0.3
     knee_out_max_radius_m: float = 0.2
     max_radius_m: float = 0.8
+    min_knee_radius_m: float = 0.15
     partial_fraction: float = 0.8
     typical_rom_percentile: float = 80.0
     typical_rom_floor_deg: float | None = None

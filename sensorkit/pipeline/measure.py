@@ -34,6 +34,8 @@ from sensorkit.pipeline.geometry import MOVING_DPS, fit_radius, sample_terms
 #: (deg/s) and accelerates its turn less than this (deg/s²): ω²r and αr under 0.15 m/s² at
 #: r = 0.45 m, and the smoothed reading's 0.1-s delay worth under 0.5°
 QUIET_DPS, QUIET_DPS2 = 5.0, 20.0
+#: a hold has begun once the leg has turned slower than the hold threshold for this long (s)
+SETTLED_S = 0.25
 #: the longest a movement's end may be extrapolated past its speed threshold (s)
 MAX_TAIL_S = 0.3
 
@@ -94,6 +96,13 @@ def _smooth(x: np.ndarray, cutoff_hz: float, fs_hz: float) -> np.ndarray:
     if len(x) <= 15 or cutoff_hz >= 0.45 * fs_hz:
         return x
     return sosfiltfilt(butter(2, cutoff_hz, fs=fs_hz, output="sos"), x, axis=0)
+
+
+def _runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:
+    """(first, last) index of every run of True at least ``min_len`` long."""
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends) if b - a + 1 >= min_len]
 
 
 def count_reversals(angle: np.ndarray, min_swing: float) -> int:
@@ -171,6 +180,14 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     out_end = out_peak + int(slow_out[0]) if len(slow_out) else p
     slow_ret = np.flatnonzero(-speed[out_peak:ret_peak + 1] <= ret_thr)
     ret_start = out_peak + int(slow_ret[-1]) if len(slow_ret) else p
+    # an overshoot's settle back to the held level belongs to the outward movement: the hold
+    # starts where the leg turns slower than the threshold either way for SETTLED_S (if it ever
+    # does: a hold that wobbles faster keeps the first crossing), and ends symmetrically
+    calm = np.abs(speed[out_peak:ret_peak + 1]) <= min(out_thr, ret_thr)
+    runs = _runs(calm, max(1, int(round(SETTLED_S * fs_hz))))
+    if len(runs):
+        out_end = max(out_end, out_peak + int(runs[0][0]))
+        ret_start = min(ret_start, out_peak + int(runs[-1][1]))
     if ret_start < out_end:  # no hold: a swing turning at the top
         out_end = ret_start = p
     t_out_end, t_ret_start = float(t[out_end]), float(t[ret_start])

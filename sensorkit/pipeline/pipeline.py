@@ -26,7 +26,7 @@ from sensorkit.pipeline.classify import RepClassifier, rest_angle_deg
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.geometry import Geometry, GeometryModel
-from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, Window, measure
+from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, Window, measure, signed_angle_deg
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter
@@ -229,9 +229,11 @@ class Pipeline:
             # the bottom of a swing): what live has already scanned, batch does not scan again
             end = hi if movement is None else movement.decided - first + 1
             if self._angle_log is not None:
+                rest_up = self._segmenter.rest_up if movement is None else movement.rest_up
                 rest = self._segmenter.rest_angle(self.geometry_) if movement is None else \
                     float(self.geometry_.angle_deg(movement.rest_up[None, :])[0])
-                self._angle_log.append(np.column_stack([block.t[pos:end], theta[:end - pos] - rest]))
+                shown = self._shown_angle(block.up[pos:end], theta[:end - pos], rest_up, rest)
+                self._angle_log.append(np.column_stack([block.t[pos:end], shown]))
             if movement is not None:
                 self._emit(movement)
                 self._just_ended = True
@@ -303,11 +305,19 @@ class Pipeline:
         g = pre[quiet, 17:20].mean(axis=0)
         return g / np.linalg.norm(g)
 
+    def _shown_angle(self, up: np.ndarray, theta: np.ndarray, rest_up: np.ndarray | None, rest: float) -> np.ndarray:
+        """The exercise angle above the rest pose for display (deg): the turn about the learned
+        exercise axis once there is one (as ROM is measured), else the shank's tilt above rest."""
+        axis = self.classifier.axes.axis
+        if axis is None or rest_up is None:
+            return theta - rest
+        return signed_angle_deg(rest_up, up, axis)
+
     def _update_status(self, block: MotionBlock, theta: np.ndarray) -> None:
         """The live view: angle above rest, phase and hold time at the block's last sample."""
         seg, t_last = self._segmenter, float(block.t[-1])
         rest = seg.rest_angle(self.geometry_)
-        self.angle_deg_ = float(theta[-1] - rest)
+        self.angle_deg_ = float(self._shown_angle(block.up[-1:], theta[-1:], seg.rest_up, rest)[0])
         if seg.state == REST:
             phase = "rest"
         elif seg.state == MOVE:

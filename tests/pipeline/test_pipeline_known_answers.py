@@ -26,8 +26,10 @@ def test_rom_hold_and_timing_of_reps_whatever_the_strap_rotation(strap):
         # learnt 3 s into the recording
         assert rep.rom_deg == pytest.approx(truth["rom_deg"], abs=0.5)
         assert rep.hold_s == pytest.approx(truth["hold_s"], abs=0.05)
-        assert rep.start_s == pytest.approx(truth["start_s"], abs=0.05)
-        assert rep.end_s == pytest.approx(truth["end_s"], abs=0.05)
+        # a rep starts at its last quiet rest sample and ends at its first quiet one (under 5 deg/s):
+        # a smooth (minimum-jerk) phase is that slow for its first and last 8 % (0.16 s of 2 s)
+        assert rep.start_s == pytest.approx(truth["start_s"], abs=0.2)
+        assert rep.end_s == pytest.approx(truth["end_s"], abs=0.2)
         assert rep.radius_m == pytest.approx(0.35, abs=0.03)
 
 
@@ -129,9 +131,10 @@ def test_kicks_before_the_first_rep_do_not_lose_the_session():
     kick /= np.linalg.norm(kick)  # the knee's flexion axis
     synth = Synth(axis, g, moves=[Move(40, hold_s=2, axis=kick)] * 2 + [Move(30, hold_s=3)] * 6)
     reps = run(synth, noise=1.0)
-    late = [r for r in reps if r.start_s > synth.truth()[-3]["start_s"] - 0.5]
-    # the first hip-ER reps are spent winning the axis back; after that they count again
-    assert [r.kind != "rejected" for r in late] == [True, True, True]
+    late = [r for r in reps if r.start_s > synth.truth()[-2]["start_s"] - 0.5]
+    # the first hip-ER reps are spent winning the axis back (the kicks, first, set it: nothing
+    # tells them from reps then); after that they count again, as full reps of their own range
+    assert [r.kind for r in late] == ["full", "full"]
     assert all(r.rom_deg == pytest.approx(30, abs=0.5) for r in late)
 
 
@@ -144,15 +147,14 @@ def test_kicks_between_reps_are_cut_short_and_never_counted():
     assert [r.kind for r in reps if r.counted] == ["full"] * 4
 
 
-def test_after_a_hold_too_long_to_wait_for_the_return_is_not_paired_with_the_next_rep():
-    """A 12-s hold outlasts max_hold_s, so the hold becomes the rest; the return that follows turns
-    against the learned direction. Ended at once, it leaves the next reps in phase (it used to
-    pair with the next outward move, and every later rep came out "turned the other way")."""
+def test_a_hold_longer_than_any_other_is_still_one_rep_and_the_next_reps_stay_in_phase():
+    """A 12-s hold: the angle is anchored to gravity, so a long hold is never taken for a rest
+    (the previous pipeline took it for one and then paired the return with the next rep)."""
     axis, g = random_setup(3)
     synth = Synth(axis, g, moves=[Move(35)] * 3 + [Move(35, hold_s=12)] + [Move(35)] * 4)
     reps = run(synth, noise=1.0)
-    assert [r.kind for r in reps] == ["full"] * 3 + ["rejected"] * 2 + ["full"] * 4
-    assert reps[4].reason.endswith("(turned against the exercise's direction and stopped)")
-    for rep, truth in zip(reps[5:], synth.truth()[4:]):
-        assert rep.start_s == pytest.approx(truth["start_s"], abs=0.05)
-        assert rep.rom_deg == pytest.approx(35, abs=0.5)
+    assert [r.kind for r in reps] == ["full"] * 8
+    assert reps[3].hold_s == pytest.approx(12, abs=0.3)
+    for rep, truth in zip(reps, synth.truth()):
+        assert rep.start_s == pytest.approx(truth["start_s"], abs=0.15)
+        assert rep.rom_deg == pytest.approx(35, abs=1.0)

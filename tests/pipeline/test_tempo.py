@@ -1,4 +1,10 @@
-"""Tempo: a rushed rep (a third to a half of the patient's controlled movement time) is ``fast``."""
+"""Tempo: a rep much shorter than the patient's controlled rep (hold included) is ``fast``.
+
+What the real recordings show (UCI, 3 subjects): a "fast" rep skips most of the hold and moves
+only somewhat quicker, so it lasts 30-50 % of a correct one; a low-amplitude rep, slow and held,
+lasts about as long as a correct one. The whole rep is timed, and ``fast`` is below 0.6 × the
+reference.
+"""
 import pytest
 
 from sensorkit.pipeline import Pipeline, PipelineConfig
@@ -6,12 +12,12 @@ from sensorkit.pipeline.tempo import TempoJudge
 from synth import Move, Synth, random_setup
 
 
-def controlled(n, hold_s=2.0):
-    return [Move(35, hold_s=hold_s, out_s=1.6, return_s=1.8)] * n
+def controlled(n, rom_deg=35, hold_s=3.0):
+    return [Move(rom_deg, hold_s=hold_s, out_s=1.6, return_s=1.8)] * n  # 6.4 s a rep
 
 
-def rushed(n, hold_s=2.0):
-    return [Move(35, hold_s=hold_s, out_s=0.6, return_s=0.7)] * n
+def rushed(n):
+    return [Move(35, hold_s=0.3, out_s=1.2, return_s=1.3)] * n  # 2.8 s: the hold skipped
 
 
 @pytest.mark.parametrize("strap", [0, 1])
@@ -28,17 +34,20 @@ def test_a_whole_rushed_set_does_not_become_the_norm():
     assert [r.tempo for r in Pipeline().run(synth.samples())] == ["normal"] * 3 + ["fast"] * 8
 
 
-def test_the_hold_is_not_part_of_the_tempo():
+def test_slow_held_low_amplitude_reps_are_normal():
     axis, g = random_setup(3)
-    synth = Synth(axis, g, moves=controlled(4, hold_s=5) + controlled(3, hold_s=0.5))
-    assert {r.tempo for r in Pipeline().run(synth.samples())} == {"normal"}
+    synth = Synth(axis, g, moves=controlled(4) + controlled(3, rom_deg=18))
+    reps = Pipeline().run(synth.samples())
+    assert [r.kind for r in reps] == ["full"] * 4 + ["partial"] * 3
+    assert {r.tempo for r in reps} == {"normal"}
 
 
-def test_the_prescribed_movement_time_is_the_reference():
+def test_the_prescribed_rep_is_the_reference():
     axis, g = random_setup(4)
     samples = Synth(axis, g, moves=controlled(4)).samples()
-    assert {r.tempo for r in Pipeline(meta={"target_movement_s": 8}).run(samples)} == {"fast"}
-    assert {r.tempo for r in Pipeline(meta={"target_movement_s": 4}).run(samples)} == {"normal"}
+    # 3.4 s of movement + 5 s of hold prescribed: 6.4-s reps are normal; with a 10-s hold, rushed
+    assert {r.tempo for r in Pipeline(meta={"target_movement_s": 3.4, "target_hold_s": 5}).run(samples)} == {"normal"}
+    assert {r.tempo for r in Pipeline(meta={"target_movement_s": 3.4, "target_hold_s": 10}).run(samples)} == {"fast"}
 
 
 def test_rejected_movements_have_no_tempo():
@@ -47,26 +56,19 @@ def test_rejected_movements_have_no_tempo():
     assert [(r.kind, r.tempo) for r in reps][3] == ("rejected", "")
 
 
-def test_rushing_right_after_two_controlled_reps_is_caught_and_stays_caught():
-    axis, g = random_setup(6)
-    hurried = [Move(35, hold_s=2.0, out_s=0.45, return_s=0.5)] * 8  # 0.95 s: below 0.6 x the 2-s prior
-    synth = Synth(axis, g, moves=controlled(2) + hurried)
-    assert [r.tempo for r in Pipeline().run(synth.samples())] == ["normal"] * 2 + ["fast"] * 8
-
-
 def test_judge_starts_from_the_exercise_prior_then_learns_the_patient():
-    judge = TempoJudge(PipelineConfig(controlled_movement_s=2.0, tempo_min_reps=3))
-    # the first reps: against the prior (fast below 0.6 x 2.0 s)
-    assert [judge.judge(s) for s in (1.1, 1.0, 1.1)] == ["fast", "fast", "fast"]
+    judge = TempoJudge(PipelineConfig(controlled_rep_s=6.0, tempo_min_reps=3))
+    # the first reps: against the prior (fast below 0.6 x 6 s)
+    assert [judge.judge(s) for s in (3.0, 3.2, 3.1)] == ["fast", "fast", "fast"]
     # every rep so far quicker than the prior: this patient is simply quick
-    assert judge.reference_s == pytest.approx(1.1)
-    assert [judge.judge(s) for s in (1.0, 1.2, 1.1, 0.5)] == ["normal", "normal", "normal", "fast"]
-    assert judge.reference_s == pytest.approx(1.1)  # now the median of the normal reps
+    assert judge.reference_s == pytest.approx(3.1)
+    assert [judge.judge(s) for s in (3.0, 3.3, 3.1, 1.5)] == ["normal", "normal", "normal", "fast"]
+    assert judge.reference_s == pytest.approx(3.1)  # now the median of the normal reps
 
 
 def test_a_patient_who_rushes_from_the_first_rep_is_caught_once_controlled_reps_come():
-    judge = TempoJudge(PipelineConfig(controlled_movement_s=2.0, tempo_min_reps=3, tempo_history=20))
-    rushed_then = [judge.judge(s) for s in (1.3, 1.3, 1.3, 1.3)]  # quick, but not below 0.6 x the prior
-    controlled_then = [judge.judge(s) for s in (3.4, 3.3, 3.5, 3.4, 3.4)]
+    judge = TempoJudge(PipelineConfig(controlled_rep_s=6.0, tempo_min_reps=3, tempo_history=20))
+    rushed_then = [judge.judge(s) for s in (3.9, 3.9, 3.9, 3.9)]  # short, but not below 0.6 x the prior
+    controlled_then = [judge.judge(s) for s in (7.4, 7.3, 7.5, 7.4, 7.4)]
     assert rushed_then == ["normal"] * 4 and controlled_then == ["normal"] * 5
-    assert judge.judge(1.3) == "fast"  # the same pace, now that the patient's own tempo is known
+    assert judge.judge(3.9) == "fast"  # the same pace, now that the patient's own tempo is known
