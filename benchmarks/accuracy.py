@@ -1,6 +1,7 @@
 """Accuracy of the pipeline against the simulator's physics truth, on fresh seeds.
 
     python benchmarks/accuracy.py [--exercise NAME] [--seeds 72000-72059,82000-82059] [--verbose]
+    python benchmarks/accuracy.py --real ../shared/data/uci-pt-knee-extension [--real DIR ...]
 
 Prints the figures the issues set targets for (rep F1, exact-count share, kind accuracy,
 distractor rejection, ROM RMSE, hold MAE, tempo accuracy), overall and by sample rate, for one
@@ -56,13 +57,43 @@ def evaluate(seeds, verbose: bool = False, **sim_options) -> tuple[Score, dict]:
     return total, by_rate
 
 
+def report_real(folder: str) -> bool:
+    """Score a folder of labelled real recordings (``labels.json`` beside the CSVs): per session
+    and per set, count, kind and tempo. True when every session is counted exactly."""
+    from sensorkit.accuracy import score_real_folder
+
+    sessions, sets = score_real_folder(folder)
+    print(f"{folder}:")
+    print(f"  {'recording':<22} {'counted':>7} {'truth':>5} exact rejected")
+    for s in sessions:
+        print(f"  {s['recording']:<22} {s['counted']:>7} {s['truth']:>5} {'yes' if s['exact'] else 'NO ':>5} {s['rejected']:>8}")
+    if sets:
+        print(f"  {'recording':<22} {'set':<14} {'counted':>7} {'truth':>5} {'kind ok':>7} {'tempo ok':>8} "
+              f"{'ROM med':>7} {'hold med':>8} {'rep med':>7}")
+        for r in sets:
+            print(f"  {r['recording']:<22} {r['execution']:<14} {r['counted']:>7} {r['truth']:>5} {r['kind_ok']:>7} "
+                  f"{r['tempo_ok']:>8} {r['rom_median_deg']:>7.1f} {r['hold_median_s']:>8.2f} {r['duration_median_s']:>7.2f}")
+        labelled = sum(r["labelled"] for r in sets)
+        print(f"  kind right on {sum(r['kind_ok'] for r in sets)} of {labelled} labelled reps, "
+              f"tempo on {sum(r['tempo_ok'] for r in sets)} of {labelled}")
+    exact = sum(s["exact"] for s in sessions)
+    print(f"  sessions counted exactly: {exact} of {len(sessions)}")
+    return exact == len(sessions)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default=HELD_OUT, help="ranges A-B (inclusive), comma-separated")
     ap.add_argument("--exercise", default="hip_external_rotation", help="an exercise of the catalogue")
     ap.add_argument("--rate-hz", type=float, default=None, help="simulate every session at this rate")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--real", action="append", metavar="DIR",
+                    help="score a folder of labelled real recordings instead (repeatable)")
     args = ap.parse_args()
+    if args.real:
+        for folder in args.real:
+            report_real(folder)
+        return
     t0 = time.perf_counter()
     options = {"exercise": args.exercise} | ({"sample_rate_hz": args.rate_hz} if args.rate_hz else {})
     total, by_rate = evaluate(parse_seeds(args.seeds), args.verbose, **options)
