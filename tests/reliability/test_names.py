@@ -25,7 +25,28 @@ def test_every_unsafe_name_is_refused_or_encoded_into_one_plain_name(name):
     assert len(stem.encode()) <= 200
 
 
-@pytest.mark.parametrize("patient", UNSAFE)
+#: tried through the command line (the others through the same validators, without a process each)
+BY_COMMAND = ["../../evil", "/tmp/ABS"]
+
+
+@pytest.mark.parametrize("name", UNSAFE)
+def test_every_unsafe_patient_id_and_recording_name_is_refused_by_the_validators(tmp_path, name):
+    from pathlib import Path
+
+    from sensorkit.errors import ConfigError, RecordingError
+    from sensorkit.report.prescription import prescription_from_dict
+
+    table = {"patient": name, "timezone": "UTC", "start": "2026-11-01", "exercise": [{
+        "name": "hip_external_rotation", "sides": ["left"], "sets": 1, "reps_per_set": 3, "hold_s": 1,
+        "rom_deg": 10, "days_per_week": 7}]}
+    with pytest.raises(ConfigError, match=r"^rx\.toml: key patient: .* cannot be a patient id"):
+        prescription_from_dict(table, Path("rx.toml"))
+    with pytest.raises(RecordingError, match="cannot be a file name"):
+        SessionRecorder(tmp_path / "rec", name, {})
+    assert not (tmp_path / "rec").exists()
+
+
+@pytest.mark.parametrize("patient", BY_COMMAND)
 def test_a_prescription_patient_that_is_not_a_plain_name_is_refused(workspace, patient):
     as_patient(workspace / "data", patient="p001")
     rx = workspace / "rx" / "p001.toml"
@@ -59,7 +80,7 @@ def test_a_crafted_patient_report_is_plotted_inside_the_folder(workspace):
     assert sorted(p.rsplit("/", 1)[-1] for p in written) == ["%2E.%2F..%2Fevil.png", "%2Ehidden.png", "%2Ftmp%2FABS.png"]
 
 
-@pytest.mark.parametrize("name", UNSAFE)
+@pytest.mark.parametrize("name", BY_COMMAND)
 def test_record_name_outside_out_is_a_usage_error(workspace, name):
     tree = Tree(workspace.parent)
     result = run("record", "--simulate", "--out", workspace / "rec", "--name", name, "--duration-s", "1")
