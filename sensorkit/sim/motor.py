@@ -50,9 +50,10 @@ def draw_motor_style(rng: np.random.Generator, continuous: bool | None = None) -
         # the other holds peak at 0.5–0.6 Hz: slow sway
         sway_deg=float(rng.uniform(0.1, 0.8)),
         # |trend change| over a hold: 0.55°, 1.8°, 1.9° per subject (single holds up to 7°)
-        sag_deg=float(rng.uniform(0.3, 3.0)),
-        # peak minus late-hold level: 0.5°, 8°, 3.3° per subject of 72°–92° ranges (0.7 %–9 %)
-        overshoot_frac=float(rng.uniform(0.0, 0.07)),
+        sag_deg=float(rng.uniform(0.2, 2.2)),
+        # peak minus late-hold level: 0.5°, 8°, 3.3° per subject of 72°–92° ranges (0.7 %–9 %):
+        # a third of the patients barely overshoot
+        overshoot_frac=float(rng.choice([0.0, rng.uniform(0.015, 0.09), rng.uniform(0.015, 0.09)])),
         # outward speed peak at 75 %, 55 %, 26 % of the 10–80 % span per subject (a minimum-jerk
         # movement: 81 %); subject 3 climbs in steps (0 -> 25° -> 55° -> 78°), subject 2 often in
         # two, subject 1 smoothly

@@ -9,7 +9,7 @@ else the typical hold ± 0.8 s, 0–8 s), main out and return pieces jittered ar
 towards the set's rest angle), except that in 15 % of reps the foot settles lower or higher by up to
 −15 %/+5 % of the rep's range (UCI subject 1 stays 12° past rest after a rep). Still time before a
 controlled rep: the session's typical rest × U(0.5, 1.6), or none (the session's ``no_rest_p``);
-between sets 10–40 s, while the rest pose moves by N(0, 16 % of the usual range), within ±25 % (real
+between sets 10–40 s, while the rest pose moves by N(0, 8 % of the usual range), within ±18 % (real
 rest-to-rest spread 10°–16° per session of 72°–92° reps); idle lead-in and lead-out 3–10 s; the rest
 angle also drifts slowly while sitting (~0.15°/√s, at most ±1.5° per rest).
 
@@ -133,7 +133,7 @@ def build_session(
         for rep_in_set in range(size):
             kind = set_kind if set_kind != "mixed" else _weighted_choice(rng, exercise.mixed_rep_weights, limits.kinds)
             new_set = gap >= 0 and rep_in_set == 0
-            shift = float(np.clip(rng.normal(0, 0.1 * usual), -0.18 * usual, 0.18 * usual)) if new_set else 0.0
+            shift = float(np.clip(rng.normal(0, 0.08 * usual), -0.18 * usual, 0.18 * usual)) if new_set else 0.0
             if new_set:
                 set_rest = timeline.angle_deg + shift
             off_set_rest = 0.0 if new_set else timeline.angle_deg - set_rest  # the set's first rest gets there

@@ -51,7 +51,7 @@ def test_acceleration_is_second_derivative_of_position(mixed):
     k, kp, km = s.kinematics(t), s.kinematics(t + H_S), s.kinematics(t - H_S)
     finite = (kp.position_m - 2 * k.position_m + km.position_m) / H_S**2
     err = np.linalg.norm(finite - k.linear_acc_ms2, axis=1)
-    assert np.linalg.norm(k.linear_acc_ms2, axis=1).max() > 5  # the check covers real motion
+    assert np.linalg.norm(k.linear_acc_ms2, axis=1).max() > 3  # the check covers real motion (m/s²)
     assert err.max() < 0.01, f"max |finite-difference - analytic| = {err.max():.4f} m/s²"
 
 
