@@ -209,9 +209,11 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
                     for rep in recorder.feed(block):
                         display.rep(rep, recorder.status)
             finally:
-                for rep in recorder.finish(session):
-                    display.rep(rep, recorder.status)
-                if getattr(display, "path", None) is not None:
-                    display.path = str(recorder.path)  # a default name may have become NAME_2
-                display.close(recorder.refresh(session))
+                try:
+                    for rep in recorder.finish(session):
+                        display.rep(rep, recorder.status)
+                finally:
+                    if getattr(display, "path", None) is not None:
+                        display.path = str(recorder.path)  # a default name may have become NAME_2
+                    display.close(recorder.refresh(session))
     return recorder.reps
