@@ -265,10 +265,10 @@ def unsafe_name_reason(name: str) -> str | None:
     """Why ``name`` cannot be a file name inside a chosen folder (None: it can)."""
     if not name or not name.strip():
         return "it is empty"
-    if name in (".", "..") or name.startswith("."):
-        return "it starts with '.' (hidden, or a parent folder)"
     if os.path.isabs(name) or _UNSAFE_NAME.search(name):
         return "it holds a path separator or a control character"
+    if name in (".", "..") or name.startswith("."):
+        return "it starts with '.' (hidden, or a parent folder)"
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
         return "it holds a control character"
     if len(name.encode("utf-8")) > 200:
