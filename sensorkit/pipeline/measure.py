@@ -19,11 +19,12 @@ smoothing is used here (it is still causal at the movement's scale: live and bat
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
+from scipy.signal import butter, sosfilt, sosfilt_zi
 
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
@@ -89,13 +90,29 @@ def signed_angle_deg(reference: np.ndarray, up: np.ndarray, axis: np.ndarray) ->
     turns the other way in the sensor's frame: hence the minus)."""
     ref = reference - (reference @ axis) * axis
     vec = up - (up @ axis)[:, None] * axis[None, :]
-    return -np.degrees(np.arctan2(np.cross(ref, vec) @ axis, vec @ ref))
+    # (ref × vec) · axis, written out: np.cross costs more than the rest of this function
+    cross_dot = (axis[0] * (ref[1] * vec[:, 2] - ref[2] * vec[:, 1]) + axis[1] * (ref[2] * vec[:, 0] - ref[0] * vec[:, 2])
+                 + axis[2] * (ref[0] * vec[:, 1] - ref[1] * vec[:, 0]))
+    return -np.degrees(np.arctan2(cross_dot, vec @ ref))
+
+
+@functools.lru_cache(maxsize=16)
+def _lowpass(cutoff_hz: float, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    sos = butter(2, cutoff_hz, fs=fs_hz, output="sos")
+    return sos, sosfilt_zi(sos)
 
 
 def _smooth(x: np.ndarray, cutoff_hz: float, fs_hz: float) -> np.ndarray:
-    if len(x) <= 15 or cutoff_hz >= 0.45 * fs_hz:
+    """Zero-phase low-pass of a 1-D signal: ``scipy.signal.sosfiltfilt``'s method (odd extension
+    by 9 samples, forward and backward passes from steady state), its design and state cached."""
+    pad = 9
+    if len(x) <= pad or cutoff_hz >= 0.45 * fs_hz:
         return x
-    return sosfiltfilt(butter(2, cutoff_hz, fs=fs_hz, output="sos"), x, axis=0)
+    sos, zi = _lowpass(cutoff_hz, fs_hz)
+    ext = np.concatenate([2 * x[0] - x[pad:0:-1], x, 2 * x[-1] - x[-2:-pad - 2:-1]])
+    y, _ = sosfilt(sos, ext, zi=zi * ext[0])
+    y, _ = sosfilt(sos, y[::-1], zi=zi * y[-1])
+    return y[::-1][pad:-pad]
 
 
 def _runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:

@@ -36,6 +36,7 @@ from sensorkit.samples import GRAVITY_MS2, Samples
 #: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
 #: linear acceleration(3), angle, raw accelerometer(3)
 _COLS = 20
+_SCAN = 1024
 
 
 def _number(meta: Mapping[str, Any], key: str) -> float | None:
@@ -220,7 +221,9 @@ class Pipeline:
                     self.geometry_ = self._deferred
                 self._deferred = None
             self._just_ended = False
-            hi = pending[0][0] if pending else n
+            # at most _SCAN samples at a time: after a movement ends, the rest of a long block is
+            # computed again under the refreshed geometry, so short pieces waste less
+            hi = min(pending[0][0] if pending else n, pos + _SCAN)
             theta = self.geometry_.angle_deg(block.up[pos:hi])
             self._history.data[first + pos - self._history.first:first + hi - self._history.first, 16] = theta
             movement = self._segmenter.scan(first + pos, theta, still[pos:hi], still_run[pos:hi], quiet[pos:hi],
