@@ -2,11 +2,12 @@
 knee, foot forward and up, holds, and returns; the thigh stays on the chair.
 
 The exercise axis is minus the flexion axis (which points to the patient's left), so a positive
-angle lifts the foot on both sides. ROM is the extension gained above the rest angle just before
-the rep. Style: usual full range U(45°, min(85°, knee flexion − 15°)) (each full rep ±3°, partial
-35 %–65 % of usual), controlled out 1.2–2.2 s and main return 1.0–2.0 s per session (each rep 0.9–3.0 s; real reps take
-0.8–1.0 s from 10 % to 80 % of the way, about 0.4 of a whole minimum-jerk movement).
-No rep ever straightens the knee past 3° of flexion.
+angle lifts the foot on both sides. ROM is the peak extension gained above the angle at the rep's
+start. Style: usual full range U(45°, min(85°, knee flexion − 15°)) (each full rep's held level
+±3°, partial 45 %–80 % of usual), controlled out 1.2–2.2 s and main return 1.0–2.0 s per session
+(each rep 0.9–3.0 s; real reps take 0.8–1.0 s from 10 % to 80 % of the way, about 0.4 of a whole
+minimum-jerk movement). No rep ever straightens the knee past 3° of flexion, overshoot and wobble
+included: the held level comes down when the peak would.
 """
 from __future__ import annotations
 
