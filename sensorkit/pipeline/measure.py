@@ -118,6 +118,12 @@ def _smooth(x: np.ndarray, cutoff_hz: float, fs_hz: float) -> np.ndarray:
     return y[::-1][pad:-pad]
 
 
+def _turn(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
+    """``v`` (3,) turned by each of ``angle_rad`` (n,) about the unit ``axis`` (Rodrigues), (n, 3)."""
+    c, s = np.cos(angle_rad)[:, None], np.sin(angle_rad)[:, None]
+    return v * c + np.cross(axis, v) * s + axis * float(axis @ v) * (1 - c)
+
+
 def _runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:
     """(first, last) index of every run of True at least ``min_len`` long."""
     edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
@@ -221,13 +227,23 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
             t_ret_start -= min(float(speed[ret_start] / accel[ret_start]), MAX_TAIL_S)
         if t_ret_start < t_out_end:
             t_out_end = t_ret_start = 0.5 * (t_out_end + t_ret_start)
-    # radius over the moving samples (the rate and linear acceleration smoothed alike, causally)
-    sl = slice(s, e + 1)
-    moving = speed_all[sl] > MOVING_DPS
+    # radius over the moving samples. Where the rest before is quiet, gravity is taken out of the
+    # raw accelerometer along the turn itself (the rest's gravity turned back by the integrated
+    # rate: exact over a movement), rate and acceleration smoothed alike at zero phase; else the
+    # causal signals with the orientation filter's gravity.
+    if w.rest_gravity is not None and w.acc_ms2 is not None and len(before):
+        g_turned = _turn(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(at_s0 + turned))
+        raw = np.hstack([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned])
+        smooth = _smooth(raw, cfg.lowpass_hz, fs_hz)
+        om, lin, up = smooth[:, :3], smooth[:, 3:], g_turned / GRAVITY_MS2
+        al = np.gradient(om, tt, axis=0) if len(tt) > 2 else np.zeros_like(om)
+    else:
+        sl = slice(s, e + 1)
+        om, al, lin, up = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl], w.up[sl]
+    moving = np.sqrt(np.einsum("ni,ni->n", om, om)) > MOVING_DPS
     radius, terms = float("nan"), None
     if moving.sum() >= 5:
-        terms = sample_terms(w.smooth_omega_dps[sl][moving], w.alpha_dps2[sl][moving],
-                             w.lin_acc_ms2[sl][moving], w.up[sl][moving]).sum(axis=0)
+        terms = sample_terms(om[moving], al[moving], lin[moving], up[moving]).sum(axis=0)
         rho = fit_radius(terms[:42])
         if rho is not None:
             radius = float(np.linalg.norm(rho))
