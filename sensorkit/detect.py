@@ -64,10 +64,8 @@ class RepDetector:
         ``t`` (s) and ``angle_deg`` (the exercise angle above the rest before it) per sample.
     axis_ : numpy.ndarray
         The learned exercise axis (unit vector, sensor frame; NaN when no rep was seen).
-    shank_up_ : numpy.ndarray
-        The shank's upward direction in the sensor frame (its vertical pose).
     radius_m_ : float
-        The sensor's distance from the rotation axis (m) fitted over the counted reps.
+        The sensor's distance from the rotation axis (m): the median over the counted reps.
     sample_rate_hz_ : float
         The sample rate measured on the recording.
     """
@@ -107,9 +105,7 @@ class RepDetector:
         self.angle_ = pd.DataFrame({"t": trace[:, 0], "angle_deg": trace[:, 1]})
         axis = pipeline.classifier.axes.axis
         self.axis_ = np.array(axis, dtype=float) if axis is not None else np.full(3, np.nan)
-        geometry = pipeline.geometry_
-        self.shank_up_ = np.array(geometry.shank_up) if geometry is not None else np.full(3, np.nan)
-        self.radius_m_ = geometry.radius_m if geometry is not None else float("nan")
+        self.radius_m_ = pipeline.radius_m_
         self.sample_rate_hz_ = pipeline.fs_hz_
         return self
 

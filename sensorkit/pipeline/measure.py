@@ -28,7 +28,7 @@ from scipy.signal import butter, lfilter, lfilter_zi
 
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
-from sensorkit.pipeline.geometry import MOVING_DPS, fit_radius, sample_terms
+from sensorkit.pipeline.circle import MOVING_DPS, circle_terms_of, fit_radius
 
 
 #: the accelerometer reads gravity to within about 0.5° when the shank turns slower than this
@@ -77,7 +77,6 @@ class Features:
     rest_up: np.ndarray
     radius_m: float
     returned: bool
-    geometry_terms: np.ndarray | None = None  # the movement's share of the geometry's sums
 
     @property
     def duration_s(self) -> float:
@@ -235,16 +234,16 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         g_turned = _turn(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(at_s0 + turned))
         raw = np.hstack([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned])
         smooth = _smooth(raw, cfg.lowpass_hz, fs_hz)
-        om, lin, up = smooth[:, :3], smooth[:, 3:], g_turned / GRAVITY_MS2
+        om, lin = smooth[:, :3], smooth[:, 3:]
         al = np.gradient(om, tt, axis=0) if len(tt) > 2 else np.zeros_like(om)
     else:
         sl = slice(s, e + 1)
-        om, al, lin, up = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl], w.up[sl]
+        om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]
     moving = np.sqrt(np.einsum("ni,ni->n", om, om)) > MOVING_DPS
-    radius, terms = float("nan"), None
+    radius = float("nan")
     if moving.sum() >= 5:
-        terms = sample_terms(om[moving], al[moving], lin[moving], up[moving]).sum(axis=0)
-        rho = fit_radius(terms[:42])
+        terms = circle_terms_of(om[moving], al[moving], lin[moving]).sum(axis=0)
+        rho = fit_radius(terms)
         if rho is not None:
             radius = float(np.linalg.norm(rho))
     # the start: the last quiet rest sample before the movement (the angle's onset threshold is
@@ -257,7 +256,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         out_duration_s=t_out_end - start_s, return_duration_s=end_s - t_ret_start,
         peak_speed_dps=float(np.max(np.abs(speed))) if len(speed) else 0.0,
         reversals=count_reversals(angle_s, cfg.reversal_fraction * max(rom, 1e-9)),
-        axis=axis, rest_up=w.rest_up, radius_m=radius, returned=w.returned, geometry_terms=terms,
+        axis=axis, rest_up=w.rest_up, radius_m=radius, returned=w.returned,
     )
 
 

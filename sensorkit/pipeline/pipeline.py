@@ -1,15 +1,16 @@
 """The whole pipeline behind one object, fed a recording at once or a packet at a time.
 
-    samples ─> GapFiller ─> MotionTracker ─> GeometryModel ─> Segmenter ─> measure ─> RepClassifier ─> TempoJudge ─> Rep
-               (lost        (VQF: drift-free  (axis, shank's   (hysteresis  (timing,   (shape, axis,    (normal /
-                packets)     vertical, bias)   vertical pose)   on angle)    ROM, ...)  kind)            fast)
+    samples ─> GapFiller ─> MotionTracker ─> Segmenter ─> measure ─> RepClassifier ─> TempoJudge ─> Rep
+               (lost        (VQF: drift-free  (hysteresis  (axis, ROM,  (shape, axis,     (normal /
+                packets)     vertical, bias)   on the angle timing,      way, kind)        fast)
+                                               from rest)   radius)
 
 The recording's sidecar ``exercise`` picks the exercise model (:mod:`sensorkit.exercises`), which
 fills in the exercise-dependent parameters and the kinds; the stages are the same for all.
 
 Batch is one ``update(whole_recording)`` then ``finish()``; live is ``update(packet)`` per
-notification. Every stage is causal and chunk-invariant (filters carry their state; estimates are
-refreshed at data-defined samples), so both give the same reps.
+notification. Every stage is causal and chunk-invariant (filters carry their state, decisions depend on
+samples only), so both give the same reps.
 The sample rate is measured on the first ``rate_estimate_s`` of data (buffered until then).
 """
 from __future__ import annotations
@@ -25,7 +26,6 @@ from sensorkit.errors import ConfigError, SampleError
 from sensorkit.pipeline.classify import RepClassifier, rest_angle_deg
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.geometry import Geometry, GeometryModel
 from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, Window, measure, signed_angle_deg
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
@@ -34,8 +34,8 @@ from sensorkit.pipeline.tempo import TempoJudge
 from sensorkit.samples import GRAVITY_MS2, Samples
 
 #: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
-#: linear acceleration(3), angle, raw accelerometer(3)
-_COLS = 20
+#: linear acceleration(3), raw accelerometer(3)
+_COLS = 19
 _SCAN = 1024
 
 
@@ -98,7 +98,7 @@ class Pipeline:
         self.phase_ = "rest"
         self.hold_elapsed_s_ = 0.0
         self.fs_hz_: float | None = None
-        self.geometry_: Geometry | None = None
+        self._radii: list[float] = []  # rotation radii of the counted reps (m)
         self._pending: list[Samples] = []
         self._motion: MotionTracker | None = None
         self._count = 0
@@ -140,10 +140,8 @@ class Pipeline:
         seg = getattr(self, "_segmenter", None)
         if seg is not None and seg.state != REST and self._history.end > seg.start + 1:
             last = self._history.end - 1
-            theta = self._history.rows(last, last + 1)[0, 16]
-            rest = seg.rest_angle(self.geometry_)
-            peak = float(self.geometry_.angle_deg(seg.peak_up[None, :])[0])
-            returned = theta - rest < max(self.config.end_floor_deg, 0.5 * (peak - rest))
+            now = float(seg.excursion_deg(self._history_up(last, last + 1))[0])
+            returned = now < max(self.config.end_floor_deg, 0.5 * seg.peak_deg)
             self._emit(seg._end(last, returned=returned))  # decided at the last sample
         return reps + self._take_new()
 
@@ -156,6 +154,11 @@ class Pipeline:
         for block in samples.chunks(block_size):
             reps += self.update(block)
         return reps + self.finish()
+
+    @property
+    def radius_m_(self) -> float:
+        """Median rotation radius of the counted reps so far (m; NaN before any)."""
+        return float(np.median(self._radii)) if self._radii else float("nan")
 
     def angle_trace(self) -> np.ndarray:
         """(n, 2): t (s) and the exercise angle above the rest before it (deg) of every sample
@@ -177,24 +180,19 @@ class Pipeline:
         cfg = self.config
         self._gaps = GapFiller(self.fs_hz_, cfg.max_gap_fill_s)
         self._motion = MotionTracker(self.fs_hz_, cfg.lowpass_hz, cfg.vqf_tau_acc_s)
-        self._geometry = GeometryModel(self.fs_hz_)
         self._segmenter = Segmenter(cfg, self.fs_hz_)
         self._history = _History()
         self._last_moving = -1  # absolute index of the last moving sample
-        self._deferred: Geometry | None = None  # a bootstrap refresh waiting for rest
-        self._deferred_at = -1  # the sample at which it arrived
-        self._just_ended = False  # a movement ended right before the current position
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
 
     def _process(self, samples: Samples) -> list[Rep]:
         filled = self._gaps(samples)
         block = self._motion.update(filled.t, filled.acc, filled.gyr)
-        changes = self._geometry.advance(block)
         first = self._history.end
         rows = np.empty((len(block), _COLS))
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps
         rows[:, 7:10], rows[:, 10:13], rows[:, 13:16] = block.smooth_omega_dps, block.alpha_dps2, block.lin_acc_ms2
-        rows[:, 17:20] = filled.acc
+        rows[:, 16:19] = filled.acc
         self._history.append(rows)
         still = block.speed_dps < self.config.still_gyr_dps
         quiet = block.speed_dps < QUIET_DPS
@@ -203,52 +201,26 @@ class Pipeline:
         last_moving = np.maximum.accumulate(np.where(still, self._last_moving, index))
         self._last_moving = int(last_moving[-1])
         still_run = index - last_moving
-        # bootstrap geometry refreshes: (local index after which it holds, geometry)
-        pending = [(c[0] + 1, c[1]) for c in changes]
         n, pos = len(block), 0
         while pos < n:
-            while pending and pending[0][0] <= pos:
-                index, self._deferred = pending.pop(0)
-                self._deferred_at = first + index
-            # a bootstrap refresh waits for the leg to be at rest (it would move the angle under a
-            # movement being followed): it applies where it arrives if the leg is at rest there,
-            # else where the movement ends; it is dropped once reps were counted (they rule then).
-            # Both are samples of the data, whatever the blocks.
-            if self._deferred is not None and (
-                    self.geometry_ is None
-                    or (self._segmenter.state == REST and (self._just_ended or first + pos == self._deferred_at))):
-                if self._geometry.bootstrapping or self.geometry_ is None:
-                    self.geometry_ = self._deferred
-                self._deferred = None
-            self._just_ended = False
-            # at most _SCAN samples at a time: after a movement ends, the rest of a long block is
-            # computed again under the refreshed geometry, so short pieces waste less
-            hi = min(pending[0][0] if pending else n, pos + _SCAN)
-            theta = self.geometry_.angle_deg(block.up[pos:hi])
-            self._history.data[first + pos - self._history.first:first + hi - self._history.first, 16] = theta
-            movement = self._segmenter.scan(first + pos, theta, still[pos:hi], still_run[pos:hi], quiet[pos:hi],
-                                            block.up[pos:hi], self._history_theta, self.geometry_)
+            hi = min(n, pos + _SCAN)  # pieces: after a movement ends, less is scanned again
+            movement = self._segmenter.scan(first + pos, block.up[pos:hi], still[pos:hi], still_run[pos:hi],
+                                            quiet[pos:hi], self._history_up)
             # go on after the sample at which the movement's end was seen (it may end earlier, at
             # the bottom of a swing): what live has already scanned, batch does not scan again
             end = hi if movement is None else movement.decided - first + 1
             if self._angle_log is not None:
                 rest_up = self._segmenter.rest_up if movement is None else movement.rest_up
-                rest = self._segmenter.rest_angle(self.geometry_) if movement is None else \
-                    float(self.geometry_.angle_deg(movement.rest_up[None, :])[0])
-                shown = self._shown_angle(block.up[pos:end], theta[:end - pos], rest_up, rest)
-                self._angle_log.append(np.column_stack([block.t[pos:end], shown]))
+                self._angle_log.append(np.column_stack([block.t[pos:end], self._shown_angle(block.up[pos:end], rest_up)]))
             if movement is not None:
                 self._emit(movement)
-                self._just_ended = True
             pos = end
-        for index, geometry in pending:  # arriving at the next block's first sample
-            self._deferred, self._deferred_at = geometry, first + index
         self._trim()
-        self._update_status(block, self._history.data[-len(block):, 16])
+        self._update_status(block)
         return self._take_new()
 
-    def _history_theta(self, i0: int, i1: int) -> np.ndarray:
-        return self._history.rows(i0, i1)[:, 16]
+    def _history_up(self, i0: int, i1: int) -> np.ndarray:
+        return self._history.rows(i0, i1)[:, 1:4]
 
     def _trim(self) -> None:
         seg = self._segmenter
@@ -266,14 +238,12 @@ class Pipeline:
         start = movement.start - max(self._history.first, first)
         window = Window(t=data[:, 0], up=data[:, 1:4], omega_dps=data[:, 4:7], smooth_omega_dps=data[:, 7:10],
                         alpha_dps2=data[:, 10:13], lin_acc_ms2=data[:, 13:16], start=start, end=len(data) - 1,
-                        rest_up=movement.rest_up, returned=movement.returned, acc_ms2=data[:, 17:20],
+                        rest_up=movement.rest_up, returned=movement.returned, acc_ms2=data[:, 16:19],
                         rest_gravity=self._rest_gravity(first, movement.start))
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
-        if v.kind != "rejected" and f.geometry_terms is not None:
-            refreshed = self._geometry.add_rep(f.geometry_terms, movement.decided)
-            if refreshed is not None:
-                self.geometry_ = refreshed
+        if v.kind != "rejected" and f.radius_m == f.radius_m:
+            self._radii.append(f.radius_m)
         if self._first_rest_up is None:
             self._first_rest_up = movement.rest_up
         axis = self.classifier.axes.axis
@@ -305,27 +275,28 @@ class Pipeline:
         quiet = (np.linalg.norm(pre[:, 7:10], axis=1) < QUIET_DPS) & (np.linalg.norm(pre[:, 10:13], axis=1) < QUIET_DPS2)
         if quiet.sum() < 3:
             return None
-        g = pre[quiet, 17:20].mean(axis=0)
+        g = pre[quiet, 16:19].mean(axis=0)
         return g / np.linalg.norm(g)
 
-    def _shown_angle(self, up: np.ndarray, theta: np.ndarray, rest_up: np.ndarray | None, rest: float) -> np.ndarray:
+    def _shown_angle(self, up: np.ndarray, rest_up: np.ndarray | None) -> np.ndarray:
         """The exercise angle above the rest pose for display (deg): the turn about the learned
-        exercise axis once there is one (as ROM is measured), else the shank's tilt above rest."""
+        exercise axis once there is one (as ROM is measured), else the whole turn from rest."""
         axis = self.classifier.axes.axis
-        if axis is None or rest_up is None:
-            return theta - rest
+        if rest_up is None:
+            return np.zeros(len(up))
+        if axis is None:
+            return np.degrees(np.arccos(np.clip(up @ rest_up, -1.0, 1.0)))
         return signed_angle_deg(rest_up, up, axis)
 
-    def _update_status(self, block: MotionBlock, theta: np.ndarray) -> None:
+    def _update_status(self, block: MotionBlock) -> None:
         """The live view: angle above rest, phase and hold time at the block's last sample."""
         seg, t_last = self._segmenter, float(block.t[-1])
-        rest = seg.rest_angle(self.geometry_)
-        self.angle_deg_ = float(self._shown_angle(block.up[-1:], theta[-1:], seg.rest_up, rest)[0])
+        self.angle_deg_ = float(self._shown_angle(block.up[-1:], seg.rest_up)[0])
         if seg.state == REST:
             phase = "rest"
         elif seg.state == MOVE:
-            peak = float(self.geometry_.angle_deg(seg.peak_up[None, :])[0])
-            near_top = theta[-1] >= peak - max(3.0, 0.15 * (peak - rest))
+            now = float(seg.excursion_deg(block.up[-1:])[0])
+            near_top = now >= seg.peak_deg - max(3.0, 0.15 * seg.peak_deg)
             slow = block.speed_dps[-1] < self.config.still_gyr_dps * 2
             phase = ("hold" if slow else "out") if near_top else "return"
         else:

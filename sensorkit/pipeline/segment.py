@@ -1,19 +1,21 @@
-"""Stage 3: movements, by hysteresis on the exercise angle above the rest pose.
+"""Stage 2: movements, by hysteresis on the angle of the measured vertical from the rest pose.
 
-The angle (Stage 2) is absolute, so a rest is simply where the angle sits low and the leg is still:
-the rest angle is the angle at the most recent still sample outside a movement (it follows a rest
-pose that drifts between sets and the second stage of a two-stage return). A movement:
+The vertical comes from the orientation filter (gravity anchors it: it cannot drift), and the
+rest pose is the vertical at the most recent still sample outside a movement (it follows a rest
+pose that drifts between sets and the second stage of a two-stage return). The angle is the
+whole turn from that pose, about any axis, so no axis has to be known or guessed before a rep
+can be seen; which axis and which way are the classifier's business. A movement:
 
-- starts when the angle rises ``start_deg`` above the rest angle; its start is the last sample
-  before that within ``onset_deg`` of rest;
-- has returned when the angle falls below ``return_fraction`` of its peak above rest (at least
+- starts when the angle from rest exceeds ``start_deg``; its start is the last sample before that
+  within ``onset_deg`` of rest;
+- has returned when the angle falls below ``return_fraction`` of its peak (at least
   ``end_floor_deg``): a wobbly or sagging hold never comes that low, a return that stops ≈ 15°
   above rest does;
 - ends at the first sample after that where the leg is quiet (turning slower than 5 deg/s), or
-  still within ``onset_deg`` of rest, or at the bottom of the swing (the angle rising again:
-  continuous reps with no rest between them);
+  at the bottom of the swing (the angle rising again:
+  continuous reps with no rest between them, or a swing past the rest pose);
 - has settled into a new rest when it stays still for ``settle_s`` without having gone
-  ``min_rom_deg`` above rest (a rest pose shifted after continuous reps, with no still moment
+  ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
   between them to take it from): it ends there, too small to count;
 - is ended and rejected after ``max_movement_s`` away from rest.
 
@@ -26,11 +28,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
-from sensorkit.pipeline.geometry import Geometry
 
 REST, MOVE, TAIL = "rest", "move", "tail"
 #: the bottom of a swing: the angle has risen this far (deg) above its lowest since the return
-RISE_DEG = 2.0
+#: (more than the orientation filter moves by itself after a movement: 1-2 deg)
+RISE_DEG = 4.0
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Segmenter:
         self.state = REST
         self.rest_up: np.ndarray | None = None  # vertical at the latest still rest sample
         self.start = -1
-        self.peak_up: np.ndarray | None = None
+        self.peak_deg = 0.0  # largest angle from rest so far in the movement
         self.peak_index = -1
         self.tail_min = np.inf
         self.tail_min_index = -1
@@ -62,27 +64,24 @@ class Segmenter:
         self.pre = max(1, int(round(config.pre_rest_s * fs_hz)))
         self.settle = max(1, int(round(config.settle_s * fs_hz)))
 
-    def rest_angle(self, geometry: Geometry) -> float:
-        if self.rest_up is None:
-            return 0.0
-        return float(geometry.angle_deg(self.rest_up[None, :])[0])
-
-    def scan(self, first: int, theta: np.ndarray, still: np.ndarray, still_run: np.ndarray, quiet: np.ndarray,
-             up: np.ndarray, history_theta, geometry: Geometry) -> Movement | None:
-        """Scan samples from absolute index ``first`` with their angle, stillness, still-run length
-        and vertical, up to the first movement that ends (returned; the caller goes on after its
-        end) or the last sample; ``history_theta(i0, i1)`` gives the angle of earlier samples."""
+    def scan(self, first: int, up: np.ndarray, still: np.ndarray, still_run: np.ndarray, quiet: np.ndarray,
+             history_up) -> Movement | None:
+        """Scan samples from absolute index ``first`` (their vertical, stillness, still-run length
+        and quietness) up to the first movement that ends (returned; the caller goes on after the
+        sample that decided it) or the last sample; ``history_up(i0, i1)`` gives earlier verticals."""
         cfg = self.cfg
-        j, n = 0, len(theta)
+        j, n = 0, len(up)
         while j < n:
             if self.state == REST:
                 still_pos = np.flatnonzero(still[j:]) + j
-                # rest angle at each sample: the angle at the latest still sample up to it
+                # the rest pose at each sample: the vertical at the latest still sample up to it
                 last_still = np.full(n - j, -1)
                 last_still[still_pos - j] = still_pos
                 last_still = np.maximum.accumulate(last_still)
-                base = np.where(last_still >= 0, theta[np.maximum(last_still, 0)], self.rest_angle(geometry))
-                over = np.flatnonzero(theta[j:] - base > cfg.start_deg)
+                if self.rest_up is None:  # the very start: the first sample is the rest until one is still
+                    self.rest_up = up[0].copy()
+                ref = np.where((last_still >= 0)[:, None], up[np.maximum(last_still, 0)], self.rest_up)
+                over = np.flatnonzero(_angle(up[j:], ref) > cfg.start_deg)
                 if len(over) == 0:
                     if len(still_pos):
                         self.rest_up = up[still_pos[-1]].copy()
@@ -90,44 +89,38 @@ class Segmenter:
                 k = j + int(over[0])
                 if last_still[k - j] >= 0:
                     self.rest_up = up[last_still[k - j]].copy()
-                elif self.rest_up is None:
-                    self.rest_up = geometry.shank_up.copy()
-                b = self.rest_angle(geometry)
-                self.start = self._onset(first + k, theta[:k + 1], first, b, history_theta)
+                self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
-                self.peak_index, self.peak_up = first + k, up[k].copy()
+                self.peak_deg, self.peak_index = 0.0, first + k
                 j = k
             if self.state == MOVE:
-                b = self.rest_angle(geometry)
-                peak0 = float(geometry.angle_deg(self.peak_up[None, :])[0])
-                runmax = np.maximum.accumulate(np.maximum(theta[j:], peak0))
-                threshold = b + np.maximum(cfg.end_floor_deg, cfg.return_fraction * (runmax - b))
-                below = np.flatnonzero(theta[j:] < threshold)
-                # settled: still for settle samples in a row while never min_rom_deg above rest
-                run = still_run[j:]
-                settled = np.flatnonzero((run >= self.settle) & (runmax - b < cfg.min_rom_deg))
+                exc = _angle(up[j:], self.rest_up)
+                runmax = np.maximum.accumulate(np.maximum(exc, self.peak_deg))
+                threshold = np.maximum(cfg.end_floor_deg, cfg.return_fraction * runmax)
+                below = np.flatnonzero(exc < threshold)
+                # settled: still for settle samples in a row while never min_rom_deg from rest
+                settled = np.flatnonzero((still_run[j:] >= self.settle) & (runmax < cfg.min_rom_deg))
                 if len(settled) and (not len(below) or settled[0] < below[0]):
                     return self._end(first + j + int(settled[0]), returned=False)
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 k = j + int(below[0]) if len(below) else n
-                arg = int(np.argmax(theta[j:k])) if k > j else -1
-                if arg >= 0 and theta[j + arg] > peak0:
-                    self.peak_index, self.peak_up = first + j + arg, up[j + arg].copy()
+                if k > j:
+                    arg = int(np.argmax(exc[:k - j]))
+                    if exc[arg] > self.peak_deg:
+                        self.peak_deg, self.peak_index = float(exc[arg]), first + j + arg
                 if limit < min(k, n):
                     return self._end(first + max(limit, j), returned=False)
                 if not len(below):
                     break
                 self.state = TAIL
-                self.tail_min, self.tail_min_index = float(theta[k]), first + k
+                self.tail_min, self.tail_min_index = float(exc[k - j]), first + k
                 j = k
             if self.state == TAIL:
                 limit = self.start + self.max_len - first
-                b = self.rest_angle(geometry)
-                seg = theta[j:]
+                seg = _angle(up[j:], self.rest_up)
                 runmin = np.minimum.accumulate(np.minimum(seg, self.tail_min))
-                near = seg - b <= cfg.onset_deg
                 rising = seg > runmin + RISE_DEG
-                hit = np.flatnonzero(quiet[j:] | (near & still[j:]) | rising)
+                hit = np.flatnonzero(quiet[j:] | rising)
                 if limit < (j + int(hit[0]) if len(hit) else n):  # never back at rest: cut
                     return self._end(first + max(limit, j), returned=False)
                 if len(hit) == 0:
@@ -137,25 +130,31 @@ class Segmenter:
                     break
                 k = j + int(hit[0])
                 end = first + k
-                if rising[k - j] and not (quiet[k] or (near[k - j] and still[k])):
+                if rising[k - j] and not quiet[k]:
                     # the bottom of the swing: the lowest sample since the return
                     m = int(np.argmin(seg[:k - j])) if k > j else -1
                     end = first + j + m if m >= 0 and seg[m] <= self.tail_min else self.tail_min_index
                 return self._end(end, returned=True, decided=first + k)
         return None
 
-    def _onset(self, k_abs: int, theta_so_far: np.ndarray, first: int, base: float, history_theta) -> int:
+    def excursion_deg(self, up: np.ndarray) -> np.ndarray:
+        """Angle (deg) of verticals ``up`` (n, 3) from the current rest pose (0 before any)."""
+        if self.rest_up is None:
+            return np.zeros(len(up))
+        return _angle(up, self.rest_up)
+
+    def _onset(self, k_abs: int, up_so_far: np.ndarray, first: int, history_up) -> int:
         """The last sample before ``k_abs`` within ``onset_deg`` of rest, looking back at most
         ``pre_rest_s`` and never before the previous movement's end (else the earliest of those)."""
         lo = max(0, k_abs - self.pre, self.last_end + 1)
         if lo >= k_abs:
             return k_abs
         local_lo = max(lo, first)
-        near = np.flatnonzero(theta_so_far[local_lo - first:k_abs - first] - base <= self.cfg.onset_deg)
+        near = np.flatnonzero(_angle(up_so_far[local_lo - first:k_abs - first], self.rest_up) <= self.cfg.onset_deg)
         if len(near):
             return local_lo + int(near[-1])
         if lo < first:
-            near = np.flatnonzero(history_theta(lo, first) - base <= self.cfg.onset_deg)
+            near = np.flatnonzero(_angle(history_up(lo, first), self.rest_up) <= self.cfg.onset_deg)
             if len(near):
                 return lo + int(near[-1])
         return lo
@@ -165,7 +164,13 @@ class Segmenter:
                             self.last_end)
         self.last_end = end
         self.state = REST
-        self.start, self.peak_up, self.peak_index = -1, None, -1
+        self.start, self.peak_deg, self.peak_index = -1, 0.0, -1
         self.tail_min, self.tail_min_index = np.inf, -1
         return movement
 
+
+
+def _angle(up: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Angle (deg) between unit verticals ``up`` (n, 3) and ``ref`` ((3,) or (n, 3))."""
+    dot = np.einsum("ni,ni->n", up, ref) if ref.ndim == 2 else up @ ref
+    return np.degrees(np.arccos(np.clip(dot, -1.0, 1.0)))
