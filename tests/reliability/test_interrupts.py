@@ -1,6 +1,7 @@
 """Ctrl-C stops a batch at once, serial or parallel: no file marked failed, earlier outputs intact, exit 130."""
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import Tree, as_patient, lines, run
+from conftest import NOTICE_PREFIX, Tree, as_patient, lines, run
 
 #: how soon after Ctrl-C the command must have ended (the issue asks for one second; CI is shared)
 STOP_WITHIN_S = 1.5
@@ -76,25 +77,34 @@ def test_ctrl_c_stops_a_report_and_keeps_the_earlier_one(batch, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(batch, data)
     as_patient(data)  # p001's sessions, so the report analyses them
-    batch = data
+    for copy in ("a_big_2", "a_big_3"):  # a long analysis to interrupt
+        shutil.copy(data / "a_big.csv", data / f"{copy}.csv")
+        shutil.copy(data / "a_big.json", data / f"{copy}.json")
+    shutil.copy(data / "b_sim_1_0.csv", data / "0_nobody.csv")  # first in order: a note when the batch starts
+    (data / "0_nobody.json").write_text(json.dumps({"patient": "nobody", "side": "left",
+                                                   "started_at": "2026-11-02T10:00:00+01:00"}))
     rx = tmp_path / "rx.toml"
     rx.write_text('patient = "p001"\ntimezone = "UTC"\nstart = 2026-01-01\n\n[[exercise]]\nname = '
                   '"hip_external_rotation"\nsides = ["left", "right"]\nsets = 1\nreps_per_set = 3\nhold_s = 1\n'
                   "rom_deg = 10\ndays_per_week = 7\n")
     report = tmp_path / "out" / "report.csv"
-    args = ["report", "--prescription", rx, batch, "--out", report, "--workers", "1"]
-    earlier = run(*[a for a in args if a != batch], batch / "b_sim_1_0.csv")
+    args = ["report", "--prescription", rx, data, "--out", report, "--workers", "1"]
+    earlier = run(*[a for a in args if a != data], data / "b_sim_1_0.csv")
     assert earlier.returncode == 0, earlier.stderr
-    inputs, outputs = Tree(batch), Tree(tmp_path / "out")
+    inputs, outputs = Tree(data), Tree(tmp_path / "out")
     process = subprocess.Popen([sys.executable, "-m", "sensorkit", *map(str, args)], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    time.sleep(4.0)  # into the analysis (the big file takes longer than that)
+    first = process.stderr.readline()  # the note on 0_nobody.csv: the analysis of the big files begins
+    while first.startswith(NOTICE_PREFIX):
+        first = process.stderr.readline()
+    assert "0_nobody.csv: skipped" in first, first
+    time.sleep(0.3)
     assert process.poll() is None, "the report ended before it could be interrupted"
     sent = time.monotonic()
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130 and time.monotonic() - sent < STOP_WITHIN_S, stderr
-    assert lines(stderr)[-1] == "interrupted; no report written (earlier outputs are unchanged)"
-    assert not any("failed" in line for line in lines(stderr))
+    _, rest = process.communicate(timeout=60)
+    assert process.returncode == 130 and time.monotonic() - sent < STOP_WITHIN_S, rest
+    assert lines(rest)[-1] == "interrupted; no report written (earlier outputs are unchanged)"
+    assert not any("failed" in line for line in lines(rest))
     outputs.assert_unchanged()
     inputs.assert_unchanged()
