@@ -16,7 +16,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
   continuous reps with no rest between them, or a swing past the rest pose);
 - has settled into a new rest when it stays still for ``settle_s`` without having gone
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
-  between them to take it from): it ends there, too small to count;
+  between them to take it from: too small to count), or back under half its peak (the leg came
+  back to a rest pose a few degrees from the one it left);
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -98,10 +99,13 @@ class Segmenter:
                 runmax = np.maximum.accumulate(np.maximum(exc, self.peak_deg))
                 threshold = np.maximum(cfg.end_floor_deg, cfg.return_fraction * runmax)
                 below = np.flatnonzero(exc < threshold)
-                # settled: still for settle samples in a row while never min_rom_deg from rest
-                settled = np.flatnonzero((still_run[j:] >= self.settle) & (runmax < cfg.min_rom_deg))
+                # settled: still for settle samples in a row, never min_rom_deg from rest (a shifted
+                # rest pose) or back under half the peak (back to a rest pose that has moved)
+                calm = still_run[j:] >= self.settle
+                settled = np.flatnonzero(calm & ((runmax < cfg.min_rom_deg) | (exc < 0.5 * runmax)))
                 if len(settled) and (not len(below) or settled[0] < below[0]):
-                    return self._end(first + j + int(settled[0]), returned=False)
+                    k = int(settled[0])
+                    return self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg))
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
