@@ -1,7 +1,8 @@
 """Score detected reps against ground truth (simulator truth files or annotated recordings).
 
 Matching: a detected movement and a true one match when their [start, end] intervals overlap by
-at least ``min_overlap`` of the shorter one; each truth is matched at most once, best overlap first.
+at least ``min_overlap`` of the shorter one; each truth is matched at most once, the pair with the
+largest intersection over union first.
 
 Figures (over any number of recordings):
     rep F1 on counted reps; share of recordings with exactly the true count; kind accuracy on
@@ -36,14 +37,21 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0)) / shorter
 
 
+def _iou(a0: float, a1: float, b0: float, b1: float) -> float:
+    inter = max(0.0, min(a1, b1) - max(a0, b0))
+    return inter / max(1e-9, max(a1, b1) - min(a0, b0))
+
+
 def match(detected: list[Rep], truth: list[Truth], min_overlap: float = 0.5) -> list[tuple[int, int]]:
-    """Pairs (detected index, truth index), greedy by overlap."""
+    """Pairs (detected index, truth index): intervals overlapping by at least ``min_overlap`` of
+    the shorter, paired greedily by intersection over union (so a small fragment inside a rep
+    never takes the rep's pairing from the movement that covers it)."""
     pairs = []
     for i, d in enumerate(detected):
         for j, tr in enumerate(truth):
             ov = _overlap(d.start_s, d.end_s, tr.start_s, tr.end_s)
             if ov >= min_overlap:
-                pairs.append((ov, i, j))
+                pairs.append((_iou(d.start_s, d.end_s, tr.start_s, tr.end_s), i, j))
     used_d, used_t, out = set(), set(), []
     for _, i, j in sorted(pairs, reverse=True):
         if i not in used_d and j not in used_t:
