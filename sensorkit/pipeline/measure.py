@@ -210,9 +210,11 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # does: a hold that wobbles faster keeps the first crossing), and ends symmetrically
     calm = np.abs(speed[out_peak:ret_peak + 1]) <= min(out_thr, ret_thr)
     runs = _runs(calm, max(1, int(round(SETTLED_S * fs_hz))))
-    if len(runs):
+    if len(runs):  # (a run that begins at the first crossing is the hold itself, or a turnaround)
         out_end = max(out_end, out_peak + int(runs[0][0]))
         ret_start = min(ret_start, out_peak + int(runs[-1][1]))
+        if runs[0] == runs[-1] and out_end >= ret_start - int(round(SETTLED_S * fs_hz)):
+            out_end = ret_start = p  # one short calm spell at the top: a turnaround, no hold
     if ret_start < out_end:  # no hold: a swing turning at the top
         out_end = ret_start = p
     t_out_end, t_ret_start = float(t[out_end]), float(t[ret_start])

@@ -41,7 +41,7 @@ def test_angle_trace_is_the_pipeline_angle_and_peaks_at_each_rep_rom(data):
     root, sessions = data
     s = sessions[0]
     t_s, angle_deg, reps = angle_trace(s.samples, s.meta)
-    assert reps == Pipeline(meta=s.meta).run(s.samples)  # block feeding changes nothing
+    assert list(map(repr, reps)) == list(map(repr, Pipeline(meta=s.meta).run(s.samples)))  # block feeding changes nothing (repr: nan == nan)
     for truth in s.reps:
         during = (t_s >= truth.start_s) & (t_s <= truth.end_s)
         assert np.max(angle_deg[during]) == pytest.approx(truth.rom_deg, abs=3.0)
