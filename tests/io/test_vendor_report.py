@@ -15,7 +15,7 @@ from vendor_synth import write_polar
 def test_each_recording_is_read_at_most_once(tmp_path, monkeypatch):
     (tmp_path / "rx.toml").write_text(rx_toml("p9", "UTC", "2025-11-01", None, exercise("hip_external_rotation", 20)))
     data = tmp_path / "data"
-    session = simulate_session(41, sample_rate_hz=50, n_sets=1, reps_per_set=(4, 4), distractors=False)
+    session = simulate_session(41, sample_rate_hz=50, n_sets=1, reps_per_set=(4, 4), distractors=False, set_kinds=("full",))
     for stem, patient in (("matched", "p9"), ("unmatched", "nobody")):
         session.meta.update(patient=patient, side="left", started_at="2025-11-02T09:00:00+00:00")
         session.write(data, stem)
