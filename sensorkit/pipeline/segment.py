@@ -12,8 +12,10 @@ can be seen; which axis and which way are the classifier's business. A movement:
   ``end_floor_deg``): a wobbly or sagging hold never comes that low, a return that stops ≈ 15°
   above rest does;
 - ends at the first sample after that where the leg is quiet (turning slower than 5 deg/s), or
-  at the bottom of the swing (the angle rising again:
-  continuous reps with no rest between them, or a swing past the rest pose);
+  at the bottom of the swing (the angle rising again) unless it swung through the rest pose:
+  then a swing past rest that comes back belongs to the rep (it ends where the leg is quiet, or
+  at the bottom when it swings out again), and one that grows past 0.6 of the rep's peak is the
+  next rep (continuous reps with no rest between them: the rep ends at the bottom);
 - has settled into a new rest when it stays still for ``settle_s`` without having gone
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
   between them to take it from: too small to count), or back under half its peak (the leg came
@@ -30,7 +32,9 @@ import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
 
-REST, MOVE, TAIL = "rest", "move", "tail"
+REST, MOVE, TAIL, PAST = "rest", "move", "tail", "past"
+#: a swing past the rest pose that grows beyond this fraction of the rep's peak is the next rep
+PAST_FRACTION = 0.6
 #: the bottom of a swing: the angle has risen this far (deg) above its lowest since the return
 #: (more than the orientation filter moves by itself after a movement: 1-2 deg)
 RISE_DEG = 4.0
@@ -62,6 +66,9 @@ class Segmenter:
         self.tail_min = np.inf
         self.tail_min_index = -1
         self.last_end = -1  # a movement starts after the previous one ended
+        # PAST: a swing through the rest pose (candidate end at its bottom, the swing's extremes)
+        self.past_end, self.past_max, self.past_falling = -1, 0.0, False
+        self.past_min, self.past_min_index = np.inf, -1
         self.pre = max(1, int(round(config.pre_rest_s * fs_hz)))
         self.settle = max(1, int(round(config.settle_s * fs_hz)))
 
@@ -138,7 +145,54 @@ class Segmenter:
                     # the bottom of the swing: the lowest sample since the return
                     m = int(np.argmin(seg[:k - j])) if k > j else -1
                     end = first + j + m if m >= 0 and seg[m] <= self.tail_min else self.tail_min_index
+                    bottom = float(seg[m]) if m >= 0 and seg[m] <= self.tail_min else self.tail_min
+                    if bottom <= cfg.end_floor_deg:
+                        # it swung through the rest pose: past it and back (part of this rep), or
+                        # on into the next rep: PAST tells which
+                        self.state = PAST
+                        self.past_end, self.past_max, self.past_falling = end, float(seg[k - j]), False
+                        self.past_min, self.past_min_index = np.inf, -1
+                        j = k
+                        continue
                 return self._end(end, returned=True, decided=first + k)
+            if self.state == PAST:
+                limit = self.start + self.max_len - first
+                seg = _angle(up[j:], self.rest_up)
+                pmax = np.maximum.accumulate(np.maximum(seg, self.past_max))
+                grown = np.flatnonzero(pmax > PAST_FRACTION * self.peak_deg)  # the next rep
+                quiet_at = np.flatnonzero(quiet[j:])  # back at rest
+                if self.past_falling:
+                    fall = 0
+                else:
+                    down = np.flatnonzero(seg < pmax - RISE_DEG)
+                    fall = int(down[0]) if len(down) else len(seg)
+                after = seg[fall:]
+                runmin = np.minimum.accumulate(np.minimum(after, self.past_min)) if len(after) else after
+                rise = np.flatnonzero(after > runmin + RISE_DEG) + fall  # past and back, on out again
+                first_of = [(int(x[0]), tag) for x, tag in ((grown, "grown"), (quiet_at, "quiet"), (rise, "rise"))
+                            if len(x)]
+                if not first_of:
+                    if limit < n:
+                        return self._end(first + max(limit, j), returned=False)
+                    self.past_max = float(pmax[-1])
+                    if fall < len(seg):
+                        self.past_falling = True
+                        m = int(np.argmin(after))
+                        if after[m] <= self.past_min:
+                            self.past_min, self.past_min_index = float(after[m]), first + j + fall + m
+                    break
+                k, tag = min(first_of)
+                if limit < k + j:
+                    return self._end(first + max(limit, j), returned=False)
+                if tag == "grown":  # not a swing past rest: the next rep began at the bottom
+                    end = self.past_end
+                elif tag == "quiet":
+                    end = first + j + k
+                else:
+                    part = after[:k - fall]
+                    m = int(np.argmin(part)) if len(part) else -1
+                    end = first + j + fall + m if m >= 0 and part[m] <= self.past_min else self.past_min_index
+                return self._end(end, returned=True, decided=first + j + k)
         return None
 
     def excursion_deg(self, up: np.ndarray) -> np.ndarray:
