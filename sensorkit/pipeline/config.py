@@ -101,23 +101,23 @@ class PipelineConfig:
             in PHYTMO's off-plane incorrect series; a kick in hip ER is 90° off).
         axis_cluster_deg: movements whose axes are within this angle vote for the same axis.
         min_phase_s: outward or return phases shorter than this are jerks, not reps. The shortest
-            real phase is 0.21 s (PHYTMO's fast, incorrect series), the next 0.40 s; a leg shake
+            real phase is 0.20 s (PHYTMO's fast, incorrect series), the next 0.35 s; a leg shake
             at 4–6 Hz has half-cycles of 0.08–0.12 s (and is mostly too small to count anyway).
         max_reversals: more large reversals than this within one movement is shaking.
         reversal_fraction: a reversal is large when the angle swings back by more than this
             fraction of the movement's ROM (real hold wobble: under 10 % of ROM).
         knee_out_max_radius_m: rotation radius below this means the shank pivots about the foot
-            (knee pivot: the sensor sits 0.24–0.48 m from the axis in the real recordings).
+            (knee pivot: the sensor sits 0.24–0.55 m from the axis in the real recordings).
         max_radius_m: a movement whose rotation radius is larger than this moved the leg as a whole
             (walking, standing up): a shank with its foot is under 0.6 m long; real reps fit
-            0.24–0.48 m.
+            0.24–0.55 m.
         min_knee_radius_m: in an exercise without a foot-pivot kind (knee extension), a movement
             turning closer than this to the sensor did not turn about the knee (steps, shuffling
-            the feet): a shank sensor sits 0.24–0.48 m from the knee in the real recordings, and
+            the feet): a shank sensor sits 0.24–0.55 m from the knee in the real recordings, and
             0.15 m is a sensor a hand below the knee (sensorkit is worn at the ankle).
         partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial.
-            Real low-amplitude reps reach 53–82 % of the subject's typical full ROM (the 80th
-            percentile), full reps 80–94 %: the two overlap by a few reps, and 0.8 sits where they
+            Real low-amplitude reps reach 53–81 % of the subject's typical full ROM (the 80th
+            percentile), full reps 81–94 %: the two overlap by a few reps, and 0.8 sits where they
             meet (kind right on 115 of 117 labelled UCI reps).
         typical_rom_percentile: the typical full ROM is this percentile of recent rep ROMs.
         typical_rom_floor_deg: *exercise*; lower bound of the typical full ROM before any rep.
@@ -128,9 +128,9 @@ class PipelineConfig:
 
     Tempo
         fast_fraction: a counted rep lasting (start to end: out, hold and return) less than this
-            fraction of the reference is ``fast``. Real fast reps last 28–53 % of the median correct
-            rep of the same session (they skip the hold), low-amplitude reps 74–120 %: 0.6 lies
-            between.
+            fraction of the reference is ``fast``. Real fast reps last 32–57 % of the median correct
+            rep of the same session (they skip the hold), low-amplitude reps 74–152 %: 0.6 lies
+            between (the reference is the patient's recent normal reps, so a slower set moves it).
         tempo_min_reps: normal reps needed before their median is the reference.
         tempo_history: how many recent reps the median looks at.
         controlled_rep_s: *exercise*; duration of a controlled rep before any was seen.

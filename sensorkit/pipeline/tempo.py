@@ -14,7 +14,7 @@ return) is below ``fast_fraction`` of a reference, by the first rule that applie
 Why the whole rep and not only its movement: what a therapist calls "too fast" is a rep that skips
 or cuts the hold. In the real recordings (UCI, 3 subjects) the fast reps' median hold is 0.3–1.2 s
 against 2.2–4.5 s for the correct ones, while their outward and return movements are only somewhat
-quicker; their whole rep lasts 25–45 % of a correct one. A slow, held low-amplitude rep is normal.
+quicker; their whole rep lasts 32–57 % of a correct one. A slow, held low-amplitude rep is normal.
 Labels are causal: a rep is judged when it ends and never relabelled.
 """
 from __future__ import annotations
