@@ -16,11 +16,13 @@ from accuracy import HELD_OUT, HELD_OUT_25HZ, evaluate, parse_seeds  # noqa: E40
 ROM_RMSE_DEG = {"hip_external_rotation": 2.0, "knee_extension": 2.5}
 #: a fast slice of the held-out seeds (the whole sets: python benchmarks/accuracy.py)
 SLICE = 10
-#: issue 12: the redesigned pipeline counts every real session exactly, but does not yet meet
-#: these simulator targets on the new, realistic simulated motion (dev seeds 500-539: hip ER F1
-#: 0.986, exact count 72 %, ROM RMSE 2.3 deg, hold MAE 0.69 s, tempo 87 %; knee extension F1 0.90,
-#: exact 50 %, distractors 75 %, ROM RMSE 4.3 deg). Expected to fail until fixed; they pass again
-#: (XPASS) once the pipeline meets them.
+#: issue 12: the redesigned pipeline counts every labelled real session exactly
+#: (tests/pipeline/test_real_recordings.py), but does not yet meet all of these simulator targets on
+#: the new, realistic simulated motion. Held-out seeds (python benchmarks/accuracy.py): hip ER F1
+#: 0.971, exact count 79 %, kind 95.7 %, distractors 97.2 %, ROM RMSE 1.91 deg, hold MAE 0.34 s,
+#: tempo 88.6 %; knee extension F1 0.990, exact 81 %, kind 98.6 %, distractors 98.4 %, ROM RMSE
+#: 2.52 deg, hold MAE 0.28 s, tempo 89.4 %. Expected to fail until fixed: each passes again (XPASS)
+#: once the pipeline meets it.
 pytestmark = pytest.mark.xfail(reason="issue 12: simulator targets not yet met by the redesigned pipeline",
                                strict=False)
 CASES = [(exercise, rate) for exercise in ROM_RMSE_DEG for rate in (None, 25)]
