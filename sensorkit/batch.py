@@ -69,6 +69,7 @@ class BatchOutcome:
         return sum(self.kinds[kind] for kind in COUNTED_KINDS)
 
     def add(self, result: RecordingResult, keep: bool) -> None:
+        """Count one analysed recording (kinds, fast reps); keep its result when ``keep``."""
         self.analyzed += 1
         self.kinds.update(rep.kind for rep in result.reps)
         self.fast += sum(rep.tempo == "fast" for rep in result.reps)

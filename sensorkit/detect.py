@@ -88,6 +88,8 @@ class RepDetector:
 
     @property
     def meta(self) -> dict:
+        """The sidecar keys the pipeline is given: ``exercise`` and the prescription's
+        ``target_rom_deg`` (deg), ``target_hold_s`` (s), ``target_movement_s`` (s) where set."""
         meta: dict[str, Any] = {"exercise": self.exercise}
         for key in ("target_rom_deg", "target_hold_s", "target_movement_s"):
             if getattr(self, key) is not None:

@@ -10,6 +10,8 @@ from firmware_protocols import StreamHealth
 
 
 class LinkState(str, enum.Enum):
+    """Where a session's link is; ``GAVE_UP``: no link within the give-up time (the stream ended)."""
+
     CONNECTING = "connecting"
     STREAMING = "streaming"
     RECONNECTING = "reconnecting"
@@ -28,6 +30,7 @@ class Reconnect:
     attempts: int = 0
 
     def as_dict(self) -> dict:
+        """The sidecar's ``reconnects`` entry: these fields, times rounded to the microsecond."""
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
@@ -52,6 +55,7 @@ class SessionHealth:
             setattr(self._closed, name, getattr(self._closed, name) + getattr(health, name))
 
     def refresh(self, current: StreamHealth | None) -> None:
+        """Totals = closed connections + ``current`` (the live connection's decoder counters)."""
         for name in ("packets", "samples", "corrupt_packets", "lost_samples"):
             setattr(self, name, getattr(self._closed, name) + (getattr(current, name) if current else 0))
 
@@ -62,6 +66,7 @@ class SessionHealth:
 
     @property
     def loss_fraction(self) -> float:
+        """Lost samples (dropped packets and link gaps) over all the sensor sent, 0 to 1."""
         total = self.samples + self.lost_total_samples
         return self.lost_total_samples / total if total else 0.0
 

@@ -104,10 +104,12 @@ class SensorSession:
 
     @property
     def reconnects(self) -> list[Reconnect]:
+        """Every dropped link so far, in order (times in the session's seconds)."""
         return self._health.reconnects
 
     @property
     def protocol_name(self) -> str:
+        """The wire protocol in use (``polar_pmd``, ``open_v1``, ...; empty before connecting)."""
         return self.protocol.name if self.protocol is not None else ""
 
     @property
@@ -117,6 +119,7 @@ class SensorSession:
 
     @property
     def address(self) -> str | None:
+        """The sensor's BLE address once found (None before)."""
         return self.sensor.address if self.sensor else None
 
     async def __aenter__(self) -> "SensorSession":

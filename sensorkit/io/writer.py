@@ -130,6 +130,7 @@ class RecordingWriter:
 
     @property
     def closed(self) -> bool:
+        """True once :meth:`close` has run."""
         return self._file.closed
 
     def append(self, samples: Samples | np.ndarray) -> None:

@@ -214,4 +214,5 @@ class PipelineConfig:
 
     @classmethod
     def names(cls) -> list[str]:
+        """The parameter names, in declaration order."""
         return [f.name for f in fields(cls)]

@@ -60,6 +60,7 @@ class Rep:
 
     @property
     def counted(self) -> bool:
+        """True for a counted rep (``full``, ``partial``, ``knee_out``), False for ``rejected``."""
         return self.kind in COUNTED_KINDS
 
     def row(self, recording: str, side: str = "") -> dict:
