@@ -77,6 +77,7 @@ class Prescription:
 
     @property
     def zone(self) -> ZoneInfo:
+        """The patient's time zone (from ``timezone``), in which local dates are counted."""
         return ZoneInfo(self.timezone)
 
     def local_date(self, moment: datetime) -> date:
@@ -84,6 +85,7 @@ class Prescription:
         return moment.astimezone(self.zone).date()
 
     def plan(self, exercise: str) -> ExercisePlan | None:
+        """The ``[[exercise]]`` table for ``exercise``, or None when it is not prescribed."""
         return next((p for p in self.exercises if p.name == exercise), None)
 
 

@@ -28,6 +28,7 @@ def format_cell(column: str, value: object) -> str:
 
 
 def csv_text(rows: list[dict], columns: tuple[str, ...]) -> str:
+    """``rows`` as CSV text with a header of ``columns``, cells formatted as the report writes them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

@@ -59,11 +59,13 @@ class SensorErrors:
 
     @classmethod
     def perfect(cls) -> "SensorErrors":
+        """No errors at all: no bias, scale or misalignment, noise, drift, quantisation, jitter or loss."""
         z = np.zeros(3)
         return cls(z, z, np.eye(3), 0.0, z, z, np.eye(3), 0.0, 0.0, 0.0, 0.0, False)
 
     @classmethod
     def draw(cls, rng: np.random.Generator) -> "SensorErrors":
+        """A random realistic sensor's errors, drawn from ``rng`` (units in the field names)."""
         return cls(
             acc_bias_ms2=_signed(rng, 0.05, 0.3),
             acc_scale_error=rng.uniform(-0.02, 0.02, 3),
@@ -80,6 +82,7 @@ class SensorErrors:
         )
 
     def to_json(self) -> dict:
+        """These errors as the truth file stores them (arrays as lists, in the fields' units)."""
         return {k: (np.round(v, 8).tolist() if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()}
 
 

@@ -44,12 +44,15 @@ class TruthMovement:
 
     @property
     def counted(self) -> bool:
+        """True for a true rep (any kind but ``rejected``)."""
         return self.kind != "rejected"
 
     def to_json(self) -> dict:
+        """This movement as a truth file's entry (times in s, angles in degrees, to 1e-6)."""
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
     @classmethod
     def from_json(cls, data: dict) -> "TruthMovement":
+        """From a truth file's entry; keys this version does not know are ignored."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})

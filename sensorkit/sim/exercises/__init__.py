@@ -64,6 +64,7 @@ def _motions() -> dict[str, ExerciseMotion]:
 
 
 def exercise_names() -> tuple[str, ...]:
+    """The exercises the simulator can perform (its ``sim/exercises`` modules)."""
     return tuple(_motions())
 
 
