@@ -93,6 +93,7 @@ class SimOptions:
 
     @property
     def motion(self) -> ExerciseMotion:
+        """The simulator's motion model of ``exercise``."""
         return get_exercise(self.exercise)
 
     @property
@@ -106,6 +107,7 @@ class SimOptions:
         return self.motion.distractor_labels if self.distractor_labels is None else tuple(self.distractor_labels)
 
     def to_json(self) -> dict:
+        """These options as the truth file stores them (the strap rotation as a quaternion, x y z w)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["strap_rotation"] = None if self.strap_rotation is None else _strap(self.strap_rotation).as_quat().tolist()
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in out.items()}
@@ -146,6 +148,7 @@ class SimulatedSession:
 
     @property
     def exercise(self) -> str:
+        """The exercise simulated (``hip_external_rotation`` or ``knee_extension``)."""
         return self.options.exercise
 
     @property
@@ -169,6 +172,7 @@ class SimulatedSession:
 
     @property
     def sensor_to_shank(self) -> Rotation:
+        """The strap: maps sensor-frame vectors into the shank frame."""
         return self.geometry.sensor_to_shank
 
     @property
@@ -185,6 +189,7 @@ class SimulatedSession:
         return self.timeline.evaluate(t).angle_deg
 
     def truth_json(self) -> dict:
+        """Everything true about the session, as ``NAME.truth.json`` holds it (see :func:`read_truth`)."""
         return {
             "seed": self.seed,
             "options": self.options.to_json(),
