@@ -45,7 +45,7 @@ detector = HipExternalRotation(target_rom_deg=meta.target_rom_deg,
 detector.detect(samples, recording=recording.name)
 print("learned axis (sensor frame):", detector.axis_.round(3))
 columns = ["rep", "kind", "tempo", "start_s", "end_s", "rom_deg", "hold_s", "reason"]
-detector.reps_[columns].round(2)
+detector.reps_[columns].round(2).astype({"rep": "Int64"})  # rep: empty for rejected movements
 
 # %%
 # Plot the angle with the movements shaded by kind
