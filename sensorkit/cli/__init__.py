@@ -25,7 +25,7 @@ _COMMANDS = {
 
 
 #: each subcommand's one-line help, so ``sensorkit --help`` lists them without importing them (the
-#: analysing ones load numba, scipy and the compiled kernels: seconds); tests keep it equal to the
+#: analysing ones import numpy, scipy, pandas and vqf: about a second); tests keep it equal to the
 #: commands' own short help
 _SHORT_HELP = {
     "analyze": "Analyze recordings (CSV files or folders searched recursively).",
@@ -58,7 +58,7 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in _available():
             return None
-        with notice_if_slow(10.0):  # Stage 1's kernels compile at import after an install
+        with notice_if_slow(10.0):  # a cold disk cache after an install
             module = importlib.import_module(f"sensorkit.cli.{_COMMANDS[name]}")
         return getattr(module, name.replace("-", "_"))
 

@@ -9,7 +9,6 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sensorkit.batch import analyze_paths
-from sensorkit.cli.notice import warm_up_kernels
 from sensorkit.cli.parallel import parallel_options
 from sensorkit.cli.safety import batch_guard, scheduler_notice, stderr_console
 from sensorkit.errors import ConfigError
@@ -68,7 +67,6 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
         for path, kind in skipped if not quiet else ():
             err.print(f"note: {path}: skipped: an earlier output ({kind}), not a recording", soft_wrap=True)
         scheduler_notice(scheduler)
-        warm_up_kernels()
         outcome = _run(files, out_dir, config, workers, scheduler, quiet, err)
     _summarise(outcome, out_dir, quiet, err)
 

@@ -192,10 +192,8 @@ def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: f
 def _make_recorder(live: bool, out_dir: Path, name: str, meta: dict, unique_name: bool = False) -> SessionRecorder:
     pipeline = None
     if live:
-        from sensorkit.cli.notice import warm_up_kernels
         from sensorkit.pipeline import Pipeline
 
-        warm_up_kernels()
         pipeline = Pipeline(meta=meta)
     return SessionRecorder(out_dir, name, meta, pipeline, unique_name=unique_name)
 

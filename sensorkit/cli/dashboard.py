@@ -35,7 +35,6 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
     from sensorkit.web import require_web
 
     require_web()
-    from sensorkit.cli.notice import warm_up_kernels
     from sensorkit.report import load_prescriptions
     from sensorkit.web.dashboard_app import dashboard_app
     from sensorkit.web.dashboard_data import DashboardData
@@ -43,7 +42,6 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
 
     try:
         prescriptions = load_prescriptions(rx_path)
-        warm_up_kernels()
         data = DashboardData(prescriptions, paths, as_of=as_of.date() if as_of else None,
                              include_simulated=include_simulated)
         data.refresh()

@@ -1,4 +1,4 @@
-"""A line on stderr when a step is slow: the pipeline's kernels being compiled (first run only)."""
+"""A line on stderr when a step is slow: importing the analysis modules (slowest on a cold disk cache)."""
 from __future__ import annotations
 
 import threading
@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import click
 
-#: what a slow import or warm-up usually means: numba compiling the kernels after an install
+#: what a slow command import usually means: numpy, scipy, pandas and vqf read from a cold disk
 COMPILING = "loading the analysis modules (slower on the first run after an install)..."
 _said: set[str] = set()
 
@@ -31,13 +31,3 @@ def notice_if_slow(after_s: float, message: str = COMPILING) -> Iterator[None]:
         timer.cancel()
         timer.join()  # gone before a process pool forks (it forks only a single-threaded process)
 
-
-def warm_up_kernels() -> None:
-    """Compile (or load) the pipeline's kernels now, saying so if it takes a while: before a live
-    stream (no pause at its first rep) and before a batch (its worker processes then load them)."""
-    try:
-        from sensorkit.pipeline.warmup import warm_up
-    except ImportError:  # a pipeline without compiled kernels: nothing to warm up
-        return
-    with notice_if_slow(1.0):
-        warm_up()

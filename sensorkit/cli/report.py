@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from sensorkit.cli.notice import warm_up_kernels
 from sensorkit.cli.parallel import parallel_options
 from sensorkit.cli.safety import batch_guard, say, scheduler_notice
 from sensorkit.io import find_recordings
@@ -62,7 +61,6 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
         for path, kind in skipped:
             on_message(f"{path}: skipped: an earlier output ({kind}), not a recording")
         scheduler_notice(scheduler)
-        warm_up_kernels()
         outcome = build_report(prescriptions, paths, on_message=on_message, workers=workers, scheduler=scheduler,
                                include_simulated=include_simulated, files=files)
         pngs = {}
