@@ -29,7 +29,7 @@ from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, Window, measure, signed_angle_deg
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
-from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter
+from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter, angle_between_deg
 from sensorkit.pipeline.tempo import TempoJudge
 from sensorkit.samples import GRAVITY_MS2, Samples
 
@@ -285,7 +285,7 @@ class Pipeline:
         if rest_up is None:
             return np.zeros(len(up))
         if axis is None:
-            return np.degrees(np.arccos(np.clip(up @ rest_up, -1.0, 1.0)))
+            return angle_between_deg(up, rest_up)
         return signed_angle_deg(rest_up, up, axis)
 
     def _update_status(self, block: MotionBlock) -> None:

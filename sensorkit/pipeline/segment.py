@@ -62,7 +62,6 @@ class Segmenter:
         self.rest_up: np.ndarray | None = None  # vertical at the latest still rest sample
         self.start = -1
         self.peak_deg = 0.0  # largest angle from rest so far in the movement
-        self.peak_index = -1
         self.tail_min = np.inf
         self.tail_min_index = -1
         self.last_end = -1  # a movement starts after the previous one ended
@@ -89,7 +88,7 @@ class Segmenter:
                 if self.rest_up is None:  # the very start: the first sample is the rest until one is still
                     self.rest_up = up[0].copy()
                 ref = np.where((last_still >= 0)[:, None], up[np.maximum(last_still, 0)], self.rest_up)
-                over = np.flatnonzero(_angle(up[j:], ref) > cfg.start_deg)
+                over = np.flatnonzero(angle_between_deg(up[j:], ref) > cfg.start_deg)
                 if len(over) == 0:
                     if len(still_pos):
                         self.rest_up = up[still_pos[-1]].copy()
@@ -99,10 +98,10 @@ class Segmenter:
                     self.rest_up = up[last_still[k - j]].copy()
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
-                self.peak_deg, self.peak_index = 0.0, first + k
+                self.peak_deg = 0.0
                 j = k
             if self.state == MOVE:
-                exc = _angle(up[j:], self.rest_up)
+                exc = angle_between_deg(up[j:], self.rest_up)
                 runmax = np.maximum.accumulate(np.maximum(exc, self.peak_deg))
                 threshold = np.maximum(cfg.end_floor_deg, cfg.return_fraction * runmax)
                 below = np.flatnonzero(exc < threshold)
@@ -118,7 +117,7 @@ class Segmenter:
                 if k > j:
                     arg = int(np.argmax(exc[:k - j]))
                     if exc[arg] > self.peak_deg:
-                        self.peak_deg, self.peak_index = float(exc[arg]), first + j + arg
+                        self.peak_deg = float(exc[arg])
                 if limit < min(k, n):
                     return self._end(first + max(limit, j), returned=False)
                 if not len(below):
@@ -128,7 +127,7 @@ class Segmenter:
                 j = k
             if self.state == TAIL:
                 limit = self.start + self.max_len - first
-                seg = _angle(up[j:], self.rest_up)
+                seg = angle_between_deg(up[j:], self.rest_up)
                 runmin = np.minimum.accumulate(np.minimum(seg, self.tail_min))
                 rising = seg > runmin + RISE_DEG
                 hit = np.flatnonzero(quiet[j:] | rising)
@@ -157,7 +156,7 @@ class Segmenter:
                 return self._end(end, returned=True, decided=first + k)
             if self.state == PAST:
                 limit = self.start + self.max_len - first
-                seg = _angle(up[j:], self.rest_up)
+                seg = angle_between_deg(up[j:], self.rest_up)
                 pmax = np.maximum.accumulate(np.maximum(seg, self.past_max))
                 grown = np.flatnonzero(pmax > PAST_FRACTION * self.peak_deg)  # the next rep
                 quiet_at = np.flatnonzero(quiet[j:])  # back at rest
@@ -199,7 +198,7 @@ class Segmenter:
         """Angle (deg) of verticals ``up`` (n, 3) from the current rest pose (0 before any)."""
         if self.rest_up is None:
             return np.zeros(len(up))
-        return _angle(up, self.rest_up)
+        return angle_between_deg(up, self.rest_up)
 
     def _onset(self, k_abs: int, up_so_far: np.ndarray, first: int, history_up) -> int:
         """The last sample before ``k_abs`` within ``onset_deg`` of rest, looking back at most
@@ -208,11 +207,11 @@ class Segmenter:
         if lo >= k_abs:
             return k_abs
         local_lo = max(lo, first)
-        near = np.flatnonzero(_angle(up_so_far[local_lo - first:k_abs - first], self.rest_up) <= self.cfg.onset_deg)
+        near = np.flatnonzero(angle_between_deg(up_so_far[local_lo - first:k_abs - first], self.rest_up) <= self.cfg.onset_deg)
         if len(near):
             return local_lo + int(near[-1])
         if lo < first:
-            near = np.flatnonzero(_angle(history_up(lo, first), self.rest_up) <= self.cfg.onset_deg)
+            near = np.flatnonzero(angle_between_deg(history_up(lo, first), self.rest_up) <= self.cfg.onset_deg)
             if len(near):
                 return lo + int(near[-1])
         return lo
@@ -222,13 +221,13 @@ class Segmenter:
                             self.last_end)
         self.last_end = end
         self.state = REST
-        self.start, self.peak_deg, self.peak_index = -1, 0.0, -1
+        self.start, self.peak_deg = -1, 0.0
         self.tail_min, self.tail_min_index = np.inf, -1
         return movement
 
 
 
-def _angle(up: np.ndarray, ref: np.ndarray) -> np.ndarray:
+def angle_between_deg(up: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """Angle (deg) between unit verticals ``up`` (n, 3) and ``ref`` ((3,) or (n, 3))."""
     dot = np.einsum("ni,ni->n", up, ref) if ref.ndim == 2 else up @ ref
     return np.degrees(np.arccos(np.clip(dot, -1.0, 1.0)))
