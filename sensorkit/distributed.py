@@ -78,14 +78,33 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+#: how long Ctrl-C waits for the pool's killed workers and its manager thread, seconds
+STOP_WAIT_S = 3.0
+
+
 def _stop_now(pool: ProcessPoolExecutor) -> None:
-    """End the pool at once (on Ctrl-C): running tasks are abandoned, not waited for."""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    """End the pool at once (on Ctrl-C): running tasks are abandoned, not waited for.
+
+    The workers are killed, then the pool's manager thread is given a moment to notice and close
+    its wake-up pipe. Leaving it running races the interpreter's exit hook, which writes to that
+    pipe while the thread closes it (``OSError: Bad file descriptor`` printed after the exit note,
+    Python 3.11).
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
         try:
             process.terminate()
         except (OSError, AttributeError):
             pass
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.join(STOP_WAIT_S)
+        except (OSError, AttributeError, AssertionError):
+            pass
+    if manager is not None and manager.is_alive() and manager is not threading.current_thread():
+        manager.join(STOP_WAIT_S)
 
 
 def _pool_outcomes(fn: Callable, tasks: Sequence[tuple], futures: list[Future],
