@@ -2,10 +2,13 @@
 
 The strap may sit any way round, so the axis is not assumed: every rep-shaped movement votes
 with its own rotation axis. Axes within ``cluster_deg`` of each other (either sign) form a
-cluster; the exercise's axis is the cluster with the most votes (the older one on a tie), pointing
-the way most of its movements turned (external rotation is positive). A movement that held at
-the top votes twice: a rep holds, a sit-down or a kick mostly does not. A knee extension turns
-about the knee's flexion axis, about 90° away, and so falls in another cluster.
+cluster; the exercise's axis is the cluster with the most votes *net of direction* (the older one on
+a tie), pointing the way most of its movements turned (external rotation is positive). An exercise
+turns the shank one way from its resting pose and back, so its votes add up; a leg swinging like a
+pendulum (walking after standing up, a swing behind the pose and forward again) turns both ways
+about one axis and its votes cancel. A movement that held at the top votes twice: a rep holds, a
+sit-down or a kick mostly does not. A knee extension turns about the knee's flexion axis, about 90°
+away, and so falls in another cluster.
 """
 from __future__ import annotations
 
@@ -28,17 +31,22 @@ SWITCH_RATIO = 1.5
 class _Cluster:
     line_sum: np.ndarray  # sum of member axes flipped onto one side (direction of the line)
     direction_votes: float  # ROM of members turning along +line minus ROM of those turning against it
-    count: int
+    count: int  # votes of members turning along +line minus votes of those turning against it
     line: np.ndarray = field(init=False)  # unit direction of ``line_sum`` (kept up to date by ``add``)
 
     def __post_init__(self) -> None:
         self.line = self.line_sum / norm3(self.line_sum)
 
+    @property
+    def strength(self) -> int:
+        """Votes net of direction: a one-way movement adds up, a pendulum cancels."""
+        return abs(self.count)
+
     def add(self, signed_axis: np.ndarray, sign: int, weight: int, rom_deg: float) -> None:
         """One more member (``weight`` votes), its axis already flipped onto the line's side."""
         self.line_sum = self.line_sum + signed_axis
         self.direction_votes += sign * rom_deg
-        self.count += weight
+        self.count += sign * weight
         self.line = self.line_sum / norm3(self.line_sum)
 
 
@@ -65,16 +73,16 @@ class AxisModel:
                 break
         else:
             self._clusters.append(_Cluster(weight * axis.astype(float), rom_deg, weight))
-        counts = sorted((c.count for c in self._clusters), reverse=True)
+        counts = sorted((c.strength for c in self._clusters), reverse=True)
         self._top_counts = (counts[0], counts[1] if len(counts) > 1 else 0)
 
     @property
     def axis(self) -> np.ndarray | None:
         if self._axis is None and self._clusters:
-            best = max(self._clusters, key=lambda c: c.count)  # max keeps the first on ties
+            best = max(self._clusters, key=lambda c: c.strength)  # max keeps the first on ties
             # the axis in force keeps it until another has SWITCH_RATIO times its votes: a few
             # kicks between reps do not take the session's axis away
-            if self._best is not None and best is not self._best and best.count <= SWITCH_RATIO * self._best.count:
+            if self._best is not None and best is not self._best and best.strength <= SWITCH_RATIO * self._best.strength:
                 best = self._best
             self._best = best
             self._axis = best.line if best.direction_votes >= 0 else -best.line

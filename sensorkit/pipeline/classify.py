@@ -7,8 +7,8 @@ Order of the tests (the first that applies decides):
    back at most ``max_reversals`` times by a large swing (shaking), and turn about an axis within
    ``max_axis_tilt_deg`` of horizontal at rest (never about the shank itself);
 2. axis — it must turn about the learned exercise axis (within ``max_axis_offset_deg``);
-3. kind — for an exercise with a pivot modification (hip ER's ``knee_out``), a rotation radius
-   below ``knee_out_max_radius_m``: the shank pivots about the foot; else ``partial`` below
+3. kind — for an exercise with a pivot modification (hip ER's ``knee_out``), a rotation axis
+   below the sensor (``knee_out_min_pivot_height_m``): the shank pivots about the foot; else ``partial`` below
    ``partial_fraction`` of the typical full ROM (the target ROM, when the recording gives one,
    stands in for it until reps show the patient's own range); else ``full``.
 """
@@ -101,7 +101,7 @@ class RepClassifier:
         if float(f.axis @ axis) < 0:
             return Verdict("rejected", "swung the other way (behind the resting pose)", rom, offset)
         pivot = self.exercise.pivot_kind
-        if pivot is not None and f.radius_m < cfg.knee_out_max_radius_m:
+        if pivot is not None and f.pivot_height_m > cfg.knee_out_min_pivot_height_m:
             return Verdict(pivot, "", rom, offset)
         partial = rom < cfg.partial_fraction * self.typical_full_rom_deg
         return Verdict("partial" if partial else "full", "", rom, offset)

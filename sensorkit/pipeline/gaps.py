@@ -2,7 +2,8 @@
 
 A gap of ``k`` missing periods between two received samples gets ``k`` linearly interpolated
 samples, as long as it is at most ``max_fill_s`` long; longer gaps (a reconnect) are left as they
-are. Chunk-invariant: the last sample of the previous block is carried over.
+are, and :meth:`GapFiller.split` tells where they are (the pipeline starts afresh after one).
+Chunk-invariant: the last sample of the previous block is carried over.
 """
 from __future__ import annotations
 
@@ -19,6 +20,19 @@ class GapFiller:
         self.max_missing = int(max_fill_s * fs_hz)
         self._last: np.ndarray | None = None  # last row (t, acc, gyr) seen
         self.filled_samples = 0
+
+    def split(self, samples: Samples) -> list[tuple[Samples, bool]]:
+        """``samples`` cut at every gap too long to fill: pieces, each with whether a long gap
+        comes before it (also at the start of a block, against the block before)."""
+        if len(samples) == 0:
+            return []
+        t_before = np.concatenate([[np.nan if self._last is None else self._last[0]], samples.t])
+        missing = np.rint(np.diff(t_before) / self.period_s) - 1
+        cuts = np.flatnonzero(missing > self.max_missing)  # NaN (no sample before) compares False
+        if not len(cuts):
+            return [(samples, False)]
+        bounds = [0, *cuts.tolist(), len(samples)]
+        return [(samples[a:b], a in cuts) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
     def __call__(self, samples: Samples) -> Samples:
         """``samples`` with their short gaps filled (the very object when there is none)."""

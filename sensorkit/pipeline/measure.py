@@ -15,7 +15,9 @@ smoothing is used here (it is still causal at the movement's scale: live and bat
   between them (0 for a swing without one). Wobble inside a hold does not move either end;
 - **reversals**: turns of the angle back by more than ``reversal_fraction`` of the ROM (a rep has
   one, at the top; shaking has many);
-- **radius**: ``|ρ|`` from ``lin_acc = α × ρ + ω × (ω × ρ)`` over the movement's moving samples.
+- **radius**: ``|ρ|`` from ``lin_acc = α × ρ + ω × (ω × ρ)`` over the movement's moving samples,
+  and the **pivot height** ``ρ · up`` (up: the resting vertical): negative when the axis lies
+  above the sensor (the knee's, the hip's), positive when below (the foot's: knee out).
 """
 from __future__ import annotations
 
@@ -76,6 +78,7 @@ class Features:
     axis: np.ndarray
     rest_up: np.ndarray
     radius_m: float
+    pivot_height_m: float  # ρ along the rest vertical: < 0 when the axis lies above the sensor
     returned: bool
 
     @property
@@ -242,12 +245,13 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         sl = slice(s, e + 1)
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]
     moving = np.sqrt(np.einsum("ni,ni->n", om, om)) > MOVING_DPS
-    radius = float("nan")
+    radius = pivot_height = float("nan")
     if moving.sum() >= 5:
         terms = circle_terms_of(om[moving], al[moving], lin[moving]).sum(axis=0)
         rho = fit_radius(terms)
         if rho is not None:
             radius = float(np.linalg.norm(rho))
+            pivot_height = float(rho @ w.rest_up)
     # the start: the last quiet rest sample before the movement (the angle's onset threshold is
     # crossed later); the end: where the segmenter found the leg quiet again (or the swing's bottom)
     start_s = float(w.t[s0]) if len(before) and s0 < s else float(t[0])
@@ -258,7 +262,8 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         out_duration_s=t_out_end - start_s, return_duration_s=end_s - t_ret_start,
         peak_speed_dps=float(np.max(np.abs(speed))) if len(speed) else 0.0,
         reversals=count_reversals(angle_s, cfg.reversal_fraction * max(rom, 1e-9)),
-        axis=axis, rest_up=w.rest_up, radius_m=radius, returned=w.returned,
+        axis=axis, rest_up=w.rest_up, radius_m=radius, pivot_height_m=pivot_height,
+        returned=w.returned,
     )
 
 

@@ -65,6 +65,15 @@ class MotionTracker:
         self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels
         self._last_omega: np.ndarray | None = None  # last smoothed rate (for the difference)
 
+    def restart(self) -> None:
+        """After a gap in the data: the inclination is taken afresh from the next sample's
+        gravity (VQF aligns to its first sample), the smoothing starts anew from it; the gyro
+        bias estimate is kept (the sensor is the same)."""
+        bias, sigma = self._vqf.getBiasEstimate()
+        self._vqf.resetState()
+        self._vqf.setBiasEstimate(bias, sigma)
+        self._zi, self._last_omega = None, None
+
     def update(self, t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray) -> MotionBlock:
         out = self._vqf.updateBatch(np.ascontiguousarray(np.radians(gyr_dps)), np.ascontiguousarray(acc))
         up = up_from_quaternion(out["quat6D"])

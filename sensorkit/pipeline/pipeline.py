@@ -23,7 +23,7 @@ import numpy as np
 
 from sensorkit import exercises
 from sensorkit.errors import ConfigError, SampleError
-from sensorkit.pipeline.classify import RepClassifier, rest_angle_deg
+from sensorkit.pipeline.classify import RepClassifier, Verdict, rest_angle_deg
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, Window, measure, signed_angle_deg
@@ -186,6 +186,25 @@ class Pipeline:
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
 
     def _process(self, samples: Samples) -> list[Rep]:
+        reps: list[Rep] = []
+        for piece, after_gap in self._gaps.split(samples):
+            if after_gap:
+                self._restart_after_gap()
+            reps += self._process_piece(piece)
+        return reps
+
+    def _restart_after_gap(self) -> None:
+        """A gap too long to fill (a reconnect): what was moving is cut at the last sample before
+        it (rejected, never counted: its end is lost), and the analysis starts afresh after it."""
+        self._motion.restart()
+        if self._history.end == 0:
+            return
+        cut = self._segmenter.restart(self._history.end - 1)
+        if cut is not None:
+            self._emit(cut)
+        self._last_moving = self._history.end - 1
+
+    def _process_piece(self, samples: Samples) -> list[Rep]:
         filled = self._gaps(samples)
         block = self._motion.update(filled.t, filled.acc, filled.gyr)
         first = self._history.end
@@ -242,6 +261,8 @@ class Pipeline:
                         rest_gravity=self._rest_gravity(first, movement.start))
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
+        if movement.cut_by_gap:
+            v = Verdict("rejected", "cut short: the data stopped (a gap in the recording)", v.rom_deg, v.axis_offset_deg)
         if v.kind != "rejected" and f.radius_m == f.radius_m:
             self._radii.append(f.radius_m)
         if self._first_rest_up is None:

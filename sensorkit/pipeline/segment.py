@@ -50,6 +50,7 @@ class Movement:
     returned: bool
     decided: int  # the sample at which the end was seen (≥ end)
     previous_end: int = -1  # the end of the movement before (its rest lies after it)
+    cut_by_gap: bool = False  # the data stopped (a long gap) before it ended
 
 
 class Segmenter:
@@ -80,7 +81,7 @@ class Segmenter:
         j, n = 0, len(up)
         while j < n:
             if self.state == REST:
-                still_pos = np.flatnonzero(still[j:]) + j
+                still_pos = np.flatnonzero(quiet[j:]) + j
                 # the rest pose at each sample: the vertical at the latest still sample up to it
                 last_still = np.full(n - j, -1)
                 last_still[still_pos - j] = still_pos
@@ -193,6 +194,20 @@ class Segmenter:
                     end = first + j + fall + m if m >= 0 and part[m] <= self.past_min else self.past_min_index
                 return self._end(end, returned=True, decided=first + j + k)
         return None
+
+    def restart(self, last: int) -> Movement | None:
+        """A gap in the data after absolute sample ``last``: the movement in progress (returned
+        None when there is none) is cut there, and the next sample is the rest until one is
+        still (the leg may have moved while no data came)."""
+        cut = None
+        if self.state != REST and last > self.start:
+            cut = self._end(last, returned=False)
+            cut = Movement(cut.start, cut.end, cut.rest_up, False, cut.decided, cut.previous_end, cut_by_gap=True)
+        self.state, self.start, self.peak_deg = REST, -1, 0.0
+        self.tail_min, self.tail_min_index = np.inf, -1
+        self.rest_up = None
+        self.last_end = last  # nothing before the gap is a rest of what comes after it
+        return cut
 
     def excursion_deg(self, up: np.ndarray) -> np.ndarray:
         """Angle (deg) of verticals ``up`` (n, 3) from the current rest pose (0 before any)."""

@@ -61,10 +61,11 @@ def test_knee_extension_reps_of_up_to_90_degrees(strap):
 
 def test_knee_extension_has_no_foot_pivot_kind():
     axis, g = random_setup(5)
-    synth = Synth(axis, g, radius_m=0.18, moves=[Move(60, out_s=2, return_s=2)] * 3)
+    # a turn about an axis below the sensor: hip ER calls it knee_out, knee extension has no such kind
+    synth = Synth(axis, g, moves=[Move(60, out_s=2, return_s=2, pivot_m=0.18)] * 3)
     kinds = {r.kind for r in Pipeline(meta=KE).run(synth.samples(noise=1.0))}
     assert kinds == {"full"}
-    assert {r.kind for r in Pipeline().run(Synth(axis, g, radius_m=0.18, moves=[Move(20)] * 3).samples())} == {"knee_out"}
+    assert {r.kind for r in Pipeline().run(Synth(axis, g, moves=[Move(20, pivot_m=0.18)] * 3).samples())} == {"knee_out"}
     # closer still: not a turn about the knee at all (a step), never a knee-extension rep
     synth = Synth(axis, g, radius_m=0.06, moves=[Move(60, out_s=2, return_s=2)] * 3)
     assert not any(r.counted for r in Pipeline(meta=KE).run(synth.samples(noise=1.0)))
