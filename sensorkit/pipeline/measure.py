@@ -26,11 +26,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, lfilter, lfilter_zi
+from scipy.signal import butter, lfilter_zi
 
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms_of, fit_radius
+from sensorkit.pipeline.smallarray import eigh, gradient, gradient_at, lfilter_zi as _filter, spacing, true_runs
 
 
 #: the accelerometer reads gravity to within about 0.5° when the shank turns slower than this
@@ -115,8 +116,8 @@ def _smooth(x: np.ndarray, cutoff_hz: float, fs_hz: float) -> np.ndarray:
     b, a, zi = _lowpass(cutoff_hz, fs_hz)
     ext = np.concatenate([2 * x[0] - x[pad:0:-1], x, 2 * x[-1] - x[-2:-pad - 2:-1]])
     zshape = (-1,) + (1,) * (x.ndim - 1)
-    y, _ = lfilter(b, a, ext, axis=0, zi=zi.reshape(zshape) * ext[0])
-    y, _ = lfilter(b, a, y[::-1], axis=0, zi=zi.reshape(zshape) * y[-1])
+    y = _filter(b, a, ext, zi.reshape(zshape) * ext[0])
+    y = _filter(b, a, y[::-1], zi.reshape(zshape) * y[-1])
     return y[::-1][pad:-pad]
 
 
@@ -128,19 +129,31 @@ def _turn(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
 
 def _runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:
     """(first, last) index of every run of True at least ``min_len`` long."""
-    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-    return [(int(a), int(b)) for a, b in zip(starts, ends) if b - a + 1 >= min_len]
+    return true_runs(flags, min_len)
 
 
 def count_reversals(angle: np.ndarray, min_swing: float) -> int:
-    """Direction changes of ``angle`` whose swing on both sides is at least ``min_swing``."""
+    """Direction changes of ``angle`` whose swing on both sides is at least ``min_swing``.
+
+    The zigzag starts without a direction and takes one only at a single-step fall of at least
+    ``min_swing`` (until then its extreme is the previous sample): most movements have none, and
+    the sample loop is run only from the first such fall on.
+    """
     if len(angle) < 3 or not min_swing > 0:
         return 0
+    if np.isfinite(angle).all():  # (a NaN would hold the extreme back: the loop handles it)
+        falls = np.flatnonzero(angle[:-1] - angle[1:] >= min_swing)
+        if not len(falls):
+            return 0
+        start = int(falls[0]) + 1  # its first direction (down) is taken at this sample
+        return _zigzag(angle[start + 1:].tolist(), min_swing, -1, float(angle[start]))
+    return _zigzag(angle[1:].tolist(), min_swing, 0, angle[0])
+
+
+def _zigzag(values: list[float], min_swing: float, direction: int, extreme: float) -> int:
+    """:func:`count_reversals`' zigzag over ``values`` from the given state."""
     turns = 0
-    direction = 0
-    extreme = angle[0]
-    for value in angle[1:]:  # short arrays (one movement); a zigzag with a threshold
+    for value in values:  # short arrays (one movement); a zigzag with a threshold
         if direction >= 0:
             if value > extreme:
                 extreme = value
@@ -164,7 +177,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     t = w.t[s:e + 1]
     # axis: principal direction of the rate, signed by the outward turn (below)
     m = omega if len(omega) else w.omega_dps[-1:]
-    _, vecs = np.linalg.eigh(m.T @ m)
+    _, vecs = eigh(m.T @ m)
     axis = vecs[:, -1]
     # the turn about the axis from rest: the bias-corrected rate integrated (drift over one
     # movement: VQF's bias residue × seconds) from the last quiet rest sample before the start,
@@ -224,11 +237,14 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     if ret_start > out_end:
         # the movement goes on below the threshold: extrapolate the speed to zero at its rate of
         # change there (a linear end, the least a smooth stop takes), at most to the other end
-        accel = np.gradient(speed, t) if len(t) > 2 else np.zeros_like(speed)
-        if accel[out_end] < 0:
-            t_out_end += min(float(speed[out_end] / -accel[out_end]), MAX_TAIL_S)
-        if accel[ret_start] < 0:
-            t_ret_start -= min(float(speed[ret_start] / accel[ret_start]), MAX_TAIL_S)
+        # (np.gradient(speed, t) at the two ends only)
+        dt, step = spacing(t) if len(t) > 2 else (None, None)
+        accel = gradient_at(speed, t, out_end, dt, step) if len(t) > 2 else 0.0
+        if accel < 0:
+            t_out_end += min(float(speed[out_end] / -accel), MAX_TAIL_S)
+        accel = gradient_at(speed, t, ret_start, dt, step) if len(t) > 2 else 0.0
+        if accel < 0:
+            t_ret_start -= min(float(speed[ret_start] / accel), MAX_TAIL_S)
         if t_ret_start < t_out_end:
             t_out_end = t_ret_start = 0.5 * (t_out_end + t_ret_start)
     # radius over the moving samples. Where the rest before is quiet, gravity is taken out of the
@@ -240,7 +256,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         raw = np.hstack([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned])
         smooth = _smooth(raw, cfg.lowpass_hz, fs_hz)
         om, lin = smooth[:, :3], smooth[:, 3:]
-        al = np.gradient(om, tt, axis=0) if len(tt) > 2 else np.zeros_like(om)
+        al = gradient(om, *spacing(tt)) if len(tt) > 2 else np.zeros_like(om)
     else:
         sl = slice(s, e + 1)
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]

@@ -1,0 +1,90 @@
+"""numpy's and scipy's results for the short arrays of one movement, without their per-call overhead.
+
+A movement is measured on a few hundred samples, where the argument checks and dispatch of
+``np.gradient``, ``np.linalg.eigh`` and ``scipy.signal.lfilter`` cost more than the arithmetic.
+Each function here does the same arithmetic in the same order (or calls the same compiled
+routine), so its results equal the library call's bit for bit; ``tests/pipeline/test_smallarray.py``
+checks that against the library.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy.signal import lfilter
+
+try:  # the compiled routines behind np.linalg.eigh and scipy.signal.lfilter (same results)
+    from numpy.linalg._umath_linalg import eigh_lo as _eigh_lo
+except ImportError:  # pragma: no cover - another numpy layout: the public call
+    _eigh_lo = None
+try:
+    from scipy.signal._sigtools import _linear_filter
+except ImportError:  # pragma: no cover
+    _linear_filter = None
+
+
+def eigh(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.linalg.eigh(m)`` of a real symmetric float64 matrix: (eigenvalues ascending, vectors)."""
+    if _eigh_lo is not None and m.dtype == np.float64:
+        w, v = _eigh_lo(m, signature="d->dd")
+        if not np.isnan(w[0]):  # LAPACK did not converge (NaN): numpy raises, as before
+            return w, v
+    return np.linalg.eigh(m)
+
+
+def lfilter_zi(b: np.ndarray, a: np.ndarray, x: np.ndarray, zi: np.ndarray) -> np.ndarray:
+    """``scipy.signal.lfilter(b, a, x, axis=0, zi=zi)[0]`` for float64 ``b``, ``a`` (len(a) > 1),
+    ``x`` and ``zi`` of ``x``'s number of dimensions."""
+    if _linear_filter is not None:
+        return _linear_filter(b, a, x, 0, zi)[0]
+    return lfilter(b, a, x, axis=0, zi=zi)[0]  # pragma: no cover
+
+
+def spacing(t: np.ndarray) -> tuple[np.ndarray, float | None]:
+    """``np.diff(t)`` and its one value when all steps are equal (else None), as ``np.gradient``
+    reduces equal spacing to a scalar."""
+    dt = np.diff(t)
+    return dt, (dt[0] if len(dt) and (dt == dt[0]).all() else None)
+
+
+def gradient(f: np.ndarray, dt: np.ndarray, step: float | None) -> np.ndarray:
+    """``np.gradient(f, t, axis=0)`` (``len(f) > 1``) from :func:`spacing` of ``t``."""
+    out = np.empty_like(f)
+    if step is not None:
+        out[1:-1] = (f[2:] - f[:-2]) / (2. * step)
+        out[0] = (f[1] - f[0]) / step
+        out[-1] = (f[-1] - f[-2]) / step
+        return out
+    dx1, dx2 = dt[:-1], dt[1:]
+    a = -dx2 / (dx1 * (dx1 + dx2))
+    b = (dx2 - dx1) / (dx1 * dx2)
+    c = dx1 / (dx2 * (dx1 + dx2))
+    if f.ndim > 1:
+        shape = (-1,) + (1,) * (f.ndim - 1)
+        a, b, c = a.reshape(shape), b.reshape(shape), c.reshape(shape)
+    out[1:-1] = a * f[:-2] + b * f[1:-1] + c * f[2:]
+    out[0] = (f[1] - f[0]) / dt[0]
+    out[-1] = (f[-1] - f[-2]) / dt[-1]
+    return out
+
+
+def gradient_at(f: np.ndarray, t: np.ndarray, i: int, dt: np.ndarray, step: float | None) -> float:
+    """``np.gradient(f, t)[i]`` of a 1-D ``f`` (``len(f) > 1``), from :func:`spacing` of ``t``."""
+    n = len(f)
+    if i == 0:
+        return float((f[1] - f[0]) / (step if step is not None else dt[0]))
+    if i == n - 1:
+        return float((f[-1] - f[-2]) / (step if step is not None else dt[-1]))
+    if step is not None:
+        return float((f[i + 1] - f[i - 1]) / (2. * step))
+    dx1, dx2 = dt[i - 1], dt[i]
+    a = -dx2 / (dx1 * (dx1 + dx2))
+    b = (dx2 - dx1) / (dx1 * dx2)
+    c = dx1 / (dx2 * (dx1 + dx2))
+    return float(a * f[i - 1] + b * f[i] + c * f[i + 1])
+
+
+def true_runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:
+    """(first, last) index of every run of True in a 1-D bool array at least ``min_len`` long."""
+    data = np.ascontiguousarray(flags, dtype=bool).view(np.uint8).tobytes()
+    return [(m.start(), m.end() - 1) for m in re.finditer(b"\x01{%d,}" % max(1, min_len), data)]

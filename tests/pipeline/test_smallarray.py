@@ -1,0 +1,46 @@
+"""The short-array helpers give numpy's and scipy's results bit for bit."""
+import numpy as np
+import pytest
+from scipy.signal import butter, lfilter
+
+from sensorkit.pipeline.measure import count_reversals
+from sensorkit.pipeline.smallarray import eigh, gradient, gradient_at, lfilter_zi, spacing, true_runs
+
+
+@pytest.mark.parametrize("uniform", [True, False])
+def test_gradient_equals_numpy(uniform):
+    rng = np.random.default_rng(0)
+    t = np.arange(50) * 0.25 if uniform else np.cumsum(rng.uniform(0.03, 0.05, 50))
+    f = rng.normal(size=(50, 3))
+    dt, step = spacing(t)
+    assert (step is not None) == uniform
+    assert np.array_equal(gradient(f, dt, step), np.gradient(f, t, axis=0))
+    expected = np.gradient(f[:, 0], t)
+    assert [gradient_at(f[:, 0], t, i, dt, step) for i in range(50)] == expected.tolist()
+
+
+def test_eigh_and_lfilter_equal_the_library():
+    rng = np.random.default_rng(1)
+    m = rng.normal(size=(40, 6))
+    w, v = eigh(m.T @ m)
+    w0, v0 = np.linalg.eigh(m.T @ m)
+    assert np.array_equal(w, w0) and np.array_equal(v, v0)
+    b, a = butter(2, 3.0, fs=50.0)
+    x, zi = rng.normal(size=(80, 2)), rng.normal(size=(2, 2))
+    assert np.array_equal(lfilter_zi(b, a, x, zi), lfilter(b, a, x, axis=0, zi=zi)[0])
+
+
+def test_true_runs_keeps_runs_at_least_min_len():
+    flags = np.array([1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1], dtype=bool)
+    assert true_runs(flags, 3) == [(3, 5), (8, 11)]
+    assert true_runs(flags, 1) == [(0, 1), (3, 5), (8, 11)]
+    assert true_runs(np.zeros(4, dtype=bool), 1) == []
+
+
+def test_count_reversals_is_the_sample_by_sample_zigzag():
+    """The zigzag takes its first direction at a single-step fall of min_swing: a smooth rise and
+    fall never counts, a jump down and back up does."""
+    smooth = np.sin(np.linspace(0, 2 * np.pi, 100)) * 30
+    assert count_reversals(smooth, 9.0) == 0
+    jumps = np.array([0.0, 20.0, 5.0, 20.0, 5.0, 20.0, 5.0])
+    assert count_reversals(jumps, 9.0) == 4  # down (its first direction), up, down, up, down
