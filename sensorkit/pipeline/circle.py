@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sensorkit.pipeline.smallarray import eigh
+
 #: rate (deg/s) above which a sample counts as moving for the fit: above a resting real leg (99th
 #: percentile 3.0–7.1 deg/s raw, in the UCI other-ankle recordings), low enough to keep the slow
 #: knee-out reps (peaks of 10–15 deg/s) measurable
@@ -25,17 +27,23 @@ def _skew(v: np.ndarray) -> np.ndarray:
     return out
 
 
-def circle_terms_of(omega_dps: np.ndarray, alpha_dps2: np.ndarray, lin_acc_ms2: np.ndarray) -> np.ndarray:
-    """Per-sample terms (n, 42) of the normal equations of ``lin_acc = A ρ + c`` (``c``: a constant
-    accelerometer bias): the 6×6 matrix, then the 6-vector."""
+def circle_terms(omega_dps: np.ndarray, alpha_dps2: np.ndarray, lin_acc_ms2: np.ndarray) -> np.ndarray:
+    """The normal equations of ``lin_acc = A ρ + c`` (``c``: a constant accelerometer bias) summed
+    over the samples (42,): the 6×6 matrix, then the 6-vector."""
     w = np.radians(omega_dps)
     sw = _skew(w)
     A = _skew(np.radians(alpha_dps2)) + sw @ sw
     n = len(A)
-    B = np.concatenate([A, np.broadcast_to(np.eye(3), (n, 3, 3))], axis=2)  # (n, 3, 6)
-    btb = np.einsum("nji,njk->nik", B, B).reshape(n, 36)
-    btb_y = np.einsum("nji,nj->ni", B, lin_acc_ms2)
-    return np.hstack([btb, btb_y])
+    B = np.empty((n, 3, 6))  # [A | I]
+    B[:, :, :3] = A
+    B[:, :, 3:] = _EYE
+    out = np.empty(42)
+    np.einsum("nji,njk->nik", B, B).reshape(n, 36).sum(axis=0, out=out[:36])
+    np.einsum("nji,nj->ni", B, lin_acc_ms2).sum(axis=0, out=out[36:])
+    return out
+
+
+_EYE = np.eye(3)
 
 
 def fit_radius(terms: np.ndarray) -> np.ndarray | None:
@@ -47,9 +55,9 @@ def fit_radius(terms: np.ndarray) -> np.ndarray | None:
     distance from the axis.
     """
     m, v = terms[:36].reshape(6, 6), terms[36:42]
-    if not np.all(np.isfinite(m)) or not np.all(np.isfinite(v)):
+    if not np.isfinite(terms[:42]).all():
         return None
-    eig, vecs = np.linalg.eigh(m)
+    eig, vecs = eigh(m)
     if not eig[-1] > 0:
         return None
     keep = eig > _RCOND * eig[-1]

@@ -30,7 +30,7 @@ from scipy.signal import butter, lfilter_zi
 
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
-from sensorkit.pipeline.circle import MOVING_DPS, circle_terms_of, fit_radius
+from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.smallarray import eigh, gradient, gradient_at, lfilter_zi as _filter, spacing, true_runs
 
 
@@ -114,7 +114,8 @@ def _smooth(x: np.ndarray, cutoff_hz: float, fs_hz: float) -> np.ndarray:
     if len(x) <= pad or cutoff_hz >= 0.45 * fs_hz:
         return x
     b, a, zi = _lowpass(cutoff_hz, fs_hz)
-    ext = np.concatenate([2 * x[0] - x[pad:0:-1], x, 2 * x[-1] - x[-2:-pad - 2:-1]])
+    ext = np.empty((len(x) + 2 * pad,) + x.shape[1:])
+    ext[:pad], ext[pad:-pad], ext[-pad:] = 2 * x[0] - x[pad:0:-1], x, 2 * x[-1] - x[-2:-pad - 2:-1]
     zshape = (-1,) + (1,) * (x.ndim - 1)
     y = _filter(b, a, ext, zi.reshape(zshape) * ext[0])
     y = _filter(b, a, y[::-1], zi.reshape(zshape) * y[-1])
@@ -124,7 +125,10 @@ def _smooth(x: np.ndarray, cutoff_hz: float, fs_hz: float) -> np.ndarray:
 def _turn(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
     """``v`` (3,) turned by each of ``angle_rad`` (n,) about the unit ``axis`` (Rodrigues), (n, 3)."""
     c, s = np.cos(angle_rad)[:, None], np.sin(angle_rad)[:, None]
-    return v * c + np.cross(axis, v) * s + axis * float(axis @ v) * (1 - c)
+    a0, a1, a2 = axis.tolist()
+    v0, v1, v2 = v.tolist()
+    cross = np.array([a1 * v2 - a2 * v1, a2 * v0 - a0 * v2, a0 * v1 - a1 * v0])  # np.cross(axis, v)
+    return v * c + cross * s + axis * float(axis @ v) * (1 - c)
 
 
 def _runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:
@@ -263,7 +267,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     moving = np.sqrt(np.einsum("ni,ni->n", om, om)) > MOVING_DPS
     radius = pivot_height = float("nan")
     if moving.sum() >= 5:
-        terms = circle_terms_of(om[moving], al[moving], lin[moving]).sum(axis=0)
+        terms = circle_terms(om[moving], al[moving], lin[moving])
         rho = fit_radius(terms)
         if rho is not None:
             radius = float(np.linalg.norm(rho))

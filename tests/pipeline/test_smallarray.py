@@ -44,3 +44,15 @@ def test_count_reversals_is_the_sample_by_sample_zigzag():
     assert count_reversals(smooth, 9.0) == 0
     jumps = np.array([0.0, 20.0, 5.0, 20.0, 5.0, 20.0, 5.0])
     assert count_reversals(jumps, 9.0) == 4  # down (its first direction), up, down, up, down
+
+
+def test_circle_terms_sum_the_per_sample_normal_equations():
+    from sensorkit.pipeline.circle import _skew, circle_terms
+
+    rng = np.random.default_rng(2)
+    omega, alpha, lin = rng.normal(size=(3, 70, 3)) * [[[90.0]], [[400.0]], [[2.0]]]
+    w = np.radians(omega)
+    A = _skew(np.radians(alpha)) + _skew(w) @ _skew(w)
+    B = np.concatenate([A, np.broadcast_to(np.eye(3), (70, 3, 3))], axis=2)
+    per_sample = np.hstack([np.einsum("nji,njk->nik", B, B).reshape(70, 36), np.einsum("nji,nj->ni", B, lin)])
+    assert np.array_equal(circle_terms(omega, alpha, lin), per_sample.sum(axis=0))
