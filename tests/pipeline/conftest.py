@@ -9,7 +9,7 @@ see sensorkit/pipeline/tempo.py), so the tests of the old definition are expecte
 import pytest
 
 KNOWN_GAPS = {
-    "test_a_rep_right_after_sitting_back_down_is_measured_from_the_seated_rest":
+    "test_a_rep_right_after_sitting_back_down_is_measured_from_the_seated_rest[1]":
         "seed 1: a sit-down 2.3 s before a rep, with no quiet moment between, is merged with it",
     "test_live_status_follows_the_rep": "live hold display starts at the first still sample near the top",
 }
@@ -17,6 +17,6 @@ KNOWN_GAPS = {
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        reason = KNOWN_GAPS.get(item.originalname)
-        if reason is not None:
-            item.add_marker(pytest.mark.xfail(reason=f"issue 12 known gap: {reason}", strict=False))
+        reason = KNOWN_GAPS.get(item.name, KNOWN_GAPS.get(item.originalname))
+        if reason is not None:  # strict: once fixed, the XPASS fails until the entry goes
+            item.add_marker(pytest.mark.xfail(reason=f"issue 12 known gap: {reason}", strict=True))

@@ -16,15 +16,19 @@ from accuracy import HELD_OUT, HELD_OUT_25HZ, evaluate, parse_seeds  # noqa: E40
 ROM_RMSE_DEG = {"hip_external_rotation": 2.0, "knee_extension": 2.5}
 #: a fast slice of the held-out seeds (the whole sets: python benchmarks/accuracy.py)
 SLICE = 10
-#: issue 12: the redesigned pipeline counts every labelled real session exactly
-#: (tests/pipeline/test_real_recordings.py), but does not yet meet all of these simulator targets on
-#: the new, realistic simulated motion. Held-out seeds (python benchmarks/accuracy.py): hip ER F1
-#: 0.971, exact count 79 %, kind 95.7 %, distractors 97.2 %, ROM RMSE 1.91 deg, hold MAE 0.34 s,
-#: tempo 88.6 %; knee extension F1 0.990, exact 81 %, kind 98.6 %, distractors 98.4 %, ROM RMSE
-#: 2.52 deg, hold MAE 0.28 s, tempo 89.4 %. Expected to fail until fixed: each passes again (XPASS)
-#: once the pipeline meets it.
-pytestmark = pytest.mark.xfail(reason="issue 12: simulator targets not yet met by the redesigned pipeline",
-                               strict=False)
+#: issue 12: cases of this slice that do not meet their targets yet, with the slice's figures
+#: (session 5; the whole held-out sets: python benchmarks/accuracy.py). Expected to fail, strictly:
+#: once one passes, its entry must go.
+KNOWN_FAILING = {
+    ("test_rep_detection", "hip_external_rotation-anyHz"): "F1 0.997, exact count 9 of 10 sessions",
+    ("test_rep_detection", "hip_external_rotation-25Hz"): "F1 0.983, exact count 8 of 10",
+    ("test_rep_detection", "knee_extension-anyHz"): "F1 0.974, exact count 5 of 10 (steps after standing up counted)",
+    ("test_rep_detection", "knee_extension-25Hz"): "F1 0.984, exact count 8 of 10",
+    ("test_rom_and_hold", "hip_external_rotation-anyHz"): "hold MAE 0.47 s",
+    ("test_rom_and_hold", "knee_extension-anyHz"): "hold MAE 0.32 s, ROM RMSE 3.1 deg at 104 Hz",
+    ("test_rom_and_hold", "knee_extension-25Hz"): "ROM RMSE 5.7 deg",
+    ("test_kinds_and_distractors", "knee_extension-25Hz"): "kind 91.8 %",
+}
 CASES = [(exercise, rate) for exercise in ROM_RMSE_DEG for rate in (None, 25)]
 
 
@@ -36,6 +40,14 @@ def case(request):
         options["sample_rate_hz"] = rate
     total, by_rate = evaluate(parse_seeds(HELD_OUT if rate is None else HELD_OUT_25HZ)[:SLICE], **options)
     return exercise, total.figures(), {r: s.figures() for r, s in by_rate.items()}
+
+
+@pytest.fixture(autouse=True)
+def _known_failing(request):
+    case_id = request.node.callspec.id if hasattr(request.node, "callspec") else ""
+    reason = KNOWN_FAILING.get((request.node.originalname, case_id))
+    if reason is not None:
+        request.node.add_marker(pytest.mark.xfail(reason=f"issue 12: not met yet: {reason}", strict=True))
 
 
 def test_rep_detection(case):
@@ -60,5 +72,5 @@ def test_rom_and_hold(case):
 
 def test_tempo(case):
     _, overall, _ = case
-    assert overall["fast_reps"] >= 20  # the sessions do rush some reps
+    assert overall["fast_reps"] >= 10  # there are fast reps to judge (by the definition, on exact durations)
     assert overall["tempo_accuracy"] >= 0.95
