@@ -94,8 +94,10 @@ def signed_angle_deg(reference: np.ndarray, up: np.ndarray, axis: np.ndarray) ->
     ref = reference - (reference @ axis) * axis
     vec = up - (up @ axis)[:, None] * axis[None, :]
     # (ref × vec) · axis, written out: np.cross costs more than the rest of this function
-    cross_dot = (axis[0] * (ref[1] * vec[:, 2] - ref[2] * vec[:, 1]) + axis[1] * (ref[2] * vec[:, 0] - ref[0] * vec[:, 2])
-                 + axis[2] * (ref[0] * vec[:, 1] - ref[1] * vec[:, 0]))
+    a0, a1, a2 = axis.tolist()
+    r0, r1, r2 = ref.tolist()
+    v0, v1, v2 = vec.T
+    cross_dot = a0 * (r1 * v2 - r2 * v1) + a1 * (r2 * v0 - r0 * v2) + a2 * (r0 * v1 - r1 * v0)
     return -np.degrees(np.arctan2(cross_dot, vec @ ref))
 
 
@@ -196,7 +198,9 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     s0 = int(before[-1]) if len(before) else s
     rate = w.omega_dps[s0:e + 1] @ axis
     tt = w.t[s0:e + 1]
-    turned = np.concatenate([[0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * np.diff(tt))])
+    turned = np.empty(len(rate))
+    turned[:1] = 0.0
+    np.cumsum(0.5 * (rate[1:] + rate[:-1]) * (tt[1:] - tt[:-1]), out=turned[1:])
     if turned[s - s0:].sum() < 0:  # outward turn positive
         axis, rate, turned = -axis, -rate, -turned
     # 0 at a quiet rest sample; without one (continuous reps) the filter's angle at the start
