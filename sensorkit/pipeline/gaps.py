@@ -47,12 +47,20 @@ class GapFiller:
             return samples
         extra = np.where(fill, missing, 0)
         self.filled_samples += int(extra.sum())
-        pieces = [] if last is not None else [rows[:1]]
-        prev = 0  # rows of with_last[1:] before index prev have been emitted
-        for i in np.flatnonzero(fill):  # gaps are rare: one slice per gap
-            pieces.append(with_last[1 + prev:1 + i])
-            a, b = with_last[i], with_last[i + 1]
-            pieces.append(a + (b - a) * (np.arange(1, extra[i] + 1)[:, None] / (extra[i] + 1)))
-            prev = i
-        pieces.append(with_last[1 + prev:])
-        return Samples.from_array(np.vstack(pieces))
+        # every gap at once: gap i (between with_last[i] and with_last[i + 1]) gets extra[i] rows
+        # a + (b - a) * (j / (extra[i] + 1)), j = 1..extra[i], inserted before with_last[i + 1]
+        gaps = np.flatnonzero(fill)
+        k = extra[gaps]
+        a = np.repeat(with_last[gaps], k, axis=0)
+        step = np.repeat(with_last[gaps + 1] - with_last[gaps], k, axis=0)
+        j = np.arange(1, len(a) + 1) - np.repeat(np.cumsum(k) - k, k)  # 1..k within each gap
+        inserted = a + step * (j / np.repeat(k + 1, k))[:, None]
+        kept = with_last[1:]
+        head = 0 if last is not None else 1  # the very first row has no gap before it
+        out = np.empty((head + len(kept) + len(inserted), rows.shape[1]))
+        out[:head] = rows[:head]
+        kept_at = head + np.arange(len(kept)) + np.cumsum(extra)  # row r + 1 of with_last goes after its gaps
+        out[kept_at] = kept
+        inserted_at = np.repeat(kept_at[gaps] - k, k) + (j - 1)
+        out[inserted_at] = inserted
+        return Samples.from_array(out)
