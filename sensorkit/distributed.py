@@ -8,6 +8,7 @@ functions catch their errors and return them as values.
 from __future__ import annotations
 
 import asyncio
+import math
 import multiprocessing
 import os
 import signal
@@ -20,8 +21,10 @@ from sensorkit.errors import ConfigError
 
 #: with ``workers=None``, fewer files than this run serially (a pool costs time to start)
 PARALLEL_FROM_FILES = 4
-#: how long to wait for a Dask scheduler to answer, seconds
+#: how long to wait for a Dask scheduler to answer, seconds (unless ``SCHEDULER_TIMEOUT_ENV`` says otherwise)
 CONNECT_TIMEOUT_S = 10.0
+#: the environment variable that sets that wait, in seconds (a number above 0)
+SCHEDULER_TIMEOUT_ENV = "SENSORKIT_SCHEDULER_TIMEOUT_S"
 #: the local pool's workers import this once, in the fork server, before forking
 _PRELOAD = ["sensorkit.batch"]
 
@@ -153,13 +156,30 @@ def run_on_dask(fn: Callable, tasks: Sequence[tuple], address: str) -> Iterator[
         raise ConfigError(
             "--scheduler needs Dask's distributed scheduler, which is not installed: pip install 'sensorkit[dask]'"
         ) from None
-    check_scheduler(address)
+    timeout_s = connect_timeout_s()
+    check_scheduler(address, timeout_s)
     try:
-        client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+        client = Client(address, timeout=timeout_s, set_as_default=False)
     except Exception as exc:  # noqa: BLE001 - whatever the connection raises is one line
         raise ConfigError(f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}") from None
     futures = [client.submit(fn, *task, pure=False) for task in tasks]
     return _dask_outcomes(futures, client)
+
+
+def connect_timeout_s() -> float:
+    """How long to wait for a Dask scheduler to answer, seconds: ``SENSORKIT_SCHEDULER_TIMEOUT_S``
+    when set, else :data:`CONNECT_TIMEOUT_S`. A value that is not a number of seconds above 0 is a
+    :class:`ConfigError` naming the variable."""
+    raw = os.environ.get(SCHEDULER_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return CONNECT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{SCHEDULER_TIMEOUT_ENV}={raw!r}: expected a number of seconds above 0")
+    return value
 
 
 def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:

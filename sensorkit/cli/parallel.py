@@ -8,7 +8,8 @@ def parallel_options(func):
     """Add ``--workers N`` and ``--scheduler tcp://HOST:PORT`` (env ``DASK_SCHEDULER_ADDRESS``)."""
     func = click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", default=None, metavar="tcp://HOST:PORT",
                         help="Run on this Dask cluster (needs the dask extra; env DASK_SCHEDULER_ADDRESS). "
-                             "Its workers must reach the same paths.")(func)
+                             "Its workers must reach the same paths. A scheduler that does not answer within "
+                             "10 s is an error (env SENSORKIT_SCHEDULER_TIMEOUT_S: another wait, seconds).")(func)
     return click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
                         help="Local processes (default: serial below 4 files, else one per CPU; 1: serial). "
                              "Not used with --scheduler.")(func)

@@ -12,10 +12,13 @@ import time
 import pytest
 
 from conftest import Tree, lines, one_line, run
-from sensorkit.distributed import CONNECT_TIMEOUT_S
+from sensorkit.distributed import CONNECT_TIMEOUT_S, SCHEDULER_TIMEOUT_ENV, connect_timeout_s
+from sensorkit.errors import ConfigError
 
 #: the command may take this long beyond the connect timeout (starting Python, importing)
 SLACK_S = 20.0
+#: the connect timeout the tests set (SENSORKIT_SCHEDULER_TIMEOUT_S) where one must run out, seconds
+SHORT_TIMEOUT_S = 1.0
 
 
 @pytest.fixture
@@ -99,14 +102,41 @@ def analyze_on(workspace, address, env=None):
     return result, time.monotonic() - started
 
 
-def test_a_silent_port_fails_within_the_connect_timeout(workspace, silent_port, env_without_dask_address):
+@pytest.fixture
+def env_short_timeout(env_without_dask_address) -> dict:
+    """The environment with a 1 s scheduler timeout (the default 10 s would only make the tests wait)."""
+    return {**env_without_dask_address, SCHEDULER_TIMEOUT_ENV: f"{SHORT_TIMEOUT_S:g}"}
+
+
+def test_a_silent_port_fails_within_the_connect_timeout(workspace, silent_port, env_short_timeout):
     tree = Tree(workspace)
     address = f"tcp://127.0.0.1:{silent_port}"
-    result, took_s = analyze_on(workspace, address, env_without_dask_address)
+    result, took_s = analyze_on(workspace, address, env_short_timeout)
     assert result.returncode == 2
     assert one_line(result) == (f"error: cannot reach the Dask scheduler at {address}: no answer within "
-                                f"{CONNECT_TIMEOUT_S:g} s")
-    assert took_s < CONNECT_TIMEOUT_S + SLACK_S
+                                f"{SHORT_TIMEOUT_S:g} s")
+    assert took_s < SHORT_TIMEOUT_S + SLACK_S
+    tree.assert_unchanged()
+
+
+def test_the_connect_timeout_is_10_s_unless_the_environment_says_otherwise(monkeypatch):
+    monkeypatch.delenv(SCHEDULER_TIMEOUT_ENV, raising=False)
+    assert connect_timeout_s() == CONNECT_TIMEOUT_S == 10.0
+    monkeypatch.setenv(SCHEDULER_TIMEOUT_ENV, " 2.5 ")
+    assert connect_timeout_s() == 2.5
+    for bad in ("0", "-1", "nan", "inf", "ten", "1s"):
+        monkeypatch.setenv(SCHEDULER_TIMEOUT_ENV, bad)
+        with pytest.raises(ConfigError, match=f"^{SCHEDULER_TIMEOUT_ENV}='{bad}': expected a number of seconds above 0$"):
+            connect_timeout_s()
+
+
+def test_a_bad_connect_timeout_is_one_line_before_any_connection(workspace, silent_port, env_without_dask_address):
+    tree = Tree(workspace)
+    address = f"tcp://127.0.0.1:{silent_port}"
+    result, took_s = analyze_on(workspace, address, {**env_without_dask_address, SCHEDULER_TIMEOUT_ENV: "-5"})
+    assert result.returncode == 2
+    assert one_line(result) == f"error: {SCHEDULER_TIMEOUT_ENV}='-5': expected a number of seconds above 0"
+    assert took_s < SLACK_S
     tree.assert_unchanged()
 
 
@@ -145,14 +175,14 @@ def http_port():
     server.server_close()
 
 
-def test_a_web_servers_port_is_one_line_not_an_exabyte_allocation(workspace, http_port, env_without_dask_address):
+def test_a_web_servers_port_is_one_line_not_an_exabyte_allocation(workspace, http_port, env_short_timeout):
     tree = Tree(workspace)
     address = f"tcp://127.0.0.1:{http_port}"
-    result, took_s = analyze_on(workspace, address, env_without_dask_address)
+    result, took_s = analyze_on(workspace, address, env_short_timeout)
     assert result.returncode == 2
     message = one_line(result)
     assert message.startswith(f"error: cannot reach the Dask scheduler at {address}: ") and "EiB" not in message
-    assert took_s < CONNECT_TIMEOUT_S + SLACK_S
+    assert took_s < SHORT_TIMEOUT_S + SLACK_S
     tree.assert_unchanged()
 
 
