@@ -27,6 +27,24 @@ def test_packetwise_feeding_gives_identical_reps(seed, exercise, meta, max_packe
     assert list(map(repr, reps)) == list(map(repr, batch))  # bit for bit (repr: nan == nan)
 
 
+@pytest.mark.parametrize("max_packet", [7, 300])
+def test_a_recording_with_reconnects_gives_the_same_reps_packet_by_packet(max_packet):
+    """Long gaps (a reconnect) restart the analysis: where they fall in a packet must not matter."""
+    session = simulate_session(9101)
+    t = session.samples.t
+    keep = ~(((t > 40) & (t < 43.5)) | ((t > 90.2) & (t < 96)))  # two gaps, longer than max_gap_fill_s
+    samples = session.samples[keep]
+    batch = Pipeline(meta=session.meta).run(samples)
+    live, reps, rng, i = Pipeline(meta=session.meta), [], np.random.default_rng(max_packet), 0
+    while i < len(samples):
+        n = int(rng.integers(1, max_packet))
+        reps += live.update(samples[i:i + n])
+        i += n
+    reps += live.finish()
+    assert sum(r.counted for r in batch) > 5
+    assert list(map(repr, reps)) == list(map(repr, batch))
+
+
 def test_live_status_follows_the_rep():
     session = simulate_session(9102, imperfections=False, distractors=False)
     first = next(m for m in session.truth if m.kind == "full" and m.hold_s > 2)

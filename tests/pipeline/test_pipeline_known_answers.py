@@ -104,6 +104,10 @@ def test_a_long_gap_mid_session_loses_only_the_rep_inside_it():
     reps = Pipeline().run(samples[keep])
     counted = [r for r in reps if r.counted]
     assert [round(r.rom_deg) for r in counted] == [35, 33, 31]
+    # the rep the gap fell into is cut where the data stopped, and says so
+    cut = [r for r in reps if not r.counted]
+    assert len(cut) == 1 and cut[0].reason.startswith("cut short")
+    assert cut[0].start_s < second["start_s"] + 0.5 <= cut[0].end_s + 0.1
 
 
 def test_rom_is_read_at_the_top_hold_not_at_a_longer_pause_on_the_way():
