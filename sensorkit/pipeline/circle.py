@@ -30,10 +30,18 @@ def _skew(v: np.ndarray) -> np.ndarray:
 def circle_terms(omega_dps: np.ndarray, alpha_dps2: np.ndarray, lin_acc_ms2: np.ndarray) -> np.ndarray:
     """The normal equations of ``lin_acc = A ρ + c`` (``c``: a constant accelerometer bias) summed
     over the samples (42,): the 6×6 matrix, then the 6-vector."""
-    w = np.radians(omega_dps)
-    sw = _skew(w)
-    A = _skew(np.radians(alpha_dps2)) + sw @ sw
+    sw = _skew(np.radians(omega_dps))
+    A = sw @ sw
     n = len(A)
+    # A = skew(α) + ω×ω×, as the sum of the two matrices gives it (0 + x on the diagonal: a -0 turns +0)
+    a0, a1, a2 = np.radians(alpha_dps2).T
+    A[:, 0, 1] -= a2
+    A[:, 0, 2] += a1
+    A[:, 1, 0] += a2
+    A[:, 1, 2] -= a0
+    A[:, 2, 0] -= a1
+    A[:, 2, 1] += a0
+    A.reshape(n, 9)[:, ::4] += 0.0
     B = np.empty((n, 3, 6))  # [A | I]
     B[:, :, :3] = A
     B[:, :, 3:] = _EYE
@@ -61,7 +69,7 @@ def fit_radius(terms: np.ndarray) -> np.ndarray | None:
     if not eig[-1] > 0:
         return None
     keep = eig > _RCOND * eig[-1]
-    if keep.sum() < 2:  # at least a plane
+    if np.count_nonzero(keep) < 2:  # at least a plane
         return None
     x = vecs[:, keep] @ ((vecs[:, keep].T @ v) / eig[keep])
     return x[:3]

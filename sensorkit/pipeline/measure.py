@@ -205,7 +205,8 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         axis, rate, turned = -axis, -rate, -turned
     # 0 at a quiet rest sample; without one (continuous reps) the filter's angle at the start
     at_s0 = 0.0 if len(before) else float(signed_angle_deg(w.rest_up, w.up[s0:s0 + 1], axis)[0])
-    angle = (at_s0 + turned)[s - s0:]
+    angle_from_s0 = at_s0 + turned
+    angle = angle_from_s0[s - s0:]
     both = _smooth(np.column_stack([angle, rate[s - s0:]]), cfg.lowpass_hz, fs_hz)
     angle_s, speed = both[:, 0].copy(), both[:, 1]
     # where the leg is still, the accelerometer reads gravity alone: its angle is exact there, while
@@ -214,10 +215,12 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     gravity = w.acc_ms2[s:e + 1] if w.acc_ms2 is not None else w.lin_acc_ms2[s:e + 1] + GRAVITY_MS2 * w.up[s:e + 1]
     quiet = quiet_all[s:e + 1]
     top = quiet & (angle_s > 0.7 * angle_s.max())
-    if w.rest_gravity is not None and top.sum() >= max(3, int(0.3 * fs_hz)):
-        g_top = gravity[top].mean(axis=0)  # the mean: the accelerometer's noise averages out
-        exact = float(signed_angle_deg(w.rest_gravity, g_top[None, :] / np.linalg.norm(g_top), axis)[0])
-        angle_s = angle_s + exact - float(np.mean(angle[top]))
+    n_top = np.count_nonzero(top)
+    if w.rest_gravity is not None and n_top >= max(3, int(0.3 * fs_hz)):
+        # (means and norm written out as numpy computes them: sum / count, sqrt of the dot)
+        g_top = np.add.reduce(gravity[top], axis=0) / n_top  # the mean: the accelerometer's noise averages out
+        exact = float(signed_angle_deg(w.rest_gravity, g_top[None, :] / math.sqrt(g_top.dot(g_top)), axis)[0])
+        angle_s = angle_s + exact - float(np.add.reduce(angle[top]) / n_top)
     p = int(np.argmax(angle_s))
     rom = float(angle_s[p])
     # timing: the outward movement ends, the return starts
@@ -260,7 +263,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # rate: exact over a movement), rate and acceleration smoothed alike at zero phase; else the
     # causal signals with the orientation filter's gravity.
     if w.rest_gravity is not None and w.acc_ms2 is not None and len(before):
-        g_turned = _turn(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(at_s0 + turned))
+        g_turned = _turn(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
         raw = np.hstack([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned])
         smooth = _smooth(raw, cfg.lowpass_hz, fs_hz)
         om, lin = smooth[:, :3], smooth[:, 3:]
@@ -270,11 +273,11 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]
     moving = np.sqrt(np.einsum("ni,ni->n", om, om)) > MOVING_DPS
     radius = pivot_height = float("nan")
-    if moving.sum() >= 5:
+    if np.count_nonzero(moving) >= 5:
         terms = circle_terms(om[moving], al[moving], lin[moving])
         rho = fit_radius(terms)
         if rho is not None:
-            radius = float(np.linalg.norm(rho))
+            radius = math.sqrt(rho.dot(rho))  # np.linalg.norm's
             pivot_height = float(rho @ w.rest_up)
     # the start: the last quiet rest sample before the movement (the angle's onset threshold is
     # crossed later); the end: where the segmenter found the leg quiet again (or the swing's bottom)
@@ -284,7 +287,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         start_s=start_s, end_s=end_s, out_end_s=t_out_end, return_start_s=t_ret_start,
         rom_deg=rom, hold_s=t_ret_start - t_out_end,
         out_duration_s=t_out_end - start_s, return_duration_s=end_s - t_ret_start,
-        peak_speed_dps=float(np.max(np.abs(speed))) if len(speed) else 0.0,
+        peak_speed_dps=float(np.abs(speed).max()) if len(speed) else 0.0,
         reversals=count_reversals(angle_s, cfg.reversal_fraction * max(rom, 1e-9)),
         axis=axis, rest_up=w.rest_up, radius_m=radius, pivot_height_m=pivot_height,
         returned=w.returned,
