@@ -36,7 +36,12 @@ from sensorkit.samples import GRAVITY_MS2, Samples
 #: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
 #: linear acceleration(3), raw accelerometer(3)
 _COLS = 19
+#: samples the segmenter scans at once: from SCAN_FIRST_S of data after a movement ended (the next
+#: one usually starts and ends within it), doubling while none ends, up to _SCAN. The movements do
+#: not depend on it (the segmenter gives the same for any chunking); the logged angle trace takes
+#: its rest pose per piece, so with ``keep_angle`` the pieces stay _SCAN long
 _SCAN = 1024
+SCAN_FIRST_S = 5.0
 
 
 def _number(meta: Mapping[str, Any], key: str) -> float | None:
@@ -220,9 +225,10 @@ class Pipeline:
         last_moving = np.maximum.accumulate(np.where(still, self._last_moving, index))
         self._last_moving = int(last_moving[-1])
         still_run = index - last_moving
-        n, pos = len(block), 0
+        first_size = _SCAN if self._angle_log is not None else max(16, min(_SCAN, int(SCAN_FIRST_S * self.fs_hz_)))
+        n, pos, size = len(block), 0, first_size
         while pos < n:
-            hi = min(n, pos + _SCAN)  # pieces: after a movement ends, less is scanned again
+            hi = min(n, pos + size)  # pieces: after a movement ends, less is scanned again
             movement = self._segmenter.scan(first + pos, block.up[pos:hi], still[pos:hi], still_run[pos:hi],
                                             quiet[pos:hi], self._history_up)
             # go on after the sample at which the movement's end was seen (it may end earlier, at
@@ -234,6 +240,7 @@ class Pipeline:
             if movement is not None:
                 self._emit(movement)
             pos = end
+            size = first_size if movement is not None else min(2 * size, _SCAN)
         self._trim()
         self._update_status(block)
         return self._take_new()
