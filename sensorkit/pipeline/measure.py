@@ -91,14 +91,26 @@ def signed_angle_deg(reference: np.ndarray, up: np.ndarray, axis: np.ndarray) ->
     """The sensor's rotation (deg) about ``axis`` from where the vertical read ``reference`` to where
     it reads each ``up``, in the plane perpendicular to the axis (the vertical, fixed in the world,
     turns the other way in the sensor's frame: hence the minus)."""
+    a0, a1, a2 = axis.tolist()
+    if len(up) == 1:  # one vertical: the same arithmetic on Python floats, the dot products by numpy
+        d = float(reference @ axis)
+        r0, r1, r2 = (x - d * a for x, a in zip(reference.tolist(), (a0, a1, a2)))
+        u = float((up @ axis)[0])
+        v0, v1, v2 = (x - u * a for x, a in zip(up[0].tolist(), (a0, a1, a2)))
+        cross_dot = a0 * (r1 * v2 - r2 * v1) + a1 * (r2 * v0 - r0 * v2) + a2 * (r0 * v1 - r1 * v0)
+        along = np.array([[v0, v1, v2]]) @ np.array([r0, r1, r2])
+        return np.arctan2(np.array([cross_dot]), along) * -_DEG_PER_RAD
     ref = reference - (reference @ axis) * axis
     vec = up - (up @ axis)[:, None] * axis[None, :]
     # (ref × vec) · axis, written out: np.cross costs more than the rest of this function
-    a0, a1, a2 = axis.tolist()
     r0, r1, r2 = ref.tolist()
     v0, v1, v2 = vec.T
     cross_dot = a0 * (r1 * v2 - r2 * v1) + a1 * (r2 * v0 - r0 * v2) + a2 * (r0 * v1 - r1 * v0)
     return -np.degrees(np.arctan2(cross_dot, vec @ ref))
+
+
+#: np.degrees' factor
+_DEG_PER_RAD = 180.0 / math.pi
 
 
 @functools.lru_cache(maxsize=16)

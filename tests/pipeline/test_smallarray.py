@@ -56,3 +56,23 @@ def test_circle_terms_sum_the_per_sample_normal_equations():
     B = np.concatenate([A, np.broadcast_to(np.eye(3), (70, 3, 3))], axis=2)
     per_sample = np.hstack([np.einsum("nji,njk->nik", B, B).reshape(70, 36), np.einsum("nji,nj->ni", B, lin)])
     assert np.array_equal(circle_terms(omega, alpha, lin), per_sample.sum(axis=0))
+
+
+def test_signed_angle_of_one_vertical_is_the_array_formula():
+    from sensorkit.pipeline.measure import signed_angle_deg
+
+    def array_formula(reference, up, axis):
+        ref = reference - (reference @ axis) * axis
+        vec = up - (up @ axis)[:, None] * axis[None, :]
+        cross_dot = (axis[0] * (ref[1] * vec[:, 2] - ref[2] * vec[:, 1]) + axis[1] * (ref[2] * vec[:, 0] - ref[0] * vec[:, 2])
+                     + axis[2] * (ref[0] * vec[:, 1] - ref[1] * vec[:, 0]))
+        return -np.degrees(np.arctan2(cross_dot, vec @ ref))
+
+    rng = np.random.default_rng(3)
+    rows = rng.normal(size=(200, 19))
+    for i in range(200):
+        axis, ref = rng.normal(size=(2, 3))
+        axis /= np.linalg.norm(axis)
+        up = rows[i:i + 1, 1:4]
+        assert np.array_equal(signed_angle_deg(ref, up, axis), array_formula(ref, up, axis))
+    assert abs(signed_angle_deg(np.array([0.0, 0.0, 1.0]), np.array([[0.0, 1.0, 0.0]]), np.array([1.0, 0.0, 0.0]))[0]) == 90.0
