@@ -1,18 +1,116 @@
-"""Shared simulated sessions (built once per test run; simulate_session is deterministic per seed)."""
+"""Shared simulated sessions (built once per test run; simulate_session is deterministic per seed).
+
+:func:`sessions` simulates the sessions of a list that are not cached yet in parallel, one process per
+CPU (pytest itself runs on one core). :func:`truth_sessions` are for tests that read only what is true
+about a session (truth, timeline, ``angle_at``, geometry, style, metadata), never its samples.
+"""
 from __future__ import annotations
 
-from functools import lru_cache
+import dataclasses
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
 
 from sensorkit.sim import SimulatedSession, simulate_session
 
 ALL_DISTRACTORS = ("fidget", "leg_shake", "knee_extension", "stand_up")
 KE_DISTRACTORS = ("fidget", "leg_shake", "stand_up", "hip_rotation")
 
+#: the kinematics grid of a truth-only session, as a multiple of its sample rate (the default is
+#: max(1000 Hz, 10 x); the truth, timeline and metadata do not depend on it: test_truth checks it)
+TRUTH_ONLY_FINE_RATE_FACTOR = 2
 
-@lru_cache(maxsize=None)
+_CACHE: dict[tuple, SimulatedSession] = {}
+_POOL: ProcessPoolExecutor | None = None
+
+
 def session(seed: int, **options) -> SimulatedSession:
     """A cached session; options must be hashable (tuples, not lists)."""
-    return simulate_session(seed, **options)
+    return sessions([seed], **options)[0]
+
+
+def sessions(seeds: Iterable[int], **options) -> list[SimulatedSession]:
+    """``session(seed, **options)`` for every seed; those not cached yet are simulated in parallel."""
+    return _cached([(int(seed), False, tuple(sorted(options.items()))) for seed in seeds])
+
+
+def truth_sessions(seeds: Iterable[int], **options) -> list[SimulatedSession]:
+    """As :func:`sessions`, for tests that never read the samples: the sensor's signal is computed on
+    a coarse grid and then removed (reading ``samples`` or ``angle_deg`` fails the test). Needs
+    ``sample_rate_hz``."""
+    assert options.get("sample_rate_hz"), "a truth-only session needs a fixed sample_rate_hz"
+    return _cached([(int(seed), True, tuple(sorted(options.items()))) for seed in seeds])
+
+
+class _NotSimulated:
+    """Stands for the samples of a truth-only session: any use fails, naming the helper to use."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):  # pickle's and copy's look-ups
+            raise AttributeError(name)
+        raise AssertionError("a truth_sessions() session has no samples: use sessions() for a test that reads them")
+
+    def __len__(self) -> int:
+        raise AssertionError("a truth_sessions() session has no samples: use sessions() for a test that reads them")
+
+
+def _simulate(key: tuple) -> SimulatedSession:
+    seed, truth_only, items = key
+    options = dict(items)
+    if not truth_only:
+        return simulate_session(seed, **options)
+    full = simulate_session(seed, fine_rate_hz=TRUTH_ONLY_FINE_RATE_FACTOR * options["sample_rate_hz"], **options)
+    return dataclasses.replace(full, samples=_NotSimulated(), angle_deg=_NotSimulated())
+
+
+def _cached(keys: list[tuple]) -> list[SimulatedSession]:
+    missing = [key for key in dict.fromkeys(keys) if key not in _CACHE]
+    _CACHE.update(zip(missing, in_parallel(_simulate, missing)))
+    return [_CACHE[key] for key in keys]
+
+
+def in_parallel(fn: Callable, args: Sequence) -> list:
+    """``[fn(a) for a in args]``, in a pool of one process per CPU when there are two or more of both
+    (``fn`` and its arguments and results must pickle; ``fn`` a module-level function)."""
+    if len(args) < 2 or _cpus() < 2:
+        return [fn(a) for a in args]
+    return list(_pool().map(fn, args))
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _pool() -> ProcessPoolExecutor:
+    """Spawned workers, kept for the test run: a fork of the pytest process could inherit other tests'
+    threads, and the fork server's preload list is the product's to set."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ProcessPoolExecutor(max_workers=_cpus(), mp_context=multiprocessing.get_context("spawn"))
+    return _POOL
+
+
+def shutdown_pool() -> None:
+    """Stop the workers of :func:`in_parallel` (started again when needed)."""
+    global _POOL
+    if _POOL is not None:
+        _POOL.shutdown(wait=True)
+        _POOL = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _simulation_pool():
+    yield
+    # the tests import this file as tests.sim.conftest; pytest loads it again as "conftest"
+    import tests.sim.conftest as shared
+
+    shared.shutdown_pool()
 
 
 def mixed_session(seed: int = 4242, **options) -> SimulatedSession:

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from tests.sim.conftest import session
+from tests.sim.conftest import truth_sessions
 
 SEEDS = range(9140, 9156)
 EXERCISES = ("hip_external_rotation", "knee_extension")
@@ -21,8 +21,7 @@ def _fast_runs(s):
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_about_half_the_sessions_rush_the_end_of_a_set_or_a_later_set(exercise):
     with_fast = 0
-    for seed in SEEDS:
-        s = session(seed, exercise=exercise, sample_rate_hz=25)
+    for s in truth_sessions(SEEDS, exercise=exercise, sample_rate_hz=25):
         assert {m.tempo for m in s.reps} <= {"normal", "fast"} and all(m.tempo == "" for m in s.truth if not m.counted)
         assert all(m.tempo == "normal" for m in s.reps[:3])  # never among the first 3 reps
         runs = _fast_runs(s)
@@ -43,9 +42,8 @@ def test_a_fast_rep_mostly_skips_its_hold_and_moves_only_somewhat_quicker(exerci
     """As UCI's "fast" reps: the hold is what goes (here to 0–0.5 s); the outward and main return
     movements take 0.75–1 × what the same rep takes at the controlled tempo."""
     checked = 0
-    for seed in SEEDS:
-        fast = session(seed, exercise=exercise, sample_rate_hz=25)
-        plain = session(seed, exercise=exercise, sample_rate_hz=25, fast_reps=False)
+    for fast, plain in zip(truth_sessions(SEEDS, exercise=exercise, sample_rate_hz=25),
+                           truth_sessions(SEEDS, exercise=exercise, sample_rate_hz=25, fast_reps=False)):
         for f, p in zip(fast.reps, plain.reps):
             if f.tempo != "fast":
                 continue
@@ -62,9 +60,8 @@ def test_fast_reps_change_only_the_rushed_reps(exercise):
     (kinds, sets, the other reps' ROMs); only the rushed reps and the times after them differ (and, as
     the still time before a fast rep is shorter, the rest pose's slow wander after it, by tenths of a degree)."""
     differing = 0
-    for seed in SEEDS[:8]:
-        fast = session(seed, exercise=exercise, sample_rate_hz=25)
-        plain = session(seed, exercise=exercise, sample_rate_hz=25, fast_reps=False)
+    for fast, plain in zip(truth_sessions(SEEDS[:8], exercise=exercise, sample_rate_hz=25),
+                           truth_sessions(SEEDS[:8], exercise=exercise, sample_rate_hz=25, fast_reps=False)):
         assert all(m.tempo == "normal" for m in plain.reps)
         a, b = fast.truth_json(), plain.truth_json()
         for key in ("geometry", "sensor_errors", "style", "motor", "distractors", "sensor_to_shank_quat_xyzw"):
@@ -89,8 +86,7 @@ def test_fast_reps_change_only_the_rushed_reps(exercise):
 def test_fast_reps_mostly_follow_the_previous_rep_at_once(exercise):
     """Real fast sets: 31 %–75 % of the reps with < 0.3 s still before them (controlled: 0 %–17 %)."""
     gaps = []
-    for seed in SEEDS:
-        s = session(seed, exercise=exercise, sample_rate_hz=25)
+    for s in truth_sessions(SEEDS, exercise=exercise, sample_rate_hz=25):
         others = [m.start_s for m in s.truth if not m.counted]
         for a, b in zip(s.reps, s.reps[1:]):
             if b.tempo == "fast" and a.set_index == b.set_index and not any(a.end_s <= t <= b.start_s for t in others):

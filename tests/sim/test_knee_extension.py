@@ -6,13 +6,13 @@ from sensorkit.errors import ConfigError
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.sim import simulate_session
 from sensorkit.sim.exercises import exercise_names, get_exercise
-from tests.sim.conftest import KE_DISTRACTORS, session
+from tests.sim.conftest import KE_DISTRACTORS, truth_sessions
 
 SEEDS = range(9120, 9132)
 
 
 def _sessions():
-    return [session(seed, exercise="knee_extension", sample_rate_hz=25) for seed in SEEDS]
+    return truth_sessions(SEEDS, exercise="knee_extension", sample_rate_hz=25)
 
 
 def test_both_exercises_are_registered():

@@ -2,13 +2,13 @@
 import numpy as np
 import pytest
 
-from tests.sim.conftest import continuous_ke_session, session
+from tests.sim.conftest import continuous_ke_session, truth_sessions
 
 SEEDS = range(9700, 9708)
 
 
 def _sessions(exercise="knee_extension"):
-    return [session(seed, exercise=exercise, sample_rate_hz=25, distractors=False, n_sets=3) for seed in SEEDS]
+    return truth_sessions(SEEDS, exercise=exercise, sample_rate_hz=25, distractors=False, n_sets=3)
 
 
 @pytest.mark.parametrize("exercise", ["knee_extension", "hip_external_rotation"])

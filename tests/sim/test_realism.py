@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from sensorkit.sim import simulate_session
-from sensorkit.sim.realism import real_sessions, simulated_stats, summary
+from sensorkit.sim.realism import SessionStats, real_sessions, simulated_stats, summary
+from tests.sim.conftest import in_parallel
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SEEDS = range(9502, 9513)
@@ -25,13 +26,19 @@ pytestmark = pytest.mark.skipif(not (DATA / "uci-pt-knee-extension").is_dir(),
                                 reason=f"real recordings not found at {DATA} (only in the project's own checkout)")
 
 
+OPTIONS = dict(exercise="knee_extension", sample_rate_hz=25, distractors=False, fine_rate_hz=250, n_sets=3)
+
+
+def _simulated_stats(seed_and_options: tuple[int, dict]) -> SessionStats:
+    seed, options = seed_and_options
+    return simulated_stats(simulate_session(seed, **options))
+
+
 @pytest.fixture(scope="module")
 def stats() -> tuple[dict[str, float], dict[str, float]]:
     real = summary(real_sessions(DATA))
-    options = dict(exercise="knee_extension", sample_rate_hz=25, distractors=False, fine_rate_hz=250, n_sets=3)
-    sessions = [simulate_session(seed, **options) for seed in SEEDS]
-    sessions.append(simulate_session(CONTINUOUS_SEED, continuous=True, **options))
-    simulated = summary([simulated_stats(session) for session in sessions])
+    runs = [(seed, OPTIONS) for seed in SEEDS] + [(CONTINUOUS_SEED, OPTIONS | {"continuous": True})]
+    simulated = summary(in_parallel(_simulated_stats, runs))
     return real, simulated
 
 

@@ -4,13 +4,13 @@ import pytest
 
 from sensorkit.sim import simulate_session
 from sensorkit.sim.truth import TRUTH_KINDS, TRUTH_LABELS
-from tests.sim.conftest import session
+from tests.sim.conftest import sessions, truth_sessions
 
 SEEDS = range(9100, 9112)
 
 
 def _sessions():
-    return [session(seed, sample_rate_hz=25) for seed in SEEDS]
+    return truth_sessions(SEEDS, sample_rate_hz=25)
 
 
 def test_times_are_ordered_and_movements_never_overlap():
@@ -76,8 +76,7 @@ def test_sets_and_rests_follow_the_schedule():
 def test_a_target_rom_is_sometimes_above_full_reps():
     """As for real patients: the prescribed range is not always reached (nor always exceeded)."""
     above = below = 0
-    for seed in range(9600, 9640):
-        s = session(seed, sample_rate_hz=25, targets=True, distractors=False, max_duration_s=60)
+    for s in truth_sessions(range(9600, 9640), sample_rate_hz=25, targets=True, distractors=False, max_duration_s=60):
         target = s.style.target_rom_deg
         assert target % 5 == 0 and s.meta["target_rom_deg"] == target
         fulls = [m.rom_deg for m in s.reps if m.kind == "full"]
@@ -105,6 +104,23 @@ def test_truth_is_independent_of_sample_rate_and_sensor_quality():
     b = simulate_session(9300, sample_rate_hz=200, imperfections=False)
     assert a.truth == b.truth
     np.testing.assert_allclose(a.angle_at([10.0, 20.0, 30.0]), b.angle_at([10.0, 20.0, 30.0]))
+
+
+@pytest.mark.parametrize("exercise", ["hip_external_rotation", "knee_extension"])
+def test_a_truth_only_session_has_the_full_sessions_truth(exercise):
+    """What tests.sim.conftest.truth_sessions gives (a coarse sensor grid, no samples) is, but for the
+    samples, the session the other tests would otherwise simulate: same truth, timeline and metadata."""
+    (full,), (coarse,) = sessions([9148], exercise=exercise, sample_rate_hz=25), truth_sessions(
+        [9148], exercise=exercise, sample_rate_hz=25)
+    assert any(m.tempo == "fast" for m in full.reps) and len(full.reps) >= 5
+    assert coarse.truth == full.truth and coarse.meta == full.meta
+    document, expected = coarse.truth_json(), full.truth_json()
+    assert document.pop("options")["fine_rate_hz"] == 50 and expected.pop("options")["fine_rate_hz"] is None
+    assert document == expected
+    t = np.linspace(0.0, full.timeline.end_s, 20_000)
+    np.testing.assert_array_equal(coarse.angle_at(t), full.angle_at(t))
+    with pytest.raises(AssertionError, match="no samples"):
+        coarse.samples.t
 
 
 def test_each_seed_is_reproducible_and_seeds_differ():
