@@ -11,6 +11,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -104,13 +105,14 @@ def shutdown_pool() -> None:
         _POOL = None
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _simulation_pool():
-    yield
-    # the tests import this file as tests.sim.conftest; pytest loads it again as "conftest"
-    import tests.sim.conftest as shared
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """After the last test of this folder, stop the workers: their pool's thread would make the product
+    choose another start method for its own process pools in later tests."""
+    if nextitem is None or Path(nextitem.path).parent != Path(__file__).parent:
+        # the tests import this file as tests.sim.conftest; pytest loads it again as "conftest"
+        import tests.sim.conftest as shared
 
-    shared.shutdown_pool()
+        shared.shutdown_pool()
 
 
 def mixed_session(seed: int = 4242, **options) -> SimulatedSession:
