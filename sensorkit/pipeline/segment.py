@@ -81,18 +81,15 @@ class Segmenter:
         j, n = 0, len(up)
         while j < n:
             if self.state == REST:
-                still_pos = np.flatnonzero(quiet[j:]) + j
                 # the rest pose at each sample: the vertical at the latest still sample up to it
-                last_still = np.full(n - j, -1)
-                last_still[still_pos - j] = still_pos
-                last_still = np.maximum.accumulate(last_still)
+                last_still = np.maximum.accumulate(np.where(quiet[j:], np.arange(j, n), -1))
                 if self.rest_up is None:  # the very start: the first sample is the rest until one is still
                     self.rest_up = up[0].copy()
                 ref = np.where((last_still >= 0)[:, None], up[np.maximum(last_still, 0)], self.rest_up)
                 over = np.flatnonzero(angle_between_deg(up[j:], ref) > cfg.start_deg)
                 if len(over) == 0:
-                    if len(still_pos):
-                        self.rest_up = up[still_pos[-1]].copy()
+                    if last_still[-1] >= 0:
+                        self.rest_up = up[last_still[-1]].copy()
                     break
                 k = j + int(over[0])
                 if last_still[k - j] >= 0:
@@ -245,4 +242,6 @@ class Segmenter:
 def angle_between_deg(up: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """Angle (deg) between unit verticals ``up`` (n, 3) and ``ref`` ((3,) or (n, 3))."""
     dot = np.einsum("ni,ni->n", up, ref) if ref.ndim == 2 else up @ ref
-    return np.degrees(np.arccos(np.clip(dot, -1.0, 1.0)))
+    np.maximum(dot, -1.0, out=dot)  # np.clip(dot, -1, 1), without its wrapper
+    np.minimum(dot, 1.0, out=dot)
+    return np.degrees(np.arccos(dot, out=dot), out=dot)
