@@ -40,6 +40,17 @@ def batch(tmp_path_factory, sessions_dir):
     return folder
 
 
+@pytest.fixture(scope="module")
+def earlier_outputs(tmp_path_factory, batch):
+    """The reps.csv/sessions.csv pair of an earlier ``analyze`` of one small file (made once: each
+    test copies it into its output folder)."""
+    out = tmp_path_factory.mktemp("earlier") / "out"
+    earlier = run("analyze", batch / "b_sim_1_0.csv", "--out", out, "--quiet")
+    assert earlier.returncode == 0, earlier.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["reps.csv", "sessions.csv"]
+    return out
+
+
 def interrupt(args: list, out, delay_s: float) -> tuple[subprocess.CompletedProcess, float]:
     """Run ``sensorkit ARGS``; Ctrl-C (SIGINT) ``delay_s`` after it starts writing ``out``; (result, seconds to stop)."""
     process = subprocess.Popen([sys.executable, "-m", "sensorkit", *map(str, args)], stdout=subprocess.PIPE,
@@ -57,10 +68,9 @@ def interrupt(args: list, out, delay_s: float) -> tuple[subprocess.CompletedProc
 
 
 @pytest.mark.parametrize("workers, delay_s", [("1", 0.05), ("2", 0.05), ("2", 1.0)])
-def test_ctrl_c_stops_the_batch_and_keeps_the_earlier_outputs(batch, tmp_path, workers, delay_s):
+def test_ctrl_c_stops_the_batch_and_keeps_the_earlier_outputs(batch, earlier_outputs, tmp_path, workers, delay_s):
     out = tmp_path / "out"
-    earlier = run("analyze", batch / "b_sim_1_0.csv", "--out", out, "--quiet")
-    assert earlier.returncode == 0, earlier.stderr
+    shutil.copytree(earlier_outputs, out)
     inputs, outputs = Tree(batch), Tree(out)
     result, stop_s = interrupt(["analyze", batch, "--out", out, "--workers", workers], out, delay_s)
     assert result.returncode == 130, result.stderr
