@@ -29,7 +29,12 @@ def _skew(v: np.ndarray) -> np.ndarray:
 
 def circle_terms(omega_dps: np.ndarray, alpha_dps2: np.ndarray, lin_acc_ms2: np.ndarray) -> np.ndarray:
     """The normal equations of ``lin_acc = A ρ + c`` (``c``: a constant accelerometer bias) summed
-    over the samples (42,): the 6×6 matrix, then the 6-vector."""
+    over the samples (42,): the 6×6 matrix, then the 6-vector.
+
+    Per sample the design is ``B = [A | I]``, so ``BᵀB = [[AᵀA, Aᵀ], [A, I]]`` and ``Bᵀy = [Aᵀy; y]``:
+    only ``AᵀA`` and ``Aᵀy`` are multiplied out (each entry as the sum over the rows of ``B`` in
+    order, as ``np.einsum`` forms it), then every entry is summed over the samples in order.
+    """
     sw = _skew(np.radians(omega_dps))
     A = sw @ sw
     n = len(A)
@@ -42,16 +47,35 @@ def circle_terms(omega_dps: np.ndarray, alpha_dps2: np.ndarray, lin_acc_ms2: np.
     A[:, 2, 0] -= a1
     A[:, 2, 1] += a0
     A.reshape(n, 9)[:, ::4] += 0.0
-    B = np.empty((n, 3, 6))  # [A | I]
-    B[:, :, :3] = A
-    B[:, :, 3:] = _EYE
+    flat = A.reshape(n, 9)  # A[:, j, i] at 3 j + i
+    # (AᵀA)[i, k] = Σ_j A[j, i] A[j, k]: the 27 products side by side, then the rows j added in order
+    # (C order throughout: a column sum over the samples is then sequential, as before, where an
+    # F-ordered array would be summed pairwise; fancy indexing gives F order, take gives C)
+    products = flat.take(_ATA_LEFT, axis=1)
+    products *= flat.take(_ATA_RIGHT, axis=1)
+    ata = products[:, 0:9] + products[:, 9:18]
+    ata += products[:, 18:27]
+    y = lin_acc_ms2
+    products = flat * y.take(_ROW_OF, axis=1)  # A[j, i] y[j]
+    aty = products[:, 0:3] + products[:, 3:6]
+    aty += products[:, 6:9]
     out = np.empty(42)
-    np.einsum("nji,njk->nik", B, B).reshape(n, 36).sum(axis=0, out=out[:36])
-    np.einsum("nji,nj->ni", B, lin_acc_ms2).sum(axis=0, out=out[36:])
+    m = out[:36].reshape(6, 6)
+    m[:3, :3] = np.add.reduce(ata, axis=0).reshape(3, 3)
+    sum_a = np.add.reduce(A, axis=0)
+    m[3:, :3] = sum_a
+    m[:3, 3:] = sum_a.T
+    m[3:, 3:] = _EYE * n
+    out[36:39] = np.add.reduce(aty, axis=0)
+    out[39:42] = np.add.reduce(np.ascontiguousarray(y), axis=0)
     return out
 
 
 _EYE = np.eye(3)
+#: flat indices of A's entries (3 j + i) for the products A[j, i] A[j, k], ordered j, i, k
+_ATA_LEFT = np.array([3 * j + i for j in range(3) for i in range(3) for _ in range(3)])
+_ATA_RIGHT = np.array([3 * j + k for j in range(3) for _ in range(3) for k in range(3)])
+_ROW_OF = np.repeat(np.arange(3), 3)  # j of flat index 3 j + i
 
 
 def fit_radius(terms: np.ndarray) -> np.ndarray | None:
