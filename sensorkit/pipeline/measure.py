@@ -160,7 +160,7 @@ def count_reversals(angle: np.ndarray, min_swing: float) -> int:
     if len(angle) < 3 or not min_swing > 0:
         return 0
     if np.isfinite(angle).all():  # (a NaN would hold the extreme back: the loop handles it)
-        falls = np.flatnonzero(angle[:-1] - angle[1:] >= min_swing)
+        falls = (angle[:-1] - angle[1:] >= min_swing).nonzero()[0]
         if not len(falls):
             return 0
         start = int(falls[0]) + 1  # its first direction (down) is taken at this sample
@@ -203,7 +203,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     sm, al = w.smooth_omega_dps, w.alpha_dps2
     speed_all = np.sqrt(np.einsum("ni,ni->n", sm, sm))
     quiet_all = (speed_all < QUIET_DPS) & (np.einsum("ni,ni->n", al, al) < QUIET_DPS2 ** 2)
-    before = np.flatnonzero(quiet_all[:s + 1])
+    before = quiet_all[:s + 1].nonzero()[0]
     if len(before):  # quiet at rest, not at the top of a hold before (either sign of the axis)
         at_rest = np.abs(signed_angle_deg(w.rest_up, w.up[before], axis)) <= cfg.start_deg
         before = before[at_rest]
@@ -233,16 +233,16 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         g_top = np.add.reduce(gravity[top], axis=0) / n_top  # the mean: the accelerometer's noise averages out
         exact = float(signed_angle_deg(w.rest_gravity, g_top[None, :] / math.sqrt(g_top.dot(g_top)), axis)[0])
         angle_s = angle_s + exact - float(np.add.reduce(angle[top]) / n_top)
-    p = int(np.argmax(angle_s))
+    p = int(angle_s.argmax())
     rom = float(angle_s[p])
     # timing: the outward movement ends, the return starts
-    out_peak = int(np.argmax(speed[:p + 1])) if p > 0 else 0
-    ret_peak = p + int(np.argmin(speed[p:]))
+    out_peak = int(speed[:p + 1].argmax()) if p > 0 else 0
+    ret_peak = p + int(speed[p:].argmin())
     out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
     ret_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(-speed[ret_peak], 0.0))
-    slow_out = np.flatnonzero(speed[out_peak:ret_peak + 1] <= out_thr)
+    slow_out = (speed[out_peak:ret_peak + 1] <= out_thr).nonzero()[0]
     out_end = out_peak + int(slow_out[0]) if len(slow_out) else p
-    slow_ret = np.flatnonzero(-speed[out_peak:ret_peak + 1] <= ret_thr)
+    slow_ret = (-speed[out_peak:ret_peak + 1] <= ret_thr).nonzero()[0]
     ret_start = out_peak + int(slow_ret[-1]) if len(slow_ret) else p
     # an overshoot's settle back to the held level belongs to the outward movement: the hold
     # starts where the leg turns slower than the threshold either way for SETTLED_S (if it ever

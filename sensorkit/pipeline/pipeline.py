@@ -300,7 +300,8 @@ class Pipeline:
         pre = self._history.rows(first, start)
         if not len(pre):
             return None
-        quiet = (np.linalg.norm(pre[:, 7:10], axis=1) < QUIET_DPS) & (np.linalg.norm(pre[:, 10:13], axis=1) < QUIET_DPS2)
+        omega, alpha = pre[:, 7:10], pre[:, 10:13]  # (norms as np.linalg.norm computes them)
+        quiet = (np.sqrt(np.add.reduce(omega * omega, axis=1)) < QUIET_DPS) & (np.sqrt(np.add.reduce(alpha * alpha, axis=1)) < QUIET_DPS2)
         if quiet.sum() < 3:
             return None
         g = pre[quiet, 16:19].mean(axis=0)

@@ -86,7 +86,7 @@ class Segmenter:
                 if self.rest_up is None:  # the very start: the first sample is the rest until one is still
                     self.rest_up = up[0].copy()
                 ref = np.where((last_still >= 0)[:, None], up[np.maximum(last_still, 0)], self.rest_up)
-                over = np.flatnonzero(angle_between_deg(up[j:], ref) > cfg.start_deg)
+                over = (angle_between_deg(up[j:], ref) > cfg.start_deg).nonzero()[0]
                 if len(over) == 0:
                     if last_still[-1] >= 0:
                         self.rest_up = up[last_still[-1]].copy()
@@ -102,18 +102,18 @@ class Segmenter:
                 exc = angle_between_deg(up[j:], self.rest_up)
                 runmax = np.maximum.accumulate(np.maximum(exc, self.peak_deg))
                 threshold = np.maximum(cfg.end_floor_deg, cfg.return_fraction * runmax)
-                below = np.flatnonzero(exc < threshold)
+                below = (exc < threshold).nonzero()[0]
                 # settled: still for settle samples in a row, never min_rom_deg from rest (a shifted
                 # rest pose) or back under half the peak (back to a rest pose that has moved)
                 calm = still_run[j:] >= self.settle
-                settled = np.flatnonzero(calm & ((runmax < cfg.min_rom_deg) | (exc < 0.5 * runmax)))
+                settled = (calm & ((runmax < cfg.min_rom_deg) | (exc < 0.5 * runmax))).nonzero()[0]
                 if len(settled) and (not len(below) or settled[0] < below[0]):
                     k = int(settled[0])
                     return self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg))
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
-                    arg = int(np.argmax(exc[:k - j]))
+                    arg = int(exc[:k - j].argmax())
                     if exc[arg] > self.peak_deg:
                         self.peak_deg = float(exc[arg])
                 if limit < min(k, n):
@@ -128,11 +128,11 @@ class Segmenter:
                 seg = angle_between_deg(up[j:], self.rest_up)
                 runmin = np.minimum.accumulate(np.minimum(seg, self.tail_min))
                 rising = seg > runmin + RISE_DEG
-                hit = np.flatnonzero(quiet[j:] | rising)
+                hit = (quiet[j:] | rising).nonzero()[0]
                 if limit < (j + int(hit[0]) if len(hit) else n):  # never back at rest: cut
                     return self._end(first + max(limit, j), returned=False)
                 if len(hit) == 0:
-                    m = int(np.argmin(seg))
+                    m = int(seg.argmin())
                     if seg[m] <= self.tail_min:
                         self.tail_min, self.tail_min_index = float(seg[m]), first + j + m
                     break
@@ -140,7 +140,7 @@ class Segmenter:
                 end = first + k
                 if rising[k - j] and not quiet[k]:
                     # the bottom of the swing: the lowest sample since the return
-                    m = int(np.argmin(seg[:k - j])) if k > j else -1
+                    m = int(seg[:k - j].argmin()) if k > j else -1
                     end = first + j + m if m >= 0 and seg[m] <= self.tail_min else self.tail_min_index
                     bottom = float(seg[m]) if m >= 0 and seg[m] <= self.tail_min else self.tail_min
                     if bottom <= cfg.end_floor_deg:
@@ -156,16 +156,16 @@ class Segmenter:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
                 pmax = np.maximum.accumulate(np.maximum(seg, self.past_max))
-                grown = np.flatnonzero(pmax > PAST_FRACTION * self.peak_deg)  # the next rep
-                quiet_at = np.flatnonzero(quiet[j:])  # back at rest
+                grown = (pmax > PAST_FRACTION * self.peak_deg).nonzero()[0]  # the next rep
+                quiet_at = quiet[j:].nonzero()[0]  # back at rest
                 if self.past_falling:
                     fall = 0
                 else:
-                    down = np.flatnonzero(seg < pmax - RISE_DEG)
+                    down = (seg < pmax - RISE_DEG).nonzero()[0]
                     fall = int(down[0]) if len(down) else len(seg)
                 after = seg[fall:]
                 runmin = np.minimum.accumulate(np.minimum(after, self.past_min)) if len(after) else after
-                rise = np.flatnonzero(after > runmin + RISE_DEG) + fall  # past and back, on out again
+                rise = (after > runmin + RISE_DEG).nonzero()[0] + fall  # past and back, on out again
                 first_of = [(int(x[0]), tag) for x, tag in ((grown, "grown"), (quiet_at, "quiet"), (rise, "rise"))
                             if len(x)]
                 if not first_of:
@@ -174,7 +174,7 @@ class Segmenter:
                     self.past_max = float(pmax[-1])
                     if fall < len(seg):
                         self.past_falling = True
-                        m = int(np.argmin(after))
+                        m = int(after.argmin())
                         if after[m] <= self.past_min:
                             self.past_min, self.past_min_index = float(after[m]), first + j + fall + m
                     break
@@ -187,7 +187,7 @@ class Segmenter:
                     end = first + j + k
                 else:
                     part = after[:k - fall]
-                    m = int(np.argmin(part)) if len(part) else -1
+                    m = int(part.argmin()) if len(part) else -1
                     end = first + j + fall + m if m >= 0 and part[m] <= self.past_min else self.past_min_index
                 return self._end(end, returned=True, decided=first + j + k)
         return None
@@ -219,11 +219,11 @@ class Segmenter:
         if lo >= k_abs:
             return k_abs
         local_lo = max(lo, first)
-        near = np.flatnonzero(angle_between_deg(up_so_far[local_lo - first:k_abs - first], self.rest_up) <= self.cfg.onset_deg)
+        near = (angle_between_deg(up_so_far[local_lo - first:k_abs - first], self.rest_up) <= self.cfg.onset_deg).nonzero()[0]
         if len(near):
             return local_lo + int(near[-1])
         if lo < first:
-            near = np.flatnonzero(angle_between_deg(history_up(lo, first), self.rest_up) <= self.cfg.onset_deg)
+            near = (angle_between_deg(history_up(lo, first), self.rest_up) <= self.cfg.onset_deg).nonzero()[0]
             if len(near):
                 return lo + int(near[-1])
         return lo
