@@ -66,7 +66,7 @@ def hip_external_rotation() -> None:
             _sensor(ax, foot + 0.15 * (knee - foot), 0)
             _sensor(ax, foot + 0.15 * (knee_out - foot), rom_deg)
             ax.plot(*foot, "o", color="black", markersize=5, zorder=6)
-            ax.annotate("pivot near the foot:\nradius < 0.2 m", foot, xytext=(0.08, -0.3), fontsize=8,
+            ax.annotate("pivot at the foot:\nbelow the sensor", foot, xytext=(0.08, -0.3), fontsize=8,
                         arrowprops=dict(arrowstyle="->", linewidth=0.8))
             ax.axhline(-SHANK_M - 0.02, color="#d9c6a5", linewidth=4)
         else:

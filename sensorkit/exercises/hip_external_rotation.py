@@ -4,7 +4,8 @@ Sitting, the thigh stays on the chair and turns about its own long axis; the foo
 the opposite knee, holds, returns. The ankle sensor turns about the thigh's axis, which is
 horizontal (the shank hangs along gravity at rest, so the axis is perpendicular to it), on an arc
 of radius ≈ the shank's length (0.3–0.45 m). Its easier modification, ``knee_out``, keeps both
-feet on the floor: the shank turns about the foot, a radius under 0.2 m.
+feet on the floor: the shank turns about the foot, an axis *below* the sensor (about the thigh's
+axis it lies above it).
 """
 from sensorkit.exercises.base import Exercise
 
