@@ -77,8 +77,9 @@ class MotionTracker:
     def update(self, t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray) -> MotionBlock:
         out = self._vqf.updateBatch(np.ascontiguousarray(np.radians(gyr_dps)), np.ascontiguousarray(acc))
         up = up_from_quaternion(out["quat6D"])
-        omega = gyr_dps - np.degrees(out["bias"])
-        raw = np.hstack([omega, acc - GRAVITY_MS2 * up])
+        raw = np.empty((len(t), 6))  # rate, then linear acceleration
+        omega = np.subtract(gyr_dps, np.degrees(out["bias"]), out=raw[:, :3])
+        np.subtract(acc, GRAVITY_MS2 * up, out=raw[:, 3:])
         if self._zi is None:  # start from the first sample as if it had always been so
             self._zi = sosfilt_zi(self._sos)[:, :, None] * raw[0][None, None, :]
         smooth, self._zi = sosfilt(self._sos, raw, axis=0, zi=self._zi)
