@@ -85,7 +85,8 @@ class Segmenter:
                 last_still = np.maximum.accumulate(np.where(quiet[j:], np.arange(j, n), -1))
                 if self.rest_up is None:  # the very start: the first sample is the rest until one is still
                     self.rest_up = up[0].copy()
-                ref = np.where((last_still >= 0)[:, None], up[np.maximum(last_still, 0)], self.rest_up)
+                # (row 0: the rest pose before any still sample of this piece)
+                ref = np.concatenate([self.rest_up[None, :], up]).take(last_still + 1, axis=0)
                 over = (angle_between_deg(up[j:], ref) > cfg.start_deg).nonzero()[0]
                 if len(over) == 0:
                     if last_still[-1] >= 0:
