@@ -128,7 +128,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, help="folder for the recordings (kept; default: a temporary folder)")
     ap.add_argument("--repeat", type=int, default=3, help="best of this many runs per figure")
     ap.add_argument("--scheduler", help="also time this Dask cluster (tcp://HOST:PORT)")
-    ap.add_argument("--profile-top", type=int, default=14)
+    ap.add_argument("--profile-top", type=int, default=14, help="functions in the reading profile (0: none)")
     args = ap.parse_args()
     if args.thousand_hours:
         args.recordings, args.minutes = 1000, 60.0
@@ -175,8 +175,9 @@ def main() -> None:
         per_hour_s = serial_s / hours
         print(f"projection:            1,000 h on one core ~ {1000 * per_hour_s / 60:.0f} min"
               f" (from {per_hour_s:.2f} s per hour of data)")
-        print(f"\nreading profile ({len(paths)} files, cumulative time):")
-        print(reading_profile(paths, args.profile_top))
+        if args.profile_top > 0:  # (0: no profile)
+            print(f"\nreading profile ({len(paths)} files, cumulative time):")
+            print(reading_profile(paths, args.profile_top))
 
 
 if __name__ == "__main__":
