@@ -95,7 +95,8 @@ def fit_radius(terms: np.ndarray) -> np.ndarray | None:
     keep = eig > _RCOND * eig[-1]
     if np.count_nonzero(keep) < 2:  # at least a plane
         return None
-    x = vecs[:, keep] @ ((vecs[:, keep].T @ v) / eig[keep])
+    kept = vecs[:, keep]
+    x = kept @ ((kept.T @ v) / eig[keep])
     return x[:3]
 
 
