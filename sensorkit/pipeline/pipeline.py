@@ -302,10 +302,11 @@ class Pipeline:
             return None
         omega, alpha = pre[:, 7:10], pre[:, 10:13]  # (norms as np.linalg.norm computes them)
         quiet = (np.sqrt(np.add.reduce(omega * omega, axis=1)) < QUIET_DPS) & (np.sqrt(np.add.reduce(alpha * alpha, axis=1)) < QUIET_DPS2)
-        if quiet.sum() < 3:
+        count = np.count_nonzero(quiet)
+        if count < 3:
             return None
-        g = pre[quiet, 16:19].mean(axis=0)
-        return g / np.linalg.norm(g)
+        g = np.add.reduce(pre[quiet, 16:19], axis=0) / count  # (the mean and norm as numpy computes them)
+        return g / math.sqrt(g.dot(g))
 
     def _shown_angle(self, up: np.ndarray, rest_up: np.ndarray | None) -> np.ndarray:
         """The exercise angle above the rest pose for display (deg): the turn about the learned
