@@ -10,7 +10,7 @@ import dataclasses
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,19 @@ KE_DISTRACTORS = ("fidget", "leg_shake", "stand_up", "hip_rotation")
 TRUTH_ONLY_FINE_RATE_FACTOR = 2
 
 _CACHE: dict[tuple, SimulatedSession] = {}
+_PENDING: dict[tuple, Future] = {}
 _POOL: ProcessPoolExecutor | None = None
+
+
+def session_key(seed: int, **options) -> tuple:
+    """What identifies ``session(seed, **options)`` (for :func:`prefetch`)."""
+    return int(seed), False, tuple(sorted(options.items()))
+
+
+def truth_key(seed: int, **options) -> tuple:
+    """What identifies the truth-only session of ``truth_sessions([seed], **options)``."""
+    assert options.get("sample_rate_hz"), "a truth-only session needs a fixed sample_rate_hz"
+    return int(seed), True, tuple(sorted(options.items()))
 
 
 def session(seed: int, **options) -> SimulatedSession:
@@ -35,15 +47,24 @@ def session(seed: int, **options) -> SimulatedSession:
 
 def sessions(seeds: Iterable[int], **options) -> list[SimulatedSession]:
     """``session(seed, **options)`` for every seed; those not cached yet are simulated in parallel."""
-    return _cached([(int(seed), False, tuple(sorted(options.items()))) for seed in seeds])
+    return _cached([session_key(seed, **options) for seed in seeds])
 
 
 def truth_sessions(seeds: Iterable[int], **options) -> list[SimulatedSession]:
     """As :func:`sessions`, for tests that never read the samples: the sensor's signal is computed on
     a coarse grid and then removed (reading ``samples`` or ``angle_deg`` fails the test). Needs
     ``sample_rate_hz``."""
-    assert options.get("sample_rate_hz"), "a truth-only session needs a fixed sample_rate_hz"
-    return _cached([(int(seed), True, tuple(sorted(options.items()))) for seed in seeds])
+    return _cached([truth_key(seed, **options) for seed in seeds])
+
+
+def prefetch(keys: Iterable[tuple]) -> None:
+    """Start simulating these sessions (:func:`session_key`, :func:`truth_key`) in the background
+    workers, in this order, so that they are ready (or under way) when a test asks for them."""
+    if _cpus() < 2:
+        return
+    for key in keys:
+        if key not in _CACHE and key not in _PENDING:
+            _PENDING[key] = _pool().submit(_simulate, key)
 
 
 class _NotSimulated:
@@ -68,8 +89,15 @@ def _simulate(key: tuple) -> SimulatedSession:
 
 
 def _cached(keys: list[tuple]) -> list[SimulatedSession]:
-    missing = [key for key in dict.fromkeys(keys) if key not in _CACHE]
-    _CACHE.update(zip(missing, in_parallel(_simulate, missing)))
+    wanted = list(dict.fromkeys(keys))
+    missing = [key for key in wanted if key not in _CACHE and key not in _PENDING]
+    if len(missing) > 1:
+        prefetch(missing)
+    for key in wanted:
+        if key in _PENDING:
+            _CACHE[key] = _PENDING.pop(key).result()
+        elif key not in _CACHE:
+            _CACHE[key] = _simulate(key)
     return [_CACHE[key] for key in keys]
 
 
@@ -101,8 +129,26 @@ def shutdown_pool() -> None:
     """Stop the workers of :func:`in_parallel` (started again when needed)."""
     global _POOL
     if _POOL is not None:
-        _POOL.shutdown(wait=True)
+        _POOL.shutdown(wait=True, cancel_futures=True)
         _POOL = None
+    _PENDING.clear()
+
+
+_PREFETCHED = False
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _prefetch_the_folder(request: pytest.FixtureRequest) -> None:
+    """At this folder's first test, start simulating the sessions that its selected modules list in
+    ``PREFETCH`` (keys from :func:`session_key` / :func:`truth_key`), in test order: the workers
+    simulate while pytest runs the tests."""
+    import tests.sim.conftest as shared  # the tests' copy of this file (pytest loads it as "conftest" too)
+
+    if not shared._PREFETCHED:
+        shared._PREFETCHED = True
+        here = Path(__file__).parent
+        modules = dict.fromkeys(item.module for item in request.session.items if Path(item.path).parent == here)
+        shared.prefetch([key for module in modules for key in getattr(module, "PREFETCH", ())])
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
@@ -113,20 +159,23 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         import tests.sim.conftest as shared
 
         shared.shutdown_pool()
+        shared._PREFETCHED = False
+
+
+MIXED = dict(set_kinds=("full", "partial", "knee_out"), reps_per_set=(5, 6), n_distractors=4, imperfections=False,
+             sample_rate_hz=100)
+MIXED_KE = dict(exercise="knee_extension", set_kinds=("full", "partial"), reps_per_set=(5, 6), n_distractors=4,
+                imperfections=False, sample_rate_hz=100)
 
 
 def mixed_session(seed: int = 4242, **options) -> SimulatedSession:
     """Three sets of every rep kind plus one distractor of each label, perfect sensor by default."""
-    defaults = dict(set_kinds=("full", "partial", "knee_out"), reps_per_set=(5, 6), n_distractors=4,
-                    imperfections=False, sample_rate_hz=100)
-    return session(seed, **(defaults | options))
+    return session(seed, **(MIXED | options))
 
 
 def mixed_ke_session(seed: int = 4345, **options) -> SimulatedSession:
     """A knee-extension session: a full and a partial set plus one distractor of each label."""
-    defaults = dict(exercise="knee_extension", set_kinds=("full", "partial"), reps_per_set=(5, 6), n_distractors=4,
-                    imperfections=False, sample_rate_hz=100)
-    return session(seed, **(defaults | options))
+    return session(seed, **(MIXED_KE | options))
 
 
 def continuous_ke_session(**options) -> SimulatedSession:

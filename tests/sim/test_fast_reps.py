@@ -2,10 +2,13 @@
 import numpy as np
 import pytest
 
-from tests.sim.conftest import truth_sessions
+from tests.sim.conftest import truth_key, truth_sessions
 
 SEEDS = range(9140, 9156)
 EXERCISES = ("hip_external_rotation", "knee_extension")
+#: simulated in the background from the folder's first test on (tests.sim.conftest)
+PREFETCH = [truth_key(seed, exercise=exercise, sample_rate_hz=25, **fast) for exercise in EXERCISES
+            for fast in ({}, {"fast_reps": False}) for seed in SEEDS]
 
 
 def _fast_runs(s):

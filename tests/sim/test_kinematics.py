@@ -4,7 +4,10 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from sensorkit.samples import GRAVITY_MS2
-from tests.sim.conftest import mixed_ke_session, mixed_session
+from tests.sim.conftest import MIXED, MIXED_KE, mixed_ke_session, mixed_session, session_key
+
+#: simulated in the background from the folder's first test on (tests.sim.conftest)
+PREFETCH = [session_key(4242, **MIXED), session_key(4249, **MIXED), session_key(4345, **MIXED_KE)]
 
 H_S = 1e-4
 LABELS = {

@@ -6,9 +6,11 @@ from sensorkit.errors import ConfigError
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.sim import simulate_session
 from sensorkit.sim.exercises import exercise_names, get_exercise
-from tests.sim.conftest import KE_DISTRACTORS, truth_sessions
+from tests.sim.conftest import KE_DISTRACTORS, truth_key, truth_sessions
 
 SEEDS = range(9120, 9132)
+#: simulated in the background from the folder's first test on (tests.sim.conftest)
+PREFETCH = [truth_key(seed, exercise="knee_extension", sample_rate_hz=25) for seed in SEEDS]
 
 
 def _sessions():

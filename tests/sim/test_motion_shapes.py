@@ -2,13 +2,17 @@
 import numpy as np
 import pytest
 
-from tests.sim.conftest import continuous_ke_session, truth_sessions
+from tests.sim.conftest import MIXED_KE, continuous_ke_session, session_key, truth_key, truth_sessions
 
 SEEDS = range(9700, 9708)
+OPTIONS = dict(sample_rate_hz=25, distractors=False, n_sets=3)
+#: simulated in the background from the folder's first test on (tests.sim.conftest)
+PREFETCH = [*(truth_key(seed, exercise=exercise, **OPTIONS) for exercise in ("knee_extension", "hip_external_rotation")
+              for seed in SEEDS), session_key(4340, **MIXED_KE)]
 
 
 def _sessions(exercise="knee_extension"):
-    return truth_sessions(SEEDS, exercise=exercise, sample_rate_hz=25, distractors=False, n_sets=3)
+    return truth_sessions(SEEDS, exercise=exercise, **OPTIONS)
 
 
 @pytest.mark.parametrize("exercise", ["knee_extension", "hip_external_rotation"])

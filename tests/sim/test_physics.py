@@ -3,7 +3,18 @@ import numpy as np
 import pytest
 
 from sensorkit.samples import GRAVITY_MS2
-from tests.sim.conftest import MIXED_SESSIONS, continuous_ke_session, mixed_ke_session, mixed_session, session
+from tests.sim.conftest import (MIXED, MIXED_KE, MIXED_SESSIONS, continuous_ke_session, mixed_ke_session, mixed_session,
+                                session, session_key)
+
+#: simulated in the background from the folder's first test on (tests.sim.conftest)
+PREFETCH = [session_key(4242, **MIXED), session_key(4242, n_sets=1, sample_rate_hz=50),
+            *(session_key(4242, **(MIXED | {"sample_rate_hz": rate})) for rate in (25, 52, 200)),
+            *(session_key(4345, **(MIXED_KE | {"sample_rate_hz": rate})) for rate in (25, 416)),
+            session_key(4345, **MIXED_KE), session_key(4340, **MIXED_KE),
+            *(session_key(77, side=side, distractors=False, imperfections=False, sample_rate_hz=25)
+              for side in ("right", "left")),
+            *(session_key(4242, **(MIXED | {"side": side, "sample_rate_hz": 25})) for side in ("right", "left")),
+            *(session_key(4345, **(MIXED_KE | {"side": side, "sample_rate_hz": 25})) for side in ("right", "left"))]
 
 
 def _outside_movements(s, margin_s=0.5):

@@ -3,9 +3,12 @@ import numpy as np
 import pytest
 
 from sensorkit.sim.sensor import ACC_FULL_SCALE_MS2, GYR_FULL_SCALE_DPS, QUANT_LEVELS
-from tests.sim.conftest import session
+from tests.sim.conftest import session, session_key
 
 SEED = 9500
+#: simulated in the background from the folder's first test on (tests.sim.conftest)
+PREFETCH = [session_key(SEED, sample_rate_hz=52, imperfections=False),
+            *(session_key(SEED, sample_rate_hz=rate) for rate in (25, 104, 200, 50, 100))]
 
 
 def _lead_in(s):

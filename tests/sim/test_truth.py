@@ -4,9 +4,15 @@ import pytest
 
 from sensorkit.sim import simulate_session
 from sensorkit.sim.truth import TRUTH_KINDS, TRUTH_LABELS
-from tests.sim.conftest import sessions, truth_sessions
+from tests.sim.conftest import session_key, sessions, truth_key, truth_sessions
 
 SEEDS = range(9100, 9112)
+TARGETS = dict(sample_rate_hz=25, targets=True, distractors=False, max_duration_s=60)
+#: simulated in the background from the folder's first test on (tests.sim.conftest)
+PREFETCH = [*(truth_key(seed, sample_rate_hz=25) for seed in SEEDS),
+            *(truth_key(seed, **TARGETS) for seed in range(9600, 9640)),
+            *(key(9148, exercise=exercise, sample_rate_hz=25) for exercise in ("hip_external_rotation", "knee_extension")
+              for key in (session_key, truth_key))]
 
 
 def _sessions():
@@ -76,7 +82,7 @@ def test_sets_and_rests_follow_the_schedule():
 def test_a_target_rom_is_sometimes_above_full_reps():
     """As for real patients: the prescribed range is not always reached (nor always exceeded)."""
     above = below = 0
-    for s in truth_sessions(range(9600, 9640), sample_rate_hz=25, targets=True, distractors=False, max_duration_s=60):
+    for s in truth_sessions(range(9600, 9640), **TARGETS):
         target = s.style.target_rom_deg
         assert target % 5 == 0 and s.meta["target_rom_deg"] == target
         fulls = [m.rom_deg for m in s.reps if m.kind == "full"]
