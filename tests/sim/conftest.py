@@ -1,15 +1,17 @@
 """Shared simulated sessions (built once per test run; simulate_session is deterministic per seed).
 
 :func:`sessions` simulates the sessions of a list that are not cached yet in parallel, one process per
-CPU (pytest itself runs on one core). :func:`truth_sessions` are for tests that read only what is true
-about a session (truth, timeline, ``angle_at``, geometry, style, metadata), never its samples.
+CPU (pytest itself runs on one core). A test module lists what it will need in ``PREFETCH``; from the
+folder's first test on, the workers simulate those in test order while pytest runs the tests.
+:func:`truth_sessions` are for tests that read only what is true about a session (truth, timeline,
+``angle_at``, geometry, style, metadata), never its samples.
 """
 from __future__ import annotations
 
 import dataclasses
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -64,7 +66,7 @@ def prefetch(keys: Iterable[tuple]) -> None:
         return
     for key in keys:
         if key not in _CACHE and key not in _PENDING:
-            _PENDING[key] = _pool().submit(_simulate, key)
+            _PENDING[key] = _pool().submit(_compute, key)
 
 
 class _NotSimulated:
@@ -77,6 +79,23 @@ class _NotSimulated:
 
     def __len__(self) -> int:
         raise AssertionError("a truth_sessions() session has no samples: use sessions() for a test that reads them")
+
+
+def call_key(fn: Callable, arg: Hashable) -> tuple:
+    """What identifies ``fn(arg)`` computed like a session (:func:`prefetch`, :func:`results`); ``fn`` a
+    module-level function, ``fn``, ``arg`` and the result picklable."""
+    return "call", fn, arg
+
+
+def results(keys: Sequence[tuple]) -> list:
+    """The sessions or results of ``keys``, each computed once (in the workers when prefetched)."""
+    return _cached(list(keys))
+
+
+def _compute(key: tuple) -> object:
+    if key[0] == "call":
+        return key[1](key[2])
+    return _simulate(key)
 
 
 def _simulate(key: tuple) -> SimulatedSession:
@@ -97,16 +116,8 @@ def _cached(keys: list[tuple]) -> list[SimulatedSession]:
         if key in _PENDING:
             _CACHE[key] = _PENDING.pop(key).result()
         elif key not in _CACHE:
-            _CACHE[key] = _simulate(key)
+            _CACHE[key] = _compute(key)
     return [_CACHE[key] for key in keys]
-
-
-def in_parallel(fn: Callable, args: Sequence) -> list:
-    """``[fn(a) for a in args]``, in a pool of one process per CPU when there are two or more of both
-    (``fn`` and its arguments and results must pickle; ``fn`` a module-level function)."""
-    if len(args) < 2 or _cpus() < 2:
-        return [fn(a) for a in args]
-    return list(_pool().map(fn, args))
 
 
 def _cpus() -> int:
@@ -126,7 +137,7 @@ def _pool() -> ProcessPoolExecutor:
 
 
 def shutdown_pool() -> None:
-    """Stop the workers of :func:`in_parallel` (started again when needed)."""
+    """Stop the background workers (started again when needed)."""
     global _POOL
     if _POOL is not None:
         _POOL.shutdown(wait=True, cancel_futures=True)

@@ -16,7 +16,7 @@ import pytest
 
 from sensorkit.sim import simulate_session
 from sensorkit.sim.realism import SessionStats, real_sessions, simulated_stats, summary
-from tests.sim.conftest import in_parallel
+from tests.sim.conftest import call_key, results
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SEEDS = range(9502, 9513)
@@ -26,19 +26,25 @@ pytestmark = pytest.mark.skipif(not (DATA / "uci-pt-knee-extension").is_dir(),
                                 reason=f"real recordings not found at {DATA} (only in the project's own checkout)")
 
 
-OPTIONS = dict(exercise="knee_extension", sample_rate_hz=25, distractors=False, fine_rate_hz=250, n_sets=3)
+OPTIONS = (("distractors", False), ("exercise", "knee_extension"), ("fine_rate_hz", 250), ("n_sets", 3),
+           ("sample_rate_hz", 25))
 
 
-def _simulated_stats(seed_and_options: tuple[int, dict]) -> SessionStats:
+def _simulated_stats(seed_and_options: tuple[int, tuple]) -> SessionStats:
     seed, options = seed_and_options
-    return simulated_stats(simulate_session(seed, **options))
+    return simulated_stats(simulate_session(seed, **dict(options)))
+
+
+#: simulated in the background from the folder's first test on (tests.sim.conftest)
+PREFETCH = [*(call_key(_simulated_stats, (seed, OPTIONS)) for seed in SEEDS),
+            call_key(_simulated_stats, (CONTINUOUS_SEED, (*OPTIONS, ("continuous", True))))
+            ] if (DATA / "uci-pt-knee-extension").is_dir() else []
 
 
 @pytest.fixture(scope="module")
 def stats() -> tuple[dict[str, float], dict[str, float]]:
     real = summary(real_sessions(DATA))
-    runs = [(seed, OPTIONS) for seed in SEEDS] + [(CONTINUOUS_SEED, OPTIONS | {"continuous": True})]
-    simulated = summary(in_parallel(_simulated_stats, runs))
+    simulated = summary(results(PREFETCH))
     return real, simulated
 
 
