@@ -103,7 +103,9 @@ class PipelineConfig:
         min_phase_s: outward or return phases shorter than this are jerks, not reps. The shortest
             real phase is 0.20 s (PHYTMO's fast, incorrect series), the next 0.35 s; a leg shake
             at 4–6 Hz has half-cycles of 0.08–0.12 s (and is mostly too small to count anyway).
-        max_reversals: more large reversals than this within one movement is shaking.
+        max_reversals: more large reversals than this within one movement is shaking. Every real
+            rep turns back once (142 of 147 counted UCI and PHYTMO reps: at the top) or twice (5:
+            a swing past rest and back).
         reversal_fraction: a reversal is large when the angle swings back by more than this
             fraction of the movement's ROM (real hold wobble: under 10 % of ROM).
         knee_out_min_pivot_height_m: a movement whose rotation axis lies more than this below the

@@ -179,39 +179,40 @@ def _runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:
 def count_reversals(angle: np.ndarray, min_swing: float) -> int:
     """Direction changes of ``angle`` whose swing on both sides is at least ``min_swing``.
 
-    The zigzag starts without a direction and takes one only at a single-step fall of at least
-    ``min_swing`` (until then its extreme is the previous sample): most movements have none, and
-    the sample loop is run only from the first such fall on.
+    The zigzag takes its first direction where the angle has moved ``min_swing`` from its lowest
+    (up) or highest (down) value so far; a rep (out, back) has one reversal, at the top.
     """
     if len(angle) < 3 or not min_swing > 0:
         return 0
-    if np.isfinite(angle).all():  # (a NaN would hold the extreme back: the loop handles it)
-        falls = (angle[:-1] - angle[1:] >= min_swing).nonzero()[0]
-        if not len(falls):
-            return 0
-        start = int(falls[0]) + 1  # its first direction (down) is taken at this sample
-        return _zigzag(angle[start + 1:].tolist(), min_swing, -1, float(angle[start]))
-    return _zigzag(angle[1:].tolist(), min_swing, 0, angle[0])
+    a = np.asarray(angle, dtype=float)
+    rose = (a - np.minimum.accumulate(a) >= min_swing).nonzero()[0]
+    fell = (np.maximum.accumulate(a) - a >= min_swing).nonzero()[0]
+    if not len(rose) and not len(fell):
+        return 0
+    if len(fell) == 0 or (len(rose) and rose[0] < fell[0]):
+        start, direction = int(rose[0]), 1
+    else:
+        start, direction = int(fell[0]), -1
+    return _zigzag(a[start + 1:].tolist(), min_swing, direction, float(a[start]))
 
 
 def _zigzag(values: list[float], min_swing: float, direction: int, extreme: float) -> int:
-    """:func:`count_reversals`' zigzag over ``values`` from the given state."""
+    """:func:`count_reversals`' zigzag over ``values`` from a direction (±1) and its extreme."""
     turns = 0
     for value in values:  # short arrays (one movement); a zigzag with a threshold
-        if direction >= 0:
+        if direction > 0:
             if value > extreme:
                 extreme = value
             elif extreme - value >= min_swing:
-                turns += direction > 0
+                turns += 1
                 direction, extreme = -1, value
-                continue
-        if direction <= 0:
+        else:
             if value < extreme:
                 extreme = value
             elif value - extreme >= min_swing:
-                turns += direction < 0
+                turns += 1
                 direction, extreme = 1, value
-    return int(turns)
+    return turns
 
 
 def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:

@@ -37,13 +37,18 @@ def test_true_runs_keeps_runs_at_least_min_len():
     assert true_runs(np.zeros(4, dtype=bool), 1) == []
 
 
-def test_count_reversals_is_the_sample_by_sample_zigzag():
-    """The zigzag takes its first direction at a single-step fall of min_swing: a smooth rise and
-    fall never counts, a jump down and back up does."""
-    smooth = np.sin(np.linspace(0, 2 * np.pi, 100)) * 30
-    assert count_reversals(smooth, 9.0) == 0
+def test_count_reversals_counts_the_large_turns_of_a_smooth_angle():
+    """A rep (out, back) turns once at the top; a swing that goes out, back and out again twice;
+    wobble smaller than the swing threshold never counts (reversals were 0 for any smooth movement
+    before session 5: the zigzag took a direction only at a single-step jump)."""
+    t = np.linspace(0, 1, 200)
+    rep = 40 * np.sin(np.pi * t) + 2 * np.sin(2 * np.pi * 12 * t)  # 40 deg out and back, 2-deg wobble
+    assert count_reversals(rep, 12.0) == 1
+    assert count_reversals(30 * np.sin(2 * np.pi * t), 9.0) == 2  # up, down through rest, up again
+    assert count_reversals(30 * np.sin(2 * np.pi * 3 * t), 9.0) == 6  # shaking: 3 cycles
+    assert count_reversals(np.full(50, 7.0), 1.0) == 0
     jumps = np.array([0.0, 20.0, 5.0, 20.0, 5.0, 20.0, 5.0])
-    assert count_reversals(jumps, 9.0) == 4  # down (its first direction), up, down, up, down
+    assert count_reversals(jumps, 9.0) == 5  # up first, then five turns
 
 
 def test_circle_terms_sum_the_per_sample_normal_equations():
