@@ -1,7 +1,7 @@
 """The rep event the pipeline emits, and the ``reps.csv`` column names (defined once, here)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -65,5 +65,5 @@ class Rep:
 
     def row(self, recording: str, side: str = "") -> dict:
         """This rep as a ``reps.csv`` row (keys :data:`REP_COLUMNS`)."""
-        values = asdict(self) | {"recording": recording, "side": side}
-        return {c: values[c] for c in REP_COLUMNS}
+        given = {"recording": recording, "side": side}  # the fields are plain values: no deep copy needed
+        return {c: given[c] if c in given else getattr(self, c) for c in REP_COLUMNS}
