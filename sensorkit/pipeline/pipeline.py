@@ -110,6 +110,7 @@ class Pipeline:
         self._new: list[Rep] = []
         self._first_rest_up: np.ndarray | None = None
         self._hold_since: float | None = None
+        self._status_peak_speed = 0.0  # deg/s, the live view's peak speed of the movement so far
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -322,13 +323,17 @@ class Pipeline:
         """The live view: angle above rest, phase and hold time at the block's last sample."""
         seg, t_last = self._segmenter, float(block.t[-1])
         self.angle_deg_ = float(self._shown_angle(block.up[-1:], seg.rest_up)[0])
+        cfg = self.config
         if seg.state == REST:
-            phase = "rest"
+            phase, self._status_peak_speed = "rest", 0.0
         elif seg.state == MOVE:
+            # the hold starts as the measured one does: where the outward movement has slowed below
+            # hold_speed_fraction of its peak speed (wobble inside the hold does not end it)
+            self._status_peak_speed = max(self._status_peak_speed, float(block.speed_dps.max()))
             now = float(seg.excursion_deg(block.up[-1:])[0])
             near_top = now >= seg.peak_deg - max(3.0, 0.15 * seg.peak_deg)
-            slow = block.speed_dps[-1] < self.config.still_gyr_dps * 2
-            phase = ("hold" if slow else "out") if near_top else "return"
+            calm = block.speed_dps[-1] <= max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * self._status_peak_speed)
+            phase = ("hold" if self.phase_ == "hold" or calm else "out") if near_top else "return"
         else:
             phase = "return"
         if phase == "hold":

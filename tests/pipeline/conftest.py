@@ -11,7 +11,6 @@ import pytest
 KNOWN_GAPS = {
     "test_a_rep_right_after_sitting_back_down_is_measured_from_the_seated_rest[1]":
         "seed 1: a sit-down 2.3 s before a rep, with no quiet moment between, is merged with it",
-    "test_live_status_follows_the_rep": "live hold display starts at the first still sample near the top",
 }
 
 

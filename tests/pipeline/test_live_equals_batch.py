@@ -56,6 +56,9 @@ def test_live_status_follows_the_rep():
     holds = [(t, a, h) for t, a, h in seen["hold"] if first.out_end_s < t < first.return_start_s]
     assert holds, "the hold of the first rep was shown"
     t, angle, held = holds[-1]
-    assert angle == pytest.approx(first.rom_deg, abs=2.0)
+    # the angle shown is the leg's angle above the rest before the rep (the hold sags below the
+    # ROM, which counts the overshoot), and the hold time counts from the end of the outward movement
+    i = int(np.searchsorted(session.samples.t, t))
+    assert angle == pytest.approx(session.angle_deg[i] - first.rest_angle_before_deg, abs=2.0)
     assert held == pytest.approx(t - first.out_end_s, abs=0.5)
     assert {"rest", "out", "hold", "return"} <= set(seen)
