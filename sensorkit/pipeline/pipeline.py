@@ -26,7 +26,7 @@ from sensorkit.errors import ConfigError, SampleError
 from sensorkit.pipeline.classify import RepClassifier, Verdict, rest_angle_deg
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, Window, measure, signed_angle_deg
+from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, measure, signed_angle_deg
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter, angle_between_deg
@@ -111,6 +111,7 @@ class Pipeline:
         self._first_rest_up: np.ndarray | None = None
         self._hold_since: float | None = None
         self._status_peak_speed = 0.0  # deg/s, the live view's peak speed of the movement so far
+        self._calm_since: float | None = None  # when the leg last became calm near the top (s)
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -328,16 +329,23 @@ class Pipeline:
             phase, self._status_peak_speed = "rest", 0.0
         elif seg.state == MOVE:
             # the hold starts as the measured one does: where the outward movement has slowed below
-            # hold_speed_fraction of its peak speed (wobble inside the hold does not end it)
+            # hold_speed_fraction of its peak speed and stayed so for SETTLED_S (the turnaround at
+            # the top of an overshoot is no hold); it is dated from then, and wobble does not end it
             self._status_peak_speed = max(self._status_peak_speed, float(block.speed_dps.max()))
             now = float(seg.excursion_deg(block.up[-1:])[0])
             near_top = now >= seg.peak_deg - max(3.0, 0.15 * seg.peak_deg)
             calm = block.speed_dps[-1] <= max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * self._status_peak_speed)
-            phase = ("hold" if self.phase_ == "hold" or calm else "out") if near_top else "return"
+            if not calm or not near_top:
+                self._calm_since = None
+            elif self._calm_since is None:
+                self._calm_since = t_last
+            settled = self._calm_since is not None and t_last - self._calm_since >= SETTLED_S
+            phase = ("hold" if self.phase_ == "hold" or settled else "out") if near_top else "return"
         else:
             phase = "return"
         if phase == "hold":
-            self._hold_since = self._hold_since if self.phase_ == "hold" and self._hold_since is not None else t_last
+            if self.phase_ != "hold" or self._hold_since is None:
+                self._hold_since = self._calm_since if self._calm_since is not None else t_last
             self.hold_elapsed_s_ = t_last - self._hold_since
         else:
             self._hold_since, self.hold_elapsed_s_ = None, 0.0
