@@ -231,8 +231,8 @@ class Pipeline:
         n, pos, size = len(block), 0, first_size
         while pos < n:
             hi = min(n, pos + size)  # pieces: after a movement ends, less is scanned again
-            movement = self._segmenter.scan(first + pos, block.up[pos:hi], still[pos:hi], still_run[pos:hi],
-                                            quiet[pos:hi], self._history_up)
+            movement = self._segmenter.scan(first + pos, block.up[pos:hi], still_run[pos:hi], quiet[pos:hi],
+                                            self._history_up)
             # go on after the sample at which the movement's end was seen (it may end earlier, at
             # the bottom of a swing): what live has already scanned, batch does not scan again
             end = hi if movement is None else movement.decided - first + 1

@@ -1,7 +1,7 @@
 """Stage 2: movements, by hysteresis on the angle of the measured vertical from the rest pose.
 
 The vertical comes from the orientation filter (gravity anchors it: it cannot drift), and the
-rest pose is the vertical at the most recent still sample outside a movement (it follows a rest
+rest pose is the vertical at the most recent quiet sample outside a movement (it follows a rest
 pose that drifts between sets and the second stage of a two-stage return). The angle is the
 whole turn from that pose, about any axis, so no axis has to be known or guessed before a rep
 can be seen; which axis and which way are the classifier's business. A movement:
@@ -26,7 +26,7 @@ Decisions use only samples up to the one decided on: the same for any chunking.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -60,7 +60,7 @@ class Segmenter:
         self.cfg = config
         self.max_len = int(config.max_movement_s * fs_hz)
         self.state = REST
-        self.rest_up: np.ndarray | None = None  # vertical at the latest still rest sample
+        self.rest_up: np.ndarray | None = None  # vertical at the latest quiet rest sample
         self.start = -1
         self.peak_deg = 0.0  # largest angle from rest so far in the movement
         self.tail_min = np.inf
@@ -72,29 +72,29 @@ class Segmenter:
         self.pre = max(1, int(round(config.pre_rest_s * fs_hz)))
         self.settle = max(1, int(round(config.settle_s * fs_hz)))
 
-    def scan(self, first: int, up: np.ndarray, still: np.ndarray, still_run: np.ndarray, quiet: np.ndarray,
+    def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray,
              history_up) -> Movement | None:
-        """Scan samples from absolute index ``first`` (their vertical, stillness, still-run length
-        and quietness) up to the first movement that ends (returned; the caller goes on after the
+        """Scan samples from absolute index ``first`` (their vertical, still-run length and
+        quietness) up to the first movement that ends (returned; the caller goes on after the
         sample that decided it) or the last sample; ``history_up(i0, i1)`` gives earlier verticals."""
         cfg = self.cfg
         j, n = 0, len(up)
         while j < n:
             if self.state == REST:
-                # the rest pose at each sample: the vertical at the latest still sample up to it
-                last_still = np.maximum.accumulate(np.where(quiet[j:], np.arange(j, n), -1))
-                if self.rest_up is None:  # the very start: the first sample is the rest until one is still
+                # the rest pose at each sample: the vertical at the latest quiet sample up to it
+                last_quiet = np.maximum.accumulate(np.where(quiet[j:], np.arange(j, n), -1))
+                if self.rest_up is None:  # the very start: the first sample is the rest until one is quiet
                     self.rest_up = up[0].copy()
-                # (row 0: the rest pose before any still sample of this piece)
-                ref = np.concatenate([self.rest_up[None, :], up]).take(last_still + 1, axis=0)
+                # (row 0: the rest pose before any quiet sample of this piece)
+                ref = np.concatenate([self.rest_up[None, :], up]).take(last_quiet + 1, axis=0)
                 over = (angle_between_deg(up[j:], ref) > cfg.start_deg).nonzero()[0]
                 if len(over) == 0:
-                    if last_still[-1] >= 0:
-                        self.rest_up = up[last_still[-1]].copy()
+                    if last_quiet[-1] >= 0:
+                        self.rest_up = up[last_quiet[-1]].copy()
                     break
                 k = j + int(over[0])
-                if last_still[k - j] >= 0:
-                    self.rest_up = up[last_still[k - j]].copy()
+                if last_quiet[k - j] >= 0:
+                    self.rest_up = up[last_quiet[k - j]].copy()
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.peak_deg = 0.0
@@ -195,14 +195,13 @@ class Segmenter:
 
     def restart(self, last: int) -> Movement | None:
         """A gap in the data after absolute sample ``last``: the movement in progress (returned
-        None when there is none) is cut there, and the next sample is the rest until one is
-        still (the leg may have moved while no data came)."""
+        None when there is none, or when it began at ``last``) is cut there, and the next sample
+        is the rest until one is quiet (the leg may have moved while no data came)."""
         cut = None
-        if self.state != REST and last > self.start:
-            cut = self._end(last, returned=False)
-            cut = Movement(cut.start, cut.end, cut.rest_up, False, cut.decided, cut.previous_end, cut_by_gap=True)
-        self.state, self.start, self.peak_deg = REST, -1, 0.0
-        self.tail_min, self.tail_min_index = np.inf, -1
+        if self.state != REST:
+            ended = self._end(last, returned=False)  # (back to REST)
+            if last > ended.start:
+                cut = replace(ended, cut_by_gap=True)
         self.rest_up = None
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
