@@ -13,8 +13,7 @@ import argparse
 import time
 
 from sensorkit.accuracy import Score, Truth, tempo_by_definition
-from sensorkit import exercises
-from sensorkit.pipeline import Pipeline, PipelineConfig
+from sensorkit.pipeline import Pipeline
 from sensorkit.sim import simulate_session
 
 
@@ -39,10 +38,7 @@ def truth_of(session) -> list[Truth]:
     tempo kept as ``drawn_tempo``: see :mod:`sensorkit.accuracy`)."""
     truth = [Truth(m.kind, m.start_s, m.end_s, m.rom_deg, m.hold_s, m.label, getattr(m, "tempo", ""))
              for m in session.truth]
-    exercise = exercises.get(session.meta.get("exercise"))
-    movement_s, hold_s = session.meta.get("target_movement_s"), session.meta.get("target_hold_s")
-    target_s = None if movement_s is None else movement_s + (hold_s or 0.0)
-    return tempo_by_definition(truth, PipelineConfig().resolved(exercise), target_s)
+    return tempo_by_definition(truth, session.meta)
 
 
 def evaluate(seeds, verbose: bool = False, **sim_options) -> tuple[Score, dict]:

@@ -21,13 +21,16 @@ the pipeline has to estimate.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
+from sensorkit import exercises
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
-from sensorkit.pipeline.tempo import TempoJudge
+from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
 
 
 @dataclass
@@ -44,14 +47,16 @@ class Truth:
     drawn_tempo: str = ""  # simulated reps: the tempo the patient was drawn with (rushed = fast)
 
 
-def tempo_by_definition(truth: list[Truth], config: PipelineConfig, target_s: float | None = None) -> list[Truth]:
+def tempo_by_definition(truth: list[Truth], meta: Mapping[str, Any], config: PipelineConfig | None = None) -> list[Truth]:
     """``truth`` with each counted rep's ``tempo`` by the product's definition applied to its true
-    duration: :class:`~sensorkit.pipeline.tempo.TempoJudge` (with ``config`` and the prescribed
-    duration ``target_s``, if any) fed the true durations in order. The definition is causal (a rep
+    duration: :class:`~sensorkit.pipeline.tempo.TempoJudge`, set up as the pipeline sets it up for a
+    recording with sidecar ``meta`` (its exercise's ``config``, its prescribed duration), fed the
+    true durations in order. The definition is causal (a rep
     is judged when it ends, against what is known of the patient by then), so the truth is too; the
     pipeline is scored on measuring the durations and applying it. ``drawn_tempo`` keeps what the
     simulator drew."""
-    judge = TempoJudge(config, target_s)
+    resolved = (config or PipelineConfig()).resolved(exercises.get(meta.get("exercise")))
+    judge = TempoJudge(resolved, prescribed_rep_s(meta))
     out = list(truth)
     for i in sorted((i for i, tr in enumerate(truth) if tr.kind in COUNTED_KINDS and tr.tempo),
                     key=lambda i: truth[i].start_s):

@@ -30,7 +30,7 @@ from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, SETTLED_S, Window,
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter, angle_between_deg
-from sensorkit.pipeline.tempo import TempoJudge
+from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
 from sensorkit.samples import GRAVITY_MS2, Samples
 
 #: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
@@ -96,8 +96,7 @@ class Pipeline:
         self.exercise = self.exercise_model.name
         self.config = (config or PipelineConfig()).resolved(self.exercise_model)
         self.classifier = RepClassifier(self.config, self.exercise_model, _number(meta, "target_rom_deg"))
-        movement_s, hold_s = _number(meta, "target_movement_s"), _number(meta, "target_hold_s")
-        self.tempo = TempoJudge(self.config, None if movement_s is None else movement_s + (hold_s or 0.0))
+        self.tempo = TempoJudge(self.config, prescribed_rep_s(meta))
         self.reps_: list[Rep] = []
         self.angle_deg_ = 0.0
         self.phase_ = "rest"

@@ -10,9 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from sensorkit.cli import cli
-from sensorkit import exercises
 from sensorkit.accuracy import Truth, tempo_by_definition
-from sensorkit.pipeline import REP_COLUMNS, PipelineConfig
+from sensorkit.pipeline import REP_COLUMNS
 from sensorkit.sim import read_truth
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
@@ -46,7 +45,7 @@ def test_reps_csv_has_the_contract_columns_and_matches_the_truth(tmp_path):
             assert len(counted) == sum(m.counted for m in truth), csv.stem
             # tempo truth: the definition applied to the exact durations (sensorkit.accuracy)
             defined = tempo_by_definition([Truth(m.kind, m.start_s, m.end_s, m.rom_deg, m.hold_s, m.label, m.tempo)
-                                           for m in truth], PipelineConfig().resolved(exercises.get(sidecar["exercise"])))
+                                           for m in truth], sidecar)
             assert (counted.tempo == "fast").sum() == sum(m.tempo == "fast" for m in defined), csv.stem
         assert list(counted.rep) == [str(i) for i in range(1, len(counted) + 1)]
         assert (mine[mine.kind == "rejected"].rep == "").all()  # rejected movements have no number
