@@ -123,20 +123,12 @@ def _lowpass(cutoff_hz: float, fs_hz: float) -> tuple[np.ndarray, np.ndarray, np
 _PAD = 9  # samples of odd extension at each end (sosfiltfilt's default for one section)
 
 
-def _smooth(x: np.ndarray, cutoff_hz: float, fs_hz: float) -> np.ndarray:
-    """Zero-phase low-pass along the first axis: ``scipy.signal.sosfiltfilt``'s method (odd
-    extension by 9 samples, forward and backward passes from steady state) for the one-section
-    Butterworth, its design and state cached (lfilter: a tenth of sosfilt's call overhead)."""
-    if len(x) <= _PAD or cutoff_hz >= 0.45 * fs_hz:
-        return x
-    ext = np.empty((len(x) + 2 * _PAD,) + x.shape[1:])
-    ext[_PAD:-_PAD] = x
-    return _smooth_padded(ext, cutoff_hz, fs_hz)
-
-
-def _smooth_columns(columns: list[np.ndarray], cutoff_hz: float, fs_hz: float) -> np.ndarray:
-    """``_smooth(np.column_stack(columns))`` (columns: 1-D or 2-D, of one length), written
-    straight into the padded array."""
+def _smooth(columns: list[np.ndarray], cutoff_hz: float, fs_hz: float) -> np.ndarray:
+    """Zero-phase low-pass of ``np.column_stack(columns)`` (columns: 1-D or 2-D, of one length)
+    along the samples: ``scipy.signal.sosfiltfilt``'s method (odd extension by _PAD samples,
+    forward and backward passes from steady state) for the one-section Butterworth, its design and
+    state cached (lfilter: a tenth of sosfilt's call overhead), the columns written straight into
+    the padded array."""
     n = len(columns[0])
     if n <= _PAD or cutoff_hz >= 0.45 * fs_hz:
         return np.column_stack(columns)
@@ -146,19 +138,12 @@ def _smooth_columns(columns: list[np.ndarray], cutoff_hz: float, fs_hz: float) -
     for column, width in zip(columns, widths):
         ext[_PAD:-_PAD, at:at + width] = column if column.ndim == 2 else column[:, None]
         at += width
-    return _smooth_padded(ext, cutoff_hz, fs_hz)
-
-
-def _smooth_padded(ext: np.ndarray, cutoff_hz: float, fs_hz: float) -> np.ndarray:
-    """:func:`_smooth` of the samples in ``ext[_PAD:-_PAD]`` (more than _PAD of them); the ends
-    of ``ext`` are overwritten with the odd extension."""
     pad = _PAD
     x0, x1 = ext[pad], ext[-pad - 1]  # the first and last sample
     ext[:pad], ext[-pad:] = 2 * x0 - ext[2 * pad:pad:-1], 2 * x1 - ext[-pad - 2:-2 * pad - 2:-1]
     b, a, zi = _lowpass(cutoff_hz, fs_hz)
-    zshape = (-1,) + (1,) * (ext.ndim - 1)
-    y = _filter(b, a, ext, zi.reshape(zshape) * ext[0])
-    y = _filter(b, a, y[::-1], zi.reshape(zshape) * y[-1])
+    y = _filter(b, a, ext, zi[:, None] * ext[0])
+    y = _filter(b, a, y[::-1], zi[:, None] * y[-1])
     return y[::-1][pad:-pad]
 
 
@@ -169,11 +154,6 @@ def _turn(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
     v0, v1, v2 = v.tolist()
     cross = np.array([a1 * v2 - a2 * v1, a2 * v0 - a0 * v2, a0 * v1 - a1 * v0])  # np.cross(axis, v)
     return v * c + cross * s + axis * float(axis @ v) * (1 - c)
-
-
-def _runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:
-    """(first, last) index of every run of True at least ``min_len`` long."""
-    return true_runs(flags, min_len)
 
 
 def count_reversals(angle: np.ndarray, min_swing: float) -> int:
@@ -246,7 +226,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     at_s0 = 0.0 if len(before) else float(signed_angle_deg(w.rest_up, w.up[s0:s0 + 1], axis)[0])
     angle_from_s0 = at_s0 + turned
     angle = angle_from_s0[s - s0:]
-    both = _smooth_columns([angle, rate[s - s0:]], cfg.lowpass_hz, fs_hz)
+    both = _smooth([angle, rate[s - s0:]], cfg.lowpass_hz, fs_hz)
     angle_s, speed = both[:, 0].copy(), both[:, 1]
     # where the leg is still, the accelerometer reads gravity alone: its angle is exact there, while
     # the orientation filter still carries what the movement's own acceleration pulled it by.
@@ -275,7 +255,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # starts where the leg turns slower than the threshold either way for SETTLED_S (if it ever
     # does: a hold that wobbles faster keeps the first crossing), and ends symmetrically
     calm = np.abs(speed[out_peak:ret_peak + 1]) <= min(out_thr, ret_thr)
-    runs = _runs(calm, max(1, int(round(SETTLED_S * fs_hz))))
+    runs = true_runs(calm, max(1, int(round(SETTLED_S * fs_hz))))
     if len(runs):  # (a run that begins at the first crossing is the hold itself, or a turnaround)
         out_end = max(out_end, out_peak + int(runs[0][0]))
         ret_start = min(ret_start, out_peak + int(runs[-1][1]))
@@ -303,7 +283,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # causal signals with the orientation filter's gravity.
     if w.rest_gravity is not None and w.acc_ms2 is not None and len(before):
         g_turned = _turn(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
-        smooth = _smooth_columns([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
+        smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
         om, lin = smooth[:, :3], smooth[:, 3:]
         al = gradient(om, *spacing(tt)) if len(tt) > 2 else np.zeros_like(om)
     else:

@@ -86,12 +86,12 @@ def test_signed_angle_of_one_vertical_is_the_array_formula():
 def test_smoothing_columns_in_place_equals_smoothing_the_stacked_array():
     from scipy.signal import butter, sosfiltfilt
 
-    from sensorkit.pipeline.measure import _smooth, _smooth_columns
+    from sensorkit.pipeline.measure import _smooth
 
     rng = np.random.default_rng(4)
     for n in (3, 9, 10, 11, 150):
         angle, block = rng.normal(size=n), rng.normal(size=(n, 3))
         stacked = np.column_stack([angle, block])
-        assert np.array_equal(_smooth_columns([angle, block], 3.0, 25.0), _smooth(stacked, 3.0, 25.0))
+        assert np.array_equal(_smooth([angle, block], 3.0, 25.0), _smooth([stacked], 3.0, 25.0))
     x = rng.normal(size=(200, 2))
-    assert np.allclose(_smooth(x, 3.0, 25.0), sosfiltfilt(butter(2, 3.0, fs=25.0, output="sos"), x, axis=0), atol=1e-12)
+    assert np.allclose(_smooth([x], 3.0, 25.0), sosfiltfilt(butter(2, 3.0, fs=25.0, output="sos"), x, axis=0), atol=1e-12)
