@@ -18,7 +18,7 @@ class Exercise:
         :data:`sensorkit.pipeline.rep.COUNTED_KINDS`: a new kind is a new output value, so it
         also needs its name there (and a count column in the tables if it should have one).
     pivot_kind: the kind of a rep whose rotation axis lies below the sensor (past
-        ``knee_out_min_pivot_height_m``: the shank turning about the foot rather than about the
+        ``foot_pivot_min_height_m``: the shank turning about the foot rather than about the
         hip or knee), or None when the exercise
         has no such modification.
     defaults: values of the exercise-dependent :class:`~sensorkit.pipeline.PipelineConfig`

@@ -5,10 +5,12 @@ Order of the tests (the first that applies decides):
 1. shape — it must come back to rest (not be cut at ``max_movement_s``), reach ``min_rom_deg``,
    stay within ``max_rom_deg``, have outward and return phases of at least ``min_phase_s``, turn
    back at most ``max_reversals`` times by a large swing (shaking), and turn about an axis within
-   ``max_axis_tilt_deg`` of horizontal at rest (never about the shank itself);
+   ``max_axis_tilt_deg`` of horizontal at rest (never about the shank itself); in an exercise
+   without a pivot kind, turn about a point above the sensor (the knee), not below it (the foot:
+   ``foot_pivot_min_height_m``);
 2. axis — it must turn about the learned exercise axis (within ``max_axis_offset_deg``);
 3. kind — for an exercise with a pivot modification (hip ER's ``knee_out``), a rotation axis
-   below the sensor (``knee_out_min_pivot_height_m``): the shank pivots about the foot; else ``partial`` below
+   below the sensor (``foot_pivot_min_height_m``): the shank pivots about the foot; else ``partial`` below
    ``partial_fraction`` of the typical full ROM (the target ROM, when the recording gives one,
    stands in for it until reps show the patient's own range); else ``full``.
 """
@@ -49,6 +51,8 @@ def shape_problem(f: Features, cfg: PipelineConfig, pivot_kind: str | None = Non
         return f"moved as a whole, not about the knee or hip (radius {f.radius_m:.1f} m)"
     if pivot_kind is None and f.radius_m < cfg.min_knee_radius_m:
         return f"did not turn about the knee (radius {f.radius_m:.2f} m)"
+    if pivot_kind is None and f.pivot_height_m > cfg.foot_pivot_min_height_m:
+        return f"turned about the foot, not the knee (pivot {f.pivot_height_m:.2f} m below the sensor)"
     tilt = axis_tilt_deg(f.axis, f.rest_up)
     if tilt > cfg.max_axis_tilt_deg:
         return f"turned about the shank ({tilt:.0f} deg from horizontal)"
@@ -101,7 +105,7 @@ class RepClassifier:
         if float(f.axis @ axis) < 0:
             return Verdict("rejected", "swung the other way (behind the resting pose)", rom, offset)
         pivot = self.exercise.pivot_kind
-        if pivot is not None and f.pivot_height_m > cfg.knee_out_min_pivot_height_m:
+        if pivot is not None and f.pivot_height_m > cfg.foot_pivot_min_height_m:
             return Verdict(pivot, "", rom, offset)
         partial = rom < cfg.partial_fraction * self.typical_full_rom_deg
         return Verdict("partial" if partial else "full", "", rom, offset)

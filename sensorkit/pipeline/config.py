@@ -35,7 +35,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "min_phase_s": (0.0, 5.0),
     "max_reversals": (0, 100),
     "reversal_fraction": (0.05, 1.0),
-    "knee_out_min_pivot_height_m": (-0.5, 0.5),
+    "foot_pivot_min_height_m": (-0.5, 0.5),
     "max_radius_m": (0.1, 10.0),
     "min_knee_radius_m": (0.0, 1.0),
     "partial_fraction": (0.1, 1.0),
@@ -108,12 +108,14 @@ class PipelineConfig:
             a swing past rest and back).
         reversal_fraction: a reversal is large when the angle swings back by more than this
             fraction of the movement's ROM (real hold wobble: under 10 % of ROM).
-        knee_out_min_pivot_height_m: a movement whose rotation axis lies more than this below the
-            sensor (along the resting vertical) pivots about the foot: knee out with both feet on
-            the floor. Turning about the knee or the hip, the axis lies above an ankle or shin
-            sensor: 0.23–0.53 m above in every real rep (UCI, PHYTMO). The sign is what tells the
-            two apart: a sensor high on the shin can sit as far from the foot as from the knee,
-            so the distance alone cannot (it overlapped at 0.2 m in simulated sessions).
+        foot_pivot_min_height_m: a movement whose rotation axis lies more than this below the
+            sensor (along the resting vertical) pivots about the foot: in hip ER, knee out with
+            both feet on the floor (the exercise's pivot kind); in an exercise without one (knee
+            extension), not a rep at all (the shank rocking over the foot: standing, a step).
+            Turning about the knee or the hip, the axis lies above an ankle or shin sensor:
+            0.23–0.53 m above in every real rep (UCI, PHYTMO). The sign is what tells the two
+            apart: a sensor high on the shin can sit as far from the foot as from the knee, so
+            the distance alone cannot (it overlapped at 0.2 m in simulated sessions).
         max_radius_m: a movement whose rotation radius is larger than this moved the leg as a whole
             (walking, standing up): a shank with its foot is under 0.6 m long; real reps fit
             0.24–0.55 m.
@@ -164,7 +166,7 @@ class PipelineConfig:
     min_phase_s: float = 0.15
     max_reversals: int = 2
     reversal_fraction: float = 0.3
-    knee_out_min_pivot_height_m: float = 0.0
+    foot_pivot_min_height_m: float = 0.0
     max_radius_m: float = 0.8
     min_knee_radius_m: float = 0.15
     partial_fraction: float = 0.8
