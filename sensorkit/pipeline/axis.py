@@ -23,8 +23,10 @@ def norm3(v: np.ndarray) -> float:
     return math.sqrt(float(v @ v))
 
 
-#: another axis takes over only with more than this many times the votes of the one in force
-SWITCH_RATIO = 1.5
+#: another axis takes over only with more than this many times the votes of the one in force: one
+#: held movement (2 votes: a knee extension in a hip-ER session, a hip rotation in a knee one) does
+#: not take the axis from one rep without a hold (1 vote), two of them do
+SWITCH_RATIO = 2.0
 
 
 @dataclass

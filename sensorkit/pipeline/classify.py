@@ -27,6 +27,11 @@ from sensorkit.pipeline.measure import Features, axis_tilt_deg, signed_angle_deg
 from sensorkit.pipeline.stats import percentile
 
 
+#: a movement that stays this long at the top held it (s): a rep's hold, not a swing's turnaround
+#: (UCI median hold per set: fast reps 0.0–0.5 s, correct reps 2.6–4.4 s)
+HELD_S = 0.5
+
+
 @dataclass(frozen=True)
 class Verdict:
     kind: str
@@ -81,15 +86,30 @@ class RepClassifier:
         cfg = self.config
         problem = shape_problem(f, cfg, self.exercise.pivot_kind)
         verdict = self._judge(f, problem)
-        if not problem:  # its vote counts for the movements after it, not for its own verdict
+        # its vote counts for the movements after it, not for its own verdict
+        votes = self._votes(f) if not problem else 0
+        if votes:
             before = self.axes.axis
-            self.axes.observe(f.axis, 2 if f.hold_s >= 0.5 else 1, f.rom_deg)
+            self.axes.observe(f.axis, votes, f.rom_deg)
             after = self.axes.axis
             if before is not None and after is not None and axis_offset_deg(before, after) > cfg.max_axis_offset_deg:
                 self._roms = []  # another axis won: the reps counted so far were of another movement
         if verdict.kind != "rejected" and verdict.kind != self.exercise.pivot_kind:
             self._roms.append(verdict.rom_deg)
         return verdict
+
+    def _votes(self, f: Features) -> int:
+        """A rep-shaped movement's votes for its axis: 2 when it held at the top (a rep holds, a
+        sit-down or a kick mostly does not), else 1. But a movement about the foot that did not
+        hold votes only for the axis in force (or when there is none yet): the shank rocking over
+        the foot while standing up or stepping turns about another axis, and must not take over
+        between two sets; knee out (hip ER's axis) may come first, and is what it strengthens."""
+        held = f.hold_s >= HELD_S
+        axis = self.axes.axis
+        if (f.pivot_height_m > self.config.foot_pivot_min_height_m and not held and axis is not None
+                and axis_offset_deg(f.axis, axis) > self.config.max_axis_offset_deg):
+            return 0
+        return 2 if held else 1
 
     def _judge(self, f: Features, problem: str) -> Verdict:
         cfg = self.config

@@ -61,10 +61,15 @@ def test_knee_extension_reps_of_up_to_90_degrees(strap):
 
 def test_knee_extension_has_no_foot_pivot_kind():
     axis, g = random_setup(5)
-    # a turn about an axis below the sensor: hip ER calls it knee_out, knee extension has no such kind
+    # a turn about an axis below the sensor: hip ER calls it knee_out; in knee extension the shank
+    # rocks over the foot (standing, a step), which is no rep: the knee lies above the sensor
     synth = Synth(axis, g, moves=[Move(60, out_s=2, return_s=2, pivot_m=0.18)] * 3)
-    kinds = {r.kind for r in Pipeline(meta=KE).run(synth.samples(noise=1.0))}
-    assert kinds == {"full"}
+    reps = Pipeline(meta=KE).run(synth.samples(noise=1.0))
+    assert [r.kind for r in reps] == ["rejected"] * 3
+    assert all(r.reason.startswith("turned about the foot") for r in reps)
+    # the same turn about the knee, 0.35 m above the sensor, is a rep
+    synth = Synth(axis, g, moves=[Move(60, out_s=2, return_s=2)] * 3)
+    assert {r.kind for r in Pipeline(meta=KE).run(synth.samples(noise=1.0))} == {"full"}
     assert {r.kind for r in Pipeline().run(Synth(axis, g, moves=[Move(20, pivot_m=0.18)] * 3).samples())} == {"knee_out"}
     # closer still: not a turn about the knee at all (a step), never a knee-extension rep
     synth = Synth(axis, g, radius_m=0.06, moves=[Move(60, out_s=2, return_s=2)] * 3)

@@ -133,11 +133,14 @@ def test_kicks_before_the_first_rep_do_not_lose_the_session():
     axis, g = random_setup(5)
     kick = np.cross(axis, g)
     kick /= np.linalg.norm(kick)  # the knee's flexion axis
-    synth = Synth(axis, g, moves=[Move(40, hold_s=2, axis=kick)] * 2 + [Move(30, hold_s=3)] * 6)
+    synth = Synth(axis, g, moves=[Move(40, hold_s=2, axis=kick)] * 2 + [Move(30, hold_s=3)] * 7)
     reps = run(synth, noise=1.0)
     late = [r for r in reps if r.start_s > synth.truth()[-2]["start_s"] - 0.5]
     # the first hip-ER reps are spent winning the axis back (the kicks, first, set it: nothing
-    # tells them from reps then); after that they count again, as full reps of their own range
+    # tells them from reps then; two held kicks, 4 votes, give way to more than twice that: five
+    # held reps, whose votes count after their own verdicts); after that they count again, as full
+    # reps of their own range
+    assert [r.kind for r in reps if r.start_s > synth.truth()[2]["start_s"] - 0.5] == ["rejected"] * 5 + ["full"] * 2
     assert [r.kind for r in late] == ["full", "full"]
     assert all(r.rom_deg == pytest.approx(30, abs=0.5) for r in late)
 
