@@ -26,6 +26,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "end_floor_deg": (0.5, 45.0),
     "max_movement_s": (2.0, 600.0),
     "settle_s": (0.1, 60.0),
+    "rest_min_s": (0.02, 10.0),
     "pre_rest_s": (0.1, 10.0),
     "min_rom_deg": (0.5, 120.0),
     "max_rom_deg": (5.0, 180.0),
@@ -88,6 +89,10 @@ class PipelineConfig:
         settle_s: a movement that has not gone ``min_rom_deg`` above rest and then stays still this
             long has settled into a new rest pose (after continuous reps the real rest pose can sit
             up to 15° from where the series started, with no still moment between the reps).
+        rest_min_s: a rest this long (quiet throughout) anchors the next movement: one whose
+            outward movement pauses on the way, each pause taking the rest pose along, still
+            starts once it is ``start_deg`` from there, and is measured from there. Longer than
+            146 of 147 real pauses inside a movement (UCI, PHYTMO: 99th percentile 0.36 s).
         pre_rest_s: seconds before a movement kept to measure the rest pose.
 
     Classification
@@ -156,6 +161,7 @@ class PipelineConfig:
     end_floor_deg: float = 3.0
     max_movement_s: float = 40.0
     settle_s: float = 1.0
+    rest_min_s: float = 0.5
     pre_rest_s: float = 1.0
 
     min_rom_deg: float | None = None

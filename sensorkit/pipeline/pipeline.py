@@ -189,6 +189,8 @@ class Pipeline:
         self._segmenter = Segmenter(cfg, self.fs_hz_)
         self._history = _History()
         self._last_moving = -1  # absolute index of the last moving sample
+        self._last_loud = -1  # absolute index of the last sample that was not quiet
+        self._rest_min = max(1, int(round(cfg.rest_min_s * self.fs_hz_)))
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
 
     def _process(self, samples: Samples) -> list[Rep]:
@@ -208,7 +210,7 @@ class Pipeline:
         cut = self._segmenter.restart(self._history.end - 1)
         if cut is not None:
             self._emit(cut)
-        self._last_moving = self._history.end - 1
+        self._last_moving = self._last_loud = self._history.end - 1
 
     def _process_piece(self, samples: Samples) -> list[Rep]:
         filled = self._gaps(samples)
@@ -221,8 +223,12 @@ class Pipeline:
         self._history.append(rows)
         still = block.speed_dps < self.config.still_gyr_dps
         quiet = block.speed_dps < QUIET_DPS
-        # still-run length at every sample, from the last moving sample (carried over blocks)
+        # rested: quiet for rest_min_s up to the sample (the last loud sample carried over blocks)
         index = np.arange(first, first + len(block))
+        last_loud = np.maximum.accumulate(np.where(quiet, self._last_loud, index))
+        self._last_loud = int(last_loud[-1])
+        rested = index - last_loud >= self._rest_min
+        # still-run length at every sample, from the last moving sample (carried over blocks)
         last_moving = np.maximum.accumulate(np.where(still, self._last_moving, index))
         self._last_moving = int(last_moving[-1])
         still_run = index - last_moving
@@ -231,7 +237,7 @@ class Pipeline:
         while pos < n:
             hi = min(n, pos + size)  # pieces: after a movement ends, less is scanned again
             movement = self._segmenter.scan(first + pos, block.up[pos:hi], still_run[pos:hi], quiet[pos:hi],
-                                            self._history_up)
+                                            self._history_up, rested[pos:hi])
             # go on after the sample at which the movement's end was seen (it may end earlier, at
             # the bottom of a swing): what live has already scanned, batch does not scan again
             end = hi if movement is None else movement.decided - first + 1

@@ -61,6 +61,7 @@ class Segmenter:
         self.max_len = int(config.max_movement_s * fs_hz)
         self.state = REST
         self.rest_up: np.ndarray | None = None  # vertical at the latest quiet rest sample
+        self.anchor_up: np.ndarray | None = None  # vertical at the latest rested sample since the last movement
         self.start = -1
         self.peak_deg = 0.0  # largest angle from rest so far in the movement
         self.tail_min = np.inf
@@ -73,10 +74,11 @@ class Segmenter:
         self.settle = max(1, int(round(config.settle_s * fs_hz)))
 
     def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray,
-             history_up) -> Movement | None:
-        """Scan samples from absolute index ``first`` (their vertical, still-run length and
-        quietness) up to the first movement that ends (returned; the caller goes on after the
-        sample that decided it) or the last sample; ``history_up(i0, i1)`` gives earlier verticals."""
+             history_up, rested: np.ndarray | None = None) -> Movement | None:
+        """Scan samples from absolute index ``first`` (their vertical, still-run length,
+        quietness and whether the leg has rested for ``rest_min_s`` up to them) up to the first
+        movement that ends (returned; the caller goes on after the sample that decided it) or the
+        last sample; ``history_up(i0, i1)`` gives earlier verticals."""
         cfg = self.cfg
         j, n = 0, len(up)
         while j < n:
@@ -87,14 +89,31 @@ class Segmenter:
                     self.rest_up = up[0].copy()
                 # (row 0: the rest pose before any quiet sample of this piece)
                 ref = np.concatenate([self.rest_up[None, :], up]).take(last_quiet + 1, axis=0)
-                over = (angle_between_deg(up[j:], ref) > cfg.start_deg).nonzero()[0]
-                if len(over) == 0:
+                over = angle_between_deg(up[j:], ref) > cfg.start_deg
+                # the anchor: the vertical at the latest sample of a rest of rest_min_s since the last
+                # movement ended; an outward movement with pauses on the way (each quiet sample
+                # taking the rest pose along) starts once it is start_deg from there
+                if rested is not None:
+                    last_rested = np.maximum.accumulate(np.where(rested[j:], np.arange(j, n), -1))
+                    anchors = np.concatenate([(self.anchor_up if self.anchor_up is not None else up[0])[None, :], up])
+                    anchor = anchors.take(last_rested + 1, axis=0)
+                    valid = (last_rested >= 0) | (self.anchor_up is not None)
+                    from_anchor = valid & (angle_between_deg(up[j:], anchor) > cfg.start_deg)
+                else:
+                    last_rested, from_anchor = None, np.zeros(n - j, bool)
+                hits = (over | from_anchor).nonzero()[0]
+                if len(hits) == 0:
                     if last_quiet[-1] >= 0:
                         self.rest_up = up[last_quiet[-1]].copy()
+                    if last_rested is not None and last_rested[-1] >= 0:
+                        self.anchor_up = up[last_rested[-1]].copy()
                     break
-                k = j + int(over[0])
+                k = j + int(hits[0])
                 if last_quiet[k - j] >= 0:
                     self.rest_up = up[last_quiet[k - j]].copy()
+                if from_anchor[k - j] and not over[k - j]:  # it left the anchor, by steps: measured from there
+                    self.rest_up = anchor[k - j].copy()
+                self.anchor_up = None
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.peak_deg = 0.0
@@ -202,7 +221,7 @@ class Segmenter:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
                 cut = replace(ended, cut_by_gap=True)
-        self.rest_up = None
+        self.rest_up = self.anchor_up = None
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
 
@@ -232,6 +251,7 @@ class Segmenter:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
                             self.last_end)
         self.last_end = end
+        self.anchor_up = None  # an anchor is a rest after the last movement
         self.state = REST
         self.start, self.peak_deg = -1, 0.0
         self.tail_min, self.tail_min_index = np.inf, -1

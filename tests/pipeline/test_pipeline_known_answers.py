@@ -129,6 +129,24 @@ def test_rom_is_read_at_the_top_hold_not_at_a_longer_pause_on_the_way():
     assert reps[0].rom_deg == pytest.approx(30.0, abs=0.5)
 
 
+def test_a_small_rep_that_goes_out_in_steps_is_counted_from_the_rest_before_it():
+    axis, g = random_setup(12)
+    # 3 s of rest, out to 4.5 deg, a still pause of 0.2 s, on to 9 deg, hold 2 s, back, rest: each
+    # step is under start_deg, and the pause is quiet (it would take the rest pose along)
+    t = np.arange(0.0, 12.0, 0.01)
+    theta = (4.5 * min_jerk((t - 3.0) / 0.6) + 4.5 * min_jerk((t - 3.8) / 0.6)
+             - 9.0 * min_jerk((t - 6.4) / 1.0))
+    rot = Rotation.from_rotvec(-np.outer(np.radians(theta), axis))
+    gyr = np.outer(np.gradient(theta, t), axis)
+    rng = np.random.default_rng(3)
+    samples = Samples(t, rot.apply(g) + 0.02 * rng.standard_normal((len(t), 3)),
+                      gyr + 0.1 * rng.standard_normal((len(t), 3)))
+    counted = [r for r in Pipeline().run(samples) if r.counted]
+    assert len(counted) == 1
+    assert counted[0].rom_deg == pytest.approx(9.0, abs=1.0)
+    assert counted[0].start_s == pytest.approx(3.0, abs=0.3)
+
+
 def test_kicks_before_the_first_rep_do_not_lose_the_session():
     axis, g = random_setup(5)
     kick = np.cross(axis, g)
