@@ -34,8 +34,10 @@ from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
 from sensorkit.samples import GRAVITY_MS2, Samples
 
 #: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
-#: linear acceleration(3), raw accelerometer(3)
-_COLS = 19
+#: linear acceleration(3), raw accelerometer(3), quiet for the rest's gravity (1.0 / 0.0, see
+#: :meth:`Pipeline._rest_gravity`; computed once per block)
+_COLS = 20
+_GRAVITY_QUIET = 19
 #: samples the segmenter scans at once: from SCAN_FIRST_S of data after a movement ended (the next
 #: one usually starts and ends within it), doubling while none ends, up to _SCAN. The movements do
 #: not depend on it (the segmenter gives the same for any chunking); the logged angle trace takes
@@ -47,6 +49,13 @@ SCAN_FIRST_S = 5.0
 def _number(meta: Mapping[str, Any], key: str) -> float | None:
     value = meta.get(key)
     return float(value) if value is not None else None
+
+
+def _row_norms(v: np.ndarray) -> np.ndarray:
+    """``np.linalg.norm(v, axis=1)`` of an (n, 3) array bit for bit (it adds the squares in order),
+    a column at a time: the row-by-row reduction costs more than the arithmetic on long blocks."""
+    x, y, z = v[:, 0], v[:, 1], v[:, 2]
+    return np.sqrt(x * x + y * y + z * z)
 
 
 def _raise_non_finite(samples: Samples) -> None:
@@ -218,9 +227,10 @@ class Pipeline:
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps
         rows[:, 7:10], rows[:, 10:13], rows[:, 13:16] = block.smooth_omega_dps, block.alpha_dps2, block.lin_acc_ms2
         rows[:, 16:19] = filled.acc
-        self._history.append(rows)
         still = block.speed_dps < self.config.still_gyr_dps
         quiet = block.speed_dps < QUIET_DPS
+        rows[:, _GRAVITY_QUIET] = quiet & (_row_norms(block.alpha_dps2) < QUIET_DPS2)
+        self._history.append(rows)
         # still-run length at every sample, from the last moving sample (carried over blocks)
         index = np.arange(first, first + len(block))
         last_moving = np.maximum.accumulate(np.where(still, self._last_moving, index))
@@ -297,12 +307,13 @@ class Pipeline:
 
     def _rest_gravity(self, first: int, start: int) -> np.ndarray | None:
         """The accelerometer's gravity direction over the quiet samples of the rest before
-        ``start`` (exact there, unlike the orientation filter just after a movement), or None."""
+        ``start`` (exact there, unlike the orientation filter just after a movement), or None.
+        Quiet: smoothed rate under QUIET_DPS and angular acceleration under QUIET_DPS2, their norms
+        as np.linalg.norm computes them (the history's flag column)."""
         pre = self._history.rows(first, start)
         if not len(pre):
             return None
-        omega, alpha = pre[:, 7:10], pre[:, 10:13]  # (norms as np.linalg.norm computes them)
-        quiet = (np.sqrt(np.add.reduce(omega * omega, axis=1)) < QUIET_DPS) & (np.sqrt(np.add.reduce(alpha * alpha, axis=1)) < QUIET_DPS2)
+        quiet = pre[:, _GRAVITY_QUIET] > 0.0
         count = np.count_nonzero(quiet)
         if count < 3:
             return None
