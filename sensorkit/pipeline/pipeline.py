@@ -77,8 +77,13 @@ class _History:
     def end(self) -> int:
         return self.first + len(self.data)
 
-    def append(self, rows: np.ndarray) -> None:
-        self.data = np.vstack([self.data, rows]) if len(self.data) else rows
+    def extend(self, n: int) -> np.ndarray:
+        """``n`` new rows at the end, returned for the caller to fill (the rows kept so far are
+        copied once into the grown array; the new ones are written only once, where they stay)."""
+        old = self.data
+        self.data = np.empty((len(old) + n, _COLS))
+        self.data[:len(old)] = old
+        return self.data[len(old):]
 
     def rows(self, i0: int, i1: int) -> np.ndarray:
         return self.data[max(0, i0 - self.first):max(0, i1 - self.first)]
@@ -223,14 +228,13 @@ class Pipeline:
         filled = self._gaps(samples)
         block = self._motion.update(filled.t, filled.acc, filled.gyr)
         first = self._history.end
-        rows = np.empty((len(block), _COLS))
+        rows = self._history.extend(len(block))
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps
         rows[:, 7:10], rows[:, 10:13], rows[:, 13:16] = block.smooth_omega_dps, block.alpha_dps2, block.lin_acc_ms2
         rows[:, 16:19] = filled.acc
         still = block.speed_dps < self.config.still_gyr_dps
         quiet = block.speed_dps < QUIET_DPS
         rows[:, _GRAVITY_QUIET] = quiet & (_row_norms(block.alpha_dps2) < QUIET_DPS2)
-        self._history.append(rows)
         # still-run length at every sample, from the last moving sample (carried over blocks)
         index = np.arange(first, first + len(block))
         last_moving = np.maximum.accumulate(np.where(still, self._last_moving, index))
