@@ -30,6 +30,7 @@ from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, SETTLED_S, Window,
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter, angle_between_deg
+from sensorkit.pipeline.smallarray import row_norms
 from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
 from sensorkit.samples import GRAVITY_MS2, Samples
 
@@ -49,13 +50,6 @@ SCAN_FIRST_S = 5.0
 def _number(meta: Mapping[str, Any], key: str) -> float | None:
     value = meta.get(key)
     return float(value) if value is not None else None
-
-
-def _row_norms(v: np.ndarray) -> np.ndarray:
-    """``np.linalg.norm(v, axis=1)`` of an (n, 3) array bit for bit (it adds the squares in order),
-    a column at a time: the row-by-row reduction costs more than the arithmetic on long blocks."""
-    x, y, z = v[:, 0], v[:, 1], v[:, 2]
-    return np.sqrt(x * x + y * y + z * z)
 
 
 def _raise_non_finite(samples: Samples) -> None:
@@ -234,7 +228,7 @@ class Pipeline:
         rows[:, 16:19] = filled.acc
         still = block.speed_dps < self.config.still_gyr_dps
         quiet = block.speed_dps < QUIET_DPS
-        rows[:, _GRAVITY_QUIET] = quiet & (_row_norms(block.alpha_dps2) < QUIET_DPS2)
+        rows[:, _GRAVITY_QUIET] = quiet & (row_norms(block.alpha_dps2) < QUIET_DPS2)
         # still-run length at every sample, from the last moving sample (carried over blocks)
         index = np.arange(first, first + len(block))
         last_moving = np.maximum.accumulate(np.where(still, self._last_moving, index))
