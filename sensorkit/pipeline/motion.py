@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, sosfilt, sosfilt_zi
+from scipy.signal import sosfilt, sosfilt_zi
 from vqf import VQF
 
+from sensorkit.pipeline.smallarray import butter_lowpass_sos
 from sensorkit.samples import GRAVITY_MS2
 
 
@@ -61,7 +62,7 @@ class MotionTracker:
     def __init__(self, fs_hz: float, lowpass_hz: float, tau_acc_s: float) -> None:
         self.fs_hz = fs_hz
         self._vqf = VQF(1.0 / fs_hz, tauAcc=tau_acc_s, restThGyr=REST_GYR_DPS, biasClip=BIAS_CLIP_DPS)
-        self._sos = butter(2, lowpass_hz, fs=fs_hz, output="sos")
+        self._sos = butter_lowpass_sos(lowpass_hz, fs_hz)
         self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels
         self._last_omega: np.ndarray | None = None  # last smoothed rate (for the difference)
 

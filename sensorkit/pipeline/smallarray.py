@@ -8,10 +8,11 @@ checks that against the library.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
-from scipy.signal import lfilter
+from scipy.signal import butter, lfilter
 
 try:  # the compiled routines behind np.linalg.eigh and scipy.signal.lfilter (same results)
     from numpy.linalg._umath_linalg import eigh_lo as _eigh_lo
@@ -30,6 +31,14 @@ def eigh(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if not np.isnan(w[0]):  # LAPACK did not converge (NaN): numpy raises, as before
             return w, v
     return np.linalg.eigh(m)
+
+
+@functools.lru_cache(maxsize=16)
+def butter_lowpass_sos(cutoff_hz: float, fs_hz: float) -> np.ndarray:
+    """``scipy.signal.butter(2, cutoff_hz, fs=fs_hz, output="sos")``, designed once per (cut-off,
+    rate) (a design costs more than a recording's smoothing): the motion tracker and measure's
+    zero-phase smoothing share it. Shared: never modify the array."""
+    return butter(2, cutoff_hz, fs=fs_hz, output="sos")
 
 
 def lfilter_zi(b: np.ndarray, a: np.ndarray, x: np.ndarray, zi: np.ndarray) -> np.ndarray:
