@@ -12,7 +12,7 @@ import functools
 import re
 
 import numpy as np
-from scipy.signal import butter, lfilter
+from scipy.signal import butter, lfilter, sosfilt_zi
 
 try:  # the compiled routines behind np.linalg.eigh and scipy.signal.lfilter (same results)
     from numpy.linalg._umath_linalg import eigh_lo as _eigh_lo
@@ -39,6 +39,14 @@ def butter_lowpass_sos(cutoff_hz: float, fs_hz: float) -> np.ndarray:
     rate) (a design costs more than a recording's smoothing): the motion tracker and measure's
     zero-phase smoothing share it. Shared: never modify the array."""
     return butter(2, cutoff_hz, fs=fs_hz, output="sos")
+
+
+@functools.lru_cache(maxsize=16)
+def butter_lowpass_zi(cutoff_hz: float, fs_hz: float) -> np.ndarray:
+    """``scipy.signal.sosfilt_zi`` of :func:`butter_lowpass_sos` (1, 2): the steady state for a unit
+    input, once per (cut-off, rate); for its one section it is ``lfilter_zi(b, a)`` bit for bit
+    (sosfilt_zi scales the first section by 1.0). Shared: never modify the array."""
+    return sosfilt_zi(butter_lowpass_sos(cutoff_hz, fs_hz))
 
 
 def lfilter_zi(b: np.ndarray, a: np.ndarray, x: np.ndarray, zi: np.ndarray) -> np.ndarray:

@@ -51,6 +51,18 @@ def test_count_reversals_counts_the_large_turns_of_a_smooth_angle():
     assert count_reversals(jumps, 9.0) == 5  # up first, then five turns
 
 
+@pytest.mark.parametrize("fs_hz", [24.7, 52.0, 100.3])
+def test_cached_butterworth_is_scipys(fs_hz):
+    from scipy.signal import lfilter_zi as scipy_lfilter_zi, sosfilt_zi
+
+    from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi
+
+    sos = butter(2, 5.0, fs=fs_hz, output="sos")
+    assert np.array_equal(butter_lowpass_sos(5.0, fs_hz), sos)
+    assert np.array_equal(butter_lowpass_zi(5.0, fs_hz), sosfilt_zi(sos))
+    assert np.array_equal(butter_lowpass_zi(5.0, fs_hz)[0], scipy_lfilter_zi(sos[0, :3], sos[0, 3:]))
+
+
 def test_row_norms_equal_numpy():
     rng = np.random.default_rng(5)
     v = rng.normal(size=(5000, 3)) * np.exp(rng.uniform(-8, 8, size=(5000, 1)))
