@@ -64,7 +64,7 @@ class MotionTracker:
         self._vqf = VQF(1.0 / fs_hz, tauAcc=tau_acc_s, restThGyr=REST_GYR_DPS, biasClip=BIAS_CLIP_DPS)
         self._sos = butter_lowpass_sos(lowpass_hz, fs_hz)
         self._zi_unit = butter_lowpass_zi(lowpass_hz, fs_hz)  # (sections, 2) for a unit input
-        self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels (sections, 6, 2)
+        self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels
         self._last_omega: np.ndarray | None = None  # last smoothed rate (for the difference)
 
     def restart(self) -> None:
@@ -79,15 +79,12 @@ class MotionTracker:
     def update(self, t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray) -> MotionBlock:
         out = self._vqf.updateBatch(np.ascontiguousarray(np.radians(gyr_dps)), np.ascontiguousarray(acc))
         up = up_from_quaternion(out["quat6D"])
-        # rate, then linear acceleration: a channel per row, as the filter runs along them (it
-        # copies a (samples, channels) array into this layout first); smooth is (samples, 6) again
-        raw = np.empty((6, len(t)))
-        omega = np.subtract(gyr_dps, np.degrees(out["bias"]), out=raw[:3].T)
-        np.subtract(acc, GRAVITY_MS2 * up, out=raw[3:].T)
+        raw = np.empty((len(t), 6))  # rate, then linear acceleration
+        omega = np.subtract(gyr_dps, np.degrees(out["bias"]), out=raw[:, :3])
+        np.subtract(acc, GRAVITY_MS2 * up, out=raw[:, 3:])
         if self._zi is None:  # start from the first sample as if it had always been so
-            self._zi = self._zi_unit[:, None, :] * raw[:, 0][None, :, None]  # (sections, 6, 2)
-        smooth, self._zi = sosfilt(self._sos, raw, axis=-1, zi=self._zi)
-        smooth = smooth.T
+            self._zi = self._zi_unit[:, :, None] * raw[0][None, None, :]
+        smooth, self._zi = sosfilt(self._sos, raw, axis=0, zi=self._zi)
         smooth_omega = smooth[:, :3]
         previous = smooth_omega[:1] if self._last_omega is None else self._last_omega[None, :]
         alpha = np.diff(smooth_omega, axis=0, prepend=previous) * self.fs_hz
