@@ -226,9 +226,9 @@ class Pipeline:
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps
         rows[:, 7:10], rows[:, 10:13], rows[:, 13:16] = block.smooth_omega_dps, block.alpha_dps2, block.lin_acc_ms2
         rows[:, 16:19] = filled.acc
+        rows[:, _GRAVITY_QUIET] = (block.speed_dps < QUIET_DPS) & (row_norms(block.alpha_dps2) < QUIET_DPS2)
         still = block.speed_dps < self.config.still_gyr_dps
         quiet = block.speed_dps < QUIET_DPS
-        rows[:, _GRAVITY_QUIET] = quiet & (row_norms(block.alpha_dps2) < QUIET_DPS2)
         # still-run length at every sample, from the last moving sample (carried over blocks)
         index = np.arange(first, first + len(block))
         last_moving = np.maximum.accumulate(np.where(still, self._last_moving, index))
