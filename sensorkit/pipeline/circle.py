@@ -20,11 +20,18 @@ MOVING_DPS = 8.0
 
 
 def _skew(v: np.ndarray) -> np.ndarray:
-    out = np.zeros((len(v), 3, 3))
-    out[:, 0, 1], out[:, 0, 2] = -v[:, 2], v[:, 1]
-    out[:, 1, 0], out[:, 1, 2] = v[:, 2], -v[:, 0]
-    out[:, 2, 0], out[:, 2, 1] = -v[:, 1], v[:, 0]
-    return out
+    """(n, 3, 3): each row's cross-product matrix ``[[0, -z, y], [z, 0, -x], [-y, x, 0]]`` (+0 on the
+    diagonal), taken from ``[x, y, z, 0]`` in one gather and signed (× -1 negates exactly)."""
+    ext = np.zeros((len(v), 4))
+    ext[:, :3] = v
+    out = ext.take(_SKEW_FROM, axis=1)
+    out *= _SKEW_SIGN
+    return out.reshape(-1, 3, 3)
+
+
+#: where each entry of a cross-product matrix (3 i + k) comes from in ``[x, y, z, 0]``, and its sign
+_SKEW_FROM = np.array([3, 2, 1, 2, 3, 0, 1, 0, 3])
+_SKEW_SIGN = np.array([1.0, -1.0, 1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0])
 
 
 def circle_terms(omega_dps: np.ndarray, alpha_dps2: np.ndarray, lin_acc_ms2: np.ndarray) -> np.ndarray:
@@ -38,16 +45,10 @@ def circle_terms(omega_dps: np.ndarray, alpha_dps2: np.ndarray, lin_acc_ms2: np.
     sw = _skew(np.radians(omega_dps))
     A = sw @ sw
     n = len(A)
-    # A = skew(α) + ω×ω×, as the sum of the two matrices gives it (0 + x on the diagonal: a -0 turns +0)
-    a0, a1, a2 = np.radians(alpha_dps2).T
-    A[:, 0, 1] -= a2
-    A[:, 0, 2] += a1
-    A[:, 1, 0] += a2
-    A[:, 1, 2] -= a0
-    A[:, 2, 0] -= a1
-    A[:, 2, 1] += a0
-    A.reshape(n, 9)[:, ::4] += 0.0
     flat = A.reshape(n, 9)  # A[:, j, i] at 3 j + i
+    # A = skew(α) + ω×ω×, entry by entry as the sum of the two matrices gives it (0 + x on the
+    # diagonal: a -0 turns +0; x + (-y) is x - y exactly)
+    flat += _skew(np.radians(alpha_dps2)).reshape(n, 9)
     # (AᵀA)[i, k] = Σ_j A[j, i] A[j, k]: the 27 products side by side, then the rows j added in order
     # (C order throughout: a column sum over the samples is then sequential, as before, where an
     # F-ordered array would be summed pairwise; fancy indexing gives F order, take gives C)

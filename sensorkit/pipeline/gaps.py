@@ -38,13 +38,14 @@ class GapFiller:
         """``samples`` with their short gaps filled (the very object when there is none)."""
         if len(samples) == 0:
             return samples
-        rows = np.column_stack([samples.t, samples.acc, samples.gyr])
-        last, self._last = self._last, rows[-1].copy()
-        with_last = rows if last is None else np.vstack([last, rows])
-        missing = np.rint(np.diff(with_last[:, 0]) / self.period_s).astype(np.int64) - 1
+        last, self._last = self._last, np.concatenate([samples.t[-1:], samples.acc[-1], samples.gyr[-1]])
+        t_with_last = samples.t if last is None else np.concatenate([last[:1], samples.t])
+        missing = np.rint(np.diff(t_with_last) / self.period_s).astype(np.int64) - 1
         fill = (missing > 0) & (missing <= self.max_missing)
-        if not fill.any():
+        if not fill.any():  # (the times alone tell: the rows are only put together to fill)
             return samples
+        rows = np.column_stack([samples.t, samples.acc, samples.gyr])
+        with_last = rows if last is None else np.vstack([last, rows])
         extra = np.where(fill, missing, 0)
         self.filled_samples += int(extra.sum())
         # every gap at once: gap i (between with_last[i] and with_last[i + 1]) gets extra[i] rows

@@ -26,12 +26,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, lfilter_zi
 
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
-from sensorkit.pipeline.smallarray import eigh, gradient, gradient_at, lfilter_zi as _filter, spacing, true_runs
+from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, eigh, gradient, gradient_at, lfilter_zi as _filter, spacing, true_runs
 
 
 #: the accelerometer reads gravity to within about 0.5° when the shank turns slower than this
@@ -115,9 +114,9 @@ _DEG_PER_RAD = 180.0 / math.pi
 
 @functools.lru_cache(maxsize=16)
 def _lowpass(cutoff_hz: float, fs_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    sos = butter(2, cutoff_hz, fs=fs_hz, output="sos")  # one second-order section
+    sos = butter_lowpass_sos(cutoff_hz, fs_hz)  # one second-order section
     b, a = sos[0, :3], sos[0, 3:]
-    return b, a, lfilter_zi(b, a)
+    return b, a, butter_lowpass_zi(cutoff_hz, fs_hz)[0]  # lfilter_zi(b, a)
 
 
 _PAD = 9  # samples of odd extension at each end (sosfiltfilt's default for one section)

@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, sosfilt, sosfilt_zi
+from scipy.signal import sosfilt
 from vqf import VQF
 
+from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi
 from sensorkit.samples import GRAVITY_MS2
 
 
@@ -61,7 +62,8 @@ class MotionTracker:
     def __init__(self, fs_hz: float, lowpass_hz: float, tau_acc_s: float) -> None:
         self.fs_hz = fs_hz
         self._vqf = VQF(1.0 / fs_hz, tauAcc=tau_acc_s, restThGyr=REST_GYR_DPS, biasClip=BIAS_CLIP_DPS)
-        self._sos = butter(2, lowpass_hz, fs=fs_hz, output="sos")
+        self._sos = butter_lowpass_sos(lowpass_hz, fs_hz)
+        self._zi_unit = butter_lowpass_zi(lowpass_hz, fs_hz)  # (sections, 2) for a unit input
         self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels
         self._last_omega: np.ndarray | None = None  # last smoothed rate (for the difference)
 
@@ -81,7 +83,7 @@ class MotionTracker:
         omega = np.subtract(gyr_dps, np.degrees(out["bias"]), out=raw[:, :3])
         np.subtract(acc, GRAVITY_MS2 * up, out=raw[:, 3:])
         if self._zi is None:  # start from the first sample as if it had always been so
-            self._zi = sosfilt_zi(self._sos)[:, :, None] * raw[0][None, None, :]
+            self._zi = self._zi_unit[:, :, None] * raw[0][None, None, :]
         smooth, self._zi = sosfilt(self._sos, raw, axis=0, zi=self._zi)
         smooth_omega = smooth[:, :3]
         previous = smooth_omega[:1] if self._last_omega is None else self._last_omega[None, :]

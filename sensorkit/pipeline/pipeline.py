@@ -30,12 +30,15 @@ from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, SETTLED_S, Window,
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter, angle_between_deg
+from sensorkit.pipeline.smallarray import row_norms
 from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
 from sensorkit.samples import GRAVITY_MS2, Samples
 
 #: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
-#: linear acceleration(3), raw accelerometer(3)
-_COLS = 19
+#: linear acceleration(3), raw accelerometer(3), quiet for the rest's gravity (1.0 / 0.0, see
+#: :meth:`Pipeline._rest_gravity`; computed once per block)
+_COLS = 20
+_GRAVITY_QUIET = 19
 #: samples the segmenter scans at once: from SCAN_FIRST_S of data after a movement ended (the next
 #: one usually starts and ends within it), doubling while none ends, up to _SCAN. The movements do
 #: not depend on it (the segmenter gives the same for any chunking); the logged angle trace takes
@@ -68,8 +71,13 @@ class _History:
     def end(self) -> int:
         return self.first + len(self.data)
 
-    def append(self, rows: np.ndarray) -> None:
-        self.data = np.vstack([self.data, rows]) if len(self.data) else rows
+    def extend(self, n: int) -> np.ndarray:
+        """``n`` new rows at the end, returned for the caller to fill (the rows kept so far are
+        copied once into the grown array; the new ones are written only once, where they stay)."""
+        old = self.data
+        self.data = np.empty((len(old) + n, _COLS))
+        self.data[:len(old)] = old
+        return self.data[len(old):]
 
     def rows(self, i0: int, i1: int) -> np.ndarray:
         return self.data[max(0, i0 - self.first):max(0, i1 - self.first)]
@@ -216,11 +224,11 @@ class Pipeline:
         filled = self._gaps(samples)
         block = self._motion.update(filled.t, filled.acc, filled.gyr)
         first = self._history.end
-        rows = np.empty((len(block), _COLS))
+        rows = self._history.extend(len(block))
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps
         rows[:, 7:10], rows[:, 10:13], rows[:, 13:16] = block.smooth_omega_dps, block.alpha_dps2, block.lin_acc_ms2
         rows[:, 16:19] = filled.acc
-        self._history.append(rows)
+        rows[:, _GRAVITY_QUIET] = (block.speed_dps < QUIET_DPS) & (row_norms(block.alpha_dps2) < QUIET_DPS2)
         still = block.speed_dps < self.config.still_gyr_dps
         quiet = block.speed_dps < QUIET_DPS
         # rested: quiet for rest_min_s up to the sample (the last loud sample carried over blocks)
@@ -303,12 +311,13 @@ class Pipeline:
 
     def _rest_gravity(self, first: int, start: int) -> np.ndarray | None:
         """The accelerometer's gravity direction over the quiet samples of the rest before
-        ``start`` (exact there, unlike the orientation filter just after a movement), or None."""
+        ``start`` (exact there, unlike the orientation filter just after a movement), or None.
+        Quiet: smoothed rate under QUIET_DPS and angular acceleration under QUIET_DPS2, their norms
+        as np.linalg.norm computes them (the history's flag column)."""
         pre = self._history.rows(first, start)
         if not len(pre):
             return None
-        omega, alpha = pre[:, 7:10], pre[:, 10:13]  # (norms as np.linalg.norm computes them)
-        quiet = (np.sqrt(np.add.reduce(omega * omega, axis=1)) < QUIET_DPS) & (np.sqrt(np.add.reduce(alpha * alpha, axis=1)) < QUIET_DPS2)
+        quiet = pre[:, _GRAVITY_QUIET] > 0.0
         count = np.count_nonzero(quiet)
         if count < 3:
             return None

@@ -8,10 +8,11 @@ checks that against the library.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
-from scipy.signal import lfilter
+from scipy.signal import butter, lfilter, sosfilt_zi
 
 try:  # the compiled routines behind np.linalg.eigh and scipy.signal.lfilter (same results)
     from numpy.linalg._umath_linalg import eigh_lo as _eigh_lo
@@ -30,6 +31,22 @@ def eigh(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if not np.isnan(w[0]):  # LAPACK did not converge (NaN): numpy raises, as before
             return w, v
     return np.linalg.eigh(m)
+
+
+@functools.lru_cache(maxsize=16)
+def butter_lowpass_sos(cutoff_hz: float, fs_hz: float) -> np.ndarray:
+    """``scipy.signal.butter(2, cutoff_hz, fs=fs_hz, output="sos")``, designed once per (cut-off,
+    rate) (a design costs more than a recording's smoothing): the motion tracker and measure's
+    zero-phase smoothing share it. Shared: never modify the array."""
+    return butter(2, cutoff_hz, fs=fs_hz, output="sos")
+
+
+@functools.lru_cache(maxsize=16)
+def butter_lowpass_zi(cutoff_hz: float, fs_hz: float) -> np.ndarray:
+    """``scipy.signal.sosfilt_zi`` of :func:`butter_lowpass_sos` (1, 2): the steady state for a unit
+    input, once per (cut-off, rate); for its one section it is ``lfilter_zi(b, a)`` bit for bit
+    (sosfilt_zi scales the first section by 1.0). Shared: never modify the array."""
+    return sosfilt_zi(butter_lowpass_sos(cutoff_hz, fs_hz))
 
 
 def lfilter_zi(b: np.ndarray, a: np.ndarray, x: np.ndarray, zi: np.ndarray) -> np.ndarray:
@@ -82,6 +99,13 @@ def gradient_at(f: np.ndarray, t: np.ndarray, i: int, dt: np.ndarray, step: floa
     b = (dx2 - dx1) / (dx1 * dx2)
     c = dx1 / (dx2 * (dx1 + dx2))
     return float(a * f[i - 1] + b * f[i] + c * f[i + 1])
+
+
+def row_norms(v: np.ndarray) -> np.ndarray:
+    """``np.linalg.norm(v, axis=1)`` of an (n, 3) array (it adds the squares in order), a column at
+    a time: on a long block the row-by-row reduction costs more than the arithmetic."""
+    x, y, z = v[:, 0], v[:, 1], v[:, 2]
+    return np.sqrt(x * x + y * y + z * z)
 
 
 def true_runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:

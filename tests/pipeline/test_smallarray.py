@@ -4,7 +4,7 @@ import pytest
 from scipy.signal import butter, lfilter
 
 from sensorkit.pipeline.measure import count_reversals
-from sensorkit.pipeline.smallarray import eigh, gradient, gradient_at, lfilter_zi, spacing, true_runs
+from sensorkit.pipeline.smallarray import eigh, gradient, gradient_at, lfilter_zi, row_norms, spacing, true_runs
 
 
 @pytest.mark.parametrize("uniform", [True, False])
@@ -49,6 +49,34 @@ def test_count_reversals_counts_the_large_turns_of_a_smooth_angle():
     assert count_reversals(np.full(50, 7.0), 1.0) == 0
     jumps = np.array([0.0, 20.0, 5.0, 20.0, 5.0, 20.0, 5.0])
     assert count_reversals(jumps, 9.0) == 5  # up first, then five turns
+
+
+@pytest.mark.parametrize("fs_hz", [24.7, 52.0, 100.3])
+def test_cached_butterworth_is_scipys(fs_hz):
+    from scipy.signal import lfilter_zi as scipy_lfilter_zi, sosfilt_zi
+
+    from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi
+
+    sos = butter(2, 5.0, fs=fs_hz, output="sos")
+    assert np.array_equal(butter_lowpass_sos(5.0, fs_hz), sos)
+    assert np.array_equal(butter_lowpass_zi(5.0, fs_hz), sosfilt_zi(sos))
+    assert np.array_equal(butter_lowpass_zi(5.0, fs_hz)[0], scipy_lfilter_zi(sos[0, :3], sos[0, 3:]))
+
+
+def test_row_norms_equal_numpy():
+    rng = np.random.default_rng(5)
+    v = rng.normal(size=(5000, 3)) * np.exp(rng.uniform(-8, 8, size=(5000, 1)))
+    assert np.array_equal(row_norms(v), np.linalg.norm(v, axis=1))
+    assert np.array_equal(row_norms(np.asfortranarray(v)), np.linalg.norm(v, axis=1))
+
+
+def test_skew_is_the_cross_product_matrix():
+    from sensorkit.pipeline.circle import _skew
+
+    v = np.array([[1.5, -2.0, 0.25], [0.0, -0.0, 3.0]])
+    expected = np.array([[[0.0, -z, y], [z, 0.0, -x], [-y, x, 0.0]] for x, y, z in v])
+    got = _skew(v)
+    assert np.array_equal(got, expected) and np.array_equal(np.signbit(got), np.signbit(expected))
 
 
 def test_circle_terms_sum_the_per_sample_normal_equations():
