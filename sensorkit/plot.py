@@ -27,6 +27,9 @@ from sensorkit.pipeline import Pipeline, PipelineConfig, Rep
 from sensorkit.samples import Samples
 
 KIND_COLOURS = {"full": "#2a9d4a", "partial": "#e79a1c", "knee_out": "#3b6fc4", "rejected": "#9a9a9a"}
+#: the ROM label of a rep judged fast, and how many rows of labels close reps are stacked on
+FAST_COLOUR = "#7d3c98"
+LABEL_ROWS = 3
 _INSTALL_HINT = "plotting needs matplotlib: pip install 'sensorkit[plot]'"
 
 
@@ -96,6 +99,11 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
     meta = rec.meta.to_dict()
     t_s, angle_deg, reps = angle_trace(rec.samples, meta, block_size=block_size)
     ax = figure.add_subplot()
+    # ROM labels, fast reps' in FAST_COLOUR; a label is about 4.5 points wide per character at
+    # this size: each goes on the lowest of LABEL_ROWS rows where it clears the one before it
+    span_s = max(float(t_s[-1] - t_s[0]), 1e-9) if len(t_s) else 1.0
+    s_per_point = span_s / (figure.get_figwidth() * 72 * 0.8)
+    row_ends = [-math.inf] * LABEL_ROWS
     for rep in reps:
         colour = KIND_COLOURS.get(rep.kind, "#9a9a9a")
         ax.axvspan(rep.start_s, rep.end_s, color=colour, alpha=0.22, lw=0)
@@ -103,9 +111,13 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
             continue
         if rep.hold_s > 0:
             ax.hlines(rep.rom_deg, rep.out_end_s, rep.return_start_s, color=colour, lw=4, alpha=0.9)
-        rushed = " fast" if rep.tempo == "fast" else ""
-        ax.annotate(f"{rep.rom_deg:.1f}°{rushed}", ((rep.start_s + rep.end_s) / 2, rep.rom_deg), xytext=(0, 5),
-                    textcoords="offset points", ha="center", fontsize=8)
+        label = f"{rep.rom_deg:.1f}°"
+        x, half = (rep.start_s + rep.end_s) / 2, 0.5 * 4.5 * (len(label) + 1) * s_per_point
+        row = next((i for i, end in enumerate(row_ends) if end <= x - half), int(np.argmin(row_ends)))
+        row_ends[row] = x + half
+        fast = rep.tempo == "fast"
+        ax.annotate(label, (x, rep.rom_deg), xytext=(0, 5 + 10 * row), textcoords="offset points", ha="center",
+                    fontsize=8, color=FAST_COLOUR if fast else "black", fontweight="bold" if fast else "normal")
     ax.plot(t_s, angle_deg, color="black", lw=0.9)
     if rec.meta.target_rom_deg:
         ax.axhline(rec.meta.target_rom_deg, color="#c0392b", ls="--", lw=0.8)
@@ -114,6 +126,8 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
     handles = [Patch(color=c, alpha=0.5, label=f"{k} ({counts[k]})") for k, c in KIND_COLOURS.items()
                if k in exercise.kinds or k == "rejected"]
     handles.append(Line2D([], [], color="#555555", lw=4, label="hold, drawn at the rep's ROM"))
+    if any(r.tempo == "fast" for r in reps):
+        handles.append(Line2D([], [], color=FAST_COLOUR, marker="$°$", ls="", label="ROM of a fast rep"))
     if rec.meta.target_rom_deg:
         handles.append(Line2D([], [], color="#c0392b", ls="--", lw=0.8, label=f"target ROM {rec.meta.target_rom_deg:g}°"))
     ax.legend(handles=handles, loc="upper right", fontsize=8, ncols=3)

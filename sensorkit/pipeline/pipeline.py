@@ -32,7 +32,7 @@ from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter, angle_between_deg
 from sensorkit.pipeline.smallarray import row_norms
 from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
-from sensorkit.samples import GRAVITY_MS2, Samples
+from sensorkit.samples import Samples
 
 #: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
 #: linear acceleration(3), raw accelerometer(3), quiet for the rest's gravity (1.0 / 0.0, see
