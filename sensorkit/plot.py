@@ -85,7 +85,7 @@ def angle_trace(samples: Samples, meta: Mapping | None = None, config: PipelineC
 
 def plot_recording(csv_path: str | os.PathLike, out_png: str | os.PathLike, block_size: int = 5) -> Path:
     """One recording: the exercise's angle trace, each movement shaded by kind, holds marked, ROM
-    labelled (rushed reps marked "fast"); written to ``out_png``."""
+    labelled (a fast rep's label in its own colour); written to ``out_png``."""
     return _save(recording_png(csv_path, block_size), out_png)
 
 
