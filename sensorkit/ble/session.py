@@ -194,8 +194,14 @@ class SensorSession:
             raise NotConnectedError("open the session before reading from it")
         while True:
             try:
-                item = await asyncio.wait_for(self._queue.get(), idle_tick_s) if idle_tick_s else await self._queue.get()
-            except asyncio.TimeoutError:
+                if idle_tick_s:
+                    # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation
+                    # (Ctrl-C, SIGTERM, SIGHUP) that arrives as the item does, and the session runs on
+                    async with asyncio.timeout(idle_tick_s):
+                        item = await self._queue.get()
+                else:
+                    item = await self._queue.get()
+            except TimeoutError:
                 yield Samples.empty()
                 continue
             if item is _END:

@@ -240,3 +240,25 @@ def test_a_decoded_sample_holding_nan_or_infinity_is_dropped_and_counted(rig, ru
     assert np.isfinite(out.acc).all() and np.isfinite(out.gyr).all()
     # open_v1: the two spoiled samples; Polar: the merged samples an infinite value reached
     assert session.health.nonfinite_samples >= (2 if rig.sensor.firmware.protocol_name == "open_v1" else 1)
+
+
+def test_a_stop_that_arrives_with_a_block_still_stops_the_reader():
+    # Ctrl-C / SIGTERM cancel the reading task; when a block arrives in the same instant, Python
+    # 3.11's asyncio.wait_for returned the block and dropped the cancellation (the recording ran on)
+    async def scenario():
+        session = SensorSession("sensor", protocol="open_v1")
+        session.protocol = "open_v1"  # as open() leaves it: the reader only needs a protocol
+        got = []
+
+        async def read():
+            async for block in session.blocks(idle_tick_s=5.0):
+                got.append(block)
+
+        reader = asyncio.create_task(read())
+        await asyncio.sleep(0.01)  # the reader waits for a block
+        session._queue.put_nowait((0.0, Samples.empty()))
+        reader.cancel()
+        done, _ = await asyncio.wait({reader}, timeout=1.0)
+        assert reader in done and reader.cancelled()
+
+    asyncio.run(scenario())
