@@ -48,9 +48,10 @@ def live_app(hub: LiveHub) -> Starlette:
             try:
                 yield "retry: 500\n\n"
                 while True:
-                    try:
-                        message = await asyncio.wait_for(queue.get(), KEEP_ALIVE_S)
-                    except asyncio.TimeoutError:
+                    try:  # (asyncio.timeout: 3.11's wait_for can drop a cancellation, and the server would not stop)
+                        async with asyncio.timeout(KEEP_ALIVE_S):
+                            message = await queue.get()
+                    except TimeoutError:
                         yield ": keep-alive\n\n"
                         continue
                     yield f"data: {_json(message)}\n\n"
