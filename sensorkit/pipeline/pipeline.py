@@ -52,6 +52,14 @@ def _number(meta: Mapping[str, Any], key: str) -> float | None:
     return float(value) if value is not None else None
 
 
+def _run_lengths(flags: np.ndarray, index: np.ndarray, last_false: int) -> tuple[np.ndarray, int]:
+    """How many samples in a row ``flags`` has held up to each sample (absolute ``index``; 0 where
+    it does not), counted from the last sample where it did not (``last_false``, carried over
+    blocks; -1 before any), and that sample's index for the next block."""
+    last = np.maximum.accumulate(np.where(flags, last_false, index))
+    return index - last, int(last[-1])
+
+
 def _raise_non_finite(samples: Samples) -> None:
     finite = np.isfinite(samples.t) & np.isfinite(samples.acc).all(axis=1) & np.isfinite(samples.gyr).all(axis=1)
     if not finite.all():
@@ -228,24 +236,19 @@ class Pipeline:
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps
         rows[:, 7:10], rows[:, 10:13], rows[:, 13:16] = block.smooth_omega_dps, block.alpha_dps2, block.lin_acc_ms2
         rows[:, 16:19] = filled.acc
-        rows[:, _GRAVITY_QUIET] = (block.speed_dps < QUIET_DPS) & (row_norms(block.alpha_dps2) < QUIET_DPS2)
-        still = block.speed_dps < self.config.still_gyr_dps
         quiet = block.speed_dps < QUIET_DPS
-        # rested: quiet for rest_min_s up to the sample (the last loud sample carried over blocks)
+        rows[:, _GRAVITY_QUIET] = quiet & (row_norms(block.alpha_dps2) < QUIET_DPS2)
+        # how long the leg has been still, and quiet, up to each sample (carried over blocks)
         index = np.arange(first, first + len(block))
-        last_loud = np.maximum.accumulate(np.where(quiet, self._last_loud, index))
-        self._last_loud = int(last_loud[-1])
-        rested = index - last_loud >= self._rest_min
-        # still-run length at every sample, from the last moving sample (carried over blocks)
-        last_moving = np.maximum.accumulate(np.where(still, self._last_moving, index))
-        self._last_moving = int(last_moving[-1])
-        still_run = index - last_moving
+        still_run, self._last_moving = _run_lengths(block.speed_dps < self.config.still_gyr_dps, index, self._last_moving)
+        quiet_run, self._last_loud = _run_lengths(quiet, index, self._last_loud)
+        rested = quiet_run >= self._rest_min
         first_size = _SCAN if self._angle_log is not None else max(16, min(_SCAN, int(SCAN_FIRST_S * self.fs_hz_)))
         n, pos, size = len(block), 0, first_size
         while pos < n:
             hi = min(n, pos + size)  # pieces: after a movement ends, less is scanned again
             movement = self._segmenter.scan(first + pos, block.up[pos:hi], still_run[pos:hi], quiet[pos:hi],
-                                            self._history_up, rested[pos:hi])
+                                            rested[pos:hi], self._history_up)
             # go on after the sample at which the movement's end was seen (it may end earlier, at
             # the bottom of a swing): what live has already scanned, batch does not scan again
             end = hi if movement is None else movement.decided - first + 1

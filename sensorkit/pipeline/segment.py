@@ -73,8 +73,8 @@ class Segmenter:
         self.pre = max(1, int(round(config.pre_rest_s * fs_hz)))
         self.settle = max(1, int(round(config.settle_s * fs_hz)))
 
-    def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray,
-             history_up, rested: np.ndarray | None = None) -> Movement | None:
+    def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, rested: np.ndarray,
+             history_up) -> Movement | None:
         """Scan samples from absolute index ``first`` (their vertical, still-run length,
         quietness and whether the leg has rested for ``rest_min_s`` up to them) up to the first
         movement that ends (returned; the caller goes on after the sample that decided it) or the
@@ -93,19 +93,16 @@ class Segmenter:
                 # the anchor: the vertical at the latest sample of a rest of rest_min_s since the last
                 # movement ended; an outward movement with pauses on the way (each quiet sample
                 # taking the rest pose along) starts once it is start_deg from there
-                if rested is not None:
-                    last_rested = np.maximum.accumulate(np.where(rested[j:], np.arange(j, n), -1))
-                    anchors = np.concatenate([(self.anchor_up if self.anchor_up is not None else up[0])[None, :], up])
-                    anchor = anchors.take(last_rested + 1, axis=0)
-                    valid = (last_rested >= 0) | (self.anchor_up is not None)
-                    from_anchor = valid & (angle_between_deg(up[j:], anchor) > cfg.start_deg)
-                else:
-                    last_rested, from_anchor = None, np.zeros(n - j, bool)
+                last_rested = np.maximum.accumulate(np.where(rested[j:], np.arange(j, n), -1))
+                anchors = np.concatenate([(self.anchor_up if self.anchor_up is not None else up[0])[None, :], up])
+                anchor = anchors.take(last_rested + 1, axis=0)
+                valid = (last_rested >= 0) | (self.anchor_up is not None)
+                from_anchor = valid & (angle_between_deg(up[j:], anchor) > cfg.start_deg)
                 hits = (over | from_anchor).nonzero()[0]
                 if len(hits) == 0:
                     if last_quiet[-1] >= 0:
                         self.rest_up = up[last_quiet[-1]].copy()
-                    if last_rested is not None and last_rested[-1] >= 0:
+                    if last_rested[-1] >= 0:
                         self.anchor_up = up[last_rested[-1]].copy()
                     break
                 k = j + int(hits[0])
@@ -113,7 +110,6 @@ class Segmenter:
                     self.rest_up = up[last_quiet[k - j]].copy()
                 if from_anchor[k - j] and not over[k - j]:  # it left the anchor, by steps: measured from there
                     self.rest_up = anchor[k - j].copy()
-                self.anchor_up = None
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.peak_deg = 0.0
