@@ -27,6 +27,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_movement_s": (2.0, 600.0),
     "settle_s": (0.1, 60.0),
     "rest_min_s": (0.02, 10.0),
+    "new_rest_min_s": (0.1, 60.0),
     "pre_rest_s": (0.1, 10.0),
     "min_rom_deg": (0.5, 120.0),
     "max_rom_deg": (5.0, 180.0),
@@ -93,6 +94,10 @@ class PipelineConfig:
             outward movement pauses on the way, each pause taking the rest pose along, still
             starts once it is ``start_deg`` from there, and is measured from there. Longer than
             146 of 147 real pauses inside a movement (UCI, PHYTMO: 99th percentile 0.36 s).
+        new_rest_min_s: a quiet spell this long inside a movement is a new rest when the leg then
+            leaves it other than back toward the rest pose (a rep's hold ends in its return): the
+            movement began from a pause inside a distractor (sitting down), taken for the rest.
+            Longer than every real pause inside a movement (UCI, PHYTMO: the longest of 147, 1.2 s).
         pre_rest_s: seconds before a movement kept to measure the rest pose.
 
     Classification
@@ -162,6 +167,7 @@ class PipelineConfig:
     max_movement_s: float = 40.0
     settle_s: float = 1.0
     rest_min_s: float = 0.5
+    new_rest_min_s: float = 1.5
     pre_rest_s: float = 1.0
 
     min_rom_deg: float | None = None

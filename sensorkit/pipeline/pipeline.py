@@ -206,7 +206,6 @@ class Pipeline:
         self._history = _History()
         self._last_moving = -1  # absolute index of the last moving sample
         self._last_loud = -1  # absolute index of the last sample that was not quiet
-        self._rest_min = max(1, int(round(cfg.rest_min_s * self.fs_hz_)))
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
 
     def _process(self, samples: Samples) -> list[Rep]:
@@ -242,13 +241,12 @@ class Pipeline:
         index = np.arange(first, first + len(block))
         still_run, self._last_moving = _run_lengths(block.speed_dps < self.config.still_gyr_dps, index, self._last_moving)
         quiet_run, self._last_loud = _run_lengths(quiet, index, self._last_loud)
-        rested = quiet_run >= self._rest_min
         first_size = _SCAN if self._angle_log is not None else max(16, min(_SCAN, int(SCAN_FIRST_S * self.fs_hz_)))
         n, pos, size = len(block), 0, first_size
         while pos < n:
             hi = min(n, pos + size)  # pieces: after a movement ends, less is scanned again
             movement = self._segmenter.scan(first + pos, block.up[pos:hi], still_run[pos:hi], quiet[pos:hi],
-                                            rested[pos:hi], self._history_up)
+                                            quiet_run[pos:hi], self._history_up)
             # go on after the sample at which the movement's end was seen (it may end earlier, at
             # the bottom of a swing): what live has already scanned, batch does not scan again
             end = hi if movement is None else movement.decided - first + 1

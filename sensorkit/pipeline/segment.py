@@ -20,6 +20,11 @@ can be seen; which axis and which way are the classifier's business. A movement:
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
   between them to take it from: too small to count), or back under half its peak (the leg came
   back to a rest pose a few degrees from the one it left);
+- has found a new rest when, after a quiet spell of ``new_rest_min_s`` inside it, the leg leaves
+  the spell's pose by ``start_deg`` other than back toward the rest pose (a rep's hold ends in its
+  return): the rest pose it started from was a pause inside a distractor (sitting down), and the
+  leg has since come to rest elsewhere. The movement ends there, unreturned, and the next one
+  starts from the spell's pose;
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -72,15 +77,22 @@ class Segmenter:
         self.past_min, self.past_min_index = np.inf, -1
         self.pre = max(1, int(round(config.pre_rest_s * fs_hz)))
         self.settle = max(1, int(round(config.settle_s * fs_hz)))
+        self.rest_min = max(1, int(round(config.rest_min_s * fs_hz)))
+        self.new_rest_min = max(1, int(round(config.new_rest_min_s * fs_hz)))
+        # MOVE: the latest quiet spell of new_rest_min_s inside the movement (its last sample's
+        # vertical and angle from the rest pose, its first sample's index)
+        self.spell_up: np.ndarray | None = None
+        self.spell_exc, self.spell_first = 0.0, -1
 
-    def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, rested: np.ndarray,
+    def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
              history_up) -> Movement | None:
         """Scan samples from absolute index ``first`` (their vertical, still-run length,
-        quietness and whether the leg has rested for ``rest_min_s`` up to them) up to the first
+        quietness and quiet-run length, in samples) up to the first
         movement that ends (returned; the caller goes on after the sample that decided it) or the
         last sample; ``history_up(i0, i1)`` gives earlier verticals."""
         cfg = self.cfg
         j, n = 0, len(up)
+        rested = quiet_run >= self.rest_min
         while j < n:
             if self.state == REST:
                 # the rest pose at each sample: the vertical at the latest quiet sample up to it
@@ -123,10 +135,14 @@ class Segmenter:
                 # rest pose) or back under half the peak (back to a rest pose that has moved)
                 calm = still_run[j:] >= self.settle
                 settled = (calm & ((runmax < cfg.min_rom_deg) | (exc < 0.5 * runmax))).nonzero()[0]
+                limit = self.start + self.max_len - first  # local index at which it is too long
+                left = self._left_spell(first, j, up, exc, quiet_run)
+                sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
+                if left < min(sooner):
+                    return self._from_new_rest(first, j + left, up, history_up)
                 if len(settled) and (not len(below) or settled[0] < below[0]):
                     k = int(settled[0])
                     return self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg))
-                limit = self.start + self.max_len - first  # local index at which it is too long
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
                     arg = int(exc[:k - j].argmax())
@@ -251,6 +267,44 @@ class Segmenter:
         self.state = REST
         self.start, self.peak_deg = -1, 0.0
         self.tail_min, self.tail_min_index = np.inf, -1
+        self.spell_up, self.spell_exc, self.spell_first = None, 0.0, -1
+        return movement
+
+    def _left_spell(self, first: int, j: int, up: np.ndarray, exc: np.ndarray, quiet_run: np.ndarray) -> int:
+        """MOVE, samples ``j:`` of this piece (``exc``: their angle from rest): the first (relative
+        to ``j``) at which the leg is ``start_deg`` from the pose of the latest quiet spell of
+        ``new_rest_min_s`` that began inside the movement, and not back toward the rest pose (the
+        angle from rest less than ``start_deg / 2`` below the spell's); ``len(exc)`` when none.
+        The latest spell is carried to the next piece."""
+        n = len(up)
+        index = np.arange(j, n)
+        spell_first = first + index - quiet_run[j:] + 1  # where each sample's quiet run began
+        spell = (quiet_run[j:] >= self.new_rest_min) & (spell_first > self.start)
+        last = np.maximum.accumulate(np.where(spell, index, -1))  # local index, -1: none in this piece
+        if self.spell_up is None and last[-1] < 0:
+            return len(exc)
+        carried = self.spell_up if self.spell_up is not None else up[j]
+        spell_up = np.concatenate([carried[None, :], up]).take(last + 1, axis=0)
+        at = np.where(last >= 0, last - j + 1, 0)  # (0: the carried spell)
+        spell_exc = np.concatenate([[self.spell_exc], exc]).take(at)
+        has = (last >= 0) | (self.spell_up is not None)
+        left = (has & (angle_between_deg(up[j:], spell_up) > self.cfg.start_deg)
+                & (exc > spell_exc - 0.5 * self.cfg.start_deg)).nonzero()[0]
+        k = int(left[0]) if len(left) else len(exc) - 1
+        if last[k] >= 0:  # carry the latest spell up to k
+            self.spell_up, self.spell_exc = spell_up[k].copy(), float(spell_exc[k])
+            self.spell_first = int(np.concatenate([[self.spell_first], spell_first]).take(at[k]))
+        return k if len(left) else len(exc)
+
+    def _from_new_rest(self, first: int, k: int, up: np.ndarray, history_up) -> Movement:
+        """The leg left a quiet spell inside the movement at local sample ``k`` (see
+        :meth:`_left_spell`): the movement ends, unreturned, where the spell began (the spell is the
+        rest before the next one), and the next one, from the spell's pose, is under way."""
+        new_rest = self.spell_up
+        movement = self._end(self.spell_first, returned=False, decided=first + k)
+        self.rest_up = new_rest
+        self.start = self._onset(first + k, up[:k + 1], first, history_up)
+        self.state = MOVE
         return movement
 
 

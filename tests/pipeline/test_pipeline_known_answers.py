@@ -112,21 +112,45 @@ def test_a_long_gap_mid_session_loses_only_the_rep_inside_it():
 
 def test_rom_is_read_at_the_top_hold_not_at_a_longer_pause_on_the_way():
     axis, g = random_setup(10)
-    # out to 15 deg, pause 3 s, on to 30 deg, hold 1 s, back: built from two moves about one axis
+    # out to 15 deg, pause 1 s (the longest real pause on the way, 1.2 s), on to 30 deg, hold
+    # 0.5 s, back: built from two moves about one axis
     synth = Synth(axis, g, moves=[Move(30), Move(30)])
     samples = synth.samples()
     first = synth.truth()[0]
     t = samples.t
     theta = np.where(t < first["start_s"] + 1.2, 15 * min_jerk((t - first["start_s"]) / 1.2),
-                     15 + 15 * min_jerk((t - first["start_s"] - 4.2) / 1.2))
-    theta = np.where(t > first["start_s"] + 6.4, 30 * (1 - min_jerk((t - first["start_s"] - 6.4) / 1.2)), theta)
-    theta = np.where((t >= first["start_s"]) & (t <= first["start_s"] + 7.6), theta, 0.0)
+                     15 + 15 * min_jerk((t - first["start_s"] - 2.2) / 1.2))
+    theta = np.where(t > first["start_s"] + 3.9, 30 * (1 - min_jerk((t - first["start_s"] - 3.9) / 1.2)), theta)
+    theta = np.where((t >= first["start_s"]) & (t <= first["start_s"] + 5.1), theta, 0.0)
     rot = Rotation.from_rotvec(-np.outer(np.radians(theta), axis))
     omega = np.gradient(theta, t)
     acc = rot.apply(g)
     gyr = np.outer(omega, axis)
     reps = Pipeline().run(Samples(t, acc, gyr))
     assert reps[0].rom_deg == pytest.approx(30.0, abs=0.5)
+
+
+def test_a_rest_taken_inside_a_distractor_gives_way_to_the_rest_after_it():
+    axis, g = random_setup(11)
+    other = np.cross(axis, g)
+    other /= np.linalg.norm(other)  # a turn of the shank about another axis: sitting down
+    t = np.arange(0.0, 20.0, 0.01)
+    # a 30-deg rep (hold 2 s); sitting down: 20 deg about the other axis and 17 back, a brief
+    # stop there (quiet: taken for the rest), on 9 deg to where the foot rests 2 s; the same rep
+    sit = 20 * min_jerk((t - 8.0) / 1.0) - 17 * min_jerk((t - 9.3) / 0.8) - 9 * min_jerk((t - 10.4) / 0.8)
+    rep = sum(30 * min_jerk((t - t0) / 1.2) - 30 * min_jerk((t - t0 - 3.2) / 1.2) for t0 in (2.0, 13.2))
+    turn = (Rotation.from_rotvec(np.outer(np.radians(sit), other))
+            * Rotation.from_rotvec(np.outer(np.radians(rep), axis)))  # one moves while the other is still
+    gyr = np.outer(np.gradient(sit, t), other) + np.outer(np.gradient(rep, t), axis)
+    rng = np.random.default_rng(4)
+    samples = Samples(t, turn.inv().apply(g) + 0.02 * rng.standard_normal((len(t), 3)),
+                      gyr + 0.1 * rng.standard_normal((len(t), 3)))
+    reps = Pipeline().run(samples)
+    counted = [r for r in reps if r.counted]
+    assert [round(r.rom_deg) for r in counted] == [30, 30]
+    assert counted[1].start_s == pytest.approx(13.2, abs=0.3)
+    # the sit-down, from the stop taken for the rest on to the real rest, is not counted
+    assert [r.reason.split(" (")[0] for r in reps if not r.counted][-1] == "did not return to rest"
 
 
 def test_a_small_rep_that_goes_out_in_steps_is_counted_from_the_rest_before_it():
