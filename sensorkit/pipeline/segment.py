@@ -142,7 +142,10 @@ class Segmenter:
                     return self._from_new_rest(first, j + left, up, history_up)
                 if len(settled) and (not len(below) or settled[0] < below[0]):
                     k = int(settled[0])
-                    return self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg))
+                    movement = self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg))
+                    if not movement.returned:  # a shifted rest pose: the leg is still here
+                        self.rest_up = up[j + k].copy()
+                    return movement
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
                     arg = int(exc[:k - j].argmax())

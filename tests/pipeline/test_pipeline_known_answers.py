@@ -153,6 +153,25 @@ def test_a_rest_taken_inside_a_distractor_gives_way_to_the_rest_after_it():
     assert [r.reason.split(" (")[0] for r in reps if not r.counted][-1] == "did not return to rest"
 
 
+def test_a_slow_shift_of_the_rest_pose_is_one_movement_not_one_per_sample():
+    axis, g = random_setup(13)
+    # knee extension: the foot slides 9 deg at 7 deg/s (slower than still_gyr_dps, faster than
+    # quiet), stays, then a 50-deg rep: the shift settles into the new rest pose once
+    t = np.arange(0.0, 14.0, 0.01)
+    theta = np.clip((t - 2.0) * 7.0, 0.0, 9.0) + 50 * min_jerk((t - 7.0) / 1.2) - 50 * min_jerk((t - 10.2) / 1.2)
+    rot = Rotation.from_rotvec(-np.outer(np.radians(theta), axis))
+    rng = np.random.default_rng(5)
+    samples = Samples(t, rot.apply(g) + 0.02 * rng.standard_normal((len(t), 3)),
+                      np.outer(np.gradient(theta, t), axis) + 0.1 * rng.standard_normal((len(t), 3)))
+    reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples)
+    # (it was one row per sample while the foot slid on: 53 of them) the shift, then the rep,
+    # measured from the new rest (the signal turns the sensor in place: no radius, so the rep
+    # itself is rejected as no turn about the knee; its range is what matters here)
+    assert len(reps) == 2
+    assert reps[0].end_s < 3.5 and not reps[0].counted
+    assert reps[1].rom_deg == pytest.approx(50.0, abs=1.0)
+
+
 def test_a_small_rep_that_goes_out_in_steps_is_counted_from_the_rest_before_it():
     axis, g = random_setup(12)
     # 3 s of rest, out to 4.5 deg, a still pause of 0.2 s, on to 9 deg, hold 2 s, back, rest: each
