@@ -19,7 +19,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
 - has settled into a new rest when it stays still for ``settle_s`` without having gone
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
   between them to take it from: too small to count), or back under half its peak (the leg came
-  back to a rest pose a few degrees from the one it left);
+  back to a rest pose a few degrees from the one it left); in the first case the pose it settled
+  at is the rest;
 - has found a new rest when, after a quiet spell of ``new_rest_min_s`` inside it, the leg leaves
   the spell's pose by ``start_deg`` other than back toward the rest pose (a rep's hold ends in its
   return): the rest pose it started from was a pause inside a distractor (sitting down), and the
