@@ -2,7 +2,8 @@
 
 The vertical comes from the orientation filter (gravity anchors it: it cannot drift), and the
 rest pose is the vertical at the most recent quiet sample outside a movement (it follows a rest
-pose that drifts between sets and the second stage of a two-stage return). The angle is the
+pose that drifts between sets and the second stage of a two-stage return), or where a movement
+settled or found a new rest (below). The angle is the
 whole turn from that pose, about any axis, so no axis has to be known or guessed before a rep
 can be seen; which axis and which way are the classifier's business. A movement:
 
@@ -22,10 +23,11 @@ can be seen; which axis and which way are the classifier's business. A movement:
   back to a rest pose a few degrees from the one it left); in the first case the pose it settled
   at is the rest;
 - has found a new rest when, after a quiet spell of ``new_rest_min_s`` inside it, the leg leaves
-  the spell's pose by ``start_deg`` other than back toward the rest pose (a rep's hold ends in its
-  return): the rest pose it started from was a pause inside a distractor (sitting down), and the
-  leg has since come to rest elsewhere. The movement ends there, unreturned, and the next one
-  starts from the spell's pose;
+  the spell's pose by ``start_deg`` neither back toward the rest pose (a rep's hold ends in its
+  return) nor on with the turn that brought it from the rest pose to the spell (a pause on the way
+  out, a sagging hold lifted again, a push further out: the rep goes on): the rest pose it started
+  from was a pause inside a distractor (sitting down), and the leg has since come to rest
+  elsewhere. The movement ends there, unreturned, and the next one starts from the spell's pose;
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -37,6 +39,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.smallarray import row_norms
 
 REST, MOVE, TAIL, PAST = "rest", "move", "tail", "past"
 #: a swing past the rest pose that grows beyond this fraction of the rep's peak is the next rep
@@ -44,6 +47,9 @@ PAST_FRACTION = 0.6
 #: the bottom of a swing: the angle has risen this far (deg) above its lowest since the return
 #: (more than the orientation filter moves by itself after a movement: 1-2 deg)
 RISE_DEG = 4.0
+#: leaving a quiet spell about an axis within 60° of the turn from the rest pose to the spell goes
+#: on with that turn (the rep itself, paused or held on the way), so it is no new rest
+CONTINUED_COS = 0.5
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,7 @@ class Segmenter:
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
-                if len(settled) and (not len(below) or settled[0] < below[0]):
+                if len(settled) and (not len(below) or settled[0] < below[0]) and j + settled[0] <= limit:
                     k = int(settled[0])
                     movement = self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg))
                     if not movement.returned:  # a shifted rest pose: the leg is still here
@@ -294,6 +300,12 @@ class Segmenter:
         has = (last >= 0) | (self.spell_up is not None)
         left = (has & (angle_between_deg(up[j:], spell_up) > self.cfg.start_deg)
                 & (exc > spell_exc - 0.5 * self.cfg.start_deg)).nonzero()[0]
+        if len(left):  # ... nor on with the turn that brought it from the rest pose to the spell (a
+            # pause on the way out, a hold that sagged and is lifted again, a push further out)
+            came = np.cross(self.rest_up, spell_up[left])  # the turns' axes: rest -> spell -> now
+            goes = np.cross(spell_up[left], up[j:][left])
+            cos = np.einsum("ni,ni->n", came, goes) / (row_norms(came) * row_norms(goes) + 1e-12)
+            left = left[cos < CONTINUED_COS]
         k = int(left[0]) if len(left) else len(exc) - 1
         if last[k] >= 0:  # carry the latest spell up to k
             self.spell_up, self.spell_exc = spell_up[k].copy(), float(spell_exc[k])

@@ -69,6 +69,19 @@ class Synth:
         return Samples(t, acc, gyr)
 
 
+def samples_of_angle(theta: np.ndarray, t: np.ndarray, axis: np.ndarray, g_rest: np.ndarray, radius_m: float = 0.35,
+                     seed: int = 0) -> Samples:
+    """Exact readings (plus a little noise) of any angle trace ``theta`` (deg at times ``t``, s)
+    about ``axis`` through a knee pivot ``radius_m`` above the sensor."""
+    omega = np.gradient(theta, t)
+    w, a = np.radians(omega), np.radians(np.gradient(omega, t))
+    rho = _radial(axis, g_rest, foot_pivot=False) * radius_m
+    acc = (Rotation.from_rotvec(-np.outer(np.radians(theta), axis)).apply(g_rest)
+           + np.outer(a, np.cross(axis, rho)) - np.outer(w**2, rho))
+    rng = np.random.default_rng(seed)
+    return Samples(t, acc + 0.02 * rng.standard_normal(acc.shape), np.outer(omega, axis) + 0.1 * rng.standard_normal(acc.shape))
+
+
 def _radial(axis: np.ndarray, g_rest: np.ndarray, foot_pivot: bool) -> np.ndarray:
     """Unit vector from the rotation axis to the sensor, perpendicular to the axis: down along the
     hanging shank for a knee or hip pivot (the sensor hangs below it), up for a foot pivot."""

@@ -11,6 +11,7 @@ from sensorkit.sim import simulate_session
     (9100, "hip_external_rotation", {}), (9101, "hip_external_rotation", {}),
     (9103, "knee_extension", {}), (9104, "knee_extension", {"target_movement_s": 3.0}),
     (502, "knee_extension", {}),
+    (438, "hip_external_rotation", {}), (139, "knee_extension", {}),  # a new rest inside a movement
 ])
 def test_packetwise_feeding_gives_identical_reps(seed, exercise, meta, max_packet):
     session = simulate_session(seed, exercise=exercise)
@@ -62,3 +63,35 @@ def test_live_status_follows_the_rep():
     assert angle == pytest.approx(session.angle_deg[i] - first.rest_angle_before_deg, abs=2.0)
     assert held == pytest.approx(t - first.out_end_s, abs=0.5)
     assert {"rest", "out", "hold", "return"} <= set(seen)
+
+
+@pytest.mark.parametrize("max_packet", [7, 300])
+def test_a_movement_cut_at_max_movement_s_is_cut_alike_packet_by_packet(max_packet):
+    """A movement still away from rest after max_movement_s (40 s) is cut there, even when it
+    would settle, in the same block, just after: batch saw the settling first (it scanned the
+    whole block at once), live the limit."""
+    import sys
+    from pathlib import Path
+    from scipy.spatial.transform import Rotation
+    from sensorkit.samples import Samples
+    sys.path.insert(0, str(Path(__file__).parent))
+    from synth import min_jerk, random_setup
+
+    axis, g = random_setup(10)
+    t = np.arange(0.0, 53.0, 0.01)
+    # out 30 deg, wiggling +-3 deg at 1 Hz for 38 s (never still), back to 12 deg and still there
+    theta = 30 * min_jerk((t - 3.0) / 1.0) + np.where((t > 4.0) & (t < 42.0), 3 * np.sin(2 * np.pi * (t - 4.0)), 0.0)
+    theta -= 18 * min_jerk((t - 42.0) / 1.0) + 12 * min_jerk((t - 48.0) / 1.0)
+    rng = np.random.default_rng(5)
+    samples = Samples(t, Rotation.from_rotvec(-np.outer(np.radians(theta), axis)).apply(g)
+                      + 0.02 * rng.standard_normal((len(t), 3)),
+                      np.outer(np.gradient(theta, t), axis) + 0.1 * rng.standard_normal((len(t), 3)))
+    batch = Pipeline().run(samples)
+    live, reps, i = Pipeline(), [], 0
+    while i < len(samples):
+        n = int(rng.integers(1, max_packet))
+        reps += live.update(samples[i:i + n])
+        i += n
+    reps += live.finish()
+    assert batch[0].end_s == pytest.approx(43.2, abs=0.1) and not batch[0].counted
+    assert list(map(repr, reps)) == list(map(repr, batch))

@@ -6,7 +6,7 @@ from scipy.spatial.transform import Rotation
 from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.axis import axis_offset_deg
 from sensorkit.samples import Samples
-from synth import Move, Synth, min_jerk, random_setup
+from synth import Move, Synth, min_jerk, random_setup, samples_of_angle
 
 ANY_STRAP = [0, 1, 2, 3, 4, 5]
 
@@ -112,16 +112,16 @@ def test_a_long_gap_mid_session_loses_only_the_rep_inside_it():
 
 def test_rom_is_read_at_the_top_hold_not_at_a_longer_pause_on_the_way():
     axis, g = random_setup(10)
-    # out to 15 deg, pause 1 s (the longest real pause on the way, 1.2 s), on to 30 deg, hold
-    # 0.5 s, back: built from two moves about one axis
+    # out to 15 deg, pause 3 s (quiet: longer than new_rest_min_s, but the leg goes on with the
+    # same turn), on to 30 deg, hold 1 s, back: built from two moves about one axis
     synth = Synth(axis, g, moves=[Move(30), Move(30)])
     samples = synth.samples()
     first = synth.truth()[0]
     t = samples.t
     theta = np.where(t < first["start_s"] + 1.2, 15 * min_jerk((t - first["start_s"]) / 1.2),
-                     15 + 15 * min_jerk((t - first["start_s"] - 2.2) / 1.2))
-    theta = np.where(t > first["start_s"] + 3.9, 30 * (1 - min_jerk((t - first["start_s"] - 3.9) / 1.2)), theta)
-    theta = np.where((t >= first["start_s"]) & (t <= first["start_s"] + 5.1), theta, 0.0)
+                     15 + 15 * min_jerk((t - first["start_s"] - 4.2) / 1.2))
+    theta = np.where(t > first["start_s"] + 6.4, 30 * (1 - min_jerk((t - first["start_s"] - 6.4) / 1.2)), theta)
+    theta = np.where((t >= first["start_s"]) & (t <= first["start_s"] + 7.6), theta, 0.0)
     rot = Rotation.from_rotvec(-np.outer(np.radians(theta), axis))
     omega = np.gradient(theta, t)
     acc = rot.apply(g)
@@ -151,6 +151,32 @@ def test_a_rest_taken_inside_a_distractor_gives_way_to_the_rest_after_it():
     assert counted[1].start_s == pytest.approx(13.2, abs=0.3)
     # the sit-down, from the stop taken for the rest on to the real rest, is not counted
     assert [r.reason.split(" (")[0] for r in reps if not r.counted][-1] == "did not return to rest"
+
+
+@pytest.mark.parametrize("exercise, rom", [("knee_extension", 50.0), ("hip_external_rotation", 30.0)])
+@pytest.mark.parametrize("change", ["pause on the way out", "hold sags and is lifted", "push after the hold"])
+def test_a_long_still_moment_inside_a_rep_is_no_new_rest(exercise, rom, change):
+    # three reps 14 s apart; in each, a still moment over new_rest_min_s (1.5 s) inside the rep,
+    # after which the leg goes on with the same turn: the rep goes on, it is not a new rest (the
+    # rest pose moved to the top would turn every later rep inside out)
+    t = np.arange(0.0, 46.0, 0.01)
+    theta = np.zeros_like(t)
+    for t0 in (3.0, 17.0, 31.0):
+        if change == "pause on the way out":  # half way, still 2 s, on
+            theta += rom / 2 * min_jerk((t - t0) / 0.8) + rom / 2 * min_jerk((t - t0 - 2.8) / 0.8)
+            back = t0 + 4.6
+        elif change == "hold sags and is lifted":  # 1 s hold, a quiet 6-deg sag over 2.5 s, lifted
+            theta += rom * min_jerk((t - t0) / 1.2) - 6 * np.clip((t - t0 - 2.2) / 2.5, 0, 1)
+            theta += 6 * min_jerk((t - t0 - 4.7) / 0.6)
+            back = t0 + 6.3
+        else:  # a 3-s hold, then 7 deg further
+            theta += rom * min_jerk((t - t0) / 1.2) + 7 * min_jerk((t - t0 - 4.2) / 0.6)
+            back = t0 + 5.8
+        theta -= (rom + (7 if change == "push after the hold" else 0)) * min_jerk((t - back) / 1.2)
+    reps = Pipeline(meta={"exercise": exercise}).run(samples_of_angle(theta, t, *random_setup(13), seed=13))
+    top = rom + (7 if change == "push after the hold" else 0)
+    assert [r.kind for r in reps] == ["full"] * 3
+    assert all(r.rom_deg == pytest.approx(top, abs=2.5) for r in reps)
 
 
 def test_a_slow_shift_of_the_rest_pose_is_one_movement_not_one_per_sample():
