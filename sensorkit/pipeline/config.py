@@ -95,7 +95,8 @@ class PipelineConfig:
             starts once it is ``start_deg`` from there, and is measured from there. Longer than
             146 of 147 real pauses inside a movement (UCI, PHYTMO: 99th percentile 0.36 s).
         new_rest_min_s: a quiet spell this long inside a movement is a new rest when the leg then
-            leaves it other than back toward the rest pose (a rep's hold ends in its return): the
+            leaves it neither back toward the rest pose (a rep's hold ends in its return) nor on
+            with the turn that brought it there (a pause on the way out, a hold lifted again): the
             movement began from a pause inside a distractor (sitting down), taken for the rest.
             Longer than every real pause inside a movement (UCI, PHYTMO: the longest of 147, 1.2 s).
         pre_rest_s: seconds before a movement kept to measure the rest pose.

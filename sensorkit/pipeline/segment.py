@@ -283,9 +283,10 @@ class Segmenter:
     def _left_spell(self, first: int, j: int, up: np.ndarray, exc: np.ndarray, quiet_run: np.ndarray) -> int:
         """MOVE, samples ``j:`` of this piece (``exc``: their angle from rest): the first (relative
         to ``j``) at which the leg is ``start_deg`` from the pose of the latest quiet spell of
-        ``new_rest_min_s`` that began inside the movement, and not back toward the rest pose (the
-        angle from rest less than ``start_deg / 2`` below the spell's); ``len(exc)`` when none.
-        The latest spell is carried to the next piece."""
+        ``new_rest_min_s`` that began inside the movement, neither back toward the rest pose (the
+        angle from rest less than ``start_deg / 2`` below the spell's) nor on with the turn from
+        the rest pose to the spell (about an axis within 60° of it); ``len(exc)`` when none. The
+        latest spell is carried to the next piece."""
         n = len(up)
         index = np.arange(j, n)
         spell_first = first + index - quiet_run[j:] + 1  # where each sample's quiet run began
