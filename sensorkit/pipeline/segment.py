@@ -28,6 +28,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
   out, a sagging hold lifted again, a push further out: the rep goes on): the rest pose it started
   from was a pause inside a distractor (sitting down), and the leg has since come to rest
   elsewhere. The movement ends there, unreturned, and the next one starts from the spell's pose;
+  should the leg come back, quiet, to the rest pose so replaced before a movement returns to the
+  new one, that pose is the rest again (a hold shifted sideways: one rep lost, not the set);
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -90,6 +92,8 @@ class Segmenter:
         # vertical and angle from the rest pose, its first sample's index)
         self.spell_up: np.ndarray | None = None
         self.spell_exc, self.spell_first = 0.0, -1
+        # the rest pose a new rest replaced, until a movement returns to the new one
+        self.replaced_up: np.ndarray | None = None
 
     def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
              history_up) -> Movement | None:
@@ -145,6 +149,15 @@ class Segmenter:
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 left = self._left_spell(first, j, up, exc, quiet_run)
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
+                if self.replaced_up is not None:
+                    # back, quiet, at the rest pose a new rest replaced: that was no rest (a hold
+                    # shifted sideways); the movement ends here, and the old rest pose is back
+                    back = (quiet[j:] & (angle_between_deg(up[j:], self.replaced_up) <= cfg.end_floor_deg)).nonzero()[0]
+                    if len(back) and back[0] < min(sooner + [left]):
+                        rest = self.replaced_up
+                        movement = self._end(first + j + int(back[0]), returned=False)
+                        self.rest_up, self.replaced_up = rest, None
+                        return movement
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
                 if len(settled) and (not len(below) or settled[0] < below[0]) and j + settled[0] <= limit:
@@ -243,7 +256,7 @@ class Segmenter:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
                 cut = replace(ended, cut_by_gap=True)
-        self.rest_up = self.anchor_up = None
+        self.rest_up = self.anchor_up = self.replaced_up = None
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
 
@@ -278,6 +291,8 @@ class Segmenter:
         self.start, self.peak_deg = -1, 0.0
         self.tail_min, self.tail_min_index = np.inf, -1
         self.spell_up, self.spell_exc, self.spell_first = None, 0.0, -1
+        if returned:  # back at the rest it started from: a new rest before it stands
+            self.replaced_up = None
         return movement
 
     def _left_spell(self, first: int, j: int, up: np.ndarray, exc: np.ndarray, quiet_run: np.ndarray) -> int:
@@ -317,9 +332,11 @@ class Segmenter:
         """The leg left a quiet spell inside the movement at local sample ``k`` (see
         :meth:`_left_spell`): the movement ends, unreturned, where the spell began (the spell is the
         rest before the next one), and the next one, from the spell's pose, is under way."""
+        # (the first rest pose replaced, when one new rest follows another)
         new_rest = self.spell_up
+        replaced = self.replaced_up if self.replaced_up is not None else self.rest_up
         movement = self._end(self.spell_first, returned=False, decided=first + k)
-        self.rest_up = new_rest
+        self.rest_up, self.replaced_up = new_rest, replaced
         self.start = self._onset(first + k, up[:k + 1], first, history_up)
         self.state = MOVE
         return movement
