@@ -107,18 +107,14 @@ class Segmenter:
         while j < n:
             if self.state == REST:
                 # the rest pose at each sample: the vertical at the latest quiet sample up to it
-                last_quiet = np.maximum.accumulate(np.where(quiet[j:], np.arange(j, n), -1))
                 if self.rest_up is None:  # the very start: the first sample is the rest until one is quiet
                     self.rest_up = up[0].copy()
-                # (row 0: the rest pose before any quiet sample of this piece)
-                ref = np.concatenate([self.rest_up[None, :], up]).take(last_quiet + 1, axis=0)
+                last_quiet, ref = latest_up(quiet[j:], j, up, self.rest_up)
                 over = angle_between_deg(up[j:], ref) > cfg.start_deg
                 # the anchor: the vertical at the latest sample of a rest of rest_min_s since the last
                 # movement ended; an outward movement with pauses on the way (each quiet sample
                 # taking the rest pose along) starts once it is start_deg from there
-                last_rested = np.maximum.accumulate(np.where(rested[j:], np.arange(j, n), -1))
-                anchors = np.concatenate([(self.anchor_up if self.anchor_up is not None else up[0])[None, :], up])
-                anchor = anchors.take(last_rested + 1, axis=0)
+                last_rested, anchor = latest_up(rested[j:], j, up, self.anchor_up if self.anchor_up is not None else up[0])
                 valid = (last_rested >= 0) | (self.anchor_up is not None)
                 from_anchor = valid & (angle_between_deg(up[j:], anchor) > cfg.start_deg)
                 hits = (over | from_anchor).nonzero()[0]
@@ -306,11 +302,9 @@ class Segmenter:
         index = np.arange(j, n)
         spell_first = first + index - quiet_run[j:] + 1  # where each sample's quiet run began
         spell = (quiet_run[j:] >= self.new_rest_min) & (spell_first > self.start)
-        last = np.maximum.accumulate(np.where(spell, index, -1))  # local index, -1: none in this piece
-        if self.spell_up is None and last[-1] < 0:
+        if self.spell_up is None and not spell.any():
             return len(exc)
-        carried = self.spell_up if self.spell_up is not None else up[j]
-        spell_up = np.concatenate([carried[None, :], up]).take(last + 1, axis=0)
+        last, spell_up = latest_up(spell, j, up, self.spell_up if self.spell_up is not None else up[j])
         at = np.where(last >= 0, last - j + 1, 0)  # (0: the carried spell)
         spell_exc = np.concatenate([[self.spell_exc], exc]).take(at)
         has = (last >= 0) | (self.spell_up is not None)
@@ -341,6 +335,14 @@ class Segmenter:
         self.state = MOVE
         return movement
 
+
+
+def latest_up(flags: np.ndarray, j: int, up: np.ndarray, carried: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For samples ``j:`` of a piece's verticals ``up`` (``flags``: theirs): the piece index of the
+    latest flagged sample up to each (-1: none yet in this piece) and the vertical there
+    (``carried``, from before the piece, where there is none)."""
+    last = np.maximum.accumulate(np.where(flags, np.arange(j, len(up)), -1))
+    return last, np.concatenate([carried[None, :], up]).take(last + 1, axis=0)
 
 
 def angle_between_deg(up: np.ndarray, ref: np.ndarray) -> np.ndarray:
