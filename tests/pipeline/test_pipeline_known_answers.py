@@ -221,13 +221,17 @@ def test_a_slow_shift_of_the_rest_pose_is_one_movement_not_one_per_sample():
     assert reps[1].rom_deg == pytest.approx(50.0, abs=1.0)
 
 
-def test_a_small_rep_that_goes_out_in_steps_is_counted_from_the_rest_before_it():
+@pytest.mark.parametrize("pause_s", [0.2, 0.8, 1.0])
+def test_a_small_rep_that_goes_out_in_steps_is_counted_from_the_rest_before_it(pause_s):
     axis, g = random_setup(12)
-    # 3 s of rest, out to 4.5 deg, a still pause of 0.2 s, on to 9 deg, hold 2 s, back, rest: each
-    # step is under start_deg, and the pause is quiet (it would take the rest pose along)
-    t = np.arange(0.0, 12.0, 0.01)
-    theta = (4.5 * min_jerk((t - 3.0) / 0.6) + 4.5 * min_jerk((t - 3.8) / 0.6)
-             - 9.0 * min_jerk((t - 6.4) / 1.0))
+    # 3 s of rest, out to 4.5 deg, a still pause, on to 9 deg, hold 2 s, back, rest: each step is
+    # under start_deg, and the pause is quiet (it takes the rest pose along). A pause over
+    # rest_min_s (0.5 s) is a rest of its own, but no anchor of the next movement: the movement is
+    # measured from the rest before it (the longest real pause inside a movement is 1.2 s)
+    t = np.arange(0.0, 12.0 + pause_s, 0.01)
+    back = 3.0 + 0.6 + pause_s + 0.6 + 2.0
+    theta = (4.5 * min_jerk((t - 3.0) / 0.6) + 4.5 * min_jerk((t - 3.6 - pause_s) / 0.6)
+             - 9.0 * min_jerk((t - back) / 1.0))
     rot = Rotation.from_rotvec(-np.outer(np.radians(theta), axis))
     gyr = np.outer(np.gradient(theta, t), axis)
     rng = np.random.default_rng(3)
