@@ -46,6 +46,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "typical_rom_history": (1, 10_000),
     "hold_speed_fraction": (0.01, 0.9),
     "hold_min_speed_dps": (0.0, 100.0),
+    "hold_level_fraction": (0.0, 0.99),
     "fast_fraction": (0.05, 1.0),
     "tempo_min_reps": (1, 1000),
     "tempo_history": (1, 10_000),
@@ -147,6 +148,10 @@ class PipelineConfig:
         hold_speed_fraction: the outward movement ends (and the return starts) where the angular
             speed about the axis falls below this fraction of the phase's peak speed ...
         hold_min_speed_dps: ... or below this, whichever is larger.
+        hold_level_fraction: ... both at or above this fraction of the ROM, so that a pause part
+            way out (a rep that goes out in steps) or a return that stops part way down (in two
+            stages) is no hold. Real holds never dip below 84.5 % of their rep's ROM (151 UCI and
+            PHYTMO reps over 20°): 0.7 keeps every real hold whole.
 
     Tempo
         fast_fraction: a counted rep lasting (start to end: out, hold and return) less than this
@@ -191,6 +196,7 @@ class PipelineConfig:
     typical_rom_history: int = 50
     hold_speed_fraction: float = 0.05
     hold_min_speed_dps: float = 2.0
+    hold_level_fraction: float = 0.7
 
     fast_fraction: float = 0.6
     tempo_min_reps: int = 3

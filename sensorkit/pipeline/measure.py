@@ -11,8 +11,8 @@ smoothing is used here (it is still causal at the movement's scale: live and bat
 - **ROM**: the peak of that angle, smoothed at ``lowpass_hz`` (tremor out, the hold's level in);
 - **timing**: the outward movement ends where the angular speed about the axis, after the outward
   peak speed, first falls below ``hold_speed_fraction`` of it (at least ``hold_min_speed_dps``);
-  the return starts where it last rises above that before the return's peak speed; the hold is
-  between them (0 for a swing without one). Wobble inside a hold does not move either end;
+  the return starts where it last rises above that before the return's peak speed, both at or
+  above ``hold_level_fraction`` of the ROM; the hold is between them (0 for a swing without one). Wobble inside a hold does not move either end;
 - **reversals**: turns of the angle back by more than ``reversal_fraction`` of the ROM (a rep has
   one, at the top; shaking has many);
 - **radius**: ``|ρ|`` from ``lin_acc = α × ρ + ω × (ω × ρ)`` over the movement's moving samples,
@@ -246,9 +246,12 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     ret_peak = p + int(speed[p:].argmin())
     out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
     ret_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(-speed[ret_peak], 0.0))
-    slow_out = (speed[out_peak:ret_peak + 1] <= out_thr).nonzero()[0]
+    # (only at or above hold_level_fraction of the ROM: a pause part way out, or a return that
+    # stops part way down, is no hold)
+    high = angle_s[out_peak:ret_peak + 1] >= cfg.hold_level_fraction * rom
+    slow_out = ((speed[out_peak:ret_peak + 1] <= out_thr) & high).nonzero()[0]
     out_end = out_peak + int(slow_out[0]) if len(slow_out) else p
-    slow_ret = (-speed[out_peak:ret_peak + 1] <= ret_thr).nonzero()[0]
+    slow_ret = ((-speed[out_peak:ret_peak + 1] <= ret_thr) & high).nonzero()[0]
     ret_start = out_peak + int(slow_ret[-1]) if len(slow_ret) else p
     # an overshoot's settle back to the held level belongs to the outward movement: the hold
     # starts where the leg turns slower than the threshold either way for SETTLED_S (if it ever
@@ -256,7 +259,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # speed last rises past its threshold: wobble inside the hold, faster than the threshold but
     # either way, does not end it early (simulated hold MAE 0.29 -> 0.24 s on development seeds;
     # real holds 0-0.2 s longer per set)
-    calm = np.abs(speed[out_peak:ret_peak + 1]) <= min(out_thr, ret_thr)
+    calm = (np.abs(speed[out_peak:ret_peak + 1]) <= min(out_thr, ret_thr)) & high
     runs = true_runs(calm, max(1, int(round(SETTLED_S * fs_hz))))
     if len(runs):  # (a run that begins at the first crossing is the hold itself, or a turnaround)
         out_end = max(out_end, out_peak + int(runs[0][0]))

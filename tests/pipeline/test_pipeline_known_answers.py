@@ -241,6 +241,24 @@ def test_a_small_rep_that_goes_out_in_steps_is_counted_from_the_rest_before_it(p
     assert len(counted) == 1
     assert counted[0].rom_deg == pytest.approx(9.0, abs=1.0)
     assert counted[0].start_s == pytest.approx(3.0, abs=0.3)
+    assert counted[0].hold_s == pytest.approx(2.0, abs=0.3)  # the pause on the way out is no hold
+
+
+@pytest.mark.parametrize("exercise, rom", [("knee_extension", 60.0), ("hip_external_rotation", 35.0)])
+def test_a_hold_is_timed_at_the_top_not_at_pauses_on_the_way(exercise, rom):
+    # three reps: out in two stages, quick to half the range, a 0.8-s pause, slower to the top; a
+    # 3-s hold that sags 10 % of the range; back in two stages with a 0.8-s stop at 20 %: each
+    # hold is the 3 s at the top
+    t = np.arange(0.0, 45.0, 0.01)
+    theta = np.zeros_like(t)
+    for t0 in (3.0, 17.0, 31.0):
+        theta += 0.5 * rom * min_jerk((t - t0) / 0.5) + 0.5 * rom * min_jerk((t - t0 - 1.3) / 1.0)
+        theta -= 0.1 * rom * np.clip((t - t0 - 2.3) / 3.0, 0, 1)  # the sag, over the hold
+        theta -= 0.7 * rom * min_jerk((t - t0 - 5.3) / 0.8) + 0.2 * rom * min_jerk((t - t0 - 6.9) / 0.6)
+    reps = Pipeline(meta={"exercise": exercise}).run(samples_of_angle(theta, t, *random_setup(7), seed=7))
+    counted = [r for r in reps if r.counted]
+    assert len(counted) == 3
+    assert all(r.hold_s == pytest.approx(3.0, abs=0.35) for r in counted)
 
 
 def test_kicks_before_the_first_rep_do_not_lose_the_session():
