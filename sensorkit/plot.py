@@ -5,9 +5,11 @@
     plot_patient_progress(daily_rows_of_one_patient, "p101.png")     # ROM and adherence over the period
 
 Figures are drawn on matplotlib's Agg canvas directly (no pyplot, no global backend change).
-The angle trace is the pipeline's own live estimate, ``Pipeline.angle_deg_`` read after every
-block of ``block_size`` samples: degrees about the learned hip-ER axis above the rest angle
-before the current movement (0 at rest by design; before the axis is learned, the total turn).
+The angle trace is the pipeline's own estimate, as shown live (``Pipeline.angle_trace`` with
+``keep_angle``), at every ``block_size``-th sample: degrees about the learned exercise axis above
+the rest angle before the current movement (0 at rest by design; before the axis is learned,
+the total turn). Every sample is drawn, the first second too (live shows 0 until the sample rate
+is known).
 """
 from __future__ import annotations
 
@@ -69,18 +71,13 @@ def _save(png: bytes, out_png: str | os.PathLike) -> Path:
 
 def angle_trace(samples: Samples, meta: Mapping | None = None, config: PipelineConfig | None = None,
                 block_size: int = 5) -> tuple[np.ndarray, np.ndarray, list[Rep]]:
-    """(t_s, angle_deg, reps): the pipeline fed ``block_size`` samples at a time, its angle read after each."""
-    pipeline = Pipeline(config, meta=dict(meta or {}))
-    n = len(samples)
-    starts = range(0, n, block_size)
-    t_s, angle_deg = np.empty(len(starts)), np.empty(len(starts))
-    reps: list[Rep] = []
-    for k, i in enumerate(starts):
-        block = samples[i:i + block_size]
-        reps += pipeline.update(block)
-        t_s[k], angle_deg[k] = block.t[-1], pipeline.angle_deg_
-    reps += pipeline.finish()
-    return t_s, angle_deg, reps
+    """(t_s, angle_deg, reps): the pipeline's angle above the rest before it (as shown live) at
+    every ``block_size``-th sample analysed, and its reps. Every sample is there, the first second
+    too (live, the angle shows 0 until the sample rate is known, then catches up)."""
+    pipeline = Pipeline(config, meta=dict(meta or {}), keep_angle=True)
+    reps = pipeline.run(samples)
+    trace = pipeline.angle_trace()[::max(1, block_size)]
+    return trace[:, 0].copy(), trace[:, 1].copy(), reps
 
 
 def plot_recording(csv_path: str | os.PathLike, out_png: str | os.PathLike, block_size: int = 5) -> Path:
