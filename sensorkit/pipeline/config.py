@@ -94,10 +94,7 @@ class PipelineConfig:
         rest_min_s: a rest this long (quiet throughout) anchors the next movement: one whose
             outward movement pauses on the way, each pause taking the rest pose along, still
             starts once it is ``start_deg`` from there, and is measured from there. Longer than
-            146 of 147 real pauses inside a movement (UCI, PHYTMO: 99th percentile 0.36 s). A
-            later rest shorter than ``new_rest_min_s``, 2.5° or more from the first one (past the
-            resting sway) and left on with the turn that brought the leg there, is such a pause
-            too (a knee_out rep of 8° may pause 1 s part way): the first rest stays the anchor.
+            146 of 147 real pauses inside a movement (UCI, PHYTMO: 99th percentile 0.36 s).
         new_rest_min_s: a quiet spell this long inside a movement is a new rest when the leg then
             leaves it neither back toward the rest pose (a rep's hold ends in its return) nor on
             with the turn that brought it there (a pause on the way out, a hold lifted again): the

@@ -268,8 +268,6 @@ class Pipeline:
         seg = self._segmenter
         # a movement needs pre_rest_s before its start, which lies up to pre_rest_s before the crossing
         keep = seg.start - self._pre if seg.state != REST else self._history.end - 2 * self._pre - 1
-        if seg.state == REST and seg.held_at >= 0:  # an anchored movement starts after its anchor
-            keep = min(keep, max(seg.held_at, self._history.end - seg.max_len) - self._pre)
         self._history.keep_from(max(0, keep))
 
     def _take_new(self) -> list[Rep]:

@@ -8,12 +8,7 @@ whole turn from that pose, about any axis, so no axis has to be known or guessed
 can be seen; which axis and which way are the classifier's business. A movement:
 
 - starts when the angle from rest exceeds ``start_deg``; its start is the last sample before that
-  within ``onset_deg`` of rest. An outward movement that pauses on the way (each quiet sample
-  taking the rest pose along) starts once it is ``start_deg`` from the anchor, the latest rest of
-  ``rest_min_s`` since the last movement, and is measured from there; a small rep's pause may
-  itself last longer than ``rest_min_s``, so the first such rest (the held anchor) stays the
-  anchor of a movement that goes on from the pause with the turn that brought it there, unless a
-  rest of ``new_rest_min_s`` follows;
+  within ``onset_deg`` of rest;
 - has returned when the angle falls below ``return_fraction`` of its peak (at least
   ``end_floor_deg``): a wobbly or sagging hold never comes that low, a return that stops ≈ 15°
   above rest does;
@@ -41,7 +36,6 @@ Decisions use only samples up to the one decided on: the same for any chunking.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -58,10 +52,6 @@ RISE_DEG = 4.0
 #: leaving a quiet spell about an axis within 60° of the turn from the rest pose to the spell goes
 #: on with that turn (the rep itself, paused or held on the way), so it is no new rest
 CONTINUED_COS = 0.5
-#: a pause on the way out lies further than this from the anchor (the sine of 2.5°: the resting
-#: leg sways within 2.1-2.3° of its mean tilt in the real other-ankle recordings); one closer is
-#: the rest itself, after a fidget or sway: it is the rest pose
-STEP_SIN = math.sin(math.radians(2.5))
 
 
 @dataclass(frozen=True)
@@ -86,9 +76,6 @@ class Segmenter:
         self.state = REST
         self.rest_up: np.ndarray | None = None  # vertical at the latest quiet rest sample
         self.anchor_up: np.ndarray | None = None  # vertical at the latest rested sample since the last movement
-        # the held anchor: its vertical, its sample and where the quiet run that set it began (absolute)
-        self.held_up: np.ndarray | None = None
-        self.held_at = self.held_run = -1
         self.start = -1
         self.peak_deg = 0.0  # largest angle from rest so far in the movement
         self.tail_min = np.inf
@@ -130,31 +117,19 @@ class Segmenter:
                 last_rested, anchor = latest_up(rested[j:], j, up, self.anchor_up if self.anchor_up is not None else up[0])
                 valid = (last_rested >= 0) | (self.anchor_up is not None)
                 from_anchor = valid & (angle_between_deg(up[j:], anchor) > cfg.start_deg)
-                # the held anchor: the same, but a later rest shorter than new_rest_min_s does not
-                # move it (a small rep's outward movement may pause longer than rest_min_s part
-                # way, under start_deg from the rest); the movement starts once it is start_deg
-                # from there, on with the turn from there to the pause (see _held)
-                last_held, held, from_held = self._held(first, j, up, rested, quiet_run, ref, over | from_anchor,
-                                                        last_rested, anchor)
-                hits = (over | from_anchor | from_held).nonzero()[0]
+                hits = (over | from_anchor).nonzero()[0]
                 if len(hits) == 0:
                     if last_quiet[-1] >= 0:
                         self.rest_up = up[last_quiet[-1]].copy()
                     if last_rested[-1] >= 0:
                         self.anchor_up = up[last_rested[-1]].copy()
-                    if last_held[-1] >= 0:
-                        self.held_up, self.held_at = held[-1].copy(), first + int(last_held[-1])
                     break
                 k = j + int(hits[0])
                 if last_quiet[k - j] >= 0:
                     self.rest_up = up[last_quiet[k - j]].copy()
-                since = -1
-                if from_held[k - j]:  # it left the held anchor by steps: measured from there
-                    self.rest_up = held[k - j].copy()
-                    since = first + int(last_held[k - j]) if last_held[k - j] >= 0 else self.held_at
-                elif from_anchor[k - j] and not over[k - j]:  # it left the anchor, by steps: measured from there
+                if from_anchor[k - j] and not over[k - j]:  # it left the anchor, by steps: measured from there
                     self.rest_up = anchor[k - j].copy()
-                self.start = self._onset(first + k, up[:k + 1], first, history_up, since)
+                self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.peak_deg = 0.0
                 j = k
@@ -278,7 +253,6 @@ class Segmenter:
             if last > ended.start:
                 cut = replace(ended, cut_by_gap=True)
         self.rest_up = self.anchor_up = self.replaced_up = None
-        self.held_up, self.held_at, self.held_run = None, -1, -1
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
 
@@ -288,45 +262,10 @@ class Segmenter:
             return np.zeros(len(up))
         return angle_between_deg(up, self.rest_up)
 
-    def _held(self, first: int, j: int, up: np.ndarray, rested: np.ndarray, quiet_run: np.ndarray, ref: np.ndarray,
-              other: np.ndarray, last_rested: np.ndarray, anchor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """REST, samples ``j:`` of this piece: the latest sample of the held anchor up to each (piece
-        index, -1: carried), its vertical, and where the leg has left it by ``start_deg`` by steps,
-        on with the turn from it to the latest pause (``ref``: the vertical at the latest quiet
-        sample), further than the resting sway from it; only where ``other`` (the rest pose's and
-        the anchor's starts) has not fired. The held anchor is the rested run that came first
-        after the last movement, moved only by a rest of ``new_rest_min_s`` (``last_rested``,
-        ``anchor``: the anchor's, which it is while no shorter rest has followed)."""
-        n = len(up)
-        run_start = first + np.arange(j, n) - quiet_run[j:] + 1  # where each sample's quiet run began
-        r = rested[j:].nonzero()[0]
-        if self.held_run < 0 and len(r):
-            self.held_run = int(run_start[r[0]])
-        moves = rested[j:] & ((run_start == self.held_run) | (quiet_run[j:] >= self.new_rest_min))
-        if moves.any() and self.held_run >= 0:
-            self.held_run = max(self.held_run, int(run_start[moves.nonzero()[0][-1]]))
-        from_held = np.zeros(n - j, dtype=bool)
-        if (moves == rested[j:]).all() and (self.held_up is None or (
-                self.anchor_up is not None and not (self.held_up != self.anchor_up).any())):
-            return last_rested, anchor, from_held  # the held anchor is the anchor: nothing of its own
-        last, held = latest_up(moves, j, up, self.held_up if self.held_up is not None else up[j])
-        has = (last >= 0) | (self.held_up is not None)
-        cand = (has & ~other & (angle_between_deg(up[j:], held) > self.cfg.start_deg)).nonzero()[0]
-        if len(cand):
-            came = np.cross(held[cand], ref[cand])  # rest -> pause -> now
-            goes = np.cross(ref[cand], up[j:][cand])
-            sin_came = row_norms(came)
-            cos = np.einsum("ni,ni->n", came, goes) / (sin_came * row_norms(goes) + 1e-12)
-            from_held[cand[(cos >= CONTINUED_COS) & (sin_came >= STEP_SIN)]] = True
-        return last, held, from_held
-
-    def _onset(self, k_abs: int, up_so_far: np.ndarray, first: int, history_up, since: int = -1) -> int:
+    def _onset(self, k_abs: int, up_so_far: np.ndarray, first: int, history_up) -> int:
         """The last sample before ``k_abs`` within ``onset_deg`` of rest, looking back at most
-        ``pre_rest_s``, or to ``since`` (the anchor's sample, when the movement left the anchor by
-        steps; at most ``max_movement_s``), and never before the previous movement's end (else the
-        earliest of those)."""
-        back = min(k_abs - self.pre, max(since, k_abs - self.max_len)) if since >= 0 else k_abs - self.pre
-        lo = max(0, back, self.last_end + 1)
+        ``pre_rest_s`` and never before the previous movement's end (else the earliest of those)."""
+        lo = max(0, k_abs - self.pre, self.last_end + 1)
         if lo >= k_abs:
             return k_abs
         local_lo = max(lo, first)
@@ -343,8 +282,7 @@ class Segmenter:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
                             self.last_end)
         self.last_end = end
-        self.anchor_up = self.held_up = None  # an anchor is a rest after the last movement
-        self.held_at = self.held_run = -1
+        self.anchor_up = None  # an anchor is a rest after the last movement
         self.state = REST
         self.start, self.peak_deg = -1, 0.0
         self.tail_min, self.tail_min_index = np.inf, -1
