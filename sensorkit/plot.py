@@ -31,7 +31,7 @@ from sensorkit.samples import Samples
 KIND_COLOURS = {"full": "#2a9d4a", "partial": "#e79a1c", "knee_out": "#3b6fc4", "rejected": "#9a9a9a"}
 #: the ROM label of a rep judged fast, and how many rows of labels close reps are stacked on
 FAST_COLOUR = "#7d3c98"
-LABEL_ROWS = 3
+LABEL_ROWS = 5
 _INSTALL_HINT = "plotting needs matplotlib: pip install 'sensorkit[plot]'"
 
 
@@ -96,25 +96,11 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
     meta = rec.meta.to_dict()
     t_s, angle_deg, reps = angle_trace(rec.samples, meta, block_size=block_size)
     ax = figure.add_subplot()
-    # ROM labels, fast reps' in FAST_COLOUR; a label is about 4.5 points wide per character at
-    # this size: each goes on the lowest of LABEL_ROWS rows where it clears the one before it
-    span_s = max(float(t_s[-1] - t_s[0]), 1e-9) if len(t_s) else 1.0
-    s_per_point = span_s / (figure.get_figwidth() * 72 * 0.68)  # the axes: about 68 % of the width
-    row_ends = [-math.inf] * LABEL_ROWS
     for rep in reps:
         colour = KIND_COLOURS.get(rep.kind, "#9a9a9a")
         ax.axvspan(rep.start_s, rep.end_s, color=colour, alpha=0.22, lw=0)
-        if rep.kind == "rejected":
-            continue
-        if rep.hold_s > 0:
+        if rep.kind != "rejected" and rep.hold_s > 0:
             ax.hlines(rep.rom_deg, rep.out_end_s, rep.return_start_s, color=colour, lw=4, alpha=0.9)
-        label = f"{rep.rom_deg:.1f}°"
-        x, half = (rep.start_s + rep.end_s) / 2, 0.5 * 4.5 * (len(label) + 1) * s_per_point
-        row = next((i for i, end in enumerate(row_ends) if end <= x - half), int(np.argmin(row_ends)))
-        row_ends[row] = x + half
-        fast = rep.tempo == "fast"
-        ax.annotate(label, (x, rep.rom_deg), xytext=(0, 5 + 10 * row), textcoords="offset points", ha="center",
-                    fontsize=8, color=FAST_COLOUR if fast else "black", fontweight="bold" if fast else "normal")
     ax.plot(t_s, angle_deg, color="black", lw=0.9)
     if rec.meta.target_rom_deg:
         ax.axhline(rec.meta.target_rom_deg, color="#c0392b", ls="--", lw=0.8)
@@ -130,10 +116,38 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
     figure.legend(handles=handles, loc="outside right upper", fontsize=8)  # beside the plot: never over a label
     ax.set_xlabel("time (s)")
     ax.set_ylabel(f"{exercise.title} angle above rest (°)")
+    ax.set_xlim(*ax.get_xlim())
     ax.set_ylim(min(-5.0, float(np.nanmin(angle_deg, initial=0))), max(10.0, float(np.nanmax(angle_deg, initial=0))) * 1.3)
     who = " ".join(str(meta[k]) for k in ("patient", "side", "started_at") if k in meta)
     ax.set_title(f"{rec.name}  {who}".strip(), fontsize=10)
+    _label_roms(figure, ax, [r for r in reps if r.kind != "rejected"])
     return _png(figure)
+
+
+def _label_roms(figure, ax, reps) -> list:
+    """Each rep's ROM above its peak (a fast rep's in FAST_COLOUR), on the lowest of LABEL_ROWS
+    rows where its drawn box clears every label placed before it (else the least crowded row);
+    returns the labels' boxes (display units)."""
+    figure.canvas.draw()  # the layout (the legend outside) settles where the axes are
+    renderer = figure.canvas.get_renderer()
+    placed: list = []
+    for rep in reps:
+        fast = rep.tempo == "fast"
+        label = ax.annotate(f"{rep.rom_deg:.1f}°", ((rep.start_s + rep.end_s) / 2, rep.rom_deg), xytext=(0, 5),
+                            textcoords="offset points", ha="center", fontsize=8,
+                            color=FAST_COLOUR if fast else "black", fontweight="bold" if fast else "normal")
+        best = None
+        for row in range(LABEL_ROWS):
+            label.xyann = (0, 5 + 10 * row)
+            box = label.get_window_extent(renderer).padded(1.0)
+            clashes = sum(box.overlaps(other) for other in placed[-12:])  # (labels run left to right)
+            if best is None or clashes < best[0]:
+                best = (clashes, row, box)
+            if not clashes:
+                break
+        label.xyann = (0, 5 + 10 * best[1])
+        placed.append(best[2])
+    return placed
 
 
 def _number(value: object) -> float:

@@ -82,3 +82,21 @@ def test_the_report_runs_without_matplotlib_and_plot_says_what_is_missing(data, 
                            "--out", str(tmp_path / "s0.png")], capture_output=True, text=True)
     assert plot.returncode == 2
     assert plot.stderr.strip() == "error: plotting needs matplotlib: pip install 'sensorkit[plot]'"
+
+
+def test_rom_labels_of_a_dense_fast_set_do_not_overlap():
+    pytest.importorskip("matplotlib")
+    from types import SimpleNamespace
+
+    from sensorkit.plot import _figure, _label_roms
+
+    # ten fast reps 3 s apart at 80-90 deg in a 4-minute recording (a real fast set's density)
+    reps = [SimpleNamespace(start_s=100 + 3 * i, end_s=102.5 + 3 * i, rom_deg=80 + (7 * i) % 11, tempo="fast",
+                            kind="full") for i in range(10)]
+    figure = _figure(12, 4.5)
+    ax = figure.add_subplot()
+    ax.set_xlim(0, 240)
+    ax.set_ylim(-5, 120)
+    boxes = _label_roms(figure, ax, reps)
+    assert len(boxes) == 10
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
