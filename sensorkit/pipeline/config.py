@@ -145,10 +145,12 @@ class PipelineConfig:
         hold_speed_fraction: the outward movement ends (and the return starts) where the angular
             speed about the axis falls below this fraction of the phase's peak speed ...
         hold_min_speed_dps: ... or below this, whichever is larger.
-        hold_level_fraction: ... both at or above this fraction of the ROM, so that a pause part
-            way out (a rep that goes out in steps) or a return that stops part way down (in two
-            stages) is no hold. Real holds never dip below 84.5 % of their rep's ROM (151 UCI and
-            PHYTMO reps over 20°): 0.7 keeps every real hold whole.
+        hold_level_fraction: ... where the leg is at or above this fraction of the highest
+            angle it reaches from there to the return, so that a pause part way out (a rep that
+            goes out in steps) is no hold, while an overshoot's lower hold and a sagging hold are.
+            Real holds never dip below 84.5 % of their rep's ROM (151 UCI and PHYTMO reps over
+            20°): 0.7 keeps every real hold whole. (The return starts before it first reaches
+            half its peak speed: a return that stops part way down is no hold either.)
 
     Tempo
         fast_fraction: a counted rep lasting (start to end: out, hold and return) less than this

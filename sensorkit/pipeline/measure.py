@@ -11,8 +11,11 @@ smoothing is used here (it is still causal at the movement's scale: live and bat
 - **ROM**: the peak of that angle, smoothed at ``lowpass_hz`` (tremor out, the hold's level in);
 - **timing**: the outward movement ends where the angular speed about the axis, after the outward
   peak speed, first falls below ``hold_speed_fraction`` of it (at least ``hold_min_speed_dps``);
-  the return starts where it last rises above that before the return's peak speed, both at or
-  above ``hold_level_fraction`` of the ROM; the hold is between them (0 for a swing without one). Wobble inside a hold does not move either end;
+  the return starts where it last rises above that before the return first reaches half its
+  peak speed; the hold is between them (0 for a swing without one). A pause part way out (slow
+  below ``hold_level_fraction`` of where the leg goes on to) is no hold, nor is a stop part way
+  down; an overshoot's settle belongs to the outward movement, a slow sag to the hold. Wobble
+  inside a hold does not move either end;
 - **reversals**: turns of the angle back by more than ``reversal_fraction`` of the ROM (a rep has
   one, at the top; shaking has many);
 - **radius**: ``|ρ|`` from ``lin_acc = α × ρ + ω × (ω × ρ)`` over the movement's moving samples,
@@ -246,25 +249,28 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     ret_peak = p + int(speed[p:].argmin())
     out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
     ret_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(-speed[ret_peak], 0.0))
-    # (only at or above hold_level_fraction of the ROM: a pause part way out, or a return that
-    # stops part way down, is no hold)
-    high = angle_s[out_peak:ret_peak + 1] >= cfg.hold_level_fraction * rom
+    # (a pause part way out is no hold: the outward movement ends where the leg is slow at or
+    # above hold_level_fraction of the highest angle it reaches from there to the return)
+    level = angle_s[out_peak:ret_peak + 1]
+    high = level >= cfg.hold_level_fraction * np.maximum.accumulate(level[::-1])[::-1]
     slow_out = ((speed[out_peak:ret_peak + 1] <= out_thr) & high).nonzero()[0]
     out_end = out_peak + int(slow_out[0]) if len(slow_out) else p
-    slow_ret = ((-speed[out_peak:ret_peak + 1] <= ret_thr) & high).nonzero()[0]
-    ret_start = out_peak + int(slow_ret[-1]) if len(slow_ret) else p
     # an overshoot's settle back to the held level belongs to the outward movement: the hold
     # starts where the leg turns slower than the threshold either way for SETTLED_S (if it ever
     # does: a hold that wobbles faster keeps the first crossing). It ends where the return's own
-    # speed last rises past its threshold: wobble inside the hold, faster than the threshold but
-    # either way, does not end it early (simulated hold MAE 0.29 -> 0.24 s on development seeds;
-    # real holds 0-0.2 s longer per set)
+    # speed last rises past its threshold before the return first reaches half its peak speed
+    # (a return that stops part way down is no hold; wobble inside the hold, faster than the
+    # threshold but either way, does not end it early; a slow sag is part of it)
     calm = (np.abs(speed[out_peak:ret_peak + 1]) <= min(out_thr, ret_thr)) & high
     runs = true_runs(calm, max(1, int(round(SETTLED_S * fs_hz))))
     if len(runs):  # (a run that begins at the first crossing is the hold itself, or a turnaround)
         out_end = max(out_end, out_peak + int(runs[0][0]))
-        if runs[0] == runs[-1] and out_end >= ret_start - int(round(SETTLED_S * fs_hz)):
-            out_end = ret_start = p  # one short calm spell at the top: a turnaround, no hold
+    down = -speed[out_end:ret_peak + 1]
+    cut = out_end + int((down >= 0.5 * max(-speed[ret_peak], 0.0)).argmax())  # (ret_peak at the latest)
+    slow_ret = (-speed[out_peak:cut + 1] <= ret_thr).nonzero()[0]
+    ret_start = out_peak + int(slow_ret[-1]) if len(slow_ret) else p
+    if len(runs) and runs[0] == runs[-1] and out_end >= ret_start - int(round(SETTLED_S * fs_hz)):
+        out_end = ret_start = p  # one short calm spell at the top: a turnaround, no hold
     if ret_start < out_end:  # no hold: a swing turning at the top
         out_end = ret_start = p
     t_out_end, t_ret_start = float(t[out_end]), float(t[ret_start])

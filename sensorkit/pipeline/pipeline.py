@@ -125,6 +125,7 @@ class Pipeline:
         self._new: list[Rep] = []
         self._first_rest_up: np.ndarray | None = None
         self._hold_since: float | None = None
+        self._hold_level_deg = 0.0  # the angle above rest where the live hold began
         self._status_peak_speed = 0.0  # deg/s, the live view's peak speed of the movement so far
         self._calm_since: float | None = None  # when the leg last became calm near the top (s)
 
@@ -356,11 +357,15 @@ class Pipeline:
                 self._calm_since = t_last
             settled = self._calm_since is not None and t_last - self._calm_since >= SETTLED_S
             phase = ("hold" if self.phase_ == "hold" or settled else "out") if near_top else "return"
+            if (self.phase_ == "hold" and not calm
+                    and now > self._hold_level_deg + max(3.0, 0.15 * self._hold_level_deg)):
+                phase, self._calm_since = "out", None  # a pause part way out: the leg goes on out
         else:
             phase = "return"
         if phase == "hold":
             if self.phase_ != "hold" or self._hold_since is None:
                 self._hold_since = self._calm_since if self._calm_since is not None else t_last
+                self._hold_level_deg = now
             self.hold_elapsed_s_ = t_last - self._hold_since
         else:
             self._hold_since, self.hold_elapsed_s_ = None, 0.0

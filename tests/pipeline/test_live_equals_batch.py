@@ -95,3 +95,24 @@ def test_a_movement_cut_at_max_movement_s_is_cut_alike_packet_by_packet(max_pack
     reps += live.finish()
     assert batch[0].end_s == pytest.approx(43.2, abs=0.1) and not batch[0].counted
     assert list(map(repr, reps)) == list(map(repr, batch))
+
+
+def test_the_live_hold_timer_does_not_count_a_pause_part_way_out():
+    # knee extension out in two stages (quick to half the range, a 0.8-s pause, on to 60 deg), a
+    # 3-s hold: live, the pause shows as a hold for a moment, but the timer starts again at the top
+    from scipy.spatial.transform import Rotation
+
+    from sensorkit.samples import Samples
+    from synth import min_jerk, random_setup, samples_of_angle
+
+    t = np.arange(0.0, 12.0, 0.01)
+    theta = 30 * min_jerk((t - 3.0) / 0.5) + 30 * min_jerk((t - 4.3) / 1.0) - 60 * min_jerk((t - 8.3) / 1.0)
+    samples = samples_of_angle(theta, t, *random_setup(7), seed=7)
+    p, shown = Pipeline(meta={"exercise": "knee_extension"}), []
+    for block in samples.chunks(10):
+        p.update(block)
+        shown.append((float(block.t[-1]), p.phase_, p.hold_elapsed_s_))
+    held = max(h for tt, phase, h in shown if phase == "hold" and tt < 8.4)
+    assert held == pytest.approx(3.0, abs=0.4)  # 5.3 s to 8.3 s, not from the pause at 3.5 s
+    rep = next(r for r in p.finish() + p.reps_ if r.counted)
+    assert rep.hold_s == pytest.approx(3.0, abs=0.3)
