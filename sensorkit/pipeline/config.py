@@ -149,8 +149,9 @@ class PipelineConfig:
             angle it reaches from there to the return, so that a pause part way out (a rep that
             goes out in steps) is no hold, while an overshoot's lower hold and a sagging hold are.
             Real holds never dip below 84.5 % of their rep's ROM (151 UCI and PHYTMO reps over
-            20°): 0.7 keeps every real hold whole. (The return starts before it first reaches
-            half its peak speed: a return that stops part way down is no hold either.)
+            20°): 0.7 keeps every real hold whole. (The return starts before the first descent at
+            half its peak speed that takes the leg below this fraction of its level: a return
+            that stops part way down is no hold either, a wobble's downswing does not end it.)
 
     Tempo
         fast_fraction: a counted rep lasting (start to end: out, hold and return) less than this

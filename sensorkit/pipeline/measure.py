@@ -11,8 +11,9 @@ smoothing is used here (it is still causal at the movement's scale: live and bat
 - **ROM**: the peak of that angle, smoothed at ``lowpass_hz`` (tremor out, the hold's level in);
 - **timing**: the outward movement ends where the angular speed about the axis, after the outward
   peak speed, first falls below ``hold_speed_fraction`` of it (at least ``hold_min_speed_dps``);
-  the return starts where it last rises above that before the return first reaches half its
-  peak speed; the hold is between them (0 for a swing without one). A pause part way out (slow
+  the return starts where it last rises above that before the first descent at half the
+  return's peak speed that takes the leg below ``hold_level_fraction`` of its level; the hold
+  is between them (0 for a swing without one). A pause part way out (slow
   below ``hold_level_fraction`` of where the leg goes on to) is no hold, nor is a stop part way
   down; an overshoot's settle belongs to the outward movement, a slow sag to the hold. Wobble
   inside a hold does not move either end;
@@ -258,15 +259,14 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # an overshoot's settle back to the held level belongs to the outward movement: the hold
     # starts where the leg turns slower than the threshold either way for SETTLED_S (if it ever
     # does: a hold that wobbles faster keeps the first crossing). It ends where the return's own
-    # speed last rises past its threshold before the return first reaches half its peak speed
-    # (a return that stops part way down is no hold; wobble inside the hold, faster than the
-    # threshold but either way, does not end it early; a slow sag is part of it)
+    # speed last rises past its threshold before the return (_leaves_hold: a return that stops
+    # part way down is no hold; wobble inside the hold, faster than the threshold but either
+    # way, does not end it early; a slow sag is part of it)
     calm = (np.abs(speed[out_peak:ret_peak + 1]) <= min(out_thr, ret_thr)) & high
     runs = true_runs(calm, max(1, int(round(SETTLED_S * fs_hz))))
     if len(runs):  # (a run that begins at the first crossing is the hold itself, or a turnaround)
         out_end = max(out_end, out_peak + int(runs[0][0]))
-    down = -speed[out_end:ret_peak + 1]
-    cut = out_end + int((down >= 0.5 * max(-speed[ret_peak], 0.0)).argmax())  # (ret_peak at the latest)
+    cut = _leaves_hold(angle_s, speed, out_end, ret_peak, cfg.hold_level_fraction)
     slow_ret = (-speed[out_peak:cut + 1] <= ret_thr).nonzero()[0]
     ret_start = out_peak + int(slow_ret[-1]) if len(slow_ret) else p
     if len(runs) and runs[0] == runs[-1] and out_end >= ret_start - int(round(SETTLED_S * fs_hz)):
@@ -320,6 +320,19 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         axis=axis, rest_up=w.rest_up, radius_m=radius, pivot_height_m=pivot_height,
         returned=w.returned,
     )
+
+
+def _leaves_hold(angle: np.ndarray, speed: np.ndarray, start: int, ret_peak: int, level_fraction: float) -> int:
+    """The first sample from ``start`` on at which the leg turns back at half the return's peak
+    speed in a descent that takes it below ``level_fraction`` of its highest angle since
+    ``start``: the return (or its first stage). A wobble's downswing, however quick, stays above
+    that and ends; the return's peak speed itself, ``ret_peak``, at the latest."""
+    half = 0.5 * max(-float(speed[ret_peak]), 0.0)
+    for first, last in true_runs(speed[start:ret_peak + 1] < 0, 1):  # each descent
+        fast = (-speed[start + first:start + last + 1] >= half).nonzero()[0]
+        if len(fast) and angle[start + last] < level_fraction * angle[start:start + first + 1].max():
+            return start + first + int(fast[0])
+    return ret_peak
 
 
 def axis_tilt_deg(axis: np.ndarray, up: np.ndarray) -> float:

@@ -346,7 +346,8 @@ class Pipeline:
         elif seg.state == MOVE:
             # the hold starts as the measured one does: where the outward movement has slowed below
             # hold_speed_fraction of its peak speed and stayed so for SETTLED_S (the turnaround at
-            # the top of an overshoot is no hold); it is dated from then, and wobble does not end it
+            # the top of an overshoot is no hold); it is dated from then, and wobble does not end it;
+            # should the leg go on out past the held level, that was a pause part way out
             self._status_peak_speed = max(self._status_peak_speed, float(block.speed_dps.max()))
             now = float(seg.excursion_deg(block.up[-1:])[0])
             near_top = now >= seg.peak_deg - max(3.0, 0.15 * seg.peak_deg)
@@ -359,13 +360,14 @@ class Pipeline:
             phase = ("hold" if self.phase_ == "hold" or settled else "out") if near_top else "return"
             if (self.phase_ == "hold" and not calm
                     and now > self._hold_level_deg + max(3.0, 0.15 * self._hold_level_deg)):
+                # (above the movement's peak when the hold began: a wobble's crest never is)
                 phase, self._calm_since = "out", None  # a pause part way out: the leg goes on out
         else:
             phase = "return"
         if phase == "hold":
             if self.phase_ != "hold" or self._hold_since is None:
                 self._hold_since = self._calm_since if self._calm_since is not None else t_last
-                self._hold_level_deg = now
+                self._hold_level_deg = seg.peak_deg
             self.hold_elapsed_s_ = t_last - self._hold_since
         else:
             self._hold_since, self.hold_elapsed_s_ = None, 0.0

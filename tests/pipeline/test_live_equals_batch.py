@@ -116,3 +116,21 @@ def test_the_live_hold_timer_does_not_count_a_pause_part_way_out():
     assert held == pytest.approx(3.0, abs=0.4)  # 5.3 s to 8.3 s, not from the pause at 3.5 s
     rep = next(r for r in p.finish() + p.reps_ if r.counted)
     assert rep.hold_s == pytest.approx(3.0, abs=0.3)
+
+
+def test_the_live_hold_timer_runs_on_through_a_slow_wobble():
+    # a 6-s hold that wobbles by 10 % of the range at 0.3 Hz, first downward: the wobble's crest
+    # is no pause part way out, the timer never starts again inside the hold
+    from synth import min_jerk, random_setup, samples_of_angle
+
+    t = np.arange(0.0, 14.0, 0.01)
+    inside = np.clip(t - 4.2, 0.0, 6.0)
+    taper = np.minimum(1.0, np.minimum(inside, 6.0 - inside) / 0.3)
+    theta = (60 * min_jerk((t - 3.0) / 1.2) - 6.0 * np.sin(2 * np.pi * 0.3 * inside) * taper
+             - 60 * min_jerk((t - 10.2) / 1.2))
+    p, elapsed = Pipeline(meta={"exercise": "knee_extension"}), []
+    for block in samples_of_angle(theta, t, *random_setup(7), seed=7).chunks(10):
+        p.update(block)
+        if p.phase_ == "hold":
+            elapsed.append(p.hold_elapsed_s_)
+    assert elapsed and all(b >= a for a, b in zip(elapsed, elapsed[1:]))  # one hold, never reset
