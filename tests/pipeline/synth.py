@@ -82,6 +82,22 @@ def samples_of_angle(theta: np.ndarray, t: np.ndarray, axis: np.ndarray, g_rest:
     return Samples(t, acc + 0.02 * rng.standard_normal(acc.shape), np.outer(omega, axis) + 0.1 * rng.standard_normal(acc.shape))
 
 
+def samples_of_two_turns(theta: np.ndarray, across: np.ndarray, t: np.ndarray, axis: np.ndarray, g_rest: np.ndarray,
+                         seed: int = 0) -> Samples:
+    """Readings (plus a little noise) of a sensor turned in place by ``theta`` (deg at times
+    ``t``, s) about ``axis`` and by ``across`` about the horizontal axis across it (the knee's,
+    when ``axis`` is the hip's), ``across`` applied last; no radius, and the rate the sum of the
+    two (near enough while both turn)."""
+    other = np.cross(axis, g_rest)
+    other /= np.linalg.norm(other)
+    turn = (Rotation.from_rotvec(np.outer(np.radians(across), other))
+            * Rotation.from_rotvec(np.outer(np.radians(theta), axis)))
+    gyr = np.outer(np.gradient(across, t), other) + np.outer(np.gradient(theta, t), axis)
+    rng = np.random.default_rng(seed)
+    return Samples(t, turn.inv().apply(g_rest) + 0.02 * rng.standard_normal((len(t), 3)),
+                   gyr + 0.1 * rng.standard_normal((len(t), 3)))
+
+
 def _radial(axis: np.ndarray, g_rest: np.ndarray, foot_pivot: bool) -> np.ndarray:
     """Unit vector from the rotation axis to the sensor, perpendicular to the axis: down along the
     hanging shank for a knee or hip pivot (the sensor hangs below it), up for a foot pivot."""

@@ -6,7 +6,7 @@ from scipy.spatial.transform import Rotation
 from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.axis import axis_offset_deg
 from sensorkit.samples import Samples
-from synth import Move, Synth, min_jerk, random_setup, samples_of_angle
+from synth import Move, Synth, min_jerk, random_setup, samples_of_angle, samples_of_two_turns
 
 ANY_STRAP = [0, 1, 2, 3, 4, 5]
 
@@ -132,20 +132,13 @@ def test_rom_is_read_at_the_top_hold_not_at_a_longer_pause_on_the_way():
 
 def test_a_rest_taken_inside_a_distractor_gives_way_to_the_rest_after_it():
     axis, g = random_setup(11)
-    other = np.cross(axis, g)
-    other /= np.linalg.norm(other)  # a turn of the shank about another axis: sitting down
     t = np.arange(0.0, 20.0, 0.01)
     # a 30-deg rep (hold 2 s); sitting down: 20 deg about the other axis and 17 back, a brief
     # stop there (quiet: taken for the rest), on 9 deg to where the foot rests 2 s; the same rep
     sit = 20 * min_jerk((t - 8.0) / 1.0) - 17 * min_jerk((t - 9.3) / 0.8) - 9 * min_jerk((t - 10.4) / 0.8)
     rep = sum(30 * min_jerk((t - t0) / 1.2) - 30 * min_jerk((t - t0 - 3.2) / 1.2) for t0 in (2.0, 13.2))
-    turn = (Rotation.from_rotvec(np.outer(np.radians(sit), other))
-            * Rotation.from_rotvec(np.outer(np.radians(rep), axis)))  # one moves while the other is still
-    gyr = np.outer(np.gradient(sit, t), other) + np.outer(np.gradient(rep, t), axis)
-    rng = np.random.default_rng(4)
-    samples = Samples(t, turn.inv().apply(g) + 0.02 * rng.standard_normal((len(t), 3)),
-                      gyr + 0.1 * rng.standard_normal((len(t), 3)))
-    reps = Pipeline().run(samples)
+    # (sitting down turns the shank about the axis across the rep's; one moves while the other is still)
+    reps = Pipeline().run(samples_of_two_turns(rep, sit, t, axis, g, seed=4))
     counted = [r for r in reps if r.counted]
     assert [round(r.rom_deg) for r in counted] == [30, 30]
     assert counted[1].start_s == pytest.approx(13.2, abs=0.3)
@@ -185,16 +178,10 @@ def test_a_hold_shifted_sideways_costs_that_rep_only(exercise, rom):
     # another axis) and stays 1.5 s: that is taken for a new rest (the rep is lost), but once the
     # leg is back, quiet, at the rest pose it left, that pose is the rest again
     axis, g = random_setup(13)
-    other = np.cross(axis, g)
-    other /= np.linalg.norm(other)
     t = np.arange(0.0, 60.0, 0.01)
     theta = sum(rom * min_jerk((t - t0) / 1.2) - rom * min_jerk((t - t0 - 5.0) / 1.2) for t0 in (3.0, 17.0, 31.0, 45.0))
     shift = 8 * min_jerk((t - 6.2) / 0.3) - 8 * min_jerk((t - 8.0) / 1.2)
-    turn = Rotation.from_rotvec(np.outer(np.radians(shift), other)) * Rotation.from_rotvec(np.outer(np.radians(theta), axis))
-    gyr = np.outer(np.gradient(shift, t), other) + np.outer(np.gradient(theta, t), axis)  # (near enough while both turn)
-    rng = np.random.default_rng(13)
-    samples = Samples(t, turn.inv().apply(g) + 0.02 * rng.standard_normal((len(t), 3)), gyr + 0.1 * rng.standard_normal((len(t), 3)))
-    reps = Pipeline(meta={"exercise": exercise}).run(samples)
+    reps = Pipeline(meta={"exercise": exercise}).run(samples_of_two_turns(theta, shift, t, axis, g, seed=13))
     # (the sensor turns in place here, no radius: kinds are not the point, the segmentation is)
     later = [r for r in reps if r.start_s > 12.0]
     assert [round(r.start_s) for r in later] == [17, 31, 45]
@@ -249,8 +236,6 @@ def test_a_restless_leg_between_reps_starts_no_movement(exercise, rom, seed):
     # over such short rests made the steps add up to false starts and shifted ranges)
     rng = np.random.default_rng(seed)
     axis, g = random_setup(12 + seed)
-    other = np.cross(axis, g)
-    other /= np.linalg.norm(other)
     t = np.arange(0.0, 70.0, 0.01)
     theta, side, starts, t0 = np.zeros_like(t), np.zeros_like(t), [], 3.0
     while t0 < 55.0:
@@ -265,12 +250,7 @@ def test_a_restless_leg_between_reps_starts_no_movement(exercise, rom, seed):
                 side += shift
             step_at += 0.4 + rng.uniform(0.5, 1.4)
         t0 = step_at + rng.uniform(0.3, 1.4)
-    turn = Rotation.from_rotvec(np.outer(np.radians(side), other)) * Rotation.from_rotvec(np.outer(np.radians(theta), axis))
-    gyr = np.outer(np.gradient(side, t), other) + np.outer(np.gradient(theta, t), axis)
-    noise = np.random.default_rng(seed + 100)
-    samples = Samples(t, turn.inv().apply(g) + 0.02 * noise.standard_normal((len(t), 3)),
-                      gyr + 0.1 * noise.standard_normal((len(t), 3)))
-    reps = Pipeline(meta={"exercise": exercise}).run(samples)
+    reps = Pipeline(meta={"exercise": exercise}).run(samples_of_two_turns(theta, side, t, axis, g, seed=seed + 100))
     # (the sensor turns in place, no radius: the kinds are not the point, the segmentation is)
     assert len(reps) == len(starts)
     assert [r.start_s for r in reps] == pytest.approx(starts, abs=0.5)
