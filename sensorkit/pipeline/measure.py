@@ -13,10 +13,10 @@ smoothing is used here (it is still causal at the movement's scale: live and bat
   peak speed, first falls below ``hold_speed_fraction`` of it (at least ``hold_min_speed_dps``);
   the return starts where it last rises above that before the first descent at half the
   return's peak speed that takes the leg below ``hold_level_fraction`` of its level; the hold
-  is between them (0 for a swing without one). A pause part way out (slow
-  below ``hold_level_fraction`` of where the leg goes on to) is no hold, nor is a stop part way
-  down; an overshoot's settle belongs to the outward movement, a slow sag to the hold. Wobble
-  inside a hold does not move either end;
+  is between them (0 for a swing without one). A pause part way out (slow below
+  ``hold_level_fraction`` of where the leg goes on to) is no hold, nor is a stop part way down;
+  an overshoot's settle belongs to the outward movement, a slow sag to the hold. Wobble inside a
+  hold does not move either end;
 - **reversals**: turns of the angle back by more than ``reversal_fraction`` of the ROM (a rep has
   one, at the top; shaking has many);
 - **radius**: ``|ρ|`` from ``lin_acc = α × ρ + ω × (ω × ρ)`` over the movement's moving samples,

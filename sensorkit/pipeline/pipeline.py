@@ -52,6 +52,12 @@ def _number(meta: Mapping[str, Any], key: str) -> float | None:
     return float(value) if value is not None else None
 
 
+def _top_band_deg(level_deg: float) -> float:
+    """The live view's band about a level (deg): the top of a movement is within it of the peak,
+    and a hold goes on out once it is that far above the peak where it began."""
+    return max(3.0, 0.15 * level_deg)
+
+
 def _run_lengths(flags: np.ndarray, index: np.ndarray, last_false: int) -> tuple[np.ndarray, int]:
     """How many samples in a row ``flags`` has held up to each sample (absolute ``index``; 0 where
     it does not), counted from the last sample where it did not (``last_false``, carried over
@@ -125,7 +131,7 @@ class Pipeline:
         self._new: list[Rep] = []
         self._first_rest_up: np.ndarray | None = None
         self._hold_since: float | None = None
-        self._hold_level_deg = 0.0  # the angle above rest where the live hold began
+        self._hold_level_deg = 0.0  # the movement's peak (deg above rest) when the live hold began
         self._status_peak_speed = 0.0  # deg/s, the live view's peak speed of the movement so far
         self._calm_since: float | None = None  # when the leg last became calm near the top (s)
 
@@ -350,7 +356,7 @@ class Pipeline:
             # should the leg go on out past the held level, that was a pause part way out
             self._status_peak_speed = max(self._status_peak_speed, float(block.speed_dps.max()))
             now = float(seg.excursion_deg(block.up[-1:])[0])
-            near_top = now >= seg.peak_deg - max(3.0, 0.15 * seg.peak_deg)
+            near_top = now >= seg.peak_deg - _top_band_deg(seg.peak_deg)
             calm = block.speed_dps[-1] <= max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * self._status_peak_speed)
             if not calm or not near_top:
                 self._calm_since = None
@@ -359,7 +365,7 @@ class Pipeline:
             settled = self._calm_since is not None and t_last - self._calm_since >= SETTLED_S
             phase = ("hold" if self.phase_ == "hold" or settled else "out") if near_top else "return"
             if (self.phase_ == "hold" and not calm
-                    and now > self._hold_level_deg + max(3.0, 0.15 * self._hold_level_deg)):
+                    and now > self._hold_level_deg + _top_band_deg(self._hold_level_deg)):
                 # (above the movement's peak when the hold began: a wobble's crest never is)
                 phase, self._calm_since = "out", None  # a pause part way out: the leg goes on out
         else:
