@@ -3,6 +3,8 @@
 A gap of ``k`` missing periods between two received samples gets ``k`` linearly interpolated
 samples, as long as it is at most ``max_fill_s`` long; longer gaps (a reconnect) are left as they
 are, and :meth:`GapFiller.split` tells where they are (the pipeline starts afresh after one).
+``GapFiller.inserted`` marks the rows of the last output that were made up (the measurement
+puts back the turn a straight line misses: :mod:`sensorkit.pipeline.gravity_fit`).
 Chunk-invariant: the last sample of the previous block is carried over.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ class GapFiller:
         self.max_missing = int(max_fill_s * fs_hz)
         self._last: np.ndarray | None = None  # last row (t, acc, gyr) seen
         self.filled_samples = 0
+        self.inserted = np.zeros(0, dtype=bool)  # per row of the last output: made up here
 
     def split(self, samples: Samples) -> list[tuple[Samples, bool]]:
         """``samples`` cut at every gap too long to fill: pieces, each with whether a long gap
@@ -36,6 +39,7 @@ class GapFiller:
 
     def __call__(self, samples: Samples) -> Samples:
         """``samples`` with their short gaps filled (the very object when there is none)."""
+        self.inserted = np.zeros(len(samples), dtype=bool)
         if len(samples) == 0:
             return samples
         last, self._last = self._last, np.concatenate([samples.t[-1:], samples.acc[-1], samples.gyr[-1]])
@@ -64,4 +68,6 @@ class GapFiller:
         out[kept_at] = kept
         inserted_at = np.repeat(kept_at[gaps] - k, k) + (j - 1)
         out[inserted_at] = inserted
+        self.inserted = np.zeros(len(out), dtype=bool)
+        self.inserted[inserted_at] = True
         return Samples.from_array(out)

@@ -36,9 +36,10 @@ from sensorkit.samples import Samples
 
 #: per-sample columns kept for measuring movements: t, up(3), omega(3), smooth omega(3), alpha(3),
 #: linear acceleration(3), raw accelerometer(3), quiet for the rest's gravity (1.0 / 0.0, see
-#: :meth:`Pipeline._rest_gravity`; computed once per block)
-_COLS = 20
+#: :meth:`Pipeline._rest_gravity`; computed once per block), made up in a gap (1.0 / 0.0)
+_COLS = 21
 _GRAVITY_QUIET = 19
+_FILLED = 20
 #: samples the segmenter scans at once: from SCAN_FIRST_S of data after a movement ended (the next
 #: one usually starts and ends within it), doubling while none ends, up to _SCAN. The movements do
 #: not depend on it (the segmenter gives the same for any chunking); the logged angle trace takes
@@ -242,6 +243,7 @@ class Pipeline:
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps
         rows[:, 7:10], rows[:, 10:13], rows[:, 13:16] = block.smooth_omega_dps, block.alpha_dps2, block.lin_acc_ms2
         rows[:, 16:19] = filled.acc
+        rows[:, _FILLED] = self._gaps.inserted
         quiet = block.speed_dps < QUIET_DPS
         rows[:, _GRAVITY_QUIET] = quiet & (row_norms(block.alpha_dps2) < QUIET_DPS2)
         # how long the leg has been still, and quiet, up to each sample (carried over blocks)
@@ -283,12 +285,14 @@ class Pipeline:
 
     def _emit(self, movement: Movement) -> Rep:
         first = max(movement.start - self._pre, movement.previous_end + 1)  # its rest, not the one before
-        data = self._history.rows(first, movement.end + 1)
-        start = movement.start - max(self._history.first, first)
+        lead = max(self._history.first, movement.start - self._pre)  # and the end of the one before
+        data = self._history.rows(lead, movement.end + 1)
+        start = movement.start - lead
         window = Window(t=data[:, 0], up=data[:, 1:4], omega_dps=data[:, 4:7], smooth_omega_dps=data[:, 7:10],
                         alpha_dps2=data[:, 10:13], lin_acc_ms2=data[:, 13:16], start=start, end=len(data) - 1,
                         rest_up=movement.rest_up, returned=movement.returned, acc_ms2=data[:, 16:19],
-                        rest_gravity=self._rest_gravity(first, movement.start))
+                        rest_gravity=self._rest_gravity(first, movement.start), filled=data[:, _FILLED] > 0.0,
+                        after_previous=max(first - lead, 0))
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
         if movement.cut_by_gap:

@@ -1,0 +1,153 @@
+"""The angle put right from the accelerometer, the lever arm's acceleration taken out.
+
+The angle of a movement is the gyro's rate integrated from where it was last known. Two things
+can leave that whole trace off by a constant:
+
+- **lost samples**: a lost packet inside a movement is filled by a straight line
+  (:mod:`sensorkit.pipeline.gaps`), so the rate integrated across it misses whatever the rate did
+  in between: at 25 Hz, 8 lost samples are 0.32 s, in which a quick knee extension turns 40° and
+  peaks at 300 deg/s between two samples read at 60 and 110 deg/s;
+- **no quiet rest before** (continuous reps): the angle starts from the orientation filter's,
+  which the swings' acceleration pulls (the accelerometer is then no gravity sensor) and which
+  carries the turns lost in earlier gaps for seconds after them.
+
+Every sample still says where the leg is. A sensor turning about a fixed axis reads
+
+    acc = g(θ) + A ρ,   A = [α]× + [ω]×²,
+
+gravity ``g`` turned back by the angle ``θ`` about the axis, plus the lever arm ``ρ`` (the
+sensor's position from the axis) under the angular acceleration and rate. A constant error ``δ``
+turns ``g`` by ``δ`` on every sample it applies to. :func:`fit_turns` finds, for the start and
+then gap by gap, the ``δ`` that best explains the measured samples, ``ρ`` fitted with it by least
+squares (``δ`` enters through ``cos δ`` and ``sin δ``: the sum of squares is a quadratic form on
+the unit circle, evaluated in closed form on a 1° grid, refined by a parabola). A correction is
+kept only when it is larger than the model's own error (:data:`MIN_TURN_DEG`) and explains most
+of the squared residual left without it (:data:`MIN_EXPLAINED`).
+
+No accelerometer bias is fitted: over the short span of angles of a movement, a constant bias and
+a small turn of gravity look alike, and the fit would trade one for the other.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sensorkit.pipeline.smallarray import eigh
+from sensorkit.samples import GRAVITY_MS2
+
+#: a turn below this is left (deg): twice the tilt a 0.3 m/s² accelerometer bias (the
+#: model leaves it out; consumer MEMS accelerometers' after calibration) puts on gravity, 1.75°
+MIN_TURN_DEG = 2.0 * math.degrees(math.atan(0.3 / GRAVITY_MS2))
+#: the correction must explain at least this share of the squared residual the straight fill leaves
+MIN_EXPLAINED = 0.75
+#: turns searched (deg): a turn of 90° or more is no error of a straight fill or of the filter's
+#: angle but a fit gone astray
+MAX_TURN_DEG = 90.0
+#: the largest angular acceleration of a leg (deg/s²): above the real recordings' largest, 4,600
+#: (PHYTMO, a quick knee flexion-extension; UCI's quick set: 3,100). A rate that changes no faster
+#: strays from the straight fill across a gap of ``T`` s by at most ``MAX_ALPHA_DPS2 · T / 2`` in
+#: its middle, so the turn it misses is at most ``MAX_ALPHA_DPS2 · T² / 2``: 1.8° for 7 samples
+#: lost at 200 Hz, 36° for 2 at 25 Hz
+MAX_ALPHA_DPS2 = 5000.0
+#: samples next to a filled run left out of the fit (the smoothing spreads the straight fill into them)
+EDGE_SAMPLES = 2
+_GRID = np.radians(np.arange(-MAX_TURN_DEG, MAX_TURN_DEG + 0.5, 1.0))  # then refined by a parabola
+_COS, _SIN = np.cos(_GRID), np.sin(_GRID)
+
+
+def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravity: np.ndarray, axis: np.ndarray,
+              omega_dps: np.ndarray, alpha_dps2: np.ndarray, acc_ms2: np.ndarray, start: bool = False) -> np.ndarray:
+    """``angle_deg`` (n,) with its start (when ``start``) and the turn missed in each run of
+    ``filled`` samples put right from the accelerometer (see the module doc).
+
+    ``t_s``: the sample times; ``angle_deg``: the angle about the unit ``axis`` (sensor frame) from the pose where the vertical
+    read ``gravity`` (unit, sensor frame); ``omega_dps``, ``alpha_dps2``, ``acc_ms2`` (n, 3): the
+    rate, angular acceleration and raw accelerometer, smoothed alike. A gap's turn is spread over its
+    filled samples as a straight line; filled samples and the ``EDGE_SAMPLES`` beside them are no
+    evidence. What is not found is left as it is.
+    """
+    runs = [(-1, -1)] * start + (_runs(filled) if filled.any() else [])  # (-1, -1): the start (δ on every sample)
+    if not runs:
+        return angle_deg
+    n = len(angle_deg)
+    use = np.ones(n, dtype=bool)
+    for a, b in runs:
+        if a >= 0:
+            use[max(0, a - EDGE_SAMPLES):b + EDGE_SAMPLES + 1] = False
+    m = int(np.count_nonzero(use))
+    if m < 8:
+        return angle_deg
+    w, al = np.radians(omega_dps[use]), np.radians(alpha_dps2[use])
+    # A = [α]× + ω ωᵀ - |ω|² I per sample (α × ρ + ω × (ω × ρ) = A ρ), as (m, 3, 3)
+    design = w[:, :, None] * w[:, None, :]
+    design[:, [0, 1, 2], [0, 1, 2]] -= np.einsum("ni,ni->n", w, w)[:, None]
+    design[:, 0, 1] -= al[:, 2]
+    design[:, 0, 2] += al[:, 1]
+    design[:, 1, 0] += al[:, 2]
+    design[:, 1, 2] -= al[:, 0]
+    design[:, 2, 0] -= al[:, 1]
+    design[:, 2, 1] += al[:, 0]
+    # what ρ explains is projected out through the 3×3 normal matrix: <Πx, Πy> = x·y - (Aᵀx)ᵀ N⁺ (Aᵀy)
+    normal = np.einsum("nji,njk->ik", design, design)
+    eig, vecs = eigh(normal)
+    if not eig[-1] > 0:  # no turn to tell ρ by
+        return angle_deg
+    keep = eig > 1e-12 * eig[-1]  # about one axis ρ's part along it does not show: a plane
+    inverse = (vecs[:, keep] / eig[keep]) @ vecs[:, keep].T
+    angle = angle_deg.copy()
+    used = np.flatnonzero(use)
+    acc = acc_ms2[use]
+    g0 = gravity * GRAVITY_MS2
+    along = axis * float(axis @ g0)
+    for a, b in runs:
+        after = used > b
+        if not after.any():  # (the samples before it need not be many: gravity is absolute)
+            continue
+        v = _turned(g0, axis, -np.radians(angle[used]))  # gravity where the angle puts it
+        # the residual acc - gravity, gravity turned by a further -δ after the gap:
+        # along + cos δ (v - along) - sin δ (axis × v) = base + cos δ · C + sin δ · S
+        parts = np.zeros((3, m, 3))
+        parts[0] = acc - v
+        parts[0][after] = acc[after] - along
+        parts[1][after] = along - v[after]
+        parts[2][after] = _cross(axis, v[after])
+        flat = parts.reshape(3, -1)
+        gram = flat @ flat.T
+        at = np.einsum("nji,pnj->pi", design, parts)  # Aᵀ x for each of the three
+        gram -= at @ inverse @ at.T
+        (bb, bc, bs), (cc, cs, ss) = gram[0], (gram[1, 1], gram[1, 2], gram[2, 2])
+        sse = bb + _COS * _COS * cc + _SIN * _SIN * ss + 2 * (_COS * bc + _SIN * bs + _COS * _SIN * cs)
+        k = int(sse.argmin())
+        turn = math.degrees(_GRID[k])
+        if 0 < k < len(sse) - 1:  # the vertex of the parabola through the three grid values about the least
+            curve = sse[k - 1] - 2 * sse[k] + sse[k + 1]
+            turn += 0.5 * float(sse[k - 1] - sse[k + 1]) / curve if curve > 0 else 0.0
+        sse_none = bb + cc + 2 * bc  # δ = 0
+        if a >= 0:  # a gap: from the sample before it to the sample after it
+            span_s = float(t_s[min(b + 1, n - 1)] - t_s[max(a - 1, 0)])
+            limit = min(MAX_TURN_DEG - 0.5, 0.5 * MAX_ALPHA_DPS2 * span_s ** 2)
+        else:
+            limit = MAX_TURN_DEG - 0.5
+        if abs(turn) < MIN_TURN_DEG or abs(turn) >= limit or sse.min() > (1 - MIN_EXPLAINED) * sse_none:
+            continue
+        angle += turn * np.clip((np.arange(n) - a + 1) / (b - a + 2), 0.0, 1.0)
+    return angle
+
+
+def _cross(axis: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``np.cross(axis, v)`` for rows ``v`` (n, 3)."""
+    a0, a1, a2 = axis.tolist()
+    return np.column_stack([a1 * v[:, 2] - a2 * v[:, 1], a2 * v[:, 0] - a0 * v[:, 2], a0 * v[:, 1] - a1 * v[:, 0]])
+
+
+def _turned(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
+    """``v`` (3,) turned by each of ``angle_rad`` about the unit ``axis`` (Rodrigues), (n, 3)."""
+    c, s = np.cos(angle_rad)[:, None], np.sin(angle_rad)[:, None]
+    return v * c + _cross(axis, v[None, :]) * s + axis * float(axis @ v) * (1 - c)
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of every run of True."""
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist()))
