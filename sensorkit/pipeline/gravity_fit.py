@@ -100,22 +100,26 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     acc = acc_ms2[use]
     g0 = gravity * GRAVITY_MS2
     along = axis * float(axis @ g0)
+    sums = None
     for a, b in runs:
-        after = used > b
-        if not after.any():  # (the samples before it need not be many: gravity is absolute)
-            continue
-        v = _turned(g0, axis, -np.radians(angle[used]))  # gravity where the angle puts it
+        if a >= 0:  # a gap: from the sample before it to the sample after it
+            span_s = float(t_s[min(b + 1, n - 1)] - t_s[max(a - 1, 0)])
+            limit = min(MAX_TURN_DEG - 0.5, 0.5 * MAX_ALPHA_DPS2 * span_s ** 2)
+        else:
+            limit = MAX_TURN_DEG - 0.5
+        first_after = int(np.searchsorted(used, b, side="right"))
+        if limit <= MIN_TURN_DEG or first_after == m:  # nothing it could miss, or no sample after it
+            continue  # (the samples before it need not be many: gravity is absolute)
+        if sums is None:  # (again after each correction)
+            sums = _running_sums(acc, _turned(g0, axis, -np.radians(angle[used])), along, axis, design)
+        before, after = sums[first_after], sums[m] - sums[first_after]
         # the residual acc - gravity, gravity turned by a further -δ after the gap:
-        # along + cos δ (v - along) - sin δ (axis × v) = base + cos δ · C + sin δ · S
-        parts = np.zeros((3, m, 3))
-        parts[0] = acc - v
-        parts[0][after] = acc[after] - along
-        parts[1][after] = along - v[after]
-        parts[2][after] = _cross(axis, v[after])
-        flat = parts.reshape(3, -1)
-        gram = flat @ flat.T
-        at = np.einsum("nji,pnj->pi", design, parts)  # Aᵀ x for each of the three
-        gram -= at @ inverse @ at.T
+        # along + cos δ (v - along) - sin δ (axis × v), so residual = base + cos δ · C + sin δ · S
+        gram = np.array([[before[0] + after[4], after[5], after[6]],
+                         [after[5], after[7], after[8]],
+                         [after[6], after[8], after[9]]])
+        at = np.stack([before[1:4] + after[10:13], after[13:16], after[16:19]])  # Aᵀ x for each of the three
+        gram -= at @ inverse @ at.T  # what ρ explains taken out
         (bb, bc, bs), (cc, cs, ss) = gram[0], (gram[1, 1], gram[1, 2], gram[2, 2])
         sse = bb + _COS * _COS * cc + _SIN * _SIN * ss + 2 * (_COS * bc + _SIN * bs + _COS * _SIN * cs)
         k = int(sse.argmin())
@@ -124,15 +128,28 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
             curve = sse[k - 1] - 2 * sse[k] + sse[k + 1]
             turn += 0.5 * float(sse[k - 1] - sse[k + 1]) / curve if curve > 0 else 0.0
         sse_none = bb + cc + 2 * bc  # δ = 0
-        if a >= 0:  # a gap: from the sample before it to the sample after it
-            span_s = float(t_s[min(b + 1, n - 1)] - t_s[max(a - 1, 0)])
-            limit = min(MAX_TURN_DEG - 0.5, 0.5 * MAX_ALPHA_DPS2 * span_s ** 2)
-        else:
-            limit = MAX_TURN_DEG - 0.5
-        if abs(turn) < MIN_TURN_DEG or abs(turn) >= limit or sse.min() > (1 - MIN_EXPLAINED) * sse_none:
+        if abs(turn) < MIN_TURN_DEG or abs(turn) >= limit or sse[k] > (1 - MIN_EXPLAINED) * sse_none:
             continue
         angle += turn * np.clip((np.arange(n) - a + 1) / (b - a + 2), 0.0, 1.0)
+        sums = None
     return angle
+
+
+def _running_sums(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray,
+                  design: np.ndarray) -> np.ndarray:
+    """(m + 1, 19): the sums over the first j samples, for every j, of what a split there needs:
+    before it ``x = acc - v`` (x·x, Aᵀx); after it ``y = acc - along``, ``C = along - v``,
+    ``S = axis × v`` (y·y, y·C, y·S, C·C, C·S, S·S, Aᵀy, AᵀC, AᵀS)."""
+    x, y, c, s = acc - v, acc - along, along - v, _cross(axis, v)
+    per = np.empty((len(acc) + 1, 19))
+    per[0] = 0.0
+    row = per[1:]
+    row[:, 0] = np.einsum("ni,ni->n", x, x)
+    row[:, 4], row[:, 5], row[:, 6] = np.einsum("ni,ni->n", y, y), np.einsum("ni,ni->n", y, c), np.einsum("ni,ni->n", y, s)
+    row[:, 7], row[:, 8], row[:, 9] = np.einsum("ni,ni->n", c, c), np.einsum("ni,ni->n", c, s), np.einsum("ni,ni->n", s, s)
+    for at, z in ((1, x), (10, y), (13, c), (16, s)):
+        row[:, at:at + 3] = np.einsum("nji,nj->ni", design, z)
+    return np.cumsum(per, axis=0, out=per)
 
 
 def _cross(axis: np.ndarray, v: np.ndarray) -> np.ndarray:
