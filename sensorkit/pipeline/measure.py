@@ -227,13 +227,16 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     if len(before):  # quiet at rest, not at the top of a hold before (either sign of the axis)
         at_rest = np.abs(signed_angle_deg(w.rest_up, w.up[before], axis)) <= cfg.start_deg
         before = before[at_rest]
-    s0 = int(before[-1]) if len(before) else s
+    # (without one, the angle is followed from the window's first sample: the bottom of the swing
+    # a continuous rep starts from lies before its start, and so may a gap)
+    s0 = int(before[-1]) if len(before) else 0
     rate = w.omega_dps[s0:e + 1] @ axis
     tt = w.t[s0:e + 1]
     turned = np.empty(len(rate))
     turned[:1] = 0.0
     np.cumsum(0.5 * (rate[1:] + rate[:-1]) * (tt[1:] - tt[:-1]), out=turned[1:])
-    if turned[s - s0:].sum() < 0:  # outward turn positive
+    outward = turned[s - s0:] if len(before) else turned[s - s0:] - turned[s - s0]  # (from the start)
+    if outward.sum() < 0:  # outward turn positive
         axis, rate, turned = -axis, -rate, -turned
     # 0 at a quiet rest sample; without one (continuous reps) the filter's angle at the start
     at_s0 = 0.0 if len(before) else float(signed_angle_deg(w.rest_up, w.up[s0:s0 + 1], axis)[0])
@@ -268,9 +271,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     if not len(before):
         # no rest before it (a continuous series): the rep starts from the bottom of the swing
         # before it, behind the rest pose or short of it; that lies before the start or at it
-        head = w.omega_dps[:s0 + 1] @ axis
-        back = np.cumsum((0.5 * (head[1:] + head[:-1]) * np.diff(w.t[:s0 + 1]))[::-1])[::-1]
-        rom -= min(float(angle[:p + 1].min()), float((angle_from_s0[0] - back).min()) if len(back) else math.inf)
+        rom -= float(angle_from_s0[:s - s0 + p + 1].min())
     # timing: the outward movement ends, the return starts
     out_peak = int(speed[:p + 1].argmax()) if p > 0 else 0
     ret_peak = p + int(speed[p:].argmin())
