@@ -44,8 +44,8 @@ def shape_problem(f: Features, cfg: PipelineConfig, pivot_kind: str | None = Non
     """Why the movement cannot be a rep whatever its axis ('' when it can)."""
     if not f.returned:
         return "did not return to rest"
-    if min(f.rom_deg, f.peak_deg) < cfg.min_rom_deg:  # the leg must go that far from its rest, and from where it started
-        return f"too small ({min(f.rom_deg, f.peak_deg):.1f} deg)"
+    if f.rom_deg < cfg.min_rom_deg:
+        return f"too small ({f.rom_deg:.1f} deg)"
     if f.rom_deg > cfg.max_rom_deg:
         return f"beyond the exercise's range ({f.rom_deg:.0f} deg)"
     if min(f.out_duration_s, f.return_duration_s) < cfg.min_phase_s:

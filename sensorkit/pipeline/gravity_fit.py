@@ -50,22 +50,22 @@ MAX_TURN_DEG = 90.0
 #: its middle, so the turn it misses is at most ``MAX_ALPHA_DPS2 · T² / 2``: 1.8° for 7 samples
 #: lost at 200 Hz, 36° for 2 at 25 Hz
 MAX_ALPHA_DPS2 = 5000.0
-#: samples next to a filled run left out of the fit (the smoothing spreads the straight fill into them)
-EDGE_SAMPLES = 2
 _GRID = np.radians(np.arange(-MAX_TURN_DEG, MAX_TURN_DEG + 0.5, 1.0))  # then refined by a parabola
 _COS, _SIN = np.cos(_GRID), np.sin(_GRID)
 
 
 def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravity: np.ndarray, axis: np.ndarray,
-              omega_dps: np.ndarray, alpha_dps2: np.ndarray, acc_ms2: np.ndarray, start: bool = False) -> np.ndarray:
+              omega_dps: np.ndarray, alpha_dps2: np.ndarray, acc_ms2: np.ndarray, start: bool = False,
+              edge_s: float = 0.08) -> np.ndarray:
     """``angle_deg`` (n,) with its start (when ``start``) and the turn missed in each run of
     ``filled`` samples put right from the accelerometer (see the module doc).
 
     ``t_s``: the sample times; ``angle_deg``: the angle about the unit ``axis`` (sensor frame) from the pose where the vertical
     read ``gravity`` (unit, sensor frame); ``omega_dps``, ``alpha_dps2``, ``acc_ms2`` (n, 3): the
     rate, angular acceleration and raw accelerometer, smoothed alike. A gap's turn is spread over its
-    filled samples as a straight line; filled samples and the ``EDGE_SAMPLES`` beside them are no
-    evidence. What is not found is left as it is.
+    filled samples as a straight line; filled samples and those within ``edge_s`` of them (where the
+    smoothing spreads the straight fill: about a quarter period of its cut-off) are no evidence.
+    What is not found is left as it is.
     """
     runs = [(-1, -1)] * start + (_runs(filled) if filled.any() else [])  # (-1, -1): the start (δ on every sample)
     if not runs:
@@ -74,7 +74,7 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     use = np.ones(n, dtype=bool)
     for a, b in runs:
         if a >= 0:
-            use[max(0, a - EDGE_SAMPLES):b + EDGE_SAMPLES + 1] = False
+            use[(t_s >= t_s[a] - edge_s) & (t_s <= t_s[b] + edge_s)] = False
     m = int(np.count_nonzero(use))
     if m < 8:
         return angle_deg

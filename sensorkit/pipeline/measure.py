@@ -11,9 +11,7 @@ smoothing is used here (it is still causal at the movement's scale: live and bat
 - **from the accelerometer** (:mod:`sensorkit.pipeline.gravity_fit`): where a gap inside the
   movement was filled by a straight line, the turn the line missed; with no quiet rest before
   (continuous reps), the angle at the start (the filter's is pulled by the swings' acceleration);
-- **ROM**: the peak of that angle, smoothed at ``lowpass_hz`` (tremor out, the hold's level in),
-  above the rest pose, or with no quiet rest before, above the bottom of the swing the rep starts
-  from (the end of the movement before, in the samples before the start);
+- **ROM**: the peak of that angle, smoothed at ``lowpass_hz`` (tremor out, the hold's level in);
 - **timing**: the outward movement ends where the angular speed about the axis, after the outward
   peak speed, first falls below ``hold_speed_fraction`` of it (at least ``hold_min_speed_dps``);
   the return starts where it last rises above that before the first descent at half the
@@ -55,8 +53,7 @@ MAX_TAIL_S = 0.3
 
 @dataclass(frozen=True)
 class Window:
-    """A movement's samples, with ``pre_rest_s`` of samples before ``start`` (relative indices): its
-    rest, or the end of the movement before it (the bottom of a swing a continuous rep starts from)."""
+    """A movement's samples, with ``pre`` rest samples before ``start`` (relative indices)."""
 
     t: np.ndarray
     up: np.ndarray
@@ -71,7 +68,6 @@ class Window:
     rest_gravity: np.ndarray | None = None  # the accelerometer's at the still rest before, if any
     acc_ms2: np.ndarray | None = None  # the raw accelerometer (for gravity where the leg is quiet)
     filled: np.ndarray | None = None  # per sample: made up in a gap (a straight line, no measurement)
-    after_previous: int = 0  # the first sample after the movement before (those before it are its end)
 
 
 @dataclass(frozen=True)
@@ -83,7 +79,6 @@ class Features:
     out_end_s: float
     return_start_s: float
     rom_deg: float
-    peak_deg: float  # the peak above the rest pose (= rom_deg for a rep from a rest)
     hold_s: float
     out_duration_s: float
     return_duration_s: float
@@ -223,20 +218,17 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     sm, al = w.smooth_omega_dps, w.alpha_dps2
     speed_all = np.sqrt(np.einsum("ni,ni->n", sm, sm))
     quiet_all = (speed_all < QUIET_DPS) & (np.einsum("ni,ni->n", al, al) < QUIET_DPS2 ** 2)
-    before = w.after_previous + quiet_all[w.after_previous:s + 1].nonzero()[0]
+    before = quiet_all[:s + 1].nonzero()[0]
     if len(before):  # quiet at rest, not at the top of a hold before (either sign of the axis)
         at_rest = np.abs(signed_angle_deg(w.rest_up, w.up[before], axis)) <= cfg.start_deg
         before = before[at_rest]
-    # (without one, the angle is followed from the window's first sample: the bottom of the swing
-    # a continuous rep starts from lies before its start, and so may a gap)
-    s0 = int(before[-1]) if len(before) else 0
+    s0 = int(before[-1]) if len(before) else s
     rate = w.omega_dps[s0:e + 1] @ axis
     tt = w.t[s0:e + 1]
     turned = np.empty(len(rate))
     turned[:1] = 0.0
     np.cumsum(0.5 * (rate[1:] + rate[:-1]) * (tt[1:] - tt[:-1]), out=turned[1:])
-    outward = turned[s - s0:] if len(before) else turned[s - s0:] - turned[s - s0]  # (from the start)
-    if outward.sum() < 0:  # outward turn positive
+    if turned[s - s0:].sum() < 0:  # outward turn positive
         axis, rate, turned = -axis, -rate, -turned
     # 0 at a quiet rest sample; without one (continuous reps) the filter's angle at the start
     at_s0 = 0.0 if len(before) else float(signed_angle_deg(w.rest_up, w.up[s0:s0 + 1], axis)[0])
@@ -250,7 +242,8 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         reference = w.rest_gravity if len(before) and w.rest_gravity is not None else w.rest_up
         smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1]], cfg.lowpass_hz, fs_hz)
         alpha = gradient(smooth[:, :3], *spacing(tt)) if len(tt) > 2 else np.zeros((len(tt), 3))
-        angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, smooth[:, :3], alpha, smooth[:, 3:], fit_start)
+        angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, smooth[:, :3], alpha, smooth[:, 3:],
+                                  fit_start, edge_s=0.25 / cfg.lowpass_hz)
     angle = angle_from_s0[s - s0:]
     both = _smooth([angle, rate[s - s0:]], cfg.lowpass_hz, fs_hz)
     angle_s, speed = both[:, 0].copy(), both[:, 1]
@@ -267,11 +260,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         exact = float(signed_angle_deg(w.rest_gravity, g_top[None, :] / math.sqrt(g_top.dot(g_top)), axis)[0])
         angle_s = angle_s + exact - float(np.add.reduce(angle[top]) / n_top)
     p = int(angle_s.argmax())
-    rom = peak = float(angle_s[p])
-    if not len(before):
-        # no rest before it (a continuous series): the rep starts from the bottom of the swing
-        # before it, behind the rest pose or short of it; that lies before the start or at it
-        rom -= float(angle_from_s0[:s - s0 + p + 1].min())
+    rom = float(angle_s[p])
     # timing: the outward movement ends, the return starts
     out_peak = int(speed[:p + 1].argmax()) if p > 0 else 0
     ret_peak = p + int(speed[p:].argmin())
@@ -343,7 +332,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     end_s = float(t[-1])
     return Features(
         start_s=start_s, end_s=end_s, out_end_s=t_out_end, return_start_s=t_ret_start,
-        rom_deg=rom, peak_deg=peak, hold_s=t_ret_start - t_out_end,
+        rom_deg=rom, hold_s=t_ret_start - t_out_end,
         out_duration_s=t_out_end - start_s, return_duration_s=end_s - t_ret_start,
         peak_speed_dps=float(np.abs(speed).max()) if len(speed) else 0.0,
         reversals=count_reversals(angle_s, cfg.reversal_fraction * max(rom, 1e-9)),

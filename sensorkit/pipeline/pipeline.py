@@ -285,14 +285,12 @@ class Pipeline:
 
     def _emit(self, movement: Movement) -> Rep:
         first = max(movement.start - self._pre, movement.previous_end + 1)  # its rest, not the one before
-        lead = max(self._history.first, movement.start - self._pre)  # and the end of the one before
-        data = self._history.rows(lead, movement.end + 1)
-        start = movement.start - lead
+        data = self._history.rows(first, movement.end + 1)
+        start = movement.start - max(self._history.first, first)
         window = Window(t=data[:, 0], up=data[:, 1:4], omega_dps=data[:, 4:7], smooth_omega_dps=data[:, 7:10],
                         alpha_dps2=data[:, 10:13], lin_acc_ms2=data[:, 13:16], start=start, end=len(data) - 1,
                         rest_up=movement.rest_up, returned=movement.returned, acc_ms2=data[:, 16:19],
-                        rest_gravity=self._rest_gravity(first, movement.start), filled=data[:, _FILLED] > 0.0,
-                        after_previous=max(first - lead, 0))
+                        rest_gravity=self._rest_gravity(first, movement.start), filled=data[:, _FILLED] > 0.0)
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
         if movement.cut_by_gap:

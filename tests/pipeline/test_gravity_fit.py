@@ -75,26 +75,3 @@ def test_quick_reps_at_25_hz_keep_their_rom_when_packets_are_lost_mid_swing(stra
     assert [r.kind for r in reps] == ["full"] * 4
     assert all(abs(r.rom_deg - 70) < 2.5 for r in reps), [round(r.rom_deg, 1) for r in reps]
 
-
-@pytest.mark.parametrize("fs_hz", [25.0, 100.0])
-def test_a_continuous_series_measures_each_swing_from_the_bottom_it_starts_from(fs_hz):
-    # rest, then five swings up to 70° with no rest between them, the foot swinging back 10°
-    # behind the rest pose at each bottom, then back to rest: the first rep is 70° from the rest,
-    # each later one 80° from the bottom it starts from
-    legs = [(0.0, 70.0)] + [(-10.0, 70.0)] * 4
-    t = np.arange(0.0, 3.0 + 1.6 * len(legs) + 3.0, 1.0 / fs_hz)
-    theta = np.zeros(len(t))
-    t0 = 3.0
-    for i, (bottom, top) in enumerate(legs):
-        end = 0.0 if i == len(legs) - 1 else legs[i + 1][0]
-        up = (t >= t0) & (t < t0 + 0.8)
-        down = (t >= t0 + 0.8) & (t < t0 + 1.6)
-        theta[up] = bottom + (top - bottom) * min_jerk((t[up] - t0) / 0.8)
-        theta[down] = top + (end - top) * min_jerk((t[down] - t0 - 0.8) / 0.8)
-        t0 += 1.6
-    axis, g = random_setup(5)
-    reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples_of_angle(theta, t, axis, g))
-    counted = [r for r in reps if r.counted]
-    assert len(counted) == 5
-    assert abs(counted[0].rom_deg - 70) < 3
-    assert all(abs(r.rom_deg - 80) < 3 for r in counted[1:]), [round(r.rom_deg, 1) for r in counted]
