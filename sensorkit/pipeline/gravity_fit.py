@@ -69,14 +69,14 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     smoothing spreads the straight fill: about a quarter period of its cut-off) are no evidence.
     What is not found is left as it is.
     """
-    runs = [(-1, -1)] * start + (_runs(filled) if filled.any() else [])  # (-1, -1): the start (δ on every sample)
-    if not runs:
-        return angle_deg
     n = len(angle_deg)
+    gaps = _runs(filled) if filled.any() else []
+    runs = [(-1, -1)] * start + [(a, b) for a, b in gaps if _limit_deg(t_s, a, b) > MIN_TURN_DEG]
+    if not runs:  # (-1, -1): the start (δ on every sample); gaps too short to miss MIN_TURN_DEG left
+        return angle_deg
     use = np.ones(n, dtype=bool)
-    for a, b in runs:
-        if a >= 0:
-            use[(t_s >= t_s[a] - edge_s) & (t_s <= t_s[b] + edge_s)] = False
+    for a, b in gaps:
+        use[(t_s >= t_s[a] - edge_s) & (t_s <= t_s[b] + edge_s)] = False
     m = int(np.count_nonzero(use))
     if m < 8:
         return angle_deg
@@ -104,14 +104,10 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     along = axis * float(axis @ g0)
     sums = None
     for a, b in runs:
-        if a >= 0:  # a gap: from the sample before it to the sample after it
-            span_s = float(t_s[min(b + 1, n - 1)] - t_s[max(a - 1, 0)])
-            limit = min(MAX_TURN_DEG - 0.5, 0.5 * MAX_ALPHA_DPS2 * span_s ** 2)
-        else:
-            limit = MAX_TURN_DEG - 0.5
+        limit = _limit_deg(t_s, a, b) if a >= 0 else MAX_TURN_DEG - 0.5
         first_after = int(np.searchsorted(used, b, side="right"))
-        if limit <= MIN_TURN_DEG or first_after == m:  # nothing it could miss, or no sample after it
-            continue  # (the samples before it need not be many: gravity is absolute)
+        if first_after == m:  # no sample after it (those before it need not be many: gravity is absolute)
+            continue
         if sums is None:  # (again after each correction)
             sums = _running_sums(acc, _turned(g0, axis, -np.radians(angle[used])), along, axis, design)
         before, after = sums[first_after], sums[m] - sums[first_after]
@@ -135,6 +131,17 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
         angle += turn * np.clip((np.arange(n) - a + 1) / (b - a + 2), 0.0, 1.0)
         sums = None
     return angle
+
+
+def worth_fitting(t_s: np.ndarray, filled: np.ndarray) -> bool:
+    """Whether a run of ``filled`` samples is long enough to miss :data:`MIN_TURN_DEG`."""
+    return bool(filled.any()) and any(_limit_deg(t_s, a, b) > MIN_TURN_DEG for a, b in _runs(filled))
+
+
+def _limit_deg(t_s: np.ndarray, a: int, b: int) -> float:
+    """The largest turn (deg) a straight fill of samples ``a``..``b`` can miss (MAX_ALPHA_DPS2)."""
+    span_s = float(t_s[min(b + 1, len(t_s) - 1)] - t_s[max(a - 1, 0)])  # the sample before to the one after
+    return min(MAX_TURN_DEG - 0.5, 0.5 * MAX_ALPHA_DPS2 * span_s ** 2)
 
 
 def _running_sums(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray,

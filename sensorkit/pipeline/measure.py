@@ -37,7 +37,7 @@ import numpy as np
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
-from sensorkit.pipeline.gravity_fit import fit_turns
+from sensorkit.pipeline.gravity_fit import fit_turns, worth_fitting
 from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, eigh, gradient, gradient_at, lfilter_zi as _filter, spacing, true_runs
 
 
@@ -238,7 +238,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # filter's is pulled by the swings' acceleration and carries the turns lost in earlier gaps)
     filled = w.filled[s0:e + 1] if w.filled is not None else np.zeros(e + 1 - s0, dtype=bool)
     fit_start = not len(before)
-    if w.acc_ms2 is not None and (fit_start or filled.any()):
+    if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled)):
         reference = w.rest_gravity if len(before) and w.rest_gravity is not None else w.rest_up
         smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1]], cfg.lowpass_hz, fs_hz)
         alpha = gradient(smooth[:, :3], *spacing(tt)) if len(tt) > 2 else np.zeros((len(tt), 3))
