@@ -62,12 +62,12 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     """``angle_deg`` (n,) with its start (when ``start``) and the turn missed in each run of
     ``filled`` samples put right from the accelerometer (see the module doc).
 
-    ``t_s``: the sample times; ``angle_deg``: the angle about the unit ``axis`` (sensor frame) from the pose where the vertical
-    read ``gravity`` (unit, sensor frame); ``omega_dps``, ``alpha_dps2``, ``acc_ms2`` (n, 3): the
-    rate, angular acceleration and raw accelerometer, smoothed alike. A gap's turn is spread over its
-    filled samples as a straight line; filled samples and those within ``edge_s`` of them (where the
-    smoothing spreads the straight fill: about a quarter period of its cut-off) are no evidence.
-    What is not found is left as it is.
+    ``t_s``: the sample times; ``angle_deg``: the angle about the unit ``axis`` (sensor frame)
+    from the pose where the vertical read ``gravity`` (unit, sensor frame); ``omega_dps``,
+    ``alpha_dps2``, ``acc_ms2`` (n, 3): the rate, angular acceleration and raw accelerometer,
+    smoothed alike. A gap's turn is spread over its filled samples as a straight line; filled
+    samples and those within ``edge_s`` of them (where the smoothing spreads the straight fill:
+    about a quarter period of its cut-off) are no evidence. What is not found is left as it is.
     """
     n = len(angle_deg)
     gaps = _runs(filled) if filled.any() else []
