@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-from sensorkit.pipeline.smallarray import eigh
+from sensorkit.pipeline.smallarray import eigh, true_runs
 from sensorkit.samples import GRAVITY_MS2
 
 #: a turn below this is left (deg): twice the tilt a 0.3 m/s² accelerometer bias (the
@@ -70,7 +70,7 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     about a quarter period of its cut-off) are no evidence. What is not found is left as it is.
     """
     n = len(angle_deg)
-    gaps = _runs(filled) if filled.any() else []
+    gaps = true_runs(filled, 1) if filled.any() else []
     runs = [(-1, -1)] * start + [(a, b) for a, b in gaps if _limit_deg(t_s, a, b) > MIN_TURN_DEG]
     if not runs:  # (-1, -1): the start (δ on every sample); gaps too short to miss MIN_TURN_DEG left
         return angle_deg
@@ -109,7 +109,7 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
         if first_after == m:  # no sample after it (those before it need not be many: gravity is absolute)
             continue
         if sums is None:  # (again after each correction)
-            sums = _running_sums(acc, _turned(g0, axis, -np.radians(angle[used])), along, axis, design)
+            sums = _running_sums(acc, turn_about(g0, axis, -np.radians(angle[used])), along, axis, design)
         before, after = sums[first_after], sums[m] - sums[first_after]
         # the residual acc - gravity, gravity turned by a further -δ after the gap:
         # along + cos δ (v - along) - sin δ (axis × v), so residual = base + cos δ · C + sin δ · S
@@ -135,7 +135,7 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
 
 def worth_fitting(t_s: np.ndarray, filled: np.ndarray) -> bool:
     """Whether a run of ``filled`` samples is long enough to miss :data:`MIN_TURN_DEG`."""
-    return bool(filled.any()) and any(_limit_deg(t_s, a, b) > MIN_TURN_DEG for a, b in _runs(filled))
+    return bool(filled.any()) and any(_limit_deg(t_s, a, b) > MIN_TURN_DEG for a, b in true_runs(filled, 1))
 
 
 def _limit_deg(t_s: np.ndarray, a: int, b: int) -> float:
@@ -167,13 +167,10 @@ def _cross(axis: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.column_stack([a1 * v[:, 2] - a2 * v[:, 1], a2 * v[:, 0] - a0 * v[:, 2], a0 * v[:, 1] - a1 * v[:, 0]])
 
 
-def _turned(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
-    """``v`` (3,) turned by each of ``angle_rad`` about the unit ``axis`` (Rodrigues), (n, 3)."""
+def turn_about(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
+    """``v`` (3,) turned by each of ``angle_rad`` (n,) about the unit ``axis`` (Rodrigues), (n, 3)."""
     c, s = np.cos(angle_rad)[:, None], np.sin(angle_rad)[:, None]
-    return v * c + _cross(axis, v[None, :]) * s + axis * float(axis @ v) * (1 - c)
-
-
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """(first, last) index of every run of True."""
-    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist()))
+    a0, a1, a2 = axis.tolist()
+    v0, v1, v2 = v.tolist()
+    cross = np.array([a1 * v2 - a2 * v1, a2 * v0 - a0 * v2, a0 * v1 - a1 * v0])  # np.cross(axis, v)
+    return v * c + cross * s + axis * float(axis @ v) * (1 - c)

@@ -37,7 +37,7 @@ import numpy as np
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
-from sensorkit.pipeline.gravity_fit import fit_turns, worth_fitting
+from sensorkit.pipeline.gravity_fit import fit_turns, turn_about, worth_fitting
 from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, eigh, gradient, gradient_at, lfilter_zi as _filter, spacing, true_runs
 
 
@@ -153,15 +153,6 @@ def _smooth(columns: list[np.ndarray], cutoff_hz: float, fs_hz: float) -> np.nda
     y = _filter(b, a, ext, zi[:, None] * ext[0])
     y = _filter(b, a, y[::-1], zi[:, None] * y[-1])
     return y[::-1][pad:-pad]
-
-
-def _turn(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
-    """``v`` (3,) turned by each of ``angle_rad`` (n,) about the unit ``axis`` (Rodrigues), (n, 3)."""
-    c, s = np.cos(angle_rad)[:, None], np.sin(angle_rad)[:, None]
-    a0, a1, a2 = axis.tolist()
-    v0, v1, v2 = v.tolist()
-    cross = np.array([a1 * v2 - a2 * v1, a2 * v0 - a0 * v2, a0 * v1 - a1 * v0])  # np.cross(axis, v)
-    return v * c + cross * s + axis * float(axis @ v) * (1 - c)
 
 
 def count_reversals(angle: np.ndarray, min_swing: float) -> int:
@@ -308,7 +299,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # rate: exact over a movement), rate and acceleration smoothed alike at zero phase; else the
     # causal signals with the orientation filter's gravity.
     if w.rest_gravity is not None and w.acc_ms2 is not None and len(before):
-        g_turned = _turn(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
+        g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
         smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
         om, lin = smooth[:, :3], smooth[:, 3:]
         al = gradient(om, *spacing(tt)) if len(tt) > 2 else np.zeros_like(om)
