@@ -5,14 +5,18 @@
 
 Prints the figures the issues set targets for (rep F1, exact-count share, kind accuracy,
 distractor rejection, ROM RMSE, hold MAE, tempo accuracy), overall and by sample rate, for one
-exercise of the catalogue (default hip_external_rotation).
+exercise of the catalogue (default hip_external_rotation), and where the ROM error comes from: reps
+started from rest or continuous ones (no rest after the movement before), with or without
+samples lost inside them.
 """
 from __future__ import annotations
 
 import argparse
 import time
 
-from sensorkit.accuracy import Score, Truth, tempo_by_definition
+import numpy as np
+
+from sensorkit.accuracy import Score, Truth, match, tempo_by_definition
 from sensorkit.pipeline import Pipeline
 from sensorkit.sim import simulate_session
 
@@ -41,13 +45,37 @@ def truth_of(session) -> list[Truth]:
     return tempo_by_definition(truth, session.meta)
 
 
-def evaluate(seeds, verbose: bool = False, **sim_options) -> tuple[Score, dict]:
+def rom_errors_by_origin(session, reps, truth: list[Truth]) -> dict[tuple[str, str], list[float]]:
+    """ROM errors (deg) of the counted reps matched to true reps, by where the rep started
+    (``rest``, or ``continuous``: at the end of the movement before, no rest between) and whether
+    samples were lost inside it (``lost``: an interval over 1.5 periods, else ``whole``)."""
+    t = np.asarray(session.samples.t)
+    period_s = 1.0 / float(session.meta["sample_rate_hz"])
+    ends = {round(m.end_s, 6) for m in session.truth}
+    out: dict[tuple[str, str], list[float]] = {}
+    for i, j in match(reps, truth):
+        d, tr = reps[i], truth[j]
+        if tr.kind == "rejected" or d.kind == "rejected":
+            continue
+        inside = t[(t >= tr.start_s) & (t <= tr.end_s)]
+        lost = len(inside) > 1 and float(np.diff(inside).max()) > 1.5 * period_s
+        key = ("continuous" if round(tr.start_s, 6) in ends else "rest", "lost" if lost else "whole")
+        out.setdefault(key, []).append(d.rom_deg - tr.rom_deg)
+    return out
+
+
+def evaluate(seeds, verbose: bool = False, rom_by_origin: dict | None = None, **sim_options) -> tuple[Score, dict]:
+    """The figures over ``seeds``, overall and by sample rate; ``rom_by_origin`` (when given) gathers
+    :func:`rom_errors_by_origin` over all of them."""
     total, by_rate = Score(), {}
     for seed in seeds:
         s = simulate_session(seed, **sim_options)
         reps = Pipeline(meta=s.meta).run(s.samples)
         truth = truth_of(s)
         total.add(reps, truth)
+        if rom_by_origin is not None:
+            for key, errors in rom_errors_by_origin(s, reps, truth).items():
+                rom_by_origin.setdefault(key, []).extend(errors)
         rate = int(s.meta.get("sample_rate_hz", 0))
         by_rate.setdefault(rate, Score()).add(reps, truth)
         if verbose:
@@ -99,7 +127,8 @@ def main() -> None:
         return
     t0 = time.perf_counter()
     options = {"exercise": args.exercise} | ({"sample_rate_hz": args.rate_hz} if args.rate_hz else {})
-    total, by_rate = evaluate(parse_seeds(args.seeds), args.verbose, **options)
+    by_origin: dict[tuple[str, str], list[float]] = {}
+    total, by_rate = evaluate(parse_seeds(args.seeds), args.verbose, by_origin, **options)
     print(f"{args.exercise}:")
     for rate, score in sorted(by_rate.items()):
         f = score.figures()
@@ -110,6 +139,11 @@ def main() -> None:
     for k, v in total.figures().items():
         print(f"  {k:<22} {v:.4f}" if isinstance(v, float) else f"  {k:<22} {v}")
     print("  confusions (truth, got):", dict(sorted(total.confusions.items(), key=lambda kv: -kv[1])))
+    squares = {key: float(np.sum(np.square(e))) for key, e in by_origin.items()}
+    print("  ROM error by where the rep started and whether samples were lost inside it:")
+    for key, errors in sorted(by_origin.items()):
+        print(f"    {key[0]:<10} {key[1]:<5} n={len(errors):>5} rmse {np.sqrt(np.mean(np.square(errors))):5.2f} deg"
+              f"  share of squared error {squares[key] / max(sum(squares.values()), 1e-12):.2f}")
     print(f"  ({time.perf_counter() - t0:.1f} s)")
 
 

@@ -73,3 +73,23 @@ def test_tempo(case):
     _, overall, _ = case
     assert overall["fast_reps"] >= 10  # there are fast reps to judge (by the definition, on exact durations)
     assert overall["tempo_accuracy"] >= 0.95
+
+
+def test_rom_errors_are_told_apart_by_where_the_rep_started_and_lost_samples():
+    """The benchmark's breakdown: in a continuous series every rep but the first starts where the
+    one before ended; a perfect sensor loses no sample, a lossy one at 25 Hz does."""
+    from accuracy import rom_errors_by_origin, truth_of
+
+    from sensorkit.pipeline import Pipeline
+    from sensorkit.sim import simulate_session
+
+    for imperfect in (False, True):
+        s = simulate_session(4, exercise="knee_extension", continuous=True, n_sets=1, distractors=False,
+                             imperfections=imperfect, sample_rate_hz=25)
+        reps = Pipeline(meta=s.meta).run(s.samples)
+        errors = rom_errors_by_origin(s, reps, truth_of(s))
+        counted = sum(len(e) for e in errors.values())
+        assert counted >= 8
+        assert sum(len(e) for (start, _), e in errors.items() if start == "rest") == 1
+        lost = sum(len(e) for (_, inside), e in errors.items() if inside == "lost")
+        assert (lost > 0) if imperfect else (lost == 0)
