@@ -14,9 +14,13 @@ can be seen; which axis and which way are the classifier's business. A movement:
   above rest does;
 - ends at the first sample after that where the leg is quiet (turning slower than 5 deg/s), or
   at the bottom of the swing (the angle rising again) unless it swung through the rest pose:
-  then a swing past rest that comes back belongs to the rep (it ends where the leg is quiet, or
-  at the bottom when it swings out again), and one that grows past 0.6 of the rep's peak is the
-  next rep (continuous reps with no rest between them: the rep ends at the bottom);
+  then a swing past rest that comes back belongs to the rep (it ends where the leg is quiet
+  near rest, or at the bottom when it swings out again), and one that grows past 0.6 of the
+  rep's peak, or is quiet further from rest than the rep counted as returned (the next rep
+  pausing on its way out), is the next rep (continuous reps with no rest between them: the rep
+  ends at the bottom). After a rep that ended at a swing's bottom the rest pose stays until the
+  leg has rested ``rest_min_s``: a quiet moment there is a turn or a pause, and taken for the
+  rest, every later rep would be read from it;
 - has settled into a new rest when it stays still for ``settle_s`` without having gone
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
   between them to take it from: too small to count), or back under half its peak (the leg came
@@ -94,6 +98,9 @@ class Segmenter:
         self.spell_exc, self.spell_first = 0.0, -1
         # the rest pose a new rest replaced, until a movement returns to the new one
         self.replaced_up: np.ndarray | None = None
+        # the last movement ended at the bottom of a swing, not at rest: a quiet moment there (a
+        # turn, the next rep's pause on its way out) is no rest pose until the leg has rested
+        self.swing_end = False
 
     def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
              history_up) -> Movement | None:
@@ -109,8 +116,13 @@ class Segmenter:
                 # the rest pose at each sample: the vertical at the latest quiet sample up to it
                 if self.rest_up is None:  # the very start: the first sample is the rest until one is quiet
                     self.rest_up = up[0].copy()
-                last_quiet, ref = latest_up(quiet[j:], j, up, self.rest_up)
+                poses = quiet[j:]
+                if self.swing_end:  # from the first sample that ends a rest of rest_min_s on
+                    poses = poses & (np.cumsum(rested[j:]) > 0)
+                last_quiet, ref = latest_up(poses, j, up, self.rest_up)
                 over = angle_between_deg(up[j:], ref) > cfg.start_deg
+                if self.swing_end:  # (a quiet leg starts no movement: it may be coming to rest there)
+                    over &= ~quiet[j:] | (last_quiet >= 0)
                 # the anchor: the vertical at the latest sample of a rest of rest_min_s since the last
                 # movement ended; an outward movement with pauses on the way (each quiet sample
                 # taking the rest pose along) starts once it is start_deg from there
@@ -118,6 +130,8 @@ class Segmenter:
                 valid = (last_rested >= 0) | (self.anchor_up is not None)
                 from_anchor = valid & (angle_between_deg(up[j:], anchor) > cfg.start_deg)
                 hits = (over | from_anchor).nonzero()[0]
+                if self.swing_end and last_quiet[-1 if len(hits) == 0 else hits[0]] >= 0:
+                    self.swing_end = False
                 if len(hits) == 0:
                     if last_quiet[-1] >= 0:
                         self.rest_up = up[last_quiet[-1]].copy()
@@ -202,13 +216,21 @@ class Segmenter:
                         self.past_min, self.past_min_index = np.inf, -1
                         j = k
                         continue
-                return self._end(end, returned=True, decided=first + k)
+                movement = self._end(end, returned=True, decided=first + k)
+                self.swing_end = bool(rising[k - j] and not quiet[k])
+                return movement
             if self.state == PAST:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
                 pmax = np.maximum.accumulate(np.maximum(seg, self.past_max))
                 grown = (pmax > PAST_FRACTION * self.peak_deg).nonzero()[0]  # the next rep
-                quiet_at = quiet[j:].nonzero()[0]  # back at rest
+                # quiet near the rest pose: back at rest; quiet well away from it (beyond where the
+                # rep counted as returned): the next rep, paused on its way out
+                away = seg > max(cfg.end_floor_deg, cfg.return_fraction * self.peak_deg)
+                quiet_at = (quiet[j:] & ~away).nonzero()[0]
+                paused = (quiet[j:] & away).nonzero()[0]
+                if len(paused) and (not len(grown) or paused[0] < grown[0]):
+                    grown = paused
                 if self.past_falling:
                     fall = 0
                 else:
@@ -240,7 +262,9 @@ class Segmenter:
                     part = after[:k - fall]
                     m = int(part.argmin()) if len(part) else -1
                     end = first + j + fall + m if m >= 0 and part[m] <= self.past_min else self.past_min_index
-                return self._end(end, returned=True, decided=first + j + k)
+                movement = self._end(end, returned=True, decided=first + j + k)
+                self.swing_end = tag != "quiet"
+                return movement
         return None
 
     def restart(self, last: int) -> Movement | None:
@@ -253,6 +277,7 @@ class Segmenter:
             if last > ended.start:
                 cut = replace(ended, cut_by_gap=True)
         self.rest_up = self.anchor_up = self.replaced_up = None
+        self.swing_end = False
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
 
@@ -283,6 +308,7 @@ class Segmenter:
                             self.last_end)
         self.last_end = end
         self.anchor_up = None  # an anchor is a rest after the last movement
+        self.swing_end = False  # (set again by the caller when it ended at a swing's bottom)
         self.state = REST
         self.start, self.peak_deg = -1, 0.0
         self.tail_min, self.tail_min_index = np.inf, -1

@@ -351,3 +351,22 @@ def test_a_hold_longer_than_any_other_is_still_one_rep_and_the_next_reps_stay_in
     for rep, truth in zip(reps, synth.truth()):
         assert rep.start_s == pytest.approx(truth["start_s"], abs=0.15)
         assert rep.rom_deg == pytest.approx(35, abs=1.0)
+
+
+@pytest.mark.parametrize("pause_s, fs_hz", [(0.15, 25.0), (0.3, 52.0)])
+def test_a_pause_on_the_way_out_of_a_rep_begun_at_a_swings_bottom_is_no_rest(pause_s, fs_hz):
+    # a 70-deg knee extension whose return swings 10 deg past rest straight into the next rep,
+    # which goes out in two stages with a pause half way; then two reps from rest. Taken for the
+    # rest pose, the pause would split every later rep in two (half a rep, then "behind the rest")
+    t = np.arange(0.0, 34.0, 1.0 / fs_hz)
+    theta = 70.0 * min_jerk((t - 3.0) / 1.0) - 80.0 * min_jerk((t - 7.0) / 1.0)
+    theta += 40.0 * min_jerk((t - 7.7) / 0.5) + 40.0 * min_jerk((t - 8.2 - pause_s) / 0.6)
+    top = 8.8 + pause_s
+    theta -= 70.0 * min_jerk((t - top - 3.0) / 1.0)
+    for t0 in (top + 7.0, top + 15.0):
+        theta += 70.0 * min_jerk((t - t0) / 1.0) - 70.0 * min_jerk((t - t0 - 4.0) / 1.0)
+    reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples_of_angle(theta, t, *random_setup(0)))
+    counted = [r for r in reps if r.counted]
+    assert [round(r.start_s) for r in counted] == [3, 8, round(top + 7.0), round(top + 15.0)]
+    assert all(r.kind == "full" and r.rom_deg == pytest.approx(70.0, abs=2.5) for r in counted)
+    assert len(reps) == 4  # nothing rejected: no half reps, no "behind the rest"
