@@ -20,7 +20,8 @@ The estimator is deliberately simple and knows nothing of the sensorkit pipeline
    ``wobble_rms_deg`` / ``wobble_hz``: rms and dominant frequency (≥ 0.5 Hz) of the hold's angle
    after removing its straight-line trend (holds ≥ 1.5 s, 0.25 s trimmed at each end); ``sag_deg``:
    that trend's change over the hold; ``rest_deg``: the median angle of that still stretch (None
-   below 0.3 s); ``return_pause_s``: the longest still stretch inside the return;
+   below 0.3 s); ``return_pause_s`` / ``out_pause_s``: the longest still stretch inside the
+   return / the outward movement (10 %–80 %);
    ``out_peak_at``: where the outward speed peaks in the 10–80 % span (0–1).
 4. **Per session**: ``rest_drift_deg``: the largest difference between two rest angles of the session;
    ``swing_period_s`` (continuous series): 1 / the gyro's dominant frequency.
@@ -64,6 +65,7 @@ class RepStats:
     rest_deg: float | None
     return_pause_s: float  # longest still stretch inside the return (10 %–80 %): a two-stage return
     out_peak_at: float  # where the outward speed peaks, as a fraction of the 10 %–80 % out span
+    out_pause_s: float = 0.0  # longest still stretch inside the outward movement (10 %–80 %): a stop part way
     group: str = ""  # correct | fast | partial | continuous (from labels or truth)
 
 
@@ -184,10 +186,12 @@ def rep_stats(t: np.ndarray, angle: np.ndarray, gyr_mag: np.ndarray, still_dps: 
             wobble_hz = float(freqs[band][np.argmax(spectrum[band])])
         pauses = _runs(still[i80r:i10r + 1])
         return_pause = max((d - c for c, d in pauses), default=0) / rate
+        out_pause = max((d - c for c, d in _runs(still[i10:i80 + 1])), default=0) / rate
         speed = np.diff(smooth[i10:i80 + 1])
         out_peak_at = float(np.argmax(speed) / max(len(speed) - 1, 1)) if speed.size else 0.5
         out.append(RepStats(float(t[i10]), float(t[i10r]), peak, amp, (i80 - i10) / rate, (i10r - i80r) / rate, hold,
-                            rest_before, overshoot, wobble, wobble_hz, sag, rest_deg, return_pause, out_peak_at))
+                            rest_before, overshoot, wobble, wobble_hz, sag, rest_deg, return_pause, out_peak_at,
+                            out_pause))
     if windows is not None:
         kept = []
         for rep in out:
@@ -292,6 +296,7 @@ STATISTICS = {
     "sag_abs_deg": "median |trend change| over a hold (deg)",
     "overshoot_deg": "median peak minus late-hold level (holds >= 1 s, deg)",
     "return_pause_share": "share of controlled reps with >= 0.2 s still inside the return",
+    "out_pause_share": "share of controlled reps with >= 0.3 s still inside the outward movement",
     "out_peak_at": "median position of the outward speed peak in the 10-80 % span (0-1)",
     "rest_drift_deg": "median over sessions of the largest rest-to-rest angle difference (deg)",
     "continuous_period_s": "median period of a continuous series (1 / dominant gyro frequency, s)",
@@ -320,6 +325,7 @@ def summary(sessions: list[SessionStats]) -> dict[str, float]:
         "sag_abs_deg": _median([abs(r.sag_deg) for r in reps if r.sag_deg is not None]),
         "overshoot_deg": _median([r.overshoot_deg for r in reps if r.overshoot_deg is not None]),
         "return_pause_share": _share([r.return_pause_s >= 0.2 for r in correct]),
+        "out_pause_share": _share([r.out_pause_s >= 0.3 for r in correct]),
         "out_peak_at": _median([r.out_peak_at for r in correct]),
         "rest_drift_deg": _median([s.rest_drift_deg for s in sessions if s.rest_drift_deg is not None]),
         "continuous_period_s": _median(periods),
