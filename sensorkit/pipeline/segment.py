@@ -16,8 +16,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
   at the bottom of the swing (the angle rising again) unless it swung through the rest pose:
   then a swing past rest that comes back belongs to the rep (it ends where the leg is quiet
   near rest, or at the bottom when it swings out again), and one that grows past 0.6 of the
-  rep's peak, or is quiet further from rest than the rep counted as returned (the next rep
-  pausing on its way out), is the next rep (continuous reps with no rest between them: the rep
+  rep's peak, or is quiet on the rep's side further from rest than the rep counted as returned
+  (the next rep pausing on its way out), is the next rep (continuous reps with no rest between them: the rep
   ends at the bottom). After a rep that ended at a swing's bottom the rest pose stays until the
   leg has rested ``rest_min_s``: a quiet moment there is a turn or a pause, and taken for the
   rest, every later rep would be read from it;
@@ -82,6 +82,7 @@ class Segmenter:
         self.anchor_up: np.ndarray | None = None  # vertical at the latest rested sample since the last movement
         self.start = -1
         self.peak_deg = 0.0  # largest angle from rest so far in the movement
+        self.peak_up: np.ndarray | None = None  # the vertical there
         self.tail_min = np.inf
         self.tail_min_index = -1
         self.last_end = -1  # a movement starts after the previous one ended
@@ -180,7 +181,7 @@ class Segmenter:
                 if k > j:
                     arg = int(exc[:k - j].argmax())
                     if exc[arg] > self.peak_deg:
-                        self.peak_deg = float(exc[arg])
+                        self.peak_deg, self.peak_up = float(exc[arg]), up[j + arg].copy()
                 if limit < min(k, n):
                     return self._end(first + max(limit, j), returned=False)
                 if not len(below):
@@ -224,9 +225,11 @@ class Segmenter:
                 seg = angle_between_deg(up[j:], self.rest_up)
                 pmax = np.maximum.accumulate(np.maximum(seg, self.past_max))
                 grown = (pmax > PAST_FRACTION * self.peak_deg).nonzero()[0]  # the next rep
-                # quiet near the rest pose: back at rest; quiet well away from it (beyond where the
-                # rep counted as returned): the next rep, paused on its way out
+                # quiet near the rest pose, or behind it: back at rest; quiet well out on the rep's
+                # side (beyond where the rep counted as returned): the next rep, paused on its way out
                 away = seg > max(cfg.end_floor_deg, cfg.return_fraction * self.peak_deg)
+                if self.peak_up is not None:
+                    away &= (up[j:] - self.rest_up) @ (self.peak_up - self.rest_up) > 0.0
                 quiet_at = (quiet[j:] & ~away).nonzero()[0]
                 paused = (quiet[j:] & away).nonzero()[0]
                 if len(paused) and (not len(grown) or paused[0] < grown[0]):
@@ -310,7 +313,7 @@ class Segmenter:
         self.anchor_up = None  # an anchor is a rest after the last movement
         self.swing_end = False  # (set again by the caller when it ended at a swing's bottom)
         self.state = REST
-        self.start, self.peak_deg = -1, 0.0
+        self.start, self.peak_deg, self.peak_up = -1, 0.0, None
         self.tail_min, self.tail_min_index = np.inf, -1
         self.spell_up, self.spell_exc, self.spell_first = None, 0.0, -1
         if returned:  # back at the rest it started from: a new rest before it stands
