@@ -15,12 +15,12 @@ can be seen; which axis and which way are the classifier's business. A movement:
 - ends at the first sample after that where the leg is quiet (turning slower than 5 deg/s), or
   at the bottom of the swing (the angle rising again) unless it swung through the rest pose:
   then a swing past rest that comes back belongs to the rep (it ends where the leg is quiet
-  near rest, or at the bottom when it swings out again), and one that grows past 0.6 of the
-  rep's peak, or is quiet on the rep's side further from rest than the rep counted as returned
-  (the next rep pausing on its way out), is the next rep (continuous reps with no rest between them: the rep
-  ends at the bottom). After a rep that ended at a swing's bottom the rest pose stays until the
-  leg has rested ``rest_min_s``: a quiet moment there is a turn or a pause, and taken for the
-  rest, every later rep would be read from it;
+  near rest or behind it, or at the bottom when it swings out again), and one that grows past
+  0.6 of the rep's peak, or is quiet on the rep's side further from rest than the rep counted as
+  returned (the next rep pausing on its way out), is the next rep (continuous reps with no rest
+  between them: the rep ends at the bottom). After a rep that ended at a swing's bottom the rest
+  pose stays until the leg has rested ``rest_min_s``: a quiet moment there is a turn or a pause,
+  and taken for the rest, every later rep would be read from it;
 - has settled into a new rest when it stays still for ``settle_s`` without having gone
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
   between them to take it from: too small to count), or back under half its peak (the leg came
