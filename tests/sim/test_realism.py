@@ -93,8 +93,6 @@ def test_movement_profiles_and_rest_pose(stats):
     assert abs(sim["out_peak_at"] - real["out_peak_at"]) <= 0.3
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: simulated stepped outward movements stop part way in 17 % of "
-                   "controlled reps against the real 2.7 % (a fix: session 10's note)")
 def test_outward_movements_slow_down_in_steps_and_seldom_stop(stats):
     """Real: 2.7 % of controlled reps are still for 0.3 s or more on the way out (subject 3 climbs in
     steps, but slows down between them rather than stopping)."""
