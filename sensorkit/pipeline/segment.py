@@ -217,9 +217,8 @@ class Segmenter:
                         self.past_min, self.past_min_index = np.inf, -1
                         j = k
                         continue
-                movement = self._end(end, returned=True, decided=first + k)
-                self.swing_end = bool(rising[k - j] and not quiet[k])
-                return movement
+                return self._end(end, returned=True, decided=first + k,
+                                 swing_end=bool(rising[k - j] and not quiet[k]))
             if self.state == PAST:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
@@ -265,9 +264,7 @@ class Segmenter:
                     part = after[:k - fall]
                     m = int(part.argmin()) if len(part) else -1
                     end = first + j + fall + m if m >= 0 and part[m] <= self.past_min else self.past_min_index
-                movement = self._end(end, returned=True, decided=first + j + k)
-                self.swing_end = tag != "quiet"
-                return movement
+                return self._end(end, returned=True, decided=first + j + k, swing_end=tag != "quiet")
         return None
 
     def restart(self, last: int) -> Movement | None:
@@ -306,12 +303,12 @@ class Segmenter:
                 return lo + int(near[-1])
         return lo
 
-    def _end(self, end: int, returned: bool, decided: int | None = None) -> Movement:
+    def _end(self, end: int, returned: bool, decided: int | None = None, swing_end: bool = False) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
                             self.last_end)
         self.last_end = end
         self.anchor_up = None  # an anchor is a rest after the last movement
-        self.swing_end = False  # (set again by the caller when it ended at a swing's bottom)
+        self.swing_end = swing_end  # it ended at the bottom of a swing, not at rest
         self.state = REST
         self.start, self.peak_deg, self.peak_up = -1, 0.0, None
         self.tail_min, self.tail_min_index = np.inf, -1

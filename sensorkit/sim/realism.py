@@ -87,6 +87,11 @@ def _lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
     return sosfiltfilt(sos, x, axis=0)
 
 
+def _longest_s(mask: np.ndarray, rate: float) -> float:
+    """Duration (s) of the longest True run of ``mask`` sampled at ``rate`` (0 without one)."""
+    return max((d - c for c, d in _runs(mask)), default=0) / rate
+
+
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, stop) index pairs of the True runs of ``mask``."""
     padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
@@ -184,9 +189,7 @@ def rep_stats(t: np.ndarray, angle: np.ndarray, gyr_mag: np.ndarray, still_dps: 
             freqs = np.fft.rfftfreq(n_fft, 1 / rate)
             band = freqs >= 0.5
             wobble_hz = float(freqs[band][np.argmax(spectrum[band])])
-        pauses = _runs(still[i80r:i10r + 1])
-        return_pause = max((d - c for c, d in pauses), default=0) / rate
-        out_pause = max((d - c for c, d in _runs(still[i10:i80 + 1])), default=0) / rate
+        return_pause, out_pause = _longest_s(still[i80r:i10r + 1], rate), _longest_s(still[i10:i80 + 1], rate)
         speed = np.diff(smooth[i10:i80 + 1])
         out_peak_at = float(np.argmax(speed) / max(len(speed) - 1, 1)) if speed.size else 0.5
         out.append(RepStats(float(t[i10]), float(t[i10r]), peak, amp, (i80 - i10) / rate, (i10r - i80r) / rate, hold,
