@@ -370,3 +370,25 @@ def test_a_pause_on_the_way_out_of_a_rep_begun_at_a_swings_bottom_is_no_rest(pau
     assert [round(r.start_s) for r in counted] == [3, 8, round(top + 7.0), round(top + 15.0)]
     assert all(r.kind == "full" and r.rom_deg == pytest.approx(70.0, abs=2.5) for r in counted)
     assert len(reps) == 4  # nothing rejected: no half reps, no "behind the rest"
+
+
+@pytest.mark.parametrize("fs_hz", [25.0, 100.0])
+def test_the_bottom_of_a_backswing_taken_for_rest_gives_the_rest_back_once_the_leg_is_there(fs_hz):
+    # hip ER, 35-deg reps; the first return swings 8 deg past rest, where the leg is quiet a moment
+    # (0.1 s between the two movements, turning slower than 5 deg/s for about 0.3 s), and comes back
+    # to rest. Taken for the rest pose,
+    # that moment made the way back a movement of its own, too large (8 deg) to be a shifted rest and
+    # never returned from: every later rep was lost in it. Back at the rest the rep left, it is the
+    # rest again: the later reps count, measured from it.
+    t = np.arange(0.0, 40.0, 1.0 / fs_hz)
+    theta = 35.0 * min_jerk((t - 3.0) / 1.2) - 43.0 * min_jerk((t - 6.2) / 1.0)
+    theta += 8.0 * min_jerk((t - 7.3) / 0.8)
+    for t0 in (12.0, 20.0, 28.0):
+        theta += 35.0 * min_jerk((t - t0) / 1.2) - 35.0 * min_jerk((t - t0 - 3.2) / 1.2)
+    reps = Pipeline(meta={"exercise": "hip_external_rotation"}).run(samples_of_angle(theta, t, *random_setup(4)))
+    counted = [r for r in reps if r.counted]
+    assert [round(r.start_s) for r in counted] == [3, 12, 20, 28]
+    assert all(r.kind == "full" and r.rom_deg == pytest.approx(35.0, abs=1.5) for r in counted)
+    # (the way back from the bottom may show as a rejected movement: it is one, and counts nothing)
+    assert all(r.end_s - r.start_s < 3.0 for r in reps if not r.counted)
+
