@@ -34,6 +34,12 @@ can be seen; which axis and which way are the classifier's business. A movement:
   elsewhere. The movement ends there, unreturned, and the next one starts from the spell's pose;
   should the leg come back, quiet, to the rest pose so replaced before a movement returns to the
   new one, that pose is the rest again (a hold shifted sideways: one rep lost, not the set);
+- has come back to the rest the last rep left when it started from a rest pose taken, more than
+  ``end_floor_deg`` from that rest, before the leg had rested ``rest_min_s`` since the rep (a quiet
+  moment at the bottom of a backswing past rest), and the leg is quiet within ``end_floor_deg`` of
+  that rest, having gone no further from the pose it started from than that rest lies: the movement
+  ends there, unreturned (the way back from the backswing: no rep), and that rest is the rest pose
+  again;
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
