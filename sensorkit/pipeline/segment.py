@@ -75,6 +75,7 @@ class Movement:
     decided: int  # the sample at which the end was seen (≥ end)
     previous_end: int = -1  # the end of the movement before (its rest lies after it)
     cut_by_gap: bool = False  # the data stopped (a long gap) before it ended
+    back_to_rest: bool = False  # the way back to the rest a rep left, from a swing's bottom taken for rest
 
 
 class Segmenter:
@@ -197,7 +198,7 @@ class Segmenter:
                             & (angle_between_deg(up[j:], self.back_up) <= cfg.end_floor_deg)).nonzero()[0]
                     if len(back) and back[0] < min(sooner + [left]):
                         rest = self.back_up
-                        movement = self._end(first + j + int(back[0]), returned=False)
+                        movement = replace(self._end(first + j + int(back[0]), returned=False), back_to_rest=True)
                         self.rest_up = rest
                         return movement
                 if left < min(sooner):
