@@ -109,10 +109,11 @@ class Segmenter:
         # the rest pose the last returned movement started from, until the leg has rested
         # rest_min_s since: a pose taken for rest before then (a quiet moment at the bottom of a
         # backswing) replaces it only until the leg is back there
-        self.left_up: np.ndarray | None = None
-        # MOVE: that pose, when the movement started from one taken before the leg had rested
-        self.back_up: np.ndarray | None = None
-        self.back_deg = 0.0  # (the angle between the two poses)
+        self.prior_rest_up: np.ndarray | None = None
+        # MOVE: that pose, when the movement started from one taken before the leg had rested, and
+        # the angle between the two (deg)
+        self.back_rest_up: np.ndarray | None = None
+        self.back_rest_deg = 0.0
         # the last movement ended at the bottom of a swing, not at rest: a quiet moment there (a
         # turn, the next rep's pause on its way out) is no rest pose until the leg has rested
         self.swing_end = False
@@ -148,8 +149,8 @@ class Segmenter:
                 if self.swing_end and last_quiet[-1 if len(hits) == 0 else hits[0]] >= 0:
                     self.swing_end = False
                 k = j + int(hits[0]) if len(hits) else n
-                if self.left_up is not None and rested[j:k + 1].any():
-                    self.left_up = None  # a rest longer than a pause: a rest pose of its own
+                if self.prior_rest_up is not None and rested[j:k + 1].any():
+                    self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if len(hits) == 0:
                     if last_quiet[-1] >= 0:
                         self.rest_up = up[last_quiet[-1]].copy()
@@ -160,11 +161,11 @@ class Segmenter:
                     self.rest_up = up[last_quiet[k - j]].copy()
                 if from_anchor[k - j] and not over[k - j]:  # it left the anchor, by steps: measured from there
                     self.rest_up = anchor[k - j].copy()
-                gap = angle_between_deg(self.rest_up[None, :], self.left_up)[0] if self.left_up is not None else 0.0
-                if gap > cfg.end_floor_deg:
+                if (self.prior_rest_up is not None
+                        and (gap := float(angle_between_deg(self.rest_up[None, :], self.prior_rest_up)[0])) > cfg.end_floor_deg):
                     # the rest pose moved away from where the last rep started without a rest there:
-                    # should the leg go back to that pose, no further, and rest there, it is the rest again
-                    self.back_up, self.back_deg = self.left_up, float(gap)
+                    # should the leg go back to that pose, no further, and be quiet there, it is the rest again
+                    self.back_rest_up, self.back_rest_deg = self.prior_rest_up, gap
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.peak_deg = 0.0
@@ -190,16 +191,18 @@ class Segmenter:
                         movement = self._end(first + j + int(back[0]), returned=False)
                         self.rest_up, self.replaced_up = rest, None
                         return movement
-                if self.back_up is not None:
+                if self.back_rest_up is not None:
                     # quiet back at the pose the last rep started from, having gone no further from the
                     # rest pose than that pose lies: the rest pose was a quiet moment on the way back
-                    # (the bottom of a backswing); the movement ends there, and that pose is the rest again
-                    back = (quiet[j:] & (runmax <= self.back_deg + cfg.end_floor_deg)
-                            & (angle_between_deg(up[j:], self.back_up) <= cfg.end_floor_deg)).nonzero()[0]
+                    # (the bottom of a backswing); the movement ends there, and that pose is the rest
+                    # again, until the leg comes back, quiet, to the pose it replaces (a small rep that
+                    # held there: the rest pose was right)
+                    back = (quiet[j:] & (runmax <= self.back_rest_deg + cfg.end_floor_deg)
+                            & (angle_between_deg(up[j:], self.back_rest_up) <= cfg.end_floor_deg)).nonzero()[0]
                     if len(back) and back[0] < min(sooner + [left]):
-                        rest = self.back_up
+                        rest, replaced = self.back_rest_up, self.rest_up
                         movement = replace(self._end(first + j + int(back[0]), returned=False), back_to_rest=True)
-                        self.rest_up = rest
+                        self.rest_up, self.replaced_up = rest, replaced
                         return movement
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
@@ -308,7 +311,7 @@ class Segmenter:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
                 cut = replace(ended, cut_by_gap=True)
-        self.rest_up = self.anchor_up = self.replaced_up = self.left_up = self.back_up = None
+        self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = None
         self.swing_end = False
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
@@ -347,8 +350,8 @@ class Segmenter:
         self.spell_up, self.spell_exc, self.spell_first = None, 0.0, -1
         if returned:  # back at the rest it started from: a new rest before it stands
             self.replaced_up = None
-        self.left_up = movement.rest_up if returned else None
-        self.back_up = None
+        self.prior_rest_up = movement.rest_up if returned else None
+        self.back_rest_up, self.back_rest_deg = None, 0.0
         return movement
 
     def _left_spell(self, first: int, j: int, up: np.ndarray, exc: np.ndarray, quiet_run: np.ndarray) -> int:

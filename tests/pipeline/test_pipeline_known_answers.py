@@ -393,3 +393,21 @@ def test_the_bottom_of_a_backswing_taken_for_rest_gives_the_rest_back_once_the_l
     assert all(r.reason == "the way back to rest after a swing past it" and r.end_s - r.start_s < 3.0
                for r in reps if not r.counted)
 
+
+
+@pytest.mark.parametrize("fs_hz", [25.0, 100.0])
+def test_small_reps_from_a_rest_pose_shifted_past_the_old_one_are_not_lost_for_the_set(fs_hz):
+    # a 35-deg rep swings 8 deg past rest and the leg stays there (quiet at once: the new rest);
+    # then four 9-deg reps from there, each held 2 s with its top 1 deg short of the old rest pose.
+    # The first is what the way back to the old rest looks like until the leg comes down again, so
+    # it is given up; once the leg is quiet back at the pose it left, that pose is the rest again
+    # and the others count (read the other way round, the whole set would be lost)
+    t = np.arange(0.0, 36.0, 1.0 / fs_hz)
+    theta = 35.0 * min_jerk((t - 3.0) / 1.2) - 43.0 * min_jerk((t - 6.2) / 1.2)
+    for t0 in (7.45, 14.45, 21.45, 28.45):
+        theta += 9.0 * min_jerk((t - t0) / 1.0) - 9.0 * min_jerk((t - t0 - 3.0) / 1.0)
+    reps = Pipeline(meta={"exercise": "hip_external_rotation"}).run(samples_of_angle(theta, t, *random_setup(4)))
+    counted = [r for r in reps if r.counted]
+    assert counted[0].kind == "full" and counted[0].rom_deg == pytest.approx(35.0, abs=1.5)
+    assert [r.start_s for r in counted[-3:]] == pytest.approx([14.45, 21.45, 28.45], abs=0.25)
+    assert all(r.kind == "partial" and r.rom_deg == pytest.approx(9.0, abs=1.0) for r in counted[-3:])
