@@ -376,10 +376,10 @@ def test_a_pause_on_the_way_out_of_a_rep_begun_at_a_swings_bottom_is_no_rest(pau
 def test_the_bottom_of_a_backswing_taken_for_rest_gives_the_rest_back_once_the_leg_is_there(fs_hz):
     # hip ER, 35-deg reps; the first return swings 8 deg past rest, where the leg is quiet a moment
     # (0.1 s between the two movements, turning slower than 5 deg/s for about 0.3 s), and comes back
-    # to rest. Taken for the rest pose,
-    # that moment made the way back a movement of its own, too large (8 deg) to be a shifted rest and
-    # never returned from: every later rep was lost in it. Back at the rest the rep left, it is the
-    # rest again: the later reps count, measured from it.
+    # to rest. Taken for the rest pose, that moment made the way back a movement of its own, too
+    # large (8 deg) to be a shifted rest and never returned from: the next rep was merged into it
+    # (on simulated sessions, up to 6 reps in a row). Back at the rest the rep left, it is the rest
+    # again: the later reps count, measured from it.
     t = np.arange(0.0, 40.0, 1.0 / fs_hz)
     theta = 35.0 * min_jerk((t - 3.0) / 1.2) - 43.0 * min_jerk((t - 6.2) / 1.0)
     theta += 8.0 * min_jerk((t - 7.3) / 0.8)
