@@ -39,7 +39,9 @@ can be seen; which axis and which way are the classifier's business. A movement:
   moment at the bottom of a backswing past rest), and the leg is quiet within ``end_floor_deg`` of
   that rest, having gone no further from the pose it started from than that rest lies: the movement
   ends there, unreturned (the way back from the backswing: no rep), and that rest is the rest pose
-  again;
+  again; if the leg settles (still for ``settle_s``) on the way there, nearer to it than the pose
+  the movement started from, it has come to rest there, and that pose is the rest; either way the
+  pose given up comes back should the leg be quiet there again;
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -197,11 +199,18 @@ class Segmenter:
                     # (the bottom of a backswing); the movement ends there, and that pose is the rest
                     # again, until the leg comes back, quiet, to the pose it replaces (a small rep that
                     # held there: the rest pose was right)
-                    back = (quiet[j:] & (runmax <= self.back_rest_deg + cfg.end_floor_deg)
-                            & (angle_between_deg(up[j:], self.back_rest_up) <= cfg.end_floor_deg)).nonzero()[0]
-                    if len(back) and back[0] < min(sooner + [left]):
-                        rest, replaced = self.back_rest_up, self.rest_up
-                        movement = replace(self._end(first + j + int(back[0]), returned=False), back_to_rest=True)
+                    to_prior = angle_between_deg(up[j:], self.back_rest_up)
+                    no_further = runmax <= self.back_rest_deg + cfg.end_floor_deg
+                    back = (quiet[j:] & no_further & (to_prior <= cfg.end_floor_deg)).nonzero()[0]
+                    # ... or settled on the way there (still for settle_s, nearer to it than the pose
+                    # it started from): the leg has come to rest there
+                    part_way = (calm & no_further & (to_prior < self.back_rest_deg)).nonzero()[0]
+                    ends = [(int(x[0]), tag) for x, tag in ((back, "back"), (part_way, "part")) if len(x)]
+                    if ends and min(ends)[0] < min(sooner + [left]):
+                        k, tag = min(ends)
+                        rest = self.back_rest_up if tag == "back" else up[j + k].copy()
+                        replaced = self.rest_up
+                        movement = replace(self._end(first + j + k, returned=False), back_to_rest=True)
                         self.rest_up, self.replaced_up = rest, replaced
                         return movement
                 if left < min(sooner):

@@ -411,3 +411,20 @@ def test_small_reps_from_a_rest_pose_shifted_past_the_old_one_are_not_lost_for_t
     assert counted[0].kind == "full" and counted[0].rom_deg == pytest.approx(35.0, abs=1.5)
     assert [r.start_s for r in counted[-3:]] == pytest.approx([14.45, 21.45, 28.45], abs=0.25)
     assert all(r.kind == "partial" and r.rom_deg == pytest.approx(9.0, abs=1.0) for r in counted[-3:])
+
+
+@pytest.mark.parametrize("fs_hz", [25.0, 100.0])
+def test_a_rest_found_part_way_back_from_a_backswing_is_the_rest_the_next_reps_start_from(fs_hz):
+    # hip ER: a 35-deg rep whose return swings 12 deg past rest (quiet a moment at the bottom),
+    # comes back 7 deg and rests there, 5 deg behind where the rep started; two more reps from
+    # there. The way back settles part way: that pose is the rest the next reps are measured from
+    # (before, the way back went on into the next rep: one movement, 7 deg too large, 4 s early)
+    t = np.arange(0.0, 30.0, 1.0 / fs_hz)
+    theta = 35.0 * min_jerk((t - 3.0) / 1.2) - 47.0 * min_jerk((t - 6.2) / 1.0)
+    theta += 7.0 * min_jerk((t - 7.3) / 0.8)
+    for t0 in (12.0, 20.0):
+        theta += 35.0 * min_jerk((t - t0) / 1.2) - 35.0 * min_jerk((t - t0 - 3.2) / 1.2)
+    reps = Pipeline(meta={"exercise": "hip_external_rotation"}).run(samples_of_angle(theta, t, *random_setup(4)))
+    counted = [r for r in reps if r.counted]
+    assert [r.start_s for r in counted] == pytest.approx([3.0, 12.0, 20.0], abs=0.3)
+    assert all(r.kind == "full" and r.rom_deg == pytest.approx(35.0, abs=1.5) for r in counted)
