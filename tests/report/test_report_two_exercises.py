@@ -70,9 +70,6 @@ def test_one_row_per_day_and_exercise(report):
     assert [r["reps_prescribed"] for r in rows] == ["6", "8", "6", "8"]
 
 
-@pytest.mark.xfail(reason="issue 12 known gap: a rushed rep's near-zero hold (overshoot, settle, at once "
-                          "the return) is measured up to 0.7 s long, so it can reach a 0.5-s prescribed hold",
-                   strict=False)
 def test_counts_match_the_truth_of_each_exercise(report):
     rows, truth, fast = report
     for row in rows:
