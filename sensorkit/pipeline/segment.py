@@ -39,9 +39,11 @@ can be seen; which axis and which way are the classifier's business. A movement:
   moment at the bottom of a backswing past rest), and the leg is quiet within ``end_floor_deg`` of
   that rest, having gone no further from the pose it started from than that rest lies: the movement
   ends there, unreturned (the way back from the backswing: no rep), and that rest is the rest pose
-  again; if the leg settles (still for ``settle_s``) on the way there, nearer to it than the pose
-  the movement started from, it has come to rest there, and that pose is the rest; either way the
-  pose given up comes back should the leg be quiet there again;
+  again; if the leg rests on the way there (still for ``new_rest_min_s``, nearer to that rest than
+  the pose the movement started from) and then leaves that pose by ``start_deg`` other than back
+  toward the pose the movement started from (a rep's hold ends that way), it had come to rest
+  there: the movement ends where that rest began, and the next one, from its pose, is under way.
+  Either way the pose given up comes back should the leg be quiet there again;
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -116,6 +118,9 @@ class Segmenter:
         # the angle between the two (deg)
         self.back_rest_up: np.ndarray | None = None
         self.back_rest_deg = 0.0
+        # ... and a rest found part way there: its vertical, its angle from the rest pose, its first sample
+        self.part_up: np.ndarray | None = None
+        self.part_exc, self.part_first = 0.0, -1
         # the last movement ended at the bottom of a swing, not at rest: a quiet moment there (a
         # turn, the next rep's pause on its way out) is no rest pose until the leg has rested
         self.swing_end = False
@@ -202,17 +207,37 @@ class Segmenter:
                     to_prior = angle_between_deg(up[j:], self.back_rest_up)
                     no_further = runmax <= self.back_rest_deg + cfg.end_floor_deg
                     back = (quiet[j:] & no_further & (to_prior <= cfg.end_floor_deg)).nonzero()[0]
-                    # ... or settled on the way there (still for settle_s, nearer to it than the pose
-                    # it started from): the leg has come to rest there
-                    part_way = (calm & no_further & (to_prior < self.back_rest_deg)).nonzero()[0]
-                    ends = [(int(x[0]), tag) for x, tag in ((back, "back"), (part_way, "part")) if len(x)]
-                    if ends and min(ends)[0] < min(sooner + [left]):
-                        k, tag = min(ends)
-                        rest = self.back_rest_up if tag == "back" else up[j + k].copy()
-                        replaced = self.rest_up
-                        movement = replace(self._end(first + j + k, returned=False), back_to_rest=True)
+                    stop = min(sooner + [left])
+                    if len(back) and back[0] < stop:
+                        rest, replaced = self.back_rest_up, self.rest_up
+                        movement = replace(self._end(first + j + int(back[0]), returned=False), back_to_rest=True)
                         self.rest_up, self.replaced_up = rest, replaced
                         return movement
+                    # ... or the leg came to rest part way there: still for new_rest_min_s (longer
+                    # than any real pause inside a movement) nearer to it than the pose the movement
+                    # started from, having gone no further. A rep's hold looks the same until the leg
+                    # moves on: it is a rest once the leg leaves it by start_deg other than back
+                    # toward the pose the movement started from (the next rep); the way back ends
+                    # where the rest began, and the next movement starts from the rest's pose
+                    if self.part_up is None:
+                        found = ((still_run[j:] >= self.new_rest_min) & no_further
+                                 & (to_prior < self.back_rest_deg)).nonzero()[0]
+                        if len(found) and found[0] < stop:
+                            k = int(found[0])
+                            self.part_up, self.part_exc = up[j + k].copy(), float(exc[k])
+                            self.part_first = first + j + k - int(still_run[j + k]) + 1
+                    if self.part_up is not None:
+                        leaves = ((angle_between_deg(up[j:], self.part_up) > cfg.start_deg)
+                                  & (exc > self.part_exc - 0.5 * cfg.start_deg)).nonzero()[0]
+                        if len(leaves) and leaves[0] < stop:
+                            k = j + int(leaves[0])
+                            rest, replaced = self.part_up, self.rest_up
+                            movement = replace(self._end(self.part_first, returned=False, decided=first + k),
+                                               back_to_rest=True)
+                            self.rest_up, self.replaced_up = rest, replaced
+                            self.start = self._onset(first + k, up[:k + 1], first, history_up)
+                            self.state = MOVE
+                            return movement
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
                 if len(settled) and (not len(below) or settled[0] < below[0]) and j + settled[0] <= limit:
@@ -361,6 +386,7 @@ class Segmenter:
             self.replaced_up = None
         self.prior_rest_up = movement.rest_up if returned else None
         self.back_rest_up, self.back_rest_deg = None, 0.0
+        self.part_up, self.part_exc, self.part_first = None, 0.0, -1
         return movement
 
     def _left_spell(self, first: int, j: int, up: np.ndarray, exc: np.ndarray, quiet_run: np.ndarray) -> int:
