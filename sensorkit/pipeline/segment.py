@@ -189,15 +189,13 @@ class Segmenter:
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 left = self._left_spell(first, j, up, exc, quiet_run)
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
+                stop = min(sooner + [left])  # (local) where the movement ends by any rule below
                 if self.replaced_up is not None:
                     # back, quiet, at the rest pose a new rest replaced: that was no rest (a hold
                     # shifted sideways); the movement ends here, and the old rest pose is back
                     back = (quiet[j:] & (angle_between_deg(up[j:], self.replaced_up) <= cfg.end_floor_deg)).nonzero()[0]
-                    if len(back) and back[0] < min(sooner + [left]):
-                        rest = self.replaced_up
-                        movement = self._end(first + j + int(back[0]), returned=False)
-                        self.rest_up, self.replaced_up = rest, None
-                        return movement
+                    if len(back) and back[0] < stop:
+                        return self._end_at_rest(first + j + int(back[0]), self.replaced_up, None)
                 if self.back_rest_up is not None:
                     # quiet back at the pose the last rep started from, having gone no further from the
                     # rest pose than that pose lies: the rest pose was a quiet moment on the way back
@@ -207,12 +205,9 @@ class Segmenter:
                     to_prior = angle_between_deg(up[j:], self.back_rest_up)
                     no_further = runmax <= self.back_rest_deg + cfg.end_floor_deg
                     back = (quiet[j:] & no_further & (to_prior <= cfg.end_floor_deg)).nonzero()[0]
-                    stop = min(sooner + [left])
                     if len(back) and back[0] < stop:
-                        rest, replaced = self.back_rest_up, self.rest_up
-                        movement = replace(self._end(first + j + int(back[0]), returned=False), back_to_rest=True)
-                        self.rest_up, self.replaced_up = rest, replaced
-                        return movement
+                        return self._end_at_rest(first + j + int(back[0]), self.back_rest_up, self.rest_up,
+                                                 back_to_rest=True)
                     # ... or the leg came to rest part way there: still for new_rest_min_s (longer
                     # than any real pause inside a movement) nearer to it than the pose the movement
                     # started from, having gone no further. A rep's hold looks the same until the leg
@@ -230,14 +225,8 @@ class Segmenter:
                         leaves = ((angle_between_deg(up[j:], self.part_up) > cfg.start_deg)
                                   & (exc > self.part_exc - 0.5 * cfg.start_deg)).nonzero()[0]
                         if len(leaves) and leaves[0] < stop:
-                            k = j + int(leaves[0])
-                            rest, replaced = self.part_up, self.rest_up
-                            movement = replace(self._end(self.part_first, returned=False, decided=first + k),
-                                               back_to_rest=True)
-                            self.rest_up, self.replaced_up = rest, replaced
-                            self.start = self._onset(first + k, up[:k + 1], first, history_up)
-                            self.state = MOVE
-                            return movement
+                            return self._rest_found(first, j + int(leaves[0]), up, history_up, self.part_up,
+                                                    self.part_first, self.rest_up, back_to_rest=True)
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
                 if len(settled) and (not len(below) or settled[0] < below[0]) and j + settled[0] <= limit:
@@ -425,13 +414,26 @@ class Segmenter:
         :meth:`_left_spell`): the movement ends, unreturned, where the spell began (the spell is the
         rest before the next one), and the next one, from the spell's pose, is under way."""
         # (the first rest pose replaced, when one new rest follows another)
-        new_rest = self.spell_up
         replaced = self.replaced_up if self.replaced_up is not None else self.rest_up
-        movement = self._end(self.spell_first, returned=False, decided=first + k)
-        self.rest_up, self.replaced_up = new_rest, replaced
+        return self._rest_found(first, k, up, history_up, self.spell_up, self.spell_first, replaced)
+
+    def _rest_found(self, first: int, k: int, up: np.ndarray, history_up, rest: np.ndarray, rest_first: int,
+                    replaced: np.ndarray | None, back_to_rest: bool = False) -> Movement:
+        """The leg left, at local sample ``k``, a rest found inside the movement (vertical ``rest``,
+        from absolute sample ``rest_first``): the movement ends, unreturned, where the rest began, and
+        the next one, from the rest's pose, is under way (``replaced``: as for :meth:`_end_at_rest`)."""
+        movement = self._end_at_rest(rest_first, rest, replaced, decided=first + k, back_to_rest=back_to_rest)
         self.start = self._onset(first + k, up[:k + 1], first, history_up)
         self.state = MOVE
         return movement
+
+    def _end_at_rest(self, end: int, rest: np.ndarray, replaced: np.ndarray | None, decided: int | None = None,
+                     back_to_rest: bool = False) -> Movement:
+        """End the movement, unreturned, at absolute sample ``end``; ``rest`` is the rest pose from
+        now on and ``replaced`` the pose it replaces (the rest again should the leg be quiet there)."""
+        movement = self._end(end, returned=False, decided=decided)
+        self.rest_up, self.replaced_up = rest, replaced
+        return replace(movement, back_to_rest=True) if back_to_rest else movement
 
 
 
