@@ -297,6 +297,8 @@ class Pipeline:
             v = Verdict("rejected", "cut short: the data stopped (a gap in the recording)", v.rom_deg, v.axis_offset_deg)
         elif movement.back_to_rest:
             v = Verdict("rejected", "the way back to rest after a swing past it", v.rom_deg, v.axis_offset_deg)
+        elif movement.back_home:
+            v = Verdict("rejected", "the way back to where the last rep started", v.rom_deg, v.axis_offset_deg)
         if v.kind != "rejected" and f.radius_m == f.radius_m:
             self._radii.append(f.radius_m)
         if self._first_rest_up is None:
@@ -304,6 +306,7 @@ class Pipeline:
         axis = self.classifier.axes.axis
         number, tempo = None, ""
         if v.kind != "rejected":
+            self._segmenter.counted(movement)
             self._count += 1
             number = self._count
             tempo = self.tempo.judge(f.duration_s)

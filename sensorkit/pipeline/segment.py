@@ -44,6 +44,17 @@ can be seen; which axis and which way are the classifier's business. A movement:
   toward the pose the movement started from (a rep's hold ends that way), it had come to rest
   there: the movement ends where that rest began, and the next one, from its pose, is under way.
   Either way the pose given up comes back should the leg be quiet there again;
+- is back at the exercise's rest when it started from a rest pose the leg came to by something
+  other than a counted rep (a still moment while standing up, a shift), more than
+  ``end_floor_deg`` from the pose the latest counted rep started from (the caller tells which
+  movements it counted: :meth:`Segmenter.counted`), and the leg has rested ``rest_min_s`` within
+  ``end_floor_deg`` of that pose: the movement ends where that rest began, unreturned (the way
+  back: no rep) if it went no further from the pose it started from than that pose lies, else
+  returned (it went out and came back there: measured and classified as any movement). Sitting
+  down again after standing up ends there, so the reps that follow are read from the seated rest
+  (a rest shorter than ``new_rest_min_s`` before them, and the first going on the way sitting down
+  turned the leg, they were read as one movement from the standing pose). A pose the leg comes
+  back to, quiet, after a new rest replaced it is the exercise's rest from then on too;
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -80,6 +91,7 @@ class Movement:
     previous_end: int = -1  # the end of the movement before (its rest lies after it)
     cut_by_gap: bool = False  # the data stopped (a long gap) before it ended
     back_to_rest: bool = False  # the way back to the rest a rep left, from a swing's bottom taken for rest
+    back_home: bool = False  # the way back to the rest the last counted rep started from
 
 
 class Segmenter:
@@ -118,6 +130,10 @@ class Segmenter:
         # the angle between the two (deg)
         self.back_rest_up: np.ndarray | None = None
         self.back_rest_deg = 0.0
+        # the rest pose the latest counted rep started from (told by the caller: :meth:`counted`)
+        self.home_up: np.ndarray | None = None
+        self.home_deg = 0.0  # MOVE: the angle from the rest pose to it
+        self.last_counted = False  # the movement that ended last was counted
         # ... and a rest found part way there: its vertical, its angle from the rest pose, its first sample
         self.part_up: np.ndarray | None = None
         self.part_exc, self.part_first = 0.0, -1
@@ -173,6 +189,8 @@ class Segmenter:
                     # the rest pose moved away from where the last rep started without a rest there:
                     # should the leg go back to that pose, no further, and be quiet there, it is the rest again
                     self.back_rest_up, self.back_rest_deg = self.prior_rest_up, gap
+                self.home_deg = (float(angle_between_deg(self.rest_up[None, :], self.home_up)[0])
+                                 if self.home_up is not None and not self.last_counted else 0.0)
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.peak_deg = 0.0
@@ -190,11 +208,21 @@ class Segmenter:
                 left = self._left_spell(first, j, up, exc, quiet_run)
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
                 stop = min(sooner + [left])  # (local) where the movement ends by any rule below
+                home_at = n - j  # (local) where the leg has rested back at the exercise's rest, if it has
+                if self.home_deg > cfg.end_floor_deg:
+                    # rested (quiet rest_min_s) within end_floor_deg of the pose the latest counted rep
+                    # started from, the movement having begun from a rest pose away from it that no rep
+                    # left the leg at (a still moment while standing up): back at the exercise's rest
+                    home = ((quiet_run[j:] >= self.rest_min)
+                            & (angle_between_deg(up[j:], self.home_up) <= cfg.end_floor_deg)).nonzero()[0]
+                    if len(home):
+                        home_at = int(home[0])
                 if self.replaced_up is not None:
                     # back, quiet, at the rest pose a new rest replaced: that was no rest (a hold
                     # shifted sideways); the movement ends here, and the old rest pose is back
                     back = (quiet[j:] & (angle_between_deg(up[j:], self.replaced_up) <= cfg.end_floor_deg)).nonzero()[0]
-                    if len(back) and back[0] < stop:
+                    if len(back) and back[0] < min(stop, home_at):
+                        self.home_up = self.replaced_up  # (the leg rests there: the exercise's rest)
                         return self._end_at_rest(first + j + int(back[0]), self.replaced_up, None)
                 if self.back_rest_up is not None:
                     # quiet back at the pose the last rep started from, having gone no further from the
@@ -205,7 +233,7 @@ class Segmenter:
                     to_prior = angle_between_deg(up[j:], self.back_rest_up)
                     no_further = runmax <= self.back_rest_deg + cfg.end_floor_deg
                     back = (quiet[j:] & no_further & (to_prior <= cfg.end_floor_deg)).nonzero()[0]
-                    if len(back) and back[0] < stop:
+                    if len(back) and back[0] < min(stop, home_at):
                         return self._end_at_rest(first + j + int(back[0]), self.back_rest_up, self.rest_up,
                                                  back_to_rest=True)
                     # ... or the leg came to rest part way there: still for new_rest_min_s (longer
@@ -224,9 +252,18 @@ class Segmenter:
                     if self.part_up is not None:
                         leaves = ((angle_between_deg(up[j:], self.part_up) > cfg.start_deg)
                                   & (exc > self.part_exc - 0.5 * cfg.start_deg)).nonzero()[0]
-                        if len(leaves) and leaves[0] < stop:
+                        if len(leaves) and leaves[0] < min(stop, home_at):
                             return self._rest_found(first, j + int(leaves[0]), up, history_up, self.part_up,
                                                     self.part_first, self.rest_up, back_to_rest=True)
+                if home_at < stop:
+                    # back at the exercise's rest: the movement ends where that rest began; the way
+                    # back if it went no further from its rest pose than that pose lies (no rep), else
+                    # a movement out and back there (measured and classified as any other)
+                    k = j + home_at
+                    went_on = bool(runmax[home_at] > self.home_deg + cfg.end_floor_deg)
+                    movement = self._end(max(self.start, first + k - int(quiet_run[k]) + 1), returned=went_on, decided=first + k)
+                    self.rest_up, self.prior_rest_up = up[k].copy(), None
+                    return movement if went_on else replace(movement, back_home=True)
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
                 if len(settled) and (not len(below) or settled[0] < below[0]) and j + settled[0] <= limit:
@@ -334,10 +371,14 @@ class Segmenter:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
                 cut = replace(ended, cut_by_gap=True)
-        self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = None
+        self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
         self.swing_end = False
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
+
+    def counted(self, movement: Movement) -> None:
+        """The caller counted ``movement`` as a rep: its rest pose is the exercise's rest."""
+        self.home_up, self.last_counted = movement.rest_up, True
 
     def excursion_deg(self, up: np.ndarray) -> np.ndarray:
         """Angle (deg) of verticals ``up`` (n, 3) from the current rest pose (0 before any)."""
@@ -375,6 +416,7 @@ class Segmenter:
             self.replaced_up = None
         self.prior_rest_up = movement.rest_up if returned else None
         self.back_rest_up, self.back_rest_deg = None, 0.0
+        self.home_deg, self.last_counted = 0.0, False
         self.part_up, self.part_exc, self.part_first = None, 0.0, -1
         return movement
 

@@ -8,11 +8,7 @@ see sensorkit/pipeline/tempo.py), so the tests of the old definition are expecte
 """
 import pytest
 
-KNOWN_GAPS = {
-    "test_a_rep_right_after_sitting_back_down_is_measured_from_the_seated_rest[1]":
-        "seed 1: a sit-down ends 2.3 s before a rep that turns on about the same axis (the knee's), "
-        "so the seated rest is taken for a pause on the way out and the two are merged",
-}
+KNOWN_GAPS: dict[str, str] = {}  # (test name: reason; none left)
 
 
 def pytest_collection_modifyitems(items):

@@ -453,3 +453,25 @@ def test_what_goes_from_a_backswings_bottom_toward_the_rest_before_and_holds_is_
     assert [r.start_s for r in counted] == pytest.approx([3.0, 7.3, 18.0, 26.0], abs=0.3)
     # (measured from the bottom's brief quiet at 100 Hz, 1.5-2 deg short: the measurement's, not this rule's)
     assert counted[1].kind == kind and counted[1].rom_deg == pytest.approx(rom, abs=2.5)
+
+
+
+@pytest.mark.parametrize("exercise, rom, fs_hz", [("hip_external_rotation", 35.0, 100.0), ("knee_extension", 50.0, 25.0)])
+@pytest.mark.parametrize("seated_s", [0.8, 1.2])
+def test_reps_right_after_sitting_down_again_are_read_from_the_seated_rest(exercise, rom, fs_hz, seated_s):
+    # two reps; standing up (the shank swings 45 deg behind the resting pose and settles at 20),
+    # standing still 4 s (a rest pose of its own), sitting down again to the pose the reps started
+    # from and resting there less than new_rest_min_s before three more reps, which go on the way
+    # sitting down turned the leg. Read from the standing pose, the sit-down never returned and took
+    # the first rep after it along (simulated sessions: reps lost or measured 20 deg off); rested
+    # back at the pose the last rep started from, the leg is at the exercise's rest again
+    t = np.arange(0.0, 40.0, 1.0 / fs_hz)
+    theta = -45 * min_jerk((t - 10.0) / 1.0) + 25 * min_jerk((t - 11.0) / 0.8) + 20 * min_jerk((t - 15.0) / 1.0)
+    starts = [1.0, 5.5, 16.0 + seated_s, 20.5 + seated_s, 25.0 + seated_s]
+    theta += sum(rom * min_jerk((t - t0) / 1.0) - rom * min_jerk((t - t0 - 2.5) / 1.0) for t0 in starts)
+    reps = Pipeline(meta={"exercise": exercise}).run(samples_of_angle(theta, t, *random_setup(6)))
+    counted = [r for r in reps if r.counted]
+    assert [r.start_s for r in counted] == pytest.approx(starts, abs=0.3)
+    assert all(r.kind == "full" and r.rom_deg == pytest.approx(rom, abs=1.5) for r in counted)
+    # (the sit-down shows as a rejected movement of its own, said so)
+    assert [r.reason for r in reps if not r.counted][-1] == "the way back to where the last rep started"
