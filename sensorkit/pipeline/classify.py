@@ -16,7 +16,7 @@ Order of the tests (the first that applies decides):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -38,6 +38,9 @@ class Verdict:
     reason: str
     rom_deg: float
     axis_offset_deg: float
+    #: not the leg turning about the exercise's axis at the knee or hip (standing up, a step): see
+    #: :func:`foreign`
+    foreign: bool = False
 
 
 def shape_problem(f: Features, cfg: PipelineConfig, pivot_kind: str | None = None) -> str:
@@ -62,6 +65,18 @@ def shape_problem(f: Features, cfg: PipelineConfig, pivot_kind: str | None = Non
     if tilt > cfg.max_axis_tilt_deg:
         return f"turned about the shank ({tilt:.0f} deg from horizontal)"
     return ""
+
+
+def foreign(f: Features, cfg: PipelineConfig, pivot_kind: str | None, axis_offset: float) -> bool:
+    """Whether the movement was something other than the leg turning about the exercise's axis at
+    the knee or hip, whatever else was wrong with it: about another axis (``axis_offset``, deg), with
+    a radius no knee or hip has, about the foot where the exercise has no foot-pivot kind, or about
+    an axis far from horizontal (standing up, walking, a step)."""
+    return bool(axis_offset > cfg.max_axis_offset_deg
+                or f.radius_m > cfg.max_radius_m
+                or (pivot_kind is None and (f.radius_m < cfg.min_knee_radius_m
+                                            or f.pivot_height_m > cfg.foot_pivot_min_height_m))
+                or axis_tilt_deg(f.axis, f.rest_up) > cfg.max_axis_tilt_deg)
 
 
 class RepClassifier:
@@ -96,6 +111,8 @@ class RepClassifier:
                 self._roms = []  # another axis won: the reps counted so far were of another movement
         if verdict.kind != "rejected" and verdict.kind != self.exercise.pivot_kind:
             self._roms.append(verdict.rom_deg)
+        if verdict.kind == "rejected" and foreign(f, cfg, self.exercise.pivot_kind, verdict.axis_offset_deg):
+            verdict = replace(verdict, foreign=True)
         return verdict
 
     def _votes(self, f: Features) -> int:

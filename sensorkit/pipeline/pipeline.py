@@ -293,6 +293,7 @@ class Pipeline:
                         rest_gravity=self._rest_gravity(first, movement.start), filled=data[:, _FILLED] > 0.0)
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
+        self._segmenter.judged(movement, counted=v.kind != "rejected", foreign=v.foreign)
         if movement.cut_by_gap:
             v = Verdict("rejected", "cut short: the data stopped (a gap in the recording)", v.rom_deg, v.axis_offset_deg)
         elif movement.back_to_rest:
@@ -306,7 +307,6 @@ class Pipeline:
         axis = self.classifier.axes.axis
         number, tempo = None, ""
         if v.kind != "rejected":
-            self._segmenter.counted(movement)
             self._count += 1
             number = self._count
             tempo = self.tempo.judge(f.duration_s)

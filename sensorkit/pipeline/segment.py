@@ -44,17 +44,19 @@ can be seen; which axis and which way are the classifier's business. A movement:
   toward the pose the movement started from (a rep's hold ends that way), it had come to rest
   there: the movement ends where that rest began, and the next one, from its pose, is under way.
   Either way the pose given up comes back should the leg be quiet there again;
-- is back at the exercise's rest when it started from a rest pose the leg came to by something
-  other than a counted rep (a still moment while standing up, a shift), more than
-  ``end_floor_deg`` from the pose the latest counted rep started from (the caller tells which
-  movements it counted: :meth:`Segmenter.counted`), and the leg has rested ``rest_min_s`` within
-  ``end_floor_deg`` of that pose: the movement ends where that rest began, unreturned (the way
-  back: no rep) if it went no further from the pose it started from than that pose lies, else
-  returned (it went out and came back there: measured and classified as any movement). Sitting
-  down again after standing up ends there, so the reps that follow are read from the seated rest
-  (a rest shorter than ``new_rest_min_s`` before them, and the first going on the way sitting down
-  turned the leg, they were read as one movement from the standing pose). A pose the leg comes
-  back to, quiet, after a new rest replaced it is the exercise's rest from then on too;
+- is back at the exercise's rest when, since the last counted rep, a movement foreign to the
+  exercise ended (standing up, a step: the caller judges each movement, :meth:`Segmenter.judged`),
+  the movement started from a rest pose more than ``end_floor_deg`` from the one the last counted
+  rep started from, and the leg has rested ``rest_min_s`` within ``end_floor_deg`` of that pose:
+  the movement ends where that rest began, unreturned (the way back: no rep) if it went no further
+  from the pose it started from than that pose lies, else returned (out and back there: measured
+  and classified as any movement). Sitting down again after standing up ends there, so the reps
+  after it are read from the seated rest (the leg rests there less than ``new_rest_min_s`` before
+  them, and the first may go on the way sitting down turned the leg: they were read as one
+  movement from a still moment while standing). A shift of the resting leg by its own turn (a
+  fidget) arms nothing: a rep held or paused at the old pose would be taken for the way back.
+  The pose given up is the rest again should the leg be quiet there; a pose the leg comes back
+  to, quiet, after a new rest replaced it is the exercise's rest from then on;
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -130,10 +132,10 @@ class Segmenter:
         # the angle between the two (deg)
         self.back_rest_up: np.ndarray | None = None
         self.back_rest_deg = 0.0
-        # the rest pose the latest counted rep started from (told by the caller: :meth:`counted`)
+        # the rest pose the last counted rep started from (told by the caller: :meth:`judged`)
         self.home_up: np.ndarray | None = None
         self.home_deg = 0.0  # MOVE: the angle from the rest pose to it
-        self.last_counted = False  # the movement that ended last was counted
+        self.foreign_since = False  # a movement foreign to the exercise ended since the last counted rep
         # ... and a rest found part way there: its vertical, its angle from the rest pose, its first sample
         self.part_up: np.ndarray | None = None
         self.part_exc, self.part_first = 0.0, -1
@@ -190,7 +192,7 @@ class Segmenter:
                     # should the leg go back to that pose, no further, and be quiet there, it is the rest again
                     self.back_rest_up, self.back_rest_deg = self.prior_rest_up, gap
                 self.home_deg = (float(angle_between_deg(self.rest_up[None, :], self.home_up)[0])
-                                 if self.home_up is not None and not self.last_counted else 0.0)
+                                 if self.home_up is not None and self.foreign_since else 0.0)
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.peak_deg = 0.0
@@ -210,9 +212,10 @@ class Segmenter:
                 stop = min(sooner + [left])  # (local) where the movement ends by any rule below
                 home_at = n - j  # (local) where the leg has rested back at the exercise's rest, if it has
                 if self.home_deg > cfg.end_floor_deg:
-                    # rested (quiet rest_min_s) within end_floor_deg of the pose the latest counted rep
-                    # started from, the movement having begun from a rest pose away from it that no rep
-                    # left the leg at (a still moment while standing up): back at the exercise's rest
+                    # rested (quiet rest_min_s) within end_floor_deg of the pose the last counted rep
+                    # started from, the movement having begun from a rest pose away from it after a
+                    # movement foreign to the exercise (a still moment while standing up): back at
+                    # the exercise's rest
                     home = ((quiet_run[j:] >= self.rest_min)
                             & (angle_between_deg(up[j:], self.home_up) <= cfg.end_floor_deg)).nonzero()[0]
                     if len(home):
@@ -262,7 +265,9 @@ class Segmenter:
                     k = j + home_at
                     went_on = bool(runmax[home_at] > self.home_deg + cfg.end_floor_deg)
                     movement = self._end(max(self.start, first + k - int(quiet_run[k]) + 1), returned=went_on, decided=first + k)
-                    self.rest_up, self.prior_rest_up = up[k].copy(), None
+                    # (the pose given up is the rest again should the leg be quiet there: a small rep
+                    # held next to the old rest after a shift costs that rep, not the set)
+                    self.rest_up, self.prior_rest_up, self.replaced_up = up[k].copy(), None, movement.rest_up
                     return movement if went_on else replace(movement, back_home=True)
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
@@ -372,13 +377,19 @@ class Segmenter:
             if last > ended.start:
                 cut = replace(ended, cut_by_gap=True)
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
+        self.foreign_since = False
         self.swing_end = False
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
 
-    def counted(self, movement: Movement) -> None:
-        """The caller counted ``movement`` as a rep: its rest pose is the exercise's rest."""
-        self.home_up, self.last_counted = movement.rest_up, True
+    def judged(self, movement: Movement, counted: bool, foreign: bool) -> None:
+        """What the caller made of ``movement``, the last one returned: ``counted`` as a rep (its
+        rest pose is the exercise's rest), or ``foreign``: not the leg turning about the exercise's
+        axis (standing up, a step; the rest pose it leaves the leg at may be no seated rest)."""
+        if counted:
+            self.home_up, self.foreign_since = movement.rest_up, False
+        elif foreign:
+            self.foreign_since = True
 
     def excursion_deg(self, up: np.ndarray) -> np.ndarray:
         """Angle (deg) of verticals ``up`` (n, 3) from the current rest pose (0 before any)."""
@@ -416,7 +427,7 @@ class Segmenter:
             self.replaced_up = None
         self.prior_rest_up = movement.rest_up if returned else None
         self.back_rest_up, self.back_rest_deg = None, 0.0
-        self.home_deg, self.last_counted = 0.0, False
+        self.home_deg = 0.0
         self.part_up, self.part_exc, self.part_first = None, 0.0, -1
         return movement
 

@@ -13,6 +13,7 @@ from sensorkit.sim import simulate_session
     (502, "knee_extension", {}),
     (438, "hip_external_rotation", {}), (139, "knee_extension", {}),  # a new rest inside a movement
     (487, "hip_external_rotation", {}),  # the bottom of a backswing taken for rest, given back
+    (427, "knee_extension", {}),  # back at the seated rest after standing up
 ])
 def test_packetwise_feeding_gives_identical_reps(seed, exercise, meta, max_packet):
     session = simulate_session(seed, exercise=exercise)

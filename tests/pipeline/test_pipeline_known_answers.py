@@ -459,19 +459,50 @@ def test_what_goes_from_a_backswings_bottom_toward_the_rest_before_and_holds_is_
 @pytest.mark.parametrize("exercise, rom, fs_hz", [("hip_external_rotation", 35.0, 100.0), ("knee_extension", 50.0, 25.0)])
 @pytest.mark.parametrize("seated_s", [0.8, 1.2])
 def test_reps_right_after_sitting_down_again_are_read_from_the_seated_rest(exercise, rom, fs_hz, seated_s):
-    # two reps; standing up (the shank swings 45 deg behind the resting pose and settles at 20),
-    # standing still 4 s (a rest pose of its own), sitting down again to the pose the reps started
-    # from and resting there less than new_rest_min_s before three more reps, which go on the way
-    # sitting down turned the leg. Read from the standing pose, the sit-down never returned and took
-    # the first rep after it along (simulated sessions: reps lost or measured 20 deg off); rested
-    # back at the pose the last rep started from, the leg is at the exercise's rest again
+    # two reps; standing up (the shank swings 45 deg behind the resting pose and settles at 20,
+    # moving as a whole: no turn of the leg at the knee or hip), standing still 4 s (a rest pose of
+    # its own), sitting down again to the pose the reps started from and resting there less than
+    # new_rest_min_s before three more reps, which go on the way sitting down turned the leg. Read
+    # from the standing pose, the sit-down never returned and took the first rep after it along
+    # (simulated sessions: reps lost or measured 20 deg off); rested back at the pose the last rep
+    # started from, the leg is at the exercise's rest again
     t = np.arange(0.0, 40.0, 1.0 / fs_hz)
     theta = -45 * min_jerk((t - 10.0) / 1.0) + 25 * min_jerk((t - 11.0) / 0.8) + 20 * min_jerk((t - 15.0) / 1.0)
     starts = [1.0, 5.5, 16.0 + seated_s, 20.5 + seated_s, 25.0 + seated_s]
     theta += sum(rom * min_jerk((t - t0) / 1.0) - rom * min_jerk((t - t0 - 2.5) / 1.0) for t0 in starts)
-    reps = Pipeline(meta={"exercise": exercise}).run(samples_of_angle(theta, t, *random_setup(6)))
+    setup = random_setup(6)
+    samples = samples_of_angle(theta, t, *setup)
+    standing = (t > 9.5) & (t < 14.5)  # (at rest at both ends: the readings join)
+    samples.acc[standing] = samples_of_angle(theta, t, *setup, radius_m=3.0).acc[standing]
+    reps = Pipeline(meta={"exercise": exercise}).run(samples)
+    assert [r.reason.split(" (")[0] for r in reps if r.start_s < 14.0][2:] == ["moved as a whole, not about the knee or hip"]
     counted = [r for r in reps if r.counted]
     assert [r.start_s for r in counted] == pytest.approx(starts, abs=0.3)
     assert all(r.kind == "full" and r.rom_deg == pytest.approx(rom, abs=1.5) for r in counted)
     # (the sit-down shows as a rejected movement of its own, said so)
     assert [r.reason for r in reps if not r.counted][-1] == "the way back to where the last rep started"
+
+
+@pytest.mark.parametrize("then", ["a small rep held there", "a rep pausing there on its way out"])
+def test_after_a_shift_of_the_resting_leg_the_old_rest_pose_is_no_rest_to_go_back_to(then):
+    # hip ER: two 35-deg reps; the leg swings 36 deg back and settles 15 deg behind where they
+    # started (a fidget of the exercise's own turn, rejected: no standing up); then a 16-deg rep held
+    # 2 s 1 deg past the old rest pose, or a full rep pausing 0.8 s there on its way out, and two
+    # more. The leg rests at its new pose: every rep is read from there (taken for sitting down
+    # again, the hold or the pause lost the rep, and the old rest pose misread the set after it)
+    t = np.arange(0.0, 36.0, 0.01)
+
+    def rep(t0, rom):
+        return rom * min_jerk((t - t0) / 1.0) - rom * min_jerk((t - t0 - 2.5) / 1.0)
+
+    theta = rep(1.0, 35) + rep(6.0, 35) - 36 * min_jerk((t - 11.0) / 0.6) + 21 * min_jerk((t - 11.8) / 0.6)
+    if then == "a small rep held there":
+        theta += 16 * min_jerk((t - 15.0) / 0.8) - 16 * min_jerk((t - 17.8) / 0.8)
+    else:
+        theta += 15 * min_jerk((t - 15.0) / 0.6) + 20 * min_jerk((t - 16.4) / 0.8) - 35 * min_jerk((t - 18.7) / 1.0)
+    theta += rep(22.0, 35) + rep(28.0, 35)
+    reps = Pipeline(meta={"exercise": "hip_external_rotation"}).run(samples_of_angle(theta, t, *random_setup(6)))
+    counted = [r for r in reps if r.counted]
+    assert [r.start_s for r in counted] == pytest.approx([1.0, 6.0, 15.0, 22.0, 28.0], abs=0.3)
+    third = 16.0 if then == "a small rep held there" else 35.0
+    assert [r.rom_deg for r in counted] == pytest.approx([35.0, 35.0, third, 35.0, 35.0], abs=1.5)
