@@ -48,9 +48,9 @@ can be seen; which axis and which way are the classifier's business. A movement:
   exercise ended (standing up, a step: the caller judges each movement, :meth:`Segmenter.judged`),
   the movement started from a rest pose more than ``end_floor_deg`` from the one the last counted
   rep started from, and the leg has rested ``rest_min_s`` within ``end_floor_deg`` of that pose:
-  the movement ends where that rest began, unreturned (the way back: no rep) if it went no further
-  from the pose it started from than that pose lies, else returned (out and back there: measured
-  and classified as any movement). Sitting down again after standing up ends there, so the reps
+  the movement ends where that rest began, returned (out and back there: measured and classified
+  as any movement) if it went at least ``min_rom_deg`` further from the pose it started from than
+  that pose lies, else unreturned (the way back: no rep; sitting down may overshoot the seat). Sitting down again after standing up ends there, so the reps
   after it are read from the seated rest (the leg rests there less than ``new_rest_min_s`` before
   them, and the first may go on the way sitting down turned the leg: they were read as one
   movement from a still moment while standing). A shift of the resting leg by its own turn (a
@@ -259,11 +259,12 @@ class Segmenter:
                             return self._rest_found(first, j + int(leaves[0]), up, history_up, self.part_up,
                                                     self.part_first, self.rest_up, back_to_rest=True)
                 if home_at < stop:
-                    # back at the exercise's rest: the movement ends where that rest began; the way
-                    # back if it went no further from its rest pose than that pose lies (no rep), else
-                    # a movement out and back there (measured and classified as any other)
+                    # back at the exercise's rest: the movement ends where that rest began; a movement
+                    # out and back there (measured and classified as any other) if it went at least
+                    # min_rom_deg further from its rest pose than that pose lies (the smallest rep),
+                    # else the way back, no rep (sitting down, with any overshoot past the seat)
                     k = j + home_at
-                    went_on = bool(runmax[home_at] > self.home_deg + cfg.end_floor_deg)
+                    went_on = bool(runmax[home_at] >= self.home_deg + cfg.min_rom_deg)
                     movement = self._end(max(self.start, first + k - int(quiet_run[k]) + 1), returned=went_on, decided=first + k)
                     # (the pose given up is the rest again should the leg be quiet there: a small rep
                     # held next to the old rest after a shift costs that rep, not the set)

@@ -456,18 +456,23 @@ def test_what_goes_from_a_backswings_bottom_toward_the_rest_before_and_holds_is_
 
 
 
-@pytest.mark.parametrize("exercise, rom, fs_hz", [("hip_external_rotation", 35.0, 100.0), ("knee_extension", 50.0, 25.0)])
-@pytest.mark.parametrize("seated_s", [0.8, 1.2])
-def test_reps_right_after_sitting_down_again_are_read_from_the_seated_rest(exercise, rom, fs_hz, seated_s):
+@pytest.mark.parametrize("exercise, rom, fs_hz, seated_s, overshoot_deg", [
+    ("hip_external_rotation", 35.0, 100.0, 0.8, 0.0), ("hip_external_rotation", 35.0, 100.0, 1.2, 0.0),
+    ("knee_extension", 50.0, 25.0, 0.8, 0.0), ("knee_extension", 50.0, 25.0, 1.2, 0.0),
+    ("knee_extension", 50.0, 25.0, 1.2, 10.0),  # (knee extension: sitting down turns about its axis)
+])
+def test_reps_right_after_sitting_down_again_are_read_from_the_seated_rest(exercise, rom, fs_hz, seated_s, overshoot_deg):
     # two reps; standing up (the shank swings 45 deg behind the resting pose and settles at 20,
     # moving as a whole: no turn of the leg at the knee or hip), standing still 4 s (a rest pose of
     # its own), sitting down again to the pose the reps started from and resting there less than
     # new_rest_min_s before three more reps, which go on the way sitting down turned the leg. Read
     # from the standing pose, the sit-down never returned and took the first rep after it along
     # (simulated sessions: reps lost or measured 20 deg off); rested back at the pose the last rep
-    # started from, the leg is at the exercise's rest again
+    # started from, the leg is at the exercise's rest again (sitting down may swing past the seat
+    # and back, turning about the knee: no knee extension either)
     t = np.arange(0.0, 40.0, 1.0 / fs_hz)
-    theta = -45 * min_jerk((t - 10.0) / 1.0) + 25 * min_jerk((t - 11.0) / 0.8) + 20 * min_jerk((t - 15.0) / 1.0)
+    theta = -45 * min_jerk((t - 10.0) / 1.0) + 25 * min_jerk((t - 11.0) / 0.8)
+    theta += (20 + overshoot_deg) * min_jerk((t - 15.0) / 0.7) - overshoot_deg * min_jerk((t - 15.7) / 0.3)
     starts = [1.0, 5.5, 16.0 + seated_s, 20.5 + seated_s, 25.0 + seated_s]
     theta += sum(rom * min_jerk((t - t0) / 1.0) - rom * min_jerk((t - t0 - 2.5) / 1.0) for t0 in starts)
     setup = random_setup(6)
