@@ -299,7 +299,8 @@ class Pipeline:
         elif movement.back_to_rest:
             v = Verdict("rejected", "the way back to rest after a swing past it", v.rom_deg, v.axis_offset_deg)
         elif movement.back_home:
-            v = Verdict("rejected", "the way back to where the last rep started", v.rom_deg, v.axis_offset_deg)
+            v = Verdict("rejected", "the way back to where the last rep started", v.rom_deg,
+                        v.axis_offset_deg)
         if v.kind != "rejected" and f.radius_m == f.radius_m:
             self._radii.append(f.radius_m)
         if self._first_rest_up is None:

@@ -50,10 +50,11 @@ can be seen; which axis and which way are the classifier's business. A movement:
   rep started from, and the leg has rested ``rest_min_s`` within ``end_floor_deg`` of that pose:
   the movement ends where that rest began, returned (out and back there: measured and classified
   as any movement) if it went at least ``min_rom_deg`` further from the pose it started from than
-  that pose lies, else unreturned (the way back: no rep; sitting down may overshoot the seat). Sitting down again after standing up ends there, so the reps
-  after it are read from the seated rest (the leg rests there less than ``new_rest_min_s`` before
-  them, and the first may go on the way sitting down turned the leg: they were read as one
-  movement from a still moment while standing). A shift of the resting leg by its own turn (a
+  that pose lies, else unreturned (the way back: no rep; sitting down may overshoot the seat).
+  Sitting down again after standing up ends there, so the reps after it are read from the seated
+  rest (the leg rests there less than ``new_rest_min_s`` before them, and the first may go on the
+  way sitting down turned the leg: they were read as one movement from a still moment while
+  standing). A shift of the resting leg by its own turn (a
   fidget) arms nothing: a rep held or paused at the old pose would be taken for the way back.
   The pose given up is the rest again should the leg be quiet there; a pose the leg comes back
   to, quiet, after a new rest replaced it is the exercise's rest from then on;
@@ -265,7 +266,8 @@ class Segmenter:
                     # else the way back, no rep (sitting down, with any overshoot past the seat)
                     k = j + home_at
                     went_on = bool(runmax[home_at] >= self.home_deg + cfg.min_rom_deg)
-                    movement = self._end(max(self.start, first + k - int(quiet_run[k]) + 1), returned=went_on, decided=first + k)
+                    rested_from = max(self.start, first + k - int(quiet_run[k]) + 1)
+                    movement = self._end(rested_from, returned=went_on, decided=first + k)
                     # (the pose given up is the rest again should the leg be quiet there: a small rep
                     # held next to the old rest after a shift costs that rep, not the set)
                     self.rest_up, self.prior_rest_up, self.replaced_up = up[k].copy(), None, movement.rest_up

@@ -461,7 +461,8 @@ def test_what_goes_from_a_backswings_bottom_toward_the_rest_before_and_holds_is_
     ("knee_extension", 50.0, 25.0, 0.8, 0.0), ("knee_extension", 50.0, 25.0, 1.2, 0.0),
     ("knee_extension", 50.0, 25.0, 1.2, 10.0),  # (knee extension: sitting down turns about its axis)
 ])
-def test_reps_right_after_sitting_down_again_are_read_from_the_seated_rest(exercise, rom, fs_hz, seated_s, overshoot_deg):
+def test_reps_right_after_sitting_down_again_are_read_from_the_seated_rest(exercise, rom, fs_hz, seated_s,
+                                                                           overshoot_deg):
     # two reps; standing up (the shank swings 45 deg behind the resting pose and settles at 20,
     # moving as a whole: no turn of the leg at the knee or hip), standing still 4 s (a rest pose of
     # its own), sitting down again to the pose the reps started from and resting there less than
@@ -480,7 +481,8 @@ def test_reps_right_after_sitting_down_again_are_read_from_the_seated_rest(exerc
     standing = (t > 9.5) & (t < 14.5)  # (at rest at both ends: the readings join)
     samples.acc[standing] = samples_of_angle(theta, t, *setup, radius_m=3.0).acc[standing]
     reps = Pipeline(meta={"exercise": exercise}).run(samples)
-    assert [r.reason.split(" (")[0] for r in reps if r.start_s < 14.0][2:] == ["moved as a whole, not about the knee or hip"]
+    standing_up = [r.reason.split(" (")[0] for r in reps if r.start_s < 14.0][2:]
+    assert standing_up == ["moved as a whole, not about the knee or hip"]
     counted = [r for r in reps if r.counted]
     assert [r.start_s for r in counted] == pytest.approx(starts, abs=0.3)
     assert all(r.kind == "full" and r.rom_deg == pytest.approx(rom, abs=1.5) for r in counted)
