@@ -59,7 +59,10 @@ def test_record_needs_exactly_one_source(tmp_path):
 def test_ctrl_c_stops_record_cleanly_and_closes_the_sidecar(tmp_path):
     command = [sys.executable, "-m", "sensorkit", "record", "--simulate", "--speed", "10", "--out", str(tmp_path),
                "--name", "stopped"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # (SIGINT at its default, as in a terminal's foreground: a suite started in the background by a
+    # shell has SIGINT ignored, and the command would inherit that)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = process.stdout.readline()  # "link streaming ..." once data flows
         assert "link streaming" in first

@@ -17,8 +17,11 @@ from prescriptions import exercise, rx_toml  # noqa: E402
 
 
 def start(args: list[str], cwd) -> subprocess.Popen:
+    # (SIGINT at its default, as in a terminal's foreground: a suite started in the background by a
+    # shell has SIGINT ignored, and the command would inherit that)
     return subprocess.Popen([sys.executable, "-m", "sensorkit", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def address(proc: subprocess.Popen, prefix: str, timeout_s: float = 60.0) -> str:
