@@ -294,13 +294,8 @@ class Pipeline:
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
         self._segmenter.judged(movement, counted=v.kind != "rejected", foreign=v.foreign)
-        if movement.cut_by_gap:
-            v = Verdict("rejected", "cut short: the data stopped (a gap in the recording)", v.rom_deg, v.axis_offset_deg)
-        elif movement.back_to_rest:
-            v = Verdict("rejected", "the way back to rest after a swing past it", v.rom_deg, v.axis_offset_deg)
-        elif movement.back_home:
-            v = Verdict("rejected", "the way back to where the last rep started", v.rom_deg,
-                        v.axis_offset_deg)
+        if movement.no_rep:
+            v = Verdict("rejected", movement.no_rep, v.rom_deg, v.axis_offset_deg)
         if v.kind != "rejected" and f.radius_m == f.radius_m:
             self._radii.append(f.radius_m)
         if self._first_rest_up is None:

@@ -72,6 +72,10 @@ from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.smallarray import row_norms
 
 REST, MOVE, TAIL, PAST = "rest", "move", "tail", "past"
+#: why a movement is no rep, whatever it measures (``Movement.no_rep``)
+CUT_BY_GAP = "cut short: the data stopped (a gap in the recording)"
+WAY_BACK_FROM_SWING = "the way back to rest after a swing past it"
+WAY_BACK_HOME = "the way back to where the last rep started"
 #: a swing past the rest pose that grows beyond this fraction of the rep's peak is the next rep
 PAST_FRACTION = 0.6
 #: the bottom of a swing: the angle has risen this far (deg) above its lowest since the return
@@ -92,9 +96,10 @@ class Movement:
     returned: bool
     decided: int  # the sample at which the end was seen (≥ end)
     previous_end: int = -1  # the end of the movement before (its rest lies after it)
-    cut_by_gap: bool = False  # the data stopped (a long gap) before it ended
-    back_to_rest: bool = False  # the way back to the rest a rep left, from a swing's bottom taken for rest
-    back_home: bool = False  # the way back to the rest the last counted rep started from
+    # why it is no rep whatever it measures, or "": the data stopped before it ended (CUT_BY_GAP), the
+    # way back to the rest a rep left from a swing's bottom taken for rest (WAY_BACK_FROM_SWING), or
+    # to the rest the last counted rep started from (WAY_BACK_HOME)
+    no_rep: str = ""
 
 
 class Segmenter:
@@ -239,7 +244,7 @@ class Segmenter:
                     back = (quiet[j:] & no_further & (to_prior <= cfg.end_floor_deg)).nonzero()[0]
                     if len(back) and back[0] < min(stop, home_at):
                         return self._end_at_rest(first + j + int(back[0]), self.back_rest_up, self.rest_up,
-                                                 back_to_rest=True)
+                                                 no_rep=WAY_BACK_FROM_SWING)
                     # ... or the leg came to rest part way there: still for new_rest_min_s (longer
                     # than any real pause inside a movement) nearer to it than the pose the movement
                     # started from, having gone no further. A rep's hold looks the same until the leg
@@ -258,7 +263,7 @@ class Segmenter:
                                   & (exc > self.part_exc - 0.5 * cfg.start_deg)).nonzero()[0]
                         if len(leaves) and leaves[0] < min(stop, home_at):
                             return self._rest_found(first, j + int(leaves[0]), up, history_up, self.part_up,
-                                                    self.part_first, self.rest_up, back_to_rest=True)
+                                                    self.part_first, self.rest_up, no_rep=WAY_BACK_FROM_SWING)
                 if home_at < stop:
                     # back at the exercise's rest: the movement ends where that rest began; a movement
                     # out and back there (measured and classified as any other) if it went at least
@@ -267,11 +272,10 @@ class Segmenter:
                     k = j + home_at
                     went_on = bool(runmax[home_at] >= self.home_deg + cfg.min_rom_deg)
                     rested_from = max(self.start, first + k - int(quiet_run[k]) + 1)
-                    movement = self._end(rested_from, returned=went_on, decided=first + k)
                     # (the pose given up is the rest again should the leg be quiet there: a small rep
                     # held next to the old rest after a shift costs that rep, not the set)
-                    self.rest_up, self.prior_rest_up, self.replaced_up = up[k].copy(), None, movement.rest_up
-                    return movement if went_on else replace(movement, back_home=True)
+                    return self._end_at_rest(rested_from, up[k].copy(), self.rest_up, decided=first + k,
+                                             returned=went_on, no_rep="" if went_on else WAY_BACK_HOME)
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
                 if len(settled) and (not len(below) or settled[0] < below[0]) and j + settled[0] <= limit:
@@ -378,7 +382,7 @@ class Segmenter:
         if self.state != REST:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
-                cut = replace(ended, cut_by_gap=True)
+                cut = replace(ended, no_rep=CUT_BY_GAP)
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
         self.foreign_since = False
         self.swing_end = False
@@ -474,22 +478,23 @@ class Segmenter:
         return self._rest_found(first, k, up, history_up, self.spell_up, self.spell_first, replaced)
 
     def _rest_found(self, first: int, k: int, up: np.ndarray, history_up, rest: np.ndarray, rest_first: int,
-                    replaced: np.ndarray | None, back_to_rest: bool = False) -> Movement:
+                    replaced: np.ndarray | None, no_rep: str = "") -> Movement:
         """The leg left, at local sample ``k``, a rest found inside the movement (vertical ``rest``,
         from absolute sample ``rest_first``): the movement ends, unreturned, where the rest began, and
         the next one, from the rest's pose, is under way (``replaced``: as for :meth:`_end_at_rest`)."""
-        movement = self._end_at_rest(rest_first, rest, replaced, decided=first + k, back_to_rest=back_to_rest)
+        movement = self._end_at_rest(rest_first, rest, replaced, decided=first + k, no_rep=no_rep)
         self.start = self._onset(first + k, up[:k + 1], first, history_up)
         self.state = MOVE
         return movement
 
     def _end_at_rest(self, end: int, rest: np.ndarray, replaced: np.ndarray | None, decided: int | None = None,
-                     back_to_rest: bool = False) -> Movement:
-        """End the movement, unreturned, at absolute sample ``end``; ``rest`` is the rest pose from
-        now on and ``replaced`` the pose it replaces (the rest again should the leg be quiet there)."""
-        movement = self._end(end, returned=False, decided=decided)
-        self.rest_up, self.replaced_up = rest, replaced
-        return replace(movement, back_to_rest=True) if back_to_rest else movement
+                     returned: bool = False, no_rep: str = "") -> Movement:
+        """End the movement at absolute sample ``end`` (unreturned, unless it went out and came back
+        to ``rest``); ``rest`` is the rest pose from now on and ``replaced`` the pose it replaces (the
+        rest again should the leg be quiet there); ``no_rep``: as ``Movement.no_rep``."""
+        movement = self._end(end, returned=returned, decided=decided)
+        self.rest_up, self.replaced_up, self.prior_rest_up = rest, replaced, None
+        return replace(movement, no_rep=no_rep) if no_rep else movement
 
 
 
