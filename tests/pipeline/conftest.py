@@ -1,14 +1,18 @@
-"""Known gaps of the redesigned pipeline (issue 12), kept visible as expected failures.
+"""Known gaps of the pipeline (issue 12), kept visible as expected failures.
 
-These known-answer tests were written for the previous pipeline (integrated gyro re-referenced at
-every rest). The gravity-anchored pipeline passes the real recordings, but not yet these synthetic
-cases; each stays here, expected to fail with its reason, until it is fixed (it then passes and
-the marker goes). Tempo's definition changed on purpose (the whole rep, hold included, is timed:
-see sensorkit/pipeline/tempo.py), so the tests of the old definition are expected to fail too.
+Each test named here fails today for the reason given; it stays, expected to fail (strictly), until
+it is fixed: it then passes and the entry goes.
 """
 import pytest
 
-KNOWN_GAPS: dict[str, str] = {}  # (test name: reason; none left)
+KNOWN_GAPS: dict[str, str] = {  # (test name: reason)
+    "test_continuous_swings_are_read_alike_at_any_sample_rate[200]": (
+        "at 100-200 Hz a swing's turnaround behind the rest pose is quiet (under 5 deg/s) for 1-3 "
+        "samples and is taken for the rest: PHYTMO's series resampled to 200 Hz has every later swing "
+        "16-30 deg larger; requiring 0.04 s of quiet at every rate fixes it but raises the simulated "
+        "ROM error at 50-200 Hz, whose truth measures continuous reps from the swing's bottom "
+        "(docs/accuracy.md, session 13)"),
+}
 
 
 def pytest_collection_modifyitems(items):

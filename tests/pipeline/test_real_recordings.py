@@ -7,11 +7,15 @@ Targets: every session counted exactly (UCI: 30 per test session, 9 per template
 ankle; PHYTMO: 10 per series, 10 or 11 for the incorrect one, whose small 11th swing may count);
 kind and tempo right on at least 95 % of the labelled UCI reps.
 """
+import json
 from pathlib import Path
 
 import pytest
 
-from sensorkit.accuracy import score_real_folder
+from sensorkit.accuracy import score_real, score_real_folder
+from sensorkit.io import read_recording
+from sensorkit.pipeline import Pipeline
+from sensorkit.robustness import compare_reps, resampled, standard_perturbations, with_gyro_bias
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 UCI, PHYTMO = DATA / "uci-pt-knee-extension", DATA / "phytmo-knee-flexion-extension"
@@ -52,3 +56,82 @@ def test_continuous_series_are_split_into_their_reps():
     for s in sessions:
         allowed = {10, 11} if s["recording"] == "phytmo_b05kfel1_1" else {10}  # labelled incorrect
         assert s["counted"] in allowed, s
+
+
+# -- the same sessions changed in ways that must not change what was done (sensorkit.robustness) --
+
+def _reps(path, change=None):
+    rec = read_recording(path)
+    samples = rec.samples if change is None else change(rec.samples)
+    return Pipeline(meta=rec.meta.to_dict() | {"sample_rate_hz": float(round(samples.sample_rate_hz))}).run(samples)
+
+
+def _labels(folder):
+    return json.loads((folder / "labels.json").read_text())
+
+
+STRAP_AND_LEG = [p for p in standard_perturbations(rotations=3) if p.family in ("strap", "other leg")]
+
+
+@pytest.mark.parametrize("change", STRAP_AND_LEG, ids=lambda p: p.name)
+def test_how_the_strap_sits_and_which_leg_change_nothing(change):
+    for folder in (UCI, PHYTMO):
+        for name, label in _labels(folder).items():
+            base, turned = _reps(folder / f"{name}.csv"), _reps(folder / f"{name}.csv", change.apply)
+            assert score_real(turned, label)[0]["exact"], name
+            moved = compare_reps(base, turned)
+            assert moved.counted_after == moved.counted_before and all(moved.same_kind) and all(moved.same_tempo), name
+            assert max(map(abs, moved.rom_change_deg), default=0.0) < 3.0, name
+
+
+@pytest.mark.parametrize("rate_hz", [50, 200])
+def test_continuous_swings_are_read_alike_at_any_sample_rate(rate_hz):
+    # (200 Hz is a known gap, tests/pipeline/conftest.py: a swing's turnaround behind the rest pose
+    # is quiet for 1-3 samples at 100-200 Hz, none at 25 Hz, and is taken for the rest)
+    for name in ("phytmo_b05kfel0_2", "phytmo_e01kfer0_1"):
+        path = PHYTMO / f"{name}.csv"
+        moved = compare_reps(_reps(path), _reps(path, lambda s: resampled(s, rate_hz)))
+        assert moved.counted_after == moved.counted_before == 10
+        assert max(map(abs, moved.rom_change_deg)) < 3.0, (name, moved.rom_change_deg)
+
+
+@pytest.mark.parametrize("rate_hz", [52, 100])
+def test_uci_sessions_resampled_are_still_counted_exactly(rate_hz):
+    for name, label in _labels(UCI).items():
+        reps = _reps(UCI / f"{name}.csv", lambda s: resampled(s, rate_hz))
+        session, sets = score_real(reps, label)
+        assert session["exact"], name
+        assert [s["counted"] for s in sets] == [s["reps"] for s in label.get("sets", [])], name
+
+
+def test_sensor_errors_leave_every_real_session_counted_exactly():
+    errors = [p for p in standard_perturbations(rotations=0, rates_hz=(), seeds=1, slower=()) if p.family != "other leg"]
+    assert {p.family for p in errors} == {"gyro bias", "noise", "scale", "lost samples", "time jitter"}
+    for change in errors:
+        for folder in (UCI, PHYTMO):
+            for name, label in _labels(folder).items():
+                assert score_real(_reps(folder / f"{name}.csv", change.apply), label)[0]["exact"], (change.name, name)
+
+
+@pytest.mark.parametrize("factor", [0.8, 2.0])
+def test_the_same_sessions_done_slower_or_quicker_are_counted_exactly(factor):
+    # (every rep's movements, holds and rests take factor times as long)
+    slower = next(p for p in standard_perturbations(0, (), 0, slower=(factor,)) if p.family == "tempo")
+    for folder in (UCI, PHYTMO):
+        for name, label in _labels(folder).items():
+            sets = [s | {k: s[k] * factor for k in ("start_s", "end_s") if k in s} for s in label.get("sets", [])]
+            session, rows = score_real(_reps(folder / f"{name}.csv", slower.apply), label | {"sets": sets})
+            assert session["exact"], name
+            assert [r["counted"] for r in rows] == [r["truth"] for r in rows], name
+            assert sum(r["tempo_ok"] for r in rows) >= 0.95 * sum(r["labelled"] for r in rows), name
+
+
+@pytest.mark.parametrize("name, bias_dps", [("phytmo_b05kfel0_2", [0.0, 2.0, 0.0]),
+                                            ("uci_s3_template", [0.0, 0.0, -2.0])])
+def test_a_gyro_bias_is_learned_from_a_still_start_before_the_first_rep(name, bias_dps):
+    # both start still for under 1.5 s, too short for the orientation filter's own rest detection:
+    # the whole bias rode on the first swings (3.6 and 3.0 deg of ROM)
+    path = (PHYTMO if name.startswith("phytmo") else UCI) / f"{name}.csv"
+    moved = compare_reps(_reps(path), _reps(path, lambda s: with_gyro_bias(s, bias_dps)))
+    assert moved.counted_after == moved.counted_before
+    assert max(map(abs, moved.rom_change_deg)) < 1.0, moved.rom_change_deg

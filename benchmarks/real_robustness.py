@@ -1,0 +1,116 @@
+"""Real recordings under changes that must not change what was done (``sensorkit.robustness``).
+
+    python benchmarks/real_robustness.py                     # both folders of ../shared/data
+    python benchmarks/real_robustness.py --real DIR --rotations 12 --verbose
+
+For every labelled recording (a ``labels.json`` beside the CSVs, as ``accuracy.py --real`` reads)
+and every change (strap rotations, the other leg, seven sample rates, gyro bias, noise, scale
+errors, lost samples, timestamp jitter): sessions counted exactly and kind and tempo right against
+the labels, as ``accuracy.py --real`` scores them; and against the unchanged recording, the counted
+reps found in both: kind kept, and how far ROM (deg) and hold (s) moved. One line per change and
+one per family of changes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sensorkit.accuracy import score_real
+from sensorkit.io import read_recording
+from sensorkit.pipeline import Pipeline
+from sensorkit.robustness import compare_reps, standard_perturbations
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_FOLDERS = [HERE.parent.parent / "shared" / "data" / name
+                   for name in ("uci-pt-knee-extension", "phytmo-knee-flexion-extension")]
+
+
+def load(folders: list[Path]) -> list[tuple[str, dict, object, list]]:
+    """(name, label, recording, reps of the unchanged recording) of every labelled recording."""
+    out = []
+    for folder in folders:
+        labels = json.loads((folder / "labels.json").read_text())
+        for name, label in sorted(labels.items()):
+            rec = read_recording(folder / f"{name}.csv")
+            out.append((name, label, rec, Pipeline(meta=rec.meta.to_dict()).run(rec.samples)))
+    return out
+
+
+def stretched_label(label: dict, factor: float) -> dict:
+    """``label`` with its sets' time windows (s) multiplied by ``factor``."""
+    sets = [s | {k: s[k] * factor for k in ("start_s", "end_s") if k in s} for s in label.get("sets", [])]
+    return label | {"sets": sets}
+
+
+def run(recordings, perturbation) -> dict:
+    """Tallies of one change over every recording."""
+    tally = {"sessions": 0, "exact": 0, "same_count": 0, "labelled": 0, "kind_ok": 0, "tempo_ok": 0,
+             "kind_kept": [], "rom": [], "hold": [], "off": []}
+    for name, label, rec, base in recordings:
+        samples = perturbation.apply(rec.samples)
+        meta = rec.meta.to_dict() | {"sample_rate_hz": float(round(samples.sample_rate_hz))}
+        reps = Pipeline(meta=meta).run(samples)
+        session, sets = score_real(reps, stretched_label(label, perturbation.time_factor))
+        change = compare_reps(base, reps, perturbation.time_factor)
+        tally["sessions"] += 1
+        tally["exact"] += session["exact"]
+        tally["same_count"] += change.counted_after == change.counted_before
+        tally["labelled"] += sum(s["labelled"] for s in sets)
+        tally["kind_ok"] += sum(s["kind_ok"] for s in sets)
+        tally["tempo_ok"] += sum(s["tempo_ok"] for s in sets)
+        tally["kind_kept"] += change.same_kind
+        tally["rom"] += change.rom_change_deg
+        tally["hold"] += change.hold_change_s
+        if not session["exact"]:
+            tally["off"].append(f"{name} {session['counted']}/{session['truth']}")
+    return tally
+
+
+def merge(tallies: list[dict]) -> dict:
+    out = {k: (0 if isinstance(v, int) else []) for k, v in tallies[0].items()}
+    for t in tallies:
+        for k, v in t.items():
+            out[k] += v
+    return out
+
+
+def line(label: str, t: dict) -> str:
+    rom, hold = np.abs(t["rom"]), np.abs(t["hold"])
+    pct = (lambda x, q: float(np.percentile(x, q)) if len(x) else float("nan"))
+    return (f"  {label:<34} exact {t['exact']:>3}/{t['sessions']:<3} same count {t['same_count']:>3}/{t['sessions']:<3}"
+            f" kind {t['kind_ok']:>4}/{t['labelled']:<4} tempo {t['tempo_ok']:>4}/{t['labelled']:<4}"
+            f" kind kept {100 * np.mean(t['kind_kept']) if t['kind_kept'] else float('nan'):5.1f} %"
+            f" | ROM moved median {pct(rom, 50):4.2f} p95 {pct(rom, 95):4.2f} >3 deg {100 * np.mean(rom > 3) if len(rom) else 0:4.1f} %"
+            f" | hold p95 {pct(hold, 95):4.2f} s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--real", action="append", type=Path, help="a folder of labelled real recordings (repeatable)")
+    ap.add_argument("--rotations", type=int, default=4, help="random strap rotations")
+    ap.add_argument("--seeds", type=int, default=3, help="draws of each random sensor error")
+    ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
+    args = ap.parse_args()
+    started = time.perf_counter()
+    recordings = load(args.real or DEFAULT_FOLDERS)
+    print(f"{len(recordings)} labelled real recordings, "
+          f"{sum(len(rec.samples) for _, _, rec, _ in recordings)} samples")
+    families: dict[str, list[dict]] = {}
+    for p in standard_perturbations(args.rotations, seeds=args.seeds):
+        t = run(recordings, p)
+        families.setdefault(p.family, []).append(t)
+        if args.verbose:
+            print(line(f"{p.family}: {p.name}", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
+    print("by family of changes:")
+    for family, tallies in families.items():
+        print(line(family, merge(tallies)))
+    print(line("all", merge([t for ts in families.values() for t in ts])))
+    print(f"({time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""Changes to a recording that must not change what was done, and how much the reps change.
+
+A real recording has no truth for ROM or hold, and a few labelled sessions are few. What it does
+have is invariances: the same session, with the sensor strapped another way round, on the other
+leg (the mirror image of the motion), sampled at another rate, or from a gyro with another bias,
+noise, lost packets or timestamp jitter, is the same exercise done the same way. Counts, kinds
+and tempos must not move; ROM and hold should move by little. Each change here is a pure function
+of :class:`~sensorkit.samples.Samples` (seeded where random), and :func:`compare_reps` says how
+much the reps moved.
+
+- ``strap_rotated``: the sensor frame turned by a fixed rotation (acc and gyro alike);
+- ``other_leg``: the mirror image of the motion, as a sensor on the other leg would read it (a
+  reflection of the sensor frame: the specific force is a vector, the rate a pseudovector);
+- ``resampled``: another sample rate (low-passed to 0.4 x the new rate first when it is lower,
+  as a sensor's own filter does; a cubic spline between samples);
+- ``with_gyro_bias``, ``with_noise``, ``with_scale_errors``: the sensor errors the simulator draws
+  (``sensorkit.sim.sensor``), at the top of its ranges;
+- ``with_lost_samples``: runs of 1-4 samples dropped; ``with_time_jitter``: timestamps moved by up
+  to a share of the period (still increasing);
+- ``done_slower``: the same motion done more slowly or quickly (time stretched, the rate divided
+  by the factor, the acceleration beyond gravity by its square; gravity as the orientation filter
+  sees it), at the recording's own rate.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import signal
+from scipy.interpolate import CubicSpline
+from scipy.spatial.transform import Rotation
+
+from sensorkit.accuracy import match
+from sensorkit.pipeline.motion import MotionTracker
+from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
+from sensorkit.samples import GRAVITY_MS2, Samples
+
+#: a lower rate is low-passed at this share of it before resampling (as the simulator's sensor)
+ANTI_ALIAS_FRACTION = 0.4
+
+
+def strap_rotated(samples: Samples, rotation: np.ndarray) -> Samples:
+    """The readings of a sensor turned by ``rotation`` (3 x 3, proper) on the same leg."""
+    r = np.asarray(rotation, dtype=float)
+    return Samples(samples.t, samples.acc @ r.T, samples.gyr @ r.T)
+
+
+def other_leg(samples: Samples) -> Samples:
+    """The mirror image of the motion (the other leg): the sensor frame reflected in its y-z plane."""
+    return Samples(samples.t, samples.acc * [-1.0, 1.0, 1.0], samples.gyr * [1.0, -1.0, -1.0])
+
+
+def resampled(samples: Samples, rate_hz: float) -> Samples:
+    """The recording at ``rate_hz`` (Hz) over the same span."""
+    t = np.arange(samples.t[0], samples.t[-1], 1.0 / rate_hz)
+    x = np.column_stack([samples.acc, samples.gyr])
+    if rate_hz < samples.sample_rate_hz:
+        sos = signal.butter(4, ANTI_ALIAS_FRACTION * rate_hz, fs=samples.sample_rate_hz, output="sos")
+        x = signal.sosfiltfilt(sos, x, axis=0)
+    y = CubicSpline(samples.t, x, axis=0)(t)
+    return Samples(t, y[:, :3], y[:, 3:])
+
+
+def with_gyro_bias(samples: Samples, bias_dps: np.ndarray) -> Samples:
+    """A constant gyro bias added (deg/s per axis)."""
+    return Samples(samples.t, samples.acc, samples.gyr + np.asarray(bias_dps, dtype=float))
+
+
+def with_noise(samples: Samples, acc_ms2: float, gyr_dps: float, seed: int) -> Samples:
+    """White noise of ``acc_ms2`` (m/s²) and ``gyr_dps`` (deg/s) rms added on every axis."""
+    rng = np.random.default_rng(seed)
+    return Samples(samples.t, samples.acc + rng.normal(0.0, acc_ms2, samples.acc.shape),
+                   samples.gyr + rng.normal(0.0, gyr_dps, samples.gyr.shape))
+
+
+def with_scale_errors(samples: Samples, acc_scale: np.ndarray, gyr_scale: np.ndarray) -> Samples:
+    """Each axis scaled (1 + error: ``acc_scale`` and ``gyr_scale`` are the factors per axis)."""
+    return Samples(samples.t, samples.acc * np.asarray(acc_scale), samples.gyr * np.asarray(gyr_scale))
+
+
+def with_lost_samples(samples: Samples, share: float, seed: int, max_run: int = 4) -> Samples:
+    """About ``share`` of the samples lost, in runs of 1 to ``max_run`` (first and last kept)."""
+    rng = np.random.default_rng(seed)
+    keep = np.ones(len(samples), dtype=bool)
+    for i in rng.choice(len(samples), int(share * len(samples) / (0.5 * (1 + max_run))), replace=False):
+        keep[i:i + rng.integers(1, max_run + 1)] = False
+    keep[0] = keep[-1] = True
+    return samples[keep]
+
+
+def with_time_jitter(samples: Samples, fraction: float, seed: int) -> Samples:
+    """Each timestamp moved by up to ± ``fraction`` of the period (``fraction`` < 0.5 keeps ``t``
+    increasing)."""
+    rng = np.random.default_rng(seed)
+    period = float(np.median(np.diff(samples.t)))
+    return Samples(samples.t + rng.uniform(-fraction, fraction, len(samples)) * period, samples.acc, samples.gyr)
+
+
+def done_slower(samples: Samples, factor: float) -> Samples:
+    """The motion taking ``factor`` times as long (< 1: quicker), sampled at the recording's rate.
+
+    Angles stay: the rate is divided by ``factor``. The acceleration beyond gravity (the
+    accelerometer minus gravity along the orientation filter's vertical: exact at rest, within
+    the filter's error in movement) is divided by ``factor²``."""
+    fs = samples.sample_rate_hz
+    gravity = GRAVITY_MS2 * MotionTracker(fs, 5.0, 3.0).update(samples.t, samples.acc, samples.gyr).up
+    stretched = Samples(samples.t * factor, gravity + (samples.acc - gravity) / factor**2, samples.gyr / factor)
+    return resampled(stretched, fs)
+
+
+@dataclass(frozen=True)
+class Perturbation:
+    """One change of a recording: ``family`` (what kind of change) and ``name`` (which one);
+    ``time_factor``: a moment at ``t`` s is at ``time_factor * t`` s after the change."""
+
+    family: str
+    name: str
+    apply: Callable[[Samples], Samples]
+    time_factor: float = 1.0
+
+
+def standard_perturbations(rotations: int = 4, rates_hz: tuple[float, ...] = (25, 26, 50, 52, 100, 104, 200),
+                           seeds: int = 3, slower: tuple[float, ...] = (0.8, 1.25, 1.5, 2.0)) -> list[Perturbation]:
+    """The changes the benchmark applies to every real recording: ``rotations`` random strap
+    rotations, the other leg (as is, and rotated), each rate of ``rates_hz``, the motion done
+    each factor of ``slower`` times as slowly, and ``seeds`` draws
+    each of a gyro bias (±2 deg/s per axis), noise (0.1 m/s², 0.5 deg/s rms), scale errors (±3 %
+    acc, ±2 % gyro), lost samples (1 % in runs of 1-4) and timestamp jitter (±20 % of the period)."""
+    out = [Perturbation("strap", f"rotation {k}", _rotate(Rotation.random(random_state=k).as_matrix()))
+           for k in range(rotations)]
+    out.append(Perturbation("other leg", "mirrored", other_leg))
+    turn = Rotation.random(random_state=rotations).as_matrix()
+    out.append(Perturbation("other leg", "mirrored and rotated", lambda s: strap_rotated(other_leg(s), turn)))
+    out += [Perturbation("rate", f"{r:g} Hz", _resample(r)) for r in rates_hz]
+    out += [Perturbation("tempo", f"{f:g} x as long", _slower(f), time_factor=f) for f in slower]
+    for k in range(seeds):
+        rng = np.random.default_rng(k)
+        bias, acc_scale, gyr_scale = rng.uniform(-2, 2, 3), rng.uniform(0.97, 1.03, 3), rng.uniform(0.98, 1.02, 3)
+        out += [
+            Perturbation("gyro bias", f"{np.round(bias, 1).tolist()} deg/s", _bias(bias)),
+            Perturbation("noise", f"seed {k}", _noise(k)),
+            Perturbation("scale", f"seed {k}", _scale(acc_scale, gyr_scale)),
+            Perturbation("lost samples", f"seed {k}", _lost(k)),
+            Perturbation("time jitter", f"seed {k}", _jitter(k)),
+        ]
+    return out
+
+
+# (closures that bind their argument now, not when called)
+def _rotate(r: np.ndarray) -> Callable[[Samples], Samples]:
+    return lambda s: strap_rotated(s, r)
+
+
+def _resample(rate_hz: float) -> Callable[[Samples], Samples]:
+    return lambda s: resampled(s, rate_hz)
+
+
+def _slower(factor: float) -> Callable[[Samples], Samples]:
+    return lambda s: done_slower(s, factor)
+
+
+def _bias(bias: np.ndarray) -> Callable[[Samples], Samples]:
+    return lambda s: with_gyro_bias(s, bias)
+
+
+def _noise(seed: int) -> Callable[[Samples], Samples]:
+    return lambda s: with_noise(s, 0.1, 0.5, seed)
+
+
+def _scale(acc_scale: np.ndarray, gyr_scale: np.ndarray) -> Callable[[Samples], Samples]:
+    return lambda s: with_scale_errors(s, acc_scale, gyr_scale)
+
+
+def _lost(seed: int) -> Callable[[Samples], Samples]:
+    return lambda s: with_lost_samples(s, 0.01, seed)
+
+
+def _jitter(seed: int) -> Callable[[Samples], Samples]:
+    return lambda s: with_time_jitter(s, 0.2, seed)
+
+
+@dataclass(frozen=True)
+class RepChange:
+    """How the counted reps of a recording changed: ``counted_before``/``counted_after``, and per
+    counted rep found in both (overlap as :func:`sensorkit.accuracy.match`) whether its kind and
+    tempo stayed and its ROM (deg) and hold (s) change, after minus before."""
+
+    counted_before: int
+    counted_after: int
+    same_kind: list[bool]
+    same_tempo: list[bool]
+    rom_change_deg: list[float]
+    hold_change_s: list[float]
+
+
+def compare_reps(before: list[Rep], after: list[Rep], time_factor: float = 1.0) -> RepChange:
+    """The counted reps of ``after`` against those of ``before`` (see :class:`RepChange`), whose
+    times are ``time_factor`` times those of ``before`` (holds compared after that scaling too)."""
+    a = [replace(r, start_s=r.start_s * time_factor, end_s=r.end_s * time_factor, hold_s=r.hold_s * time_factor)
+         for r in before if r.kind in COUNTED_KINDS]
+    b = [r for r in after if r.kind in COUNTED_KINDS]
+    pairs = match(b, a)  # (it reads start_s and end_s only)
+    return RepChange(
+        counted_before=len(a), counted_after=len(b),
+        same_kind=[b[i].kind == a[j].kind for i, j in pairs],
+        same_tempo=[b[i].tempo == a[j].tempo for i, j in pairs],
+        rom_change_deg=[b[i].rom_deg - a[j].rom_deg for i, j in pairs],
+        hold_change_s=[b[i].hold_s - a[j].hold_s for i, j in pairs],
+    )
