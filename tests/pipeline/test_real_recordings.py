@@ -10,6 +10,7 @@ kind and tempo right on at least 95 % of the labelled UCI reps.
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sensorkit.accuracy import score_real, score_real_folder
@@ -135,3 +136,15 @@ def test_a_gyro_bias_is_learned_from_a_still_start_before_the_first_rep(name, bi
     moved = compare_reps(_reps(path), _reps(path, lambda s: with_gyro_bias(s, bias_dps)))
     assert moved.counted_after == moved.counted_before
     assert max(map(abs, moved.rom_change_deg)) < 1.0, moved.rom_change_deg
+
+
+@pytest.mark.parametrize("path", [UCI / "uci_s2_test.csv", PHYTMO / "phytmo_b05kfel1_1.csv"], ids=lambda p: p.stem)
+def test_live_in_packets_gives_the_reps_of_batch_to_the_bit(path):
+    rec = read_recording(path)
+    batch = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)
+    live, reps, i, rng = Pipeline(meta=rec.meta.to_dict()), [], 0, np.random.default_rng(1)
+    while i < len(rec.samples):
+        k = int(rng.integers(1, 41))  # packets of 1-40 samples
+        reps += live.update(rec.samples[i:i + k])
+        i += k
+    assert repr(reps + live.finish()) == repr(batch)
