@@ -32,11 +32,6 @@ from sensorkit.samples import GRAVITY_MS2
 REST_GYR_DPS = 5.0
 #: VQF's bound on the bias estimate, deg/s (default 2): consumer MEMS gyros are specified to ±5.
 BIAS_CLIP_DPS = 5.0
-#: a still start (see MotionTracker.prime_bias): gyro within this of its mean, deg/s; accelerometer
-#: turning less than this, deg; the bias so found is known to within PRIME_SIGMA_DPS
-PRIME_MIN_S = 0.4
-PRIME_TURN_DEG = 0.25
-PRIME_SIGMA_DPS = 0.1
 
 
 @dataclass(frozen=True)
@@ -71,29 +66,6 @@ class MotionTracker:
         self._zi_unit = butter_lowpass_zi(lowpass_hz, fs_hz)  # (sections, 2) for a unit input
         self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels
         self._last_omega: np.ndarray | None = None  # last smoothed rate (for the difference)
-
-    def prime_bias(self, acc: np.ndarray, gyr_dps: np.ndarray) -> bool:
-        """Start VQF's gyro bias estimate from a still leg at the start of the recording.
-
-        VQF learns the bias after ``restMinT`` (1.5 s) at rest, or slowly in motion: a recording
-        whose first rep starts sooner carries the whole bias through it (2 deg/s moves the ROM of
-        continuous swings by 3-4 deg). The still start is the samples before the gyro first leaves
-        its opening median by REST_GYR_DPS; when it lasts PRIME_MIN_S and the accelerometer's
-        direction turns less than PRIME_TURN_DEG across it, its mean rate is the bias (known to
-        within PRIME_SIGMA_DPS). True if set."""
-        head = max(2, int(0.2 * self.fs_hz))
-        moved = np.abs(gyr_dps - np.median(gyr_dps[:head], axis=0)).max(axis=1) > REST_GYR_DPS
-        n = int(np.argmax(moved)) if moved.any() else len(moved)
-        if n < PRIME_MIN_S * self.fs_hz:
-            return False
-        half = n // 2
-        a, b = acc[:half].mean(axis=0), acc[half:n].mean(axis=0)
-        turn = np.degrees(np.arccos(np.clip(a.dot(b) / np.linalg.norm(a) / np.linalg.norm(b), -1.0, 1.0)))
-        bias = gyr_dps[:n].mean(axis=0)
-        if turn > PRIME_TURN_DEG or np.abs(bias).max() > BIAS_CLIP_DPS:
-            return False
-        self._vqf.setBiasEstimate(np.radians(bias), np.radians(PRIME_SIGMA_DPS))
-        return True
 
     def restart(self) -> None:
         """After a gap in the data: the inclination is taken afresh from the next sample's

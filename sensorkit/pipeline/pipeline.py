@@ -210,7 +210,6 @@ class Pipeline:
         cfg = self.config
         self._gaps = GapFiller(self.fs_hz_, cfg.max_gap_fill_s)
         self._motion = MotionTracker(self.fs_hz_, cfg.lowpass_hz, cfg.vqf_tau_acc_s)
-        self._motion.prime_bias(first.acc[:len(head)], first.gyr[:len(head)])
         self._segmenter = Segmenter(cfg, self.fs_hz_)
         self._history = _History()
         self._last_moving = -1  # absolute index of the last moving sample
