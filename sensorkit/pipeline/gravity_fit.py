@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-from sensorkit.pipeline.smallarray import eigh, true_runs
+from sensorkit.pipeline.smallarray import cross, eigh, true_runs
 from sensorkit.samples import GRAVITY_MS2
 
 #: a turn below this is left (deg): twice the tilt a 0.3 m/s² accelerometer bias (the
@@ -159,7 +159,7 @@ def _terms(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray, 
     ``S = axis × v`` (y·y, y·C, y·S, C·C, C·S, S·S, Aᵀy, AᵀC, AᵀS). ``np.add.reduce`` of the
     first j + 1 rows along axis 0 adds them one row at a time from the zeros, as ``np.cumsum``
     did for every j (the same bits; only the splits' sums are formed)."""
-    x, y, c, s = acc - v, acc - along, along - v, _cross(axis, v)
+    x, y, c, s = acc - v, acc - along, along - v, cross(axis, v)
     per = np.empty((len(acc) + 1, 19))
     per[0] = 0.0
     row = per[1:]
@@ -169,12 +169,6 @@ def _terms(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray, 
     for at, z in ((1, x), (10, y), (13, c), (16, s)):
         row[:, at:at + 3] = np.einsum("nji,nj->ni", design, z)
     return per
-
-
-def _cross(axis: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``np.cross(axis, v)`` for rows ``v`` (n, 3)."""
-    a0, a1, a2 = axis.tolist()
-    return np.column_stack([a1 * v[:, 2] - a2 * v[:, 1], a2 * v[:, 0] - a0 * v[:, 2], a0 * v[:, 1] - a1 * v[:, 0]])
 
 
 def turn_about(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:

@@ -69,7 +69,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
-from sensorkit.pipeline.smallarray import row_norms
+from sensorkit.pipeline.smallarray import cross, row_norms
 
 REST, MOVE, TAIL, PAST = "rest", "move", "tail", "past"
 #: why a movement is no rep, whatever it measures (``Movement.no_rep``)
@@ -459,8 +459,8 @@ class Segmenter:
                 & (exc > spell_exc - 0.5 * self.cfg.start_deg)).nonzero()[0]
         if len(left):  # ... nor on with the turn that brought it from the rest pose to the spell (a
             # pause on the way out, a hold that sagged and is lifted again, a push further out)
-            came = np.cross(self.rest_up, spell_up[left])  # the turns' axes: rest -> spell -> now
-            goes = np.cross(spell_up[left], up[j:][left])
+            came = cross(self.rest_up, spell_up[left])  # the turns' axes: rest -> spell -> now
+            goes = cross(spell_up[left], up[j:][left])
             cos = np.einsum("ni,ni->n", came, goes) / (row_norms(came) * row_norms(goes) + 1e-12)
             left = left[cos < CONTINUED_COS]
         k = int(left[0]) if len(left) else len(exc) - 1

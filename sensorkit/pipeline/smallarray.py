@@ -108,6 +108,16 @@ def row_norms(v: np.ndarray) -> np.ndarray:
     return np.sqrt(x * x + y * y + z * z)
 
 
+def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross(a, b)`` of ``a`` (3,) or (n, 3) with the rows of ``b`` (n, 3): the same products
+    and differences (``a1 b2 - a2 b1``, …), without np.cross's broadcasting set-up."""
+    a0, a1, a2 = a.tolist() if a.ndim == 1 else (a[:, 0], a[:, 1], a[:, 2])
+    b0, b1, b2 = b[:, 0], b[:, 1], b[:, 2]
+    out = np.empty((len(b), 3))
+    out[:, 0], out[:, 1], out[:, 2] = a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0
+    return out
+
+
 def true_runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:
     """(first, last) index of every run of True in a 1-D bool array at least ``min_len`` long."""
     data = np.ascontiguousarray(flags, dtype=bool).view(np.uint8).tobytes()
