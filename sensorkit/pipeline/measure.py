@@ -155,6 +155,11 @@ def _smooth(columns: list[np.ndarray], cutoff_hz: float, fs_hz: float) -> np.nda
     return y[::-1][pad:-pad]
 
 
+def _derivative(f: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``np.gradient(f, t, axis=0)`` of ``f`` (n, 3) at times ``t`` (s); zeros for under 3 samples."""
+    return gradient(f, *spacing(t)) if len(t) > 2 else np.zeros((len(t), 3))
+
+
 def count_reversals(angle: np.ndarray, min_swing: float) -> int:
     """Direction changes of ``angle`` whose swing on both sides is at least ``min_swing``.
 
@@ -229,11 +234,12 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # filter's is pulled by the swings' acceleration and carries the turns lost in earlier gaps)
     filled = w.filled[s0:e + 1] if w.filled is not None else np.zeros(e + 1 - s0, dtype=bool)
     fit_start = not len(before)
+    smooth_rate = None  # the rate from s0 smoothed at zero phase and its derivative, once formed
     if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled)):
         reference = w.rest_gravity if len(before) and w.rest_gravity is not None else w.rest_up
         smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1]], cfg.lowpass_hz, fs_hz)
-        alpha = gradient(smooth[:, :3], *spacing(tt)) if len(tt) > 2 else np.zeros((len(tt), 3))
-        angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, smooth[:, :3], alpha, smooth[:, 3:],
+        smooth_rate = smooth[:, :3], _derivative(smooth[:, :3], tt)
+        angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, *smooth_rate, smooth[:, 3:],
                                   fit_start, edge_s=0.25 / cfg.lowpass_hz)
     angle = angle_from_s0[s - s0:]
     both = _smooth([angle, rate[s - s0:]], cfg.lowpass_hz, fs_hz)
@@ -300,13 +306,17 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # causal signals with the orientation filter's gravity.
     if w.rest_gravity is not None and w.acc_ms2 is not None and len(before):
         g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
-        smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
-        om, lin = smooth[:, :3], smooth[:, 3:]
-        al = gradient(om, *spacing(tt)) if len(tt) > 2 else np.zeros_like(om)
+        if smooth_rate is not None:  # (the smoothing filters each column alone: the fit's rate is this one's)
+            (om, al), lin = smooth_rate, _smooth([w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
+        else:
+            smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
+            om, lin = smooth[:, :3], smooth[:, 3:]
+            al = _derivative(om, tt)
+        moving = np.sqrt(np.einsum("ni,ni->n", om, om)) > MOVING_DPS
     else:
         sl = slice(s, e + 1)
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]
-    moving = np.sqrt(np.einsum("ni,ni->n", om, om)) > MOVING_DPS
+        moving = speed_all[sl] > MOVING_DPS
     measured = moving & ~filled[len(filled) - len(moving):]  # made-up samples are no measurement,
     if np.count_nonzero(measured) >= 5:  # unless too few others are left (a short swing through a gap)
         moving = measured
