@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-from sensorkit.pipeline.smallarray import cross, eigh, true_runs
+from sensorkit.pipeline.smallarray import cross, eigh, einsum, true_runs
 from sensorkit.samples import GRAVITY_MS2
 
 #: a turn below this is left (deg): twice the tilt a 0.3 m/s² accelerometer bias (the
@@ -85,7 +85,7 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     # A = [α]× + ω ωᵀ - |ω|² I per sample (α × ρ + ω × (ω × ρ) = A ρ), as (m, 3, 3)
     design = w[:, :, None] * w[:, None, :]
     diagonal = design.reshape(m, 9)[:, ::4]  # (a view)
-    diagonal -= np.einsum("ni,ni->n", w, w)[:, None]
+    diagonal -= einsum("ni,ni->n", w, w)[:, None]
     design[:, 0, 1] -= al[:, 2]
     design[:, 0, 2] += al[:, 1]
     design[:, 1, 0] += al[:, 2]
@@ -93,7 +93,7 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     design[:, 2, 0] -= al[:, 1]
     design[:, 2, 1] += al[:, 0]
     # what ρ explains is projected out through the 3×3 normal matrix: <Πx, Πy> = x·y - (Aᵀx)ᵀ N⁺ (Aᵀy)
-    normal = np.einsum("nji,njk->ik", design, design)
+    normal = einsum("nji,njk->ik", design, design)
     eig, vecs = eigh(normal)
     if not eig[-1] > 0:  # no turn to tell ρ by
         return angle_deg
@@ -163,11 +163,10 @@ def _terms(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray, 
     per = np.empty((len(acc) + 1, 19))
     per[0] = 0.0
     row = per[1:]
-    row[:, 0] = np.einsum("ni,ni->n", x, x)
-    row[:, 4], row[:, 5], row[:, 6] = np.einsum("ni,ni->n", y, y), np.einsum("ni,ni->n", y, c), np.einsum("ni,ni->n", y, s)
-    row[:, 7], row[:, 8], row[:, 9] = np.einsum("ni,ni->n", c, c), np.einsum("ni,ni->n", c, s), np.einsum("ni,ni->n", s, s)
+    for at, (z1, z2) in ((0, (x, x)), (4, (y, y)), (5, (y, c)), (6, (y, s)), (7, (c, c)), (8, (c, s)), (9, (s, s))):
+        einsum("ni,ni->n", z1, z2, out=row[:, at])
     for at, z in ((1, x), (10, y), (13, c), (16, s)):
-        row[:, at:at + 3] = np.einsum("nji,nj->ni", design, z)
+        einsum("nji,nj->ni", design, z, out=row[:, at:at + 3])
     return per
 
 

@@ -38,7 +38,8 @@ from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.gravity_fit import fit_turns, turn_about, worth_fitting
-from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, eigh, gradient, gradient_at, lfilter_zi as _filter, spacing, true_runs
+from sensorkit.pipeline.smallarray import (butter_lowpass_sos, butter_lowpass_zi, eigh, einsum, gradient, gradient_at,
+                                           lfilter_zi as _filter, spacing, true_runs)
 
 
 #: the accelerometer reads gravity to within about 0.5° when the shank turns slower than this
@@ -212,8 +213,8 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # movement: VQF's bias residue × seconds) from the last quiet rest sample before the start,
     # where the accelerometer's gravity is exact; anchored to gravity again below at a quiet top
     sm, al = w.smooth_omega_dps, w.alpha_dps2
-    speed_all = np.sqrt(np.einsum("ni,ni->n", sm, sm))
-    quiet_all = (speed_all < QUIET_DPS) & (np.einsum("ni,ni->n", al, al) < QUIET_DPS2 ** 2)
+    speed_all = np.sqrt(einsum("ni,ni->n", sm, sm))
+    quiet_all = (speed_all < QUIET_DPS) & (einsum("ni,ni->n", al, al) < QUIET_DPS2 ** 2)
     before = quiet_all[:s + 1].nonzero()[0]
     if len(before):  # quiet at rest, not at the top of a hold before (either sign of the axis)
         at_rest = np.abs(signed_angle_deg(w.rest_up, w.up[before], axis)) <= cfg.start_deg
@@ -312,7 +313,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
             smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
             om, lin = smooth[:, :3], smooth[:, 3:]
             al = _derivative(om, tt)
-        moving = np.sqrt(np.einsum("ni,ni->n", om, om)) > MOVING_DPS
+        moving = np.sqrt(einsum("ni,ni->n", om, om)) > MOVING_DPS
     else:
         sl = slice(s, e + 1)
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]

@@ -1,7 +1,7 @@
 """numpy's and scipy's results for the short arrays of one movement, without their per-call overhead.
 
 A movement is measured on a few hundred samples, where the argument checks and dispatch of
-``np.gradient``, ``np.linalg.eigh`` and ``scipy.signal.lfilter`` cost more than the arithmetic.
+``np.gradient``, ``np.linalg.eigh``, ``np.einsum`` and ``scipy.signal.lfilter`` cost more than the arithmetic.
 Each function here does the same arithmetic in the same order (or calls the same compiled
 routine), so its results equal the library call's bit for bit; ``tests/pipeline/test_smallarray.py``
 checks that against the library.
@@ -22,6 +22,10 @@ try:
     from scipy.signal._sigtools import _linear_filter
 except ImportError:  # pragma: no cover
     _linear_filter = None
+try:  # what np.einsum calls (optimize=False, the default) after its Python dispatch: ~0.6 us a call
+    from numpy._core.multiarray import c_einsum as einsum
+except ImportError:  # pragma: no cover
+    einsum = np.einsum
 
 
 def eigh(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
