@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-from sensorkit.pipeline.smallarray import eigh, true_runs
+from sensorkit.pipeline.smallarray import cross, eigh, einsum, true_runs
 from sensorkit.samples import GRAVITY_MS2
 
 #: a turn below this is left (deg): twice the tilt a 0.3 m/s² accelerometer bias (the
@@ -54,6 +54,7 @@ MAX_TURN_DEG = 90.0
 MAX_ALPHA_DPS2 = 5000.0
 _GRID = np.radians(np.arange(-MAX_TURN_DEG, MAX_TURN_DEG + 0.5, 1.0))  # then refined by a parabola
 _COS, _SIN = np.cos(_GRID), np.sin(_GRID)
+_COS_COS, _SIN_SIN, _COS_SIN = _COS * _COS, _SIN * _SIN, _COS * _SIN  # (as the fit's sum of squares multiplies them)
 
 
 def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravity: np.ndarray, axis: np.ndarray,
@@ -83,7 +84,8 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     w, al = np.radians(omega_dps[use]), np.radians(alpha_dps2[use])
     # A = [α]× + ω ωᵀ - |ω|² I per sample (α × ρ + ω × (ω × ρ) = A ρ), as (m, 3, 3)
     design = w[:, :, None] * w[:, None, :]
-    design[:, [0, 1, 2], [0, 1, 2]] -= np.einsum("ni,ni->n", w, w)[:, None]
+    diagonal = design.reshape(m, 9)[:, ::4]  # (a view)
+    diagonal -= einsum("ni,ni->n", w, w)[:, None]
     design[:, 0, 1] -= al[:, 2]
     design[:, 0, 2] += al[:, 1]
     design[:, 1, 0] += al[:, 2]
@@ -91,7 +93,7 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     design[:, 2, 0] -= al[:, 1]
     design[:, 2, 1] += al[:, 0]
     # what ρ explains is projected out through the 3×3 normal matrix: <Πx, Πy> = x·y - (Aᵀx)ᵀ N⁺ (Aᵀy)
-    normal = np.einsum("nji,njk->ik", design, design)
+    normal = einsum("nji,njk->ik", design, design)
     eig, vecs = eigh(normal)
     if not eig[-1] > 0:  # no turn to tell ρ by
         return angle_deg
@@ -102,24 +104,26 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     acc = acc_ms2[use]
     g0 = gravity * GRAVITY_MS2
     along = axis * float(axis @ g0)
-    sums = None
+    terms = None
     for a, b in runs:
         limit = _limit_deg(t_s, a, b) if a >= 0 else MAX_TURN_DEG - 0.5
         first_after = int(np.searchsorted(used, b, side="right"))
         if first_after == m:  # no sample after it (those before it need not be many: gravity is absolute)
             continue
-        if sums is None:  # (again after each correction)
-            sums = _running_sums(acc, turn_about(g0, axis, -np.radians(angle[used])), along, axis, design)
-        before, after = sums[first_after], sums[m] - sums[first_after]
+        if terms is None:  # (again after each correction)
+            terms = _terms(acc, turn_about(g0, axis, -np.radians(angle[used])), along, axis, design)
+            total = np.add.reduce(terms, axis=0)
+        before = np.add.reduce(terms[:first_after + 1], axis=0)  # (row by row, in order: a running sum's)
+        after = total - before
         # the residual acc - gravity, gravity turned by a further -δ after the gap:
         # along + cos δ (v - along) - sin δ (axis × v), so residual = base + cos δ · C + sin δ · S
-        gram = np.array([[before[0] + after[4], after[5], after[6]],
-                         [after[5], after[7], after[8]],
-                         [after[6], after[8], after[9]]])
-        at = np.stack([before[1:4] + after[10:13], after[13:16], after[16:19]])  # Aᵀ x for each of the three
+        gram = after.take(_GRAM_AFTER)  # [[y·y, y·C, y·S], [y·C, C·C, C·S], [y·S, C·S, S·S]], then x·x added
+        gram[0, 0] += before[0]
+        at = after[10:19].reshape(3, 3)  # Aᵀ x for each of the three (y, C, S), then x's added to y's
+        at[0] += before[1:4]
         gram -= at @ inverse @ at.T  # what ρ explains taken out
         (bb, bc, bs), (cc, cs, ss) = gram[0], (gram[1, 1], gram[1, 2], gram[2, 2])
-        sse = bb + _COS * _COS * cc + _SIN * _SIN * ss + 2 * (_COS * bc + _SIN * bs + _COS * _SIN * cs)
+        sse = bb + _COS_COS * cc + _SIN_SIN * ss + 2 * (_COS * bc + _SIN * bs + _COS_SIN * cs)
         k = int(sse.argmin())
         turn = math.degrees(_GRID[k])
         if 0 < k < len(sse) - 1:  # the vertex of the parabola through the three grid values about the least
@@ -129,8 +133,13 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
         if abs(turn) < MIN_TURN_DEG or abs(turn) >= limit or sse[k] > (1 - MIN_EXPLAINED) * sse_none:
             continue
         angle += turn * np.clip((np.arange(n) - a + 1) / (b - a + 2), 0.0, 1.0)
-        sums = None
+        terms = None
     return angle
+
+
+#: where :func:`fit_turns` takes the base (y after the split: x·x is added), C and S terms from
+#: :func:`_terms`' columns for its 3×3 Gram matrix
+_GRAM_AFTER = np.array([[4, 5, 6], [5, 7, 8], [6, 8, 9]])
 
 
 def worth_fitting(t_s: np.ndarray, filled: np.ndarray) -> bool:
@@ -144,27 +153,21 @@ def _limit_deg(t_s: np.ndarray, a: int, b: int) -> float:
     return min(MAX_TURN_DEG - 0.5, 0.5 * MAX_ALPHA_DPS2 * span_s ** 2)
 
 
-def _running_sums(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray,
-                  design: np.ndarray) -> np.ndarray:
-    """(m + 1, 19): the sums over the first j samples, for every j, of what a split there needs:
+def _terms(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray, design: np.ndarray) -> np.ndarray:
+    """(m + 1, 19): a row of zeros, then per sample what a split needs summed on either side:
     before it ``x = acc - v`` (x·x, Aᵀx); after it ``y = acc - along``, ``C = along - v``,
-    ``S = axis × v`` (y·y, y·C, y·S, C·C, C·S, S·S, Aᵀy, AᵀC, AᵀS)."""
-    x, y, c, s = acc - v, acc - along, along - v, _cross(axis, v)
+    ``S = axis × v`` (y·y, y·C, y·S, C·C, C·S, S·S, Aᵀy, AᵀC, AᵀS). ``np.add.reduce`` of the
+    first j + 1 rows along axis 0 adds them one row at a time from the zeros, as ``np.cumsum``
+    did for every j (the same bits; only the splits' sums are formed)."""
+    x, y, c, s = acc - v, acc - along, along - v, cross(axis, v)
     per = np.empty((len(acc) + 1, 19))
     per[0] = 0.0
     row = per[1:]
-    row[:, 0] = np.einsum("ni,ni->n", x, x)
-    row[:, 4], row[:, 5], row[:, 6] = np.einsum("ni,ni->n", y, y), np.einsum("ni,ni->n", y, c), np.einsum("ni,ni->n", y, s)
-    row[:, 7], row[:, 8], row[:, 9] = np.einsum("ni,ni->n", c, c), np.einsum("ni,ni->n", c, s), np.einsum("ni,ni->n", s, s)
+    for at, (z1, z2) in ((0, (x, x)), (4, (y, y)), (5, (y, c)), (6, (y, s)), (7, (c, c)), (8, (c, s)), (9, (s, s))):
+        einsum("ni,ni->n", z1, z2, out=row[:, at])
     for at, z in ((1, x), (10, y), (13, c), (16, s)):
-        row[:, at:at + 3] = np.einsum("nji,nj->ni", design, z)
-    return np.cumsum(per, axis=0, out=per)
-
-
-def _cross(axis: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``np.cross(axis, v)`` for rows ``v`` (n, 3)."""
-    a0, a1, a2 = axis.tolist()
-    return np.column_stack([a1 * v[:, 2] - a2 * v[:, 1], a2 * v[:, 0] - a0 * v[:, 2], a0 * v[:, 1] - a1 * v[:, 0]])
+        einsum("nji,nj->ni", design, z, out=row[:, at:at + 3])
+    return per
 
 
 def turn_about(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:

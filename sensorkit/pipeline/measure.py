@@ -38,7 +38,8 @@ from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.gravity_fit import fit_turns, turn_about, worth_fitting
-from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, eigh, gradient, gradient_at, lfilter_zi as _filter, spacing, true_runs
+from sensorkit.pipeline.smallarray import (butter_lowpass_sos, butter_lowpass_zi, eigh, einsum, gradient, gradient_at,
+                                           lfilter_zi as _filter, spacing, true_runs)
 
 
 #: the accelerometer reads gravity to within about 0.5° when the shank turns slower than this
@@ -155,6 +156,11 @@ def _smooth(columns: list[np.ndarray], cutoff_hz: float, fs_hz: float) -> np.nda
     return y[::-1][pad:-pad]
 
 
+def _derivative(f: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``np.gradient(f, t, axis=0)`` of ``f`` (n, 3) at times ``t`` (s); zeros for under 3 samples."""
+    return gradient(f, *spacing(t)) if len(t) > 2 else np.zeros((len(t), 3))
+
+
 def count_reversals(angle: np.ndarray, min_swing: float) -> int:
     """Direction changes of ``angle`` whose swing on both sides is at least ``min_swing``.
 
@@ -207,8 +213,8 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # movement: VQF's bias residue × seconds) from the last quiet rest sample before the start,
     # where the accelerometer's gravity is exact; anchored to gravity again below at a quiet top
     sm, al = w.smooth_omega_dps, w.alpha_dps2
-    speed_all = np.sqrt(np.einsum("ni,ni->n", sm, sm))
-    quiet_all = (speed_all < QUIET_DPS) & (np.einsum("ni,ni->n", al, al) < QUIET_DPS2 ** 2)
+    speed_all = np.sqrt(einsum("ni,ni->n", sm, sm))
+    quiet_all = (speed_all < QUIET_DPS) & (einsum("ni,ni->n", al, al) < QUIET_DPS2 ** 2)
     before = quiet_all[:s + 1].nonzero()[0]
     if len(before):  # quiet at rest, not at the top of a hold before (either sign of the axis)
         at_rest = np.abs(signed_angle_deg(w.rest_up, w.up[before], axis)) <= cfg.start_deg
@@ -229,11 +235,12 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # filter's is pulled by the swings' acceleration and carries the turns lost in earlier gaps)
     filled = w.filled[s0:e + 1] if w.filled is not None else np.zeros(e + 1 - s0, dtype=bool)
     fit_start = not len(before)
+    smooth_rate = None  # the rate from s0 smoothed at zero phase and its derivative, once formed
     if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled)):
         reference = w.rest_gravity if len(before) and w.rest_gravity is not None else w.rest_up
         smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1]], cfg.lowpass_hz, fs_hz)
-        alpha = gradient(smooth[:, :3], *spacing(tt)) if len(tt) > 2 else np.zeros((len(tt), 3))
-        angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, smooth[:, :3], alpha, smooth[:, 3:],
+        smooth_rate = smooth[:, :3], _derivative(smooth[:, :3], tt)
+        angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, *smooth_rate, smooth[:, 3:],
                                   fit_start, edge_s=0.25 / cfg.lowpass_hz)
     angle = angle_from_s0[s - s0:]
     both = _smooth([angle, rate[s - s0:]], cfg.lowpass_hz, fs_hz)
@@ -300,13 +307,17 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # causal signals with the orientation filter's gravity.
     if w.rest_gravity is not None and w.acc_ms2 is not None and len(before):
         g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
-        smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
-        om, lin = smooth[:, :3], smooth[:, 3:]
-        al = gradient(om, *spacing(tt)) if len(tt) > 2 else np.zeros_like(om)
+        if smooth_rate is not None:  # (the smoothing filters each column alone: the fit's rate is this one's)
+            (om, al), lin = smooth_rate, _smooth([w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
+        else:
+            smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
+            om, lin = smooth[:, :3], smooth[:, 3:]
+            al = _derivative(om, tt)
+        moving = np.sqrt(einsum("ni,ni->n", om, om)) > MOVING_DPS
     else:
         sl = slice(s, e + 1)
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]
-    moving = np.sqrt(np.einsum("ni,ni->n", om, om)) > MOVING_DPS
+        moving = speed_all[sl] > MOVING_DPS
     measured = moving & ~filled[len(filled) - len(moving):]  # made-up samples are no measurement,
     if np.count_nonzero(measured) >= 5:  # unless too few others are left (a short swing through a gap)
         moving = measured

@@ -69,7 +69,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sensorkit.pipeline.config import PipelineConfig
-from sensorkit.pipeline.smallarray import row_norms
+from sensorkit.pipeline.smallarray import cross, einsum, row_norms
 
 REST, MOVE, TAIL, PAST = "rest", "move", "tail", "past"
 #: why a movement is no rep, whatever it measures (``Movement.no_rep``)
@@ -459,9 +459,9 @@ class Segmenter:
                 & (exc > spell_exc - 0.5 * self.cfg.start_deg)).nonzero()[0]
         if len(left):  # ... nor on with the turn that brought it from the rest pose to the spell (a
             # pause on the way out, a hold that sagged and is lifted again, a push further out)
-            came = np.cross(self.rest_up, spell_up[left])  # the turns' axes: rest -> spell -> now
-            goes = np.cross(spell_up[left], up[j:][left])
-            cos = np.einsum("ni,ni->n", came, goes) / (row_norms(came) * row_norms(goes) + 1e-12)
+            came = cross(self.rest_up, spell_up[left])  # the turns' axes: rest -> spell -> now
+            goes = cross(spell_up[left], up[j:][left])
+            cos = einsum("ni,ni->n", came, goes) / (row_norms(came) * row_norms(goes) + 1e-12)
             left = left[cos < CONTINUED_COS]
         k = int(left[0]) if len(left) else len(exc) - 1
         if last[k] >= 0:  # carry the latest spell up to k
@@ -508,7 +508,7 @@ def latest_up(flags: np.ndarray, j: int, up: np.ndarray, carried: np.ndarray) ->
 
 def angle_between_deg(up: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """Angle (deg) between unit verticals ``up`` (n, 3) and ``ref`` ((3,) or (n, 3))."""
-    dot = np.einsum("ni,ni->n", up, ref) if ref.ndim == 2 else up @ ref
+    dot = einsum("ni,ni->n", up, ref) if ref.ndim == 2 else up @ ref
     np.maximum(dot, -1.0, out=dot)  # np.clip(dot, -1, 1), without its wrapper
     np.minimum(dot, 1.0, out=dot)
     return np.degrees(np.arccos(dot, out=dot), out=dot)

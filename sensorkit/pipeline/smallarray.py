@@ -1,7 +1,7 @@
 """numpy's and scipy's results for the short arrays of one movement, without their per-call overhead.
 
 A movement is measured on a few hundred samples, where the argument checks and dispatch of
-``np.gradient``, ``np.linalg.eigh`` and ``scipy.signal.lfilter`` cost more than the arithmetic.
+``np.gradient``, ``np.linalg.eigh``, ``np.einsum`` and ``scipy.signal.lfilter`` cost more than the arithmetic.
 Each function here does the same arithmetic in the same order (or calls the same compiled
 routine), so its results equal the library call's bit for bit; ``tests/pipeline/test_smallarray.py``
 checks that against the library.
@@ -22,6 +22,10 @@ try:
     from scipy.signal._sigtools import _linear_filter
 except ImportError:  # pragma: no cover
     _linear_filter = None
+try:  # what np.einsum calls (optimize=False, the default) after its Python dispatch: ~0.6 us a call
+    from numpy._core.multiarray import c_einsum as einsum
+except ImportError:  # pragma: no cover
+    einsum = np.einsum
 
 
 def eigh(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,6 +110,16 @@ def row_norms(v: np.ndarray) -> np.ndarray:
     a time: on a long block the row-by-row reduction costs more than the arithmetic."""
     x, y, z = v[:, 0], v[:, 1], v[:, 2]
     return np.sqrt(x * x + y * y + z * z)
+
+
+def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross(a, b)`` of ``a`` (3,) or (n, 3) with the rows of ``b`` (n, 3): the same products
+    and differences (``a1 b2 - a2 b1``, …), without np.cross's broadcasting set-up."""
+    a0, a1, a2 = a.tolist() if a.ndim == 1 else (a[:, 0], a[:, 1], a[:, 2])
+    b0, b1, b2 = b[:, 0], b[:, 1], b[:, 2]
+    out = np.empty((len(b), 3))
+    out[:, 0], out[:, 1], out[:, 2] = a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0
+    return out
 
 
 def true_runs(flags: np.ndarray, min_len: int) -> list[tuple[int, int]]:

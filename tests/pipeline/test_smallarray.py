@@ -4,7 +4,7 @@ import pytest
 from scipy.signal import butter, lfilter
 
 from sensorkit.pipeline.measure import count_reversals
-from sensorkit.pipeline.smallarray import eigh, gradient, gradient_at, lfilter_zi, row_norms, spacing, true_runs
+from sensorkit.pipeline.smallarray import cross, eigh, gradient, gradient_at, lfilter_zi, row_norms, spacing, true_runs
 
 
 @pytest.mark.parametrize("uniform", [True, False])
@@ -68,6 +68,13 @@ def test_row_norms_equal_numpy():
     v = rng.normal(size=(5000, 3)) * np.exp(rng.uniform(-8, 8, size=(5000, 1)))
     assert np.array_equal(row_norms(v), np.linalg.norm(v, axis=1))
     assert np.array_equal(row_norms(np.asfortranarray(v)), np.linalg.norm(v, axis=1))
+
+
+def test_cross_equals_numpy():
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=(30, 3)), rng.normal(size=(30, 3))
+    assert np.array_equal(cross(a, b), np.cross(a, b))
+    assert np.array_equal(cross(a[0], b), np.cross(a[0], b))
 
 
 def test_skew_is_the_cross_product_matrix():
