@@ -22,14 +22,16 @@ import numpy as np
 from sensorkit.accuracy import score_real
 from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
-from sensorkit.robustness import compare_reps, standard_perturbations
+from sensorkit.io.reader import Recording
+from sensorkit.pipeline.rep import Rep
+from sensorkit.robustness import Perturbation, compare_reps, label_in_time, standard_perturbations
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDERS = [HERE.parent.parent / "shared" / "data" / name
                    for name in ("uci-pt-knee-extension", "phytmo-knee-flexion-extension")]
 
 
-def load(folders: list[Path]) -> list[tuple[str, dict, object, list]]:
+def load(folders: list[Path]) -> list[tuple[str, dict, Recording, list[Rep]]]:
     """(name, label, recording, reps of the unchanged recording) of every labelled recording."""
     out = []
     for folder in folders:
@@ -40,13 +42,7 @@ def load(folders: list[Path]) -> list[tuple[str, dict, object, list]]:
     return out
 
 
-def stretched_label(label: dict, factor: float) -> dict:
-    """``label`` with its sets' time windows (s) multiplied by ``factor``."""
-    sets = [s | {k: s[k] * factor for k in ("start_s", "end_s") if k in s} for s in label.get("sets", [])]
-    return label | {"sets": sets}
-
-
-def run(recordings, perturbation) -> dict:
+def run(recordings: list[tuple[str, dict, Recording, list[Rep]]], perturbation: Perturbation) -> dict:
     """Tallies of one change over every recording."""
     tally = {"sessions": 0, "exact": 0, "same_count": 0, "labelled": 0, "kind_ok": 0, "tempo_ok": 0,
              "kind_kept": [], "rom": [], "hold": [], "off": []}
@@ -54,7 +50,7 @@ def run(recordings, perturbation) -> dict:
         samples = perturbation.apply(rec.samples)
         meta = rec.meta.to_dict() | {"sample_rate_hz": float(round(samples.sample_rate_hz))}
         reps = Pipeline(meta=meta).run(samples)
-        session, sets = score_real(reps, stretched_label(label, perturbation.time_factor))
+        session, sets = score_real(reps, label_in_time(label, perturbation.time_factor))
         change = compare_reps(base, reps, perturbation.time_factor)
         tally["sessions"] += 1
         tally["exact"] += session["exact"]
@@ -71,6 +67,7 @@ def run(recordings, perturbation) -> dict:
 
 
 def merge(tallies: list[dict]) -> dict:
+    """The tallies of several changes added up."""
     out = {k: (0 if isinstance(v, int) else []) for k, v in tallies[0].items()}
     for t in tallies:
         for k, v in t.items():
@@ -78,9 +75,14 @@ def merge(tallies: list[dict]) -> dict:
     return out
 
 
+def pct(x: np.ndarray, q: float) -> float:
+    """The ``q``-th percentile of ``x`` (NaN when empty)."""
+    return float(np.percentile(x, q)) if len(x) else float("nan")
+
+
 def line(label: str, t: dict) -> str:
+    """One line of figures for a tally."""
     rom, hold = np.abs(t["rom"]), np.abs(t["hold"])
-    pct = (lambda x, q: float(np.percentile(x, q)) if len(x) else float("nan"))
     return (f"  {label:<34} exact {t['exact']:>3}/{t['sessions']:<3} same count {t['same_count']:>3}/{t['sessions']:<3}"
             f" kind {t['kind_ok']:>4}/{t['labelled']:<4} tempo {t['tempo_ok']:>4}/{t['labelled']:<4}"
             f" kind kept {100 * np.mean(t['kind_kept']) if t['kind_kept'] else float('nan'):5.1f} %"
