@@ -1,0 +1,62 @@
+"""sensorkit.robustness: each change is the physics it claims to be."""
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from sensorkit.pipeline import Pipeline
+from sensorkit.pipeline.motion import MotionTracker
+from sensorkit.pipeline.rep import COUNTED_KINDS
+from sensorkit.robustness import done_slower, other_leg, resampled, strap_rotated
+from sensorkit.samples import Samples
+from sensorkit.sim import simulate_session
+from sensorkit.sim.sensor import apply_errors, band_limit, output_times
+
+
+def _vertical(samples):
+    return MotionTracker(samples.sample_rate_hz, 5.0, 3.0).update(samples.t, samples.acc, samples.gyr).up
+
+
+def _counted(session, samples):
+    meta = {k: v for k, v in session.meta.items() if not k.startswith("target_mov")}  # (no prescribed tempo)
+    return sum(r.kind in COUNTED_KINDS for r in Pipeline(meta=meta).run(samples))
+
+
+def _exactly_slower(session, factor, seed=1):
+    """The session's motion taking ``factor`` times as long, from its exact kinematics through the
+    simulator's sensor model: gravity as it is, the linear acceleration / factor², the rate / factor."""
+    rate = float(round(session.samples.sample_rate_hz))
+    rng = np.random.default_rng(seed)
+    t = output_times(factor * session.timeline.end_s, rate, session.errors, rng)
+    fine = np.arange(0.0, t[-1] + 5e-3, 1e-3)
+    k = session.timeline.evaluate(fine / factor, with_orientation=True)
+    linear = np.einsum("nji,nj->ni", k.sensor_to_world, k.linear_acc_ms2)  # in the sensor frame
+    ideal = band_limit(fine, np.hstack([k.specific_force_ms2 - linear + linear / factor**2, k.rate_dps / factor]), rate, t)
+    acc, gyr = apply_errors(t, ideal[:, :3], ideal[:, 3:], rate, session.errors, rng)
+    return Samples(t, acc, gyr)
+
+
+def test_a_strap_turned_turns_the_measured_vertical_with_it():
+    s = simulate_session(401).samples[:2000]
+    r = Rotation.random(random_state=3).as_matrix()
+    turned = _vertical(strap_rotated(s, r))
+    angle = np.degrees(np.arccos(np.clip(np.einsum("ni,ni->n", turned, _vertical(s) @ r.T), -1, 1)))
+    assert angle.max() < 0.1
+
+
+def test_the_other_leg_is_the_mirror_image_of_the_vertical():
+    s = simulate_session(401).samples[:2000]
+    mirrored = _vertical(other_leg(s))
+    np.testing.assert_allclose(mirrored, _vertical(s) * [-1.0, 1.0, 1.0], atol=1e-4)
+
+
+def test_a_recording_at_its_own_rate_is_left_alone():
+    s = simulate_session(401).samples
+    assert resampled(s, s.sample_rate_hz + 1e-9) is s
+    assert resampled(s, 0.5 * s.sample_rate_hz).t[-1] <= s.t[-1]
+
+
+@pytest.mark.parametrize("seed, exercise", [(408, "knee_extension"), (423, "hip_external_rotation")])
+@pytest.mark.parametrize("factor", [0.8, 1.25])
+def test_done_slower_counts_as_the_exact_physics_does_within_its_range(seed, exercise, factor):
+    session = simulate_session(seed, exercise=exercise)
+    assert _counted(session, done_slower(session.samples, factor)) == _counted(session, _exactly_slower(session, factor))
