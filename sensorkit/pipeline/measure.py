@@ -38,6 +38,7 @@ from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.gravity_fit import fit_turns, turn_about, worth_fitting
+from sensorkit.pipeline.series import Chain, Link, link, unstarted
 from sensorkit.pipeline.smallarray import (butter_lowpass_sos, butter_lowpass_zi, eigh, einsum, gradient, gradient_at,
                                            lfilter_zi as _filter, spacing, true_runs)
 
@@ -69,6 +70,7 @@ class Window:
     rest_gravity: np.ndarray | None = None  # the accelerometer's at the still rest before, if any
     acc_ms2: np.ndarray | None = None  # the raw accelerometer (for gravity where the leg is quiet)
     filled: np.ndarray | None = None  # per sample: made up in a gap (a straight line, no measurement)
+    chain: Chain | None = None  # the turn through a series without rests, up to the window's first sample
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class Features:
     radius_m: float
     pivot_height_m: float  # ρ along the rest vertical: < 0 when the axis lies above the sensor
     returned: bool
+    link: Link | None = None  # its part of the turn through a series (range_deg: a continuous rep's range)
 
     @property
     def duration_s(self) -> float:
@@ -235,6 +238,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # filter's is pulled by the swings' acceleration and carries the turns lost in earlier gaps)
     filled = w.filled[s0:e + 1] if w.filled is not None else np.zeros(e + 1 - s0, dtype=bool)
     fit_start = not len(before)
+    unfitted = angle_from_s0
     smooth_rate = None  # the rate from s0 smoothed at zero phase and its derivative, once formed
     if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled)):
         reference = w.rest_gravity if len(before) and w.rest_gravity is not None else w.rest_up
@@ -301,6 +305,11 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
             t_ret_start -= min(float(speed[ret_start] / accel), MAX_TAIL_S)
         if t_ret_start < t_out_end:
             t_out_end = t_ret_start = 0.5 * (t_out_end + t_ret_start)
+    # the turn through a series without rests (sensorkit.pipeline.series): a continuous rep's range
+    # (before the exercise's axis is known, a chain starts at a quiet rest about the movement's own)
+    chain = w.chain if w.chain is not None or not len(before) else unstarted(axis)
+    link_ = link(chain, w.t, w.omega_dps, w.filled, s, s0 if len(before) else None,
+                 angle_from_s0, angle_from_s0 - unfitted)
     # radius over the moving samples. Where the rest before is quiet, gravity is taken out of the
     # raw accelerometer along the turn itself (the rest's gravity turned back by the integrated
     # rate: exact over a movement), rate and acceleration smoothed alike at zero phase; else the
@@ -339,7 +348,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         peak_speed_dps=float(np.abs(speed).max()) if len(speed) else 0.0,
         reversals=count_reversals(angle_s, cfg.reversal_fraction * max(rom, 1e-9)),
         axis=axis, rest_up=w.rest_up, radius_m=radius, pivot_height_m=pivot_height,
-        returned=w.returned,
+        returned=w.returned, link=link_,
     )
 
 

@@ -26,10 +26,11 @@ from sensorkit.errors import ConfigError, SampleError
 from sensorkit.pipeline.classify import RepClassifier, Verdict, rest_angle_deg
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, measure, signed_angle_deg
+from sensorkit.pipeline.measure import Features, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, measure, signed_angle_deg
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter, angle_between_deg
+from sensorkit.pipeline.series import Chain, unstarted
 from sensorkit.pipeline.smallarray import row_norms
 from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
 from sensorkit.samples import Samples
@@ -65,6 +66,15 @@ def _run_lengths(flags: np.ndarray, index: np.ndarray, last_false: int) -> tuple
     blocks; -1 before any), and that sample's index for the next block."""
     last = np.maximum.accumulate(np.where(flags, last_false, index))
     return index - last, int(last[-1])
+
+
+def _reported_rom(v: Verdict, f: Features) -> float:
+    """A rep's ROM (deg): the range of a continuous rep (from the bottom of the swing before it,
+    :mod:`sensorkit.pipeline.series`), else the peak above the rest pose, which the kind is judged
+    on (and a rejected movement's)."""
+    if v.kind != "rejected" and f.link is not None and f.link.range_deg == f.link.range_deg:
+        return f.link.range_deg
+    return v.rom_deg
 
 
 def _raise_non_finite(samples: Samples) -> None:
@@ -215,6 +225,7 @@ class Pipeline:
         self._last_moving = -1  # absolute index of the last moving sample
         self._last_loud = -1  # absolute index of the last sample that was not quiet
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
+        self._chain: Chain | None = None  # the turn through a series without rests, after the last movement
 
     def _process(self, samples: Samples) -> list[Rep]:
         reps: list[Rep] = []
@@ -290,12 +301,14 @@ class Pipeline:
         window = Window(t=data[:, 0], up=data[:, 1:4], omega_dps=data[:, 4:7], smooth_omega_dps=data[:, 7:10],
                         alpha_dps2=data[:, 10:13], lin_acc_ms2=data[:, 13:16], start=start, end=len(data) - 1,
                         rest_up=movement.rest_up, returned=movement.returned, acc_ms2=data[:, 16:19],
-                        rest_gravity=self._rest_gravity(first, movement.start), filled=data[:, _FILLED] > 0.0)
+                        rest_gravity=self._rest_gravity(first, movement.start), filled=data[:, _FILLED] > 0.0,
+                        chain=self._chain_into(first == movement.previous_end + 1))
         f = measure(window, self.config, self.fs_hz_)
         v = self.classifier.classify(f)
         self._segmenter.judged(movement, counted=v.kind != "rejected", foreign=v.foreign)
         if movement.no_rep:
             v = Verdict("rejected", movement.no_rep, v.rom_deg, v.axis_offset_deg)
+        self._chain = f.link.next_chain(counted=v.kind != "rejected") if f.link is not None else None
         if v.kind != "rejected" and f.radius_m == f.radius_m:
             self._radii.append(f.radius_m)
         if self._first_rest_up is None:
@@ -307,7 +320,7 @@ class Pipeline:
             number = self._count
             tempo = self.tempo.judge(f.duration_s)
         rep = Rep(
-            rep=number, kind=v.kind, start_s=f.start_s, end_s=f.end_s, rom_deg=v.rom_deg,
+            rep=number, kind=v.kind, start_s=f.start_s, end_s=f.end_s, rom_deg=_reported_rom(v, f),
             hold_s=f.hold_s, out_end_s=f.out_end_s, return_start_s=f.return_start_s,
             peak_speed_dps=f.peak_speed_dps, out_duration_s=f.out_duration_s,
             return_duration_s=f.return_duration_s,
@@ -319,6 +332,15 @@ class Pipeline:
         self.reps_.append(rep)
         self._new.append(rep)
         return rep
+
+    def _chain_into(self, adjacent: bool) -> Chain | None:
+        """The turn through a series the next movement carries on (:mod:`sensorkit.pipeline.series`):
+        the last movement's when their samples meet, else one about the exercise's axis that starts
+        at a quiet rest (None before the axis is known)."""
+        if adjacent and self._chain is not None:
+            return self._chain
+        axis = self.classifier.axes.axis
+        return unstarted(axis) if axis is not None else None
 
     def _rest_gravity(self, first: int, start: int) -> np.ndarray | None:
         """The accelerometer's gravity direction over the quiet samples of the rest before

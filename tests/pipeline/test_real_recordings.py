@@ -87,8 +87,9 @@ def test_how_the_strap_sits_and_which_leg_change_nothing(change):
 
 @pytest.mark.parametrize("rate_hz", [50, 200])
 def test_continuous_swings_are_read_alike_at_any_sample_rate(rate_hz):
-    # (200 Hz is a known gap, tests/pipeline/conftest.py: a swing's turnaround behind the rest pose
-    # is quiet for 1-3 samples at 100-200 Hz, none at 25 Hz, and is taken for the rest)
+    # a swing's turnaround behind the rest pose is quiet for 1-3 samples at 100-200 Hz, none at
+    # 25 Hz, and is taken for the rest there: each swing's range is read through the series
+    # (sensorkit.pipeline.series), not from whichever pose was taken for the rest
     for name in ("phytmo_b05kfel0_2", "phytmo_e01kfer0_1"):
         path = PHYTMO / f"{name}.csv"
         moved = compare_reps(_reps(path), _reps(path, lambda s: resampled(s, rate_hz)))
