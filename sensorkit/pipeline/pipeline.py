@@ -288,6 +288,11 @@ class Pipeline:
         seg = self._segmenter
         # a movement needs pre_rest_s before its start, which lies up to pre_rest_s before the crossing
         keep = seg.start - self._pre if seg.state != REST else self._history.end - 2 * self._pre - 1
+        # a small rep out in steps starts where the leg left the first rest after the last movement
+        # (up to max_movement_s before): kept in a rest, and in a movement that may be its way back
+        left = seg.out_last if seg.state == REST else seg.step_from
+        if left >= 0:
+            keep = min(keep, max(left - self._pre, self._history.end - seg.max_len - 2 * self._pre))
         self._history.keep_from(max(0, keep))
 
     def _take_new(self) -> list[Rep]:

@@ -44,6 +44,14 @@ can be seen; which axis and which way are the classifier's business. A movement:
   toward the pose the movement started from (a rep's hold ends that way), it had come to rest
   there: the movement ends where that rest began, and the next one, from its pose, is under way.
   Either way the pose given up comes back should the leg be quiet there again;
+- has come back from a small rep that went out in steps when it started from a rest pose at least
+  ``min_rom_deg`` from the first the leg came to after the last movement, reached from
+  there without a movement (each step under ``start_deg``, a quiet pause or the hold taking the
+  rest pose along: a small rep right after a rep, or in a series, with no rest of ``rest_min_s``
+  to anchor it), and the leg is quiet within ``end_floor_deg`` of that first pose, having gone no
+  further from the pose it started from than that pose lies, within ``max_movement_s`` of leaving
+  it: the way out and this way back are one movement, returned, from the last quiet sample at
+  that pose (else the way back was read as a movement behind the rest pose, or missed);
 - is back at the exercise's rest when, since the last counted rep, a movement foreign to the
   exercise ended (standing up, a step: the caller judges each movement, :meth:`Segmenter.judged`),
   the movement started from a rest pose more than ``end_floor_deg`` from the one the last counted
@@ -148,6 +156,14 @@ class Segmenter:
         # the last movement ended at the bottom of a swing, not at rest: a quiet moment there (a
         # turn, the next rep's pause on its way out) is no rest pose until the leg has rested
         self.swing_end = False
+        # REST: the rest pose the leg first came to after the last movement ended, and the last
+        # sample quiet within end_floor_deg of it (-1: none yet)
+        self.out_up: np.ndarray | None = None
+        self.out_last = -1
+        # MOVE: that pose, when the movement started from a rest pose the leg came to from there
+        # without a movement (min_rom_deg or more away); the angle between the two; that sample
+        self.step_up: np.ndarray | None = None
+        self.step_deg, self.step_from = 0.0, -1
 
     def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
              history_up) -> Movement | None:
@@ -180,6 +196,7 @@ class Segmenter:
                 if self.swing_end and last_quiet[-1 if len(hits) == 0 else hits[0]] >= 0:
                     self.swing_end = False
                 k = j + int(hits[0]) if len(hits) else n
+                self._track_out(first, j, up, poses[:k - j])
                 if self.prior_rest_up is not None and rested[j:k + 1].any():
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if len(hits) == 0:
@@ -199,6 +216,14 @@ class Segmenter:
                     self.back_rest_up, self.back_rest_deg = self.prior_rest_up, gap
                 self.home_deg = (float(angle_between_deg(self.rest_up[None, :], self.home_up)[0])
                                  if self.home_up is not None and self.foreign_since else 0.0)
+                if self.out_up is not None and self.out_last >= 0 and first + k - self.out_last < self.max_len:
+                    gone = float(angle_between_deg(self.rest_up[None, :], self.out_up)[0])
+                    if gone >= cfg.min_rom_deg:
+                        # the leg came to this rest pose from the one it first rested at after the
+                        # last movement without a movement, as far as the smallest rep: out in steps,
+                        # each under start_deg (a smaller shift and back is no rep whatever it is read
+                        # as, and read from that pose, a rep starting slowly past it would be cut there)
+                        self.step_up, self.step_deg, self.step_from = self.out_up, gone, self.out_last
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.peak_deg = 0.0
@@ -233,6 +258,19 @@ class Segmenter:
                     if len(back) and back[0] < min(stop, home_at):
                         self.home_up = self.replaced_up  # (the leg rests there: the exercise's rest)
                         return self._end_at_rest(first + j + int(back[0]), self.replaced_up, None)
+                if self.step_up is not None:
+                    # quiet back within end_floor_deg of the pose the leg went out from in steps,
+                    # having gone no further from the rest pose than that pose lies, within
+                    # max_movement_s of leaving it: the way out (in steps, each under start_deg, quiet
+                    # pauses taking the rest pose along) and this way back are one movement, from
+                    # where the leg left that pose (measured and classified as any movement)
+                    to_step = angle_between_deg(up[j:], self.step_up)
+                    back = (quiet[j:] & (runmax <= self.step_deg + cfg.end_floor_deg)
+                            & (to_step <= cfg.end_floor_deg)
+                            & (np.arange(first + j, first + n) < self.step_from + self.max_len)).nonzero()[0]
+                    if len(back) and back[0] < min(stop, home_at):
+                        self.start, self.rest_up = self.step_from, self.step_up
+                        return self._end(first + j + int(back[0]), returned=True)
                 if self.back_rest_up is not None:
                     # quiet back at the pose the last rep started from, having gone no further from the
                     # rest pose than that pose lies: the rest pose was a quiet moment on the way back
@@ -386,6 +424,7 @@ class Segmenter:
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
         self.foreign_since = False
         self.swing_end = False
+        self.out_up, self.out_last = None, -1
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
 
@@ -426,6 +465,8 @@ class Segmenter:
         self.last_end = end
         self.anchor_up = None  # an anchor is a rest after the last movement
         self.swing_end = swing_end  # it ended at the bottom of a swing, not at rest
+        self.out_up, self.out_last = None, -1
+        self.step_up, self.step_deg, self.step_from = None, 0.0, -1
         self.state = REST
         self.start, self.peak_deg, self.peak_up = -1, 0.0, None
         self.tail_min, self.tail_min_index = np.inf, -1
@@ -437,6 +478,19 @@ class Segmenter:
         self.home_deg = 0.0
         self.part_up, self.part_exc, self.part_first = None, 0.0, -1
         return movement
+
+    def _track_out(self, first: int, j: int, up: np.ndarray, poses: np.ndarray) -> None:
+        """REST, samples ``j:j + len(poses)`` of this piece (``poses``: those that may be the rest
+        pose): keep the rest pose the leg first came to after the last movement, and the last
+        sample quiet within ``end_floor_deg`` of it."""
+        at = poses.nonzero()[0]
+        if len(at) == 0:
+            return
+        if self.out_up is None:
+            self.out_up = up[j + int(at[0])].copy()
+        near = at[angle_between_deg(up[j + at], self.out_up) <= self.cfg.end_floor_deg]
+        if len(near):
+            self.out_last = first + j + int(near[-1])
 
     def _left_spell(self, first: int, j: int, up: np.ndarray, exc: np.ndarray, quiet_run: np.ndarray) -> int:
         """MOVE, samples ``j:`` of this piece (``exc``: their angle from rest): the first (relative

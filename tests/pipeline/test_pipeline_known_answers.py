@@ -516,3 +516,22 @@ def test_after_a_shift_of_the_resting_leg_the_old_rest_pose_is_no_rest_to_go_bac
     assert [r.start_s for r in counted] == pytest.approx([1.0, 6.0, 15.0, 22.0, 28.0], abs=0.3)
     third = 16.0 if then == "a small rep held there" else 35.0
     assert [r.rom_deg for r in counted] == pytest.approx([35.0, 35.0, third, 35.0, 35.0], abs=1.5)
+
+
+@pytest.mark.parametrize("fs_hz", [25.0, 100.0])
+def test_a_small_rep_that_goes_out_in_steps_right_after_a_rep_is_counted_from_the_rest_it_left(fs_hz):
+    axis, g = random_setup(14)
+    # a 30-deg rep, back at 5.5 s and still 0.3 s, then a small rep out in steps (4.5 deg, a still
+    # pause of 0.2 s, on to 9 deg), held 0.7 s, back at 8.5 s, and a 30-deg rep at 11 s: no rest of
+    # rest_min_s before the small rep anchors it, and each step is under start_deg (the pause and
+    # the hold took the rest pose out with the rep, its way back was "swung the other way", and the
+    # next rep was read from the hold). (Still only 0.1 s after the first rep, the small rep is
+    # found just as well, but its ROM reads 1-2 deg low: the accelerometer's rest gravity, averaged
+    # over that short rest, takes in the first samples of the outward turn.)
+    t = np.arange(0.0, 16.0, 1.0 / fs_hz)
+    theta = (30.0 * min_jerk((t - 2.0) / 1.0) - 30.0 * min_jerk((t - 4.5) / 1.0)
+             + 4.5 * min_jerk((t - 5.8) / 0.5) + 4.5 * min_jerk((t - 6.5) / 0.5) - 9.0 * min_jerk((t - 7.7) / 0.8)
+             + 30.0 * min_jerk((t - 11.0) / 1.0) - 30.0 * min_jerk((t - 13.5) / 1.0))
+    counted = [r for r in Pipeline().run(samples_of_angle(theta, t, axis, g, seed=14)) if r.counted]
+    assert [round(r.start_s, 1) for r in counted] == pytest.approx([2.0, 5.8, 11.0], abs=0.3)
+    assert [r.rom_deg for r in counted] == pytest.approx([30.0, 9.0, 30.0], abs=1.5)
