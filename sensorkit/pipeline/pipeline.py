@@ -72,7 +72,7 @@ def _reported_rom(v: Verdict, f: Features) -> float:
     """A rep's ROM (deg): the range of a continuous rep (from the bottom of the swing before it,
     :mod:`sensorkit.pipeline.series`), else the peak above the rest pose, which the kind is judged
     on (and a rejected movement's)."""
-    if v.kind != "rejected" and f.link is not None and f.link.range_deg == f.link.range_deg:
+    if v.kind != "rejected" and f.link is not None and math.isfinite(f.link.range_deg):
         return f.link.range_deg
     return v.rom_deg
 
@@ -244,6 +244,7 @@ class Pipeline:
         cut = self._segmenter.restart(self._history.end - 1)
         if cut is not None:
             self._emit(cut)
+        self._chain = None  # (nothing is integrated across the gap)
         self._last_moving = self._last_loud = self._history.end - 1
 
     def _process_piece(self, samples: Samples) -> list[Rep]:
@@ -313,7 +314,7 @@ class Pipeline:
         self._segmenter.judged(movement, counted=v.kind != "rejected", foreign=v.foreign)
         if movement.no_rep:
             v = Verdict("rejected", movement.no_rep, v.rom_deg, v.axis_offset_deg)
-        self._chain = f.link.next_chain(counted=v.kind != "rejected") if f.link is not None else None
+        self._chain = self._chain_after(f, v)
         if v.kind != "rejected" and f.radius_m == f.radius_m:
             self._radii.append(f.radius_m)
         if self._first_rest_up is None:
@@ -346,6 +347,17 @@ class Pipeline:
             return self._chain
         axis = self.classifier.axes.axis
         return unstarted(axis) if axis is not None else None
+
+    def _chain_after(self, f: Features, v: Verdict) -> Chain | None:
+        """The chain after a movement: kept only about the exercise's learned axis (within
+        SAME_AXIS_COS of it, its sign made the axis's), with its trough from there on: a counted
+        rep's lowest angle after its peak; a movement foreign to the exercise (a kick, standing up)
+        starts it at its end; another rejected one (the way back from a swing, too small) keeps
+        its lowest angle."""
+        axis = self.classifier.axes.axis
+        if f.link is None or axis is None:
+            return None
+        return f.link.next_chain(axis, counted=v.kind != "rejected", foreign=v.foreign)
 
     def _rest_gravity(self, first: int, start: int) -> np.ndarray | None:
         """The accelerometer's gravity direction over the quiet samples of the rest before

@@ -10,12 +10,22 @@ from the last quiet rest on, movement after movement (the windows meet: each beg
 before ended), with the turns the accelerometer finds missed across lost samples put back; each
 rep's range is its peak minus the lowest angle since the peak of the rep before. The integral
 drifts by the gyro bias left (VQF's estimate: a few hundredths of a deg/s) over a series' seconds.
+
+What the chain must not carry: nothing across a gap in the data (the pipeline drops it at a
+reconnect, and two movements more than MAX_STEP_PERIODS apart do not meet); no axis but the
+exercise's learned one (a chain begun about a movement's own axis before the exercise's is known
+goes on only if that turns out to be it, within 30°); and no low of a movement foreign to the
+exercise (a kick, standing up): the trough starts afresh at its end.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
+
+#: the movement before ended at most this many sample periods before this one's first sample
+MAX_STEP_PERIODS = 1.5
 
 
 @dataclass(frozen=True)
@@ -41,19 +51,29 @@ def unstarted(axis: np.ndarray) -> Chain:
     return Chain(np.array(axis, dtype=float), float("nan"), np.zeros(3), float("nan"))
 
 
+#: a chain goes on only about the exercise's learned axis: within 30° of it, the same way round
+SAME_AXIS_COS = math.cos(math.radians(30.0))
+
+
 @dataclass(frozen=True)
 class Link:
     """A movement's part of the chain: its ``range_deg`` (NaN when it has none), the chain at its last
-    sample (``end``), and its lowest angle overall and after its peak (deg)."""
+    sample (``end``), the lowest angle since the last counted rep's peak up to its end
+    (``low_deg``: the trough carried in included) and its own lowest after its peak (deg)."""
 
     range_deg: float
     end: Chain
     low_deg: float
     low_after_peak_deg: float
 
-    def next_chain(self, counted: bool) -> Chain:
-        """The chain the next movement carries on: a counted rep's trough starts at its peak."""
-        return replace(self.end, trough_deg=self.low_after_peak_deg if counted else self.low_deg)
+    def next_chain(self, axis: np.ndarray, counted: bool, foreign: bool) -> Chain | None:
+        """The chain the next movement carries on, about the exercise's learned ``axis`` (None when
+        this one's axis is not that one): a counted rep's trough starts at its peak, a foreign
+        movement's at its end (its turns are no swing of the exercise), another's goes on."""
+        if float(self.end.axis @ axis) < SAME_AXIS_COS:  # (another axis, or this one the other way)
+            return None
+        trough = self.low_after_peak_deg if counted else self.end.angle_deg if foreign else self.low_deg
+        return replace(self.end, axis=np.array(axis, dtype=float), trough_deg=trough)
 
 
 def _integral(t: np.ndarray, rate: np.ndarray, first: float) -> np.ndarray:
@@ -67,20 +87,21 @@ def _integral(t: np.ndarray, rate: np.ndarray, first: float) -> np.ndarray:
 
 def link(chain: Chain | None, t: np.ndarray, omega_dps: np.ndarray, filled: np.ndarray | None, start: int,
          rest: int | None, fitted_deg: np.ndarray, gaps_deg: np.ndarray) -> Link | None:
-    """This movement's link: ``t`` and ``omega_dps`` its window's samples, ``start`` where the movement
-    starts in it, ``rest`` the quiet rest sample before it (None: none, a continuous rep),
-    ``fitted_deg`` its own angle from ``rest`` (or from ``start``) on, ``gaps_deg`` the turns the
-    accelerometer put into that angle across lost samples. None when there is no chain to continue
-    or start (the exercise's axis unknown and no quiet rest)."""
+    """This movement's link: ``t`` (s) and ``omega_dps`` (n, 3) its window's samples, ``filled`` which
+    of them a gap's straight line made up, ``start`` where the movement starts in it, ``rest`` the
+    quiet rest sample before it (None: none, a continuous rep), ``fitted_deg`` its own angle and
+    ``gaps_deg`` the turns the accelerometer put into it across lost samples, both from ``rest``
+    on (from ``start`` when there is none). None when there is no chain to continue or start."""
     if rest is not None:  # a quiet rest: the chain starts again there, at 0
         if chain is None:
             return None
         angle = _integral(t[rest:], omega_dps[rest:] @ chain.axis, 0.0)
+        angle += gaps_deg - gaps_deg[0]  # (fitted_deg and gaps_deg start at the rest sample)
         top = start - rest + int(angle[start - rest:].argmax())
         end = Chain(chain.axis, float(angle[-1]), omega_dps[-1].copy(), float(t[-1]))
         return Link(float("nan"), end, min(0.0, float(angle.min())), float(angle[top:].min()))
-    if chain is None or not chain.started:
-        return None
+    if chain is None or not chain.started or t[0] - chain.t_s > MAX_STEP_PERIODS * float(np.median(np.diff(t))):
+        return None  # (no samples lost between the two movements but those filled in)
     rate = omega_dps @ chain.axis
     first = chain.angle_deg + 0.5 * (float(chain.omega_dps @ chain.axis) + float(rate[0])) * float(t[0] - chain.t_s)
     angle = _integral(t, rate, first)

@@ -7,6 +7,7 @@ from sensorkit.accuracy import Truth, match
 from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.rep import COUNTED_KINDS
 from sensorkit.sim import simulate_session
+from synth import min_jerk, random_setup, samples_of_angle, samples_of_two_turns
 
 
 def _rom_errors(seed, exercise, rate_hz):
@@ -33,3 +34,57 @@ def test_quick_hip_rotations_without_rests_read_their_range_at_50_hz():
     errors = _rom_errors(508, "hip_external_rotation", 50.0)  # (was 2.95 deg RMSE)
     assert len(errors) == 19
     assert np.sqrt(np.mean(errors**2)) < 1.5, errors.round(1)
+
+
+# -- what the turn through a series must not carry (found by review) --
+
+FS_HZ = 50.0
+
+
+def _turns(t, moves, t0):
+    """An angle (deg) at ``t`` from ``moves``: (turn in deg, duration in s, pause after in s), from ``t0``."""
+    theta, at = np.zeros_like(t), t0
+    for turn, duration, pause in moves:
+        theta += turn * min_jerk((t - at) / duration)
+        at += duration + pause
+    return theta
+
+
+def test_a_kick_about_another_axis_before_a_series_is_no_part_of_its_first_range():
+    # the session opens with a 60-deg kick across the leg, rests 0.3 s, then quick reps of 40 deg
+    # that swing 8 deg behind the rest before the next: 48 deg each from the swing's bottom
+    t = np.arange(0.0, 40.0, 1.0 / FS_HZ)
+    across = _turns(t, [(60, 0.8, 0.0), (-60, 0.8, 0.3)], 2.0)
+    theta = _turns(t, [(40, 0.8, 0.2), (-48, 0.8, 0.0)] + [(48, 0.8, 0.2), (-48, 0.8, 0.0)] * 4 + [(8, 0.5, 4.0)],
+                   3.9)
+    reps = [r for r in Pipeline().run(samples_of_two_turns(theta, across, t, *random_setup(3))) if r.counted]
+    assert len(reps) == 5
+    assert [r.rom_deg for r in reps] == pytest.approx([40.0, 48.0, 48.0, 48.0, 48.0], abs=2.0)
+
+
+def test_a_rejected_kick_does_not_lend_its_low_to_the_rep_after_it():
+    # hip ER: 40-deg reps; a kick across the leg turning 30 deg behind the rest about the rep's axis
+    # too (rejected: another axis), and straight into a 40-deg rep from rest
+    t = np.arange(0.0, 36.0, 1.0 / FS_HZ)
+    theta = _turns(t, [(40, 1.0, 1.5), (-40, 1.0, 3.0)] * 3, 2.0)
+    theta += _turns(t, [(-30, 0.8, 0.0), (30, 0.8, 0.0)], 19.5)
+    across = _turns(t, [(50, 0.8, 0.0), (-50, 0.8, 0.0)], 19.5)
+    theta += _turns(t, [(40, 0.8, 0.2), (-40, 0.8, 4.0)], 21.1)
+    reps = Pipeline().run(samples_of_two_turns(theta, across, t, *random_setup(3)))
+    after = [r for r in reps if r.counted and r.start_s > 20.5]
+    assert len(after) == 1 and after[0].rom_deg == pytest.approx(40.0, abs=2.0)
+
+
+def test_nothing_is_integrated_across_a_reconnect():
+    # knee extensions in series (1.5-s swings); the samples from mid-swing out to mid-swing out two
+    # swings later lost (a reconnect, 3.1 s): no rep after it ranges over the turns the gap hid (the
+    # chain once carried them across: 234 deg)
+    t = np.arange(0.0, 50.0, 1.0 / FS_HZ)
+    moves = ([(40, 1.0, 1.5), (-40, 1.0, 3.0)] * 2 + [(40, 1.5, 0.1), (-48, 1.5, 0.0)]
+             + [(48, 1.5, 0.1), (-48, 1.5, 0.0)] * 5 + [(8, 0.5, 4.0)] + [(40, 1.0, 1.5), (-40, 1.0, 3.0)] * 2)
+    theta = _turns(t, moves, 2.0)
+    starts = 2.0 + np.cumsum([0.0] + [duration + pause for _, duration, pause in moves])
+    lost = (t >= starts[6] + 0.75) & (t <= starts[8] + 0.75)
+    s = samples_of_angle(theta, t, *random_setup(3))
+    reps = Pipeline(meta={"exercise": "knee_extension"}).run(s[~lost])
+    assert max(r.rom_deg for r in reps if r.counted) < 55.0
