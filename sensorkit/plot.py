@@ -100,7 +100,7 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
         colour = KIND_COLOURS.get(rep.kind, "#9a9a9a")
         ax.axvspan(rep.start_s, rep.end_s, color=colour, alpha=0.22, lw=0)
         if rep.kind != "rejected" and rep.hold_s > 0:
-            ax.hlines(rep.rom_deg, rep.out_end_s, rep.return_start_s, color=colour, lw=4, alpha=0.9)
+            ax.hlines(_peak_drawn(rep, t_s, angle_deg), rep.out_end_s, rep.return_start_s, color=colour, lw=4, alpha=0.9)
     ax.plot(t_s, angle_deg, color="black", lw=0.9)
     if rec.meta.target_rom_deg:
         ax.axhline(rec.meta.target_rom_deg, color="#c0392b", ls="--", lw=0.8)
@@ -108,7 +108,7 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
     counts = {k: sum(r.kind == k for r in reps) for k in KIND_COLOURS}
     handles = [Patch(color=c, alpha=0.5, label=f"{k} ({counts[k]})") for k, c in KIND_COLOURS.items()
                if k in exercise.kinds or k == "rejected"]
-    handles.append(Line2D([], [], color="#555555", lw=4, label="hold, drawn at the rep's ROM"))
+    handles.append(Line2D([], [], color="#555555", lw=4, label="hold, drawn at the rep's peak"))
     if any(r.tempo == "fast" for r in reps):
         handles.append(Line2D([], [], color=FAST_COLOUR, marker="$°$", ls="", label="ROM of a fast rep"))
     if rec.meta.target_rom_deg:
@@ -120,20 +120,29 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
     ax.set_ylim(min(-5.0, float(np.nanmin(angle_deg, initial=0))), max(10.0, float(np.nanmax(angle_deg, initial=0))) * 1.3)
     who = " ".join(str(meta[k]) for k in ("patient", "side", "started_at") if k in meta)
     ax.set_title(f"{rec.name}  {who}".strip(), fontsize=10)
-    _label_roms(figure, ax, [r for r in reps if r.kind != "rejected"])
+    counted = [r for r in reps if r.kind != "rejected"]
+    _label_roms(figure, ax, counted, [_peak_drawn(r, t_s, angle_deg) for r in counted])
     return _png(figure)
 
 
-def _label_roms(figure, ax, reps) -> list:
-    """Each rep's ROM above its peak (a fast rep's in FAST_COLOUR), on the lowest of LABEL_ROWS
-    rows where its drawn box clears every label placed before it (else the least crowded row);
-    returns the labels' boxes (display units)."""
+def _peak_drawn(rep, t_s: np.ndarray, angle_deg: np.ndarray) -> float:
+    """The highest angle the trace draws inside ``rep`` (deg): where its ROM label and hold go. It is
+    the ROM for a rep from rest; a rep in a series without rests ranges from the bottom of the swing
+    before, below the rest pose the trace is drawn from (its ROM is larger)."""
+    inside = angle_deg[(t_s >= rep.start_s) & (t_s <= rep.end_s)]
+    return float(np.nanmax(inside)) if len(inside) and np.isfinite(inside).any() else float(rep.rom_deg)
+
+
+def _label_roms(figure, ax, reps, heights: list[float] | None = None) -> list:
+    """Each rep's ROM above its peak (``heights``, deg; default its ROM; a fast rep's in
+    FAST_COLOUR), on the lowest of LABEL_ROWS rows where its drawn box clears every label placed
+    before it (else the least crowded row); returns the labels' boxes (display units)."""
     figure.canvas.draw()  # the layout (the legend outside) settles where the axes are
     renderer = figure.canvas.get_renderer()
     placed: list = []
-    for rep in reps:
+    for rep, height in zip(reps, heights if heights is not None else [r.rom_deg for r in reps]):
         fast = rep.tempo == "fast"
-        label = ax.annotate(f"{rep.rom_deg:.1f}°", ((rep.start_s + rep.end_s) / 2, rep.rom_deg), xytext=(0, 5),
+        label = ax.annotate(f"{rep.rom_deg:.1f}°", ((rep.start_s + rep.end_s) / 2, height), xytext=(0, 5),
                             textcoords="offset points", ha="center", fontsize=8,
                             color=FAST_COLOUR if fast else "black", fontweight="bold" if fast else "normal")
         best = None
