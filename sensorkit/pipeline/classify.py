@@ -97,19 +97,21 @@ class RepClassifier:
         recent = self._roms[-cfg.typical_rom_history:]
         return max(cfg.typical_rom_floor_deg, percentile(recent, cfg.typical_rom_percentile))
 
-    def classify(self, f: Features) -> Verdict:
+    def classify(self, f: Features, learn: bool = True) -> Verdict:
+        """The verdict on a measured movement; unless ``learn`` is False (a movement whose rest
+        was not seen), it also votes for the exercise's axis and adds to the typical ROM."""
         cfg = self.config
         problem = shape_problem(f, cfg, self.exercise.pivot_kind)
         verdict = self._judge(f, problem)
         # its vote counts for the movements after it, not for its own verdict
-        votes = self._votes(f) if not problem else 0
+        votes = self._votes(f) if not problem and learn else 0
         if votes:
             before = self.axes.axis
             self.axes.observe(f.axis, votes, f.rom_deg)
             after = self.axes.axis
             if before is not None and after is not None and axis_offset_deg(before, after) > cfg.max_axis_offset_deg:
                 self._roms = []  # another axis won: the reps counted so far were of another movement
-        if verdict.kind != "rejected" and verdict.kind != self.exercise.pivot_kind:
+        if verdict.kind != "rejected" and verdict.kind != self.exercise.pivot_kind and learn:
             self._roms.append(verdict.rom_deg)
         if verdict.kind == "rejected" and foreign(f, cfg, self.exercise.pivot_kind, verdict.axis_offset_deg):
             verdict = replace(verdict, foreign=True)

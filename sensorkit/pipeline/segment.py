@@ -66,6 +66,10 @@ can be seen; which axis and which way are the classifier's business. A movement:
   fidget) arms nothing: a rep held or paused at the old pose would be taken for the way back.
   The pose given up is the rest again should the leg be quiet there; a pose the leg comes back
   to, quiet, after a new rest replaced it is the exercise's rest from then on;
+- begun after a gap in the data too long to fill (a reconnect) before the leg has rested
+  ``rest_min_s`` (the rest pose is then the sample the data resumed at, maybe mid-swing), it ends
+  where the leg has first rested so, and is no rep (``REST_UNSEEN``): its caller lets it vote for
+  no axis, since read from a guessed rest its turn may look the other way round;
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -84,6 +88,7 @@ REST, MOVE, TAIL, PAST = "rest", "move", "tail", "past"
 CUT_BY_GAP = "cut short: the data stopped (a gap in the recording)"
 WAY_BACK_FROM_SWING = "the way back to rest after a swing past it"
 WAY_BACK_HOME = "the way back to where the last rep started"
+REST_UNSEEN = "began before the leg was seen at rest after a gap in the data"
 #: a swing past the rest pose that grows beyond this fraction of the rep's peak is the next rep
 PAST_FRACTION = 0.6
 #: the bottom of a swing: the angle has risen this far (deg) above its lowest since the return
@@ -156,6 +161,10 @@ class Segmenter:
         # the last movement ended at the bottom of a swing, not at rest: a quiet moment there (a
         # turn, the next rep's pause on its way out) is no rest pose until the leg has rested
         self.swing_end = False
+        # after a gap in the data, until the leg is seen quiet: the rest pose is a guess (the sample
+        # the data resumed at, maybe mid-swing), and so is any movement begun from it
+        self.rest_unseen = False
+        self.start_unseen = False  # MOVE: the movement began while the rest was unseen
         # REST: the rest pose the leg first came to after the last movement ended, and the last
         # sample quiet within end_floor_deg of it (-1: none yet)
         self.out_up: np.ndarray | None = None
@@ -199,6 +208,8 @@ class Segmenter:
                 self._track_out(first, j, up, poses[:k - j])
                 if self.prior_rest_up is not None and rested[j:k + 1].any():
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
+                if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
+                    self.rest_unseen = False  # (a rest of rest_min_s: a swing's turnaround is quiet for less)
                 if len(hits) == 0:
                     if last_quiet[-1] >= 0:
                         self.rest_up = up[last_quiet[-1]].copy()
@@ -226,9 +237,19 @@ class Segmenter:
                         self.step_up, self.step_deg, self.step_from = self.out_up, gone, self.out_last
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
+                self.start_unseen = self.rest_unseen
                 self.peak_deg = 0.0
                 j = k
             if self.state == MOVE:
+                if self.start_unseen:
+                    # begun from a guessed rest after a gap: it ends where the leg is first seen at
+                    # rest (rest_min_s quiet), and that pose is the rest
+                    seen = (quiet_run[j:] >= self.rest_min).nonzero()[0]
+                    if len(seen):
+                        k = j + int(seen[0])
+                        self.rest_unseen = False
+                        rested_from = max(self.start, first + k - int(quiet_run[k]) + 1)
+                        return self._end_at_rest(rested_from, up[k].copy(), None, decided=first + k)
                 exc = angle_between_deg(up[j:], self.rest_up)
                 runmax = np.maximum.accumulate(np.maximum(exc, self.peak_deg))
                 threshold = np.maximum(cfg.end_floor_deg, cfg.return_fraction * runmax)
@@ -425,6 +446,7 @@ class Segmenter:
         self.foreign_since = False
         self.swing_end = False
         self.out_up, self.out_last = None, -1
+        self.rest_unseen = True
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
 
@@ -461,7 +483,8 @@ class Segmenter:
 
     def _end(self, end: int, returned: bool, decided: int | None = None, swing_end: bool = False) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
-                            self.last_end)
+                            self.last_end, no_rep=REST_UNSEEN if self.start_unseen else "")
+        self.start_unseen = False
         self.last_end = end
         self.anchor_up = None  # an anchor is a rest after the last movement
         self.swing_end = swing_end  # it ended at the bottom of a swing, not at rest
