@@ -96,11 +96,13 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
     meta = rec.meta.to_dict()
     t_s, angle_deg, reps = angle_trace(rec.samples, meta, block_size=block_size)
     ax = figure.add_subplot()
+    counted = [r for r in reps if r.kind != "rejected"]
+    peaks = [_peak_drawn(r, t_s, angle_deg) for r in counted]
     for rep in reps:
-        colour = KIND_COLOURS.get(rep.kind, "#9a9a9a")
-        ax.axvspan(rep.start_s, rep.end_s, color=colour, alpha=0.22, lw=0)
-        if rep.kind != "rejected" and rep.hold_s > 0:
-            ax.hlines(_peak_drawn(rep, t_s, angle_deg), rep.out_end_s, rep.return_start_s, color=colour, lw=4, alpha=0.9)
+        ax.axvspan(rep.start_s, rep.end_s, color=KIND_COLOURS.get(rep.kind, "#9a9a9a"), alpha=0.22, lw=0)
+    for rep, peak in zip(counted, peaks):
+        if rep.hold_s > 0:
+            ax.hlines(peak, rep.out_end_s, rep.return_start_s, color=KIND_COLOURS.get(rep.kind, "#9a9a9a"), lw=4, alpha=0.9)
     ax.plot(t_s, angle_deg, color="black", lw=0.9)
     if rec.meta.target_rom_deg:
         ax.axhline(rec.meta.target_rom_deg, color="#c0392b", ls="--", lw=0.8)
@@ -120,8 +122,7 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
     ax.set_ylim(min(-5.0, float(np.nanmin(angle_deg, initial=0))), max(10.0, float(np.nanmax(angle_deg, initial=0))) * 1.3)
     who = " ".join(str(meta[k]) for k in ("patient", "side", "started_at") if k in meta)
     ax.set_title(f"{rec.name}  {who}".strip(), fontsize=10)
-    counted = [r for r in reps if r.kind != "rejected"]
-    _label_roms(figure, ax, counted, [_peak_drawn(r, t_s, angle_deg) for r in counted])
+    _label_roms(figure, ax, counted, peaks)
     return _png(figure)
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 from scipy import signal
@@ -139,57 +140,24 @@ def standard_perturbations(rotations: int = 4, rates_hz: tuple[float, ...] = (25
     ``seeds`` draws
     each of a gyro bias (±2 deg/s per axis), noise (0.1 m/s², 0.5 deg/s rms), scale errors (±3 %
     acc, ±2 % gyro), lost samples (1 % in runs of 1-4) and timestamp jitter (±20 % of the period)."""
-    out = [Perturbation("strap", f"rotation {k}", _rotate(Rotation.random(random_state=k).as_matrix()))
+    out = [Perturbation("strap", f"rotation {k}", partial(strap_rotated, rotation=Rotation.random(random_state=k).as_matrix()))
            for k in range(rotations)]
     out.append(Perturbation("other leg", "mirrored", other_leg))
     turn = Rotation.random(random_state=rotations).as_matrix()
     out.append(Perturbation("other leg", "mirrored and rotated", lambda s: strap_rotated(other_leg(s), turn)))
-    out += [Perturbation("rate", f"{r:g} Hz", _resample(r)) for r in rates_hz]
-    out += [Perturbation("tempo", f"{f:g} x as long", _slower(f), time_factor=f) for f in slower]
+    out += [Perturbation("rate", f"{r:g} Hz", partial(resampled, rate_hz=r)) for r in rates_hz]
+    out += [Perturbation("tempo", f"{f:g} x as long", partial(done_slower, factor=f), time_factor=f) for f in slower]
     for k in range(seeds):
         rng = np.random.default_rng(k)
         bias, acc_scale, gyr_scale = rng.uniform(-2, 2, 3), rng.uniform(0.97, 1.03, 3), rng.uniform(0.98, 1.02, 3)
         out += [
-            Perturbation("gyro bias", f"{np.round(bias, 1).tolist()} deg/s", _bias(bias)),
-            Perturbation("noise", f"seed {k}", _noise(k)),
-            Perturbation("scale", f"seed {k}", _scale(acc_scale, gyr_scale)),
-            Perturbation("lost samples", f"seed {k}", _lost(k)),
-            Perturbation("time jitter", f"seed {k}", _jitter(k)),
+            Perturbation("gyro bias", f"{np.round(bias, 1).tolist()} deg/s", partial(with_gyro_bias, bias_dps=bias)),
+            Perturbation("noise", f"seed {k}", partial(with_noise, acc_ms2=0.1, gyr_dps=0.5, seed=k)),
+            Perturbation("scale", f"seed {k}", partial(with_scale_errors, acc_scale=acc_scale, gyr_scale=gyr_scale)),
+            Perturbation("lost samples", f"seed {k}", partial(with_lost_samples, share=0.01, seed=k)),
+            Perturbation("time jitter", f"seed {k}", partial(with_time_jitter, fraction=0.2, seed=k)),
         ]
     return out
-
-
-# (closures that bind their argument now, not when called)
-def _rotate(r: np.ndarray) -> Callable[[Samples], Samples]:
-    return lambda s: strap_rotated(s, r)
-
-
-def _resample(rate_hz: float) -> Callable[[Samples], Samples]:
-    return lambda s: resampled(s, rate_hz)
-
-
-def _slower(factor: float) -> Callable[[Samples], Samples]:
-    return lambda s: done_slower(s, factor)
-
-
-def _bias(bias: np.ndarray) -> Callable[[Samples], Samples]:
-    return lambda s: with_gyro_bias(s, bias)
-
-
-def _noise(seed: int) -> Callable[[Samples], Samples]:
-    return lambda s: with_noise(s, 0.1, 0.5, seed)
-
-
-def _scale(acc_scale: np.ndarray, gyr_scale: np.ndarray) -> Callable[[Samples], Samples]:
-    return lambda s: with_scale_errors(s, acc_scale, gyr_scale)
-
-
-def _lost(seed: int) -> Callable[[Samples], Samples]:
-    return lambda s: with_lost_samples(s, 0.01, seed)
-
-
-def _jitter(seed: int) -> Callable[[Samples], Samples]:
-    return lambda s: with_time_jitter(s, 0.2, seed)
 
 
 def label_in_time(label: dict, time_factor: float) -> dict:

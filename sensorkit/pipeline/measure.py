@@ -38,7 +38,7 @@ from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.gravity_fit import fit_turns, turn_about, worth_fitting
-from sensorkit.pipeline.series import Chain, Link, link, unstarted
+from sensorkit.pipeline.series import Chain, Link, integral_deg, link, unstarted
 from sensorkit.pipeline.smallarray import (butter_lowpass_sos, butter_lowpass_zi, eigh, einsum, gradient, gradient_at,
                                            lfilter_zi as _filter, spacing, true_runs)
 
@@ -225,9 +225,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     s0 = int(before[-1]) if len(before) else s
     rate = w.omega_dps[s0:e + 1] @ axis
     tt = w.t[s0:e + 1]
-    turned = np.empty(len(rate))
-    turned[:1] = 0.0
-    np.cumsum(0.5 * (rate[1:] + rate[:-1]) * (tt[1:] - tt[:-1]), out=turned[1:])
+    turned = integral_deg(tt, rate, 0.0)
     if turned[s - s0:].sum() < 0:  # outward turn positive
         axis, rate, turned = -axis, -rate, -turned
     # 0 at a quiet rest sample; without one (continuous reps) the filter's angle at the start

@@ -248,8 +248,8 @@ class Segmenter:
                     if len(seen):
                         k = j + int(seen[0])
                         self.rest_unseen = False
-                        rested_from = max(self.start, first + k - int(quiet_run[k]) + 1)
-                        return self._end_at_rest(rested_from, up[k].copy(), None, decided=first + k)
+                        return self._end_at_rest(self._rest_began(first, k, quiet_run), up[k].copy(), None,
+                                                 decided=first + k)
                 exc = angle_between_deg(up[j:], self.rest_up)
                 runmax = np.maximum.accumulate(np.maximum(exc, self.peak_deg))
                 threshold = np.maximum(cfg.end_floor_deg, cfg.return_fraction * runmax)
@@ -330,10 +330,10 @@ class Segmenter:
                     # else the way back, no rep (sitting down, with any overshoot past the seat)
                     k = j + home_at
                     went_on = bool(runmax[home_at] >= self.home_deg + cfg.min_rom_deg)
-                    rested_from = max(self.start, first + k - int(quiet_run[k]) + 1)
                     # (the pose given up is the rest again should the leg be quiet there: a small rep
                     # held next to the old rest after a shift costs that rep, not the set)
-                    return self._end_at_rest(rested_from, up[k].copy(), self.rest_up, decided=first + k,
+                    return self._end_at_rest(self._rest_began(first, k, quiet_run), up[k].copy(), self.rest_up,
+                                             decided=first + k,
                                              returned=went_on, no_rep="" if went_on else WAY_BACK_HOME)
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
@@ -501,6 +501,11 @@ class Segmenter:
         self.home_deg = 0.0
         self.part_up, self.part_exc, self.part_first = None, 0.0, -1
         return movement
+
+    def _rest_began(self, first: int, k: int, quiet_run: np.ndarray) -> int:
+        """Where the quiet run up to local sample ``k`` of this piece began (absolute), not before
+        the movement's start."""
+        return max(self.start, first + k - int(quiet_run[k]) + 1)
 
     def _track_out(self, first: int, j: int, up: np.ndarray, poses: np.ndarray) -> None:
         """REST, samples ``j:j + len(poses)`` of this piece (``poses``: those that may be the rest

@@ -76,7 +76,7 @@ class Link:
         return replace(self.end, axis=np.array(axis, dtype=float), trough_deg=trough)
 
 
-def _integral(t: np.ndarray, rate: np.ndarray, first: float) -> np.ndarray:
+def integral_deg(t: np.ndarray, rate: np.ndarray, first: float) -> np.ndarray:
     """``first`` plus the trapezoid integral of ``rate`` (deg/s) over ``t`` (s), per sample (deg)."""
     out = np.empty(len(rate))
     out[:1] = first
@@ -95,7 +95,7 @@ def link(chain: Chain | None, t: np.ndarray, omega_dps: np.ndarray, filled: np.n
     if rest is not None:  # a quiet rest: the chain starts again there, at 0
         if chain is None:
             return None
-        angle = _integral(t[rest:], omega_dps[rest:] @ chain.axis, 0.0)
+        angle = integral_deg(t[rest:], omega_dps[rest:] @ chain.axis, 0.0)
         angle += gaps_deg - gaps_deg[0]  # (fitted_deg and gaps_deg start at the rest sample)
         top = start - rest + int(angle[start - rest:].argmax())
         end = Chain(chain.axis, float(angle[-1]), omega_dps[-1].copy(), float(t[-1]))
@@ -104,7 +104,7 @@ def link(chain: Chain | None, t: np.ndarray, omega_dps: np.ndarray, filled: np.n
         return None  # (no samples lost between the two movements but those filled in)
     rate = omega_dps @ chain.axis
     first = chain.angle_deg + 0.5 * (float(chain.omega_dps @ chain.axis) + float(rate[0])) * float(t[0] - chain.t_s)
-    angle = _integral(t, rate, first)
+    angle = integral_deg(t, rate, first)
     angle[start:] += gaps_deg - gaps_deg[0]
     low = 0
     if filled is not None and filled[:start].any():
