@@ -48,7 +48,9 @@ can be seen; which axis and which way are the classifier's business. A movement:
   ``min_rom_deg`` from the first the leg came to after the last movement, reached from
   there without a movement (each step under ``start_deg``, a quiet pause or the hold taking the
   rest pose along: a small rep right after a rep, or in a series, with no rest of ``rest_min_s``
-  to anchor it), and the leg is quiet within ``end_floor_deg`` of that first pose, having gone no
+  to anchor it; the accelerometer, read where the leg was quiet at both poses, must agree it
+  turned that far: the filter's vertical also moves while the leg rests, converging back after
+  quick reps pulled it off), and the leg is quiet within ``end_floor_deg`` of that first pose, having gone no
   further from the pose it started from than that pose lies, within ``max_movement_s`` of leaving
   it: the way out and this way back are one movement, returned, from the last quiet sample at
   that pose (else the way back was read as a movement behind the rest pose, or missed);
@@ -76,6 +78,7 @@ Decisions use only samples up to the one decided on: the same for any chunking.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -94,6 +97,13 @@ PAST_FRACTION = 0.6
 #: the bottom of a swing: the angle has risen this far (deg) above its lowest since the return
 #: (more than the orientation filter moves by itself after a movement: 1-2 deg)
 RISE_DEG = 4.0
+#: the accelerometer's direction at a quiet sample (turning under 5 deg/s, its turn accelerating
+#: under 20 deg/s²) is gravity's to within this (deg): ω²r and αr under 0.15 m/s² at r = 0.45 m
+QUIET_GRAVITY_DEG = 0.5
+#: a pose's accelerometer is read this long (s) before the last quiet sample there: the smoothed rate
+#: that tells quiet lags the leg's own (the 3-Hz Butterworth's ~0.08 s), and a movement's onset
+#: accelerates the leg before its rate passes 5 deg/s
+SETTLED_READ_S = 0.25
 #: leaving a quiet spell about an axis within 60° of the turn from the rest pose to the spell goes
 #: on with that turn (the rep itself, paused or held on the way), so it is no new rest
 CONTINUED_COS = 0.5
@@ -169,17 +179,24 @@ class Segmenter:
         # sample quiet within end_floor_deg of it (-1: none yet)
         self.out_up: np.ndarray | None = None
         self.out_last = -1
+        # the accelerometer (m/s²) at the out pose's last quiet sample, the rest pose's and the
+        # anchor's, read SETTLED_READ_S before it (None: unknown; see _turned_deg)
+        self.out_acc: np.ndarray | None = None
+        self.rest_acc: np.ndarray | None = None
+        self.anchor_acc: np.ndarray | None = None
+        self.settled_read = max(0, int(round(SETTLED_READ_S * fs_hz)))
         # MOVE: that pose, when the movement started from a rest pose the leg came to from there
         # without a movement (min_rom_deg or more away); the angle between the two; that sample
         self.step_up: np.ndarray | None = None
         self.step_deg, self.step_from = 0.0, -1
 
     def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
-             history_up) -> Movement | None:
+             history_up, history_acc) -> Movement | None:
         """Scan samples from absolute index ``first`` (their vertical, still-run length,
         quietness and quiet-run length, in samples) up to the first
         movement that ends (returned; the caller goes on after the sample that decided it) or the
-        last sample; ``history_up(i0, i1)`` gives earlier verticals."""
+        last sample; ``history_up(i0, i1)`` gives earlier verticals, ``history_acc(i0, i1)`` the
+        accelerometer (m/s²) of samples up to the piece's last."""
         cfg = self.cfg
         j, n = 0, len(up)
         rested = quiet_run >= self.rest_min
@@ -187,7 +204,7 @@ class Segmenter:
             if self.state == REST:
                 # the rest pose at each sample: the vertical at the latest quiet sample up to it
                 if self.rest_up is None:  # the very start: the first sample is the rest until one is quiet
-                    self.rest_up = up[0].copy()
+                    self.rest_up, self.rest_acc = up[0].copy(), None
                 poses = quiet[j:]
                 if self.swing_end:  # from the first sample that ends a rest of rest_min_s on
                     poses = poses & (np.cumsum(rested[j:]) > 0)
@@ -205,21 +222,26 @@ class Segmenter:
                 if self.swing_end and last_quiet[-1 if len(hits) == 0 else hits[0]] >= 0:
                     self.swing_end = False
                 k = j + int(hits[0]) if len(hits) else n
-                self._track_out(first, j, up, poses[:k - j])
+                self._track_out(first, j, up, quiet_run, history_acc, poses[:k - j])
                 if self.prior_rest_up is not None and rested[j:k + 1].any():
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
                     self.rest_unseen = False  # (a rest of rest_min_s: a swing's turnaround is quiet for less)
                 if len(hits) == 0:
                     if last_quiet[-1] >= 0:
-                        self.rest_up = up[last_quiet[-1]].copy()
+                        at = int(last_quiet[-1])
+                        self.rest_up, self.rest_acc = up[at].copy(), self._settled_acc(first, at, quiet_run, history_acc)
                     if last_rested[-1] >= 0:
-                        self.anchor_up = up[last_rested[-1]].copy()
+                        at = int(last_rested[-1])
+                        self.anchor_up, self.anchor_acc = up[at].copy(), self._settled_acc(first, at, quiet_run, history_acc)
                     break
                 if last_quiet[k - j] >= 0:
-                    self.rest_up = up[last_quiet[k - j]].copy()
+                    at = int(last_quiet[k - j])
+                    self.rest_up, self.rest_acc = up[at].copy(), self._settled_acc(first, at, quiet_run, history_acc)
                 if from_anchor[k - j] and not over[k - j]:  # it left the anchor, by steps: measured from there
+                    at = int(last_rested[k - j])
                     self.rest_up = anchor[k - j].copy()
+                    self.rest_acc = self._settled_acc(first, at, quiet_run, history_acc) if at >= 0 else self.anchor_acc
                 if (self.prior_rest_up is not None
                         and (gap := float(angle_between_deg(self.rest_up[None, :], self.prior_rest_up)[0])) > cfg.end_floor_deg):
                     # the rest pose moved away from where the last rep started without a rest there:
@@ -229,7 +251,7 @@ class Segmenter:
                                  if self.home_up is not None and self.foreign_since else 0.0)
                 if self.out_up is not None and self.out_last >= 0 and first + k - self.out_last < self.max_len:
                     gone = float(angle_between_deg(self.rest_up[None, :], self.out_up)[0])
-                    if gone >= cfg.min_rom_deg:
+                    if gone >= cfg.min_rom_deg and self._turned_deg() >= cfg.min_rom_deg - 2 * QUIET_GRAVITY_DEG:
                         # the leg came to this rest pose from the one it first rested at after the
                         # last movement without a movement, as far as the smallest rep: out in steps,
                         # each under start_deg (a smaller shift and back is no rep whatever it is read
@@ -290,7 +312,7 @@ class Segmenter:
                             & (to_step <= cfg.end_floor_deg)
                             & (np.arange(first + j, first + n) < self.step_from + self.max_len)).nonzero()[0]
                     if len(back) and back[0] < min(stop, home_at):
-                        self.start, self.rest_up = self.step_from, self.step_up
+                        self.start, self.rest_up, self.rest_acc = self.step_from, self.step_up, None
                         return self._end(first + j + int(back[0]), returned=True)
                 if self.back_rest_up is not None:
                     # quiet back at the pose the last rep started from, having gone no further from the
@@ -341,7 +363,7 @@ class Segmenter:
                     k = int(settled[0])
                     movement = self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg))
                     if not movement.returned:  # a shifted rest pose: the leg is still here
-                        self.rest_up = up[j + k].copy()
+                        self.rest_up, self.rest_acc = up[j + k].copy(), None
                     return movement
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
@@ -445,7 +467,8 @@ class Segmenter:
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
         self.foreign_since = False
         self.swing_end = False
-        self.out_up, self.out_last = None, -1
+        self.out_up, self.out_last, self.out_acc = None, -1, None
+        self.rest_acc = self.anchor_acc = None
         self.rest_unseen = True
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
@@ -486,9 +509,9 @@ class Segmenter:
                             self.last_end, no_rep=REST_UNSEEN if self.start_unseen else "")
         self.start_unseen = False
         self.last_end = end
-        self.anchor_up = None  # an anchor is a rest after the last movement
+        self.anchor_up, self.anchor_acc = None, None  # an anchor is a rest after the last movement
         self.swing_end = swing_end  # it ended at the bottom of a swing, not at rest
-        self.out_up, self.out_last = None, -1
+        self.out_up, self.out_last, self.out_acc = None, -1, None
         self.step_up, self.step_deg, self.step_from = None, 0.0, -1
         self.state = REST
         self.start, self.peak_deg, self.peak_up = -1, 0.0, None
@@ -502,12 +525,32 @@ class Segmenter:
         self.part_up, self.part_exc, self.part_first = None, 0.0, -1
         return movement
 
+    def _settled_acc(self, first: int, at: int, quiet_run: np.ndarray, history_acc) -> np.ndarray:
+        """The accelerometer ``SETTLED_READ_S`` before local sample ``at`` (quiet) of this piece, or
+        where its quiet run began if later (within a second before the piece: always kept)."""
+        i = first + at - min(self.settled_read, int(quiet_run[at]) - 1)
+        return history_acc(i, i + 1)[0].copy()
+
+    def _turned_deg(self) -> float:
+        """The leg's turn (deg) from the rest pose it first came to after the last movement to the
+        present one, by the accelerometer (gravity alone where the leg is quiet, to within
+        ``QUIET_GRAVITY_DEG``), read ``SETTLED_READ_S`` before the last quiet sample at each pose
+        (or where its quiet run began). The orientation filter's vertical also moves while the leg
+        rests, converging back over a few seconds after quick reps in a series pulled it off (by 7°
+        in simulated seed 948): that is no turn. Infinite when either pose's sample is unknown."""
+        if self.out_acc is None or self.rest_acc is None:
+            return math.inf
+        a, b = self.out_acc, self.rest_acc
+        cos = float(a @ b) / math.sqrt(float(a @ a) * float(b @ b))
+        return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
     def _rest_began(self, first: int, k: int, quiet_run: np.ndarray) -> int:
         """Where the quiet run up to local sample ``k`` of this piece began (absolute), not before
         the movement's start."""
         return max(self.start, first + k - int(quiet_run[k]) + 1)
 
-    def _track_out(self, first: int, j: int, up: np.ndarray, poses: np.ndarray) -> None:
+    def _track_out(self, first: int, j: int, up: np.ndarray, quiet_run: np.ndarray, history_acc,
+                   poses: np.ndarray) -> None:
         """REST, samples ``j:j + len(poses)`` of this piece (``poses``: those that may be the rest
         pose): keep the rest pose the leg first came to after the last movement, and the last
         sample quiet within ``end_floor_deg`` of it."""
@@ -519,6 +562,7 @@ class Segmenter:
         near = at[angle_between_deg(up[j + at], self.out_up) <= self.cfg.end_floor_deg]
         if len(near):
             self.out_last = first + j + int(near[-1])
+            self.out_acc = self._settled_acc(first, j + int(near[-1]), quiet_run, history_acc)
 
     def _left_spell(self, first: int, j: int, up: np.ndarray, exc: np.ndarray, quiet_run: np.ndarray) -> int:
         """MOVE, samples ``j:`` of this piece (``exc``: their angle from rest): the first (relative
@@ -576,6 +620,7 @@ class Segmenter:
         rest again should the leg be quiet there); ``no_rep``: as ``Movement.no_rep``."""
         movement = self._end(end, returned=returned, decided=decided)
         self.rest_up, self.replaced_up, self.prior_rest_up = rest, replaced, None
+        self.rest_acc = None
         return replace(movement, no_rep=no_rep) if no_rep else movement
 
 

@@ -107,3 +107,17 @@ def test_after_a_reconnect_mid_series_the_reps_from_the_next_rest_count():
     assert [(r.kind, round(r.rom_deg)) for r in after_rest] == [("full", 40), ("full", 40)]
     assert all(r.reason == "began before the leg was seen at rest after a gap in the data"
                for r in reps if starts[7] + 1.85 < r.start_s < starts[-5] - 0.5)
+
+
+def test_a_set_after_quick_reps_is_read_from_where_the_leg_rests_not_where_the_filter_stood():
+    # seed 948 at 26 Hz: quick hip rotations in series end at 57 s; the orientation filter, pulled
+    # 7 deg off by them, converges back over the next seconds while the leg rests (its rest pose
+    # drifts 3.6 deg in 29 s). Taken for a small rep out in steps (each under start_deg), that
+    # reached the knee-out set at 86 s: it was read from the pose where the filter stood at 58 s,
+    # every rep "swung the other way". The accelerometer, read where the leg is quiet, says it
+    # turned 3 deg: no step out, and the set counts.
+    s = simulate_session(948, sample_rate_hz=26.0)
+    reps = Pipeline(meta=s.meta).run(s.samples)
+    truth = [m for m in s.truth if m.kind == "knee_out" and 86.0 <= m.start_s < 99.0]
+    counted = [r for r in reps if r.kind == "knee_out" and 85.5 <= r.start_s < 99.0]
+    assert len(truth) == len(counted) == 11
