@@ -55,6 +55,13 @@ def shape_problem(f: Features, cfg: PipelineConfig, pivot_kind: str | None = Non
         return "too abrupt"
     if f.reversals > cfg.max_reversals:
         return f"shaking ({f.reversals} swings back and forth)"
+    return pivot_problem(f, cfg, pivot_kind)
+
+
+def pivot_problem(f: Features, cfg: PipelineConfig, pivot_kind: str | None = None) -> str:
+    """Why the movement was no turn of the leg at the knee or hip, whatever its shape ('' when it
+    was): a radius no knee or hip has, about the foot where the exercise has no foot-pivot kind
+    (``pivot_kind``), or about an axis far from horizontal (standing up, walking, a step)."""
     if f.radius_m > cfg.max_radius_m:
         return f"moved as a whole, not about the knee or hip (radius {f.radius_m:.1f} m)"
     if pivot_kind is None and f.radius_m < cfg.min_knee_radius_m:
@@ -72,11 +79,7 @@ def foreign(f: Features, cfg: PipelineConfig, pivot_kind: str | None, axis_offse
     the knee or hip, whatever else was wrong with it: about another axis (``axis_offset``, deg), with
     a radius no knee or hip has, about the foot where the exercise has no foot-pivot kind, or about
     an axis far from horizontal (standing up, walking, a step)."""
-    return bool(axis_offset > cfg.max_axis_offset_deg
-                or f.radius_m > cfg.max_radius_m
-                or (pivot_kind is None and (f.radius_m < cfg.min_knee_radius_m
-                                            or f.pivot_height_m > cfg.foot_pivot_min_height_m))
-                or axis_tilt_deg(f.axis, f.rest_up) > cfg.max_axis_tilt_deg)
+    return bool(axis_offset > cfg.max_axis_offset_deg) or bool(pivot_problem(f, cfg, pivot_kind))
 
 
 class RepClassifier:
@@ -98,8 +101,9 @@ class RepClassifier:
         return max(cfg.typical_rom_floor_deg, percentile(recent, cfg.typical_rom_percentile))
 
     def classify(self, f: Features, learn: bool = True) -> Verdict:
-        """The verdict on a measured movement; unless ``learn`` is False (a movement whose rest
-        was not seen), it also votes for the exercise's axis and adds to the typical ROM."""
+        """The verdict on a measured movement; unless ``learn`` is False (a movement the segmenter
+        already knows is no rep: cut by a gap, a way back to rest, begun before the rest was seen),
+        it also votes for the exercise's axis and adds to the typical ROM."""
         cfg = self.config
         problem = shape_problem(f, cfg, self.exercise.pivot_kind)
         verdict = self._judge(f, problem)

@@ -29,7 +29,7 @@ from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.measure import Features, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, measure, signed_angle_deg
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
-from sensorkit.pipeline.segment import MOVE, REST, REST_UNSEEN, Movement, Segmenter, angle_between_deg
+from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter, angle_between_deg
 from sensorkit.pipeline.series import Chain, unstarted
 from sensorkit.pipeline.smallarray import row_norms
 from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
@@ -313,7 +313,9 @@ class Pipeline:
                         rest_gravity=self._rest_gravity(first, movement.start), filled=data[:, _FILLED] > 0.0,
                         chain=self._chain_into(first == movement.previous_end + 1))
         f = measure(window, self.config, self.fs_hz_)
-        v = self.classifier.classify(f, learn=movement.no_rep != REST_UNSEEN)
+        # (a movement known to be no rep votes for no axis: read from a guessed rest, or as the way
+        # back from a swing, its turn may look the other way round)
+        v = self.classifier.classify(f, learn=not movement.no_rep)
         self._segmenter.judged(movement, counted=v.kind != "rejected", foreign=v.foreign)
         if movement.no_rep:
             v = Verdict("rejected", movement.no_rep, v.rom_deg, v.axis_offset_deg)
