@@ -60,6 +60,10 @@ def _top_band_deg(level_deg: float) -> float:
     return max(3.0, 0.15 * level_deg)
 
 
+#: why a movement is no rep: it began where a movement foreign to the exercise ended (Rep.reason)
+WENT_ON_FROM_FOREIGN = "went on straight from a movement foreign to the exercise (a step's swing, walking)"
+
+
 def _run_lengths(flags: np.ndarray, index: np.ndarray, last_false: int) -> tuple[np.ndarray, int]:
     """How many samples in a row ``flags`` has held up to each sample (absolute ``index``; 0 where
     it does not), counted from the last sample where it did not (``last_false``, carried over
@@ -226,6 +230,7 @@ class Pipeline:
         self._last_loud = -1  # absolute index of the last sample that was not quiet
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
         self._chain: Chain | None = None  # the turn through a series without rests, after the last movement
+        self._foreign_end = -2  # the last sample of the last movement foreign to the exercise
 
     def _process(self, samples: Samples) -> list[Rep]:
         reps: list[Rep] = []
@@ -245,6 +250,7 @@ class Pipeline:
         if cut is not None:
             self._emit(cut)
         self._chain = None  # (nothing is integrated across the gap)
+        self._foreign_end = -2  # (nor does what was cut there go on after it)
         self._last_moving = self._last_loud = self._history.end - 1
 
     def _process_piece(self, samples: Samples) -> list[Rep]:
@@ -313,12 +319,20 @@ class Pipeline:
                         rest_gravity=self._rest_gravity(first, movement.start), filled=data[:, _FILLED] > 0.0,
                         chain=self._chain_into(first == movement.previous_end + 1))
         f = measure(window, self.config, self.fs_hz_)
+        # begun at the very sample a movement foreign to the exercise (and no smaller than the
+        # smallest rep) ended, with no rest between:
+        # part of the same activity (walking: each step's swing turns about the knee like a knee
+        # extension, between stances that turn about the foot), no rep
+        no_rep = movement.no_rep or (WENT_ON_FROM_FOREIGN if movement.start <= self._foreign_end + 1 else "")
         # (a movement known to be no rep votes for no axis: read from a guessed rest, or as the way
         # back from a swing, its turn may look the other way round)
-        v = self.classifier.classify(f, learn=not movement.no_rep)
-        self._segmenter.judged(movement, counted=v.kind != "rejected", foreign=v.foreign)
-        if movement.no_rep:
-            v = Verdict("rejected", movement.no_rep, v.rom_deg, v.axis_offset_deg)
+        v = self.classifier.classify(f, learn=not no_rep)
+        self._segmenter.judged(movement, counted=v.kind != "rejected" and no_rep != WENT_ON_FROM_FOREIGN,
+                               foreign=v.foreign)
+        if v.foreign and f.rom_deg >= self.config.min_rom_deg:  # (a smaller one's axis is noise)
+            self._foreign_end = movement.end
+        if no_rep:
+            v = Verdict("rejected", no_rep, v.rom_deg, v.axis_offset_deg)
         self._chain = self._chain_after(f, v)
         if v.kind != "rejected" and f.radius_m == f.radius_m:
             self._radii.append(f.radius_m)
