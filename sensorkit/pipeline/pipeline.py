@@ -323,16 +323,17 @@ class Pipeline:
         # smallest rep) ended, with no rest between:
         # part of the same activity (walking: each step's swing turns about the knee like a knee
         # extension, between stances that turn about the foot), no rep
-        no_rep = movement.no_rep or (WENT_ON_FROM_FOREIGN if movement.start <= self._foreign_end + 1 else "")
+        went_on = movement.start <= self._foreign_end + 1
         # (a movement known to be no rep votes for no axis: read from a guessed rest, or as the way
         # back from a swing, its turn may look the other way round)
-        v = self.classifier.classify(f, learn=not no_rep)
-        self._segmenter.judged(movement, counted=v.kind != "rejected" and no_rep != WENT_ON_FROM_FOREIGN,
-                               foreign=v.foreign)
+        v = self.classifier.classify(f, learn=not (movement.no_rep or went_on))
+        self._segmenter.judged(movement, counted=v.kind != "rejected" and not went_on, foreign=v.foreign)
         if v.foreign and f.rom_deg >= self.config.min_rom_deg:  # (a smaller one's axis is noise)
             self._foreign_end = movement.end
-        if no_rep:
-            v = Verdict("rejected", no_rep, v.rom_deg, v.axis_offset_deg)
+        if movement.no_rep:
+            v = Verdict("rejected", movement.no_rep, v.rom_deg, v.axis_offset_deg)
+        elif went_on and v.kind != "rejected":  # (a movement rejected anyway keeps its reason)
+            v = Verdict("rejected", WENT_ON_FROM_FOREIGN, v.rom_deg, v.axis_offset_deg)
         self._chain = self._chain_after(f, v)
         if v.kind != "rejected" and f.radius_m == f.radius_m:
             self._radii.append(f.radius_m)
