@@ -320,9 +320,9 @@ class Pipeline:
                         chain=self._chain_into(first == movement.previous_end + 1))
         f = measure(window, self.config, self.fs_hz_)
         # begun at the very sample a movement foreign to the exercise (and no smaller than the
-        # smallest rep) ended, with no rest between:
-        # part of the same activity (walking: each step's swing turns about the knee like a knee
-        # extension, between stances that turn about the foot), no rep
+        # smallest rep) ended, with no rest between: part of the same activity (walking: each
+        # step's swing turns about the knee like a knee extension, between stances that turn about
+        # the foot), no rep
         went_on = movement.start <= self._foreign_end + 1
         # (a movement known to be no rep votes for no axis: read from a guessed rest, or as the way
         # back from a swing, its turn may look the other way round)
