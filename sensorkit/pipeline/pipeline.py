@@ -296,8 +296,10 @@ class Pipeline:
 
     def _trim(self) -> None:
         seg = self._segmenter
-        # a movement needs pre_rest_s before its start, which lies up to pre_rest_s before the crossing
-        keep = seg.start - self._pre if seg.state != REST else self._history.end - 2 * self._pre - 1
+        # a movement needs pre_rest_s before its start, which lies up to pre_rest_s before the crossing;
+        # the segmenter reads a rest pose's accelerometer up to SETTLED_READ_S before a quiet sample
+        pre = max(self._pre, seg.settled_read)
+        keep = seg.start - pre if seg.state != REST else self._history.end - 2 * pre - 1
         # a small rep out in steps starts where the leg left the first rest after the last movement
         # (up to max_movement_s before): kept in a rest, and in a movement that may be its way back
         left = seg.out_last if seg.state == REST else seg.step_from
