@@ -136,3 +136,25 @@ def test_the_live_hold_timer_runs_on_through_a_slow_wobble():
         if p.phase_ == "hold":
             elapsed.append(p.hold_elapsed_s_)
     assert elapsed and all(b >= a for a, b in zip(elapsed, elapsed[1:]))  # one hold, never reset
+
+
+@pytest.mark.parametrize("max_packet", [7, 300])
+def test_a_short_pre_rest_still_keeps_what_the_segmenter_reads_back(max_packet):
+    # the segmenter reads a rest pose's accelerometer 0.25 s before its last quiet sample; with
+    # pre_rest_s at 0.1 s the history kept was shorter than that, and seed 773 (200 Hz) raised
+    # IndexError. (Fed packet by packet with so short a pre_rest_s, the reps agree with batch to
+    # 1e-6, not to the bit: which samples a movement's rest is read from then depends on the packets.)
+    from sensorkit.pipeline import PipelineConfig
+
+    session = simulate_session(773, sample_rate_hz=200.0)
+    config = PipelineConfig(pre_rest_s=0.1)
+    batch = Pipeline(config, meta=session.meta).run(session.samples)
+    live, reps, rng, i = Pipeline(config, meta=session.meta), [], np.random.default_rng(773), 0
+    while i < len(session.samples):
+        n = int(rng.integers(1, max_packet))
+        reps += live.update(session.samples[i:i + n])
+        i += n
+    reps += live.finish()
+    assert sum(r.counted for r in batch) > 10
+    assert [(r.kind, round(r.start_s, 6), round(r.rom_deg, 6)) for r in reps] == \
+        [(r.kind, round(r.start_s, 6), round(r.rom_deg, 6)) for r in batch]
