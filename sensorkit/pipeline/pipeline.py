@@ -23,7 +23,7 @@ import numpy as np
 
 from sensorkit import exercises
 from sensorkit.errors import ConfigError, SampleError
-from sensorkit.pipeline.classify import RepClassifier, Verdict, rest_angle_deg
+from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.measure import Features, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, measure, signed_angle_deg
@@ -325,7 +325,9 @@ class Pipeline:
         # smallest rep) ended, with no rest between: part of the same activity (walking: each
         # step's swing turns about the knee like a knee extension, between stances that turn about
         # the foot), no rep
-        went_on = movement.start <= self._foreign_end + 1
+        # (a step's swing never holds: a movement held HELD_S at the top is a rep, say the first
+        # after sitting down again, begun before the sit-down's movement had ended)
+        went_on = movement.start <= self._foreign_end + 1 and f.hold_s < HELD_S
         # (a movement known to be no rep votes for no axis: read from a guessed rest, or as the way
         # back from a swing, its turn may look the other way round)
         v = self.classifier.classify(f, learn=not (movement.no_rep or went_on))
