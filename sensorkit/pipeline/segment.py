@@ -48,10 +48,11 @@ can be seen; which axis and which way are the classifier's business. A movement:
   ``min_rom_deg`` from the first the leg came to after the last movement, reached from
   there without a movement (each step under ``start_deg``, a quiet pause or the hold taking the
   rest pose along: a small rep right after a rep, or in a series, with no rest of ``rest_min_s``
-  to anchor it; the accelerometer, read where the leg was quiet at both poses, must agree it
-  turned that far: the filter's vertical also moves while the leg rests, converging back after
-  quick reps pulled it off), and the leg is quiet within ``end_floor_deg`` of that first pose, having gone no
-  further from the pose it started from than that pose lies, within ``max_movement_s`` of leaving
+  to anchor it; the accelerometer, read where the leg had been quiet a while at both poses, must
+  agree it turned that far: the filter's vertical also moves while the leg rests, converging back
+  after quick reps pulled it off), and the leg is quiet within ``end_floor_deg`` of that first
+  pose, having gone no further from the pose it started from than that pose lies, within
+  ``max_movement_s`` of leaving
   it: the way out and this way back are one movement, returned, from the last quiet sample at
   that pose (else the way back was read as a movement behind the rest pose, or missed);
 - is back at the exercise's rest when, since the last counted rep, a movement foreign to the
@@ -179,11 +180,11 @@ class Segmenter:
         # sample quiet within end_floor_deg of it (-1: none yet)
         self.out_up: np.ndarray | None = None
         self.out_last = -1
-        # the accelerometer (m/s²) at the out pose's last quiet sample, the rest pose's and the
-        # anchor's, read SETTLED_READ_S before it (None: unknown; see _turned_deg)
-        self.out_acc: np.ndarray | None = None
-        self.rest_acc: np.ndarray | None = None
-        self.anchor_acc: np.ndarray | None = None
+        # the accelerometer (m/s²) read SETTLED_READ_S before: the first quiet sample near the out
+        # pose settled so, the rest pose's and the anchor's (None: unknown; see _settled_read)
+        self.out_read: np.ndarray | None = None
+        self.rest_read: np.ndarray | None = None
+        self.anchor_read: np.ndarray | None = None
         self.settled_read = max(0, int(round(SETTLED_READ_S * fs_hz)))
         # MOVE: that pose, when the movement started from a rest pose the leg came to from there
         # without a movement (min_rom_deg or more away); the angle between the two; that sample
@@ -204,7 +205,7 @@ class Segmenter:
             if self.state == REST:
                 # the rest pose at each sample: the vertical at the latest quiet sample up to it
                 if self.rest_up is None:  # the very start: the first sample is the rest until one is quiet
-                    self.rest_up, self.rest_acc = up[0].copy(), None
+                    self.rest_up, self.rest_read = up[0].copy(), None
                 poses = quiet[j:]
                 if self.swing_end:  # from the first sample that ends a rest of rest_min_s on
                     poses = poses & (np.cumsum(rested[j:]) > 0)
@@ -230,18 +231,18 @@ class Segmenter:
                 if len(hits) == 0:
                     if last_quiet[-1] >= 0:
                         at = int(last_quiet[-1])
-                        self.rest_up, self.rest_acc = up[at].copy(), self._settled_acc(first, at, quiet_run, history_acc)
+                        self.rest_up, self.rest_read = up[at].copy(), self._settled_read(first, at, quiet_run, history_acc)
                     if last_rested[-1] >= 0:
                         at = int(last_rested[-1])
-                        self.anchor_up, self.anchor_acc = up[at].copy(), self._settled_acc(first, at, quiet_run, history_acc)
+                        self.anchor_up, self.anchor_read = up[at].copy(), self._settled_read(first, at, quiet_run, history_acc)
                     break
                 if last_quiet[k - j] >= 0:
                     at = int(last_quiet[k - j])
-                    self.rest_up, self.rest_acc = up[at].copy(), self._settled_acc(first, at, quiet_run, history_acc)
+                    self.rest_up, self.rest_read = up[at].copy(), self._settled_read(first, at, quiet_run, history_acc)
                 if from_anchor[k - j] and not over[k - j]:  # it left the anchor, by steps: measured from there
                     at = int(last_rested[k - j])
                     self.rest_up = anchor[k - j].copy()
-                    self.rest_acc = self._settled_acc(first, at, quiet_run, history_acc) if at >= 0 else self.anchor_acc
+                    self.rest_read = self._settled_read(first, at, quiet_run, history_acc) if at >= 0 else self.anchor_read
                 if (self.prior_rest_up is not None
                         and (gap := float(angle_between_deg(self.rest_up[None, :], self.prior_rest_up)[0])) > cfg.end_floor_deg):
                     # the rest pose moved away from where the last rep started without a rest there:
@@ -312,7 +313,7 @@ class Segmenter:
                             & (to_step <= cfg.end_floor_deg)
                             & (np.arange(first + j, first + n) < self.step_from + self.max_len)).nonzero()[0]
                     if len(back) and back[0] < min(stop, home_at):
-                        self.start, self.rest_up, self.rest_acc = self.step_from, self.step_up, None
+                        self.start, self.rest_up, self.rest_read = self.step_from, self.step_up, None
                         return self._end(first + j + int(back[0]), returned=True)
                 if self.back_rest_up is not None:
                     # quiet back at the pose the last rep started from, having gone no further from the
@@ -363,7 +364,7 @@ class Segmenter:
                     k = int(settled[0])
                     movement = self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg))
                     if not movement.returned:  # a shifted rest pose: the leg is still here
-                        self.rest_up, self.rest_acc = up[j + k].copy(), None
+                        self.rest_up, self.rest_read = up[j + k].copy(), None
                     return movement
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
@@ -467,8 +468,8 @@ class Segmenter:
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
         self.foreign_since = False
         self.swing_end = False
-        self.out_up, self.out_last, self.out_acc = None, -1, None
-        self.rest_acc = self.anchor_acc = None
+        self.out_up, self.out_last, self.out_read = None, -1, None
+        self.rest_read = self.anchor_read = None
         self.rest_unseen = True
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
@@ -509,9 +510,9 @@ class Segmenter:
                             self.last_end, no_rep=REST_UNSEEN if self.start_unseen else "")
         self.start_unseen = False
         self.last_end = end
-        self.anchor_up, self.anchor_acc = None, None  # an anchor is a rest after the last movement
+        self.anchor_up, self.anchor_read = None, None  # an anchor is a rest after the last movement
         self.swing_end = swing_end  # it ended at the bottom of a swing, not at rest
-        self.out_up, self.out_last, self.out_acc = None, -1, None
+        self.out_up, self.out_last, self.out_read = None, -1, None
         self.step_up, self.step_deg, self.step_from = None, 0.0, -1
         self.state = REST
         self.start, self.peak_deg, self.peak_up = -1, 0.0, None
@@ -525,24 +526,29 @@ class Segmenter:
         self.part_up, self.part_exc, self.part_first = None, 0.0, -1
         return movement
 
-    def _settled_acc(self, first: int, at: int, quiet_run: np.ndarray, history_acc) -> np.ndarray:
-        """The accelerometer ``SETTLED_READ_S`` before local sample ``at`` (quiet) of this piece, or
-        where its quiet run began if later (within a second before the piece: always kept)."""
-        i = first + at - min(self.settled_read, int(quiet_run[at]) - 1)
+    def _settled_read(self, first: int, at: int, quiet_run: np.ndarray, history_acc) -> np.ndarray | None:
+        """The accelerometer ``SETTLED_READ_S`` before local sample ``at`` (quiet) of this piece (within
+        a second before the piece: always kept), if the leg was quiet all that while; else None (a
+        short pause, a swing's top: the leg's own acceleration is in the accelerometer there)."""
+        if quiet_run[at] <= self.settled_read:
+            return None
+        i = first + at - self.settled_read
         return history_acc(i, i + 1)[0].copy()
 
     def _turned_deg(self) -> float:
-        """The leg's turn (deg) from the rest pose it first came to after the last movement to the
-        present one, by the accelerometer (gravity alone where the leg is quiet, to within
-        ``QUIET_GRAVITY_DEG``), read ``SETTLED_READ_S`` before the last quiet sample at each pose
-        (or where its quiet run began). The orientation filter's vertical also moves while the leg
-        rests, converging back over a few seconds after quick reps in a series pulled it off (by 7°
-        in simulated seed 948): that is no turn. Infinite when either pose's sample is unknown."""
-        if self.out_acc is None or self.rest_acc is None:
+        """The leg's turn (deg) from the rest pose it first came to after the last movement (its
+        first settled read) to the present one (the read before the movement's onset), by the
+        accelerometer: gravity alone where the leg has been quiet ``SETTLED_READ_S``, to within
+        ``QUIET_GRAVITY_DEG``. The orientation filter's vertical also moves with the leg still,
+        converging back after quick reps in a series pulled it off (7° in simulated seed 948):
+        that is no turn. Infinite when either read is unknown."""
+        if self.out_read is None or self.rest_read is None:
             return math.inf
-        a, b = self.out_acc, self.rest_acc
-        cos = float(a @ b) / math.sqrt(float(a @ a) * float(b @ b))
-        return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+        a, b = self.out_read, self.rest_read
+        norms = math.sqrt(float(a @ a) * float(b @ b))
+        if not norms > 0.0:  # (a glitched all-zero reading)
+            return math.inf
+        return math.degrees(math.acos(max(-1.0, min(1.0, float(a @ b) / norms))))
 
     def _rest_began(self, first: int, k: int, quiet_run: np.ndarray) -> int:
         """Where the quiet run up to local sample ``k`` of this piece began (absolute), not before
@@ -552,8 +558,8 @@ class Segmenter:
     def _track_out(self, first: int, j: int, up: np.ndarray, quiet_run: np.ndarray, history_acc,
                    poses: np.ndarray) -> None:
         """REST, samples ``j:j + len(poses)`` of this piece (``poses``: those that may be the rest
-        pose): keep the rest pose the leg first came to after the last movement, and the last
-        sample quiet within ``end_floor_deg`` of it."""
+        pose): keep the rest pose the leg first came to after the last movement, the last sample
+        quiet within ``end_floor_deg`` of it, and the accelerometer at the first settled there."""
         at = poses.nonzero()[0]
         if len(at) == 0:
             return
@@ -562,7 +568,10 @@ class Segmenter:
         near = at[angle_between_deg(up[j + at], self.out_up) <= self.cfg.end_floor_deg]
         if len(near):
             self.out_last = first + j + int(near[-1])
-            self.out_acc = self._settled_acc(first, j + int(near[-1]), quiet_run, history_acc)
+            if self.out_read is None:  # the first settled read there (the filter may be converging yet)
+                settled = near[quiet_run[j + near] > self.settled_read]
+                if len(settled):
+                    self.out_read = self._settled_read(first, j + int(settled[0]), quiet_run, history_acc)
 
     def _left_spell(self, first: int, j: int, up: np.ndarray, exc: np.ndarray, quiet_run: np.ndarray) -> int:
         """MOVE, samples ``j:`` of this piece (``exc``: their angle from rest): the first (relative
@@ -620,7 +629,7 @@ class Segmenter:
         rest again should the leg be quiet there); ``no_rep``: as ``Movement.no_rep``."""
         movement = self._end(end, returned=returned, decided=decided)
         self.rest_up, self.replaced_up, self.prior_rest_up = rest, replaced, None
-        self.rest_acc = None
+        self.rest_read = None
         return replace(movement, no_rep=no_rep) if no_rep else movement
 
 

@@ -535,3 +535,33 @@ def test_a_small_rep_that_goes_out_in_steps_right_after_a_rep_is_counted_from_th
     counted = [r for r in Pipeline().run(samples_of_angle(theta, t, axis, g, seed=14)) if r.counted]
     assert [round(r.start_s, 1) for r in counted] == pytest.approx([2.0, 5.8, 11.0], abs=0.3)
     assert [r.rom_deg for r in counted] == pytest.approx([30.0, 9.0, 30.0], abs=1.5)
+
+
+@pytest.mark.parametrize("fs_hz", [26.0, 52.0])
+def test_a_quick_stepped_rep_with_no_pause_at_the_top_is_counted(fs_hz):
+    # knee extension: a 30-deg rep, 0.3 s still, then a small rep out in three 4.5-deg steps (0.25 s
+    # each, 0.15-s pauses), 0.1 s at the top, back in 0.5 s. The accelerometer's check that the leg
+    # really turned (not the filter converging) read it at the top, where the quiet run is a few
+    # samples and the turn back already accelerates the leg: 10° read for 13.5°, the rep lost.
+    # Only a read where the leg has been quiet 0.25 s counts now (found by review).
+    axis, g = random_setup(12)
+    t = np.arange(0.0, 16.0, 1.0 / fs_hz)
+    theta = 30 * min_jerk((t - 0.5) / 1.0) - 30 * min_jerk((t - 2.0) / 1.0)
+    t0 = 3.3
+    for _ in range(3):
+        theta += 4.5 * min_jerk((t - t0) / 0.25)
+        t0 += 0.4
+    theta -= 13.5 * min_jerk((t - (t0 - 0.05)) / 0.5)
+    reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples_of_angle(theta, t, axis, g, seed=12))
+    counted = [r for r in reps if r.counted]
+    assert [r.start_s for r in counted] == pytest.approx([0.5, 3.3], abs=0.3)
+    assert counted[1].rom_deg == pytest.approx(13.5, abs=1.5)
+
+
+def test_a_glitched_all_zero_accelerometer_read_is_no_turn_and_no_crash():
+    from sensorkit.pipeline.config import PipelineConfig
+    from sensorkit.pipeline.segment import Segmenter
+
+    segmenter = Segmenter(PipelineConfig(), 100.0)
+    segmenter.out_read, segmenter.rest_read = np.zeros(3), np.array([0.0, 0.0, 9.81])
+    assert segmenter._turned_deg() == float("inf")  # unknown: the check arms nothing
