@@ -121,6 +121,8 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
     ax.set_xlim(*ax.get_xlim())
     ax.set_ylim(min(-5.0, float(np.nanmin(angle_deg, initial=0))), max(10.0, float(np.nanmax(angle_deg, initial=0))) * 1.3)
     who = " ".join(str(meta[k]) for k in ("patient", "side", "started_at") if k in meta)
+    if rec.meta.started_at_from_file_time:  # (no started_at in the sidecar: a copy's date, maybe)
+        who += " (file time)"
     ax.set_title(f"{rec.name}  {who}".strip(), fontsize=10)
     _label_roms(figure, ax, counted, peaks)
     return _png(figure)

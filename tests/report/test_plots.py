@@ -100,3 +100,26 @@ def test_rom_labels_of_a_dense_fast_set_do_not_overlap():
     boxes = _label_roms(figure, ax, reps)
     assert len(boxes) == 10
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_a_recording_dated_by_its_file_time_says_so_in_the_title(data, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import json
+
+    from matplotlib.axes import Axes
+
+    from sensorkit.plot import recording_png
+
+    titles = []
+    original = Axes.set_title
+    monkeypatch.setattr(Axes, "set_title", lambda ax, label, *a, **k: (titles.append(label), original(ax, label, *a, **k))[1])
+    root, _ = data
+    recording_png(root / "data" / "s0.csv")
+    undated = tmp_path / "s0.csv"
+    undated.write_bytes((root / "data" / "s0.csv").read_bytes())
+    sidecar = json.loads((root / "data" / "s0.json").read_text())
+    sidecar.pop("started_at")
+    (tmp_path / "s0.json").write_text(json.dumps(sidecar))
+    recording_png(undated)
+    assert "2026-10-01" in titles[0] and "file time" not in titles[0]
+    assert titles[1].endswith("(file time)")  # the date is when the file was written, not recorded
