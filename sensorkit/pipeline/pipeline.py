@@ -298,7 +298,7 @@ class Pipeline:
         seg = self._segmenter
         # a movement needs pre_rest_s before its start, which lies up to pre_rest_s before the crossing;
         # the segmenter reads a rest pose's accelerometer up to SETTLED_READ_S before a quiet sample
-        pre = max(self._pre, seg.settled_read)
+        pre = max(self._pre, seg.settled_samples)
         keep = seg.start - pre if seg.state != REST else self._history.end - 2 * pre - 1
         # a small rep out in steps starts where the leg left the first rest after the last movement
         # (up to max_movement_s before): kept in a rest, and in a movement that may be its way back
@@ -322,11 +322,10 @@ class Pipeline:
                         chain=self._chain_into(first == movement.previous_end + 1))
         f = measure(window, self.config, self.fs_hz_)
         # begun at the very sample a movement foreign to the exercise (and no smaller than the
-        # smallest rep) ended, with no rest between: part of the same activity (walking: each
-        # step's swing turns about the knee like a knee extension, between stances that turn about
-        # the foot), no rep
-        # (a step's swing never holds: a movement held HELD_S at the top is a rep, say the first
-        # after sitting down again, begun before the sit-down's movement had ended)
+        # smallest rep) ended, with no rest between, and not held: part of the same activity
+        # (walking: each step's swing turns about the knee like a knee extension, between stances
+        # that turn about the foot, and never holds), no rep. A movement held HELD_S at the top is
+        # a rep, say the first after sitting down again, begun before the sit-down's movement ended
         went_on = movement.start <= self._foreign_end + 1 and f.hold_s < HELD_S
         # (a movement known to be no rep votes for no axis: read from a guessed rest, or as the way
         # back from a swing, its turn may look the other way round)

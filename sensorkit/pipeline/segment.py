@@ -98,12 +98,12 @@ PAST_FRACTION = 0.6
 #: the bottom of a swing: the angle has risen this far (deg) above its lowest since the return
 #: (more than the orientation filter moves by itself after a movement: 1-2 deg)
 RISE_DEG = 4.0
-#: the accelerometer's direction at a quiet sample (turning under 5 deg/s, its turn accelerating
-#: under 20 deg/s²) is gravity's to within this (deg): ω²r and αr under 0.15 m/s² at r = 0.45 m
+#: the accelerometer's direction where the leg has turned slower than 5 deg/s for SETTLED_READ_S
+#: is gravity's to within this (deg): ω²r and αr under 0.15 m/s² at r = 0.45 m
 QUIET_GRAVITY_DEG = 0.5
-#: a pose's accelerometer is read this long (s) before the last quiet sample there: the smoothed rate
-#: that tells quiet lags the leg's own (the 3-Hz Butterworth's ~0.08 s), and a movement's onset
-#: accelerates the leg before its rate passes 5 deg/s
+#: a pose's accelerometer is read this long (s) before a quiet sample there, and only if the leg was
+#: quiet all that while: the smoothed rate that tells quiet lags the leg's own (the 3-Hz
+#: Butterworth's ~0.08 s), and a movement's onset accelerates the leg before its rate passes 5 deg/s
 SETTLED_READ_S = 0.25
 #: leaving a quiet spell about an axis within 60° of the turn from the rest pose to the spell goes
 #: on with that turn (the rep itself, paused or held on the way), so it is no new rest
@@ -185,7 +185,7 @@ class Segmenter:
         self.out_read: np.ndarray | None = None
         self.rest_read: np.ndarray | None = None
         self.anchor_read: np.ndarray | None = None
-        self.settled_read = max(0, int(round(SETTLED_READ_S * fs_hz)))
+        self.settled_samples = max(0, int(round(SETTLED_READ_S * fs_hz)))  # SETTLED_READ_S in samples
         # MOVE: that pose, when the movement started from a rest pose the leg came to from there
         # without a movement (min_rom_deg or more away); the angle between the two; that sample
         self.step_up: np.ndarray | None = None
@@ -530,9 +530,9 @@ class Segmenter:
         """The accelerometer ``SETTLED_READ_S`` before local sample ``at`` (quiet) of this piece (within
         a second before the piece: always kept), if the leg was quiet all that while; else None (a
         short pause, a swing's top: the leg's own acceleration is in the accelerometer there)."""
-        if quiet_run[at] <= self.settled_read:
+        if quiet_run[at] <= self.settled_samples:
             return None
-        i = first + at - self.settled_read
+        i = first + at - self.settled_samples
         return history_acc(i, i + 1)[0].copy()
 
     def _turned_deg(self) -> float:
@@ -569,7 +569,7 @@ class Segmenter:
         if len(near):
             self.out_last = first + j + int(near[-1])
             if self.out_read is None:  # the first settled read there (the filter may be converging yet)
-                settled = near[quiet_run[j + near] > self.settled_read]
+                settled = near[quiet_run[j + near] > self.settled_samples]
                 if len(settled):
                     self.out_read = self._settled_read(first, j + int(settled[0]), quiet_run, history_acc)
 
