@@ -41,6 +41,8 @@ def _summary(name: str, session, csv_path: Path) -> str:
 @click.option("--no-distractors", is_flag=True,
               help="Only reps: no fidgets, leg shakes, kicks, hip rotations or standing up.")
 @click.option("--no-fast-reps", is_flag=True, help="Every rep at the controlled tempo (no rushed reps).")
+@click.option("--no-axis-spread", is_flag=True,
+              help="Every rep about exactly the exercise axis (by default each tilts a few degrees, as real reps do).")
 @click.option("--continuous/--no-continuous", default=None,
               help="Continuous swings: no hold, no rest between reps [default: drawn, in 12 % of sessions].")
 @click.option("--targets/--no-targets", default=None,
@@ -54,15 +56,16 @@ def _summary(name: str, session, csv_path: Path) -> str:
 @click.option("--max-duration-s", type=click.FloatRange(min=10), default=None,
               help="Stop adding reps once a session would last longer than this.")
 def simulate(out_dir: Path, exercise: str, sessions: int, seed: int, sample_rate_hz: float | None, side: str | None,
-             perfect: bool, no_distractors: bool, no_fast_reps: bool, continuous: bool | None, targets: bool | None,
-             n_sets: int | None,
+             perfect: bool, no_distractors: bool, no_fast_reps: bool, no_axis_spread: bool, continuous: bool | None,
+             targets: bool | None, n_sets: int | None,
              set_kinds: str | None, kinds: str | None, max_duration_s: float | None) -> None:
     """Write simulated seated sessions (hip ER or knee extension) named sim_<seed> with their ground truth.
 
     The sidecars are marked as demo data: "simulated": true and a patient id starting with "demo-"."""
     rate = None if sample_rate_hz is None else (int(sample_rate_hz) if sample_rate_hz.is_integer() else sample_rate_hz)
     options = {
-        "exercise": exercise, "fast_reps": not no_fast_reps, "targets": targets, "continuous": continuous,
+        "exercise": exercise, "fast_reps": not no_fast_reps, "axis_spread": not no_axis_spread, "targets": targets,
+        "continuous": continuous,
         "side": side, "sample_rate_hz": rate, "imperfections": not perfect, "distractors": not no_distractors,
         "n_sets": n_sets, "kinds": None if kinds is None else _names(kinds), "set_kinds": None if set_kinds is None else _names(set_kinds),
         "max_duration_s": max_duration_s,

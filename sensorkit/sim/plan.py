@@ -31,7 +31,7 @@ import numpy as np
 from sensorkit.sim.distractors import DistractorSpec, build_distractor, draw_distractor
 from sensorkit.sim.exercises import ExerciseMotion
 from sensorkit.sim.geometry import LegGeometry
-from sensorkit.sim.motor import MotorStyle, draw_motor_style
+from sensorkit.sim.motor import MotorStyle, draw_axis_spread_deg, draw_axis_tilt, draw_motor_style
 from sensorkit.sim.reps import RepShape, RepSpec, build_rep, build_rest, draw_shape
 from sensorkit.sim.style import SessionStyle, draw_controlled_phase_s, draw_rep_hold_s
 from sensorkit.sim.tempo import draw_fast_reps, rest_before_fast_s, rush
@@ -98,12 +98,15 @@ def _rest(timeline: Timeline, rng: np.random.Generator, duration_s: float, set_r
 
 def build_session(
     geometry: LegGeometry, exercise: ExerciseMotion, limits: PlanLimits, rng: np.random.Generator,
-    fast_rng: np.random.Generator,
+    fast_rng: np.random.Generator, axis_rng: np.random.Generator | None = None,
 ) -> tuple[Timeline, list[TruthMovement], SessionStyle, MotorStyle, list[DistractorSpec]]:
     """Draw the whole schedule and chain its motions; returns the timeline and the truth in time order.
-    ``rng`` draws everything but the fast reps, which come from ``fast_rng`` alone."""
+    ``rng`` draws everything but the fast reps, which come from ``fast_rng`` alone, and each rep's
+    axis tilt, which comes from ``axis_rng`` alone (None: every rep about the exercise axis)."""
     style = exercise.draw_style(rng, limits.targets, geometry)
     motor = draw_motor_style(rng, limits.continuous)
+    if axis_rng is not None:
+        motor = replace(motor, axis_spread_deg=draw_axis_spread_deg(axis_rng))
     if motor.continuous and style.target_hold_s is not None:
         style = replace(style, target_hold_s=None, typical_hold_s=0.0)
     first_angle = float(rng.uniform(-3, 3))
@@ -166,6 +169,10 @@ def build_session(
                 truth.append(build_distractor(timeline, distractor))
                 distractors.append(distractor)
                 _rest(timeline, rng, rests[1], set_rest)
+            if axis_rng is not None:
+                tilt, direction = draw_axis_tilt(axis_rng, motor.axis_spread_deg)
+                direction += 180.0 if geometry.side == "left" else 0.0  # the mirror image of the right leg's
+                rep = replace(rep, axis_tilt_deg=tilt, axis_tilt_dir_deg=direction)
             rep, center_m, label = exercise.place_rep(timeline, rep)
             truth.append(build_rep(timeline, rep, center_m, label))
             gap += 1

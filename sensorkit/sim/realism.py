@@ -23,6 +23,9 @@ The estimator is deliberately simple and knows nothing of the sensorkit pipeline
    below 0.3 s); ``return_pause_s`` / ``out_pause_s``: the longest still stretch inside the
    return / the outward movement (10 %–80 %);
    ``out_peak_at``: where the outward speed peaks in the 10–80 % span (0–1).
+   ``axis_spread_deg``: the angle between the rep's own rotation axis (the gyro's principal direction
+   over the rep, 10 % to 10 %, sensor frame) and its session's axis (the normalised median of its
+   reps' axes).
 4. **Per session**: ``rest_drift_deg``: the largest difference between two rest angles of the session;
    ``swing_period_s`` (continuous series): 1 / the gyro's dominant frequency.
 
@@ -67,6 +70,7 @@ class RepStats:
     out_peak_at: float  # where the outward speed peaks, as a fraction of the 10 %–80 % out span
     out_pause_s: float = 0.0  # longest still stretch inside the outward movement (10 %–80 %): a stop part way
     group: str = ""  # correct | fast | partial | continuous (from labels or truth)
+    axis_spread_deg: float = float("nan")  # the rep's gyro axis from its session's median axis
 
 
 @dataclass
@@ -220,12 +224,29 @@ def session_stats(name: str, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray,
                   windows: list[tuple[float, float, str]] | None = None) -> SessionStats:
     tt, angle, gyr_mag = tilt_angle_deg(t, acc, gyr)
     reps = rep_stats(tt, angle, gyr_mag, windows=windows)
+    _set_axis_spread(reps, t, gyr)
     rests = [r.rest_deg for r in reps if r.rest_deg is not None]
     drift = float(max(rests) - min(rests)) if len(rests) >= 2 else None
     period = None
     if windows is not None and windows and all(w[2] == "continuous" for w in windows):
         period = swing_period_s(t, gyr, windows[0][0], windows[-1][1])
     return SessionStats(name, reps, drift, period)
+
+
+def _set_axis_spread(reps: list[RepStats], t: np.ndarray, gyr: np.ndarray) -> None:
+    """Each rep's ``axis_spread_deg`` (see the module doc)."""
+    axes = []
+    for rep in reps:
+        span = gyr[(t >= rep.start_s) & (t <= rep.end_s)]
+        axes.append(np.linalg.svd(span, full_matrices=False)[2][0] if len(span) >= 3 else np.full(3, np.nan))
+    if len(axes) < 2:
+        return
+    axes = np.array(axes)
+    axes *= np.where(axes @ axes[0] < 0, -1.0, 1.0)[:, None]
+    middle = np.nanmedian(axes, axis=0)
+    middle /= np.linalg.norm(middle)
+    for rep, axis in zip(reps, axes):
+        rep.axis_spread_deg = float(np.degrees(np.arccos(np.clip(axis @ middle, -1.0, 1.0))))
 
 
 def swing_period_s(t: np.ndarray, gyr: np.ndarray, start_s: float, end_s: float) -> float:
@@ -303,6 +324,8 @@ STATISTICS = {
     "out_peak_at": "median position of the outward speed peak in the 10-80 % span (0-1)",
     "rest_drift_deg": "median over sessions of the largest rest-to-rest angle difference (deg)",
     "continuous_period_s": "median period of a continuous series (1 / dominant gyro frequency, s)",
+    "axis_spread_deg": "median angle of a rep's gyro axis from its session's median axis (deg)",
+    "axis_spread_p90_deg": "90th percentile of that angle (deg)",
 }
 
 
@@ -313,6 +336,7 @@ def summary(sessions: list[SessionStats]) -> dict[str, float]:
     fast = [r for r in reps if r.group == "fast"]
     holds = [r for r in correct if r.hold_s >= 0.5]
     periods = [s.swing_period_s for s in sessions if s.swing_period_s is not None]
+    spreads = [r.axis_spread_deg for r in reps if r.axis_spread_deg == r.axis_spread_deg]
     out_c, out_f = _median([r.out_s for r in correct]), _median([r.out_s for r in fast])
     return {
         "hold_correct_s": _median([r.hold_s for r in holds]),
@@ -332,6 +356,8 @@ def summary(sessions: list[SessionStats]) -> dict[str, float]:
         "out_peak_at": _median([r.out_peak_at for r in correct]),
         "rest_drift_deg": _median([s.rest_drift_deg for s in sessions if s.rest_drift_deg is not None]),
         "continuous_period_s": _median(periods),
+        "axis_spread_deg": _median(spreads),
+        "axis_spread_p90_deg": float(np.percentile(spreads, 90)) if spreads else float("nan"),
     }
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
+from sensorkit.sim.geometry import unit
 from sensorkit.sim.motor import MotorStyle
 from sensorkit.sim.profiles import MinJerk, Profile, Sine, total, window
 from sensorkit.sim.timeline import Motion, Timeline
@@ -67,6 +68,10 @@ class RepSpec:
     pivot_below_ankle_m: float = 0.0  # knee_out only: the foot pivot sits this far below the ankle
     set_index: int = 0
     tempo: str = "normal"
+    #: the rep turns about the exercise axis tilted by this much (deg) towards ``axis_tilt_dir_deg``
+    #: (the direction about the exercise axis, deg): no two real reps turn about quite the same axis
+    axis_tilt_deg: float = 0.0
+    axis_tilt_dir_deg: float = 0.0
 
     def out_pieces(self) -> list[Piece]:
         s = self.shape
@@ -196,13 +201,27 @@ def peak_deg(spec: RepSpec, t0_s: float = 0.0) -> tuple[float, float]:
     return float(np.degrees(best_value)), best_t
 
 
+def tilted_axis(axis: np.ndarray, tilt_deg: float, direction_deg: float) -> np.ndarray:
+    """``axis`` (unit) tilted by ``tilt_deg`` towards the perpendicular direction ``direction_deg``
+    about it (0° towards the perpendicular nearest world up, or world x when ``axis`` is vertical)."""
+    if tilt_deg == 0.0:
+        return axis
+    ref = np.array([0.0, 0.0, 1.0]) if abs(axis[2]) < 0.9 else np.array([1.0, 0.0, 0.0])
+    e1 = unit(ref - (ref @ axis) * axis)
+    e2 = np.cross(axis, e1)
+    phi, tilt = np.radians(direction_deg), np.radians(tilt_deg)
+    return unit(np.cos(tilt) * axis + np.sin(tilt) * (np.cos(phi) * e1 + np.sin(phi) * e2))
+
+
 def build_rep(timeline: Timeline, spec: RepSpec, center_m: np.ndarray, label: str) -> TruthMovement:
-    """Append the rep, a rotation about the timeline's exercise axis through ``center_m`` (world m),
+    """Append the rep, a rotation about the timeline's exercise axis (tilted by the spec's
+    ``axis_tilt_deg``) through ``center_m`` (world m),
     to ``timeline`` (starting at its end) and return its truth."""
     t0 = timeline.end_s
     before = timeline.angle_deg
     t1 = t0 + spec.duration_s
-    timeline.append(Motion(t0, t1, timeline.exercise_axis, center_m, rep_angle_profile(spec, t0), tracked=True))
+    axis = tilted_axis(timeline.exercise_axis, spec.axis_tilt_deg, spec.axis_tilt_dir_deg)
+    timeline.append(Motion(t0, t1, axis, center_m, rep_angle_profile(spec, t0), tracked=True))
     return TruthMovement(
         kind=spec.kind,
         label=label,
@@ -216,6 +235,7 @@ def build_rep(timeline: Timeline, spec: RepSpec, center_m: np.ndarray, label: st
         rest_angle_after_deg=timeline.angle_deg,
         set_index=spec.set_index,
         tempo=spec.tempo,
+        axis_tilt_deg=spec.axis_tilt_deg,
     )
 
 

@@ -44,6 +44,8 @@ class SimOptions:
     hip_rotation). ``fast_reps=False``: every rep at the controlled tempo (nothing else changes).
     ``continuous``: True for a session of continuous swings (no hold, no rest, past rest at the bottom,
     as in PHYTMO's series), False for none; ``None``: drawn (12 % of sessions).
+    ``axis_spread=False``: every rep turns about exactly the exercise axis (by default each rep's
+    axis tilts from it by a few degrees, as real reps' do; nothing else changes).
     """
 
     exercise: str = DEFAULT_EXERCISE
@@ -63,6 +65,7 @@ class SimOptions:
     fine_rate_hz: float | None = None
     fast_reps: bool = True
     continuous: bool | None = None
+    axis_spread: bool = True
 
     def __post_init__(self) -> None:
         if self.exercise not in exercise_names():
@@ -259,7 +262,7 @@ def _meta(rng: np.random.Generator, side: str, rate_hz: float, style: SessionSty
 def simulate_session(seed: int, **options) -> SimulatedSession:
     """One session from ``seed`` (int ≥ 0); ``options`` are the fields of :class:`SimOptions`.
 
-    Independent random streams (geometry, schedule, sensor, metadata, fast reps) mean that fixing an
+    Independent random streams (geometry, schedule, sensor, metadata, fast reps, rep axes) mean that fixing an
     option such as the sample rate or the perfect-sensor switch leaves the movements of that seed
     unchanged, and switching ``fast_reps`` off changes only the rushed reps' durations (and so the
     times after them), not the drawn geometry, ROMs, holds, distractors or sensor errors.
@@ -270,8 +273,8 @@ def simulate_session(seed: int, **options) -> SimulatedSession:
         raise ConfigError(f"simulate: {exc}") from None
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ConfigError(f"simulate: seed must be an integer >= 0, not {seed!r}")
-    streams = np.random.SeedSequence(int(seed)).spawn(5)  # the first four predate fast reps
-    geo_rng, plan_rng, sensor_rng, meta_rng, fast_rng = (np.random.default_rng(s) for s in streams)
+    streams = np.random.SeedSequence(int(seed)).spawn(6)  # the first four predate fast reps, the sixth rep axes
+    geo_rng, plan_rng, sensor_rng, meta_rng, fast_rng, axis_rng = (np.random.default_rng(s) for s in streams)
     side = str(geo_rng.choice(["left", "right"]))
     rate = int(geo_rng.choice(SAMPLE_RATES_HZ))
     n_distractors = int(geo_rng.integers(0, 5))
@@ -285,7 +288,8 @@ def simulate_session(seed: int, **options) -> SimulatedSession:
     limits = PlanLimits(n_sets, set_kinds, tuple(opts.reps_per_set), opts.max_duration_s, opts.rep_kinds,
                         n_distractors if opts.distractors else 0, opts.labels, opts.targets, opts.fast_reps,
                         opts.continuous)
-    timeline, truth, style, motor, distractors = build_session(geometry, opts.motion, limits, plan_rng, fast_rng)
+    timeline, truth, style, motor, distractors = build_session(geometry, opts.motion, limits, plan_rng, fast_rng,
+                                                                axis_rng if opts.axis_spread else None)
 
     drawn_errors = SensorErrors.draw(sensor_rng)
     errors = drawn_errors if opts.imperfections else SensorErrors.perfect()

@@ -24,14 +24,17 @@ from sensorkit.sim.geometry import LegGeometry, axis_angle_matrix, rotate_about,
 from sensorkit.sim.profiles import Profile, Zero
 
 GRAVITY_WORLD_MS2 = np.array([0.0, 0.0, -GRAVITY_MS2])
+#: a tracked motion may turn about an axis this far from the exercise axis (a rep's own axis: real
+#: reps spread 1–5° about their session's axis); its whole angle enters ``angle_deg``
+MAX_TRACKED_TILT_DEG = 10.0
 
 
 @dataclass(frozen=True)
 class Motion:
     """A rotation of the shank by ``angle`` (rad, 0 at ``t0_s``) about ``axis`` through ``center_m``,
     plus translations ``sum(direction * profile)`` (m), over [t0_s, t1_s]. Profiles must be constant
-    outside that interval. ``tracked`` marks rotations about the exercise axis direction (they enter
-    the angle coordinate ``angle_deg``)."""
+    outside that interval. ``tracked`` marks rotations about the exercise axis direction, or within
+    ``MAX_TRACKED_TILT_DEG`` of it (they enter the angle coordinate ``angle_deg``)."""
 
     t0_s: float
     t1_s: float
@@ -97,8 +100,8 @@ class Timeline:
         if abs(motion.t0_s - self.end_s) > 1e-9 or motion.t1_s < motion.t0_s:
             raise ValueError(f"motion [{motion.t0_s}, {motion.t1_s}] does not continue the chain at {self.end_s}")
         axis = unit(motion.axis)
-        if motion.tracked and abs(axis @ self.exercise_axis - 1) > 1e-9:
-            raise ValueError("a tracked motion must turn about the exercise axis direction")
+        if motion.tracked and axis @ self.exercise_axis < np.cos(np.radians(MAX_TRACKED_TILT_DEG)):
+            raise ValueError(f"a tracked motion must turn within {MAX_TRACKED_TILT_DEG:g} deg of the exercise axis")
         self._placed.append(_Placed(motion, self._rotation.copy(), self._offset.copy(), self._angle))
         q_end = float(motion.angle.value(motion.t1_s)[0])
         turn = axis_angle_matrix(axis, q_end)

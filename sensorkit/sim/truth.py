@@ -24,6 +24,8 @@ class TruthMovement:
       fidget, leg_shake, knee_extension, stand_up. Knee-extension sessions: reps ``knee_extension``,
       distractors fidget, leg_shake, stand_up, hip_rotation. (The kind, not the label, says whether
       a movement counts: a knee extension is a rep in one exercise and a distractor in the other.)
+    - ``axis_tilt_deg``: reps turn about the exercise axis tilted by this much (deg: each rep's own
+      axis, as no two real reps turn about quite the same one); 0 for distractors.
     - ``tempo``: counted reps ``normal`` (controlled) or ``fast`` (rushed: the hold mostly skipped,
       0–0.5 s, out and return 0.75–1 × the controlled rep's, little or no rest before it); ``""``
       for distractors.
@@ -41,6 +43,7 @@ class TruthMovement:
     rest_angle_after_deg: float
     set_index: int | None = None  # 0-based set of a rep; None for distractors
     tempo: str = ""  # normal | fast for counted reps, "" for distractors
+    axis_tilt_deg: float = 0.0  # a rep's own axis from the exercise axis (deg)
 
     @property
     def counted(self) -> bool:

@@ -86,7 +86,7 @@ def test_cli_reports_bad_options_in_one_line(tmp_path):
 def test_cli_simulates_knee_extension_without_fast_reps(tmp_path):
     result = CliRunner().invoke(simulate, ["--out", str(tmp_path), "--seed", "9140", "--exercise", "knee_extension",
                                            "--sample-rate-hz", "25", "--perfect", "--no-fast-reps", "--targets",
-                                           "--max-duration-s", "90"])
+                                           "--no-axis-spread", "--max-duration-s", "90"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("sim_9140: knee_extension ") and "0 fast" in result.output
     meta = json.loads((tmp_path / "sim_9140.json").read_text())
@@ -95,5 +95,6 @@ def test_cli_simulates_knee_extension_without_fast_reps(tmp_path):
     assert document["exercise"] == "knee_extension" and document["options"]["fast_reps"] is False
     assert {m.kind for m in movements if m.counted} <= {"full", "partial"}
     assert all(m.tempo == "normal" for m in movements if m.counted)
+    assert document["options"]["axis_spread"] is False and all(m.axis_tilt_deg == 0 for m in movements)
     bad = CliRunner().invoke(simulate, ["--out", str(tmp_path), "--exercise", "squat"])
     assert bad.exit_code == 2 and "squat" in bad.output

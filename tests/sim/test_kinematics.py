@@ -83,10 +83,14 @@ def test_a_rep_turns_the_sensor_by_its_angle_about_the_exercise_axis(mixed):
         times = np.linspace(rep.start_s, rep.end_s, 9)
         k = s.kinematics(times, with_orientation=True)
         for t_now, orientation, angle in zip(times, k.sensor_to_world, k.angle_deg):
-            turn = Rotation.from_matrix(orientation @ k.sensor_to_world[0].T)  # world-frame rotation of the sensor
-            np.testing.assert_allclose(turn.as_rotvec(), np.radians(angle - k.angle_deg[0]) * s.exercise_axis_world,
-                                       atol=1e-9)
+            turn = Rotation.from_matrix(orientation @ k.sensor_to_world[0].T).as_rotvec()  # world frame
+            assert np.linalg.norm(turn) == pytest.approx(abs(np.radians(angle - k.angle_deg[0])), abs=1e-9)
+            if abs(angle - k.angle_deg[0]) > 1.0:  # about the rep's own axis: the exercise axis tilted
+                along = np.sign(angle - k.angle_deg[0]) * turn @ s.exercise_axis_world / np.linalg.norm(turn)
+                tilt = np.degrees(np.arccos(np.clip(along, -1, 1)))
+                assert tilt == pytest.approx(rep.axis_tilt_deg, abs=1e-6)
         assert s.angle_at([rep.out_end_s])[0] - s.angle_at([rep.start_s])[0] <= rep.rom_deg + 1e-9
+    assert max(rep.axis_tilt_deg for rep in s.reps) > 0.5  # no two reps turn about quite the same axis
     if s.exercise == "hip_external_rotation":
         np.testing.assert_allclose(s.exercise_axis_world, s.geometry.er_axis)
         np.testing.assert_allclose(s.exercise_axis_sensor, s.er_axis_sensor)
