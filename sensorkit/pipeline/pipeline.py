@@ -330,7 +330,8 @@ class Pipeline:
         # (a movement known to be no rep votes for no axis: read from a guessed rest, or as the way
         # back from a swing, its turn may look the other way round)
         v = self.classifier.classify(f, learn=not (movement.no_rep or went_on))
-        self._segmenter.judged(movement, counted=v.kind != "rejected" and not went_on, foreign=v.foreign)
+        self._segmenter.judged(movement, counted=v.kind != "rejected" and not went_on and not movement.no_rep,
+                               foreign=v.foreign)
         if v.foreign and f.rom_deg >= self.config.min_rom_deg:  # (a smaller one's axis is noise)
             self._foreign_end = movement.end
         if movement.no_rep:

@@ -1,10 +1,14 @@
 """The pipeline on exact single-axis signals (tests/pipeline/synth.py): every answer is known."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
 from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.axis import axis_offset_deg
+from sensorkit.pipeline.classify import RepClassifier
+from sensorkit.pipeline.segment import Segmenter
 from sensorkit.samples import Samples
 from synth import Move, Synth, min_jerk, random_setup, samples_of_angle, samples_of_two_turns
 
@@ -565,3 +569,26 @@ def test_a_glitched_all_zero_accelerometer_read_is_no_turn_and_no_crash():
     segmenter = Segmenter(PipelineConfig(), 100.0)
     segmenter.out_read, segmenter.rest_read = np.zeros(3), np.array([0.0, 0.0, 9.81])
     assert segmenter._turned_deg() == float("inf")  # unknown: the check arms nothing
+
+
+def test_the_segmenter_is_never_told_a_movement_known_to_be_no_rep_was_counted(monkeypatch):
+    """A movement the segmenter itself marked as no rep (here: cut short by a gap in the data) is
+    rejected whatever it measures, and the segmenter is told so: its rest pose is not the
+    exercise's. A classifier that would count every movement shows it."""
+    axis, g = random_setup(5)
+    synth = Synth(axis, g, fs_hz=50.0, moves=[Move(40.0), Move(40.0, hold_s=3.0), Move(40.0)])
+    whole = synth.samples(noise=1.0)
+    middle = synth.truth()[1]["out_end_s"] + 1.0
+    keep = (whole.t < middle) | (whole.t > middle + 1.5)  # 1.5 s lost in the second rep's hold
+    samples = Samples(whole.t[keep], whole.acc[keep], whole.gyr[keep])
+    told = []
+    judged, classify = Segmenter.judged, RepClassifier.classify
+    monkeypatch.setattr(Segmenter, "judged", lambda self, movement, counted, foreign: (
+        told.append((movement.no_rep, counted)), judged(self, movement, counted, foreign)))
+    monkeypatch.setattr(RepClassifier, "classify", lambda self, f, learn=True: replace(
+        classify(self, f, learn), kind="full", reason=""))
+    reps = Pipeline().run(samples)
+    known = [no_rep for no_rep, _ in told if no_rep]
+    assert known  # the gap made at least one such movement
+    assert all(not counted for no_rep, counted in told if no_rep)
+    assert [r.reason for r in reps if r.kind == "rejected"] == known
