@@ -9,6 +9,11 @@ errors, lost samples, timestamp jitter): sessions counted exactly and kind and t
 the labels, as ``accuracy.py --real`` scores them; and against the unchanged recording, the counted
 reps found in both: kind kept, and how far ROM (deg) and hold (s) moved. One line per change and
 one per family of changes.
+
+Reconnects: a gap of ``--gaps-s`` seconds (no data; the leg goes on) every ``--gap-every-s``
+seconds from 10 s after the start to 10 s before the end, one at a time; per gap length, how many
+of the counted reps that lie wholly outside the gap are counted again at their times (within
+1 s), and how many reps are counted that were not.
 """
 from __future__ import annotations
 
@@ -24,7 +29,8 @@ from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
 from sensorkit.io.reader import Recording
 from sensorkit.pipeline.rep import Rep
-from sensorkit.robustness import Perturbation, compare_reps, label_in_time, standard_perturbations
+from sensorkit.robustness import (Perturbation, compare_reps, label_in_time, reps_around_gap, standard_perturbations,
+                                  with_gap)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDERS = [HERE.parent.parent / "shared" / "data" / name
@@ -66,6 +72,27 @@ def run(recordings: list[tuple[str, dict, Recording, list[Rep]]], perturbation: 
     return tally
 
 
+def reconnects(recordings: list[tuple[str, dict, Recording, list[Rep]]], gap_s: float, every_s: float,
+               verbose: bool) -> str:
+    """One line: gaps of ``gap_s`` every ``every_s`` in every recording (see the module doc)."""
+    expected = found = added = gaps = 0
+    for name, _, rec, base in recordings:
+        s = rec.samples
+        lost_here = []
+        for start in np.arange(s.t[0] + 10.0, s.t[-1] - 10.0, every_s):
+            reps = Pipeline(meta=rec.meta.to_dict()).run(with_gap(s, float(start), gap_s))
+            outcome = reps_around_gap(base, reps, float(start), gap_s)
+            gaps += 1
+            expected, found, added = expected + outcome.expected, found + outcome.found, added + outcome.added
+            if outcome.found < outcome.expected or outcome.added:
+                lost_here.append(f"{start:.1f} s: {outcome.expected - outcome.found} lost, {outcome.added} added")
+        if verbose and lost_here:
+            print(f"    {name}, gap {gap_s:g} s at " + "; ".join(lost_here))
+    share = 100 * found / expected if expected else float("nan")
+    return (f"  gap {gap_s:>4g} s ({gaps:>3} gaps)            reps outside the gap counted again {found:>4}/{expected:<4}"
+            f" ({share:5.1f} %), added {added}")
+
+
 def merge(tallies: list[dict]) -> dict:
     """The tallies of several changes added up."""
     out = {k: (0 if isinstance(v, int) else []) for k, v in tallies[0].items()}
@@ -96,6 +123,8 @@ def main() -> None:
     ap.add_argument("--rotations", type=int, default=4, help="random strap rotations")
     ap.add_argument("--seeds", type=int, default=3, help="draws of each random sensor error")
     ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
+    ap.add_argument("--gaps-s", type=float, nargs="*", default=[1.0, 3.0, 8.0, 20.0], help="reconnect gap lengths (s)")
+    ap.add_argument("--gap-every-s", type=float, default=5.3, help="one gap every this many seconds (s)")
     args = ap.parse_args()
     started = time.perf_counter()
     recordings = load(args.real or DEFAULT_FOLDERS)
@@ -111,6 +140,10 @@ def main() -> None:
     for family, tallies in families.items():
         print(line(family, merge(tallies)))
     print(line("all", merge([t for ts in families.values() for t in ts])))
+    if args.gaps_s:
+        print("reconnects:")
+        for gap_s in args.gaps_s:
+            print(reconnects(recordings, gap_s, args.gap_every_s, args.verbose))
     print(f"({time.perf_counter() - started:.1f} s)")
 
 

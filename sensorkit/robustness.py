@@ -27,7 +27,9 @@ much the reps moved.
   stays in the accelerometer: for factors within 0.8–1.25 the counts on simulated sessions match
   those of the exact physics, but at 2 the leftover tilt outweighs the shrunken acceleration of
   the motion and reps are lost that exact physics keeps (knee extension seed 408: 7 of 10 counted,
-  exact 10). The gyro's own errors are scaled with it.
+  exact 10). The gyro's own errors are scaled with it;
+- ``with_gap``: no data for a while (a reconnect); the reps that lie wholly outside the gap must
+  stay, and :func:`reps_around_gap` says how many did.
 """
 from __future__ import annotations
 
@@ -99,6 +101,11 @@ def with_lost_samples(samples: Samples, share: float, seed: int, max_run: int = 
         keep[i:i + rng.integers(1, max_run + 1)] = False
     keep[0] = keep[-1] = True
     return samples[keep]
+
+
+def with_gap(samples: Samples, start_s: float, duration_s: float) -> Samples:
+    """No data from ``start_s`` for ``duration_s`` (a reconnect: the link dropped, the leg went on)."""
+    return samples[(samples.t < start_s) | (samples.t >= start_s + duration_s)]
 
 
 def with_time_jitter(samples: Samples, fraction: float, seed: int) -> Samples:
@@ -195,3 +202,28 @@ def compare_reps(before: list[Rep], after: list[Rep], time_factor: float = 1.0) 
         rom_change_deg=[b[i].rom_deg - a[j].rom_deg for i, j in pairs],
         hold_change_s=[b[i].hold_s - a[j].hold_s for i, j in pairs],
     )
+
+
+@dataclass(frozen=True)
+class GapOutcome:
+    """The counted reps of a recording with a gap against those without it: ``expected``, the
+    counted reps that ended before the gap or began after it; ``found``, those counted again,
+    starting and ending within ``tolerance_s`` of where they did; ``added``, reps counted with the
+    gap that match no rep counted without it (a rep across a short gap may still be counted)."""
+
+    expected: int
+    found: int
+    added: int
+
+
+def reps_around_gap(before: list[Rep], after: list[Rep], start_s: float, duration_s: float,
+                    tolerance_s: float = 1.0) -> GapOutcome:
+    """How a gap from ``start_s`` for ``duration_s`` changed the counted reps (see :class:`GapOutcome`)."""
+    counted = [r for r in before if r.kind in COUNTED_KINDS]
+    outside = [r.end_s < start_s or r.start_s >= start_s + duration_s for r in counted]
+    got = [r for r in after if r.kind in COUNTED_KINDS]
+    same = [[abs(g.start_s - e.start_s) <= tolerance_s and abs(g.end_s - e.end_s) <= tolerance_s for g in got]
+            for e in counted]
+    found = sum(any(row) for row, out in zip(same, outside) if out)
+    matched = sum(any(row[i] for row in same) for i in range(len(got)))
+    return GapOutcome(sum(outside), found, len(got) - matched)

@@ -236,17 +236,22 @@ class Pipeline:
         reps: list[Rep] = []
         for piece, after_gap in self._gaps.split(samples):
             if after_gap:
-                self._restart_after_gap()
+                self._restart_after_gap(float(piece.t[0]))
             reps += self._process_piece(piece)
         return reps
 
-    def _restart_after_gap(self) -> None:
-        """A gap too long to fill (a reconnect): what was moving is cut at the last sample before
-        it (rejected, never counted: its end is lost), and the analysis starts afresh after it."""
+    def _restart_after_gap(self, resumed_s: float) -> None:
+        """A gap too long to fill (a reconnect), the data resuming at ``resumed_s``: what was moving
+        is cut at the last sample before it (rejected, never counted: its end is lost), and the
+        analysis starts afresh after it; after a gap no longer than ``max_movement_s`` (the leg
+        cannot have been held out longer), from the seated rest before it: a quiet pose is the rest
+        only nearer to it than half a full rep (a hold is further), until the leg has rested there."""
         self._motion.restart()
         if self._history.end == 0:
             return
-        cut = self._segmenter.restart(self._history.end - 1)
+        gap_s = resumed_s - float(self._history.rows(self._history.end - 1, self._history.end)[0, 0])
+        near = 0.5 * self.classifier.typical_full_rom_deg if gap_s <= self.config.max_movement_s else None
+        cut = self._segmenter.restart(self._history.end - 1, near_home_deg=near)
         if cut is not None:
             self._emit(cut)
         self._chain = None  # (nothing is integrated across the gap)

@@ -69,10 +69,18 @@ can be seen; which axis and which way are the classifier's business. A movement:
   fidget) arms nothing: a rep held or paused at the old pose would be taken for the way back.
   The pose given up is the rest again should the leg be quiet there; a pose the leg comes back
   to, quiet, after a new rest replaced it is the exercise's rest from then on;
-- begun after a gap in the data too long to fill (a reconnect) before the leg has rested
-  ``rest_min_s`` (the rest pose is then the sample the data resumed at, maybe mid-swing), it ends
-  where the leg has first rested so, and is no rep (``REST_UNSEEN``): its caller lets it vote for
-  no axis, since read from a guessed rest its turn may look the other way round;
+- begun after a gap in the data too long to fill (a reconnect) before the leg has been seen at
+  rest, it ends where the leg has first rested ``rest_min_s``, unless it comes back under the
+  return threshold first, and is no rep (``REST_UNSEEN``): its caller lets it vote for no axis,
+  since read from a guessed rest its turn may look the other way round. After a gap no longer
+  than ``max_movement_s`` the rest pose is the one the last counted rep started from (before any,
+  the rest pose before the gap: gravity's direction in the sensor at the seated rest does not
+  change while no data comes), and until the leg has rested within the caller's distance of it
+  (half a full rep), for at most ``max_movement_s``, no quiet pose further away is a rest: the data
+  often resumes in a rep's hold, a quiet pose that, taken for the rest, had every later rep read
+  from its hold. The leg is seen at rest there once quiet near that pose, or back from a movement
+  that returned. After a longer gap, the sample the data resumed at is the rest pose until one is
+  quiet (the leg may be anywhere);
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -176,6 +184,12 @@ class Segmenter:
         # the data resumed at, maybe mid-swing), and so is any movement begun from it
         self.rest_unseen = False
         self.start_unseen = False  # MOVE: the movement began while the rest was unseen
+        # after a gap, until the leg is seen at rest: only a pose this near (deg) the exercise's
+        # rest before the gap (home_up) can be the rest (None: any)
+        self.resume_near_deg: float | None = None
+        #: ... before this absolute sample: where the leg first rested near it, at most max_movement_s
+        #: after the gap (it may have come to rest elsewhere)
+        self.resume_until = -1
         # REST: the rest pose the leg first came to after the last movement ended, and the last
         # sample quiet within end_floor_deg of it (-1: none yet)
         self.out_up: np.ndarray | None = None
@@ -201,6 +215,17 @@ class Segmenter:
         cfg = self.cfg
         j, n = 0, len(up)
         rested = quiet_run >= self.rest_min
+        if self.resume_near_deg is not None:  # after a gap: no pose far from the rest before it is a rest ...
+            if first >= self.resume_until:
+                self.resume_near_deg = None
+            else:
+                index = np.arange(first, first + n)
+                near = angle_between_deg(up, self.home_up) <= self.resume_near_deg
+                seen = (rested & near & (index < self.resume_until)).nonzero()[0]
+                if len(seen):  # ... until the leg has rested near it (any pose from there on)
+                    self.resume_until = first + int(seen[0])
+                free = near | (index >= self.resume_until)
+                quiet, rested = quiet & free, rested & free
         while j < n:
             if self.state == REST:
                 # the rest pose at each sample: the vertical at the latest quiet sample up to it
@@ -228,6 +253,9 @@ class Segmenter:
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
                     self.rest_unseen = False  # (a rest of rest_min_s: a swing's turnaround is quiet for less)
+                elif self._resuming(first + (n - 1 if len(hits) == 0 else j + int(hits[0]))) \
+                        and last_quiet[-1 if len(hits) == 0 else hits[0]] >= 0:
+                    self.rest_unseen = False  # quiet near the rest before the gap: seen at rest
                 if len(hits) == 0:
                     if last_quiet[-1] >= 0:
                         at = int(last_quiet[-1])
@@ -264,15 +292,6 @@ class Segmenter:
                 self.peak_deg = 0.0
                 j = k
             if self.state == MOVE:
-                if self.start_unseen:
-                    # begun from a guessed rest after a gap: it ends where the leg is first seen at
-                    # rest (rest_min_s quiet), and that pose is the rest
-                    seen = (quiet_run[j:] >= self.rest_min).nonzero()[0]
-                    if len(seen):
-                        k = j + int(seen[0])
-                        self.rest_unseen = False
-                        return self._end_at_rest(self._rest_began(first, k, quiet_run), up[k].copy(), None,
-                                                 decided=first + k)
                 exc = angle_between_deg(up[j:], self.rest_up)
                 runmax = np.maximum.accumulate(np.maximum(exc, self.peak_deg))
                 threshold = np.maximum(cfg.end_floor_deg, cfg.return_fraction * runmax)
@@ -285,6 +304,16 @@ class Segmenter:
                 left = self._left_spell(first, j, up, exc, quiet_run)
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
                 stop = min(sooner + [left])  # (local) where the movement ends by any rule below
+                if self.start_unseen:
+                    # begun from a guessed rest after a gap: it ends where the leg is first seen at
+                    # rest (rest_min_s quiet), and that pose is the rest, unless another rule ends it
+                    # sooner (it came back below the return threshold first: the rest was no guess)
+                    seen = rested[j:].nonzero()[0]
+                    if len(seen) and seen[0] <= stop:
+                        k = j + int(seen[0])
+                        self.rest_unseen = False
+                        return self._end_at_rest(self._rest_began(first, k, quiet_run), up[k].copy(), None,
+                                                 decided=first + k)
                 home_at = n - j  # (local) where the leg has rested back at the exercise's rest, if it has
                 if self.home_deg > cfg.end_floor_deg:
                     # rested (quiet rest_min_s) within end_floor_deg of the pose the last counted rep
@@ -456,16 +485,31 @@ class Segmenter:
                 return self._end(end, returned=True, decided=first + j + k, swing_end=tag != "quiet")
         return None
 
-    def restart(self, last: int) -> Movement | None:
+    def _resuming(self, index: int) -> bool:
+        """Whether absolute sample ``index`` lies after a gap before the leg rested near the rest
+        before it (only poses near that rest can be the rest there)."""
+        return self.resume_near_deg is not None and index < self.resume_until
+
+    def restart(self, last: int, near_home_deg: float | None = None) -> Movement | None:
         """A gap in the data after absolute sample ``last``: the movement in progress (returned
         None when there is none, or when it began at ``last``) is cut there, and the next sample
-        is the rest until one is quiet (the leg may have moved while no data came)."""
+        is the rest until one is quiet (the leg may have moved while no data came). With
+        ``near_home_deg`` and a counted rep before the gap, the rest pose is the one that rep
+        started from, and until the leg has rested within ``near_home_deg`` of it, no pose further
+        away is a rest (gravity's direction in the sensor at the seated rest does not change while
+        no data comes; the data may resume in a rep's hold, a quiet pose that is no rest)."""
         cut = None
         if self.state != REST:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
                 cut = replace(ended, no_rep=CUT_BY_GAP)
+        # (before any counted rep: the rest pose the leg was last seen at)
+        home = (self.home_up if self.home_up is not None or self.rest_unseen else self.rest_up) if near_home_deg is not None else None
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
+        self.resume_near_deg = None
+        if home is not None:
+            self.rest_up, self.home_up, self.resume_near_deg = home.copy(), home, float(near_home_deg)
+            self.resume_until = last + 1 + self.max_len
         self.foreign_since = False
         self.swing_end = False
         self.out_up, self.out_last, self.out_read = None, -1, None
@@ -509,6 +553,8 @@ class Segmenter:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
                             self.last_end, no_rep=REST_UNSEEN if self.start_unseen else "")
         self.start_unseen = False
+        if returned and self._resuming(end):
+            self.rest_unseen = False  # back near the rest before the gap: the next movement starts from it
         self.last_end = end
         self.anchor_up, self.anchor_read = None, None  # an anchor is a rest after the last movement
         self.swing_end = swing_end  # it ended at the bottom of a swing, not at rest

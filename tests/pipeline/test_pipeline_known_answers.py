@@ -592,3 +592,46 @@ def test_the_segmenter_is_never_told_a_movement_known_to_be_no_rep_was_counted(m
     assert known  # the gap made at least one such movement
     assert all(not counted for no_rep, counted in told if no_rep)
     assert [r.reason for r in reps if r.kind == "rejected"] == known
+
+
+def _with_gap(samples: Samples, start_s: float, duration_s: float) -> Samples:
+    keep = (samples.t < start_s) | (samples.t >= start_s + duration_s)
+    return Samples(samples.t[keep], samples.acc[keep], samples.gyr[keep])
+
+
+def test_data_resuming_in_a_hold_after_a_reconnect_costs_that_rep_only():
+    """The link drops for 2 s and comes back in the third rep's hold: a quiet pose 40° out. Taken
+    for the rest, every later rep was read from its hold; the rest before the gap is kept instead
+    (gravity in the sensor at the seated rest does not change while no data comes)."""
+    axis, g = random_setup(11)
+    synth = Synth(axis, g, fs_hz=50.0, moves=[Move(40.0, hold_s=3.0, rest_after_s=1.0) for _ in range(6)])
+    truth = synth.truth()
+    gap_start = truth[2]["out_end_s"] - 1.0  # back in the hold
+    reps = [r for r in Pipeline().run(_with_gap(synth.samples(noise=1.0), gap_start, 2.0)) if r.kind != "rejected"]
+    outside = [tr for k, tr in enumerate(truth) if k != 2]
+    assert len(reps) == len(outside)
+    for rep, tr in zip(reps, outside):
+        assert rep.start_s == pytest.approx(tr["start_s"], abs=0.3) and rep.rom_deg == pytest.approx(40.0, abs=2.0)
+        assert rep.hold_s == pytest.approx(3.0, abs=0.4)
+
+
+@pytest.mark.parametrize("gap_s, lost_s", [(3.0, 40.0), (60.0, 0.0)])
+def test_a_leg_come_to_rest_elsewhere_during_a_gap_is_read_from_there_after_max_movement_s(gap_s, lost_s):
+    """The rest before a gap is the rest after it only until the leg has rested near it. A leg
+    that rests further away than half a full rep when the data resumes (here 30° behind: the
+    patient sat down otherwise) is read from its new pose once ``max_movement_s`` (40 s) has passed
+    since the gap: the cost of keeping the rest. After a gap longer than that, at once."""
+    axis, g = random_setup(12)
+    first = Synth(axis, g, fs_hz=50.0, moves=[Move(40.0) for _ in range(3)]).samples(noise=1.0)
+    tucked = Rotation.from_rotvec(np.radians(30.0) * axis)  # the other way from the reps
+    after = Synth(axis, tucked.apply(g), fs_hz=50.0, lead_s=5.0, moves=[Move(40.0) for _ in range(10)])
+    second = after.samples(noise=1.0, seed=1)
+    resumed_s = first.t[-1] + gap_s
+    both = Samples(np.concatenate([first.t, second.t + resumed_s]), np.vstack([first.acc, second.acc]),
+                   np.vstack([first.gyr, second.gyr]))
+    counted = [r for r in Pipeline().run(both) if r.kind != "rejected"]
+    assert len([r for r in counted if r.end_s < resumed_s]) == 3
+    late = [r for r in counted if r.start_s > resumed_s + lost_s]
+    expected = [tr for tr in after.truth() if tr["start_s"] > lost_s + 0.5]
+    assert len(late) == len(expected) >= 4
+    assert all(r.rom_deg == pytest.approx(40.0, abs=2.0) for r in late)

@@ -16,7 +16,8 @@ import pytest
 from sensorkit.accuracy import score_real, score_real_folder
 from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
-from sensorkit.robustness import compare_reps, label_in_time, resampled, standard_perturbations
+from sensorkit.robustness import (compare_reps, label_in_time, reps_around_gap, resampled, standard_perturbations,
+                                  with_gap)
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 UCI, PHYTMO = DATA / "uci-pt-knee-extension", DATA / "phytmo-knee-flexion-extension"
@@ -137,3 +138,21 @@ def test_live_in_packets_gives_the_reps_of_batch_to_the_bit(path):
         reps += live.update(rec.samples[i:i + k])
         i += k
     assert repr(reps + live.finish()) == repr(batch)
+
+
+@pytest.mark.parametrize("name", ["uci_s1_test", "uci_s2_test", "uci_s3_test"])
+def test_a_reconnect_loses_only_the_reps_it_cuts(name):
+    """3 s without data (a reconnect) every 20 s, one at a time, in each UCI test session: the reps
+    that lie wholly outside the gap are counted again at their times. The data often resumes in a
+    rep's hold, a quiet pose: taken for the rest, every later rep was read from its hold (before
+    the rest before the gap was kept: 253 of 318 found again and 42 shifted ones counted in one
+    session, 267 of 291 in another)."""
+    rec = read_recording(UCI / f"{name}.csv")
+    base = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)
+    expected = found = added = 0
+    for start_s in np.arange(15.0, rec.samples.t[-1] - 10.0, 20.0):
+        reps = Pipeline(meta=rec.meta.to_dict()).run(with_gap(rec.samples, start_s, 3.0))
+        outcome = reps_around_gap(base, reps, start_s, 3.0)
+        expected, found, added = expected + outcome.expected, found + outcome.found, added + outcome.added
+    assert expected > 250
+    assert found >= 0.98 * expected and added <= 0.01 * expected, (found, expected, added)

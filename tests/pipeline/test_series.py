@@ -90,23 +90,29 @@ def test_nothing_is_integrated_across_a_reconnect():
     assert max(r.rom_deg for r in reps if r.counted) < 55.0
 
 
-def test_after_a_reconnect_mid_series_the_reps_from_the_next_rest_count():
-    # the data stops mid-series and resumes 1.5 s later mid-swing: the rest pose is then a guess
-    # (the sample the data resumed at). What begins from it is no rep ("began before the leg was
-    # seen at rest after a gap") and votes for no axis; once the leg rests, the reps count again.
-    # (Before, the guessed rest's movements voted the exercise's axis the other way round and every
-    # later rep of the session was "swung the other way".)
+def test_after_a_reconnect_mid_series_the_swing_under_way_is_no_rep_and_the_next_ones_count():
+    # the data stops mid-series and resumes 1.5 s later mid-swing. What began before the data
+    # resumed is no rep ("began before the leg was seen at rest after a gap") and votes for no
+    # axis. (Before session 13 the sample the data resumed at was the rest, its movements voted the
+    # exercise's axis the other way round and every later rep of the session was "swung the other
+    # way"; before session 15 nothing counted until the leg had rested: the series' three later
+    # swings were lost. The rest before the gap is kept now: once the leg is back from the swing
+    # under way, near it, the swings count.)
     t = np.arange(0.0, 40.0, 1.0 / FS_HZ)
     anchored = [(40, 1.0, 1.5), (-40, 1.0, 3.0)] * 2
     moves = anchored + [(40, 0.8, 0.1), (-48, 0.8, 0.0)] + [(48, 0.8, 0.1), (-48, 0.8, 0.0)] * 5 + [(8, 0.5, 4.0)] + anchored
     theta = _turns(t, moves, 2.0)
     starts = 2.0 + np.cumsum([0.0] + [duration + pause for _, duration, pause in moves])
-    lost = (t >= starts[7] + 0.35) & (t <= starts[7] + 1.85)
+    resumed = starts[7] + 1.85
+    lost = (t >= starts[7] + 0.35) & (t <= resumed)
     reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples_of_angle(theta, t, *random_setup(3))[~lost])
+    resumed_in = [r for r in reps if resumed - 0.1 < r.start_s < starts[8] + 1.6]
+    assert [r.reason for r in resumed_in] == ["began before the leg was seen at rest after a gap in the data"]
+    swings = [r for r in reps if starts[10] - 0.5 < r.start_s < starts[16] - 0.5]
+    assert [r.kind for r in swings] == ["full"] * 3
+    assert all(abs(r.rom_deg - 48) < 4 for r in swings)
     after_rest = [r for r in reps if r.start_s > starts[-5] - 0.5]
     assert [(r.kind, round(r.rom_deg)) for r in after_rest] == [("full", 40), ("full", 40)]
-    assert all(r.reason == "began before the leg was seen at rest after a gap in the data"
-               for r in reps if starts[7] + 1.85 < r.start_s < starts[-5] - 0.5)
 
 
 def test_a_set_after_quick_reps_is_read_from_where_the_leg_rests_not_where_the_filter_stood():
