@@ -164,7 +164,8 @@ class Pipeline:
         if self._motion is None:
             self._pending.append(samples)
             buffered = Samples.concat(self._pending)
-            if buffered.duration_s < self.config.rate_estimate_s and len(buffered) < 10_000:
+            # (at least the 10 samples the rate falls back on when a gap follows the first one)
+            if (buffered.duration_s < self.config.rate_estimate_s or len(buffered) < 10) and len(buffered) < 10_000:
                 return []
             self._pending = []
             self._start(buffered)

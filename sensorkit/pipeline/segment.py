@@ -185,8 +185,9 @@ class Segmenter:
         self.rest_unseen = False
         self.start_unseen = False  # MOVE: the movement began while the rest was unseen
         # after a gap, until the leg is seen at rest: only a pose this near (deg) the exercise's
-        # rest before the gap (home_up) can be the rest (None: any)
+        # rest before the gap (resume_up, fixed until the next gap) can be the rest (None: any)
         self.resume_near_deg: float | None = None
+        self.resume_up: np.ndarray | None = None
         #: ... before this absolute sample: where the leg first rested near it, at most max_movement_s
         #: after the gap (it may have come to rest elsewhere)
         self.resume_until = -1
@@ -215,17 +216,14 @@ class Segmenter:
         cfg = self.cfg
         j, n = 0, len(up)
         rested = quiet_run >= self.rest_min
-        if self.resume_near_deg is not None:  # after a gap: no pose far from the rest before it is a rest ...
-            if first >= self.resume_until:
-                self.resume_near_deg = None
-            else:
-                index = np.arange(first, first + n)
-                near = angle_between_deg(up, self.home_up) <= self.resume_near_deg
-                seen = (rested & near & (index < self.resume_until)).nonzero()[0]
-                if len(seen):  # ... until the leg has rested near it (any pose from there on)
-                    self.resume_until = first + int(seen[0])
-                free = near | (index >= self.resume_until)
-                quiet, rested = quiet & free, rested & free
+        if self._resuming(first):  # after a gap: no pose far from the rest before it is a rest ...
+            index = np.arange(first, first + n)
+            near = angle_between_deg(up, self.resume_up) <= self.resume_near_deg
+            seen = (rested & near & (index < self.resume_until)).nonzero()[0]
+            if len(seen):  # ... until the leg has rested near it (any pose from there on; where that
+                self.resume_until = first + int(seen[0])  # is depends on the data alone)
+            free = near | (index >= self.resume_until)
+            quiet, rested = quiet & free, rested & free
         while j < n:
             if self.state == REST:
                 # the rest pose at each sample: the vertical at the latest quiet sample up to it
@@ -253,9 +251,10 @@ class Segmenter:
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
                     self.rest_unseen = False  # (a rest of rest_min_s: a swing's turnaround is quiet for less)
-                elif self._resuming(first + (n - 1 if len(hits) == 0 else j + int(hits[0]))) \
-                        and last_quiet[-1 if len(hits) == 0 else hits[0]] >= 0:
-                    self.rest_unseen = False  # quiet near the rest before the gap: seen at rest
+                elif self._resuming(first + j):
+                    upto = n - j if len(hits) == 0 else int(hits[0]) + 1
+                    if (poses[:upto] & (np.arange(first + j, first + j + upto) < self.resume_until)).any():
+                        self.rest_unseen = False  # quiet near the rest before the gap: seen at rest
                 if len(hits) == 0:
                     if last_quiet[-1] >= 0:
                         at = int(last_quiet[-1])
@@ -488,7 +487,7 @@ class Segmenter:
     def _resuming(self, index: int) -> bool:
         """Whether absolute sample ``index`` lies after a gap before the leg rested near the rest
         before it (only poses near that rest can be the rest there)."""
-        return self.resume_near_deg is not None and index < self.resume_until
+        return self.resume_up is not None and index < self.resume_until
 
     def restart(self, last: int, near_home_deg: float | None = None) -> Movement | None:
         """A gap in the data after absolute sample ``last``: the movement in progress (returned
@@ -503,12 +502,16 @@ class Segmenter:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
                 cut = replace(ended, no_rep=CUT_BY_GAP)
-        # (before any counted rep: the rest pose the leg was last seen at)
-        home = (self.home_up if self.home_up is not None or self.rest_unseen else self.rest_up) if near_home_deg is not None else None
+        # (before any counted rep: the rest pose the leg was last seen at, or, before it was seen
+        # after another gap, the one kept from before that gap)
+        home = None
+        if near_home_deg is not None:
+            home = (self.home_up if self.home_up is not None else self.resume_up if self._resuming(last)
+                    else None if self.rest_unseen else self.rest_up)
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
-        self.resume_near_deg = None
+        self.resume_near_deg = self.resume_up = None
         if home is not None:
-            self.rest_up, self.home_up, self.resume_near_deg = home.copy(), home, float(near_home_deg)
+            self.rest_up, self.resume_up, self.resume_near_deg = home.copy(), home, float(near_home_deg)
             self.resume_until = last + 1 + self.max_len
         self.foreign_since = False
         self.swing_end = False
