@@ -76,7 +76,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
   than ``max_movement_s`` the rest pose is the one the last counted rep started from (before any,
   the rest pose before the gap: gravity's direction in the sensor at the seated rest does not
   change while no data comes), and until the leg has rested within the caller's distance of it
-  (half a full rep), for at most ``max_movement_s``, no quiet pose further away is a rest: the data
+  (half a full rep), for at most ``max_movement_s``, no quiet pose further away is a rest pose
+  between movements (inside one, a new rest or a settle may still take one): the data
   often resumes in a rep's hold, a quiet pose that, taken for the rest, had every later rep read
   from its hold. The leg is seen at rest there once quiet near that pose, or back from a movement
   that returned. After a longer gap, the sample the data resumed at is the rest pose until one is
