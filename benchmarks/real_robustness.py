@@ -74,22 +74,32 @@ def run(recordings: list[tuple[str, dict, Recording, list[Rep]]], perturbation: 
     return tally
 
 
+def cut_out(recordings: list[tuple[str, dict, Recording, list[Rep]]], spans, verbose_label: str,
+            verbose: bool) -> tuple[int, int, int, int]:
+    """(cuts, reps expected, found, added) over every recording with each span of
+    ``spans(samples)`` (pairs: start s, duration s) cut out in turn (see the module doc)."""
+    expected = found = added = cuts = 0
+    for name, _, rec, base in recordings:
+        lost_here = []
+        for start, duration in spans(rec.samples):
+            reps = Pipeline(meta=rec.meta.to_dict()).run(with_gap(rec.samples, start, duration))
+            outcome = reps_around_gap(base, reps, start, duration)
+            cuts += 1
+            expected, found, added = expected + outcome.expected, found + outcome.found, added + outcome.added
+            if outcome.found < outcome.expected or outcome.added:
+                lost_here.append(f"{start + duration:.1f} s: {outcome.expected - outcome.found} lost, "
+                                 f"{outcome.added} added")
+        if verbose and lost_here:
+            print(f"    {name}, {verbose_label} ending at " + "; ".join(lost_here))
+    return cuts, expected, found, added
+
+
 def reconnects(recordings: list[tuple[str, dict, Recording, list[Rep]]], gap_s: float, every_s: float,
                verbose: bool) -> str:
     """One line: gaps of ``gap_s`` every ``every_s`` in every recording (see the module doc)."""
-    expected = found = added = gaps = 0
-    for name, _, rec, base in recordings:
-        s = rec.samples
-        lost_here = []
-        for start in np.arange(s.t[0] + 10.0, s.t[-1] - 10.0, every_s):
-            reps = Pipeline(meta=rec.meta.to_dict()).run(with_gap(s, float(start), gap_s))
-            outcome = reps_around_gap(base, reps, float(start), gap_s)
-            gaps += 1
-            expected, found, added = expected + outcome.expected, found + outcome.found, added + outcome.added
-            if outcome.found < outcome.expected or outcome.added:
-                lost_here.append(f"{start:.1f} s: {outcome.expected - outcome.found} lost, {outcome.added} added")
-        if verbose and lost_here:
-            print(f"    {name}, gap {gap_s:g} s at " + "; ".join(lost_here))
+    def spans(s):
+        return [(float(a), gap_s) for a in np.arange(s.t[0] + 10.0, s.t[-1] - 10.0, every_s)]
+    gaps, expected, found, added = cut_out(recordings, spans, f"gap {gap_s:g} s", verbose)
     share = 100 * found / expected if expected else float("nan")
     return (f"  gap {gap_s:>4g} s ({gaps:>3} gaps)            reps outside the gap counted again {found:>4}/{expected:<4}"
             f" ({share:5.1f} %), added {added}")
@@ -98,20 +108,9 @@ def reconnects(recordings: list[tuple[str, dict, Recording, list[Rep]]], gap_s: 
 def late_starts(recordings: list[tuple[str, dict, Recording, list[Rep]]], every_s: float, verbose: bool) -> str:
     """One line: each recording started late (its first seconds cut), at 3 s and every ``every_s``
     up to 20 s before the end; the reps after the cut counted again at their times."""
-    expected = found = added = cuts = 0
-    for name, _, rec, base in recordings:
-        s = rec.samples
-        lost_here = []
-        for start in np.arange(s.t[0] + 3.0, s.t[-1] - 20.0, every_s):
-            head_s = float(start - s.t[0]) + 1.0
-            reps = Pipeline(meta=rec.meta.to_dict()).run(with_gap(s, float(s.t[0]) - 1.0, head_s))
-            outcome = reps_around_gap(base, reps, float(s.t[0]) - 1.0, head_s)
-            cuts += 1
-            expected, found, added = expected + outcome.expected, found + outcome.found, added + outcome.added
-            if outcome.found < outcome.expected or outcome.added:
-                lost_here.append(f"{start:.1f} s: {outcome.expected - outcome.found} lost, {outcome.added} added")
-        if verbose and lost_here:
-            print(f"    {name}, started at " + "; ".join(lost_here))
+    def spans(s):
+        return [(float(s.t[0]) - 1.0, float(a - s.t[0]) + 1.0) for a in np.arange(s.t[0] + 3.0, s.t[-1] - 20.0, every_s)]
+    cuts, expected, found, added = cut_out(recordings, spans, "start cut", verbose)
     share = 100 * found / expected if expected else float("nan")
     return (f"  late start ({cuts:>3} cuts)            reps after the cut counted again {found:>4}/{expected:<4}"
             f" ({share:5.1f} %), added {added}")
