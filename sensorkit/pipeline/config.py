@@ -88,6 +88,8 @@ class PipelineConfig:
         end_floor_deg: ... and at least this close to rest (small reps).
         max_movement_s: a movement still away from rest after this long is ended and rejected
             (standing up, walking away). Real holds last up to about 6 s; prescriptions hold ≤ 30 s.
+            After a gap in the data no longer than this, the seated rest before it is kept for at
+            most this long, until the leg has rested near it (a leg cannot be held out longer).
         settle_s: a movement that has not gone ``min_rom_deg`` above rest and then stays still this
             long has settled into a new rest pose (after continuous reps the real rest pose can sit
             up to 15° from where the series started, with no still moment between the reps).
