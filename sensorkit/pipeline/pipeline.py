@@ -336,14 +336,13 @@ class Pipeline:
         # (a movement known to be no rep votes for no axis: read from a guessed rest, or as the way
         # back from a swing, its turn may look the other way round)
         v = self.classifier.classify(f, learn=not (movement.no_rep or went_on))
-        self._segmenter.judged(movement, counted=v.kind != "rejected" and not went_on and not movement.no_rep,
-                               foreign=v.foreign)
+        # (a movement rejected anyway keeps its reason)
+        no_rep = movement.no_rep or (WENT_ON_FROM_FOREIGN if went_on and v.kind != "rejected" else "")
+        self._segmenter.judged(movement, counted=v.kind != "rejected" and not no_rep, foreign=v.foreign)
         if v.foreign and f.rom_deg >= self.config.min_rom_deg:  # (a smaller one's axis is noise)
             self._foreign_end = movement.end
-        if movement.no_rep:
-            v = Verdict("rejected", movement.no_rep, v.rom_deg, v.axis_offset_deg)
-        elif went_on and v.kind != "rejected":  # (a movement rejected anyway keeps its reason)
-            v = Verdict("rejected", WENT_ON_FROM_FOREIGN, v.rom_deg, v.axis_offset_deg)
+        if no_rep:
+            v = Verdict("rejected", no_rep, v.rom_deg, v.axis_offset_deg)
         self._chain = self._chain_after(f, v)
         if v.kind != "rejected" and f.radius_m == f.radius_m:
             self._radii.append(f.radius_m)

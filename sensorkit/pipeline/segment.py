@@ -252,10 +252,10 @@ class Segmenter:
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
                     self.rest_unseen = False  # (a rest of rest_min_s: a swing's turnaround is quiet for less)
-                elif self._resuming(first + j):
+                elif self._resuming(first + j):  # quiet near the rest before the gap, before the window's end
                     upto = n - j if len(hits) == 0 else int(hits[0]) + 1
-                    if (poses[:upto] & (np.arange(first + j, first + j + upto) < self.resume_until)).any():
-                        self.rest_unseen = False  # quiet near the rest before the gap: seen at rest
+                    if poses[:min(upto, self.resume_until - first - j)].any():
+                        self.rest_unseen = False  # (seen at rest)
                 if len(hits) == 0:
                     if last_quiet[-1] >= 0:
                         at = int(last_quiet[-1])
@@ -503,12 +503,16 @@ class Segmenter:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
                 cut = replace(ended, no_rep=CUT_BY_GAP)
-        # (before any counted rep: the rest pose the leg was last seen at, or, before it was seen
-        # after another gap, the one kept from before that gap)
-        home = None
-        if near_home_deg is not None:
-            home = (self.home_up if self.home_up is not None else self.resume_up if self._resuming(last)
-                    else None if self.rest_unseen else self.rest_up)
+        # the pose kept: the last counted rep's rest; before any, the one kept from before an earlier
+        # gap (the leg not yet seen at rest since), or the rest pose the leg was last seen at
+        if near_home_deg is None:
+            home = None
+        elif self.home_up is not None:
+            home = self.home_up
+        elif self._resuming(last):
+            home = self.resume_up
+        else:
+            home = None if self.rest_unseen else self.rest_up
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
         self.resume_near_deg = self.resume_up = None
         if home is not None:

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from sensorkit.pipeline import Pipeline
+from sensorkit.robustness import with_gap
 from sensorkit.sim import simulate_session
 
 
@@ -160,17 +161,21 @@ def test_a_short_pre_rest_still_keeps_what_the_segmenter_reads_back(max_packet):
         [(r.kind, round(r.start_s, 6), round(r.rom_deg, 6)) for r in batch]
 
 
+def _fed_in_packets(samples, meta: dict, packet: int) -> list:
+    """The reps of ``samples`` fed live, ``packet`` samples at a time."""
+    live = Pipeline(meta=meta)
+    return [r for block in samples.chunks(packet) for r in live.update(block)] + live.finish()
+
+
 @pytest.mark.parametrize("packet", [1, 2, 7])
 def test_a_gap_right_after_the_first_sample_gives_the_same_reps_live(packet):
     # live waited for rate_estimate_s of data only: the first sample and the one after a 1.5-s gap
     # gave a rate of 0.7 Hz and a ConfigError, where batch read the rate from the first 10 samples
     s = simulate_session(403, exercise="knee_extension", sample_rate_hz=25, max_duration_s=60.0)
-    samples = s.samples[(s.samples.t < s.samples.t[0] + 0.01) | (s.samples.t >= s.samples.t[0] + 1.5)]
+    samples = with_gap(s.samples, float(s.samples.t[0]) + 0.01, 1.49)
     batch = Pipeline(meta=s.meta).run(samples)
     assert any(r.kind != "rejected" for r in batch)
-    live = Pipeline(meta=s.meta)
-    reps = [r for k in range(0, len(samples), packet) for r in live.update(samples[k:k + packet])] + live.finish()
-    assert [repr(r) for r in reps] == [repr(r) for r in batch]
+    assert [repr(r) for r in _fed_in_packets(samples, s.meta, packet)] == [repr(r) for r in batch]
 
 
 @pytest.mark.parametrize("packet", [1, 13, 40])
@@ -179,9 +184,6 @@ def test_after_a_reconnect_live_gives_the_reps_batch_gives(packet):
     # kept until the leg rests near it; batch once found that rest in samples beyond the movement
     # it was deciding, while a counted rep changed the pose it was looking for (review, session 15)
     s = simulate_session(457, exercise="hip_external_rotation")
-    t = s.samples.t
-    samples = s.samples[(t < 62.44) | (t >= 72.44)]
+    samples = with_gap(s.samples, 62.44, 10.0)
     batch = Pipeline(meta=s.meta).run(samples)
-    live = Pipeline(meta=s.meta)
-    reps = [r for k in range(0, len(samples), packet) for r in live.update(samples[k:k + packet])] + live.finish()
-    assert [repr(r) for r in reps] == [repr(r) for r in batch]
+    assert [repr(r) for r in _fed_in_packets(samples, s.meta, packet)] == [repr(r) for r in batch]

@@ -9,6 +9,7 @@ from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.axis import axis_offset_deg
 from sensorkit.pipeline.classify import RepClassifier
 from sensorkit.pipeline.segment import Segmenter
+from sensorkit.robustness import with_gap
 from sensorkit.samples import Samples
 from synth import Move, Synth, min_jerk, random_setup, samples_of_angle, samples_of_two_turns
 
@@ -594,11 +595,6 @@ def test_the_segmenter_is_never_told_a_movement_known_to_be_no_rep_was_counted(m
     assert [r.reason for r in reps if r.kind == "rejected"] == known
 
 
-def _with_gap(samples: Samples, start_s: float, duration_s: float) -> Samples:
-    keep = (samples.t < start_s) | (samples.t >= start_s + duration_s)
-    return Samples(samples.t[keep], samples.acc[keep], samples.gyr[keep])
-
-
 def test_data_resuming_in_a_hold_after_a_reconnect_costs_that_rep_only():
     """The link drops for 2 s and comes back in the third rep's hold: a quiet pose 40° out. Taken
     for the rest, every later rep was read from its hold; the rest before the gap is kept instead
@@ -607,7 +603,7 @@ def test_data_resuming_in_a_hold_after_a_reconnect_costs_that_rep_only():
     synth = Synth(axis, g, fs_hz=50.0, moves=[Move(40.0, hold_s=3.0, rest_after_s=1.0) for _ in range(6)])
     truth = synth.truth()
     gap_start = truth[2]["out_end_s"] - 1.0  # back in the hold
-    reps = [r for r in Pipeline().run(_with_gap(synth.samples(noise=1.0), gap_start, 2.0)) if r.kind != "rejected"]
+    reps = [r for r in Pipeline().run(with_gap(synth.samples(noise=1.0), gap_start, 2.0)) if r.kind != "rejected"]
     outside = [tr for k, tr in enumerate(truth) if k != 2]
     assert len(reps) == len(outside)
     for rep, tr in zip(reps, outside):
