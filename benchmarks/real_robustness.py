@@ -15,7 +15,7 @@ seconds from 10 s after the start to 10 s before the end, one at a time; per gap
 of the counted reps that lie wholly outside the gap are counted again at their times (within
 1 s), and how many reps are counted that were not. Late starts: the same for each recording
 started late (its first 3, 8.3, 13.6, ... s cut), for the reps after the cut: a recording that
-starts in a hold (a known limit, docs/accuracy.md).
+may begin in a hold, or with the leg moving (docs/accuracy.md, "Late starts").
 """
 from __future__ import annotations
 

@@ -279,7 +279,8 @@ class Pipeline:
         while pos < n:
             hi = min(n, pos + size)  # pieces: after a movement ends, less is scanned again
             movement = self._segmenter.scan(first + pos, block.up[pos:hi], still_run[pos:hi], quiet[pos:hi],
-                                            quiet_run[pos:hi], self._history_up, self._history_acc)
+                                            quiet_run[pos:hi], self._history_up, self._history_acc,
+                                            self._history_motion)
             # go on after the sample at which the movement's end was seen (it may end earlier, at
             # the bottom of a swing): what live has already scanned, batch does not scan again
             end = hi if movement is None else movement.decided - first + 1
@@ -299,6 +300,9 @@ class Pipeline:
 
     def _history_acc(self, i0: int, i1: int) -> np.ndarray:
         return self._history.rows(i0, i1)[:, 16:19]
+
+    def _history_motion(self, i0: int, i1: int) -> np.ndarray:
+        return self._history.rows(i0, i1)[:, 7:16]  # smoothed rate, its derivative, linear acceleration
 
     def _trim(self) -> None:
         seg = self._segmenter

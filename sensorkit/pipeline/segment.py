@@ -82,6 +82,19 @@ can be seen; which axis and which way are the classifier's business. A movement:
   from its hold. The leg is seen at rest there once quiet near that pose, or back from a movement
   that returned. After a longer gap, the sample the data resumed at is the rest pose until one is
   quiet (the leg may be anywhere);
+- begun with the data, the leg moving (not still at the first sample: the sensor connected
+  mid-rep), it is no rep either (``BEGAN_MOVING``), and ends where the leg is first quiet, or
+  comes back under the return threshold: the first sample is no rest, and a quiet pose will do
+  for one, since the next rule judges it;
+- begun from the pose the data began at (or resumed at after a gap longer than
+  ``max_movement_s``), which may be a rep's hold, the first movement that goes ``min_rom_deg``
+  from it judges that pose: where the leg first rests (``rest_min_s`` quiet) that far or, should
+  it come back toward the pose first, at its farthest pose, the sensor hanging below the movement's axis (fitted from the movement itself)
+  and lower there than at the pose by ``DROP_FRACTION`` of its distance from the axis, the pose
+  was a hold: from a seated rest both exercises lift the sensor. The movement, the way down from
+  the hold, ends there as no rep (``BEGAN_IN_HOLD``), and that pose is the rest. Taken for the
+  rest, a hold the data began in had every later rep read from it (returns "swung the other
+  way", the rests between reps read as holds);
 - is ended and rejected after ``max_movement_s`` away from rest.
 
 Decisions use only samples up to the one decided on: the same for any chunking.
@@ -93,6 +106,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.smallarray import cross, einsum, row_norms
 
@@ -102,6 +116,8 @@ CUT_BY_GAP = "cut short: the data stopped (a gap in the recording)"
 WAY_BACK_FROM_SWING = "the way back to rest after a swing past it"
 WAY_BACK_HOME = "the way back to where the last rep started"
 REST_UNSEEN = "began before the leg was seen at rest after a gap in the data"
+BEGAN_MOVING = "began before the leg was seen at rest (the data began with the leg moving)"
+BEGAN_IN_HOLD = "the way down from where the data began (a hold: the leg rested lower after it)"
 #: a swing past the rest pose that grows beyond this fraction of the rep's peak is the next rep
 PAST_FRACTION = 0.6
 #: the bottom of a swing: the angle has risen this far (deg) above its lowest since the return
@@ -114,6 +130,13 @@ QUIET_GRAVITY_DEG = 0.5
 #: quiet all that while: the smoothed rate that tells quiet lags the leg's own (the 3-Hz
 #: Butterworth's ~0.08 s), and a movement's onset accelerates the leg before its rate passes 5 deg/s
 SETTLED_READ_S = 0.25
+#: the sensor lies lower, by this fraction of its distance from the axis, where the first movement
+#: from a rest pose the data began at (or resumed at after a long gap) first rests than at that pose:
+#: the pose was a hold. From a seated rest both exercises lift the sensor (the shank turns away from
+#: hanging down): every counted real rep rose from its rest to its top, by 0.06-1.01 of the radius
+#: (147 reps, 5 subjects; 0.06: the first, 42° swing of a PHYTMO series from a rest 18° behind
+#: straight down). 0.05 is a turn of 18° from straight below the axis
+DROP_FRACTION = 0.1
 #: leaving a quiet spell about an axis within 60° of the turn from the rest pose to the spell goes
 #: on with that turn (the rep itself, paused or held on the way), so it is no new rest
 CONTINUED_COS = 0.5
@@ -147,6 +170,7 @@ class Segmenter:
         self.start = -1
         self.peak_deg = 0.0  # largest angle from rest so far in the movement
         self.peak_up: np.ndarray | None = None  # the vertical there
+        self.peak_index = -1  # ... and its absolute sample
         self.tail_min = np.inf
         self.tail_min_index = -1
         self.last_end = -1  # a movement starts after the previous one ended
@@ -184,7 +208,12 @@ class Segmenter:
         # after a gap in the data, until the leg is seen quiet: the rest pose is a guess (the sample
         # the data resumed at, maybe mid-swing), and so is any movement begun from it
         self.rest_unseen = False
+        self.unseen_why = BEGAN_MOVING  # the no_rep of a movement begun so
         self.start_unseen = False  # MOVE: the movement began while the rest was unseen
+        # the rest pose is one the data began at (or resumed at after a gap too long to keep the rest
+        # before): maybe a hold, as the first movement from it tells (DROP_FRACTION)
+        self.pose_unjudged = True
+        self.judging = False  # MOVE: the movement began from such a pose
         # after a gap, until the leg is seen at rest: only a pose this near (deg) the exercise's
         # rest before the gap (resume_up, fixed until the next gap) can be the rest (None: any)
         self.resume_near_deg: float | None = None
@@ -208,12 +237,14 @@ class Segmenter:
         self.step_deg, self.step_from = 0.0, -1
 
     def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
-             history_up, history_acc) -> Movement | None:
+             history_up, history_acc, history_motion=None) -> Movement | None:
         """Scan samples from absolute index ``first`` (their vertical, still-run length,
         quietness and quiet-run length, in samples) up to the first
         movement that ends (returned; the caller goes on after the sample that decided it) or the
         last sample; ``history_up(i0, i1)`` gives earlier verticals, ``history_acc(i0, i1)`` the
-        accelerometer (m/s²) of samples up to the piece's last."""
+        accelerometer (m/s²) of samples up to the piece's last, ``history_motion(i0, i1)`` (n, 9)
+        their smoothed rate (deg/s), its derivative (deg/s²) and linear acceleration (m/s²) (None:
+        the first movement judges no pose)."""
         cfg = self.cfg
         j, n = 0, len(up)
         rested = quiet_run >= self.rest_min
@@ -230,8 +261,10 @@ class Segmenter:
                 # the rest pose at each sample: the vertical at the latest quiet sample up to it
                 if self.rest_up is None:  # the very start: the first sample is the rest until one is quiet
                     self.rest_up, self.rest_read = up[0].copy(), None
+                    self.rest_unseen = not still_run[0] > 0  # (the data began with the leg moving: a guess)
                 poses = quiet[j:]
-                if self.swing_end:  # from the first sample that ends a rest of rest_min_s on
+                began_moving = self.rest_unseen and self.unseen_why == BEGAN_MOVING
+                if self.swing_end and not began_moving:  # from the first sample that ends a rest of rest_min_s on
                     poses = poses & (np.cumsum(rested[j:]) > 0)
                 last_quiet, ref = latest_up(poses, j, up, self.rest_up)
                 over = angle_between_deg(up[j:], ref) > cfg.start_deg
@@ -252,6 +285,8 @@ class Segmenter:
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
                     self.rest_unseen = False  # (a rest of rest_min_s: a swing's turnaround is quiet for less)
+                elif began_moving and last_quiet[-1 if len(hits) == 0 else hits[0]] >= 0:
+                    self.rest_unseen = False  # (at the data's start, a quiet pose will do: see MOVE)
                 elif self._resuming(first + j):  # quiet near the rest before the gap, before the window's end
                     upto = n - j if len(hits) == 0 else int(hits[0]) + 1
                     if poses[:min(upto, self.resume_until - first - j)].any():
@@ -289,6 +324,7 @@ class Segmenter:
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.start_unseen = self.rest_unseen
+                self.judging = self.pose_unjudged and not self.start_unseen and history_motion is not None
                 self.peak_deg = 0.0
                 j = k
             if self.state == MOVE:
@@ -307,13 +343,40 @@ class Segmenter:
                 if self.start_unseen:
                     # begun from a guessed rest after a gap: it ends where the leg is first seen at
                     # rest (rest_min_s quiet), and that pose is the rest, unless another rule ends it
-                    # sooner (it came back below the return threshold first: the rest was no guess)
-                    seen = rested[j:].nonzero()[0]
+                    # sooner (it came back below the return threshold first: the rest was no guess).
+                    # At the data's start, a quiet pose will do: the first movement from it judges it
+                    seen = (quiet[j:] if self.unseen_why == BEGAN_MOVING else rested[j:]).nonzero()[0]
                     if len(seen) and seen[0] <= stop:
                         k = j + int(seen[0])
                         self.rest_unseen = False
                         return self._end_at_rest(self._rest_began(first, k, quiet_run), up[k].copy(), None,
                                                  decided=first + k)
+                if self.judging:
+                    # the first movement from a pose the data began at: where the leg first rests
+                    # (rest_min_s quiet), the sensor lower than at that pose (it turned down toward
+                    # hanging straight), the pose was a hold; the movement, the way down from it, ends
+                    # where that rest began, and that pose is the rest. Should it come back toward the
+                    # pose first, with no rest (the next rep's way out), the same holds of its
+                    # farthest pose (the bottom), where it then ends. Else the pose was the rest. A
+                    # movement that has not gone min_rom_deg from the pose (a wobble) judges nothing
+                    far = runmax >= cfg.min_rom_deg
+                    seen = (rested[j:] & far).nonzero()[0]
+                    back = (far[below] if len(below) else below).nonzero()[0]
+                    if len(seen) and seen[0] <= stop:
+                        k = j + int(seen[0])
+                        self.pose_unjudged = self.judging = False
+                        if self._went_down(first + k, up[k], history_motion):
+                            return self._end_at_rest(self._rest_began(first, k, quiet_run), up[k].copy(), None,
+                                                     decided=first + k, no_rep=BEGAN_IN_HOLD)
+                    elif len(back) and int(below[back[0]]) <= stop:
+                        k = j + int(below[back[0]])
+                        arg = int(exc[:k - j + 1].argmax())
+                        bottom, bottom_up = ((first + j + arg, up[j + arg]) if exc[arg] > self.peak_deg
+                                             else (self.peak_index, self.peak_up))
+                        self.pose_unjudged = self.judging = False
+                        if bottom_up is not None and self._went_down(bottom, bottom_up, history_motion):
+                            return self._end_at_rest(bottom, bottom_up.copy(), None, decided=first + k,
+                                                     no_rep=BEGAN_IN_HOLD)
                 home_at = n - j  # (local) where the leg has rested back at the exercise's rest, if it has
                 if self.home_deg > cfg.end_floor_deg:
                     # rested (quiet rest_min_s) within end_floor_deg of the pose the last counted rep
@@ -399,7 +462,7 @@ class Segmenter:
                 if k > j:
                     arg = int(exc[:k - j].argmax())
                     if exc[arg] > self.peak_deg:
-                        self.peak_deg, self.peak_up = float(exc[arg]), up[j + arg].copy()
+                        self.peak_deg, self.peak_up, self.peak_index = float(exc[arg]), up[j + arg].copy(), first + j + arg
                 if limit < min(k, n):
                     return self._end(first + max(limit, j), returned=False)
                 if not len(below):
@@ -522,7 +585,8 @@ class Segmenter:
         self.swing_end = False
         self.out_up, self.out_last, self.out_read = None, -1, None
         self.rest_read = self.anchor_read = None
-        self.rest_unseen = True
+        self.rest_unseen, self.unseen_why = True, REST_UNSEEN
+        self.pose_unjudged = home is None  # (the rest pose kept from before the gap is no guess)
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
 
@@ -559,8 +623,9 @@ class Segmenter:
 
     def _end(self, end: int, returned: bool, decided: int | None = None, swing_end: bool = False) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
-                            self.last_end, no_rep=REST_UNSEEN if self.start_unseen else "")
+                            self.last_end, no_rep=self.unseen_why if self.start_unseen else "")
         self.start_unseen = False
+        self.judging = False  # (ended otherwise, before the leg rested or came back: still unjudged)
         if returned and self._resuming(end):
             self.rest_unseen = False  # back near the rest before the gap: the next movement starts from it
         self.last_end = end
@@ -569,7 +634,7 @@ class Segmenter:
         self.out_up, self.out_last, self.out_read = None, -1, None
         self.step_up, self.step_deg, self.step_from = None, 0.0, -1
         self.state = REST
-        self.start, self.peak_deg, self.peak_up = -1, 0.0, None
+        self.start, self.peak_deg, self.peak_up, self.peak_index = -1, 0.0, None, -1
         self.tail_min, self.tail_min_index = np.inf, -1
         self.spell_up, self.spell_exc, self.spell_first = None, 0.0, -1
         if returned:  # back at the rest it started from: a new rest before it stands
@@ -579,6 +644,28 @@ class Segmenter:
         self.home_deg = 0.0
         self.part_up, self.part_exc, self.part_first = None, 0.0, -1
         return movement
+
+    def _went_down(self, k_abs: int, up_k: np.ndarray, history_motion) -> bool:
+        """Whether the sensor, hanging below the movement's axis (a knee or hip turn, not the foot's:
+        ``foot_pivot_min_height_m``) at absolute sample ``k_abs`` (vertical ``up_k``), lies lower
+        there than at the rest pose, by ``DROP_FRACTION`` of its distance from the axis (fitted from
+        the movement's rate and linear acceleration up to there: :mod:`sensorkit.pipeline.circle`;
+        False when they do not fix it, or the radius is no knee's or hip's: ``min_knee_radius_m`` to
+        ``max_radius_m``). Turned about the foot (hip ER's knee out), the sensor above the axis, any
+        turn from rest lowers it."""
+        rows = history_motion(self.start, k_abs + 1)
+        om, al, lin = rows[:, 0:3], rows[:, 3:6], rows[:, 6:9]
+        moving = row_norms(om) > MOVING_DPS
+        if np.count_nonzero(moving) < 5:
+            return False
+        rho = fit_radius(circle_terms(om[moving], al[moving], lin[moving]))
+        if rho is None:
+            return False
+        radius = math.sqrt(float(rho @ rho))
+        if not self.cfg.min_knee_radius_m <= radius <= self.cfg.max_radius_m:  # (no knee's or hip's)
+            return False
+        below = float(rho @ up_k)  # the sensor's height above the axis (m)
+        return below < self.cfg.foot_pivot_min_height_m and float(rho @ self.rest_up) - below > DROP_FRACTION * radius
 
     def _settled_read(self, first: int, at: int, quiet_run: np.ndarray, history_acc) -> np.ndarray | None:
         """The accelerometer ``SETTLED_READ_S`` before local sample ``at`` (quiet) of this piece (within

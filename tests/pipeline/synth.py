@@ -39,6 +39,9 @@ class Synth:
     fs_hz: float = 100.0
     lead_s: float = 3.0
     moves: list[Move] = field(default_factory=list)
+    #: the sensor at rest lies this far (deg) about the axis from straight below the pivot, on the
+    #: side the reps turn toward (the foot tucked back: a rep first brings it toward straight below)
+    rest_behind_deg: float = 0.0
 
     def truth(self) -> list[dict]:
         out, t0 = [], self.lead_s
@@ -60,6 +63,7 @@ class Synth:
             theta, omega, alpha = _profile(t, tr, m)
             sel = (t >= tr["start_s"]) & (t <= tr["end_s"])
             rho = _radial(axis, self.g_rest, foot_pivot=m.pivot_m is not None) * radius
+            rho = Rotation.from_rotvec(-np.radians(self.rest_behind_deg) * axis).apply(rho)
             rot = Rotation.from_rotvec(-np.outer(np.radians(theta[sel]), axis))
             w, a = np.radians(omega[sel]), np.radians(alpha[sel])
             acc[sel] = rot.apply(self.g_rest) + np.outer(a, np.cross(axis, rho)) - np.outer(w**2, rho)

@@ -631,3 +631,49 @@ def test_a_leg_come_to_rest_elsewhere_during_a_gap_is_read_from_there_after_max_
     expected = [tr for tr in after.truth() if tr["start_s"] > lost_s + 0.5]
     assert len(late) == len(expected) >= 4
     assert all(r.rom_deg == pytest.approx(40.0, abs=2.0) for r in late)
+
+
+def _from(samples: Samples, t_s: float) -> Samples:
+    """The data from ``t_s`` on: a recording begun late (the sensor connected mid-set)."""
+    keep = samples.t >= t_s
+    return Samples(samples.t[keep], samples.acc[keep], samples.gyr[keep])
+
+
+@pytest.mark.parametrize("exercise, rom, fs_hz", [("hip_external_rotation", 40.0, 50.0), ("knee_extension", 70.0, 25.0),
+                                                  ("knee_extension", 70.0, 100.0)])
+@pytest.mark.parametrize("begins", ["in the hold", "on the way out", "on the way back"])
+def test_a_recording_begun_mid_rep_is_read_from_the_rest_after_it(exercise, rom, fs_hz, begins):
+    """The data begins in the first rep's hold (a quiet pose, taken for the rest before: every later
+    rep was read from its hold, returns "swung the other way"), or with the leg moving. The
+    sensor hangs below the knee or hip and every rep lifts it: where the leg first rests after the
+    first movement from the pose the data began at, lower than at that pose, that pose was a hold.
+    The rep cut is lost, no other."""
+    axis, g = random_setup(13)
+    synth = Synth(axis, g, fs_hz=fs_hz, moves=[Move(rom, hold_s=3.0, rest_after_s=1.5) for _ in range(6)])
+    truth = synth.truth()
+    first = truth[0]
+    t_cut = {"in the hold": first["out_end_s"] + 1.0, "on the way out": first["start_s"] + 0.5,
+             "on the way back": first["return_start_s"] + 0.4}[begins]
+    reps = Pipeline(meta={"exercise": exercise}).run(_from(synth.samples(noise=1.0), t_cut))
+    counted = [r for r in reps if r.kind != "rejected"]
+    assert len(counted) == 5
+    for rep, tr in zip(counted, truth[1:]):
+        assert rep.start_s == pytest.approx(tr["start_s"], abs=0.3)
+        assert rep.rom_deg == pytest.approx(rom, abs=2.0) and rep.hold_s == pytest.approx(3.0, abs=0.4)
+    if begins == "in the hold":
+        assert reps[0].reason == "the way down from where the data began (a hold: the leg rested lower after it)"
+
+
+@pytest.mark.parametrize("behind_deg, rom", [(0.0, 10.0), (18.0, 40.0), (20.0, 30.0)])
+def test_a_first_rep_from_a_rest_tucked_behind_is_no_hold(behind_deg, rom):
+    """A rest with the foot tucked back (the sensor ``behind_deg`` from straight below the pivot,
+    on the side the reps turn toward: PHYTMO's series rest 18° so) and reps that bring it little
+    higher or even lower (20° behind, 30° out: 0.045 of the radius lower, read 0.06-0.08 from the
+    first rep's rate and linear acceleration) from the very start: the first rep lowers the sensor
+    by less than ``DROP_FRACTION`` (0.1) of its radius, and the rest is the rest."""
+    axis, g = random_setup(14)
+    synth = Synth(axis, g, fs_hz=50.0, lead_s=0.3, rest_behind_deg=behind_deg,
+                  moves=[Move(rom, hold_s=2.0, rest_after_s=1.0) for _ in range(5)])
+    counted = [r for r in Pipeline().run(synth.samples(noise=1.0)) if r.kind != "rejected"]
+    assert len(counted) == 5
+    assert all(r.rom_deg == pytest.approx(rom, abs=2.0) for r in counted)
