@@ -351,32 +351,17 @@ class Segmenter:
                         self.rest_unseen = False
                         return self._end_at_rest(self._rest_began(first, k, quiet_run), up[k].copy(), None,
                                                  decided=first + k)
-                if self.judging:
-                    # the first movement from a pose the data began at: where the leg first rests
-                    # (rest_min_s quiet), the sensor lower than at that pose (it turned down toward
-                    # hanging straight), the pose was a hold; the movement, the way down from it, ends
-                    # where that rest began, and that pose is the rest. Should it come back toward the
-                    # pose first, with no rest (the next rep's way out), the same holds of its
-                    # farthest pose (the bottom), where it then ends. Else the pose was the rest. A
-                    # movement that has not gone min_rom_deg from the pose (a wobble) judges nothing
+                judge_at, judge_rested = n - j, False  # (local) where the first movement from a pose the
+                if self.judging:  # data began at is judged, and whether the leg rests there
+                    # where the leg first rests (rest_min_s quiet) min_rom_deg or more from that pose,
+                    # or comes back toward it first (a movement that does not go that far judges nothing)
                     far = runmax >= cfg.min_rom_deg
                     seen = (rested[j:] & far).nonzero()[0]
                     back = (far[below] if len(below) else below).nonzero()[0]
                     if len(seen) and seen[0] <= stop:
-                        k = j + int(seen[0])
-                        self.pose_unjudged = self.judging = False
-                        if self._went_down(first + k, up[k], history_motion):
-                            return self._end_at_rest(self._rest_began(first, k, quiet_run), up[k].copy(), None,
-                                                     decided=first + k, no_rep=BEGAN_IN_HOLD)
+                        judge_at, judge_rested = int(seen[0]), True
                     elif len(back) and int(below[back[0]]) <= stop:
-                        k = j + int(below[back[0]])
-                        arg = int(exc[:k - j + 1].argmax())
-                        bottom, bottom_up = ((first + j + arg, up[j + arg]) if exc[arg] > self.peak_deg
-                                             else (self.peak_index, self.peak_up))
-                        self.pose_unjudged = self.judging = False
-                        if bottom_up is not None and self._went_down(bottom, bottom_up, history_motion):
-                            return self._end_at_rest(bottom, bottom_up.copy(), None, decided=first + k,
-                                                     no_rep=BEGAN_IN_HOLD)
+                        judge_at = int(below[back[0]])
                 home_at = n - j  # (local) where the leg has rested back at the exercise's rest, if it has
                 if self.home_deg > cfg.end_floor_deg:
                     # rested (quiet rest_min_s) within end_floor_deg of the pose the last counted rep
@@ -391,7 +376,7 @@ class Segmenter:
                     # back, quiet, at the rest pose a new rest replaced: that was no rest (a hold
                     # shifted sideways); the movement ends here, and the old rest pose is back
                     back = (quiet[j:] & (angle_between_deg(up[j:], self.replaced_up) <= cfg.end_floor_deg)).nonzero()[0]
-                    if len(back) and back[0] < min(stop, home_at):
+                    if len(back) and back[0] < min(stop, home_at, judge_at):
                         self.home_up = self.replaced_up  # (the leg rests there: the exercise's rest)
                         return self._end_at_rest(first + j + int(back[0]), self.replaced_up, None)
                 if self.step_up is not None:
@@ -404,7 +389,7 @@ class Segmenter:
                     back = (quiet[j:] & (runmax <= self.step_deg + cfg.end_floor_deg)
                             & (to_step <= cfg.end_floor_deg)
                             & (np.arange(first + j, first + n) < self.step_from + self.max_len)).nonzero()[0]
-                    if len(back) and back[0] < min(stop, home_at):
+                    if len(back) and back[0] < min(stop, home_at, judge_at):
                         self.start, self.rest_up, self.rest_read = self.step_from, self.step_up, None
                         return self._end(first + j + int(back[0]), returned=True)
                 if self.back_rest_up is not None:
@@ -416,7 +401,7 @@ class Segmenter:
                     to_prior = angle_between_deg(up[j:], self.back_rest_up)
                     no_further = runmax <= self.back_rest_deg + cfg.end_floor_deg
                     back = (quiet[j:] & no_further & (to_prior <= cfg.end_floor_deg)).nonzero()[0]
-                    if len(back) and back[0] < min(stop, home_at):
+                    if len(back) and back[0] < min(stop, home_at, judge_at):
                         return self._end_at_rest(first + j + int(back[0]), self.back_rest_up, self.rest_up,
                                                  no_rep=WAY_BACK_FROM_SWING)
                     # ... or the leg came to rest part way there: still for new_rest_min_s (longer
@@ -435,9 +420,31 @@ class Segmenter:
                     if self.part_up is not None:
                         leaves = ((angle_between_deg(up[j:], self.part_up) > cfg.start_deg)
                                   & (exc > self.part_exc - 0.5 * cfg.start_deg)).nonzero()[0]
-                        if len(leaves) and leaves[0] < min(stop, home_at):
+                        if len(leaves) and leaves[0] < min(stop, home_at, judge_at):
                             return self._rest_found(first, j + int(leaves[0]), up, history_up, self.part_up,
                                                     self.part_first, self.rest_up, no_rep=WAY_BACK_FROM_SWING)
+                if judge_at < min(n - j, home_at + 1):
+                    # the first movement from a pose the data began at (no rule above ended it sooner):
+                    # the sensor lower where the leg first rests than at that pose (it turned down
+                    # toward hanging straight), the pose was a hold; the movement, the way down from
+                    # it, ends where that rest began, and that pose is the rest. Should it come back
+                    # toward the pose first, with no rest (the next rep's way out), the same holds of
+                    # its farthest pose (the bottom), where it then ends. Else the pose was the rest
+                    k = j + judge_at
+                    self.pose_unjudged = self.judging = False
+                    if judge_rested:
+                        if self._went_down(first + k, up[k], history_motion):
+                            self.resume_up = self.resume_near_deg = None  # (a hold kept over a gap: none)
+                            return self._end_at_rest(self._rest_began(first, k, quiet_run), up[k].copy(), None,
+                                                     decided=first + k, no_rep=BEGAN_IN_HOLD)
+                    else:
+                        arg = int(exc[:judge_at + 1].argmax())
+                        bottom, bottom_up = ((first + j + arg, up[j + arg]) if exc[arg] > self.peak_deg
+                                             else (self.peak_index, self.peak_up))
+                        if bottom_up is not None and self._went_down(bottom, bottom_up, history_motion):
+                            self.resume_up = self.resume_near_deg = None
+                            return self._end_at_rest(bottom, bottom_up.copy(), None, decided=first + k,
+                                                     no_rep=BEGAN_IN_HOLD)
                 if home_at < stop:
                     # back at the exercise's rest: the movement ends where that rest began; a movement
                     # out and back there (measured and classified as any other) if it went at least
@@ -586,7 +593,8 @@ class Segmenter:
         self.out_up, self.out_last, self.out_read = None, -1, None
         self.rest_read = self.anchor_read = None
         self.rest_unseen, self.unseen_why = True, REST_UNSEEN
-        self.pose_unjudged = home is None  # (the rest pose kept from before the gap is no guess)
+        # (a counted rep's rest pose is no guess; the one the data began at, kept, is still one)
+        self.pose_unjudged = home is None or (self.pose_unjudged and self.home_up is None)
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
 

@@ -677,3 +677,24 @@ def test_a_first_rep_from_a_rest_tucked_behind_is_no_hold(behind_deg, rom):
     counted = [r for r in Pipeline().run(synth.samples(noise=1.0)) if r.kind != "rejected"]
     assert len(counted) == 5
     assert all(r.rom_deg == pytest.approx(rom, abs=2.0) for r in counted)
+
+
+@pytest.mark.parametrize("gap_s", [5.0, 20.0])
+def test_a_reconnect_in_the_hold_a_recording_began_in_keeps_the_hold_unjudged(gap_s):
+    """The data begins in a long hold and the link drops for ``gap_s`` (no more than
+    ``max_movement_s``) before the leg leaves it: the rest kept over the gap is that hold, a pose
+    the data began at, still to be judged by the first movement from it (it was taken for the
+    rest, and every later rep was read from its hold: the rests between reps counted as holds)."""
+    axis, g = random_setup(13)
+    synth = Synth(axis, g, fs_hz=50.0, moves=[Move(70.0, hold_s=12.0, rest_after_s=1.5)]
+                  + [Move(70.0, hold_s=3.0, rest_after_s=1.5) for _ in range(5)])
+    truth = synth.truth()
+    t_cut = truth[0]["out_end_s"] + 1.0
+    samples = with_gap(_from(synth.samples(noise=1.0), t_cut), t_cut + 3.0, gap_s)
+    reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples)
+    counted = [r for r in reps if r.kind != "rejected"]
+    after = [tr for tr in truth[1:] if tr["start_s"] > t_cut + 3.0 + gap_s]
+    assert len(counted) == len(after) >= 3
+    for rep, tr in zip(counted, after):
+        assert rep.start_s == pytest.approx(tr["start_s"], abs=0.3) and rep.hold_s == pytest.approx(3.0, abs=0.4)
+    assert any(r.reason.startswith("the way down from where the data began") for r in reps)
