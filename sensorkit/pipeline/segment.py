@@ -89,9 +89,10 @@ can be seen; which axis and which way are the classifier's business. A movement:
 - begun from the pose the data began at (or resumed at after a gap longer than
   ``max_movement_s``), which may be a rep's hold, the first movement that goes ``min_rom_deg``
   from it judges that pose: where the leg first rests (``rest_min_s`` quiet) that far or, should
-  it come back toward the pose first, at its farthest pose, the sensor hanging below the movement's axis (fitted from the movement itself)
-  and lower there than at the pose by ``DROP_FRACTION`` of its distance from the axis, the pose
-  was a hold: from a seated rest both exercises lift the sensor. The movement, the way down from
+  it come back toward the pose first, at its farthest pose, the sensor hanging below the
+  movement's axis (fitted from the movement itself) and lower there than at the pose by
+  ``DROP_FRACTION`` of its distance from the axis, the pose was a hold: from a seated rest both
+  exercises lift the sensor. The movement, the way down from
   the hold, ends there as no rep (``BEGAN_IN_HOLD``), and that pose is the rest. Taken for the
   rest, a hold the data began in had every later rep read from it (returns "swung the other
   way", the rests between reps read as holds);
@@ -134,8 +135,10 @@ SETTLED_READ_S = 0.25
 #: from a rest pose the data began at (or resumed at after a long gap) first rests than at that pose:
 #: the pose was a hold. From a seated rest both exercises lift the sensor (the shank turns away from
 #: hanging down): every counted real rep rose from its rest to its top, by 0.06-1.01 of the radius
-#: (147 reps, 5 subjects; 0.06: the first, 42° swing of a PHYTMO series from a rest 18° behind
-#: straight down). 0.05 is a turn of 18° from straight below the axis
+#: (147 reps, 5 subjects; 0.06: the first, 42° swing of a PHYTMO series from a rest about 16° behind
+#: straight down). 0.1 is a turn of 26° from straight below the axis. The cost: a rest tucked back
+#: more than about 22° (real rests: 15.5° behind to 19° in front) whose first rep ends nearer
+#: straight down is taken for a hold (docs/accuracy.md, "Late starts")
 DROP_FRACTION = 0.1
 #: leaving a quiet spell about an axis within 60° of the turn from the rest pose to the spell goes
 #: on with that turn (the rep itself, paused or held on the way), so it is no new rest
@@ -469,7 +472,8 @@ class Segmenter:
                 if k > j:
                     arg = int(exc[:k - j].argmax())
                     if exc[arg] > self.peak_deg:
-                        self.peak_deg, self.peak_up, self.peak_index = float(exc[arg]), up[j + arg].copy(), first + j + arg
+                        self.peak_deg, self.peak_up = float(exc[arg]), up[j + arg].copy()
+                        self.peak_index = first + j + arg
                 if limit < min(k, n):
                     return self._end(first + max(limit, j), returned=False)
                 if not len(below):
