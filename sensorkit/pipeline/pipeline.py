@@ -29,7 +29,8 @@ from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.measure import Features, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, measure, signed_angle_deg
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
-from sensorkit.pipeline.segment import MOVE, REST, Movement, Segmenter, angle_between_deg
+from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, Movement, Segmenter,
+                                        angle_between_deg)
 from sensorkit.pipeline.series import Chain, unstarted
 from sensorkit.pipeline.smallarray import row_norms
 from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
@@ -350,7 +351,8 @@ class Pipeline:
         self._chain = self._chain_after(f, v)
         if v.kind != "rejected" and f.radius_m == f.radius_m:
             self._radii.append(f.radius_m)
-        if self._first_rest_up is None:
+        guessed = movement.no_rep in (BEGAN_IN_HOLD, BEGAN_MOVING, REST_UNSEEN)  # (its rest pose: no rest)
+        if self._first_rest_up is None and not guessed:
             self._first_rest_up = movement.rest_up
         axis = self.classifier.axes.axis
         number, tempo = None, ""
@@ -363,7 +365,8 @@ class Pipeline:
             hold_s=f.hold_s, out_end_s=f.out_end_s, return_start_s=f.return_start_s,
             peak_speed_dps=f.peak_speed_dps, out_duration_s=f.out_duration_s,
             return_duration_s=f.return_duration_s,
-            rest_angle_deg=rest_angle_deg(self._first_rest_up, movement.rest_up, axis),
+            rest_angle_deg=(rest_angle_deg(self._first_rest_up, movement.rest_up, axis)
+                            if self._first_rest_up is not None and not guessed else float("nan")),
             radius_m=f.radius_m if v.kind != "rejected" else float("nan"),
             axis_offset_deg=v.axis_offset_deg,
             exercise=self.exercise, tempo=tempo, reason=v.reason,

@@ -660,6 +660,7 @@ def test_a_recording_begun_mid_rep_is_read_from_the_rest_after_it(exercise, rom,
     for rep, tr in zip(counted, truth[1:]):
         assert rep.start_s == pytest.approx(tr["start_s"], abs=0.3)
         assert rep.rom_deg == pytest.approx(rom, abs=2.0) and rep.hold_s == pytest.approx(3.0, abs=0.4)
+        assert abs(rep.rest_angle_deg) < 3.0  # (from the first rest: not the pose the data began at)
     if begins == "in the hold":
         assert reps[0].reason == "the way down from where the data began (a hold: the leg rested lower after it)"
 
