@@ -16,18 +16,10 @@ import time
 
 import numpy as np
 
+from accuracy import parse_seeds  # (benchmarks/accuracy.py: run as a script, this folder is on the path)
 from sensorkit.pipeline import Pipeline
 from sensorkit.robustness import reps_around_gap, with_gap
 from sensorkit.sim import simulate_session
-
-
-def seeds_of(text: str) -> list[int]:
-    """``A-B,C`` -> [A..B, C]."""
-    out: list[int] = []
-    for part in text.split(","):
-        a, _, b = part.partition("-")
-        out += list(range(int(a), int(b or a) + 1))
-    return out
 
 
 def main() -> None:
@@ -39,7 +31,7 @@ def main() -> None:
     args = ap.parse_args()
     began = time.perf_counter()
     expected = found = added = cuts = 0
-    for seed in seeds_of(args.seeds):
+    for seed in parse_seeds(args.seeds):
         session = simulate_session(seed, exercise=args.exercise, max_duration_s=240.0)
         samples = session.samples
         whole = Pipeline(meta=session.meta).run(samples)

@@ -240,14 +240,13 @@ class Segmenter:
         self.step_deg, self.step_from = 0.0, -1
 
     def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
-             history_up, history_acc, history_motion=None) -> Movement | None:
+             history_up, history_acc, history_motion) -> Movement | None:
         """Scan samples from absolute index ``first`` (their vertical, still-run length,
         quietness and quiet-run length, in samples) up to the first
         movement that ends (returned; the caller goes on after the sample that decided it) or the
         last sample; ``history_up(i0, i1)`` gives earlier verticals, ``history_acc(i0, i1)`` the
         accelerometer (m/s²) of samples up to the piece's last, ``history_motion(i0, i1)`` (n, 9)
-        their smoothed rate (deg/s), its derivative (deg/s²) and linear acceleration (m/s²) (None:
-        the first movement judges no pose)."""
+        their smoothed rate (deg/s), its derivative (deg/s²) and linear acceleration (m/s²)."""
         cfg = self.cfg
         j, n = 0, len(up)
         rested = quiet_run >= self.rest_min
@@ -327,7 +326,7 @@ class Segmenter:
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.start_unseen = self.rest_unseen
-                self.judging = self.pose_unjudged and not self.start_unseen and history_motion is not None
+                self.judging = self.pose_unjudged and not self.start_unseen
                 self.peak_deg = 0.0
                 j = k
             if self.state == MOVE:
@@ -435,19 +434,16 @@ class Segmenter:
                     # its farthest pose (the bottom), where it then ends. Else the pose was the rest
                     k = j + judge_at
                     self.pose_unjudged = self.judging = False
-                    if judge_rested:
-                        if self._went_down(first + k, up[k], history_motion):
-                            self.resume_up = self.resume_near_deg = None  # (a hold kept over a gap: none)
-                            return self._end_at_rest(self._rest_began(first, k, quiet_run), up[k].copy(), None,
-                                                     decided=first + k, no_rep=BEGAN_IN_HOLD)
+                    if judge_rested:  # (the pose judged, and where the movement would end)
+                        at, pose, end = first + k, up[k], self._rest_began(first, k, quiet_run)
                     else:
                         arg = int(exc[:judge_at + 1].argmax())
-                        bottom, bottom_up = ((first + j + arg, up[j + arg]) if exc[arg] > self.peak_deg
-                                             else (self.peak_index, self.peak_up))
-                        if bottom_up is not None and self._went_down(bottom, bottom_up, history_motion):
-                            self.resume_up = self.resume_near_deg = None
-                            return self._end_at_rest(bottom, bottom_up.copy(), None, decided=first + k,
-                                                     no_rep=BEGAN_IN_HOLD)
+                        at, pose = ((first + j + arg, up[j + arg]) if exc[arg] > self.peak_deg
+                                    else (self.peak_index, self.peak_up))
+                        end = at
+                    if pose is not None and self._went_down(at, pose, history_motion):
+                        self.resume_up = self.resume_near_deg = None  # (a hold kept over a gap: none)
+                        return self._end_at_rest(end, pose.copy(), None, decided=first + k, no_rep=BEGAN_IN_HOLD)
                 if home_at < stop:
                     # back at the exercise's rest: the movement ends where that rest began; a movement
                     # out and back there (measured and classified as any other) if it went at least
