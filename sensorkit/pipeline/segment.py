@@ -45,7 +45,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
   there: the movement ends where that rest began, and the next one, from its pose, is under way.
   Either way the pose given up comes back should the leg be quiet there again;
 - has come back from a small rep that went out in steps when it started from a rest pose at least
-  ``min_rom_deg`` from the first the leg came to after the last movement, reached from
+  ``min_rom_deg`` from the first the leg came to after the last movement (the pose it ended at,
+  when it ended quiet: the leg may rise again at once, with no quiet sample after it), reached from
   there without a movement (each step under ``start_deg``, a quiet pause or the hold taking the
   rest pose along: a small rep right after a rep, or in a series, with no rest of ``rest_min_s``
   to anchor it; the accelerometer, read where the leg had been quiet a while at both poses, must
@@ -224,8 +225,8 @@ class Segmenter:
         #: ... before this absolute sample: where the leg first rested near it, at most max_movement_s
         #: after the gap (it may have come to rest elsewhere)
         self.resume_until = -1
-        # REST: the rest pose the leg first came to after the last movement ended, and the last
-        # sample quiet within end_floor_deg of it (-1: none yet)
+        # REST: the rest pose the leg first came to after the last movement ended (where it ended,
+        # quiet, if it did), and the last sample quiet within end_floor_deg of it (-1: none yet)
         self.out_up: np.ndarray | None = None
         self.out_last = -1
         # the accelerometer (m/s²) read SETTLED_READ_S before: the first quiet sample near the out
@@ -505,8 +506,9 @@ class Segmenter:
                         self.past_min, self.past_min_index = np.inf, -1
                         j = k
                         continue
-                return self._end(end, returned=True, decided=first + k,
-                                 swing_end=bool(rising[k - j] and not quiet[k]))
+                swing = bool(rising[k - j] and not quiet[k])
+                return self._end(end, returned=True, decided=first + k, swing_end=swing,
+                                 quiet_up=None if swing else up[k])
             if self.state == PAST:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
@@ -552,7 +554,8 @@ class Segmenter:
                     part = after[:k - fall]
                     m = int(part.argmin()) if len(part) else -1
                     end = first + j + fall + m if m >= 0 and part[m] <= self.past_min else self.past_min_index
-                return self._end(end, returned=True, decided=first + j + k, swing_end=tag != "quiet")
+                return self._end(end, returned=True, decided=first + j + k, swing_end=tag != "quiet",
+                                 quiet_up=up[j + k] if tag == "quiet" else None)
         return None
 
     def _resuming(self, index: int) -> bool:
@@ -629,7 +632,8 @@ class Segmenter:
                 return lo + int(near[-1])
         return lo
 
-    def _end(self, end: int, returned: bool, decided: int | None = None, swing_end: bool = False) -> Movement:
+    def _end(self, end: int, returned: bool, decided: int | None = None, swing_end: bool = False,
+             quiet_up: np.ndarray | None = None) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
                             self.last_end, no_rep=self.unseen_why if self.start_unseen else "")
         self.start_unseen = False
@@ -640,6 +644,8 @@ class Segmenter:
         self.anchor_up, self.anchor_read = None, None  # an anchor is a rest after the last movement
         self.swing_end = swing_end  # it ended at the bottom of a swing, not at rest
         self.out_up, self.out_last, self.out_read = None, -1, None
+        if quiet_up is not None:  # ended quiet: the pose the leg came back to (it may go on at once)
+            self.out_up, self.out_last = quiet_up.copy(), end + 1  # (a movement from there starts after this one)
         self.step_up, self.step_deg, self.step_from = None, 0.0, -1
         self.state = REST
         self.start, self.peak_deg, self.peak_up, self.peak_index = -1, 0.0, None, -1
