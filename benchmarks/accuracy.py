@@ -2,6 +2,7 @@
 
     python benchmarks/accuracy.py [--exercise NAME] [--seeds 72000-72059,82000-82059] [--verbose]
     python benchmarks/accuracy.py --real ../shared/data/uci-pt-knee-extension [--real DIR ...]
+    python benchmarks/accuracy.py --seeds 400-499 --set-kinds knee_out,knee_out   # one kind of set only
 
 Prints the figures the issues set targets for (rep F1, exact-count share, kind accuracy,
 distractor rejection, ROM RMSE, hold MAE, tempo accuracy), overall and by sample rate, for one
@@ -117,6 +118,8 @@ def main() -> None:
     ap.add_argument("--seeds", default=HELD_OUT, help="ranges A-B (inclusive), comma-separated")
     ap.add_argument("--exercise", default="hip_external_rotation", help="an exercise of the catalogue")
     ap.add_argument("--rate-hz", type=float, default=None, help="simulate every session at this rate")
+    ap.add_argument("--set-kinds", default=None,
+                    help="every session's sets, comma-separated (full, partial, knee_out, mixed): a test bed for one kind")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--real", action="append", metavar="DIR",
                     help="score a folder of labelled real recordings instead (repeatable)")
@@ -127,6 +130,8 @@ def main() -> None:
         return
     t0 = time.perf_counter()
     options = {"exercise": args.exercise} | ({"sample_rate_hz": args.rate_hz} if args.rate_hz else {})
+    if args.set_kinds:
+        options["set_kinds"] = tuple(args.set_kinds.split(","))
     by_origin: dict[tuple[str, str], list[float]] = {}
     total, by_rate = evaluate(parse_seeds(args.seeds), args.verbose, by_origin, **options)
     print(f"{args.exercise}:")
