@@ -47,7 +47,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
 - has come back from a small rep that went out in steps when it started from a rest pose at least
   ``min_rom_deg`` from the first the leg came to after the last movement (the pose it ended at,
   when it ended quiet: the leg may rise again at once, with no quiet sample after it), reached from
-  there without a movement (each step under ``start_deg``, a quiet pause or the hold taking the
+  there without a movement, out the way the last counted rep went (a resting leg drifting back is
+  no way out) (each step under ``start_deg``, a quiet pause or the hold taking the
   rest pose along: a small rep right after a rep, or in a series, with no rest of ``rest_min_s``
   to anchor it; the accelerometer, read where the leg had been quiet a while at both poses, must
   agree it turned that far: the filter's vertical also moves while the leg rests, converging back
@@ -202,6 +203,10 @@ class Segmenter:
         # the rest pose the last counted rep started from (told by the caller: :meth:`judged`)
         self.home_up: np.ndarray | None = None
         self.home_deg = 0.0  # MOVE: the angle from the rest pose to it
+        # ... and the way that rep went out (its peak's vertical less its rest's; None: no rep yet),
+        # and the same of the last movement that ended (None: it had no peak)
+        self.home_out: np.ndarray | None = None
+        self.ended_out: np.ndarray | None = None
         self.foreign_since = False  # a movement foreign to the exercise ended since the last counted rep
         # ... and a rest found part way there: its vertical, its angle from the rest pose, its first sample
         self.part_up: np.ndarray | None = None
@@ -318,11 +323,15 @@ class Segmenter:
                                  if self.home_up is not None and self.foreign_since else 0.0)
                 if self.out_up is not None and self.out_last >= 0 and first + k - self.out_last < self.max_len:
                     gone = float(angle_between_deg(self.rest_up[None, :], self.out_up)[0])
-                    if gone >= cfg.min_rom_deg and self._turned_deg() >= cfg.min_rom_deg - 2 * QUIET_GRAVITY_DEG:
+                    outward = self.home_out is None or float((self.rest_up - self.out_up) @ self.home_out) > 0.0
+                    if (gone >= cfg.min_rom_deg and outward
+                            and self._turned_deg() >= cfg.min_rom_deg - 2 * QUIET_GRAVITY_DEG):
                         # the leg came to this rest pose from the one it first rested at after the
                         # last movement without a movement, as far as the smallest rep: out in steps,
                         # each under start_deg (a smaller shift and back is no rep whatever it is read
-                        # as, and read from that pose, a rep starting slowly past it would be cut there)
+                        # as, and read from that pose, a rep starting slowly past it would be cut
+                        # there); out, the way the last counted rep went (a resting leg drifting
+                        # back, away from where the reps go, is no rep's way out)
                         self.step_up, self.step_deg, self.step_from = self.out_up, gone, self.out_last
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
@@ -587,6 +596,7 @@ class Segmenter:
         else:
             home = None if self.rest_unseen else self.rest_up
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
+        self.home_out = None
         self.resume_near_deg = self.resume_up = None
         if home is not None:
             self.rest_up, self.resume_up, self.resume_near_deg = home.copy(), home, float(near_home_deg)
@@ -607,6 +617,7 @@ class Segmenter:
         axis (standing up, a step; the rest pose it leaves the leg at may be no seated rest)."""
         if counted:
             self.home_up, self.foreign_since = movement.rest_up, False
+            self.home_out = self.ended_out
         elif foreign:
             self.foreign_since = True
 
@@ -636,6 +647,7 @@ class Segmenter:
              quiet_up: np.ndarray | None = None) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
                             self.last_end, no_rep=self.unseen_why if self.start_unseen else "")
+        self.ended_out = None if self.peak_up is None else self.peak_up - self.rest_up
         self.start_unseen = False
         self.judging = False  # (ended otherwise, before the leg rested or came back: still unjudged)
         if returned and self._resuming(end):

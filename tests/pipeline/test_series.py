@@ -142,3 +142,17 @@ def test_a_knee_out_series_whose_reps_rise_at_once_from_where_the_last_ended_is_
     assert len(truth) == 12
     assert len(counted) >= 10  # (the last two are still lost: the set ends with the leg not at rest)
     assert all(r.kind == "knee_out" for r in counted)
+
+
+def test_a_resting_leg_drifting_back_is_no_small_rep_out_in_steps():
+    # simulated development seed 494 (52 Hz), knee-out sets: after the rep at 74 s the resting leg
+    # drifts 4.3 deg back (away from where the reps go) over 18 s, quiet all along. That drift was
+    # taken for a small rep out in steps, and the next rep, pausing on its way out where the leg had
+    # rested before the drift, for the way back: the rep was cut there, "too small". A step out is
+    # out the way the last counted rep went.
+    s = simulate_session(494, set_kinds=("knee_out", "knee_out"))
+    truth = [m for m in s.truth if m.counted and 98.0 <= m.start_s <= 99.0]
+    counted = [r for r in Pipeline(meta=s.meta).run(s.samples) if r.counted and 97.5 <= r.start_s <= 99.5]
+    assert len(truth) == len(counted) == 1
+    assert counted[0].kind == "knee_out"
+    assert counted[0].rom_deg == pytest.approx(truth[0].rom_deg, abs=1.5)
