@@ -21,7 +21,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
   between them: the rep ends at the bottom). After a rep that ended at a swing's bottom the rest
   pose stays until the leg has rested ``rest_min_s``: a quiet moment there is a turn or a pause,
   and taken for the rest, every later rep would be read from it;
-- has settled into a new rest when it stays still for ``settle_s`` without having gone
+- has settled into a new rest when it stays still for ``settle_s`` (and no longer turns: under
+  ``onset_deg`` in that time, by the filter's vertical or the rate summed) without having gone
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
   between them to take it from: too small to count), or back under half its peak (the leg came
   back to a rest pose a few degrees from the one it left); in the first case the pose it settled
@@ -168,6 +169,7 @@ class Segmenter:
 
     def __init__(self, config: PipelineConfig, fs_hz: float) -> None:
         self.cfg = config
+        self.fs_hz = fs_hz
         self.max_len = int(config.max_movement_s * fs_hz)
         self.state = REST
         self.rest_up: np.ndarray | None = None  # vertical at the latest quiet rest sample
@@ -348,6 +350,8 @@ class Segmenter:
                 # rest pose) or back under half the peak (back to a rest pose that has moved)
                 calm = still_run[j:] >= self.settle
                 settled = (calm & ((runmax < cfg.min_rom_deg) | (exc < 0.5 * runmax))).nonzero()[0]
+                if len(settled):  # ... and no longer turning: a slow return (under still_gyr_dps) is not a pose
+                    settled = settled[self._posed(first, j, up, settled, history_up, history_motion)]
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 left = self._left_spell(first, j, up, exc, quiet_run)
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
@@ -692,6 +696,27 @@ class Segmenter:
             return False
         below = float(rho @ up_k)  # the sensor's height above the axis (m)
         return below < self.cfg.foot_pivot_min_height_m and float(rho @ self.rest_up) - below > DROP_FRACTION * radius
+
+    def _posed(self, first: int, j: int, up: np.ndarray, at: np.ndarray, history_up, history_motion) -> np.ndarray:
+        """MOVE: which of the samples ``j + at`` of this piece (still ``settle_s`` up to each) hold a
+        pose: the leg turned less than ``onset_deg`` over the ``settle_s`` before (not before the
+        movement's start), by the filter's vertical or by the smoothed rate summed as a vector. A
+        leg turning slower than ``still_gyr_dps`` (a small rep's slow return: 13° in 3 s) is still
+        by its speed but not at rest: at 4 deg/s both see it turn 4° in a second, where a resting
+        real leg sways within about 2° (other-ankle recordings). Either will do at rest: after a
+        shake the vertical converges back by degrees a second, and a gyro bias the filter has not
+        yet learned sums to a degree or two a second."""
+        idx = first + j + at
+        ago = np.maximum(idx - self.settle, self.start)
+        lo = int(ago[0])
+        if lo >= first:
+            before = up[ago - first]
+        else:
+            before = np.concatenate([history_up(lo, first), up])[ago - lo]
+        posed = angle_between_deg(up[j + at], before) <= self.cfg.onset_deg
+        rate = history_motion(lo, int(idx[-1]) + 1)[:, 0:3]
+        turned = np.concatenate([np.zeros((1, 3)), np.cumsum(rate, axis=0)]) / self.fs_hz  # deg, from lo
+        return posed | (row_norms(turned[idx + 1 - lo] - turned[ago + 1 - lo]) <= self.cfg.onset_deg)
 
     def _settled_read(self, first: int, at: int, quiet_run: np.ndarray, history_acc) -> np.ndarray | None:
         """The accelerometer ``SETTLED_READ_S`` before local sample ``at`` (quiet) of this piece (within

@@ -20,10 +20,8 @@ SLICE = 10
 #: (session 13; the whole held-out sets: python benchmarks/accuracy.py). Expected to fail, strictly:
 #: once one passes, its entry must go.
 KNOWN_FAILING = {
-    ("test_rep_detection", "hip_external_rotation-anyHz"): "F1 0.991, exact count 9 of 10 sessions",
     ("test_rep_detection", "hip_external_rotation-25Hz"): "F1 0.997, exact count 9 of 10 sessions",
     ("test_rep_detection", "knee_extension-anyHz"): "F1 0.997, exact count 9 of 10",
-    ("test_rom_and_hold", "hip_external_rotation-anyHz"): "ROM RMSE 1.67 deg (2.79 deg at 50 Hz); hold MAE 0.22 s",
     ("test_kinds_and_distractors", "knee_extension-25Hz"): "kind 93.2 %",
 }
 CASES = [(exercise, rate) for exercise in ROM_RMSE_DEG for rate in (None, 25)]

@@ -156,3 +156,16 @@ def test_a_resting_leg_drifting_back_is_no_small_rep_out_in_steps():
     assert len(truth) == len(counted) == 1
     assert counted[0].kind == "knee_out"
     assert counted[0].rom_deg == pytest.approx(truth[0].rom_deg, abs=1.5)
+
+
+def test_a_small_rep_returning_slower_than_still_gyr_dps_is_not_settled_part_way_down():
+    # simulated development seed 469 (100 Hz), knee-out sets: a 13-deg knee-out whose hold sags
+    # and whose return is slow (about 4 deg/s: "still" by speed) was taken, 1 s into the sag and
+    # return, for a leg settled at a new pose under half its peak; the rest of the way down read
+    # as "swung the other way", and the next three reps were read from there. A settled leg no
+    # longer turns (under onset_deg in settle_s, by the vertical or by the rate summed).
+    s = simulate_session(469, set_kinds=("knee_out", "knee_out"))
+    truth = [m for m in s.truth if m.counted and 12.0 <= m.start_s <= 40.0]
+    reps = [r for r in Pipeline(meta=s.meta).run(s.samples) if 12.0 <= r.start_s <= 40.0]
+    assert len(truth) == 4
+    assert [r.kind for r in reps] == ["knee_out"] * 4
