@@ -34,7 +34,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
   from was a pause inside a distractor (sitting down), and the leg has since come to rest
   elsewhere. The movement ends there, unreturned, and the next one starts from the spell's pose;
   should the leg come back, quiet, to the rest pose so replaced before a movement returns to the
-  new one, that pose is the rest again (a hold shifted sideways: one rep lost, not the set);
+  new one, having gone no further from the new one than the old lies, that pose is the rest again
+  (a hold shifted sideways: one rep lost, not the set);
 - has come back to the rest the last rep left when it started from a rest pose taken, more than
   ``end_floor_deg`` from that rest, before the leg had rested ``rest_min_s`` since the rep (a quiet
   moment at the bottom of a backswing past rest), and the leg is quiet within ``end_floor_deg`` of
@@ -389,9 +390,13 @@ class Segmenter:
                     if len(home):
                         home_at = int(home[0])
                 if self.replaced_up is not None:
-                    # back, quiet, at the rest pose a new rest replaced: that was no rest (a hold
-                    # shifted sideways); the movement ends here, and the old rest pose is back
-                    back = (quiet[j:] & (angle_between_deg(up[j:], self.replaced_up) <= cfg.end_floor_deg)).nonzero()[0]
+                    # back, quiet, at the rest pose a new rest replaced, having gone no further from
+                    # the rest pose than that pose lies: that was no rest (a hold shifted sideways);
+                    # the movement ends here, and the old rest pose is back (a rep out past it whose
+                    # hold sags back near it is a rep)
+                    lies = float(angle_between_deg(self.rest_up[None, :], self.replaced_up)[0])
+                    back = (quiet[j:] & (angle_between_deg(up[j:], self.replaced_up) <= cfg.end_floor_deg)
+                            & (runmax <= lies + cfg.end_floor_deg)).nonzero()[0]
                     if len(back) and back[0] < min(stop, home_at, judge_at):
                         self.home_up = self.replaced_up  # (the leg rests there: the exercise's rest)
                         return self._end_at_rest(first + j + int(back[0]), self.replaced_up, None)

@@ -169,3 +169,17 @@ def test_a_small_rep_returning_slower_than_still_gyr_dps_is_not_settled_part_way
     reps = [r for r in Pipeline(meta=s.meta).run(s.samples) if 12.0 <= r.start_s <= 40.0]
     assert len(truth) == 4
     assert [r.kind for r in reps] == ["knee_out"] * 4
+
+
+def test_a_hold_sagging_past_a_pose_given_up_on_a_slow_way_back_is_still_a_rep():
+    # simulated development seed 509 (26 Hz), knee-out sets: a rep's slow return (about 6 deg/s)
+    # was quiet for a moment half way down, where the rep ended; the rest of the way down gave the
+    # rest pose back and kept the half-way pose as one the leg might come back to (a hold shifted
+    # sideways). The next rep's hold sagged past that pose, quiet, and was cut there ("did not
+    # return to rest"). Coming back to a pose given up means going no further from the rest pose
+    # than that pose lies.
+    s = simulate_session(509, set_kinds=("knee_out", "knee_out"))
+    truth = [m for m in s.truth if m.counted and 60.0 <= m.start_s <= 61.0]
+    counted = [r for r in Pipeline(meta=s.meta).run(s.samples) if r.counted and 60.0 <= r.start_s <= 61.5]
+    assert len(truth) == len(counted) == 1
+    assert counted[0].kind == "knee_out"
