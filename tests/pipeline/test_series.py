@@ -129,6 +129,15 @@ def test_a_set_after_quick_reps_is_read_from_where_the_leg_rests_not_where_the_f
     assert len(truth) == len(counted) == 11
 
 
+def _knee_out_set(seed, t0_s, t1_s, margin_s=0.5):
+    """A simulated development session of knee-out sets: its true reps starting between ``t0_s``
+    and ``t1_s`` (s), and the movements found starting within ``margin_s`` of that span."""
+    s = simulate_session(seed, set_kinds=("knee_out", "knee_out"))
+    truth = [m for m in s.truth if m.counted and t0_s <= m.start_s <= t1_s]
+    found = [r for r in Pipeline(meta=s.meta).run(s.samples) if t0_s - margin_s <= r.start_s <= t1_s + margin_s]
+    return truth, found
+
+
 def test_a_knee_out_series_whose_reps_rise_at_once_from_where_the_last_ended_is_not_read_from_a_hold():
     # simulated development seed 460 (25 Hz), knee-out sets: from 110 s, twelve 8-14 deg knee-outs
     # with no rest between them. A rep ended quiet at its bottom, 2 deg past the pose it started
@@ -136,9 +145,8 @@ def test_a_knee_out_series_whose_reps_rise_at_once_from_where_the_last_ended_is_
     # the top took the rest pose along. Every later rep was read from a hold ("swung the other
     # way", 2 of 12 counted). The pose a movement ends at, quiet, is where the leg came back to:
     # the step out from there is a movement out and back (the rule for small reps out in steps).
-    s = simulate_session(460, set_kinds=("knee_out", "knee_out"))
-    truth = [m for m in s.truth if m.counted and 110.0 <= m.start_s <= 136.5]
-    counted = [r for r in Pipeline(meta=s.meta).run(s.samples) if r.counted and 109.0 <= r.start_s <= 137.0]
+    truth, found = _knee_out_set(460, 110.0, 136.5, margin_s=1.0)
+    counted = [r for r in found if r.counted]
     assert len(truth) == 12
     assert len(counted) >= 10  # (the last two are still lost: the set ends with the leg not at rest)
     assert all(r.kind == "knee_out" for r in counted)
@@ -150,9 +158,8 @@ def test_a_resting_leg_drifting_back_is_no_small_rep_out_in_steps():
     # taken for a small rep out in steps, and the next rep, pausing on its way out where the leg had
     # rested before the drift, for the way back: the rep was cut there, "too small". A step out is
     # out the way the last counted rep went.
-    s = simulate_session(494, set_kinds=("knee_out", "knee_out"))
-    truth = [m for m in s.truth if m.counted and 98.0 <= m.start_s <= 99.0]
-    counted = [r for r in Pipeline(meta=s.meta).run(s.samples) if r.counted and 97.5 <= r.start_s <= 99.5]
+    truth, found = _knee_out_set(494, 98.0, 99.0)
+    counted = [r for r in found if r.counted]
     assert len(truth) == len(counted) == 1
     assert counted[0].kind == "knee_out"
     assert counted[0].rom_deg == pytest.approx(truth[0].rom_deg, abs=1.5)
@@ -164,11 +171,9 @@ def test_a_small_rep_returning_slower_than_still_gyr_dps_is_not_settled_part_way
     # return, for a leg settled at a new pose under half its peak; the rest of the way down read
     # as "swung the other way", and the next three reps were read from there. A settled leg no
     # longer turns (under onset_deg in settle_s, by the vertical or by the rate summed).
-    s = simulate_session(469, set_kinds=("knee_out", "knee_out"))
-    truth = [m for m in s.truth if m.counted and 12.0 <= m.start_s <= 40.0]
-    reps = [r for r in Pipeline(meta=s.meta).run(s.samples) if 12.0 <= r.start_s <= 40.0]
+    truth, found = _knee_out_set(469, 12.0, 40.0, margin_s=0.0)
     assert len(truth) == 4
-    assert [r.kind for r in reps] == ["knee_out"] * 4
+    assert [r.kind for r in found] == ["knee_out"] * 4
 
 
 def test_a_hold_sagging_past_a_pose_given_up_on_a_slow_way_back_is_still_a_rep():
@@ -178,8 +183,7 @@ def test_a_hold_sagging_past_a_pose_given_up_on_a_slow_way_back_is_still_a_rep()
     # sideways). The next rep's hold sagged past that pose, quiet, and was cut there ("did not
     # return to rest"). Coming back to a pose given up means going no further from the rest pose
     # than that pose lies.
-    s = simulate_session(509, set_kinds=("knee_out", "knee_out"))
-    truth = [m for m in s.truth if m.counted and 60.0 <= m.start_s <= 61.0]
-    counted = [r for r in Pipeline(meta=s.meta).run(s.samples) if r.counted and 60.0 <= r.start_s <= 61.5]
+    truth, found = _knee_out_set(509, 60.0, 61.0)
+    counted = [r for r in found if r.counted]
     assert len(truth) == len(counted) == 1
     assert counted[0].kind == "knee_out"
