@@ -343,7 +343,10 @@ class Pipeline:
         v = self.classifier.classify(f, learn=not (movement.no_rep or went_on))
         # (a movement rejected anyway keeps its reason)
         no_rep = movement.no_rep or (WENT_ON_FROM_FOREIGN if went_on and v.kind != "rejected" else "")
-        self._segmenter.judged(movement, counted=v.kind != "rejected" and not no_rep, foreign=v.foreign)
+        counted = v.kind != "rejected" and not no_rep
+        # (a counted rep's farthest vertical from its rest pose: the way the exercise goes out)
+        out_up = window.up[start + int(angle_between_deg(window.up[start:], movement.rest_up).argmax())] if counted else None
+        self._segmenter.judged(movement, counted=counted, foreign=v.foreign, out_up=out_up)
         if v.foreign and f.rom_deg >= self.config.min_rom_deg:  # (a smaller one's axis is noise)
             self._foreign_end = movement.end
         if no_rep:

@@ -21,12 +21,12 @@ can be seen; which axis and which way are the classifier's business. A movement:
   between them: the rep ends at the bottom). After a rep that ended at a swing's bottom the rest
   pose stays until the leg has rested ``rest_min_s``: a quiet moment there is a turn or a pause,
   and taken for the rest, every later rep would be read from it;
-- has settled into a new rest when it stays still for ``settle_s`` (and no longer turns: under
-  ``onset_deg`` in that time, by the filter's vertical or the rate summed) without having gone
+- has settled into a new rest when it stays still for ``settle_s`` without having gone
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
-  between them to take it from: too small to count), or back under half its peak (the leg came
-  back to a rest pose a few degrees from the one it left); in the first case the pose it settled
-  at is the rest;
+  between them to take it from: too small to count), or back under half its peak and no longer
+  turning (under ``onset_deg`` in that time, by the filter's vertical or the rate summed: a rep's
+  slow return is still by its speed) (the leg came back to a rest pose a few degrees from the one
+  it left); in the first case the pose it settled at is the rest;
 - has found a new rest when, after a quiet spell of ``new_rest_min_s`` inside it, the leg leaves
   the spell's pose by ``start_deg`` neither back toward the rest pose (a rep's hold ends in its
   return) nor on with the turn that brought it from the rest pose to the spell (a pause on the way
@@ -206,10 +206,8 @@ class Segmenter:
         # the rest pose the last counted rep started from (told by the caller: :meth:`judged`)
         self.home_up: np.ndarray | None = None
         self.home_deg = 0.0  # MOVE: the angle from the rest pose to it
-        # ... and the way that rep went out (its peak's vertical less its rest's; None: no rep yet),
-        # and the same of the last movement that ended (None: it had no peak)
+        # ... and the way that rep went out (its farthest vertical less its rest's; None: no rep yet)
         self.home_out: np.ndarray | None = None
-        self.ended_out: np.ndarray | None = None
         self.foreign_since = False  # a movement foreign to the exercise ended since the last counted rep
         # ... and a rest found part way there: its vertical, its angle from the rest pose, its first sample
         self.part_up: np.ndarray | None = None
@@ -350,9 +348,12 @@ class Segmenter:
                 # settled: still for settle samples in a row, never min_rom_deg from rest (a shifted
                 # rest pose) or back under half the peak (back to a rest pose that has moved)
                 calm = still_run[j:] >= self.settle
-                settled = (calm & ((runmax < cfg.min_rom_deg) | (exc < 0.5 * runmax))).nonzero()[0]
-                if len(settled):  # ... and no longer turning: a slow return (under still_gyr_dps) is not a pose
-                    settled = settled[self._posed(first, j, up, settled, history_up, history_motion)]
+                small = runmax < cfg.min_rom_deg
+                settled = (calm & (small | (exc < 0.5 * runmax))).nonzero()[0]
+                if len(settled) and not small[settled].all():
+                    # ... back under half the peak and no longer turning: a rep's slow return (under
+                    # still_gyr_dps) is not a pose (a movement too small to be a rep settles as before)
+                    settled = settled[small[settled] | self._posed(first, j, up, settled, history_up, history_motion)]
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 left = self._left_spell(first, j, up, exc, quiet_run)
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
@@ -620,13 +621,14 @@ class Segmenter:
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
 
-    def judged(self, movement: Movement, counted: bool, foreign: bool) -> None:
+    def judged(self, movement: Movement, counted: bool, foreign: bool, out_up: np.ndarray | None = None) -> None:
         """What the caller made of ``movement``, the last one returned: ``counted`` as a rep (its
-        rest pose is the exercise's rest), or ``foreign``: not the leg turning about the exercise's
-        axis (standing up, a step; the rest pose it leaves the leg at may be no seated rest)."""
+        rest pose is the exercise's rest; ``out_up``: its vertical farthest from that pose, the way
+        it went out), or ``foreign``: not the leg turning about the exercise's axis (standing up, a
+        step; the rest pose it leaves the leg at may be no seated rest)."""
         if counted:
             self.home_up, self.foreign_since = movement.rest_up, False
-            self.home_out = self.ended_out
+            self.home_out = None if out_up is None else out_up - movement.rest_up
         elif foreign:
             self.foreign_since = True
 
@@ -656,7 +658,6 @@ class Segmenter:
              quiet_up: np.ndarray | None = None) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
                             self.last_end, no_rep=self.unseen_why if self.start_unseen else "")
-        self.ended_out = None if self.peak_up is None else self.peak_up - self.rest_up
         self.start_unseen = False
         self.judging = False  # (ended otherwise, before the leg rested or came back: still unjudged)
         if returned and self._resuming(end):

