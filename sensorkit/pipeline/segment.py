@@ -353,7 +353,7 @@ class Segmenter:
                 if len(settled) and not small[settled].all():
                     # ... back under half the peak and no longer turning: a rep's slow return (under
                     # still_gyr_dps) is not a pose (a movement too small to be a rep settles as before)
-                    settled = settled[small[settled] | self._posed(first, j, up, settled, history_up, history_motion)]
+                    settled = settled[small[settled] | self._posed(first + j + settled, history_up, history_motion)]
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 left = self._left_spell(first, j, up, exc, quiet_run)
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
@@ -390,6 +390,7 @@ class Segmenter:
                             & (angle_between_deg(up[j:], self.home_up) <= cfg.end_floor_deg)).nonzero()[0]
                     if len(home):
                         home_at = int(home[0])
+                special = min(stop, home_at, judge_at)  # (local) where a rule below must come first
                 if self.replaced_up is not None:
                     # back, quiet, at the rest pose a new rest replaced, having gone no further from
                     # the rest pose than that pose lies: that was no rest (a hold shifted sideways);
@@ -398,7 +399,7 @@ class Segmenter:
                     lies = float(angle_between_deg(self.rest_up[None, :], self.replaced_up)[0])
                     back = (quiet[j:] & (angle_between_deg(up[j:], self.replaced_up) <= cfg.end_floor_deg)
                             & (runmax <= lies + cfg.end_floor_deg)).nonzero()[0]
-                    if len(back) and back[0] < min(stop, home_at, judge_at):
+                    if len(back) and back[0] < special:
                         self.home_up = self.replaced_up  # (the leg rests there: the exercise's rest)
                         return self._end_at_rest(first + j + int(back[0]), self.replaced_up, None)
                 if self.step_up is not None:
@@ -411,7 +412,7 @@ class Segmenter:
                     back = (quiet[j:] & (runmax <= self.step_deg + cfg.end_floor_deg)
                             & (to_step <= cfg.end_floor_deg)
                             & (np.arange(first + j, first + n) < self.step_from + self.max_len)).nonzero()[0]
-                    if len(back) and back[0] < min(stop, home_at, judge_at):
+                    if len(back) and back[0] < special:
                         self.start, self.rest_up, self.rest_read = self.step_from, self.step_up, None
                         return self._end(first + j + int(back[0]), returned=True)
                 if self.back_rest_up is not None:
@@ -423,7 +424,7 @@ class Segmenter:
                     to_prior = angle_between_deg(up[j:], self.back_rest_up)
                     no_further = runmax <= self.back_rest_deg + cfg.end_floor_deg
                     back = (quiet[j:] & no_further & (to_prior <= cfg.end_floor_deg)).nonzero()[0]
-                    if len(back) and back[0] < min(stop, home_at, judge_at):
+                    if len(back) and back[0] < special:
                         return self._end_at_rest(first + j + int(back[0]), self.back_rest_up, self.rest_up,
                                                  no_rep=WAY_BACK_FROM_SWING)
                     # ... or the leg came to rest part way there: still for new_rest_min_s (longer
@@ -442,7 +443,7 @@ class Segmenter:
                     if self.part_up is not None:
                         leaves = ((angle_between_deg(up[j:], self.part_up) > cfg.start_deg)
                                   & (exc > self.part_exc - 0.5 * cfg.start_deg)).nonzero()[0]
-                        if len(leaves) and leaves[0] < min(stop, home_at, judge_at):
+                        if len(leaves) and leaves[0] < special:
                             return self._rest_found(first, j + int(leaves[0]), up, history_up, self.part_up,
                                                     self.part_first, self.rest_up, no_rep=WAY_BACK_FROM_SWING)
                 if judge_at < min(n - j, home_at + 1):
@@ -703,26 +704,21 @@ class Segmenter:
         below = float(rho @ up_k)  # the sensor's height above the axis (m)
         return below < self.cfg.foot_pivot_min_height_m and float(rho @ self.rest_up) - below > DROP_FRACTION * radius
 
-    def _posed(self, first: int, j: int, up: np.ndarray, at: np.ndarray, history_up, history_motion) -> np.ndarray:
-        """MOVE: which of the samples ``j + at`` of this piece (still ``settle_s`` up to each) hold a
-        pose: the leg turned less than ``onset_deg`` over the ``settle_s`` before (not before the
+    def _posed(self, idx: np.ndarray, history_up, history_motion) -> np.ndarray:
+        """MOVE: which of the absolute samples ``idx`` (still ``settle_s`` up to each) hold a pose:
+        the leg turned less than ``onset_deg`` over the ``settle_s`` before (not before the
         movement's start), by the filter's vertical or by the smoothed rate summed as a vector. A
         leg turning slower than ``still_gyr_dps`` (a small rep's slow return: 13° in 3 s) is still
         by its speed but not at rest: at 4 deg/s both see it turn 4° in a second, where a resting
         real leg sways within about 2° (other-ankle recordings). Either will do at rest: after a
         shake the vertical converges back by degrees a second, and a gyro bias the filter has not
         yet learned sums to a degree or two a second."""
-        idx = first + j + at
         ago = np.maximum(idx - self.settle, self.start)
-        lo = int(ago[0])
-        if lo >= first:
-            before = up[ago - first]
-        else:
-            before = np.concatenate([history_up(lo, first), up])[ago - lo]
-        posed = angle_between_deg(up[j + at], before) <= self.cfg.onset_deg
-        rate = history_motion(lo, int(idx[-1]) + 1)[:, 0:3]
-        turned = np.concatenate([np.zeros((1, 3)), np.cumsum(rate, axis=0)]) / self.fs_hz  # deg, from lo
-        return posed | (row_norms(turned[idx + 1 - lo] - turned[ago + 1 - lo]) <= self.cfg.onset_deg)
+        lo, hi = int(ago[0]), int(idx[-1]) + 1
+        up = history_up(lo, hi)
+        posed = angle_between_deg(up[idx - lo], up[ago - lo]) <= self.cfg.onset_deg
+        turned = np.concatenate([np.zeros((1, 3)), np.cumsum(history_motion(lo, hi)[:, 0:3], axis=0)]) / self.fs_hz
+        return posed | (row_norms(turned[idx + 1 - lo] - turned[ago + 1 - lo]) <= self.cfg.onset_deg)  # (deg)
 
     def _settled_read(self, first: int, at: int, quiet_run: np.ndarray, history_acc) -> np.ndarray | None:
         """The accelerometer ``SETTLED_READ_S`` before local sample ``at`` (quiet) of this piece (within
