@@ -31,8 +31,8 @@ from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
 from sensorkit.io.reader import Recording
 from sensorkit.pipeline.rep import Rep
-from sensorkit.robustness import (Perturbation, compare_reps, label_in_time, reps_around_gap, standard_perturbations,
-                                  with_gap)
+from sensorkit.robustness import (GapOutcome, Perturbation, compare_reps, label_in_time, reps_around_gap,
+                                  standard_perturbations, with_gap)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDERS = [HERE.parent.parent / "shared" / "data" / name
@@ -78,20 +78,19 @@ def cut_out(recordings: list[tuple[str, dict, Recording, list[Rep]]], spans, ver
             verbose: bool) -> tuple[int, int, int, int]:
     """(cuts, reps expected, found, added) over every recording with each span of
     ``spans(samples)`` (pairs: start s, duration s) cut out in turn (see the module doc)."""
-    expected = found = added = cuts = 0
+    total, cuts = GapOutcome(0, 0, 0), 0
     for name, _, rec, base in recordings:
         lost_here = []
         for start, duration in spans(rec.samples):
             reps = Pipeline(meta=rec.meta.to_dict()).run(with_gap(rec.samples, start, duration))
             outcome = reps_around_gap(base, reps, start, duration)
-            cuts += 1
-            expected, found, added = expected + outcome.expected, found + outcome.found, added + outcome.added
+            cuts, total = cuts + 1, total + outcome
             if outcome.found < outcome.expected or outcome.added:
                 lost_here.append(f"{start + duration:.1f} s: {outcome.expected - outcome.found} lost, "
                                  f"{outcome.added} added")
         if verbose and lost_here:
             print(f"    {name}, {verbose_label} ending at " + "; ".join(lost_here))
-    return cuts, expected, found, added
+    return cuts, total.expected, total.found, total.added
 
 
 def reconnects(recordings: list[tuple[str, dict, Recording, list[Rep]]], gap_s: float, every_s: float,

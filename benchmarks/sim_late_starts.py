@@ -18,7 +18,7 @@ import numpy as np
 
 from accuracy import parse_seeds  # (benchmarks/accuracy.py: run as a script, this folder is on the path)
 from sensorkit.pipeline import Pipeline
-from sensorkit.robustness import reps_around_gap, with_gap
+from sensorkit.robustness import GapOutcome, reps_around_gap, with_gap
 from sensorkit.sim import simulate_session
 
 
@@ -30,7 +30,7 @@ def main() -> None:
     ap.add_argument("--verbose", action="store_true", help="a line per cut that lost or added a rep")
     args = ap.parse_args()
     began = time.perf_counter()
-    expected = found = added = cuts = 0
+    total, cuts = GapOutcome(0, 0, 0), 0
     for seed in parse_seeds(args.seeds):
         session = simulate_session(seed, exercise=args.exercise, max_duration_s=240.0)
         samples = session.samples
@@ -39,13 +39,12 @@ def main() -> None:
         for cut_s in np.arange(t0 + 5.0, samples.t[-1] - 30.0, args.every_s):
             span = (t0 - 1.0, float(cut_s) - t0 + 1.0)
             outcome = reps_around_gap(whole, Pipeline(meta=session.meta).run(with_gap(samples, *span)), *span)
-            cuts += 1
-            expected, found, added = expected + outcome.expected, found + outcome.found, added + outcome.added
+            cuts, total = cuts + 1, total + outcome
             if args.verbose and (outcome.found < outcome.expected or outcome.added):
                 print(f"  seed {seed} cut at {cut_s:.1f} s: {outcome.expected - outcome.found} lost, {outcome.added} added")
-    share = 100 * found / expected if expected else float("nan")
-    print(f"{args.exercise}, seeds {args.seeds}, {cuts} cuts: reps after the cut counted again {found}/{expected} "
-          f"({share:.1f} %), added {added}  ({time.perf_counter() - began:.1f} s)")
+    share = 100 * total.found / total.expected if total.expected else float("nan")
+    print(f"{args.exercise}, seeds {args.seeds}, {cuts} cuts: reps after the cut counted again "
+          f"{total.found}/{total.expected} ({share:.1f} %), added {total.added}  ({time.perf_counter() - began:.1f} s)")
 
 
 if __name__ == "__main__":

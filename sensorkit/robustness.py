@@ -215,6 +215,10 @@ class GapOutcome:
     found: int
     added: int
 
+    def __add__(self, other: GapOutcome) -> GapOutcome:
+        """Both outcomes together (over several gaps or recordings)."""
+        return GapOutcome(self.expected + other.expected, self.found + other.found, self.added + other.added)
+
 
 def reps_around_gap(before: list[Rep], after: list[Rep], start_s: float, duration_s: float,
                     tolerance_s: float = 1.0) -> GapOutcome:

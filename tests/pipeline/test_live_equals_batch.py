@@ -204,10 +204,7 @@ def test_the_way_a_rep_went_out_is_the_same_whatever_the_packets(packet):
     theta = sum(rise * (min_jerk((t - t0) / dur) if i != 2 else np.clip((t - t0) / dur, 0.0, 1.0))
                 for i, (t0, dur, rise) in enumerate(legs))
     samples = samples_of_angle(theta, t, *random_setup(13), seed=13)
-    batch = Pipeline(meta={"exercise": "hip_external_rotation"}).run(samples)
-    p, live = Pipeline(meta={"exercise": "hip_external_rotation"}), []
-    for block in samples.chunks(packet):
-        live += p.update(block)
-    live += p.finish()
-    assert list(map(repr, live)) == list(map(repr, batch))
+    meta = {"exercise": "hip_external_rotation"}
+    batch = Pipeline(meta=meta).run(samples)
+    assert [repr(r) for r in _fed_in_packets(samples, meta, packet)] == [repr(r) for r in batch]
     assert [(round(r.start_s), r.kind) for r in batch if r.counted] == [(6, "full"), (24, "full"), (32, "full")]
