@@ -6,9 +6,7 @@ import os
 import pytest
 
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[web,webtest]'")
-pytest.importorskip("httpx", reason="starlette's TestClient needs httpx (the webtest extra)")
-
-from starlette.testclient import TestClient  # noqa: E402
+TestClient = pytest.importorskip("starlette.testclient", reason="starlette's TestClient needs httpx2 (the webtest extra)").TestClient
 
 from sensorkit.report import load_prescriptions  # noqa: E402
 from sensorkit.web.access import AccessGuard, is_loopback, page_url  # noqa: E402

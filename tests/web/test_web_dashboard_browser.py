@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -88,4 +89,4 @@ def test_the_download_is_the_report(clinic, dashboard, page):
     page.wait_for_selector("body[data-ready='1']")
     with page.expect_download() as download:
         page.click("#dl-report")
-    assert open(download.value.path(), "rb").read() == clinic["report"].read_bytes()
+    assert Path(download.value.path()).read_bytes() == clinic["report"].read_bytes()
