@@ -20,13 +20,12 @@ may begin in a hold, or with the leg moving (docs/accuracy.md, "Late starts").
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
-from sensorkit.accuracy import score_real
+from sensorkit.accuracy import read_labels, score_real
 from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
 from sensorkit.io.reader import Recording
@@ -43,8 +42,7 @@ def load(folders: list[Path]) -> list[tuple[str, dict, Recording, list[Rep]]]:
     """(name, label, recording, reps of the unchanged recording) of every labelled recording."""
     out = []
     for folder in folders:
-        labels = json.loads((folder / "labels.json").read_text())
-        for name, label in sorted(labels.items()):
+        for name, label in sorted(read_labels(folder).items()):
             rec = read_recording(folder / f"{name}.csv")
             out.append((name, label, rec, Pipeline(meta=rec.meta.to_dict()).run(rec.samples)))
     return out

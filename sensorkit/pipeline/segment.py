@@ -16,8 +16,10 @@ can be seen; which axis and which way are the classifier's business. A movement:
   at the bottom of the swing (the angle rising again) unless it swung through the rest pose:
   then a swing past rest that comes back belongs to the rep (it ends where the leg is quiet
   near rest or behind it, or at the bottom when it swings out again), and one that grows past
-  0.6 of the rep's peak, or is quiet on the rep's side further from rest than the rep counted as
-  returned (the next rep pausing on its way out), is the next rep (continuous reps with no rest
+  0.6 of the rep's peak (behind the rest pose, after a rep out the way the last counted rep went:
+  past the rep's peak; a smaller backswing is the rep's), or is quiet on the rep's side further
+  from rest than the rep counted as returned (the next rep pausing on its way out), is the next
+  rep (continuous reps with no rest
   between them: the rep ends at the bottom). After a rep that ended at a swing's bottom the rest
   pose stays until the leg has rested ``rest_min_s``: a quiet moment there is a turn or a pause,
   and taken for the rest, every later rep would be read from it;
@@ -123,7 +125,8 @@ WAY_BACK_HOME = "the way back to where the last rep started"
 REST_UNSEEN = "began before the leg was seen at rest after a gap in the data"
 BEGAN_MOVING = "began before the leg was seen at rest (the data began with the leg moving)"
 BEGAN_IN_HOLD = "the way down from where the data began (a hold: the leg rested lower after it)"
-#: a swing past the rest pose that grows beyond this fraction of the rep's peak is the next rep
+#: a swing past the rest pose that grows beyond this fraction of the rep's peak is the next rep (behind
+#: the rest pose after a rep out the way the last counted rep went: beyond the whole peak)
 PAST_FRACTION = 0.6
 #: the bottom of a swing: the angle has risen this far (deg) above its lowest since the return
 #: (more than the orientation filter moves by itself after a movement: 1-2 deg)
@@ -533,7 +536,16 @@ class Segmenter:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
                 pmax = np.maximum.accumulate(np.maximum(seg, self.past_max))
-                grown = (pmax > PAST_FRACTION * self.peak_deg).nonzero()[0]  # the next rep
+                # the next movement: out past PAST_FRACTION of the rep's peak; after a rep that went
+                # out the way the last counted rep went (none foreign to the exercise since), behind
+                # the rest pose only past the rep's peak (a smaller swing back is this rep's
+                # backswing: a small rep's swing past a rest pose part way up a series whose bottoms
+                # lie below it; kept with the rep, a swing back further than the rep went out, in
+                # a quick series of big swings, has the rep read the other way round)
+                grown = seg > PAST_FRACTION * self.peak_deg
+                if self._went_home_out():
+                    grown &= ((up[j:] - self.rest_up) @ self.home_out > 0.0) | (seg > self.peak_deg)
+                grown = grown.nonzero()[0]
                 # quiet near the rest pose, or behind it: back at rest; quiet well out on the rep's
                 # side (beyond where the rep counted as returned): the next rep, paused on its way out
                 away = seg > max(cfg.end_floor_deg, cfg.return_fraction * self.peak_deg)
@@ -577,6 +589,18 @@ class Segmenter:
                 return self._end(end, returned=True, decided=first + j + k, swing_end=tag != "quiet",
                                  quiet_up=up[j + k] if tag == "quiet" else None)
         return None
+
+    def _went_home_out(self) -> bool:
+        """Whether the movement's peak lies the way the last counted rep went out (``home_out``),
+        within 60° (CONTINUED_COS), no movement foreign to the exercise having ended since that rep.
+        A rep turns the vertical about the exercise's axis, in one plane, one way: chords of arcs
+        from one pose, of 0-100°, lie within 50° of each other (simulated development sessions:
+        counted reps within 20° of the last counted rep's; movements foreign to the exercise, half
+        beyond 87°, 99.5 % beyond 60°)."""
+        if self.home_out is None or self.foreign_since or self.peak_up is None:
+            return False
+        out = self.peak_up - self.rest_up
+        return float(out @ self.home_out) > CONTINUED_COS * math.sqrt(float(out @ out) * float(self.home_out @ self.home_out))
 
     def _resuming(self, index: int) -> bool:
         """Whether absolute sample ``index`` lies after a gap before the leg rested near the rest

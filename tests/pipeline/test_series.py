@@ -152,6 +152,20 @@ def test_a_knee_out_series_whose_reps_rise_at_once_from_where_the_last_ended_is_
     assert all(r.kind == "knee_out" for r in counted)
 
 
+def test_a_knee_out_series_swinging_below_the_rest_pose_before_it_is_counted():
+    # simulated development seed 719 (26 Hz), knee-out sets: from 40 s, eight 14-18 deg knee-outs
+    # with no rest between them, whose bottoms lie 5-6 deg below the pose the leg rested at before
+    # the set. Each rep swings back through that rest pose and on behind it, further than 0.6 of the
+    # rep's peak above that pose (but not as far): that backswing was taken for the next rep (a swing
+    # past rest that grows), read "swung the other way", and every later rep from a pose at a top (0
+    # of 8 counted). Behind the rest pose, only a swing further than the rep went out is the next
+    # movement; a smaller one is the rep's backswing.
+    truth, found = _knee_out_set(719, 40.0, 52.0, margin_s=0.0)
+    assert len(truth) == 8
+    assert [r.kind for r in found] == ["knee_out"] * 8
+    assert np.median([abs(r.rom_deg - t.rom_deg) for r, t in zip(found, truth)]) < 1.5
+
+
 def test_a_resting_leg_drifting_back_is_no_small_rep_out_in_steps():
     # simulated development seed 494 (52 Hz), knee-out sets: after the rep at 74 s the resting leg
     # drifts 4.3 deg back (away from where the reps go) over 18 s, quiet all along. That drift was
