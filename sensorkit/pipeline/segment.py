@@ -609,8 +609,8 @@ class Segmenter:
         beyond 87°, 99.5 % beyond 60°)."""
         if self.home_out is None or self.foreign_since or self.peak_up is None:
             return False
-        out = self.peak_up - self.rest_up
-        return float(out @ self.home_out) > CONTINUED_COS * math.sqrt(float(out @ out) * float(self.home_out @ self.home_out))
+        out, home = self.peak_up - self.rest_up, self.home_out
+        return float(out @ home) > CONTINUED_COS * math.sqrt(float(out @ out) * float(home @ home))
 
     def _resuming(self, index: int) -> bool:
         """Whether absolute sample ``index`` lies after a gap before the leg rested near the rest
