@@ -27,9 +27,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
   between them to take it from: too small to count), or back under half its peak and no longer
   turning (under ``onset_deg`` in that time, by the filter's vertical or the rate summed: a rep's
-  slow return is still by its speed) and having come back by a movement (not still all the way
-  from its peak: a small rep's hold may sag half its range) (the leg came back to a rest pose a
-  few degrees from the one it left); in the first case the pose it settled at is the rest;
+  slow return is still by its speed) (the leg came back to a rest pose a few degrees from the one
+  it left); in the first case the pose it settled at is the rest;
 - has found a new rest when, after a quiet spell of ``new_rest_min_s`` inside it, the leg leaves
   the spell's pose by ``start_deg`` neither back toward the rest pose (a rep's hold ends in its
   return) nor on with the turn that brought it from the rest pose to the spell (a pause on the way
@@ -358,15 +357,6 @@ class Segmenter:
                     # ... back under half the peak and no longer turning: a rep's slow return (under
                     # still_gyr_dps) is not a pose (a movement too small to be a rep settles as before)
                     settled = settled[small[settled] | self._posed(first + j + settled, history_up, history_motion)]
-                if len(settled) and not small[settled].all():
-                    # ... having come back by a movement: a hold that crept back under half its
-                    # peak, the leg still (under still_gyr_dps) all the way from there, is a
-                    # sagging hold (a small rep's can sag half its range), no new rest
-                    local = np.arange(len(exc))
-                    peak_at = np.maximum.accumulate(np.where(exc >= runmax, local, -1))  # (-1: before this piece)
-                    peak_abs = np.where(peak_at >= 0, first + j + peak_at, self.peak_index)
-                    crept = still_run[j + settled] >= first + j + settled - peak_abs[settled]
-                    settled = settled[small[settled] | ~crept]
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 left = self._left_spell(first, j, up, exc, quiet_run)
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
