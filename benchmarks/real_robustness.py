@@ -5,7 +5,7 @@
 
 For every labelled recording (a ``labels.json`` beside the CSVs, as ``accuracy.py --real`` reads)
 and every change (strap rotations, the other leg, seven sample rates, gyro bias, noise, scale
-errors, lost samples, timestamp jitter): sessions counted exactly and kind and tempo right against
+errors, lost samples, timestamp jitter, and ``--combined`` draws of several at once): sessions counted exactly and kind and tempo right against
 the labels, as ``accuracy.py --real`` scores them; and against the unchanged recording, the counted
 reps found in both: kind kept, and how far ROM (deg) and hold (s) moved. One line per change and
 one per family of changes.
@@ -30,8 +30,8 @@ from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
 from sensorkit.io.reader import Recording
 from sensorkit.pipeline.rep import Rep
-from sensorkit.robustness import (GapOutcome, Perturbation, compare_reps, label_in_time, reps_around_gap,
-                                  standard_perturbations, with_gap)
+from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, label_in_time,
+                                  reps_around_gap, standard_perturbations, with_gap)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDERS = [HERE.parent.parent / "shared" / "data" / name
@@ -142,6 +142,7 @@ def main() -> None:
     ap.add_argument("--real", action="append", type=Path, help="a folder of labelled real recordings (repeatable)")
     ap.add_argument("--rotations", type=int, default=4, help="random strap rotations")
     ap.add_argument("--seeds", type=int, default=3, help="draws of each random sensor error")
+    ap.add_argument("--combined", type=int, default=20, help="draws of several changes at once")
     ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
     ap.add_argument("--gaps-s", type=float, nargs="*", default=[1.0, 3.0, 8.0, 20.0], help="reconnect gap lengths (s)")
     ap.add_argument("--gap-every-s", type=float, default=5.3, help="one gap every this many seconds (s)")
@@ -151,7 +152,7 @@ def main() -> None:
     print(f"{len(recordings)} labelled real recordings, "
           f"{sum(len(rec.samples) for _, _, rec, _ in recordings)} samples")
     families: dict[str, list[dict]] = {}
-    for p in standard_perturbations(args.rotations, seeds=args.seeds):
+    for p in standard_perturbations(args.rotations, seeds=args.seeds) + combined_perturbations(args.combined):
         t = run(recordings, p)
         families.setdefault(p.family, []).append(t)
         if args.verbose:

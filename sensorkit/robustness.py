@@ -28,6 +28,9 @@ much the reps moved.
   those of the exact physics, but at 2 the leftover tilt outweighs the shrunken acceleration of
   the motion and reps are lost that exact physics keeps (knee extension seed 408: 7 of 10 counted,
   exact 10). The gyro's own errors are scaled with it;
+- :func:`combined_perturbations`: several of the above at once, drawn (the other leg or not, a
+  strap rotation, the motion 0.8–1.25 times as slow, 25, 52 or 100 Hz, a gyro bias, noise): a
+  patient unlike the recorded ones wearing another sensor another way;
 - ``with_gap``: no data for a while (a reconnect); the reps that lie wholly outside the gap must
   stay, and :func:`reps_around_gap` says how many did.
 """
@@ -164,6 +167,32 @@ def standard_perturbations(rotations: int = 4, rates_hz: tuple[float, ...] = (25
             Perturbation("lost samples", f"seed {k}", partial(with_lost_samples, share=0.01, seed=k)),
             Perturbation("time jitter", f"seed {k}", partial(with_time_jitter, fraction=0.2, seed=k)),
         ]
+    return out
+
+
+def _combined(samples: Samples, mirrored: bool, rotation: np.ndarray, factor: float, rate_hz: float,
+              bias_dps: np.ndarray, seed: int) -> Samples:
+    """The changes of one :func:`combined_perturbations` draw, in the order a sensor would make them."""
+    changed = strap_rotated(other_leg(samples) if mirrored else samples, rotation)
+    changed = resampled(done_slower(changed, factor), rate_hz)
+    return with_noise(with_gyro_bias(changed, bias_dps), acc_ms2=0.1, gyr_dps=0.5, seed=seed)
+
+
+def combined_perturbations(draws: int = 20) -> list[Perturbation]:
+    """``draws`` changes of several kinds at once (family ``combined``), seeded 0..draws-1: the
+    other leg (half the draws), a random strap rotation, the motion done 0.8–1.25 times as slowly,
+    25, 52 or 100 Hz, a gyro bias of up to ±2 deg/s per axis and noise of 0.1 m/s² and 0.5 deg/s
+    rms (each within the range :func:`standard_perturbations` applies alone)."""
+    out = []
+    for k in range(draws):
+        rng = np.random.default_rng(10_000 + k)
+        mirrored, factor = bool(rng.random() < 0.5), float(rng.uniform(0.8, 1.25))
+        rate_hz, bias = float(rng.choice([25.0, 52.0, 100.0])), rng.uniform(-2, 2, 3)
+        rotation = Rotation.random(random_state=10_000 + k).as_matrix()
+        name = f"draw {k}: {'other leg, ' if mirrored else ''}{factor:.2f} x as long, {rate_hz:g} Hz"
+        out.append(Perturbation("combined", name, partial(_combined, mirrored=mirrored, rotation=rotation,
+                                                          factor=factor, rate_hz=rate_hz, bias_dps=bias, seed=k),
+                                time_factor=factor))
     return out
 
 

@@ -100,7 +100,8 @@ def link(chain: Chain | None, t: np.ndarray, omega_dps: np.ndarray, filled: np.n
         top = start - rest + int(angle[start - rest:].argmax())
         end = Chain(chain.axis, float(angle[-1]), omega_dps[-1].copy(), float(t[-1]))
         return Link(float("nan"), end, min(0.0, float(angle.min())), float(angle[top:].min()))
-    if chain is None or not chain.started or t[0] - chain.t_s > MAX_STEP_PERIODS * float(np.median(np.diff(t))):
+    period = float(np.median(np.diff(t))) if len(t) > 1 else math.inf  # (one sample: no period to judge by)
+    if chain is None or not chain.started or t[0] - chain.t_s > MAX_STEP_PERIODS * period:
         return None  # (no samples lost between the two movements but those filled in)
     rate = omega_dps @ chain.axis
     first = chain.angle_deg + 0.5 * (float(chain.omega_dps @ chain.axis) + float(rate[0])) * float(t[0] - chain.t_s)

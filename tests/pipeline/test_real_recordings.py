@@ -15,7 +15,7 @@ import pytest
 from sensorkit.accuracy import read_labels, score_real, score_real_folder
 from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
-from sensorkit.robustness import (GapOutcome, compare_reps, label_in_time, reps_around_gap, resampled,
+from sensorkit.robustness import (GapOutcome, combined_perturbations, compare_reps, label_in_time, reps_around_gap, resampled,
                                   standard_perturbations, with_gap)
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -112,6 +112,15 @@ def test_sensor_errors_leave_every_real_session_counted_exactly():
         for folder in (UCI, PHYTMO):
             for name, label in _labels(folder).items():
                 assert score_real(_reps(folder / f"{name}.csv", change.apply), label)[0]["exact"], (change.name, name)
+
+
+@pytest.mark.parametrize("change", combined_perturbations(3), ids=lambda p: p.name.split(":")[0])
+def test_several_changes_at_once_leave_every_real_session_counted_exactly(change):
+    # the other leg or not, a strap rotation, tempo, rate, gyro bias and noise together
+    for folder in (UCI, PHYTMO):
+        for name, label in _labels(folder).items():
+            reps = _reps(folder / f"{name}.csv", change.apply)
+            assert score_real(reps, label_in_time(label, change.time_factor))[0]["exact"], (change.name, name)
 
 
 @pytest.mark.parametrize("factor", [0.8, 1.25])

@@ -1,11 +1,14 @@
 """A series of quick reps without rests (sensorkit.pipeline.series): each rep's range is read from
 the bottom of the swing before it, alike at every sample rate."""
+import warnings
+
 import numpy as np
 import pytest
 
 from sensorkit.accuracy import Truth, match
 from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.rep import COUNTED_KINDS
+from sensorkit.pipeline.series import Chain, link
 from sensorkit.sim import simulate_session
 from synth import min_jerk, random_setup, samples_of_angle, samples_of_two_turns
 
@@ -201,3 +204,14 @@ def test_a_hold_sagging_past_a_pose_given_up_on_a_slow_way_back_is_still_a_rep()
     counted = [r for r in found if r.counted]
     assert len(truth) == len(counted) == 1
     assert counted[0].kind == "knee_out"
+
+
+def test_a_movement_of_one_sample_continues_the_chain_without_a_warning():
+    # found by combining changes of the real recordings (strap, leg, tempo, rate, bias, noise): a
+    # window of one sample has no sample period, and its median of no intervals warned "Mean of
+    # empty slice" (the chain went on, as it does now)
+    chain = Chain(np.array([1.0, 0.0, 0.0]), 10.0, np.zeros(3), 0.98)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        one = link(chain, np.array([1.0]), np.zeros((1, 3)), None, 0, None, np.zeros(1), np.zeros(1))
+    assert one is not None and one.end.angle_deg == pytest.approx(10.0)
