@@ -304,8 +304,9 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         if t_ret_start < t_out_end:
             t_out_end = t_ret_start = 0.5 * (t_out_end + t_ret_start)
     # the turn through a series without rests (sensorkit.pipeline.series): a continuous rep's range
-    # (before the exercise's axis is known, a chain starts at a quiet rest about the movement's own)
-    chain = w.chain if w.chain is not None or not len(before) else unstarted(axis)
+    # (before the exercise's axis is known, a chain starts about the movement's own: at a quiet rest,
+    # or at its start with none before it and no series to go on)
+    chain = w.chain if w.chain is not None else unstarted(axis)
     link_ = link(chain, w.t, w.omega_dps, w.filled, s, s0 if len(before) else None,
                  angle_from_s0, angle_from_s0 - unfitted)
     # radius over the moving samples. Where the rest before is quiet, gravity is taken out of the

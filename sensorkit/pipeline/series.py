@@ -6,8 +6,10 @@ lie behind the rest pose or short of it, and the rest pose itself is not observe
 drifts). The orientation filter's angle at such a start is pulled by the swings' acceleration by
 an amount that depends on the sample rate (a simulated series read 6.5° RMSE at 25 Hz and 1.2° at
 200 Hz). So the rate about the exercise's learned axis is integrated through the series instead,
-from the last quiet rest on, movement after movement (the windows meet: each begins where the one
-before ended), with the turns the accelerometer finds missed across lost samples put back; each
+from the last quiet rest on (or, with no quiet rest before the movement and no series to go on,
+from the movement's start: a recording begun just before a series, a sensor whose rest is not quiet
+enough; the first movement's own range is read as any movement's), movement after movement (the
+windows meet: each begins where the one before ended), with the turns the accelerometer finds missed across lost samples put back; each
 rep's range is its peak minus the lowest angle since the peak of the rep before. The integral
 drifts by the gyro bias left (VQF's estimate: a few hundredths of a deg/s) over a series' seconds.
 
@@ -98,6 +100,13 @@ def link(chain: Chain | None, t: np.ndarray, omega_dps: np.ndarray, filled: np.n
         angle = integral_deg(t[rest:], omega_dps[rest:] @ chain.axis, 0.0)
         angle += gaps_deg - gaps_deg[0]  # (fitted_deg and gaps_deg start at the rest sample)
         top = start - rest + int(angle[start - rest:].argmax())
+        end = Chain(chain.axis, float(angle[-1]), omega_dps[-1].copy(), float(t[-1]))
+        return Link(float("nan"), end, min(0.0, float(angle.min())), float(angle[top:].min()))
+    if chain is not None and not chain.started:
+        # no quiet rest before it and no series to go on: the series starts at its start, at 0 (its
+        # own range is read as any movement's; the next one's goes on from here)
+        angle = integral_deg(t[start:], omega_dps[start:] @ chain.axis, 0.0) + (gaps_deg - gaps_deg[0])
+        top = int(angle.argmax())
         end = Chain(chain.axis, float(angle[-1]), omega_dps[-1].copy(), float(t[-1]))
         return Link(float("nan"), end, min(0.0, float(angle.min())), float(angle[top:].min()))
     period = float(np.median(np.diff(t))) if len(t) > 1 else math.inf  # (one sample: no period to judge by)

@@ -123,6 +123,19 @@ def test_several_changes_at_once_leave_every_real_session_counted_exactly(change
             assert score_real(reps, label_in_time(label, change.time_factor))[0]["exact"], (change.name, name)
 
 
+def test_a_series_begun_without_a_quiet_rest_is_still_read_through_the_series():
+    # combined draw 4 (a strap rotation, the motion 0.94 times as long, a gyro bias of 1.4 deg/s, 25
+    # Hz, noise): PHYTMO's correct series e01 has no quiet sample in the 0.6 s before its first
+    # swing, so no series reading started, and 9 of its 10 ranges were read from the rest pose,
+    # 17-36 deg short of the swing from the bottom before. The series now starts at a movement's start
+    # when no quiet rest precedes it.
+    change = combined_perturbations(5)[4]
+    path = PHYTMO / "phytmo_e01kfer0_1.csv"
+    moved = compare_reps(_reps(path), _reps(path, change.apply), change.time_factor)
+    assert moved.counted_after == moved.counted_before == 10
+    assert max(map(abs, moved.rom_change_deg)) < 5.0, moved.rom_change_deg
+
+
 @pytest.mark.parametrize("factor", [0.8, 1.25])
 def test_the_same_sessions_done_slower_or_quicker_are_counted_exactly(factor):
     # (every rep's movements, holds and rests take factor times as long)
