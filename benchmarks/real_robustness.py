@@ -5,10 +5,10 @@
 
 For every labelled recording (a ``labels.json`` beside the CSVs, as ``accuracy.py --real`` reads)
 and every change (strap rotations, the other leg, seven sample rates, gyro bias, noise, scale
-errors, lost samples, timestamp jitter, and ``--combined`` draws of several at once): sessions counted exactly and kind and tempo right against
-the labels, as ``accuracy.py --real`` scores them; and against the unchanged recording, the counted
-reps found in both: kind kept, and how far ROM (deg) and hold (s) moved. One line per change and
-one per family of changes.
+errors, lost samples, timestamp jitter, and ``--combined`` draws of several at once): sessions
+counted exactly and kind and tempo right against the labels, as ``accuracy.py --real`` scores
+them; and against the unchanged recording, the counted reps found in both: kind kept, and how far
+ROM (deg) and hold (s) moved. One line per change and one per family of changes.
 
 Reconnects: a gap of ``--gaps-s`` seconds (no data; the leg goes on) every ``--gap-every-s``
 seconds from 10 s after the start to 10 s before the end, one at a time; per gap length, how many

@@ -9,8 +9,9 @@ an amount that depends on the sample rate (a simulated series read 6.5° RMSE at
 from the last quiet rest on (or, with no quiet rest before the movement and no series to go on,
 from the movement's start: a recording begun just before a series, a sensor whose rest is not quiet
 enough; the first movement's own range is read as any movement's), movement after movement (the
-windows meet: each begins where the one before ended), with the turns the accelerometer finds missed across lost samples put back; each
-rep's range is its peak minus the lowest angle since the peak of the rep before. The integral
+windows meet: each begins where the one before ended), with the turns the accelerometer finds
+missed across lost samples put back; each rep's range is its peak minus the lowest angle since the
+peak of the rep before. The integral
 drifts by the gyro bias left (VQF's estimate: a few hundredths of a deg/s) over a series' seconds.
 
 What the chain must not carry: nothing across a gap in the data (the pipeline drops it at a
@@ -94,19 +95,14 @@ def link(chain: Chain | None, t: np.ndarray, omega_dps: np.ndarray, filled: np.n
     quiet rest sample before it (None: none, a continuous rep), ``fitted_deg`` its own angle and
     ``gaps_deg`` the turns the accelerometer put into it across lost samples, both from ``rest``
     on (from ``start`` when there is none). None when there is no chain to continue or start."""
-    if rest is not None:  # a quiet rest: the chain starts again there, at 0
+    if rest is None and chain is not None and not chain.started:
+        rest = start  # no quiet rest before it and no series to go on: the series starts at its start
+    if rest is not None:  # a quiet rest (or that start): the chain starts again there, at 0
         if chain is None:
             return None
         angle = integral_deg(t[rest:], omega_dps[rest:] @ chain.axis, 0.0)
         angle += gaps_deg - gaps_deg[0]  # (fitted_deg and gaps_deg start at the rest sample)
         top = start - rest + int(angle[start - rest:].argmax())
-        end = Chain(chain.axis, float(angle[-1]), omega_dps[-1].copy(), float(t[-1]))
-        return Link(float("nan"), end, min(0.0, float(angle.min())), float(angle[top:].min()))
-    if chain is not None and not chain.started:
-        # no quiet rest before it and no series to go on: the series starts at its start, at 0 (its
-        # own range is read as any movement's; the next one's goes on from here)
-        angle = integral_deg(t[start:], omega_dps[start:] @ chain.axis, 0.0) + (gaps_deg - gaps_deg[0])
-        top = int(angle.argmax())
         end = Chain(chain.axis, float(angle[-1]), omega_dps[-1].copy(), float(t[-1]))
         return Link(float("nan"), end, min(0.0, float(angle.min())), float(angle[top:].min()))
     period = float(np.median(np.diff(t))) if len(t) > 1 else math.inf  # (one sample: no period to judge by)
