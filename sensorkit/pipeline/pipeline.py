@@ -15,15 +15,18 @@ The sample rate is measured on the first ``rate_estimate_s`` of data (buffered u
 """
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from sensorkit import exercises
 from sensorkit.errors import ConfigError, SampleError
-from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg
+from sensorkit.pipeline.axis import axis_offset_deg
+from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg, shape_problem
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.measure import Features, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, measure, signed_angle_deg
@@ -61,6 +64,12 @@ def _top_band_deg(level_deg: float) -> float:
     return max(3.0, 0.15 * level_deg)
 
 
+#: a first rep ended at the bottom of a swing was a swing behind the rest pose (a wind-up) when the
+#: swing after it went this many times as far from rest the other way: in the real series every
+#: swing forward went 1.45-1.9 times as far as the swing behind before it (PHYTMO's incorrect one;
+#: the correct ones swing back 1-3 deg). A tie is no evidence either way: a knee-out series whose
+#: rest pose lies part way up it swings about as far behind that pose as in front
+WOUND_UP_RATIO = 1.25
 #: why a movement is no rep: it began where a movement foreign to the exercise ended (Rep.reason)
 WENT_ON_FROM_FOREIGN = "went on straight from a movement foreign to the exercise (a step's swing, walking)"
 
@@ -88,6 +97,23 @@ def _raise_non_finite(samples: Samples) -> None:
         i = int(np.argmin(finite))
         raise SampleError(f"sample {i} of the block (t = {samples.t[i]}) holds a non-finite value: "
                           f"acc {samples.acc[i].tolist()}, gyr {samples.gyr[i].tolist()}")
+
+
+@dataclass
+class _Held:
+    """The row of the rep that set the exercise's axis, when it ended at the bottom of a swing
+    (the leg swinging on through the rest pose), held back until the movement after it has been
+    judged: a series may begin with a swing behind the rest pose (PHYTMO's incorrect series: 42 deg
+    back, then 74 deg forward), which, the first rep-shaped movement, set the axis the wrong way
+    round. Should the next movement show it so (:meth:`Pipeline._wound_up`), both are judged again
+    in the other order; else the row is published as it was. Live, the first rep of a series
+    without rests shows up one swing (about a second) late; a rep followed by a rest is not held."""
+
+    movement: Movement
+    window: Window
+    features: Features
+    rep: Rep
+    before: tuple[RepClassifier, TempoJudge, int, list[float]]  # the classifier, tempo, count and radii before it
 
 
 class _History:
@@ -145,6 +171,7 @@ class Pipeline:
         self._motion: MotionTracker | None = None
         self._count = 0
         self._new: list[Rep] = []
+        self._held: _Held | None = None  # a first rep's row held back until the movement after it
         self._first_rest_up: np.ndarray | None = None
         self._hold_since: float | None = None
         self._hold_level_deg = 0.0  # the movement's peak (deg above rest) when the live hold began
@@ -189,6 +216,9 @@ class Pipeline:
             now = float(seg.excursion_deg(self._history_up(last, last + 1))[0])
             returned = now < max(self.config.end_floor_deg, 0.5 * seg.peak_deg)
             self._emit(seg._end(last, returned=returned))  # decided at the last sample
+        if self._held is not None:  # (no movement came after it)
+            self._publish(self._held.rep)
+            self._held = None
         return reps + self._take_new()
 
     def run(self, samples: Samples, block_size: int = 1 << 15) -> list[Rep]:
@@ -323,6 +353,40 @@ class Pipeline:
         return new
 
     def _emit(self, movement: Movement) -> Rep:
+        """Measure and judge a movement that ended, and publish its row (see :class:`_Held` for the
+        one row held back until the movement after it)."""
+        window, f = self._measure(movement)
+        held, self._held = self._held, None
+        if held is not None and self._wound_up(held, movement, f):
+            # the held rep was a swing behind the rest pose before the first rep: judged again after
+            # this one, which sets the exercise's axis, it swung the other way (and votes for no way:
+            # a series' later swings behind the rest, each smaller than the rep before, must not
+            # outweigh the reps with it)
+            self.classifier, self.tempo, self._count, self._radii = held.before
+            v, no_rep = self._verdict(movement, f)
+            held_v, held_no_rep = self._verdict(held.movement, held.features, learn=False)
+            self._publish(self._apply(held.movement, held.window, held.features, held_v, held_no_rep))
+            axis = self.classifier.axes.axis
+            if held.features.link is not None and axis is not None:  # the series carried on the right way round
+                self._chain = held.features.link.turned_back(axis)
+            window, f = self._measure(movement)  # (its range through the series)
+            rep = self._apply(movement, window, f, v, no_rep)
+            self._publish(rep)
+            return rep
+        if held is not None:
+            self._publish(held.rep)
+        before = None
+        if self.classifier.axes.axis is None:  # (this movement may set it)
+            before = (copy.deepcopy(self.classifier), copy.deepcopy(self.tempo), self._count, list(self._radii))
+        v, no_rep = self._verdict(movement, f)
+        rep = self._apply(movement, window, f, v, no_rep)
+        if before is not None and rep.kind != "rejected" and movement.swing_end and f.hold_s < HELD_S:
+            self._held = _Held(movement, window, f, rep, before)
+        else:
+            self._publish(rep)
+        return rep
+
+    def _measure(self, movement: Movement) -> tuple[Window, Features]:
         first = max(movement.start - self._pre, movement.previous_end + 1)  # its rest, not the one before
         data = self._history.rows(first, movement.end + 1)
         start = movement.start - max(self._history.first, first)
@@ -331,7 +395,11 @@ class Pipeline:
                         rest_up=movement.rest_up, returned=movement.returned, acc_ms2=data[:, 16:19],
                         rest_gravity=self._rest_gravity(first, movement.start), filled=data[:, _FILLED] > 0.0,
                         chain=self._chain_into(first == movement.previous_end + 1))
-        f = measure(window, self.config, self.fs_hz_)
+        return window, measure(window, self.config, self.fs_hz_)
+
+    def _verdict(self, movement: Movement, f: Features, learn: bool = True) -> tuple[Verdict, str]:
+        """The classifier's verdict on a measured movement (it learns from it, unless ``learn`` is
+        False), and why it is no rep whatever its verdict ("" when it may be one)."""
         # begun at the very sample a movement foreign to the exercise (and no smaller than the
         # smallest rep) ended, with no rest between, and not held: part of the same activity
         # (walking: each step's swing turns about the knee like a knee extension, between stances
@@ -340,10 +408,34 @@ class Pipeline:
         went_on = movement.start <= self._foreign_end + 1 and f.hold_s < HELD_S
         # (a movement known to be no rep votes for no axis: read from a guessed rest, or as the way
         # back from a swing, its turn may look the other way round)
-        v = self.classifier.classify(f, learn=not (movement.no_rep or went_on))
+        v = self.classifier.classify(f, learn=learn and not (movement.no_rep or went_on))
         # (a movement rejected anyway keeps its reason)
-        no_rep = movement.no_rep or (WENT_ON_FROM_FOREIGN if went_on and v.kind != "rejected" else "")
+        return v, movement.no_rep or (WENT_ON_FROM_FOREIGN if went_on and v.kind != "rejected" else "")
+
+    def _wound_up(self, held: _Held, movement: Movement, f: Features) -> bool:
+        """Whether ``movement`` shows the held rep to have been a swing behind the rest pose before
+        the first rep (a wind-up): it began where the held one ended (the leg swinging on), turned
+        about the same axis and pivot the other way, is rep-shaped, and went WOUND_UP_RATIO times
+        as far from rest. A leg swinging through its resting pose goes further the way the
+        exercise goes; a first rep in a series turns the way the next does."""
+        cfg = self.config
+        if movement.no_rep or movement.start != held.movement.end + 1:
+            return False
+        if f.rom_deg < WOUND_UP_RATIO * held.features.rom_deg:
+            return False
+        if shape_problem(f, cfg, self.exercise_model.pivot_kind):
+            return False
+        foot, held_foot = (x.pivot_height_m > cfg.foot_pivot_min_height_m for x in (f, held.features))
+        if foot != held_foot:  # (a swing through the rest pose turns about one pivot: knee or hip, or foot)
+            return False
+        return (float(f.axis @ held.features.axis) < 0
+                and axis_offset_deg(f.axis, held.features.axis) <= cfg.max_axis_offset_deg)
+
+    def _apply(self, movement: Movement, window: Window, f: Features, v: Verdict, no_rep: str) -> Rep:
+        """The verdict's consequences (the segmenter told, the series carried on, the count, the
+        tempo) and the movement's row."""
         counted = v.kind != "rejected" and not no_rep
+        start = window.start
         # (a counted rep's farthest vertical from its rest pose: the way the exercise goes out)
         out_up = window.up[start + int(angle_between_deg(window.up[start:], movement.rest_up).argmax())] if counted else None
         self._segmenter.judged(movement, counted=counted, foreign=v.foreign, out_up=out_up)
@@ -363,7 +455,7 @@ class Pipeline:
             self._count += 1
             number = self._count
             tempo = self.tempo.judge(f.duration_s)
-        rep = Rep(
+        return Rep(
             rep=number, kind=v.kind, start_s=f.start_s, end_s=f.end_s, rom_deg=_reported_rom(v, f),
             hold_s=f.hold_s, out_end_s=f.out_end_s, return_start_s=f.return_start_s,
             peak_speed_dps=f.peak_speed_dps, out_duration_s=f.out_duration_s,
@@ -374,9 +466,10 @@ class Pipeline:
             axis_offset_deg=v.axis_offset_deg,
             exercise=self.exercise, tempo=tempo, reason=v.reason,
         )
+
+    def _publish(self, rep: Rep) -> None:
         self.reps_.append(rep)
         self._new.append(rep)
-        return rep
 
     def _chain_into(self, adjacent: bool) -> Chain | None:
         """The turn through a series the next movement carries on (:mod:`sensorkit.pipeline.series`):

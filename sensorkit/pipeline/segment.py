@@ -166,6 +166,7 @@ class Movement:
     # way back to the rest a rep left from a swing's bottom taken for rest (WAY_BACK_FROM_SWING), or
     # to the rest the last counted rep started from (WAY_BACK_HOME)
     no_rep: str = ""
+    swing_end: bool = False  # it ended at the bottom of a swing, the leg swinging on (not at rest)
 
 
 class Segmenter:
@@ -682,7 +683,7 @@ class Segmenter:
     def _end(self, end: int, returned: bool, decided: int | None = None, swing_end: bool = False,
              quiet_up: np.ndarray | None = None) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
-                            self.last_end, no_rep=self.unseen_why if self.start_unseen else "")
+                            self.last_end, no_rep=self.unseen_why if self.start_unseen else "", swing_end=swing_end)
         self.start_unseen = False
         self.judging = False  # (ended otherwise, before the leg rested or came back: still unjudged)
         if returned and self._resuming(end):

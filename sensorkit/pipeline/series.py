@@ -68,6 +68,8 @@ class Link:
     end: Chain
     low_deg: float
     low_after_peak_deg: float
+    #: the highest angle of the movement's own window, when the chain started at its rest (else NaN)
+    high_deg: float = float("nan")
 
     def next_chain(self, axis: np.ndarray, counted: bool, foreign: bool) -> Chain | None:
         """The chain the next movement carries on, about the exercise's learned ``axis`` (None when
@@ -77,6 +79,16 @@ class Link:
             return None
         trough = self.low_after_peak_deg if counted else self.end.angle_deg if foreign else self.low_deg
         return replace(self.end, axis=np.array(axis, dtype=float), trough_deg=trough)
+
+    def turned_back(self, axis: np.ndarray) -> Chain | None:
+        """The chain about ``axis``, the other way round from this movement's (a first movement
+        that turned out to have swung behind the rest pose, :class:`sensorkit.pipeline.pipeline._Held`),
+        when the chain started at this movement's rest: its angle negated, and its trough this
+        movement's highest angle, negated (None otherwise)."""
+        if not math.isfinite(self.high_deg) or float(self.end.axis @ axis) > -SAME_AXIS_COS:
+            return None
+        return replace(self.end, axis=np.array(axis, dtype=float), angle_deg=-self.end.angle_deg,
+                       trough_deg=-self.high_deg)
 
 
 def integral_deg(t: np.ndarray, rate: np.ndarray, first: float) -> np.ndarray:
@@ -104,7 +116,7 @@ def link(chain: Chain | None, t: np.ndarray, omega_dps: np.ndarray, filled: np.n
         angle += gaps_deg - gaps_deg[0]  # (fitted_deg and gaps_deg start at the rest sample)
         top = start - rest + int(angle[start - rest:].argmax())
         end = Chain(chain.axis, float(angle[-1]), omega_dps[-1].copy(), float(t[-1]))
-        return Link(float("nan"), end, min(0.0, float(angle.min())), float(angle[top:].min()))
+        return Link(float("nan"), end, min(0.0, float(angle.min())), float(angle[top:].min()), float(angle[top]))
     period = float(np.median(np.diff(t))) if len(t) > 1 else math.inf  # (one sample: no period to judge by)
     if chain is None or not chain.started or t[0] - chain.t_s > MAX_STEP_PERIODS * period:
         return None  # (no samples lost between the two movements but those filled in)

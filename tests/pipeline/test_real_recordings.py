@@ -58,6 +58,21 @@ def test_continuous_series_are_split_into_their_reps():
         assert s["exact"] and s["counted"] in (10, 11), s
 
 
+def test_a_series_begun_with_a_swing_behind_the_rest_pose_counts_each_labelled_rep():
+    # PHYTMO's incorrect series begins with a 42-deg swing behind the rest pose, then swings forward.
+    # The swing behind, the first rep-shaped movement, set the exercise's axis the wrong way round:
+    # it was counted, and the next two forward swings were read "swung the other way" (10 was
+    # reached only with the small 11th swing). Each labelled rep now holds one counted rep.
+    name = "phytmo_b05kfel1_1"
+    reps = _reps(PHYTMO / f"{name}.csv")
+    counted = [r for r in reps if r.counted]
+    windows = _labels(PHYTMO)[name]["reps"]
+    for w in windows:
+        assert sum(w["start_s"] <= 0.5 * (r.start_s + r.end_s) <= w["end_s"] for r in counted) == 1, w
+    assert reps[0].kind == "rejected" and "the other way" in reps[0].reason
+    assert reps[0].end_s < windows[0]["end_s"]
+
+
 # -- the same sessions changed in ways that must not change what was done (sensorkit.robustness) --
 
 def _reps(path, change=None):
@@ -148,7 +163,8 @@ def test_the_same_sessions_done_slower_or_quicker_are_counted_exactly(factor):
             assert sum(r["tempo_ok"] for r in rows) >= 0.95 * sum(r["labelled"] for r in rows), name
 
 
-@pytest.mark.parametrize("path", [UCI / "uci_s1_test.csv", PHYTMO / "phytmo_b05kfel0_2.csv"], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [UCI / "uci_s1_test.csv", PHYTMO / "phytmo_b05kfel0_2.csv", PHYTMO / "phytmo_b05kfel1_1.csv"],
+                         ids=lambda p: p.stem)
 def test_live_in_packets_gives_the_reps_of_batch_to_the_bit(path):
     rec = read_recording(path)
     batch = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)

@@ -215,3 +215,19 @@ def test_a_movement_of_one_sample_continues_the_chain_without_a_warning():
         warnings.simplefilter("error")
         one = link(chain, np.array([1.0]), np.zeros((1, 3)), None, 0, None, np.zeros(1), np.zeros(1))
     assert one is not None and one.end.angle_deg == pytest.approx(10.0)
+
+
+def test_a_series_begun_with_a_swing_behind_the_rest_pose_counts_from_its_first_swing_forward():
+    # knee extension: a 42-deg swing behind the rest pose (a wind-up), then 6 swings forward to 70
+    # deg above rest and back to 49 behind it, at 1.2 s a swing, then rest. The wind-up, the first
+    # rep-shaped movement, set the exercise's axis the wrong way round: it was counted, and the
+    # forward swings after it read "swung the other way" until their votes turned the axis
+    t = np.arange(0.0, 20.0, 1.0 / FS_HZ)
+    swings = [(-42, 0.5, 0.0), (112, 0.7, 0.0)] + [(-119, 0.6, 0.0), (119, 0.6, 0.0)] * 5 + [(-70, 0.7, 3.0)]
+    theta = _turns(t, swings, 2.0)
+    reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples_of_angle(theta, t, *random_setup(5)))
+    counted = [r for r in reps if r.counted]
+    assert len(counted) == 6
+    assert reps[0].kind == "rejected" and "the other way" in reps[0].reason  # the wind-up
+    assert counted[0].start_s > 2.3  # (the wind-up ends at 2.5 s, the first swing forward peaks at 2.85 s)
+    assert [r.rom_deg for r in counted] == pytest.approx([112.0] + [119.0] * 5, abs=4.0)
