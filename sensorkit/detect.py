@@ -61,7 +61,8 @@ class RepDetector:
     reps_ : pandas.DataFrame
         One row per movement, the ``reps.csv`` columns.
     angle_ : pandas.DataFrame
-        ``t`` (s) and ``angle_deg`` (the exercise angle above the rest before it) per sample.
+        ``t`` (s) and ``angle_deg`` (the exercise angle above the rest before it, about ``axis_``)
+        per sample.
     axis_ : numpy.ndarray
         The learned exercise axis (unit vector, sensor frame; NaN when no rep was seen).
     radius_m_ : float

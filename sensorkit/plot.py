@@ -5,10 +5,10 @@
     plot_patient_progress(daily_rows_of_one_patient, "p101.png")     # ROM and adherence over the period
 
 Figures are drawn on matplotlib's Agg canvas directly (no pyplot, no global backend change).
-The angle trace is the pipeline's own estimate, as shown live (``Pipeline.angle_trace`` with
-``keep_angle``), at every ``block_size``-th sample: degrees about the learned exercise axis above
-the rest angle before the current movement (0 at rest by design; before the axis is learned,
-the total turn). Every sample is drawn, the first second too (live shows 0 until the sample rate
+The angle trace is the pipeline's own estimate (``Pipeline.angle_trace`` with ``keep_angle``), at
+every ``block_size``-th sample: degrees about the exercise axis learned from the recording above
+the rest angle before the current movement (0 at rest by design; with no axis learned, the total
+turn). Every sample is drawn, the first second too (live shows 0 until the sample rate
 is known).
 """
 from __future__ import annotations
