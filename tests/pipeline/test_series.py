@@ -231,3 +231,18 @@ def test_a_series_begun_with_a_swing_behind_the_rest_pose_counts_from_its_first_
     assert reps[0].kind == "rejected" and "the other way" in reps[0].reason  # the wind-up
     assert counted[0].start_s > 2.3  # (the wind-up ends at 2.5 s, the first swing forward peaks at 2.85 s)
     assert [r.rom_deg for r in counted] == pytest.approx([112.0] + [119.0] * 5, abs=4.0)
+
+
+def test_the_angle_trace_of_such_a_series_is_drawn_the_way_the_exercise_goes_from_its_start():
+    # (the trace was drawn about the axis in force at each sample: the wind-up up, the first swing
+    # forward down, then a jump)
+    t = np.arange(0.0, 20.0, 1.0 / FS_HZ)
+    swings = [(-42, 0.5, 0.0), (112, 0.7, 0.0)] + [(-119, 0.6, 0.0), (119, 0.6, 0.0)] * 5 + [(-70, 0.7, 3.0)]
+    theta = _turns(t, swings, 2.0)
+    pipeline = Pipeline(meta={"exercise": "knee_extension"}, keep_angle=True)
+    pipeline.run(samples_of_angle(theta, t, *random_setup(5)))
+    trace = pipeline.angle_trace()
+    assert np.array_equal(trace[:, 0], t)
+    # within what the orientation filter is pulled by the swings' acceleration (8 deg at their ends)
+    assert np.abs(trace[:, 1] - theta).max() < 10.0
+    assert np.abs(trace[t < 2.6, 1] - theta[t < 2.6]).max() < 4.0  # the wind-up, drawn behind the rest
