@@ -181,7 +181,12 @@ def count_reversals(angle: np.ndarray, min_swing: float) -> int:
         start, direction = int(rose[0]), 1
     else:
         start, direction = int(fell[0]), -1
-    return _zigzag(a[start + 1:].tolist(), min_swing, direction, float(a[start]))
+    rest = a[start + 1:]
+    if len(rest) > 2:  # only the turning points can trigger or move a reversal: the same count
+        step = np.diff(rest)
+        turning = np.flatnonzero(step[:-1] * step[1:] <= 0) + 1
+        rest = rest[np.concatenate(([0], turning, [len(rest) - 1]))]
+    return _zigzag(rest.tolist(), min_swing, direction, float(a[start]))
 
 
 def _zigzag(values: list[float], min_swing: float, direction: int, extreme: float) -> int:
