@@ -51,6 +51,36 @@ def test_count_reversals_counts_the_large_turns_of_a_smooth_angle():
     assert count_reversals(jumps, 9.0) == 5  # up first, then five turns
 
 
+def _zigzag_every_sample(a, min_swing):
+    """The zigzag of count_reversals' doc, sample by sample (the reference)."""
+    rose = np.flatnonzero(a - np.minimum.accumulate(a) >= min_swing)
+    fell = np.flatnonzero(np.maximum.accumulate(a) - a >= min_swing)
+    if not len(rose) and not len(fell):
+        return 0
+    up = not len(fell) or (len(rose) and rose[0] < fell[0])
+    start = int(rose[0] if up else fell[0])
+    turns, extreme = 0, a[start]
+    for value in a[start + 1:]:
+        if (value > extreme) if up else (value < extreme):
+            extreme = value
+        elif abs(extreme - value) >= min_swing:
+            turns, up, extreme = turns + 1, not up, value
+    return turns
+
+
+def test_count_reversals_over_the_turning_points_is_the_zigzag_over_every_sample():
+    rng = np.random.default_rng(7)
+    for k in range(3000):
+        n = int(rng.integers(3, 80))
+        a = rng.normal(size=n).cumsum()
+        if k % 3 == 1:
+            a = np.round(a)  # plateaus
+        elif k % 3 == 2:
+            a = rng.integers(0, 3, size=n).astype(float)  # runs of equal values
+        swing = float(rng.uniform(0.2, 4.0))
+        assert count_reversals(a, swing) == _zigzag_every_sample(a, swing), (a.tolist(), swing)
+
+
 @pytest.mark.parametrize("fs_hz", [24.7, 52.0, 100.3])
 def test_cached_butterworth_is_scipys(fs_hz):
     from scipy.signal import lfilter_zi as scipy_lfilter_zi, sosfilt_zi
