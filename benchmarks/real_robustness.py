@@ -4,11 +4,12 @@
     python benchmarks/real_robustness.py --real DIR --rotations 12 --verbose
 
 For every labelled recording (a ``labels.json`` beside the CSVs, as ``accuracy.py --real`` reads)
-and every change (strap rotations, the other leg, seven sample rates, gyro bias, noise, scale
-errors, lost samples, timestamp jitter, and ``--combined`` draws of several at once): sessions
+and every change (strap rotations, the other leg, seven sample rates, the motion slower or quicker,
+a smaller or larger range, gyro bias, noise, scale errors, lost samples, timestamp jitter, and
+``--combined`` draws of several at once): sessions
 counted exactly and kind and tempo right against the labels, as ``accuracy.py --real`` scores
 them; and against the unchanged recording, the counted reps found in both: kind kept, and how far
-ROM (deg) and hold (s) moved. One line per change and one per family of changes.
+ROM (deg; against the range times the change's factor) and hold (s) moved. One line per change and one per family of changes.
 
 Reconnects: a gap of ``--gaps-s`` seconds (no data; the leg goes on) every ``--gap-every-s``
 seconds from 10 s after the start to 10 s before the end, one at a time; per gap length, how many
@@ -57,7 +58,7 @@ def run(recordings: list[tuple[str, dict, Recording, list[Rep]]], perturbation: 
         meta = rec.meta.to_dict() | {"sample_rate_hz": float(round(samples.sample_rate_hz))}
         reps = Pipeline(meta=meta).run(samples)
         session, sets = score_real(reps, label_in_time(label, perturbation.time_factor))
-        change = compare_reps(base, reps, perturbation.time_factor)
+        change = compare_reps(base, reps, perturbation.time_factor, perturbation.rom_factor)
         tally["sessions"] += 1
         tally["exact"] += session["exact"]
         tally["same_count"] += change.counted_after == change.counted_before

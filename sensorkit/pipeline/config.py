@@ -26,6 +26,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "end_floor_deg": (0.5, 45.0),
     "max_movement_s": (2.0, 600.0),
     "settle_s": (0.1, 60.0),
+    "rest_still_s": (1.0, 600.0),
     "rest_min_s": (0.02, 10.0),
     "new_rest_min_s": (0.1, 60.0),
     "pre_rest_s": (0.1, 10.0),
@@ -93,6 +94,11 @@ class PipelineConfig:
         settle_s: a movement that has not gone ``min_rom_deg`` above rest and then stays still this
             long has settled into a new rest pose (after continuous reps the real rest pose can sit
             up to 15° from where the series started, with no still moment between the reps).
+        rest_still_s: a movement that stays still this long at under half the last counted rep's
+            peak above rest (no rep's hold: a partial rep reaches more) has come to rest there:
+            the rest pose shifted by more than ``min_rom_deg`` between sets (real rests drift by
+            up to 15°). Three times the longest real hold (5.1 s); a prescribed hold
+            (``target_hold_s``) one and a half times as long raises it.
         rest_min_s: a rest this long (quiet throughout) anchors the next movement: one whose
             outward movement pauses on the way, each pause taking the rest pose along, still
             starts once it is ``start_deg`` from there, and is measured from there. Longer than
@@ -177,6 +183,7 @@ class PipelineConfig:
     end_floor_deg: float = 3.0
     max_movement_s: float = 40.0
     settle_s: float = 1.0
+    rest_still_s: float = 15.0
     rest_min_s: float = 0.5
     new_rest_min_s: float = 1.5
     pre_rest_s: float = 1.0

@@ -162,6 +162,7 @@ class Pipeline:
         self.config = (config or PipelineConfig()).resolved(self.exercise_model)
         self.classifier = RepClassifier(self.config, self.exercise_model, _number(meta, "target_rom_deg"))
         self.tempo = TempoJudge(self.config, prescribed_rep_s(meta))
+        self._prescribed_hold_s = _number(meta, "target_hold_s")
         self.reps_: list[Rep] = []
         self.angle_deg_ = 0.0
         self.phase_ = "rest"
@@ -260,7 +261,7 @@ class Pipeline:
         cfg = self.config
         self._gaps = GapFiller(self.fs_hz_, cfg.max_gap_fill_s)
         self._motion = MotionTracker(self.fs_hz_, cfg.lowpass_hz, cfg.vqf_tau_acc_s)
-        self._segmenter = Segmenter(cfg, self.fs_hz_)
+        self._segmenter = Segmenter(cfg, self.fs_hz_, prescribed_hold_s=self._prescribed_hold_s)
         self._history = _History()
         self._last_moving = -1  # absolute index of the last moving sample
         self._last_loud = -1  # absolute index of the last sample that was not quiet

@@ -172,7 +172,7 @@ class Movement:
 class Segmenter:
     """Hysteresis state machine over the angle; see the module doc."""
 
-    def __init__(self, config: PipelineConfig, fs_hz: float) -> None:
+    def __init__(self, config: PipelineConfig, fs_hz: float, prescribed_hold_s: float | None = None) -> None:
         self.cfg = config
         self.fs_hz = fs_hz
         self.max_len = int(config.max_movement_s * fs_hz)
@@ -191,6 +191,9 @@ class Segmenter:
         self.past_min, self.past_min_index = np.inf, -1
         self.pre = max(1, int(round(config.pre_rest_s * fs_hz)))
         self.settle = max(1, int(round(config.settle_s * fs_hz)))
+        # still this long (samples) under half the last counted rep's peak: come to rest there
+        long_s = max(config.rest_still_s, 1.5 * prescribed_hold_s) if prescribed_hold_s else config.rest_still_s
+        self.rest_still = max(1, int(round(long_s * fs_hz)))
         self.rest_min = max(1, int(round(config.rest_min_s * fs_hz)))
         self.new_rest_min = max(1, int(round(config.new_rest_min_s * fs_hz)))
         # MOVE: the latest quiet spell of new_rest_min_s inside the movement (its last sample's
@@ -212,6 +215,7 @@ class Segmenter:
         self.home_deg = 0.0  # MOVE: the angle from the rest pose to it
         # ... and the way that rep went out (its farthest vertical less its rest's; None: no rep yet)
         self.home_out: np.ndarray | None = None
+        self.home_peak_deg = 0.0  # ... and how far (deg; 0 before any)
         self.foreign_since = False  # a movement foreign to the exercise ended since the last counted rep
         # ... and a rest found part way there: its vertical, its angle from the rest pose, its first sample
         self.part_up: np.ndarray | None = None
@@ -358,6 +362,13 @@ class Segmenter:
                     # ... back under half the peak and no longer turning: a rep's slow return (under
                     # still_gyr_dps) is not a pose (a movement too small to be a rep settles as before)
                     settled = settled[small[settled] | self._posed(first + j + settled, history_up, history_motion)]
+                # ... or still rest_still_s at a pose under half the last counted rep's peak, not turning:
+                # no rep's hold lasts so long there; the rest pose shifted further than min_rom_deg
+                # (between sets), and the leg rests at it
+                shifted = ((still_run[j:] >= self.rest_still) & (exc < 0.5 * self.home_peak_deg)).nonzero()[0]
+                if len(shifted):
+                    shifted = shifted[self._posed(first + j + shifted, history_up, history_motion)]
+                    settled = np.union1d(settled, shifted[:1])
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 left = self._left_spell(first, j, up, exc, quiet_run)
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
@@ -485,7 +496,9 @@ class Segmenter:
                     return self._from_new_rest(first, j + left, up, history_up)
                 if len(settled) and (not len(below) or settled[0] < below[0]) and j + settled[0] <= limit:
                     k = int(settled[0])
-                    movement = self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg))
+                    # (returned when back under half the peak; a shifted rest pose, small or not: no)
+                    movement = self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg
+                                                                      and exc[k] < 0.5 * runmax[k]))
                     if not movement.returned:  # a shifted rest pose: the leg is still here
                         self.rest_up, self.rest_read = up[j + k].copy(), None
                     return movement
@@ -655,6 +668,7 @@ class Segmenter:
         if counted:
             self.home_up, self.foreign_since = movement.rest_up, False
             self.home_out = None if out_up is None else out_up - movement.rest_up
+            self.home_peak_deg = 0.0 if out_up is None else float(angle_between_deg(out_up[None, :], movement.rest_up)[0])
         elif foreign:
             self.foreign_since = True
 

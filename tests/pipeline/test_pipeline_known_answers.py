@@ -699,3 +699,45 @@ def test_a_reconnect_in_the_hold_a_recording_began_in_keeps_the_hold_unjudged(ga
     for rep, tr in zip(counted, after):
         assert rep.start_s == pytest.approx(tr["start_s"], abs=0.3) and rep.hold_s == pytest.approx(3.0, abs=0.4)
     assert any(r.reason.startswith("the way down from where the data began") for r in reps)
+
+
+def _reps_then(moves, t_end_s, fs_hz=50.0):
+    """An angle (deg) at ``t`` from ``moves``: (start s, rom deg, hold s) reps of 1.2-s phases from
+    the level before them, and (start s, shift deg) steps of the resting pose (1 s each)."""
+    t = np.arange(0.0, t_end_s, 1.0 / fs_hz)
+    theta = np.zeros_like(t)
+    for move in moves:
+        if len(move) == 3:
+            t0, rom, hold = move
+            theta += rom * min_jerk((t - t0) / 1.2) - rom * min_jerk((t - t0 - 1.2 - hold) / 1.2)
+        else:
+            t0, shift = move
+            theta += shift * min_jerk(t - t0)
+    return t, theta
+
+
+@pytest.mark.parametrize("shift_deg", [16.0, -16.0])
+def test_a_rest_pose_shifted_between_sets_further_than_a_small_rep_is_the_rest_of_the_next_set(shift_deg):
+    # knee extension: 3 reps of 60 deg, then the resting leg shifts 16 deg (more than min_rom_deg,
+    # 12: no small shift that settles at once) and rests there 30 s, then 3 reps of 60 deg from
+    # there. The shift was one movement with the first rep of the next set (37 s long): that rep
+    # was timed from the end of the last set, or rejected
+    moves = [(3.0, 60, 2.0), (10.0, 60, 2.0), (17.0, 60, 2.0), (24.0, shift_deg),
+             (55.0, 60, 2.0), (62.0, 60, 2.0), (69.0, 60, 2.0)]
+    t, theta = _reps_then(moves, 80.0)
+    reps = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(
+        samples_of_angle(theta, t, *random_setup(4))) if r.counted]
+    assert len(reps) == 6
+    assert [round(r.start_s) for r in reps] == [3, 10, 17, 55, 62, 69]
+    assert [r.rom_deg for r in reps] == pytest.approx([60.0] * 6, abs=2.0)
+
+
+def test_a_long_hold_is_no_shifted_rest_at_a_full_rep_nor_at_a_prescribed_hold():
+    # a full rep held 20 s (at its peak: no shifted rest), and a 25-deg rep held 20 s where the
+    # recording prescribes 20-s holds (rest_still_s is raised to 30 s)
+    t, theta = _reps_then([(3.0, 50, 2.0), (10.0, 50, 20.0), (36.0, 25, 20.0), (62.0, 50, 2.0)], 70.0)
+    samples = samples_of_angle(theta, t, *random_setup(6))
+    reps = [r for r in Pipeline(meta={"exercise": "knee_extension", "target_hold_s": 20.0}).run(samples) if r.counted]
+    assert [round(r.hold_s) for r in reps] == [2, 20, 20, 2]
+    reps = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(samples) if r.counted]
+    assert [round(r.hold_s) for r in reps][:2] == [2, 20]  # (the 25-deg rep's hold, unprescribed, is cut)

@@ -6,7 +6,7 @@ from scipy.spatial.transform import Rotation
 from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.motion import MotionTracker
 from sensorkit.pipeline.rep import COUNTED_KINDS
-from sensorkit.robustness import done_slower, other_leg, resampled, strap_rotated
+from sensorkit.robustness import done_slower, done_with_range, other_leg, resampled, strap_rotated
 from sensorkit.samples import Samples
 from sensorkit.sim import simulate_session
 from sensorkit.sim.sensor import apply_errors, band_limit, output_times
@@ -60,3 +60,17 @@ def test_a_recording_at_its_own_rate_is_left_alone():
 def test_done_slower_counts_as_the_exact_physics_does_within_its_range(seed, exercise, factor):
     session = simulate_session(seed, exercise=exercise)
     assert _counted(session, done_slower(session.samples, factor)) == _counted(session, _exactly_slower(session, factor))
+
+
+@pytest.mark.parametrize("factor", [0.5, 1.25])
+def test_done_with_range_reads_as_the_turn_scaled(factor):
+    # exact readings of reps turning about one axis, and of the same reps factor times as large
+    from synth import min_jerk, random_setup, samples_of_angle
+    t = np.arange(0.0, 30.0, 1 / 50.0)
+    theta = sum(rom * (min_jerk((t - t0) / 1.2) - min_jerk((t - t0 - 3.2) / 1.2))
+                for t0, rom in [(3, 60), (9, 40), (15, 70), (21, 30)])
+    axis, g = random_setup(3)
+    scaled = done_with_range(samples_of_angle(theta, t, axis, g, seed=1), factor)
+    exact = samples_of_angle(factor * theta, t, axis, g, seed=1)
+    assert np.percentile(np.abs(scaled.acc - exact.acc), 99) < 0.1  # m/s² (noise: 0.02)
+    assert np.percentile(np.abs(scaled.gyr - exact.gyr), 99) < 1.5  # deg/s (peaks: 90-190)
