@@ -28,7 +28,10 @@ can be seen; which axis and which way are the classifier's business. A movement:
   between them to take it from: too small to count), or back under half its peak and no longer
   turning (under ``onset_deg`` in that time, by the filter's vertical or the rate summed: a rep's
   slow return is still by its speed) (the leg came back to a rest pose a few degrees from the one
-  it left); in the first case the pose it settled at is the rest;
+  it left); in the first case the pose it settled at is the rest; so too when it stays still
+  ``rest_still_s`` (three times the longest real hold) at under half the last counted rep's peak
+  from the rest pose, not turning: the rest pose shifted further than ``min_rom_deg`` between
+  sets, and the movement ends there, unreturned (a rep held that low that long is cut there);
 - has found a new rest when, after a quiet spell of ``new_rest_min_s`` inside it, the leg leaves
   the spell's pose by ``start_deg`` neither back toward the rest pose (a rep's hold ends in its
   return) nor on with the turn that brought it from the rest pose to the spell (a pause on the way
