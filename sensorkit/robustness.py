@@ -146,7 +146,7 @@ def done_with_range(samples: Samples, factor: float, lowpass_hz: float = 5.0) ->
     into gravity (along the filter's vertical), the lever arm's acceleration (``α × ρ + ω × (ω ×
     ρ)``, ``ρ`` fitted over the recording's moving samples as the pipeline fits it, the rates
     low-passed at ``lowpass_hz`` at zero phase) and the rest (the rest of the body moving with the
-    leg, the filter's tilt error in movement, noise); gravity and the rest, scaled by ``factor``
+    leg, the filter's tilt error in movement, noise). Gravity, and the rest scaled by ``factor``
     (a smaller motion shakes the body less; the noise shrinks with it), turn with the new
     orientation, and the lever arm's acceleration is that of the new rate. On a turn about one
     axis it reproduces the readings of the turn scaled to within 0.07 m/s² and 1.3 deg/s (99th

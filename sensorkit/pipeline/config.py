@@ -95,10 +95,10 @@ class PipelineConfig:
             long has settled into a new rest pose (after continuous reps the real rest pose can sit
             up to 15° from where the series started, with no still moment between the reps).
         rest_still_s: a movement that stays still this long at under half the last counted rep's
-            peak above rest (no rep's hold: a partial rep reaches more) has come to rest there:
-            the rest pose shifted by more than ``min_rom_deg`` between sets (real rests drift by
-            up to 15°). Three times the longest real hold (5.1 s); a prescribed hold
-            (``target_hold_s``) one and a half times as long raises it.
+            peak above rest has come to rest there: the rest pose shifted by more than
+            ``min_rom_deg`` between sets (real rests drift by up to 15°). Three times the longest
+            real hold (5.1 s); a prescribed hold (``target_hold_s``) one and a half times as long
+            raises it. A rep held that low that long is cut there.
         rest_min_s: a rest this long (quiet throughout) anchors the next movement: one whose
             outward movement pauses on the way, each pause taking the rest pose along, still
             starts once it is ``start_deg`` from there, and is measured from there. Longer than
