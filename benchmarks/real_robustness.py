@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +32,9 @@ from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
 from sensorkit.io.reader import Recording
 from sensorkit.pipeline.rep import Rep
-from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, label_in_time,
-                                  reps_around_gap, standard_perturbations, with_gap)
+from sensorkit.samples import Samples
+from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, holds_longer,
+                                  label_in_time, reps_around_gap, standard_perturbations, with_gap)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDERS = [HERE.parent.parent / "shared" / "data" / name
@@ -51,23 +53,44 @@ def load(folders: list[Path]) -> list[tuple[str, dict, Recording, list[Rep]]]:
 
 def run(recordings: list[tuple[str, dict, Recording, list[Rep]]], perturbation: Perturbation) -> dict:
     """Tallies of one change over every recording."""
+    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, object, list[Rep]]:
+        f = perturbation.time_factor
+        expected = [replace(r, start_s=r.start_s * f, end_s=r.end_s * f, hold_s=r.hold_s * f,
+                            rom_deg=r.rom_deg * perturbation.rom_factor) for r in base]
+        return perturbation.apply(samples), f, expected
+    return tally_change(recordings, change)
+
+
+def holds(recordings: list[tuple[str, dict, Recording, list[Rep]]], factor: float) -> dict:
+    """Tallies with every counted rep's hold (of 0.5 s or more) ``factor`` times as long."""
+    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, object, list[Rep]]:
+        longer, moved = holds_longer(samples, base, factor)
+        expected = [replace(r, start_s=moved(r.start_s), end_s=moved(r.end_s),
+                            hold_s=r.hold_s * factor if r.hold_s >= 0.5 else r.hold_s) for r in base]
+        return longer, moved, expected
+    return tally_change(recordings, change)
+
+
+def tally_change(recordings: list[tuple[str, dict, Recording, list[Rep]]], change) -> dict:
+    """Tallies of one change over every recording: ``change(samples, reps)`` gives the changed
+    samples, how the label's times move (a factor or a map) and the reps expected of them."""
     tally = {"sessions": 0, "exact": 0, "same_count": 0, "labelled": 0, "kind_ok": 0, "tempo_ok": 0,
              "kind_kept": [], "rom": [], "hold": [], "off": []}
     for name, label, rec, base in recordings:
-        samples = perturbation.apply(rec.samples)
+        samples, move, expected = change(rec.samples, base)
         meta = rec.meta.to_dict() | {"sample_rate_hz": float(round(samples.sample_rate_hz))}
         reps = Pipeline(meta=meta).run(samples)
-        session, sets = score_real(reps, label_in_time(label, perturbation.time_factor))
-        change = compare_reps(base, reps, perturbation.time_factor, perturbation.rom_factor)
+        session, sets = score_real(reps, label_in_time(label, move))
+        moved = compare_reps(expected, reps)
         tally["sessions"] += 1
         tally["exact"] += session["exact"]
-        tally["same_count"] += change.counted_after == change.counted_before
+        tally["same_count"] += moved.counted_after == moved.counted_before
         tally["labelled"] += sum(s["labelled"] for s in sets)
         tally["kind_ok"] += sum(s["kind_ok"] for s in sets)
         tally["tempo_ok"] += sum(s["tempo_ok"] for s in sets)
-        tally["kind_kept"] += change.same_kind
-        tally["rom"] += change.rom_change_deg
-        tally["hold"] += change.hold_change_s
+        tally["kind_kept"] += moved.same_kind
+        tally["rom"] += moved.rom_change_deg
+        tally["hold"] += moved.hold_change_s
         if not session["exact"]:
             tally["off"].append(f"{name} {session['counted']}/{session['truth']}")
     return tally
@@ -144,6 +167,8 @@ def main() -> None:
     ap.add_argument("--rotations", type=int, default=4, help="random strap rotations")
     ap.add_argument("--seeds", type=int, default=3, help="draws of each random sensor error")
     ap.add_argument("--combined", type=int, default=20, help="draws of several changes at once")
+    ap.add_argument("--holds", type=float, nargs="*", default=[2.0, 4.0],
+                    help="every counted rep's hold this many times as long (each factor)")
     ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
     ap.add_argument("--gaps-s", type=float, nargs="*", default=[1.0, 3.0, 8.0, 20.0], help="reconnect gap lengths (s)")
     ap.add_argument("--gap-every-s", type=float, default=5.3, help="one gap every this many seconds (s)")
@@ -158,6 +183,11 @@ def main() -> None:
         families.setdefault(p.family, []).append(t)
         if args.verbose:
             print(line(f"{p.family}: {p.name}", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
+    for factor in args.holds:
+        t = holds(recordings, factor)
+        families.setdefault("holds", []).append(t)
+        if args.verbose:
+            print(line(f"holds: {factor:g} x as long", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
     print("by family of changes:")
     for family, tallies in families.items():
         print(line(family, merge(tallies)))

@@ -185,6 +185,41 @@ def done_with_range(samples: Samples, factor: float, lowpass_hz: float = 5.0) ->
     return replace(samples, acc=acc, gyr=samples.gyr + np.degrees(added))
 
 
+def holds_longer(samples: Samples, reps: list[Rep], factor: float,
+                 min_hold_s: float = 0.5) -> tuple[Samples, Callable[[float], float]]:
+    """The recording with each counted rep's hold of ``reps`` (the recording's own, as analysed;
+    holds of at least ``min_hold_s``) lasting ``factor`` times as long, and the map from its times
+    to the new ones: a prescription with longer holds, done the way these holds were (the wobble
+    and sag slowed with them). Inside a hold the rate is divided by the stretch and the
+    acceleration beyond gravity (along the orientation filter's vertical) by its square, as in
+    :func:`done_slower`; the rest is untouched. Sampled at the recording's rate (a cubic spline)."""
+    fs = samples.sample_rate_hz
+    knots_old, knots_new, shift = [float(samples.t[0])], [float(samples.t[0])], 0.0
+    for r in reps:
+        if r.kind in COUNTED_KINDS and r.return_start_s - r.out_end_s >= min_hold_s:
+            a, b = r.out_end_s, r.return_start_s
+            knots_old += [a, b]
+            knots_new += [a + shift, a + shift + factor * (b - a)]
+            shift += (factor - 1.0) * (b - a)
+    knots_old.append(float(samples.t[-1]))
+    knots_new.append(float(samples.t[-1]) + shift)
+    old, new = np.array(knots_old), np.array(knots_new)
+
+    def moved(time_s: float) -> float:
+        """A time (s) of the recording in the one with longer holds."""
+        return float(np.interp(time_s, old, new))
+
+    gravity = GRAVITY_MS2 * MotionTracker(fs, 5.0, 3.0).update(samples.t, samples.acc, samples.gyr).up
+    # the stretch of the piece each sample lies in
+    piece = np.clip(np.searchsorted(old, samples.t, side="right") - 1, 0, len(old) - 2)
+    stretch = (np.diff(new) / np.maximum(np.diff(old), 1e-12))[piece]
+    x = np.column_stack([gravity + (samples.acc - gravity) / stretch[:, None] ** 2, samples.gyr / stretch[:, None]])
+    t_new = np.interp(samples.t, old, new)
+    t = np.arange(t_new[0], t_new[-1] + 0.5 / fs, 1.0 / fs)
+    y = CubicSpline(t_new, x, axis=0)(t[t <= t_new[-1]])
+    return Samples(t[t <= t_new[-1]], y[:, :3], y[:, 3:]), moved
+
+
 @dataclass(frozen=True)
 class Perturbation:
     """One change of a recording: ``family`` (what kind of change) and ``name`` (which one);
@@ -255,10 +290,12 @@ def combined_perturbations(draws: int = 20) -> list[Perturbation]:
     return out
 
 
-def label_in_time(label: dict, time_factor: float) -> dict:
+def label_in_time(label: dict, time_factor: float | Callable[[float], float]) -> dict:
     """A recording's ``labels.json`` entry (see :func:`sensorkit.accuracy.score_real`) with its sets'
-    time windows (``start_s``, ``end_s``) multiplied by ``time_factor``."""
-    sets = [s | {k: s[k] * time_factor for k in ("start_s", "end_s") if k in s} for s in label.get("sets", [])]
+    time windows (``start_s``, ``end_s``) multiplied by ``time_factor`` (or moved by it, a map of
+    times in s)."""
+    move = time_factor if callable(time_factor) else (lambda t: t * time_factor)
+    sets = [s | {k: float(move(s[k])) for k in ("start_s", "end_s") if k in s} for s in label.get("sets", [])]
     return label | {"sets": sets}
 
 

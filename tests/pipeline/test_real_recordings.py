@@ -15,8 +15,8 @@ import pytest
 from sensorkit.accuracy import read_labels, score_real, score_real_folder
 from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
-from sensorkit.robustness import (GapOutcome, combined_perturbations, compare_reps, label_in_time, reps_around_gap, resampled,
-                                  standard_perturbations, with_gap)
+from sensorkit.robustness import (GapOutcome, combined_perturbations, compare_reps, holds_longer, label_in_time,
+                                  reps_around_gap, resampled, standard_perturbations, with_gap)
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 UCI, PHYTMO = DATA / "uci-pt-knee-extension", DATA / "phytmo-knee-flexion-extension"
@@ -150,6 +150,20 @@ def test_a_series_begun_without_a_quiet_rest_is_still_read_through_the_series():
     moved = compare_reps(_reps(path), _reps(path, change.apply), change.time_factor)
     assert moved.counted_after == moved.counted_before == 10
     assert max(map(abs, moved.rom_change_deg)) < 5.0, moved.rom_change_deg
+
+
+def test_the_same_sessions_with_holds_three_times_as_long_are_counted_and_timed():
+    # (a prescription with longer holds, held the way these were: wobble and sag slowed with them;
+    # the longest 15 s, the rest_still_s of a pose under half the last rep's peak)
+    for name, label in _labels(UCI).items():
+        rec = read_recording(UCI / f"{name}.csv")
+        base = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)
+        longer, moved = holds_longer(rec.samples, base, 3.0)
+        reps = Pipeline(meta=rec.meta.to_dict()).run(longer)
+        session, rows = score_real(reps, label_in_time(label, moved))
+        assert session["exact"] and [r["counted"] for r in rows] == [r["truth"] for r in rows], name
+        before = [r.hold_s * (3.0 if r.hold_s >= 0.5 else 1.0) for r in base if r.counted]
+        assert [r.hold_s for r in reps if r.counted] == pytest.approx(before, abs=1.0), name
 
 
 @pytest.mark.parametrize("factor", [0.5, 1.25])
