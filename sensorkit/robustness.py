@@ -31,6 +31,8 @@ much the reps moved.
 - ``done_with_range``: the same motion with every turn scaled (a patient who moves less, or
   more), the timing kept: the orientation filter's orientation scaled from the first sample's,
   the accelerometer's gravity and lever-arm parts rebuilt for it (see the function);
+- ``holds_longer``: every counted rep's hold stretched in time (a prescription with longer holds),
+  given the recording's own reps; it returns the map of times with the samples;
 - :func:`combined_perturbations`: several of the above at once, drawn (the other leg or not, a
   strap rotation, the motion 0.8–1.25 times as slow, 25, 52 or 100 Hz, a gyro bias, noise): a
   patient unlike the recorded ones wearing another sensor another way;
