@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,8 @@ from sensorkit.io.reader import Recording
 from sensorkit.pipeline.rep import Rep
 from sensorkit.samples import Samples
 from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, holds_longer,
-                                  label_in_time, reps_around_gap, standard_perturbations, with_gap)
+                                  label_in_time, reps_around_gap, reps_with_longer_holds, scaled_reps,
+                                  standard_perturbations, with_gap)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDERS = [HERE.parent.parent / "shared" / "data" / name
@@ -53,25 +54,22 @@ def load(folders: list[Path]) -> list[tuple[str, dict, Recording, list[Rep]]]:
 
 def run(recordings: list[tuple[str, dict, Recording, list[Rep]]], perturbation: Perturbation) -> dict:
     """Tallies of one change over every recording."""
-    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, object, list[Rep]]:
-        f = perturbation.time_factor
-        expected = [replace(r, start_s=r.start_s * f, end_s=r.end_s * f, hold_s=r.hold_s * f,
-                            rom_deg=r.rom_deg * perturbation.rom_factor) for r in base]
-        return perturbation.apply(samples), f, expected
+    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, float, list[Rep]]:
+        expected = scaled_reps(base, perturbation.time_factor, perturbation.rom_factor)
+        return perturbation.apply(samples), perturbation.time_factor, expected
     return tally_change(recordings, change)
 
 
 def holds(recordings: list[tuple[str, dict, Recording, list[Rep]]], factor: float) -> dict:
     """Tallies with every counted rep's hold (of 0.5 s or more) ``factor`` times as long."""
-    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, object, list[Rep]]:
+    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, Callable[[float], float], list[Rep]]:
         longer, moved = holds_longer(samples, base, factor)
-        expected = [replace(r, start_s=moved(r.start_s), end_s=moved(r.end_s),
-                            hold_s=r.hold_s * factor if r.hold_s >= 0.5 else r.hold_s) for r in base]
-        return longer, moved, expected
+        return longer, moved, reps_with_longer_holds(base, factor, moved)
     return tally_change(recordings, change)
 
 
-def tally_change(recordings: list[tuple[str, dict, Recording, list[Rep]]], change) -> dict:
+def tally_change(recordings: list[tuple[str, dict, Recording, list[Rep]]],
+                 change: Callable[[Samples, list[Rep]], tuple[Samples, float | Callable[[float], float], list[Rep]]]) -> dict:
     """Tallies of one change over every recording: ``change(samples, reps)`` gives the changed
     samples, how the label's times move (a factor or a map) and the reps expected of them."""
     tally = {"sessions": 0, "exact": 0, "same_count": 0, "labelled": 0, "kind_ok": 0, "tempo_ok": 0,

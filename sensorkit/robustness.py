@@ -49,11 +49,10 @@ import numpy as np
 from scipy import signal
 from scipy.interpolate import CubicSpline
 from scipy.spatial.transform import Rotation
-from vqf import VQF
 
 from sensorkit.accuracy import match
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
-from sensorkit.pipeline.motion import BIAS_CLIP_DPS, REST_GYR_DPS, MotionTracker
+from sensorkit.pipeline.motion import MotionTracker, orientation_filter
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 from sensorkit.samples import GRAVITY_MS2, Samples
 from sensorkit.sim.sensor import LOWPASS_FRACTION
@@ -126,6 +125,11 @@ def with_time_jitter(samples: Samples, fraction: float, seed: int) -> Samples:
     return Samples(samples.t + rng.uniform(-fraction, fraction, len(samples)) * period, samples.acc, samples.gyr)
 
 
+def _filter_gravity(samples: Samples) -> np.ndarray:
+    """Gravity (m/s², (n, 3), sensor frame) along the orientation filter's vertical."""
+    return GRAVITY_MS2 * MotionTracker(samples.sample_rate_hz, 5.0, 3.0).update(samples.t, samples.acc, samples.gyr).up
+
+
 def done_slower(samples: Samples, factor: float) -> Samples:
     """The motion taking ``factor`` times as long (< 1: quicker), sampled at the recording's rate.
 
@@ -133,7 +137,7 @@ def done_slower(samples: Samples, factor: float) -> Samples:
     accelerometer minus gravity along the orientation filter's vertical: exact at rest, within
     the filter's error in movement) is divided by ``factor²``."""
     fs = samples.sample_rate_hz
-    gravity = GRAVITY_MS2 * MotionTracker(fs, 5.0, 3.0).update(samples.t, samples.acc, samples.gyr).up
+    gravity = _filter_gravity(samples)
     stretched = Samples(samples.t * factor, gravity + (samples.acc - gravity) / factor**2, samples.gyr / factor)
     return resampled(stretched, fs)
 
@@ -158,8 +162,7 @@ def done_with_range(samples: Samples, factor: float, lowpass_hz: float = 5.0) ->
     subject 2's low-amplitude reps (57–63° at 1) grew from 0.40–0.55 to 0.80–0.82 m, beyond
     ``max_radius_m``."""
     t, fs = samples.t, samples.sample_rate_hz
-    vqf = VQF(1.0 / fs, tauAcc=3.0, restThGyr=REST_GYR_DPS, biasClip=BIAS_CLIP_DPS)
-    quat = vqf.updateBatch(np.ascontiguousarray(np.radians(samples.gyr)), np.ascontiguousarray(samples.acc))["quat6D"]
+    quat = orientation_filter(fs, 3.0).updateBatch(np.ascontiguousarray(np.radians(samples.gyr)), np.ascontiguousarray(samples.acc))["quat6D"]
     q = Rotation.from_quat(quat[:, [1, 2, 3, 0]])  # sensor to earth (VQF: w, x, y, z)
     scaled = q[0] * Rotation.from_rotvec(factor * (q[0].inv() * q).as_rotvec())
     sos = signal.butter(2, min(lowpass_hz, 0.4 * fs), fs=fs, output="sos")
@@ -187,8 +190,12 @@ def done_with_range(samples: Samples, factor: float, lowpass_hz: float = 5.0) ->
     return replace(samples, acc=acc, gyr=samples.gyr + np.degrees(added))
 
 
+#: :func:`holds_longer` stretches the holds of at least this long (s)
+MIN_HOLD_S = 0.5
+
+
 def holds_longer(samples: Samples, reps: list[Rep], factor: float,
-                 min_hold_s: float = 0.5) -> tuple[Samples, Callable[[float], float]]:
+                 min_hold_s: float = MIN_HOLD_S) -> tuple[Samples, Callable[[float], float]]:
     """The recording with each counted rep's hold of ``reps`` (the recording's own, as analysed;
     holds of at least ``min_hold_s``) lasting ``factor`` times as long, and the map from its times
     to the new ones: a prescription with longer holds, done the way these holds were (the wobble
@@ -198,7 +205,7 @@ def holds_longer(samples: Samples, reps: list[Rep], factor: float,
     fs = samples.sample_rate_hz
     knots_old, knots_new, shift = [float(samples.t[0])], [float(samples.t[0])], 0.0
     for r in reps:
-        if r.kind in COUNTED_KINDS and r.return_start_s - r.out_end_s >= min_hold_s:
+        if r.kind in COUNTED_KINDS and r.hold_s >= min_hold_s:
             a, b = r.out_end_s, r.return_start_s
             knots_old += [a, b]
             knots_new += [a + shift, a + shift + factor * (b - a)]
@@ -211,15 +218,25 @@ def holds_longer(samples: Samples, reps: list[Rep], factor: float,
         """A time (s) of the recording in the one with longer holds."""
         return float(np.interp(time_s, old, new))
 
-    gravity = GRAVITY_MS2 * MotionTracker(fs, 5.0, 3.0).update(samples.t, samples.acc, samples.gyr).up
+    gravity = _filter_gravity(samples)
     # the stretch of the piece each sample lies in
     piece = np.clip(np.searchsorted(old, samples.t, side="right") - 1, 0, len(old) - 2)
     stretch = (np.diff(new) / np.maximum(np.diff(old), 1e-12))[piece]
     x = np.column_stack([gravity + (samples.acc - gravity) / stretch[:, None] ** 2, samples.gyr / stretch[:, None]])
     t_new = np.interp(samples.t, old, new)
     t = np.arange(t_new[0], t_new[-1] + 0.5 / fs, 1.0 / fs)
-    y = CubicSpline(t_new, x, axis=0)(t[t <= t_new[-1]])
-    return Samples(t[t <= t_new[-1]], y[:, :3], y[:, 3:]), moved
+    t = t[t <= t_new[-1]]
+    y = CubicSpline(t_new, x, axis=0)(t)
+    return Samples(t, y[:, :3], y[:, 3:]), moved
+
+
+def reps_with_longer_holds(reps: list[Rep], factor: float, moved: Callable[[float], float],
+                           min_hold_s: float = MIN_HOLD_S) -> list[Rep]:
+    """``reps`` as :func:`holds_longer` (with its map of times ``moved``) should leave them: their
+    times moved, the holds it stretched ``factor`` times as long."""
+    return [replace(r, start_s=moved(r.start_s), end_s=moved(r.end_s),
+                    hold_s=r.hold_s * factor if r.kind in COUNTED_KINDS and r.hold_s >= min_hold_s else r.hold_s)
+            for r in reps]
 
 
 @dataclass(frozen=True)
@@ -315,12 +332,18 @@ class RepChange:
     hold_change_s: list[float]
 
 
+def scaled_reps(reps: list[Rep], time_factor: float = 1.0, rom_factor: float = 1.0) -> list[Rep]:
+    """``reps`` with their times and holds ``time_factor`` times as long and their ranges
+    ``rom_factor`` times as large: what a change with those factors should leave."""
+    return [replace(r, start_s=r.start_s * time_factor, end_s=r.end_s * time_factor, hold_s=r.hold_s * time_factor,
+                    rom_deg=r.rom_deg * rom_factor) for r in reps]
+
+
 def compare_reps(before: list[Rep], after: list[Rep], time_factor: float = 1.0, rom_factor: float = 1.0) -> RepChange:
     """The counted reps of ``after`` against those of ``before`` (see :class:`RepChange`), whose
     times are ``time_factor`` times those of ``before`` (holds compared after that scaling too)
-    and ranges ``rom_factor`` times theirs."""
-    a = [replace(r, start_s=r.start_s * time_factor, end_s=r.end_s * time_factor, hold_s=r.hold_s * time_factor,
-                 rom_deg=r.rom_deg * rom_factor) for r in before if r.kind in COUNTED_KINDS]
+    and ranges ``rom_factor`` times theirs (:func:`scaled_reps`)."""
+    a = [r for r in scaled_reps(before, time_factor, rom_factor) if r.kind in COUNTED_KINDS]
     b = [r for r in after if r.kind in COUNTED_KINDS]
     pairs = match(b, a)  # (it reads start_s and end_s only)
     return RepChange(

@@ -50,6 +50,12 @@ class MotionBlock:
         return len(self.t)
 
 
+def orientation_filter(fs_hz: float, tau_acc_s: float) -> VQF:
+    """VQF at ``fs_hz`` with the accelerometer time constant ``tau_acc_s`` (s), rest detection at
+    REST_GYR_DPS and the bias estimate bounded by BIAS_CLIP_DPS."""
+    return VQF(1.0 / fs_hz, tauAcc=tau_acc_s, restThGyr=REST_GYR_DPS, biasClip=BIAS_CLIP_DPS)
+
+
 def up_from_quaternion(q: np.ndarray) -> np.ndarray:
     """The earth's vertical in the sensor frame from sensor-to-earth quaternions (w, x, y, z), (n, 4)."""
     w, x, y, z = q.T
@@ -61,7 +67,7 @@ class MotionTracker:
 
     def __init__(self, fs_hz: float, lowpass_hz: float, tau_acc_s: float) -> None:
         self.fs_hz = fs_hz
-        self._vqf = VQF(1.0 / fs_hz, tauAcc=tau_acc_s, restThGyr=REST_GYR_DPS, biasClip=BIAS_CLIP_DPS)
+        self._vqf = orientation_filter(fs_hz, tau_acc_s)
         self._sos = butter_lowpass_sos(lowpass_hz, fs_hz)
         self._zi_unit = butter_lowpass_zi(lowpass_hz, fs_hz)  # (sections, 2) for a unit input
         self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels

@@ -381,11 +381,11 @@ class Pipeline:
         if held is not None:
             self._publish(held.rep)
         before = None
-        if self.classifier.axes.axis is None:  # (this movement may set it)
+        if self.classifier.axes.axis is None and movement.swing_end and f.hold_s < HELD_S:  # (it may be held)
             before = (copy.deepcopy(self.classifier), copy.deepcopy(self.tempo), self._count, list(self._radii))
         v, no_rep = self._verdict(movement, f)
         rep = self._apply(movement, window, f, v, no_rep)
-        if before is not None and rep.kind != "rejected" and movement.swing_end and f.hold_s < HELD_S:
+        if before is not None and rep.kind != "rejected":
             self._held = _Held(movement, window, f, rep, before)
         else:
             self._publish(rep)

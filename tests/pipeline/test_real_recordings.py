@@ -16,7 +16,8 @@ from sensorkit.accuracy import read_labels, score_real, score_real_folder
 from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
 from sensorkit.robustness import (GapOutcome, combined_perturbations, compare_reps, holds_longer, label_in_time,
-                                  reps_around_gap, resampled, standard_perturbations, with_gap)
+                                  reps_around_gap, reps_with_longer_holds, resampled, standard_perturbations,
+                                  with_gap)
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 UCI, PHYTMO = DATA / "uci-pt-knee-extension", DATA / "phytmo-knee-flexion-extension"
@@ -66,7 +67,7 @@ def test_a_series_begun_with_a_swing_behind_the_rest_pose_counts_each_labelled_r
     name = "phytmo_b05kfel1_1"
     reps = _reps(PHYTMO / f"{name}.csv")
     counted = [r for r in reps if r.counted]
-    windows = _labels(PHYTMO)[name]["reps"]
+    windows = read_labels(PHYTMO)[name]["reps"]
     for w in windows:
         assert sum(w["start_s"] <= 0.5 * (r.start_s + r.end_s) <= w["end_s"] for r in counted) == 1, w
     assert reps[0].kind == "rejected" and "the other way" in reps[0].reason
@@ -81,17 +82,13 @@ def _reps(path, change=None):
     return Pipeline(meta=rec.meta.to_dict() | {"sample_rate_hz": float(round(samples.sample_rate_hz))}).run(samples)
 
 
-def _labels(folder):
-    return read_labels(folder)
-
-
 STRAP_AND_LEG = [p for p in standard_perturbations(rotations=3) if p.family in ("strap", "other leg")]
 
 
 @pytest.mark.parametrize("change", STRAP_AND_LEG, ids=lambda p: p.name)
 def test_how_the_strap_sits_and_which_leg_change_nothing(change):
     for folder in (UCI, PHYTMO):
-        for name, label in _labels(folder).items():
+        for name, label in read_labels(folder).items():
             base, turned = _reps(folder / f"{name}.csv"), _reps(folder / f"{name}.csv", change.apply)
             assert score_real(turned, label)[0]["exact"], name
             moved = compare_reps(base, turned)
@@ -113,7 +110,7 @@ def test_continuous_swings_are_read_alike_at_any_sample_rate(rate_hz):
 
 @pytest.mark.parametrize("rate_hz", [52, 100])
 def test_uci_sessions_resampled_are_still_counted_exactly(rate_hz):
-    for name, label in _labels(UCI).items():
+    for name, label in read_labels(UCI).items():
         reps = _reps(UCI / f"{name}.csv", lambda s: resampled(s, rate_hz))
         session, sets = score_real(reps, label)
         assert session["exact"], name
@@ -126,7 +123,7 @@ def test_sensor_errors_leave_every_real_session_counted_exactly():
     assert {p.family for p in errors} == {"gyro bias", "noise", "scale", "lost samples", "time jitter"}
     for change in errors:
         for folder in (UCI, PHYTMO):
-            for name, label in _labels(folder).items():
+            for name, label in read_labels(folder).items():
                 assert score_real(_reps(folder / f"{name}.csv", change.apply), label)[0]["exact"], (change.name, name)
 
 
@@ -134,7 +131,7 @@ def test_sensor_errors_leave_every_real_session_counted_exactly():
 def test_several_changes_at_once_leave_every_real_session_counted_exactly(change):
     # the other leg or not, a strap rotation, tempo, rate, gyro bias and noise together
     for folder in (UCI, PHYTMO):
-        for name, label in _labels(folder).items():
+        for name, label in read_labels(folder).items():
             reps = _reps(folder / f"{name}.csv", change.apply)
             assert score_real(reps, label_in_time(label, change.time_factor))[0]["exact"], (change.name, name)
 
@@ -155,15 +152,15 @@ def test_a_series_begun_without_a_quiet_rest_is_still_read_through_the_series():
 def test_the_same_sessions_with_holds_three_times_as_long_are_counted_and_timed():
     # (a prescription with longer holds, held the way these were: wobble and sag slowed with them;
     # the longest 15 s, the rest_still_s of a pose under half the last rep's peak)
-    for name, label in _labels(UCI).items():
+    for name, label in read_labels(UCI).items():
         rec = read_recording(UCI / f"{name}.csv")
         base = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)
         longer, moved = holds_longer(rec.samples, base, 3.0)
         reps = Pipeline(meta=rec.meta.to_dict()).run(longer)
         session, rows = score_real(reps, label_in_time(label, moved))
         assert session["exact"] and [r["counted"] for r in rows] == [r["truth"] for r in rows], name
-        before = [r.hold_s * (3.0 if r.hold_s >= 0.5 else 1.0) for r in base if r.counted]
-        assert [r.hold_s for r in reps if r.counted] == pytest.approx(before, abs=1.0), name
+        expected = [r.hold_s for r in reps_with_longer_holds(base, 3.0, moved) if r.counted]
+        assert [r.hold_s for r in reps if r.counted] == pytest.approx(expected, abs=1.0), name
 
 
 @pytest.mark.parametrize("factor", [0.5, 1.25])
@@ -174,7 +171,7 @@ def test_the_same_sessions_with_half_or_more_of_the_range_are_counted_exactly(fa
     change = next(p for p in standard_perturbations(0, (), 0, (), ranges=(factor,)) if p.family == "range")
     kind_ok = labelled = 0
     for folder in (UCI, PHYTMO):
-        for name, label in _labels(folder).items():
+        for name, label in read_labels(folder).items():
             session, rows = score_real(_reps(folder / f"{name}.csv", change.apply), label)
             assert session["exact"], name
             assert [r["counted"] for r in rows] == [r["truth"] for r in rows], name
@@ -188,7 +185,7 @@ def test_the_same_sessions_done_slower_or_quicker_are_counted_exactly(factor):
     # (every rep's movements, holds and rests take factor times as long)
     slower = next(p for p in standard_perturbations(0, (), 0, slower=(factor,)) if p.family == "tempo")
     for folder in (UCI, PHYTMO):
-        for name, label in _labels(folder).items():
+        for name, label in read_labels(folder).items():
             session, rows = score_real(_reps(folder / f"{name}.csv", slower.apply), label_in_time(label, factor))
             assert session["exact"], name
             assert [r["counted"] for r in rows] == [r["truth"] for r in rows], name
