@@ -34,7 +34,8 @@ from sensorkit.io.reader import Recording
 from sensorkit.pipeline.rep import Rep
 from sensorkit.samples import Samples
 from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, holds_longer,
-                                  label_in_time, reps_around_gap, reps_with_longer_holds, scaled_reps,
+                                  label_in_time, reps_around_gap, reps_with_longer_holds, reps_with_shorter_rests,
+                                  rests_shorter, scaled_reps,
                                   standard_perturbations, with_gap)
 
 HERE = Path(__file__).resolve().parent
@@ -65,6 +66,14 @@ def holds(recordings: list[tuple[str, dict, Recording, list[Rep]]], factor: floa
     def change(samples: Samples, base: list[Rep]) -> tuple[Samples, Callable[[float], float], list[Rep]]:
         longer, moved = holds_longer(samples, base, factor)
         return longer, moved, reps_with_longer_holds(base, factor, moved)
+    return tally_change(recordings, change)
+
+
+def rests(recordings: list[tuple[str, dict, Recording, list[Rep]]], factor: float) -> dict:
+    """Tallies with every rest between counted reps of a set ``factor`` times as long."""
+    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, Callable[[float], float], list[Rep]]:
+        shorter, moved = rests_shorter(samples, base, factor)
+        return shorter, moved, reps_with_shorter_rests(base, moved)
     return tally_change(recordings, change)
 
 
@@ -167,6 +176,8 @@ def main() -> None:
     ap.add_argument("--combined", type=int, default=20, help="draws of several changes at once")
     ap.add_argument("--holds", type=float, nargs="*", default=[2.0, 4.0],
                     help="every counted rep's hold this many times as long (each factor)")
+    ap.add_argument("--rests", type=float, nargs="*", default=[0.1, 0.3],
+                    help="every rest between counted reps of a set this many times as long (each factor)")
     ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
     ap.add_argument("--gaps-s", type=float, nargs="*", default=[1.0, 3.0, 8.0, 20.0], help="reconnect gap lengths (s)")
     ap.add_argument("--gap-every-s", type=float, default=5.3, help="one gap every this many seconds (s)")
@@ -186,6 +197,11 @@ def main() -> None:
         families.setdefault("holds", []).append(t)
         if args.verbose:
             print(line(f"holds: {factor:g} x as long", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
+    for factor in args.rests:
+        t = rests(recordings, factor)
+        families.setdefault("rests", []).append(t)
+        if args.verbose:
+            print(line(f"rests: {factor:g} x as long", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
     print("by family of changes:")
     for family, tallies in families.items():
         print(line(family, merge(tallies)))

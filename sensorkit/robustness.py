@@ -33,6 +33,8 @@ much the reps moved.
   the accelerometer's gravity and lever-arm parts rebuilt for it (see the function);
 - ``holds_longer``: every counted rep's hold stretched in time (a prescription with longer holds),
   given the recording's own reps; it returns the map of times with the samples;
+- ``rests_shorter``: every rest between two reps of a set shortened in time (a patient who goes
+  straight on into the next rep), given the recording's own reps; ``time_warped`` does both;
 - :func:`combined_perturbations`: several of the above at once, drawn (the other leg or not, a
   strap rotation, the motion 0.8–1.25 times as slow, 25, 52 or 100 Hz, a gyro bias, noise): a
   patient unlike the recorded ones wearing another sensor another way;
@@ -194,40 +196,88 @@ def done_with_range(samples: Samples, factor: float, lowpass_hz: float = 5.0) ->
 MIN_HOLD_S = 0.5
 
 
-def holds_longer(samples: Samples, reps: list[Rep], factor: float,
-                 min_hold_s: float = MIN_HOLD_S) -> tuple[Samples, Callable[[float], float]]:
-    """The recording with each counted rep's hold of ``reps`` (the recording's own, as analysed;
-    holds of at least ``min_hold_s``) lasting ``factor`` times as long, and the map from its times
-    to the new ones: a prescription with longer holds, done the way these holds were (the wobble
-    and sag slowed with them). Inside a hold the rate is divided by the stretch and the
-    acceleration beyond gravity (along the orientation filter's vertical) by its square, as in
-    :func:`done_slower`; the rest is untouched. Sampled at the recording's rate (a cubic spline)."""
+def time_warped(samples: Samples, spans: list[tuple[float, float]], factor: float,
+                scale_acc: bool = True) -> tuple[Samples, Callable[[float], float]]:
+    """The recording with each span (start s, end s; in time order, apart) lasting ``factor``
+    times as long, and the map from its times to the new ones. Inside a span the rate is divided
+    by ``factor``; with ``scale_acc`` the acceleration beyond gravity (along the orientation
+    filter's vertical) is divided by its square, as in :func:`done_slower`, and without it the
+    accelerometer is kept as read (for ``factor`` < 1 in a still span: its noise and the filter's
+    tilt error would grow by ``1 / factor²``). The rest is untouched. Sampled at the recording's
+    rate (a cubic spline)."""
     fs = samples.sample_rate_hz
     knots_old, knots_new, shift = [float(samples.t[0])], [float(samples.t[0])], 0.0
-    for r in reps:
-        if r.kind in COUNTED_KINDS and r.hold_s >= min_hold_s:
-            a, b = r.out_end_s, r.return_start_s
-            knots_old += [a, b]
-            knots_new += [a + shift, a + shift + factor * (b - a)]
-            shift += (factor - 1.0) * (b - a)
+    for a, b in spans:
+        knots_old += [a, b]
+        knots_new += [a + shift, a + shift + factor * (b - a)]
+        shift += (factor - 1.0) * (b - a)
     knots_old.append(float(samples.t[-1]))
     knots_new.append(float(samples.t[-1]) + shift)
     old, new = np.array(knots_old), np.array(knots_new)
 
     def moved(time_s: float) -> float:
-        """A time (s) of the recording in the one with longer holds."""
+        """A time (s) of the recording in the warped one."""
         return float(np.interp(time_s, old, new))
 
-    gravity = _filter_gravity(samples)
     # the stretch of the piece each sample lies in
     piece = np.clip(np.searchsorted(old, samples.t, side="right") - 1, 0, len(old) - 2)
     stretch = (np.diff(new) / np.maximum(np.diff(old), 1e-12))[piece]
-    x = np.column_stack([gravity + (samples.acc - gravity) / stretch[:, None] ** 2, samples.gyr / stretch[:, None]])
+    if scale_acc:
+        gravity = _filter_gravity(samples)
+        acc = gravity + (samples.acc - gravity) / stretch[:, None] ** 2
+    else:
+        acc = samples.acc
+    x = np.column_stack([acc, samples.gyr / stretch[:, None]])
     t_new = np.interp(samples.t, old, new)
     t = np.arange(t_new[0], t_new[-1] + 0.5 / fs, 1.0 / fs)
     t = t[t <= t_new[-1]]
     y = CubicSpline(t_new, x, axis=0)(t)
     return Samples(t, y[:, :3], y[:, 3:]), moved
+
+
+def holds_longer(samples: Samples, reps: list[Rep], factor: float,
+                 min_hold_s: float = MIN_HOLD_S) -> tuple[Samples, Callable[[float], float]]:
+    """The recording with each counted rep's hold of ``reps`` (the recording's own, as analysed;
+    holds of at least ``min_hold_s``) lasting ``factor`` times as long, and the map from its times
+    to the new ones: a prescription with longer holds, done the way these holds were (the wobble
+    and sag slowed with them; :func:`time_warped`)."""
+    spans = [(r.out_end_s, r.return_start_s) for r in reps if r.kind in COUNTED_KINDS and r.hold_s >= min_hold_s]
+    return time_warped(samples, spans, factor)
+
+
+#: :func:`rests_shorter` shortens the rests between counted reps of at most this long (s): the
+#: rests within a set (the real ones up to 5.8 s), not the pauses between sets
+MAX_REST_S = 8.0
+#: ... and turning slower than this all through (deg/s): a rest, a two-stage return's settling
+#: included (the real ones up to 74 deg/s, a shift of the resting foot), not a continuous series'
+#: swing past the rest pose (PHYTMO's: 139 deg/s and faster)
+MAX_REST_SPEED_DPS = 100.0
+
+
+def rests_shorter(samples: Samples, reps: list[Rep], factor: float, max_rest_s: float = MAX_REST_S,
+                  max_speed_dps: float = MAX_REST_SPEED_DPS) -> tuple[Samples, Callable[[float], float]]:
+    """The recording with each rest between two counted reps of ``reps`` (the recording's own, as
+    analysed: from one's end to the next's start; rests of at most ``max_rest_s`` turning slower
+    than ``max_speed_dps`` all through) lasting
+    ``factor`` times as long, and the map of times: a patient who goes straight on into the next
+    rep. The settling of a two-stage return and the rest's drift are done quicker with it (the
+    rate divided by ``factor``); the accelerometer is kept as read (:func:`time_warped`)."""
+    counted = [r for r in reps if r.kind in COUNTED_KINDS]
+    speed = np.sqrt(np.einsum("ni,ni->n", samples.gyr, samples.gyr))
+
+    def still(a: float, b: float) -> bool:
+        inside = (samples.t >= a) & (samples.t <= b)
+        return not inside.any() or float(speed[inside].max()) < max_speed_dps
+
+    spans = [(a.end_s, b.start_s) for a, b in zip(counted, counted[1:])
+             if 0.0 < b.start_s - a.end_s <= max_rest_s and still(a.end_s, b.start_s)]
+    return time_warped(samples, spans, factor, scale_acc=False)
+
+
+def reps_with_shorter_rests(reps: list[Rep], moved: Callable[[float], float]) -> list[Rep]:
+    """``reps`` as :func:`rests_shorter` (with its map of times ``moved``) should leave them: their
+    times moved, their holds kept."""
+    return [replace(r, start_s=moved(r.start_s), end_s=moved(r.end_s)) for r in reps]
 
 
 def reps_with_longer_holds(reps: list[Rep], factor: float, moved: Callable[[float], float],
