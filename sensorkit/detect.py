@@ -8,20 +8,31 @@
 
 Parameters are given at construction and checked there (a bad value is a ``ValueError`` naming
 it); :meth:`RepDetector.detect` runs the causal pipeline over a whole recording and can be called
-again with the same result; :meth:`RepDetector.update` feeds it live, a packet at a time.
+again with the same result; :meth:`RepDetector.update` feeds it live, a packet at a time. The data
+are checked as the file reader checks a recording (:mod:`sensorkit.inputs`: time increasing and in
+seconds, m/s² and deg/s): a mistake is a :class:`~sensorkit.errors.SampleError` (a ``ValueError``)
+naming the sample, never a silently wrong count.
 """
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from sensorkit import exercises
+from sensorkit.inputs import InputChecks
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.pipeline import Pipeline
 from sensorkit.pipeline.rep import REP_COLUMNS, Rep
 from sensorkit.samples import ACC_COLUMNS, COLUMNS, GYR_COLUMNS, T, Samples
+
+#: the values of ``side``: the leg wearing the sensor, or "" when not known
+SIDES = ("left", "right", "")
+#: the prescription's keywords: (lowest value, whether it is allowed) — as the sidecar's
+PRESCRIPTION = {"target_rom_deg": (0.0, True), "target_hold_s": (0.0, True), "target_movement_s": (0.0, False)}
 
 
 def as_samples(data: Any) -> Samples:
@@ -36,7 +47,7 @@ def as_samples(data: Any) -> Samples:
         return Samples(data[T].to_numpy(float), data[list(ACC_COLUMNS)].to_numpy(float),
                        data[list(GYR_COLUMNS)].to_numpy(float))
     if isinstance(data, tuple) and len(data) == 3:
-        return Samples(*data)
+        return Samples(*data)  # (shapes checked there: acc and gyr (n, 3))
     array = np.asarray(data, dtype=float)
     if array.ndim != 2 or array.shape[1] != 7:
         raise ValueError(f"expected an (n, 7) array with columns {', '.join(COLUMNS)}, got shape {array.shape}")
@@ -49,83 +60,129 @@ class RepDetector:
     Parameters
     ----------
     target_rom_deg, target_hold_s, target_movement_s
-        The prescription, when known: ROM (deg), hold (s) and the outward plus return movement
-        time (s) of one rep. Each is optional.
+        The prescription, when known: ROM (deg, >= 0), hold (s, >= 0) and the outward plus return
+        movement time (s, > 0) of one rep. Each is optional. The target ROM stands in for the
+        patient's typical full ROM until reps show it (a rep under ``partial_fraction`` of that is
+        ``partial``); the movement time, plus the hold, is the tempo's reference (a rep under
+        ``fast_fraction`` of it is ``fast``).
     side
-        ``"left"`` or ``"right"`` (copied to ``reps_``).
+        ``"left"`` or ``"right"``, or ``""`` when not known (copied to ``reps_``).
     **params
         Any :class:`~sensorkit.pipeline.PipelineConfig` parameter (``lowpass_hz=2.5``, ...).
 
     Attributes (after :meth:`detect`)
     ---------------------------------
     reps_ : pandas.DataFrame
-        One row per movement, the ``reps.csv`` columns.
+        One row per movement, the ``reps.csv`` columns; ``kind`` and ``tempo`` hold
+        :class:`~sensorkit.Kind` and :class:`~sensorkit.Tempo` members (strings too), ``rep`` is
+        empty (``pd.NA``) for a rejected movement.
     angle_ : pandas.DataFrame
         ``t`` (s) and ``angle_deg`` (the exercise angle above the rest before it, about ``axis_``)
-        per sample.
+        per sample analysed, and ``filled``: True for a sample the pipeline made up to bridge a
+        short gap in the data (up to ``max_gap_fill_s``). ``angle_[~angle_.filled]`` has a row per
+        input sample (an exact repeat of a timestamp dropped).
     axis_ : numpy.ndarray
         The learned exercise axis (unit vector, sensor frame; NaN when no rep was seen).
     radius_m_ : float
         The sensor's distance from the rotation axis (m): the median over the counted reps.
     sample_rate_hz_ : float
-        The sample rate measured on the recording.
+        The sample rate measured on the recording (NaN for fewer than two samples).
     """
 
     exercise: str = ""
 
     def __init__(self, *, target_rom_deg: float | None = None, target_hold_s: float | None = None,
                  target_movement_s: float | None = None, side: str = "", **params: float) -> None:
-        for name, value in (("target_rom_deg", target_rom_deg), ("target_hold_s", target_hold_s),
-                            ("target_movement_s", target_movement_s)):
-            if value is not None and not (np.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a positive number, got {value!r}")
-        self.target_rom_deg, self.target_hold_s, self.target_movement_s = target_rom_deg, target_hold_s, target_movement_s
+        if not self.exercise:
+            raise TypeError("RepDetector is the base class: use KneeExtension or HipExternalRotation")
+        given = {"target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s, "target_movement_s": target_movement_s}
+        for name, value in given.items():
+            given[name] = _prescribed(name, value)
+        self.target_rom_deg, self.target_hold_s, self.target_movement_s = given.values()
+        if not isinstance(side, str) or side not in SIDES:
+            raise ValueError(f"side must be 'left', 'right' or '' (not known), got {side!r}")
         self.side = side
+        self._params = dict(params)
         try:
             self.config = PipelineConfig(**params).resolved(exercises.get(self.exercise))
         except TypeError as exc:
             raise ValueError(f"unknown parameter: {exc}") from None
         self._live: Pipeline | None = None
+        self._live_checks: InputChecks | None = None
+
+    def __repr__(self) -> str:
+        given = {k: v for k, v in {**self._prescription(), "side": self.side, **self._params}.items()
+                 if v is not None and v != ""}
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in given.items())})"
+
+    def _prescription(self) -> dict[str, float | None]:
+        return {key: getattr(self, key) for key in PRESCRIPTION}
 
     @property
     def meta(self) -> dict:
         """The sidecar keys the pipeline is given: ``exercise`` and the prescription's
         ``target_rom_deg`` (deg), ``target_hold_s`` (s), ``target_movement_s`` (s) where set."""
         meta: dict[str, Any] = {"exercise": self.exercise}
-        for key in ("target_rom_deg", "target_hold_s", "target_movement_s"):
-            if getattr(self, key) is not None:
-                meta[key] = getattr(self, key)
+        meta.update({key: value for key, value in self._prescription().items() if value is not None})
         return meta
 
     def detect(self, data: Any, recording: str = "") -> "RepDetector":
-        """Analyse a whole recording (DataFrame, array or ``Samples``); returns ``self``."""
+        """Analyse a whole recording (DataFrame, array or ``Samples``); returns ``self``.
+
+        The data are checked first (:mod:`sensorkit.inputs`); ``recording`` names them in messages
+        and in ``reps_``."""
         import pandas as pd
 
+        samples = InputChecks(recording or "data").whole(as_samples(data))
         pipeline = Pipeline(self.config, meta=self.meta, keep_angle=True)
-        reps = pipeline.run(as_samples(data))
+        reps = pipeline.run(samples)
         self.reps_ = pd.DataFrame([r.row(recording, self.side) for r in reps], columns=list(REP_COLUMNS))
-        trace = pipeline.angle_trace()
-        self.angle_ = pd.DataFrame({"t": trace[:, 0], "angle_deg": trace[:, 1]})
+        self.reps_["rep"] = self.reps_["rep"].astype("Int64")  # (empty for a rejected movement)
+        trace = pipeline.angle_trace(filled=True)
+        self.angle_ = pd.DataFrame({"t": trace[:, 0], "angle_deg": trace[:, 1], "filled": trace[:, 2] > 0})
         axis = pipeline.classifier.axes.axis
         self.axis_ = np.array(axis, dtype=float) if axis is not None else np.full(3, np.nan)
         self.radius_m_ = pipeline.radius_m_
-        self.sample_rate_hz_ = pipeline.fs_hz_
+        self.sample_rate_hz_ = pipeline.fs_hz_ if pipeline.fs_hz_ is not None else math.nan
         return self
 
     def update(self, packet: Any) -> list[Rep]:
-        """Live: feed a packet of samples; returns the movements that ended in it."""
+        """Live: feed a packet of samples; returns the movements that ended in it. Each packet is
+        checked as it comes (time after the last packet's: :mod:`sensorkit.inputs`)."""
         if self._live is None:
-            self._live = Pipeline(self.config, meta=self.meta)
-        return self._live.update(as_samples(packet))
+            self._live, self._live_checks = Pipeline(self.config, meta=self.meta), InputChecks("live data")
+        return self._live.update(self._live_checks.packet(as_samples(packet)))
 
     def finish(self) -> list[Rep]:
         """Live: the end of the stream (closes an open movement); the next ``update`` starts afresh."""
-        live, self._live = self._live, None
+        live, self._live, self._live_checks = self._live, None, None
         return live.finish() if live is not None else []
 
-    def get_params(self) -> Mapping[str, Any]:
-        """The parameters in force (the pipeline's and the prescription's)."""
-        return {**{f: getattr(self.config, f) for f in PipelineConfig.names()}, **self.meta}
+    def get_params(self) -> dict[str, Any]:
+        """The parameters in force, as keywords of the constructor: the prescription, ``side`` and
+        every :class:`~sensorkit.pipeline.PipelineConfig` parameter (the exercise's defaults
+        filled in), so that ``type(d)(**d.get_params())`` is the same detector."""
+        return {**self._prescription(), "side": self.side, **{f: getattr(self.config, f) for f in PipelineConfig.names()}}
+
+    def set_params(self, **params: Any) -> "RepDetector":
+        """A parameter or more changed (checked as at construction); returns ``self``. The results
+        of an earlier :meth:`detect` are kept until the next; a live stream starts afresh."""
+        keywords = {**self._prescription(), "side": self.side, **self._params, **params}
+        type(self).__init__(self, **keywords)
+        return self
+
+
+def _prescribed(name: str, value: Any) -> float | None:
+    """A prescription's value checked: None, or a finite number at or above its lowest (deg or s)."""
+    if value is None:
+        return None
+    low, allowed = PRESCRIPTION[name]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or number < low or (number == low and not allowed):
+        raise ValueError(f"{name} must be a finite number {'>=' if allowed else '>'} {low:g}, got {value!r}")
+    return number
 
 
 class HipExternalRotation(RepDetector):

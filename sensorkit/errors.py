@@ -10,9 +10,11 @@ class RecordingError(SensorkitError):
     """A recording cannot be read; the message names the file (and line where known)."""
 
 
-class ConfigError(SensorkitError):
-    """A configuration or prescription is invalid; the message names the file and key."""
+class ConfigError(SensorkitError, ValueError):
+    """A configuration or prescription is invalid; the message names the file and key (a
+    ``ValueError`` too: a bad value)."""
 
 
-class SampleError(SensorkitError):
-    """Samples handed to the pipeline are unusable (a non-finite reading); the message names the time."""
+class SampleError(SensorkitError, ValueError):
+    """Samples handed to the pipeline are unusable (a non-finite reading, time going back, a
+    column in the wrong unit); the message names the sample or time (a ``ValueError`` too)."""

@@ -29,6 +29,18 @@ COLUMNS = (T, *ACC_COLUMNS, *GYR_COLUMNS)
 GRAVITY_MS2 = 9.80665
 
 
+def _rows_of_three(name: str, values) -> np.ndarray:
+    """``values`` as an (n, 3) float64 array: (n, 3) as it is, one sample of 3 values as (1, 3),
+    nothing as (0, 3); any other shape (a (3, n) array: channels first) is a ValueError."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 2 and array.shape[1] == 3:
+        return array
+    if array.size == 0 or array.shape == (3,):
+        return array.reshape(-1, 3)
+    raise ValueError(f"Samples: {name} must be (n, 3), one row per sample, got shape {array.shape}"
+                     + (" (channels first? transpose it)" if array.ndim == 2 and array.shape[0] == 3 else ""))
+
+
 @dataclass(frozen=True)
 class Samples:
     """A block of IMU samples: ``t`` (n,) in s, ``acc`` (n, 3) in m/s², ``gyr`` (n, 3) in deg/s."""
@@ -39,8 +51,7 @@ class Samples:
 
     def __post_init__(self) -> None:
         t = np.asarray(self.t, dtype=np.float64).reshape(-1)
-        acc = np.asarray(self.acc, dtype=np.float64).reshape(-1, 3)
-        gyr = np.asarray(self.gyr, dtype=np.float64).reshape(-1, 3)
+        acc, gyr = _rows_of_three("acc", self.acc), _rows_of_three("gyr", self.gyr)
         if not (len(t) == len(acc) == len(gyr)):
             raise ValueError(f"Samples: t, acc and gyr lengths differ ({len(t)}, {len(acc)}, {len(gyr)})")
         object.__setattr__(self, "t", t)

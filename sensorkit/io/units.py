@@ -31,16 +31,17 @@ MAX_ABS_ACC_MS2 = 2000.0
 MAX_ABS_GYR_DPS = 20000.0
 
 
-def check_units(path: Path, samples: Samples) -> list[str]:
+def check_units(path: Path | str, samples: Samples, report_unchecked: bool = True) -> list[str]:
     """Raise :class:`RecordingError` for values beyond any IMU's range, acc in g/milli-g/zero or
-    gyr in rad/s; warnings otherwise."""
+    gyr in rad/s; warnings otherwise (without ``report_unchecked``, not the one that says the gyro's
+    unit could not be checked: too little turn)."""
     _check_range(path, samples)
-    warnings = _check_acc(path, samples.acc)
-    warnings += _check_gyr(path, samples)
-    return warnings
+    warnings = check_acc_unit(path, samples.acc)
+    unchecked = _check_gyr(path, samples)
+    return warnings + unchecked if report_unchecked else warnings
 
 
-def _check_range(path: Path, samples: Samples) -> None:
+def _check_range(path: Path | str, samples: Samples) -> None:
     for name, values, limit, unit in (("acc", samples.acc, MAX_ABS_ACC_MS2, "m/s²"),
                                       ("gyr", samples.gyr, MAX_ABS_GYR_DPS, "deg/s")):
         beyond = np.abs(values) > limit
@@ -50,7 +51,9 @@ def _check_range(path: Path, samples: Samples) -> None:
                                  f" t = {samples.t[row]:.6g} s is beyond any IMU's range (±{limit:g} {unit})")
 
 
-def _check_acc(path: Path, acc: np.ndarray) -> list[str]:
+def check_acc_unit(path: Path | str, acc: np.ndarray) -> list[str]:
+    """Raise :class:`RecordingError` for acc (m/s², (n, 3)) in g, milli-g or all about zero; a
+    warning when its median magnitude is far from gravity."""
     stride = max(1, len(acc) // _MAX_ROWS_FOR_MEDIAN)
     median_ms2 = float(np.median(_norms(acc[::stride])))
     where = f"{path}: columns acc_x, acc_y, acc_z"
@@ -121,7 +124,7 @@ def gravity_and_gyro_turn_deg(samples: Samples) -> tuple[float, float, float]:
     return float(gravity_turn[turning].sum()), float(gyro_turn[turning].sum()), median_ratio
 
 
-def _check_gyr(path: Path, samples: Samples) -> list[str]:
+def _check_gyr(path: Path | str, samples: Samples) -> list[str]:
     """Raise for a gyro in rad/s or all zero; a warning (never silence) when it cannot tell."""
     gravity_deg, gyro_deg, median_ratio = gravity_and_gyro_turn_deg(samples)
     where = f"{path}: columns gyr_x, gyr_y, gyr_z"

@@ -7,8 +7,11 @@ flexion-extension at 101 Hz). None sits on a simulator draw range.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     from sensorkit.exercises import Exercise
@@ -216,17 +219,18 @@ class PipelineConfig:
         for f in fields(self):
             value = getattr(self, f.name)
             if value is None:
+                if f.default is not None:  # None means "the exercise's default" only where that is the default
+                    raise ValueError(f"{f.name} must be a number, got None")
                 continue
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+                raise ValueError(f"{f.name} must be a number, got {value!r}")
             low, high = RANGES[f.name]
             if isinstance(low, int) and isinstance(high, int):
-                if isinstance(value, bool) or not float(value).is_integer():
+                if not math.isfinite(value) or not float(value).is_integer():
                     raise ValueError(f"{f.name} must be a whole number, got {value!r}")
                 object.__setattr__(self, f.name, int(value))
             else:
-                try:
-                    number = float(value)
-                except (TypeError, ValueError):
-                    raise ValueError(f"{f.name} must be a number, got {value!r}") from None
+                number = float(value)
                 if math.isnan(number):
                     raise ValueError(f"{f.name} must be a number, got NaN")
                 object.__setattr__(self, f.name, number)
@@ -243,7 +247,11 @@ class PipelineConfig:
         unfilled = missing - set(exercise.defaults)
         if unfilled:
             raise ValueError(f"exercise {exercise.name} has no default for {', '.join(sorted(unfilled))}")
-        return replace(self, **{k: float(exercise.defaults[k]) for k in missing})
+        config = replace(self, **{k: float(exercise.defaults[k]) for k in missing})
+        if config.min_rom_deg >= config.max_rom_deg:
+            raise ValueError(f"min_rom_deg = {config.min_rom_deg:g} must be below max_rom_deg = {config.max_rom_deg:g}"
+                             f" (exercise {exercise.name}): no movement could be a rep")
+        return config
 
     def check_rate(self, fs_hz: float) -> None:
         """ValueError when ``lowpass_hz`` is not below the Nyquist frequency of ``fs_hz``."""

@@ -156,7 +156,7 @@ class Pipeline:
         meta = dict(meta or {})
         #: with ``keep_angle``, every sample's time and vertical, in pieces with the rest pose each was
         #: read from, for :meth:`angle_trace`
-        self._angle_log: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = [] if keep_angle else None
+        self._angle_log: list[tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]] | None = [] if keep_angle else None
         self.exercise_model = exercises.get(meta.get("exercise"))
         self.exercise = self.exercise_model.name
         self.config = (config or PipelineConfig()).resolved(self.exercise_model)
@@ -238,15 +238,17 @@ class Pipeline:
         """Median rotation radius of the counted reps so far (m; NaN before any)."""
         return float(np.median(self._radii)) if self._radii else float("nan")
 
-    def angle_trace(self) -> np.ndarray:
+    def angle_trace(self, filled: bool = False) -> np.ndarray:
         """(n, 2): t (s) and the exercise angle above the rest before it (deg) of every sample
         analysed (needs ``keep_angle=True``): about the exercise's axis as learned so far (after a
         whole recording, the one its reps were judged by at its end; the live view's angle is
         about the axis learned by each sample), signed the way the exercise goes; before any
-        axis is learned, the whole turn from rest."""
+        axis is learned, the whole turn from rest. With ``filled``, (n, 3): a third column, 1.0
+        for a sample made up to bridge a short gap, else 0.0."""
         if not self._angle_log:
-            return np.empty((0, 2))
-        return np.vstack([np.column_stack([t, self._shown_angle(up, rest_up)]) for t, up, rest_up in self._angle_log])
+            return np.empty((0, 3 if filled else 2))
+        return np.vstack([np.column_stack([t, self._shown_angle(up, rest_up)] + ([made_up] if filled else []))
+                          for t, up, rest_up, made_up in self._angle_log])
 
     # -- internals -------------------------------------------------------------------------
     def _start(self, first: Samples) -> None:
@@ -322,7 +324,8 @@ class Pipeline:
             end = hi if movement is None else movement.decided - first + 1
             if self._angle_log is not None:
                 rest_up = self._segmenter.rest_up if movement is None else movement.rest_up
-                self._angle_log.append((block.t[pos:end], block.up[pos:end], None if rest_up is None else rest_up.copy()))
+                self._angle_log.append((block.t[pos:end], block.up[pos:end], None if rest_up is None else rest_up.copy(),
+                                        self._gaps.inserted[pos:end].astype(float)))
             if movement is not None:
                 self._emit(movement)
             pos = end

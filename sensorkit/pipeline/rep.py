@@ -36,12 +36,13 @@ REP_COLUMNS = (
 class Rep:
     """One detected movement. Times in the recording's ``t`` seconds, angles in degrees.
 
-    ``rep`` is the 1-based count among counted reps (None for ``rejected``); ``reason`` says why
-    a movement was rejected (empty otherwise).
+    ``rep`` is the 1-based count among counted reps (None for ``rejected``); ``kind`` a
+    :class:`Kind` and ``tempo`` a :class:`Tempo` (given as either, or as their string values);
+    ``reason`` says why a movement was rejected (empty otherwise).
     """
 
     rep: int | None
-    kind: str
+    kind: Kind
     start_s: float
     end_s: float
     rom_deg: float
@@ -55,8 +56,13 @@ class Rep:
     radius_m: float
     axis_offset_deg: float
     exercise: str = "hip_external_rotation"
-    tempo: str = ""  # counted reps: "normal" | "fast"; empty for rejected movements
+    tempo: Tempo | str = ""  # counted reps: Tempo.NORMAL | Tempo.FAST; "" for rejected movements
     reason: str = ""
+
+    def __post_init__(self) -> None:  # the enums, from their values too ("full" is Kind.FULL)
+        object.__setattr__(self, "kind", Kind(self.kind))
+        if self.tempo:
+            object.__setattr__(self, "tempo", Tempo(self.tempo))
 
     @property
     def counted(self) -> bool:

@@ -1,0 +1,117 @@
+"""Checks on samples handed to the library (:class:`~sensorkit.detect.RepDetector`), which did not
+come through the file reader: the reader's checks, a whole recording at a time or packet by packet.
+
+- ``t`` must increase (seconds since the start): a sample earlier than the one before is a
+  :class:`~sensorkit.errors.SampleError` naming it (a reversed frame, two recordings one after the
+  other, live packets that overlap); an exact repeat is dropped with a warning, keeping the first,
+  as the reader does (a whole recording with more than 1 % repeats is refused);
+- the median sample interval must be a time in seconds from a worn IMU (0.5 ms to 1 s: not
+  milliseconds, not row numbers);
+- the accelerometer must read m/s² (not g or milli-g) and the gyro deg/s (not rad/s), by the
+  reader's tests (:mod:`sensorkit.io.units`). Live, the accelerometer is checked on the first
+  second of data; the gyro's unit needs the sensor to have turned (30°), so only a whole recording
+  checks it.
+
+The same packets give the same samples whatever their sizes: live equals batch.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from sensorkit.errors import RecordingError, SampleError
+from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible
+from sensorkit.io.units import check_acc_unit, check_units
+from sensorkit.samples import Samples
+
+#: live, the accelerometer's unit is checked once this much data (s) has come
+ACC_UNIT_CHECK_S = 1.0
+#: live, the sample interval is checked once this many intervals have come
+INTERVALS_TO_CHECK = 8
+
+
+class InputChecks:
+    """The checks above for one stream of samples: :meth:`whole` for a whole recording,
+    :meth:`packet` for the next packet of a live stream. ``where`` names the data in messages."""
+
+    def __init__(self, where: str = "data") -> None:
+        self.where = where
+        self._last_t = -math.inf
+        self._seen = 0  # samples before the next packet
+        self._packets = 0
+        self._intervals: list[float] = []
+        self._interval_last: float | None = None
+        self._interval_checked = False
+        self._acc_head: list[np.ndarray] = []
+        self._acc_checked = False
+
+    def whole(self, samples: Samples) -> Samples:
+        """A whole recording, checked (its repeats dropped: at most 1 % of its samples, as the reader)."""
+        repeats = int(np.count_nonzero(np.diff(samples.t) == 0))
+        if repeats > max(1, int(MAX_REPEATED_FRACTION * len(samples))):
+            raise SampleError(f"{self.where}: {repeats} of {len(samples)} samples repeat the timestamp before;"
+                              f" at most {100 * MAX_REPEATED_FRACTION:g} % can be repaired (t must increase)")
+        samples = self._in_order(samples, "")
+        try:
+            check_time_plausible(self.where, samples.t)
+            notes = check_units(self.where, samples, report_unchecked=False) if len(samples) else []
+        except RecordingError as exc:
+            raise SampleError(str(exc)) from None
+        for note in notes:
+            warnings.warn(note, stacklevel=3)
+        return samples
+
+    def packet(self, samples: Samples) -> Samples:
+        """The next live packet, checked (its repeats dropped)."""
+        self._packets += 1
+        samples = self._in_order(samples, f" packet {self._packets}:")
+        try:
+            self._check_interval(samples)
+            self._check_acc(samples)
+        except RecordingError as exc:
+            raise SampleError(str(exc)) from None
+        return samples
+
+    def _in_order(self, samples: Samples, packet: str) -> Samples:
+        t = samples.t
+        if not len(t):
+            return samples
+        before = np.concatenate([[self._last_t], t[:-1]])
+        back = np.flatnonzero(t < before)
+        if back.size:
+            i = int(back[0])
+            raise SampleError(f"{self.where}:{packet} sample {self._seen + i}: t = {t[i]:.9g} s is earlier than the"
+                              f" sample before ({before[i]:.9g} s); t must increase (seconds since the start)")
+        repeats = t == before
+        self._seen += len(t)
+        if repeats.any():
+            i = int(np.flatnonzero(repeats)[0])
+            warnings.warn(f"{self.where}:{packet} sample {self._seen - len(t) + i}: {int(repeats.sum())} repeated"
+                          f" timestamp(s) (t equal to the sample before); dropped, keeping the first", stacklevel=4)
+            samples = samples[~repeats]
+        if len(samples):
+            self._last_t = float(samples.t[-1])
+        return samples
+
+    def _check_interval(self, samples: Samples) -> None:
+        if self._interval_checked or not len(samples):
+            return
+        t = samples.t if self._interval_last is None else np.concatenate([[self._interval_last], samples.t])
+        self._intervals += np.diff(t).tolist()
+        self._interval_last = float(samples.t[-1])
+        if len(self._intervals) >= INTERVALS_TO_CHECK:
+            self._interval_checked = True
+            check_time_plausible(self.where, np.concatenate([[0.0], np.cumsum(self._intervals)]))
+
+    def _check_acc(self, samples: Samples) -> None:
+        if self._acc_checked or not len(samples):
+            return
+        self._acc_head.append(samples.acc)
+        head = np.concatenate(self._acc_head)
+        if self._interval_checked and len(head) > 1 and len(self._intervals) and \
+                len(head) * float(np.median(self._intervals)) >= ACC_UNIT_CHECK_S:
+            self._acc_checked, self._acc_head = True, []
+            for note in check_acc_unit(self.where, head):
+                warnings.warn(note, stacklevel=4)

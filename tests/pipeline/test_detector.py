@@ -1,0 +1,163 @@
+"""The library surface (``from sensorkit import KneeExtension``): parameters checked at
+construction, data checked as the file reader checks a recording, results in ``_`` attributes,
+live in packets equal to a whole recording."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sensorkit import HipExternalRotation, KneeExtension, read_recording
+from sensorkit.detect import RepDetector
+from sensorkit.errors import ConfigError, SampleError, SensorkitError
+from sensorkit.pipeline.rep import REP_COLUMNS, Kind, Tempo
+
+REAL = Path(__file__).resolve().parents[2] / "recordings" / "real" / "uci_s1_test.csv"
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return read_recording(REAL).samples.to_frame()
+
+
+@pytest.fixture(scope="module")
+def detected(frame) -> KneeExtension:
+    return KneeExtension(side="right").detect(frame, recording="uci_s1_test")
+
+
+def test_a_real_session_gives_its_reps_angle_and_axis(detected, frame):
+    reps = detected.reps_
+    assert list(reps.columns) == list(REP_COLUMNS)
+    counted = reps[reps.kind != Kind.REJECTED]
+    assert len(counted) == 30 and list(counted.rep) == list(range(1, 31))
+    assert all(isinstance(k, Kind) for k in reps.kind) and all(isinstance(t, Tempo) for t in counted.tempo)
+    assert reps.rep.dtype == "Int64" and reps.rep.isna().sum() == len(reps) - 30
+    assert set(reps.side) == {"right"} and set(reps.recording) == {"uci_s1_test"}
+    assert len(detected.angle_[~detected.angle_.filled]) == len(frame)  # a row per input sample
+    assert np.linalg.norm(detected.axis_) == pytest.approx(1.0)
+    assert detected.sample_rate_hz_ == pytest.approx(25.0, rel=0.01)
+    # the angle trace peaks where the reps do
+    top = [detected.angle_.angle_deg[(detected.angle_.t >= r.start_s) & (detected.angle_.t <= r.end_s)].max()
+           for r in counted.itertuples()]
+    assert np.median(np.abs(np.array(top) - counted.rom_deg.to_numpy())) < 5.0
+
+
+def test_detecting_twice_gives_the_same_and_leaves_the_input_alone(frame):
+    before = frame.copy()
+    detector = KneeExtension()
+    first = detector.detect(frame).reps_.copy()
+    pd.testing.assert_frame_equal(first, detector.detect(frame).reps_)
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_an_array_a_tuple_and_a_frame_in_another_column_order_give_the_same(frame, detected):
+    s = read_recording(REAL).samples
+    for data in (frame[list(reversed(frame.columns))].assign(extra=1.0), s.to_array(), (s.t, s.acc, s.gyr)):
+        got = KneeExtension(side="right").detect(data, recording="uci_s1_test").reps_
+        pd.testing.assert_frame_equal(got, detected.reps_)
+
+
+@pytest.mark.parametrize("size", [1, 7, 250])
+def test_live_packets_give_the_reps_of_the_whole_recording(frame, detected, size):
+    live = KneeExtension(side="right")
+    reps = []
+    for start in range(0, len(frame), size):
+        reps += live.update(frame.iloc[start:start + size])
+    reps += live.finish()
+    assert pd.DataFrame([r.row("uci_s1_test", "right") for r in reps], columns=list(REP_COLUMNS)) \
+        .astype({"rep": "Int64"}).equals(detected.reps_)
+
+
+@pytest.mark.parametrize("keywords, named", [
+    ({"lowpass_hz": -1.0}, "lowpass_hz"), ({"lowpass_hz": "3"}, "lowpass_hz"), ({"lowpass_hz": None}, "lowpass_hz"),
+    ({"max_reversals": "x"}, "max_reversals"), ({"max_reversals": 2.5}, "max_reversals"),
+    ({"target_rom_deg": "30"}, "target_rom_deg"), ({"target_rom_deg": True}, "target_rom_deg"),
+    ({"target_rom_deg": np.array([30, 40])}, "target_rom_deg"), ({"target_hold_s": -1}, "target_hold_s"),
+    ({"target_movement_s": 0}, "target_movement_s"), ({"side": "up"}, "side"), ({"side": "Right"}, "side"),
+    ({"min_rom_deg": 50, "max_rom_deg": 20}, "min_rom_deg"), ({"cutoff": 3}, "cutoff"),
+])
+def test_a_bad_parameter_is_a_value_error_naming_it_at_construction(keywords, named):
+    with pytest.raises(ValueError, match=named):
+        KneeExtension(**keywords)
+
+
+def test_the_prescription_takes_what_the_sidecar_takes():
+    assert KneeExtension(target_rom_deg=0, target_hold_s=0).get_params()["target_hold_s"] == 0.0
+    with pytest.raises(TypeError, match="base class"):
+        RepDetector()
+
+
+def test_the_parameters_round_trip_and_show():
+    detector = HipExternalRotation(target_rom_deg=40, side="left", lowpass_hz=2.5)
+    again = HipExternalRotation(**detector.get_params())
+    assert again.get_params() == detector.get_params() and again.config == detector.config
+    assert repr(detector) == "HipExternalRotation(target_rom_deg=40.0, side='left', lowpass_hz=2.5)"
+    assert detector.set_params(lowpass_hz=2.0).config.lowpass_hz == 2.0 and detector.side == "left"
+    with pytest.raises(ValueError, match="lowpass_hz"):
+        detector.set_params(lowpass_hz=-2.0)
+
+
+def _g(frame):
+    return frame.assign(**{c: frame[c] / 9.80665 for c in ("acc_x", "acc_y", "acc_z")})
+
+
+def _rad(frame):
+    return frame.assign(**{c: np.radians(frame[c]) for c in ("gyr_x", "gyr_y", "gyr_z")})
+
+
+@pytest.mark.parametrize("change, message", [
+    (_g, "in g, not m/s²"),
+    (_rad, "in rad/s, not deg/s"),
+    (lambda f: f.iloc[::-1], "sample 1: t = .* is earlier than the sample before"),
+    (lambda f: pd.concat([f, f]), "sample 5949: t = 0 s is earlier"),
+    (lambda f: f.assign(t=f.t * 1000), "looks like milliseconds"),
+    (lambda f: f.assign(t=0.0), "repeat the timestamp before"),
+])
+def test_data_in_the_wrong_unit_or_order_is_refused_naming_what(frame, change, message):
+    with pytest.raises(SampleError, match=message) as caught:
+        KneeExtension().detect(change(frame))
+    assert isinstance(caught.value, (SensorkitError, ValueError)) and "\n" not in str(caught.value)
+
+
+def test_a_channels_first_tuple_is_refused():
+    s = read_recording(REAL).samples
+    with pytest.raises(ValueError, match="channels first"):
+        KneeExtension().detect((s.t, s.acc.T, s.gyr.T))
+
+
+def test_a_repeated_timestamp_is_dropped_with_a_warning_as_the_reader_does(frame, detected):
+    repeated = pd.concat([frame.iloc[:101], frame.iloc[100:]])
+    with pytest.warns(UserWarning, match="sample 101: 1 repeated timestamp"):
+        got = KneeExtension(side="right").detect(repeated, recording="uci_s1_test")
+    pd.testing.assert_frame_equal(got.reps_, detected.reps_)
+
+
+def test_live_packets_that_overlap_in_time_are_refused_naming_the_packet(frame):
+    live = KneeExtension()
+    live.update(frame.iloc[:1000])
+    with pytest.raises(SampleError, match="packet 2: sample 1000"):
+        live.update(frame.iloc[900:])
+
+
+def test_live_data_in_g_is_refused_within_its_first_second(frame):
+    live = KneeExtension()
+    with pytest.raises(SampleError, match="in g, not m/s²"):
+        for start in range(0, 100, 5):
+            live.update(_g(frame).iloc[start:start + 5])
+
+
+def test_a_cut_off_the_sample_rate_cannot_carry_is_a_value_error(frame):
+    with pytest.raises(ConfigError, match="lowpass_hz"):
+        KneeExtension(lowpass_hz=15).detect(frame)  # 25 Hz: below 0.45 x 25 = 11.25 Hz
+    assert issubclass(ConfigError, ValueError)
+
+
+def test_a_short_input_gives_empty_results():
+    detector = KneeExtension().detect(read_recording(REAL).samples.to_frame().iloc[:1])
+    assert detector.reps_.empty and np.isnan(detector.sample_rate_hz_) and np.isnan(detector.axis_).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        KneeExtension().detect(read_recording(REAL).samples.to_frame().iloc[:50])
