@@ -27,6 +27,7 @@ import pandas as pd
 from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
 from sensorkit.errors import SensorkitError
 from sensorkit.io import Recording, find_recordings, read_recording
+from sensorkit.io.discover import recording_names
 from sensorkit.io.meta import file_time_warning
 from sensorkit.io.outputs import OutputSet, check_output_folder
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
@@ -272,6 +273,7 @@ def analyze_paths(
     files = find_recordings(paths, exclude=[out], skipped=outcome.skipped) if files is None else files
     check_output_folder(out)
     session_rows: list[dict] = []
+    names = recording_names(files)
     reps_path, sessions_path = out / "reps.csv", out / "sessions.csv"
     with OutputSet([reps_path, sessions_path]) as outputs:
         reps_csv = outputs.handle(reps_path)
@@ -279,8 +281,12 @@ def analyze_paths(
         for path, result, error in analyze_many(files, config, workers, scheduler):
             if result is None:
                 outcome.failures.append((path, error))
-                session_rows.append(failed_session_row(path, error))
+                session_rows.append(failed_session_row(path, error) | {"recording": names[path]})
             else:
+                if names[path] != path.stem:  # another file of the run has the same stem
+                    result.session_row["recording"] = names[path]
+                    for row in result.rep_rows:
+                        row["recording"] = names[path]
                 _guarded_write(reps_path, lambda: write_rep_rows(reps_csv, result.rep_rows, header=False))
                 outcome.add(result, keep_results)
                 session_rows.append(result.session_row)

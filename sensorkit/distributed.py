@@ -143,6 +143,16 @@ def _run_alone(fn: Callable, task: tuple) -> TaskOutcome:
         alone.shutdown(wait=True)
 
 
+def require_distributed() -> None:
+    """A :class:`ConfigError` when Dask's distributed scheduler (the ``dask`` extra) is missing."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "--scheduler needs Dask's distributed scheduler, which is not installed: pip install 'sensorkit[dask]'"
+        ) from None
+
+
 def run_on_dask(fn: Callable, tasks: Sequence[tuple], address: str) -> Iterator[TaskOutcome]:
     """Run ``fn(*task)`` for every task on the Dask cluster whose scheduler is at ``address``.
 
@@ -150,12 +160,9 @@ def run_on_dask(fn: Callable, tasks: Sequence[tuple], address: str) -> Iterator[
     :class:`ConfigError` here, before any task runs. The workers must be able to import sensorkit
     and read the paths the tasks name.
     """
-    try:
-        from distributed import Client
-    except ImportError:
-        raise ConfigError(
-            "--scheduler needs Dask's distributed scheduler, which is not installed: pip install 'sensorkit[dask]'"
-        ) from None
+    require_distributed()
+    from distributed import Client
+
     timeout_s = connect_timeout_s()
     check_scheduler(address, timeout_s)
     try:

@@ -75,7 +75,18 @@ def main() -> None:
     if hasattr(signal, "SIGXFSZ"):  # a file-size limit reached: a one-line write error, not a kill
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        cli(standalone_mode=True)
+        code = cli.main(standalone_mode=False)  # (--help and --version return 0)
+    except click.UsageError as exc:  # one line, as every user error (click's own is four)
+        where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        click.echo(f"error: {exc.format_message()}{where}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        raise SystemExit(1) from None
     except SensorkitError as exc:  # user errors: one line, no traceback
         click.echo(f"error: {exc}", err=True)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

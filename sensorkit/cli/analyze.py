@@ -67,6 +67,12 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
         for path, kind in skipped if not quiet else ():
             err.print(f"note: {path}: skipped: an earlier output ({kind}), not a recording", soft_wrap=True)
         scheduler_notice(scheduler)
+        if scheduler:
+            from sensorkit.distributed import require_distributed
+            require_distributed()  # (a usage error first, found files or not)
+        if not files:  # (nothing written: earlier results in --out stay as they were)
+            err.print(f"error: no recordings found in {' '.join(map(str, paths))}", markup=False, soft_wrap=True)
+            sys.exit(1)
         outcome = _run(files, out_dir, config, workers, scheduler, quiet, err)
     _summarise(outcome, out_dir, quiet, err)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -23,9 +24,26 @@ def _report_rows(path: Path) -> dict[str, list[dict]]:
     if not rows or not needed <= set(rows[0]):
         raise SensorkitError(f"{path}: not a daily report (expected the columns of sensorkit report --out)")
     by_patient: dict[str, list[dict]] = {}
-    for row in rows:
+    for line, row in enumerate(rows, start=2):
+        _check_row(path, line, row)
         by_patient.setdefault(row["patient"], []).append(row)
     return by_patient
+
+
+def _check_row(path: Path, line: int, row: dict) -> None:
+    """A daily report's row as the plot reads it: an ISO date, numbers or empty cells."""
+    try:
+        date.fromisoformat(str(row["date"]))
+    except ValueError:
+        raise SensorkitError(f"{path}: line {line}: column date: {row['date']!r} is not a date like 2026-10-01") from None
+    for column in ("rom_mean_deg", "rom_max_deg", "adherence_pct"):
+        cell = row[column]
+        if cell in ("", None):
+            continue
+        try:
+            float(cell)
+        except ValueError:
+            raise SensorkitError(f"{path}: line {line}: column {column}: {cell!r} is not a number") from None
 
 
 @click.command("plot")

@@ -13,6 +13,12 @@ from sensorkit.io.outputs import LOG_HEADER, OutputSet, check_output_folder, che
 from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, csv_text, load_prescriptions
 
 
+#: what each output may replace: only an earlier output of its own kind (never a picture, a
+#: recording, an analyze table or any other file)
+_REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["summary of sensorkit report"],
+                "--log": ["log of sensorkit report"], "--plot-dir": ["PNG image"]}
+
+
 @click.command("report")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prescription", "rx_path", required=True, type=click.Path(exists=True, path_type=Path),
@@ -48,14 +54,14 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
         outputs = [(option, path) for option, path in outputs if path is not None]
         skipped: list = []
         files = find_recordings(paths, exclude=[d for d in (plot_dir,) if d], skipped=skipped)
-        check_outputs(outputs, inputs=files)
+        check_outputs(outputs, inputs=files, replaceable=_REPLACEABLE)
         plots = {}
         if plot_dir is not None:
             from sensorkit.plot import patient_file_name, require_matplotlib
             require_matplotlib()  # fail before the analysis, not after
             check_output_folder(plot_dir, "--plot-dir")
             plots = {patient: plot_dir / patient_file_name(patient) for patient in prescriptions}
-            check_outputs([("--plot-dir", p) for p in plots.values()] + outputs, inputs=files)
+            check_outputs([("--plot-dir", p) for p in plots.values()] + outputs, inputs=files, replaceable=_REPLACEABLE)
         for option, path in outputs:
             check_output_folder(path.parent, option=f"{option} {path}: folder")
         for path, kind in skipped:

@@ -30,7 +30,7 @@ def find_recordings(
 
     A file is taken as given (whatever its suffix; a vendor gyroscope file becomes its accelerometer
     file); a folder contributes its ``*.csv`` files and vendor exports, recursively, skipping hidden files and folders (names starting with '.') and the ``exclude``
-    folders (e.g. the output folder). A path that does not exist is returned as given, so the reader
+    folders below it (e.g. the output folder; an excluded folder given itself is searched). A path that does not exist is returned as given, so the reader
     reports it by name. Symlinked folders are not followed. A folder's CSV that is an earlier
     sensorkit output (``reps.csv``, ``sessions.csv``, a report; recognised by its header) is left
     out and, when ``skipped`` is a list, appended to it as (path, what it is).
@@ -86,8 +86,8 @@ def _is_vendor_other_sensor(path: Path) -> bool:
 
 
 def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path, str]] | None) -> list[Path]:
-    if resolved(folder) in excluded:
-        return []
+    # (an excluded folder given itself as an input is searched: its earlier outputs are told by
+    # their headers and skipped; only excluded folders below it are not entered)
     files = []
     for root, folders, names in os.walk(folder):
         root_path = Path(root)
@@ -108,3 +108,24 @@ def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path
                 if _is_vendor_extra(root_path / name, lowered):
                     files.append(root_path / name)
     return files
+
+
+def recording_names(files: Iterable[str | os.PathLike]) -> dict[Path, str]:
+    """The name each recording goes by in one run's tables (``reps.csv``'s and ``sessions.csv``'s
+    ``recording``, a report's ``source_recordings``): its file stem, unless another file of the run
+    has the same stem; then the path without suffix below the folder those files share
+    (``p1/session1`` and ``p2/session1``), so that no two recordings share a name."""
+    paths = [Path(f) for f in files]
+    by_stem: dict[str, list[Path]] = {}
+    for path in paths:
+        by_stem.setdefault(path.stem, []).append(path)
+    names = {}
+    for stem, same in by_stem.items():
+        if len({resolved(p) for p in same}) == 1:
+            names.update({p: stem for p in same})
+            continue
+        full = [resolved(p) for p in same]
+        common = Path(os.path.commonpath([p.parent for p in full]))
+        names.update({p: f.relative_to(common).with_suffix("").as_posix() for p, f in zip(same, full)})
+    return names
+

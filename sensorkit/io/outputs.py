@@ -84,16 +84,18 @@ def protected_paths(inputs: Iterable[str | os.PathLike]) -> set[Path]:
 
 
 def check_outputs(outputs: Mapping[str, str | os.PathLike] | Iterable[tuple[str, str | os.PathLike]], inputs: Iterable[str | os.PathLike] = (),
-                  replaceable: Iterable[str] = ()) -> None:
+                  replaceable: Iterable[str] | Mapping[str, Iterable[str]] = ()) -> None:
     """Refuse (:class:`OutputError`, one line) output files that would destroy data.
 
     ``outputs``: option name -> file it writes (a mapping, or pairs). An output may not be an input, an input's sidecar
     or vendor partner, another output, an existing folder, or an existing file that is not an
     earlier sensorkit output of a replaceable kind (a recording, any other file). ``replaceable``:
-    the :func:`output_kind` values this command may replace (default: any sensorkit output).
+    the :func:`output_kind` values this command may replace (default: any sensorkit output), or a
+    mapping from option name to the kinds that option may replace.
     """
     protected = protected_paths(inputs)
-    allowed = set(replaceable)
+    per_option = replaceable if isinstance(replaceable, Mapping) else None
+    every = set() if per_option is not None else set(replaceable)
     seen: dict[Path, str] = {}
     for option, raw in (outputs.items() if isinstance(outputs, Mapping) else outputs):
         path = Path(raw)
@@ -106,9 +108,12 @@ def check_outputs(outputs: Mapping[str, str | os.PathLike] | Iterable[tuple[str,
         if path.is_dir():
             raise OutputError(f"{option} {path}: is a folder; expected a file")
         if path.exists() or path.is_symlink():
+            allowed = set(per_option.get(option, ())) if per_option is not None else every
             kind = output_kind(path)
             if _looks_like_recording(path):
                 raise OutputError(f"{option} {path}: is a recording; it is never overwritten")
+            if per_option is not None and not allowed:
+                raise OutputError(f"{option} {path}: exists; not overwritten (remove it or choose another name)")
             if kind is None or (allowed and kind not in allowed):
                 raise OutputError(f"{option} {path}: exists and is not an earlier {_kinds(allowed)}; not overwritten"
                                   " (remove it or choose another name)")

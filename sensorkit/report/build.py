@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sensorkit.batch import analyze_recording, run_file_task, run_many
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
+from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
 from sensorkit.report.daily import AnalyzedSession, daily_rows
@@ -137,6 +138,7 @@ def build_report(
                  if resolved(path) not in skipped]
         for path, kind in earlier:
             tell(outcome.notes, path, f"an earlier output ({kind}), not a recording", "skipped: ")
+    names = recording_names(files)
     for path, found, error in run_many(task, files, [(config, prescriptions, include_simulated)] * len(files),
                                        workers, scheduler):
         if found is None:
@@ -152,7 +154,7 @@ def build_report(
                                f" modification time ({meta.started_at.isoformat(timespec='seconds')}), which copying"
                                " or unzipping changes")
             outcome.sessions[found.patient].append(
-                AnalyzedSession(path.stem, meta.started_at, meta.exercise, found.side, found.reps,
+                AnalyzedSession(names[path], meta.started_at, meta.exercise, found.side, found.reps,
                                 meta.started_at_from_file_time))
     for patient in sorted(prescriptions):
         rx = prescriptions[patient]

@@ -37,9 +37,13 @@ def test_missing_path_is_returned_for_the_reader_to_report(tmp_path):
     assert find_recordings([tmp_path / "nope.csv"]) == [tmp_path / "nope.csv"]
 
 
-def test_excluding_the_searched_folder_itself(tmp_path):
+def test_an_excluded_folder_is_skipped_below_the_searched_one_but_searched_when_given(tmp_path):
+    # (analyze FOLDER --out FOLDER: the recordings in it are analysed, its earlier tables told by
+    # their headers; report --plot-dir INPUT_FOLDER likewise)
     touch(tmp_path / "a.csv")
-    assert find_recordings([tmp_path], exclude=[tmp_path]) == []
+    touch(tmp_path / "out" / "b.csv")
+    assert find_recordings([tmp_path], exclude=[tmp_path / "out"]) == [tmp_path / "a.csv"]
+    assert find_recordings([tmp_path], exclude=[tmp_path]) == [tmp_path / "a.csv", tmp_path / "out" / "b.csv"]
 
 
 def test_symlinked_folders_are_not_followed(tmp_path):

@@ -112,6 +112,34 @@ def test_a_vendor_export_cut_inside_its_last_line_loses_that_line_only(tmp_path,
     assert (recording.samples.acc[:len(whole) - 1] == whole.acc[:len(whole) - 1]).all()
 
 
+@pytest.mark.parametrize("fmt", ["metabase", "polar"])
+@pytest.mark.parametrize("tail", ["", "-"])
+def test_a_vendor_export_cut_inside_its_last_value_loses_that_line_only(tmp_path, fmt, tail):
+    # (every field there, the last one empty or only its sign: a cut just after a separator or
+    # a minus sign, with no line break after it)
+    if fmt == "metabase":
+        path, _ = write_metabase(tmp_path, KNOWN, "time", 1_795_000_000_000)
+        sep, line_count = ",", len(KNOWN) + 1
+    else:
+        path, _ = write_polar(tmp_path, KNOWN, 800_000_000 * 10**9)
+        sep, line_count = ";", len(KNOWN) + 1
+    text = path.read_text().rstrip("\n")
+    head, last = text.rsplit("\n", 1)
+    path.write_text(head + "\n" + sep.join(last.split(sep)[:-1]) + sep + tail)
+    recording = read_recording(path)
+    assert [w.split(": ", 1)[1] for w in recording.warnings] == [
+        f"line {line_count}: incomplete last line dropped (export cut short?)"]
+
+
+def test_a_last_line_with_a_bad_value_and_a_line_break_is_still_an_error(tmp_path):
+    path, _ = write_polar(tmp_path, KNOWN, 800_000_000 * 10**9)
+    text = path.read_text().rstrip("\n")
+    head, last = text.rsplit("\n", 1)
+    path.write_text(head + "\n" + ";".join(last.split(";")[:-1]) + ";x\n")
+    with pytest.raises(RecordingError, match="is not a finite number"):
+        read_recording(path)
+
+
 def test_a_short_line_that_is_not_the_last_is_still_an_error(tmp_path):
     path = write_movella(tmp_path / "dot.csv", KNOWN, 0)
     lines = path.read_text().splitlines()

@@ -42,11 +42,12 @@ def one_line(result: subprocess.CompletedProcess) -> str:
 
 
 def usage_error(result: subprocess.CompletedProcess) -> str:
-    """The one ``Error: ...`` line of a usage error (click frames it with its usage and help lines)."""
+    """The one ``error: ...`` line of a usage error (one line, as every user error: not click's
+    four, with its usage and help lines)."""
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
-    found = [line for line in lines(result.stderr) if not line.startswith(("Usage:", "Try '"))]
-    assert len(found) == 1 and found[0].startswith("Error: "), result.stderr
+    found = lines(result.stderr)
+    assert len(found) == 1 and found[0].startswith("error: "), result.stderr
     return found[0]
 
 

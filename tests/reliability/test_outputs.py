@@ -170,3 +170,73 @@ def test_a_report_whose_folder_is_a_file_is_one_line(workspace):
     message = one_line(result)
     assert str(workspace / "notes") in message and "not a folder" in message
     tree.assert_unchanged()
+
+
+def test_report_outputs_never_replace_a_picture_or_an_analyze_table(workspace):
+    as_patient(workspace / "data")
+    (workspace / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)  # a picture of the clinic's
+    assert run("analyze", workspace / "data", "--out", workspace / "a").returncode == 0
+    tree = Tree(workspace)
+    for option, target in (("--out", workspace / "logo.png"), ("--summary", workspace / "logo.png"),
+                           ("--log", workspace / "logo.png"), ("--out", workspace / "a" / "sessions.csv")):
+        extra = [] if option == "--out" else ["--out", workspace / "report.csv"]
+        result = run("report", "--prescription", workspace / "rx", workspace / "data", option, target, *extra)
+        assert result.returncode == 2
+        assert one_line(result).startswith(f"error: {option} {target}: exists and is not an earlier")
+    tree.assert_unchanged()
+
+
+def test_a_report_with_its_plots_in_the_input_folder_still_reports_the_recordings(workspace):
+    pytest.importorskip("matplotlib")
+    as_patient(workspace / "data")
+    with_plots = run("report", "--prescription", workspace / "rx", workspace / "data",
+                     "--out", workspace / "with.csv", "--plot-dir", workspace / "data")
+    without = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", workspace / "without.csv")
+    assert with_plots.returncode == without.returncode == 0, with_plots.stderr
+    assert "2 session(s) reported" in with_plots.stderr
+    assert (workspace / "with.csv").read_text() == (workspace / "without.csv").read_text()
+    assert (workspace / "data" / "p001.png").exists()
+
+
+def test_analyze_into_its_own_input_folder_analyses_it_and_skips_its_tables_next_time(workspace):
+    data = workspace / "data"
+    first = run("analyze", data, "--out", data)
+    assert first.returncode == 0 and "2 recording(s): 2 analyzed" in first.stderr, first.stderr
+    again = run("analyze", data, "--out", data)
+    assert again.returncode == 0 and "2 recording(s): 2 analyzed" in again.stderr, again.stderr
+    assert (data / "reps.csv").read_text().count("sim_1,") >= 3
+
+
+def test_no_recordings_found_leaves_the_earlier_tables_as_they_were(workspace):
+    assert run("analyze", workspace / "data", "--out", workspace / "out").returncode == 0
+    (workspace / "empty").mkdir()
+    tree = Tree(workspace)
+    result = run("analyze", workspace / "empty", "--out", workspace / "out")
+    assert result.returncode == 1
+    assert one_line(result) == f"error: no recordings found in {workspace / 'empty'}"
+    tree.assert_unchanged()
+
+
+def test_recordings_of_the_same_name_in_two_folders_keep_apart_in_the_tables(workspace):
+    for folder in ("p1", "p2"):
+        (workspace / "two" / folder).mkdir(parents=True)
+        for suffix in (".csv", ".json"):
+            shutil.copy(workspace / "data" / f"sim_1{suffix}", workspace / "two" / folder / f"session{suffix}")
+    assert run("analyze", workspace / "two", "--out", workspace / "out").returncode == 0
+    sessions = (workspace / "out" / "sessions.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in sessions[1:]] == ["p1/session", "p2/session"]
+    reps = (workspace / "out" / "reps.csv").read_text().splitlines()[1:]
+    assert {line.split(",")[0] for line in reps} == {"p1/session", "p2/session"}
+
+
+def test_a_patient_report_with_a_bad_cell_is_one_line_and_writes_nothing(workspace):
+    pytest.importorskip("matplotlib")
+    report = workspace / "report.csv"
+    report.write_text("patient,date,exercise,side,rom_mean_deg,rom_max_deg,adherence_pct\n"
+                      "p1,2026-10-01,knee_extension,left,12.5,,\np1,2026-10-02,knee_extension,left,abc,,\n")
+    tree = Tree(workspace)
+    result = run("plot", "--patient-report", report, "--out", workspace / "plots")
+    assert result.returncode == 2
+    assert one_line(result) == f"error: {report}: line 3: column rom_mean_deg: 'abc' is not a number"
+    tree.assert_unchanged()
+    assert not (workspace / "plots").exists()

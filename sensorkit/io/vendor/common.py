@@ -69,8 +69,9 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
 
     ``integer`` columns are read as int64 (nanosecond clocks overflow float64's exact range).
     Raises :class:`RecordingError` naming the first line with a missing or non-numeric cell. With
-    ``warnings`` given, a last line with fewer fields than the header (an export or a copy cut
-    short) is dropped instead, and a warning saying so is appended to ``warnings``.
+    ``warnings`` given, a last line with fewer fields than the header, or one without a line break
+    holding an empty or non-numeric cell (an export or a copy cut short, inside a value), is
+    dropped instead, and a warning saying so is appended to ``warnings``.
     """
     positions = sorted(set(columns.values()))
     dtypes = {pos: (np.int64 if any(columns[n] == pos for n in integer) else np.float64) for pos in positions}
@@ -79,7 +80,8 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
                             dtype=None, engine="c", skip_blank_lines=True)
     except (ValueError, OSError) as exc:
         raise RecordingError(f"{path}: cannot parse the table after line {header_line}: {str(exc).strip()}") from None
-    if warnings is not None and len(frame) and _last_line_short(path, header_line, sep):
+    if warnings is not None and len(frame) and (_last_line_short(path, header_line, sep)
+                                                 or (_last_row_bad(frame) and not _ends_with_newline(path))):
         warnings.append(f"{path}: line {header_line + len(frame)}: incomplete last line dropped (export cut short?)")
         frame = frame.iloc[:-1]
     out: dict[str, np.ndarray] = {}
@@ -97,6 +99,22 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
             )
         out[name] = values.to_numpy(dtypes[pos])
     return out
+
+
+def _last_row_bad(frame: pd.DataFrame) -> bool:
+    """Does the table's last row hold an empty or non-numeric cell (a line cut inside a value)?"""
+    last = pd.to_numeric(frame.iloc[-1], errors="coerce").to_numpy(np.float64)
+    return not bool(np.isfinite(last).all())
+
+
+def _ends_with_newline(path: Path) -> bool:
+    """Does the file end with a line break (its last line complete)?"""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        if handle.tell() == 0:
+            return True
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) in (b"\n", b"\r")
 
 
 def _last_line_short(path: Path, header_line: int, sep: str) -> bool:
