@@ -10,13 +10,17 @@ from sensorkit.io.csv_table import line_of_row
 
 #: repeated timestamps up to this fraction of rows (at least one) are dropped with a warning
 MAX_REPEATED_FRACTION = 0.01
+#: a jump in ``t`` longer than this (s) gets a warning: no exercise session pauses its sensor for
+#: ten minutes (the analysis treats it as any gap: the movement it cuts is lost)
+LONG_GAP_S = 600.0
 
 
 def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, list[str]]:
     """Validate ``t`` (s). Returns (rows to keep, or None for all; warnings).
 
     Errors: no rows; all values equal; a value below the one before; repeats beyond 1% of rows.
-    A few exact repeats keep the first sample of each timestamp.
+    A few exact repeats keep the first sample of each timestamp. A jump over ``LONG_GAP_S`` is a
+    warning.
     """
     n = len(t)
     if n == 0:
@@ -31,9 +35,16 @@ def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, lis
             f"{path}: line {line_of_row(path, row)}: column t: {t[row]:.9g} is less than the line before"
             f" ({t[row - 1]:.9g}); t must increase"
         )
+    notes = []
+    long_gaps = np.flatnonzero(step_s > LONG_GAP_S)
+    if long_gaps.size:
+        row = int(long_gaps[0]) + 1
+        notes.append(f"{path}: line {line_of_row(path, row)}: t jumps {step_s[row - 1]:.6g} s from the line before"
+                     f"{f' (and {long_gaps.size - 1} more gaps over {LONG_GAP_S:g} s)' if long_gaps.size > 1 else ''};"
+                     " no data for that long: the sensor off, or two sessions in one file?")
     repeats = np.flatnonzero(step_s == 0) + 1
     if not repeats.size:
-        return None, []
+        return None, notes
     line = line_of_row(path, int(repeats[0]))
     allowed = max(1, int(MAX_REPEATED_FRACTION * n))
     if repeats.size > allowed:
@@ -43,7 +54,7 @@ def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, lis
         )
     keep = np.ones(n, dtype=bool)
     keep[repeats] = False
-    return keep, [
+    return keep, notes + [
         f"{path}: line {line}: {repeats.size} repeated timestamp{'s' if repeats.size > 1 else ''} (t equal to the"
         f" row before); dropped, keeping the first row of each"
     ]

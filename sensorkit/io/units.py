@@ -24,6 +24,9 @@ MIN_SPAN_TURN_DEG = 1.0
 MIN_TOTAL_TURN_DEG = 30.0
 #: gyro turn / gravity turn below this means rad/s (deg/s gives >= ~1, rad/s gives 1/57.3)
 MAX_RAD_PER_S_RATIO = 0.2
+#: ... above this, deg/s converted twice (x 57.3): deg/s gives 0.8-4.4 on the real recordings (the
+#: gyro also sees turns about the vertical, which gravity does not: PHYTMO's off-plane swings 4.4)
+MIN_TWICE_CONVERTED_RATIO = 20.0
 _MAX_ROWS_FOR_MEDIAN = 200_000
 #: beyond any wearable IMU's range (high-g parts reach ±200 g ≈ 1960 m/s², gyros ±4000 deg/s):
 #: such a value is a damaged file, not a measurement
@@ -125,7 +128,8 @@ def gravity_and_gyro_turn_deg(samples: Samples) -> tuple[float, float, float]:
 
 
 def _check_gyr(path: Path | str, samples: Samples) -> list[str]:
-    """Raise for a gyro in rad/s or all zero; a warning (never silence) when it cannot tell."""
+    """Raise for a gyro in rad/s, converted to deg/s twice, or all zero; a warning (never silence)
+    when it cannot tell."""
     gravity_deg, gyro_deg, median_ratio = gravity_and_gyro_turn_deg(samples)
     where = f"{path}: columns gyr_x, gyr_y, gyr_z"
     if gravity_deg < MIN_TOTAL_TURN_DEG:
@@ -139,5 +143,11 @@ def _check_gyr(path: Path | str, samples: Samples) -> list[str]:
             f"{where}: in rad/s, not deg/s: gravity turned {gravity_deg:.0f}° in the sensor frame while the"
             f" integrated gyro turned {gyro_deg:.1f}° (ratio {ratio:.3f}; rad/s gives 1/57.3 = 0.017);"
             f" multiply by 57.2958"
+        )
+    if ratio > MIN_TWICE_CONVERTED_RATIO and median_ratio > MIN_TWICE_CONVERTED_RATIO:
+        raise RecordingError(
+            f"{where}: converted to deg/s twice? gravity turned {gravity_deg:.0f}° in the sensor frame while the"
+            f" integrated gyro turned {gyro_deg:.0f}° (ratio {ratio:.0f}; deg/s gives about 1, 57.3 times that is"
+            f" deg/s multiplied again); divide by 57.2958"
         )
     return []

@@ -167,3 +167,13 @@ def test_clean_files_take_the_fast_path_only(tmp_path, lines, monkeypatch):
         samples = read_recording(write_csv(tmp_path, rows, final_newline=final_newline)).samples
         assert len(samples) == len(lines) - 1
         assert samples.t.dtype == samples.acc.dtype == samples.gyr.dtype == np.float64
+
+
+def test_a_jump_of_more_than_ten_minutes_in_t_is_a_warning(tmp_path):
+    samples = swinging_sensor(rate_hz=50.0)
+    later = samples.t.copy()
+    later[len(later) // 2:] += 3600.0  # the sensor off for an hour, or two sessions in one file
+    path = write_recording(tmp_path / "rec.csv", type(samples)(later, samples.acc, samples.gyr), {})
+    warnings = read_recording(path).warnings
+    assert any(f"line {len(later) // 2 + 2}: t jumps 3600" in w for w in warnings), warnings
+

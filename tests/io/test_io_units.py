@@ -9,7 +9,7 @@ from io_synth import swinging_sensor
 
 from sensorkit.errors import RecordingError
 from sensorkit.io import read_recording, write_recording
-from sensorkit.io.units import MAX_RAD_PER_S_RATIO, check_units, gravity_and_gyro_turn_deg
+from sensorkit.io.units import MAX_RAD_PER_S_RATIO, MIN_TWICE_CONVERTED_RATIO, check_units, gravity_and_gyro_turn_deg
 from sensorkit.samples import Samples
 
 MOVEMENTS = {
@@ -51,6 +51,24 @@ def test_rad_per_s_gyro_is_caught(tmp_path, movement):
     assert gyro_deg < MAX_RAD_PER_S_RATIO / 2 * gravity_deg
     with pytest.raises(RecordingError, match="in rad/s, not deg/s"):
         check_units(tmp_path / "rec.csv", samples)
+
+
+@pytest.mark.parametrize("movement", MOVEMENTS)
+def test_a_gyro_converted_to_deg_per_s_twice_is_caught(tmp_path, movement):
+    samples = swinging_sensor(**MOVEMENTS[movement])
+    twice = Samples(samples.t, samples.acc, np.degrees(samples.gyr))
+    with pytest.raises(RecordingError, match="converted to deg/s twice"):
+        check_units(tmp_path / "rec.csv", twice)
+
+
+def test_no_real_recording_is_taken_for_a_gyro_converted_twice():
+    # (the gyro turns up to 4.4 times as far as gravity in PHYTMO's off-plane swings: the bound is 20)
+    from pathlib import Path
+    real = sorted((Path(__file__).resolve().parents[2] / "recordings").rglob("*.csv"))
+    assert real
+    for path in real:
+        _, _, median_ratio = gravity_and_gyro_turn_deg(read_recording(path).samples)
+        assert not median_ratio > MIN_TWICE_CONVERTED_RATIO / 4, path
 
 
 def test_packet_loss_does_not_fool_the_gyro_check(tmp_path):

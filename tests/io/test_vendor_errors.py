@@ -54,7 +54,7 @@ def test_time_running_backwards_is_an_error_not_a_wrap(tmp_path):
     fields[1] = str(int(fields[1]) - 500_000)  # 0.5 s back: far less than half the wrap
     lines[20] = ",".join(fields)
     path.write_text("\n".join(lines) + "\n")
-    assert "is before the sample before" in error_of(path)
+    assert "line 21: sample time" in error_of(path) and "is before the line before's" in error_of(path)
 
 
 def test_a_dot_clock_not_in_microseconds_is_flagged(tmp_path):
@@ -71,7 +71,8 @@ def test_dot_free_acceleration_only_is_refused_with_the_reason(tmp_path):
     assert "only FreeAcc_X/Y/Z (gravity removed)" in error_of(path)
 
 
-@pytest.mark.parametrize("cell, shown", [("nan", "nan is not a finite number"), ("inf", "inf is not a finite number")])
+@pytest.mark.parametrize("cell, shown", [("nan", "is empty (or NaN)"), ("", "is empty (or NaN)"),
+                                         ("inf", "inf is not a finite number")])
 def test_a_non_finite_cell_in_a_vendor_file_is_named_plainly(tmp_path, cell, shown):
     acc, _ = write_metabase(tmp_path, KNOWN, "time", 1_795_000_000_000)
     lines = acc.read_text().splitlines()
@@ -145,4 +146,4 @@ def test_a_short_line_that_is_not_the_last_is_still_an_error(tmp_path):
     lines = path.read_text().splitlines()
     lines[20] = ",".join(lines[20].split(",")[:5])
     path.write_text("\n".join(lines) + "\n")
-    assert "line 21: column Acc_X: nan is not a finite number" in error_of(path)
+    assert "line 21: column Acc_X: is empty (or NaN)" in error_of(path)

@@ -1,6 +1,7 @@
 """Helpers shared by the vendor readers: what a reader returns, column matching, tables, time, merging."""
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -93,10 +94,9 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
             row = int(np.flatnonzero(bad)[0])
             cell = raw.iloc[row]
             shown = repr(cell) if isinstance(cell, str) else repr(float(cell))  # nan, not np.float64(nan)
-            raise RecordingError(
-                f"{path}: line {header_line + 1 + row}: column {frame.columns[positions.index(pos)]}:"
-                f" {shown} is not a finite number"
-            )
+            problem = "is empty (or NaN)" if not isinstance(cell, str) and math.isnan(float(cell)) else \
+                f"{shown} is not a finite number"
+            raise RecordingError(f"{path}: line {header_line + 1 + row}: column {frame.columns[positions.index(pos)]}: {problem}")
         out[name] = values.to_numpy(dtypes[pos])
     return out
 
@@ -129,8 +129,9 @@ def _last_line_short(path: Path, header_line: int, sep: str) -> bool:
     return body.count(b"\n") > 0 and body[body.rfind(b"\n") + 1:].count(mark) < header.count(mark)
 
 
-def clean_time(path: Path, t_s: np.ndarray, what: str) -> tuple[np.ndarray, list[str]]:
-    """Rows to keep of a stream whose time is ``t_s`` (s); errors when time runs backwards.
+def clean_time(path: Path, t_s: np.ndarray, what: str, header_line: int = 1) -> tuple[np.ndarray, list[str]]:
+    """Rows to keep of a stream whose time is ``t_s`` (s), read from the table whose header is line
+    ``header_line``; errors (naming the line) when time runs backwards.
 
     A few exactly repeated timestamps (<= 1% of rows) keep the first row of each, with a warning.
     """
@@ -140,7 +141,8 @@ def clean_time(path: Path, t_s: np.ndarray, what: str) -> tuple[np.ndarray, list
     backwards = np.flatnonzero(step_s < 0)
     if backwards.size:
         row = int(backwards[0]) + 1
-        raise RecordingError(f"{path}: {what} sample {row + 1}: time {t_s[row]:.6f} s is before the sample before ({t_s[row - 1]:.6f} s)")
+        raise RecordingError(f"{path}: line {header_line + 1 + row}: {what} time {t_s[row]:.6f} s is before the line"
+                             f" before's ({t_s[row - 1]:.6f} s)")
     repeats = np.flatnonzero(step_s == 0) + 1
     keep = np.ones(len(t_s), dtype=bool)
     if not repeats.size:

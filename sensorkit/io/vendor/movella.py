@@ -94,7 +94,7 @@ def read(path: Path, head: str) -> VendorData:
         raise RecordingError(f"{path}: column SampleTimeFine: values outside 0..2**32-1 µs; not a DOT sample clock")
     us = unwrap_us(table["time"])
     t_s = (us - us[0]) / 1e6
-    keep, warnings = clean_time(path, t_s, "sample")
+    keep, warnings = clean_time(path, t_s, "sample", header_line=line)
     warnings = cut + warnings
     acc = np.column_stack([table[f"acc{a}"] for a in "XYZ"])
     gyr = np.column_stack([table[f"gyr{a}"] for a in "XYZ"])
