@@ -203,15 +203,30 @@ def load_meta(
         raise RecordingError(f"{json_path}: cannot read: {describe_os_error(exc)}") from None
     else:
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_refuse_repeated_keys)
         except json.JSONDecodeError as exc:
             raise RecordingError(f"{json_path}: line {exc.lineno}: column {exc.colno}: invalid JSON: {exc.msg}") from None
+        except _RepeatedKey as exc:
+            raise RecordingError(f"{json_path}: key {exc.args[0]}: given twice (which one holds?)") from None
         meta, warnings = meta_from_dict(data, str(json_path))
     if meta.started_at is None and default_started_at is not None:
         meta.started_at = default_started_at
     if meta.started_at is None:
         meta.started_at, meta.started_at_from_file_time = started_at_from_mtime(csv_path), True
     return meta, warnings
+
+
+class _RepeatedKey(ValueError):
+    """A JSON object names a key twice (``json`` would keep the last silently)."""
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RepeatedKey(key)
+        seen[key] = value
+    return seen
 
 
 def file_time_warning(path: str | os.PathLike, started_at: datetime) -> str:

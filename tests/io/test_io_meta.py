@@ -79,6 +79,14 @@ def test_invalid_json_names_line_and_column(csv_path):
     assert str(caught.value).startswith(f"{json_path}: line 3: column 3: invalid JSON")
 
 
+def test_a_key_given_twice_is_an_error_not_the_last_one_silently(csv_path):
+    # (a hand-edited sidecar: "side" left, then right further down; which leg was it?)
+    json_path = write_sidecar_text(csv_path, '{"side": "left", "patient": "p1", "side": "right"}')
+    with pytest.raises(RecordingError) as caught:
+        read_recording(csv_path)
+    assert str(caught.value) == f"{json_path}: key side: given twice (which one holds?)"
+
+
 @pytest.mark.parametrize(
     ("sidecar", "expected"),
     [
