@@ -69,10 +69,10 @@ def holds(recordings: list[tuple[str, dict, Recording, list[Rep]]], factor: floa
     return tally_change(recordings, change)
 
 
-def rests(recordings: list[tuple[str, dict, Recording, list[Rep]]], factor: float) -> dict:
-    """Tallies with every rest between counted reps of a set ``factor`` times as long."""
+def rests(recordings: list[tuple[str, dict, Recording, list[Rep]]], keep_s: float) -> dict:
+    """Tallies with the still moments of every rest between counted reps of a set cut to ``keep_s``."""
     def change(samples: Samples, base: list[Rep]) -> tuple[Samples, Callable[[float], float], list[Rep]]:
-        shorter, moved = rests_shorter(samples, base, factor)
+        shorter, moved = rests_shorter(samples, base, keep_s)
         return shorter, moved, reps_with_shorter_rests(base, moved)
     return tally_change(recordings, change)
 
@@ -176,8 +176,8 @@ def main() -> None:
     ap.add_argument("--combined", type=int, default=20, help="draws of several changes at once")
     ap.add_argument("--holds", type=float, nargs="*", default=[2.0, 4.0],
                     help="every counted rep's hold this many times as long (each factor)")
-    ap.add_argument("--rests", type=float, nargs="*", default=[0.1, 0.3],
-                    help="every rest between counted reps of a set this many times as long (each factor)")
+    ap.add_argument("--rests", type=float, nargs="*", default=[0.0, 0.2],
+                    help="the still moments of every rest between counted reps of a set cut to this many seconds (each)")
     ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
     ap.add_argument("--gaps-s", type=float, nargs="*", default=[1.0, 3.0, 8.0, 20.0], help="reconnect gap lengths (s)")
     ap.add_argument("--gap-every-s", type=float, default=5.3, help="one gap every this many seconds (s)")
@@ -197,11 +197,11 @@ def main() -> None:
         families.setdefault("holds", []).append(t)
         if args.verbose:
             print(line(f"holds: {factor:g} x as long", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
-    for factor in args.rests:
-        t = rests(recordings, factor)
+    for keep_s in args.rests:
+        t = rests(recordings, keep_s)
         families.setdefault("rests", []).append(t)
         if args.verbose:
-            print(line(f"rests: {factor:g} x as long", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
+            print(line(f"rests: still for {keep_s:g} s at most", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
     print("by family of changes:")
     for family, tallies in families.items():
         print(line(family, merge(tallies)))

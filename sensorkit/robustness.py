@@ -33,8 +33,9 @@ much the reps moved.
   the accelerometer's gravity and lever-arm parts rebuilt for it (see the function);
 - ``holds_longer``: every counted rep's hold stretched in time (a prescription with longer holds),
   given the recording's own reps; it returns the map of times with the samples;
-- ``rests_shorter``: every rest between two reps of a set shortened in time (a patient who goes
-  straight on into the next rep), given the recording's own reps; ``time_warped`` does both;
+- ``rests_shorter``: the still moments of every rest between two reps of a set cut out (a patient
+  who goes straight on into the next rep), given the recording's own reps; ``time_warped``
+  stretches spans of a recording in time (``holds_longer`` uses it);
 - :func:`combined_perturbations`: several of the above at once, drawn (the other leg or not, a
   strap rotation, the motion 0.8–1.25 times as slow, 25, 52 or 100 Hz, a gyro bias, noise): a
   patient unlike the recorded ones wearing another sensor another way;
@@ -248,30 +249,41 @@ def holds_longer(samples: Samples, reps: list[Rep], factor: float,
 #: :func:`rests_shorter` shortens the rests between counted reps of at most this long (s): the
 #: rests within a set (the real ones up to 5.8 s), not the pauses between sets
 MAX_REST_S = 8.0
-#: ... and turning slower than this all through (deg/s): a rest, a two-stage return's settling
-#: included (the real ones up to 74 deg/s, a shift of the resting foot), not a continuous series'
-#: swing past the rest pose (PHYTMO's: 139 deg/s and faster)
-MAX_REST_SPEED_DPS = 100.0
+#: ... by cutting out samples this still (deg/s, the gyro's magnitude): a resting leg reads
+#: 0.5-2.2 deg/s in UCI's rests (noise and tremor), a two-stage return's settling 4 and more
+STILL_DPS = 3.0
 
 
-def rests_shorter(samples: Samples, reps: list[Rep], factor: float, max_rest_s: float = MAX_REST_S,
-                  max_speed_dps: float = MAX_REST_SPEED_DPS) -> tuple[Samples, Callable[[float], float]]:
-    """The recording with each rest between two counted reps of ``reps`` (the recording's own, as
-    analysed: from one's end to the next's start; rests of at most ``max_rest_s`` turning slower
-    than ``max_speed_dps`` all through) lasting
-    ``factor`` times as long, and the map of times: a patient who goes straight on into the next
-    rep. The settling of a two-stage return and the rest's drift are done quicker with it (the
-    rate divided by ``factor``); the accelerometer is kept as read (:func:`time_warped`)."""
-    counted = [r for r in reps if r.kind in COUNTED_KINDS]
+def rests_shorter(samples: Samples, reps: list[Rep], keep_s: float = 0.0, max_rest_s: float = MAX_REST_S,
+                  still_dps: float = STILL_DPS) -> tuple[Samples, Callable[[float], float]]:
+    """The recording with the still samples of each rest between two counted reps of ``reps``
+    (the recording's own, as analysed: from one's end to the next's start; rests of at most
+    ``max_rest_s``) cut out but for the first ``keep_s`` seconds of them, and the map of times: a
+    patient who goes straight on into the next rep. What moves in the rest (the settling of a
+    two-stage return, a shift of the foot) is kept as it was; the samples after a cut follow the
+    sample before it at the recording's interval. Nothing is scaled: a still leg's orientation
+    hardly changes while it rests (the gyro under ``still_dps``)."""
+    t = samples.t
     speed = np.sqrt(np.einsum("ni,ni->n", samples.gyr, samples.gyr))
+    counted = [r for r in reps if r.kind in COUNTED_KINDS]
+    interval = np.diff(t, append=t[-1] + float(np.median(np.diff(t)))) if len(t) > 1 else np.zeros(len(t))
+    cut = np.zeros(len(t), dtype=bool)
+    for a, b in zip(counted, counted[1:]):
+        if not 0.0 < b.start_s - a.end_s <= max_rest_s:
+            continue
+        i0, i1 = np.searchsorted(t, a.end_s), np.searchsorted(t, b.start_s, side="right")
+        still = np.flatnonzero(speed[i0:i1] < still_dps) + i0
+        kept_s = np.cumsum(interval[still])
+        cut[still[kept_s > keep_s]] = True
+    removed_before = np.concatenate([[0.0], np.cumsum(np.where(cut, interval, 0.0))[:-1]])
+    new_t = t - removed_before  # (a cut run's samples all map to the time of the sample after it)
 
-    def still(a: float, b: float) -> bool:
-        inside = (samples.t >= a) & (samples.t <= b)
-        return not inside.any() or float(speed[inside].max()) < max_speed_dps
+    def moved(time_s: float) -> float:
+        """A time (s) of the recording in the one with shorter rests."""
+        return float(np.interp(time_s, t, new_t))
 
-    spans = [(a.end_s, b.start_s) for a, b in zip(counted, counted[1:])
-             if 0.0 < b.start_s - a.end_s <= max_rest_s and still(a.end_s, b.start_s)]
-    return time_warped(samples, spans, factor, scale_acc=False)
+    keep = ~cut
+    return Samples(new_t[keep], samples.acc[keep], samples.gyr[keep]), moved
 
 
 def reps_with_shorter_rests(reps: list[Rep], moved: Callable[[float], float]) -> list[Rep]:
