@@ -108,16 +108,21 @@ def _whole(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
     return parse
 
 
-def _non_negative(value: Any) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"expected a number >= 0, got {value!r}")
-    return float(value)
+def _non_negative(maximum: float) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        if (not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0
+                or value > maximum):
+            raise ValueError(f"expected a number 0..{maximum:g}, got {value!r}")
+        return float(value)
+    return parse
 
 
-def _positive(value: Any) -> float:
-    if _non_negative(value) == 0:
-        raise ValueError(f"expected a number > 0, got {value!r}")
-    return float(value)
+def _positive(maximum: float) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        if _non_negative(maximum)(value) == 0:
+            raise ValueError(f"expected a number > 0 (up to {maximum:g}), got {value!r}")
+        return float(value)
+    return parse
 
 
 def _sides(value: Any) -> tuple[str, ...]:
@@ -165,10 +170,15 @@ def _exercise_name(value: Any) -> str:
     return exercises.check_name(_text(value))
 
 
+#: upper bounds: no home programme comes near them, a typo does (10000 reps, a hold of an hour);
+#: a joint turns less than 180 degrees
+MAX_SETS, MAX_REPS_PER_SET, MAX_SESSIONS_PER_DAY = 50, 500, 24
+MAX_HOLD_S, MAX_ROM_DEG = 600.0, 180.0
+
 _EXERCISE_VALIDATORS: dict[str, Callable[[Any], Any]] = {
-    "name": _exercise_name, "sides": _sides, "sets": _whole(1), "reps_per_set": _whole(1),
-    "hold_s": _non_negative, "rom_deg": _non_negative, "days_per_week": _whole(1, 7),
-    "sessions_per_day": _whole(1), "movement_s": _positive,
+    "name": _exercise_name, "sides": _sides, "sets": _whole(1, MAX_SETS), "reps_per_set": _whole(1, MAX_REPS_PER_SET),
+    "hold_s": _non_negative(MAX_HOLD_S), "rom_deg": _non_negative(MAX_ROM_DEG), "days_per_week": _whole(1, 7),
+    "sessions_per_day": _whole(1, MAX_SESSIONS_PER_DAY), "movement_s": _positive(MAX_HOLD_S),
 }
 
 

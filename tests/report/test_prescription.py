@@ -53,6 +53,9 @@ def test_the_contract_example_loads(tmp_path):
     (("days_per_week = 7", ""), "key exercise[1].days_per_week: missing"),
     (("days_per_week = 7", "days_per_week = 7\nmovement_s = 0"), "key exercise[1].movement_s: expected a number > 0"),
     (("[[exercise]]", "[exercise]"), "key exercise:"),
+    (("sets = 3", "sets = 3000"), "key exercise[1].sets: expected a whole number 1..50, got 3000"),
+    (("rom_deg = 30", "rom_deg = 300"), "key exercise[1].rom_deg: expected a number 0..180, got 300"),
+    (("hold_s = 5", "hold_s = 3600"), "key exercise[1].hold_s: expected a number 0..600, got 3600"),
     (("name = \"hip_external_rotation\"", "name = \"hip_er\""), "key exercise[1].name: 'hip_er' is not one of hip_external_rotation"),
     (("sets = 3", "sets = 3 3"), "invalid TOML"),
 ])
@@ -100,5 +103,5 @@ def test_a_bad_prescription_exits_2_with_one_line(tmp_path):
     rx = write(tmp_path, GOOD.replace("sets = 3", "sets = \"three\""))
     result = CliRunner().invoke(cli, ["report", "--prescription", str(rx), str(tmp_path), "--out", str(tmp_path / "r.csv")])
     assert result.exit_code == 2
-    assert result.output.strip().splitlines() == [f"error: {rx}: key exercise[1].sets: expected a whole number >= 1, got 'three'"]
+    assert result.output.strip().splitlines() == [f"error: {rx}: key exercise[1].sets: expected a whole number 1..50, got 'three'"]
     assert not (tmp_path / "r.csv").exists()
