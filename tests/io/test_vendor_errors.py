@@ -147,3 +147,27 @@ def test_a_short_line_that_is_not_the_last_is_still_an_error(tmp_path):
     lines[20] = ",".join(lines[20].split(",")[:5])
     path.write_text("\n".join(lines) + "\n")
     assert "line 21: column Acc_X: is empty (or NaN)" in error_of(path)
+
+
+@pytest.mark.parametrize("fmt", ["polar", "movella"])
+def test_a_vendor_line_with_more_fields_than_its_header_is_named(tmp_path, fmt):
+    # (the reader takes some columns by position: a line with one more field would be misread)
+    if fmt == "polar":
+        path, _ = write_polar(tmp_path, KNOWN, 800_000_000 * 10**9)
+        sep, index, header_line = ";", 10, 1
+    else:
+        path = write_movella(tmp_path / "dot.csv", KNOWN, 0)
+        sep, index, header_line = ",", 20, 7
+    lines = path.read_text().splitlines()
+    fields = lines[header_line - 1].count(sep) + 1
+    lines[index] += sep + "123"
+    path.write_text("\n".join(lines) + "\n")
+    assert f"line {index + 1}: {fields + 1} fields, the header (line {header_line}) has {fields}" in error_of(path)
+
+
+def test_a_vendor_file_not_in_utf8_names_the_line(tmp_path):
+    path = write_movella(tmp_path / "dot.csv", KNOWN, 0)
+    lines = path.read_bytes().split(b"\n")
+    lines[12] = lines[12] + b"\xff"
+    path.write_bytes(b"\n".join(lines))
+    assert "line 13: not UTF-8 text" in error_of(path)

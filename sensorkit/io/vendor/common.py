@@ -79,8 +79,12 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
     try:
         frame = pd.read_csv(path, sep=sep, skiprows=header_line - 1, header=0, usecols=positions,
                             dtype=None, engine="c", skip_blank_lines=True)
+    except UnicodeDecodeError:
+        raise RecordingError(f"{path}: line {_first_undecodable_line(path)}: not UTF-8 text (a binary file,"
+                             " or an export in another encoding?)") from None
     except (ValueError, OSError) as exc:
         raise RecordingError(f"{path}: cannot parse the table after line {header_line}: {str(exc).strip()}") from None
+    _refuse_long_lines(path, header_line, sep)
     if warnings is not None and len(frame) and (_last_line_short(path, header_line, sep)
                                                  or (_last_row_bad(frame) and not _ends_with_newline(path))):
         warnings.append(f"{path}: line {header_line + len(frame)}: incomplete last line dropped (export cut short?)")
@@ -99,6 +103,35 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
             raise RecordingError(f"{path}: line {header_line + 1 + row}: column {frame.columns[positions.index(pos)]}: {problem}")
         out[name] = values.to_numpy(dtypes[pos])
     return out
+
+
+def _first_undecodable_line(path: Path) -> int:
+    """The number of the first line that is not UTF-8 (0 when every line is)."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
+
+
+def _refuse_long_lines(path: Path, header_line: int, sep: str) -> None:
+    """A :class:`RecordingError` naming the first line after the header with more ``sep``-separated
+    fields than the header (the columns would be misread: the reader takes only some of them)."""
+    data = np.frombuffer(path.read_bytes(), dtype=np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    ends = np.append(ends, len(data)) if not len(ends) or ends[-1] != len(data) - 1 else ends
+    marks = np.flatnonzero(data == ord(sep))
+    per_line = np.diff(np.concatenate([[0], np.searchsorted(marks, ends, side="right")]))
+    if len(per_line) < header_line:
+        return
+    body = per_line[header_line:]
+    longer = np.flatnonzero(body > per_line[header_line - 1])
+    if longer.size:
+        line = header_line + 1 + int(longer[0])
+        raise RecordingError(f"{path}: line {line}: {int(body[longer[0]]) + 1} fields, the header (line {header_line})"
+                             f" has {int(per_line[header_line - 1]) + 1}")
 
 
 def _last_row_bad(frame: pd.DataFrame) -> bool:
