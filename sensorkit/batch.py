@@ -138,8 +138,8 @@ def analyze_file(path: str, base_dir: str, config: PipelineConfig | None = None,
     if result is not None and actual != shown:
         row = result.session_row
         row["path"] = str(shown)
-        row["warnings"] = _relabel(row["warnings"], actual, shown)
-        result.warnings = [_relabel(warning, actual, shown) for warning in result.warnings]
+        row["warnings"] = relabel_path(row["warnings"], actual, shown)
+        result.warnings = [relabel_path(warning, actual, shown) for warning in result.warnings]
     return result, error
 
 
@@ -153,10 +153,10 @@ def run_file_task(task: Callable[[Path], object], path: str, base_dir: str) -> t
         return task(actual), ""
     except SensorkitError as exc:
         _raise_if_interrupted()
-        return None, _relabel(str(exc), actual, shown)
+        return None, relabel_path(str(exc), actual, shown)
     except Exception as exc:  # noqa: BLE001 - a bug on one file must not end the batch
         _raise_if_interrupted()
-        return None, _relabel(f"{shown}: internal error: {one_line(exc)}", actual, shown)
+        return None, relabel_path(f"{shown}: internal error: {one_line(exc)}", actual, shown)
 
 
 _interrupted = threading.Event()
@@ -198,7 +198,8 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
 
 
-def _relabel(text: str, actual: Path, shown: Path) -> str:
+def relabel_path(text: str, actual: Path, shown: Path) -> str:
+    """``text`` naming the file as the user gave it (``shown``), not as it was opened (``actual``)."""
     return text.replace(str(actual), str(shown)) if actual != shown else text
 
 

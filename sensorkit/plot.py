@@ -193,23 +193,30 @@ def patient_progress_png(rows: Sequence[Mapping], rom_targets: Mapping[str, floa
     patient = rows[0]["patient"]
     series = sorted({(r["exercise"], r["side"]) for r in rows})
     width = 0.8 / len(series)
+    colours: dict[str, str] = {}
+    # the ROM of full reps, as the summary gives it: a day of deliberately reduced-range (partial) or
+    # knee-out reps is no drop in the patient's range (reports from before that column: all reps)
+    full = "rom_full_mean_deg" in rows[0]
     for i, (exercise, side) in enumerate(series):
         mine = [r for r in rows if (r["exercise"], r["side"]) == (exercise, side)]
         days = np.array([np.datetime64(date.fromisoformat(str(r["date"]))) for r in mine])
-        rom_mean = np.array([_number(r["rom_mean_deg"]) for r in mine])
+        rom_mean = np.array([_number(r["rom_full_mean_deg" if full else "rom_mean_deg"]) for r in mine])
         rom_max = np.array([_number(r["rom_max_deg"]) for r in mine])
         adherence = np.array([_number(r["adherence_pct"]) for r in mine])
         label = f"{exercise} {side}"
         has = ~np.isnan(rom_mean)
-        line, = ax_rom.plot(days[has], rom_mean[has], "o-", label=f"{label}: mean ROM")
-        ax_rom.plot(days[has], rom_max[has], "^", color=line.get_color(), alpha=0.5, ms=5, label=f"{label}: max ROM")
+        line, = ax_rom.plot(days[has], rom_mean[has], "o-", label=f"{label}: mean ROM{' of full reps' if full else ''}")
+        colours.setdefault(exercise, line.get_color())
+        has_max = ~np.isnan(rom_max)
+        ax_rom.plot(days[has_max], rom_max[has_max], "^", color=line.get_color(), alpha=0.5, ms=5,
+                    label=f"{label}: max ROM (any rep)")
         x = days.astype("datetime64[D]").astype(float) + (i - (len(series) - 1) / 2) * width
         scheduled = ~np.isnan(adherence)
         ax_adh.bar(x[scheduled], adherence[scheduled], width=width, color=line.get_color(), label=label)
         missed = scheduled & (adherence == 0)
         ax_adh.plot(x[missed], np.zeros(missed.sum()), "x", color="#c0392b", ms=7, clip_on=False)
-    for exercise, target in sorted((rom_targets or {}).items()):
-        ax_rom.axhline(target, color="#c0392b", ls="--", lw=0.8, label=f"{exercise} target {target:g}°")
+    for exercise, target in sorted((rom_targets or {}).items()):  # (each in its exercise's colour)
+        ax_rom.axhline(target, color=colours.get(exercise, "#c0392b"), ls="--", lw=0.9, label=f"{exercise} target {target:g}°")
     ax_rom.set_ylabel("ROM (°)")
     ax_rom.set_ylim(bottom=0)
     ax_rom.legend(fontsize=8, loc="lower left")

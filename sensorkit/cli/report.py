@@ -33,9 +33,12 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
               help="Write one progress plot per patient, PATIENT.png (needs the plot extra).")
 @click.option("--include-simulated", is_flag=True,
               help="Count simulated recordings (demo data; left out by default).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="The day the report is made: later days are not reported (neither done nor missed yet)."
+                   "  [default: today, in each patient's time zone]")
 @parallel_options
 def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: Path | None,
-           log_path: Path | None, plot_dir: Path | None, include_simulated: bool, workers: int | None,
+           log_path: Path | None, plot_dir: Path | None, include_simulated: bool, as_of, workers: int | None,
            scheduler: str | None) -> None:
     """Adherence per patient, local day, exercise and side, from recordings (files or folders).
 
@@ -68,6 +71,7 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
             on_message(f"{path}: skipped: an earlier output ({kind}), not a recording")
         scheduler_notice(scheduler)
         outcome = build_report(prescriptions, paths, on_message=on_message, workers=workers, scheduler=scheduler,
+                               as_of=as_of.date() if as_of is not None else "today",
                                include_simulated=include_simulated, files=files)
         pngs = {}
         if plot_dir is not None:

@@ -230,9 +230,9 @@ def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
 
 
 def file_time_warning(path: str | os.PathLike, started_at: datetime) -> str:
-    """The warning for a recording dated by its file's modification time."""
-    return (f"{path}: no started_at in its sidecar; dated by the file's modification time"
-            f" ({started_at.isoformat(timespec='seconds')}), which copying or unzipping changes")
+    """The warning for a recording dated by its file's modification time (less its duration)."""
+    return (f"{path}: no started_at in its sidecar; dated by the file's modification time less its duration"
+            f" (started {started_at.isoformat(timespec='seconds')}), which copying or unzipping changes")
 
 
 def started_at_from_mtime(path: str | os.PathLike) -> datetime:

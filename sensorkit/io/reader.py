@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,11 +63,20 @@ def read_recording(path: str | os.PathLike) -> Recording:
     samples = Samples.from_array(values if keep is None else values[keep])
     check_time_plausible(path, samples.t, meta.sample_rate_hz)
     warnings += check_units(path, samples)
+    _started_before_written(meta, samples)
     return Recording(name=path.stem, path=path, samples=samples, meta=meta, warnings=warnings)
 
 
+def _started_before_written(meta: RecordingMeta, samples: Samples) -> None:
+    """A recording dated by its file's modification time (no ``started_at``) began that long before
+    it was last written: the file is written to the end of the recording."""
+    if meta.started_at_from_file_time and len(samples):
+        meta.started_at = meta.started_at - timedelta(seconds=samples.duration_s)
+
+
 def read_meta(path: str | os.PathLike) -> RecordingMeta:
-    """The metadata of a recording without parsing a canonical CSV (its sidecar, else the file's mtime).
+    """The metadata of a recording without parsing a canonical CSV (its sidecar; without a
+    ``started_at`` there, the file's mtime less the recording's duration, which parses it).
 
     A vendor export (detected from its first 4 KiB, or any ``.json``) is read whole, since its start
     time and sensor come from its content; its sidecar, when it has one, still overrides.
@@ -74,7 +84,8 @@ def read_meta(path: str | os.PathLike) -> RecordingMeta:
     path = Path(path)
     if meta_needs_content(path):
         return read_recording(path).meta
-    return load_meta(path)[0]
+    meta = load_meta(path)[0]
+    return read_recording(path).meta if meta.started_at_from_file_time else meta  # (its start needs its duration)
 
 
 def meta_needs_content(path: str | os.PathLike) -> bool:
@@ -108,4 +119,5 @@ def _vendor_recording(path: Path, data: VendorData) -> Recording:
     warnings += data.warnings
     check_time_plausible(path, data.samples.t, meta.sample_rate_hz)
     warnings += check_units(path, data.samples)
+    _started_before_written(meta, data.samples)
     return Recording(name=data.name, path=data.primary or path, samples=data.samples, meta=meta, warnings=warnings)

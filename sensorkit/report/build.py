@@ -13,13 +13,16 @@ stops the rest.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+from datetime import date, datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sensorkit.batch import analyze_recording, run_file_task, run_many
+from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_many
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
+from sensorkit.io.meta import file_time_warning
 from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
@@ -36,6 +39,7 @@ class ReportOutcome:
     failures: list[tuple[Path, str]] = field(default_factory=list)
     notes: list[tuple[Path, str]] = field(default_factory=list)
     dated_by_file_time: list[Path] = field(default_factory=list)  # sessions without started_at
+    warnings: list[tuple[Path, str]] = field(default_factory=list)  # the reader's, of the sessions counted
 
 
 def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
@@ -77,6 +81,8 @@ class ReportedFile:
     patient: str = ""
     side: str = ""
     reps: tuple = ()
+    warnings: tuple[str, ...] = ()  # the reader's (a time read as UTC, a line dropped, ...)
+    digest: str = ""  # SHA-256 of the recording file: an identical copy is the same session
 
 
 def report_file(path: str, base_dir: str, config: PipelineConfig | None,
@@ -94,7 +100,11 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
             return ReportedFile(meta, skipped=why)
         tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
         result = analyze_recording(recording if recording is not None else actual, config, tempo)
-        return ReportedFile(meta, patient=rx.patient, side=side, reps=tuple(result.reps))
+        dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
+        warnings = tuple(relabel_path(w, actual, Path(path)) for w in result.warnings if w != dated)  # (dated: a note)
+        digest = hashlib.sha256(actual.read_bytes()).hexdigest()
+        return ReportedFile(meta, patient=rx.patient, side=side, reps=tuple(result.reps), warnings=warnings,
+                            digest=digest)
 
     return run_file_task(task, path, base_dir)
 
@@ -111,6 +121,7 @@ def build_report(
     include_simulated: bool = False,
     files: list[Path] | None = None,
     task: Callable = report_file,
+    as_of: date | str | None = None,
 ) -> ReportOutcome:
     """Analyse the recordings under ``paths`` that fit ``prescriptions``; build both tables.
 
@@ -122,7 +133,10 @@ def build_report(
     message and counted apart (``sessions_dated_by_file_time``, ``outcome.dated_by_file_time``).
     ``files``: the recording files, when the caller has searched ``paths`` already.
     ``task``: :func:`report_file` or a stand-in with its signature and result (the dashboard's,
-    which reuses the result of a file that has not changed).
+    which reuses the result of a file that has not changed). ``as_of``: the day the report is made
+    (a date, or ``"today"``: each patient's local date now); days after it are not reported (they
+    are neither done nor missed yet), unless a session is dated there. None: up to the
+    prescription's end.
     """
     outcome = ReportOutcome(sessions={p: [] for p in prescriptions})
 
@@ -139,26 +153,37 @@ def build_report(
         for path, kind in earlier:
             tell(outcome.notes, path, f"an earlier output ({kind}), not a recording", "skipped: ")
     names = recording_names(files)
+    first_copy: dict[str, Path] = {}  # file digest -> the first file counted with it
     for path, found, error in run_many(task, files, [(config, prescriptions, include_simulated)] * len(files),
                                        workers, scheduler):
         if found is None:
             tell(outcome.failures, path, error, "failed: ")
         elif found.skipped:
             tell(outcome.notes, path, found.skipped, "skipped: ")
+        elif found.digest and found.digest in first_copy:
+            tell(outcome.notes, path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
+                 " copy or a backup); counted once", "skipped: ")
         else:
+            if found.digest:
+                first_copy[found.digest] = path
             meta = found.meta
+            for warning in found.warnings:
+                outcome.warnings.append((path, warning))
+                if on_message:
+                    on_message(f"warning: {warning}")
             if meta.started_at_from_file_time:
                 outcome.dated_by_file_time.append(path)
                 if on_message:
                     on_message(f"{path}: note: no started_at in its sidecar; counted on the day of the file's"
-                               f" modification time ({meta.started_at.isoformat(timespec='seconds')}), which copying"
-                               " or unzipping changes")
+                               f" modification time less its duration ({meta.started_at.isoformat(timespec='seconds')}),"
+                               " which copying or unzipping changes")
             outcome.sessions[found.patient].append(
                 AnalyzedSession(names[path], meta.started_at, meta.exercise, found.side, found.reps,
                                 meta.started_at_from_file_time))
     for patient in sorted(prescriptions):
         rx = prescriptions[patient]
-        rows = daily_rows(rx, outcome.sessions[patient])
+        day = datetime.now(rx.zone).date() if as_of == "today" else as_of
+        rows = daily_rows(rx, outcome.sessions[patient], day)
         outcome.daily += rows
         outcome.summary += summary_rows(patient, rx.start, rows)
     return outcome

@@ -41,15 +41,21 @@ class _Cell:
     dated_by_file_time: int = 0
 
 
-def report_end(rx: Prescription, sessions: list[AnalyzedSession]) -> date:
-    """Last reported day: the prescription's end, else the local date of the last session (at least start)."""
-    if rx.end is not None:
-        return rx.end
-    return max([rx.start, *(rx.local_date(s.started_at) for s in sessions)])
+def report_end(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | None = None) -> date:
+    """Last reported day: the prescription's end, else the local date of the last session (at least
+    start); with ``as_of`` (a local date: the day the report is made), no later than it, as days
+    still to come are neither done nor missed, but never before the last session's day."""
+    last_data = max([rx.start, *(rx.local_date(s.started_at) for s in sessions)])
+    planned = rx.end if rx.end is not None else last_data
+    if as_of is None:
+        return planned
+    end = min(planned, as_of)
+    return max(end, min(last_data, planned)) if sessions else end
 
 
-def daily_rows(rx: Prescription, sessions: list[AnalyzedSession]) -> list[dict]:
-    """The rows of ``rx.patient`` from ``start`` to :func:`report_end`, sorted by date, exercise, side.
+def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | None = None) -> list[dict]:
+    """The rows of ``rx.patient`` from ``start`` to :func:`report_end` (``as_of`` as there), sorted
+    by date, exercise, side.
 
     Sessions must already belong to a prescribed exercise and side; those dated outside the
     period are ignored (the caller reports them).
@@ -60,7 +66,7 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession]) -> list[dict]:
         cell.recordings.append(s.recording)
         cell.reps.extend(r for r in s.reps if r.counted)
         cell.dated_by_file_time += s.dated_by_file_time
-    last = report_end(rx, sessions)
+    last = report_end(rx, sessions, as_of)
     rows = []
     for day_index in range((last - rx.start).days + 1):
         day = rx.start + timedelta(days=day_index)

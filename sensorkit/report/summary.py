@@ -76,6 +76,8 @@ def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
                 "adherence_mean_pct": sum(scheduled) / len(scheduled) if scheduled else math.nan,
                 "full_reps_first_week": n_first, "full_rom_first_week_mean_deg": rom_first,
                 "full_reps_last_week": n_last, "full_rom_last_week_mean_deg": rom_last,
-                "full_rom_change_deg": rom_last - rom_first,
+                # (a period under two weeks: the weeks overlap, and a change within it says little; under
+                # one week they are the same days, and "no change" would be read as a measurement)
+                "full_rom_change_deg": rom_last - rom_first if days > WEEK_DAYS else math.nan,
             })
     return out

@@ -40,11 +40,15 @@ def test_full_sidecar(csv_path):
     assert read_recording(csv_path).warnings == []
 
 
-def test_without_started_at_the_csv_mtime_is_the_start(csv_path):
+def test_without_started_at_the_csv_mtime_less_its_duration_is_the_start(csv_path):
+    # (the file is last written when the recording ends: a recording from 23:58 to 00:00 began the day before)
     write_sidecar_text(csv_path, '{"side": "right"}')
     os.utime(csv_path, (1_790_000_000, 1_790_000_000))
+    duration_s = read_recording(csv_path).samples.duration_s
+    assert duration_s > 1.0
     meta = read_meta(csv_path)
-    assert meta.started_at == datetime.fromtimestamp(1_790_000_000, tz=timezone.utc)
+    assert meta.started_at == datetime.fromtimestamp(1_790_000_000, tz=timezone.utc) - timedelta(seconds=duration_s)
+    assert read_recording(csv_path).meta.started_at == meta.started_at
     assert meta.started_at.tzinfo == timezone.utc
     assert meta.exercise == "hip_external_rotation"
 
@@ -132,8 +136,8 @@ def test_sidecar_with_bom(csv_path):
 def test_read_meta_does_not_parse_the_csv(tmp_path):
     csv_path = tmp_path / "rec.csv"
     csv_path.write_text("not a recording at all\n")
-    write_sidecar_text(csv_path, '{"patient": "p3"}')
-    assert read_meta(csv_path).patient == "p3"
+    write_sidecar_text(csv_path, '{"patient": "p3", "started_at": "2026-11-02T10:00:00+01:00"}')
+    assert read_meta(csv_path).patient == "p3"  # (without started_at it would: the start needs the duration)
 
 
 def test_to_dict_round_trip():

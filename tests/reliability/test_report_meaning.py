@@ -90,3 +90,49 @@ def test_a_prescription_over_five_years_is_refused_at_once(workspace):
     assert one_line(result) == (f"error: {rx}: key end: 2026-11-01..9999-12-31 is longer than 5 years; give the "
                                 "prescription's real end (a new prescription for a new period)")
     tree.assert_unchanged()
+
+
+def test_a_report_made_before_the_period_ends_stops_at_the_day_it_is_made(workspace):
+    # (days still to come are neither done nor missed: without --as-of, today in the patient's zone)
+    import csv
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    as_patient(workspace / "data")
+    (workspace / "rx" / "p001.toml").write_text(prescription("p001", end="2027-12-31"))
+    for as_of, last in (("--as-of=2026-11-05", "2026-11-05"),
+                        (None, datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat())):
+        out = workspace / f"daily_{last}.csv"
+        result = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", out,
+                     *([as_of] if as_of else []))
+        assert result.returncode == 0, result.stderr
+        days = sorted({row["date"] for row in csv.DictReader(out.open())})
+        assert days[0] == "2026-11-01" and days[-1] == max(last, "2026-11-02"), days
+    assert date.fromisoformat(last) < date(2027, 12, 31)
+
+
+def test_an_identical_copy_of_a_recording_is_counted_once_with_a_note(workspace):
+    import shutil
+    as_patient(workspace / "data")
+    (workspace / "data" / "backup").mkdir()
+    for suffix in (".csv", ".json"):
+        shutil.copy(workspace / "data" / f"sim_1{suffix}", workspace / "data" / "backup" / f"sim_1{suffix}")
+    out = workspace / "daily.csv"
+    result = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", out)
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in lines(result.stderr) if "the same recording as" in line]
+    assert notes == [f"{workspace / 'data' / 'sim_1.csv'}: skipped: the same recording as "
+                     f"{workspace / 'data' / 'backup' / 'sim_1.csv'} (an identical file: a copy or a backup); counted once"]
+    rows = list(csv.DictReader(out.open()))
+    assert sum(int(r["sessions"]) for r in rows) == 2  # sim_1 (once) and sim_2
+
+
+def test_the_readers_warnings_reach_the_report(workspace):
+    # (a start time without a UTC offset is read as UTC: the day may be off by one; say so)
+    as_patient(workspace / "data", started_at="2026-11-02T00:30:00")
+    result = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", workspace / "d.csv",
+                 "--log", workspace / "log.txt")
+    assert result.returncode == 0, result.stderr
+    said = [line for line in lines(result.stderr) if "has no UTC offset; read as UTC" in line]
+    assert len(said) == 2 and all(line.startswith("warning: ") for line in said)
+    assert all(line in (workspace / "log.txt").read_text() for line in said)

@@ -1,5 +1,7 @@
 """The daily and summary tables from hand-made reps: targets, the 100 % cap, 30-day periods, bands."""
 import math
+
+import pytest
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -40,6 +42,18 @@ def test_without_an_end_the_report_runs_to_the_last_recording_with_empty_days():
     assert [r["date"] for r in rows] == ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"]
     assert [r["adherence_pct"] for r in rows] == [0.0, 0.0, 0.0, 50.0]
     assert csv_text(rows[:1], ("rom_mean_deg", "has_data", "active_time_s")) == "rom_mean_deg,has_data,active_time_s\n,false,0.000\n"
+
+
+def test_days_after_the_report_is_made_are_neither_done_nor_missed():
+    start = date(2026, 1, 1)
+    sessions = [session(start + timedelta(days=1), [rep("full", 35, 4)])]
+    rows = daily_rows(rx(start, end=date(2026, 1, 31)), sessions, as_of=date(2026, 1, 4))
+    assert [r["date"] for r in rows] == ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"]
+    assert len(daily_rows(rx(start, end=date(2026, 1, 31)), sessions)) == 31  # (without: the whole period)
+    # a session dated after the day the report is made (a clock ahead) is still shown
+    late = [session(start + timedelta(days=6), [rep("full", 35, 4)])]
+    assert daily_rows(rx(start, end=date(2026, 1, 31)), late, as_of=date(2026, 1, 4))[-1]["date"] == "2026-01-07"
+    assert daily_rows(rx(start, end=date(2026, 1, 31)), [], as_of=date(2025, 12, 30)) == []  # not begun
 
 
 def test_summary_splits_into_30_day_periods_with_device_day_bands():
@@ -96,3 +110,14 @@ def test_a_short_trailing_period_without_data_is_left_out():
 
 def test_device_day_band_edges():
     assert [device_days_band(n) for n in (0, 1, 2, 15, 16, 30)] == ["0-1", "0-1", "2-15", "2-15", "16-30", "16-30"]
+
+
+def test_a_period_of_a_week_or_less_has_no_rom_change_rather_than_zero():
+    start = date(2026, 1, 1)
+    sessions = [session(start + timedelta(days=i), [rep("full", 30 + 5 * i, 4)], f"s{i}") for i in range(5)]
+    (period,) = summary_rows("p1", start, daily_rows(rx(start), sessions))
+    assert period["days"] == 5 and period["full_rom_first_week_mean_deg"] == period["full_rom_last_week_mean_deg"]
+    assert math.isnan(period["full_rom_change_deg"])  # the same days compared with themselves
+    eight = [session(start + timedelta(days=i), [rep("full", 30 + 5 * i, 4)], f"s{i}") for i in range(8)]
+    (period,) = summary_rows("p1", start, daily_rows(rx(start), eight))
+    assert period["full_rom_change_deg"] == pytest.approx(50.0 - 45.0)  # days 1-7 against days 0-6
