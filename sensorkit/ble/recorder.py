@@ -19,6 +19,7 @@ from sensorkit import exercises
 from sensorkit.ble.link import LinkState
 from sensorkit.ble.session import SensorSession
 from sensorkit.errors import RecordingError
+from sensorkit.io.files import sidecar_path
 from sensorkit.io import RecordingWriter
 from sensorkit.pipeline.rep import COUNTED_KINDS, KINDS, Rep
 from sensorkit.samples import Samples
@@ -83,6 +84,8 @@ class SessionRecorder:
         self._unique_name = unique_name
         if self.path.exists() and not unique_name:
             raise RecordingError(f"{self.path}: already exists; a recording is never overwritten")
+        if sidecar_path(self.path).exists() and not unique_name:
+            raise RecordingError(f"{sidecar_path(self.path)}: already exists; a recording's sidecar is never overwritten")
         self._folder, self._name, self.meta = folder, name, dict(meta)
         self.received = 0  # samples handed to feed (all of them are written, or the loss says so)
         self.writer: RecordingWriter | None = None
@@ -120,7 +123,7 @@ class SessionRecorder:
             try:
                 writer = RecordingWriter(self._folder, name, self.meta, flush_interval_s=self.flush_interval_s)
             except RecordingError:
-                taken = (Path(self._folder) / f"{name}.csv").exists()
+                taken = any((Path(self._folder) / f"{name}{suffix}").exists() for suffix in (".csv", ".json"))
                 if not (self._unique_name and taken):
                     raise
                 name = f"{self._name}_{suffix}"
@@ -142,12 +145,26 @@ class SessionRecorder:
 
     def finish(self, session: SensorSession) -> list[Rep]:
         """End of stream: close the pipeline's open movement, close the recording with link info."""
+        try:
+            reps = self.finish_pipeline()
+        finally:
+            self.close_recording(session)
+        return reps
+
+    def finish_pipeline(self) -> list[Rep]:
+        """End of stream, first step: the pipeline's open movement closed; its reps."""
         reps = []
         if self.pipeline is not None:
             reps = self.pipeline.finish()
             self._count(reps)
+        return reps
+
+    def close_recording(self, session: SensorSession) -> None:
+        """End of stream, second step: the recording closed, its sidecar finished with the link's
+        statistics. A write that failed on the way (disk full, read-only, file too large) is a
+        :class:`RecordingError` here, once the sidecar says so (``write_error``)."""
         if self.writer is None:
-            return reps
+            return
         health = session.health
         try:
             self.writer.flush()  # before the counts below are taken
@@ -162,7 +179,9 @@ class SessionRecorder:
                        "received_samples": self.received, "unsaved_samples": self.received - self.writer.n_written,
                        "loss_fraction": round(self._loss_fraction(session), 6), "ended_by": session.state.value},
         })
-        return reps
+        if self.writer.write_error is not None:
+            raise RecordingError(f"{self.writer.path}: cannot write: {self.writer.write_error}; {self.writer.n_written}"
+                                 " samples saved (the sidecar says so: write_error)")
 
     def _loss_fraction(self, session: SensorSession) -> float:
         """Samples lost on the link or not saved (a write that failed), over all the sensor sent."""
@@ -210,8 +229,11 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
                         display.rep(rep, recorder.status)
             finally:
                 try:
-                    for rep in recorder.finish(session):
-                        display.rep(rep, recorder.status)
+                    try:
+                        for rep in recorder.finish_pipeline():  # shown even should closing fail below
+                            display.rep(rep, recorder.status)
+                    finally:
+                        recorder.close_recording(session)
                 finally:
                     if getattr(display, "path", None) is not None:
                         display.path = str(recorder.path)  # a default name may have become NAME_2

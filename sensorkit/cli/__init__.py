@@ -83,9 +83,9 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         raise SystemExit(exc.exit_code) from None
-    except click.exceptions.Abort:
-        click.echo("Aborted!", err=True)
-        raise SystemExit(1) from None
+    except click.exceptions.Abort:  # Ctrl-C before a command took charge of it (while it loads)
+        click.echo("interrupted", err=True)
+        raise SystemExit(130) from None
     except SensorkitError as exc:  # user errors: one line, no traceback
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None

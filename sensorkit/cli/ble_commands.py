@@ -83,8 +83,9 @@ def _stream_options(func):
         click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Simulation seed."),
         click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
                      help="Simulation time scale (1.0 = real time)."),
-        click.option("--sample-rate-hz", type=click.FloatRange(min=1), default=104.0, show_default=True,
-                     help="Sample rate to request (and to simulate)."),
+        click.option("--sample-rate-hz", type=click.FloatRange(min=10), default=104.0, show_default=True,
+                     help="Sample rate to request (and to simulate); at least 10 Hz (the analysis low-passes"
+                          " the motion at up to 3 Hz, which needs more than 6.7 Hz; the real recordings: 25-101 Hz)."),
         click.option("--side", type=click.Choice(["left", "right"]), default=None, help="Leg wearing the sensor."),
         click.option("--exercise", type=click.Choice(exercises.names()), default=None,
                      help=f"Exercise of the session (default: {exercises.DEFAULT_EXERCISE}; simulated: what it simulates)."),
@@ -177,6 +178,8 @@ def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: f
     sim_options = {"sample_rate_hz": sample_rate_hz}
     if meta.get("exercise"):
         sim_options["exercise"] = meta["exercise"]
+    if meta.get("side"):
+        sim_options["side"] = meta["side"]  # (the other leg's motion is the mirror image)
     if duration_s is not None:
         sim_options["max_duration_s"] = duration_s
     sensor, sim = simulated_sensor(protocol, seed, speed, **sim_options)
@@ -186,7 +189,9 @@ def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: f
     meta["simulated"] = True  # demo data: reports leave it out unless asked
     options = {"protocol": protocol, "client_backend": radio.client_backend,
                "scanner_backend": radio.scanner_backend, "clock": sensor.clock}
-    return sensor.local_name, duration_s if duration_s is not None else sim.samples.duration_s, meta, options
+    # (the run ends with the simulated session, which fits in duration_s: the sensor switches off)
+    ends_s = min(duration_s, sim.samples.duration_s) if duration_s is not None else sim.samples.duration_s
+    return sensor.local_name, ends_s, meta, options
 
 
 def _make_recorder(live: bool, out_dir: Path, name: str, meta: dict, unique_name: bool = False) -> SessionRecorder:

@@ -253,9 +253,14 @@ def as_meta(meta: dict | RecordingMeta | None, source: str) -> RecordingMeta:
     return meta_from_dict(meta, source)[0]
 
 
+def sidecar_text(meta: RecordingMeta) -> str:
+    """The sidecar's JSON text of ``meta``."""
+    return json.dumps(meta.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
 def write_sidecar(csv_path: str | os.PathLike, meta: RecordingMeta) -> Path:
     """Write ``NAME.json`` next to ``csv_path`` atomically; returns its path."""
     path = sidecar_path(csv_path)
-    atomic_write_text(path, json.dumps(meta.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(path, sidecar_text(meta))
     return path
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from sensorkit.errors import RecordingError
 from sensorkit.io.files import atomic_write_text, sidecar_path
-from sensorkit.io.meta import RecordingMeta, as_meta, meta_from_dict, write_sidecar
+from sensorkit.io.meta import RecordingMeta, as_meta, meta_from_dict, sidecar_text, write_sidecar
 from sensorkit.samples import COLUMNS, Samples
 
 HEADER_LINE = ",".join(COLUMNS) + "\n"
@@ -75,6 +75,42 @@ def write_recording(csv_path: str | os.PathLike, samples: Samples, meta: dict | 
     return csv_path
 
 
+#: bytes of blank space kept at the end of a recording's sidecar while it is written, so that its
+#: end (``ended_at``, ``n_samples``, ``write_error``, link statistics) fits in place on a full disk
+SIDECAR_RESERVE_BYTES = 16384
+
+
+def _reserve(path: Path, n_bytes: int) -> None:
+    """Blank space (JSON allows it after the value) at the end of ``path``, on disk; none when the
+    disk or a file-size limit refuses it (the sidecar is then as it was)."""
+    size = path.stat().st_size
+    try:
+        with open(path, "ab") as handle:
+            handle.write(b" " * n_bytes + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        with open(path, "r+b") as handle:
+            handle.truncate(size)
+
+
+def _overwrite_in_place(path: Path, text: str) -> bool:
+    """``text`` written over ``path`` from its start, blank-padded to its length (no new disk space
+    needed); False when it does not fit, or the write fails."""
+    data = text.encode("utf-8")
+    try:
+        size = path.stat().st_size
+        if len(data) > size:
+            return False
+        with open(path, "r+b") as handle:
+            handle.write(data + b" " * (size - len(data)))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        return False
+    return True
+
+
 class RecordingWriter:
     """Append samples to ``FOLDER/NAME.csv`` as they arrive, so a crash loses at most ~1 s.
 
@@ -108,6 +144,10 @@ class RecordingWriter:
         self.n_samples = 0  # samples appended
         self.n_written = 0  # samples on disk (flushed and fsync-ed)
         self.write_error: str | None = None  # why writing stopped (disk full, ...), once it has
+        if self.path.exists():
+            raise RecordingError(f"{self.path}: already exists; a recording is never overwritten")
+        if sidecar_path(self.path).exists():  # (a sidecar left without its recording: someone's notes)
+            raise RecordingError(f"{sidecar_path(self.path)}: already exists; a recording's sidecar is never overwritten")
         try:
             folder.mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "x", encoding="utf-8", newline="")
@@ -117,10 +157,13 @@ class RecordingWriter:
             raise RecordingError(f"{self.path}: cannot write: {_reason(exc)}") from None
         try:
             write_sidecar(self.path, self.meta)
+            _reserve(sidecar_path(self.path), SIDECAR_RESERVE_BYTES)
             self._file.write(HEADER_LINE)
             self._sync()
         except OSError as exc:
             self._file.close()
+            for made in (self.path, sidecar_path(self.path)):  # (both are this writer's, and empty of data)
+                made.unlink(missing_ok=True)
             raise RecordingError(f"{self.path}: cannot write: {_reason(exc)}") from None
 
     @property
@@ -216,8 +259,13 @@ class RecordingWriter:
         try:
             write_sidecar(self.path, self.meta)
         except OSError as exc:
-            raise RecordingError(f"{sidecar_path(self.path)}: cannot write: {_reason(exc)}; {self.n_written}"
-                                 " samples saved in the CSV") from None
+            # (a full disk: the atomic rewrite needs room for a second copy; the sidecar's own
+            # reserve, written at the start, takes the end in place, without the lists of gaps and
+            # reconnects should they not fit)
+            short = dataclasses.replace(self.meta, gaps=[], reconnects=[])
+            if not any(_overwrite_in_place(sidecar_path(self.path), sidecar_text(m)) for m in (self.meta, short)):
+                raise RecordingError(f"{sidecar_path(self.path)}: cannot write: {_reason(exc)}; {self.n_written}"
+                                     " samples saved in the CSV") from None
         return self.meta
 
     def __enter__(self) -> "RecordingWriter":

@@ -221,6 +221,7 @@ class Pipeline:
         if self._held is not None:  # (no movement came after it)
             self._publish(self._held.rep)
             self._held = None
+        self.phase_, self.hold_elapsed_s_ = "rest", 0.0  # the stream is over: no hold goes on
         return reps + self._take_new()
 
     def run(self, samples: Samples, block_size: int = 1 << 15) -> list[Rep]:

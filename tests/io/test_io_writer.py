@@ -160,3 +160,28 @@ def test_crash_mid_line_reads_back_every_complete_line(tmp_path):
         else:  # the cut left a whole row without its newline: kept exactly as written
             assert len(got) == kept + 1 and recording.warnings == []
             np.testing.assert_array_equal(got, written[: kept + 1])
+
+
+def test_writer_never_overwrites_a_sidecar_left_without_its_recording(tmp_path):
+    (tmp_path / "live.json").write_text('{"patient": "keep"}')
+    with pytest.raises(RecordingError, match="live.json: already exists"):
+        RecordingWriter(tmp_path, "live", {"patient": "second"})
+    assert (tmp_path / "live.json").read_text() == '{"patient": "keep"}' and not (tmp_path / "live.csv").exists()
+
+
+def test_on_a_full_disk_the_sidecar_is_still_finished_in_the_space_it_kept(tmp_path, monkeypatch):
+    # (the atomic rewrite needs room for a second copy; a full disk refuses it)
+    import sensorkit.io.writer as writer_module
+
+    samples = swinging_sensor(rate_hz=50.0, reps=1)
+    writer = RecordingWriter(tmp_path, "live", {"patient": "p1"}, flush_interval_s=0.0)
+    writer.append(samples)
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer_module, "write_sidecar", no_space)
+    meta = writer.close({"gaps": [{"at_t_s": 1.0, "lost_samples": 3}]})
+    on_disk = read_meta(tmp_path / "live.csv")
+    assert on_disk.n_samples == meta.n_samples == len(samples) and on_disk.gaps == meta.gaps
+    assert on_disk.ended_at is not None and on_disk.patient == "p1"

@@ -81,3 +81,16 @@ def test_closing_the_terminal_finishes_the_recording_like_sigterm(tmp_path):
     meta = check_counts(out, "hup", done)
     assert {"n_samples", "ended_at", "stream"} <= set(meta) and meta["stream"]["ended_by"] == "closed"
     tree.assert_only_changed_under("rec")
+
+
+def test_a_write_that_fails_at_the_last_flush_is_exit_1_and_one_line(tmp_path):
+    # (at 20 x real time the 10-s session streams in half a second, before the first timed flush:
+    # every sample is written when the recording closes, and that write hits the file-size limit)
+    tree = Tree(tmp_path)
+    result = run("record", "--simulate", "--speed", "20", "--seed", "3", "--duration-s", "10",
+                 "--out", tmp_path / "rec", "--name", "last", preexec_fn=limit_file_size(4_000))
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert lines(result.stderr)[-1].startswith(f"error: {tmp_path / 'rec' / 'last.csv'}: cannot write: file too large")
+    meta = json.loads((tmp_path / "rec" / "last.json").read_text())
+    assert "not saved" in meta["write_error"] and meta["ended_at"]
+    tree.assert_only_changed_under("rec")
