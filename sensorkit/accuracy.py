@@ -127,7 +127,7 @@ class Score:
             matched_truth[j] = detected[i]
         for j, tr in enumerate(truth):
             d = matched_truth.get(j)
-            got = d.kind if d is not None else "missed"
+            got = str(d.kind) if d is not None else "missed"  # (the value, not the enum member)
             if got != tr.kind:
                 key = (tr.label or tr.kind, got)
                 self.confusions[key] = self.confusions.get(key, 0) + 1
