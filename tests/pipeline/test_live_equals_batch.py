@@ -208,3 +208,18 @@ def test_the_way_a_rep_went_out_is_the_same_whatever_the_packets(packet):
     batch = Pipeline(meta=meta).run(samples)
     assert [repr(r) for r in _fed_in_packets(samples, meta, packet)] == [repr(r) for r in batch]
     assert [(round(r.start_s), r.kind) for r in batch if r.counted] == [(6, "full"), (24, "full"), (32, "full")]
+
+
+def test_the_hold_ends_with_the_stream():
+    # (a session stopped during a hold: no "hold reached" cue may follow the end)
+    from sensorkit.io import read_recording
+    from pathlib import Path
+
+    rec = read_recording(Path(__file__).resolve().parents[2] / "recordings" / "real" / "uci_s1_test.csv")
+    p = Pipeline(meta=rec.meta.to_dict())
+    for packet in rec.samples[rec.samples.t < 7.0].chunks(10):  # the first rep is held from about 4.5 s
+        p.update(packet)
+    assert p.phase_ == "hold" and p.hold_elapsed_s_ > 1.0
+    p.finish()
+    assert (p.phase_, p.hold_elapsed_s_) == ("rest", 0.0)
+

@@ -94,3 +94,17 @@ def test_a_write_that_fails_at_the_last_flush_is_exit_1_and_one_line(tmp_path):
     meta = json.loads((tmp_path / "rec" / "last.json").read_text())
     assert "not saved" in meta["write_error"] and meta["ended_at"]
     tree.assert_only_changed_under("rec")
+
+
+def test_a_simulated_left_leg_moves_the_left_leg_and_the_run_ends_with_its_session(tmp_path):
+    # (--side used to label the right leg's data left; a run used to idle up to 1.1 x its duration + 5 s)
+    csvs = {}
+    for side in ("left", "right"):
+        started = time.monotonic()
+        result = run("record", "--simulate", "--speed", "20", "--seed", "3", "--duration-s", "20", "--side", side,
+                     "--out", tmp_path / side, "--name", "s")
+        assert result.returncode == 0, result.stderr
+        assert time.monotonic() - started < 20.0  # 1 s of session at 20 x, plus start-up; idling was 1.25 s more
+        csvs[side] = [line.split(",")[1:] for line in (tmp_path / side / "s.csv").read_text().splitlines()[1:200]]
+        assert json.loads((tmp_path / side / "s.json").read_text())["side"] == side
+    assert csvs["left"] != csvs["right"]
