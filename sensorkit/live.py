@@ -7,6 +7,7 @@ connection state, battery and packet loss, refreshed several times a second. Wit
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import TextIO
 
@@ -35,7 +36,7 @@ def summary_line(status: LiveStatus, path: str | None, with_reps: bool = True) -
     kinds = ", ".join(f"{k} {n}" for k, n in status.counts.items() if k in COUNTED_KINDS)
     rejected = status.counts.get("rejected", 0)
     reps = f"{status.counted_reps} reps ({kinds}; fast {status.fast_reps}), {rejected} rejected; " if with_reps else ""
-    where = f" to {path}" if path else ""
+    where = f" to {path}" if path and os.path.exists(path) else ""  # (no file: none was made, nothing saved)
     return (f"done ({status.state.value}): {reps}saved {status.samples_saved} samples{where}; "
             f"loss {100 * status.loss_fraction:.1f}%, reconnects {status.reconnects}")
 
@@ -146,7 +147,7 @@ class RichDisplay:
         in_band = band_deg is not None and status.angle_deg >= band_deg
         bar = Text("█" * filled, style="green" if in_band else "cyan")
         bar.append("".join(cells[filled:]), style="dim green")
-        bar.append(f"  {status.angle_deg:5.1f} deg")
+        bar.append(f"  {round(status.angle_deg, 1) + 0.0:5.1f} deg")  # (+ 0.0: no "-0.0" at rest)
         if band_deg is not None:
             bar.append(f"  ({band_name} {band_deg:.0f} deg)", style="dim")
         return bar
