@@ -22,11 +22,11 @@ from pathlib import Path
 
 from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_many
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
-from sensorkit.io.meta import file_time_warning
+from sensorkit.io.meta import file_time_warning, load_meta
 from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
-from sensorkit.report.daily import AnalyzedSession, daily_rows
+from sensorkit.report.daily import AnalyzedSession, FailedSession, daily_rows
 from sensorkit.report.prescription import MAX_PERIOD_DAYS, Prescription
 from sensorkit.report.summary import summary_rows
 
@@ -40,6 +40,7 @@ class ReportOutcome:
     notes: list[tuple[Path, str]] = field(default_factory=list)
     dated_by_file_time: list[Path] = field(default_factory=list)  # sessions without started_at
     warnings: list[tuple[Path, str]] = field(default_factory=list)  # the reader's, of the sessions counted
+    failed_sessions: dict[str, list[FailedSession]] = field(default_factory=dict)  # by patient, placed by sidecar
 
 
 def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
@@ -109,6 +110,21 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     return run_file_task(task, path, base_dir)
 
 
+def _place_failed(path: Path, name: str, prescriptions: dict[str, Prescription],
+                  include_simulated: bool) -> tuple[str, FailedSession] | None:
+    """(patient, the failed recording) when its sidecar still says whose it is and when; else None."""
+    try:
+        meta = load_meta(path)[0]
+    except Exception:  # noqa: BLE001 - a sidecar as damaged as the recording places nothing
+        return None
+    if meta.started_at_from_file_time:
+        return None  # (its start needs the recording's duration, which cannot be read)
+    rx, side, _ = match_session(meta, prescriptions, include_simulated)
+    if rx is None:
+        return None
+    return rx.patient, FailedSession(name, meta.started_at, meta.exercise, side)
+
+
 def build_report(
     prescriptions: dict[str, Prescription],
     paths: Iterable[str | os.PathLike],
@@ -158,6 +174,9 @@ def build_report(
                                        workers, scheduler):
         if found is None:
             tell(outcome.failures, path, error, "failed: ")
+            placed = _place_failed(path, names[path], prescriptions, include_simulated)
+            if placed is not None:
+                outcome.failed_sessions.setdefault(placed[0], []).append(placed[1])
         elif found.skipped:
             tell(outcome.notes, path, found.skipped, "skipped: ")
         elif found.digest and found.digest in first_copy:
@@ -183,7 +202,7 @@ def build_report(
     for patient in sorted(prescriptions):
         rx = prescriptions[patient]
         day = datetime.now(rx.zone).date() if as_of == "today" else as_of
-        rows = daily_rows(rx, outcome.sessions[patient], day)
+        rows = daily_rows(rx, outcome.sessions[patient], day, outcome.failed_sessions.get(patient, []))
         outcome.daily += rows
         outcome.summary += summary_rows(patient, rx.start, rows)
     return outcome

@@ -18,7 +18,7 @@ DAILY_COLUMNS = (
     "patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
     "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
     "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings", "reps_fast",
-    "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time",
+    "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed",
 )
 
 
@@ -34,14 +34,27 @@ class AnalyzedSession:
     dated_by_file_time: bool = False  # no started_at: the day comes from the file's modification time
 
 
+@dataclass(frozen=True)
+class FailedSession:
+    """A recording of a patient that could not be analysed (a damaged file), placed by its sidecar:
+    its name, start, exercise and side. Its day shows it, so that a day with data lost does not
+    read as a day without exercise."""
+
+    recording: str
+    started_at: datetime
+    exercise: str
+    side: str
+
+
 @dataclass
 class _Cell:
     recordings: list[str] = field(default_factory=list)
     reps: list[Rep] = field(default_factory=list)
     dated_by_file_time: int = 0
+    failed: int = 0
 
 
-def report_end(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | None = None) -> date:
+def report_end(rx: Prescription, sessions: list[AnalyzedSession | FailedSession], as_of: date | None = None) -> date:
     """Last reported day: the prescription's end, else the local date of the last session (at least
     start); with ``as_of`` (a local date: the day the report is made), no later than it, as days
     still to come are neither done nor missed, but never before the last session's day."""
@@ -53,12 +66,14 @@ def report_end(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
     return max(end, min(last_data, planned)) if sessions else end
 
 
-def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | None = None) -> list[dict]:
+def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | None = None,
+               failed: list[FailedSession] = ()) -> list[dict]:
     """The rows of ``rx.patient`` from ``start`` to :func:`report_end` (``as_of`` as there), sorted
     by date, exercise, side.
 
     Sessions must already belong to a prescribed exercise and side; those dated outside the
-    period are ignored (the caller reports them).
+    period are ignored (the caller reports them). ``failed``: recordings of the patient that could
+    not be analysed, counted on their day (``recordings_failed``).
     """
     cells: dict[tuple[date, str, str], _Cell] = defaultdict(_Cell)
     for s in sessions:
@@ -66,7 +81,9 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
         cell.recordings.append(s.recording)
         cell.reps.extend(r for r in s.reps if r.counted)
         cell.dated_by_file_time += s.dated_by_file_time
-    last = report_end(rx, sessions, as_of)
+    for f in failed:
+        cells[(rx.local_date(f.started_at), f.exercise, f.side)].failed += 1
+    last = report_end(rx, [*sessions, *failed], as_of)
     rows = []
     for day_index in range((last - rx.start).days + 1):
         day = rx.start + timedelta(days=day_index)
@@ -102,4 +119,5 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
         "source_recordings": ";".join(sorted(cell.recordings)),
         "reps_full": len(full_roms), "rom_full_mean_deg": _mean(full_roms),
         "sessions_dated_by_file_time": cell.dated_by_file_time,
+        "recordings_failed": cell.failed,
     }

@@ -136,3 +136,16 @@ def test_the_readers_warnings_reach_the_report(workspace):
     said = [line for line in lines(result.stderr) if "has no UTC offset; read as UTC" in line]
     assert len(said) == 2 and all(line.startswith("warning: ") for line in said)
     assert all(line in (workspace / "log.txt").read_text() for line in said)
+
+
+def test_a_damaged_recording_is_counted_as_failed_on_its_day(workspace):
+    # (its sidecar still says whose it is and when: the day shows data lost, not a day without exercise)
+    as_patient(workspace / "data")
+    damaged = workspace / "data" / "sim_2.csv"
+    damaged.write_text(damaged.read_text().replace("\n", "\nnot,a,number,row,at,all,here\n", 1))
+    out = workspace / "daily.csv"
+    result = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", out)
+    assert result.returncode == 1, result.stderr
+    rows = list(csv.DictReader(out.open()))
+    day = [r for r in rows if r["date"] == "2026-11-02"]
+    assert sum(int(r["recordings_failed"]) for r in day) == 1 and sum(int(r["sessions"]) for r in day) == 1

@@ -121,3 +121,14 @@ def test_a_period_of_a_week_or_less_has_no_rom_change_rather_than_zero():
     eight = [session(start + timedelta(days=i), [rep("full", 30 + 5 * i, 4)], f"s{i}") for i in range(8)]
     (period,) = summary_rows("p1", start, daily_rows(rx(start), eight))
     assert period["full_rom_change_deg"] == pytest.approx(50.0 - 45.0)  # days 1-7 against days 0-6
+
+
+def test_a_recording_that_could_not_be_analysed_shows_on_its_day():
+    from sensorkit.report.daily import FailedSession
+
+    start = date(2026, 1, 1)
+    lost = FailedSession("s9", datetime(2026, 1, 3, 10, tzinfo=timezone.utc), PLAN.name, "left")
+    rows = daily_rows(rx(start), [session(start, [rep("full", 35, 4)])], failed=[lost])
+    assert [r["date"] for r in rows] == ["2026-01-01", "2026-01-02", "2026-01-03"]  # (the report reaches it)
+    assert [r["recordings_failed"] for r in rows] == [0, 0, 1]
+    assert rows[2]["adherence_pct"] == 0.0 and not rows[2]["has_data"]  # (nothing known of its reps)
