@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -86,13 +86,17 @@ def plot_recording(csv_path: str | os.PathLike, out_png: str | os.PathLike, bloc
     return _save(recording_png(csv_path, block_size), out_png)
 
 
-def recording_png(csv_path: str | os.PathLike, block_size: int = 5) -> bytes:
-    """The PNG bytes of :func:`plot_recording`."""
+def recording_png(csv_path: str | os.PathLike, block_size: int = 5,
+                  on_warning: Callable[[str], None] | None = None) -> bytes:
+    """The PNG bytes of :func:`plot_recording`; ``on_warning`` gets each of the reader's warnings
+    (a line dropped, repeated timestamps, ...)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     figure = _figure(12, 4.5)
     rec = read_recording(csv_path)
+    for warning in rec.warnings if on_warning is not None else ():
+        on_warning(warning)
     meta = rec.meta.to_dict()
     t_s, angle_deg, reps = angle_trace(rec.samples, meta, block_size=block_size)
     ax = figure.add_subplot()

@@ -62,7 +62,7 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
         require_matplotlib()
         if recording is not None:
             check_outputs([("--out", out)], inputs=[recording], replaceable=["PNG image"])
-            pngs = {out: recording_png(recording)}
+            pngs = {out: recording_png(recording, on_warning=lambda warning: say(f"warning: {warning}"))}
         else:
             by_patient = _report_rows(patient_report)
             check_output_folder(out)

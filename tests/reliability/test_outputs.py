@@ -240,3 +240,13 @@ def test_a_patient_report_with_a_bad_cell_is_one_line_and_writes_nothing(workspa
     assert one_line(result) == f"error: {report}: line 3: column rom_mean_deg: 'abc' is not a number"
     tree.assert_unchanged()
     assert not (workspace / "plots").exists()
+
+
+def test_plot_says_what_the_reader_repaired(workspace):
+    pytest.importorskip("matplotlib")
+    data = workspace / "data" / "sim_1.csv"
+    data.write_bytes(data.read_bytes()[:-20])  # a recording cut short inside its last line
+    result = run("plot", data, "--out", workspace / "p.png")
+    assert result.returncode == 0, result.stderr
+    assert any(line.startswith(f"warning: {data}: line ") and "incomplete last line dropped" in line
+               for line in lines(result.stderr)), result.stderr
