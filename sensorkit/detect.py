@@ -16,7 +16,6 @@ naming the sample, never a silently wrong count.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from sensorkit import exercises
 from sensorkit.inputs import InputChecks
+from sensorkit.io.meta import sidecar_value
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.pipeline import Pipeline
 from sensorkit.pipeline.rep import REP_COLUMNS, Rep
@@ -31,8 +31,8 @@ from sensorkit.samples import ACC_COLUMNS, COLUMNS, GYR_COLUMNS, T, Samples
 
 #: the values of ``side``: the leg wearing the sensor, or "" when not known
 SIDES = ("left", "right", "")
-#: the prescription's keywords: (lowest value, whether it is allowed) — as the sidecar's
-PRESCRIPTION = {"target_rom_deg": (0.0, True), "target_hold_s": (0.0, True), "target_movement_s": (0.0, False)}
+#: the prescription's keywords, checked as the sidecar's keys of the same names
+PRESCRIPTION = ("target_rom_deg", "target_hold_s", "target_movement_s")
 
 
 def as_samples(data: Any) -> Samples:
@@ -97,7 +97,10 @@ class RepDetector:
             raise TypeError("RepDetector is the base class: use KneeExtension or HipExternalRotation")
         given = {"target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s, "target_movement_s": target_movement_s}
         for name, value in given.items():
-            given[name] = _prescribed(name, value)
+            try:
+                given[name] = None if value is None else sidecar_value(name, value)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
         self.target_rom_deg, self.target_hold_s, self.target_movement_s = given.values()
         if not isinstance(side, str) or side not in SIDES:
             raise ValueError(f"side must be 'left', 'right' or '' (not known), got {side!r}")
@@ -170,19 +173,6 @@ class RepDetector:
         keywords = {**self._prescription(), "side": self.side, **self._params, **params}
         type(self).__init__(self, **keywords)
         return self
-
-
-def _prescribed(name: str, value: Any) -> float | None:
-    """A prescription's value checked: None, or a finite number at or above its lowest (deg or s)."""
-    if value is None:
-        return None
-    low, allowed = PRESCRIPTION[name]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number) or number < low or (number == low and not allowed):
-        raise ValueError(f"{name} must be a finite number {'>=' if allowed else '>'} {low:g}, got {value!r}")
-    return number
 
 
 class HipExternalRotation(RepDetector):

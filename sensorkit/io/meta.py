@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -88,7 +89,7 @@ def _number(minimum: float, inclusive: bool) -> Callable[[Any], float]:
     relation = ">=" if inclusive else ">"
 
     def parse(value: Any) -> float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
         if not ok or value < minimum or (value == minimum and not inclusive):
             raise ValueError(f"expected a number {relation} {minimum:g}, got {value!r}")
         return float(value)
@@ -153,6 +154,12 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "simulated": _bool,
 }
 _FIELDS = tuple(_VALIDATORS)
+
+
+def sidecar_value(key: str, value: Any) -> Any:
+    """``value`` checked (and converted) as the sidecar's ``key`` takes it; a ValueError saying
+    what was expected (the library's prescription takes what the sidecar takes)."""
+    return _VALIDATORS[key](value)
 
 
 def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
