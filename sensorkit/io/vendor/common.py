@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,9 +83,10 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
                              " or an export in another encoding?)") from None
     except (ValueError, OSError) as exc:
         raise RecordingError(f"{path}: cannot parse the table after line {header_line}: {str(exc).strip()}") from None
-    _refuse_long_lines(path, header_line, sep)
-    if warnings is not None and len(frame) and (_last_line_short(path, header_line, sep)
-                                                 or (_last_row_bad(frame) and not _ends_with_newline(path))):
+    fields, complete = _line_fields(path, sep)
+    _refuse_long_lines(path, fields, header_line)
+    last_short = len(fields) > header_line and fields[-1] < fields[header_line - 1]
+    if warnings is not None and len(frame) and (last_short or (_last_row_bad(frame) and not complete)):
         warnings.append(f"{path}: line {header_line + len(frame)}: incomplete last line dropped (export cut short?)")
         frame = frame.iloc[:-1]
     out: dict[str, np.ndarray] = {}
@@ -116,50 +116,41 @@ def _first_undecodable_line(path: Path) -> int:
     return 0
 
 
-def _refuse_long_lines(path: Path, header_line: int, sep: str) -> None:
-    """A :class:`RecordingError` naming the first line after the header with more ``sep``-separated
-    fields than the header (the columns would be misread: the reader takes only some of them)."""
+def _line_fields(path: Path, sep: str) -> tuple[np.ndarray, bool]:
+    """How many ``sep`` each line of ``path`` holds (blank lines at the end left out), and whether
+    the file ends with a line break (its last line complete): one read, vectorised."""
     data = np.frombuffer(path.read_bytes(), dtype=np.uint8)
+    complete = not len(data) or int(data[-1]) in (ord("\n"), ord("\r"))
     ends = np.flatnonzero(data == ord("\n"))
     ends = np.append(ends, len(data)) if not len(ends) or ends[-1] != len(data) - 1 else ends
-    marks = np.flatnonzero(data == ord(sep))
-    per_line = np.diff(np.concatenate([[0], np.searchsorted(marks, ends, side="right")]))
-    if len(per_line) < header_line:
+
+    def per_line(positions: np.ndarray) -> np.ndarray:
+        return np.diff(np.concatenate([[0], np.searchsorted(positions, ends, side="right")]))
+
+    marks = per_line(np.flatnonzero(data == ord(sep)))
+    visible = per_line(np.flatnonzero(~np.isin(data, np.frombuffer(b" \t\r\n", dtype=np.uint8))))
+    written = np.flatnonzero(visible)
+    return marks[:written[-1] + 1] if len(written) else marks[:0], complete
+
+
+def _refuse_long_lines(path: Path, fields: np.ndarray, header_line: int) -> None:
+    """A :class:`RecordingError` naming the first line after the header with more separators
+    (``fields``: per line, :func:`_line_fields`) than the header: the columns would be misread,
+    the reader taking only some of them by position."""
+    if len(fields) < header_line:
         return
-    body = per_line[header_line:]
-    longer = np.flatnonzero(body > per_line[header_line - 1])
+    body = fields[header_line:]
+    longer = np.flatnonzero(body > fields[header_line - 1])
     if longer.size:
         line = header_line + 1 + int(longer[0])
         raise RecordingError(f"{path}: line {line}: {int(body[longer[0]]) + 1} fields, the header (line {header_line})"
-                             f" has {int(per_line[header_line - 1]) + 1}")
+                             f" has {int(fields[header_line - 1]) + 1}")
 
 
 def _last_row_bad(frame: pd.DataFrame) -> bool:
     """Does the table's last row hold an empty or non-numeric cell (a line cut inside a value)?"""
     last = pd.to_numeric(frame.iloc[-1], errors="coerce").to_numpy(np.float64)
     return not bool(np.isfinite(last).all())
-
-
-def _ends_with_newline(path: Path) -> bool:
-    """Does the file end with a line break (its last line complete)?"""
-    with open(path, "rb") as handle:
-        handle.seek(0, os.SEEK_END)
-        if handle.tell() == 0:
-            return True
-        handle.seek(-1, os.SEEK_END)
-        return handle.read(1) in (b"\n", b"\r")
-
-
-def _last_line_short(path: Path, header_line: int, sep: str) -> bool:
-    """Has the file's last line fewer ``sep``-separated fields than its header (line ``header_line``)?"""
-    with open(path, "rb") as handle:
-        for _ in range(header_line):
-            header = handle.readline()
-        handle.seek(0, os.SEEK_END)
-        handle.seek(max(0, handle.tell() - _HEAD_BYTES))
-        body = handle.read().rstrip(b" \t\r\n")
-    mark = sep.encode()
-    return body.count(b"\n") > 0 and body[body.rfind(b"\n") + 1:].count(mark) < header.count(mark)
 
 
 def clean_time(path: Path, t_s: np.ndarray, what: str, header_line: int = 1) -> tuple[np.ndarray, list[str]]:
