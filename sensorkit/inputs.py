@@ -109,9 +109,9 @@ class InputChecks:
         if self._acc_checked or not len(samples):
             return
         self._acc_head.append(samples.acc)
-        head = np.concatenate(self._acc_head)
-        if self._interval_checked and len(head) > 1 and len(self._intervals) and \
-                len(head) * float(np.median(self._intervals)) >= ACC_UNIT_CHECK_S:
-            self._acc_checked, self._acc_head = True, []
+        n_head = sum(map(len, self._acc_head))
+        # (once the interval is checked, at least INTERVALS_TO_CHECK of them are known)
+        if self._interval_checked and n_head * float(np.median(self._intervals)) >= ACC_UNIT_CHECK_S:
+            head, self._acc_checked, self._acc_head = np.concatenate(self._acc_head), True, []
             for note in check_acc_unit(self.where, head):
                 warnings.warn(note, stacklevel=4)
