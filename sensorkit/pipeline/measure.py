@@ -135,7 +135,7 @@ def _lowpass(cutoff_hz: float, fs_hz: float) -> tuple[np.ndarray, np.ndarray, np
 _PAD = 9  # samples of odd extension at each end (sosfiltfilt's default for one section)
 
 
-def _smooth(columns: list[np.ndarray], cutoff_hz: float, fs_hz: float) -> np.ndarray:
+def smooth_zero_phase(columns: list[np.ndarray], cutoff_hz: float, fs_hz: float) -> np.ndarray:
     """Zero-phase low-pass of ``np.column_stack(columns)`` (columns: 1-D or 2-D, of one length)
     along the samples: ``scipy.signal.sosfiltfilt``'s method (odd extension by _PAD samples,
     forward and backward passes from steady state) for the one-section Butterworth, its design and
@@ -245,12 +245,12 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     smooth_rate = None  # the rate from s0 smoothed at zero phase and its derivative, once formed
     if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled)):
         reference = w.rest_gravity if len(before) and w.rest_gravity is not None else w.rest_up
-        smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1]], cfg.lowpass_hz, fs_hz)
+        smooth = smooth_zero_phase([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1]], cfg.lowpass_hz, fs_hz)
         smooth_rate = smooth[:, :3], _derivative(smooth[:, :3], tt)
         angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, *smooth_rate, smooth[:, 3:],
                                   fit_start, edge_s=0.25 / cfg.lowpass_hz)
     angle = angle_from_s0[s - s0:]
-    both = _smooth([angle, rate[s - s0:]], cfg.lowpass_hz, fs_hz)
+    both = smooth_zero_phase([angle, rate[s - s0:]], cfg.lowpass_hz, fs_hz)
     angle_s, speed = both[:, 0].copy(), both[:, 1]
     # where the leg is still, the accelerometer reads gravity alone: its angle is exact there, while
     # the orientation filter still carries what the movement's own acceleration pulled it by.
@@ -271,22 +271,8 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     ret_peak = p + int(speed[p:].argmin())
     out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
     ret_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(-speed[ret_peak], 0.0))
-    # (a pause part way out is no hold: the outward movement ends where the leg is slow at or
-    # above hold_level_fraction of the highest angle it reaches from there to the return)
-    level = angle_s[out_peak:ret_peak + 1]
-    high = level >= cfg.hold_level_fraction * np.maximum.accumulate(level[::-1])[::-1]
-    slow_out = ((speed[out_peak:ret_peak + 1] <= out_thr) & high).nonzero()[0]
-    out_end = out_peak + int(slow_out[0]) if len(slow_out) else p
-    # an overshoot's settle back to the held level belongs to the outward movement: the hold
-    # starts where the leg turns slower than the threshold either way for SETTLED_S (if it ever
-    # does: a hold that wobbles faster keeps the first crossing). It ends where the return's own
-    # speed last rises past its threshold before the return (_leaves_hold: a return that stops
-    # part way down is no hold; wobble inside the hold, faster than the threshold but either
-    # way, does not end it early; a slow sag is part of it)
-    calm = (np.abs(speed[out_peak:ret_peak + 1]) <= min(out_thr, ret_thr)) & high
-    runs = true_runs(calm, max(1, int(round(SETTLED_S * fs_hz))))
-    if len(runs):  # (a run that begins at the first crossing is the hold itself, or a turnaround)
-        out_end = max(out_end, out_peak + int(runs[0][0]))
+    out_end, runs = outward_end(angle_s, speed, out_peak, ret_peak, cfg, fs_hz)
+    out_end = p if out_end is None else out_end
     cut = _leaves_hold(angle_s, speed, out_end, ret_peak, cfg.hold_level_fraction)
     slow_ret = (-speed[out_peak:cut + 1] <= ret_thr).nonzero()[0]
     ret_start = out_peak + int(slow_ret[-1]) if len(slow_ret) else p
@@ -300,9 +286,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         # change there (a linear end, the least a smooth stop takes), at most to the other end
         # (np.gradient(speed, t) at the two ends only)
         dt, step = spacing(t) if len(t) > 2 else (None, None)
-        accel = gradient_at(speed, t, out_end, dt, step) if len(t) > 2 else 0.0
-        if accel < 0:
-            t_out_end += min(float(speed[out_end] / -accel), MAX_TAIL_S)
+        t_out_end += slowing_tail_s(speed, t, out_end, dt, step)
         accel = gradient_at(speed, t, ret_start, dt, step) if len(t) > 2 else 0.0
         if accel < 0:
             t_ret_start -= min(float(speed[ret_start] / accel), MAX_TAIL_S)
@@ -321,9 +305,9 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     if w.rest_gravity is not None and w.acc_ms2 is not None and len(before):
         g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
         if smooth_rate is not None:  # (the smoothing filters each column alone: the fit's rate is this one's)
-            (om, al), lin = smooth_rate, _smooth([w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
+            (om, al), lin = smooth_rate, smooth_zero_phase([w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
         else:
-            smooth = _smooth([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
+            smooth = smooth_zero_phase([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
             om, lin = smooth[:, :3], smooth[:, 3:]
             al = _derivative(om, tt)
         moving = np.sqrt(einsum("ni,ni->n", om, om)) > MOVING_DPS
@@ -354,6 +338,75 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         axis=axis, rest_up=w.rest_up, radius_m=radius, pivot_height_m=pivot_height,
         returned=w.returned, link=link_,
     )
+
+
+def outward_end(angle_s: np.ndarray, speed: np.ndarray, out_peak: int, last: int, cfg: PipelineConfig,
+                fs_hz: float) -> tuple[int | None, list[tuple[int, int]]]:
+    """Where the outward movement ends (index), or None while the leg has not slowed at the top;
+    and the calm spells after ``out_peak`` (relative (first, last) runs of at least SETTLED_S).
+
+    ``angle_s``, ``speed``: the smoothed angle about the movement's axis (deg) and its rate (deg/s),
+    up to index ``last``. The outward movement ends at the first sample after its peak speed
+    ``out_peak`` slower than the hold threshold (``hold_speed_fraction`` of that peak, at least
+    ``hold_min_speed_dps``) at or above ``hold_level_fraction`` of the highest angle the leg
+    reaches from there on (a pause part way out is no hold); an overshoot's settle back to the held
+    level belongs to it: the hold starts no earlier than the first spell of SETTLED_S turning
+    slower than that threshold either way (a hold that wobbles faster keeps the first crossing).
+    Measured reps and the live hold timer both take it from here."""
+    out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
+    level = angle_s[out_peak:last + 1]
+    high = level >= cfg.hold_level_fraction * np.maximum.accumulate(level[::-1])[::-1]
+    slow_out = ((speed[out_peak:last + 1] <= out_thr) & high).nonzero()[0]
+    calm = (np.abs(speed[out_peak:last + 1]) <= out_thr) & high
+    runs = true_runs(calm, max(1, int(round(SETTLED_S * fs_hz))))
+    if not len(slow_out):
+        return None, runs
+    out_end = out_peak + int(slow_out[0])
+    if len(runs):  # (a run that begins at the first crossing is the hold itself, or a turnaround)
+        out_end = max(out_end, out_peak + int(runs[0][0]))
+    return out_end, runs
+
+
+def slowing_tail_s(speed: np.ndarray, t: np.ndarray, i: int, dt: np.ndarray | None, step: float | None) -> float:
+    """How long after sample ``i`` the slowing movement stops (s): its speed there extrapolated to
+    zero at its rate of change (a linear end, the least a smooth stop takes), at most MAX_TAIL_S;
+    0 when it is not slowing. ``dt``, ``step``: :func:`spacing` of ``t``."""
+    accel = gradient_at(speed, t, i, dt, step) if len(t) > 2 else 0.0
+    return min(float(speed[i] / -accel), MAX_TAIL_S) if accel < 0 else 0.0
+
+
+def hold_so_far(t: np.ndarray, angle_s: np.ndarray, speed: np.ndarray, cfg: PipelineConfig,
+                fs_hz: float) -> tuple[float, float] | None:
+    """The live hold timer's span: (when the outward movement ended, the last moment the leg was
+    still held) in s, from a movement's samples so far, or None while no hold has begun.
+
+    The same rule as a measured rep's (:func:`outward_end`, :func:`slowing_tail_s`), so that a
+    hold the timer shows reached is one the rep reports: the hold goes on while the leg turns back
+    no faster than the hold threshold (the return's own speed is not known yet: the outward
+    movement's stands for it) and has not gone on out past where the hold began (a pause part way
+    out); while the leg comes down faster, the span waits at its last sample held (a wobble's
+    downswing, or the return, which the measured rep dates from there too)."""
+    n = len(angle_s)
+    p = int(angle_s.argmax())
+    if p == 0 or n < 3:
+        return None
+    out_peak = int(speed[:p + 1].argmax())
+    out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
+    out_end, _ = outward_end(angle_s, speed, out_peak, n - 1, cfg, fs_hz)
+    if out_end is None:
+        return None
+    top = angle_s[out_end]
+    after = speed[out_end:]
+    held = ((-after <= cfg.hold_min_speed_dps) & (angle_s[out_end:] <= top + max(3.0, 0.15 * top))).nonzero()[0]
+    dt, step = spacing(t)
+    t_out_end = float(t[out_end]) + slowing_tail_s(speed, t, out_end, dt, step)
+    if not len(held):  # (the first slow sample is already on the way down)
+        return t_out_end, t_out_end
+    last = out_end + int(held[-1])
+    # (dated back as a measured rep's return start is: to where its speed extrapolates to zero)
+    accel = gradient_at(speed, t, last, dt, step)
+    t_held = float(t[last]) - (min(float(speed[last] / accel), MAX_TAIL_S) if accel < 0 and speed[last] < 0 else 0.0)
+    return t_out_end, max(t_out_end, t_held)
 
 
 def _leaves_hold(angle: np.ndarray, speed: np.ndarray, start: int, ret_peak: int, level_fraction: float) -> int:

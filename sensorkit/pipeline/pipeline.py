@@ -29,13 +29,14 @@ from sensorkit.pipeline.axis import axis_offset_deg
 from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg, shape_problem
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.measure import Features, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, measure, signed_angle_deg
+from sensorkit.pipeline.measure import (Features, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, hold_so_far, measure,
+                                        signed_angle_deg, smooth_zero_phase)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, Movement, Segmenter,
                                         angle_between_deg)
-from sensorkit.pipeline.series import Chain, unstarted
-from sensorkit.pipeline.smallarray import row_norms
+from sensorkit.pipeline.series import Chain, integral_deg, unstarted
+from sensorkit.pipeline.smallarray import eigh, row_norms
 from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
 from sensorkit.samples import Samples
 
@@ -175,10 +176,6 @@ class Pipeline:
         self._new: list[Rep] = []
         self._held: _Held | None = None  # a first rep's row held back until the movement after it
         self._first_rest_up: np.ndarray | None = None
-        self._hold_since: float | None = None
-        self._hold_level_deg = 0.0  # the movement's peak (deg above rest) when the live hold began
-        self._status_peak_speed = 0.0  # deg/s, the live view's peak speed of the movement so far
-        self._calm_since: float | None = None  # when the leg last became calm near the top (s)
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -525,39 +522,45 @@ class Pipeline:
             return angle_between_deg(up, rest_up)
         return signed_angle_deg(rest_up, up, axis)
 
+    def _hold_span(self) -> tuple[float, float] | None:
+        """:func:`~sensorkit.pipeline.measure.hold_so_far` over the movement under way: its rate
+        about its own principal axis (signed the way it went out), integrated from the angle at its
+        start and smoothed at ``lowpass_hz`` at zero phase, as a measured rep's."""
+        seg, cfg = self._segmenter, self.config
+        rows = self._history.rows(seg.start, self._history.end)
+        if len(rows) < 3:
+            return None
+        t, omega = rows[:, 0], rows[:, 4:7]
+        _, vecs = eigh(omega.T @ omega)
+        rate = omega @ vecs[:, -1]
+        angle = integral_deg(t, rate, 0.0)
+        if angle.sum() < 0:
+            rate, angle = -rate, -angle
+        angle += float(seg.excursion_deg(rows[:1, 1:4])[0])
+        both = smooth_zero_phase([angle, rate], cfg.lowpass_hz, self.fs_hz_)
+        return hold_so_far(t, both[:, 0], both[:, 1], cfg, self.fs_hz_)
+
     def _update_status(self, block: MotionBlock) -> None:
         """The live view: angle above rest, phase and hold time at the block's last sample."""
-        seg, t_last = self._segmenter, float(block.t[-1])
+        seg = self._segmenter
         self.angle_deg_ = float(self._shown_angle(block.up[-1:], seg.rest_up)[0])
-        cfg = self.config
         if seg.state == REST:
-            phase, self._status_peak_speed = "rest", 0.0
+            phase = "rest"
         elif seg.state == MOVE:
-            # the hold starts as the measured one does: where the outward movement has slowed below
-            # hold_speed_fraction of its peak speed and stayed so for SETTLED_S (the turnaround at
-            # the top of an overshoot is no hold); it is dated from then, and wobble does not end it;
-            # should the leg go on out past the held level, that was a pause part way out
-            self._status_peak_speed = max(self._status_peak_speed, float(block.speed_dps.max()))
+            # the hold as the rep will measure it (measure.hold_so_far): from where the outward
+            # movement ended, by the measured rep's own rule, to the last moment the leg was still
+            # held; "hold" once that span is SETTLED_S long (the turnaround at the top of a swing
+            # is no hold) until the leg comes down below hold_level_fraction of its peak (where a
+            # measured rep's return is sure to have begun: a wobble's trough stays above), else
+            # "out" near the top and "return" below it
             now = float(seg.excursion_deg(block.up[-1:])[0])
-            near_top = now >= seg.peak_deg - _top_band_deg(seg.peak_deg)
-            calm = block.speed_dps[-1] <= max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * self._status_peak_speed)
-            if not calm or not near_top:
-                self._calm_since = None
-            elif self._calm_since is None:
-                self._calm_since = t_last
-            settled = self._calm_since is not None and t_last - self._calm_since >= SETTLED_S
-            phase = ("hold" if self.phase_ == "hold" or settled else "out") if near_top else "return"
-            if (self.phase_ == "hold" and not calm
-                    and now > self._hold_level_deg + _top_band_deg(self._hold_level_deg)):
-                # (above the movement's peak when the hold began: a wobble's crest never is)
-                phase, self._calm_since = "out", None  # a pause part way out: the leg goes on out
+            span = self._hold_span() if now >= self.config.hold_level_fraction * seg.peak_deg else None
+            if span is not None and span[1] - span[0] >= SETTLED_S:
+                phase, self.hold_elapsed_s_ = "hold", span[1] - span[0]
+            else:
+                phase = "out" if now >= seg.peak_deg - _top_band_deg(seg.peak_deg) else "return"
         else:
             phase = "return"
-        if phase == "hold":
-            if self.phase_ != "hold" or self._hold_since is None:
-                self._hold_since = self._calm_since if self._calm_since is not None else t_last
-                self._hold_level_deg = seg.peak_deg
-            self.hold_elapsed_s_ = t_last - self._hold_since
-        else:
-            self._hold_since, self.hold_elapsed_s_ = None, 0.0
+        if phase != "hold":
+            self.hold_elapsed_s_ = 0.0
         self.phase_ = phase

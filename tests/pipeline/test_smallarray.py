@@ -151,7 +151,7 @@ def test_signed_angle_of_one_vertical_is_the_array_formula():
 def test_smoothing_columns_in_place_equals_smoothing_the_stacked_array():
     from scipy.signal import butter, sosfiltfilt
 
-    from sensorkit.pipeline.measure import _smooth
+    from sensorkit.pipeline.measure import smooth_zero_phase as _smooth
 
     rng = np.random.default_rng(4)
     for n in (3, 9, 10, 11, 150):
