@@ -5,7 +5,8 @@
 
 For every labelled recording (a ``labels.json`` beside the CSVs, as ``accuracy.py --real`` reads)
 and every change (strap rotations, the other leg, seven sample rates, the motion slower or quicker,
-a smaller or larger range, gyro bias, noise, scale errors, lost samples, timestamp jitter, and
+a smaller or larger range, gyro bias, noise, scale errors, lost samples, timestamp jitter, holds
+longer, rests without their still moments, holds that wobble more, and
 ``--combined`` draws of several at once): sessions
 counted exactly and kind and tempo right against the labels, as ``accuracy.py --real`` scores
 them; and against the unchanged recording, the counted reps found in both: kind kept, and how far
@@ -34,6 +35,7 @@ from sensorkit.io.reader import Recording
 from sensorkit.pipeline.rep import Rep
 from sensorkit.samples import Samples
 from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, holds_longer,
+                                  holds_wobblier,
                                   label_in_time, reps_around_gap, reps_with_longer_holds, reps_with_shorter_rests,
                                   rests_shorter, scaled_reps,
                                   standard_perturbations, with_gap)
@@ -74,6 +76,13 @@ def rests(recordings: list[tuple[str, dict, Recording, list[Rep]]], keep_s: floa
     def change(samples: Samples, base: list[Rep]) -> tuple[Samples, Callable[[float], float], list[Rep]]:
         shorter, moved = rests_shorter(samples, base, keep_s)
         return shorter, moved, reps_with_shorter_rests(base, moved)
+    return tally_change(recordings, change)
+
+
+def wobble(recordings: list[tuple[str, dict, Recording, list[Rep]]], factor: float) -> dict:
+    """Tallies with the wobble of every counted rep's hold (of 1 s or more) ``factor`` times as large."""
+    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, float, list[Rep]]:
+        return holds_wobblier(samples, base, factor), 1.0, base
     return tally_change(recordings, change)
 
 
@@ -178,6 +187,8 @@ def main() -> None:
                     help="every counted rep's hold this many times as long (each factor)")
     ap.add_argument("--rests", type=float, nargs="*", default=[0.0, 0.2],
                     help="the still moments of every rest between counted reps of a set cut to this many seconds (each)")
+    ap.add_argument("--wobble", type=float, nargs="*", default=[2.0, 3.0],
+                    help="the wobble of every counted rep's hold this many times as large (each factor)")
     ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
     ap.add_argument("--gaps-s", type=float, nargs="*", default=[1.0, 3.0, 8.0, 20.0], help="reconnect gap lengths (s)")
     ap.add_argument("--gap-every-s", type=float, default=5.3, help="one gap every this many seconds (s)")
@@ -202,6 +213,11 @@ def main() -> None:
         families.setdefault("rests", []).append(t)
         if args.verbose:
             print(line(f"rests: still for {keep_s:g} s at most", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
+    for factor in args.wobble:
+        t = wobble(recordings, factor)
+        families.setdefault("wobble", []).append(t)
+        if args.verbose:
+            print(line(f"wobble: {factor:g} x as large", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
     print("by family of changes:")
     for family, tallies in families.items():
         print(line(family, merge(tallies)))

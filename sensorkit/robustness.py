@@ -164,10 +164,24 @@ def done_with_range(samples: Samples, factor: float, lowpass_hz: float = 5.0) ->
     outweighs the lever arm's acceleration of small slow reps: at 0.75, the radius fitted to UCI
     subject 2's low-amplitude reps (57–63° at 1) grew from 0.40–0.55 to 0.80–0.82 m, beyond
     ``max_radius_m``."""
+    q = _filter_orientation(samples)
+    return _turned_to(samples, q, q[0] * Rotation.from_rotvec(factor * (q[0].inv() * q).as_rotvec()),
+                      factor, lowpass_hz)
+
+
+def _filter_orientation(samples: Samples) -> Rotation:
+    """The orientation filter's orientation (VQF, 6D; sensor to earth) at every sample."""
+    quat = orientation_filter(samples.sample_rate_hz, 3.0).updateBatch(
+        np.ascontiguousarray(np.radians(samples.gyr)), np.ascontiguousarray(samples.acc))["quat6D"]
+    return Rotation.from_quat(quat[:, [1, 2, 3, 0]])  # (VQF: w, x, y, z)
+
+
+def _turned_to(samples: Samples, q: Rotation, turned: Rotation, other_factor: float, lowpass_hz: float) -> Samples:
+    """The readings of the sensor turned from orientations ``q`` (the filter's) to ``turned``,
+    the timing kept (see :func:`done_with_range`): the rate gains the difference of the two
+    orientations' rates; gravity and the acceleration that is neither gravity nor the lever
+    arm's (times ``other_factor``) turn with the sensor, and the lever arm's is the new rate's."""
     t, fs = samples.t, samples.sample_rate_hz
-    quat = orientation_filter(fs, 3.0).updateBatch(np.ascontiguousarray(np.radians(samples.gyr)), np.ascontiguousarray(samples.acc))["quat6D"]
-    q = Rotation.from_quat(quat[:, [1, 2, 3, 0]])  # sensor to earth (VQF: w, x, y, z)
-    scaled = q[0] * Rotation.from_rotvec(factor * (q[0].inv() * q).as_rotvec())
     sos = signal.butter(2, min(lowpass_hz, 0.4 * fs), fs=fs, output="sos")
 
     def body_rate(r: Rotation) -> np.ndarray:  # rad/s, (n, 3): central differences of the orientation
@@ -176,7 +190,7 @@ def done_with_range(samples: Samples, factor: float, lowpass_hz: float = 5.0) ->
         span = np.concatenate([[t[1] - t[0]], t[2:] - t[:-2], [t[-1] - t[-2]]])
         return signal.sosfiltfilt(sos, both / span[:, None], axis=0)  # (VQF's orientation moves in steps of noise)
 
-    added = body_rate(scaled) - body_rate(q)
+    added = body_rate(turned) - body_rate(q)
     motion = MotionTracker(fs, lowpass_hz, 3.0).update(t, samples.acc, samples.gyr)
     moving = motion.speed_dps > MOVING_DPS
     rho = fit_radius(circle_terms(motion.smooth_omega_dps[moving], motion.alpha_dps2[moving],
@@ -189,8 +203,51 @@ def done_with_range(samples: Samples, factor: float, lowpass_hz: float = 5.0) ->
 
     gravity = GRAVITY_MS2 * motion.up
     other = samples.acc - gravity - lever(omega)  # the rest of the body's motion, the filter's tilt error, noise
-    acc = (scaled.inv() * q).apply(gravity + factor * other) + lever(omega + added)
+    acc = (turned.inv() * q).apply(gravity + other_factor * other) + lever(omega + added)
     return replace(samples, acc=acc, gyr=samples.gyr + np.degrees(added))
+
+
+#: :func:`holds_wobblier` amplifies the wobble of holds of at least this long (s) ...
+MIN_WOBBLE_HOLD_S = 1.0
+#: ... the wobble being the orientation's part above this (Hz; real holds wobble at 1-3 Hz, a
+#: sagging hold's trend is slower) ...
+WOBBLE_TREND_HZ = 0.5
+#: ... faded in and out over this much of each end of the hold (s), so that the outward movement
+#: and the return are the recorded ones
+WOBBLE_TAPER_S = 0.3
+
+
+def holds_wobblier(samples: Samples, reps: list[Rep], factor: float, lowpass_hz: float = 5.0) -> Samples:
+    """The recording with the wobble of each counted rep's hold of ``reps`` (the recording's own,
+    as analysed; holds of at least MIN_WOBBLE_HOLD_S) ``factor`` times as large: a patient whose
+    holds shake more. In each hold the orientation filter's orientation, as a rotation vector from
+    the hold's middle, is split into its trend (low-passed at WOBBLE_TREND_HZ, zero phase: the
+    sag and sway) and the rest (the wobble, with the filter's own noise); the rest is scaled,
+    faded in and out over WOBBLE_TAPER_S at the hold's ends, and the readings are rebuilt for the
+    new orientation as :func:`done_with_range` rebuilds them (the acceleration that is neither
+    gravity nor the lever arm's kept as it was). The timing, the outward movements and the
+    returns are the recording's."""
+    q = _filter_orientation(samples)
+    rotvecs = q.as_rotvec()
+    t, fs = samples.t, samples.sample_rate_hz
+    sos = signal.butter(2, WOBBLE_TREND_HZ, fs=fs, output="sos")
+    taper_n = max(1, int(round(WOBBLE_TAPER_S * fs)))
+    changed = False
+    for r in reps:
+        if r.kind not in COUNTED_KINDS or r.hold_s < MIN_WOBBLE_HOLD_S:
+            continue
+        i0, i1 = np.searchsorted(t, [r.out_end_s, r.return_start_s])
+        if i1 - i0 <= max(3 * taper_n, 16):  # (sosfiltfilt pads 9 samples each side)
+            continue
+        mid = q[(i0 + i1) // 2]
+        d = (mid.inv() * q[i0:i1]).as_rotvec()
+        wobble = d - signal.sosfiltfilt(sos, d, axis=0)
+        ramp = np.minimum(1.0, np.minimum(np.arange(i1 - i0) + 1, np.arange(i1 - i0, 0, -1)) / taper_n)
+        rotvecs[i0:i1] = (mid * Rotation.from_rotvec(d + (factor - 1.0) * ramp[:, None] * wobble)).as_rotvec()
+        changed = True
+    if not changed:
+        return samples
+    return _turned_to(samples, q, Rotation.from_rotvec(rotvecs), 1.0, lowpass_hz)
 
 
 #: :func:`holds_longer` stretches the holds of at least this long (s)
