@@ -187,7 +187,7 @@ def main() -> None:
                     help="every counted rep's hold this many times as long (each factor)")
     ap.add_argument("--rests", type=float, nargs="*", default=[0.0, 0.2],
                     help="the still moments of every rest between counted reps of a set cut to this many seconds (each)")
-    ap.add_argument("--wobble", type=float, nargs="*", default=[2.0, 3.0],
+    ap.add_argument("--wobble", type=float, nargs="*", default=[2.0, 4.0],
                     help="the wobble of every counted rep's hold this many times as large (each factor)")
     ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
     ap.add_argument("--gaps-s", type=float, nargs="*", default=[1.0, 3.0, 8.0, 20.0], help="reconnect gap lengths (s)")

@@ -213,8 +213,11 @@ MIN_WOBBLE_HOLD_S = 1.0
 #: sagging hold's trend is slower) ...
 WOBBLE_TREND_HZ = 0.5
 #: ... faded in and out over this much of each end of the hold (s), so that the outward movement
-#: and the return are the recorded ones
+#: and the return are the recorded ones ...
 WOBBLE_TAPER_S = 0.3
+#: ... and past any sample at either end turning faster than this (deg/s; in UCI's holds the gyro reads
+#: at most 7.8 deg/s in the median hold and 29.4 in the fastest, 0.3 s inside its ends)
+WOBBLE_MAX_DPS = 40.0
 
 
 def holds_wobblier(samples: Samples, reps: list[Rep], factor: float, lowpass_hz: float = 5.0) -> Samples:
@@ -236,7 +239,14 @@ def holds_wobblier(samples: Samples, reps: list[Rep], factor: float, lowpass_hz:
     for r in reps:
         if r.kind not in COUNTED_KINDS or r.hold_s < MIN_WOBBLE_HOLD_S:
             continue
+        # (past any sample at either end turning faster than WOBBLE_MAX_DPS: the end of the outward
+        # movement or the start of the return, should the analysis have timed the hold a little
+        # wide, is not scaled as wobble)
         i0, i1 = np.searchsorted(t, [r.out_end_s, r.return_start_s])
+        slow = (np.sqrt(np.einsum("ij,ij->i", samples.gyr[i0:i1], samples.gyr[i0:i1])) <= WOBBLE_MAX_DPS).nonzero()[0]
+        if not len(slow):
+            continue
+        i0, i1 = i0 + int(slow[0]), i0 + int(slow[-1]) + 1
         if i1 - i0 <= max(3 * taper_n, 16):  # (sosfiltfilt pads 9 samples each side)
             continue
         mid = q[(i0 + i1) // 2]

@@ -351,7 +351,10 @@ def outward_end(angle_s: np.ndarray, speed: np.ndarray, out_peak: int, last: int
     ``hold_min_speed_dps``) at or above ``hold_level_fraction`` of the highest angle the leg
     reaches from there on (a pause part way out is no hold); an overshoot's settle back to the held
     level belongs to it: the hold starts no earlier than the first spell of SETTLED_S turning
-    slower than that threshold either way (a hold that wobbles faster keeps the first crossing).
+    slower than that threshold either way (a hold that wobbles faster keeps the first crossing),
+    or where the leg stops coming down if it came straight back down from the crossing (the
+    overshoot's settle, however the hold wobbles after it; a leg that went on out first, after a
+    pause, keeps the calm spell).
     Measured reps and the live hold timer both take it from here."""
     out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
     level = angle_s[out_peak:last + 1]
@@ -363,14 +366,26 @@ def outward_end(angle_s: np.ndarray, speed: np.ndarray, out_peak: int, last: int
         return None, runs
     out_end = out_peak + int(slow_out[0])
     if len(runs):  # (a run that begins at the first crossing is the hold itself, or a turnaround)
-        out_end = max(out_end, out_peak + int(runs[0][0]))
+        calm_at = out_peak + int(runs[0][0])
+        if calm_at > out_end:
+            # an overshoot comes back down at once: its settle ends where that first descent stops,
+            # whatever the hold does after it (a wobble need not be calm for SETTLED_S until much later)
+            after = speed[out_end:last + 1]
+            down, up = (after < -out_thr).nonzero()[0], (after > out_thr).nonzero()[0]
+            if len(down) and (not len(up) or down[0] < up[0]):
+                stopped = (after[down[0]:] >= -out_thr).nonzero()[0]
+                if len(stopped):
+                    calm_at = min(calm_at, out_end + int(down[0]) + int(stopped[0]))
+        out_end = max(out_end, calm_at)
     return out_end, runs
 
 
 def slowing_tail_s(speed: np.ndarray, t: np.ndarray, i: int, dt: np.ndarray | None, step: float | None) -> float:
     """How long after sample ``i`` the slowing movement stops (s): its speed there extrapolated to
     zero at its rate of change (a linear end, the least a smooth stop takes), at most MAX_TAIL_S;
-    0 when it is not slowing. ``dt``, ``step``: :func:`spacing` of ``t``."""
+    0 when it is not slowing, or not moving out. ``dt``, ``step``: :func:`spacing` of ``t``."""
+    if not speed[i] > 0:  # (not moving out: nothing to extrapolate)
+        return 0.0
     accel = gradient_at(speed, t, i, dt, step) if len(t) > 2 else 0.0
     return min(float(speed[i] / -accel), MAX_TAIL_S) if accel < 0 else 0.0
 

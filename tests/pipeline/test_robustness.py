@@ -6,7 +6,7 @@ from scipy.spatial.transform import Rotation
 from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.motion import MotionTracker
 from sensorkit.pipeline.rep import COUNTED_KINDS
-from sensorkit.robustness import done_slower, done_with_range, other_leg, resampled, strap_rotated
+from sensorkit.robustness import done_slower, done_with_range, holds_wobblier, other_leg, resampled, strap_rotated
 from sensorkit.samples import Samples
 from sensorkit.sim import simulate_session
 from sensorkit.sim.sensor import apply_errors, band_limit, output_times
@@ -74,3 +74,39 @@ def test_done_with_range_reads_as_the_turn_scaled(factor):
     exact = samples_of_angle(factor * theta, t, axis, g, seed=1)
     assert np.percentile(np.abs(scaled.acc - exact.acc), 99) < 0.1  # m/s² (noise: 0.02)
     assert np.percentile(np.abs(scaled.gyr - exact.gyr), 99) < 1.5  # deg/s (peaks: 90-190)
+
+
+def test_holds_wobblier_reads_as_the_hold_wobbling_more():
+    # exact readings of two reps whose 3-s holds wobble by 0.8 deg at 2 Hz, and of the same reps
+    # wobbling three times as much: the rest of the recording is left as it was
+    from synth import min_jerk, random_setup, samples_of_angle
+    from sensorkit.pipeline.rep import Rep
+    t = np.arange(0.0, 22.0, 1 / 50.0)
+
+    def angle(wobble_deg):
+        theta = np.zeros_like(t)
+        for t0 in (3.0, 12.0):
+            inside = np.clip(t - t0 - 1.2, 0.0, 3.0)
+            taper = np.minimum(1.0, np.minimum(inside, 3.0 - inside) / 0.3)
+            theta += 50 * (min_jerk((t - t0) / 1.2) - min_jerk((t - t0 - 4.2) / 1.2))
+            theta += wobble_deg * np.sin(2 * np.pi * 2.0 * inside) * taper
+        return theta
+
+    axis, g = random_setup(4)
+    reps = [Rep(rep=i + 1, kind="full", start_s=t0, end_s=t0 + 5.4, rom_deg=50.0, hold_s=3.0, out_end_s=t0 + 1.2,
+                return_start_s=t0 + 4.2, peak_speed_dps=80.0, out_duration_s=1.2, return_duration_s=1.2,
+                rest_angle_deg=0.0, radius_m=0.4, axis_offset_deg=0.0) for i, t0 in enumerate((3.0, 12.0))]
+    wobblier = holds_wobblier(samples_of_angle(angle(0.8), t, axis, g, seed=1), reps, 3.0)
+    exact = samples_of_angle(angle(2.4), t, axis, g, seed=1)
+    original = samples_of_angle(angle(0.8), t, axis, g, seed=1)
+    hold = ((t > 4.2) & (t < 7.2)) | ((t > 13.2) & (t < 16.2))
+
+    def rms(x):
+        return float(np.sqrt(np.mean(np.einsum("ij,ij->i", x, x))))
+
+    # (the wobble turns at 20 deg/s rms; what is left of the difference is a tenth of what it was)
+    assert rms(wobblier.gyr[hold] - exact.gyr[hold]) < 0.2 * rms(original.gyr[hold] - exact.gyr[hold])
+    assert rms(wobblier.acc[hold] - exact.acc[hold]) < 0.2 * rms(original.acc[hold] - exact.acc[hold])
+    outside = (t < 4.0) | ((t > 8.0) & (t < 13.0)) | (t > 17.0)
+    assert np.abs(wobblier.gyr[outside] - original.gyr[outside]).max() < 0.05  # deg/s
+    assert np.abs(wobblier.acc[outside] - original.acc[outside]).max() < 0.01  # m/s²
