@@ -19,7 +19,8 @@ smoothing is used here (it is still causal at the movement's scale: live and bat
   is between them (0 for a swing without one). A pause part way out (slow below
   ``hold_level_fraction`` of where the leg goes on to) is no hold, nor is a stop part way down;
   an overshoot's settle belongs to the outward movement, a slow sag to the hold. Wobble inside a
-  hold does not move either end;
+  hold does not move either end (:func:`outward_end`; the live hold timer applies the same rule
+  to the movement so far, :func:`hold_so_far`);
 - **reversals**: turns of the angle back by more than ``reversal_fraction`` of the ROM (a rep has
   one, at the top; shaking has many);
 - **radius**: ``|ρ|`` from ``lin_acc = α × ρ + ω × (ω × ρ)`` over the movement's moving samples,
