@@ -6,7 +6,8 @@
 For every labelled recording (a ``labels.json`` beside the CSVs, as ``accuracy.py --real`` reads)
 and every change (strap rotations, the other leg, seven sample rates, the motion slower or quicker,
 a smaller or larger range, gyro bias, noise, scale errors, lost samples, timestamp jitter, holds
-longer, rests without their still moments, holds that wobble more, and
+longer, rests without their still moments, holds that wobble more, a resting pose that drifts,
+and
 ``--combined`` draws of several at once): sessions
 counted exactly and kind and tempo right against the labels, as ``accuracy.py --real`` scores
 them; and against the unchanged recording, the counted reps found in both: kind kept, and how far
@@ -37,7 +38,7 @@ from sensorkit.samples import Samples
 from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, holds_longer,
                                   holds_wobblier,
                                   label_in_time, reps_around_gap, reps_with_longer_holds, reps_with_shorter_rests,
-                                  rests_shorter, scaled_reps,
+                                  rests_drifting, rests_shorter, scaled_reps,
                                   standard_perturbations, with_gap)
 
 HERE = Path(__file__).resolve().parent
@@ -83,6 +84,14 @@ def wobble(recordings: list[tuple[str, dict, Recording, list[Rep]]], factor: flo
     """Tallies with the wobble of every counted rep's hold (of 1 s or more) ``factor`` times as large."""
     def change(samples: Samples, base: list[Rep]) -> tuple[Samples, float, list[Rep]]:
         return holds_wobblier(samples, base, factor), 1.0, base
+    return tally_change(recordings, change)
+
+
+def drift(recordings: list[tuple[str, dict, Recording, list[Rep]]], drift_dps: float) -> dict:
+    """Tallies with the leg creeping ``drift_dps`` about the exercise's axis in every rest between
+    counted reps (out and back in turn, at most 15 deg per rest)."""
+    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, float, list[Rep]]:
+        return rests_drifting(samples, base, drift_dps), 1.0, base
     return tally_change(recordings, change)
 
 
@@ -189,6 +198,8 @@ def main() -> None:
                     help="the still moments of every rest between counted reps of a set cut to this many seconds (each)")
     ap.add_argument("--wobble", type=float, nargs="*", default=[2.0, 4.0],
                     help="the wobble of every counted rep's hold this many times as large (each factor)")
+    ap.add_argument("--drift", type=float, nargs="*", default=[1.0, 3.0],
+                    help="the leg creeping this fast (deg/s) in every rest between counted reps (each)")
     ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
     ap.add_argument("--gaps-s", type=float, nargs="*", default=[1.0, 3.0, 8.0, 20.0], help="reconnect gap lengths (s)")
     ap.add_argument("--gap-every-s", type=float, default=5.3, help="one gap every this many seconds (s)")
@@ -218,6 +229,11 @@ def main() -> None:
         families.setdefault("wobble", []).append(t)
         if args.verbose:
             print(line(f"wobble: {factor:g} x as large", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
+    for drift_dps in args.drift:
+        t = drift(recordings, drift_dps)
+        families.setdefault("drift", []).append(t)
+        if args.verbose:
+            print(line(f"drift: {drift_dps:g} deg/s in rests", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
     print("by family of changes:")
     for family, tallies in families.items():
         print(line(family, merge(tallies)))

@@ -31,6 +31,10 @@ much the reps moved.
 - ``done_with_range``: the same motion with every turn scaled (a patient who moves less, or
   more), the timing kept: the orientation filter's orientation scaled from the first sample's,
   the accelerometer's gravity and lever-arm parts rebuilt for it (see the function);
+- ``holds_wobblier``: the wobble of every counted rep's hold scaled (a patient whose holds shake
+  more), the rest of the recording kept;
+- ``rests_drifting``: the leg creeping about the reps' axis in every rest between counted reps,
+  the reps after it done from where it rests (a resting pose that drifts);
 - ``holds_longer``: every counted rep's hold stretched in time (a prescription with longer holds),
   given the recording's own reps; it returns the map of times with the samples;
 - ``rests_shorter``: the still moments of every rest between two reps of a set cut out (a patient
@@ -258,6 +262,53 @@ def holds_wobblier(samples: Samples, reps: list[Rep], factor: float, lowpass_hz:
     if not changed:
         return samples
     return _turned_to(samples, q, Rotation.from_rotvec(rotvecs), 1.0, lowpass_hz)
+
+
+#: :func:`rests_drifting` moves the rest pose in the rests between counted reps of at most this long
+#: (s; longer ones are pauses between sets, whose pose moves by itself) ...
+MAX_DRIFT_REST_S = 60.0
+#: ... over their middle, leaving this much of each end as recorded (s): the settling of the
+#: return before and the start of the next rep
+DRIFT_MARGIN_S = 0.3
+
+
+def rests_drifting(samples: Samples, reps: list[Rep], drift_dps: float, max_deg: float = 15.0) -> Samples:
+    """The recording with the leg creeping about the exercise's axis at ``drift_dps`` (deg/s) in
+    every rest between two counted reps of ``reps`` (the recording's own, as analysed), out and
+    back in turn, by at most ``max_deg`` per rest: a resting pose that drifts (the foot sliding
+    on the floor, the leg sagging), the reps after it done from where the leg now rests. The
+    orientation filter's orientation is turned about the reps' axis (in the sensor's frame: the
+    knee's or hip's axis turns with the shank) by the drift so far, at every sample from the rest
+    on, and the readings are rebuilt for it as :func:`done_with_range` rebuilds them. Each rest's
+    drift is a linear creep over the rest less DRIFT_MARGIN_S at each end; the reps keep their
+    range, hold and timing."""
+    counted = [r for r in reps if r.kind in COUNTED_KINDS]
+    if len(counted) < 2 or drift_dps == 0:
+        return samples
+    t = samples.t
+    moving = np.zeros(len(t), dtype=bool)
+    for r in counted:
+        moving |= (t >= r.start_s) & (t <= r.end_s)
+    gyr = samples.gyr[moving]
+    _, vecs = np.linalg.eigh(gyr.T @ gyr)
+    axis = vecs[:, -1]  # the reps' axis (sensor frame), signed the way they go out
+    r0 = counted[0]
+    out = (t >= r0.start_s) & (t <= r0.out_end_s)
+    if np.sum(samples.gyr[out] @ axis) < 0:
+        axis = -axis
+    drift = np.zeros(len(t))  # deg, the turn added so far at each sample
+    total, sign = 0.0, 1.0
+    for before, after in zip(counted, counted[1:]):
+        a, b = before.end_s + DRIFT_MARGIN_S, after.start_s - DRIFT_MARGIN_S
+        if b <= a or after.start_s - before.end_s > MAX_DRIFT_REST_S:
+            continue
+        step = sign * min(drift_dps * (b - a), max_deg)
+        drift += np.where(t <= a, 0.0, np.where(t >= b, step, step * (t - a) / (b - a)))
+        total, sign = total + step, -sign
+    if not drift.any():
+        return samples
+    q = _filter_orientation(samples)
+    return _turned_to(samples, q, q * Rotation.from_rotvec(np.radians(drift)[:, None] * axis), 1.0, 5.0)
 
 
 #: :func:`holds_longer` stretches the holds of at least this long (s)

@@ -16,7 +16,7 @@ from sensorkit.accuracy import read_labels, score_real, score_real_folder
 from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
 from sensorkit.robustness import (GapOutcome, combined_perturbations, compare_reps, holds_longer, holds_wobblier,
-                                  label_in_time,
+                                  label_in_time, rests_drifting,
                                   reps_around_gap, reps_with_longer_holds, reps_with_shorter_rests,
                                   resampled, rests_shorter, standard_perturbations,
                                   with_gap)
@@ -183,6 +183,20 @@ def test_the_same_sessions_with_holds_wobbling_four_times_as_much_are_counted_an
             shift_s.append(abs(after.out_end_s - before.out_end_s))
     assert len(shift_s) > 70
     assert np.percentile(shift_s, 90) < 0.4 and max(shift_s) < 1.0, sorted(shift_s)[-8:]
+
+
+def test_the_same_sessions_with_a_resting_pose_that_drifts_are_counted_exactly():
+    # (the leg creeping 3 deg/s in every rest between counted reps, out and back in turn, at most
+    # 15 deg a rest: a few degrees within a set, 15 between sets; the reps done from there)
+    for name, label in read_labels(UCI).items():
+        rec = read_recording(UCI / f"{name}.csv")
+        base = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)
+        reps = Pipeline(meta=rec.meta.to_dict()).run(rests_drifting(rec.samples, base, 3.0))
+        session, rows = score_real(reps, label)
+        assert session["exact"] and [r["counted"] for r in rows] == [r["truth"] for r in rows], name
+        change = compare_reps(base, reps)
+        assert change.counted_after == change.counted_before and all(change.same_tempo), name
+        assert max(map(abs, change.rom_change_deg), default=0.0) < 4.0, name
 
 
 def test_the_same_sessions_done_with_no_pause_between_reps_are_counted_exactly():

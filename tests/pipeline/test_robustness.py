@@ -6,7 +6,8 @@ from scipy.spatial.transform import Rotation
 from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.motion import MotionTracker
 from sensorkit.pipeline.rep import COUNTED_KINDS
-from sensorkit.robustness import done_slower, done_with_range, holds_wobblier, other_leg, resampled, strap_rotated
+from sensorkit.robustness import (done_slower, done_with_range, holds_wobblier, other_leg, resampled, rests_drifting,
+                                  strap_rotated)
 from sensorkit.samples import Samples
 from sensorkit.sim import simulate_session
 from sensorkit.sim.sensor import apply_errors, band_limit, output_times
@@ -110,3 +111,27 @@ def test_holds_wobblier_reads_as_the_hold_wobbling_more():
     outside = (t < 4.0) | ((t > 8.0) & (t < 13.0)) | (t > 17.0)
     assert np.abs(wobblier.gyr[outside] - original.gyr[outside]).max() < 0.05  # deg/s
     assert np.abs(wobblier.acc[outside] - original.acc[outside]).max() < 0.01  # m/s²
+
+
+def test_rests_drifting_reads_as_the_leg_creeping_between_reps():
+    # exact readings of three reps, and of the same reps with the leg creeping 2 deg/s out in the
+    # first rest and back in the second (over each rest less 0.3 s at its ends), the reps done
+    # from where it then rests
+    from synth import min_jerk, random_setup, samples_of_angle
+    from sensorkit.pipeline.rep import Rep
+    t = np.arange(0.0, 30.0, 1 / 50.0)
+    starts = (3.0, 11.0, 19.0)
+    theta = sum(50 * (min_jerk((t - t0) / 1.2) - min_jerk((t - t0 - 3.2) / 1.2)) for t0 in starts)
+    reps = [Rep(rep=i + 1, kind="full", start_s=t0, end_s=t0 + 4.4, rom_deg=50.0, hold_s=2.0, out_end_s=t0 + 1.2,
+                return_start_s=t0 + 3.2, peak_speed_dps=80.0, out_duration_s=1.2, return_duration_s=1.2,
+                rest_angle_deg=0.0, radius_m=0.4, axis_offset_deg=0.0) for i, t0 in enumerate(starts)]
+    creep = np.zeros_like(t)
+    for a, b, way in ((7.7, 10.7, 1.0), (15.7, 18.7, -1.0)):  # (6 deg each way)
+        creep += way * 2.0 * np.clip(t - a, 0.0, b - a)
+    axis, g = random_setup(5)
+    drifting = rests_drifting(samples_of_angle(theta, t, axis, g, seed=1), reps, 2.0)
+    exact = samples_of_angle(theta + creep, t, axis, g, seed=1)
+    assert np.percentile(np.abs(drifting.gyr - exact.gyr), 99) < 0.5  # deg/s (the creep: 2)
+    assert np.percentile(np.abs(drifting.acc - exact.acc), 99) < 0.1  # m/s² (the creep turns gravity by 6 deg: 1.0)
+    counted = Pipeline(meta={"exercise": "knee_extension"}).run(drifting)
+    assert [r.rom_deg for r in counted if r.counted] == pytest.approx([50, 50, 50], abs=1.5)
