@@ -340,7 +340,8 @@ def time_warped(samples: Samples, spans: list[tuple[float, float]], factor: floa
 
     # the stretch of the piece each sample lies in
     piece = np.clip(np.searchsorted(old, samples.t, side="right") - 1, 0, len(old) - 2)
-    stretch = (np.diff(new) / np.maximum(np.diff(old), 1e-12))[piece]
+    lengths = np.diff(old)
+    stretch = np.where(lengths > 0, np.diff(new) / np.where(lengths > 0, lengths, 1.0), 1.0)[piece]
     if scale_acc:
         gravity = _filter_gravity(samples)
         acc = gravity + (samples.acc - gravity) / stretch[:, None] ** 2
