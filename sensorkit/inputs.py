@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from sensorkit.errors import RecordingError, SampleError
-from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible
+from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible, time_order
 from sensorkit.io.units import check_acc_unit, check_units
 from sensorkit.samples import Samples
 
@@ -49,9 +49,9 @@ class InputChecks:
 
     def whole(self, samples: Samples) -> Samples:
         """A whole recording, checked (its repeats dropped: at most 1 % of its samples, as the reader)."""
-        repeats = int(np.count_nonzero(np.diff(samples.t) == 0))
-        if repeats > max(1, int(MAX_REPEATED_FRACTION * len(samples))):
-            raise SampleError(f"{self.where}: {repeats} of {len(samples)} samples repeat the timestamp before;"
+        _, repeated, allowed = time_order(samples.t)
+        if len(repeated) > allowed:
+            raise SampleError(f"{self.where}: {len(repeated)} of {len(samples)} samples repeat the timestamp before;"
                               f" at most {100 * MAX_REPEATED_FRACTION:g} % can be repaired (t must increase)")
         samples = self._in_order(samples, "")
         try:

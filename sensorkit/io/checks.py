@@ -15,6 +15,16 @@ MAX_REPEATED_FRACTION = 0.01
 LONG_GAP_S = 600.0
 
 
+def time_order(t: np.ndarray) -> tuple[int | None, np.ndarray, int]:
+    """``t``'s order, as every reader checks it: (the first row whose time is below the row
+    before's, or None; the rows whose time equals the row before's; how many such repeats can be
+    repaired, MAX_REPEATED_FRACTION of the rows and at least one)."""
+    step_s = np.diff(t)
+    backwards = np.flatnonzero(step_s < 0)
+    first_back = int(backwards[0]) + 1 if backwards.size else None
+    return first_back, np.flatnonzero(step_s == 0) + 1, max(1, int(MAX_REPEATED_FRACTION * len(t)))
+
+
 def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, list[str]]:
     """Validate ``t`` (s). Returns (rows to keep, or None for all; warnings).
 
@@ -27,14 +37,13 @@ def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, lis
         raise RecordingError(f"{path}: no samples (the file has a header and no data rows)")
     if n > 1 and t[0] == t[-1] and bool((t == t[0]).all()):
         raise RecordingError(f"{path}: column t: all {n} values are {t[0]:.9g}; t must increase (seconds since the start)")
-    step_s = np.diff(t)
-    backwards = np.flatnonzero(step_s < 0)
-    if backwards.size:
-        row = int(backwards[0]) + 1
+    row, repeats, allowed = time_order(t)
+    if row is not None:
         raise RecordingError(
             f"{path}: line {line_of_row(path, row)}: column t: {t[row]:.9g} is less than the line before"
             f" ({t[row - 1]:.9g}); t must increase"
         )
+    step_s = np.diff(t)
     notes = []
     long_gaps = np.flatnonzero(step_s > LONG_GAP_S)
     if long_gaps.size:
@@ -42,11 +51,9 @@ def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, lis
         notes.append(f"{path}: line {line_of_row(path, row)}: t jumps {step_s[row - 1]:.6g} s from the line before"
                      f"{f' (and {long_gaps.size - 1} more gaps over {LONG_GAP_S:g} s)' if long_gaps.size > 1 else ''};"
                      " no data for that long: the sensor off, or two sessions in one file?")
-    repeats = np.flatnonzero(step_s == 0) + 1
     if not repeats.size:
         return None, notes
     line = line_of_row(path, int(repeats[0]))
-    allowed = max(1, int(MAX_REPEATED_FRACTION * n))
     if repeats.size > allowed:
         raise RecordingError(
             f"{path}: line {line}: column t: {t[repeats[0]]:.9g} repeats the line before, and {repeats.size} rows"

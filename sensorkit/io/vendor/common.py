@@ -12,11 +12,10 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
+from sensorkit.io.checks import time_order
 from sensorkit.io.files import describe_os_error
 from sensorkit.samples import Samples
 
-#: exact timestamp repeats up to this fraction of rows are dropped with a warning (as in canonical files)
-MAX_REPEATED_FRACTION = 0.01
 _HEAD_BYTES = 1 << 16
 
 
@@ -161,17 +160,14 @@ def clean_time(path: Path, t_s: np.ndarray, what: str, header_line: int = 1) -> 
     """
     if len(t_s) == 0:
         raise RecordingError(f"{path}: no {what} samples")
-    step_s = np.diff(t_s)
-    backwards = np.flatnonzero(step_s < 0)
-    if backwards.size:
-        row = int(backwards[0]) + 1
+    row, repeats, allowed = time_order(t_s)
+    if row is not None:
         raise RecordingError(f"{path}: line {header_line + 1 + row}: {what} time {t_s[row]:.6f} s is before the line"
                              f" before's ({t_s[row - 1]:.6f} s)")
-    repeats = np.flatnonzero(step_s == 0) + 1
     keep = np.ones(len(t_s), dtype=bool)
     if not repeats.size:
         return keep, []
-    if repeats.size > max(1, int(MAX_REPEATED_FRACTION * len(t_s))):
+    if repeats.size > allowed:
         raise RecordingError(f"{path}: {repeats.size} of {len(t_s)} {what} samples repeat the timestamp before; at most 1% can be repaired")
     keep[repeats] = False
     return keep, [f"{path}: {repeats.size} repeated {what} timestamp(s) dropped, keeping the first sample of each"]
