@@ -55,8 +55,9 @@ def _check_range(path: Path | str, samples: Samples) -> None:
 
 
 def check_acc_unit(path: Path | str, acc: np.ndarray) -> list[str]:
-    """Raise :class:`RecordingError` for acc (m/s², (n, 3)) in g, milli-g or all about zero; a
-    warning when its median magnitude is far from gravity."""
+    """Raise :class:`RecordingError` for acc (m/s², (n, 3)) in g, milli-g, converted to m/s² twice
+    (× 9.81 again) or all about zero; a warning when its median magnitude is otherwise far from
+    gravity."""
     stride = max(1, len(acc) // _MAX_ROWS_FOR_MEDIAN)
     median_ms2 = float(np.median(_norms(acc[::stride])))
     where = f"{path}: columns acc_x, acc_y, acc_z"
@@ -67,6 +68,11 @@ def check_acc_unit(path: Path | str, acc: np.ndarray) -> list[str]:
         raise RecordingError(f"{where}: in milli-g, not m/s²: the median |acc| is {median_ms2:.4g}; {expected}")
     if median_ms2 < 0.5:
         raise RecordingError(f"{where}: the accelerometer reads about zero (median |acc| {median_ms2:.3g}); {expected}")
+    if 0.5 * GRAVITY_MS2**2 <= median_ms2 <= 2.0 * GRAVITY_MS2**2:
+        # (m/s² multiplied by 9.81 again: every movement reads as 10 g, and the lever arm's fit
+        # rejects every rep; no worn IMU's median reads 5-20 g through a seated session)
+        raise RecordingError(f"{where}: converted to m/s² twice: the median |acc| is {median_ms2:.3g}; {expected};"
+                             f" divide by {GRAVITY_MS2}")
     if not 0.5 * GRAVITY_MS2 <= median_ms2 <= 2.0 * GRAVITY_MS2:
         return [f"{where}: the median |acc| is {median_ms2:.3g}, far from gravity; {expected}"]
     return []

@@ -89,6 +89,15 @@ def test_too_little_turning_cannot_tell_and_says_so(tmp_path):
         assert "gyr_x, gyr_y, gyr_z: unit not checked" in warning
 
 
+def test_an_accelerometer_converted_to_m_per_s2_twice_is_caught(tmp_path):
+    # (m/s² multiplied by 9.81 again: a real session read so gave 0 reps and 31 rejected, with only
+    # a warning, session 21)
+    samples = swinging_sensor()
+    twice = Samples(samples.t, samples.acc * 9.80665, samples.gyr)
+    with pytest.raises(RecordingError, match=r"converted to m/s² twice: the median \|acc\| is 9[0-9]\.[0-9]; .*divide by 9.80665"):
+        check_units(tmp_path / "rec.csv", twice)
+
+
 def test_acc_far_from_gravity_is_a_warning(tmp_path):
     samples = swinging_sensor()
     scaled = Samples(samples.t, samples.acc * 2.5, samples.gyr)
