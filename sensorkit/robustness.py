@@ -233,7 +233,10 @@ def holds_wobblier(samples: Samples, reps: list[Rep], factor: float, lowpass_hz:
     faded in and out over WOBBLE_TAPER_S at the hold's ends, and the readings are rebuilt for the
     new orientation as :func:`done_with_range` rebuilds them (the acceleration that is neither
     gravity nor the lever arm's kept as it was). The timing, the outward movements and the
-    returns are the recording's."""
+    returns are the recording's. The filter's orientation wobbles less than the gyro says the leg
+    does (its rate differs from the gyro's by about 40 % rms in 0.5-5 Hz on UCI's holds), so the
+    gyro's wobble grows by less than ``factor`` (UCI's test sessions: 1.8 times at 2, 3.5 at 4;
+    at 0, 0.36-0.45 of it is left)."""
     q = _filter_orientation(samples)
     rotvecs = q.as_rotvec()
     t, fs = samples.t, samples.sample_rate_hz
@@ -256,7 +259,7 @@ def holds_wobblier(samples: Samples, reps: list[Rep], factor: float, lowpass_hz:
         mid = q[(i0 + i1) // 2]
         d = (mid.inv() * q[i0:i1]).as_rotvec()
         wobble = d - signal.sosfiltfilt(sos, d, axis=0)
-        ramp = np.minimum(1.0, np.minimum(np.arange(i1 - i0) + 1, np.arange(i1 - i0, 0, -1)) / taper_n)
+        ramp = np.minimum(1.0, np.minimum(np.arange(i1 - i0), np.arange(i1 - i0 - 1, -1, -1)) / taper_n)  # (0 at both ends)
         rotvecs[i0:i1] = (mid * Rotation.from_rotvec(d + (factor - 1.0) * ramp[:, None] * wobble)).as_rotvec()
         changed = True
     if not changed:

@@ -341,6 +341,12 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     )
 
 
+def top_band_deg(level_deg: float) -> float:
+    """The band above a hold's level (deg) that its wobble and creep stay in: a leg that goes
+    further has gone on out (the live timer's hold, too, ends there)."""
+    return max(3.0, 0.15 * level_deg)
+
+
 def outward_end(angle_s: np.ndarray, speed: np.ndarray, out_peak: int, last: int, cfg: PipelineConfig,
                 fs_hz: float) -> tuple[int | None, list[tuple[int, int]]]:
     """Where the outward movement ends (index), or None while the leg has not slowed at the top;
@@ -354,8 +360,9 @@ def outward_end(angle_s: np.ndarray, speed: np.ndarray, out_peak: int, last: int
     level belongs to it: the hold starts no earlier than the first spell of SETTLED_S turning
     slower than that threshold either way (a hold that wobbles faster keeps the first crossing),
     or where the leg stops coming down if it came straight back down from the crossing (the
-    overshoot's settle, however the hold wobbles after it; a leg that went on out first, after a
-    pause, keeps the calm spell).
+    overshoot's settle, however the hold wobbles after it); a leg that turned up first keeps the
+    calm spell only if it went on out beyond :func:`top_band_deg` (after a pause: a wobble or a
+    creep inside the hold keeps the crossing).
     Measured reps and the live hold timer both take it from here."""
     out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
     level = angle_s[out_peak:last + 1]
@@ -377,6 +384,9 @@ def outward_end(angle_s: np.ndarray, speed: np.ndarray, out_peak: int, last: int
                 stopped = (after[down[0]:] >= -out_thr).nonzero()[0]
                 if len(stopped):
                     calm_at = min(calm_at, out_end + int(down[0]) + int(stopped[0]))
+            elif angle_s[out_end:last + 1].max() <= angle_s[out_end] + top_band_deg(angle_s[out_end]):
+                # it went on up, but within the band a hold wobbles or creeps in: no movement on out
+                calm_at = out_end
         out_end = max(out_end, calm_at)
     return out_end, runs
 
@@ -391,17 +401,41 @@ def slowing_tail_s(speed: np.ndarray, t: np.ndarray, i: int, dt: np.ndarray | No
     return min(float(speed[i] / -accel), MAX_TAIL_S) if accel < 0 else 0.0
 
 
+@dataclass(frozen=True)
+class HoldSoFar:
+    """The live hold timer's span (s): from ``out_end_s`` (the end of the outward movement) to
+    ``held_to_s`` (the last moment later samples confirm the leg was held); ``ended`` once the leg
+    has come down below ``hold_level_fraction`` of its highest angle since (the return, or its
+    first stage: the hold is over for good, as a measured rep's)."""
+
+    out_end_s: float
+    held_to_s: float
+    ended: bool
+
+    @property
+    def held_s(self) -> float:
+        return self.held_to_s - self.out_end_s
+
+
+#: the newest samples of a zero-phase smoothing (the odd extension stands in for the samples not
+#: yet come) are not trusted for the live hold timer: this many cut-off periods' worth (0.17 s at 3 Hz)
+EDGE_PERIODS = 0.5
+
+
 def hold_so_far(t: np.ndarray, angle_s: np.ndarray, speed: np.ndarray, cfg: PipelineConfig,
-                fs_hz: float) -> tuple[float, float] | None:
-    """The live hold timer's span: (when the outward movement ended, the last moment the leg was
-    still held) in s, from a movement's samples so far, or None while no hold has begun.
+                fs_hz: float) -> HoldSoFar | None:
+    """The live hold timer's span from a movement's samples so far (angle and rate about its
+    axis, smoothed at zero phase), or None while no hold has begun.
 
     The same rule as a measured rep's (:func:`outward_end`, :func:`slowing_tail_s`), so that a
-    hold the timer shows reached is one the rep reports: the hold goes on while the leg turns back
+    hold the timer shows reached is one the rep reports. The hold goes on while the leg turns back
     no faster than the hold threshold (the return's own speed is not known yet: the outward
-    movement's stands for it) and has not gone on out past where the hold began (a pause part way
-    out); while the leg comes down faster, the span waits at its last sample held (a wobble's
-    downswing, or the return, which the measured rep dates from there too)."""
+    movement's threshold stands for it) and has not gone on out past where the hold began (a pause
+    part way out), up to the newest sample the smoothing is sure of (EDGE_PERIODS before the last).
+    While the leg comes down faster, the span waits at its last sample held, dated back to where
+    that descent's speed extrapolates to zero (a wobble's downswing, or the return, which the
+    measured rep dates from there too); once a descent has taken the leg below
+    ``hold_level_fraction`` of its highest angle since the hold began, the hold has ended."""
     n = len(angle_s)
     p = int(angle_s.argmax())
     if p == 0 or n < 3:
@@ -411,18 +445,37 @@ def hold_so_far(t: np.ndarray, angle_s: np.ndarray, speed: np.ndarray, cfg: Pipe
     out_end, _ = outward_end(angle_s, speed, out_peak, n - 1, cfg, fs_hz)
     if out_end is None:
         return None
-    top = angle_s[out_end]
-    after = speed[out_end:]
-    held = ((-after <= cfg.hold_min_speed_dps) & (angle_s[out_end:] <= top + max(3.0, 0.15 * top))).nonzero()[0]
     dt, step = spacing(t)
     t_out_end = float(t[out_end]) + slowing_tail_s(speed, t, out_end, dt, step)
+    level = angle_s[out_end:]
+    below = (level < cfg.hold_level_fraction * np.maximum.accumulate(level)).nonzero()[0]
+    ended = bool(len(below))
+    sure = n - max(1, int(round(EDGE_PERIODS * fs_hz / cfg.lowpass_hz)))  # (samples before it are sure)
+    stop = min(out_end + int(below[0]) if ended else n, sure)
+    if stop <= out_end:
+        return HoldSoFar(t_out_end, t_out_end, ended)
+    top = angle_s[out_end]
+    v = speed[out_end:stop]
+    # (held: turning back slower than hold_min_speed_dps, or slower than the outward threshold
+    # and not speeding up: a steady sag is held, the start of a return speeds up)
+    slow = (-v <= cfg.hold_min_speed_dps) | ((-v <= out_thr) & (np.diff(v, prepend=v[0]) >= 0))
+    held = (slow & (angle_s[out_end:stop] <= top + top_band_deg(top))).nonzero()[0]
     if not len(held):  # (the first slow sample is already on the way down)
-        return t_out_end, t_out_end
+        return HoldSoFar(t_out_end, t_out_end, ended)
     last = out_end + int(held[-1])
-    # (dated back as a measured rep's return start is: to where its speed extrapolates to zero)
-    accel = gradient_at(speed, t, last, dt, step)
-    t_held = float(t[last]) - (min(float(speed[last] / accel), MAX_TAIL_S) if accel < 0 and speed[last] < 0 else 0.0)
-    return t_out_end, max(t_out_end, t_held)
+    t_held = float(t[last])
+    if last < stop - 1:  # (came down faster after it)
+        accel = gradient_at(speed, t, last, dt, step)
+        if accel < 0 and speed[last] < 0:
+            t_held -= min(float(speed[last] / accel), MAX_TAIL_S)
+    elif -speed[last] > 0.5 * cfg.hold_min_speed_dps:
+        # the newest sure sample coming down, and faster and faster: a descent under way (the
+        # return, or a wobble's downswing) is dated back the same way while it lasts (a steady
+        # sag does not speed up, and noise at a still hold stays under half hold_min_speed_dps)
+        accel = gradient_at(speed, t, last, dt, step)
+        if accel < 0:
+            t_held -= min(float(speed[last] / accel), MAX_TAIL_S)
+    return HoldSoFar(t_out_end, max(t_out_end, t_held), ended)
 
 
 def _leaves_hold(angle: np.ndarray, speed: np.ndarray, start: int, ret_peak: int, level_fraction: float) -> int:

@@ -29,8 +29,8 @@ from sensorkit.pipeline.axis import axis_offset_deg
 from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg, shape_problem
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.measure import (Features, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, hold_so_far, measure,
-                                        signed_angle_deg, smooth_zero_phase)
+from sensorkit.pipeline.measure import (Features, HoldSoFar, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, hold_so_far,
+                                        measure, signed_angle_deg, smooth_zero_phase)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, Movement, Segmenter,
@@ -60,8 +60,8 @@ def _number(meta: Mapping[str, Any], key: str) -> float | None:
 
 
 def _top_band_deg(level_deg: float) -> float:
-    """The live view's band about a level (deg): the top of a movement is within it of the peak,
-    and a hold goes on out once it is that far above the peak where it began."""
+    """The live view's band below a movement's peak (deg) in which the leg is still on its way
+    out ("out"), not yet coming back ("return"), before a hold has begun."""
     return max(3.0, 0.15 * level_deg)
 
 
@@ -168,6 +168,7 @@ class Pipeline:
         self.angle_deg_ = 0.0
         self.phase_ = "rest"
         self.hold_elapsed_s_ = 0.0
+        self._shown_hold_from: float | None = None  # the start (s) of the hold the live view shows
         self.fs_hz_: float | None = None
         self._radii: list[float] = []  # rotation radii of the counted reps (m)
         self._pending: list[Samples] = []
@@ -522,7 +523,7 @@ class Pipeline:
             return angle_between_deg(up, rest_up)
         return signed_angle_deg(rest_up, up, axis)
 
-    def _hold_span(self) -> tuple[float, float] | None:
+    def _hold_span(self) -> HoldSoFar | None:
         """:func:`~sensorkit.pipeline.measure.hold_so_far` over the movement under way: its rate
         about its own principal axis (signed the way it went out), integrated from the angle at its
         start and smoothed at ``lowpass_hz`` at zero phase, as a measured rep's."""
@@ -550,17 +551,25 @@ class Pipeline:
             # the hold as the rep will measure it (measure.hold_so_far): from where the outward
             # movement ended, by the measured rep's own rule, to the last moment the leg was still
             # held; "hold" once that span is SETTLED_S long (the turnaround at the top of a swing
-            # is no hold) until the leg comes down below hold_level_fraction of its peak (where a
-            # measured rep's return is sure to have begun: a wobble's trough stays above), else
-            # "out" near the top and "return" below it
+            # is no hold), and from then on until the leg comes down below hold_level_fraction of
+            # its peak (where a measured rep's return is sure to have begun: a wobble's trough
+            # stays above; such a hold does not start again); else "out" near the top, "return"
+            # below it
             now = float(seg.excursion_deg(block.up[-1:])[0])
             span = self._hold_span() if now >= self.config.hold_level_fraction * seg.peak_deg else None
-            if span is not None and span[1] - span[0] >= SETTLED_S:
-                phase, self.hold_elapsed_s_ = "hold", span[1] - span[0]
+            if span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ == "hold"):
+                # (never back within a hold: the span waits while the leg comes down, dated back
+                # once it is sure; what was shown stays, unless the hold's start moved later)
+                moved = self._shown_hold_from is not None and span.out_end_s > self._shown_hold_from + 0.05
+                keep = self.phase_ == "hold" and not moved
+                phase, self.hold_elapsed_s_ = "hold", max(span.held_s, self.hold_elapsed_s_ if keep else 0.0)
+                self._shown_hold_from = span.out_end_s
+            elif span is not None and span.ended:
+                phase = "return"  # (a hold once ended does not start again)
             else:
                 phase = "out" if now >= seg.peak_deg - _top_band_deg(seg.peak_deg) else "return"
         else:
             phase = "return"
         if phase != "hold":
-            self.hold_elapsed_s_ = 0.0
+            self.hold_elapsed_s_, self._shown_hold_from = 0.0, None
         self.phase_ = phase

@@ -166,9 +166,10 @@ def test_the_same_sessions_with_holds_three_times_as_long_are_counted_and_timed(
 
 
 def test_the_same_sessions_with_holds_wobbling_four_times_as_much_are_counted_and_timed():
-    # (each hold's wobble above 0.5 Hz four times as large: UCI subject 2's 1.6 deg peak to peak
-    # becomes about 6 deg). The hold starts where it did: an overshoot's settle ends where the leg
-    # stops coming down, not at the first calm moment of a wobbling hold (which came up to 1.4 s
+    # (each hold's wobble above 0.5 Hz four times as large, as the orientation filter reads it:
+    # UCI subject 2's 1.6 deg peak to peak becomes about 5.5 deg). The hold starts where it did: an
+    # overshoot's settle ends where the leg stops coming down, and a hold that creeps up within its
+    # band keeps its start, not the first calm moment of a wobbling hold (which came up to 1.4 s
     # later, 0.9 s for one rep in ten, before session 21)
     shift_s: list[float] = []
     for name, label in read_labels(UCI).items():
@@ -182,7 +183,7 @@ def test_the_same_sessions_with_holds_wobbling_four_times_as_much_are_counted_an
             after = min(held, key=lambda r: abs(r.start_s - before.start_s))
             shift_s.append(abs(after.out_end_s - before.out_end_s))
     assert len(shift_s) > 70
-    assert np.percentile(shift_s, 90) < 0.4 and max(shift_s) < 1.0, sorted(shift_s)[-8:]
+    assert np.percentile(shift_s, 90) < 0.2 and max(shift_s) < 0.5, sorted(shift_s)[-8:]
 
 
 def test_the_same_sessions_with_a_resting_pose_that_drifts_are_counted_exactly():
