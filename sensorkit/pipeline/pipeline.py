@@ -30,7 +30,7 @@ from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_ang
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.measure import (Features, HoldSoFar, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, hold_so_far,
-                                        measure, signed_angle_deg, smooth_zero_phase)
+                                        measure, signed_angle_deg, smooth_zero_phase, top_band_deg)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Rep
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, Movement, Segmenter,
@@ -57,12 +57,6 @@ SCAN_FIRST_S = 5.0
 def _number(meta: Mapping[str, Any], key: str) -> float | None:
     value = meta.get(key)
     return float(value) if value is not None else None
-
-
-def _top_band_deg(level_deg: float) -> float:
-    """The live view's band below a movement's peak (deg) in which the leg is still on its way
-    out ("out"), not yet coming back ("return"), before a hold has begun."""
-    return max(3.0, 0.15 * level_deg)
 
 
 #: a first rep ended at the bottom of a swing was a swing behind the rest pose (a wind-up) when the
@@ -567,7 +561,8 @@ class Pipeline:
             elif span is not None and span.ended:
                 phase = "return"  # (a hold once ended does not start again)
             else:
-                phase = "out" if now >= seg.peak_deg - _top_band_deg(seg.peak_deg) else "return"
+                # (within the band a hold's wobble stays in, the leg is still on its way out)
+                phase = "out" if now >= seg.peak_deg - top_band_deg(seg.peak_deg) else "return"
         else:
             phase = "return"
         if phase != "hold":
