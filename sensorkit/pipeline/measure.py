@@ -429,9 +429,11 @@ def hold_so_far(t: np.ndarray, angle_s: np.ndarray, speed: np.ndarray, cfg: Pipe
 
     The same rule as a measured rep's (:func:`outward_end`, :func:`slowing_tail_s`), so that a
     hold the timer shows reached is one the rep reports. The hold goes on while the leg turns back
-    no faster than the hold threshold (the return's own speed is not known yet: the outward
-    movement's threshold stands for it) and has not gone on out past where the hold began (a pause
-    part way out), up to the newest sample the smoothing is sure of (EDGE_PERIODS before the last).
+    slower than ``hold_min_speed_dps``, or slower than the outward movement's hold threshold and
+    not speeding up (the return's own threshold is not known yet; a steady sag is held, the start
+    of a return speeds up), and has not gone on out past :func:`top_band_deg` above where the hold
+    began (a pause part way out), up to the newest sample the smoothing is sure of (EDGE_PERIODS
+    before the last).
     While the leg comes down faster, the span waits at its last sample held, dated back to where
     that descent's speed extrapolates to zero (a wobble's downswing, or the return, which the
     measured rep dates from there too); once a descent has taken the leg below
