@@ -214,26 +214,17 @@ def main() -> None:
         families.setdefault(p.family, []).append(t)
         if args.verbose:
             print(line(f"{p.family}: {p.name}", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
-    for factor in args.holds:
-        t = holds(recordings, factor)
-        families.setdefault("holds", []).append(t)
-        if args.verbose:
-            print(line(f"holds: {factor:g} x as long", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
-    for keep_s in args.rests:
-        t = rests(recordings, keep_s)
-        families.setdefault("rests", []).append(t)
-        if args.verbose:
-            print(line(f"rests: still for {keep_s:g} s at most", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
-    for factor in args.wobble:
-        t = wobble(recordings, factor)
-        families.setdefault("wobble", []).append(t)
-        if args.verbose:
-            print(line(f"wobble: {factor:g} x as large", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
-    for drift_dps in args.drift:
-        t = drift(recordings, drift_dps)
-        families.setdefault("drift", []).append(t)
-        if args.verbose:
-            print(line(f"drift: {drift_dps:g} deg/s in rests", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
+    # the changes given the recording's own reps: (family, its function, the values asked for, label)
+    for family, change, values, label in (
+            ("holds", holds, args.holds, "{:g} x as long"),
+            ("rests", rests, args.rests, "still for {:g} s at most"),
+            ("wobble", wobble, args.wobble, "{:g} x as large"),
+            ("drift", drift, args.drift, "{:g} deg/s in rests")):
+        for value in values:
+            t = change(recordings, value)
+            families.setdefault(family, []).append(t)
+            if args.verbose:
+                print(line(f"{family}: {label.format(value)}", t) + ("  NOT EXACT: " + "; ".join(t["off"]) if t["off"] else ""))
     print("by family of changes:")
     for family, tallies in families.items():
         print(line(family, merge(tallies)))

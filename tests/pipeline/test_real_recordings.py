@@ -165,6 +165,19 @@ def test_the_same_sessions_with_holds_three_times_as_long_are_counted_and_timed(
         assert [r.hold_s for r in reps if r.counted] == pytest.approx(expected, abs=1.0), name
 
 
+def _uci_counted_exactly_when(change):
+    """(name, reps as recorded, reps of ``change(samples, reps as recorded)``) of each labelled UCI
+    recording, each changed one asserted counted exactly, set by set, against its labels (the
+    change keeps the recording's times)."""
+    for name, label in read_labels(UCI).items():
+        rec = read_recording(UCI / f"{name}.csv")
+        base = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)
+        reps = Pipeline(meta=rec.meta.to_dict()).run(change(rec.samples, base))
+        session, rows = score_real(reps, label)
+        assert session["exact"] and [r["counted"] for r in rows] == [r["truth"] for r in rows], name
+        yield name, base, reps
+
+
 def test_the_same_sessions_with_holds_wobbling_four_times_as_much_are_counted_and_timed():
     # (each hold's wobble above 0.5 Hz four times as large, as the orientation filter reads it:
     # UCI subject 2's 1.6 deg peak to peak becomes about 5.5 deg). The hold starts where it did: an
@@ -172,12 +185,7 @@ def test_the_same_sessions_with_holds_wobbling_four_times_as_much_are_counted_an
     # band keeps its start, not the first calm moment of a wobbling hold (which came up to 1.4 s
     # later, 0.9 s for one rep in ten, before session 21)
     shift_s: list[float] = []
-    for name, label in read_labels(UCI).items():
-        rec = read_recording(UCI / f"{name}.csv")
-        base = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)
-        reps = Pipeline(meta=rec.meta.to_dict()).run(holds_wobblier(rec.samples, base, 4.0))
-        session, rows = score_real(reps, label)
-        assert session["exact"] and [r["counted"] for r in rows] == [r["truth"] for r in rows], name
+    for name, base, reps in _uci_counted_exactly_when(lambda samples, base: holds_wobblier(samples, base, 4.0)):
         held = [r for r in reps if r.counted]
         for before in (r for r in base if r.counted and r.hold_s >= 1.0):
             after = min(held, key=lambda r: abs(r.start_s - before.start_s))
@@ -189,12 +197,7 @@ def test_the_same_sessions_with_holds_wobbling_four_times_as_much_are_counted_an
 def test_the_same_sessions_with_a_resting_pose_that_drifts_are_counted_exactly():
     # (the leg creeping 3 deg/s in every rest between counted reps, out and back in turn, at most
     # 15 deg a rest: a few degrees within a set, 15 between sets; the reps done from there)
-    for name, label in read_labels(UCI).items():
-        rec = read_recording(UCI / f"{name}.csv")
-        base = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)
-        reps = Pipeline(meta=rec.meta.to_dict()).run(rests_drifting(rec.samples, base, 3.0))
-        session, rows = score_real(reps, label)
-        assert session["exact"] and [r["counted"] for r in rows] == [r["truth"] for r in rows], name
+    for name, base, reps in _uci_counted_exactly_when(lambda samples, base: rests_drifting(samples, base, 3.0)):
         change = compare_reps(base, reps)
         assert change.counted_after == change.counted_before and all(change.same_tempo), name
         assert max(map(abs, change.rom_change_deg), default=0.0) < 4.0, name
