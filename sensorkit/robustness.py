@@ -268,7 +268,7 @@ def holds_wobblier(samples: Samples, reps: list[Rep], factor: float, lowpass_hz:
 
 
 #: :func:`rests_drifting` moves the rest pose in the rests between counted reps of at most this long
-#: (s; longer ones are pauses between sets, whose pose moves by itself) ...
+#: (s: within a set and between sets; a longer break is left as it is) ...
 MAX_DRIFT_REST_S = 60.0
 #: ... over their middle, leaving this much of each end as recorded (s): the settling of the
 #: return before and the start of the next rep
@@ -300,14 +300,14 @@ def rests_drifting(samples: Samples, reps: list[Rep], drift_dps: float, max_deg:
     if np.sum(samples.gyr[out] @ axis) < 0:
         axis = -axis
     drift = np.zeros(len(t))  # deg, the turn added so far at each sample
-    total, sign = 0.0, 1.0
+    sign = 1.0
     for before, after in zip(counted, counted[1:]):
         a, b = before.end_s + DRIFT_MARGIN_S, after.start_s - DRIFT_MARGIN_S
         if b <= a or after.start_s - before.end_s > MAX_DRIFT_REST_S:
             continue
         step = sign * min(drift_dps * (b - a), max_deg)
         drift += np.where(t <= a, 0.0, np.where(t >= b, step, step * (t - a) / (b - a)))
-        total, sign = total + step, -sign
+        sign = -sign
     if not drift.any():
         return samples
     q = _filter_orientation(samples)
