@@ -550,7 +550,11 @@ class Pipeline:
             # stays above; such a hold does not start again); else "out" near the top, "return"
             # below it
             now = float(seg.excursion_deg(block.up[-1:])[0])
-            span = self._hold_span() if now >= self.config.hold_level_fraction * seg.peak_deg else None
+            # (once the exercise's axis is known, a leg within start_deg of its rest the way the
+            # exercise goes is not held out: say, sitting again after standing up, before the
+            # segmenter has taken that pose for the rest)
+            out = self.classifier.axes.axis is None or self.angle_deg_ >= self.config.start_deg
+            span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
             if span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ == "hold"):
                 # (never back within a hold: the span waits while the leg comes down, dated back
                 # once it is sure; what was shown stays, unless the hold's start moved later)

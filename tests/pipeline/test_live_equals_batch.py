@@ -252,3 +252,19 @@ def test_the_live_hold_timer_never_shows_more_than_the_rep_then_reports():
     assert len(pairs) == 30 and len(held) >= 20
     assert all(shown <= hold + 0.1 for hold, shown in held)  # (a packet late at most)
     assert all(shown >= hold - 0.5 for hold, shown in held)
+
+
+def test_no_hold_is_shown_while_the_leg_sits_again_after_standing_up():
+    # development seed 10 (hip ER, 25 Hz): the patient stands up and sits down again, resting at
+    # -2.9 deg from 25.5 s while the segmenter has not yet taken that pose for the rest; the live
+    # view timed a "hold" there up to 2.1 s (a cue at 1 and 2 s) for a movement then rejected
+    # (review, session 21). A leg within start_deg of its rest the way the exercise goes is not
+    # held out.
+    session = simulate_session(10, exercise="hip_external_rotation", sample_rate_hz=25.0)
+    assert any(m.label == "stand_up" and 25.0 < m.end_s < 26.0 for m in session.truth)
+    p, shown = Pipeline(meta=session.meta), []
+    for packet in session.samples.chunks(1):
+        p.update(packet)
+        shown.append((float(packet.t[-1]), p.phase_))
+    assert not [t for t, phase in shown if 25.5 < t < 27.8 and phase == "hold"]
+    assert [t for t, phase in shown if 20.0 < t < 25.0 and phase == "hold"] == []  # (standing: no hold)
