@@ -23,14 +23,14 @@ import numpy as np
 
 from sensorkit import exercises
 from sensorkit.inputs import InputChecks
-from sensorkit.io.meta import sidecar_value
+from sensorkit.io.meta import SIDES as SIDECAR_SIDES, sidecar_value
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.pipeline import Pipeline
 from sensorkit.pipeline.rep import REP_COLUMNS, Rep
 from sensorkit.samples import ACC_COLUMNS, COLUMNS, GYR_COLUMNS, T, Samples
 
-#: the values of ``side``: the leg wearing the sensor, or "" when not known
-SIDES = ("left", "right", "")
+#: the values of ``side``: the leg wearing the sensor (as a sidecar names it), or "" when not known
+SIDES = (*SIDECAR_SIDES, "")
 #: the prescription's keywords, checked as the sidecar's keys of the same names
 PRESCRIPTION = ("target_rom_deg", "target_hold_s", "target_movement_s")
 

@@ -19,8 +19,8 @@ from sensorkit import exercises
 from sensorkit.ble.link import LinkState
 from sensorkit.ble.session import SensorSession
 from sensorkit.errors import RecordingError
-from sensorkit.io.files import sidecar_path
 from sensorkit.io import RecordingWriter
+from sensorkit.io.writer import taken_reason
 from sensorkit.pipeline.rep import COUNTED_KINDS, KINDS, Rep
 from sensorkit.samples import Samples
 
@@ -82,10 +82,9 @@ class SessionRecorder:
             raise RecordingError(f"recording name {name!r} cannot be a file name in {folder}: {why}")
         self.path = Path(folder) / f"{name}.csv"
         self._unique_name = unique_name
-        if self.path.exists() and not unique_name:
-            raise RecordingError(f"{self.path}: already exists; a recording is never overwritten")
-        if sidecar_path(self.path).exists() and not unique_name:
-            raise RecordingError(f"{sidecar_path(self.path)}: already exists; a recording's sidecar is never overwritten")
+        why = taken_reason(self.path)
+        if why and not unique_name:  # (before any connection: the writer, made at the first data, checks again)
+            raise RecordingError(why)
         self._folder, self._name, self.meta = folder, name, dict(meta)
         self.received = 0  # samples handed to feed (all of them are written, or the loss says so)
         self.writer: RecordingWriter | None = None
@@ -123,8 +122,7 @@ class SessionRecorder:
             try:
                 writer = RecordingWriter(self._folder, name, self.meta, flush_interval_s=self.flush_interval_s)
             except RecordingError:
-                taken = any((Path(self._folder) / f"{name}{suffix}").exists() for suffix in (".csv", ".json"))
-                if not (self._unique_name and taken):
+                if not (self._unique_name and taken_reason(Path(self._folder) / f"{name}.csv")):
                     raise
                 name = f"{self._name}_{suffix}"
                 continue

@@ -111,6 +111,16 @@ def _overwrite_in_place(path: Path, text: str) -> bool:
     return True
 
 
+def taken_reason(csv_path: Path) -> str | None:
+    """Why no new recording may be written as ``csv_path`` (the CSV, or its sidecar alone, exists:
+    a sidecar left without its recording is someone's notes), or None."""
+    if csv_path.exists():
+        return f"{csv_path}: already exists; a recording is never overwritten"
+    if sidecar_path(csv_path).exists():
+        return f"{sidecar_path(csv_path)}: already exists; a recording's sidecar is never overwritten"
+    return None
+
+
 class RecordingWriter:
     """Append samples to ``FOLDER/NAME.csv`` as they arrive, so a crash loses at most ~1 s.
 
@@ -144,10 +154,9 @@ class RecordingWriter:
         self.n_samples = 0  # samples appended
         self.n_written = 0  # samples on disk (flushed and fsync-ed)
         self.write_error: str | None = None  # why writing stopped (disk full, ...), once it has
-        if self.path.exists():
-            raise RecordingError(f"{self.path}: already exists; a recording is never overwritten")
-        if sidecar_path(self.path).exists():  # (a sidecar left without its recording: someone's notes)
-            raise RecordingError(f"{sidecar_path(self.path)}: already exists; a recording's sidecar is never overwritten")
+        why = taken_reason(self.path)
+        if why:
+            raise RecordingError(why)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "x", encoding="utf-8", newline="")

@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sensorkit import exercises
 from sensorkit.errors import ConfigError
+from sensorkit.io.meta import SIDES
 
-SIDES = ("left", "right")
 #: the longest prescription period (start to end, or to the last recording): five years of days
 MAX_PERIOD_DAYS = 5 * 365 + 1
 _TOP_REQUIRED = ("patient", "timezone", "start", "exercise")
