@@ -318,15 +318,12 @@ def rests_drifting(samples: Samples, reps: list[Rep], drift_dps: float, max_deg:
 MIN_HOLD_S = 0.5
 
 
-def time_warped(samples: Samples, spans: list[tuple[float, float]], factor: float,
-                scale_acc: bool = True) -> tuple[Samples, Callable[[float], float]]:
+def time_warped(samples: Samples, spans: list[tuple[float, float]], factor: float) -> tuple[Samples, Callable[[float], float]]:
     """The recording with each span (start s, end s; in time order, apart) lasting ``factor``
     times as long, and the map from its times to the new ones. Inside a span the rate is divided
-    by ``factor``; with ``scale_acc`` the acceleration beyond gravity (along the orientation
-    filter's vertical) is divided by its square, as in :func:`done_slower`, and without it the
-    accelerometer is kept as read (for ``factor`` < 1 in a still span: its noise and the filter's
-    tilt error would grow by ``1 / factor²``). The rest is untouched. Sampled at the recording's
-    rate (a cubic spline)."""
+    by ``factor`` and the acceleration beyond gravity (along the orientation filter's vertical) by
+    its square, as in :func:`done_slower`. The rest is untouched. Sampled at the recording's rate
+    (a cubic spline)."""
     fs = samples.sample_rate_hz
     knots_old, knots_new, shift = [float(samples.t[0])], [float(samples.t[0])], 0.0
     for a, b in spans:
@@ -345,11 +342,8 @@ def time_warped(samples: Samples, spans: list[tuple[float, float]], factor: floa
     piece = np.clip(np.searchsorted(old, samples.t, side="right") - 1, 0, len(old) - 2)
     lengths = np.diff(old)
     stretch = np.where(lengths > 0, np.diff(new) / np.where(lengths > 0, lengths, 1.0), 1.0)[piece]
-    if scale_acc:
-        gravity = _filter_gravity(samples)
-        acc = gravity + (samples.acc - gravity) / stretch[:, None] ** 2
-    else:
-        acc = samples.acc
+    gravity = _filter_gravity(samples)
+    acc = gravity + (samples.acc - gravity) / stretch[:, None] ** 2
     x = np.column_stack([acc, samples.gyr / stretch[:, None]])
     t_new = np.interp(samples.t, old, new)
     t = np.arange(t_new[0], t_new[-1] + 0.5 / fs, 1.0 / fs)
