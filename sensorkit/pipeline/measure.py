@@ -270,8 +270,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # timing: the outward movement ends, the return starts
     out_peak = int(speed[:p + 1].argmax()) if p > 0 else 0
     ret_peak = p + int(speed[p:].argmin())
-    out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
-    ret_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(-speed[ret_peak], 0.0))
+    ret_thr = hold_threshold_dps(-speed[ret_peak], cfg)
     out_end, runs = outward_end(angle_s, speed, out_peak, ret_peak, cfg, fs_hz)
     out_end = p if out_end is None else out_end
     cut = _leaves_hold(angle_s, speed, out_end, ret_peak, cfg.hold_level_fraction)
@@ -341,6 +340,13 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     )
 
 
+def hold_threshold_dps(peak_speed_dps: float, cfg: PipelineConfig) -> float:
+    """The speed (deg/s) below which a movement whose peak speed is ``peak_speed_dps`` (the outward
+    one's, or the return's) is taken to have stopped: ``hold_speed_fraction`` of it, at least
+    ``hold_min_speed_dps``."""
+    return max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(peak_speed_dps, 0.0))
+
+
 def top_band_deg(level_deg: float) -> float:
     """The band above a hold's level (deg) that its wobble and creep stay in: a leg that goes
     further has gone on out (the live timer's hold, too, ends there)."""
@@ -364,7 +370,7 @@ def outward_end(angle_s: np.ndarray, speed: np.ndarray, out_peak: int, last: int
     calm spell only if it went on out beyond :func:`top_band_deg` (after a pause: a wobble or a
     creep inside the hold keeps the crossing).
     Measured reps and the live hold timer both take it from here."""
-    out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
+    out_thr = hold_threshold_dps(speed[out_peak], cfg)
     level = angle_s[out_peak:last + 1]
     high = level >= cfg.hold_level_fraction * np.maximum.accumulate(level[::-1])[::-1]
     slow_out = ((speed[out_peak:last + 1] <= out_thr) & high).nonzero()[0]
@@ -443,7 +449,7 @@ def hold_so_far(t: np.ndarray, angle_s: np.ndarray, speed: np.ndarray, cfg: Pipe
     if p == 0 or n < 3:
         return None
     out_peak = int(speed[:p + 1].argmax())
-    out_thr = max(cfg.hold_min_speed_dps, cfg.hold_speed_fraction * max(speed[out_peak], 0.0))
+    out_thr = hold_threshold_dps(speed[out_peak], cfg)
     out_end, _ = outward_end(angle_s, speed, out_peak, n - 1, cfg, fs_hz)
     if out_end is None:
         return None
