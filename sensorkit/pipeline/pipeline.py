@@ -320,6 +320,8 @@ class Pipeline:
                 self._angle_log.append((block.t[pos:end], block.up[pos:end], None if rest_up is None else rest_up.copy(),
                                         self._gaps.inserted[pos:end].astype(float)))
             if movement is not None:
+                if movement.shift is not None:  # (the way to a rest pose shifted inside it, first)
+                    self._emit(movement.shift)
                 self._emit(movement)
             pos = end
             size = first_size if movement is not None else min(2 * size, _SCAN)

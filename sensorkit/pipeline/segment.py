@@ -32,6 +32,16 @@ can be seen; which axis and which way are the classifier's business. A movement:
   ``rest_still_s`` (three times the longest real hold) at under half the last counted rep's peak
   from the rest pose, not turning: the rest pose shifted further than ``min_rom_deg`` between
   sets, and the movement ends there, unreturned (a rep held that low that long is cut there);
+- has come back to a rest the pose shifted to when it ends quiet, returned (by either rule above),
+  within ``end_floor_deg`` of the latest quiet spell of ``new_rest_min_s`` the leg left on its way
+  out, on with the turn from the rest pose, before the peak, that spell lying under half the peak
+  from the rest pose and the peak ``min_rom_deg`` or more beyond it: the resting leg had shifted
+  out (between sets, resting there less than ``rest_still_s``), and the next rep went out from
+  there and came back there. The way to that rest is a movement of its own (from the start to
+  where the spell began, unreturned: no rep), emitted first; the rep is from the spell's pose,
+  from the last sample within ``onset_deg`` of it before the leg left it (else the two were one
+  rep, its range theirs summed, timed from the shift's start). A rep paused that long on its way
+  out that comes back to the rest it left is one rep;
 - has found a new rest when, after a quiet spell of ``new_rest_min_s`` inside it, the leg leaves
   the spell's pose by ``start_deg`` neither back toward the rest pose (a rep's hold ends in its
   return) nor on with the turn that brought it from the rest pose to the spell (a pause on the way
@@ -170,6 +180,21 @@ class Movement:
     # to the rest the last counted rep started from (WAY_BACK_HOME)
     no_rep: str = ""
     swing_end: bool = False  # it ended at the bottom of a swing, the leg swinging on (not at rest)
+    # the way to a rest pose shifted inside it, before it went out from there (ended where that rest
+    # began, unreturned: see the module doc), to be emitted before it; None when there was none
+    shift: Movement | None = None
+
+
+@dataclass(frozen=True)
+class _Passed:
+    """A quiet spell of ``new_rest_min_s`` inside a movement that the leg left on with the turn from
+    the rest pose (absolute samples)."""
+
+    left: int  # the first sample start_deg from the spell's pose, on with the turn
+    up: np.ndarray  # the spell's vertical
+    exc_deg: float  # its angle from the rest pose
+    first: int  # the spell's first sample
+    last: int  # ... and its last
 
 
 class Segmenter:
@@ -202,7 +227,10 @@ class Segmenter:
         # MOVE: the latest quiet spell of new_rest_min_s inside the movement (its last sample's
         # vertical and angle from the rest pose, its first sample's index)
         self.spell_up: np.ndarray | None = None
-        self.spell_exc, self.spell_first = 0.0, -1
+        self.spell_exc, self.spell_first, self.spell_last = 0.0, -1, -1
+        # MOVE: the quiet spells of new_rest_min_s inside the movement that the leg left on with the
+        # turn from the rest pose (a pause on the way out, or a rest the pose shifted to), in order
+        self.passed: list[_Passed] = []
         # the rest pose a new rest replaced, until a movement returns to the new one
         self.replaced_up: np.ndarray | None = None
         # the rest pose the last returned movement started from, until the leg has rested
@@ -500,11 +528,17 @@ class Segmenter:
                 if len(settled) and (not len(below) or settled[0] < below[0]) and j + settled[0] <= limit:
                     k = int(settled[0])
                     # (returned when back under half the peak; a shifted rest pose, small or not: no)
-                    movement = self._end(first + j + k, returned=bool(runmax[k] >= cfg.min_rom_deg
-                                                                      and exc[k] < 0.5 * runmax[k]))
+                    returned = bool(runmax[k] >= cfg.min_rom_deg and exc[k] < 0.5 * runmax[k])
+                    shift = None
+                    if returned:
+                        arg = int(exc[:k + 1].argmax())  # (the peak so far, for the shift's rule)
+                        if exc[arg] > self.peak_deg:
+                            self.peak_deg, self.peak_up, self.peak_index = float(exc[arg]), up[j + arg].copy(), first + j + arg
+                        shift = self._shifted(up[j + k], history_up)
+                    movement = self._end(first + j + k, returned=returned)
                     if not movement.returned:  # a shifted rest pose: the leg is still here
                         self.rest_up, self.rest_read = up[j + k].copy(), None
-                    return movement
+                    return movement if shift is None else replace(movement, shift=replace(shift, decided=movement.decided))
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
                     arg = int(exc[:k - j].argmax())
@@ -547,8 +581,10 @@ class Segmenter:
                         j = k
                         continue
                 swing = bool(rising[k - j] and not quiet[k])
-                return self._end(end, returned=True, decided=first + k, swing_end=swing,
-                                 quiet_up=None if swing else up[k])
+                shift = None if swing else self._shifted(up[k], history_up)
+                movement = self._end(end, returned=True, decided=first + k, swing_end=swing,
+                                     quiet_up=None if swing else up[k])
+                return movement if shift is None else replace(movement, shift=replace(shift, decided=movement.decided))
             if self.state == PAST:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
@@ -715,7 +751,8 @@ class Segmenter:
         self.state = REST
         self.start, self.peak_deg, self.peak_up, self.peak_index = -1, 0.0, None, -1
         self.tail_min, self.tail_min_index = np.inf, -1
-        self.spell_up, self.spell_exc, self.spell_first = None, 0.0, -1
+        self.spell_up, self.spell_exc, self.spell_first, self.spell_last = None, 0.0, -1, -1
+        self.passed = []
         if returned:  # back at the rest it started from: a new rest before it stands
             self.replaced_up = None
         self.prior_rest_up = movement.rest_up if returned else None
@@ -828,17 +865,57 @@ class Segmenter:
         has = (last >= 0) | (self.spell_up is not None)
         left = (has & (angle_between_deg(up[j:], spell_up) > self.cfg.start_deg)
                 & (exc > spell_exc - 0.5 * self.cfg.start_deg)).nonzero()[0]
+        firsts = np.concatenate([[self.spell_first], spell_first]).take(at)  # each sample's spell's first
         if len(left):  # ... nor on with the turn that brought it from the rest pose to the spell (a
             # pause on the way out, a hold that sagged and is lifted again, a push further out)
             came = cross(self.rest_up, spell_up[left])  # the turns' axes: rest -> spell -> now
             goes = cross(spell_up[left], up[j:][left])
             cos = einsum("ni,ni->n", came, goes) / (row_norms(came) * row_norms(goes) + 1e-12)
+            self._note_passed(first, j, left[cos >= CONTINUED_COS], last, spell_up, spell_exc, firsts)
             left = left[cos < CONTINUED_COS]
         k = int(left[0]) if len(left) else len(exc) - 1
         if last[k] >= 0:  # carry the latest spell up to k
             self.spell_up, self.spell_exc = spell_up[k].copy(), float(spell_exc[k])
-            self.spell_first = int(np.concatenate([[self.spell_first], spell_first]).take(at[k]))
+            self.spell_first, self.spell_last = int(firsts[k]), first + int(last[k])
         return k if len(left) else len(exc)
+
+    def _note_passed(self, first: int, j: int, on: np.ndarray, last: np.ndarray, spell_up: np.ndarray,
+                     spell_exc: np.ndarray, firsts: np.ndarray) -> None:
+        """Keep each spell the leg left on with the turn (at samples ``j + on`` of this piece; the
+        other arrays as in :meth:`_left_spell`), with the first sample it did so."""
+        known = {p.first for p in self.passed}
+        for i in on:
+            spell = int(firsts[i])
+            if spell not in known:
+                known.add(spell)
+                spell_last = first + int(last[i]) if last[i] >= 0 else self.spell_last
+                self.passed.append(_Passed(first + j + int(i), spell_up[i].copy(), float(spell_exc[i]), spell,
+                                           spell_last))
+
+    def _shifted(self, end_up: np.ndarray, history_up) -> Movement | None:
+        """A returned movement ending quiet at vertical ``end_up``: when it came back within
+        ``end_floor_deg`` of the latest spell the leg left on its way out (before the peak), at
+        under half the peak from the rest pose, having gone ``min_rom_deg`` or more beyond it, that
+        spell was a rest (the resting pose shifted between sets, and the next rep went out from
+        it): returned is the way there (from the movement's start to the spell's first sample,
+        unreturned), and the movement is from then on the rep, from the spell's pose. None, with
+        nothing changed, otherwise."""
+        cfg = self.cfg
+        passed = [p for p in self.passed if p.left <= self.peak_index]
+        if not passed or self.peak_up is None:
+            return None
+        p = passed[-1]
+        if (p.exc_deg >= 0.5 * self.peak_deg
+                or float(angle_between_deg(end_up[None, :], p.up)[0]) > cfg.end_floor_deg
+                or float(angle_between_deg(self.peak_up[None, :], p.up)[0]) < cfg.min_rom_deg):
+            return None
+        shift = Movement(self.start, p.first, self.rest_up.copy(), False, p.first, self.last_end,
+                         no_rep=self.unseen_why if self.start_unseen else "")
+        # the rep starts at the last sample within onset_deg of the spell's pose before the leg left it
+        near = (angle_between_deg(history_up(p.last, p.left), p.up) <= cfg.onset_deg).nonzero()[0]
+        self.start = p.last + (int(near[-1]) if len(near) else 0)
+        self.rest_up, self.rest_read, self.last_end, self.start_unseen = p.up, None, p.first, False
+        return shift
 
     def _from_new_rest(self, first: int, k: int, up: np.ndarray, history_up) -> Movement:
         """The leg left a quiet spell inside the movement at local sample ``k`` (see

@@ -141,3 +141,18 @@ def random_setup(seed: int) -> tuple[np.ndarray, np.ndarray]:
     axis = rot.apply([1.0, 0.0, 0.0])
     g_rest = rot.apply([0.0, 0.0, GRAVITY_MS2])
     return axis, g_rest
+
+
+def reps_then(moves, t_end_s, fs_hz=50.0):
+    """An angle (deg) at ``t`` from ``moves``: (start s, rom deg, hold s) reps of 1.2-s phases from
+    the level before them, and (start s, shift deg) steps of the resting pose (1 s each)."""
+    t = np.arange(0.0, t_end_s, 1.0 / fs_hz)
+    theta = np.zeros_like(t)
+    for move in moves:
+        if len(move) == 3:
+            t0, rom, hold = move
+            theta += rom * min_jerk((t - t0) / 1.2) - rom * min_jerk((t - t0 - 1.2 - hold) / 1.2)
+        else:
+            t0, shift = move
+            theta += shift * min_jerk(t - t0)
+    return t, theta

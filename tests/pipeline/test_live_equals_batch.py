@@ -268,3 +268,18 @@ def test_no_hold_is_shown_while_the_leg_sits_again_after_standing_up():
         shown.append((float(packet.t[-1]), p.phase_))
     assert not [t for t, phase in shown if 25.5 < t < 27.8 and phase == "hold"]
     assert [t for t, phase in shown if 20.0 < t < 25.0 and phase == "hold"] == []  # (standing: no hold)
+
+
+@pytest.mark.parametrize("packet", [1, 9, 64])
+def test_a_rest_shifted_between_sets_is_split_off_alike_packet_by_packet(packet):
+    # knee extension: 2 reps of 60 deg, the resting leg shifted 20 deg out, 5 s there, 2 reps of
+    # 60 deg from there. The way to the new rest is told apart from the first rep of the next set
+    # only once that rep is back there: both are emitted then, in order, live as in batch
+    from synth import random_setup, reps_then, samples_of_angle
+
+    t, theta = reps_then([(3.0, 60, 2.0), (10.0, 60, 2.0), (17.0, 20.0), (23.0, 60, 2.0), (30.0, 60, 2.0)], 38.0)
+    samples = samples_of_angle(theta, t, *random_setup(3))
+    meta = {"exercise": "knee_extension"}
+    batch = Pipeline(meta=meta).run(samples)
+    assert [(round(r.start_s), r.counted) for r in batch] == [(3, True), (10, True), (17, False), (23, True), (30, True)]
+    assert [repr(r) for r in _fed_in_packets(samples, meta, packet)] == [repr(r) for r in batch]

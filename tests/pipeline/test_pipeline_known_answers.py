@@ -11,7 +11,7 @@ from sensorkit.pipeline.classify import RepClassifier
 from sensorkit.pipeline.segment import Segmenter
 from sensorkit.robustness import with_gap
 from sensorkit.samples import Samples
-from synth import Move, Synth, min_jerk, random_setup, samples_of_angle, samples_of_two_turns
+from synth import Move, Synth, min_jerk, random_setup, reps_then, samples_of_angle, samples_of_two_turns
 
 ANY_STRAP = [0, 1, 2, 3, 4, 5]
 
@@ -701,46 +701,48 @@ def test_a_reconnect_in_the_hold_a_recording_began_in_keeps_the_hold_unjudged(ga
     assert any(r.reason.startswith("the way down from where the data began") for r in reps)
 
 
-def _reps_then(moves, t_end_s, fs_hz=50.0):
-    """An angle (deg) at ``t`` from ``moves``: (start s, rom deg, hold s) reps of 1.2-s phases from
-    the level before them, and (start s, shift deg) steps of the resting pose (1 s each)."""
-    t = np.arange(0.0, t_end_s, 1.0 / fs_hz)
-    theta = np.zeros_like(t)
-    for move in moves:
-        if len(move) == 3:
-            t0, rom, hold = move
-            theta += rom * min_jerk((t - t0) / 1.2) - rom * min_jerk((t - t0 - 1.2 - hold) / 1.2)
-        else:
-            t0, shift = move
-            theta += shift * min_jerk(t - t0)
-    return t, theta
-
-
-@pytest.mark.parametrize("shift_deg", [16.0, -16.0])
-def test_a_rest_pose_shifted_between_sets_further_than_a_small_rep_is_the_rest_of_the_next_set(shift_deg):
-    # knee extension: 3 reps of 60 deg, then the resting leg shifts 16 deg (more than min_rom_deg,
-    # 12: no small shift that settles at once) and rests there 30 s, then 3 reps of 60 deg from
-    # there. The shift was one movement with the first rep of the next set (37 s long): that rep
-    # was timed from the end of the last set, or rejected
+@pytest.mark.parametrize("shift_deg, rest_s", [(16.0, 30.0), (-16.0, 30.0), (16.0, 3.0), (30.0, 6.0), (20.0, 10.0)])
+def test_a_rest_pose_shifted_between_sets_further_than_a_small_rep_is_the_rest_of_the_next_set(shift_deg, rest_s):
+    # knee extension: 3 reps of 60 deg, then the resting leg shifts by shift_deg (more than
+    # min_rom_deg, 12: no small shift that settles at once) and rests there rest_s, then 3 reps of
+    # 60 deg from there. The shift was one movement with the first rep of the next set (37 s long):
+    # that rep was timed from the end of the last set, or rejected. With a rest shorter than
+    # rest_still_s (15 s) out the way the reps go, the shift and that rep were one rep of 60 deg plus
+    # the shift, from the shift's start (session 21); the way there is no rep
+    s0 = 25.0 + rest_s
     moves = [(3.0, 60, 2.0), (10.0, 60, 2.0), (17.0, 60, 2.0), (24.0, shift_deg),
-             (55.0, 60, 2.0), (62.0, 60, 2.0), (69.0, 60, 2.0)]
-    t, theta = _reps_then(moves, 80.0)
+             (s0, 60, 2.0), (s0 + 7, 60, 2.0), (s0 + 14, 60, 2.0)]
+    t, theta = reps_then(moves, s0 + 25)
     reps = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(
         samples_of_angle(theta, t, *random_setup(4))) if r.counted]
     assert len(reps) == 6
-    assert [round(r.start_s) for r in reps] == [3, 10, 17, 55, 62, 69]
+    assert [round(r.start_s) for r in reps] == [3, 10, 17, round(s0), round(s0) + 7, round(s0) + 14]
     assert [r.rom_deg for r in reps] == pytest.approx([60.0] * 6, abs=2.0)
 
 
 def test_a_long_hold_is_no_shifted_rest_at_a_full_rep_nor_at_a_prescribed_hold():
     # a full rep held 20 s (at its peak: no shifted rest), and a 25-deg rep held 20 s where the
     # recording prescribes 20-s holds (rest_still_s is raised to 30 s)
-    t, theta = _reps_then([(3.0, 50, 2.0), (10.0, 50, 20.0), (36.0, 25, 20.0), (62.0, 50, 2.0)], 70.0)
+    t, theta = reps_then([(3.0, 50, 2.0), (10.0, 50, 20.0), (36.0, 25, 20.0), (62.0, 50, 2.0)], 70.0)
     samples = samples_of_angle(theta, t, *random_setup(6))
     reps = [r for r in Pipeline(meta={"exercise": "knee_extension", "target_hold_s": 20.0}).run(samples) if r.counted]
     assert [round(r.hold_s) for r in reps] == [2, 20, 20, 2]
     reps = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(samples) if r.counted]
     assert [round(r.hold_s) for r in reps][:2] == [2, 20]  # (the 25-deg rep's hold, unprescribed, is cut)
+
+
+@pytest.mark.parametrize("level_deg, pause_s", [(20.0, 2.0), (30.0, 4.0)])
+def test_a_rep_paused_on_its_way_out_is_one_rep_from_the_rest(level_deg, pause_s):
+    # knee extension: reps of 60 deg, one of them paused pause_s at level_deg on its way out, back
+    # to rest in one go. A spell that long inside a movement is the rest it shifted to only when the
+    # rep comes back there (test above); this one came back to the rest it left: one rep of 60 deg
+    moves = [(3.0, 60, 2.0), (10.0, level_deg), (11.0 + pause_s, 60 - level_deg, 2.0), (15.4 + pause_s, -level_deg),
+             (20.0 + pause_s, 60, 2.0)]
+    t, theta = reps_then(moves, 28.0 + pause_s)
+    reps = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(
+        samples_of_angle(theta, t, *random_setup(4))) if r.counted]
+    assert [round(r.start_s) for r in reps] == [3, 10, round(20 + pause_s)]
+    assert [r.rom_deg for r in reps] == pytest.approx([60.0] * 3, abs=2.0)
 
 
 @pytest.mark.parametrize("fs_hz", [25.0, 100.0])
