@@ -6,8 +6,8 @@
 For every labelled recording (a ``labels.json`` beside the CSVs, as ``accuracy.py --real`` reads)
 and every change (strap rotations, the other leg, seven sample rates, the motion slower or quicker,
 a smaller or larger range, gyro bias, noise, scale errors, lost samples, timestamp jitter, holds
-longer, rests without their still moments, holds that wobble more, a resting pose that drifts,
-and
+longer, rests without their still moments, holds that wobble more, a resting pose that drifts
+or shifts between sets, and
 ``--combined`` draws of several at once): sessions
 counted exactly and kind and tempo right against the labels, as ``accuracy.py --real`` scores
 them; and against the unchanged recording, the counted reps found in both: kind kept, and how far
@@ -38,7 +38,7 @@ from sensorkit.samples import Samples
 from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, holds_longer,
                                   holds_wobblier,
                                   label_in_time, reps_around_gap, reps_with_longer_holds, reps_with_shorter_rests,
-                                  rests_drifting, rests_shorter, scaled_reps,
+                                  rests_drifting, rests_shifted, rests_shorter, scaled_reps,
                                   standard_perturbations, with_gap)
 
 HERE = Path(__file__).resolve().parent
@@ -92,6 +92,23 @@ def drift(recordings: list[tuple[str, dict, Recording, list[Rep]]], drift_dps: f
     counted reps (out and back in turn, at most 15 deg per rest)."""
     def change(samples: Samples, base: list[Rep]) -> tuple[Samples, float, list[Rep]]:
         return rests_drifting(samples, base, drift_dps), 1.0, base
+    return tally_change(recordings, change)
+
+
+#: ``shift`` cuts the still moments of every rest between counted reps of up to a minute to this
+#: long (s) first: UCI's sets rest 20-40 s between them, longer than ``rest_still_s`` (15 s), after
+#: which a shifted pose is the rest by that rule alone
+SHIFT_REST_KEEP_S = 5.0
+
+
+def shift(recordings: list[tuple[str, dict, Recording, list[Rep]]], shift_deg: float) -> dict:
+    """Tallies with the still moments of every rest between counted reps of up to 60 s cut to
+    SHIFT_REST_KEEP_S, and the resting leg shifted ``shift_deg`` about the exercise's axis (out, and
+    back in turn; negative: back first) in every rest of 3 s or more of those."""
+    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, Callable[[float], float], list[Rep]]:
+        shorter, moved = rests_shorter(samples, base, SHIFT_REST_KEEP_S, max_rest_s=60.0)
+        expected = reps_with_shorter_rests(base, moved)
+        return rests_shifted(shorter, expected, shift_deg), moved, expected
     return tally_change(recordings, change)
 
 
@@ -200,6 +217,9 @@ def main() -> None:
                     help="the wobble of every counted rep's hold this many times as large (each factor)")
     ap.add_argument("--drift", type=float, nargs="*", default=[1.0, 3.0],
                     help="the leg creeping this fast (deg/s) in every rest between counted reps (each)")
+    ap.add_argument("--shift", type=float, nargs="*", default=[20.0, -20.0],
+                    help="the resting leg shifted this far (deg; negative: back first) in rests between sets cut "
+                         f"to {SHIFT_REST_KEEP_S:g} s still (each)")
     ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
     ap.add_argument("--gaps-s", type=float, nargs="*", default=[1.0, 3.0, 8.0, 20.0], help="reconnect gap lengths (s)")
     ap.add_argument("--gap-every-s", type=float, default=5.3, help="one gap every this many seconds (s)")
@@ -219,7 +239,8 @@ def main() -> None:
             ("holds", holds, args.holds, "{:g} x as long"),
             ("rests", rests, args.rests, "still for {:g} s at most"),
             ("wobble", wobble, args.wobble, "{:g} x as large"),
-            ("drift", drift, args.drift, "{:g} deg/s in rests")):
+            ("drift", drift, args.drift, "{:g} deg/s in rests"),
+            ("shift", shift, args.shift, "{:g} deg in rests of 3 s or more")):
         for value in values:
             t = change(recordings, value)
             families.setdefault(family, []).append(t)

@@ -35,6 +35,8 @@ much the reps moved.
   more), the rest of the recording kept;
 - ``rests_drifting``: the leg creeping about the reps' axis in every rest between counted reps,
   the reps after it done from where it rests (a resting pose that drifts);
+- ``rests_shifted``: the resting leg shifted about the reps' axis in the longer rests between
+  counted reps (the foot put down elsewhere between sets), the reps after it done from there;
 - ``holds_longer``: every counted rep's hold stretched in time (a prescription with longer holds),
   given the recording's own reps; it returns the map of times with the samples;
 - ``rests_shorter``: the still moments of every rest between two reps of a set cut out (a patient
@@ -285,8 +287,55 @@ def rests_drifting(samples: Samples, reps: list[Rep], drift_dps: float, max_deg:
     on, and the readings are rebuilt for it as :func:`done_with_range` rebuilds them. Each rest's
     drift is a linear creep over the rest less DRIFT_MARGIN_S at each end; the reps keep their
     range, hold and timing."""
+    if drift_dps == 0:
+        return samples
+
+    def creep(t: np.ndarray, rest_from_s: float, rest_to_s: float, sign: float) -> np.ndarray | None:
+        a, b = rest_from_s + DRIFT_MARGIN_S, rest_to_s - DRIFT_MARGIN_S
+        if b <= a or rest_to_s - rest_from_s > MAX_DRIFT_REST_S:
+            return None
+        step = sign * min(drift_dps * (b - a), max_deg)
+        return np.where(t <= a, 0.0, np.where(t >= b, step, step * (t - a) / (b - a)))
+
+    return _turned_in_rests(samples, reps, creep)
+
+
+#: :func:`rests_shifted` shifts the leg in the rests between counted reps of at least this long (s:
+#: time to shift and come to rest; UCI's rests within a set are 0.4-3 s, between sets 20-40 s) ...
+MIN_SHIFT_REST_S = 3.0
+#: ... over this long (s), from DRIFT_MARGIN_S after the rep before
+SHIFT_S = 1.0
+
+
+def rests_shifted(samples: Samples, reps: list[Rep], shift_deg: float, min_rest_s: float = MIN_SHIFT_REST_S,
+                  shift_s: float = SHIFT_S) -> Samples:
+    """The recording with the resting leg shifted about the exercise's axis by ``shift_deg`` (out
+    the way the reps go, and back at the next such rest, in turn; negative: back first) in every
+    rest of at least ``min_rest_s`` between two counted reps of ``reps`` (the recording's own, as
+    analysed), the reps after it done from where the leg then rests: the foot put down elsewhere
+    between sets. The shift is a minimum-jerk turn over ``shift_s`` from DRIFT_MARGIN_S after the
+    rep before the rest, rebuilt as :func:`rests_drifting` rebuilds its creep; the reps keep their
+    range, hold and timing."""
+    if shift_deg == 0:
+        return samples
+
+    def shift(t: np.ndarray, rest_from_s: float, rest_to_s: float, sign: float) -> np.ndarray | None:
+        if rest_to_s - rest_from_s < min_rest_s:
+            return None
+        tau = np.clip((t - rest_from_s - DRIFT_MARGIN_S) / shift_s, 0.0, 1.0)
+        return sign * shift_deg * tau ** 3 * (10.0 - 15.0 * tau + 6.0 * tau ** 2)
+
+    return _turned_in_rests(samples, reps, shift)
+
+
+def _turned_in_rests(samples: Samples, reps: list[Rep],
+                     turn: Callable[[np.ndarray, float, float, float], np.ndarray | None]) -> Samples:
+    """The recording with the leg turned about the reps' axis (sensor frame, signed the way the first
+    counted rep of ``reps`` went out) in the rests between counted reps: ``turn(t, rest_from_s,
+    rest_to_s, sign)`` gives the turn (deg) a rest adds at every sample, from the rest on (None:
+    none there), ``sign`` +1 and -1 in turn over the rests that add one."""
     counted = [r for r in reps if r.kind in COUNTED_KINDS]
-    if len(counted) < 2 or drift_dps == 0:
+    if len(counted) < 2:
         return samples
     t = samples.t
     moving = np.zeros(len(t), dtype=bool)
@@ -302,11 +351,10 @@ def rests_drifting(samples: Samples, reps: list[Rep], drift_dps: float, max_deg:
     drift = np.zeros(len(t))  # deg, the turn added so far at each sample
     sign = 1.0
     for before, after in zip(counted, counted[1:]):
-        a, b = before.end_s + DRIFT_MARGIN_S, after.start_s - DRIFT_MARGIN_S
-        if b <= a or after.start_s - before.end_s > MAX_DRIFT_REST_S:
+        step = turn(t, before.end_s, after.start_s, sign)
+        if step is None:
             continue
-        step = sign * min(drift_dps * (b - a), max_deg)
-        drift += np.where(t <= a, 0.0, np.where(t >= b, step, step * (t - a) / (b - a)))
+        drift += step
         sign = -sign
     if not drift.any():
         return samples

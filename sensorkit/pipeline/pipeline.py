@@ -207,9 +207,9 @@ class Pipeline:
         seg = getattr(self, "_segmenter", None)
         if seg is not None and seg.state != REST and self._history.end > seg.start + 1:
             last = self._history.end - 1
-            now = float(seg.excursion_deg(self._history_up(last, last + 1))[0])
-            returned = now < max(self.config.end_floor_deg, 0.5 * seg.peak_deg)
-            self._emit(seg._end(last, returned=returned))  # decided at the last sample
+            movement = seg.finish(last, self._history_up(last, last + 1)[0], self._history_up)  # (decided there)
+            if movement is not None:
+                self._emit_ended(movement)
         if self._held is not None:  # (no movement came after it)
             self._publish(self._held.rep)
             self._held = None
@@ -320,9 +320,7 @@ class Pipeline:
                 self._angle_log.append((block.t[pos:end], block.up[pos:end], None if rest_up is None else rest_up.copy(),
                                         self._gaps.inserted[pos:end].astype(float)))
             if movement is not None:
-                if movement.shift is not None:  # (the way to a rest pose shifted inside it, first)
-                    self._emit(movement.shift)
-                self._emit(movement)
+                self._emit_ended(movement)
             pos = end
             size = first_size if movement is not None else min(2 * size, _SCAN)
         self._trim()
@@ -354,6 +352,12 @@ class Pipeline:
     def _take_new(self) -> list[Rep]:
         new, self._new = self._new, []
         return new
+
+    def _emit_ended(self, movement: Movement) -> None:
+        """Emit a movement the segmenter ended, after the way to a rest pose shifted inside it, if any."""
+        if movement.shift is not None:
+            self._emit(movement.shift)
+        self._emit(movement)
 
     def _emit(self, movement: Movement) -> Rep:
         """Measure and judge a movement that ended, and publish its row (see :class:`_Held` for the

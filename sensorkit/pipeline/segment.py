@@ -32,24 +32,31 @@ can be seen; which axis and which way are the classifier's business. A movement:
   ``rest_still_s`` (three times the longest real hold) at under half the last counted rep's peak
   from the rest pose, not turning: the rest pose shifted further than ``min_rom_deg`` between
   sets, and the movement ends there, unreturned (a rep held that low that long is cut there);
-- has come back to a rest the pose shifted to when it ends quiet, returned (by either rule above),
-  within ``end_floor_deg`` of the latest quiet spell of ``new_rest_min_s`` the leg left on its way
-  out, on with the turn from the rest pose, before the peak, that spell lying under half the peak
-  from the rest pose and the peak ``min_rom_deg`` or more beyond it: the resting leg had shifted
-  out (between sets, resting there less than ``rest_still_s``), and the next rep went out from
-  there and came back there. The way to that rest is a movement of its own (from the start to
-  where the spell began, unreturned: no rep), emitted first; the rep is from the spell's pose,
-  from the last sample within ``onset_deg`` of it before the leg left it (else the two were one
-  rep, its range theirs summed, timed from the shift's start). A rep paused that long on its way
-  out that comes back to the rest it left is one rep;
+- has come back to a rest the pose shifted to when it left a quiet spell of ``new_rest_min_s`` on
+  its way out, on with the turn from the rest pose, before the peak (the spell under half the peak
+  from the rest pose, the peak ``min_rom_deg`` or more beyond it), came back near the spell (within
+  ``end_floor_deg``, or half the spell's angle from the rest pose: a real return may stop short;
+  back under ``return_fraction`` of the peak's angle beyond the spell counts as returned), and
+  there turned into the next rep (the bottom of a swing), or was still ``settle_s``, or ended quiet
+  and then stayed ``new_rest_min_s`` or went out again before going on toward the rest pose (that
+  is a return in two stages, paused there: no rest): the resting leg had shifted out (between
+  sets, resting there less than ``rest_still_s``), and the next rep went out from there and came
+  back there. The way to that rest is a movement of its own (from the start to where the spell
+  began, unreturned: no rep), emitted first; the rep is from the vertical at the last quiet sample
+  before the leg left the spell, from the last sample within ``onset_deg`` of it (else the two
+  were one rep, its range theirs summed, timed from the shift's start). A rep paused that long on
+  its way out that comes back to the rest it left is one rep;
 - has found a new rest when, after a quiet spell of ``new_rest_min_s`` inside it, the leg leaves
   the spell's pose by ``start_deg`` neither back toward the rest pose (a rep's hold ends in its
   return) nor on with the turn that brought it from the rest pose to the spell (a pause on the way
-  out, a sagging hold lifted again, a push further out: the rep goes on): the rest pose it started
-  from was a pause inside a distractor (sitting down), and the leg has since come to rest
-  elsewhere. The movement ends there, unreturned, and the next one starts from the spell's pose;
-  should the leg come back, quiet, to the rest pose so replaced before a movement returns to the
-  new one, having gone no further from the new one than the old lies, that pose is the rest again
+  out, a sagging hold lifted again, a push further out: the rep goes on), or, lying behind the
+  rest pose (against the way the last counted rep went out, no movement foreign to the exercise
+  having ended since: no rep holds there), either way but on with that turn: the rest pose it
+  started from was a pause inside a distractor (sitting down), or the resting leg shifted back
+  between sets, and the leg has since come to rest elsewhere. The movement ends there,
+  unreturned, and the next one starts from the spell's pose; should the leg come back, quiet, to
+  the rest pose so replaced before a movement returns to the new one, having gone no further from
+  the new one than the old lies, that pose is the rest again
   (a hold shifted sideways: one rep lost, not the set);
 - has come back to the rest the last rep left when it started from a rest pose taken, more than
   ``end_floor_deg`` from that rest, before the leg had rested ``rest_min_s`` since the rep (a quiet
@@ -130,7 +137,7 @@ from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.smallarray import cross, einsum, row_norms
 
-REST, MOVE, TAIL, PAST = "rest", "move", "tail", "past"
+REST, MOVE, TAIL, PAST, AT_SPELL = "rest", "move", "tail", "past", "at_spell"
 #: why a movement is no rep, whatever it measures (``Movement.no_rep``)
 CUT_BY_GAP = "cut short: the data stopped (a gap in the recording)"
 WAY_BACK_FROM_SWING = "the way back to rest after a swing past it"
@@ -195,6 +202,8 @@ class _Passed:
     exc_deg: float  # its angle from the rest pose
     first: int  # the spell's first sample
     last: int  # ... and its last
+    quiet_up: np.ndarray  # the vertical at the last quiet sample before the leg left it (the rep's rest)
+    quiet_last: int  # ... and that sample
 
 
 class Segmenter:
@@ -231,6 +240,14 @@ class Segmenter:
         # MOVE: the quiet spells of new_rest_min_s inside the movement that the leg left on with the
         # turn from the rest pose (a pause on the way out, or a rest the pose shifted to), in order
         self.passed: list[_Passed] = []
+        # MOVE: the last quiet sample so far in the movement (absolute; -1: none) and its vertical
+        self.quiet_last, self.quiet_up = -1, None
+        # the way to a rest the pose shifted to, split off the movement (now the rep from that rest)
+        # just before it ends: emitted with it (Movement.shift)
+        self.shift_pending: Movement | None = None
+        # AT_SPELL: a return that ended quiet at such a spell (its end, the spell, the vertical there),
+        # until the leg stays there, or goes out again (a rest: split), or on toward the rest pose
+        self.held_end: tuple[int, _Passed, np.ndarray] | None = None
         # the rest pose a new rest replaced, until a movement returns to the new one
         self.replaced_up: np.ndarray | None = None
         # the rest pose the last returned movement started from, until the leg has rested
@@ -402,6 +419,11 @@ class Segmenter:
                     settled = np.union1d(settled, shifted[:1])
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 left = self._left_spell(first, j, up, exc, quiet_run)
+                # back under the return threshold of a spell the leg left on its way out (maybe a rest
+                # the pose shifted to, as where the movement ends tells: _split_if_back): returned
+                back_at = n - j if self.judging else self._back_to_spell(first, j, up, runmax)
+                if back_at < (below[0] if len(below) else n - j):
+                    below = np.array([back_at])
                 sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
                 stop = min(sooner + [left])  # (local) where the movement ends by any rule below
                 if self.start_unseen:
@@ -529,16 +551,15 @@ class Segmenter:
                     k = int(settled[0])
                     # (returned when back under half the peak; a shifted rest pose, small or not: no)
                     returned = bool(runmax[k] >= cfg.min_rom_deg and exc[k] < 0.5 * runmax[k])
-                    shift = None
                     if returned:
                         arg = int(exc[:k + 1].argmax())  # (the peak so far, for the shift's rule)
                         if exc[arg] > self.peak_deg:
                             self.peak_deg, self.peak_up, self.peak_index = float(exc[arg]), up[j + arg].copy(), first + j + arg
-                        shift = self._shifted(up[j + k], history_up)
+                        self._split_if_back(up[j + k], history_up)
                     movement = self._end(first + j + k, returned=returned)
                     if not movement.returned:  # a shifted rest pose: the leg is still here
                         self.rest_up, self.rest_read = up[j + k].copy(), None
-                    return movement if shift is None else replace(movement, shift=replace(shift, decided=movement.decided))
+                    return movement
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
                     arg = int(exc[:k - j].argmax())
@@ -581,10 +602,33 @@ class Segmenter:
                         j = k
                         continue
                 swing = bool(rising[k - j] and not quiet[k])
-                shift = None if swing else self._shifted(up[k], history_up)
-                movement = self._end(end, returned=True, decided=first + k, swing_end=swing,
-                                     quiet_up=None if swing else up[k])
-                return movement if shift is None else replace(movement, shift=replace(shift, decided=movement.decided))
+                if swing:  # (turned there into the next rep: a rest the pose shifted to, if it is one)
+                    self._split_if_back(up[end - first] if end >= first else history_up(end, end + 1)[0], history_up)
+                elif self.shift_pending is None and (spell := self._spell_came_back_to(up[k])) is not None:
+                    self.state, self.held_end = AT_SPELL, (end, spell, up[k].copy())
+                    j = k + 1
+                    continue
+                return self._end(end, returned=True, decided=first + k, swing_end=swing,
+                                 quiet_up=None if swing else up[k])
+            if self.state == AT_SPELL:
+                # quiet back at a spell the leg left on its way out: a rest the pose shifted to if the
+                # leg stays there new_rest_min_s or goes out again from there (the next rep) first; a
+                # return in two stages, paused there, if it goes on toward the rest pose first (more
+                # than the spell's tolerance: _spell_came_back_to)
+                end, spell, end_up = self.held_end
+                near_deg = max(cfg.end_floor_deg, 0.5 * spell.exc_deg)
+                exc = angle_between_deg(up[j:], self.rest_up)
+                onward = ((angle_between_deg(up[j:], spell.up) > cfg.start_deg) & (exc > spell.exc_deg)).nonzero()[0]
+                toward = (exc < spell.exc_deg - near_deg).nonzero()[0]
+                stayed = end + self.new_rest_min - (first + j)  # (relative to j)
+                events = [(int(x[0]), rest) for x, rest in ((onward, True), (toward, False)) if len(x)]
+                events += [(max(0, stayed), True)] if stayed < n - j else []
+                if not events:
+                    break
+                at, rest = min(events)
+                if rest:
+                    self._split_at(spell, history_up)
+                return self._end(end, returned=True, decided=first + j + at, quiet_up=end_up)
             if self.state == PAST:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
@@ -669,7 +713,10 @@ class Segmenter:
         away is a rest (gravity's direction in the sensor at the seated rest does not change while
         no data comes; the data may resume in a rep's hold, a quiet pose that is no rest)."""
         cut = None
-        if self.state != REST:
+        if self.state == AT_SPELL:  # (back at a spell: returned there, the rest unknown)
+            end, _, end_up = self.held_end
+            cut = self._end(end, returned=True, decided=last, quiet_up=end_up)
+        elif self.state != REST:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
                 cut = replace(ended, no_rep=CUT_BY_GAP)
@@ -698,6 +745,20 @@ class Segmenter:
         self.pose_unjudged = home is None or (self.pose_unjudged and self.home_up is None)
         self.last_end = last  # nothing before the gap is a rest of what comes after it
         return cut
+
+    def finish(self, last: int, up_last: np.ndarray, history_up) -> Movement | None:
+        """The stream ended at absolute sample ``last`` (vertical ``up_last``): the movement in
+        progress, ended there (returned when the leg is back under half its peak, or at
+        ``end_floor_deg``), or at the spell a return stopped at (AT_SPELL: stayed there); None when
+        there is none."""
+        if self.state == REST or last <= self.start:
+            return None
+        if self.state == AT_SPELL:
+            end, spell, end_up = self.held_end
+            self._split_at(spell, history_up)
+            return self._end(end, returned=True, decided=last, quiet_up=end_up)
+        now = float(self.excursion_deg(up_last[None, :])[0])
+        return self._end(last, returned=now < max(self.cfg.end_floor_deg, 0.5 * self.peak_deg))
 
     def judged(self, movement: Movement, counted: bool, foreign: bool, out_up: np.ndarray | None = None) -> None:
         """What the caller made of ``movement``, the last one returned: ``counted`` as a rep (its
@@ -736,7 +797,10 @@ class Segmenter:
     def _end(self, end: int, returned: bool, decided: int | None = None, swing_end: bool = False,
              quiet_up: np.ndarray | None = None) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
-                            self.last_end, no_rep=self.unseen_why if self.start_unseen else "", swing_end=swing_end)
+                            self.last_end, no_rep=self.unseen_why if self.start_unseen else "", swing_end=swing_end,
+                            shift=None if self.shift_pending is None else replace(self.shift_pending,
+                                                                                 decided=end if decided is None else decided))
+        self.shift_pending, self.held_end = None, None
         self.start_unseen = False
         self.judging = False  # (ended otherwise, before the leg rested or came back: still unjudged)
         if returned and self._resuming(end):
@@ -753,6 +817,7 @@ class Segmenter:
         self.tail_min, self.tail_min_index = np.inf, -1
         self.spell_up, self.spell_exc, self.spell_first, self.spell_last = None, 0.0, -1, -1
         self.passed = []
+        self.quiet_last, self.quiet_up = -1, None
         if returned:  # back at the rest it started from: a new rest before it stands
             self.replaced_up = None
         self.prior_rest_up = movement.rest_up if returned else None
@@ -857,21 +922,29 @@ class Segmenter:
         index = np.arange(j, n)
         spell_first = first + index - quiet_run[j:] + 1  # where each sample's quiet run began
         spell = (quiet_run[j:] >= self.new_rest_min) & (spell_first > self.start)
+        quiet = quiet_run[j:].nonzero()[0]  # (relative to j)
+        carried = self.quiet_last, self.quiet_up
+        if len(quiet):
+            self.quiet_last, self.quiet_up = first + j + int(quiet[-1]), up[j + int(quiet[-1])].copy()
         if self.spell_up is None and not spell.any():
             return len(exc)
         last, spell_up = latest_up(spell, j, up, self.spell_up if self.spell_up is not None else up[j])
         at = np.where(last >= 0, last - j + 1, 0)  # (0: the carried spell)
         spell_exc = np.concatenate([[self.spell_exc], exc]).take(at)
         has = (last >= 0) | (self.spell_up is not None)
-        left = (has & (angle_between_deg(up[j:], spell_up) > self.cfg.start_deg)
-                & (exc > spell_exc - 0.5 * self.cfg.start_deg)).nonzero()[0]
+        onward = exc > spell_exc - 0.5 * self.cfg.start_deg
+        if self.home_out is not None and not self.foreign_since:
+            # ... a spell behind the rest pose (against the way the last counted rep went out, none
+            # foreign to the exercise since) is left either way: no rep holds there, the leg rested
+            onward |= (spell_up - self.rest_up) @ self.home_out < 0.0
+        left = (has & (angle_between_deg(up[j:], spell_up) > self.cfg.start_deg) & onward).nonzero()[0]
         firsts = np.concatenate([[self.spell_first], spell_first]).take(at)  # each sample's spell's first
         if len(left):  # ... nor on with the turn that brought it from the rest pose to the spell (a
             # pause on the way out, a hold that sagged and is lifted again, a push further out)
             came = cross(self.rest_up, spell_up[left])  # the turns' axes: rest -> spell -> now
             goes = cross(spell_up[left], up[j:][left])
             cos = einsum("ni,ni->n", came, goes) / (row_norms(came) * row_norms(goes) + 1e-12)
-            self._note_passed(first, j, left[cos >= CONTINUED_COS], last, spell_up, spell_exc, firsts)
+            self._note_passed(first, j, left[cos >= CONTINUED_COS], last, spell_up, spell_exc, firsts, quiet, up, carried)
             left = left[cos < CONTINUED_COS]
         k = int(left[0]) if len(left) else len(exc) - 1
         if last[k] >= 0:  # carry the latest spell up to k
@@ -880,42 +953,87 @@ class Segmenter:
         return k if len(left) else len(exc)
 
     def _note_passed(self, first: int, j: int, on: np.ndarray, last: np.ndarray, spell_up: np.ndarray,
-                     spell_exc: np.ndarray, firsts: np.ndarray) -> None:
+                     spell_exc: np.ndarray, firsts: np.ndarray, quiet: np.ndarray, up: np.ndarray,
+                     carried: tuple[int, np.ndarray | None]) -> None:
         """Keep each spell the leg left on with the turn (at samples ``j + on`` of this piece; the
-        other arrays as in :meth:`_left_spell`), with the first sample it did so."""
+        other arrays as in :meth:`_left_spell`, ``quiet`` the quiet samples from ``j``, ``carried``
+        the last quiet sample before the piece and its vertical), with the first sample it did so
+        and the last quiet sample before that."""
         known = {p.first for p in self.passed}
         for i in on:
             spell = int(firsts[i])
-            if spell not in known:
-                known.add(spell)
-                spell_last = first + int(last[i]) if last[i] >= 0 else self.spell_last
-                self.passed.append(_Passed(first + j + int(i), spell_up[i].copy(), float(spell_exc[i]), spell,
-                                           spell_last))
+            if spell in known:
+                continue
+            known.add(spell)
+            spell_last = first + int(last[i]) if last[i] >= 0 else self.spell_last
+            before = quiet[quiet <= i]
+            quiet_last, quiet_up = (first + j + int(before[-1]), up[j + int(before[-1])]) if len(before) else carried
+            if quiet_up is None:
+                quiet_last, quiet_up = spell_last, spell_up[i]
+            self.passed.append(_Passed(first + j + int(i), spell_up[i].copy(), float(spell_exc[i]), spell, spell_last,
+                                       quiet_up.copy(), quiet_last))
 
-    def _shifted(self, end_up: np.ndarray, history_up) -> Movement | None:
-        """A returned movement ending quiet at vertical ``end_up``: when it came back within
-        ``end_floor_deg`` of the latest spell the leg left on its way out (before the peak), at
-        under half the peak from the rest pose, having gone ``min_rom_deg`` or more beyond it, that
-        spell was a rest (the resting pose shifted between sets, and the next rep went out from
-        it): returned is the way there (from the movement's start to the spell's first sample,
-        unreturned), and the movement is from then on the rep, from the spell's pose. None, with
-        nothing changed, otherwise."""
+    def _spell_came_back_to(self, up_now: np.ndarray) -> _Passed | None:
+        """The spell, of those the leg left on with the turn before the movement's peak, that the leg
+        (vertical ``up_now``, back from the peak) has come back to, having been a rest the pose shifted
+        to: it lies under half the peak from the rest pose, the peak lies ``min_rom_deg`` or more beyond
+        it, and the leg is within ``end_floor_deg`` of it, or half its angle from the rest pose (nearer
+        it than the rest pose: a real return may stop short, in two stages). The latest such; None
+        when there is none."""
         cfg = self.cfg
-        passed = [p for p in self.passed if p.left <= self.peak_index]
-        if not passed or self.peak_up is None:
+        if self.peak_up is None:
             return None
-        p = passed[-1]
-        if (p.exc_deg >= 0.5 * self.peak_deg
-                or float(angle_between_deg(end_up[None, :], p.up)[0]) > cfg.end_floor_deg
-                or float(angle_between_deg(self.peak_up[None, :], p.up)[0]) < cfg.min_rom_deg):
-            return None
-        shift = Movement(self.start, p.first, self.rest_up.copy(), False, p.first, self.last_end,
-                         no_rep=self.unseen_why if self.start_unseen else "")
-        # the rep starts at the last sample within onset_deg of the spell's pose before the leg left it
-        near = (angle_between_deg(history_up(p.last, p.left), p.up) <= cfg.onset_deg).nonzero()[0]
-        self.start = p.last + (int(near[-1]) if len(near) else 0)
-        self.rest_up, self.rest_read, self.last_end, self.start_unseen = p.up, None, p.first, False
-        return shift
+        for p in reversed(self.passed):
+            if (p.left <= self.peak_index and p.exc_deg < 0.5 * self.peak_deg
+                    and float(angle_between_deg(self.peak_up[None, :], p.up)[0]) >= cfg.min_rom_deg
+                    and float(angle_between_deg(up_now[None, :], p.up)[0]) <= max(cfg.end_floor_deg, 0.5 * p.exc_deg)):
+                return p
+        return None
+
+    def _back_to_spell(self, first: int, j: int, up: np.ndarray, runmax: np.ndarray) -> int:
+        """MOVE, samples ``j:`` of this piece (``runmax``: the peak angle from rest so far at each):
+        the first (relative to ``j``; ``len(runmax)``: none) at which the leg is back, under the return
+        threshold, at a spell it left on with the turn, the peak (its angle from the rest pose less
+        the spell's: the turn is about one axis) ``min_rom_deg`` or more beyond it and the spell under
+        half the peak from the rest pose. The leg may go on to the rest pose: a rep paused on its way
+        out; or stop there, or turn there into the next rep: the pose had shifted there."""
+        cfg = self.cfg
+        at = len(runmax)
+        for p in reversed(self.passed):
+            i0 = max(0, p.left - first - j)
+            if i0 >= at:
+                continue
+            rom = runmax[i0:at] - p.exc_deg
+            ok = (rom >= cfg.min_rom_deg) & (p.exc_deg < 0.5 * runmax[i0:at])
+            if not ok.any():
+                continue
+            back = (ok & (angle_between_deg(up[j + i0:j + at], p.up)
+                          < np.maximum(cfg.end_floor_deg, cfg.return_fraction * rom))).nonzero()[0]
+            if len(back):
+                at = i0 + int(back[0])
+        return at
+
+    def _split_if_back(self, end_up: np.ndarray, history_up) -> None:
+        """A returned movement ending at vertical ``end_up``: split it (:meth:`_split_at`) when it
+        came back to a rest the pose shifted to on its way out (:meth:`_spell_came_back_to`)."""
+        if self.shift_pending is None:
+            spell = self._spell_came_back_to(end_up)
+            if spell is not None:
+                self._split_at(spell, history_up)
+
+    def _split_at(self, spell: _Passed, history_up) -> None:
+        """The spell the movement came back to was a rest (the resting pose shifted between sets, and
+        the next rep went out from it): the way there, from the movement's start to the spell's first
+        sample (unreturned), is a movement of its own, emitted with this one when it ends; this one is
+        from now on the rep, from the vertical at the last quiet sample before the leg left the spell
+        (as between movements), from the last sample within ``onset_deg`` of it before then."""
+        self.shift_pending = Movement(self.start, spell.first, self.rest_up.copy(), False, spell.first, self.last_end,
+                                      no_rep=self.unseen_why if self.start_unseen else "")
+        near = (angle_between_deg(history_up(spell.quiet_last, spell.left), spell.quiet_up)
+                <= self.cfg.onset_deg).nonzero()[0]
+        self.start = spell.quiet_last + (int(near[-1]) if len(near) else 0)
+        self.rest_up, self.rest_read, self.last_end, self.start_unseen = spell.quiet_up, None, spell.first, False
+        self.passed = []
 
     def _from_new_rest(self, first: int, k: int, up: np.ndarray, history_up) -> Movement:
         """The leg left a quiet spell inside the movement at local sample ``k`` (see

@@ -701,14 +701,17 @@ def test_a_reconnect_in_the_hold_a_recording_began_in_keeps_the_hold_unjudged(ga
     assert any(r.reason.startswith("the way down from where the data began") for r in reps)
 
 
-@pytest.mark.parametrize("shift_deg, rest_s", [(16.0, 30.0), (-16.0, 30.0), (16.0, 3.0), (30.0, 6.0), (20.0, 10.0)])
+@pytest.mark.parametrize("shift_deg, rest_s", [(16.0, 30.0), (-16.0, 30.0), (16.0, 3.0), (30.0, 6.0), (20.0, 10.0),
+                                                (-20.0, 6.0), (-30.0, 3.0)])
 def test_a_rest_pose_shifted_between_sets_further_than_a_small_rep_is_the_rest_of_the_next_set(shift_deg, rest_s):
     # knee extension: 3 reps of 60 deg, then the resting leg shifts by shift_deg (more than
     # min_rom_deg, 12: no small shift that settles at once) and rests there rest_s, then 3 reps of
     # 60 deg from there. The shift was one movement with the first rep of the next set (37 s long):
     # that rep was timed from the end of the last set, or rejected. With a rest shorter than
     # rest_still_s (15 s) out the way the reps go, the shift and that rep were one rep of 60 deg plus
-    # the shift, from the shift's start (session 21); the way there is no rep
+    # the shift, from the shift's start (session 21); the way there is no rep. Behind the rest pose,
+    # the shift and its rest were read as a rep the other way held there, and the next rep, from
+    # where it swung past the old rest, was late and partial
     s0 = 25.0 + rest_s
     moves = [(3.0, 60, 2.0), (10.0, 60, 2.0), (17.0, 60, 2.0), (24.0, shift_deg),
              (s0, 60, 2.0), (s0 + 7, 60, 2.0), (s0 + 14, 60, 2.0)]
@@ -718,6 +721,7 @@ def test_a_rest_pose_shifted_between_sets_further_than_a_small_rep_is_the_rest_o
     assert len(reps) == 6
     assert [round(r.start_s) for r in reps] == [3, 10, 17, round(s0), round(s0) + 7, round(s0) + 14]
     assert [r.rom_deg for r in reps] == pytest.approx([60.0] * 6, abs=2.0)
+    assert {r.kind for r in reps} == {"full"}
 
 
 def test_a_long_hold_is_no_shifted_rest_at_a_full_rep_nor_at_a_prescribed_hold():
@@ -729,6 +733,23 @@ def test_a_long_hold_is_no_shifted_rest_at_a_full_rep_nor_at_a_prescribed_hold()
     assert [round(r.hold_s) for r in reps] == [2, 20, 20, 2]
     reps = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(samples) if r.counted]
     assert [round(r.hold_s) for r in reps][:2] == [2, 20]  # (the 25-deg rep's hold, unprescribed, is cut)
+
+
+@pytest.mark.parametrize("shift_deg, rest_s, hold_s", [(20.0, 4.0, 0.3), (30.0, 3.0, 0.0), (-20.0, 4.0, 0.3)])
+def test_a_set_of_reps_without_rests_after_a_shifted_rest_is_read_from_that_rest(shift_deg, rest_s, hold_s):
+    # knee extension: 3 reps of 60 deg, the resting leg shifted, rest_s there, then 4 reps of 60 deg
+    # with no rest between them (each turns at the bottom into the next). The first of them comes
+    # back to the shifted rest and turns there: no quiet end to tell the rest by. It was one rep with
+    # the shift (80-90 deg from the shift's start), or a rejected "shaking" movement with the next
+    s0 = 25.0 + rest_s
+    period_s = 2.4 + hold_s
+    moves = [(3.0, 60, 2.0), (10.0, 60, 2.0), (17.0, 60, 2.0), (24.0, shift_deg)]
+    moves += [(s0 + i * period_s, 60, hold_s) for i in range(4)]
+    t, theta = reps_then(moves, s0 + 4 * period_s + 4.0)
+    reps = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(
+        samples_of_angle(theta, t, *random_setup(4))) if r.counted]
+    assert [round(r.start_s, 1) for r in reps][3:] == pytest.approx([s0 + i * period_s for i in range(4)], abs=0.3)
+    assert [r.rom_deg for r in reps] == pytest.approx([60.0] * 7, abs=2.0)
 
 
 @pytest.mark.parametrize("level_deg, pause_s", [(20.0, 2.0), (30.0, 4.0)])

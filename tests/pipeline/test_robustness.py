@@ -7,6 +7,7 @@ from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.motion import MotionTracker
 from sensorkit.pipeline.rep import COUNTED_KINDS
 from sensorkit.robustness import (done_slower, done_with_range, holds_wobblier, other_leg, resampled, rests_drifting,
+                                  rests_shifted,
                                   strap_rotated)
 from sensorkit.samples import Samples
 from sensorkit.sim import simulate_session
@@ -137,3 +138,29 @@ def test_rests_drifting_reads_as_the_leg_creeping_between_reps():
     assert np.percentile(np.abs(drifting.acc - exact.acc), 99) < 0.1  # m/s² (the creep turns gravity by 6 deg: 1.0)
     counted = Pipeline(meta={"exercise": "knee_extension"}).run(drifting)
     assert [r.rom_deg for r in counted if r.counted] == pytest.approx([50, 50, 50], abs=1.5)
+
+
+def test_rests_shifted_reads_as_the_resting_leg_put_down_elsewhere_between_sets():
+    # exact readings of four reps in sets of 1, 2 and 1 (rests of 4, 1.5 and 4 s), and of the same
+    # reps with the resting leg turned 20 deg out over 1 s (minimum jerk, from 0.3 s after the rep)
+    # in the first long rest and back in the second; the reps done from where it then rests. The
+    # segmenter reads each rep from its own rest (session 22)
+    from synth import min_jerk, random_setup, samples_of_angle
+    from sensorkit.pipeline.rep import Rep
+    t = np.arange(0.0, 34.0, 1 / 50.0)
+    starts = (3.0, 11.4, 17.3, 25.7)
+    theta = sum(50 * (min_jerk((t - t0) / 1.2) - min_jerk((t - t0 - 3.2) / 1.2)) for t0 in starts)
+    reps = [Rep(rep=i + 1, kind="full", start_s=t0, end_s=t0 + 4.4, rom_deg=50.0, hold_s=2.0, out_end_s=t0 + 1.2,
+                return_start_s=t0 + 3.2, peak_speed_dps=80.0, out_duration_s=1.2, return_duration_s=1.2,
+                rest_angle_deg=0.0, radius_m=0.4, axis_offset_deg=0.0) for i, t0 in enumerate(starts)]
+    shift = 20.0 * (min_jerk(t - 7.7) - min_jerk(t - 22.0))
+    axis, g = random_setup(5)
+    plain = samples_of_angle(theta, t, axis, g, seed=1)
+    shifted = rests_shifted(plain, reps, 20.0)
+    exact = samples_of_angle(theta + shift, t, axis, g, seed=1)
+    assert np.percentile(np.abs(shifted.gyr - exact.gyr), 99) < 1.0  # deg/s (the shift peaks at 37.5)
+    assert np.percentile(np.abs(shifted.acc - exact.acc), 99) < 0.15  # m/s² (it turns gravity by 20 deg: 3.4)
+    assert rests_shifted(plain, reps, 20.0, min_rest_s=5.0) is plain  # (no rest is that long)
+    counted = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(shifted) if r.counted]
+    assert [round(r.start_s) for r in counted] == [3, 11, 17, 26]
+    assert [r.rom_deg for r in counted] == pytest.approx([50] * 4, abs=1.5)
