@@ -37,6 +37,8 @@ much the reps moved.
   the reps after it done from where it rests (a resting pose that drifts);
 - ``rests_shifted``: the resting leg shifted about the reps' axis in the longer rests between
   counted reps (the foot put down elsewhere between sets), the reps after it done from there;
+- ``returns_in_two_stages``: each counted rep's return stopping 15° above rest for a second, then
+  settling, in the rest after it (no time inserted);
 - ``holds_longer``: every counted rep's hold stretched in time (a prescription with longer holds),
   given the recording's own reps; it returns the map of times with the samples;
 - ``rests_shorter``: the still moments of every rest between two reps of a set cut out (a patient
@@ -338,16 +340,7 @@ def _turned_in_rests(samples: Samples, reps: list[Rep],
     if len(counted) < 2:
         return samples
     t = samples.t
-    moving = np.zeros(len(t), dtype=bool)
-    for r in counted:
-        moving |= (t >= r.start_s) & (t <= r.end_s)
-    gyr = samples.gyr[moving]
-    _, vecs = np.linalg.eigh(gyr.T @ gyr)
-    axis = vecs[:, -1]  # the reps' axis (sensor frame), signed the way they go out
-    r0 = counted[0]
-    out = (t >= r0.start_s) & (t <= r0.out_end_s)
-    if np.sum(samples.gyr[out] @ axis) < 0:
-        axis = -axis
+    axis = _reps_axis(samples, counted)
     drift = np.zeros(len(t))  # deg, the turn added so far at each sample
     sign = 1.0
     for before, after in zip(counted, counted[1:]):
@@ -360,6 +353,81 @@ def _turned_in_rests(samples: Samples, reps: list[Rep],
         return samples
     q = _filter_orientation(samples)
     return _turned_to(samples, q, q * Rotation.from_rotvec(np.radians(drift)[:, None] * axis), 1.0, 5.0)
+
+
+def _reps_axis(samples: Samples, counted: list[Rep]) -> np.ndarray:
+    """The counted reps' axis in the sensor frame (the main axis of the gyro's readings within them),
+    signed the way the first went out."""
+    t = samples.t
+    moving = np.zeros(len(t), dtype=bool)
+    for r in counted:
+        moving |= (t >= r.start_s) & (t <= r.end_s)
+    gyr = samples.gyr[moving]
+    _, vecs = np.linalg.eigh(gyr.T @ gyr)
+    axis = vecs[:, -1]
+    r0 = counted[0]
+    out = (t >= r0.start_s) & (t <= r0.out_end_s)
+    return -axis if np.sum(samples.gyr[out] @ axis) < 0 else axis
+
+
+#: :func:`returns_in_two_stages` stops each return this far (deg) above the rest it goes back to ...
+TWO_STAGE_STOP_DEG = 15.0
+#: ... for this long (s) ...
+TWO_STAGE_STOP_S = 1.0
+#: ... then settles the rest of the way over this long (s; minimum jerk), in the rest after the rep,
+#: which must be long enough for both and DRIFT_MARGIN_S before the next rep
+TWO_STAGE_SETTLE_S = 1.0
+#: ... the stop rounded off by a zero-phase low-pass at this cut-off (Hz): the leg slows into it
+TWO_STAGE_SMOOTH_HZ = 2.0
+
+
+def returns_in_two_stages(samples: Samples, reps: list[Rep], stop_deg: float = TWO_STAGE_STOP_DEG,
+                          stop_s: float = TWO_STAGE_STOP_S, settle_s: float = TWO_STAGE_SETTLE_S) -> Samples:
+    """The recording with the return of each counted rep of ``reps`` (the recording's own, as
+    analysed) stopping ``stop_deg`` above the rest, staying there ``stop_s`` and then settling the
+    rest of the way over ``settle_s``, in the rest after the rep (reps whose rest before the next
+    counted rep is shorter than ``stop_s + settle_s + DRIFT_MARGIN_S`` are left as they are): the
+    two-stage return of real patients. The timing is the recording's: no time is inserted (the
+    first version of this change, session 21, stretched the end of each return in time, and the
+    error of splitting the readings into gravity and the rest, left in the slowed span, cost reps).
+    The leg's angle about the reps' axis from the rest before the rep, θ, is read from the
+    orientation filter's orientation; the turn added is the part of a profile that holds
+    ``stop_deg`` (from the return's start to ``stop_s`` after θ falls below it, then settling to 0)
+    that θ falls short of, low-passed at TWO_STAGE_SMOOTH_HZ (zero phase); the readings are rebuilt
+    for the turned orientation as :func:`rests_drifting` rebuilds them. Ranges, holds and counts
+    are the recording's; each return's end moves later, into its rest."""
+    counted = [r for r in reps if r.kind in COUNTED_KINDS]
+    if not counted or stop_deg <= 0:
+        return samples
+    t = samples.t
+    axis = _reps_axis(samples, counted)
+    q = _filter_orientation(samples)
+    added = np.zeros(len(t))
+    fs = samples.sample_rate_hz
+    sos = signal.butter(2, min(TWO_STAGE_SMOOTH_HZ, 0.4 * fs), fs=fs, output="sos")
+    for r, after in zip(counted, counted[1:] + [None]):
+        rest_to_s = after.start_s if after is not None else float(t[-1])
+        i0, i_end = np.searchsorted(t, [r.return_start_s, r.end_s])
+        i1 = np.searchsorted(t, rest_to_s - DRIFT_MARGIN_S)
+        if i_end >= len(t) or i1 <= i0:
+            continue
+        rest = q[max(0, np.searchsorted(t, r.start_s) - 1)]
+        theta = np.degrees((rest.inv() * q[i0:i1]).as_rotvec() @ axis)
+        below = np.flatnonzero(theta < stop_deg)
+        if not len(below):
+            continue
+        t_stop = t[i0 + int(below[0])]  # the return passes the stop's level
+        if t_stop + stop_s + settle_s > t[i1 - 1]:
+            continue  # (no room in the rest)
+        tau = np.clip((t[i0:i1] - t_stop - stop_s) / settle_s, 0.0, 1.0)
+        level = stop_deg * (1.0 - tau ** 3 * (10.0 - 15.0 * tau + 6.0 * tau ** 2))
+        short = np.maximum(0.0, level - np.maximum(theta, 0.0))  # (nothing once settled)
+        pad = min(len(short) - 1, 3 * int(round(fs / TWO_STAGE_SMOOTH_HZ)))
+        smooth = signal.sosfiltfilt(sos, np.concatenate([np.zeros(pad), short, np.zeros(pad)]))[pad:pad + len(short)]
+        added[i0:i1] += smooth * np.minimum(1.0, (len(short) - 1 - np.arange(len(short))) / max(1, pad))
+    if not added.any():
+        return samples
+    return _turned_to(samples, q, q * Rotation.from_rotvec(np.radians(added)[:, None] * axis), 1.0, 5.0)
 
 
 #: :func:`holds_longer` stretches the holds of at least this long (s)

@@ -12,7 +12,11 @@ Order of the tests (the first that applies decides):
 3. kind — for an exercise with a pivot modification (hip ER's ``knee_out``), a rotation axis
    below the sensor (``foot_pivot_min_height_m``): the shank pivots about the foot; else ``partial`` below
    ``partial_fraction`` of the typical full ROM (the target ROM, when the recording gives one,
-   stands in for it until reps show the patient's own range); else ``full``.
+   stands in for it until reps show the patient's own range); else ``full``;
+4. a rep begun at the bottom of the swing before (a series without rests,
+   :mod:`sensorkit.pipeline.series`), whose range from there (the ROM it reports) is under
+   ``min_rom_deg``, is no rep after all: "too small", however high above rest it went (a bump on a
+   return stopped part way up). It votes for the axis as the rep it looked like.
 """
 from __future__ import annotations
 
@@ -107,6 +111,12 @@ class RepClassifier:
         cfg = self.config
         problem = shape_problem(f, cfg, self.exercise.pivot_kind)
         verdict = self._judge(f, problem)
+        if verdict.kind != "rejected" and f.link is not None and f.link.range_deg < cfg.min_rom_deg:
+            # a rep begun at the bottom of the swing before (a series) ranges from there: one that
+            # rose less than the smallest rep from there is no rep, however high above rest it went
+            # (a bump on a return stopped part way, in two stages)
+            verdict = Verdict("rejected", f"too small ({f.link.range_deg:.1f} deg from the swing before)",
+                              verdict.rom_deg, verdict.axis_offset_deg)
         # its vote counts for the movements after it, not for its own verdict
         votes = self._votes(f) if not problem and learn else 0
         if votes:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -370,7 +370,9 @@ class Pipeline:
             # a series' later swings behind the rest, each smaller than the rep before, must not
             # outweigh the reps with it)
             self.classifier, self.tempo, self._count, self._radii = held.before
-            v, no_rep = self._verdict(movement, f)
+            # (its range through the series is known only once the chain is turned back, below: its
+            # verdict is on its range above rest)
+            v, no_rep = self._verdict(movement, replace(f, link=None))
             held_v, held_no_rep = self._verdict(held.movement, held.features, learn=False)
             self._publish(self._apply(held.movement, held.window, held.features, held_v, held_no_rep))
             axis = self.classifier.axes.axis

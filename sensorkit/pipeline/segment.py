@@ -501,16 +501,17 @@ class Segmenter:
                     # moves on: it is a rest once the leg leaves it by start_deg other than back
                     # toward the pose the movement started from (the next rep); the way back ends
                     # where the rest began, and the next movement starts from the rest's pose
+                    found_at = 0  # (relative to j: leaving the rest is looked for from there on)
                     if self.part_up is None:
                         found = ((still_run[j:] >= self.new_rest_min) & no_further
                                  & (to_prior < self.back_rest_deg)).nonzero()[0]
                         if len(found) and found[0] < stop:
-                            k = int(found[0])
+                            k = found_at = int(found[0])
                             self.part_up, self.part_exc = up[j + k].copy(), float(exc[k])
                             self.part_first = first + j + k - int(still_run[j + k]) + 1
                     if self.part_up is not None:
-                        leaves = ((angle_between_deg(up[j:], self.part_up) > cfg.start_deg)
-                                  & (exc > self.part_exc - 0.5 * cfg.start_deg)).nonzero()[0]
+                        leaves = ((angle_between_deg(up[j + found_at:], self.part_up) > cfg.start_deg)
+                                  & (exc[found_at:] > self.part_exc - 0.5 * cfg.start_deg)).nonzero()[0] + found_at
                         if len(leaves) and leaves[0] < special:
                             return self._rest_found(first, j + int(leaves[0]), up, history_up, self.part_up,
                                                     self.part_first, self.rest_up, no_rep=WAY_BACK_FROM_SWING)

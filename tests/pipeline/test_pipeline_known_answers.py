@@ -785,3 +785,29 @@ def test_a_return_in_two_stages_counts_each_rep_once(settle_s, fs_hz):
     assert [round(r.start_s) for r in counted] == [3, 15, 27, 39]
     assert [r.rom_deg for r in counted] == pytest.approx([60] * 4, abs=2.5)
     assert [r.hold_s for r in counted] == pytest.approx([2.0] * 4, abs=0.3)
+
+
+def test_a_rep_in_a_series_that_rose_less_than_the_smallest_rep_from_the_swing_before_is_no_rep():
+    # a movement begun at the bottom of the swing before (its link through the series) that went 31
+    # deg above rest but rose only 6 from that bottom (a bump on a return stopped part way back, as
+    # PHYTMO's correct series read with its last return stopped 25 deg up, session 22) reports 6 deg:
+    # no rep, "too small"; the same rising 31 deg from the bottom is a rep
+    from sensorkit.exercises import get
+    from sensorkit.pipeline.config import PipelineConfig
+    from sensorkit.pipeline.measure import Features
+    from sensorkit.pipeline.series import Chain, Link
+
+    exercise = get("knee_extension")
+    cfg = PipelineConfig().resolved(exercise)
+    axis, up = np.array([0.0, 1.0, 0.0]), np.array([0.0, 0.0, 1.0])
+    chain = Chain(axis, 0.0, np.zeros(3), 0.0)
+
+    def movement(range_deg):
+        return Features(start_s=0.0, end_s=1.5, out_end_s=0.6, return_start_s=0.6, rom_deg=31.0, hold_s=0.0,
+                        out_duration_s=0.6, return_duration_s=0.9, peak_speed_dps=80.0, reversals=0, axis=axis,
+                        rest_up=up, radius_m=0.4, pivot_height_m=-0.4, returned=True,
+                        link=Link(range_deg, chain, 0.0, 0.0))
+
+    assert RepClassifier(cfg, exercise).classify(movement(31.0)).kind != "rejected"
+    small = RepClassifier(cfg, exercise).classify(movement(6.0))
+    assert small.kind == "rejected" and small.reason == "too small (6.0 deg from the swing before)"

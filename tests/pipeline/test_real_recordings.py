@@ -16,7 +16,7 @@ from sensorkit.accuracy import read_labels, score_real, score_real_folder
 from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline
 from sensorkit.robustness import (GapOutcome, combined_perturbations, compare_reps, holds_longer, holds_wobblier,
-                                  label_in_time, rests_drifting,
+                                  label_in_time, rests_drifting, rests_shifted, returns_in_two_stages,
                                   reps_around_gap, reps_with_longer_holds, reps_with_shorter_rests,
                                   resampled, rests_shorter, standard_perturbations,
                                   with_gap)
@@ -201,6 +201,31 @@ def test_the_same_sessions_with_a_resting_pose_that_drifts_are_counted_exactly()
         change = compare_reps(base, reps)
         assert change.counted_after == change.counted_before and all(change.same_tempo), name
         assert max(map(abs, change.rom_change_deg), default=0.0) < 4.0, name
+
+
+def test_the_same_sessions_with_returns_in_two_stages_are_counted_exactly():
+    # (every return with room for it in the rest after it stopping 25 deg above rest for 0.5 s and
+    # then settling over 0.5 s: the stop at a rest found part way back once ended a movement after
+    # the next one had begun, and the pipeline crashed on subject 1's test session, session 22)
+    for name, base, reps in _uci_counted_exactly_when(lambda samples, base: returns_in_two_stages(samples, base, 25.0, 0.5, 0.5)):
+        change = compare_reps(base, reps)
+        assert change.counted_after == change.counted_before and all(change.same_kind), name
+        assert max(map(abs, change.rom_change_deg), default=0.0) < 4.0, name  # (at most 3.4: subject 2's test)
+
+
+def test_the_same_sessions_with_the_resting_pose_shifted_between_sets_are_counted_exactly():
+    # (the still moments of every rest cut to 5 s, and the resting leg turned 30 deg back in the
+    # first long rest, out in the next: subject 1's fast set was one movement with the rep after it)
+    for name, label in read_labels(UCI).items():
+        rec = read_recording(UCI / f"{name}.csv")
+        base = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)
+        shorter, moved = rests_shorter(rec.samples, base, keep_s=5.0, max_rest_s=60.0)
+        expected = reps_with_shorter_rests(base, moved)
+        reps = Pipeline(meta=rec.meta.to_dict()).run(rests_shifted(shorter, expected, -30.0))
+        session, rows = score_real(reps, label_in_time(label, moved))
+        assert session["exact"] and [r["counted"] for r in rows] == [r["truth"] for r in rows], name
+        change = compare_reps(expected, reps)
+        assert np.percentile(list(map(abs, change.rom_change_deg)) or [0.0], 90) < 3.0, name
 
 
 def test_the_same_sessions_done_with_no_pause_between_reps_are_counted_exactly():

@@ -164,3 +164,36 @@ def test_rests_shifted_reads_as_the_resting_leg_put_down_elsewhere_between_sets(
     counted = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(shifted) if r.counted]
     assert [round(r.start_s) for r in counted] == [3, 11, 17, 26]
     assert [r.rom_deg for r in counted] == pytest.approx([50] * 4, abs=1.5)
+
+
+def test_returns_in_two_stages_stop_part_way_back_and_settle_in_the_rest():
+    # exact readings of three 50-deg reps with 5 s rests; each return changed to stop 15 deg above
+    # rest for 1 s, then settle over 1 s. The gyro's added turn holds the leg there, nothing before
+    # the return moves, the accelerometer reads the turned leg (the exact readings of the changed
+    # angle), and the reps keep their count, range and hold
+    from synth import min_jerk, random_setup, samples_of_angle
+    from sensorkit.pipeline.rep import Rep
+    from sensorkit.robustness import returns_in_two_stages
+    fs = 50.0
+    t = np.arange(0.0, 30.0, 1 / fs)
+    starts = (3.0, 12.0, 21.0)
+    theta = sum(50 * (min_jerk((t - t0) / 1.2) - min_jerk((t - t0 - 3.2) / 1.2)) for t0 in starts)
+    reps = [Rep(rep=i + 1, kind="full", start_s=t0, end_s=t0 + 4.4, rom_deg=50.0, hold_s=2.0, out_end_s=t0 + 1.2,
+                return_start_s=t0 + 3.2, peak_speed_dps=80.0, out_duration_s=1.2, return_duration_s=1.2,
+                rest_angle_deg=0.0, radius_m=0.4, axis_offset_deg=0.0) for i, t0 in enumerate(starts)]
+    axis, g = random_setup(5)
+    plain = samples_of_angle(theta, t, axis, g, seed=1)
+    two = returns_in_two_stages(plain, reps, 15.0, 1.0, 1.0)
+    added = np.cumsum((two.gyr - plain.gyr) @ axis) / fs  # deg (the rate turns about the axis)
+    lifted = theta + added
+    for t0 in starts:
+        during = (t > t0 + 4.3) & (t < t0 + 4.9)  # the return got below 15 deg at about t0 + 4.0
+        assert np.all(np.abs(lifted[during] - 15.0) < 2.0)
+        assert np.all(np.abs(added[(t > t0 - 1.0) & (t < t0 + 3.2)]) < 0.2)  # (out and hold as they were)
+        assert abs(lifted[np.searchsorted(t, t0 + 7.0)]) < 0.5  # (settled by then)
+    exact = samples_of_angle(lifted, t, axis, g, seed=1)
+    assert np.percentile(np.abs(two.acc - exact.acc), 99) < 0.15  # m/s² (the stop turns gravity by 15 deg: 2.5)
+    counted = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(two) if r.counted]
+    assert [round(r.start_s) for r in counted] == [3, 12, 21]
+    assert [r.rom_deg for r in counted] == pytest.approx([50] * 3, abs=1.5)
+    assert [r.hold_s for r in counted] == pytest.approx([2.0] * 3, abs=0.3)
