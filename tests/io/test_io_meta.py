@@ -27,7 +27,7 @@ def test_full_sidecar(csv_path):
     write_sidecar_text(csv_path, json.dumps({
         "side": "left", "sample_rate_hz": 104, "patient": "p017", "started_at": "2026-11-24T09:30:00+01:00",
         "exercise": "knee_extension", "sensor": "polar-verity-sense", "target_rom_deg": 35, "target_hold_s": 5,
-        "gaps": [{"start_s": 1.0, "end_s": 1.5}], "reconnects": [],
+        "gaps": [{"at_t_s": 1.0, "lost_samples": 25}], "reconnects": [],
     }))
     meta = read_meta(csv_path)
     assert meta.side == "left" and meta.patient == "p017" and meta.sensor == "polar-verity-sense"
@@ -35,7 +35,7 @@ def test_full_sidecar(csv_path):
     assert meta.exercise == "knee_extension"
     assert meta.started_at == datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc)
     assert meta.started_at.utcoffset() == timedelta(hours=1)
-    assert meta.gaps == [{"start_s": 1.0, "end_s": 1.5}]
+    assert meta.gaps == [{"at_t_s": 1.0, "lost_samples": 25}]
     assert meta.extra == {}
     assert read_recording(csv_path).warnings == []
 
@@ -143,9 +143,9 @@ def test_read_meta_does_not_parse_the_csv(tmp_path):
 def test_to_dict_round_trip():
     meta = RecordingMeta(
         started_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5))), side="left",
-        gaps=[{"start_s": 3.0}], extra={"firmware": "2.1"},
+        gaps=[{"at_t_s": 3.0, "lost_samples": 2}], extra={"firmware": "2.1"},
     )
     assert meta.to_dict() == {
         "started_at": "2026-01-02T03:04:05-05:00", "side": "left", "exercise": "hip_external_rotation",
-        "gaps": [{"start_s": 3.0}], "firmware": "2.1",
+        "gaps": [{"at_t_s": 3.0, "lost_samples": 2}], "firmware": "2.1",
     }

@@ -94,7 +94,8 @@ def test_writer_close_updates_the_sidecar(tmp_path):
         for block in samples.chunks(7):
             writer.append(block)
         final = writer.close(extra_meta={
-            "gaps": [{"start_s": 3.0, "end_s": 3.4}], "reconnects": [{"at_s": 3.2}], "stream": {"packets": 812},
+            "gaps": [{"at_t_s": 3.0, "lost_samples": 20}],
+            "reconnects": [{"dropped_at_t_s": 3.2, "resumed_at_t_s": 4.1, "lost_s": 0.9, "lost_samples": 90, "attempts": 1}], "stream": {"packets": 812},
         })
     assert writer.closed
     meta = read_meta(tmp_path / "live.csv")
@@ -102,7 +103,8 @@ def test_writer_close_updates_the_sidecar(tmp_path):
     assert meta.started_at == started and meta.patient == "p9"
     assert meta.n_samples == len(samples)
     assert meta.ended_at > started and meta.ended_at.tzinfo is not None
-    assert meta.gaps == [{"start_s": 3.0, "end_s": 3.4}] and meta.reconnects == [{"at_s": 3.2}]
+    assert meta.gaps == [{"at_t_s": 3.0, "lost_samples": 20}]
+    assert meta.reconnects == [{"dropped_at_t_s": 3.2, "resumed_at_t_s": 4.1, "lost_s": 0.9, "lost_samples": 90, "attempts": 1}]
     assert meta.stream == {"packets": 812} and meta.extra == {}
     recording = read_recording(tmp_path / "live.csv")
     assert recording.warnings == []
