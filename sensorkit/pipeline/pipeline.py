@@ -283,9 +283,9 @@ class Pipeline:
             return
         gap_s = resumed_s - float(self._history.rows(self._history.end - 1, self._history.end)[0, 0])
         near = 0.5 * self.classifier.typical_full_rom_deg if gap_s <= self.config.max_movement_s else None
-        cut = self._segmenter.restart(self._history.end - 1, near_home_deg=near)
+        cut = self._segmenter.restart(self._history.end - 1, near_home_deg=near, history_up=self._history_up)
         if cut is not None:
-            self._emit(cut)
+            self._emit_ended(cut)
         self._chain = None  # (nothing is integrated across the gap)
         self._foreign_end = -2  # (nor does what was cut there go on after it)
         self._last_moving = self._last_loud = self._history.end - 1

@@ -36,16 +36,20 @@ can be seen; which axis and which way are the classifier's business. A movement:
   its way out, on with the turn from the rest pose, before the peak (the spell under half the peak
   from the rest pose, the peak ``min_rom_deg`` or more beyond it), came back near the spell (within
   ``end_floor_deg``, or half the spell's angle from the rest pose: a real return may stop short;
-  back under ``return_fraction`` of the peak's angle beyond the spell counts as returned), and
-  there turned into the next rep (the bottom of a swing), or was still ``settle_s``, or ended quiet
-  and then stayed ``new_rest_min_s`` or went out again before going on toward the rest pose (that
-  is a return in two stages, paused there: no rest): the resting leg had shifted out (between
-  sets, resting there less than ``rest_still_s``), and the next rep went out from there and came
-  back there. The way to that rest is a movement of its own (from the start to where the spell
-  began, unreturned: no rep), emitted first; the rep is from the vertical at the last quiet sample
-  before the leg left the spell, from the last sample within ``onset_deg`` of it (else the two
-  were one rep, its range theirs summed, timed from the shift's start). A rep paused that long on
-  its way out that comes back to the rest it left is one rep;
+  the nearest spell so come back to), and there went out again as far as the next rep of a set
+  would (half the rep's range beyond the spell, at least ``min_rom_deg``: a catch in a return lifts
+  less) before going on toward the rest pose by ``start_deg``, whether it got there with no end
+  (above the return threshold), ended quiet, or ended at the bottom of a swing; or, ended there,
+  rested there ``new_rest_min_s`` (or was still there ``rest_still_s`` on) first; or was still
+  there ``settle_s`` back under half the peak. The resting leg had shifted out (between sets,
+  resting there less than ``rest_still_s``), and the next rep went out from there and came back
+  there. The way to that rest is a movement of its own (from the start to where the spell began,
+  unreturned: no rep), emitted first; the rep is from the vertical at the last quiet sample before
+  the leg left the spell, from the last sample within ``onset_deg`` of it (else the two were one
+  rep, its range theirs summed, timed from the shift's start). Going on toward the rest pose first,
+  the movement was one rep paused on its way out, and its return stopped or caught there (a return
+  in two stages): it ends where it came back to the spell, as any return ends. Should the data
+  stop, or a gap come, while the leg is back at such a spell, it is taken to have stayed;
 - has found a new rest when, after a quiet spell of ``new_rest_min_s`` inside it, the leg leaves
   the spell's pose by ``start_deg`` neither back toward the rest pose (a rep's hold ends in its
   return) nor on with the turn that brought it from the rest pose to the spell (a pause on the way
@@ -242,12 +246,16 @@ class Segmenter:
         self.passed: list[_Passed] = []
         # MOVE: the last quiet sample so far in the movement (absolute; -1: none) and its vertical
         self.quiet_last, self.quiet_up = -1, None
+        # MOVE: for each passed spell (by its first sample), the lowest angle from rest so far while
+        # back near it and that sample (see _out_again)
+        self.spell_lows: dict[int, tuple[float, int]] = {}
         # the way to a rest the pose shifted to, split off the movement (now the rep from that rest)
         # just before it ends: emitted with it (Movement.shift)
         self.shift_pending: Movement | None = None
-        # AT_SPELL: a return that ended quiet at such a spell (its end, the spell, the vertical there),
-        # until the leg stays there, or goes out again (a rest: split), or on toward the rest pose
-        self.held_end: tuple[int, _Passed, np.ndarray] | None = None
+        # AT_SPELL: a return that ended at such a spell, quiet or at a swing's bottom (its end, the
+        # spell, the vertical there, whether a swing's), until the leg stays there or goes out again
+        # (a rest: split), or goes on toward the rest pose
+        self.held_end: tuple[int, _Passed, np.ndarray, bool] | None = None
         # the rest pose a new rest replaced, until a movement returns to the new one
         self.replaced_up: np.ndarray | None = None
         # the rest pose the last returned movement started from, until the leg has rested
@@ -419,12 +427,10 @@ class Segmenter:
                     settled = np.union1d(settled, shifted[:1])
                 limit = self.start + self.max_len - first  # local index at which it is too long
                 left = self._left_spell(first, j, up, exc, quiet_run)
-                # back under the return threshold of a spell the leg left on its way out (maybe a rest
-                # the pose shifted to, as where the movement ends tells: _split_if_back): returned
-                back_at = n - j if self.judging else self._back_to_spell(first, j, up, runmax)
-                if back_at < (below[0] if len(below) else n - j):
-                    below = np.array([back_at])
-                sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j]
+                # back near a spell the leg left on its way out and out again from there: the next
+                # rep from a rest the pose shifted to (see _out_again)
+                out_at, out_low, out_spell = self._out_again(first, j, up, exc, runmax)
+                sooner = [int(x[0]) for x in (settled, below) if len(x)] + [limit - j, n - j, out_at]
                 stop = min(sooner + [left])  # (local) where the movement ends by any rule below
                 if self.start_unseen:
                     # begun from a guessed rest after a gap: it ends where the leg is first seen at
@@ -548,6 +554,9 @@ class Segmenter:
                                              returned=went_on, no_rep="" if went_on else WAY_BACK_HOME)
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
+                if out_spell is not None and out_at <= min(sooner):
+                    self._split_at(out_spell, history_up)
+                    return self._end(out_low, returned=True, decided=first + j + out_at, swing_end=True)
                 if len(settled) and (not len(below) or settled[0] < below[0]) and j + settled[0] <= limit:
                     k = int(settled[0])
                     # (returned when back under half the peak; a shifted rest pose, small or not: no)
@@ -603,33 +612,36 @@ class Segmenter:
                         j = k
                         continue
                 swing = bool(rising[k - j] and not quiet[k])
-                if swing:  # (turned there into the next rep: a rest the pose shifted to, if it is one)
-                    self._split_if_back(up[end - first] if end >= first else history_up(end, end + 1)[0], history_up)
-                elif self.shift_pending is None and (spell := self._spell_came_back_to(up[k])) is not None:
-                    self.state, self.held_end = AT_SPELL, (end, spell, up[k].copy())
+                end_up = up[end - first] if end >= first else history_up(end, end + 1)[0]
+                if self.shift_pending is None and (spell := self._spell_came_back_to(end_up)) is not None:
+                    self.state, self.held_end = AT_SPELL, (end, spell, end_up.copy(), swing)
                     j = k + 1
                     continue
                 return self._end(end, returned=True, decided=first + k, swing_end=swing,
                                  quiet_up=None if swing else up[k])
             if self.state == AT_SPELL:
-                # quiet back at a spell the leg left on its way out: a rest the pose shifted to if the
-                # leg stays there new_rest_min_s or goes out again from there (the next rep) first; a
-                # return in two stages, paused there, if it goes on toward the rest pose first (more
-                # than the spell's tolerance: _spell_came_back_to)
-                end, spell, end_up = self.held_end
-                near_deg = max(cfg.end_floor_deg, 0.5 * spell.exc_deg)
+                # back at a spell the leg left on its way out, quiet or at the bottom of a swing: a
+                # rest the pose shifted to if the leg goes out again from there as the next rep would
+                # (:meth:`_out_deg`), or rests there new_rest_min_s (within start_deg of where it
+                # came back to), or is still there rest_still_s on; a return in two stages, paused
+                # there, or caught there, if it goes on toward the rest pose by start_deg first
+                end, spell, end_up, swing = self.held_end
                 exc = angle_between_deg(up[j:], self.rest_up)
-                onward = ((angle_between_deg(up[j:], spell.up) > cfg.start_deg) & (exc > spell.exc_deg)).nonzero()[0]
-                toward = (exc < spell.exc_deg - near_deg).nonzero()[0]
-                stayed = end + self.new_rest_min - (first + j)  # (relative to j)
-                events = [(int(x[0]), rest) for x, rest in ((onward, True), (toward, False)) if len(x)]
-                events += [(max(0, stayed), True)] if stayed < n - j else []
+                at_end = float(angle_between_deg(end_up[None, :], self.rest_up)[0])
+                onward = (exc > at_end + self._out_deg(spell, self.peak_deg)).nonzero()[0]
+                toward = (exc < at_end - cfg.start_deg).nonzero()[0]
+                rested = ((quiet_run[j:] >= self.new_rest_min)
+                          & (angle_between_deg(up[j:], end_up) <= cfg.start_deg)).nonzero()[0]
+                events = [(int(x[0]), rest) for x, rest in ((onward, True), (toward, False), (rested, True)) if len(x)]
+                long_after = end + self.rest_still - (first + j)  # (relative to j)
+                events += [(max(0, long_after), True)] if long_after < n - j else []
                 if not events:
                     break
                 at, rest = min(events)
                 if rest:
                     self._split_at(spell, history_up)
-                return self._end(end, returned=True, decided=first + j + at, quiet_up=end_up)
+                return self._end(end, returned=True, decided=first + j + at, swing_end=swing,
+                                 quiet_up=None if swing else end_up)
             if self.state == PAST:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
@@ -705,18 +717,21 @@ class Segmenter:
         before it (only poses near that rest can be the rest there)."""
         return self.resume_up is not None and index < self.resume_until
 
-    def restart(self, last: int, near_home_deg: float | None = None) -> Movement | None:
+    def restart(self, last: int, near_home_deg: float | None = None, history_up=None) -> Movement | None:
         """A gap in the data after absolute sample ``last``: the movement in progress (returned
         None when there is none, or when it began at ``last``) is cut there, and the next sample
         is the rest until one is quiet (the leg may have moved while no data came). With
         ``near_home_deg`` and a counted rep before the gap, the rest pose is the one that rep
         started from, and until the leg has rested within ``near_home_deg`` of it, no pose further
         away is a rest (gravity's direction in the sensor at the seated rest does not change while
-        no data comes; the data may resume in a rep's hold, a quiet pose that is no rest)."""
+        no data comes; the data may resume in a rep's hold, a quiet pose that is no rest).
+        ``history_up`` gives earlier verticals, as to :meth:`scan` (for a movement back at a spell
+        it left on its way out: :meth:`_split_at`)."""
         cut = None
-        if self.state == AT_SPELL:  # (back at a spell: returned there, the rest unknown)
-            end, _, end_up = self.held_end
-            cut = self._end(end, returned=True, decided=last, quiet_up=end_up)
+        if self.state == AT_SPELL:  # (back at a spell, and there as far as anyone saw: as at the stream's end)
+            end, spell, end_up, swing = self.held_end
+            self._split_at(spell, history_up)
+            cut = self._end(end, returned=True, decided=last, swing_end=swing, quiet_up=None if swing else end_up)
         elif self.state != REST:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
@@ -755,9 +770,9 @@ class Segmenter:
         if self.state == REST or last <= self.start:
             return None
         if self.state == AT_SPELL:
-            end, spell, end_up = self.held_end
+            end, spell, end_up, swing = self.held_end
             self._split_at(spell, history_up)
-            return self._end(end, returned=True, decided=last, quiet_up=end_up)
+            return self._end(end, returned=True, decided=last, swing_end=swing, quiet_up=None if swing else end_up)
         now = float(self.excursion_deg(up_last[None, :])[0])
         return self._end(last, returned=now < max(self.cfg.end_floor_deg, 0.5 * self.peak_deg))
 
@@ -817,7 +832,7 @@ class Segmenter:
         self.start, self.peak_deg, self.peak_up, self.peak_index = -1, 0.0, None, -1
         self.tail_min, self.tail_min_index = np.inf, -1
         self.spell_up, self.spell_exc, self.spell_first, self.spell_last = None, 0.0, -1, -1
-        self.passed = []
+        self.passed, self.spell_lows = [], {}
         self.quiet_last, self.quiet_up = -1, None
         if returned:  # back at the rest it started from: a new rest before it stands
             self.replaced_up = None
@@ -978,41 +993,63 @@ class Segmenter:
         """The spell, of those the leg left on with the turn before the movement's peak, that the leg
         (vertical ``up_now``, back from the peak) has come back to, having been a rest the pose shifted
         to: it lies under half the peak from the rest pose, the peak lies ``min_rom_deg`` or more beyond
-        it, and the leg is within ``end_floor_deg`` of it, or half its angle from the rest pose (nearer
-        it than the rest pose: a real return may stop short, in two stages). The latest such; None
-        when there is none."""
+        it, and the leg is within :meth:`_near_deg` of it. The nearest such; None when there is none."""
         cfg = self.cfg
         if self.peak_up is None:
             return None
-        for p in reversed(self.passed):
-            if (p.left <= self.peak_index and p.exc_deg < 0.5 * self.peak_deg
-                    and float(angle_between_deg(self.peak_up[None, :], p.up)[0]) >= cfg.min_rom_deg
-                    and float(angle_between_deg(up_now[None, :], p.up)[0]) <= max(cfg.end_floor_deg, 0.5 * p.exc_deg)):
-                return p
-        return None
+        best, best_deg = None, math.inf
+        for p in self.passed:
+            away = float(angle_between_deg(up_now[None, :], p.up)[0])
+            if (p.left <= self.peak_index and p.exc_deg < 0.5 * self.peak_deg and away <= self._near_deg(p)
+                    and away < best_deg
+                    and float(angle_between_deg(self.peak_up[None, :], p.up)[0]) >= cfg.min_rom_deg):
+                best, best_deg = p, away
+        return best
 
-    def _back_to_spell(self, first: int, j: int, up: np.ndarray, runmax: np.ndarray) -> int:
-        """MOVE, samples ``j:`` of this piece (``runmax``: the peak angle from rest so far at each):
-        the first (relative to ``j``; ``len(runmax)``: none) at which the leg is back, under the return
-        threshold, at a spell it left on with the turn, the peak (its angle from the rest pose less
-        the spell's: the turn is about one axis) ``min_rom_deg`` or more beyond it and the spell under
-        half the peak from the rest pose. The leg may go on to the rest pose: a rep paused on its way
-        out; or stop there, or turn there into the next rep: the pose had shifted there."""
+    def _out_again(self, first: int, j: int, up: np.ndarray, exc: np.ndarray,
+                   runmax: np.ndarray) -> tuple[int, int, _Passed | None]:
+        """MOVE, samples ``j:`` of this piece (``exc``: their angle from rest, ``runmax``: the peak so
+        far): the first (relative to ``j``) at which the leg, back near a spell it left on with the
+        turn (within the spell's tolerance, :meth:`_near_deg`; the spell under half the peak from
+        the rest pose and the peak ``min_rom_deg`` or more beyond it), has gone out again from its
+        lowest there by ``min_rom_deg``, or ``return_fraction`` of the peak's angle beyond the spell
+        if more: the next rep from a rest the pose shifted to, with no rest there (a set without
+        rests; a catch in a return lifts less). Also that lowest sample (absolute) and the spell;
+        ``(len(exc), -1, None)`` when there is none. The lowest near each spell so far is carried to
+        the next piece."""
         cfg = self.cfg
-        at = len(runmax)
-        for p in reversed(self.passed):
+        found = (len(exc), -1, None)
+        for p in self.passed:
             i0 = max(0, p.left - first - j)
-            if i0 >= at:
+            if i0 >= len(exc):
                 continue
-            rom = runmax[i0:at] - p.exc_deg
-            ok = (rom >= cfg.min_rom_deg) & (p.exc_deg < 0.5 * runmax[i0:at])
-            if not ok.any():
-                continue
-            back = (ok & (angle_between_deg(up[j + i0:j + at], p.up)
-                          < np.maximum(cfg.end_floor_deg, cfg.return_fraction * rom))).nonzero()[0]
-            if len(back):
-                at = i0 + int(back[0])
-        return at
+            rom = runmax[i0:] - p.exc_deg  # (the turn is about one axis)
+            near = ((rom >= cfg.min_rom_deg) & (p.exc_deg < 0.5 * runmax[i0:])
+                    & (angle_between_deg(up[j + i0:], p.up) <= self._near_deg(p)))
+            low_deg, low_at = self.spell_lows.get(p.first, (math.inf, -1))
+            lows = np.minimum(np.minimum.accumulate(np.where(near, exc[i0:], math.inf)), low_deg)
+            out = (exc[i0:] - lows >= self._out_deg(p, runmax[i0:])).nonzero()[0]
+            k = int(out[0]) if len(out) else len(lows) - 1
+            if lows[k] < low_deg:  # (where the lowest near it lies, up to k)
+                low_at = first + j + i0 + int(np.argmin(np.where(near[:k + 1], exc[i0:i0 + k + 1], math.inf)))
+            self.spell_lows[p.first] = (float(lows[k]), low_at)
+            if len(out) and i0 + k < found[0]:
+                found = (i0 + k, low_at, p)
+        return found
+
+    def _out_deg(self, spell: _Passed, peak_deg):
+        """How far (deg) the leg must go out again from near a spell, the movement's peak so far
+        ``peak_deg`` (a float or an array), to be the next rep from there: half the rep's range
+        beyond the spell, at least ``min_rom_deg``. The reps of a set go about as far (UCI's test
+        sessions: every rep at 0.69-1.10 of its set's median range; in the fast sets, the ones
+        without rests, 0.86-1.05); a catch in a return lifts a few degrees."""
+        return np.maximum(self.cfg.min_rom_deg, 0.5 * (peak_deg - spell.exc_deg))
+
+    def _near_deg(self, spell: _Passed) -> float:
+        """How near (deg) the leg must come back to a spell to be back at it: ``end_floor_deg``, or
+        half the spell's angle from the rest pose if more (nearer it than the rest pose: a real
+        return may stop short, in two stages)."""
+        return max(self.cfg.end_floor_deg, 0.5 * spell.exc_deg)
 
     def _split_if_back(self, end_up: np.ndarray, history_up) -> None:
         """A returned movement ending at vertical ``end_up``: split it (:meth:`_split_at`) when it
@@ -1034,7 +1071,7 @@ class Segmenter:
                 <= self.cfg.onset_deg).nonzero()[0]
         self.start = spell.quiet_last + (int(near[-1]) if len(near) else 0)
         self.rest_up, self.rest_read, self.last_end, self.start_unseen = spell.quiet_up, None, spell.first, False
-        self.passed = []
+        self.passed, self.spell_lows = [], {}
 
     def _from_new_rest(self, first: int, k: int, up: np.ndarray, history_up) -> Movement:
         """The leg left a quiet spell inside the movement at local sample ``k`` (see

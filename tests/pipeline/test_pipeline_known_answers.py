@@ -811,3 +811,62 @@ def test_a_rep_in_a_series_that_rose_less_than_the_smallest_rep_from_the_swing_b
     assert RepClassifier(cfg, exercise).classify(movement(31.0)).kind != "rejected"
     small = RepClassifier(cfg, exercise).classify(movement(6.0))
     assert small.kind == "rejected" and small.reason == "too small (6.0 deg from the swing before)"
+
+
+def _paused_then(return_deg):
+    """A 60-deg rep, then one out to 20 deg, paused 2 s, on to 60, held 2 s, and back by ``return_deg``
+    (a function of t for its return), then a 60-deg rep at 22 s (deg, at 50 Hz)."""
+    t = np.arange(0.0, 32.0, 0.02)
+    theta = 60 * min_jerk((t - 3) / 1.2) - 60 * min_jerk((t - 6.2) / 1.2)
+    theta += 20 * min_jerk(t - 10.0) + 40 * min_jerk((t - 13.0) / 1.2) - return_deg(t)
+    theta += 60 * min_jerk((t - 22.0) / 1.2) - 60 * min_jerk((t - 25.2) / 1.2)
+    return t, theta
+
+
+@pytest.mark.parametrize("how", ["hesitates at 28 deg", "caught at 26 deg", "stops at 30 deg"])
+def test_a_rep_paused_on_its_way_out_whose_return_stops_or_catches_is_one_rep(how):
+    # the return of a rep paused 2 s at 20 deg on its way out hesitates 0.3 s at 28 deg, is caught
+    # at 26 deg (back up 5), or stops for a moment at 30 deg, and goes on to rest: one rep of 60 deg,
+    # and the rep after it untouched. Session 22's first shifted-rest rules split it (a rep of 40
+    # deg from the pause and a rejected way there), or cut its return short (review)
+    returns = {
+        "hesitates at 28 deg": lambda t: 32 * min_jerk((t - 16.2) / 1.2) + 28 * min_jerk((t - 17.7) / 1.2),
+        "caught at 26 deg": lambda t: 34 * min_jerk((t - 16.2) / 1.0) - 5 * min_jerk((t - 17.1) / 0.5)
+                                      + 31 * min_jerk((t - 17.6) / 1.2),
+        "stops at 30 deg": lambda t: 30 * min_jerk((t - 16.2) / 1.2) + 30 * min_jerk((t - 17.4) / 1.2),
+    }
+    t, theta = _paused_then(returns[how])
+    reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples_of_angle(theta, t, *random_setup(4)))
+    assert [(round(r.start_s), r.kind) for r in reps] == [(3, "full"), (10, "full"), (22, "full")]
+    assert [r.rom_deg for r in reps] == pytest.approx([60.0] * 3, abs=1.5)
+
+
+def test_a_rep_paused_on_its_way_out_from_a_shifted_rest_is_read_from_that_rest():
+    # the resting leg shifted to 20 deg, 3 s there; the next rep pauses 2 s at 35 deg on its way out,
+    # goes on to 80, is held and comes back to 20: a rep of 60 deg from the shifted rest (the latest
+    # spell before the peak, the pause, read it 45 deg; review, session 22)
+    t = np.arange(0.0, 45.0, 0.02)
+    theta = 60 * min_jerk((t - 3) / 1.2) - 60 * min_jerk((t - 6.2) / 1.2)
+    theta += 60 * min_jerk((t - 10) / 1.2) - 60 * min_jerk((t - 13.2) / 1.2) + 20 * min_jerk(t - 17.0)
+    theta += 15 * min_jerk((t - 21.0) / 1.2) + 45 * min_jerk((t - 24.2) / 1.2) - 60 * min_jerk((t - 27.4) / 1.2)
+    theta += 60 * min_jerk((t - 29) / 1.2) - 60 * min_jerk((t - 32.2) / 1.2)
+    reps = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(samples_of_angle(theta, t, *random_setup(4)))
+            if r.counted]
+    assert [round(r.start_s) for r in reps] == [3, 10, 21, 29]
+    assert [r.rom_deg for r in reps] == pytest.approx([60.0] * 4, abs=1.5)
+
+
+@pytest.mark.parametrize("fs_hz", [25.0, 100.0])
+def test_a_hip_rep_paused_on_its_way_out_whose_return_is_caught_near_the_pause_is_one_rep(fs_hz):
+    # hip ER, 40-deg reps: one paused 2 s at 15 deg on its way out, its return dipping to 17 deg and
+    # caught there (back up 8 deg) before going on to rest: one rep of 40 deg (a rule that took a
+    # lift of 7.5 deg from near the pause for the next rep split it: review, session 22)
+    t = np.arange(0.0, 32.0, 1 / fs_hz)
+    theta = 40 * min_jerk((t - 3) / 1.2) - 40 * min_jerk((t - 6.2) / 1.2)
+    theta += 15 * min_jerk(t - 10.0) + 25 * min_jerk((t - 13.0) / 1.2) - 23 * min_jerk((t - 16.2) / 1.0)
+    theta += 8 * min_jerk((t - 17.1) / 0.5) - 25 * min_jerk((t - 17.6) / 1.2)
+    theta += 40 * min_jerk((t - 22) / 1.2) - 40 * min_jerk((t - 25.2) / 1.2)
+    reps = [r for r in Pipeline(meta={"exercise": "hip_external_rotation"}).run(
+        samples_of_angle(theta, t, *random_setup(4))) if r.counted]
+    assert [round(r.start_s) for r in reps] == [3, 10, 22]
+    assert [r.rom_deg for r in reps] == pytest.approx([40.0] * 3, abs=1.5)
