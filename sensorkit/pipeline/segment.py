@@ -252,10 +252,10 @@ class Segmenter:
         # the way to a rest the pose shifted to, split off the movement (now the rep from that rest)
         # just before it ends: emitted with it (Movement.shift)
         self.shift_pending: Movement | None = None
-        # AT_SPELL: a return that ended at such a spell, quiet or at a swing's bottom (its end, the
-        # spell, the vertical there, whether a swing's), until the leg stays there or goes out again
-        # (a rest: split), or goes on toward the rest pose
-        self.held_end: tuple[int, _Passed, np.ndarray, bool] | None = None
+        # AT_SPELL: a return that ended at such a spell, quiet, still or at a swing's bottom (its end,
+        # the spell, the vertical there, whether a swing's, the pose the leg came back to quiet), until
+        # the leg stays there or goes out again (a rest: split), or goes on toward the rest pose
+        self.held_end: tuple[int, _Passed, np.ndarray, bool, np.ndarray | None] | None = None
         # the rest pose a new rest replaced, until a movement returns to the new one
         self.replaced_up: np.ndarray | None = None
         # the rest pose the last returned movement started from, until the leg has rested
@@ -565,7 +565,11 @@ class Segmenter:
                         arg = int(exc[:k + 1].argmax())  # (the peak so far, for the shift's rule)
                         if exc[arg] > self.peak_deg:
                             self.peak_deg, self.peak_up, self.peak_index = float(exc[arg]), up[j + arg].copy(), first + j + arg
-                        self._split_if_back(up[j + k], history_up)
+                        if (spell := self._spell_came_back_to(up[j + k])) is not None:
+                            self.state = AT_SPELL  # (still there: is it a rest? as after a quiet end)
+                            self.held_end = (first + j + k, spell, up[j + k].copy(), False, None)
+                            j += k + 1
+                            continue
                     movement = self._end(first + j + k, returned=returned)
                     if not movement.returned:  # a shifted rest pose: the leg is still here
                         self.rest_up, self.rest_read = up[j + k].copy(), None
@@ -613,8 +617,9 @@ class Segmenter:
                         continue
                 swing = bool(rising[k - j] and not quiet[k])
                 end_up = up[end - first] if end >= first else history_up(end, end + 1)[0]
-                if self.shift_pending is None and (spell := self._spell_came_back_to(end_up)) is not None:
-                    self.state, self.held_end = AT_SPELL, (end, spell, end_up.copy(), swing)
+                if (spell := self._spell_came_back_to(end_up)) is not None:
+                    self.state = AT_SPELL
+                    self.held_end = (end, spell, end_up.copy(), swing, None if swing else up[k].copy())
                     j = k + 1
                     continue
                 return self._end(end, returned=True, decided=first + k, swing_end=swing,
@@ -625,7 +630,7 @@ class Segmenter:
                 # (:meth:`_out_deg`), or rests there new_rest_min_s (within start_deg of where it
                 # came back to), or is still there rest_still_s on; a return in two stages, paused
                 # there, or caught there, if it goes on toward the rest pose by start_deg first
-                end, spell, end_up, swing = self.held_end
+                end, spell, end_up, swing, quiet_up = self.held_end
                 exc = angle_between_deg(up[j:], self.rest_up)
                 at_end = float(angle_between_deg(end_up[None, :], self.rest_up)[0])
                 onward = (exc > at_end + self._out_deg(spell, self.peak_deg)).nonzero()[0]
@@ -640,8 +645,7 @@ class Segmenter:
                 at, rest = min(events)
                 if rest:
                     self._split_at(spell, history_up)
-                return self._end(end, returned=True, decided=first + j + at, swing_end=swing,
-                                 quiet_up=None if swing else end_up)
+                return self._end(end, returned=True, decided=first + j + at, swing_end=swing, quiet_up=quiet_up)
             if self.state == PAST:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
@@ -729,9 +733,9 @@ class Segmenter:
         it left on its way out: :meth:`_split_at`)."""
         cut = None
         if self.state == AT_SPELL:  # (back at a spell, and there as far as anyone saw: as at the stream's end)
-            end, spell, end_up, swing = self.held_end
+            end, spell, _, swing, quiet_up = self.held_end
             self._split_at(spell, history_up)
-            cut = self._end(end, returned=True, decided=last, swing_end=swing, quiet_up=None if swing else end_up)
+            cut = self._end(end, returned=True, decided=last, swing_end=swing, quiet_up=quiet_up)
         elif self.state != REST:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
@@ -770,9 +774,9 @@ class Segmenter:
         if self.state == REST or last <= self.start:
             return None
         if self.state == AT_SPELL:
-            end, spell, end_up, swing = self.held_end
+            end, spell, _, swing, quiet_up = self.held_end
             self._split_at(spell, history_up)
-            return self._end(end, returned=True, decided=last, swing_end=swing, quiet_up=None if swing else end_up)
+            return self._end(end, returned=True, decided=last, swing_end=swing, quiet_up=quiet_up)
         now = float(self.excursion_deg(up_last[None, :])[0])
         return self._end(last, returned=now < max(self.cfg.end_floor_deg, 0.5 * self.peak_deg))
 
@@ -1012,9 +1016,8 @@ class Segmenter:
         far): the first (relative to ``j``) at which the leg, back near a spell it left on with the
         turn (within the spell's tolerance, :meth:`_near_deg`; the spell under half the peak from
         the rest pose and the peak ``min_rom_deg`` or more beyond it), has gone out again from its
-        lowest there by ``min_rom_deg``, or ``return_fraction`` of the peak's angle beyond the spell
-        if more: the next rep from a rest the pose shifted to, with no rest there (a set without
-        rests; a catch in a return lifts less). Also that lowest sample (absolute) and the spell;
+        lowest there as far as the next rep would (:meth:`_out_deg`): the next rep from a rest the
+        pose shifted to, with no rest there (a set without rests; a catch in a return lifts less). Also that lowest sample (absolute) and the spell;
         ``(len(exc), -1, None)`` when there is none. The lowest near each spell so far is carried to
         the next piece."""
         cfg = self.cfg
@@ -1050,14 +1053,6 @@ class Segmenter:
         half the spell's angle from the rest pose if more (nearer it than the rest pose: a real
         return may stop short, in two stages)."""
         return max(self.cfg.end_floor_deg, 0.5 * spell.exc_deg)
-
-    def _split_if_back(self, end_up: np.ndarray, history_up) -> None:
-        """A returned movement ending at vertical ``end_up``: split it (:meth:`_split_at`) when it
-        came back to a rest the pose shifted to on its way out (:meth:`_spell_came_back_to`)."""
-        if self.shift_pending is None:
-            spell = self._spell_came_back_to(end_up)
-            if spell is not None:
-                self._split_at(spell, history_up)
 
     def _split_at(self, spell: _Passed, history_up) -> None:
         """The spell the movement came back to was a rest (the resting pose shifted between sets, and
