@@ -69,6 +69,9 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
             check_output_folder(path.parent, option=f"{option} {path}: folder")
         for path, kind in skipped:
             on_message(f"{path}: skipped: an earlier output ({kind}), not a recording")
+        if not files:  # (a mistyped folder would otherwise read as a patient who did nothing)
+            on_message(f"warning: no recordings found in {' '.join(map(str, paths))}: every prescribed day "
+                       f"reads as not done")
         scheduler_notice(scheduler)
         outcome = build_report(prescriptions, paths, on_message=on_message, workers=workers, scheduler=scheduler,
                                as_of=as_of.date() if as_of is not None else "today",

@@ -149,3 +149,17 @@ def test_a_damaged_recording_is_counted_as_failed_on_its_day(workspace):
     rows = list(csv.DictReader(out.open()))
     day = [r for r in rows if r["date"] == "2026-11-02"]
     assert sum(int(r["recordings_failed"]) for r in day) == 1 and sum(int(r["sessions"]) for r in day) == 1
+
+
+def test_a_folder_without_recordings_is_said_not_reported_silently_as_missed_days(workspace):
+    # a mistyped or empty folder gives every prescribed day as not done (that may be true: a patient
+    # who recorded nothing); it is said, in the log too, so that a wrong path is not taken for it
+    empty = workspace / "empty"
+    empty.mkdir()
+    result = run("report", "--prescription", workspace / "rx", empty, "--out", workspace / "out" / "r.csv",
+                 "--log", workspace / "out" / "log.txt")
+    assert result.returncode == 0, result.stderr
+    warning = f"warning: no recordings found in {empty}: every prescribed day reads as not done"
+    assert warning in lines(result.stderr)
+    assert warning in (workspace / "out" / "log.txt").read_text().splitlines()
+    assert all(row["sessions"] == "0" for row in read_rows(workspace / "out" / "r.csv"))
