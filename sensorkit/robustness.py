@@ -66,6 +66,7 @@ from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.motion import MotionTracker, orientation_filter
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 from sensorkit.samples import GRAVITY_MS2, Samples
+from sensorkit.sim.profiles import MinJerk
 from sensorkit.sim.sensor import LOWPASS_FRACTION
 
 
@@ -324,8 +325,7 @@ def rests_shifted(samples: Samples, reps: list[Rep], shift_deg: float, min_rest_
     def shift(t: np.ndarray, rest_from_s: float, rest_to_s: float, sign: float) -> np.ndarray | None:
         if rest_to_s - rest_from_s < min_rest_s:
             return None
-        tau = np.clip((t - rest_from_s - DRIFT_MARGIN_S) / shift_s, 0.0, 1.0)
-        return sign * shift_deg * tau ** 3 * (10.0 - 15.0 * tau + 6.0 * tau ** 2)
+        return MinJerk(rest_from_s + DRIFT_MARGIN_S, shift_s, sign * shift_deg)(t)[0]
 
     return _turned_in_rests(samples, reps, shift)
 
@@ -419,8 +419,7 @@ def returns_in_two_stages(samples: Samples, reps: list[Rep], stop_deg: float = T
         t_stop = t[i0 + int(below[0])]  # the return passes the stop's level
         if t_stop + stop_s + settle_s > t[i1 - 1]:
             continue  # (no room in the rest)
-        tau = np.clip((t[i0:i1] - t_stop - stop_s) / settle_s, 0.0, 1.0)
-        level = stop_deg * (1.0 - tau ** 3 * (10.0 - 15.0 * tau + 6.0 * tau ** 2))
+        level = stop_deg - MinJerk(t_stop + stop_s, settle_s, stop_deg)(t[i0:i1])[0]
         short = np.maximum(0.0, level - np.maximum(theta, 0.0))  # (nothing once settled)
         pad = min(len(short) - 1, 3 * int(round(fs / TWO_STAGE_SMOOTH_HZ)))
         smooth = signal.sosfiltfilt(sos, np.concatenate([np.zeros(pad), short, np.zeros(pad)]))[pad:pad + len(short)]

@@ -249,9 +249,6 @@ class Segmenter:
         # MOVE: for each passed spell (by its first sample), the lowest angle from rest so far while
         # back near it and that sample (see _out_again)
         self.spell_lows: dict[int, tuple[float, int]] = {}
-        # the way to a rest the pose shifted to, split off the movement (now the rep from that rest)
-        # just before it ends: emitted with it (Movement.shift)
-        self.shift_pending: Movement | None = None
         # AT_SPELL: a return that ended at such a spell, quiet, still or at a swing's bottom (its end,
         # the spell, the vertical there, whether a swing's, the pose the leg came back to quiet), until
         # the leg stays there or goes out again (a rest: split), or goes on toward the rest pose
@@ -555,16 +552,14 @@ class Segmenter:
                 if left < min(sooner):
                     return self._from_new_rest(first, j + left, up, history_up)
                 if out_spell is not None and out_at <= min(sooner):
-                    self._split_at(out_spell, history_up)
-                    return self._end(out_low, returned=True, decided=first + j + out_at, swing_end=True)
+                    shift = self._split_at(out_spell, history_up)
+                    return self._end(out_low, returned=True, decided=first + j + out_at, swing_end=True, shift=shift)
                 if len(settled) and (not len(below) or settled[0] < below[0]) and j + settled[0] <= limit:
                     k = int(settled[0])
                     # (returned when back under half the peak; a shifted rest pose, small or not: no)
                     returned = bool(runmax[k] >= cfg.min_rom_deg and exc[k] < 0.5 * runmax[k])
                     if returned:
-                        arg = int(exc[:k + 1].argmax())  # (the peak so far, for the shift's rule)
-                        if exc[arg] > self.peak_deg:
-                            self.peak_deg, self.peak_up, self.peak_index = float(exc[arg]), up[j + arg].copy(), first + j + arg
+                        self._raise_peak(first, j, up, exc[:k + 1])  # (the peak so far, for the shift's rule)
                         if (spell := self._spell_came_back_to(up[j + k])) is not None:
                             self.state = AT_SPELL  # (still there: is it a rest? as after a quiet end)
                             self.held_end = (first + j + k, spell, up[j + k].copy(), False, None)
@@ -576,10 +571,7 @@ class Segmenter:
                     return movement
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
-                    arg = int(exc[:k - j].argmax())
-                    if exc[arg] > self.peak_deg:
-                        self.peak_deg, self.peak_up = float(exc[arg]), up[j + arg].copy()
-                        self.peak_index = first + j + arg
+                    self._raise_peak(first, j, up, exc[:k - j])
                 if limit < min(k, n):
                     return self._end(first + max(limit, j), returned=False)
                 if not len(below):
@@ -630,7 +622,7 @@ class Segmenter:
                 # (:meth:`_out_deg`), or rests there new_rest_min_s (within start_deg of where it
                 # came back to), or is still there rest_still_s on; a return in two stages, paused
                 # there, or caught there, if it goes on toward the rest pose by start_deg first
-                end, spell, end_up, swing, quiet_up = self.held_end
+                end, spell, end_up, _, _ = self.held_end
                 exc = angle_between_deg(up[j:], self.rest_up)
                 at_end = float(angle_between_deg(end_up[None, :], self.rest_up)[0])
                 onward = (exc > at_end + self._out_deg(spell, self.peak_deg)).nonzero()[0]
@@ -643,9 +635,7 @@ class Segmenter:
                 if not events:
                     break
                 at, rest = min(events)
-                if rest:
-                    self._split_at(spell, history_up)
-                return self._end(end, returned=True, decided=first + j + at, swing_end=swing, quiet_up=quiet_up)
+                return self._end_held(first + j + at, history_up, rest)
             if self.state == PAST:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
@@ -733,9 +723,7 @@ class Segmenter:
         it left on its way out: :meth:`_split_at`)."""
         cut = None
         if self.state == AT_SPELL:  # (back at a spell, and there as far as anyone saw: as at the stream's end)
-            end, spell, _, swing, quiet_up = self.held_end
-            self._split_at(spell, history_up)
-            cut = self._end(end, returned=True, decided=last, swing_end=swing, quiet_up=quiet_up)
+            cut = self._end_held(last, history_up, True)
         elif self.state != REST:
             ended = self._end(last, returned=False)  # (back to REST)
             if last > ended.start:
@@ -774,9 +762,7 @@ class Segmenter:
         if self.state == REST or last <= self.start:
             return None
         if self.state == AT_SPELL:
-            end, spell, _, swing, quiet_up = self.held_end
-            self._split_at(spell, history_up)
-            return self._end(end, returned=True, decided=last, swing_end=swing, quiet_up=quiet_up)
+            return self._end_held(last, history_up, True)
         now = float(self.excursion_deg(up_last[None, :])[0])
         return self._end(last, returned=now < max(self.cfg.end_floor_deg, 0.5 * self.peak_deg))
 
@@ -815,12 +801,11 @@ class Segmenter:
         return lo
 
     def _end(self, end: int, returned: bool, decided: int | None = None, swing_end: bool = False,
-             quiet_up: np.ndarray | None = None) -> Movement:
+             quiet_up: np.ndarray | None = None, shift: Movement | None = None) -> Movement:
         movement = Movement(self.start, end, self.rest_up.copy(), returned, end if decided is None else decided,
                             self.last_end, no_rep=self.unseen_why if self.start_unseen else "", swing_end=swing_end,
-                            shift=None if self.shift_pending is None else replace(self.shift_pending,
-                                                                                 decided=end if decided is None else decided))
-        self.shift_pending, self.held_end = None, None
+                            shift=None if shift is None else replace(shift, decided=end if decided is None else decided))
+        self.held_end = None
         self.start_unseen = False
         self.judging = False  # (ended otherwise, before the leg rested or came back: still unjudged)
         if returned and self._resuming(end):
@@ -1017,8 +1002,9 @@ class Segmenter:
         turn (within the spell's tolerance, :meth:`_near_deg`; the spell under half the peak from
         the rest pose and the peak ``min_rom_deg`` or more beyond it), has gone out again from its
         lowest there as far as the next rep would (:meth:`_out_deg`): the next rep from a rest the
-        pose shifted to, with no rest there (a set without rests; a catch in a return lifts less). Also that lowest sample (absolute) and the spell;
-        ``(len(exc), -1, None)`` when there is none. The lowest near each spell so far is carried to
+        pose shifted to, with no rest there (a set without rests; a catch in a return lifts less).
+        Also that lowest sample (absolute) and the spell; ``(len(exc), -1, None)`` when there is
+        none. The lowest near each spell so far is carried to
         the next piece."""
         cfg = self.cfg
         found = (len(exc), -1, None)
@@ -1054,19 +1040,35 @@ class Segmenter:
         return may stop short, in two stages)."""
         return max(self.cfg.end_floor_deg, 0.5 * spell.exc_deg)
 
-    def _split_at(self, spell: _Passed, history_up) -> None:
+    def _split_at(self, spell: _Passed, history_up) -> Movement:
         """The spell the movement came back to was a rest (the resting pose shifted between sets, and
         the next rep went out from it): the way there, from the movement's start to the spell's first
-        sample (unreturned), is a movement of its own, emitted with this one when it ends; this one is
-        from now on the rep, from the vertical at the last quiet sample before the leg left the spell
-        (as between movements), from the last sample within ``onset_deg`` of it before then."""
-        self.shift_pending = Movement(self.start, spell.first, self.rest_up.copy(), False, spell.first, self.last_end,
-                                      no_rep=self.unseen_why if self.start_unseen else "")
+        sample (unreturned), is a movement of its own, given back for :meth:`_end` to emit with this
+        one (``Movement.shift``); this one is from now on the rep, from the vertical at the last quiet
+        sample before the leg left the spell (as between movements), from the last sample within
+        ``onset_deg`` of it before then."""
+        shift = Movement(self.start, spell.first, self.rest_up.copy(), False, spell.first, self.last_end,
+                         no_rep=self.unseen_why if self.start_unseen else "")
         near = (angle_between_deg(history_up(spell.quiet_last, spell.left), spell.quiet_up)
                 <= self.cfg.onset_deg).nonzero()[0]
         self.start = spell.quiet_last + (int(near[-1]) if len(near) else 0)
         self.rest_up, self.rest_read, self.last_end, self.start_unseen = spell.quiet_up, None, spell.first, False
         self.passed, self.spell_lows = [], {}
+        return shift
+
+    def _end_held(self, decided: int, history_up, rest: bool) -> Movement:
+        """AT_SPELL: end the movement where it came back to the spell (``held_end``), decided at
+        absolute sample ``decided``; split at the spell first when it was a ``rest``."""
+        end, spell, _, swing, quiet_up = self.held_end
+        return self._end(end, returned=True, decided=decided, swing_end=swing, quiet_up=quiet_up,
+                         shift=self._split_at(spell, history_up) if rest else None)
+
+    def _raise_peak(self, first: int, j: int, up: np.ndarray, exc: np.ndarray) -> None:
+        """MOVE: the movement's peak (angle, vertical, absolute sample) raised to the largest of
+        ``exc``, the angles from rest of samples ``j:`` of this piece, if it is larger."""
+        arg = int(exc.argmax())
+        if exc[arg] > self.peak_deg:
+            self.peak_deg, self.peak_up, self.peak_index = float(exc[arg]), up[j + arg].copy(), first + j + arg
 
     def _from_new_rest(self, first: int, k: int, up: np.ndarray, history_up) -> Movement:
         """The leg left a quiet spell inside the movement at local sample ``k`` (see
