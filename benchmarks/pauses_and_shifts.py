@@ -17,7 +17,11 @@ orientation; knee extension and hip ER, 25-100 Hz):
   near the pause's, then goes on to rest;
 - ``catch``: the same, the return caught (lifted 5 or 8 deg) near the pause's level;
 - ``two-stage``: the same, the return pausing 0.8-3 s at a level near the pause's;
-- ``first``: the recording's first movement a rep paused on its way out.
+- ``first``: the recording's first movement a rep paused on its way out;
+- ``small-pause``: a knee-extension rep paused 0.6-1.2 s on its way out under ``min_rom_deg`` (the
+  leg settles there as into a rest shifted a little; real pauses inside a movement last up to
+  1.2 s), back in one go; the recording's first movement or not. (Hip ER's ``min_rom_deg`` is its
+  ``start_deg``: no pause there settles so.)
 
 A case is right when the counted reps are the true ones, each starting within 0.35 s of its true
 start and within 3 deg of its true range. With ``--live``, the reps fed in packets must equal
@@ -174,9 +178,27 @@ def first_cases() -> list[Case]:
     return cases
 
 
+def small_pause_cases() -> list[Case]:
+    cases = []
+    for ex, a, pauses in (("knee_extension", 60.0, (6, 9, 11)), ("knee_extension", 35.0, (7, 11))):
+        for p in pauses:
+            for gap in (0.6, 0.9, 1.2):
+                for first in (False, True):
+                    for fs in (25.0, 100.0):
+                        t0 = 3.0 if first else 10.0
+                        steps = [] if first else rep(3.0, a, 2.0)
+                        steps += [(t0, 0.8, p), (t0 + 0.8 + gap, 1.0, a - p), (t0 + 3.8 + gap, 1.4, -a)]
+                        nxt = t0 + 8.0 + gap
+                        steps += rep(nxt, a, 2.0)
+                        truth = ([] if first else [(3.0, a)]) + [(t0, a), (nxt, a)]
+                        cases.append(Case("small-pause", f"{ex[:4]}{a:g}_pause{p}_for{gap}{'_first' if first else ''}_fs{fs:g}",
+                                          ex, fs, tuple(steps), nxt + 7.0, tuple(truth)))
+    return cases
+
+
 FAMILIES: dict[str, Callable[[], list[Case]]] = {
     "shift": shift_cases, "set-after-shift": set_after_shift_cases, "hesitation": hesitation_cases,
-    "catch": catch_cases, "two-stage": two_stage_cases, "first": first_cases,
+    "catch": catch_cases, "two-stage": two_stage_cases, "first": first_cases, "small-pause": small_pause_cases,
 }
 
 

@@ -170,6 +170,9 @@ class Pipeline:
         self._count = 0
         self._new: list[Rep] = []
         self._held: _Held | None = None  # a first rep's row held back until the movement after it
+        # a small settled movement's row (and the series' chain before it), held back until the movement
+        # after it, which may take it back (a pause on its way out: :meth:`Segmenter._took_back`)
+        self._settled_row: tuple[Rep, Chain | None] | None = None
         self._first_rest_up: np.ndarray | None = None
 
     # -- public ---------------------------------------------------------------------------
@@ -210,6 +213,7 @@ class Pipeline:
             movement = seg.finish(last, self._history_up(last, last + 1)[0], self._history_up)  # (decided there)
             if movement is not None:
                 self._emit_ended(movement)
+        self._publish_settled()
         if self._held is not None:  # (no movement came after it)
             self._publish(self._held.rep)
             self._held = None
@@ -286,6 +290,7 @@ class Pipeline:
         cut = self._segmenter.restart(self._history.end - 1, near_home_deg=near, history_up=self._history_up)
         if cut is not None:
             self._emit_ended(cut)
+        self._publish_settled()
         self._chain = None  # (nothing is integrated across the gap)
         self._foreign_end = -2  # (nor does what was cut there go on after it)
         self._last_moving = self._last_loud = self._history.end - 1
@@ -347,6 +352,8 @@ class Pipeline:
         left = seg.out_last if seg.state == REST else seg.step_from
         if left >= 0:
             keep = min(keep, max(left - self._pre, self._history.end - seg.max_len - 2 * self._pre))
+        if (settled_from := seg.needed_from(self._history.end)) >= 0:  # (the rep after it may take it back)
+            keep = min(keep, settled_from - self._pre)
         self._history.keep_from(max(0, keep))
 
     def _take_new(self) -> list[Rep]:
@@ -354,14 +361,32 @@ class Pipeline:
         return new
 
     def _emit_ended(self, movement: Movement) -> None:
-        """Emit a movement the segmenter ended, after the way to a rest pose shifted inside it, if any."""
+        """Emit a movement the segmenter ended, after the way to a rest pose shifted inside it, if any.
+        A small settled movement's row waits for the movement after it, and is dropped if that one
+        took it back."""
+        settled, self._settled_row = self._settled_row, None
+        if settled is not None and movement.took_back:
+            self._chain = settled[1]  # (the pause on its way out: no movement of its own)
+        elif settled is not None:
+            self._publish(settled[0])
         if movement.shift is not None:
             self._emit(movement.shift)
-        self._emit(movement)
+        if movement.settled:
+            chain = self._chain
+            self._settled_row = (self._emit(movement, publish=False), chain)
+        else:
+            self._emit(movement)
 
-    def _emit(self, movement: Movement) -> Rep:
-        """Measure and judge a movement that ended, and publish its row (see :class:`_Held` for the
-        one row held back until the movement after it)."""
+    def _publish_settled(self) -> None:
+        """Publish a settled movement's row held back (no movement came after it, before the stream's
+        end or a gap)."""
+        if self._settled_row is not None:
+            self._publish(self._settled_row[0])
+            self._settled_row = None
+
+    def _emit(self, movement: Movement, publish: bool = True) -> Rep:
+        """Measure and judge a movement that ended, and publish its row unless ``publish`` is False
+        (see :class:`_Held` for the one row held back until the movement after it)."""
         window, f = self._measure(movement)
         held, self._held = self._held, None
         if held is not None and self._wound_up(held, movement, f):
@@ -391,7 +416,7 @@ class Pipeline:
         rep = self._apply(movement, window, f, v, no_rep)
         if before is not None and rep.kind != "rejected":
             self._held = _Held(movement, window, f, rep, before)
-        else:
+        elif publish:
             self._publish(rep)
         return rep
 

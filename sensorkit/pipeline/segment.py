@@ -31,7 +31,13 @@ can be seen; which axis and which way are the classifier's business. A movement:
   it left); in the first case the pose it settled at is the rest; so too when it stays still
   ``rest_still_s`` (three times the longest real hold) at under half the last counted rep's peak
   from the rest pose, not turning: the rest pose shifted further than ``min_rom_deg`` between
-  sets, and the movement ends there, unreturned (a rep held that low that long is cut there);
+  sets, and the movement ends there, unreturned (a rep held that low that long is cut there).
+  A small settle from a rest (the leg rested ``rest_min_s`` before it) may yet be a pause on the way
+  out of the next rep, a hesitant start: it is, when the next movement goes out from there with no
+  quiet spell of ``new_rest_min_s`` first, on with its turn (within 60°), and comes back to the rest
+  it left (``start_deg`` or more beyond the pose, within ``end_floor_deg`` of the old rest or half
+  the way to it). The two are then one movement from the old rest, and the small one no movement
+  of its own (its row waits for the next movement; :meth:`Segmenter._took_back`);
 - has come back to a rest the pose shifted to when it left a quiet spell of ``new_rest_min_s`` on
   its way out, on with the turn from the rest pose, before the peak (the spell under half the peak
   from the rest pose, the peak ``min_rom_deg`` or more beyond it), came back near the spell (within
@@ -194,6 +200,24 @@ class Movement:
     # the way to a rest pose shifted inside it, before it went out from there (ended where that rest
     # began, unreturned: see the module doc), to be emitted before it; None when there was none
     shift: Movement | None = None
+    # a small movement settled at a pose (unreturned, under min_rom_deg): a shifted rest pose, or a
+    # pause on the way out of the rep after it, which then takes it back (``took_back``)
+    settled: bool = False
+    # it began with the settled movement before it, from that one's start and rest pose (the leg
+    # paused on its way out, then came back past that pause toward the rest it left): that one is
+    # no movement of its own
+    took_back: bool = False
+
+
+@dataclass(frozen=True)
+class _Settled:
+    """A small movement that settled at a pose, while the rep after it may take it back."""
+
+    start: int
+    end: int  # the sample at which it had been still settle_s
+    previous_end: int
+    rest_up: np.ndarray  # the rest pose it left
+    up: np.ndarray  # the pose it settled at
 
 
 @dataclass(frozen=True)
@@ -306,6 +330,10 @@ class Segmenter:
         # without a movement (min_rom_deg or more away); the angle between the two; that sample
         self.step_up: np.ndarray | None = None
         self.step_deg, self.step_from = 0.0, -1
+        # the last movement, when it settled small, until the movement after it ends (see _took_back)
+        self.settled: _Settled | None = None
+        # ... and the longest quiet spell there since (samples)
+        self.settled_quiet = 0
 
     def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
              history_up, history_acc, history_motion) -> Movement | None:
@@ -315,6 +343,61 @@ class Segmenter:
         last sample; ``history_up(i0, i1)`` gives earlier verticals, ``history_acc(i0, i1)`` the
         accelerometer (m/s²) of samples up to the piece's last, ``history_motion(i0, i1)`` (n, 9)
         their smoothed rate (deg/s), its derivative (deg/s²) and linear acceleration (m/s²)."""
+        settled = self.settled
+        movement = self._scan(first, up, still_run, quiet, quiet_run, history_up, history_acc, history_motion)
+        return self._after_settled(settled, movement, history_up)
+
+    def needed_from(self, end: int) -> int:
+        """The first absolute sample the movement after a small settled one may still need, the data
+        having come up to ``end`` (exclusive; -1: none): the settled one's start, while a rep may
+        yet take it back."""
+        p = self.settled
+        if p is None or self.settled_quiet >= self.new_rest_min:
+            return -1
+        earliest = self.start if self.state != REST else end - self.pre  # (a movement's onset: up to pre_rest_s back)
+        return p.start if earliest - p.end <= self.max_len else -1
+
+    def _after_settled(self, settled: _Settled | None, movement: Movement | None, history_up) -> Movement | None:
+        """``movement``, the one after a small settled one (``settled``; None: none), as :meth:`_took_back`
+        says; the settled one is forgotten once the movement after it ended."""
+        if movement is None or settled is None:
+            return movement
+        if self.settled is settled:
+            self.settled = None
+        return self._took_back(movement, settled, history_up)
+
+    def _took_back(self, m: Movement, p: _Settled, history_up) -> Movement:
+        """``m``, or the one it makes with the small settled movement ``p`` before it: the leg paused
+        on its way out, not a shifted rest pose, when ``m`` went out from where ``p`` settled (no movement
+        between them, never quiet there as long as ``new_rest_min_s``: longer than every real pause
+        inside a movement, and than ``settle_s``, after which the leg settles) on with ``p``'s turn (within
+        60°: CONTINUED_COS), returned, and came to an end back at the rest ``p`` left: ``start_deg``
+        or more from the pose, and within ``end_floor_deg`` of that rest, or half the way from it to
+        the pose (a return may stop short; one that ends past the old rest has come to rest
+        elsewhere). One movement then, from ``p``'s start and rest pose (a hesitant start: the rep
+        read from the pause was short by it and late). Only a movement begun after the leg had
+        rested ``rest_min_s`` settles so (see the settle rule): the leg coming back up from a return
+        that swung past the rest pose settles too, and the next rep's return, swinging as far, would
+        take it back."""
+        cfg = self.cfg
+        if (not m.returned or m.no_rep or m.shift is not None or m.settled or m.previous_end != p.end
+                or self.settled_quiet >= self.new_rest_min or m.start - p.end > self.max_len):
+            return m
+        ups = history_up(m.start, m.end + 1)
+        peak = ups[int(angle_between_deg(ups, m.rest_up).argmax())]
+        shift, out = m.rest_up - p.rest_up, peak - m.rest_up
+        if float(shift @ out) <= CONTINUED_COS * math.sqrt(float(shift @ shift) * float(out @ out)):
+            return m
+        from_pose, from_rest = (float(angle_between_deg(ups[-1:], pose)[0]) for pose in (m.rest_up, p.rest_up))
+        shift_deg = float(angle_between_deg(m.rest_up[None, :], p.rest_up)[0])
+        if from_pose < cfg.start_deg or from_rest > max(cfg.end_floor_deg, 0.5 * shift_deg):
+            return m
+        if self.prior_rest_up is m.rest_up:  # (a returned movement's: the rest it started from)
+            self.prior_rest_up = p.rest_up
+        return replace(m, start=p.start, rest_up=p.rest_up, previous_end=p.previous_end, took_back=True)
+
+    def _scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
+              history_up, history_acc, history_motion) -> Movement | None:
         cfg = self.cfg
         j, n = 0, len(up)
         rested = quiet_run >= self.rest_min
@@ -351,6 +434,10 @@ class Segmenter:
                     self.swing_end = False
                 k = j + int(hits[0]) if len(hits) else n
                 self._track_out(first, j, up, quiet_run, history_acc, poses[:k - j])
+                if self.settled is not None:  # (the longest quiet spell where a small movement settled)
+                    q = quiet[j:k + 1].nonzero()[0]
+                    if len(q):
+                        self.settled_quiet = max(self.settled_quiet, int(quiet_run[j + int(q[-1])]))
                 if self.prior_rest_up is not None and rested[j:k + 1].any():
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
@@ -568,6 +655,12 @@ class Segmenter:
                     movement = self._end(first + j + k, returned=returned)
                     if not movement.returned:  # a shifted rest pose: the leg is still here
                         self.rest_up, self.rest_read = up[j + k].copy(), None
+                        if (runmax[k] < cfg.min_rom_deg and not movement.no_rep  # (or a pause on the way out
+                                and movement.start - movement.previous_end > self.rest_min):  # of a rep from a rest)
+                            movement = replace(movement, settled=True)
+                            self.settled = _Settled(movement.start, movement.end, movement.previous_end,
+                                                    movement.rest_up, self.rest_up)
+                            self.settled_quiet = 0
                     return movement
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
@@ -722,6 +815,7 @@ class Segmenter:
         ``history_up`` gives earlier verticals, as to :meth:`scan` (for a movement back at a spell
         it left on its way out: :meth:`_split_at`)."""
         cut = None
+        self.settled = None  # (a pause is no pause across a gap)
         if self.state == AT_SPELL:  # (back at a spell, and there as far as anyone saw: as at the stream's end)
             cut = self._end_held(last, history_up, True)
         elif self.state != REST:
@@ -761,10 +855,12 @@ class Segmenter:
         there is none."""
         if self.state == REST or last <= self.start:
             return None
+        settled = self.settled
         if self.state == AT_SPELL:
-            return self._end_held(last, history_up, True)
+            return self._after_settled(settled, self._end_held(last, history_up, True), history_up)
         now = float(self.excursion_deg(up_last[None, :])[0])
-        return self._end(last, returned=now < max(self.cfg.end_floor_deg, 0.5 * self.peak_deg))
+        movement = self._end(last, returned=now < max(self.cfg.end_floor_deg, 0.5 * self.peak_deg))
+        return self._after_settled(settled, movement, history_up)
 
     def judged(self, movement: Movement, counted: bool, foreign: bool, out_up: np.ndarray | None = None) -> None:
         """What the caller made of ``movement``, the last one returned: ``counted`` as a rep (its

@@ -289,3 +289,19 @@ def test_a_rest_shifted_between_sets_is_split_off_alike_packet_by_packet(packet,
     starts = [3.0, 10.0, 17.0] + [23.0 + i * period_s for i in range(3)]
     assert [r.start_s for r in batch] == pytest.approx(starts, abs=0.3)
     assert [repr(r) for r in _fed_in_packets(samples, meta, packet)] == [repr(r) for r in batch]
+
+
+@pytest.mark.parametrize("packet", [1, 9, 64])
+def test_a_hesitant_start_is_taken_back_alike_packet_by_packet(packet):
+    # knee extension: a rep stopped 1 s at 10 deg on its way out (it settles there as into a shifted
+    # rest), then on to 60 and back to the rest it left: the settled way there is held back until
+    # the rep after it ends, and is then no row of its own, live as in batch
+    from synth import min_jerk, random_setup, reps_then, samples_of_angle
+
+    t, theta = reps_then([(3.0, 60, 2.0), (10.0, 10.0), (22.0, 60, 2.0)], 30.0)
+    theta += 50 * min_jerk((t - 12.0) / 1.2) - 60 * min_jerk((t - 15.2) / 1.4)
+    samples = samples_of_angle(theta, t, *random_setup(3))
+    meta = {"exercise": "knee_extension"}
+    batch = Pipeline(meta=meta).run(samples)
+    assert [(round(r.start_s), r.counted) for r in batch] == [(3, True), (10, True), (22, True)]
+    assert [repr(r) for r in _fed_in_packets(samples, meta, packet)] == [repr(r) for r in batch]

@@ -767,6 +767,34 @@ def test_a_rep_paused_on_its_way_out_is_one_rep_from_the_rest(level_deg, pause_s
 
 
 @pytest.mark.parametrize("fs_hz", [25.0, 100.0])
+@pytest.mark.parametrize("rom_deg, level_deg", [(60.0, 10.0), (35.0, 7.0)])
+def test_a_rep_that_hesitates_below_the_smallest_rep_on_its_way_out_is_one_rep_from_the_rest(fs_hz, rom_deg, level_deg):
+    # knee extension: a rep that stops 1 s at level_deg on its way out (under min_rom_deg, 12: the
+    # leg settles there, as into a rest shifted a little; real pauses inside a movement last up to
+    # 1.2 s), goes on, is held and comes back to the rest it left. It was read from the pause:
+    # level_deg short, 2 s late, after a rejected row for the way there
+    t, theta = reps_then([(3.0, rom_deg, 2.0), (10.0, level_deg), (22.0, rom_deg, 2.0)], 30.0, fs_hz)
+    theta += (rom_deg - level_deg) * min_jerk((t - 12.0) / 1.2) - rom_deg * min_jerk((t - 15.2) / 1.4)
+    reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples_of_angle(theta, t, *random_setup(4)))
+    assert [(round(r.start_s), r.kind) for r in reps] == [(3, "full"), (10, "full"), (22, "full")]
+    assert [r.rom_deg for r in reps] == pytest.approx([rom_deg] * 3, abs=1.5)
+
+
+@pytest.mark.parametrize("shift_deg, rest_s", [(10.0, 3.0), (10.0, 1.5), (-10.0, 3.0)])
+def test_a_rest_shifted_less_than_the_smallest_rep_is_the_rest_of_the_reps_that_come_back_there(shift_deg, rest_s):
+    # the converse: the resting leg shifts 10 deg (out, or back) and rests there (quiet 1.5 s or
+    # more: no pause), and the next reps go out from there and come back there: read from the
+    # shifted rest, the shift no rep
+    s0 = 18.0 + rest_s
+    moves = [(3.0, 60, 2.0), (10.0, 60, 2.0), (17.0, shift_deg), (s0, 60, 2.0), (s0 + 7.0, 60, 2.0)]
+    t, theta = reps_then(moves, s0 + 14.0)
+    reps = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(
+        samples_of_angle(theta, t, *random_setup(4))) if r.counted]
+    assert [round(r.start_s, 1) for r in reps] == pytest.approx([3.0, 10.0, s0, s0 + 7.0], abs=0.3)
+    assert [r.rom_deg for r in reps] == pytest.approx([60.0] * 4, abs=1.5)
+
+
+@pytest.mark.parametrize("fs_hz", [25.0, 100.0])
 @pytest.mark.parametrize("settle_s", [0.6, 1.8, 3.6, 6.0])
 def test_a_return_in_two_stages_counts_each_rep_once(settle_s, fs_hz):
     # knee extension: out 60 deg, a 2-s hold, back to 15 deg in 0.9 s, then the last 15 deg settled
