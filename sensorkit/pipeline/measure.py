@@ -3,7 +3,8 @@
 A movement is measured on its own samples, all of them known when it ends, so zero-phase
 smoothing is used here (it is still causal at the movement's scale: live and batch agree).
 
-- **axis**: the principal direction of the angular rate over the movement, signed so that the
+- **axis**: the principal direction of the angular rate over the movement, low-passed (the
+  motion stage's causal filter: a knock's spike is no turn of the leg), signed so that the
   outward phase turns positively;
 - **angle** about that axis: the signed angle, in the plane perpendicular to the axis, from the
   vertical at the rest before the movement to the vertical now (gravity turns by exactly the
@@ -214,8 +215,11 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     s, e = w.start, w.end
     omega = w.omega_dps[s:e + 1]
     t = w.t[s:e + 1]
-    # axis: principal direction of the rate, signed by the outward turn (below)
-    m = omega if len(omega) else w.omega_dps[-1:]
+    # axis: principal direction of the rate, signed by the outward turn (below); of the low-passed
+    # rate: a knock's spike (hundreds of deg/s for a sample or two) is no turn of the leg, and
+    # outweighs a small slow rep's turn in the raw rate
+    smooth = w.smooth_omega_dps[s:e + 1]
+    m = smooth if len(smooth) else w.smooth_omega_dps[-1:]
     _, vecs = eigh(m.T @ m)
     axis = vecs[:, -1]
     # the turn about the axis from rest: the bias-corrected rate integrated (drift over one

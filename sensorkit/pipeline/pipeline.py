@@ -552,14 +552,15 @@ class Pipeline:
 
     def _hold_span(self) -> HoldSoFar | None:
         """:func:`~sensorkit.pipeline.measure.hold_so_far` over the movement under way: its rate
-        about its own principal axis (signed the way it went out), integrated from the angle at its
-        start and smoothed at ``lowpass_hz`` at zero phase, as a measured rep's."""
+        about its own principal axis (of the low-passed rate; signed the way it went out),
+        integrated from the angle at its start and smoothed at ``lowpass_hz`` at zero phase, as a
+        measured rep's."""
         seg, cfg = self._segmenter, self.config
         rows = self._history.rows(seg.start, self._history.end)
         if len(rows) < 3:
             return None
-        t, omega = rows[:, 0], rows[:, 4:7]
-        _, vecs = eigh(omega.T @ omega)
+        t, omega, smooth = rows[:, 0], rows[:, 4:7], rows[:, 7:10]
+        _, vecs = eigh(smooth.T @ smooth)
         rate = omega @ vecs[:, -1]
         angle = integral_deg(t, rate, 0.0)
         if angle.sum() < 0:
