@@ -24,8 +24,8 @@ smoothing is used here (it is still causal at the movement's scale: live and bat
   to the movement so far, :func:`hold_so_far`);
 - **reversals**: turns of the angle back by more than ``reversal_fraction`` of the ROM (a rep has
   one, at the top; shaking has many);
-- **radius**: ``|ρ|`` from ``lin_acc = α × ρ + ω × (ω × ρ)`` over the movement's moving samples,
-  and the **pivot height** ``ρ · up`` (up: the resting vertical): negative when the axis lies
+- **radius**: ``|ρ|`` from ``lin_acc = α × ρ + ω × (ω × ρ)`` over the movement's moving samples
+  (those near a knock left out: ``KNOCK_MS2``), and the **pivot height** ``ρ · up`` (up: the resting vertical): negative when the axis lies
   above the sensor (the knee's, the hip's), positive when below (the foot's: knee out).
 """
 from __future__ import annotations
@@ -53,6 +53,10 @@ QUIET_DPS, QUIET_DPS2 = 5.0, 20.0
 SETTLED_S = 0.25
 #: the longest a movement's end may be extrapolated past its speed threshold (s)
 MAX_TAIL_S = 0.3
+#: a knock (the foot hitting the floor or the chair): the raw accelerometer off its low-passed self by
+#: more than this (m/s²). Real recordings without one stay under 4.1 (PHYTMO's fast swings at
+#: 100 Hz; UCI under 2.8); their knocks reach 10-35 (UCI subject 2, PHYTMO's incorrect series)
+KNOCK_MS2 = 8.0
 
 
 @dataclass(frozen=True)
@@ -308,13 +312,26 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # causal signals with the orientation filter's gravity.
     if w.rest_gravity is not None and w.acc_ms2 is not None and len(before):
         g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
+        raw_lin = w.acc_ms2[s0:e + 1] - g_turned
         if smooth_rate is not None:  # (the smoothing filters each column alone: the fit's rate is this one's)
-            (om, al), lin = smooth_rate, smooth_zero_phase([w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
+            (om, al), lin = smooth_rate, smooth_zero_phase([raw_lin], cfg.lowpass_hz, fs_hz)
         else:
-            smooth = smooth_zero_phase([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1] - g_turned], cfg.lowpass_hz, fs_hz)
+            smooth = smooth_zero_phase([w.omega_dps[s0:e + 1], raw_lin], cfg.lowpass_hz, fs_hz)
             om, lin = smooth[:, :3], smooth[:, 3:]
             al = _derivative(om, tt)
         moving = np.sqrt(einsum("ni,ni->n", om, om)) > MOVING_DPS
+        # ... but not within a cut-off period of a knock: its jolt and rate spike, smoothed, are no
+        # turn about an axis, and outweigh a small slow rep's lever-arm acceleration
+        off = raw_lin - lin
+        knocks = (einsum("ni,ni->n", off, off) > KNOCK_MS2 ** 2).nonzero()[0]
+        if len(knocks):
+            reach = int(round(fs_hz / cfg.lowpass_hz))
+            near = np.zeros(len(moving) + 1, dtype=int)
+            np.add.at(near, np.maximum(knocks - reach, 0), 1)
+            np.add.at(near, np.minimum(knocks + reach + 1, len(moving)), -1)
+            clear = moving & (np.cumsum(near[:-1]) == 0)
+            if np.count_nonzero(clear) >= 5:
+                moving = clear
     else:
         sl = slice(s, e + 1)
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]
