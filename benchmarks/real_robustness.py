@@ -7,8 +7,8 @@ For every labelled recording (a ``labels.json`` beside the CSVs, as ``accuracy.p
 and every change (strap rotations, the other leg, seven sample rates, the motion slower or quicker,
 a smaller or larger range, gyro bias, noise, scale errors, lost samples, timestamp jitter, holds
 longer, rests without their still moments, holds that wobble more, a resting pose that drifts
-or shifts between sets, returns in two stages, and
-``--combined`` draws of several at once): sessions
+or shifts between sets, returns in two stages, the foot knocking the floor as it lands after a
+rep, and ``--combined`` draws of several at once): sessions
 counted exactly and kind and tempo right against the labels, as ``accuracy.py --real`` scores
 them; and against the unchanged recording, the counted reps found in both: kind kept, and how far
 ROM (deg; against the range times the change's factor) and hold (s) moved. One line per change and one per family of changes.
@@ -35,11 +35,10 @@ from sensorkit.pipeline import Pipeline
 from sensorkit.io.reader import Recording
 from sensorkit.pipeline.rep import Rep
 from sensorkit.samples import Samples
-from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, holds_longer,
-                                  holds_wobblier,
-                                  label_in_time, reps_around_gap, reps_with_longer_holds, reps_with_shorter_rests,
-                                  rests_drifting, rests_shifted, rests_shorter, returns_in_two_stages, scaled_reps,
-                                  standard_perturbations, with_gap)
+from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, done_with_range,
+                                  holds_longer, holds_wobblier, label_in_time, reps_around_gap, reps_with_longer_holds,
+                                  reps_with_shorter_rests, rests_drifting, rests_shifted, rests_shorter,
+                                  returns_in_two_stages, scaled_reps, standard_perturbations, with_gap, with_knocks)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDERS = [HERE.parent.parent / "shared" / "data" / name
@@ -115,6 +114,15 @@ def shift(recordings: list[tuple[str, dict, Recording, list[Rep]]], shift_deg: f
 #: ``two-stage``: how long each return stops (s) and settles after (s): most of UCI's rests between
 #: reps are shorter than that (median 0.5 s; 14 of 148 rests are long enough)
 TWO_STAGE_STOP_S, TWO_STAGE_SETTLE_S = 0.5, 1.0
+
+
+def knocks(recordings: list[tuple[str, dict, Recording, list[Rep]]], range_factor: float) -> dict:
+    """Tallies with the foot knocking the floor at the end of every counted rep (``with_knocks``: the
+    real knock's ring and jolt), the motion first done with ``range_factor`` times the range."""
+    def change(samples: Samples, base: list[Rep]) -> tuple[Samples, float, list[Rep]]:
+        scaled = done_with_range(samples, range_factor) if range_factor != 1.0 else samples
+        return with_knocks(scaled, base), 1.0, scaled_reps(base, 1.0, range_factor)
+    return tally_change(recordings, change)
 
 
 def two_stage(recordings: list[tuple[str, dict, Recording, list[Rep]]], stop_deg: float) -> dict:
@@ -236,6 +244,9 @@ def main() -> None:
     ap.add_argument("--two-stage", type=float, nargs="*", default=[15.0, 25.0],
                     help=f"every return stopping this far above rest (deg) for {TWO_STAGE_STOP_S:g} s, then "
                          f"settling over {TWO_STAGE_SETTLE_S:g} s (each)")
+    ap.add_argument("--knocks", type=float, nargs="*", default=[1.0, 0.5],
+                    help="the foot knocking the floor at the end of every counted rep, the motion done with this "
+                         "many times the range (each factor)")
     ap.add_argument("--verbose", action="store_true", help="a line per change, and the sessions not exact")
     ap.add_argument("--gaps-s", type=float, nargs="*", default=[1.0, 3.0, 8.0, 20.0], help="reconnect gap lengths (s)")
     ap.add_argument("--gap-every-s", type=float, default=5.3, help="one gap every this many seconds (s)")
@@ -257,7 +268,8 @@ def main() -> None:
             ("wobble", wobble, args.wobble, "{:g} x as large"),
             ("drift", drift, args.drift, "{:g} deg/s in rests"),
             ("shift", shift, args.shift, "{:g} deg in rests of 3 s or more"),
-            ("two-stage", two_stage, args.two_stage, "returns stopping {:g} deg above rest")):
+            ("two-stage", two_stage, args.two_stage, "returns stopping {:g} deg above rest"),
+            ("knock", knocks, args.knocks, "as the foot lands, {:g} x the range")):
         for value in values:
             t = change(recordings, value)
             families.setdefault(family, []).append(t)

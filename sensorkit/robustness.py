@@ -429,6 +429,58 @@ def returns_in_two_stages(samples: Samples, reps: list[Rep], stop_deg: float = T
     return _turned_to(samples, q, q * Rotation.from_rotvec(np.radians(added)[:, None] * axis), 1.0, 5.0)
 
 
+#: the knock :func:`with_knocks` adds as the foot lands: the rate (deg/s) about the horizontal axis
+#: across the exercise's, every 0.04 s from the landing (UCI subject 2's template at 20.0 s, 25 Hz,
+#: its last step made to bring the net turn to 0: a vibration, since the accelerometer's gravity is
+#: left as it was, the shank's pose after it is the recording's) ...
+KNOCK_RING_DPS = (275.0, -150.0, -55.0, -55.0, 20.0, 55.0, -90.0, 0.0)
+KNOCK_RING_STEP_S = 0.04
+#: ... and the jolt of the accelerometer along the resting vertical: a half sine this long (s),
+#: its peak (m/s²) by default (that knock read 52.8 m/s² in all, 5.4 g, for one sample)
+KNOCK_JOLT_S = 0.03
+KNOCK_JOLT_MS2 = 40.0
+#: ... at the end of reps followed by a rest this long (s) at least
+KNOCK_REST_S = 1.0
+
+
+def with_knocks(samples: Samples, reps: list[Rep], jolt_ms2: float = KNOCK_JOLT_MS2) -> Samples:
+    """The recording with the foot knocking the floor as it lands at the end of each counted rep of
+    ``reps`` (the recording's own, as analysed) followed by a rest of ``KNOCK_REST_S`` before the
+    next (in a set without rests the foot turns round at the bottom, it does not land), as real
+    feet do: a rate ring about the horizontal axis across the reps' axis (``KNOCK_RING_DPS``) and
+    a jolt of ``jolt_ms2`` along the vertical at the rest before the rep (a half sine of
+    ``KNOCK_JOLT_S``). A vibration, not a turn of the leg: the reps to count are the recording's."""
+    counted = [r for r in reps if r.kind in COUNTED_KINDS]
+    if not counted:
+        return samples
+    t = samples.t
+    axis = _reps_axis(samples, counted)
+    ring_t = KNOCK_RING_STEP_S * np.arange(len(KNOCK_RING_DPS))
+    gyr, acc = samples.gyr.copy(), samples.acc.copy()
+    for r, after in zip(counted, counted[1:] + [None]):
+        if after is not None and after.start_s - r.end_s < KNOCK_REST_S:
+            continue
+        before = (t >= r.start_s - 0.5) & (t < r.start_s)
+        if not before.any():
+            continue
+        up = acc[before].mean(axis=0)
+        up /= np.linalg.norm(up)
+        across = np.cross(axis, up)
+        if np.linalg.norm(across) < 0.1:
+            continue
+        across /= np.linalg.norm(across)
+        since = t - r.end_s
+        ring = np.interp(since, ring_t, KNOCK_RING_DPS, left=0.0, right=0.0)
+        inside = ring != 0.0
+        ring[inside] -= ring[inside].mean()  # (sampled, it turns the shank by nothing either)
+        jolt = np.where((since >= 0.0) & (since <= KNOCK_JOLT_S), np.sin(np.pi * since / KNOCK_JOLT_S), 0.0)
+        if not jolt.any():  # (the half sine between two samples: the one after the landing takes it)
+            jolt[np.searchsorted(t, r.end_s):][:1] = 1.0
+        gyr += np.outer(ring, across)
+        acc += np.outer(jolt_ms2 * jolt, up)
+    return replace(samples, acc=acc, gyr=gyr)
+
+
 #: :func:`holds_longer` stretches the holds of at least this long (s)
 MIN_HOLD_S = 0.5
 

@@ -320,22 +320,19 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
             om, lin = smooth[:, :3], smooth[:, 3:]
             al = _derivative(om, tt)
         moving = np.sqrt(einsum("ni,ni->n", om, om)) > MOVING_DPS
-        # ... but not within a cut-off period of a knock: its jolt and rate spike, smoothed, are no
-        # turn about an axis, and outweigh a small slow rep's lever-arm acceleration
-        off = raw_lin - lin
-        knocks = (einsum("ni,ni->n", off, off) > KNOCK_MS2 ** 2).nonzero()[0]
-        if len(knocks):
-            reach = int(round(fs_hz / cfg.lowpass_hz))
-            near = np.zeros(len(moving) + 1, dtype=int)
-            np.add.at(near, np.maximum(knocks - reach, 0), 1)
-            np.add.at(near, np.minimum(knocks + reach + 1, len(moving)), -1)
-            clear = moving & (np.cumsum(near[:-1]) == 0)
-            if np.count_nonzero(clear) >= 5:
-                moving = clear
+        jolt = raw_lin - lin  # (the accelerometer off its low-passed self: gravity is smooth)
     else:
         sl = slice(s, e + 1)
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]
         moving = speed_all[sl] > MOVING_DPS
+        jolt = None
+        if w.acc_ms2 is not None:
+            jolt = w.acc_ms2[sl] - smooth_zero_phase([w.acc_ms2[sl]], cfg.lowpass_hz, fs_hz)
+    # ... but not within a cut-off period of a knock: its jolt and rate spike, smoothed, are no turn
+    # about an axis, and outweigh a small slow rep's lever-arm acceleration
+    knocked = near_knocks(jolt, fs_hz / cfg.lowpass_hz) if jolt is not None else None
+    if knocked is not None and np.count_nonzero(moving & ~knocked) >= 5:
+        moving = moving & ~knocked
     measured = moving & ~filled[len(filled) - len(moving):]  # made-up samples are no measurement,
     if np.count_nonzero(measured) >= 5:  # unless too few others are left (a short swing through a gap)
         moving = measured
@@ -359,6 +356,19 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         axis=axis, rest_up=w.rest_up, radius_m=radius, pivot_height_m=pivot_height,
         returned=w.returned, link=link_,
     )
+
+
+def near_knocks(jolt_ms2: np.ndarray, reach_samples: float) -> np.ndarray | None:
+    """Which samples lie within ``reach_samples`` of a knock: the accelerometer off its low-passed self
+    (``jolt_ms2``, (n, 3)) by more than ``KNOCK_MS2``; None when there is none."""
+    knocks = (einsum("ni,ni->n", jolt_ms2, jolt_ms2) > KNOCK_MS2 ** 2).nonzero()[0]
+    if not len(knocks):
+        return None
+    reach, n = int(round(reach_samples)), len(jolt_ms2)
+    edges = np.zeros(n + 1, dtype=int)
+    np.add.at(edges, np.maximum(knocks - reach, 0), 1)
+    np.add.at(edges, np.minimum(knocks + reach + 1, n), -1)
+    return np.cumsum(edges[:-1]) > 0
 
 
 def hold_threshold_dps(peak_speed_dps: float, cfg: PipelineConfig) -> float:

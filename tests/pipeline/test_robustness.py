@@ -7,8 +7,7 @@ from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.motion import MotionTracker
 from sensorkit.pipeline.rep import COUNTED_KINDS
 from sensorkit.robustness import (done_slower, done_with_range, holds_wobblier, other_leg, resampled, rests_drifting,
-                                  rests_shifted,
-                                  strap_rotated)
+                                  rests_shifted, strap_rotated, with_knocks)
 from sensorkit.samples import Samples
 from sensorkit.sim import simulate_session
 from sensorkit.sim.sensor import apply_errors, band_limit, output_times
@@ -197,3 +196,30 @@ def test_returns_in_two_stages_stop_part_way_back_and_settle_in_the_rest():
     assert [round(r.start_s) for r in counted] == [3, 12, 21]
     assert [r.rom_deg for r in counted] == pytest.approx([50] * 3, abs=1.5)
     assert [r.hold_s for r in counted] == pytest.approx([2.0] * 3, abs=0.3)
+
+
+@pytest.mark.parametrize("fs_hz", [25.0, 100.0])
+def test_a_knock_is_a_vibration_where_the_foot_lands_after_a_rep_followed_by_a_rest(fs_hz):
+    # a rep followed by a rest gets a knock as its foot lands (UCI subject 2's ring across the
+    # knee's axis, and a jolt along the vertical); one followed at once by the next, none. The ring
+    # turns the shank by nothing: the rate added sums to 0
+    session = simulate_session(3, exercise="knee_extension", sample_rate_hz=fs_hz)
+    reps = Pipeline(meta=session.meta).run(session.samples)
+    knocked = with_knocks(session.samples, reps)
+    added_gyr, added_acc = knocked.gyr - session.samples.gyr, knocked.acc - session.samples.acc
+    assert np.abs(added_gyr.sum(axis=0)).max() < 1e-9
+    counted = [r for r in reps if r.kind in COUNTED_KINDS]
+    landed = [r for r, after in zip(counted, counted[1:] + [None]) if after is None or after.start_s - r.end_s >= 1.0]
+    assert landed
+    t = session.samples.t
+    for r in counted:
+        ring = (t >= r.end_s) & (t < r.end_s + 0.4)
+        if np.diff(t[max(0, int(ring.argmax()) - 1):int(ring.argmax()) + int(ring.sum())]).max() > 1.5 / fs_hz:
+            # (the knock lost in a gap of the simulated link)
+            continue
+        if r in landed:
+            assert np.linalg.norm(added_gyr[ring], axis=1).max() > 100.0 and np.linalg.norm(added_acc[ring], axis=1).max() > 10.0
+        else:
+            assert not added_gyr[ring].any()
+    moved = np.linalg.norm(added_gyr, axis=1) > 0
+    assert moved.mean() < 0.1  # (the knocks only)
