@@ -25,8 +25,9 @@ smoothing is used here (it is still causal at the movement's scale: live and bat
 - **reversals**: turns of the angle back by more than ``reversal_fraction`` of the ROM (a rep has
   one, at the top; shaking has many);
 - **radius**: ``|ρ|`` from ``lin_acc = α × ρ + ω × (ω × ρ)`` over the movement's moving samples
-  (those near a knock left out: ``KNOCK_MS2``), and the **pivot height** ``ρ · up`` (up: the resting vertical): negative when the axis lies
-  above the sensor (the knee's, the hip's), positive when below (the foot's: knee out).
+  (those near a knock left out: ``KNOCK_MS2``), and the **pivot height** ``ρ · up`` (up: the
+  resting vertical): negative when the axis lies above the sensor (the knee's, the hip's),
+  positive when below (the foot's: knee out).
 """
 from __future__ import annotations
 

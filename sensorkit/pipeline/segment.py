@@ -217,7 +217,6 @@ class _Settled:
     end: int  # the sample at which it had been still settle_s
     previous_end: int
     rest_up: np.ndarray  # the rest pose it left
-    up: np.ndarray  # the pose it settled at
 
 
 @dataclass(frozen=True)
@@ -659,7 +658,7 @@ class Segmenter:
                                 and movement.start - movement.previous_end > self.rest_min):  # of a rep from a rest)
                             movement = replace(movement, settled=True)
                             self.settled = _Settled(movement.start, movement.end, movement.previous_end,
-                                                    movement.rest_up, self.rest_up)
+                                                    movement.rest_up)
                             self.settled_quiet = 0
                     return movement
                 k = j + int(below[0]) if len(below) else n
