@@ -32,8 +32,8 @@ can be seen; which axis and which way are the classifier's business. A movement:
   ``rest_still_s`` (three times the longest real hold) at under half the last counted rep's peak
   from the rest pose, not turning: the rest pose shifted further than ``min_rom_deg`` between
   sets, and the movement ends there, unreturned (a rep held that low that long is cut there).
-  A small settle from a rest (the leg rested ``rest_min_s`` before it) may yet be a pause on the way
-  out of the next rep, a hesitant start: it is, when the next movement goes out from there with no
+  A small settle from a rest (the leg rested ``rest_min_s`` before it), away from the rest the last
+  counted rep started from, may yet be a pause on the way out of the next rep, a hesitant start: it is, when the next movement goes out from there with no
   quiet spell of ``new_rest_min_s`` first, on with its turn (within 60°), and comes back to the rest
   it left (``start_deg`` or more beyond the pose, within ``end_floor_deg`` of the old rest or half
   the way to it). The two are then one movement from the old rest, and the small one no movement
@@ -375,9 +375,10 @@ class Segmenter:
         the pose (a return may stop short; one that ends past the old rest has come to rest
         elsewhere). One movement then, from ``p``'s start and rest pose (a hesitant start: the rep
         read from the pause was short by it and late). Only a movement begun after the leg had
-        rested ``rest_min_s`` settles so (see the settle rule): the leg coming back up from a return
-        that swung past the rest pose settles too, and the next rep's return, swinging as far, would
-        take it back."""
+        rested ``rest_min_s``, and gone away from the rest the last counted rep started from,
+        settles so (see the settle rule and :meth:`_away_from_home`): the leg coming back up from a
+        return that swung or dropped past the rest pose settles too, and the next rep's return,
+        going as far, would take it back."""
         cfg = self.cfg
         if (not m.returned or m.no_rep or m.shift is not None or m.settled or m.previous_end != p.end
                 or self.settled_quiet >= self.new_rest_min or m.start - p.end > self.max_len):
@@ -394,6 +395,16 @@ class Segmenter:
         if self.prior_rest_up is m.rest_up:  # (a returned movement's: the rest it started from)
             self.prior_rest_up = p.rest_up
         return replace(m, start=p.start, rest_up=p.rest_up, previous_end=p.previous_end, took_back=True)
+
+    def _away_from_home(self, left_up: np.ndarray, settled_up: np.ndarray) -> bool:
+        """Whether a small movement from the pose ``left_up`` that settled at ``settled_up`` went away
+        from the rest the last counted rep started from (no movement foreign to the exercise since;
+        before any, yes): a hesitant start does; the leg coming back up after a return that
+        dropped past that rest, and stopped there a moment, comes back toward it."""
+        if self.home_up is None or self.foreign_since:
+            return True
+        to_home = angle_between_deg(np.stack([left_up, settled_up]), self.home_up)
+        return bool(to_home[1] > max(self.cfg.end_floor_deg, to_home[0]))
 
     def _scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
               history_up, history_acc, history_motion) -> Movement | None:
@@ -433,10 +444,9 @@ class Segmenter:
                     self.swing_end = False
                 k = j + int(hits[0]) if len(hits) else n
                 self._track_out(first, j, up, quiet_run, history_acc, poses[:k - j])
-                if self.settled is not None:  # (the longest quiet spell where a small movement settled)
-                    q = quiet[j:k + 1].nonzero()[0]
-                    if len(q):
-                        self.settled_quiet = max(self.settled_quiet, int(quiet_run[j + int(q[-1])]))
+                if self.settled is not None and quiet[j:k + 1].any():  # (the longest quiet spell where a
+                    # small movement settled, however the samples came: every spell's run, not the last)
+                    self.settled_quiet = max(self.settled_quiet, int(quiet_run[j:k + 1].max()))
                 if self.prior_rest_up is not None and rested[j:k + 1].any():
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
@@ -655,7 +665,8 @@ class Segmenter:
                     if not movement.returned:  # a shifted rest pose: the leg is still here
                         self.rest_up, self.rest_read = up[j + k].copy(), None
                         if (runmax[k] < cfg.min_rom_deg and not movement.no_rep  # (or a pause on the way out
-                                and movement.start - movement.previous_end > self.rest_min):  # of a rep from a rest)
+                                and movement.start - movement.previous_end > self.rest_min  # of a rep from a rest,
+                                and self._away_from_home(movement.rest_up, self.rest_up)):  # away from it)
                             movement = replace(movement, settled=True)
                             self.settled = _Settled(movement.start, movement.end, movement.previous_end,
                                                     movement.rest_up)
