@@ -6,14 +6,17 @@ every movement ends no later than it is decided and starts after the one before 
 
 Each round draws one of each change (``sensorkit.robustness``): returns in two stages (stop 5-35
 deg up, 0.2-1.5 s, settling over 0.3-1.5 s), a resting pose shifted between sets (±35 deg, rests
-cut to 1-8 s still), holds wobbling 0.5-6 times as much, a drifting rest (0.5-6 deg/s), and a gap
-in the data (0.2-12 s, anywhere); applies it to every labelled recording of ``../shared/data``
-and runs the pipeline in batch and live (packets of 13 and 91 samples). The segmenter's movements
-are watched as they end (``Segmenter._end`` wrapped): a movement that ends after the sample that
-decided it, or starts before the previous one ended, would be measured from a window that begins
-before its own data (session 22 found one: a crash in the series reading, on UCI subject 1's test
-session with its returns stopped 25 deg up). Counts are not scored here: see
-``real_robustness.py`` for that.
+cut to 1-8 s still), holds wobbling 0.5-6 times as much, a drifting rest (0.5-6 deg/s), a gap in
+the data (0.2-12 s, anywhere), and knocks as the foot lands (a 1-6 g jolt, the motion done with
+0.4-1 times the range); applies it to every labelled recording of ``../shared/data`` and runs the
+pipeline in batch and live (packets of 13 and 91 samples). The segmenter's movements are watched
+as they end (``Segmenter._end`` wrapped) and as they are handed out (``scan``, ``finish`` and
+``restart``: after a small settle taken back, a movement starts earlier than it ended with): a
+movement that ends after the sample that decided it, or starts before the previous one ended,
+would be measured from a window that begins before its own data (session 22 found one: a crash in
+the series reading, on UCI subject 1's test session with its returns stopped 25 deg up). The rows
+published must not overlap in time. Counts are not scored here: see ``real_robustness.py`` for
+that. (Session 23's review watched the handed-out movements first.)
 """
 from __future__ import annotations
 
@@ -23,11 +26,12 @@ import traceback
 
 import numpy as np
 
+import sensorkit.pipeline.pipeline as pipeline_module
 import sensorkit.pipeline.segment as segment
 from real_robustness import DEFAULT_FOLDERS, load
 from sensorkit.pipeline import Pipeline
-from sensorkit.robustness import (holds_wobblier, reps_with_shorter_rests, rests_drifting, rests_shifted, rests_shorter,
-                                  returns_in_two_stages, with_gap)
+from sensorkit.robustness import (done_with_range, holds_wobblier, reps_with_shorter_rests, rests_drifting,
+                                  rests_shifted, rests_shorter, returns_in_two_stages, with_gap, with_knocks)
 
 
 def changes(rng: np.random.Generator, rounds: int):
@@ -49,11 +53,14 @@ def changes(rng: np.random.Generator, rounds: int):
         at, gap_s = rng.uniform(0, 1), rng.uniform(0.2, 12)
         yield (f"gap of {gap_s:.1f} s at {100 * at:.0f} %",
                lambda s, base, a=at, g=gap_s: with_gap(s, float(s.t[0] + a * (s.t[-1] - s.t[0])), g))
+        jolt_g, factor = rng.uniform(1, 6), rng.uniform(0.4, 1.0)
+        yield (f"knocks of {jolt_g:.1f} g, {factor:.2f} x the range",
+               lambda s, base, j=jolt_g, f=factor: with_knocks(done_with_range(s, f), base, 9.81 * j))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=10, help="rounds of draws (five changes each)")
+    ap.add_argument("--rounds", type=int, default=10, help="rounds of draws (six changes each)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     broken: list[str] = []
@@ -65,6 +72,31 @@ def main() -> None:
             broken.append(f"movement {m.start}-{m.end} decided at {m.decided}, the one before ended at {m.previous_end}")
         return m
     segment.Segmenter._end = watched_end
+
+    def watched(name: str):
+        handed = getattr(segment.Segmenter, name)
+
+        def handing_out(self, *a, **k):
+            m = handed(self, *a, **k)
+            if m is not None:
+                for one in ([m.shift] if m.shift is not None else []) + [m]:
+                    last = getattr(self, "_handed_end", -1)
+                    if one.start <= last or one.start > one.end or one.decided < one.end:
+                        broken.append(f"{name} handed out {one.start}-{one.end} (decided at {one.decided}) after one "
+                                      f"that ended at {last}")
+                    self._handed_end = one.end
+            return m
+        return handing_out
+    for name in ("scan", "finish", "restart"):
+        setattr(segment.Segmenter, name, watched(name))
+    publish = pipeline_module.Pipeline._publish
+
+    def watched_publish(self, rep):
+        if self.reps_ and rep.start_s < self.reps_[-1].end_s - 1e-9:
+            broken.append(f"rows overlap: {self.reps_[-1].start_s:.2f}-{self.reps_[-1].end_s:.2f} s, then "
+                          f"{rep.start_s:.2f}-{rep.end_s:.2f} s")
+        publish(self, rep)
+    pipeline_module.Pipeline._publish = watched_publish
     recordings = load(DEFAULT_FOLDERS)
     started, runs, failed = time.perf_counter(), 0, 0
     for label, change in changes(np.random.default_rng(args.seed), args.rounds):
@@ -83,7 +115,7 @@ def main() -> None:
             if len(broken) > before:
                 failed += 1
                 print(f"{label}, {name}: " + "; ".join(broken[before:]))
-    print(f"{runs} runs ({args.rounds} rounds x 5 changes x {len(recordings)} recordings x batch and 2 packet sizes): "
+    print(f"{runs} runs ({args.rounds} rounds x 6 changes x {len(recordings)} recordings x batch and 2 packet sizes): "
           f"{failed} broke an invariant ({time.perf_counter() - started:.0f} s)")
 
 
