@@ -321,4 +321,6 @@ def test_a_long_quiet_spell_after_a_small_settle_is_seen_alike_packet_by_packet(
     samples = samples_of_angle(theta, t, *random_setup(4))
     meta = {"exercise": "knee_extension"}
     batch = Pipeline(meta=meta).run(samples)
+    # (the settle stands as a shift of the rest: its row, then the rep read from there)
+    assert [(round(r.start_s), r.counted) for r in batch] == [(3, True), (10, False), (14, True), (22, True)]
     assert [repr(r) for r in _fed_in_packets(samples, meta, packet)] == [repr(r) for r in batch]
