@@ -22,6 +22,11 @@ orientation; knee extension and hip ER, 25-100 Hz):
   leg settles there as into a rest shifted a little; real pauses inside a movement last up to
   1.2 s), back in one go; the recording's first movement or not. (Hip ER's ``min_rom_deg`` is its
   ``start_deg``: no pause there settles so.)
+- ``drop-past``: reps whose returns drop 4-11 deg past the rest (the foot under the chair), stop
+  0.3-1 s there and come back up before the next rep (the way back up settles, and is no
+  hesitant start of the next rep: session 23's review). Hip ER's drops of 8 and 11 deg, at or
+  over its ``min_rom_deg``, are no settle: the way back up runs on into the next rep, read from
+  the bottom (wrong before session 23 too: docs/accuracy.md, "Known limits").
 
 A case is right when the counted reps are the true ones, each starting within 0.35 s of its true
 start and within 3 deg of its true range. With ``--live``, the reps fed in packets must equal
@@ -196,9 +201,26 @@ def small_pause_cases() -> list[Case]:
     return cases
 
 
+def drop_past_cases() -> list[Case]:
+    cases = []
+    for ex, a in (("knee_extension", 60.0), ("knee_extension", 35.0), ("hip_external_rotation", 40.0)):
+        for drop in (4, 8, 11):
+            for stop in (0.3, 0.6, 1.0):
+                for fs in (25.0, 100.0):
+                    steps, truth, t0 = [], [], 3.0
+                    for _ in range(4):
+                        steps += [(t0, 1.2, a), (t0 + 3.2, 1.2, -(a + drop)), (t0 + 4.4 + stop, 0.8, drop)]
+                        truth.append((t0, a))
+                        t0 += 4.4 + stop + 0.8 + 1.1
+                    cases.append(Case("drop-past", f"{ex[:4]}{a:g}_drop{drop}_stop{stop}_fs{fs:g}", ex, fs,
+                                      tuple(steps), t0 + 3.0, tuple(truth)))
+    return cases
+
+
 FAMILIES: dict[str, Callable[[], list[Case]]] = {
     "shift": shift_cases, "set-after-shift": set_after_shift_cases, "hesitation": hesitation_cases,
     "catch": catch_cases, "two-stage": two_stage_cases, "first": first_cases, "small-pause": small_pause_cases,
+    "drop-past": drop_past_cases,
 }
 
 
