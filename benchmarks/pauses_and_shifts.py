@@ -25,8 +25,8 @@ orientation; knee extension and hip ER, 25-100 Hz):
 - ``drop-past``: reps whose returns drop 4-11 deg past the rest (the foot under the chair), stop
   0.3-1 s there and come back up before the next rep (the way back up settles, and is no
   hesitant start of the next rep: session 23's review). Hip ER's drops of 8 and 11 deg, at or
-  over its ``min_rom_deg``, are no settle: the way back up runs on into the next rep, read from
-  the bottom (wrong before session 23 too: docs/accuracy.md, "Known limits").
+  over its ``min_rom_deg``, are no settle: the way back up ran on into the next rep, read from the
+  bottom, until it was made to end back at the rest the last rep started from (session 23).
 
 A case is right when the counted reps are the true ones, each starting within 0.35 s of its true
 start and within 3 deg of its true range. With ``--live``, the reps fed in packets must equal

@@ -77,7 +77,11 @@ can be seen; which axis and which way are the classifier's business. A movement:
   the pose the movement started from) and then leaves that pose by ``start_deg`` other than back
   toward the pose the movement started from (a rep's hold ends that way), it had come to rest
   there: the movement ends where that rest began, and the next one, from its pose, is under way.
-  Either way the pose given up comes back should the leg be quiet there again;
+  Either way the pose given up comes back should the leg be quiet there again. So too when the
+  movement started from a rest pose the leg stopped at behind the rest the last counted rep
+  started from (against the way that rep went out), quiet there less than ``new_rest_min_s`` (no
+  rest of its own: a return that dropped past the rest, the foot under the chair, and stopped a
+  moment): that rest is the one the movement comes back to;
 - has come back from a small rep that went out in steps when it started from a rest pose at least
   ``min_rom_deg`` from the first the leg came to after the last movement (the pose it ended at,
   when it ended quiet: the leg may rise again at once, with no quiet sample after it), reached from
@@ -333,6 +337,8 @@ class Segmenter:
         self.settled: _Settled | None = None
         # ... and the longest quiet spell there since (samples)
         self.settled_quiet = 0
+        # REST: the longest quiet spell since the last movement ended (samples)
+        self.rest_quiet = 0
 
     def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
              history_up, history_acc, history_motion) -> Movement | None:
@@ -444,9 +450,11 @@ class Segmenter:
                     self.swing_end = False
                 k = j + int(hits[0]) if len(hits) else n
                 self._track_out(first, j, up, quiet_run, history_acc, poses[:k - j])
-                if self.settled is not None and quiet[j:k + 1].any():  # (the longest quiet spell where a
-                    # small movement settled, however the samples came: every spell's run, not the last)
-                    self.settled_quiet = max(self.settled_quiet, int(quiet_run[j:k + 1].max()))
+                if quiet[j:k + 1].any():  # (the longest quiet spell since the last movement, however the
+                    # samples came: every spell's run, not the last)
+                    self.rest_quiet = max(self.rest_quiet, int(quiet_run[j:k + 1].max()))
+                    if self.settled is not None:  # (... and where a small movement settled)
+                        self.settled_quiet = max(self.settled_quiet, int(quiet_run[j:k + 1].max()))
                 if self.prior_rest_up is not None and rested[j:k + 1].any():
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
@@ -477,6 +485,13 @@ class Segmenter:
                     # the rest pose moved away from where the last rep started without a rest there:
                     # should the leg go back to that pose, no further, and be quiet there, it is the rest again
                     self.back_rest_up, self.back_rest_deg = self.prior_rest_up, gap
+                elif (self.home_out is not None and not self.foreign_since and self.rest_quiet < self.new_rest_min
+                      and float((self.rest_up - self.home_up) @ self.home_out) < 0.0
+                      and (gap := float(angle_between_deg(self.rest_up[None, :], self.home_up)[0])) > cfg.end_floor_deg):
+                    # ... or stopped behind the rest the last counted rep started from, quiet there less
+                    # than new_rest_min_s (no rest of its own: a return that dropped past the rest
+                    # and stopped a moment, the foot under the chair): the way back up ends there too
+                    self.back_rest_up, self.back_rest_deg = self.home_up, gap
                 self.home_deg = (float(angle_between_deg(self.rest_up[None, :], self.home_up)[0])
                                  if self.home_up is not None and self.foreign_since else 0.0)
                 if self.out_up is not None and self.out_last >= 0 and first + k - self.out_last < self.max_len:
@@ -935,6 +950,7 @@ class Segmenter:
         self.back_rest_up, self.back_rest_deg = None, 0.0
         self.home_deg = 0.0
         self.part_up, self.part_exc, self.part_first = None, 0.0, -1
+        self.rest_quiet = 0
         return movement
 
     def _went_down(self, k_abs: int, up_k: np.ndarray, history_motion) -> bool:

@@ -781,25 +781,30 @@ def test_a_rep_that_hesitates_below_the_smallest_rep_on_its_way_out_is_one_rep_f
 
 
 @pytest.mark.parametrize("fs_hz", [25.0, 100.0])
-@pytest.mark.parametrize("drop_deg, stop_s", [(8.0, 0.6), (11.0, 0.6), (6.0, 0.8)])
-def test_reps_whose_returns_drop_past_the_rest_are_read_from_the_rest(fs_hz, drop_deg, stop_s):
-    # knee extension: each return drops drop_deg past the seated rest (the foot under the chair),
-    # stops there stop_s, is brought back up to the rest over 0.8 s and rests 1.1 s before the next
-    # rep. The way back up settles as a small movement begun from a rest; it went toward the rest the
-    # last counted rep started from, so it is no hesitant start: the next rep, whose return drops as
-    # far, once took it back (read from under the chair, drop_deg too far, 1.9 s early: review)
+@pytest.mark.parametrize("exercise, rom_deg, drop_deg, stop_s", [
+    ("knee_extension", 60.0, 8.0, 0.6), ("knee_extension", 60.0, 11.0, 0.6), ("knee_extension", 60.0, 6.0, 0.8),
+    ("hip_external_rotation", 40.0, 8.0, 0.3), ("hip_external_rotation", 40.0, 11.0, 1.0)])
+def test_reps_whose_returns_drop_past_the_rest_are_read_from_the_rest(fs_hz, exercise, rom_deg, drop_deg, stop_s):
+    # each return drops drop_deg past the seated rest (the foot under the chair, or out past the
+    # rest in hip ER), stops there stop_s, is brought back up to the rest over 0.8 s and rests 1.1 s
+    # before the next rep. Knee extension: the way back up settles as a small movement begun from a
+    # rest; it went toward the rest the last counted rep started from, so it is no hesitant start:
+    # the next rep, whose return drops as far, once took it back (read from under the chair,
+    # drop_deg too far, 1.9 s early: review). Hip ER: the way back up, min_rom_deg or more, ran on
+    # into the next rep, read from the bottom (before session 23 too); it ends back at the rest the
+    # last rep started from, the stop behind it being no rest of its own (quiet under new_rest_min_s)
     t = np.arange(0.0, 32.0, 1 / fs_hz)
     theta, starts = np.zeros_like(t), []
     t0 = 3.0
     for _ in range(4):
-        theta += (60 * min_jerk((t - t0) / 1.2) - (60 + drop_deg) * min_jerk((t - t0 - 3.2) / 1.2)
+        theta += (rom_deg * min_jerk((t - t0) / 1.2) - (rom_deg + drop_deg) * min_jerk((t - t0 - 3.2) / 1.2)
                   + drop_deg * min_jerk((t - t0 - 4.4 - stop_s) / 0.8))
         starts.append(t0)
         t0 += 4.4 + stop_s + 0.8 + 1.1
-    reps = [r for r in Pipeline(meta={"exercise": "knee_extension"}).run(
+    reps = [r for r in Pipeline(meta={"exercise": exercise}).run(
         samples_of_angle(theta, t, *random_setup(4))) if r.counted]
     assert [r.start_s for r in reps] == pytest.approx(starts, abs=0.3)
-    assert [r.rom_deg for r in reps] == pytest.approx([60.0] * 4, abs=1.5)
+    assert [r.rom_deg for r in reps] == pytest.approx([rom_deg] * 4, abs=1.5)
 
 
 @pytest.mark.parametrize("shift_deg, rest_s", [(10.0, 3.0), (10.0, 1.5), (-10.0, 3.0)])
