@@ -120,12 +120,15 @@ def set_after_shift_cases() -> list[Case]:
     return cases
 
 
-def _paused(a: float, pause_deg: float, back: list[Step], back_end_s: float) -> tuple[list[Step], float]:
-    """A rep of ``a`` deg at 3 s, then one out to ``pause_deg`` at 10 s, paused 2 s, on to ``a``,
-    held 2 s, and back by ``back`` (ending at ``back_end_s``); then a rep 3 s after: steps and its start."""
+def _paused(family: str, name: str, exercise: str, fs_hz: float, a: float, pause_deg: float, back: list[Step],
+            back_end_s: float) -> Case:
+    """A case: a rep of ``a`` deg at 3 s, then one out to ``pause_deg`` at 10 s, paused 2 s, on to
+    ``a``, held 2 s, and back by ``back`` (ending at ``back_end_s``); then a rep 3 s after. Three
+    true reps of ``a`` deg."""
     steps = rep(3.0, a, 2.0) + [(10.0, 1.0, pause_deg), (13.0, 1.2, a - pause_deg)] + back
     nxt = back_end_s + 3.0
-    return steps + rep(nxt, a, 2.0), nxt
+    return Case(family, name, exercise, fs_hz, tuple(steps + rep(nxt, a, 2.0)), nxt + 7.0,
+                ((3.0, a), (10.0, a), (nxt, a)))
 
 
 def hesitation_cases() -> list[Case]:
@@ -135,9 +138,8 @@ def hesitation_cases() -> list[Case]:
             for level in sorted({p - 4, p + 2, p + 6, p + 9, p + 13, int(0.5 * a)}):
                 for h in (0.3, 0.8):
                     back = [(16.2, 1.2, -(a - level)), (17.4 + h, 1.2, -level)]
-                    steps, nxt = _paused(a, p, back, 18.6 + h)
-                    cases.append(Case("hesitation", f"{ex[:4]}_pause{p}_at{level}_for{h}", ex, 50.0, tuple(steps),
-                                      nxt + 7.0, ((3.0, a), (10.0, a), (nxt, a))))
+                    cases.append(_paused("hesitation", f"{ex[:4]}_pause{p}_at{level}_for{h}", ex, 50.0, a, p, back,
+                                         18.6 + h))
     return cases
 
 
@@ -149,9 +151,8 @@ def catch_cases() -> list[Case]:
                 for lift in (5, 8):
                     for fs in (25.0, 100.0):
                         back = [(16.2, 1.0, -(a - dip)), (17.1, 0.5, lift), (17.6, 1.2, -(dip + lift))]
-                        steps, nxt = _paused(a, p, back, 18.8)
-                        cases.append(Case("catch", f"{ex[:4]}_pause{p}_dip{dip}_lift{lift}_fs{fs:g}", ex, fs,
-                                          tuple(steps), nxt + 7.0, ((3.0, a), (10.0, a), (nxt, a))))
+                        cases.append(_paused("catch", f"{ex[:4]}_pause{p}_dip{dip}_lift{lift}_fs{fs:g}", ex, fs, a, p,
+                                             back, 18.8))
     return cases
 
 
@@ -162,9 +163,8 @@ def two_stage_cases() -> list[Case]:
             p_deg, l_deg = round(p * a), round(level * a)
             for stop in (0.8, 1.2, 1.6, 3.0):
                 back = [(16.2, 1.2, -(a - l_deg)), (17.4 + stop, 1.2, -l_deg)]
-                steps, nxt = _paused(a, p_deg, back, 18.6 + stop)
-                cases.append(Case("two-stage", f"{ex[:4]}_pause{p_deg}_stop{l_deg}_for{stop}", ex, 50.0, tuple(steps),
-                                  nxt + 7.0, ((3.0, a), (10.0, a), (nxt, a))))
+                cases.append(_paused("two-stage", f"{ex[:4]}_pause{p_deg}_stop{l_deg}_for{stop}", ex, 50.0, a, p_deg,
+                                     back, 18.6 + stop))
     return cases
 
 

@@ -362,14 +362,11 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
 def near_knocks(jolt_ms2: np.ndarray, reach_samples: float) -> np.ndarray | None:
     """Which samples lie within ``reach_samples`` of a knock: the accelerometer off its low-passed self
     (``jolt_ms2``, (n, 3)) by more than ``KNOCK_MS2``; None when there is none."""
-    knocks = (einsum("ni,ni->n", jolt_ms2, jolt_ms2) > KNOCK_MS2 ** 2).nonzero()[0]
-    if not len(knocks):
+    knocks = einsum("ni,ni->n", jolt_ms2, jolt_ms2) > KNOCK_MS2 ** 2
+    if not knocks.any():
         return None
-    reach, n = int(round(reach_samples)), len(jolt_ms2)
-    edges = np.zeros(n + 1, dtype=int)
-    np.add.at(edges, np.maximum(knocks - reach, 0), 1)
-    np.add.at(edges, np.minimum(knocks + reach + 1, n), -1)
-    return np.cumsum(edges[:-1]) > 0
+    reach = int(round(reach_samples))
+    return np.convolve(knocks, np.ones(2 * reach + 1), "full")[reach:reach + len(knocks)] > 0.5
 
 
 def hold_threshold_dps(peak_speed_dps: float, cfg: PipelineConfig) -> float:

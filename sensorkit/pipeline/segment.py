@@ -33,11 +33,12 @@ can be seen; which axis and which way are the classifier's business. A movement:
   from the rest pose, not turning: the rest pose shifted further than ``min_rom_deg`` between
   sets, and the movement ends there, unreturned (a rep held that low that long is cut there).
   A small settle from a rest (the leg rested ``rest_min_s`` before it), away from the rest the last
-  counted rep started from, may yet be a pause on the way out of the next rep, a hesitant start: it is, when the next movement goes out from there with no
-  quiet spell of ``new_rest_min_s`` first, on with its turn (within 60°), and comes back to the rest
-  it left (``start_deg`` or more beyond the pose, within ``end_floor_deg`` of the old rest or half
-  the way to it). The two are then one movement from the old rest, and the small one no movement
-  of its own (its row waits for the next movement; :meth:`Segmenter._took_back`);
+  counted rep started from, may yet be a pause on the way out of the next rep, a hesitant start:
+  it is, when the next movement goes out from there with no quiet spell of ``new_rest_min_s``
+  first, on with its turn (within 60°), and comes back to the rest it left (``start_deg`` or more
+  beyond the pose, within ``end_floor_deg`` of the old rest or half the way to it). The two are
+  then one movement from the old rest, and the small one no movement of its own (its row waits for
+  the next movement; :meth:`Segmenter._took_back`);
 - has come back to a rest the pose shifted to when it left a quiet spell of ``new_rest_min_s`` on
   its way out, on with the turn from the rest pose, before the peak (the spell under half the peak
   from the rest pose, the peak ``min_rom_deg`` or more beyond it), came back near the spell (within
@@ -335,10 +336,9 @@ class Segmenter:
         self.step_deg, self.step_from = 0.0, -1
         # the last movement, when it settled small, until the movement after it ends (see _took_back)
         self.settled: _Settled | None = None
-        # ... and the longest quiet spell there since (samples)
-        self.settled_quiet = 0
-        # REST: the longest quiet spell since the last movement ended (samples)
-        self.rest_quiet = 0
+        # REST: the longest quiet spell since the last movement ended (samples); MOVE and after: the
+        # longest in the rest the movement started from
+        self.rest_quiet = self.start_quiet = 0
 
     def scan(self, first: int, up: np.ndarray, still_run: np.ndarray, quiet: np.ndarray, quiet_run: np.ndarray,
              history_up, history_acc, history_motion) -> Movement | None:
@@ -357,7 +357,7 @@ class Segmenter:
         having come up to ``end`` (exclusive; -1: none): the settled one's start, while a rep may
         yet take it back."""
         p = self.settled
-        if p is None or self.settled_quiet >= self.new_rest_min:
+        if p is None or (self.rest_quiet if self.state == REST else self.start_quiet) >= self.new_rest_min:
             return -1
         earliest = self.start if self.state != REST else end - self.pre  # (a movement's onset: up to pre_rest_s back)
         return p.start if earliest - p.end <= self.max_len else -1
@@ -387,7 +387,7 @@ class Segmenter:
         going as far, would take it back."""
         cfg = self.cfg
         if (not m.returned or m.no_rep or m.shift is not None or m.settled or m.previous_end != p.end
-                or self.settled_quiet >= self.new_rest_min or m.start - p.end > self.max_len):
+                or self.start_quiet >= self.new_rest_min or m.start - p.end > self.max_len):
             return m
         ups = history_up(m.start, m.end + 1)
         peak = ups[int(angle_between_deg(ups, m.rest_up).argmax())]
@@ -453,8 +453,6 @@ class Segmenter:
                 if quiet[j:k + 1].any():  # (the longest quiet spell since the last movement, however the
                     # samples came: every spell's run, not the last)
                     self.rest_quiet = max(self.rest_quiet, int(quiet_run[j:k + 1].max()))
-                    if self.settled is not None:  # (... and where a small movement settled)
-                        self.settled_quiet = max(self.settled_quiet, int(quiet_run[j:k + 1].max()))
                 if self.prior_rest_up is not None and rested[j:k + 1].any():
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
                 if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
@@ -509,6 +507,7 @@ class Segmenter:
                 self.start = self._onset(first + k, up[:k + 1], first, history_up)
                 self.state = MOVE
                 self.start_unseen = self.rest_unseen
+                self.start_quiet = self.rest_quiet
                 self.judging = self.pose_unjudged and not self.start_unseen
                 self.peak_deg = 0.0
                 j = k
@@ -685,7 +684,6 @@ class Segmenter:
                             movement = replace(movement, settled=True)
                             self.settled = _Settled(movement.start, movement.end, movement.previous_end,
                                                     movement.rest_up)
-                            self.settled_quiet = 0
                     return movement
                 k = j + int(below[0]) if len(below) else n
                 if k > j:
