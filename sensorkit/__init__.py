@@ -9,12 +9,12 @@ from sensorkit.errors import ConfigError, RecordingError, SensorkitError
 from sensorkit.samples import Samples
 
 __all__ = ["Samples", "SensorkitError", "RecordingError", "ConfigError", "RepDetector", "KneeExtension",
-           "HipExternalRotation", "Kind", "Tempo", "Pipeline", "PipelineConfig", "read_recording"]
+           "HipExternalRotation", "reps_frame", "Kind", "Tempo", "Pipeline", "PipelineConfig", "read_recording"]
 __version__ = "0.2.0"
 
 _LAZY = {
     "RepDetector": "sensorkit.detect", "KneeExtension": "sensorkit.detect",
-    "HipExternalRotation": "sensorkit.detect", "Kind": "sensorkit.pipeline.rep",
+    "HipExternalRotation": "sensorkit.detect", "reps_frame": "sensorkit.detect", "Kind": "sensorkit.pipeline.rep",
     "Tempo": "sensorkit.pipeline.rep", "Pipeline": "sensorkit.pipeline.pipeline",
     "PipelineConfig": "sensorkit.pipeline.config", "read_recording": "sensorkit.io",
 }

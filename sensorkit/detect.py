@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.pipeline import Pipeline
 from sensorkit.pipeline.rep import REP_COLUMNS, Rep
 from sensorkit.samples import ACC_COLUMNS, COLUMNS, GYR_COLUMNS, T, Samples
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: the values of ``side``: the leg wearing the sensor (as a sidecar names it), or "" when not known
 SIDES = (*SIDECAR_SIDES, "")
@@ -54,14 +57,31 @@ def as_samples(data: Any) -> Samples:
     return Samples.from_array(array)
 
 
+#: the dtype of each ``reps_`` column that is not text (``rep``: nullable, empty for a rejected movement)
+_NUMBER_COLUMNS = {"rep": "Int64", **{c: "float64" for c in REP_COLUMNS if c.endswith(("_s", "_deg", "_dps", "_m"))}}
+
+
+def reps_frame(reps: list[Rep], recording: str = "", side: str = "") -> pd.DataFrame:
+    """Movements (as :meth:`RepDetector.update` and :class:`~sensorkit.pipeline.Pipeline` give them)
+    as a table with the ``reps.csv`` columns and ``reps_``'s dtypes, so that the reps a live stream
+    gave and those :meth:`RepDetector.detect` found compare equal (``DataFrame.equals``), also when
+    there are none: ``rep`` a nullable integer (``pd.NA`` for a rejected movement), times (s),
+    angles (deg), speeds (deg/s) and the radius (m) floats, the rest text."""
+    import pandas as pd
+
+    frame = pd.DataFrame([r.row(recording, side) for r in reps], columns=list(REP_COLUMNS))
+    return frame.astype({c: object for c in REP_COLUMNS if c not in _NUMBER_COLUMNS} | _NUMBER_COLUMNS)
+
+
 class RepDetector:
     """Reps of one exercise in an ankle-IMU recording (see the module doc).
 
     Parameters
     ----------
     target_rom_deg, target_hold_s, target_movement_s
-        The prescription, when known: ROM (deg, >= 0), hold (s, >= 0) and the outward plus return
-        movement time (s, > 0) of one rep. Each is optional. The target ROM stands in for the
+        The prescription, when known: ROM (deg, 0 to 180), hold (s, 0 to 600) and the outward plus
+        return movement time (s, over 0, up to 600) of one rep (:meth:`for_recording` takes them
+        from a recording's sidecar, as ``sensorkit analyze`` does). Each is optional. The target ROM stands in for the
         patient's typical full ROM until reps show it (a rep under ``partial_fraction`` of that is
         ``partial``); the movement time, plus the hold, is the tempo's reference (a rep under
         ``fast_fraction`` of it is ``fast``).
@@ -113,6 +133,18 @@ class RepDetector:
         self._live: Pipeline | None = None
         self._live_checks: InputChecks | None = None
 
+    @classmethod
+    def for_recording(cls, recording: Any, **params: float) -> "RepDetector":
+        """The detector ``sensorkit analyze`` runs on ``recording`` (a :class:`~sensorkit.io.Recording`
+        or its ``meta``): its sidecar's exercise, prescription (``target_*``) and side, and
+        ``params`` as at construction. Called on :class:`RepDetector`, the exercise picks the class;
+        called on one, the sidecar must name its exercise (a ``ValueError`` if not)."""
+        meta = getattr(recording, "meta", recording)
+        chosen = {c.exercise: c for c in RepDetector.__subclasses__()}.get(meta.exercise)
+        if chosen is None or (cls is not RepDetector and chosen is not cls):
+            raise ValueError(f"the recording's exercise is {meta.exercise!r}, not {cls.exercise!r}")
+        return chosen(**{key: getattr(meta, key) for key in PRESCRIPTION}, side=meta.side or "", **params)
+
     def __repr__(self) -> str:
         given = {k: v for k, v in {**self._prescription(), "side": self.side, **self._params}.items()
                  if v is not None and v != ""}
@@ -138,9 +170,7 @@ class RepDetector:
 
         samples = InputChecks(recording or "data").whole(as_samples(data))
         pipeline = Pipeline(self.config, meta=self.meta, keep_angle=True)
-        reps = pipeline.run(samples)
-        self.reps_ = pd.DataFrame([r.row(recording, self.side) for r in reps], columns=list(REP_COLUMNS))
-        self.reps_["rep"] = self.reps_["rep"].astype("Int64")  # (empty for a rejected movement)
+        self.reps_ = reps_frame(pipeline.run(samples), recording, self.side)
         trace = pipeline.angle_trace(filled=True)
         self.angle_ = pd.DataFrame({"t": trace[:, 0], "angle_deg": trace[:, 1], "filled": trace[:, 2] > 0})
         axis = pipeline.classifier.axes.axis
@@ -150,8 +180,10 @@ class RepDetector:
         return self
 
     def update(self, packet: Any) -> list[Rep]:
-        """Live: feed a packet of samples; returns the movements that ended in it. Each packet is
-        checked as it comes (time after the last packet's: :mod:`sensorkit.inputs`)."""
+        """Live: feed a packet of samples; returns the movements that ended in it (:func:`reps_frame`
+        makes them a table like ``reps_``). Each packet is checked as it comes (time after the last
+        packet's: :mod:`sensorkit.inputs`); a packet refused (a ``SampleError`` naming it) changes
+        nothing, so the stream goes on with the next one, or with the packet sent again corrected."""
         if self._live is None:
             self._live, self._live_checks = Pipeline(self.config, meta=self.meta), InputChecks("live data")
         return self._live.update(self._live_checks.packet(as_samples(packet)))
@@ -171,7 +203,8 @@ class RepDetector:
         """A parameter or more changed (checked as at construction); returns ``self``. The results
         of an earlier :meth:`detect` are kept until the next; a live stream starts afresh."""
         keywords = {**self._prescription(), "side": self.side, **self._params, **params}
-        type(self).__init__(self, **keywords)
+        fresh = type(self)(**keywords)  # (all checked before anything here changes)
+        vars(self).update({key: value for key, value in vars(fresh).items()})
         return self
 
 

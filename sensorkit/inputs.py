@@ -1,6 +1,8 @@
 """Checks on samples handed to the library (:class:`~sensorkit.detect.RepDetector`), which did not
 come through the file reader: the reader's checks, a whole recording at a time or packet by packet.
 
+- every value must be finite: a NaN or infinity is a :class:`~sensorkit.errors.SampleError` naming
+  the sample (one would silently cost every rep after it);
 - ``t`` must increase (seconds since the start): a sample earlier than the one before is a
   :class:`~sensorkit.errors.SampleError` naming it (a reversed frame, two recordings one after the
   other, live packets that overlap); an exact repeat is dropped with a warning, keeping the first,
@@ -12,7 +14,9 @@ come through the file reader: the reader's checks, a whole recording at a time o
   second of data; the gyro's unit needs the sensor to have turned (30°), so only a whole recording
   checks it.
 
-The same packets give the same samples whatever their sizes: live equals batch.
+The same packets give the same samples whatever their sizes: live equals batch. A packet refused
+changes nothing but the packet count: the stream goes on with the next packet, or with the same one
+sent again, corrected.
 """
 from __future__ import annotations
 
@@ -49,6 +53,7 @@ class InputChecks:
 
     def whole(self, samples: Samples) -> Samples:
         """A whole recording, checked (its repeats dropped: at most 1 % of its samples, as the reader)."""
+        self._finite(samples, "")
         _, repeated, allowed = time_order(samples.t)
         if len(repeated) > allowed:
             raise SampleError(f"{self.where}: {len(repeated)} of {len(samples)} samples repeat the timestamp before;"
@@ -66,13 +71,32 @@ class InputChecks:
     def packet(self, samples: Samples) -> Samples:
         """The next live packet, checked (its repeats dropped)."""
         self._packets += 1
-        samples = self._in_order(samples, f" packet {self._packets}:")
+        kept = {key: list(value) if isinstance(value, list) else value for key, value in vars(self).items()}
         try:
+            self._finite(samples, f" packet {self._packets}:")
+            samples = self._in_order(samples, f" packet {self._packets}:")
             self._check_interval(samples)
             self._check_acc(samples)
         except RecordingError as exc:
+            self._restore(kept)
             raise SampleError(str(exc)) from None
+        except BaseException:
+            self._restore(kept)
+            raise
         return samples
+
+    def _restore(self, kept: dict) -> None:
+        """The state before a packet refused (its number stays counted: messages number the packets sent)."""
+        packets = self._packets
+        vars(self).update(kept)
+        self._packets = packets
+
+    def _finite(self, samples: Samples, packet: str) -> None:
+        finite = np.isfinite(samples.t) & np.isfinite(samples.acc).all(axis=1) & np.isfinite(samples.gyr).all(axis=1)
+        if not finite.all():
+            i = int(np.argmin(finite))
+            raise SampleError(f"{self.where}:{packet} sample {self._seen + i}: a value that is not a number or infinite"
+                              f" (t = {samples.t[i]:.9g}, acc {samples.acc[i].tolist()}, gyr {samples.gyr[i].tolist()})")
 
     def _in_order(self, samples: Samples, packet: str) -> Samples:
         t = samples.t

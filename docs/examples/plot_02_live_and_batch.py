@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sensorkit import KneeExtension, read_recording
+from sensorkit import KneeExtension, read_recording, reps_frame
 from sensorkit.pipeline import Pipeline
 
 try:
@@ -55,12 +55,9 @@ while start < len(recording.samples):
     start += len(packet)
 streamed += live.finish()
 
-streamed = pd.DataFrame([rep.row(recording.name, "right") for rep in streamed])
-columns = ["rep", "kind", "tempo", "start_s", "end_s", "hold_s"]
-same = len(streamed) == len(batch.reps_) and streamed[columns].equals(batch.reps_[columns])
-rom_difference_deg = (streamed.rom_deg - batch.reps_.rom_deg).abs().max()
-print(f"live: {len(streamed)} movements; the same kinds, tempo, times and holds as batch: "
-      f"{same}; largest ROM difference: {rom_difference_deg:.2g}°")
+# ``reps_frame`` makes them the same table as ``reps_`` (columns and dtypes)
+streamed = reps_frame(streamed, recording.name, "right")
+print(f"live: {len(streamed)} movements; every value the same as batch: {streamed.equals(batch.reps_)}")
 
 # %%
 # What a live display shows, and what the labels say

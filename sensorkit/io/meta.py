@@ -85,13 +85,19 @@ def _side(value: Any) -> str:
     return value.strip().lower()
 
 
-def _number(minimum: float, inclusive: bool) -> Callable[[Any], float]:
+#: upper bounds of a prescription (sidecar and prescription file alike): a joint turns less than
+#: 180 degrees; no home programme holds or moves for 10 minutes, a value in milliseconds does
+MAX_ROM_DEG, MAX_HOLD_S = 180.0, 600.0
+
+
+def _number(minimum: float, inclusive: bool, maximum: float = math.inf) -> Callable[[Any], float]:
     relation = ">=" if inclusive else ">"
+    upto = "" if maximum == math.inf else f" and <= {maximum:g}"
 
     def parse(value: Any) -> float:
         ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-        if not ok or value < minimum or (value == minimum and not inclusive):
-            raise ValueError(f"expected a number {relation} {minimum:g}, got {value!r}")
+        if not ok or value < minimum or (value == minimum and not inclusive) or value > maximum:
+            raise ValueError(f"expected a number {relation} {minimum:g}{upto}, got {value!r}")
         return float(value)
 
     return parse
@@ -142,9 +148,9 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "patient": _text,
     "exercise": _exercise,
     "sensor": _text,
-    "target_rom_deg": _number(0.0, inclusive=True),
-    "target_hold_s": _number(0.0, inclusive=True),
-    "target_movement_s": _number(0.0, inclusive=False),
+    "target_rom_deg": _number(0.0, inclusive=True, maximum=MAX_ROM_DEG),
+    "target_hold_s": _number(0.0, inclusive=True, maximum=MAX_HOLD_S),
+    "target_movement_s": _number(0.0, inclusive=False, maximum=MAX_HOLD_S),
     "ended_at": _time,
     "n_samples": _count,
     "gaps": _list,

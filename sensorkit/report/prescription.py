@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sensorkit import exercises
 from sensorkit.errors import ConfigError
-from sensorkit.io.meta import SIDES
+from sensorkit.io.meta import MAX_HOLD_S, MAX_ROM_DEG, SIDES
 
 #: the longest prescription period (start to end, or to the last recording): five years of days
 MAX_PERIOD_DAYS = 5 * 365 + 1
@@ -170,10 +170,9 @@ def _exercise_name(value: Any) -> str:
     return exercises.check_name(_text(value))
 
 
-#: upper bounds: no home programme comes near them, a typo does (10000 reps, a hold of an hour);
-#: a joint turns less than 180 degrees
+#: upper bounds: no home programme comes near them, a typo does (10000 reps); those of ROM, hold
+#: and movement time are the sidecar's (:data:`sensorkit.io.meta.MAX_ROM_DEG`, ``MAX_HOLD_S``)
 MAX_SETS, MAX_REPS_PER_SET, MAX_SESSIONS_PER_DAY = 50, 500, 24
-MAX_HOLD_S, MAX_ROM_DEG = 600.0, 180.0
 
 _EXERCISE_VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "name": _exercise_name, "sides": _sides, "sets": _whole(1, MAX_SETS), "reps_per_set": _whole(1, MAX_REPS_PER_SET),

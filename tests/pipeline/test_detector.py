@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sensorkit import HipExternalRotation, KneeExtension, read_recording
+from sensorkit import HipExternalRotation, KneeExtension, read_recording, reps_frame
 from sensorkit.detect import RepDetector
 from sensorkit.errors import ConfigError, SampleError, SensorkitError
-from sensorkit.pipeline.rep import REP_COLUMNS, Kind, Tempo
+from sensorkit.pipeline.rep import REP_COLUMNS, Kind, Rep, Tempo
 
 REAL = Path(__file__).resolve().parents[2] / "recordings" / "real" / "uci_s1_test.csv"
 
@@ -67,8 +67,39 @@ def test_live_packets_give_the_reps_of_the_whole_recording(frame, detected, size
     for start in range(0, len(frame), size):
         reps += live.update(frame.iloc[start:start + size])
     reps += live.finish()
-    assert pd.DataFrame([r.row("uci_s1_test", "right") for r in reps], columns=list(REP_COLUMNS)) \
-        .astype({"rep": "Int64"}).equals(detected.reps_)
+    pd.testing.assert_frame_equal(reps_frame(reps, "uci_s1_test", "right"), detected.reps_)
+
+
+def test_a_live_packet_refused_changes_nothing_so_the_stream_goes_on(frame, detected):
+    live, reps = KneeExtension(side="right"), []
+    for number, start in enumerate(range(0, len(frame), 50), 1):
+        packet = frame.iloc[start:start + 50]
+        if number == 41:
+            with pytest.raises(SampleError, match="packet 41: sample 2003: a value that is not a number"):
+                live.update(packet.assign(acc_y=np.where(np.arange(len(packet)) == 3, np.nan, packet.acc_y)))
+        reps += live.update(packet)  # (the same packet again, corrected: it follows the one before)
+    reps += live.finish()
+    pd.testing.assert_frame_equal(reps_frame(reps, "uci_s1_test", "right"), detected.reps_)
+
+
+def test_a_not_a_number_time_is_refused_naming_the_sample(frame):
+    with pytest.raises(SampleError, match="sample 100: a value that is not a number"):
+        KneeExtension().detect(frame.assign(t=np.where(np.arange(len(frame)) == 100, np.nan, frame.t)))
+
+
+def test_no_movement_gives_an_empty_table_with_the_columns_types():
+    empty = KneeExtension().detect(read_recording(REAL).samples.to_frame().iloc[:50]).reps_
+    assert empty.empty and empty.dtypes.equals(reps_frame([Rep(1, "full", *[0.0] * 12)]).dtypes)
+    assert empty.rom_deg.dtype == float and empty.rep.dtype == "Int64"
+
+
+def test_for_recording_takes_the_sidecar_s_exercise_prescription_and_side():
+    rec = read_recording(REAL.parents[1] / "sim_9013.csv")  # hip ER, target 35 deg and 8 s, right
+    detector = RepDetector.for_recording(rec)
+    assert repr(detector) == "HipExternalRotation(target_rom_deg=35.0, target_hold_s=8.0, side='right')"
+    assert repr(HipExternalRotation.for_recording(rec.meta, lowpass_hz=2.5)).endswith("lowpass_hz=2.5)")
+    with pytest.raises(ValueError, match="exercise is 'hip_external_rotation', not 'knee_extension'"):
+        KneeExtension.for_recording(rec)
 
 
 @pytest.mark.parametrize("keywords, named", [
@@ -76,7 +107,8 @@ def test_live_packets_give_the_reps_of_the_whole_recording(frame, detected, size
     ({"max_reversals": "x"}, "max_reversals"), ({"max_reversals": 2.5}, "max_reversals"),
     ({"target_rom_deg": "30"}, "target_rom_deg"), ({"target_rom_deg": True}, "target_rom_deg"),
     ({"target_rom_deg": np.array([30, 40])}, "target_rom_deg"), ({"target_hold_s": -1}, "target_hold_s"),
-    ({"target_movement_s": 0}, "target_movement_s"), ({"side": "up"}, "side"), ({"side": "Right"}, "side"),
+    ({"target_movement_s": 0}, "target_movement_s"), ({"target_movement_s": 2400}, "target_movement_s"),
+    ({"target_rom_deg": 200}, "target_rom_deg"), ({"side": "up"}, "side"), ({"side": "Right"}, "side"),
     ({"min_rom_deg": 50, "max_rom_deg": 20}, "min_rom_deg"), ({"cutoff": 3}, "cutoff"),
 ])
 def test_a_bad_parameter_is_a_value_error_naming_it_at_construction(keywords, named):
@@ -98,6 +130,11 @@ def test_the_parameters_round_trip_and_show():
     assert detector.set_params(lowpass_hz=2.0).config.lowpass_hz == 2.0 and detector.side == "left"
     with pytest.raises(ValueError, match="lowpass_hz"):
         detector.set_params(lowpass_hz=-2.0)
+    with pytest.raises(ValueError, match="side"):
+        detector.set_params(target_rom_deg=50, side="x")
+    # a change refused changes nothing: the detector is as it was, and takes the next change
+    assert repr(detector) == "HipExternalRotation(target_rom_deg=40.0, side='left', lowpass_hz=2.0)"
+    assert detector.set_params(lowpass_hz=3.0).config.lowpass_hz == 3.0
 
 
 def _g(frame):
