@@ -46,9 +46,9 @@ def as_samples(data: Any) -> Samples:
     if hasattr(data, "columns"):
         missing = [c for c in COLUMNS if c not in data.columns]
         if missing:
-            raise ValueError(f"the DataFrame lacks the columns {', '.join(missing)} (needs {', '.join(COLUMNS)})")
-        return Samples(data[T].to_numpy(float), data[list(ACC_COLUMNS)].to_numpy(float),
-                       data[list(GYR_COLUMNS)].to_numpy(float))
+            hint = " (it is the index: data.reset_index() makes it a column)" if T in missing and data.index.name == T else ""
+            raise ValueError(f"the DataFrame lacks the columns {', '.join(missing)}{hint} (needs {', '.join(COLUMNS)})")
+        return Samples(*(_numbers(data, columns) for columns in ([T], list(ACC_COLUMNS), list(GYR_COLUMNS))))
     if isinstance(data, tuple) and len(data) == 3:
         return Samples(*data)  # (shapes checked there: acc and gyr (n, 3))
     array = np.asarray(data, dtype=float)
@@ -73,6 +73,24 @@ def reps_frame(reps: list[Rep], recording: str = "", side: str = "") -> pd.DataF
     return frame.astype({c: object for c in REP_COLUMNS if c not in _NUMBER_COLUMNS} | _NUMBER_COLUMNS)
 
 
+def _numbers(frame: Any, columns: list[str]) -> np.ndarray:
+    """``frame[columns]`` as floats (one column: 1-D); a cell that is no number is a ValueError naming
+    its column and row."""
+    try:
+        values = frame[columns].to_numpy(float)
+    except (TypeError, ValueError):
+        import pandas as pd
+
+        for column in columns:
+            bad = pd.to_numeric(frame[column], errors="coerce").isna() & frame[column].notna()
+            if bad.any():
+                row = bad.to_numpy().argmax()
+                raise ValueError(f"column {column}, row {row} (index {frame.index[row]!r}): "
+                                 f"{frame[column].iloc[row]!r} is not a number") from None
+        raise
+    return values[:, 0] if len(columns) == 1 else values
+
+
 class RepDetector:
     """Reps of one exercise in an ankle-IMU recording (see the module doc).
 
@@ -95,18 +113,23 @@ class RepDetector:
     reps_ : pandas.DataFrame
         One row per movement, the ``reps.csv`` columns; ``kind`` and ``tempo`` hold
         :class:`~sensorkit.Kind` and :class:`~sensorkit.Tempo` members (strings too), ``rep`` is
-        empty (``pd.NA``) for a rejected movement.
+        empty (``pd.NA``) for a rejected movement. A rep in a series without rests between reps
+        (the leg swinging on through the resting pose) reports as ``rom_deg`` its range from the
+        swing's bottom before it, so it can exceed the peak of ``angle_`` in the rep.
     angle_ : pandas.DataFrame
         ``t`` (s) and ``angle_deg`` (the exercise angle above the rest before it, about ``axis_``)
         per sample analysed, and ``filled``: True for a sample the pipeline made up to bridge a
         short gap in the data (up to ``max_gap_fill_s``). ``angle_[~angle_.filled]`` has a row per
-        input sample (an exact repeat of a timestamp dropped).
+        input sample (an exact repeat of a timestamp dropped), once there are two samples or more
+        (one sample alone is not analysed).
     axis_ : numpy.ndarray
         The learned exercise axis (unit vector, sensor frame; NaN when no rep was seen).
     radius_m_ : float
-        The sensor's distance from the rotation axis (m): the median over the counted reps.
+        The sensor's distance from the exercise's rotation axis (m): the median over the full and
+        partial reps (a ``knee_out`` rep turns about another pivot); NaN before any.
     sample_rate_hz_ : float
-        The sample rate measured on the recording (NaN for fewer than two samples).
+        The sample rate the analysis ran at: the median sample interval over the recording's
+        first ``rate_estimate_s`` seconds (NaN for fewer than two samples).
     """
 
     exercise: str = ""
@@ -165,7 +188,10 @@ class RepDetector:
         """Analyse a whole recording (DataFrame, array or ``Samples``); returns ``self``.
 
         The data are checked first (:mod:`sensorkit.inputs`); ``recording`` names them in messages
-        and in ``reps_``."""
+        and in ``reps_``. Raises :class:`~sensorkit.errors.SampleError` (a ``ValueError``) for data
+        that fail the checks, naming the sample, and :class:`~sensorkit.errors.ConfigError` (a
+        ``ValueError``) for a parameter the data's sample rate cannot carry (``lowpass_hz`` above
+        0.45 times it)."""
         import pandas as pd
 
         samples = InputChecks(recording or "data").whole(as_samples(data))
@@ -183,7 +209,9 @@ class RepDetector:
         """Live: feed a packet of samples; returns the movements that ended in it (:func:`reps_frame`
         makes them a table like ``reps_``). Each packet is checked as it comes (time after the last
         packet's: :mod:`sensorkit.inputs`); a packet refused (a ``SampleError`` naming it) changes
-        nothing, so the stream goes on with the next one, or with the packet sent again corrected."""
+        nothing, so the stream goes on with the next one, or with the packet sent again corrected.
+        The first packets are buffered until ``rate_estimate_s`` of data have come (the rate is
+        measured there), so the first reps come back a packet or more later."""
         if self._live is None:
             self._live, self._live_checks = Pipeline(self.config, meta=self.meta), InputChecks("live data")
         return self._live.update(self._live_checks.packet(as_samples(packet)))

@@ -32,7 +32,7 @@ from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.measure import (Features, HoldSoFar, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, hold_so_far,
                                         measure, signed_angle_deg, smooth_zero_phase, top_band_deg)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
-from sensorkit.pipeline.rep import Rep
+from sensorkit.pipeline.rep import Kind, Rep
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, Movement, Segmenter,
                                         angle_between_deg)
 from sensorkit.pipeline.series import Chain, integral_deg, unstarted
@@ -232,7 +232,8 @@ class Pipeline:
 
     @property
     def radius_m_(self) -> float:
-        """Median rotation radius of the counted reps so far (m; NaN before any)."""
+        """Median rotation radius of the full and partial reps so far (m; NaN before any): the
+        sensor's distance from the exercise's axis (a ``knee_out`` rep turns about another pivot)."""
         return float(np.median(self._radii)) if self._radii else float("nan")
 
     def angle_trace(self, filled: bool = False) -> np.ndarray:
@@ -478,7 +479,7 @@ class Pipeline:
         if no_rep:
             v = Verdict("rejected", no_rep, v.rom_deg, v.axis_offset_deg)
         self._chain = self._chain_after(f, v)
-        if v.kind != "rejected" and f.radius_m == f.radius_m:
+        if v.kind in (Kind.FULL, Kind.PARTIAL) and f.radius_m == f.radius_m:  # (knee_out: about another pivot)
             self._radii.append(f.radius_m)
         guessed = movement.no_rep in (BEGAN_IN_HOLD, BEGAN_MOVING, REST_UNSEEN)  # (its rest pose: no rest)
         if self._first_rest_up is None and not guessed:
