@@ -34,7 +34,8 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
 @click.option("--include-simulated", is_flag=True,
               help="Count simulated recordings (demo data; left out by default).")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="The day the report is made: later days are not reported (neither done nor missed yet)."
+              help="The day the report is made: later days are not reported (neither done nor missed yet), unless a "
+                   "session is dated there; a prescription without an end is reported up to it."
                    "  [default: today, in each patient's time zone]")
 @parallel_options
 def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: Path | None,

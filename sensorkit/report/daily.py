@@ -55,11 +55,16 @@ class _Cell:
 
 
 def report_end(rx: Prescription, sessions: list[AnalyzedSession | FailedSession], as_of: date | None = None) -> date:
-    """Last reported day: the prescription's end, else the local date of the last session (at least
-    start); with ``as_of`` (a local date: the day the report is made), no later than it, as days
-    still to come are neither done nor missed, but never before the last session's day."""
+    """Last reported day: the prescription's end; without one, the day the report is made (``as_of``,
+    a local date), or without that the local date of the last session (at least start). With
+    ``as_of``, no later than it, as days still to come are neither done nor missed, but never
+    before the last session's day. (A patient who stopped, or never began, shows the days missed
+    up to the report's day.)"""
     last_data = max([rx.start, *(rx.local_date(s.started_at) for s in sessions)])
-    planned = rx.end if rx.end is not None else last_data
+    if rx.end is not None:
+        planned = rx.end
+    else:
+        planned = last_data if as_of is None else max(last_data, as_of)
     if as_of is None:
         return planned
     end = min(planned, as_of)

@@ -66,7 +66,8 @@ class ExercisePlan:
 
 @dataclass(frozen=True)
 class Prescription:
-    """One patient's prescription; ``end`` None means up to the patient's last recording."""
+    """One patient's prescription; ``end`` None means open-ended: reported up to the day the report
+    is made (or the patient's last recording, when later)."""
 
     patient: str
     timezone: str

@@ -117,7 +117,8 @@ class DashboardData:
                 return entry.found, entry.error
 
             report = build_report(self.prescriptions, self.paths, config=self.config, workers=1,
-                                  include_simulated=self.include_simulated, task=task)
+                                  include_simulated=self.include_simulated, task=task,
+                                  as_of=self.as_of or "today")  # (as `sensorkit report` made the same day)
             self._entries = seen
             self._by_id = {e.id: e for e in seen.values()}
             self._outcome = self._with_entries(report, seen)

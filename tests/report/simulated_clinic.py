@@ -3,7 +3,7 @@ in one tree, with the days, times and reps known from the simulator's truth (not
 
 Prescriptions: p101 (America/New_York, 2026-10-26..2026-11-03, left, every day) and p202
 (Europe/Berlin, from 2026-10-27 with no end, right, 3 days a week). Each day prescribes 1 set of 5
-reps held >= 1.5 s reaching >= 28 degrees.
+reps held >= 2.5 s reaching >= 29 degrees, targets in gaps of the simulated truth.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from prescriptions import exercise, rx_toml
 from sensorkit.sim import simulate_session
 
-ROM_DEG, HOLD_S, REPS_PER_DAY = 30.0, 2.65, 5  # in gaps of the simulated truth (see test_report_clinic)
+ROM_DEG, HOLD_S, REPS_PER_DAY = 29.0, 2.5, 5  # in gaps of the simulated truth (see test_report_clinic)
 
 RX_P101 = rx_toml("p101", "America/New_York", "2026-10-26", "2026-11-03",
                   exercise("hip_external_rotation", ROM_DEG, HOLD_S, REPS_PER_DAY, sides=("left",)))
@@ -40,6 +40,9 @@ class Planned:
     def local_date(self) -> date:
         return self.local_start.date()
 
+
+#: the day the clinic's reports are made (``--as-of``): fixed, so that no table depends on today's date
+AS_OF = "2026-11-03"
 
 NY, BERLIN = "America/New_York", "Europe/Berlin"
 PLANNED = (
@@ -72,13 +75,17 @@ def write_clinic(root: Path) -> dict[str, list]:
         options = dict(n_sets=1, reps_per_set=(5, 6), sample_rate_hz=50, distractors=False,
                        imperfections=False, side=plan.side)
         if plan.set_kind:
-            options["set_kinds"] = (plan.set_kind,)
+            # (a partial set after a full one: a partial rep is one under the patient's own full range,
+            # which a session of partial reps alone never shows)
+            options["set_kinds"] = ("full", "partial") if plan.set_kind == "partial" else (plan.set_kind,)
+            options["n_sets"] = len(options["set_kinds"])
         session = simulate_session(plan.seed, **options)
         started = plan.local_start.replace(tzinfo=ZoneInfo(plan.zone))
         if plan.write_in_utc:
             started = started.astimezone(timezone.utc)
-        session.meta.update(patient=plan.patient, started_at=started.isoformat(), side=plan.side,
-                            target_rom_deg=ROM_DEG, target_hold_s=HOLD_S, sensor="clinic-imu")
+        # (the sidecar keeps the simulated patient's own targets, against which its reps were drawn full
+        # or partial; the prescription's ROM and hold, what a completed rep must reach, are the report's)
+        session.meta.update(patient=plan.patient, started_at=started.isoformat(), side=plan.side, sensor="clinic-imu")
         session.meta.pop("simulated", None)  # stands for the clinic's real sessions (reports skip demo data)
         folder = (data / plan.name).parent
         session.write(folder, Path(plan.name).name)

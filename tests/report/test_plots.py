@@ -75,7 +75,8 @@ BLOCK_MATPLOTLIB = "import sys; sys.modules['matplotlib'] = None; from sensorkit
 def test_the_report_runs_without_matplotlib_and_plot_says_what_is_missing(data, tmp_path):
     root, _ = data
     report = subprocess.run([sys.executable, "-c", BLOCK_MATPLOTLIB, "report", "--include-simulated", "--prescription", str(root / "rx.toml"),
-                             str(root / "data"), "--out", str(tmp_path / "r.csv")], capture_output=True, text=True)
+                             "--as-of", "2026-10-03", str(root / "data"), "--out", str(tmp_path / "r.csv")],
+                            capture_output=True, text=True)
     assert report.returncode == 0, report.stderr
     assert len((tmp_path / "r.csv").read_text().splitlines()) == 1 + 3  # 2026-10-01..03
     plot = subprocess.run([sys.executable, "-c", BLOCK_MATPLOTLIB, "plot", str(root / "data" / "s0.csv"),

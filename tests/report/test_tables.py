@@ -56,6 +56,16 @@ def test_days_after_the_report_is_made_are_neither_done_nor_missed():
     assert daily_rows(rx(start, end=date(2026, 1, 31)), [], as_of=date(2025, 12, 30)) == []  # not begun
 
 
+def test_without_an_end_a_patient_who_stopped_or_never_began_shows_the_days_missed_to_the_report_s_day():
+    start = date(2026, 1, 1)
+    stopped = daily_rows(rx(start), [session(start + timedelta(days=1), [rep("full", 35, 4)])], as_of=date(2026, 1, 10))
+    assert [r["date"] for r in stopped][-1] == "2026-01-10" and len(stopped) == 10
+    assert [r["has_data"] for r in stopped].count(True) == 1
+    never = daily_rows(rx(start), [], as_of=date(2026, 1, 5))
+    assert [r["adherence_pct"] for r in never] == [0.0] * 5
+    assert daily_rows(rx(start), [], as_of=date(2025, 12, 30)) == []  # not begun
+
+
 def test_summary_splits_into_30_day_periods_with_device_day_bands():
     start = date(2026, 1, 1)
     # data on days 0..19 (20 days), then on days 30 and 31 only, then day 64 (the last day)

@@ -71,15 +71,15 @@ def clinic(tmp_path_factory):
     """The report tests' simulated clinic (two patients, 11 recordings, one broken), and the
     report's own files for it, made by the ``sensorkit report`` command."""
     from click.testing import CliRunner
-    from simulated_clinic import write_clinic
+    from simulated_clinic import AS_OF, write_clinic
 
     from sensorkit.cli import cli
 
     root = tmp_path_factory.mktemp("clinic")
     write_clinic(root)
     out = tmp_path_factory.mktemp("report")
-    result = CliRunner().invoke(cli, ["report", "--prescription", str(root / "rx"), str(root / "data"),
+    result = CliRunner().invoke(cli, ["report", "--prescription", str(root / "rx"), str(root / "data"), "--as-of", AS_OF,
                                       "--out", str(out / "report.csv"), "--summary", str(out / "summary.csv")])
     assert result.exit_code == 1, result.output  # one broken recording
-    return {"root": root, "rx": root / "rx", "data": root / "data", "report": out / "report.csv",
+    return {"root": root, "rx": root / "rx", "data": root / "data", "report": out / "report.csv", "as_of": AS_OF,
             "summary": out / "summary.csv"}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_a_server_on_all_addresses_gets_a_token_and_a_warning():
 
 @pytest.fixture(scope="module")
 def dashboard(clinic):
-    data = DashboardData(load_prescriptions(clinic["rx"]), [clinic["data"]])
+    data = DashboardData(load_prescriptions(clinic["rx"]), [clinic["data"]], as_of=date.fromisoformat(clinic["as_of"]))
     data.refresh()
     client = TestClient(AccessGuard(dashboard_app(data, rescan_s=0), token=None), base_url="http://127.0.0.1")
     return data, client

@@ -74,7 +74,7 @@ def test_live_prescription_without_the_patient_is_refused_in_one_line(tmp_path):
 
 def test_dashboard_serves_the_report_until_interrupted(clinic):
     proc = start(["dashboard", "--prescription", str(clinic["rx"]), str(clinic["data"]), "--port", "0",
-                  "--no-browser"], clinic["root"])
+                  "--as-of", clinic["as_of"], "--no-browser"], clinic["root"])
     url = address(proc, "dashboard: ")
     assert get(url + "download/report.csv") == clinic["report"].read_bytes()
     assert [p["patient"] for p in json.loads(get(url + "api/patients"))["patients"]] == ["p101", "p202"]
