@@ -9,6 +9,7 @@ import click
 
 from sensorkit.cli.safety import batch_guard, say
 from sensorkit.errors import SensorkitError
+from sensorkit.exercises import names as exercise_names
 from sensorkit.io import find_recordings, read_recording, write_recording
 from sensorkit.io.files import sidecar_path
 from sensorkit.io.outputs import OutputError, check_output_folder, check_outputs
@@ -18,13 +19,23 @@ from sensorkit.io.outputs import OutputError, check_output_folder, check_outputs
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the canonical NAME.csv + NAME.json files.")
-def convert(inputs: tuple[Path, ...], out_dir: Path) -> None:
+@click.option("--exercise", type=click.Choice(exercise_names()), default=None,
+              help="The exercise done, written in every converted sidecar (a vendor export names none; without "
+                   "it, one without an exercise is analysed as hip_external_rotation).")
+@click.option("--side", type=click.Choice(["left", "right"]), default=None,
+              help="The leg wearing the sensor, written in every converted sidecar.")
+@click.option("--patient", default=None, help="The patient's pseudonym, written in every converted sidecar.")
+def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side: str | None,
+            patient: str | None) -> None:
     """Convert recordings (files or folders searched recursively) to canonical CSV + sidecar.
 
     The sidecar's ``sensor`` names the vendor format and ``started_at`` comes from the file's own
-    absolute timestamps when it has them. A file that fails is reported on stderr as one line; the
-    exit status is 1 when any failed.
+    absolute timestamps when it has them; without them the converted sidecar has no ``started_at``
+    (said on stderr), so a report still says the session is dated by its file's time. What the
+    reader repaired (a cut last line, repeated timestamps) is said on stderr as ``analyze`` says it.
+    A file that fails is reported on stderr as one line; the exit status is 1 when any failed.
     """
+    given = {key: value for key, value in (("exercise", exercise), ("side", side), ("patient", patient)) if value}
     failed = 0
     written: dict[str, Path] = {}
     with batch_guard("interrupted; the files converted so far are complete, the one being written is not there"):
@@ -44,7 +55,13 @@ def convert(inputs: tuple[Path, ...], out_dir: Path) -> None:
                     if existing.exists():
                         raise OutputError(f"{existing}: already exists; a recording is never overwritten"
                                           " (choose another --out)")
-                meta = dataclasses.replace(recording.meta, n_samples=None)
+                meta = dataclasses.replace(recording.meta, n_samples=None, **given)
+                if meta.started_at_from_file_time:  # (a guess: not written as if known)
+                    meta = dataclasses.replace(meta, started_at=None, started_at_from_file_time=False)
+                    say(f"note: {path}: no start time in it: the converted sidecar has no started_at (a report dates"
+                        " the session by the converted file's modification time, and says so)")
+                for warning in recording.warnings:
+                    say(f"warning: {warning}")
                 write_recording(target, recording.samples, meta)
                 written[recording.name] = path
                 click.echo(f"{path} -> {target} ({len(recording.samples)} samples, {recording.meta.sensor or 'sensorkit'})")

@@ -31,13 +31,16 @@ def _report_rows(path: Path) -> dict[str, list[dict]]:
 
 
 def _check_row(path: Path, line: int, row: dict) -> None:
-    """A daily report's row as the plot reads it: an ISO date, numbers or empty cells."""
+    """A daily report's row as the plot reads it: every field, an ISO date, numbers or empty cells."""
+    if None in row or None in row.values():  # (csv.DictReader: fields beyond the header, or missing)
+        given = len(row) - 1 + len(row[None]) if None in row else sum(v is not None for v in row.values())
+        raise SensorkitError(f"{path}: line {line}: {given} fields, expected {len(row) - (None in row)} (the header's)")
     try:
         date.fromisoformat(str(row["date"]))
     except ValueError:
         raise SensorkitError(f"{path}: line {line}: column date: {row['date']!r} is not a date like 2026-10-01") from None
-    for column in ("rom_mean_deg", "rom_max_deg", "adherence_pct"):
-        cell = row[column]
+    for column in ("rom_mean_deg", "rom_full_mean_deg", "rom_max_deg", "adherence_pct"):
+        cell = row.get(column)
         if cell in ("", None):
             continue
         try:

@@ -12,6 +12,11 @@ from sensorkit.sim.exercises import exercise_names
 from sensorkit.sim.session import DEFAULT_EXERCISE, REP_KINDS
 
 
+#: the lowest output rate (Hz): the analysis low-passes at 3 Hz (``lowpass_hz``), which needs over
+#: 6.7 Hz; worn IMUs stream at 12.5 Hz or more
+MIN_RATE_HZ = 10.0
+
+
 def _names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
@@ -34,7 +39,7 @@ def _summary(name: str, session, csv_path: Path) -> str:
 @click.option("--sessions", default=1, show_default=True, type=click.IntRange(min=1), help="How many sessions.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
               help="Seed of the first session; the next ones use seed+1, seed+2, ...")
-@click.option("--sample-rate-hz", type=click.FloatRange(1, 2000), default=None,
+@click.option("--sample-rate-hz", type=click.FloatRange(MIN_RATE_HZ, 2000), default=None,
               help="Output rate in Hz [default: drawn from 25, 26, 50, 52, 100, 104, 200].")
 @click.option("--side", type=click.Choice(["left", "right"]), default=None, help="[default: drawn per session]")
 @click.option("--perfect", is_flag=True, help="A perfect sensor: no bias, noise, drift, jitter or lost samples.")
@@ -70,6 +75,11 @@ def simulate(out_dir: Path, exercise: str, sessions: int, seed: int, sample_rate
         "n_sets": n_sets, "kinds": None if kinds is None else _names(kinds), "set_kinds": None if set_kinds is None else _names(set_kinds),
         "max_duration_s": max_duration_s,
     }
+    for current in range(seed, seed + sessions):  # (all checked before anything is written)
+        for path in (out_dir / f"sim_{current}{suffix}" for suffix in (".csv", ".json", ".truth.json")):
+            if path.exists() or path.is_symlink():
+                raise click.UsageError(f"{path} already exists: simulate never overwrites a file (give another --out "
+                                       "or --seed)")
     with Progress(console=Console(stderr=True), transient=True, disable=sessions < 3) as progress:
         task = progress.add_task("simulating", total=sessions)
         for current in range(seed, seed + sessions):

@@ -10,6 +10,7 @@ import csv
 import io
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -272,10 +273,20 @@ def line_at_offset(path: Path, offset: int) -> int:
 
 
 def file_size(path: Path) -> int:
-    """Size in bytes; a :class:`RecordingError` for a missing file, a folder or no permission."""
+    """Size in bytes; a :class:`RecordingError` for a missing file, a folder (one a folder search
+    could not enter: its recordings are not analysed), no permission, or what is no regular file
+    (a named pipe, socket or device: reading one could wait for ever)."""
     try:
         if path.is_dir():
+            if not os.access(path, os.R_OK | os.X_OK):
+                raise RecordingError(f"{path}: a folder that cannot be searched (permission denied): the recordings"
+                                     " in it are not analysed")
             raise IsADirectoryError(path)
-        return os.stat(path).st_size
+        if path.is_symlink() and not path.exists():
+            raise RecordingError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist")
+        status = os.stat(path)
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise RecordingError(f"{path}: not a regular file (a named pipe, socket or device), not a recording")
+    return status.st_size

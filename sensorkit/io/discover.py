@@ -89,14 +89,17 @@ def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path
     # (an excluded folder given itself as an input is searched: its earlier outputs are told by
     # their headers and skipped; only excluded folders below it are not entered)
     files = []
-    for root, folders, names in os.walk(folder):
+    unsearched: list[OSError] = []  # (folders os.walk could not enter: listed, the reader says why)
+    for root, folders, names in os.walk(folder, onerror=unsearched.append):
         root_path = Path(root)
         folders[:] = [name for name in folders if not name.startswith(".") and resolved(root_path / name) not in excluded]
         lowered = None
         for name in names:
             if name.startswith("."):
                 continue
-            if name[-4:].lower() == ".csv":
+            if name[-4:].lower() in (".csv", ".txt", "json") and not (root_path / name).is_file():
+                files.append(root_path / name)  # (a pipe, socket or broken link: never opened here; the reader says what it is)
+            elif name[-4:].lower() == ".csv":
                 kind = output_kind(root_path / name)
                 if kind is not None:
                     if skipped is not None:
@@ -107,7 +110,7 @@ def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path
                 lowered = lowered or {n.lower() for n in names}
                 if _is_vendor_extra(root_path / name, lowered):
                     files.append(root_path / name)
-    return files
+    return files + [Path(error.filename) for error in unsearched if error.filename is not None]
 
 
 def recording_names(files: Iterable[str | os.PathLike]) -> dict[Path, str]:

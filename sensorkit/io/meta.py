@@ -116,7 +116,15 @@ def _time(value: Any) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not an ISO 8601 time like \"2026-11-24T09:30:00+01:00\"") from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"{value!r} is not a time a recording was made (years {FIRST_YEAR} to {LAST_YEAR}: a clock"
+                         " never set, or a typo)")
     return moment
+
+
+#: the years a recording's time may fall in: no wearable IMU recorded before 1990, and a time past
+#: 2100 is a clock or a typo (either, converted to a patient's day, can leave the calendar)
+FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 def _list(value: Any) -> list:
@@ -221,6 +229,10 @@ def load_meta(
             raise RecordingError(f"{json_path}: line {exc.lineno}: column {exc.colno}: invalid JSON: {exc.msg}") from None
         except _RepeatedKey as exc:
             raise RecordingError(f"{json_path}: key {exc.args[0]}: given twice (which one holds?)") from None
+        except RecursionError:
+            raise RecordingError(f"{json_path}: invalid sidecar: nested too deeply to be one") from None
+        except ValueError:  # (json's own limit: an integer of thousands of digits)
+            raise RecordingError(f"{json_path}: invalid sidecar: a number of thousands of digits") from None
         meta, warnings = meta_from_dict(data, str(json_path))
     if meta.started_at is None and default_started_at is not None:
         meta.started_at = default_started_at

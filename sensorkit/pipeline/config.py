@@ -256,8 +256,9 @@ class PipelineConfig:
     def check_rate(self, fs_hz: float) -> None:
         """ValueError when ``lowpass_hz`` is not below the Nyquist frequency of ``fs_hz``."""
         if self.lowpass_hz >= 0.45 * fs_hz:
-            raise ValueError(f"lowpass_hz = {self.lowpass_hz} must be below 0.45 × the sample rate "
-                             f"({fs_hz:.1f} Hz)")
+            raise ValueError(f"a sample rate of {fs_hz:.1f} Hz is too low for lowpass_hz = {self.lowpass_hz:g}, which "
+                             f"must be below 0.45 × the sample rate (the rate over {self.lowpass_hz / 0.45:.1f} Hz, or a "
+                             "lower lowpass_hz)")
 
     @classmethod
     def names(cls) -> list[str]:

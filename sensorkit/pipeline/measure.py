@@ -50,6 +50,10 @@ from sensorkit.pipeline.smallarray import (butter_lowpass_sos, butter_lowpass_zi
 #: (deg/s) and accelerates its turn less than this (deg/s²): ω²r and αr under 0.15 m/s² at
 #: r = 0.45 m, and the smoothed reading's 0.1-s delay worth under 0.5°
 QUIET_DPS, QUIET_DPS2 = 5.0, 20.0
+#: the accelerometer's gravity is read over at least this long a quiet spell (s), at a rest or a top:
+#: three times the smoothed signals' delay, which flags the first 0.1 s of a movement still quiet
+#: (its lever-arm acceleration tilts a reading of a few samples by degrees), and the noise averaged
+GRAVITY_QUIET_S = 0.3
 #: a hold has begun once the leg has turned slower than the hold threshold for this long (s)
 SETTLED_S = 0.25
 #: the longest a movement's end may be extrapolated past its speed threshold (s)
@@ -269,7 +273,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     quiet = quiet_all[s:e + 1]
     top = quiet & (angle_s > 0.7 * angle_s.max())
     n_top = np.count_nonzero(top)
-    if w.rest_gravity is not None and n_top >= max(3, int(0.3 * fs_hz)):
+    if w.rest_gravity is not None and n_top >= max(3, int(GRAVITY_QUIET_S * fs_hz)):
         # (means and norm written out as numpy computes them: sum / count, sqrt of the dot)
         g_top = np.add.reduce(gravity[top], axis=0) / n_top  # the mean: the accelerometer's noise averages out
         exact = float(signed_angle_deg(w.rest_gravity, g_top[None, :] / math.sqrt(g_top.dot(g_top)), axis)[0])

@@ -29,7 +29,7 @@ from sensorkit.pipeline.axis import axis_offset_deg
 from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg, shape_problem
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.measure import (Features, HoldSoFar, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, hold_so_far,
+from sensorkit.pipeline.measure import (GRAVITY_QUIET_S, Features, HoldSoFar, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, hold_so_far,
                                         measure, signed_angle_deg, smooth_zero_phase, top_band_deg)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Kind, Rep
@@ -528,7 +528,8 @@ class Pipeline:
 
     def _rest_gravity(self, first: int, start: int) -> np.ndarray | None:
         """The accelerometer's gravity direction over the quiet samples of the rest before
-        ``start`` (exact there, unlike the orientation filter just after a movement), or None.
+        ``start`` (exact there, unlike the orientation filter just after a movement), or None when
+        they last under ``GRAVITY_QUIET_S``.
         Quiet: smoothed rate under QUIET_DPS and angular acceleration under QUIET_DPS2, their norms
         as np.linalg.norm computes them (the history's flag column)."""
         pre = self._history.rows(first, start)
@@ -536,7 +537,7 @@ class Pipeline:
             return None
         quiet = pre[:, _GRAVITY_QUIET] > 0.0
         count = np.count_nonzero(quiet)
-        if count < 3:
+        if count < max(3, int(GRAVITY_QUIET_S * self.fs_hz_)):  # (too short a spell: the filter's reading)
             return None
         g = np.add.reduce(pre[quiet, 16:19], axis=0) / count  # (the mean and norm as numpy computes them)
         return g / math.sqrt(g.dot(g))

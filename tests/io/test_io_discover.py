@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
+
+import pytest
 
 from sensorkit.io import find_recordings
 
@@ -57,3 +60,20 @@ def test_order_is_deterministic(tmp_path):
         touch(tmp_path / name)
     found = [p.relative_to(tmp_path).as_posix() for p in find_recordings([tmp_path])]
     assert found == ["a/2.csv", "a/b/0.csv", "m.csv", "z/1.csv"]
+
+
+def test_what_no_reader_can_open_is_listed_for_the_reader_to_name_never_opened_by_the_search(tmp_path):
+    """A named pipe would block a search that peeks at it; a broken link or a folder the search cannot
+    enter would be passed over in silence: each is listed, and the reader fails it in one line."""
+    from sensorkit.errors import RecordingError
+    from sensorkit.io import read_recording
+
+    good = touch(tmp_path / "a.csv")
+    os.mkfifo(tmp_path / "pipe.csv")
+    os.symlink(tmp_path / "gone.csv", tmp_path / "broken.csv")
+    found = find_recordings([tmp_path])  # (returns: the pipe was not opened)
+    assert found == [tmp_path / "a.csv", tmp_path / "broken.csv", tmp_path / "pipe.csv"] and good in found
+    for path, message in ((tmp_path / "pipe.csv", "not a regular file (a named pipe"),
+                          (tmp_path / "broken.csv", "a symbolic link to")):
+        with pytest.raises(RecordingError, match=re.escape(message)):
+            read_recording(path)

@@ -57,8 +57,14 @@ def test_convert_writes_canonical_csv_and_sidecar(tmp_path):
     (tmp_path / "in" / "bad.txt").write_text("Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]\n")
     result = run("convert", tmp_path / "in", "--out", tmp_path / "out")
     assert result.returncode == 1
-    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    errors = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(("note: ", "warning: "))]
     assert len(errors) == 1 and errors[0].startswith(str(tmp_path / "in" / "bad.txt"))
+    # the files without an absolute time (Movella's, Movesense's, a canonical one without a sidecar)
+    # get no started_at guessed from the file's time, and each is named in a note
+    undated = {name for name in expected if "started_at" not in json.loads((tmp_path / "out" / f"{name}.json").read_text())}
+    assert undated == {"dot_left", "ms_json", "ms_csv", "canonical"}
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ") and "no started_at" in line]
+    assert len(notes) == len(undated) and all(line.split(": ")[1].startswith(str(tmp_path / "in")) for line in notes)
     for name, sensor in expected.items():
         converted = read_recording(tmp_path / "out" / f"{name}.csv")
         original = KNOWN if not name.startswith("ms_") else KNOWN[: len(KNOWN) // 4 * 4]
@@ -69,3 +75,13 @@ def test_convert_writes_canonical_csv_and_sidecar(tmp_path):
     metabase = json.loads((tmp_path / "out" / f"{next(iter(expected))}.json").read_text())
     assert datetime.fromisoformat(metabase["started_at"]) == datetime.fromtimestamp(1_795_000_000, tz=timezone.utc)
     assert metabase["started_at"].endswith("+05:30")
+
+
+def test_convert_writes_the_exercise_side_and_patient_it_is_given(tmp_path):
+    mixed_folder(tmp_path / "in")
+    result = run("convert", tmp_path / "in" / "dot_left.csv", "--out", tmp_path / "out", "--exercise", "knee_extension",
+                 "--side", "left", "--patient", "p3")
+    assert result.returncode == 0, result.stderr
+    sidecar = json.loads((tmp_path / "out" / "dot_left.json").read_text())
+    assert (sidecar["exercise"], sidecar["side"], sidecar["patient"]) == ("knee_extension", "left", "p3")
+    assert read_recording(tmp_path / "out" / "dot_left.csv").meta.exercise == "knee_extension"

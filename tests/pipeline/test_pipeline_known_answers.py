@@ -953,3 +953,19 @@ def test_a_knock_in_the_return_of_a_small_slow_rep_does_not_turn_its_axis(fs_hz,
                                                             (23, "partial"), (31, "partial")]
     assert counted[3].axis_offset_deg < 15.0 and counted[3].rom_deg == pytest.approx(20.0, abs=1.5)
     assert counted[3].radius_m == pytest.approx(0.35, abs=0.1)
+
+
+def test_a_rep_begun_a_moment_after_a_swing_past_rest_is_measured_from_the_rest():
+    """Simulated hip ER at 50 Hz (seed 100): the fourth rep's return swings 7 deg behind the rest
+    pose, comes back up and the fifth rep starts 0.8 s later with no still moment longer than 60 ms.
+    Gravity read over those few samples (the smoothed rate lags: the leg is already turning out)
+    tilted its rest by 4.5 deg, and the rep read 28.8 deg for 33.4 (partial); a rest's gravity is
+    now read over GRAVITY_QUIET_S at least."""
+    from sensorkit.sim import simulate_session
+
+    session = simulate_session(100, n_sets=1, reps_per_set=(5, 6), sample_rate_hz=50, distractors=False,
+                               imperfections=False, side="left")
+    counted = [r for r in Pipeline(meta=session.meta).run(session.samples) if r.counted]
+    assert len(counted) == len(session.reps) == 6
+    fifth, truth = counted[4], session.reps[4]
+    assert fifth.rom_deg == pytest.approx(truth.rom_deg, abs=1.0) and fifth.kind == truth.kind == "full"

@@ -72,6 +72,25 @@ def test_progress_plots_from_the_report_and_from_its_csv(data, tmp_path):
 BLOCK_MATPLOTLIB = "import sys; sys.modules['matplotlib'] = None; from sensorkit.cli import main; sys.argv[0] = 'sensorkit'; main()"
 
 
+@pytest.mark.parametrize("damage, message", [
+    (lambda header, row: row.__setitem__(header.index("rom_full_mean_deg"), "abc"), "line 2: column rom_full_mean_deg: 'abc' is not a number"),
+    (lambda header, row: row.__delitem__(slice(5, None)), "line 2: 5 fields, expected"),
+    (lambda header, row: row.append("x"), "fields, expected"),
+])
+def test_a_damaged_report_row_is_one_line_naming_it(data, tmp_path, damage, message):
+    pytest.importorskip("matplotlib")
+    root, _ = data
+    result = CliRunner().invoke(cli, ["report", "--include-simulated", "--prescription", str(root / "rx.toml"), "--as-of",
+                                      "2026-10-03", str(root / "data"), "--out", str(tmp_path / "r.csv")])
+    assert result.exit_code == 0, result.output
+    header, first, *rest = [line.split(",") for line in (tmp_path / "r.csv").read_text().splitlines()]
+    damage(header, first)
+    (tmp_path / "bad.csv").write_text("\n".join(",".join(row) for row in (header, first, *rest)) + "\n")
+    result = CliRunner().invoke(cli, ["plot", "--patient-report", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "p")])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_the_report_runs_without_matplotlib_and_plot_says_what_is_missing(data, tmp_path):
     root, _ = data
     report = subprocess.run([sys.executable, "-c", BLOCK_MATPLOTLIB, "report", "--include-simulated", "--prescription", str(root / "rx.toml"),

@@ -98,3 +98,11 @@ def test_cli_simulates_knee_extension_without_fast_reps(tmp_path):
     assert document["options"]["axis_spread"] is False and all(m.axis_tilt_deg == 0 for m in movements)
     bad = CliRunner().invoke(simulate, ["--out", str(tmp_path), "--exercise", "squat"])
     assert bad.exit_code == 2 and "squat" in bad.output
+
+
+def test_cli_never_overwrites_a_file_and_refuses_a_rate_too_low_to_analyse(tmp_path):
+    (tmp_path / "sim_5.json").write_text("someone's notes\n")
+    result = CliRunner().invoke(simulate, ["--out", str(tmp_path), "--seed", "4", "--sessions", "2"])
+    assert result.exit_code == 2 and "sim_5.json already exists" in result.output
+    assert (tmp_path / "sim_5.json").read_text() == "someone's notes\n" and not (tmp_path / "sim_4.csv").exists()
+    assert CliRunner().invoke(simulate, ["--out", str(tmp_path), "--seed", "9", "--sample-rate-hz", "5"]).exit_code == 2
