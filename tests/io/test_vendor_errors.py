@@ -103,7 +103,8 @@ def test_a_vendor_export_cut_inside_its_last_line_loses_that_line_only(tmp_path,
     whole = read_recording(path).samples
     cut_in_last_line(path, 3, sep)
     recording = read_recording(path)
-    assert [w.split(": ", 1)[1] for w in recording.warnings] == [
+    # (a Polar phone time without a zone is also said: read in this computer's)
+    assert [w.split(": ", 1)[1] for w in recording.warnings if "has no time zone" not in w] == [
         f"line {line_count}: incomplete last line dropped (export cut short?)"]
     assert all(w.startswith(str(path)) for w in recording.warnings)
     if fmt == "movella":
@@ -128,7 +129,8 @@ def test_a_vendor_export_cut_inside_its_last_value_loses_that_line_only(tmp_path
     head, last = text.rsplit("\n", 1)
     path.write_text(head + "\n" + sep.join(last.split(sep)[:-1]) + sep + tail)
     recording = read_recording(path)
-    assert [w.split(": ", 1)[1] for w in recording.warnings] == [
+    # (a Polar phone time without a zone is also said: read in this computer's)
+    assert [w.split(": ", 1)[1] for w in recording.warnings if "has no time zone" not in w] == [
         f"line {line_count}: incomplete last line dropped (export cut short?)"]
 
 

@@ -41,11 +41,25 @@ def _first_phone_time(path: Path, names: list[str], first_row: str) -> datetime 
     return moment.astimezone() if moment.tzinfo is None else moment
 
 
-def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray, datetime | None, list[str]]:
-    """(ns since the Polar epoch as int64, (n, 3) values as written, phone time of row 1, warnings)."""
+def _zone_warning(path: Path, names: list[str], first_row: str, phone_time: datetime) -> list[str]:
+    """A warning when the phone's time had no zone, so it was read in this computer's."""
+    phone = [i for i, n in enumerate(names) if n.lower() == "phone timestamp"]
+    written = first_row.rstrip("\r\n").split(";")[phone[0]].strip()
+    if datetime.fromisoformat(written).tzinfo is not None:
+        return []
+    return [f"{path}: the phone timestamp ({written}) has no time zone; read in this computer's"
+            f" (UTC{phone_time.strftime('%z')[:3]}:{phone_time.strftime('%z')[3:]}): if the phone was in another,"
+            " give the session's started_at with its UTC offset in a sidecar (NAME.json)"]
+
+
+def _read_one(path: Path, unit: str, what: str, dated: bool = True) -> tuple[np.ndarray, np.ndarray, datetime | None, list[str]]:
+    """(ns since the Polar epoch as int64, (n, 3) values as written, phone time of row 1, warnings);
+    ``dated``: the file that dates the session (its phone time's zone is warned about)."""
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         names = split_header(handle.readline(), ";")
-        phone_time = _first_phone_time(path, names, handle.readline())
+        first_row = handle.readline()
+        phone_time = _first_phone_time(path, names, first_row)
+    zone = _zone_warning(path, names, first_row, phone_time) if phone_time is not None and dated else []
     columns = {"ns": find_column(path, names, _SENSOR_TIME, "sensor timestamp [ns]", 1)}
     for axis in "XYZ":
         columns[axis] = find_column(path, names, rf"{axis} \[{unit}\]", f"{axis} {what}", 1)
@@ -54,14 +68,14 @@ def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray,
     ns = table["ns"].astype(np.int64)
     keep, warnings = clean_time(path, (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float), what)
     if len(ns) and not keep[0]:
-        phone_time = None
-    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, cut + warnings
+        phone_time, zone = None, []
+    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, cut + warnings + zone
 
 
 def read(path: Path, head: str) -> VendorData:
     acc_path, gyr_path = accelerometer_and_gyroscope(path, TITLE)
     acc_ns, acc_mg, phone_time, warnings = _read_one(acc_path, "mg", "accelerometer [mg]")
-    gyr_ns, gyr_dps, _, gyr_warnings = _read_one(gyr_path, "dps", "gyroscope [dps]")
+    gyr_ns, gyr_dps, _, gyr_warnings = _read_one(gyr_path, "dps", "gyroscope [dps]", dated=False)
     origin_ns = min(int(acc_ns[0]), int(gyr_ns[0]))
     samples, start_s, merge_warnings = merge_by_time(
         acc_path, (acc_ns - origin_ns) / 1e9, acc_mg * (GRAVITY_MS2 / 1000.0), (gyr_ns - origin_ns) / 1e9, gyr_dps
