@@ -108,7 +108,7 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
     roms = [r.rom_deg for r in reps]
     holds = [r.hold_s for r in reps]
     full_roms = [r.rom_deg for r in reps if r.kind == "full"]
-    completed = sum(plan.meets_target(r.rom_deg, r.hold_s) for r in reps)
+    completed = sum(plan.meets_target(r.rom_deg, r.hold_s, r.kind) for r in reps)
     return {
         "patient": patient, "date": day.isoformat(), "exercise": plan.name, "side": side,
         "sessions": len(cell.recordings), "reps_prescribed": prescribed, "reps_completed": completed,

@@ -33,7 +33,7 @@ MAX_PERIOD_DAYS = 5 * 365 + 1
 _TOP_REQUIRED = ("patient", "timezone", "start", "exercise")
 _TOP_OPTIONAL = ("end",)
 _EXERCISE_REQUIRED = ("name", "sides", "sets", "reps_per_set", "hold_s", "rom_deg")
-_EXERCISE_OPTIONAL = ("days_per_week", "sessions_per_day", "movement_s")
+_EXERCISE_OPTIONAL = ("days_per_week", "sessions_per_day", "movement_s", "knee_out")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class ExercisePlan:
     days_per_week: int = 7
     sessions_per_day: int = 1
     movement_s: float | None = None  # outward + return time of a controlled rep: the tempo reference
+    knee_out: bool = False  # hip ER's easier variant (knee out, both feet down) prescribed: its reps may complete
 
     def scheduled(self, day_index: int) -> bool:
         """Whether day ``day_index`` (0 = the prescription's start) is an exercise day."""
@@ -59,9 +60,11 @@ class ExercisePlan:
         """Reps prescribed per side on day ``day_index`` (0 on an unscheduled day)."""
         return self.sets * self.reps_per_set * self.sessions_per_day if self.scheduled(day_index) else 0
 
-    def meets_target(self, rom_deg: float, hold_s: float) -> bool:
-        """Whether a counted rep reaches both the ROM and the hold this plan asks for."""
-        return rom_deg >= self.rom_deg and hold_s >= self.hold_s
+    def meets_target(self, rom_deg: float, hold_s: float, kind: str = "full") -> bool:
+        """Whether a counted rep of ``kind`` reaches both the ROM and the hold this plan asks for; a
+        ``knee_out`` rep (a compensation, unless the plan prescribes that variant: ``knee_out``)
+        never does."""
+        return (kind != "knee_out" or self.knee_out) and rom_deg >= self.rom_deg and hold_s >= self.hold_s
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,14 @@ _EXERCISE_VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "name": _exercise_name, "sides": _sides, "sets": _whole(1, MAX_SETS), "reps_per_set": _whole(1, MAX_REPS_PER_SET),
     "hold_s": _non_negative(MAX_HOLD_S), "rom_deg": _non_negative(MAX_ROM_DEG), "days_per_week": _whole(1, 7),
     "sessions_per_day": _whole(1, MAX_SESSIONS_PER_DAY), "movement_s": _positive(MAX_HOLD_S),
+    "knee_out": lambda value: _flag(value),
 }
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
 
 
 def _check_keys(table: dict, required: tuple[str, ...], optional: tuple[str, ...], where: str, prefix: str) -> None:
@@ -206,6 +216,8 @@ def _exercise(table: Any, where: str, index: int) -> ExercisePlan:
     if "days_per_week" not in table and "sessions_per_day" not in table:
         raise ConfigError(f"{where}: key {prefix}days_per_week: missing (give days_per_week or sessions_per_day)")
     values = {k: _parse(_EXERCISE_VALIDATORS[k], v, where, prefix + k) for k, v in table.items()}
+    if "knee_out" in values and exercises.get(values["name"]).pivot_kind != "knee_out":
+        raise ConfigError(f"{where}: key {prefix}knee_out: {values['name']} has no knee-out variant")
     return ExercisePlan(**values)
 
 

@@ -58,6 +58,9 @@ def test_the_contract_example_loads(tmp_path):
     (("hold_s = 5", "hold_s = 3600"), "key exercise[1].hold_s: expected a number 0..600, got 3600"),
     (("name = \"hip_external_rotation\"", "name = \"hip_er\""), "key exercise[1].name: 'hip_er' is not one of hip_external_rotation"),
     (("sets = 3", "sets = 3 3"), "invalid TOML"),
+    (("days_per_week = 7", "days_per_week = 7\nknee_out = 1"), "key exercise[1].knee_out: expected true or false, got 1"),
+    (("name = \"hip_external_rotation\"", "name = \"knee_extension\"\nknee_out = true"),
+     "key exercise[1].knee_out: knee_extension has no knee-out variant"),
 ])
 def test_each_mistake_names_the_file_and_key(tmp_path, change, key):
     path = write(tmp_path, GOOD.replace(*change))

@@ -52,7 +52,7 @@ def expected_daily(truth):
             plans = [p for p in PLANNED if p.patient == patient and p.local_date == day]
             reps = [r for p in plans for r in truth[p.name.split("/")[-1]]]
             prescribed = REPS_PER_DAY if index % 7 in schedule else 0
-            completed = sum(r.rom_deg >= ROM_DEG and r.hold_s >= HOLD_S for r in reps)
+            completed = sum(r.kind != "knee_out" and r.rom_deg >= ROM_DEG and r.hold_s >= HOLD_S for r in reps)
             rows.append(dict(
                 patient=patient, date=day.isoformat(), side=side, sessions=len(plans), prescribed=prescribed,
                 completed=completed, partial=sum(r.kind == "partial" for r in reps),
