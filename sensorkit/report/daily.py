@@ -119,7 +119,9 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
         "rom_mean_deg": _mean(roms), "rom_max_deg": max(roms) if roms else math.nan,
         "hold_mean_s": _mean(holds), "holds_on_target": sum(h >= plan.hold_s for h in holds),
         "active_time_s": float(sum(r.end_s - r.start_s for r in reps)),
-        "adherence_pct": min(100.0, 100.0 * completed / prescribed) if prescribed else math.nan,
+        # (unknown on a day whose data were partly lost and whose analysed reps fall short: not 0 %)
+        "adherence_pct": (min(100.0, 100.0 * completed / prescribed) if prescribed and (completed >= prescribed or not cell.failed)
+                          else math.nan),
         "has_data": bool(cell.recordings),
         "source_recordings": ";".join(sorted(cell.recordings)),
         "reps_full": len(full_roms), "rom_full_mean_deg": _mean(full_roms),

@@ -66,7 +66,8 @@ def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
         week_last_start = last_day - timedelta(days=WEEK_DAYS - 1)
         for exercise, side in series:
             mine = [r for r in rows if (r["exercise"], r["side"]) == (exercise, side)]
-            scheduled = [r["adherence_pct"] for r in mine if r["reps_prescribed"]]
+            # (a day whose adherence is unknown, its data partly lost, is left out of the mean)
+            scheduled = [r["adherence_pct"] for r in mine if r["reps_prescribed"] and not math.isnan(r["adherence_pct"])]
             n_first, rom_first = _full_rom([r for r in mine if date.fromisoformat(r["date"]) <= week1_end])
             n_last, rom_last = _full_rom([r for r in mine if date.fromisoformat(r["date"]) >= week_last_start])
             out.append({

@@ -158,7 +158,8 @@ class DashboardData:
 
     def _window_adherence(self, rx: Prescription, rows: list[dict], ref: date, days: int) -> float | None:
         """Mean adherence over the scheduled day × exercise × side of the ``days`` days ending on
-        ``ref`` (not before the start); a scheduled day without data counts 0 %, as in the summary."""
+        ``ref`` (not before the start); a scheduled day without data counts 0 %, one whose data were
+        partly lost (adherence unknown) is left out, as in the summary."""
         by_key = {(r["date"], r["exercise"], r["side"]): r for r in rows}
         values = []
         for k in range(days):
@@ -172,7 +173,9 @@ class DashboardData:
                 for side in plan.sides:
                     row = by_key.get((day.isoformat(), plan.name, side))
                     pct = row["adherence_pct"] if row is not None else 0.0
-                    values.append(0.0 if pct is None or (isinstance(pct, float) and math.isnan(pct)) else pct)
+                    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+                        continue  # (unknown: the day's data were partly lost; as in the summary)
+                    values.append(pct)
         return _num(sum(values) / len(values)) if values else None
 
     def _period(self, rx: Prescription, rows: list[dict], ref: date) -> dict:

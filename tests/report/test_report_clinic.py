@@ -44,6 +44,10 @@ def read(path):
         return list(csv.reader(handle))
 
 
+#: the broken recording's patient and local day (its sidecar: 2026-10-31T10:00:00-04:00, New York)
+BROKEN_DAY = ("p101", date(2026, 10, 31))
+
+
 def expected_daily(truth):
     rows = []
     for patient, (start, end, side, schedule) in sorted(PERIODS.items()):
@@ -60,7 +64,9 @@ def expected_daily(truth):
                 roms=[r.rom_deg for r in reps], holds=[r.hold_s for r in reps],
                 full_roms=[r.rom_deg for r in reps if r.kind == "full"],
                 active_s=sum(r.end_s - r.start_s for r in reps),
-                adherence=min(100.0, 100.0 * completed / prescribed) if prescribed else None,
+                # (the broken recording's day: its data lost, adherence unknown unless already reached)
+                adherence=(min(100.0, 100.0 * completed / prescribed)
+                           if prescribed and (completed >= prescribed or (patient, day) != BROKEN_DAY) else None),
                 sources=";".join(sorted(p.name.split("/")[-1] for p in plans))))
     return rows
 

@@ -145,4 +145,5 @@ def test_a_recording_that_could_not_be_analysed_shows_on_its_day():
     rows = daily_rows(rx(start), [session(start, [rep("full", 35, 4)])], failed=[lost])
     assert [r["date"] for r in rows] == ["2026-01-01", "2026-01-02", "2026-01-03"]  # (the report reaches it)
     assert [r["recordings_failed"] for r in rows] == [0, 0, 1]
-    assert rows[2]["adherence_pct"] == 0.0 and not rows[2]["has_data"]  # (nothing known of its reps)
+    assert math.isnan(rows[2]["adherence_pct"]) and not rows[2]["has_data"]  # (nothing known of its reps: not 0 %)
+    assert summary_rows("p1", start, rows)[0]["adherence_mean_pct"] == pytest.approx(50.0 / 2)  # (days 1-2 only)
