@@ -233,11 +233,18 @@ def patient_progress_png(rows: Sequence[Mapping], rom_targets: Mapping[str, floa
     ax_adh.set_title(f"adherence per scheduled day ({mean}; x = 0 %)", fontsize=9)
     ax_adh.legend(fontsize=8, loc="upper right")
     ax_adh.grid(alpha=0.3, axis="y")
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator
 
-    locator = AutoDateLocator(minticks=4, maxticks=16)
-    ax_adh.xaxis.set_major_locator(locator)
-    ax_adh.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    first, last = rows[0]["date"], rows[-1]["date"]
+    first, last = min(str(r["date"]) for r in rows), max(str(r["date"]) for r in rows)
+    span_days = (date.fromisoformat(str(last)) - date.fromisoformat(str(first))).days
+    if span_days <= 45:  # (a day's ticks, never hours: each bar stands on its day)
+        ax_adh.xaxis.set_major_locator(DayLocator(interval=1 + span_days // 12))
+        ax_adh.xaxis.set_major_formatter(DateFormatter("%b %d"))
+    else:
+        locator = AutoDateLocator(minticks=4, maxticks=16)
+        ax_adh.xaxis.set_major_locator(locator)
+        ax_adh.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    start_x = np.datetime64(date.fromisoformat(str(first))).astype("datetime64[D]").astype(float)
+    ax_adh.set_xlim(start_x - 0.6, start_x + span_days + 0.6)
     figure.suptitle(f"{patient}: progress {first} to {last}", fontsize=11)
     return _png(figure)

@@ -15,6 +15,7 @@ import click
 
 import firmware_protocols
 from sensorkit import exercises
+from sensorkit.ble.errors import BleError
 from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.scan import scan as scan_sensors
 from sensorkit.ble.session import SensorSession
@@ -28,7 +29,8 @@ _ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") 
 
 def _run(coro):
     """Run ``coro``; SIGTERM and SIGHUP (the terminal closed) cancel it like Ctrl-C does, and all end
-    it cleanly. A failure to write (disk full, read-only) or a sensor error is one line, exit 1."""
+    it cleanly. A sensor not found, not recognised or never connected is one line, exit 2; a
+    failure to write (disk full, read-only) one line, exit 1."""
     async def main():
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
@@ -45,7 +47,10 @@ def _run(coro):
     except (KeyboardInterrupt, asyncio.CancelledError):
         click.echo("stopped", err=True)
         return None
-    except SensorkitError as exc:
+    except BleError as exc:  # (no sensor found, not recognised, no first connection: docs' exit 2)
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except SensorkitError as exc:  # (the recording could not be written)
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
 

@@ -54,7 +54,8 @@ def _check_row(path: Path, line: int, row: dict) -> None:
 @click.option("--patient-report", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A daily report CSV: one progress plot per patient, OUT/PATIENT.png.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="The PNG file (RECORDING), or the folder for the per-patient PNGs (--patient-report).")
+              help="The PNG file (RECORDING; a folder: FOLDER/NAME.png), or the folder for the per-patient PNGs "
+                   "(--patient-report).")
 def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None:
     """Plot a recording's angle trace and reps, or per-patient progress from a report."""
     if (recording is None) == (patient_report is None):
@@ -64,7 +65,11 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
     try:
         require_matplotlib()
         if recording is not None:
+            if out.is_dir():  # (a folder given: the plot goes in it, named after the recording)
+                out = out / f"{recording.stem}.png"
             check_outputs([("--out", out)], inputs=[recording], replaceable=["PNG image"])
+            if out.suffix.lower() != ".png":
+                raise SensorkitError(f"--out {out}: the plot is a PNG image: give a name ending in .png, or a folder")
             pngs = {out: recording_png(recording, on_warning=lambda warning: say(f"warning: {warning}"))}
         else:
             by_patient = _report_rows(patient_report)

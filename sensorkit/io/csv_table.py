@@ -282,9 +282,11 @@ def file_size(path: Path) -> int:
                 raise RecordingError(f"{path}: a folder that cannot be searched (permission denied): the recordings"
                                      " in it are not analysed")
             raise IsADirectoryError(path)
-        if path.is_symlink() and not path.exists():
-            raise RecordingError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist")
         status = os.stat(path)
+    except FileNotFoundError as exc:
+        if path.is_symlink():
+            raise RecordingError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist") from None
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     if not stat.S_ISREG(status.st_mode):

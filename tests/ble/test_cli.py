@@ -56,6 +56,14 @@ def test_record_needs_exactly_one_source(tmp_path):
     assert result.exit_code == 2 and "exactly one of --device" in result.output
 
 
+def test_a_sensor_not_found_is_exit_2_as_documented_and_writes_nothing(tmp_path):
+    # (no Bluetooth here, or none called so: either way the sensor is not found)
+    result = CliRunner().invoke(cli, ["live", "--device", "no-such-sensor", "--out", str(tmp_path / "out"),
+                                      "--give-up-s", "1"])
+    assert result.exit_code == 2 and result.output.strip().startswith("error: ") and "Traceback" not in result.output
+    assert not list(tmp_path.rglob("*.csv"))
+
+
 def test_ctrl_c_stops_record_cleanly_and_closes_the_sidecar(tmp_path):
     command = [sys.executable, "-m", "sensorkit", "record", "--simulate", "--speed", "10", "--out", str(tmp_path),
                "--name", "stopped"]

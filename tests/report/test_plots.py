@@ -57,6 +57,16 @@ def test_plot_recording_writes_a_png(data, tmp_path):
     assert_png(tmp_path / "s0.png")
 
 
+def test_plot_into_a_folder_names_the_png_after_the_recording_and_refuses_another_format(data, tmp_path):
+    pytest.importorskip("matplotlib")
+    root, _ = data
+    result = CliRunner().invoke(cli, ["plot", str(root / "data" / "s0.csv"), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert_png(tmp_path / "s0.png")
+    result = CliRunner().invoke(cli, ["plot", str(root / "data" / "s0.csv"), "--out", str(tmp_path / "s0.pdf")])
+    assert result.exit_code == 2 and "give a name ending in .png" in result.output and not (tmp_path / "s0.pdf").exists()
+
+
 def test_progress_plots_from_the_report_and_from_its_csv(data, tmp_path):
     pytest.importorskip("matplotlib")
     root, _ = data
