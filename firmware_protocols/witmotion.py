@@ -113,14 +113,14 @@ class WitMotionDecoder(Decoder):
 
     @staticmethod
     def _next_header(buf: bytearray) -> int | None:
-        """Index of the first plausible packet start. At offset 0 a header is trusted (we are in
-        sync); after skipped bytes a candidate must also be followed by a header or the buffer end
-        20 bytes later, to avoid locking onto 55 61 inside a packet's data."""
+        """Index of the first plausible packet start: a header followed by a header or the buffer's
+        end 20 bytes later, to avoid locking onto 55 61 inside a packet's data, and taking a packet
+        cut short (a notification lost part way) together with the start of the next as one."""
         for i in range(len(buf) - 1):
             if buf[i] != HEADER or buf[i + 1] not in (FLAG_DEFAULT_DATA, FLAG_REGISTER_REPLY):
                 continue
             after = i + PACKET_BYTES
-            if i == 0 or after >= len(buf) or buf[after] == HEADER:
+            if after >= len(buf) or buf[after] == HEADER:
                 return i
         return None
 

@@ -16,6 +16,7 @@ naming the sample, never a silently wrong count.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -40,9 +41,15 @@ PRESCRIPTION = ("target_rom_deg", "target_hold_s", "target_movement_s")
 
 def as_samples(data: Any) -> Samples:
     """``Samples`` from a DataFrame with the recording's columns, an (n, 7) array in that order, a
-    ``(t, acc, gyr)`` tuple of arrays (s, m/s², deg/s), or ``Samples`` itself."""
+    ``(t, acc, gyr)`` tuple of arrays (s, m/s², deg/s), a :class:`~sensorkit.io.Recording` (its
+    samples), or ``Samples`` itself."""
     if isinstance(data, Samples):
         return data
+    if isinstance(getattr(data, "samples", None), Samples):  # a Recording (read_recording's)
+        return data.samples
+    if isinstance(data, (str, bytes, os.PathLike)):
+        raise ValueError(f"expected samples, not a path ({data!r}): read_recording(path) reads a file, and"
+                         " RepDetector.for_recording(recording).detect(recording) analyses it as sensorkit analyze does")
     if hasattr(data, "columns"):
         missing = [c for c in COLUMNS if c not in data.columns]
         if missing:
@@ -185,7 +192,7 @@ class RepDetector:
         return meta
 
     def detect(self, data: Any, recording: str = "") -> "RepDetector":
-        """Analyse a whole recording (DataFrame, array or ``Samples``); returns ``self``.
+        """Analyse a whole recording (DataFrame, array, ``Samples`` or a ``Recording``); returns ``self``.
 
         The data are checked first (:mod:`sensorkit.inputs`); ``recording`` names them in messages
         and in ``reps_``. Raises :class:`~sensorkit.errors.SampleError` (a ``ValueError``) for data
@@ -194,6 +201,8 @@ class RepDetector:
         0.45 times it)."""
         import pandas as pd
 
+        if not recording and isinstance(getattr(data, "samples", None), Samples):
+            recording = str(getattr(data, "name", ""))  # (a Recording names itself)
         samples = InputChecks(recording or "data").whole(as_samples(data))
         pipeline = Pipeline(self.config, meta=self.meta, keep_angle=True)
         self.reps_ = reps_frame(pipeline.run(samples), recording, self.side)

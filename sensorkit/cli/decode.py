@@ -111,10 +111,14 @@ def decode(ctx: click.Context, protocol: str, file: str, sample_rate_hz: float |
     if sample_rate_hz is not None:
         decoder_settings["sample_rate_hz"] = sample_rate_hz
     decoder = _make_decoder(protocol, decoder_settings)
+    unscaled = [f for f in ("acc_factor", "gyr_factor") if protocol == "polar_pmd" and f not in decoder_settings]
+    if unscaled:  # (live, the sensor's start response gives them; a file of payloads does not)
+        click.echo(f"note: polar_pmd: no {' or '.join(unscaled)} given: delta-compressed frames are scaled by 1.0;"
+                   " the factor is in the sensor's start response (-s acc_factor=VALUE)", err=True)
     out = sys.stdout
     out.write(",".join(COLUMNS) + "\n")
     name = "-" if file == "-" else click.format_filename(file)
-    with click.open_file(file, "r", encoding="utf-8", errors="replace") as source:
+    with click.open_file(file, "r", encoding="utf-8-sig", errors="replace") as source:  # (a BOM is no payload)
         lines, bad = _decode_lines(source, name, decoder, out)
     out.flush()
     click.echo(_summary(name, lines, bad, decoder.health), err=True)

@@ -54,7 +54,8 @@ def test_bad_lines_are_named_counted_and_skipped(tmp_path, payloads):
     lines = [p.hex() for p in payloads[:4]] + ["02 01 02", "not hex at all"] + [p.hex() for p in payloads[4:]]
     result = run("polar_pmd", write_capture(tmp_path, lines))
     assert result.exit_code == 1
-    errors = result.stderr.splitlines()
+    note, *errors = result.stderr.splitlines()
+    assert note.startswith("note: polar_pmd: no acc_factor or gyr_factor given")  # (scaled by 1.0: said)
     assert errors[0] == f"{tmp_path / 'capture.hex'}:5: polar_pmd: truncated header (3 bytes, need 10)"
     assert errors[1].endswith(":6: not hex: 'not hex at all'")
     assert "18 payloads, 2 failed; 208 samples" in errors[-1]

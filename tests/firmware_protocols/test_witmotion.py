@@ -83,6 +83,16 @@ def test_garbage_only_notification_raises_then_stream_continues():
     assert len(dec.feed(PACKET)) == 1 and dec.discarded_bytes == 4
 
 
+def test_a_packet_cut_short_is_dropped_not_joined_to_the_next():
+    q = encode_packet([0, 0, G], [1, 2, 3])
+    dec = WitMotionDecoder()
+    assert len(dec.feed(PACKET)) == 1
+    assert len(dec.feed(PACKET[:5])) == 0  # a notification lost part way (its rest may still come)
+    rows = dec.feed(q)  # the next packet: the 5 bytes before it are no packet of their own
+    assert rows.shape == (1, 7) and dec.discarded_bytes == 5
+    np.testing.assert_allclose(rows[0, 4:7], [1, 2, 3], atol=GYRO_DPS_PER_LSB)
+
+
 def test_register_reply_is_skipped():
     dec = WitMotionDecoder()
     reply = bytes.fromhex("5571" "6400" "6a01" + "00" * 14)

@@ -100,6 +100,10 @@ def test_for_recording_takes_the_sidecar_s_exercise_prescription_and_side():
     assert repr(HipExternalRotation.for_recording(rec.meta, lowpass_hz=2.5)).endswith("lowpass_hz=2.5)")
     with pytest.raises(ValueError, match="exercise is 'hip_external_rotation', not 'knee_extension'"):
         KneeExtension.for_recording(rec)
+    # a Recording is analysed as its samples, under its name; a path is refused, saying what to do
+    assert set(detector.detect(rec).reps_.recording) == {"sim_9013"}
+    with pytest.raises(ValueError, match="not a path .* read_recording"):
+        detector.detect(str(REAL))
 
 
 @pytest.mark.parametrize("keywords, named", [
