@@ -245,10 +245,10 @@ def _cell_problem(cell: str) -> str | None:
     if not cell:
         return "empty cell"
     if is_number(cell):
-        return None if np.isfinite(float(cell)) else f"{cell!r} overflows a float"
+        return None if np.isfinite(float(cell)) else f"{_clip(cell)!r} overflows a float"
     if cell.lower() in _NON_FINITE:
         return f"{cell!r} is not a finite number (NaN and inf are not allowed)"
-    return f"{cell!r} is not a number"
+    return f"{_clip(cell)!r} is not a number"  # (a line of 200,000 characters stays a line to read)
 
 
 def line_of_row(path: Path, row: int) -> int:

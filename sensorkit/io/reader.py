@@ -50,6 +50,7 @@ def read_recording(path: str | os.PathLike) -> Recording:
     meta, warnings = load_meta(path)
     if header.extra_columns:
         names = ", ".join(header.extra_columns)
+        names = names if len(names) <= 200 else f"{names[:150]}... ({len(header.extra_columns)} in all)"
         warnings.append(f"{path}: line 1: unknown column{'s' if len(header.extra_columns) > 1 else ''} {names} ignored")
     truncation = find_truncation(path, header)
     if truncation:
