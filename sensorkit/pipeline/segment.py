@@ -515,7 +515,10 @@ class Segmenter:
                 exc = angle_between_deg(up[j:], self.rest_up)
                 runmax = np.maximum.accumulate(np.maximum(exc, self.peak_deg))
                 threshold = np.maximum(cfg.end_floor_deg, cfg.return_fraction * runmax)
-                below = (exc < threshold).nonzero()[0]
+                # ... or back through the rest pose: on the far side of it from the peak so far (a
+                # swing whose plane passes a few degrees beside the rest pose never comes within
+                # the threshold of a small swing's peak)
+                below = ((exc < threshold) | self._through_rest(up[j:], exc, runmax)).nonzero()[0]
                 # settled: still for settle samples in a row, never min_rom_deg from rest (a shifted
                 # rest pose) or back under half the peak (back to a rest pose that has moved)
                 calm = still_run[j:] >= self.settle
@@ -1035,6 +1038,18 @@ class Segmenter:
                 settled = near[quiet_run[j + near] > self.settled_samples]
                 if len(settled):
                     self.out_read = self._settled_read(first, j + int(settled[0]), quiet_run, history_acc)
+
+    def _through_rest(self, up: np.ndarray, exc: np.ndarray, runmax: np.ndarray) -> np.ndarray:
+        """Which samples of a movement lie on the far side of the rest pose from its peak so far
+        (``exc``: their angle from the rest pose, ``runmax``: the peak up to each, deg)."""
+        at_peak = np.flatnonzero((exc >= runmax) & (exc > self.peak_deg))
+        if not len(at_peak) and self.peak_up is None:
+            return np.zeros(len(exc), dtype=bool)
+        # (the vertical at the peak up to each sample: the movement's own, or the one before this piece)
+        which = np.searchsorted(at_peak, np.arange(len(exc)), side="right") - 1
+        peaks = np.vstack([self.peak_up[None, :] if self.peak_up is not None else up[:1], up[at_peak]])
+        out = peaks[which + 1] - self.rest_up
+        return einsum("ni,ni->n", up - self.rest_up, out) <= 0.0
 
     def _left_spell(self, first: int, j: int, up: np.ndarray, exc: np.ndarray, quiet_run: np.ndarray) -> int:
         """MOVE, samples ``j:`` of this piece (``exc``: their angle from rest): the first (relative

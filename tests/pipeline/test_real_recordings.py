@@ -110,6 +110,18 @@ def test_continuous_swings_are_read_alike_at_any_sample_rate(rate_hz):
         assert max(map(abs, moved.rom_change_deg)) < 3.0, (name, moved.rom_change_deg)
 
 
+def test_small_continuous_swings_whose_plane_passes_beside_the_rest_pose_split_at_it():
+    # PHYTMO's incorrect series done with 0.4 x the range: forward swings of 30 deg, backswings of
+    # 21 deg, the swings' plane passing 7 deg beside the rest pose. A backswing never came within
+    # 0.3 x 21 deg of the rest pose, so it and the forward swing after it read as one movement,
+    # "shaking": 9 of 10. It ends where the leg passes through the rest pose (session 24)
+    name = "phytmo_b05kfel1_1"
+    for factor in (0.3, 0.4):
+        reps = _reps(PHYTMO / f"{name}.csv", lambda s: done_with_range(s, factor))
+        assert sum(r.counted for r in reps) in (10, 11), factor
+        assert not [r for r in reps if r.reason.startswith("shaking")], factor
+
+
 @pytest.mark.parametrize("rate_hz", [52, 100])
 def test_uci_sessions_resampled_are_still_counted_exactly(rate_hz):
     for name, label in read_labels(UCI).items():
