@@ -346,3 +346,36 @@ def test_a_recording_begun_late_counts_every_rep_after_it_began(name):
         total += reps_around_gap(base, reps, t0 - 1.0, cut_s - t0 + 1.0)
     assert total.expected > 250
     assert total.found >= 0.97 * total.expected and total.added <= 0.01 * total.expected, total
+
+
+def test_the_outward_stop_exponent_is_the_one_the_real_held_reps_show():
+    # measure.STOP_EXPONENT dates a hold's start (and the live timer's) from where the outward speed
+    # falls under its threshold: speed ~ (time to the stop)^p, so the time left is p x speed /
+    # deceleration. Here p is measured again on the real UCI test sessions' held reps, from the
+    # speed (the angle's, smoothed as measure smooths it) falling from 50 % to 10 % of its peak
+    from scipy import signal
+
+    from sensorkit import RepDetector
+    from sensorkit.pipeline.measure import STOP_EXPONENT
+
+    exponents = []
+    for path in sorted(UCI.glob("uci_s*_test.csv")):
+        rec = read_recording(path)
+        detector = RepDetector.for_recording(rec).detect(rec)
+        t, angle = detector.angle_.t.to_numpy(), detector.angle_.angle_deg.to_numpy()
+        fs = detector.sample_rate_hz_
+        speed = np.gradient(signal.sosfiltfilt(signal.butter(4, detector.config.lowpass_hz, fs=fs, output="sos"), angle), t)
+        for rep in detector.reps_[(detector.reps_.kind != "rejected") & (detector.reps_.hold_s >= 1.0)].itertuples():
+            inside = np.flatnonzero((t >= rep.start_s) & (t <= rep.out_end_s + 0.3))
+            peak = inside[int(np.argmax(speed[inside]))]
+            falling = np.arange(peak, inside[-1] + 1)
+            window = falling[(speed[falling] <= 0.5 * speed[peak]) & (speed[falling] >= max(5.0, 0.1 * speed[peak]))]
+            window = window[:np.argmax(np.diff(window) > 1) + 1] if np.any(np.diff(window) > 1) else window
+            decel = -np.gradient(speed, t)[window]
+            if len(window) >= 4 and (decel > 0).sum() >= 4:
+                slope = np.polyfit(t[window][decel > 0], speed[window][decel > 0] / decel[decel > 0], 1)[0]
+                if slope < 0:
+                    exponents.append(-1.0 / slope)
+    assert len(exponents) >= 40
+    assert np.percentile(exponents, 25) < STOP_EXPONENT < np.percentile(exponents, 75)
+    assert abs(np.median(exponents) - STOP_EXPONENT) < 0.1
