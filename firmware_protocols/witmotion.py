@@ -114,13 +114,20 @@ class WitMotionDecoder(Decoder):
     @staticmethod
     def _next_header(buf: bytearray) -> int | None:
         """Index of the first plausible packet start: a header followed by a header or the buffer's
-        end 20 bytes later, to avoid locking onto 55 61 inside a packet's data, and taking a packet
-        cut short (a notification lost part way) together with the start of the next as one."""
-        for i in range(len(buf) - 1):
-            if buf[i] != HEADER or buf[i + 1] not in (FLAG_DEFAULT_DATA, FLAG_REGISTER_REPLY):
-                continue
+        end 20 bytes later (so that a 55 61 pair inside a packet's data is not locked onto). At
+        offset 0 (in sync) a header is also taken when stray bytes follow its 20, unless such a
+        plausible start lies inside them: then the packet at 0 was cut short (a notification lost
+        part way) and is not read together with the start of the next."""
+        def plausible(i: int) -> bool:
             after = i + PACKET_BYTES
-            if after >= len(buf) or buf[after] == HEADER:
+            return (buf[i] == HEADER and buf[i + 1] in (FLAG_DEFAULT_DATA, FLAG_REGISTER_REPLY)
+                    and (after >= len(buf) or buf[after] == HEADER))
+
+        if len(buf) > 1 and buf[0] == HEADER and buf[1] in (FLAG_DEFAULT_DATA, FLAG_REGISTER_REPLY):
+            if plausible(0) or not any(plausible(k) for k in range(1, min(PACKET_BYTES, len(buf) - 1))):
+                return 0
+        for i in range(1, len(buf) - 1):
+            if plausible(i):
                 return i
         return None
 

@@ -167,13 +167,13 @@ class RepDetector:
     def for_recording(cls, recording: Any, **params: float) -> "RepDetector":
         """The detector ``sensorkit analyze`` runs on ``recording`` (a :class:`~sensorkit.io.Recording`
         or its ``meta``): its sidecar's exercise, prescription (``target_*``) and side, and
-        ``params`` as at construction. Called on :class:`RepDetector`, the exercise picks the class;
+        ``params`` as at construction (a prescription keyword or ``side`` given there wins). Called on :class:`RepDetector`, the exercise picks the class;
         called on one, the sidecar must name its exercise (a ``ValueError`` if not)."""
         meta = getattr(recording, "meta", recording)
         chosen = {c.exercise: c for c in RepDetector.__subclasses__()}.get(meta.exercise)
         if chosen is None or (cls is not RepDetector and chosen is not cls):
             raise ValueError(f"the recording's exercise is {meta.exercise!r}, not {cls.exercise!r}")
-        return chosen(**{key: getattr(meta, key) for key in PRESCRIPTION}, side=meta.side or "", **params)
+        return chosen(**{**{key: getattr(meta, key) for key in PRESCRIPTION}, "side": meta.side or "", **params})
 
     def __repr__(self) -> str:
         given = {k: v for k, v in {**self._prescription(), "side": self.side, **self._params}.items()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -56,13 +57,17 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
                         raise OutputError(f"{existing}: already exists; a recording is never overwritten"
                                           " (choose another --out)")
                 meta = dataclasses.replace(recording.meta, n_samples=None, **given)
-                if meta.started_at_from_file_time:  # (a guess: not written as if known)
+                dated_by_file = meta.started_at_from_file_time
+                if dated_by_file:  # (a guess: not written as if known)
                     meta = dataclasses.replace(meta, started_at=None, started_at_from_file_time=False)
-                    say(f"note: {path}: no start time in it: the converted sidecar has no started_at (a report dates"
-                        " the session by the converted file's modification time, and says so)")
+                    say(f"note: {path}: no start time in it: the converted sidecar has no started_at (the converted"
+                        " file keeps the input's modification time, by which a report dates it, and says so)")
                 for warning in recording.warnings:
                     say(f"warning: {warning}")
                 write_recording(target, recording.samples, meta)
+                if dated_by_file:  # (so that it is dated as the input was, not by the day of the conversion)
+                    source = os.stat(path)
+                    os.utime(target, ns=(source.st_atime_ns, source.st_mtime_ns))
                 written[recording.name] = path
                 click.echo(f"{path} -> {target} ({len(recording.samples)} samples, {recording.meta.sensor or 'sensorkit'})")
             except (SensorkitError, OSError, ValueError) as exc:

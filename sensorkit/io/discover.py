@@ -97,8 +97,10 @@ def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path
         for name in names:
             if name.startswith("."):
                 continue
-            if name[-4:].lower() in (".csv", ".txt", "json") and not (root_path / name).is_file():
-                files.append(root_path / name)  # (a pipe, socket or broken link: never opened here; the reader says what it is)
+            if name[-4:].lower() in (".csv", ".txt", "json") and not os.path.isfile(root_path / name):
+                # (a pipe, socket, broken link, or a file in a folder that cannot be entered: never
+                # opened here; the reader says what it is)
+                files.append(root_path / name)
             elif name[-4:].lower() == ".csv":
                 kind = output_kind(root_path / name)
                 if kind is not None:

@@ -116,15 +116,19 @@ def _time(value: Any) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not an ISO 8601 time like \"2026-11-24T09:30:00+01:00\"") from None
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise ValueError(f"{value!r} is not a time a recording was made (years {FIRST_YEAR} to {LAST_YEAR}: a clock"
-                         " never set, or a typo)")
     return moment
 
 
 #: the years a recording's time may fall in: no wearable IMU recorded before 1990, and a time past
-#: 2100 is a clock or a typo (either, converted to a patient's day, can leave the calendar)
+#: 2100 is a clock or a typo (either, converted to a patient's day, can leave the calendar). A
+#: sidecar time outside them is read with a warning (the recording is analysed: its reps do not
+#: depend on it); a report places it on no day (:func:`sensorkit.report.build.match_session`)
 FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def plausible_time(moment: datetime) -> bool:
+    """Whether ``moment`` falls in the years FIRST_YEAR to LAST_YEAR."""
+    return FIRST_YEAR <= moment.year <= LAST_YEAR
 
 
 def _list(value: Any) -> list:
@@ -201,6 +205,9 @@ def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
         if isinstance(value, datetime) and value.tzinfo is None:
             warnings.append(f"{source}: key {key}: {raw!r} has no UTC offset; read as UTC")
             value = value.replace(tzinfo=timezone.utc)
+        if isinstance(value, datetime) and not plausible_time(value):
+            warnings.append(f"{source}: key {key}: {raw!r} is not in the years {FIRST_YEAR} to {LAST_YEAR} (a clock never"
+                            " set, or a typo); a report places the recording on no day")
         values[key] = value
     return RecordingMeta(**values, extra=extra), warnings
 

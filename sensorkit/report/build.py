@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_many
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
-from sensorkit.io.meta import file_time_warning, load_meta
+from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, file_time_warning, load_meta, plausible_time
 from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
@@ -56,6 +56,9 @@ def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
     rx = prescriptions.get(meta.patient)
     if rx is None:
         return None, "", f"patient {meta.patient!r} has no prescription"
+    if meta.started_at is None or not plausible_time(meta.started_at):
+        return None, "", (f"its start time {meta.started_at.isoformat() if meta.started_at else ''} is not in the years"
+                          f" {FIRST_YEAR} to {LAST_YEAR} (a clock never set, or a typo): placed on no day")
     plan = rx.plan(meta.exercise)
     if plan is None:
         return None, "", f"exercise {meta.exercise!r} is not prescribed to {rx.patient} ({rx.source})"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sensorkit.pipeline import Rep
-from sensorkit.report.prescription import ExercisePlan, Prescription
+from sensorkit.report.prescription import MAX_PERIOD_DAYS, ExercisePlan, Prescription
 
 DAILY_COLUMNS = (
     "patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
@@ -59,12 +59,12 @@ def report_end(rx: Prescription, sessions: list[AnalyzedSession | FailedSession]
     a local date), or without that the local date of the last session (at least start). With
     ``as_of``, no later than it, as days still to come are neither done nor missed, but never
     before the last session's day. (A patient who stopped, or never began, shows the days missed
-    up to the report's day.)"""
+    up to the report's day; an open-ended prescription, at most ``MAX_PERIOD_DAYS`` from its start.)"""
     last_data = max([rx.start, *(rx.local_date(s.started_at) for s in sessions)])
     if rx.end is not None:
         planned = rx.end
-    else:
-        planned = last_data if as_of is None else max(last_data, as_of)
+    else:  # (at most MAX_PERIOD_DAYS: a start typed a decade early, or an --as-of far ahead)
+        planned = last_data if as_of is None else min(max(last_data, as_of), rx.start + timedelta(days=MAX_PERIOD_DAYS - 1))
     if as_of is None:
         return planned
     end = min(planned, as_of)

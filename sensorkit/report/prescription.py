@@ -60,7 +60,7 @@ class ExercisePlan:
         """Reps prescribed per side on day ``day_index`` (0 on an unscheduled day)."""
         return self.sets * self.reps_per_set * self.sessions_per_day if self.scheduled(day_index) else 0
 
-    def meets_target(self, rom_deg: float, hold_s: float, kind: str = "full") -> bool:
+    def meets_target(self, rom_deg: float, hold_s: float, kind: str) -> bool:
         """Whether a counted rep of ``kind`` reaches both the ROM and the hold this plan asks for; a
         ``knee_out`` rep (a compensation, unless the plan prescribes that variant: ``knee_out``)
         never does."""

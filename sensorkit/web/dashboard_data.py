@@ -232,7 +232,7 @@ class DashboardData:
                 index = (day - rx.start).days
                 day_rows = by_date.get(day.isoformat(), [])
                 scheduled = [r for r in day_rows if r["reps_prescribed"]]
-                pcts = [r["adherence_pct"] for r in scheduled]
+                pcts = [r["adherence_pct"] for r in scheduled if not math.isnan(r["adherence_pct"])]  # (unknown: left out)
                 future = day > ref
                 if not day_rows:  # after the report's last day: scheduled days from the plan, no data
                     prescribed = sum(p.reps_prescribed(index) * len(p.sides) for p in rx.exercises)
@@ -266,7 +266,7 @@ class DashboardData:
         return {
             "id": entry.id, "recording": s.recording, "started": s.started_at.astimezone(rx.zone).isoformat(timespec="minutes"),
             "date": rx.local_date(s.started_at).isoformat(), "exercise": s.exercise, "side": s.side,
-            "counted": len(counted), "completed": sum(plan.meets_target(r.rom_deg, r.hold_s) for r in counted),
+            "counted": len(counted), "completed": sum(plan.meets_target(r.rom_deg, r.hold_s, r.kind) for r in counted),
             "kinds": {k: sum(r.kind == k for r in s.reps) for k in ("full", "partial", "knee_out", "rejected")},
             "fast": sum(r.tempo == "fast" for r in counted),
             "rom_mean_deg": _num(sum(r.rom_deg for r in counted) / len(counted)) if counted else None,
@@ -309,7 +309,7 @@ def _rep(rep, plan) -> dict:
     return {"rep": rep.rep, "kind": rep.kind, "start_s": _num(rep.start_s, 2), "end_s": _num(rep.end_s, 2),
             "out_end_s": _num(rep.out_end_s, 2), "return_start_s": _num(rep.return_start_s, 2),
             "rom_deg": _num(rep.rom_deg), "hold_s": _num(rep.hold_s), "tempo": rep.tempo, "reason": rep.reason,
-            "meets_target": bool(rep.counted and plan.meets_target(rep.rom_deg, rep.hold_s)),
+            "meets_target": bool(rep.counted and plan.meets_target(rep.rom_deg, rep.hold_s, rep.kind)),
             "short_of": "; ".join(([f"ROM under {plan.rom_deg:g}°"] if rep.rom_deg < plan.rom_deg else [])
                                   + ([f"hold under {plan.hold_s:g} s"] if rep.hold_s < plan.hold_s else []))
             if rep.counted else ""}

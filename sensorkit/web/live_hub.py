@@ -41,13 +41,15 @@ class SessionPlan:
     rom_deg: float
     hold_s: float
     movement_s: float | None = None  # outward + return time of a controlled rep (the tempo reference)
+    knee_out: bool = False  # the easier variant prescribed: its reps may complete (as in the report)
 
     @property
     def total(self) -> int:
         return self.sets * self.reps_per_set
 
     def meets(self, rep: Rep) -> bool:
-        return rep.counted and rep.rom_deg >= self.rom_deg and rep.hold_s >= self.hold_s
+        return (rep.counted and (rep.kind != "knee_out" or self.knee_out) and rep.rom_deg >= self.rom_deg
+                and rep.hold_s >= self.hold_s)
 
     def progress(self, completed: int) -> dict:
         """``set`` (1-based, the one under way), ``rep_in_set`` (completed in it), ``done`` flag."""
@@ -279,4 +281,4 @@ def plan_for(rx_path, patient: str | None, exercise: str | None) -> SessionPlan:
     if plan is None:
         raise ConfigError(f"{rx.source}: {name} is not prescribed to {patient}")
     return SessionPlan(sets=plan.sets, reps_per_set=plan.reps_per_set,
-                       rom_deg=plan.rom_deg, hold_s=plan.hold_s, movement_s=plan.movement_s)
+                       rom_deg=plan.rom_deg, hold_s=plan.hold_s, movement_s=plan.movement_s, knee_out=plan.knee_out)

@@ -85,3 +85,14 @@ def test_convert_writes_the_exercise_side_and_patient_it_is_given(tmp_path):
     sidecar = json.loads((tmp_path / "out" / "dot_left.json").read_text())
     assert (sidecar["exercise"], sidecar["side"], sidecar["patient"]) == ("knee_extension", "left", "p3")
     assert read_recording(tmp_path / "out" / "dot_left.csv").meta.exercise == "knee_extension"
+
+
+def test_convert_keeps_a_file_dated_by_its_time_on_the_same_day(tmp_path):
+    import os
+
+    mixed_folder(tmp_path / "in")
+    source = tmp_path / "in" / "canonical.csv"  # (no sidecar: dated by its modification time)
+    os.utime(source, (1_767_600_000, 1_767_600_000))  # 2026-01-05
+    assert run("convert", source, "--out", tmp_path / "out").returncode == 0
+    before, after = read_recording(source).meta, read_recording(tmp_path / "out" / "canonical.csv").meta
+    assert after.started_at_from_file_time and after.started_at == before.started_at

@@ -89,8 +89,12 @@ def test_a_not_a_number_time_is_refused_naming_the_sample(frame):
 
 def test_no_movement_gives_an_empty_table_with_the_columns_types():
     empty = KneeExtension().detect(read_recording(REAL).samples.to_frame().iloc[:50]).reps_
-    assert empty.empty and empty.dtypes.equals(reps_frame([Rep(1, "full", *[0.0] * 12)]).dtypes)
-    assert empty.rom_deg.dtype == float and empty.rep.dtype == "Int64"
+    text = {"recording", "side", "kind", "exercise", "tempo", "reason"}
+    assert empty.empty and list(empty.columns) == list(REP_COLUMNS)
+    assert {c: str(t) for c, t in empty.dtypes.items()} == {
+        c: "object" if c in text else "Int64" if c == "rep" else "float64" for c in REP_COLUMNS}
+    # (the same dtypes as a table with rows: concatenating subjects keeps them)
+    assert empty.dtypes.equals(reps_frame([Rep(1, "full", *[0.0] * 12)]).dtypes)
 
 
 def test_for_recording_takes_the_sidecar_s_exercise_prescription_and_side():
@@ -98,6 +102,8 @@ def test_for_recording_takes_the_sidecar_s_exercise_prescription_and_side():
     detector = RepDetector.for_recording(rec)
     assert repr(detector) == "HipExternalRotation(target_rom_deg=35.0, target_hold_s=8.0, side='right')"
     assert repr(HipExternalRotation.for_recording(rec.meta, lowpass_hz=2.5)).endswith("lowpass_hz=2.5)")
+    mine = RepDetector.for_recording(rec, target_rom_deg=40, side="left")  # (a keyword given wins)
+    assert (mine.target_rom_deg, mine.target_hold_s, mine.side) == (40.0, 8.0, "left")
     with pytest.raises(ValueError, match="exercise is 'hip_external_rotation', not 'knee_extension'"):
         KneeExtension.for_recording(rec)
     # a Recording is analysed as its samples, under its name; a path is refused, saying what to do

@@ -153,3 +153,18 @@ def test_a_recording_dated_by_its_file_time_says_so_in_the_title(data, tmp_path,
     recording_png(undated)
     assert "2026-10-01" in titles[0] and "file time" not in titles[0]
     assert titles[1].endswith("(file time)")  # the date is when the file was written, not recorded
+
+
+def test_a_session_dated_in_the_year_1_is_skipped_saying_why_and_the_report_is_made(data, tmp_path):
+    import json
+    import shutil
+
+    root, _ = data
+    shutil.copytree(root / "data", tmp_path / "data")
+    meta = json.loads((tmp_path / "data" / "s1.json").read_text())
+    (tmp_path / "data" / "s1.json").write_text(json.dumps(meta | {"started_at": "0001-01-01T00:00:00+14:00"}))
+    result = CliRunner().invoke(cli, ["report", "--include-simulated", "--prescription", str(root / "rx.toml"), "--as-of",
+                                      "2026-10-03", str(tmp_path / "data"), "--out", str(tmp_path / "r.csv")])
+    assert result.exit_code == 0, result.output
+    assert "s1.csv: skipped: its start time 0001-01-01T00:00:00+14:00 is not in the years 1990 to 2100" in result.output
+    assert "Traceback" not in result.output and (tmp_path / "r.csv").exists()

@@ -60,6 +60,13 @@ def test_days_after_the_report_is_made_are_neither_done_nor_missed():
     assert daily_rows(rx(start, end=date(2026, 1, 31)), [], as_of=date(2025, 12, 30)) == []  # not begun
 
 
+def test_an_open_ended_prescription_is_reported_over_five_years_at_most():
+    from sensorkit.report.prescription import MAX_PERIOD_DAYS
+
+    rows = daily_rows(rx(date(1990, 1, 1)), [], as_of=date(2026, 5, 1))  # (a start typed decades early)
+    assert len(rows) == MAX_PERIOD_DAYS and rows[-1]["date"] == "1994-12-31"
+
+
 def test_without_an_end_a_patient_who_stopped_or_never_began_shows_the_days_missed_to_the_report_s_day():
     start = date(2026, 1, 1)
     stopped = daily_rows(rx(start), [session(start + timedelta(days=1), [rep("full", 35, 4)])], as_of=date(2026, 1, 10))
