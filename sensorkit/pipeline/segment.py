@@ -253,6 +253,7 @@ class Segmenter:
         self.peak_up: np.ndarray | None = None  # the vertical there
         self.peak_index = -1  # ... and its absolute sample
         self.tail_min = np.inf
+        self.tail_near: float | None = None  # (the return threshold, when returned beside the rest pose)
         self.tail_min_index = -1
         self.last_end = -1  # a movement starts after the previous one ended
         # PAST: a swing through the rest pose (candidate end at its bottom, the swing's extremes)
@@ -697,13 +698,17 @@ class Segmenter:
                     break
                 self.state = TAIL
                 self.tail_min, self.tail_min_index = float(exc[k - j]), first + k
+                # (returned by passing the rest pose beside it, not within the threshold: a quiet moment
+                # ends it only back within the threshold; a return veering sideways goes on to rest)
+                self.tail_near = None if exc[k - j] < threshold[k - j] else float(threshold[k - j])
                 j = k
             if self.state == TAIL:
                 limit = self.start + self.max_len - first
                 seg = angle_between_deg(up[j:], self.rest_up)
                 runmin = np.minimum.accumulate(np.minimum(seg, self.tail_min))
                 rising = seg > runmin + RISE_DEG
-                hit = (quiet[j:] | rising).nonzero()[0]
+                calm = quiet[j:] if self.tail_near is None else quiet[j:] & (seg < self.tail_near)
+                hit = (calm | rising).nonzero()[0]
                 if limit < (j + int(hit[0]) if len(hit) else n):  # never back at rest: cut
                     return self._end(first + max(limit, j), returned=False)
                 if len(hit) == 0:

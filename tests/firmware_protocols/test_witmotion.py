@@ -93,6 +93,11 @@ def test_a_packet_cut_short_is_dropped_not_joined_to_the_next():
     np.testing.assert_allclose(rows[0, 4:7], [1, 2, 3], atol=GYRO_DPS_PER_LSB)
 
 
+def test_a_whole_packet_followed_by_a_stray_byte_is_kept():
+    dec = WitMotionDecoder()
+    assert len(dec.feed(PACKET + b"\x00")) == 1  # (the stray byte is discarded with the next notification)
+
+
 def test_register_reply_is_skipped():
     dec = WitMotionDecoder()
     reply = bytes.fromhex("5571" "6400" "6a01" + "00" * 14)

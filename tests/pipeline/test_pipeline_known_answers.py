@@ -969,3 +969,25 @@ def test_a_rep_begun_a_moment_after_a_swing_past_rest_is_measured_from_the_rest(
     assert len(counted) == len(session.reps) == 6
     fifth, truth = counted[4], session.reps[4]
     assert fifth.rom_deg == pytest.approx(truth.rom_deg, abs=1.0) and fifth.kind == truth.kind == "full"
+
+
+@pytest.mark.parametrize("case", ["veers", "curves"])
+def test_a_return_that_passes_beside_the_rest_pose_ends_back_at_rest(case):
+    """A 20-deg rep whose return veers 9 deg sideways late (or curves 3 deg past the rest pose, 8 deg
+    beside it) passes the rest pose's level beside it: a return through the rest pose, which ends a
+    swing at its bottom, but here the leg then slides back to rest, and the rep ends there, one row
+    per rep (reviewer's cases B and D, session 24)."""
+    axis, gravity = random_setup(5)
+    t = np.arange(0, 20, 1 / 50.0)
+    theta, across = np.zeros_like(t), np.zeros_like(t)
+    for t0 in (2.0, 8.0, 14.0):
+        if case == "veers":
+            theta += 20 * min_jerk((t - t0) / 1.2) - 20 * min_jerk((t - t0 - 3.2) / 1.2)
+            across += 9 * min_jerk((t - t0 - 3.6) / 0.6) - 9 * min_jerk((t - t0 - 4.6) / 0.8)
+        else:
+            theta += (20 * min_jerk((t - t0) / 1.2) - 23 * min_jerk((t - t0 - 3.2) / 1.2)
+                      + 3 * min_jerk((t - t0 - 4.6) / 0.8))
+            across += 8 * min_jerk((t - t0 - 3.2) / 1.2) - 8 * min_jerk((t - t0 - 4.6) / 0.8)
+    reps = Pipeline(meta={"exercise": "hip_external_rotation"}).run(samples_of_two_turns(theta, across, t, axis, gravity, seed=1))
+    assert len(reps) == 3 and all(r.counted for r in reps)
+    assert [round(r.end_s, 1) for r in reps] == [7.4, 13.4, 19.4]  # (back at rest: 2.10-7.38, ...)
