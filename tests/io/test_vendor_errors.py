@@ -173,3 +173,15 @@ def test_a_vendor_file_not_in_utf8_names_the_line(tmp_path):
     lines[12] = lines[12] + b"\xff"
     path.write_bytes(b"\n".join(lines))
     assert "line 13: not UTF-8 text" in error_of(path)
+
+
+@pytest.mark.parametrize("keep", [0, -1, 3])  # "-6.212950" cut to "-6", to "-" (or ""), to "-6.21"
+def test_a_movesense_csv_cut_inside_its_last_number_loses_that_line_with_a_warning(tmp_path, keep):
+    from vendor_synth import write_movesense_csv
+
+    acc, _ = write_movesense_csv(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    text = acc.read_text().rstrip("\n")
+    acc.write_text(text[: text.rindex(".") + keep] if keep != 0 else text[: text.rindex(".")])  # (no line break)
+    recording = read_recording(acc)
+    assert any("incomplete last line dropped" in w for w in recording.warnings)
+    assert len(recording.samples) == len(KNOWN) // 4 * 4 - 1  # (that sample only: the rest as written)

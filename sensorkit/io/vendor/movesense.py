@@ -17,6 +17,7 @@ file holds both. The samples of a packet are spread evenly from its timestamp to
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -98,7 +99,32 @@ def _json_streams(path: Path) -> Streams:
     return streams
 
 
-def _csv_streams(path: Path) -> Streams:
+def _cut_last_number(path: Path, last_row: np.ndarray) -> bool:
+    """Does the file end, without a line break, in a line cut inside its last value: x, y or z
+    empty or no number ("-"), or a number with fewer decimals than the line before's ("-6.212950"
+    cut to "-6")? ``last_row``: that line as read (timestamp, x, y, z)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 4096))
+        tail = handle.read().decode("utf-8", "replace")
+    if not tail or tail.endswith(("\n", "\r")):
+        return False
+    if not np.isfinite(last_row[1:]).all():
+        return True
+    lines = [line for line in tail.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return False
+
+    def decimals(cell: str) -> int:
+        cell = cell.strip()
+        return len(cell) - cell.index(".") - 1 if "." in cell else 0
+
+    last, before = lines[-1].split(","), lines[-2].split(",")
+    return any(decimals(a) < decimals(b) for a, b in zip(last, before) if a.strip() and b.strip())
+
+
+def _csv_streams(path: Path, warnings: list[str] | None = None) -> Streams:
     role = role_of(path)
     if role is None:
         raise RecordingError(f"{path}: a Movesense CSV ({CSV_HEADER}) must name its sensor (…acc… or …gyro…) in the file name")
@@ -107,6 +133,9 @@ def _csv_streams(path: Path) -> Streams:
     except (ValueError, OSError) as exc:
         raise RecordingError(f"{path}: cannot parse: {str(exc).strip()}") from None
     values = frame.to_numpy(np.float64)
+    if len(values) > 1 and _cut_last_number(path, values[-1]):
+        (warnings if warnings is not None else []).append(f"{path}: line {len(values) + 1}: incomplete last line dropped (export cut short?)")
+        values = values[:-1]
     if values.shape[1] != 4:
         raise RecordingError(f"{path}: expected 4 columns ({CSV_HEADER}), found {values.shape[1]}")
     bad = ~np.isfinite(values[:, 1:]).all(axis=1)
@@ -121,11 +150,11 @@ def _csv_streams(path: Path) -> Streams:
     return streams
 
 
-def _streams(path: Path, head: str | None) -> Streams:
+def _streams(path: Path, head: str | None, warnings: list[str]) -> Streams:
     if head is None:
         with open(path, encoding="utf-8-sig", errors="replace") as handle:
             head = handle.read(1 << 16)
-    return _json_streams(path) if _is_json(path, head) else _csv_streams(path)
+    return _json_streams(path) if _is_json(path, head) else _csv_streams(path, warnings)
 
 
 def _samples_of(path: Path, stamps_ms: list[float], blocks: list[list[list[float]]], what: str):
@@ -137,14 +166,15 @@ def _samples_of(path: Path, stamps_ms: list[float], blocks: list[list[list[float
 
 
 def read(path: Path, head: str) -> VendorData:
-    streams = _streams(path, head)
+    cut: list[str] = []
+    streams = _streams(path, head, cut)
     acc_path, paired = path, False
     if not streams["acc"][0] or not streams["gyr"][0]:
         other = partner(path)
         have, need = ("accelerometer", "gyroscope") if streams["acc"][0] else ("gyroscope", "accelerometer")
         if other is None:
             raise RecordingError(f"{path}: {TITLE}: only {have} data and no {need} file to pair with (same name with acc/gyro)")
-        other_streams = _streams(other, None)
+        other_streams = _streams(other, None, cut)
         for role in _KEYS:
             if not streams[role][0]:
                 streams[role] = other_streams[role]
@@ -159,4 +189,4 @@ def read(path: Path, head: str) -> VendorData:
         samples, _, merge_warnings = merge_by_time(acc_path, acc_t_s, acc, gyr_t_s, gyr)
     sidecar = None if _is_json(acc_path, head) else acc_path.with_suffix(".json")
     name = pair_name(acc_path) if paired else path.stem
-    return VendorData(samples, SENSOR, name, None, sidecar, warnings + gyr_warnings + merge_warnings, acc_path)
+    return VendorData(samples, SENSOR, name, None, sidecar, cut + warnings + gyr_warnings + merge_warnings, acc_path)
