@@ -4,11 +4,11 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 
+from sensorkit.cli.params import Day
 from sensorkit.errors import SensorkitError
 
 
@@ -16,7 +16,7 @@ from sensorkit.errors import SensorkitError
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--prescription", "rx_path", required=True, type=click.Path(exists=True, path_type=Path),
               help="A prescription TOML file, or a folder of them (one patient per file), as for report.")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--as-of", type=Day(), default=None,
               help="Day the last 7 and 30 days end on, YYYY-MM-DD (default: today in each patient's time zone).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to serve on; any but loopback warns and requires the printed token.")
@@ -42,7 +42,7 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
 
     try:
         prescriptions = load_prescriptions(rx_path)
-        data = DashboardData(prescriptions, paths, as_of=as_of.date() if as_of else None,
+        data = DashboardData(prescriptions, paths, as_of=as_of,
                              include_simulated=include_simulated)
         data.refresh()
         status = data.patients()

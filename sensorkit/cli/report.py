@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from sensorkit.cli.parallel import parallel_options
+from sensorkit.cli.params import Day
 from sensorkit.cli.safety import batch_guard, say, scheduler_notice
 from sensorkit.io import find_recordings
 from sensorkit.io.outputs import LOG_HEADER, OutputSet, check_output_folder, check_outputs
@@ -33,7 +34,7 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
               help="Write one progress plot per patient, PATIENT.png (needs the plot extra).")
 @click.option("--include-simulated", is_flag=True,
               help="Count simulated recordings (demo data; left out by default).")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+@click.option("--as-of", "as_of", type=Day(), default=None, metavar="YYYY-MM-DD",
               help="The day the report is made: later days are not reported (neither done nor missed yet), unless a "
                    "session is dated there; a prescription without an end is reported up to it."
                    "  [default: today, in each patient's time zone]")
@@ -75,7 +76,7 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
                        f"reads as not done")
         scheduler_notice(scheduler)
         outcome = build_report(prescriptions, paths, on_message=on_message, workers=workers, scheduler=scheduler,
-                               as_of=as_of.date() if as_of is not None else "today",
+                               as_of=as_of if as_of is not None else "today",
                                include_simulated=include_simulated, files=files)
         pngs = {}
         if plot_dir is not None:

@@ -67,6 +67,9 @@ def read_header(path: Path) -> Header:
     expected = ",".join(COLUMNS)
     if not line.strip():
         raise RecordingError(f"{path}: line 1: header missing (the line is blank); expected {expected}")
+    if not first.endswith(b"\n") and line.count("\r") > 1:  # (no line feed at all: lines ended by CR alone)
+        raise RecordingError(f"{path}: line 1: lines end in a carriage return alone (an old Mac text format);"
+                             " save the file with ordinary line endings (LF or CR LF)")
     try:
         names = [name.strip() for name in next(csv.reader([line]))]
     except csv.Error as exc:  # e.g. a stray carriage return inside the line

@@ -194,3 +194,9 @@ def test_gyro_all_zero_while_turning(tmp_path):
 
 def test_blank_first_line(tmp_path, lines):
     assert "line 1: header missing (the line is blank)" in read_error(write_csv(tmp_path, ["", *lines]))
+
+
+def test_lines_ended_by_carriage_returns_alone_are_named_so(tmp_path):
+    path = tmp_path / "rec.csv"
+    path.write_bytes(b"t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\r0,0,0,9.8,0,0,0\r0.01,0,0,9.8,0,0,0\r")
+    assert "line 1: lines end in a carriage return alone (an old Mac text format)" in read_error(path)

@@ -185,3 +185,10 @@ def test_a_movesense_csv_cut_inside_its_last_number_loses_that_line_with_a_warni
     recording = read_recording(acc)
     assert any("incomplete last line dropped" in w for w in recording.warnings)
     assert len(recording.samples) == len(KNOWN) // 4 * 4 - 1  # (that sample only: the rest as written)
+
+
+def test_an_empty_partner_file_is_named_empty(tmp_path):
+    acc, gyr = write_metabase(tmp_path, KNOWN, "time", 1_795_000_000_000)
+    gyr.write_text("")
+    with pytest.raises(RecordingError, match=f"{gyr}: file is empty"):
+        read_recording(acc)

@@ -168,3 +168,10 @@ def test_a_session_dated_in_the_year_1_is_skipped_saying_why_and_the_report_is_m
     assert result.exit_code == 0, result.output
     assert "s1.csv: skipped: its start time 0001-01-01T00:00:00+14:00 is not in the years 1990 to 2100" in result.output
     assert "Traceback" not in result.output and (tmp_path / "r.csv").exists()
+
+
+def test_an_as_of_day_that_does_not_exist_is_refused_saying_so(data, tmp_path):
+    root, _ = data
+    result = CliRunner().invoke(cli, ["report", "--prescription", str(root / "rx.toml"), "--as-of", "2026-02-30",
+                                      str(root / "data"), "--out", str(tmp_path / "r.csv")])
+    assert result.exit_code == 2 and "'2026-02-30' is not a day written YYYY-MM-DD that exists" in result.output

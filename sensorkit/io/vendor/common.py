@@ -55,6 +55,8 @@ def find_column(path: Path, names: Sequence[str], pattern: str, what: str, line:
     """Index of the one column whose name fully matches ``pattern`` (case-insensitive)."""
     regex = re.compile(pattern, re.IGNORECASE)
     hits = [index for index, name in enumerate(names) if regex.fullmatch(name)]
+    if not hits and not any(names) and not path.stat().st_size:
+        raise RecordingError(f"{path}: file is empty")
     if not hits:
         shown = ",".join(names)
         shown = shown if len(shown) <= 100 else shown[:97] + "..."

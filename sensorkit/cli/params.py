@@ -1,0 +1,21 @@
+"""Option types shared by the commands."""
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+
+class Day(click.ParamType):
+    """A calendar day written YYYY-MM-DD, as a :class:`datetime.date`; a date that does not exist
+    (2026-02-30) is refused saying so."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a day written YYYY-MM-DD that exists (e.g. 2026-11-30)", param, ctx)
