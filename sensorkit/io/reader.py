@@ -9,6 +9,7 @@ from pathlib import Path
 from sensorkit.errors import RecordingError
 from sensorkit.io.checks import check_time_column, check_time_plausible
 from sensorkit.io.csv_table import file_size, find_truncation, line_at_offset, parse_table, read_header
+from sensorkit.io.files import sidecar_path
 from sensorkit.io.meta import RecordingMeta, load_meta, started_at_from_mtime
 from sensorkit.io.units import check_units
 from sensorkit.io.vendor import SUPPORTED, VendorData, detect, read_vendor
@@ -61,6 +62,10 @@ def read_recording(path: str | os.PathLike) -> Recording:
         raise RecordingError(f"{path}: line {line}: no samples: the only data line is incomplete (it {truncation.reason})")
     keep, time_warnings = check_time_column(path, values[:, 0])
     warnings += time_warnings
+    rows = len(values) + (1 if truncation else 0)
+    if meta.n_samples is not None and abs(meta.n_samples - rows) > max(2, 0.01 * meta.n_samples):
+        warnings.append(f"{sidecar_path(path)}: key n_samples: {meta.n_samples}, but {path.name} holds {rows} data lines:"
+                        " the sidecar may belong to another recording, or the file was cut or added to")
     samples = Samples.from_array(values if keep is None else values[keep])
     check_time_plausible(path, samples.t, meta.sample_rate_hz)
     warnings += check_units(path, samples)

@@ -162,3 +162,11 @@ def test_a_start_time_outside_1990_to_2100_is_read_with_a_warning(csv_path):
     recording = read_recording(csv_path)
     assert recording.meta.started_at.year == 1
     assert any("key started_at" in w and "not in the years 1990 to 2100" in w for w in recording.warnings)
+
+
+def test_a_sidecar_whose_sample_count_is_not_the_file_s_is_said_to_be_maybe_another_s(csv_path):
+    write_sidecar_text(csv_path, '{"n_samples": 5}')
+    recording = read_recording(csv_path)
+    assert any("key n_samples: 5, but rec.csv holds" in w and "another recording" in w for w in recording.warnings)
+    write_sidecar_text(csv_path, json.dumps({"n_samples": len(recording.samples)}))
+    assert not [w for w in read_recording(csv_path).warnings if "n_samples" in w]
