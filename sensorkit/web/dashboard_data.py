@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sensorkit.io import read_recording
+from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
 from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, AnalyzedSession, Prescription, csv_text
@@ -129,12 +130,13 @@ class DashboardData:
         for entry in seen.values():
             if entry.found is not None and not entry.found.skipped:
                 queues[entry.found.patient].append(entry)
+        # (each session by the name the report gave its file: the stem, or the path below the folder the
+        # files of one stem share, p101/session1; an identical copy the report counted once has none)
+        names = recording_names([e.path for e in seen.values()])
         sessions = {}
         for patient, analysed in report.sessions.items():
-            entries = queues.get(patient, [])
-            if [e.path.stem for e in entries] != [s.recording for s in analysed]:
-                raise RuntimeError(f"dashboard: sessions of {patient} do not follow the files' order")
-            sessions[patient] = list(zip(entries, analysed))
+            by_name = {names[e.path]: e for e in queues.get(patient, [])}
+            sessions[patient] = [(by_name[s.recording], s) for s in analysed if s.recording in by_name]
         return _Outcome(daily=report.daily, summary=report.summary, sessions=sessions,
                         failures=list(report.failures), notes=list(report.notes))
 

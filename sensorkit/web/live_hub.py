@@ -245,14 +245,19 @@ class LiveHub:
     def _state_of(self, status: LiveStatus, new_arrival: bool = True) -> dict:
         band_deg, band_name = self._band(status)
         target_hold_s = self.plan.hold_s if self.plan is not None else status.target_hold_s
+        # (held under a prescribed target range: None without one, or out of a hold)
+        below_target = (bool(status.angle_deg < band_deg) if band_name == "target" and band_deg is not None
+                        and status.phase == "hold" and status.angle_deg == status.angle_deg else None)
         scale = max(self._scale_deg, 1.3 * band_deg if band_deg else 0.0)
         counted = status.counted_reps
         return {
             "seq": self._seq, "t_s": _num(status.t_s), "angle_deg": _num(status.angle_deg, 1),
             "phase": status.phase, "hold_elapsed_s": _num(status.hold_elapsed_s),
             "target_hold_s": target_hold_s,
+            # (reached only at the target range: a hold below it would be called done, then not count)
             "hold_reached": bool(target_hold_s is not None and status.phase == "hold"
-                                 and status.hold_elapsed_s >= target_hold_s),
+                                 and status.hold_elapsed_s >= target_hold_s and below_target is not True),
+            "below_target": below_target,
             "band_deg": _num(band_deg, 1), "band_name": band_name, "scale_deg": round(scale, 1),
             "counts": {k: n for k, n in status.counts.items()}, "counted": counted,
             "counted_kinds": [k for k in status.counts if k in COUNTED_KINDS],

@@ -104,3 +104,17 @@ def test_recordings_are_named_by_opaque_ids_and_only_the_patient_pseudonym_is_sh
     assert recording["patient"] == "p101" and len(recording["t_s"]) == len(recording["angle_deg"]) > 100
     assert "path" not in recording and str(dashboard[0].paths[0]) not in client.get(f"/api/recording/{ids[0]}").text
     assert client.get("/api/patient/p999").status_code == 404
+
+
+def test_two_patients_folders_holding_files_of_one_name_are_both_shown(clinic, tmp_path):
+    # (one folder per patient, each with its session1.csv: the report names them p101/session1 and
+    # p202/session1; the dashboard once paired sessions by file stem and refused to start)
+    import shutil
+
+    for patient, source in (("p101", "clinic_a/p101_1026"), ("p202", "clinic_a/p202_1027")):
+        (tmp_path / patient).mkdir()
+        for suffix in (".csv", ".json"):
+            shutil.copy(clinic["data"] / f"{source}{suffix}", tmp_path / patient / f"session1{suffix}")
+    data = DashboardData(load_prescriptions(clinic["rx"]), [tmp_path], as_of=date.fromisoformat(clinic["as_of"]))
+    data.refresh()
+    assert [len(data.patient(p)["sessions"]) for p in ("p101", "p202")] == [1, 1]

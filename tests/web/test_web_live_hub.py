@@ -63,6 +63,18 @@ def test_state_follows_status_and_the_plan_counts_only_reps_meeting_it():
     json.dumps(snap, allow_nan=False)  # what the page gets is strict JSON
 
 
+def test_a_hold_under_the_target_range_is_not_called_reached():
+    # (a knee-out hold at 19 deg against a 25-deg target was told "Held 3.3 s: return slowly", with
+    # the chime, then "Not toward your set: reach 25 deg")
+    hub = LiveHub(plan=SessionPlan(sets=1, reps_per_set=5, rom_deg=25, hold_s=3), exercise="hip_external_rotation")
+    hub.show(status(angle_deg=19.0, phase="hold", hold_elapsed_s=3.3))
+    state = hub.snapshot()["state"]
+    assert state["below_target"] is True and not state["hold_reached"]
+    hub.show(status(angle_deg=26.0, phase="hold", hold_elapsed_s=3.3))
+    state = hub.snapshot()["state"]
+    assert state["below_target"] is False and state["hold_reached"]
+
+
 def test_link_shows_what_a_reconnect_lost():
     gaps = [Reconnect(dropped_at_t_s=12.0)]
     hub = LiveHub(reconnects=lambda: gaps)

@@ -104,6 +104,7 @@ function drawState() {
     $("hold-fill").style.width = `${(100 * frac).toFixed(1)}%`;
     hold.classList.toggle("reached", !!s.hold_reached);
     $("hold-text").textContent = s.hold_reached ? `Held ${fmt(s.hold_elapsed_s, 1)} s: return slowly`
+      : s.below_target ? `Hold ${fmt(s.hold_elapsed_s, 1)} s: go a little further (${fmt(s.band_deg, 0)}°)`
       : target ? `Hold ${fmt(s.hold_elapsed_s, 1)} of ${target} s` : `Hold ${fmt(s.hold_elapsed_s, 1)} s`;
     if (s.hold_reached && holdCuedFor !== s.reps_seen) { holdCuedFor = s.reps_seen; cue("hold"); }
   }
@@ -229,8 +230,10 @@ function onMessage(ev) {
   if (m.type === "state") return onState(m, m.arrival_ms);
   if (m.type === "rep") {
     reps.push(m.rep); pendingReps.push(m.rep);
-    cue(m.rep.counted ? "rep" : "not_counted");
-    $("plan").classList.remove("flash"); void $("plan").offsetWidth; $("plan").classList.add("flash");
+    // (the success chime and flash only for a rep that counts toward the set, when there is a plan)
+    const good = m.rep.counted && m.rep.meets_plan !== false;
+    cue(good ? "rep" : "not_counted");
+    if (good) { $("plan").classList.remove("flash"); void $("plan").offsetWidth; $("plan").classList.add("flash"); }
     return onState(m.state, null);
   }
   if (m.type === "done") {
