@@ -246,10 +246,12 @@ class DashboardData:
                     "adherence_pct": _num(sum(pcts) / len(pcts)) if pcts else None,
                     "has_data": any(r["has_data"] for r in day_rows),
                     "reps_completed": sum(r["reps_completed"] for r in day_rows), "reps_prescribed": prescribed,
+                    "recordings_failed": sum(r["recordings_failed"] for r in day_rows),
                 })
                 day += timedelta(days=1)
             rom = [{"date": r["date"], "exercise": r["exercise"], "side": r["side"],
-                    "rom_mean_deg": _num(r["rom_mean_deg"]), "rom_max_deg": _num(r["rom_max_deg"]),
+                    "rom_mean_deg": _num(r["rom_mean_deg"]), "rom_full_mean_deg": _num(r["rom_full_mean_deg"]),
+                    "rom_max_deg": _num(r["rom_max_deg"]),
                     "reps_total": r["reps_total"], "reps_completed": r["reps_completed"],
                     "adherence_pct": _num(r["adherence_pct"])} for r in rows]
             sessions = [self._session(rx, entry, s) for entry, s in
@@ -272,6 +274,9 @@ class DashboardData:
             "kinds": {k: sum(r.kind == k for r in s.reps) for k in ("full", "partial", "knee_out", "rejected")},
             "fast": sum(r.tempo == "fast" for r in counted),
             "rom_mean_deg": _num(sum(r.rom_deg for r in counted) / len(counted)) if counted else None,
+            # (the ROM of full reps, as the report's rom_full_mean_deg: partial and knee-out reps are
+            # no measure of the patient's range)
+            "rom_full_mean_deg": _num(sum(r.rom_deg for r in full) / len(full)) if (full := [r for r in counted if r.kind == "full"]) else None,
             "reps": [_rep(r, plan) for r in s.reps],
         }
 

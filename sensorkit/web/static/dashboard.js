@@ -23,7 +23,12 @@ async function getJSON(url) {
   if (!res.ok) throw new Error(`${res.status}: ${(await res.text()).trim()}`);
   return res.json();
 }
-function when(iso) { return iso ? iso.replace("T", " ").replace(/:00$/, "") : "–"; }
+function when(iso) {  // "2026-12-06T10:15-05:00" -> "2026-12-06 10:15 (UTC-05:00)"
+  if (!iso) return "–";
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(Z|[+-]\d\d:\d\d)?$/.exec(iso);
+  if (!m) return iso.replace("T", " ");
+  return `${m[1]} ${m[2]}${m[3] ? ` (UTC${m[3] === "Z" ? "" : m[3].replace("-", "−")})` : ""}`;
+}
 
 // ---- patient list -------------------------------------------------------------------------
 async function listPage() {
@@ -61,10 +66,13 @@ function calendar(days) {
   const head = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map((d) => `<div class="dow">${d}</div>`).join("");
   const blanks = "<div></div>".repeat(pad);
   const cells = days.map((d) => {
-    const cls = d.future ? "future" : !d.scheduled ? "off" : band(d.adherence_pct ?? 0);
-    const value = d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%` : "";
+    // (a day whose recording could not be read: its adherence is unknown, not 0 %)
+    const lost = d.scheduled && !d.future && d.adherence_pct === null && d.recordings_failed > 0;
+    const cls = d.future ? "future" : !d.scheduled ? "off" : lost ? "lost" : band(d.adherence_pct ?? 0);
+    const value = lost ? "?" : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%` : "";
     const title = `${d.date}: ${d.scheduled ? `${d.reps_completed} of ${d.reps_prescribed} reps completed` : "not scheduled"}` +
-      `${d.has_data ? "" : d.future ? "" : ", no recording"}`;
+      `${d.recordings_failed ? `, ${d.recordings_failed} recording(s) could not be read: data lost, adherence unknown` : ""}` +
+      `${d.has_data || d.recordings_failed ? "" : d.future ? "" : ", no recording"}`;
     return `<div class="day ${cls}${d.has_data ? " data" : ""}" title="${esc(title)}" data-date="${d.date}"
       data-adherence="${d.adherence_pct === null ? "" : fmt(d.adherence_pct)}" data-completed="${d.reps_completed}"
       data-prescribed="${d.reps_prescribed}" data-has-data="${d.has_data}">${Number(d.date.slice(8))}<span class="v">${value}</span></div>`;
@@ -72,6 +80,7 @@ function calendar(days) {
   return `<div class="calendar" id="calendar">${head}${blanks}${cells}</div>
     <div class="legend"><span><i class="good" style="background:#cdebd6"></i>≥ 80 %</span><span><i style="background:#fbe3bd"></i>50–80 %</span>
     <span><i style="background:#f6cccb"></i>&lt; 50 %</span><span><i style="background:#eef0f2"></i>not scheduled</span>
+    <span><i style="background:#dfe3f5"></i>? data lost</span>
     <span>● a recording that day</span></div>`;
 }
 
@@ -83,9 +92,10 @@ function romChart(el, p) {
   const series = [{}], data = [xs];
   keys.forEach((key, i) => {
     const [exercise, side] = key.split("|");
-    const byDate = Object.fromEntries(p.rom.filter((r) => r.exercise === exercise && r.side === side).map((r) => [r.date, r.rom_mean_deg]));
+    // (the mean ROM of full reps against the target: partial and knee-out reps are no measure of the range)
+    const byDate = Object.fromEntries(p.rom.filter((r) => r.exercise === exercise && r.side === side).map((r) => [r.date, r.rom_full_mean_deg]));
     data.push(dates.map((d) => byDate[d] ?? null));
-    series.push({ label: `${EXERCISE_WORDS[exercise] || exercise} (${side}) mean ROM °`, stroke: palette[i % palette.length], width: 2,
+    series.push({ label: `${EXERCISE_WORDS[exercise] || exercise} (${side}) mean ROM of full reps °`, stroke: palette[i % palette.length], width: 2,
       points: { show: true, size: 7 }, spanGaps: true });
     const plan = p.plans.find((q) => q.name === exercise);
     data.push(dates.map(() => plan.rom_deg));
@@ -112,13 +122,14 @@ async function patientPage(id) {
       <td class="num">${s.counted}</td><td class="num">${s.completed}</td>
       <td>${["full", "partial", "knee_out", "rejected"].filter((k) => s.kinds[k]).map((k) => `<span class="kind ${k}">${KIND_WORDS[k]} ${s.kinds[k]}</span>`).join(" ")}
         ${s.fast ? `<span class="fast">${s.fast} rushed</span>` : ""}</td>
-      <td class="num">${fmt(s.rom_mean_deg)}</td>
+      <td class="num">${fmt(s.rom_full_mean_deg)}</td>
       <td><details><summary>reps</summary>${repTable(s.reps)}</details></td>
       <td><a href="/recording/${s.id}">trace</a></td>
     </tr>`).join("");
-  const periods = p.summary.map((r) => `<tr><td>${r.period}</td><td>${r.period_start} – ${r.period_end}</td><td class="num">${r.days_with_data}</td>
-    <td>${r.device_days_band}</td><td class="num">${fmt(r.adherence_mean_pct)} %</td><td class="num">${fmt(r.rom_first_week_mean_deg)}°</td>
-    <td class="num">${fmt(r.rom_last_week_mean_deg)}°</td><td class="num">${fmt(r.rom_change_deg)}°</td></tr>`).join("");
+  const periods = p.summary.map((r) => `<tr><td>${r.period}</td><td>${esc(EXERCISE_WORDS[r.exercise] || r.exercise)}</td><td>${r.side}</td>
+    <td>${r.period_start} – ${r.period_end}</td><td class="num">${r.days_with_data}</td>
+    <td>${r.device_days_band}</td><td class="num">${fmt(r.adherence_mean_pct)} %</td><td class="num">${fmt(r.full_rom_first_week_mean_deg)}°</td>
+    <td class="num">${fmt(r.full_rom_last_week_mean_deg)}°</td><td class="num">${fmt(r.full_rom_change_deg)}°</td></tr>`).join("");
   view.innerHTML = `
     <h1>Patient ${esc(p.patient)}</h1>
     <p class="dim">${esc(p.timezone)} · prescription from ${p.start}${p.end ? ` to ${p.end}` : ""} · as of ${p.as_of}</p>
@@ -132,11 +143,12 @@ async function patientPage(id) {
     <h2>Adherence calendar</h2>${calendar(p.calendar)}
     <h2>Range of motion per day</h2><div class="chart" id="rom-chart"></div>
     <h2>30-day periods</h2>
-    <table id="periods"><thead><tr><th>Period</th><th>Dates</th><th class="num">Days with data</th><th>Band</th><th class="num">Adherence</th>
-      <th class="num">ROM first week</th><th class="num">ROM last week</th><th class="num">Change</th></tr></thead><tbody>${periods}</tbody></table>
+    <table id="periods"><thead><tr><th>Period</th><th>Exercise</th><th>Side</th><th>Dates</th><th class="num">Days with data</th><th>Band</th>
+      <th class="num">Adherence</th><th class="num">Full-rep ROM first week</th><th class="num">last week</th><th class="num">Change</th></tr></thead>
+      <tbody>${periods}</tbody></table>
     <h2>Sessions (${p.sessions.length})</h2>
     <table id="sessions"><thead><tr><th>Started</th><th>Exercise</th><th>Side</th><th class="num">Reps</th><th class="num">Completed</th>
-      <th>Kinds</th><th class="num">Mean ROM °</th><th></th><th></th></tr></thead><tbody>${sessions}</tbody></table>`;
+      <th>Kinds</th><th class="num">Mean ROM of full reps °</th><th></th><th></th></tr></thead><tbody>${sessions}</tbody></table>`;
   romChart(document.getElementById("rom-chart"), p);
 }
 
