@@ -63,6 +63,9 @@ class SessionPlan:
 
 #: pipeline rejection reasons (their first words) -> what the patient reads
 _REJECTED_WORDS = (
+    # (the sensor's link, not the patient: said so, and no failure tone on the page)
+    ("cut short: the data stopped", "The sensor lost contact during that rep, so it was not counted: please do it again."),
+    ("began before the leg was seen at rest after a gap", "The sensor came back during that rep, so it was not counted: please do it again."),
     ("too small", "Too small to count: move a little further."),
     ("beyond the exercise", "Beyond this exercise's range: not counted."),
     ("too abrupt", "Too abrupt to count: move smoothly out and back."),
@@ -185,6 +188,7 @@ class LiveHub:
             "start_s": _num(rep.start_s), "end_s": _num(rep.end_s), "reason": rep.reason,
             "meets_plan": self.plan.meets(rep) if self.plan is not None else None,
             "note": rep_note(rep, self.plan), "decided_t_s": _num(status.t_s),
+            "link_lost": rep.reason.startswith(("cut short: the data stopped", "began before the leg was seen at rest after a gap")),
             "arrival_ms": self._arrival_ms(),
         }
         self._reps.append(item)

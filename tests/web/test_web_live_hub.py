@@ -42,6 +42,9 @@ def test_notes_say_why_a_movement_was_not_counted_or_not_toward_the_set():
     note = rep_note(rep(1, rom_deg=25.0, hold_s=1.0), plan)
     assert "reach 30°" in note and "hold 2 s" in note
     assert "thigh" in rep_note(rep(1, "knee_out"))
+    # (a rep the sensor's link cut: the link's fault, said plainly)
+    assert rep_note(rep(None, "rejected", reason="cut short: the data stopped (a gap in the recording)")).startswith(
+        "The sensor lost contact during that rep")
 
 
 def test_state_follows_status_and_the_plan_counts_only_reps_meeting_it():

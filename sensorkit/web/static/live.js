@@ -134,6 +134,7 @@ function drawState() {
   $("summary").hidden = !summary || $("summary").dataset.dismissed === "1";
 }
 
+const RECONNECTED_SHOWN_S = 6;  // how long "Reconnected: ... lost" stays up (s of session time)
 function drawLink(link) {
   const el = $("link");
   el.dataset.state = link.state;
@@ -145,7 +146,8 @@ function drawLink(link) {
   if (link.state === "reconnecting" && gap) {
     banner.hidden = false;
     banner.textContent = `Sensor link lost at ${fmt(gap.dropped_at_t_s, 1)} s: reconnecting… keep going, reps resume when it is back.`;
-  } else if (gap && gap.resumed && link.state === "streaming") {
+  } else if (gap && gap.resumed && link.state === "streaming"
+             && state.t_s - (gap.dropped_at_t_s + gap.lost_s) < RECONNECTED_SHOWN_S) {  // (then it goes)
     banner.hidden = false;
     banner.textContent = `Reconnected: ${fmt(gap.lost_s, 1)} s lost (${gap.lost_samples} samples) at ${fmt(gap.dropped_at_t_s, 1)} s.`;
   } else if (link.state === "gave_up") {
@@ -232,7 +234,7 @@ function onMessage(ev) {
     reps.push(m.rep); pendingReps.push(m.rep);
     // (the success chime and flash only for a rep that counts toward the set, when there is a plan)
     const good = m.rep.counted && m.rep.meets_plan !== false;
-    cue(good ? "rep" : "not_counted");
+    if (!m.rep.link_lost) cue(good ? "rep" : "not_counted");  // (a rep the link cut: no failure tone)
     if (good) { $("plan").classList.remove("flash"); void $("plan").offsetWidth; $("plan").classList.add("flash"); }
     return onState(m.state, null);
   }
