@@ -112,7 +112,8 @@ function drawState() {
   const p = s.progress;
   const plan = $("plan");
   if (p) {
-    plan.innerHTML = p.done ? `<span>All ${p.sets} sets done</span> · <span>${p.completed} of ${p.total}</span>`
+    plan.innerHTML = p.done ? `<span>All sets done</span> · <span>${p.total} of ${p.total}</span>` +
+        (p.completed > p.total ? ` · <span>${p.completed - p.total} more</span>` : "")
       : `<span>Set ${p.set} of ${p.sets}</span> · <span>${p.rep_in_set} of ${p.reps_per_set}</span>`;
     plan.dataset.completed = p.completed;
   } else {
@@ -185,7 +186,9 @@ function drawSummary() {
   const s = summary;
   const counts = Object.entries(s.counts).filter(([k]) => k !== "rejected").map(([k, n]) => `${KIND_WORDS[k] || k} ${n}`).join(", ");
   const rejected = s.counts.rejected || 0;
-  const plan = s.prescribed ? `<p><b>${s.completed} of ${s.prescribed}</b> prescribed reps completed.</p>` : "";
+  const plan = !s.prescribed ? "" : s.completed > s.prescribed
+    ? `<p><b>All ${s.prescribed}</b> prescribed reps completed, and ${s.completed - s.prescribed} more.</p>`
+    : `<p><b>${s.completed} of ${s.prescribed}</b> prescribed reps completed.</p>`;
   $("summary-body").innerHTML = `${plan}<p><b id="summary-counted">${s.counted}</b> reps (${counts}${s.fast ? `; ${s.fast} rushed` : ""})${rejected ? `; ${rejected} ${rejected === 1 ? "movement" : "movements"} not counted` : ""}.</p>` +
     `<p>Mean range ${fmt(s.rom_mean_deg, 1)}° (best ${fmt(s.rom_max_deg, 1)}°), mean hold ${fmt(s.hold_mean_s, 1)} s.</p>` +
     `<p class="dim">${fmt(s.duration_s, 0)} s · ${s.samples_saved} samples saved · loss ${fmt(s.loss_pct, 1)}% · reconnects ${s.reconnects}</p>`;
