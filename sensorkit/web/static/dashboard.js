@@ -49,7 +49,8 @@ async function listPage() {
   view.innerHTML = `
     <h1>Patients</h1>
     <p class="hint">Adherence: completed reps (reaching the prescribed ROM and hold) over prescribed reps, per scheduled day and side,
-      a scheduled day without data counting 0 %; the last 7 and 30 days end on ${esc(data.patients[0]?.as_of || "today")}.</p>
+      a scheduled day without data counting 0 %; the last 7 and 30 days end on each patient's day ${esc([...new Set(data.patients.map((q) => q.as_of))].join(" or ") || "today")}
+      (the report's day, in the patient's time zone).</p>
     <table id="patients"><thead><tr><th>Patient</th><th>Exercises</th><th class="num">Adherence 7 days</th>
       <th class="num">Adherence 30 days</th><th class="num">Days with data</th><th>Last session</th><th class="num">Sessions</th></tr></thead>
       <tbody>${rows}</tbody></table>
@@ -69,8 +70,11 @@ function calendar(days) {
     // (a day whose recording could not be read: its adherence is unknown, not 0 %)
     const lost = d.scheduled && !d.future && d.adherence_pct === null && d.recordings_failed > 0;
     const cls = d.future ? "future" : !d.scheduled ? "off" : lost ? "lost" : band(d.adherence_pct ?? 0);
-    const value = lost ? "?" : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%` : "";
-    const title = `${d.date}: ${d.scheduled ? `${d.reps_completed} of ${d.reps_prescribed} reps completed` : "not scheduled"}` +
+    // (reps done on a day not scheduled are shown too: exercise on the wrong days is worth seeing)
+    const value = lost ? "?" : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%`
+      : !d.scheduled && d.reps_completed ? `${d.reps_completed} reps` : "";
+    const title = `${d.date}: ${d.scheduled ? `${d.reps_completed} of ${d.reps_prescribed} reps completed`
+      : `not scheduled${d.reps_completed ? `, ${d.reps_completed} reps completed` : ""}`}` +
       `${d.recordings_failed ? `, ${d.recordings_failed} recording(s) could not be read: data lost, adherence unknown` : ""}` +
       `${d.has_data || d.recordings_failed ? "" : d.future ? "" : ", no recording"}`;
     return `<div class="day ${cls}${d.has_data ? " data" : ""}" title="${esc(title)}" data-date="${d.date}"

@@ -111,14 +111,13 @@ function drawState() {
 
   const p = s.progress;
   const plan = $("plan");
-  if (p) {
-    plan.innerHTML = p.done ? `<span>All sets done</span> · <span>${p.total} of ${p.total}</span>` +
+  // (written only when it changes: #plan is a live region, which a screen reader announces on each write)
+  const planHtml = !p ? `${s.counted} ${s.counted === 1 ? "rep" : "reps"}`
+    : p.done ? `<span>All sets done</span> · <span>${p.total} of ${p.total}</span>` +
         (p.completed > p.total ? ` · <span>${p.completed - p.total} more</span>` : "")
-      : `<span>Set ${p.set} of ${p.sets}</span> · <span>${p.rep_in_set} of ${p.reps_per_set}</span>`;
-    plan.dataset.completed = p.completed;
-  } else {
-    plan.textContent = `${s.counted} ${s.counted === 1 ? "rep" : "reps"}`;
-  }
+    : `<span>Set ${p.set} of ${p.sets}</span> · <span>${p.rep_in_set} of ${p.reps_per_set}</span>`;
+  if (plan.innerHTML !== planHtml) plan.innerHTML = planHtml;
+  if (p) plan.dataset.completed = p.completed;
   plan.dataset.counted = s.counted;
   const counts = $("counts");
   counts.replaceChildren(...Object.entries(s.counts).map(([k, n]) => {
