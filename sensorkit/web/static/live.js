@@ -92,7 +92,10 @@ function drawState() {
   } else { $("band").setAttribute("d", ""); $("band-label").textContent = ""; }
 
   const phase = $("phase");
-  if (phase.dataset.phase !== s.phase) log(window.sk.phases, s.phase);
+  if (phase.dataset.phase !== s.phase) {  // (a screen reader hears the phase change, once)
+    log(window.sk.phases, s.phase);
+    $("sr-status").textContent = PHASE_WORDS[s.phase] || s.phase;
+  }
   phase.dataset.phase = s.phase;
   phase.textContent = PHASE_WORDS[s.phase] || s.phase;
 
@@ -106,7 +109,9 @@ function drawState() {
     $("hold-text").textContent = s.hold_reached ? `Held ${fmt(s.hold_elapsed_s, 1)} s: return slowly`
       : s.below_target ? `Hold ${fmt(s.hold_elapsed_s, 1)} s: go a little further (${fmt(s.band_deg, 0)}°)`
       : target ? `Hold ${fmt(s.hold_elapsed_s, 1)} of ${target} s` : `Hold ${fmt(s.hold_elapsed_s, 1)} s`;
-    if (s.hold_reached && holdCuedFor !== s.reps_seen) { holdCuedFor = s.reps_seen; cue("hold"); }
+    if (s.hold_reached && holdCuedFor !== s.reps_seen) {
+      holdCuedFor = s.reps_seen; cue("hold"); $("sr-status").textContent = "Hold reached: return slowly";
+    }
   }
 
   const p = s.progress;
