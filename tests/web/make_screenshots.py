@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).parent
+import firmware_protocols  # noqa: E402,F401  (the package, imported before tests/, whose folder of that name is its tests, is on the path)
+
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "report")]
 
 from conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
