@@ -2,7 +2,7 @@
 
     python tests/web/make_screenshots.py docs/images
 
-Live page: a simulated session (seed 4, twice real time) with a prescription of 2 sets of 5 reps
+Live page: a simulated session (seed 16, twice real time) with a prescription of 2 sets of 5 reps
 reaching 30 degrees held 2 s, on a laptop-sized and a phone-sized page. Dashboard: the report
 tests' simulated clinic (two patients), as of 2026-11-02.
 """
@@ -31,7 +31,7 @@ from sensorkit.web.simulated import SimulatedLivePage  # noqa: E402
 
 def live_pages(browser, out: Path) -> None:
     plan = SessionPlan(sets=2, reps_per_set=5, rom_deg=30.0, hold_s=2.0)
-    with tempfile.TemporaryDirectory() as tmp, SimulatedLivePage(tmp, seed=4, speed=2.0, plan=plan,
+    with tempfile.TemporaryDirectory() as tmp, SimulatedLivePage(tmp, seed=16, speed=2.0, plan=plan,
                                                                  meta={"patient": "p101"}, sample_rate_hz=100) as live:
         laptop = browser.new_page(viewport={"width": 1280, "height": 800})
         laptop.goto(live.url)
