@@ -92,9 +92,7 @@ class InputChecks:
         self._packets = packets
 
     def _finite(self, samples: Samples, packet: str) -> None:
-        finite = np.isfinite(samples.t) & np.isfinite(samples.acc).all(axis=1) & np.isfinite(samples.gyr).all(axis=1)
-        if not finite.all():
-            i = int(np.argmin(finite))
+        if (i := samples.first_non_finite()) is not None:
             raise SampleError(f"{self.where}:{packet} sample {self._seen + i}: a value that is not a number or infinite"
                               f" (t = {samples.t[i]:.9g}, acc {samples.acc[i].tolist()}, gyr {samples.gyr[i].tolist()})")
 

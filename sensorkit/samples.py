@@ -112,6 +112,12 @@ class Samples:
         for start in range(0, len(self), size):
             yield self[start : start + size]
 
+    def first_non_finite(self) -> int | None:
+        """The index of the first sample holding a NaN or an infinity (in ``t``, ``acc`` or ``gyr``),
+        or None when every value is finite."""
+        finite = np.isfinite(self.t) & np.isfinite(self.acc).all(axis=1) & np.isfinite(self.gyr).all(axis=1)
+        return None if finite.all() else int(np.argmin(finite))
+
     @property
     def duration_s(self) -> float:
         """Last ``t`` minus first ``t``, seconds (0 for fewer than two samples)."""

@@ -282,7 +282,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     quiet = quiet_all[s:e + 1]
     top = quiet & (angle_s > 0.7 * angle_s.max())
     n_top = np.count_nonzero(top)
-    if w.rest_gravity is not None and n_top >= max(3, int(GRAVITY_QUIET_S * fs_hz)):
+    if w.rest_gravity is not None and n_top >= gravity_quiet_samples(fs_hz):
         # (means and norm written out as numpy computes them: sum / count, sqrt of the dot)
         g_top = np.add.reduce(gravity[top], axis=0) / n_top  # the mean: the accelerometer's noise averages out
         exact = float(signed_angle_deg(w.rest_gravity, g_top[None, :] / math.sqrt(g_top.dot(g_top)), axis)[0])
@@ -370,6 +370,12 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         axis=axis, rest_up=w.rest_up, radius_m=radius, pivot_height_m=pivot_height,
         returned=w.returned, link=link_,
     )
+
+
+def gravity_quiet_samples(fs_hz: float) -> int:
+    """The fewest quiet samples the accelerometer's gravity is read over, at a rest or a top:
+    ``GRAVITY_QUIET_S`` of them, and at least 3."""
+    return max(3, int(GRAVITY_QUIET_S * fs_hz))
 
 
 def near_knocks(jolt_ms2: np.ndarray, reach_samples: float) -> np.ndarray | None:

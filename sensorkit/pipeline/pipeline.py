@@ -29,8 +29,8 @@ from sensorkit.pipeline.axis import axis_offset_deg
 from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg, shape_problem
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.measure import (GRAVITY_QUIET_S, Features, HoldSoFar, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, hold_so_far,
-                                        measure, signed_angle_deg, smooth_zero_phase, top_band_deg)
+from sensorkit.pipeline.measure import (Features, HoldSoFar, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, gravity_quiet_samples,
+                                        hold_so_far, measure, signed_angle_deg, smooth_zero_phase, top_band_deg)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Kind, Rep
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, Movement, Segmenter,
@@ -87,9 +87,7 @@ def _reported_rom(v: Verdict, f: Features) -> float:
 
 
 def _raise_non_finite(samples: Samples) -> None:
-    finite = np.isfinite(samples.t) & np.isfinite(samples.acc).all(axis=1) & np.isfinite(samples.gyr).all(axis=1)
-    if not finite.all():
-        i = int(np.argmin(finite))
+    if (i := samples.first_non_finite()) is not None:
         raise SampleError(f"sample {i} of the block (t = {samples.t[i]}) holds a non-finite value: "
                           f"acc {samples.acc[i].tolist()}, gyr {samples.gyr[i].tolist()}")
 
@@ -537,7 +535,7 @@ class Pipeline:
             return None
         quiet = pre[:, _GRAVITY_QUIET] > 0.0
         count = np.count_nonzero(quiet)
-        if count < max(3, int(GRAVITY_QUIET_S * self.fs_hz_)):  # (too short a spell: the filter's reading)
+        if count < gravity_quiet_samples(self.fs_hz_):  # (too short a spell: the filter's reading)
             return None
         g = np.add.reduce(pre[quiet, 16:19], axis=0) / count  # (the mean and norm as numpy computes them)
         return g / math.sqrt(g.dot(g))

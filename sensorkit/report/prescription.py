@@ -36,6 +36,14 @@ _EXERCISE_REQUIRED = ("name", "sides", "sets", "reps_per_set", "hold_s", "rom_de
 _EXERCISE_OPTIONAL = ("days_per_week", "sessions_per_day", "movement_s", "knee_out")
 
 
+def completes(rom_deg: float, hold_s: float, kind: str, *, target_rom_deg: float, target_hold_s: float,
+              knee_out: bool) -> bool:
+    """Whether a counted rep of ``kind`` is a completed one: it reaches both the ROM (deg) and the
+    hold (s) prescribed, and is no ``knee_out`` rep (a compensation) unless that easier variant is
+    what was prescribed (``knee_out``). The report's rule, and the live page's set progress."""
+    return (kind != "knee_out" or knee_out) and rom_deg >= target_rom_deg and hold_s >= target_hold_s
+
+
 @dataclass(frozen=True)
 class ExercisePlan:
     """One ``[[exercise]]`` table: per side and per scheduled day, ``sets × reps_per_set × sessions_per_day`` reps
@@ -61,10 +69,9 @@ class ExercisePlan:
         return self.sets * self.reps_per_set * self.sessions_per_day if self.scheduled(day_index) else 0
 
     def meets_target(self, rom_deg: float, hold_s: float, kind: str) -> bool:
-        """Whether a counted rep of ``kind`` reaches both the ROM and the hold this plan asks for; a
-        ``knee_out`` rep (a compensation, unless the plan prescribes that variant: ``knee_out``)
-        never does."""
-        return (kind != "knee_out" or self.knee_out) and rom_deg >= self.rom_deg and hold_s >= self.hold_s
+        """Whether a counted rep of ``kind`` completes this plan's rep (:func:`completes`)."""
+        return completes(rom_deg, hold_s, kind, target_rom_deg=self.rom_deg, target_hold_s=self.hold_s,
+                         knee_out=self.knee_out)
 
 
 @dataclass(frozen=True)

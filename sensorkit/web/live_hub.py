@@ -24,6 +24,7 @@ from statistics import median
 
 from sensorkit.ble.recorder import LiveStatus
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
+from sensorkit.report.prescription import completes
 
 #: how many queued messages a slow page may fall behind before it is dropped (it reconnects and
 #: starts again from a snapshot)
@@ -48,8 +49,8 @@ class SessionPlan:
         return self.sets * self.reps_per_set
 
     def meets(self, rep: Rep) -> bool:
-        return (rep.counted and (rep.kind != "knee_out" or self.knee_out) and rep.rom_deg >= self.rom_deg
-                and rep.hold_s >= self.hold_s)
+        return rep.counted and completes(rep.rom_deg, rep.hold_s, rep.kind, target_rom_deg=self.rom_deg,
+                                         target_hold_s=self.hold_s, knee_out=self.knee_out)
 
     def progress(self, completed: int) -> dict:
         """``set`` (1-based, the one under way), ``rep_in_set`` (completed in it), ``done`` flag."""

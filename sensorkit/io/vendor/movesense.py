@@ -124,7 +124,8 @@ def _cut_last_number(path: Path, last_row: np.ndarray) -> bool:
     return any(decimals(a) < decimals(b) for a, b in zip(last, before) if a.strip() and b.strip())
 
 
-def _csv_streams(path: Path, warnings: list[str] | None = None) -> Streams:
+def _csv_streams(path: Path, warnings: list[str]) -> Streams:
+    """The file's stream; a last line cut inside its value is dropped, said in ``warnings``."""
     role = role_of(path)
     if role is None:
         raise RecordingError(f"{path}: a Movesense CSV ({CSV_HEADER}) must name its sensor (…acc… or …gyro…) in the file name")
@@ -134,7 +135,7 @@ def _csv_streams(path: Path, warnings: list[str] | None = None) -> Streams:
         raise RecordingError(f"{path}: cannot parse: {str(exc).strip()}") from None
     values = frame.to_numpy(np.float64)
     if len(values) > 1 and _cut_last_number(path, values[-1]):
-        (warnings if warnings is not None else []).append(f"{path}: line {len(values) + 1}: incomplete last line dropped (export cut short?)")
+        warnings.append(f"{path}: line {len(values) + 1}: incomplete last line dropped (export cut short?)")
         values = values[:-1]
     if values.shape[1] != 4:
         raise RecordingError(f"{path}: expected 4 columns ({CSV_HEADER}), found {values.shape[1]}")

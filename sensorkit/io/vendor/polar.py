@@ -28,28 +28,25 @@ def sniff(path: Path, head: str) -> bool:
     return ";" in first and "sensor timestamp [ns]" in first
 
 
-def _first_phone_time(path: Path, names: list[str], first_row: str) -> datetime | None:
-    """The phone timestamp of the first data row as a local time, or None."""
+def _first_phone_time(path: Path, names: list[str], first_row: str) -> tuple[datetime | None, list[str]]:
+    """The phone timestamp of the first data row as a local time (or None), and a warning when it
+    had no zone, so that it was read in this computer's."""
     phone = [i for i, n in enumerate(names) if n.lower() == "phone timestamp"]
     cells = first_row.rstrip("\r\n").split(";")
     if not phone or len(cells) <= phone[0]:
-        return None
+        return None, []
+    written = cells[phone[0]].strip()
     try:
-        moment = datetime.fromisoformat(cells[phone[0]].strip())
+        moment = datetime.fromisoformat(written)
     except ValueError:
-        return None
-    return moment.astimezone() if moment.tzinfo is None else moment
-
-
-def _zone_warning(path: Path, names: list[str], first_row: str, phone_time: datetime) -> list[str]:
-    """A warning when the phone's time had no zone, so it was read in this computer's."""
-    phone = [i for i, n in enumerate(names) if n.lower() == "phone timestamp"]
-    written = first_row.rstrip("\r\n").split(";")[phone[0]].strip()
-    if datetime.fromisoformat(written).tzinfo is not None:
-        return []
-    return [f"{path}: the phone timestamp ({written}) has no time zone; read in this computer's"
-            f" (UTC{phone_time.strftime('%z')[:3]}:{phone_time.strftime('%z')[3:]}): if the phone was in another,"
-            " give the session's started_at with its UTC offset in a sidecar (NAME.json)"]
+        return None, []
+    if moment.tzinfo is not None:
+        return moment, []
+    moment = moment.astimezone()
+    offset = moment.strftime("%z")
+    return moment, [f"{path}: the phone timestamp ({written}) has no time zone; read in this computer's"
+                    f" (UTC{offset[:3]}:{offset[3:]}): if the phone was in another,"
+                    " give the session's started_at with its UTC offset in a sidecar (NAME.json)"]
 
 
 def _read_one(path: Path, unit: str, what: str, dated: bool = True) -> tuple[np.ndarray, np.ndarray, datetime | None, list[str]]:
@@ -58,8 +55,8 @@ def _read_one(path: Path, unit: str, what: str, dated: bool = True) -> tuple[np.
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         names = split_header(handle.readline(), ";")
         first_row = handle.readline()
-        phone_time = _first_phone_time(path, names, first_row)
-    zone = _zone_warning(path, names, first_row, phone_time) if phone_time is not None and dated else []
+        phone_time, zone = _first_phone_time(path, names, first_row)
+    zone = zone if dated else []
     columns = {"ns": find_column(path, names, _SENSOR_TIME, "sensor timestamp [ns]", 1)}
     for axis in "XYZ":
         columns[axis] = find_column(path, names, rf"{axis} \[{unit}\]", f"{axis} {what}", 1)
