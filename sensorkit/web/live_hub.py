@@ -24,6 +24,7 @@ from statistics import median
 
 from sensorkit.ble.recorder import LiveStatus
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
+from sensorkit.pipeline.segment import CUT_BY_GAP, REST_UNSEEN
 from sensorkit.report.prescription import completes
 
 #: how many queued messages a slow page may fall behind before it is dropped (it reconnects and
@@ -64,9 +65,9 @@ class SessionPlan:
 
 #: pipeline rejection reasons (their first words) -> what the patient reads
 _REJECTED_WORDS = (
-    # (the sensor's link, not the patient: said so, and no failure tone on the page)
-    ("cut short: the data stopped", "The sensor lost contact during that rep, so it was not counted: please do it again."),
-    ("began before the leg was seen at rest after a gap", "The sensor came back during that rep, so it was not counted: please do it again."),
+    # (the sensor's link, not the patient: said so, and no failure tone on the page: link_lost)
+    (CUT_BY_GAP, "The sensor lost contact during that rep, so it was not counted: please do it again."),
+    (REST_UNSEEN, "The sensor came back during that rep, so it was not counted: please do it again."),
     ("too small", "Too small to count: move a little further."),
     ("beyond the exercise", "Beyond this exercise's range: not counted."),
     ("too abrupt", "Too abrupt to count: move smoothly out and back."),
@@ -76,6 +77,12 @@ _REJECTED_WORDS = (
     ("rotation about another axis", "A different movement, not this exercise: not counted."),
     ("turned the other way", "That went the other way: not counted."),
 )
+
+
+def link_lost(rep: Rep) -> bool:
+    """Whether ``rep`` was rejected because the sensor's link dropped (cut by the gap, or begun
+    before the leg was seen at rest after it): the link's doing, not the patient's."""
+    return rep.reason in (CUT_BY_GAP, REST_UNSEEN)
 
 
 def rep_note(rep: Rep, plan: SessionPlan | None = None) -> str:
@@ -189,7 +196,7 @@ class LiveHub:
             "start_s": _num(rep.start_s), "end_s": _num(rep.end_s), "reason": rep.reason,
             "meets_plan": self.plan.meets(rep) if self.plan is not None else None,
             "note": rep_note(rep, self.plan), "decided_t_s": _num(status.t_s),
-            "link_lost": rep.reason.startswith(("cut short: the data stopped", "began before the leg was seen at rest after a gap")),
+            "link_lost": link_lost(rep),
             "arrival_ms": self._arrival_ms(),
         }
         self._reps.append(item)

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[web,webtest]'")
 pytest.importorskip("pytest_playwright", reason="the webtest extra is not installed: pip install -e '.[web,webtest]'")
 
-from sensorkit.web.live_hub import SessionPlan  # noqa: E402
+from sensorkit.web.live_hub import SessionPlan, link_lost  # noqa: E402
 from sensorkit.web.simulated import SimulatedLivePage  # noqa: E402
 
 PLAN = SessionPlan(sets=2, reps_per_set=4, rom_deg=25.0, hold_s=1.0)
@@ -104,9 +104,10 @@ def test_the_page_shows_the_pipelines_reps_phase_and_hold_cue(live, watcher):
     assert watcher.evaluate("window.sk.snapshots") == 1, "the page lost its stream"
     joined = watcher.evaluate("window.sk.repsAtSnapshot")  # reps that ended before the page connected
     assert joined <= 1
-    # (the success chime only for a rep toward the set: a counted rep short of the plan sounds as not counted)
+    # (the success chime only for a rep toward the set: a counted rep short of the plan sounds as not counted;
+    # a rep the link cut, which a loaded machine's simulated link can drop, sounds nothing)
     assert [c["kind"] for c in cues if c["kind"] != "hold"] == [
-        "rep" if r.counted and PLAN.meets(r) else "not_counted" for r in reps[joined:]]
+        "rep" if r.counted and PLAN.meets(r) else "not_counted" for r in reps[joined:] if not link_lost(r)]
     holds = [c for c in cues if c["kind"] == "hold"]
     assert 1 <= len(holds) <= len(counted)
     assert all(c["audible"] for c in cues if c["at_ms"] > watcher.sound_on_ms)  # Web Audio played them
