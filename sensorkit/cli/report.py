@@ -35,9 +35,10 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
 @click.option("--include-simulated", is_flag=True,
               help="Count simulated recordings (demo data; left out by default).")
 @click.option("--as-of", "as_of", type=Day(), default=None, metavar="YYYY-MM-DD",
-              help="The day the report is made: later days are not reported (neither done nor missed yet), unless a "
-                   "session is dated there; a prescription without an end is reported up to it."
-                   "  [default: today, in each patient's time zone]")
+              help="The day the report is made: later days are not reported (neither done nor missed yet), nor are "
+                   "recordings dated after it (a note names them; without --as-of, a session dated after today, a "
+                   "clock ahead, is still reported); that day is in progress, not missed (day_in_progress); a "
+                   "prescription without an end is reported up to it.  [default: today, in each patient's time zone]")
 @parallel_options
 def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: Path | None,
            log_path: Path | None, plot_dir: Path | None, include_simulated: bool, as_of, workers: int | None,

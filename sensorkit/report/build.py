@@ -154,8 +154,11 @@ def build_report(
     ``task``: :func:`report_file` or a stand-in with its signature and result (the dashboard's,
     which reuses the result of a file that has not changed). ``as_of``: the day the report is made
     (a date, or ``"today"``: each patient's local date now); days after it are not reported (they
-    are neither done nor missed yet), unless a session is dated there. None: up to the
-    prescription's end.
+    are neither done nor missed yet), and that day is still in progress (``day_in_progress``: its
+    adherence is empty until its reps reach the prescription). A session dated after ``"today"``
+    is still reported on its day (a device's clock ahead); one dated after a given date is not (a
+    report as of that day, made later: a note says so). None: up to the prescription's end, every
+    day judged.
     """
     outcome = ReportOutcome(sessions={p: [] for p in prescriptions})
 
@@ -178,10 +181,14 @@ def build_report(
         if found is None:
             tell(outcome.failures, path, error, "failed: ")
             placed = _place_failed(path, names[path], prescriptions, include_simulated)
-            if placed is not None:
+            if placed is not None and not (isinstance(as_of, date)
+                                           and prescriptions[placed[0]].local_date(placed[1].started_at) > as_of):
                 outcome.failed_sessions.setdefault(placed[0], []).append(placed[1])
         elif found.skipped:
             tell(outcome.notes, path, found.skipped, "skipped: ")
+        elif isinstance(as_of, date) and (day := prescriptions[found.patient].local_date(found.meta.started_at)) > as_of:
+            tell(outcome.notes, path, f"started on {day} ({prescriptions[found.patient].timezone}), after the report's"
+                 f" day {as_of} (--as-of): not in this report", "skipped: ")
         elif found.digest and found.digest in first_copy:
             tell(outcome.notes, path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
                  " copy or a backup); counted once", "skipped: ")
@@ -205,7 +212,8 @@ def build_report(
     for patient in sorted(prescriptions):
         rx = prescriptions[patient]
         day = datetime.now(rx.zone).date() if as_of == "today" else as_of
-        rows = daily_rows(rx, outcome.sessions[patient], day, outcome.failed_sessions.get(patient, []))
+        rows = daily_rows(rx, outcome.sessions[patient], day, outcome.failed_sessions.get(patient, []),
+                          in_progress=day)
         outcome.daily += rows
         outcome.summary += summary_rows(patient, rx.start, rows)
     return outcome

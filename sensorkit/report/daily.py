@@ -18,7 +18,7 @@ DAILY_COLUMNS = (
     "patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
     "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
     "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings", "reps_fast",
-    "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed",
+    "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed", "day_in_progress",
 )
 
 
@@ -72,13 +72,16 @@ def report_end(rx: Prescription, sessions: list[AnalyzedSession | FailedSession]
 
 
 def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | None = None,
-               failed: list[FailedSession] = ()) -> list[dict]:
+               failed: list[FailedSession] = (), in_progress: date | None = None) -> list[dict]:
     """The rows of ``rx.patient`` from ``start`` to :func:`report_end` (``as_of`` as there), sorted
     by date, exercise, side.
 
     Sessions must already belong to a prescribed exercise and side; those dated outside the
     period are ignored (the caller reports them). ``failed``: recordings of the patient that could
-    not be analysed, counted on their day (``recordings_failed``).
+    not be analysed, counted on their day (``recordings_failed``). ``in_progress``: the day the
+    report is made, not over yet (``day_in_progress``): its adherence is empty until its reps
+    reach the prescription, as the patient may still exercise later that day (a report made in
+    the morning does not count the day missed).
     """
     cells: dict[tuple[date, str, str], _Cell] = defaultdict(_Cell)
     for s in sessions:
@@ -95,7 +98,7 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
         for plan in sorted(rx.exercises, key=lambda p: p.name):
             for side in plan.sides:
                 cell = cells.get((day, plan.name, side), _Cell())
-                rows.append(_row(rx.patient, day, plan, side, plan.reps_prescribed(day_index), cell))
+                rows.append(_row(rx.patient, day, plan, side, plan.reps_prescribed(day_index), cell, day == in_progress))
     return rows
 
 
@@ -103,7 +106,8 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else math.nan
 
 
-def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int, cell: _Cell) -> dict:
+def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int, cell: _Cell,
+         in_progress: bool = False) -> dict:
     reps = cell.reps
     roms = [r.rom_deg for r in reps]
     holds = [r.hold_s for r in reps]
@@ -119,12 +123,14 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
         "rom_mean_deg": _mean(roms), "rom_max_deg": max(roms) if roms else math.nan,
         "hold_mean_s": _mean(holds), "holds_on_target": sum(h >= plan.hold_s for h in holds),
         "active_time_s": float(sum(r.end_s - r.start_s for r in reps)),
-        # (unknown on a day whose data were partly lost and whose analysed reps fall short: not 0 %)
-        "adherence_pct": (min(100.0, 100.0 * completed / prescribed) if prescribed and (completed >= prescribed or not cell.failed)
-                          else math.nan),
+        # (unknown on a day whose data were partly lost, or that is not over yet, and whose analysed
+        # reps fall short: not 0 %)
+        "adherence_pct": (min(100.0, 100.0 * completed / prescribed)
+                          if prescribed and (completed >= prescribed or not (cell.failed or in_progress)) else math.nan),
         "has_data": bool(cell.recordings),
         "source_recordings": ";".join(sorted(cell.recordings)),
         "reps_full": len(full_roms), "rom_full_mean_deg": _mean(full_roms),
         "sessions_dated_by_file_time": cell.dated_by_file_time,
         "recordings_failed": cell.failed,
+        "day_in_progress": in_progress,
     }

@@ -43,7 +43,8 @@ def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
     """Summary rows of one patient from its daily rows (as :func:`~sensorkit.report.daily.daily_rows` gives).
 
     Per period, one row per (exercise, side) in the daily rows, sorted. Adherence mean: over that
-    exercise and side's scheduled days, days without data counting 0 %. First/last week: the
+    exercise and side's scheduled days, days without data counting 0 %, days whose adherence is
+    unknown left out (data partly lost, or the day in progress with reps still to do). First/last week: the
     first and last 7 days of the period (they overlap in a period shorter than 14 days); ROM is
     the mean over the full reps in those days.
     """

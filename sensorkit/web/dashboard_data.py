@@ -160,8 +160,8 @@ class DashboardData:
 
     def _window_adherence(self, rx: Prescription, rows: list[dict], ref: date, days: int) -> float | None:
         """Mean adherence over the scheduled day × exercise × side of the ``days`` days ending on
-        ``ref`` (not before the start); a scheduled day without data counts 0 %, one whose data were
-        partly lost (adherence unknown) is left out, as in the summary."""
+        ``ref`` (not before the start); a scheduled day without data counts 0 %, one whose adherence is
+        unknown (its data partly lost, or the day in progress with reps to do) is left out, as in the summary."""
         by_key = {(r["date"], r["exercise"], r["side"]): r for r in rows}
         values = []
         for k in range(days):
@@ -176,7 +176,7 @@ class DashboardData:
                     row = by_key.get((day.isoformat(), plan.name, side))
                     pct = row["adherence_pct"] if row is not None else 0.0
                     if pct is None or (isinstance(pct, float) and math.isnan(pct)):
-                        continue  # (unknown: the day's data were partly lost; as in the summary)
+                        continue  # (unknown: data partly lost, or the day not over; as in the summary)
                     values.append(pct)
         return _num(sum(values) / len(values)) if values else None
 
@@ -247,6 +247,8 @@ class DashboardData:
                     "has_data": any(r["has_data"] for r in day_rows),
                     "reps_completed": sum(r["reps_completed"] for r in day_rows), "reps_prescribed": prescribed,
                     "recordings_failed": sum(r["recordings_failed"] for r in day_rows),
+                    # (the report's day, not over yet: no adherence until its reps reach the prescription)
+                    "in_progress": any(r["day_in_progress"] for r in day_rows),
                 })
                 day += timedelta(days=1)
             rom = [{"date": r["date"], "exercise": r["exercise"], "side": r["side"],

@@ -111,6 +111,23 @@ def test_a_report_made_before_the_period_ends_stops_at_the_day_it_is_made(worksp
     assert date.fromisoformat(last) < date(2027, 12, 31)
 
 
+def test_a_report_as_of_a_past_day_leaves_out_the_sessions_after_it_saying_so(workspace):
+    # (a therapist's snapshot of an earlier day: what the report of that day would have shown)
+    as_patient(workspace / "data")
+    sidecar = workspace / "data" / "sim_2.json"
+    sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "started_at": "2026-11-04T09:00:00+01:00"}))
+    (workspace / "rx" / "p001.toml").write_text(prescription("p001", end="2026-11-30"))
+    tree = Tree(workspace)
+    result = report(workspace, "--as-of", "2026-11-03")
+    assert result.returncode == 0, result.stderr
+    assert f"{workspace / 'data' / 'sim_2.csv'}: skipped: started on 2026-11-04 (Europe/Berlin), after the report's day" \
+           " 2026-11-03 (--as-of): not in this report" in lines(result.stderr)
+    rows = read_rows(workspace / "out" / "r.csv")
+    assert rows[-1]["date"] == "2026-11-03" and rows[-1]["day_in_progress"] == "true"
+    assert sum(int(r["sessions"]) for r in rows) == 1 and all("sim_2" not in r["source_recordings"] for r in rows)
+    tree.assert_only_changed_under("out")
+
+
 def test_an_identical_copy_of_a_recording_is_counted_once_with_a_note(workspace):
     import shutil
     as_patient(workspace / "data")

@@ -12,7 +12,7 @@ from simulated_clinic import AS_OF, BROKEN, HOLD_S, PLANNED, REPS_PER_DAY, ROM_D
 DAILY_HEADER = ["patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
                 "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
                 "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings", "reps_fast",
-                "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed"]
+                "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed", "day_in_progress"]
 # p101: every day 10-26..11-03 (end given); p202: open-ended, from 10-27 to the report's day, AS_OF (its last
 # recording is on 10-30), 3 days a week = days 0, 3 and 5 of each week from the start (the documented
 # rule): 10-27, 10-30 and 11-01.
@@ -64,9 +64,11 @@ def expected_daily(truth):
                 roms=[r.rom_deg for r in reps], holds=[r.hold_s for r in reps],
                 full_roms=[r.rom_deg for r in reps if r.kind == "full"],
                 active_s=sum(r.end_s - r.start_s for r in reps),
-                # (the broken recording's day: its data lost, adherence unknown unless already reached)
-                adherence=(min(100.0, 100.0 * completed / prescribed)
-                           if prescribed and (completed >= prescribed or (patient, day) != BROKEN_DAY) else None),
+                # (the broken recording's day: its data lost, and the report's day, not over yet: adherence
+                # unknown unless already reached)
+                adherence=(min(100.0, 100.0 * completed / prescribed) if prescribed and (
+                    completed >= prescribed or ((patient, day) != BROKEN_DAY and day.isoformat() != AS_OF)) else None),
+                in_progress=day.isoformat() == AS_OF,
                 sources=";".join(sorted(p.name.split("/")[-1] for p in plans))))
     return rows
 
@@ -89,6 +91,7 @@ def test_daily_report_matches_the_truth_day_by_day(clinic):
             w["sessions"], w["prescribed"], w["completed"], w["partial"], w["knee_out"], w["total"]), where
         assert g["has_data"] == ("true" if w["sessions"] else "false"), where
         assert g["source_recordings"] == w["sources"], where
+        assert g["day_in_progress"] == ("true" if w["in_progress"] else "false"), where
         assert int(g["holds_on_target"]) == sum(h >= HOLD_S for h in w["holds"]), where
         if w["adherence"] is None:
             assert g["adherence_pct"] == "", where

@@ -60,6 +60,22 @@ def test_days_after_the_report_is_made_are_neither_done_nor_missed():
     assert daily_rows(rx(start, end=date(2026, 1, 31)), [], as_of=date(2025, 12, 30)) == []  # not begun
 
 
+def test_the_day_the_report_is_made_is_in_progress_not_missed_until_its_reps_reach_the_prescription():
+    start = date(2026, 1, 1)
+    morning = date(2026, 1, 3)  # (a report made that morning: the patient may exercise later in the day)
+    one_rep = daily_rows(rx(start), [session(morning, [rep("full", 35, 4)])], as_of=morning, in_progress=morning)
+    assert [r["day_in_progress"] for r in one_rep] == [False, False, True]
+    assert [r["adherence_pct"] for r in one_rep][:2] == [0.0, 0.0] and math.isnan(one_rep[-1]["adherence_pct"])
+    assert one_rep[-1]["reps_completed"] == 1 and one_rep[-1]["reps_prescribed"] == 2  # (what is done so far)
+    done = daily_rows(rx(start), [session(morning, [rep("full", 35, 4)] * 2)], as_of=morning, in_progress=morning)
+    assert done[-1]["adherence_pct"] == 100.0  # (reached: done, whatever the rest of the day brings)
+    summary = summary_rows("p1", start, one_rep)
+    assert summary[0]["adherence_mean_pct"] == 0.0  # (the two days missed; the day in progress left out)
+    assert csv_text(one_rep[-1:], ("adherence_pct", "day_in_progress")) == "adherence_pct,day_in_progress\n,true\n"
+    judged = daily_rows(rx(start), [session(morning, [rep("full", 35, 4)])], as_of=morning)  # (no day in progress)
+    assert judged[-1]["adherence_pct"] == 50.0 and not judged[-1]["day_in_progress"]
+
+
 def test_an_open_ended_prescription_is_reported_over_five_years_at_most():
     from sensorkit.report.prescription import MAX_PERIOD_DAYS
 
