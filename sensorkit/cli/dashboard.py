@@ -41,7 +41,10 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
     from sensorkit.web.serve import WebServer, open_browser
 
     try:
-        prescriptions = load_prescriptions(rx_path)
+        rx_failed: list = []  # (a typo in one patient's prescription does not hide the others)
+        prescriptions = load_prescriptions(rx_path, rx_failed)
+        for _, reason in rx_failed:
+            click.echo(f"error: {reason}; this prescription is not read, its patient is not shown", err=True)
         data = DashboardData(prescriptions, paths, as_of=as_of,
                              include_simulated=include_simulated)
         data.refresh()

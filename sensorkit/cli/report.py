@@ -55,7 +55,10 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
         say(line)
 
     with batch_guard("interrupted; no report written (earlier outputs are unchanged)"):
-        prescriptions = load_prescriptions(rx_path)
+        rx_failed: list = []  # (a typo in one patient's prescription does not stop the others' report)
+        prescriptions = load_prescriptions(rx_path, rx_failed)
+        for _, reason in rx_failed:
+            on_message(f"error: {reason}; this prescription is not read, its patient is left out of the report")
         outputs = [("--out", out_csv), ("--summary", summary_csv), ("--log", log_path)]
         outputs = [(option, path) for option, path in outputs if path is not None]
         skipped: list = []
@@ -98,5 +101,5 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     file_time = len(outcome.dated_by_file_time)
     dated = f" ({file_time} dated by file time: no started_at)" if file_time else ""
     say(f"{len(prescriptions)} patient(s), {n_sessions} session(s) reported{dated}, {len(outcome.notes)} skipped, "
-        f"{len(outcome.failures)} failed -> {out_csv}")
-    sys.exit(1 if outcome.failures else 0)
+        f"{len(outcome.failures)} failed{f', {len(rx_failed)} prescription(s) not read' if rx_failed else ''} -> {out_csv}")
+    sys.exit(1 if outcome.failures or rx_failed else 0)

@@ -266,16 +266,32 @@ def load_prescription(path: str | os.PathLike) -> Prescription:
     return prescription_from_dict(data, path)
 
 
-def load_prescriptions(path: str | os.PathLike) -> dict[str, Prescription]:
-    """Prescriptions from one file or every ``*.toml`` in a folder (recursively), keyed by patient."""
+def load_prescriptions(path: str | os.PathLike, failed: list[tuple[Path, str]] | None = None) -> dict[str, Prescription]:
+    """Prescriptions from one file or every ``*.toml`` in a folder (recursively), keyed by patient.
+
+    ``failed``: when given, a folder's file that cannot be read (a typo in one patient's
+    prescription) is added to it as (file, one-line reason) and left out, and the others are
+    loaded; unless none can be. Without it, or for one file, such a file is an error
+    (:class:`ConfigError`), as two files for one patient always are."""
     path = Path(path)
     files = sorted(path.rglob("*.toml"), key=lambda p: p.as_posix()) if path.is_dir() else [path]
     if not files:
         raise ConfigError(f"{path}: no *.toml prescription files in this folder")
     found: dict[str, Prescription] = {}
+    bad: list[tuple[Path, str]] = []
     for file in files:
-        rx = load_prescription(file)
+        try:
+            rx = load_prescription(file)
+        except ConfigError as exc:
+            if failed is None or len(files) == 1:
+                raise
+            bad.append((file, str(exc)))
+            continue
         if rx.patient in found:
             raise ConfigError(f"{file}: key patient: {rx.patient!r} already has a prescription in {found[rx.patient].source}")
         found[rx.patient] = rx
+    if bad and not found:
+        raise ConfigError(bad[0][1])
+    if failed is not None:
+        failed.extend(bad)
     return found

@@ -128,6 +128,24 @@ def test_a_report_as_of_a_past_day_leaves_out_the_sessions_after_it_saying_so(wo
     tree.assert_only_changed_under("out")
 
 
+def test_a_typo_in_one_patient_s_prescription_does_not_stop_the_others_report(workspace):
+    as_patient(workspace / "data")
+    bad = workspace / "rx" / "p002.toml"
+    bad.write_text(prescription("p002").replace("sets = 1", "sets = 0"))
+    tree = Tree(workspace)
+    result = report(workspace)
+    assert result.returncode == 1, result.stderr  # (as for a recording that failed: the rest is reported)
+    error = f"error: {bad}: key exercise[1].sets: expected a whole number 1..50, got 0; this prescription is not read," \
+            " its patient is left out of the report"
+    assert error in lines(result.stderr) and error in (workspace / "out" / "log.txt").read_text().splitlines()
+    assert {r["patient"] for r in read_rows(workspace / "out" / "r.csv")} == {"p001"}
+    assert sum(int(r["sessions"]) for r in read_rows(workspace / "out" / "r.csv")) == 2
+    assert "1 prescription(s) not read" in lines(result.stderr)[-1]
+    tree.assert_only_changed_under("out")
+    (workspace / "rx" / "p001.toml").unlink()  # (no prescription left to report: a usage error, as before)
+    assert report(workspace).returncode == 2
+
+
 def test_an_identical_copy_of_a_recording_is_counted_once_with_a_note(workspace):
     import shutil
     as_patient(workspace / "data")
