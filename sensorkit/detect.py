@@ -220,7 +220,11 @@ class RepDetector:
         packet's: :mod:`sensorkit.inputs`); a packet refused (a ``SampleError`` naming it) changes
         nothing, so the stream goes on with the next one, or with the packet sent again corrected.
         The first packets are buffered until ``rate_estimate_s`` of data have come (the rate is
-        measured there), so the first reps come back a packet or more later."""
+        measured there), so the first reps come back a packet or more later.
+
+        A detector pickles between packets (``pickle.dumps(detector)``), mid-rep too: the copy,
+        fed the rest of the stream, gives the same reps as the original would (to checkpoint a long
+        live run, or to send it to another process or a Dask worker)."""
         if self._live is None:
             self._live, self._live_checks = Pipeline(self.config, meta=self.meta), InputChecks("live data")
         return self._live.update(self._live_checks.packet(as_samples(packet)))

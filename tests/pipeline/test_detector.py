@@ -3,6 +3,7 @@ construction, data checked as the file reader checks a recording, results in ``_
 live in packets equal to a whole recording."""
 from __future__ import annotations
 
+import pickle
 import warnings
 from pathlib import Path
 
@@ -80,6 +81,33 @@ def test_a_live_packet_refused_changes_nothing_so_the_stream_goes_on(frame, dete
         reps += live.update(packet)  # (the same packet again, corrected: it follows the one before)
     reps += live.finish()
     pd.testing.assert_frame_equal(reps_frame(reps, "uci_s1_test", "right"), detected.reps_)
+
+
+@pytest.mark.parametrize("path", [REAL, REAL.parents[1] / "sim_9010.csv"])  # (sim_9010: rejected movements too)
+def test_a_live_detector_pickled_mid_rep_goes_on_to_the_same_reps(path):
+    # a long live run checkpointed (or sent to a Dask worker) half way, in the middle of a rep
+    recording = read_recording(path)
+    frame = recording.samples.to_frame()
+    packets = [frame.iloc[start:start + 50] for start in range(0, len(frame), 50)]
+    live, reps = RepDetector.for_recording(recording), []
+    cut = len(packets) // 2
+    for packet in packets[:cut]:
+        reps += live.update(packet)
+    while live._live.phase_ == "rest":  # (on to a packet that ends in the middle of a movement)
+        reps += live.update(packets[cut])
+        cut += 1
+
+    resumed = pickle.loads(pickle.dumps(live))
+    resumed_reps = list(reps)
+    for packet in packets[cut:]:
+        reps += live.update(packet)
+        resumed_reps += resumed.update(packet)
+    reps += live.finish()
+    resumed_reps += resumed.finish()
+
+    uninterrupted = reps_frame(reps, recording.name, recording.meta.side)
+    pd.testing.assert_frame_equal(reps_frame(resumed_reps, recording.name, recording.meta.side), uninterrupted)
+    pd.testing.assert_frame_equal(uninterrupted, RepDetector.for_recording(recording).detect(recording).reps_)
 
 
 def test_a_not_a_number_time_is_refused_naming_the_sample(frame):
