@@ -197,6 +197,21 @@ def test_data_in_the_wrong_unit_or_order_is_refused_naming_what(frame, change, m
     assert isinstance(caught.value, (SensorkitError, ValueError)) and "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("path", [REAL, REAL.parents[1] / "sim_9013.csv"])
+def test_an_array_with_the_gyro_first_is_refused_as_swapped_giving_the_column_order(path):
+    # (an (n, 7) array t, gyr, acc: the gyro's columns read gravity's 9.81; refused as "in rad/s"
+    # before, or only warned about and counted wrong)
+    s = read_recording(path).samples
+    gyro_first = np.column_stack([s.t, s.gyr, s.acc])
+    expected = r"look swapped: .* expected the columns in the order t, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z"
+    with pytest.raises(SampleError, match=expected):
+        KneeExtension().detect(gyro_first)
+    live, first_seconds = KneeExtension(), gyro_first[s.t < s.t[0] + 1.5]  # live: within the first second
+    with pytest.raises(SampleError, match=expected):
+        for start in range(0, len(first_seconds), 5):
+            live.update(first_seconds[start:start + 5])
+
+
 def test_a_channels_first_tuple_is_refused():
     s = read_recording(REAL).samples
     with pytest.raises(ValueError, match="channels first"):
