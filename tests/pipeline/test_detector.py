@@ -54,11 +54,47 @@ def test_detecting_twice_gives_the_same_and_leaves_the_input_alone(frame):
     pd.testing.assert_frame_equal(frame, before)
 
 
-def test_an_array_a_tuple_and_a_frame_in_another_column_order_give_the_same(frame, detected):
-    s = read_recording(REAL).samples
-    for data in (frame[list(reversed(frame.columns))].assign(extra=1.0), s.to_array(), (s.t, s.acc, s.gyr)):
+def test_every_accepted_form_of_the_data_gives_the_same(frame, detected):
+    s = read_recording(REAL).samples  # t (s), acc (n, 3) in m/s², gyr (n, 3) in deg/s
+    forms = {
+        "a DataFrame in another column order": frame[list(reversed(frame.columns))].assign(extra=1.0),
+        "a dict of the recording's columns": {"extra": 1.0, **{c: frame[c].to_numpy() for c in frame.columns}},
+        "a dict t, acc, gyr": {"t": s.t, "acc": s.acc, "gyr": s.gyr},
+        "a (t, acc, gyr) tuple": (s.t, s.acc, s.gyr),
+        "a [t, acc, gyr] list": [s.t, s.acc, s.gyr],
+        "an (n, 7) array": s.to_array(),
+    }
+    for form, data in forms.items():
         got = KneeExtension(side="right").detect(data, recording="uci_s1_test").reps_
-        pd.testing.assert_frame_equal(got, detected.reps_)
+        pd.testing.assert_frame_equal(got, detected.reps_, obj=form)
+
+
+def test_live_packets_as_dicts_give_the_reps_of_the_whole_recording(frame, detected):
+    live, reps = KneeExtension(side="right"), []
+    for start in range(0, len(frame), 50):
+        packet = frame.iloc[start:start + 50]
+        reps += live.update({"t": packet.t, "acc": packet[["acc_x", "acc_y", "acc_z"]], "gyr": packet.filter(like="gyr_")})
+    reps += live.finish()
+    pd.testing.assert_frame_equal(reps_frame(reps, "uci_s1_test", "right"), detected.reps_)
+
+
+ACCEPTED = r"accepted: a DataFrame or a dict with the columns t, acc_x, .*; a dict with the keys t .*; a \(t, acc, gyr\) tuple or list; an \(n, 7\) array .*; a Recording or Samples \(t in s, acc in m/s², gyr in deg/s\)$"
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"time": [0.0], "ax": [9.8]}, "the dict lacks the keys t, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z; " + ACCEPTED),
+    ({"t": [0.0, 0.01], "acc": np.ones((2, 3))}, "the dict lacks the keys gyr; " + ACCEPTED),
+    ([np.arange(3.0), np.ones((3, 3))], "cannot take a list of length 2 as samples; " + ACCEPTED),
+    (["t", "acc", "gyr"], "cannot take a list of 3 that are not arrays of numbers .*; " + ACCEPTED),
+    ({1.0, 2.0}, "cannot take a set of length 2 as samples; " + ACCEPTED),
+    (np.ones((10, 6)), r"cannot take an array of shape \(10, 6\) as samples; " + ACCEPTED),
+    ({c: np.ones(4 if c != "gyr_z" else 3) for c in ("t", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")},
+     "the dict's columns differ in length: .*gyr_y 4, gyr_z 3$"),
+])
+def test_data_in_no_accepted_form_is_refused_in_one_line_saying_which_are(data, message):
+    with pytest.raises(ValueError, match=message) as caught:
+        KneeExtension().detect(data)
+    assert "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize("size", [1, 7, 250])
