@@ -139,20 +139,34 @@ def _described(data: Any) -> str:
         return f"a {type(data).__name__}"
 
 
-#: the dtype of each ``reps_`` column that is not text (``rep``: nullable, empty for a rejected movement)
-_NUMBER_COLUMNS = {"rep": "Int64", **{c: "float64" for c in REP_COLUMNS if c.endswith(("_s", "_deg", "_dps", "_m"))}}
+#: the dtype of each ``reps_`` column that is not text: pandas' nullable ones (``rep`` an integer,
+#: the rest floats), whose empty cell is ``pd.NA``
+_NUMBER_COLUMNS = {"rep": "Int64", **{c: "Float64" for c in REP_COLUMNS if c.endswith(("_s", "_deg", "_dps", "_m"))}}
+#: the text columns (object dtype: ``kind`` and ``tempo`` hold the Kind and Tempo members)
+_TEXT_COLUMNS = [c for c in REP_COLUMNS if c not in _NUMBER_COLUMNS]
 
 
 def reps_frame(reps: list[Rep], recording: str = "", side: str = "") -> pd.DataFrame:
     """Movements (as :meth:`RepDetector.update` and :class:`~sensorkit.pipeline.Pipeline` give them)
     as a table with the ``reps.csv`` columns and ``reps_``'s dtypes, so that the reps a live stream
     gave and those :meth:`RepDetector.detect` found compare equal (``DataFrame.equals``), also when
-    there are none: ``rep`` a nullable integer (``pd.NA`` for a rejected movement), times (s),
-    angles (deg), speeds (deg/s) and the radius (m) floats, the rest text."""
+    there are none: ``rep`` a nullable integer (``Int64``), times (s), angles (deg), speeds (deg/s)
+    and the radius (m) nullable floats (``Float64``), the rest text (``object``).
+
+    An empty cell is ``pd.NA`` whatever its column, where ``reps.csv`` has an empty cell: ``rep``
+    and ``tempo`` of a rejected movement, ``radius_m`` where no radius was measured,
+    ``rest_angle_deg`` read from no rest, ``reason`` of a counted rep, ``side`` and ``recording``
+    when not given. ``reps_.isna()`` finds them all; ``reps_.fillna("")`` gives the CSV's text."""
     import pandas as pd
 
-    frame = pd.DataFrame([r.row(recording, side) for r in reps], columns=list(REP_COLUMNS))
-    return frame.astype({c: object for c in REP_COLUMNS if c not in _NUMBER_COLUMNS} | _NUMBER_COLUMNS)
+    rows = [{c: pd.NA if _empty(v) else v for c, v in r.row(recording, side).items()} for r in reps]
+    frame = pd.DataFrame(rows, columns=list(REP_COLUMNS))
+    return frame.astype({c: object for c in _TEXT_COLUMNS} | _NUMBER_COLUMNS)
+
+
+def _empty(value: Any) -> bool:
+    """True for a value ``reps.csv`` writes as an empty cell: ``""``, None or NaN."""
+    return value is None or (isinstance(value, str) and value == "") or (isinstance(value, float) and math.isnan(value))
 
 
 def _numbers(frame: Any, columns: list[str]) -> np.ndarray:
@@ -194,8 +208,11 @@ class RepDetector:
     ---------------------------------
     reps_ : pandas.DataFrame
         One row per movement, the ``reps.csv`` columns; ``kind`` and ``tempo`` hold
-        :class:`~sensorkit.Kind` and :class:`~sensorkit.Tempo` members (strings too), ``rep`` is
-        empty (``pd.NA``) for a rejected movement. A rep in a series without rests between reps
+        :class:`~sensorkit.Kind` and :class:`~sensorkit.Tempo` members (strings too). The
+        numbers are pandas' nullable dtypes (``rep`` ``Int64``, the rest ``Float64``), the text
+        ``object``; an empty cell is ``pd.NA`` in every column, where ``reps.csv`` is empty
+        (``rep`` and ``tempo`` of a rejected movement, ``reason`` of a counted rep, ``radius_m``
+        not measured, ...): ``reps_.isna()`` finds them (see :func:`reps_frame`). A rep in a series without rests between reps
         (the leg swinging on through the resting pose) reports as ``rom_deg`` its range from the
         swing's bottom before it, so it can exceed the peak of ``angle_`` in the rep.
     angle_ : pandas.DataFrame

@@ -3,6 +3,7 @@ construction, data checked as the file reader checks a recording, results in ``_
 live in packets equal to a whole recording."""
 from __future__ import annotations
 
+import io
 import pickle
 import warnings
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 
 from sensorkit import HipExternalRotation, KneeExtension, read_recording, reps_frame
+from sensorkit.batch import analyze_recording, write_rep_rows
 from sensorkit.detect import RepDetector
 from sensorkit.errors import ConfigError, SampleError, SensorkitError
 from sensorkit.pipeline.rep import REP_COLUMNS, Kind, Rep, Tempo
@@ -151,12 +153,32 @@ def test_a_not_a_number_time_is_refused_naming_the_sample(frame):
         KneeExtension().detect(frame.assign(t=np.where(np.arange(len(frame)) == 100, np.nan, frame.t)))
 
 
+def test_an_empty_cell_is_pd_na_in_every_column_where_reps_csv_is_empty():
+    recording = read_recording(REAL.parents[1] / "sim_9010.csv")  # hip ER with rejected movements
+    reps = RepDetector.for_recording(recording).detect(recording).reps_
+    rejected = reps[reps.kind == Kind.REJECTED]
+    assert len(rejected) and rejected.rep.isna().all() and rejected.tempo.isna().all() and rejected.radius_m.isna().all()
+    assert reps[reps.kind != Kind.REJECTED].reason.isna().all()
+    # the same marker in a number column and in a text column: pd.NA, never NaN or ""
+    empty = reps.isna().to_numpy()
+    assert all(reps.iat[row, column] is pd.NA for row, column in zip(*empty.nonzero()))
+    assert not (reps.select_dtypes(object) == "").any().any()
+
+    # reps.csv, as sensorkit analyze writes it, is empty in the same cells, and reps_ written so is the same file
+    rows = analyze_recording(recording).rep_rows
+    written = io.StringIO()
+    write_rep_rows(written, rows, header=True)
+    csv = pd.read_csv(io.StringIO(written.getvalue()), dtype=str, keep_default_na=False)
+    assert ((csv == "").to_numpy() == empty).all()
+    assert reps.to_csv(index=False, float_format="%.3f") == written.getvalue()
+
+
 def test_no_movement_gives_an_empty_table_with_the_columns_types():
     empty = KneeExtension().detect(read_recording(REAL).samples.to_frame().iloc[:50]).reps_
     text = {"recording", "side", "kind", "exercise", "tempo", "reason"}
     assert empty.empty and list(empty.columns) == list(REP_COLUMNS)
     assert {c: str(t) for c, t in empty.dtypes.items()} == {
-        c: "object" if c in text else "Int64" if c == "rep" else "float64" for c in REP_COLUMNS}
+        c: "object" if c in text else "Int64" if c == "rep" else "Float64" for c in REP_COLUMNS}
     # (the same dtypes as a table with rows: concatenating subjects keeps them)
     assert empty.dtypes.equals(reps_frame([Rep(1, "full", *[0.0] * 12)]).dtypes)
 
