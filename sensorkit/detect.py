@@ -156,7 +156,8 @@ def reps_frame(reps: list[Rep], recording: str = "", side: str = "") -> pd.DataF
     An empty cell is ``pd.NA`` whatever its column, where ``reps.csv`` has an empty cell: ``rep``
     and ``tempo`` of a rejected movement, ``radius_m`` where no radius was measured,
     ``rest_angle_deg`` read from no rest, ``reason`` of a counted rep, ``side`` and ``recording``
-    when not given. ``reps_.isna()`` finds them all; ``reps_.fillna("")`` gives the CSV's text."""
+    when not given. ``reps_.isna()`` finds them all (``== ""`` and ``np.isnan`` do not);
+    ``reps_.rom_deg.to_numpy(float, na_value=np.nan)`` is a plain NumPy array."""
     import pandas as pd
 
     rows = [{c: pd.NA if _empty(v) else v for c, v in r.row(recording, side).items()} for r in reps]
