@@ -2,6 +2,7 @@
 
     >>> from sensorkit import KneeExtension
     >>> detector = KneeExtension(target_rom_deg=70).detect(frame)   # a DataFrame t, acc_*, gyr_*
+    >>> KneeExtension().detect({"t": t, "acc": acc, "gyr": gyr})    # or a dict, a tuple, an (n, 7) array
     >>> detector.reps_          # one row per movement, the reps.csv columns
     >>> detector.angle_         # t (s), angle_deg above rest, per sample
     >>> detector.axis_          # the learned rotation axis in the sensor frame (unit vector)
@@ -39,10 +40,27 @@ SIDES = (*SIDECAR_SIDES, "")
 PRESCRIPTION = ("target_rom_deg", "target_hold_s", "target_movement_s")
 
 
+#: the forms of data :meth:`RepDetector.detect` and :meth:`RepDetector.update` take, for messages
+ACCEPTED_FORMS = (f"a DataFrame or a dict with the columns {', '.join(COLUMNS)}; a dict with the keys t (n,), acc"
+                  f" (n, 3) and gyr (n, 3); a (t, acc, gyr) tuple or list; an (n, 7) array in the order"
+                  f" {', '.join(COLUMNS)}; a Recording or Samples (t in s, acc in m/s², gyr in deg/s)")
+#: the keys of a dict of arrays by sensor
+_BY_SENSOR = (T, "acc", "gyr")
+
+
 def as_samples(data: Any) -> Samples:
-    """``Samples`` from a DataFrame with the recording's columns, an (n, 7) array in that order, a
-    ``(t, acc, gyr)`` tuple of arrays (s, m/s², deg/s), a :class:`~sensorkit.io.Recording` (its
-    samples), or ``Samples`` itself."""
+    """``Samples`` from any of the forms :meth:`RepDetector.detect` takes, in the recording's units
+    (``t`` in s, ``acc`` in m/s², ``gyr`` in deg/s: :mod:`sensorkit.samples`):
+
+    - a DataFrame, or a dict (any mapping) of arrays, with the recording's columns ``t``,
+      ``acc_x``, ``acc_y``, ``acc_z``, ``gyr_x``, ``gyr_y``, ``gyr_z`` (in any order; other
+      columns or keys are ignored);
+    - a dict with the keys ``t`` (n,), ``acc`` (n, 3) and ``gyr`` (n, 3);
+    - a ``(t, acc, gyr)`` tuple or list of those three arrays;
+    - an (n, 7) array with the columns in the recording's order (``t``, then acc, then gyr);
+    - a :class:`~sensorkit.io.Recording` (its samples), or ``Samples`` itself.
+
+    Anything else is a ``ValueError`` in one line listing these forms."""
     if isinstance(data, Samples):
         return data
     if isinstance(getattr(data, "samples", None), Samples):  # a Recording (read_recording's)
@@ -56,28 +74,100 @@ def as_samples(data: Any) -> Samples:
             hint = " (it is the index: data.reset_index() makes it a column)" if T in missing and data.index.name == T else ""
             raise ValueError(f"the DataFrame lacks the columns {', '.join(missing)}{hint} (needs {', '.join(COLUMNS)})")
         return Samples(*(_numbers(data, columns) for columns in ([T], list(ACC_COLUMNS), list(GYR_COLUMNS))))
-    if isinstance(data, tuple) and len(data) == 3:
-        return Samples(*data)  # (shapes checked there: acc and gyr (n, 3))
-    array = np.asarray(data, dtype=float)
+    if isinstance(data, Mapping):
+        return _from_mapping(data)
+    if isinstance(data, (tuple, list)) and len(data) == 3 and not _is_table(data):
+        return _by_sensor(*data, given=f"a {type(data).__name__} of 3")
+    try:
+        array = np.asarray(data, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"cannot take {_described(data)} as samples; accepted: {ACCEPTED_FORMS}") from None
     if array.ndim != 2 or array.shape[1] != 7:
-        raise ValueError(f"expected an (n, 7) array with columns {', '.join(COLUMNS)}, got shape {array.shape}")
+        raise ValueError(f"cannot take an array of shape {array.shape} as samples; accepted: {ACCEPTED_FORMS}")
     return Samples.from_array(array)
 
 
-#: the dtype of each ``reps_`` column that is not text (``rep``: nullable, empty for a rejected movement)
-_NUMBER_COLUMNS = {"rep": "Int64", **{c: "float64" for c in REP_COLUMNS if c.endswith(("_s", "_deg", "_dps", "_m"))}}
+def _is_table(data: tuple | list) -> bool:
+    """True for three rows of seven numbers (an (n, 7) table of three samples), not (t, acc, gyr)."""
+    try:
+        return np.asarray(data, dtype=float).shape == (3, 7)
+    except (TypeError, ValueError):
+        return False
+
+
+def _by_sensor(t: Any, acc: Any, gyr: Any, given: str) -> Samples:
+    """``Samples(t, acc, gyr)``: its message for a shape (acc and gyr (n, 3), the lengths); for
+    values that are no arrays of numbers, the accepted forms."""
+    try:
+        return Samples(t, acc, gyr)
+    except (TypeError, ValueError) as exc:
+        if str(exc).startswith("Samples:"):
+            raise
+        raise ValueError(f"cannot take {given} that are not arrays of numbers ({exc}) as samples;"
+                         f" accepted: {ACCEPTED_FORMS}") from None
+
+
+def _from_mapping(data: Mapping) -> Samples:
+    """A dict of the recording's columns (as a DataFrame) or of ``t``, ``acc`` and ``gyr``."""
+    by_column, by_sensor = all(c in data for c in COLUMNS), all(k in data for k in _BY_SENSOR)
+    if by_column and by_sensor:
+        raise ValueError(f"the dict has both the keys {', '.join(_BY_SENSOR)} and the columns {', '.join(COLUMNS)}:"
+                         " give one or the other")
+    if by_sensor:
+        return _by_sensor(data[T], data["acc"], data["gyr"], given="a dict t, acc, gyr")
+    if not by_column:
+        close = _BY_SENSOR if any(k in data for k in ("acc", "gyr")) else COLUMNS
+        missing = [k for k in close if k not in data]
+        raise ValueError(f"the dict lacks the keys {', '.join(missing)}; accepted: {ACCEPTED_FORMS}")
+    import pandas as pd
+
+    columns = {c: np.asarray(data[c]) for c in COLUMNS}
+    for name, values in columns.items():
+        if values.ndim > 1:
+            raise ValueError(f"the dict's column {name} must be 1-D (one value per sample), got shape {values.shape}")
+    lengths = {name: values.size for name, values in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise ValueError("the dict's columns differ in length: " + ", ".join(f"{k} {n}" for k, n in lengths.items()))
+    return as_samples(pd.DataFrame({name: values.reshape(-1) for name, values in columns.items()}))
+
+
+def _described(data: Any) -> str:
+    """``data`` in a few words, for a message: its type, and its length when it has one."""
+    try:
+        return f"a {type(data).__name__} of length {len(data)}"
+    except TypeError:
+        return f"a {type(data).__name__}"
+
+
+#: the dtype of each ``reps_`` column that is not text: pandas' nullable ones (``rep`` an integer,
+#: the rest floats), whose empty cell is ``pd.NA``
+_NUMBER_COLUMNS = {"rep": "Int64", **{c: "Float64" for c in REP_COLUMNS if c.endswith(("_s", "_deg", "_dps", "_m"))}}
+#: the text columns (object dtype: ``kind`` and ``tempo`` hold the Kind and Tempo members)
+_TEXT_COLUMNS = [c for c in REP_COLUMNS if c not in _NUMBER_COLUMNS]
 
 
 def reps_frame(reps: list[Rep], recording: str = "", side: str = "") -> pd.DataFrame:
     """Movements (as :meth:`RepDetector.update` and :class:`~sensorkit.pipeline.Pipeline` give them)
     as a table with the ``reps.csv`` columns and ``reps_``'s dtypes, so that the reps a live stream
     gave and those :meth:`RepDetector.detect` found compare equal (``DataFrame.equals``), also when
-    there are none: ``rep`` a nullable integer (``pd.NA`` for a rejected movement), times (s),
-    angles (deg), speeds (deg/s) and the radius (m) floats, the rest text."""
+    there are none: ``rep`` a nullable integer (``Int64``), times (s), angles (deg), speeds (deg/s)
+    and the radius (m) nullable floats (``Float64``), the rest text (``object``).
+
+    An empty cell is ``pd.NA`` whatever its column, where ``reps.csv`` has an empty cell: ``rep``
+    and ``tempo`` of a rejected movement, ``radius_m`` where no radius was measured,
+    ``rest_angle_deg`` read from no rest, ``reason`` of a counted rep, ``side`` and ``recording``
+    when not given. ``reps_.isna()`` finds them all (``== ""`` and ``np.isnan`` do not);
+    ``reps_.rom_deg.to_numpy(float, na_value=np.nan)`` is a plain NumPy array."""
     import pandas as pd
 
-    frame = pd.DataFrame([r.row(recording, side) for r in reps], columns=list(REP_COLUMNS))
-    return frame.astype({c: object for c in REP_COLUMNS if c not in _NUMBER_COLUMNS} | _NUMBER_COLUMNS)
+    rows = [{c: pd.NA if _empty(v) else v for c, v in r.row(recording, side).items()} for r in reps]
+    frame = pd.DataFrame(rows, columns=list(REP_COLUMNS))
+    return frame.astype({c: object for c in _TEXT_COLUMNS} | _NUMBER_COLUMNS)
+
+
+def _empty(value: Any) -> bool:
+    """True for a value ``reps.csv`` writes as an empty cell: ``""``, None or NaN."""
+    return value is None or (isinstance(value, str) and value == "") or (isinstance(value, float) and math.isnan(value))
 
 
 def _numbers(frame: Any, columns: list[str]) -> np.ndarray:
@@ -119,8 +209,11 @@ class RepDetector:
     ---------------------------------
     reps_ : pandas.DataFrame
         One row per movement, the ``reps.csv`` columns; ``kind`` and ``tempo`` hold
-        :class:`~sensorkit.Kind` and :class:`~sensorkit.Tempo` members (strings too), ``rep`` is
-        empty (``pd.NA``) for a rejected movement. A rep in a series without rests between reps
+        :class:`~sensorkit.Kind` and :class:`~sensorkit.Tempo` members (strings too). The
+        numbers are pandas' nullable dtypes (``rep`` ``Int64``, the rest ``Float64``), the text
+        ``object``; an empty cell is ``pd.NA`` in every column, where ``reps.csv`` is empty
+        (``rep`` and ``tempo`` of a rejected movement, ``reason`` of a counted rep, ``radius_m``
+        not measured, ...): ``reps_.isna()`` finds them (see :func:`reps_frame`). A rep in a series without rests between reps
         (the leg swinging on through the resting pose) reports as ``rom_deg`` its range from the
         swing's bottom before it, so it can exceed the peak of ``angle_`` in the rep.
     angle_ : pandas.DataFrame
@@ -192,7 +285,13 @@ class RepDetector:
         return meta
 
     def detect(self, data: Any, recording: str = "") -> "RepDetector":
-        """Analyse a whole recording (DataFrame, array, ``Samples`` or a ``Recording``); returns ``self``.
+        """Analyse a whole recording; returns ``self``.
+
+        ``data``, in the recording's units (``t`` in s, ``acc`` in m/s², ``gyr`` in deg/s), is a
+        DataFrame or a dict with the recording's columns (``t``, ``acc_x`` ... ``gyr_z``), a dict
+        ``{"t": t, "acc": acc, "gyr": gyr}`` ((n,), (n, 3), (n, 3)), a ``(t, acc, gyr)`` tuple or
+        list, an (n, 7) array in the recording's column order, a ``Recording`` or ``Samples``
+        (:func:`as_samples`); anything else is a ``ValueError`` listing these forms.
 
         The data are checked first (:mod:`sensorkit.inputs`); ``recording`` names them in messages
         and in ``reps_``. Raises :class:`~sensorkit.errors.SampleError` (a ``ValueError``) for data
@@ -215,12 +314,17 @@ class RepDetector:
         return self
 
     def update(self, packet: Any) -> list[Rep]:
-        """Live: feed a packet of samples; returns the movements that ended in it (:func:`reps_frame`
-        makes them a table like ``reps_``). Each packet is checked as it comes (time after the last
+        """Live: feed a packet of samples (any form :meth:`detect` takes: a DataFrame, a dict, a
+        ``(t, acc, gyr)`` tuple, an (n, 7) array, ...); returns the movements that ended in it
+        (:func:`reps_frame` makes them a table like ``reps_``). Each packet is checked as it comes (time after the last
         packet's: :mod:`sensorkit.inputs`); a packet refused (a ``SampleError`` naming it) changes
         nothing, so the stream goes on with the next one, or with the packet sent again corrected.
         The first packets are buffered until ``rate_estimate_s`` of data have come (the rate is
-        measured there), so the first reps come back a packet or more later."""
+        measured there), so the first reps come back a packet or more later.
+
+        A detector pickles between packets (``pickle.dumps(detector)``), mid-rep too: the copy,
+        fed the rest of the stream, gives the same reps as the original would (to checkpoint a long
+        live run, or to send it to another process or a Dask worker)."""
         if self._live is None:
             self._live, self._live_checks = Pipeline(self.config, meta=self.meta), InputChecks("live data")
         return self._live.update(self._live_checks.packet(as_samples(packet)))

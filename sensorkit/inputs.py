@@ -10,9 +10,10 @@ come through the file reader: the reader's checks, a whole recording at a time o
 - the median sample interval must be a time in seconds from a worn IMU (0.5 ms to 1 s: not
   milliseconds, not row numbers);
 - the accelerometer must read m/s² (not g or milli-g) and the gyro deg/s (not rad/s), by the
-  reader's tests (:mod:`sensorkit.io.units`). Live, the accelerometer is checked on the first
-  second of data; the gyro's unit needs the sensor to have turned (30°), so only a whole recording
-  checks it.
+  reader's tests (:mod:`sensorkit.io.units`), and the two must not be swapped (gyro first: the
+  gyro's columns reading gravity's 9.81). Live, the accelerometer and the swap are checked on the
+  first second of data; the gyro's unit needs the sensor to have turned (30°), so only a whole
+  recording checks it.
 
 The same packets give the same samples whatever their sizes: live equals batch. A packet refused
 changes nothing but the packet count: the stream goes on with the next packet, or with the same one
@@ -27,7 +28,7 @@ import numpy as np
 
 from sensorkit.errors import RecordingError, SampleError
 from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible, time_order
-from sensorkit.io.units import check_acc_unit, check_units
+from sensorkit.io.units import check_acc_unit, check_not_swapped, check_units
 from sensorkit.samples import Samples
 
 #: live, the accelerometer's unit is checked once this much data (s) has come
@@ -49,6 +50,7 @@ class InputChecks:
         self._interval_last: float | None = None
         self._interval_checked = False
         self._acc_head: list[np.ndarray] = []
+        self._gyr_head: list[np.ndarray] = []
         self._acc_checked = False
 
     def whole(self, samples: Samples) -> Samples:
@@ -131,9 +133,12 @@ class InputChecks:
         if self._acc_checked or not len(samples):
             return
         self._acc_head.append(samples.acc)
+        self._gyr_head.append(samples.gyr)
         n_head = sum(map(len, self._acc_head))
         # (once the interval is checked, at least INTERVALS_TO_CHECK of them are known)
         if self._interval_checked and n_head * float(np.median(self._intervals)) >= ACC_UNIT_CHECK_S:
-            head, self._acc_checked, self._acc_head = np.concatenate(self._acc_head), True, []
+            head, gyr_head = np.concatenate(self._acc_head), np.concatenate(self._gyr_head)
+            self._acc_checked, self._acc_head, self._gyr_head = True, [], []
+            check_not_swapped(self.where, head, gyr_head)
             for note in check_acc_unit(self.where, head):
                 warnings.warn(note, stacklevel=4)

@@ -1,4 +1,5 @@
-"""Catch columns in the wrong unit: acceleration in g (not m/s²), angular rate in rad/s (not deg/s).
+"""Catch columns in the wrong unit: acceleration in g (not m/s²), angular rate in rad/s (not deg/s);
+and the accelerometer's and the gyro's columns swapped (gyro first: t, gyr, acc).
 
 The gyro test is physical rather than a magnitude guess: while the sensor turns, the gravity
 direction seen by the (window-averaged) accelerometer turns in the sensor frame, and the
@@ -32,13 +33,20 @@ _MAX_ROWS_FOR_MEDIAN = 200_000
 #: such a value is a damaged file, not a measurement
 MAX_ABS_ACC_MS2 = 2000.0
 MAX_ABS_GYR_DPS = 20000.0
+#: the columns are swapped when the middle half (quartiles) of the gyro's |values| lies within this
+#: factor of gravity, as an accelerometer's does through a seated session (the real and simulated
+#: recordings: 0.95-1.03 g), and the accelerometer's does not (a gyro at rest reads a few deg/s)
+SWAPPED_GRAVITY_BAND = (0.75, 1.25)
+#: the expected column order, for messages
+_ORDER = "t, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z"
 
 
 def check_units(path: Path | str, samples: Samples, report_unchecked: bool = True) -> list[str]:
     """Raise :class:`RecordingError` for values beyond any IMU's range, acc in g/milli-g/zero or
-    gyr in rad/s; warnings otherwise (without ``report_unchecked``, not the one that says the gyro's
-    unit could not be checked: too little turn)."""
+    gyr in rad/s, or the two swapped; warnings otherwise (without ``report_unchecked``, not the one
+    that says the gyro's unit could not be checked: too little turn)."""
     _check_range(path, samples)
+    check_not_swapped(path, samples.acc, samples.gyr)
     warnings = check_acc_unit(path, samples.acc)
     unchecked = _check_gyr(path, samples)
     return warnings + unchecked if report_unchecked else warnings
@@ -52,6 +60,27 @@ def _check_range(path: Path | str, samples: Samples) -> None:
             row, column = (int(i) for i in np.argwhere(beyond)[0])
             raise RecordingError(f"{path}: column {name}_{'xyz'[column]}: {values[row, column]:.6g} {unit} at"
                                  f" t = {samples.t[row]:.6g} s is beyond any IMU's range (±{limit:g} {unit})")
+
+
+def check_not_swapped(path: Path | str, acc: np.ndarray, gyr: np.ndarray) -> None:
+    """Raise :class:`RecordingError` when the gyro's columns hold the accelerometer and the other
+    way round (an (n, 7) array or a file written gyro first): ``|gyr|`` reads gravity's 9.81 through
+    most samples (its quartiles within :data:`SWAPPED_GRAVITY_BAND` of it) and ``|acc|`` does not.
+    Checked before the units (after the range), which would otherwise call the gyro "rad/s" or the
+    accelerometer "in g" (or only warn, and the reps come out wrong)."""
+    if not len(acc):
+        return
+    low, high = (f * GRAVITY_MS2 for f in SWAPPED_GRAVITY_BAND)
+    stride = max(1, len(acc) // _MAX_ROWS_FOR_MEDIAN)
+    gyr_q1, gyr_median, gyr_q3 = np.percentile(_norms(gyr[::stride]), [25, 50, 75])
+    acc_q1, acc_median, acc_q3 = np.percentile(_norms(acc[::stride]), [25, 50, 75])
+    if low <= gyr_q1 and gyr_q3 <= high and not (low <= acc_q1 and acc_q3 <= high):
+        raise RecordingError(
+            f"{path}: columns acc_x, acc_y, acc_z and gyr_x, gyr_y, gyr_z look swapped: |gyr| reads"
+            f" {gyr_q1:.3g}-{gyr_q3:.3g} through the middle half of the samples (median {gyr_median:.3g}), as an"
+            f" accelerometer reads gravity ({GRAVITY_MS2:.2f} m/s² at rest), and |acc| {acc_q1:.3g}-{acc_q3:.3g}"
+            f" (median {acc_median:.3g}), as a gyro does; expected the columns in the order {_ORDER}"
+            f" (acc in m/s², gyr in deg/s)")
 
 
 def check_acc_unit(path: Path | str, acc: np.ndarray) -> list[str]:

@@ -12,7 +12,9 @@ gyro bias at rest and in motion. From it this stage gives, per sample:
 - ``speed_dps``: the norm of the smoothed rate.
 
 Every filter carries its state (``zi``) between blocks, VQF is a sample-by-sample state machine:
-fed a recording whole or a packet at a time, the output is the same to the bit.
+fed a recording whole or a packet at a time, the output is the same to the bit. A tracker pickles
+mid-stream (VQF, a compiled object, as its own state: see :meth:`MotionTracker.__getstate__`), and
+the copy goes on to the same bits.
 """
 from __future__ import annotations
 
@@ -67,11 +69,27 @@ class MotionTracker:
 
     def __init__(self, fs_hz: float, lowpass_hz: float, tau_acc_s: float) -> None:
         self.fs_hz = fs_hz
+        self._tau_acc_s = tau_acc_s
         self._vqf = orientation_filter(fs_hz, tau_acc_s)
         self._sos = butter_lowpass_sos(lowpass_hz, fs_hz)
         self._zi_unit = butter_lowpass_zi(lowpass_hz, fs_hz)  # (sections, 2) for a unit input
         self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels
         self._last_omega: np.ndarray | None = None  # last smoothed rate (for the difference)
+
+    def __getstate__(self) -> dict:
+        """For pickling (a live detector checkpointed, or sent to another process): VQF, a Cython
+        object without pickle support, travels as its ``state`` dict (every internal quantity:
+        quaternions, bias and its covariance, rest detection and filter states); its parameters and
+        coefficients are remade from ``fs_hz`` and the time constant."""
+        state = dict(vars(self))
+        state["_vqf"] = self._vqf.state
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        vqf_state = state.pop("_vqf")
+        vars(self).update(state)
+        self._vqf = orientation_filter(self.fs_hz, self._tau_acc_s)
+        self._vqf.state = vqf_state
 
     def restart(self) -> None:
         """After a gap in the data: the inclination is taken afresh from the next sample's

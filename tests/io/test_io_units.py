@@ -98,6 +98,20 @@ def test_an_accelerometer_converted_to_m_per_s2_twice_is_caught(tmp_path):
         check_units(tmp_path / "rec.csv", twice)
 
 
+def test_a_file_with_the_gyro_s_and_accelerometer_s_columns_swapped_says_so(tmp_path):
+    # (the header's acc_* columns hold the gyro and the other way round: "in rad/s" was the advice)
+    samples = swinging_sensor()
+    path = write_recording(tmp_path / "rec.csv", Samples(samples.t, samples.gyr, samples.acc))
+    with pytest.raises(RecordingError, match=r"rec.csv: columns acc_x, acc_y, acc_z and gyr_x, gyr_y, gyr_z look swapped: .*"
+                                             r"expected the columns in the order t, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z"):
+        read_recording(path)
+
+
+@pytest.mark.parametrize("movement", MOVEMENTS)
+def test_a_gyro_that_moves_is_never_taken_for_swapped_columns(tmp_path, movement):
+    check_units(tmp_path / "rec.csv", swinging_sensor(**MOVEMENTS[movement]))  # (no error)
+
+
 def test_acc_far_from_gravity_is_a_warning(tmp_path):
     samples = swinging_sensor()
     scaled = Samples(samples.t, samples.acc * 2.5, samples.gyr)

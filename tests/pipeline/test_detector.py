@@ -3,6 +3,8 @@ construction, data checked as the file reader checks a recording, results in ``_
 live in packets equal to a whole recording."""
 from __future__ import annotations
 
+import io
+import pickle
 import warnings
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pandas as pd
 import pytest
 
 from sensorkit import HipExternalRotation, KneeExtension, read_recording, reps_frame
+from sensorkit.batch import analyze_recording, write_rep_rows
 from sensorkit.detect import RepDetector
 from sensorkit.errors import ConfigError, SampleError, SensorkitError
 from sensorkit.pipeline.rep import REP_COLUMNS, Kind, Rep, Tempo
@@ -53,11 +56,47 @@ def test_detecting_twice_gives_the_same_and_leaves_the_input_alone(frame):
     pd.testing.assert_frame_equal(frame, before)
 
 
-def test_an_array_a_tuple_and_a_frame_in_another_column_order_give_the_same(frame, detected):
-    s = read_recording(REAL).samples
-    for data in (frame[list(reversed(frame.columns))].assign(extra=1.0), s.to_array(), (s.t, s.acc, s.gyr)):
+def test_every_accepted_form_of_the_data_gives_the_same(frame, detected):
+    s = read_recording(REAL).samples  # t (s), acc (n, 3) in m/s², gyr (n, 3) in deg/s
+    forms = {
+        "a DataFrame in another column order": frame[list(reversed(frame.columns))].assign(extra=1.0),
+        "a dict of the recording's columns": {"extra": 1.0, **{c: frame[c].to_numpy() for c in frame.columns}},
+        "a dict t, acc, gyr": {"t": s.t, "acc": s.acc, "gyr": s.gyr},
+        "a (t, acc, gyr) tuple": (s.t, s.acc, s.gyr),
+        "a [t, acc, gyr] list": [s.t, s.acc, s.gyr],
+        "an (n, 7) array": s.to_array(),
+    }
+    for form, data in forms.items():
         got = KneeExtension(side="right").detect(data, recording="uci_s1_test").reps_
-        pd.testing.assert_frame_equal(got, detected.reps_)
+        pd.testing.assert_frame_equal(got, detected.reps_, obj=form)
+
+
+def test_live_packets_as_dicts_give_the_reps_of_the_whole_recording(frame, detected):
+    live, reps = KneeExtension(side="right"), []
+    for start in range(0, len(frame), 50):
+        packet = frame.iloc[start:start + 50]
+        reps += live.update({"t": packet.t, "acc": packet[["acc_x", "acc_y", "acc_z"]], "gyr": packet.filter(like="gyr_")})
+    reps += live.finish()
+    pd.testing.assert_frame_equal(reps_frame(reps, "uci_s1_test", "right"), detected.reps_)
+
+
+ACCEPTED = r"accepted: a DataFrame or a dict with the columns t, acc_x, .*; a dict with the keys t .*; a \(t, acc, gyr\) tuple or list; an \(n, 7\) array .*; a Recording or Samples \(t in s, acc in m/s², gyr in deg/s\)$"
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"time": [0.0], "ax": [9.8]}, "the dict lacks the keys t, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z; " + ACCEPTED),
+    ({"t": [0.0, 0.01], "acc": np.ones((2, 3))}, "the dict lacks the keys gyr; " + ACCEPTED),
+    ([np.arange(3.0), np.ones((3, 3))], "cannot take a list of length 2 as samples; " + ACCEPTED),
+    (["t", "acc", "gyr"], "cannot take a list of 3 that are not arrays of numbers .*; " + ACCEPTED),
+    ({1.0, 2.0}, "cannot take a set of length 2 as samples; " + ACCEPTED),
+    (np.ones((10, 6)), r"cannot take an array of shape \(10, 6\) as samples; " + ACCEPTED),
+    ({c: np.ones(4 if c != "gyr_z" else 3) for c in ("t", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")},
+     "the dict's columns differ in length: .*gyr_y 4, gyr_z 3$"),
+])
+def test_data_in_no_accepted_form_is_refused_in_one_line_saying_which_are(data, message):
+    with pytest.raises(ValueError, match=message) as caught:
+        KneeExtension().detect(data)
+    assert "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize("size", [1, 7, 250])
@@ -82,9 +121,56 @@ def test_a_live_packet_refused_changes_nothing_so_the_stream_goes_on(frame, dete
     pd.testing.assert_frame_equal(reps_frame(reps, "uci_s1_test", "right"), detected.reps_)
 
 
+@pytest.mark.parametrize("path", [REAL, REAL.parents[1] / "sim_9010.csv"])  # (sim_9010: rejected movements too)
+def test_a_live_detector_pickled_mid_rep_goes_on_to_the_same_reps(path):
+    # a long live run checkpointed (or sent to a Dask worker) half way, in the middle of a rep
+    recording = read_recording(path)
+    frame = recording.samples.to_frame()
+    packets = [frame.iloc[start:start + 50] for start in range(0, len(frame), 50)]
+    live, reps = RepDetector.for_recording(recording), []
+    cut = len(packets) // 2
+    for packet in packets[:cut]:
+        reps += live.update(packet)
+    while live._live.phase_ == "rest":  # (on to a packet that ends in the middle of a movement)
+        reps += live.update(packets[cut])
+        cut += 1
+
+    resumed = pickle.loads(pickle.dumps(live))
+    resumed_reps = list(reps)
+    for packet in packets[cut:]:
+        reps += live.update(packet)
+        resumed_reps += resumed.update(packet)
+    reps += live.finish()
+    resumed_reps += resumed.finish()
+
+    uninterrupted = reps_frame(reps, recording.name, recording.meta.side)
+    pd.testing.assert_frame_equal(reps_frame(resumed_reps, recording.name, recording.meta.side), uninterrupted)
+    pd.testing.assert_frame_equal(uninterrupted, RepDetector.for_recording(recording).detect(recording).reps_)
+
+
 def test_a_not_a_number_time_is_refused_naming_the_sample(frame):
     with pytest.raises(SampleError, match="sample 100: a value that is not a number"):
         KneeExtension().detect(frame.assign(t=np.where(np.arange(len(frame)) == 100, np.nan, frame.t)))
+
+
+def test_an_empty_cell_is_pd_na_in_every_column_where_reps_csv_is_empty():
+    recording = read_recording(REAL.parents[1] / "sim_9010.csv")  # hip ER with rejected movements
+    reps = RepDetector.for_recording(recording).detect(recording).reps_
+    rejected = reps[reps.kind == Kind.REJECTED]
+    assert len(rejected) and rejected.rep.isna().all() and rejected.tempo.isna().all() and rejected.radius_m.isna().all()
+    assert reps[reps.kind != Kind.REJECTED].reason.isna().all()
+    # the same marker in a number column and in a text column: pd.NA, never NaN or ""
+    empty = reps.isna().to_numpy()
+    assert all(reps.iat[row, column] is pd.NA for row, column in zip(*empty.nonzero()))
+    assert not (reps.select_dtypes(object) == "").any().any()
+
+    # reps.csv, as sensorkit analyze writes it, is empty in the same cells, and reps_ written so is the same file
+    rows = analyze_recording(recording).rep_rows
+    written = io.StringIO()
+    write_rep_rows(written, rows, header=True)
+    csv = pd.read_csv(io.StringIO(written.getvalue()), dtype=str, keep_default_na=False)
+    assert ((csv == "").to_numpy() == empty).all()
+    assert reps.to_csv(index=False, float_format="%.3f") == written.getvalue()
 
 
 def test_no_movement_gives_an_empty_table_with_the_columns_types():
@@ -92,7 +178,7 @@ def test_no_movement_gives_an_empty_table_with_the_columns_types():
     text = {"recording", "side", "kind", "exercise", "tempo", "reason"}
     assert empty.empty and list(empty.columns) == list(REP_COLUMNS)
     assert {c: str(t) for c, t in empty.dtypes.items()} == {
-        c: "object" if c in text else "Int64" if c == "rep" else "float64" for c in REP_COLUMNS}
+        c: "object" if c in text else "Int64" if c == "rep" else "Float64" for c in REP_COLUMNS}
     # (the same dtypes as a table with rows: concatenating subjects keeps them)
     assert empty.dtypes.equals(reps_frame([Rep(1, "full", *[0.0] * 12)]).dtypes)
 
@@ -167,6 +253,21 @@ def test_data_in_the_wrong_unit_or_order_is_refused_naming_what(frame, change, m
     with pytest.raises(SampleError, match=message) as caught:
         KneeExtension().detect(change(frame))
     assert isinstance(caught.value, (SensorkitError, ValueError)) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("path", [REAL, REAL.parents[1] / "sim_9013.csv"])
+def test_an_array_with_the_gyro_first_is_refused_as_swapped_giving_the_column_order(path):
+    # (an (n, 7) array t, gyr, acc: the gyro's columns read gravity's 9.81; refused as "in rad/s"
+    # before, or only warned about and counted wrong)
+    s = read_recording(path).samples
+    gyro_first = np.column_stack([s.t, s.gyr, s.acc])
+    expected = r"look swapped: .* expected the columns in the order t, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z"
+    with pytest.raises(SampleError, match=expected):
+        KneeExtension().detect(gyro_first)
+    live, first_seconds = KneeExtension(), gyro_first[s.t < s.t[0] + 1.5]  # live: within the first second
+    with pytest.raises(SampleError, match=expected):
+        for start in range(0, len(first_seconds), 5):
+            live.update(first_seconds[start:start + 5])
 
 
 def test_a_channels_first_tuple_is_refused():
