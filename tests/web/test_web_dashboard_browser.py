@@ -90,3 +90,111 @@ def test_the_download_is_the_report(clinic, dashboard, page):
     with page.expect_download() as download:
         page.click("#dl-report")
     assert Path(download.value.path()).read_bytes() == clinic["report"].read_bytes()
+
+
+# ---- on a phone, and what the calendar means ------------------------------------------------------
+FITS = "[document.documentElement.scrollWidth, window.innerWidth]"
+
+
+def ready(page, url):
+    page.goto(url)
+    page.wait_for_selector("body[data-ready='1']")
+
+
+@pytest.mark.parametrize("width", [360, 390, 414])
+def test_every_page_fits_a_phone_without_scrolling_sideways(dashboard, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        ready(page, dashboard)
+        assert page.evaluate(FITS)[0] <= width, "patient list"
+        ready(page, dashboard + "patient/p101")
+        assert page.evaluate(FITS)[0] <= width, "patient page"
+        toggles = page.locator("#sessions .reps-toggle")
+        for i in range(toggles.count()):  # every session's reps open: wide tables scroll in their own box
+            toggles.nth(i).click()
+        assert page.locator("table.reps:visible").count() == toggles.count()
+        assert page.evaluate(FITS)[0] <= width, "patient page, reps open"
+        page.locator("#sessions a", has_text="trace").first.click()
+        page.wait_for_selector("body[data-ready='1'] #trace canvas")
+        assert page.evaluate(FITS)[0] <= width, "recording page"
+        assert page.locator("#trace canvas").bounding_box()["width"] <= width
+    finally:
+        page.close()
+
+
+#: the ROM chart's x labels as drawn: [left, right] in canvas pixels (uPlot draws them centred on their split)
+DATE_LABELS = """() => {
+  const u = window.skRomChart, axis = u.axes[0];
+  u.ctx.font = axis.font[0];
+  return axis._splits.map((v, i) => [u.valToPos(v, 'x', true), axis._values[i]])
+    .filter(([x, text]) => text && x >= u.bbox.left - 1 && x <= u.bbox.left + u.bbox.width + 1)
+    .map(([x, text]) => { const w = u.ctx.measureText(text).width; return [x - w / 2, x + w / 2, text]; });
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_the_rom_charts_date_labels_never_overlap(dashboard, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        ready(page, dashboard + "patient/p202")
+        labels = page.evaluate(DATE_LABELS)
+        assert len(labels) >= 2
+        for (_, right, a), (left, _, b) in zip(labels, labels[1:]):
+            assert right + 4 <= left, f"{a} and {b} overlap at {width} px: {labels}"
+        page.set_viewport_size({"width": 360 if width > 400 else 1280, "height": 800})  # (drawn again on resize)
+        page.wait_for_timeout(100)
+        labels = page.evaluate(DATE_LABELS)
+        assert all(r + 4 <= l for (_, r, _), (l, _, _) in zip(labels, labels[1:])), labels
+    finally:
+        page.close()
+
+
+def test_opening_a_sessions_reps_leaves_the_sessions_columns_alone(dashboard, page):
+    ready(page, dashboard + "patient/p101")
+    widths = "[...document.querySelectorAll('#sessions > thead th')].map(th => Math.round(th.getBoundingClientRect().width))"
+    before = page.evaluate(widths)
+    page.locator("#sessions .reps-toggle").first.click()
+    opened = page.locator("#sessions tr.reps-row:visible table.reps")
+    assert opened.count() == 1 and opened.locator("tbody tr").count() >= 5
+    assert page.get_attribute("#sessions .reps-toggle >> nth=0", "aria-expanded") == "true"
+    assert page.evaluate(widths) == before
+    page.locator("#sessions .reps-toggle").first.click()
+    assert page.locator("#sessions tr.reps-row:visible").count() == 0
+
+
+#: each calendar day's text against the background it is drawn on (the nearest opaque one), WCAG's ratio
+CONTRASTS = """() => {
+  const rgba = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (; el; el = el.parentElement) { const c = rgba(getComputedStyle(el).backgroundColor); if (c.length < 4 || c[3] > 0) return c; }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll('#calendar .day')].map((day) => {
+    const a = lum(rgba(getComputedStyle(day).color)), b = lum(background(day));
+    return [day.dataset.date, day.className, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+
+
+@pytest.mark.parametrize("patient", ["p101", "p202"])
+def test_the_calendar_has_a_legend_for_what_it_shows_and_readable_days(dashboard, page, patient):
+    ready(page, dashboard + f"patient/{patient}")
+    legend = page.locator("#calendar-legend")
+    assert legend.is_visible()
+    keys = set(legend.locator("[data-key]").evaluate_all("els => els.map(e => e.dataset.key)"))
+    shown = set(page.locator("#calendar .day").evaluate_all(
+        "days => days.flatMap(d => [...d.classList].filter(c => c !== 'day'))"))
+    assert shown <= keys, f"in the calendar but not in its legend: {shown - keys}"
+    text = legend.inner_text()
+    for words in ("done", "partly", "missed", "not scheduled"):
+        assert words in text
+    if "lost" in shown:
+        assert "data lost" in text
+    assert page.locator("#calendar .day.today[aria-current='date']").count() == 1 and "today" in text
+    contrasts = page.evaluate(CONTRASTS)
+    low = [(d, cls, round(c, 2)) for d, cls, c in contrasts if c < 4.5]
+    assert not low, f"day text under 4.5:1: {low}"
+    if patient == "p202":
+        assert any("off" in cls for _, cls, _ in contrasts)  # (its unscheduled days are among them)
