@@ -198,3 +198,83 @@ def test_the_calendar_has_a_legend_for_what_it_shows_and_readable_days(dashboard
     assert not low, f"day text under 4.5:1: {low}"
     if patient == "p202":
         assert any("off" in cls for _, cls, _ in contrasts)  # (its unscheduled days are among them)
+
+
+# ---- the recording page's chart and notes ---------------------------------------------------------
+def open_recording(page, base, patient, recording):
+    ready(page, base + f"patient/{patient}")
+    page.locator(f"#sessions tr[data-recording='{recording}'] a", has_text="trace").click()
+    page.wait_for_selector("body[data-ready='1'] #trace canvas")
+    page.wait_for_timeout(100)
+
+
+#: pixels of the chart's canvas left of the plot area (the y axis) in colour: a rep's shade (the axis is grey)
+SHADE_LEFT_OF_PLOT = """() => {
+  const u = window.skChart, { left, top, height } = u.bbox;
+  const px = u.ctx.getImageData(0, top, Math.floor(left) - 1, height).data;
+  let n = 0;
+  for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 40) n++;
+  return n;
+}"""
+
+
+def test_a_zoomed_in_reps_shade_stays_inside_the_plot(dashboard, page):
+    open_recording(page, dashboard, "p101", "p101_1029")
+    reps = page.evaluate("fetch(location.pathname.replace('/recording/', '/api/recording/')).then(r => r.json())")["reps"]
+    rep = max((r for r in reps if r["kind"] != "rejected"), key=lambda r: r["end_s"] - r["start_s"])
+    middle = (rep["start_s"] + rep["end_s"]) / 2  # the plot begins inside this rep
+    page.evaluate(f"skChart.setScale('x', {{ min: {middle}, max: {middle + 12} }})")
+    page.wait_for_timeout(100)
+    assert page.evaluate(SHADE_LEFT_OF_PLOT) == 0
+    labels = page.evaluate("window.skRepLabels")
+    assert labels, "no rep label drawn"
+    box = page.evaluate("(() => { const b = skChart.bbox, p = devicePixelRatio; return [b.left / p, (b.left + b.width) / p]; })()")
+    assert all(box[0] <= lab["x"] and lab["x"] + lab["w"] <= box[1] for lab in labels)
+
+
+def intersect(a, b) -> bool:
+    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_quick_reps_labels_never_print_over_each_other(dashboard, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        open_recording(page, dashboard, "p202", "p202_1030")  # five knee-out reps about 1.5 s apart
+        labels = page.evaluate("window.skRepLabels")
+        counted = page.locator("table.reps tbody tr:not([data-kind='rejected'])").count()
+        assert counted >= 4 and len(labels) >= counted - 1, labels  # (staggered, hardly any left out)
+        for i, a in enumerate(labels):
+            for b in labels[i + 1:]:
+                assert not intersect(a, b), (a, b)
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def low_target_dashboard(clinic, tmp_path_factory):
+    """p101 prescribed a 10-degree ROM held 2.5 s: some of its knee-out reps reach both."""
+    from datetime import date
+
+    from prescriptions import exercise, rx_toml
+
+    rx = tmp_path_factory.mktemp("rx_low")
+    (rx / "p101.toml").write_text(rx_toml("p101", "America/New_York", "2026-10-26", "2026-11-03",
+                                          exercise("hip_external_rotation", 10.0, 2.5, 5, sides=("left",))))
+    data = DashboardData(load_prescriptions(rx), [clinic["data"]], as_of=date(2026, 11, 2))
+    with ServerThread(dashboard_app(data)) as server:
+        yield server.url
+
+
+def test_a_knee_out_rep_reaching_the_targets_says_it_does_not_complete_the_prescription(low_target_dashboard, page):
+    open_recording(page, low_target_dashboard, "p101", "p101_1028pm")  # a set of knee-out reps
+    reps = page.evaluate("fetch(location.pathname.replace('/recording/', '/api/recording/')).then(r => r.json())")["reps"]
+    reached = [r for r in reps if r["kind"] == "knee_out" and r["rom_deg"] >= 10.0 and r["hold_s"] >= 2.5]
+    assert reached, "no knee-out rep of this recording reaches the low target: the test shows nothing"
+    assert not any(r["meets_target"] for r in reps)  # (the report's rule: completes())
+    note = page.locator("#knee-out-note")
+    assert note.is_visible() and "never completes the prescription" in note.inner_text()
+    rows = page.locator("table.reps tbody tr")
+    noted = [i for i in range(rows.count()) if rows.nth(i).locator("[data-note='knee_out']").count()]
+    assert noted == [i for i, r in enumerate(reps) if r in reached]
+    assert "never complete" in rows.nth(noted[0]).inner_text()

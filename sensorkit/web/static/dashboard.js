@@ -185,12 +185,23 @@ async function patientPage(id) {
   }
 }
 
+// (completes() in sensorkit.report.prescription: a knee-out rep is a compensation, never a completed rep
+// unless the knee-out variant is what was prescribed)
+const KNEE_OUT_NOTE = "reached the targets, but knee-out reps never complete the prescription";
 function repTable(reps) {
   return `<table class="reps"><thead><tr><th>#</th><th>kind</th><th class="num">ROM °</th><th class="num">hold s</th><th>tempo</th><th>time s</th><th></th></tr></thead><tbody>` +
     reps.map((r) => `<tr data-kind="${r.kind}"><td>${r.rep ?? ""}</td><td><span class="kind ${r.kind}">${KIND_WORDS[r.kind]}</span></td>
       <td class="num">${fmt(r.rom_deg)}</td><td class="num">${r.kind === "rejected" ? "" : fmt(r.hold_s)}</td>
       <td>${r.tempo === "fast" ? '<span class="fast">fast</span>' : esc(r.tempo)}</td><td>${fmt(r.start_s)}–${fmt(r.end_s)}</td>
-      <td class="dim">${r.kind === "rejected" ? esc(r.reason) : r.meets_target ? "meets target" : esc(r.short_of)}</td></tr>`).join("") + "</tbody></table>";
+      <td class="dim">${r.kind === "rejected" ? esc(r.reason) : r.meets_target ? "meets target"
+        : r.knee_out_not_completing ? `<span class="note" data-note="knee_out">${KNEE_OUT_NOTE}</span>` : esc(r.short_of)}</td></tr>`).join("") + "</tbody></table>";
+}
+
+function kneeOutNote(reps) {
+  const n = reps.filter((rep) => rep.knee_out_not_completing).length;
+  return !n ? "" : `<p class="note" id="knee-out-note">${n === 1 ? "One knee-out rep" : `${n} knee-out reps`} reached the ROM and hold
+    targets but ${n === 1 ? "does" : "do"} not count as completed: a knee-out rep (the knee moved out, a compensation)
+    never completes the prescription, unless the knee-out variant is what was prescribed.</p>`;
 }
 
 // ---- recording page -----------------------------------------------------------------------
@@ -205,23 +216,34 @@ async function recordingPage(id) {
     <div class="legend">${Object.entries(KIND_COLOURS).map(([k, c]) => `<span><i style="background:${c}55;border:1px solid ${c}"></i>${KIND_WORDS[k]}</span>`).join("")}
       <span class="hint">drag across the chart to zoom in, double-click to zoom out</span></div>
     <div class="chart" id="trace"></div>
-    <h2>Movements (${r.reps.length})</h2>${wrap(repTable(r.reps))}`;
+    <h2>Movements (${r.reps.length})</h2>${kneeOutNote(r.reps)}${wrap(repTable(r.reps))}`;
   const el = document.getElementById("trace");
+  // Reps shaded by kind, clipped to the plot area (a zoomed-in rep's shade stops at the axes), each
+  // counted rep labelled with its ROM: in the first of two rows where it clears the label before it,
+  // else left out (the table below lists every rep). skRepLabels: the labels drawn, in CSS px.
   const shade = (u) => {
-    const ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
+    const ctx = u.ctx, px = devicePixelRatio, { left, top, width, height } = u.bbox;
+    const rowH = 14 * px, gap = 4 * px, rowEnds = [-Infinity, -Infinity], labels = [];
     ctx.save();
+    ctx.beginPath(); ctx.rect(left, top, width, height); ctx.clip();
+    ctx.font = `${Math.round(11 * px)}px sans-serif`;
     for (const rep of r.reps) {
       const x0 = u.valToPos(rep.start_s, "x", true), x1 = u.valToPos(rep.end_s, "x", true);
-      if (x1 < u.bbox.left || x0 > u.bbox.left + u.bbox.width) continue;
+      if (x1 < left || x0 > left + width) continue;
       ctx.fillStyle = KIND_COLOURS[rep.kind] + "40";
       ctx.fillRect(x0, top, Math.max(x1 - x0, 1), height);
-      if (rep.kind !== "rejected") {
-        ctx.fillStyle = KIND_COLOURS[rep.kind];
-        ctx.font = `${Math.round(11 * devicePixelRatio)}px sans-serif`;
-        ctx.fillText(`${fmt(rep.rom_deg, 0)}°${rep.tempo === "fast" ? " fast" : ""}`, x0 + 2, top + 14 * devicePixelRatio);
-      }
+      if (rep.kind === "rejected") continue;
+      const text = `${fmt(rep.rom_deg, 0)}°${rep.tempo === "fast" ? " fast" : ""}`;
+      const x = Math.max(x0, left) + 2 * px, w = ctx.measureText(text).width;
+      const row = rowEnds.findIndex((end) => x >= end + gap);
+      if (row < 0 || x + w > left + width) continue;
+      rowEnds[row] = x + w;
+      ctx.fillStyle = KIND_COLOURS[rep.kind];
+      ctx.fillText(text, x, top + (row + 1) * rowH - 3 * px);
+      labels.push({ rep: rep.rep, text, x: x / px, y: (top + row * rowH) / px, w: w / px, h: rowH / px });
     }
     ctx.restore();
+    window.skRepLabels = labels;
   };
   const target = r.t_s.map(() => r.target_rom_deg);
   const traceWidth = () => Math.min(el.clientWidth - 10 || 1000, 1150);
