@@ -147,7 +147,8 @@ async function patientPage(id) {
       <td>${["full", "partial", "knee_out", "rejected"].filter((k) => s.kinds[k]).map((k) => `<span class="kind ${k}">${KIND_WORDS[k]} ${s.kinds[k]}</span>`).join(" ")}
         ${s.fast ? `<span class="fast">${s.fast} rushed</span>` : ""}</td>
       <td class="num">${fmt(s.rom_full_mean_deg)}</td>
-      <td><button type="button" class="reps-toggle" aria-expanded="false" aria-controls="reps-${s.id}">reps</button></td>
+      <td><button type="button" class="reps-toggle" aria-expanded="false" aria-controls="reps-${s.id}"
+        aria-label="reps of ${esc(when(s.started))}">reps</button></td>
       <td><a href="/recording/${s.id}">trace</a></td>
     </tr>
     <tr class="reps-row" id="reps-${s.id}" hidden><td colspan="9">${wrap(repTable(s.reps))}</td></tr>`).join("");
