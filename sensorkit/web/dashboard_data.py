@@ -315,10 +315,15 @@ class DashboardData:
 
 
 def _rep(rep, plan) -> dict:
+    meets = bool(rep.counted and plan.meets_target(rep.rom_deg, rep.hold_s, rep.kind))
+    reached = bool(rep.counted and rep.rom_deg >= plan.rom_deg and rep.hold_s >= plan.hold_s)
     return {"rep": rep.rep, "kind": rep.kind, "start_s": _num(rep.start_s, 2), "end_s": _num(rep.end_s, 2),
             "out_end_s": _num(rep.out_end_s, 2), "return_start_s": _num(rep.return_start_s, 2),
             "rom_deg": _num(rep.rom_deg), "hold_s": _num(rep.hold_s), "tempo": rep.tempo, "reason": rep.reason,
-            "meets_target": bool(rep.counted and plan.meets_target(rep.rom_deg, rep.hold_s, rep.kind)),
+            "meets_target": meets,
+            # (ROM and hold reached, yet not completed: a knee-out rep, which completes() never counts
+            # unless the knee-out variant is prescribed; the page says so)
+            "knee_out_not_completing": reached and not meets and rep.kind == "knee_out",
             "short_of": "; ".join(([f"ROM under {plan.rom_deg:g}°"] if rep.rom_deg < plan.rom_deg else [])
                                   + ([f"hold under {plan.hold_s:g} s"] if rep.hold_s < plan.hold_s else []))
             if rep.counted else ""}

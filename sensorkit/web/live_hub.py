@@ -104,7 +104,8 @@ def rep_note(rep: Rep, plan: SessionPlan | None = None) -> str:
             short.append(f"reach {plan.rom_deg:g}° (this one {rep.rom_deg:.0f}°)")
         if rep.hold_s < plan.hold_s:
             short.append(f"hold {plan.hold_s:g} s (this one {rep.hold_s:.1f} s)")
-        notes.append("Not toward your set: " + " and ".join(short) + ".")
+        # (short of nothing: a knee-out rep reaching both targets, which never completes the plan)
+        notes.append("Not toward your set: " + (" and ".join(short) if short else "knee-out reps do not count toward it") + ".")
     elif rep.kind == "partial":
         notes.append("Partial: go a little further next time.")
     return " ".join(notes)

@@ -4,7 +4,7 @@
 
 Live page: a simulated session (seed 16, twice real time) with a prescription of 2 sets of 5 reps
 reaching 30 degrees held 2 s, on a laptop-sized and a phone-sized page. Dashboard: the report
-tests' simulated clinic (two patients), as of 2026-11-02.
+tests' simulated clinic (two patients), as of 2026-11-02; the patient page also on a phone (390 px wide).
 """
 from __future__ import annotations
 
@@ -74,6 +74,12 @@ def dashboard_pages(browser, out: Path) -> None:
             page.wait_for_selector("body[data-ready='1']")
             page.wait_for_timeout(300)
             page.screenshot(path=out / "dashboard_recording.png")
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(server.url + "patient/p101")
+            phone.wait_for_selector("body[data-ready='1']")
+            phone.locator("#sessions .reps-toggle").first.click()
+            phone.evaluate("document.querySelectorAll('.table-wrap').forEach((w) => { w.scrollLeft = 0; })")  # (the click scrolled it)
+            phone.screenshot(path=out / "dashboard_phone.png", full_page=True)
 
 
 def main() -> None:

@@ -90,3 +90,191 @@ def test_the_download_is_the_report(clinic, dashboard, page):
     with page.expect_download() as download:
         page.click("#dl-report")
     assert Path(download.value.path()).read_bytes() == clinic["report"].read_bytes()
+
+
+# ---- on a phone, and what the calendar means ------------------------------------------------------
+FITS = "[document.documentElement.scrollWidth, window.innerWidth]"
+
+
+def ready(page, url):
+    page.goto(url)
+    page.wait_for_selector("body[data-ready='1']")
+
+
+@pytest.mark.parametrize("width", [360, 390, 414])
+def test_every_page_fits_a_phone_without_scrolling_sideways(dashboard, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        ready(page, dashboard)
+        assert page.evaluate(FITS)[0] <= width, "patient list"
+        ready(page, dashboard + "patient/p101")
+        assert page.evaluate(FITS)[0] <= width, "patient page"
+        toggles = page.locator("#sessions .reps-toggle")
+        for i in range(toggles.count()):  # every session's reps open: wide tables scroll in their own box
+            toggles.nth(i).click()
+        assert page.locator("table.reps:visible").count() == toggles.count()
+        assert page.evaluate(FITS)[0] <= width, "patient page, reps open"
+        page.locator("#sessions a", has_text="trace").first.click()
+        page.wait_for_selector("body[data-ready='1'] #trace canvas")
+        assert page.evaluate(FITS)[0] <= width, "recording page"
+        assert page.locator("#trace canvas").bounding_box()["width"] <= width
+    finally:
+        page.close()
+
+
+#: the ROM chart's x labels as drawn: [left, right] in canvas pixels (uPlot draws them centred on their split)
+DATE_LABELS = """() => {
+  const u = window.skRomChart, axis = u.axes[0];
+  u.ctx.font = axis.font[0];
+  return axis._splits.map((v, i) => [u.valToPos(v, 'x', true), axis._values[i]])
+    .filter(([x, text]) => text && x >= u.bbox.left - 1 && x <= u.bbox.left + u.bbox.width + 1)
+    .map(([x, text]) => { const w = u.ctx.measureText(text).width; return [x - w / 2, x + w / 2, text]; });
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_the_rom_charts_date_labels_never_overlap(dashboard, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        ready(page, dashboard + "patient/p202")
+        labels = page.evaluate(DATE_LABELS)
+        assert len(labels) >= 2
+        for (_, right, a), (left, _, b) in zip(labels, labels[1:]):
+            assert right + 4 <= left, f"{a} and {b} overlap at {width} px: {labels}"
+        page.set_viewport_size({"width": 360 if width > 400 else 1280, "height": 800})  # (drawn again on resize)
+        page.wait_for_timeout(100)
+        labels = page.evaluate(DATE_LABELS)
+        assert all(r + 4 <= l for (_, r, _), (l, _, _) in zip(labels, labels[1:])), labels
+    finally:
+        page.close()
+
+
+def test_opening_a_sessions_reps_leaves_the_sessions_columns_alone(dashboard, page):
+    ready(page, dashboard + "patient/p101")
+    widths = "[...document.querySelectorAll('#sessions > thead th')].map(th => Math.round(th.getBoundingClientRect().width))"
+    before = page.evaluate(widths)
+    page.locator("#sessions .reps-toggle").first.click()
+    opened = page.locator("#sessions tr.reps-row:visible table.reps")
+    assert opened.count() == 1 and opened.locator("tbody tr").count() >= 5
+    assert page.get_attribute("#sessions .reps-toggle >> nth=0", "aria-expanded") == "true"
+    assert page.evaluate(widths) == before
+    page.locator("#sessions .reps-toggle").first.click()
+    assert page.locator("#sessions tr.reps-row:visible").count() == 0
+
+
+#: each calendar day's text against the background it is drawn on (the nearest opaque one), WCAG's ratio
+CONTRASTS = """() => {
+  const rgba = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (; el; el = el.parentElement) { const c = rgba(getComputedStyle(el).backgroundColor); if (c.length < 4 || c[3] > 0) return c; }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll('#calendar .day')].map((day) => {
+    const a = lum(rgba(getComputedStyle(day).color)), b = lum(background(day));
+    return [day.dataset.date, day.className, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+
+
+@pytest.mark.parametrize("patient", ["p101", "p202"])
+def test_the_calendar_has_a_legend_for_what_it_shows_and_readable_days(dashboard, page, patient):
+    ready(page, dashboard + f"patient/{patient}")
+    legend = page.locator("#calendar-legend")
+    assert legend.is_visible()
+    keys = set(legend.locator("[data-key]").evaluate_all("els => els.map(e => e.dataset.key)"))
+    shown = set(page.locator("#calendar .day").evaluate_all(
+        "days => days.flatMap(d => [...d.classList].filter(c => c !== 'day'))"))
+    assert shown <= keys, f"in the calendar but not in its legend: {shown - keys}"
+    text = legend.inner_text()
+    for words in ("done", "partly", "missed", "not scheduled"):
+        assert words in text
+    if "lost" in shown:
+        assert "data lost" in text
+    assert page.locator("#calendar .day.today[aria-current='date']").count() == 1 and "today" in text
+    contrasts = page.evaluate(CONTRASTS)
+    low = [(d, cls, round(c, 2)) for d, cls, c in contrasts if c < 4.5]
+    assert not low, f"day text under 4.5:1: {low}"
+    if patient == "p202":
+        assert any("off" in cls for _, cls, _ in contrasts)  # (its unscheduled days are among them)
+
+
+# ---- the recording page's chart and notes ---------------------------------------------------------
+def open_recording(page, base, patient, recording):
+    ready(page, base + f"patient/{patient}")
+    page.locator(f"#sessions tr[data-recording='{recording}'] a", has_text="trace").click()
+    page.wait_for_selector("body[data-ready='1'] #trace canvas")
+    page.wait_for_timeout(100)
+
+
+#: pixels of the chart's canvas left of the plot area (the y axis) in colour: a rep's shade (the axis is grey)
+SHADE_LEFT_OF_PLOT = """() => {
+  const u = window.skChart, { left, top, height } = u.bbox;
+  const px = u.ctx.getImageData(0, top, Math.floor(left) - 1, height).data;
+  let n = 0;
+  for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 40) n++;
+  return n;
+}"""
+
+
+def test_a_zoomed_in_reps_shade_stays_inside_the_plot(dashboard, page):
+    open_recording(page, dashboard, "p101", "p101_1029")
+    reps = page.evaluate("fetch(location.pathname.replace('/recording/', '/api/recording/')).then(r => r.json())")["reps"]
+    rep = max((r for r in reps if r["kind"] != "rejected"), key=lambda r: r["end_s"] - r["start_s"])
+    middle = (rep["start_s"] + rep["end_s"]) / 2  # the plot begins inside this rep
+    page.evaluate(f"skChart.setScale('x', {{ min: {middle}, max: {middle + 12} }})")
+    page.wait_for_timeout(100)
+    assert page.evaluate(SHADE_LEFT_OF_PLOT) == 0
+    labels = page.evaluate("window.skRepLabels")
+    assert labels, "no rep label drawn"
+    box = page.evaluate("(() => { const b = skChart.bbox, p = devicePixelRatio; return [b.left / p, (b.left + b.width) / p]; })()")
+    assert all(box[0] <= lab["x"] and lab["x"] + lab["w"] <= box[1] for lab in labels)
+
+
+def intersect(a, b) -> bool:
+    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_quick_reps_labels_never_print_over_each_other(dashboard, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        open_recording(page, dashboard, "p202", "p202_1030")  # five knee-out reps about 1.5 s apart
+        labels = page.evaluate("window.skRepLabels")
+        counted = page.locator("table.reps tbody tr:not([data-kind='rejected'])").count()
+        assert counted >= 4 and len(labels) >= counted - 1, labels  # (staggered, hardly any left out)
+        for i, a in enumerate(labels):
+            for b in labels[i + 1:]:
+                assert not intersect(a, b), (a, b)
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def low_target_dashboard(clinic, tmp_path_factory):
+    """p101 prescribed a 10-degree ROM held 2.5 s: some of its knee-out reps reach both."""
+    from datetime import date
+
+    from prescriptions import exercise, rx_toml
+
+    rx = tmp_path_factory.mktemp("rx_low")
+    (rx / "p101.toml").write_text(rx_toml("p101", "America/New_York", "2026-10-26", "2026-11-03",
+                                          exercise("hip_external_rotation", 10.0, 2.5, 5, sides=("left",))))
+    data = DashboardData(load_prescriptions(rx), [clinic["data"]], as_of=date(2026, 11, 2))
+    with ServerThread(dashboard_app(data)) as server:
+        yield server.url
+
+
+def test_a_knee_out_rep_reaching_the_targets_says_it_does_not_complete_the_prescription(low_target_dashboard, page):
+    open_recording(page, low_target_dashboard, "p101", "p101_1028pm")  # a set of knee-out reps
+    reps = page.evaluate("fetch(location.pathname.replace('/recording/', '/api/recording/')).then(r => r.json())")["reps"]
+    reached = [r for r in reps if r["kind"] == "knee_out" and r["rom_deg"] >= 10.0 and r["hold_s"] >= 2.5]
+    assert reached, "no knee-out rep of this recording reaches the low target: the test shows nothing"
+    assert not any(r["meets_target"] for r in reps)  # (the report's rule: completes())
+    note = page.locator("#knee-out-note")
+    assert note.is_visible() and "never completes the prescription" in note.inner_text()
+    rows = page.locator("table.reps tbody tr")
+    noted = [i for i in range(rows.count()) if rows.nth(i).locator("[data-note='knee_out']").count()]
+    assert noted == [i for i, r in enumerate(reps) if r in reached]
+    assert "never complete" in rows.nth(noted[0]).inner_text()

@@ -42,6 +42,11 @@ def test_notes_say_why_a_movement_was_not_counted_or_not_toward_the_set():
     note = rep_note(rep(1, rom_deg=25.0, hold_s=1.0), plan)
     assert "reach 30°" in note and "hold 2 s" in note
     assert "thigh" in rep_note(rep(1, "knee_out"))
+    # (a knee-out rep reaching both targets: not toward the set, and the note says why, not an empty reason)
+    note = rep_note(rep(1, "knee_out", rom_deg=35.0, hold_s=3.0), plan)
+    assert "Not toward your set: knee-out reps do not count toward it." in note and ": ." not in note
+    assert "Not toward" not in rep_note(rep(1, "knee_out", rom_deg=35.0, hold_s=3.0),
+                                        SessionPlan(sets=1, reps_per_set=5, rom_deg=30, hold_s=2, knee_out=True))
     # (a rep the sensor's link cut: the link's fault, said plainly)
     assert rep_note(rep(None, "rejected", reason="cut short: the data stopped (a gap in the recording)")).startswith(
         "The sensor lost contact during that rep")

@@ -8,6 +8,8 @@ const EXERCISE_WORDS = { hip_external_rotation: "hip external rotation", knee_ex
 const view = document.getElementById("view");
 const crumbs = document.getElementById("crumbs");
 
+// (a wide table scrolls inside its own box: the page itself never scrolls sideways on a phone)
+function wrap(table) { return `<div class="table-wrap">${table}</div>`; }
 function esc(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
@@ -51,41 +53,50 @@ async function listPage() {
     <p class="hint">Adherence: completed reps (reaching the prescribed ROM and hold) over prescribed reps, per scheduled day and side,
       a scheduled day without data counting 0 %; the last 7 and 30 days end on each patient's day ${esc([...new Set(data.patients.map((q) => q.as_of))].join(" or ") || "today")}
       (the report's day, in the patient's time zone).</p>
-    <table id="patients"><thead><tr><th>Patient</th><th>Exercises</th><th class="num">Adherence 7 days</th>
+    ${wrap(`<table id="patients"><thead><tr><th>Patient</th><th>Exercises</th><th class="num">Adherence 7 days</th>
       <th class="num">Adherence 30 days</th><th class="num">Days with data</th><th>Last session</th><th class="num">Sessions</th></tr></thead>
-      <tbody>${rows}</tbody></table>
-    ${problems.length ? `<h2>Recordings not in the report (${problems.length})</h2><table id="problems"><tbody>` +
+      <tbody>${rows}</tbody></table>`)}
+    ${problems.length ? `<h2>Recordings not in the report (${problems.length})</h2>` + wrap(`<table id="problems"><tbody>` +
       problems.map(([k, f]) => `<tr><td>${k}</td><td>${esc(f.recording)}</td><td class="dim">${esc(f.reason)}</td></tr>`).join("") +
-      "</tbody></table>" : ""}`;
+      "</tbody></table>") : ""}`;
 }
 
 // ---- patient page -------------------------------------------------------------------------
-function calendar(days) {
+//: what a calendar day's colour means, in the legend under it (the same classes as the days)
+const CALENDAR_KEYS = [
+  ["good", "done: 80 % or more of the reps"], ["mid", "partly: 50–80 %"], ["low", "missed or under 50 %"],
+  ["lost", "data lost: a recording could not be read"], ["off", "not scheduled"], ["future", "still to come"],
+  ["today", "today (the report's day)"], ["data", "a recording that day"],
+];
+function calendar(days, today) {
   if (!days.length) return "<p class='dim'>no days yet</p>";
   const first = new Date(days[0].date + "T00:00:00Z");
   const pad = (first.getUTCDay() + 6) % 7;  // Monday first
-  const head = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map((d) => `<div class="dow">${d}</div>`).join("");
+  const head = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map((d) => `<div class="dow" aria-hidden="true">${d}</div>`).join("");
   const blanks = "<div></div>".repeat(pad);
+  const used = new Set();
   const cells = days.map((d) => {
     // (a day whose recording could not be read: its adherence is unknown, not 0 %)
     const lost = d.scheduled && !d.future && d.adherence_pct === null && d.recordings_failed > 0;
     const cls = d.future ? "future" : !d.scheduled ? "off" : lost ? "lost" : band(d.adherence_pct ?? 0);
+    used.add(cls); if (d.has_data) used.add("data"); if (d.date === today) used.add("today");
     // (reps done on a day not scheduled are shown too: exercise on the wrong days is worth seeing)
     const value = lost ? "?" : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%`
       : !d.scheduled && d.reps_completed ? `${d.reps_completed} reps` : "";
     const title = `${d.date}: ${d.scheduled ? `${d.reps_completed} of ${d.reps_prescribed} reps completed`
       : `not scheduled${d.reps_completed ? `, ${d.reps_completed} reps completed` : ""}`}` +
       `${d.recordings_failed ? `, ${d.recordings_failed} recording(s) could not be read: data lost, adherence unknown` : ""}` +
-      `${d.has_data || d.recordings_failed ? "" : d.future ? "" : ", no recording"}`;
-    return `<div class="day ${cls}${d.has_data ? " data" : ""}" title="${esc(title)}" data-date="${d.date}"
+      `${d.has_data || d.recordings_failed ? "" : d.future ? "" : ", no recording"}` + `${d.date === today ? " (today)" : ""}`;
+    // (the day's meaning is also in its text, for a screen reader: a title is read by few)
+    return `<div class="day ${cls}${d.has_data ? " data" : ""}${d.date === today ? " today" : ""}" title="${esc(title)}"
+      ${d.date === today ? 'aria-current="date"' : ""} data-date="${d.date}"
       data-adherence="${d.adherence_pct === null ? "" : fmt(d.adherence_pct)}" data-completed="${d.reps_completed}"
-      data-prescribed="${d.reps_prescribed}" data-has-data="${d.has_data}">${Number(d.date.slice(8))}<span class="v">${value}</span></div>`;
+      data-prescribed="${d.reps_prescribed}" data-has-data="${d.has_data}"><span aria-hidden="true">${Number(d.date.slice(8))}<span class="v">${value}</span></span><span class="sr-only">${esc(title)}</span></div>`;
   }).join("");
+  const legend = CALENDAR_KEYS.filter(([key]) => used.has(key) || ["good", "mid", "low", "off"].includes(key))
+    .map(([key, text]) => `<span data-key="${key}"><i class="swatch ${key}" aria-hidden="true"></i>${text}</span>`).join("");
   return `<div class="calendar" id="calendar">${head}${blanks}${cells}</div>
-    <div class="legend"><span><i class="good" style="background:#cdebd6"></i>≥ 80 %</span><span><i style="background:#fbe3bd"></i>50–80 %</span>
-    <span><i style="background:#f6cccb"></i>&lt; 50 %</span><span><i style="background:#eef0f2"></i>not scheduled</span>
-    <span><i style="background:#dfe3f5"></i>? data lost</span>
-    <span>● a recording that day</span></div>`;
+    <div class="legend" id="calendar-legend" aria-label="calendar legend">${legend}</div>`;
 }
 
 function romChart(el, p) {
@@ -106,12 +117,21 @@ function romChart(el, p) {
     series.push({ label: `target ${plan.rom_deg}°`, stroke: palette[i % palette.length], dash: [6, 5], width: 1.5, points: { show: false } });
   });
   if (!dates.length) { el.innerHTML = "<p class='dim'>no reps yet</p>"; return; }
-  const every = Math.max(1, Math.ceil(xs.length / 12));  // at most about 12 date labels
-  new uPlot({ width: Math.min(el.clientWidth || 900, 1100), height: 260, series,
-    axes: [{ splits: () => xs.filter((_, i) => i % every === 0),
-             values: (u, splits) => splits.map((v) => new Date(v * 1000).toISOString().slice(5, 10)) },
+  // (date labels thinned to the room there is: one "MM-DD" label per DATE_LABEL_PX of plot at most, so
+  // that none overlaps its neighbour on a phone; every day keeps its point)
+  const DATE_LABEL_PX = 52, Y_AXIS_PX = 80;
+  const dateSplits = (u) => {
+    const room = Math.max(1, Math.floor((u.width - Y_AXIS_PX) / DATE_LABEL_PX));
+    const every = Math.max(1, Math.ceil(xs.length / room));
+    return xs.filter((_, i) => i % every === 0);
+  };
+  const width = () => Math.min(el.clientWidth - 10 || 900, 1100);
+  const chart = new uPlot({ width: width(), height: 260, series, legend: { live: false },
+    axes: [{ splits: dateSplits, values: (u, splits) => splits.map((v) => new Date(v * 1000).toISOString().slice(5, 10)) },
            { label: "ROM (°)" }],
     scales: { x: { time: false, range: [xs[0] - 43200, xs[xs.length - 1] + 43200] } } }, data, el);
+  window.skRomChart = chart;
+  window.addEventListener("resize", () => chart.setSize({ width: width(), height: 260 }));
 }
 
 async function patientPage(id) {
@@ -127,9 +147,11 @@ async function patientPage(id) {
       <td>${["full", "partial", "knee_out", "rejected"].filter((k) => s.kinds[k]).map((k) => `<span class="kind ${k}">${KIND_WORDS[k]} ${s.kinds[k]}</span>`).join(" ")}
         ${s.fast ? `<span class="fast">${s.fast} rushed</span>` : ""}</td>
       <td class="num">${fmt(s.rom_full_mean_deg)}</td>
-      <td><details><summary>reps</summary>${repTable(s.reps)}</details></td>
+      <td><button type="button" class="reps-toggle" aria-expanded="false" aria-controls="reps-${s.id}"
+        aria-label="reps of ${esc(when(s.started))}">reps</button></td>
       <td><a href="/recording/${s.id}">trace</a></td>
-    </tr>`).join("");
+    </tr>
+    <tr class="reps-row" id="reps-${s.id}" hidden><td colspan="9">${wrap(repTable(s.reps))}</td></tr>`).join("");
   const periods = p.summary.map((r) => `<tr><td>${r.period}</td><td>${esc(EXERCISE_WORDS[r.exercise] || r.exercise)}</td><td>${r.side}</td>
     <td>${r.period_start} – ${r.period_end}</td><td class="num">${r.days_with_data}</td>
     <td>${r.device_days_band}</td><td class="num">${fmt(r.adherence_mean_pct)} %</td><td class="num">${fmt(r.full_rom_first_week_mean_deg)}°</td>
@@ -144,24 +166,43 @@ async function patientPage(id) {
       <div class="card" id="card-days">Days with data, period ${p.current_period.period}<b>${p.current_period.days_with_data} of 30</b></div>
       <div class="card">Last session<b style="font-size:1.1rem">${esc(when(p.last_session))}</b></div>
     </div>
-    <h2>Adherence calendar</h2>${calendar(p.calendar)}
+    <h2>Adherence calendar</h2>${calendar(p.calendar, p.as_of)}
     <h2>Range of motion per day</h2><div class="chart" id="rom-chart"></div>
     <h2>30-day periods</h2>
-    <table id="periods"><thead><tr><th>Period</th><th>Exercise</th><th>Side</th><th>Dates</th><th class="num">Days with data</th><th>Band</th>
+    ${wrap(`<table id="periods"><thead><tr><th>Period</th><th>Exercise</th><th>Side</th><th>Dates</th><th class="num">Days with data</th><th>Band</th>
       <th class="num">Adherence</th><th class="num">Full-rep ROM first week</th><th class="num">last week</th><th class="num">Change</th></tr></thead>
-      <tbody>${periods}</tbody></table>
+      <tbody>${periods}</tbody></table>`)}
     <h2>Sessions (${p.sessions.length})</h2>
-    <table id="sessions"><thead><tr><th>Started</th><th>Exercise</th><th>Side</th><th class="num">Reps</th><th class="num">Completed</th>
-      <th>Kinds</th><th class="num">Mean ROM of full reps °</th><th></th><th></th></tr></thead><tbody>${sessions}</tbody></table>`;
+    ${wrap(`<table id="sessions"><thead><tr><th>Started</th><th>Exercise</th><th>Side</th><th class="num">Reps</th><th class="num">Completed</th>
+      <th>Kinds</th><th class="num">Mean ROM of full reps °</th><th></th><th></th></tr></thead><tbody>${sessions}</tbody></table>`)}`;
   romChart(document.getElementById("rom-chart"), p);
+  // (a session's reps open in a row of their own below it, across the table: the session's columns keep their widths)
+  for (const button of view.querySelectorAll(".reps-toggle")) {
+    button.addEventListener("click", () => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      document.getElementById(button.getAttribute("aria-controls")).hidden = !open;
+    });
+  }
 }
 
+// (completes() in sensorkit.report.prescription: a knee-out rep is a compensation, never a completed rep
+// unless the knee-out variant is what was prescribed)
+const KNEE_OUT_NOTE = "reached the targets, but knee-out reps never complete the prescription";
 function repTable(reps) {
   return `<table class="reps"><thead><tr><th>#</th><th>kind</th><th class="num">ROM °</th><th class="num">hold s</th><th>tempo</th><th>time s</th><th></th></tr></thead><tbody>` +
     reps.map((r) => `<tr data-kind="${r.kind}"><td>${r.rep ?? ""}</td><td><span class="kind ${r.kind}">${KIND_WORDS[r.kind]}</span></td>
       <td class="num">${fmt(r.rom_deg)}</td><td class="num">${r.kind === "rejected" ? "" : fmt(r.hold_s)}</td>
       <td>${r.tempo === "fast" ? '<span class="fast">fast</span>' : esc(r.tempo)}</td><td>${fmt(r.start_s)}–${fmt(r.end_s)}</td>
-      <td class="dim">${r.kind === "rejected" ? esc(r.reason) : r.meets_target ? "meets target" : esc(r.short_of)}</td></tr>`).join("") + "</tbody></table>";
+      <td class="dim">${r.kind === "rejected" ? esc(r.reason) : r.meets_target ? "meets target"
+        : r.knee_out_not_completing ? `<span class="note" data-note="knee_out">${KNEE_OUT_NOTE}</span>` : esc(r.short_of)}</td></tr>`).join("") + "</tbody></table>";
+}
+
+function kneeOutNote(reps) {
+  const n = reps.filter((rep) => rep.knee_out_not_completing).length;
+  return !n ? "" : `<p class="note" id="knee-out-note">${n === 1 ? "One knee-out rep" : `${n} knee-out reps`} reached the ROM and hold
+    targets but ${n === 1 ? "does" : "do"} not count as completed: a knee-out rep (the knee moved out, a compensation)
+    never completes the prescription, unless the knee-out variant is what was prescribed.</p>`;
 }
 
 // ---- recording page -----------------------------------------------------------------------
@@ -176,33 +217,46 @@ async function recordingPage(id) {
     <div class="legend">${Object.entries(KIND_COLOURS).map(([k, c]) => `<span><i style="background:${c}55;border:1px solid ${c}"></i>${KIND_WORDS[k]}</span>`).join("")}
       <span class="hint">drag across the chart to zoom in, double-click to zoom out</span></div>
     <div class="chart" id="trace"></div>
-    <h2>Movements (${r.reps.length})</h2>${repTable(r.reps)}`;
+    <h2>Movements (${r.reps.length})</h2>${kneeOutNote(r.reps)}${wrap(repTable(r.reps))}`;
   const el = document.getElementById("trace");
+  // Reps shaded by kind, clipped to the plot area (a zoomed-in rep's shade stops at the axes), each
+  // counted rep labelled with its ROM: in the first of two rows where it clears the label before it,
+  // else left out (the table below lists every rep). skRepLabels: the labels drawn, in CSS px.
   const shade = (u) => {
-    const ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
+    const ctx = u.ctx, px = devicePixelRatio, { left, top, width, height } = u.bbox;
+    const rowH = 14 * px, gap = 4 * px, rowEnds = [-Infinity, -Infinity], labels = [];
     ctx.save();
+    ctx.beginPath(); ctx.rect(left, top, width, height); ctx.clip();
+    ctx.font = `${Math.round(11 * px)}px sans-serif`;
     for (const rep of r.reps) {
       const x0 = u.valToPos(rep.start_s, "x", true), x1 = u.valToPos(rep.end_s, "x", true);
-      if (x1 < u.bbox.left || x0 > u.bbox.left + u.bbox.width) continue;
+      if (x1 < left || x0 > left + width) continue;
       ctx.fillStyle = KIND_COLOURS[rep.kind] + "40";
       ctx.fillRect(x0, top, Math.max(x1 - x0, 1), height);
-      if (rep.kind !== "rejected") {
-        ctx.fillStyle = KIND_COLOURS[rep.kind];
-        ctx.font = `${Math.round(11 * devicePixelRatio)}px sans-serif`;
-        ctx.fillText(`${fmt(rep.rom_deg, 0)}°${rep.tempo === "fast" ? " fast" : ""}`, x0 + 2, top + 14 * devicePixelRatio);
-      }
+      if (rep.kind === "rejected") continue;
+      const text = `${fmt(rep.rom_deg, 0)}°${rep.tempo === "fast" ? " fast" : ""}`;
+      const x = Math.max(x0, left) + 2 * px, w = ctx.measureText(text).width;
+      const row = rowEnds.findIndex((end) => x >= end + gap);
+      if (row < 0 || x + w > left + width) continue;
+      rowEnds[row] = x + w;
+      ctx.fillStyle = KIND_COLOURS[rep.kind];
+      ctx.fillText(text, x, top + (row + 1) * rowH - 3 * px);
+      labels.push({ rep: rep.rep, text, x: x / px, y: (top + row * rowH) / px, w: w / px, h: rowH / px });
     }
     ctx.restore();
+    window.skRepLabels = labels;
   };
   const target = r.t_s.map(() => r.target_rom_deg);
+  const traceWidth = () => Math.min(el.clientWidth - 10 || 1000, 1150);
   window.skChart = new uPlot({
-    width: Math.min(el.clientWidth || 1000, 1150), height: 340,
+    width: traceWidth(), height: 340,
     series: [{ label: "t (s)" }, { label: "angle °", stroke: "#17324d", width: 1.5 },
              { label: `target ${r.target_rom_deg}°`, stroke: "#2a9d4a", dash: [6, 5], width: 1 }],
     axes: [{ label: "time (s)" }, { label: "angle (°)" }],
     scales: { x: { time: false } }, cursor: { drag: { x: true, y: false } },
     hooks: { drawClear: [shade] },
   }, [r.t_s, r.angle_deg, target], el);
+  window.addEventListener("resize", () => window.skChart.setSize({ width: traceWidth(), height: 340 }));
 }
 
 // ---- routing ------------------------------------------------------------------------------

@@ -24,19 +24,47 @@ let holdCuedFor = -1;      // reps_seen value when the hold cue last played (onc
 let lastRepsSeen = null;
 let ended = false;
 
-// ---- sound (Web Audio; a browser allows it after a tap) ----------------------------------
+// ---- sound (Web Audio) ------------------------------------------------------------------
+// The button turns the cues on and off; the choice is kept in localStorage. A browser lets a page
+// start sound only after a tap on it: a reloaded page that wants sound but whose AudioContext the
+// browser holds suspended says so on the button ("tap to enable sound") instead of staying silent.
+const SOUND_KEY = "sensorkit.live.sound";
 let audio = null;
-function enableSound() {
-  try {
-    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-    audio.resume();
-    $("sound").setAttribute("aria-pressed", "true");
-    $("sound").textContent = "Sound on";
-  } catch (e) { $("sound").textContent = "no sound here"; }
+let soundWanted = false;
+function storedSound() { try { return localStorage.getItem(SOUND_KEY) === "on"; } catch (e) { return false; } }
+function storeSound(on) { try { localStorage.setItem(SOUND_KEY, on ? "on" : "off"); } catch (e) { /* private mode */ } }
+function drawSound() {
+  const button = $("sound");
+  const running = !!audio && audio.state === "running";
+  const state = !soundWanted ? "off" : !audio ? "unavailable" : running ? "on" : "blocked";
+  button.dataset.state = state;
+  button.setAttribute("aria-pressed", soundWanted ? "true" : "false");
+  button.textContent = { off: "Sound off", on: "Sound on", blocked: "Tap to enable sound", unavailable: "No sound here" }[state];
+  button.title = state === "blocked" ? "The browser holds sound back until the page is tapped: tap here to hear the cues"
+    : "Sound cues for the hold and each rep: tap to turn them " + (soundWanted ? "off" : "on");
 }
-$("sound").addEventListener("click", enableSound);
+function startAudio() {  // (resume() is allowed inside a tap; outside one the context stays suspended)
+  try {
+    if (!audio) {
+      audio = new (window.AudioContext || window.webkitAudioContext)();
+      audio.addEventListener("statechange", drawSound);
+    }
+    const resumed = audio.resume();
+    if (resumed && resumed.then) resumed.then(drawSound, drawSound);
+  } catch (e) { audio = null; }
+  drawSound();
+}
+$("sound").addEventListener("click", () => {
+  if (soundWanted && audio && audio.state !== "running") { startAudio(); return; }  // "tap to enable"
+  soundWanted = !soundWanted;
+  storeSound(soundWanted);
+  if (soundWanted) startAudio();
+  else { if (audio) audio.suspend(); drawSound(); }
+});
+soundWanted = storedSound();
+if (soundWanted) startAudio(); else drawSound();
 function tone(freqs, durS) {
-  if (!audio || audio.state !== "running") return false;
+  if (!soundWanted || !audio || audio.state !== "running") return false;
   const t0 = audio.currentTime;
   freqs.forEach((f, i) => {
     const osc = audio.createOscillator(), gain = audio.createGain();
@@ -69,6 +97,29 @@ function arc(f0, f1) {
 }
 $("track").setAttribute("d", arc(0, 1));
 
+// The gauge's accessible name says the angle (rounded) and the target; rewritten at most once per
+// GAUGE_LABEL_MS, the latest value written when that time is up, so a screen reader is not flooded.
+const GAUGE_LABEL_MS = 1500;
+let gaugeLabelAt = -Infinity, gaugeLabelTimer = null, gaugeLabelNext = "";
+function gaugeText(angle, band) {
+  if (angle === null) return "Angle: no data";
+  const target = band === null || band === undefined ? "" : `, target ${Math.round(band)}° or more` +
+    (angle >= band ? " (in the target band)" : "");
+  return `Angle ${Math.round(angle)}°${target}`;
+}
+function setGaugeLabel() {
+  gaugeLabelTimer = null;
+  if ($("gauge").getAttribute("aria-label") === gaugeLabelNext) return;
+  $("gauge").setAttribute("aria-label", gaugeLabelNext);
+  gaugeLabelAt = performance.now();
+}
+function labelGauge(angle, band) {
+  gaugeLabelNext = gaugeText(angle, band);
+  if (gaugeLabelTimer !== null || $("gauge").getAttribute("aria-label") === gaugeLabelNext) return;
+  const wait = gaugeLabelAt + GAUGE_LABEL_MS - performance.now();
+  if (wait <= 0) setGaugeLabel(); else gaugeLabelTimer = setTimeout(setGaugeLabel, wait);
+}
+
 // ---- drawing -----------------------------------------------------------------------------
 function fmt(x, digits) { return x === null || x === undefined ? "–" : Number(x).toFixed(digits); }
 
@@ -90,6 +141,7 @@ function drawState() {
     $("band-label").textContent = `${s.band_name} ${Math.round(s.band_deg)}°+`;
     $("gauge").classList.toggle("in-band", angle >= s.band_deg);
   } else { $("band").setAttribute("d", ""); $("band-label").textContent = ""; }
+  labelGauge(s.angle_deg === null ? null : angle, s.band_deg);
 
   const phase = $("phase");
   if (phase.dataset.phase !== s.phase) {  // (a screen reader hears the phase change, once)
