@@ -65,7 +65,8 @@ async function listPage() {
 //: what a calendar day's colour means, in the legend under it (the same classes as the days)
 const CALENDAR_KEYS = [
   ["good", "done: 80 % or more of the reps"], ["mid", "partly: 50–80 %"], ["low", "missed or under 50 %"],
-  ["lost", "data lost: a recording could not be read"], ["off", "not scheduled"], ["future", "still to come"],
+  ["lost", "data lost: a recording could not be read"], ["inprogress", "in progress: the report's day, reps still to do"],
+  ["off", "not scheduled"], ["future", "still to come"],
   ["today", "today (the report's day)"], ["data", "a recording that day"],
 ];
 function calendar(days, today) {
@@ -78,12 +79,14 @@ function calendar(days, today) {
   const cells = days.map((d) => {
     // (a day whose recording could not be read: its adherence is unknown, not 0 %)
     const lost = d.scheduled && !d.future && d.adherence_pct === null && d.recordings_failed > 0;
-    const cls = d.future ? "future" : !d.scheduled ? "off" : lost ? "lost" : band(d.adherence_pct ?? 0);
+    // (the report's day, not over: not missed while reps are still to do; the reps so far shown)
+    const going = d.scheduled && !d.future && !lost && d.adherence_pct === null && d.in_progress;
+    const cls = d.future ? "future" : !d.scheduled ? "off" : lost ? "lost" : going ? "inprogress" : band(d.adherence_pct ?? 0);
     used.add(cls); if (d.has_data) used.add("data"); if (d.date === today) used.add("today");
     // (reps done on a day not scheduled are shown too: exercise on the wrong days is worth seeing)
-    const value = lost ? "?" : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%`
+    const value = lost ? "?" : going ? `${d.reps_completed}/${d.reps_prescribed}` : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%`
       : !d.scheduled && d.reps_completed ? `${d.reps_completed} reps` : "";
-    const title = `${d.date}: ${d.scheduled ? `${d.reps_completed} of ${d.reps_prescribed} reps completed`
+    const title = `${d.date}: ${d.scheduled ? `${d.reps_completed} of ${d.reps_prescribed} reps completed${going ? " so far, day in progress" : ""}`
       : `not scheduled${d.reps_completed ? `, ${d.reps_completed} reps completed` : ""}`}` +
       `${d.recordings_failed ? `, ${d.recordings_failed} recording(s) could not be read: data lost, adherence unknown` : ""}` +
       `${d.has_data || d.recordings_failed ? "" : d.future ? "" : ", no recording"}` + `${d.date === today ? " (today)" : ""}`;
