@@ -192,3 +192,51 @@ def test_an_empty_partner_file_is_named_empty(tmp_path):
     gyr.write_text("")
     with pytest.raises(RecordingError, match=f"{gyr}: file is empty"):
         read_recording(acc)
+
+
+@pytest.mark.parametrize("cell, problem", [
+    ("abc", "column y: 'abc' is not a number"),
+    ("1e999", "column y: '1e999' is not a finite number"),
+    ("1.5,2", "5 fields, expected 4 (timestamp,x,y,z)"),
+    ("1.2\x003", "column y: '1.2\\x003' holds a NUL byte (a damaged file?)"),
+])
+def test_a_bad_cell_in_a_movesense_csv_names_its_line(tmp_path, cell, problem):
+    from vendor_synth import write_movesense_csv
+
+    acc, _ = write_movesense_csv(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    lines = acc.read_text().splitlines()
+    fields = lines[10].split(",")
+    fields[2] = cell
+    lines[10] = ",".join(fields)
+    acc.write_text("\n".join(lines) + "\n")
+    assert error_of(acc) == f"{acc}: line 11: {problem}"
+
+
+def test_a_movesense_csv_line_is_named_after_blank_lines(tmp_path):
+    from vendor_synth import write_movesense_csv
+
+    acc, _ = write_movesense_csv(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    lines = acc.read_text().splitlines()
+    lines[10] = lines[10].rsplit(",", 1)[0] + ",nan"
+    acc.write_text("\n".join(lines[:5] + ["", ""] + lines[5:]) + "\n")  # two blank lines before it
+    assert error_of(acc) == f"{acc}: line 13: column z: 'nan' is not a finite number"
+
+
+@pytest.mark.parametrize("fmt", ["metabase", "polar", "movella"])
+def test_a_nul_byte_inside_a_vendor_number_names_its_line(tmp_path, fmt):
+    # (pandas' parser ends a cell at a NUL: "1.2<NUL>3" would be read as 1.2)
+    if fmt == "metabase":
+        path, _ = write_metabase(tmp_path, KNOWN, "time", 1_795_000_000_000)
+        sep, field = ",", 4
+    elif fmt == "polar":
+        path, _ = write_polar(tmp_path, KNOWN, 800_000_000 * 10**9)
+        sep, field = ";", 3
+    else:
+        path = write_movella(tmp_path / "dot.csv", KNOWN, 0)
+        sep, field = ",", 7
+    lines = path.read_text().splitlines()
+    fields = lines[10].split(sep)
+    fields[field - 1] = "1.2\x003"
+    lines[10] = sep.join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    assert error_of(path) == f"{path}: line 11: field {field}: '1.2\\x003' holds a NUL byte (a damaged file?)"

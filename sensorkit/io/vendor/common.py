@@ -84,12 +84,15 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
                              " or an export in another encoding?)") from None
     except (ValueError, OSError) as exc:
         raise RecordingError(f"{path}: cannot parse the table after line {header_line}: {str(exc).strip()}") from None
-    fields, complete = _line_fields(path, sep)
+    data = path.read_bytes()
+    fields, complete = _line_fields(data, sep)
     _refuse_long_lines(path, fields, header_line)
     last_short = len(fields) > header_line and fields[-1] < fields[header_line - 1]
+    dropped = False
     if warnings is not None and len(frame) and (last_short or (_last_row_bad(frame) and not complete)):
         warnings.append(f"{path}: line {header_line + len(frame)}: incomplete last line dropped (export cut short?)")
-        frame = frame.iloc[:-1]
+        frame, dropped = frame.iloc[:-1], True
+    _refuse_nul(path, data, sep, len(fields) if dropped else None)
     out: dict[str, np.ndarray] = {}
     for name, pos in columns.items():
         raw = frame.iloc[:, positions.index(pos)]
@@ -117,10 +120,29 @@ def _first_undecodable_line(path: Path) -> int:
     return 0
 
 
-def _line_fields(path: Path, sep: str) -> tuple[np.ndarray, bool]:
-    """How many ``sep`` each line of ``path`` holds (blank lines at the end left out), and whether
-    the file ends with a line break (its last line complete): one read, vectorised."""
-    data = np.frombuffer(path.read_bytes(), dtype=np.uint8)
+def _refuse_nul(path: Path, data: bytes, sep: str, dropped_line: int | None) -> None:
+    """A :class:`RecordingError` naming the first line of ``data`` (the file's bytes) holding a NUL
+    byte, which pandas' parser takes for the end of a cell ("1.2<NUL>3" read as 1.2), unless it is
+    ``dropped_line``, the incomplete last line dropped (a crash pads a file with NULs)."""
+    at = data.find(b"\0")
+    if at < 0:
+        return
+    line = data.count(b"\n", 0, at) + 1
+    if line == dropped_line:
+        return
+    start = data.rfind(b"\n", 0, at) + 1
+    end = data.find(b"\n", at)
+    raw = data[start : end if end >= 0 else len(data)].rstrip(b"\r")
+    index = raw[: at - start].count(sep.encode())
+    cell = raw.split(sep.encode())[index].decode("utf-8", "replace").strip()
+    cell = cell if len(cell) <= 40 else cell[:37] + "..."
+    raise RecordingError(f"{path}: line {line}: field {index + 1}: {cell!r} holds a NUL byte (a damaged file?)")
+
+
+def _line_fields(data: bytes, sep: str) -> tuple[np.ndarray, bool]:
+    """How many ``sep`` each line of ``data`` (a file's bytes) holds (blank lines at the end left
+    out), and whether the file ends with a line break (its last line complete): vectorised."""
+    data = np.frombuffer(data, dtype=np.uint8)
     complete = not len(data) or int(data[-1]) in (ord("\n"), ord("\r"))
     ends = np.flatnonzero(data == ord("\n"))
     ends = np.append(ends, len(data)) if not len(ends) or ends[-1] != len(data) - 1 else ends
