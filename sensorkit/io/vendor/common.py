@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -105,8 +106,46 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
             problem = "is empty (or NaN)" if not isinstance(cell, str) and math.isnan(float(cell)) else \
                 f"{shown} is not a finite number"
             raise RecordingError(f"{path}: line {header_line + 1 + row}: column {frame.columns[positions.index(pos)]}: {problem}")
-        out[name] = values.to_numpy(dtypes[pos])
+        if dtypes[pos] == np.int64:
+            out[name] = _whole_numbers(path, header_line, sep, pos, raw, str(frame.columns[positions.index(pos)]))
+        else:
+            out[name] = values.to_numpy(np.float64)
     return out
+
+
+_INT64 = np.iinfo(np.int64)
+
+
+def _whole_numbers(path: Path, header_line: int, sep: str, pos: int, raw: pd.Series, name: str) -> np.ndarray:
+    """A column of whole numbers (a clock in ns or µs) exactly, as int64; a :class:`RecordingError`
+    naming the first cell that is no whole number or does not fit 64 bits (a float or a cast would
+    round or wrap it, with numpy's warnings, and the time check would then name the line after)."""
+    kind = raw.dtype.kind
+    if kind == "i" or (kind == "u" and (not len(raw) or int(raw.max()) <= _INT64.max)):
+        return raw.to_numpy(np.int64)
+    if kind in "uO":  # exact integers, or the cells' text as written
+        cells = raw.tolist()
+    else:  # a float column (a decimal point, an exponent, a dropped last line's NaN): read its text again
+        cells = pd.read_csv(path, sep=sep, skiprows=header_line - 1, header=0, usecols=[pos], dtype=str, engine="c",
+                            skip_blank_lines=True, keep_default_na=False).iloc[: len(raw), 0].tolist()
+    out = np.empty(len(cells), dtype=np.int64)
+    for row, cell in enumerate(cells):
+        written = str(cell).strip()
+        try:
+            exact = Decimal(written)
+        except InvalidOperation:
+            exact = Decimal("NaN")
+        where = f"{path}: line {header_line + 1 + row}: column {name}: {_clip(written)!r}"
+        if not exact.is_finite() or exact != exact.to_integral_value():
+            raise RecordingError(f"{where} is not a whole number")
+        if not _INT64.min <= int(exact) <= _INT64.max:
+            raise RecordingError(f"{where} does not fit a 64-bit integer (no sensor's clock is this large)")
+        out[row] = int(exact)
+    return out
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _first_undecodable_line(path: Path) -> int:
