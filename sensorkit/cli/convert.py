@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sensorkit.cli.safety import batch_guard, say
-from sensorkit.errors import SensorkitError
+from sensorkit.errors import SensorkitError, failure_reason
 from sensorkit.exercises import names as exercise_names
 from sensorkit.io import find_recordings, read_recording, write_recording
 from sensorkit.io.files import sidecar_path
@@ -72,8 +72,7 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
                 click.echo(f"{path} -> {target} ({len(recording.samples)} samples, {recording.meta.sensor or 'sensorkit'})")
             except (SensorkitError, OSError, ValueError) as exc:
                 failed += 1
-                message = str(exc)
-                say(message if message.startswith(str(path)) else f"{path}: {message}")
+                say(failure_reason(path, str(exc)))
     if not files:
         click.echo("error: no recordings found", err=True)
         sys.exit(1)
