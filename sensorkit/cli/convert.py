@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sensorkit.cli.safety import batch_guard, say
-from sensorkit.errors import SensorkitError, failure_reason
+from sensorkit.errors import SensorkitError, escape_controls, failure_reason
 from sensorkit.exercises import names as exercise_names
 from sensorkit.io import find_recordings, read_recording, write_recording
 from sensorkit.io.files import sidecar_path
@@ -69,7 +69,8 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
                     source = os.stat(path)
                     os.utime(target, ns=(source.st_atime_ns, source.st_mtime_ns))
                 written[recording.name] = path
-                click.echo(f"{path} -> {target} ({len(recording.samples)} samples, {recording.meta.sensor or 'sensorkit'})")
+                click.echo(escape_controls(f"{path} -> {target} ({len(recording.samples)} samples,"
+                                           f" {recording.meta.sensor or 'sensorkit'})"))
             except (SensorkitError, OSError, ValueError) as exc:
                 failed += 1
                 say(failure_reason(path, str(exc)))

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sensorkit.cli.safety import say
-from sensorkit.errors import RecordingError, SensorkitError
+from sensorkit.errors import RecordingError, SensorkitError, escape_controls
 from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs
 
 
@@ -90,4 +90,4 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
         say("interrupted; nothing written")
         sys.exit(130)
     for path in pngs:
-        click.echo(str(path))
+        click.echo(escape_controls(str(path)))

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import click
 from rich.console import Console
 
-from sensorkit.errors import SensorkitError
+from sensorkit.errors import SensorkitError, escape_controls
 
 #: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use
 EXIT_INTERRUPTED = 130
@@ -21,8 +21,8 @@ def stderr_console() -> Console:
 
 
 def say(line: str) -> None:
-    """One line on stderr, literally."""
-    click.echo(line, err=True)
+    """One line on stderr, literally (control characters, in a file name, escaped: still one line)."""
+    click.echo(escape_controls(line), err=True)
 
 
 @contextmanager

@@ -51,3 +51,20 @@ def test_a_sidecar_error_is_the_same_sentence_on_stderr_in_sessions_csv_and_in_t
     assert reported.returncode == 1
     assert sentence in reported.stderr.splitlines(), reported.stderr
     assert sentence in (tmp_path / "r.log").read_text().splitlines()
+
+
+def test_a_newline_in_a_file_name_is_escaped_on_stderr_and_in_sessions_csv(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "left\nknee.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
+    sentence = "data/left\\nknee.csv: line 2: column gyr_z: 'x' is not a number"
+    analyzed = run("analyze", "data", "--out", "out", cwd=tmp_path)
+    assert analyzed.returncode == 1
+    assert sentence in analyzed.stderr.splitlines(), analyzed.stderr
+    assert "knee.csv" not in analyzed.stderr.replace(sentence, "")  # (no second line holding the name's end)
+    with open(tmp_path / "out" / "sessions.csv", newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["error"] == sentence and row["path"] == "data/left\nknee.csv"  # (the path column: the name itself)
+
+    (tmp_path / "rx.toml").write_text(RX)
+    reported = run("report", "--prescription", "rx.toml", "data", "--out", "r.csv", "--log", "r.log", cwd=tmp_path)
+    assert sentence in reported.stderr.splitlines() and sentence in (tmp_path / "r.log").read_text().splitlines()

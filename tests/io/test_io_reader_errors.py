@@ -217,3 +217,21 @@ def test_a_nul_byte_in_an_ignored_column_is_an_error_too(tmp_path, lines):
     rows = [lines[0] + ",note"] + [line + ",ok" for line in lines[1:]]
     rows[9] = rows[9][:-2] + "o\x00k"
     assert read_error(write_csv(tmp_path, rows)).endswith("line 10: field 8: 'o\\x00k' holds a NUL byte (a damaged file?)")
+
+
+def test_a_newline_in_the_file_name_is_escaped_so_the_message_stays_one_line(tmp_path, lines):
+    path = write_csv(tmp_path, set_cell(lines, 9, 1, "abc"), name="left\nknee")
+    with pytest.raises(RecordingError) as caught:
+        read_recording(path)
+    assert str(caught.value) == f"{tmp_path}/left\\nknee.csv: line 9: column acc_x: 'abc' is not a number"
+
+
+def test_a_control_character_in_the_file_name_is_escaped_in_warnings_too(tmp_path, lines):
+    path = write_csv(tmp_path, [lines[0] + ",note", *(line + ",1" for line in lines[1:])], name="tab\there\x1b")
+    (warning,) = read_recording(path).warnings
+    assert warning == f"{tmp_path}/tab\\there\\x1b.csv: line 1: unknown column note ignored"
+
+
+def test_an_ordinary_file_name_is_named_as_it_is(tmp_path, lines):
+    path = write_csv(tmp_path, set_cell(lines, 9, 1, "abc"), name="Ärztin 1 'links' \\ C:")
+    assert read_error(path) == f"{path}: line 9: column acc_x: 'abc' is not a number"
