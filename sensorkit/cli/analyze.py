@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sensorkit.batch import analyze_paths
 from sensorkit.cli.parallel import parallel_options
-from sensorkit.cli.safety import batch_guard, scheduler_notice, stderr_console
+from sensorkit.cli.safety import batch_guard, require_inputs, scheduler_notice, stderr_console
 from sensorkit.errors import ConfigError, escape_controls, failure_reason
 from sensorkit.io import find_recordings
 from sensorkit.io.outputs import check_output_folder, check_outputs
@@ -57,6 +57,7 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
         config = parse_settings(settings)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    require_inputs(paths)
     err = stderr_console()
     with batch_guard():
         skipped: list = []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sensorkit.cli.safety import batch_guard, say
+from sensorkit.cli.safety import batch_guard, require_inputs, say
 from sensorkit.errors import SensorkitError, escape_controls, failure_reason
 from sensorkit.exercises import names as exercise_names
 from sensorkit.io import find_recordings, read_recording, write_recording
@@ -36,6 +36,7 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
     reader repaired (a cut last line, repeated timestamps) is said on stderr as ``analyze`` says it.
     A file that fails is reported on stderr as one line; the exit status is 1 when any failed.
     """
+    require_inputs(inputs)
     given = {key: value for key, value in (("exercise", exercise), ("side", side), ("patient", patient)) if value}
     failed = 0
     written: dict[str, Path] = {}

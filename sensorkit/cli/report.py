@@ -8,7 +8,7 @@ import click
 
 from sensorkit.cli.parallel import parallel_options
 from sensorkit.cli.params import Day
-from sensorkit.cli.safety import batch_guard, say, scheduler_notice
+from sensorkit.cli.safety import batch_guard, require_inputs, say, scheduler_notice
 from sensorkit.errors import escape_controls
 from sensorkit.io import find_recordings
 from sensorkit.io.outputs import LOG_HEADER, OutputSet, check_output_folder, check_outputs
@@ -48,6 +48,7 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     The tables do not depend on --workers or --scheduler. The outputs are written together when
     the report is done (none of them on an error or Ctrl-C; earlier ones are then kept).
     """
+    require_inputs(paths)
     lines: list[str] = []
 
     def on_message(line: str) -> None:

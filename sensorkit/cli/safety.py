@@ -53,6 +53,31 @@ def scheduler_notice(scheduler: str | None) -> None:
             " unset it to run on this machine)")
 
 
+def require_inputs(paths, folders: bool = True) -> None:
+    """Each input PATH given on the command line exists and can be read (a folder: searched), else a
+    usage error (exit 2) naming it in one line, as the reader would (``nope.csv: cannot read: no such
+    file``), before anything is read or written. Checked as the reader checks a file: a missing
+    file, a dangling link, no permission, no regular file. A recording that is there but bad is the
+    reader's (a per-file failure, exit 1), and so is one in a folder that cannot be read.
+    ``folders=False``: a folder is refused too (a command that takes one recording)."""
+    import os
+    from pathlib import Path
+
+    from sensorkit.io.csv_table import file_size
+
+    for path in map(Path, paths):
+        if path.is_dir() and folders and os.access(path, os.R_OK | os.X_OK):
+            continue
+        try:
+            file_size(path)  # (missing, a dangling link, a folder that cannot be searched, no regular file)
+            if not os.access(path, os.R_OK):
+                raise PermissionError(path)
+        except PermissionError:
+            raise click.UsageError(f"{path}: cannot read: permission denied") from None
+        except SensorkitError as exc:
+            raise click.UsageError(str(exc)) from None
+
+
 def usage_error_from(check: Callable[[], object]) -> object:
     """``check()``, with a :class:`SensorkitError` turned into a click usage error (exit 2)."""
     try:

@@ -1,10 +1,14 @@
-"""Bad input as the commands report it: one sentence per failed recording, the same everywhere."""
+"""Bad input as the commands report it: one line, the same sentence everywhere; a missing or unreadable
+input path is a usage error (exit 2) in every command, a bad recording's content a per-file failure (1)."""
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 
@@ -68,3 +72,54 @@ def test_a_newline_in_a_file_name_is_escaped_on_stderr_and_in_sessions_csv(tmp_p
     (tmp_path / "rx.toml").write_text(RX)
     reported = run("report", "--prescription", "rx.toml", "data", "--out", "r.csv", "--log", "r.log", cwd=tmp_path)
     assert sentence in reported.stderr.splitlines() and sentence in (tmp_path / "r.log").read_text().splitlines()
+
+
+MISSING = [
+    ("analyze", ["nope.csv", "--out", "out"]),
+    ("report", ["--prescription", "rx.toml", "nope.csv", "--out", "r.csv"]),
+    ("convert", ["nope.csv", "--out", "out"]),
+    ("plot", ["nope.csv", "--out", "x.png"]),
+]
+
+
+@pytest.mark.parametrize("command, args", MISSING, ids=[command for command, _ in MISSING])
+def test_a_missing_input_path_is_a_usage_error_in_every_command(tmp_path, command, args):
+    (tmp_path / "rx.toml").write_text(RX)
+    result = run(command, *args, cwd=tmp_path)
+    assert result.returncode == 2  # as decode's (plot said 1, as for a bad recording; the batches 1, with a row)
+    assert result.stderr.splitlines() == [f"error: nope.csv: cannot read: no such file (see 'python -m sensorkit {command}"
+                                          " --help')"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rx.toml"]  # nothing written
+
+
+def test_decode_of_a_missing_file_stays_a_usage_error(tmp_path):
+    result = run("decode", "movesense", "nope.hex", cwd=tmp_path)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and "nope.hex" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["analyze", "plot"])
+def test_a_dangling_link_given_is_a_usage_error(tmp_path, command):
+    (tmp_path / "link.csv").symlink_to(tmp_path / "gone.csv")
+    out = "out" if command == "analyze" else "x.png"
+    result = run(command, "link.csv", "--out", out, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: link.csv: a symbolic link to {tmp_path / 'gone.csv'}, which does not exist")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_input_is_a_usage_error(tmp_path):
+    shutil.copy(RECORDINGS / "sim_9013.csv", tmp_path / "locked.csv")
+    (tmp_path / "locked.csv").chmod(0)
+    for command, out in (("analyze", "out"), ("plot", "x.png")):
+        result = run(command, "locked.csv", "--out", out, cwd=tmp_path)
+        assert result.returncode == 2 and result.stderr.startswith("error: locked.csv: cannot read: permission denied")
+
+
+def test_plot_of_a_folder_is_a_usage_error_and_of_a_bad_recording_still_exits_1(tmp_path):
+    (tmp_path / "data").mkdir()
+    folder = run("plot", "data", "--out", "x.png", cwd=tmp_path)
+    assert folder.returncode == 2 and folder.stderr.startswith("error: data: cannot read: is a folder, not a file")
+    (tmp_path / "data" / "bad.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
+    bad = run("plot", "data/bad.csv", "--out", "x.png", cwd=tmp_path)
+    assert bad.returncode == 1  # the recording's content: as documented
+    assert bad.stderr.splitlines() == ["error: data/bad.csv: line 2: column gyr_z: 'x' is not a number"]
