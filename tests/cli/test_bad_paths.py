@@ -123,3 +123,12 @@ def test_plot_of_a_folder_is_a_usage_error_and_of_a_bad_recording_still_exits_1(
     bad = run("plot", "data/bad.csv", "--out", "x.png", cwd=tmp_path)
     assert bad.returncode == 1  # the recording's content: as documented
     assert bad.stderr.splitlines() == ["error: data/bad.csv: line 2: column gyr_z: 'x' is not a number"]
+
+
+def test_plot_of_a_recording_named_with_a_tab_says_nothing_but_its_output(tmp_path):
+    pytest.importorskip("matplotlib")
+    shutil.copy(RECORDINGS / "sim_9013.csv", tmp_path / "tab\there.csv")
+    shutil.copy(RECORDINGS / "sim_9013.json", tmp_path / "tab\there.json")
+    result = run("plot", "tab\there.csv", "--out", "x.png", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == "x.png\n"
+    assert result.stderr == ""  # (matplotlib warned of a missing glyph 9 for the title)
