@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
-from sensorkit.errors import SensorkitError
+from sensorkit.errors import SensorkitError, escape_controls, failure_reason
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names
 from sensorkit.io.meta import file_time_warning
@@ -153,10 +153,10 @@ def run_file_task(task: Callable[[Path], object], path: str, base_dir: str) -> t
         return task(actual), ""
     except SensorkitError as exc:
         _raise_if_interrupted()
-        return None, relabel_path(str(exc), actual, shown)
+        return None, failure_reason(shown, relabel_path(str(exc), actual, shown))
     except Exception as exc:  # noqa: BLE001 - a bug on one file must not end the batch
         _raise_if_interrupted()
-        return None, relabel_path(f"{shown}: internal error: {one_line(exc)}", actual, shown)
+        return None, relabel_path(escape_controls(f"{shown}: internal error: {one_line(exc)}"), actual, shown)
 
 
 _interrupted = threading.Event()
@@ -199,8 +199,15 @@ def one_line(exc: BaseException) -> str:
 
 
 def relabel_path(text: str, actual: Path, shown: Path) -> str:
-    """``text`` naming the file as the user gave it (``shown``), not as it was opened (``actual``)."""
-    return text.replace(str(actual), str(shown)) if actual != shown else text
+    """``text`` naming the file as the user gave it (``shown``), not as it was opened (``actual``);
+    so too the files beside it (its sidecar, the partner of a vendor pair)."""
+    if actual == shown:
+        return text
+    text = text.replace(escape_controls(str(actual)), escape_controls(str(shown)))  # (as messages write them)
+    if actual.parent != shown.parent:
+        beside = "" if str(shown.parent) == "." else os.path.join(str(shown.parent), "")
+        text = text.replace(escape_controls(os.path.join(str(actual.parent), "")), escape_controls(beside))
+    return text
 
 
 def analyze_many(
@@ -243,7 +250,7 @@ def run_many(task: Callable, files: list[Path], task_args: list[tuple], workers:
 def _with_paths(files: list[Path], outcomes: Iterator) -> Iterator[FileOutcome]:
     for path, (outcome, lost) in zip(files, outcomes):
         if lost is not None:
-            yield path, None, f"{path}: worker failed: {one_line(lost)}"
+            yield path, None, escape_controls(f"{path}: worker failed: {one_line(lost)}")
         else:
             yield path, *outcome
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from sensorkit import exercises
-from sensorkit.errors import SensorkitError
+from sensorkit.errors import SensorkitError, escape_controls
 from sensorkit.io import read_recording
 from sensorkit.pipeline import Pipeline, PipelineConfig, Rep
 from sensorkit.samples import Samples
@@ -127,7 +127,7 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5,
     who = " ".join(str(meta[k]) for k in ("patient", "side", "started_at") if k in meta)
     if rec.meta.started_at_from_file_time:  # (no started_at in the sidecar: a copy's date, maybe)
         who += " (file time)"
-    ax.set_title(f"{rec.name}  {who}".strip(), fontsize=10)
+    ax.set_title(escape_controls(f"{rec.name}  {who}".strip()), fontsize=10)  # (a tab in the name: no glyph)
     _label_roms(figure, ax, counted, peaks)
     return _png(figure)
 

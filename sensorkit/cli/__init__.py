@@ -7,7 +7,7 @@ import importlib.util
 import click
 
 from sensorkit.cli.notice import notice_if_slow
-from sensorkit.errors import SensorkitError
+from sensorkit.errors import SensorkitError, escape_controls
 
 #: subcommand name -> module in sensorkit.cli defining a click command called ``command``.
 _COMMANDS = {
@@ -78,10 +78,10 @@ def main() -> None:
         code = cli.main(standalone_mode=False)  # (--help and --version return 0)
     except click.UsageError as exc:  # one line, as every user error (click's own is four)
         where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-        click.echo(f"error: {exc.format_message()}{where}", err=True)
+        click.echo(escape_controls(f"error: {exc.format_message()}{where}"), err=True)
         raise SystemExit(exc.exit_code) from None
     except click.ClickException as exc:
-        exc.show()
+        click.echo(escape_controls(f"Error: {exc.format_message()}"), err=True)  # (as exc.show(), one line)
         raise SystemExit(exc.exit_code) from None
     except click.exceptions.Abort:  # Ctrl-C before a command took charge of it (while it loads)
         click.echo("interrupted", err=True)

@@ -10,8 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sensorkit.batch import analyze_paths
 from sensorkit.cli.parallel import parallel_options
-from sensorkit.cli.safety import batch_guard, scheduler_notice, stderr_console
-from sensorkit.errors import ConfigError
+from sensorkit.cli.safety import batch_guard, require_inputs, scheduler_notice, stderr_console
+from sensorkit.errors import ConfigError, escape_controls, failure_reason
 from sensorkit.io import find_recordings
 from sensorkit.io.outputs import check_output_folder, check_outputs
 from sensorkit.pipeline import PipelineConfig
@@ -57,6 +57,7 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
         config = parse_settings(settings)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    require_inputs(paths)
     err = stderr_console()
     with batch_guard():
         skipped: list = []
@@ -65,13 +66,15 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
                       replaceable=["reps.csv of sensorkit analyze", "sessions.csv of sensorkit analyze"])
         check_output_folder(out_dir)
         for path, kind in skipped if not quiet else ():
-            err.print(f"note: {path}: skipped: an earlier output ({kind}), not a recording", soft_wrap=True)
+            err.print(escape_controls(f"note: {path}: skipped: an earlier output ({kind}), not a recording"),
+                      soft_wrap=True)
         scheduler_notice(scheduler)
         if scheduler:
             from sensorkit.distributed import require_distributed
             require_distributed()  # (a usage error first, found files or not)
         if not files:  # (nothing written: earlier results in --out stay as they were)
-            err.print(f"error: no recordings found in {' '.join(map(str, paths))}", markup=False, soft_wrap=True)
+            err.print(escape_controls(f"error: no recordings found in {' '.join(map(str, paths))}"), markup=False,
+                      soft_wrap=True)
             sys.exit(1)
         outcome = _run(files, out_dir, config, workers, scheduler, quiet, err)
     _summarise(outcome, out_dir, quiet, err)
@@ -86,7 +89,7 @@ def _run(files, out_dir, config, workers, scheduler, quiet, err):
 
         def on_file(path, result, error):
             if error:
-                line = error if error.startswith(str(path)) else f"{path}: {error}"
+                line = failure_reason(path, error)  # (as sessions.csv says it)
                 progress.console.print(line, markup=False, soft_wrap=True)
             for warning in result.warnings if result and not quiet else ():
                 progress.console.print(f"warning: {warning}", markup=False, soft_wrap=True)
@@ -101,11 +104,11 @@ def _summarise(outcome, out_dir, quiet, err) -> None:
     kinds = outcome.kinds
     n = outcome.analyzed + len(outcome.failures)
     if not quiet:
-        err.print(
+        err.print(escape_controls(
             f"{n} recording(s): {outcome.analyzed} analyzed, {len(outcome.failures)} failed; "
             f"{outcome.reps} reps (full {kinds['full']}, partial {kinds['partial']}, knee_out {kinds['knee_out']}; "
             f"fast {outcome.fast}), "
-            f"{kinds['rejected']} rejected -> {out_dir / 'reps.csv'}, {out_dir / 'sessions.csv'}",
+            f"{kinds['rejected']} rejected -> {out_dir / 'reps.csv'}, {out_dir / 'sessions.csv'}"),
             markup=False, soft_wrap=True,
         )
     if n == 0:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from sensorkit.cli.safety import batch_guard, say
-from sensorkit.errors import SensorkitError
+from sensorkit.cli.safety import batch_guard, require_inputs, say
+from sensorkit.errors import SensorkitError, escape_controls, failure_reason
 from sensorkit.exercises import names as exercise_names
 from sensorkit.io import find_recordings, read_recording, write_recording
 from sensorkit.io.files import sidecar_path
@@ -36,6 +36,7 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
     reader repaired (a cut last line, repeated timestamps) is said on stderr as ``analyze`` says it.
     A file that fails is reported on stderr as one line; the exit status is 1 when any failed.
     """
+    require_inputs(inputs)
     given = {key: value for key, value in (("exercise", exercise), ("side", side), ("patient", patient)) if value}
     failed = 0
     written: dict[str, Path] = {}
@@ -69,11 +70,11 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
                     source = os.stat(path)
                     os.utime(target, ns=(source.st_atime_ns, source.st_mtime_ns))
                 written[recording.name] = path
-                click.echo(f"{path} -> {target} ({len(recording.samples)} samples, {recording.meta.sensor or 'sensorkit'})")
+                click.echo(escape_controls(f"{path} -> {target} ({len(recording.samples)} samples,"
+                                           f" {recording.meta.sensor or 'sensorkit'})"))
             except (SensorkitError, OSError, ValueError) as exc:
                 failed += 1
-                message = str(exc)
-                say(message if message.startswith(str(path)) else f"{path}: {message}")
+                say(failure_reason(path, str(exc)))
     if not files:
         click.echo("error: no recordings found", err=True)
         sys.exit(1)

@@ -15,6 +15,7 @@ import numpy as np
 
 import firmware_protocols
 from firmware_protocols import ProtocolError, StreamHealth
+from sensorkit.errors import escape_controls
 from sensorkit.samples import COLUMNS
 
 
@@ -117,7 +118,7 @@ def decode(ctx: click.Context, protocol: str, file: str, sample_rate_hz: float |
                    " the factor is in the sensor's start response (-s acc_factor=VALUE)", err=True)
     out = sys.stdout
     out.write(",".join(COLUMNS) + "\n")
-    name = "-" if file == "-" else click.format_filename(file)
+    name = "-" if file == "-" else escape_controls(click.format_filename(file))
     with click.open_file(file, "r", encoding="utf-8-sig", errors="replace") as source:  # (a BOM is no payload)
         lines, bad = _decode_lines(source, name, decoder, out)
     out.flush()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from sensorkit.cli.safety import say
-from sensorkit.errors import RecordingError, SensorkitError
+from sensorkit.cli.safety import require_inputs, say
+from sensorkit.errors import RecordingError, SensorkitError, escape_controls
 from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs
 
 
@@ -60,6 +60,8 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
     """Plot a recording's angle trace and reps, or per-patient progress from a report."""
     if (recording is None) == (patient_report is None):
         raise click.UsageError("give either RECORDING or --patient-report REPORT.csv")
+    if recording is not None:  # (--patient-report: checked by its option)
+        require_inputs([recording], folders=False)
     from sensorkit.plot import patient_file_name, patient_progress_png, recording_png, require_matplotlib
 
     try:
@@ -90,4 +92,4 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
         say("interrupted; nothing written")
         sys.exit(130)
     for path in pngs:
-        click.echo(str(path))
+        click.echo(escape_controls(str(path)))

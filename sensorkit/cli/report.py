@@ -8,7 +8,8 @@ import click
 
 from sensorkit.cli.parallel import parallel_options
 from sensorkit.cli.params import Day
-from sensorkit.cli.safety import batch_guard, say, scheduler_notice
+from sensorkit.cli.safety import batch_guard, require_inputs, say, scheduler_notice
+from sensorkit.errors import escape_controls
 from sensorkit.io import find_recordings
 from sensorkit.io.outputs import LOG_HEADER, OutputSet, check_output_folder, check_outputs
 from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, csv_text, load_prescriptions
@@ -48,9 +49,11 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     The tables do not depend on --workers or --scheduler. The outputs are written together when
     the report is done (none of them on an error or Ctrl-C; earlier ones are then kept).
     """
+    require_inputs(paths)
     lines: list[str] = []
 
     def on_message(line: str) -> None:
+        line = escape_controls(line)  # (one line in the log too: a file name's control characters escaped)
         lines.append(line)
         say(line)
 

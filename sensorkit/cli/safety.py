@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import click
 from rich.console import Console
 
-from sensorkit.errors import SensorkitError
+from sensorkit.errors import SensorkitError, escape_controls
 
 #: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use
 EXIT_INTERRUPTED = 130
@@ -21,8 +21,8 @@ def stderr_console() -> Console:
 
 
 def say(line: str) -> None:
-    """One line on stderr, literally."""
-    click.echo(line, err=True)
+    """One line on stderr, literally (control characters, in a file name, escaped: still one line)."""
+    click.echo(escape_controls(line), err=True)
 
 
 @contextmanager
@@ -51,6 +51,31 @@ def scheduler_notice(scheduler: str | None) -> None:
     if source is click.core.ParameterSource.ENVIRONMENT:
         say(f"note: running on the Dask scheduler at {scheduler} (from DASK_SCHEDULER_ADDRESS;"
             " unset it to run on this machine)")
+
+
+def require_inputs(paths, folders: bool = True) -> None:
+    """Each input PATH given on the command line exists and can be read (a folder: searched), else a
+    usage error (exit 2) naming it in one line, as the reader would (``nope.csv: cannot read: no such
+    file``), before anything is read or written. Checked as the reader checks a file: a missing
+    file, a dangling link, no permission, no regular file. A recording that is there but bad is the
+    reader's (a per-file failure, exit 1), and so is one in a folder that cannot be read.
+    ``folders=False``: a folder is refused too (a command that takes one recording)."""
+    import os
+    from pathlib import Path
+
+    from sensorkit.io.csv_table import file_size
+
+    for path in map(Path, paths):
+        if path.is_dir() and folders and os.access(path, os.R_OK | os.X_OK):
+            continue
+        try:
+            file_size(path)  # (missing, a dangling link, a folder that cannot be searched, no regular file)
+            if not os.access(path, os.R_OK):
+                raise PermissionError(path)
+        except PermissionError:
+            raise click.UsageError(f"{path}: cannot read: permission denied") from None
+        except SensorkitError as exc:
+            raise click.UsageError(str(exc)) from None
 
 
 def usage_error_from(check: Callable[[], object]) -> object:

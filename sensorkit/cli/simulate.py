@@ -7,6 +7,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
+from sensorkit.errors import escape_controls
 from sensorkit.sim import simulate_session
 from sensorkit.sim.exercises import exercise_names
 from sensorkit.sim.session import DEFAULT_EXERCISE, REP_KINDS
@@ -86,5 +87,5 @@ def simulate(out_dir: Path, exercise: str, sessions: int, seed: int, sample_rate
             name = f"sim_{current}"
             session = simulate_session(current, **options)
             paths = session.write(out_dir, name)
-            click.echo(_summary(name, session, paths["csv"]))
+            click.echo(escape_controls(_summary(name, session, paths["csv"])))
             progress.advance(task)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import os
 import re
 import stat
@@ -198,15 +199,36 @@ def parse_table(path: Path, header: Header, end_offset: int | None = None) -> np
         raise _located_error(path, header, end_offset, exc) from None
     order = list(header.positions)
     values = frame.to_numpy(np.float64) if order == list(frame.columns) else frame[order].to_numpy(np.float64)
-    if not np.isfinite(values).all():
+    if not np.isfinite(values).all() or find_nul(path, end_offset) is not None:  # (the parser ends a cell at a NUL)
         raise _located_error(path, header, end_offset, None)
     return np.ascontiguousarray(values)
+
+
+def find_nul(path: Path, end_offset: int | None = None) -> int | None:
+    """The offset of the first NUL byte before ``end_offset`` (None: the whole file), or None.
+
+    pandas' C parser ends a cell at a NUL and reads ``1.2<NUL>3`` as 1.2, so the table is searched
+    for one: one ``memchr`` pass over the mapped file (no copy), a few ms per 100 MB in the page cache.
+    """
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            end = size if end_offset is None else min(end_offset, size)
+            if end <= 0:
+                return None
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                at = mapped.find(b"\0", 0, end)
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    return None if at < 0 else at
 
 
 def _located_error(path: Path, header: Header, end_offset: int | None, cause: BaseException | None) -> RecordingError:
     if isinstance(cause, OSError):
         return RecordingError(f"{path}: cannot read: {describe_os_error(cause)}")
     problem = first_bad_line(path, header, end_offset)
+    if problem is None and cause is None and (nul := find_nul(path, end_offset)) is not None:  # (in the header)
+        problem = f"line {line_at_offset(path, nul)}: holds a NUL byte (a damaged file?)"
     if problem is None:  # the fast parser disagreed with the scan: still name the file
         problem = f"cannot parse: {str(cause).strip() if cause else 'NaN or inf values'}"
     return RecordingError(f"{path}: {problem}")
@@ -229,6 +251,8 @@ def _data_lines(path: Path, end_offset: int | None):
 def first_bad_line(path: Path, header: Header, end_offset: int | None = None) -> str | None:
     """``"line N: column C: what"`` for the first malformed data line, or None if all are fine."""
     for number, raw in _data_lines(path, end_offset):
+        if b"\0" in raw:
+            return f"line {number}: {_nul_problem(raw, header)}"
         try:
             fields = raw.decode("utf-8").split(",")
         except UnicodeDecodeError as exc:
@@ -242,6 +266,15 @@ def first_bad_line(path: Path, header: Header, end_offset: int | None = None) ->
             if problem:
                 return f"line {number}: column {column}: {problem}"
     return None
+
+
+def _nul_problem(raw: bytes, header: Header) -> str:
+    """``"column C: '1.2\\x003' holds a NUL byte ..."`` for a data line holding a NUL byte."""
+    index = raw[: raw.index(b"\0")].count(b",")
+    cell = raw.split(b",")[index].decode("utf-8", "replace").strip()
+    names = dict(zip(header.positions, COLUMNS))
+    column = f"column {names[index]}: " if index in names else f"field {index + 1}: " if index < header.n_fields else ""
+    return f"{column}{_clip(cell)!r} holds a NUL byte (a damaged file?)"
 
 
 def _cell_problem(cell: str) -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sensorkit import exercises
-from sensorkit.errors import RecordingError
+from sensorkit.errors import RecordingError, escape_controls
 from sensorkit.io.files import atomic_write_text, describe_os_error, sidecar_path
 
 DEFAULT_EXERCISE = exercises.DEFAULT_EXERCISE
@@ -263,8 +263,9 @@ def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
 
 def file_time_warning(path: str | os.PathLike, started_at: datetime) -> str:
     """The warning for a recording dated by its file's modification time (less its duration)."""
-    return (f"{path}: no started_at in its sidecar; dated by the file's modification time less its duration"
-            f" (started {started_at.isoformat(timespec='seconds')}), which copying or unzipping changes")
+    return escape_controls(f"{path}: no started_at in its sidecar; dated by the file's modification time less its"
+                           f" duration (started {started_at.isoformat(timespec='seconds')}), which copying or"
+                           " unzipping changes")
 
 
 def started_at_from_mtime(path: str | os.PathLike) -> datetime:

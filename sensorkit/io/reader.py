@@ -6,7 +6,7 @@ from datetime import timedelta
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sensorkit.errors import RecordingError
+from sensorkit.errors import RecordingError, escape_controls
 from sensorkit.io.checks import check_time_column, check_time_plausible
 from sensorkit.io.csv_table import file_size, find_truncation, line_at_offset, parse_table, read_header
 from sensorkit.io.files import sidecar_path
@@ -70,7 +70,7 @@ def read_recording(path: str | os.PathLike) -> Recording:
     check_time_plausible(path, samples.t, meta.sample_rate_hz)
     warnings += check_units(path, samples)
     _started_before_written(meta, samples)
-    return Recording(name=path.stem, path=path, samples=samples, meta=meta, warnings=warnings)
+    return Recording(name=path.stem, path=path, samples=samples, meta=meta, warnings=_one_line(warnings))
 
 
 def _started_before_written(meta: RecordingMeta, samples: Samples) -> None:
@@ -126,4 +126,10 @@ def _vendor_recording(path: Path, data: VendorData) -> Recording:
     check_time_plausible(path, data.samples.t, meta.sample_rate_hz)
     warnings += check_units(path, data.samples)
     _started_before_written(meta, data.samples)
-    return Recording(name=data.name, path=data.primary or path, samples=data.samples, meta=meta, warnings=warnings)
+    return Recording(name=data.name, path=data.primary or path, samples=data.samples, meta=meta,
+                     warnings=_one_line(warnings))
+
+
+def _one_line(warnings: list[str]) -> list[str]:
+    """The warnings with control characters (in a file name) escaped: one line each."""
+    return [escape_controls(warning) for warning in warnings]

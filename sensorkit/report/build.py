@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_many
+from sensorkit.errors import escape_controls
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
 from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, file_time_warning, load_meta, plausible_time
 from sensorkit.io.discover import recording_names
@@ -161,11 +162,13 @@ def build_report(
     day judged.
     """
     outcome = ReportOutcome(sessions={p: [] for p in prescriptions})
+    if on_message is not None:  # (one line each: a file name's control characters escaped)
+        on_message = (lambda say: lambda line: say(escape_controls(line)))(on_message)
 
     def tell(kind: list, path: Path, reason: str, prefix: str = "") -> None:
         kind.append((path, reason))
         if on_message:
-            on_message(reason if reason.startswith(str(path)) else f"{path}: {prefix}{reason}")
+            on_message(reason if reason.startswith(escape_controls(str(path))) else f"{path}: {prefix}{reason}")
 
     skipped = {resolved(f) for f in skip_files}
     if files is None:

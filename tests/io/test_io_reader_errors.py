@@ -200,3 +200,38 @@ def test_lines_ended_by_carriage_returns_alone_are_named_so(tmp_path):
     path = tmp_path / "rec.csv"
     path.write_bytes(b"t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\r0,0,0,9.8,0,0,0\r0.01,0,0,9.8,0,0,0\r")
     assert "line 1: lines end in a carriage return alone (an old Mac text format)" in read_error(path)
+
+
+@pytest.mark.parametrize("where", ["near the start", "in the last 64 KiB"])
+def test_a_nul_byte_inside_a_number_is_an_error_wherever_it_is(tmp_path, where):
+    """pandas' C parser ends a cell at a NUL: '1.2<NUL>3' would be read as 1.2 without a word."""
+    rows = good_lines(rate_hz=200.0)  # ~100 KiB: line 6 lies before the last 64 KiB
+    number = 6 if where == "near the start" else len(rows) - 3
+    if where == "near the start":
+        assert len("\n".join(rows[number:]).encode()) > 1 << 16
+    message = read_error(write_csv(tmp_path, set_cell(rows, number, 2, "1.2\x003")))
+    assert message.endswith(f"line {number}: column acc_y: '1.2\\x003' holds a NUL byte (a damaged file?)"), message
+
+
+def test_a_nul_byte_in_an_ignored_column_is_an_error_too(tmp_path, lines):
+    rows = [lines[0] + ",note"] + [line + ",ok" for line in lines[1:]]
+    rows[9] = rows[9][:-2] + "o\x00k"
+    assert read_error(write_csv(tmp_path, rows)).endswith("line 10: field 8: 'o\\x00k' holds a NUL byte (a damaged file?)")
+
+
+def test_a_newline_in_the_file_name_is_escaped_so_the_message_stays_one_line(tmp_path, lines):
+    path = write_csv(tmp_path, set_cell(lines, 9, 1, "abc"), name="left\nknee")
+    with pytest.raises(RecordingError) as caught:
+        read_recording(path)
+    assert str(caught.value) == f"{tmp_path}/left\\nknee.csv: line 9: column acc_x: 'abc' is not a number"
+
+
+def test_a_control_character_in_the_file_name_is_escaped_in_warnings_too(tmp_path, lines):
+    path = write_csv(tmp_path, [lines[0] + ",note", *(line + ",1" for line in lines[1:])], name="tab\there\x1b")
+    (warning,) = read_recording(path).warnings
+    assert warning == f"{tmp_path}/tab\\there\\x1b.csv: line 1: unknown column note ignored"
+
+
+def test_an_ordinary_file_name_is_named_as_it_is(tmp_path, lines):
+    path = write_csv(tmp_path, set_cell(lines, 9, 1, "abc"), name="Ärztin 1 'links' \\ C:")
+    assert read_error(path) == f"{path}: line 9: column acc_x: 'abc' is not a number"

@@ -1,6 +1,9 @@
 """Unknown layouts and broken vendor exports: one line naming the file (and line), listing what is supported."""
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pytest
 
 from io_synth import swinging_sensor
@@ -192,3 +195,81 @@ def test_an_empty_partner_file_is_named_empty(tmp_path):
     gyr.write_text("")
     with pytest.raises(RecordingError, match=f"{gyr}: file is empty"):
         read_recording(acc)
+
+
+@pytest.mark.parametrize("cell, problem", [
+    ("abc", "column y: 'abc' is not a number"),
+    ("1e999", "column y: '1e999' is not a finite number"),
+    ("1.5,2", "5 fields, expected 4 (timestamp,x,y,z)"),
+    ("1.2\x003", "column y: '1.2\\x003' holds a NUL byte (a damaged file?)"),
+])
+def test_a_bad_cell_in_a_movesense_csv_names_its_line(tmp_path, cell, problem):
+    from vendor_synth import write_movesense_csv
+
+    acc, _ = write_movesense_csv(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    lines = acc.read_text().splitlines()
+    fields = lines[10].split(",")
+    fields[2] = cell
+    lines[10] = ",".join(fields)
+    acc.write_text("\n".join(lines) + "\n")
+    assert error_of(acc) == f"{acc}: line 11: {problem}"
+
+
+def test_a_movesense_csv_line_is_named_after_blank_lines(tmp_path):
+    from vendor_synth import write_movesense_csv
+
+    acc, _ = write_movesense_csv(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    lines = acc.read_text().splitlines()
+    lines[10] = lines[10].rsplit(",", 1)[0] + ",nan"
+    acc.write_text("\n".join(lines[:5] + ["", ""] + lines[5:]) + "\n")  # two blank lines before it
+    assert error_of(acc) == f"{acc}: line 13: column z: 'nan' is not a finite number"
+
+
+@pytest.mark.parametrize("fmt", ["metabase", "polar", "movella"])
+def test_a_nul_byte_inside_a_vendor_number_names_its_line(tmp_path, fmt):
+    # (pandas' parser ends a cell at a NUL: "1.2<NUL>3" would be read as 1.2)
+    if fmt == "metabase":
+        path, _ = write_metabase(tmp_path, KNOWN, "time", 1_795_000_000_000)
+        sep, field = ",", 4
+    elif fmt == "polar":
+        path, _ = write_polar(tmp_path, KNOWN, 800_000_000 * 10**9)
+        sep, field = ";", 3
+    else:
+        path = write_movella(tmp_path / "dot.csv", KNOWN, 0)
+        sep, field = ",", 7
+    lines = path.read_text().splitlines()
+    fields = lines[10].split(sep)
+    fields[field - 1] = "1.2\x003"
+    lines[10] = sep.join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    assert error_of(path) == f"{path}: line 11: field {field}: '1.2\\x003' holds a NUL byte (a damaged file?)"
+
+
+@pytest.mark.parametrize("stamp, problem", [
+    ("99999999999999999999", "does not fit a 64-bit integer (no sensor's clock is this large)"),
+    ("9223372036854775808", "does not fit a 64-bit integer (no sensor's clock is this large)"),  # 2**63
+    ("848000000173076923.5", "is not a whole number"),
+])
+def test_a_polar_timestamp_beyond_int64_is_named_on_its_own_line_without_numpy_warnings(tmp_path, stamp, problem):
+    # (it was cast to int64 with two RuntimeWarnings, wrapped round, and the time check then named the line after)
+    path, _ = write_polar(tmp_path, KNOWN, 800_000_000 * 10**9)
+    lines = path.read_text().splitlines()
+    fields = lines[9].split(";")
+    fields[1] = stamp
+    lines[9] = ";".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a leaked RuntimeWarning fails the test
+        assert error_of(path) == f"{path}: line 10: column sensor timestamp [ns]: {stamp!r} {problem}"
+
+
+def test_a_polar_clock_stays_exact_when_a_cut_last_line_made_its_column_float(tmp_path):
+    # (an empty sensor timestamp in the dropped last line turns pandas' column to float64: 1 ns steps lost)
+    path, _ = write_polar(tmp_path, KNOWN, 800_000_000 * 10**9 + 1)
+    whole = read_recording(path)
+    text = path.read_text().rstrip("\n")
+    head, last = text.rsplit("\n", 1)
+    path.write_text(head + "\n" + last.split(";")[0] + ";")
+    cut = read_recording(path)
+    assert cut.meta.started_at == whole.meta.started_at
+    np.testing.assert_array_equal(cut.samples.t, whole.samples.t[: len(cut.samples)])

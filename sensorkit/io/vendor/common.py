@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -84,12 +85,15 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
                              " or an export in another encoding?)") from None
     except (ValueError, OSError) as exc:
         raise RecordingError(f"{path}: cannot parse the table after line {header_line}: {str(exc).strip()}") from None
-    fields, complete = _line_fields(path, sep)
+    data = path.read_bytes()
+    fields, complete = _line_fields(data, sep)
     _refuse_long_lines(path, fields, header_line)
     last_short = len(fields) > header_line and fields[-1] < fields[header_line - 1]
+    dropped = False
     if warnings is not None and len(frame) and (last_short or (_last_row_bad(frame) and not complete)):
         warnings.append(f"{path}: line {header_line + len(frame)}: incomplete last line dropped (export cut short?)")
-        frame = frame.iloc[:-1]
+        frame, dropped = frame.iloc[:-1], True
+    _refuse_nul(path, data, sep, len(fields) if dropped else None)
     out: dict[str, np.ndarray] = {}
     for name, pos in columns.items():
         raw = frame.iloc[:, positions.index(pos)]
@@ -102,8 +106,46 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
             problem = "is empty (or NaN)" if not isinstance(cell, str) and math.isnan(float(cell)) else \
                 f"{shown} is not a finite number"
             raise RecordingError(f"{path}: line {header_line + 1 + row}: column {frame.columns[positions.index(pos)]}: {problem}")
-        out[name] = values.to_numpy(dtypes[pos])
+        if dtypes[pos] == np.int64:
+            out[name] = _whole_numbers(path, header_line, sep, pos, raw, str(frame.columns[positions.index(pos)]))
+        else:
+            out[name] = values.to_numpy(np.float64)
     return out
+
+
+_INT64 = np.iinfo(np.int64)
+
+
+def _whole_numbers(path: Path, header_line: int, sep: str, pos: int, raw: pd.Series, name: str) -> np.ndarray:
+    """A column of whole numbers (a clock in ns or µs) exactly, as int64; a :class:`RecordingError`
+    naming the first cell that is no whole number or does not fit 64 bits (a float or a cast would
+    round or wrap it, with numpy's warnings, and the time check would then name the line after)."""
+    kind = raw.dtype.kind
+    if kind == "i" or (kind == "u" and (not len(raw) or int(raw.max()) <= _INT64.max)):
+        return raw.to_numpy(np.int64)
+    if kind in "uO":  # exact integers, or the cells' text as written
+        cells = raw.tolist()
+    else:  # a float column (a decimal point, an exponent, a dropped last line's NaN): read its text again
+        cells = pd.read_csv(path, sep=sep, skiprows=header_line - 1, header=0, usecols=[pos], dtype=str, engine="c",
+                            skip_blank_lines=True, keep_default_na=False).iloc[: len(raw), 0].tolist()
+    out = np.empty(len(cells), dtype=np.int64)
+    for row, cell in enumerate(cells):
+        written = str(cell).strip()
+        try:
+            exact = Decimal(written)
+        except InvalidOperation:
+            exact = Decimal("NaN")
+        where = f"{path}: line {header_line + 1 + row}: column {name}: {_clip(written)!r}"
+        if not exact.is_finite() or exact != exact.to_integral_value():
+            raise RecordingError(f"{where} is not a whole number")
+        if not _INT64.min <= int(exact) <= _INT64.max:
+            raise RecordingError(f"{where} does not fit a 64-bit integer (no sensor's clock is this large)")
+        out[row] = int(exact)
+    return out
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _first_undecodable_line(path: Path) -> int:
@@ -117,10 +159,29 @@ def _first_undecodable_line(path: Path) -> int:
     return 0
 
 
-def _line_fields(path: Path, sep: str) -> tuple[np.ndarray, bool]:
-    """How many ``sep`` each line of ``path`` holds (blank lines at the end left out), and whether
-    the file ends with a line break (its last line complete): one read, vectorised."""
-    data = np.frombuffer(path.read_bytes(), dtype=np.uint8)
+def _refuse_nul(path: Path, data: bytes, sep: str, dropped_line: int | None) -> None:
+    """A :class:`RecordingError` naming the first line of ``data`` (the file's bytes) holding a NUL
+    byte, which pandas' parser takes for the end of a cell ("1.2<NUL>3" read as 1.2), unless it is
+    ``dropped_line``, the incomplete last line dropped (a crash pads a file with NULs)."""
+    at = data.find(b"\0")
+    if at < 0:
+        return
+    line = data.count(b"\n", 0, at) + 1
+    if line == dropped_line:
+        return
+    start = data.rfind(b"\n", 0, at) + 1
+    end = data.find(b"\n", at)
+    raw = data[start : end if end >= 0 else len(data)].rstrip(b"\r")
+    index = raw[: at - start].count(sep.encode())
+    cell = raw.split(sep.encode())[index].decode("utf-8", "replace").strip()
+    cell = cell if len(cell) <= 40 else cell[:37] + "..."
+    raise RecordingError(f"{path}: line {line}: field {index + 1}: {cell!r} holds a NUL byte (a damaged file?)")
+
+
+def _line_fields(data: bytes, sep: str) -> tuple[np.ndarray, bool]:
+    """How many ``sep`` each line of ``data`` (a file's bytes) holds (blank lines at the end left
+    out), and whether the file ends with a line break (its last line complete): vectorised."""
+    data = np.frombuffer(data, dtype=np.uint8)
     complete = not len(data) or int(data[-1]) in (ord("\n"), ord("\r"))
     ends = np.flatnonzero(data == ord("\n"))
     ends = np.append(ends, len(data)) if not len(ends) or ends[-1] != len(data) - 1 else ends

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
+from sensorkit.io.csv_table import find_nul
 from sensorkit.io.files import describe_os_error
 from sensorkit.io.vendor.common import VendorData, clean_time, merge_by_time, spread_packets
 from sensorkit.io.vendor.pairs import pair_name, partner, role_of
@@ -124,6 +125,40 @@ def _cut_last_number(path: Path, last_row: np.ndarray) -> bool:
     return any(decimals(a) < decimals(b) for a, b in zip(last, before) if a.strip() and b.strip())
 
 
+def _first_bad_line(path: Path) -> str | None:
+    """``"line N: ..."`` for the first data line of a Movesense CSV that is not ``timestamp,x,y,z``
+    numbers (the timestamp may be empty: a packet's later samples), or None. Only run when the
+    fast parse failed: it names the line pandas' message does not (or names wrongly)."""
+    with open(path, "rb") as handle:
+        handle.readline()
+        for number, raw in enumerate(handle, start=2):
+            raw = raw.rstrip(b"\r\n")
+            if not raw.strip():
+                continue  # (skipped by the parser too)
+            try:
+                cells = raw.decode("utf-8").split(",")
+            except UnicodeDecodeError as exc:
+                return f"line {number}: not UTF-8 text (byte {exc.start} of the line)"
+            if len(cells) != 4:
+                return f"line {number}: {len(cells)} fields, expected 4 ({CSV_HEADER})"
+            for name, cell in zip(CSV_HEADER.split(","), cells):
+                cell = cell.strip()
+                if name == "timestamp" and not cell:
+                    continue
+                problem = "is empty" if not cell else None
+                if problem is None:
+                    try:
+                        problem = None if np.isfinite(float(cell)) else "is not a finite number"
+                    except ValueError:
+                        problem = "is not a number"
+                    if "\0" in cell:
+                        problem = "holds a NUL byte (a damaged file?)"
+                if problem:
+                    shown = cell if len(cell) <= 40 else cell[:37] + "..."
+                    return f"line {number}: column {name}: {shown!r} {problem}" if cell else f"line {number}: column {name}: {problem}"
+    return None
+
+
 def _csv_streams(path: Path, warnings: list[str]) -> Streams:
     """The file's stream; a last line cut inside its value is dropped, said in ``warnings``."""
     role = role_of(path)
@@ -131,8 +166,12 @@ def _csv_streams(path: Path, warnings: list[str]) -> Streams:
         raise RecordingError(f"{path}: a Movesense CSV ({CSV_HEADER}) must name its sensor (…acc… or …gyro…) in the file name")
     try:
         frame = pd.read_csv(path, header=0, dtype=np.float64, skip_blank_lines=True, engine="c")
-    except (ValueError, OSError) as exc:
-        raise RecordingError(f"{path}: cannot parse: {str(exc).strip()}") from None
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    except ValueError as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
+        raise RecordingError(f"{path}: {_first_bad_line(path) or f'cannot parse: {str(exc).strip()}'}") from None
+    if find_nul(path) is not None:  # (the parser ends a cell at a NUL: "1.2<NUL>3" read as 1.2)
+        raise RecordingError(f"{path}: {_first_bad_line(path) or 'holds a NUL byte (a damaged file?)'}")
     values = frame.to_numpy(np.float64)
     if len(values) > 1 and _cut_last_number(path, values[-1]):
         warnings.append(f"{path}: line {len(values) + 1}: incomplete last line dropped (export cut short?)")
@@ -141,7 +180,7 @@ def _csv_streams(path: Path, warnings: list[str]) -> Streams:
         raise RecordingError(f"{path}: expected 4 columns ({CSV_HEADER}), found {values.shape[1]}")
     bad = ~np.isfinite(values[:, 1:]).all(axis=1)
     if bad.any():
-        raise RecordingError(f"{path}: line {int(np.flatnonzero(bad)[0]) + 2}: x, y, z must be numbers")
+        raise RecordingError(f"{path}: {_first_bad_line(path) or f'line {int(np.flatnonzero(bad)[0]) + 2}: x, y, z must be numbers'}")
     starts = np.flatnonzero(np.isfinite(values[:, 0]))
     if len(values) and (not starts.size or starts[0] != 0):
         raise RecordingError(f"{path}: line 2: the first sample has no timestamp")

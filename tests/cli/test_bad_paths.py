@@ -1,0 +1,134 @@
+"""Bad input as the commands report it: one line, the same sentence everywhere; a missing or unreadable
+input path is a usage error (exit 2) in every command, a bad recording's content a per-file failure (1)."""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
+
+RX = """patient = "p1"
+timezone = "Europe/Berlin"
+start = 2026-12-01
+end = 2026-12-31
+
+[[exercise]]
+name = "hip_external_rotation"
+sides = ["left", "right"]
+sets = 3
+reps_per_set = 10
+hold_s = 5
+rom_deg = 30
+days_per_week = 7
+"""
+
+
+def run(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "sensorkit", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def test_a_sidecar_error_is_the_same_sentence_on_stderr_in_sessions_csv_and_in_the_report_log(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(RECORDINGS / "sim_9013.csv", tmp_path / "data" / "s1.csv")
+    meta = json.loads((RECORDINGS / "sim_9013.json").read_text())
+    meta.update(side="up", patient="p1", simulated=False, sensor="test")
+    (tmp_path / "data" / "s1.json").write_text(json.dumps(meta))
+    (tmp_path / "rx.toml").write_text(RX)
+    # the recording given as a relative path: every message names it, and its sidecar, as given
+    sentence = "data/s1.csv: data/s1.json: key side: expected \"left\" or \"right\", got 'up'"
+
+    analyzed = run("analyze", "data", "--out", "out", cwd=tmp_path)
+    assert analyzed.returncode == 1
+    assert sentence in analyzed.stderr.splitlines(), analyzed.stderr
+    with open(tmp_path / "out" / "sessions.csv", newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["error"] == sentence
+
+    reported = run("report", "--prescription", "rx.toml", "data", "--out", "r.csv", "--log", "r.log",
+                   "--as-of", "2026-12-31", cwd=tmp_path)
+    assert reported.returncode == 1
+    assert sentence in reported.stderr.splitlines(), reported.stderr
+    assert sentence in (tmp_path / "r.log").read_text().splitlines()
+
+
+def test_a_newline_in_a_file_name_is_escaped_on_stderr_and_in_sessions_csv(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "left\nknee.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
+    sentence = "data/left\\nknee.csv: line 2: column gyr_z: 'x' is not a number"
+    analyzed = run("analyze", "data", "--out", "out", cwd=tmp_path)
+    assert analyzed.returncode == 1
+    assert sentence in analyzed.stderr.splitlines(), analyzed.stderr
+    assert "knee.csv" not in analyzed.stderr.replace(sentence, "")  # (no second line holding the name's end)
+    with open(tmp_path / "out" / "sessions.csv", newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["error"] == sentence and row["path"] == "data/left\nknee.csv"  # (the path column: the name itself)
+
+    (tmp_path / "rx.toml").write_text(RX)
+    reported = run("report", "--prescription", "rx.toml", "data", "--out", "r.csv", "--log", "r.log", cwd=tmp_path)
+    assert sentence in reported.stderr.splitlines() and sentence in (tmp_path / "r.log").read_text().splitlines()
+
+
+MISSING = [
+    ("analyze", ["nope.csv", "--out", "out"]),
+    ("report", ["--prescription", "rx.toml", "nope.csv", "--out", "r.csv"]),
+    ("convert", ["nope.csv", "--out", "out"]),
+    ("plot", ["nope.csv", "--out", "x.png"]),
+]
+
+
+@pytest.mark.parametrize("command, args", MISSING, ids=[command for command, _ in MISSING])
+def test_a_missing_input_path_is_a_usage_error_in_every_command(tmp_path, command, args):
+    (tmp_path / "rx.toml").write_text(RX)
+    result = run(command, *args, cwd=tmp_path)
+    assert result.returncode == 2  # as decode's (plot said 1, as for a bad recording; the batches 1, with a row)
+    assert result.stderr.splitlines() == [f"error: nope.csv: cannot read: no such file (see 'python -m sensorkit {command}"
+                                          " --help')"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rx.toml"]  # nothing written
+
+
+def test_decode_of_a_missing_file_stays_a_usage_error(tmp_path):
+    result = run("decode", "movesense", "nope.hex", cwd=tmp_path)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and "nope.hex" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["analyze", "plot"])
+def test_a_dangling_link_given_is_a_usage_error(tmp_path, command):
+    (tmp_path / "link.csv").symlink_to(tmp_path / "gone.csv")
+    out = "out" if command == "analyze" else "x.png"
+    result = run(command, "link.csv", "--out", out, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: link.csv: a symbolic link to {tmp_path / 'gone.csv'}, which does not exist")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_input_is_a_usage_error(tmp_path):
+    shutil.copy(RECORDINGS / "sim_9013.csv", tmp_path / "locked.csv")
+    (tmp_path / "locked.csv").chmod(0)
+    for command, out in (("analyze", "out"), ("plot", "x.png")):
+        result = run(command, "locked.csv", "--out", out, cwd=tmp_path)
+        assert result.returncode == 2 and result.stderr.startswith("error: locked.csv: cannot read: permission denied")
+
+
+def test_plot_of_a_folder_is_a_usage_error_and_of_a_bad_recording_still_exits_1(tmp_path):
+    (tmp_path / "data").mkdir()
+    folder = run("plot", "data", "--out", "x.png", cwd=tmp_path)
+    assert folder.returncode == 2 and folder.stderr.startswith("error: data: cannot read: is a folder, not a file")
+    (tmp_path / "data" / "bad.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
+    bad = run("plot", "data/bad.csv", "--out", "x.png", cwd=tmp_path)
+    assert bad.returncode == 1  # the recording's content: as documented
+    assert bad.stderr.splitlines() == ["error: data/bad.csv: line 2: column gyr_z: 'x' is not a number"]
+
+
+def test_plot_of_a_recording_named_with_a_tab_says_nothing_but_its_output(tmp_path):
+    pytest.importorskip("matplotlib")
+    shutil.copy(RECORDINGS / "sim_9013.csv", tmp_path / "tab\there.csv")
+    shutil.copy(RECORDINGS / "sim_9013.json", tmp_path / "tab\there.json")
+    result = run("plot", "tab\there.csv", "--out", "x.png", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == "x.png\n"
+    assert result.stderr == ""  # (matplotlib warned of a missing glyph 9 for the title)
