@@ -9,8 +9,8 @@ import json
 import math
 import numbers
 import os
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable
 
@@ -50,6 +50,16 @@ class RecordingMeta:
     extra: dict = field(default_factory=dict)
     #: not a sidecar key: True when ``started_at`` is the file's modification time (the sidecar has none)
     started_at_from_file_time: bool = field(default=False, compare=False)
+    #: not a sidecar key: True when the sidecar's ``started_at`` had no UTC offset (a wall-clock time,
+    #: read as UTC here; a report reads it in the patient's time zone: :meth:`in_zone`)
+    started_at_without_offset: bool = field(default=False, compare=False)
+
+    def in_zone(self, zone: tzinfo) -> "RecordingMeta":
+        """This meta with a ``started_at`` given without a UTC offset read as a wall-clock time in
+        ``zone`` (the patient's), not in UTC; itself otherwise."""
+        if not self.started_at_without_offset or self.started_at is None:
+            return self
+        return replace(self, started_at=self.started_at.replace(tzinfo=zone), started_at_without_offset=False)
 
     @property
     def is_simulated(self) -> bool:
@@ -180,16 +190,22 @@ def sidecar_value(key: str, value: Any) -> Any:
     return _VALIDATORS[key](value)
 
 
+#: how a sidecar's ``started_at`` without a UTC offset is read (a report reads it in the patient's zone)
+NO_OFFSET_READ_AS = "read as UTC (a report reads it in the patient's time zone)"
+
+
 def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
     """Validate a sidecar's parsed JSON; ``source`` names it in messages. Returns (meta, warnings).
 
     Raises :class:`RecordingError` ``"SOURCE: key side: expected ..."`` for a wrong value. A time
-    without a UTC offset is read as UTC, with a warning; ``null`` means the key is absent.
+    without a UTC offset is read as UTC, with a warning (``started_at``: flagged, for a report to
+    read it in the patient's zone, :meth:`RecordingMeta.in_zone`); ``null`` means the key is absent.
     """
     if not isinstance(data, dict):
         raise RecordingError(f"{source}: expected a JSON object {{...}} at the top, got {type(data).__name__}")
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
+    extra_flags: dict[str, bool] = {}
     warnings: list[str] = []
     for key, raw in data.items():
         if key not in _VALIDATORS:
@@ -203,13 +219,16 @@ def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
         except ValueError as exc:
             raise RecordingError(f"{source}: key {key}: {exc}") from None
         if isinstance(value, datetime) and value.tzinfo is None:
-            warnings.append(f"{source}: key {key}: {raw!r} has no UTC offset; read as UTC")
+            read_as = NO_OFFSET_READ_AS if key == "started_at" else "read as UTC"
+            warnings.append(f"{source}: key {key}: {raw!r} has no UTC offset; {read_as}")
             value = value.replace(tzinfo=timezone.utc)
+            if key == "started_at":
+                extra_flags["started_at_without_offset"] = True
         if isinstance(value, datetime) and not plausible_time(value):
             warnings.append(f"{source}: key {key}: {raw!r} is not in the years {FIRST_YEAR} to {LAST_YEAR} (a clock never"
                             " set, or a typo); a report places the recording on no day")
         values[key] = value
-    return RecordingMeta(**values, extra=extra), warnings
+    return RecordingMeta(**values, extra=extra, **extra_flags), warnings
 
 
 def load_meta(

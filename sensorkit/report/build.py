@@ -23,7 +23,7 @@ from pathlib import Path
 from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_many
 from sensorkit.errors import escape_controls
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
-from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, file_time_warning, load_meta, plausible_time
+from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, NO_OFFSET_READ_AS, file_time_warning, load_meta, plausible_time
 from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
@@ -99,14 +99,16 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     """
     def task(actual: Path) -> ReportedFile:
         recording = read_recording(actual) if meta_needs_content(actual) else None
-        meta = recording.meta if recording is not None else read_meta(actual)
+        meta = _in_patient_zone(recording.meta if recording is not None else read_meta(actual), prescriptions)
         rx, side, why = match_session(meta, prescriptions, include_simulated)
         if rx is None:
             return ReportedFile(meta, skipped=why)
         tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
         result = analyze_recording(recording if recording is not None else actual, config, tempo)
         dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
-        warnings = tuple(relabel_path(w, actual, Path(path)) for w in result.warnings if w != dated)  # (dated: a note)
+        zoned = f"read in {rx.patient}'s time zone ({rx.timezone})"  # (started_at without an offset)
+        warnings = tuple(relabel_path(w.replace(NO_OFFSET_READ_AS, zoned), actual, Path(path))
+                         for w in result.warnings if w != dated)  # (dated: a note)
         digest = hashlib.sha256(actual.read_bytes()).hexdigest()
         return ReportedFile(meta, patient=rx.patient, side=side, reps=tuple(result.reps), warnings=warnings,
                             digest=digest)
@@ -114,11 +116,18 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     return run_file_task(task, path, base_dir)
 
 
+def _in_patient_zone(meta: RecordingMeta, prescriptions: dict[str, Prescription]) -> RecordingMeta:
+    """``meta`` with a ``started_at`` written without a UTC offset read in its patient's time zone
+    (a wall-clock time where the patient was; the reader took it as UTC)."""
+    rx = prescriptions.get(meta.patient) if meta.patient else None
+    return meta.in_zone(rx.zone) if rx is not None else meta
+
+
 def _place_failed(path: Path, name: str, prescriptions: dict[str, Prescription],
                   include_simulated: bool) -> tuple[str, FailedSession] | None:
     """(patient, the failed recording) when its sidecar still says whose it is and when; else None."""
     try:
-        meta = load_meta(path)[0]
+        meta = _in_patient_zone(load_meta(path)[0], prescriptions)
     except Exception:  # noqa: BLE001 - a sidecar as damaged as the recording places nothing
         return None
     if meta.started_at_from_file_time:

@@ -73,7 +73,12 @@ def test_time_without_offset_is_utc_with_a_warning(csv_path):
     json_path = write_sidecar_text(csv_path, '{"started_at": "2026-11-24T09:30:00"}')
     recording = read_recording(csv_path)
     assert recording.meta.started_at == datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
-    assert recording.warnings == [f"{json_path}: key started_at: '2026-11-24T09:30:00' has no UTC offset; read as UTC"]
+    assert recording.warnings == [f"{json_path}: key started_at: '2026-11-24T09:30:00' has no UTC offset; read as UTC"
+                                  " (a report reads it in the patient's time zone)"]
+    assert recording.meta.started_at_without_offset  # (a wall-clock time: in a patient's zone, 09:30 there)
+    from zoneinfo import ZoneInfo
+    berlin = recording.meta.in_zone(ZoneInfo("Europe/Berlin")).started_at
+    assert berlin == datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc) and berlin.hour == 9
 
 
 def test_invalid_json_names_line_and_column(csv_path):

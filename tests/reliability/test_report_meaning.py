@@ -163,14 +163,19 @@ def test_an_identical_copy_of_a_recording_is_counted_once_with_a_note(workspace)
 
 
 def test_the_readers_warnings_reach_the_report(workspace):
-    # (a start time without a UTC offset is read as UTC: the day may be off by one; say so)
-    as_patient(workspace / "data", started_at="2026-11-02T00:30:00")
+    # (a start time without a UTC offset: a wall-clock time where the patient was, read in the
+    # patient's zone, not as UTC, which would put 23:30 in Berlin on the day after; said so)
+    as_patient(workspace / "data", started_at="2026-11-02T23:30:00")
     result = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", workspace / "d.csv",
                  "--log", workspace / "log.txt")
     assert result.returncode == 0, result.stderr
-    said = [line for line in lines(result.stderr) if "has no UTC offset; read as UTC" in line]
+    said = [line for line in lines(result.stderr) if "has no UTC offset; read in p001's time zone (Europe/Berlin)" in line]
     assert len(said) == 2 and all(line.startswith("warning: ") for line in said)
     assert all(line in (workspace / "log.txt").read_text() for line in said)
+    rows = list(csv.DictReader((workspace / "d.csv").open()))
+    assert {r["date"]: int(r["sessions"]) for r in rows if r["sessions"] != "0"} == {"2026-11-02": 2}  # (as UTC: 11-03)
+    analysed = run("analyze", workspace / "data" / "sim_1.csv", "--out", workspace / "a")  # (no patient's zone known)
+    assert any("has no UTC offset; read as UTC" in line for line in lines(analysed.stderr))
 
 
 def test_a_damaged_recording_is_counted_as_failed_on_its_day(workspace):
