@@ -69,7 +69,13 @@ class StreamHealth:
 
 
 class Decoder(ABC):
-    """Stateful decoder for one stream. ``feed`` raises only :class:`ProtocolError`."""
+    """Stateful decoder for one stream. ``feed`` raises only :class:`ProtocolError`.
+
+    ``sample_rate_hz``: the rate (Hz) the sensor was set to stream at, as far as the decoder
+    knows it (a protocol snaps a requested rate to one its sensors support); None if unknown.
+    """
+
+    sample_rate_hz: float | None = None
 
     def __init__(self) -> None:
         self.health = StreamHealth()

@@ -82,6 +82,7 @@ class OpenV1Decoder(Decoder):
         elif isinstance(config, (bytes, bytearray)):
             config = parse_config(bytes(config))
         self.config = config
+        self.sample_rate_hz = float(config.sample_rate_hz)
         self._scale = np.array([config.acc_ms2_per_lsb] * 3 + [config.gyro_dps_per_lsb] * 3)
         self._period_us = 1e6 / config.sample_rate_hz
         self._clock = DeviceClock(1e6, TIMESTAMP_MODULUS)

@@ -311,6 +311,7 @@ class PolarPmdDecoder(Decoder):
             if value is not None and not (np.isfinite(value) and value > 0):
                 raise ValueError(f"polar_pmd: {name} must be a positive number, got {value!r}")
         self.factors = {ACC: float(acc_factor), GYRO: float(gyr_factor)}
+        self.sample_rate_hz = float(sample_rate_hz) if sample_rate_hz else None
         self._nominal_period_ns = 1e9 / sample_rate_hz if sample_rate_hz else None
         self._clocks: dict[int, _StreamClock] = {}
         self._origin: tuple[int, float] | None = None  # (a frame timestamp in ns, its t in s)

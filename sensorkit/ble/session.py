@@ -77,6 +77,9 @@ class SensorSession:
         self.protocol: Protocol | None = None
         self.client: BleakClient | None = None
         self.mtu: int | None = None
+        #: the rate (Hz) the sensor was set to stream at (the protocol snaps ``sample_rate_hz`` to one
+        #: its sensors support: Movesense 30 -> 26 Hz); None before streaming or when the protocol cannot tell
+        self.stream_sample_rate_hz: float | None = None
         self.battery_percent: int | None = None
         self._health = SessionHealth()
         self.last_arrival_s = float("nan")  # perf_counter() when the last yielded block's packet arrived
@@ -272,6 +275,7 @@ class SensorSession:
         for command in self.protocol.start_commands(self.sample_rate_hz):
             await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
         self._decoder = await make_decoder(self.protocol, client, self.sample_rate_hz)
+        self.stream_sample_rate_hz = self._decoder.sample_rate_hz
         early, self._early = self._early, []
         for handler, *args in early:
             handler(*args)
