@@ -1,8 +1,10 @@
 """What the client needs from a protocol beyond the ``Protocol`` base: how to configure a decoder
 for a stream just started (open_v1 reads its config characteristic) and the control-point
-responses some sensors send back (Polar PMD reports its scale factors there)."""
+responses some sensors send back (Polar PMD reports its scale factors there), and how a sensor
+that must be asked what it supports is started (Polar PMD)."""
 from __future__ import annotations
 
+import asyncio
 import inspect
 from dataclasses import dataclass
 from typing import Awaitable, Callable
@@ -10,15 +12,26 @@ from typing import Awaitable, Callable
 from bleak import BleakClient
 
 from firmware_protocols import Decoder, Protocol, ProtocolError
-from sensorkit.ble.errors import ConnectError
+from sensorkit.ble.errors import ConnectError, StreamRefusedError
+
+#: how long a sensor may take to answer a control point write (s)
+CONTROL_ANSWER_TIMEOUT_S = 5.0
+
+#: start(protocol, client, requested rate in Hz, the channel's payloads as they arrive) -> rate (Hz)
+StartFunction = Callable[[Protocol, BleakClient, float, "asyncio.Queue[bytes]"], Awaitable[float]]
 
 
 @dataclass(frozen=True)
 class ControlChannel:
-    """A characteristic to subscribe to before the start commands, and what to do with its payloads."""
+    """A characteristic to subscribe to before the start commands, and what to do with its payloads.
+
+    ``start``: when given, it starts the stream in place of the protocol's plain start commands,
+    reading the sensor's answers from the queue it is handed, and returns the rate (Hz) streamed.
+    """
 
     char_uuid: str
     apply: Callable[[Decoder, bytes], None]
+    start: StartFunction | None = None
 
 
 async def make_decoder(protocol: Protocol, client: BleakClient, sample_rate_hz: float) -> Decoder:
@@ -49,7 +62,47 @@ def _polar_pmd_channel(protocol: Protocol) -> ControlChannel:
     def apply(decoder: Decoder, payload: bytes) -> None:
         decoder.apply_control_point_response(polar_pmd.parse_control_point_response(payload))
 
-    return ControlChannel(protocol.control_point_uuid, apply)
+    return ControlChannel(protocol.control_point_uuid, apply, _polar_pmd_start)
+
+
+async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
+                           answers: "asyncio.Queue[bytes]") -> float:
+    """Ask the sensor which ACC and GYRO settings it offers, start both with offered ones (the rate
+    nearest the request), and check each answer: a sensor answers a start it cannot honour with an
+    error status and then stays silent, so a refusal is a :class:`StreamRefusedError` naming it."""
+    from firmware_protocols import polar_pmd as pmd
+
+    async def ask(command):
+        await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+        op, mtype = command.payload[0], command.payload[1] & 0x3F
+        async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
+            while True:
+                try:
+                    answer = pmd.parse_control_point_response(await answers.get())
+                except ProtocolError:
+                    continue
+                if isinstance(answer, pmd.ControlPointResponse) and (answer.op_code, answer.measurement_type) == (op, mtype):
+                    return answer
+
+    who = f"{client.address} ({getattr(client, 'name', '') or 'Polar'})"
+    offered = {}
+    for command in protocol.settings_commands():
+        answer = await ask(command)
+        if answer.ok:
+            try:
+                offered[answer.measurement_type] = answer.settings
+            except ProtocolError:  # settings this client cannot read: the defaults, the rate as asked
+                offered[answer.measurement_type] = {}
+        elif answer.measurement_type == pmd.ACC:
+            raise StreamRefusedError(f"{who}: the sensor refuses to say its ACC settings ({answer.status_name})")
+    rate_hz, commands = protocol.start_commands_for(offered, sample_rate_hz)
+    for command in commands:
+        answer = await ask(command)
+        if not answer.ok and answer.status_name != "ERROR_ALREADY_IN_STATE":
+            name = pmd.MEASUREMENT_TYPES[answer.measurement_type]
+            raise StreamRefusedError(f"{who}: the sensor refused to start {name} at {rate_hz:g} Hz "
+                                     f"(settings {command.payload[2:].hex(' ')}): {answer.status_name}")
+    return rate_hz
 
 
 _CONTROL_CHANNELS: dict[str, Callable[[Protocol], ControlChannel]] = {"polar_pmd": _polar_pmd_channel}

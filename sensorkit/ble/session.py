@@ -30,7 +30,7 @@ import firmware_protocols
 from firmware_protocols import Decoder, Protocol, ProtocolError
 from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder
 from sensorkit.ble.connect import backoff_delays, connect_once
-from sensorkit.ble.errors import ConnectError, NotConnectedError, UnknownSensorError
+from sensorkit.ble.errors import ConnectError, NotConnectedError, StreamRefusedError, UnknownSensorError
 from sensorkit.ble.link import LinkState, Reconnect, SessionHealth, TimeBase
 from sensorkit.ble.merge import ChannelMerger
 from sensorkit.ble.scan import FoundSensor, find_sensor
@@ -247,14 +247,21 @@ class SensorSession:
                                         timeout_s=min(self.connect_timeout_s, max(deadline - time.monotonic(), 0.1)))
             await self._start_streaming(client)
             return True
+        except StreamRefusedError:  # connected, but it will not stream as asked: no point retrying
+            await self._disconnect_quietly(client)
+            raise
         except _LINK_ERRORS as exc:
             log.info("connection attempt %d to %s failed: %s", attempt, self.sensor.address, exc)
+        await self._disconnect_quietly(client)
+        return False
+
+    @staticmethod
+    async def _disconnect_quietly(client: BleakClient | None) -> None:
         if client is not None and client.is_connected:
             try:
                 await client.disconnect()
             except _LINK_ERRORS:
                 pass
-        return False
 
     async def _start_streaming(self, client: BleakClient) -> None:
         self.client = client
@@ -266,15 +273,20 @@ class SensorSession:
         self._timebase.new_connection()
         self._subscribed = []
         channel = control_channel(self.protocol)
+        answers: asyncio.Queue[bytes] = asyncio.Queue()  # the channel's payloads, for channel.start
         if channel is not None:
-            await client.start_notify(channel.char_uuid, lambda _s, data: self._on_control(channel, data))
+            await client.start_notify(channel.char_uuid, lambda _s, data: self._on_control(channel, data, answers))
             self._subscribed.append(channel.char_uuid)
         for uuid in self.protocol.data_char_uuids:
             await client.start_notify(uuid, self._on_notification)
             self._subscribed.append(uuid)
-        for command in self.protocol.start_commands(self.sample_rate_hz):
-            await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
-        self._decoder = await make_decoder(self.protocol, client, self.sample_rate_hz)
+        rate_hz = self.sample_rate_hz
+        if channel is not None and channel.start is not None:
+            rate_hz = await channel.start(self.protocol, client, self.sample_rate_hz, answers)
+        else:
+            for command in self.protocol.start_commands(self.sample_rate_hz):
+                await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+        self._decoder = await make_decoder(self.protocol, client, rate_hz)
         self.stream_sample_rate_hz = self._decoder.sample_rate_hz
         early, self._early = self._early, []
         for handler, *args in early:
@@ -347,7 +359,9 @@ class SensorSession:
             self._health.gaps.append({"at_t_s": round(gap.at_t_s + offset_s, 4), "lost_samples": gap.lost_samples})
         self._gaps_seen = len(decoder.health.gaps)
 
-    def _on_control(self, channel: ControlChannel, payload: bytearray) -> None:
+    def _on_control(self, channel: ControlChannel, payload: bytearray, answers: asyncio.Queue | None = None) -> None:
+        if answers is not None and self._decoder is None:  # (setting up: channel.start reads them)
+            answers.put_nowait(bytes(payload))
         if self._decoder is None:
             self._early.append((self._on_control, channel, payload))
             return
@@ -389,6 +403,8 @@ class SensorSession:
         try:
             if await self._connect_with_backoff():
                 return
+        except StreamRefusedError as exc:
+            log.warning("%s", exc)
         except Exception:  # noqa: BLE001 - a bug here must end the stream, not hang it
             log.exception("reconnecting to %s failed", self.sensor.address)
         gap = self._pending_gap

@@ -262,3 +262,46 @@ def test_a_stop_that_arrives_with_a_block_still_stops_the_reader():
         assert reader in done and reader.cancelled()
 
     asyncio.run(scenario())
+
+
+def verity_sense_at(rate_hz, run_s=20.0):
+    """A virtual Verity Sense that, like a real one outside SDK mode, offers one rate (``rate_hz``)
+    and refuses a start at any other."""
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    from .conftest import synthetic_samples
+
+    sensor = VirtualSensor(PolarVerityFirmware(rate_hz), synthetic_samples(run_s, rate_hz=rate_hz), speed=20.0)
+    return sensor, VirtualRadio([sensor])
+
+
+def test_a_polar_sensor_streams_at_the_rate_it_offers_when_another_is_asked_for(run):
+    # 104 Hz asked (the command line's default), the sensor offers 52 Hz: it used to be started at
+    # 104 Hz, answer ERROR_INVALID_SAMPLE_RATE, and the session sat "streaming" with no data.
+    sensor, radio = verity_sense_at(52.0)
+
+    async def go():
+        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                                scanner_backend=radio.scanner_backend, sample_rate_hz=104.0, clock=sensor.clock)
+        blocks = []
+        async with session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                blocks.append(block)
+                if sensor.clock() > 3.0 or len(blocks) > 200:  # (bounded: no data must not hang the test)
+                    break
+        return session, Samples.concat(blocks)
+
+    session, out = run(go())
+    assert session.stream_sample_rate_hz == 52.0 and len(out) > 100
+    assert np.median(np.diff(out.t)) == pytest.approx(1 / 52, rel=1e-3)
+
+
+def test_a_start_the_polar_sensor_refuses_is_one_line_without_retrying(run, monkeypatch):
+    sensor, radio = verity_sense_at(52.0)
+    monkeypatch.setattr(sensor.firmware, "_refusal", lambda mtype, tlv: 9)  # ERROR_INVALID_RANGE, whatever is asked
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, give_up_s=30.0, backoff_initial_s=0.02)
+    with pytest.raises(ConnectError, match=r"refused to start ACC at 52 Hz \(settings .*\): ERROR_INVALID_RANGE$"):
+        run(session.open())
+    assert sensor.connections == 1 and not sensor.connected  # no 30 s of attempts; the link let go

@@ -2,7 +2,9 @@
 
 Control point (write, indicate): get-settings / start / stop for ACC and GYRO, answered with
 ``F0 op type status more params`` like the real sensor; the start response carries the gyro
-scale factor. Data (notify): ACC as raw 16-bit mG frames (type 0x01), GYRO as delta-compressed
+scale factor. Like a real one, it offers one sample rate (a Verity Sense outside SDK mode: 52 Hz;
+this one: the rate it simulates), ±8 G and ±2000 deg/s, 16 bits, 3 channels, and answers a start
+with other settings by an error status (``ERROR_INVALID_SAMPLE_RATE`` ...) and no data. Data (notify): ACC as raw 16-bit mG frames (type 0x01), GYRO as delta-compressed
 16-bit frames (type 0x80) scaled by that factor, timestamps in ns since 2000 of each frame's last
 sample. Encoding uses ``firmware_protocols.polar_pmd``'s own encoder.
 """
@@ -20,8 +22,9 @@ ACC_FRAME_TYPE = 0x01
 GYR_FRAME_TYPE = 0x80
 #: deg/s per count of a 16-bit gyro frame at ±2000 deg/s (what a Verity Sense reports)
 GYR_FACTOR = 2000.0 / 32768.0
-SUPPORTED_RATES_HZ = (26, 52, 104, 208, 416)
+RANGES = {pmd.ACC: 8, pmd.GYRO: 2000}  # G, deg/s
 _STATUS_OK, _INVALID_OP, _INVALID_TYPE, _NOT_SUPPORTED, _INVALID_LENGTH, _ALREADY = 0, 1, 2, 3, 4, 6
+_INVALID_RESOLUTION, _INVALID_SAMPLE_RATE, _INVALID_RANGE, _INVALID_CHANNELS = 7, 8, 9, 11
 
 
 class PolarVerityFirmware(SensorFirmware):
@@ -75,13 +78,14 @@ class PolarVerityFirmware(SensorFirmware):
         if mtype not in self.types:
             return self._respond(op, mtype, _NOT_SUPPORTED if mtype == pmd.GYRO else _INVALID_TYPE)
         if op == pmd.OP_GET_SETTINGS:
-            rates = b"".join(r.to_bytes(2, "little") for r in SUPPORTED_RATES_HZ)
-            ranges = (8 if mtype == pmd.ACC else 2000).to_bytes(2, "little")
-            params = bytes([0, len(SUPPORTED_RATES_HZ)]) + rates + bytes([1, 1, 16, 0, 2, 1]) + ranges + bytes([4, 1, 3])
-            return self._respond(op, mtype, _STATUS_OK, params)
+            offer = {0: self.offered_rate_hz, 1: 16, 2: RANGES[mtype], 4: 3}
+            return self._respond(op, mtype, _STATUS_OK, pmd.settings_tlv(offer))
         if op == pmd.OP_START:
             if mtype in self.active:
                 return self._respond(op, mtype, _ALREADY)
+            refusal = self._refusal(mtype, payload[2:])
+            if refusal:
+                return self._respond(op, mtype, refusal)
             self.active.add(mtype)
             factor = 1.0 if mtype == pmd.ACC else GYR_FACTOR
             self._respond(op, mtype, _STATUS_OK, bytes([5, 1]) + struct.pack("<f", factor))
@@ -89,6 +93,23 @@ class PolarVerityFirmware(SensorFirmware):
             self.active.discard(mtype)
             self._respond(op, mtype, _STATUS_OK)
         self.set_streaming(bool(self.active))
+
+    @property
+    def offered_rate_hz(self) -> int:
+        return round(self.sample_rate_hz)
+
+    def _refusal(self, mtype: int, tlv: bytes) -> int:
+        """The error status a start with these settings gets (0: none)."""
+        try:
+            asked = pmd.parse_settings(tlv)
+        except pmd.ProtocolError:
+            return _INVALID_LENGTH
+        for name, offered, status in (("sample_rate", self.offered_rate_hz, _INVALID_SAMPLE_RATE),
+                                      ("resolution", 16, _INVALID_RESOLUTION), ("range", RANGES[mtype], _INVALID_RANGE),
+                                      ("channels", 3, _INVALID_CHANNELS)):
+            if asked.get(name, (offered,)) != (offered,):
+                return status
+        return 0
 
     def _respond(self, op: int, mtype: int, status: int, params: bytes = b"") -> None:
         self.respond(pmd.PMD_CONTROL_POINT_UUID, bytes([pmd.CP_RESPONSE_CODE, op, mtype, status, 0]) + params)
