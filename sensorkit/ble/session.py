@@ -263,8 +263,26 @@ class SensorSession:
             except _LINK_ERRORS:
                 pass
 
+    def _check_kind(self, client: BleakClient, channel: ControlChannel | None) -> None:
+        """Refuse a sensor that lacks the protocol's characteristics (``--protocol`` not its own, or
+        the wrong device named): every further attempt would fail the same way. Where the
+        advertisement claims this very protocol, a stale GATT cache may hide them: retried."""
+        wanted = [*self.protocol.data_char_uuids, *([channel.char_uuid] if channel else []),
+                  *([self.protocol.config_char_uuid] if hasattr(self.protocol, "config_char_uuid") else [])]
+        missing = [uuid for uuid in wanted if client.services.get_characteristic(uuid) is None]
+        if not missing:
+            return
+        said = self.sensor.protocol
+        if said == self.protocol.name:
+            raise ConnectError(f"characteristic {missing[0]} not found (a stale GATT cache?)")
+        raise StreamRefusedError(
+            f"{self.sensor.address} ({self.sensor.name}) does not speak {self.protocol.name}: it has no "
+            f"characteristic {missing[0]}" + (f"; its advertisement says {said}" if said else ""))
+
     async def _start_streaming(self, client: BleakClient) -> None:
         self.client = client
+        channel = control_channel(self.protocol)
+        self._check_kind(client, channel)
         await self._negotiate_mtu(client)
         self.battery_percent = await self._read_battery(client)
         self._decoder = None  # notifications before the decoder exists wait in self._early
@@ -272,7 +290,6 @@ class SensorSession:
         self._gaps_seen = 0
         self._timebase.new_connection()
         self._subscribed = []
-        channel = control_channel(self.protocol)
         answers: asyncio.Queue[bytes] = asyncio.Queue()  # the channel's payloads, for channel.start
         if channel is not None:
             await client.start_notify(channel.char_uuid, lambda _s, data: self._on_control(channel, data, answers))

@@ -305,3 +305,16 @@ def test_a_start_the_polar_sensor_refuses_is_one_line_without_retrying(run, monk
     with pytest.raises(ConnectError, match=r"refused to start ACC at 52 Hz \(settings .*\): ERROR_INVALID_RANGE$"):
         run(session.open())
     assert sensor.connections == 1 and not sensor.connected  # no 30 s of attempts; the link let go
+
+
+def test_a_sensor_of_another_kind_is_one_line_at_once_not_a_minute_of_retries(run):
+    # --protocol open_v1 given for a Polar sensor: each attempt connected, found no open_v1
+    # characteristic, and was retried for give_up_s; then "could not connect ... within 60 s".
+    sensor, radio = verity_sense_at(52.0)
+    session = SensorSession(sensor.local_name, protocol="open_v1", client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, give_up_s=5.0, backoff_initial_s=0.02)
+    with pytest.raises(ConnectError) as error:
+        run(session.open())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D) does not speak open_v1: it has no "
+                                "characteristic b7fb4f01-9fae-430d-a566-b215c48b46a2; its advertisement says polar_pmd")
+    assert sensor.connections == 1 and not sensor.connected
