@@ -1,11 +1,12 @@
 """What the client needs from a protocol beyond the ``Protocol`` base: how to configure a decoder
 for a stream just started (open_v1 reads its config characteristic) and the control-point
 responses some sensors send back (Polar PMD reports its scale factors there), and how a sensor
-that must be asked what it supports is started (Polar PMD)."""
+that must be asked first is started (Polar PMD: the settings it offers; MetaWear: its chip)."""
 from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
@@ -14,24 +15,22 @@ from bleak import BleakClient
 from firmware_protocols import Decoder, Protocol, ProtocolError
 from sensorkit.ble.errors import ConnectError, StreamRefusedError
 
+log = logging.getLogger(__name__)
+
 #: how long a sensor may take to answer a control point write (s)
 CONTROL_ANSWER_TIMEOUT_S = 5.0
 
-#: start(protocol, client, requested rate in Hz, the channel's payloads as they arrive) -> rate (Hz)
-StartFunction = Callable[[Protocol, BleakClient, float, "asyncio.Queue[bytes]"], Awaitable[float]]
+#: start(protocol, client, requested rate in Hz, the payloads of every subscribed characteristic as
+#: they arrive) -> (the rate streamed in Hz, the protocol as the sensor turned out to be)
+StartFunction = Callable[[Protocol, BleakClient, float, "asyncio.Queue[bytes]"], Awaitable[tuple[float, Protocol]]]
 
 
 @dataclass(frozen=True)
 class ControlChannel:
-    """A characteristic to subscribe to before the start commands, and what to do with its payloads.
-
-    ``start``: when given, it starts the stream in place of the protocol's plain start commands,
-    reading the sensor's answers from the queue it is handed, and returns the rate (Hz) streamed.
-    """
+    """A characteristic to subscribe to before the start commands, and what to do with its payloads."""
 
     char_uuid: str
     apply: Callable[[Decoder, bytes], None]
-    start: StartFunction | None = None
 
 
 async def make_decoder(protocol: Protocol, client: BleakClient, sample_rate_hz: float) -> Decoder:
@@ -62,11 +61,15 @@ def _polar_pmd_channel(protocol: Protocol) -> ControlChannel:
     def apply(decoder: Decoder, payload: bytes) -> None:
         decoder.apply_control_point_response(polar_pmd.parse_control_point_response(payload))
 
-    return ControlChannel(protocol.control_point_uuid, apply, _polar_pmd_start)
+    return ControlChannel(protocol.control_point_uuid, apply)
+
+
+def _who(client: BleakClient) -> str:
+    return f"{client.address} ({getattr(client, 'name', '') or '?'})"
 
 
 async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                           answers: "asyncio.Queue[bytes]") -> float:
+                           answers: "asyncio.Queue[bytes]") -> tuple[float, Protocol]:
     """Ask the sensor which ACC and GYRO settings it offers, start both with offered ones (the rate
     nearest the request), and check each answer: a sensor answers a start it cannot honour with an
     error status and then stays silent, so a refusal is a :class:`StreamRefusedError` naming it."""
@@ -84,7 +87,7 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
                 if isinstance(answer, pmd.ControlPointResponse) and (answer.op_code, answer.measurement_type) == (op, mtype):
                     return answer
 
-    who = f"{client.address} ({getattr(client, 'name', '') or 'Polar'})"
+    who = _who(client)
     offered = {}
     for command in protocol.settings_commands():
         answer = await ask(command)
@@ -102,7 +105,51 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
             name = pmd.MEASUREMENT_TYPES[answer.measurement_type]
             raise StreamRefusedError(f"{who}: the sensor refused to start {name} at {rate_hz:g} Hz "
                                      f"(settings {command.payload[2:].hex(' ')}): {answer.status_name}")
-    return rate_hz
+    return rate_hz, protocol
+
+
+async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
+                          answers: "asyncio.Queue[bytes]") -> tuple[float, Protocol]:
+    """Ask the board which accelerometer it has (``03 80``), then start it with that chip's
+    registers and configuration bytes: a MetaMotion S (BMI270) started as a BMI160 streams nothing
+    (other packed registers) at ±2 g (other range codes). No answer: the protocol as given."""
+    from firmware_protocols import metawear as mw
+
+    command = protocol.identify_command()
+    await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+    reply = None
+    try:
+        async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
+            while reply is None:
+                payload = await answers.get()
+                if payload[:2] == command.payload[:2]:
+                    reply = payload
+    except TimeoutError:
+        log.warning("%s: no answer to the module info request; streaming as a %s board", _who(client), protocol.chip)
+    if reply is not None:
+        try:
+            protocol = protocol.with_module_info(reply)
+        except ProtocolError as exc:
+            raise StreamRefusedError(f"{_who(client)}: {exc}") from None
+    for command in protocol.start_commands(sample_rate_hz):
+        await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+    return mw.output_data_rate_hz(protocol.chip, sample_rate_hz), protocol
+
+
+_STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": _metawear_start}
+
+
+async def start_stream(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
+                       answers: "asyncio.Queue[bytes]") -> tuple[float, Protocol]:
+    """Start streaming: the protocol's own way where it must ask the sensor first (reading its
+    answers from ``answers``), else its plain start commands. Returns the rate (Hz) asked of the
+    sensor and the protocol as the sensor turned out to be (MetaWear: its chip)."""
+    start = _STARTS.get(protocol.name)
+    if start is not None:
+        return await start(protocol, client, sample_rate_hz, answers)
+    for command in protocol.start_commands(sample_rate_hz):
+        await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+    return sample_rate_hz, protocol
 
 
 _CONTROL_CHANNELS: dict[str, Callable[[Protocol], ControlChannel]] = {"polar_pmd": _polar_pmd_channel}

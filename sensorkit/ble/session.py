@@ -28,7 +28,7 @@ from bleak.exc import BleakError
 
 import firmware_protocols
 from firmware_protocols import Decoder, Protocol, ProtocolError
-from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder
+from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder, start_stream
 from sensorkit.ble.connect import backoff_delays, connect_once
 from sensorkit.ble.errors import ConnectError, NotConnectedError, StreamRefusedError, UnknownSensorError
 from sensorkit.ble.link import LinkState, Reconnect, SessionHealth, TimeBase
@@ -90,6 +90,7 @@ class SensorSession:
         self._gaps_seen = 0
         self._merged_dropped = 0  # samples the mergers of closed connections dropped
         self._merger = ChannelMerger()
+        self._answers: asyncio.Queue[bytes] | None = None
         self._reconnect_task: asyncio.Task | None = None
         self._pending_gap: Reconnect | None = None
         self._subscribed: list[str] = []
@@ -290,19 +291,17 @@ class SensorSession:
         self._gaps_seen = 0
         self._timebase.new_connection()
         self._subscribed = []
-        answers: asyncio.Queue[bytes] = asyncio.Queue()  # the channel's payloads, for channel.start
+        self._answers = asyncio.Queue()  # what the sensor says while the stream is set up
         if channel is not None:
-            await client.start_notify(channel.char_uuid, lambda _s, data: self._on_control(channel, data, answers))
+            await client.start_notify(channel.char_uuid, lambda _s, data: self._on_control(channel, data))
             self._subscribed.append(channel.char_uuid)
         for uuid in self.protocol.data_char_uuids:
             await client.start_notify(uuid, self._on_notification)
             self._subscribed.append(uuid)
-        rate_hz = self.sample_rate_hz
-        if channel is not None and channel.start is not None:
-            rate_hz = await channel.start(self.protocol, client, self.sample_rate_hz, answers)
-        else:
-            for command in self.protocol.start_commands(self.sample_rate_hz):
-                await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+        try:
+            rate_hz, self.protocol = await start_stream(self.protocol, client, self.sample_rate_hz, self._answers)
+        finally:
+            self._answers = None
         self._decoder = await make_decoder(self.protocol, client, rate_hz)
         self.stream_sample_rate_hz = self._decoder.sample_rate_hz
         early, self._early = self._early, []
@@ -335,6 +334,8 @@ class SensorSession:
         arrival_s = time.perf_counter() if arrival_s is None else arrival_s
         decoder = self._decoder
         if decoder is None:
+            if self._answers is not None:  # (setting up: start_stream reads them; MetaWear answers here)
+                self._answers.put_nowait(bytes(payload))
             self._early.append((self._on_notification, sender, payload, arrival_s))
             return
         try:
@@ -376,9 +377,9 @@ class SensorSession:
             self._health.gaps.append({"at_t_s": round(gap.at_t_s + offset_s, 4), "lost_samples": gap.lost_samples})
         self._gaps_seen = len(decoder.health.gaps)
 
-    def _on_control(self, channel: ControlChannel, payload: bytearray, answers: asyncio.Queue | None = None) -> None:
-        if answers is not None and self._decoder is None:  # (setting up: channel.start reads them)
-            answers.put_nowait(bytes(payload))
+    def _on_control(self, channel: ControlChannel, payload: bytearray) -> None:
+        if self._answers is not None:  # (setting up: start_stream reads them)
+            self._answers.put_nowait(bytes(payload))
         if self._decoder is None:
             self._early.append((self._on_control, channel, payload))
             return

@@ -318,3 +318,34 @@ def test_a_sensor_of_another_kind_is_one_line_at_once_not_a_minute_of_retries(ru
     assert str(error.value) == ("F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D) does not speak open_v1: it has no "
                                 "characteristic b7fb4f01-9fae-430d-a566-b215c48b46a2; its advertisement says polar_pmd")
     assert sensor.connections == 1 and not sensor.connected
+
+
+@pytest.mark.parametrize("chip", ["bmi160", "bmi270"])
+def test_a_metawear_board_is_asked_its_chip_and_streamed_with_that_chips_registers(chip, run):
+    # A MetaMotion S (BMI270) was started as a BMI160 (another packed register, range byte 0x0c
+    # read as +-2 g) and streamed nothing; the board is now asked first (03 80 -> 03 80 04 ..).
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
+
+    from .conftest import synthetic_samples
+
+    source = synthetic_samples(6.0, rate_hz=100.0)  # 104 Hz asked: the Bosch chips' nearest rate is 100 Hz
+    sensor = VirtualSensor(MetaWearFirmware(100.0, chip=chip), source, speed=20.0)
+    radio = VirtualRadio([sensor])
+
+    async def go():
+        session = SensorSession("MetaWear", client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
+                                sample_rate_hz=104.0, clock=sensor.clock)
+        blocks = []
+        async with session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                blocks.append(block)
+                if sensor.clock() > 3.0 or len(blocks) > 300:  # (bounded: no data must not hang the test)
+                    break
+        return session, Samples.concat(blocks)
+
+    session, out = run(go())
+    assert session.protocol.chip == chip and session.stream_sample_rate_hz == 100.0 and len(out) > 150
+    index = np.rint(out.t * 100.0).astype(int)
+    assert np.abs(out.acc - source.acc[index]).max() <= 9.80665 / 2048 / 2 + 1e-9  # +-16 g: 2048 LSB per g
+    assert np.abs(out.gyr - source.gyr[index]).max() <= 1 / 16.4 / 2 + 1e-9      # +-2000 deg/s
