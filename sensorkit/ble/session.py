@@ -248,7 +248,9 @@ class SensorSession:
                                         timeout_s=min(self.connect_timeout_s, max(deadline - time.monotonic(), 0.1)))
             await self._start_streaming(client)
             return True
-        except StreamRefusedError:  # connected, but it will not stream as asked: no point retrying
+        except (StreamRefusedError, asyncio.CancelledError):
+            # it will not stream as asked (no point retrying), or Ctrl-C while setting up: the
+            # sensor must not be left connected, maybe streaming, with nobody to stop it
             await self._disconnect_quietly(client)
             raise
         except _LINK_ERRORS as exc:
@@ -260,7 +262,8 @@ class SensorSession:
     async def _disconnect_quietly(client: BleakClient | None) -> None:
         if client is not None and client.is_connected:
             try:
-                await client.disconnect()
+                async with asyncio.timeout(5.0):
+                    await client.disconnect()
             except _LINK_ERRORS:
                 pass
 

@@ -349,3 +349,26 @@ def test_a_metawear_board_is_asked_its_chip_and_streamed_with_that_chips_registe
     index = np.rint(out.t * 100.0).astype(int)
     assert np.abs(out.acc - source.acc[index]).max() <= 9.80665 / 2048 / 2 + 1e-9  # +-16 g: 2048 LSB per g
     assert np.abs(out.gyr - source.gyr[index]).max() <= 1 / 16.4 / 2 + 1e-9      # +-2000 deg/s
+
+
+def test_ctrl_c_while_the_stream_is_set_up_lets_the_sensor_go(run):
+    # Cancelled between connecting and streaming (here: waiting for the Polar sensor's answer), the
+    # session left the link up: `async with` never entered, so nothing disconnected it.
+    from firmware_protocols import polar_pmd as pmd
+
+    sensor, radio = verity_sense_at(52.0)
+    sensor.characteristic(pmd.PMD_CONTROL_POINT_UUID).on_write = lambda payload: None  # a sensor slow to answer
+
+    async def go():
+        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                                scanner_backend=radio.scanner_backend)
+        task = asyncio.create_task(session.open())
+        while not sensor.connected:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(go())
+    assert sensor.connections == 1 and not sensor.connected
