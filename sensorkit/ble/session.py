@@ -376,8 +376,11 @@ class SensorSession:
     def _collect_gaps(self, decoder: Decoder) -> None:
         """Copy the decoder's new packet-loss gaps into the session's health, in session time."""
         offset_s = self._timebase.offset_s
+        if offset_s is None:
+            return
         for gap in decoder.health.gaps[self._gaps_seen:]:
-            self._health.gaps.append({"at_t_s": round(gap.at_t_s + offset_s, 4), "lost_samples": gap.lost_samples})
+            self._health.add_gap(round(float(gap.at_t_s + offset_s), 4), gap.lost_samples,
+                                 within_s=self._timebase.sample_period_s / 2)
         self._gaps_seen = len(decoder.health.gaps)
 
     def _on_control(self, channel: ControlChannel, payload: bytearray) -> None:
@@ -401,6 +404,7 @@ class SensorSession:
 
     def _finish_decoder(self) -> None:
         if self._decoder is not None:
+            self._collect_gaps(self._decoder)
             self._health.add_connection(self._decoder.health)
             self._decoder = None
         self._merged_dropped += self._merger.dropped_samples

@@ -1,5 +1,6 @@
 """SensorSession end to end over virtual sensors running the real protocols (open_v1, polar_pmd)."""
 import asyncio
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -372,3 +373,24 @@ def test_ctrl_c_while_the_stream_is_set_up_lets_the_sensor_go(run):
 
     run(go())
     assert sensor.connections == 1 and not sensor.connected
+
+
+def test_a_hole_in_a_polar_stream_is_one_gap_of_recording_samples(polar_sensor, run):
+    # Polar sends ACC and GYRO frames apart; a lost notification pair is a hole in both. The
+    # sidecar listed it twice and counted its samples twice (60 lost for 30), doubling loss_fraction.
+    sensor, radio, source = polar_sensor
+    fired = []
+
+    async def go():
+        async with session_for(SimpleNamespace(sensor=sensor, radio=radio)) as session:
+            def hooks(clock_s):
+                if clock_s > 1.0 and sensor.sent_packets and not fired:
+                    fired.append(clock_s)
+                    sensor.drop_packets(3)  # 3 sends of an ACC + a GYRO frame, 10 samples each
+            return await collect(session, sensor, 3.0, hooks), session
+
+    out, session = run(go())
+    per_packet = sensor.firmware.samples_per_packet(247)
+    assert [gap["lost_samples"] for gap in session.health.gaps] == [3 * per_packet]
+    assert session.health.lost_samples == 3 * per_packet
+    assert np.diff(out.t).max() == pytest.approx((3 * per_packet + 1) / 104, abs=1e-3)  # the hole the gap says
