@@ -5,6 +5,7 @@ that must be asked first is started (Polar PMD: the settings it offers; MetaWear
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import logging
 from dataclasses import dataclass
@@ -20,9 +21,10 @@ log = logging.getLogger(__name__)
 #: how long a sensor may take to answer a control point write (s)
 CONTROL_ANSWER_TIMEOUT_S = 5.0
 
-#: start(protocol, client, requested rate in Hz, the payloads of every subscribed characteristic as
-#: they arrive) -> (the rate streamed in Hz, the protocol as the sensor turned out to be)
-StartFunction = Callable[[Protocol, BleakClient, float, "asyncio.Queue[bytes]"], Awaitable[tuple[float, Protocol]]]
+#: start(protocol, client, requested rate in Hz, what the sensor notifies as it arrives: ("control" or
+#: "data", payload)) -> (the rate streamed in Hz, the protocol as the sensor turned out to be)
+StartFunction = Callable[[Protocol, BleakClient, float, "asyncio.Queue[tuple[str, bytes]]"],
+                         Awaitable[tuple[float, Protocol]]]
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,17 @@ def _who(client: BleakClient) -> str:
 
 
 async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                           answers: "asyncio.Queue[bytes]") -> tuple[float, Protocol]:
+                           answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
     """Ask the sensor which ACC and GYRO settings it offers, start both with offered ones (the rate
     nearest the request), and check each answer: a sensor answers a start it cannot honour with an
     error status and then stays silent, so a refusal is a :class:`StreamRefusedError` naming it."""
     from firmware_protocols import polar_pmd as pmd
+
+    async def control() -> bytes:
+        while True:
+            kind, payload = await answers.get()
+            if kind == "control":
+                return payload
 
     async def ask(command):
         await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
@@ -81,11 +89,16 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
         async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
             while True:
                 try:
-                    answer = pmd.parse_control_point_response(await answers.get())
+                    answer = pmd.parse_control_point_response(await control())
                 except ProtocolError:
                     continue
                 if isinstance(answer, pmd.ControlPointResponse) and (answer.op_code, answer.measurement_type) == (op, mtype):
-                    return answer
+                    break
+            parameters, more = answer.parameters, answer.more
+            while more:  # parameters longer than a notification: [more, parameters...] follow (the SDK's way)
+                part = await control()
+                parameters, more = parameters + part[1:], bool(part[:1]) and part[0] != 0
+            return dataclasses.replace(answer, parameters=parameters, more=False)
 
     who = _who(client)
     offered = {}
@@ -109,7 +122,7 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
 
 
 async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                          answers: "asyncio.Queue[bytes]") -> tuple[float, Protocol]:
+                          answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
     """Ask the board which accelerometer it has (``03 80``), then start it with that chip's
     registers and configuration bytes: a MetaMotion S (BMI270) started as a BMI160 streams nothing
     (other packed registers) at ±2 g (other range codes). No answer: the protocol as given."""
@@ -121,8 +134,8 @@ async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_h
     try:
         async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
             while reply is None:
-                payload = await answers.get()
-                if payload[:2] == command.payload[:2]:
+                kind, payload = await answers.get()
+                if kind == "data" and payload[:2] == command.payload[:2]:
                     reply = payload
     except TimeoutError:
         log.warning("%s: no answer to the module info request; streaming as a %s board", _who(client), protocol.chip)
@@ -140,7 +153,7 @@ _STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": 
 
 
 async def start_stream(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                       answers: "asyncio.Queue[bytes]") -> tuple[float, Protocol]:
+                       answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
     """Start streaming: the protocol's own way where it must ask the sensor first (reading its
     answers from ``answers``), else its plain start commands. Returns the rate (Hz) asked of the
     sensor and the protocol as the sensor turned out to be (MetaWear: its chip)."""

@@ -90,7 +90,7 @@ class SensorSession:
         self._gaps_seen = 0
         self._merged_dropped = 0  # samples the mergers of closed connections dropped
         self._merger = ChannelMerger()
-        self._answers: asyncio.Queue[bytes] | None = None
+        self._answers: asyncio.Queue[tuple[str, bytes]] | None = None
         self._reconnect_task: asyncio.Task | None = None
         self._pending_gap: Reconnect | None = None
         self._subscribed: list[str] = []
@@ -338,7 +338,7 @@ class SensorSession:
         decoder = self._decoder
         if decoder is None:
             if self._answers is not None:  # (setting up: start_stream reads them; MetaWear answers here)
-                self._answers.put_nowait(bytes(payload))
+                self._answers.put_nowait(("data", bytes(payload)))
             self._early.append((self._on_notification, sender, payload, arrival_s))
             return
         try:
@@ -385,7 +385,7 @@ class SensorSession:
 
     def _on_control(self, channel: ControlChannel, payload: bytearray) -> None:
         if self._answers is not None:  # (setting up: start_stream reads them)
-            self._answers.put_nowait(bytes(payload))
+            self._answers.put_nowait(("control", bytes(payload)))
         if self._decoder is None:
             self._early.append((self._on_control, channel, payload))
             return

@@ -394,3 +394,29 @@ def test_a_hole_in_a_polar_stream_is_one_gap_of_recording_samples(polar_sensor, 
     assert [gap["lost_samples"] for gap in session.health.gaps] == [3 * per_packet]
     assert session.health.lost_samples == 3 * per_packet
     assert np.diff(out.t).max() == pytest.approx((3 * per_packet + 1) / 104, abs=1e-3)  # the hole the gap says
+
+
+def test_a_polar_settings_answer_longer_than_a_notification_is_read_whole(run):
+    # At the default ATT MTU (23) a Verity Sense's GYRO settings (four ranges) do not fit in one
+    # notification: the rest follows as [more, parameters...] (Polar SDK, BlePmdClient). Read as
+    # one notification, the offer was cut inside its ranges: the range asked for (300 deg/s, not
+    # offered) could not be mapped to an offered one, and the sensor refused the start.
+    from firmware_protocols.polar_pmd import PolarPmd
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    from .conftest import synthetic_samples
+
+    sensor = VirtualSensor(PolarVerityFirmware(52.0), synthetic_samples(10.0, rate_hz=52.0), speed=20.0, max_mtu=23)
+    radio = VirtualRadio([sensor])
+    protocol = PolarPmd()
+    protocol.gyr_range_dps = 300
+    session = SensorSession(sensor.local_name, protocol=protocol, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, sample_rate_hz=104.0, clock=sensor.clock)
+
+    async def go():
+        async with session:
+            return session.mtu, session.stream_sample_rate_hz
+
+    assert run(go()) == (23, 52.0)
+    assert sensor.firmware.gyr_factor == 250 / 32768  # the offered range nearest 300 deg/s
