@@ -101,11 +101,13 @@ class Decoder(ABC):
 
 @dataclass(frozen=True)
 class Command:
-    """One GATT write: ``payload`` to characteristic ``char_uuid`` (with or without response)."""
+    """One GATT write: ``payload`` to characteristic ``char_uuid`` (with or without response);
+    ``pause_after_s``: how long the device needs before the next write (seconds)."""
 
     char_uuid: str
     payload: bytes
     response: bool = True
+    pause_after_s: float = 0.0
 
 
 class Protocol(ABC):

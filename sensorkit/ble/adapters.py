@@ -13,7 +13,7 @@ from typing import Awaitable, Callable
 
 from bleak import BleakClient
 
-from firmware_protocols import Decoder, Protocol, ProtocolError
+from firmware_protocols import Command, Decoder, Protocol, ProtocolError
 from sensorkit.ble.errors import ConnectError, StreamRefusedError
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,13 @@ def _polar_pmd_channel(protocol: Protocol) -> ControlChannel:
     return ControlChannel(protocol.control_point_uuid, apply)
 
 
+async def write(client: BleakClient, command: Command) -> None:
+    """One command's GATT write, then the pause the device needs after it (``pause_after_s``)."""
+    await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+    if command.pause_after_s > 0:
+        await asyncio.sleep(command.pause_after_s)
+
+
 def _who(client: BleakClient) -> str:
     return f"{client.address} ({getattr(client, 'name', '') or '?'})"
 
@@ -84,7 +91,7 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
                 return payload
 
     async def ask(command):
-        await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+        await write(client, command)
         op, mtype = command.payload[0], command.payload[1] & 0x3F
         async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
             while True:
@@ -129,7 +136,7 @@ async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_h
     from firmware_protocols import metawear as mw
 
     command = protocol.identify_command()
-    await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+    await write(client, command)
     reply = None
     try:
         async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
@@ -145,7 +152,7 @@ async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_h
         except ProtocolError as exc:
             raise StreamRefusedError(f"{_who(client)}: {exc}") from None
     for command in protocol.start_commands(sample_rate_hz):
-        await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+        await write(client, command)
     return mw.output_data_rate_hz(protocol.chip, sample_rate_hz), protocol
 
 
@@ -161,7 +168,7 @@ async def start_stream(protocol: Protocol, client: BleakClient, sample_rate_hz: 
     if start is not None:
         return await start(protocol, client, sample_rate_hz, answers)
     for command in protocol.start_commands(sample_rate_hz):
-        await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+        await write(client, command)
     return sample_rate_hz, protocol
 
 

@@ -28,7 +28,7 @@ from bleak.exc import BleakError
 
 import firmware_protocols
 from firmware_protocols import Decoder, Protocol, ProtocolError
-from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder, start_stream
+from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder, start_stream, write
 from sensorkit.ble.connect import backoff_delays, connect_once
 from sensorkit.ble.errors import ConnectError, NotConnectedError, StreamRefusedError, UnknownSensorError
 from sensorkit.ble.link import LinkState, Reconnect, SessionHealth, TimeBase
@@ -159,7 +159,7 @@ class SensorSession:
             try:
                 async with asyncio.timeout(5.0):
                     for command in self.protocol.stop_commands():
-                        await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+                        await write(client, command)
                     for uuid in self._subscribed:
                         await client.stop_notify(uuid)
             except _LINK_ERRORS as exc:

@@ -1,5 +1,6 @@
 """SensorSession end to end over virtual sensors running the real protocols (open_v1, polar_pmd)."""
 import asyncio
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -420,3 +421,25 @@ def test_a_polar_settings_answer_longer_than_a_notification_is_read_whole(run):
 
     assert run(go()) == (23, 52.0)
     assert sensor.firmware.gyr_factor == 250 / 32768  # the offered range nearest 300 deg/s
+
+
+def test_the_session_waits_the_pause_a_command_asks_for(open_v1_rig, run):
+    # (WitMotion's unlock and register writes each need 100 ms before the next write)
+    from firmware_protocols import Command
+    from firmware_protocols.open_v1 import CONTROL_CHAR_UUID, OpenV1
+
+    class PausingOpenV1(OpenV1):
+        def start_commands(self, sample_rate_hz=104.0):
+            return [Command(CONTROL_CHAR_UUID, b"\\x02", pause_after_s=0.3), *super().start_commands(sample_rate_hz)]
+
+    rig = open_v1_rig
+    control = rig.sensor.characteristic(CONTROL_CHAR_UUID)
+    written, firmware_write = [], control.on_write
+    control.on_write = lambda payload: (written.append(time.monotonic()), firmware_write(payload))
+
+    async def go():
+        async with session_for(rig, protocol=PausingOpenV1()) as session:
+            return len(await collect(session, rig.sensor, 1.0))
+
+    assert run(go()) > 0
+    assert written[1] - written[0] >= 0.3
