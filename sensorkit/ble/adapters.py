@@ -61,7 +61,11 @@ def _polar_pmd_channel(protocol: Protocol) -> ControlChannel:
     from firmware_protocols import polar_pmd
 
     def apply(decoder: Decoder, payload: bytes) -> None:
-        decoder.apply_control_point_response(polar_pmd.parse_control_point_response(payload))
+        answer = polar_pmd.parse_control_point_response(payload)
+        if isinstance(answer, polar_pmd.MeasurementStopped):  # no more data will come: say so
+            names = ", ".join(polar_pmd.MEASUREMENT_TYPES.get(t, str(t)) for t in answer.measurement_types)
+            log.warning("the Polar sensor stopped streaming %s by itself; no more of its data will come", names)
+        decoder.apply_control_point_response(answer)
 
     return ControlChannel(protocol.control_point_uuid, apply)
 

@@ -443,3 +443,19 @@ def test_the_session_waits_the_pause_a_command_asks_for(open_v1_rig, run):
 
     assert run(go()) > 0
     assert written[1] - written[0] >= 0.3
+
+
+def test_a_polar_sensor_stopping_its_streams_by_itself_is_said(run, caplog):
+    # The control point's "measurement stopped" (01 02 05) was ignored: the data just stopped.
+    from firmware_protocols import polar_pmd as pmd
+
+    sensor, radio = verity_sense_at(52.0)
+
+    async def go():
+        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                                scanner_backend=radio.scanner_backend, clock=sensor.clock)
+        async with session:
+            sensor.notify(pmd.PMD_CONTROL_POINT_UUID, bytes([0x01, pmd.ACC, pmd.GYRO]))
+
+    run(go())
+    assert "the Polar sensor stopped streaming ACC, GYRO by itself" in caplog.text
