@@ -59,7 +59,7 @@ def _run(coro):
               help="How long to listen for advertisements (s).")
 @click.option("--simulate", is_flag=True, help="Scan the built-in simulated sensors instead of the radio.")
 def _scan(timeout_s: float, simulate: bool) -> None:
-    """List advertising sensors that a registered protocol recognises (none: exit 2)."""
+    """List advertising sensors that a registered protocol recognises."""
     backend = None
     if simulate:
         from sensorkit.ble.virtual.simulated import demo_radio
