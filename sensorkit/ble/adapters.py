@@ -125,7 +125,10 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
     rate_hz, commands = protocol.start_commands_for(offered, sample_rate_hz)
     for command in commands:
         answer = await ask(command)
-        if not answer.ok and answer.status_name != "ERROR_ALREADY_IN_STATE":
+        if answer.status_name == "ERROR_ALREADY_IN_STATE":  # still streaming from before: its scale
+            await ask(pmd.stop_measurement_command(answer.measurement_type))  # factor comes with a start
+            answer = await ask(command)
+        if not answer.ok:
             name = pmd.MEASUREMENT_TYPES[answer.measurement_type]
             raise StreamRefusedError(f"{who}: the sensor refused to start {name} at {rate_hz:g} Hz "
                                      f"(settings {command.payload[2:].hex(' ')}): {answer.status_name}")

@@ -459,3 +459,35 @@ def test_a_polar_sensor_stopping_its_streams_by_itself_is_said(run, caplog):
 
     run(go())
     assert "the Polar sensor stopped streaming ACC, GYRO by itself" in caplog.text
+
+
+def test_a_polar_stream_still_running_is_restarted_to_learn_its_scale(run):
+    # A start answered "already in state" (the sensor still streaming from before) carries no scale
+    # factor; it was taken as success, the gyro then scaled by factor 1 instead of 2000/32768 (16
+    # times too large). The stream is now stopped and started again, and its answer read.
+    from firmware_protocols import polar_pmd as pmd
+
+    sensor, radio = verity_sense_at(52.0)
+    sensor.firmware.active = {pmd.ACC, pmd.GYRO}
+
+    async def go():
+        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                                scanner_backend=radio.scanner_backend, clock=sensor.clock)
+        blocks = []
+        async with session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                blocks.append(block)
+                if sensor.clock() > 2.0 or len(blocks) > 200:
+                    break
+        return Samples.concat(blocks)
+
+    out = run(go())
+    source = synthetic_samples_at(52.0)
+    index = np.rint(out.t * 52.0).astype(int)
+    assert len(out) > 50 and np.abs(out.gyr - source.gyr[index]).max() <= 2000 / 32768 / 2 + 1e-6
+
+
+def synthetic_samples_at(rate_hz):
+    from .conftest import synthetic_samples
+
+    return synthetic_samples(20.0, rate_hz=rate_hz)
