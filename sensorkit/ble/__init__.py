@@ -15,5 +15,6 @@ from sensorkit.ble.link import LinkState, Reconnect, SessionHealth
 from sensorkit.ble.scan import FoundSensor, find_sensor, scan
 from sensorkit.ble.session import SensorSession
 
-__all__ = ["BleError", "ConnectError", "NotConnectedError", "SensorNotFoundError", "StreamRefusedError", "UnknownSensorError",
+__all__ = ["BleError", "ConnectError", "NotConnectedError", "SensorNotFoundError", "StreamRefusedError",
+           "UnknownSensorError",
            "LinkState", "Reconnect", "SessionHealth", "FoundSensor", "find_sensor", "scan", "SensorSession"]

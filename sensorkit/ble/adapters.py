@@ -103,7 +103,8 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
                     answer = pmd.parse_control_point_response(await control())
                 except ProtocolError:
                     continue
-                if isinstance(answer, pmd.ControlPointResponse) and (answer.op_code, answer.measurement_type) == (op, mtype):
+                if (isinstance(answer, pmd.ControlPointResponse)
+                        and (answer.op_code, answer.measurement_type) == (op, mtype)):
                     break
             parameters, more = answer.parameters, answer.more
             while more:  # parameters longer than a notification: [more, parameters...] follow (the SDK's way)

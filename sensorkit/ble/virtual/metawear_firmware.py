@@ -71,7 +71,8 @@ class MetaWearFirmware(SensorFirmware):
                 self.acc_range_g = by_code.get(data[1] & (0x03 if chip.name == "bmi270" else 0x0F), self.acc_range_g)
             elif module == mw.GYRO_MODULE and data[1] & 0x07 < len(mw.GYRO_LSB_PER_DPS):
                 self.gyro_range_dps = list(mw.GYRO_LSB_PER_DPS)[data[1] & 0x07]
-        elif (module, register) in ((mw.ACC_MODULE, chip.acc_packed_register), (mw.GYRO_MODULE, chip.gyro_packed_register)):
+        elif (module, register) in ((mw.ACC_MODULE, chip.acc_packed_register),
+                                    (mw.GYRO_MODULE, chip.gyro_packed_register)):
             (self.subscribed.add if data[:1] == b"\x01" else self.subscribed.discard)(module)
         elif register == mw.POWER_MODE_REGISTER and data:
             (self.powered.add if data[0] else self.powered.discard)(module)

@@ -112,8 +112,8 @@ class PolarVerityFirmware(SensorFirmware):
         except pmd.ProtocolError:
             return _INVALID_LENGTH
         for name, offered, status in (("sample_rate", (self.offered_rate_hz,), _INVALID_SAMPLE_RATE),
-                                      ("resolution", (16,), _INVALID_RESOLUTION), ("range", RANGES[mtype], _INVALID_RANGE),
-                                      ("channels", (3,), _INVALID_CHANNELS)):
+                                      ("resolution", (16,), _INVALID_RESOLUTION),
+                                      ("range", RANGES[mtype], _INVALID_RANGE), ("channels", (3,), _INVALID_CHANNELS)):
             value = asked.get(name, offered[-1:])
             if len(value) != 1 or value[0] not in offered:
                 return status
@@ -124,7 +124,8 @@ class PolarVerityFirmware(SensorFirmware):
         follow in notifications ``more, params...`` as a real sensor sends them."""
         room = self.mtu - 3
         first, rest = params[:room - 5], params[room - 5:]
-        self.respond(pmd.PMD_CONTROL_POINT_UUID, bytes([pmd.CP_RESPONSE_CODE, op, mtype, status, int(bool(rest))]) + first)
+        header = bytes([pmd.CP_RESPONSE_CODE, op, mtype, status, int(bool(rest))])
+        self.respond(pmd.PMD_CONTROL_POINT_UUID, header + first)
         while rest:
             part, rest = rest[:room - 1], rest[room - 1:]
             self.respond(pmd.PMD_CONTROL_POINT_UUID, bytes([int(bool(rest))]) + part)
