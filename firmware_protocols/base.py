@@ -69,7 +69,13 @@ class StreamHealth:
 
 
 class Decoder(ABC):
-    """Stateful decoder for one stream. ``feed`` raises only :class:`ProtocolError`."""
+    """Stateful decoder for one stream. ``feed`` raises only :class:`ProtocolError`.
+
+    ``sample_rate_hz``: the rate (Hz) the sensor was set to stream at, as far as the decoder
+    knows it (a protocol snaps a requested rate to one its sensors support); None if unknown.
+    """
+
+    sample_rate_hz: float | None = None
 
     def __init__(self) -> None:
         self.health = StreamHealth()
@@ -95,11 +101,13 @@ class Decoder(ABC):
 
 @dataclass(frozen=True)
 class Command:
-    """One GATT write: ``payload`` to characteristic ``char_uuid`` (with or without response)."""
+    """One GATT write: ``payload`` to characteristic ``char_uuid`` (with or without response);
+    ``pause_after_s``: how long the device needs before the next write (seconds)."""
 
     char_uuid: str
     payload: bytes
     response: bool = True
+    pause_after_s: float = 0.0
 
 
 class Protocol(ABC):

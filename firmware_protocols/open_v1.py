@@ -82,10 +82,12 @@ class OpenV1Decoder(Decoder):
         elif isinstance(config, (bytes, bytearray)):
             config = parse_config(bytes(config))
         self.config = config
+        self.sample_rate_hz = float(config.sample_rate_hz)
         self._scale = np.array([config.acc_ms2_per_lsb] * 3 + [config.gyro_dps_per_lsb] * 3)
         self._period_us = 1e6 / config.sample_rate_hz
         self._clock = DeviceClock(1e6, TIMESTAMP_MODULUS)
         self._last_seq: int | None = None
+        self._stream_start: tuple[int, int] | None = None  # (seq, raw time) of the last STREAM_START frame taken
         self._recent_seqs: deque[int] = deque(maxlen=_RECENT_FRAMES)
         self._next_start_us = 0.0
         #: Frames missing according to the sequence counter (their samples are in health.lost_samples).
@@ -105,7 +107,7 @@ class OpenV1Decoder(Decoder):
         if n < 1 or len(payload) != FRAME_HEADER.size + SAMPLE_BYTES * n:
             raise ProtocolError(f"open_v1 frame says {n} samples but has {len(payload)} bytes "
                                 f"(expected {FRAME_HEADER.size} + 12 x n, n >= 1)")
-        if not self._in_order(seq, flags):
+        if not self._in_order(seq, flags, t_first_us):
             return empty_samples()
         start_us = self._place(t_first_us, n, flags)
         raw = np.frombuffer(payload, dtype="<i2", offset=FRAME_HEADER.size).reshape(n, 6)
@@ -114,9 +116,14 @@ class OpenV1Decoder(Decoder):
         out[:, 1:7] = raw * self._scale
         return out
 
-    def _in_order(self, seq: int, flags: int) -> bool:
+    def _in_order(self, seq: int, flags: int, t_first_us: int) -> bool:
         """Sequence check: False for duplicates and late frames (dropped and counted)."""
+        if flags & FLAG_STREAM_START and (seq, t_first_us) == self._stream_start:
+            self.health.duplicate_packets += 1  # the stream's first frame again: not a new stream
+            return False
         if self._last_seq is None or flags & FLAG_STREAM_START:
+            if flags & FLAG_STREAM_START:
+                self._stream_start = (seq, t_first_us)
             self._recent_seqs.clear()
         else:
             step = modular_delta(seq, self._last_seq, SEQ_MODULUS)

@@ -311,6 +311,7 @@ class PolarPmdDecoder(Decoder):
             if value is not None and not (np.isfinite(value) and value > 0):
                 raise ValueError(f"polar_pmd: {name} must be a positive number, got {value!r}")
         self.factors = {ACC: float(acc_factor), GYRO: float(gyr_factor)}
+        self.sample_rate_hz = float(sample_rate_hz) if sample_rate_hz else None
         self._nominal_period_ns = 1e9 / sample_rate_hz if sample_rate_hz else None
         self._clocks: dict[int, _StreamClock] = {}
         self._origin: tuple[int, float] | None = None  # (a frame timestamp in ns, its t in s)
@@ -387,6 +388,33 @@ class PolarPmd(Protocol):
         (Hz; the sensor must support the rate: see :meth:`settings_commands`)."""
         return [start_measurement_command(ACC, sample_rate_hz, self.acc_range_g),
                 start_measurement_command(GYRO, sample_rate_hz, self.gyr_range_dps)]
+
+    def start_commands_for(self, offered: dict[int, dict[str, tuple[float, ...]]],
+                           sample_rate_hz: float) -> tuple[float, list[Command]]:
+        """The rate (Hz) to stream at and the start writes, chosen from what the sensor ``offered``:
+        {measurement type: settings of its answer to :meth:`settings_commands`} (a type missing: the
+        sensor has none, e.g. an H10's GYRO). A sensor refuses a start whose settings it did not
+        offer (a Verity Sense offers 52 Hz and ±8 G outside SDK mode), so the rate is the offered one
+        nearest ``sample_rate_hz`` (in ratio; one that ACC and GYRO share where possible), the range
+        ``acc_range_g`` / ``gyr_range_dps`` if offered else the nearest offered (of two as near, the
+        wider: a motion clipped is lost), the resolution the highest offered (16 bits if none is
+        said) and the channels likewise (3)."""
+        if sample_rate_hz <= 0:
+            raise ValueError(f"sample rate must be positive, got {sample_rate_hz}")
+        rate_sets = [set(offered[t].get("sample_rate", ())) - {0} for t in (ACC, GYRO) if t in offered] or [set()]
+        rates = set.intersection(*rate_sets) or rate_sets[0] or {round(sample_rate_hz)}  # none said: as asked
+        rate_hz = float(min(rates, key=lambda r: (abs(np.log(r / sample_rate_hz)), r)))
+        commands = []
+        for mtype, preferred in ((ACC, self.acc_range_g), (GYRO, self.gyr_range_dps)):
+            if mtype not in offered:
+                continue
+            settings = offered[mtype]
+            ranges = [r for r in settings.get("range", ()) if r > 0] or [preferred]
+            range_units = min(ranges, key=lambda r: (abs(np.log(r / preferred)), -r))  # a tie: the wider
+            resolution = int(max(settings.get("resolution", ()) or (16,)))
+            channels = int(max(settings.get("channels", ()) or (3,)))
+            commands.append(start_measurement_command(mtype, rate_hz, int(range_units), resolution, channels))
+        return rate_hz, commands
 
     def stop_commands(self) -> list[Command]:
         """Stop the ACC and GYRO measurements."""

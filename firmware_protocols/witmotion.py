@@ -39,6 +39,7 @@ ANGLE_DEG_PER_LSB = ANGLE_FULL_SCALE_DEG / 32768.0
 UNLOCK = bytes.fromhex("ffaa6988b5")
 SAVE = bytes.fromhex("ffaa000000")
 RATE_REGISTER = 0x03
+COMMAND_GAP_S = 0.1  # the vendor SDK's pause after an unlock and after a register write
 #: Return rate (Hz) -> value of the rate register (WT901BLECL datasheet table, see witmotion.md).
 RATE_CODES = {0.2: 0x01, 0.5: 0x02, 1.0: 0x03, 2.0: 0x04, 5.0: 0x05, 10.0: 0x06, 20.0: 0x07,
               50.0: 0x08, 100.0: 0x09, 200.0: 0x0A}
@@ -141,9 +142,12 @@ class WitMotion(Protocol):
     data_char_uuids = (NOTIFY_CHAR_UUID,)
 
     def start_commands(self, sample_rate_hz: float = 104.0) -> list[Command]:
-        """Unlock, set the return rate, save — the vendor SDK waits ~100 ms between writes."""
-        return [Command(WRITE_CHAR_UUID, cmd, response=False)
-                for cmd in (UNLOCK, rate_command(sample_rate_hz), SAVE)]
+        """Unlock, set the return rate, save, 100 ms apart as the vendor SDK writes them
+        (``writeReg`` in WITMOTION's ``device_model.py``: a write too soon after the unlock may
+        be ignored, and the sensor would stream at its old rate while ``t`` assumes the new one)."""
+        return [Command(WRITE_CHAR_UUID, UNLOCK, response=False, pause_after_s=COMMAND_GAP_S),
+                Command(WRITE_CHAR_UUID, rate_command(sample_rate_hz), response=False, pause_after_s=COMMAND_GAP_S),
+                Command(WRITE_CHAR_UUID, SAVE, response=False)]
 
     def stop_commands(self) -> list[Command]:
         """None: the sensor streams whenever powered; stop by disabling notifications."""

@@ -8,10 +8,13 @@
         async for block in session:   # Samples blocks, t since the session started
             ...
 """
-from sensorkit.ble.errors import BleError, ConnectError, NotConnectedError, SensorNotFoundError, UnknownSensorError
+from sensorkit.ble.errors import (
+    BleError, ConnectError, NotConnectedError, SensorNotFoundError, StreamRefusedError, UnknownSensorError,
+)
 from sensorkit.ble.link import LinkState, Reconnect, SessionHealth
 from sensorkit.ble.scan import FoundSensor, find_sensor, scan
 from sensorkit.ble.session import SensorSession
 
-__all__ = ["BleError", "ConnectError", "NotConnectedError", "SensorNotFoundError", "UnknownSensorError",
+__all__ = ["BleError", "ConnectError", "NotConnectedError", "SensorNotFoundError", "StreamRefusedError",
+           "UnknownSensorError",
            "LinkState", "Reconnect", "SessionHealth", "FoundSensor", "find_sensor", "scan", "SensorSession"]

@@ -1,16 +1,30 @@
 """What the client needs from a protocol beyond the ``Protocol`` base: how to configure a decoder
 for a stream just started (open_v1 reads its config characteristic) and the control-point
-responses some sensors send back (Polar PMD reports its scale factors there)."""
+responses some sensors send back (Polar PMD reports its scale factors there), and how a sensor
+that must be asked first is started (Polar PMD: the settings it offers; MetaWear: its chip)."""
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import inspect
+import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from bleak import BleakClient
 
-from firmware_protocols import Decoder, Protocol, ProtocolError
-from sensorkit.ble.errors import ConnectError
+from firmware_protocols import Command, Decoder, Protocol, ProtocolError
+from sensorkit.ble.errors import ConnectError, StreamRefusedError
+
+log = logging.getLogger(__name__)
+
+#: how long a sensor may take to answer a control point write (s)
+CONTROL_ANSWER_TIMEOUT_S = 5.0
+
+#: start(protocol, client, requested rate in Hz, what the sensor notifies as it arrives: ("control" or
+#: "data", payload)) -> (the rate streamed in Hz, the protocol as the sensor turned out to be)
+StartFunction = Callable[[Protocol, BleakClient, float, "asyncio.Queue[tuple[str, bytes]]"],
+                         Awaitable[tuple[float, Protocol]]]
 
 
 @dataclass(frozen=True)
@@ -47,9 +61,123 @@ def _polar_pmd_channel(protocol: Protocol) -> ControlChannel:
     from firmware_protocols import polar_pmd
 
     def apply(decoder: Decoder, payload: bytes) -> None:
-        decoder.apply_control_point_response(polar_pmd.parse_control_point_response(payload))
+        answer = polar_pmd.parse_control_point_response(payload)
+        if isinstance(answer, polar_pmd.MeasurementStopped):  # no more data will come: say so
+            names = ", ".join(polar_pmd.MEASUREMENT_TYPES.get(t, str(t)) for t in answer.measurement_types)
+            log.warning("the Polar sensor stopped streaming %s by itself; no more of its data will come", names)
+        decoder.apply_control_point_response(answer)
 
     return ControlChannel(protocol.control_point_uuid, apply)
+
+
+async def write(client: BleakClient, command: Command) -> None:
+    """One command's GATT write, then the pause the device needs after it (``pause_after_s``)."""
+    await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+    if command.pause_after_s > 0:
+        await asyncio.sleep(command.pause_after_s)
+
+
+def _who(client: BleakClient) -> str:
+    return f"{client.address} ({getattr(client, 'name', '') or '?'})"
+
+
+async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
+                           answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
+    """Ask the sensor which ACC and GYRO settings it offers, start both with offered ones (the rate
+    nearest the request), and check each answer: a sensor answers a start it cannot honour with an
+    error status and then stays silent, so a refusal is a :class:`StreamRefusedError` naming it."""
+    from firmware_protocols import polar_pmd as pmd
+
+    async def control() -> bytes:
+        while True:
+            kind, payload = await answers.get()
+            if kind == "control":
+                return payload
+
+    async def ask(command):
+        await write(client, command)
+        op, mtype = command.payload[0], command.payload[1] & 0x3F
+        async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
+            while True:
+                try:
+                    answer = pmd.parse_control_point_response(await control())
+                except ProtocolError:
+                    continue
+                if (isinstance(answer, pmd.ControlPointResponse)
+                        and (answer.op_code, answer.measurement_type) == (op, mtype)):
+                    break
+            parameters, more = answer.parameters, answer.more
+            while more:  # parameters longer than a notification: [more, parameters...] follow (the SDK's way)
+                part = await control()
+                parameters, more = parameters + part[1:], bool(part[:1]) and part[0] != 0
+            return dataclasses.replace(answer, parameters=parameters, more=False)
+
+    who = _who(client)
+    offered = {}
+    for command in protocol.settings_commands():
+        answer = await ask(command)
+        if answer.ok:
+            try:
+                offered[answer.measurement_type] = answer.settings
+            except ProtocolError:  # settings this client cannot read: the defaults, the rate as asked
+                offered[answer.measurement_type] = {}
+        elif answer.measurement_type == pmd.ACC:
+            raise StreamRefusedError(f"{who}: the sensor refuses to say its ACC settings ({answer.status_name})")
+    rate_hz, commands = protocol.start_commands_for(offered, sample_rate_hz)
+    for command in commands:
+        answer = await ask(command)
+        if answer.status_name == "ERROR_ALREADY_IN_STATE":  # still streaming from before: its scale
+            await ask(pmd.stop_measurement_command(answer.measurement_type))  # factor comes with a start
+            answer = await ask(command)
+        if not answer.ok:
+            name = pmd.MEASUREMENT_TYPES[answer.measurement_type]
+            raise StreamRefusedError(f"{who}: the sensor refused to start {name} at {rate_hz:g} Hz "
+                                     f"(settings {command.payload[2:].hex(' ')}): {answer.status_name}")
+    return rate_hz, protocol
+
+
+async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
+                          answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
+    """Ask the board which accelerometer it has (``03 80``), then start it with that chip's
+    registers and configuration bytes: a MetaMotion S (BMI270) started as a BMI160 streams nothing
+    (other packed registers) at ±2 g (other range codes). No answer: the protocol as given."""
+    from firmware_protocols import metawear as mw
+
+    command = protocol.identify_command()
+    await write(client, command)
+    reply = None
+    try:
+        async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
+            while reply is None:
+                kind, payload = await answers.get()
+                if kind == "data" and payload[:2] == command.payload[:2]:
+                    reply = payload
+    except TimeoutError:
+        log.warning("%s: no answer to the module info request; streaming as a %s board", _who(client), protocol.chip)
+    if reply is not None:
+        try:
+            protocol = protocol.with_module_info(reply)
+        except ProtocolError as exc:
+            raise StreamRefusedError(f"{_who(client)}: {exc}") from None
+    for command in protocol.start_commands(sample_rate_hz):
+        await write(client, command)
+    return mw.output_data_rate_hz(protocol.chip, sample_rate_hz), protocol
+
+
+_STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": _metawear_start}
+
+
+async def start_stream(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
+                       answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
+    """Start streaming: the protocol's own way where it must ask the sensor first (reading its
+    answers from ``answers``), else its plain start commands. Returns the rate (Hz) asked of the
+    sensor and the protocol as the sensor turned out to be (MetaWear: its chip)."""
+    start = _STARTS.get(protocol.name)
+    if start is not None:
+        return await start(protocol, client, sample_rate_hz, answers)
+    for command in protocol.start_commands(sample_rate_hz):
+        await write(client, command)
+    return sample_rate_hz, protocol
 
 
 _CONTROL_CHANNELS: dict[str, Callable[[Protocol], ControlChannel]] = {"polar_pmd": _polar_pmd_channel}

@@ -20,5 +20,10 @@ class ConnectError(BleError):
     """Connecting (or setting up streaming after connecting) failed."""
 
 
+class StreamRefusedError(ConnectError):
+    """The sensor connected but cannot stream as asked (it is not of the protocol's kind, or it
+    refused the settings): another attempt would fail the same way, so none is made."""
+
+
 class NotConnectedError(BleError):
     """An operation needs a connected session."""

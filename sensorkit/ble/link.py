@@ -41,7 +41,7 @@ class SessionHealth:
     packets: int = 0
     samples: int = 0
     corrupt_packets: int = 0
-    lost_samples: int = 0  # seen by the decoders' sequence counters, within connections
+    lost_samples: int = 0  # seen by the decoders' counters/timestamps within connections: the sum over ``gaps``
     merge_dropped_samples: int = 0
     nonfinite_samples: int = 0  # decoded samples holding NaN or infinity: dropped, never recorded
     reconnects: list[Reconnect] = field(default_factory=list)
@@ -51,13 +51,26 @@ class SessionHealth:
 
     def add_connection(self, health: StreamHealth) -> None:
         """Fold a finished connection's decoder counters into the totals."""
-        for name in ("packets", "samples", "corrupt_packets", "lost_samples"):
+        for name in ("packets", "samples", "corrupt_packets"):
             setattr(self._closed, name, getattr(self._closed, name) + getattr(health, name))
 
     def refresh(self, current: StreamHealth | None) -> None:
         """Totals = closed connections + ``current`` (the live connection's decoder counters)."""
-        for name in ("packets", "samples", "corrupt_packets", "lost_samples"):
+        for name in ("packets", "samples", "corrupt_packets"):
             setattr(self, name, getattr(self._closed, name) + (getattr(current, name) if current else 0))
+
+    def add_gap(self, at_t_s: float, lost_samples: int, within_s: float) -> None:
+        """A decoder's packet-loss gap, in session time. A gap within ``within_s`` of one already
+        recorded is the same hole seen by another stream of the sensor (Polar's ACC and GYRO frames
+        are lost together): it is counted once, with the larger loss, as recording samples."""
+        for gap in reversed(self.gaps[-4:]):
+            if abs(gap["at_t_s"] - at_t_s) <= within_s:
+                if lost_samples > gap["lost_samples"]:
+                    self.lost_samples += lost_samples - gap["lost_samples"]
+                    gap["lost_samples"] = lost_samples
+                return
+        self.gaps.append({"at_t_s": at_t_s, "lost_samples": lost_samples})
+        self.lost_samples += lost_samples
 
     @property
     def lost_total_samples(self) -> int:

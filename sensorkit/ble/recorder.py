@@ -130,6 +130,14 @@ class SessionRecorder:
             return writer
         raise RecordingError(f"{self.path}: already exists, and so do 998 numbered names after it")
 
+    def stream_started(self, session: SensorSession) -> None:
+        """The session streams: the sidecar's ``sample_rate_hz`` becomes the rate the sensor was set
+        to, not the one asked for (a reader refuses a sidecar rate 10 % off the timestamps'; the
+        files are made with the first samples, after this)."""
+        rate_hz = session.stream_sample_rate_hz
+        if rate_hz and self.writer is None:
+            self.meta["sample_rate_hz"] = float(rate_hz)
+
     def refresh(self, session: SensorSession) -> LiveStatus:
         """Update :attr:`status` from the session and the pipeline."""
         s = self.status
@@ -212,6 +220,7 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
     try:
         async with session:
             opened = True
+            recorder.stream_started(session)
             display.show(recorder.refresh(session))
             async for block in session.blocks(idle_tick_s=tick_s):
                 for rep in recorder.feed(block, session.last_arrival_s):

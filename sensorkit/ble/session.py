@@ -28,9 +28,9 @@ from bleak.exc import BleakError
 
 import firmware_protocols
 from firmware_protocols import Decoder, Protocol, ProtocolError
-from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder
+from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder, start_stream, write
 from sensorkit.ble.connect import backoff_delays, connect_once
-from sensorkit.ble.errors import ConnectError, NotConnectedError, UnknownSensorError
+from sensorkit.ble.errors import ConnectError, NotConnectedError, StreamRefusedError, UnknownSensorError
 from sensorkit.ble.link import LinkState, Reconnect, SessionHealth, TimeBase
 from sensorkit.ble.merge import ChannelMerger
 from sensorkit.ble.scan import FoundSensor, find_sensor
@@ -77,6 +77,9 @@ class SensorSession:
         self.protocol: Protocol | None = None
         self.client: BleakClient | None = None
         self.mtu: int | None = None
+        #: the rate (Hz) the sensor was set to stream at (the protocol snaps ``sample_rate_hz`` to one
+        #: its sensors support: Movesense 30 -> 26 Hz); None before streaming or when the protocol cannot tell
+        self.stream_sample_rate_hz: float | None = None
         self.battery_percent: int | None = None
         self._health = SessionHealth()
         self.last_arrival_s = float("nan")  # perf_counter() when the last yielded block's packet arrived
@@ -87,6 +90,7 @@ class SensorSession:
         self._gaps_seen = 0
         self._merged_dropped = 0  # samples the mergers of closed connections dropped
         self._merger = ChannelMerger()
+        self._answers: asyncio.Queue[tuple[str, bytes]] | None = None
         self._reconnect_task: asyncio.Task | None = None
         self._pending_gap: Reconnect | None = None
         self._subscribed: list[str] = []
@@ -155,7 +159,7 @@ class SensorSession:
             try:
                 async with asyncio.timeout(5.0):
                     for command in self.protocol.stop_commands():
-                        await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+                        await write(client, command)
                     for uuid in self._subscribed:
                         await client.stop_notify(uuid)
             except _LINK_ERRORS as exc:
@@ -244,17 +248,45 @@ class SensorSession:
                                         timeout_s=min(self.connect_timeout_s, max(deadline - time.monotonic(), 0.1)))
             await self._start_streaming(client)
             return True
+        except (StreamRefusedError, asyncio.CancelledError):
+            # it will not stream as asked (no point retrying), or Ctrl-C while setting up: the
+            # sensor must not be left connected, maybe streaming, with nobody to stop it
+            await self._disconnect_quietly(client)
+            raise
         except _LINK_ERRORS as exc:
             log.info("connection attempt %d to %s failed: %s", attempt, self.sensor.address, exc)
+        await self._disconnect_quietly(client)
+        return False
+
+    @staticmethod
+    async def _disconnect_quietly(client: BleakClient | None) -> None:
         if client is not None and client.is_connected:
             try:
-                await client.disconnect()
+                async with asyncio.timeout(5.0):
+                    await client.disconnect()
             except _LINK_ERRORS:
                 pass
-        return False
+
+    def _check_kind(self, client: BleakClient, channel: ControlChannel | None) -> None:
+        """Refuse a sensor that lacks the protocol's characteristics (``--protocol`` not its own, or
+        the wrong device named): every further attempt would fail the same way. Where the
+        advertisement claims this very protocol, a stale GATT cache may hide them: retried."""
+        wanted = [*self.protocol.data_char_uuids, *([channel.char_uuid] if channel else []),
+                  *([self.protocol.config_char_uuid] if hasattr(self.protocol, "config_char_uuid") else [])]
+        missing = [uuid for uuid in wanted if client.services.get_characteristic(uuid) is None]
+        if not missing:
+            return
+        said = self.sensor.protocol
+        if said == self.protocol.name:
+            raise ConnectError(f"characteristic {missing[0]} not found (a stale GATT cache?)")
+        raise StreamRefusedError(
+            f"{self.sensor.address} ({self.sensor.name}) does not speak {self.protocol.name}: it has no "
+            f"characteristic {missing[0]}" + (f"; its advertisement says {said}" if said else ""))
 
     async def _start_streaming(self, client: BleakClient) -> None:
         self.client = client
+        channel = control_channel(self.protocol)
+        self._check_kind(client, channel)
         await self._negotiate_mtu(client)
         self.battery_percent = await self._read_battery(client)
         self._decoder = None  # notifications before the decoder exists wait in self._early
@@ -262,16 +294,19 @@ class SensorSession:
         self._gaps_seen = 0
         self._timebase.new_connection()
         self._subscribed = []
-        channel = control_channel(self.protocol)
+        self._answers = asyncio.Queue()  # what the sensor says while the stream is set up
         if channel is not None:
             await client.start_notify(channel.char_uuid, lambda _s, data: self._on_control(channel, data))
             self._subscribed.append(channel.char_uuid)
         for uuid in self.protocol.data_char_uuids:
             await client.start_notify(uuid, self._on_notification)
             self._subscribed.append(uuid)
-        for command in self.protocol.start_commands(self.sample_rate_hz):
-            await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
-        self._decoder = await make_decoder(self.protocol, client, self.sample_rate_hz)
+        try:
+            rate_hz, self.protocol = await start_stream(self.protocol, client, self.sample_rate_hz, self._answers)
+        finally:
+            self._answers = None
+        self._decoder = await make_decoder(self.protocol, client, rate_hz)
+        self.stream_sample_rate_hz = self._decoder.sample_rate_hz
         early, self._early = self._early, []
         for handler, *args in early:
             handler(*args)
@@ -302,6 +337,8 @@ class SensorSession:
         arrival_s = time.perf_counter() if arrival_s is None else arrival_s
         decoder = self._decoder
         if decoder is None:
+            if self._answers is not None:  # (setting up: start_stream reads them; MetaWear answers here)
+                self._answers.put_nowait(("data", bytes(payload)))
             self._early.append((self._on_notification, sender, payload, arrival_s))
             return
         try:
@@ -339,11 +376,16 @@ class SensorSession:
     def _collect_gaps(self, decoder: Decoder) -> None:
         """Copy the decoder's new packet-loss gaps into the session's health, in session time."""
         offset_s = self._timebase.offset_s
+        if offset_s is None:
+            return
         for gap in decoder.health.gaps[self._gaps_seen:]:
-            self._health.gaps.append({"at_t_s": round(gap.at_t_s + offset_s, 4), "lost_samples": gap.lost_samples})
+            self._health.add_gap(round(float(gap.at_t_s + offset_s), 4), gap.lost_samples,
+                                 within_s=self._timebase.sample_period_s / 2)
         self._gaps_seen = len(decoder.health.gaps)
 
     def _on_control(self, channel: ControlChannel, payload: bytearray) -> None:
+        if self._answers is not None:  # (setting up: start_stream reads them)
+            self._answers.put_nowait(("control", bytes(payload)))
         if self._decoder is None:
             self._early.append((self._on_control, channel, payload))
             return
@@ -362,6 +404,7 @@ class SensorSession:
 
     def _finish_decoder(self) -> None:
         if self._decoder is not None:
+            self._collect_gaps(self._decoder)
             self._health.add_connection(self._decoder.health)
             self._decoder = None
         self._merged_dropped += self._merger.dropped_samples
@@ -385,6 +428,8 @@ class SensorSession:
         try:
             if await self._connect_with_backoff():
                 return
+        except StreamRefusedError as exc:
+            log.warning("%s", exc)
         except Exception:  # noqa: BLE001 - a bug here must end the stream, not hang it
             log.exception("reconnecting to %s failed", self.sensor.address)
         gap = self._pending_gap

@@ -64,9 +64,12 @@ def _scan(timeout_s: float, simulate: bool) -> None:
     if simulate:
         from sensorkit.ble.virtual.simulated import demo_radio
         backend = demo_radio().scanner_backend
-    found = _run(scan_sensors(timeout_s, backend=backend)) or []
-    if not found:
-        click.echo(f"no known sensor advertised within {timeout_s:g} s")
+    found = _run(scan_sensors(timeout_s, backend=backend))
+    if found is None:  # stopped (Ctrl-C): "stopped" was said
+        return
+    if not found:  # (exit 2, as for record/live with no sensor: a script can tell "none" from a list)
+        click.echo(f"error: no known sensor advertised within {timeout_s:g} s", err=True)
+        sys.exit(2)
     for sensor in found:
         click.echo(f"{sensor.address}  {sensor.rssi:4d} dBm  {sensor.protocol:<10}  {sensor.name or ''}")
 

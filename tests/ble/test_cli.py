@@ -26,6 +26,16 @@ def test_scan_simulate_lists_one_sensor_per_protocol():
     assert "polar_pmd" in result.output and "Polar Sense" in result.output
 
 
+def test_a_scan_that_finds_no_sensor_is_one_line_and_exit_2(monkeypatch):
+    # a radio with no sensor in range: what a clinic sees with the sensor switched off
+    from sensorkit.ble.virtual import VirtualRadio, simulated
+
+    monkeypatch.setattr(simulated, "demo_radio", lambda: VirtualRadio([]))
+    result = CliRunner().invoke(cli, ["scan", "--simulate", "--timeout-s", "0.2"])
+    assert result.exit_code == 2
+    assert result.stdout == "" and result.stderr == "error: no known sensor advertised within 0.2 s\n"
+
+
 def test_live_simulate_prints_reps_and_writes_a_readable_recording(tmp_path):
     pytest.importorskip("sensorkit.pipeline.pipeline")
     result = CliRunner().invoke(cli, ["live", "--simulate", "--duration-s", "30", "--speed", "20",

@@ -1,5 +1,7 @@
 """SensorSession end to end over virtual sensors running the real protocols (open_v1, polar_pmd)."""
 import asyncio
+import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -262,3 +264,230 @@ def test_a_stop_that_arrives_with_a_block_still_stops_the_reader():
         assert reader in done and reader.cancelled()
 
     asyncio.run(scenario())
+
+
+def verity_sense_at(rate_hz, run_s=20.0):
+    """A virtual Verity Sense that, like a real one outside SDK mode, offers one rate (``rate_hz``)
+    and refuses a start at any other."""
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    from .conftest import synthetic_samples
+
+    sensor = VirtualSensor(PolarVerityFirmware(rate_hz), synthetic_samples(run_s, rate_hz=rate_hz), speed=20.0)
+    return sensor, VirtualRadio([sensor])
+
+
+def test_a_polar_sensor_streams_at_the_rate_it_offers_when_another_is_asked_for(run):
+    # 104 Hz asked (the command line's default), the sensor offers 52 Hz: it used to be started at
+    # 104 Hz, answer ERROR_INVALID_SAMPLE_RATE, and the session sat "streaming" with no data.
+    sensor, radio = verity_sense_at(52.0)
+
+    async def go():
+        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                                scanner_backend=radio.scanner_backend, sample_rate_hz=104.0, clock=sensor.clock)
+        blocks = []
+        async with session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                blocks.append(block)
+                if sensor.clock() > 3.0 or len(blocks) > 200:  # (bounded: no data must not hang the test)
+                    break
+        return session, Samples.concat(blocks)
+
+    session, out = run(go())
+    assert session.stream_sample_rate_hz == 52.0 and len(out) > 100
+    assert np.median(np.diff(out.t)) == pytest.approx(1 / 52, rel=1e-3)
+
+
+def test_a_start_the_polar_sensor_refuses_is_one_line_without_retrying(run, monkeypatch):
+    sensor, radio = verity_sense_at(52.0)
+    monkeypatch.setattr(sensor.firmware, "_refusal", lambda mtype, tlv: 9)  # ERROR_INVALID_RANGE, whatever is asked
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, give_up_s=30.0, backoff_initial_s=0.02)
+    with pytest.raises(ConnectError, match=r"refused to start ACC at 52 Hz \(settings .*\): ERROR_INVALID_RANGE$"):
+        run(session.open())
+    assert sensor.connections == 1 and not sensor.connected  # no 30 s of attempts; the link let go
+
+
+def test_a_sensor_of_another_kind_is_one_line_at_once_not_a_minute_of_retries(run):
+    # --protocol open_v1 given for a Polar sensor: each attempt connected, found no open_v1
+    # characteristic, and was retried for give_up_s; then "could not connect ... within 60 s".
+    sensor, radio = verity_sense_at(52.0)
+    session = SensorSession(sensor.local_name, protocol="open_v1", client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, give_up_s=5.0, backoff_initial_s=0.02)
+    with pytest.raises(ConnectError) as error:
+        run(session.open())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D) does not speak open_v1: it has no "
+                                "characteristic b7fb4f01-9fae-430d-a566-b215c48b46a2; its advertisement says polar_pmd")
+    assert sensor.connections == 1 and not sensor.connected
+
+
+@pytest.mark.parametrize("chip", ["bmi160", "bmi270"])
+def test_a_metawear_board_is_asked_its_chip_and_streamed_with_that_chips_registers(chip, run):
+    # A MetaMotion S (BMI270) was started as a BMI160 (another packed register, range byte 0x0c
+    # read as +-2 g) and streamed nothing; the board is now asked first (03 80 -> 03 80 04 ..).
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
+
+    from .conftest import synthetic_samples
+
+    source = synthetic_samples(6.0, rate_hz=100.0)  # 104 Hz asked: the Bosch chips' nearest rate is 100 Hz
+    sensor = VirtualSensor(MetaWearFirmware(100.0, chip=chip), source, speed=20.0)
+    radio = VirtualRadio([sensor])
+
+    async def go():
+        session = SensorSession("MetaWear", client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
+                                sample_rate_hz=104.0, clock=sensor.clock)
+        blocks = []
+        async with session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                blocks.append(block)
+                if sensor.clock() > 3.0 or len(blocks) > 300:  # (bounded: no data must not hang the test)
+                    break
+        return session, Samples.concat(blocks)
+
+    session, out = run(go())
+    assert session.protocol.chip == chip and session.stream_sample_rate_hz == 100.0 and len(out) > 150
+    index = np.rint(out.t * 100.0).astype(int)
+    assert np.abs(out.acc - source.acc[index]).max() <= 9.80665 / 2048 / 2 + 1e-9  # +-16 g: 2048 LSB per g
+    assert np.abs(out.gyr - source.gyr[index]).max() <= 1 / 16.4 / 2 + 1e-9      # +-2000 deg/s
+
+
+def test_ctrl_c_while_the_stream_is_set_up_lets_the_sensor_go(run):
+    # Cancelled between connecting and streaming (here: waiting for the Polar sensor's answer), the
+    # session left the link up: `async with` never entered, so nothing disconnected it.
+    from firmware_protocols import polar_pmd as pmd
+
+    sensor, radio = verity_sense_at(52.0)
+    sensor.characteristic(pmd.PMD_CONTROL_POINT_UUID).on_write = lambda payload: None  # a sensor slow to answer
+
+    async def go():
+        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                                scanner_backend=radio.scanner_backend)
+        task = asyncio.create_task(session.open())
+        while not sensor.connected:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(go())
+    assert sensor.connections == 1 and not sensor.connected
+
+
+def test_a_hole_in_a_polar_stream_is_one_gap_of_recording_samples(polar_sensor, run):
+    # Polar sends ACC and GYRO frames apart; a lost notification pair is a hole in both. The
+    # sidecar listed it twice and counted its samples twice (60 lost for 30), doubling loss_fraction.
+    sensor, radio, source = polar_sensor
+    fired = []
+
+    async def go():
+        async with session_for(SimpleNamespace(sensor=sensor, radio=radio)) as session:
+            def hooks(clock_s):
+                if clock_s > 1.0 and sensor.sent_packets and not fired:
+                    fired.append(clock_s)
+                    sensor.drop_packets(3)  # 3 sends of an ACC + a GYRO frame, 10 samples each
+            return await collect(session, sensor, 3.0, hooks), session
+
+    out, session = run(go())
+    per_packet = sensor.firmware.samples_per_packet(247)
+    assert [gap["lost_samples"] for gap in session.health.gaps] == [3 * per_packet]
+    assert session.health.lost_samples == 3 * per_packet
+    assert np.diff(out.t).max() == pytest.approx((3 * per_packet + 1) / 104, abs=1e-3)  # the hole the gap says
+
+
+def test_a_polar_settings_answer_longer_than_a_notification_is_read_whole(run):
+    # At the default ATT MTU (23) a Verity Sense's GYRO settings (four ranges) do not fit in one
+    # notification: the rest follows as [more, parameters...] (Polar SDK, BlePmdClient). Read as
+    # one notification, the offer was cut inside its ranges: the range asked for (300 deg/s, not
+    # offered) could not be mapped to an offered one, and the sensor refused the start.
+    from firmware_protocols.polar_pmd import PolarPmd
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    from .conftest import synthetic_samples
+
+    sensor = VirtualSensor(PolarVerityFirmware(52.0), synthetic_samples(10.0, rate_hz=52.0), speed=20.0, max_mtu=23)
+    radio = VirtualRadio([sensor])
+    protocol = PolarPmd()
+    protocol.gyr_range_dps = 300
+    session = SensorSession(sensor.local_name, protocol=protocol, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, sample_rate_hz=104.0, clock=sensor.clock)
+
+    async def go():
+        async with session:
+            return session.mtu, session.stream_sample_rate_hz
+
+    assert run(go()) == (23, 52.0)
+    assert sensor.firmware.gyr_factor == 250 / 32768  # the offered range nearest 300 deg/s
+
+
+def test_the_session_waits_the_pause_a_command_asks_for(open_v1_rig, run):
+    # (WitMotion's unlock and register writes each need 100 ms before the next write)
+    from firmware_protocols import Command
+    from firmware_protocols.open_v1 import CONTROL_CHAR_UUID, OpenV1
+
+    class PausingOpenV1(OpenV1):
+        def start_commands(self, sample_rate_hz=104.0):
+            return [Command(CONTROL_CHAR_UUID, b"\\x02", pause_after_s=0.3), *super().start_commands(sample_rate_hz)]
+
+    rig = open_v1_rig
+    control = rig.sensor.characteristic(CONTROL_CHAR_UUID)
+    written, firmware_write = [], control.on_write
+    control.on_write = lambda payload: (written.append(time.monotonic()), firmware_write(payload))
+
+    async def go():
+        async with session_for(rig, protocol=PausingOpenV1()) as session:
+            return len(await collect(session, rig.sensor, 1.0))
+
+    assert run(go()) > 0
+    assert written[1] - written[0] >= 0.3
+
+
+def test_a_polar_sensor_stopping_its_streams_by_itself_is_said(run, caplog):
+    # The control point's "measurement stopped" (01 02 05) was ignored: the data just stopped.
+    from firmware_protocols import polar_pmd as pmd
+
+    sensor, radio = verity_sense_at(52.0)
+
+    async def go():
+        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                                scanner_backend=radio.scanner_backend, clock=sensor.clock)
+        async with session:
+            sensor.notify(pmd.PMD_CONTROL_POINT_UUID, bytes([0x01, pmd.ACC, pmd.GYRO]))
+
+    run(go())
+    assert "the Polar sensor stopped streaming ACC, GYRO by itself" in caplog.text
+
+
+def test_a_polar_stream_still_running_is_restarted_to_learn_its_scale(run):
+    # A start answered "already in state" (the sensor still streaming from before) carries no scale
+    # factor; it was taken as success, the gyro then scaled by factor 1 instead of 2000/32768 (16
+    # times too large). The stream is now stopped and started again, and its answer read.
+    from firmware_protocols import polar_pmd as pmd
+
+    sensor, radio = verity_sense_at(52.0)
+    sensor.firmware.active = {pmd.ACC, pmd.GYRO}
+
+    async def go():
+        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                                scanner_backend=radio.scanner_backend, clock=sensor.clock)
+        blocks = []
+        async with session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                blocks.append(block)
+                if sensor.clock() > 2.0 or len(blocks) > 200:
+                    break
+        return Samples.concat(blocks)
+
+    out = run(go())
+    source = synthetic_samples_at(52.0)
+    index = np.rint(out.t * 52.0).astype(int)
+    assert len(out) > 50 and np.abs(out.gyr - source.gyr[index]).max() <= 2000 / 32768 / 2 + 1e-6
+
+
+def synthetic_samples_at(rate_hz):
+    from .conftest import synthetic_samples
+
+    return synthetic_samples(20.0, rate_hz=rate_hz)

@@ -78,3 +78,30 @@ def test_connect_once_works_with_and_without_bleak_retry_connector(polar_sensor,
         return connected
 
     assert run(go(False)) and run(go(True))
+
+
+def test_the_virtual_verity_sense_refuses_a_rate_it_does_not_offer_like_a_real_one(run):
+    # Polar's documentation: a Verity Sense streams ACC and GYRO at 52 Hz (outside SDK mode); a
+    # start at 104 Hz gets an error status and no data. The virtual one used to stream anyway.
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    from .conftest import synthetic_samples
+
+    sensor = VirtualSensor(PolarVerityFirmware(52.0), synthetic_samples(5.0, rate_hz=52.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+
+    async def session():
+        responses, frames = [], []
+        async with BleakClient(sensor.address, backend=radio.client_backend) as client:
+            await client.start_notify(pmd.PMD_CONTROL_POINT_UUID, lambda _c, d: responses.append(bytes(d)))
+            await client.start_notify(pmd.PMD_DATA_UUID, lambda _c, d: frames.append(bytes(d)))
+            for command in [pmd.get_settings_command(pmd.ACC), *pmd.PolarPmd().start_commands(104.0)]:
+                await client.write_gatt_char(command.char_uuid, command.payload, response=True)
+            await asyncio.sleep(0.2)
+        return [pmd.parse_control_point_response(r) for r in responses], frames
+
+    (offer, acc_start, gyr_start), frames = run(session())
+    assert offer.settings == {"sample_rate": (52,), "resolution": (16,), "range": (8,), "channels": (3,)}
+    assert [acc_start.status_name, gyr_start.status_name] == ["ERROR_INVALID_SAMPLE_RATE"] * 2
+    assert frames == [] and not sensor.firmware.streaming

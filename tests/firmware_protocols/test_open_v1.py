@@ -101,6 +101,16 @@ def test_duplicates_dropped_reordered_counted():
     assert np.all(np.diff(t) > 0)
 
 
+def test_a_repeated_stream_start_frame_is_a_duplicate_not_a_new_stream():
+    # The first frame of a stream notified twice was taken as a second stream start: its samples
+    # recorded twice, every later sample 40 ms late, and a device "reboot" counted.
+    start = frame(0, 0, FLAG_STREAM_START)
+    dec, rows = decode_all([start, start, frame(1, 4), frame(0, 0, FLAG_STREAM_START), frame(2, 8)])
+    np.testing.assert_allclose(rows[:, 0], np.arange(12) / 100)
+    np.testing.assert_allclose(rows[:, 1], np.arange(12))  # acc x = sample index: each sample once
+    assert (dec.health.duplicate_packets, dec.clock_resets, dec.health.lost_samples) == (2, 0, 0)
+
+
 def test_sequence_wrap_is_not_loss():
     frames = [frame((65534 + i) % 65536, i * N) for i in range(4)]  # 65534, 65535, 0, 1
     dec, rows = decode_all(frames)

@@ -420,3 +420,28 @@ def test_a_float_frame_holding_a_non_finite_value_is_a_bad_packet(bad):
     payload = encode_frame(GYRO, 0x81, counts_from_si(GYRO, 0x81, values), 1_000_000_000)
     with pytest.raises(ProtocolError, match="non-finite"):
         PolarPmd().decoder().feed(payload)
+
+
+def test_start_uses_the_settings_the_sensor_offers_nearest_the_rate_asked():
+    # Polar's settings example (PmdSettingTest): 52 Hz, 16 bit, ranges 245/500/1000/2000, 3 channels.
+    # A Verity Sense offers 52 Hz only outside SDK mode and answers a 104 Hz start with an error,
+    # then sends nothing: the start must ask for what was offered.
+    offer = parse_settings(bytes.fromhex("00013400 01011000 0204f500f401e803d007 040103"))
+    rate_hz, commands = PolarPmd().start_commands_for({ACC: parse_settings(bytes.fromhex(
+        "00013400 01011000 02010800 040103")), GYRO: offer}, 104.0)
+    assert rate_hz == 52.0
+    assert [c.payload.hex(" ") for c in commands] == [
+        "02 02 00 01 34 00 01 01 10 00 02 01 08 00 04 01 03",  # ACC 52 Hz, 16 bit, 8 G, 3 channels
+        "02 05 00 01 34 00 01 01 10 00 02 01 d0 07 04 01 03",  # GYRO 52 Hz, 16 bit, 2000 deg/s
+    ]
+
+
+def test_start_prefers_a_rate_acc_and_gyro_share_and_skips_a_type_not_offered():
+    acc = {"sample_rate": (26, 52, 104, 208), "range": (2, 4, 16)}
+    gyr = {"sample_rate": (52, 208), "range": (250, 500)}
+    rate_hz, commands = PolarPmd().start_commands_for({ACC: acc, GYRO: gyr}, 104.0)
+    assert rate_hz == 52.0  # 104 only ACC offers; of the shared ones 52 and 208 are as near: the lower
+    acc_start, gyr_start = (parse_settings(c.payload[2:]) for c in commands)
+    assert acc_start["range"] == (16,) and gyr_start["range"] == (500,)  # the nearest offered to 8 G, 2000 deg/s
+    rate_hz, commands = PolarPmd().start_commands_for({ACC: acc}, 100.0)  # an H10: no GYRO
+    assert rate_hz == 104.0 and [c.payload[1] for c in commands] == [ACC]

@@ -119,6 +119,14 @@ def test_commands_unlock_rate_save():
     assert proto.data_char_uuids == ("0000ffe4-0000-1000-8000-00805f9a34fb",)  # 9a34fb, not 9b34fb
 
 
+def test_the_start_writes_are_paced_as_the_vendor_sdk_paces_them():
+    # WITMOTION's device_model.py writeReg: unlock, 100 ms, write the register, 100 ms, save.
+    # Written back to back, a register write right after the unlock can be ignored: the sensor
+    # then streams at its old rate while t assumes the one asked for.
+    unlock, rate, save = WitMotion().start_commands(104)
+    assert (unlock.pause_after_s, rate.pause_after_s, save.pause_after_s) == (0.1, 0.1, 0.0)
+
+
 def test_registry():
     proto = firmware_protocols.get("witmotion")
     assert proto.matches("WT901BLE68", []) and proto.matches(None, ["0000FFE5-0000-1000-8000-00805F9A34FB"])

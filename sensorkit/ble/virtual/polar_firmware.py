@@ -2,7 +2,10 @@
 
 Control point (write, indicate): get-settings / start / stop for ACC and GYRO, answered with
 ``F0 op type status more params`` like the real sensor; the start response carries the gyro
-scale factor. Data (notify): ACC as raw 16-bit mG frames (type 0x01), GYRO as delta-compressed
+scale factor. Like a real one, it offers one sample rate (a Verity Sense outside SDK mode: 52 Hz;
+this one: the rate it simulates), ±8 G and ±250 to ±2000 deg/s, 16 bits, 3 channels, and answers
+a start with other settings by an error status (``ERROR_INVALID_SAMPLE_RATE`` ...) and no data.
+An answer longer than a notification continues in notifications ``more, parameters...``. Data (notify): ACC as raw 16-bit mG frames (type 0x01), GYRO as delta-compressed
 16-bit frames (type 0x80) scaled by that factor, timestamps in ns since 2000 of each frame's last
 sample. Encoding uses ``firmware_protocols.polar_pmd``'s own encoder.
 """
@@ -20,8 +23,10 @@ ACC_FRAME_TYPE = 0x01
 GYR_FRAME_TYPE = 0x80
 #: deg/s per count of a 16-bit gyro frame at ±2000 deg/s (what a Verity Sense reports)
 GYR_FACTOR = 2000.0 / 32768.0
-SUPPORTED_RATES_HZ = (26, 52, 104, 208, 416)
+#: the ranges offered: G for ACC, deg/s for GYRO (Polar's documentation of the Verity Sense)
+RANGES = {pmd.ACC: (8,), pmd.GYRO: (250, 500, 1000, 2000)}
 _STATUS_OK, _INVALID_OP, _INVALID_TYPE, _NOT_SUPPORTED, _INVALID_LENGTH, _ALREADY = 0, 1, 2, 3, 4, 6
+_INVALID_RESOLUTION, _INVALID_SAMPLE_RATE, _INVALID_RANGE, _INVALID_CHANNELS = 7, 8, 9, 11
 
 
 class PolarVerityFirmware(SensorFirmware):
@@ -39,6 +44,7 @@ class PolarVerityFirmware(SensorFirmware):
         self.packet_interval_s = packet_interval_s
         self.active: set[int] = set()
         self.start_ns = pmd.EXAMPLE_START_NS
+        self.gyr_factor = GYR_FACTOR  # deg/s per count at the range started with
 
     def services(self) -> list[VirtualService]:
         return [VirtualService(pmd.PMD_SERVICE_UUID, [
@@ -62,7 +68,7 @@ class PolarVerityFirmware(SensorFirmware):
             counts = pmd.counts_from_si(pmd.ACC, ACC_FRAME_TYPE, rows[:, 1:4])
             packets.append((pmd.PMD_DATA_UUID, pmd.encode_frame(pmd.ACC, ACC_FRAME_TYPE, counts, timestamp_ns)))
         if pmd.GYRO in self.active:
-            counts = pmd.counts_from_si(pmd.GYRO, GYR_FRAME_TYPE, rows[:, 4:7], GYR_FACTOR)
+            counts = pmd.counts_from_si(pmd.GYRO, GYR_FRAME_TYPE, rows[:, 4:7], self.gyr_factor)
             packets.append((pmd.PMD_DATA_UUID, pmd.encode_frame(pmd.GYRO, GYR_FRAME_TYPE, counts, timestamp_ns)))
         return packets
 
@@ -75,20 +81,51 @@ class PolarVerityFirmware(SensorFirmware):
         if mtype not in self.types:
             return self._respond(op, mtype, _NOT_SUPPORTED if mtype == pmd.GYRO else _INVALID_TYPE)
         if op == pmd.OP_GET_SETTINGS:
-            rates = b"".join(r.to_bytes(2, "little") for r in SUPPORTED_RATES_HZ)
-            ranges = (8 if mtype == pmd.ACC else 2000).to_bytes(2, "little")
-            params = bytes([0, len(SUPPORTED_RATES_HZ)]) + rates + bytes([1, 1, 16, 0, 2, 1]) + ranges + bytes([4, 1, 3])
-            return self._respond(op, mtype, _STATUS_OK, params)
+            ranges = b"".join(r.to_bytes(2, "little") for r in RANGES[mtype])
+            offer = (pmd.settings_tlv({0: self.offered_rate_hz, 1: 16}) + bytes([2, len(RANGES[mtype])]) + ranges
+                     + pmd.settings_tlv({4: 3}))
+            return self._respond(op, mtype, _STATUS_OK, offer)
         if op == pmd.OP_START:
             if mtype in self.active:
                 return self._respond(op, mtype, _ALREADY)
+            refusal = self._refusal(mtype, payload[2:])
+            if refusal:
+                return self._respond(op, mtype, refusal)
             self.active.add(mtype)
-            factor = 1.0 if mtype == pmd.ACC else GYR_FACTOR
+            if mtype == pmd.GYRO:
+                self.gyr_factor = pmd.parse_settings(payload[2:]).get("range", (2000,))[0] / 32768.0
+            factor = 1.0 if mtype == pmd.ACC else self.gyr_factor
             self._respond(op, mtype, _STATUS_OK, bytes([5, 1]) + struct.pack("<f", factor))
         else:
             self.active.discard(mtype)
             self._respond(op, mtype, _STATUS_OK)
         self.set_streaming(bool(self.active))
 
+    @property
+    def offered_rate_hz(self) -> int:
+        return round(self.sample_rate_hz)
+
+    def _refusal(self, mtype: int, tlv: bytes) -> int:
+        """The error status a start with these settings gets (0: none)."""
+        try:
+            asked = pmd.parse_settings(tlv)
+        except pmd.ProtocolError:
+            return _INVALID_LENGTH
+        for name, offered, status in (("sample_rate", (self.offered_rate_hz,), _INVALID_SAMPLE_RATE),
+                                      ("resolution", (16,), _INVALID_RESOLUTION),
+                                      ("range", RANGES[mtype], _INVALID_RANGE), ("channels", (3,), _INVALID_CHANNELS)):
+            value = asked.get(name, offered[-1:])
+            if len(value) != 1 or value[0] not in offered:
+                return status
+        return 0
+
     def _respond(self, op: int, mtype: int, status: int, params: bytes = b"") -> None:
-        self.respond(pmd.PMD_CONTROL_POINT_UUID, bytes([pmd.CP_RESPONSE_CODE, op, mtype, status, 0]) + params)
+        """``F0 op type status more params``; parameters beyond one notification (ATT MTU − 3 bytes)
+        follow in notifications ``more, params...`` as a real sensor sends them."""
+        room = self.mtu - 3
+        first, rest = params[:room - 5], params[room - 5:]
+        header = bytes([pmd.CP_RESPONSE_CODE, op, mtype, status, int(bool(rest))])
+        self.respond(pmd.PMD_CONTROL_POINT_UUID, header + first)
+        while rest:
+            part, rest = rest[:room - 1], rest[room - 1:]
+            self.respond(pmd.PMD_CONTROL_POINT_UUID, bytes([int(bool(rest))]) + part)
