@@ -69,12 +69,15 @@ class RecordingMeta:
         return bool(self.simulated) or sensor == "simulated" or "(simulated " in sensor
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: known keys that are set (ISO 8601 times), then the ``extra`` keys."""
+        """JSON-ready dict: known keys that are set (ISO 8601 times; a ``started_at`` read without a
+        UTC offset written without one again), then the ``extra`` keys."""
         out: dict[str, Any] = {}
         for key in _FIELDS:
             value = getattr(self, key)
             if value is None or (isinstance(value, (list, dict)) and not value):
                 continue
+            if key == "started_at" and self.started_at_without_offset:  # (as given: a wall-clock time, no offset)
+                value = value.replace(tzinfo=None)
             out[key] = value.isoformat() if isinstance(value, datetime) else value
         out.update(self.extra)
         return out

@@ -79,6 +79,8 @@ def test_time_without_offset_is_utc_with_a_warning(csv_path):
     from zoneinfo import ZoneInfo
     berlin = recording.meta.in_zone(ZoneInfo("Europe/Berlin")).started_at
     assert berlin == datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc) and berlin.hour == 9
+    # (written again, as convert does, it stays a wall-clock time: a report of the copy reads it in the zone too)
+    assert recording.meta.to_dict()["started_at"] == "2026-11-24T09:30:00"
 
 
 def test_invalid_json_names_line_and_column(csv_path):

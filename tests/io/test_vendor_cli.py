@@ -96,3 +96,15 @@ def test_convert_keeps_a_file_dated_by_its_time_on_the_same_day(tmp_path):
     assert run("convert", source, "--out", tmp_path / "out").returncode == 0
     before, after = read_recording(source).meta, read_recording(tmp_path / "out" / "canonical.csv").meta
     assert after.started_at_from_file_time and after.started_at == before.started_at
+
+
+def test_convert_keeps_a_start_time_without_a_utc_offset_a_wall_clock_time(tmp_path):
+    # (a report reads such a time in the patient's zone: the converted copy must be read the same way,
+    # not pinned to UTC, which would move a 02:00 New York session to the day before)
+    mixed_folder(tmp_path / "in")
+    (tmp_path / "in" / "canonical.json").write_text(json.dumps({"started_at": "2026-11-09T02:00:00"}))
+    result = run("convert", tmp_path / "in" / "canonical.csv", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "has no UTC offset; read as UTC (a report reads it in the patient's time zone)" in result.stderr
+    assert json.loads((tmp_path / "out" / "canonical.json").read_text())["started_at"] == "2026-11-09T02:00:00"
+    assert read_recording(tmp_path / "out" / "canonical.csv").meta.started_at_without_offset
