@@ -17,7 +17,9 @@ from sensorkit.errors import SensorkitError
 @click.option("--prescription", "rx_path", required=True, type=click.Path(exists=True, path_type=Path),
               help="A prescription TOML file, or a folder of them (one patient per file), as for report.")
 @click.option("--as-of", type=Day(), default=None,
-              help="Day the last 7 and 30 days end on, YYYY-MM-DD (default: today in each patient's time zone).")
+              help="The day the report is made, YYYY-MM-DD, as for report --as-of: the last 7 and 30 days end on it, "
+                   "recordings dated after it are left out, and it is in progress, not missed "
+                   "(default: today in each patient's time zone).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to serve on; any but loopback warns and requires the printed token.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True,
@@ -46,7 +48,7 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
         for _, reason in rx_failed:
             click.echo(f"error: {reason}; this prescription is not read, its patient is not shown", err=True)
         data = DashboardData(prescriptions, paths, as_of=as_of,
-                             include_simulated=include_simulated)
+                             include_simulated=include_simulated, prescriptions_failed=rx_failed)
         data.refresh()
         status = data.patients()
         click.echo(f"{len(prescriptions)} patient(s), {data.analyses} recording(s) analysed, "

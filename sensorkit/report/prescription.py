@@ -290,8 +290,9 @@ def load_prescriptions(path: str | os.PathLike, failed: list[tuple[Path, str]] |
         if rx.patient in found:
             raise ConfigError(f"{file}: key patient: {rx.patient!r} already has a prescription in {found[rx.patient].source}")
         found[rx.patient] = rx
-    if bad and not found:
-        raise ConfigError(bad[0][1])
+    if bad and not found:  # (every file named: one line each would be several errors for one exit)
+        more = f" (and {len(bad) - 1} more unreadable: {', '.join(str(f) for f, _ in bad[1:])})" if len(bad) > 1 else ""
+        raise ConfigError(bad[0][1] + more)
     if failed is not None:
         failed.extend(bad)
     return found

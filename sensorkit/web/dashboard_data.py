@@ -84,8 +84,10 @@ class DashboardData:
 
     def __init__(self, prescriptions: dict[str, Prescription], paths: Iterable[str | os.PathLike],
                  as_of: date | None = None, config: PipelineConfig | None = None,
-                 include_simulated: bool = False) -> None:
+                 include_simulated: bool = False, prescriptions_failed: Iterable[tuple[Path, str]] = ()) -> None:
         self.prescriptions = prescriptions
+        # (prescription files that could not be read: their patients are missing, the page says so)
+        self.prescriptions_failed = list(prescriptions_failed)
         self.include_simulated = include_simulated
         self.paths = [Path(p) for p in paths]
         self.as_of = as_of
@@ -150,9 +152,13 @@ class DashboardData:
             return csv_text(self._outcome.summary, SUMMARY_COLUMNS)
 
     # ---- pages ---------------------------------------------------------------------------
+    def report_day(self, rx: Prescription) -> date:
+        """The day the report is made: ``as_of``, or today (the patient's local date)."""
+        return self.as_of or datetime.now(rx.zone).date()
+
     def reference_day(self, rx: Prescription) -> date:
-        """The day the windows end on: ``as_of`` (or today, the patient's local date), at most the end."""
-        day = self.as_of or datetime.now(rx.zone).date()
+        """The day the windows end on: :meth:`report_day`, at most the prescription's end."""
+        day = self.report_day(rx)
         return min(day, rx.end) if rx.end is not None else day
 
     def _rows(self, patient: str) -> list[dict]:
@@ -203,6 +209,7 @@ class DashboardData:
                 out.append({
                     "patient": patient, "timezone": rx.timezone, "start": rx.start.isoformat(),
                     "end": rx.end.isoformat() if rx.end else None, "as_of": ref.isoformat(),
+                    "report_day": self.report_day(rx).isoformat(),
                     "started": ref >= rx.start,
                     "exercises": [p.name for p in rx.exercises],
                     "adherence_7d_pct": self._window_adherence(rx, rows, ref, 7),
@@ -212,6 +219,7 @@ class DashboardData:
                     "last_session": last.started_at.astimezone(rx.zone).isoformat(timespec="minutes") if last else None,
                 })
             return {"patients": out,
+                    "prescriptions_failed": [{"file": p.name, "reason": why} for p, why in self.prescriptions_failed],
                     "failed": [{"recording": p.name, "reason": why} for p, why in self._outcome.failures],
                     "skipped": [{"recording": p.name, "reason": why} for p, why in self._outcome.notes],
                     "analyses": self.analyses}
@@ -235,6 +243,12 @@ class DashboardData:
                 day_rows = by_date.get(day.isoformat(), [])
                 scheduled = [r for r in day_rows if r["reps_prescribed"]]
                 pcts = [r["adherence_pct"] for r in scheduled if not math.isnan(r["adherence_pct"])]  # (unknown: left out)
+                # (the report's day with reps still to do on any exercise or side: in progress, not done, even
+                # when another side's reps are done)
+                going = any(r["day_in_progress"] and math.isnan(r["adherence_pct"]) and not r["recordings_failed"]
+                            for r in scheduled)
+                if going:
+                    pcts = []
                 future = day > ref
                 if not day_rows:  # after the report's last day: scheduled days from the plan, no data
                     prescribed = sum(p.reps_prescribed(index) * len(p.sides) for p in rx.exercises)
@@ -248,7 +262,10 @@ class DashboardData:
                     "reps_completed": sum(r["reps_completed"] for r in day_rows), "reps_prescribed": prescribed,
                     "recordings_failed": sum(r["recordings_failed"] for r in day_rows),
                     # (the report's day, not over yet: no adherence until its reps reach the prescription)
-                    "in_progress": any(r["day_in_progress"] for r in day_rows),
+                    "in_progress": going,
+                    # (per exercise and side: one side's extra reps do not hide another's missing ones)
+                    "parts": [{"exercise": r["exercise"], "side": r["side"], "reps_completed": r["reps_completed"],
+                               "reps_prescribed": r["reps_prescribed"]} for r in day_rows],
                 })
                 day += timedelta(days=1)
             rom = [{"date": r["date"], "exercise": r["exercise"], "side": r["side"],

@@ -56,6 +56,9 @@ async function listPage() {
     ${wrap(`<table id="patients"><thead><tr><th>Patient</th><th>Exercises</th><th class="num">Adherence 7 days</th>
       <th class="num">Adherence 30 days</th><th class="num">Days with data</th><th>Last session</th><th class="num">Sessions</th></tr></thead>
       <tbody>${rows}</tbody></table>`)}
+    ${(data.prescriptions_failed || []).length ? `<h2>Prescriptions not read (${data.prescriptions_failed.length}): their patients are missing</h2>` +
+      wrap(`<table id="prescriptions-failed"><tbody>` + data.prescriptions_failed.map((f) =>
+        `<tr><td>${esc(f.file)}</td><td class="dim">${esc(f.reason)}</td></tr>`).join("") + "</tbody></table>") : ""}
     ${problems.length ? `<h2>Recordings not in the report (${problems.length})</h2>` + wrap(`<table id="problems"><tbody>` +
       problems.map(([k, f]) => `<tr><td>${k}</td><td>${esc(f.recording)}</td><td class="dim">${esc(f.reason)}</td></tr>`).join("") +
       "</tbody></table>") : ""}`;
@@ -86,7 +89,11 @@ function calendar(days, today) {
     // (reps done on a day not scheduled are shown too: exercise on the wrong days is worth seeing)
     const value = lost ? "?" : going ? `${d.reps_completed}/${d.reps_prescribed}` : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%`
       : !d.scheduled && d.reps_completed ? `${d.reps_completed} reps` : "";
-    const title = `${d.date}: ${d.scheduled ? `${d.reps_completed} of ${d.reps_prescribed} reps completed${going ? " so far, day in progress" : ""}`
+    // (per exercise and side when there are several: one side's extra reps do not hide another's missing ones)
+    const parts = (d.parts || []).filter((q) => q.reps_prescribed);
+    const counts = parts.length > 1 ? parts.map((q) => `${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} ${q.reps_completed} of ${q.reps_prescribed}`).join(", ")
+      : `${d.reps_completed} of ${d.reps_prescribed}`;
+    const title = `${d.date}: ${d.scheduled ? `${counts} reps completed${going ? " so far, day in progress" : ""}`
       : `not scheduled${d.reps_completed ? `, ${d.reps_completed} reps completed` : ""}`}` +
       `${d.recordings_failed ? `, ${d.recordings_failed} recording(s) could not be read: data lost, adherence unknown` : ""}` +
       `${d.has_data || d.recordings_failed ? "" : d.future ? "" : ", no recording"}` + `${d.date === today ? " (today)" : ""}`;
@@ -161,7 +168,7 @@ async function patientPage(id) {
     <td class="num">${fmt(r.full_rom_last_week_mean_deg)}°</td><td class="num">${fmt(r.full_rom_change_deg)}°</td></tr>`).join("");
   view.innerHTML = `
     <h1>Patient ${esc(p.patient)}</h1>
-    <p class="dim">${esc(p.timezone)} · prescription from ${p.start}${p.end ? ` to ${p.end}` : ""} · as of ${p.as_of}</p>
+    <p class="dim">${esc(p.timezone)} · prescription from ${p.start}${p.end ? ` to ${p.end}` : ""} · as of ${p.report_day}</p>
     <p>${plans}</p>
     <div class="cards">
       <div class="card" id="card-7d">Adherence, last 7 days<b>${fmt(p.adherence_7d_pct)} %</b></div>
@@ -169,7 +176,7 @@ async function patientPage(id) {
       <div class="card" id="card-days">Days with data, period ${p.current_period.period}<b>${p.current_period.days_with_data} of 30</b></div>
       <div class="card">Last session<b style="font-size:1.1rem">${esc(when(p.last_session))}</b></div>
     </div>
-    <h2>Adherence calendar</h2>${calendar(p.calendar, p.as_of)}
+    <h2>Adherence calendar</h2>${calendar(p.calendar, p.report_day)}
     <h2>Range of motion per day</h2><div class="chart" id="rom-chart"></div>
     <h2>30-day periods</h2>
     ${wrap(`<table id="periods"><thead><tr><th>Period</th><th>Exercise</th><th>Side</th><th>Dates</th><th class="num">Days with data</th><th>Band</th>

@@ -1,0 +1,108 @@
+"""The dashboard's days as a therapist reads them: the report's day in progress on every side, the
+report's day (not the window's end) marked as such, and prescriptions that could not be read named."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sensorkit.errors import ConfigError
+from sensorkit.report import load_prescriptions
+from sensorkit.web.dashboard_data import DashboardData
+
+RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
+#: sim_9010 is demo-p083's left-side session of 2026-11-09 (America/New_York)
+RX = """patient = "demo-p083"
+timezone = "America/New_York"
+start = 2026-11-07
+end = 2026-11-12
+
+[[exercise]]
+name = "hip_external_rotation"
+sides = ["left", "right"]
+sets = 1
+reps_per_set = 5
+hold_s = 2.5
+rom_deg = 20.0
+days_per_week = 7
+"""
+
+
+@pytest.fixture
+def clinic(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "rx").mkdir()
+    for suffix in (".csv", ".json"):
+        shutil.copy(RECORDINGS / f"sim_9010{suffix}", tmp_path / "data" / f"sim_9010{suffix}")
+    (tmp_path / "rx" / "demo-p083.toml").write_text(RX)
+    return tmp_path
+
+
+def day(data: DashboardData, when: str) -> dict:
+    (found,) = [d for d in data.patient("demo-p083")["calendar"] if d["date"] == when]
+    return found
+
+
+def test_the_report_s_day_is_in_progress_while_one_side_is_still_to_do(clinic):
+    data = DashboardData(load_prescriptions(clinic / "rx"), [clinic / "data"], as_of=date(2026, 11, 9),
+                         include_simulated=True)
+    data.refresh()
+    today = day(data, "2026-11-09")
+    left, right = sorted(today["parts"], key=lambda q: q["side"])
+    assert left["reps_completed"] >= left["reps_prescribed"] and right["reps_completed"] == 0  # (left done, right not)
+    # (not "100 %" from the left side alone: the day is not done, nor missed yet)
+    assert today["in_progress"] and today["adherence_pct"] is None
+    assert data.patient("demo-p083")["report_day"] == "2026-11-09"
+
+
+def test_a_finished_prescription_s_last_day_is_not_called_the_report_s_day(clinic):
+    data = DashboardData(load_prescriptions(clinic / "rx"), [clinic / "data"], as_of=date(2026, 11, 20),
+                         include_simulated=True)
+    data.refresh()
+    page = data.patient("demo-p083")
+    assert page["as_of"] == "2026-11-12" and page["report_day"] == "2026-11-20"  # (the windows end at the end)
+    assert not any(d["in_progress"] for d in page["calendar"])
+    assert day(data, "2026-11-12")["adherence_pct"] == 0.0  # (over: missed)
+
+
+def test_prescriptions_that_could_not_be_read_are_named_on_the_patients_page(clinic):
+    (clinic / "rx" / "p2.toml").write_text(RX.replace("demo-p083", "p2").replace("sets = 1", "sets = 0"))
+    failed: list = []
+    prescriptions = load_prescriptions(clinic / "rx", failed)
+    data = DashboardData(prescriptions, [clinic / "data"], include_simulated=True, prescriptions_failed=failed)
+    data.refresh()
+    (entry,) = data.patients()["prescriptions_failed"]
+    assert entry["file"] == "p2.toml" and "key exercise[1].sets" in entry["reason"]
+    assert [p["patient"] for p in data.patients()["patients"]] == ["demo-p083"]
+
+
+def test_when_no_prescription_can_be_read_every_bad_file_is_named(clinic):
+    (clinic / "rx" / "demo-p083.toml").write_text(RX.replace("sets = 1", "sets = 0"))
+    (clinic / "rx" / "p2.toml").write_text("patient = ")
+    with pytest.raises(ConfigError) as error:
+        load_prescriptions(clinic / "rx", [])
+    assert "demo-p083.toml" in str(error.value) and "(and 1 more unreadable: " in str(error.value)
+    assert str(clinic / "rx" / "p2.toml") in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_pages_show_it(clinic, page):
+    pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[web,webtest]'")
+    pytest.importorskip("pytest_playwright", reason="the webtest extra is not installed: pip install -e '.[web,webtest]'")
+    from sensorkit.web.dashboard_app import dashboard_app
+    from sensorkit.web.serve import ServerThread
+
+    (clinic / "rx" / "p2.toml").write_text(RX.replace("demo-p083", "p2").replace("sets = 1", "sets = 0"))
+    failed: list = []
+    data = DashboardData(load_prescriptions(clinic / "rx", failed), [clinic / "data"], as_of=date(2026, 11, 20),
+                         include_simulated=True, prescriptions_failed=failed)
+    with ServerThread(dashboard_app(data)) as server:
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready='1']")
+        assert "p2.toml" in page.inner_text("#prescriptions-failed")
+        page.goto(server.url + "patient/demo-p083")
+        page.wait_for_selector("body[data-ready='1']")
+        assert page.locator(".day.today").count() == 0  # (the report's day, 11-20, is after the prescription's end)
+        title = page.locator(".day[data-date='2026-11-09']").get_attribute("title")
+        assert "left " in title and "right 0 of 5" in title  # (each side's reps, not one sum)
