@@ -116,6 +116,11 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     return run_file_task(task, path, base_dir)
 
 
+def _after_as_of(day: date, rx: Prescription, as_of: date) -> str:
+    """Why a recording of ``day`` is not in a report made on ``as_of``."""
+    return f"started on {day} ({rx.timezone}), after the report's day {as_of} (--as-of): not in this report"
+
+
 def _in_patient_zone(meta: RecordingMeta, prescriptions: dict[str, Prescription]) -> RecordingMeta:
     """``meta`` with a ``started_at`` written without a UTC offset read in its patient's time zone
     (a wall-clock time where the patient was; the reader took it as UTC)."""
@@ -191,16 +196,19 @@ def build_report(
     for path, found, error in run_many(task, files, [(config, prescriptions, include_simulated)] * len(files),
                                        workers, scheduler):
         if found is None:
-            tell(outcome.failures, path, error, "failed: ")
             placed = _place_failed(path, names[path], prescriptions, include_simulated)
-            if placed is not None and not (isinstance(as_of, date)
-                                           and prescriptions[placed[0]].local_date(placed[1].started_at) > as_of):
+            if placed is not None and isinstance(as_of, date) and (
+                    day := (rx := prescriptions[placed[0]]).local_date(placed[1].started_at)) > as_of:
+                # (dated after the report's day by its sidecar: not in this report, damaged or not)
+                tell(outcome.notes, path, _after_as_of(day, rx, as_of), "skipped: ")
+                continue
+            tell(outcome.failures, path, error, "failed: ")
+            if placed is not None:
                 outcome.failed_sessions.setdefault(placed[0], []).append(placed[1])
         elif found.skipped:
             tell(outcome.notes, path, found.skipped, "skipped: ")
-        elif isinstance(as_of, date) and (day := prescriptions[found.patient].local_date(found.meta.started_at)) > as_of:
-            tell(outcome.notes, path, f"started on {day} ({prescriptions[found.patient].timezone}), after the report's"
-                 f" day {as_of} (--as-of): not in this report", "skipped: ")
+        elif isinstance(as_of, date) and (day := (rx := prescriptions[found.patient]).local_date(found.meta.started_at)) > as_of:
+            tell(outcome.notes, path, _after_as_of(day, rx, as_of), "skipped: ")
         elif found.digest and found.digest in first_copy:
             tell(outcome.notes, path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
                  " copy or a backup); counted once", "skipped: ")

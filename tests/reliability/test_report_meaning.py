@@ -126,6 +126,13 @@ def test_a_report_as_of_a_past_day_leaves_out_the_sessions_after_it_saying_so(wo
     assert rows[-1]["date"] == "2026-11-03" and rows[-1]["day_in_progress"] == "true"
     assert sum(int(r["sessions"]) for r in rows) == 1 and all("sim_2" not in r["source_recordings"] for r in rows)
     tree.assert_only_changed_under("out")
+    # (damaged, it is not in that report either: no failure, no data lost on a day of it)
+    damaged = workspace / "data" / "sim_2.csv"
+    damaged.write_text(damaged.read_text().replace("\n", "\nnot,a,number,row,at,all,here\n", 1))
+    result = report(workspace, "--as-of", "2026-11-03")
+    assert result.returncode == 0, result.stderr
+    assert any(line.startswith(f"{damaged}: skipped: started on 2026-11-04") for line in lines(result.stderr))
+    assert all(r["recordings_failed"] == "0" for r in read_rows(workspace / "out" / "r.csv"))
 
 
 def test_a_typo_in_one_patient_s_prescription_does_not_stop_the_others_report(workspace):
