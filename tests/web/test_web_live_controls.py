@@ -26,8 +26,8 @@ PLAN = SessionPlan(sets=2, reps_per_set=5, rom_deg=30.0, hold_s=2.0)
 class HandFedPage:
     """A LiveHub behind the live page's server, in its own event loop; :meth:`show` pushes a state."""
 
-    def __init__(self) -> None:
-        self.hub = LiveHub(plan=PLAN, exercise="hip_external_rotation", patient="p101")
+    def __init__(self, plan: SessionPlan | None = PLAN) -> None:
+        self.hub = LiveHub(plan=plan, exercise="hip_external_rotation", patient="p101")
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="hand-fed-page", daemon=True)
         self.server = WebServer(live_app(self.hub), "127.0.0.1", 0)
@@ -136,3 +136,15 @@ def test_the_gauge_names_the_angle_and_target_and_is_not_rewritten_on_every_stat
                            timeout=5_000)  # the last angle is written once the pause is over
     assert "target 30°" in page.get_attribute("#gauge", "aria-label")
     assert page.text_content("#angle") == "29°"
+
+
+def test_without_a_target_the_gauge_names_the_patient_s_usual_range_as_the_page_shows_it(page):
+    with HandFedPage(plan=None) as fed:
+        fed.hub._full_roms_deg.extend([40.0, 42.0, 44.0])  # (three full reps seen: their median is the band)
+        page.goto(fed.url)
+        fed.show(43.2, "hold")
+        page.wait_for_function("document.querySelector('#gauge').getAttribute('aria-label').includes('43°')",
+                               timeout=5_000)
+        label = page.get_attribute("#gauge", "aria-label")
+        assert "usual range 42°" in label and "target" not in label
+        assert page.text_content("#band-label") == "usual 42°+"

@@ -101,10 +101,12 @@ $("track").setAttribute("d", arc(0, 1));
 // GAUGE_LABEL_MS, the latest value written when that time is up, so a screen reader is not flooded.
 const GAUGE_LABEL_MS = 1500;
 let gaugeLabelAt = -Infinity, gaugeLabelTimer = null, gaugeLabelNext = "";
-function gaugeText(angle, band) {
-  if (angle === null) return "Angle: no data";
-  const target = band === null || band === undefined ? "" : `, target ${Math.round(band)}° or more` +
-    (angle >= band ? " (in the target band)" : "");
+function gaugeText(angle, band, name) {
+  if (angle === null) return "Angle: no data yet";
+  // (the band is the prescribed target, or without one the patient's usual range: said as shown)
+  const what = name === "target" ? "target" : "your usual range";
+  const target = band === null || band === undefined ? "" : `, ${what} ${Math.round(band)}° or more` +
+    (angle >= band ? ` (in the ${name === "target" ? "target" : "usual"} band)` : "");
   return `Angle ${Math.round(angle)}°${target}`;
 }
 function setGaugeLabel() {
@@ -113,8 +115,8 @@ function setGaugeLabel() {
   $("gauge").setAttribute("aria-label", gaugeLabelNext);
   gaugeLabelAt = performance.now();
 }
-function labelGauge(angle, band) {
-  gaugeLabelNext = gaugeText(angle, band);
+function labelGauge(angle, band, name) {
+  gaugeLabelNext = gaugeText(angle, band, name);
   if (gaugeLabelTimer !== null || $("gauge").getAttribute("aria-label") === gaugeLabelNext) return;
   const wait = gaugeLabelAt + GAUGE_LABEL_MS - performance.now();
   if (wait <= 0) setGaugeLabel(); else gaugeLabelTimer = setTimeout(setGaugeLabel, wait);
@@ -141,7 +143,7 @@ function drawState() {
     $("band-label").textContent = `${s.band_name} ${Math.round(s.band_deg)}°+`;
     $("gauge").classList.toggle("in-band", angle >= s.band_deg);
   } else { $("band").setAttribute("d", ""); $("band-label").textContent = ""; }
-  labelGauge(s.angle_deg === null ? null : angle, s.band_deg);
+  labelGauge(s.angle_deg === null ? null : angle, s.band_deg, s.band_name);
 
   const phase = $("phase");
   if (phase.dataset.phase !== s.phase) {  // (a screen reader hears the phase change, once)
