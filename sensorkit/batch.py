@@ -13,6 +13,7 @@ task carries a path, not data, and the results are the same whichever way they r
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 from collections import Counter
@@ -206,7 +207,11 @@ def relabel_path(text: str, actual: Path, shown: Path) -> str:
     text = text.replace(escape_controls(str(actual)), escape_controls(str(shown)))  # (as messages write them)
     if actual.parent != shown.parent:
         beside = "" if str(shown.parent) == "." else os.path.join(str(shown.parent), "")
-        text = text.replace(escape_controls(os.path.join(str(actual.parent), "")), escape_controls(beside))
+        # (the folder only where it begins a path and a file name follows it, no folder: not inside
+        # "m/s²", nor in another path that ends with the same folder's name)
+        folder = re.escape(escape_controls(os.path.join(str(actual.parent), "")))
+        neighbour = re.compile(rf"(?<![\w/.~-]){folder}(?=[^/\s]+(?:[\s:,;)\]'\"]|$))")
+        text = neighbour.sub(lambda _: escape_controls(beside), text)
     return text
 
 

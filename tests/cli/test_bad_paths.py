@@ -132,3 +132,16 @@ def test_plot_of_a_recording_named_with_a_tab_says_nothing_but_its_output(tmp_pa
     result = run("plot", "tab\there.csv", "--out", "x.png", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == "x.png\n"
     assert result.stderr == ""  # (matplotlib warned of a missing glyph 9 for the title)
+
+
+def test_a_message_names_the_files_beside_a_recording_as_given_and_nothing_else_is_rewritten():
+    from sensorkit.batch import relabel_path
+
+    # (the sidecar and a vendor pair's partner, opened from the absolute folder, are named as the user gave it)
+    assert relabel_path("/srv/data/x.csv: /srv/data/x.json: key side: ...", Path("/srv/data/x.csv"),
+                        Path("data/x.csv")) == "data/x.csv: data/x.json: key side: ..."
+    # (a unit, or another path ending in the same folder's name, is no path of that folder)
+    assert relabel_path("/x.csv: |acc| 1.0 m/s², |gyr| 3 deg/s", Path("/x.csv"), Path("x.csv")) == \
+        "x.csv: |acc| 1.0 m/s², |gyr| 3 deg/s"
+    assert relabel_path("/srv/data/x.csv: see /mnt/srv/data/y", Path("/srv/data/x.csv"), Path("x.csv")) == \
+        "x.csv: see /mnt/srv/data/y"
