@@ -105,3 +105,14 @@ def test_the_rule_is_the_one_escape_controls_follows():
     assert escape_controls(name) == "data/bad\\xffname\\n.csv"  # (a message: one line)
     assert name_text("\u00ff.csv") == "\u00ff.csv"  # (the character ÿ, a UTF-8 name: as it is)
     assert os.fsencode(name).decode("utf-8", "backslashreplace") == name_text(name)
+
+
+def test_convert_names_two_such_recordings_of_one_name_the_same_way(odd):
+    other = os.fsencode(odd / "other")
+    os.mkdir(other)
+    for suffix in (b".csv", b".json"):
+        shutil.copy(os.fsencode(odd / "data") + b"/" + BAD + suffix, other + b"/" + BAD + suffix)
+    result = run("convert", f"data/{os.fsdecode(BAD)}.csv", f"other/{os.fsdecode(BAD)}.csv", "--out", "out", cwd=odd)
+    assert result.returncode == 1
+    assert lines(result.stderr) == [f"other/{SHOWN}.csv: the recording name '{SHOWN}' is also that of data/{SHOWN}.csv;"
+                                    " not overwritten"]  # (it said 'bad\udcffname')
