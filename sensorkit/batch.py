@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
-from sensorkit.errors import SensorkitError, escape_controls, failure_reason
+from sensorkit.errors import SensorkitError, escape_controls, failure_reason, name_text
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names
 from sensorkit.io.meta import file_time_warning
@@ -118,7 +118,7 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
 
 def failed_session_row(path: Path, reason: str) -> dict:
     row = {c: "" for c in SESSION_COLUMNS}
-    row.update(recording=path.stem, path=str(path), status="failed", error=reason)
+    row.update(recording=name_text(path.stem), path=name_text(str(path)), status="failed", error=reason)
     return row
 
 
@@ -296,13 +296,15 @@ def analyze_paths(
                 outcome.failures.append((path, error))
                 session_rows.append(failed_session_row(path, error) | {"recording": names[path]})
             else:
-                if names[path] != path.stem:  # another file of the run has the same stem
-                    result.session_row["recording"] = names[path]
-                    for row in result.rep_rows:
-                        row["recording"] = names[path]
+                # (another file of the run has the same stem: the name given by recording_names;
+                # a name's bytes that are not UTF-8 written \xNN, as the path's)
+                name = names[path] if names[path] != name_text(path.stem) else name_text(result.session_row["recording"])
+                result.session_row["recording"] = name
+                for row in result.rep_rows:
+                    row["recording"] = name
                 _guarded_write(reps_path, lambda: write_rep_rows(reps_csv, result.rep_rows, header=False))
                 outcome.add(result, keep_results)
-                session_rows.append(result.session_row)
+                session_rows.append(result.session_row | {"path": name_text(result.session_row["path"])})
             if on_file:
                 on_file(path, result, error)
         sessions_csv = outputs.handle(sessions_path)

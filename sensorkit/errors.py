@@ -1,20 +1,60 @@
 """Exceptions: everything sensorkit raises on purpose derives from :class:`SensorkitError`."""
 from __future__ import annotations
 
+import codecs
 import os
 import re
 
+#: a character no UTF-8 text can hold: a surrogate. A file name's bytes that are not UTF-8 (Linux
+#: allows any byte but ``/`` and NUL) come into Python as U+DC80..U+DCFF, one per byte
+#: (``os.fsdecode``, surrogateescape); a sidecar's JSON can spell any other one (``"\\ud800"``)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 #: what would break a one-line message: C0 controls (a newline, a tab, ESC), DEL, C1 controls, and
-#: the Unicode line and paragraph separators (``str.splitlines`` splits at them)
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: the Unicode line and paragraph separators (``str.splitlines`` splits at them); and surrogates
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _escaped_surrogate(char: str) -> str:
+    """A byte of a name that is not UTF-8 as ``\\xNN`` (the byte, as ``bytes.decode("utf-8",
+    "backslashreplace")`` writes it); any other surrogate as ``\\uDNNN``."""
+    code = ord(char)
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def name_text(text: str) -> str:
+    """``text`` (a file name or path, as Python read it) as text every output can hold: each byte of
+    the name that is not UTF-8 written ``\\xNN`` (``bad\\xffname.csv`` for the bytes
+    ``bad``, 0xFF, ``name.csv``, as ``bytes.decode("utf-8", "backslashreplace")`` writes them; a
+    shell's ``$'bad\\xffname.csv'`` names the file again), everything else as it is. The ``path`` and
+    ``recording`` columns of the tables are written through it (and messages, through
+    :func:`escape_controls`)."""
+    return _SURROGATE.sub(lambda match: _escaped_surrogate(match.group()), text)
 
 
 def escape_controls(text: str) -> str:
     """``text`` with each control character written as ``repr`` writes it (``\\n``, ``\\t``,
-    ``\\x1b``), everything else as it is: a file name holding a newline stays on one line, an
-    ordinary one (``Ärztin 1.csv``, ``C:\\data``) reads as named. Every message that names a path is
-    written through it (the errors below, the reader's warnings, the command line's lines)."""
-    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+    ``\\x1b``), and each byte of a file name that is not UTF-8 as ``\\xNN`` (:func:`name_text`),
+    everything else as it is: a file name holding a newline stays on one line, an ordinary one
+    (``Ärztin 1.csv``, ``C:\\data``) reads as named. Every message that names a path is written
+    through it (the errors below, the reader's warnings, the command line's lines)."""
+    return _CONTROL.sub(lambda match: _escaped_surrogate(match.group()) if _SURROGATE.match(match.group())
+                        else repr(match.group())[1:-1], text)
+
+
+#: the encoding error handler of the text files sensorkit writes (tables, logs): what UTF-8 cannot
+#: hold, a surrogate, written as :func:`name_text` writes it, instead of the write failing
+NAME_ERRORS = "sensorkit.names"
+
+
+def _encode_names(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return "".join(_escaped_surrogate(c) if _SURROGATE.match(c) else c.encode("ascii", "backslashreplace").decode()
+                   for c in bad), exc.end
+
+
+codecs.register_error(NAME_ERRORS, _encode_names)
 
 
 class SensorkitError(Exception):

@@ -51,7 +51,8 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
                 recording = read_recording(path)
                 target = out_dir / f"{recording.name}.csv"
                 if recording.name in written:
-                    raise SensorkitError(f"{path}: the recording name {recording.name!r} is also that of {written[recording.name]}; not overwritten")
+                    raise SensorkitError(f"{path}: the recording name '{recording.name}' is also that of"  # (written as the path is)
+                                         f" {written[recording.name]}; not overwritten")
                 check_outputs([("--out", target), ("--out", sidecar_path(target))], inputs=files)
                 for existing in (target, sidecar_path(target)):
                     if existing.exists():

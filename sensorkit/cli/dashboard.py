@@ -13,8 +13,8 @@ from sensorkit.errors import SensorkitError
 
 
 @click.command("dashboard")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--prescription", "rx_path", required=True, type=click.Path(exists=True, path_type=Path),
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--prescription", "rx_path", required=True, type=click.Path(path_type=Path),
               help="A prescription TOML file, or a folder of them (one patient per file), as for report.")
 @click.option("--as-of", type=Day(), default=None,
               help="The day the report is made, YYYY-MM-DD, as for report --as-of: the last 7 and 30 days end on it, "
@@ -34,8 +34,10 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
     Reads the folders `report` reads; each recording is analysed once and reused while unchanged.
     Runs until Ctrl-C.
     """
+    from sensorkit.cli.safety import require_inputs
     from sensorkit.web import require_web
 
+    require_inputs([rx_path, *paths])  # (said as every command says it: before the web extra is needed)
     require_web()
     from sensorkit.report import load_prescriptions
     from sensorkit.web.dashboard_app import dashboard_app

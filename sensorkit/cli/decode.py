@@ -100,7 +100,7 @@ def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder
 
 @click.command("decode")
 @click.argument("protocol")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--sample-rate-hz", type=float, default=None,
               help="Nominal sample rate the stream was started with (passed to the decoder).")
 @click.option("--setting", "-s", "settings", multiple=True, metavar="NAME=VALUE",
@@ -108,6 +108,9 @@ def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder
 @click.pass_context
 def decode(ctx: click.Context, protocol: str, file: str, sample_rate_hz: float | None, settings: tuple[str, ...]) -> None:
     """Decode FILE (one notification payload per line, hex) with PROTOCOL and print CSV samples."""
+    from sensorkit.cli.safety import require_inputs
+
+    require_inputs([file], folders=False, streams=True)  # (a missing FILE said as every command says it)
     decoder_settings = dict(_setting(s) for s in settings)
     if sample_rate_hz is not None:
         decoder_settings["sample_rate_hz"] = sample_rate_hz

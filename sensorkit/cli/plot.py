@@ -51,7 +51,7 @@ def _check_row(path: Path, line: int, row: dict) -> None:
 
 @click.command("plot")
 @click.argument("recording", required=False, type=click.Path(path_type=Path))
-@click.option("--patient-report", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--patient-report", type=click.Path(path_type=Path),
               help="A daily report CSV: one progress plot per patient, OUT/PATIENT.png.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="The PNG file (RECORDING; a folder: FOLDER/NAME.png), or the folder for the per-patient PNGs "
@@ -60,8 +60,7 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
     """Plot a recording's angle trace and reps, or per-patient progress from a report."""
     if (recording is None) == (patient_report is None):
         raise click.UsageError("give either RECORDING or --patient-report REPORT.csv")
-    if recording is not None:  # (--patient-report: checked by its option)
-        require_inputs([recording], folders=False)
+    require_inputs([recording if recording is not None else patient_report], folders=False)
     from sensorkit.plot import patient_file_name, patient_progress_png, recording_png, require_matplotlib
 
     try:

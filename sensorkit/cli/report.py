@@ -23,7 +23,7 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
 
 @click.command("report")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--prescription", "rx_path", required=True, type=click.Path(exists=True, path_type=Path),
+@click.option("--prescription", "rx_path", required=True, type=click.Path(path_type=Path),
               help="A prescription TOML file, or a folder of them (one patient per file).")
 @click.option("--out", "out_csv", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Daily report CSV: one row per patient x local date x exercise x side.")
@@ -49,7 +49,7 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     The tables do not depend on --workers or --scheduler. The outputs are written together when
     the report is done (none of them on an error or Ctrl-C; earlier ones are then kept).
     """
-    require_inputs(paths)
+    require_inputs([rx_path, *paths])  # (a file or a folder of prescriptions, and the recordings)
     lines: list[str] = []
 
     def on_message(line: str) -> None:

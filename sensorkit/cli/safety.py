@@ -53,23 +53,33 @@ def scheduler_notice(scheduler: str | None) -> None:
             " unset it to run on this machine)")
 
 
-def require_inputs(paths, folders: bool = True) -> None:
+def require_inputs(paths, folders: bool = True, streams: bool = False) -> None:
     """Each input PATH given on the command line exists and can be read (a folder: searched), else a
     usage error (exit 2) naming it in one line, as the reader would (``nope.csv: cannot read: no such
     file``), before anything is read or written. Checked as the reader checks a file: a missing
     file, a dangling link, no permission, no regular file. A recording that is there but bad is the
-    reader's (a per-file failure, exit 1), and so is one in a folder that cannot be read.
-    ``folders=False``: a folder is refused too (a command that takes one recording)."""
+    reader's (a per-file failure, exit 1), and so is one in a folder that cannot be read. Every
+    command says a missing input so, whatever it reads (a recording, a prescription, a report, a
+    capture). ``folders=False``: a folder is refused too (a command that takes one file).
+    ``streams=True``: ``-`` (stdin), a pipe or a device (``/dev/fd/3``, ``/dev/stdin``) is taken
+    too, as by a command that reads its input line by line (``decode``)."""
     import os
+    import stat
     from pathlib import Path
 
     from sensorkit.io.csv_table import file_size
 
-    for path in map(Path, paths):
+    for given in paths:
+        if streams and str(given) == "-":
+            continue
+        path = Path(given)
         if path.is_dir() and folders and os.access(path, os.R_OK | os.X_OK):
             continue
         try:
-            file_size(path)  # (missing, a dangling link, a folder that cannot be searched, no regular file)
+            if streams and not path.is_dir() and path.exists() and not stat.S_ISREG(os.stat(path).st_mode):
+                pass  # (a pipe or device: read as it comes)
+            else:
+                file_size(path)  # (missing, a dangling link, a folder that cannot be searched, no regular file)
             if not os.access(path, os.R_OK):
                 raise PermissionError(path)
         except PermissionError:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from sensorkit.errors import RecordingError
+from sensorkit.errors import RecordingError, name_text
 from sensorkit.io.files import resolved
 from sensorkit.io.outputs import output_kind
 from sensorkit.io.vendor import metabase, movesense, pairs, polar
@@ -119,11 +119,12 @@ def recording_names(files: Iterable[str | os.PathLike]) -> dict[Path, str]:
     """The name each recording goes by in one run's tables (``reps.csv``'s and ``sessions.csv``'s
     ``recording``, a report's ``source_recordings``): its file stem, unless another file of the run
     has the same stem; then the path without suffix below the folder those files share
-    (``p1/session1`` and ``p2/session1``), so that no two recordings share a name."""
+    (``p1/session1`` and ``p2/session1``), so that no two recordings share a name. A name's bytes
+    that are not UTF-8 are written ``\\xNN`` (:func:`~sensorkit.errors.name_text`)."""
     paths = [Path(f) for f in files]
     by_stem: dict[str, list[Path]] = {}
     for path in paths:
-        by_stem.setdefault(path.stem, []).append(path)
+        by_stem.setdefault(name_text(path.stem), []).append(path)
     names = {}
     for stem, same in by_stem.items():
         if len({resolved(p) for p in same}) == 1:
@@ -131,6 +132,6 @@ def recording_names(files: Iterable[str | os.PathLike]) -> dict[Path, str]:
             continue
         full = [resolved(p) for p in same]
         common = Path(os.path.commonpath([p.parent for p in full]))
-        names.update({p: f.relative_to(common).with_suffix("").as_posix() for p, f in zip(same, full)})
+        names.update({p: name_text(f.relative_to(common).with_suffix("").as_posix()) for p, f in zip(same, full)})
     return names
 

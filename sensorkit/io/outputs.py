@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from sensorkit.errors import SensorkitError
+from sensorkit.errors import NAME_ERRORS, SensorkitError
 from sensorkit.io.files import resolved, sidecar_path
 
 #: first columns of the tables sensorkit writes -> what they are
@@ -178,7 +178,8 @@ class OutputSet:
             temp = self._temps[target]
             try:
                 temp.parent.mkdir(parents=True, exist_ok=True)
-                self._handles[target] = open(temp, "w", encoding="utf-8", newline="")
+                # (a surrogate, a file name's byte that is not UTF-8, written as \xNN: not a failed write)
+                self._handles[target] = open(temp, "w", encoding="utf-8", errors=NAME_ERRORS, newline="")
             except OSError as exc:
                 raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
         return self._handles[target]

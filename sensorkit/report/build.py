@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_many
-from sensorkit.errors import escape_controls
+from sensorkit.errors import escape_controls, failure_reason
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
 from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, NO_OFFSET_READ_AS, file_time_warning, load_meta, plausible_time
 from sensorkit.io.discover import recording_names
@@ -179,10 +179,18 @@ def build_report(
     if on_message is not None:  # (one line each: a file name's control characters escaped)
         on_message = (lambda say: lambda line: say(escape_controls(line)))(on_message)
 
-    def tell(kind: list, path: Path, reason: str, prefix: str = "") -> None:
-        kind.append((path, reason))
+    def skip(path: Path, reason: str) -> None:
+        """A recording left out: noted, and said as ``PATH: skipped: REASON``."""
+        outcome.notes.append((path, reason))
         if on_message:
-            on_message(reason if reason.startswith(escape_controls(str(path))) else f"{path}: {prefix}{reason}")
+            on_message(f"{path}: skipped: {reason}")
+
+    def fail(path: Path, reason: str) -> None:
+        """A recording that failed: said as its reason, which starts with its path (the task's
+        :func:`~sensorkit.errors.failure_reason`: as ``analyze`` says it and ``sessions.csv`` holds it)."""
+        outcome.failures.append((path, reason))
+        if on_message:
+            on_message(failure_reason(path, reason))
 
     skipped = {resolved(f) for f in skip_files}
     if files is None:
@@ -190,7 +198,7 @@ def build_report(
         files = [path for path in find_recordings(paths, exclude=exclude, skipped=earlier)
                  if resolved(path) not in skipped]
         for path, kind in earlier:
-            tell(outcome.notes, path, f"an earlier output ({kind}), not a recording", "skipped: ")
+            skip(path, f"an earlier output ({kind}), not a recording")
     names = recording_names(files)
     first_copy: dict[str, Path] = {}  # file digest -> the first file counted with it
     for path, found, error in run_many(task, files, [(config, prescriptions, include_simulated)] * len(files),
@@ -200,18 +208,18 @@ def build_report(
             if placed is not None and isinstance(as_of, date) and (
                     day := (rx := prescriptions[placed[0]]).local_date(placed[1].started_at)) > as_of:
                 # (dated after the report's day by its sidecar: not in this report, damaged or not)
-                tell(outcome.notes, path, _after_as_of(day, rx, as_of), "skipped: ")
+                skip(path, _after_as_of(day, rx, as_of))
                 continue
-            tell(outcome.failures, path, error, "failed: ")
+            fail(path, error)
             if placed is not None:
                 outcome.failed_sessions.setdefault(placed[0], []).append(placed[1])
         elif found.skipped:
-            tell(outcome.notes, path, found.skipped, "skipped: ")
+            skip(path, found.skipped)
         elif isinstance(as_of, date) and (day := (rx := prescriptions[found.patient]).local_date(found.meta.started_at)) > as_of:
-            tell(outcome.notes, path, _after_as_of(day, rx, as_of), "skipped: ")
+            skip(path, _after_as_of(day, rx, as_of))
         elif found.digest and found.digest in first_copy:
-            tell(outcome.notes, path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
-                 " copy or a backup); counted once", "skipped: ")
+            skip(path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
+                 " copy or a backup); counted once")
         else:
             if found.digest:
                 first_copy[found.digest] = path

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from sensorkit.errors import name_text
 from sensorkit.io import read_recording
 from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
@@ -51,7 +52,7 @@ def _stat_key(path: Path) -> tuple:
 
 
 def recording_id(path: Path) -> str:
-    return hashlib.sha256(str(resolved(path)).encode()).hexdigest()[:16]
+    return hashlib.sha256(os.fsencode(resolved(path))).hexdigest()[:16]  # (any bytes a file name holds)
 
 
 @dataclass
@@ -219,9 +220,10 @@ class DashboardData:
                     "last_session": last.started_at.astimezone(rx.zone).isoformat(timespec="minutes") if last else None,
                 })
             return {"patients": out,
-                    "prescriptions_failed": [{"file": p.name, "reason": why} for p, why in self.prescriptions_failed],
-                    "failed": [{"recording": p.name, "reason": why} for p, why in self._outcome.failures],
-                    "skipped": [{"recording": p.name, "reason": why} for p, why in self._outcome.notes],
+                    "prescriptions_failed": [{"file": name_text(p.name), "reason": why} for p, why in self.prescriptions_failed],
+                    # (a name's bytes that are not UTF-8 as \xNN, as in the report's tables and messages)
+                    "failed": [{"recording": name_text(p.name), "reason": why} for p, why in self._outcome.failures],
+                    "skipped": [{"recording": name_text(p.name), "reason": why} for p, why in self._outcome.notes],
                     "analyses": self.analyses}
 
     def patient(self, patient: str) -> dict | None:
@@ -311,7 +313,7 @@ class DashboardData:
             plan = rx.plan(found.meta.exercise)
             if entry.trace is None:
                 entry.trace = self._trace(entry, plan.movement_s)
-            return {"id": entry.id, "recording": entry.path.stem, "patient": found.patient,
+            return {"id": entry.id, "recording": name_text(entry.path.stem), "patient": found.patient,
                     "exercise": found.meta.exercise, "side": found.side,
                     "started": found.meta.started_at.astimezone(rx.zone).isoformat(timespec="seconds"),
                     "target_rom_deg": plan.rom_deg, "target_hold_s": plan.hold_s,

@@ -74,27 +74,61 @@ def test_a_newline_in_a_file_name_is_escaped_on_stderr_and_in_sessions_csv(tmp_p
     assert sentence in reported.stderr.splitlines() and sentence in (tmp_path / "r.log").read_text().splitlines()
 
 
+#: every input a command reads, missing: (command, its arguments, the input named). Each is said
+#: the same way, e.g. ``error: nope.toml: cannot read: no such file (see 'python -m sensorkit report
+#: --help')`` (decode, plot --patient-report, report --prescription and dashboard said click's
+#: ``Invalid value for 'FILE': File 'nope.hex' does not exist.``)
 MISSING = [
-    ("analyze", ["nope.csv", "--out", "out"]),
-    ("report", ["--prescription", "rx.toml", "nope.csv", "--out", "r.csv"]),
-    ("convert", ["nope.csv", "--out", "out"]),
-    ("plot", ["nope.csv", "--out", "x.png"]),
+    ("analyze", ["nope.csv", "--out", "out"], "nope.csv"),
+    ("report", ["--prescription", "rx.toml", "nope.csv", "--out", "r.csv"], "nope.csv"),
+    ("report", ["--prescription", "nope.toml", "data", "--out", "r.csv"], "nope.toml"),
+    ("convert", ["nope.csv", "--out", "out"], "nope.csv"),
+    ("plot", ["nope.csv", "--out", "x.png"], "nope.csv"),
+    ("plot", ["--patient-report", "nope.csv", "--out", "plots"], "nope.csv"),
+    ("decode", ["movesense", "nope.hex"], "nope.hex"),
+    ("dashboard", ["--prescription", "rx.toml", "nope", "--no-browser"], "nope"),
+    ("dashboard", ["--prescription", "nope.toml", "data", "--no-browser"], "nope.toml"),
 ]
 
 
-@pytest.mark.parametrize("command, args", MISSING, ids=[command for command, _ in MISSING])
-def test_a_missing_input_path_is_a_usage_error_in_every_command(tmp_path, command, args):
+@pytest.mark.parametrize("command, args, missing", MISSING,
+                         ids=[f"{command}{' ' + args[0] if args[0].startswith('--') else ''} {missing}"
+                              for command, args, missing in MISSING])
+def test_a_missing_input_path_is_a_usage_error_in_every_command(tmp_path, command, args, missing):
     (tmp_path / "rx.toml").write_text(RX)
+    (tmp_path / "data").mkdir()
     result = run(command, *args, cwd=tmp_path)
-    assert result.returncode == 2  # as decode's (plot said 1, as for a bad recording; the batches 1, with a row)
-    assert result.stderr.splitlines() == [f"error: nope.csv: cannot read: no such file (see 'python -m sensorkit {command}"
-                                          " --help')"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["rx.toml"]  # nothing written
+    assert result.returncode == 2  # (plot said 1, as for a bad recording; the batches 1, with a row)
+    assert result.stderr.splitlines() == [f"error: {missing}: cannot read: no such file (see 'python -m sensorkit"
+                                          f" {command} --help')"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "rx.toml"]  # nothing written
 
 
-def test_decode_of_a_missing_file_stays_a_usage_error(tmp_path):
-    result = run("decode", "movesense", "nope.hex", cwd=tmp_path)
-    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and "nope.hex" in result.stderr
+@pytest.mark.parametrize("command, args", [("decode", ["movesense", "data"]),
+                                           ("plot", ["--patient-report", "data", "--out", "plots"])])
+def test_a_folder_where_a_file_is_read_is_said_as_plot_says_it(tmp_path, command, args):
+    (tmp_path / "data").mkdir()
+    result = run(command, *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"error: data: cannot read: is a folder, not a file (see 'python -m sensorkit"
+                                          f" {command} --help')"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/fd"), reason="needs /dev/fd")
+def test_decode_still_reads_stdin_and_a_pipe(tmp_path):
+    capture = "# a capture\n0102\n"  # (one payload, too short for open_v1: named, exit 1)
+    piped = subprocess.run([sys.executable, "-m", "sensorkit", "decode", "open_v1", "-"], input=capture,
+                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert piped.returncode == 1 and piped.stderr.startswith("-:2: open_v1 frame of 2 bytes"), piped.stderr
+    read, write = os.pipe()
+    os.write(write, capture.encode())
+    os.close(write)
+    try:  # as a shell's <(...) or 3< gives it: /dev/fd/N, a pipe, no regular file
+        fd = subprocess.run([sys.executable, "-m", "sensorkit", "decode", "open_v1", f"/dev/fd/{read}"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120, pass_fds=(read,))
+    finally:
+        os.close(read)
+    assert fd.returncode == 1 and fd.stderr.startswith(f"/dev/fd/{read}:2: open_v1 frame of 2 bytes"), fd.stderr
 
 
 @pytest.mark.parametrize("command", ["analyze", "plot"])

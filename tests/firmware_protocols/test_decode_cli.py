@@ -92,7 +92,7 @@ def test_usage_errors_exit_2(tmp_path, payloads, args, message):
 
 def test_missing_file_is_a_usage_error():
     result = run("polar_pmd", "/no/such/capture.hex")
-    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert result.exit_code == 2 and "/no/such/capture.hex: cannot read: no such file" in result.stderr
 
 
 def test_installed_entry_point_reads_stdin(payloads):

@@ -273,3 +273,100 @@ def test_a_polar_clock_stays_exact_when_a_cut_last_line_made_its_column_float(tm
     cut = read_recording(path)
     assert cut.meta.started_at == whole.meta.started_at
     np.testing.assert_array_equal(cut.samples.t, whole.samples.t[: len(cut.samples)])
+
+
+def _with_blank_lines(path, before: int, count: int = 2) -> None:
+    """``count`` blank lines (one of them spaces only, as an editor leaves it) put before the file's
+    line ``before`` (1-based): that line and every one after it move down by ``count``."""
+    text = path.read_text()
+    lines = text.splitlines()
+    end = "\n" if text.endswith("\n") else ""  # (a file cut without its last line break stays so)
+    path.write_text("\n".join(lines[: before - 1] + ["", "   "][:count] + lines[before - 1:]) + end)
+
+
+def _vendor_file(tmp_path, fmt):
+    """(the file, its separator, the line of its header) of a synthetic export of ``fmt``."""
+    if fmt == "metabase":
+        return write_metabase(tmp_path, KNOWN, "time", 1_795_000_000_000)[0], ",", 1
+    if fmt == "polar":
+        return write_polar(tmp_path, KNOWN, 800_000_000 * 10**9)[0], ";", 1
+    return write_movella(tmp_path / "dot.csv", KNOWN, 10_000_000), ",", 7
+
+
+@pytest.mark.parametrize("fmt, column", [("metabase", "z-axis (g)"), ("polar", "Z [mg]"), ("movella", "Gyr_Z")])
+def test_a_bad_vendor_cell_after_blank_lines_is_named_on_its_own_line(tmp_path, fmt, column):
+    # e.g. a MetaBase file with two blank lines after line 5: the bad cell written on line 11 is now on
+    # line 13 of the file, and an editor's "go to line 13" must land on it (it said line 11)
+    path, sep, header = _vendor_file(tmp_path, fmt)
+    lines = path.read_text().splitlines()
+    cells = lines[header + 9].split(sep)  # (the 10th data line)
+    index = next(i for i, name in enumerate(lines[header - 1].split(sep)) if name.strip() == column)
+    cells[index] = "abc"
+    lines[header + 9] = sep.join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    _with_blank_lines(path, before=header + 5)
+    assert path.read_text().splitlines()[header + 11].split(sep)[index] == "abc"  # (the file's line header + 12)
+    assert error_of(path) == f"{path}: line {header + 12}: column {column}: 'abc' is not a finite number"
+
+
+@pytest.mark.parametrize("fmt, clock, half_s", [("metabase", 0, 500), ("polar", 1, 500_000_000), ("movella", 1, 500_000)])
+def test_time_running_backwards_after_blank_lines_names_its_own_line(tmp_path, fmt, clock, half_s):
+    # (the clock: MetaBase's epoch (ms), Polar's sensor timestamp [ns], the DOT's SampleTimeFine [µs])
+    path, sep, header = _vendor_file(tmp_path, fmt)
+    lines = path.read_text().splitlines()
+    fields = lines[header + 19].split(sep)  # (the 20th data line: the file's line header + 20)
+    fields[clock] = str(int(fields[clock]) - half_s)  # 0.5 s back
+    lines[header + 19] = sep.join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    _with_blank_lines(path, before=header + 3)
+    assert f"{path}: line {header + 22}: " in error_of(path) and "is before the line before's" in error_of(path)
+
+
+def test_a_clock_that_is_no_whole_number_after_blank_lines_names_its_own_line(tmp_path):
+    path, _, _ = _vendor_file(tmp_path, "polar")
+    lines = path.read_text().splitlines()
+    fields = lines[6].split(";")
+    fields[1] += ".5"
+    lines[6] = ";".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    _with_blank_lines(path, before=3, count=1)
+    assert error_of(path).startswith(f"{path}: line 8: column sensor timestamp [ns]: ")
+
+
+@pytest.mark.parametrize("fmt", ["metabase", "polar", "movella", "movesense"])
+def test_an_incomplete_last_line_after_blank_lines_is_named_on_its_own_line(tmp_path, fmt):
+    from vendor_synth import write_movesense_csv
+
+    if fmt == "movesense":
+        path, _ = write_movesense_csv(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+        text = path.read_text().rstrip("\n")
+        path.write_text(text[: text.rindex(".")])  # "-6.212950" cut to "-6", no line break
+        header = 1
+    else:
+        path, sep, header = _vendor_file(tmp_path, fmt)
+        cut_in_last_line(path, 3, sep)
+    last = len(path.read_text().splitlines())
+    _with_blank_lines(path, before=header + 3)
+    recording = read_recording(path)
+    assert [w for w in recording.warnings if "incomplete last line" in w] == [
+        f"{path}: line {last + 2}: incomplete last line dropped (export cut short?)"]  # (it said line {last})
+
+
+def test_a_movesense_partner_whose_time_runs_back_is_named_with_its_own_line(tmp_path):
+    from vendor_synth import write_movesense_csv
+
+    acc, gyr = write_movesense_csv(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    lines = gyr.read_text().splitlines()
+    stamped = [i for i, line in enumerate(lines[1:], start=1) if not line.startswith(",")]
+    fields = lines[stamped[10]].split(",")
+    fields[0] = str(int(fields[0]) - 1000)  # (the 11th packet stamped 1 s before the 10th)
+    lines[stamped[10]] = ",".join(fields)
+    gyr.write_text("\n".join(lines) + "\n")
+    before = error_of(gyr)  # e.g. "…_gyro.csv: line 38: gyroscope time … is before the line before's"
+    line = int(before.split(": line ", 1)[1].split(":", 1)[0])
+    _with_blank_lines(gyr, before=4)
+    # read from the accelerometer's file, the gyroscope's error names the gyroscope's file (it named
+    # the accelerometer's) and the line that holds it (two further down)
+    with pytest.raises(RecordingError) as info:
+        read_recording(acc)
+    assert str(info.value) == before.replace(f": line {line}: ", f": line {line + 2}: ")

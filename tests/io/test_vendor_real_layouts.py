@@ -137,10 +137,10 @@ def test_movesense_datalogger_imu9_json():
 
 
 def test_movesense_showcase_event_json_and_csv_hold_the_same_packet():
-    stamps, blocks = movesense._json_streams(REAL / "Showcase_event_acc.json")["acc"]
+    stamps, blocks, _ = movesense._json_streams(REAL / "Showcase_event_acc.json")["acc"]  # (_: where read)
     assert stamps == [599025762.0]
     assert blocks[0][0] == [0.31347095966339111, -0.31347095966339111, 9.9281759262084961]
-    csv_stamps, csv_blocks = movesense._csv_streams(REAL / "Showcase_event_acc.csv", [])["acc"]
+    csv_stamps, csv_blocks, _ = movesense._csv_streams(REAL / "Showcase_event_acc.csv", [])["acc"]
     assert csv_stamps == [599025762.0]
     assert len(csv_blocks[0]) == 4  # timestamp on the first sample only
     np.testing.assert_allclose(csv_blocks[0], blocks[0], rtol=1e-7)  # the CSV writes Float32 digits

@@ -210,3 +210,21 @@ def test_a_folder_without_recordings_is_said_not_reported_silently_as_missed_day
     assert warning in lines(result.stderr)
     assert warning in (workspace / "out" / "log.txt").read_text().splitlines()
     assert all(row["sessions"] == "0" for row in read_rows(workspace / "out" / "r.csv"))
+
+
+def test_a_skipped_or_failed_recording_is_said_with_its_path_whatever_its_name(workspace):
+    # a recording named "a" (given as a file: any name is read) whose reason for being skipped begins
+    # with the same letter, "a simulated recording...": it was said without its name, as if it were a
+    # failure's reason (which begins with the path); a failure is said as its reason, once
+    import shutil
+
+    shutil.copy(workspace / "data" / "sim_1.csv", workspace / "a")
+    shutil.copy(workspace / "data" / "sim_1.json", workspace / "a.json")  # (demo data: skipped)
+    (workspace / "bad.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
+    result = run("report", "--prescription", "rx", "a", "bad.csv", "--out", "out/r.csv", "--log", "out/log.txt",
+                 cwd=workspace)
+    assert result.returncode == 1, result.stderr
+    said = ["a: skipped: a simulated recording (demo data), not a patient's session; --include-simulated counts it",
+            "bad.csv: line 2: column gyr_z: 'x' is not a number"]
+    assert lines(result.stderr)[:2] == said
+    assert (workspace / "out" / "log.txt").read_text().splitlines()[1:] == said

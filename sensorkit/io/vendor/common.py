@@ -18,6 +18,8 @@ from sensorkit.io.files import describe_os_error
 from sensorkit.samples import Samples
 
 _HEAD_BYTES = 1 << 16
+#: the key of :func:`read_columns`' table holding each row's line number in the file
+LINE = "_line"
 
 
 @dataclass
@@ -67,7 +69,9 @@ def find_column(path: Path, names: Sequence[str], pattern: str, what: str, line:
 
 def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int],
                  integer: Sequence[str] = (), warnings: list[str] | None = None) -> dict[str, np.ndarray]:
-    """Columns (name -> file position) of the table whose header is line ``header_line`` (1-based).
+    """Columns (name -> file position) of the table whose header is line ``header_line`` (1-based),
+    and under :data:`LINE` the number of the file's line each row was read from (blank lines are
+    skipped, so a row's line is not ``header_line + 1 + row`` after one: give it to messages).
 
     ``integer`` columns are read as int64 (nanosecond clocks overflow float64's exact range).
     Raises :class:`RecordingError` naming the first line with a missing or non-numeric cell. With
@@ -88,13 +92,14 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
     data = path.read_bytes()
     fields, complete = _line_fields(data, sep)
     _refuse_long_lines(path, fields, header_line)
+    lines = row_lines(data, header_line, len(frame))
     last_short = len(fields) > header_line and fields[-1] < fields[header_line - 1]
     dropped = False
     if warnings is not None and len(frame) and (last_short or (_last_row_bad(frame) and not complete)):
-        warnings.append(f"{path}: line {header_line + len(frame)}: incomplete last line dropped (export cut short?)")
-        frame, dropped = frame.iloc[:-1], True
+        warnings.append(f"{path}: line {lines[-1]}: incomplete last line dropped (export cut short?)")
+        frame, lines, dropped = frame.iloc[:-1], lines[:-1], True
     _refuse_nul(path, data, sep, len(fields) if dropped else None)
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray] = {LINE: lines}
     for name, pos in columns.items():
         raw = frame.iloc[:, positions.index(pos)]
         values = pd.to_numeric(raw, errors="coerce")
@@ -105,9 +110,9 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
             shown = repr(cell) if isinstance(cell, str) else repr(float(cell))  # nan, not np.float64(nan)
             problem = "is empty (or NaN)" if not isinstance(cell, str) and math.isnan(float(cell)) else \
                 f"{shown} is not a finite number"
-            raise RecordingError(f"{path}: line {header_line + 1 + row}: column {frame.columns[positions.index(pos)]}: {problem}")
+            raise RecordingError(f"{path}: line {lines[row]}: column {frame.columns[positions.index(pos)]}: {problem}")
         if dtypes[pos] == np.int64:
-            out[name] = _whole_numbers(path, header_line, sep, pos, raw, str(frame.columns[positions.index(pos)]))
+            out[name] = _whole_numbers(path, header_line, sep, pos, raw, str(frame.columns[positions.index(pos)]), lines)
         else:
             out[name] = values.to_numpy(np.float64)
     return out
@@ -116,7 +121,26 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
 _INT64 = np.iinfo(np.int64)
 
 
-def _whole_numbers(path: Path, header_line: int, sep: str, pos: int, raw: pd.Series, name: str) -> np.ndarray:
+def row_lines(data: bytes, header_line: int, rows: int) -> np.ndarray:
+    """The number (1-based) of the line of ``data`` (a file's bytes) that each of the ``rows`` rows
+    of the table whose header is line ``header_line`` was read from: the lines after it that hold
+    more than blanks (pandas' parser skips the others, ``skip_blank_lines``). Should the count not
+    match (a quoted cell across lines), rows are taken as one line each, as before."""
+    array = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(array == ord("\n"))
+    if len(array) and (not len(ends) or ends[-1] != len(array) - 1):
+        ends = np.append(ends, len(array))  # (a last line without a line break)
+    marks = np.flatnonzero(~np.isin(array, np.frombuffer(b" \t\r\n", dtype=np.uint8)))
+    visible = np.diff(np.concatenate([[0], np.searchsorted(marks, ends, side="right")]))
+    numbers = np.flatnonzero(visible) + 1
+    numbers = numbers[numbers > header_line][:rows]
+    if len(numbers) != rows:
+        return np.arange(header_line + 1, header_line + 1 + rows, dtype=np.int64)
+    return numbers.astype(np.int64)
+
+
+def _whole_numbers(path: Path, header_line: int, sep: str, pos: int, raw: pd.Series, name: str,
+                   lines: np.ndarray) -> np.ndarray:
     """A column of whole numbers (a clock in ns or µs) exactly, as int64; a :class:`RecordingError`
     naming the first cell that is no whole number or does not fit 64 bits (a float or a cast would
     round or wrap it, with numpy's warnings, and the time check would then name the line after)."""
@@ -135,7 +159,7 @@ def _whole_numbers(path: Path, header_line: int, sep: str, pos: int, raw: pd.Ser
             exact = Decimal(written)
         except InvalidOperation:
             exact = Decimal("NaN")
-        where = f"{path}: line {header_line + 1 + row}: column {name}: {_clip(written)!r}"
+        where = f"{path}: line {lines[row]}: column {name}: {_clip(written)!r}"
         if not exact.is_finite() or exact != exact.to_integral_value():
             raise RecordingError(f"{where} is not a whole number")
         if not _INT64.min <= int(exact) <= _INT64.max:
@@ -215,9 +239,11 @@ def _last_row_bad(frame: pd.DataFrame) -> bool:
     return not bool(np.isfinite(last).all())
 
 
-def clean_time(path: Path, t_s: np.ndarray, what: str, header_line: int = 1) -> tuple[np.ndarray, list[str]]:
+def clean_time(path: Path, t_s: np.ndarray, what: str, header_line: int = 1,
+               lines: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
     """Rows to keep of a stream whose time is ``t_s`` (s), read from the table whose header is line
-    ``header_line``; errors (naming the line) when time runs backwards.
+    ``header_line`` (``lines``: each row's line in the file, :data:`LINE` of :func:`read_columns`;
+    without it, one line per row after the header); errors (naming the line) when time runs backwards.
 
     A few exactly repeated timestamps (<= 1% of rows) keep the first row of each, with a warning.
     """
@@ -225,7 +251,8 @@ def clean_time(path: Path, t_s: np.ndarray, what: str, header_line: int = 1) -> 
         raise RecordingError(f"{path}: no {what} samples")
     row, repeats, allowed = time_order(t_s)
     if row is not None:
-        raise RecordingError(f"{path}: line {header_line + 1 + row}: {what} time {t_s[row]:.6f} s is before the line"
+        line = int(lines[row]) if lines is not None else header_line + 1 + row
+        raise RecordingError(f"{path}: line {line}: {what} time {t_s[row]:.6f} s is before the line"
                              f" before's ({t_s[row - 1]:.6f} s)")
     keep = np.ones(len(t_s), dtype=bool)
     if not repeats.size:

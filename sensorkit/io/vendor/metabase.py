@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.vendor.common import (VendorData, clean_time, find_column, merge_by_time, read_columns, split_header,
+from sensorkit.io.vendor.common import (LINE, VendorData, clean_time, find_column, merge_by_time, read_columns, split_header,
                                         spread_packets)
 from sensorkit.io.vendor.pairs import accelerometer_and_gyroscope, pair_name
 from sensorkit.samples import GRAVITY_MS2
@@ -59,7 +59,8 @@ def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray,
     packed = _spread_packed(path, epoch_ms, what)
     if packed is not None:
         return packed, values, zone, cut
-    keep, warnings = clean_time(path, (epoch_ms - epoch_ms[0]) / 1000.0 if len(epoch_ms) else epoch_ms, what)
+    keep, warnings = clean_time(path, (epoch_ms - epoch_ms[0]) / 1000.0 if len(epoch_ms) else epoch_ms, what,
+                                lines=table[LINE])
     return epoch_ms[keep], values[keep], zone, cut + warnings
 
 

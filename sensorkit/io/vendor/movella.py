@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.vendor.common import VendorData, clean_time, find_column, read_columns, split_header
+from sensorkit.io.vendor.common import LINE, VendorData, clean_time, find_column, read_columns, split_header
 from sensorkit.samples import Samples
 
 SENSOR = "movella-dot"
@@ -94,14 +94,14 @@ def read(path: Path, head: str) -> VendorData:
         raise RecordingError(f"{path}: column SampleTimeFine: values outside 0..2**32-1 µs; not a DOT sample clock")
     us = unwrap_us(table["time"])
     t_s = (us - us[0]) / 1e6
-    keep, warnings = clean_time(path, t_s, "sample", header_line=line)
+    keep, warnings = clean_time(path, t_s, "sample", header_line=line, lines=table[LINE])
     warnings = cut + warnings
     acc = np.column_stack([table[f"acc{a}"] for a in "XYZ"])
     gyr = np.column_stack([table[f"gyr{a}"] for a in "XYZ"])
     blank = int(np.argmax(np.any(np.hstack([acc, gyr]) != 0, axis=1) & keep))  # first kept row that is not all 0
     keep[:blank] = False
     if blank > 1:  # the DOT app writes one such row; more is worth a word
-        warnings.append(f"{path}: line {line + 1}: {blank} leading samples with Acc and Gyr all 0 dropped (placeholders, not measurements)")
+        warnings.append(f"{path}: line {table[LINE][0]}: {blank} leading samples with Acc and Gyr all 0 dropped (placeholders, not measurements)")
     first = int(np.argmax(keep))
     started_at = _utc_start(path, line, table, first, warnings) if utc_present else None
     if started_at is None:
@@ -125,5 +125,5 @@ def _utc_start(path: Path, line: int, table: dict[str, np.ndarray], row: int, wa
             started_at += timedelta(microseconds=int(table["nano"][row]) // 1000)
         return started_at
     except (ValueError, OverflowError):
-        warnings.append(f"{path}: line {line + 1 + row}: UTC columns do not form a valid time; started_at not taken from the file")
+        warnings.append(f"{path}: line {table[LINE][row]}: UTC columns do not form a valid time; started_at not taken from the file")
         return None

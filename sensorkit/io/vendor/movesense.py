@@ -27,7 +27,7 @@ import pandas as pd
 from sensorkit.errors import RecordingError
 from sensorkit.io.csv_table import find_nul
 from sensorkit.io.files import describe_os_error
-from sensorkit.io.vendor.common import VendorData, clean_time, merge_by_time, spread_packets
+from sensorkit.io.vendor.common import VendorData, clean_time, merge_by_time, row_lines, spread_packets
 from sensorkit.io.vendor.pairs import pair_name, partner, role_of
 from sensorkit.samples import Samples
 
@@ -35,7 +35,9 @@ SENSOR = "movesense-showcase"
 TITLE = "Movesense Showcase JSON/CSV"
 CSV_HEADER = "timestamp,x,y,z"
 _KEYS = {"acc": "ArrayAcc", "gyr": "ArrayGyro"}
-Streams = dict[str, tuple[list[float], list[list[list[float]]]]]
+#: per sensor: packet stamps (ms), packet samples, and where they were read (the file; for a CSV each
+#: sample's line in it, blank lines skipped)
+Streams = dict[str, tuple[list[float], list[list[list[float]]], tuple[Path, np.ndarray | None]]]
 
 
 def _is_json(path: Path, head: str) -> bool:
@@ -81,7 +83,7 @@ def _documents(path: Path) -> Iterator[Any]:
 
 
 def _json_streams(path: Path) -> Streams:
-    streams: Streams = {"acc": ([], []), "gyr": ([], [])}
+    streams: Streams = {"acc": ([], [], (path, None)), "gyr": ([], [], (path, None))}
     index = 0
     for document in _documents(path):
         for packet in _packets(document):
@@ -173,20 +175,21 @@ def _csv_streams(path: Path, warnings: list[str]) -> Streams:
     if find_nul(path) is not None:  # (the parser ends a cell at a NUL: "1.2<NUL>3" read as 1.2)
         raise RecordingError(f"{path}: {_first_bad_line(path) or 'holds a NUL byte (a damaged file?)'}")
     values = frame.to_numpy(np.float64)
+    lines = row_lines(path.read_bytes(), 1, len(values))  # (blank lines skipped: the row's own line)
     if len(values) > 1 and _cut_last_number(path, values[-1]):
-        warnings.append(f"{path}: line {len(values) + 1}: incomplete last line dropped (export cut short?)")
-        values = values[:-1]
+        warnings.append(f"{path}: line {lines[-1]}: incomplete last line dropped (export cut short?)")
+        values, lines = values[:-1], lines[:-1]
     if values.shape[1] != 4:
         raise RecordingError(f"{path}: expected 4 columns ({CSV_HEADER}), found {values.shape[1]}")
     bad = ~np.isfinite(values[:, 1:]).all(axis=1)
     if bad.any():
-        raise RecordingError(f"{path}: {_first_bad_line(path) or f'line {int(np.flatnonzero(bad)[0]) + 2}: x, y, z must be numbers'}")
+        raise RecordingError(f"{path}: {_first_bad_line(path) or f'line {lines[np.flatnonzero(bad)[0]]}: x, y, z must be numbers'}")
     starts = np.flatnonzero(np.isfinite(values[:, 0]))
     if len(values) and (not starts.size or starts[0] != 0):
-        raise RecordingError(f"{path}: line 2: the first sample has no timestamp")
+        raise RecordingError(f"{path}: line {lines[0]}: the first sample has no timestamp")
     blocks = [values[a:b, 1:].tolist() for a, b in zip(starts, list(starts[1:]) + [len(values)])]
-    streams: Streams = {"acc": ([], []), "gyr": ([], [])}
-    streams[role] = (values[starts, 0].tolist(), blocks)
+    streams: Streams = {"acc": ([], [], (path, None)), "gyr": ([], [], (path, None))}
+    streams[role] = (values[starts, 0].tolist(), blocks, (path, lines))
     return streams
 
 
@@ -197,11 +200,13 @@ def _streams(path: Path, head: str | None, warnings: list[str]) -> Streams:
     return _json_streams(path) if _is_json(path, head) else _csv_streams(path, warnings)
 
 
-def _samples_of(path: Path, stamps_ms: list[float], blocks: list[list[list[float]]], what: str):
+def _samples_of(stamps_ms: list[float], blocks: list[list[list[float]]], where: tuple[Path, np.ndarray | None],
+                what: str):
+    path, lines = where  # (the file the stream was read from: a pair's partner for one of them)
     counts = np.array([len(block) for block in blocks], dtype=np.int64)
     t_s = spread_packets(path, np.asarray(stamps_ms, dtype=np.float64) / 1000.0, counts, what)
     values = np.array([v for block in blocks for v in block], dtype=np.float64).reshape(-1, 3)
-    keep, warnings = clean_time(path, t_s, what)
+    keep, warnings = clean_time(path, t_s, what, lines=lines)
     return t_s[keep], values[keep], warnings
 
 
@@ -221,8 +226,8 @@ def read(path: Path, head: str) -> VendorData:
         if not streams["acc"][0] or not streams["gyr"][0]:
             raise RecordingError(f"{path}: {TITLE}: {other} holds no {need} data either")
         acc_path, paired = (path if role_of(path) == "acc" else other), True
-    acc_t_s, acc, warnings = _samples_of(path, *streams["acc"], "accelerometer")
-    gyr_t_s, gyr, gyr_warnings = _samples_of(path, *streams["gyr"], "gyroscope")
+    acc_t_s, acc, warnings = _samples_of(*streams["acc"], "accelerometer")
+    gyr_t_s, gyr, gyr_warnings = _samples_of(*streams["gyr"], "gyroscope")
     if np.array_equal(acc_t_s, gyr_t_s):
         samples, merge_warnings = Samples(acc_t_s - acc_t_s[0], acc, gyr), []
     else:

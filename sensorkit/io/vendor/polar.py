@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sensorkit.io.vendor.common import VendorData, clean_time, find_column, merge_by_time, read_columns, split_header
+from sensorkit.io.vendor.common import LINE, VendorData, clean_time, find_column, merge_by_time, read_columns, split_header
 from sensorkit.io.vendor.pairs import accelerometer_and_gyroscope, pair_name
 from sensorkit.samples import GRAVITY_MS2
 
@@ -63,7 +63,7 @@ def _read_one(path: Path, unit: str, what: str, dated: bool = True) -> tuple[np.
     cut: list[str] = []
     table = read_columns(path, 1, ";", columns, integer=("ns",), warnings=cut)
     ns = table["ns"].astype(np.int64)
-    keep, warnings = clean_time(path, (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float), what)
+    keep, warnings = clean_time(path, (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float), what, lines=table[LINE])
     if len(ns) and not keep[0]:
         phone_time, zone = None, []
     return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, cut + warnings + zone
