@@ -134,6 +134,7 @@ class SimulatedLivePage:
         self.server = WebServer(live_app(self.hub), self._host, self._port)
         try:
             await run_live_web(session, self.recorder, self.hub, self.server, self.simulation.samples.duration_s,
-                               on_ready=self._ready.set_result, linger_s=self._linger_s)
+                               on_ready=self._ready.set_result, linger_s=self._linger_s,
+                               until=lambda: self.sensor.finished)
         except asyncio.CancelledError:
             pass

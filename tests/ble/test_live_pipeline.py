@@ -41,7 +41,9 @@ def stream_simulation(tmp_path, seed, run, **sim_options):
     log = EventLog()
     session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
                             sample_rate_hz=104.0, clock=sensor.clock)
-    run(run_session(session, recorder, log, duration_s=sim.samples.duration_s + 0.5))
+    # (until the sensor has sent its whole session, as `sensorkit live --simulate` runs: silent after
+    # it, a real sensor would be one that stopped sending)
+    run(run_session(session, recorder, log, duration_s=sim.samples.duration_s + 0.5, until=lambda: sensor.finished))
     return sim, recorder, log
 
 
@@ -87,7 +89,7 @@ def stream_with(tmp_path, run, display_factory, seed=3, give_up_s=5.0):
     log = display_factory(sensor)
     session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
                             clock=sensor.clock, give_up_s=give_up_s, backoff_initial_s=0.02, backoff_max_s=0.1)
-    run(run_session(session, recorder, log, duration_s=sim.samples.duration_s + 0.5))
+    run(run_session(session, recorder, log, duration_s=sim.samples.duration_s + 0.5, until=lambda: sensor.finished))
     return sim, session, recorder, log
 
 

@@ -215,6 +215,8 @@ class VirtualSensor:
                 sent += 1
                 if sent % 64 == 0:
                     await asyncio.sleep(0)
+            if self.finished and sent:  # its session is over: what the firmware
+                self._deliver(link, self.firmware.end_of_samples())  # still holds goes out too
             if not self.finished:
                 due = self._rows[min(self._cursor + per_packet, len(self._rows)) - 1, 0]
                 await asyncio.sleep(max(due - self.clock(), 0.0) / self.speed)
@@ -227,6 +229,10 @@ class VirtualSensor:
         if lost:
             self.dropped_packets += len(packets)
             return
+        self._deliver(link, packets)
+        self.sent_samples += len(rows)
+
+    def _deliver(self, link: Link, packets: list[tuple[str, bytes]]) -> None:
         for uuid, payload in packets:
             if self._corrupt_next > 0:
                 self._corrupt_next -= 1
@@ -234,4 +240,3 @@ class VirtualSensor:
             if (callback := link.subscriptions.get(uuid)) is not None:
                 callback(bytearray(payload))
                 self.sent_packets += 1
-        self.sent_samples += len(rows)
