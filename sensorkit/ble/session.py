@@ -379,7 +379,8 @@ class SensorSession:
         self._queue.put_nowait((arrival_s, Samples(t, rows[:, 1:4], rows[:, 4:7])))
 
     def _warn_if_one_channel(self, decoder: Decoder) -> None:
-        """A sensor without a gyroscope (Polar H10, OH1) never yields complete samples: say so once."""
+        """A sensor without a gyroscope never yields complete samples: say so once. (Those whose
+        protocol says so, a Polar H10 or OH1, a BMA255 MetaWear, are refused before they stream.)"""
         if not self._warned_one_channel and decoder.health.packets >= 50 and self._timebase.offset_s is None:
             self._warned_one_channel = True
             log.warning("%s: %d packets but no sample with both acceleration and angular rate; "

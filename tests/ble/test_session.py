@@ -184,7 +184,12 @@ def test_no_bluetooth_service_is_a_one_line_error(run):
         run(SensorSession("AA:BB", scanner_backend=NoBluez).open())
 
 
-def test_a_sensor_without_gyroscope_is_reported_not_silently_empty(run, caplog):
+def test_a_sensor_without_gyroscope_is_refused_before_it_streams_in_one_line(run):
+    # A Polar H10 (ECG and ACC, no gyroscope) was connected and started; its ACC frames never made
+    # a complete sample, and only after 50 packets a warning said so, the session "streaming" with
+    # nothing recorded. Its PMD features (a read of the control point) say it before anything starts.
+    from firmware_protocols import polar_pmd as pmd
+    from sensorkit.ble import StreamRefusedError
     from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
     from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 
@@ -192,20 +197,58 @@ def test_a_sensor_without_gyroscope_is_reported_not_silently_empty(run, caplog):
 
     sensor = VirtualSensor(PolarVerityFirmware(104.0, gyro=False), synthetic_samples(20.0), speed=20.0)
     radio = VirtualRadio([sensor])
+    control = sensor.characteristic(pmd.PMD_CONTROL_POINT_UUID)
+    written, firmware_write = [], control.on_write
+    control.on_write = lambda payload: (written.append(payload), firmware_write(payload))
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
+                            give_up_s=30.0, backoff_initial_s=0.02)
+    with pytest.raises(StreamRefusedError) as error:
+        run(session.open())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (Polar H10 1A2B3C4D) offers no gyroscope stream (PMD features: "
+                                "ECG, ACC); sensorkit needs an accelerometer and a gyroscope")
+    assert written == [] and sensor.sent_packets == 0  # nothing asked, nothing started
+    assert sensor.connections == 1 and not sensor.connected  # no 30 s of attempts; the link let go
 
-    async def go():
-        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
-                                scanner_backend=radio.scanner_backend, clock=sensor.clock)
-        async with session:
-            async for block in session.blocks(idle_tick_s=0.05):
-                assert not len(block)
-                if sensor.clock() > 8.0:
-                    break
-            return session
 
-    session = run(go())
-    assert session.health.packets >= 50
-    assert "Polar H10 1A2B3C4D: 50 packets but no sample with both acceleration and angular rate" in caplog.text
+def test_a_polar_sensor_whose_features_cannot_be_read_is_refused_by_its_gyro_settings_answer(run):
+    from firmware_protocols import polar_pmd as pmd
+    from sensorkit.ble import StreamRefusedError
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    from .conftest import synthetic_samples
+
+    sensor = VirtualSensor(PolarVerityFirmware(104.0, gyro=False), synthetic_samples(20.0), speed=20.0)
+    sensor.characteristic(pmd.PMD_CONTROL_POINT_UUID).value = b""  # a read that is no features answer
+    radio = VirtualRadio([sensor])
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
+                            give_up_s=30.0, backoff_initial_s=0.02)
+    with pytest.raises(StreamRefusedError) as error:
+        run(session.open())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (Polar H10 1A2B3C4D) offers no gyroscope stream (its GYRO "
+                                "settings query answered ERROR_NOT_SUPPORTED); sensorkit needs an accelerometer and "
+                                "a gyroscope")
+    assert not sensor.firmware.active and sensor.sent_packets == 0  # ACC was not started either
+    assert sensor.connections == 1 and not sensor.connected
+
+
+def test_a_metawear_board_without_gyroscope_is_refused_before_it_streams(run):
+    from sensorkit.ble import StreamRefusedError
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
+
+    from .conftest import synthetic_samples
+
+    sensor = VirtualSensor(MetaWearFirmware(100.0, chip="bma255"), synthetic_samples(6.0, rate_hz=100.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+    session = SensorSession("MetaWear", client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
+                            give_up_s=30.0, backoff_initial_s=0.02)
+    with pytest.raises(StreamRefusedError) as error:
+        run(session.open())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (MetaWear) offers no gyroscope stream (module info: a BMA255 "
+                                "accelerometer, no gyroscope); sensorkit needs an accelerometer and a gyroscope")
+    assert not sensor.firmware.subscribed and not sensor.firmware.powered and sensor.sent_packets == 0
+    assert sensor.connections == 1 and not sensor.connected
 
 
 def silence_warnings(caplog):
