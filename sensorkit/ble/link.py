@@ -13,14 +13,15 @@ from sensorkit.ble.adapters import CONTROL_ANSWER_TIMEOUT_S
 #: The shortest silence (s, session clock) taken for a sensor that stopped sending while its link
 #: stays up. Well above the pauses of a healthy stream: centrals stream at connection intervals of
 #: 7.5-50 ms, and a notification the radio missed is resent at the following connection events
-#: (tens of ms); a host stall long enough to hold data up is not counted (see DataWatchdog). Short
-#: enough that the patient sees "reconnecting" within a rep: a prescribed hold alone lasts 3-10 s.
+#: (tens of ms); a host stall that holds the data up is not counted (the session's watchdog skips
+#: a look that comes late). Short enough that the patient sees "reconnecting" within a rep: a
+#: prescribed hold alone lasts seconds (3-8 s in the sample recordings' prescriptions).
 SILENCE_FLOOR_S = 2.0
 #: Packet intervals of silence taken for a sensor that stopped sending (this decides for streams
-#: whose notifications each span more than 0.4 s, where the floor would be too short). A healthy stream's packet comes at
-#: most about one interval late (a sensor sends when its FIFO reaches its watermark, then waits for
-#: a connection event), and a few packets lost in a row are a packet gap its decoder counts (the
-#: tests drop 3 in a row): 5 intervals of nothing is neither.
+#: whose notifications each span more than 0.4 s, where the floor would be too short). A healthy
+#: stream's packet comes at most about one interval late (a sensor sends when its FIFO reaches its
+#: watermark, then waits for a connection event), and a few packets lost in a row are a packet gap
+#: its decoder counts, not a stop (the tests drop 3 in a row): 5 intervals of nothing is neither.
 SILENT_PACKET_INTERVALS = 5
 #: How long (s, session clock) a sensor may take from the end of the stream's set-up to its first
 #: samples: as long as it may take to answer a control write (its start command's answer is its

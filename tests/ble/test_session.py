@@ -200,8 +200,8 @@ def test_a_sensor_without_gyroscope_is_refused_before_it_streams_in_one_line(run
     control = sensor.characteristic(pmd.PMD_CONTROL_POINT_UUID)
     written, firmware_write = [], control.on_write
     control.on_write = lambda payload: (written.append(payload), firmware_write(payload))
-    session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
-                            give_up_s=30.0, backoff_initial_s=0.02)
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, give_up_s=30.0, backoff_initial_s=0.02)
     with pytest.raises(StreamRefusedError) as error:
         run(session.open())
     assert str(error.value) == ("F0:0D:00:00:00:01 (Polar H10 1A2B3C4D) offers no gyroscope stream (PMD features: "
@@ -221,8 +221,8 @@ def test_a_polar_sensor_whose_features_cannot_be_read_is_refused_by_its_gyro_set
     sensor = VirtualSensor(PolarVerityFirmware(104.0, gyro=False), synthetic_samples(20.0), speed=20.0)
     sensor.characteristic(pmd.PMD_CONTROL_POINT_UUID).value = b""  # a read that is no features answer
     radio = VirtualRadio([sensor])
-    session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
-                            give_up_s=30.0, backoff_initial_s=0.02)
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, give_up_s=30.0, backoff_initial_s=0.02)
     with pytest.raises(StreamRefusedError) as error:
         run(session.open())
     assert str(error.value) == ("F0:0D:00:00:00:01 (Polar H10 1A2B3C4D) offers no gyroscope stream (its GYRO "
