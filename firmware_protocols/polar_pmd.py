@@ -26,8 +26,9 @@ PMD_DATA_UUID = "fb005c82-02e7-f387-1cad-8acd2d8df0c8"
 MEASUREMENT_TYPES = {0: "ECG", 1: "PPG", 2: "ACC", 3: "PPI", 5: "GYRO", 6: "MAGNETOMETER", 7: "SKIN_TEMP",
                      9: "SDK_MODE", 10: "LOCATION", 11: "PRESSURE", 12: "TEMPERATURE",
                      13: "OFFLINE_RECORDING", 14: "OFFLINE_HR", 15: "OFFLINE_TEMP"}
-ACC, GYRO = 2, 5
+ECG, ACC, GYRO = 0, 2, 5
 OP_GET_SETTINGS, OP_START, OP_STOP = 0x01, 0x02, 0x03
+FEATURES_READ_CODE = 0x0F  # byte 0 of a read of the control point: the features the sensor can stream
 CP_RESPONSE_CODE, CP_MEASUREMENT_STOPPED = 0xF0, 0x01
 CP_STATUS_NAMES = ("SUCCESS", "ERROR_INVALID_OP_CODE", "ERROR_INVALID_MEASUREMENT_TYPE", "ERROR_NOT_SUPPORTED",
                    "ERROR_INVALID_LENGTH", "ERROR_INVALID_PARAMETER", "ERROR_ALREADY_IN_STATE",
@@ -266,6 +267,21 @@ def parse_control_point_response(payload: bytes) -> ControlPointResponse | Measu
     return ControlPointResponse(payload[1], payload[2] & 0x3F, status, more, bytes(payload[5:]) if ok else b"")
 
 
+def parse_features(payload: bytes) -> frozenset[int]:
+    """The measurement types a sensor can stream, from a read of the control point: ``0F`` then a
+    bitmap in which bit ``t % 8`` of byte ``1 + t // 8`` set means type ``t`` is offered (Polar SDK
+    ``PmdMeasurementType.fromByteArray``: an H10 answers ``0F 05 00``, ECG and ACC)."""
+    payload = bytes(payload)
+    if len(payload) < 2 or payload[0] != FEATURES_READ_CODE:
+        raise ProtocolError(f"polar_pmd: not a features read of the control point: {payload[:8].hex()}")
+    return frozenset(8 * i + bit for i, byte in enumerate(payload[1:]) for bit in range(8) if byte >> bit & 1)
+
+
+def feature_names(types) -> str:
+    """Measurement types by name, in type order (``ECG, ACC``); an unknown one as ``type N``."""
+    return ", ".join(MEASUREMENT_TYPES.get(t, f"type {t}") for t in sorted(types))
+
+
 def settings_tlv(settings: dict[int, int]) -> bytes:
     """Selected settings as TLVs (one value each) in type-id order; the factor is never sent."""
     out = bytearray()
@@ -429,7 +445,8 @@ class PolarPmd(Protocol):
 
 # The encoder (tests, benchmarks, the simulated sensor) lives in polar_pmd_encode.py; its names are
 # served from here too (loaded on first use), so the wire format has one entry point.
-_ENCODER_NAMES = ("EXAMPLE_START_NS", "counts_from_si", "encode_example_payloads", "encode_frame", "encode_stream")
+_ENCODER_NAMES = ("EXAMPLE_START_NS", "counts_from_si", "encode_example_payloads", "encode_features", "encode_frame",
+                  "encode_stream")
 
 
 def __getattr__(name: str):

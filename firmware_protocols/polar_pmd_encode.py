@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from firmware_protocols.polar_pmd import ACC, FRAME_FORMATS, GYRO, _signed
+from firmware_protocols.polar_pmd import ACC, FEATURES_READ_CODE, FRAME_FORMATS, GYRO, _signed
 
 EXAMPLE_START_NS = 820_540_800_000_000_000  # 2026-01-01T00:00:00 on the sensor clock
 
@@ -69,6 +69,16 @@ def encode_stream(acc_ms2: np.ndarray | None, gyr_dps: np.ndarray | None, sample
                 counts = counts_from_si(mtype, ftype, values[first:last + 1], factor)
                 payloads.append(encode_frame(mtype, ftype, counts, ts))
     return payloads
+
+
+def encode_features(types) -> bytes:
+    """What a read of the control point answers for a sensor offering these measurement types:
+    ``0F`` then the bitmap :func:`~firmware_protocols.polar_pmd.parse_features` reads, two bytes at
+    least (the SDK reads bytes 1 and 2: the types 0 to 15 it knows)."""
+    bitmap = bytearray(max(2, max(types, default=0) // 8 + 1))
+    for t in types:
+        bitmap[t // 8] |= 1 << (t % 8)
+    return bytes([FEATURES_READ_CODE]) + bytes(bitmap)
 
 
 def encode_example_payloads() -> list[bytes]:

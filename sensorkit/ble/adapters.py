@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from bleak import BleakClient
+from bleak.exc import BleakError
 
 from firmware_protocols import Command, Decoder, Protocol, ProtocolError
 from sensorkit.ble.errors import ConnectError, StreamRefusedError
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: how long a sensor may take to answer a control point write (s)
 CONTROL_ANSWER_TIMEOUT_S = 5.0
+#: what sensorkit's analysis needs of a sensor, said when one lacks a channel
+NEEDS = "sensorkit needs an accelerometer and a gyroscope"
 
 #: start(protocol, client, requested rate in Hz, what the sensor notifies as it arrives: ("control" or
 #: "data", payload)) -> (the rate streamed in Hz, the protocol as the sensor turned out to be)
@@ -81,11 +84,25 @@ def _who(client: BleakClient) -> str:
     return f"{client.address} ({getattr(client, 'name', '') or '?'})"
 
 
+async def _polar_features(client: BleakClient) -> frozenset[int] | None:
+    """The measurement types the sensor offers (a read of the PMD control point); None when the read
+    fails or is not a features answer (the settings answers tell then)."""
+    from firmware_protocols import polar_pmd as pmd
+
+    try:
+        return pmd.parse_features(await client.read_gatt_char(pmd.PMD_CONTROL_POINT_UUID))
+    except (BleakError, ProtocolError) as exc:
+        log.info("%s: PMD features not read (%s); its settings answers will tell", _who(client), exc)
+        return None
+
+
 async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
                            answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
-    """Ask the sensor which ACC and GYRO settings it offers, start both with offered ones (the rate
-    nearest the request), and check each answer: a sensor answers a start it cannot honour with an
-    error status and then stays silent, so a refusal is a :class:`StreamRefusedError` naming it."""
+    """Read which measurement types the sensor offers and refuse one without ACC or GYRO (a Polar
+    H10, an OH1), before anything is started; ask it which ACC and GYRO settings it offers, start
+    both with offered ones (the rate nearest the request), and check each answer: a sensor answers
+    a start it cannot honour with an error status and then stays silent, so a refusal is a
+    :class:`StreamRefusedError` naming it."""
     from firmware_protocols import polar_pmd as pmd
 
     async def control() -> bytes:
@@ -113,6 +130,12 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
             return dataclasses.replace(answer, parameters=parameters, more=False)
 
     who = _who(client)
+    features = await _polar_features(client)
+    if features is not None and not {pmd.ACC, pmd.GYRO} <= features:
+        lacks = " or ".join(name for t, name in ((pmd.ACC, "accelerometer"), (pmd.GYRO, "gyroscope"))
+                            if t not in features)
+        raise StreamRefusedError(f"{who} offers no {lacks} stream (PMD features: "
+                                 f"{pmd.feature_names(features) or 'none'}); {NEEDS}")
     offered = {}
     for command in protocol.settings_commands():
         answer = await ask(command)
@@ -123,6 +146,9 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
                 offered[answer.measurement_type] = {}
         elif answer.measurement_type == pmd.ACC:
             raise StreamRefusedError(f"{who}: the sensor refuses to say its ACC settings ({answer.status_name})")
+        else:  # (the features could not be read: a sensor without a gyroscope says so here)
+            raise StreamRefusedError(f"{who} offers no gyroscope stream (its GYRO settings query answered "
+                                     f"{answer.status_name}); {NEEDS}")
     rate_hz, commands = protocol.start_commands_for(offered, sample_rate_hz)
     for command in commands:
         answer = await ask(command)
@@ -140,7 +166,8 @@ async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_h
                           answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
     """Ask the board which accelerometer it has (``03 80``), then start it with that chip's
     registers and configuration bytes: a MetaMotion S (BMI270) started as a BMI160 streams nothing
-    (other packed registers) at ±2 g (other range codes). No answer: the protocol as given."""
+    (other packed registers) at ±2 g (other range codes). No answer: the protocol as given. A board
+    whose chip has no gyroscope (BMA255) is refused before anything is started."""
     from firmware_protocols import metawear as mw
 
     command = protocol.identify_command()
@@ -159,6 +186,9 @@ async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_h
             protocol = protocol.with_module_info(reply)
         except ProtocolError as exc:
             raise StreamRefusedError(f"{_who(client)}: {exc}") from None
+    if not mw.CHIPS[protocol.chip].has_gyro:
+        raise StreamRefusedError(f"{_who(client)} offers no gyroscope stream (module info: a "
+                                 f"{protocol.chip.upper()} accelerometer, no gyroscope); {NEEDS}")
     for command in protocol.start_commands(sample_rate_hz):
         await write(client, command)
     return mw.output_data_rate_hz(protocol.chip, sample_rate_hz), protocol

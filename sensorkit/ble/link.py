@@ -1,4 +1,5 @@
-"""Link bookkeeping for a session: state, health counters, reconnect gaps, the session time base."""
+"""Link bookkeeping for a session: state, health counters, reconnect gaps, the session time base,
+and the data watchdog that takes a connected sensor gone silent for a lost link."""
 from __future__ import annotations
 
 import enum
@@ -7,6 +8,25 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from firmware_protocols import StreamHealth
+from sensorkit.ble.adapters import CONTROL_ANSWER_TIMEOUT_S
+
+#: The shortest silence (s, session clock) taken for a sensor that stopped sending while its link
+#: stays up. Well above the pauses of a healthy stream: centrals stream at connection intervals of
+#: 7.5-50 ms, and a notification the radio missed is resent at the following connection events
+#: (tens of ms); a host stall that holds the data up is not counted (the session's watchdog skips
+#: a look that comes late). Short enough that the patient sees "reconnecting" within a rep: a
+#: prescribed hold alone lasts seconds (3-8 s in the sample recordings' prescriptions).
+SILENCE_FLOOR_S = 2.0
+#: Packet intervals of silence taken for a sensor that stopped sending (this decides for streams
+#: whose notifications each span more than 0.4 s, where the floor would be too short). A healthy
+#: stream's packet comes at most about one interval late (a sensor sends when its FIFO reaches its
+#: watermark, then waits for a connection event), and a few packets lost in a row are a packet gap
+#: its decoder counts, not a stop (the tests drop 3 in a row): 5 intervals of nothing is neither.
+SILENT_PACKET_INTERVALS = 5
+#: How long (s, session clock) a sensor may take from the end of the stream's set-up to its first
+#: samples: as long as it may take to answer a control write (its start command's answer is its
+#: data), then the floor for its first packet to fill. A slow starter is not a silent sensor.
+FIRST_DATA_ALLOWANCE_S = CONTROL_ANSWER_TIMEOUT_S + SILENCE_FLOOR_S
 
 
 class LinkState(str, enum.Enum):
@@ -133,3 +153,44 @@ class TimeBase:
             self._count_dt += len(t) - 1
         self._connection_last_t_s = self.last_t_s = float(t[-1])
         return t
+
+
+class DataWatchdog:
+    """Says when a connection that streams has brought no samples for too long (times in seconds
+    on the session's clock).
+
+    The allowance is :data:`SILENT_PACKET_INTERVALS` packet intervals of the stream, at least
+    :data:`SILENCE_FLOOR_S`; the packet interval is what the stream shows: the mean number of
+    samples a notification brought on this connection times the sample period. Before the
+    connection's first samples it is :data:`FIRST_DATA_ALLOWANCE_S`.
+    """
+
+    def __init__(self) -> None:
+        self.new_connection(0.0)
+
+    def new_connection(self, now_s: float) -> None:
+        """The stream has just been set up (connected, started) at ``now_s``."""
+        self._last_s = now_s
+        self._blocks = 0
+        self._samples = 0
+
+    def data(self, now_s: float, n_samples: int) -> None:
+        """A notification brought ``n_samples`` samples at ``now_s``."""
+        self._last_s = now_s
+        self._blocks += 1
+        self._samples += n_samples
+
+    def allowance_s(self, sample_period_s: float) -> float:
+        """The silence taken for a stopped sensor on this connection, with this sample period (s)."""
+        if not self._blocks:
+            return FIRST_DATA_ALLOWANCE_S
+        packet_interval_s = self._samples / self._blocks * sample_period_s
+        return max(SILENCE_FLOOR_S, SILENT_PACKET_INTERVALS * packet_interval_s)
+
+    def silent_s(self, now_s: float) -> float:
+        """Seconds since the last samples came (or since the stream was set up, before any)."""
+        return now_s - self._last_s
+
+    def overdue(self, now_s: float, sample_period_s: float) -> bool:
+        """Whether the silence has outlasted the allowance."""
+        return self.silent_s(now_s) > self.allowance_s(sample_period_s)

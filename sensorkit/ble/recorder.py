@@ -13,7 +13,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from sensorkit import exercises
 from sensorkit.ble.link import LinkState
@@ -211,8 +211,11 @@ def duration_reached(last_t_s: float, elapsed_s: float, duration_s: float) -> bo
 
 
 async def run_session(session: SensorSession, recorder: SessionRecorder, display: Display,
-                      duration_s: float | None = None, tick_s: float = 0.25) -> list[Rep]:
-    """Stream ``session`` into ``recorder`` until ``duration_s`` (session time) or the stream ends.
+                      duration_s: float | None = None, tick_s: float = 0.25,
+                      until: Callable[[], bool] | None = None) -> list[Rep]:
+    """Stream ``session`` into ``recorder`` until ``duration_s`` (session time), ``until()`` is true
+    (a simulated sensor that has sent its whole session: silent from then on, as a sensor that
+    stopped sending would be) or the stream ends.
 
     Cancellation (Ctrl-C) still finishes the pipeline, closes the recording and the link.
     """
@@ -227,6 +230,8 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
                     display.rep(rep, recorder.status)
                 display.show(recorder.refresh(session))
                 if duration_s is not None and duration_reached(recorder.status.t_s, session.elapsed_s, duration_s):
+                    break
+                if until is not None and until():  # (what came before it is queued: drained below)
                     break
     finally:
         if opened:

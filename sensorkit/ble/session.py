@@ -9,7 +9,9 @@
 Each notification is decoded by the protocol's decoder as it arrives (a malformed one is counted
 and skipped), split acc/gyr frames are merged into complete samples, and times are rebased onto
 the session. A dropped link is retried with exponential backoff; the gap is recorded in
-:attr:`SensorSession.reconnects`. After ``give_up_s`` without a link the stream ends cleanly.
+:attr:`SensorSession.reconnects`. A sensor that stops sending while its link stays up is said
+once and treated the same way (disconnected, then reconnected): see :class:`~sensorkit.ble.link.DataWatchdog`.
+After ``give_up_s`` without a link (or without data) the stream ends cleanly.
 Leaving the ``async with`` (also on cancellation or Ctrl-C) writes the stop commands,
 unsubscribes and disconnects.
 """
@@ -31,7 +33,7 @@ from firmware_protocols import Decoder, Protocol, ProtocolError
 from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder, start_stream, write
 from sensorkit.ble.connect import backoff_delays, connect_once
 from sensorkit.ble.errors import ConnectError, NotConnectedError, StreamRefusedError, UnknownSensorError
-from sensorkit.ble.link import LinkState, Reconnect, SessionHealth, TimeBase
+from sensorkit.ble.link import DataWatchdog, LinkState, Reconnect, SessionHealth, TimeBase
 from sensorkit.ble.merge import ChannelMerger
 from sensorkit.ble.scan import FoundSensor, find_sensor
 from sensorkit.ble.uuids import BATTERY_LEVEL_UUID
@@ -41,6 +43,10 @@ log = logging.getLogger(__name__)
 
 _END = object()
 _LINK_ERRORS = (BleakError, asyncio.TimeoutError, OSError, ConnectError)
+#: How often the data watchdog looks (s, host time): a fortieth of its 2 s floor at real time, and
+#: within half the floor for a simulated sensor at 20 times real time (the tests' speed). A look
+#: this much later than due means the event loop was held up (the data with it): it is skipped.
+WATCHDOG_TICK_S = 0.05
 
 
 class SensorSession:
@@ -93,6 +99,9 @@ class SensorSession:
         self._answers: asyncio.Queue[tuple[str, bytes]] | None = None
         self._reconnect_task: asyncio.Task | None = None
         self._pending_gap: Reconnect | None = None
+        self._outage_started: tuple[float, float] | None = None  # (monotonic s, clock s) of the pending gap's loss
+        self._watchdog = DataWatchdog()
+        self._watchdog_task: asyncio.Task | None = None
         self._subscribed: list[str] = []
         self._closing = False
         self._started_clock_s: float | None = None
@@ -139,21 +148,23 @@ class SensorSession:
         self.sensor = spec if isinstance(spec, FoundSensor) else await find_sensor(
             spec, self.scan_timeout_s, self._scanner_backend)
         self.protocol = self._resolve_protocol()
-        if not await self._connect_with_backoff():
+        if not await self._connect_with_backoff(time.monotonic() + self.give_up_s):
             raise ConnectError(f"could not connect to {self.sensor.address} ({self.sensor.name}) "
                                f"within {self.give_up_s:g} s")
+        self._watchdog_task = asyncio.get_running_loop().create_task(self._watch_data())
 
     async def close(self) -> None:
         """Stop streaming and disconnect (best effort, bounded in time); ends the block stream."""
         if self._closing:
             return
         self._closing = True
-        if self._reconnect_task is not None and not self._reconnect_task.done():
-            self._reconnect_task.cancel()
-            try:
-                await self._reconnect_task
-            except asyncio.CancelledError:
-                pass
+        for task in (self._watchdog_task, self._reconnect_task):
+            if task is not None and not task.done():
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
         client = self.client
         if client is not None and client.is_connected:
             try:
@@ -223,14 +234,13 @@ class SensorSession:
                                      f"pass one of: {', '.join(firmware_protocols.names())}")
         return firmware_protocols.get(spec) if isinstance(spec, str) else spec
 
-    async def _connect_with_backoff(self) -> bool:
-        """Attempt until connected and streaming (True) or ``give_up_s`` has passed (False)."""
-        deadline = time.monotonic() + self.give_up_s
+    async def _connect_with_backoff(self, deadline: float) -> bool:
+        """Attempt until connected and streaming (True) or ``deadline`` (monotonic s) has passed (False)."""
         attempts = 0
         for delay_s in backoff_delays(self.backoff_initial_s, self.backoff_max_s):
             attempts += 1
-            if self._pending_gap is not None:
-                self._pending_gap.attempts = attempts
+            if self._pending_gap is not None:  # (a gap's count goes on over links that brought no data)
+                self._pending_gap.attempts += 1
             if await self._attempt(deadline, attempts):
                 return True
             remaining_s = deadline - time.monotonic()
@@ -308,6 +318,7 @@ class SensorSession:
         self._decoder = await make_decoder(self.protocol, client, rate_hz)
         self.stream_sample_rate_hz = self._decoder.sample_rate_hz
         early, self._early = self._early, []
+        self._watchdog.new_connection(self._clock())
         for handler, *args in early:
             handler(*args)
         self._set_state(LinkState.STREAMING)
@@ -361,13 +372,15 @@ class SensorSession:
         if self._started_clock_s is None:
             self._started_clock_s = now_s
         t = self._timebase.map(rows[:, 0], now_s)
+        self._watchdog.data(now_s, len(t))
         self._collect_gaps(decoder)
         if self._pending_gap is not None:
             self._close_gap(float(t[0]))
         self._queue.put_nowait((arrival_s, Samples(t, rows[:, 1:4], rows[:, 4:7])))
 
     def _warn_if_one_channel(self, decoder: Decoder) -> None:
-        """A sensor without a gyroscope (Polar H10, OH1) never yields complete samples: say so once."""
+        """A sensor without a gyroscope never yields complete samples: say so once. (Those whose
+        protocol says so, a Polar H10 or OH1, a BMA255 MetaWear, are refused before they stream.)"""
         if not self._warned_one_channel and decoder.health.packets >= 50 and self._timebase.offset_s is None:
             self._warned_one_channel = True
             log.warning("%s: %d packets but no sample with both acceleration and angular rate; "
@@ -411,22 +424,49 @@ class SensorSession:
         self._merger = ChannelMerger()
 
     # ---- link loss -----------------------------------------------------------------------
-    def _link_lost(self, _client: BleakClient) -> None:
+    async def _watch_data(self) -> None:
+        """The data watchdog: a streaming link that brings no samples for longer than the stream's
+        allowance (:class:`~sensorkit.ble.link.DataWatchdog`) is lost, as if it had dropped."""
+        due = time.monotonic() + WATCHDOG_TICK_S
+        while not self._closing:
+            await asyncio.sleep(WATCHDOG_TICK_S)
+            now = time.monotonic()
+            held_up = now - due > WATCHDOG_TICK_S  # (the loop was busy: the data gets its turn first)
+            due = now + WATCHDOG_TICK_S
+            if held_up or self.state is not LinkState.STREAMING:
+                continue
+            now_s = self._clock()
+            if self._watchdog.overdue(now_s, self._timebase.sample_period_s):
+                self._link_lost(self.client, silent_s=self._watchdog.silent_s(now_s))
+
+    def _link_lost(self, client: BleakClient | None, silent_s: float | None = None) -> None:
+        """The link is lost: bleak says it dropped, or (``silent_s``) the sensor sent nothing for that
+        long. Either way: the gap is marked, the link let go, and the reconnecting loop started."""
         if self._closing or self.state is not LinkState.STREAMING:
             return  # a failure while (re)connecting is handled by the connecting loop
-        log.warning("link to %s lost; reconnecting", self.sensor.address)
+        if client is not None and self.client is not None and client is not self.client:
+            return  # a link let go before (the silent sensor's) saying it has gone
+        if silent_s is None:
+            log.warning("link to %s lost; reconnecting", self.sensor.address)
+        else:
+            log.warning("no data from %s (%s) for %.1f s; reconnecting", self.sensor.address, self.sensor.name,
+                        silent_s)
         self._finish_decoder()
-        last_t = self._timebase.last_t_s
-        gap = Reconnect(dropped_at_t_s=float(last_t) if np.isfinite(last_t) else 0.0)
-        self._health.reconnects.append(gap)
-        self._pending_gap = gap
+        if self._pending_gap is None:  # (else the link came back but lost again before any data: the same gap)
+            last_t = self._timebase.last_t_s
+            gap = Reconnect(dropped_at_t_s=float(last_t) if np.isfinite(last_t) else 0.0)
+            self._health.reconnects.append(gap)
+            self._pending_gap = gap
+            self._outage_started = (time.monotonic(), self._clock())
         self._set_state(LinkState.RECONNECTING)
         self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())
 
     async def _reconnect(self) -> None:
-        dropped_clock_s = self._clock()
+        started_monotonic_s, dropped_clock_s = self._outage_started
         try:
-            if await self._connect_with_backoff():
+            await self._disconnect_quietly(self.client)  # (a silent sensor's link is still up)
+            deadline = started_monotonic_s + self.give_up_s  # (counted from the first loss of a gap)
+            if time.monotonic() < deadline and await self._connect_with_backoff(deadline):
                 return
         except StreamRefusedError as exc:
             log.warning("%s", exc)

@@ -10,6 +10,7 @@ import signal
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -155,9 +156,10 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
     meta = {"side": side, "exercise": exercise, "patient": patient, "sample_rate_hz": sample_rate_hz,
             "target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s, "target_movement_s": target_movement_s}
     session_options: dict = {"give_up_s": give_up_s, "sample_rate_hz": sample_rate_hz, "protocol": protocol}
+    until = None
     if simulate:
-        device, duration_s, meta, sim_session_options = _simulation(protocol, seed, speed, sample_rate_hz,
-                                                                    duration_s, meta)
+        device, duration_s, meta, sim_session_options, until = _simulation(protocol, seed, speed, sample_rate_hz,
+                                                                           duration_s, meta)
         session_options |= sim_session_options
     unique_name = name is None  # a default name taken (two sessions in one second) gets _2, _3, ...
     name = name or datetime.now().strftime("session_%Y%m%d_%H%M%S")
@@ -170,15 +172,16 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
     if web and web["web"]:
         from sensorkit.web.live_cli import live_page
         _run(live_page(SensorSession(device, **session_options), recorder, meta, duration_s, plan,
-                       web["host"], web["port"], not web["no_browser"]))
+                       web["host"], web["port"], not web["no_browser"], until))
         return
     display = make_display(show_reps=live, path=str(recorder.path))
-    _run(run_session(SensorSession(device, **session_options), recorder, display, duration_s))
+    _run(run_session(SensorSession(device, **session_options), recorder, display, duration_s, until=until))
 
 
 def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: float, duration_s: float | None,
-                meta: dict) -> tuple[str, float, dict, dict]:
-    """The simulated sensor on a virtual radio: its name, the run's duration, sidecar meta, session options."""
+                meta: dict) -> tuple[str, float, dict, dict, Callable[[], bool]]:
+    """The simulated sensor on a virtual radio: its name, the run's duration, sidecar meta, session
+    options, and whether it has sent its whole session (the run ends then: the sensor falls silent)."""
     from sensorkit.ble.virtual.backend import VirtualRadio
     from sensorkit.ble.virtual.simulated import DEFAULT_PROTOCOL, simulated_sensor
 
@@ -197,9 +200,9 @@ def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: f
     meta["simulated"] = True  # demo data: reports leave it out unless asked
     options = {"protocol": protocol, "client_backend": radio.client_backend,
                "scanner_backend": radio.scanner_backend, "clock": sensor.clock}
-    # (the run ends with the simulated session, which fits in duration_s: the sensor switches off)
+    # (the run ends with the simulated session, which fits in duration_s: once the sensor has sent it)
     ends_s = min(duration_s, sim.samples.duration_s) if duration_s is not None else sim.samples.duration_s
-    return sensor.local_name, ends_s, meta, options
+    return sensor.local_name, ends_s, meta, options, lambda: sensor.finished
 
 
 def _make_recorder(live: bool, out_dir: Path, name: str, meta: dict, unique_name: bool = False) -> SessionRecorder:

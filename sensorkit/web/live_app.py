@@ -90,8 +90,10 @@ class Tee:
 
 async def run_live_web(session: SensorSession, recorder: SessionRecorder, hub: LiveHub, server: WebServer,
                        duration_s: float | None = None, *, also: Display | None = None,
-                       on_ready: Callable[[str], None] | None = None, linger_s: float = 3.0) -> list[Rep]:
-    """Serve the page, then stream ``session`` into ``recorder`` (as :func:`run_session`) with
+                       on_ready: Callable[[str], None] | None = None, linger_s: float = 3.0,
+                       until: Callable[[], bool] | None = None) -> list[Rep]:
+    """Serve the page, then stream ``session`` into ``recorder`` (as :func:`run_session`, with
+    ``duration_s`` and ``until``) with
     ``hub`` (and ``also``, e.g. the terminal's log lines) as the display. ``on_ready(url)`` is
     called once the page answers. After the session the page keeps being served ``linger_s``
     seconds so open pages receive the summary."""
@@ -106,7 +108,7 @@ async def run_live_web(session: SensorSession, recorder: SessionRecorder, hub: L
     display = Tee(hub, also) if also is not None else hub
     ended = False
     try:
-        reps = await run_session(session, recorder, display, duration_s)
+        reps = await run_session(session, recorder, display, duration_s, until=until)
         ended = True
         return reps
     finally:

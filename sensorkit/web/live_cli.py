@@ -18,7 +18,7 @@ _GAUGE_DEG = {"hip_external_rotation": 60.0, "knee_extension": 90.0}
 
 
 def live_page(session: SensorSession, recorder: SessionRecorder, meta: dict, duration_s: float | None,
-              plan: SessionPlan | None, host: str, port: int, browser: bool):
+              plan: SessionPlan | None, host: str, port: int, browser: bool, until=None):
     """The coroutine running the session with its page (see :func:`run_live_web`). The page's
     address (and the warning for a non-loopback host) goes to stderr; one log line per rep and the
     summary to stdout, as ``live`` without a terminal."""
@@ -35,5 +35,5 @@ def live_page(session: SensorSession, recorder: SessionRecorder, meta: dict, dur
         if browser and not open_browser(url):
             click.echo("no browser could be opened: open the address above", err=True)
 
-    return run_live_web(session, recorder, hub, server, duration_s, on_ready=ready,
+    return run_live_web(session, recorder, hub, server, duration_s, on_ready=ready, until=until,
                         also=PlainDisplay(sys.stdout, show_reps=True, path=str(recorder.path)))

@@ -4,6 +4,7 @@ latency benchmark and the README's screenshots.
     with SimulatedLivePage(tmp_path, seed=3, speed=2.0) as live:
         page.goto(live.url)
         live.drop_link(down_s=2.0)      # force a disconnect (the sensor refuses reconnects 2 s)
+        live.mute(refusals=3)           # the sensor stops sending, its link up (then refuses 3 attempts)
         live.wait()                     # until the simulated session has ended
         live.reps                       # the pipeline's reps, as the recorder got them
 
@@ -79,6 +80,14 @@ class SimulatedLivePage:
         """Lose the BLE link now; the sensor refuses reconnects for ``down_s`` sensor seconds."""
         self._call(self.sensor.drop_link, down_s)
 
+    def mute(self, refusals: int = 0) -> None:
+        """The sensor stops sending now while its link stays up (until the link ends); its next
+        ``refusals`` connection attempts fail (it takes a moment to come back)."""
+        def go() -> None:
+            self.sensor.mute()
+            self.sensor.refuse_connections(refusals)
+        self._call(go)
+
     @property
     def reps(self) -> list[Rep]:
         return list(self.recorder.reps)
@@ -134,6 +143,7 @@ class SimulatedLivePage:
         self.server = WebServer(live_app(self.hub), self._host, self._port)
         try:
             await run_live_web(session, self.recorder, self.hub, self.server, self.simulation.samples.duration_s,
-                               on_ready=self._ready.set_result, linger_s=self._linger_s)
+                               on_ready=self._ready.set_result, linger_s=self._linger_s,
+                               until=lambda: self.sensor.finished)
         except asyncio.CancelledError:
             pass

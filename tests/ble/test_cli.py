@@ -74,6 +74,20 @@ def test_a_sensor_not_found_is_exit_2_as_documented_and_writes_nothing(tmp_path)
     assert not list(tmp_path.rglob("*.csv"))
 
 
+def test_a_sensor_without_gyroscope_is_exit_2_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    # the simulated Polar sensor played as an H10 (ECG and ACC: no gyroscope)
+    from sensorkit.ble.virtual import simulated
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    monkeypatch.setitem(simulated.FIRMWARES, "polar_pmd", lambda rate_hz: PolarVerityFirmware(rate_hz, gyro=False))
+    result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", "polar_pmd", "--speed", "20",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == ("error: F0:0D:00:00:00:01 (Polar H10 1A2B3C4D) offers no gyroscope stream (PMD features: "
+                             "ECG, ACC); sensorkit needs an accelerometer and a gyroscope\n")
+    assert not list(tmp_path.rglob("*.csv"))
+
+
 def test_ctrl_c_stops_record_cleanly_and_closes_the_sidecar(tmp_path):
     command = [sys.executable, "-m", "sensorkit", "record", "--simulate", "--speed", "10", "--out", str(tmp_path),
                "--name", "stopped"]

@@ -41,7 +41,9 @@ def stream_simulation(tmp_path, seed, run, **sim_options):
     log = EventLog()
     session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
                             sample_rate_hz=104.0, clock=sensor.clock)
-    run(run_session(session, recorder, log, duration_s=sim.samples.duration_s + 0.5))
+    # (until the sensor has sent its whole session, as `sensorkit live --simulate` runs: silent after
+    # it, the sensor would be taken for a lost link)
+    run(run_session(session, recorder, log, duration_s=sim.samples.duration_s + 0.5, until=lambda: sensor.finished))
     return sim, recorder, log
 
 
@@ -87,7 +89,7 @@ def stream_with(tmp_path, run, display_factory, seed=3, give_up_s=5.0):
     log = display_factory(sensor)
     session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
                             clock=sensor.clock, give_up_s=give_up_s, backoff_initial_s=0.02, backoff_max_s=0.1)
-    run(run_session(session, recorder, log, duration_s=sim.samples.duration_s + 0.5))
+    run(run_session(session, recorder, log, duration_s=sim.samples.duration_s + 0.5, until=lambda: sensor.finished))
     return sim, session, recorder, log
 
 
@@ -105,6 +107,38 @@ def test_reps_before_and_after_a_reconnect_survive_and_the_gap_is_in_the_sidecar
     assert gap["lost_s"] >= 1.5 and gap["resumed_at_t_s"] > gap["dropped_at_t_s"] >= first_end
     assert gap["lost_samples"] == pytest.approx(gap["lost_s"] * 104, rel=0.02, abs=2)  # at the stream's mean rate
     assert recording.meta.ended_at is not None and recording.meta.n_samples == len(recording.samples)
+    gap_in_t = recording.samples.t[recording.samples.t > gap["dropped_at_t_s"]][0] - gap["dropped_at_t_s"]
+    assert gap_in_t == pytest.approx(gap["lost_s"] + 1 / 104, abs=0.02)
+
+
+class MuteOnce(EventLog):
+    """After the first counted rep the sensor stops sending, its link up (until the link ends)."""
+
+    def __init__(self, sensor):
+        super().__init__()
+        self.sensor = sensor
+
+    def rep(self, rep, status):
+        super().rep(rep, status)
+        if rep.kind != "rejected" and not self.sensor.muted_samples and self.sensor.connections == 1:
+            self.sensor.mute()
+
+
+def test_a_sensor_gone_silent_is_recorded_and_shown_as_a_dropped_link_is(tmp_path, run):
+    sim, session, recorder, log = stream_with(tmp_path, run, MuteOnce)
+    assert log.closed.reconnects == 1 and log.closed.state.value == "closed"  # the display's summary
+    first_end = log.events[0][1].end_s
+    assert [rep for _, rep in log.events if rep.start_s > first_end + 2.0]  # reps after the silence
+    numbers = [r.rep for r in recorder.reps if r.counted]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+    recording = read_recording(recorder.path)
+    (gap,) = recording.meta.reconnects
+    assert gap["lost_s"] >= 2.0 and gap["resumed_at_t_s"] > gap["dropped_at_t_s"] >= first_end
+    assert gap["lost_samples"] == pytest.approx(gap["lost_s"] * 104, rel=0.02, abs=2)
+    stream = recording.meta.stream
+    assert stream["ended_by"] == "closed" and stream["lost_samples"] >= gap["lost_samples"]
+    assert recording.meta.n_samples == len(recording.samples)
     gap_in_t = recording.samples.t[recording.samples.t > gap["dropped_at_t_s"]][0] - gap["dropped_at_t_s"]
     assert gap_in_t == pytest.approx(gap["lost_s"] + 1 / 104, abs=0.02)
 

@@ -35,3 +35,21 @@ def test_the_sidecar_rate_is_the_rate_the_sensor_streams_not_the_one_asked_for(t
     recording = read_recording(recorder.path)
     assert recording.meta.sample_rate_hz == 50.0 and len(recording.samples) > 100
     assert session.stream_sample_rate_hz == 50.0
+
+
+def test_a_simulated_run_ends_once_the_sensor_has_sent_its_whole_session(tmp_path, run):
+    # `sensorkit live --simulate` ended when the samples reached the session's end time, which an
+    # open_v1 board's last, part-filled frame (sent only on stop) and the simulated timestamps'
+    # jitter kept them from reaching: the run sat 10 % + 5 s in silence after the last rep.
+    from sensorkit.ble.virtual.simulated import simulated_sensor
+
+    sensor, sim = simulated_sensor("open_v1", 3, speed=20.0, sample_rate_hz=104, max_duration_s=20)
+    radio = VirtualRadio([sensor])
+    recorder = SessionRecorder(tmp_path, "whole", {"sample_rate_hz": 104.0})
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, clock=sensor.clock)
+    run(run_session(session, recorder, Quiet(), duration_s=sim.samples.duration_s, until=lambda: sensor.finished))
+
+    assert session.elapsed_s < sim.samples.duration_s + 1.0  # not 1.1 x 20 + 5 s
+    recording = read_recording(recorder.path)
+    assert len(recording.samples) == len(sim.samples) and session.reconnects == []  # its last frame too

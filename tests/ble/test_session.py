@@ -1,5 +1,6 @@
 """SensorSession end to end over virtual sensors running the real protocols (open_v1, polar_pmd)."""
 import asyncio
+import math
 import time
 from types import SimpleNamespace
 
@@ -183,7 +184,12 @@ def test_no_bluetooth_service_is_a_one_line_error(run):
         run(SensorSession("AA:BB", scanner_backend=NoBluez).open())
 
 
-def test_a_sensor_without_gyroscope_is_reported_not_silently_empty(run, caplog):
+def test_a_sensor_without_gyroscope_is_refused_before_it_streams_in_one_line(run):
+    # A Polar H10 (ECG and ACC, no gyroscope) was connected and started; its ACC frames never made
+    # a complete sample, and only after 50 packets a warning said so, the session "streaming" with
+    # nothing recorded. Its PMD features (a read of the control point) say it before anything starts.
+    from firmware_protocols import polar_pmd as pmd
+    from sensorkit.ble import StreamRefusedError
     from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
     from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 
@@ -191,20 +197,126 @@ def test_a_sensor_without_gyroscope_is_reported_not_silently_empty(run, caplog):
 
     sensor = VirtualSensor(PolarVerityFirmware(104.0, gyro=False), synthetic_samples(20.0), speed=20.0)
     radio = VirtualRadio([sensor])
+    control = sensor.characteristic(pmd.PMD_CONTROL_POINT_UUID)
+    written, firmware_write = [], control.on_write
+    control.on_write = lambda payload: (written.append(payload), firmware_write(payload))
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, give_up_s=30.0, backoff_initial_s=0.02)
+    with pytest.raises(StreamRefusedError) as error:
+        run(session.open())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (Polar H10 1A2B3C4D) offers no gyroscope stream (PMD features: "
+                                "ECG, ACC); sensorkit needs an accelerometer and a gyroscope")
+    assert written == [] and sensor.sent_packets == 0  # nothing asked, nothing started
+    assert sensor.connections == 1 and not sensor.connected  # no 30 s of attempts; the link let go
+
+
+def test_a_polar_sensor_whose_features_cannot_be_read_is_refused_by_its_gyro_settings_answer(run):
+    from firmware_protocols import polar_pmd as pmd
+    from sensorkit.ble import StreamRefusedError
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    from .conftest import synthetic_samples
+
+    sensor = VirtualSensor(PolarVerityFirmware(104.0, gyro=False), synthetic_samples(20.0), speed=20.0)
+    sensor.characteristic(pmd.PMD_CONTROL_POINT_UUID).value = b""  # a read that is no features answer
+    radio = VirtualRadio([sensor])
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, give_up_s=30.0, backoff_initial_s=0.02)
+    with pytest.raises(StreamRefusedError) as error:
+        run(session.open())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (Polar H10 1A2B3C4D) offers no gyroscope stream (its GYRO "
+                                "settings query answered ERROR_NOT_SUPPORTED); sensorkit needs an accelerometer and "
+                                "a gyroscope")
+    assert not sensor.firmware.active and sensor.sent_packets == 0  # ACC was not started either
+    assert sensor.connections == 1 and not sensor.connected
+
+
+def test_a_metawear_board_without_gyroscope_is_refused_before_it_streams(run):
+    from sensorkit.ble import StreamRefusedError
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
+
+    from .conftest import synthetic_samples
+
+    sensor = VirtualSensor(MetaWearFirmware(100.0, chip="bma255"), synthetic_samples(6.0, rate_hz=100.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+    session = SensorSession("MetaWear", client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
+                            give_up_s=30.0, backoff_initial_s=0.02)
+    with pytest.raises(StreamRefusedError) as error:
+        run(session.open())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (MetaWear) offers no gyroscope stream (module info: a BMA255 "
+                                "accelerometer, no gyroscope); sensorkit needs an accelerometer and a gyroscope")
+    assert not sensor.firmware.subscribed and not sensor.firmware.powered and sensor.sent_packets == 0
+    assert sensor.connections == 1 and not sensor.connected
+
+
+def silence_warnings(caplog):
+    """The seconds each "no data from ..." warning said."""
+    return [float(r.getMessage().split(" for ")[1].split(" s")[0]) for r in caplog.records
+            if r.levelname == "WARNING" and r.getMessage().startswith("no data from ")]
+
+
+def test_a_sensor_silent_while_connected_is_said_once_and_reconnected_like_a_dropped_link(rig, run, caplog):
+    # The sensor stopped sending but kept its link: the session stayed "streaming" and nothing came,
+    # for ever (a frozen live view, a recording that stopped growing).
+    sensor, states, muted = rig.sensor, [], []
 
     async def go():
-        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
-                                scanner_backend=radio.scanner_backend, clock=sensor.clock)
-        async with session:
-            async for block in session.blocks(idle_tick_s=0.05):
-                assert not len(block)
-                if sensor.clock() > 8.0:
-                    break
+        async with session_for(rig, on_state=states.append) as session:
+            def hooks(clock_s):
+                if clock_s > 3.0 and not muted:
+                    muted.append(clock_s)
+                    sensor.mute()  # no data on this link; a new connection streams again
+            return await collect(session, sensor, 10.0, hooks), session
+
+    out, session = run(go())
+    name = sensor.local_name
+    (said_s,) = silence_warnings(caplog)  # said once
+    assert 2.0 <= said_s < 5.0  # the 2 s floor (+ the watchdog's look every 1 s of sensor time at 20x)
+    assert f"no data from F0:0D:00:00:00:01 ({name}) for {said_s:.1f} s; reconnecting" in caplog.text
+    assert states[:3] == [LinkState.STREAMING, LinkState.RECONNECTING, LinkState.STREAMING]
+    assert sensor.connections == 2 and len(session.reconnects) == 1  # the silent link was let go first
+    gap = session.reconnects[0]
+    assert gap.dropped_at_t_s == pytest.approx(muted[0], abs=0.5) and gap.attempts == 1
+    assert gap.resumed_at_t_s is not None and gap.lost_s >= 2.0
+    assert gap.lost_samples == pytest.approx(gap.lost_s * 104, abs=2)
+    assert out.t[-1] > gap.resumed_at_t_s + 2.0 and np.all(np.diff(out.t) > 0)  # the data came back
+
+
+def test_a_sensor_slow_to_send_its_first_samples_is_not_taken_for_a_silent_one(rig, run, caplog):
+    sensor, states = rig.sensor, []
+    sensor.mute(4.0)  # its first samples come 4 s after the start: twice the silence taken for a stop
+
+    async def go():
+        async with session_for(rig, on_state=states.append) as session:
+            return await collect(session, sensor, 8.0), session
+
+    out, session = run(go())
+    assert not silence_warnings(caplog) and not session.reconnects and sensor.connections == 1
+    assert states[:1] == [LinkState.STREAMING] and LinkState.RECONNECTING not in states
+    assert len(out) > 300  # 4 s of data after the slow start
+
+
+def test_a_sensor_silent_for_good_is_given_up_after_give_up_s_as_one_gap(open_v1_rig, run, caplog):
+    # Each reconnect succeeds but brings nothing: without a limit it would be reconnected for ever;
+    # the give-up time counts from the first loss, over links that brought no data, in one gap.
+    sensor = open_v1_rig.sensor
+
+    async def go():
+        async with session_for(open_v1_rig, give_up_s=0.5) as session:
+            async for _ in session.blocks(idle_tick_s=0.05):
+                if sensor.clock() > 2.0 and not sensor.muted_samples:
+                    sensor.mute(math.inf)
             return session
 
     session = run(go())
-    assert session.health.packets >= 50
-    assert "Polar H10 1A2B3C4D: 50 packets but no sample with both acceleration and angular rate" in caplog.text
+    assert session.state is LinkState.GAVE_UP and sensor.connections >= 2
+    (gap,) = session.reconnects
+    assert gap.resumed_at_t_s is None and gap.attempts == sensor.connections - 1 and gap.lost_s > 2.0
+    said = silence_warnings(caplog)
+    assert len(said) == sensor.connections and said[0] < 5.0 and all(s >= 7.0 for s in said[1:])  # (a new
+    assert "gave up reconnecting to F0:0D:00:00:00:01 after 0.5 s" in caplog.text  # link: 7 s for its first data)
 
 
 def test_a_decoded_sample_holding_nan_or_infinity_is_dropped_and_counted(rig, run, monkeypatch):

@@ -263,6 +263,30 @@ def test_sensor_side_stop_notification():
     assert parse_control_point_response(h("01 01 02")) == MeasurementStopped((1, ACC))
 
 
+# --- features: a read of the control point (PmdMeasurementType.fromByteArray @ 0aabf34a) ----------
+
+@pytest.mark.parametrize("payload, types, names", [
+    ("0f 05 00", {0, 2}, "ECG, ACC"),                            # a Polar H10: no gyroscope
+    ("0f 24 00", {ACC, GYRO}, "ACC, GYRO"),
+    ("0f 6e 02", {1, 2, 3, 5, 6, 9}, "PPG, ACC, PPI, GYRO, MAGNETOMETER, SDK_MODE"),
+    ("0f 00 08", {11}, "PRESSURE"),                              # byte 2, bit 3 (the SDK's 0x08)
+    ("0f 00 00", set(), ""),
+])
+def test_features_read_names_the_types_the_sensor_streams(payload, types, names):
+    from firmware_protocols.polar_pmd import encode_features, feature_names, parse_features
+
+    assert parse_features(h(payload)) == types and feature_names(types) == names
+    assert encode_features(types) == h(payload)
+
+
+@pytest.mark.parametrize("payload", ["", "0f", "f0 01 02 00 00"])
+def test_a_read_that_is_no_features_answer_is_a_protocol_error(payload):
+    from firmware_protocols.polar_pmd import parse_features
+
+    with pytest.raises(ProtocolError, match="not a features read"):
+        parse_features(h(payload))
+
+
 # --- commands and advertisement (UUIDs from .../main/.../pmd/BlePMDClient.kt) -------------------
 
 def test_uuids_and_commands():

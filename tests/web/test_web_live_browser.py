@@ -70,6 +70,17 @@ def test_a_forced_disconnect_shows_reconnecting_then_streaming(live, watcher):
     assert watcher.get_attribute("#battery", "data-percent") == "87"
 
 
+def test_a_sensor_gone_silent_shows_reconnecting_then_streaming_as_a_dropped_link_does(live, watcher):
+    before = len(live.session.reconnects)
+    live.mute(refusals=3)  # then its attempts take 0.2 + 0.4 + 0.8 s of backoff: the banner stays up
+    watcher.wait_for_selector("#link[data-state='reconnecting']", timeout=10_000)
+    assert "reconnecting" in watcher.inner_text("#banner").lower()
+    watcher.wait_for_selector("#link[data-state='streaming']", timeout=15_000)
+    banner = watcher.inner_text("#banner")
+    assert banner.startswith("Reconnected") and "lost" in banner
+    assert len(live.session.reconnects) == before + 1 and live.session.reconnects[-1].lost_s >= 2.0
+
+
 def test_the_page_shows_the_pipelines_reps_phase_and_hold_cue(live, watcher):
     agreed, seen = 0, 0
     deadline = time.monotonic() + 90

@@ -58,6 +58,11 @@ class SensorFirmware(ABC):
         self.mtu = mtu
         self.streaming = False
 
+    def end_of_samples(self) -> list[tuple[str, bytes]]:
+        """The sensor has sent every sample it was given (its simulated session is over): the
+        notifications carrying what it still holds (a part-filled frame), as a stop would send them."""
+        return []
+
     def on_disconnect(self) -> None:
         """The link went away: a sensor stops streaming."""
         self.streaming = False

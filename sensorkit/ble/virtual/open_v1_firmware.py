@@ -77,6 +77,10 @@ class OpenV1Firmware(SensorFirmware):
             self._next_index += 1
         return [(self.frames.DATA_UUID, frame) for frame in frames]
 
+    def end_of_samples(self) -> list[tuple[str, bytes]]:
+        frames = self.builder.flush() if self.builder is not None else []
+        return [(self.frames.DATA_UUID, frame) for frame in frames]
+
     def on_disconnect(self) -> None:
         super().on_disconnect()
         self.builder = None

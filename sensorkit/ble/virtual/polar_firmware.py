@@ -2,7 +2,8 @@
 
 Control point (write, indicate): get-settings / start / stop for ACC and GYRO, answered with
 ``F0 op type status more params`` like the real sensor; the start response carries the gyro
-scale factor. Like a real one, it offers one sample rate (a Verity Sense outside SDK mode: 52 Hz;
+scale factor. A read of the control point answers the features (``0F`` and a bitmap: ACC and
+GYRO; an H10: ECG and ACC). Like a real one, it offers one sample rate (a Verity Sense outside SDK mode: 52 Hz;
 this one: the rate it simulates), ±8 G and ±250 to ±2000 deg/s, 16 bits, 3 channels, and answers
 a start with other settings by an error status (``ERROR_INVALID_SAMPLE_RATE`` ...) and no data.
 An answer longer than a notification continues in notifications ``more, parameters...``. Data (notify): ACC as raw 16-bit mG frames (type 0x01), GYRO as delta-compressed
@@ -41,6 +42,7 @@ class PolarVerityFirmware(SensorFirmware):
         super().__init__(sample_rate_hz)
         self.local_name = f"Polar Sense {serial}" if gyro else f"Polar H10 {serial}"
         self.types = (pmd.ACC, pmd.GYRO) if gyro else (pmd.ACC,)  # an H10 has no gyroscope
+        self.features = self.types if gyro else (pmd.ECG, pmd.ACC)  # (this one streams no ECG)
         self.packet_interval_s = packet_interval_s
         self.active: set[int] = set()
         self.start_ns = pmd.EXAMPLE_START_NS
@@ -48,8 +50,8 @@ class PolarVerityFirmware(SensorFirmware):
 
     def services(self) -> list[VirtualService]:
         return [VirtualService(pmd.PMD_SERVICE_UUID, [
-            VirtualCharacteristic(pmd.PMD_CONTROL_POINT_UUID, ("read", "write", "indicate"), b"\x0f\x24",
-                                  on_write=self._control_point),
+            VirtualCharacteristic(pmd.PMD_CONTROL_POINT_UUID, ("read", "write", "indicate"),
+                                  pmd.encode_features(self.features), on_write=self._control_point),
             VirtualCharacteristic(pmd.PMD_DATA_UUID, ("notify",)),
         ])]
 

@@ -3,7 +3,8 @@
 Samples are sent in (scaled) real time: sample ``i`` becomes available at sensor time
 ``samples.t[i] - samples.t[0]`` seconds after the first start command, and a packet goes out once
 its last sample is due. ``speed`` scales the clock (10.0 runs ten sensor seconds per wall second).
-Test hooks drop or corrupt packets, drop the link for a while, refuse connections, power off.
+Test hooks drop or corrupt packets, drop the link for a while, refuse connections, power off, and
+mute the data while the link stays up (a sensor gone silent, or slow to send its first samples).
 """
 from __future__ import annotations
 
@@ -63,12 +64,15 @@ class VirtualSensor:
         self._drop_next = 0
         self._corrupt_next = 0
         self._drop_probability = 0.0
+        self._muted_until = 0.0  # sensor time before which data is not sent (the link stays up)
+        self._muted_link: Link | None = None  # a link on which no data is sent at all
         self._rng = np.random.default_rng(seed)
         self._link: Link | None = None
         self._pacer: asyncio.Task | None = None
         self._wake = asyncio.Event()
         self.sent_packets = 0
         self.dropped_packets = 0
+        self.muted_samples = 0
         self.sent_samples = 0
         self.connections = 0
         firmware.host = self
@@ -109,6 +113,17 @@ class VirtualSensor:
     def set_drop_probability(self, probability: float) -> None:
         """Lose each data packet independently with this probability (seeded)."""
         self._drop_probability = probability
+
+    def mute(self, duration_s: float | None = None) -> None:
+        """Send no data from now on while the link stays up, as a sensor whose firmware hung does:
+        for ``duration_s`` sensor seconds (``math.inf``: ever again; before the first start command:
+        the first ``duration_s`` seconds of streaming, a sensor slow to start), or, with None, until
+        the current link ends (a new connection streams again). The samples due meanwhile are never
+        sent; control-point answers still are."""
+        if duration_s is None:
+            self._muted_link = self._link
+        else:
+            self._muted_until = self.clock() + duration_s
 
     def refuse_connections(self, count: int) -> None:
         """Fail the next ``count`` connection attempts."""
@@ -198,7 +213,7 @@ class VirtualSensor:
                 continue
             if not was_streaming:  # samples measured before a restart are never sent; the first start is t = 0
                 was_streaming = True
-                if self.sent_samples or self.dropped_packets:
+                if self.sent_samples or self.dropped_packets or self.muted_samples:
                     self._cursor = max(self._cursor, int(np.searchsorted(self._rows[:, 0], self.clock())))
             if self.finished:
                 self._wake.clear()
@@ -215,11 +230,19 @@ class VirtualSensor:
                 sent += 1
                 if sent % 64 == 0:
                     await asyncio.sleep(0)
+            if self.finished and sent and not self._muted(link):  # its session is over: what the firmware
+                self._deliver(link, self.firmware.end_of_samples())  # still holds goes out too
             if not self.finished:
                 due = self._rows[min(self._cursor + per_packet, len(self._rows)) - 1, 0]
                 await asyncio.sleep(max(due - self.clock(), 0.0) / self.speed)
 
+    def _muted(self, link: Link) -> bool:
+        return link is self._muted_link or self.clock() < self._muted_until
+
     def _send(self, link: Link, rows: np.ndarray) -> None:
+        if self._muted(link):
+            self.muted_samples += len(rows)
+            return
         packets = self.firmware.encode(rows)
         lost = self._drop_next > 0 or (self._drop_probability > 0 and self._rng.random() < self._drop_probability)
         if self._drop_next > 0:
@@ -227,6 +250,10 @@ class VirtualSensor:
         if lost:
             self.dropped_packets += len(packets)
             return
+        self._deliver(link, packets)
+        self.sent_samples += len(rows)
+
+    def _deliver(self, link: Link, packets: list[tuple[str, bytes]]) -> None:
         for uuid, payload in packets:
             if self._corrupt_next > 0:
                 self._corrupt_next -= 1
@@ -234,4 +261,3 @@ class VirtualSensor:
             if (callback := link.subscriptions.get(uuid)) is not None:
                 callback(bytearray(payload))
                 self.sent_packets += 1
-        self.sent_samples += len(rows)
