@@ -225,6 +225,23 @@ def test_a_movesense_csv_line_is_named_after_blank_lines(tmp_path):
     assert error_of(acc) == f"{acc}: line 13: column z: 'nan' is not a finite number"
 
 
+@pytest.mark.parametrize("cut", ["", "9.8"])
+def test_a_movesense_csv_padded_with_nuls_by_a_crash_loses_its_last_line_only(tmp_path, cut):
+    # (as every other reader: a crash pads the file's end with NULs; the line they are on is dropped, said)
+    from vendor_synth import write_movesense_csv
+
+    acc, _ = write_movesense_csv(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    whole = read_recording(acc)
+    text = acc.read_bytes()
+    if cut:  # (the last line cut inside its last number, then the padding)
+        text = text.rstrip(b"\n").rsplit(b",", 1)[0] + b"," + cut.encode()
+    acc.write_bytes(text + b"\0" * 20)
+    recording = read_recording(acc)
+    n_lines = text.count(b"\n") + 1
+    assert f"{acc}: line {n_lines}: incomplete last line dropped (export cut short?)" in recording.warnings
+    assert len(recording.samples) == len(whole.samples) - (1 if cut else 0)
+
+
 @pytest.mark.parametrize("fmt", ["metabase", "polar", "movella"])
 def test_a_nul_byte_inside_a_vendor_number_names_its_line(tmp_path, fmt):
     # (pandas' parser ends a cell at a NUL: "1.2<NUL>3" would be read as 1.2)

@@ -172,11 +172,20 @@ def _csv_streams(path: Path, warnings: list[str]) -> Streams:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     except ValueError as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
         raise RecordingError(f"{path}: {_first_bad_line(path) or f'cannot parse: {str(exc).strip()}'}") from None
-    if find_nul(path) is not None:  # (the parser ends a cell at a NUL: "1.2<NUL>3" read as 1.2)
-        raise RecordingError(f"{path}: {_first_bad_line(path) or 'holds a NUL byte (a damaged file?)'}")
+    data = path.read_bytes()
+    # (a crash pads a file with NULs: its last line, so padded, is dropped as cut, as the other readers do)
+    last_start = data.rfind(b"\n", 0, len(data.rstrip(b"\r\n"))) + 1
+    padded = b"\0" in data[last_start:]
+    if find_nul(path, last_start if padded else None) is not None:  # (the parser ends a cell at a NUL:
+        raise RecordingError(f"{path}: {_first_bad_line(path) or 'holds a NUL byte (a damaged file?)'}")  # 1.2<NUL>3: 1.2)
     values = frame.to_numpy(np.float64)
-    lines = row_lines(path.read_bytes(), 1, len(values))  # (blank lines skipped: the row's own line)
-    if len(values) > 1 and _cut_last_number(path, values[-1]):
+    lines = row_lines(data, 1, len(values))  # (blank lines skipped: the row's own line)
+    last_line = data.count(b"\n", 0, last_start) + 1
+    if padded:
+        warnings.append(f"{path}: line {last_line}: incomplete last line dropped (export cut short?)")
+        if len(values) and lines[-1] == last_line:  # (a line of NULs alone the parser took for none)
+            values, lines = values[:-1], lines[:-1]
+    elif len(values) > 1 and _cut_last_number(path, values[-1]):
         warnings.append(f"{path}: line {lines[-1]}: incomplete last line dropped (export cut short?)")
         values, lines = values[:-1], lines[:-1]
     if values.shape[1] != 4:
