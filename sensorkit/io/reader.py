@@ -122,6 +122,8 @@ def _vendor_recording(path: Path, data: VendorData) -> Recording:
         meta, warnings = load_meta(path, default_started_at=data.started_at, json_path=data.sidecar)
     if meta.sensor is None:
         meta.sensor = data.sensor
+    if data.started_at_without_offset and meta.started_at is data.started_at:
+        meta.started_at_without_offset = True  # (the file's own wall-clock time, no sidecar's: a report reads it in the patient's zone)
     warnings += data.warnings
     check_time_plausible(path, data.samples.t, meta.sample_rate_hz)
     warnings += check_units(path, data.samples)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from datetime import date, datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_
 from sensorkit.errors import escape_controls, failure_reason
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
 from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, NO_OFFSET_READ_AS, file_time_warning, load_meta, plausible_time
+from sensorkit.io.vendor.polar import PHONE_ZONE_ADVICE
 from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
@@ -106,8 +108,7 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
         tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
         result = analyze_recording(recording if recording is not None else actual, config, tempo)
         dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
-        zoned = f"read in {rx.patient}'s time zone ({rx.timezone})"  # (started_at without an offset)
-        warnings = tuple(relabel_path(w.replace(NO_OFFSET_READ_AS, zoned), actual, Path(path))
+        warnings = tuple(relabel_path(_zone_said(w, rx), actual, Path(path))
                          for w in result.warnings if w != dated)  # (dated: a note)
         digest = hashlib.sha256(actual.read_bytes()).hexdigest()
         return ReportedFile(meta, patient=rx.patient, side=side, reps=tuple(result.reps), warnings=warnings,
@@ -119,6 +120,16 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
 def _after_as_of(day: date, rx: Prescription, as_of: date) -> str:
     """Why a recording of ``day`` is not in a report made on ``as_of``."""
     return f"started on {day} ({rx.timezone}), after the report's day {as_of} (--as-of): not in this report"
+
+
+#: how the Polar reader says it read a phone time without a zone in this computer's
+_COMPUTER_ZONE = re.compile(r"read in this computer's \(UTC[^)]*\): " + re.escape(PHONE_ZONE_ADVICE))
+
+
+def _zone_said(warning: str, rx: Prescription) -> str:
+    """A reader's warning of a start time without a zone, as the report reads it: in the patient's."""
+    zoned = f"read in {rx.patient}'s time zone ({rx.timezone})"
+    return _COMPUTER_ZONE.sub(zoned, warning.replace(NO_OFFSET_READ_AS, zoned))
 
 
 def _in_patient_zone(meta: RecordingMeta, prescriptions: dict[str, Prescription]) -> RecordingMeta:

@@ -108,3 +108,25 @@ def test_convert_keeps_a_start_time_without_a_utc_offset_a_wall_clock_time(tmp_p
     assert "has no UTC offset; read as UTC (a report reads it in the patient's time zone)" in result.stderr
     assert json.loads((tmp_path / "out" / "canonical.json").read_text())["started_at"] == "2026-11-09T02:00:00"
     assert read_recording(tmp_path / "out" / "canonical.csv").meta.started_at_without_offset
+
+
+def test_report_reads_a_polar_phone_time_without_a_zone_in_the_patient_s(tmp_path):
+    # (the phone's clock is the patient's wall clock; read in the computer's zone (UTC here), 10:30 would
+    # be 00:30 the next day in Kiritimati, UTC+14)
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    acc, _ = write_polar(folder, KNOWN, 848_000_000_000_000_000)
+    acc.with_suffix(".json").write_text(json.dumps({"patient": "p9", "exercise": "hip_external_rotation", "side": "left"}))
+    (tmp_path / "p9.toml").write_text(
+        'patient = "p9"\ntimezone = "Pacific/Kiritimati"\nstart = 2026-11-20\nend = 2026-11-30\n\n[[exercise]]\n'
+        'name = "hip_external_rotation"\nsides = ["left"]\nsets = 1\nreps_per_set = 3\nhold_s = 1\nrom_deg = 10\n'
+        "days_per_week = 7\n")
+    result = subprocess.run([sys.executable, "-m", "sensorkit", "report", "--prescription", str(tmp_path / "p9.toml"),
+                             str(folder), "--out", str(tmp_path / "r.csv"), "--as-of", "2026-11-30"],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "TZ": "UTC"})
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((tmp_path / "r.csv").open()))
+    assert [r["date"] for r in rows if r["sessions"] != "0"] == ["2026-11-24"]
+    assert any("has no time zone; read in p9's time zone (Pacific/Kiritimati)" in line for line in result.stderr.splitlines())

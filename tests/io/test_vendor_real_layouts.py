@@ -155,7 +155,7 @@ def test_movesense_showcase_accelerometer_alone_names_the_missing_gyroscope(name
 # --- Polar Sensor Logger (one quoted row; no real file found) -------------------------------------------
 
 def test_polar_quoted_acc_row():
-    ns, values, phone_time, warnings = polar._read_one(REAL / "Polar_quoted_row_ACC.txt", "mg", "accelerometer [mg]")
+    ns, values, phone_time, warnings, _ = polar._read_one(REAL / "Polar_quoted_row_ACC.txt", "mg", "accelerometer [mg]")
     (zone,) = warnings  # the phone's time has no zone: read in this computer's, and said so
     assert "the phone timestamp (2026-06-10T21:15:41.382) has no time zone; read in this computer's" in zone
     assert ns.dtype == np.int64 and int(ns[0]) == 599628005694359040  # exact: beyond float64's integers

@@ -39,6 +39,8 @@ class VendorData:
     sidecar: Path | None = None
     warnings: list[str] = field(default_factory=list)
     primary: Path | None = None
+    #: ``started_at`` is a wall-clock time the file gave without a zone (read in this computer's)
+    started_at_without_offset: bool = False
 
 
 def head_text(path: Path, n_bytes: int = _HEAD_BYTES) -> str:

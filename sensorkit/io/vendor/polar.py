@@ -45,13 +45,20 @@ def _first_phone_time(path: Path, names: list[str], first_row: str) -> tuple[dat
     moment = moment.astimezone()
     offset = moment.strftime("%z")
     return moment, [f"{path}: the phone timestamp ({written}) has no time zone; read in this computer's"
-                    f" (UTC{offset[:3]}:{offset[3:]}): if the phone was in another,"
-                    " give the session's started_at with its UTC offset in a sidecar (NAME.json)"]
+                    f" (UTC{offset[:3]}:{offset[3:]}): {PHONE_ZONE_ADVICE}"]
 
 
-def _read_one(path: Path, unit: str, what: str, dated: bool = True) -> tuple[np.ndarray, np.ndarray, datetime | None, list[str]]:
-    """(ns since the Polar epoch as int64, (n, 3) values as written, phone time of row 1, warnings);
-    ``dated``: the file that dates the session (its phone time's zone is warned about)."""
+#: what the warning of a phone time without a zone advises (a report, knowing the patient's zone, reads
+#: the time there instead and says so)
+PHONE_ZONE_ADVICE = ("if the phone was in another, give the session's started_at with its UTC offset in a"
+                     " sidecar (NAME.json); a report reads it in the patient's time zone")
+
+
+def _read_one(path: Path, unit: str, what: str,
+              dated: bool = True) -> tuple[np.ndarray, np.ndarray, datetime | None, list[str], bool]:
+    """(ns since the Polar epoch as int64, (n, 3) values as written, phone time of row 1, warnings,
+    whether that phone time had no zone); ``dated``: the file that dates the session (its phone
+    time's zone is warned about)."""
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         names = split_header(handle.readline(), ";")
         first_row = handle.readline()
@@ -66,13 +73,13 @@ def _read_one(path: Path, unit: str, what: str, dated: bool = True) -> tuple[np.
     keep, warnings = clean_time(path, (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float), what, lines=table[LINE])
     if len(ns) and not keep[0]:
         phone_time, zone = None, []
-    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, cut + warnings + zone
+    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, cut + warnings + zone, bool(zone)
 
 
 def read(path: Path, head: str) -> VendorData:
     acc_path, gyr_path = accelerometer_and_gyroscope(path, TITLE)
-    acc_ns, acc_mg, phone_time, warnings = _read_one(acc_path, "mg", "accelerometer [mg]")
-    gyr_ns, gyr_dps, _, gyr_warnings = _read_one(gyr_path, "dps", "gyroscope [dps]", dated=False)
+    acc_ns, acc_mg, phone_time, warnings, no_zone = _read_one(acc_path, "mg", "accelerometer [mg]")
+    gyr_ns, gyr_dps, _, gyr_warnings, _ = _read_one(gyr_path, "dps", "gyroscope [dps]", dated=False)
     origin_ns = min(int(acc_ns[0]), int(gyr_ns[0]))
     samples, start_s, merge_warnings = merge_by_time(
         acc_path, (acc_ns - origin_ns) / 1e9, acc_mg * (GRAVITY_MS2 / 1000.0), (gyr_ns - origin_ns) / 1e9, gyr_dps
@@ -83,4 +90,4 @@ def read(path: Path, head: str) -> VendorData:
     else:
         started_at = POLAR_EPOCH + timedelta(microseconds=start_ns // 1000)
     return VendorData(samples, SENSOR, pair_name(acc_path), started_at, acc_path.with_suffix(".json"),
-                      warnings + gyr_warnings + merge_warnings, acc_path)
+                      warnings + gyr_warnings + merge_warnings, acc_path, started_at_without_offset=no_zone)
