@@ -538,23 +538,26 @@ def test_a_polar_settings_answer_longer_than_a_notification_is_read_whole(run):
 def test_the_session_waits_the_pause_a_command_asks_for(open_v1_rig, run):
     # (WitMotion's unlock and register writes each need 100 ms before the next write)
     from firmware_protocols import Command
-    from firmware_protocols.open_v1 import CONTROL_CHAR_UUID, OpenV1
+    from firmware_protocols.open_v1 import CONTROL_CHAR_UUID, CONTROL_STOP, OpenV1
 
-    class PausingOpenV1(OpenV1):
+    class PausingOpenV1(OpenV1):  # a stop (the byte 0x02) before the start, then a pause
         def start_commands(self, sample_rate_hz=104.0):
-            return [Command(CONTROL_CHAR_UUID, b"\\x02", pause_after_s=0.3), *super().start_commands(sample_rate_hz)]
+            return [Command(CONTROL_CHAR_UUID, b"\x02", pause_after_s=0.3), *super().start_commands(sample_rate_hz)]
 
     rig = open_v1_rig
     control = rig.sensor.characteristic(CONTROL_CHAR_UUID)
     written, firmware_write = [], control.on_write
-    control.on_write = lambda payload: (written.append(time.monotonic()), firmware_write(payload))
+    control.on_write = lambda payload: (written.append((time.monotonic(), bytes(payload))), firmware_write(payload))
 
     async def go():
         async with session_for(rig, protocol=PausingOpenV1()) as session:
             return len(await collect(session, rig.sensor, 1.0))
 
     assert run(go()) > 0
-    assert written[1] - written[0] >= 0.3
+    # (b"\\x02", four characters, was written before: no command, the board ignored it)
+    assert written[0][1] == bytes([CONTROL_STOP])
+    assert rig.sensor.firmware.frames.parse_control(written[0][1]) == ("stop", 0)
+    assert written[1][0] - written[0][0] >= 0.3
 
 
 def test_a_polar_sensor_stopping_its_streams_by_itself_is_said(run, caplog):
