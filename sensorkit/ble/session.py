@@ -306,7 +306,9 @@ class SensorSession:
         self._subscribed = []
         self._answers = asyncio.Queue()  # what the sensor says while the stream is set up
         if channel is not None:
-            await client.start_notify(channel.char_uuid, lambda _s, data: self._on_control(channel, data))
+            joiner = channel.joiner()  # (per connection: an answer a lost link cut off is not continued)
+            await client.start_notify(channel.char_uuid,
+                                      lambda _s, data: self._on_control(channel, joiner.push(bytes(data))))
             self._subscribed.append(channel.char_uuid)
         for uuid in self.protocol.data_char_uuids:
             await client.start_notify(uuid, self._on_notification)
@@ -396,7 +398,10 @@ class SensorSession:
                                  within_s=self._timebase.sample_period_s / 2)
         self._gaps_seen = len(decoder.health.gaps)
 
-    def _on_control(self, channel: ControlChannel, payload: bytearray) -> None:
+    def _on_control(self, channel: ControlChannel, payload: bytes | None) -> None:
+        """A whole answer on the control channel (None: a notification that does not end one)."""
+        if payload is None:
+            return
         if self._answers is not None:  # (setting up: start_stream reads them)
             self._answers.put_nowait(("control", bytes(payload)))
         if self._decoder is None:

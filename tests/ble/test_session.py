@@ -535,6 +535,41 @@ def test_a_polar_settings_answer_longer_than_a_notification_is_read_whole(run):
     assert sensor.firmware.gyr_factor == 250 / 32768  # the offered range nearest 300 deg/s
 
 
+def test_a_polar_answer_in_several_notifications_reaches_the_decoder_whole(run, caplog):
+    # At ATT MTU 23 each part of a GYRO settings offer was also replayed into the decoder alone
+    # after setup: two "ignored control response" warnings on every connection (the first part:
+    # "setting range with 4 values overflows the parameters", the rest: "not a control point
+    # response"). Whole answers only now: the start answers' scale factors, and no word.
+    import logging
+
+    from firmware_protocols import polar_pmd as pmd
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.polar_firmware import GYR_FACTOR, PolarVerityFirmware
+
+    source = synthetic_samples_at(52.0)
+    sensor = VirtualSensor(PolarVerityFirmware(52.0), source, speed=20.0, max_mtu=23)
+    radio = VirtualRadio([sensor])
+    caplog.set_level(logging.WARNING)
+
+    async def go():
+        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                                scanner_backend=radio.scanner_backend, sample_rate_hz=52.0, clock=sensor.clock)
+        blocks = []
+        async with session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                blocks.append(block)
+                factors = dict(session._decoder.factors)
+                if sensor.clock() > 2.0 or len(blocks) > 400:  # (bounded: no data must not hang the test)
+                    break
+        return session, factors, Samples.concat(blocks)
+
+    session, factors, out = run(go())
+    assert session.mtu == 23 and len(out) > 50
+    assert "ignored control response" not in caplog.text
+    assert factors == {pmd.ACC: 1.0, pmd.GYRO: pytest.approx(GYR_FACTOR)}  # (a decoder's own: 1.0)
+    assert 39 < np.abs(out.gyr).max() <= 40 + GYR_FACTOR  # (40 sin 2t deg/s about x: 16 times that unscaled)
+
+
 def test_the_session_waits_the_pause_a_command_asks_for(open_v1_rig, run):
     # (WitMotion's unlock and register writes each need 100 ms before the next write)
     from firmware_protocols import Command
