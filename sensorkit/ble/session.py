@@ -393,9 +393,12 @@ class SensorSession:
         offset_s = self._timebase.offset_s
         if offset_s is None:
             return
+        # (the decoder's period, that its lost samples are counted in; the time base's mean over
+        # what arrived grows with every hole)
+        rate_hz = decoder.sample_rate_hz
+        period_s = 1.0 / rate_hz if rate_hz else self._timebase.sample_period_s
         for gap in decoder.health.gaps[self._gaps_seen:]:
-            self._health.add_gap(round(float(gap.at_t_s + offset_s), 4), gap.lost_samples,
-                                 within_s=self._timebase.sample_period_s / 2)
+            self._health.add_gap(round(float(gap.at_t_s + offset_s), 4), gap.lost_samples, period_s)
         self._gaps_seen = len(decoder.health.gaps)
 
     def _on_control(self, channel: ControlChannel, payload: bytes | None) -> None:
