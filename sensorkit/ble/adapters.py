@@ -5,7 +5,6 @@ that must be asked first is started (Polar PMD: the settings it offers; MetaWear
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import inspect
 import logging
 from dataclasses import dataclass
@@ -24,18 +23,31 @@ CONTROL_ANSWER_TIMEOUT_S = 5.0
 #: what sensorkit's analysis needs of a sensor, said when one lacks a channel
 NEEDS = "sensorkit needs an accelerometer and a gyroscope"
 
-#: start(protocol, client, requested rate in Hz, what the sensor notifies as it arrives: ("control" or
-#: "data", payload)) -> (the rate streamed in Hz, the protocol as the sensor turned out to be)
+#: start(protocol, client, requested rate in Hz, what the sensor says as it arrives: ("control", a
+#: whole answer: see ControlChannel.joiner) or ("data", a notification)) -> (the rate streamed in
+#: Hz, the protocol as the sensor turned out to be)
 StartFunction = Callable[[Protocol, BleakClient, float, "asyncio.Queue[tuple[str, bytes]]"],
                          Awaitable[tuple[float, Protocol]]]
 
 
+class _WholeNotifications:
+    """The joiner of a channel whose answers each fit in one notification."""
+
+    @staticmethod
+    def push(payload: bytes) -> bytes | None:
+        return payload
+
+
 @dataclass(frozen=True)
 class ControlChannel:
-    """A characteristic to subscribe to before the start commands, and what to do with its payloads."""
+    """A characteristic to subscribe to before the start commands, and what to do with its answers.
+    ``joiner()``: a fresh object (one per connection) whose ``push(notification)`` returns the whole
+    answer the notification completes, or None while more is to come: setup and ``apply`` see
+    whole answers only (a part decoded alone is no answer)."""
 
     char_uuid: str
     apply: Callable[[Decoder, bytes], None]
+    joiner: Callable[[], object] = _WholeNotifications
 
 
 async def make_decoder(protocol: Protocol, client: BleakClient, sample_rate_hz: float) -> Decoder:
@@ -70,7 +82,32 @@ def _polar_pmd_channel(protocol: Protocol) -> ControlChannel:
             log.warning("the Polar sensor stopped streaming %s by itself; no more of its data will come", names)
         decoder.apply_control_point_response(answer)
 
-    return ControlChannel(protocol.control_point_uuid, apply)
+    return ControlChannel(protocol.control_point_uuid, apply, _PmdAnswerJoiner)
+
+
+class _PmdAnswerJoiner:
+    """Joins a PMD control point answer longer than one notification (``F0 op type status more
+    parameters`` with ``more`` set) and its continuations ``more, parameters...`` (Polar SDK
+    ``BlePmdClient``) into one answer ``F0 op type status 0 parameters``."""
+
+    def __init__(self) -> None:
+        self._partial: bytearray | None = None
+
+    def push(self, payload: bytes) -> bytes | None:
+        """The whole answer ``payload`` completes, or None while more is to come."""
+        from firmware_protocols import polar_pmd as pmd
+
+        payload = bytes(payload)
+        if self._partial is not None:  # a continuation: [more, parameters...]
+            self._partial += payload[1:]
+            if payload[:1] and payload[0] != 0:
+                return None
+            whole, self._partial = bytes(self._partial), None
+            return whole
+        if len(payload) >= 5 and payload[0] == pmd.CP_RESPONSE_CODE and payload[3] == 0 and payload[4] != 0:
+            self._partial = bytearray(payload[:4] + b"\x00" + payload[5:])
+            return None
+        return payload
 
 
 async def write(client: BleakClient, command: Command) -> None:
@@ -123,11 +160,7 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
                 if (isinstance(answer, pmd.ControlPointResponse)
                         and (answer.op_code, answer.measurement_type) == (op, mtype)):
                     break
-            parameters, more = answer.parameters, answer.more
-            while more:  # parameters longer than a notification: [more, parameters...] follow (the SDK's way)
-                part = await control()
-                parameters, more = parameters + part[1:], bool(part[:1]) and part[0] != 0
-            return dataclasses.replace(answer, parameters=parameters, more=False)
+            return answer  # (whole: one longer than a notification comes joined, see _PmdAnswerJoiner)
 
     who = _who(client)
     features = await _polar_features(client)
@@ -200,8 +233,9 @@ _STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": 
 async def start_stream(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
                        answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
     """Start streaming: the protocol's own way where it must ask the sensor first (reading its
-    answers from ``answers``), else its plain start commands. Returns the rate (Hz) asked of the
-    sensor and the protocol as the sensor turned out to be (MetaWear: its chip)."""
+    answers from ``answers``: whole, as its :class:`ControlChannel` joins them), else its plain
+    start commands. Returns the rate (Hz) asked of the sensor and the protocol as the sensor
+    turned out to be (MetaWear: its chip)."""
     start = _STARTS.get(protocol.name)
     if start is not None:
         return await start(protocol, client, sample_rate_hz, answers)

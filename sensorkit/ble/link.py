@@ -68,6 +68,7 @@ class SessionHealth:
     #: packet-loss gaps within connections, in session time: {"at_t_s", "lost_samples"}
     gaps: list[dict] = field(default_factory=list)
     _closed: StreamHealth = field(default_factory=StreamHealth, repr=False)
+    _spans: list[list[float]] = field(default_factory=list, repr=False)  # [start, end] s of each of ``gaps``
 
     def add_connection(self, health: StreamHealth) -> None:
         """Fold a finished connection's decoder counters into the totals."""
@@ -79,18 +80,34 @@ class SessionHealth:
         for name in ("packets", "samples", "corrupt_packets"):
             setattr(self, name, getattr(self._closed, name) + (getattr(current, name) if current else 0))
 
-    def add_gap(self, at_t_s: float, lost_samples: int, within_s: float) -> None:
-        """A decoder's packet-loss gap, in session time. A gap within ``within_s`` of one already
-        recorded is the same hole seen by another stream of the sensor (Polar's ACC and GYRO frames
-        are lost together): it is counted once, with the larger loss, as recording samples."""
-        for gap in reversed(self.gaps[-4:]):
-            if abs(gap["at_t_s"] - at_t_s) <= within_s:
-                if lost_samples > gap["lost_samples"]:
-                    self.lost_samples += lost_samples - gap["lost_samples"]
-                    gap["lost_samples"] = lost_samples
-                return
-        self.gaps.append({"at_t_s": at_t_s, "lost_samples": lost_samples})
-        self.lost_samples += lost_samples
+    def add_gap(self, at_t_s: float, lost_samples: int, period_s: float) -> None:
+        """A decoder's packet-loss gap, in session time: ``lost_samples`` samples ``period_s`` apart
+        missing before ``at_t_s``, the interval [at_t_s − lost_samples·period_s, at_t_s]. Where it
+        overlaps (or meets, within half a sample) a gap already recorded, it is the same hole seen
+        by another stream of the sensor: Polar's ACC and GYRO frames are lost in one radio dropout,
+        but carry different numbers of samples, so their holes overlap without lining up. Such gaps
+        are one entry, at the end of their union, of the recording samples the union spans."""
+        start_s, end_s = at_t_s - lost_samples * period_s, at_t_s
+        tolerance_s = period_s / 2
+        first = max(len(self.gaps) - 8, 0)  # (the streams' reports of one hole come close together)
+        overlapping = [i for i in range(first, len(self.gaps))
+                       if self._spans[i][0] <= end_s + tolerance_s and start_s <= self._spans[i][1] + tolerance_s]
+        if not overlapping:
+            self.gaps.append({"at_t_s": at_t_s, "lost_samples": lost_samples})
+            self._spans.append([start_s, end_s])
+            self.lost_samples += lost_samples
+            return
+        for i in reversed(overlapping[1:]):  # (several recorded apart that this one joins: one hole)
+            old_start_s, old_end_s = self._spans.pop(i)
+            start_s, end_s = min(start_s, old_start_s), max(end_s, old_end_s)
+            self.lost_samples -= self.gaps.pop(i)["lost_samples"]
+        keep = overlapping[0]
+        span, gap = self._spans[keep], self.gaps[keep]
+        span[0], span[1] = min(start_s, span[0]), max(end_s, span[1])
+        gap["at_t_s"] = span[1]  # (where the recording resumes: one of the gaps' own times)
+        union = max(int(round((span[1] - span[0]) / period_s)), lost_samples, gap["lost_samples"])
+        self.lost_samples += union - gap["lost_samples"]
+        gap["lost_samples"] = union
 
     @property
     def lost_total_samples(self) -> int:

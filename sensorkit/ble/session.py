@@ -306,7 +306,9 @@ class SensorSession:
         self._subscribed = []
         self._answers = asyncio.Queue()  # what the sensor says while the stream is set up
         if channel is not None:
-            await client.start_notify(channel.char_uuid, lambda _s, data: self._on_control(channel, data))
+            joiner = channel.joiner()  # (per connection: an answer a lost link cut off is not continued)
+            await client.start_notify(channel.char_uuid,
+                                      lambda _s, data: self._on_control(channel, joiner.push(bytes(data))))
             self._subscribed.append(channel.char_uuid)
         for uuid in self.protocol.data_char_uuids:
             await client.start_notify(uuid, self._on_notification)
@@ -391,12 +393,18 @@ class SensorSession:
         offset_s = self._timebase.offset_s
         if offset_s is None:
             return
+        # (the decoder's period, that its lost samples are counted in; the time base's mean over
+        # what arrived grows with every hole)
+        rate_hz = decoder.sample_rate_hz
+        period_s = 1.0 / rate_hz if rate_hz else self._timebase.sample_period_s
         for gap in decoder.health.gaps[self._gaps_seen:]:
-            self._health.add_gap(round(float(gap.at_t_s + offset_s), 4), gap.lost_samples,
-                                 within_s=self._timebase.sample_period_s / 2)
+            self._health.add_gap(round(float(gap.at_t_s + offset_s), 4), gap.lost_samples, period_s)
         self._gaps_seen = len(decoder.health.gaps)
 
-    def _on_control(self, channel: ControlChannel, payload: bytearray) -> None:
+    def _on_control(self, channel: ControlChannel, payload: bytes | None) -> None:
+        """A whole answer on the control channel (None: a notification that does not end one)."""
+        if payload is None:
+            return
         if self._answers is not None:  # (setting up: start_stream reads them)
             self._answers.put_nowait(("control", bytes(payload)))
         if self._decoder is None:
