@@ -225,7 +225,7 @@ def test_a_movesense_csv_line_is_named_after_blank_lines(tmp_path):
     assert error_of(acc) == f"{acc}: line 13: column z: 'nan' is not a finite number"
 
 
-@pytest.mark.parametrize("cut", ["", "9.8"])
+@pytest.mark.parametrize("cut", ["", "9.8", "-"])
 def test_a_movesense_csv_padded_with_nuls_by_a_crash_loses_its_last_line_only(tmp_path, cut):
     # (as every other reader: a crash pads the file's end with NULs; the line they are on is dropped, said)
     from vendor_synth import write_movesense_csv

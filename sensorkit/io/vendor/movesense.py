@@ -16,6 +16,8 @@ file holds both. The samples of a packet are spread evenly from its timestamp to
 """
 from __future__ import annotations
 
+import io
+
 import json
 import os
 from pathlib import Path
@@ -25,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.csv_table import find_nul
 from sensorkit.io.files import describe_os_error
 from sensorkit.io.vendor.common import VendorData, clean_time, merge_by_time, row_lines, spread_packets
 from sensorkit.io.vendor.pairs import pair_name, partner, role_of
@@ -167,24 +168,25 @@ def _csv_streams(path: Path, warnings: list[str]) -> Streams:
     if role is None:
         raise RecordingError(f"{path}: a Movesense CSV ({CSV_HEADER}) must name its sensor (…acc… or …gyro…) in the file name")
     try:
-        frame = pd.read_csv(path, header=0, dtype=np.float64, skip_blank_lines=True, engine="c")
+        data = path.read_bytes()
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
-    except ValueError as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
-        raise RecordingError(f"{path}: {_first_bad_line(path) or f'cannot parse: {str(exc).strip()}'}") from None
-    data = path.read_bytes()
-    # (a crash pads a file with NULs: its last line, so padded, is dropped as cut, as the other readers do)
+    # (a crash pads a file with NULs: its last line, so padded, is dropped as cut, as the other readers
+    # do, before the table is parsed: cut anywhere, even after a "-", it is no number)
     last_start = data.rfind(b"\n", 0, len(data.rstrip(b"\r\n"))) + 1
     padded = b"\0" in data[last_start:]
-    if find_nul(path, last_start if padded else None) is not None:  # (the parser ends a cell at a NUL:
-        raise RecordingError(f"{path}: {_first_bad_line(path) or 'holds a NUL byte (a damaged file?)'}")  # 1.2<NUL>3: 1.2)
+    body = data[:last_start] if padded else data
+    try:
+        frame = pd.read_csv(io.BytesIO(body), header=0, dtype=np.float64, skip_blank_lines=True, engine="c")
+    except ValueError as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
+        raise RecordingError(f"{path}: {_first_bad_line(path) or f'cannot parse: {str(exc).strip()}'}") from None
+    if b"\0" in body:  # (the parser ends a cell at a NUL: "1.2<NUL>3" read as 1.2)
+        raise RecordingError(f"{path}: {_first_bad_line(path) or 'holds a NUL byte (a damaged file?)'}")
     values = frame.to_numpy(np.float64)
-    lines = row_lines(data, 1, len(values))  # (blank lines skipped: the row's own line)
-    last_line = data.count(b"\n", 0, last_start) + 1
+    lines = row_lines(body, 1, len(values))  # (blank lines skipped: the row's own line)
     if padded:
+        last_line = data.count(b"\n", 0, last_start) + 1
         warnings.append(f"{path}: line {last_line}: incomplete last line dropped (export cut short?)")
-        if len(values) and lines[-1] == last_line:  # (a line of NULs alone the parser took for none)
-            values, lines = values[:-1], lines[:-1]
     elif len(values) > 1 and _cut_last_number(path, values[-1]):
         warnings.append(f"{path}: line {lines[-1]}: incomplete last line dropped (export cut short?)")
         values, lines = values[:-1], lines[:-1]
