@@ -225,6 +225,19 @@ def test_a_movesense_csv_line_is_named_after_blank_lines(tmp_path):
     assert error_of(acc) == f"{acc}: line 13: column z: 'nan' is not a finite number"
 
 
+def test_a_movesense_csv_cut_where_no_number_is_yet_loses_its_last_line_only(tmp_path):
+    from vendor_synth import write_movesense_csv
+
+    acc, _ = write_movesense_csv(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    whole = read_recording(acc)
+    text = acc.read_bytes().rstrip(b"\n").rsplit(b",", 1)[0] + b",-"  # (cut after the sign of its last number)
+    acc.write_bytes(text)
+    recording = read_recording(acc)
+    n_lines = text.count(b"\n") + 1
+    assert f"{acc}: line {n_lines}: incomplete last line dropped (export cut short?)" in recording.warnings
+    assert len(recording.samples) == len(whole.samples) - 1
+
+
 @pytest.mark.parametrize("cut", ["", "9.8", "-"])
 def test_a_movesense_csv_padded_with_nuls_by_a_crash_loses_its_last_line_only(tmp_path, cut):
     # (as every other reader: a crash pads the file's end with NULs; the line they are on is dropped, said)

@@ -171,20 +171,29 @@ def _csv_streams(path: Path, warnings: list[str]) -> Streams:
         data = path.read_bytes()
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
-    # (a crash pads a file with NULs: its last line, so padded, is dropped as cut, as the other readers
+    # (a crash pads a file with NULs: its last line, so drop_last, is dropped as cut, as the other readers
     # do, before the table is parsed: cut anywhere, even after a "-", it is no number)
     last_start = data.rfind(b"\n", 0, len(data.rstrip(b"\r\n"))) + 1
-    padded = b"\0" in data[last_start:]
-    body = data[:last_start] if padded else data
+    drop_last = b"\0" in data[last_start:]  # (padded)
+    body = data[:last_start] if drop_last else data
     try:
         frame = pd.read_csv(io.BytesIO(body), header=0, dtype=np.float64, skip_blank_lines=True, engine="c")
     except ValueError as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
-        raise RecordingError(f"{path}: {_first_bad_line(path) or f'cannot parse: {str(exc).strip()}'}") from None
+        frame = None
+        if not drop_last and not data.endswith(b"\n") and last_start > 0:  # (a last line cut where no number is:
+            try:  # after a "-", or a ","; the table without it parses: it is dropped as cut)
+                frame = pd.read_csv(io.BytesIO(data[:last_start]), header=0, dtype=np.float64,
+                                    skip_blank_lines=True, engine="c")
+                body, drop_last = data[:last_start], True
+            except ValueError:
+                frame = None
+        if frame is None:
+            raise RecordingError(f"{path}: {_first_bad_line(path) or f'cannot parse: {str(exc).strip()}'}") from None
     if b"\0" in body:  # (the parser ends a cell at a NUL: "1.2<NUL>3" read as 1.2)
         raise RecordingError(f"{path}: {_first_bad_line(path) or 'holds a NUL byte (a damaged file?)'}")
     values = frame.to_numpy(np.float64)
     lines = row_lines(body, 1, len(values))  # (blank lines skipped: the row's own line)
-    if padded:
+    if drop_last:
         last_line = data.count(b"\n", 0, last_start) + 1
         warnings.append(f"{path}: line {last_line}: incomplete last line dropped (export cut short?)")
     elif len(values) > 1 and _cut_last_number(path, values[-1]):
