@@ -120,7 +120,8 @@ def recording_names(files: Iterable[str | os.PathLike]) -> dict[Path, str]:
     ``recording``, a report's ``source_recordings``): its file stem, unless another file of the run
     has the same stem; then the path without suffix below the folder those files share
     (``p1/session1`` and ``p2/session1``), so that no two recordings share a name. A name's bytes
-    that are not UTF-8 are written ``\\xNN`` (:func:`~sensorkit.errors.name_text`)."""
+    that are not UTF-8 are written ``\\xNN`` (:func:`~sensorkit.errors.name_text`); two names that
+    then read alike are told apart by ``~2``, ``~3``, ... after the first."""
     paths = [Path(f) for f in files]
     by_stem: dict[str, list[Path]] = {}
     for path in paths:
@@ -133,5 +134,16 @@ def recording_names(files: Iterable[str | os.PathLike]) -> dict[Path, str]:
         full = [resolved(p) for p in same]
         common = Path(os.path.commonpath([p.parent for p in full]))
         names.update({p: name_text(f.relative_to(common).with_suffix("").as_posix()) for p, f in zip(same, full)})
+    # (names that differ only as a byte and its written form, 0xFF and a typed "\xff", read alike:
+    # each after the first, by the file's bytes, gets "~2", "~3", ...)
+    by_name: dict[str, list[Path]] = {}
+    for path, name in names.items():
+        by_name.setdefault(name, []).append(path)
+    for name, same in by_name.items():
+        if len({resolved(p) for p in same}) > 1:
+            firsts: dict[Path, str] = {}
+            for path in sorted(same, key=lambda q: os.fsencode(resolved(q))):
+                firsts.setdefault(resolved(path), f"{name}~{len(firsts) + 1}" if firsts else name)
+                names[path] = firsts[resolved(path)]
     return names
 
