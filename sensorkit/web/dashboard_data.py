@@ -261,7 +261,8 @@ class DashboardData:
                     "date": day.isoformat(), "scheduled": prescribed > 0, "future": future,
                     "adherence_pct": _num(sum(pcts) / len(pcts)) if pcts else None,
                     "has_data": any(r["has_data"] for r in day_rows),
-                    "reps_completed": sum(r["reps_completed"] for r in day_rows), "reps_prescribed": prescribed,
+                    # (of the exercises and sides scheduled that day, when any: another's reps are not theirs)
+                    "reps_completed": sum(r["reps_completed"] for r in (scheduled or day_rows)), "reps_prescribed": prescribed,
                     "recordings_failed": sum(r["recordings_failed"] for r in day_rows),
                     # (the report's day, not over yet: no adherence until its reps reach the prescription)
                     "in_progress": going,

@@ -104,5 +104,22 @@ def test_the_pages_show_it(clinic, page):
         page.goto(server.url + "patient/demo-p083")
         page.wait_for_selector("body[data-ready='1']")
         assert page.locator(".day.today").count() == 0  # (the report's day, 11-20, is after the prescription's end)
+        assert "as of 2026-11-20 (the prescription ended 2026-11-12" in page.inner_text("body")
         title = page.locator(".day[data-date='2026-11-09']").get_attribute("title")
         assert "left " in title and "right 0 of 5" in title  # (each side's reps, not one sum)
+
+
+def test_a_day_counts_the_reps_of_what_was_scheduled_that_day_only(clinic):
+    # (hip ER one day a week, from 11-08; knee extension every day: on 11-09 the hip reps done are
+    # not knee-extension reps)
+    (clinic / "rx" / "demo-p083.toml").write_text(
+        RX.replace("start = 2026-11-07", "start = 2026-11-08").replace("days_per_week = 7", "days_per_week = 1")
+        + '\n[[exercise]]\nname = "knee_extension"\nsides = ["left"]\nsets = 1\nreps_per_set = 5\nhold_s = 2\n'
+          "rom_deg = 50\ndays_per_week = 7\n")
+    data = DashboardData(load_prescriptions(clinic / "rx"), [clinic / "data"], as_of=date(2026, 11, 10),
+                         include_simulated=True)
+    data.refresh()
+    monday = day(data, "2026-11-09")
+    hip = [q for q in monday["parts"] if q["exercise"] == "hip_external_rotation" and q["side"] == "left"]
+    assert hip[0]["reps_prescribed"] == 0 and hip[0]["reps_completed"] > 0  # (done, on a day not scheduled)
+    assert (monday["reps_completed"], monday["reps_prescribed"], monday["adherence_pct"]) == (0, 5, 0.0)

@@ -91,9 +91,12 @@ function calendar(days, today) {
       : !d.scheduled && d.reps_completed ? `${d.reps_completed} reps` : "";
     // (per exercise and side when there are several: one side's extra reps do not hide another's missing ones)
     const parts = (d.parts || []).filter((q) => q.reps_prescribed);
-    const counts = parts.length > 1 ? parts.map((q) => `${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} ${q.reps_completed} of ${q.reps_prescribed}`).join(", ")
-      : `${d.reps_completed} of ${d.reps_prescribed}`;
-    const title = `${d.date}: ${d.scheduled ? `${counts} reps completed${going ? " so far, day in progress" : ""}`
+    const counts = (parts.length > 1 ? parts.map((q) => `${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} ${q.reps_completed} of ${q.reps_prescribed}`).join(", ")
+      : `${d.reps_completed} of ${d.reps_prescribed}`) + " reps completed" +
+      // (reps of an exercise not scheduled that day: said apart, not counted toward the day)
+      (d.scheduled ? (d.parts || []).filter((q) => !q.reps_prescribed && q.reps_completed)
+        .map((q) => `, +${q.reps_completed} ${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} reps (not scheduled)`).join("") : "");
+    const title = `${d.date}: ${d.scheduled ? `${counts}${going ? " so far, day in progress" : ""}`
       : `not scheduled${d.reps_completed ? `, ${d.reps_completed} reps completed` : ""}`}` +
       `${d.recordings_failed ? `, ${d.recordings_failed} recording(s) could not be read: data lost, adherence unknown` : ""}` +
       `${d.has_data || d.recordings_failed ? "" : d.future ? "" : ", no recording"}` + `${d.date === today ? " (today)" : ""}`;
@@ -168,7 +171,7 @@ async function patientPage(id) {
     <td class="num">${fmt(r.full_rom_last_week_mean_deg)}°</td><td class="num">${fmt(r.full_rom_change_deg)}°</td></tr>`).join("");
   view.innerHTML = `
     <h1>Patient ${esc(p.patient)}</h1>
-    <p class="dim">${esc(p.timezone)} · prescription from ${p.start}${p.end ? ` to ${p.end}` : ""} · as of ${p.report_day}</p>
+    <p class="dim">${esc(p.timezone)} · prescription from ${p.start}${p.end ? ` to ${p.end}` : ""} · as of ${p.report_day}${p.as_of !== p.report_day ? ` (the prescription ended ${p.as_of}: the 7 and 30 days shown end then)` : ""}</p>
     <p>${plans}</p>
     <div class="cards">
       <div class="card" id="card-7d">Adherence, last 7 days<b>${fmt(p.adherence_7d_pct)} %</b></div>
