@@ -50,8 +50,8 @@ class RecordingMeta:
     extra: dict = field(default_factory=dict)
     #: not a sidecar key: True when ``started_at`` is the file's modification time (the sidecar has none)
     started_at_from_file_time: bool = field(default=False, compare=False)
-    #: not a sidecar key: True when the sidecar's ``started_at`` had no UTC offset (a wall-clock time,
-    #: read as UTC here; a report reads it in the patient's time zone: :meth:`in_zone`)
+    #: not a sidecar key: True when ``started_at`` had no UTC offset (a wall-clock time, read in this
+    #: computer's zone here; a report reads it in the patient's time zone: :meth:`in_zone`)
     started_at_without_offset: bool = field(default=False, compare=False)
 
     def in_zone(self, zone: tzinfo) -> "RecordingMeta":
@@ -193,16 +193,25 @@ def sidecar_value(key: str, value: Any) -> Any:
     return _VALIDATORS[key](value)
 
 
-#: how a sidecar's ``started_at`` without a UTC offset is read (a report reads it in the patient's zone)
-NO_OFFSET_READ_AS = "read as UTC (a report reads it in the patient's time zone)"
+#: what the warning of a ``started_at`` without a UTC offset adds (a report reads it in the patient's zone)
+NO_OFFSET_IN_REPORT = "(a report reads it in the patient's time zone)"
+
+
+def in_this_computer_zone(moment: datetime) -> tuple[datetime, str]:
+    """A wall-clock time without a zone read in this computer's, and how to say so
+    (``read in this computer's zone (UTC+01:00)``), as the Polar reader reads a phone's time."""
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    return local, f"read in this computer's zone (UTC{offset[:3]}:{offset[3:]})"
 
 
 def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
     """Validate a sidecar's parsed JSON; ``source`` names it in messages. Returns (meta, warnings).
 
     Raises :class:`RecordingError` ``"SOURCE: key side: expected ..."`` for a wrong value. A time
-    without a UTC offset is read as UTC, with a warning (``started_at``: flagged, for a report to
-    read it in the patient's zone, :meth:`RecordingMeta.in_zone`); ``null`` means the key is absent.
+    without a UTC offset is a wall-clock time, read in this computer's zone with a warning
+    (``started_at``: flagged, for a report to read it in the patient's zone,
+    :meth:`RecordingMeta.in_zone`); ``null`` means the key is absent.
     """
     if not isinstance(data, dict):
         raise RecordingError(f"{source}: expected a JSON object {{...}} at the top, got {type(data).__name__}")
@@ -222,9 +231,9 @@ def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
         except ValueError as exc:
             raise RecordingError(f"{source}: key {key}: {exc}") from None
         if isinstance(value, datetime) and value.tzinfo is None:
-            read_as = NO_OFFSET_READ_AS if key == "started_at" else "read as UTC"
+            value, read_as = in_this_computer_zone(value)
+            read_as += f" {NO_OFFSET_IN_REPORT}" if key == "started_at" else ""
             warnings.append(f"{source}: key {key}: {raw!r} has no UTC offset; {read_as}")
-            value = value.replace(tzinfo=timezone.utc)
             if key == "started_at":
                 extra_flags["started_at_without_offset"] = True
         if isinstance(value, datetime) and not plausible_time(value):

@@ -24,7 +24,7 @@ from pathlib import Path
 from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_many
 from sensorkit.errors import escape_controls, failure_reason
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
-from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, NO_OFFSET_READ_AS, file_time_warning, load_meta, plausible_time
+from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, NO_OFFSET_IN_REPORT, file_time_warning, load_meta, plausible_time
 from sensorkit.io.vendor.polar import PHONE_ZONE_ADVICE
 from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
@@ -88,7 +88,7 @@ class ReportedFile:
     patient: str = ""
     side: str = ""
     reps: tuple = ()
-    warnings: tuple[str, ...] = ()  # the reader's (a time read as UTC, a line dropped, ...)
+    warnings: tuple[str, ...] = ()  # the reader's (a time without a zone, a line dropped, ...)
     digest: str = ""  # SHA-256 of the recording file: an identical copy is the same session
 
 
@@ -122,14 +122,15 @@ def _after_as_of(day: date, rx: Prescription, as_of: date) -> str:
     return f"started on {day} ({rx.timezone}), after the report's day {as_of} (--as-of): not in this report"
 
 
-#: how the Polar reader says it read a phone time without a zone in this computer's
-_COMPUTER_ZONE = re.compile(r"read in this computer's \(UTC[^)]*\): " + re.escape(PHONE_ZONE_ADVICE))
+#: how the readers say they read a start time without a zone in this computer's: a sidecar's
+#: started_at, a Polar export's phone time
+_COMPUTER_ZONE = re.compile(r"read in this computer's zone \(UTC[^)]*\) " + re.escape(NO_OFFSET_IN_REPORT)
+                            + r"|read in this computer's \(UTC[^)]*\): " + re.escape(PHONE_ZONE_ADVICE))
 
 
 def _zone_said(warning: str, rx: Prescription) -> str:
     """A reader's warning of a start time without a zone, as the report reads it: in the patient's."""
-    zoned = f"read in {rx.patient}'s time zone ({rx.timezone})"
-    return _COMPUTER_ZONE.sub(zoned, warning.replace(NO_OFFSET_READ_AS, zoned))
+    return _COMPUTER_ZONE.sub(f"read in {rx.patient}'s time zone ({rx.timezone})", warning)
 
 
 def _in_patient_zone(meta: RecordingMeta, prescriptions: dict[str, Prescription]) -> RecordingMeta:

@@ -69,12 +69,16 @@ def test_null_means_absent(csv_path):
     assert meta.side is None and meta.exercise == "hip_external_rotation"
 
 
-def test_time_without_offset_is_utc_with_a_warning(csv_path):
+def test_time_without_offset_is_a_wall_clock_time_read_in_this_computer_s_zone_with_a_warning(csv_path):
+    # (as a Polar export's phone time is: analyze of the file and of its converted copy agree)
     json_path = write_sidecar_text(csv_path, '{"started_at": "2026-11-24T09:30:00"}')
     recording = read_recording(csv_path)
-    assert recording.meta.started_at == datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
-    assert recording.warnings == [f"{json_path}: key started_at: '2026-11-24T09:30:00' has no UTC offset; read as UTC"
-                                  " (a report reads it in the patient's time zone)"]
+    local = datetime(2026, 11, 24, 9, 30).astimezone()
+    offset = local.strftime("%z")
+    assert recording.meta.started_at == local
+    assert recording.warnings == [f"{json_path}: key started_at: '2026-11-24T09:30:00' has no UTC offset; read in this"
+                                  f" computer's zone (UTC{offset[:3]}:{offset[3:]}) (a report reads it in the patient's"
+                                  " time zone)"]
     assert recording.meta.started_at_without_offset  # (a wall-clock time: in a patient's zone, 09:30 there)
     from zoneinfo import ZoneInfo
     berlin = recording.meta.in_zone(ZoneInfo("Europe/Berlin")).started_at

@@ -105,7 +105,8 @@ def test_convert_keeps_a_start_time_without_a_utc_offset_a_wall_clock_time(tmp_p
     (tmp_path / "in" / "canonical.json").write_text(json.dumps({"started_at": "2026-11-09T02:00:00"}))
     result = run("convert", tmp_path / "in" / "canonical.csv", "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
-    assert "has no UTC offset; read as UTC (a report reads it in the patient's time zone)" in result.stderr
+    assert "has no UTC offset; read in this computer's zone (UTC" in result.stderr
+    assert "(a report reads it in the patient's time zone)" in result.stderr
     assert json.loads((tmp_path / "out" / "canonical.json").read_text())["started_at"] == "2026-11-09T02:00:00"
     assert read_recording(tmp_path / "out" / "canonical.csv").meta.started_at_without_offset
 

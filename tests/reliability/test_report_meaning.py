@@ -182,7 +182,7 @@ def test_the_readers_warnings_reach_the_report(workspace):
     rows = list(csv.DictReader((workspace / "d.csv").open()))
     assert {r["date"]: int(r["sessions"]) for r in rows if r["sessions"] != "0"} == {"2026-11-02": 2}  # (as UTC: 11-03)
     analysed = run("analyze", workspace / "data" / "sim_1.csv", "--out", workspace / "a")  # (no patient's zone known)
-    assert any("has no UTC offset; read as UTC" in line for line in lines(analysed.stderr))
+    assert any("has no UTC offset; read in this computer's zone (UTC" in line for line in lines(analysed.stderr))
 
 
 def test_a_damaged_recording_is_counted_as_failed_on_its_day(workspace):
