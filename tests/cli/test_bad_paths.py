@@ -10,22 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from prescriptions import exercise, rx_toml
+
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 
-RX = """patient = "p1"
-timezone = "Europe/Berlin"
-start = 2026-12-01
-end = 2026-12-31
-
-[[exercise]]
-name = "hip_external_rotation"
-sides = ["left", "right"]
-sets = 3
-reps_per_set = 10
-hold_s = 5
-rom_deg = 30
-days_per_week = 7
-"""
+RX = rx_toml("p1", "Europe/Berlin", "2026-12-01", "2026-12-31",
+             exercise("hip_external_rotation", 30, hold_s=5, reps_per_set=10, sides=("left", "right"), sets=3))
 
 
 def run(*args, cwd):

@@ -8,26 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from prescriptions import exercise, rx_toml
 from sensorkit.errors import ConfigError
 from sensorkit.report import load_prescriptions
 from sensorkit.web.dashboard_data import DashboardData
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 #: sim_9010 is demo-p083's left-side session of 2026-11-09 (America/New_York)
-RX = """patient = "demo-p083"
-timezone = "America/New_York"
-start = 2026-11-07
-end = 2026-11-12
-
-[[exercise]]
-name = "hip_external_rotation"
-sides = ["left", "right"]
-sets = 1
-reps_per_set = 5
-hold_s = 2.5
-rom_deg = 20.0
-days_per_week = 7
-"""
+RX = rx_toml("demo-p083", "America/New_York", "2026-11-07", "2026-11-12",
+             exercise("hip_external_rotation", 20.0, hold_s=2.5, sides=("left", "right")))
 
 
 @pytest.fixture
@@ -113,9 +102,9 @@ def test_a_day_counts_the_reps_of_what_was_scheduled_that_day_only(clinic):
     # (hip ER one day a week, from 11-08; knee extension every day: on 11-09 the hip reps done are
     # not knee-extension reps)
     (clinic / "rx" / "demo-p083.toml").write_text(
-        RX.replace("start = 2026-11-07", "start = 2026-11-08").replace("days_per_week = 7", "days_per_week = 1")
-        + '\n[[exercise]]\nname = "knee_extension"\nsides = ["left"]\nsets = 1\nreps_per_set = 5\nhold_s = 2\n'
-          "rom_deg = 50\ndays_per_week = 7\n")
+        rx_toml("demo-p083", "America/New_York", "2026-11-08", "2026-11-12",
+                exercise("hip_external_rotation", 20.0, hold_s=2.5, sides=("left", "right"), days_per_week=1),
+                exercise("knee_extension", 50.0, hold_s=2)))
     data = DashboardData(load_prescriptions(clinic / "rx"), [clinic / "data"], as_of=date(2026, 11, 10),
                          include_simulated=True)
     data.refresh()
