@@ -232,6 +232,44 @@ def test_a_polar_sensor_whose_features_cannot_be_read_is_refused_by_its_gyro_set
     assert sensor.connections == 1 and not sensor.connected
 
 
+@pytest.mark.parametrize("features_read", [True, False])
+@pytest.mark.parametrize("status", [5, 12, 13])  # INVALID_PARAMETER, INVALID_STATE (busy), DEVICE_IN_CHARGER
+def test_a_polar_sensor_with_a_gyroscope_that_will_not_say_its_gyro_settings_is_not_called_gyroless(
+        run, status, features_read):
+    # A Verity Sense (features ACC and GYRO) busy or in its charger answered the GYRO settings query
+    # with an error and was told it "offers no gyroscope stream". Only a features list without GYRO,
+    # or (features unreadable) ERROR_NOT_SUPPORTED / ERROR_INVALID_MEASUREMENT_TYPE, says that.
+    from firmware_protocols import polar_pmd as pmd
+    from sensorkit.ble import StreamRefusedError
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    from .conftest import synthetic_samples
+
+    firmware = PolarVerityFirmware(104.0)
+    sensor = VirtualSensor(firmware, synthetic_samples(20.0), speed=20.0)
+    control = sensor.characteristic(pmd.PMD_CONTROL_POINT_UUID)
+    if not features_read:
+        control.value = b""  # a read that is no features answer
+    firmware_write = control.on_write
+
+    def on_write(payload):
+        if payload[0] == pmd.OP_GET_SETTINGS and (payload[1] & 0x3F) == pmd.GYRO:
+            return firmware._respond(payload[0], pmd.GYRO, status)
+        return firmware_write(payload)
+
+    control.on_write = on_write
+    radio = VirtualRadio([sensor])
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, give_up_s=30.0, backoff_initial_s=0.02)
+    with pytest.raises(StreamRefusedError) as error:
+        run(session.open())
+    name = pmd.CP_STATUS_NAMES[status]
+    assert str(error.value) == (f"F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D): the sensor refuses to say its GYRO "
+                                f"settings ({name})")
+    assert "gyroscope" not in str(error.value)
+
+
 def test_a_metawear_board_without_gyroscope_is_refused_before_it_streams(run):
     from sensorkit.ble import StreamRefusedError
     from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
