@@ -142,10 +142,17 @@ class TimeBase:
     The first connection's first sample is ``t = 0``. Later connections are placed by the host
     clock: the last sample of a connection's first block is taken to have been measured when
     that block arrived. Output times always increase.
+
+    Where on the host clock ``t = 0`` was is taken from every block of the first connection, not
+    its first alone: a block arrives some time after its last sample was measured, never before,
+    so the earliest arrival relative to its samples' times is the best guess. A first block that
+    came late (a host busy as the stream started, notifications waiting for the decoder) placed
+    the start late, and every later connection's times that much early: its gap too short.
     """
 
     def __init__(self) -> None:
         self._start_clock_s: float | None = None
+        self._first_connection = True
         self._offset_s: float | None = None
         self._connection_last_t_s: float | None = None
         self.last_t_s = -np.inf
@@ -153,6 +160,8 @@ class TimeBase:
         self._count_dt = 0
 
     def new_connection(self) -> None:
+        if self._start_clock_s is not None:
+            self._first_connection = False
         self._offset_s = None
         self._connection_last_t_s = None
 
@@ -177,6 +186,8 @@ class TimeBase:
                 earliest = self.last_t_s + self.sample_period_s
                 self._offset_s += max(earliest - (t_decoder_s[0] + self._offset_s), 0.0)
         t = t_decoder_s + self._offset_s
+        if self._first_connection:  # (its last sample was measured by then: t = 0 no later than this)
+            self._start_clock_s = min(self._start_clock_s, arrival_clock_s - float(t[-1]))
         if self._connection_last_t_s is not None:
             self._sum_dt_s += float(t[-1] - self._connection_last_t_s)
             self._count_dt += len(t)

@@ -347,13 +347,17 @@ class SensorSession:
         return int(value[0]) if value else None
 
     # ---- data path (bleak callbacks, in the event loop) ----------------------------------
-    def _on_notification(self, sender, payload: bytearray, arrival_s: float | None = None) -> None:
+    def _on_notification(self, sender, payload: bytearray, arrival_s: float | None = None,
+                         arrival_clock_s: float | None = None) -> None:
         arrival_s = time.perf_counter() if arrival_s is None else arrival_s
+        # (on clock: when it came, also for one that waited for the decoder; the time base places
+        # the session's start by it, and a start placed late puts every later connection early)
+        arrival_clock_s = self._clock() if arrival_clock_s is None else arrival_clock_s
         decoder = self._decoder
         if decoder is None:
             if self._answers is not None:  # (setting up: start_stream reads them; MetaWear answers here)
                 self._answers.put_nowait(("data", bytes(payload)))
-            self._early.append((self._on_notification, sender, payload, arrival_s))
+            self._early.append((self._on_notification, sender, payload, arrival_s, arrival_clock_s))
             return
         try:
             rows = decoder.feed(payload)
@@ -374,7 +378,7 @@ class SensorSession:
         now_s = self._clock()
         if self._started_clock_s is None:
             self._started_clock_s = now_s
-        t = self._timebase.map(rows[:, 0], now_s)
+        t = self._timebase.map(rows[:, 0], arrival_clock_s)
         self._watchdog.data(now_s, len(t))
         self._collect_gaps(decoder)
         if self._pending_gap is not None:

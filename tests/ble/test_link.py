@@ -1,7 +1,8 @@
-"""The data watchdog's allowance (sensorkit.ble.link.DataWatchdog), on played arrival times."""
+"""Link bookkeeping (sensorkit.ble.link): the data watchdog's allowance and the session time base,
+on played arrival times."""
 import numpy as np
 
-from sensorkit.ble.link import SILENCE_FLOOR_S, DataWatchdog
+from sensorkit.ble.link import SILENCE_FLOOR_S, DataWatchdog, TimeBase
 
 PERIOD_S = 1 / 104
 
@@ -52,3 +53,20 @@ def test_one_stalled_wait_does_not_raise_the_allowance_for_the_rest_of_the_conne
         watchdog.data(t, 10)
     assert watchdog.allowance_s(PERIOD_S) == SILENCE_FLOOR_S
     assert watchdog.overdue(t + SILENCE_FLOOR_S + 0.05, PERIOD_S)
+
+
+def test_a_late_first_block_does_not_place_later_connections_early():
+    # The start of the session (t = 0) on the host clock was taken from the first block alone: a
+    # first block that came 0.5 s late (a busy host, notifications waiting for the decoder) put
+    # every later connection's times 0.5 s early, its gap 0.5 s short.
+    base = TimeBase()
+    base.new_connection()
+    for k in range(30):  # blocks of 10 samples measured at 0.1 s steps, arriving 5 ms after
+        t = np.arange(10 * k, 10 * k + 10) * 0.01
+        arrival_s = 100.0 + t[-1] + (0.5 if k == 0 else 0.005)
+        out = base.map(t + 7.0, arrival_s)  # (the decoder's own time: any origin)
+    assert abs(out[-1] - 2.99) < 1e-9
+    base.new_connection()  # the link dropped; it streams again 2 s later, the sensor's clock at 5.0
+    t = np.arange(10) * 0.01
+    out = base.map(t + 123.0, 100.0 + 5.09 + 0.005)
+    assert abs(out[-1] - 5.09) < 0.01 and abs(out[0] - 5.0) < 0.01
