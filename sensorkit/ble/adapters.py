@@ -133,6 +133,11 @@ async def _polar_features(client: BleakClient) -> frozenset[int] | None:
         return None
 
 
+#: the settings answers that say a Polar sensor has no such measurement (all others: it has, but
+#: will not say now: busy, in its charger, ...)
+_NO_SUCH_MEASUREMENT = frozenset({"ERROR_NOT_SUPPORTED", "ERROR_INVALID_MEASUREMENT_TYPE"})
+
+
 async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
                            answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
     """Read which measurement types the sensor offers and refuse one without ACC or GYRO (a Polar
@@ -177,11 +182,14 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
                 offered[answer.measurement_type] = answer.settings
             except ProtocolError:  # settings this client cannot read: the defaults, the rate as asked
                 offered[answer.measurement_type] = {}
-        elif answer.measurement_type == pmd.ACC:
-            raise StreamRefusedError(f"{who}: the sensor refuses to say its ACC settings ({answer.status_name})")
-        else:  # (the features could not be read: a sensor without a gyroscope says so here)
+        elif (answer.measurement_type == pmd.GYRO and features is None
+              and answer.status_name in _NO_SUCH_MEASUREMENT):
+            # (the features could not be read: a sensor without a gyroscope says so here)
             raise StreamRefusedError(f"{who} offers no gyroscope stream (its GYRO settings query answered "
                                      f"{answer.status_name}); {NEEDS}")
+        else:  # (busy, charging, ...: a sensor whose features list GYRO has a gyroscope)
+            name = pmd.MEASUREMENT_TYPES.get(answer.measurement_type, str(answer.measurement_type))
+            raise StreamRefusedError(f"{who}: the sensor refuses to say its {name} settings ({answer.status_name})")
     rate_hz, commands = protocol.start_commands_for(offered, sample_rate_hz)
     for command in commands:
         answer = await ask(command)

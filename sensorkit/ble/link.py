@@ -3,6 +3,8 @@ and the data watchdog that takes a connected sensor gone silent for a lost link.
 from __future__ import annotations
 
 import enum
+import heapq
+from collections import deque
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -17,12 +19,25 @@ from sensorkit.ble.adapters import CONTROL_ANSWER_TIMEOUT_S
 #: a look that comes late). Short enough that the patient sees "reconnecting" within a rep: a
 #: prescribed hold alone lasts seconds (3-8 s in the sample recordings' prescriptions).
 SILENCE_FLOOR_S = 2.0
-#: Packet intervals of silence taken for a sensor that stopped sending (this decides for streams
-#: whose notifications each span more than 0.4 s, where the floor would be too short). A healthy
-#: stream's packet comes at most about one interval late (a sensor sends when its FIFO reaches its
-#: watermark, then waits for a connection event), and a few packets lost in a row are a packet gap
-#: its decoder counts, not a stop (the tests drop 3 in a row): 5 intervals of nothing is neither.
-SILENT_PACKET_INTERVALS = 5
+#: Silence taken for a sensor that stopped sending, in multiples of the stream's longest wait
+#: between sample batches on this connection (of the last :data:`GAP_WINDOW`, the
+#: :data:`GAPS_IGNORED` longest left out; this decides over the floor for streams whose batches come
+#: more than 0.4 s apart). The wait is not steady: a Polar sensor's delta-compressed frames hold
+#: more samples when the deltas are small, so with the leg at rest between sets a frame spans
+#: several times as long as while it moves (the tests play 4 times), and a sensor sends a full frame
+#: at most about one interval late (FIFO watermark, then a connection event): 5 of the longest waits
+#: seen covers a 4-fold growth and that lateness without a false "no data", and is far short of a
+#: stop. The longest wait, not the mean: split ACC and GYRO frames of different lengths make
+#: complete samples at uneven waits, the longest well above the mean. A few packets lost in a row
+#: are a packet gap the decoder counts, also covered (the tests drop 3 in a row while moving).
+SILENT_GAP_FACTOR = 5
+#: How many of the longest recent waits are left out: a wait a host stall stretched (the loop held
+#: up, the data with it) or a lost packet doubled does not raise the allowance for the rest of the
+#: connection; the uneven waits of split frames recur, and are kept.
+GAPS_IGNORED = 2
+#: How many of the latest waits between batches are looked at (tens of seconds of a stream: a stall
+#: long ago is forgotten, a set's waits are still there).
+GAP_WINDOW = 256
 #: How long (s, session clock) a sensor may take from the end of the stream's set-up to its first
 #: samples: as long as it may take to answer a control write (its start command's answer is its
 #: data), then the floor for its first packet to fill. A slow starter is not a silent sensor.
@@ -127,10 +142,17 @@ class TimeBase:
     The first connection's first sample is ``t = 0``. Later connections are placed by the host
     clock: the last sample of a connection's first block is taken to have been measured when
     that block arrived. Output times always increase.
+
+    Where on the host clock ``t = 0`` was is taken from every block of the first connection, not
+    its first alone: a block arrives some time after its last sample was measured, never before,
+    so the earliest arrival relative to its samples' times is the best guess. A first block that
+    came late (a host busy as the stream started, notifications waiting for the decoder) placed
+    the start late, and every later connection's times that much early: its gap too short.
     """
 
     def __init__(self) -> None:
         self._start_clock_s: float | None = None
+        self._first_connection = True
         self._offset_s: float | None = None
         self._connection_last_t_s: float | None = None
         self.last_t_s = -np.inf
@@ -138,6 +160,8 @@ class TimeBase:
         self._count_dt = 0
 
     def new_connection(self) -> None:
+        if self._start_clock_s is not None:
+            self._first_connection = False
         self._offset_s = None
         self._connection_last_t_s = None
 
@@ -162,6 +186,8 @@ class TimeBase:
                 earliest = self.last_t_s + self.sample_period_s
                 self._offset_s += max(earliest - (t_decoder_s[0] + self._offset_s), 0.0)
         t = t_decoder_s + self._offset_s
+        if self._first_connection:  # (its last sample was measured by then: t = 0 no later than this)
+            self._start_clock_s = min(self._start_clock_s, arrival_clock_s - float(t[-1]))
         if self._connection_last_t_s is not None:
             self._sum_dt_s += float(t[-1] - self._connection_last_t_s)
             self._count_dt += len(t)
@@ -176,10 +202,13 @@ class DataWatchdog:
     """Says when a connection that streams has brought no samples for too long (times in seconds
     on the session's clock).
 
-    The allowance is :data:`SILENT_PACKET_INTERVALS` packet intervals of the stream, at least
-    :data:`SILENCE_FLOOR_S`; the packet interval is what the stream shows: the mean number of
-    samples a notification brought on this connection times the sample period. Before the
-    connection's first samples it is :data:`FIRST_DATA_ALLOWANCE_S`.
+    The allowance is :data:`SILENT_GAP_FACTOR` times the stream's longest wait between sample
+    batches on this connection (of the last :data:`GAP_WINDOW` waits, the :data:`GAPS_IGNORED`
+    longest left out; at least the span of the largest batch's samples: what one notification
+    holds), at least :data:`SILENCE_FLOOR_S`. The longest wait, not the mean: the waits grow
+    several-fold when a Polar sensor's frames lengthen at rest, and the batches of split ACC and
+    GYRO frames come unevenly. Before the connection's first samples it is
+    :data:`FIRST_DATA_ALLOWANCE_S`.
     """
 
     def __init__(self) -> None:
@@ -189,20 +218,28 @@ class DataWatchdog:
         """The stream has just been set up (connected, started) at ``now_s``."""
         self._last_s = now_s
         self._blocks = 0
-        self._samples = 0
+        self._largest_batch = 0
+        self._gaps: deque[float] = deque(maxlen=GAP_WINDOW)
+        self._usual_gap_s: float | None = 0.0  # (None: to be computed again from _gaps)
 
     def data(self, now_s: float, n_samples: int) -> None:
         """A notification brought ``n_samples`` samples at ``now_s``."""
+        if self._blocks:  # (not the wait for the first samples: the set-up's)
+            self._gaps.append(max(now_s - self._last_s, 0.0))
+            self._usual_gap_s = None
         self._last_s = now_s
         self._blocks += 1
-        self._samples += n_samples
+        self._largest_batch = max(self._largest_batch, n_samples)
 
     def allowance_s(self, sample_period_s: float) -> float:
         """The silence taken for a stopped sensor on this connection, with this sample period (s)."""
         if not self._blocks:
             return FIRST_DATA_ALLOWANCE_S
-        packet_interval_s = self._samples / self._blocks * sample_period_s
-        return max(SILENCE_FLOOR_S, SILENT_PACKET_INTERVALS * packet_interval_s)
+        if self._usual_gap_s is None:
+            longest = heapq.nlargest(GAPS_IGNORED + 1, self._gaps)
+            self._usual_gap_s = longest[-1] if len(longest) > GAPS_IGNORED else max(longest, default=0.0)
+        usual_gap_s = max(self._usual_gap_s, self._largest_batch * sample_period_s)
+        return max(SILENCE_FLOOR_S, SILENT_GAP_FACTOR * usual_gap_s)
 
     def silent_s(self, now_s: float) -> float:
         """Seconds since the last samples came (or since the stream was set up, before any)."""

@@ -10,7 +10,7 @@ Each notification is decoded by the protocol's decoder as it arrives (a malforme
 and skipped), split acc/gyr frames are merged into complete samples, and times are rebased onto
 the session. A dropped link is retried with exponential backoff; the gap is recorded in
 :attr:`SensorSession.reconnects`. A sensor that stops sending while its link stays up is said
-once and treated the same way (disconnected, then reconnected): see :class:`~sensorkit.ble.link.DataWatchdog`.
+(one warning per gap) and treated the same way (disconnected, then reconnected): see :class:`~sensorkit.ble.link.DataWatchdog`.
 After ``give_up_s`` without a link (or without data) the stream ends cleanly.
 Leaving the ``async with`` (also on cancellation or Ctrl-C) writes the stop commands,
 unsubscribes and disconnects.
@@ -99,7 +99,8 @@ class SensorSession:
         self._answers: asyncio.Queue[tuple[str, bytes]] | None = None
         self._reconnect_task: asyncio.Task | None = None
         self._pending_gap: Reconnect | None = None
-        self._outage_started: tuple[float, float] | None = None  # (monotonic s, clock s) of the pending gap's loss
+        # (monotonic s of the pending gap's loss, clock s of its last data)
+        self._outage_started: tuple[float, float] | None = None
         self._watchdog = DataWatchdog()
         self._watchdog_task: asyncio.Task | None = None
         self._subscribed: list[str] = []
@@ -346,13 +347,17 @@ class SensorSession:
         return int(value[0]) if value else None
 
     # ---- data path (bleak callbacks, in the event loop) ----------------------------------
-    def _on_notification(self, sender, payload: bytearray, arrival_s: float | None = None) -> None:
+    def _on_notification(self, sender, payload: bytearray, arrival_s: float | None = None,
+                         arrival_clock_s: float | None = None) -> None:
         arrival_s = time.perf_counter() if arrival_s is None else arrival_s
+        # (on clock: when it came, also for one that waited for the decoder; the time base places
+        # the session's start by it, and a start placed late puts every later connection early)
+        arrival_clock_s = self._clock() if arrival_clock_s is None else arrival_clock_s
         decoder = self._decoder
         if decoder is None:
             if self._answers is not None:  # (setting up: start_stream reads them; MetaWear answers here)
                 self._answers.put_nowait(("data", bytes(payload)))
-            self._early.append((self._on_notification, sender, payload, arrival_s))
+            self._early.append((self._on_notification, sender, payload, arrival_s, arrival_clock_s))
             return
         try:
             rows = decoder.feed(payload)
@@ -373,7 +378,7 @@ class SensorSession:
         now_s = self._clock()
         if self._started_clock_s is None:
             self._started_clock_s = now_s
-        t = self._timebase.map(rows[:, 0], now_s)
+        t = self._timebase.map(rows[:, 0], arrival_clock_s)
         self._watchdog.data(now_s, len(t))
         self._collect_gaps(decoder)
         if self._pending_gap is not None:
@@ -454,18 +459,22 @@ class SensorSession:
             return  # a failure while (re)connecting is handled by the connecting loop
         if client is not None and self.client is not None and client is not self.client:
             return  # a link let go before (the silent sensor's) saying it has gone
+        # one warning per gap: a link that came back but was lost again before any data is the same
+        # gap (its attempts go on), said at info level (a clinic's log has one line per outage)
+        say = log.warning if self._pending_gap is None else log.info
         if silent_s is None:
-            log.warning("link to %s lost; reconnecting", self.sensor.address)
+            say("link to %s lost; reconnecting", self.sensor.address)
         else:
-            log.warning("no data from %s (%s) for %.1f s; reconnecting", self.sensor.address, self.sensor.name,
-                        silent_s)
+            say("no data from %s (%s) for %.1f s; reconnecting", self.sensor.address, self.sensor.name, silent_s)
         self._finish_decoder()
-        if self._pending_gap is None:  # (else the link came back but lost again before any data: the same gap)
+        if self._pending_gap is None:
             last_t = self._timebase.last_t_s
             gap = Reconnect(dropped_at_t_s=float(last_t) if np.isfinite(last_t) else 0.0)
             self._health.reconnects.append(gap)
             self._pending_gap = gap
-            self._outage_started = (time.monotonic(), self._clock())
+            # (clock s: when the data stopped, not when the watchdog saw it; lost_s on giving up counts
+            # from there, as a resumed gap's counts from its last sample)
+            self._outage_started = (time.monotonic(), self._clock() - (silent_s or 0.0))
         self._set_state(LinkState.RECONNECTING)
         self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())
 
@@ -474,7 +483,10 @@ class SensorSession:
         try:
             await self._disconnect_quietly(self.client)  # (a silent sensor's link is still up)
             deadline = started_monotonic_s + self.give_up_s  # (counted from the first loss of a gap)
-            if time.monotonic() < deadline and await self._connect_with_backoff(deadline):
+            # at least one attempt per gap, as open() makes one (--give-up-s 0: one try, no waiting);
+            # a link re-lost before any data after the deadline is given up at once
+            if ((self._pending_gap is not None and self._pending_gap.attempts == 0 or time.monotonic() < deadline)
+                    and await self._connect_with_backoff(deadline)):
                 return
         except StreamRefusedError as exc:
             log.warning("%s", exc)

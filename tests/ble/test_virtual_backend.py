@@ -105,3 +105,42 @@ def test_the_virtual_verity_sense_refuses_a_rate_it_does_not_offer_like_a_real_o
     assert offer.settings == {"sample_rate": (52,), "resolution": (16,), "range": (8,), "channels": (3,)}
     assert [acc_start.status_name, gyr_start.status_name] == ["ERROR_INVALID_SAMPLE_RATE"] * 2
     assert frames == [] and not sensor.firmware.streaming
+
+
+def test_a_finished_sensor_has_sent_its_last_part_filled_frame_before_anyone_sees_it_finished(run):
+    # The pacer yielded every 64 packets; when the 64th was the session's last, it yielded with
+    # `finished` already true and the part-filled frame still held: a run stopped on `finished`
+    # (run_session's until) could miss it.
+    import firmware_protocols
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.open_v1_firmware import OpenV1Firmware
+
+    from .conftest import synthetic_samples
+
+    firmware = OpenV1Firmware(104.0)
+    per_packet = firmware.samples_per_packet(247)
+    n = 63 * per_packet + per_packet // 2  # 64 packets, the last one part-filled, the 64th sent last
+    source = synthetic_samples(n / 104.0)[:n]
+    assert len(source) == n
+    sensor = VirtualSensor(firmware, source, speed=1e9)  # every sample due at once: one burst of 64
+    radio = VirtualRadio([sensor])
+
+    async def session():
+        frames, seen = [], []
+
+        async def watch():
+            while not sensor.finished:
+                await asyncio.sleep(0)
+            seen.append(len(frames))  # what had come when it first looked finished
+
+        async with BleakClient(sensor.address, backend=radio.client_backend) as client:
+            await client.start_notify(firmware.frames.DATA_UUID, lambda _c, d: frames.append(bytes(d)))
+            watcher = asyncio.get_running_loop().create_task(watch())
+            for command in firmware_protocols.get("open_v1").start_commands(104.0):
+                await client.write_gatt_char(command.char_uuid, command.payload, response=command.response)
+            await asyncio.wait_for(watcher, 5)
+            await asyncio.sleep(0.05)
+        return seen[0], len(frames)
+
+    seen, total = run(session())
+    assert total == 64 and seen == total

@@ -228,8 +228,8 @@ class VirtualSensor:
                 self._send(link, self._rows[self._cursor:end])
                 self._cursor = end
                 sent += 1
-                if sent % 64 == 0:
-                    await asyncio.sleep(0)
+                if sent % 64 == 0 and not self.finished:  # (finished: the held frame goes out first,
+                    await asyncio.sleep(0)                # before anyone can see it finished)
             if self.finished and sent and not self._muted(link):  # its session is over: what the firmware
                 self._deliver(link, self.firmware.end_of_samples())  # still holds goes out too
             if not self.finished:
