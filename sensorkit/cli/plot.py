@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sensorkit.cli.safety import require_inputs, say
-from sensorkit.errors import RecordingError, SensorkitError, escape_controls
+from sensorkit.errors import RecordingError, SensorkitError, escape_controls, failure_reason
 from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs
 
 
@@ -81,8 +81,8 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
         with OutputSet(pngs) as outputs:
             for target, png in pngs.items():
                 outputs.write_bytes(target, png)
-    except RecordingError as exc:  # the recording itself is bad: a per-file failure
-        say(f"error: {exc}")
+    except RecordingError as exc:  # the recording itself is bad: a per-file failure (as analyze words it)
+        say(f"error: {failure_reason(recording, str(exc)) if recording is not None else exc}")
         sys.exit(1)
     except SensorkitError as exc:  # no matplotlib, unusable report, unsafe or unwritable output
         say(f"error: {exc}")

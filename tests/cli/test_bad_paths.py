@@ -46,6 +46,9 @@ def test_a_sidecar_error_is_the_same_sentence_on_stderr_in_sessions_csv_and_in_t
     assert sentence in reported.stderr.splitlines(), reported.stderr
     assert sentence in (tmp_path / "r.log").read_text().splitlines()
 
+    plotted = run("plot", "data/s1.csv", "--out", "p.png", cwd=tmp_path)
+    assert plotted.returncode == 1 and plotted.stderr.splitlines() == [f"error: {sentence}"]
+
 
 def test_a_newline_in_a_file_name_is_escaped_on_stderr_and_in_sessions_csv(tmp_path):
     (tmp_path / "data").mkdir()
