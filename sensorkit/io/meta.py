@@ -318,13 +318,21 @@ def as_meta(meta: dict | RecordingMeta | None, source: str) -> RecordingMeta:
 
 
 def sidecar_text(meta: RecordingMeta) -> str:
-    """The sidecar's JSON text of ``meta``."""
-    return json.dumps(meta.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    """The sidecar's JSON text of ``meta``: UTF-8 as written, unless a value holds what UTF-8
+    cannot (a lone surrogate: a name's byte that was not UTF-8), then with ``\\uXXXX`` escapes, which
+    read back as the same value."""
+    text = json.dumps(meta.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(meta.to_dict(), indent=2, ensure_ascii=True) + "\n"
+    return text
 
 
-def write_sidecar(csv_path: str | os.PathLike, meta: RecordingMeta) -> Path:
-    """Write ``NAME.json`` next to ``csv_path`` atomically; returns its path."""
+def write_sidecar(csv_path: str | os.PathLike, meta: RecordingMeta, text: str | None = None) -> Path:
+    """Write ``NAME.json`` next to ``csv_path`` atomically (``text``: :func:`sidecar_text` of
+    ``meta``, when made already); returns its path."""
     path = sidecar_path(csv_path)
-    atomic_write_text(path, sidecar_text(meta))
+    atomic_write_text(path, sidecar_text(meta) if text is None else text)
     return path
 

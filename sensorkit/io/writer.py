@@ -63,6 +63,7 @@ def write_recording(csv_path: str | os.PathLike, samples: Samples, meta: dict | 
     rows = _as_array(samples, None)
     if meta.n_samples is not None:  # keep a recorder's count true for the samples written now
         meta = dataclasses.replace(meta, n_samples=len(rows))
+    sidecar = sidecar_text(meta)  # (made before anything is written: no CSV left without its sidecar)
     csv_path.parent.mkdir(parents=True, exist_ok=True)
 
     def chunks() -> Iterator[str]:
@@ -71,7 +72,7 @@ def write_recording(csv_path: str | os.PathLike, samples: Samples, meta: dict | 
             yield format_rows(rows[start : start + _CHUNK_ROWS])
 
     atomic_write_text(csv_path, chunks())
-    write_sidecar(csv_path, meta)
+    write_sidecar(csv_path, meta, sidecar)
     return csv_path
 
 

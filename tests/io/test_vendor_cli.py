@@ -131,3 +131,13 @@ def test_report_reads_a_polar_phone_time_without_a_zone_in_the_patient_s(tmp_pat
     rows = list(csv.DictReader((tmp_path / "r.csv").open()))
     assert [r["date"] for r in rows if r["sessions"] != "0"] == ["2026-11-24"]
     assert any("has no time zone; read in p9's time zone (Pacific/Kiritimati)" in line for line in result.stderr.splitlines())
+
+
+def test_convert_writes_a_sidecar_value_utf8_cannot_hold_escaped_and_never_a_csv_alone(tmp_path):
+    # (a lone surrogate: a name's byte that was not UTF-8, carried into the sidecar by another tool)
+    mixed_folder(tmp_path / "in")
+    (tmp_path / "in" / "canonical.json").write_text('{"patient": "p\\udcff", "started_at": "2026-11-09T02:00:00+01:00"}')
+    result = run("convert", tmp_path / "in" / "canonical.csv", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert read_recording(tmp_path / "out" / "canonical.csv").meta.patient == "p\udcff"  # (read back the same)
+    assert "\\udcff" in (tmp_path / "out" / "canonical.json").read_text(encoding="utf-8")
