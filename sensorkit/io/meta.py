@@ -56,7 +56,7 @@ class RecordingMeta:
 
     def in_zone(self, zone: tzinfo) -> "RecordingMeta":
         """This meta with a ``started_at`` given without a UTC offset read as a wall-clock time in
-        ``zone`` (the patient's), not in UTC; itself otherwise."""
+        ``zone`` (the patient's), not in this computer's; itself otherwise."""
         if not self.started_at_without_offset or self.started_at is None:
             return self
         return replace(self, started_at=self.started_at.replace(tzinfo=zone), started_at_without_offset=False)
@@ -198,11 +198,11 @@ NO_OFFSET_IN_REPORT = "(a report reads it in the patient's time zone)"
 
 
 def in_this_computer_zone(moment: datetime) -> tuple[datetime, str]:
-    """A wall-clock time without a zone read in this computer's, and how to say so
-    (``read in this computer's zone (UTC+01:00)``), as the Polar reader reads a phone's time."""
+    """A wall-clock time without a zone read in this computer's, and that zone's offset as the
+    warnings say it (``UTC+01:00``): a sidecar's time, a Polar export's phone time."""
     local = moment.astimezone()
     offset = local.strftime("%z")
-    return local, f"read in this computer's zone (UTC{offset[:3]}:{offset[3:]})"
+    return local, f"UTC{offset[:3]}:{offset[3:]}"
 
 
 def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
@@ -231,8 +231,8 @@ def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
         except ValueError as exc:
             raise RecordingError(f"{source}: key {key}: {exc}") from None
         if isinstance(value, datetime) and value.tzinfo is None:
-            value, read_as = in_this_computer_zone(value)
-            read_as += f" {NO_OFFSET_IN_REPORT}" if key == "started_at" else ""
+            value, offset = in_this_computer_zone(value)
+            read_as = f"read in this computer's zone ({offset})" + (f" {NO_OFFSET_IN_REPORT}" if key == "started_at" else "")
             warnings.append(f"{source}: key {key}: {raw!r} has no UTC offset; {read_as}")
             if key == "started_at":
                 extra_flags["started_at_without_offset"] = True

@@ -117,8 +117,12 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     return run_file_task(task, path, base_dir)
 
 
-def _after_as_of(day: date, rx: Prescription, as_of: date) -> str:
-    """Why a recording of ``day`` is not in a report made on ``as_of``."""
+def _after_as_of(rx: Prescription, started_at: datetime, as_of: date | str | None) -> str:
+    """Why a recording that started at ``started_at`` is not in a report made as of a given day
+    (``as_of`` a date: it started after that day, in the patient's zone); "" when it is."""
+    day = rx.local_date(started_at)
+    if not isinstance(as_of, date) or day <= as_of:
+        return ""
     return f"started on {day} ({rx.timezone}), after the report's day {as_of} (--as-of): not in this report"
 
 
@@ -135,7 +139,7 @@ def _zone_said(warning: str, rx: Prescription) -> str:
 
 def _in_patient_zone(meta: RecordingMeta, prescriptions: dict[str, Prescription]) -> RecordingMeta:
     """``meta`` with a ``started_at`` written without a UTC offset read in its patient's time zone
-    (a wall-clock time where the patient was; the reader took it as UTC)."""
+    (a wall-clock time where the patient was; the reader took it in this computer's zone)."""
     rx = prescriptions.get(meta.patient) if meta.patient else None
     return meta.in_zone(rx.zone) if rx is not None else meta
 
@@ -217,18 +221,16 @@ def build_report(
                                        workers, scheduler):
         if found is None:
             placed = _place_failed(path, names[path], prescriptions, include_simulated)
-            if placed is not None and isinstance(as_of, date) and (
-                    day := (rx := prescriptions[placed[0]]).local_date(placed[1].started_at)) > as_of:
-                # (dated after the report's day by its sidecar: not in this report, damaged or not)
-                skip(path, _after_as_of(day, rx, as_of))
+            if placed is not None and (after := _after_as_of(prescriptions[placed[0]], placed[1].started_at, as_of)):
+                skip(path, after)  # (dated after the report's day by its sidecar: not in it, damaged or not)
                 continue
             fail(path, error)
             if placed is not None:
                 outcome.failed_sessions.setdefault(placed[0], []).append(placed[1])
         elif found.skipped:
             skip(path, found.skipped)
-        elif isinstance(as_of, date) and (day := (rx := prescriptions[found.patient]).local_date(found.meta.started_at)) > as_of:
-            skip(path, _after_as_of(day, rx, as_of))
+        elif after := _after_as_of(prescriptions[found.patient], found.meta.started_at, as_of):
+            skip(path, after)
         elif found.digest and found.digest in first_copy:
             skip(path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
                  " copy or a backup); counted once")

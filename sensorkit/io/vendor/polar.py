@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sensorkit.io.meta import in_this_computer_zone
 from sensorkit.io.vendor.common import LINE, VendorData, clean_time, find_column, merge_by_time, read_columns, split_header
 from sensorkit.io.vendor.pairs import accelerometer_and_gyroscope, pair_name
 from sensorkit.samples import GRAVITY_MS2
@@ -42,10 +43,9 @@ def _first_phone_time(path: Path, names: list[str], first_row: str) -> tuple[dat
         return None, []
     if moment.tzinfo is not None:
         return moment, []
-    moment = moment.astimezone()
-    offset = moment.strftime("%z")
+    moment, offset = in_this_computer_zone(moment)
     return moment, [f"{path}: the phone timestamp ({written}) has no time zone; read in this computer's"
-                    f" (UTC{offset[:3]}:{offset[3:]}): {PHONE_ZONE_ADVICE}"]
+                    f" ({offset}): {PHONE_ZONE_ADVICE}"]
 
 
 #: what the warning of a phone time without a zone advises (a report, knowing the patient's zone, reads
