@@ -19,16 +19,31 @@ def session_for(rig, **options):
     return SensorSession(rig.sensor.local_name, **(defaults | options))
 
 
-async def collect(session, sensor, until_s, during=None):
-    """Blocks until the sensor clock passes ``until_s``; ``during(clock_s)`` runs on each block."""
+async def collect(session, sensor, until_s, during=None, max_blocks=None):
+    """Blocks until the sensor clock passes ``until_s`` (or more than ``max_blocks`` came: a sensor
+    that sends nothing must not hang a test); ``during(clock_s)`` runs on each block."""
     blocks = []
     async for block in session.blocks(idle_tick_s=0.05):
         blocks.append(block)
         if during is not None:
             during(sensor.clock())
-        if sensor.clock() >= until_s:
+        if sensor.clock() >= until_s or (max_blocks is not None and len(blocks) > max_blocks):
             break
     return Samples.concat(blocks)
+
+
+def streamed(run, sensor, radio, until_s, max_blocks, watch=None, name=None, **options):
+    """(session, samples) of a session with ``sensor`` over ``radio``, on its clock, to ``until_s``
+    (at most ``max_blocks`` blocks): :func:`collect`; ``watch(session)`` runs on each block."""
+    session = SensorSession(name or sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, clock=sensor.clock, **options)
+    during = (lambda _clock_s: watch(session)) if watch is not None else None
+
+    async def go():
+        async with session:
+            return await collect(session, sensor, until_s, during, max_blocks)
+
+    return session, run(go())
 
 
 def nearest(source, t):
@@ -506,19 +521,7 @@ def test_a_polar_sensor_streams_at_the_rate_it_offers_when_another_is_asked_for(
     # 104 Hz asked (the command line's default), the sensor offers 52 Hz: it used to be started at
     # 104 Hz, answer ERROR_INVALID_SAMPLE_RATE, and the session sat "streaming" with no data.
     sensor, radio = verity_sense_at(52.0)
-
-    async def go():
-        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
-                                scanner_backend=radio.scanner_backend, sample_rate_hz=104.0, clock=sensor.clock)
-        blocks = []
-        async with session:
-            async for block in session.blocks(idle_tick_s=0.05):
-                blocks.append(block)
-                if sensor.clock() > 3.0 or len(blocks) > 200:  # (bounded: no data must not hang the test)
-                    break
-        return session, Samples.concat(blocks)
-
-    session, out = run(go())
+    session, out = streamed(run, sensor, radio, 3.0, 200, sample_rate_hz=104.0)
     assert session.stream_sample_rate_hz == 52.0 and len(out) > 100
     assert np.median(np.diff(out.t)) == pytest.approx(1 / 52, rel=1e-3)
 
@@ -558,19 +561,7 @@ def test_a_metawear_board_is_asked_its_chip_and_streamed_with_that_chips_registe
     source = synthetic_samples(6.0, rate_hz=100.0)  # 104 Hz asked: the Bosch chips' nearest rate is 100 Hz
     sensor = VirtualSensor(MetaWearFirmware(100.0, chip=chip), source, speed=20.0)
     radio = VirtualRadio([sensor])
-
-    async def go():
-        session = SensorSession("MetaWear", client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
-                                sample_rate_hz=104.0, clock=sensor.clock)
-        blocks = []
-        async with session:
-            async for block in session.blocks(idle_tick_s=0.05):
-                blocks.append(block)
-                if sensor.clock() > 3.0 or len(blocks) > 300:  # (bounded: no data must not hang the test)
-                    break
-        return session, Samples.concat(blocks)
-
-    session, out = run(go())
+    session, out = streamed(run, sensor, radio, 3.0, 300, name="MetaWear", sample_rate_hz=104.0)
     assert session.protocol.chip == chip and session.stream_sample_rate_hz == 100.0 and len(out) > 150
     index = np.rint(out.t * 100.0).astype(int)
     assert np.abs(out.acc - source.acc[index]).max() <= 9.80665 / 2048 / 2 + 1e-9  # +-16 g: 2048 LSB per g
@@ -736,20 +727,9 @@ def test_a_polar_answer_in_several_notifications_reaches_the_decoder_whole(run, 
     sensor = VirtualSensor(PolarVerityFirmware(52.0), source, speed=20.0, max_mtu=23)
     radio = VirtualRadio([sensor])
     caplog.set_level(logging.WARNING)
-
-    async def go():
-        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
-                                scanner_backend=radio.scanner_backend, sample_rate_hz=52.0, clock=sensor.clock)
-        blocks = []
-        async with session:
-            async for block in session.blocks(idle_tick_s=0.05):
-                blocks.append(block)
-                factors = dict(session._decoder.factors)
-                if sensor.clock() > 2.0 or len(blocks) > 400:  # (bounded: no data must not hang the test)
-                    break
-        return session, factors, Samples.concat(blocks)
-
-    session, factors, out = run(go())
+    factors = {}  # (the live decoder's, read while it streams: it is gone once the session closes)
+    session, out = streamed(run, sensor, radio, 2.0, 400, sample_rate_hz=52.0,
+                            watch=lambda session: factors.update(session._decoder.factors))
     assert session.mtu == 23 and len(out) > 50
     assert "ignored control response" not in caplog.text
     assert factors == {pmd.ACC: 1.0, pmd.GYRO: pytest.approx(GYR_FACTOR)}  # (a decoder's own: 1.0)
@@ -805,19 +785,7 @@ def test_a_polar_stream_still_running_is_restarted_to_learn_its_scale(run):
 
     sensor, radio = verity_sense_at(52.0)
     sensor.firmware.active = {pmd.ACC, pmd.GYRO}
-
-    async def go():
-        session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
-                                scanner_backend=radio.scanner_backend, clock=sensor.clock)
-        blocks = []
-        async with session:
-            async for block in session.blocks(idle_tick_s=0.05):
-                blocks.append(block)
-                if sensor.clock() > 2.0 or len(blocks) > 200:
-                    break
-        return Samples.concat(blocks)
-
-    out = run(go())
+    _, out = streamed(run, sensor, radio, 2.0, 200)
     source = synthetic_samples_at(52.0)
     index = np.rint(out.t * 52.0).astype(int)
     assert len(out) > 50 and np.abs(out.gyr - source.gyr[index]).max() <= 2000 / 32768 / 2 + 1e-6
