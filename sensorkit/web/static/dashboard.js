@@ -10,6 +10,18 @@ const crumbs = document.getElementById("crumbs");
 
 // (a wide table scrolls inside its own box: the page itself never scrolls sideways on a phone)
 function wrap(table) { return `<div class="table-wrap">${table}</div>`; }
+// On a phone (dashboard.css, under 600 px) a table of class "stack" draws each row as a card: its key
+// columns on a first line under the column heads, its cells of class "opt" after them, each with its
+// data-label ("tempo fast"). Nothing is hidden, nothing scrolls sideways. Explicit roles keep the
+// table a table for a screen reader once CSS has changed how its rows display.
+const ROLES = { TABLE: "table", THEAD: "rowgroup", TBODY: "rowgroup", TR: "row", TH: "columnheader", TD: "cell" };
+function keepTableRoles(root) {
+  for (const table of root.querySelectorAll("table.stack")) {
+    for (const el of [table, ...table.querySelectorAll("thead, tbody, tr, th, td")]) {
+      if (el.closest("table") === table) el.setAttribute("role", ROLES[el.tagName]);
+    }
+  }
+}
 function esc(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
@@ -38,14 +50,14 @@ async function listPage() {
   const data = await getJSON("/api/patients");
   const rows = data.patients.map((p) => `
     <tr class="click" data-patient="${esc(p.patient)}" onclick="location.href='/patient/${encodeURIComponent(p.patient)}'">
-      <td><a href="/patient/${encodeURIComponent(p.patient)}">${esc(p.patient)}</a></td>
-      <td>${p.exercises.map((e) => esc(EXERCISE_WORDS[e] || e)).join(", ")}</td>
+      <td data-col="patient"><a href="/patient/${encodeURIComponent(p.patient)}">${esc(p.patient)}</a></td>
+      <td class="opt" data-col="exercises" data-label="exercises">${p.exercises.map((e) => esc(EXERCISE_WORDS[e] || e)).join(", ")}</td>
       ${pctCell(p.adherence_7d_pct, "adherence_7d_pct")}
       ${pctCell(p.adherence_30d_pct, "adherence_30d_pct")}
-      <td class="num" data-col="days_with_data" data-value="${p.current_period.days_with_data}">${p.current_period.days_with_data}
+      <td class="num opt" data-col="days_with_data" data-label="days with data" data-value="${p.current_period.days_with_data}">${p.current_period.days_with_data}
         <span class="dim">of 30 (period ${p.current_period.period}: ${p.current_period.start} – ${p.current_period.end})</span></td>
       <td data-col="last_session">${esc(when(p.last_session))}</td>
-      <td class="num" data-col="sessions">${p.sessions}</td>
+      <td class="num opt" data-col="sessions" data-label="sessions">${p.sessions}</td>
     </tr>`).join("");
   const problems = [...data.failed.map((f) => ["failed", f]), ...data.skipped.map((f) => ["skipped", f])];
   view.innerHTML = `
@@ -53,15 +65,19 @@ async function listPage() {
     <p class="hint">Adherence: completed reps (reaching the prescribed ROM and hold) over prescribed reps, per scheduled day and side,
       a scheduled day without data counting 0 %; the last 7 and 30 days end on each patient's day ${esc([...new Set(data.patients.map((q) => q.as_of))].join(" or ") || "today")}
       (the report's day, in the patient's time zone).</p>
-    ${wrap(`<table id="patients"><thead><tr><th>Patient</th><th>Exercises</th><th class="num">Adherence 7 days</th>
-      <th class="num">Adherence 30 days</th><th class="num">Days with data</th><th>Last session</th><th class="num">Sessions</th></tr></thead>
+    ${wrap(`<table id="patients" class="stack"><thead><tr><th data-col="patient">Patient</th><th class="opt" data-col="exercises">Exercises</th>
+      <th class="num" data-col="adherence_7d_pct">Adherence 7 days</th><th class="num" data-col="adherence_30d_pct">Adherence 30 days</th>
+      <th class="num opt" data-col="days_with_data">Days with data</th><th data-col="last_session">Last session</th>
+      <th class="num opt" data-col="sessions">Sessions</th></tr></thead>
       <tbody>${rows}</tbody></table>`)}
     ${(data.prescriptions_failed || []).length ? `<h2>Prescriptions not read (${data.prescriptions_failed.length}): their patients are missing</h2>` +
-      wrap(`<table id="prescriptions-failed"><tbody>` + data.prescriptions_failed.map((f) =>
-        `<tr><td>${esc(f.file)}</td><td class="dim">${esc(f.reason)}</td></tr>`).join("") + "</tbody></table>") : ""}
-    ${problems.length ? `<h2>Recordings not in the report (${problems.length})</h2>` + wrap(`<table id="problems"><tbody>` +
-      problems.map(([k, f]) => `<tr><td>${k}</td><td>${esc(f.recording)}</td><td class="dim">${esc(f.reason)}</td></tr>`).join("") +
+      wrap(`<table id="prescriptions-failed" class="stack"><tbody>` + data.prescriptions_failed.map((f) =>
+        `<tr><td data-col="file">${esc(f.file)}</td><td class="dim opt" data-col="reason">${esc(f.reason)}</td></tr>`).join("") + "</tbody></table>") : ""}
+    ${problems.length ? `<h2>Recordings not in the report (${problems.length})</h2>` + wrap(`<table id="problems" class="stack"><tbody>` +
+      problems.map(([k, f]) => `<tr><td data-col="outcome">${k}</td><td data-col="recording">${esc(f.recording)}</td>` +
+        `<td class="dim opt" data-col="reason">${esc(f.reason)}</td></tr>`).join("") +
       "</tbody></table>") : ""}`;
+  keepTableRoles(view);
 }
 
 // ---- patient page -------------------------------------------------------------------------
@@ -155,20 +171,24 @@ async function patientPage(id) {
     ≥ ${q.rom_deg}° held ≥ ${q.hold_s} s, ${q.days_per_week} days a week${q.sessions_per_day > 1 ? `, ${q.sessions_per_day} sessions a day` : ""}`).join("<br>");
   const sessions = p.sessions.map((s) => `
     <tr data-recording="${esc(s.recording)}" data-date="${s.date}" data-counted="${s.counted}" data-completed="${s.completed}">
-      <td>${esc(when(s.started))}</td><td>${esc(EXERCISE_WORDS[s.exercise] || s.exercise)}</td><td>${s.side}</td>
-      <td class="num">${s.counted}</td><td class="num">${s.completed}</td>
-      <td>${["full", "partial", "knee_out", "rejected"].filter((k) => s.kinds[k]).map((k) => `<span class="kind ${k}">${KIND_WORDS[k]} ${s.kinds[k]}</span>`).join(" ")}
+      <td data-col="started">${esc(when(s.started))}</td>
+      <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[s.exercise] || s.exercise)}</td><td class="opt" data-col="side" data-label="side">${s.side}</td>
+      <td class="num opt" data-col="counted" data-label="reps">${s.counted}</td><td class="num" data-col="completed">${s.completed}</td>
+      <td data-col="kinds">${["full", "partial", "knee_out", "rejected"].filter((k) => s.kinds[k]).map((k) => `<span class="kind ${k}">${KIND_WORDS[k]} ${s.kinds[k]}</span>`).join(" ")}
         ${s.fast ? `<span class="fast">${s.fast} rushed</span>` : ""}</td>
-      <td class="num">${fmt(s.rom_full_mean_deg)}</td>
-      <td><button type="button" class="reps-toggle" aria-expanded="false" aria-controls="reps-${s.id}"
+      <td class="num" data-col="rom_full_mean_deg">${fmt(s.rom_full_mean_deg)}</td>
+      <td class="opt" data-col="reps"><button type="button" class="reps-toggle" aria-expanded="false" aria-controls="reps-${s.id}"
         aria-label="reps of ${esc(when(s.started))}">reps</button></td>
-      <td><a href="/recording/${s.id}">trace</a></td>
+      <td class="opt" data-col="trace"><a href="/recording/${s.id}">trace</a></td>
     </tr>
-    <tr class="reps-row" id="reps-${s.id}" hidden><td colspan="9">${wrap(repTable(s.reps))}</td></tr>`).join("");
-  const periods = p.summary.map((r) => `<tr><td>${r.period}</td><td>${esc(EXERCISE_WORDS[r.exercise] || r.exercise)}</td><td>${r.side}</td>
-    <td>${r.period_start} – ${r.period_end}</td><td class="num">${r.days_with_data}</td>
-    <td>${r.device_days_band}</td><td class="num">${fmt(r.adherence_mean_pct)} %</td><td class="num">${fmt(r.full_rom_first_week_mean_deg)}°</td>
-    <td class="num">${fmt(r.full_rom_last_week_mean_deg)}°</td><td class="num">${fmt(r.full_rom_change_deg)}°</td></tr>`).join("");
+    <tr class="reps-row" id="reps-${s.id}" hidden><td colspan="9" data-col="reps">${wrap(repTable(s.reps))}</td></tr>`).join("");
+  const periods = p.summary.map((r) => `<tr><td data-col="period">${r.period}</td>
+    <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[r.exercise] || r.exercise)}</td><td class="opt" data-col="side" data-label="side">${r.side}</td>
+    <td data-col="dates">${r.period_start} – ${r.period_end}</td><td class="num opt" data-col="days_with_data" data-label="days with data">${r.days_with_data}</td>
+    <td class="opt" data-col="band" data-label="band">${r.device_days_band}</td><td class="num" data-col="adherence">${fmt(r.adherence_mean_pct)} %</td>
+    <td class="num opt" data-col="first_week" data-label="full-rep ROM first week">${fmt(r.full_rom_first_week_mean_deg)}°</td>
+    <td class="num opt" data-col="last_week" data-label="last week">${fmt(r.full_rom_last_week_mean_deg)}°</td>
+    <td class="num" data-col="change">${fmt(r.full_rom_change_deg)}°</td></tr>`).join("");
   view.innerHTML = `
     <h1>Patient ${esc(p.patient)}</h1>
     <p class="dim">${esc(p.timezone)} · prescription from ${p.start}${p.end ? ` to ${p.end}` : ""} · as of ${p.report_day}${p.as_of !== p.report_day ? ` (the prescription ended ${p.as_of}: the 7 and 30 days shown end then)` : ""}</p>
@@ -182,12 +202,19 @@ async function patientPage(id) {
     <h2>Adherence calendar</h2>${calendar(p.calendar, p.report_day)}
     <h2>Range of motion per day</h2><div class="chart" id="rom-chart"></div>
     <h2>30-day periods</h2>
-    ${wrap(`<table id="periods"><thead><tr><th>Period</th><th>Exercise</th><th>Side</th><th>Dates</th><th class="num">Days with data</th><th>Band</th>
-      <th class="num">Adherence</th><th class="num">Full-rep ROM first week</th><th class="num">last week</th><th class="num">Change</th></tr></thead>
+    ${wrap(`<table id="periods" class="stack"><thead><tr><th data-col="period">Period</th><th class="opt" data-col="exercise">Exercise</th>
+      <th class="opt" data-col="side">Side</th><th data-col="dates">Dates</th><th class="num opt" data-col="days_with_data">Days with data</th>
+      <th class="opt" data-col="band">Band</th><th class="num" data-col="adherence">Adherence</th>
+      <th class="num opt" data-col="first_week">Full-rep ROM first week</th><th class="num opt" data-col="last_week">last week</th>
+      <th class="num" data-col="change">Change</th></tr></thead>
       <tbody>${periods}</tbody></table>`)}
     <h2>Sessions (${p.sessions.length})</h2>
-    ${wrap(`<table id="sessions"><thead><tr><th>Started</th><th>Exercise</th><th>Side</th><th class="num">Reps</th><th class="num">Completed</th>
-      <th>Kinds</th><th class="num">Mean ROM of full reps °</th><th></th><th></th></tr></thead><tbody>${sessions}</tbody></table>`)}`;
+    ${wrap(`<table id="sessions" class="stack"><thead><tr><th data-col="started">Started</th><th class="opt" data-col="exercise">Exercise</th>
+      <th class="opt" data-col="side">Side</th><th class="num opt" data-col="counted">Reps</th><th class="num" data-col="completed">Completed</th>
+      <th data-col="kinds">Kinds</th><th class="num" data-col="rom_full_mean_deg">Mean ROM of full reps °</th>
+      <th class="opt" data-col="reps"><span class="sr-only">reps</span></th><th class="opt" data-col="trace"><span class="sr-only">trace</span></th></tr></thead>
+      <tbody>${sessions}</tbody></table>`)}`;
+  keepTableRoles(view);
   romChart(document.getElementById("rom-chart"), p);
   // (a session's reps open in a row of their own below it, across the table: the session's columns keep their widths)
   for (const button of view.querySelectorAll(".reps-toggle")) {
@@ -203,11 +230,14 @@ async function patientPage(id) {
 // unless the knee-out variant is what was prescribed)
 const KNEE_OUT_NOTE = "reached the targets, but knee-out reps never complete the prescription";
 function repTable(reps) {
-  return `<table class="reps"><thead><tr><th>#</th><th>kind</th><th class="num">ROM °</th><th class="num">hold s</th><th>tempo</th><th>time s</th><th></th></tr></thead><tbody>` +
-    reps.map((r) => `<tr data-kind="${r.kind}"><td>${r.rep ?? ""}</td><td><span class="kind ${r.kind}">${KIND_WORDS[r.kind]}</span></td>
-      <td class="num">${fmt(r.rom_deg)}</td><td class="num">${r.kind === "rejected" ? "" : fmt(r.hold_s)}</td>
-      <td>${r.tempo === "fast" ? '<span class="fast">fast</span>' : esc(r.tempo)}</td><td>${fmt(r.start_s)}–${fmt(r.end_s)}</td>
-      <td class="dim">${r.kind === "rejected" ? esc(r.reason) : r.meets_target ? "meets target"
+  return `<table class="reps stack"><thead><tr><th data-col="rep">#</th><th data-col="kind">kind</th><th class="num" data-col="rom">ROM °</th>
+    <th class="num" data-col="hold">hold s</th><th class="opt" data-col="tempo">tempo</th><th class="opt" data-col="time">time s</th>
+    <th class="opt" data-col="note"><span class="sr-only">note</span></th></tr></thead><tbody>` +
+    reps.map((r) => `<tr data-kind="${r.kind}"><td data-col="rep">${r.rep ?? ""}</td><td data-col="kind"><span class="kind ${r.kind}">${KIND_WORDS[r.kind]}</span></td>
+      <td class="num" data-col="rom">${fmt(r.rom_deg)}</td><td class="num" data-col="hold">${r.kind === "rejected" ? "" : fmt(r.hold_s)}</td>
+      <td class="opt" data-col="tempo" data-label="tempo">${r.tempo === "fast" ? '<span class="fast">fast</span>' : esc(r.tempo)}</td>
+      <td class="opt" data-col="time" data-unit="s">${fmt(r.start_s)}–${fmt(r.end_s)}</td>
+      <td class="dim opt" data-col="note">${r.kind === "rejected" ? esc(r.reason) : r.meets_target ? "meets target"
         : r.knee_out_not_completing ? `<span class="note" data-note="knee_out">${KNEE_OUT_NOTE}</span>` : esc(r.short_of)}</td></tr>`).join("") + "</tbody></table>";
 }
 
@@ -231,6 +261,7 @@ async function recordingPage(id) {
       <span class="hint">drag across the chart to zoom in, double-click to zoom out</span></div>
     <div class="chart" id="trace"></div>
     <h2>Movements (${r.reps.length})</h2>${kneeOutNote(r.reps)}${wrap(repTable(r.reps))}`;
+  keepTableRoles(view);
   const el = document.getElementById("trace");
   // Reps shaded by kind, clipped to the plot area (a zoomed-in rep's shade stops at the axes), each
   // counted rep labelled with its ROM: in the first of two rows where it clears the label before it,
