@@ -285,3 +285,232 @@ def test_a_knee_out_rep_reaching_the_targets_says_it_does_not_complete_the_presc
     noted = [i for i in range(rows.count()) if rows.nth(i).locator("[data-note='knee_out']").count()]
     assert noted == [i for i, r in enumerate(reps) if r in reached]
     assert "never complete" in rows.nth(noted[0]).inner_text()
+
+
+# ---- the tables on a phone: each row a card, key columns first, nothing scrolled or hidden --------
+#: per table, its key columns: on a phone, the first line of each row, under their heads
+KEY_COLUMNS = {
+    "#patients": ["patient", "adherence_7d_pct", "adherence_30d_pct", "last_session"],
+    "#sessions": ["started", "completed", "kinds", "rom_full_mean_deg"],
+    "table.reps": ["rep", "kind", "rom", "hold"],
+    "#periods": ["period", "dates", "adherence", "change"],
+}
+
+#: every table's layout, as drawn: per table its box and scroll width, per head and body row its
+#: cells' boxes (CSS px), whether a word had to be broken to fit (a cell measured again with words
+#: unbroken: it overflows), each cell's label (its ::before) and text
+TABLES = """() => [...document.querySelectorAll('table')].filter((t) => t.offsetParent).map((table) => {
+  const wrap = table.closest('.table-wrap');
+  const cells = (tr) => [...tr.children].map((c) => {
+    const r = c.getBoundingClientRect(), before = getComputedStyle(c, '::before').content;
+    const saved = c.style.overflowWrap; c.style.overflowWrap = 'normal';
+    const broken = c.scrollWidth > c.clientWidth + 1; c.style.overflowWrap = saved;
+    return { col: c.dataset.col || '', opt: c.classList.contains('opt'), x: r.left, right: r.right, top: r.top,
+             w: r.width, h: r.height, broken, label: before === 'none' ? '' : before.replace(/^"|"$/g, ''),
+             text: c.innerText.trim() };
+  });
+  const rows = [...table.querySelectorAll(':scope > tbody > tr')].filter((tr) => !tr.hidden && !tr.classList.contains('reps-row'));
+  return { id: table.id || table.className, scroll: wrap ? [wrap.scrollWidth, wrap.clientWidth] : [0, 0],
+           display: getComputedStyle(rows[0] || table).display, role: table.getAttribute('role'),
+           heads: cells(table.querySelector(':scope > thead > tr') || document.createElement('tr')), rows: rows.map(cells) };
+})"""
+
+
+def one_line(cells) -> bool:
+    """Side by side on one line (their tops within a few px: aligned on their text's baseline)."""
+    return not cells or max(c["top"] for c in cells) - min(c["top"] for c in cells) < 8
+
+
+def phone_pages(page, base):
+    """The list, p101's page with every session's reps open, and one recording: each page's tables."""
+    ready(page, base)
+    yield "patient list"
+    ready(page, base + "patient/p101")
+    toggles = page.locator("#sessions .reps-toggle")
+    for i in range(toggles.count()):
+        toggles.nth(i).click()
+    yield "patient page, reps open"
+    page.locator("#sessions a", has_text="trace").first.click()
+    page.wait_for_selector("body[data-ready='1'] #trace canvas")
+    yield "recording page"
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_on_a_phone_each_tables_row_is_a_card_with_its_key_columns_first_and_nothing_left_out(dashboard, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    seen = set()
+    try:
+        for where in phone_pages(page, dashboard):
+            assert page.evaluate(FITS)[0] <= width, where
+            for table in page.evaluate(TABLES):
+                name = f"{where}, {table['id']}"
+                seen.add(table["id"].split()[0])
+                assert table["scroll"][0] <= table["scroll"][1], f"{name} scrolls sideways in its box: {table['scroll']}"
+                assert table["role"] == "table", name  # (still a table to a screen reader, rows drawn as flex boxes)
+                keys = next((cols for sel, cols in KEY_COLUMNS.items() if sel.lstrip("#") == table["id"] or
+                             (sel.startswith("table.") and sel[6:] in table["id"].split())), [])
+                heads = {h["col"]: h for h in table["heads"]}
+                for col in keys:  # the key columns' heads: visible, on one line, no word broken
+                    assert heads[col]["w"] > 10 and heads[col]["right"] <= width, (name, col, heads[col])
+                    assert not heads[col]["broken"], f"{name}: head {heads[col]['text']!r} breaks a word"
+                assert one_line([heads[c] for c in keys]), (name, [heads[c] for c in keys])
+                for row in table["rows"]:
+                    by_col = {c["col"]: c for c in row}
+                    first = [by_col[c] for c in keys]
+                    assert one_line(first), (name, [(c["col"], c["x"], c["top"], c["w"], c["text"]) for c in first])  # one line, under the heads
+                    for key, head in zip(first, (heads[c] for c in keys)):
+                        assert abs(key["x"] - head["x"]) < 1 and abs(key["w"] - head["w"]) < 1, (name, key, head)
+                    for cell in row:  # every cell shown, inside the screen, its words whole (a file path may break)
+                        assert cell["w"] > 0 and cell["h"] > 0, f"{name}: {cell['col']} hidden"
+                        assert cell["right"] <= width, f"{name}: {cell['col']} cut off at the right: {cell}"
+                        if not cell["opt"]:
+                            assert not cell["broken"], f"{name}: {cell['text']!r} breaks a word"
+                    for cell in (c for c in row if c["opt"] and first):  # the others after the key columns, labelled
+                        assert cell["top"] > max(c["top"] for c in first), (name, cell)
+                    if keys:  # (what a head said, a label says)
+                        labelled = {c["col"]: c["label"] for c in row if c["opt"] and c["label"]}
+                        assert set(labelled) >= {c for c in ("side", "counted", "days_with_data", "tempo") if c in by_col}, (name, labelled)
+        assert {"patients", "problems", "periods", "sessions", "reps"} <= seen
+        # turned sideways (844 px): the tables are tables again, every column under its head
+        page.set_viewport_size({"width": 844, "height": 390})
+        for table in page.evaluate(TABLES):
+            assert table["display"] == "table-row", table["id"]
+            assert all(h["w"] > 10 for h in table["heads"]), table["id"]
+    finally:
+        page.close()
+
+
+def test_a_phone_card_says_what_the_wide_tables_columns_say(dashboard, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    try:
+        ready(page, dashboard + "patient/p202")
+        session = page.evaluate("fetch('/api/patient/p202').then(r => r.json())")["sessions"][0]
+        row = page.locator(f"#sessions tr[data-recording='{session['recording']}']")
+        text = row.inner_text()
+        for shown in ("hip external rotation", session["side"], str(session["counted"]), "trace"):
+            assert shown in text, (shown, text)
+        row.locator(".reps-toggle").click()
+        rep = session["reps"][0]
+        first = page.locator(f"#reps-{session['id']} table.reps tbody tr").first
+        assert first.locator("[data-col='tempo']").is_visible() and rep["tempo"] in first.inner_text()
+        assert f"{rep['start_s']:.1f}–{rep['end_s']:.1f}" in first.inner_text()
+    finally:
+        page.close()
+
+
+#: the text of every table cell, header and legend, against the background it is drawn on (the nearest
+#: opaque one), WCAG's ratio; a cell's label (its ::before) too
+TEXT_CONTRASTS = """(selector) => {
+  const rgba = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (; el; el = el.parentElement) { const c = rgba(getComputedStyle(el).backgroundColor); if (c.length < 4 || c[3] > 0) return c; }
+    return [255, 255, 255];
+  };
+  const ratio = (fg, bg) => { const a = lum(fg), b = lum(bg); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };
+  const out = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (!el.offsetParent) continue;
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (own) out.push([el.textContent.trim().slice(0, 30), ratio(rgba(getComputedStyle(el).color), background(el))]);
+    const before = getComputedStyle(el, '::before');
+    if (el.dataset.label && before.content !== 'none') out.push([el.dataset.label, ratio(rgba(before.color), background(el))]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_table_and_legend_text_is_readable(dashboard, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        for where in phone_pages(page, dashboard):
+            contrasts = page.evaluate(TEXT_CONTRASTS, "table *, .chart-legend *")
+            assert len(contrasts) > 20, where
+            low = [(text, round(c, 2)) for text, c in contrasts if c < 4.5]
+            assert not low, f"{where}: text under 4.5:1 at {width} px: {low}"
+    finally:
+        page.close()
+
+
+# ---- the charts' legends: each series as drawn ----------------------------------------------------
+#: per series of a chart (window[name]) after x: its colour, dash, whether it shows points, its label
+#: and whether it is shown; the legend button's drawing of it (line colour, dash, circle) and text
+SERIES_AND_LEGEND = """(name) => {
+  const u = window[name], el = u.root.parentElement;
+  const val = (v, i) => (typeof v === 'function' ? v(u, i) : v);
+  return u.series.slice(1).map((s, k) => {
+    const i = k + 1, button = el.querySelector(`.chart-legend button[data-series="${i}"]`);
+    const line = button && button.querySelector('svg line'), circle = button && button.querySelector('svg circle');
+    return { series: { stroke: val(s.stroke, i), dashed: !!(s.dash && s.dash.length), points: val(s.points.show, i) === true,
+                       label: s.label, show: s.show },
+             legend: button && { stroke: line.getAttribute('stroke'), dashed: line.hasAttribute('stroke-dasharray'),
+                                 circle: circle && circle.getAttribute('stroke'), text: button.innerText.trim(),
+                                 pressed: button.getAttribute('aria-pressed') } };
+  });
+}"""
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+#: a legend marker (an svg) drawn on a white canvas as the page draws it: its darkest pixel's [r, g, b]
+MARKER_DARKEST = """async (svg) => {
+  const image = new Image(), box = svg.getBoundingClientRect();
+  image.src = 'data:image/svg+xml,' + encodeURIComponent(new XMLSerializer().serializeToString(svg));
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.ceil(box.width); canvas.height = Math.ceil(box.height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height); ctx.drawImage(image, 0, 0);
+  const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let best = [255, 255, 255];
+  for (let i = 0; i < px.length; i += 4) if (px[i] + px[i + 1] + px[i + 2] < best[0] + best[1] + best[2]) best = [px[i], px[i + 1], px[i + 2]];
+  return best;
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_rom_charts_legend_draws_each_series_in_its_colour_and_dash(dashboard, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 800}, device_scale_factor=1)
+    try:
+        ready(page, dashboard + "patient/p101")
+        assert page.locator("#rom-chart .u-legend").count() == 0  # (uPlot's, with its empty squares)
+        entries = page.evaluate(SERIES_AND_LEGEND, "skRomChart")
+        assert len(entries) == 2  # p101: one exercise and side, its ROM and its target
+        for entry in entries:
+            series, legend = entry["series"], entry["legend"]
+            assert legend is not None, series
+            assert legend["stroke"] == series["stroke"] and legend["dashed"] == series["dashed"], entry
+            assert (legend["circle"] == series["stroke"]) if series["points"] else legend["circle"] is None, entry
+            assert legend["text"] == series["label"], entry
+        assert [e["series"]["dashed"] for e in entries] == [False, True]  # (the target is the dashed one)
+        # as drawn: the marker's darkest pixel is the series' colour (anti-aliased at most)
+        markers = page.locator("#rom-chart-legend svg.marker")
+        for i, entry in enumerate(entries):
+            darkest = markers.nth(i).evaluate(MARKER_DARKEST)
+            assert max(abs(a - b) for a, b in zip(darkest, rgb(entry["series"]["stroke"]))) < 70, (darkest, entry)
+        # a legend entry hides and shows its series, saying so
+        page.locator("#rom-chart-legend button").first.click()
+        hidden = page.evaluate(SERIES_AND_LEGEND, "skRomChart")[0]
+        assert hidden["series"]["show"] is False and hidden["legend"]["pressed"] == "false"
+        page.locator("#rom-chart-legend button").first.click()
+        assert page.evaluate(SERIES_AND_LEGEND, "skRomChart")[0]["series"]["show"] is True
+    finally:
+        page.close()
+
+
+def test_the_traces_legend_draws_its_series_and_reads_the_values_under_the_cursor(dashboard, page):
+    open_recording(page, dashboard, "p202", "p202_1030")
+    assert page.locator("#trace .u-legend").count() == 0
+    entries = page.evaluate(SERIES_AND_LEGEND, "skChart")
+    assert [(e["legend"]["stroke"], e["legend"]["dashed"]) for e in entries] == \
+        [(e["series"]["stroke"], e["series"]["dashed"]) for e in entries] and entries[1]["series"]["dashed"]
+    box = page.locator("#trace .u-over").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] / 2)
+    idx, t, angle = page.evaluate("[skChart.cursor.idx, skChart.data[0][skChart.cursor.idx], skChart.data[1][skChart.cursor.idx]]")
+    assert idx is not None
+    values = page.locator("#trace-legend .value").all_inner_texts()
+    assert values[:2] == [f"{t:.2f}", f"{angle:.1f}"]

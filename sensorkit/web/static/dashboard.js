@@ -43,6 +43,11 @@ function when(iso) {  // "2026-12-06T10:15-05:00" -> "2026-12-06 10:15 (UTC-05:0
   if (!m) return iso.replace("T", " ");
   return `${m[1]} ${m[2]}${m[3] ? ` (UTC${m[3] === "Z" ? "" : m[3].replace("-", "−")})` : ""}`;
 }
+// when(), as HTML: the time zone in a span of its own (on a phone, smaller: it fits its column unbroken)
+function whenHTML(iso) {
+  const text = when(iso), zone = text.indexOf(" (UTC");
+  return zone < 0 ? esc(text) : `${esc(text.slice(0, zone))} <span class="tz">${esc(text.slice(zone + 1))}</span>`;
+}
 
 // ---- patient list -------------------------------------------------------------------------
 async function listPage() {
@@ -56,7 +61,7 @@ async function listPage() {
       ${pctCell(p.adherence_30d_pct, "adherence_30d_pct")}
       <td class="num opt" data-col="days_with_data" data-label="days with data" data-value="${p.current_period.days_with_data}">${p.current_period.days_with_data}
         <span class="dim">of 30 (period ${p.current_period.period}: ${p.current_period.start} – ${p.current_period.end})</span></td>
-      <td data-col="last_session">${esc(when(p.last_session))}</td>
+      <td data-col="last_session">${whenHTML(p.last_session)}</td>
       <td class="num opt" data-col="sessions" data-label="sessions">${p.sessions}</td>
     </tr>`).join("");
   const problems = [...data.failed.map((f) => ["failed", f]), ...data.skipped.map((f) => ["skipped", f])];
@@ -128,6 +133,47 @@ function calendar(days, today) {
     <div class="legend" id="calendar-legend" aria-label="calendar legend">${legend}</div>`;
 }
 
+// A chart's legend as its series are drawn (uPlot's own draws every series as an empty square): per
+// series a short line in its colour, width and dash, with its point marker where the series shows
+// points, and its label; a button that hides or shows the series. live: each series' value at the
+// cursor after its label, and the x series' first.
+function chartLegend(u, el, { live = false } = {}) {
+  const val = (v, i) => (typeof v === "function" ? v(u, i) : v);
+  const line = (s, i) => {
+    const stroke = val(s.stroke, i), width = s.width ?? 1, dash = s.dash ? ` stroke-dasharray="${s.dash.join(" ")}"` : "";
+    const point = s.points && val(s.points.show, i) === true ? `<circle cx="14" cy="7" r="${(s.points.size ?? 6) / 2 - 0.5}"
+      fill="${esc(val(s.points.fill, i) ?? "#fff")}" stroke="${esc(val(s.points.stroke, i) ?? stroke)}" stroke-width="${s.points.width ?? width}"/>` : "";
+    return `<svg class="marker" width="28" height="14" viewBox="0 0 28 14" aria-hidden="true"><line x1="1" y1="7" x2="27" y2="7"
+      stroke="${esc(stroke)}" stroke-width="${width}"${dash}/>${point}</svg>`;
+  };
+  const value = (i) => (live ? `<span class="value" data-series="${i}">–</span>` : "");
+  const list = document.createElement("ul");
+  list.className = "chart-legend";
+  list.id = `${el.id}-legend`;
+  list.setAttribute("aria-label", "chart legend: each button hides or shows its series");
+  list.innerHTML = (live ? `<li class="x">${esc(u.series[0].label)}${value(0)}</li>` : "") + u.series.slice(1).map((s, k) =>
+    `<li><button type="button" aria-pressed="true" data-series="${k + 1}" data-stroke="${esc(val(s.stroke, k + 1))}">` +
+    `${line(s, k + 1)}<span class="label">${esc(s.label)}</span></button>${value(k + 1)}</li>`).join("");
+  el.appendChild(list);
+  for (const button of list.querySelectorAll("button")) {
+    button.addEventListener("click", () => {
+      const show = button.getAttribute("aria-pressed") !== "true";
+      button.setAttribute("aria-pressed", String(show));
+      u.setSeries(Number(button.dataset.series), { show });
+    });
+  }
+  if (live) {
+    u.hooks.setCursor = [...(u.hooks.setCursor || []), () => {
+      const idx = u.cursor.idx;
+      for (const span of list.querySelectorAll(".value")) {
+        const v = idx === null || idx === undefined ? null : u.data[Number(span.dataset.series)][idx];
+        span.textContent = v === null || v === undefined ? "–" : fmt(v, span.dataset.series === "0" ? 2 : 1);
+      }
+    }];
+  }
+  return list;
+}
+
 function romChart(el, p) {
   const dates = [...new Set(p.rom.map((r) => r.date))].sort();
   const xs = dates.map((d) => Date.parse(d + "T12:00:00Z") / 1000);
@@ -155,11 +201,12 @@ function romChart(el, p) {
     return xs.filter((_, i) => i % every === 0);
   };
   const width = () => Math.min(el.clientWidth - 10 || 900, 1100);
-  const chart = new uPlot({ width: width(), height: 260, series, legend: { live: false },
+  const chart = new uPlot({ width: width(), height: 260, series, legend: { show: false },
     axes: [{ splits: dateSplits, values: (u, splits) => splits.map((v) => new Date(v * 1000).toISOString().slice(5, 10)) },
            { label: "ROM (°)" }],
     scales: { x: { time: false, range: [xs[0] - 43200, xs[xs.length - 1] + 43200] } } }, data, el);
   window.skRomChart = chart;
+  chartLegend(chart, el);
   window.addEventListener("resize", () => chart.setSize({ width: width(), height: 260 }));
 }
 
@@ -171,7 +218,7 @@ async function patientPage(id) {
     ≥ ${q.rom_deg}° held ≥ ${q.hold_s} s, ${q.days_per_week} days a week${q.sessions_per_day > 1 ? `, ${q.sessions_per_day} sessions a day` : ""}`).join("<br>");
   const sessions = p.sessions.map((s) => `
     <tr data-recording="${esc(s.recording)}" data-date="${s.date}" data-counted="${s.counted}" data-completed="${s.completed}">
-      <td data-col="started">${esc(when(s.started))}</td>
+      <td data-col="started">${whenHTML(s.started)}</td>
       <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[s.exercise] || s.exercise)}</td><td class="opt" data-col="side" data-label="side">${s.side}</td>
       <td class="num opt" data-col="counted" data-label="reps">${s.counted}</td><td class="num" data-col="completed">${s.completed}</td>
       <td data-col="kinds">${["full", "partial", "knee_out", "rejected"].filter((k) => s.kinds[k]).map((k) => `<span class="kind ${k}">${KIND_WORDS[k]} ${s.kinds[k]}</span>`).join(" ")}
@@ -297,9 +344,10 @@ async function recordingPage(id) {
     series: [{ label: "t (s)" }, { label: "angle °", stroke: "#17324d", width: 1.5 },
              { label: `target ${r.target_rom_deg}°`, stroke: "#2a9d4a", dash: [6, 5], width: 1 }],
     axes: [{ label: "time (s)" }, { label: "angle (°)" }],
-    scales: { x: { time: false } }, cursor: { drag: { x: true, y: false } },
+    scales: { x: { time: false } }, cursor: { drag: { x: true, y: false } }, legend: { show: false },
     hooks: { drawClear: [shade] },
   }, [r.t_s, r.angle_deg, target], el);
+  chartLegend(window.skChart, el, { live: true });
   window.addEventListener("resize", () => window.skChart.setSize({ width: traceWidth(), height: 340 }));
 }
 
