@@ -220,7 +220,7 @@ async function patientPage(id) {
     <tr data-recording="${esc(s.recording)}" data-date="${s.date}" data-counted="${s.counted}" data-completed="${s.completed}">
       <td data-col="started">${whenHTML(s.started)}</td>
       <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[s.exercise] || s.exercise)}</td><td class="opt" data-col="side" data-label="side">${s.side}</td>
-      <td class="num opt" data-col="counted" data-label="reps">${s.counted}</td><td class="num" data-col="completed">${s.completed}</td>
+      <td class="num opt" data-col="counted" data-label="counted">${s.counted}</td><td class="num" data-col="completed">${s.completed}</td>
       <td data-col="kinds">${["full", "partial", "knee_out", "rejected"].filter((k) => s.kinds[k]).map((k) => `<span class="kind ${k}">${KIND_WORDS[k]} ${s.kinds[k]}</span>`).join(" ")}
         ${s.fast ? `<span class="fast">${s.fast} rushed</span>` : ""}</td>
       <td class="num" data-col="rom_full_mean_deg">${fmt(s.rom_full_mean_deg)}</td>
