@@ -10,6 +10,7 @@ from firmware_protocols.base import (
     COLUMNS,
     Command,
     Decoder,
+    DeviceTime,
     Gap,
     Protocol,
     ProtocolError,
@@ -46,5 +47,5 @@ register("movesense", "firmware_protocols.movesense:Movesense")
 register("witmotion", "firmware_protocols.witmotion:WitMotion")
 register("open_v1", "firmware_protocols.open_v1:OpenV1")
 
-__all__ = ["COLUMNS", "Command", "Decoder", "Gap", "Protocol", "ProtocolError", "StreamHealth",
+__all__ = ["COLUMNS", "Command", "Decoder", "DeviceTime", "Gap", "Protocol", "ProtocolError", "StreamHealth",
            "get", "names", "register"]

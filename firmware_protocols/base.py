@@ -43,6 +43,32 @@ class Gap:
     lost_samples: int
 
 
+@dataclass(frozen=True)
+class DeviceTime:
+    """A reading of a sensor's own sample clock: ``ticks`` of a counter running at ``ticks_per_s``
+    (Hz) that wraps at ``modulus`` ticks (None: it does not wrap in practice)."""
+
+    ticks: int
+    ticks_per_s: float
+    modulus: int | None = None
+
+    def plus_s(self, seconds: float) -> "DeviceTime":
+        """The reading ``seconds`` later on the same clock."""
+        ticks = self.ticks + round(seconds * self.ticks_per_s)
+        return DeviceTime(ticks % self.modulus if self.modulus else ticks, self.ticks_per_s, self.modulus)
+
+    def seconds_until(self, later: "DeviceTime") -> float | None:
+        """Seconds on this clock from this reading to ``later`` (negative: earlier; a wrapping
+        counter's difference taken within half its wrap); None when ``later`` is another clock."""
+        if (later.ticks_per_s, later.modulus) != (self.ticks_per_s, self.modulus):
+            return None
+        delta = later.ticks - self.ticks
+        if self.modulus:
+            half = self.modulus // 2
+            delta = (delta + half) % self.modulus - half
+        return delta / self.ticks_per_s
+
+
 @dataclass
 class StreamHealth:
     """Counters a decoder keeps about the stream it has been fed."""
@@ -76,6 +102,10 @@ class Decoder(ABC):
     """
 
     sample_rate_hz: float | None = None
+    #: The sensor's own clock at this decoder's ``t = 0`` (None: the format carries no sample
+    #: clock, or no sample has been decoded yet); kept true as the decoder follows wraps and resets,
+    #: so the sensor clock at decoded time ``t`` is ``clock_origin.plus_s(t)``.
+    clock_origin: DeviceTime | None = None
 
     def __init__(self) -> None:
         self.health = StreamHealth()

@@ -320,6 +320,8 @@ class SensorSession:
             self._answers = None
         self._decoder = await make_decoder(self.protocol, client, rate_hz)
         self.stream_sample_rate_hz = self._decoder.sample_rate_hz
+        if self.stream_sample_rate_hz:  # (the gaps' lost samples counted in it: an estimate grows with loss)
+            self._timebase.nominal_period_s = 1.0 / self.stream_sample_rate_hz
         early, self._early = self._early, []
         self._watchdog.new_connection(self._clock())
         for handler, *args in early:
@@ -378,7 +380,7 @@ class SensorSession:
         now_s = self._clock()
         if self._started_clock_s is None:
             self._started_clock_s = now_s
-        t = self._timebase.map(rows[:, 0], arrival_clock_s)
+        t = self._timebase.map(rows[:, 0], arrival_clock_s, decoder.clock_origin)
         self._watchdog.data(now_s, len(t))
         self._collect_gaps(decoder)
         if self._pending_gap is not None:

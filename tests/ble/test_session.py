@@ -795,3 +795,113 @@ def synthetic_samples_at(rate_hz):
     from .conftest import synthetic_samples
 
     return synthetic_samples(20.0, rate_hz=rate_hz)
+
+
+def held_after_reconnect(session, sensor, hold_s):
+    """Hold the first notifications of the sensor's second connection for ``hold_s`` sensor seconds,
+    then hand them over in order (a host busy, or a Bluetooth stack handing over a backlog, as the
+    link comes back): the computer's clock says they came that much later than they were sent."""
+    real, held, released = session._on_notification, [], []
+
+    def release():
+        released.append(True)
+        for args in held:
+            real(*args)
+
+    def on_notification(sender, payload, *args):
+        if sensor.connections == 2 and not released:
+            if not held:
+                asyncio.get_running_loop().call_later(hold_s / sensor.speed, release)
+            held.append((sender, bytes(payload), *args))
+            return
+        real(sender, payload, *args)
+
+    session._on_notification = on_notification
+
+
+def test_a_resumed_stream_is_placed_by_the_sensors_own_clock(rig, run):
+    # After a reconnect the resumed samples were placed by the computer's clock (when their first
+    # block came); a block that came 0.8 s late put them all 0.8 s late, and the gap 0.8 s long.
+    # The sensor's clock (open_v1's microseconds, Polar's nanoseconds) says how long it was down.
+    sensor, dropped = rig.sensor, []
+    session = session_for(rig)
+    held_after_reconnect(session, sensor, hold_s=0.8)
+
+    async def go():
+        async with session:
+            def hooks(clock_s):
+                if clock_s > 3.0 and sensor.connections == 1 and sensor.connected:
+                    dropped.append(True)
+                    sensor.drop_link(down_s=2.0)
+            return await collect(session, sensor, 9.0, hooks)
+
+    out = run(go())
+    (gap,) = session.reconnects
+    after = out.t >= gap.resumed_at_t_s
+    assert after.sum() > 100
+    # every resumed sample at its source time (the sensor's clock; open_v1's board clock ticks on a
+    # grid of whole microseconds: within half a sample), not 0.8 s late
+    measured = source_index_by_values(rig.source, out[after])
+    assert np.abs(out.t[after] - rig.source.t[measured]).max() < 0.5 / 104
+    # the gap: from the last sample before the drop to the first after it, as the source has them
+    last = source_index_by_values(rig.source, out[~after][-1:])[0]
+    assert gap.lost_s == pytest.approx(rig.source.t[measured[0]] - rig.source.t[last] - 1 / 104, abs=0.5 / 104)
+    assert gap.lost_samples == pytest.approx(measured[0] - last - 1, abs=1)
+
+
+def source_index_by_values(source, out):
+    """The index of the source sample each of ``out`` carries (the nearest in its values)."""
+    distance = (np.abs(source.acc[None, :, :] - out.acc[:, None, :]).sum(axis=2)
+                + np.abs(source.gyr[None, :, :] - out.gyr[:, None, :]).sum(axis=2) / 30)
+    return np.argmin(distance, axis=1)
+
+
+@pytest.mark.parametrize("jump_s", [-3600.0, 3600.0], ids=["clock_went_back", "clock_jumped_ahead"])
+def test_a_sensor_clock_that_restarted_leaves_the_resumed_stream_to_the_computers_clock(rig, run, jump_s):
+    # A sensor whose clock restarted while the link was down (a board rebooted, a Polar set to
+    # another time) says nothing about the outage: its clock going back an hour, or ahead by more
+    # than the computer saw pass, is not believed; the computer's clock places the resumed samples.
+    sensor = rig.sensor
+
+    def restart_the_sensor_clock():
+        firmware = sensor.firmware
+        if hasattr(firmware, "boot_us"):
+            firmware.boot_us += round(jump_s * 1e6)
+        else:
+            firmware.start_ns += round(jump_s * 1e9)
+
+    async def go():
+        async with session_for(rig) as session:
+            def hooks(clock_s):
+                if clock_s > 3.0 and sensor.connections == 1 and sensor.connected:
+                    restart_the_sensor_clock()
+                    sensor.drop_link(down_s=2.0)
+            return await collect(session, sensor, 9.0, hooks), session
+
+    out, session = run(go())
+    (gap,) = session.reconnects
+    assert 2.0 - 1 / 104 <= gap.lost_s < 10.0 and np.all(np.diff(out.t) > 0)
+    after = out.t >= gap.resumed_at_t_s
+    assert after.sum() > 100
+    assert np.abs(out.t[after] - rig.source.t[nearest(rig.source, out.t[after])]).max() < 0.1
+
+
+def test_a_link_gap_counts_its_lost_samples_at_the_streams_own_rate_despite_packet_loss(rig, run):
+    # The lost samples of a reconnect gap were its seconds over the mean spacing of the samples that
+    # came: with a third of the packets lost that mean is half as long again, the count a third short.
+    sensor = rig.sensor
+    sensor.set_drop_probability(0.3)
+
+    async def go():
+        async with session_for(rig) as session:
+            def hooks(clock_s):
+                if clock_s > 4.0 and sensor.connections == 1 and sensor.connected:
+                    sensor.set_drop_probability(0.0)
+                    sensor.drop_link(down_s=2.0)
+            return await collect(session, sensor, 8.0, hooks), session
+
+    out, session = run(go())
+    assert session.health.lost_samples >= 50  # (the packets lost before the drop)
+    (gap,) = session.reconnects
+    assert gap.lost_s >= 2.0 - 1 / 104
+    assert gap.lost_samples == pytest.approx(gap.lost_s * 104, abs=1)
