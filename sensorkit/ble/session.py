@@ -30,7 +30,7 @@ from bleak.exc import BleakError
 
 import firmware_protocols
 from firmware_protocols import Decoder, Protocol, ProtocolError
-from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder, start_stream, write
+from sensorkit.ble.adapters import NEEDS, ControlChannel, control_channel, make_decoder, start_stream, write
 from sensorkit.ble.connect import backoff_delays, connect_once
 from sensorkit.ble.errors import ConnectError, NotConnectedError, StreamRefusedError, UnknownSensorError
 from sensorkit.ble.link import DataWatchdog, LinkState, Reconnect, SessionHealth, TimeBase
@@ -107,6 +107,9 @@ class SensorSession:
         self._closing = False
         self._started_clock_s: float | None = None
         self._warned_one_channel = False
+        #: why the stream ended without a give-up (a sensor that sends one channel only): raised to the reader
+        self._refusal: StreamRefusedError | None = None
+        self._connection_clock_s = 0.0  # clock s when the current connection's stream was set up
 
     # ---- public --------------------------------------------------------------------------
     @property
@@ -222,6 +225,8 @@ class SensorSession:
                 continue
             if item is _END:
                 self._queue.put_nowait(_END)  # later readers end too
+                if self._refusal is not None:
+                    raise self._refusal
                 return
             arrival_s, block = item
             self.last_arrival_s = arrival_s
@@ -323,7 +328,8 @@ class SensorSession:
         if self.stream_sample_rate_hz:  # (the gaps' lost samples counted in it: an estimate grows with loss)
             self._timebase.nominal_period_s = 1.0 / self.stream_sample_rate_hz
         early, self._early = self._early, []
-        self._watchdog.new_connection(self._clock())
+        self._connection_clock_s = self._clock()
+        self._watchdog.new_connection(self._connection_clock_s)
         for handler, *args in early:
             handler(*args)
         self._set_state(LinkState.STREAMING)
@@ -388,9 +394,10 @@ class SensorSession:
         self._queue.put_nowait((arrival_s, Samples(t, rows[:, 1:4], rows[:, 4:7])))
 
     def _warn_if_one_channel(self, decoder: Decoder) -> None:
-        """A sensor without a gyroscope never yields complete samples: say so once. (Those whose
-        protocol says so, a Polar H10 or OH1, a BMA255 MetaWear, are refused before they stream.)"""
-        if not self._warned_one_channel and decoder.health.packets >= 50 and self._timebase.offset_s is None:
+        """A sensor that stopped sending one of its channels mid-session yields no more complete
+        samples: say so once. (One that never sent both is refused: :meth:`_one_channel_refusal`.)"""
+        if (not self._warned_one_channel and self._started_clock_s is not None
+                and decoder.health.packets >= 50 and self._timebase.offset_s is None):
             self._warned_one_channel = True
             log.warning("%s: %d packets but no sample with both acceleration and angular rate; "
                         "sensorkit needs a sensor with a gyroscope", self.sensor.name, decoder.health.packets)
@@ -452,7 +459,30 @@ class SensorSession:
                 continue
             now_s = self._clock()
             if self._watchdog.overdue(now_s, self._timebase.sample_period_s):
+                refusal = self._one_channel_refusal(now_s)
+                if refusal is not None:
+                    self._refuse(refusal)
+                    return
                 self._link_lost(self.client, silent_s=self._watchdog.silent_s(now_s))
+
+    def _one_channel_refusal(self, now_s: float) -> StreamRefusedError | None:
+        """A sensor that has streamed only one of the two channels, and never a complete sample, for
+        as long as the watchdog waits: it claims a gyroscope (or an accelerometer) it does not send.
+        Reconnecting would bring the same; the error says which data came and which did not."""
+        merger = self._merger
+        if self._started_clock_s is not None or bool(merger.acc_rows) == bool(merger.gyr_rows):
+            return None
+        came, missing = (("acceleration", "angular rate (gyroscope)") if merger.acc_rows
+                         else ("angular rate", "acceleration (accelerometer)"))
+        return StreamRefusedError(
+            f"{self.sensor.address} ({self.sensor.name}) sends no {missing} data: {max(merger.acc_rows, merger.gyr_rows)} "
+            f"samples of {came} came in {now_s - self._connection_clock_s:.1f} s, none of {missing.split(' (')[0]}; {NEEDS}")
+
+    def _refuse(self, refusal: StreamRefusedError) -> None:
+        """End the stream: its reader gets ``refusal`` (closing lets the sensor go)."""
+        log.debug("ending the stream: %s", refusal)
+        self._refusal = refusal
+        self._queue.put_nowait(_END)
 
     def _link_lost(self, client: BleakClient | None, silent_s: float | None = None) -> None:
         """The link is lost: bleak says it dropped, or (``silent_s``) the sensor sent nothing for that

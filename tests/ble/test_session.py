@@ -8,8 +8,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sensorkit.ble import ConnectError, LinkState, SensorNotFoundError, SensorSession, scan
+from firmware_protocols import polar_pmd as pmd
+from sensorkit.ble import ConnectError, LinkState, SensorNotFoundError, SensorSession, StreamRefusedError, scan
+from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 from sensorkit.samples import Samples
+from .conftest import synthetic_samples
 
 
 def session_for(rig, **options):
@@ -905,3 +909,34 @@ def test_a_link_gap_counts_its_lost_samples_at_the_streams_own_rate_despite_pack
     (gap,) = session.reconnects
     assert gap.lost_s >= 2.0 - 1 / 104
     assert gap.lost_samples == pytest.approx(gap.lost_s * 104, abs=1)
+
+
+class AccOnlyPolar(PolarVerityFirmware):
+    """A Polar sensor that offers and starts GYRO but streams ACC frames only."""
+
+    def encode(self, rows):
+        return [packet for packet in super().encode(rows) if packet[1][0] & 0x3F == pmd.ACC]
+
+
+def test_a_sensor_that_claims_a_gyroscope_but_streams_acceleration_only_ends_in_one_line(run, caplog):
+    # It was reconnected again and again ("no data from ...") until the give-up time: a minute of
+    # retries for a sensor that will never send angular rate, and a message that did not say so.
+    sensor = VirtualSensor(AccOnlyPolar(104.0), synthetic_samples(30.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, clock=sensor.clock, give_up_s=60.0)
+
+    async def go():
+        async with session:
+            return await collect(session, sensor, 25.0)
+
+    with pytest.raises(StreamRefusedError) as error:
+        run(go())
+    message = str(error.value)
+    assert message.startswith("F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D) sends no angular rate (gyroscope) data: ")
+    came = message.split(" data: ")[1]
+    n_samples, seconds = int(came.split(" samples")[0]), float(came.split(" came in ")[1].split(" s")[0])
+    assert 7.0 <= seconds < 15.0 and n_samples == pytest.approx(seconds * 104, rel=0.1)  # (the 7 s it may take to start)
+    assert came.endswith(" s, none of angular rate; sensorkit needs an accelerometer and a gyroscope")
+    assert sensor.connections == 1 and not sensor.connected and not sensor.firmware.streaming  # stopped, let go
+    assert not session.reconnects and "reconnecting" not in caplog.text
