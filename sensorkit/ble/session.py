@@ -258,10 +258,13 @@ class SensorSession:
     async def _attempt(self, deadline: float, attempt: int) -> bool:
         """One connection + stream setup; a half-set-up link is disconnected again."""
         client = None
+        # the first attempt of a connection or a gap has the whole connect timeout, also when it is
+        # the only one the give-up time allows (--give-up-s 0); later ones end with the give-up time
+        timeout_s = (self.connect_timeout_s if attempt == 1
+                     else min(self.connect_timeout_s, max(deadline - time.monotonic(), 0.1)))
         try:
             client = await connect_once(self.sensor.device or self.sensor.address, backend=self._client_backend,
-                                        disconnected_callback=self._link_lost,
-                                        timeout_s=min(self.connect_timeout_s, max(deadline - time.monotonic(), 0.1)))
+                                        disconnected_callback=self._link_lost, timeout_s=timeout_s)
             await self._start_streaming(client)
             return True
         except (StreamRefusedError, asyncio.CancelledError):

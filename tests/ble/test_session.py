@@ -940,3 +940,20 @@ def test_a_sensor_that_claims_a_gyroscope_but_streams_acceleration_only_ends_in_
     assert came.endswith(" s, none of angular rate; sensorkit needs an accelerometer and a gyroscope")
     assert sensor.connections == 1 and not sensor.connected and not sensor.firmware.streaming  # stopped, let go
     assert not session.reconnects and "reconnecting" not in caplog.text
+
+
+def test_give_up_s_zero_gives_its_one_attempt_the_whole_connect_timeout(open_v1_rig, run):
+    # --give-up-s 0: the one attempt had 0.1 s to connect; a real sensor takes longer (here 0.3 s)
+    rig = open_v1_rig
+
+    class SlowToConnect(rig.radio.client_backend):
+        async def connect(self, *args, **kwargs):
+            await asyncio.sleep(0.3)
+            await super().connect(*args, **kwargs)
+
+    async def go():
+        async with session_for(rig, give_up_s=0.0, client_backend=SlowToConnect, connect_timeout_s=2.0) as session:
+            return await collect(session, rig.sensor, 1.0), session
+
+    out, session = run(go())
+    assert rig.sensor.connections == 1 and len(out) > 50
