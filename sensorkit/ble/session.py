@@ -79,6 +79,9 @@ class SensorSession:
         self._clock = clock
         self._on_state = on_state
         self.state = LinkState.CONNECTING
+        #: every state the session has entered, in order (a display that looks now and then sees a
+        #: reconnect quicker than its looks here: :meth:`sensorkit.ble.recorder.SessionRecorder.statuses`)
+        self.state_history: list[LinkState] = []
         self.sensor: FoundSensor | None = None
         self.protocol: Protocol | None = None
         self.client: BleakClient | None = None
@@ -258,10 +261,11 @@ class SensorSession:
     async def _attempt(self, deadline: float, attempt: int) -> bool:
         """One connection + stream setup; a half-set-up link is disconnected again."""
         client = None
-        # the first attempt of a connection or a gap has the whole connect timeout, also when it is
-        # the only one the give-up time allows (--give-up-s 0); later ones end with the give-up time
-        timeout_s = (self.connect_timeout_s if attempt == 1
-                     else min(self.connect_timeout_s, max(deadline - time.monotonic(), 0.1)))
+        # an attempt ends with the give-up time, but the one attempt made after it (--give-up-s 0:
+        # one try) has the whole connect timeout: a real sensor takes more than a moment to connect
+        remaining_s = deadline - time.monotonic()
+        timeout_s = (self.connect_timeout_s if attempt == 1 and remaining_s <= 0
+                     else min(self.connect_timeout_s, max(remaining_s, 0.1)))
         try:
             client = await connect_once(self.sensor.device or self.sensor.address, backend=self._client_backend,
                                         disconnected_callback=self._link_lost, timeout_s=timeout_s)
@@ -540,5 +544,6 @@ class SensorSession:
         if state is self.state:
             return
         self.state = state
+        self.state_history.append(state)
         if self._on_state is not None:
             self._on_state(state)
