@@ -47,6 +47,9 @@ _LINK_ERRORS = (BleakError, asyncio.TimeoutError, OSError, ConnectError)
 #: within half the floor for a simulated sensor at 20 times real time (the tests' speed). A look
 #: this much later than due means the event loop was held up (the data with it): it is skipped.
 WATCHDOG_TICK_S = 0.05
+#: How long (s) a silent sensor is given to take its stop commands before its link is let go (it
+#: may have hung: the writes are best effort)
+SILENT_STOP_TIMEOUT_S = 1.0
 
 
 class SensorSession:
@@ -280,6 +283,19 @@ class SensorSession:
             log.info("connection attempt %d to %s failed: %s", attempt, self.sensor.address, exc)
         await self._disconnect_quietly(client)
         return False
+
+    async def _stop_quietly(self, client: BleakClient | None) -> None:
+        """Write the protocol's stop commands on a link still up, best effort, within
+        :data:`SILENT_STOP_TIMEOUT_S`: a sensor let go while streaming (or about to resume) would
+        go on with nobody to stop it, draining its battery."""
+        if client is None or not client.is_connected:
+            return
+        try:
+            async with asyncio.timeout(SILENT_STOP_TIMEOUT_S):
+                for command in self.protocol.stop_commands():
+                    await write(client, command)
+        except _LINK_ERRORS as exc:
+            log.debug("stopping the silent sensor failed: %s", exc)
 
     @staticmethod
     async def _disconnect_quietly(client: BleakClient | None) -> None:
@@ -520,7 +536,8 @@ class SensorSession:
     async def _reconnect(self) -> None:
         started_monotonic_s, dropped_clock_s = self._outage_started
         try:
-            await self._disconnect_quietly(self.client)  # (a silent sensor's link is still up)
+            await self._stop_quietly(self.client)  # (a silent sensor's link is still up: stopped, let go)
+            await self._disconnect_quietly(self.client)
             deadline = started_monotonic_s + self.give_up_s  # (counted from the first loss of a gap)
             # at least one attempt per gap, as open() makes one (--give-up-s 0: one try, no waiting);
             # a link re-lost before any data after the deadline is given up at once

@@ -957,3 +957,29 @@ def test_give_up_s_zero_gives_its_one_attempt_the_whole_connect_timeout(open_v1_
 
     out, session = run(go())
     assert rig.sensor.connections == 1 and len(out) > 50
+
+
+def test_a_silent_sensor_is_sent_its_stop_command_before_it_is_let_go(open_v1_rig, run):
+    # The watchdog let a silent sensor go without a stop: one that had only stopped sending for a
+    # while (or stops notifying but keeps measuring) went on streaming with nobody to stop it.
+    sensor, writes, muted = open_v1_rig.sensor, [], []
+    real_write = sensor.write
+
+    def write(uuid, payload):
+        writes.append((sensor.connections, sensor.connected, bytes(payload)))
+        real_write(uuid, payload)
+
+    sensor.write = write
+
+    async def go():
+        async with session_for(open_v1_rig) as session:
+            def hooks(clock_s):
+                if clock_s > 2.0 and not muted:
+                    muted.append(clock_s)
+                    sensor.mute()  # no data on this link; a new connection streams again
+            return await collect(session, sensor, 8.0, hooks), session
+
+    out, session = run(go())
+    assert sensor.connections == 2 and len(session.reconnects) == 1
+    first_link = [payload for connection, connected, payload in writes if connection == 1 and connected]
+    assert first_link[-1] == bytes([0x02])  # the stop, the last thing written before the link was let go
