@@ -15,6 +15,7 @@ from firmware_protocols.base import (
     Protocol,
     ProtocolError,
     StreamHealth,
+    union_of_gaps,
 )
 
 #: protocol name -> "module:attribute" of its Protocol class; modules load on first use.
@@ -48,4 +49,4 @@ register("witmotion", "firmware_protocols.witmotion:WitMotion")
 register("open_v1", "firmware_protocols.open_v1:OpenV1")
 
 __all__ = ["COLUMNS", "Command", "Decoder", "DeviceTime", "Gap", "Protocol", "ProtocolError", "StreamHealth",
-           "get", "names", "register"]
+           "get", "names", "register", "union_of_gaps"]

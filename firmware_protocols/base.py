@@ -69,6 +69,25 @@ class DeviceTime:
         return delta / self.ticks_per_s
 
 
+def union_of_gaps(gaps: list[Gap], period_s: float) -> list[Gap]:
+    """The holes ``gaps`` say, once each, in time order: a gap is the interval
+    [``at_t_s`` − ``lost_samples`` · ``period_s``, ``at_t_s``]; gaps that overlap or meet (within
+    half a sample) are one hole, seen by two streams of one sensor (Polar's ACC and GYRO frames,
+    lost in one dropout, hold different numbers of samples), at the end of their union, of as many
+    samples as the union spans (at least any of them says)."""
+    holes: list[tuple[float, float, int]] = []  # (start s, end s, lost samples)
+    for gap in sorted(gaps, key=lambda g: (g.at_t_s - g.lost_samples * period_s, g.at_t_s)):
+        start_s, end_s = gap.at_t_s - gap.lost_samples * period_s, gap.at_t_s
+        if holes and start_s <= holes[-1][1] + period_s / 2:
+            old_start_s, old_end_s, old_lost = holes[-1]
+            new_start_s, new_end_s = min(start_s, old_start_s), max(end_s, old_end_s)
+            spanned = int(round((new_end_s - new_start_s) / period_s)) if period_s > 0 else 0
+            holes[-1] = (new_start_s, new_end_s, max(spanned, old_lost, gap.lost_samples))
+        else:
+            holes.append((start_s, end_s, gap.lost_samples))
+    return [Gap(at_t_s=end_s, lost_samples=lost) for _start_s, end_s, lost in holes]
+
+
 @dataclass
 class StreamHealth:
     """Counters a decoder keeps about the stream it has been fed."""

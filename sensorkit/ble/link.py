@@ -83,6 +83,7 @@ class SessionHealth:
     """Counters over every connection of a session (decoders are fresh on each connection)."""
 
     packets: int = 0
+    #: complete samples decoded (each once: a Polar sensor's ACC and GYRO rows of one instant are one)
     samples: int = 0
     corrupt_packets: int = 0
     lost_samples: int = 0  # seen by the decoders' counters/timestamps within connections: the sum over ``gaps``
@@ -95,13 +96,15 @@ class SessionHealth:
     _spans: list[list[float]] = field(default_factory=list, repr=False)  # [start, end] s of each of ``gaps``
 
     def add_connection(self, health: StreamHealth) -> None:
-        """Fold a finished connection's decoder counters into the totals."""
-        for name in ("packets", "samples", "corrupt_packets"):
+        """Fold a finished connection's decoder packet counters into the totals."""
+        for name in ("packets", "corrupt_packets"):
             setattr(self._closed, name, getattr(self._closed, name) + getattr(health, name))
 
     def refresh(self, current: StreamHealth | None) -> None:
-        """Totals = closed connections + ``current`` (the live connection's decoder counters)."""
-        for name in ("packets", "samples", "corrupt_packets"):
+        """Packet totals = closed connections + ``current`` (the live connection's decoder counters).
+        (``samples`` is counted by the session as it merges them: a decoder counts split ACC and
+        GYRO frames' rows apart.)"""
+        for name in ("packets", "corrupt_packets"):
             setattr(self, name, getattr(self._closed, name) + (getattr(current, name) if current else 0))
 
     def add_gap(self, at_t_s: float, lost_samples: int, period_s: float) -> None:
@@ -120,6 +123,7 @@ class SessionHealth:
             self.gaps.append({"at_t_s": at_t_s, "lost_samples": lost_samples})
             self._spans.append([start_s, end_s])
             self.lost_samples += lost_samples
+            self._keep_in_time_order(len(self.gaps) - 1)
             return
         for i in reversed(overlapping[1:]):  # (several recorded apart that this one joins: one hole)
             old_start_s, old_end_s = self._spans.pop(i)
@@ -132,6 +136,18 @@ class SessionHealth:
         union = max(int(round((span[1] - span[0]) / period_s)), lost_samples, gap["lost_samples"])
         self.lost_samples += union - gap["lost_samples"]
         gap["lost_samples"] = union
+        self._keep_in_time_order(keep)
+
+    def _keep_in_time_order(self, i: int) -> None:
+        """Move ``gaps[i]`` (just added or grown) to its place in time order: the streams of a
+        sensor report their holes out of step (a GYRO frame's hole can come after a later ACC one's)."""
+        gaps, spans = self.gaps, self._spans
+        while i > 0 and gaps[i - 1]["at_t_s"] > gaps[i]["at_t_s"]:
+            gaps[i - 1], gaps[i], spans[i - 1], spans[i] = gaps[i], gaps[i - 1], spans[i], spans[i - 1]
+            i -= 1
+        while i + 1 < len(gaps) and gaps[i + 1]["at_t_s"] < gaps[i]["at_t_s"]:
+            gaps[i + 1], gaps[i], spans[i + 1], spans[i] = gaps[i], gaps[i + 1], spans[i], spans[i + 1]
+            i += 1
 
     @property
     def lost_total_samples(self) -> int:

@@ -397,6 +397,7 @@ class SensorSession:
                 log.warning("skipped packet %d: %s", decoder.health.packets + decoder.health.corrupt_packets, exc)
             return
         rows = self._merger.push(rows)
+        self._health.samples += len(rows)  # (complete samples: split ACC and GYRO rows counted once)
         finite = np.isfinite(rows).all(axis=1)
         if not finite.all():  # the decoders refuse such packets: this guards the recording against a bug
             dropped = int(np.count_nonzero(~finite))

@@ -983,3 +983,31 @@ def test_a_silent_sensor_is_sent_its_stop_command_before_it_is_let_go(open_v1_ri
     assert sensor.connections == 2 and len(session.reconnects) == 1
     first_link = [payload for connection, connected, payload in writes if connection == 1 and connected]
     assert first_link[-1] == bytes([0x02])  # the stop, the last thing written before the link was let go
+
+
+def test_gaps_stay_in_time_order_when_the_streams_report_their_holes_out_of_step():
+    # A Polar sensor's GYRO stream may say a hole after the ACC stream said a later one; merged or
+    # not, the sidecar's gaps were listed as they were said, not in time order.
+    from sensorkit.ble import SessionHealth
+
+    health, p = SessionHealth(), 0.01
+    health.add_gap(3.0, 10, p)   # [2.9, 3.0]
+    health.add_gap(2.0, 10, p)   # [1.9, 2.0], said after it
+    health.add_gap(1.0, 10, p)   # [0.9, 1.0]
+    health.add_gap(2.05, 10, p)  # [1.95, 2.05] joins [1.9, 2.0]
+    health.add_gap(3.5, 60, p)   # [2.9, 3.5] joins [2.9, 3.0]
+    assert health.gaps == [{"at_t_s": 1.0, "lost_samples": 10}, {"at_t_s": 2.05, "lost_samples": 15},
+                           {"at_t_s": 3.5, "lost_samples": 60}]
+    assert health.lost_samples == 85
+
+
+def test_the_health_counts_each_sample_once_also_from_split_acc_and_gyro_frames(rig, run):
+    # A Polar sensor's ACC and GYRO rows of one instant were counted apart: twice the samples.
+    async def go():
+        async with session_for(rig) as session:
+            out = await collect(session, rig.sensor, 3.0)
+        return out, session
+
+    out, session = run(go())
+    rest = session.drain()  # (decoded before the end, not read)
+    assert session.health.samples == len(out) + sum(len(block) for block in rest) > 200
