@@ -496,11 +496,12 @@ class SensorSession:
         merger = self._merger
         if self._started_clock_s is not None or bool(merger.acc_rows) == bool(merger.gyr_rows):
             return None
-        came, missing = (("acceleration", "angular rate (gyroscope)") if merger.acc_rows
-                         else ("angular rate", "acceleration (accelerometer)"))
+        came, missing, sensor_part = (("acceleration", "angular rate", "gyroscope") if merger.acc_rows
+                                      else ("angular rate", "acceleration", "accelerometer"))
+        n_samples, waited_s = max(merger.acc_rows, merger.gyr_rows), now_s - self._connection_clock_s
         return StreamRefusedError(
-            f"{self.sensor.address} ({self.sensor.name}) sends no {missing} data: {max(merger.acc_rows, merger.gyr_rows)} "
-            f"samples of {came} came in {now_s - self._connection_clock_s:.1f} s, none of {missing.split(' (')[0]}; {NEEDS}")
+            f"{self.sensor.address} ({self.sensor.name}) sends no {missing} ({sensor_part}) data: {n_samples} "
+            f"samples of {came} came in {waited_s:.1f} s, none of {missing}; {NEEDS}")
 
     def _refuse(self, refusal: StreamRefusedError) -> None:
         """End the stream: its reader gets ``refusal`` (closing lets the sensor go)."""

@@ -109,7 +109,8 @@ MAX_LINE_CHARS = 4096
 
 def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder, out: TextIO,
                   tally: _Tally | None = None) -> tuple[int, int]:
-    """Decode every payload line, writing CSV rows (counted in ``tally``); returns (payload lines, failed lines).
+    """Decode every payload line, writing CSV rows (counted in ``tally``); returns (payload
+    lines, failed lines).
 
     Raises ClickException (exit 1) at a line longer than MAX_LINE_CHARS, read no further.
     """
@@ -164,5 +165,6 @@ def decode(ctx: click.Context, protocol: str, file: str, sample_rate_hz: float |
         tally = _Tally()
         lines, bad = _decode_lines(source, name, decoder, out, tally)
     out.flush()
-    click.echo(_summary(name, lines, bad, decoder.health, tally, tally.period_s(decoder.sample_rate_hz)), err=True)
+    period_s = tally.period_s(decoder.sample_rate_hz)
+    click.echo(_summary(name, lines, bad, decoder.health, tally, period_s), err=True)
     ctx.exit(1 if bad else 0)

@@ -936,7 +936,8 @@ def test_a_sensor_that_claims_a_gyroscope_but_streams_acceleration_only_ends_in_
     assert message.startswith("F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D) sends no angular rate (gyroscope) data: ")
     came = message.split(" data: ")[1]
     n_samples, seconds = int(came.split(" samples")[0]), float(came.split(" came in ")[1].split(" s")[0])
-    assert 7.0 <= seconds < 15.0 and n_samples == pytest.approx(seconds * 104, rel=0.1)  # (the 7 s it may take to start)
+    # (after the 7 s a sensor may take to start sending)
+    assert 7.0 <= seconds < 15.0 and n_samples == pytest.approx(seconds * 104, rel=0.1)
     assert came.endswith(" s, none of angular rate; sensorkit needs an accelerometer and a gyroscope")
     assert sensor.connections == 1 and not sensor.connected and not sensor.firmware.streaming  # stopped, let go
     assert not session.reconnects and "reconnecting" not in caplog.text
