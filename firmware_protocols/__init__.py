@@ -10,10 +10,12 @@ from firmware_protocols.base import (
     COLUMNS,
     Command,
     Decoder,
+    DeviceTime,
     Gap,
     Protocol,
     ProtocolError,
     StreamHealth,
+    union_of_gaps,
 )
 
 #: protocol name -> "module:attribute" of its Protocol class; modules load on first use.
@@ -46,5 +48,5 @@ register("movesense", "firmware_protocols.movesense:Movesense")
 register("witmotion", "firmware_protocols.witmotion:WitMotion")
 register("open_v1", "firmware_protocols.open_v1:OpenV1")
 
-__all__ = ["COLUMNS", "Command", "Decoder", "Gap", "Protocol", "ProtocolError", "StreamHealth",
-           "get", "names", "register"]
+__all__ = ["COLUMNS", "Command", "Decoder", "DeviceTime", "Gap", "Protocol", "ProtocolError", "StreamHealth",
+           "get", "names", "register", "union_of_gaps"]

@@ -43,6 +43,51 @@ class Gap:
     lost_samples: int
 
 
+@dataclass(frozen=True)
+class DeviceTime:
+    """A reading of a sensor's own sample clock: ``ticks`` of a counter running at ``ticks_per_s``
+    (Hz) that wraps at ``modulus`` ticks (None: it does not wrap in practice)."""
+
+    ticks: int
+    ticks_per_s: float
+    modulus: int | None = None
+
+    def plus_s(self, seconds: float) -> "DeviceTime":
+        """The reading ``seconds`` later on the same clock."""
+        ticks = self.ticks + round(seconds * self.ticks_per_s)
+        return DeviceTime(ticks % self.modulus if self.modulus else ticks, self.ticks_per_s, self.modulus)
+
+    def seconds_until(self, later: "DeviceTime") -> float | None:
+        """Seconds on this clock from this reading to ``later`` (negative: earlier; a wrapping
+        counter's difference taken within half its wrap); None when ``later`` is another clock."""
+        if (later.ticks_per_s, later.modulus) != (self.ticks_per_s, self.modulus):
+            return None
+        delta = later.ticks - self.ticks
+        if self.modulus:
+            half = self.modulus // 2
+            delta = (delta + half) % self.modulus - half
+        return delta / self.ticks_per_s
+
+
+def union_of_gaps(gaps: list[Gap], period_s: float) -> list[Gap]:
+    """The holes ``gaps`` say, once each, in time order: a gap is the interval
+    [``at_t_s`` − ``lost_samples`` · ``period_s``, ``at_t_s``]; gaps that overlap or meet (within
+    half a sample) are one hole, seen by two streams of one sensor (Polar's ACC and GYRO frames,
+    lost in one dropout, hold different numbers of samples), at the end of their union, of as many
+    samples as the union spans (at least any of them says)."""
+    holes: list[tuple[float, float, int]] = []  # (start s, end s, lost samples)
+    for gap in sorted(gaps, key=lambda g: (g.at_t_s - g.lost_samples * period_s, g.at_t_s)):
+        start_s, end_s = gap.at_t_s - gap.lost_samples * period_s, gap.at_t_s
+        if holes and start_s <= holes[-1][1] + period_s / 2:
+            old_start_s, old_end_s, old_lost = holes[-1]
+            new_start_s, new_end_s = min(start_s, old_start_s), max(end_s, old_end_s)
+            spanned = int(round((new_end_s - new_start_s) / period_s)) if period_s > 0 else 0
+            holes[-1] = (new_start_s, new_end_s, max(spanned, old_lost, gap.lost_samples))
+        else:
+            holes.append((start_s, end_s, gap.lost_samples))
+    return [Gap(at_t_s=end_s, lost_samples=lost) for _start_s, end_s, lost in holes]
+
+
 @dataclass
 class StreamHealth:
     """Counters a decoder keeps about the stream it has been fed."""
@@ -76,6 +121,10 @@ class Decoder(ABC):
     """
 
     sample_rate_hz: float | None = None
+    #: The sensor's own clock at this decoder's ``t = 0`` (None: the format carries no sample
+    #: clock, or no sample has been decoded yet); kept true as the decoder follows wraps and resets,
+    #: so the sensor clock at decoded time ``t`` is ``clock_origin.plus_s(t)``.
+    clock_origin: DeviceTime | None = None
 
     def __init__(self) -> None:
         self.health = StreamHealth()

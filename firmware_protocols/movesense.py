@@ -15,7 +15,7 @@ from collections import deque
 import numpy as np
 
 from firmware_protocols._device_clock import DeviceClock
-from firmware_protocols.base import Command, Decoder, Protocol, ProtocolError, empty_samples, make_samples
+from firmware_protocols.base import Command, Decoder, DeviceTime, Protocol, ProtocolError, empty_samples, make_samples
 
 SERVICE_UUID = "34802252-7185-4d5d-b431-630e7050e8f0"
 COMMAND_CHAR_UUID = "34800001-7185-4d5d-b431-630e7050e8f0"
@@ -122,6 +122,8 @@ class MovesenseDecoder(Decoder):
                 health.clock_wraps += 1
         self._next_start_ms = start + n * self._period_ms
         self._recent_starts.append(start)
+        if self.clock_origin is None:
+            self.clock_origin = DeviceTime(timestamp_ms, TIMESTAMP_TICKS_PER_S, TIMESTAMP_MODULUS)
         return start
 
 

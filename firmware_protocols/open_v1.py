@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from firmware_protocols._device_clock import DeviceClock, modular_delta
-from firmware_protocols.base import Command, Decoder, Protocol, ProtocolError, empty_samples, make_samples
+from firmware_protocols.base import Command, Decoder, DeviceTime, Protocol, ProtocolError, empty_samples, make_samples
 
 SERVICE_UUID = "b7fb4f00-9fae-430d-a566-b215c48b46a2"
 DATA_CHAR_UUID = "b7fb4f01-9fae-430d-a566-b215c48b46a2"
@@ -159,6 +159,8 @@ class OpenV1Decoder(Decoder):
                 if clock.accept(t_first_us):
                     health.clock_wraps += 1
         self._next_start_us = start + n * self._period_us
+        # (after a reset the device's clock reads differently at t = 0: the origin moves with it)
+        self.clock_origin = DeviceTime((t_first_us - int(start)) % TIMESTAMP_MODULUS, 1e6, TIMESTAMP_MODULUS)
         return start
 
 

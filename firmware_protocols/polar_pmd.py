@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from firmware_protocols.base import (
-    STANDARD_GRAVITY_MS2, Command, Decoder, Protocol, ProtocolError, empty_samples, make_samples,
+    STANDARD_GRAVITY_MS2, Command, Decoder, DeviceTime, Protocol, ProtocolError, empty_samples, make_samples,
 )
 
 PMD_SERVICE_UUID = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
@@ -355,6 +355,7 @@ class PolarPmdDecoder(Decoder):
         spacing_s, lost = stamp[0] / 1e9, stamp[1]
         if self._origin is None:  # t = 0 at the first sample this decoder produces
             self._origin = (frame.timestamp_ns, (n - 1) * spacing_s)
+            self.clock_origin = DeviceTime(frame.timestamp_ns - round(self._origin[1] * 1e9), 1e9)
         last_s = (frame.timestamp_ns - self._origin[0]) / 1e9 + self._origin[1]
         out = make_samples(n)
         out[:, 0] = last_s - (n - 1 - np.arange(n)) * spacing_s

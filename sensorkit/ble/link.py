@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from firmware_protocols import StreamHealth
+from firmware_protocols import DeviceTime, StreamHealth
 from sensorkit.ble.adapters import CONTROL_ANSWER_TIMEOUT_S
 
 #: The shortest silence (s, session clock) taken for a sensor that stopped sending while its link
@@ -42,6 +42,15 @@ GAP_WINDOW = 256
 #: samples: as long as it may take to answer a control write (its start command's answer is its
 #: data), then the floor for its first packet to fill. A slow starter is not a silent sensor.
 FIRST_DATA_ALLOWANCE_S = CONTROL_ANSWER_TIMEOUT_S + SILENCE_FLOOR_S
+#: How much longer (s) than the computer's clock a sensor's own clock may say a link was down and
+#: still be believed, plus :data:`SENSOR_CLOCK_DRIFT` of the session so far: the computer places a
+#: resumed block as measured when it arrived, never earlier than the sensor did (a block arrives
+#: after its samples were measured), so the sensor's outage is at most the computer's, give or take
+#: the two clocks' drift (crystals: 20-100 ppm) and the computer's timing (ms). A sensor clock that
+#: says more restarted elsewhere (a Polar set to another time by a phone): the computer's is used.
+SENSOR_CLOCK_SLACK_S = 0.25
+#: The two clocks' drift allowed for, as a fraction of the session so far (1000 ppm).
+SENSOR_CLOCK_DRIFT = 1e-3
 
 
 class LinkState(str, enum.Enum):
@@ -74,6 +83,7 @@ class SessionHealth:
     """Counters over every connection of a session (decoders are fresh on each connection)."""
 
     packets: int = 0
+    #: complete samples decoded (each once: a Polar sensor's ACC and GYRO rows of one instant are one)
     samples: int = 0
     corrupt_packets: int = 0
     lost_samples: int = 0  # seen by the decoders' counters/timestamps within connections: the sum over ``gaps``
@@ -86,13 +96,15 @@ class SessionHealth:
     _spans: list[list[float]] = field(default_factory=list, repr=False)  # [start, end] s of each of ``gaps``
 
     def add_connection(self, health: StreamHealth) -> None:
-        """Fold a finished connection's decoder counters into the totals."""
-        for name in ("packets", "samples", "corrupt_packets"):
+        """Fold a finished connection's decoder packet counters into the totals."""
+        for name in ("packets", "corrupt_packets"):
             setattr(self._closed, name, getattr(self._closed, name) + getattr(health, name))
 
     def refresh(self, current: StreamHealth | None) -> None:
-        """Totals = closed connections + ``current`` (the live connection's decoder counters)."""
-        for name in ("packets", "samples", "corrupt_packets"):
+        """Packet totals = closed connections + ``current`` (the live connection's decoder counters).
+        (``samples`` is counted by the session as it merges them: a decoder counts split ACC and
+        GYRO frames' rows apart.)"""
+        for name in ("packets", "corrupt_packets"):
             setattr(self, name, getattr(self._closed, name) + (getattr(current, name) if current else 0))
 
     def add_gap(self, at_t_s: float, lost_samples: int, period_s: float) -> None:
@@ -111,6 +123,7 @@ class SessionHealth:
             self.gaps.append({"at_t_s": at_t_s, "lost_samples": lost_samples})
             self._spans.append([start_s, end_s])
             self.lost_samples += lost_samples
+            self._keep_in_time_order(len(self.gaps) - 1)
             return
         for i in reversed(overlapping[1:]):  # (several recorded apart that this one joins: one hole)
             old_start_s, old_end_s = self._spans.pop(i)
@@ -123,6 +136,18 @@ class SessionHealth:
         union = max(int(round((span[1] - span[0]) / period_s)), lost_samples, gap["lost_samples"])
         self.lost_samples += union - gap["lost_samples"]
         gap["lost_samples"] = union
+        self._keep_in_time_order(keep)
+
+    def _keep_in_time_order(self, i: int) -> None:
+        """Move ``gaps[i]`` (just added or grown) to its place in time order: the streams of a
+        sensor report their holes out of step (a GYRO frame's hole can come after a later ACC one's)."""
+        gaps, spans = self.gaps, self._spans
+        while i > 0 and gaps[i - 1]["at_t_s"] > gaps[i]["at_t_s"]:
+            gaps[i - 1], gaps[i], spans[i - 1], spans[i] = gaps[i], gaps[i - 1], spans[i], spans[i - 1]
+            i -= 1
+        while i + 1 < len(gaps) and gaps[i + 1]["at_t_s"] < gaps[i]["at_t_s"]:
+            gaps[i + 1], gaps[i], spans[i + 1], spans[i] = gaps[i], gaps[i + 1], spans[i], spans[i + 1]
+            i += 1
 
     @property
     def lost_total_samples(self) -> int:
@@ -139,8 +164,13 @@ class SessionHealth:
 class TimeBase:
     """Maps each connection's decoder time (0 at its first sample) onto session time.
 
-    The first connection's first sample is ``t = 0``. Later connections are placed by the host
-    clock: the last sample of a connection's first block is taken to have been measured when
+    The first connection's first sample is ``t = 0``. A later connection is placed by the sensor's
+    own sample clock where its decoder reads one (Polar PMD, Movesense, open_v1: see
+    :attr:`firmware_protocols.Decoder.clock_origin`) and that clock kept running through the
+    outage: the resumed samples are as far after the last ones as the sensor measured. Where it
+    cannot (no sensor clock, or one that went backwards or jumped further than the computer's
+    clock allows: :data:`SENSOR_CLOCK_SLACK_S`, a sensor that restarted), the computer's clock
+    places it: the last sample of a connection's first block is taken to have been measured when
     that block arrived. Output times always increase.
 
     Where on the host clock ``t = 0`` was is taken from every block of the first connection, not
@@ -158,6 +188,11 @@ class TimeBase:
         self.last_t_s = -np.inf
         self._sum_dt_s = 0.0
         self._count_dt = 0
+        self._last_device: DeviceTime | None = None  # the sensor's clock at the last sample mapped
+        #: the stream's nominal sample period (s), where the decoder knows its rate; None: estimated
+        self.nominal_period_s: float | None = None
+        #: how the current connection was placed: "start" (the first), "sensor_clock" or "host_clock"
+        self.placed_by: str | None = None
 
     def new_connection(self) -> None:
         if self._start_clock_s is not None:
@@ -171,20 +206,34 @@ class TimeBase:
         return self._offset_s
 
     @property
-    def sample_period_s(self) -> float:
-        """Mean sample spacing seen so far within connections (0.01 s before any)."""
+    def measured_period_s(self) -> float:
+        """Mean sample spacing seen so far within connections (0.01 s before any): grows with
+        every sample lost to a dropped packet."""
         return self._sum_dt_s / self._count_dt if self._count_dt else 0.01
 
-    def map(self, t_decoder_s: np.ndarray, arrival_clock_s: float) -> np.ndarray:
-        """Session times of one decoded block that arrived at ``arrival_clock_s`` (host clock, s)."""
+    @property
+    def sample_period_s(self) -> float:
+        """The stream's sample period (s): :attr:`nominal_period_s` where known, else :attr:`measured_period_s`."""
+        return self.nominal_period_s or self.measured_period_s
+
+    def map(self, t_decoder_s: np.ndarray, arrival_clock_s: float,
+            clock_origin: DeviceTime | None = None) -> np.ndarray:
+        """Session times of one decoded block that arrived at ``arrival_clock_s`` (host clock, s);
+        ``clock_origin``: the sensor's clock at this connection's decoder ``t = 0``, if it has one."""
         if self._offset_s is None:
             if self._start_clock_s is None:
                 self._start_clock_s = arrival_clock_s - (t_decoder_s[-1] - t_decoder_s[0])
                 self._offset_s = -t_decoder_s[0]
+                self.placed_by = "start"
             else:
                 self._offset_s = (arrival_clock_s - self._start_clock_s) - t_decoder_s[-1]
                 earliest = self.last_t_s + self.sample_period_s
                 self._offset_s += max(earliest - (t_decoder_s[0] + self._offset_s), 0.0)
+                self.placed_by = "host_clock"
+                sensor_s = self._sensor_outage_s(float(t_decoder_s[0]), clock_origin)
+                if sensor_s is not None:
+                    self._offset_s = self.last_t_s + sensor_s - float(t_decoder_s[0])
+                    self.placed_by = "sensor_clock"
         t = t_decoder_s + self._offset_s
         if self._first_connection:  # (its last sample was measured by then: t = 0 no later than this)
             self._start_clock_s = min(self._start_clock_s, arrival_clock_s - float(t[-1]))
@@ -195,7 +244,21 @@ class TimeBase:
             self._sum_dt_s += float(t[-1] - t[0])
             self._count_dt += len(t) - 1
         self._connection_last_t_s = self.last_t_s = float(t[-1])
+        self._last_device = clock_origin.plus_s(float(t_decoder_s[-1])) if clock_origin is not None else None
         return t
+
+    def _sensor_outage_s(self, first_t_decoder_s: float, clock_origin: DeviceTime | None) -> float | None:
+        """Seconds from the last sample mapped to this connection's first, on the sensor's clock;
+        None where it has none or it restarted (it went backwards, or further than the host's
+        placement, :attr:`offset_s` as the host clock placed it, allows)."""
+        if clock_origin is None or self._last_device is None:
+            return None
+        sensor_s = self._last_device.seconds_until(clock_origin.plus_s(first_t_decoder_s))
+        if sensor_s is None:
+            return None
+        host_s = first_t_decoder_s + self._offset_s - self.last_t_s
+        allowed_s = host_s + SENSOR_CLOCK_SLACK_S + SENSOR_CLOCK_DRIFT * max(self.last_t_s, 0.0)
+        return sensor_s if self.sample_period_s / 2 <= sensor_s <= allowed_s else None
 
 
 class DataWatchdog:

@@ -31,6 +31,9 @@ class ChannelMerger:
         self._last_t = -np.inf
         #: angular-rate samples dropped for lack of acceleration around them
         self.dropped_samples = 0
+        #: decoded rows pushed that carry acceleration, and that carry angular rate
+        self.acc_rows = 0
+        self.gyr_rows = 0
 
     def push(self, rows: np.ndarray) -> np.ndarray:
         """Take decoded (n, 7) rows; return the (m, 7) complete rows now ready, in time order."""
@@ -40,6 +43,8 @@ class ChannelMerger:
         has_acc = ~np.isnan(rows[:, _ACC]).any(axis=1)
         has_gyr = ~np.isnan(rows[:, _GYR]).any(axis=1)
         both = has_acc & has_gyr
+        self.acc_rows += int(has_acc.sum())
+        self.gyr_rows += int(has_gyr.sum())
         if both.all() and not len(self._gyr):
             return self._after_last(rows)
         acc_only = has_acc & ~has_gyr

@@ -8,6 +8,7 @@ rewritten with the session's reconnect gaps and stream health.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import time
@@ -93,6 +94,7 @@ class SessionRecorder:
         self.latencies_s = latencies_s
         self.reps: list[Rep] = []
         kinds = (*exercises.get(meta.get("exercise")).kinds, "rejected")  # the exercise's kinds only
+        self._states_seen = 0  # of the session's state_history
         self.status = LiveStatus(target_rom_deg=meta.get("target_rom_deg"), target_hold_s=meta.get("target_hold_s"),
                                  sensor=meta.get("sensor", ""), counts=dict.fromkeys(kinds, 0))
 
@@ -148,6 +150,16 @@ class SessionRecorder:
             s.angle_deg, s.phase = self.pipeline.angle_deg_, self.pipeline.phase_
             s.hold_elapsed_s = self.pipeline.hold_elapsed_s_
         return s
+
+    def statuses(self, session: SensorSession) -> list[LiveStatus]:
+        """What to show now, in order: :meth:`refresh`'s status, after a copy of it in each link
+        state the session entered and left since the last call. A reconnect done between two
+        blocks (a link back within a second) passes through "reconnecting" too: it is shown."""
+        status = self.refresh(session)
+        passed = session.state_history[self._states_seen:-1]
+        self._states_seen = len(session.state_history)
+        return [*(dataclasses.replace(status, state=state, counts=dict(status.counts)) for state in passed
+                  if state is not status.state), status]
 
     def finish(self, session: SensorSession) -> list[Rep]:
         """End of stream: close the pipeline's open movement, close the recording with link info."""
@@ -224,11 +236,13 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
         async with session:
             opened = True
             recorder.stream_started(session)
-            display.show(recorder.refresh(session))
+            for status in recorder.statuses(session):
+                display.show(status)
             async for block in session.blocks(idle_tick_s=tick_s):
                 for rep in recorder.feed(block, session.last_arrival_s):
                     display.rep(rep, recorder.status)
-                display.show(recorder.refresh(session))
+                for status in recorder.statuses(session):  # (a quick reconnect's "reconnecting" too)
+                    display.show(status)
                 if duration_s is not None and duration_reached(recorder.status.t_s, session.elapsed_s, duration_s):
                     break
                 if until is not None and until():  # (what came before it is queued: drained below)

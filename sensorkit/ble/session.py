@@ -30,7 +30,7 @@ from bleak.exc import BleakError
 
 import firmware_protocols
 from firmware_protocols import Decoder, Protocol, ProtocolError
-from sensorkit.ble.adapters import ControlChannel, control_channel, make_decoder, start_stream, write
+from sensorkit.ble.adapters import NEEDS, ControlChannel, control_channel, make_decoder, start_stream, write
 from sensorkit.ble.connect import backoff_delays, connect_once
 from sensorkit.ble.errors import ConnectError, NotConnectedError, StreamRefusedError, UnknownSensorError
 from sensorkit.ble.link import DataWatchdog, LinkState, Reconnect, SessionHealth, TimeBase
@@ -47,6 +47,9 @@ _LINK_ERRORS = (BleakError, asyncio.TimeoutError, OSError, ConnectError)
 #: within half the floor for a simulated sensor at 20 times real time (the tests' speed). A look
 #: this much later than due means the event loop was held up (the data with it): it is skipped.
 WATCHDOG_TICK_S = 0.05
+#: How long (s) a silent sensor is given to take its stop commands before its link is let go (it
+#: may have hung: the writes are best effort)
+SILENT_STOP_TIMEOUT_S = 1.0
 
 
 class SensorSession:
@@ -79,6 +82,9 @@ class SensorSession:
         self._clock = clock
         self._on_state = on_state
         self.state = LinkState.CONNECTING
+        #: every state the session has entered, in order (a display that looks now and then sees a
+        #: reconnect quicker than its looks here: :meth:`sensorkit.ble.recorder.SessionRecorder.statuses`)
+        self.state_history: list[LinkState] = []
         self.sensor: FoundSensor | None = None
         self.protocol: Protocol | None = None
         self.client: BleakClient | None = None
@@ -107,6 +113,9 @@ class SensorSession:
         self._closing = False
         self._started_clock_s: float | None = None
         self._warned_one_channel = False
+        #: why the stream ended without a give-up (a sensor that sends one channel only): raised to the reader
+        self._refusal: StreamRefusedError | None = None
+        self._connection_clock_s = 0.0  # clock s when the current connection's stream was set up
 
     # ---- public --------------------------------------------------------------------------
     @property
@@ -222,6 +231,8 @@ class SensorSession:
                 continue
             if item is _END:
                 self._queue.put_nowait(_END)  # later readers end too
+                if self._refusal is not None:
+                    raise self._refusal
                 return
             arrival_s, block = item
             self.last_arrival_s = arrival_s
@@ -253,10 +264,14 @@ class SensorSession:
     async def _attempt(self, deadline: float, attempt: int) -> bool:
         """One connection + stream setup; a half-set-up link is disconnected again."""
         client = None
+        # an attempt ends with the give-up time, but the one attempt made after it (--give-up-s 0:
+        # one try) has the whole connect timeout: a real sensor takes more than a moment to connect
+        remaining_s = deadline - time.monotonic()
+        timeout_s = (self.connect_timeout_s if attempt == 1 and remaining_s <= 0
+                     else min(self.connect_timeout_s, max(remaining_s, 0.1)))
         try:
             client = await connect_once(self.sensor.device or self.sensor.address, backend=self._client_backend,
-                                        disconnected_callback=self._link_lost,
-                                        timeout_s=min(self.connect_timeout_s, max(deadline - time.monotonic(), 0.1)))
+                                        disconnected_callback=self._link_lost, timeout_s=timeout_s)
             await self._start_streaming(client)
             return True
         except (StreamRefusedError, asyncio.CancelledError):
@@ -268,6 +283,19 @@ class SensorSession:
             log.info("connection attempt %d to %s failed: %s", attempt, self.sensor.address, exc)
         await self._disconnect_quietly(client)
         return False
+
+    async def _stop_quietly(self, client: BleakClient | None) -> None:
+        """Write the protocol's stop commands on a link still up, best effort, within
+        :data:`SILENT_STOP_TIMEOUT_S`: a sensor let go while streaming (or about to resume) would
+        go on with nobody to stop it, draining its battery."""
+        if client is None or not client.is_connected:
+            return
+        try:
+            async with asyncio.timeout(SILENT_STOP_TIMEOUT_S):
+                for command in self.protocol.stop_commands():
+                    await write(client, command)
+        except _LINK_ERRORS as exc:
+            log.debug("stopping the silent sensor failed: %s", exc)
 
     @staticmethod
     async def _disconnect_quietly(client: BleakClient | None) -> None:
@@ -320,8 +348,11 @@ class SensorSession:
             self._answers = None
         self._decoder = await make_decoder(self.protocol, client, rate_hz)
         self.stream_sample_rate_hz = self._decoder.sample_rate_hz
+        if self.stream_sample_rate_hz:  # (the gaps' lost samples counted in it: an estimate grows with loss)
+            self._timebase.nominal_period_s = 1.0 / self.stream_sample_rate_hz
         early, self._early = self._early, []
-        self._watchdog.new_connection(self._clock())
+        self._connection_clock_s = self._clock()
+        self._watchdog.new_connection(self._connection_clock_s)
         for handler, *args in early:
             handler(*args)
         self._set_state(LinkState.STREAMING)
@@ -366,6 +397,7 @@ class SensorSession:
                 log.warning("skipped packet %d: %s", decoder.health.packets + decoder.health.corrupt_packets, exc)
             return
         rows = self._merger.push(rows)
+        self._health.samples += len(rows)  # (complete samples: split ACC and GYRO rows counted once)
         finite = np.isfinite(rows).all(axis=1)
         if not finite.all():  # the decoders refuse such packets: this guards the recording against a bug
             dropped = int(np.count_nonzero(~finite))
@@ -378,7 +410,7 @@ class SensorSession:
         now_s = self._clock()
         if self._started_clock_s is None:
             self._started_clock_s = now_s
-        t = self._timebase.map(rows[:, 0], arrival_clock_s)
+        t = self._timebase.map(rows[:, 0], arrival_clock_s, decoder.clock_origin)
         self._watchdog.data(now_s, len(t))
         self._collect_gaps(decoder)
         if self._pending_gap is not None:
@@ -386,9 +418,10 @@ class SensorSession:
         self._queue.put_nowait((arrival_s, Samples(t, rows[:, 1:4], rows[:, 4:7])))
 
     def _warn_if_one_channel(self, decoder: Decoder) -> None:
-        """A sensor without a gyroscope never yields complete samples: say so once. (Those whose
-        protocol says so, a Polar H10 or OH1, a BMA255 MetaWear, are refused before they stream.)"""
-        if not self._warned_one_channel and decoder.health.packets >= 50 and self._timebase.offset_s is None:
+        """A sensor that stopped sending one of its channels mid-session yields no more complete
+        samples: say so once. (One that never sent both is refused: :meth:`_one_channel_refusal`.)"""
+        if (not self._warned_one_channel and self._started_clock_s is not None
+                and decoder.health.packets >= 50 and self._timebase.offset_s is None):
             self._warned_one_channel = True
             log.warning("%s: %d packets but no sample with both acceleration and angular rate; "
                         "sensorkit needs a sensor with a gyroscope", self.sensor.name, decoder.health.packets)
@@ -450,7 +483,31 @@ class SensorSession:
                 continue
             now_s = self._clock()
             if self._watchdog.overdue(now_s, self._timebase.sample_period_s):
+                refusal = self._one_channel_refusal(now_s)
+                if refusal is not None:
+                    self._refuse(refusal)
+                    return
                 self._link_lost(self.client, silent_s=self._watchdog.silent_s(now_s))
+
+    def _one_channel_refusal(self, now_s: float) -> StreamRefusedError | None:
+        """A sensor that has streamed only one of the two channels, and never a complete sample, for
+        as long as the watchdog waits: it claims a gyroscope (or an accelerometer) it does not send.
+        Reconnecting would bring the same; the error says which data came and which did not."""
+        merger = self._merger
+        if self._started_clock_s is not None or bool(merger.acc_rows) == bool(merger.gyr_rows):
+            return None
+        came, missing, sensor_part = (("acceleration", "angular rate", "gyroscope") if merger.acc_rows
+                                      else ("angular rate", "acceleration", "accelerometer"))
+        n_samples, waited_s = max(merger.acc_rows, merger.gyr_rows), now_s - self._connection_clock_s
+        return StreamRefusedError(
+            f"{self.sensor.address} ({self.sensor.name}) sends no {missing} ({sensor_part}) data: {n_samples} "
+            f"samples of {came} came in {waited_s:.1f} s, none of {missing}; {NEEDS}")
+
+    def _refuse(self, refusal: StreamRefusedError) -> None:
+        """End the stream: its reader gets ``refusal`` (closing lets the sensor go)."""
+        log.debug("ending the stream: %s", refusal)
+        self._refusal = refusal
+        self._queue.put_nowait(_END)
 
     def _link_lost(self, client: BleakClient | None, silent_s: float | None = None) -> None:
         """The link is lost: bleak says it dropped, or (``silent_s``) the sensor sent nothing for that
@@ -481,7 +538,8 @@ class SensorSession:
     async def _reconnect(self) -> None:
         started_monotonic_s, dropped_clock_s = self._outage_started
         try:
-            await self._disconnect_quietly(self.client)  # (a silent sensor's link is still up)
+            await self._stop_quietly(self.client)  # (a silent sensor's link is still up: stopped, let go)
+            await self._disconnect_quietly(self.client)
             deadline = started_monotonic_s + self.give_up_s  # (counted from the first loss of a gap)
             # at least one attempt per gap, as open() makes one (--give-up-s 0: one try, no waiting);
             # a link re-lost before any data after the deadline is given up at once
@@ -505,5 +563,6 @@ class SensorSession:
         if state is self.state:
             return
         self.state = state
+        self.state_history.append(state)
         if self._on_state is not None:
             self._on_state(state)

@@ -14,7 +14,7 @@ import click
 import numpy as np
 
 import firmware_protocols
-from firmware_protocols import ProtocolError, StreamHealth
+from firmware_protocols import ProtocolError, StreamHealth, union_of_gaps
 from sensorkit.errors import escape_controls
 from sensorkit.samples import COLUMNS
 
@@ -48,9 +48,44 @@ def _csv(block: np.ndarray) -> str:
     return "".join(",".join(row) + "\n" for row in text)
 
 
-def _summary(name: str, lines: int, bad: int, health: StreamHealth) -> str:
-    return (f"{name}: {lines} payloads, {bad} failed; {health.samples} samples, "
-            f"{health.lost_samples} lost ({100 * health.loss_fraction:.1f}%) in {len(health.gaps)} gaps, "
+class _Tally:
+    """What the decoded rows say about the stream: rows, and rows carrying each channel; the
+    sample spacing (s) within blocks, for the period where the decoder does not know its rate."""
+
+    def __init__(self) -> None:
+        self.rows = self.acc_rows = self.gyr_rows = 0
+        self._spacings_s: list[np.ndarray] = []
+
+    def add(self, block: np.ndarray) -> None:
+        self.rows += len(block)
+        self.acc_rows += int((~np.isnan(block[:, 1:4]).any(axis=1)).sum())
+        self.gyr_rows += int((~np.isnan(block[:, 4:7]).any(axis=1)).sum())
+        if len(block) > 1 and len(self._spacings_s) < 1000:
+            spacing_s = np.diff(block[:, 0])
+            self._spacings_s.append(spacing_s[spacing_s > 0])
+
+    @property
+    def samples(self) -> int:
+        """Samples, each once: a stream sent as split ACC and GYRO frames has a row for each."""
+        return max(self.acc_rows, self.gyr_rows)
+
+    def period_s(self, sample_rate_hz: float | None) -> float:
+        """The stream's sample period (s): the decoder's rate, else the median spacing seen (0: none)."""
+        if sample_rate_hz:
+            return 1.0 / sample_rate_hz
+        spacings_s = np.concatenate(self._spacings_s) if self._spacings_s else np.empty(0)
+        return float(np.median(spacings_s)) if len(spacings_s) else 0.0
+
+
+def _summary(name: str, lines: int, bad: int, health: StreamHealth, tally: _Tally, period_s: float) -> str:
+    """The stream-health line. A dropout the sensor's split ACC and GYRO streams both saw is one
+    gap (:func:`firmware_protocols.union_of_gaps`), its samples counted once, as the samples are."""
+    holes = union_of_gaps(health.gaps, period_s)
+    lost = sum(hole.lost_samples for hole in holes)
+    total = tally.samples + lost
+    rows = f" ({tally.rows} rows: acceleration and angular rate apart)" if tally.rows != tally.samples else ""
+    return (f"{name}: {lines} payloads, {bad} failed; {tally.samples} samples{rows}, "
+            f"{lost} lost ({100 * lost / total if total else 0.0:.1f}%) in {len(holes)} gap{'' if len(holes) == 1 else 's'}, "
             f"{health.duplicate_packets} duplicate and {health.reordered_packets} out-of-order packets dropped")
 
 
@@ -72,8 +107,10 @@ def _make_decoder(protocol: str, settings: dict[str, object]) -> firmware_protoc
 MAX_LINE_CHARS = 4096
 
 
-def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder, out: TextIO) -> tuple[int, int]:
-    """Decode every payload line, writing CSV rows; returns (payload lines, failed lines).
+def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder, out: TextIO,
+                  tally: _Tally | None = None) -> tuple[int, int]:
+    """Decode every payload line, writing CSV rows (counted in ``tally``); returns (payload
+    lines, failed lines).
 
     Raises ClickException (exit 1) at a line longer than MAX_LINE_CHARS, read no further.
     """
@@ -95,6 +132,8 @@ def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder
             continue
         if len(block):
             out.write(_csv(block))
+            if tally is not None:
+                tally.add(block)
     return lines, bad
 
 
@@ -123,7 +162,9 @@ def decode(ctx: click.Context, protocol: str, file: str, sample_rate_hz: float |
     out.write(",".join(COLUMNS) + "\n")
     name = "-" if file == "-" else escape_controls(click.format_filename(file))
     with click.open_file(file, "r", encoding="utf-8-sig", errors="replace") as source:  # (a BOM is no payload)
-        lines, bad = _decode_lines(source, name, decoder, out)
+        tally = _Tally()
+        lines, bad = _decode_lines(source, name, decoder, out, tally)
     out.flush()
-    click.echo(_summary(name, lines, bad, decoder.health), err=True)
+    period_s = tally.period_s(decoder.sample_rate_hz)
+    click.echo(_summary(name, lines, bad, decoder.health, tally, period_s), err=True)
     ctx.exit(1 if bad else 0)

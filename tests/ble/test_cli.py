@@ -88,6 +88,27 @@ def test_a_sensor_without_gyroscope_is_exit_2_in_one_line_and_writes_nothing(tmp
     assert not list(tmp_path.rglob("*.csv"))
 
 
+def test_a_sensor_that_streams_no_gyroscope_data_is_exit_2_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    # a Polar sensor that offers and starts GYRO but sends ACC frames only: reconnected until the
+    # give-up time (a minute), then "gave up" as if the link had failed
+    from firmware_protocols import polar_pmd as pmd
+    from sensorkit.ble.virtual import simulated
+    from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
+
+    class AccOnly(PolarVerityFirmware):
+        def encode(self, rows):
+            return [packet for packet in super().encode(rows) if packet[1][0] & 0x3F == pmd.ACC]
+
+    monkeypatch.setitem(simulated.FIRMWARES, "polar_pmd", AccOnly)
+    result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", "polar_pmd", "--speed", "20",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "saved 0 samples" in result.stdout  # (the live status: it streamed)
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D) sends no angular rate (gyroscope) data: ")
+    assert line.endswith(" s, none of angular rate; sensorkit needs an accelerometer and a gyroscope")
+    assert not list(tmp_path.rglob("*.csv"))
+
+
 def test_ctrl_c_stops_record_cleanly_and_closes_the_sidecar(tmp_path):
     command = [sys.executable, "-m", "sensorkit", "record", "--simulate", "--speed", "10", "--out", str(tmp_path),
                "--name", "stopped"]

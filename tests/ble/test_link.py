@@ -1,7 +1,9 @@
 """Link bookkeeping (sensorkit.ble.link): the data watchdog's allowance and the session time base,
 on played arrival times."""
 import numpy as np
+import pytest
 
+from firmware_protocols import DeviceTime
 from sensorkit.ble.link import SILENCE_FLOOR_S, DataWatchdog, TimeBase
 
 PERIOD_S = 1 / 104
@@ -70,3 +72,17 @@ def test_a_late_first_block_does_not_place_later_connections_early():
     t = np.arange(10) * 0.01
     out = base.map(t + 123.0, 100.0 + 5.09 + 0.005)
     assert abs(out[-1] - 5.09) < 0.01 and abs(out[0] - 5.0) < 0.01
+
+
+@pytest.mark.parametrize("resumed_ticks, placed_by, first_t_s", [
+    (2**32 - 1_000_000 + 3_000_000 - 2**32, "sensor_clock", 3.0),  # 2.01 s on, past the counter's wrap
+    (2**32 - 5_000_000, "host_clock", 4.9),                         # went back: a restarted sensor
+    (2**32 - 1_000_000 + 900_000_000 - 2**32, "host_clock", 4.9),   # 15 min on: more than the host saw
+])
+def test_a_later_connection_is_placed_by_the_sensor_clock_unless_it_restarted(resumed_ticks, placed_by, first_t_s):
+    timebase = TimeBase()
+    timebase.nominal_period_s = 0.01
+    timebase.map(np.arange(100) * 0.01, arrival_clock_s=1.0, clock_origin=DeviceTime(2**32 - 1_000_000, 1e6, 2**32))
+    timebase.new_connection()  # its first block came late: at 5.0 s on the host clock, its samples 0.09 s long
+    t = timebase.map(np.arange(10) * 0.01, arrival_clock_s=5.0, clock_origin=DeviceTime(resumed_ticks, 1e6, 2**32))
+    assert timebase.placed_by == placed_by and t[0] == pytest.approx(first_t_s)

@@ -1,4 +1,5 @@
 """What ``run_session`` writes for a real sensor's stream: the recording and its sidecar."""
+from sensorkit.ble.link import LinkState
 from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.session import SensorSession
 from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
@@ -53,3 +54,26 @@ def test_a_simulated_run_ends_once_the_sensor_has_sent_its_whole_session(tmp_pat
     assert session.elapsed_s < sim.samples.duration_s + 1.0  # not 1.1 x 20 + 5 s
     recording = read_recording(recorder.path)
     assert len(recording.samples) == len(sim.samples) and session.reconnects == []  # its last frame too
+
+
+def test_a_quick_reconnect_passes_through_reconnecting_on_the_live_view(tmp_path, run):
+    # A link back between two blocks was never shown as down: the view went from "streaming" to
+    # "streaming" (the page's "Reconnected ... lost" with no "reconnecting" before it).
+    sensor = VirtualSensor(OpenV1Firmware(104.0), synthetic_samples(8.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+    shown = []
+
+    class Watching(Quiet):
+        def show(self, status):
+            if not shown or shown[-1] is not status.state:
+                shown.append(status.state)
+            if status.t_s > 2.0 and sensor.connections == 1 and sensor.connected:
+                sensor.drop_link()  # it advertises again at once: back within a block or two
+
+    recorder = SessionRecorder(tmp_path, "quick", {"sample_rate_hz": 104.0})
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, clock=sensor.clock, backoff_initial_s=0.02)
+    run(run_session(session, recorder, Watching(), duration_s=5.0))
+
+    assert sensor.connections == 2 and len(session.reconnects) == 1
+    assert shown == [LinkState.STREAMING, LinkState.RECONNECTING, LinkState.STREAMING]

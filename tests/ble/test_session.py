@@ -8,8 +8,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sensorkit.ble import ConnectError, LinkState, SensorNotFoundError, SensorSession, scan
+from firmware_protocols import polar_pmd as pmd
+from sensorkit.ble import ConnectError, LinkState, SensorNotFoundError, SensorSession, StreamRefusedError, scan
+from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 from sensorkit.samples import Samples
+from .conftest import synthetic_samples
 
 
 def session_for(rig, **options):
@@ -795,3 +799,216 @@ def synthetic_samples_at(rate_hz):
     from .conftest import synthetic_samples
 
     return synthetic_samples(20.0, rate_hz=rate_hz)
+
+
+def held_after_reconnect(session, sensor, hold_s):
+    """Hold the first notifications of the sensor's second connection for ``hold_s`` sensor seconds,
+    then hand them over in order (a host busy, or a Bluetooth stack handing over a backlog, as the
+    link comes back): the computer's clock says they came that much later than they were sent."""
+    real, held, released = session._on_notification, [], []
+
+    def release():
+        released.append(True)
+        for args in held:
+            real(*args)
+
+    def on_notification(sender, payload, *args):
+        if sensor.connections == 2 and not released:
+            if not held:
+                asyncio.get_running_loop().call_later(hold_s / sensor.speed, release)
+            held.append((sender, bytes(payload), *args))
+            return
+        real(sender, payload, *args)
+
+    session._on_notification = on_notification
+
+
+def test_a_resumed_stream_is_placed_by_the_sensors_own_clock(rig, run):
+    # After a reconnect the resumed samples were placed by the computer's clock (when their first
+    # block came); a block that came 0.8 s late put them all 0.8 s late, and the gap 0.8 s long.
+    # The sensor's clock (open_v1's microseconds, Polar's nanoseconds) says how long it was down.
+    sensor, dropped = rig.sensor, []
+    session = session_for(rig)
+    held_after_reconnect(session, sensor, hold_s=0.8)
+
+    async def go():
+        async with session:
+            def hooks(clock_s):
+                if clock_s > 3.0 and sensor.connections == 1 and sensor.connected:
+                    dropped.append(True)
+                    sensor.drop_link(down_s=2.0)
+            return await collect(session, sensor, 9.0, hooks)
+
+    out = run(go())
+    (gap,) = session.reconnects
+    after = out.t >= gap.resumed_at_t_s
+    assert after.sum() > 100
+    # every resumed sample at its source time (the sensor's clock; open_v1's board clock ticks on a
+    # grid of whole microseconds: within half a sample), not 0.8 s late
+    measured = source_index_by_values(rig.source, out[after])
+    assert np.abs(out.t[after] - rig.source.t[measured]).max() < 0.5 / 104
+    # the gap: from the last sample before the drop to the first after it, as the source has them
+    last = source_index_by_values(rig.source, out[~after][-1:])[0]
+    assert gap.lost_s == pytest.approx(rig.source.t[measured[0]] - rig.source.t[last] - 1 / 104, abs=0.5 / 104)
+    assert gap.lost_samples == pytest.approx(measured[0] - last - 1, abs=1)
+
+
+def source_index_by_values(source, out):
+    """The index of the source sample each of ``out`` carries (the nearest in its values)."""
+    distance = (np.abs(source.acc[None, :, :] - out.acc[:, None, :]).sum(axis=2)
+                + np.abs(source.gyr[None, :, :] - out.gyr[:, None, :]).sum(axis=2) / 30)
+    return np.argmin(distance, axis=1)
+
+
+@pytest.mark.parametrize("jump_s", [-3600.0, 3600.0], ids=["clock_went_back", "clock_jumped_ahead"])
+def test_a_sensor_clock_that_restarted_leaves_the_resumed_stream_to_the_computers_clock(rig, run, jump_s):
+    # A sensor whose clock restarted while the link was down (a board rebooted, a Polar set to
+    # another time) says nothing about the outage: its clock going back an hour, or ahead by more
+    # than the computer saw pass, is not believed; the computer's clock places the resumed samples.
+    sensor = rig.sensor
+
+    def restart_the_sensor_clock():
+        firmware = sensor.firmware
+        if hasattr(firmware, "boot_us"):
+            firmware.boot_us += round(jump_s * 1e6)
+        else:
+            firmware.start_ns += round(jump_s * 1e9)
+
+    async def go():
+        async with session_for(rig) as session:
+            def hooks(clock_s):
+                if clock_s > 3.0 and sensor.connections == 1 and sensor.connected:
+                    restart_the_sensor_clock()
+                    sensor.drop_link(down_s=2.0)
+            return await collect(session, sensor, 9.0, hooks), session
+
+    out, session = run(go())
+    (gap,) = session.reconnects
+    assert 2.0 - 1 / 104 <= gap.lost_s < 10.0 and np.all(np.diff(out.t) > 0)
+    after = out.t >= gap.resumed_at_t_s
+    assert after.sum() > 100
+    assert np.abs(out.t[after] - rig.source.t[nearest(rig.source, out.t[after])]).max() < 0.1
+
+
+def test_a_link_gap_counts_its_lost_samples_at_the_streams_own_rate_despite_packet_loss(rig, run):
+    # The lost samples of a reconnect gap were its seconds over the mean spacing of the samples that
+    # came: with a third of the packets lost that mean is half as long again, the count a third short.
+    sensor = rig.sensor
+    sensor.set_drop_probability(0.3)
+
+    async def go():
+        async with session_for(rig) as session:
+            def hooks(clock_s):
+                if clock_s > 4.0 and sensor.connections == 1 and sensor.connected:
+                    sensor.set_drop_probability(0.0)
+                    sensor.drop_link(down_s=2.0)
+            return await collect(session, sensor, 8.0, hooks), session
+
+    out, session = run(go())
+    assert session.health.lost_samples >= 50  # (the packets lost before the drop)
+    (gap,) = session.reconnects
+    assert gap.lost_s >= 2.0 - 1 / 104
+    assert gap.lost_samples == pytest.approx(gap.lost_s * 104, abs=1)
+
+
+class AccOnlyPolar(PolarVerityFirmware):
+    """A Polar sensor that offers and starts GYRO but streams ACC frames only."""
+
+    def encode(self, rows):
+        return [packet for packet in super().encode(rows) if packet[1][0] & 0x3F == pmd.ACC]
+
+
+def test_a_sensor_that_claims_a_gyroscope_but_streams_acceleration_only_ends_in_one_line(run, caplog):
+    # It was reconnected again and again ("no data from ...") until the give-up time: a minute of
+    # retries for a sensor that will never send angular rate, and a message that did not say so.
+    sensor = VirtualSensor(AccOnlyPolar(104.0), synthetic_samples(30.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, clock=sensor.clock, give_up_s=60.0)
+
+    async def go():
+        async with session:
+            return await collect(session, sensor, 25.0)
+
+    with pytest.raises(StreamRefusedError) as error:
+        run(go())
+    message = str(error.value)
+    assert message.startswith("F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D) sends no angular rate (gyroscope) data: ")
+    came = message.split(" data: ")[1]
+    n_samples, seconds = int(came.split(" samples")[0]), float(came.split(" came in ")[1].split(" s")[0])
+    # (after the 7 s a sensor may take to start sending)
+    assert 7.0 <= seconds < 15.0 and n_samples == pytest.approx(seconds * 104, rel=0.1)
+    assert came.endswith(" s, none of angular rate; sensorkit needs an accelerometer and a gyroscope")
+    assert sensor.connections == 1 and not sensor.connected and not sensor.firmware.streaming  # stopped, let go
+    assert not session.reconnects and "reconnecting" not in caplog.text
+
+
+def test_give_up_s_zero_gives_its_one_attempt_the_whole_connect_timeout(open_v1_rig, run):
+    # --give-up-s 0: the one attempt had 0.1 s to connect; a real sensor takes longer (here 0.3 s)
+    rig = open_v1_rig
+
+    class SlowToConnect(rig.radio.client_backend):
+        async def connect(self, *args, **kwargs):
+            await asyncio.sleep(0.3)
+            await super().connect(*args, **kwargs)
+
+    async def go():
+        async with session_for(rig, give_up_s=0.0, client_backend=SlowToConnect, connect_timeout_s=2.0) as session:
+            return await collect(session, rig.sensor, 1.0), session
+
+    out, session = run(go())
+    assert rig.sensor.connections == 1 and len(out) > 50
+
+
+def test_a_silent_sensor_is_sent_its_stop_command_before_it_is_let_go(open_v1_rig, run):
+    # The watchdog let a silent sensor go without a stop: one that had only stopped sending for a
+    # while (or stops notifying but keeps measuring) went on streaming with nobody to stop it.
+    sensor, writes, muted = open_v1_rig.sensor, [], []
+    real_write = sensor.write
+
+    def write(uuid, payload):
+        writes.append((sensor.connections, sensor.connected, bytes(payload)))
+        real_write(uuid, payload)
+
+    sensor.write = write
+
+    async def go():
+        async with session_for(open_v1_rig) as session:
+            def hooks(clock_s):
+                if clock_s > 2.0 and not muted:
+                    muted.append(clock_s)
+                    sensor.mute()  # no data on this link; a new connection streams again
+            return await collect(session, sensor, 8.0, hooks), session
+
+    out, session = run(go())
+    assert sensor.connections == 2 and len(session.reconnects) == 1
+    first_link = [payload for connection, connected, payload in writes if connection == 1 and connected]
+    assert first_link[-1] == bytes([0x02])  # the stop, the last thing written before the link was let go
+
+
+def test_gaps_stay_in_time_order_when_the_streams_report_their_holes_out_of_step():
+    # A Polar sensor's GYRO stream may say a hole after the ACC stream said a later one; merged or
+    # not, the sidecar's gaps were listed as they were said, not in time order.
+    from sensorkit.ble import SessionHealth
+
+    health, p = SessionHealth(), 0.01
+    health.add_gap(3.0, 10, p)   # [2.9, 3.0]
+    health.add_gap(2.0, 10, p)   # [1.9, 2.0], said after it
+    health.add_gap(1.0, 10, p)   # [0.9, 1.0]
+    health.add_gap(2.05, 10, p)  # [1.95, 2.05] joins [1.9, 2.0]
+    health.add_gap(3.5, 60, p)   # [2.9, 3.5] joins [2.9, 3.0]
+    assert health.gaps == [{"at_t_s": 1.0, "lost_samples": 10}, {"at_t_s": 2.05, "lost_samples": 15},
+                           {"at_t_s": 3.5, "lost_samples": 60}]
+    assert health.lost_samples == 85
+
+
+def test_the_health_counts_each_sample_once_also_from_split_acc_and_gyro_frames(rig, run):
+    # A Polar sensor's ACC and GYRO rows of one instant were counted apart: twice the samples.
+    async def go():
+        async with session_for(rig) as session:
+            out = await collect(session, rig.sensor, 3.0)
+        return out, session
+
+    out, session = run(go())
+    rest = session.drain()  # (decoded before the end, not read)
+    assert session.health.samples == len(out) + sum(len(block) for block in rest) > 200

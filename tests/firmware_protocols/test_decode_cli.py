@@ -47,7 +47,7 @@ def test_clean_capture_prints_every_sample_as_csv(tmp_path, payloads):
     np.testing.assert_allclose(table.to_numpy(), expected, rtol=1e-8, atol=1e-9, equal_nan=True)
     acc_line = result.stdout.splitlines()[1]
     assert acc_line.endswith(",,,")  # an ACC frame has no angular rate: empty fields
-    assert "208 samples, 0 lost" in result.stderr
+    assert "104 samples (208 rows: acceleration and angular rate apart), 0 lost" in result.stderr
 
 
 def test_bad_lines_are_named_counted_and_skipped(tmp_path, payloads):
@@ -58,15 +58,24 @@ def test_bad_lines_are_named_counted_and_skipped(tmp_path, payloads):
     assert note.startswith("note: polar_pmd: no acc_factor or gyr_factor given")  # (scaled by 1.0: said)
     assert errors[0] == f"{tmp_path / 'capture.hex'}:5: polar_pmd: truncated header (3 bytes, need 10)"
     assert errors[1].endswith(":6: not hex: 'not hex at all'")
-    assert "18 payloads, 2 failed; 208 samples" in errors[-1]
+    assert "18 payloads, 2 failed; 104 samples (208 rows" in errors[-1]
     assert len(result.stdout.splitlines()) == 1 + 208  # nothing else lost
 
 
-def test_lost_frames_show_in_the_summary(tmp_path, payloads):
-    kept = payloads[:4] + payloads[6:]  # one ACC and one GYRO frame of 13 samples missing
-    result = run("polar_pmd", write_capture(tmp_path, [p.hex() for p in kept]), "--sample-rate-hz", "52")
+@pytest.mark.parametrize("rate", [["--sample-rate-hz", "52"], []], ids=["rate_given", "rate_learned"])
+def test_one_dropout_of_the_acc_and_gyro_streams_is_one_gap_counted_once(tmp_path, payloads, rate):
+    # The ACC and the GYRO frame lost in one dropout were two gaps, and their samples (and the
+    # stream's) were counted twice: "182 samples, 26 lost (12.5%) in 2 gaps".
+    kept = payloads[:4] + payloads[6:]  # the ACC and the GYRO frame of 13 samples sent together, missing
+    result = run("polar_pmd", write_capture(tmp_path, [p.hex() for p in kept]), *rate)
     assert result.exit_code == 0
-    assert "182 samples, 26 lost (12.5%) in 2 gaps" in result.stderr
+    assert "91 samples (182 rows: acceleration and angular rate apart), 13 lost (12.5%) in 1 gap," in result.stderr
+
+
+def test_two_dropouts_are_two_gaps_in_the_summary(tmp_path, payloads):
+    kept = payloads[:2] + payloads[4:8] + payloads[10:]  # the 2nd and the 5th send of ACC + GYRO
+    result = run("polar_pmd", write_capture(tmp_path, [p.hex() for p in kept]), "--sample-rate-hz", "52")
+    assert "78 samples (156 rows: acceleration and angular rate apart), 26 lost (25.0%) in 2 gaps," in result.stderr
 
 
 def test_decoder_settings_pass_through(tmp_path, payloads):

@@ -142,3 +142,13 @@ def test_malformed_payloads_raise_protocol_error(payload):
     with pytest.raises(ProtocolError):
         dec.feed(payload)
     assert dec.health.corrupt_packets == 1
+
+
+def test_the_sensor_clock_at_t_zero_is_the_first_packets_timestamp():
+    dec = MovesenseDecoder(sample_rate_hz=RATE_HZ)
+    times = stream_times(3, start_ms=2**32 - 10)  # the millisecond counter wraps in the second packet
+    rows = np.vstack([dec.feed(packet(ts)) for ts in times])
+    origin = dec.clock_origin
+    assert (origin.ticks, origin.ticks_per_s, origin.modulus) == (2**32 - 10, 1000.0, 2**32)
+    later = origin.plus_s(rows[8, 0])
+    assert later.ticks == times[2] % 2**32 and origin.seconds_until(later) == pytest.approx(rows[8, 0])

@@ -162,3 +162,13 @@ def test_malformed_frames_raise_protocol_error(payload):
     with pytest.raises(ProtocolError):
         dec.feed(payload)
     assert dec.health.corrupt_packets == 1
+
+
+def test_the_device_clock_at_t_zero_follows_wraps_and_resets():
+    # A reconnect is placed by the board's clock: the decoder says where its t = 0 falls on it.
+    start = 2**32 - 25_000
+    dec, rows = decode_all([frame(i, i * N, start_us=start) for i in range(4)])
+    assert dec.clock_origin == firmware_protocols.DeviceTime(start, 1e6, 2**32)
+    assert dec.clock_origin.plus_s(rows[-1, 0]).ticks == (start + 15 * PERIOD_US) % 2**32  # past the wrap
+    dec, rows = decode_all([frame(0, 0, FLAG_STREAM_START), frame(0, 0, FLAG_STREAM_START, start_us=50)])
+    assert dec.clock_resets == 1 and dec.clock_origin.plus_s(rows[4, 0]).ticks == 50  # the rebooted clock

@@ -469,3 +469,13 @@ def test_start_prefers_a_rate_acc_and_gyro_share_and_skips_a_type_not_offered():
     assert acc_start["range"] == (16,) and gyr_start["range"] == (500,)  # the nearest offered to 8 G, 2000 deg/s
     rate_hz, commands = PolarPmd().start_commands_for({ACC: acc}, 100.0)  # an H10: no GYRO
     assert rate_hz == 104.0 and [c.payload[1] for c in commands] == [ACC]
+
+
+def test_the_sensor_clock_at_t_zero_is_the_first_samples_timestamp():
+    # The frames' nanoseconds since 2000 place a reconnect: the decoder says where its t = 0 falls.
+    _, _, _, payloads = _stream()
+    decoder, rows = _decode_all(payloads[:4], sample_rate_hz=52)
+    stamps = [parse_frame(p).timestamp_ns for p in payloads[:4]]
+    origin = decoder.clock_origin
+    assert origin.ticks == stamps[0] - round(12 * 1e9 / 52) and (origin.ticks_per_s, origin.modulus) == (1e9, None)
+    assert origin.plus_s(rows[-1, 0]).ticks == pytest.approx(stamps[-1], abs=256)

@@ -47,6 +47,8 @@ class OpenV1Firmware(SensorFirmware):
         self.advertised_uuids = (self.frames.SERVICE_UUID,)
         self.period_us = round(1e6 / sample_rate_hz)
         self.builder = None
+        #: the device clock (µs) at sensor time 0: a test that sets it plays a board that restarted
+        self.boot_us = BOOT_US
         self._stream_start_s = 0.0
         self._next_index = 0  # sample-grid slots of this stream used so far (sent or skipped)
         self._config = VirtualCharacteristic(self.frames.CONFIG_UUID, ("read",), self._config_value(MAX_SAMPLES_PER_FRAME))
@@ -108,6 +110,8 @@ class OpenV1Firmware(SensorFirmware):
         self.builder = self.frames.FrameBuilder(self.period_us, per_frame)
         self.set_streaming(True)  # starts the sensor clock on the very first start
         now_s = self.host.clock() if self.host is not None else 0.0
-        self._stream_start_s = np.ceil(now_s * 1e6 / self.period_us) * self.period_us / 1e6
-        self.builder.start(BOOT_US + round(self._stream_start_s * 1e6))
+        # (the grid slot at or before now: a sample measured as the stream starts is stamped with its
+        # own time, as on the first start, not one slot late)
+        self._stream_start_s = np.floor(now_s * 1e6 / self.period_us) * self.period_us / 1e6
+        self.builder.start(self.boot_us + round(self._stream_start_s * 1e6))
         self._next_index = 0
