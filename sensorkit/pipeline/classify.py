@@ -10,9 +10,11 @@ Order of the tests (the first that applies decides):
    ``foot_pivot_min_height_m``);
 2. axis — it must turn about the learned exercise axis (within ``max_axis_offset_deg``);
 3. kind — for an exercise with a pivot modification (hip ER's ``knee_out``), a rotation axis
-   below the sensor (``foot_pivot_min_height_m``): the shank pivots about the foot; else ``partial`` below
-   ``partial_fraction`` of the typical full ROM (the target ROM, when the recording gives one,
-   stands in for it until reps show the patient's own range); else ``full``;
+   below the sensor (``foot_pivot_min_height_m``): the shank pivots about the foot; else no rep
+   below ``min_rep_fraction`` of the typical full ROM and not held at the top (a fidget of the
+   exercise's own turn: "too small for a rep"); else ``partial`` below ``partial_fraction`` of it
+   (the target ROM, when the recording gives one, stands in for it until reps show the patient's
+   own range); else ``full``;
 4. a rep begun at the bottom of the swing before (a series without rests,
    :mod:`sensorkit.pipeline.series`), whose range from there (the ROM it reports) is under
    ``min_rom_deg``, is no rep after all: "too small", however high above rest it went (a bump on a
@@ -160,7 +162,11 @@ class RepClassifier:
         pivot = self.exercise.pivot_kind
         if pivot is not None and f.pivot_height_m > cfg.foot_pivot_min_height_m:
             return Verdict(pivot, "", rom, offset)
-        partial = rom < cfg.partial_fraction * self.typical_full_rom_deg
+        typical = self.typical_full_rom_deg
+        if rom < cfg.min_rep_fraction * typical and f.hold_s < HELD_S:  # (a small rep held at the top is meant)
+            return Verdict("rejected", f"too small for a rep, not held ({rom:.1f} deg, {rom / typical:.0%} of the "
+                                       f"typical {typical:.0f} deg)", rom, offset)
+        partial = rom < cfg.partial_fraction * typical
         return Verdict("partial" if partial else "full", "", rom, offset)
 
 

@@ -44,6 +44,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "foot_pivot_min_height_m": (-0.5, 0.5),
     "max_radius_m": (0.1, 10.0),
     "min_knee_radius_m": (0.0, 1.0),
+    "min_rep_fraction": (0.0, 1.0),
     "partial_fraction": (0.1, 1.0),
     "typical_rom_percentile": (0.0, 100.0),
     "typical_rom_floor_deg": (0.0, 180.0),
@@ -146,6 +147,13 @@ class PipelineConfig:
             turning closer than this to the sensor did not turn about the knee (steps, shuffling
             the feet): a shank sensor sits 0.24–0.55 m from the knee in the real recordings, and
             0.15 m is a sensor a hand below the knee (sensorkit is worn at the ankle).
+        min_rep_fraction: a knee-pivot movement below this fraction of the typical full ROM that
+            does not hold at the top (0.5 s) is no rep: a fidget of the exercise's own turn, too
+            small for this patient's reps. The smallest real rep reaches 0.53 of it (a UCI
+            low-amplitude rep), the movements between real reps 0.07–0.11 (UCI: 5.8–9.6° against
+            typical ROMs of 84–89°) and the incomplete 11th swing of PHYTMO's incorrect series
+            0.18 above rest; 0.3 lies between. Knee-out reps (about the foot) and held reps are not
+            judged by it; 0 turns it off.
         partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial.
             Real low-amplitude reps reach 53–81 % of the subject's typical full ROM (the 80th
             percentile), full reps 81–94 %: the two overlap by a few reps, and 0.8 sits where they
@@ -202,6 +210,7 @@ class PipelineConfig:
     foot_pivot_min_height_m: float = 0.0
     max_radius_m: float = 0.8
     min_knee_radius_m: float = 0.15
+    min_rep_fraction: float = 0.3
     partial_fraction: float = 0.8
     typical_rom_percentile: float = 80.0
     typical_rom_floor_deg: float | None = None

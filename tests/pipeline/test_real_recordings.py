@@ -76,6 +76,19 @@ def test_a_series_begun_with_a_swing_behind_the_rest_pose_counts_each_labelled_r
     assert reps[0].end_s < windows[0]["end_s"]
 
 
+
+def test_the_small_incomplete_swing_after_the_incorrect_series_is_no_rep():
+    # PHYTMO's incorrect series ends with an 11th swing that rises 14 deg above the rest pose (0.18
+    # of the typical 79 deg; 51 deg from the backswing before it) and falls straight back: no hold,
+    # under min_rep_fraction. It counted as partial (11, which the labels also accept); the
+    # smallest real rep reaches 0.53 of its session's typical range
+    name = "phytmo_b05kfel1_1"
+    reps = _reps(PHYTMO / f"{name}.csv")
+    last_labelled_end_s = read_labels(PHYTMO)[name]["reps"][-1]["end_s"]
+    after = [r for r in reps if r.start_s > last_labelled_end_s]
+    assert sum(r.counted for r in reps) == 10
+    assert [r.reason.split(" (")[0] for r in after] == ["too small for a rep, not held"]
+
 # -- the same sessions changed in ways that must not change what was done (sensorkit.robustness) --
 
 def _reps(path, change=None):

@@ -1,0 +1,42 @@
+"""A fidget of the exercise's own turn is no rep; a small rep held at the top, or a partial rep
+half the patient's range, still is (``min_rep_fraction``; tests/pipeline/synth.py signals)."""
+import pytest
+
+from sensorkit.pipeline import Pipeline, PipelineConfig
+from synth import Move, Synth, random_setup
+
+
+def reps_of(*moves: Move, strap: int = 4, **params):
+    axis, g = random_setup(strap)
+    return Pipeline(PipelineConfig(**params)).run(Synth(axis, g, moves=list(moves)).samples(noise=1.0))
+
+
+FULL = Move(35, hold_s=2)
+
+
+@pytest.mark.parametrize("strap", [0, 4])
+def test_a_quick_small_turn_between_held_reps_is_a_fidget_not_a_partial_rep(strap):
+    # hip ER: reps of 35 deg held 2 s; between them the thigh turns 7 deg about the same axis and
+    # straight back in 0.7 s (as a simulated fidget does, development seeds 24, 48, 127, 173).
+    # It passed every test of shape and axis, and 7 deg is under 0.8 x 35: it counted as partial
+    reps = reps_of(FULL, FULL, Move(7, hold_s=0, out_s=0.35, return_s=0.35), FULL, strap=strap)
+    assert [r.kind for r in reps] == ["full", "full", "rejected", "full"]
+    assert reps[2].reason.startswith("too small for a rep, not held") and reps[2].rom_deg == pytest.approx(7.0, abs=0.5)
+    assert [r.rep for r in reps if r.counted] == [1, 2, 3]
+
+
+def test_a_small_rep_held_at_the_top_is_still_a_partial_rep():
+    # the same 7 deg, held 2 s as the patient's reps are: done on purpose, a (very) partial rep
+    reps = reps_of(FULL, FULL, Move(7, hold_s=2, out_s=0.8, return_s=0.8), FULL)
+    assert [r.kind for r in reps] == ["full", "full", "partial", "full"]
+
+
+def test_a_quick_partial_rep_of_half_the_range_is_still_counted():
+    # no hold, but half the typical range: the smallest real low-amplitude rep reaches 0.53 of it
+    reps = reps_of(FULL, FULL, Move(17.5, hold_s=0, out_s=0.8, return_s=0.8), FULL)
+    assert [r.kind for r in reps] == ["full", "full", "partial", "full"]
+
+
+def test_min_rep_fraction_zero_counts_the_fidget_as_before():
+    reps = reps_of(FULL, FULL, Move(7, hold_s=0, out_s=0.35, return_s=0.35), FULL, min_rep_fraction=0.0)
+    assert [r.kind for r in reps] == ["full", "full", "partial", "full"]
