@@ -160,7 +160,6 @@ class Pipeline:
         self.angle_deg_ = 0.0
         self.phase_ = "rest"
         self.hold_elapsed_s_ = 0.0
-        self._shown_hold_from: float | None = None  # the start (s) of the hold the live view shows
         self.fs_hz_: float | None = None
         self._radii: list[float] = []  # rotation radii of the counted reps (m)
         self._pending: list[Samples] = []
@@ -591,11 +590,10 @@ class Pipeline:
             span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
             if span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ == "hold"):
                 # (never back within a hold: the span waits while the leg comes down, dated back
-                # once it is sure; what was shown stays, unless the hold's start moved later)
-                moved = self._shown_hold_from is not None and span.out_end_s > self._shown_hold_from + 0.05
-                keep = self.phase_ == "hold" and not moved
-                phase, self.hold_elapsed_s_ = "hold", max(span.held_s, self.hold_elapsed_s_ if keep else 0.0)
-                self._shown_hold_from = span.out_end_s
+                # once it is sure, and its start may move later, when a slow end of the way out
+                # turns out to be part of it; the time shown then stays until the span catches up)
+                phase = "hold"
+                self.hold_elapsed_s_ = max(span.held_s, self.hold_elapsed_s_ if self.phase_ == "hold" else 0.0)
             elif span is not None and span.ended:
                 phase = "return"  # (a hold once ended does not start again)
             else:
@@ -604,5 +602,5 @@ class Pipeline:
         else:
             phase = "return"
         if phase != "hold":
-            self.hold_elapsed_s_, self._shown_hold_from = 0.0, None
+            self.hold_elapsed_s_ = 0.0
         self.phase_ = phase
