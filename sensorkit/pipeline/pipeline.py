@@ -171,6 +171,10 @@ class Pipeline:
         # after it, which may take it back (a pause on its way out: :meth:`Segmenter._took_back`)
         self._settled_row: tuple[Rep, Chain | None] | None = None
         self._first_rest_up: np.ndarray | None = None
+        # the live view: (the movement's start, the vertical) where the leg was seen resting in
+        # another pose, and (the movement's start, the time, s) when it left it (:meth:`_resting`)
+        self._other_rest: tuple[int, np.ndarray] | None = None
+        self._left_rest_s: tuple[int, float] | None = None
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -568,6 +572,46 @@ class Pipeline:
         both = smooth_zero_phase([angle, rate], cfg.lowpass_hz, self.fs_hz_)
         return hold_so_far(t, both[:, 0], both[:, 1], cfg, self.fs_hz_)
 
+    def _at_other_rest(self, out: bool, now_deg: float, quiet_samples: int, still_samples: int) -> bool:
+        """Live view, in a movement: whether the leg is clearly resting in another pose (no rep under
+        way) before the segmenter has taken that pose for the rest (it waits for what comes next).
+        ``out``: held out the way the exercise goes; ``now_deg``: the turn from the rest pose;
+        ``quiet_samples``, ``still_samples``: how long the leg has been quiet and still (samples).
+
+        So it is, once the exercise's axis is known, when the leg has been quiet ``rest_min_s``
+        not held out (behind the rest pose, or within ``start_deg`` of it: the foot put down
+        further back, no rep holds there); or when it has been still longer than any hold
+        (``rest_still_s`` / 3, the longest real hold, or 1.5 times a prescribed hold) under half
+        the last counted rep's peak from the rest pose: the segmenter's rule for a rest pose
+        shifted out (the foot put down further out), which it applies after ``rest_still_s``."""
+        cfg = self.config
+        if self.classifier.axes.axis is None:
+            return False
+        if not out and quiet_samples >= cfg.rest_min_s * self.fs_hz_:
+            return True
+        longest_hold_s = max(cfg.rest_still_s / 3.0, 1.5 * (self._prescribed_hold_s or 0.0))
+        return (still_samples > longest_hold_s * self.fs_hz_
+                and now_deg < 0.5 * self._segmenter.home_peak_deg)
+
+    def _resting(self, block: MotionBlock, out: bool, now_deg: float) -> bool:
+        """Live view, in a movement: whether the leg rests in another pose (:meth:`_at_other_rest`),
+        from when it is first seen so until it leaves that pose by ``start_deg`` (a sway or a
+        fidget there does not bring back the hold); a hold that began before it left is that rest's."""
+        seg, up = self._segmenter, block.up[-1]
+        if self._other_rest is not None and self._other_rest[0] != seg.start:  # (another movement)
+            self._other_rest = None
+        if self._left_rest_s is not None and self._left_rest_s[0] != seg.start:
+            self._left_rest_s = None
+        last = self._history.end - 1
+        if self._other_rest is None and self._at_other_rest(out, now_deg, last - self._last_loud, last - self._last_moving):
+            self._other_rest = (seg.start, up.copy())
+        if self._other_rest is None:
+            return False
+        if float(angle_between_deg(up[None, :], self._other_rest[1])[0]) < self.config.start_deg:
+            return True
+        self._other_rest, self._left_rest_s = None, (seg.start, float(block.t[-1]))
+        return False
+
     def _update_status(self, block: MotionBlock) -> None:
         """The live view: angle above rest, phase and hold time at the block's last sample."""
         seg = self._segmenter
@@ -587,20 +631,28 @@ class Pipeline:
             # exercise goes is not held out: say, sitting again after standing up, before the
             # segmenter has taken that pose for the rest)
             out = self.classifier.axes.axis is None or self.angle_deg_ >= self.config.start_deg
-            span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
-            if span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ == "hold"):
-                # (never back within a hold: the span waits while the leg comes down, dated back
-                # once it is sure, and its start may move later, when a slow end of the way out
-                # turns out to be part of it; the time shown then stays until the span catches up)
-                phase = "hold"
-                self.hold_elapsed_s_ = max(span.held_s, self.hold_elapsed_s_ if self.phase_ == "hold" else 0.0)
-            elif span is not None and span.ended:
-                phase = "return"  # (a hold once ended does not start again)
+            if self._resting(block, out, now):
+                phase = "rest"  # (no rep under way: the leg rests in another pose)
             else:
-                # (within the band a hold's wobble stays in, the leg is still on its way out)
-                phase = "out" if now >= seg.peak_deg - top_band_deg(seg.peak_deg) else "return"
+                span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
+                if span is not None and self._left_rest_s is not None and span.out_end_s < self._left_rest_s[1]:
+                    span = None  # (the hold found is that rest's)
+                if span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ == "hold"):
+                    # (never back within a hold: the span waits while the leg comes down, dated
+                    # back once it is sure, and its start may move later, when a slow end of the way
+                    # out turns out to be part of it; the time shown then stays until the span
+                    # catches up)
+                    phase = "hold"
+                    self.hold_elapsed_s_ = max(span.held_s, self.hold_elapsed_s_ if self.phase_ == "hold" else 0.0)
+                elif span is not None and span.ended:
+                    phase = "return"  # (a hold once ended does not start again)
+                else:
+                    # (within the band a hold's wobble stays in, the leg is still on its way out)
+                    phase = "out" if now >= seg.peak_deg - top_band_deg(seg.peak_deg) else "return"
         else:
             phase = "return"
+        if seg.state == REST:
+            self._other_rest, self._left_rest_s = None, None
         if phase != "hold":
             self.hold_elapsed_s_ = 0.0
         self.phase_ = phase
