@@ -137,6 +137,48 @@ class _History:
             self.first = i0
 
 
+class _SpanSums:
+    """The live hold timer's sums over the movement under way (from absolute sample ``start``),
+    carried over blocks so that each block adds only its own samples: the low-passed rate's
+    second moments (3, 3), whose principal axis the movement turns about, and the trapezoid
+    integral of the rate from the start, per sensor axis (deg; about any axis it is their dot
+    product with it)."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.count = 0  # samples summed
+        self.last_t = math.nan  # the time of the last of them (s)
+        self.gram = np.zeros((3, 3))
+        self._turned = np.zeros((64, 3))  # rows 0..count-1 used (grown by doubling)
+
+    def continues(self, start: int, rows: np.ndarray) -> bool:
+        """Whether ``rows`` (from ``start`` on) are the samples summed, and more."""
+        return start == self.start and len(rows) >= self.count and (
+            self.count == 0 or rows[self.count - 1, 0] == self.last_t)
+
+    def extend(self, rows: np.ndarray) -> None:
+        """Add the rows after those summed (t at column 0, rate 4:7, low-passed rate 7:10)."""
+        n, k = len(rows), self.count
+        if n == k:
+            return
+        smooth = rows[k:, 7:10]
+        self.gram += smooth.T @ smooth
+        if n > len(self._turned):
+            grown = np.zeros((max(n, 2 * len(self._turned)), 3))
+            grown[:k] = self._turned[:k]
+            self._turned = grown
+        lo = max(k, 1)  # (the first sample's integral is 0)
+        t, omega = rows[lo - 1:, 0], rows[lo - 1:, 4:7]
+        steps = 0.5 * (omega[1:] + omega[:-1]) * (t[1:] - t[:-1])[:, None]
+        np.cumsum(steps, axis=0, out=self._turned[lo:n])
+        self._turned[lo:n] += self._turned[lo - 1]
+        self.count, self.last_t = n, float(rows[n - 1, 0])
+
+    def turned(self, n: int) -> np.ndarray:
+        """(n, 3) the integral of the rate at each of the first ``n`` samples summed (deg)."""
+        return self._turned[:n]
+
+
 class Pipeline:
     """Causal pipeline for one recording. See :mod:`sensorkit.pipeline` for the public attributes.
 
@@ -160,7 +202,6 @@ class Pipeline:
         self.angle_deg_ = 0.0
         self.phase_ = "rest"
         self.hold_elapsed_s_ = 0.0
-        self._shown_hold_from: float | None = None  # the start (s) of the hold the live view shows
         self.fs_hz_: float | None = None
         self._radii: list[float] = []  # rotation radii of the counted reps (m)
         self._pending: list[Samples] = []
@@ -172,6 +213,11 @@ class Pipeline:
         # after it, which may take it back (a pause on its way out: :meth:`Segmenter._took_back`)
         self._settled_row: tuple[Rep, Chain | None] | None = None
         self._first_rest_up: np.ndarray | None = None
+        # the live view: (the movement's start, the vertical) where the leg was seen resting in
+        # another pose, and (the movement's start, the time, s) when it left it (:meth:`_resting`)
+        self._other_rest: tuple[int, np.ndarray] | None = None
+        self._left_rest_s: tuple[int, float] | None = None
+        self._span_sums: _SpanSums | None = None  # the live hold timer's sums over the movement
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -554,20 +600,66 @@ class Pipeline:
         """:func:`~sensorkit.pipeline.measure.hold_so_far` over the movement under way: its rate
         about its own principal axis (of the low-passed rate; signed the way it went out),
         integrated from the angle at its start and smoothed at ``lowpass_hz`` at zero phase, as a
-        measured rep's."""
+        measured rep's. The axis's sums and the integral are carried over blocks
+        (:class:`_SpanSums`); the smoothing and the span are of the whole movement (zero phase:
+        a new sample changes the smoothed samples before it)."""
         seg, cfg = self._segmenter, self.config
         rows = self._history.rows(seg.start, self._history.end)
         if len(rows) < 3:
             return None
-        t, omega, smooth = rows[:, 0], rows[:, 4:7], rows[:, 7:10]
-        _, vecs = eigh(smooth.T @ smooth)
-        rate = omega @ vecs[:, -1]
-        angle = integral_deg(t, rate, 0.0)
+        sums = self._span_sums
+        if sums is None or not sums.continues(seg.start, rows):
+            sums = self._span_sums = _SpanSums(seg.start)
+        sums.extend(rows)
+        _, vecs = eigh(sums.gram)
+        axis = vecs[:, -1]
+        rate = rows[:, 4:7] @ axis
+        angle = sums.turned(len(rows)) @ axis  # (the integral of the rate about the axis)
         if angle.sum() < 0:
             rate, angle = -rate, -angle
         angle += float(seg.excursion_deg(rows[:1, 1:4])[0])
         both = smooth_zero_phase([angle, rate], cfg.lowpass_hz, self.fs_hz_)
-        return hold_so_far(t, both[:, 0], both[:, 1], cfg, self.fs_hz_)
+        return hold_so_far(rows[:, 0], both[:, 0], both[:, 1], cfg, self.fs_hz_)
+
+    def _at_other_rest(self, out: bool, now_deg: float, quiet_samples: int, still_samples: int) -> bool:
+        """Live view, in a movement: whether the leg is clearly resting in another pose (no rep under
+        way) before the segmenter has taken that pose for the rest (it waits for what comes next).
+        ``out``: held out the way the exercise goes; ``now_deg``: the turn from the rest pose;
+        ``quiet_samples``, ``still_samples``: how long the leg has been quiet and still (samples).
+
+        So it is, once the exercise's axis is known, when the leg has been quiet ``rest_min_s``
+        not held out (behind the rest pose, or within ``start_deg`` of it: the foot put down
+        further back, no rep holds there); or when it has been still longer than any hold
+        (``rest_still_s`` / 3, the longest real hold, or 1.5 times a prescribed hold) under half
+        the last counted rep's peak from the rest pose: the segmenter's rule for a rest pose
+        shifted out (the foot put down further out), which it applies after ``rest_still_s``."""
+        cfg = self.config
+        if self.classifier.axes.axis is None:
+            return False
+        if not out and quiet_samples >= cfg.rest_min_s * self.fs_hz_:
+            return True
+        longest_hold_s = max(cfg.rest_still_s / 3.0, 1.5 * (self._prescribed_hold_s or 0.0))
+        return (still_samples > longest_hold_s * self.fs_hz_
+                and now_deg < 0.5 * self._segmenter.home_peak_deg)
+
+    def _resting(self, block: MotionBlock, out: bool, now_deg: float) -> bool:
+        """Live view, in a movement: whether the leg rests in another pose (:meth:`_at_other_rest`),
+        from when it is first seen so until it leaves that pose by ``start_deg`` (a sway or a
+        fidget there does not bring back the hold); a hold that began before it left is that rest's."""
+        seg, up = self._segmenter, block.up[-1]
+        if self._other_rest is not None and self._other_rest[0] != seg.start:  # (another movement)
+            self._other_rest = None
+        if self._left_rest_s is not None and self._left_rest_s[0] != seg.start:
+            self._left_rest_s = None
+        last = self._history.end - 1
+        if self._other_rest is None and self._at_other_rest(out, now_deg, last - self._last_loud, last - self._last_moving):
+            self._other_rest = (seg.start, up.copy())
+        if self._other_rest is None:
+            return False
+        if float(angle_between_deg(up[None, :], self._other_rest[1])[0]) < self.config.start_deg:
+            return True
+        self._other_rest, self._left_rest_s = None, (seg.start, float(block.t[-1]))
+        return False
 
     def _update_status(self, block: MotionBlock) -> None:
         """The live view: angle above rest, phase and hold time at the block's last sample."""
@@ -588,21 +680,28 @@ class Pipeline:
             # exercise goes is not held out: say, sitting again after standing up, before the
             # segmenter has taken that pose for the rest)
             out = self.classifier.axes.axis is None or self.angle_deg_ >= self.config.start_deg
-            span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
-            if span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ == "hold"):
-                # (never back within a hold: the span waits while the leg comes down, dated back
-                # once it is sure; what was shown stays, unless the hold's start moved later)
-                moved = self._shown_hold_from is not None and span.out_end_s > self._shown_hold_from + 0.05
-                keep = self.phase_ == "hold" and not moved
-                phase, self.hold_elapsed_s_ = "hold", max(span.held_s, self.hold_elapsed_s_ if keep else 0.0)
-                self._shown_hold_from = span.out_end_s
-            elif span is not None and span.ended:
-                phase = "return"  # (a hold once ended does not start again)
+            if self._resting(block, out, now):
+                phase = "rest"  # (no rep under way: the leg rests in another pose)
             else:
-                # (within the band a hold's wobble stays in, the leg is still on its way out)
-                phase = "out" if now >= seg.peak_deg - top_band_deg(seg.peak_deg) else "return"
+                span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
+                if span is not None and self._left_rest_s is not None and span.out_end_s < self._left_rest_s[1]:
+                    span = None  # (the hold found is that rest's)
+                if span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ == "hold"):
+                    # (never back within a hold: the span waits while the leg comes down, dated
+                    # back once it is sure, and its start may move later, when a slow end of the way
+                    # out turns out to be part of it; the time shown then stays until the span
+                    # catches up)
+                    phase = "hold"
+                    self.hold_elapsed_s_ = max(span.held_s, self.hold_elapsed_s_ if self.phase_ == "hold" else 0.0)
+                elif span is not None and span.ended:
+                    phase = "return"  # (a hold once ended does not start again)
+                else:
+                    # (within the band a hold's wobble stays in, the leg is still on its way out)
+                    phase = "out" if now >= seg.peak_deg - top_band_deg(seg.peak_deg) else "return"
         else:
             phase = "return"
+        if seg.state == REST:
+            self._other_rest, self._left_rest_s = None, None
         if phase != "hold":
-            self.hold_elapsed_s_, self._shown_hold_from = 0.0, None
+            self.hold_elapsed_s_ = 0.0
         self.phase_ = phase
