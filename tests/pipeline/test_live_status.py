@@ -114,26 +114,3 @@ def test_a_leg_resting_in_a_shifted_pose_is_shown_at_rest(shift_deg):
     for start_s, end_s, _ in windows:
         phases = {phase for t, phase, _ in shown if start_s <= t <= end_s}
         assert phases == {"rest"}, f"{start_s:.1f}-{end_s:.1f} s"
-
-
-def test_the_timer_sums_carried_over_blocks_equal_the_whole_movement_summed_again():
-    """The principal axis's second moments and the rate's integral, carried block by block
-    (``_SpanSums``), are those of the movement summed at once (to rounding), also across a new
-    movement's start."""
-    from sensorkit.pipeline.pipeline import _SpanSums
-    from sensorkit.pipeline.series import integral_deg
-    rng = np.random.default_rng(3)
-    rows = rng.normal(size=(700, 21)) * 40.0
-    rows[:, 0] = np.cumsum(rng.uniform(0.004, 0.006, 700))
-    sums, n = _SpanSums(0), 0
-    for size in rng.integers(1, 60, 40):
-        n = min(n + int(size), len(rows))
-        assert sums.continues(0, rows[:n])
-        sums.extend(rows[:n])
-        smooth = rows[:n, 7:10]
-        np.testing.assert_allclose(sums.gram, smooth.T @ smooth, rtol=1e-12)
-        for axis in range(3):
-            np.testing.assert_allclose(sums.turned(n)[:, axis], integral_deg(rows[:n, 0], rows[:n, 4 + axis], 0.0),
-                                       rtol=1e-9, atol=1e-9)
-    assert not sums.continues(5, rows[5:])  # (another movement: summed afresh)
-    assert not sums.continues(0, rows[:n - 1])
