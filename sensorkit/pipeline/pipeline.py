@@ -137,48 +137,6 @@ class _History:
             self.first = i0
 
 
-class _SpanSums:
-    """The live hold timer's sums over the movement under way (from absolute sample ``start``),
-    carried over blocks so that each block adds only its own samples: the low-passed rate's
-    second moments (3, 3), whose principal axis the movement turns about, and the trapezoid
-    integral of the rate from the start, per sensor axis (deg; about any axis it is their dot
-    product with it)."""
-
-    def __init__(self, start: int) -> None:
-        self.start = start
-        self.count = 0  # samples summed
-        self.last_t = math.nan  # the time of the last of them (s)
-        self.gram = np.zeros((3, 3))
-        self._turned = np.zeros((64, 3))  # rows 0..count-1 used (grown by doubling)
-
-    def continues(self, start: int, rows: np.ndarray) -> bool:
-        """Whether ``rows`` (from ``start`` on) are the samples summed, and more."""
-        return start == self.start and len(rows) >= self.count and (
-            self.count == 0 or rows[self.count - 1, 0] == self.last_t)
-
-    def extend(self, rows: np.ndarray) -> None:
-        """Add the rows after those summed (t at column 0, rate 4:7, low-passed rate 7:10)."""
-        n, k = len(rows), self.count
-        if n == k:
-            return
-        smooth = rows[k:, 7:10]
-        self.gram += smooth.T @ smooth
-        if n > len(self._turned):
-            grown = np.zeros((max(n, 2 * len(self._turned)), 3))
-            grown[:k] = self._turned[:k]
-            self._turned = grown
-        lo = max(k, 1)  # (the first sample's integral is 0)
-        t, omega = rows[lo - 1:, 0], rows[lo - 1:, 4:7]
-        steps = 0.5 * (omega[1:] + omega[:-1]) * (t[1:] - t[:-1])[:, None]
-        np.cumsum(steps, axis=0, out=self._turned[lo:n])
-        self._turned[lo:n] += self._turned[lo - 1]
-        self.count, self.last_t = n, float(rows[n - 1, 0])
-
-    def turned(self, n: int) -> np.ndarray:
-        """(n, 3) the integral of the rate at each of the first ``n`` samples summed (deg)."""
-        return self._turned[:n]
-
-
 class Pipeline:
     """Causal pipeline for one recording. See :mod:`sensorkit.pipeline` for the public attributes.
 
@@ -217,7 +175,6 @@ class Pipeline:
         # another pose, and (the movement's start, the time, s) when it left it (:meth:`_resting`)
         self._other_rest: tuple[int, np.ndarray] | None = None
         self._left_rest_s: tuple[int, float] | None = None
-        self._span_sums: _SpanSums | None = None  # the live hold timer's sums over the movement
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -600,26 +557,20 @@ class Pipeline:
         """:func:`~sensorkit.pipeline.measure.hold_so_far` over the movement under way: its rate
         about its own principal axis (of the low-passed rate; signed the way it went out),
         integrated from the angle at its start and smoothed at ``lowpass_hz`` at zero phase, as a
-        measured rep's. The axis's sums and the integral are carried over blocks
-        (:class:`_SpanSums`); the smoothing and the span are of the whole movement (zero phase:
-        a new sample changes the smoothed samples before it)."""
+        measured rep's."""
         seg, cfg = self._segmenter, self.config
         rows = self._history.rows(seg.start, self._history.end)
         if len(rows) < 3:
             return None
-        sums = self._span_sums
-        if sums is None or not sums.continues(seg.start, rows):
-            sums = self._span_sums = _SpanSums(seg.start)
-        sums.extend(rows)
-        _, vecs = eigh(sums.gram)
-        axis = vecs[:, -1]
-        rate = rows[:, 4:7] @ axis
-        angle = sums.turned(len(rows)) @ axis  # (the integral of the rate about the axis)
+        t, omega, smooth = rows[:, 0], rows[:, 4:7], rows[:, 7:10]
+        _, vecs = eigh(smooth.T @ smooth)
+        rate = omega @ vecs[:, -1]
+        angle = integral_deg(t, rate, 0.0)
         if angle.sum() < 0:
             rate, angle = -rate, -angle
         angle += float(seg.excursion_deg(rows[:1, 1:4])[0])
         both = smooth_zero_phase([angle, rate], cfg.lowpass_hz, self.fs_hz_)
-        return hold_so_far(rows[:, 0], both[:, 0], both[:, 1], cfg, self.fs_hz_)
+        return hold_so_far(t, both[:, 0], both[:, 1], cfg, self.fs_hz_)
 
     def _at_other_rest(self, out: bool, now_deg: float, quiet_samples: int, still_samples: int) -> bool:
         """Live view, in a movement: whether the leg is clearly resting in another pose (no rep under
