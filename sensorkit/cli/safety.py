@@ -53,7 +53,7 @@ def scheduler_notice(scheduler: str | None) -> None:
             " unset it to run on this machine)")
 
 
-def require_inputs(paths, folders: bool = True, streams: bool = False) -> None:
+def require_inputs(paths, folders: bool = True, streams: bool = False, holding: str = "recordings") -> None:
     """Each input PATH given on the command line exists and can be read (a folder: searched), else a
     usage error (exit 2) naming it in one line, as the reader would (``nope.csv: cannot read: no such
     file``), before anything is read or written. Checked as the reader checks a file: a missing
@@ -62,19 +62,23 @@ def require_inputs(paths, folders: bool = True, streams: bool = False) -> None:
     command says a missing input so, whatever it reads (a recording, a prescription, a report, a
     capture). ``folders=False``: a folder is refused too (a command that takes one file).
     ``streams=True``: ``-`` (stdin), a pipe or a device (``/dev/fd/3``, ``/dev/stdin``) is taken
-    too, as by a command that reads its input line by line (``decode``)."""
+    too, as by a command that reads its input line by line (``decode``). ``holding``: what a folder
+    given holds, as a folder that cannot be searched is said (``"recordings"``, ``"prescriptions"``)."""
     import os
     import stat
     from pathlib import Path
 
     from sensorkit.io.csv_table import file_size
+    from sensorkit.io.files import unsearchable_folder
 
     for given in paths:
         if streams and str(given) == "-":
             continue
         path = Path(given)
-        if path.is_dir() and folders and os.access(path, os.R_OK | os.X_OK):
-            continue
+        if path.is_dir() and folders:
+            if os.access(path, os.R_OK | os.X_OK):
+                continue
+            raise click.UsageError(unsearchable_folder(path, holding))
         try:
             if streams and not path.is_dir() and path.exists() and not stat.S_ISREG(os.stat(path).st_mode):
                 pass  # (a pipe or device: read as it comes)

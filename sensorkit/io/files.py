@@ -39,6 +39,13 @@ def atomic_write_text(path: str | os.PathLike, text: str | Iterable[str]) -> Non
             temp.unlink()
 
 
+def unsearchable_folder(path: str | os.PathLike, holding: str = "recordings") -> str:
+    """The one line for a folder that cannot be listed, naming what is then left out: ``holding``
+    is ``"recordings"`` (not analysed) or ``"prescriptions"`` (not read)."""
+    fate = "analysed" if holding == "recordings" else "read"
+    return f"{path}: a folder that cannot be searched (permission denied): the {holding} in it are not {fate}"
+
+
 def describe_os_error(exc: BaseException) -> str:
     """A short reason for a failed open/read, for one-line messages."""
     if isinstance(exc, FileNotFoundError):
