@@ -1,7 +1,9 @@
 """What every batch command does the same way: one-line errors, Ctrl-C as an interrupt, literal paths."""
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -10,7 +12,8 @@ from rich.console import Console
 
 from sensorkit.errors import SensorkitError, escape_controls
 
-#: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use
+#: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use (that of
+#: :func:`sensorkit.io.outputs.stop_at_once` too; not imported from there: this module stays light)
 EXIT_INTERRUPTED = 130
 
 
@@ -28,15 +31,25 @@ def say(line: str) -> None:
 @contextmanager
 def batch_guard(interrupted_note: str = "interrupted; no results written (earlier results are unchanged)") -> Iterator[None]:
     """Turn Ctrl-C into ``interrupted_note`` and exit 130, and a sensorkit error (an unusable output,
-    an unreachable scheduler) into ``error: ...`` and exit 2: one line, no traceback."""
+    an unreachable scheduler) into ``error: ...`` and exit 2: one line, no traceback. A second
+    Ctrl-C while the first is handled ends the process at once, also with 130 and the note
+    (:func:`~sensorkit.batch.stop_at_once`): no traceback, no temporary file left."""
     from sensorkit.batch import interrupts_noted
+    from sensorkit.io.outputs import say_interrupted, stop_at_once
 
     try:
-        with interrupts_noted():
+        with interrupts_noted(interrupted_note):
             yield
     except KeyboardInterrupt:
-        say(interrupted_note)
-        sys.exit(EXIT_INTERRUPTED)
+        previous = None
+        if threading.current_thread() is threading.main_thread():  # (a Ctrl-C while saying so: the end)
+            previous = signal.signal(signal.SIGINT, lambda signum, frame: stop_at_once(interrupted_note))
+        try:
+            say_interrupted(interrupted_note)
+            sys.exit(EXIT_INTERRUPTED)
+        finally:  # (the process's own exit is guarded by sensorkit.cli.main)
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
     except SensorkitError as exc:
         say(f"error: {exc}")
         sys.exit(2)
