@@ -228,3 +228,15 @@ def test_a_recorder_s_own_lists_are_read_without_a_word(csv_path):
     recording = read_recording(csv_path)
     assert [w for w in recording.warnings if "gaps" in w or "reconnects" in w or "stream" in w] == []
     assert len(recording.meta.reconnects) == 2
+
+
+def test_read_meta_of_a_recording_dated_by_its_file_reads_its_sidecar_once(csv_path, monkeypatch):
+    from pathlib import Path
+
+    sidecar = write_sidecar_text(csv_path, json.dumps({"side": "left"}))  # (no started_at: its duration is read)
+    reads, read_text = [], Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: reads.append(self.name) or read_text(self, *a, **k))
+    meta = read_meta(csv_path)
+    monkeypatch.undo()
+    assert reads == [sidecar.name]  # (it was read twice)
+    assert meta.started_at_from_file_time and meta.side == "left"
