@@ -174,7 +174,7 @@ class interrupts_noted:
     """``with interrupts_noted(note):`` Ctrl-C (SIGINT) still raises KeyboardInterrupt, and is also
     remembered, so a file being read when it came is not reported as broken (see :func:`run_file_task`).
     A second Ctrl-C, while the first is being handled (a pool's workers stopped, temporary files
-    removed), ends the process at once: see :func:`stop_at_once`. Only in the main thread; elsewhere
+    removed), ends the process at once: see :func:`~sensorkit.io.outputs.stop_at_once`. Only in the main thread; elsewhere
     it does nothing."""
 
     def __init__(self, note: str = "interrupted") -> None:

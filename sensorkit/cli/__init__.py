@@ -88,17 +88,6 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
-def _stop_while_exiting(signum, frame) -> None:
-    """Ctrl-C while a finished command's process ends (its threads joined): exit 130 at once, no
-    traceback (temporary files removed, as by :func:`~sensorkit.io.outputs.stop_at_once`)."""
-    import sys
-
-    outputs = sys.modules.get("sensorkit.io.outputs")  # (loaded by any command that writes a table)
-    if outputs is not None:
-        outputs.stop_at_once("interrupted")
-    _exit_now(_INTERRUPTED)
-
-
 def _ignore_interrupts() -> None:
     """The last step of a finished command's exit (an ``atexit`` callback registered before any
     other): a Ctrl-C in the interpreter's own shutdown, after its Python handlers are gone, would
@@ -120,7 +109,10 @@ def main() -> None:
     except SystemExit as exc:
         if exc.code == _INTERRUPTED:  # (stopped by Ctrl-C: everything is put away; a second one now
             _exit_now(_INTERRUPTED)  # must not find the interpreter shutting down)
-        signal.signal(signal.SIGINT, _stop_while_exiting)
+        # (done, its outputs written and its summary said: a Ctrl-C while the process ends, its
+        # threads joined, ends it at once with the status it has, not a traceback)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        signal.signal(signal.SIGINT, lambda signum, frame: _exit_now(code))
         raise
 
 

@@ -33,7 +33,7 @@ def batch_guard(interrupted_note: str = "interrupted; no results written (earlie
     """Turn Ctrl-C into ``interrupted_note`` and exit 130, and a sensorkit error (an unusable output,
     an unreachable scheduler) into ``error: ...`` and exit 2: one line, no traceback. A second
     Ctrl-C while the first is handled ends the process at once, also with 130 and the note
-    (:func:`~sensorkit.batch.stop_at_once`): no traceback, no temporary file left."""
+    (:func:`~sensorkit.io.outputs.stop_at_once`): no traceback, no temporary file left."""
     from sensorkit.batch import interrupts_noted
     from sensorkit.io.outputs import say_interrupted, stop_at_once
 
