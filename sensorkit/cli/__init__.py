@@ -104,6 +104,9 @@ def main() -> None:
     if hasattr(signal, "SIGXFSZ"):  # a file-size limit reached: a one-line write error, not a kill
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     atexit.register(_ignore_interrupts)  # (first registered: run last)
+    from sensorkit.cli import safety
+
+    safety.process_ends_with_command = True
     try:
         _main()
     except SystemExit as exc:

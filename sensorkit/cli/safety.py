@@ -15,6 +15,9 @@ from sensorkit.errors import SensorkitError, escape_controls
 #: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use (that of
 #: :func:`sensorkit.io.outputs.stop_at_once` too; not imported from there: this module stays light)
 EXIT_INTERRUPTED = 130
+#: set by :func:`sensorkit.cli.main`: this process ends with its command, so a Ctrl-C handler that
+#: ends it at once may stay after a Ctrl-C (in a process that goes on, a test's, it is put back)
+process_ends_with_command = False
 
 
 def stderr_console() -> Console:
@@ -47,8 +50,8 @@ def batch_guard(interrupted_note: str = "interrupted; no results written (earlie
         try:
             say_interrupted(interrupted_note)
             sys.exit(EXIT_INTERRUPTED)
-        finally:  # (the process's own exit is guarded by sensorkit.cli.main)
-            if previous is not None:
+        finally:  # (kept while the process ends: a Ctrl-C then must not raise in click's unwinding)
+            if previous is not None and not process_ends_with_command:
                 signal.signal(signal.SIGINT, previous)
     except SensorkitError as exc:
         say(f"error: {exc}")
