@@ -30,7 +30,7 @@ from sensorkit.errors import SensorkitError, escape_controls, failure_reason, na
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names
 from sensorkit.io.meta import file_time_warning
-from sensorkit.io.outputs import OutputSet, check_output_folder
+from sensorkit.io.outputs import OutputSet, check_output_folder, forget_interrupted, stop_at_once
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
 
 SESSION_COLUMNS = (
@@ -171,19 +171,27 @@ def _raise_if_interrupted() -> None:
 
 
 class interrupts_noted:
-    """``with interrupts_noted():`` Ctrl-C (SIGINT) still raises KeyboardInterrupt, and is also
+    """``with interrupts_noted(note):`` Ctrl-C (SIGINT) still raises KeyboardInterrupt, and is also
     remembered, so a file being read when it came is not reported as broken (see :func:`run_file_task`).
-    Only in the main thread; elsewhere it does nothing."""
+    A second Ctrl-C, while the first is being handled (a pool's workers stopped, temporary files
+    removed), ends the process at once: see :func:`~sensorkit.io.outputs.stop_at_once`. Only in the main thread; elsewhere
+    it does nothing."""
+
+    def __init__(self, note: str = "interrupted") -> None:
+        self.note = note
 
     def __enter__(self) -> "interrupts_noted":
         _interrupted.clear()
+        forget_interrupted()
         self._previous = None
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._on_sigint)
         return self
 
-    @staticmethod
-    def _on_sigint(signum, frame) -> None:
+    def _on_sigint(self, signum, frame) -> None:
+        if _interrupted.is_set():  # (the second: the first is being handled)
+            stop_at_once(self.note)
+            return  # (outputs being renamed into place: the first ends the run in a moment)
         _interrupted.set()
         raise KeyboardInterrupt
 

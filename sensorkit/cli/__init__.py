@@ -69,11 +69,57 @@ def cli() -> None:
     """sensorkit: rep-by-rep analysis of seated hip external rotation and knee extension from an ankle IMU."""
 
 
+#: the exit status of a command stopped by Ctrl-C (128 + SIGINT)
+_INTERRUPTED = 130
+
+
+def _exit_now(code: int) -> None:
+    """End the process with ``code`` at once, its output flushed: no interpreter shutdown, which
+    takes a while after a big analysis (freeing its modules) and in which a Ctrl-C kills the process
+    by the signal instead of its exit status."""
+    import os
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
+def _ignore_interrupts() -> None:
+    """The last step of a finished command's exit (an ``atexit`` callback registered before any
+    other): a Ctrl-C in the interpreter's own shutdown, after its Python handlers are gone, would
+    kill the process by the signal instead of its exit status; it is ignored."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def main() -> None:
+    import atexit
     import signal
 
     if hasattr(signal, "SIGXFSZ"):  # a file-size limit reached: a one-line write error, not a kill
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    atexit.register(_ignore_interrupts)  # (first registered: run last)
+    from sensorkit.cli import safety
+
+    safety.process_ends_with_command = True
+    try:
+        _main()
+    except SystemExit as exc:
+        if exc.code == _INTERRUPTED:  # (stopped by Ctrl-C: everything is put away; a second one now
+            _exit_now(_INTERRUPTED)  # must not find the interpreter shutting down)
+        # (done, its outputs written and its summary said: a Ctrl-C while the process ends, its
+        # threads joined, ends it at once with the status it has, not a traceback)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        signal.signal(signal.SIGINT, lambda signum, frame: _exit_now(code))
+        raise
+
+
+def _main() -> None:
     try:
         code = cli.main(standalone_mode=False)  # (--help and --version return 0)
     except click.UsageError as exc:  # one line, as every user error (click's own is four)
@@ -84,8 +130,12 @@ def main() -> None:
         click.echo(escape_controls(f"Error: {exc.format_message()}"), err=True)  # (as exc.show(), one line)
         raise SystemExit(exc.exit_code) from None
     except click.exceptions.Abort:  # Ctrl-C before a command took charge of it (while it loads)
-        click.echo("interrupted", err=True)
-        raise SystemExit(130) from None
+        import sys
+
+        outputs = sys.modules.get("sensorkit.io.outputs")
+        if outputs is None or not outputs.said_interrupted():  # (a command's note says it already)
+            click.echo("interrupted", err=True)
+        raise SystemExit(_INTERRUPTED) from None
     except SensorkitError as exc:  # user errors: one line, no traceback
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None

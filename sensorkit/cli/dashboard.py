@@ -37,7 +37,8 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
     from sensorkit.cli.safety import require_inputs
     from sensorkit.web import require_web
 
-    require_inputs([rx_path, *paths])  # (said as every command says it: before the web extra is needed)
+    require_inputs([rx_path], holding="prescriptions")  # (said as every command says it: before the web
+    require_inputs(paths)  # extra is needed)
     require_web()
     from sensorkit.report import load_prescriptions
     from sensorkit.web.dashboard_app import dashboard_app
@@ -47,8 +48,9 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
     try:
         rx_failed: list = []  # (a typo in one patient's prescription does not hide the others)
         prescriptions = load_prescriptions(rx_path, rx_failed)
-        for _, reason in rx_failed:
-            click.echo(f"error: {reason}; this prescription is not read, its patient is not shown", err=True)
+        for where, reason in rx_failed:  # (a file not read, or a folder below that could not be searched)
+            left_out = "their patients are" if where.is_dir() else "this prescription is not read, its patient is"
+            click.echo(f"error: {reason}; {left_out} not shown", err=True)
         data = DashboardData(prescriptions, paths, as_of=as_of,
                              include_simulated=include_simulated, prescriptions_failed=rx_failed)
         data.refresh()

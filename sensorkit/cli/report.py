@@ -49,7 +49,8 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     The tables do not depend on --workers or --scheduler. The outputs are written together when
     the report is done (none of them on an error or Ctrl-C; earlier ones are then kept).
     """
-    require_inputs([rx_path, *paths])  # (a file or a folder of prescriptions, and the recordings)
+    require_inputs([rx_path], holding="prescriptions")  # (a file or a folder of them)
+    require_inputs(paths)
     lines: list[str] = []
 
     def on_message(line: str) -> None:
@@ -60,8 +61,9 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     with batch_guard("interrupted; no report written (earlier outputs are unchanged)"):
         rx_failed: list = []  # (a typo in one patient's prescription does not stop the others' report)
         prescriptions = load_prescriptions(rx_path, rx_failed)
-        for _, reason in rx_failed:
-            on_message(f"error: {reason}; this prescription is not read, its patient is left out of the report")
+        for where, reason in rx_failed:  # (a file not read, or a folder below that could not be searched)
+            left_out = "their patients are" if where.is_dir() else "this prescription is not read, its patient is"
+            on_message(f"error: {reason}; {left_out} left out of the report")
         outputs = [("--out", out_csv), ("--summary", summary_csv), ("--log", log_path)]
         outputs = [(option, path) for option, path in outputs if path is not None]
         skipped: list = []

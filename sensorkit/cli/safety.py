@@ -1,7 +1,9 @@
 """What every batch command does the same way: one-line errors, Ctrl-C as an interrupt, literal paths."""
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -10,8 +12,12 @@ from rich.console import Console
 
 from sensorkit.errors import SensorkitError, escape_controls
 
-#: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use
+#: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use (that of
+#: :func:`sensorkit.io.outputs.stop_at_once` too; not imported from there: this module stays light)
 EXIT_INTERRUPTED = 130
+#: set by :func:`sensorkit.cli.main`: this process ends with its command, so a Ctrl-C handler that
+#: ends it at once may stay after a Ctrl-C (in a process that goes on, a test's, it is put back)
+process_ends_with_command = False
 
 
 def stderr_console() -> Console:
@@ -28,15 +34,25 @@ def say(line: str) -> None:
 @contextmanager
 def batch_guard(interrupted_note: str = "interrupted; no results written (earlier results are unchanged)") -> Iterator[None]:
     """Turn Ctrl-C into ``interrupted_note`` and exit 130, and a sensorkit error (an unusable output,
-    an unreachable scheduler) into ``error: ...`` and exit 2: one line, no traceback."""
+    an unreachable scheduler) into ``error: ...`` and exit 2: one line, no traceback. A second
+    Ctrl-C while the first is handled ends the process at once, also with 130 and the note
+    (:func:`~sensorkit.io.outputs.stop_at_once`): no traceback, no temporary file left."""
     from sensorkit.batch import interrupts_noted
+    from sensorkit.io.outputs import say_interrupted, stop_at_once
 
     try:
-        with interrupts_noted():
+        with interrupts_noted(interrupted_note):
             yield
     except KeyboardInterrupt:
-        say(interrupted_note)
-        sys.exit(EXIT_INTERRUPTED)
+        previous = None
+        if threading.current_thread() is threading.main_thread():  # (a Ctrl-C while saying so: the end)
+            previous = signal.signal(signal.SIGINT, lambda signum, frame: stop_at_once(interrupted_note))
+        try:
+            say_interrupted(interrupted_note)
+            sys.exit(EXIT_INTERRUPTED)
+        finally:  # (kept while the process ends: a Ctrl-C then must not raise in click's unwinding)
+            if previous is not None and not process_ends_with_command:
+                signal.signal(signal.SIGINT, previous)
     except SensorkitError as exc:
         say(f"error: {exc}")
         sys.exit(2)
@@ -53,7 +69,7 @@ def scheduler_notice(scheduler: str | None) -> None:
             " unset it to run on this machine)")
 
 
-def require_inputs(paths, folders: bool = True, streams: bool = False) -> None:
+def require_inputs(paths, folders: bool = True, streams: bool = False, holding: str = "recordings") -> None:
     """Each input PATH given on the command line exists and can be read (a folder: searched), else a
     usage error (exit 2) naming it in one line, as the reader would (``nope.csv: cannot read: no such
     file``), before anything is read or written. Checked as the reader checks a file: a missing
@@ -62,19 +78,23 @@ def require_inputs(paths, folders: bool = True, streams: bool = False) -> None:
     command says a missing input so, whatever it reads (a recording, a prescription, a report, a
     capture). ``folders=False``: a folder is refused too (a command that takes one file).
     ``streams=True``: ``-`` (stdin), a pipe or a device (``/dev/fd/3``, ``/dev/stdin``) is taken
-    too, as by a command that reads its input line by line (``decode``)."""
+    too, as by a command that reads its input line by line (``decode``). ``holding``: what a folder
+    given holds, as a folder that cannot be searched is said (``"recordings"``, ``"prescriptions"``)."""
     import os
     import stat
     from pathlib import Path
 
     from sensorkit.io.csv_table import file_size
+    from sensorkit.io.files import unsearchable_folder
 
     for given in paths:
         if streams and str(given) == "-":
             continue
         path = Path(given)
-        if path.is_dir() and folders and os.access(path, os.R_OK | os.X_OK):
-            continue
+        if path.is_dir() and folders:
+            if os.access(path, os.R_OK | os.X_OK):
+                continue
+            raise click.UsageError(unsearchable_folder(path, holding))
         try:
             if streams and not path.is_dir() and path.exists() and not stat.S_ISREG(os.stat(path).st_mode):
                 pass  # (a pipe or device: read as it comes)

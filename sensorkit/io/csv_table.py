@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.files import describe_os_error
+from sensorkit.io.files import describe_os_error, unsearchable_folder
 from sensorkit.samples import COLUMNS
 
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
@@ -315,8 +315,7 @@ def file_size(path: Path) -> int:
     try:
         if path.is_dir():
             if not os.access(path, os.R_OK | os.X_OK):
-                raise RecordingError(f"{path}: a folder that cannot be searched (permission denied): the recordings"
-                                     " in it are not analysed")
+                raise RecordingError(unsearchable_folder(path))
             raise IsADirectoryError(path)
         status = os.stat(path)
     except FileNotFoundError as exc:

@@ -21,6 +21,11 @@ def resolved(path: str | os.PathLike) -> Path:
         return Path(os.path.abspath(path))
 
 
+#: the temporary files being written in this process (by :func:`atomic_write_text` and
+#: :class:`~sensorkit.io.outputs.OutputSet`), for :func:`~sensorkit.io.outputs.stop_at_once` to remove
+OPEN_TEMPS: set[Path] = set()
+
+
 def atomic_write_text(path: str | os.PathLike, text: str | Iterable[str]) -> None:
     """Write ``text`` (UTF-8; a string or string chunks) to ``path``: readers see old or new, never half.
 
@@ -28,6 +33,7 @@ def atomic_write_text(path: str | os.PathLike, text: str | Iterable[str]) -> Non
     """
     path = Path(path)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    OPEN_TEMPS.add(temp)
     try:
         with open(temp, "w", encoding="utf-8", newline="") as handle:
             handle.writelines([text] if isinstance(text, str) else text)
@@ -37,6 +43,14 @@ def atomic_write_text(path: str | os.PathLike, text: str | Iterable[str]) -> Non
     finally:
         if temp.exists():
             temp.unlink()
+        OPEN_TEMPS.discard(temp)
+
+
+def unsearchable_folder(path: str | os.PathLike, holding: str = "recordings") -> str:
+    """The one line for a folder that cannot be listed, naming what is then left out: ``holding``
+    is ``"recordings"`` (not analysed) or ``"prescriptions"`` (not read)."""
+    fate = "analysed" if holding == "recordings" else "read"
+    return f"{path}: a folder that cannot be searched (permission denied): the {holding} in it are not {fate}"
 
 
 def describe_os_error(exc: BaseException) -> str:

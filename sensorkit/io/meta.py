@@ -187,6 +187,80 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
 _FIELDS = tuple(_VALIDATORS)
 
 
+def _finite(value: Any) -> float:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _finite_or_null(value: Any) -> float | None:
+    return None if value is None else _finite(value)
+
+
+def _positive_count_or_null(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"expected a whole number >= 1, got {value!r}")
+    return value
+
+
+#: what each entry of a recorder's lists holds (every key required), and the ``stream`` keys checked
+#: when present (others kept as written): key -> validator
+_GAP_KEYS: dict[str, Callable[[Any], Any]] = {"at_t_s": _finite, "lost_samples": _count}
+_RECONNECT_KEYS: dict[str, Callable[[Any], Any]] = {
+    "dropped_at_t_s": _finite, "resumed_at_t_s": _finite_or_null, "lost_s": _number(0.0, inclusive=True),
+    "lost_samples": _count, "attempts": _count}
+_STREAM_KEYS: dict[str, Callable[[Any], Any]] = {
+    "protocol": _text, "mtu": _positive_count_or_null, "packets": _count, "corrupt_packets": _count,
+    "lost_samples": _count, "nonfinite_samples": _count, "received_samples": _count, "unsaved_samples": _count,
+    "loss_fraction": _number(0.0, inclusive=True, maximum=1.0), "ended_by": _text}
+
+
+def _entry_problem(entry: Any, keys: dict[str, Callable[[Any], Any]]) -> str | None:
+    """What is wrong with one ``gaps``/``reconnects`` entry, or None."""
+    if not isinstance(entry, dict):
+        return f"expected an object {{{', '.join(keys)}}}, got {type(entry).__name__} {entry!r}"
+    missing = [key for key in keys if key not in entry]
+    if missing:
+        return f"no {' or '.join(missing)}"
+    for key, check in keys.items():
+        try:
+            check(entry[key])
+        except ValueError as exc:
+            return f"{key}: {exc}"
+    resumed, dropped = entry.get("resumed_at_t_s"), entry.get("dropped_at_t_s")
+    if keys is _RECONNECT_KEYS and resumed is not None and resumed < dropped:
+        return f"resumed_at_t_s {resumed!r} is before dropped_at_t_s {dropped!r}"
+    return None
+
+
+def _checked_entries(key: str, value: Any, source: str, warnings: list[str]) -> Any:
+    """``value`` of the sidecar's ``gaps``, ``reconnects`` or ``stream`` without the entries (for
+    ``stream``, the keys) that are malformed, each said in ``warnings``. They describe the link, not
+    the samples: the recording is analysed from its samples all the same."""
+    left_out = "left out (the samples are analysed as recorded)"
+    if key == "stream":
+        kept = dict(value)
+        for name, check in _STREAM_KEYS.items():
+            if name in kept:
+                try:
+                    check(kept[name])
+                except ValueError as exc:
+                    warnings.append(f"{source}: key stream.{name}: {exc}; {left_out}")
+                    del kept[name]
+        return kept
+    keys = _GAP_KEYS if key == "gaps" else _RECONNECT_KEYS
+    kept = []
+    for index, entry in enumerate(value):
+        problem = _entry_problem(entry, keys)
+        if problem is None:
+            kept.append(entry)
+        else:
+            warnings.append(f"{source}: key {key}[{index}]: {problem}; this entry is {left_out}")
+    return kept
+
+
 def sidecar_value(key: str, value: Any) -> Any:
     """``value`` checked (and converted) as the sidecar's ``key`` takes it; a ValueError saying
     what was expected (the library's prescription takes what the sidecar takes)."""
@@ -205,13 +279,16 @@ def in_this_computer_zone(moment: datetime) -> tuple[datetime, str]:
     return local, f"UTC{offset[:3]}:{offset[3:]}"
 
 
-def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
+def meta_from_dict(data: Any, source: str, check_entries: bool = True) -> tuple[RecordingMeta, list[str]]:
     """Validate a sidecar's parsed JSON; ``source`` names it in messages. Returns (meta, warnings).
 
     Raises :class:`RecordingError` ``"SOURCE: key side: expected ..."`` for a wrong value. A time
     without a UTC offset is a wall-clock time, read in this computer's zone with a warning
     (``started_at``: flagged, for a report to read it in the patient's zone,
-    :meth:`RecordingMeta.in_zone`); ``null`` means the key is absent.
+    :meth:`RecordingMeta.in_zone`); ``null`` means the key is absent. A malformed entry of
+    ``gaps`` or ``reconnects``, or ``stream`` key, is left out with a warning naming it
+    (``SOURCE: key gaps[2]: lost_samples: ...``; counted from 0); ``check_entries=False`` keeps them
+    as given (a recorder's own, written as it made them).
     """
     if not isinstance(data, dict):
         raise RecordingError(f"{source}: expected a JSON object {{...}} at the top, got {type(data).__name__}")
@@ -230,6 +307,8 @@ def meta_from_dict(data: Any, source: str) -> tuple[RecordingMeta, list[str]]:
             value = _VALIDATORS[key](raw)
         except ValueError as exc:
             raise RecordingError(f"{source}: key {key}: {exc}") from None
+        if key in ("gaps", "reconnects", "stream") and check_entries:
+            value = _checked_entries(key, value, source, warnings)
         if isinstance(value, datetime) and value.tzinfo is None:
             value, offset = in_this_computer_zone(value)
             read_as = f"read in this computer's zone ({offset})" + (f" {NO_OFFSET_IN_REPORT}" if key == "started_at" else "")

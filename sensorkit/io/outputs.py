@@ -16,13 +16,15 @@ import errno
 import hashlib
 import os
 import re
+import sys
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from sensorkit.errors import NAME_ERRORS, SensorkitError
-from sensorkit.io.files import resolved, sidecar_path
+from sensorkit.errors import NAME_ERRORS, SensorkitError, escape_controls
+from sensorkit.io.files import OPEN_TEMPS, resolved, sidecar_path
 
 #: first columns of the tables sensorkit writes -> what they are
 _OUTPUT_HEADERS = {
@@ -159,17 +161,93 @@ def reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+#: how many OutputSets are renaming their files onto their targets (or putting the old ones back) now
+_COMMITTING = [0]
+
+
+def committing() -> bool:
+    """Whether an OutputSet is putting its files in place (or back) now: a moment to let finish."""
+    return _COMMITTING[0] > 0
+
+
+def discard_open_outputs() -> None:
+    """Remove the temporary files being written (of every OutputSet still open, of an atomic
+    write): a process about to end at once (a second Ctrl-C); their targets are left as they were."""
+    for temp in list(OPEN_TEMPS):
+        try:
+            temp.unlink()
+        except OSError:
+            pass
+    OPEN_TEMPS.clear()
+
+
+#: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use
+EXIT_INTERRUPTED = 130
+
+
+_note_said = threading.Event()  # (said once per process)
+
+
+def say_interrupted(note: str, raw: bool = False) -> None:
+    """``note`` on stderr, once per process (the first Ctrl-C's, or the second's if it came first).
+    ``raw``: written to the file descriptor itself (in a signal handler, which may have interrupted
+    a write to ``sys.stderr``)."""
+    if _note_said.is_set():
+        return
+    _note_said.set()
+    line = escape_controls(note) + "\n"
+    if raw:
+        os.write(2, line.encode("utf-8", "replace"))
+    else:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+
+
+def forget_interrupted() -> None:
+    """A new run: its interruption's note not said yet (a process may run several, as tests do)."""
+    _note_said.clear()
+
+
+def said_interrupted() -> bool:
+    """Whether :func:`say_interrupted` has said its note in this process."""
+    return _note_said.is_set()
+
+
+def stop_at_once(note: str = "interrupted") -> None:
+    """End the process now, with exit status 130 and no traceback (a second Ctrl-C): the temporary
+    files of the outputs being written are removed (their targets are left as they were), the
+    local pool's workers killed, ``note`` said unless it was. Should outputs be being renamed into
+    place (or back) this moment, it returns instead: that takes milliseconds, and the first Ctrl-C
+    then ends the run."""
+    import multiprocessing
+
+    if committing():
+        return
+    discard_open_outputs()
+    for child in multiprocessing.active_children():
+        try:
+            child.kill()
+        except (OSError, AttributeError, ValueError):
+            pass
+    try:
+        say_interrupted(note, raw=True)
+    finally:
+        os._exit(EXIT_INTERRUPTED)
+
+
 class OutputSet:
     """Files written beside their targets and renamed onto them together when the ``with`` ends well.
 
-    Any error (also KeyboardInterrupt) removes every temporary file and leaves the targets as they
-    were. A failed write raises :class:`OutputError` (one line naming the file and the reason).
+    Any error (also KeyboardInterrupt, even while the files are being renamed) removes every
+    temporary file and leaves the targets as they were. A failed write raises :class:`OutputError`
+    (one line naming the file and the reason).
     """
 
     def __init__(self, targets: Iterable[str | os.PathLike]) -> None:
         self.targets = [Path(t) for t in targets]
         self._temps = {t: t.with_name(f".{t.name}.{os.getpid()}.tmp") for t in self.targets}
         self._handles: dict[Path, TextIO] = {}
+        OPEN_TEMPS.update(self._temps.values())
 
     def handle(self, target: str | os.PathLike) -> TextIO:
         """The open text handle writing ``target``'s new content (opened on first use)."""
@@ -221,20 +299,26 @@ class OutputSet:
                     handle.close()
             except OSError as exc:
                 raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
-        backups: list[tuple[Path, Path | None]] = []
+        # (target, its earlier file's hard link or None): each recorded before its rename, so that
+        # a Ctrl-C at any point between them is undone; a target was renamed onto once its
+        # temporary file is gone
+        backups: list[list] = []
+        _COMMITTING[0] += 1  # (a second Ctrl-C waits for this: the targets all new or all old)
         try:
             for target in self.targets:
-                backup = None
+                entry = [target, None]
+                backups.append(entry)
                 if target.is_file():
-                    backup = target.with_name(f".{target.name}.{os.getpid()}.bak")
+                    entry[1] = target.with_name(f".{target.name}.{os.getpid()}.bak")
                     try:
-                        os.link(target, backup)
+                        os.link(target, entry[1])
                     except OSError:
-                        backup = None
+                        entry[1] = None
                 os.replace(self._temps[target], target)
-                backups.append((target, backup))
-        except OSError as exc:
+        except BaseException as exc:  # (a failed rename, or Ctrl-C between two of them)
             for done, backup in reversed(backups):  # put the earlier results back: all or none
+                if self._temps[done].exists():
+                    continue  # (not renamed onto)
                 try:
                     if backup is not None:
                         os.replace(backup, done)
@@ -242,7 +326,9 @@ class OutputSet:
                         done.unlink()
                 except OSError:
                     pass
-            raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+            if isinstance(exc, OSError):
+                raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+            raise
         finally:
             for _, backup in backups:
                 if backup is not None:
@@ -250,6 +336,7 @@ class OutputSet:
                         backup.unlink()
                     except OSError:
                         pass
+            _COMMITTING[0] -= 1
 
     def _discard(self) -> None:
         for target, handle in self._handles.items():
@@ -262,6 +349,7 @@ class OutputSet:
                 temp.unlink()
             except OSError:
                 pass
+            OPEN_TEMPS.discard(temp)
 
 
 _UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")

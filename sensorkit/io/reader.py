@@ -31,13 +31,15 @@ class Recording:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_recording(path: str | os.PathLike) -> Recording:
+def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[str]] | None = None) -> Recording:
     """Read and validate ``NAME.csv`` and its sidecar.
 
     Raises :class:`~sensorkit.errors.RecordingError` with one line naming the file (and line and
     column where they apply). Repaired, with a warning each: an incomplete last line (a crash
     mid-write) is dropped; a few exactly repeated timestamps keep the first row; unknown columns
-    and sidecar keys are ignored (the keys are kept in ``meta.extra``).
+    and sidecar keys are ignored (the keys are kept in ``meta.extra``). ``sidecar``: what
+    :func:`~sensorkit.io.meta.load_meta` gave for this canonical CSV, when the caller has read it
+    already (not read again; its meta is the recording's); a vendor export reads its own.
     """
     path = Path(path)
     if file_size(path) == 0:
@@ -48,7 +50,7 @@ def read_recording(path: str | os.PathLike) -> Recording:
         header = read_header(path)
     except RecordingError as exc:  # not the canonical header: maybe a vendor export
         return _vendor_recording(path, _read_vendor_or_fail(path, exc))
-    meta, warnings = load_meta(path)
+    meta, warnings = load_meta(path) if sidecar is None else (sidecar[0], list(sidecar[1]))
     if header.extra_columns:
         names = ", ".join(header.extra_columns)
         names = names if len(names) <= 200 else f"{names[:150]}... ({len(header.extra_columns)} in all)"
@@ -90,8 +92,10 @@ def read_meta(path: str | os.PathLike) -> RecordingMeta:
     path = Path(path)
     if meta_needs_content(path):
         return read_recording(path).meta
-    meta = load_meta(path)[0]
-    return read_recording(path).meta if meta.started_at_from_file_time else meta  # (its start needs its duration)
+    sidecar = load_meta(path)
+    if sidecar[0].started_at_from_file_time:  # (its start needs its duration; the sidecar is not read again)
+        return read_recording(path, sidecar).meta
+    return sidecar[0]
 
 
 def meta_needs_content(path: str | os.PathLike) -> bool:

@@ -265,7 +265,8 @@ class RecordingWriter:
         end = {"ended_at": datetime.now().astimezone().isoformat(), "n_samples": self.n_written}
         if self.write_error is not None:
             end["write_error"] = f"{self.write_error}; {self.n_samples - self.n_written} samples not saved"
-        self.meta, _ = meta_from_dict({**self.meta.to_dict(), **end, **(extra_meta or {})}, str(sidecar_path(self.path)))
+        self.meta, _ = meta_from_dict({**self.meta.to_dict(), **end, **(extra_meta or {})}, str(sidecar_path(self.path)),
+                                      check_entries=False)  # (the recorder's lists as it made them)
         try:
             write_sidecar(self.path, self.meta)
         except OSError as exc:

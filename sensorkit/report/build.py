@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_many
 from sensorkit.errors import escape_controls, failure_reason
-from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_meta, read_recording
+from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_recording
 from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, NO_OFFSET_IN_REPORT, file_time_warning, load_meta, plausible_time
 from sensorkit.io.vendor.polar import PHONE_ZONE_ADVICE
 from sensorkit.io.discover import recording_names
@@ -100,13 +100,19 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     :func:`sensorkit.batch.analyze_file`.
     """
     def task(actual: Path) -> ReportedFile:
-        recording = read_recording(actual) if meta_needs_content(actual) else None
-        meta = _in_patient_zone(recording.meta if recording is not None else read_meta(actual), prescriptions)
+        sidecar = None
+        if meta_needs_content(actual):  # (a vendor export: its start time and sensor are in it)
+            recording = read_recording(actual)
+        else:  # (a canonical CSV: its sidecar, read once, matches it; its samples only if it matches)
+            sidecar = load_meta(actual)
+            started_by_file = sidecar[0].started_at_from_file_time  # (its start needs its duration)
+            recording = read_recording(actual, sidecar) if started_by_file else None
+        meta = _in_patient_zone(recording.meta if recording is not None else sidecar[0], prescriptions)
         rx, side, why = match_session(meta, prescriptions, include_simulated)
         if rx is None:
             return ReportedFile(meta, skipped=why)
         tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
-        result = analyze_recording(recording if recording is not None else actual, config, tempo)
+        result = analyze_recording(recording if recording is not None else read_recording(actual, sidecar), config, tempo)
         dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
         warnings = tuple(relabel_path(_zone_said(w, rx), actual, Path(path))
                          for w in result.warnings if w != dated)  # (dated: a note)

@@ -266,6 +266,22 @@ def load_prescription(path: str | os.PathLike) -> Prescription:
     return prescription_from_dict(data, path)
 
 
+def _toml_files(folder: Path, unsearched: list[tuple[Path, str]]) -> list[Path]:
+    """The ``*.toml`` files under ``folder``, recursively (symlinked folders not followed), sorted; a
+    folder below that cannot be listed is added to ``unsearched`` as (folder, one-line reason)."""
+    from sensorkit.io.files import unsearchable_folder
+
+    def note(error: OSError) -> None:
+        where = Path(error.filename) if error.filename is not None else folder
+        unsearched.append((where, unsearchable_folder(where, "prescriptions") if isinstance(error, PermissionError)
+                           else f"{where}: cannot search this folder: {error.strerror or error}; the prescriptions"
+                                " in it are not read"))
+
+    files = [Path(root) / name for root, _, names in os.walk(folder, onerror=note) for name in names
+             if name.endswith(".toml")]
+    return sorted(files, key=lambda p: p.as_posix())
+
+
 def load_prescriptions(path: str | os.PathLike, failed: list[tuple[Path, str]] | None = None) -> dict[str, Prescription]:
     """Prescriptions from one file or every ``*.toml`` in a folder (recursively), keyed by patient.
 
@@ -274,16 +290,18 @@ def load_prescriptions(path: str | os.PathLike, failed: list[tuple[Path, str]] |
     loaded; unless none can be. Without it, or for one file, such a file is an error
     (:class:`ConfigError`), as two files for one patient always are."""
     path = Path(path)
-    files = sorted(path.rglob("*.toml"), key=lambda p: p.as_posix()) if path.is_dir() else [path]
-    if not files:
-        raise ConfigError(f"{path}: no *.toml prescription files in this folder")
-    found: dict[str, Prescription] = {}
     bad: list[tuple[Path, str]] = []
+    files = _toml_files(path, bad) if path.is_dir() else [path]
+    if not files:
+        raise ConfigError(bad[0][1] if bad else f"{path}: no *.toml prescription files in this folder")
+    if bad and failed is None:
+        raise ConfigError(bad[0][1])
+    found: dict[str, Prescription] = {}
     for file in files:
         try:
             rx = load_prescription(file)
         except ConfigError as exc:
-            if failed is None or len(files) == 1:
+            if failed is None or (len(files) == 1 and not bad):
                 raise
             bad.append((file, str(exc)))
             continue

@@ -181,3 +181,62 @@ def test_a_sidecar_whose_sample_count_is_not_the_file_s_is_said_to_be_maybe_anot
     assert any("key n_samples: 5, but rec.csv holds" in w and "another recording" in w for w in recording.warnings)
     write_sidecar_text(csv_path, json.dumps({"n_samples": len(recording.samples)}))
     assert not [w for w in read_recording(csv_path).warnings if "n_samples" in w]
+
+
+GAP = {"at_t_s": 4.2, "lost_samples": 3}
+RECONNECT = {"dropped_at_t_s": 10.0, "resumed_at_t_s": 12.5, "lost_s": 2.49, "lost_samples": 249, "attempts": 2}
+
+
+@pytest.mark.parametrize("key, bad, problem", [
+    ("gaps", {"at_t_s": 4.2}, "no lost_samples"),
+    ("gaps", {"at_t_s": "4.2 s", "lost_samples": 3}, "at_t_s: expected a number, got '4.2 s'"),
+    ("gaps", {"at_t_s": 4.2, "lost_samples": -3}, "lost_samples: expected a whole number >= 0, got -3"),
+    ("gaps", [4.2, 3], "expected an object {at_t_s, lost_samples}, got list [4.2, 3]"),
+    ("reconnects", {**RECONNECT, "resumed_at_t_s": 8.0}, "resumed_at_t_s 8.0 is before dropped_at_t_s 10.0"),
+    ("reconnects", {**RECONNECT, "lost_s": -2.5}, "lost_s: expected a number >= 0, got -2.5"),
+    ("reconnects", {**RECONNECT, "attempts": True}, "attempts: expected a whole number >= 0, got True"),
+    ("reconnects", {k: v for k, v in RECONNECT.items() if k != "dropped_at_t_s"}, "no dropped_at_t_s"),
+])
+def test_a_malformed_gap_or_reconnect_is_left_out_with_a_warning_naming_it(csv_path, key, bad, problem):
+    good = GAP if key == "gaps" else RECONNECT
+    sidecar = write_sidecar_text(csv_path, json.dumps({"side": "left", key: [good, bad, good]}))
+    recording = read_recording(csv_path)  # (analysed from its samples: the lists describe the link)
+    assert recording.warnings == [f"{sidecar}: key {key}[1]: {problem}; this entry is left out (the samples are"
+                                  " analysed as recorded)"]
+    assert getattr(recording.meta, key) == [good, good]  # (a wrong entry is never passed on as if it held)
+    assert len(recording.samples) > 0
+
+
+@pytest.mark.parametrize("name, value, problem", [
+    ("loss_fraction", 1.5, "expected a number >= 0 and <= 1, got 1.5"),
+    ("lost_samples", -1, "expected a whole number >= 0, got -1"),
+    ("packets", "many", "expected a whole number >= 0, got 'many'"),
+    ("ended_by", 3, "expected a non-empty string, got 3"),
+])
+def test_a_malformed_stream_statistic_is_left_out_with_a_warning_naming_it(csv_path, name, value, problem):
+    stream = {"protocol": "polar_pmd", "mtu": 232, "packets": 100, "lost_samples": 0, "loss_fraction": 0.0,
+              "ended_by": "closed"}
+    sidecar = write_sidecar_text(csv_path, json.dumps({"stream": {**stream, name: value}}))
+    meta_warnings = [w for w in read_recording(csv_path).warnings if "stream" in w]
+    assert meta_warnings == [f"{sidecar}: key stream.{name}: {problem}; left out (the samples are analysed as recorded)"]
+    assert read_meta(csv_path).stream == {k: v for k, v in stream.items() if k != name}
+
+
+def test_a_recorder_s_own_lists_are_read_without_a_word(csv_path):
+    write_sidecar_text(csv_path, json.dumps({"gaps": [GAP], "reconnects": [RECONNECT, {**RECONNECT, "resumed_at_t_s": None}],
+                                             "stream": {"protocol": "movesense", "mtu": None, "unsaved_samples": 0}}))
+    recording = read_recording(csv_path)
+    assert [w for w in recording.warnings if "gaps" in w or "reconnects" in w or "stream" in w] == []
+    assert len(recording.meta.reconnects) == 2
+
+
+def test_read_meta_of_a_recording_dated_by_its_file_reads_its_sidecar_once(csv_path, monkeypatch):
+    from pathlib import Path
+
+    sidecar = write_sidecar_text(csv_path, json.dumps({"side": "left"}))  # (no started_at: its duration is read)
+    reads, read_text = [], Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: reads.append(self.name) or read_text(self, *a, **k))
+    meta = read_meta(csv_path)
+    monkeypatch.undo()
+    assert reads == [sidecar.name]  # (it was read twice)
+    assert meta.started_at_from_file_time and meta.side == "left"

@@ -187,3 +187,31 @@ def test_on_a_full_disk_the_sidecar_is_still_finished_in_the_space_it_kept(tmp_p
     on_disk = read_meta(tmp_path / "live.csv")
     assert on_disk.n_samples == meta.n_samples == len(samples) and on_disk.gaps == meta.gaps
     assert on_disk.ended_at is not None and on_disk.patient == "p1"
+
+
+def test_ctrl_c_between_the_renames_of_an_output_set_puts_the_earlier_files_back(tmp_path, monkeypatch):
+    import os
+
+    from sensorkit.io.outputs import OutputSet
+
+    reps, sessions = tmp_path / "reps.csv", tmp_path / "sessions.csv"
+    reps.write_text("earlier reps\n")
+    sessions.write_text("earlier sessions\n")
+    replace, renamed = os.replace, []
+
+    def interrupted_after_the_first(source, target):
+        if len(renamed) == 1:  # (the first new file is in place: Ctrl-C, once)
+            renamed.append("Ctrl-C")
+            raise KeyboardInterrupt
+        replace(source, target)
+        renamed.append(target)
+
+    monkeypatch.setattr(os, "replace", interrupted_after_the_first)
+    with pytest.raises(KeyboardInterrupt):
+        with OutputSet([reps, sessions]) as outputs:
+            outputs.write(reps, "new reps\n")
+            outputs.write(sessions, "new sessions\n")
+    monkeypatch.undo()
+    # (it left the new reps.csv beside the earlier sessions.csv: a pair that never was)
+    assert reps.read_text() == "earlier reps\n" and sessions.read_text() == "earlier sessions\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reps.csv", "sessions.csv"]

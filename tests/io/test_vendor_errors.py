@@ -1,6 +1,7 @@
 """Unknown layouts and broken vendor exports: one line naming the file (and line), listing what is supported."""
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -400,3 +401,56 @@ def test_a_movesense_partner_whose_time_runs_back_is_named_with_its_own_line(tmp
     with pytest.raises(RecordingError) as info:
         read_recording(acc)
     assert str(info.value) == before.replace(f": line {line}: ", f": line {line + 2}: ")
+
+
+def test_a_movesense_json_lines_stamp_running_back_is_named_by_its_line_and_key(tmp_path):
+    from vendor_synth import write_movesense_json_lines
+
+    acc, _ = write_movesense_json_lines(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    lines = acc.read_text().splitlines()
+    event = json.loads(lines[10])
+    before_ms = json.loads(lines[9])["acc"]["Timestamp"]
+    event["acc"]["Timestamp"] = before_ms - 1000  # (the 11th packet, on line 11, stamped 1 s before the 10th)
+    lines[10] = json.dumps(event)
+    acc.write_text("\n\n".join(lines) + "\n")  # (a blank line between events: the 11th is on line 21)
+    # it said "line 39": a count of samples, not a line of the file
+    assert error_of(acc) == (f"{acc}: line 21: acc.Timestamp: accelerometer time {(before_ms - 1000) / 1000:.6f} s"
+                             f" is before the packet before's ({before_ms / 1000:.6f} s)")
+
+
+def test_a_movesense_json_document_stamp_running_back_is_named_by_its_json_location(tmp_path):
+    from vendor_synth import write_movesense_imu6_json
+
+    path = write_movesense_imu6_json(tmp_path / "imu6.json", KNOWN[: len(KNOWN) // 4 * 4], 4)
+    body = json.loads(path.read_text())
+    packets = body["Meas"]["IMU6"]
+    packets[12]["Body"]["Timestamp"] = packets[11]["Body"]["Timestamp"] - 500
+    path.write_text(json.dumps(body, indent=2))  # (one document over many lines: the location names it)
+    message = error_of(path)
+    assert message.startswith(f"{path}: Meas.IMU6[12].Body.Timestamp: accelerometer time ")
+    assert "is before the packet before's" in message
+
+
+@pytest.mark.parametrize("stamp", ["NaN", "Infinity", '"599025762"'])
+def test_a_movesense_json_stamp_that_is_no_finite_number_is_named(tmp_path, stamp):
+    from vendor_synth import write_movesense_json_lines
+
+    acc, _ = write_movesense_json_lines(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    lines = acc.read_text().splitlines()
+    lines[3] = lines[3].replace(f'"Timestamp": {json.loads(lines[3])["acc"]["Timestamp"]}', f'"Timestamp": {stamp}')
+    acc.write_text("\n".join(lines) + "\n")
+    # (NaN was read as a time: the samples after it had no time)
+    assert error_of(acc) == f"{acc}: line 4: acc.Timestamp: {json.loads(stamp)!r} is not a number (ms)"
+
+
+def test_a_movesense_csv_stamp_running_back_is_named_on_its_own_line(tmp_path):
+    from vendor_synth import write_movesense_csv
+
+    acc, _ = write_movesense_csv(tmp_path, KNOWN[: len(KNOWN) // 4 * 4], 4)
+    lines = acc.read_text().splitlines()
+    fields = lines[41].split(",")  # (line 42: the 11th packet's stamp, 4 samples a packet after the header)
+    fields[0] = str(int(fields[0]) - 1000)
+    lines[41] = ",".join(fields)
+    acc.write_text("\n".join(lines) + "\n")
+    # it named line 39, the 10th packet's second sample, spread backwards from the stamp on line 42
+    assert error_of(acc).startswith(f"{acc}: line 42: accelerometer time ")

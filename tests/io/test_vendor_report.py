@@ -26,7 +26,7 @@ def test_each_recording_is_read_at_most_once(tmp_path, monkeypatch):
     for module in (sensorkit.io.reader, sensorkit.batch, sensorkit.report.build):  # read_meta's reads too
         original = module.read_recording
         monkeypatch.setattr(module, "read_recording",
-                            lambda path, original=original: reads.update([path.name]) or original(path))
+                            lambda path, *given, original=original: reads.update([path.name]) or original(path, *given))
     outcome = build_report(load_prescriptions(tmp_path / "rx.toml"), [data], workers=1, include_simulated=True)
 
     assert reads == Counter({"matched.csv": 1, acc.name: 1})  # the unmatched samples were never read

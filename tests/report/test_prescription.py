@@ -108,3 +108,50 @@ def test_a_bad_prescription_exits_2_with_one_line(tmp_path):
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [f"error: {rx}: key exercise[1].sets: expected a whole number 1..50, got 'three'"]
     assert not (tmp_path / "r.csv").exists()
+
+
+def _unlistable(monkeypatch, folder):
+    """``folder`` cannot be listed or entered, as a folder with permission r-- (everything here runs
+    as root, which may do anything)."""
+    import os
+
+    scandir, access = os.scandir, os.access
+    hidden = os.fspath(folder)
+
+    def refusing_scandir(path="."):
+        if os.fspath(path) == hidden:
+            raise PermissionError(13, "Permission denied", hidden)
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing_scandir)
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: (os.fspath(path) != hidden or not mode & os.X_OK)
+                        and access(path, mode, **kw))
+
+
+def test_a_prescription_folder_that_cannot_be_searched_is_said_as_a_prescription_folder(tmp_path, monkeypatch):
+    rx = tmp_path / "rx"
+    rx.mkdir()
+    write(rx, GOOD)
+    (tmp_path / "data").mkdir()
+    _unlistable(monkeypatch, rx)
+    result = CliRunner().invoke(cli, ["report", "--prescription", str(rx), str(tmp_path / "data"),
+                                      "--out", str(tmp_path / "r.csv")])
+    assert result.exit_code == 2
+    # (it said "the recordings in it are not analysed")
+    assert result.output.splitlines()[-1].startswith(f"Error: {rx}: a folder that cannot be searched (permission"
+                                                     " denied): the prescriptions in it are not read")
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_a_prescription_subfolder_that_cannot_be_searched_is_named_not_skipped(tmp_path, monkeypatch):
+    write(tmp_path, GOOD)
+    (tmp_path / "clinic_b").mkdir()
+    write(tmp_path / "clinic_b", GOOD.replace("p101", "p202"), "p202.toml")
+    _unlistable(monkeypatch, tmp_path / "clinic_b")
+    failed = []
+    assert sorted(load_prescriptions(tmp_path, failed)) == ["p101"]
+    # (p202's prescription was left out without a word: their recordings "had no prescription")
+    assert failed == [(tmp_path / "clinic_b", f"{tmp_path / 'clinic_b'}: a folder that cannot be searched"
+                                              " (permission denied): the prescriptions in it are not read")]
+    with pytest.raises(ConfigError, match=r"clinic_b: a folder that cannot be searched .*prescriptions in it"):
+        load_prescriptions(tmp_path)  # (without a list for failures: an error)

@@ -17,8 +17,8 @@ file holds both. The samples of a packet are spread evenly from its timestamp to
 from __future__ import annotations
 
 import io
-
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any, Iterator
@@ -37,8 +37,9 @@ TITLE = "Movesense Showcase JSON/CSV"
 CSV_HEADER = "timestamp,x,y,z"
 _KEYS = {"acc": "ArrayAcc", "gyr": "ArrayGyro"}
 #: per sensor: packet stamps (ms), packet samples, and where they were read (the file; for a CSV each
-#: sample's line in it, blank lines skipped)
-Streams = dict[str, tuple[list[float], list[list[list[float]]], tuple[Path, np.ndarray | None]]]
+#: sample's line in it, blank lines skipped, else None; where each packet's stamp is: "line 7" in a
+#: CSV, "line 7: acc.Timestamp" in JSON Lines, "Meas.IMU6[3].Body.Timestamp" in one JSON document)
+Streams = dict[str, tuple[list[float], list[list[list[float]]], tuple[Path, np.ndarray | None, list[str]]]]
 
 
 def _is_json(path: Path, head: str) -> bool:
@@ -51,26 +52,33 @@ def sniff(path: Path, head: str) -> bool:
     return head.split("\n", 1)[0].strip().lower().replace(" ", "") == CSV_HEADER
 
 
-def _packets(node: Any) -> Iterator[dict]:
+def _key_path(key: str) -> str:
+    """``key`` as a step of a JSON location: ``.key``, or ``["key"]`` when it is no plain name."""
+    return f".{key}" if key.isidentifier() else f"[{json.dumps(key)}]"
+
+
+def _packets(node: Any, where: str = "") -> Iterator[tuple[dict, str]]:
+    """Every packet in ``node`` with its JSON location in it (``Meas.IMU6[3].Body``; "" for the node)."""
     if isinstance(node, dict):
         if "Timestamp" in node and ("ArrayAcc" in node or "ArrayGyro" in node):
-            yield node
+            yield node, where
             return
-        for value in node.values():
-            yield from _packets(value)
+        for key, value in node.items():
+            yield from _packets(value, where + _key_path(str(key)))
     elif isinstance(node, list):
-        for value in node:
-            yield from _packets(value)
+        for index, value in enumerate(node):
+            yield from _packets(value, f"{where}[{index}]")
 
 
-def _documents(path: Path) -> Iterator[Any]:
-    """The JSON file as one document, or its lines as JSON Lines."""
+def _documents(path: Path) -> Iterator[tuple[Any, str]]:
+    """The JSON file as one document, or its lines as JSON Lines; each with where it is ("" for the
+    whole file, ``"line N: "`` for a line)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     try:
-        yield json.loads(text)
+        yield json.loads(text), ""
         return
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
@@ -78,28 +86,29 @@ def _documents(path: Path) -> Iterator[Any]:
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
-                yield json.loads(line)
+                yield json.loads(line), f"line {number}: "
             except json.JSONDecodeError as exc:
                 raise RecordingError(f"{path}: line {number}: column {exc.colno}: invalid JSON: {exc.msg}") from None
 
 
 def _json_streams(path: Path) -> Streams:
-    streams: Streams = {"acc": ([], [], (path, None)), "gyr": ([], [], (path, None))}
-    index = 0
-    for document in _documents(path):
-        for packet in _packets(document):
-            index += 1
+    streams: Streams = {"acc": ([], [], (path, None, [])), "gyr": ([], [], (path, None, []))}
+    for document, line in _documents(path):
+        for packet, inside in _packets(document):
+            stamp_at = f"{line}{inside.lstrip('.')}{'.' if inside else ''}Timestamp"  # e.g. "line 12: acc.Timestamp"
             stamp = packet["Timestamp"]
-            if not isinstance(stamp, (int, float)) or isinstance(stamp, bool):
-                raise RecordingError(f"{path}: packet {index}: Timestamp {stamp!r} is not a number (ms)")
+            if not isinstance(stamp, (int, float)) or isinstance(stamp, bool) or not math.isfinite(stamp):
+                raise RecordingError(f"{path}: {stamp_at}: {stamp!r} is not a number (ms)")
             for role, key in _KEYS.items():
                 if key in packet:
                     try:
                         block = [[float(v["x"]), float(v["y"]), float(v["z"])] for v in packet[key]]
                     except (TypeError, KeyError, ValueError):
-                        raise RecordingError(f"{path}: packet {index}: {key} must be a list of {{x, y, z}} numbers") from None
+                        raise RecordingError(f"{path}: {line}{inside.lstrip('.')}{'.' if inside else ''}{key}:"
+                                             " must be a list of {x, y, z} numbers") from None
                     streams[role][0].append(float(stamp))
                     streams[role][1].append(block)
+                    streams[role][2][2].append(stamp_at)
     return streams
 
 
@@ -208,8 +217,8 @@ def _csv_streams(path: Path, warnings: list[str]) -> Streams:
     if len(values) and (not starts.size or starts[0] != 0):
         raise RecordingError(f"{path}: line {lines[0]}: the first sample has no timestamp")
     blocks = [values[a:b, 1:].tolist() for a, b in zip(starts, list(starts[1:]) + [len(values)])]
-    streams: Streams = {"acc": ([], [], (path, None)), "gyr": ([], [], (path, None))}
-    streams[role] = (values[starts, 0].tolist(), blocks, (path, lines))
+    streams: Streams = {"acc": ([], [], (path, None, [])), "gyr": ([], [], (path, None, []))}
+    streams[role] = (values[starts, 0].tolist(), blocks, (path, lines, [f"line {n}" for n in lines[starts]]))
     return streams
 
 
@@ -220,9 +229,14 @@ def _streams(path: Path, head: str | None, warnings: list[str]) -> Streams:
     return _json_streams(path) if _is_json(path, head) else _csv_streams(path, warnings)
 
 
-def _samples_of(stamps_ms: list[float], blocks: list[list[list[float]]], where: tuple[Path, np.ndarray | None],
-                what: str):
-    path, lines = where  # (the file the stream was read from: a pair's partner for one of them)
+def _samples_of(stamps_ms: list[float], blocks: list[list[list[float]]],
+                where: tuple[Path, np.ndarray | None, list[str]], what: str):
+    path, lines, stamps_at = where  # (the file the stream was read from: a pair's partner for one of them)
+    back = np.flatnonzero(np.diff(stamps_ms) < 0)
+    if back.size:  # (named at the packet stamp that runs back: the samples between are spread from it)
+        k = int(back[0]) + 1
+        raise RecordingError(f"{path}: {stamps_at[k]}: {what} time {stamps_ms[k] / 1000:.6f} s is before the"
+                             f" packet before's ({stamps_ms[k - 1] / 1000:.6f} s)")
     counts = np.array([len(block) for block in blocks], dtype=np.int64)
     t_s = spread_packets(path, np.asarray(stamps_ms, dtype=np.float64) / 1000.0, counts, what)
     values = np.array([v for block in blocks for v in block], dtype=np.float64).reshape(-1, 3)

@@ -1,0 +1,133 @@
+"""Ctrl-C twice during ``analyze``/``report``: the first stops the run cleanly, the second ends it at once;
+either way exit 130, one note, no traceback, the earlier outputs byte for byte and no temporary file."""
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from prescriptions import exercise, rx_toml
+
+RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
+NOTES = {"analyze": "interrupted; no results written (earlier results are unchanged)",
+         "report": "interrupted; no report written (earlier outputs are unchanged)"}
+
+#: runs ``sensorkit ARGS`` with each file's task announced on stderr and slowed (a long batch to
+#: interrupt), and, as ``SLOW`` says, the first Ctrl-C's cleanup slow (``discard``: the output
+#: files' removal, as on a slow disk or with a pool slow to stop) or the process's own exit slow
+#: (``exit``: an interpreter freeing a big analysis), each announced
+WRAPPER = textwrap.dedent("""
+    import atexit, sys, time
+    import sensorkit.batch as batch
+    import sensorkit.io.outputs as outputs
+    import sensorkit.report.build as build
+
+    def say(line):
+        sys.stderr.write(line + "\\n")
+        sys.stderr.flush()
+
+    run_file_task = batch.run_file_task
+    def announced(*args):
+        say("task")
+        time.sleep(0.2)
+        return run_file_task(*args)
+    batch.run_file_task = build.run_file_task = announced
+
+    slow, args = sys.argv[1], sys.argv[2:]
+    if slow == "discard":
+        discard = outputs.OutputSet._discard
+        def slow_discard(self):
+            say("cleaning up")
+            time.sleep(20)
+            discard(self)
+        outputs.OutputSet._discard = slow_discard
+    else:
+        def slow_exit():
+            say("exiting")
+            time.sleep(20)
+        atexit.register(slow_exit)
+    from sensorkit.cli import main
+    sys.argv = ["sensorkit", *args]
+    main()
+""")
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def run_twice(tmp_path):
+    """(command, slow) -> the outputs folder's files before and after a run stopped by two Ctrl-C,
+    and the run's (exit status, stderr lines, seconds from the second Ctrl-C to its end)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("sim_9013", "sim_9010", "sim_9024"):
+        for suffix in (".csv", ".json"):
+            for copy in range(3):  # (nine tasks: a batch long enough to interrupt)
+                shutil.copy(RECORDINGS / f"{name}{suffix}", data / f"{name}_{copy}{suffix}")
+    rx = tmp_path / "rx.toml"
+    rx.write_text(rx_toml("demo-p044", "Europe/Berlin", "2026-12-01", None,
+                          exercise("hip_external_rotation", 35, sides=("left", "right"))))
+    out = tmp_path / "out"
+
+    def command(name: str) -> list[str]:
+        if name == "analyze":
+            return ["analyze", str(data), "--out", str(out), "--workers", "1", "--quiet"]
+        return ["report", "--prescription", str(rx), str(data), "--out", str(out / "report.csv"), "--summary",
+                str(out / "summary.csv"), "--include-simulated", "--as-of", "2026-12-31", "--workers", "1"]
+
+    def run(name: str, slow: str):
+        earlier = subprocess.run([sys.executable, "-m", "sensorkit", *command(name)], capture_output=True, text=True,
+                                 timeout=300)
+        assert earlier.returncode in (0, 1), earlier.stderr
+        before = files_in(out)
+        process = subprocess.Popen([sys.executable, "-c", WRAPPER, slow, *command(name)], stderr=subprocess.PIPE,
+                                   stdout=subprocess.DEVNULL, text=True)
+        said = []
+
+        def wait_for(line: str) -> None:
+            while (got := process.stderr.readline()) and got.rstrip("\n") != line:
+                said.append(got.rstrip("\n"))
+            assert got, f"no {line!r}: {said}"
+            said.append(line)
+
+        wait_for("task")
+        process.send_signal(signal.SIGINT)
+        wait_for("cleaning up" if slow == "discard" else NOTES[name])
+        sent = time.monotonic()
+        try:
+            process.send_signal(signal.SIGINT)
+        except ProcessLookupError:
+            pass  # (already gone)
+        rest = process.communicate(timeout=60)[1]
+        return before, files_in(out), process.returncode, said + rest.splitlines(), time.monotonic() - sent
+
+    return run
+
+
+def test_a_second_ctrl_c_while_the_first_cleans_up_ends_analyze_at_once_leaving_no_temporary_file(run_twice):
+    before, after, status, said, stop_s = run_twice("analyze", "discard")
+    assert status == 130 and stop_s < 5.0, said  # (the cleanup would have taken 20 s)
+    assert "Traceback" not in "\n".join(said)
+    assert said.count(NOTES["analyze"]) == 1 and said[-1] == NOTES["analyze"], said
+    # the earlier reps.csv and sessions.csv as they were, and nothing else: the temporary copies
+    # being written were left behind (.reps.csv.PID.tmp) when the second Ctrl-C cut the cleanup short
+    assert after == before and sorted(before) == ["reps.csv", "sessions.csv"]
+
+
+@pytest.mark.parametrize("command", ["analyze", "report"])
+def test_a_second_ctrl_c_as_the_process_exits_still_exits_130_without_a_traceback(run_twice, command):
+    before, after, status, said, stop_s = run_twice(command, "exit")
+    # (it raised KeyboardInterrupt in the interpreter's exit: "Exception ignored in atexit callback",
+    # a traceback, after the note; or the process died by the signal, status -2)
+    assert status == 130, said
+    assert "Traceback" not in "\n".join(said) and "exiting" not in said
+    assert stop_s < 5.0 and said.count(NOTES[command]) == 1 and said[-1] == NOTES[command], said
+    assert after == before
