@@ -572,6 +572,30 @@ def test_a_metawear_board_is_asked_its_chip_and_streamed_with_that_chips_registe
     assert np.abs(out.gyr - source.gyr[index]).max() <= 1 / 16.4 / 2 + 1e-9      # +-2000 deg/s
 
 
+def test_a_witmotion_sensor_is_read_first_and_its_flash_written_only_when_its_rate_changes(run):
+    # Every connection wrote unlock, rate, save (FF AA 00 00 00): each save rewrites the sensor's
+    # flash. Now its rate register is read first (FF AA 27 03 00 -> 55 71 03 00 ...), and written
+    # and saved only when it differs: once for a sensor saved at 10 Hz, never again after.
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.witmotion_firmware import WitMotionFirmware
+
+    from .conftest import synthetic_samples
+
+    source = synthetic_samples(8.0, rate_hz=100.0)
+    firmware = WitMotionFirmware(100.0, rate_code=0x06)  # saved at 10 Hz
+    sensor = VirtualSensor(firmware, source, speed=2.0)  # (the writes' 0.1 s pauses are wall time)
+    radio = VirtualRadio([sensor])
+    session, out = streamed(run, sensor, radio, 2.0, 300, sample_rate_hz=104.0)
+    assert [w.hex() for w in firmware.writes] == ["ffaa270300", "ffaa6988b5", "ffaa030900", "ffaa000000"]
+    assert firmware.flash == {0x03: 0x09} and firmware.flash_writes == 1
+    assert session.stream_sample_rate_hz == 100.0 and len(out) > 50
+    for _ in range(2):  # reconnections: the sensor says 100 Hz, nothing is written
+        firmware.writes.clear()
+        session, out = streamed(run, sensor, radio, sensor.clock() + 1.0, 300, sample_rate_hz=104.0)
+        assert [w.hex() for w in firmware.writes] == ["ffaa270300"] and len(out) > 50
+    assert firmware.flash_writes == 1 and sensor.connections == 3
+
+
 def test_ctrl_c_while_the_stream_is_set_up_lets_the_sensor_go(run):
     # Cancelled between connecting and streaming (here: waiting for the Polar sensor's answer), the
     # session left the link up: `async with` never entered, so nothing disconnected it.
