@@ -46,8 +46,9 @@ def simulated_sensor(protocol: str = DEFAULT_PROTOCOL, seed: int = 0, speed: flo
     simulated at the rate the ``protocol``'s sensor streams (:func:`board_rate_hz`: a MetaWear board
     asked for 104 Hz streams 100 Hz, so the session is simulated at 100 Hz)."""
     firmware_for(protocol, board_rate_hz(protocol, 100.0))  # (an unknown protocol: said before simulating)
-    if sim_options.get("sample_rate_hz") is not None:
-        sim_options["sample_rate_hz"] = _plain(board_rate_hz(protocol, float(sim_options["sample_rate_hz"])))
+    requested_hz = sim_options.get("sample_rate_hz")
+    if requested_hz is not None and board_rate_hz(protocol, requested_hz) != requested_hz:
+        sim_options["sample_rate_hz"] = _plain(board_rate_hz(protocol, requested_hz))
     session = simulate_session(seed, **sim_options)
     rate_hz = float(session.meta["sample_rate_hz"])
     if board_rate_hz(protocol, rate_hz) != rate_hz:  # (a rate drawn by the simulator that the board lacks)
