@@ -37,16 +37,23 @@ GYRO_DPS_PER_LSB = GYRO_FULL_SCALE_DPS / 32768.0
 ANGLE_DEG_PER_LSB = ANGLE_FULL_SCALE_DEG / 32768.0
 
 UNLOCK = bytes.fromhex("ffaa6988b5")
+#: ``FF AA 00 00 00``: write the settings to the sensor's flash (register SAVE = 0x00, value 0; value 1
+#: restores the factory settings, 0xFF restarts: WITMOTION's REG.h ``SAVE_PARAM``/``SAVE_SWRST`` and its
+#: BLE 5.0 SDK's ``ReSet``), see witmotion.md.
 SAVE = bytes.fromhex("ffaa000000")
 RATE_REGISTER = 0x03
+READ_REGISTER = 0x27  # ``FF AA 27 reg 00``: the sensor answers ``55 71 reg 00`` + 8 registers
 COMMAND_GAP_S = 0.1  # the vendor SDK's pause after an unlock and after a register write
-#: Return rate (Hz) -> value of the rate register (WT901BLECL datasheet table, see witmotion.md).
+#: Return rate (Hz) -> value of the rate register (RRATE). 0x01..0x09 = 0.2 ... 100 Hz: every source
+#: agrees (witmotion.md). 200 Hz is left out: WITMOTION's own SDK for this sensor and its register
+#: header give it as 0x0B (0x0A being 125 Hz, "only WT931"), a third-party client citing a WT901BLECL
+#: datasheet as 0x0A; a wrong code would stream at another rate than ``t`` assumes.
 RATE_CODES = {0.2: 0x01, 0.5: 0x02, 1.0: 0x03, 2.0: 0x04, 5.0: 0x05, 10.0: 0x06, 20.0: 0x07,
-              50.0: 0x08, 100.0: 0x09, 200.0: 0x0A}
+              50.0: 0x08, 100.0: 0x09}
 
 
 def return_rate_hz(requested_hz: float) -> float:
-    """The return rate the sensor is set to for ``requested_hz`` (nearest in ratio)."""
+    """The return rate the sensor is set to for ``requested_hz`` (nearest in ratio; at most 100 Hz)."""
     if requested_hz <= 0:
         raise ValueError(f"sample rate must be positive, got {requested_hz}")
     return min(RATE_CODES, key=lambda r: abs(np.log(r / requested_hz)))
@@ -55,6 +62,12 @@ def return_rate_hz(requested_hz: float) -> float:
 def rate_command(sample_rate_hz: float) -> bytes:
     """``FF AA 03 code 00``: set the return rate."""
     return bytes((0xFF, 0xAA, RATE_REGISTER, RATE_CODES[return_rate_hz(sample_rate_hz)], 0x00))
+
+
+def read_command(register: int) -> bytes:
+    """``FF AA 27 reg 00``: ask for registers ``reg`` .. ``reg + 7`` (answered by a ``55 71`` packet;
+    no unlock needed: WITMOTION's BLE 5.0 SDK reads its registers this way)."""
+    return bytes((0xFF, 0xAA, READ_REGISTER, register & 0xFF, 0x00))
 
 
 class WitMotionDecoder(Decoder):
@@ -73,6 +86,8 @@ class WitMotionDecoder(Decoder):
         self.discarded_bytes = 0
         #: Register-read replies seen (valid traffic, no samples).
         self.register_replies = 0
+        #: Register values the sensor reported in its ``55 71`` replies: register -> uint16.
+        self.registers: dict[int, int] = {}
 
     def _decode(self, payload: bytes) -> np.ndarray:
         self._buffer += payload
@@ -108,9 +123,16 @@ class WitMotionDecoder(Decoder):
             if buf[1] == FLAG_DEFAULT_DATA:
                 packets.append(bytes(buf[:PACKET_BYTES]))
             else:
-                self.register_replies += 1
+                self._read_reply(bytes(buf[:PACKET_BYTES]))
             del buf[:PACKET_BYTES]
         return packets, skipped
+
+    def _read_reply(self, packet: bytes) -> None:
+        """``55 71 regL regH`` + 8 uint16: the values of registers ``reg`` .. ``reg + 7``."""
+        self.register_replies += 1
+        start = packet[2] | packet[3] << 8
+        for i, value in enumerate(np.frombuffer(packet, dtype="<u2", offset=4)):
+            self.registers[start + i] = int(value)
 
     @staticmethod
     def _next_header(buf: bytearray) -> int | None:
@@ -141,12 +163,23 @@ class WitMotion(Protocol):
     name_prefixes = ("WT901", "BWT901")
     data_char_uuids = (NOTIFY_CHAR_UUID,)
 
-    def start_commands(self, sample_rate_hz: float = 104.0) -> list[Command]:
+    def read_rate_command(self) -> Command:
+        """Ask the sensor its return rate register; feed the notifications to a decoder and pass
+        ``decoder.registers.get(RATE_REGISTER)`` to :meth:`start_commands`."""
+        return Command(WRITE_CHAR_UUID, read_command(RATE_REGISTER), response=False)
+
+    def start_commands(self, sample_rate_hz: float = 104.0, current_rate_code: int | None = None) -> list[Command]:
         """Unlock, set the return rate, save, 100 ms apart as the vendor SDK writes them
         (``writeReg`` in WITMOTION's ``device_model.py``: a write too soon after the unlock may
-        be ignored, and the sensor would stream at its old rate while ``t`` assumes the new one)."""
+        be ignored, and the sensor would stream at its old rate while ``t`` assumes the new one).
+        ``current_rate_code``: the rate register the sensor reported (None: not known); when it
+        already holds the rate wanted nothing is written, so the flash is not rewritten on every
+        connection (the save writes it; the setting then persists: witmotion.md)."""
+        wanted = rate_command(sample_rate_hz)
+        if current_rate_code is not None and current_rate_code == wanted[3]:
+            return []
         return [Command(WRITE_CHAR_UUID, UNLOCK, response=False, pause_after_s=COMMAND_GAP_S),
-                Command(WRITE_CHAR_UUID, rate_command(sample_rate_hz), response=False, pause_after_s=COMMAND_GAP_S),
+                Command(WRITE_CHAR_UUID, wanted, response=False, pause_after_s=COMMAND_GAP_S),
                 Command(WRITE_CHAR_UUID, SAVE, response=False)]
 
     def stop_commands(self) -> list[Command]:

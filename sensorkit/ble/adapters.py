@@ -1,7 +1,8 @@
 """What the client needs from a protocol beyond the ``Protocol`` base: how to configure a decoder
 for a stream just started (open_v1 reads its config characteristic) and the control-point
 responses some sensors send back (Polar PMD reports its scale factors there), and how a sensor
-that must be asked first is started (Polar PMD: the settings it offers; MetaWear: its chip)."""
+that must be asked first is started (Polar PMD: the settings it offers; MetaWear: its chip;
+WitMotion: the rate it is set to, rewritten only when it differs)."""
 from __future__ import annotations
 
 import asyncio
@@ -235,7 +236,35 @@ async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_h
     return mw.output_data_rate_hz(protocol.chip, sample_rate_hz), protocol
 
 
-_STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": _metawear_start}
+async def _witmotion_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
+                           answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
+    """Read the sensor's return rate register first (``FF AA 27 03 00``, answered ``55 71 03 00 ...``
+    amid its data) and write (unlock, rate, save) only when it differs from the rate wanted: the
+    save writes the sensor's flash, which every connection rewrote. No answer: written as before."""
+    from firmware_protocols import witmotion as wm
+
+    await write(client, protocol.read_rate_command())
+    reader = wm.WitMotionDecoder()  # (frames the byte stream: a reply may be split or joined with data)
+    current = None
+    try:
+        async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
+            while current is None:
+                kind, payload = await answers.get()
+                if kind == "data":
+                    try:
+                        reader.feed(payload)
+                    except ProtocolError:
+                        pass
+                    current = reader.registers.get(wm.RATE_REGISTER)
+    except TimeoutError:
+        log.warning("%s: no answer to the rate register read; setting and saving the rate", _who(client))
+    for command in protocol.start_commands(sample_rate_hz, current_rate_code=current):
+        await write(client, command)
+    return wm.return_rate_hz(sample_rate_hz), protocol
+
+
+_STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": _metawear_start,
+                                     "witmotion": _witmotion_start}
 
 
 async def start_stream(protocol: Protocol, client: BleakClient, sample_rate_hz: float,

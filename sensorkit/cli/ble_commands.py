@@ -20,7 +20,7 @@ from sensorkit.ble.errors import BleError
 from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.scan import scan as scan_sensors
 from sensorkit.ble.session import SensorSession
-from sensorkit.errors import SensorkitError
+from sensorkit.errors import ConfigError, SensorkitError
 from sensorkit.live import make_display
 
 
@@ -86,15 +86,18 @@ def _stream_options(func):
         click.option("--duration-s", type=click.FloatRange(min=0, min_open=True), default=None,
                      help="Stop after this many seconds (default: until Ctrl-C; simulated: the session's end)."),
         click.option("--device", default=None, help="Address or advertised name of a real sensor."),
-        click.option("--simulate", is_flag=True, help="Use the built-in simulated sensor (same BLE client code)."),
+        click.option("--simulate", is_flag=True, help="Use the built-in simulated sensor (same BLE client code); "
+                     "--protocol picks which: open_v1 (default), polar_pmd or metawear."),
         click.option("--protocol", type=click.Choice(firmware_protocols.names()), default=None,
-                     help="Wire protocol (default: recognised from the advertisement; simulated: open_v1)."),
+                     help="Wire protocol (default: recognised from the advertisement; simulated: open_v1; "
+                          "polar_pmd and metawear also simulated)."),
         click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Simulation seed."),
         click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
                      help="Simulation time scale (1.0 = real time)."),
         click.option("--sample-rate-hz", type=click.FloatRange(min=10), default=104.0, show_default=True,
                      help="Sample rate to request (and to simulate); at least 10 Hz (the analysis low-passes"
-                          " the motion at up to 3 Hz, which needs more than 6.7 Hz; the real recordings: 25-101 Hz)."),
+                          " the motion at up to 3 Hz, which needs more than 6.7 Hz; the real recordings: 25-101 Hz)."
+                          " A sensor with fixed rates streams the nearest (MetaWear: 104 -> 100 Hz)."),
         click.option("--side", type=click.Choice(["left", "right"]), default=None, help="Leg wearing the sensor."),
         click.option("--exercise", type=click.Choice(exercises.names()), default=None,
                      help=f"Exercise of the session (default: {exercises.DEFAULT_EXERCISE}; simulated: what it simulates)."),
@@ -193,9 +196,13 @@ def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: f
         sim_options["side"] = meta["side"]  # (the other leg's motion is the mirror image)
     if duration_s is not None:
         sim_options["max_duration_s"] = duration_s
-    sensor, sim = simulated_sensor(protocol, seed, speed, **sim_options)
+    try:
+        sensor, sim = simulated_sensor(protocol, seed, speed, **sim_options)
+    except ConfigError as exc:  # (a protocol no simulated sensor speaks)
+        raise click.UsageError(f"--protocol {protocol}: {exc}") from None
     radio = VirtualRadio([sensor])
     meta = {key: value if value is not None else sim.meta.get(key) for key, value in meta.items()}
+    meta["sample_rate_hz"] = sim.meta["sample_rate_hz"]  # (the rate it streams: a MetaWear board's own)
     meta["sensor"] = f"{sensor.local_name} (simulated {protocol}, seed {seed})"
     meta["simulated"] = True  # demo data: reports leave it out unless asked
     options = {"protocol": protocol, "client_backend": radio.client_backend,

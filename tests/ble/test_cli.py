@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from rich.console import Console
@@ -50,6 +51,31 @@ def test_live_simulate_prints_reps_and_writes_a_readable_recording(tmp_path):
     assert 20.0 < recording.samples.duration_s <= 30.5 and recording.meta.side in ("left", "right")
     assert recording.meta.n_samples == len(recording.samples) and not recording.warnings
     assert recording.meta.stream["protocol"] == "open_v1" and recording.meta.stream["ended_by"] == "closed"
+
+
+def test_live_simulate_plays_a_metawear_board_at_its_own_rate(tmp_path):
+    # `--protocol metawear --simulate` was "no simulated sensor speaks 'metawear'"; a board's Bosch
+    # chip streams 100 Hz when asked for 104 Hz (its output data rates), and so does the simulation.
+    pytest.importorskip("sensorkit.pipeline.pipeline")
+    # (--speed 8: a board sends a notification per 3 samples and per sensor, 5 times open_v1's
+    # frames; at 20x a loaded machine fell more than the 10 % + 5 s a run waits behind the clock)
+    result = CliRunner().invoke(cli, ["live", "--simulate", "--protocol", "metawear", "--duration-s", "30",
+                                      "--speed", "8", "--seed", "3", "--out", str(tmp_path), "--name", "mw"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line != notice.COMPILING]
+    assert "link streaming (MetaWear" in lines[0] and sum(" rep " in line for line in lines) >= 2
+    recording = read_recording(tmp_path / "mw.csv")
+    assert recording.meta.stream["protocol"] == "metawear" and recording.meta.sample_rate_hz == 100.0
+    assert "simulated metawear" in recording.meta.sensor and not recording.warnings
+    assert 20.0 < recording.samples.duration_s <= 30.5
+    spacing_s = float(np.median(np.diff(recording.samples.t)))
+    assert spacing_s == pytest.approx(0.01, rel=1e-3)  # 100 Hz, as streamed (104 Hz: 0.0096 s)
+
+
+def test_simulate_with_a_protocol_no_simulated_sensor_speaks_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", "witmotion", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "no simulated sensor speaks 'witmotion'" in result.stderr
+    assert "metawear, open_v1, polar_pmd" in result.stderr and not list(tmp_path.iterdir())
 
 
 def test_live_knee_extension_on_the_simulated_sensor(tmp_path):

@@ -337,7 +337,7 @@ def test_a_metawear_board_without_gyroscope_is_refused_before_it_streams(run):
 
     from .conftest import synthetic_samples
 
-    sensor = VirtualSensor(MetaWearFirmware(100.0, chip="bma255"), synthetic_samples(6.0, rate_hz=100.0), speed=20.0)
+    sensor = VirtualSensor(MetaWearFirmware(125.0, chip="bma255"), synthetic_samples(6.0, rate_hz=125.0), speed=20.0)
     radio = VirtualRadio([sensor])
     session = SensorSession("MetaWear", client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
                             give_up_s=30.0, backoff_initial_s=0.02)
@@ -570,6 +570,59 @@ def test_a_metawear_board_is_asked_its_chip_and_streamed_with_that_chips_registe
     index = np.rint(out.t * 100.0).astype(int)
     assert np.abs(out.acc - source.acc[index]).max() <= 9.80665 / 2048 / 2 + 1e-9  # +-16 g: 2048 LSB per g
     assert np.abs(out.gyr - source.gyr[index]).max() <= 1 / 16.4 / 2 + 1e-9      # +-2000 deg/s
+
+
+def test_a_witmotion_sensor_is_read_first_and_its_flash_written_only_when_its_rate_changes(run):
+    # Every connection wrote unlock, rate, save (FF AA 00 00 00): each save rewrites the sensor's
+    # flash. Now its rate register is read first (FF AA 27 03 00 -> 55 71 03 00 ...), and written
+    # and saved only when it differs: once for a sensor saved at 10 Hz, never again after.
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.witmotion_firmware import WitMotionFirmware
+
+    from .conftest import synthetic_samples
+
+    source = synthetic_samples(8.0, rate_hz=100.0)
+    firmware = WitMotionFirmware(100.0, rate_code=0x06)  # saved at 10 Hz
+    sensor = VirtualSensor(firmware, source, speed=2.0)  # (the writes' 0.1 s pauses are wall time)
+    radio = VirtualRadio([sensor])
+    session, out = streamed(run, sensor, radio, 2.0, 300, sample_rate_hz=104.0)
+    assert [w.hex() for w in firmware.writes] == ["ffaa270300", "ffaa6988b5", "ffaa030900", "ffaa000000"]
+    assert firmware.flash == {0x03: 0x09} and firmware.flash_writes == 1
+    assert session.stream_sample_rate_hz == 100.0 and len(out) > 50
+    for _ in range(2):  # reconnections: the sensor says 100 Hz, nothing is written
+        firmware.writes.clear()
+        session, out = streamed(run, sensor, radio, sensor.clock() + 1.0, 300, sample_rate_hz=104.0)
+        assert [w.hex() for w in firmware.writes] == ["ffaa270300"] and len(out) > 50
+    assert firmware.flash_writes == 1 and sensor.connections == 3
+
+
+def test_a_virtual_metawear_board_streams_only_at_its_chips_rates():
+    # The simulator played MetaWear boards at 104 Hz, a rate no BMI160 has (the client asks it for
+    # 100 Hz): samples stamped 1/100 s apart that were measured 1/104 s apart.
+    from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
+
+    with pytest.raises(ValueError, match="MetaWear BMI160 board streams at 12.5, 25, 50, 100, 200, "
+                                         "400, 800, 1600 Hz, not 104 Hz"):
+        MetaWearFirmware(104.0)
+    board = MetaWearFirmware(100.0)
+    for command in ("031c01", "130701", "030101", "130101"):  # subscribed and powered at power-on rates
+        board._command(bytes.fromhex(command))
+    assert board.streaming and board.acc_odr_hz == board.gyro_odr_hz == 100.0
+    board._command(bytes.fromhex("0303290c"))  # acc set to 200 Hz: not the rate it plays
+    assert not board.streaming and board.acc_odr_hz == 200.0
+    board._command(bytes.fromhex("0303280c"))
+    assert board.streaming
+
+
+def test_the_simulated_metawear_board_is_simulated_at_the_rate_it_streams():
+    from sensorkit.ble.virtual.simulated import demo_radio, simulated_sensor
+
+    sensor, sim = simulated_sensor("metawear", 3, sample_rate_hz=104.0, max_duration_s=20)
+    assert sim.meta["sample_rate_hz"] == 100 and sensor.firmware.sample_rate_hz == 100.0
+    assert np.median(np.diff(sim.samples.t)) == pytest.approx(0.01, rel=1e-3)  # (104 Hz: 0.0096 s)
+    sensor, sim = simulated_sensor("metawear", 3, max_duration_s=20)  # the rate drawn: snapped too
+    assert sim.meta["sample_rate_hz"] in (25, 50, 100, 200)
+    assert sorted(s.firmware.protocol_name for s in demo_radio().sensors) == ["metawear", "open_v1", "polar_pmd"]
 
 
 def test_ctrl_c_while_the_stream_is_set_up_lets_the_sensor_go(run):

@@ -113,7 +113,6 @@ def test_commands_unlock_rate_save():
     assert [c.payload.hex() for c in proto.start_commands(104)] == ["ffaa6988b5", "ffaa030900", "ffaa000000"]
     assert proto.start_commands(50)[1].payload.hex() == "ffaa030800"
     assert proto.start_commands(10)[1].payload.hex() == "ffaa030600"
-    assert proto.start_commands(200)[1].payload.hex() == "ffaa030a00"
     assert proto.stop_commands() == []
     assert all(c.char_uuid == "0000ffe9-0000-1000-8000-00805f9a34fb" for c in proto.start_commands())
     assert proto.data_char_uuids == ("0000ffe4-0000-1000-8000-00805f9a34fb",)  # 9a34fb, not 9b34fb
@@ -125,6 +124,33 @@ def test_the_start_writes_are_paced_as_the_vendor_sdk_paces_them():
     # then streams at its old rate while t assumes the one asked for.
     unlock, rate, save = WitMotion().start_commands(104)
     assert (unlock.pause_after_s, rate.pause_after_s, save.pause_after_s) == (0.1, 0.1, 0.0)
+
+
+def test_200_hz_is_not_asked_for_while_its_rate_code_is_disputed():
+    # WITMOTION's BWT901BLE5.0 SDK (DeviceModel.SetRRate: 200 -> 11) and its REG.h (RRATE_200HZ 0x0b,
+    # 0x0a = 125 Hz "only WT931") say 0x0B; rubenmuehlhans/esphome-witmotion, citing a WT901BLECL
+    # datasheet, says 0x0A. Either code, if wrong, streams at a rate other than the one t assumes;
+    # 100 Hz (0x09) is the highest rate every source agrees on.
+    proto = WitMotion()
+    for requested_hz in (150, 200, 250, 1000):
+        assert proto.start_commands(requested_hz)[1].payload.hex() == "ffaa030900"
+        assert proto.decoder(sample_rate_hz=requested_hz).sample_rate_hz == 100.0
+    assert proto.start_commands(140)[1].payload.hex() == "ffaa030900"
+
+
+def test_a_rate_register_reply_is_read_and_the_rate_written_only_when_it_differs():
+    # FF AA 27 03 00 is answered 55 71 03 00 + registers 0x03..0x0a (WT901BLECL datasheet 6.1.2);
+    # each start wrote unlock, rate, save: the save rewrites the sensor's flash every connection.
+    proto = WitMotion()
+    assert proto.read_rate_command().payload.hex() == "ffaa270300"
+    dec = WitMotionDecoder()
+    reply = bytes.fromhex("5571" "0300" "0900" "0600") + bytes(12)  # RRATE 0x09 (100 Hz), BAUD 6
+    assert len(dec.feed(PACKET + reply[:7])) == 1 and dec.feed(reply[7:] + PACKET).shape[0] == 1
+    assert dec.registers[0x03] == 0x09 and dec.registers[0x04] == 0x06 and dec.register_replies == 1
+    assert proto.start_commands(104, current_rate_code=dec.registers[0x03]) == []
+    assert [c.payload.hex() for c in proto.start_commands(104, current_rate_code=0x06)] == [
+        "ffaa6988b5", "ffaa030900", "ffaa000000"]
+    assert len(proto.start_commands(104, current_rate_code=None)) == 3  # not known: set and saved
 
 
 def test_registry():

@@ -8,6 +8,12 @@ ranges, decoded with the board's own chip's range codes; ``03 <packed register> 
 ``03 01 01`` / ``13 01 01`` power the sensors. A sensor that is powered and subscribed streams
 packed notifications (3 samples, ``encode_acc``/``encode_gyro``) scaled by its configured range;
 its ranges start at the chips' power-on ±2 g and ±2000 deg/s.
+
+A board streams at its chip's output data rates only (BMI160/BMI270: 25, 50, 100, 200 ... Hz; a
+board asked for 104 Hz streams 100 Hz): it plays its samples at ``sample_rate_hz``, which must be
+one of them, and the ODRs a client configures (``acc_odr_hz``, ``gyro_odr_hz``) must be that rate
+for it to stream (a board set to another rate than it plays sends nothing rather than samples
+whose times would be wrong).
 """
 from __future__ import annotations
 
@@ -27,9 +33,17 @@ class MetaWearFirmware(SensorFirmware):
     local_name = "MetaWear"
     advertised_uuids = (mw.SERVICE_UUID,)
 
-    def __init__(self, sample_rate_hz: float, chip: str = "bmi160") -> None:
+    DEFAULT_CHIP = "bmi160"
+
+    def __init__(self, sample_rate_hz: float, chip: str = DEFAULT_CHIP) -> None:
         super().__init__(sample_rate_hz)
         self.chip = mw.CHIPS[chip]
+        if mw.output_data_rate_hz(chip, sample_rate_hz) != sample_rate_hz:
+            rates = ", ".join(f"{r:g}" for r in self.chip.acc_odr_bytes)
+            raise ValueError(f"a MetaWear {chip.upper()} board streams at {rates} Hz, not {sample_rate_hz:g} Hz")
+        #: the output data rates (Hz) configured (``03 03`` / ``13 03``); at power-on: the rate it plays
+        self.acc_odr_hz: float | None = float(sample_rate_hz)
+        self.gyro_odr_hz: float | None = float(sample_rate_hz) if self.chip.has_gyro else None
         self.acc_range_g, self.gyro_range_dps = 2, 2000
         self.subscribed: set[int] = set()  # modules subscribed to their packed register
         self.powered: set[int] = set()
@@ -69,11 +83,15 @@ class MetaWearFirmware(SensorFirmware):
             if module == mw.ACC_MODULE:
                 by_code = {code: g for g, code in chip.acc_range_codes.items()}
                 self.acc_range_g = by_code.get(data[1] & (0x03 if chip.name == "bmi270" else 0x0F), self.acc_range_g)
-            elif module == mw.GYRO_MODULE and data[1] & 0x07 < len(mw.GYRO_LSB_PER_DPS):
-                self.gyro_range_dps = list(mw.GYRO_LSB_PER_DPS)[data[1] & 0x07]
+                self.acc_odr_hz = {byte: hz for hz, byte in chip.acc_odr_bytes.items()}.get(data[0])
+            elif module == mw.GYRO_MODULE and chip.has_gyro:
+                if data[1] & 0x07 < len(mw.GYRO_LSB_PER_DPS):
+                    self.gyro_range_dps = list(mw.GYRO_LSB_PER_DPS)[data[1] & 0x07]
+                self.gyro_odr_hz = {code: hz for hz, code in mw.GYRO_ODR_CODES.items()}.get(data[0] & 0x0F)
         elif (module, register) in ((mw.ACC_MODULE, chip.acc_packed_register),
                                     (mw.GYRO_MODULE, chip.gyro_packed_register)):
             (self.subscribed.add if data[:1] == b"\x01" else self.subscribed.discard)(module)
         elif register == mw.POWER_MODE_REGISTER and data:
             (self.powered.add if data[0] else self.powered.discard)(module)
-        self.set_streaming(bool(self.subscribed & self.powered))
+        rates = {self.acc_odr_hz} | ({self.gyro_odr_hz} if chip.has_gyro else set())
+        self.set_streaming(bool(self.subscribed & self.powered) and rates == {self.sample_rate_hz})
