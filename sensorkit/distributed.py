@@ -8,6 +8,7 @@ functions catch their errors and return them as values.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import multiprocessing
 import os
@@ -70,9 +71,35 @@ def run_in_processes(fn: Callable, tasks: Sequence[tuple], workers: int) -> Iter
     A worker process that dies (a crash in native code, the OOM killer) breaks the whole pool; every
     task not finished by then is rerun alone in a process of its own, so only the culprit fails.
     """
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_ignore_interrupts)
-    futures = [pool.submit(fn, *task) for task in tasks]
+    pool = None
+    try:
+        with interrupts_held():
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_ignore_interrupts)
+            futures = [pool.submit(fn, *task) for task in tasks]
+    except BaseException:  # (Ctrl-C, delivered as the workers have started)
+        if pool is not None:
+            _stop_now(pool)
+        raise
     return _pool_outcomes(fn, tasks, futures, pool)
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back while worker processes start, and deliver it after.
+
+    Forking runs the ``logging`` module's after-fork hook in this process; a KeyboardInterrupt
+    raised there is printed as "Exception ignored" and lost, and the batch ran to its end. Held
+    back, it is raised when this block ends (``signal.pthread_sigmask`` checks for signals on
+    unblocking). Only in the main thread, where Python handles signals; elsewhere a no-op.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _ignore_interrupts() -> None:
@@ -133,7 +160,9 @@ def _pool_outcomes(fn: Callable, tasks: Sequence[tuple], futures: list[Future],
 def _run_alone(fn: Callable, task: tuple) -> TaskOutcome:
     alone = ProcessPoolExecutor(max_workers=1, mp_context=_pool_context(), initializer=_ignore_interrupts)
     try:
-        return alone.submit(fn, *task).result(), None
+        with interrupts_held():  # (the worker starts here)
+            future = alone.submit(fn, *task)
+        return future.result(), None
     except Exception as exc:  # noqa: BLE001 - this task's own process died: its outcome
         return None, exc
     except BaseException:

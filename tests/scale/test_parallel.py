@@ -73,3 +73,35 @@ def test_default_workers_serial_for_a_few_files_else_one_per_cpu():
     with pytest.raises(ConfigError):
         choose_workers(10, 0)
     assert run_analyze(RECORDINGS, "--out", "unused", "--workers", "0").returncode == 2
+
+
+def test_a_ctrl_c_while_the_workers_start_is_raised_once_they_have_started(monkeypatch):
+    # Forking runs logging's after-fork hook in this process, where a KeyboardInterrupt is printed
+    # as "Exception ignored" and lost: the batch ran on. Held back, it comes when the pool is up,
+    # and the pool is stopped (not left running).
+    import concurrent.futures
+
+    from sensorkit import distributed
+    stopped = []
+    real_submit = concurrent.futures.ProcessPoolExecutor.submit
+
+    def submit_then_ctrl_c(pool, *args, **kwargs):
+        future = real_submit(pool, *args, **kwargs)  # (the workers start here)
+        signal.raise_signal(signal.SIGINT)  # Ctrl-C right after: still inside the start
+        return future
+
+    monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "submit", submit_then_ctrl_c)
+    monkeypatch.setattr(distributed, "_stop_now", lambda pool: (stopped.append(pool), pool.shutdown(wait=True)))
+    with pytest.raises(KeyboardInterrupt):
+        run_in_processes(abs, [(-1,), (-2,)], workers=2)
+    assert len(stopped) == 1
+
+
+def test_interrupts_held_delivers_a_ctrl_c_when_the_block_ends():
+    from sensorkit.distributed import interrupts_held
+    reached = False
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_held():
+            signal.raise_signal(signal.SIGINT)
+            reached = True  # (not raised inside)
+    assert reached
