@@ -1,7 +1,8 @@
 """The live page in a real browser (Debian's chromium through Playwright), following a simulated
 session through the same path as ``sensorkit live --simulate --web``.
 
-One simulated session (2 sets, 4x real time) is shared by the tests below, which run in file order:
+One simulated session (2 sets, 3x real time: about 22 s, long enough on a loaded machine for the
+last test to watch it run) is shared by the tests below, which run in file order:
 a reload early on, a forced disconnect in the middle, and, at the end, the whole page against the
 pipeline's own reps of the same run (no rep count is assumed). The session starts once the watcher
 page has connected (``wait_for_page_s``), so that page sees every rep however slow the machine is
@@ -20,7 +21,7 @@ from sensorkit.web.live_hub import SessionPlan, no_failure_tone  # noqa: E402
 from sensorkit.web.simulated import SimulatedLivePage  # noqa: E402
 
 PLAN = SessionPlan(sets=2, reps_per_set=4, rom_deg=25.0, hold_s=1.0)
-SPEED = 4.0
+SPEED = 3.0
 
 
 @pytest.fixture(scope="module")
