@@ -91,12 +91,14 @@ class Tee:
 async def run_live_web(session: SensorSession, recorder: SessionRecorder, hub: LiveHub, server: WebServer,
                        duration_s: float | None = None, *, also: Display | None = None,
                        on_ready: Callable[[str], None] | None = None, linger_s: float = 3.0,
-                       until: Callable[[], bool] | None = None) -> list[Rep]:
+                       until: Callable[[], bool] | None = None, wait_for_page_s: float = 0.0) -> list[Rep]:
     """Serve the page, then stream ``session`` into ``recorder`` (as :func:`run_session`, with
     ``duration_s`` and ``until``) with
     ``hub`` (and ``also``, e.g. the terminal's log lines) as the display. ``on_ready(url)`` is
-    called once the page answers. After the session the page keeps being served ``linger_s``
-    seconds so open pages receive the summary."""
+    called once the page answers. With ``wait_for_page_s`` > 0 the session connects only once a
+    page has opened the stream, or after that many seconds without one (a simulated sensor starts
+    its session when the stream starts: a page opened late then misses no rep). After the session
+    the page keeps being served ``linger_s`` seconds so open pages receive the summary."""
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
@@ -105,6 +107,9 @@ async def run_live_web(session: SensorSession, recorder: SessionRecorder, hub: L
         await asyncio.sleep(0.01)
     if on_ready is not None:
         on_ready(server.url)
+    waited_until = asyncio.get_running_loop().time() + wait_for_page_s
+    while hub.subscribers == 0 and asyncio.get_running_loop().time() < waited_until:
+        await asyncio.sleep(0.02)
     display = Tee(hub, also) if also is not None else hub
     ended = False
     try:

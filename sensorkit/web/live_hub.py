@@ -24,7 +24,9 @@ from statistics import median
 
 from sensorkit.ble.recorder import LiveStatus
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
-from sensorkit.pipeline.segment import CUT_BY_GAP, REST_UNSEEN
+from sensorkit.pipeline.pipeline import WENT_ON_FROM_FOREIGN
+from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN, WAY_BACK_FROM_SWING,
+                                        WAY_BACK_HOME)
 from sensorkit.report.prescription import completes
 
 #: how many queued messages a slow page may fall behind before it is dropped (it reconnects and
@@ -63,20 +65,42 @@ class SessionPlan:
                 "rom_deg": self.rom_deg, "hold_s": self.hold_s}
 
 
-#: pipeline rejection reasons (their first words) -> what the patient reads
+#: the first words of the pipeline's reason for a quick small movement not held at the top
+#: (:mod:`sensorkit.pipeline.classify`, ``min_rep_fraction``): mostly a fidget, seldom an attempt
+TOO_SMALL_NOT_HELD = "too small for a rep, not held"
+
+#: pipeline rejection reasons (their first words: the longest that fits decides) -> what the patient
+#: reads. Every reason the pipeline gives has one (tests/web/test_web_live_hub.py reads them from
+#: its source); a reason without one is shown as it is, "Not counted (...)".
 _REJECTED_WORDS = (
-    # (the sensor's link, not the patient: said so, and no failure tone on the page: link_lost)
+    # (the sensor's link, not the patient: said so, and no failure tone on the page: no_failure_tone)
     (CUT_BY_GAP, "The sensor lost contact during that rep, so it was not counted: please do it again."),
     (REST_UNSEEN, "The sensor came back during that rep, so it was not counted: please do it again."),
+    # (the data began mid-movement: the sensor connected then, nothing the patient did wrong: no tone)
+    (BEGAN_MOVING, "The sensor started during that movement, so it was not counted."),
+    (BEGAN_IN_HOLD, "The sensor started during that rep, so it was not counted."),
+    # (a quick small turn, not held: mostly a fidget, so no nagging and no failure tone)
+    (TOO_SMALL_NOT_HELD, "A small quick movement: not counted. If it was a rep, go a little further and hold at the top."),
     ("too small", "Too small to count: move a little further."),
     ("beyond the exercise", "Beyond this exercise's range: not counted."),
     ("too abrupt", "Too abrupt to count: move smoothly out and back."),
     ("shaking", "That looked like shaking, not a rep."),
     ("turned about the shank", "The foot turned about the shin: not a rep."),
+    ("moved as a whole", "The whole leg moved, not a turn at the knee or hip: not counted."),
+    ("did not turn about the knee", "That was not a turn at the knee: not counted."),
+    ("turned about the foot", "The leg rocked over the foot, not a turn at the knee: not counted."),
     ("did not return", "The leg did not come back to rest: not counted."),
     ("rotation about another axis", "A different movement, not this exercise: not counted."),
-    ("turned the other way", "That went the other way: not counted."),
+    ("swung the other way", "That went the other way: not counted."),
+    (WAY_BACK_FROM_SWING, "The leg swung back past its resting place: not counted."),
+    (WAY_BACK_HOME, "The leg went back to where it rested before: not counted."),
+    (WENT_ON_FROM_FOREIGN, "Part of a step or of walking, not this exercise: not counted."),
 )
+
+#: rejection reasons (first words) for which the page sounds no failure tone: the sensor's doing
+#: (the link cut the movement, or the data began in it), or a quick small movement not held, mostly
+#: a fidget, which the patient should not be nagged about
+_NO_TONE_WORDS = (CUT_BY_GAP, REST_UNSEEN, BEGAN_MOVING, BEGAN_IN_HOLD, TOO_SMALL_NOT_HELD)
 
 
 def link_lost(rep: Rep) -> bool:
@@ -85,13 +109,20 @@ def link_lost(rep: Rep) -> bool:
     return rep.reason in (CUT_BY_GAP, REST_UNSEEN)
 
 
+def no_failure_tone(rep: Rep) -> bool:
+    """Whether the page should sound no "not counted" tone for rejected ``rep``: the sensor's
+    doing (:func:`link_lost`, or the data began during it), or a quick small movement not held
+    (mostly a fidget: its note is enough)."""
+    return rep.kind == "rejected" and (rep.reason or "").startswith(_NO_TONE_WORDS)
+
+
 def rep_note(rep: Rep, plan: SessionPlan | None = None) -> str:
     """One plain-language sentence about ``rep`` for the patient (empty for a plain good rep)."""
     if rep.kind == "rejected":
         reason = rep.reason or ""
-        for words, text in _REJECTED_WORDS:
-            if reason.startswith(words):
-                return text
+        fits = [(len(words), text) for words, text in _REJECTED_WORDS if reason.startswith(words)]
+        if fits:
+            return max(fits)[1]
         return f"Not counted ({reason})." if reason else "Not counted: not a rep of this exercise."
     notes = []
     if rep.tempo == "fast":
@@ -197,7 +228,7 @@ class LiveHub:
             "start_s": _num(rep.start_s), "end_s": _num(rep.end_s), "reason": rep.reason,
             "meets_plan": self.plan.meets(rep) if self.plan is not None else None,
             "note": rep_note(rep, self.plan), "decided_t_s": _num(status.t_s),
-            "link_lost": link_lost(rep),
+            "link_lost": link_lost(rep), "no_failure_tone": no_failure_tone(rep),
             "arrival_ms": self._arrival_ms(),
         }
         self._reps.append(item)

@@ -32,11 +32,14 @@ from sensorkit.web.serve import WebServer
 class SimulatedLivePage:
     """See module doc. ``sim_options`` go to :func:`~sensorkit.sim.simulate_session`
     (e.g. ``sample_rate_hz``, ``exercise``, ``max_duration_s``); ``meta`` adds sidecar keys
-    (``patient``, ``target_hold_s``, ...)."""
+    (``patient``, ``target_hold_s``, ...). With ``wait_for_page_s`` > 0 the simulated sensor
+    starts its session only once a page has opened the stream (or after that many seconds): a page
+    opened after :meth:`start` sees every rep."""
 
     def __init__(self, out_dir: str | os.PathLike, *, seed: int = 0, speed: float = 1.0, plan: SessionPlan | None = None,
                  meta: dict | None = None, host: str = "127.0.0.1", port: int = 0, linger_s: float = 0.5,
-                 protocol: str = DEFAULT_PROTOCOL, latencies_s: list[float] | None = None, **sim_options) -> None:
+                 protocol: str = DEFAULT_PROTOCOL, latencies_s: list[float] | None = None,
+                 wait_for_page_s: float = 0.0, **sim_options) -> None:
         self.sensor, self.simulation = simulated_sensor(protocol, seed, speed, **sim_options)
         self.meta = {k: v for k, v in self.simulation.meta.items() if k != "started_at"} | dict(meta or {})
         if plan is not None:
@@ -46,6 +49,7 @@ class SimulatedLivePage:
         self._radio = VirtualRadio([self.sensor])
         self._protocol, self._rate_hz = protocol, float(self.meta["sample_rate_hz"])
         self._plan, self._host, self._port, self._linger_s = plan, host, port, linger_s
+        self._wait_for_page_s = wait_for_page_s
         self.hub: LiveHub | None = None
         self.server: WebServer | None = None
         self.session: SensorSession | None = None
@@ -58,7 +62,8 @@ class SimulatedLivePage:
 
     # ---- control ---------------------------------------------------------------------------
     def start(self, timeout_s: float = 30.0) -> str:
-        """Start serving and streaming; returns the page's URL once it answers."""
+        """Start serving and streaming (with ``wait_for_page_s``: once a page has opened the
+        stream); returns the page's URL once it answers."""
         self._thread = threading.Thread(target=self._main, name="simulated-live-page", daemon=True)
         self._thread.start()
         self.url = self._ready.result(timeout_s)
@@ -144,6 +149,6 @@ class SimulatedLivePage:
         try:
             await run_live_web(session, self.recorder, self.hub, self.server, self.simulation.samples.duration_s,
                                on_ready=self._ready.set_result, linger_s=self._linger_s,
-                               until=lambda: self.sensor.finished)
+                               until=lambda: self.sensor.finished, wait_for_page_s=self._wait_for_page_s)
         except asyncio.CancelledError:
             pass

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -16,11 +17,11 @@ pytest.importorskip("uvicorn", reason="the web extra is not installed: pip insta
 from prescriptions import exercise, rx_toml  # noqa: E402
 
 
-def start(args: list[str], cwd) -> subprocess.Popen:
+def start(args: list[str], cwd, env: dict | None = None) -> subprocess.Popen:
     # (SIGINT at its default, as in a terminal's foreground: a suite started in the background by a
     # shell has SIGINT ignored, and the command would inherit that)
     return subprocess.Popen([sys.executable, "-m", "sensorkit", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
+                            stderr=subprocess.PIPE, text=True, env=env,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
@@ -59,6 +60,23 @@ def test_live_web_serves_the_session_and_records_it(tmp_path):
     assert "done (closed)" in stdout and "s1.csv" in stdout
     sidecar = json.loads((tmp_path / "out" / "s1.json").read_text())
     assert sidecar["patient"] == "p101" and sidecar["target_rom_deg"] == 25.0 and sidecar["target_hold_s"] == 1.0
+
+
+def test_live_simulate_web_waits_for_the_page_it_opens_before_streaming(tmp_path):
+    # (BROWSER: the command Python's webbrowser runs to open the page; `true` opens nothing, as a
+    # browser slow to start has not yet)
+    proc = start(["live", "--simulate", "--web", "--port", "0", "--speed", "8", "--duration-s", "20",
+                  "--out", "out", "--name", "s3"], tmp_path, env=os.environ | {"BROWSER": "true"})
+    url = address(proc, "live page: ")
+    assert proc.stderr.readline().startswith("the simulated session starts when the page opens")
+    time.sleep(1.0)  # 8 s of the simulated session at 8x, were it streaming
+    assert json.loads(get(url + "api/state"))["state"] == {}
+    with urllib.request.urlopen(url + "events", timeout=60) as events:  # the page opens
+        first = next(line for line in events if line.startswith(b"data: "))
+        assert json.loads(first[len(b"data: "):])["reps"] == []
+        stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert "done (closed)" in stdout and json.loads((tmp_path / "out" / "s3.json").read_text())["n_samples"] > 0
 
 
 def test_live_prescription_without_the_patient_is_refused_in_one_line(tmp_path):

@@ -295,7 +295,8 @@ function onMessage(ev) {
     reps.push(m.rep); pendingReps.push(m.rep);
     // (the success chime and flash only for a rep that counts toward the set, when there is a plan)
     const good = m.rep.counted && m.rep.meets_plan !== false;
-    if (!m.rep.link_lost) cue(good ? "rep" : "not_counted");  // (a rep the link cut: no failure tone)
+    // (no failure tone for a rep the link cut or a fidget: no_failure_tone in live_hub.py)
+    if (!m.rep.no_failure_tone) cue(good ? "rep" : "not_counted");
     if (good) { $("plan").classList.remove("flash"); void $("plan").offsetWidth; $("plan").classList.add("flash"); }
     return onState(m.state, null);
   }
