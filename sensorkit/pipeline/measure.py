@@ -203,9 +203,10 @@ def count_reversals(angle: np.ndarray, min_swing: float) -> int:
         start, direction = int(fell[0]), -1
     rest = a[start + 1:]
     if len(rest) > 2:  # only the turning points can trigger or move a reversal: the same count
-        step = np.diff(rest)
-        turning = np.flatnonzero(step[:-1] * step[1:] <= 0) + 1
-        rest = rest[np.concatenate(([0], turning, [len(rest) - 1]))]
+        step = rest[1:] - rest[:-1]  # (np.diff's, without its wrapper)
+        turning = (step[:-1] * step[1:] <= 0).nonzero()[0] + 1
+        rest = [float(rest[0])] + rest.take(turning).tolist() + [float(rest[-1])]
+        return _zigzag(rest, min_swing, direction, float(a[start]))
     return _zigzag(rest.tolist(), min_swing, direction, float(a[start]))
 
 

@@ -3,7 +3,7 @@ moved by one ulp could move a rep's threshold crossing, so each is checked again
 import numpy as np
 import pytest
 
-from sensorkit.pipeline.measure import smooth_zero_phase
+from sensorkit.pipeline.measure import _zigzag, count_reversals, smooth_zero_phase
 from sensorkit.pipeline.segment import latest_up
 from sensorkit.pipeline.series import MAX_STEP_PERIODS, Chain, link
 from sensorkit.pipeline.stats import median
@@ -61,3 +61,31 @@ def test_a_series_goes_on_only_across_no_more_than_one_and_a_half_sample_steps()
     for gap_steps, goes_on in ((MAX_STEP_PERIODS - 0.1, True), (MAX_STEP_PERIODS + 0.1, False)):
         chain = Chain(np.array([0.0, 0.0, 1.0]), 5.0, np.array([0.0, 0.0, 40.0]), 10.0 - 0.02 * gap_steps, -1.0)
         assert (link(chain, t, omega, None, 3, None, zeros[3:], zeros[3:]) is not None) == goes_on
+
+
+def _reversals_the_long_way(angle, min_swing):
+    """count_reversals' zigzag over every sample after its first direction is known (no sample
+    skipped: only turning points can trigger or move a reversal)."""
+    a = np.asarray(angle, dtype=float)
+    rose = (a - np.minimum.accumulate(a) >= min_swing).nonzero()[0]
+    fell = (np.maximum.accumulate(a) - a >= min_swing).nonzero()[0]
+    if len(a) < 3 or not min_swing > 0 or (not len(rose) and not len(fell)):
+        return 0
+    start, direction = (int(rose[0]), 1) if len(rose) and (not len(fell) or rose[0] < fell[0]) else (int(fell[0]), -1)
+    return _zigzag(a[start + 1:].tolist(), min_swing, direction, float(a[start]))
+
+
+def test_a_rep_with_a_wobbling_hold_has_one_reversal():
+    t = np.linspace(0.0, 6.0, 300)
+    angle = 60 * np.clip(np.minimum(t, 6.0 - t), 0.0, 1.5) / 1.5 + 0.5 * np.sin(2 * np.pi * 3 * t)
+    assert count_reversals(angle, 0.2 * 60) == 1
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_reversals_counted_over_the_turning_points_equal_those_over_every_sample(seed):
+    rng = np.random.default_rng(seed)
+    angle = np.cumsum(rng.normal(size=int(rng.integers(0, 200)))) * rng.uniform(0.1, 10)
+    if seed % 3 == 0:
+        angle = np.round(angle)  # flat steps: ties between neighbours
+    min_swing = float(rng.uniform(0.0, 5.0))
+    assert count_reversals(angle, min_swing) == _reversals_the_long_way(angle, min_swing)
