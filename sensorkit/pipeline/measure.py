@@ -203,9 +203,10 @@ def count_reversals(angle: np.ndarray, min_swing: float) -> int:
         start, direction = int(fell[0]), -1
     rest = a[start + 1:]
     if len(rest) > 2:  # only the turning points can trigger or move a reversal: the same count
-        step = np.diff(rest)
-        turning = np.flatnonzero(step[:-1] * step[1:] <= 0) + 1
-        rest = rest[np.concatenate(([0], turning, [len(rest) - 1]))]
+        step = rest[1:] - rest[:-1]  # (np.diff's, without its wrapper)
+        turning = (step[:-1] * step[1:] <= 0).nonzero()[0] + 1
+        rest = [float(rest[0])] + rest.take(turning).tolist() + [float(rest[-1])]
+        return _zigzag(rest, min_swing, direction, float(a[start]))
     return _zigzag(rest.tolist(), min_swing, direction, float(a[start]))
 
 
@@ -273,7 +274,12 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, *smooth_rate, smooth[:, 3:],
                                   fit_start, edge_s=0.25 / cfg.lowpass_hz)
     angle = angle_from_s0[s - s0:]
-    both = smooth_zero_phase([angle, rate[s - s0:]], cfg.lowpass_hz, fs_hz)
+    # (with no quiet rest's gravity to take out, the radius below reads knocks off the raw
+    # accelerometer smoothed over these samples: smoothed here with them, each column on its own)
+    gravity_turned = w.rest_gravity is not None and w.acc_ms2 is not None and len(before) > 0
+    raw_acc = w.acc_ms2[s:e + 1] if w.acc_ms2 is not None and not gravity_turned else None
+    both = smooth_zero_phase([angle, rate[s - s0:]] + ([raw_acc] if raw_acc is not None else []),
+                             cfg.lowpass_hz, fs_hz)
     angle_s, speed = both[:, 0].copy(), both[:, 1]
     # where the leg is still, the accelerometer reads gravity alone: its angle is exact there, while
     # the orientation filter still carries what the movement's own acceleration pulled it by.
@@ -324,7 +330,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # raw accelerometer along the turn itself (the rest's gravity turned back by the integrated
     # rate: exact over a movement), rate and acceleration smoothed alike at zero phase; else the
     # causal signals with the orientation filter's gravity.
-    if w.rest_gravity is not None and w.acc_ms2 is not None and len(before):
+    if gravity_turned:
         g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
         raw_lin = w.acc_ms2[s0:e + 1] - g_turned
         if smooth_rate is not None:  # (the smoothing filters each column alone: the fit's rate is this one's)
@@ -339,9 +345,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         sl = slice(s, e + 1)
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]
         moving = speed_all[sl] > MOVING_DPS
-        jolt = None
-        if w.acc_ms2 is not None:
-            jolt = w.acc_ms2[sl] - smooth_zero_phase([w.acc_ms2[sl]], cfg.lowpass_hz, fs_hz)
+        jolt = raw_acc - both[:, 2:] if raw_acc is not None else None
     # ... but not within a cut-off period of a knock: its jolt and rate spike, smoothed, are no turn
     # about an axis, and outweigh a small slow rep's lever-arm acceleration
     knocked = near_knocks(jolt, fs_hz / cfg.lowpass_hz) if jolt is not None else None

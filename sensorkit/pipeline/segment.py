@@ -1047,13 +1047,14 @@ class Segmenter:
     def _through_rest(self, up: np.ndarray, exc: np.ndarray, runmax: np.ndarray) -> np.ndarray:
         """Which samples of a movement lie on the far side of the rest pose from its peak so far
         (``exc``: their angle from the rest pose, ``runmax``: the peak up to each, deg)."""
-        at_peak = np.flatnonzero((exc >= runmax) & (exc > self.peak_deg))
+        peak_now = (exc >= runmax) & (exc > self.peak_deg)
+        at_peak = peak_now.nonzero()[0]
         if not len(at_peak) and self.peak_up is None:
             return np.zeros(len(exc), dtype=bool)
         # (the vertical at the peak up to each sample: the movement's own, or the one before this piece)
-        which = np.searchsorted(at_peak, np.arange(len(exc)), side="right") - 1
-        peaks = np.vstack([self.peak_up[None, :] if self.peak_up is not None else up[:1], up[at_peak]])
-        out = peaks[which + 1] - self.rest_up
+        before = self.peak_up[None, :] if self.peak_up is not None else up[:1]
+        peaks = np.concatenate([before, up.take(at_peak, axis=0)]) - self.rest_up
+        out = peaks.take(np.cumsum(peak_now), axis=0)  # (row k: after the k-th peak in this piece)
         return einsum("ni,ni->n", up - self.rest_up, out) <= 0.0
 
     def _left_spell(self, first: int, j: int, up: np.ndarray, exc: np.ndarray, quiet_run: np.ndarray) -> int:
@@ -1245,7 +1246,10 @@ def latest_up(flags: np.ndarray, j: int, up: np.ndarray, carried: np.ndarray) ->
     latest flagged sample up to each (-1: none yet in this piece) and the vertical there
     (``carried``, from before the piece, where there is none)."""
     last = np.maximum.accumulate(np.where(flags, np.arange(j, len(up)), -1))
-    return last, np.concatenate([carried[None, :], up]).take(last + 1, axis=0)
+    vertical = up.take(last, axis=0)  # (-1, before the first flagged sample, takes a row put right below)
+    if len(last) and last[0] < 0:  # (last only rises: the samples before the first flagged take the carried)
+        vertical[:len(last) - np.count_nonzero(last >= 0)] = carried
+    return last, vertical
 
 
 def angle_between_deg(up: np.ndarray, ref: np.ndarray) -> np.ndarray:

@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from sensorkit.pipeline.stats import median
+
 #: the movement before ended at most this many sample periods before this one's first sample
 MAX_STEP_PERIODS = 1.5
 
@@ -117,8 +119,10 @@ def link(chain: Chain | None, t: np.ndarray, omega_dps: np.ndarray, filled: np.n
         top = start - rest + int(angle[start - rest:].argmax())
         end = Chain(chain.axis, float(angle[-1]), omega_dps[-1].copy(), float(t[-1]))
         return Link(float("nan"), end, min(0.0, float(angle.min())), float(angle[top:].min()), float(angle[top]))
-    period = float(np.median(np.diff(t))) if len(t) > 1 else math.inf  # (one sample: no period to judge by)
-    if chain is None or not chain.started or t[0] - chain.t_s > MAX_STEP_PERIODS * period:
+    if chain is None or not chain.started:
+        return None
+    # (the median step only where it decides: one sample has no period to judge by)
+    if len(t) > 1 and t[0] - chain.t_s > MAX_STEP_PERIODS * median(np.diff(t).tolist()):
         return None  # (no samples lost between the two movements but those filled in)
     rate = omega_dps @ chain.axis
     first = chain.angle_deg + 0.5 * (float(chain.omega_dps @ chain.axis) + float(rate[0])) * float(t[0] - chain.t_s)
