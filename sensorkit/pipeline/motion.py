@@ -191,7 +191,7 @@ class MotionTracker:
         """Carry the quiet run and the last raw accelerometer rows over to the next block."""
         loud = np.flatnonzero(~self._quiet_flags(block, due_at))
         self._quiet_run = len(block) - 1 - int(loud[-1]) if len(loud) else self._quiet_run + len(block)
-        self._acc_tail = np.concatenate([self._acc_tail, acc[-self._quiet_samples:]])[-self._quiet_samples:]
+        self._acc_tail = np.concatenate([self._acc_tail, acc])[-self._quiet_samples:]
 
     def _reanchor(self, acc_ms2: np.ndarray) -> None:
         """Re-anchor the inclination to ``acc_ms2`` (3,), the specific force of a quiet spell: VQF's
@@ -206,7 +206,6 @@ class MotionTracker:
         self._anchor_due, self.reanchored = False, self.reanchored + 1
 
     def _update(self, t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray) -> MotionBlock:
-        """Stage 1 for a block, VQF left to itself."""
         out = self._vqf.updateBatch(np.ascontiguousarray(np.radians(gyr_dps)), np.ascontiguousarray(acc))
         up = up_from_quaternion(out["quat6D"])
         raw = np.empty((len(t), 6))  # rate, then linear acceleration
