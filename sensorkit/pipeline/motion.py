@@ -11,6 +11,17 @@ gyro bias at rest and in motion. From it this stage gives, per sample:
 - ``alpha_dps2``: the angular acceleration, a first difference of the smoothed rate;
 - ``speed_dps``: the norm of the smoothed rate.
 
+A short gap is bridged by a straight line (:mod:`sensorkit.pipeline.gaps`); across fast motion (a
+leg shake at 3–6 Hz) the line may miss part of the turn, and VQF, whose accelerometer low-pass
+(``tau_acc_s``) is kept in the gyro-integrated frame, then reads the vertical off by that much for
+seconds. So after a gap bridged while the leg moved (the gyro above ``FILL_MOVING_DPS`` next to
+it) that could hide more than ``MIN_TURN_DEG`` (at ``MAX_ALPHA_DPS2``), once the leg is quiet
+``GRAVITY_QUIET_S`` (the accelerometer then reads gravity alone), if the vertical lies more than
+``MIN_TURN_DEG`` from that gravity (less, the accelerometer's bias could explain: a fill across an
+ordinary rep misses little), the inclination is re-anchored:
+the low-pass is set to the steady state of the quiet spell's mean specific force, so the next
+sample's correction aligns the vertical with it (heading and gyro bias are kept).
+
 Every filter carries its state (``zi``) between blocks, VQF is a sample-by-sample state machine:
 fed a recording whole or a packet at a time, the output is the same to the bit. A tracker pickles
 mid-stream (VQF, a compiled object, as its own state: see :meth:`MotionTracker.__getstate__`), and
@@ -18,13 +29,16 @@ the copy goes on to the same bits.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.signal import sosfilt
 from vqf import VQF
 
-from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi
+from sensorkit.pipeline.gravity_fit import MAX_ALPHA_DPS2, MIN_TURN_DEG
+from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, gravity_quiet_samples
+from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, row_norms, true_runs
 from sensorkit.samples import GRAVITY_MS2
 
 
@@ -34,6 +48,9 @@ from sensorkit.samples import GRAVITY_MS2
 REST_GYR_DPS = 5.0
 #: VQF's bound on the bias estimate, deg/s (default 2): consumer MEMS gyros are specified to ±5.
 BIAS_CLIP_DPS = 5.0
+#: a gap was bridged while the leg moved when the gyro read above this (deg/s) next to it: more
+#: than a resting leg reads (REST_GYR_DPS) with the largest bias (BIAS_CLIP_DPS)
+FILL_MOVING_DPS = REST_GYR_DPS + BIAS_CLIP_DPS
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,12 @@ def orientation_filter(fs_hz: float, tau_acc_s: float) -> VQF:
     return VQF(1.0 / fs_hz, tauAcc=tau_acc_s, restThGyr=REST_GYR_DPS, biasClip=BIAS_CLIP_DPS)
 
 
+def _rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``v`` (3,) turned by the unit quaternion ``q`` (w, x, y, z)."""
+    w, u = q[0], q[1:]
+    return v + 2.0 * np.cross(u, np.cross(u, v) + w * v)
+
+
 def up_from_quaternion(q: np.ndarray) -> np.ndarray:
     """The earth's vertical in the sensor frame from sensor-to-earth quaternions (w, x, y, z), (n, 4)."""
     w, x, y, z = q.T
@@ -75,6 +98,13 @@ class MotionTracker:
         self._zi_unit = butter_lowpass_zi(lowpass_hz, fs_hz)  # (sections, 2) for a unit input
         self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels
         self._last_omega: np.ndarray | None = None  # last smoothed rate (for the difference)
+        # the re-anchoring of the inclination after a gap bridged in motion (module doc), carried
+        # over blocks: whether one is due, the quiet run so far (samples), the last raw accelerometer rows
+        self._quiet_samples = gravity_quiet_samples(fs_hz)
+        self._anchor_due = False
+        self._quiet_run = 0
+        self._acc_tail = np.empty((0, 3))
+        self.reanchored = 0  # how many times the inclination was re-anchored
 
     def __getstate__(self) -> dict:
         """For pickling (a live detector checkpointed, or sent to another process): VQF, a Cython
@@ -99,8 +129,92 @@ class MotionTracker:
         self._vqf.resetState()
         self._vqf.setBiasEstimate(bias, sigma)
         self._zi, self._last_omega = None, None
+        self._anchor_due, self._quiet_run, self._acc_tail = False, 0, np.empty((0, 3))
 
-    def update(self, t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray) -> MotionBlock:
+    def update(self, t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray,
+               filled: np.ndarray | None = None) -> MotionBlock:
+        """Stage 1 for a block: ``t`` (n,) s, ``acc`` (n, 3) m/s², ``gyr_dps`` (n, 3); ``filled``
+        (n,) marks the rows made up in a gap (:attr:`GapFiller.inserted`)."""
+        due_at = self._gaps_in_motion(gyr_dps, filled)
+        if not self._anchor_due and not len(due_at):
+            block = self._update(t, acc, gyr_dps)
+            self._carry_quiet(block, acc, due_at)
+            return block
+        pieces, pos, n = [], 0, len(t)
+        while pos < n:  # up to each re-anchoring, then on from the sample after it
+            saved = (self._vqf.state, None if self._zi is None else self._zi.copy(),
+                     None if self._last_omega is None else self._last_omega.copy())
+            block = self._update(t[pos:], acc[pos:], gyr_dps[pos:])
+            here = due_at[due_at >= pos] - pos
+            at = self._anchor_at(block, here)
+            if at is None:
+                self._anchor_due = self._anchor_due or bool(len(here))
+                self._carry_quiet(block, acc[pos:], here)
+                pieces.append(block)
+                break
+            self._vqf.state, self._zi, self._last_omega = saved  # (the same bits again, up to it)
+            block = self._update(t[pos:pos + at + 1], acc[pos:pos + at + 1], gyr_dps[pos:pos + at + 1])
+            self._carry_quiet(block, acc[pos:pos + at + 1], here[here <= at])
+            self._reanchor(self._acc_tail[-self._quiet_samples:].mean(axis=0), block.up[-1])
+            pieces.append(block)
+            pos += at + 1
+        return MotionBlock(*(np.concatenate([getattr(p, f) for p in pieces]) for f in MotionBlock.__dataclass_fields__))
+
+    def _gaps_in_motion(self, gyr_dps: np.ndarray, filled: np.ndarray | None) -> np.ndarray:
+        """The rows (indices) just after each gap bridged in motion that could hide more than
+        MIN_TURN_DEG (the gap's made-up rows lie between the rows either side, so the leg moved
+        next to it when one of them reads above FILL_MOVING_DPS)."""
+        if filled is None or not filled.any():
+            return np.zeros(0, dtype=np.int64)
+        period_s = 1.0 / self.fs_hz
+        rows = [b + 1 for a, b in true_runs(filled, 1)
+                if 0.5 * MAX_ALPHA_DPS2 * ((b - a + 2) * period_s) ** 2 > MIN_TURN_DEG
+                and float(row_norms(gyr_dps[a:b + 1]).max()) > FILL_MOVING_DPS]
+        return np.asarray(rows, dtype=np.int64)
+
+    def _quiet_flags(self, block: MotionBlock, due_at: np.ndarray) -> np.ndarray:
+        """Quiet samples (the accelerometer reads gravity alone, as for the pipeline's rest
+        gravity), the rows after gaps bridged in motion (``due_at``) not: a quiet run counts from after them."""
+        quiet = (block.speed_dps < QUIET_DPS) & (row_norms(block.alpha_dps2) < QUIET_DPS2)
+        quiet[due_at] = False
+        return quiet
+
+    def _anchor_at(self, block: MotionBlock, due_at: np.ndarray) -> int | None:
+        """The sample of ``block`` at which the inclination is re-anchored, if any: the first at
+        which the leg has been quiet ``GRAVITY_QUIET_S`` since a gap bridged in motion (``due_at``:
+        the rows after such gaps in the block; one before it when ``_anchor_due``)."""
+        index = np.arange(len(block))
+        last_loud = np.maximum.accumulate(np.where(self._quiet_flags(block, due_at), -1 - self._quiet_run, index))
+        run = index - last_loud  # quiet samples in a row up to each sample
+        due = index > (-1 if self._anchor_due else (due_at[0] if len(due_at) else len(block)))
+        ready = np.flatnonzero((run >= self._quiet_samples) & due)
+        return int(ready[0]) if len(ready) else None
+
+    def _carry_quiet(self, block: MotionBlock, acc: np.ndarray, due_at: np.ndarray) -> None:
+        """Carry the quiet run and the last raw accelerometer rows over to the next block."""
+        loud = np.flatnonzero(~self._quiet_flags(block, due_at))
+        self._quiet_run = len(block) - 1 - int(loud[-1]) if len(loud) else self._quiet_run + len(block)
+        self._acc_tail = np.concatenate([self._acc_tail, acc[-self._quiet_samples:]])[-self._quiet_samples:]
+
+    def _reanchor(self, acc_ms2: np.ndarray, up: np.ndarray) -> None:
+        """Re-anchor the inclination to ``acc_ms2`` (3,), the specific force of a quiet spell, when
+        the vertical ``up`` (3,) lies more than MIN_TURN_DEG from it (less, the accelerometer's own
+        bias could explain: left to VQF): VQF's accelerometer low-pass (in the gyro-integrated
+        frame) set to its steady state for it, so that the next sample's correction aligns the
+        vertical with it; heading and bias are kept."""
+        self._anchor_due = False
+        if float(up @ acc_ms2) > math.cos(math.radians(MIN_TURN_DEG)) * math.sqrt(float(acc_ms2 @ acc_ms2)):
+            return
+        state, coeffs = self._vqf.state, self._vqf.coeffs
+        b, a = coeffs["accLpB"], coeffs["accLpA"]
+        g = _rotate(np.asarray(state["gyrQuat"]), acc_ms2)
+        state["lastAccLp"] = g.tolist()
+        state["accLpState"] = [v for x in g for v in (x * (1.0 - b[0]), x * (b[2] - a[1]))]
+        self._vqf.state = state
+        self.reanchored += 1
+
+    def _update(self, t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray) -> MotionBlock:
+        """Stage 1 for a block, VQF left to itself."""
         out = self._vqf.updateBatch(np.ascontiguousarray(np.radians(gyr_dps)), np.ascontiguousarray(acc))
         up = up_from_quaternion(out["quat6D"])
         raw = np.empty((len(t), 6))  # rate, then linear acceleration

@@ -299,7 +299,7 @@ class Pipeline:
 
     def _process_piece(self, samples: Samples) -> list[Rep]:
         filled = self._gaps(samples)
-        block = self._motion.update(filled.t, filled.acc, filled.gyr)
+        block = self._motion.update(filled.t, filled.acc, filled.gyr, self._gaps.inserted)
         first = self._history.end
         rows = self._history.extend(len(block))
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps

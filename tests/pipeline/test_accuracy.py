@@ -21,7 +21,6 @@ SLICE = 10
 #: once one passes, its entry must go.
 KNOWN_FAILING = {
     ("test_rep_detection", "hip_external_rotation-25Hz"): "F1 0.997, exact count 9 of 10 sessions",
-    ("test_rep_detection", "knee_extension-anyHz"): "F1 0.997, exact count 9 of 10",
     ("test_kinds_and_distractors", "knee_extension-25Hz"): "kind 93.2 %",
 }
 CASES = [(exercise, rate) for exercise in ROM_RMSE_DEG for rate in (None, 25)]
