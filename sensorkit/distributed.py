@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -74,7 +75,7 @@ def run_in_processes(fn: Callable, tasks: Sequence[tuple], workers: int) -> Iter
     pool = None
     try:
         with interrupts_held():
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_ignore_interrupts)
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_start_worker)
             futures = [pool.submit(fn, *task) for task in tasks]
     except BaseException:  # (Ctrl-C, delivered as the workers have started)
         if pool is not None:
@@ -102,10 +103,26 @@ def interrupts_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _ignore_interrupts() -> None:
+def _start_worker() -> None:
     """In a pool worker: Ctrl-C is the parent's to handle (it stops the pool); a worker that got it
-    too would turn it into an error in whatever file it was reading."""
+    too would turn it into an error in whatever file it was reading. And a worker outlives no parent:
+    one killed outright (SIGKILL, the OOM killer) never tells its workers to stop, and a worker
+    waiting for its next task would wait for ever (it holds its task pipe's other end itself)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), name="sensorkit-orphan-watch", daemon=True).start()
+
+
+#: how often a pool worker checks that the process that started it is still there, seconds
+ORPHAN_CHECK_S = 1.0
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """Exit this worker at once when its parent process is gone (re-parented: ``os.getppid`` changed)."""
+    while True:
+        time.sleep(ORPHAN_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 #: how long Ctrl-C waits for the pool's killed workers and its manager thread, seconds
@@ -158,7 +175,7 @@ def _pool_outcomes(fn: Callable, tasks: Sequence[tuple], futures: list[Future],
 
 
 def _run_alone(fn: Callable, task: tuple) -> TaskOutcome:
-    alone = ProcessPoolExecutor(max_workers=1, mp_context=_pool_context(), initializer=_ignore_interrupts)
+    alone = ProcessPoolExecutor(max_workers=1, mp_context=_pool_context(), initializer=_start_worker)
     try:
         with interrupts_held():  # (the worker starts here)
             future = alone.submit(fn, *task)

@@ -105,3 +105,36 @@ def test_interrupts_held_delivers_a_ctrl_c_when_the_block_ends():
             signal.raise_signal(signal.SIGINT)
             reached = True  # (not raised inside)
     assert reached
+
+
+ORPHAN_SCRIPT = """
+import sys, time
+from sensorkit.distributed import run_in_processes
+outcomes = run_in_processes(time.sleep, [(0.1,)], workers=2)  # (one worker stays idle, waiting)
+print(next(outcomes), flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc for the workers")
+def test_pool_workers_exit_when_the_batch_process_is_killed_outright():
+    # SIGKILL (the OOM killer) stops nothing in order: the idle worker waited for a task for ever
+    import os
+    import time
+    batch = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True)
+    try:
+        assert batch.stdout.readline().startswith("(None, None)")
+        workers = [int(pid) for pid in open(f"/proc/{batch.pid}/task/{batch.pid}/children").read().split()]
+        assert workers
+    finally:
+        batch.kill()
+        batch.wait()
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{pid}") and "Z" not in open(f"/proc/{pid}/stat").read().split()[2]
+              for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
+            and "Z" not in open(f"/proc/{pid}/stat").read().split()[2]]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "pool workers outlived the batch process"
