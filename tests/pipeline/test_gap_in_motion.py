@@ -48,17 +48,23 @@ def test_the_vertical_is_right_again_once_the_leg_is_quiet_after_a_shake_with_lo
         assert _vertical_off_deg(samples, at_s) < 0.5
 
 
-def test_a_gap_bridged_at_rest_changes_nothing():
-    t, theta = reps_then([(4.0, 30.0, 1.0)], 10.0, FS_HZ)
+def _told_of_the_gap(rep: tuple[float, float, float], lost_s: tuple[float, float]) -> tuple[MotionTracker, bool]:
+    """One rep (start s, ROM deg, hold s) in 10 s with the samples in ``lost_s`` lost and bridged:
+    the tracker told of the made-up rows, and whether its verticals equal one's not told."""
+    t, theta = reps_then([rep], 10.0, FS_HZ)
     axis, g_rest = random_setup(3)
     samples = samples_of_angle(theta, t, axis, g_rest)
-    lost = samples[np.flatnonzero((t < 2.0) | (t >= 2.2))]  # 0.2 s lost while the leg rests
+    lost = samples[np.flatnonzero((t < lost_s[0]) | (t >= lost_s[1]))]
     filler = GapFiller(FS_HZ, max_fill_s=1.0)
     filled = filler(lost)
     told, untold = MotionTracker(FS_HZ, 5.0, 3.0), MotionTracker(FS_HZ, 5.0, 3.0)
     with_gaps = told.update(filled.t, filled.acc, filled.gyr, filler.inserted)
-    assert np.array_equal(with_gaps.up, untold.update(filled.t, filled.acc, filled.gyr).up)
-    assert told.reanchored == 0
+    return told, np.array_equal(with_gaps.up, untold.update(filled.t, filled.acc, filled.gyr).up)
+
+
+def test_a_gap_bridged_at_rest_changes_nothing():
+    told, same = _told_of_the_gap((4.0, 30.0, 1.0), (2.0, 2.2))  # 0.2 s lost while the leg rests
+    assert same and told.reanchored == 0
 
 
 @pytest.mark.parametrize("rep_at_s, lost_from", [(5.6, 170), (6.0, 152), (6.0, 160)])
@@ -90,13 +96,5 @@ def test_the_re_anchoring_is_the_same_packet_by_packet_and_after_a_pickle(packet
 def test_a_gap_inside_an_ordinary_rep_leaves_the_vertical_to_the_filter():
     # a smooth rep's rate is near its straight fill: once quiet at the top, the vertical is well
     # within MIN_TURN_DEG of the accelerometer's, which its own bias could explain: no re-anchoring
-    t, theta = reps_then([(3.0, 40.0, 2.0)], 10.0, FS_HZ)
-    axis, g_rest = random_setup(3)
-    samples = samples_of_angle(theta, t, axis, g_rest)
-    lost = samples[np.flatnonzero((t < 3.5) | (t >= 3.66))]  # 8 samples lost on the way out
-    filler = GapFiller(FS_HZ, max_fill_s=1.0)
-    filled = filler(lost)
-    told, untold = MotionTracker(FS_HZ, 5.0, 3.0), MotionTracker(FS_HZ, 5.0, 3.0)
-    with_gaps = told.update(filled.t, filled.acc, filled.gyr, filler.inserted)
-    assert np.array_equal(with_gaps.up, untold.update(filled.t, filled.acc, filled.gyr).up)
-    assert told.reanchored == 0
+    told, same = _told_of_the_gap((3.0, 40.0, 2.0), (3.5, 3.66))  # 8 samples lost on the way out
+    assert same and told.reanchored == 0

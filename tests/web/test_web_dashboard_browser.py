@@ -169,8 +169,8 @@ def test_opening_a_sessions_reps_leaves_the_sessions_columns_alone(dashboard, pa
     assert page.locator("#sessions tr.reps-row:visible").count() == 0
 
 
-#: each calendar day's text against the background it is drawn on (the nearest opaque one), WCAG's ratio
-CONTRASTS = """() => {
+#: JavaScript: a CSS colour's numbers, WCAG's relative luminance, the nearest opaque background's colour
+CONTRAST_HELPERS = """
   const rgba = (c) => c.match(/[\\d.]+/g).map(Number);
   const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
     .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
@@ -178,7 +178,10 @@ CONTRASTS = """() => {
     for (; el; el = el.parentElement) { const c = rgba(getComputedStyle(el).backgroundColor); if (c.length < 4 || c[3] > 0) return c; }
     return [255, 255, 255];
   };
-  return [...document.querySelectorAll('#calendar .day')].map((day) => {
+"""
+
+#: each calendar day's text against the background it is drawn on (the nearest opaque one), WCAG's ratio
+CONTRASTS = """() => {""" + CONTRAST_HELPERS + """  return [...document.querySelectorAll('#calendar .day')].map((day) => {
     const a = lum(rgba(getComputedStyle(day).color)), b = lum(background(day));
     return [day.dataset.date, day.className, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
   });
@@ -400,15 +403,7 @@ def test_a_phone_card_says_what_the_wide_tables_columns_say(dashboard, browser):
 
 #: the text of every table cell, header and legend, against the background it is drawn on (the nearest
 #: opaque one), WCAG's ratio; a cell's label (its ::before) too
-TEXT_CONTRASTS = """(selector) => {
-  const rgba = (c) => c.match(/[\\d.]+/g).map(Number);
-  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
-    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
-  const background = (el) => {
-    for (; el; el = el.parentElement) { const c = rgba(getComputedStyle(el).backgroundColor); if (c.length < 4 || c[3] > 0) return c; }
-    return [255, 255, 255];
-  };
-  const ratio = (fg, bg) => { const a = lum(fg), b = lum(bg); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };
+TEXT_CONTRASTS = """(selector) => {""" + CONTRAST_HELPERS + """  const ratio = (fg, bg) => { const a = lum(fg), b = lum(bg); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };
   const out = [];
   for (const el of document.querySelectorAll(selector)) {
     if (!el.offsetParent) continue;
