@@ -51,6 +51,9 @@ BIAS_CLIP_DPS = 5.0
 #: a gap was bridged while the leg moved when the gyro read above this (deg/s) next to it: more
 #: than a resting leg reads (REST_GYR_DPS) with the largest bias (BIAS_CLIP_DPS)
 FILL_MOVING_DPS = REST_GYR_DPS + BIAS_CLIP_DPS
+#: while a re-anchoring is due, the samples are run this many seconds first, then twice as many each
+#: time (the piece in which it falls is run again up to it); any length gives the same bits
+ANCHOR_SEARCH_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -141,23 +144,28 @@ class MotionTracker:
             self._carry_quiet(block, acc, due_at)
             return block
         pieces, pos, n = [], 0, len(t)
+        step = max(1, int(ANCHOR_SEARCH_S * self.fs_hz))
         while pos < n:  # up to each re-anchoring, then on from the sample after it
+            # (while one is due, searched ANCHOR_SEARCH_S first, twice as far each time after: the
+            # piece a found one falls in is run twice, not the whole rest of the block once per gap)
+            hi = min(n, pos + step) if self._anchor_due or (due_at >= pos).any() else n
             saved = (self._vqf.state, None if self._zi is None else self._zi.copy(),
                      None if self._last_omega is None else self._last_omega.copy())
-            block = self._update(t[pos:], acc[pos:], gyr_dps[pos:])
-            here = due_at[due_at >= pos] - pos
+            block = self._update(t[pos:hi], acc[pos:hi], gyr_dps[pos:hi])
+            here = due_at[(due_at >= pos) & (due_at < hi)] - pos
             at = self._anchor_at(block, here)
             if at is None:
                 self._anchor_due = self._anchor_due or bool(len(here))
-                self._carry_quiet(block, acc[pos:], here)
+                self._carry_quiet(block, acc[pos:hi], here)
                 pieces.append(block)
-                break
+                pos, step = hi, 2 * step
+                continue
             self._vqf.state, self._zi, self._last_omega = saved  # (the same bits again, up to it)
             block = self._update(t[pos:pos + at + 1], acc[pos:pos + at + 1], gyr_dps[pos:pos + at + 1])
             self._carry_quiet(block, acc[pos:pos + at + 1], here[here <= at])
             self._reanchor(self._acc_tail[-self._quiet_samples:].mean(axis=0), block.up[-1])
             pieces.append(block)
-            pos += at + 1
+            pos, step = pos + at + 1, max(1, int(ANCHOR_SEARCH_S * self.fs_hz))
         return MotionBlock(*(np.concatenate([getattr(p, f) for p in pieces]) for f in MotionBlock.__dataclass_fields__))
 
     def _gaps_in_motion(self, gyr_dps: np.ndarray, filled: np.ndarray | None) -> np.ndarray:
