@@ -349,6 +349,16 @@ def test_a_metawear_board_without_gyroscope_is_refused_before_it_streams(run):
     assert sensor.connections == 1 and not sensor.connected
 
 
+def mute_once_after(sensor, after_s: float, muted: list):
+    """``collect``'s hook: mute ``sensor`` once its clock passes ``after_s`` (no data on that link;
+    a new connection streams again), noting the clock then in ``muted``."""
+    def hooks(clock_s):
+        if clock_s > after_s and not muted:
+            muted.append(clock_s)
+            sensor.mute()
+    return hooks
+
+
 def silence_warnings(caplog):
     """The seconds each "no data from ..." warning said."""
     return [float(r.getMessage().split(" for ")[1].split(" s")[0]) for r in caplog.records
@@ -362,11 +372,7 @@ def test_a_sensor_silent_while_connected_is_said_once_and_reconnected_like_a_dro
 
     async def go():
         async with session_for(rig, on_state=states.append) as session:
-            def hooks(clock_s):
-                if clock_s > 3.0 and not muted:
-                    muted.append(clock_s)
-                    sensor.mute()  # no data on this link; a new connection streams again
-            return await collect(session, sensor, 10.0, hooks), session
+            return await collect(session, sensor, 10.0, mute_once_after(sensor, 3.0, muted)), session
 
     out, session = run(go())
     name = sensor.local_name
@@ -1027,11 +1033,7 @@ def test_a_silent_sensor_is_sent_its_stop_command_before_it_is_let_go(open_v1_ri
 
     async def go():
         async with session_for(open_v1_rig) as session:
-            def hooks(clock_s):
-                if clock_s > 2.0 and not muted:
-                    muted.append(clock_s)
-                    sensor.mute()  # no data on this link; a new connection streams again
-            return await collect(session, sensor, 8.0, hooks), session
+            return await collect(session, sensor, 8.0, mute_once_after(sensor, 2.0, muted)), session
 
     out, session = run(go())
     assert sensor.connections == 2 and len(session.reconnects) == 1
