@@ -33,12 +33,10 @@ import math
 
 import numpy as np
 
+from sensorkit.pipeline.limits import MAX_ALPHA_DPS2, MIN_TURN_DEG
 from sensorkit.pipeline.smallarray import cross, eigh, einsum, true_runs
 from sensorkit.samples import GRAVITY_MS2
 
-#: a turn below this is left (deg): twice the tilt a 0.3 m/s² accelerometer bias (the
-#: model leaves it out; consumer MEMS accelerometers' after calibration) puts on gravity, 1.75°
-MIN_TURN_DEG = 2.0 * math.degrees(math.atan(0.3 / GRAVITY_MS2))
 #: the correction must explain at least this share of the squared residual left without it (a
 #: statistical bar, not a measured figure: a turn that explains less is trading for model error,
 #: the shank not turning about one fixed axis)
@@ -46,12 +44,6 @@ MIN_EXPLAINED = 0.75
 #: turns searched (deg): a turn of 90° or more is no error of a straight fill or of the filter's
 #: angle but a fit gone astray
 MAX_TURN_DEG = 90.0
-#: the largest angular acceleration of a leg (deg/s²): above the real recordings' largest, 4,600
-#: (PHYTMO, a quick knee flexion-extension; UCI's quick set: 3,100). A rate that changes no faster
-#: strays from the straight fill across a gap of ``T`` s by at most ``MAX_ALPHA_DPS2 · T / 2`` in
-#: its middle, so the turn it misses is at most ``MAX_ALPHA_DPS2 · T² / 2`` (``T`` from the sample
-#: before the gap to the one after it): 4° for 7 samples lost at 200 Hz, 36° for 2 at 25 Hz
-MAX_ALPHA_DPS2 = 5000.0
 _GRID = np.radians(np.arange(-MAX_TURN_DEG, MAX_TURN_DEG + 0.5, 1.0))  # then refined by a parabola
 _COS, _SIN = np.cos(_GRID), np.sin(_GRID)
 _COS_COS, _SIN_SIN, _COS_SIN = _COS * _COS, _SIN * _SIN, _COS * _SIN  # (as the fit's sum of squares multiplies them)

@@ -41,19 +41,12 @@ from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.gravity_fit import fit_turns, turn_about, worth_fitting
+from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_quiet_samples
 from sensorkit.pipeline.series import Chain, Link, integral_deg, link, unstarted
 from sensorkit.pipeline.smallarray import (butter_lowpass_sos, butter_lowpass_zi, eigh, einsum, gradient, gradient_at,
                                            lfilter_zi as _filter, spacing, true_runs)
 
 
-#: the accelerometer reads gravity to within about 0.5° when the shank turns slower than this
-#: (deg/s) and accelerates its turn less than this (deg/s²): ω²r and αr under 0.15 m/s² at
-#: r = 0.45 m, and the smoothed reading's 0.1-s delay worth under 0.5°
-QUIET_DPS, QUIET_DPS2 = 5.0, 20.0
-#: the accelerometer's gravity is read over at least this long a quiet spell (s), at a rest or a top:
-#: three times the smoothed signals' delay, which flags the first 0.1 s of a movement still quiet
-#: (its lever-arm acceleration tilts a reading of a few samples by degrees), and the noise averaged
-GRAVITY_QUIET_S = 0.3
 #: a hold has begun once the leg has turned slower than the hold threshold for this long (s)
 SETTLED_S = 0.25
 #: the longest a movement's end may be extrapolated past its speed threshold (s)
@@ -374,12 +367,6 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         axis=axis, rest_up=w.rest_up, radius_m=radius, pivot_height_m=pivot_height,
         returned=w.returned, link=link_,
     )
-
-
-def gravity_quiet_samples(fs_hz: float) -> int:
-    """The fewest quiet samples the accelerometer's gravity is read over, at a rest or a top:
-    ``GRAVITY_QUIET_S`` of them, and at least 3."""
-    return max(3, int(GRAVITY_QUIET_S * fs_hz))
 
 
 def near_knocks(jolt_ms2: np.ndarray, reach_samples: float) -> np.ndarray | None:

@@ -36,8 +36,7 @@ import numpy as np
 from scipy.signal import sosfilt
 from vqf import VQF
 
-from sensorkit.pipeline.gravity_fit import MAX_ALPHA_DPS2, MIN_TURN_DEG
-from sensorkit.pipeline.measure import QUIET_DPS, QUIET_DPS2, gravity_quiet_samples
+from sensorkit.pipeline.limits import MAX_ALPHA_DPS2, MIN_TURN_DEG, QUIET_DPS, QUIET_DPS2, gravity_quiet_samples
 from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, row_norms, true_runs
 from sensorkit.samples import GRAVITY_MS2
 

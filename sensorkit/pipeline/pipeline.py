@@ -29,8 +29,9 @@ from sensorkit.pipeline.axis import axis_offset_deg
 from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg, shape_problem
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.measure import (Features, HoldSoFar, QUIET_DPS, QUIET_DPS2, SETTLED_S, Window, gravity_quiet_samples,
-                                        hold_so_far, measure, signed_angle_deg, smooth_zero_phase, top_band_deg)
+from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_quiet_samples
+from sensorkit.pipeline.measure import (Features, HoldSoFar, SETTLED_S, Window, hold_so_far, measure, signed_angle_deg,
+                                        smooth_zero_phase, top_band_deg)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Kind, Rep
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, Movement, Segmenter,
