@@ -98,7 +98,7 @@ class MotionTracker:
         self._vqf = orientation_filter(fs_hz, tau_acc_s)
         self._sos = butter_lowpass_sos(lowpass_hz, fs_hz)
         self._zi_unit = butter_lowpass_zi(lowpass_hz, fs_hz)  # (sections, 2) for a unit input
-        self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels
+        self._zi: np.ndarray | None = None  # filter state of the 6 smoothed channels (sections, 6, 2)
         self._last_omega: np.ndarray | None = None  # last smoothed rate (for the difference)
         # the re-anchoring of the inclination after a gap bridged in motion (module doc), carried
         # over blocks: whether one is due, the quiet run so far (samples), the last raw accelerometer rows
@@ -138,33 +138,41 @@ class MotionTracker:
         """Stage 1 for a block: ``t`` (n,) s, ``acc`` (n, 3) m/s², ``gyr_dps`` (n, 3); ``filled``
         (n,) marks the rows made up in a gap (:attr:`GapFiller.inserted`)."""
         due_at = self._gaps_in_motion(gyr_dps, filled)
-        if not self._anchor_due and not len(due_at):
-            block = self._update(t, acc, gyr_dps)
-            self._carry_quiet(block, acc, due_at)
-            return block
         pieces, pos, n = [], 0, len(t)
-        step = max(1, int(ANCHOR_SEARCH_S * self.fs_hz))
-        while pos < n:  # up to each re-anchoring, then on from the sample after it
-            # (while one is due, searched ANCHOR_SEARCH_S first, twice as far each time after: the
-            # piece a found one falls in is run twice, not the whole rest of the block once per gap)
-            hi = min(n, pos + step) if self._anchor_due or (due_at >= pos).any() else n
+        step = search = max(1, int(ANCHOR_SEARCH_S * self.fs_hz))
+        while pos < n:
+            if not self._anchor_due:  # none can fall before the next gap bridged in motion: one run up to it
+                later = due_at[due_at >= pos]
+                end = int(later[0]) if len(later) else n
+                if end > pos:
+                    block = self._update(t[pos:end], acc[pos:end], gyr_dps[pos:end])
+                    self._carry_quiet(block, acc[pos:end], self._quiet_flags(block, later[:0]))
+                    pieces.append(block)
+                    pos = end
+                    continue
+            # one is due (or its gap is at ``pos``): searched ANCHOR_SEARCH_S first, twice as far each time
+            # after; the piece a found one falls in is run again up to it, from the state saved before it
+            hi = min(n, pos + step)
             saved = (self._vqf.state, None if self._zi is None else self._zi.copy(),
                      None if self._last_omega is None else self._last_omega.copy())
             block = self._update(t[pos:hi], acc[pos:hi], gyr_dps[pos:hi])
             here = due_at[(due_at >= pos) & (due_at < hi)] - pos
-            at = self._anchor_at(block, here)
+            quiet = self._quiet_flags(block, here)
+            at = self._anchor_at(quiet, here)
             if at is None:
-                self._anchor_due = self._anchor_due or bool(len(here))
-                self._carry_quiet(block, acc[pos:hi], here)
+                self._anchor_due = True
+                self._carry_quiet(block, acc[pos:hi], quiet)
                 pieces.append(block)
                 pos, step = hi, 2 * step
                 continue
             self._vqf.state, self._zi, self._last_omega = saved  # (the same bits again, up to it)
             block = self._update(t[pos:pos + at + 1], acc[pos:pos + at + 1], gyr_dps[pos:pos + at + 1])
-            self._carry_quiet(block, acc[pos:pos + at + 1], here[here <= at])
+            self._carry_quiet(block, acc[pos:pos + at + 1], quiet[:at + 1])
             self._reanchor(self._acc_tail[-self._quiet_samples:].mean(axis=0), block.up[-1])
             pieces.append(block)
-            pos, step = pos + at + 1, max(1, int(ANCHOR_SEARCH_S * self.fs_hz))
+            pos, step = pos + at + 1, search
+        if len(pieces) == 1:
+            return pieces[0]
         return MotionBlock(*(np.concatenate([getattr(p, f) for p in pieces]) for f in MotionBlock.__dataclass_fields__))
 
     def _gaps_in_motion(self, gyr_dps: np.ndarray, filled: np.ndarray | None) -> np.ndarray:
@@ -186,20 +194,22 @@ class MotionTracker:
         quiet[due_at] = False
         return quiet
 
-    def _anchor_at(self, block: MotionBlock, due_at: np.ndarray) -> int | None:
-        """The sample of ``block`` at which the inclination is re-anchored, if any: the first at
-        which the leg has been quiet ``GRAVITY_QUIET_S`` since a gap bridged in motion (``due_at``:
-        the rows after such gaps in the block; one before it when ``_anchor_due``)."""
-        index = np.arange(len(block))
-        last_loud = np.maximum.accumulate(np.where(self._quiet_flags(block, due_at), -1 - self._quiet_run, index))
+    def _anchor_at(self, quiet: np.ndarray, due_at: np.ndarray) -> int | None:
+        """The sample of a block at which the inclination is re-anchored, if any: the first at
+        which the leg has been quiet ``GRAVITY_QUIET_S`` since a gap bridged in motion (``quiet``:
+        the block's :meth:`_quiet_flags`; ``due_at``: the rows after such gaps in the block; one
+        before it when ``_anchor_due``)."""
+        index = np.arange(len(quiet))
+        last_loud = np.maximum.accumulate(np.where(quiet, -1 - self._quiet_run, index))
         run = index - last_loud  # quiet samples in a row up to each sample
-        due = index > (-1 if self._anchor_due else (due_at[0] if len(due_at) else len(block)))
+        due = index > (-1 if self._anchor_due else (due_at[0] if len(due_at) else len(quiet)))
         ready = np.flatnonzero((run >= self._quiet_samples) & due)
         return int(ready[0]) if len(ready) else None
 
-    def _carry_quiet(self, block: MotionBlock, acc: np.ndarray, due_at: np.ndarray) -> None:
-        """Carry the quiet run and the last raw accelerometer rows over to the next block."""
-        loud = np.flatnonzero(~self._quiet_flags(block, due_at))
+    def _carry_quiet(self, block: MotionBlock, acc: np.ndarray, quiet: np.ndarray) -> None:
+        """Carry the quiet run (``quiet``: the block's :meth:`_quiet_flags`) and the last raw
+        accelerometer rows over to the next block."""
+        loud = np.flatnonzero(~quiet)
         self._quiet_run = len(block) - 1 - int(loud[-1]) if len(loud) else self._quiet_run + len(block)
         self._acc_tail = np.concatenate([self._acc_tail, acc[-self._quiet_samples:]])[-self._quiet_samples:]
 
@@ -224,12 +234,15 @@ class MotionTracker:
         """Stage 1 for a block, VQF left to itself."""
         out = self._vqf.updateBatch(np.ascontiguousarray(np.radians(gyr_dps)), np.ascontiguousarray(acc))
         up = up_from_quaternion(out["quat6D"])
-        raw = np.empty((len(t), 6))  # rate, then linear acceleration
-        omega = np.subtract(gyr_dps, np.degrees(out["bias"]), out=raw[:, :3])
-        np.subtract(acc, GRAVITY_MS2 * up, out=raw[:, 3:])
+        raw = np.empty((6, len(t)))  # rate, then linear acceleration, channel by channel (sosfilt runs
+        # along contiguous rows several times faster than down the columns of (n, 6), with the same bits)
+        np.subtract(gyr_dps.T, np.degrees(out["bias"]).T, out=raw[:3])
+        np.subtract(acc.T, GRAVITY_MS2 * up.T, out=raw[3:])
+        omega = raw[:3].T
         if self._zi is None:  # start from the first sample as if it had always been so
-            self._zi = self._zi_unit[:, :, None] * raw[0][None, None, :]
-        smooth, self._zi = sosfilt(self._sos, raw, axis=0, zi=self._zi)
+            self._zi = self._zi_unit[:, None, :] * raw[:, 0][None, :, None]
+        smooth, self._zi = sosfilt(self._sos, raw, axis=-1, zi=self._zi)
+        smooth = smooth.T
         smooth_omega = smooth[:, :3]
         previous = smooth_omega[:1] if self._last_omega is None else self._last_omega[None, :]
         alpha = np.diff(smooth_omega, axis=0, prepend=previous) * self.fs_hz
