@@ -628,7 +628,8 @@ def test_the_simulated_metawear_board_is_simulated_at_the_rate_it_streams():
     assert np.median(np.diff(sim.samples.t)) == pytest.approx(0.01, rel=1e-3)  # (104 Hz: 0.0096 s)
     sensor, sim = simulated_sensor("metawear", 3, max_duration_s=20)  # the rate drawn: snapped too
     assert sim.meta["sample_rate_hz"] in (25, 50, 100, 200)
-    assert sorted(s.firmware.protocol_name for s in demo_radio().sensors) == ["metawear", "open_v1", "polar_pmd"]
+    assert sorted(s.firmware.protocol_name for s in demo_radio().sensors) == ["metawear", "movesense", "open_v1",
+                                                                             "polar_pmd"]
 
 
 def test_ctrl_c_while_the_stream_is_set_up_lets_the_sensor_go(run):
@@ -930,6 +931,8 @@ def test_a_sensor_clock_that_restarted_leaves_the_resumed_stream_to_the_computer
         firmware = sensor.firmware
         if hasattr(firmware, "boot_us"):
             firmware.boot_us += round(jump_s * 1e6)
+        elif hasattr(firmware, "boot_ms"):
+            firmware.boot_ms += round(jump_s * 1e3)
         else:
             firmware.start_ns += round(jump_s * 1e9)
 
