@@ -602,6 +602,31 @@ def test_a_witmotion_sensor_is_read_first_and_its_flash_written_only_when_its_ra
     assert firmware.flash_writes == 1 and sensor.connections == 3
 
 
+@pytest.mark.parametrize("saved_rate_code, early_kept", [(0x06, False), (0x09, True)], ids=["saved_10hz", "saved_100hz"])
+def test_witmotion_samples_measured_before_its_rate_is_set_are_not_stamped_at_the_new_rate(
+        run, saved_rate_code, early_kept):
+    # A WitMotion streams from the moment it is connected, at the rate saved in it. A sensor saved at
+    # 10 Hz sent several 10 Hz samples while its rate was read and set to 100 Hz; they waited for
+    # the decoder and were stamped 0.01 s apart (its packets carry no time: t counts samples at the
+    # rate set), every later sample placed that much early. They are now dropped (nothing can tell
+    # where the rate changed among them); a sensor already at the rate asked keeps them all.
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.witmotion_firmware import WitMotionFirmware
+
+    source = synthetic_samples(8.0, rate_hz=100.0)
+    firmware = WitMotionFirmware(100.0, rate_code=saved_rate_code)
+    sensor = VirtualSensor(firmware, source, speed=4.0)  # (the writes' 0.1 s pauses: 0.4 s on its clock)
+    radio = VirtualRadio([sensor])
+    session, out = streamed(run, sensor, radio, 3.0, 1000, sample_rate_hz=104.0)
+    measured = source_index_by_values(source, out)
+    assert len(out) > 100 and session.stream_sample_rate_hz == 100.0
+    # every sample as far after the first as the sensor measured it (within half a sample)
+    assert np.abs((out.t - out.t[0]) - (source.t[measured] - source.t[measured[0]])).max() < 0.005
+    assert np.all(np.diff(measured) == 1)  # all of them measured at 100 Hz, one after another
+    # (what came while it was set up: kept, from its first samples, only when already at 100 Hz)
+    assert (measured[0] < 10) == early_kept
+
+
 def test_a_virtual_metawear_board_streams_only_at_its_chips_rates():
     # The simulator played MetaWear boards at 104 Hz, a rate no BMI160 has (the client asks it for
     # 100 Hz): samples stamped 1/100 s apart that were measured 1/104 s apart.
