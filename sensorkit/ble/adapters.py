@@ -24,11 +24,23 @@ CONTROL_ANSWER_TIMEOUT_S = 5.0
 #: what sensorkit's analysis needs of a sensor, said when one lacks a channel
 NEEDS = "sensorkit needs an accelerometer and a gyroscope"
 
+@dataclass(frozen=True)
+class StreamStart:
+    """How a stream was started: ``rate_hz``, the rate (Hz) asked of the sensor; ``protocol``, the
+    protocol as the sensor turned out to be (MetaWear: its chip); ``early_data_usable``: whether
+    the data that came while the stream was set up was measured at ``rate_hz`` (False: a sensor
+    that streamed at another rate until it was set, a WitMotion: that data is dropped, as samples
+    that carry no time would be stamped at the new rate)."""
+
+    rate_hz: float
+    protocol: Protocol
+    early_data_usable: bool = True
+
+
 #: start(protocol, client, requested rate in Hz, what the sensor says as it arrives: ("control", a
-#: whole answer: see ControlChannel.joiner) or ("data", a notification)) -> (the rate streamed in
-#: Hz, the protocol as the sensor turned out to be)
+#: whole answer: see ControlChannel.joiner) or ("data", a notification)) -> how it was started
 StartFunction = Callable[[Protocol, BleakClient, float, "asyncio.Queue[tuple[str, bytes]]"],
-                         Awaitable[tuple[float, Protocol]]]
+                         Awaitable[StreamStart]]
 
 
 class _WholeNotifications:
@@ -140,7 +152,7 @@ _NO_SUCH_MEASUREMENT = frozenset({"ERROR_NOT_SUPPORTED", "ERROR_INVALID_MEASUREM
 
 
 async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                           answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
+                           answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
     """Read which measurement types the sensor offers and refuse one without ACC or GYRO (a Polar
     H10, an OH1), before anything is started; ask it which ACC and GYRO settings it offers, start
     both with offered ones (the rate nearest the request), and check each answer: a sensor answers
@@ -201,11 +213,11 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
             name = pmd.MEASUREMENT_TYPES[answer.measurement_type]
             raise StreamRefusedError(f"{who}: the sensor refused to start {name} at {rate_hz:g} Hz "
                                      f"(settings {command.payload[2:].hex(' ')}): {answer.status_name}")
-    return rate_hz, protocol
+    return StreamStart(rate_hz, protocol)
 
 
 async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                          answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
+                          answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
     """Ask the board which accelerometer it has (``03 80``), then start it with that chip's
     registers and configuration bytes: a MetaMotion S (BMI270) started as a BMI160 streams nothing
     (other packed registers) at ±2 g (other range codes). No answer: the protocol as given. A board
@@ -233,14 +245,19 @@ async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_h
                                  f"{protocol.chip.upper()} accelerometer, no gyroscope); {NEEDS}")
     for command in protocol.start_commands(sample_rate_hz):
         await write(client, command)
-    return mw.output_data_rate_hz(protocol.chip, sample_rate_hz), protocol
+    return StreamStart(mw.output_data_rate_hz(protocol.chip, sample_rate_hz), protocol)
 
 
 async def _witmotion_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                           answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
+                           answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
     """Read the sensor's return rate register first (``FF AA 27 03 00``, answered ``55 71 03 00 ...``
     amid its data) and write (unlock, rate, save) only when it differs from the rate wanted: the
-    save writes the sensor's flash, which every connection rewrote. No answer: written as before."""
+    save writes the sensor's flash, which every connection rewrote. No answer: written as before.
+
+    The sensor streams from the moment it is connected, at the rate it was saved at. Where the rate
+    is written, the samples that came before are not usable: its packets carry no time, so they
+    would be stamped at the new rate (10 Hz samples 0.01 s apart, every later sample that much
+    early), and nothing tells which of them came after the change took effect."""
     from firmware_protocols import witmotion as wm
 
     await write(client, protocol.read_rate_command())
@@ -258,9 +275,10 @@ async def _witmotion_start(protocol: Protocol, client: BleakClient, sample_rate_
                     current = reader.registers.get(wm.RATE_REGISTER)
     except TimeoutError:
         log.warning("%s: no answer to the rate register read; setting and saving the rate", _who(client))
-    for command in protocol.start_commands(sample_rate_hz, current_rate_code=current):
+    commands = protocol.start_commands(sample_rate_hz, current_rate_code=current)
+    for command in commands:
         await write(client, command)
-    return wm.return_rate_hz(sample_rate_hz), protocol
+    return StreamStart(wm.return_rate_hz(sample_rate_hz), protocol, early_data_usable=not commands)
 
 
 _STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": _metawear_start,
@@ -268,17 +286,17 @@ _STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": 
 
 
 async def start_stream(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                       answers: "asyncio.Queue[tuple[str, bytes]]") -> tuple[float, Protocol]:
+                       answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
     """Start streaming: the protocol's own way where it must ask the sensor first (reading its
     answers from ``answers``: whole, as its :class:`ControlChannel` joins them), else its plain
-    start commands. Returns the rate (Hz) asked of the sensor and the protocol as the sensor
-    turned out to be (MetaWear: its chip)."""
+    start commands. Returns how: the rate (Hz) asked of the sensor, the protocol as the sensor
+    turned out to be (MetaWear: its chip), and whether what it sent meanwhile is usable."""
     start = _STARTS.get(protocol.name)
     if start is not None:
         return await start(protocol, client, sample_rate_hz, answers)
     for command in protocol.start_commands(sample_rate_hz):
         await write(client, command)
-    return sample_rate_hz, protocol
+    return StreamStart(sample_rate_hz, protocol)
 
 
 _CONTROL_CHANNELS: dict[str, Callable[[Protocol], ControlChannel]] = {"polar_pmd": _polar_pmd_channel}

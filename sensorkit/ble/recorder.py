@@ -9,6 +9,7 @@ rewritten with the session's reconnect gaps and stream health.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import os
 import time
@@ -24,6 +25,8 @@ from sensorkit.io import RecordingWriter
 from sensorkit.io.writer import taken_reason
 from sensorkit.pipeline.rep import COUNTED_KINDS, KINDS, Rep
 from sensorkit.samples import Samples
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -93,6 +96,8 @@ class SessionRecorder:
         self.flush_interval_s = flush_interval_s
         self.latencies_s = latencies_s
         self.reps: list[Rep] = []
+        #: (duration asked s, clock s when ended) of a run its clock ended before the data reached its end
+        self._ended_by_clock: tuple[float, float] | None = None
         kinds = (*exercises.get(meta.get("exercise")).kinds, "rejected")  # the exercise's kinds only
         self._states_seen = 0  # of the session's state_history
         self.status = LiveStatus(target_rom_deg=meta.get("target_rom_deg"), target_hold_s=meta.get("target_hold_s"),
@@ -161,6 +166,22 @@ class SessionRecorder:
         return [*(dataclasses.replace(status, state=state, counts=dict(status.counts)) for state in passed
                   if state is not status.state), status]
 
+    def ended_by_clock(self, duration_s: float, elapsed_s: float) -> None:
+        """The run is ended by its clock, ``elapsed_s`` (s) into it, before its data reached the
+        ``duration_s`` asked: :meth:`close_recording` says how much is missing."""
+        self._ended_by_clock = (duration_s, elapsed_s)
+
+    @property
+    def cut_short_s(self) -> float | None:
+        """Seconds of the duration asked that the recording lacks, for a run ended by its clock
+        (None: not ended so, or its data came within a sample period of the end)."""
+        if self._ended_by_clock is None:
+            return None
+        missing_s = self._ended_by_clock[0] - self.status.t_s
+        rate_hz = self.meta.get("sample_rate_hz")
+        # (the data within a sample of the end: nothing missing; a duration is seldom on the grid)
+        return missing_s if missing_s > (1.0 / rate_hz if rate_hz else 0.0) else None
+
     def finish(self, session: SensorSession) -> list[Rep]:
         """End of stream: close the pipeline's open movement, close the recording with link info."""
         try:
@@ -184,6 +205,13 @@ class SessionRecorder:
         if self.writer is None:
             return
         health = session.health
+        cut_short_s = self.cut_short_s
+        if cut_short_s:  # (after the drain: what had come before the end counts)
+            duration_s, elapsed_s = self._ended_by_clock
+            log.warning("the sensor's data reached %.1f s of the %g s asked when the run's clock, %.1f s in "
+                        "(10 %% + 5 s past its end), ended it: the last %.1f s are missing from %s "
+                        "(the sidecar says so: stream.cut_short_s)", self.status.t_s, duration_s, elapsed_s,
+                        cut_short_s, self.writer.path)
         try:
             self.writer.flush()  # before the counts below are taken
         except RecordingError:
@@ -195,7 +223,8 @@ class SessionRecorder:
                        "corrupt_packets": health.corrupt_packets, "lost_samples": health.lost_total_samples,
                        "nonfinite_samples": health.nonfinite_samples,
                        "received_samples": self.received, "unsaved_samples": self.received - self.writer.n_written,
-                       "loss_fraction": round(self._loss_fraction(session), 6), "ended_by": session.state.value},
+                       "loss_fraction": round(self._loss_fraction(session), 6), "ended_by": session.state.value,
+                       **({"cut_short_s": round(cut_short_s, 3)} if cut_short_s else {})},
         })
         if self.writer.write_error is not None:
             raise RecordingError(f"{self.writer.path}: cannot write: {self.writer.write_error}; {self.writer.n_written}"
@@ -215,11 +244,19 @@ class SessionRecorder:
             self.status.fast_reps += rep.tempo == "fast"
 
 
-def duration_reached(last_t_s: float, elapsed_s: float, duration_s: float) -> bool:
+def duration_reached(last_t_s: float, elapsed_s: float, duration_s: float, wait_for_data: bool = False) -> bool:
     """Whether a session asked to last ``duration_s`` is done: its samples span the duration (a
     sensor that streams behind its clock, as a simulated one does under load at high speed, still
-    delivers what it measured), or its clock ran 10 % + 5 s past it with no data reaching that far."""
-    return last_t_s >= duration_s or elapsed_s >= 1.1 * duration_s + 5.0
+    delivers what it measured), or its clock ran 10 % + 5 s past it with no data reaching that far
+    (:func:`clock_overran`), unless ``wait_for_data`` (the source says when it has sent everything:
+    a simulated sensor, which the machine running it may hold up for as long as it takes)."""
+    return last_t_s >= duration_s or (not wait_for_data and clock_overran(elapsed_s, duration_s))
+
+
+def clock_overran(elapsed_s: float, duration_s: float) -> bool:
+    """Whether a session's clock ran 10 % + 5 s past the ``duration_s`` asked (the run ends then,
+    whatever the data: a sensor streaming behind its clock must not keep it going for ever)."""
+    return elapsed_s >= 1.1 * duration_s + 5.0
 
 
 async def run_session(session: SensorSession, recorder: SessionRecorder, display: Display,
@@ -228,6 +265,11 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
     """Stream ``session`` into ``recorder`` until ``duration_s`` (session time), ``until()`` is true
     (a simulated sensor that has sent its whole session: silent from then on, as a sensor that
     stopped sending would be) or the stream ends.
+
+    With ``until``, the run waits for it however long the data takes (the source sends its whole
+    session: nothing is cut); without, a run whose data has not reached ``duration_s`` when its
+    clock is 10 % + 5 s past it ends there, saying (a warning, and the sidecar's
+    ``stream.cut_short_s``) how many seconds of the duration it lacks.
 
     Cancellation (Ctrl-C) still finishes the pipeline, closes the recording and the link.
     """
@@ -243,7 +285,10 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
                     display.rep(rep, recorder.status)
                 for status in recorder.statuses(session):  # (a quick reconnect's "reconnecting" too)
                     display.show(status)
-                if duration_s is not None and duration_reached(recorder.status.t_s, session.elapsed_s, duration_s):
+                if duration_s is not None and duration_reached(recorder.status.t_s, session.elapsed_s, duration_s,
+                                                               wait_for_data=until is not None):
+                    if recorder.status.t_s < duration_s:  # (ended by the clock: what is missing is said)
+                        recorder.ended_by_clock(duration_s, session.elapsed_s)
                     break
                 if until is not None and until():  # (what came before it is queued: drained below)
                     break

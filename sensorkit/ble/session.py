@@ -343,14 +343,21 @@ class SensorSession:
             await client.start_notify(uuid, self._on_notification)
             self._subscribed.append(uuid)
         try:
-            rate_hz, self.protocol = await start_stream(self.protocol, client, self.sample_rate_hz, self._answers)
+            started = await start_stream(self.protocol, client, self.sample_rate_hz, self._answers)
         finally:
             self._answers = None
-        self._decoder = await make_decoder(self.protocol, client, rate_hz)
+        self.protocol = started.protocol
+        self._decoder = await make_decoder(self.protocol, client, started.rate_hz)
         self.stream_sample_rate_hz = self._decoder.sample_rate_hz
         if self.stream_sample_rate_hz:  # (the gaps' lost samples counted in it: an estimate grows with loss)
             self._timebase.nominal_period_s = 1.0 / self.stream_sample_rate_hz
         early, self._early = self._early, []
+        if not started.early_data_usable:  # (measured at another rate: see StreamStart)
+            data = [item for item in early if item[0] == self._on_notification]
+            early = [item for item in early if item[0] != self._on_notification]
+            if data:
+                log.info("%s: %d notification(s) sent before its rate was set dropped",
+                         self.sensor.address, len(data))
         self._connection_clock_s = self._clock()
         self._watchdog.new_connection(self._connection_clock_s)
         for handler, *args in early:

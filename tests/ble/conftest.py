@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
 from sensorkit.ble.virtual.open_v1_firmware import ACC_MS2_PER_LSB, GYRO_DPS_PER_LSB, OpenV1Firmware
 from sensorkit.ble.virtual.polar_firmware import GYR_FACTOR, PolarVerityFirmware
 from sensorkit.samples import Samples
@@ -47,6 +48,7 @@ class Rig:
 FIRMWARES = {
     "open_v1": (OpenV1Firmware, ACC_MS2_PER_LSB, GYRO_DPS_PER_LSB),
     "polar_pmd": (PolarVerityFirmware, 9.80665e-3, GYR_FACTOR),
+    "movesense": (MovesenseFirmware, 2e-6, 1e-5),  # (float32: ~1e-7 of the value)
 }
 
 

@@ -1,10 +1,16 @@
 """What ``run_session`` writes for a real sensor's stream: the recording and its sidecar."""
+import logging
+from typing import Callable
+
+import pytest
+
 from sensorkit.ble.link import LinkState
 from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.session import SensorSession
 from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
 from sensorkit.ble.virtual.open_v1_firmware import OpenV1Firmware
 from sensorkit.io import read_recording
+from sensorkit.samples import Samples
 
 from .conftest import synthetic_samples
 
@@ -77,3 +83,52 @@ def test_a_quick_reconnect_passes_through_reconnecting_on_the_live_view(tmp_path
 
     assert sensor.connections == 2 and len(session.reconnects) == 1
     assert shown == [LinkState.STREAMING, LinkState.RECONNECTING, LinkState.STREAMING]
+
+
+#: how many times faster than a lagging sensor sends its samples the clock of its run runs
+LAG = 5.0
+
+
+def lagging_sensor(duration_s: float = 8.0) -> tuple[VirtualSensor, VirtualRadio, Samples, Callable[[], float]]:
+    """A simulated sensor falling behind the clock its run goes by, as one on a machine too slow for
+    its ``--speed`` does: (sensor, radio, its samples, that clock, running :data:`LAG` times the
+    pace it sends at: its 8 s of samples take 40 s of it)."""
+    source = synthetic_samples(duration_s)
+    sensor = VirtualSensor(OpenV1Firmware(104.0), source, speed=20.0)
+    return sensor, VirtualRadio([sensor]), source, lambda: LAG * sensor.clock()
+
+
+def test_a_simulated_run_falling_behind_its_clock_waits_for_the_whole_session(tmp_path, run):
+    # `--simulate` on a machine too slow for --speed: the run was ended 10 % + 5 s after the
+    # session's end on its clock, the samples not yet sent lost without a word. A simulated sensor
+    # says when it has sent everything: the run waits for that, and nothing is lost.
+    sensor, radio, source, clock = lagging_sensor()
+    recorder = SessionRecorder(tmp_path, "slow", {"sample_rate_hz": 104.0})
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, clock=clock)
+    run(run_session(session, recorder, Quiet(), duration_s=source.duration_s, until=lambda: sensor.finished))
+
+    assert session.elapsed_s > 1.1 * source.duration_s + 5.0  # it fell behind past the old cut
+    recording = read_recording(recorder.path)
+    assert len(recording.samples) == len(source) and "cut_short_s" not in recording.meta.stream
+
+
+def test_a_run_ended_by_its_clock_before_the_data_reached_its_end_says_how_much_is_missing(tmp_path, run,
+                                                                                          caplog):
+    # A sensor that cannot say when it is done (a real one) streaming behind its clock: the run still
+    # ends 10 % + 5 s after the duration on its clock, but one warning says how many seconds of the
+    # duration are missing, and so does the sidecar (stream.cut_short_s).
+    sensor, radio, source, clock = lagging_sensor()
+    recorder = SessionRecorder(tmp_path, "cut", {"sample_rate_hz": 104.0})
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, clock=clock)
+    with caplog.at_level(logging.WARNING, logger="sensorkit.ble.recorder"):
+        run(run_session(session, recorder, Quiet(), duration_s=source.duration_s))
+
+    recording = read_recording(recorder.path)
+    missing_s = source.duration_s - float(recording.samples.t[-1])
+    assert missing_s > 2.0 and len(recording.samples) < len(source)  # (it ended before the sensor had sent it)
+    assert recording.meta.stream["cut_short_s"] == pytest.approx(missing_s, abs=1e-3)
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "sensorkit.ble.recorder"]
+    assert f"the last {missing_s:.1f} s are missing from {recorder.path}" in warning
+    assert f"reached {recording.samples.t[-1]:.1f} s of the {source.duration_s:g} s asked" in warning

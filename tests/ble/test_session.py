@@ -602,6 +602,41 @@ def test_a_witmotion_sensor_is_read_first_and_its_flash_written_only_when_its_ra
     assert firmware.flash_writes == 1 and sensor.connections == 3
 
 
+@pytest.mark.parametrize("saved_rate_code, rate_written", [(0x06, True), (0x09, False)],
+                         ids=["saved_10hz", "saved_100hz"])
+def test_witmotion_samples_measured_before_its_rate_is_set_are_not_stamped_at_the_new_rate(
+        run, caplog, saved_rate_code, rate_written):
+    # A WitMotion streams from the moment it is connected, at the rate saved in it. A sensor saved at
+    # 10 Hz sent several 10 Hz samples while its rate was read and set to 100 Hz; they waited for
+    # the decoder and were stamped 0.01 s apart (its packets carry no time: t counts samples at the
+    # rate set), every later sample placed that much early. They are now dropped (nothing can tell
+    # where the rate changed among them); a sensor already at the rate asked keeps them all.
+    from firmware_protocols import witmotion as wm
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.witmotion_firmware import WitMotionFirmware
+
+    source = synthetic_samples(8.0, rate_hz=100.0)
+    firmware = WitMotionFirmware(100.0, rate_code=saved_rate_code)
+    sensor = VirtualSensor(firmware, source, speed=4.0)  # (the writes' 0.1 s pauses: 0.4 s on its clock)
+    radio = VirtualRadio([sensor])
+    command = sensor.characteristic(wm.WRITE_CHAR_UUID)
+    written_at_s = {}  # payload -> the sensor's clock (s) when it was written
+    command.on_write = lambda payload, write=command.on_write: (written_at_s.setdefault(payload, sensor.clock()),
+                                                                 write(payload))
+    with caplog.at_level(logging.INFO, logger="sensorkit.ble.session"):
+        session, out = streamed(run, sensor, radio, 3.0, 1000, sample_rate_hz=104.0)
+    measured = source_index_by_values(source, out)
+    assert len(out) > 100 and session.stream_sample_rate_hz == 100.0
+    # every sample as far after the first as the sensor measured it (within half a sample)
+    assert np.abs((out.t - out.t[0]) - (source.t[measured] - source.t[measured[0]])).max() < 0.005
+    assert np.all(np.diff(measured) == 1)  # all of them measured at 100 Hz, one after another
+    rate_write = wm.rate_command(100.0)
+    dropped = [r.getMessage() for r in caplog.records if "before its rate was set dropped" in r.getMessage()]
+    assert (rate_write in written_at_s) == rate_written and bool(dropped) == rate_written
+    if rate_written:  # the first sample kept was measured after the rate was set
+        assert source.t[measured[0]] >= written_at_s[rate_write] - 0.01
+
+
 def test_a_virtual_metawear_board_streams_only_at_its_chips_rates():
     # The simulator played MetaWear boards at 104 Hz, a rate no BMI160 has (the client asks it for
     # 100 Hz): samples stamped 1/100 s apart that were measured 1/104 s apart.
@@ -628,7 +663,8 @@ def test_the_simulated_metawear_board_is_simulated_at_the_rate_it_streams():
     assert np.median(np.diff(sim.samples.t)) == pytest.approx(0.01, rel=1e-3)  # (104 Hz: 0.0096 s)
     sensor, sim = simulated_sensor("metawear", 3, max_duration_s=20)  # the rate drawn: snapped too
     assert sim.meta["sample_rate_hz"] in (25, 50, 100, 200)
-    assert sorted(s.firmware.protocol_name for s in demo_radio().sensors) == ["metawear", "open_v1", "polar_pmd"]
+    assert sorted(s.firmware.protocol_name for s in demo_radio().sensors) == ["metawear", "movesense", "open_v1",
+                                                                             "polar_pmd"]
 
 
 def test_ctrl_c_while_the_stream_is_set_up_lets_the_sensor_go(run):
@@ -930,6 +966,8 @@ def test_a_sensor_clock_that_restarted_leaves_the_resumed_stream_to_the_computer
         firmware = sensor.firmware
         if hasattr(firmware, "boot_us"):
             firmware.boot_us += round(jump_s * 1e6)
+        elif hasattr(firmware, "boot_ms"):
+            firmware.boot_ms += round(jump_s * 1e3)
         else:
             firmware.start_ns += round(jump_s * 1e9)
 

@@ -144,3 +144,51 @@ def test_a_finished_sensor_has_sent_its_last_part_filled_frame_before_anyone_see
 
     seen, total = run(session())
     assert total == 64 and seen == total
+
+
+def test_the_virtual_movesense_answers_and_streams_as_the_gatt_sensordata_app_does(run):
+    # HELLO is answered "Hello"; a subscription to /Meas/IMU6 at the rate it plays starts the
+    # stream, without an answer (the app answers only a failure); one at another rate streams
+    # nothing; UNSUBSCRIBE ends it. Each notification: 02, the reference, the first sample's ms
+    # timestamp on the sensor's uptime clock, N acceleration then N angular-rate float32 vectors.
+    from firmware_protocols import movesense as ms
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.movesense_firmware import BOOT_MS, MovesenseFirmware
+
+    from .conftest import synthetic_samples
+
+    source = synthetic_samples(4.0)
+    sensor = VirtualSensor(MovesenseFirmware(104.0), source, speed=20.0)
+    radio = VirtualRadio([sensor])
+    got = []
+
+    async def go():
+        async with BleakClient(sensor.address, backend=radio.client_backend) as client:
+            await client.start_notify(ms.DATA_CHAR_UUID, lambda _c, data: got.append(bytes(data)))
+            await client.write_gatt_char(ms.COMMAND_CHAR_UUID, bytes((ms.CMD_HELLO, 7)), response=True)
+            await client.write_gatt_char(ms.COMMAND_CHAR_UUID, b"\x01\x63/Meas/IMU6/52", response=True)
+            await asyncio.sleep(0.1)
+            hello_and_nothing_else = list(got)
+            await client.write_gatt_char(ms.COMMAND_CHAR_UUID, b"\x02\x63", response=True)
+            (start,) = ms.Movesense().start_commands(100.0)  # 01 63 "/Meas/IMU6/104"
+            await client.write_gatt_char(start.char_uuid, start.payload, response=start.response)
+            await asyncio.sleep(0.1)  # 2 s of the sensor's time
+            (stop,) = ms.Movesense().stop_commands()
+            await client.write_gatt_char(stop.char_uuid, stop.payload, response=stop.response)
+            streamed = len(got)
+            await asyncio.sleep(0.05)
+            return hello_and_nothing_else, streamed
+
+    hello_and_nothing_else, streamed = run(go())
+    assert hello_and_nothing_else == [b"\x01\x07Hello"]
+    data = got[1:]
+    assert len(got) == streamed and len(data) >= 10  # (none after the unsubscribe)
+    assert all(p[:2] == b"\x02\x63" and len(p) == 6 + 24 * 8 for p in data)  # 8 samples: 1/13 s each
+    decoder = ms.MovesenseDecoder(sample_rate_hz=104.0)
+    out = np.vstack([decoder.feed(p) for p in data])
+    # (decoder t is 0 at its first packet; its raw timestamp says where on the sensor's clock that was)
+    first_ms = int.from_bytes(data[0][2:6], "little") - BOOT_MS
+    index = np.rint((out[:, 0] + first_ms / 1000.0) * 104.0).astype(int)
+    assert np.abs(out[:, 1:4] - source.acc[index]).max() < 1e-5
+    assert np.abs(out[:, 4:7] - source.gyr[index]).max() < 1e-4
+    assert decoder.health.lost_samples == 0 and np.all(np.diff(index) == 1)

@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Callable
 
 from firmware_protocols import metawear as mw
+from firmware_protocols import movesense as ms
 from sensorkit.ble.virtual.backend import VirtualRadio
 from sensorkit.ble.virtual.firmware import SensorFirmware
 from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
+from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
 from sensorkit.ble.virtual.open_v1_firmware import OpenV1Firmware
 from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 from sensorkit.ble.virtual.sensor import VirtualSensor
@@ -16,12 +18,14 @@ from sensorkit.sim import SimulatedSession, simulate_session
 
 #: protocol name -> firmware factory taking the sample rate (Hz)
 FIRMWARES: dict[str, Callable[[float], SensorFirmware]] = {
-    "open_v1": OpenV1Firmware, "polar_pmd": PolarVerityFirmware, "metawear": MetaWearFirmware}
+    "open_v1": OpenV1Firmware, "polar_pmd": PolarVerityFirmware, "metawear": MetaWearFirmware,
+    "movesense": MovesenseFirmware}
 #: protocol name -> the rate (Hz) its sensor streams when asked for a rate (Hz), where it has a
-#: fixed set (a MetaWear board: its Bosch chip's output data rates, 104 Hz -> 100 Hz); the others
-#: stream at the rate asked
+#: fixed set (a MetaWear board: its Bosch chip's output data rates, 104 Hz -> 100 Hz; a Movesense:
+#: its IMU6 rates, 100 Hz -> 104 Hz); the others stream at the rate asked
 BOARD_RATES: dict[str, Callable[[float], float]] = {
-    "metawear": lambda rate_hz: mw.output_data_rate_hz(MetaWearFirmware.DEFAULT_CHIP, rate_hz)}
+    "metawear": lambda rate_hz: mw.output_data_rate_hz(MetaWearFirmware.DEFAULT_CHIP, rate_hz),
+    "movesense": ms.imu6_rate_hz}
 DEFAULT_PROTOCOL = "open_v1"
 
 

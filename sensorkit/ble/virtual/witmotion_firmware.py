@@ -5,8 +5,10 @@ connected: the real sensor needs no start command. On the write characteristic i
 ``FF AA 69 88 B5`` (unlock), ``FF AA reg lo hi`` (a register write, heeded only after an unlock),
 ``FF AA 00 00 00`` (save: its settings to flash, counted in ``flash_writes``) and ``FF AA 27 reg 00``
 (read, no unlock needed), answered on the notify characteristic with ``55 71 reg 00`` and the
-values of registers ``reg`` .. ``reg + 7``. Its samples go out at the rate they were given; the
-rate register is what it reports and what a client sets.
+values of registers ``reg`` .. ``reg + 7``. It plays samples at ``sample_rate_hz`` and sends them
+at the rate its return rate register says (every tenth at 10 Hz when it plays 100 Hz), from the
+moment a client sets it: a sensor saved at another rate streams that rate until then. A register
+rate above the one it plays sends every sample it has.
 """
 from __future__ import annotations
 
@@ -51,8 +53,17 @@ class WitMotionFirmware(SensorFirmware):
         self.unlocked = False
         self.set_streaming(True)  # (it streams while powered; notifications reach a subscribed client)
 
+    @property
+    def return_rate_hz(self) -> float:
+        """The rate (Hz) its return rate register is set to (unknown codes: the rate it plays)."""
+        by_code = {code: hz for hz, code in wm.RATE_CODES.items()}
+        return by_code.get(self.registers.get(wm.RATE_REGISTER), self.sample_rate_hz)
+
     def encode(self, rows: np.ndarray) -> list[tuple[str, bytes]]:
-        return [(wm.NOTIFY_CHAR_UUID, wm.encode_packet(row[1:4], row[4:7])) for row in rows]
+        every = max(1, round(self.sample_rate_hz / self.return_rate_hz))  # (measured at its return rate)
+        index = np.rint(rows[:, 0] * self.sample_rate_hz).astype(int)
+        return [(wm.NOTIFY_CHAR_UUID, wm.encode_packet(row[1:4], row[4:7]))
+                for row, k in zip(rows, index) if k % every == 0]
 
     def _command(self, payload: bytes) -> None:
         self.writes.append(bytes(payload))
