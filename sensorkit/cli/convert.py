@@ -66,10 +66,12 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
                         " file keeps the input's modification time, by which a report dates it, and says so)")
                 for warning in recording.warnings:
                     say(f"warning: {warning}")
-                write_recording(target, recording.samples, meta)
+                times_ns = None
                 if dated_by_file:  # (so that it is dated as the input was, not by the day of the conversion)
                     source = os.stat(path)
-                    os.utime(target, ns=(source.st_atime_ns, source.st_mtime_ns))
+                    times_ns = (source.st_atime_ns, source.st_mtime_ns)
+                # (the sidecar and then the CSV renamed into place: a Ctrl-C leaves the pair whole or absent)
+                write_recording(target, recording.samples, meta, times_ns=times_ns)
                 written[recording.name] = path
                 click.echo(escape_controls(f"{path} -> {target} ({len(recording.samples)} samples,"
                                            f" {recording.meta.sensor or 'sensorkit'})"))
