@@ -32,6 +32,24 @@ def _summary(name: str, session, csv_path: Path) -> str:
             f"{len(rejected)} rejected{' (' + ', '.join(rejected) + ')' if rejected else ''} -> {csv_path}")
 
 
+def _write_whole(session, out_dir: Path, name: str) -> Path:
+    """Write ``NAME.csv``, ``NAME.json`` and ``NAME.truth.json`` into ``out_dir`` all or none: made in
+    a hidden folder inside it, then renamed into place together, the CSV last (a Ctrl-C leaves no
+    recording without its sidecar, nor half a file); returns the CSV's path."""
+    import tempfile
+
+    from sensorkit.io.outputs import OutputSet, check_output_folder
+
+    check_output_folder(out_dir)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".simulate-") as staging:
+        made = session.write(staging, name)
+        targets = {key: out_dir / made[key].name for key in ("meta", "truth", "csv")}
+        with OutputSet(targets.values()) as outputs:
+            for key, target in targets.items():
+                outputs.write_bytes(target, made[key].read_bytes())
+    return targets["csv"]
+
+
 @click.command("simulate")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for NAME.csv, NAME.json and NAME.truth.json (created).")
@@ -86,6 +104,6 @@ def simulate(out_dir: Path, exercise: str, sessions: int, seed: int, sample_rate
         for current in range(seed, seed + sessions):
             name = f"sim_{current}"
             session = simulate_session(current, **options)
-            paths = session.write(out_dir, name)
-            click.echo(escape_controls(_summary(name, session, paths["csv"])))
+            csv_path = _write_whole(session, out_dir, name)
+            click.echo(escape_controls(_summary(name, session, csv_path)))
             progress.advance(task)

@@ -277,6 +277,8 @@ class OutputSet:
             handle.close()
             with open(self._temps[Path(target)], "wb") as raw:
                 raw.write(data)
+                raw.flush()
+                os.fsync(raw.fileno())  # (its text handle, closed, is not synced at the commit)
         except OSError as exc:
             raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
 
