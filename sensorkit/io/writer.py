@@ -177,10 +177,12 @@ class RecordingWriter:
             _reserve(sidecar_path(self.path), SIDECAR_RESERVE_BYTES)
             self._file.write(HEADER_LINE)
             self._sync()
-        except OSError as exc:
+        except BaseException as exc:  # (a failed write, or a Ctrl-C between the two files: neither is left)
             self._file.close()
             for made in (self.path, sidecar_path(self.path)):  # (both are this writer's, and empty of data)
                 made.unlink(missing_ok=True)
+            if not isinstance(exc, OSError):
+                raise
             raise RecordingError(f"{self.path}: cannot write: {_reason(exc)}") from None
 
     @property
