@@ -28,15 +28,15 @@ _COMMANDS = {
 #: analysing ones import numpy, scipy, pandas and vqf: about a second); tests keep it equal to the
 #: commands' own short help
 _SHORT_HELP = {
-    "analyze": "Analyze recordings (CSV files or folders searched recursively).",
-    "convert": "Convert recordings (files or folders searched recursively) to canonical CSV + sidecar.",
+    "analyze": "Count, classify and measure the reps in recordings (files, or folders searched recursively).",
+    "convert": "Convert vendor exports (files, or folders searched recursively) to sensorkit recordings.",
     "dashboard": "Serve the clinician dashboard: patients, adherence, ROM progress, recordings, report downloads.",
     "decode": "Decode FILE (one notification payload per line, hex) with PROTOCOL and print CSV samples.",
     "live": "Record and show reps live: angle, target band, hold timer, rep counts.",
     "plot": "Plot a recording's angle trace and reps, or per-patient progress from a report.",
-    "record": "Record the sensor's samples to DIR/NAME.csv (crash-safe: flushed every second).",
-    "report": "Adherence per patient, local day, exercise and side, from recordings (files or folders).",
-    "scan": "List advertising sensors that a registered protocol recognises.",
+    "record": "Record a session from the sensor to --out (NAME.csv + NAME.json, saved every second).",
+    "report": "Report adherence per patient, local day, exercise and side, from recordings (files or folders).",
+    "scan": "List the sensors in range that sensorkit can read (from their Bluetooth advertisements).",
     "simulate": "Write simulated seated sessions (hip ER or knee extension) named sim_<seed> with their ground truth.",
 }
 

@@ -44,14 +44,16 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for reps.csv and sessions.csv.")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Override a pipeline parameter (see PipelineConfig), e.g. --set min_rom_deg=6.")
+              help="Change an analysis setting (one of PipelineConfig's, in the docs), e.g. --set min_rom_deg=6."
+                   " Repeatable.")
 @parallel_options
 @click.option("--quiet", is_flag=True, help="No progress bar or per-file lines.")
 def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], workers: int | None,
             scheduler: str | None, quiet: bool) -> None:
-    """Analyze recordings (CSV files or folders searched recursively).
+    """Count, classify and measure the reps in recordings (files, or folders searched recursively).
 
-    The results do not depend on --workers or --scheduler: rows come in the order of the files.
+    Writes reps.csv (one row per rep) and sessions.csv (one row per recording) in --out. The
+    results do not depend on --workers or --scheduler: rows come in the order of the files.
     """
     try:
         config = parse_settings(settings)

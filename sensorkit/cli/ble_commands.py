@@ -20,6 +20,7 @@ from sensorkit.ble.errors import BleError
 from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.scan import scan as scan_sensors
 from sensorkit.ble.session import SensorSession
+from sensorkit.cli.params import TextDefault
 from sensorkit.errors import ConfigError, SensorkitError
 from sensorkit.live import make_display
 
@@ -56,11 +57,11 @@ def _run(coro):
         sys.exit(1)
 
 
-@click.option("--timeout-s", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+@click.option("--timeout-s", type=click.FloatRange(min=0.1), default=5.0, show_default=True, metavar="SECONDS",
               help="How long to listen for advertisements (s).")
 @click.option("--simulate", is_flag=True, help="Scan the built-in simulated sensors instead of the radio.")
 def _scan(timeout_s: float, simulate: bool) -> None:
-    """List advertising sensors that a registered protocol recognises."""
+    """List the sensors in range that sensorkit can read (from their Bluetooth advertisements)."""
     backend = None
     if simulate:
         from sensorkit.ble.virtual.simulated import demo_radio
@@ -81,33 +82,44 @@ scan = click.command("scan")(_scan)
 def _stream_options(func):
     options = [
         click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-                     help="Folder for NAME.csv + NAME.json (appended as samples arrive)."),
-        click.option("--name", default=None, help="Recording name (default: session_YYYYMMDD_HHMMSS)."),
-        click.option("--duration-s", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help="Stop after this many seconds (default: until Ctrl-C; simulated: the session's end)."),
-        click.option("--device", default=None, help="Address or advertised name of a real sensor."),
-        click.option("--simulate", is_flag=True, help="Use the built-in simulated sensor (same BLE client code); "
-                     "--protocol picks which: open_v1 (default), polar_pmd, metawear or movesense."),
+                     help="Folder for NAME.csv + NAME.json (written as samples arrive)."),
+        click.option("--name", default=None, metavar="NAME", cls=TextDefault, show_default="session_YYYYMMDD_HHMMSS, the start time",
+                     help="Recording name: the files are NAME.csv and NAME.json."),
+        click.option("--duration-s", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+                     cls=TextDefault, show_default="until Ctrl-C; with --simulate: the simulated session's end",
+                     help="Stop after this many seconds."),
+        click.option("--device", default=None, metavar="ADDRESS_OR_NAME",
+                     help="Bluetooth address or advertised name of a real sensor (see scan)."),
+        click.option("--simulate", is_flag=True, help="Use a built-in simulated sensor instead of a real one (the same"
+                     " Bluetooth client code runs); --protocol picks which: any protocol `scan --simulate` lists."),
         click.option("--protocol", type=click.Choice(firmware_protocols.names()), default=None,
-                     help="Wire protocol (default: recognised from the advertisement; simulated: open_v1; "
-                          "polar_pmd, metawear and movesense also simulated)."),
-        click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Simulation seed."),
+                     cls=TextDefault, show_default="recognised from the advertisement; with --simulate: open_v1",
+                     help="The sensor's wire protocol."),
+        click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, metavar="SEED",
+                     help="With --simulate: which simulated session (each seed makes another)."),
         click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
-                     help="Simulation time scale (1.0 = real time)."),
+                     metavar="FACTOR", help="With --simulate: how much faster than real time the session plays."),
         click.option("--sample-rate-hz", type=click.FloatRange(min=10), default=104.0, show_default=True,
-                     help="Sample rate to request (and to simulate); at least 10 Hz (the analysis low-passes"
-                          " the motion at up to 3 Hz, which needs more than 6.7 Hz; the real recordings: 25-101 Hz)."
-                          " A sensor with fixed rates streams the nearest (MetaWear: 104 -> 100 Hz)."),
-        click.option("--side", type=click.Choice(["left", "right"]), default=None, help="Leg wearing the sensor."),
+                     metavar="HZ",
+                     help="Sample rate to ask the sensor for (Hz), and to simulate; at least 10 Hz (the real"
+                          " recordings: 25-101 Hz). A sensor with fixed rates streams the nearest (MetaWear:"
+                          " 104 -> 100 Hz); the sidecar says the rate streamed."),
+        click.option("--side", type=click.Choice(["left", "right"]), default=None, help="The leg wearing the sensor."),
         click.option("--exercise", type=click.Choice(exercises.names()), default=None,
-                     help=f"Exercise of the session (default: {exercises.DEFAULT_EXERCISE}; simulated: what it simulates)."),
-        click.option("--patient", default=None, help="Patient pseudonym for the sidecar."),
-        click.option("--target-rom-deg", type=click.FloatRange(min=0), default=None, help="Target range of motion (deg)."),
-        click.option("--target-hold-s", type=click.FloatRange(min=0), default=None, help="Target hold time (s)."),
+                     cls=TextDefault, show_default=f"{exercises.DEFAULT_EXERCISE}; with --simulate: the one simulated",
+                     help="The exercise done in the session."),
+        click.option("--patient", default=None, metavar="PSEUDONYM", help="The patient's pseudonym, for the sidecar."),
+        click.option("--target-rom-deg", type=click.FloatRange(min=0), default=None, metavar="DEG",
+                     help="The patient's target range of motion (deg): the live target band, and the full-rep"
+                          " ROM assumed until the patient's own reps show it."),
+        click.option("--target-hold-s", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+                     help="The patient's target hold at the top of a rep (s), timed live."),
         click.option("--target-movement-s", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help="Prescribed outward + return time of one rep (s): the tempo reference."),
-        click.option("--give-up-s", type=click.FloatRange(min=0), default=60.0, show_default=True,
-                     help="Stop reconnecting after this long without a link (s)."),
+                     metavar="SECONDS",
+                     help="The prescribed time of one rep's movement out and back, without the hold (s): a rep"
+                          " far quicker than this plus the target hold is called rushed."),
+        click.option("--give-up-s", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+                     help="Stop reconnecting after this long without a link (s); the recording is then closed."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -120,13 +132,13 @@ def _web_options(func):
         click.option("--web", is_flag=True, help="Show the session on a local web page instead of the terminal "
                      "(pip install 'sensorkit[web]')."),
         click.option("--no-browser", is_flag=True, help="With --web: only print the page's address."),
-        click.option("--host", default="127.0.0.1", show_default=True,
+        click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
                      help="With --web: address to serve on; any but loopback warns and requires the printed token."),
-        click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+        click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, metavar="PORT",
                      help="With --web: port to serve on (0: any free port)."),
         click.option("--prescription", "rx_path", type=click.Path(exists=True, path_type=Path), default=None,
-                     help="Prescription TOML (or folder) of --patient: its target ROM and hold, and on the page "
-                          "its sets and reps."),
+                     help="A prescription TOML file, or a folder of them, naming --patient: its target ROM, hold"
+                          " and tempo where no option gives them, and on the web page its sets and reps."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -223,7 +235,7 @@ def _make_recorder(live: bool, out_dir: Path, name: str, meta: dict, unique_name
 
 @_stream_options
 def _record(**options) -> None:
-    """Record the sensor's samples to DIR/NAME.csv (crash-safe: flushed every second)."""
+    """Record a session from the sensor to --out (NAME.csv + NAME.json, saved every second)."""
     _stream(False, **options)
 
 

@@ -19,22 +19,24 @@ from sensorkit.io.outputs import OutputError, check_output_folder, check_outputs
 @click.command("convert")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the canonical NAME.csv + NAME.json files.")
+              help="Folder for the converted recordings, NAME.csv + NAME.json (created).")
 @click.option("--exercise", type=click.Choice(exercise_names()), default=None,
-              help="The exercise done, written in every converted sidecar (a vendor export names none; without "
-                   "it, one without an exercise is analysed as hip_external_rotation).")
+              help="The exercise done, written in every converted sidecar. A vendor export does not say it; a "
+                   "recording that names no exercise is analysed as hip_external_rotation.")
 @click.option("--side", type=click.Choice(["left", "right"]), default=None,
               help="The leg wearing the sensor, written in every converted sidecar.")
-@click.option("--patient", default=None, help="The patient's pseudonym, written in every converted sidecar.")
+@click.option("--patient", default=None, metavar="PSEUDONYM",
+              help="The patient's pseudonym, written in every converted sidecar.")
 def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side: str | None,
             patient: str | None) -> None:
-    """Convert recordings (files or folders searched recursively) to canonical CSV + sidecar.
+    """Convert vendor exports (files, or folders searched recursively) to sensorkit recordings.
 
-    The sidecar's ``sensor`` names the vendor format and ``started_at`` comes from the file's own
-    absolute timestamps when it has them; without them the converted sidecar has no ``started_at``
-    (said on stderr), so a report still says the session is dated by its file's time. What the
-    reader repaired (a cut last line, repeated timestamps) is said on stderr as ``analyze`` says it.
-    A file that fails is reported on stderr as one line; the exit status is 1 when any failed.
+    Each becomes NAME.csv (the samples) and NAME.json (its sidecar: what was recorded) in --out.
+    The sidecar's "sensor" names the vendor format, and its "started_at" comes from the file's
+    own timestamps when it has them; without them it has none (said on stderr), and a report
+    dates the session by its file's time, saying so. What was repaired on reading (a cut last
+    line, repeated timestamps) is said on stderr as analyze says it. A file that fails is one
+    line on stderr; the exit status is then 1. A Ctrl-C leaves each recording whole or absent.
     """
     require_inputs(inputs)
     given = {key: value for key, value in (("exercise", exercise), ("side", side), ("patient", patient)) if value}
@@ -66,10 +68,12 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
                         " file keeps the input's modification time, by which a report dates it, and says so)")
                 for warning in recording.warnings:
                     say(f"warning: {warning}")
-                write_recording(target, recording.samples, meta)
+                times_ns = None
                 if dated_by_file:  # (so that it is dated as the input was, not by the day of the conversion)
                     source = os.stat(path)
-                    os.utime(target, ns=(source.st_atime_ns, source.st_mtime_ns))
+                    times_ns = (source.st_atime_ns, source.st_mtime_ns)
+                # (the sidecar and then the CSV renamed into place: a Ctrl-C leaves the pair whole or absent)
+                write_recording(target, recording.samples, meta, times_ns=times_ns)
                 written[recording.name] = path
                 click.echo(escape_controls(f"{path} -> {target} ({len(recording.samples)} samples,"
                                            f" {recording.meta.sensor or 'sensorkit'})"))

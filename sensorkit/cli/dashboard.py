@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sensorkit.cli.params import Day
+from sensorkit.cli.params import Day, TextDefault
 from sensorkit.errors import SensorkitError
 
 
@@ -16,22 +16,21 @@ from sensorkit.errors import SensorkitError
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prescription", "rx_path", required=True, type=click.Path(path_type=Path),
               help="A prescription TOML file, or a folder of them (one patient per file), as for report.")
-@click.option("--as-of", type=Day(), default=None,
-              help="The day the report is made, YYYY-MM-DD, as for report --as-of: the last 7 and 30 days end on it, "
-                   "recordings dated after it are left out, and it is in progress, not missed "
-                   "(default: today in each patient's time zone).")
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--as-of", type=Day(), default=None, metavar="YYYY-MM-DD", cls=TextDefault, show_default="today, in each patient's time zone",
+              help="The day the report is made, as for report --as-of: the last 7 and 30 days end on it, "
+                   "recordings dated after it are left out, and it is in progress, not missed.")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
               help="Address to serve on; any but loopback warns and requires the printed token.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True, metavar="PORT",
               help="Port to serve on (0: any free port).")
 @click.option("--no-browser", is_flag=True, help="Only print the dashboard's address.")
 @click.option("--include-simulated", is_flag=True,
-              help="Count simulated recordings (demo data) as report does with the same flag.")
+              help="Count simulated recordings (demo data; left out by default), as report does.")
 def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: int, no_browser: bool,
               include_simulated: bool) -> None:
     """Serve the clinician dashboard: patients, adherence, ROM progress, recordings, report downloads.
 
-    Reads the folders `report` reads; each recording is analysed once and reused while unchanged.
+    Reads what report reads; each recording is analysed once and reused while unchanged.
     Runs until Ctrl-C.
     """
     from sensorkit.cli.safety import require_inputs

@@ -140,7 +140,7 @@ def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder
 @click.command("decode")
 @click.argument("protocol")
 @click.argument("file", type=click.Path(allow_dash=True))
-@click.option("--sample-rate-hz", type=float, default=None,
+@click.option("--sample-rate-hz", type=float, default=None, metavar="HZ",
               help="Nominal sample rate the stream was started with (passed to the decoder).")
 @click.option("--setting", "-s", "settings", multiple=True, metavar="NAME=VALUE",
               help="Another decoder setting, e.g. -s acc_factor=0.000244 for polar_pmd. Repeatable.")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from sensorkit.cli.params import TextDefault
+
 
 def parallel_options(func):
     """Add ``--workers N`` and ``--scheduler tcp://HOST:PORT`` (env ``DASK_SCHEDULER_ADDRESS``)."""
@@ -11,5 +13,6 @@ def parallel_options(func):
                              "Its workers must reach the same paths. A scheduler that does not answer within "
                              "10 s is an error (env SENSORKIT_SCHEDULER_TIMEOUT_S: another wait, seconds).")(func)
     return click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-                        help="Local processes (default: serial below 4 files, else one per CPU; 1: serial). "
-                             "Not used with --scheduler.")(func)
+                        cls=TextDefault, show_default="one at a time below 4 files, else one per CPU",
+                        help="How many recordings to analyse at once, in processes on this computer "
+                             "(1: one at a time). Not used with --scheduler.")(func)

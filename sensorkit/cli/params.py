@@ -19,3 +19,14 @@ class Day(click.ParamType):
             return date.fromisoformat(str(value).strip())
         except ValueError:
             self.fail(f"{value!r} is not a day written YYYY-MM-DD that exists (e.g. 2026-11-30)", param, ctx)
+
+
+class TextDefault(click.Option):
+    """An option whose ``show_default`` text describes its default (``[default: drawn per session]``),
+    shown as written: click puts such a text in parentheses (``[default: (drawn per session)]``)."""
+
+    def get_help_extra(self, ctx: click.Context):
+        extra = super().get_help_extra(ctx)
+        if isinstance(self.show_default, str):
+            extra["default"] = self.show_default
+        return extra

@@ -51,11 +51,11 @@ def _check_row(path: Path, line: int, row: dict) -> None:
 
 @click.command("plot")
 @click.argument("recording", required=False, type=click.Path(path_type=Path))
-@click.option("--patient-report", type=click.Path(path_type=Path),
-              help="A daily report CSV: one progress plot per patient, OUT/PATIENT.png.")
+@click.option("--patient-report", type=click.Path(path_type=Path), metavar="REPORT.csv",
+              help="A daily report CSV (report --out): one progress plot per patient, OUT/PATIENT.png.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="The PNG file (RECORDING; a folder: FOLDER/NAME.png), or the folder for the per-patient PNGs "
-                   "(--patient-report).")
+              help="With RECORDING: the PNG file to write (a folder: FOLDER/NAME.png). With --patient-report: "
+                   "the folder for the patients' PNGs.")
 def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None:
     """Plot a recording's angle trace and reps, or per-patient progress from a report."""
     if (recording is None) == (patient_report is None):

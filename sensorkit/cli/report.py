@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from sensorkit.cli.parallel import parallel_options
-from sensorkit.cli.params import Day
+from sensorkit.cli.params import Day, TextDefault
 from sensorkit.cli.safety import batch_guard, require_inputs, say, scheduler_notice
 from sensorkit.errors import escape_controls
 from sensorkit.io import find_recordings
@@ -32,19 +32,20 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
 @click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the failed and skipped recordings (one line each) to this file.")
 @click.option("--plot-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write one progress plot per patient, PATIENT.png (needs the plot extra).")
+              help="Folder for one progress plot per patient, PATIENT.png (needs the plot extra).")
 @click.option("--include-simulated", is_flag=True,
               help="Count simulated recordings (demo data; left out by default).")
 @click.option("--as-of", "as_of", type=Day(), default=None, metavar="YYYY-MM-DD",
-              help="The day the report is made: later days are not reported (neither done nor missed yet), nor are "
-                   "recordings dated after it (a note names them; without --as-of, a session dated after today, a "
-                   "clock ahead, is still reported); that day is in progress, not missed (day_in_progress); a "
-                   "prescription without an end is reported up to it.  [default: today, in each patient's time zone]")
+              cls=TextDefault, show_default="today, in each patient's time zone",
+              help="The day the report is made. It is in progress, not missed (day_in_progress); later days are "
+                   "not reported, nor are recordings dated after it (a note names them; without --as-of, a session "
+                   "dated after today, by a clock ahead, is still reported). A prescription without an end is "
+                   "reported up to it.")
 @parallel_options
 def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: Path | None,
            log_path: Path | None, plot_dir: Path | None, include_simulated: bool, as_of, workers: int | None,
            scheduler: str | None) -> None:
-    """Adherence per patient, local day, exercise and side, from recordings (files or folders).
+    """Report adherence per patient, local day, exercise and side, from recordings (files or folders).
 
     The tables do not depend on --workers or --scheduler. The outputs are written together when
     the report is done (none of them on an error or Ctrl-C; earlier ones are then kept).

@@ -7,6 +7,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
+from sensorkit.cli.params import TextDefault
 from sensorkit.errors import escape_controls
 from sensorkit.sim import simulate_session
 from sensorkit.sim.exercises import exercise_names
@@ -32,35 +33,57 @@ def _summary(name: str, session, csv_path: Path) -> str:
             f"{len(rejected)} rejected{' (' + ', '.join(rejected) + ')' if rejected else ''} -> {csv_path}")
 
 
+def _write_whole(session, out_dir: Path, name: str) -> Path:
+    """Write ``NAME.csv``, ``NAME.json`` and ``NAME.truth.json`` into ``out_dir`` all or none: made in
+    a hidden folder inside it, then renamed into place together, the CSV last (a Ctrl-C leaves no
+    recording without its sidecar, nor half a file); returns the CSV's path."""
+    import tempfile
+
+    from sensorkit.io.outputs import OutputSet, check_output_folder
+
+    check_output_folder(out_dir)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".simulate-") as staging:
+        made = session.write(staging, name)
+        targets = {key: out_dir / made[key].name for key in ("meta", "truth", "csv")}
+        with OutputSet(targets.values()) as outputs:
+            for key, target in targets.items():
+                outputs.write_bytes(target, made[key].read_bytes())
+    return targets["csv"]
+
+
 @click.command("simulate")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for NAME.csv, NAME.json and NAME.truth.json (created).")
 @click.option("--exercise", type=click.Choice(exercise_names()), default=DEFAULT_EXERCISE, show_default=True,
               help="The exercise performed.")
-@click.option("--sessions", default=1, show_default=True, type=click.IntRange(min=1), help="How many sessions.")
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
-              help="Seed of the first session; the next ones use seed+1, seed+2, ...")
-@click.option("--sample-rate-hz", type=click.FloatRange(MIN_RATE_HZ, 2000), default=None,
-              help="Output rate in Hz [default: drawn from 25, 26, 50, 52, 100, 104, 200].")
-@click.option("--side", type=click.Choice(["left", "right"]), default=None, help="[default: drawn per session]")
+@click.option("--sessions", default=1, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="How many sessions.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), metavar="SEED",
+              help="Seed of the first session (each seed makes another); the next ones use seed+1, seed+2, ...")
+@click.option("--sample-rate-hz", type=click.FloatRange(MIN_RATE_HZ, 2000), default=None, metavar="HZ",
+              cls=TextDefault, show_default="drawn per session from 25, 26, 50, 52, 100, 104, 200",
+              help="The simulated sensor's sample rate (Hz).")
+@click.option("--side", type=click.Choice(["left", "right"]), default=None, cls=TextDefault, show_default="drawn per session",
+              help="The leg wearing the sensor.")
 @click.option("--perfect", is_flag=True, help="A perfect sensor: no bias, noise, drift, jitter or lost samples.")
 @click.option("--no-distractors", is_flag=True,
               help="Only reps: no fidgets, leg shakes, kicks, hip rotations or standing up.")
 @click.option("--no-fast-reps", is_flag=True, help="Every rep at the controlled tempo (no rushed reps).")
 @click.option("--no-axis-spread", is_flag=True,
               help="Every rep about exactly the exercise axis (by default each tilts a few degrees, as real reps do).")
-@click.option("--continuous/--no-continuous", default=None,
-              help="Continuous swings: no hold, no rest between reps [default: drawn, in 12 % of sessions].")
-@click.option("--targets/--no-targets", default=None,
-              help="Target ROM and hold in the metadata [default: drawn, in 40 % of sessions].")
-@click.option("--sets", "n_sets", type=click.IntRange(min=1), default=None, help="Sets per session [default: 1-3].")
-@click.option("--set-kinds", default=None,
-              help="Comma-separated kind of each set (full, partial, knee_out, mixed); fixes the number of sets.")
-@click.option("--kinds", default=None,
-              help="Comma-separated rep kinds allowed [default: the exercise's: full, partial, knee_out for "
-                   "hip ER; full, partial for knee extension].")
-@click.option("--max-duration-s", type=click.FloatRange(min=10), default=None,
-              help="Stop adding reps once a session would last longer than this.")
+@click.option("--continuous/--no-continuous", default=None, cls=TextDefault, show_default="drawn: continuous in 12 % of sessions",
+              help="Continuous swings: no hold, no rest between reps.")
+@click.option("--targets/--no-targets", default=None, cls=TextDefault, show_default="drawn: targets in 40 % of sessions",
+              help="A target ROM and hold in the sidecar.")
+@click.option("--sets", "n_sets", type=click.IntRange(min=1), default=None, metavar="N",
+              cls=TextDefault, show_default="drawn per session, 1 to 3", help="Sets per session.")
+@click.option("--set-kinds", default=None, metavar="KIND,...",
+              help="The kind of each set, comma-separated (full, partial, knee_out, mixed); fixes the number of sets.")
+@click.option("--kinds", default=None, metavar="KIND,...",
+              cls=TextDefault, show_default="the exercise's: full, partial, knee_out for hip ER; full, partial for knee extension",
+              help="The rep kinds allowed, comma-separated.")
+@click.option("--max-duration-s", type=click.FloatRange(min=10), default=None, metavar="SECONDS",
+              help="Stop adding reps once a session would last longer than this (s).")
 def simulate(out_dir: Path, exercise: str, sessions: int, seed: int, sample_rate_hz: float | None, side: str | None,
              perfect: bool, no_distractors: bool, no_fast_reps: bool, no_axis_spread: bool, continuous: bool | None,
              targets: bool | None, n_sets: int | None,
@@ -86,6 +109,6 @@ def simulate(out_dir: Path, exercise: str, sessions: int, seed: int, sample_rate
         for current in range(seed, seed + sessions):
             name = f"sim_{current}"
             session = simulate_session(current, **options)
-            paths = session.write(out_dir, name)
-            click.echo(escape_controls(_summary(name, session, paths["csv"])))
+            csv_path = _write_whole(session, out_dir, name)
+            click.echo(escape_controls(_summary(name, session, csv_path)))
             progress.advance(task)

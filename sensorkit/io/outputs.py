@@ -247,6 +247,7 @@ class OutputSet:
         self.targets = [Path(t) for t in targets]
         self._temps = {t: t.with_name(f".{t.name}.{os.getpid()}.tmp") for t in self.targets}
         self._handles: dict[Path, TextIO] = {}
+        self._times_ns: dict[Path, tuple[int, int]] = {}
         OPEN_TEMPS.update(self._temps.values())
 
     def handle(self, target: str | os.PathLike) -> TextIO:
@@ -276,8 +277,15 @@ class OutputSet:
             handle.close()
             with open(self._temps[Path(target)], "wb") as raw:
                 raw.write(data)
+                raw.flush()
+                os.fsync(raw.fileno())  # (its text handle, closed, is not synced at the commit)
         except OSError as exc:
             raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+
+    def set_times(self, target: str | os.PathLike, times_ns: tuple[int, int]) -> None:
+        """Give ``target`` these (access, modification) times in ns when it is put in place (its
+        date is then never that of the writing, even for a moment)."""
+        self._times_ns[Path(target)] = times_ns
 
     def __enter__(self) -> "OutputSet":
         return self
@@ -297,6 +305,8 @@ class OutputSet:
                     handle.flush()
                     os.fsync(handle.fileno())
                     handle.close()
+                if target in self._times_ns:
+                    os.utime(self._temps[target], ns=self._times_ns[target])
             except OSError as exc:
                 raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
         # (target, its earlier file's hard link or None): each recorded before its rename, so that

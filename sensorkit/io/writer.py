@@ -10,12 +10,12 @@ import os
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.files import atomic_write_text, sidecar_path
+from sensorkit.io.files import sidecar_path
 from sensorkit.io.meta import RecordingMeta, as_meta, meta_from_dict, sidecar_text, write_sidecar
 from sensorkit.samples import COLUMNS, Samples
 
@@ -52,27 +52,34 @@ def format_rows(rows: np.ndarray) -> str:
     return "".join(ROW_FORMAT % row for row in map(tuple, rows.tolist()))
 
 
-def write_recording(csv_path: str | os.PathLike, samples: Samples, meta: dict | RecordingMeta | None = None) -> Path:
-    """Write ``NAME.csv`` and its ``NAME.json`` sidecar (each replaced atomically); returns the CSV path.
+def write_recording(csv_path: str | os.PathLike, samples: Samples, meta: dict | RecordingMeta | None = None,
+                    times_ns: tuple[int, int] | None = None) -> Path:
+    """Write ``NAME.csv`` and its ``NAME.json`` sidecar as a pair; returns the CSV path.
 
+    Both are written to hidden temporary files beside them and renamed into place together, the
+    sidecar first and the CSV last (the CSV is what a search finds): on an error or Ctrl-C, even
+    between the two renames, neither is there (or both are as they were) and no temporary file is
+    left. ``times_ns``: the CSV's (access, modification) times in ns, set before it appears.
     ``meta`` is validated like a sidecar (a wrong value type raises :class:`RecordingError`).
-    Raises ValueError for NaN/inf samples or ``t`` going backwards.
+    Raises ValueError for NaN/inf samples or ``t`` going backwards, and
+    :class:`~sensorkit.io.outputs.OutputError` when a file cannot be written.
     """
+    from sensorkit.io.outputs import OutputSet
+
     csv_path = Path(csv_path)
     meta = as_meta(meta, str(sidecar_path(csv_path)))
     rows = _as_array(samples, None)
     if meta.n_samples is not None:  # keep a recorder's count true for the samples written now
         meta = dataclasses.replace(meta, n_samples=len(rows))
-    sidecar = sidecar_text(meta)  # (made before anything is written: no CSV left without its sidecar)
+    sidecar = sidecar_text(meta)  # (made before anything is written)
     csv_path.parent.mkdir(parents=True, exist_ok=True)
-
-    def chunks() -> Iterator[str]:
-        yield HEADER_LINE
+    with OutputSet([sidecar_path(csv_path), csv_path]) as outputs:
+        outputs.write(sidecar_path(csv_path), sidecar)
+        outputs.write(csv_path, HEADER_LINE)
         for start in range(0, len(rows), _CHUNK_ROWS):
-            yield format_rows(rows[start : start + _CHUNK_ROWS])
-
-    atomic_write_text(csv_path, chunks())
-    write_sidecar(csv_path, meta, sidecar)
+            outputs.write(csv_path, format_rows(rows[start : start + _CHUNK_ROWS]))
+        if times_ns is not None:
+            outputs.set_times(csv_path, times_ns)
     return csv_path
 
 
@@ -170,10 +177,12 @@ class RecordingWriter:
             _reserve(sidecar_path(self.path), SIDECAR_RESERVE_BYTES)
             self._file.write(HEADER_LINE)
             self._sync()
-        except OSError as exc:
+        except BaseException as exc:  # (a failed write, or a Ctrl-C between the two files: neither is left)
             self._file.close()
             for made in (self.path, sidecar_path(self.path)):  # (both are this writer's, and empty of data)
                 made.unlink(missing_ok=True)
+            if not isinstance(exc, OSError):
+                raise
             raise RecordingError(f"{self.path}: cannot write: {_reason(exc)}") from None
 
     @property

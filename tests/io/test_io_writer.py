@@ -215,3 +215,15 @@ def test_ctrl_c_between_the_renames_of_an_output_set_puts_the_earlier_files_back
     # (it left the new reps.csv beside the earlier sessions.csv: a pair that never was)
     assert reps.read_text() == "earlier reps\n" and sessions.read_text() == "earlier sessions\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reps.csv", "sessions.csv"]
+
+
+def test_a_ctrl_c_while_a_writer_makes_its_files_leaves_neither(tmp_path, monkeypatch):
+    import sensorkit.io.writer as writer_module
+
+    def interrupted(*args, **kwargs):  # (the CSV is made; Ctrl-C before its sidecar is)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(writer_module, "write_sidecar", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        RecordingWriter(tmp_path, "live", {"patient": "p1"})
+    assert list(tmp_path.iterdir()) == []  # (an empty live.csv stood alone: no sidecar)

@@ -401,6 +401,35 @@ def test_a_phone_card_says_what_the_wide_tables_columns_say(dashboard, browser):
         page.close()
 
 
+#: on the patient page: the height of the sessions table's one-line "Started" head and of the mean
+#: ROM's head (CSS px), and per session the boxes (top, bottom) of its reps button and trace link
+SESSION_CARDS = """() => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.top, r.bottom]; };
+  const head = (col) => document.querySelector(`#sessions > thead th[data-col=${col}]`).getBoundingClientRect().height;
+  return { line: head('started'), rom: head('rom_full_mean_deg'),
+           sessions: [...document.querySelectorAll('#sessions > tbody > tr:not(.reps-row)')].map((tr) => ({
+             reps: box(tr.querySelector('.reps-toggle')), trace: box(tr.querySelector('[data-col=trace] a')) })) };
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_on_a_phone_a_sessions_trace_link_sits_beside_its_reps_button_and_the_rom_head_takes_two_lines(dashboard, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    try:
+        ready(page, dashboard + "patient/p101")
+        drawn = page.evaluate(SESSION_CARDS)
+        # (it took four lines in a 4 rem column: "Mean ROM of full reps °"; now "Full-rep ROM °")
+        assert drawn["rom"] <= 2 * drawn["line"] + 1, drawn
+        assert "Mean ROM of full reps" in page.locator("#sessions > thead th[data-col=rom_full_mean_deg]").text_content()
+        assert drawn["sessions"]
+        for session in drawn["sessions"]:
+            (reps_top, reps_bottom), (trace_top, trace_bottom) = session["reps"], session["trace"]
+            # on the button's line (at 390 px it wrapped alone onto the next line, below the button)
+            assert reps_top <= trace_top and trace_bottom <= reps_bottom, session
+    finally:
+        page.close()
+
+
 #: the text of every table cell, header and legend, against the background it is drawn on (the nearest
 #: opaque one), WCAG's ratio; a cell's label (its ::before) too
 TEXT_CONTRASTS = """(selector) => {""" + CONTRAST_HELPERS + """  const ratio = (fg, bg) => { const a = lum(fg), b = lum(bg); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };

@@ -258,7 +258,7 @@ async function patientPage(id) {
     <h2>Sessions (${p.sessions.length})</h2>
     ${wrap(`<table id="sessions" class="stack"><thead><tr><th data-col="started">Started</th><th class="opt" data-col="exercise">Exercise</th>
       <th class="opt" data-col="side">Side</th><th class="num opt" data-col="counted">Reps</th><th class="num" data-col="completed">Completed</th>
-      <th data-col="kinds">Kinds</th><th class="num" data-col="rom_full_mean_deg">Mean ROM of full reps °</th>
+      <th data-col="kinds">Kinds</th><th class="num" data-col="rom_full_mean_deg"><span class="wide-text">Mean ROM of full reps °</span><span class="phone-text" aria-hidden="true">Full-rep ROM °</span></th>
       <th class="opt" data-col="reps"><span class="sr-only">reps</span></th><th class="opt" data-col="trace"><span class="sr-only">trace</span></th></tr></thead>
       <tbody>${sessions}</tbody></table>`)}`;
   keepTableRoles(view);
