@@ -573,28 +573,24 @@ class Pipeline:
         both = smooth_zero_phase([angle, rate], cfg.lowpass_hz, self.fs_hz_)
         return hold_so_far(t, both[:, 0], both[:, 1], cfg, self.fs_hz_)
 
-    def _at_other_rest(self, out: bool, now_deg: float, quiet_samples: int, still_samples: int) -> bool:
+    def _at_other_rest(self, out: bool, quiet_samples: int) -> bool:
         """Live view, in a movement: whether the leg is clearly resting in another pose (no rep under
         way) before the segmenter has taken that pose for the rest (it waits for what comes next).
-        ``out``: held out the way the exercise goes; ``now_deg``: the turn from the rest pose;
-        ``quiet_samples``, ``still_samples``: how long the leg has been quiet and still (samples).
+        ``out``: held out the way the exercise goes; ``quiet_samples``: how long the leg has been
+        quiet (samples).
 
         So it is, once the exercise's axis is known, when the leg has been quiet ``rest_min_s``
         not held out (behind the rest pose, or within ``start_deg`` of it: the foot put down
-        further back, no rep holds there); or when it has been still longer than any hold
-        (``rest_still_s`` / 3, the longest real hold, or 1.5 times a prescribed hold) under half
-        the last counted rep's peak from the rest pose: the segmenter's rule for a rest pose
-        shifted out (the foot put down further out), which it applies after ``rest_still_s``."""
-        cfg = self.config
+        further back, no rep holds there, and the segmenter counts none). A pose out the way the
+        exercise goes is not: held there, it is a rep's hold if the leg comes back (the segmenter
+        counts it, and its hold) and a rest the pose shifted to if the leg stays ``rest_still_s``
+        or the next rep comes back there; nothing tells the two apart before then, and the view
+        shows the hold the rep would report until the segmenter decides (docs/exercises.md)."""
         if self.classifier.axes.axis is None:
             return False
-        if not out and quiet_samples >= cfg.rest_min_s * self.fs_hz_:
-            return True
-        longest_hold_s = max(cfg.rest_still_s / 3.0, 1.5 * (self._prescribed_hold_s or 0.0))
-        return (still_samples > longest_hold_s * self.fs_hz_
-                and now_deg < 0.5 * self._segmenter.home_peak_deg)
+        return not out and quiet_samples >= self.config.rest_min_s * self.fs_hz_
 
-    def _resting(self, block: MotionBlock, out: bool, now_deg: float) -> bool:
+    def _resting(self, block: MotionBlock, out: bool) -> bool:
         """Live view, in a movement: whether the leg rests in another pose (:meth:`_at_other_rest`),
         from when it is first seen so until it leaves that pose by ``start_deg`` (a sway or a
         fidget there does not bring back the hold); a hold that began before it left is that rest's."""
@@ -604,7 +600,7 @@ class Pipeline:
         if self._left_rest_s is not None and self._left_rest_s[0] != seg.start:
             self._left_rest_s = None
         last = self._history.end - 1
-        if self._other_rest is None and self._at_other_rest(out, now_deg, last - self._last_loud, last - self._last_moving):
+        if self._other_rest is None and self._at_other_rest(out, last - self._last_loud):
             self._other_rest = (seg.start, up.copy())
         if self._other_rest is None:
             return False
@@ -614,7 +610,9 @@ class Pipeline:
         return False
 
     def _update_status(self, block: MotionBlock) -> None:
-        """The live view: angle above rest, phase and hold time at the block's last sample."""
+        """The live view: angle above rest, phase and hold time at the block's last sample. The
+        angle is from the segmenter's rest pose, or from the pose the view has seen the leg come to
+        rest in (:meth:`_resting`) while it rests there."""
         seg = self._segmenter
         self.angle_deg_ = float(self._shown_angle(block.up[-1:], seg.rest_up)[0])
         if seg.state == REST:
@@ -632,8 +630,9 @@ class Pipeline:
             # exercise goes is not held out: say, sitting again after standing up, before the
             # segmenter has taken that pose for the rest)
             out = self.classifier.axes.axis is None or self.angle_deg_ >= self.config.start_deg
-            if self._resting(block, out, now):
-                phase = "rest"  # (no rep under way: the leg rests in another pose)
+            if self._resting(block, out):
+                phase = "rest"  # (no rep under way: the leg rests in another pose, the angle shown from it)
+                self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
             else:
                 span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
                 if span is not None and self._left_rest_s is not None and span.out_end_s < self._left_rest_s[1]:
