@@ -111,30 +111,44 @@ class _Held:
 
 
 class _History:
-    """The recent per-sample columns, addressed by absolute sample index."""
+    """The recent per-sample columns, addressed by absolute sample index.
+
+    The rows live in a buffer with room to spare: new rows are written after the last, in place,
+    and rows given up are only skipped; when the room runs out the rows kept move to a new buffer
+    twice their number (plus the new ones), so each row is copied a bounded number of times on
+    average however small the blocks (live: a packet at a time). A row, once written, never
+    changes: views of it (a held rep's window) stay valid."""
 
     def __init__(self) -> None:
-        self.data = np.empty((0, _COLS))
-        self.first = 0  # absolute index of data[0]
+        self._buf = np.empty((0, _COLS))
+        self._lo = self._hi = 0  # the rows kept: _buf[_lo:_hi]
+        self.first = 0  # absolute index of the first row kept
+
+    @property
+    def data(self) -> np.ndarray:
+        """The rows kept (a view)."""
+        return self._buf[self._lo:self._hi]
 
     @property
     def end(self) -> int:
-        return self.first + len(self.data)
+        return self.first + self._hi - self._lo
 
     def extend(self, n: int) -> np.ndarray:
-        """``n`` new rows at the end, returned for the caller to fill (the rows kept so far are
-        copied once into the grown array; the new ones are written only once, where they stay)."""
-        old = self.data
-        self.data = np.empty((len(old) + n, _COLS))
-        self.data[:len(old)] = old
-        return self.data[len(old):]
+        """``n`` new rows at the end, returned for the caller to fill (written once, where they stay)."""
+        if self._hi + n > len(self._buf):
+            kept = self._hi - self._lo
+            buf = np.empty((2 * kept + n, _COLS))
+            buf[:kept] = self._buf[self._lo:self._hi]
+            self._buf, self._lo, self._hi = buf, 0, kept
+        self._hi += n
+        return self._buf[self._hi - n:self._hi]
 
     def rows(self, i0: int, i1: int) -> np.ndarray:
-        return self.data[max(0, i0 - self.first):max(0, i1 - self.first)]
+        return self._buf[self._lo + max(0, i0 - self.first):self._lo + max(0, min(i1 - self.first, self._hi - self._lo))]
 
     def keep_from(self, i0: int) -> None:
         if i0 > self.first:
-            self.data = self.data[i0 - self.first:].copy()
+            self._lo = min(self._hi, self._lo + i0 - self.first)
             self.first = i0
 
 
