@@ -111,30 +111,44 @@ class _Held:
 
 
 class _History:
-    """The recent per-sample columns, addressed by absolute sample index."""
+    """The recent per-sample columns, addressed by absolute sample index.
+
+    The rows live in a buffer with room to spare: new rows are written after the last, in place,
+    and rows given up are only skipped; when the room runs out the rows kept move to a new buffer
+    twice their number (plus the new ones), so each row is copied a bounded number of times on
+    average however small the blocks (live: a packet at a time). A row, once written, never
+    changes: views of it (a held rep's window) stay valid."""
 
     def __init__(self) -> None:
-        self.data = np.empty((0, _COLS))
-        self.first = 0  # absolute index of data[0]
+        self._buf = np.empty((0, _COLS))
+        self._lo = self._hi = 0  # the rows kept: _buf[_lo:_hi]
+        self.first = 0  # absolute index of the first row kept
+
+    @property
+    def data(self) -> np.ndarray:
+        """The rows kept (a view)."""
+        return self._buf[self._lo:self._hi]
 
     @property
     def end(self) -> int:
-        return self.first + len(self.data)
+        return self.first + self._hi - self._lo
 
     def extend(self, n: int) -> np.ndarray:
-        """``n`` new rows at the end, returned for the caller to fill (the rows kept so far are
-        copied once into the grown array; the new ones are written only once, where they stay)."""
-        old = self.data
-        self.data = np.empty((len(old) + n, _COLS))
-        self.data[:len(old)] = old
-        return self.data[len(old):]
+        """``n`` new rows at the end, returned for the caller to fill (written once, where they stay)."""
+        if self._hi + n > len(self._buf):
+            kept = self._hi - self._lo
+            buf = np.empty((2 * kept + n, _COLS))
+            buf[:kept] = self._buf[self._lo:self._hi]
+            self._buf, self._lo, self._hi = buf, 0, kept
+        self._hi += n
+        return self._buf[self._hi - n:self._hi]
 
     def rows(self, i0: int, i1: int) -> np.ndarray:
-        return self.data[max(0, i0 - self.first):max(0, i1 - self.first)]
+        return self._buf[self._lo + max(0, i0 - self.first):self._lo + max(0, min(i1 - self.first, self._hi - self._lo))]
 
     def keep_from(self, i0: int) -> None:
         if i0 > self.first:
-            self.data = self.data[i0 - self.first:].copy()
+            self._lo = min(self._hi, self._lo + i0 - self.first)
             self.first = i0
 
 
@@ -573,28 +587,24 @@ class Pipeline:
         both = smooth_zero_phase([angle, rate], cfg.lowpass_hz, self.fs_hz_)
         return hold_so_far(t, both[:, 0], both[:, 1], cfg, self.fs_hz_)
 
-    def _at_other_rest(self, out: bool, now_deg: float, quiet_samples: int, still_samples: int) -> bool:
+    def _at_other_rest(self, out: bool, quiet_samples: int) -> bool:
         """Live view, in a movement: whether the leg is clearly resting in another pose (no rep under
         way) before the segmenter has taken that pose for the rest (it waits for what comes next).
-        ``out``: held out the way the exercise goes; ``now_deg``: the turn from the rest pose;
-        ``quiet_samples``, ``still_samples``: how long the leg has been quiet and still (samples).
+        ``out``: held out the way the exercise goes; ``quiet_samples``: how long the leg has been
+        quiet (samples).
 
         So it is, once the exercise's axis is known, when the leg has been quiet ``rest_min_s``
         not held out (behind the rest pose, or within ``start_deg`` of it: the foot put down
-        further back, no rep holds there); or when it has been still longer than any hold
-        (``rest_still_s`` / 3, the longest real hold, or 1.5 times a prescribed hold) under half
-        the last counted rep's peak from the rest pose: the segmenter's rule for a rest pose
-        shifted out (the foot put down further out), which it applies after ``rest_still_s``."""
-        cfg = self.config
+        further back, no rep holds there, and the segmenter counts none). A pose out the way the
+        exercise goes is not: held there, it is a rep's hold if the leg comes back (the segmenter
+        counts it, and its hold) and a rest the pose shifted to if the leg stays ``rest_still_s``
+        or the next rep comes back there; nothing tells the two apart before then, and the view
+        shows the hold the rep would report until the segmenter decides (docs/exercises.md)."""
         if self.classifier.axes.axis is None:
             return False
-        if not out and quiet_samples >= cfg.rest_min_s * self.fs_hz_:
-            return True
-        longest_hold_s = max(cfg.rest_still_s / 3.0, 1.5 * (self._prescribed_hold_s or 0.0))
-        return (still_samples > longest_hold_s * self.fs_hz_
-                and now_deg < 0.5 * self._segmenter.home_peak_deg)
+        return not out and quiet_samples >= self.config.rest_min_s * self.fs_hz_
 
-    def _resting(self, block: MotionBlock, out: bool, now_deg: float) -> bool:
+    def _resting(self, block: MotionBlock, out: bool) -> bool:
         """Live view, in a movement: whether the leg rests in another pose (:meth:`_at_other_rest`),
         from when it is first seen so until it leaves that pose by ``start_deg`` (a sway or a
         fidget there does not bring back the hold); a hold that began before it left is that rest's."""
@@ -604,7 +614,7 @@ class Pipeline:
         if self._left_rest_s is not None and self._left_rest_s[0] != seg.start:
             self._left_rest_s = None
         last = self._history.end - 1
-        if self._other_rest is None and self._at_other_rest(out, now_deg, last - self._last_loud, last - self._last_moving):
+        if self._other_rest is None and self._at_other_rest(out, last - self._last_loud):
             self._other_rest = (seg.start, up.copy())
         if self._other_rest is None:
             return False
@@ -614,7 +624,9 @@ class Pipeline:
         return False
 
     def _update_status(self, block: MotionBlock) -> None:
-        """The live view: angle above rest, phase and hold time at the block's last sample."""
+        """The live view: angle above rest, phase and hold time at the block's last sample. The
+        angle is from the segmenter's rest pose, or from the pose the view has seen the leg come to
+        rest in (:meth:`_resting`) while it rests there."""
         seg = self._segmenter
         self.angle_deg_ = float(self._shown_angle(block.up[-1:], seg.rest_up)[0])
         if seg.state == REST:
@@ -632,8 +644,9 @@ class Pipeline:
             # exercise goes is not held out: say, sitting again after standing up, before the
             # segmenter has taken that pose for the rest)
             out = self.classifier.axes.axis is None or self.angle_deg_ >= self.config.start_deg
-            if self._resting(block, out, now):
-                phase = "rest"  # (no rep under way: the leg rests in another pose)
+            if self._resting(block, out):
+                phase = "rest"  # (no rep under way: the leg rests in another pose, the angle shown from it)
+                self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
             else:
                 span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
                 if span is not None and self._left_rest_s is not None and span.out_end_s < self._left_rest_s[1]:

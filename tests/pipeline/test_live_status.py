@@ -79,38 +79,3 @@ def test_the_hold_timer_never_goes_back_on_simulated_sessions(seed):
     reps, shown = live_status(session.samples, session.meta)
     assert sum(r.counted for r in reps) > 5
     check_hold_timer(reps, shown)
-
-
-def rested_windows(reps, shift_deg: float, settle_s: float):
-    """The rests ``rests_shifted`` shifts (between counted reps, ``MIN_SHIFT_REST_S`` or longer),
-    each from ``settle_s`` after the shift to 1 s before the next rep; with the way each went
-    (+1 out the way the reps go, -1 back)."""
-    from sensorkit.robustness import DRIFT_MARGIN_S, MIN_SHIFT_REST_S, SHIFT_S
-    counted, windows, sign = [r for r in reps if r.counted], [], 1.0 if shift_deg > 0 else -1.0
-    for before, after in zip(counted, counted[1:]):
-        if after.start_s - before.end_s >= MIN_SHIFT_REST_S:
-            windows.append((before.end_s + DRIFT_MARGIN_S + SHIFT_S + settle_s, after.start_s - 1.0, sign))
-            sign = -sign
-    return windows
-
-
-@needs_real
-@pytest.mark.parametrize("shift_deg", [20.0, -20.0])
-def test_a_leg_resting_in_a_shifted_pose_is_shown_at_rest(shift_deg):
-    """UCI subject 1's session, the resting leg put down 20 deg further out (and back at the next
-    long rest), or back first: the segmenter takes the new pose for the rest only when it sees what
-    comes next, or after ``rest_still_s`` (15 s). Shown "rest" once the leg has been quiet there
-    0.5 s (behind the old rest pose: no rep holds there), or still longer than the longest hold
-    (5 s, ``rest_still_s`` / 3) under half the last rep's peak (out: before, a "hold" timed to 13 s)."""
-    from sensorkit.robustness import rests_shifted
-    recording = read_recording(UCI / "uci_s1_test.csv")
-    meta = recording.meta.to_dict()
-    base = Pipeline(meta=meta).run(recording.samples)
-    reps, shown = live_status(rests_shifted(recording.samples, base, shift_deg), meta)
-    assert sum(r.counted for r in reps) == 30
-    longest_hold_s = Pipeline(meta=meta).config.rest_still_s / 3
-    windows = rested_windows(base, shift_deg, longest_hold_s + 0.5)
-    assert len(windows) >= 2 and {sign for *_, sign in windows} == {1.0, -1.0}
-    for start_s, end_s, _ in windows:
-        phases = {phase for t, phase, _ in shown if start_s <= t <= end_s}
-        assert phases == {"rest"}, f"{start_s:.1f}-{end_s:.1f} s"
