@@ -162,6 +162,26 @@ def test_a_sensor_that_streams_no_gyroscope_data_is_exit_2_in_one_line_and_write
     assert not list(tmp_path.rglob("*.csv"))
 
 
+def test_a_movesense_refusing_the_subscription_is_exit_2_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    # the simulated Movesense with every subscription slot taken answers 01 63 01 FB (507): said at
+    # once, not after a silence, reconnects and a give-up a minute later
+    from sensorkit.ble.virtual import simulated
+    from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
+
+    def full(rate_hz):
+        firmware = MovesenseFirmware(rate_hz)
+        firmware.subscriptions.update({ref: "/Meas/ECG/125" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})
+        return firmware
+
+    monkeypatch.setitem(simulated.FIRMWARES, "movesense", full)
+    result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", "movesense", "--speed", "20",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == ("error: F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to "
+                             "/Meas/IMU6/104: status 507 (Insufficient Storage)\n")
+    assert not list(tmp_path.rglob("*.csv"))
+
+
 def test_ctrl_c_stops_record_cleanly_and_closes_the_sidecar(tmp_path):
     command = [sys.executable, "-m", "sensorkit", "record", "--simulate", "--speed", "10", "--out", str(tmp_path),
                "--name", "stopped"]
