@@ -87,10 +87,10 @@ def _stream_options(func):
                      help="Stop after this many seconds (default: until Ctrl-C; simulated: the session's end)."),
         click.option("--device", default=None, help="Address or advertised name of a real sensor."),
         click.option("--simulate", is_flag=True, help="Use the built-in simulated sensor (same BLE client code); "
-                     "--protocol picks which: open_v1 (default), polar_pmd, metawear or movesense."),
+                     "--protocol picks which: open_v1 (default), polar_pmd, metawear, movesense or witmotion."),
         click.option("--protocol", type=click.Choice(firmware_protocols.names()), default=None,
                      help="Wire protocol (default: recognised from the advertisement; simulated: open_v1; "
-                          "polar_pmd, metawear and movesense also simulated)."),
+                          "polar_pmd, metawear, movesense and witmotion also simulated)."),
         click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Simulation seed."),
         click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
                      help="Simulation time scale (1.0 = real time)."),

@@ -704,7 +704,7 @@ def test_the_simulated_metawear_board_is_simulated_at_the_rate_it_streams():
     sensor, sim = simulated_sensor("metawear", 3, max_duration_s=20)  # the rate drawn: snapped too
     assert sim.meta["sample_rate_hz"] in (25, 50, 100, 200)
     assert sorted(s.firmware.protocol_name for s in demo_radio().sensors) == ["metawear", "movesense", "open_v1",
-                                                                             "polar_pmd"]
+                                                                             "polar_pmd", "witmotion"]
 
 
 def test_ctrl_c_while_the_stream_is_set_up_lets_the_sensor_go(run):
