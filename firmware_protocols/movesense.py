@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import struct
 from collections import deque
+from dataclasses import dataclass
+from http import HTTPStatus
 
 import numpy as np
 
@@ -35,6 +37,50 @@ TIMESTAMP_MODULUS = 2**32
 HEADER_BYTES = 6  # type, reference, uint32 timestamp
 SAMPLE_BYTES = 24  # 3 float32 acc + 3 float32 gyro
 _RECENT_PACKETS = 64
+
+
+#: What the app answers HELLO with (``01 ref "Hello"``), in place of a status.
+HELLO_ANSWER = b"Hello"
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """A command result notification ``01 ref body``: ``status`` is the HTTP-style result code the
+    body carries, big-endian as the app writes it (``01 FB`` = 507: no free subscription slot; a
+    one-byte body such as ``C8`` = 200 is read the same way), None for the HELLO answer."""
+
+    reference: int
+    status: int | None
+    body: bytes
+
+    @property
+    def failed(self) -> bool:
+        """True for a status of 400 or more (the app's own test for a failed subscription)."""
+        return self.status is not None and self.status >= 400
+
+    def describe(self) -> str:
+        """``"status 507 (Insufficient Storage)"``, or the HELLO answer as text."""
+        if self.status is None:
+            return repr(self.body.decode("ascii", "replace"))
+        try:
+            return f"status {self.status} ({HTTPStatus(self.status).phrase})"
+        except ValueError:
+            return f"status {self.status}"
+
+
+def parse_command_result(payload: bytes) -> CommandResult:
+    """The command result in a ``01 ref body`` notification (see :class:`CommandResult`);
+    :class:`ProtocolError` for one that is neither a 1- or 2-byte status nor the HELLO answer."""
+    payload = bytes(payload)
+    if len(payload) < 2 or payload[0] != RESPONSE_COMMAND_RESULT:
+        raise ProtocolError(f"Movesense notification {payload[:8].hex(' ')} is not a command result (01 ref ...)")
+    reference, body = payload[1], payload[2:]
+    if body == HELLO_ANSWER:
+        return CommandResult(reference, None, body)
+    if not 1 <= len(body) <= 2:
+        raise ProtocolError(f"Movesense command result {payload[:12].hex(' ')}: {len(body)} byte(s) after the "
+                            "reference; expected a 2-byte status or \"Hello\"")
+    return CommandResult(reference, int.from_bytes(body, "big"), body)
 
 
 def imu6_rate_hz(requested_hz: float) -> int:
@@ -70,15 +116,16 @@ class MovesenseDecoder(Decoder):
         self._recent_starts: deque[int] = deque(maxlen=_RECENT_PACKETS)
         #: Notifications that are valid GSP traffic but not our samples (other references).
         self.ignored_packets = 0
-        #: (reference, bytes after the reference) of the last command result notification.
-        self.last_command_result: tuple[int, bytes] | None = None
+        #: The last command result notification (any reference): the app sends one for a failed
+        #: SUBSCRIBE (``01 ref 01 FB``: status 507) and none for one that succeeded.
+        self.last_command_result: CommandResult | None = None
 
     def _decode(self, payload: bytes) -> np.ndarray:
         if len(payload) < 2:
             raise ProtocolError(f"Movesense notification of {len(payload)} byte(s): needs type and reference")
         kind, reference = payload[0], payload[1]
         if kind == RESPONSE_COMMAND_RESULT:
-            self.last_command_result = (reference, payload[2:])
+            self.last_command_result = parse_command_result(payload)
             return empty_samples()
         if kind != RESPONSE_DATA:
             raise ProtocolError(f"Movesense notification type {kind} is not a command result (1) or data (2)")
@@ -163,10 +210,17 @@ def encode_imu6(timestamp_ms: int, acc_ms2: np.ndarray, gyr_dps: np.ndarray,
     return header + acc.tobytes() + gyr.tobytes()
 
 
+def encode_command_result(status: int, reference: int = DEFAULT_REFERENCE) -> bytes:
+    """A command result notification carrying ``status``, its two bytes big-endian as the app
+    writes them (507 -> ``01 ref 01 FB``)."""
+    return bytes((RESPONSE_COMMAND_RESULT, reference)) + status.to_bytes(2, "big")
+
+
 def encode_example_payloads() -> list[bytes]:
-    """A one-sample and a two-sample IMU6 packet and a subscribe result (see movesense.md)."""
+    """A one-sample and a two-sample IMU6 packet and the app's answer to a SUBSCRIBE it has no free
+    slot for, ``01 63 01 FB`` (see movesense.md)."""
     return [
         bytes.fromhex("026340e20100" "0000003f00001cc10000803e" "00002041000020c00000003e"),
         encode_imu6(123466, [[0.0, 0.0, 9.81], [0.1, 0.0, 9.8]], [[1.0, -1.0, 0.5], [0.0, 0.0, 0.0]]),
-        bytes((RESPONSE_COMMAND_RESULT, DEFAULT_REFERENCE)) + struct.pack("<H", 200),
+        bytes.fromhex("016301fb"),
     ]

@@ -2,7 +2,8 @@
 for a stream just started (open_v1 reads its config characteristic) and the control-point
 responses some sensors send back (Polar PMD reports its scale factors there), and how a sensor
 that must be asked first is started (Polar PMD: the settings it offers; MetaWear: its chip;
-WitMotion: the rate it is set to, rewritten only when it differs)."""
+WitMotion: the rate it is set to, rewritten only when it differs; Movesense: whether it refused the
+subscription)."""
 from __future__ import annotations
 
 import asyncio
@@ -15,7 +16,7 @@ from bleak import BleakClient
 from bleak.exc import BleakError
 
 from firmware_protocols import Command, Decoder, Protocol, ProtocolError
-from sensorkit.ble.errors import ConnectError, StreamRefusedError
+from sensorkit.ble.errors import ConnectError, StreamRefusedError, SubscribeRefusedError
 
 log = logging.getLogger(__name__)
 
@@ -281,8 +282,49 @@ async def _witmotion_start(protocol: Protocol, client: BleakClient, sample_rate_
     return StreamStart(wm.return_rate_hz(sample_rate_hz), protocol, early_data_usable=not commands)
 
 
+async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
+                           answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
+    """Subscribe, then wait for the sensor's first word on it: the GATT SensorData app answers a
+    SUBSCRIBE that succeeds with nothing but its data, and one it cannot honour (no free slot) with
+    a command result, ``01 ref 01 FB`` (status 507), and then nothing. A data notification of our
+    reference: streaming. A result of 400 or more: :class:`SubscribeRefusedError` naming the
+    sensor, the path and the status (waiting for data would only end in the data watchdog's
+    reconnects). Neither within :data:`CONTROL_ANSWER_TIMEOUT_S`: streaming as asked, the
+    watchdog handles a silence."""
+    from firmware_protocols import movesense as ms
+
+    commands = protocol.start_commands(sample_rate_hz)
+    for command in commands:
+        await write(client, command)
+    path = commands[-1].payload[2:].decode("ascii", "replace")
+    try:
+        async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
+            while True:
+                _kind, payload = await answers.get()
+                if len(payload) < 2 or payload[1] != protocol.reference:
+                    continue
+                if payload[0] == ms.RESPONSE_DATA:
+                    break
+                if payload[0] != ms.RESPONSE_COMMAND_RESULT:
+                    continue
+                try:
+                    result = ms.parse_command_result(payload)
+                except ProtocolError as exc:
+                    log.warning("%s: unreadable answer to the subscription to %s: %s", _who(client), path, exc)
+                    continue
+                if result.failed:
+                    raise SubscribeRefusedError(f"{_who(client)} refused the subscription to {path}: "
+                                                f"{result.describe()}", path, result.status)
+                if result.status is not None:  # (a success the app does not send: data follows)
+                    break
+    except TimeoutError:
+        log.info("%s: no data and no answer within %g s of the subscription to %s; waiting for data",
+                 _who(client), CONTROL_ANSWER_TIMEOUT_S, path)
+    return StreamStart(ms.imu6_rate_hz(sample_rate_hz), protocol)
+
+
 _STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": _metawear_start,
-                                     "witmotion": _witmotion_start}
+                                     "witmotion": _witmotion_start, "movesense": _movesense_start}
 
 
 async def start_stream(protocol: Protocol, client: BleakClient, sample_rate_hz: float,

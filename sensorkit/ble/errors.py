@@ -25,5 +25,15 @@ class StreamRefusedError(ConnectError):
     refused the settings): another attempt would fail the same way, so none is made."""
 
 
+class SubscribeRefusedError(StreamRefusedError):
+    """The sensor answered the subscription to ``path`` with a failure ``status`` (HTTP-style code,
+    e.g. a Movesense with no free subscription slot: 507)."""
+
+    def __init__(self, message: str, path: str, status: int) -> None:
+        super().__init__(message)
+        self.path = path
+        self.status = status
+
+
 class NotConnectedError(BleError):
     """An operation needs a connected session."""

@@ -20,12 +20,17 @@ from sensorkit.live import PlainDisplay, RichDisplay
 from sensorkit.pipeline.rep import Rep
 
 
-def test_scan_simulate_lists_one_sensor_per_protocol():
+def test_scan_simulate_lists_one_sensor_per_protocol_each_at_its_fixed_address():
+    # The addresses moved each time a simulated protocol was added (sorted names numbered :01, :02,
+    # ...: open_v1 went :01 -> :02 -> :03); each now has its own, as docs/sensors.md lists them.
     result = CliRunner().invoke(cli, ["scan", "--simulate", "--timeout-s", "0.2"])
     assert result.exit_code == 0, result.output
-    assert "open_v1" in result.output and "sensorkit-imu" in result.output
-    assert "polar_pmd" in result.output and "Polar Sense" in result.output
-    assert "movesense" in result.output and "Movesense 174630000192" in result.output
+    listed = {line.split()[0]: (line.split()[3], line.split(maxsplit=4)[4]) for line in result.output.splitlines()}
+    assert listed == {"F0:0D:00:00:00:01": ("open_v1", "sensorkit-imu"),
+                      "F0:0D:00:00:00:02": ("polar_pmd", "Polar Sense 1A2B3C4D"),
+                      "F0:0D:00:00:00:03": ("metawear", "MetaWear"),
+                      "F0:0D:00:00:00:04": ("movesense", "Movesense 174630000192"),
+                      "F0:0D:00:00:00:05": ("witmotion", "WT901BLE68")}
 
 
 def test_a_scan_that_finds_no_sensor_is_one_line_and_exit_2(monkeypatch):
@@ -99,7 +104,34 @@ def test_record_simulate_plays_a_movesense_through_the_client_end_to_end(tmp_pat
     assert np.abs(recording.samples.gyr - source.gyr).max() < 1e-2
 
 
-def test_simulate_with_a_protocol_no_simulated_sensor_speaks_is_a_usage_error(tmp_path):
+def test_record_simulate_plays_a_witmotion_through_the_client_end_to_end(tmp_path):
+    # `--protocol witmotion --simulate` was "no simulated sensor speaks 'witmotion'". The client reads
+    # its rate register (saved at 100 Hz: nothing written), and it streams one 55 61 packet per
+    # sample at its return rate, 100 Hz for the 104 Hz asked, as the sidecar says.
+    from sensorkit.ble.virtual.simulated import simulated_sensor
+
+    result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", "witmotion", "--duration-s", "20",
+                                      "--speed", "10", "--seed", "3", "--out", str(tmp_path), "--name", "wm"])
+    assert result.exit_code == 0, result.output
+    recording = read_recording(tmp_path / "wm.csv")
+    assert recording.meta.stream["protocol"] == "witmotion" and recording.meta.sample_rate_hz == 100.0
+    assert recording.meta.sensor == "WT901BLE68 (simulated witmotion, seed 3)" and not recording.warnings
+    _sensor, sim = simulated_sensor("witmotion", 3, sample_rate_hz=104.0, max_duration_s=20)
+    source = sim.samples
+    assert sim.meta["sample_rate_hz"] == 100 and len(recording.samples) == len(source)  # every sample sent
+    # in order, with its own values (int16 on the wire: ±16 g and ±2000 deg/s over 32768), and at
+    # 1/100 s each: its packets carry no time, so t counts them (the simulation's 2 dropouts are not
+    # seen: the samples after them come 0.01 s early each, as from a real WitMotion)
+    assert np.abs(recording.samples.acc - source.acc).max() <= 16 * 9.80665 / 32768
+    assert np.abs(recording.samples.gyr - source.gyr).max() <= 2000 / 32768
+    np.testing.assert_allclose(recording.samples.t, np.arange(len(source)) / 100.0, atol=1e-9)
+
+
+def test_simulate_with_a_protocol_no_simulated_sensor_speaks_is_a_usage_error(tmp_path, monkeypatch):
+    # (every registered protocol is simulated now: one whose simulated sensor is taken away)
+    from sensorkit.ble.virtual import simulated
+
+    monkeypatch.delitem(simulated.FIRMWARES, "witmotion")
     result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", "witmotion", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "no simulated sensor speaks 'witmotion'" in result.stderr
     assert "metawear, movesense, open_v1, polar_pmd" in result.stderr and not list(tmp_path.iterdir())
@@ -159,6 +191,26 @@ def test_a_sensor_that_streams_no_gyroscope_data_is_exit_2_in_one_line_and_write
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D) sends no angular rate (gyroscope) data: ")
     assert line.endswith(" s, none of angular rate; sensorkit needs an accelerometer and a gyroscope")
+    assert not list(tmp_path.rglob("*.csv"))
+
+
+def test_a_movesense_refusing_the_subscription_is_exit_2_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    # the simulated Movesense with every subscription slot taken answers 01 63 01 FB (507): said at
+    # once, not after a silence, reconnects and a give-up a minute later
+    from sensorkit.ble.virtual import simulated
+    from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
+
+    def full(rate_hz):
+        firmware = MovesenseFirmware(rate_hz)
+        firmware.subscriptions.update({ref: "/Meas/ECG/125" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})
+        return firmware
+
+    monkeypatch.setitem(simulated.FIRMWARES, "movesense", full)
+    result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", "movesense", "--speed", "20",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == ("error: F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to "
+                             "/Meas/IMU6/104: status 507 (Insufficient Storage)\n")
     assert not list(tmp_path.rglob("*.csv"))
 
 

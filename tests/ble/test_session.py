@@ -349,6 +349,46 @@ def test_a_metawear_board_without_gyroscope_is_refused_before_it_streams(run):
     assert sensor.connections == 1 and not sensor.connected
 
 
+def test_a_movesense_that_refuses_the_subscription_is_one_error_naming_path_and_status(run):
+    # The GATT SensorData app answers a SUBSCRIBE it has no free slot for with `01 63 01 FB` (507)
+    # and then sends nothing. The client went on as if streaming: the answer sat unread in the
+    # decoder, and the user saw silence, then the data watchdog's reconnects, then a give-up.
+    from sensorkit.ble import SubscribeRefusedError
+    from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
+
+    firmware = MovesenseFirmware(104.0)
+    # every slot held by another subscription (the app keeps MAX_DATASUB_COUNT = 4)
+    firmware.subscriptions.update({ref: "/Meas/Acc/13" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})
+    sensor = VirtualSensor(firmware, synthetic_samples(20.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, give_up_s=30.0, backoff_initial_s=0.02)
+    started = time.monotonic()
+    with pytest.raises(SubscribeRefusedError) as error:
+        run(session.open())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to "
+                                "/Meas/IMU6/104: status 507 (Insufficient Storage)")
+    assert (error.value.path, error.value.status) == ("/Meas/IMU6/104", 507)
+    assert isinstance(error.value, StreamRefusedError)  # (a BleError: the CLI's one line, exit 2)
+    assert firmware.writes == [b"\x01\x63/Meas/IMU6/104"] and sensor.sent_packets == 0
+    assert sensor.connections == 1 and not sensor.connected  # no retries; the link let go
+    assert time.monotonic() - started < 2.0  # (the answer, not a timeout, ended it)
+
+
+def test_a_movesense_subscription_that_succeeds_streams_without_an_answer(run):
+    # (the app sends no result for a SUBSCRIBE that succeeds: its first data is the sign)
+    from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
+
+    firmware = MovesenseFirmware(104.0)
+    firmware.subscriptions.update({ref: "/Meas/Acc/13" for ref in range(1, MAX_SUBSCRIPTIONS)})  # one slot free
+    sensor = VirtualSensor(firmware, synthetic_samples(10.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+    started = time.monotonic()
+    session, out = streamed(run, sensor, radio, 2.0, 300, sample_rate_hz=104.0)
+    assert session.stream_sample_rate_hz == 104.0 and len(out) > 150 and out.t[0] == 0.0
+    assert time.monotonic() - started < 4.0  # (not the 5 s an answer is waited for at most)
+
+
 def mute_once_after(sensor, after_s: float, muted: list):
     """``collect``'s hook: mute ``sensor`` once its clock passes ``after_s`` (no data on that link;
     a new connection streams again), noting the clock then in ``muted``."""
@@ -664,7 +704,7 @@ def test_the_simulated_metawear_board_is_simulated_at_the_rate_it_streams():
     sensor, sim = simulated_sensor("metawear", 3, max_duration_s=20)  # the rate drawn: snapped too
     assert sim.meta["sample_rate_hz"] in (25, 50, 100, 200)
     assert sorted(s.firmware.protocol_name for s in demo_radio().sensors) == ["metawear", "movesense", "open_v1",
-                                                                             "polar_pmd"]
+                                                                             "polar_pmd", "witmotion"]
 
 
 def test_ctrl_c_while_the_stream_is_set_up_lets_the_sensor_go(run):

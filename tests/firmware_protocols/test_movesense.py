@@ -14,11 +14,14 @@ import pytest
 import firmware_protocols
 from firmware_protocols import ProtocolError
 from firmware_protocols.movesense import (
+    CommandResult,
     Movesense,
     MovesenseDecoder,
+    encode_command_result,
     encode_example_payloads,
     encode_imu6,
     imu6_rate_hz,
+    parse_command_result,
 )
 
 RATE_HZ = 104.0
@@ -112,9 +115,34 @@ def test_timestamp_wrap_is_unwrapped_and_counted():
 def test_other_references_and_command_results_are_not_samples():
     dec = MovesenseDecoder()
     assert len(dec.feed(packet(1000, reference=98))) == 0 and dec.ignored_packets == 1
-    assert len(dec.feed(bytes([1, 99, 0xC8, 0x00]))) == 0  # subscribe result: HTTP 200
-    assert dec.last_command_result == (99, b"\xc8\x00")
+    assert len(dec.feed(bytes.fromhex("016301fb"))) == 0  # a refused subscribe: 507
+    assert dec.last_command_result == CommandResult(99, 507, b"\x01\xfb")
     assert dec.health.samples == 0
+
+
+def test_a_command_result_status_is_big_endian_as_the_app_writes_it():
+    # GATTSensorDataClient.cpp (movesense.md's sources), a SUBSCRIBE with no free slot:
+    #     // 507: HTTP_CODE_INSUFFICIENT_STORAGE
+    #     uint8_t errorMsg[] = {COMMAND_RESULT, reference, 0x01,0xFB};
+    # 0x01FB = 507. Read little-endian, as this decoder's doc said (`c8 00` = 200), it was 64257.
+    result = parse_command_result(bytes([1, 99, 0x01, 0xFB]))
+    assert (result.reference, result.status, result.failed) == (99, 507, True)
+    assert result.describe() == "status 507 (Insufficient Storage)"
+    assert encode_command_result(507) == bytes([1, 99, 0x01, 0xFB])
+    # the offline app's one-byte OK (`{COMMAND_RESULT, reference, 200u}`), and HELLO's answer
+    assert parse_command_result(bytes([1, 7, 200])) == CommandResult(7, 200, b"\xc8")
+    assert not parse_command_result(bytes([1, 7, 200])).failed
+    hello = parse_command_result(b"\x01\x07Hello")
+    assert (hello.status, hello.failed, hello.describe()) == (None, False, "'Hello'")
+
+
+@pytest.mark.parametrize("payload", [b"\x01\x63", bytes.fromhex("016301fb00"), b"\x01\x63Hi there"])
+def test_a_command_result_without_a_status_is_a_protocol_error_naming_its_bytes(payload):
+    dec = MovesenseDecoder()
+    with pytest.raises(ProtocolError, match=f"Movesense command result {payload[:12].hex(' ')}: "
+                                            f"{len(payload) - 2} byte"):
+        dec.feed(payload)
+    assert dec.health.corrupt_packets == 1 and dec.last_command_result is None
 
 
 def test_round_trip_is_exact_to_float32():
@@ -129,6 +157,9 @@ def test_round_trip_is_exact_to_float32():
 def test_example_payloads_decode():
     dec = MovesenseDecoder()
     assert [len(dec.feed(p)) for p in encode_example_payloads()] == [1, 2, 0]
+    # the command result among them is one the app sends (a success gets no answer): 507, 01 FB
+    assert encode_example_payloads()[2] == bytes([1, 99, 0x01, 0xFB])
+    assert dec.last_command_result.status == 507
 
 
 @pytest.mark.parametrize("payload", [

@@ -5,6 +5,7 @@ from typing import Callable
 
 from firmware_protocols import metawear as mw
 from firmware_protocols import movesense as ms
+from firmware_protocols import witmotion as wm
 from sensorkit.ble.virtual.backend import VirtualRadio
 from sensorkit.ble.virtual.firmware import SensorFirmware
 from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
@@ -12,6 +13,7 @@ from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
 from sensorkit.ble.virtual.open_v1_firmware import OpenV1Firmware
 from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 from sensorkit.ble.virtual.sensor import VirtualSensor
+from sensorkit.ble.virtual.witmotion_firmware import WitMotionFirmware
 from sensorkit.errors import ConfigError
 from sensorkit.samples import Samples
 from sensorkit.sim import SimulatedSession, simulate_session
@@ -19,13 +21,20 @@ from sensorkit.sim import SimulatedSession, simulate_session
 #: protocol name -> firmware factory taking the sample rate (Hz)
 FIRMWARES: dict[str, Callable[[float], SensorFirmware]] = {
     "open_v1": OpenV1Firmware, "polar_pmd": PolarVerityFirmware, "metawear": MetaWearFirmware,
-    "movesense": MovesenseFirmware}
+    "movesense": MovesenseFirmware, "witmotion": WitMotionFirmware}
 #: protocol name -> the rate (Hz) its sensor streams when asked for a rate (Hz), where it has a
 #: fixed set (a MetaWear board: its Bosch chip's output data rates, 104 Hz -> 100 Hz; a Movesense:
-#: its IMU6 rates, 100 Hz -> 104 Hz); the others stream at the rate asked
+#: its IMU6 rates, 100 Hz -> 104 Hz; a WitMotion: its return rates, 104 Hz -> 100 Hz); the others
+#: stream at the rate asked
 BOARD_RATES: dict[str, Callable[[float], float]] = {
     "metawear": lambda rate_hz: mw.output_data_rate_hz(MetaWearFirmware.DEFAULT_CHIP, rate_hz),
-    "movesense": ms.imu6_rate_hz}
+    "movesense": ms.imu6_rate_hz, "witmotion": wm.return_rate_hz}
+#: protocol name -> the address its sensor has in ``sensorkit scan --simulate``, fixed: a protocol
+#: added later takes the next free one, no other moves (open_v1, the default simulated sensor, is at
+#: …:01, where ``record --simulate`` plays every protocol's sensor; docs/sensors.md lists them)
+SCAN_ADDRESSES: dict[str, str] = {
+    "open_v1": "F0:0D:00:00:00:01", "polar_pmd": "F0:0D:00:00:00:02", "metawear": "F0:0D:00:00:00:03",
+    "movesense": "F0:0D:00:00:00:04", "witmotion": "F0:0D:00:00:00:05"}
 DEFAULT_PROTOCOL = "open_v1"
 
 
@@ -67,8 +76,9 @@ def _plain(rate_hz: float) -> float | int:
 
 
 def demo_radio(sample_rate_hz: float = 104.0) -> VirtualRadio:
-    """One idle virtual sensor per simulated protocol (what ``sensorkit scan --simulate`` finds)."""
+    """One idle virtual sensor per simulated protocol (what ``sensorkit scan --simulate`` finds), each
+    at its :data:`SCAN_ADDRESSES` address."""
     sensors = [VirtualSensor(FIRMWARES[p](board_rate_hz(p, sample_rate_hz)), Samples.empty(),
-                             address=f"F0:0D:00:00:00:{i + 1:02X}")
-               for i, p in enumerate(sorted(FIRMWARES))]
+                             address=SCAN_ADDRESSES[p])
+               for p in sorted(FIRMWARES, key=SCAN_ADDRESSES.__getitem__)]
     return VirtualRadio(sensors)
