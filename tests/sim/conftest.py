@@ -132,7 +132,8 @@ def _pool() -> ProcessPoolExecutor:
     threads, and the fork server's preload list is the product's to set."""
     global _POOL
     if _POOL is None:
-        _POOL = ProcessPoolExecutor(max_workers=_cpus(), mp_context=multiprocessing.get_context("spawn"))
+        workers = max(1, _cpus() // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))  # (pytest -n: a share)
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     return _POOL
 
 
@@ -152,10 +153,13 @@ _PREFETCHED = False
 def _prefetch_the_folder(request: pytest.FixtureRequest) -> None:
     """At this folder's first test, start simulating the sessions that its selected modules list in
     ``PREFETCH`` (keys from :func:`session_key` / :func:`truth_key`), in test order: the workers
-    simulate while pytest runs the tests."""
+    simulate while pytest runs the tests. Under ``pytest -n`` (each process runs some whole modules),
+    each module's own list, at its first test."""
     import tests.sim.conftest as shared  # the tests' copy of this file (pytest loads it as "conftest" too)
 
-    if not shared._PREFETCHED:
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # (pytest -n: this process runs only some of the modules,
+        shared.prefetch(getattr(request.module, "PREFETCH", ()))  # whole, --dist loadfile: just this one's)
+    elif not shared._PREFETCHED:
         shared._PREFETCHED = True
         here = Path(__file__).parent
         modules = dict.fromkeys(item.module for item in request.session.items if Path(item.path).parent == here)
