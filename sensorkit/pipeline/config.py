@@ -152,12 +152,12 @@ class PipelineConfig:
             the feet): a shank sensor sits 0.24–0.55 m from the knee in the real recordings, and
             0.15 m is a sensor a hand below the knee (sensorkit is worn at the ankle).
         min_rep_fraction: a knee-pivot movement below this fraction of the typical full ROM that
-            does not hold at the top (0.5 s) is no rep: a fidget of the exercise's own turn, too
-            small for this patient's reps. The smallest real rep reaches 0.53 of it (a UCI
+            is not held at the top on purpose (1.2 s: ``classify.DELIBERATE_HOLD_S``) is no rep: a
+            fidget of the exercise's own turn, too small for this patient's reps. The smallest real rep reaches 0.53 of it (a UCI
             low-amplitude rep), the movements between real reps 0.07–0.11 (UCI: 5.8–9.6° against
             typical ROMs of 84–89°) and the incomplete 11th swing of PHYTMO's incorrect series
-            0.18 above rest; 0.3 lies between. Knee-out reps (about the foot) and held reps are not
-            judged by it; 0 turns it off.
+            0.18 above rest; 0.3 lies between. Knee-out reps (about the foot) and reps held 1.2 s
+            or more are not judged by it; 0 turns it off.
         partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial.
             Real low-amplitude reps reach 53–81 % of the subject's typical full ROM (the 80th
             percentile), full reps 81–94 %: the two overlap by a few reps, and 0.8 sits where they
