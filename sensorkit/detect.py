@@ -241,13 +241,13 @@ class RepDetector:
         given = {"target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s, "target_movement_s": target_movement_s}
         for name, value in given.items():
             try:
-                given[name] = None if value is None else sidecar_value(name, value)
-                if name == "target_rom_deg" and given[name] == 0:  # (a sidecar's 0: for_recording passes None)
-                    raise ValueError("0 is no range")
+                given[name], problem = None if value is None else sidecar_value(name, value), ""
             except ValueError as exc:
-                if name == "target_rom_deg":
-                    exc = f"expected a number > 0 and <= 180 (None: no target), got {value!r}"
-                raise ValueError(f"{name}: {exc}") from None
+                problem = str(exc)
+            if name == "target_rom_deg" and (problem or given[name] == 0):  # (a sidecar's 0, no target, is None here)
+                problem = f"expected a number > 0 and <= 180 (None: no target), got {value!r}"
+            if problem:
+                raise ValueError(f"{name}: {problem}")
         self.target_rom_deg, self.target_hold_s, self.target_movement_s = given.values()
         if not isinstance(side, str) or side not in SIDES:
             raise ValueError(f"side must be 'left', 'right' or '' (not known), got {side!r}")

@@ -55,8 +55,6 @@ _SCAN = 1024
 SCAN_FIRST_S = 5.0
 
 
-
-
 #: a first rep ended at the bottom of a swing was a swing behind the rest pose (a wind-up) when the
 #: swing after it went this many times as far from rest the other way: in the real series every
 #: swing forward went 1.45-1.9 times as far as the swing behind before it (PHYTMO's incorrect one;
