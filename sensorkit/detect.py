@@ -194,7 +194,7 @@ class RepDetector:
     Parameters
     ----------
     target_rom_deg, target_hold_s, target_movement_s
-        The prescription, when known: ROM (deg, 0 to 180), hold (s, 0 to 600) and the outward plus
+        The prescription, when known: ROM (deg, over 0, up to 180), hold (s, 0 to 600) and the outward plus
         return movement time (s, over 0, up to 600) of one rep (:meth:`for_recording` takes them
         from a recording's sidecar, as ``sensorkit analyze`` does). Each is optional. The target ROM stands in for the
         patient's typical full ROM until reps show it (a rep under ``partial_fraction`` of that is
@@ -241,9 +241,13 @@ class RepDetector:
         given = {"target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s, "target_movement_s": target_movement_s}
         for name, value in given.items():
             try:
-                given[name] = None if value is None else sidecar_value(name, value)
+                given[name], problem = None if value is None else sidecar_value(name, value), ""
             except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from None
+                problem = str(exc)
+            if name == "target_rom_deg" and (problem or given[name] == 0):  # (a sidecar's 0, no target, is None here)
+                problem = f"expected a number > 0 and <= 180 (None: no target), got {value!r}"
+            if problem:
+                raise ValueError(f"{name}: {problem}")
         self.target_rom_deg, self.target_hold_s, self.target_movement_s = given.values()
         if not isinstance(side, str) or side not in SIDES:
             raise ValueError(f"side must be 'left', 'right' or '' (not known), got {side!r}")
@@ -266,7 +270,10 @@ class RepDetector:
         chosen = {c.exercise: c for c in RepDetector.__subclasses__()}.get(meta.exercise)
         if chosen is None or (cls is not RepDetector and chosen is not cls):
             raise ValueError(f"the recording's exercise is {meta.exercise!r}, not {cls.exercise!r}")
-        return chosen(**{**{key: getattr(meta, key) for key in PRESCRIPTION}, "side": meta.side or "", **params})
+        prescription = {key: getattr(meta, key) for key in PRESCRIPTION}
+        if prescription["target_rom_deg"] == 0:  # a sidecar's (a prescription's rom_deg = 0): no target
+            prescription["target_rom_deg"] = None
+        return chosen(**{**prescription, "side": meta.side or "", **params})
 
     def __repr__(self) -> str:
         given = {k: v for k, v in {**self._prescription(), "side": self.side, **self._params}.items()

@@ -42,3 +42,6 @@ class Exercise:
             raise ValueError(f"exercise {self.name}: pivot_kind {self.pivot_kind!r} is not one of its kinds")
         if not {"full", "partial"} <= set(self.kinds):
             raise ValueError(f"exercise {self.name}: kinds must include full and partial")
+        from sensorkit.pipeline.config import check_exercise_defaults  # (the pipeline's stages import this module)
+
+        check_exercise_defaults(self.name, self.defaults)

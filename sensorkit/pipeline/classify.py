@@ -11,8 +11,9 @@ Order of the tests (the first that applies decides):
 2. axis — it must turn about the learned exercise axis (within ``max_axis_offset_deg``);
 3. kind — for an exercise with a pivot modification (hip ER's ``knee_out``), a rotation axis
    below the sensor (``foot_pivot_min_height_m``): the shank pivots about the foot; else no rep
-   below ``min_rep_fraction`` of the typical full ROM and not held at the top (a fidget of the
-   exercise's own turn: "too small for a rep"); else ``partial`` below ``partial_fraction`` of it
+   below ``min_rep_fraction`` of the typical full ROM and not held at the top on purpose
+   (``DELIBERATE_HOLD_S``: a fidget of the exercise's own turn, "too small for a rep"); else
+   ``partial`` below ``partial_fraction`` of it
    (the target ROM, when the recording gives one, stands in for it until reps show the patient's
    own range); else ``full``;
 4. a rep begun at the bottom of the swing before (a series without rests,
@@ -36,6 +37,12 @@ from sensorkit.pipeline.stats import percentile
 #: a movement that stays this long at the top held it (s): a rep's hold, not a swing's turnaround
 #: (UCI median hold per set: fast reps 0.0–0.5 s, correct reps 2.6–4.4 s)
 HELD_S = 0.5
+#: a movement held this long at the top was held on purpose (s): a small one is a (very) partial
+#: rep, not a fidget (``min_rep_fraction``). Real reps held on purpose (UCI's correct and
+#: low-amplitude ones) hold 1.78 s and more; real reps held shorter are fast full ones (up to 0.80 s
+#: at the top), and the one real small movement held over HELD_S is no rep (UCI subject 1's
+#: template: 5.8°, 0.07 of the typical ROM, held 0.56 s). 1.2 s lies between
+DELIBERATE_HOLD_S = 1.2
 
 
 @dataclass(frozen=True)
@@ -163,9 +170,10 @@ class RepClassifier:
         if pivot is not None and f.pivot_height_m > cfg.foot_pivot_min_height_m:
             return Verdict(pivot, "", rom, offset)
         typical = self.typical_full_rom_deg
-        if rom < cfg.min_rep_fraction * typical and f.hold_s < HELD_S:  # (a small rep held at the top is meant)
+        if rom < cfg.min_rep_fraction * typical and f.hold_s < DELIBERATE_HOLD_S:  # (one held on purpose is meant)
+            held = f"; held {f.hold_s:.1f} s, under {DELIBERATE_HOLD_S:g} s" if f.hold_s >= HELD_S else ""
             return Verdict("rejected", f"too small for a rep, not held ({rom:.1f} deg, {rom / typical:.0%} of the "
-                                       f"typical {typical:.0f} deg)", rom, offset)
+                                       f"typical {typical:.0f} deg{held})", rom, offset)
         partial = rom < cfg.partial_fraction * typical
         return Verdict("partial" if partial else "full", "", rom, offset)
 

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
     from sensorkit.exercises import Exercise
 
-#: (low, high) allowed for each parameter, inclusive; integers are checked as integers.
+#: (low, high) allowed for each parameter, inclusive; integers are checked as integers. A low of 0
+#: turns a test off (``min_phase_s``, ``min_knee_radius_m``, ``min_rep_fraction`` ...); where 0 or a
+#: negative value has no physical meaning the low is above it (``max_reversals``: a rep turns back once,
+#: at the top; ``typical_rom_floor_deg``: the typical full ROM is a turn, and divides).
 RANGES: dict[str, tuple[float, float]] = {
     "lowpass_hz": (0.2, 20.0),
     "still_gyr_dps": (0.5, 60.0),
@@ -39,7 +43,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_axis_offset_deg": (1.0, 90.0),
     "axis_cluster_deg": (1.0, 90.0),
     "min_phase_s": (0.0, 5.0),
-    "max_reversals": (0, 100),
+    "max_reversals": (1, 100),
     "reversal_fraction": (0.05, 1.0),
     "foot_pivot_min_height_m": (-0.5, 0.5),
     "max_radius_m": (0.1, 10.0),
@@ -47,7 +51,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "min_rep_fraction": (0.0, 1.0),
     "partial_fraction": (0.1, 1.0),
     "typical_rom_percentile": (0.0, 100.0),
-    "typical_rom_floor_deg": (0.0, 180.0),
+    "typical_rom_floor_deg": (1.0, 180.0),
     "typical_rom_history": (1, 10_000),
     "hold_speed_fraction": (0.01, 0.9),
     "hold_min_speed_dps": (0.0, 100.0),
@@ -148,12 +152,12 @@ class PipelineConfig:
             the feet): a shank sensor sits 0.24–0.55 m from the knee in the real recordings, and
             0.15 m is a sensor a hand below the knee (sensorkit is worn at the ankle).
         min_rep_fraction: a knee-pivot movement below this fraction of the typical full ROM that
-            does not hold at the top (0.5 s) is no rep: a fidget of the exercise's own turn, too
-            small for this patient's reps. The smallest real rep reaches 0.53 of it (a UCI
+            is not held at the top on purpose (1.2 s: ``classify.DELIBERATE_HOLD_S``) is no rep: a
+            fidget of the exercise's own turn, too small for this patient's reps. The smallest real rep reaches 0.53 of it (a UCI
             low-amplitude rep), the movements between real reps 0.07–0.11 (UCI: 5.8–9.6° against
             typical ROMs of 84–89°) and the incomplete 11th swing of PHYTMO's incorrect series
-            0.18 above rest; 0.3 lies between. Knee-out reps (about the foot) and held reps are not
-            judged by it; 0 turns it off.
+            0.18 above rest; 0.3 lies between. Knee-out reps (about the foot) and reps held 1.2 s
+            or more are not judged by it; 0 turns it off.
         partial_fraction: a knee-pivot rep below this fraction of the typical full ROM is partial.
             Real low-amplitude reps reach 53–81 % of the subject's typical full ROM (the 80th
             percentile), full reps 81–94 %: the two overlap by a few reps, and 0.8 sits where they
@@ -245,6 +249,9 @@ class PipelineConfig:
                 object.__setattr__(self, f.name, number)
             if not low <= getattr(self, f.name) <= high:
                 raise ValueError(f"{f.name} = {value!r} is out of range [{low}, {high}]")
+        if self.onset_deg >= self.start_deg:
+            raise ValueError(f"onset_deg = {self.onset_deg:g} must be below start_deg = {self.start_deg:g}: a movement's"
+                             " start is the last sample within onset_deg of rest before it passed start_deg")
 
     def with_(self, **changes) -> "PipelineConfig":
         """A copy with some parameters changed (unknown names raise TypeError, bad values ValueError)."""
@@ -253,10 +260,11 @@ class PipelineConfig:
     def resolved(self, exercise: "Exercise") -> "PipelineConfig":
         """A copy with every parameter left None taken from ``exercise.defaults``."""
         missing = {f.name for f in fields(self) if getattr(self, f.name) is None}
+        check_exercise_defaults(exercise.name, exercise.defaults)
         unfilled = missing - set(exercise.defaults)
         if unfilled:
             raise ValueError(f"exercise {exercise.name} has no default for {', '.join(sorted(unfilled))}")
-        config = replace(self, **{k: float(exercise.defaults[k]) for k in missing})
+        config = replace(self, **{k: exercise.defaults[k] for k in missing})
         if config.min_rom_deg >= config.max_rom_deg:
             raise ValueError(f"min_rom_deg = {config.min_rom_deg:g} must be below max_rom_deg = {config.max_rom_deg:g}"
                              f" (exercise {exercise.name}): no movement could be a rep")
@@ -273,3 +281,44 @@ class PipelineConfig:
     def names(cls) -> list[str]:
         """The parameter names, in declaration order."""
         return [f.name for f in fields(cls)]
+
+
+#: the parameters an exercise's model fills in (None by default here: ``Exercise.defaults``)
+EXERCISE_PARAMETERS = frozenset(f.name for f in fields(PipelineConfig) if f.default is None)
+
+
+def check_exercise_defaults(exercise: str, defaults: Mapping[str, float]) -> None:
+    """ValueError naming ``exercise`` and the parameter when one of its ``defaults`` is no exercise
+    parameter (:data:`EXERCISE_PARAMETERS`) or lies outside the parameter's range."""
+    unknown = set(defaults) - EXERCISE_PARAMETERS
+    if unknown:
+        raise ValueError(f"exercise {exercise}: not exercise parameters: {', '.join(sorted(unknown))} (those are"
+                         f" {', '.join(sorted(EXERCISE_PARAMETERS))})")
+    try:
+        PipelineConfig(**defaults)
+    except ValueError as exc:
+        raise ValueError(f"exercise {exercise}'s default {exc}") from None
+    low, high = defaults.get("min_rom_deg"), defaults.get("max_rom_deg")
+    if low is not None and high is not None and low >= high:
+        raise ValueError(f"exercise {exercise}'s default min_rom_deg = {low:g} must be below max_rom_deg = {high:g}")
+
+
+#: the sidecar keys of the prescription the pipeline reads
+PRESCRIPTION_KEYS = ("target_rom_deg", "target_hold_s", "target_movement_s")
+
+
+def prescribed(meta: Mapping[str, Any], key: str) -> float | None:
+    """The sidecar's prescription ``key`` (:data:`PRESCRIPTION_KEYS`) checked as a sidecar takes it
+    (:class:`~sensorkit.errors.ConfigError` naming the key), None when absent. A ``target_rom_deg``
+    of 0 is no target, as in a sidecar (a prescription's ``rom_deg = 0``): no rep's typical range is 0°."""
+    from sensorkit.errors import ConfigError
+    from sensorkit.io.meta import sidecar_value
+
+    value = meta.get(key)
+    if value is None:
+        return None
+    try:
+        number = sidecar_value(key, value)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+    return None if key == "target_rom_deg" and number == 0 else number

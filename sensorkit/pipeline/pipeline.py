@@ -27,7 +27,7 @@ from sensorkit import exercises
 from sensorkit.errors import ConfigError, SampleError
 from sensorkit.pipeline.axis import axis_offset_deg
 from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg, shape_problem
-from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.config import PipelineConfig, prescribed
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_quiet_samples
 from sensorkit.pipeline.measure import (Features, HoldSoFar, SETTLED_S, Window, hold_so_far, measure, signed_angle_deg,
@@ -53,11 +53,6 @@ _FILLED = 20
 #: its rest pose per piece, so with ``keep_angle`` the pieces stay _SCAN long
 _SCAN = 1024
 SCAN_FIRST_S = 5.0
-
-
-def _number(meta: Mapping[str, Any], key: str) -> float | None:
-    value = meta.get(key)
-    return float(value) if value is not None else None
 
 
 #: a first rep ended at the bottom of a swing was a swing behind the rest pose (a wind-up) when the
@@ -168,9 +163,9 @@ class Pipeline:
         self.exercise_model = exercises.get(meta.get("exercise"))
         self.exercise = self.exercise_model.name
         self.config = (config or PipelineConfig()).resolved(self.exercise_model)
-        self.classifier = RepClassifier(self.config, self.exercise_model, _number(meta, "target_rom_deg"))
+        self.classifier = RepClassifier(self.config, self.exercise_model, prescribed(meta, "target_rom_deg"))
         self.tempo = TempoJudge(self.config, prescribed_rep_s(meta))
-        self._prescribed_hold_s = _number(meta, "target_hold_s")
+        self._prescribed_hold_s = prescribed(meta, "target_hold_s")
         self.reps_: list[Rep] = []
         self.angle_deg_ = 0.0
         self.phase_ = "rest"

@@ -22,15 +22,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.config import PipelineConfig, prescribed
 from sensorkit.pipeline.stats import median
 
 
 def prescribed_rep_s(meta: Mapping[str, Any]) -> float | None:
     """Rule 1's reference from a recording's sidecar (s): ``target_movement_s`` (out and return)
     plus ``target_hold_s`` when given; None without a movement target."""
-    movement_s, hold_s = meta.get("target_movement_s"), meta.get("target_hold_s")
-    return None if movement_s is None else float(movement_s) + (float(hold_s) if hold_s is not None else 0.0)
+    movement_s, hold_s = prescribed(meta, "target_movement_s"), prescribed(meta, "target_hold_s")
+    return None if movement_s is None else movement_s + (hold_s if hold_s is not None else 0.0)
 
 
 class TempoJudge:

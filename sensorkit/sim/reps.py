@@ -12,8 +12,11 @@ minimum-jerk pieces so that the sum is smooth but not itself minimum-jerk (real 
                      and a settle; optionally swinging ``undershoot_deg`` past the final rest and
                      recovering; it ends at ``rest_change_deg``
 
-Truth (:class:`~sensorkit.sim.truth.TruthMovement`): ``out_end_s`` = start + ``out_s`` (the outward
-movement, overshoot settle included, is over); ``return_start_s`` = ``out_end_s`` + ``hold_s``;
+Truth (:class:`~sensorkit.sim.truth.TruthMovement`): ``out_end_s`` = where the outward movement
+ends as sensorkit defines a hold's start (docs/exercises.md, :func:`outward_end_s`): where the leg
+stops going out, or where an overshoot's settle back, if it comes down faster than the hold's speed
+threshold, falls back under it (a settle slower than that belongs to the hold, as a sag does);
+``return_start_s`` = start + ``out_s`` + ``hold_s`` (the return's first piece begins);
 ``end_s`` = when the last return piece ends; ``rom_deg`` = the largest angle of the rep above the
 angle at its start (overshoot and wobble included), found on the exact profile.
 """
@@ -33,6 +36,14 @@ from sensorkit.sim.truth import TruthMovement
 Wave = tuple[float, float, float]  # (amplitude_deg, freq_hz, phase_rad)
 Piece = tuple[float, float, float]  # (start offset s, duration s, change deg)
 PEAK_GRID_S = 2e-3  # grid for finding a rep's peak, refined to 1e-10 s
+#: sensorkit's definition of a stop at the top (docs/exercises.md, "Hold"; the defaults of
+#: ``PipelineConfig.hold_speed_fraction`` and ``hold_min_speed_dps``, which a test keeps equal): the
+#: leg has stopped once it turns slower than this share of the outward movement's peak speed ...
+HOLD_SPEED_FRACTION = 0.05
+#: ... and at least slower than this (deg/s)
+HOLD_MIN_SPEED_DPS = 2.0
+#: grid for finding where the outward movement ends (s)
+OUT_GRID_S = 1e-3
 
 
 @dataclass(frozen=True)
@@ -186,6 +197,27 @@ def rep_angle_profile(spec: RepSpec, t0_s: float) -> Profile:
     return total(parts)
 
 
+def outward_end_s(spec: RepSpec, t0_s: float = 0.0) -> float:
+    """When the rep's outward movement ends (s), as sensorkit defines a hold's start: ``t0_s`` +
+    ``out_s`` without an overshoot; with one, where the leg stops going out (the top of the outward
+    pieces), or, where the settle back to the held level comes down faster than the stop threshold
+    (:data:`HOLD_SPEED_FRACTION` of the outward peak speed, at least :data:`HOLD_MIN_SPEED_DPS`),
+    where it falls back under it. A slower settle is, to the sensor and to the definition, the
+    hold's own sag: it took 0.3-0.7 s, and counting it as outward movement made every measured hold
+    read about 0.2 s long on reps that overshoot (0.1 s over all reps)."""
+    if spec.shape.overshoot_deg <= 0:
+        return t0_s + spec.out_s
+    t = np.arange(0.0, spec.out_s + OUT_GRID_S / 2, OUT_GRID_S)
+    angle = np.degrees(total([MinJerk(offset, duration, np.radians(change))
+                              for offset, duration, change in spec.out_pieces()]).value(t))
+    speed = np.gradient(angle, t)
+    threshold = max(HOLD_MIN_SPEED_DPS, HOLD_SPEED_FRACTION * float(speed.max()))
+    top = int(angle.argmax())
+    fast_down = (-speed[top:] > threshold).nonzero()[0]
+    end = top + int(fast_down[-1]) + 1 if len(fast_down) else top
+    return t0_s + float(t[min(end, len(t) - 1)])
+
+
 def peak_deg(spec: RepSpec, t0_s: float = 0.0) -> tuple[float, float]:
     """(largest angle of the rep above its start in degrees, its time in s), from the exact profile."""
     profile = rep_angle_profile(spec, t0_s)
@@ -222,20 +254,22 @@ def build_rep(timeline: Timeline, spec: RepSpec, center_m: np.ndarray, label: st
     t1 = t0 + spec.duration_s
     axis = tilted_axis(timeline.exercise_axis, spec.axis_tilt_deg, spec.axis_tilt_dir_deg)
     timeline.append(Motion(t0, t1, axis, center_m, rep_angle_profile(spec, t0), tracked=True))
+    out_end, return_start = outward_end_s(spec, t0), t0 + spec.out_s + spec.hold_s
     return TruthMovement(
         kind=spec.kind,
         label=label,
         start_s=t0,
         end_s=t1,
-        out_end_s=t0 + spec.out_s,
-        return_start_s=t0 + spec.out_s + spec.hold_s,
+        out_end_s=out_end,
+        return_start_s=return_start,
         rom_deg=peak_deg(spec, t0)[0],
-        hold_s=spec.hold_s,
+        hold_s=return_start - out_end,
         rest_angle_before_deg=before,
         rest_angle_after_deg=timeline.angle_deg,
         set_index=spec.set_index,
         tempo=spec.tempo,
         axis_tilt_deg=spec.axis_tilt_deg,
+        settled_s=t0 + spec.out_s,
     )
 
 

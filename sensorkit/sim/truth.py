@@ -14,8 +14,9 @@ class TruthMovement:
 
     - ``start_s``: the movement leaves rest (or, in a continuous series, the bottom of the last
       swing); ``end_s``: back at rest (end of the return, settle and swing past rest included).
-    - ``out_end_s`` / ``return_start_s``: end of the outward movement (its overshoot settled) /
-      start of the return; ``hold_s = return_start_s - out_end_s`` (0 for reps without a hold).
+    - ``out_end_s`` / ``return_start_s``: end of the outward movement as sensorkit defines a
+      hold's start (an overshoot's settle included only where it comes down faster than the hold's
+      speed threshold: :func:`sensorkit.sim.reps.outward_end_s`) / start of the return; ``hold_s = return_start_s - out_end_s`` (0 for reps without a hold).
     - ``rom_deg``: reps: the peak angle of the rep above the angle at ``start_s`` (overshoot,
       wobble and sway included), exact; distractors: the peak of their own rotation angle.
     - ``rest_angle_before_deg`` / ``rest_angle_after_deg``: the exercise angle coordinate at
@@ -44,6 +45,9 @@ class TruthMovement:
     set_index: int | None = None  # 0-based set of a rep; None for distractors
     tempo: str = ""  # normal | fast for counted reps, "" for distractors
     axis_tilt_deg: float = 0.0  # a rep's own axis from the exercise axis (deg)
+    #: a rep's drawn outward pieces end (s): ``out_end_s``, or later by an overshoot's settle that
+    #: belongs to the hold (:func:`sensorkit.sim.reps.outward_end_s`); None for distractors
+    settled_s: float | None = None
 
     @property
     def counted(self) -> bool:

@@ -212,8 +212,8 @@ def test_a_bad_parameter_is_a_value_error_naming_it_at_construction(keywords, na
         KneeExtension(**keywords)
 
 
-def test_the_prescription_takes_what_the_sidecar_takes():
-    assert KneeExtension(target_rom_deg=0, target_hold_s=0).get_params()["target_hold_s"] == 0.0
+def test_the_prescription_takes_what_the_sidecar_takes():  # (but a ROM of 0: None says "no target")
+    assert KneeExtension(target_rom_deg=30, target_hold_s=0).get_params()["target_hold_s"] == 0.0
     with pytest.raises(TypeError, match="base class"):
         RepDetector()
 

@@ -1,5 +1,6 @@
-"""A fidget of the exercise's own turn is no rep; a small rep held at the top, or a partial rep
-half the patient's range, still is (``min_rep_fraction``; tests/pipeline/synth.py signals)."""
+"""A fidget of the exercise's own turn, quick or held briefly, is no rep; a small rep held at the
+top as reps are held on purpose, or a partial rep half the patient's range, still is
+(``min_rep_fraction``; tests/pipeline/synth.py signals)."""
 import pytest
 
 from sensorkit.pipeline import Pipeline, PipelineConfig
@@ -29,6 +30,15 @@ def test_a_small_rep_held_at_the_top_is_still_a_partial_rep():
     # the same 7 deg, held 2 s as the patient's reps are: done on purpose, a (very) partial rep
     reps = reps_of(FULL, FULL, Move(7, hold_s=2, out_s=0.8, return_s=0.8), FULL)
     assert [r.kind for r in reps] == ["full", "full", "partial", "full"]
+
+
+def test_a_small_turn_held_briefly_is_still_a_fidget():
+    # the same 7 deg held 0.8 s: as the real small movement between UCI subject 1's template reps
+    # (5.8 deg, held 0.56 s), not as a rep held on purpose (real ones: 1.78 s and more). It counted
+    # as partial (any hold of 0.5 s or more was taken as meant)
+    reps = reps_of(FULL, FULL, Move(7, hold_s=0.8, out_s=0.8, return_s=0.8), FULL)
+    assert [r.kind for r in reps] == ["full", "full", "rejected", "full"]
+    assert reps[2].reason.startswith("too small for a rep, not held (") and "; held 0." in reps[2].reason
 
 
 def test_a_quick_partial_rep_of_half_the_range_is_still_counted():

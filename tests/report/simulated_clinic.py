@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from prescriptions import exercise, rx_toml
 from sensorkit.sim import simulate_session
 
-ROM_DEG, HOLD_S, REPS_PER_DAY = 29.0, 2.5, 5  # in gaps of the simulated truth (see test_report_clinic)
+ROM_DEG, HOLD_S, REPS_PER_DAY = 29.0, 2.7, 5  # in gaps of the simulated truth (see test_report_clinic)
 
 RX_P101 = rx_toml("p101", "America/New_York", "2026-10-26", "2026-11-03",
                   exercise("hip_external_rotation", ROM_DEG, HOLD_S, REPS_PER_DAY, sides=("left",)))

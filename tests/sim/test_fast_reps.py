@@ -51,7 +51,7 @@ def test_a_fast_rep_mostly_skips_its_hold_and_moves_only_somewhat_quicker(exerci
             if f.tempo != "fast":
                 continue
             assert f.hold_s <= min(0.5, p.hold_s) + 1e-12
-            assert 0.75 - 1e-9 <= (f.out_end_s - f.start_s) / (p.out_end_s - p.start_s) <= 1 + 1e-9
+            assert 0.75 - 1e-9 <= (f.settled_s - f.start_s) / (p.settled_s - p.start_s) <= 1 + 1e-9
             assert f.end_s - f.return_start_s <= p.end_s - p.return_start_s + 1e-9  # no two-stage return
             checked += 1
     assert checked >= 10

@@ -46,7 +46,7 @@ def test_kinds_labels_ranges_and_tempo():
             else:
                 assert m.kind == "partial" and 0.45 * usual - 2 <= m.rom_deg <= 1.105 * 0.8 * usual + 3 + extra
             if m.tempo == "normal" and not s.motor.continuous:
-                assert 0.9 - 1e-9 <= m.out_end_s - m.start_s <= 3.0 + 1e-9 and 0.9 - 1e-9 <= m.end_s - m.return_start_s <= 6
+                assert 0.9 - 1e-9 <= m.settled_s - m.start_s <= 3.0 + 1e-9 and 0.9 - 1e-9 <= m.end_s - m.return_start_s <= 6
             assert 0 <= m.hold_s <= 8 and abs(m.rest_angle_after_deg - m.rest_angle_before_deg) <= 0.4 * usual
             if s.style.target_rom_deg is not None:
                 assert s.style.target_rom_deg % 5 == 0
