@@ -190,6 +190,9 @@ class Pipeline:
         # another pose, and (the movement's start, the time, s) when it left it (:meth:`_resting`)
         self._other_rest: tuple[int, np.ndarray] | None = None
         self._left_rest_s: tuple[int, float] | None = None
+        # the live view: (the movement's start, "out" or "behind") once the leg has gone out the way the
+        # exercise goes, or behind its rest pose before that (:meth:`_behind_rest`)
+        self._went: tuple[int, str] | None = None
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -590,19 +593,38 @@ class Pipeline:
     def _at_other_rest(self, out: bool, quiet_samples: int) -> bool:
         """Live view, in a movement: whether the leg is clearly resting in another pose (no rep under
         way) before the segmenter has taken that pose for the rest (it waits for what comes next).
-        ``out``: held out the way the exercise goes; ``quiet_samples``: how long the leg has been
-        quiet (samples).
+        ``out``: held out the way the exercise goes (never once the segmenter has seen the movement
+        return: the rep's hold is over); ``quiet_samples``: how long the leg has been quiet (samples).
 
         So it is, once the exercise's axis is known, when the leg has been quiet ``rest_min_s``
-        not held out (behind the rest pose, or within ``start_deg`` of it: the foot put down
-        further back, no rep holds there, and the segmenter counts none). A pose out the way the
-        exercise goes is not: held there, it is a rep's hold if the leg comes back (the segmenter
-        counts it, and its hold) and a rest the pose shifted to if the leg stays ``rest_still_s``
-        or the next rep comes back there; nothing tells the two apart before then, and the view
-        shows the hold the rep would report until the segmenter decides (docs/exercises.md)."""
+        not held out: behind the rest pose, or within ``start_deg`` of it (the foot put down
+        further back, no rep holds there, and the segmenter counts none), or where a returned
+        movement came back to (a rep come back to a pose shifted out: the segmenter takes it for
+        the rest after ``new_rest_min_s`` quiet there; a pause inside a movement that long: 1 of
+        147 real ones). A pose out the way the exercise goes is not: held there, it is a rep's hold
+        if the leg comes back (the segmenter counts it, and its hold) and a rest the pose shifted
+        to if the leg stays ``rest_still_s`` or the next rep comes back there; nothing tells the
+        two apart before then, and the view shows the hold the rep would report until the
+        segmenter decides (docs/exercises.md)."""
         if self.classifier.axes.axis is None:
             return False
         return not out and quiet_samples >= self.config.rest_min_s * self.fs_hz_
+
+    def _behind_rest(self, now_deg: float) -> bool:
+        """Live view, in a movement: whether the leg has gone behind its rest pose (by ``onset_deg``
+        about the exercise's axis, most of its turn from rest that way round) and not out the way
+        the exercise goes (``start_deg``) in this movement so far: no rep under way (the foot put
+        down further back, or a swing or return on past the rest pose). ``now_deg``: the leg's whole
+        turn from the rest pose."""
+        seg, angle, cfg = self._segmenter, self.angle_deg_, self.config
+        if self._went is not None and self._went[0] != seg.start:  # (another movement)
+            self._went = None
+        if angle >= cfg.start_deg:
+            self._went = (seg.start, "out")
+        elif (self._went is None and self.classifier.axes.axis is not None and angle <= -cfg.onset_deg
+              and -angle >= 0.5 * now_deg):
+            self._went = (seg.start, "behind")
+        return self._went is not None and self._went[1] == "behind"
 
     def _resting(self, block: MotionBlock, out: bool) -> bool:
         """Live view, in a movement: whether the leg rests in another pose (:meth:`_at_other_rest`),
@@ -644,9 +666,14 @@ class Pipeline:
             # exercise goes is not held out: say, sitting again after standing up, before the
             # segmenter has taken that pose for the rest)
             out = self.classifier.axes.axis is None or self.angle_deg_ >= self.config.start_deg
+            behind = self._behind_rest(now)
             if self._resting(block, out):
                 phase = "rest"  # (no rep under way: the leg rests in another pose, the angle shown from it)
                 self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
+            elif behind:
+                # (no rep under way: from a rest, the foot put down further back; straight on from
+                # the movement before, a swing or a return on past the rest pose, still coming back)
+                phase = "rest" if seg.start - seg.last_end > seg.rest_min else "return"
             else:
                 span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
                 if span is not None and self._left_rest_s is not None and span.out_end_s < self._left_rest_s[1]:
@@ -663,10 +690,16 @@ class Pipeline:
                 else:
                     # (within the band a hold's wobble stays in, the leg is still on its way out)
                     phase = "out" if now >= seg.peak_deg - top_band_deg(seg.peak_deg) else "return"
+        elif self._resting(block, out=False):
+            # (the segmenter has seen the movement return, no hold goes on: quiet rest_min_s where it
+            # came back to, say a rep come back to a pose shifted out, a rest before the segmenter
+            # splits the two)
+            phase = "rest"
+            self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
         else:
             phase = "return"
         if seg.state == REST:
-            self._other_rest, self._left_rest_s = None, None
+            self._other_rest, self._left_rest_s, self._went = None, None, None
         if phase != "hold":
             self.hold_elapsed_s_ = 0.0
         self.phase_ = phase
