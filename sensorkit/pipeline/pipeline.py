@@ -187,7 +187,7 @@ class _SpanSmoother:
         self.integral_sum = np.zeros(3)  # sum of the integral's rows
         self.columns = np.empty((0, 6))  # per row: the rate's integral (deg), the rate (deg/s)
         self.forward = np.empty((0, 6))  # the forward pass
-        self.smoothed = np.empty((0, 6))  # zero-phase; final before n - settle
+        self.smoothed = np.empty((0, 6))  # zero-phase; final for rows settle before the newest of the last call
         self.state: np.ndarray | None = None  # the forward pass's after row n - 1
         self._last_t = 0.0
 
@@ -197,7 +197,7 @@ class _SpanSmoother:
     def update(self, rows: np.ndarray) -> np.ndarray:
         """Fold in the movement's new history rows (at least _PAD + 2 in all); returns the smoothed
         columns of every row so far (n, 6; a view)."""
-        k, first = len(rows), self.state is None
+        k, before = len(rows), self.n
         if k:
             n, t, omega, smooth = self.n, rows[:, 0], rows[:, 4:7], rows[:, 7:10]
             self.gram += smooth.T @ smooth
@@ -218,7 +218,9 @@ class _SpanSmoother:
         n, pad = self.n, _SMOOTH_PAD
         tail = 2 * self.columns[n - 1] - self.columns[n - 2:n - pad - 2:-1]  # (the odd extension after the last)
         tail_out, _ = self._filter(tail, self.state)
-        lo = 0 if first else max(0, n - self.settle)  # (the first time, every row)
+        # (from settle before the last time's newest row: each row is given its value last with the
+        # newest row more than settle after it, however far apart the calls)
+        lo = max(0, before - self.settle)
         back = np.concatenate([tail_out[::-1], self.forward[lo:n][::-1]])
         z, _ = self._filter(back, self.zi[:, None] * back[0])
         self.smoothed[lo:n] = z[pad:][::-1]
@@ -360,7 +362,7 @@ class Pipeline:
         # the live hold timer's smoothing, kept up to date over a movement longer than twice the
         # samples its backward pass needs (:class:`_SpanSmoother`); shorter ones are smoothed whole
         self._span_smoother: _SpanSmoother | None = None
-        self._long_span = _SpanSmoother(0, cfg.lowpass_hz, self.fs_hz_).settle
+        self._long_span = _SpanSmoother(0, cfg.lowpass_hz, self.fs_hz_).settle  # (check_rate: a cut-off below 0.45 fs)
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
         self._chain: Chain | None = None  # the turn through a series without rests, after the last movement
         self._foreign_end = -2  # the last sample of the last movement foreign to the exercise

@@ -70,3 +70,25 @@ def test_a_long_hold_shows_the_same_as_when_smoothed_whole():
     held = np.array([s for _, _, s in status])
     assert np.abs(held - np.array([s for _, _, s in status_whole])).max() < 1e-9
     assert held.max() == pytest.approx(HOLD_S, abs=0.3)
+
+
+@pytest.mark.parametrize("pieces", [[1200] + [10] * 180, [1200, 10, 1290, 3, 497]])
+def test_a_movement_smoothed_in_pieces_is_smoothed_as_a_whole(pieces):
+    # the hold timer is not asked on every packet (only while the leg is near the top): rows may
+    # come 10 at a time or 1290 at once, and each row's value is the whole movement's smoothing
+    from sensorkit.pipeline.measure import smooth_zero_phase
+    from sensorkit.pipeline.pipeline import _SpanSmoother
+    from sensorkit.pipeline.series import integral_deg
+    rng = np.random.default_rng(0)
+    n = sum(pieces)
+    rows = np.zeros((n, 21))
+    rows[:, 0] = np.arange(n) / 200.0
+    rows[:, 4:7] = np.cumsum(rng.standard_normal((n, 3)), axis=0)  # (a wandering rate, deg/s)
+    rows[:, 7:10] = rows[:, 4:7]
+    smoother, at = _SpanSmoother(0, 3.0, 200.0), 0
+    for size in pieces:
+        smoothed = smoother.update(rows[at:at + size])
+        at += size
+    integral = np.column_stack([integral_deg(rows[:, 0], rows[:, 4 + j], 0.0) for j in range(3)])
+    whole = smooth_zero_phase([integral, rows[:, 4:7]], 3.0, 200.0)
+    assert np.abs(smoothed - whole).max() < 1e-9 * np.abs(whole).max()
