@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from scipy.signal import lfilter
 
 from sensorkit import exercises
 from sensorkit.errors import ConfigError, SampleError
@@ -37,7 +38,7 @@ from sensorkit.pipeline.rep import Kind, Rep
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, Movement, Segmenter,
                                         angle_between_deg)
 from sensorkit.pipeline.series import Chain, integral_deg, unstarted
-from sensorkit.pipeline.smallarray import eigh, row_norms
+from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, eigh, row_norms
 from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
 from sensorkit.samples import Samples
 
@@ -53,6 +54,8 @@ _FILLED = 20
 #: its rest pose per piece, so with ``keep_angle`` the pieces stay _SCAN long
 _SCAN = 1024
 SCAN_FIRST_S = 5.0
+#: samples of odd extension at each end of a zero-phase smoothing (measure's _PAD)
+_SMOOTH_PAD = 9
 
 
 #: a first rep ended at the bottom of a swing was a swing behind the rest pose (a wind-up) when the
@@ -147,6 +150,78 @@ class _History:
             self.first = i0
 
 
+def _grow(buf: np.ndarray, n: int, extra: int) -> np.ndarray:
+    """``buf`` with room for ``extra`` rows after its first ``n`` (twice the rows needed when it
+    runs out, so each row is copied a bounded number of times on average)."""
+    if n + extra <= len(buf):
+        return buf
+    bigger = np.empty((2 * (n + extra), buf.shape[1]))
+    bigger[:n] = buf[:n]
+    return bigger
+
+
+class _SpanSmoother:
+    """What the live hold timer (:meth:`Pipeline._hold_span`) needs of a long movement, kept up to
+    date a packet at a time so that a packet's cost does not grow with the movement: the sum of the
+    low-passed rate's outer products (its principal axis), and the zero-phase smoothing
+    (:func:`~sensorkit.pipeline.measure.smooth_zero_phase`'s method) of the rate (deg/s, 3 columns,
+    sensor frame) and of its trapezoid integral from the movement's first sample (deg), from which
+    the angle and rate about any axis follow (both are linear in the axis). The forward pass is
+    carried over packets; the backward pass runs from the newest sample back ``settle`` samples,
+    beyond which the newest samples' effect has decayed below 2**-56 of the values: older rows
+    keep the value they were given then."""
+
+    def __init__(self, start: int, cutoff_hz: float, fs_hz: float) -> None:
+        sos = butter_lowpass_sos(cutoff_hz, fs_hz)
+        self.b, self.a = sos[0, :3], sos[0, 3:]
+        self.zi = butter_lowpass_zi(cutoff_hz, fs_hz)[0]
+        # (the section's poles lie sqrt(a2) from the origin: its response decays by that per sample)
+        self.settle = int(math.ceil(-56 * math.log(2) / math.log(math.sqrt(self.a[2]))))
+        self.start, self.n = start, 0
+        self.gram = np.zeros((3, 3))  # sum of the low-passed rate's outer products
+        self.integral_sum = np.zeros(3)  # sum of the integral's rows
+        self.columns = np.empty((0, 6))  # per row: the rate's integral (deg), the rate (deg/s)
+        self.forward = np.empty((0, 6))  # the forward pass
+        self.smoothed = np.empty((0, 6))  # zero-phase; final for rows settle before the newest of the last call
+        self.state: np.ndarray | None = None  # the forward pass's after row n - 1
+        self._last_t = 0.0
+
+    def _filter(self, x: np.ndarray, zi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return lfilter(self.b, self.a, x, axis=0, zi=zi)
+
+    def update(self, rows: np.ndarray) -> np.ndarray:
+        """Fold in the movement's new history rows (at least _PAD + 2 in all); returns the smoothed
+        columns of every row so far (n, 6; a view)."""
+        k, before = len(rows), self.n
+        if k:
+            n, t, omega, smooth = self.n, rows[:, 0], rows[:, 4:7], rows[:, 7:10]
+            self.gram += smooth.T @ smooth
+            for name in ("columns", "forward", "smoothed"):
+                setattr(self, name, _grow(getattr(self, name), n, k))
+            cols = self.columns[n:n + k]
+            cols[:, 3:] = omega
+            prev_t = np.concatenate([[self._last_t if n else t[0]], t[:-1]])
+            prev_omega = np.vstack([self.columns[n - 1:n, 3:] if n else omega[:1], omega[:-1]])
+            steps = 0.5 * (omega + prev_omega) * (t - prev_t)[:, None]
+            cols[:, :3] = np.cumsum(steps, axis=0) + (self.columns[n - 1, :3] if n else 0.0)
+            self.integral_sum += cols[:, :3].sum(axis=0)
+            self._last_t, self.n = float(t[-1]), n + k
+            if self.state is None:  # (the odd extension before the first row, as sosfiltfilt's)
+                head = 2 * cols[0] - self.columns[_SMOOTH_PAD:0:-1]
+                _, self.state = self._filter(head, self.zi[:, None] * head[0])
+            self.forward[n:n + k], self.state = self._filter(cols, self.state)
+        n, pad = self.n, _SMOOTH_PAD
+        tail = 2 * self.columns[n - 1] - self.columns[n - 2:n - pad - 2:-1]  # (the odd extension after the last)
+        tail_out, _ = self._filter(tail, self.state)
+        # (from settle before the last time's newest row: each row is given its value last with the
+        # newest row more than settle after it, however far apart the calls)
+        lo = max(0, before - self.settle)
+        back = np.concatenate([tail_out[::-1], self.forward[lo:n][::-1]])
+        z, _ = self._filter(back, self.zi[:, None] * back[0])
+        self.smoothed[lo:n] = z[pad:][::-1]
+        return self.smoothed[:n]
+
+
 class Pipeline:
     """Causal pipeline for one recording. See :mod:`sensorkit.pipeline` for the public attributes.
 
@@ -185,6 +260,9 @@ class Pipeline:
         # another pose, and (the movement's start, the time, s) when it left it (:meth:`_resting`)
         self._other_rest: tuple[int, np.ndarray] | None = None
         self._left_rest_s: tuple[int, float] | None = None
+        # the live view: (the movement's start, "out" or "behind") once the leg has gone out the way the
+        # exercise goes, or behind its rest pose before that (:meth:`_behind_rest`)
+        self._went: tuple[int, str] | None = None
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -276,6 +354,10 @@ class Pipeline:
         self._history = _History()
         self._last_moving = -1  # absolute index of the last moving sample
         self._last_loud = -1  # absolute index of the last sample that was not quiet
+        # the live hold timer's smoothing, kept up to date over a movement longer than twice the
+        # samples its backward pass needs (:class:`_SpanSmoother`); shorter ones are smoothed whole
+        self._span_smoother: _SpanSmoother | None = None
+        self._long_span = _SpanSmoother(0, cfg.lowpass_hz, self.fs_hz_).settle  # (check_rate: a cut-off below 0.45 fs)
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
         self._chain: Chain | None = None  # the turn through a series without rests, after the last movement
         self._foreign_end = -2  # the last sample of the last movement foreign to the exercise
@@ -567,11 +649,25 @@ class Pipeline:
         """:func:`~sensorkit.pipeline.measure.hold_so_far` over the movement under way: its rate
         about its own principal axis (of the low-passed rate; signed the way it went out),
         integrated from the angle at its start and smoothed at ``lowpass_hz`` at zero phase, as a
-        measured rep's."""
+        measured rep's. A movement longer than twice the samples the smoothing's backward pass
+        needs (:class:`_SpanSmoother`: 2.9 s at 3 Hz) is smoothed a packet at a time, the same to
+        rounding (the sums and the filter run in another order: the span's times within 1e-13 s),
+        so that a packet costs no more smoothing late in a long hold than early in it."""
         seg, cfg = self._segmenter, self.config
         rows = self._history.rows(seg.start, self._history.end)
         if len(rows) < 3:
             return None
+        smoother = self._span_smoother
+        if smoother is not None and smoother.start != seg.start:  # (another movement)
+            smoother = self._span_smoother = None
+        if smoother is None and len(rows) > 2 * self._long_span and cfg.lowpass_hz < 0.45 * self.fs_hz_:
+            smoother = self._span_smoother = _SpanSmoother(seg.start, cfg.lowpass_hz, self.fs_hz_)
+        if smoother is not None:  # (a long movement: its cost per packet bounded)
+            both = smoother.update(rows[smoother.n:])
+            _, vecs = eigh(smoother.gram)
+            axis = vecs[:, -1] if smoother.integral_sum @ vecs[:, -1] >= 0 else -vecs[:, -1]
+            angle = both[:, :3] @ axis + float(seg.excursion_deg(rows[:1, 1:4])[0])
+            return hold_so_far(rows[:, 0], angle, both[:, 3:] @ axis, cfg, self.fs_hz_)
         t, omega, smooth = rows[:, 0], rows[:, 4:7], rows[:, 7:10]
         _, vecs = eigh(smooth.T @ smooth)
         rate = omega @ vecs[:, -1]
@@ -585,19 +681,38 @@ class Pipeline:
     def _at_other_rest(self, out: bool, quiet_samples: int) -> bool:
         """Live view, in a movement: whether the leg is clearly resting in another pose (no rep under
         way) before the segmenter has taken that pose for the rest (it waits for what comes next).
-        ``out``: held out the way the exercise goes; ``quiet_samples``: how long the leg has been
-        quiet (samples).
+        ``out``: held out the way the exercise goes (never once the segmenter has seen the movement
+        return: the rep's hold is over); ``quiet_samples``: how long the leg has been quiet (samples).
 
         So it is, once the exercise's axis is known, when the leg has been quiet ``rest_min_s``
-        not held out (behind the rest pose, or within ``start_deg`` of it: the foot put down
-        further back, no rep holds there, and the segmenter counts none). A pose out the way the
-        exercise goes is not: held there, it is a rep's hold if the leg comes back (the segmenter
-        counts it, and its hold) and a rest the pose shifted to if the leg stays ``rest_still_s``
-        or the next rep comes back there; nothing tells the two apart before then, and the view
-        shows the hold the rep would report until the segmenter decides (docs/exercises.md)."""
+        not held out: behind the rest pose, or within ``start_deg`` of it (the foot put down
+        further back, no rep holds there, and the segmenter counts none), or where a returned
+        movement came back to (a rep come back to a pose shifted out: the segmenter takes it for
+        the rest after ``new_rest_min_s`` quiet there; a pause inside a movement that long: 1 of
+        147 real ones). A pose out the way the exercise goes is not: held there, it is a rep's hold
+        if the leg comes back (the segmenter counts it, and its hold) and a rest the pose shifted
+        to if the leg stays ``rest_still_s`` or the next rep comes back there; nothing tells the
+        two apart before then, and the view shows the hold the rep would report until the
+        segmenter decides (docs/exercises.md)."""
         if self.classifier.axes.axis is None:
             return False
         return not out and quiet_samples >= self.config.rest_min_s * self.fs_hz_
+
+    def _behind_rest(self, now_deg: float) -> bool:
+        """Live view, in a movement: whether the leg has gone behind its rest pose (by ``onset_deg``
+        about the exercise's axis, most of its turn from rest that way round) and not out the way
+        the exercise goes (``start_deg``) in this movement so far: no rep under way (the foot put
+        down further back, or a swing or return on past the rest pose). ``now_deg``: the leg's whole
+        turn from the rest pose."""
+        seg, angle, cfg = self._segmenter, self.angle_deg_, self.config
+        if self._went is not None and self._went[0] != seg.start:  # (another movement)
+            self._went = None
+        if angle >= cfg.start_deg:
+            self._went = (seg.start, "out")
+        elif (self._went is None and self.classifier.axes.axis is not None and angle <= -cfg.onset_deg
+              and -angle >= 0.5 * now_deg):
+            self._went = (seg.start, "behind")
+        return self._went is not None and self._went[1] == "behind"
 
     def _resting(self, block: MotionBlock, out: bool) -> bool:
         """Live view, in a movement: whether the leg rests in another pose (:meth:`_at_other_rest`),
@@ -639,9 +754,14 @@ class Pipeline:
             # exercise goes is not held out: say, sitting again after standing up, before the
             # segmenter has taken that pose for the rest)
             out = self.classifier.axes.axis is None or self.angle_deg_ >= self.config.start_deg
+            behind = self._behind_rest(now)
             if self._resting(block, out):
                 phase = "rest"  # (no rep under way: the leg rests in another pose, the angle shown from it)
                 self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
+            elif behind:
+                # (no rep under way: from a rest, the foot put down further back; straight on from
+                # the movement before, a swing or a return on past the rest pose, still coming back)
+                phase = "rest" if seg.start - seg.last_end > seg.rest_min else "return"
             else:
                 span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
                 if span is not None and self._left_rest_s is not None and span.out_end_s < self._left_rest_s[1]:
@@ -658,10 +778,16 @@ class Pipeline:
                 else:
                     # (within the band a hold's wobble stays in, the leg is still on its way out)
                     phase = "out" if now >= seg.peak_deg - top_band_deg(seg.peak_deg) else "return"
+        elif self._resting(block, out=False):
+            # (the segmenter has seen the movement return, no hold goes on: quiet rest_min_s where it
+            # came back to, say a rep come back to a pose shifted out, a rest before the segmenter
+            # splits the two)
+            phase = "rest"
+            self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
         else:
             phase = "return"
         if seg.state == REST:
-            self._other_rest, self._left_rest_s = None, None
+            self._other_rest, self._left_rest_s, self._went = None, None, None
         if phase != "hold":
             self.hold_elapsed_s_ = 0.0
         self.phase_ = phase
