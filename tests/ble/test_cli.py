@@ -159,14 +159,20 @@ def test_a_sensor_not_found_is_exit_2_as_documented_and_writes_nothing(tmp_path)
     assert not list(tmp_path.rglob("*.csv"))
 
 
+def _record_simulated(tmp_path, monkeypatch, protocol: str, firmware) -> object:
+    """``record --simulate --protocol PROTOCOL`` at 20x with the simulated sensor's firmware made by ``firmware``."""
+    from sensorkit.ble.virtual import simulated
+
+    monkeypatch.setitem(simulated.FIRMWARES, protocol, firmware)
+    return CliRunner().invoke(cli, ["record", "--simulate", "--protocol", protocol, "--speed", "20",
+                                    "--out", str(tmp_path / "out")])
+
+
 def test_a_sensor_without_gyroscope_is_exit_2_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
     # the simulated Polar sensor played as an H10 (ECG and ACC: no gyroscope)
-    from sensorkit.ble.virtual import simulated
     from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 
-    monkeypatch.setitem(simulated.FIRMWARES, "polar_pmd", lambda rate_hz: PolarVerityFirmware(rate_hz, gyro=False))
-    result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", "polar_pmd", "--speed", "20",
-                                      "--out", str(tmp_path / "out")])
+    result = _record_simulated(tmp_path, monkeypatch, "polar_pmd", lambda rate_hz: PolarVerityFirmware(rate_hz, gyro=False))
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == ("error: F0:0D:00:00:00:01 (Polar H10 1A2B3C4D) offers no gyroscope stream (PMD features: "
                              "ECG, ACC); sensorkit needs an accelerometer and a gyroscope\n")
@@ -177,16 +183,13 @@ def test_a_sensor_that_streams_no_gyroscope_data_is_exit_2_in_one_line_and_write
     # a Polar sensor that offers and starts GYRO but sends ACC frames only: reconnected until the
     # give-up time (a minute), then "gave up" as if the link had failed
     from firmware_protocols import polar_pmd as pmd
-    from sensorkit.ble.virtual import simulated
     from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 
     class AccOnly(PolarVerityFirmware):
         def encode(self, rows):
             return [packet for packet in super().encode(rows) if packet[1][0] & 0x3F == pmd.ACC]
 
-    monkeypatch.setitem(simulated.FIRMWARES, "polar_pmd", AccOnly)
-    result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", "polar_pmd", "--speed", "20",
-                                      "--out", str(tmp_path / "out")])
+    result = _record_simulated(tmp_path, monkeypatch, "polar_pmd", AccOnly)
     assert result.exit_code == 2 and "saved 0 samples" in result.stdout  # (the live status: it streamed)
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D) sends no angular rate (gyroscope) data: ")
@@ -197,7 +200,6 @@ def test_a_sensor_that_streams_no_gyroscope_data_is_exit_2_in_one_line_and_write
 def test_a_movesense_refusing_the_subscription_is_exit_2_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
     # the simulated Movesense with every subscription slot taken answers 01 63 01 FB (507): said at
     # once, not after a silence, reconnects and a give-up a minute later
-    from sensorkit.ble.virtual import simulated
     from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
 
     def full(rate_hz):
@@ -205,9 +207,7 @@ def test_a_movesense_refusing_the_subscription_is_exit_2_in_one_line_and_writes_
         firmware.subscriptions.update({ref: "/Meas/ECG/125" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})
         return firmware
 
-    monkeypatch.setitem(simulated.FIRMWARES, "movesense", full)
-    result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", "movesense", "--speed", "20",
-                                      "--out", str(tmp_path / "out")])
+    result = _record_simulated(tmp_path, monkeypatch, "movesense", full)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == ("error: F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to "
                              "/Meas/IMU6/104: status 507 (Insufficient Storage)\n")
