@@ -7,6 +7,7 @@ Exit status: 0 all lines decoded, 1 some failed, 2 usage error.
 """
 from __future__ import annotations
 
+import math
 import sys
 from typing import TextIO
 
@@ -30,6 +31,13 @@ def _setting(text: str) -> tuple[str, object]:
         except ValueError:
             pass
     return name.strip(), raw
+
+
+def _positive_rate_hz(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """``--sample-rate-hz``: a finite number above 0 (Hz), else a usage error naming the option."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise click.BadParameter(f"{value:g} is not a sample rate; give a number of Hz above 0", param=param)
+    return value
 
 
 def _payload(line: str) -> bytes:
@@ -140,8 +148,8 @@ def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder
 @click.command("decode")
 @click.argument("protocol")
 @click.argument("file", type=click.Path(allow_dash=True))
-@click.option("--sample-rate-hz", type=float, default=None, metavar="HZ",
-              help="Nominal sample rate the stream was started with (passed to the decoder).")
+@click.option("--sample-rate-hz", type=float, default=None, metavar="HZ", callback=_positive_rate_hz,
+              help="Nominal sample rate the stream was started with (Hz, above 0; passed to the decoder).")
 @click.option("--setting", "-s", "settings", multiple=True, metavar="NAME=VALUE",
               help="Another decoder setting, e.g. -s acc_factor=0.000244 for polar_pmd. Repeatable.")
 @click.pass_context

@@ -90,7 +90,7 @@ def test_decoder_settings_pass_through(tmp_path, payloads):
     (["nosuch"], "unknown protocol 'nosuch'; known: " + ", ".join(firmware_protocols.names())),
     (["polar_pmd", "-s", "colour=red"], "bad settings for 'polar_pmd'"),
     (["polar_pmd", "-s", "acc_factor"], "is not NAME=VALUE"),
-    (["polar_pmd", "--sample-rate-hz", "-5"], "sample_rate_hz must be a positive number"),
+    (["polar_pmd", "--sample-rate-hz", "-5"], "Invalid value for '--sample-rate-hz'"),
 ])
 def test_usage_errors_exit_2(tmp_path, payloads, args, message):
     capture = write_capture(tmp_path, [payloads[0].hex()])

@@ -1,0 +1,31 @@
+"""``sensorkit decode --sample-rate-hz``: a rate that is no rate (0, negative, NaN, infinite) is refused
+as a usage error in one line naming the option, before any decoder sees it, whatever the protocol."""
+import subprocess
+import sys
+
+import pytest
+
+
+def decode(*args):
+    return subprocess.run([sys.executable, "-m", "sensorkit", "decode", *map(str, args)], capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("protocol", ["movesense", "metawear", "witmotion", "polar_pmd"])
+@pytest.mark.parametrize("rate", ["0", "-52", "nan", "inf"])
+def test_a_sample_rate_that_is_no_rate_is_a_one_line_usage_error_naming_the_option(tmp_path, protocol, rate):
+    capture = tmp_path / "capture.hex"
+    capture.write_text("00\n")
+    result = decode(protocol, capture, f"--sample-rate-hz={rate}")
+    assert result.returncode == 2
+    assert result.stdout == ""  # not even the CSV header
+    (line,) = result.stderr.splitlines()
+    assert "'--sample-rate-hz'" in line and "above 0" in line
+
+
+def test_a_positive_sample_rate_still_reaches_the_decoder(tmp_path):
+    capture = tmp_path / "capture.hex"
+    capture.write_text("00\n")
+    result = decode("movesense", capture, "--sample-rate-hz", "52")
+    assert result.returncode == 1  # the one payload is too short: decoded and reported, not refused
+    assert "capture.hex:1:" in result.stderr
