@@ -33,6 +33,24 @@ def test_scan_simulate_lists_one_sensor_per_protocol_each_at_its_fixed_address()
                       "F0:0D:00:00:00:05": ("witmotion", "WT901BLE68")}
 
 
+@pytest.mark.parametrize("protocol", ["open_v1", "polar_pmd", "metawear", "movesense", "witmotion"])
+def test_record_simulate_connects_to_the_sensor_at_the_address_scan_lists_for_its_protocol(tmp_path, monkeypatch,
+                                                                                          protocol):
+    # `record --simulate --protocol movesense` played the Movesense at F0:0D:00:00:00:01, the address
+    # `scan --simulate` lists for the open_v1 sensor; now at :04, where scan lists the Movesense
+    from sensorkit.ble.virtual.backend import VirtualRadio
+
+    scanned = CliRunner().invoke(cli, ["scan", "--simulate", "--timeout-s", "0.2"])
+    listed = {line.split()[3]: line.split()[0] for line in scanned.output.splitlines()}
+    connected = []
+    looked_up = VirtualRadio.sensor
+    monkeypatch.setattr(VirtualRadio, "sensor", lambda radio, address: connected.append(address) or looked_up(radio, address))
+    result = CliRunner().invoke(cli, ["record", "--simulate", "--protocol", protocol, "--duration-s", "2",
+                                      "--speed", "10", "--out", str(tmp_path), "--name", "r"])
+    assert result.exit_code == 0, result.output
+    assert set(connected) == {listed[protocol]}
+
+
 def test_a_scan_that_finds_no_sensor_is_one_line_and_exit_2(monkeypatch):
     # a radio with no sensor in range: what a clinic sees with the sensor switched off
     from sensorkit.ble.virtual import VirtualRadio, simulated
@@ -174,7 +192,7 @@ def test_a_sensor_without_gyroscope_is_exit_2_in_one_line_and_writes_nothing(tmp
 
     result = _record_simulated(tmp_path, monkeypatch, "polar_pmd", lambda rate_hz: PolarVerityFirmware(rate_hz, gyro=False))
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == ("error: F0:0D:00:00:00:01 (Polar H10 1A2B3C4D) offers no gyroscope stream (PMD features: "
+    assert result.stderr == ("error: F0:0D:00:00:00:02 (Polar H10 1A2B3C4D) offers no gyroscope stream (PMD features: "
                              "ECG, ACC); sensorkit needs an accelerometer and a gyroscope\n")
     assert not list(tmp_path.rglob("*.csv"))
 
@@ -192,7 +210,7 @@ def test_a_sensor_that_streams_no_gyroscope_data_is_exit_2_in_one_line_and_write
     result = _record_simulated(tmp_path, monkeypatch, "polar_pmd", AccOnly)
     assert result.exit_code == 2 and "saved 0 samples" in result.stdout  # (the live status: it streamed)
     (line,) = result.stderr.splitlines()
-    assert line.startswith("error: F0:0D:00:00:00:01 (Polar Sense 1A2B3C4D) sends no angular rate (gyroscope) data: ")
+    assert line.startswith("error: F0:0D:00:00:00:02 (Polar Sense 1A2B3C4D) sends no angular rate (gyroscope) data: ")
     assert line.endswith(" s, none of angular rate; sensorkit needs an accelerometer and a gyroscope")
     assert not list(tmp_path.rglob("*.csv"))
 
@@ -209,7 +227,7 @@ def test_a_movesense_refusing_the_subscription_is_exit_2_in_one_line_and_writes_
 
     result = _record_simulated(tmp_path, monkeypatch, "movesense", full)
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == ("error: F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to "
+    assert result.stderr == ("error: F0:0D:00:00:00:04 (Movesense 174630000192) refused the subscription to "
                              "/Meas/IMU6/104: status 507 (Insufficient Storage)\n")
     assert not list(tmp_path.rglob("*.csv"))
 

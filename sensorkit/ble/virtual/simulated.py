@@ -31,7 +31,8 @@ BOARD_RATES: dict[str, Callable[[float], float]] = {
     "movesense": ms.imu6_rate_hz, "witmotion": wm.return_rate_hz}
 #: protocol name -> the address its sensor has in ``sensorkit scan --simulate``, fixed: a protocol
 #: added later takes the next free one, no other moves (open_v1, the default simulated sensor, is at
-#: …:01, where ``record --simulate`` plays every protocol's sensor; docs/sensors.md lists them)
+#: …:01; ``record``/``live --simulate`` play the protocol's sensor at its address here; docs/sensors.md
+#: lists them)
 SCAN_ADDRESSES: dict[str, str] = {
     "open_v1": "F0:0D:00:00:00:01", "polar_pmd": "F0:0D:00:00:00:02", "metawear": "F0:0D:00:00:00:03",
     "movesense": "F0:0D:00:00:00:04", "witmotion": "F0:0D:00:00:00:05"}
@@ -54,11 +55,14 @@ def firmware_for(protocol: str, sample_rate_hz: float) -> SensorFirmware:
 
 
 def simulated_sensor(protocol: str = DEFAULT_PROTOCOL, seed: int = 0, speed: float = 1.0,
-                     address: str = "F0:0D:00:00:00:01", **sim_options) -> tuple[VirtualSensor, SimulatedSession]:
+                     address: str | None = None, **sim_options) -> tuple[VirtualSensor, SimulatedSession]:
     """A virtual sensor streaming ``simulate_session(seed, **sim_options)`` at ``speed`` × real time,
     simulated at the rate the ``protocol``'s sensor streams (:func:`board_rate_hz`: a MetaWear board
-    asked for 104 Hz streams 100 Hz, so the session is simulated at 100 Hz)."""
+    asked for 104 Hz streams 100 Hz, so the session is simulated at 100 Hz), at ``address`` (by
+    default the protocol's :data:`SCAN_ADDRESSES` one, where ``scan --simulate`` lists it)."""
     firmware_for(protocol, board_rate_hz(protocol, 100.0))  # (an unknown protocol: said before simulating)
+    if address is None:
+        address = SCAN_ADDRESSES[protocol]
     requested_hz = sim_options.get("sample_rate_hz")
     if requested_hz is not None and board_rate_hz(protocol, requested_hz) != requested_hz:
         sim_options["sample_rate_hz"] = _plain(board_rate_hz(protocol, requested_hz))
