@@ -543,7 +543,11 @@ class SensorSession:
         self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())
 
     async def _reconnect(self) -> None:
+        """Reconnect until the give-up time; a sensor that answers but refuses to stream as asked (a
+        Movesense with no free subscription slot: 507) ends the stream at once, its reader getting
+        the :class:`StreamRefusedError` the first connection would have raised."""
         started_monotonic_s, dropped_clock_s = self._outage_started
+        refusal: StreamRefusedError | None = None
         try:
             await self._stop_quietly(self.client)  # (a silent sensor's link is still up: stopped, let go)
             await self._disconnect_quietly(self.client)
@@ -553,8 +557,8 @@ class SensorSession:
             if ((self._pending_gap is not None and self._pending_gap.attempts == 0 or time.monotonic() < deadline)
                     and await self._connect_with_backoff(deadline)):
                 return
-        except StreamRefusedError as exc:
-            log.warning("%s", exc)
+        except StreamRefusedError as exc:  # (another attempt would be refused the same way)
+            refusal = exc
         except Exception:  # noqa: BLE001 - a bug here must end the stream, not hang it
             log.exception("reconnecting to %s failed", self.sensor.address)
         gap = self._pending_gap
@@ -562,6 +566,9 @@ class SensorSession:
         if gap is not None:
             gap.lost_s = self._clock() - dropped_clock_s
             gap.lost_samples = int(round(gap.lost_s / self._timebase.sample_period_s))
+        if refusal is not None:
+            self._refuse(refusal)
+            return
         log.warning("gave up reconnecting to %s after %g s", self.sensor.address, self.give_up_s)
         self._set_state(LinkState.GAVE_UP)
         self._queue.put_nowait(_END)

@@ -232,6 +232,40 @@ def test_a_movesense_refusing_the_subscription_is_exit_2_in_one_line_and_writes_
     assert not list(tmp_path.rglob("*.csv"))
 
 
+def test_a_movesense_refusing_the_subscription_on_reconnecting_is_exit_2_in_one_line_and_keeps_the_data(
+        tmp_path, monkeypatch):
+    # the link drops 2 s in and other subscriptions take every slot meanwhile: the resubscription
+    # is answered 507. That was a warning and a "gave up reconnecting" (exit 0, as if out of reach);
+    # now the same one line as a refusal of the first subscription, exit 2, the samples before saved
+    import asyncio
+
+    from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
+
+    class TakenWhileAway(MovesenseFirmware):
+        dropped = False
+
+        def encode(self, rows):
+            if not self.dropped and self.host.clock() > 2.0:
+                self.dropped = True
+                asyncio.get_running_loop().call_soon(self.host.drop_link)
+            return super().encode(rows)
+
+        def on_disconnect(self):
+            super().on_disconnect()
+            if self.dropped:
+                self.subscriptions.update({ref: "/Meas/ECG/125" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})
+
+    result = _record_simulated(tmp_path, monkeypatch, "movesense", TakenWhileAway)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1] == ("error: F0:0D:00:00:00:04 (Movesense 174630000192) refused the "
+                                              "subscription to /Meas/IMU6/104: status 507 (Insufficient Storage)")
+    assert "gave up" not in result.stderr
+    (saved,) = tmp_path.rglob("*.csv")
+    recording = read_recording(saved)
+    (gap,) = recording.meta.reconnects  # the drop, not resumed
+    assert gap["resumed_at_t_s"] is None and recording.samples.duration_s == pytest.approx(2.0, abs=0.1)
+
+
 def test_ctrl_c_stops_record_cleanly_and_closes_the_sidecar(tmp_path):
     command = [sys.executable, "-m", "sensorkit", "record", "--simulate", "--speed", "10", "--out", str(tmp_path),
                "--name", "stopped"]

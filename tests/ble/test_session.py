@@ -375,6 +375,44 @@ def test_a_movesense_that_refuses_the_subscription_is_one_error_naming_path_and_
     assert time.monotonic() - started < 2.0  # (the answer, not a timeout, ended it)
 
 
+def test_a_movesense_that_refuses_the_subscription_on_reconnecting_ends_the_stream_with_that_error(run, caplog):
+    # The link drops and, while the client is away, other subscriptions take every slot: the
+    # resubscription is answered 507. That was a warning in the log and a "gave up": the reader's
+    # stream just ended, as if the sensor were out of reach. It now ends with the error the first
+    # subscription raises, at once (no further attempts), the samples before it read as usual.
+    from sensorkit.ble import SubscribeRefusedError
+    from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
+
+    firmware = MovesenseFirmware(104.0)
+    sensor = VirtualSensor(firmware, synthetic_samples(20.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
+                            clock=sensor.clock, give_up_s=30.0, backoff_initial_s=0.02, backoff_max_s=0.2)
+    blocks = []
+
+    async def go():
+        async with session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                blocks.append(block)
+                if sensor.clock() > 2.0 and sensor.connections == 1 and sensor.connected:
+                    sensor.drop_link()
+                    firmware.subscriptions.update({ref: "/Meas/ECG/125" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})
+                if sensor.clock() > 15.0:
+                    break
+
+    started = time.monotonic()
+    with pytest.raises(SubscribeRefusedError) as error:
+        run(go())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to "
+                                "/Meas/IMU6/104: status 507 (Insufficient Storage)")
+    assert sensor.connections == 2 and not sensor.connected  # one reconnect, refused, let go
+    assert len(Samples.concat(blocks)) > 100  # what came before the drop was read
+    (gap,) = session.reconnects
+    assert gap.resumed_at_t_s is None
+    assert "gave up" not in caplog.text
+    assert time.monotonic() - started < 10.0  # (the answer, not the 30 s give-up, ended it)
+
+
 def test_a_movesense_subscription_that_succeeds_streams_without_an_answer(run):
     # (the app sends no result for a SUBSCRIBE that succeeds: its first data is the sign)
     from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
