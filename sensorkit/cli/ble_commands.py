@@ -20,7 +20,7 @@ from sensorkit.ble.errors import BleError
 from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.scan import scan as scan_sensors
 from sensorkit.ble.session import SensorSession
-from sensorkit.cli.params import TextDefault
+from sensorkit.cli.params import Number, TextDefault
 from sensorkit.errors import ConfigError, SensorkitError
 from sensorkit.live import make_display
 
@@ -57,7 +57,7 @@ def _run(coro):
         sys.exit(1)
 
 
-@click.option("--timeout-s", type=click.FloatRange(min=0.1), default=5.0, show_default=True, metavar="SECONDS",
+@click.option("--timeout-s", type=Number(min=0.1), default=5.0, show_default=True, metavar="SECONDS",
               help="How long to listen for advertisements (s).")
 @click.option("--simulate", is_flag=True, help="Scan the built-in simulated sensors instead of the radio.")
 def _scan(timeout_s: float, simulate: bool) -> None:
@@ -85,7 +85,7 @@ def _stream_options(func):
                      help="Folder for NAME.csv + NAME.json (written as samples arrive)."),
         click.option("--name", default=None, metavar="NAME", cls=TextDefault, show_default="session_YYYYMMDD_HHMMSS, the start time",
                      help="Recording name: the files are NAME.csv and NAME.json."),
-        click.option("--duration-s", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+        click.option("--duration-s", type=Number(min=0, min_open=True), default=None, metavar="SECONDS",
                      cls=TextDefault, show_default="until Ctrl-C; with --simulate: the simulated session's end",
                      help="Stop after this many seconds."),
         click.option("--device", default=None, metavar="ADDRESS_OR_NAME",
@@ -97,9 +97,9 @@ def _stream_options(func):
                      help="The sensor's wire protocol."),
         click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, metavar="SEED",
                      help="With --simulate: which simulated session (each seed makes another)."),
-        click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+        click.option("--speed", type=Number(min=0, min_open=True), default=1.0, show_default=True,
                      metavar="FACTOR", help="With --simulate: how much faster than real time the session plays."),
-        click.option("--sample-rate-hz", type=click.FloatRange(min=10), default=104.0, show_default=True,
+        click.option("--sample-rate-hz", type=Number(min=10), default=104.0, show_default=True,
                      metavar="HZ",
                      help="Sample rate to ask the sensor for (Hz), and to simulate; at least 10 Hz (the real"
                           " recordings: 25-101 Hz). A sensor with fixed rates streams the nearest (MetaWear:"
@@ -109,16 +109,16 @@ def _stream_options(func):
                      cls=TextDefault, show_default=f"{exercises.DEFAULT_EXERCISE}; with --simulate: the one simulated",
                      help="The exercise done in the session."),
         click.option("--patient", default=None, metavar="PSEUDONYM", help="The patient's pseudonym, for the sidecar."),
-        click.option("--target-rom-deg", type=click.FloatRange(min=0), default=None, metavar="DEG",
+        click.option("--target-rom-deg", type=Number(min=0), default=None, metavar="DEG",
                      help="The patient's target range of motion (deg): the live target band, and the full-rep"
                           " ROM assumed until the patient's own reps show it."),
-        click.option("--target-hold-s", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+        click.option("--target-hold-s", type=Number(min=0), default=None, metavar="SECONDS",
                      help="The patient's target hold at the top of a rep (s), timed live."),
-        click.option("--target-movement-s", type=click.FloatRange(min=0, min_open=True), default=None,
+        click.option("--target-movement-s", type=Number(min=0, min_open=True), default=None,
                      metavar="SECONDS",
                      help="The prescribed time of one rep's movement out and back, without the hold (s): a rep"
                           " far quicker than this plus the target hold is called rushed."),
-        click.option("--give-up-s", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+        click.option("--give-up-s", type=Number(min=0), default=60.0, show_default=True, metavar="SECONDS",
                      help="Stop reconnecting after this long without a link (s); the recording is then closed."),
     ]
     for option in reversed(options):

@@ -30,3 +30,14 @@ class TextDefault(click.Option):
         if isinstance(self.show_default, str):
             extra["default"] = self.show_default
         return extra
+
+
+class Number(click.FloatRange):
+    """A finite number within the range (``click.FloatRange`` lets ``nan`` through: it compares
+    false against any bound); ``nan`` and ``inf`` are refused naming the option."""
+
+    def convert(self, value, param, ctx) -> float:
+        number = super().convert(value, param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number

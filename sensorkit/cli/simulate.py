@@ -7,7 +7,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from sensorkit.cli.params import TextDefault
+from sensorkit.cli.params import Number, TextDefault
 from sensorkit.errors import escape_controls
 from sensorkit.sim import simulate_session
 from sensorkit.sim.exercises import exercise_names
@@ -60,7 +60,7 @@ def _write_whole(session, out_dir: Path, name: str) -> Path:
               help="How many sessions.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), metavar="SEED",
               help="Seed of the first session (each seed makes another); the next ones use seed+1, seed+2, ...")
-@click.option("--sample-rate-hz", type=click.FloatRange(MIN_RATE_HZ, 2000), default=None, metavar="HZ",
+@click.option("--sample-rate-hz", type=Number(MIN_RATE_HZ, 2000), default=None, metavar="HZ",
               cls=TextDefault, show_default="drawn per session from 25, 26, 50, 52, 100, 104, 200",
               help="The simulated sensor's sample rate (Hz).")
 @click.option("--side", type=click.Choice(["left", "right"]), default=None, cls=TextDefault, show_default="drawn per session",
@@ -82,7 +82,7 @@ def _write_whole(session, out_dir: Path, name: str) -> Path:
 @click.option("--kinds", default=None, metavar="KIND,...",
               cls=TextDefault, show_default="the exercise's: full, partial, knee_out for hip ER; full, partial for knee extension",
               help="The rep kinds allowed, comma-separated.")
-@click.option("--max-duration-s", type=click.FloatRange(min=10), default=None, metavar="SECONDS",
+@click.option("--max-duration-s", type=Number(min=10), default=None, metavar="SECONDS",
               help="Stop adding reps once a session would last longer than this (s).")
 def simulate(out_dir: Path, exercise: str, sessions: int, seed: int, sample_rate_hz: float | None, side: str | None,
              perfect: bool, no_distractors: bool, no_fast_reps: bool, no_axis_spread: bool, continuous: bool | None,
