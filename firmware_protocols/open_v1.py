@@ -7,6 +7,8 @@ finds samples the device itself dropped, and is unwrapped across its 71.6-minute
 """
 from __future__ import annotations
 
+import dataclasses
+import math
 import struct
 from collections import deque
 from dataclasses import dataclass
@@ -185,9 +187,17 @@ class OpenV1(Protocol):
         """Stop streaming (the device sends the samples it still holds first)."""
         return [Command(CONTROL_CHAR_UUID, bytes((CONTROL_STOP,)))]
 
-    def decoder(self, **settings) -> OpenV1Decoder:
-        """``config=``: the config characteristic's bytes (read it after the start command)."""
-        return OpenV1Decoder(**settings)
+    def decoder(self, config: OpenV1Config | bytes | None = None, sample_rate_hz: float | None = None) -> OpenV1Decoder:
+        """``config``: the config characteristic's bytes (read it after the start command); without
+        it, ``sample_rate_hz`` (Hz) with the reference firmware's scales (:data:`DEFAULT_CONFIG`):
+        a capture of data frames alone, whose rate is known."""
+        if sample_rate_hz is not None:
+            if config is not None:
+                raise ValueError("give config or sample_rate_hz, not both: the config holds the rate")
+            if not (math.isfinite(sample_rate_hz) and sample_rate_hz > 0):
+                raise ValueError(f"sample_rate_hz must be a number of Hz above 0, got {sample_rate_hz}")
+            config = dataclasses.replace(DEFAULT_CONFIG, sample_rate_hz=float(sample_rate_hz))
+        return OpenV1Decoder(config)
 
 
 def encode_frame(samples: np.ndarray, *, seq: int, t_first_us: int, config: OpenV1Config = DEFAULT_CONFIG,

@@ -110,3 +110,20 @@ def test_installed_entry_point_reads_stdin(payloads):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 1 + 26
+
+
+def test_an_open_v1_capture_of_data_frames_decodes_at_the_rate_given(tmp_path):
+    # a capture without the config characteristic: --sample-rate-hz gives the rate, the reference
+    # firmware's scales the rest (it was "bad settings for 'open_v1': ... unexpected keyword argument")
+    import numpy as np
+    from click.testing import CliRunner
+    from firmware_protocols.open_v1 import encode_frame
+    from sensorkit.cli import cli
+
+    rows = np.tile([0.0, 0.0, 9.81, 1.0, -2.0, 0.5], (8, 1))
+    capture = tmp_path / "capture.hex"
+    capture.write_text("\n".join(encode_frame(rows, seq=k, t_first_us=k * 8 * 19231).hex() for k in range(3)) + "\n")
+    result = CliRunner().invoke(cli, ["decode", "open_v1", str(capture), "--sample-rate-hz", "52"])
+    assert result.exit_code == 0, result.stderr
+    t = np.array([float(line.split(",")[0]) for line in result.stdout.splitlines()[1:]])
+    assert len(t) == 24 and np.allclose(np.diff(t), 1 / 52, atol=2e-4)
