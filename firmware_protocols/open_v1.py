@@ -197,6 +197,13 @@ class OpenV1(Protocol):
             if not (math.isfinite(sample_rate_hz) and sample_rate_hz > 0):
                 raise ValueError(f"sample_rate_hz must be a number of Hz above 0, got {sample_rate_hz}")
             config = dataclasses.replace(DEFAULT_CONFIG, sample_rate_hz=float(sample_rate_hz))
+        if isinstance(config, str):  # (hex, as a command line gives it)
+            try:
+                config = bytes.fromhex(config)
+            except ValueError:
+                raise ValueError(f"config must be the config characteristic's bytes in hex, got {config!r}") from None
+        if config is not None and not isinstance(config, (OpenV1Config, bytes, bytearray)):
+            raise ValueError(f"config must be the config characteristic's {CONFIG.size} bytes, got {config!r}")
         return OpenV1Decoder(config)
 
 

@@ -127,3 +127,24 @@ def test_an_open_v1_capture_of_data_frames_decodes_at_the_rate_given(tmp_path):
     assert result.exit_code == 0, result.stderr
     t = np.array([float(line.split(",")[0]) for line in result.stdout.splitlines()[1:]])
     assert len(t) == 24 and np.allclose(np.diff(t), 1 / 52, atol=2e-4)
+
+
+def test_an_open_v1_config_given_in_hex_sets_the_rate_and_a_bad_one_is_one_line(tmp_path):
+    import dataclasses
+
+    import numpy as np
+    from click.testing import CliRunner
+    from firmware_protocols.open_v1 import DEFAULT_CONFIG, encode_frame
+    from sensorkit.cli import cli
+
+    config = dataclasses.replace(DEFAULT_CONFIG, sample_rate_hz=25.0)
+    capture = tmp_path / "capture.hex"
+    capture.write_text(encode_frame(np.tile([0.0, 0.0, 9.81, 1.0, -2.0, 0.5], (8, 1)), seq=0, t_first_us=0,
+                                    config=config).hex() + "\n")
+    good = CliRunner().invoke(cli, ["decode", "open_v1", str(capture), "-s", f"config={config.to_bytes().hex()}"])
+    assert good.exit_code == 0, good.stderr
+    t = np.array([float(line.split(",")[0]) for line in good.stdout.splitlines()[1:]])
+    assert np.allclose(np.diff(t), 1 / 25)
+    bad = CliRunner().invoke(cli, ["decode", "open_v1", str(capture), "-s", "config=0101"])  # (was a traceback)
+    assert bad.exit_code == 2  # (a usage error: `sensorkit` prints it as one line)
+    assert "bad settings for 'open_v1': config must be the config characteristic's 16 bytes" in bad.stderr
