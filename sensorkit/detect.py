@@ -26,7 +26,7 @@ import numpy as np
 from sensorkit import exercises
 from sensorkit.inputs import InputChecks
 from sensorkit.io.meta import SIDES as SIDECAR_SIDES, sidecar_value
-from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.config import PRESCRIPTION_KEYS, PipelineConfig, prescribed
 from sensorkit.pipeline.pipeline import Pipeline
 from sensorkit.pipeline.rep import REP_COLUMNS, Rep
 from sensorkit.samples import ACC_COLUMNS, COLUMNS, GYR_COLUMNS, T, Samples
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 #: the values of ``side``: the leg wearing the sensor (as a sidecar names it), or "" when not known
 SIDES = (*SIDECAR_SIDES, "")
 #: the prescription's keywords, checked as the sidecar's keys of the same names
-PRESCRIPTION = ("target_rom_deg", "target_hold_s", "target_movement_s")
+PRESCRIPTION = PRESCRIPTION_KEYS
 
 
 #: the forms of data :meth:`RepDetector.detect` and :meth:`RepDetector.update` take, for messages
@@ -270,9 +270,8 @@ class RepDetector:
         chosen = {c.exercise: c for c in RepDetector.__subclasses__()}.get(meta.exercise)
         if chosen is None or (cls is not RepDetector and chosen is not cls):
             raise ValueError(f"the recording's exercise is {meta.exercise!r}, not {cls.exercise!r}")
-        prescription = {key: getattr(meta, key) for key in PRESCRIPTION}
-        if prescription["target_rom_deg"] == 0:  # a sidecar's (a prescription's rom_deg = 0): no target
-            prescription["target_rom_deg"] = None
+        given = {key: getattr(meta, key) for key in PRESCRIPTION}
+        prescription = {key: prescribed(given, key) for key in PRESCRIPTION}  # (a sidecar's target ROM 0: none)
         return chosen(**{**prescription, "side": meta.side or "", **params})
 
     def __repr__(self) -> str:
