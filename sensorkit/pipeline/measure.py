@@ -145,25 +145,25 @@ def _lowpass(cutoff_hz: float, fs_hz: float) -> tuple[np.ndarray, np.ndarray, np
     return b, a, butter_lowpass_zi(cutoff_hz, fs_hz)[0]  # lfilter_zi(b, a)
 
 
-_PAD = 9  # samples of odd extension at each end (sosfiltfilt's default for one section)
+PAD = 9  # samples of odd extension at each end (sosfiltfilt's default for one section)
 
 
 def smooth_zero_phase(columns: list[np.ndarray], cutoff_hz: float, fs_hz: float) -> np.ndarray:
     """Zero-phase low-pass of ``np.column_stack(columns)`` (columns: 1-D or 2-D, of one length)
-    along the samples: ``scipy.signal.sosfiltfilt``'s method (odd extension by _PAD samples,
+    along the samples: ``scipy.signal.sosfiltfilt``'s method (odd extension by PAD samples,
     forward and backward passes from steady state) for the one-section Butterworth, its design and
     state cached (lfilter: a tenth of sosfilt's call overhead), the columns written straight into
     the padded array."""
     n = len(columns[0])
-    if n <= _PAD or cutoff_hz >= 0.45 * fs_hz:
+    if n <= PAD or cutoff_hz >= 0.45 * fs_hz:
         return np.column_stack(columns)
     widths = [1 if c.ndim == 1 else c.shape[1] for c in columns]
-    ext = np.empty((n + 2 * _PAD, sum(widths)))
+    ext = np.empty((n + 2 * PAD, sum(widths)))
     at = 0
     for column, width in zip(columns, widths):
-        ext[_PAD:-_PAD, at:at + width] = column if column.ndim == 2 else column[:, None]
+        ext[PAD:-PAD, at:at + width] = column if column.ndim == 2 else column[:, None]
         at += width
-    pad = _PAD
+    pad = PAD
     x0, x1 = ext[pad], ext[-pad - 1]  # the first and last sample
     ext[:pad], ext[-pad:] = 2 * x0 - ext[2 * pad:pad:-1], 2 * x1 - ext[-pad - 2:-2 * pad - 2:-1]
     b, a, zi = _lowpass(cutoff_hz, fs_hz)

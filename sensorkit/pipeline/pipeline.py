@@ -31,8 +31,8 @@ from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_ang
 from sensorkit.pipeline.config import PipelineConfig, prescribed
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_quiet_samples
-from sensorkit.pipeline.measure import (Features, HoldSoFar, SETTLED_S, Window, hold_so_far, measure, signed_angle_deg,
-                                        smooth_zero_phase, top_band_deg)
+from sensorkit.pipeline.measure import (PAD, SETTLED_S, Features, HoldSoFar, Window, hold_so_far, measure,
+                                        signed_angle_deg, smooth_zero_phase, top_band_deg)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Kind, Rep
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, Movement, Segmenter,
@@ -54,8 +54,6 @@ _FILLED = 20
 #: its rest pose per piece, so with ``keep_angle`` the pieces stay _SCAN long
 _SCAN = 1024
 SCAN_FIRST_S = 5.0
-#: samples of odd extension at each end of a zero-phase smoothing (measure's _PAD)
-_SMOOTH_PAD = 9
 
 
 #: a first rep ended at the bottom of a swing was a swing behind the rest pose (a wind-up) when the
@@ -190,7 +188,7 @@ class _SpanSmoother:
         return lfilter(self.b, self.a, x, axis=0, zi=zi)
 
     def update(self, rows: np.ndarray) -> np.ndarray:
-        """Fold in the movement's new history rows (at least _PAD + 2 in all); returns the smoothed
+        """Fold in the movement's new history rows (at least PAD + 2 in all); returns the smoothed
         columns of every row so far (n, 6; a view)."""
         k, before = len(rows), self.n
         if k:
@@ -207,10 +205,10 @@ class _SpanSmoother:
             self.integral_sum += cols[:, :3].sum(axis=0)
             self._last_t, self.n = float(t[-1]), n + k
             if self.state is None:  # (the odd extension before the first row, as sosfiltfilt's)
-                head = 2 * cols[0] - self.columns[_SMOOTH_PAD:0:-1]
+                head = 2 * cols[0] - self.columns[PAD:0:-1]
                 _, self.state = self._filter(head, self.zi[:, None] * head[0])
             self.forward[n:n + k], self.state = self._filter(cols, self.state)
-        n, pad = self.n, _SMOOTH_PAD
+        n, pad = self.n, PAD
         tail = 2 * self.columns[n - 1] - self.columns[n - 2:n - pad - 2:-1]  # (the odd extension after the last)
         tail_out, _ = self._filter(tail, self.state)
         # (from settle before the last time's newest row: each row is given its value last with the
