@@ -61,7 +61,7 @@ def tempo_by_definition(truth: list[Truth], meta: Mapping[str, Any], config: Pip
     for i in sorted((i for i, tr in enumerate(truth) if tr.kind in COUNTED_KINDS and tr.tempo),
                     key=lambda i: truth[i].start_s):
         tr = truth[i]
-        out[i] = replace(tr, drawn_tempo=tr.tempo, tempo=judge.judge(tr.end_s - tr.start_s))
+        out[i] = replace(tr, drawn_tempo=tr.tempo, tempo=judge.judge(tr.end_s - tr.start_s, tr.hold_s))
     return out
 
 

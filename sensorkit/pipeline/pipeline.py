@@ -580,7 +580,7 @@ class Pipeline:
         if v.kind != "rejected":
             self._count += 1
             number = self._count
-            tempo = self.tempo.judge(f.duration_s)
+            tempo = self.tempo.judge(f.duration_s, f.hold_s)
         return Rep(
             rep=number, kind=v.kind, start_s=f.start_s, end_s=f.end_s, rom_deg=_reported_rom(v, f),
             hold_s=f.hold_s, out_end_s=f.out_end_s, return_start_s=f.return_start_s,

@@ -7,8 +7,11 @@ return) is below ``fast_fraction`` of a reference, by the first rule that applie
    outward plus return movement, plus ``target_hold_s`` when given);
 2. the median of the patient's recent ``normal`` reps, once there are ``tempo_min_reps`` of them
    (fast reps never enter it, so a rushed set, however long, does not become the norm);
-3. when the first ``tempo_min_reps`` reps were all quicker than the exercise's prior, this patient
-   is simply quick: the median of all reps so far (until rule 2 applies);
+3. when the first ``tempo_min_reps`` reps were all quicker than the exercise's prior and each was
+   held on purpose (``DELIBERATE_HOLD_S`` at the top), this patient is simply quick: the median of
+   all reps so far (until rule 2 applies). Quick reps without such a hold are what "too fast"
+   means, so they never become the reference: a continuous series of swings (no hold) stays
+   ``fast`` from its first rep to its last, instead of turning ``normal`` after three;
 4. the exercise's ``controlled_rep_s``.
 
 Why the whole rep and not only its movement: what a therapist calls "too fast" is a rep that skips
@@ -22,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sensorkit.pipeline.classify import DELIBERATE_HOLD_S
 from sensorkit.pipeline.config import PipelineConfig, prescribed
 from sensorkit.pipeline.stats import median
 
@@ -44,7 +48,8 @@ class TempoJudge:
         self._normal_s: list[float] = []
         self._all_s: list[float] = []
         self._seen = 0  # counted reps judged so far
-        self._quick = False  # the first tempo_min_reps reps were all fast by the prior
+        self._quick = False  # the first tempo_min_reps reps were all fast by the prior, and held
+        self._held_quick = 0  # of the first reps, how many were fast by the prior and held on purpose
 
     @property
     def reference_s(self) -> float:
@@ -58,13 +63,16 @@ class TempoJudge:
             return median(self._all_s[-cfg.tempo_history:])
         return float(cfg.controlled_rep_s)
 
-    def judge(self, movement_s: float) -> str:
-        """``fast`` or ``normal`` for a counted rep that lasted ``movement_s`` seconds."""
+    def judge(self, movement_s: float, hold_s: float) -> str:
+        """``fast`` or ``normal`` for a counted rep that lasted ``movement_s`` seconds, held
+        ``hold_s`` seconds at the top."""
         fast = movement_s < self.config.fast_fraction * self.reference_s
         self._seen += 1
         self._all_s.append(movement_s)
         del self._all_s[:-self._keep]
-        if self._seen == self.config.tempo_min_reps and not self._normal_s and fast:
+        if fast and hold_s >= DELIBERATE_HOLD_S and self._seen <= self.config.tempo_min_reps:
+            self._held_quick += 1
+        if self._seen == self.config.tempo_min_reps and self._held_quick == self._seen:
             self._quick = True
         if fast:
             return "fast"

@@ -111,6 +111,14 @@ def test_how_the_strap_sits_and_which_leg_change_nothing(change):
             assert max(map(abs, moved.rom_change_deg), default=0.0) < 3.0, name
 
 
+@pytest.mark.parametrize("name", ["phytmo_b05kfel0_2", "phytmo_b05kfel1_1", "phytmo_e01kfer0_1"])
+def test_a_continuous_series_has_one_tempo_from_its_first_rep_to_its_last(name):
+    # 10 swings at one pace (1.2-1.6 s, no hold): the same verdict for each, "fast" (they skip the
+    # hold a controlled knee extension has), not three "fast" and then seven "normal"
+    reps = [r for r in _reps(PHYTMO / f"{name}.csv") if r.kind != "rejected"]
+    assert len(reps) == 10 and {r.tempo for r in reps} == {"fast"}
+
+
 @pytest.mark.parametrize("rate_hz", [50, 200])
 def test_continuous_swings_are_read_alike_at_any_sample_rate(rate_hz):
     # a swing's turnaround behind the rest pose is quiet for 1-3 samples at 100-200 Hz, none at

@@ -59,16 +59,32 @@ def test_rejected_movements_have_no_tempo():
 def test_judge_starts_from_the_exercise_prior_then_learns_the_patient():
     judge = TempoJudge(PipelineConfig(controlled_rep_s=6.0, tempo_min_reps=3))
     # the first reps: against the prior (fast below 0.6 x 6 s)
-    assert [judge.judge(s) for s in (3.0, 3.2, 3.1)] == ["fast", "fast", "fast"]
-    # every rep so far quicker than the prior: this patient is simply quick
+    assert [judge.judge(s, hold_s=1.5) for s in (3.0, 3.2, 3.1)] == ["fast", "fast", "fast"]
+    # every rep so far quicker than the prior, yet held on purpose: this patient is simply quick
     assert judge.reference_s == pytest.approx(3.1)
-    assert [judge.judge(s) for s in (3.0, 3.3, 3.1, 1.5)] == ["normal", "normal", "normal", "fast"]
+    assert [judge.judge(s, hold_s=1.5) for s in (3.0, 3.3, 3.1)] == ["normal", "normal", "normal"]
+    assert judge.judge(1.5, hold_s=0.0) == "fast"
     assert judge.reference_s == pytest.approx(3.1)  # now the median of the normal reps
 
 
 def test_a_patient_who_rushes_from_the_first_rep_is_caught_once_controlled_reps_come():
     judge = TempoJudge(PipelineConfig(controlled_rep_s=6.0, tempo_min_reps=3, tempo_history=20))
-    rushed_then = [judge.judge(s) for s in (3.9, 3.9, 3.9, 3.9)]  # short, but not below 0.6 x the prior
-    controlled_then = [judge.judge(s) for s in (7.4, 7.3, 7.5, 7.4, 7.4)]
+    rushed_then = [judge.judge(s, hold_s=0.5) for s in (3.9, 3.9, 3.9, 3.9)]  # short, but not below 0.6 x the prior
+    controlled_then = [judge.judge(s, hold_s=3.0) for s in (7.4, 7.3, 7.5, 7.4, 7.4)]
     assert rushed_then == ["normal"] * 4 and controlled_then == ["normal"] * 5
-    assert judge.judge(3.9) == "fast"  # the same pace, now that the patient's own tempo is known
+    assert judge.judge(3.9, hold_s=0.5) == "fast"  # the same pace, now that the patient's own tempo is known
+
+
+def test_swings_without_a_hold_stay_fast_however_many_come():
+    # a continuous series (PHYTMO: 1.4-s swings, no pause, no hold) is "too fast" from its first rep
+    # to its last: quick reps that skip the hold never become the patient's norm
+    judge = TempoJudge(PipelineConfig(controlled_rep_s=6.0, tempo_min_reps=3))
+    assert [judge.judge(1.4, hold_s=0.0) for _ in range(10)] == ["fast"] * 10
+    assert judge.reference_s == pytest.approx(6.0)
+
+
+def test_one_unheld_rep_among_the_first_keeps_the_prior():
+    judge = TempoJudge(PipelineConfig(controlled_rep_s=6.0, tempo_min_reps=3))
+    assert [judge.judge(3.0, hold_s=h) for h in (1.5, 0.2, 1.5)] == ["fast"] * 3
+    assert judge.judge(3.0, hold_s=1.5) == "fast"  # not "simply quick": one of them skipped the hold
+
