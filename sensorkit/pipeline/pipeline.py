@@ -62,7 +62,11 @@ SCAN_FIRST_S = 5.0
 #: the correct ones swing back 1-3 deg). A tie is no evidence either way: a knee-out series whose
 #: rest pose lies part way up it swings about as far behind that pose as in front
 WOUND_UP_RATIO = 1.25
-#: the live view's phases in which the leg is held still out (:meth:`Pipeline._update_status`)
+#: every phase the live view shows (``Pipeline.phase_``): no rep under way, the way out, a timed
+#: hold, the return, held still at a pose that may be a hold or a rest (not timed), turning some
+#: other way than the exercise's (:meth:`Pipeline._update_status`)
+PHASES = ("rest", "out", "hold", "return", "still", "moving")
+#: ... those in which the leg is held still out
 HELD_PHASES = ("hold", "still")
 #: why a movement is no rep: it began where a movement foreign to the exercise ended (Rep.reason)
 WENT_ON_FROM_FOREIGN = "went on straight from a movement foreign to the exercise (a step's swing, walking)"
