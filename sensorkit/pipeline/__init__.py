@@ -7,7 +7,9 @@ Public API (stable; live and batch both use it)::
     reps = p.update(samples)      # Samples block (any size); returns the Reps that ended in it
     reps += p.finish()            # end of stream: closes an open movement
     p.angle_deg_                  # latest exercise angle estimate above rest, degrees
-    p.phase_                      # "rest" | "out" | "hold" | "return"
+    p.phase_                      # "rest" | "out" | "hold" | "return" | "still" | "moving"
+                                  #   still: held still at a low pose, a hold or a rest (not timed)
+                                  #   moving: turning about another axis, no rep under way
     p.hold_elapsed_s_             # seconds held so far in the current hold (0 outside one)
     p.reps_                       # every Rep so far
 """

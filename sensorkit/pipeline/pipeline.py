@@ -62,6 +62,12 @@ SCAN_FIRST_S = 5.0
 #: the correct ones swing back 1-3 deg). A tie is no evidence either way: a knee-out series whose
 #: rest pose lies part way up it swings about as far behind that pose as in front
 WOUND_UP_RATIO = 1.25
+#: every phase the live view shows (``Pipeline.phase_``): no rep under way, the way out, a timed
+#: hold, the return, held still at a pose that may be a hold or a rest (not timed), turning some
+#: other way than the exercise's (:meth:`Pipeline._update_status`)
+PHASES = ("rest", "out", "hold", "return", "still", "moving")
+#: ... those in which the leg is held still out
+HELD_PHASES = ("hold", "still")
 #: why a movement is no rep: it began where a movement foreign to the exercise ended (Rep.reason)
 WENT_ON_FROM_FOREIGN = "went on straight from a movement foreign to the exercise (a step's swing, walking)"
 
@@ -690,11 +696,33 @@ class Pipeline:
         147 real ones). A pose out the way the exercise goes is not: held there, it is a rep's hold
         if the leg comes back (the segmenter counts it, and its hold) and a rest the pose shifted
         to if the leg stays ``rest_still_s`` or the next rep comes back there; nothing tells the
-        two apart before then, and the view shows the hold the rep would report until the
-        segmenter decides (docs/exercises.md)."""
+        two apart before then, and the view shows "still" under half the last counted rep's peak
+        (:meth:`_may_be_rest`), else the hold, until the segmenter decides (docs/exercises.md)."""
         if self.classifier.axes.axis is None:
             return False
         return not out and quiet_samples >= self.config.rest_min_s * self.fs_hz_
+
+    def _may_be_rest(self, now_deg: float) -> bool:
+        """Live view, the leg held still out the way the exercise goes: whether the pose may be a rest
+        the leg shifted to rather than a rep's hold (``now_deg``: its whole turn from the rest pose).
+        So it may while under half the last counted rep's peak from the rest pose: the segmenter
+        takes such a pose for the rest once the leg has been still there ``rest_still_s`` (or when
+        the next rep comes back there), and counts a rep, with its whole hold, if the leg comes
+        back first; nothing tells the two apart before then. Further out, no rest is taken (a rep
+        held that far is a rep), and before any rep is counted, none either (0: no peak yet)."""
+        return now_deg < 0.5 * self._segmenter.home_peak_deg
+
+    def _elsewhere(self, now_deg: float) -> bool:
+        """Live view, in a movement that has not gone ``start_deg`` out the way the exercise goes:
+        whether the leg turns mostly some other way (its turn about the exercise's axis, signed the
+        way the exercise goes, under half its whole turn ``now_deg`` from the rest pose): about
+        another axis (a sideways turn, a hip rotation in a knee-extension session), or behind the
+        rest pose by less than :meth:`_behind_rest` takes for behind. A rep's start turns about the
+        exercise's axis (its angle about that axis nearly all of its turn), so it is not."""
+        if self.classifier.axes.axis is None or self.angle_deg_ >= self.config.start_deg:
+            return False
+        went_out = self._went is not None and self._went[0] == self._segmenter.start and self._went[1] == "out"
+        return not went_out and self.angle_deg_ < 0.5 * now_deg
 
     def _behind_rest(self, now_deg: float) -> bool:
         """Live view, in a movement: whether the leg has gone behind its rest pose (by ``onset_deg``
@@ -764,15 +792,22 @@ class Pipeline:
                 span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
                 if span is not None and self._left_rest_s is not None and span.out_end_s < self._left_rest_s[1]:
                     span = None  # (the hold found is that rest's)
-                if span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ == "hold"):
+                if span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ in HELD_PHASES):
                     # (never back within a hold: the span waits while the leg comes down, dated
                     # back once it is sure, and its start may move later, when a slow end of the way
                     # out turns out to be part of it; the time shown then stays until the span
                     # catches up)
-                    phase = "hold"
-                    self.hold_elapsed_s_ = max(span.held_s, self.hold_elapsed_s_ if self.phase_ == "hold" else 0.0)
+                    if self.phase_ != "hold" and self._may_be_rest(now):
+                        # (a low rep's hold, or a resting pose shifted out: no timer; a hold shown
+                        # stays one while the leg comes down)
+                        phase = "still"
+                    else:
+                        phase = "hold"
+                        self.hold_elapsed_s_ = max(span.held_s, self.hold_elapsed_s_ if self.phase_ == "hold" else 0.0)
                 elif span is not None and span.ended:
                     phase = "return"  # (a hold once ended does not start again)
+                elif self._elsewhere(now):
+                    phase = "moving"  # (about another axis, or not yet onset_deg behind: no rep under way)
                 else:
                     # (within the band a hold's wobble stays in, the leg is still on its way out)
                     phase = "out" if now >= seg.peak_deg - top_band_deg(seg.peak_deg) else "return"

@@ -4,7 +4,9 @@
 "use strict";
 
 const KIND_WORDS = { full: "full", partial: "partial", knee_out: "knee out", rejected: "not counted" };
-const PHASE_WORDS = { rest: "Rest", out: "Moving out", hold: "Hold", return: "Return slowly" };
+// (still: held at a low pose that may be a hold or a new resting pose, not timed; moving: not the
+// exercise's turn)
+const PHASE_WORDS = { rest: "Rest", out: "Moving out", hold: "Hold", return: "Return slowly", still: "Still", moving: "Moving" };
 const EXERCISE_WORDS = { hip_external_rotation: "Seated hip external rotation", knee_extension: "Seated knee extension" };
 
 // What tests and the latency benchmark read: drawing latency (ms) per state message and per rep,
