@@ -9,11 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from under_test import PACKAGE_ROOT
+
 #: runs ``sensorkit simulate ARGS`` with a real Ctrl-C (SIGINT to itself) sent the moment a
 #: session's CSV has been written (``written``: wherever it is written), or the ``AT``-th file has
-#: been renamed into the output folder (``renamed``)
+#: been renamed into the output folder (``renamed``); its first argument: the folder of the package
+#: under test (see under_test.py)
 WRAPPER = textwrap.dedent("""
     import os, signal, sys
+    sys.path.insert(0, sys.argv.pop(1))
     import numpy as np
 
     when, at, out, args = sys.argv[1], int(sys.argv[2]), os.path.realpath(sys.argv[3]), sys.argv[4:]
@@ -47,7 +51,7 @@ WRAPPER = textwrap.dedent("""
 @pytest.mark.parametrize("when, at", [("written", 1), ("written", 2), ("renamed", 1), ("renamed", 2), ("renamed", 4)])
 def test_a_ctrl_c_leaves_each_simulated_session_whole_or_absent(tmp_path, when, at):
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-c", WRAPPER, when, str(at), str(out), "simulate", "--out", str(out),
+    run = subprocess.run([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, when, str(at), str(out), "simulate", "--out", str(out),
                           "--sessions", "2", "--seed", "5", "--max-duration-s", "20", "--sample-rate-hz", "50"],
                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
 
@@ -65,6 +69,7 @@ def test_a_ctrl_c_leaves_each_simulated_session_whole_or_absent(tmp_path, when, 
 #: (:func:`sensorkit.io.outputs.stop_at_once`), the moment the first session's CSV has been written
 STOPPED_WRAPPER = textwrap.dedent("""
     import sys
+    sys.path.insert(0, sys.argv.pop(1))
     import numpy as np
     from sensorkit.io import outputs
 
@@ -85,7 +90,7 @@ def test_a_process_ended_at_once_while_a_session_is_written_leaves_nothing_in_th
     # (the session was written whole into a hidden staging folder first, and read back: a second
     # Ctrl-C left that folder behind, the CSV in it)
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-c", STOPPED_WRAPPER, "simulate", "--out", str(out), "--seed", "5",
+    run = subprocess.run([sys.executable, "-c", STOPPED_WRAPPER, PACKAGE_ROOT, "simulate", "--out", str(out), "--seed", "5",
                           "--max-duration-s", "20", "--sample-rate-hz", "50"],
                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert run.returncode == 130 and "stopping" in run.stderr, run.stderr

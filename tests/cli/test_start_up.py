@@ -3,17 +3,13 @@
 scipy.signal alone costs about 0.8 s of CPU at each start, pandas about 0.4 s."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-import sensorkit
-
-#: the folder holding the package under test: the probe imports it, not one in its working folder
-PACKAGE_ROOT = str(Path(sensorkit.__file__).resolve().parents[1])
+from under_test import PACKAGE_ROOT
 
 #: what the analysis loads: signal processing, tables, the orientation filter, the pipeline, plots
 ANALYSIS_STACK = ("scipy.signal", "pandas", "vqf", "matplotlib", "sensorkit.pipeline.pipeline", "sensorkit.batch")
@@ -21,8 +17,8 @@ ANALYSIS_STACK = ("scipy.signal", "pandas", "vqf", "matplotlib", "sensorkit.pipe
 #: runs ``sensorkit ARGS`` in this process, then prints the ANALYSIS_STACK modules it imported
 PROBE = """
 import sys
-sys.path.insert(0, sys.argv[1])
-heavy, args = sys.argv[2].split(","), sys.argv[3:]
+sys.path.insert(0, sys.argv.pop(1))
+heavy, args = sys.argv[1].split(","), sys.argv[2:]
 sys.argv = ["sensorkit", *args]
 from sensorkit.cli import main
 try:
@@ -36,9 +32,8 @@ print("\\nimported:", ",".join(m for m in heavy if m in sys.modules))
 
 def imported(args: list[str], cwd: Path, heavy=ANALYSIS_STACK) -> list[str]:
     """The modules of ``heavy`` that running ``sensorkit ARGS`` imported."""
-    env = {**os.environ, "PYTHONPATH": PACKAGE_ROOT}
     run = subprocess.run([sys.executable, "-c", PROBE, PACKAGE_ROOT, ",".join(heavy), *args], capture_output=True,
-                         text=True, timeout=120, cwd=cwd, env=env)
+                         text=True, timeout=120, cwd=cwd)
     assert "Traceback" not in run.stderr, run.stderr
     last = run.stdout.splitlines()[-1]
     assert last.startswith("imported:"), run.stdout
