@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import click
@@ -57,8 +56,8 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
     Writes reps.csv (one row per rep) and sessions.csv (one row per recording) in --out. The
     results do not depend on --workers or --scheduler: rows come in the order of the files.
     """
-    try:
-        config = parse_settings(settings) if settings else None  # (no settings: the defaults, once inputs are there)
+    try:  # (settings given: checked first; the defaults are made once the inputs are there)
+        config = parse_settings(settings) if settings else None
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     require_inputs(paths)

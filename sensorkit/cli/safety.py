@@ -8,10 +8,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
 from sensorkit.errors import SensorkitError, escape_controls
+
+if TYPE_CHECKING:  # (rich loads when a console is made: not for --help)
+    from rich.console import Console
 
 #: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use (that of
 #: :func:`sensorkit.io.outputs.stop_at_once` too; not imported from there: this module stays light)
@@ -21,7 +25,7 @@ EXIT_INTERRUPTED = 130
 process_ends_with_command = False
 
 
-def stderr_console() -> "rich.console.Console":  # noqa: F821 - (rich loads on use)
+def stderr_console() -> Console:
     """A rich console on stderr that prints text as given: no markup, emoji codes or highlighting
     (a file named ``[red]x.csv`` or ``:x:.csv`` is printed as named)."""
     from rich.console import Console
