@@ -13,6 +13,7 @@ from click.testing import CliRunner
 import firmware_protocols
 from sensorkit.cli import cli
 from sensorkit.cli.decode import decoder_settings
+from under_test import env
 
 #: (protocol, setting, its type) for every setting of every registered protocol's decoder
 SETTINGS = [(protocol, name, kind) for protocol in firmware_protocols.names()
@@ -79,7 +80,7 @@ def test_a_bad_setting_is_one_line_from_the_command(tmp_path):
     capture = tmp_path / "capture.hex"
     capture.write_text("00\n")
     result = subprocess.run([sys.executable, "-m", "sensorkit", "decode", "polar_pmd", str(capture), "-s",
-                             "acc_factor=abc"], capture_output=True, text=True, timeout=120)
+                             "acc_factor=abc"], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env())
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
     assert "bad settings for 'polar_pmd': acc_factor='abc': expected a finite number" in line
