@@ -6,21 +6,20 @@ seated knee extension): reps counted and classified, ROM, hold and tempo.
     detector.reps_                                # one row per movement
 """
 from sensorkit.errors import ConfigError, RecordingError, SensorkitError
-from sensorkit.samples import Samples
 
 __all__ = ["Samples", "SensorkitError", "RecordingError", "ConfigError", "RepDetector", "KneeExtension",
            "HipExternalRotation", "reps_frame", "Kind", "Tempo", "Pipeline", "PipelineConfig", "read_recording"]
 __version__ = "0.2.0"
 
 _LAZY = {
-    "RepDetector": "sensorkit.detect", "KneeExtension": "sensorkit.detect",
+    "Samples": "sensorkit.samples", "RepDetector": "sensorkit.detect", "KneeExtension": "sensorkit.detect",
     "HipExternalRotation": "sensorkit.detect", "reps_frame": "sensorkit.detect", "Kind": "sensorkit.pipeline.rep",
     "Tempo": "sensorkit.pipeline.rep", "Pipeline": "sensorkit.pipeline.pipeline",
     "PipelineConfig": "sensorkit.pipeline.config", "read_recording": "sensorkit.io",
 }
 
 
-def __getattr__(name: str):  # the analysis stack (numpy, scipy, vqf, pandas) loads on first use
+def __getattr__(name: str):  # numpy and the analysis stack (scipy, vqf, pandas) load on first use: not for --help
     if name in _LAZY:
         import importlib
 

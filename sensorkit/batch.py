@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +28,9 @@ from sensorkit.errors import SensorkitError, escape_controls, failure_reason, na
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names
 from sensorkit.io.meta import file_time_warning
-from sensorkit.io.outputs import OutputSet, check_output_folder, forget_interrupted, stop_at_once
+from sensorkit.io.outputs import OutputSet, check_output_folder
+from sensorkit.io.outputs import interrupts_noted  # noqa: F401 - (moved there: commands that analyse nothing use it)
+from sensorkit.io.outputs import raise_if_interrupted as _raise_if_interrupted
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
 
 SESSION_COLUMNS = (
@@ -158,47 +158,6 @@ def run_file_task(task: Callable[[Path], object], path: str, base_dir: str) -> t
     except Exception as exc:  # noqa: BLE001 - a bug on one file must not end the batch
         _raise_if_interrupted()
         return None, relabel_path(escape_controls(f"{shown}: internal error: {one_line(exc)}"), actual, shown)
-
-
-_interrupted = threading.Event()
-
-
-def _raise_if_interrupted() -> None:
-    """A Ctrl-C that arrived while a library was reading (pandas' parser turns it into a parse
-    error) is an interrupt, not a bad file."""
-    if _interrupted.is_set():
-        raise KeyboardInterrupt
-
-
-class interrupts_noted:
-    """``with interrupts_noted(note):`` Ctrl-C (SIGINT) still raises KeyboardInterrupt, and is also
-    remembered, so a file being read when it came is not reported as broken (see :func:`run_file_task`).
-    A second Ctrl-C, while the first is being handled (a pool's workers stopped, temporary files
-    removed), ends the process at once: see :func:`~sensorkit.io.outputs.stop_at_once`. Only in the main thread; elsewhere
-    it does nothing."""
-
-    def __init__(self, note: str = "interrupted") -> None:
-        self.note = note
-
-    def __enter__(self) -> "interrupts_noted":
-        _interrupted.clear()
-        forget_interrupted()
-        self._previous = None
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
-        return self
-
-    def _on_sigint(self, signum, frame) -> None:
-        if _interrupted.is_set():  # (the second: the first is being handled)
-            stop_at_once(self.note)
-            return  # (outputs being renamed into place: the first ends the run in a moment)
-        _interrupted.set()
-        raise KeyboardInterrupt
-
-    def __exit__(self, *exc_info) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        _interrupted.clear()
 
 
 def one_line(exc: BaseException) -> str:

@@ -4,22 +4,23 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sensorkit.batch import analyze_paths
 from sensorkit.cli.parallel import parallel_options
 from sensorkit.cli.safety import batch_guard, require_inputs, scheduler_notice, stderr_console
 from sensorkit.errors import ConfigError, escape_controls, failure_reason
-from sensorkit.io import find_recordings
-from sensorkit.io.outputs import check_output_folder, check_outputs
-from sensorkit.pipeline import PipelineConfig
+
+if TYPE_CHECKING:  # (the analysis stack loads when a command runs: not for --help or a usage error)
+    from sensorkit.pipeline import PipelineConfig
 
 
 def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
     """``NAME=VALUE`` pairs over the default :class:`PipelineConfig`; a value out of its range
     (NaN, infinite, or refused by the config's own checks) is a :class:`ConfigError` naming it."""
+    from sensorkit.pipeline import PipelineConfig
+
     config = PipelineConfig()
     changes = {}
     for item in settings:
@@ -55,11 +56,15 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
     Writes reps.csv (one row per rep) and sessions.csv (one row per recording) in --out. The
     results do not depend on --workers or --scheduler: rows come in the order of the files.
     """
-    try:
-        config = parse_settings(settings)
+    try:  # (settings given: checked first; the defaults are made once the inputs are there)
+        config = parse_settings(settings) if settings else None
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     require_inputs(paths)
+    from sensorkit.io import find_recordings
+    from sensorkit.io.outputs import check_output_folder, check_outputs
+
+    config = config if config is not None else parse_settings(())
     err = stderr_console()
     with batch_guard():
         skipped: list = []
@@ -84,6 +89,10 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
 
 def _run(files, out_dir, config, workers, scheduler, quiet, err):
     """The batch with its progress bar and per-file lines."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sensorkit.batch import analyze_paths
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err, disable=quiet, transient=True,
                   auto_refresh=False) as progress:  # no refresh thread: pool workers can fork

@@ -11,9 +11,6 @@ import click
 from sensorkit.cli.safety import batch_guard, require_inputs, say
 from sensorkit.errors import SensorkitError, escape_controls, failure_reason
 from sensorkit.exercises import names as exercise_names
-from sensorkit.io import find_recordings, read_recording, write_recording
-from sensorkit.io.files import sidecar_path
-from sensorkit.io.outputs import OutputError, check_output_folder, check_outputs
 
 
 @click.command("convert")
@@ -39,6 +36,10 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
     line on stderr; the exit status is then 1. A Ctrl-C leaves each recording whole or absent.
     """
     require_inputs(inputs)
+    from sensorkit.io import find_recordings, read_recording, write_recording  # (pandas: not for --help)
+    from sensorkit.io.files import sidecar_path
+    from sensorkit.io.outputs import OutputError, check_output_folder, check_outputs
+
     given = {key: value for key, value in (("exercise", exercise), ("side", side), ("patient", patient)) if value}
     failed = 0
     written: dict[str, Path] = {}

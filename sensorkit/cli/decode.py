@@ -7,8 +7,10 @@ Exit status: 0 all lines decoded, 1 some failed, 2 usage error.
 """
 from __future__ import annotations
 
+import inspect
 import math
 import sys
+import typing
 from typing import TextIO
 
 import click
@@ -20,17 +22,83 @@ from sensorkit.errors import escape_controls
 from sensorkit.samples import COLUMNS
 
 
-def _setting(text: str) -> tuple[str, object]:
-    """``NAME=VALUE`` with VALUE read as int, else float, else kept as text."""
+def _setting(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` split; the value stays text until the decoder's settings say what it is."""
     name, sep, raw = text.partition("=")
-    if not sep or not name:
+    if not sep or not name.strip():
         raise click.BadParameter(f"{text!r} is not NAME=VALUE", param_hint="--setting")
+    return name.strip(), raw.strip()
+
+
+def _guess(raw: str) -> object:
+    """A value of a setting whose type is not declared: int, else float, else the text."""
     for kind in (int, float):
         try:
-            return name.strip(), kind(raw)
+            return kind(raw)
         except ValueError:
             pass
-    return name.strip(), raw
+    return raw
+
+
+#: what a setting of each declared type takes, as an error message says it
+_KINDS: dict[type, str] = {bool: "true or false", int: "a whole number", float: "a finite number",
+                           bytes: "bytes in hex", str: "text"}
+
+
+def _kind(annotation: object) -> type | None:
+    """The type a command line's text becomes for a setting annotated ``annotation`` (``float | None``
+    -> float; bytes before int before float before str: the first the annotation allows), None: unknown."""
+    allowed = set(typing.get_args(annotation)) or {annotation}
+    return next((kind for kind in (bytes, bool, int, float, str) if kind in allowed), None)
+
+
+def decoder_settings(protocol: firmware_protocols.Protocol) -> dict[str, type | None]:
+    """The settings ``protocol.decoder(...)`` takes, each with the type its value has (None: not
+    declared). A factory taking ``**settings`` passes them to the decoder class it returns: that
+    class's ``__init__`` names them. Empty: the settings cannot be told (any are passed on)."""
+    def parameters(function) -> dict[str, type | None]:
+        try:
+            hints = typing.get_type_hints(function)
+        except Exception:  # (an annotation that does not resolve: types unknown, names still known)
+            hints = {}
+        found = {}
+        for param in list(inspect.signature(function).parameters.values()):
+            if param.kind is param.VAR_KEYWORD:
+                decoder_class = hints.get("return")
+                if not isinstance(decoder_class, type):
+                    return {}
+                found.update({name: kind for name, kind in parameters(decoder_class.__init__).items()
+                              if name not in found})
+            elif param.name != "self" and param.kind is not param.VAR_POSITIONAL:
+                found[param.name] = _kind(hints.get(param.name, param.annotation))
+        return found
+
+    return parameters(protocol.decoder)
+
+
+def _setting_value(protocol: str, name: str, raw: str, kind: type | None) -> object:
+    """``raw`` as the ``kind`` setting ``name`` takes; UsageError naming the setting, the value and
+    what it takes. bytes stay hex text (the factory reads the hex)."""
+    if kind is None:
+        return _guess(raw)
+    if kind in (str, bytes):
+        return raw
+    if kind is bool:
+        if raw.lower() in ("true", "false", "1", "0", "yes", "no"):
+            return raw.lower() in ("true", "1", "yes")
+    else:
+        try:
+            value = kind(raw)
+        except ValueError:
+            pass
+        else:
+            if kind is not float or math.isfinite(value):
+                return value
+    raise click.UsageError(f"bad settings for {protocol!r}: {name}={raw!r}: expected {_KINDS[kind]}")
+
+
+def _described(settings: dict[str, type | None]) -> str:
+    return ", ".join(f"{name} ({_KINDS[kind]})" if kind else name for name, kind in settings.items())
 
 
 def _positive_rate_hz(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
@@ -97,17 +165,35 @@ def _summary(name: str, lines: int, bad: int, health: StreamHealth, tally: _Tall
             f"{health.duplicate_packets} duplicate and {health.reordered_packets} out-of-order packets dropped")
 
 
-def _make_decoder(protocol: str, settings: dict[str, object]) -> firmware_protocols.Decoder:
+def _make_decoder(protocol: str, settings: dict[str, str], sample_rate_hz: float | None = None
+                  ) -> firmware_protocols.Decoder:
+    """The decoder of ``protocol`` with the command line's ``settings`` (NAME -> text, each read as
+    the type the decoder declares for it) and ``sample_rate_hz`` (Hz). UsageError (exit 2) for an
+    unknown protocol or setting, a value of the wrong type, or one the decoder refuses: naming the
+    setting, the value given and what it takes."""
     try:
         proto = firmware_protocols.get(protocol)
     except KeyError as exc:
         raise click.UsageError(str(exc.args[0])) from None
     except ImportError as exc:
         raise click.UsageError(f"protocol {protocol!r} is registered but not available: {exc}") from None
+    known = decoder_settings(proto)
+    for name in settings:
+        if known and name not in known:
+            raise click.UsageError(f"bad settings for {protocol!r}: no setting {name!r};"
+                                   f" its settings: {_described(known)}")
+    values = {name: _setting_value(protocol, name, raw, known.get(name)) for name, raw in settings.items()}
+    rate_hz = values.get("sample_rate_hz", 1.0)
+    if not (isinstance(rate_hz, (int, float)) and rate_hz > 0):  # (as --sample-rate-hz says it)
+        raise click.UsageError(f"bad settings for {protocol!r}: sample_rate_hz={settings['sample_rate_hz']!r}:"
+                               " expected a number of Hz above 0")
+    if sample_rate_hz is not None:
+        values["sample_rate_hz"] = sample_rate_hz
     try:
-        return proto.decoder(**settings)
-    except (TypeError, ValueError) as exc:
-        raise click.UsageError(f"bad settings for {protocol!r}: {exc}") from None
+        return proto.decoder(**values)
+    except (TypeError, ValueError) as exc:  # (the decoder's own check: a range, a chip's name, ...)
+        given = ", ".join(f"{name}={value!r}" for name, value in settings.items())
+        raise click.UsageError(f"bad settings for {protocol!r}{f' ({given})' if given else ''}: {exc}") from None
 
 
 #: a notification payload is at most 512 bytes (BLE's attribute limit): 1,536 characters of hex
@@ -158,14 +244,12 @@ def decode(ctx: click.Context, protocol: str, file: str, sample_rate_hz: float |
     from sensorkit.cli.safety import require_inputs
 
     require_inputs([file], folders=False, streams=True)  # (a missing FILE said as every command says it)
-    decoder_settings = dict(_setting(s) for s in settings)
-    if sample_rate_hz is not None:
-        decoder_settings["sample_rate_hz"] = sample_rate_hz
-    decoder = _make_decoder(protocol, decoder_settings)
-    unscaled = [f for f in ("acc_factor", "gyr_factor") if protocol == "polar_pmd" and f not in decoder_settings]
+    given = dict(_setting(s) for s in settings)
+    decoder = _make_decoder(protocol, given, sample_rate_hz)
+    unscaled = [f for f in ("acc_factor", "gyr_factor") if protocol == "polar_pmd" and f not in given]
     if unscaled:  # (live, the sensor's start response gives them; a file of payloads does not)
         click.echo(f"note: polar_pmd: no {' or '.join(unscaled)} given: delta-compressed frames are scaled by 1.0;"
-                   " the factor is in the sensor's start response (-s acc_factor=VALUE)", err=True)
+                   " the factor is in the sensor's start response (-s {unscaled[0]}=VALUE)", err=True)
     out = sys.stdout
     out.write(",".join(COLUMNS) + "\n")
     name = "-" if file == "-" else escape_controls(click.format_filename(file))

@@ -10,7 +10,6 @@ import click
 
 from sensorkit.cli.safety import require_inputs, say
 from sensorkit.errors import RecordingError, SensorkitError, escape_controls, failure_reason
-from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs
 
 
 def _report_rows(path: Path) -> dict[str, list[dict]]:
@@ -61,6 +60,7 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
     if (recording is None) == (patient_report is None):
         raise click.UsageError("give either RECORDING or --patient-report REPORT.csv")
     require_inputs([recording if recording is not None else patient_report], folders=False)
+    from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs
     from sensorkit.plot import patient_file_name, patient_progress_png, recording_png, require_matplotlib
 
     try:

@@ -10,9 +10,6 @@ from sensorkit.cli.parallel import parallel_options
 from sensorkit.cli.params import Day, TextDefault
 from sensorkit.cli.safety import batch_guard, require_inputs, say, scheduler_notice
 from sensorkit.errors import escape_controls
-from sensorkit.io import find_recordings
-from sensorkit.io.outputs import LOG_HEADER, OutputSet, check_output_folder, check_outputs
-from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, csv_text, load_prescriptions
 
 
 #: what each output may replace: only an earlier output of its own kind (never a picture, a
@@ -52,6 +49,10 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     """
     require_inputs([rx_path], holding="prescriptions")  # (a file or a folder of them)
     require_inputs(paths)
+    from sensorkit.io import find_recordings  # (the analysis stack: not for --help or a usage error)
+    from sensorkit.io.outputs import LOG_HEADER, OutputSet, check_output_folder, check_outputs
+    from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, csv_text, load_prescriptions
+
     lines: list[str] = []
 
     def on_message(line: str) -> None:

@@ -1,4 +1,6 @@
-"""What every batch command does the same way: one-line errors, Ctrl-C as an interrupt, literal paths."""
+"""What every batch command does the same way: one-line errors, Ctrl-C as an interrupt, literal paths.
+
+Light to import (no rich, numpy or pandas): every command loads it, also to print its help."""
 from __future__ import annotations
 
 import signal
@@ -6,11 +8,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from sensorkit.errors import SensorkitError, escape_controls
+
+if TYPE_CHECKING:  # (rich loads when a console is made: not for --help)
+    from rich.console import Console
 
 #: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use (that of
 #: :func:`sensorkit.io.outputs.stop_at_once` too; not imported from there: this module stays light)
@@ -23,6 +28,8 @@ process_ends_with_command = False
 def stderr_console() -> Console:
     """A rich console on stderr that prints text as given: no markup, emoji codes or highlighting
     (a file named ``[red]x.csv`` or ``:x:.csv`` is printed as named)."""
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
@@ -37,8 +44,7 @@ def batch_guard(interrupted_note: str = "interrupted; no results written (earlie
     an unreachable scheduler) into ``error: ...`` and exit 2: one line, no traceback. A second
     Ctrl-C while the first is handled ends the process at once, also with 130 and the note
     (:func:`~sensorkit.io.outputs.stop_at_once`): no traceback, no temporary file left."""
-    from sensorkit.batch import interrupts_noted
-    from sensorkit.io.outputs import say_interrupted, stop_at_once
+    from sensorkit.io.outputs import interrupts_noted, say_interrupted, stop_at_once
 
     try:
         with interrupts_noted(interrupted_note):
@@ -84,8 +90,7 @@ def require_inputs(paths, folders: bool = True, streams: bool = False, holding: 
     import stat
     from pathlib import Path
 
-    from sensorkit.io.csv_table import file_size
-    from sensorkit.io.files import unsearchable_folder
+    from sensorkit.io.files import file_size, unsearchable_folder
 
     for given in paths:
         if streams and str(given) == "-":

@@ -34,21 +34,13 @@ def _summary(name: str, session, csv_path: Path) -> str:
 
 
 def _write_whole(session, out_dir: Path, name: str) -> Path:
-    """Write ``NAME.csv``, ``NAME.json`` and ``NAME.truth.json`` into ``out_dir`` all or none: made in
-    a hidden folder inside it, then renamed into place together, the CSV last (a Ctrl-C leaves no
-    recording without its sidecar, nor half a file); returns the CSV's path."""
-    import tempfile
-
-    from sensorkit.io.outputs import OutputSet, check_output_folder
+    """Write ``NAME.csv``, ``NAME.json`` and ``NAME.truth.json`` into ``out_dir`` all or none (each
+    once, renamed into place together, the CSV last: a Ctrl-C leaves no recording without its
+    sidecar, nor half a file; see :meth:`sensorkit.sim.session.SimulatedSession.write`); returns the CSV's path."""
+    from sensorkit.io.outputs import check_output_folder
 
     check_output_folder(out_dir)
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".simulate-") as staging:
-        made = session.write(staging, name)
-        targets = {key: out_dir / made[key].name for key in ("meta", "truth", "csv")}
-        with OutputSet(targets.values()) as outputs:
-            for key, target in targets.items():
-                outputs.write_bytes(target, made[key].read_bytes())
-    return targets["csv"]
+    return session.write(out_dir, name)["csv"]
 
 
 @click.command("simulate")

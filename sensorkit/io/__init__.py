@@ -13,12 +13,26 @@ Vendor exports (MbientLab MetaBase, Polar Sensor Logger, Movella DOT, Movesense 
 
 Bad input raises :class:`sensorkit.errors.RecordingError` with one line naming the file, line, column.
 """
-from sensorkit.io.discover import find_recordings
-from sensorkit.io.meta import RecordingMeta
-from sensorkit.io.reader import Recording, meta_needs_content, read_meta, read_recording
-from sensorkit.io.writer import RecordingWriter, write_recording
-
 __all__ = [
     "Recording", "RecordingMeta", "RecordingWriter",
     "find_recordings", "meta_needs_content", "read_meta", "read_recording", "write_recording",
 ]
+
+#: each name -> its module, imported on first use: writing a recording (``record``) needs no pandas,
+#: which the vendor formats behind ``find_recordings`` and ``read_recording`` import
+_LAZY = {"find_recordings": "discover", "RecordingMeta": "meta", "Recording": "reader", "meta_needs_content": "reader",
+         "read_meta": "reader", "read_recording": "reader", "RecordingWriter": "writer", "write_recording": "writer"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"sensorkit.io.{_LAZY[name]}"), name)
+        globals()[name] = value  # (looked up here once)
+        return value
+    raise AttributeError(f"module 'sensorkit.io' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

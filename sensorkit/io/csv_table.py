@@ -11,7 +11,6 @@ import io
 import mmap
 import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.files import describe_os_error, unsearchable_folder
+from sensorkit.io.files import describe_os_error, file_size, unsearchable_folder  # noqa: F401 - (file_size: moved there)
 from sensorkit.samples import COLUMNS
 
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
@@ -308,22 +307,3 @@ def line_at_offset(path: Path, offset: int) -> int:
     return newlines + 1
 
 
-def file_size(path: Path) -> int:
-    """Size in bytes; a :class:`RecordingError` for a missing file, a folder (one a folder search
-    could not enter: its recordings are not analysed), no permission, or what is no regular file
-    (a named pipe, socket or device: reading one could wait for ever)."""
-    try:
-        if path.is_dir():
-            if not os.access(path, os.R_OK | os.X_OK):
-                raise RecordingError(unsearchable_folder(path))
-            raise IsADirectoryError(path)
-        status = os.stat(path)
-    except FileNotFoundError as exc:
-        if path.is_symlink():
-            raise RecordingError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist") from None
-        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
-    except OSError as exc:
-        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise RecordingError(f"{path}: not a regular file (a named pipe, socket or device), not a recording")
-    return status.st_size

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Iterable
+
+from sensorkit.errors import RecordingError
 
 
 def sidecar_path(csv_path: str | os.PathLike) -> Path:
@@ -64,3 +67,25 @@ def describe_os_error(exc: BaseException) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return f"not UTF-8 text (byte {exc.start})"
     return getattr(exc, "strerror", None) or str(exc)
+
+
+def file_size(path: Path) -> int:
+    """Size in bytes; a :class:`RecordingError` for a missing file, a folder (one a folder search
+    could not enter: its recordings are not analysed), no permission, or what is no regular file
+    (a named pipe, socket or device: reading one could wait for ever). Here, not in ``csv_table``: every
+    command checks its inputs with it, and this module imports no numpy or pandas."""
+    try:
+        if path.is_dir():
+            if not os.access(path, os.R_OK | os.X_OK):
+                raise RecordingError(unsearchable_folder(path))
+            raise IsADirectoryError(path)
+        status = os.stat(path)
+    except FileNotFoundError as exc:
+        if path.is_symlink():
+            raise RecordingError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist") from None
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise RecordingError(f"{path}: not a regular file (a named pipe, socket or device), not a recording")
+    return status.st_size

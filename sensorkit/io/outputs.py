@@ -16,6 +16,7 @@ import errno
 import hashlib
 import os
 import re
+import signal
 import sys
 import threading
 import unicodedata
@@ -233,6 +234,47 @@ def stop_at_once(note: str = "interrupted") -> None:
         say_interrupted(note, raw=True)
     finally:
         os._exit(EXIT_INTERRUPTED)
+
+
+_interrupted = threading.Event()
+
+
+def raise_if_interrupted() -> None:
+    """A Ctrl-C that arrived while a library was reading (pandas' parser turns it into a parse
+    error) is an interrupt, not a bad file."""
+    if _interrupted.is_set():
+        raise KeyboardInterrupt
+
+
+class interrupts_noted:
+    """``with interrupts_noted(note):`` Ctrl-C (SIGINT) still raises KeyboardInterrupt, and is also
+    remembered, so a file being read when it came is not reported as broken (see :func:`sensorkit.batch.run_file_task`).
+    A second Ctrl-C, while the first is being handled (a pool's workers stopped, temporary files
+    removed), ends the process at once: see :func:`stop_at_once`. Only in the main thread; elsewhere
+    it does nothing."""
+
+    def __init__(self, note: str = "interrupted") -> None:
+        self.note = note
+
+    def __enter__(self) -> "interrupts_noted":
+        _interrupted.clear()
+        forget_interrupted()
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def _on_sigint(self, signum, frame) -> None:
+        if _interrupted.is_set():  # (the second: the first is being handled)
+            stop_at_once(self.note)
+            return  # (outputs being renamed into place: the first ends the run in a moment)
+        _interrupted.set()
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc_info) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        _interrupted.clear()
 
 
 class OutputSet:

@@ -217,15 +217,22 @@ class SimulatedSession:
         }
 
     def write(self, folder: str | Path, name: str) -> dict[str, Path]:
-        """Write ``NAME.csv``, ``NAME.json`` and ``NAME.truth.json`` into ``folder`` (created)."""
+        """Write ``NAME.csv``, ``NAME.json`` and ``NAME.truth.json`` into ``folder`` (created), all
+        or none: each written once, to a hidden temporary file beside it, and the three renamed
+        into place together, the CSV last (:class:`~sensorkit.io.outputs.OutputSet`: an error or a
+        Ctrl-C leaves no recording without its sidecar and truth, nor half a file, and earlier
+        files of these names as they were). Returns the paths by ``"csv"``, ``"meta"``, ``"truth"``."""
+        from sensorkit.io.outputs import OutputSet
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = {k: folder / f"{name}{suffix}" for k, suffix in
-                 (("csv", ".csv"), ("meta", ".json"), ("truth", ".truth.json"))}
-        np.savetxt(paths["csv"], self.samples.to_array(), fmt=CSV_FORMATS, delimiter=",",
-                   header=",".join(COLUMNS), comments="")
-        paths["meta"].write_text(json.dumps(self.meta, indent=2) + "\n")
-        paths["truth"].write_text(_readable_json(self.truth_json()))
+                 (("meta", ".json"), ("truth", ".truth.json"), ("csv", ".csv"))}  # (put in place in this order)
+        with OutputSet(paths.values()) as outputs:
+            outputs.write(paths["meta"], json.dumps(self.meta, indent=2) + "\n")
+            outputs.write(paths["truth"], _readable_json(self.truth_json()))
+            np.savetxt(outputs.handle(paths["csv"]), self.samples.to_array(), fmt=CSV_FORMATS, delimiter=",",
+                       header=",".join(COLUMNS), comments="")
         return paths
 
 

@@ -13,6 +13,7 @@ from sensorkit.cli import cli
 from sensorkit.accuracy import Truth, tempo_by_definition
 from sensorkit.pipeline import REP_COLUMNS
 from sensorkit.sim import read_truth
+from under_test import env
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 #: sample recordings whose counts the redesigned pipeline (issue 12) does not yet get right, and why;
@@ -60,7 +61,7 @@ def test_a_bad_file_is_named_with_its_reason_and_the_rest_are_analyzed(tmp_path)
     (data / "broken.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
     (data / "empty.csv").write_text("")
     result = subprocess.run([sys.executable, "-m", "sensorkit", "analyze", str(data), "--out", str(tmp_path / "o")],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, cwd=tmp_path, env=env())
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
@@ -96,6 +97,6 @@ def test_both_entry_points_work(entry, tmp_path):
     if entry == [str(SCRIPT)] and not SCRIPT.exists():
         pytest.skip("console script not installed next to this python")
     result = subprocess.run([*entry, "analyze", str(RECORDINGS / "sim_9035.csv"), "--out", str(tmp_path)],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, cwd=tmp_path, env=env())
     assert result.returncode == 0, result.stderr
     assert "10 reps" in result.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from prescriptions import exercise, rx_toml
+from under_test import env
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 
@@ -20,7 +21,7 @@ RX = rx_toml("p1", "Europe/Berlin", "2026-12-01", "2026-12-31",
 
 def run(*args, cwd):
     return subprocess.run([sys.executable, "-m", "sensorkit", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+                          cwd=cwd, timeout=120, env=env())
 
 
 def test_a_sidecar_error_is_the_same_sentence_on_stderr_in_sessions_csv_and_in_the_report_log(tmp_path):
@@ -111,14 +112,14 @@ def test_a_folder_where_a_file_is_read_is_said_as_plot_says_it(tmp_path, command
 def test_decode_still_reads_stdin_and_a_pipe(tmp_path):
     capture = "# a capture\n0102\n"  # (one payload, too short for open_v1: named, exit 1)
     piped = subprocess.run([sys.executable, "-m", "sensorkit", "decode", "open_v1", "-"], input=capture,
-                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
+                           capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env())
     assert piped.returncode == 1 and piped.stderr.startswith("-:2: open_v1 frame of 2 bytes"), piped.stderr
     read, write = os.pipe()
     os.write(write, capture.encode())
     os.close(write)
     try:  # as a shell's <(...) or 3< gives it: /dev/fd/N, a pipe, no regular file
         fd = subprocess.run([sys.executable, "-m", "sensorkit", "decode", "open_v1", f"/dev/fd/{read}"],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=120, pass_fds=(read,))
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120, pass_fds=(read,), env=env())
     finally:
         os.close(read)
     assert fd.returncode == 1 and fd.stderr.startswith(f"/dev/fd/{read}:2: open_v1 frame of 2 bytes"), fd.stderr

@@ -11,13 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from under_test import PACKAGE_ROOT
+
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 NOTE = "interrupted; the files converted so far are complete, the one being written is not there"
 
 #: runs ``sensorkit convert ARGS`` with a real Ctrl-C (SIGINT to itself) sent the moment the
 #: ``AT``-th file written has been renamed into the output folder, that file's name said on stderr
+#: (its first argument: the folder of the package under test, see under_test.py)
 WRAPPER = textwrap.dedent("""
     import os, signal, sys
+    sys.path.insert(0, sys.argv.pop(1))
 
     at, out, args = int(sys.argv[1]), os.path.realpath(sys.argv[2]), sys.argv[3:]
     replace, placed = os.replace, []
@@ -51,7 +55,7 @@ def test_a_ctrl_c_after_any_file_is_put_in_place_leaves_every_recording_whole_or
     inputs = files_in(data)
     out = tmp_path / "out"
 
-    run = subprocess.run([sys.executable, "-c", WRAPPER, str(at), str(out), "convert", str(data), "--out", str(out)],
+    run = subprocess.run([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, str(at), str(out), "convert", str(data), "--out", str(out)],
                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
 
     said = run.stderr.splitlines()
@@ -74,7 +78,7 @@ def test_a_converted_pair_is_placed_sidecar_first_so_a_csv_in_the_folder_always_
         shutil.copy(RECORDINGS / f"sim_9013{suffix}", data / f"sim_9013{suffix}")
     out = tmp_path / "out"
 
-    run = subprocess.run([sys.executable, "-c", WRAPPER, "1", str(out), "convert", str(data), "--out", str(out)],
+    run = subprocess.run([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, "1", str(out), "convert", str(data), "--out", str(out)],
                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
 
     assert "Ctrl-C after sim_9013.json" in run.stderr.splitlines(), run.stderr

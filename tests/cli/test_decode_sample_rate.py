@@ -5,10 +5,12 @@ import sys
 
 import pytest
 
+from under_test import env
 
-def decode(*args):
+
+def decode(*args, cwd):
     return subprocess.run([sys.executable, "-m", "sensorkit", "decode", *map(str, args)], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, cwd=cwd, env=env())
 
 
 @pytest.mark.parametrize("protocol", ["movesense", "metawear", "witmotion", "polar_pmd"])
@@ -16,7 +18,7 @@ def decode(*args):
 def test_a_sample_rate_that_is_no_rate_is_a_one_line_usage_error_naming_the_option(tmp_path, protocol, rate):
     capture = tmp_path / "capture.hex"
     capture.write_text("00\n")
-    result = decode(protocol, capture, f"--sample-rate-hz={rate}")
+    result = decode(protocol, capture, f"--sample-rate-hz={rate}", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""  # not even the CSV header
     (line,) = result.stderr.splitlines()
@@ -26,6 +28,6 @@ def test_a_sample_rate_that_is_no_rate_is_a_one_line_usage_error_naming_the_opti
 def test_a_positive_sample_rate_still_reaches_the_decoder(tmp_path):
     capture = tmp_path / "capture.hex"
     capture.write_text("00\n")
-    result = decode("movesense", capture, "--sample-rate-hz", "52")
+    result = decode("movesense", capture, "--sample-rate-hz", "52", cwd=tmp_path)
     assert result.returncode == 1  # the one payload is too short: decoded and reported, not refused
     assert "capture.hex:1:" in result.stderr

@@ -5,6 +5,7 @@ import sys
 import click
 
 from sensorkit.cli import _COMMANDS, _SHORT_HELP, cli
+from under_test import PACKAGE_ROOT
 
 
 def test_the_listed_help_is_each_commands_own():
@@ -20,7 +21,7 @@ def test_help_does_not_load_the_analysis_stack():
              "result = CliRunner().invoke(cli, ['--help'])\n"
              "assert result.exit_code == 0 and 'simulate' in result.output, result.output\n"
              "print(sorted(m for m in ('numba', 'scipy', 'sensorkit.pipeline', 'pandas') if m in sys.modules))\n")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=PACKAGE_ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from prescriptions import exercise, rx_toml
+from under_test import PACKAGE_ROOT, env
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 NOTES = {"analyze": "interrupted; no results written (earlier results are unchanged)",
@@ -21,9 +22,12 @@ NOTES = {"analyze": "interrupted; no results written (earlier results are unchan
 #: runs ``sensorkit ARGS`` with each file's task announced on stderr and slowed (a long batch to
 #: interrupt), and, as ``SLOW`` says, the first Ctrl-C's cleanup slow (``discard``: the output
 #: files' removal, as on a slow disk or with a pool slow to stop) or the process's own exit slow
-#: (``exit``: an interpreter freeing a big analysis), each announced
+#: (``exit``: an interpreter freeing a big analysis), each announced. Its first argument is the
+#: folder of the package under test (under_test.PACKAGE_ROOT), imported whatever the working folder.
 WRAPPER = textwrap.dedent("""
-    import atexit, sys, time
+    import sys
+    sys.path.insert(0, sys.argv.pop(1))
+    import atexit, time
     import sensorkit.batch as batch
     import sensorkit.io.outputs as outputs
     import sensorkit.report.build as build
@@ -85,11 +89,11 @@ def run_twice(tmp_path):
 
     def run(name: str, slow: str):
         earlier = subprocess.run([sys.executable, "-m", "sensorkit", *command(name)], capture_output=True, text=True,
-                                 timeout=300)
+                                 timeout=300, cwd=tmp_path, env=env())
         assert earlier.returncode in (0, 1), earlier.stderr
         before = files_in(out)
-        process = subprocess.Popen([sys.executable, "-c", WRAPPER, slow, *command(name)], stderr=subprocess.PIPE,
-                                   stdout=subprocess.DEVNULL, text=True)
+        process = subprocess.Popen([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, slow, *command(name)],
+                                   stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)
         said = []
 
         def wait_for(line: str) -> None:
@@ -131,3 +135,13 @@ def test_a_second_ctrl_c_as_the_process_exits_still_exits_130_without_a_tracebac
     assert "Traceback" not in "\n".join(said) and "exiting" not in said
     assert stop_s < 5.0 and said.count(NOTES[command]) == 1 and said[-1] == NOTES[command], said
     assert after == before
+
+
+def test_the_wrapper_runs_the_package_under_test_whatever_its_working_folder(tmp_path):
+    # (it imported the sensorkit of its working folder: run from another checkout, it tested that one)
+    decoy = tmp_path / "sensorkit"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise ImportError('the sensorkit of the working folder, not the one under test')\n")
+    run = subprocess.run([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, "discard", "--version"], capture_output=True,
+                         text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 0 and "version" in run.stdout, run.stderr

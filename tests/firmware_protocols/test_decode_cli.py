@@ -147,4 +147,4 @@ def test_an_open_v1_config_given_in_hex_sets_the_rate_and_a_bad_one_is_one_line(
     assert np.allclose(np.diff(t), 1 / 25)
     bad = CliRunner().invoke(cli, ["decode", "open_v1", str(capture), "-s", "config=0101"])  # (was a traceback)
     assert bad.exit_code == 2  # (a usage error: `sensorkit` prints it as one line)
-    assert "bad settings for 'open_v1': config must be the config characteristic's 16 bytes" in bad.stderr
+    assert "bad settings for 'open_v1' (config='0101'): open_v1 config must be 16 bytes, got 2" in bad.stderr  # (hex, not 101)

@@ -383,6 +383,40 @@ def test_on_a_phone_each_tables_row_is_a_card_with_its_key_columns_first_and_not
         page.close()
 
 
+#: every kind badge ("knee out 6") and rushed note ("3 rushed") shown: its text, the lines its text
+#: takes, and whether its box is inside its table cell
+BADGES = """() => [...document.querySelectorAll('td .kind, td .fast')].filter((el) => el.offsetParent).map((el) => {
+  const text = document.createRange();
+  text.selectNodeContents(el);
+  const box = el.getBoundingClientRect(), cell = el.closest('td').getBoundingClientRect();
+  return { text: el.textContent, lines: new Set([...text.getClientRects()].map((r) => Math.round(r.top))).size,
+           inside: box.left >= cell.left - 0.5 && box.right <= cell.right + 0.5 };
+})"""
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_on_a_phone_each_kind_badge_and_rushed_note_is_one_line_inside_its_cell(dashboard, browser, width):
+    # (at 360 px "knee out 6" wrapped inside its box: "knee" over "out 6")
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    try:
+        for where in phone_pages(page, dashboard):
+            badges = page.evaluate(BADGES)
+            if where == "patient page, reps open":
+                assert any(b["text"].startswith("knee out ") for b in badges), badges  # (the case that wrapped)
+            for badge in badges:
+                assert badge["lines"] == 1 and badge["inside"], (where, width, badge)
+        # a count of two digits fits too
+        ready(page, dashboard + "patient/p101")
+        page.evaluate("document.querySelectorAll('#sessions .kind, #sessions .fast').forEach((el) =>"
+                      " { el.textContent = el.textContent.replace(/\\d+/, '12'); })")
+        badges = page.evaluate(BADGES)
+        assert any(b["text"] == "knee out 12" for b in badges), badges
+        for badge in badges:
+            assert badge["lines"] == 1 and badge["inside"], (width, badge)
+    finally:
+        page.close()
+
+
 def test_a_phone_card_says_what_the_wide_tables_columns_say(dashboard, browser):
     page = browser.new_page(viewport={"width": 390, "height": 800})
     try:

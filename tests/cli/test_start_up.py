@@ -1,0 +1,66 @@
+"""A command that does no signal processing starts without importing the analysis stack: ``sensorkit
+--help``, every command's ``--help``, ``decode``, a usage error (a missing input) of every command.
+scipy.signal alone costs about 0.8 s of CPU at each start, pandas about 0.4 s."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from under_test import PACKAGE_ROOT
+
+#: what the analysis loads: signal processing, tables, the orientation filter, the pipeline, plots
+ANALYSIS_STACK = ("scipy.signal", "pandas", "vqf", "matplotlib", "sensorkit.pipeline.pipeline", "sensorkit.batch")
+
+#: runs ``sensorkit ARGS`` in this process, then prints the ANALYSIS_STACK modules it imported
+PROBE = """
+import sys
+sys.path.insert(0, sys.argv.pop(1))
+heavy, args = sys.argv[1].split(","), sys.argv[2:]
+sys.argv = ["sensorkit", *args]
+from sensorkit.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stdout.flush()
+print("\\nimported:", ",".join(m for m in heavy if m in sys.modules))
+"""
+
+
+def imported(args: list[str], cwd: Path, heavy=ANALYSIS_STACK) -> list[str]:
+    """The modules of ``heavy`` that running ``sensorkit ARGS`` imported."""
+    run = subprocess.run([sys.executable, "-c", PROBE, PACKAGE_ROOT, ",".join(heavy), *args], capture_output=True,
+                         text=True, timeout=120, cwd=cwd)
+    assert "Traceback" not in run.stderr, run.stderr
+    last = run.stdout.splitlines()[-1]
+    assert last.startswith("imported:"), run.stdout
+    return [m for m in last.removeprefix("imported:").strip().split(",") if m]
+
+
+@pytest.mark.parametrize("command", ["analyze", "convert", "dashboard", "decode", "live", "plot", "record", "report",
+                                     "scan"])
+def test_a_commands_help_imports_no_analysis(tmp_path, command):
+    assert imported([command, "--help"], tmp_path) == []
+
+
+def test_decoding_a_capture_imports_no_analysis(tmp_path):
+    (tmp_path / "capture.hex").write_text("0201\n")
+    assert imported(["decode", "movesense", "capture.hex", "--sample-rate-hz", "52"], tmp_path) == []
+
+
+@pytest.mark.parametrize("args", [
+    ["analyze", "missing.csv", "--out", "out"],
+    ["report", "--prescription", "missing.toml", ".", "--out", "report.csv"],
+    ["convert", "missing.csv", "--out", "out"],
+    ["plot", "missing.csv", "--out", "plot.png"],
+])
+def test_a_missing_input_is_said_before_the_analysis_loads(tmp_path, args):
+    assert imported(args, tmp_path) == []
+
+
+def test_the_command_list_and_version_import_not_even_numpy(tmp_path):
+    for args in (["--help"], ["--version"]):
+        assert imported(args, tmp_path, heavy=("numpy", *ANALYSIS_STACK)) == [], args
