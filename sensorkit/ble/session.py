@@ -141,6 +141,12 @@ class SensorSession:
         return self._clock() - self._started_clock_s if self._started_clock_s is not None else 0.0
 
     @property
+    def refusal(self) -> StreamRefusedError | None:
+        """The error that ended the stream when the sensor refused to stream as asked (state
+        :attr:`LinkState.REFUSED`), else None."""
+        return self._refusal
+
+    @property
     def address(self) -> str | None:
         """The sensor's BLE address once found (None before)."""
         return self.sensor.address if self.sensor else None
@@ -191,7 +197,7 @@ class SensorSession:
             except _LINK_ERRORS as exc:
                 log.debug("disconnect failed: %s", exc)
         self._finish_decoder()
-        if self.state is not LinkState.GAVE_UP:
+        if self.state not in (LinkState.GAVE_UP, LinkState.REFUSED):  # (how it ended stays said)
             self._set_state(LinkState.CLOSED)
         self._queue.put_nowait(_END)
 
@@ -514,6 +520,7 @@ class SensorSession:
         """End the stream: its reader gets ``refusal`` (closing lets the sensor go)."""
         log.debug("ending the stream: %s", refusal)
         self._refusal = refusal
+        self._set_state(LinkState.REFUSED)
         self._queue.put_nowait(_END)
 
     def _link_lost(self, client: BleakClient | None, silent_s: float | None = None) -> None:
