@@ -301,21 +301,20 @@ async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_
         async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
             while True:
                 _kind, payload = await answers.get()
-                if len(payload) < 2 or payload[1] != protocol.reference:
+                note = ms.classify_notification(payload)
+                if note.reference != protocol.reference:
                     continue
-                if payload[0] == ms.RESPONSE_DATA:
+                if isinstance(note, ms.DataNotification):
                     break
-                if payload[0] != ms.RESPONSE_COMMAND_RESULT:
+                if isinstance(note, ms.OtherNotification):
+                    if note.kind == ms.RESPONSE_COMMAND_RESULT:
+                        log.warning("%s: unreadable answer to the subscription to %s: %s", _who(client), path,
+                                    note.why)
                     continue
-                try:
-                    result = ms.parse_command_result(payload)
-                except ProtocolError as exc:
-                    log.warning("%s: unreadable answer to the subscription to %s: %s", _who(client), path, exc)
-                    continue
-                if result.failed:
+                if note.failed:
                     raise SubscribeRefusedError(f"{_who(client)} refused the subscription to {path}: "
-                                                f"{result.describe()}", path, result.status)
-                if result.status is not None:  # (a success the app does not send: data follows)
+                                                f"{note.describe()}", path, note.status)
+                if note.status is not None:  # (a success the app does not send: data follows)
                     break
     except TimeoutError:
         log.info("%s: no data and no answer within %g s of the subscription to %s; waiting for data",
