@@ -149,7 +149,7 @@ def test_a_recording_ended_by_the_sensors_refusal_says_so_and_why_in_its_sidecar
         def show(self, status):
             if status.t_s > 2.0 and sensor.connections == 1 and sensor.connected:
                 sensor.drop_link()
-                firmware.subscriptions.update({ref: "/Meas/ECG/125" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})
+                firmware.slots_held = MAX_SUBSCRIPTIONS  # (not freed by the reconnect tried for a 507)
 
     recorder = SessionRecorder(tmp_path, "refused", {"sample_rate_hz": 104.0})
     session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
