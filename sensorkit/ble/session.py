@@ -548,6 +548,7 @@ class SensorSession:
         if self._retried_refusal or not getattr(refusal, "transient", False):
             log.warning("%s (an answer that came after the %g s wait for it)", refusal,
                         adapters.CONTROL_ANSWER_TIMEOUT_S)
+            self._end_pending_gap()  # (a reconnect's link, refused: that gap never resumed)
             self._refuse(refusal)
             return
         self._retried_refusal = True
@@ -572,7 +573,7 @@ class SensorSession:
             return  # a link let go before (the silent sensor's) saying it has gone
         # one warning per gap: a link that came back but was lost again before any data is the same
         # gap (its attempts go on), said at info level (a clinic's log has one line per outage)
-        say = log.warning if self._pending_gap is None else log.info
+        say = log.warning if self._pending_gap is None or why is not None else log.info
         if why is not None:
             say("%s", why)
         elif silent_s is None:
@@ -594,8 +595,9 @@ class SensorSession:
     async def _reconnect(self) -> None:
         """Reconnect until the give-up time; a sensor that answers but refuses to stream as asked (a
         Movesense with no free subscription slot: 507) ends the stream at once, its reader getting
-        the :class:`StreamRefusedError` the first connection would have raised."""
-        started_monotonic_s, dropped_clock_s = self._outage_started
+        the :class:`StreamRefusedError` the first connection would have raised (a 507: after the one
+        resubscription :meth:`_attempt` makes for it)."""
+        started_monotonic_s = self._outage_started[0]
         refusal: StreamRefusedError | None = None
         try:
             await self._stop_quietly(self.client)  # (a silent sensor's link is still up: stopped, let go)
@@ -610,17 +612,21 @@ class SensorSession:
             refusal = exc
         except Exception:  # noqa: BLE001 - a bug here must end the stream, not hang it
             log.exception("reconnecting to %s failed", self.sensor.address)
-        gap = self._pending_gap
-        self._pending_gap = None
-        if gap is not None:
-            gap.lost_s = self._clock() - dropped_clock_s
-            gap.lost_samples = int(round(gap.lost_s / self._timebase.sample_period_s))
+        self._end_pending_gap()
         if refusal is not None:
             self._refuse(refusal)
             return
         log.warning("gave up reconnecting to %s after %g s", self.sensor.address, self.give_up_s)
         self._set_state(LinkState.GAVE_UP)
         self._queue.put_nowait(_END)
+
+    def _end_pending_gap(self) -> None:
+        """The gap still open never resumed (the stream ends): it lasts from its last data until now."""
+        gap = self._pending_gap
+        self._pending_gap = None
+        if gap is not None:
+            gap.lost_s = self._clock() - self._outage_started[1]
+            gap.lost_samples = int(round(gap.lost_s / self._timebase.sample_period_s))
 
     def _set_state(self, state: LinkState) -> None:
         if state is self.state:

@@ -494,6 +494,8 @@ def test_a_movesense_507_answered_after_the_wait_again_ends_the_stream_with_it(r
         "; reconnecting once to subscribe again", ""]  # said each time; the second ends the stream
     assert session.state is LinkState.REFUSED and sensor.connections == 2 and not sensor.connected
     assert not silence_warnings(caplog) and "gave up" not in caplog.text
+    (gap,) = session.reconnects  # (the first link, let go for the resubscription: it never resumed)
+    assert gap.resumed_at_t_s is None and gap.attempts == 1 and gap.lost_s > 0
     assert time.monotonic() - started < 10.0  # (the answers, not the 30 s give-up, ended it)
 
 
