@@ -1212,6 +1212,7 @@ def test_a_sensor_that_claims_a_gyroscope_but_streams_acceleration_only_ends_in_
     assert came.endswith(" s, none of angular rate; sensorkit needs an accelerometer and a gyroscope")
     assert sensor.connections == 1 and not sensor.connected and not sensor.firmware.streaming  # stopped, let go
     assert not session.reconnects and "reconnecting" not in caplog.text
+    assert session.state is LinkState.REFUSED and session.refusal is error.value  # (not "closed")
 
 
 def test_give_up_s_zero_gives_its_one_attempt_the_whole_connect_timeout(open_v1_rig, run):
