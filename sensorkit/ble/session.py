@@ -539,11 +539,17 @@ class SensorSession:
             f"{self.sensor.address} ({self.sensor.name}) sends no {missing} ({sensor_part}) data: {n_samples} "
             f"samples of {came} came in {waited_s:.1f} s, none of {missing}; {NEEDS}")
 
-    def _refused_late(self, refusal: StreamRefusedError) -> None:
+    def _refused_late(self, refusal: StreamRefusedError, deferred: bool = False) -> None:
         """The sensor refused the subscription after the start stopped waiting for its answer (it
         streams nothing then): said, and one reconnect tried for a refusal that may pass (the
         subscription is made again); the stream ends with it when that was tried already."""
-        if self._closing or self.state is not LinkState.STREAMING:
+        if self._closing:
+            return
+        if self.state is not LinkState.STREAMING:
+            if self._decoder is not None and not deferred:
+                # (an answer that came as the wait ended, replayed while the stream is set up: handled
+                # once it is, right after; nothing else runs between)
+                asyncio.get_running_loop().call_soon(self._refused_late, refusal, True)
             return
         if self._retried_refusal or not getattr(refusal, "transient", False):
             log.warning("%s (an answer that came after the %g s wait for it)", refusal,
