@@ -74,12 +74,56 @@ def parse_command_result(payload: bytes) -> CommandResult:
     payload = bytes(payload)
     if len(payload) < 2 or payload[0] != RESPONSE_COMMAND_RESULT:
         raise ProtocolError(f"Movesense notification {payload[:8].hex(' ')} is not a command result (01 ref ...)")
-    reference, body = payload[1], payload[2:]
+    note = classify_notification(payload)
+    if isinstance(note, OtherNotification):
+        raise ProtocolError(note.why)
+    return note
+
+
+@dataclass(frozen=True)
+class DataNotification:
+    """A data notification ``02 ref payload``: ``payload`` is the SBEM data (IMU6: a uint32 ms
+    timestamp, then the float32 vectors), not checked here."""
+
+    reference: int
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class OtherNotification:
+    """A notification that is neither a readable command result nor data: ``kind`` (byte 0) and
+    ``reference`` (byte 1) where it has them, else None; ``why``: one line naming its bytes."""
+
+    kind: int | None
+    reference: int | None
+    why: str
+
+
+Notification = CommandResult | DataNotification | OtherNotification
+
+
+def classify_notification(payload: bytes) -> Notification:
+    """What a notification on the data characteristic is, never raising: a :class:`CommandResult`
+    (``01 ref status``: 1 or 2 status bytes, or ``"Hello"``), a :class:`DataNotification` (``02 ref
+    ...``), or an :class:`OtherNotification` saying why it is neither (fewer than 2 bytes, another
+    type such as the continuation ``03``, a command result without a status). Vectors: movesense.md,
+    "Classifying a notification"."""
+    payload = bytes(payload)
+    if len(payload) < 2:
+        return OtherNotification(payload[0] if payload else None, None,
+                                 f"Movesense notification of {len(payload)} byte(s): needs type and reference")
+    kind, reference = payload[0], payload[1]
+    if kind == RESPONSE_DATA:
+        return DataNotification(reference, payload[2:])
+    if kind != RESPONSE_COMMAND_RESULT:
+        return OtherNotification(kind, reference,
+                                 f"Movesense notification type {kind} is not a command result (1) or data (2)")
+    body = payload[2:]
     if body == HELLO_ANSWER:
         return CommandResult(reference, None, body)
     if not 1 <= len(body) <= 2:
-        raise ProtocolError(f"Movesense command result {payload[:12].hex(' ')}: {len(body)} byte(s) after the "
-                            "reference; expected a 2-byte status or \"Hello\"")
+        return OtherNotification(kind, reference, f"Movesense command result {payload[:12].hex(' ')}: {len(body)} "
+                                                  "byte(s) after the reference; expected a 2-byte status or \"Hello\"")
     return CommandResult(reference, int.from_bytes(body, "big"), body)
 
 
@@ -121,15 +165,13 @@ class MovesenseDecoder(Decoder):
         self.last_command_result: CommandResult | None = None
 
     def _decode(self, payload: bytes) -> np.ndarray:
-        if len(payload) < 2:
-            raise ProtocolError(f"Movesense notification of {len(payload)} byte(s): needs type and reference")
-        kind, reference = payload[0], payload[1]
-        if kind == RESPONSE_COMMAND_RESULT:
-            self.last_command_result = parse_command_result(payload)
+        note = classify_notification(payload)
+        if isinstance(note, OtherNotification):
+            raise ProtocolError(note.why)
+        if isinstance(note, CommandResult):
+            self.last_command_result = note
             return empty_samples()
-        if kind != RESPONSE_DATA:
-            raise ProtocolError(f"Movesense notification type {kind} is not a command result (1) or data (2)")
-        if reference != self.reference:
+        if note.reference != self.reference:
             self.ignored_packets += 1
             return empty_samples()
         n, remainder = divmod(len(payload) - HEADER_BYTES, SAMPLE_BYTES)

@@ -282,6 +282,25 @@ async def _witmotion_start(protocol: Protocol, client: BleakClient, sample_rate_
     return StreamStart(wm.return_rate_hz(sample_rate_hz), protocol, early_data_usable=not commands)
 
 
+def _movesense_refusal(protocol: Protocol, client: BleakClient,
+                       sample_rate_hz: float) -> Callable[[bytes], SubscribeRefusedError | None]:
+    """A check of one notification: the :class:`SubscribeRefusedError` its command result says (our
+    reference, a status of 400 or more: no free slot, 507), naming the sensor, the path subscribed
+    at ``sample_rate_hz`` (Hz) and the status; None for any other notification."""
+    from firmware_protocols import movesense as ms
+
+    path = ms.imu6_path(sample_rate_hz)
+
+    def refusal(payload: bytes) -> SubscribeRefusedError | None:
+        note = ms.classify_notification(payload)
+        if isinstance(note, ms.CommandResult) and note.reference == protocol.reference and note.failed:
+            return SubscribeRefusedError(f"{_who(client)} refused the subscription to {path}: {note.describe()}",
+                                         path, note.status)
+        return None
+
+    return refusal
+
+
 async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
                            answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
     """Subscribe, then wait for the sensor's first word on it: the GATT SensorData app answers a
@@ -289,33 +308,34 @@ async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_
     a command result, ``01 ref 01 FB`` (status 507), and then nothing. A data notification of our
     reference: streaming. A result of 400 or more: :class:`SubscribeRefusedError` naming the
     sensor, the path and the status (waiting for data would only end in the data watchdog's
-    reconnects). Neither within :data:`CONTROL_ANSWER_TIMEOUT_S`: streaming as asked, the
-    watchdog handles a silence."""
+    reconnects; the session tries one reconnect for a 507). Neither within
+    :data:`CONTROL_ANSWER_TIMEOUT_S`: streaming as asked, the watchdog handles a silence, and
+    the session checks what comes later (:func:`subscription_refusal`)."""
     from firmware_protocols import movesense as ms
 
     commands = protocol.start_commands(sample_rate_hz)
     for command in commands:
         await write(client, command)
-    path = commands[-1].payload[2:].decode("ascii", "replace")
+    path = ms.imu6_path(sample_rate_hz)
+    refused = _movesense_refusal(protocol, client, sample_rate_hz)
     try:
         async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
             while True:
                 _kind, payload = await answers.get()
-                if len(payload) < 2 or payload[1] != protocol.reference:
+                note = ms.classify_notification(payload)
+                if note.reference != protocol.reference:
                     continue
-                if payload[0] == ms.RESPONSE_DATA:
+                if isinstance(note, ms.DataNotification):
                     break
-                if payload[0] != ms.RESPONSE_COMMAND_RESULT:
+                if isinstance(note, ms.OtherNotification):
+                    if note.kind == ms.RESPONSE_COMMAND_RESULT:
+                        log.warning("%s: unreadable answer to the subscription to %s: %s", _who(client), path,
+                                    note.why)
                     continue
-                try:
-                    result = ms.parse_command_result(payload)
-                except ProtocolError as exc:
-                    log.warning("%s: unreadable answer to the subscription to %s: %s", _who(client), path, exc)
-                    continue
-                if result.failed:
-                    raise SubscribeRefusedError(f"{_who(client)} refused the subscription to {path}: "
-                                                f"{result.describe()}", path, result.status)
-                if result.status is not None:  # (a success the app does not send: data follows)
+                refusal = refused(payload)
+                if refusal is not None:
+                    raise refusal
+                if note.status is not None:  # (a success the app does not send: data follows)
                     break
     except TimeoutError:
         log.info("%s: no data and no answer within %g s of the subscription to %s; waiting for data",
@@ -339,6 +359,19 @@ async def start_stream(protocol: Protocol, client: BleakClient, sample_rate_hz: 
     for command in protocol.start_commands(sample_rate_hz):
         await write(client, command)
     return StreamStart(sample_rate_hz, protocol)
+
+
+_REFUSALS: dict[str, Callable[[Protocol, BleakClient, float], Callable[[bytes], StreamRefusedError | None]]] = {
+    "movesense": _movesense_refusal}
+
+
+def subscription_refusal(protocol: Protocol, client: BleakClient,
+                         sample_rate_hz: float) -> Callable[[bytes], StreamRefusedError | None] | None:
+    """For a stream started at ``sample_rate_hz`` (Hz): a check of each notification that comes after
+    the start's wait, returning the refusal it carries (a Movesense's 507 answered late), or None
+    where the protocol has no such answer."""
+    factory = _REFUSALS.get(protocol.name)
+    return factory(protocol, client, sample_rate_hz) if factory else None
 
 
 _CONTROL_CHANNELS: dict[str, Callable[[Protocol], ControlChannel]] = {"polar_pmd": _polar_pmd_channel}

@@ -29,10 +29,18 @@ class SubscribeRefusedError(StreamRefusedError):
     """The sensor answered the subscription to ``path`` with a failure ``status`` (HTTP-style code,
     e.g. a Movesense with no free subscription slot: 507)."""
 
+    #: the status that may pass: a Movesense's app frees its subscription slots when the link drops
+    TRANSIENT_STATUS = 507
+
     def __init__(self, message: str, path: str, status: int) -> None:
         super().__init__(message)
         self.path = path
         self.status = status
+
+    @property
+    def transient(self) -> bool:
+        """Whether a reconnect may clear it (no free slot: 507): the session tries one."""
+        return self.status == self.TRANSIENT_STATUS
 
 
 class NotConnectedError(BleError):

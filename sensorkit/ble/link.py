@@ -54,13 +54,17 @@ SENSOR_CLOCK_DRIFT = 1e-3
 
 
 class LinkState(str, enum.Enum):
-    """Where a session's link is; ``GAVE_UP``: no link within the give-up time (the stream ended)."""
+    """Where a session's link is; ``GAVE_UP``: no link within the give-up time (the stream ended);
+    ``REFUSED``: the sensor answered but will not stream as asked (a Movesense subscription answered
+    507, a sensor sending one channel only): the stream ended with that error
+    (:attr:`~sensorkit.ble.session.SensorSession.refusal`)."""
 
     CONNECTING = "connecting"
     STREAMING = "streaming"
     RECONNECTING = "reconnecting"
     CLOSED = "closed"
     GAVE_UP = "gave_up"
+    REFUSED = "refused"
 
 
 @dataclass

@@ -224,6 +224,7 @@ class SessionRecorder:
                        "nonfinite_samples": health.nonfinite_samples,
                        "received_samples": self.received, "unsaved_samples": self.received - self.writer.n_written,
                        "loss_fraction": round(self._loss_fraction(session), 6), "ended_by": session.state.value,
+                       **({"error": str(session.refusal)} if session.refusal is not None else {}),
                        **({"cut_short_s": round(cut_short_s, 3)} if cut_short_s else {})},
         })
         if self.writer.write_error is not None:

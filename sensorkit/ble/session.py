@@ -30,9 +30,12 @@ from bleak.exc import BleakError
 
 import firmware_protocols
 from firmware_protocols import Decoder, Protocol, ProtocolError
-from sensorkit.ble.adapters import NEEDS, ControlChannel, control_channel, make_decoder, start_stream, write
+from sensorkit.ble import adapters
+from sensorkit.ble.adapters import (NEEDS, ControlChannel, control_channel, make_decoder, start_stream,
+                                    subscription_refusal, write)
 from sensorkit.ble.connect import backoff_delays, connect_once
-from sensorkit.ble.errors import ConnectError, NotConnectedError, StreamRefusedError, UnknownSensorError
+from sensorkit.ble.errors import (ConnectError, NotConnectedError, StreamRefusedError, SubscribeRefusedError,
+                                  UnknownSensorError)
 from sensorkit.ble.link import DataWatchdog, LinkState, Reconnect, SessionHealth, TimeBase
 from sensorkit.ble.merge import ChannelMerger
 from sensorkit.ble.scan import FoundSensor, find_sensor
@@ -115,6 +118,11 @@ class SensorSession:
         self._warned_one_channel = False
         #: why the stream ended without a give-up (a sensor that sends one channel only): raised to the reader
         self._refusal: StreamRefusedError | None = None
+        #: a refusal that may pass (a Movesense's 507) was met, and a reconnect tried for it, since the
+        #: stream last brought samples: the next one ends the stream
+        self._retried_refusal = False
+        #: this connection's check of a notification for a refusal answered after the start's wait
+        self._late_refusal: Callable[[bytes], StreamRefusedError | None] | None = None
         self._connection_clock_s = 0.0  # clock s when the current connection's stream was set up
 
     # ---- public --------------------------------------------------------------------------
@@ -139,6 +147,12 @@ class SensorSession:
     def elapsed_s(self) -> float:
         """Seconds (on ``clock``) since the first samples arrived; 0 before."""
         return self._clock() - self._started_clock_s if self._started_clock_s is not None else 0.0
+
+    @property
+    def refusal(self) -> StreamRefusedError | None:
+        """The error that ended the stream when the sensor refused to stream as asked (state
+        :attr:`LinkState.REFUSED`), else None."""
+        return self._refusal
 
     @property
     def address(self) -> str | None:
@@ -191,7 +205,7 @@ class SensorSession:
             except _LINK_ERRORS as exc:
                 log.debug("disconnect failed: %s", exc)
         self._finish_decoder()
-        if self.state is not LinkState.GAVE_UP:
+        if self.state not in (LinkState.GAVE_UP, LinkState.REFUSED):  # (how it ended stays said)
             self._set_state(LinkState.CLOSED)
         self._queue.put_nowait(_END)
 
@@ -274,6 +288,17 @@ class SensorSession:
                                         disconnected_callback=self._link_lost, timeout_s=timeout_s)
             await self._start_streaming(client)
             return True
+        except SubscribeRefusedError as exc:
+            await self._disconnect_quietly(client)
+            if not exc.transient or self._retried_refusal:
+                raise
+            # (a Movesense's app frees its subscription slots when the link drops: one more try)
+            self._retried_refusal = True
+            log.warning("%s; reconnecting once to subscribe again", exc)
+            if self._pending_gap is not None:
+                self._pending_gap.attempts += 1
+            await asyncio.sleep(self.backoff_initial_s)
+            return await self._attempt(deadline, attempt)
         except (StreamRefusedError, asyncio.CancelledError):
             # it will not stream as asked (no point retrying), or Ctrl-C while setting up: the
             # sensor must not be left connected, maybe streaming, with nobody to stop it
@@ -347,6 +372,7 @@ class SensorSession:
         finally:
             self._answers = None
         self.protocol = started.protocol
+        self._late_refusal = subscription_refusal(self.protocol, client, started.rate_hz)
         self._decoder = await make_decoder(self.protocol, client, started.rate_hz)
         self.stream_sample_rate_hz = self._decoder.sample_rate_hz
         if self.stream_sample_rate_hz:  # (the gaps' lost samples counted in it: an estimate grows with loss)
@@ -413,7 +439,10 @@ class SensorSession:
             rows = rows[finite]
         if not len(rows):
             self._warn_if_one_channel(decoder)
+            if self._late_refusal is not None and (refusal := self._late_refusal(bytes(payload))) is not None:
+                self._refused_late(refusal)
             return
+        self._retried_refusal = False
         now_s = self._clock()
         if self._started_clock_s is None:
             self._started_clock_s = now_s
@@ -510,23 +539,50 @@ class SensorSession:
             f"{self.sensor.address} ({self.sensor.name}) sends no {missing} ({sensor_part}) data: {n_samples} "
             f"samples of {came} came in {waited_s:.1f} s, none of {missing}; {NEEDS}")
 
+    def _refused_late(self, refusal: StreamRefusedError, deferred: bool = False) -> None:
+        """The sensor refused the subscription after the start stopped waiting for its answer (it
+        streams nothing then): said, and one reconnect tried for a refusal that may pass (the
+        subscription is made again); the stream ends with it when that was tried already."""
+        if self._closing:
+            return
+        if self.state is not LinkState.STREAMING:
+            if self._decoder is not None and not deferred:
+                # (an answer that came as the wait ended, replayed while the stream is set up: handled
+                # once it is, right after; nothing else runs between)
+                asyncio.get_running_loop().call_soon(self._refused_late, refusal, True)
+            return
+        if self._retried_refusal or not getattr(refusal, "transient", False):
+            log.warning("%s (an answer that came after the %g s wait for it)", refusal,
+                        adapters.CONTROL_ANSWER_TIMEOUT_S)
+            self._end_pending_gap()  # (a reconnect's link, refused: that gap never resumed)
+            self._refuse(refusal)
+            return
+        self._retried_refusal = True
+        waited_s = adapters.CONTROL_ANSWER_TIMEOUT_S
+        self._link_lost(self.client, why=f"{refusal} (an answer that came after the {waited_s:g} s wait for it); "
+                                         "reconnecting once to subscribe again")
+
     def _refuse(self, refusal: StreamRefusedError) -> None:
         """End the stream: its reader gets ``refusal`` (closing lets the sensor go)."""
         log.debug("ending the stream: %s", refusal)
         self._refusal = refusal
+        self._set_state(LinkState.REFUSED)
         self._queue.put_nowait(_END)
 
-    def _link_lost(self, client: BleakClient | None, silent_s: float | None = None) -> None:
+    def _link_lost(self, client: BleakClient | None, silent_s: float | None = None, why: str | None = None) -> None:
         """The link is lost: bleak says it dropped, or (``silent_s``) the sensor sent nothing for that
-        long. Either way: the gap is marked, the link let go, and the reconnecting loop started."""
+        long, or (``why``, what is said) the sensor refused its stream late. Either way: the gap is
+        marked, the link let go, and the reconnecting loop started."""
         if self._closing or self.state is not LinkState.STREAMING:
             return  # a failure while (re)connecting is handled by the connecting loop
         if client is not None and self.client is not None and client is not self.client:
             return  # a link let go before (the silent sensor's) saying it has gone
         # one warning per gap: a link that came back but was lost again before any data is the same
         # gap (its attempts go on), said at info level (a clinic's log has one line per outage)
-        say = log.warning if self._pending_gap is None else log.info
-        if silent_s is None:
+        say = log.warning if self._pending_gap is None or why is not None else log.info
+        if why is not None:
+            say("%s", why)
+        elif silent_s is None:
             say("link to %s lost; reconnecting", self.sensor.address)
         else:
             say("no data from %s (%s) for %.1f s; reconnecting", self.sensor.address, self.sensor.name, silent_s)
@@ -545,8 +601,9 @@ class SensorSession:
     async def _reconnect(self) -> None:
         """Reconnect until the give-up time; a sensor that answers but refuses to stream as asked (a
         Movesense with no free subscription slot: 507) ends the stream at once, its reader getting
-        the :class:`StreamRefusedError` the first connection would have raised."""
-        started_monotonic_s, dropped_clock_s = self._outage_started
+        the :class:`StreamRefusedError` the first connection would have raised (a 507: after the one
+        resubscription :meth:`_attempt` makes for it)."""
+        started_monotonic_s = self._outage_started[0]
         refusal: StreamRefusedError | None = None
         try:
             await self._stop_quietly(self.client)  # (a silent sensor's link is still up: stopped, let go)
@@ -561,17 +618,21 @@ class SensorSession:
             refusal = exc
         except Exception:  # noqa: BLE001 - a bug here must end the stream, not hang it
             log.exception("reconnecting to %s failed", self.sensor.address)
-        gap = self._pending_gap
-        self._pending_gap = None
-        if gap is not None:
-            gap.lost_s = self._clock() - dropped_clock_s
-            gap.lost_samples = int(round(gap.lost_s / self._timebase.sample_period_s))
+        self._end_pending_gap()
         if refusal is not None:
             self._refuse(refusal)
             return
         log.warning("gave up reconnecting to %s after %g s", self.sensor.address, self.give_up_s)
         self._set_state(LinkState.GAVE_UP)
         self._queue.put_nowait(_END)
+
+    def _end_pending_gap(self) -> None:
+        """The gap still open never resumed (the stream ends): it lasts from its last data until now."""
+        gap = self._pending_gap
+        self._pending_gap = None
+        if gap is not None:
+            gap.lost_s = self._clock() - self._outage_started[1]
+            gap.lost_samples = int(round(gap.lost_s / self._timebase.sample_period_s))
 
     def _set_state(self, state: LinkState) -> None:
         if state is self.state:

@@ -222,13 +222,14 @@ def test_a_movesense_refusing_the_subscription_is_exit_2_in_one_line_and_writes_
 
     def full(rate_hz):
         firmware = MovesenseFirmware(rate_hz)
-        firmware.subscriptions.update({ref: "/Meas/ECG/125" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})
+        firmware.slots_held = MAX_SUBSCRIPTIONS  # (slots a dropped link does not free)
         return firmware
 
     result = _record_simulated(tmp_path, monkeypatch, "movesense", full)
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == ("error: F0:0D:00:00:00:04 (Movesense 174630000192) refused the subscription to "
-                             "/Meas/IMU6/104: status 507 (Insufficient Storage)\n")
+    refused = ("F0:0D:00:00:00:04 (Movesense 174630000192) refused the subscription to /Meas/IMU6/104: status 507 "
+               "(Insufficient Storage)")
+    assert result.stderr == f"error: {refused}\n"  # (after the one resubscription a 507 gets)
     assert not list(tmp_path.rglob("*.csv"))
 
 
@@ -245,10 +246,12 @@ def test_a_movesense_refusing_the_subscription_on_reconnecting_is_exit_2_in_one_
         dropped = False
 
         def encode(self, rows):
-            if not self.dropped and self.host.clock() > 2.0:
+            # (by the samples' time, not the clock: a loaded machine sends a backlog of packets at
+            # once, and the drop comes after it; the recording must end at 2 s all the same)
+            if not self.dropped and rows[0, 0] >= 2.0:
                 self.dropped = True
                 asyncio.get_running_loop().call_soon(self.host.drop_link)
-            return super().encode(rows)
+            return [] if self.dropped else super().encode(rows)
 
         def on_disconnect(self):
             super().on_disconnect()
@@ -264,6 +267,8 @@ def test_a_movesense_refusing_the_subscription_on_reconnecting_is_exit_2_in_one_
     recording = read_recording(saved)
     (gap,) = recording.meta.reconnects  # the drop, not resumed
     assert gap["resumed_at_t_s"] is None and recording.samples.duration_s == pytest.approx(2.0, abs=0.1)
+    assert recording.meta.stream["ended_by"] == "refused"
+    assert recording.meta.stream["error"] == result.stderr.splitlines()[-1].removeprefix("error: ")
 
 
 def test_ctrl_c_stops_record_cleanly_and_closes_the_sidecar(tmp_path):

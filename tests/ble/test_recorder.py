@@ -132,3 +132,36 @@ def test_a_run_ended_by_its_clock_before_the_data_reached_its_end_says_how_much_
     (warning,) = [r.getMessage() for r in caplog.records if r.name == "sensorkit.ble.recorder"]
     assert f"the last {missing_s:.1f} s are missing from {recorder.path}" in warning
     assert f"reached {recording.samples.t[-1]:.1f} s of the {source.duration_s:g} s asked" in warning
+
+
+def test_a_recording_ended_by_the_sensors_refusal_says_so_and_why_in_its_sidecar(tmp_path, run):
+    # The link drops, and the Movesense's resubscription is answered 507 (no free subscription
+    # slot). The run ends with that error, but the sidecar said `stream.ended_by: "closed"`, as if
+    # the run had been stopped: now "refused", with the error's text.
+    from sensorkit.ble import SubscribeRefusedError
+    from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
+
+    firmware = MovesenseFirmware(104.0)
+    sensor = VirtualSensor(firmware, synthetic_samples(20.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+
+    class TakeEverySlotAfterADrop(Quiet):
+        def show(self, status):
+            if status.t_s > 2.0 and sensor.connections == 1 and sensor.connected:
+                sensor.drop_link()
+                firmware.slots_held = MAX_SUBSCRIPTIONS  # (not freed by the reconnect tried for a 507)
+
+    recorder = SessionRecorder(tmp_path, "refused", {"sample_rate_hz": 104.0})
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, clock=sensor.clock, give_up_s=30.0,
+                            backoff_initial_s=0.02, backoff_max_s=0.2)
+    with pytest.raises(SubscribeRefusedError) as error:
+        run(run_session(session, recorder, TakeEverySlotAfterADrop(), duration_s=15.0))
+
+    recording = read_recording(recorder.path)
+    stream = recording.meta.stream
+    assert stream["ended_by"] == "refused" and session.state is LinkState.REFUSED
+    assert stream["error"] == str(error.value) == (
+        "F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to /Meas/IMU6/104: "
+        "status 507 (Insufficient Storage)")
+    assert recording.samples.t[-1] > 2.0 and recording.meta.n_samples == len(recording.samples)

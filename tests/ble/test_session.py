@@ -23,29 +23,36 @@ def session_for(rig, **options):
     return SensorSession(rig.sensor.local_name, **(defaults | options))
 
 
-async def collect(session, sensor, until_s, during=None, max_blocks=None):
+async def collect(session, sensor, until_s, during=None, max_blocks=None, data_until_s=None):
     """Blocks until the sensor clock passes ``until_s`` (or more than ``max_blocks`` came: a sensor
-    that sends nothing must not hang a test); ``during(clock_s)`` runs on each block."""
+    that sends nothing must not hang a test); ``during(clock_s)`` runs on each block. With
+    ``data_until_s``: until the samples reach that time instead, however far the sensor's clock ran
+    ahead of them (a machine under load delivers a simulated sensor's samples late)."""
     blocks = []
     async for block in session.blocks(idle_tick_s=0.05):
         blocks.append(block)
         if during is not None:
             during(sensor.clock())
-        if sensor.clock() >= until_s or (max_blocks is not None and len(blocks) > max_blocks):
+        if data_until_s is not None:
+            done = len(block) > 0 and block.t[-1] >= data_until_s
+        else:
+            done = sensor.clock() >= until_s
+        if done or (max_blocks is not None and len(blocks) > max_blocks):
             break
     return Samples.concat(blocks)
 
 
-def streamed(run, sensor, radio, until_s, max_blocks, watch=None, name=None, **options):
+def streamed(run, sensor, radio, until_s, max_blocks, watch=None, name=None, data_until_s=None, **options):
     """(session, samples) of a session with ``sensor`` over ``radio``, on its clock, to ``until_s``
-    (at most ``max_blocks`` blocks): :func:`collect`; ``watch(session)`` runs on each block."""
+    (at most ``max_blocks`` blocks; ``data_until_s``: until the samples reach it): :func:`collect`;
+    ``watch(session)`` runs on each block."""
     session = SensorSession(name or sensor.local_name, client_backend=radio.client_backend,
                             scanner_backend=radio.scanner_backend, clock=sensor.clock, **options)
     during = (lambda _clock_s: watch(session)) if watch is not None else None
 
     async def go():
         async with session:
-            return await collect(session, sensor, until_s, during, max_blocks)
+            return await collect(session, sensor, until_s, during, max_blocks, data_until_s)
 
     return session, run(go())
 
@@ -357,8 +364,8 @@ def test_a_movesense_that_refuses_the_subscription_is_one_error_naming_path_and_
     from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
 
     firmware = MovesenseFirmware(104.0)
-    # every slot held by another subscription (the app keeps MAX_DATASUB_COUNT = 4)
-    firmware.subscriptions.update({ref: "/Meas/Acc/13" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})
+    # every slot held by something a dropped link does not free (the app keeps MAX_DATASUB_COUNT = 4)
+    firmware.slots_held = MAX_SUBSCRIPTIONS
     sensor = VirtualSensor(firmware, synthetic_samples(20.0), speed=20.0)
     radio = VirtualRadio([sensor])
     session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
@@ -370,9 +377,10 @@ def test_a_movesense_that_refuses_the_subscription_is_one_error_naming_path_and_
                                 "/Meas/IMU6/104: status 507 (Insufficient Storage)")
     assert (error.value.path, error.value.status) == ("/Meas/IMU6/104", 507)
     assert isinstance(error.value, StreamRefusedError)  # (a BleError: the CLI's one line, exit 2)
-    assert firmware.writes == [b"\x01\x63/Meas/IMU6/104"] and sensor.sent_packets == 0
-    assert sensor.connections == 1 and not sensor.connected  # no retries; the link let go
-    assert time.monotonic() - started < 2.0  # (the answer, not a timeout, ended it)
+    # one reconnect-and-resubscribe (a 507 may pass: the app frees its slots when the link drops), no more
+    assert firmware.writes == [b"\x01\x63/Meas/IMU6/104"] * 2 and sensor.sent_packets == 0
+    assert sensor.connections == 2 and not sensor.connected  # the link let go
+    assert time.monotonic() - started < 2.0  # (the answers, not a timeout, ended it)
 
 
 def test_a_movesense_that_refuses_the_subscription_on_reconnecting_ends_the_stream_with_that_error(run, caplog):
@@ -396,7 +404,7 @@ def test_a_movesense_that_refuses_the_subscription_on_reconnecting_ends_the_stre
                 blocks.append(block)
                 if sensor.clock() > 2.0 and sensor.connections == 1 and sensor.connected:
                     sensor.drop_link()
-                    firmware.subscriptions.update({ref: "/Meas/ECG/125" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})
+                    firmware.slots_held = MAX_SUBSCRIPTIONS
                 if sensor.clock() > 15.0:
                     break
 
@@ -405,12 +413,99 @@ def test_a_movesense_that_refuses_the_subscription_on_reconnecting_ends_the_stre
         run(go())
     assert str(error.value) == ("F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to "
                                 "/Meas/IMU6/104: status 507 (Insufficient Storage)")
-    assert sensor.connections == 2 and not sensor.connected  # one reconnect, refused, let go
+    assert sensor.connections == 3 and not sensor.connected  # the reconnect, refused, tried once more, let go
     assert len(Samples.concat(blocks)) > 100  # what came before the drop was read
     (gap,) = session.reconnects
-    assert gap.resumed_at_t_s is None
+    assert gap.resumed_at_t_s is None and gap.attempts == 2
     assert "gave up" not in caplog.text
     assert time.monotonic() - started < 10.0  # (the answer, not the 30 s give-up, ended it)
+
+
+def refusal_warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and " refused the subscription" in
+            r.getMessage()]
+
+
+def test_a_movesense_507_that_a_reconnect_clears_is_retried_once_and_streams(run, caplog):
+    # A 507 may pass: the app frees its subscription slots when the link drops (slots a link that
+    # went away without unsubscribing left taken). The session gave up at once; it now reconnects
+    # and subscribes once more, saying so, and streams.
+    from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
+
+    firmware = MovesenseFirmware(104.0)
+    firmware.subscriptions.update({ref: "/Meas/Acc/13" for ref in range(1, MAX_SUBSCRIPTIONS + 1)})  # freed by a drop
+    sensor = VirtualSensor(firmware, synthetic_samples(10.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+    session, out = streamed(run, sensor, radio, math.inf, 2000, data_until_s=2.0, sample_rate_hz=104.0,
+                            backoff_initial_s=0.02)
+    assert refusal_warnings(caplog) == [
+        "F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to /Meas/IMU6/104: status 507 "
+        "(Insufficient Storage); reconnecting once to subscribe again"]
+    assert firmware.writes[:2] == [b"\x01\x63/Meas/IMU6/104"] * 2 and sensor.connections == 2
+    assert len(out) > 150 and not session.reconnects  # (before the stream: no gap in it)
+
+
+def late_507_session(monkeypatch, slots_held: int, clock=None):
+    """A Movesense whose 507 comes after the client's wait for it (shortened here to 0.01 s: the
+    answer comes 3 sensor seconds, 0.3 s, after the SUBSCRIBE, the data watchdog's 7 s long after);
+    every slot taken, freed by a dropped link except ``slots_held``; ``clock``: the session's (the
+    sensor's by default, which starts with its first stream). (session, sensor)."""
+    from sensorkit.ble import adapters
+    from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
+
+    monkeypatch.setattr(adapters, "CONTROL_ANSWER_TIMEOUT_S", 0.01)
+    firmware = MovesenseFirmware(104.0)
+    firmware.subscriptions.update({ref: "/Meas/Acc/13" for ref in range(1, MAX_SUBSCRIPTIONS + 1 - slots_held)})
+    firmware.slots_held = slots_held
+    firmware.answer_delay_s = 3.0
+    sensor = VirtualSensor(firmware, synthetic_samples(20.0), speed=10.0)
+    radio = VirtualRadio([sensor])
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
+                            clock=clock or sensor.clock, give_up_s=30.0, backoff_initial_s=0.02, backoff_max_s=0.2)
+    return session, sensor
+
+
+def test_a_movesense_507_answered_after_the_wait_is_said_and_a_resubscription_tried(run, monkeypatch, caplog):
+    # The 507 came after the client had stopped waiting for an answer: it was only stored (the
+    # decoder's last_command_result), and the stream sat silent until the data watchdog's "no data
+    # from ..." reconnect. It is now said at once, and the one reconnect-and-resubscribe tried.
+    session, sensor = late_507_session(monkeypatch, slots_held=0)
+
+    async def go():
+        async with session:
+            return await collect(session, sensor, math.inf, max_blocks=2000, data_until_s=1.5)
+
+    out = run(go())
+    assert refusal_warnings(caplog) == [
+        "F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to /Meas/IMU6/104: status 507 "
+        "(Insufficient Storage) (an answer that came after the 0.01 s wait for it); reconnecting once to "
+        "subscribe again"]
+    assert not silence_warnings(caplog) and sensor.connections == 2
+    assert sensor.firmware.writes.count(b"\x01\x63/Meas/IMU6/104") == 2
+    assert len(out) > 150 and len(session.reconnects) == 1  # (streaming when it came: the reconnect is a gap)
+
+
+def test_a_movesense_507_answered_after_the_wait_again_ends_the_stream_with_it(run, monkeypatch, caplog):
+    from sensorkit.ble import SubscribeRefusedError
+
+    session, sensor = late_507_session(monkeypatch, slots_held=4, clock=time.monotonic)  # (it never streams)
+
+    async def go():
+        async with session:
+            return await collect(session, sensor, 15.0, max_blocks=600)
+
+    started = time.monotonic()
+    with pytest.raises(SubscribeRefusedError) as error:
+        run(go())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to "
+                                "/Meas/IMU6/104: status 507 (Insufficient Storage)")
+    assert [w.split("(an answer that came after the 0.01 s wait for it)")[1] for w in refusal_warnings(caplog)] == [
+        "; reconnecting once to subscribe again", ""]  # said each time; the second ends the stream
+    assert session.state is LinkState.REFUSED and sensor.connections == 2 and not sensor.connected
+    assert not silence_warnings(caplog) and "gave up" not in caplog.text
+    (gap,) = session.reconnects  # (the first link, let go for the resubscription: it never resumed)
+    assert gap.resumed_at_t_s is None and gap.attempts == 1 and 0 < gap.lost_s < 10.0
+    assert time.monotonic() - started < 10.0  # (the answers, not the 30 s give-up, ended it)
 
 
 def test_a_movesense_subscription_that_succeeds_streams_without_an_answer(run):
@@ -472,7 +567,8 @@ def test_a_sensor_slow_to_send_its_first_samples_is_not_taken_for_a_silent_one(r
 
     async def go():
         async with session_for(rig, on_state=states.append) as session:
-            return await collect(session, sensor, 8.0), session
+            # (4 s of its data: the clock, which a loaded machine's data lags, is not waited on)
+            return await collect(session, sensor, math.inf, max_blocks=5000, data_until_s=4.0), session
 
     out, session = run(go())
     assert not silence_warnings(caplog) and not session.reconnects and sensor.connections == 1
@@ -905,7 +1001,8 @@ def test_a_polar_answer_in_several_notifications_reaches_the_decoder_whole(run, 
     radio = VirtualRadio([sensor])
     caplog.set_level(logging.WARNING)
     factors = {}  # (the live decoder's, read while it streams: it is gone once the session closes)
-    session, out = streamed(run, sensor, radio, 2.0, 400, sample_rate_hz=52.0,
+    # (2 s of its data, whatever the sensor's clock says: on a loaded machine the data lags it)
+    session, out = streamed(run, sensor, radio, math.inf, 2000, data_until_s=2.0, sample_rate_hz=52.0,
                             watch=lambda session: factors.update(session._decoder.factors))
     assert session.mtu == 23 and len(out) > 50
     assert "ignored control response" not in caplog.text
@@ -1116,6 +1213,7 @@ def test_a_sensor_that_claims_a_gyroscope_but_streams_acceleration_only_ends_in_
     assert came.endswith(" s, none of angular rate; sensorkit needs an accelerometer and a gyroscope")
     assert sensor.connections == 1 and not sensor.connected and not sensor.firmware.streaming  # stopped, let go
     assert not session.reconnects and "reconnecting" not in caplog.text
+    assert session.state is LinkState.REFUSED and session.refusal is error.value  # (not "closed")
 
 
 def test_give_up_s_zero_gives_its_one_attempt_the_whole_connect_timeout(open_v1_rig, run):

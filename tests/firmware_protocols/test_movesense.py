@@ -7,6 +7,7 @@ vendor's own client sample, alexisduque/movesense-device-lib
 samples/gatt_sensordata_app/python_client/movesense_sensor_data.py (commit 4c25f0f2bc26e917657af2e8198ea58bebb96c3b).
 """
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,8 +16,11 @@ import firmware_protocols
 from firmware_protocols import ProtocolError
 from firmware_protocols.movesense import (
     CommandResult,
+    DataNotification,
     Movesense,
     MovesenseDecoder,
+    OtherNotification,
+    classify_notification,
     encode_command_result,
     encode_example_payloads,
     encode_imu6,
@@ -183,3 +187,48 @@ def test_the_sensor_clock_at_t_zero_is_the_first_packets_timestamp():
     assert (origin.ticks, origin.ticks_per_s, origin.modulus) == (2**32 - 10, 1000.0, 2**32)
     later = origin.plus_s(rows[8, 0])
     assert later.ticks == times[2] % 2**32 and origin.seconds_until(later) == pytest.approx(rows[8, 0])
+
+
+def spec_classification_vectors() -> list[tuple[bytes, str, dict]]:
+    """movesense.md's "Classifying a notification" table: (bytes, what it is, its fields; "none": None)."""
+    spec = (Path(__file__).parents[2] / "firmware_protocols" / "movesense.md").read_text()
+    section = spec.split("### Classifying a notification", 1)[1].split("\n\n")[2]
+    vectors = []
+    for line in section.splitlines()[2:]:
+        hex_cell, kind, fields = (cell.strip() for cell in line.strip("|").split("|"))
+        payload = b"" if hex_cell == "(none)" else bytes.fromhex(hex_cell.strip("`"))
+        values = {}
+        for field in fields.split(", "):
+            key, value = field.split(" ", 1)
+            values[key] = None if value == "none" else bytes.fromhex(value) if key == "payload" else int(value)
+        vectors.append((payload, kind, values))
+    return vectors
+
+
+def test_the_spec_has_a_classification_vector_of_every_kind():
+    assert {kind for _, kind, _ in spec_classification_vectors()} == {"command result", "data", "other"}
+    assert len(spec_classification_vectors()) == 10
+
+
+@pytest.mark.parametrize("payload, kind, fields", spec_classification_vectors(), ids=lambda v: v.hex() or "empty"
+                         if isinstance(v, bytes) else None)
+def test_a_notification_is_classified_as_the_spec_says(payload, kind, fields):
+    note = classify_notification(payload)
+    if kind == "command result":
+        status = fields["status"]
+        body = b"Hello" if status is None else payload[2:]
+        assert note == CommandResult(fields["reference"], status, body)
+    elif kind == "data":
+        assert note == DataNotification(fields["reference"], fields["payload"] or b"")
+    else:
+        assert isinstance(note, OtherNotification)
+        assert (note.kind, note.reference) == (fields["type"], fields["reference"])
+        with pytest.raises(ProtocolError) as error:  # the decoder's error is the classification's why
+            MovesenseDecoder().feed(payload)
+        assert str(error.value) == note.why
+
+
+def test_an_unreadable_command_result_is_classified_with_the_decoders_one_line():
+    note = classify_notification(bytes.fromhex("016301fb00"))
+    assert note.why == ('Movesense command result 01 63 01 fb 00: 3 byte(s) after the reference; '
+                        'expected a 2-byte status or "Hello"')

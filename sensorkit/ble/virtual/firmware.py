@@ -27,6 +27,9 @@ class FirmwareHost(Protocol):
     def streaming_changed(self) -> None:
         """Tell the sensor that :attr:`SensorFirmware.streaming` changed."""
 
+    def notify_later(self, after_s: float, char_uuid: str, payload: bytes) -> None:
+        """:meth:`notify` ``after_s`` sensor seconds from now, on the link of now (not on a later one)."""
+
 
 class SensorFirmware(ABC):
     """Device side of one protocol. Subclasses set the class attributes and implement the rest."""
@@ -72,6 +75,11 @@ class SensorFirmware(ABC):
         if self.host is not None:
             self.host.streaming_changed()
 
-    def respond(self, char_uuid: str, payload: bytes) -> None:
-        if self.host is not None:
+    def respond(self, char_uuid: str, payload: bytes, after_s: float = 0.0) -> None:
+        """Answer the client on ``char_uuid`` now, or ``after_s`` sensor seconds from now."""
+        if self.host is None:
+            return
+        if after_s > 0:
+            self.host.notify_later(after_s, char_uuid, payload)
+        else:
             self.host.notify(char_uuid, payload)

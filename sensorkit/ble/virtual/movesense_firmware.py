@@ -7,7 +7,10 @@ are ``[command, client reference, path...]``: ``00 ref`` (HELLO) is answered ``0
 when it succeeds (as the app's ``handleIncomingCommand`` does), and ``01 ref 01 FB`` (507, no free
 subscription slot) when all its slots are taken; ``02 ref`` (UNSUBSCRIBE) stops it. A dropped link
 ends every subscription (the app unsubscribes all streams on a disconnect): a client subscribes
-again after reconnecting.
+again after reconnecting. Test hooks: :attr:`MovesenseFirmware.subscriptions` filled by a test
+are freed by a dropped link (a 507 a reconnect clears); :attr:`MovesenseFirmware.slots_held`
+are not (a 507 that stays); :attr:`MovesenseFirmware.answer_delay_s` delays the command results
+(an answer that comes after the client stopped waiting for it).
 
 Data notifications are ``02 ref`` + the uint32 millisecond timestamp of the packet's first sample
 on the sensor's uptime clock (:attr:`MovesenseFirmware.boot_ms` at sensor time 0, then running
@@ -56,6 +59,11 @@ class MovesenseFirmware(SensorFirmware):
         self.subscriptions: dict[int, str] = {}
         #: every payload a client wrote, in order
         self.writes: list[bytes] = []
+        #: subscription slots held by something other than the connected client: a dropped link
+        #: does not free them (a test hook: a 507 that a reconnect does not clear)
+        self.slots_held = 0
+        #: sensor seconds the app takes to send a command result (a test hook: a late answer)
+        self.answer_delay_s = 0.0
 
     def services(self) -> list[VirtualService]:
         return [VirtualService(ms.SERVICE_UUID, [
@@ -94,10 +102,12 @@ class MovesenseFirmware(SensorFirmware):
             return  # (the app reads the command and a reference; 0 is no reference)
         command, reference = payload[0], payload[1]
         if command == ms.CMD_HELLO:
-            self.respond(ms.DATA_CHAR_UUID, bytes((ms.RESPONSE_COMMAND_RESULT, reference)) + b"Hello")
+            self.respond(ms.DATA_CHAR_UUID, bytes((ms.RESPONSE_COMMAND_RESULT, reference)) + b"Hello",
+                         self.answer_delay_s)
         elif command == ms.CMD_SUBSCRIBE:
-            if len(self.subscriptions) >= MAX_SUBSCRIPTIONS:
-                self.respond(ms.DATA_CHAR_UUID, bytes((ms.RESPONSE_COMMAND_RESULT, reference)) + _NO_FREE_SLOT)
+            if len(self.subscriptions) + self.slots_held >= MAX_SUBSCRIPTIONS:
+                self.respond(ms.DATA_CHAR_UUID, bytes((ms.RESPONSE_COMMAND_RESULT, reference)) + _NO_FREE_SLOT,
+                             self.answer_delay_s)
                 return
             self.subscriptions[reference] = payload[2:].decode("ascii", "replace")
         elif command == ms.CMD_UNSUBSCRIBE:

@@ -180,6 +180,15 @@ class VirtualSensor:
         if link is not None and (callback := link.subscriptions.get(char_uuid)) is not None:
             callback(bytearray(payload))
 
+    def notify_later(self, after_s: float, char_uuid: str, payload: bytes) -> None:
+        link = self._link
+
+        def deliver() -> None:
+            if link is not None and link is self._link and (callback := link.subscriptions.get(char_uuid)):
+                callback(bytearray(payload))
+
+        asyncio.get_running_loop().call_later(after_s / self.speed, deliver)
+
     def streaming_changed(self) -> None:
         if self.firmware.streaming and self._powered_at is None:
             self._powered_at = time.monotonic()
