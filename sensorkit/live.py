@@ -121,7 +121,7 @@ class RichDisplay:
                                              f"(fast {status.fast_reps})"])))
         if self._last_rep is not None:
             grid.add_row("last", Text(rep_line(self._last_rep)))
-        state_style = {"streaming": "green", "reconnecting": "yellow", "gave_up": "red"}.get(status.state.value, "white")
+        state_style = {"streaming": "green", "reconnecting": "yellow", "gave_up": "red", "refused": "red"}.get(status.state.value, "white")
         footer = Text.assemble((status.state.value, state_style),
                                f"   battery {status.battery_percent}%" if status.battery_percent is not None else "",
                                f"   loss {100 * status.loss_fraction:.1f}%   reconnects {status.reconnects}"

@@ -47,6 +47,8 @@ class LiveStatus:
     target_hold_s: float | None = None
     sensor: str = ""
     fast_reps: int = 0
+    #: the one-line error that ended the stream when the sensor refused it (state ``refused``), else None
+    error: str | None = None
 
     @property
     def counted_reps(self) -> int:
@@ -149,6 +151,7 @@ class SessionRecorder:
         """Update :attr:`status` from the session and the pipeline."""
         s = self.status
         s.state, s.battery_percent = session.state, session.battery_percent
+        s.error = str(session.refusal) if session.refusal is not None else None
         s.loss_fraction, s.reconnects = self._loss_fraction(session), len(session.reconnects)
         s.samples_saved = self.writer.n_written if self.writer is not None else 0
         if self.pipeline is not None:

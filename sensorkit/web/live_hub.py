@@ -278,6 +278,8 @@ class LiveHub:
         link = {"state": status.state.value, "battery_percent": status.battery_percent,
                 "loss_pct": _num(100 * status.loss_fraction, 1), "reconnects": status.reconnects,
                 "samples_saved": status.samples_saved, "sensor": status.sensor}
+        if status.error is not None:  # (why the sensor refused the stream: state "refused")
+            link["error"] = status.error
         gaps = self._reconnects()
         if gaps:
             last = gaps[-1]

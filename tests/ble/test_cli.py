@@ -319,6 +319,18 @@ def test_rich_panel_shows_angle_band_counts_hold_cue_link_battery_loss():
         assert expected in text, expected
 
 
+def test_rich_panel_shows_a_stream_the_sensor_refused_in_red_as_a_lost_one():
+    console = Console(file=io.StringIO(), width=120, record=True, force_terminal=True, color_system="standard")
+    display = RichDisplay(console)
+    colours = {}
+    for state in (LinkState.GAVE_UP, LinkState.REFUSED):
+        console.print(display.render(status(state=state)))
+        text = console.export_text(styles=True)
+        colours[state.value] = text[text.index(state.value) - 5:text.index(state.value)]
+    display.close(status())
+    assert colours["refused"] == colours["gave_up"] and "31" in colours["refused"], colours  # (red: ESC[31m)
+
+
 def test_plain_display_logs_state_changes_cues_and_reps_once():
     out = io.StringIO()
     display = PlainDisplay(out)

@@ -165,3 +165,5 @@ def test_a_recording_ended_by_the_sensors_refusal_says_so_and_why_in_its_sidecar
         "F0:0D:00:00:00:01 (Movesense 174630000192) refused the subscription to /Meas/IMU6/104: "
         "status 507 (Insufficient Storage)")
     assert recording.samples.t[-1] > 2.0 and recording.meta.n_samples == len(recording.samples)
+    # the live displays are given it too (the live page's banner says it)
+    assert recorder.status.state is LinkState.REFUSED and recorder.status.error == str(error.value)

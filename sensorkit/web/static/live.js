@@ -195,13 +195,24 @@ function drawState() {
   $("summary").hidden = !summary || $("summary").dataset.dismissed === "1";
 }
 
+// Why the sensor's stream ended on its own (no link again, or the sensor refused it: the error's
+// line, e.g. a Movesense's 507), else "": the banner keeps saying it once the page is served no more.
+function stoppedWords(link) {
+  if (!link) return "";
+  if (link.state === "gave_up") return "The sensor could not be reached again: the session has stopped.";
+  if (link.state === "refused") {
+    return `The sensor refused to stream${link.error ? `: ${link.error}` : ""}. The session has stopped.`;
+  }
+  return "";
+}
+
 const RECONNECTED_SHOWN_S = 6;  // how long "Reconnected: ... lost" stays up (s of session time)
 function drawLink(link) {
   const el = $("link");
   el.dataset.state = link.state;
   document.body.dataset.link = link.state;  // the angle and phase are dimmed while no data comes
   let text = { connecting: "connecting…", streaming: "streaming", reconnecting: "reconnecting…",
-               closed: "sensor closed", gave_up: "sensor lost" }[link.state] || link.state;
+               closed: "sensor closed", gave_up: "sensor lost", refused: "sensor refused" }[link.state] || link.state;
   const gap = link.last_gap;
   const banner = $("banner");
   if (link.state === "reconnecting" && gap) {
@@ -211,8 +222,8 @@ function drawLink(link) {
              && state.t_s - (gap.dropped_at_t_s + gap.lost_s) < RECONNECTED_SHOWN_S) {  // (then it goes)
     banner.hidden = false;
     banner.textContent = `Reconnected: ${fmt(gap.lost_s, 1)} s lost (${gap.lost_samples} samples) at ${fmt(gap.dropped_at_t_s, 1)} s.`;
-  } else if (link.state === "gave_up") {
-    banner.hidden = false; banner.textContent = "The sensor could not be reached again: the session has stopped.";
+  } else if (stoppedWords(link)) {
+    banner.hidden = false; banner.textContent = stoppedWords(link);
   } else if (!ended) { banner.hidden = true; }
   $("link-text").textContent = text;
   if (link.battery_percent !== null && link.battery_percent !== undefined) {
@@ -315,7 +326,11 @@ function connect() {
   source.onmessage = onMessage;
   source.onopen = () => { if (!ended) $("banner").hidden = true; };
   source.onerror = () => {
-    if (ended) { source.close(); $("banner").hidden = false; $("banner").textContent = "Session over: sensorkit has stopped serving this page."; return; }
+    if (ended) {  // (why the sensor stopped, when it did, stays said)
+      source.close(); $("banner").hidden = false;
+      $("banner").textContent = stoppedWords(state && state.link) || "Session over: sensorkit has stopped serving this page.";
+      return;
+    }
     $("banner").hidden = false; $("banner").textContent = "Page lost contact with sensorkit: trying again…";
   };
 }
