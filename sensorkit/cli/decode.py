@@ -249,7 +249,7 @@ def decode(ctx: click.Context, protocol: str, file: str, sample_rate_hz: float |
     unscaled = [f for f in ("acc_factor", "gyr_factor") if protocol == "polar_pmd" and f not in given]
     if unscaled:  # (live, the sensor's start response gives them; a file of payloads does not)
         click.echo(f"note: polar_pmd: no {' or '.join(unscaled)} given: delta-compressed frames are scaled by 1.0;"
-                   " the factor is in the sensor's start response (-s {unscaled[0]}=VALUE)", err=True)
+                   f" the factor is in the sensor's start response (-s {unscaled[0]}=VALUE)", err=True)
     out = sys.stdout
     out.write(",".join(COLUMNS) + "\n")
     name = "-" if file == "-" else escape_controls(click.format_filename(file))

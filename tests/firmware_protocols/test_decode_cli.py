@@ -148,3 +148,11 @@ def test_an_open_v1_config_given_in_hex_sets_the_rate_and_a_bad_one_is_one_line(
     bad = CliRunner().invoke(cli, ["decode", "open_v1", str(capture), "-s", "config=0101"])  # (was a traceback)
     assert bad.exit_code == 2  # (a usage error: `sensorkit` prints it as one line)
     assert "bad settings for 'open_v1' (config='0101'): open_v1 config must be 16 bytes, got 2" in bad.stderr  # (hex, not 101)
+
+
+@pytest.mark.parametrize("given, missing", [([], "acc_factor"), (["-s", "acc_factor=0.5"], "gyr_factor")])
+def test_the_note_on_unscaled_frames_names_the_setting_to_give(tmp_path, payloads, given, missing):
+    # (it said "-s {unscaled[0]}=VALUE", the name unformatted)
+    result = run("polar_pmd", write_capture(tmp_path, [p.hex() for p in payloads]), *given)
+    note = result.stderr.splitlines()[0]
+    assert note.startswith(f"note: polar_pmd: no {missing}") and note.endswith(f"(-s {missing}=VALUE)"), note
