@@ -19,9 +19,20 @@ _LAZY = {
 }
 
 
+#: submodules that were attributes of the package once it was imported (``sensorkit.samples``, when
+#: ``Samples`` was imported here): loaded on first use now, as the names above
+_LAZY_MODULES = {"samples"}
+
+
 def __getattr__(name: str):  # numpy and the analysis stack (scipy, vqf, pandas) load on first use: not for --help
-    if name in _LAZY:
+    if name in _LAZY or name in _LAZY_MODULES:
         import importlib
 
+        if name in _LAZY_MODULES:
+            return importlib.import_module(f"sensorkit.{name}")
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'sensorkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

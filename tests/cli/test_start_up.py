@@ -64,3 +64,23 @@ def test_a_missing_input_is_said_before_the_analysis_loads(tmp_path, args):
 def test_the_command_list_and_version_import_not_even_numpy(tmp_path):
     for args in (["--help"], ["--version"]):
         assert imported(args, tmp_path, heavy=("numpy", *ANALYSIS_STACK)) == [], args
+
+
+#: in a fresh process: what a user's code reaches through ``import sensorkit`` alone, and ``dir()``
+NAMES_PROBE = """
+import sys
+sys.path.insert(0, sys.argv.pop(1))
+import sensorkit
+print(sensorkit.samples.Samples.__name__)  # (the submodule an attribute, as when __init__ imported it)
+missing = [name for name in sensorkit.__all__ if name not in dir(sensorkit)]
+print("not in dir:", ",".join(missing))
+"""
+
+
+def test_the_lazy_package_still_has_its_samples_module_and_lists_its_names(tmp_path):
+    # (sensorkit.Samples loads on first use since session 28: `import sensorkit; sensorkit.samples`
+    # became an AttributeError, and dir(sensorkit) listed none of the lazy names)
+    run = subprocess.run([sys.executable, "-c", NAMES_PROBE, PACKAGE_ROOT], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["Samples", "not in dir: "]
