@@ -135,3 +135,22 @@ def test_simulate_writes_what_the_session_writes(tmp_path):
     simulate_session(3, max_duration_s=20.0).write(tmp_path / "session", "sim_3")
     for suffix in (".csv", ".json", ".truth.json"):
         assert (tmp_path / "cli" / f"sim_3{suffix}").read_bytes() == (tmp_path / "session" / f"sim_3{suffix}").read_bytes()
+
+
+def test_a_csv_that_cannot_be_written_is_one_line_naming_it_and_leaves_nothing(tmp_path):
+    # (a full disk, here a 100 kB file size limit: the CSV's write failed with a numpy traceback)
+    import resource
+    import signal
+
+    from under_test import env
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # (the write fails with EFBIG instead)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    run = subprocess.run([sys.executable, "-m", "sensorkit", "simulate", "--out", "out", "--seed", "3"],
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env(), preexec_fn=limited)
+    assert run.returncode == 2, run.stderr
+    (line,) = run.stderr.splitlines()
+    assert line.startswith(f"error: {Path('out') / 'sim_3.csv'}: cannot write: file too large"), line
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
