@@ -24,10 +24,16 @@ _LAZY = {"find_recordings": "discover", "RecordingMeta": "meta", "Recording": "r
          "read_meta": "reader", "read_recording": "reader", "RecordingWriter": "writer", "write_recording": "writer"}
 
 
+#: the submodules this package imported when it loaded them all: attributes of it still, on first use
+_LAZY_MODULES = frozenset(_LAZY.values())
+
+
 def __getattr__(name: str):
-    if name in _LAZY:
+    if name in _LAZY or name in _LAZY_MODULES:
         import importlib
 
+        if name in _LAZY_MODULES:  # (importing it makes it an attribute here)
+            return importlib.import_module(f"sensorkit.io.{name}")
         value = getattr(importlib.import_module(f"sensorkit.io.{_LAZY[name]}"), name)
         globals()[name] = value  # (looked up here once)
         return value

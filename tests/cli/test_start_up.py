@@ -84,3 +84,21 @@ def test_the_lazy_package_still_has_its_samples_module_and_lists_its_names(tmp_p
                          timeout=120, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == ["Samples", "not in dir: "]
+
+
+IO_PROBE = """
+import sys
+sys.path.insert(0, sys.argv.pop(1))
+import sensorkit.io
+print(",".join(sorted(n for n in ("discover", "meta", "reader", "writer") if hasattr(sensorkit.io, n))))
+print(sensorkit.io.reader.read_recording is sensorkit.io.read_recording)
+"""
+
+
+def test_sensorkit_io_still_has_the_submodules_it_imported_as_attributes(tmp_path):
+    # (its names load on first use since session 28: `import sensorkit.io; sensorkit.io.reader` became
+    # an AttributeError, as did discover, meta and writer, which its __init__ had imported)
+    run = subprocess.run([sys.executable, "-c", IO_PROBE, PACKAGE_ROOT], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["discover,meta,reader,writer", "True"]
