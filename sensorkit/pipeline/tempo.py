@@ -63,12 +63,12 @@ class TempoJudge:
             return median(self._all_s[-cfg.tempo_history:])
         return float(cfg.controlled_rep_s)
 
-    def judge(self, movement_s: float, hold_s: float) -> str:
-        """``fast`` or ``normal`` for a counted rep that lasted ``movement_s`` seconds, held
-        ``hold_s`` seconds at the top."""
-        fast = movement_s < self.config.fast_fraction * self.reference_s
+    def judge(self, rep_s: float, hold_s: float) -> str:
+        """``fast`` or ``normal`` for a counted rep that lasted ``rep_s`` seconds (from leaving rest to
+        being back: out, hold and return), held ``hold_s`` seconds at the top."""
+        fast = rep_s < self.config.fast_fraction * self.reference_s
         self._seen += 1
-        self._all_s.append(movement_s)
+        self._all_s.append(rep_s)
         del self._all_s[:-self._keep]
         if fast and hold_s >= DELIBERATE_HOLD_S and self._seen <= self.config.tempo_min_reps:
             self._held_quick += 1
@@ -76,6 +76,6 @@ class TempoJudge:
             self._quick = True
         if fast:
             return "fast"
-        self._normal_s.append(movement_s)
+        self._normal_s.append(rep_s)
         del self._normal_s[:-self._keep]
         return "normal"
