@@ -188,6 +188,9 @@ def _make_decoder(protocol: str, settings: dict[str, str], sample_rate_hz: float
         raise click.UsageError(f"bad settings for {protocol!r}: sample_rate_hz={settings['sample_rate_hz']!r}:"
                                " expected a number of Hz above 0")
     if sample_rate_hz is not None:
+        if "sample_rate_hz" in values and values["sample_rate_hz"] != sample_rate_hz:
+            raise click.UsageError(f"--sample-rate-hz {sample_rate_hz:g} and -s sample_rate_hz="
+                                   f"{settings['sample_rate_hz']} disagree: give the rate once")
         values["sample_rate_hz"] = sample_rate_hz
     try:
         return proto.decoder(**values)

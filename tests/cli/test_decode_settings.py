@@ -84,3 +84,15 @@ def test_a_bad_setting_is_one_line_from_the_command(tmp_path):
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
     assert "bad settings for 'polar_pmd': acc_factor='abc': expected a finite number" in line
+
+
+def test_two_sample_rates_that_disagree_are_a_usage_error(tmp_path):
+    capture = tmp_path / "capture.hex"
+    capture.write_text("00\n")
+    result = CliRunner().invoke(cli, ["decode", "metawear", str(capture), "--sample-rate-hz", "104",
+                                      "-s", "sample_rate_hz=52"])
+    assert result.exit_code == 2
+    assert "--sample-rate-hz 104 and -s sample_rate_hz=52 disagree: give the rate once" in result.output
+    same = CliRunner().invoke(cli, ["decode", "metawear", str(capture), "--sample-rate-hz", "52",
+                                    "-s", "sample_rate_hz=52"])
+    assert same.exit_code == 1, same.output  # the same rate twice: decoded (the one payload is too short)
