@@ -256,8 +256,8 @@ def analyze_paths(
     names = recording_names(files)
     reps_path, sessions_path = out / "reps.csv", out / "sessions.csv"
     with OutputSet([reps_path, sessions_path]) as outputs:
-        reps_csv = outputs.handle(reps_path)
-        _guarded_write(reps_path, lambda: write_rep_rows(reps_csv, [], header=True))
+        with outputs.writing(reps_path) as reps_csv:
+            write_rep_rows(reps_csv, [], header=True)
         for path, result, error in analyze_many(files, config, workers, scheduler):
             if result is None:
                 outcome.failures.append((path, error))
@@ -269,25 +269,16 @@ def analyze_paths(
                 result.session_row["recording"] = name
                 for row in result.rep_rows:
                     row["recording"] = name
-                _guarded_write(reps_path, lambda: write_rep_rows(reps_csv, result.rep_rows, header=False))
+                with outputs.writing(reps_path) as reps_csv:
+                    write_rep_rows(reps_csv, result.rep_rows, header=False)
                 outcome.add(result, keep_results)
                 session_rows.append(result.session_row | {"path": name_text(result.session_row["path"])})
             if on_file:
                 on_file(path, result, error)
-        sessions_csv = outputs.handle(sessions_path)
-        _guarded_write(sessions_path, lambda: pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)).to_csv(
-            sessions_csv, index=False, float_format="%.3f"))
+        with outputs.writing(sessions_path) as sessions_csv:
+            pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)).to_csv(sessions_csv, index=False,
+                                                                            float_format="%.3f")
     return outcome
-
-
-def _guarded_write(target: Path, write: Callable[[], None]) -> None:
-    """Run ``write``; a failed write (disk full, a size limit) is one line naming ``target``."""
-    from sensorkit.io.outputs import OutputError, reason
-
-    try:
-        write()
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
 
 
 def write_rep_rows(handle: TextIO, rows: list[dict], header: bool) -> None:

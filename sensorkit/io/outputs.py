@@ -12,6 +12,7 @@ their header line (:func:`output_kind`): a folder search skips them, and a run m
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -20,7 +21,7 @@ import signal
 import sys
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -305,12 +306,21 @@ class OutputSet:
                 raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
         return self._handles[target]
 
-    def write(self, target: str | os.PathLike, text: str) -> None:
-        """Write ``text`` as ``target``'s content."""
+    @contextlib.contextmanager
+    def writing(self, target: str | os.PathLike) -> Iterator[TextIO]:
+        """``with outputs.writing(target) as handle:`` the open handle of ``target``'s new content, for
+        a writer that writes to a handle itself (``np.savetxt``, pandas' ``to_csv``): a failed write
+        (a full disk, a size limit) is :class:`OutputError`, one line naming ``target``."""
+        handle = self.handle(target)
         try:
-            self.handle(target).write(text)
+            yield handle
         except OSError as exc:
             raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+
+    def write(self, target: str | os.PathLike, text: str) -> None:
+        """Write ``text`` as ``target``'s content."""
+        with self.writing(target) as handle:
+            handle.write(text)
 
     def write_bytes(self, target: str | os.PathLike, data: bytes) -> None:
         """Write ``data`` as ``target``'s content (closes its handle)."""

@@ -222,7 +222,7 @@ class SimulatedSession:
         into place together, the CSV last (:class:`~sensorkit.io.outputs.OutputSet`: an error or a
         Ctrl-C leaves no recording without its sidecar and truth, nor half a file, and earlier
         files of these names as they were). Returns the paths by ``"csv"``, ``"meta"``, ``"truth"``."""
-        from sensorkit.io.outputs import OutputError, OutputSet, reason
+        from sensorkit.io.outputs import OutputSet
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -231,11 +231,9 @@ class SimulatedSession:
         with OutputSet(paths.values()) as outputs:
             outputs.write(paths["meta"], json.dumps(self.meta, indent=2) + "\n")
             outputs.write(paths["truth"], _readable_json(self.truth_json()))
-            try:
-                np.savetxt(outputs.handle(paths["csv"]), self.samples.to_array(), fmt=CSV_FORMATS, delimiter=",",
+            with outputs.writing(paths["csv"]) as handle:  # (a full disk: one line naming the file)
+                np.savetxt(handle, self.samples.to_array(), fmt=CSV_FORMATS, delimiter=",",
                            header=",".join(COLUMNS), comments="")
-            except OSError as exc:  # (a full disk: one line naming the file, as the sidecar's would be)
-                raise OutputError(f"{paths['csv']}: cannot write: {reason(exc)}") from None
         return paths
 
 
