@@ -289,16 +289,21 @@ def _movesense_refusal(protocol: Protocol, client: BleakClient,
     at ``sample_rate_hz`` (Hz) and the status; None for any other notification."""
     from firmware_protocols import movesense as ms
 
-    path = ms.imu6_path(sample_rate_hz)
+    return lambda payload: _movesense_refused(ms.classify_notification(payload), protocol, client, sample_rate_hz)
 
-    def refusal(payload: bytes) -> SubscribeRefusedError | None:
-        note = ms.classify_notification(payload)
-        if isinstance(note, ms.CommandResult) and note.reference == protocol.reference and note.failed:
-            return SubscribeRefusedError(f"{_who(client)} refused the subscription to {path}: {note.describe()}",
-                                         path, note.status)
-        return None
 
-    return refusal
+def _movesense_refused(note: object, protocol: Protocol, client: BleakClient,
+                       sample_rate_hz: float) -> SubscribeRefusedError | None:
+    """The :class:`SubscribeRefusedError` a notification classified by
+    ``firmware_protocols.movesense.classify_notification`` (``note``) says: a command result of our
+    reference with a status of 400 or more; else None."""
+    from firmware_protocols import movesense as ms
+
+    if isinstance(note, ms.CommandResult) and note.reference == protocol.reference and note.failed:
+        path = ms.imu6_path(sample_rate_hz)
+        return SubscribeRefusedError(f"{_who(client)} refused the subscription to {path}: {note.describe()}",
+                                     path, note.status)
+    return None
 
 
 async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
@@ -317,7 +322,6 @@ async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_
     for command in commands:
         await write(client, command)
     path = ms.imu6_path(sample_rate_hz)
-    refused = _movesense_refusal(protocol, client, sample_rate_hz)
     try:
         async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
             while True:
@@ -332,7 +336,7 @@ async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_
                         log.warning("%s: unreadable answer to the subscription to %s: %s", _who(client), path,
                                     note.why)
                     continue
-                refusal = refused(payload)
+                refusal = _movesense_refused(note, protocol, client, sample_rate_hz)
                 if refusal is not None:
                     raise refusal
                 if note.status is not None:  # (a success the app does not send: data follows)
