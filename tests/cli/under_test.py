@@ -5,6 +5,8 @@ a child process run from a checkout imports *that* checkout's sensorkit, and one
 installed one, whatever the tests imported. A wrapper given to ``-c`` starts with
 ``sys.path.insert(0, sys.argv.pop(1))`` and is given :data:`PACKAGE_ROOT` as its first argument;
 ``-m sensorkit`` is run with :func:`env` from a folder holding no package (the test's ``tmp_path``).
+The test process itself imports this checkout's package: pyproject.toml's ``pythonpath = ["."]``
+puts it first on ``sys.path`` (tests/cli/test_package_under_test.py).
 """
 from __future__ import annotations
 
