@@ -101,10 +101,19 @@ def _described(settings: dict[str, type | None]) -> str:
     return ", ".join(f"{name} ({_KINDS[kind]})" if kind else name for name, kind in settings.items())
 
 
+#: what a sample rate takes, in the words of both ways of giving it (--sample-rate-hz, -s sample_rate_hz=)
+RATE_HZ_TAKES = "a number of Hz above 0"
+
+
+def _is_rate_hz(value: object) -> bool:
+    """``value`` is a sample rate: a finite number (Hz) above 0 (:data:`RATE_HZ_TAKES`)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
 def _positive_rate_hz(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """``--sample-rate-hz``: a finite number above 0 (Hz), else a usage error naming the option."""
-    if value is not None and not (math.isfinite(value) and value > 0):
-        raise click.BadParameter(f"{value:g} is not a sample rate; give a number of Hz above 0", param=param)
+    """``--sample-rate-hz``: a sample rate (:func:`_is_rate_hz`), else a usage error naming the option."""
+    if value is not None and not _is_rate_hz(value):
+        raise click.BadParameter(f"{value:g}: expected {RATE_HZ_TAKES}", param=param)
     return value
 
 
@@ -182,11 +191,15 @@ def _make_decoder(protocol: str, settings: dict[str, str], sample_rate_hz: float
         if known and name not in known:
             raise click.UsageError(f"bad settings for {protocol!r}: no setting {name!r};"
                                    f" its settings: {_described(known)}")
+    if "sample_rate_hz" in settings:  # (the rule and the words of --sample-rate-hz, for text, NaN, 0 or -3 alike)
+        raw = settings["sample_rate_hz"]
+        try:
+            rate_hz = _setting_value(protocol, "sample_rate_hz", raw, known.get("sample_rate_hz"))
+        except click.UsageError:
+            rate_hz = None
+        if not _is_rate_hz(rate_hz):
+            raise click.UsageError(f"bad settings for {protocol!r}: sample_rate_hz={raw!r}: expected {RATE_HZ_TAKES}")
     values = {name: _setting_value(protocol, name, raw, known.get(name)) for name, raw in settings.items()}
-    rate_hz = values.get("sample_rate_hz", 1.0)
-    if not (isinstance(rate_hz, (int, float)) and rate_hz > 0):  # (as --sample-rate-hz says it)
-        raise click.UsageError(f"bad settings for {protocol!r}: sample_rate_hz={settings['sample_rate_hz']!r}:"
-                               " expected a number of Hz above 0")
     if sample_rate_hz is not None:
         if "sample_rate_hz" in values and values["sample_rate_hz"] != sample_rate_hz:
             raise click.UsageError(f"--sample-rate-hz {sample_rate_hz:g} and -s sample_rate_hz="

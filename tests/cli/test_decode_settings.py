@@ -54,7 +54,7 @@ def test_a_setting_of_the_wrong_type_is_a_usage_error_naming_setting_value_and_w
     ("polar_pmd", "acc_factor=abc", "acc_factor='abc': expected a finite number"),
     ("polar_pmd", "gyr_factor=inf", "gyr_factor='inf': expected a finite number"),
     ("movesense", "reference=1.5", "reference='1.5': expected a whole number"),
-    ("witmotion", "sample_rate_hz=fast", "sample_rate_hz='fast': expected a finite number"),
+    ("witmotion", "sample_rate_hz=fast", "sample_rate_hz='fast': expected a number of Hz above 0"),
     ("witmotion", "sample_rate_hz=-3", "sample_rate_hz='-3': expected a number of Hz above 0"),
     ("metawear", "acc_range_g=sixteen", "acc_range_g='sixteen': expected a whole number"),
     ("metawear", "acc_range_g=3", "(acc_range_g='3'): acc_range_g must be one of [2, 4, 8, 16], got 3"),
