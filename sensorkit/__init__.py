@@ -9,7 +9,7 @@ from sensorkit.errors import ConfigError, RecordingError, SensorkitError
 
 __all__ = ["Samples", "SensorkitError", "RecordingError", "ConfigError", "RepDetector", "KneeExtension",
            "HipExternalRotation", "reps_frame", "Kind", "Tempo", "Pipeline", "PipelineConfig", "read_recording"]
-__version__ = "0.2.0"
+__version__ = "0.2.0.dev0"  # the release after 0.1.0 (CHANGELOG.md: Unreleased); pyproject.toml reads it
 
 _LAZY = {
     "Samples": "sensorkit.samples", "RepDetector": "sensorkit.detect", "KneeExtension": "sensorkit.detect",
