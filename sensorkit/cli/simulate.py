@@ -9,9 +9,7 @@ from rich.progress import Progress
 
 from sensorkit.cli.params import Number, TextDefault
 from sensorkit.errors import escape_controls
-from sensorkit.sim import simulate_session
-from sensorkit.sim.exercises import exercise_names
-from sensorkit.sim.session import DEFAULT_EXERCISE, REP_KINDS
+from sensorkit.exercises import DEFAULT_EXERCISE, names as exercise_names
 
 
 #: the lowest output rate (Hz): the analysis low-passes at 3 Hz (``lowpass_hz``), which needs over
@@ -24,6 +22,8 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _summary(name: str, session, csv_path: Path) -> str:
+    from sensorkit.sim.session import REP_KINDS
+
     kinds = [m.kind for m in session.reps]
     counts = ", ".join(f"{kinds.count(k)} {k}" for k in REP_KINDS if k in kinds)
     n_fast = sum(m.tempo == "fast" for m in session.reps)
@@ -96,6 +96,8 @@ def simulate(out_dir: Path, exercise: str, sessions: int, seed: int, sample_rate
             if path.exists() or path.is_symlink():
                 raise click.UsageError(f"{path} already exists: simulate never overwrites a file (give another --out "
                                        "or --seed)")
+    from sensorkit.sim import simulate_session  # (here: the simulator loads scipy; --help starts without it)
+
     with Progress(console=Console(stderr=True), transient=True, disable=sessions < 3) as progress:
         task = progress.add_task("simulating", total=sessions)
         for current in range(seed, seed + sessions):

@@ -41,7 +41,7 @@ def imported(args: list[str], cwd: Path, heavy=ANALYSIS_STACK) -> list[str]:
 
 
 @pytest.mark.parametrize("command", ["analyze", "convert", "dashboard", "decode", "live", "plot", "record", "report",
-                                     "scan"])
+                                     "scan", "simulate"])
 def test_a_commands_help_imports_no_analysis(tmp_path, command):
     assert imported([command, "--help"], tmp_path) == []
 
@@ -102,3 +102,11 @@ def test_sensorkit_io_still_has_the_submodules_it_imported_as_attributes(tmp_pat
                          timeout=120, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == ["discover,meta,reader,writer", "True"]
+
+
+def test_simulate_offers_the_exercises_the_simulator_performs():
+    """(its --exercise choices come from the catalogue, which loads without the simulator)"""
+    from sensorkit.exercises import names
+    from sensorkit.sim.exercises import exercise_names
+
+    assert names() == exercise_names()
