@@ -456,6 +456,9 @@ class HoldSoFar:
     out_end_s: float
     held_to_s: float
     ended: bool
+    #: the newest sure sample turns on out faster than the outward movement's hold threshold (on
+    #: out from a pause, or a wobble up: the hold the rep will report is known once it stops again)
+    going_on: bool = False
 
     @property
     def held_s(self) -> float:
@@ -482,7 +485,11 @@ def hold_so_far(t: np.ndarray, angle_s: np.ndarray, speed: np.ndarray, cfg: Pipe
     While the leg comes down faster, the span waits at its last sample held, dated back to where
     that descent's speed extrapolates to zero (a wobble's downswing, or the return, which the
     measured rep dates from there too); once a descent has taken the leg below
-    ``hold_level_fraction`` of its highest angle since the hold began, the hold has ended."""
+    ``hold_level_fraction`` of its highest angle since the hold began, the hold has ended.
+    Past the band, the leg turning on out faster than the outward threshold is not held; stopped
+    again further out, it is, with all the time since the hold began: so the measured rep dates
+    it, unless the leg went on to where :func:`outward_end` no longer takes the pause for the
+    hold's start (it then dates the hold from where the leg stopped further out)."""
     n = len(angle_s)
     p = int(angle_s.argmax())
     if p == 0 or n < 3:
@@ -506,9 +513,12 @@ def hold_so_far(t: np.ndarray, angle_s: np.ndarray, speed: np.ndarray, cfg: Pipe
     # (held: turning back slower than hold_min_speed_dps, or slower than the outward threshold
     # and not speeding up: a steady sag is held, the start of a return speeds up)
     slow = (-v <= cfg.hold_min_speed_dps) | ((-v <= out_thr) & (np.diff(v, prepend=v[0]) >= 0))
-    held = (slow & (angle_s[out_end:stop] <= top + top_band_deg(top))).nonzero()[0]
+    # (and within the band above where the hold began, or stopped again further out)
+    within, stopped = angle_s[out_end:stop] <= top + top_band_deg(top), v <= out_thr
+    going_on = not stopped[-1]
+    held = (slow & (within | stopped)).nonzero()[0]
     if not len(held):  # (the first slow sample is already on the way down)
-        return HoldSoFar(t_out_end, t_out_end, ended)
+        return HoldSoFar(t_out_end, t_out_end, ended, going_on)
     last = out_end + int(held[-1])
     t_held = float(t[last])
     if last < stop - 1:  # (came down faster after it)
@@ -522,7 +532,7 @@ def hold_so_far(t: np.ndarray, angle_s: np.ndarray, speed: np.ndarray, cfg: Pipe
         accel = gradient_at(speed, t, last, dt, step)
         if accel < 0:
             t_held -= min(float(speed[last] / accel), MAX_TAIL_S)
-    return HoldSoFar(t_out_end, max(t_out_end, t_held), ended)
+    return HoldSoFar(t_out_end, max(t_out_end, t_held), ended, going_on)
 
 
 def _leaves_hold(angle: np.ndarray, speed: np.ndarray, start: int, ret_peak: int, level_fraction: float) -> int:

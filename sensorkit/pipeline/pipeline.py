@@ -267,6 +267,8 @@ class Pipeline:
         # the live view: (the movement's start, "out" or "behind") once the leg has gone out the way the
         # exercise goes, or behind its rest pose before that (:meth:`_behind_rest`)
         self._went: tuple[int, str] | None = None
+        # the live view: the start of the movement last shown "still" (:meth:`_going_on_from_still`)
+        self._was_still = -1
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -740,6 +742,18 @@ class Pipeline:
             self._went = (seg.start, "behind")
         return self._went is not None and self._went[1] == "behind"
 
+    def _going_on_from_still(self, span: HoldSoFar) -> bool:
+        """Live view, a leg shown "still" in this movement (a pause under half the last counted
+        rep's peak) now further out: whether it is still going on out, so that the hold the rep
+        will report is not known yet (:func:`~sensorkit.pipeline.measure.hold_so_far`: the pause
+        is the hold's start if the leg stops again near enough, else the hold starts where it
+        stops). So it is while the span's newest sure sample turns on out (``going_on``) and, on
+        the packet it comes out of "still", while the newest sample is not still (smoothed speed
+        ``still_gyr_dps`` or more: the span is sure of samples EDGE_PERIODS old only)."""
+        if self._was_still != self._segmenter.start:
+            return False
+        return span.going_on or (self.phase_ == "still" and self._last_moving == self._history.end - 1)
+
     def _resting(self, block: MotionBlock, out: bool) -> bool:
         """Live view, in a movement: whether the leg rests in another pose (:meth:`_at_other_rest`),
         from when it is first seen so until it leaves that pose by ``start_deg`` (a sway or a
@@ -792,18 +806,19 @@ class Pipeline:
                 span = self._hold_span() if out and now >= self.config.hold_level_fraction * seg.peak_deg else None
                 if span is not None and self._left_rest_s is not None and span.out_end_s < self._left_rest_s[1]:
                     span = None  # (the hold found is that rest's)
-                if span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ in HELD_PHASES):
+                held = span is not None and not span.ended and (span.held_s >= SETTLED_S or self.phase_ in HELD_PHASES)
+                if held and self.phase_ != "hold" and self._may_be_rest(now):
+                    # (a low rep's hold, or a resting pose shifted out: no timer; a hold shown
+                    # stays one while the leg comes down)
+                    phase = "still"
+                elif held and (self.phase_ == "hold" or not self._going_on_from_still(span)):
                     # (never back within a hold: the span waits while the leg comes down, dated
                     # back once it is sure, and its start may move later, when a slow end of the way
                     # out turns out to be part of it; the time shown then stays until the span
-                    # catches up)
-                    if self.phase_ != "hold" and self._may_be_rest(now):
-                        # (a low rep's hold, or a resting pose shifted out: no timer; a hold shown
-                        # stays one while the leg comes down)
-                        phase = "still"
-                    else:
-                        phase = "hold"
-                        self.hold_elapsed_s_ = max(span.held_s, self.hold_elapsed_s_ if self.phase_ == "hold" else 0.0)
+                    # catches up. Not while the leg goes on out: from a pause, "out" until it stops
+                    # again, where the span says whether the hold began at the pause or begins there)
+                    phase = "hold"
+                    self.hold_elapsed_s_ = max(span.held_s, self.hold_elapsed_s_ if self.phase_ == "hold" else 0.0)
                 elif span is not None and span.ended:
                     phase = "return"  # (a hold once ended does not start again)
                 elif self._elsewhere(now):
@@ -819,6 +834,8 @@ class Pipeline:
             self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
         else:
             phase = "return"
+        if phase == "still":
+            self._was_still = seg.start
         if seg.state == REST:
             self._other_rest, self._left_rest_s, self._went = None, None, None
         if phase != "hold":
