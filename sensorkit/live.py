@@ -21,6 +21,13 @@ from sensorkit.ble.recorder import LiveStatus
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 
 BAR_WIDTH = 40
+#: what each live phase (``sensorkit.pipeline.pipeline.PHASES``) is called on the terminal: the
+#: live page's words (its live.js ``PHASE_WORDS``; tests/web/test_live_phase_words.py keeps them alike)
+PHASE_WORDS = {"rest": "Rest", "out": "Moving out", "hold": "Hold", "return": "Return slowly", "still": "Still",
+               "moving": "Moving"}
+#: ... and its colour there: the live page's (live.css), "" for the terminal's own
+PHASE_STYLES = {"rest": "", "out": "#4fb3ff", "hold": "#f2c94c", "return": "#c49bff", "still": "#6fdcc8",
+                "moving": "#ff9e80"}
 
 
 def rep_line(rep: Rep) -> str:
@@ -154,7 +161,7 @@ class RichDisplay:
 
     @staticmethod
     def _phase_text(status: LiveStatus) -> Text:
-        text = Text(status.phase)
+        text = Text(PHASE_WORDS.get(status.phase, status.phase), style=PHASE_STYLES.get(status.phase, ""))
         if status.phase == "hold":
             target = f" / {status.target_hold_s:g}" if status.target_hold_s else ""
             text.append(f"   hold {status.hold_elapsed_s:4.1f}{target} s")

@@ -5,7 +5,8 @@
 
 const KIND_WORDS = { full: "full", partial: "partial", knee_out: "knee out", rejected: "not counted" };
 // (still: held at a low pose that may be a hold or a new resting pose, not timed; moving: not the
-// exercise's turn)
+// exercise's turn). The terminal view says the same (sensorkit/live.py's PHASE_WORDS: a test keeps
+// the two alike)
 const PHASE_WORDS = { rest: "Rest", out: "Moving out", hold: "Hold", return: "Return slowly", still: "Still", moving: "Moving" };
 const EXERCISE_WORDS = { hip_external_rotation: "Seated hip external rotation", knee_extension: "Seated knee extension" };
 
