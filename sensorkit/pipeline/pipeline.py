@@ -265,7 +265,7 @@ class Pipeline:
         self._other_rest: tuple[int, np.ndarray] | None = None
         self._left_rest_s: tuple[int, float] | None = None
         # the live view: (the movement's start, "out" or "behind") once the leg has gone out the way the
-        # exercise goes, or behind its rest pose before that (:meth:`_behind_rest`)
+        # exercise goes, or behind its rest pose before that (:meth:`_way_gone`)
         self._went: tuple[int, str] | None = None
         # the live view: the start of the movement last shown "still" (:meth:`_going_on_from_still`)
         self._was_still = -1
@@ -714,24 +714,25 @@ class Pipeline:
         held that far is a rep), and before any rep is counted, none either (0: no peak yet)."""
         return now_deg < 0.5 * self._segmenter.home_peak_deg
 
-    def _elsewhere(self, now_deg: float) -> bool:
-        """Live view, in a movement that has not gone ``start_deg`` out the way the exercise goes:
-        whether the leg turns mostly some other way (its turn about the exercise's axis, signed the
-        way the exercise goes, under half its whole turn ``now_deg`` from the rest pose): about
-        another axis (a sideways turn, a hip rotation in a knee-extension session), or behind the
-        rest pose by less than :meth:`_behind_rest` takes for behind. A rep's start turns about the
-        exercise's axis (its angle about that axis nearly all of its turn), so it is not."""
+    def _elsewhere(self, now_deg: float, went_out: bool) -> bool:
+        """Live view, in a movement that has not gone ``start_deg`` out the way the exercise goes
+        (``went_out``: :meth:`_way_gone`'s "out"): whether the leg turns mostly some other way (its
+        turn about the exercise's axis, signed the way the exercise goes, under half its whole turn
+        ``now_deg`` from the rest pose): about another axis (a sideways turn, a hip rotation in a
+        knee-extension session), or behind the rest pose by less than :meth:`_way_gone` takes for
+        behind. A rep's start turns about the exercise's axis (its angle about that axis nearly all
+        of its turn), so it is not."""
         if self.classifier.axes.axis is None or self.angle_deg_ >= self.config.start_deg:
             return False
-        went_out = self._went is not None and self._went[0] == self._segmenter.start and self._went[1] == "out"
         return not went_out and self.angle_deg_ < 0.5 * now_deg
 
-    def _behind_rest(self, now_deg: float) -> bool:
-        """Live view, in a movement: whether the leg has gone behind its rest pose (by ``onset_deg``
-        about the exercise's axis, most of its turn from rest that way round) and not out the way
-        the exercise goes (``start_deg``) in this movement so far: no rep under way (the foot put
-        down further back, or a swing or return on past the rest pose). ``now_deg``: the leg's whole
-        turn from the rest pose."""
+    def _way_gone(self, now_deg: float) -> str | None:
+        """Live view, in a movement: "out" once the leg has gone ``start_deg`` out the way the
+        exercise goes in this movement, else "behind" once it has gone behind its rest pose (by
+        ``onset_deg`` about the exercise's axis, most of its turn from rest that way round: no rep
+        under way, the foot put down further back, or a swing or return on past the rest pose),
+        else None. ``now_deg``: the leg's whole turn from the rest pose. Kept per movement in
+        ``_went``."""
         seg, angle, cfg = self._segmenter, self.angle_deg_, self.config
         if self._went is not None and self._went[0] != seg.start:  # (another movement)
             self._went = None
@@ -740,7 +741,7 @@ class Pipeline:
         elif (self._went is None and self.classifier.axes.axis is not None and angle <= -cfg.onset_deg
               and -angle >= 0.5 * now_deg):
             self._went = (seg.start, "behind")
-        return self._went is not None and self._went[1] == "behind"
+        return self._went[1] if self._went is not None else None
 
     def _going_on_from_still(self, span: HoldSoFar) -> bool:
         """Live view, a leg shown "still" in this movement (a pause under half the last counted
@@ -794,11 +795,11 @@ class Pipeline:
             # exercise goes is not held out: say, sitting again after standing up, before the
             # segmenter has taken that pose for the rest)
             out = self.classifier.axes.axis is None or self.angle_deg_ >= self.config.start_deg
-            behind = self._behind_rest(now)
+            went = self._way_gone(now)
             if self._resting(block, out):
                 phase = "rest"  # (no rep under way: the leg rests in another pose, the angle shown from it)
                 self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
-            elif behind:
+            elif went == "behind":
                 # (no rep under way: from a rest, the foot put down further back; straight on from
                 # the movement before, a swing or a return on past the rest pose, still coming back)
                 phase = "rest" if seg.start - seg.last_end > seg.rest_min else "return"
@@ -821,7 +822,7 @@ class Pipeline:
                     self.hold_elapsed_s_ = max(span.held_s, self.hold_elapsed_s_ if self.phase_ == "hold" else 0.0)
                 elif span is not None and span.ended:
                     phase = "return"  # (a hold once ended does not start again)
-                elif self._elsewhere(now):
+                elif self._elsewhere(now, went_out=went == "out"):
                     phase = "moving"  # (about another axis, or not yet onset_deg behind: no rep under way)
                 else:
                     # (within the band a hold's wobble stays in, the leg is still on its way out)
