@@ -41,7 +41,7 @@ from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.gravity_fit import fit_turns, turn_about, worth_fitting
-from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_quiet_samples
+from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_mean, gravity_quiet_samples
 from sensorkit.pipeline.series import Chain, Link, integral_deg, link, unstarted
 from sensorkit.pipeline.smallarray import (butter_lowpass_sos, butter_lowpass_zi, eigh, einsum, gradient, gradient_at,
                                            lfilter_zi as _filter, spacing, true_runs)
@@ -282,10 +282,15 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     top = quiet & (angle_s > 0.7 * angle_s.max())
     n_top = np.count_nonzero(top)
     if w.rest_gravity is not None and n_top >= gravity_quiet_samples(fs_hz):
-        # (means and norm written out as numpy computes them: sum / count, sqrt of the dot)
-        g_top = np.add.reduce(gravity[top], axis=0) / n_top  # the mean: the accelerometer's noise averages out
-        exact = float(signed_angle_deg(w.rest_gravity, g_top[None, :] / math.sqrt(g_top.dot(g_top)), axis)[0])
-        angle_s = angle_s + exact - float(np.add.reduce(angle[top]) / n_top)
+        # the mean: the accelerometer's noise averages out; a glitch is left out (GRAVITY_SPREAD_MS2)
+        g_top, kept = gravity_mean(gravity[top])
+        if kept is not None:  # (the angle's mean over the same samples)
+            top[top] = kept
+            n_top = np.count_nonzero(top)
+        if n_top >= gravity_quiet_samples(fs_hz):
+            # (means and norm written out as numpy computes them: sum / count, sqrt of the dot)
+            exact = float(signed_angle_deg(w.rest_gravity, g_top[None, :] / math.sqrt(g_top.dot(g_top)), axis)[0])
+            angle_s = angle_s + exact - float(np.add.reduce(angle[top]) / n_top)
     p = int(angle_s.argmax())
     rom = float(angle_s[p])
     # timing: the outward movement ends, the return starts

@@ -36,7 +36,8 @@ import numpy as np
 from scipy.signal import sosfilt
 from vqf import VQF
 
-from sensorkit.pipeline.limits import MAX_ALPHA_DPS2, MIN_TURN_DEG, QUIET_DPS, QUIET_DPS2, gravity_quiet_samples
+from sensorkit.pipeline.limits import (MAX_ALPHA_DPS2, MIN_TURN_DEG, QUIET_DPS, QUIET_DPS2, gravity_mean,
+                                       gravity_quiet_samples)
 from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, row_norms, true_runs
 from sensorkit.samples import GRAVITY_MS2
 
@@ -168,7 +169,7 @@ class MotionTracker:
             self._vqf.state, self._zi, self._last_omega = saved  # (the same bits again, up to it)
             block = self._update(t[pos:pos + at + 1], acc[pos:pos + at + 1], gyr_dps[pos:pos + at + 1])
             self._carry_quiet(block, acc[pos:pos + at + 1], quiet[:at + 1])
-            self._reanchor(self._acc_tail[-self._quiet_samples:].mean(axis=0), block.up[-1])
+            self._reanchor(gravity_mean(self._acc_tail[-self._quiet_samples:])[0], block.up[-1])  # (a glitch left out)
             pieces.append(block)
             pos, step = pos + at + 1, search
         if len(pieces) == 1:

@@ -30,7 +30,7 @@ from sensorkit.pipeline.axis import axis_offset_deg
 from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg, shape_problem
 from sensorkit.pipeline.config import PipelineConfig, prescribed
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_quiet_samples
+from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_mean, gravity_quiet_samples
 from sensorkit.pipeline.measure import (PAD, SETTLED_S, Features, HoldSoFar, Window, hold_so_far, measure,
                                         signed_angle_deg, smooth_zero_phase, top_band_deg)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
@@ -635,10 +635,11 @@ class Pipeline:
         if not len(pre):
             return None
         quiet = pre[:, _GRAVITY_QUIET] > 0.0
-        count = np.count_nonzero(quiet)
-        if count < gravity_quiet_samples(self.fs_hz_):  # (too short a spell: the filter's reading)
+        if np.count_nonzero(quiet) < gravity_quiet_samples(self.fs_hz_):  # (too short a spell: the filter's reading)
             return None
-        g = np.add.reduce(pre[quiet, 16:19], axis=0) / count  # (the mean and norm as numpy computes them)
+        g, kept = gravity_mean(pre[quiet, 16:19])  # (a glitch left out; the norm as numpy computes it)
+        if kept is not None and np.count_nonzero(kept) < gravity_quiet_samples(self.fs_hz_):
+            return None
         return g / math.sqrt(g.dot(g))
 
     def _shown_angle(self, up: np.ndarray, rest_up: np.ndarray | None) -> np.ndarray:
