@@ -180,6 +180,14 @@ def draw_shape(rng: np.random.Generator, motor: MotorStyle, rom_deg: float, hold
                     float(stop), float(pause), float(settle), float(under), float(under_s))
 
 
+#: a hold's wobble fades in and out over 0.3 s at each end, and its sag takes the whole hold: in a
+#: hold shorter than this (s) both are scaled by (hold / WOBBLE_FADE_S)², so that their angular
+#: acceleration stays that of a hold this long (tens of deg/s²). Unscaled, a 2-ms hold's fades and
+#: sag turned the shank at 10⁵ deg/s² and more: 2,000 m/s² at the sensor for a millisecond, a
+#: 40 m/s² sample after the sensor's low-pass (seed 82039, a knee-out rep), which no leg makes
+WOBBLE_FADE_S = 0.6
+
+
 def rep_angle_profile(spec: RepSpec, t0_s: float) -> Profile:
     """The rep's exercise angle above the angle at its start, radians, as a profile of absolute time."""
     out_end = t0_s + spec.out_s
@@ -189,11 +197,13 @@ def rep_angle_profile(spec: RepSpec, t0_s: float) -> Profile:
     parts += [MinJerk(return_start + offset, duration, np.radians(change))
               for offset, duration, change in spec.return_pieces()]
     if spec.hold_s > 0:
+        # (a hold shorter than WOBBLE_FADE_S carries its wobble and sag scaled down: see there)
+        scale = min(1.0, spec.hold_s / WOBBLE_FADE_S) ** 2
         if spec.shape.waves:
-            waves = total([Sine(np.radians(a), f, p, out_end) for a, f, p in spec.shape.waves])
+            waves = total([Sine(scale * np.radians(a), f, p, out_end) for a, f, p in spec.shape.waves])
             parts.append(waves * window(out_end, return_start, ramp_s=min(0.3, spec.hold_s / 2)))
         if spec.shape.sag_deg:
-            parts.append(MinJerk(out_end, spec.hold_s, -np.radians(spec.shape.sag_deg)))
+            parts.append(MinJerk(out_end, spec.hold_s, -scale * np.radians(spec.shape.sag_deg)))
     return total(parts)
 
 
