@@ -551,16 +551,14 @@ class SensorSession:
                 # once it is, right after; nothing else runs between)
                 asyncio.get_running_loop().call_soon(self._refused_late, refusal, True)
             return
+        said = f"{refusal} (an answer that came after the {adapters.CONTROL_ANSWER_TIMEOUT_S:g} s wait for it)"
         if self._retried_refusal or not getattr(refusal, "transient", False):
-            log.warning("%s (an answer that came after the %g s wait for it)", refusal,
-                        adapters.CONTROL_ANSWER_TIMEOUT_S)
+            log.warning("%s", said)
             self._end_pending_gap()  # (a reconnect's link, refused: that gap never resumed)
             self._refuse(refusal)
             return
         self._retried_refusal = True
-        waited_s = adapters.CONTROL_ANSWER_TIMEOUT_S
-        self._link_lost(self.client, why=f"{refusal} (an answer that came after the {waited_s:g} s wait for it); "
-                                         "reconnecting once to subscribe again")
+        self._link_lost(self.client, why=f"{said}; reconnecting once to subscribe again")
 
     def _refuse(self, refusal: StreamRefusedError) -> None:
         """End the stream: its reader gets ``refusal`` (closing lets the sensor go)."""
