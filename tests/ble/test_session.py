@@ -522,6 +522,85 @@ def test_a_movesense_subscription_that_succeeds_streams_without_an_answer(run):
     assert time.monotonic() - started < 4.0  # (not the 5 s an answer is waited for at most)
 
 
+def test_a_movesense_subscription_to_a_path_it_does_not_serve_ends_in_one_error_naming_it(tmp_path, run, monkeypatch,
+                                                                                         caplog):
+    # The app answers a SUBSCRIBE to a path it does not serve with nothing at all. The session
+    # waited for data: "no data from ... reconnecting" after the start's wait and the watchdog's
+    # 7 s, the same subscription again on every reconnect until the give-up time, then "gave up
+    # reconnecting", the path never named. Now, once the watchdog's wait for the first data has
+    # passed in silence, the stream ends with one line naming the sensor and the path.
+    from sensorkit.ble import adapters
+    from sensorkit.ble.link import FIRST_DATA_ALLOWANCE_S
+    from sensorkit.ble.recorder import SessionRecorder, run_session
+    from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
+
+    from .test_recorder import Quiet
+
+    monkeypatch.setattr(adapters, "CONTROL_ANSWER_TIMEOUT_S", 0.05)  # (the start's wait for an answer)
+    sensor = VirtualSensor(MovesenseFirmware(104.0), synthetic_samples(10.0), speed=20.0)  # streams 104 Hz only
+    radio = VirtualRadio([sensor])
+    # (the sensor's clock starts with its stream, which never starts: a clock at its 20 times real time)
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, sample_rate_hz=52.0,
+                            clock=lambda: 20.0 * time.monotonic(), give_up_s=2.0, backoff_initial_s=0.02)
+    recorder = SessionRecorder(tmp_path, "unserved", {"sample_rate_hz": 52.0})
+
+    with pytest.raises(StreamRefusedError) as error:
+        run(run_session(session, recorder, Quiet(), duration_s=10.0))
+
+    message = str(error.value)
+    waited_s = float(message.split(" s after ")[0].rsplit(" ", 1)[1])
+    assert message == (f"F0:0D:00:00:00:01 (Movesense 174630000192) sent no data and no answer in {waited_s:.1f} s "
+                       "after the subscription to /Meas/IMU6/52 (a path the sensor does not serve gets no answer at all)")
+    assert waited_s >= FIRST_DATA_ALLOWANCE_S  # (the watchdog's wait for a first sample, counted from the SUBSCRIBE)
+    assert sensor.firmware.writes[0] == b"\x01\x63/Meas/IMU6/52" and sensor.connections == 1 and not sensor.connected
+    assert session.state is LinkState.REFUSED and "no data from" not in caplog.text and "gave up" not in caplog.text
+    # the live displays are given it; nothing came, so no recording is left behind
+    assert recorder.status.state is LinkState.REFUSED and recorder.status.error == message
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("protocol", ["movesense", "open_v1", "polar_pmd"])
+def test_a_reconnected_sensor_that_stays_silent_is_said_after_the_same_silence_whatever_its_family(
+        protocol, run, monkeypatch, caplog):
+    # A Movesense's start waits for the sensor's first word after the SUBSCRIBE; the watchdog's
+    # 7 s for the first data (FIRST_DATA_ALLOWANCE_S: the same 5 s for an answer, then the 2 s
+    # floor) counted from the end of that wait, so a silent Movesense was said 5 s later than a
+    # sensor of another family. The silence now counts from the command that asks for the stream
+    # (the last write of the set-up) for every family.
+    from sensorkit.ble import adapters
+    from sensorkit.ble.link import FIRST_DATA_ALLOWANCE_S
+
+    from .conftest import make_rig
+
+    # the start's wait for an answer: 1 s (4 s of the sensor's clock at 4 times real time); the old
+    # code said a silent Movesense after 4 + 7 = 11 s, the new one after 7 s and the watchdog's next
+    # look (every 0.2 s of the sensor's clock here): the 2 s between them are 0.5 s of a loaded loop
+    monkeypatch.setattr(adapters, "CONTROL_ANSWER_TIMEOUT_S", 1.0)
+    rig = make_rig(protocol, duration_s=30.0, speed=4.0)
+    sensor, writes, lost_after_writes = rig.sensor, [], []
+    original_write = sensor.write
+    sensor.write = lambda uuid, payload: (writes.append(sensor.clock()), original_write(uuid, payload))
+
+    def on_state(state):
+        if state is LinkState.RECONNECTING:
+            lost_after_writes.append((sensor.clock(), len(writes)))
+
+    async def go():
+        async with session_for(rig, give_up_s=30.0, on_state=on_state) as session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                if len(block) and block.t[-1] >= 1.0 and not sensor.muted_samples:
+                    sensor.mute(math.inf)  # silent from now on, on every link
+                if len(lost_after_writes) == 2:
+                    return session
+
+    session = run(go())
+    (first_lost_s, _), (lost_s, n_writes) = lost_after_writes
+    silence_s = lost_s - writes[n_writes - 1]  # from the reconnect's last set-up write (the stream asked for)
+    assert len(session.reconnects) == 1  # (one gap: the second link was silent too)
+    assert FIRST_DATA_ALLOWANCE_S <= silence_s < FIRST_DATA_ALLOWANCE_S + 2.0
+
+
 def mute_once_after(sensor, after_s: float, muted: list):
     """``collect``'s hook: mute ``sensor`` once its clock passes ``after_s`` (no data on that link;
     a new connection streams again), noting the clock then in ``muted``."""
