@@ -31,11 +31,19 @@ class StreamStart:
     protocol as the sensor turned out to be (MetaWear: its chip); ``early_data_usable``: whether
     the data that came while the stream was set up was measured at ``rate_hz`` (False: a sensor
     that streamed at another rate until it was set, a WitMotion: that data is dropped, as samples
-    that carry no time would be stamped at the new rate)."""
+    that carry no time would be stamped at the new rate); ``waited_for_data``: whether the start
+    ended with a wait for the stream's first word after asking for it (a Movesense: its
+    subscription's answer is its data), which the data watchdog then counts as silence: a silent
+    sensor is said after the same silence whatever its family; ``unanswered``: what was asked that
+    brought neither data nor an answer within that wait (``"the subscription to /Meas/IMU6/52"``),
+    else None: a session that never streamed ends with an error naming it once the watchdog's
+    first-data allowance has passed in silence."""
 
     rate_hz: float
     protocol: Protocol
     early_data_usable: bool = True
+    waited_for_data: bool = False
+    unanswered: str | None = None
 
 
 #: start(protocol, client, requested rate in Hz, what the sensor says as it arrives: ("control", a
@@ -314,14 +322,18 @@ async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_
     reference: streaming. A result of 400 or more: :class:`SubscribeRefusedError` naming the
     sensor, the path and the status (waiting for data would only end in the data watchdog's
     reconnects; the session tries one reconnect for a 507). Neither within
-    :data:`CONTROL_ANSWER_TIMEOUT_S`: streaming as asked, the watchdog handles a silence, and
-    the session checks what comes later (:func:`subscription_refusal`)."""
+    :data:`CONTROL_ANSWER_TIMEOUT_S`: streaming as asked, the session checks what comes later
+    (:func:`subscription_refusal`), and the data watchdog handles a silence, counted from the
+    subscription (``waited_for_data``): the app answers a path it does not serve with nothing at
+    all, so a session that never streamed ends then with an error naming the path
+    (``unanswered``)."""
     from firmware_protocols import movesense as ms
 
     commands = protocol.start_commands(sample_rate_hz)
     for command in commands:
         await write(client, command)
     path = ms.imu6_path(sample_rate_hz)
+    rate_hz = ms.imu6_rate_hz(sample_rate_hz)
     try:
         async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
             while True:
@@ -344,7 +356,8 @@ async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_
     except TimeoutError:
         log.info("%s: no data and no answer within %g s of the subscription to %s; waiting for data",
                  _who(client), CONTROL_ANSWER_TIMEOUT_S, path)
-    return StreamStart(ms.imu6_rate_hz(sample_rate_hz), protocol)
+        return StreamStart(rate_hz, protocol, waited_for_data=True, unanswered=f"the subscription to {path}")
+    return StreamStart(rate_hz, protocol, waited_for_data=True)
 
 
 _STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": _metawear_start,

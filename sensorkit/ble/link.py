@@ -38,9 +38,11 @@ GAPS_IGNORED = 2
 #: How many of the latest waits between batches are looked at (tens of seconds of a stream: a stall
 #: long ago is forgotten, a set's waits are still there).
 GAP_WINDOW = 256
-#: How long (s, session clock) a sensor may take from the end of the stream's set-up to its first
-#: samples: as long as it may take to answer a control write (its start command's answer is its
-#: data), then the floor for its first packet to fill. A slow starter is not a silent sensor.
+#: How long (s, session clock) a sensor may take from the command that asks for its stream (the end
+#: of the set-up; a Movesense's SUBSCRIBE, whose start then waits for the sensor's first word: that
+#: wait is part of this, for the same silence in every family) to its first samples: as long as it
+#: may take to answer a control write (its start command's answer is its data), then the floor for
+#: its first packet to fill. A slow starter is not a silent sensor.
 FIRST_DATA_ALLOWANCE_S = CONTROL_ANSWER_TIMEOUT_S + SILENCE_FLOOR_S
 #: How much longer (s) than the computer's clock a sensor's own clock may say a link was down and
 #: still be believed, plus :data:`SENSOR_CLOCK_DRIFT` of the session so far: the computer places a
@@ -56,7 +58,8 @@ SENSOR_CLOCK_DRIFT = 1e-3
 class LinkState(str, enum.Enum):
     """Where a session's link is; ``GAVE_UP``: no link within the give-up time (the stream ended);
     ``REFUSED``: the sensor answered but will not stream as asked (a Movesense subscription answered
-    507, a sensor sending one channel only): the stream ended with that error
+    507, or not at all by a sensor that never streamed: a path its app does not serve; a sensor
+    sending one channel only): the stream ended with that error
     (:attr:`~sensorkit.ble.session.SensorSession.refusal`)."""
 
     CONNECTING = "connecting"
@@ -282,7 +285,7 @@ class DataWatchdog:
         self.new_connection(0.0)
 
     def new_connection(self, now_s: float) -> None:
-        """The stream has just been set up (connected, started) at ``now_s``."""
+        """The stream has just been asked for (connected, started) at ``now_s``: the silence counts from there."""
         self._last_s = now_s
         self._blocks = 0
         self._largest_batch = 0

@@ -123,7 +123,9 @@ class SensorSession:
         self._retried_refusal = False
         #: this connection's check of a notification for a refusal answered after the start's wait
         self._late_refusal: Callable[[bytes], StreamRefusedError | None] | None = None
-        self._connection_clock_s = 0.0  # clock s when the current connection's stream was set up
+        self._connection_clock_s = 0.0  # clock s when the current connection's stream was set up (asked for)
+        #: what this connection's start asked that brought neither data nor an answer (StreamStart.unanswered)
+        self._unanswered: str | None = None
 
     # ---- public --------------------------------------------------------------------------
     @property
@@ -367,6 +369,7 @@ class SensorSession:
         for uuid in self.protocol.data_char_uuids:
             await client.start_notify(uuid, self._on_notification)
             self._subscribed.append(uuid)
+        asked_clock_s = self._clock()  # (the stream is asked for at the start's beginning or after its questions)
         try:
             started = await start_stream(self.protocol, client, self.sample_rate_hz, self._answers)
         finally:
@@ -384,7 +387,10 @@ class SensorSession:
             if data:
                 log.info("%s: %d notification(s) sent before its rate was set dropped",
                          self.sensor.address, len(data))
-        self._connection_clock_s = self._clock()
+        # the silence a silent sensor is allowed counts from when its stream was asked for: a start
+        # that ended waiting for its first word (a Movesense's) spent part of it already
+        self._connection_clock_s = asked_clock_s if started.waited_for_data else self._clock()
+        self._unanswered = started.unanswered
         self._watchdog.new_connection(self._connection_clock_s)
         for handler, *args in early:
             handler(*args)
@@ -519,7 +525,7 @@ class SensorSession:
                 continue
             now_s = self._clock()
             if self._watchdog.overdue(now_s, self._timebase.sample_period_s):
-                refusal = self._one_channel_refusal(now_s)
+                refusal = self._one_channel_refusal(now_s) or self._unanswered_refusal(now_s)
                 if refusal is not None:
                     self._refuse(refusal)
                     return
@@ -539,6 +545,21 @@ class SensorSession:
             f"{self.sensor.address} ({self.sensor.name}) sends no {missing} ({sensor_part}) data: {n_samples} "
             f"samples of {came} came in {waited_s:.1f} s, none of {missing}; {NEEDS}")
 
+    def _unanswered_refusal(self, now_s: float) -> StreamRefusedError | None:
+        """A sensor that has sent nothing for us in this session, neither data nor an answer (another
+        client's stream is not ours), for as long as the watchdog waits for a connection's first
+        data, after a start that got no answer (a Movesense subscribed to a path its app does not
+        serve: the app says nothing at all). Reconnecting would ask the same: the stream ends with
+        an error naming the sensor and what was asked. (A session that has streamed: a sensor gone
+        silent, reconnected until the give-up time as any other.)"""
+        if (self._unanswered is None or self._started_clock_s is not None or self._merger.acc_rows
+                or self._merger.gyr_rows or (self._decoder is not None and self._decoder.health.corrupt_packets)):
+            return None
+        return StreamRefusedError(
+            f"{self.sensor.address} ({self.sensor.name}) sent no data and no answer in "
+            f"{now_s - self._connection_clock_s:.1f} s after {self._unanswered} (a path the sensor does not "
+            "serve gets no answer at all)")
+
     def _refused_late(self, refusal: StreamRefusedError, deferred: bool = False) -> None:
         """The sensor refused the subscription after the start stopped waiting for its answer (it
         streams nothing then): said, and one reconnect tried for a refusal that may pass (the
@@ -551,16 +572,14 @@ class SensorSession:
                 # once it is, right after; nothing else runs between)
                 asyncio.get_running_loop().call_soon(self._refused_late, refusal, True)
             return
+        said = f"{refusal} (an answer that came after the {adapters.CONTROL_ANSWER_TIMEOUT_S:g} s wait for it)"
         if self._retried_refusal or not getattr(refusal, "transient", False):
-            log.warning("%s (an answer that came after the %g s wait for it)", refusal,
-                        adapters.CONTROL_ANSWER_TIMEOUT_S)
+            log.warning("%s", said)
             self._end_pending_gap()  # (a reconnect's link, refused: that gap never resumed)
             self._refuse(refusal)
             return
         self._retried_refusal = True
-        waited_s = adapters.CONTROL_ANSWER_TIMEOUT_S
-        self._link_lost(self.client, why=f"{refusal} (an answer that came after the {waited_s:g} s wait for it); "
-                                         "reconnecting once to subscribe again")
+        self._link_lost(self.client, why=f"{said}; reconnecting once to subscribe again")
 
     def _refuse(self, refusal: StreamRefusedError) -> None:
         """End the stream: its reader gets ``refusal`` (closing lets the sensor go)."""

@@ -50,16 +50,30 @@ def test_a_simulated_run_ends_once_the_sensor_has_sent_its_whole_session(tmp_pat
     # jitter kept them from reaching: the run sat 10 % + 5 s in silence after the last rep.
     from sensorkit.ble.virtual.simulated import simulated_sensor
 
+    # It ends at its first look after the sensor has sent everything. (It was checked by the clock:
+    # under 1 s of the sensor's after the session's end, 50 ms of a loop at 20 times real time, which
+    # a loaded machine's backlog outlasted: 20.9 s for 19.7 + 1.) A look is a block or an idle tick,
+    # ticks every 10 ms here: the old run, waiting for 10 % + 5 s of the sensor's clock (0.35 s),
+    # looked dozens of times after the end.
     sensor, sim = simulated_sensor("open_v1", 3, speed=20.0, sample_rate_hz=104, max_duration_s=20)
     radio = VirtualRadio([sensor])
+    looks_after_the_end = []
+
+    class Looking(Quiet):
+        def show(self, status):
+            if sensor.finished:
+                looks_after_the_end.append(status.t_s)
+
     recorder = SessionRecorder(tmp_path, "whole", {"sample_rate_hz": 104.0})
     session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
                             scanner_backend=radio.scanner_backend, clock=sensor.clock)
-    run(run_session(session, recorder, Quiet(), duration_s=sim.samples.duration_s, until=lambda: sensor.finished))
+    run(run_session(session, recorder, Looking(), duration_s=sim.samples.duration_s, tick_s=0.01,
+                    until=lambda: sensor.finished))
 
-    assert session.elapsed_s < sim.samples.duration_s + 1.0  # not 1.1 x 20 + 5 s
+    assert len(looks_after_the_end) <= 1  # not the 10 % + 5 s of silence after it
     recording = read_recording(recorder.path)
     assert len(recording.samples) == len(sim.samples) and session.reconnects == []  # its last frame too
+    assert "cut_short_s" not in recording.meta.stream
 
 
 def test_a_quick_reconnect_passes_through_reconnecting_on_the_live_view(tmp_path, run):

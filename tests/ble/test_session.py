@@ -24,22 +24,45 @@ def session_for(rig, **options):
 
 
 async def collect(session, sensor, until_s, during=None, max_blocks=None, data_until_s=None):
-    """Blocks until the sensor clock passes ``until_s`` (or more than ``max_blocks`` came: a sensor
-    that sends nothing must not hang a test); ``during(clock_s)`` runs on each block. With
-    ``data_until_s``: until the samples reach that time instead, however far the sensor's clock ran
-    ahead of them (a machine under load delivers a simulated sensor's samples late)."""
+    """Blocks until the sensor clock passes ``until_s``, and then every block the sensor had sent
+    or owed by then (:func:`sent_by_now`), or until more than ``max_blocks`` came (a sensor that
+    sends nothing must not hang a test); ``during(clock_s)`` runs on each block read before that
+    end. With ``data_until_s``: until the samples reach that time instead, however far the
+    sensor's clock ran ahead of them (a machine under load delivers a simulated sensor's samples
+    late); a callable: the time it says at each block."""
     blocks = []
     async for block in session.blocks(idle_tick_s=0.05):
         blocks.append(block)
         if during is not None:
             during(sensor.clock())
         if data_until_s is not None:
-            done = len(block) > 0 and block.t[-1] >= data_until_s
-        else:
-            done = sensor.clock() >= until_s
-        if done or (max_blocks is not None and len(blocks) > max_blocks):
+            if len(block) > 0 and block.t[-1] >= (data_until_s() if callable(data_until_s) else data_until_s):
+                break
+        elif sensor.clock() >= until_s:
+            blocks += await sent_by_now(session)
+            break
+        if max_blocks is not None and len(blocks) > max_blocks:
             break
     return Samples.concat(blocks)
+
+
+async def sent_by_now(session, quiet_turns: int = 3) -> list:
+    """The blocks the simulated sensor has sent, or owes, by now that the session has not handed
+    over yet. Its clock runs on the wall clock; on a loaded machine the event loop runs its sender
+    and the reader late, seconds of its clock at 20 times real time: a test that stops at a time
+    on that clock had read less than the sensor sent by then (280 samples for 5 s). The loop is
+    given turns (the sender then sends all that is due, the session decodes it) until
+    ``quiet_turns`` in a row bring nothing (at most 1000 turns: a sensor still sending is not
+    followed for ever)."""
+    blocks, quiet = [], 0
+    for _ in range(1000):
+        if quiet >= quiet_turns:
+            break
+        await asyncio.sleep(0)
+        more = session.drain()
+        quiet = 0 if more else quiet + 1
+        blocks += more
+    return blocks
 
 
 def streamed(run, sensor, radio, until_s, max_blocks, watch=None, name=None, data_until_s=None, **options):
@@ -55,6 +78,28 @@ def streamed(run, sensor, radio, until_s, max_blocks, watch=None, name=None, dat
             return await collect(session, sensor, until_s, during, max_blocks, data_until_s)
 
     return session, run(go())
+
+
+class DropOnce:
+    """``collect``'s hook (``during``) and end (``data_until_s``): the link dropped for ``down_s``
+    once the sensor's clock passes ``after_s`` (``before()`` run first), then read until the
+    samples reach ``resumed_for_s`` past the first one after the gap. (Read until a time on the
+    sensor's clock, which a loaded machine's data lag, a test had ended before the data resumed:
+    the gap still open, lost_s 0.0.)"""
+
+    def __init__(self, session, sensor, after_s=3.0, down_s=2.0, resumed_for_s=3.0, before=None):
+        self.session, self.sensor, self.after_s, self.down_s = session, sensor, after_s, down_s
+        self.resumed_for_s, self.before = resumed_for_s, before
+
+    def __call__(self, clock_s):
+        if clock_s > self.after_s and self.sensor.connections == 1 and self.sensor.connected:
+            if self.before is not None:
+                self.before()
+            self.sensor.drop_link(down_s=self.down_s)
+
+    def data_until_s(self):
+        resumed_t_s = self.session.reconnects[0].resumed_at_t_s if self.session.reconnects else None
+        return math.inf if resumed_t_s is None else resumed_t_s + self.resumed_for_s
 
 
 def nearest(source, t):
@@ -90,17 +135,20 @@ def test_streamed_samples_equal_the_source_within_wire_resolution(rig, run):
 def test_dropped_and_corrupt_packets_are_counted_and_skipped(rig, run):
     sensor = rig.sensor
 
-    fired = []
+    fired = []  # the sensor time of its last sample sent before the packets it spoils
 
     async def go():
         async with session_for(rig) as session:
             def hooks(clock_s):
                 # once: the hook may run again before the sensor has dropped anything (a busy machine)
                 if clock_s > 1.0 and sensor.sent_packets and not fired:
-                    fired.append(clock_s)
+                    fired.append(sensor.sent_until_s)
                     sensor.corrupt_packets(2)
                     sensor.drop_packets(3)
-            return await collect(session, sensor, 4.0, hooks), session
+            # (until its data pass 1 s after them, the hole included: not a time on its clock, which a
+            # loaded machine's data lag)
+            return await collect(session, sensor, math.inf, hooks, 5000,
+                                 lambda: fired[0] + 1.0 if fired else math.inf), session
 
     out, session = run(go())
     assert session.health.corrupt_packets == 2
@@ -161,10 +209,8 @@ def test_a_first_block_replayed_late_does_not_shorten_a_later_gap(rig, run, monk
 
     async def go():
         async with session_for(rig) as session:
-            def hooks(clock_s):
-                if clock_s > 3.0 and sensor.connections == 1 and sensor.connected:
-                    sensor.drop_link(down_s=2.0)
-            return await collect(session, sensor, 9.0, hooks), session
+            drop = DropOnce(session, sensor)
+            return await collect(session, sensor, math.inf, drop, 5000, drop.data_until_s), session
 
     out, session = run(go())
     (gap,) = session.reconnects
@@ -181,7 +227,8 @@ def test_session_gives_up_cleanly_when_the_sensor_is_gone(rig, run):
             blocks = []
             async for block in session:
                 blocks.append(block)
-                if sensor.clock() > 2.0 and sensor.connected:
+                # (once its data, not its clock, which a loaded machine's data lag, pass 2 s)
+                if len(block) and block.t[-1] > 2.0 and sensor.connected:
                     sensor.power_off()
             return Samples.concat(blocks), session
 
@@ -522,12 +569,92 @@ def test_a_movesense_subscription_that_succeeds_streams_without_an_answer(run):
     assert time.monotonic() - started < 4.0  # (not the 5 s an answer is waited for at most)
 
 
+def test_a_movesense_subscription_to_a_path_it_does_not_serve_ends_in_one_error_naming_it(tmp_path, run, monkeypatch,
+                                                                                         caplog):
+    # The app answers a SUBSCRIBE to a path it does not serve with nothing at all. The session
+    # waited for data: "no data from ... reconnecting" after the start's wait and the watchdog's
+    # 7 s, the same subscription again on every reconnect until the give-up time, then "gave up
+    # reconnecting", the path never named. Now, once the watchdog's wait for the first data has
+    # passed in silence, the stream ends with one line naming the sensor and the path.
+    from sensorkit.ble import adapters
+    from sensorkit.ble.link import FIRST_DATA_ALLOWANCE_S
+    from sensorkit.ble.recorder import SessionRecorder, run_session
+    from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
+
+    from .test_recorder import Quiet
+
+    monkeypatch.setattr(adapters, "CONTROL_ANSWER_TIMEOUT_S", 0.05)  # (the start's wait for an answer)
+    sensor = VirtualSensor(MovesenseFirmware(104.0), synthetic_samples(10.0), speed=20.0)  # streams 104 Hz only
+    radio = VirtualRadio([sensor])
+    # (the sensor's clock starts with its stream, which never starts: a clock at its 20 times real time)
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, sample_rate_hz=52.0,
+                            clock=lambda: 20.0 * time.monotonic(), give_up_s=2.0, backoff_initial_s=0.02)
+    recorder = SessionRecorder(tmp_path, "unserved", {"sample_rate_hz": 52.0})
+
+    with pytest.raises(StreamRefusedError) as error:
+        run(run_session(session, recorder, Quiet(), duration_s=10.0))
+
+    message = str(error.value)
+    waited_s = float(message.split(" s after ")[0].rsplit(" ", 1)[1])
+    assert message == (f"F0:0D:00:00:00:01 (Movesense 174630000192) sent no data and no answer in {waited_s:.1f} s "
+                       "after the subscription to /Meas/IMU6/52 (a path the sensor does not serve gets no answer at all)")
+    assert waited_s >= FIRST_DATA_ALLOWANCE_S  # (the watchdog's wait for a first sample, counted from the SUBSCRIBE)
+    assert sensor.firmware.writes[0] == b"\x01\x63/Meas/IMU6/52" and sensor.connections == 1 and not sensor.connected
+    assert session.state is LinkState.REFUSED and "no data from" not in caplog.text and "gave up" not in caplog.text
+    # the live displays are given it; nothing came, so no recording is left behind
+    assert recorder.status.state is LinkState.REFUSED and recorder.status.error == message
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("protocol", ["movesense", "open_v1", "polar_pmd"])
+def test_a_reconnected_sensor_that_stays_silent_is_said_after_the_same_silence_whatever_its_family(
+        protocol, run, monkeypatch, caplog):
+    # A Movesense's start waits for the sensor's first word after the SUBSCRIBE; the watchdog's
+    # 7 s for the first data (FIRST_DATA_ALLOWANCE_S: the same 5 s for an answer, then the 2 s
+    # floor) counted from the end of that wait, so a silent Movesense was said 5 s later than a
+    # sensor of another family. The silence now counts from the command that asks for the stream
+    # (the last write of the set-up) for every family.
+    from sensorkit.ble import adapters
+    from sensorkit.ble.link import FIRST_DATA_ALLOWANCE_S
+
+    from .conftest import make_rig
+
+    # the start's wait for an answer: 1 s (4 s of the sensor's clock at 4 times real time); the old
+    # code said a silent Movesense after 4 + 7 = 11 s, the new one after 7 s and the watchdog's next
+    # look (every 0.2 s of the sensor's clock here): the 2 s between them are 0.5 s of a loaded loop
+    monkeypatch.setattr(adapters, "CONTROL_ANSWER_TIMEOUT_S", 1.0)
+    rig = make_rig(protocol, duration_s=30.0, speed=4.0)
+    sensor, writes, lost_after_writes = rig.sensor, [], []
+    original_write = sensor.write
+    sensor.write = lambda uuid, payload: (writes.append(sensor.clock()), original_write(uuid, payload))
+
+    def on_state(state):
+        if state is LinkState.RECONNECTING:
+            lost_after_writes.append((sensor.clock(), len(writes)))
+
+    async def go():
+        async with session_for(rig, give_up_s=30.0, on_state=on_state) as session:
+            async for block in session.blocks(idle_tick_s=0.05):
+                if len(block) and block.t[-1] >= 1.0 and not sensor.muted_samples:
+                    sensor.mute(math.inf)  # silent from now on, on every link
+                if len(lost_after_writes) == 2:
+                    return session
+
+    session = run(go())
+    (first_lost_s, _), (lost_s, n_writes) = lost_after_writes
+    silence_s = lost_s - writes[n_writes - 1]  # from the reconnect's last set-up write (the stream asked for)
+    assert len(session.reconnects) == 1  # (one gap: the second link was silent too)
+    assert FIRST_DATA_ALLOWANCE_S <= silence_s < FIRST_DATA_ALLOWANCE_S + 2.0
+
+
 def mute_once_after(sensor, after_s: float, muted: list):
     """``collect``'s hook: mute ``sensor`` once its clock passes ``after_s`` (no data on that link;
-    a new connection streams again), noting the clock then in ``muted``."""
+    a new connection streams again), noting in ``muted`` the sensor time of the last sample it had
+    sent then (where its data stop: its clock, which a loaded machine's sender lags, is later)."""
     def hooks(clock_s):
         if clock_s > after_s and not muted:
-            muted.append(clock_s)
+            muted.append(sensor.sent_until_s)
             sensor.mute()
     return hooks
 
@@ -538,9 +665,15 @@ def silence_warnings(caplog):
             if r.levelname == "WARNING" and r.getMessage().startswith("no data from ")]
 
 
-def test_a_sensor_silent_while_connected_is_said_once_and_reconnected_like_a_dropped_link(rig, run, caplog):
+@pytest.mark.parametrize("protocol", ["movesense", "open_v1", "polar_pmd"])
+def test_a_sensor_silent_while_connected_is_said_once_and_reconnected_like_a_dropped_link(protocol, run, caplog):
     # The sensor stopped sending but kept its link: the session stayed "streaming" and nothing came,
     # for ever (a frozen live view, a recording that stopped growing).
+    from .conftest import make_rig
+
+    # (at 5 times real time: the 3 s of the sensor's clock allowed past the floor below for the
+    # watchdog's next look are 0.6 s of a loaded loop's, 0.15 s at 20 times: it was said after 5.6 s)
+    rig = make_rig(protocol, speed=5.0)
     sensor, states, muted = rig.sensor, [], []
 
     async def go():
@@ -550,12 +683,12 @@ def test_a_sensor_silent_while_connected_is_said_once_and_reconnected_like_a_dro
     out, session = run(go())
     name = sensor.local_name
     (said_s,) = silence_warnings(caplog)  # said once
-    assert 2.0 <= said_s < 5.0  # the 2 s floor (+ the watchdog's look every 1 s of sensor time at 20x)
+    assert 2.0 <= said_s < 5.0  # the 2 s floor (+ the watchdog's look every 0.25 s of sensor time at 5x)
     assert f"no data from F0:0D:00:00:00:01 ({name}) for {said_s:.1f} s; reconnecting" in caplog.text
     assert states[:3] == [LinkState.STREAMING, LinkState.RECONNECTING, LinkState.STREAMING]
     assert sensor.connections == 2 and len(session.reconnects) == 1  # the silent link was let go first
     gap = session.reconnects[0]
-    assert gap.dropped_at_t_s == pytest.approx(muted[0], abs=0.5) and gap.attempts == 1
+    assert gap.dropped_at_t_s == pytest.approx(muted[0], abs=0.02) and gap.attempts == 1  # its last sample
     assert gap.resumed_at_t_s is not None and gap.lost_s >= 2.0
     assert gap.lost_samples == pytest.approx(gap.lost_s * 104, abs=2)
     assert out.t[-1] > gap.resumed_at_t_s + 2.0 and np.all(np.diff(out.t) > 0)  # the data came back
@@ -1097,17 +1230,14 @@ def test_a_resumed_stream_is_placed_by_the_sensors_own_clock(rig, run):
     # After a reconnect the resumed samples were placed by the computer's clock (when their first
     # block came); a block that came 0.8 s late put them all 0.8 s late, and the gap 0.8 s long.
     # The sensor's clock (open_v1's microseconds, Polar's nanoseconds) says how long it was down.
-    sensor, dropped = rig.sensor, []
+    sensor = rig.sensor
     session = session_for(rig)
     held_after_reconnect(session, sensor, hold_s=0.8)
 
     async def go():
         async with session:
-            def hooks(clock_s):
-                if clock_s > 3.0 and sensor.connections == 1 and sensor.connected:
-                    dropped.append(True)
-                    sensor.drop_link(down_s=2.0)
-            return await collect(session, sensor, 9.0, hooks)
+            drop = DropOnce(session, sensor)
+            return await collect(session, sensor, math.inf, drop, 5000, drop.data_until_s)
 
     out = run(go())
     (gap,) = session.reconnects
@@ -1148,11 +1278,8 @@ def test_a_sensor_clock_that_restarted_leaves_the_resumed_stream_to_the_computer
 
     async def go():
         async with session_for(rig) as session:
-            def hooks(clock_s):
-                if clock_s > 3.0 and sensor.connections == 1 and sensor.connected:
-                    restart_the_sensor_clock()
-                    sensor.drop_link(down_s=2.0)
-            return await collect(session, sensor, 9.0, hooks), session
+            drop = DropOnce(session, sensor, before=restart_the_sensor_clock)
+            return await collect(session, sensor, math.inf, drop, 5000, drop.data_until_s), session
 
     out, session = run(go())
     (gap,) = session.reconnects
@@ -1193,7 +1320,9 @@ class AccOnlyPolar(PolarVerityFirmware):
 def test_a_sensor_that_claims_a_gyroscope_but_streams_acceleration_only_ends_in_one_line(run, caplog):
     # It was reconnected again and again ("no data from ...") until the give-up time: a minute of
     # retries for a sensor that will never send angular rate, and a message that did not say so.
-    sensor = VirtualSensor(AccOnlyPolar(104.0), synthetic_samples(30.0), speed=20.0)
+    # (at 5 times real time: the 8 s of the sensor's clock allowed below past the 7 s for the
+    # watchdog's look are 1.6 s of a loaded loop's; at 20 times, 0.4 s: 16.5 s once)
+    sensor = VirtualSensor(AccOnlyPolar(104.0), synthetic_samples(30.0), speed=5.0)
     radio = VirtualRadio([sensor])
     session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
                             scanner_backend=radio.scanner_backend, clock=sensor.clock, give_up_s=60.0)

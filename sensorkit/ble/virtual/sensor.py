@@ -97,6 +97,13 @@ class VirtualSensor:
         return self._link is not None
 
     @property
+    def sent_until_s(self) -> float:
+        """Sensor time (s) of the last sample sent (or dropped, or muted) so far: where a mute or a
+        drop made now cuts the data, behind :meth:`clock` when the machine runs the sender late;
+        ``-inf`` before the first."""
+        return float(self._rows[self._cursor - 1, 0]) if self._cursor else -np.inf
+
+    @property
     def finished(self) -> bool:
         """All samples have been sent (or dropped)."""
         return self._cursor >= len(self._rows)
