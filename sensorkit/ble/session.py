@@ -550,10 +550,15 @@ class SensorSession:
         client's stream is not ours), for as long as the watchdog waits for a connection's first
         data, after a start that got no answer (a Movesense subscribed to a path its app does not
         serve: the app says nothing at all). Reconnecting would ask the same: the stream ends with
-        an error naming the sensor and what was asked. (A session that has streamed: a sensor gone
-        silent, reconnected until the give-up time as any other.)"""
+        an error naming the sensor and what was asked. (A session that has streamed, or a start
+        answered after its wait: a sensor gone silent, reconnected until the give-up time as any other.)"""
         if (self._unanswered is None or self._started_clock_s is not None or self._merger.acc_rows
                 or self._merger.gyr_rows or (self._decoder is not None and self._decoder.health.corrupt_packets)):
+            return None
+        # (an answer that came after the start's wait, a Movesense's 200: the path is served, the
+        # silence a silent sensor's)
+        answer = getattr(self._decoder, "last_command_result", None)
+        if answer is not None and answer.reference == getattr(self._decoder, "reference", None):
             return None
         return StreamRefusedError(
             f"{self.sensor.address} ({self.sensor.name}) sent no data and no answer in "

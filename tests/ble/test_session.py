@@ -607,6 +607,40 @@ def test_a_movesense_subscription_to_a_path_it_does_not_serve_ends_in_one_error_
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_movesense_subscription_answered_after_the_wait_is_not_said_to_have_had_no_answer(run, monkeypatch, caplog):
+    # A subscription answered (200, as the offline app does) after the start's wait, then no data:
+    # the session ended with "sent no data and no answer ... (a path the sensor does not serve gets
+    # no answer at all)", though the sensor had answered. An answered subscription is no unserved
+    # path: the silence is a silent sensor's (reconnected until the give-up time), not that error.
+    from firmware_protocols import movesense as ms
+    from sensorkit.ble import adapters
+    from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
+
+    class AnswersLate(MovesenseFirmware):
+        def _command(self, payload: bytes) -> None:
+            super()._command(payload)
+            if payload[:1] == bytes((ms.CMD_SUBSCRIBE,)):  # 200, 3 sensor seconds after the wait for it
+                self.respond(ms.DATA_CHAR_UUID, bytes((ms.RESPONSE_COMMAND_RESULT, payload[1], 0xC8)), 3.0)
+
+    monkeypatch.setattr(adapters, "CONTROL_ANSWER_TIMEOUT_S", 0.05)
+    sensor = VirtualSensor(AnswersLate(104.0), synthetic_samples(10.0), speed=20.0)  # streams 104 Hz only
+    radio = VirtualRadio([sensor])
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, sample_rate_hz=52.0,
+                            clock=lambda: 20.0 * time.monotonic(), give_up_s=2.0, backoff_initial_s=0.02)
+
+    async def go():
+        async with session:
+            return await collect(session, sensor, math.inf, max_blocks=2000)
+
+    try:
+        run(go())
+    except StreamRefusedError as error:
+        assert "no answer" not in str(error), str(error)
+    assert session.state is not LinkState.REFUSED
+    assert silence_warnings(caplog)  # (said as a silent sensor: "no data from ... reconnecting")
+
+
 @pytest.mark.parametrize("protocol", ["movesense", "open_v1", "polar_pmd"])
 def test_a_reconnected_sensor_that_stays_silent_is_said_after_the_same_silence_whatever_its_family(
         protocol, run, monkeypatch, caplog):
