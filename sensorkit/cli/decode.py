@@ -110,11 +110,18 @@ def _is_rate_hz(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
-def _positive_rate_hz(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """``--sample-rate-hz``: a sample rate (:func:`_is_rate_hz`), else a usage error naming the option."""
-    if value is not None and not _is_rate_hz(value):
-        raise click.BadParameter(f"{value:g}: expected {RATE_HZ_TAKES}", param=param)
-    return value
+def _positive_rate_hz(_ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    """``--sample-rate-hz``: a sample rate (:func:`_is_rate_hz`), else a usage error naming the option
+    (text too: click's own float type said "'fifty' is not a valid float")."""
+    if value is None:
+        return None
+    try:
+        rate_hz = float(value)
+    except ValueError:
+        rate_hz = None
+    if not _is_rate_hz(rate_hz):
+        raise click.BadParameter(f"{value}: expected {RATE_HZ_TAKES}", param=param)
+    return rate_hz
 
 
 def _payload(line: str) -> bytes:
@@ -250,7 +257,7 @@ def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder
 @click.command("decode")
 @click.argument("protocol")
 @click.argument("file", type=click.Path(allow_dash=True))
-@click.option("--sample-rate-hz", type=float, default=None, metavar="HZ", callback=_positive_rate_hz,
+@click.option("--sample-rate-hz", type=str, default=None, metavar="HZ", callback=_positive_rate_hz,
               help="Nominal sample rate the stream was started with (Hz, above 0; passed to the decoder).")
 @click.option("--setting", "-s", "settings", multiple=True, metavar="NAME=VALUE",
               help="Another decoder setting, e.g. -s acc_factor=0.000244 for polar_pmd. Repeatable.")

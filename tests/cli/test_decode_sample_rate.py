@@ -33,10 +33,11 @@ def test_a_positive_sample_rate_still_reaches_the_decoder(tmp_path):
     assert "capture.hex:1:" in result.stderr
 
 
-@pytest.mark.parametrize("rate", ["0", "-52", "nan", "inf"])
+@pytest.mark.parametrize("rate", ["0", "-52", "nan", "inf", "fifty"])
 def test_the_option_and_the_setting_refuse_a_rate_by_one_rule_in_the_same_words(tmp_path, rate):
     # (-s sample_rate_hz= said "expected a finite number" for nan and inf, --sample-rate-hz "give a number
-    # of Hz above 0" for all four, each in its own words)
+    # of Hz above 0" for all four, each in its own words; for text the option said click's "'fifty' is
+    # not a valid float")
     capture = tmp_path / "capture.hex"
     capture.write_text("00\n")
     by_option = decode("witmotion", capture, f"--sample-rate-hz={rate}", cwd=tmp_path)
