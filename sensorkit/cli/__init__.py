@@ -6,6 +6,7 @@ import importlib.util
 
 import click
 
+from sensorkit import __version__
 from sensorkit.cli.notice import notice_if_slow
 from sensorkit.errors import SensorkitError, escape_controls
 
@@ -64,7 +65,9 @@ class _LazyGroup(click.Group):
 
 
 @click.group(cls=_LazyGroup)
-@click.version_option(package_name="sensorkit")
+# (the version of the sensorkit that runs, not an installed distribution's metadata: another checkout
+# installed, or this one installed before its version changed, said another)
+@click.version_option(version=__version__, package_name="sensorkit")
 def cli() -> None:
     """sensorkit: rep-by-rep analysis of seated hip external rotation and knee extension from an ankle IMU."""
 
