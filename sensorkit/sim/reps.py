@@ -100,7 +100,7 @@ class RepSpec:
     def return_pieces(self) -> list[Piece]:
         """Offsets from the start of the return."""
         s = self.shape
-        drop = self.rom_deg - s.sag_deg - self.rest_change_deg
+        drop = self.rom_deg - held_scale(self.hold_s) * s.sag_deg - self.rest_change_deg  # (the sag the hold carried)
         if s.stop_deg > 0:
             pieces = [(0.0, self.return_s, -(drop - s.stop_deg)),
                       (self.return_s + s.stop_pause_s, s.settle_s, -(s.stop_deg + s.undershoot_deg))]
@@ -188,6 +188,11 @@ def draw_shape(rng: np.random.Generator, motor: MotorStyle, rom_deg: float, hold
 WOBBLE_FADE_S = 0.6
 
 
+def held_scale(hold_s: float) -> float:
+    """The share of its wobble and sag a hold of ``hold_s`` (s) carries: (hold / WOBBLE_FADE_S)², at most 1."""
+    return min(1.0, hold_s / WOBBLE_FADE_S) ** 2
+
+
 def rep_angle_profile(spec: RepSpec, t0_s: float) -> Profile:
     """The rep's exercise angle above the angle at its start, radians, as a profile of absolute time."""
     out_end = t0_s + spec.out_s
@@ -198,7 +203,7 @@ def rep_angle_profile(spec: RepSpec, t0_s: float) -> Profile:
               for offset, duration, change in spec.return_pieces()]
     if spec.hold_s > 0:
         # (a hold shorter than WOBBLE_FADE_S carries its wobble and sag scaled down: see there)
-        scale = min(1.0, spec.hold_s / WOBBLE_FADE_S) ** 2
+        scale = held_scale(spec.hold_s)
         if spec.shape.waves:
             waves = total([Sine(scale * np.radians(a), f, p, out_end) for a, f, p in spec.shape.waves])
             parts.append(waves * window(out_end, return_start, ramp_s=min(0.3, spec.hold_s / 2)))
