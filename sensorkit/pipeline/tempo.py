@@ -48,8 +48,9 @@ class TempoJudge:
         self._normal_s: list[float] = []
         self._all_s: list[float] = []
         self._seen = 0  # counted reps judged so far
-        self._quick = False  # the first tempo_min_reps reps were all fast by the prior, and held
-        self._held_quick = 0  # of the first reps, how many were fast by the prior and held on purpose
+        # of the first tempo_min_reps reps, how many were fast by the prior and held on purpose (all of
+        # them: this patient is simply quick, rule 3)
+        self._held_quick = 0
 
     @property
     def reference_s(self) -> float:
@@ -59,7 +60,7 @@ class TempoJudge:
             return self.target_s
         if len(self._normal_s) >= cfg.tempo_min_reps:
             return median(self._normal_s[-cfg.tempo_history:])
-        if self._quick:
+        if self._held_quick == cfg.tempo_min_reps:
             return median(self._all_s[-cfg.tempo_history:])
         return float(cfg.controlled_rep_s)
 
@@ -72,8 +73,6 @@ class TempoJudge:
         del self._all_s[:-self._keep]
         if fast and hold_s >= DELIBERATE_HOLD_S and self._seen <= self.config.tempo_min_reps:
             self._held_quick += 1
-        if self._seen == self.config.tempo_min_reps and self._held_quick == self._seen:
-            self._quick = True
         if fast:
             return "fast"
         self._normal_s.append(rep_s)
