@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from sensorkit.pipeline.smallarray import row_norms
 from sensorkit.samples import GRAVITY_MS2
 
 #: a turn below this is left (deg): twice the tilt a 0.3 m/s² accelerometer bias (the
@@ -50,8 +51,7 @@ def gravity_mean(acc_ms2: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """The mean of the accelerometer rows (n, 3) read at quiet samples, those whose norm lies further
     than ``GRAVITY_SPREAD_MS2`` from their median norm left out; and which rows it kept (None: all).
     With every row kept, the sum over the rows in order divided by their count (as before the rule)."""
-    x, y, z = acc_ms2[:, 0], acc_ms2[:, 1], acc_ms2[:, 2]
-    norms = np.sqrt(x * x + y * y + z * z)
+    norms = row_norms(acc_ms2)
     kept = np.abs(norms - np.median(norms)) <= GRAVITY_SPREAD_MS2
     if kept.all():
         return np.add.reduce(acc_ms2, axis=0) / len(acc_ms2), None
