@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_batch import write_recording  # noqa: E402  (the same recordings as the batch benchmark)
+from bench_batch import best_of, write_recording  # noqa: E402  (the same recordings as the batch benchmark)
 
 from sensorkit.batch import analyze_many  # noqa: E402
 from sensorkit.io import find_recordings, read_recording  # noqa: E402
@@ -40,13 +40,8 @@ from sensorkit.pipeline import Pipeline  # noqa: E402
 
 
 def best_s(repeat: int, fn) -> tuple[float, object]:
-    """The shortest of ``repeat`` runs of ``fn`` (s of CPU time) and its last value."""
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        start = time.process_time()
-        value = fn()
-        best = min(best, time.process_time() - start)
-    return best, value
+    """The shortest of ``repeat`` runs of ``fn`` (s of this process's CPU time) and its last value."""
+    return best_of(repeat, fn, time.process_time)
 
 
 def analyze_one(path: Path):
