@@ -15,11 +15,12 @@ much the reps moved.
   the new rate, when it is lower; a cubic spline between samples). Upsampling adds nothing a faster
   sensor would have seen, and it evens out timestamp jitter and gaps;
 - ``with_gyro_bias``, ``with_noise``, ``with_scale_errors``, ``with_lost_samples``,
-  ``with_time_jitter``: sensor errors, in :func:`standard_perturbations` mostly beyond what the
-  simulator draws (``sensorkit.sim.sensor``): a gyro bias of up to ±2 deg/s per axis (simulator
+  ``with_time_jitter``, ``with_glitches``: sensor errors, in :func:`standard_perturbations` mostly
+  beyond what the simulator draws (``sensorkit.sim.sensor``): a gyro bias of up to ±2 deg/s per axis (simulator
   ±0.3–3), noise of 0.5 deg/s and 0.1 m/s² rms at any rate (simulator at most 0.2 and 0.05 at
   100 Hz), scale errors of ±3 % (acc) and ±2 % (gyro) (simulator ±2 %), lost samples in runs of
-  1–4 (simulator 1–8), timestamp jitter of ±20 % of the period (simulator 0.5–4 %). Not covered:
+  1–4 (simulator 1–8), timestamp jitter of ±20 % of the period (simulator 0.5–4 %), a gyro glitch
+  of 200–2000 deg/s in one sample every 5 s or so (the simulator draws none). Not covered:
   an accelerometer bias and a drifting gyro bias;
 - ``done_slower``: the same motion done more slowly or quickly (time stretched, the rate divided
   by the factor, the acceleration beyond gravity by its square), at the recording's own rate.
@@ -135,6 +136,22 @@ def with_time_jitter(samples: Samples, fraction: float, seed: int) -> Samples:
     rng = np.random.default_rng(seed)
     period = float(np.median(np.diff(samples.t)))
     return Samples(samples.t + rng.uniform(-fraction, fraction, len(samples)) * period, samples.acc, samples.gyr)
+
+
+def with_glitches(samples: Samples, every_s: float, seed: int, gyr_dps: tuple[float, float] = (200.0, 2000.0)) -> Samples:
+    """One sample in about every ``every_s`` seconds with a gyro glitch: a rate of ``gyr_dps``
+    (deg/s, drawn uniformly between the two) in a random direction added, the accelerometer
+    untouched (a bad read of the gyro); each glitch alone (no other within two samples of it)."""
+    rng = np.random.default_rng(seed)
+    n = len(samples)
+    wanted = int((samples.t[-1] - samples.t[0]) / every_s) if n > 4 else 0
+    at = np.sort(rng.choice(np.arange(1, n - 1), min(wanted, max(0, (n - 2) // 3)), replace=False)) if wanted else np.empty(0, int)
+    at = at[np.concatenate([[True], np.diff(at) > 2])] if len(at) else at  # (alone: neighbours as recorded)
+    direction = rng.normal(size=(len(at), 3))
+    direction /= np.linalg.norm(direction, axis=1)[:, None]
+    gyr = samples.gyr.copy()
+    gyr[at] += rng.uniform(*gyr_dps, len(at))[:, None] * direction
+    return Samples(samples.t, samples.acc, gyr)
 
 
 def _filter_gravity(samples: Samples) -> np.ndarray:
@@ -606,7 +623,8 @@ def standard_perturbations(rotations: int = 4, rates_hz: tuple[float, ...] = (25
     factor of ``ranges`` times the range (:func:`done_with_range`: a patient who moves less, or
     more), and ``seeds`` draws
     each of a gyro bias (±2 deg/s per axis), noise (0.1 m/s², 0.5 deg/s rms), scale errors (±3 %
-    acc, ±2 % gyro), lost samples (1 % in runs of 1-4) and timestamp jitter (±20 % of the period)."""
+    acc, ±2 % gyro), lost samples (1 % in runs of 1-4), timestamp jitter (±20 % of the period) and
+    gyro glitches (one sample of 200–2000 deg/s every 5 s or so)."""
     out = [Perturbation("strap", f"rotation {k}", partial(strap_rotated, rotation=Rotation.random(random_state=k).as_matrix()))
            for k in range(rotations)]
     out.append(Perturbation("other leg", "mirrored", other_leg))
@@ -624,6 +642,7 @@ def standard_perturbations(rotations: int = 4, rates_hz: tuple[float, ...] = (25
             Perturbation("scale", f"seed {k}", partial(with_scale_errors, acc_scale=acc_scale, gyr_scale=gyr_scale)),
             Perturbation("lost samples", f"seed {k}", partial(with_lost_samples, share=0.01, seed=k)),
             Perturbation("time jitter", f"seed {k}", partial(with_time_jitter, fraction=0.2, seed=k)),
+            Perturbation("glitches", f"seed {k}", partial(with_glitches, every_s=5.0, seed=k)),
         ]
     return out
 

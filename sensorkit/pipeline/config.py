@@ -25,6 +25,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "lowpass_hz": (0.2, 20.0),
     "still_gyr_dps": (0.5, 60.0),
     "max_gap_fill_s": (0.0, 5.0),
+    "spike_gyr_dps": (0.0, 10_000.0),
     "rate_estimate_s": (0.05, 10.0),
     "vqf_tau_acc_s": (0.1, 30.0),
     "start_deg": (1.0, 45.0),
@@ -81,6 +82,13 @@ class PipelineConfig:
             other-ankle recordings); the slowest real rep peaks at 55 deg/s.
         max_gap_fill_s: lost-packet gaps up to this long are filled by linear interpolation (VQF
             needs a uniform rate); longer ones (a reconnect) are left as one step.
+        spike_gyr_dps: a sample whose angular rate lies further than this from both its
+            neighbours' (which agree within half of that) is a glitch, replaced by their mean
+            (one sample of delay; 0: off). In the real recordings such one-sample excursions reach
+            42 deg/s in motion (UCI, 25 Hz; PHYTMO's at 101 Hz stay under 25 deg/s), and 90–340
+            deg/s only where the foot strikes the floor (UCI subject 2), an impact whose
+            ringing the mean loses nothing of (the angle there is anchored to gravity at rest).
+            A glitch of 300 deg/s is 12° of false turn at 25 Hz.
         rate_estimate_s: the sample rate is the median interval over the first this-many seconds.
         vqf_tau_acc_s: VQF's accelerometer time constant: how fast the inclination follows gravity.
             VQF's default (3 s): a rep's movements (0.5–3 s) ride on the gyro, rests and holds
@@ -189,6 +197,7 @@ class PipelineConfig:
     lowpass_hz: float = 3.0
     still_gyr_dps: float = 10.0
     max_gap_fill_s: float = 1.0
+    spike_gyr_dps: float = 150.0
     rate_estimate_s: float = 1.0
     vqf_tau_acc_s: float = 3.0
 

@@ -39,6 +39,7 @@ from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST,
                                         angle_between_deg)
 from sensorkit.pipeline.series import Chain, integral_deg, unstarted
 from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, eigh, row_norms
+from sensorkit.pipeline.spikes import SpikeFilter
 from sensorkit.pipeline.tempo import TempoJudge, prescribed_rep_s
 from sensorkit.samples import Samples
 
@@ -249,6 +250,7 @@ class Pipeline:
         self.angle_deg_ = 0.0
         self.phase_ = "rest"
         self.hold_elapsed_s_ = 0.0
+        self.time_s_ = float("nan")  # the time of the last sample analysed (s), which the three above describe
         self.fs_hz_: float | None = None
         self._radii: list[float] = []  # rotation radii of the counted reps (m)
         self._pending: list[Samples] = []
@@ -272,7 +274,9 @@ class Pipeline:
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
-        """Feed a block of samples; returns the movements (reps and rejected) that ended in it.
+        """Feed a block of samples; returns the movements (reps and rejected) that ended in it. Its
+        last sample is analysed with the next block, or by :meth:`finish` (the spike filter
+        compares each sample with the one after it: :mod:`sensorkit.pipeline.spikes`).
 
         Raises :class:`~sensorkit.errors.SampleError` for a NaN or infinite value (the readers and
         decoders never give one): one would silently cost every rep after it.
@@ -302,6 +306,8 @@ class Pipeline:
             if len(buffered) >= 2:
                 self._start(buffered)
                 reps += self._process(buffered)
+        if self._motion is not None:  # (the sample the spike filter held back)
+            reps += self._process_mended(self._spikes.flush())
         seg = getattr(self, "_segmenter", None)
         if seg is not None and seg.state != REST and self._history.end > seg.start + 1:
             last = self._history.end - 1
@@ -354,6 +360,7 @@ class Pipeline:
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         cfg = self.config
+        self._spikes = SpikeFilter(cfg.spike_gyr_dps, 1.0 / self.fs_hz_)
         self._gaps = GapFiller(self.fs_hz_, cfg.max_gap_fill_s)
         self._motion = MotionTracker(self.fs_hz_, cfg.lowpass_hz, cfg.vqf_tau_acc_s)
         self._segmenter = Segmenter(cfg, self.fs_hz_, prescribed_hold_s=self._prescribed_hold_s)
@@ -369,6 +376,9 @@ class Pipeline:
         self._foreign_end = -2  # the last sample of the last movement foreign to the exercise
 
     def _process(self, samples: Samples) -> list[Rep]:
+        return self._process_mended(self._spikes(samples))
+
+    def _process_mended(self, samples: Samples) -> list[Rep]:
         reps: list[Rep] = []
         for piece, after_gap in self._gaps.split(samples):
             if after_gap:
@@ -398,6 +408,7 @@ class Pipeline:
     def _process_piece(self, samples: Samples) -> list[Rep]:
         filled = self._gaps(samples)
         block = self._motion.update(filled.t, filled.acc, filled.gyr, self._gaps.inserted)
+        self.time_s_ = float(block.t[-1])
         first = self._history.end
         rows = self._history.extend(len(block))
         rows[:, 0], rows[:, 1:4], rows[:, 4:7] = block.t, block.up, block.omega_dps

@@ -22,11 +22,11 @@ def long_hold():
 
 
 def shown(pipeline, samples):
-    """After every packet: (its last sample's time s, phase, hold time s), and the reps."""
+    """After every packet: (the last sample analysed's time s, phase, hold time s), and the reps."""
     status, reps = [], []
     for packet in samples.chunks(10):
         reps += pipeline.update(packet)
-        status.append((float(packet.t[-1]), pipeline.phase_, pipeline.hold_elapsed_s_))
+        status.append((pipeline.time_s_, pipeline.phase_, pipeline.hold_elapsed_s_))
     return status, reps + pipeline.finish()
 
 

@@ -21,7 +21,7 @@ ON_S = 29.0
 
 
 def pause_then_on(to_deg: float, on_s: float, hold_s: float, t_end_s: float = 45.0):
-    """The reps, and after every packet: (its last sample's time s, phase, hold time shown s), the
+    """The reps, and after every packet: (the last sample analysed's time s, phase, hold time shown s), the
     leg going on out from the pause to ``to_deg`` in ``on_s`` at ON_S, held ``hold_s``, back in 1.2 s."""
     t, theta = reps_then(SETS, t_end_s)
     theta += PAUSE_DEG * min_jerk(t - PAUSE_S) + (to_deg - PAUSE_DEG) * min_jerk((t - ON_S) / on_s)
@@ -30,7 +30,7 @@ def pause_then_on(to_deg: float, on_s: float, hold_s: float, t_end_s: float = 45
     pipeline, reps, status = Pipeline(meta=META), [], []
     for packet in samples.chunks(2):
         reps += pipeline.update(packet)
-        status.append((float(packet.t[-1]), pipeline.phase_, pipeline.hold_elapsed_s_))
+        status.append((pipeline.time_s_, pipeline.phase_, pipeline.hold_elapsed_s_))
     rep = next(r for r in reps + pipeline.finish() if r.counted and PAUSE_S - 0.5 < r.start_s < PAUSE_S + 0.5)
     return rep, status
 

@@ -23,13 +23,13 @@ SHOWN_HOLD_TOLERANCE_S = 0.5
 
 def live_status(samples: Samples, meta: dict, packets_per_s: float = 25.0):
     """Feed ``samples`` in packets (as a sensor notifies, ``packets_per_s``); the reps, and after
-    every packet its last sample's time (s), the phase shown and the hold time shown (s)."""
+    every packet the time of the last sample analysed (s), the phase shown and the hold time shown (s)."""
     pipeline, reps, shown = Pipeline(meta=meta), [], []
     per_packet = max(1, round(1.0 / (packets_per_s * float(np.median(np.diff(samples.t[:100]))))))
     for i in range(0, len(samples), per_packet):
         packet = samples[i:i + per_packet]
         reps += pipeline.update(packet)
-        shown.append((float(packet.t[-1]), pipeline.phase_, pipeline.hold_elapsed_s_))
+        shown.append((pipeline.time_s_, pipeline.phase_, pipeline.hold_elapsed_s_))
     return reps + pipeline.finish(), shown
 
 

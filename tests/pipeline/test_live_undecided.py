@@ -51,7 +51,7 @@ def sideways(turn_deg: float, hold_s: float):
     pipeline, reps, status = Pipeline(meta=META), [], []
     for packet in samples.chunks(2):
         reps += pipeline.update(packet)
-        status.append((float(packet.t[-1]), pipeline.phase_, pipeline.angle_deg_, pipeline.hold_elapsed_s_))
+        status.append((pipeline.time_s_, pipeline.phase_, pipeline.angle_deg_, pipeline.hold_elapsed_s_))
     return reps + pipeline.finish(), status
 
 
@@ -106,7 +106,7 @@ def test_real_held_reps_show_their_hold_timer_as_before():
     pipeline, reps, status = Pipeline(meta=recording.meta.to_dict()), [], []
     for packet in recording.samples.chunks(1):
         reps += pipeline.update(packet)
-        status.append((float(packet.t[-1]), pipeline.phase_))
+        status.append((pipeline.time_s_, pipeline.phase_))
     counted = [r for r in reps + pipeline.finish() if r.counted]
     assert len(counted) == 30
     held = [r for r in counted if r.hold_s >= DELIBERATE_HOLD_S]

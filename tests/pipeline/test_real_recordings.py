@@ -155,7 +155,7 @@ def test_uci_sessions_resampled_are_still_counted_exactly(rate_hz):
 def test_sensor_errors_leave_every_real_session_counted_exactly():
     errors = [p for p in standard_perturbations(rotations=0, rates_hz=(), seeds=1, slower=(), ranges=())
               if p.family != "other leg"]
-    assert {p.family for p in errors} == {"gyro bias", "noise", "scale", "lost samples", "time jitter"}
+    assert {p.family for p in errors} == {"gyro bias", "noise", "scale", "lost samples", "time jitter", "glitches"}
     for change in errors:
         for folder in (UCI, PHYTMO):
             for name, label in read_labels(folder).items():
