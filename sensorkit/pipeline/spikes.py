@@ -36,8 +36,9 @@ class SpikeFilter:
         self.max_jump_dps = max_jump_dps
         self.period_s = period_s
         self.max_gap_s = 2.5 * period_s  # (up to one lost sample on either side)
-        self._last: tuple[np.ndarray, np.ndarray, bool] | None = None  # the last row given out: as received, as given, mended
-        self._held: np.ndarray | None = None  # the row held back, as received
+        # the last sample given out: as received, as given (mended, maybe), and whether it was mended
+        self._last: tuple[Samples, Samples, bool] | None = None
+        self._held: Samples | None = None  # the sample held back, as received
         self.replaced = 0  # samples mended so far
 
     def __call__(self, samples: Samples) -> Samples:
@@ -45,43 +46,48 @@ class SpikeFilter:
         before them first), each glitch mended; the last is held back."""
         if len(samples) == 0:
             return samples
-        rows = np.column_stack([samples.t, samples.acc, samples.gyr])
-        known = [r for r in (None if self._last is None else self._last[0], self._held) if r is not None]
-        ext = np.vstack([*known, rows]) if known else rows  # as received
+        known = [s for s in (None if self._last is None else self._last[0], self._held) if s is not None]
+        ext = Samples.concat([*known, samples]) if known else samples  # as received
         first_out = 1 if self._last is not None else 0
-        out = ext[first_out:-1].copy()
-        mended = np.zeros(len(out), dtype=bool)
+        out = ext[first_out:-1]
+        mended_last = False
         if self.max_jump_dps > 0 and len(ext) >= 3:
             # a row is judged against the row before it as given out (mended, maybe): the rows the
             # whole block's test finds, and each row after a mended one (the same in any chunking)
             todo = self._spikes(ext).tolist()
             if self._last is not None and self._last[2]:
                 todo.insert(0, 1)
+            if todo:
+                out = Samples(out.t, out.acc.copy(), out.gyr.copy())  # (never the caller's arrays)
             while todo:
                 row = todo.pop(0)
-                before = out[row - 1 - first_out] if row - 1 >= first_out else self._last[1]
-                if self._spikes(np.vstack([before, ext[row], ext[row + 1]])).size:
-                    out[row - first_out, 1:] = 0.5 * (before[1:] + ext[row + 1, 1:])
-                    mended[row - first_out] = True
+                before = out[row - 1 - first_out: row - first_out] if row - 1 >= first_out else self._last[1]
+                if self._spikes(Samples.concat([before, ext[row: row + 2]])).size:
+                    at = row - first_out
+                    out.acc[at] = 0.5 * (before.acc[0] + ext.acc[row + 1])
+                    out.gyr[at] = 0.5 * (before.gyr[0] + ext.gyr[row + 1])
                     self.replaced += 1
+                    mended_last = at == len(out) - 1
                     if row + 1 < len(ext) - 1 and (not todo or todo[0] != row + 1):
                         todo.insert(0, row + 1)
         if len(out):
-            self._last = (ext[-2], out[-1], bool(mended[-1]))
-        self._held = ext[-1]
-        return Samples.from_array(out)
+            self._last = (_one(ext, len(ext) - 2), _one(out, len(out) - 1), mended_last)
+        self._held = _one(ext, len(ext) - 1)
+        return out
 
-    def _spikes(self, ext: np.ndarray) -> np.ndarray:
-        """Rows of ``ext`` (t, acc, gyr) that are spikes between the rows beside them, as given."""
-        mid, before, after = ext[1:-1], ext[:-2], ext[2:]
-        rate, rate_before, rate_after = mid[:, 4:], before[:, 4:], after[:, 4:]
-        jump = np.minimum(row_norms(rate - rate_before), row_norms(rate - rate_after))
+    def _spikes(self, ext: Samples) -> np.ndarray:
+        """Indices of the samples of ``ext`` that are glitches between the samples beside them, as given."""
+        steps = row_norms(np.diff(ext.gyr, axis=0))
+        rows = np.flatnonzero(np.minimum(steps[:-1], steps[1:]) > self.max_jump_dps) + 1  # (few)
+        if not len(rows):
+            return rows
+        rate, rate_before, rate_after = ext.gyr[rows], ext.gyr[rows - 1], ext.gyr[rows + 1]
         off = row_norms(rate - 0.5 * (rate_before + rate_after))
-        felt = row_norms(mid[:, 1:4] - 0.5 * (before[:, 1:4] + after[:, 1:4]))  # m/s²
-        spike = ((jump > self.max_jump_dps) & (off > self.max_jump_dps)
-                 & (felt < np.radians(off) / self.period_s * MIN_RADIUS_M)
-                 & (mid[:, 0] - before[:, 0] <= self.max_gap_s) & (after[:, 0] - mid[:, 0] <= self.max_gap_s))
-        return np.flatnonzero(spike) + 1
+        felt = row_norms(ext.acc[rows] - 0.5 * (ext.acc[rows - 1] + ext.acc[rows + 1]))  # m/s²
+        t = ext.t
+        spike = ((off > self.max_jump_dps) & (felt < np.radians(off) / self.period_s * MIN_RADIUS_M)
+                 & (t[rows] - t[rows - 1] <= self.max_gap_s) & (t[rows + 1] - t[rows] <= self.max_gap_s))
+        return rows[spike]
 
     def flush(self) -> Samples:
         """The sample held back, as received (the stream ended: it has no neighbour after it)."""
@@ -89,4 +95,9 @@ class SpikeFilter:
         if held is None:
             return Samples.empty()
         self._last = (held, held, False)
-        return Samples.from_array(held[None, :])
+        return held
+
+
+def _one(samples: Samples, i: int) -> Samples:
+    """Sample ``i`` of ``samples``, copied (kept as state: the caller may reuse its arrays)."""
+    return Samples(samples.t[i:i + 1].copy(), samples.acc[i:i + 1].copy(), samples.gyr[i:i + 1].copy())

@@ -43,6 +43,15 @@ def test_a_lone_gyro_glitch_is_mended_to_its_neighbours_mean():
     np.testing.assert_array_equal(out.t, leg.t)
 
 
+def test_the_samples_given_are_never_changed():
+    leg = still_leg()
+    leg.gyr[20] = [250.0, -40.0, 30.0]
+    before = leg.to_array().copy()
+    for chunk in (None, 1, 7):
+        mended(leg, chunk)
+    np.testing.assert_array_equal(leg.to_array(), before)
+
+
 def test_a_foot_strike_that_jolts_the_accelerometer_is_kept():
     leg = still_leg()
     gyr, acc = leg.gyr.copy(), leg.acc.copy()
