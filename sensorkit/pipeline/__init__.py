@@ -11,8 +11,8 @@ Public API (stable; live and batch both use it)::
                                   #   still: held still at a low pose, a hold or a rest (not timed)
                                   #   moving: turning about another axis, no rep under way
     p.hold_elapsed_s_             # seconds held so far in the current hold (0 outside one)
-    p.time_s_                     # time of the last sample analysed (s): the last one fed waits
-                                  #   for the next block (the spike filter compares it with it)
+    p.time_s_                     # time of the last sample analysed (s): a last one fed that may
+                                  #   be a glitch of the gyro waits for the next (pipeline.spikes)
     p.reps_                       # every Rep so far
 """
 from sensorkit.pipeline.rep import COUNTED_KINDS, KINDS, REP_COLUMNS, Rep

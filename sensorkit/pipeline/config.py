@@ -84,7 +84,7 @@ class PipelineConfig:
             needs a uniform rate); longer ones (a reconnect) are left as one step.
         spike_gyr_dps: a sample whose angular rate lies further than this from both its
             neighbours' (which agree within half of that) is a glitch, replaced by their mean
-            (one sample of delay; 0: off). In the real recordings such one-sample excursions reach
+            (0: off). In the real recordings such one-sample excursions reach
             42 deg/s in motion (UCI, 25 Hz; PHYTMO's at 101 Hz stay under 25 deg/s), and 90–340
             deg/s only where the foot strikes the floor (UCI subject 2), an impact whose
             ringing the mean loses nothing of (the angle there is anchored to gravity at rest).

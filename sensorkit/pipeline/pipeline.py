@@ -274,9 +274,9 @@ class Pipeline:
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
-        """Feed a block of samples; returns the movements (reps and rejected) that ended in it. Its
-        last sample is analysed with the next block, or by :meth:`finish` (the spike filter
-        compares each sample with the one after it: :mod:`sensorkit.pipeline.spikes`).
+        """Feed a block of samples; returns the movements (reps and rejected) that ended in it. A
+        last sample that may be a glitch of the gyro (a step over ``spike_gyr_dps`` from the one
+        before) is analysed with the next block, or by :meth:`finish` (:mod:`sensorkit.pipeline.spikes`).
 
         Raises :class:`~sensorkit.errors.SampleError` for a NaN or infinite value (the readers and
         decoders never give one): one would silently cost every rep after it.

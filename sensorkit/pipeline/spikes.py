@@ -8,10 +8,12 @@ foot striking the floor does (kept: real motion). Integrated, one 300-deg/s glit
 orientation by 12° at 25 Hz, which gravity pulls back only over seconds, and the reps around it
 are misread. Its rate and specific force are replaced by the mean of its neighbours'.
 
-Causal, with one sample of delay: the last sample of each block is held back until the next one
-arrives (:meth:`SpikeFilter.flush` gives it at the end of the stream). Two samples further apart
-than ``max_gap_s`` are not neighbours (a lost packet between them, or a reconnect). Chunk-invariant:
-the rows it compares are the samples as received.
+Causal; a sample is given out at once unless it may be a glitch: one a step over
+``max_jump_dps`` from the sample before waits for the sample after it (for the next block, or
+:meth:`SpikeFilter.flush` at the end of the stream), so live the view waits only at such steps
+(glitches, a foot striking the floor). Two samples further apart than 2.5 sample periods are not
+neighbours (a lost packet between them, or a reconnect). Chunk-invariant: the samples given out
+do not depend on how the stream is cut, only when.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ MIN_RADIUS_M = 0.1
 class SpikeFilter:
     """Replaces a one-sample excursion of the angular rate over ``max_jump_dps`` (deg/s) that the
     accelerometer did not feel by the mean of its neighbours (both within 2.5 sample periods,
-    ``period_s``, of it); holds back one sample."""
+    ``period_s``, of it)."""
 
     def __init__(self, max_jump_dps: float, period_s: float) -> None:
         self.max_jump_dps = max_jump_dps
@@ -38,22 +40,22 @@ class SpikeFilter:
         self.max_gap_s = 2.5 * period_s  # (up to one lost sample on either side)
         # the last sample given out: as received, as given (mended, maybe), and whether it was mended
         self._last: tuple[Samples, Samples, bool] | None = None
-        self._held: Samples | None = None  # the sample held back, as received
+        self._held: Samples | None = None  # a sample waiting for the one after it, as received
         self.replaced = 0  # samples mended so far
 
     def __call__(self, samples: Samples) -> Samples:
-        """The samples before the last of ``samples`` that were not given out yet (the one held back
-        before them first), each glitch mended; the last is held back."""
+        """The samples not given out yet (one held back before ``samples`` first), each glitch
+        mended, but for a last one that may be a glitch: it waits for the next."""
         if len(samples) == 0:
             return samples
         known = [s for s in (None if self._last is None else self._last[0], self._held) if s is not None]
         ext = Samples.concat([*known, samples]) if known else samples  # as received
         first_out = 1 if self._last is not None else 0
-        out = ext[first_out:-1]
-        mended_last = False
+        out = ext[first_out:]
+        mended = np.zeros(len(out), dtype=bool)
         if self.max_jump_dps > 0 and len(ext) >= 3:
-            # a row is judged against the row before it as given out (mended, maybe): the rows the
-            # whole block's test finds, and each row after a mended one (the same in any chunking)
+            # a sample is judged against the one before it as given out (mended, maybe): the samples
+            # the whole block's test finds, and each one after a mended one (the same in any cutting)
             todo = self._spikes(ext).tolist()
             if self._last is not None and self._last[2]:
                 todo.insert(0, 1)
@@ -66,14 +68,22 @@ class SpikeFilter:
                     at = row - first_out
                     out.acc[at] = 0.5 * (before.acc[0] + ext.acc[row + 1])
                     out.gyr[at] = 0.5 * (before.gyr[0] + ext.gyr[row + 1])
+                    mended[at] = True
                     self.replaced += 1
-                    mended_last = at == len(out) - 1
                     if row + 1 < len(ext) - 1 and (not todo or todo[0] != row + 1):
                         todo.insert(0, row + 1)
+        previous = out[len(out) - 2: len(out) - 1] if len(out) >= 2 else (self._last[1] if self._last else None)
+        self._held = None
+        if previous is not None and self._may_be_glitch(previous, ext[len(ext) - 1:]):
+            self._held, out = _one(ext, len(ext) - 1), out[:len(out) - 1]
         if len(out):
-            self._last = (_one(ext, len(ext) - 2), _one(out, len(out) - 1), mended_last)
-        self._held = _one(ext, len(ext) - 1)
+            self._last = (_one(ext, first_out + len(out) - 1), _one(out, len(out) - 1), bool(mended[len(out) - 1]))
         return out
+
+    def _may_be_glitch(self, previous: Samples, last: Samples) -> bool:
+        """Whether ``last`` is a step over the threshold from ``previous`` (one sample each)."""
+        step = row_norms(last.gyr - previous.gyr)[0]
+        return self.max_jump_dps > 0 and step > self.max_jump_dps and last.t[0] - previous.t[0] <= self.max_gap_s
 
     def _spikes(self, ext: Samples) -> np.ndarray:
         """Indices of the samples of ``ext`` that are glitches between the samples beside them, as given."""
@@ -90,7 +100,7 @@ class SpikeFilter:
         return rows[spike]
 
     def flush(self) -> Samples:
-        """The sample held back, as received (the stream ended: it has no neighbour after it)."""
+        """The sample waiting for the one after it, as received (the stream ended), if any."""
         held, self._held = self._held, None
         if held is None:
             return Samples.empty()

@@ -43,6 +43,17 @@ def test_a_lone_gyro_glitch_is_mended_to_its_neighbours_mean():
     np.testing.assert_array_equal(out.t, leg.t)
 
 
+def test_a_sample_waits_for_the_next_only_after_a_step_that_may_be_a_glitch():
+    # live, the view shows every sample as it comes, but one a step over 150 deg/s from the one
+    # before, which may be a glitch (or a foot striking the floor): it waits for the sample after it
+    leg = still_leg(6)
+    leg.gyr[3] = [250.0, -40.0, 30.0]
+    spikes = SpikeFilter(150.0, period_s=0.04)
+    given = [len(spikes(leg[i:i + 1])) for i in range(6)]
+    assert given == [1, 1, 1, 0, 2, 1]
+    assert spikes.replaced == 1 and len(spikes.flush()) == 0
+
+
 def test_the_samples_given_are_never_changed():
     leg = still_leg()
     leg.gyr[20] = [250.0, -40.0, 30.0]
