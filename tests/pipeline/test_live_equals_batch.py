@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from sensorkit.pipeline import Pipeline
-from sensorkit.robustness import with_gap
+from sensorkit.robustness import with_gap, with_glitches
 from sensorkit.sim import simulate_session
 
 
@@ -47,6 +47,23 @@ def test_a_recording_with_reconnects_gives_the_same_reps_packet_by_packet(max_pa
     reps += live.finish()
     assert sum(r.counted for r in batch) > 5
     assert list(map(repr, reps)) == list(map(repr, batch))
+
+
+@pytest.mark.parametrize("max_packet", [3, 50])
+def test_gyro_glitches_are_mended_the_same_packet_by_packet(max_packet):
+    """A glitch waits for the sample after it: where a packet ends must not matter."""
+    session = simulate_session(9100)
+    samples = with_glitches(session.samples, every_s=2.0, seed=max_packet)
+    batch = Pipeline(meta=session.meta)
+    reps_batch = batch.run(samples)
+    live, reps, rng, i = Pipeline(meta=session.meta), [], np.random.default_rng(max_packet), 0
+    while i < len(samples):
+        n = int(rng.integers(1, max_packet))
+        reps += live.update(samples[i:i + n])
+        i += n
+    reps += live.finish()
+    assert batch._spikes.replaced >= 40 and live._spikes.replaced == batch._spikes.replaced
+    assert list(map(repr, reps)) == list(map(repr, reps_batch))
 
 
 def test_live_status_follows_the_rep():
