@@ -11,8 +11,8 @@ one line per sample rate found. Per file, the best of ``--repeat`` runs, in CPU 
 this process (``time.process_time``: steadier than the wall clock on a busy machine), of
 
 - reading: ``sensorkit.io.read_recording``;
-- stage 1: what the pipeline does to every sample whatever the motion, on the file read: the gap
-  filler and the orientation filter with its smoothing (``MotionTracker.update``, VQF included),
+- stage 1: what the pipeline does to every sample whatever the motion, on the file read: the spike
+  filter, the gap filler and the orientation filter with its smoothing (``MotionTracker.update``, VQF included),
   in one block, as batch runs it;
 - analysis: ``sensorkit.batch.analyze_many`` of that one file with 1 worker (reading included).
 
@@ -53,10 +53,11 @@ def analyze_one(path: Path):
 
 
 def stage_one(recording) -> None:
-    """The pipeline's stage 1 over a whole recording: gaps filled, then orientation and smoothing."""
+    """The pipeline's stage 1 over a whole recording: glitches mended, gaps filled, then orientation
+    and smoothing."""
     pipeline = Pipeline(meta=recording.meta.to_dict())
     pipeline._start(recording.samples)  # (its rate, gap filler and motion tracker, as ``update`` makes them)
-    filled = pipeline._gaps(recording.samples)
+    filled = pipeline._gaps(pipeline._spikes(recording.samples))
     pipeline._motion.update(filled.t, filled.acc, filled.gyr, pipeline._gaps.inserted)
 
 
