@@ -7,6 +7,16 @@ from sensorkit.robustness import with_gap, with_glitches
 from sensorkit.sim import simulate_session
 
 
+def fed_in_packets(live: Pipeline, samples, max_packet: int, seed: int) -> list:
+    """The reps of ``samples`` fed to ``live`` in packets of 1 to ``max_packet`` - 1 samples (drawn)."""
+    reps, rng, i = [], np.random.default_rng(seed), 0
+    while i < len(samples):
+        n = int(rng.integers(1, max_packet))
+        reps += live.update(samples[i:i + n])
+        i += n
+    return reps + live.finish()
+
+
 @pytest.mark.parametrize("max_packet", [13, 400])
 @pytest.mark.parametrize("seed, exercise, meta", [
     (9100, "hip_external_rotation", {}), (9101, "hip_external_rotation", {}),
@@ -21,12 +31,7 @@ def test_packetwise_feeding_gives_identical_reps(seed, exercise, meta, max_packe
     meta = session.meta | meta
     batch = Pipeline(meta=meta).run(session.samples)
     assert {r.tempo for r in batch if r.counted} <= {"normal", "fast"}
-    live, reps, rng, i = Pipeline(meta=meta), [], np.random.default_rng(seed), 0
-    while i < len(session.samples):
-        n = int(rng.integers(1, max_packet))
-        reps += live.update(session.samples[i:i + n])
-        i += n
-    reps += live.finish()
+    reps = fed_in_packets(Pipeline(meta=meta), session.samples, max_packet, seed)
     assert len(batch) > 5
     assert list(map(repr, reps)) == list(map(repr, batch))  # bit for bit (repr: nan == nan)
 
@@ -39,12 +44,8 @@ def test_a_recording_with_reconnects_gives_the_same_reps_packet_by_packet(max_pa
     keep = ~(((t > 40) & (t < 43.5)) | ((t > 90.2) & (t < 96)))  # two gaps, longer than max_gap_fill_s
     samples = session.samples[keep]
     batch = Pipeline(meta=session.meta).run(samples)
-    live, reps, rng, i = Pipeline(meta=session.meta), [], np.random.default_rng(max_packet), 0
-    while i < len(samples):
-        n = int(rng.integers(1, max_packet))
-        reps += live.update(samples[i:i + n])
-        i += n
-    reps += live.finish()
+    live = Pipeline(meta=session.meta)
+    reps = fed_in_packets(live, samples, max_packet, seed=max_packet)
     assert sum(r.counted for r in batch) > 5
     assert list(map(repr, reps)) == list(map(repr, batch))
 
@@ -56,12 +57,8 @@ def test_gyro_glitches_are_mended_the_same_packet_by_packet(max_packet):
     samples = with_glitches(session.samples, every_s=2.0, seed=max_packet)
     batch = Pipeline(meta=session.meta)
     reps_batch = batch.run(samples)
-    live, reps, rng, i = Pipeline(meta=session.meta), [], np.random.default_rng(max_packet), 0
-    while i < len(samples):
-        n = int(rng.integers(1, max_packet))
-        reps += live.update(samples[i:i + n])
-        i += n
-    reps += live.finish()
+    live = Pipeline(meta=session.meta)
+    reps = fed_in_packets(live, samples, max_packet, seed=max_packet)
     assert batch._spikes.replaced >= 40 and live._spikes.replaced == batch._spikes.replaced
     assert list(map(repr, reps)) == list(map(repr, reps_batch))
 
