@@ -28,6 +28,9 @@ PHASE_WORDS = {"rest": "Rest", "out": "Moving out", "hold": "Hold", "return": "R
 #: ... and its colour there: the live page's (live.css), "" for the terminal's own
 PHASE_STYLES = {"rest": "", "out": "#4fb3ff", "hold": "#f2c94c", "return": "#c49bff", "still": "#6fdcc8",
                 "moving": "#ff9e80"}
+#: what each rep kind is called in the panel's counts: the live page's (its live.js ``KIND_WORDS``;
+#: tests/web/test_live_kind_words.py keeps them alike)
+KIND_WORDS = {"full": "full", "partial": "partial", "knee_out": "knee out", "rejected": "not counted"}
 
 
 def below_target(status: LiveStatus, band_deg: float | None, band_name: str) -> bool:
@@ -137,7 +140,7 @@ class RichDisplay:
         grid.add_column()
         grid.add_row("angle", self._angle_bar(status))
         grid.add_row("phase", self._phase_text(status))
-        grid.add_row("reps", Text("   ".join([*(f"{k} {n}" for k, n in status.counts.items()),
+        grid.add_row("reps", Text("   ".join([*(f"{KIND_WORDS.get(k, k)} {n}" for k, n in status.counts.items()),
                                              f"(fast {status.fast_reps})"])))
         if self._last_rep is not None:
             grid.add_row("last", Text(rep_line(self._last_rep)))
@@ -165,7 +168,8 @@ class RichDisplay:
             cells[first:] = ["░"] * (BAR_WIDTH - first)  # the band: at or beyond the target ROM
         filled = max(0, min(int(status.angle_deg / scale * BAR_WIDTH), BAR_WIDTH))
         in_band = band_deg is not None and status.angle_deg >= band_deg
-        bar = Text("█" * filled, style="green" if in_band else "cyan")
+        bar = Text()  # (each part styled, not the Text: its style covered the readout and the band's name)
+        bar.append("█" * filled, style="green" if in_band else "cyan")
         bar.append("".join(cells[filled:]), style="dim green")
         bar.append(f"  {round(status.angle_deg, 1) + 0.0:5.1f} deg")  # (+ 0.0: no "-0.0" at rest)
         if band_deg is not None:

@@ -314,7 +314,7 @@ def test_rich_panel_shows_angle_band_counts_hold_cue_link_battery_loss():
     console.print(display.render(status(counts={"full": 1, "partial": 0, "knee_out": 0, "rejected": 2})))
     display.close(status())
     text = console.export_text()
-    for expected in ("33.0 deg", "target 30 deg", "full 1", "rejected 2", "Hold  5.5 of 5 s  reached: return slowly",
+    for expected in ("33.0 deg", "target 30 deg", "full 1", "not counted 2", "Hold  5.5 of 5 s  reached: return slowly",
                      "streaming", "battery 80%", "loss 1.2%", "rep 1 full: ROM 34.2 deg, hold 5.1 s"):
         assert expected in text, expected
 
@@ -340,6 +340,20 @@ def test_the_phase_row_says_its_word_once_in_its_colour_and_the_time_held_in_the
     assert plain.split()[:len(word.split())] == word.split() and plain.lower().count("hold") == (phase == "hold")
     if phase == "hold":
         assert plain.startswith("Hold  1.2 of 5 s") and "reached" not in plain
+
+
+def test_the_angle_reads_in_the_normal_style_beside_the_bar_s_colour():
+    # the bar's colour (cyan, green in the band) covered the readout "33.0 deg" and "(target 30 deg)"
+    console = Console(file=io.StringIO(), width=120, record=True, force_terminal=True, color_system="standard")
+    display = RichDisplay(console)
+    for angle_deg in (20.0, 33.0):
+        console.print(display.render(status(phase="out", angle_deg=angle_deg)))
+    display.close(status())
+    rows = [line for line in console.export_text(styles=True).splitlines() if "angle" in line]
+    for row in rows:
+        readout = row[row.index("deg") - 12:row.index("deg")]
+        assert "\x1b[36m" not in readout and "\x1b[32m" not in readout, repr(row)  # (cyan, green: ESC[36m, ESC[32m)
+    assert "\x1b[2m  (target 30 deg)" in rows[-1]  # (dim alone: ESC[2m)
 
 
 def test_a_hold_under_the_target_range_is_not_called_reached_as_on_the_live_page():
