@@ -28,6 +28,20 @@ PHASE_WORDS = {"rest": "Rest", "out": "Moving out", "hold": "Hold", "return": "R
 #: ... and its colour there: the live page's (live.css), "" for the terminal's own
 PHASE_STYLES = {"rest": "", "out": "#4fb3ff", "hold": "#f2c94c", "return": "#c49bff", "still": "#6fdcc8",
                 "moving": "#ff9e80"}
+#: what each rep kind is called in the panel's counts: the live page's (its live.js ``KIND_WORDS``;
+#: tests/web/test_live_kind_words.py keeps them alike)
+KIND_WORDS = {"full": "full", "partial": "partial", "knee_out": "knee out", "rejected": "not counted"}
+
+
+def below_target(status: LiveStatus, band_deg: float | None, band_name: str) -> bool:
+    """Held under the prescribed target range (``band_name`` "target", ``band_deg`` where the band
+    starts): the hold is not called reached there, as on the live page (the hub's ``below_target``)."""
+    return band_name == "target" and band_deg is not None and status.phase == "hold" and status.angle_deg < band_deg
+
+
+def hold_reached(status: LiveStatus, band_deg: float | None, band_name: str) -> bool:
+    """The target hold reached at the target range (:func:`below_target`): the cue's moment."""
+    return status.hold_reached and not below_target(status, band_deg, band_name)
 
 
 def rep_line(rep: Rep) -> str:
@@ -71,9 +85,10 @@ class PlainDisplay:
         if status.state.value != self._last_state:
             self._last_state = status.state.value
             self._print(status, words)
-        if status.hold_reached and not self._cued:
+        reached = hold_reached(status, status.target_rom_deg, "target" if status.target_rom_deg else "")
+        if reached and not self._cued:
             self._print(status, f"hold {status.target_hold_s:g} s reached: return slowly")
-        self._cued = status.phase != "rest" and (self._cued or status.hold_reached)  # once per rep
+        self._cued = status.phase != "rest" and (self._cued or reached)  # once per rep
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
         self._cued = False
@@ -99,9 +114,10 @@ class RichDisplay:
         self._live.start()
 
     def show(self, status: LiveStatus) -> None:
-        if status.hold_reached and not self._cued:
+        reached = hold_reached(status, *self._band_start_deg(status))
+        if reached and not self._cued:
             self.console.bell()
-        self._cued = status.phase != "rest" and (self._cued or status.hold_reached)  # once per rep
+        self._cued = status.phase != "rest" and (self._cued or reached)  # once per rep
         self._live.update(self.render(status))
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
@@ -124,7 +140,7 @@ class RichDisplay:
         grid.add_column()
         grid.add_row("angle", self._angle_bar(status))
         grid.add_row("phase", self._phase_text(status))
-        grid.add_row("reps", Text("   ".join([*(f"{k} {n}" for k, n in status.counts.items()),
+        grid.add_row("reps", Text("   ".join([*(f"{KIND_WORDS.get(k, k)} {n}" for k, n in status.counts.items()),
                                              f"(fast {status.fast_reps})"])))
         if self._last_rep is not None:
             grid.add_row("last", Text(rep_line(self._last_rep)))
@@ -152,21 +168,32 @@ class RichDisplay:
             cells[first:] = ["░"] * (BAR_WIDTH - first)  # the band: at or beyond the target ROM
         filled = max(0, min(int(status.angle_deg / scale * BAR_WIDTH), BAR_WIDTH))
         in_band = band_deg is not None and status.angle_deg >= band_deg
-        bar = Text("█" * filled, style="green" if in_band else "cyan")
+        bar = Text()  # (each part styled, not the Text: its style covered the readout and the band's name)
+        bar.append("█" * filled, style="green" if in_band else "cyan")
         bar.append("".join(cells[filled:]), style="dim green")
         bar.append(f"  {round(status.angle_deg, 1) + 0.0:5.1f} deg")  # (+ 0.0: no "-0.0" at rest)
         if band_deg is not None:
             bar.append(f"  ({band_name} {band_deg:.0f} deg)", style="dim")
         return bar
 
-    @staticmethod
-    def _phase_text(status: LiveStatus) -> Text:
-        text = Text(PHASE_WORDS.get(status.phase, status.phase), style=PHASE_STYLES.get(status.phase, ""))
-        if status.phase == "hold":
-            target = f" / {status.target_hold_s:g}" if status.target_hold_s else ""
-            text.append(f"   hold {status.hold_elapsed_s:4.1f}{target} s")
-            if status.hold_reached:
-                text.append("   HOLD REACHED: return slowly", style="bold green")
+    def _phase_text(self, status: LiveStatus) -> Text:
+        """The phase's word in its colour; in a hold, the time held in the normal style, against the
+        target hold, as the live page words it ("Hold  1.2 of 2 s"; reached: "return slowly"; under
+        the target range: "go a little further", no target time)."""
+        text = Text()  # (the word styled, not the Text: its style would cover what is appended)
+        text.append(PHASE_WORDS.get(status.phase, status.phase), style=PHASE_STYLES.get(status.phase, ""))
+        if status.phase != "hold":
+            return text
+        band_deg, band_name = self._band_start_deg(status)
+        held = f"{status.hold_elapsed_s:.1f}"
+        if below_target(status, band_deg, band_name):
+            text.append(f"  {held} s: go a little further ({band_deg:.0f} deg)")
+        elif status.target_hold_s:
+            text.append(f"  {held} of {status.target_hold_s:g} s")
+            if hold_reached(status, band_deg, band_name):
+                text.append("  reached: return slowly", style="bold green")
+        else:
+            text.append(f"  {held} s")
         return text
 
 

@@ -464,6 +464,11 @@ class HoldSoFar:
     #: the newest sure sample turns on out faster than the outward movement's hold threshold (on
     #: out from a pause, or a wobble up: the hold the rep will report is known once it stops again)
     going_on: bool = False
+    #: ... and lies beyond :func:`top_band_deg` above the highest the leg had been when the hold
+    #: began (a hold's wobble or creep stays inside, its crest too when it first swung down from
+    #: the level the leg came to, and the hold began at its trough): the leg has gone on out of
+    #: the pause, which is the rep's hold only if it stops again near enough
+    gone_on: bool = False
 
     @property
     def held_s(self) -> float:
@@ -521,9 +526,11 @@ def hold_so_far(t: np.ndarray, angle_s: np.ndarray, speed: np.ndarray, cfg: Pipe
     # (and within the band above where the hold began, or stopped again further out)
     within, stopped = angle_s[out_end:stop] <= top + top_band_deg(top), v <= out_thr
     going_on = not stopped[-1]
+    reached = float(angle_s[:out_end + 1].max())
+    gone_on = going_on and float(angle_s[stop - 1]) > reached + top_band_deg(reached)
     held = (slow & (within | stopped)).nonzero()[0]
     if not len(held):  # (the first slow sample is already on the way down)
-        return HoldSoFar(t_out_end, t_out_end, ended, going_on)
+        return HoldSoFar(t_out_end, t_out_end, ended, going_on, gone_on)
     last = out_end + int(held[-1])
     t_held = float(t[last])
     if last < stop - 1:  # (came down faster after it)
@@ -537,7 +544,7 @@ def hold_so_far(t: np.ndarray, angle_s: np.ndarray, speed: np.ndarray, cfg: Pipe
         accel = gradient_at(speed, t, last, dt, step)
         if accel < 0:
             t_held -= min(float(speed[last] / accel), MAX_TAIL_S)
-    return HoldSoFar(t_out_end, max(t_out_end, t_held), ended, going_on)
+    return HoldSoFar(t_out_end, max(t_out_end, t_held), ended, going_on, gone_on)
 
 
 def _leaves_hold(angle: np.ndarray, speed: np.ndarray, start: int, ret_peak: int, level_fraction: float) -> int:

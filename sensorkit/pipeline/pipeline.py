@@ -269,8 +269,8 @@ class Pipeline:
         # the live view: (the movement's start, "out" or "behind") once the leg has gone out the way the
         # exercise goes, or behind its rest pose before that (:meth:`_way_gone`)
         self._went: tuple[int, str] | None = None
-        # the live view: the start of the movement last shown "still" (:meth:`_going_on_from_still`)
-        self._was_still = -1
+        # the live view: the start of the movement last shown "still" or "hold" (:meth:`_going_on_from_pause`)
+        self._paused = -1
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -711,7 +711,8 @@ class Pipeline:
         if the leg comes back (the segmenter counts it, and its hold) and a rest the pose shifted
         to if the leg stays ``rest_still_s`` or the next rep comes back there; nothing tells the
         two apart before then, and the view shows "still" under half the last counted rep's peak
-        (:meth:`_may_be_rest`), else the hold, until the segmenter decides (docs/exercises.md)."""
+        (before any, the rep expected: :meth:`_may_be_rest`), else the hold, until the segmenter
+        decides (docs/exercises.md)."""
         if self.classifier.axes.axis is None:
             return False
         return not out and quiet_samples >= self.config.rest_min_s * self.fs_hz_
@@ -720,11 +721,17 @@ class Pipeline:
         """Live view, the leg held still out the way the exercise goes: whether the pose may be a rest
         the leg shifted to rather than a rep's hold (``now_deg``: its whole turn from the rest pose).
         So it may while under half the last counted rep's peak from the rest pose: the segmenter
-        takes such a pose for the rest once the leg has been still there ``rest_still_s`` (or when
-        the next rep comes back there), and counts a rep, with its whole hold, if the leg comes
-        back first; nothing tells the two apart before then. Further out, no rest is taken (a rep
-        held that far is a rep), and before any rep is counted, none either (0: no peak yet)."""
-        return now_deg < 0.5 * self._segmenter.home_peak_deg
+        takes such a pose for the rest once the leg has been still there ``rest_still_s``, or when
+        the next rep goes out from there (twice as far from the rest pose) and comes back there, and
+        counts a rep, with its whole hold, if the leg comes back first; nothing tells the two apart
+        before then. Further out, a rep from there would go beyond the last one.
+        Before any rep is counted, the rep the classifier expects stands in for the last one
+        (``RepClassifier.typical_full_rom_deg``: the prescribed ROM, else the exercise's floor
+        for a full rep): a pause under half of it may as well be the resting leg shifted out
+        before the first rep, which the segmenter takes for the rest once a rep goes out from
+        there and comes back there (it counts no hold there)."""
+        peak = self._segmenter.home_peak_deg or self.classifier.typical_full_rom_deg
+        return now_deg < 0.5 * peak
 
     def _elsewhere(self, now_deg: float, went_out: bool) -> bool:
         """Live view, in a movement that has not gone ``start_deg`` out the way the exercise goes
@@ -755,16 +762,20 @@ class Pipeline:
             self._went = (seg.start, "behind")
         return self._went[1] if self._went is not None else None
 
-    def _going_on_from_still(self, span: HoldSoFar) -> bool:
-        """Live view, a leg shown "still" in this movement (a pause under half the last counted
-        rep's peak) now further out: whether it is still going on out, so that the hold the rep
-        will report is not known yet (:func:`~sensorkit.pipeline.measure.hold_so_far`: the pause
-        is the hold's start if the leg stops again near enough, else the hold starts where it
-        stops). So it is while the span's newest sure sample turns on out (``going_on``) and, on
-        the packet it comes out of "still", while the newest sample is not still (smoothed speed
-        ``still_gyr_dps`` or more: the span is sure of samples EDGE_PERIODS old only)."""
-        if self._was_still != self._segmenter.start:
+    def _going_on_from_pause(self, span: HoldSoFar) -> bool:
+        """Live view, a leg shown "still" or "hold" in this movement: whether it has gone on out
+        from that pause and is still going on, so that the hold the rep will report is not known
+        yet (:func:`~sensorkit.pipeline.measure.hold_so_far`: the pause is the hold's start if the
+        leg stops again near enough, else the hold starts where it stops; a pause the leg goes on
+        out from is no hold of its own). Shown "hold", once the span's newest sure sample turns on
+        out beyond the band a hold's wobble stays in (``gone_on``); shown "still" (no timer to
+        keep), as soon as it turns on out (``going_on``) or, on the packet it comes out of
+        "still", while the newest sample is not still (smoothed speed ``still_gyr_dps`` or more:
+        the span is sure of samples EDGE_PERIODS old only); gone on, until it stops again."""
+        if self._paused != self._segmenter.start:
             return False
+        if self.phase_ == "hold":
+            return span.gone_on
         return span.going_on or (self.phase_ == "still" and self._last_moving == self._history.end - 1)
 
     def _resting(self, block: MotionBlock, out: bool) -> bool:
@@ -824,12 +835,13 @@ class Pipeline:
                     # (a low rep's hold, or a resting pose shifted out: no timer; a hold shown
                     # stays one while the leg comes down)
                     phase = "still"
-                elif held and (self.phase_ == "hold" or not self._going_on_from_still(span)):
+                elif held and not self._going_on_from_pause(span):
                     # (never back within a hold: the span waits while the leg comes down, dated
                     # back once it is sure, and its start may move later, when a slow end of the way
                     # out turns out to be part of it; the time shown then stays until the span
-                    # catches up. Not while the leg goes on out: from a pause, "out" until it stops
-                    # again, where the span says whether the hold began at the pause or begins there)
+                    # catches up. Not while the leg goes on out: from a pause, shown still or held,
+                    # "out" until it stops again, where the span says whether the hold began at the
+                    # pause or begins there, and the timer shows that)
                     phase = "hold"
                     self.hold_elapsed_s_ = max(span.held_s, self.hold_elapsed_s_ if self.phase_ == "hold" else 0.0)
                 elif span is not None and span.ended:
@@ -847,8 +859,8 @@ class Pipeline:
             self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
         else:
             phase = "return"
-        if phase == "still":
-            self._was_still = seg.start
+        if phase in HELD_PHASES:
+            self._paused = seg.start
         if seg.state == REST:
             self._other_rest, self._left_rest_s, self._went = None, None, None
         if phase != "hold":

@@ -314,9 +314,69 @@ def test_rich_panel_shows_angle_band_counts_hold_cue_link_battery_loss():
     console.print(display.render(status(counts={"full": 1, "partial": 0, "knee_out": 0, "rejected": 2})))
     display.close(status())
     text = console.export_text()
-    for expected in ("33.0 deg", "target 30 deg", "full 1", "rejected 2", "hold  5.5 / 5 s", "HOLD REACHED",
+    for expected in ("33.0 deg", "target 30 deg", "full 1", "not counted 2", "Hold  5.5 of 5 s  reached: return slowly",
                      "streaming", "battery 80%", "loss 1.2%", "rep 1 full: ROM 34.2 deg, hold 5.1 s"):
         assert expected in text, expected
+
+
+def phase_row(display: RichDisplay, console: Console, st: LiveStatus) -> str:
+    """The panel's phase row as a terminal shows it (with its colour codes), from its word on."""
+    console.print(display.render(st))
+    row = next(line for line in console.export_text(styles=True).splitlines() if "phase" in line)
+    return row[row.index("phase") + len("phase"):].strip(" │\x1b[0m")
+
+
+@pytest.mark.parametrize("phase, word", [("hold", "Hold"), ("out", "Moving out"), ("still", "Still")])
+def test_the_phase_row_says_its_word_once_in_its_colour_and_the_time_held_in_the_normal_style(phase, word):
+    # the row read "Hold   hold  5.5 / 5 s", the hold colour over the time too: now the page's
+    # words ("Hold  5.5 of 5 s"), the colour (truecolor #f2c94c: 242;201;76) on "Hold" alone
+    console = Console(file=io.StringIO(), width=120, record=True, force_terminal=True, color_system="truecolor")
+    display = RichDisplay(console)
+    row = phase_row(display, console, status(phase=phase, hold_elapsed_s=1.2 if phase == "hold" else 0.0))
+    display.close(status())
+    plain = "".join(part.split("m", 1)[-1] for part in row.split("\x1b[")).strip()
+    coloured = [part.split("m", 1) for part in row.split("\x1b[") if part.startswith("38;2;")]
+    assert [text for _, text in coloured] == [word]
+    assert plain.split()[:len(word.split())] == word.split() and plain.lower().count("hold") == (phase == "hold")
+    if phase == "hold":
+        assert plain.startswith("Hold  1.2 of 5 s") and "reached" not in plain
+
+
+def test_the_angle_reads_in_the_normal_style_beside_the_bar_s_colour():
+    # the bar's colour (cyan, green in the band) covered the readout "33.0 deg" and "(target 30 deg)"
+    console = Console(file=io.StringIO(), width=120, record=True, force_terminal=True, color_system="standard")
+    display = RichDisplay(console)
+    for angle_deg in (20.0, 33.0):
+        console.print(display.render(status(phase="out", angle_deg=angle_deg)))
+    display.close(status())
+    rows = [line for line in console.export_text(styles=True).splitlines() if "angle" in line]
+    for row in rows:
+        readout = row[row.index("deg") - 12:row.index("deg")]
+        assert "\x1b[36m" not in readout and "\x1b[32m" not in readout, repr(row)  # (cyan, green: ESC[36m, ESC[32m)
+    assert "\x1b[2m  (target 30 deg)" in rows[-1]  # (dim alone: ESC[2m)
+
+
+def test_a_hold_under_the_target_range_is_not_called_reached_as_on_the_live_page():
+    # held 5.5 s (target 5 s) at 25 deg, the target range 30 deg: the page says "Hold 5.5 s: go a
+    # little further (30°)", with no cue; the terminal rang its bell and said "HOLD REACHED"
+    console = Console(file=io.StringIO(), width=120, record=True)
+    display = RichDisplay(console)
+    rings = []
+    console.bell = lambda: rings.append(1)
+    low = status(angle_deg=25.0)
+    display.show(low)
+    console.print(display.render(low))
+    display.show(status())  # (at 33 deg: reached)
+    display.close(status())
+    text = console.export_text()
+    assert "Hold  5.5 s: go a little further (30 deg)" in text and "reached" not in text.split("further")[0]
+    assert rings == [1]
+    out = io.StringIO()
+    plain = PlainDisplay(out)
+    plain.show(low)
+    assert "reached" not in out.getvalue()
+    plain.show(status())
+    assert "hold 5 s reached: return slowly" in out.getvalue()
 
 
 def test_rich_panel_shows_a_stream_the_sensor_refused_in_red_as_a_lost_one():

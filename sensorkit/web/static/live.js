@@ -163,9 +163,10 @@ function drawState() {
     const frac = target ? Math.min(s.hold_elapsed_s / target, 1) : 0;
     $("hold-fill").style.width = `${(100 * frac).toFixed(1)}%`;
     hold.classList.toggle("reached", !!s.hold_reached);
+    // (the time under the phase's word, which says "Hold" already; the terminal: "Hold  1.2 of 2 s")
     $("hold-text").textContent = s.hold_reached ? `Held ${fmt(s.hold_elapsed_s, 1)} s: return slowly`
-      : s.below_target ? `Hold ${fmt(s.hold_elapsed_s, 1)} s: go a little further (${fmt(s.band_deg, 0)}°)`
-      : target ? `Hold ${fmt(s.hold_elapsed_s, 1)} of ${target} s` : `Hold ${fmt(s.hold_elapsed_s, 1)} s`;
+      : s.below_target ? `${fmt(s.hold_elapsed_s, 1)} s: go a little further (${fmt(s.band_deg, 0)}°)`
+      : target ? `${fmt(s.hold_elapsed_s, 1)} of ${target} s` : `${fmt(s.hold_elapsed_s, 1)} s`;
     if (s.hold_reached && holdCuedFor !== s.reps_seen) {
       holdCuedFor = s.reps_seen; cue("hold"); $("sr-status").textContent = "Hold reached: return slowly";
     }
