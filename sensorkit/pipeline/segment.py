@@ -26,8 +26,9 @@ can be seen; which axis and which way are the classifier's business. A movement:
 - has settled into a new rest when it stays still for ``settle_s`` without having gone
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
   between them to take it from: too small to count), or back under half its peak and no longer
-  turning (under ``onset_deg`` in that time, by the filter's vertical or the rate summed: a rep's
-  slow return is still by its speed) (the leg came back to a rest pose a few degrees from the one
+  turning (under ``onset_deg`` in that time and under half that in its last half, by the filter's
+  vertical or the rate summed: a rep's slow return is still by its speed, and one that sets off
+  slowly turns little in a second) (the leg came back to a rest pose a few degrees from the one
   it left); in the first case the pose it settled at is the rest; so too when it stays still
   ``rest_still_s`` (three times the longest real hold) at under half the last counted rep's peak
   from the rest pose, not turning: the rest pose shifted further than ``min_rom_deg`` between
@@ -331,6 +332,9 @@ class Segmenter:
         self.rest_read: np.ndarray | None = None
         self.anchor_read: np.ndarray | None = None
         self.settled_samples = max(0, int(round(SETTLED_READ_S * fs_hz)))  # SETTLED_READ_S in samples
+        # how long (s) the smoothed rate lags the leg's own: the 2nd-order Butterworth's group
+        # delay at low frequencies, sqrt(2) / (2 pi lowpass_hz) (0.075 s at 3 Hz)
+        self.rate_lag_s = math.sqrt(2.0) / (2.0 * math.pi * config.lowpass_hz)
         # MOVE: that pose, when the movement started from a rest pose the leg came to from there
         # without a movement (min_rom_deg or more away); the angle between the two; that sample
         self.step_up: np.ndarray | None = None
@@ -983,19 +987,31 @@ class Segmenter:
 
     def _posed(self, idx: np.ndarray, history_up, history_motion) -> np.ndarray:
         """MOVE: which of the absolute samples ``idx`` (still ``settle_s`` up to each) hold a pose:
-        the leg turned less than ``onset_deg`` over the ``settle_s`` before (not before the
-        movement's start), by the filter's vertical or by the smoothed rate summed as a vector. A
-        leg turning slower than ``still_gyr_dps`` (a small rep's slow return: 13° in 3 s) is still
-        by its speed but not at rest: at 4 deg/s both see it turn 4° in a second, where a resting
-        real leg sways within about 2° (other-ankle recordings). Either will do at rest: after a
-        shake the vertical converges back by degrees a second, and a gyro bias the filter has not
-        yet learned sums to a degree or two a second."""
-        ago = np.maximum(idx - self.settle, self.start)
-        lo, hi = int(ago[0]), int(idx[-1]) + 1
+        the leg turned no more than ``onset_deg`` over the ``settle_s`` before (not before the
+        movement's start), and no more than half that over its last half, by the filter's vertical
+        or by the smoothed rate summed as a vector. A leg turning slower than ``still_gyr_dps`` (a
+        small rep's slow return: 13° in 3 s) is still by its speed but not at rest: at 4 deg/s both
+        see it turn 4° in a second, where a resting real leg sways within about 2°. A return that
+        sets off slowly from a sagging hold is speeding up: part way down it has turned under
+        ``onset_deg`` in the second before but more than half that in the last half second (a
+        knee-out's return: 1.6° and 1.75°, at 5 deg/s), where a resting leg's sway goes back and
+        forth (other-ankle recordings: the last half second turned over 1° at 0–0.4 % of the
+        samples still for a second). The rate summed is the smoothed rate, which lags the leg's own
+        by the filter's delay: the turn it has yet to show (the rate now times that delay) is
+        added. Either measure will do at rest: after a shake the vertical converges back by
+        degrees a second, and a gyro bias the filter has not yet learned sums to a degree or two a
+        second."""
+        lo, hi = int(max(idx[0] - self.settle, self.start)), int(idx[-1]) + 1
         up = history_up(lo, hi)
-        posed = angle_between_deg(up[idx - lo], up[ago - lo]) <= self.cfg.onset_deg
-        turned = np.concatenate([np.zeros((1, 3)), np.cumsum(history_motion(lo, hi)[:, 0:3], axis=0)]) / self.fs_hz
-        return posed | (row_norms(turned[idx + 1 - lo] - turned[ago + 1 - lo]) <= self.cfg.onset_deg)  # (deg)
+        rate = history_motion(lo, hi)[:, 0:3]  # (deg/s, smoothed)
+        turned = np.concatenate([np.zeros((1, 3)), np.cumsum(rate, axis=0)]) / self.fs_hz  # (deg)
+        unseen = rate[idx - lo] * self.rate_lag_s  # (deg) the turn the smoothed rate has yet to show
+        posed = np.ones(len(idx), dtype=bool)
+        for span, limit_deg in ((self.settle, self.cfg.onset_deg), (max(1, self.settle // 2), 0.5 * self.cfg.onset_deg)):
+            ago = np.maximum(idx - span, self.start)
+            posed &= ((angle_between_deg(up[idx - lo], up[ago - lo]) <= limit_deg)
+                      | (row_norms(turned[idx + 1 - lo] - turned[ago + 1 - lo] + unseen) <= limit_deg))
+        return posed
 
     def _settled_read(self, first: int, at: int, quiet_run: np.ndarray, history_acc) -> np.ndarray | None:
         """The accelerometer ``SETTLED_READ_S`` before local sample ``at`` (quiet) of this piece (within
