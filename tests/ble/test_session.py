@@ -1,5 +1,6 @@
 """SensorSession end to end over virtual sensors running the real protocols (open_v1, polar_pmd)."""
 import asyncio
+import json
 import logging
 import math
 import time
@@ -602,9 +603,12 @@ def test_a_movesense_subscription_to_a_path_it_does_not_serve_ends_in_one_error_
     assert waited_s >= FIRST_DATA_ALLOWANCE_S  # (the watchdog's wait for a first sample, counted from the SUBSCRIBE)
     assert sensor.firmware.writes[0] == b"\x01\x63/Meas/IMU6/52" and sensor.connections == 1 and not sensor.connected
     assert session.state is LinkState.REFUSED and "no data from" not in caplog.text and "gave up" not in caplog.text
-    # the live displays are given it; nothing came, so no recording is left behind
+    # the live displays are given it; nothing came: the record of the session is the CSV's header and
+    # a sidecar saying how it ended (it left nothing behind: nothing said the session was tried)
     assert recorder.status.state is LinkState.REFUSED and recorder.status.error == message
-    assert list(tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["unserved.csv", "unserved.json"]
+    stream = json.loads((tmp_path / "unserved.json").read_text())["stream"]
+    assert (stream["ended_by"], stream["error"], stream["received_samples"]) == ("refused", message, 0)
 
 
 def test_a_movesense_subscription_answered_after_the_wait_is_not_said_to_have_had_no_answer(run, monkeypatch, caplog):
