@@ -727,7 +727,8 @@ def test_a_polar_sensor_slow_to_answer_its_start_is_said_silent_7_s_after_the_st
     session = run(go())
     lost_at_s, n_starts = lost_s
     assert n_starts == 2  # ACC, then GYRO: the stream asked for
-    assert start_writes_s[1] - start_writes_s[0] >= 4.0  # (the ACC start's answer waited for)
+    # (the ACC start's answer waited for: 4 s after it was scheduled, a moment before the clock began)
+    assert start_writes_s[1] - start_writes_s[0] > 3.5
     silence_s = lost_at_s - start_writes_s[1]
     assert FIRST_DATA_ALLOWANCE_S <= silence_s < FIRST_DATA_ALLOWANCE_S + 3.0  # (the old code: 11 s)
     (said_s,) = silence_warnings(caplog)  # the warning says the silence since the stream was asked for
