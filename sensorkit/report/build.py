@@ -29,7 +29,7 @@ from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, rea
 from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, NO_OFFSET_IN_REPORT, file_time_warning, load_meta, plausible_time
 from sensorkit.io.vendor.polar import PHONE_ZONE_ADVICE
 from sensorkit.io.discover import recording_names
-from sensorkit.io.files import resolved
+from sensorkit.io.files import resolved, sidecar_path
 from sensorkit.pipeline import PipelineConfig
 from sensorkit.report.daily import AnalyzedSession, FailedSession, daily_rows
 from sensorkit.report.prescription import MAX_PERIOD_DAYS, Prescription
@@ -127,7 +127,8 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
             except NoDataError as exc:
                 no_data = exc
         digest = hashlib.sha256(actual.read_bytes()).hexdigest()
-        if no_data is not None:
+        if no_data is not None:  # (every such CSV is the header alone: its sidecar tells one session from another)
+            digest = hashlib.sha256(actual.read_bytes() + sidecar_path(actual).read_bytes()).hexdigest()
             return ReportedFile(meta, patient=rx.patient, side=side, digest=digest,
                                 no_data=relabel_path(str(no_data), actual, Path(path)))
         tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
