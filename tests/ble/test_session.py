@@ -103,6 +103,16 @@ class DropOnce:
         return math.inf if resumed_t_s is None else resumed_t_s + self.resumed_for_s
 
 
+def past_the_gap(session, for_s: float):
+    """``collect``'s ``data_until_s``: ``for_s`` seconds of data past the first reconnect gap
+    (infinite while it is open). A test that read until a time on the sensor's clock ended, on a
+    busy host whose data lag that clock, before the link was let go or came back."""
+    def until_s():
+        resumed_t_s = session.reconnects[0].resumed_at_t_s if session.reconnects else None
+        return math.inf if resumed_t_s is None else resumed_t_s + for_s
+    return until_s
+
+
 def nearest(source, t):
     """Index of the source sample nearest to each time."""
     return np.searchsorted(source.t, t - 0.5 / 104.0)
@@ -770,7 +780,8 @@ def test_a_sensor_silent_while_connected_is_said_once_and_reconnected_like_a_dro
 
     async def go():
         async with session_for(rig, on_state=states.append) as session:
-            return await collect(session, sensor, 10.0, mute_once_after(sensor, 3.0, muted)), session
+            return await collect(session, sensor, math.inf, mute_once_after(sensor, 3.0, muted),
+                                 data_until_s=past_the_gap(session, 2.5)), session
 
     out, session = run(go())
     name = sensor.local_name
@@ -846,7 +857,7 @@ def test_give_up_s_zero_still_tries_one_reconnect_as_it_tries_one_connect(open_v
             def hooks(clock_s):
                 if clock_s > 2.0 and sensor.connections == 1 and sensor.connected:
                     sensor.drop_link()  # it advertises again at once
-            return await collect(session, sensor, 5.0, hooks), session
+            return await collect(session, sensor, math.inf, hooks, data_until_s=past_the_gap(session, 0.5)), session
 
     out, session = run(go())
     assert states[:3] == [LinkState.STREAMING, LinkState.RECONNECTING, LinkState.STREAMING]
@@ -1401,7 +1412,7 @@ def test_a_link_gap_counts_its_lost_samples_at_the_streams_own_rate_despite_pack
                 if clock_s > 4.0 and sensor.connections == 1 and sensor.connected:
                     sensor.set_drop_probability(0.0)
                     sensor.drop_link(down_s=2.0)
-            return await collect(session, sensor, 8.0, hooks), session
+            return await collect(session, sensor, math.inf, hooks, data_until_s=past_the_gap(session, 1.0)), session
 
     out, session = run(go())
     assert session.health.lost_samples >= 50  # (the packets lost before the drop)
@@ -1476,7 +1487,8 @@ def test_a_silent_sensor_is_sent_its_stop_command_before_it_is_let_go(open_v1_ri
 
     async def go():
         async with session_for(open_v1_rig) as session:
-            return await collect(session, sensor, 8.0, mute_once_after(sensor, 2.0, muted)), session
+            return await collect(session, sensor, math.inf, mute_once_after(sensor, 2.0, muted),
+                                 data_until_s=past_the_gap(session, 1.0)), session
 
     out, session = run(go())
     assert sensor.connections == 2 and len(session.reconnects) == 1
