@@ -6,7 +6,9 @@
         ...
     outcome = analyze_paths(["recordings"], out_dir="out")     # folders too; writes the two CSVs
 
-A file that cannot be read becomes one failure (name + one-line reason); the rest go on. The files
+A file that cannot be read becomes one failure (name + one-line reason); the rest go on. The record
+of a session that had no samples (``record``/``live``: the CSV's header alone, the sidecar saying how
+it ended) is no failure: a ``sessions.csv`` row with status ``no_data`` and that one line. The files
 run serially, in a local process pool, or on a Dask cluster (``scheduler="tcp://host:port"``); each
 task carries a path, not data, and the results are the same whichever way they ran.
 """
@@ -24,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
-from sensorkit.errors import SensorkitError, escape_controls, failure_reason, name_text
+from sensorkit.errors import NoDataError, SensorkitError, escape_controls, failure_reason, name_text
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names
 from sensorkit.io.meta import file_time_warning
@@ -42,12 +44,14 @@ SESSION_COLUMNS = (
 
 @dataclass
 class RecordingResult:
-    """One analysed recording: its reps (rows of reps.csv), its sessions.csv row, the reader's repairs."""
+    """One analysed recording: its reps (rows of reps.csv), its sessions.csv row, the reader's
+    repairs; ``no_data``: for the record of a session without samples, its one line (no reps)."""
 
     reps: list[Rep]
     rep_rows: list[dict]
     session_row: dict
     warnings: list[str] = field(default_factory=list)
+    no_data: str = ""
 
 
 @dataclass
@@ -61,6 +65,7 @@ class BatchOutcome:
     results: list[RecordingResult] = field(default_factory=list)
     failures: list[tuple[Path, str]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # earlier outputs in an input folder
+    without_data: list[tuple[Path, str]] = field(default_factory=list)  # sessions recorded without samples
     analyzed: int = 0
     kinds: Counter = field(default_factory=Counter)
     fast: int = 0  # counted reps with tempo "fast"
@@ -87,7 +92,10 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     ``meta_defaults``: sidecar keys to assume where the recording's own sidecar is silent (the
     report passes the prescription's tempo as ``target_movement_s``).
     """
-    rec = path if isinstance(path, Recording) else read_recording(path)
+    try:
+        rec = path if isinstance(path, Recording) else read_recording(path)
+    except NoDataError as exc:
+        return no_data_result(Path(path), exc)
     if rec.meta.started_at_from_file_time:
         rec.warnings = [*rec.warnings, file_time_warning(rec.path, rec.meta.started_at)]
     meta = {k: v for k, v in (meta_defaults or {}).items() if v is not None} | rec.meta.to_dict()
@@ -116,6 +124,19 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     return RecordingResult(reps, rows, session, list(rec.warnings))
 
 
+def no_data_result(path: Path, error: NoDataError) -> RecordingResult:
+    """The result of the record of a session without samples: no reps, a ``sessions.csv`` row with
+    status ``no_data``, the error's line, the sidecar's patient, side, exercise and start, 0 samples."""
+    meta = error.meta
+    row = {c: "" for c in SESSION_COLUMNS}
+    row.update(recording=path.stem, path=str(path), status="no_data", error=str(error), samples=0, duration_s=0.0,
+               reps_counted=0, reps_full=0, reps_partial=0, reps_knee_out=0, reps_fast=0, rejected=0)
+    if meta is not None:
+        row.update(patient=meta.patient or "", side=meta.side or "", exercise=meta.exercise,
+                   started_at=meta.started_at.isoformat() if meta.started_at else "")
+    return RecordingResult([], [], row, no_data=str(error))
+
+
 def failed_session_row(path: Path, reason: str) -> dict:
     row = {c: "" for c in SESSION_COLUMNS}
     row.update(recording=name_text(path.stem), path=name_text(str(path)), status="failed", error=reason)
@@ -141,6 +162,8 @@ def analyze_file(path: str, base_dir: str, config: PipelineConfig | None = None,
         row["path"] = str(shown)
         row["warnings"] = relabel_path(row["warnings"], actual, shown)
         result.warnings = [relabel_path(warning, actual, shown) for warning in result.warnings]
+        if result.no_data:
+            result.no_data = row["error"] = relabel_path(result.no_data, actual, shown)
     return result, error
 
 
@@ -271,7 +294,10 @@ def analyze_paths(
                     row["recording"] = name
                 with outputs.writing(reps_path) as reps_csv:
                     write_rep_rows(reps_csv, result.rep_rows, header=False)
-                outcome.add(result, keep_results)
+                if result.no_data:  # (a session tried without samples: no failure, nothing analysed)
+                    outcome.without_data.append((path, result.no_data))
+                else:
+                    outcome.add(result, keep_results)
                 session_rows.append(result.session_row | {"path": name_text(result.session_row["path"])})
             if on_file:
                 on_file(path, result, error)

@@ -71,6 +71,17 @@ class RecordingError(SensorkitError):
     """A recording cannot be read; the message names the file (and line where known)."""
 
 
+class NoDataError(RecordingError):
+    """A recording of a session that ended before any sample came (as ``record`` and ``live`` leave
+    one: the CSV's header alone, its sidecar's ``n_samples`` 0 and ``stream.ended_by``): nothing to
+    analyse, and nothing lost. ``meta``: its sidecar's
+    :class:`~sensorkit.io.meta.RecordingMeta` (whose session, when, how it ended)."""
+
+    def __init__(self, message: str, meta: object = None) -> None:
+        super().__init__(message)
+        self.meta = meta
+
+
 class ConfigError(SensorkitError, ValueError):
     """A configuration or prescription is invalid; the message names the file and key (a
     ``ValueError`` too: a bad value)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
@@ -31,10 +32,12 @@ class StreamStart:
     protocol as the sensor turned out to be (MetaWear: its chip); ``early_data_usable``: whether
     the data that came while the stream was set up was measured at ``rate_hz`` (False: a sensor
     that streamed at another rate until it was set, a WitMotion: that data is dropped, as samples
-    that carry no time would be stamped at the new rate); ``waited_for_data``: whether the start
-    ended with a wait for the stream's first word after asking for it (a Movesense: its
-    subscription's answer is its data), which the data watchdog then counts as silence: a silent
-    sensor is said after the same silence whatever its family; ``unanswered``: what was asked that
+    that carry no time would be stamped at the new rate); ``asked_clock_s``: when (s, on the
+    session's clock) the command that asks for the stream was written (None: when the start
+    returned). A start may wait for the sensor's answer after it (Polar PMD: its start's answer;
+    a Movesense: its subscription's first word, its data): the data watchdog counts the silence
+    before the first samples from this write, so that a silent sensor is said after the same
+    silence whatever its family and however long it took to answer; ``unanswered``: what was asked that
     brought neither data nor an answer within that wait (``"the subscription to /Meas/IMU6/52"``),
     else None: a session that never streamed ends with an error naming it once the watchdog's
     first-data allowance has passed in silence."""
@@ -42,13 +45,14 @@ class StreamStart:
     rate_hz: float
     protocol: Protocol
     early_data_usable: bool = True
-    waited_for_data: bool = False
+    asked_clock_s: float | None = None
     unanswered: str | None = None
 
 
 #: start(protocol, client, requested rate in Hz, what the sensor says as it arrives: ("control", a
-#: whole answer: see ControlChannel.joiner) or ("data", a notification)) -> how it was started
-StartFunction = Callable[[Protocol, BleakClient, float, "asyncio.Queue[tuple[str, bytes]]"],
+#: whole answer: see ControlChannel.joiner) or ("data", a notification), the session's clock in s)
+#: -> how it was started
+StartFunction = Callable[[Protocol, BleakClient, float, "asyncio.Queue[tuple[str, bytes]]", Callable[[], float]],
                          Awaitable[StreamStart]]
 
 
@@ -161,12 +165,14 @@ _NO_SUCH_MEASUREMENT = frozenset({"ERROR_NOT_SUPPORTED", "ERROR_INVALID_MEASUREM
 
 
 async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                           answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
+                           answers: "asyncio.Queue[tuple[str, bytes]]",
+                           clock: Callable[[], float]) -> StreamStart:
     """Read which measurement types the sensor offers and refuse one without ACC or GYRO (a Polar
     H10, an OH1), before anything is started; ask it which ACC and GYRO settings it offers, start
     both with offered ones (the rate nearest the request), and check each answer: a sensor answers
     a start it cannot honour with an error status and then stays silent, so a refusal is a
-    :class:`StreamRefusedError` naming it."""
+    :class:`StreamRefusedError` naming it. The stream is asked for by the last start written
+    (``asked_clock_s``: a sensor slow to answer it has spent that time of its first-data allowance)."""
     from firmware_protocols import polar_pmd as pmd
 
     async def control() -> bytes:
@@ -175,8 +181,12 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
             if kind == "control":
                 return payload
 
+    written_clock_s = 0.0  # (clock s when the last command was written)
+
     async def ask(command):
+        nonlocal written_clock_s
         await write(client, command)
+        written_clock_s = clock()
         op, mtype = command.payload[0], command.payload[1] & 0x3F
         async with asyncio.timeout(CONTROL_ANSWER_TIMEOUT_S):
             while True:
@@ -222,11 +232,12 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
             name = pmd.MEASUREMENT_TYPES[answer.measurement_type]
             raise StreamRefusedError(f"{who}: the sensor refused to start {name} at {rate_hz:g} Hz "
                                      f"(settings {command.payload[2:].hex(' ')}): {answer.status_name}")
-    return StreamStart(rate_hz, protocol)
+    return StreamStart(rate_hz, protocol, asked_clock_s=written_clock_s if commands else clock())
 
 
 async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                          answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
+                          answers: "asyncio.Queue[tuple[str, bytes]]",
+                          clock: Callable[[], float]) -> StreamStart:
     """Ask the board which accelerometer it has (``03 80``), then start it with that chip's
     registers and configuration bytes: a MetaMotion S (BMI270) started as a BMI160 streams nothing
     (other packed registers) at ±2 g (other range codes). No answer: the protocol as given. A board
@@ -254,11 +265,12 @@ async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_h
                                  f"{protocol.chip.upper()} accelerometer, no gyroscope); {NEEDS}")
     for command in protocol.start_commands(sample_rate_hz):
         await write(client, command)
-    return StreamStart(mw.output_data_rate_hz(protocol.chip, sample_rate_hz), protocol)
+    return StreamStart(mw.output_data_rate_hz(protocol.chip, sample_rate_hz), protocol, asked_clock_s=clock())
 
 
 async def _witmotion_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                           answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
+                           answers: "asyncio.Queue[tuple[str, bytes]]",
+                           clock: Callable[[], float]) -> StreamStart:
     """Read the sensor's return rate register first (``FF AA 27 03 00``, answered ``55 71 03 00 ...``
     amid its data) and write (unlock, rate, save) only when it differs from the rate wanted: the
     save writes the sensor's flash, which every connection rewrote. No answer: written as before.
@@ -287,7 +299,8 @@ async def _witmotion_start(protocol: Protocol, client: BleakClient, sample_rate_
     commands = protocol.start_commands(sample_rate_hz, current_rate_code=current)
     for command in commands:
         await write(client, command)
-    return StreamStart(wm.return_rate_hz(sample_rate_hz), protocol, early_data_usable=not commands)
+    return StreamStart(wm.return_rate_hz(sample_rate_hz), protocol, early_data_usable=not commands,
+                       asked_clock_s=clock())
 
 
 def _movesense_refusal(protocol: Protocol, client: BleakClient,
@@ -315,7 +328,8 @@ def _movesense_refused(note: object, protocol: Protocol, client: BleakClient,
 
 
 async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                           answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
+                           answers: "asyncio.Queue[tuple[str, bytes]]",
+                           clock: Callable[[], float]) -> StreamStart:
     """Subscribe, then wait for the sensor's first word on it: the GATT SensorData app answers a
     SUBSCRIBE that succeeds with nothing but its data, and one it cannot honour (no free slot) with
     a command result, ``01 ref 01 FB`` (status 507), and then nothing. A data notification of our
@@ -324,7 +338,7 @@ async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_
     reconnects; the session tries one reconnect for a 507). Neither within
     :data:`CONTROL_ANSWER_TIMEOUT_S`: streaming as asked, the session checks what comes later
     (:func:`subscription_refusal`), and the data watchdog handles a silence, counted from the
-    subscription (``waited_for_data``): the app answers a path it does not serve with nothing at
+    subscription (``asked_clock_s``): the app answers a path it does not serve with nothing at
     all, so a session that never streamed ends then with an error naming the path
     (``unanswered``)."""
     from firmware_protocols import movesense as ms
@@ -332,6 +346,7 @@ async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_
     commands = protocol.start_commands(sample_rate_hz)
     for command in commands:
         await write(client, command)
+    asked_clock_s = clock()
     path = ms.imu6_path(sample_rate_hz)
     rate_hz = ms.imu6_rate_hz(sample_rate_hz)
     try:
@@ -356,8 +371,8 @@ async def _movesense_start(protocol: Protocol, client: BleakClient, sample_rate_
     except TimeoutError:
         log.info("%s: no data and no answer within %g s of the subscription to %s; waiting for data",
                  _who(client), CONTROL_ANSWER_TIMEOUT_S, path)
-        return StreamStart(rate_hz, protocol, waited_for_data=True, unanswered=f"the subscription to {path}")
-    return StreamStart(rate_hz, protocol, waited_for_data=True)
+        return StreamStart(rate_hz, protocol, asked_clock_s=asked_clock_s, unanswered=f"the subscription to {path}")
+    return StreamStart(rate_hz, protocol, asked_clock_s=asked_clock_s)
 
 
 _STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": _metawear_start,
@@ -365,17 +380,19 @@ _STARTS: dict[str, StartFunction] = {"polar_pmd": _polar_pmd_start, "metawear": 
 
 
 async def start_stream(protocol: Protocol, client: BleakClient, sample_rate_hz: float,
-                       answers: "asyncio.Queue[tuple[str, bytes]]") -> StreamStart:
+                       answers: "asyncio.Queue[tuple[str, bytes]]",
+                       clock: Callable[[], float] = time.monotonic) -> StreamStart:
     """Start streaming: the protocol's own way where it must ask the sensor first (reading its
     answers from ``answers``: whole, as its :class:`ControlChannel` joins them), else its plain
     start commands. Returns how: the rate (Hz) asked of the sensor, the protocol as the sensor
-    turned out to be (MetaWear: its chip), and whether what it sent meanwhile is usable."""
+    turned out to be (MetaWear: its chip), whether what it sent meanwhile is usable, and when (s
+    on ``clock``, the session's) the stream was asked for where the start waited after that."""
     start = _STARTS.get(protocol.name)
     if start is not None:
-        return await start(protocol, client, sample_rate_hz, answers)
+        return await start(protocol, client, sample_rate_hz, answers, clock)
     for command in protocol.start_commands(sample_rate_hz):
         await write(client, command)
-    return StreamStart(sample_rate_hz, protocol)
+    return StreamStart(sample_rate_hz, protocol, asked_clock_s=clock())
 
 
 _REFUSALS: dict[str, Callable[[Protocol, BleakClient, float], Callable[[bytes], StreamRefusedError | None]]] = {

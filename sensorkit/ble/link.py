@@ -39,8 +39,9 @@ GAPS_IGNORED = 2
 #: long ago is forgotten, a set's waits are still there).
 GAP_WINDOW = 256
 #: How long (s, session clock) a sensor may take from the command that asks for its stream (the end
-#: of the set-up; a Movesense's SUBSCRIBE, whose start then waits for the sensor's first word: that
-#: wait is part of this, for the same silence in every family) to its first samples: as long as it
+#: of the set-up; a Movesense's SUBSCRIBE, whose start then waits for the sensor's first word, a
+#: Polar's last start, whose answer is waited for: that wait is part of this, for the same silence
+#: in every family: :attr:`~sensorkit.ble.adapters.StreamStart.asked_clock_s`) to its first samples: as long as it
 #: may take to answer a control write (its start command's answer is its data), then the floor for
 #: its first packet to fill. A slow starter is not a silent sensor.
 FIRST_DATA_ALLOWANCE_S = CONTROL_ANSWER_TIMEOUT_S + SILENCE_FLOOR_S

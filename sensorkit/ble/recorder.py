@@ -4,7 +4,10 @@ Each block from the :class:`~sensorkit.ble.session.SensorSession` is appended to
 :class:`~sensorkit.io.RecordingWriter` (flushed and fsync-ed at least every ``flush_interval_s``),
 fed to :meth:`Pipeline.update`, and every rep is handed to the display the moment it ends. At the
 end (duration reached, Ctrl-C, cancellation, give-up) the pipeline is finished and the sidecar is
-rewritten with the session's reconnect gaps and stream health.
+rewritten with the session's reconnect gaps and stream health. A session that ends before any
+sample came (a sensor found but never connected, refusing to stream, silent) leaves a record of
+that: the CSV's header alone and a sidecar with ``n_samples`` 0 and how it ended
+(``stream.ended_by``, ``stream.error``), which the readers take for a session without data.
 """
 from __future__ import annotations
 
@@ -14,10 +17,12 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Protocol
 
 from sensorkit import exercises
+from sensorkit.ble.errors import BleError, ConnectError, StreamRefusedError
 from sensorkit.ble.link import LinkState
 from sensorkit.ble.session import SensorSession
 from sensorkit.errors import RecordingError
@@ -71,8 +76,9 @@ class Display(Protocol):
 
 class SessionRecorder:
     """Records blocks to ``FOLDER/NAME.csv`` (+ sidecar ``meta``), runs ``pipeline`` (None: record
-    only) and keeps :attr:`status`. The files are created with the first samples, so a sensor
-    that never streams leaves nothing behind.
+    only) and keeps :attr:`status`. The files are created with the first samples; a session that
+    had none is recorded when it ends (:meth:`close_recording`): the header alone, and a sidecar
+    that says how the session ended, dated when it was tried (this object's creation).
 
     ``latencies_s``: when a list is given, the time (s) from each block's notification arriving
     to its samples being recorded and processed is appended to it.
@@ -92,6 +98,11 @@ class SessionRecorder:
         if why and not unique_name:  # (before any connection: the writer, made at the first data, checks again)
             raise RecordingError(why)
         self._folder, self._name, self.meta = folder, name, dict(meta)
+        self._tried_at = datetime.now().astimezone()  # (a session without data is dated by it)
+        #: how the stream ended (the sidecar's ``stream.ended_by``) once the recording is closed, else None
+        self.ended_by: str | None = None
+        #: the error that ended the session before it streamed (its record made without a display's end)
+        self.start_failure: BleError | None = None
         self.received = 0  # samples handed to feed (all of them are written, or the loss says so)
         self.writer: RecordingWriter | None = None
         self.pipeline = pipeline
@@ -123,13 +134,15 @@ class SessionRecorder:
             self.writer.flush_if_due()
         return reps
 
-    def _open_writer(self) -> RecordingWriter:
-        """The writer of NAME.csv; with ``unique_name``, NAME_2, NAME_3, ... when NAME is taken (two
-        recordings started in the same second): the CSV's exclusive creation is the reservation."""
+    def _open_writer(self, meta: dict | None = None) -> RecordingWriter:
+        """The writer of NAME.csv (with the sidecar ``meta``, by default :attr:`meta`); with
+        ``unique_name``, NAME_2, NAME_3, ... when NAME is taken (two recordings started in the same
+        second): the CSV's exclusive creation is the reservation."""
         name = self._name
         for suffix in range(2, 1000):
             try:
-                writer = RecordingWriter(self._folder, name, self.meta, flush_interval_s=self.flush_interval_s)
+                writer = RecordingWriter(self._folder, name, self.meta if meta is None else meta,
+                                         flush_interval_s=self.flush_interval_s)
             except RecordingError:
                 if not (self._unique_name and taken_reason(Path(self._folder) / f"{name}.csv")):
                     raise
@@ -201,12 +214,16 @@ class SessionRecorder:
             self._count(reps)
         return reps
 
-    def close_recording(self, session: SensorSession) -> None:
+    def close_recording(self, session: SensorSession, failure: BleError | None = None) -> None:
         """End of stream, second step: the recording closed, its sidecar finished with the link's
         statistics. A write that failed on the way (disk full, read-only, file too large) is a
-        :class:`RecordingError` here, once the sidecar says so (``write_error``)."""
+        :class:`RecordingError` here, once the sidecar says so (``write_error``). A session that
+        brought no samples is recorded now: the CSV's header alone, the sidecar dated when the
+        session was tried, with ``n_samples`` 0 and ``stream.ended_by``; ``failure``: the error
+        that ended it before it streamed (its one line is ``stream.error``)."""
         if self.writer is None:
-            return
+            self.writer = self._open_writer({**self.meta, "started_at": self._tried_at.isoformat()})
+        self.ended_by, self.start_failure = ended_by(session, failure), failure
         health = session.health
         cut_short_s = self.cut_short_s
         if cut_short_s:  # (after the drain: what had come before the end counts)
@@ -226,8 +243,9 @@ class SessionRecorder:
                        "corrupt_packets": health.corrupt_packets, "lost_samples": health.lost_total_samples,
                        "nonfinite_samples": health.nonfinite_samples,
                        "received_samples": self.received, "unsaved_samples": self.received - self.writer.n_written,
-                       "loss_fraction": round(self._loss_fraction(session), 6), "ended_by": session.state.value,
-                       **({"error": str(session.refusal)} if session.refusal is not None else {}),
+                       "loss_fraction": round(self._loss_fraction(session), 6),
+                       "ended_by": self.ended_by,
+                       **({"error": str(error)} if (error := session.refusal or failure) is not None else {}),
                        **({"cut_short_s": round(cut_short_s, 3)} if cut_short_s else {})},
         })
         if self.writer.write_error is not None:
@@ -246,6 +264,21 @@ class SessionRecorder:
             self.reps.append(rep)
             self.status.counts[rep.kind] = self.status.counts.get(rep.kind, 0) + 1
             self.status.fast_reps += rep.tempo == "fast"
+
+
+def ended_by(session: SensorSession, failure: BleError | None = None) -> str:
+    """How the stream ended, as the sidecar's ``stream.ended_by`` says: the session's final link
+    state (``closed``, ``gave_up``, ``refused``), or for a ``failure`` before it streamed: ``refused``
+    (the sensor would not stream as asked) or ``gave_up`` (no first connection within the give-up time)."""
+    if failure is None:
+        return session.state.value
+    return (LinkState.REFUSED if isinstance(failure, StreamRefusedError) else LinkState.GAVE_UP).value
+
+
+#: the errors of a session's start that leave a record of the session: the sensor was found, and
+#: refused to stream or never connected. One not found (switched off, a name mistyped, no Bluetooth)
+#: or not recognised leaves none: no session with it began
+RECORDED_FAILURES = (ConnectError,)
 
 
 def duration_reached(last_t_s: float, elapsed_s: float, duration_s: float, wait_for_data: bool = False) -> bool:
@@ -296,6 +329,13 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
                     break
                 if until is not None and until():  # (what came before it is queued: drained below)
                     break
+    except RECORDED_FAILURES as exc:
+        if not opened:  # (it never streamed: the record of the session says why, then the error is raised)
+            try:
+                recorder.close_recording(session, failure=exc)
+            except RecordingError as write_exc:
+                log.warning("%s", write_exc)
+        raise
     finally:
         if opened:
             try:

@@ -369,9 +369,8 @@ class SensorSession:
         for uuid in self.protocol.data_char_uuids:
             await client.start_notify(uuid, self._on_notification)
             self._subscribed.append(uuid)
-        asked_clock_s = self._clock()  # (the stream is asked for at the start's beginning or after its questions)
         try:
-            started = await start_stream(self.protocol, client, self.sample_rate_hz, self._answers)
+            started = await start_stream(self.protocol, client, self.sample_rate_hz, self._answers, self._clock)
         finally:
             self._answers = None
         self.protocol = started.protocol
@@ -388,8 +387,8 @@ class SensorSession:
                 log.info("%s: %d notification(s) sent before its rate was set dropped",
                          self.sensor.address, len(data))
         # the silence a silent sensor is allowed counts from when its stream was asked for: a start
-        # that ended waiting for its first word (a Movesense's) spent part of it already
-        self._connection_clock_s = asked_clock_s if started.waited_for_data else self._clock()
+        # that then waited for the sensor's answer (a Polar's start, a Movesense's first word) spent part of it
+        self._connection_clock_s = started.asked_clock_s if started.asked_clock_s is not None else self._clock()
         self._unanswered = started.unanswered
         self._watchdog.new_connection(self._connection_clock_s)
         for handler, *args in early:

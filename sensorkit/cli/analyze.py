@@ -102,6 +102,8 @@ def _run(files, out_dir, config, workers, scheduler, quiet, err):
             if error:
                 line = failure_reason(path, error)  # (as sessions.csv says it)
                 progress.console.print(line, markup=False, soft_wrap=True)
+            elif result.no_data:  # (a session recorded without samples: said, as sessions.csv says it)
+                progress.console.print(result.no_data, markup=False, soft_wrap=True)
             for warning in result.warnings if result and not quiet else ():
                 progress.console.print(f"warning: {warning}", markup=False, soft_wrap=True)
             progress.advance(task)
@@ -113,10 +115,11 @@ def _run(files, out_dir, config, workers, scheduler, quiet, err):
 
 def _summarise(outcome, out_dir, quiet, err) -> None:
     kinds = outcome.kinds
-    n = outcome.analyzed + len(outcome.failures)
+    n = outcome.analyzed + len(outcome.failures) + len(outcome.without_data)
+    without_data = f"{len(outcome.without_data)} without data, " if outcome.without_data else ""
     if not quiet:
         err.print(escape_controls(
-            f"{n} recording(s): {outcome.analyzed} analyzed, {len(outcome.failures)} failed; "
+            f"{n} recording(s): {outcome.analyzed} analyzed, {without_data}{len(outcome.failures)} failed; "
             f"{outcome.reps} reps (full {kinds['full']}, partial {kinds['partial']}, knee_out {kinds['knee_out']}; "
             f"fast {outcome.fast}), "
             f"{kinds['rejected']} rejected -> {out_dir / 'reps.csv'}, {out_dir / 'sessions.csv'}"),

@@ -21,7 +21,7 @@ from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.scan import scan as scan_sensors
 from sensorkit.ble.session import SensorSession
 from sensorkit.cli.params import Number, TextDefault
-from sensorkit.errors import ConfigError, SensorkitError
+from sensorkit.errors import ConfigError, SensorkitError, escape_controls
 from sensorkit.live import make_display
 
 
@@ -29,10 +29,12 @@ from sensorkit.live import make_display
 _ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _run(coro):
+def _run(coro, recorder: SessionRecorder | None = None):
     """Run ``coro``; SIGTERM and SIGHUP (the terminal closed) cancel it like Ctrl-C does, and all end
-    it cleanly. A sensor not found, not recognised or never connected is one line, exit 2; a
-    failure to write (disk full, read-only) one line, exit 1."""
+    it cleanly. A sensor not found, not recognised or never connected is one line, exit 2 (where
+    it ended the session before it streamed, ``recorder``'s record of it is named on stdout as a
+    run's end is: ``done (refused): saved 0 samples to PATH``); a failure to write (disk full,
+    read-only) one line, exit 1."""
     async def main():
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
@@ -51,6 +53,8 @@ def _run(coro):
         return None
     except BleError as exc:  # (no sensor found, not recognised, no first connection: docs' exit 2)
         click.echo(f"error: {exc}", err=True)
+        if recorder is not None and recorder.start_failure is not None and recorder.path.exists():
+            click.echo(escape_controls(f"done ({recorder.ended_by}): saved 0 samples to {recorder.path}"))
         sys.exit(2)
     except SensorkitError as exc:  # (the recording could not be written)
         click.echo(f"error: {exc}", err=True)
@@ -187,10 +191,10 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
     if web and web["web"]:
         from sensorkit.web.live_cli import live_page
         _run(live_page(SensorSession(device, **session_options), recorder, meta, duration_s, plan,
-                       web["host"], web["port"], not web["no_browser"], until))
+                       web["host"], web["port"], not web["no_browser"], until), recorder)
         return
     display = make_display(show_reps=live, path=str(recorder.path))
-    _run(run_session(SensorSession(device, **session_options), recorder, display, duration_s, until=until))
+    _run(run_session(SensorSession(device, **session_options), recorder, display, duration_s, until=until), recorder)
 
 
 def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: float, duration_s: float | None,

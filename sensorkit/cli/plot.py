@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sensorkit.cli.safety import require_inputs, say
-from sensorkit.errors import RecordingError, SensorkitError, escape_controls, failure_reason
+from sensorkit.errors import NoDataError, RecordingError, SensorkitError, escape_controls, failure_reason
 
 
 def _report_rows(path: Path) -> dict[str, list[dict]]:
@@ -81,6 +81,9 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
         with OutputSet(pngs) as outputs:
             for target, png in pngs.items():
                 outputs.write_bytes(target, png)
+    except NoDataError as exc:  # the record of a session without samples (as analyze words it)
+        say(f"error: {failure_reason(recording, str(exc))}; nothing to plot")
+        sys.exit(1)
     except RecordingError as exc:  # the recording itself is bad: a per-file failure (as analyze words it)
         say(f"error: {failure_reason(recording, str(exc)) if recording is not None else exc}")
         sys.exit(1)

@@ -107,6 +107,7 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     n_sessions = sum(len(s) for s in outcome.sessions.values())
     file_time = len(outcome.dated_by_file_time)
     dated = f" ({file_time} dated by file time: no started_at)" if file_time else ""
-    say(f"{len(prescriptions)} patient(s), {n_sessions} session(s) reported{dated}, {len(outcome.notes)} skipped, "
+    without_data = f", {len(outcome.without_data)} without data" if outcome.without_data else ""
+    say(f"{len(prescriptions)} patient(s), {n_sessions} session(s) reported{dated}{without_data}, {len(outcome.notes)} skipped, "
         f"{len(outcome.failures)} failed{f', {len(rx_failed)} prescription(s) not read' if rx_failed else ''} -> {out_csv}")
     sys.exit(1 if outcome.failures or rx_failed else 0)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sensorkit.errors import RecordingError, escape_controls
+from sensorkit.errors import NoDataError, RecordingError, escape_controls
 from sensorkit.io.checks import check_time_column, check_time_plausible
 from sensorkit.io.csv_table import file_size, find_truncation, line_at_offset, parse_table, read_header
 from sensorkit.io.files import sidecar_path
@@ -35,7 +35,8 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
     """Read and validate ``NAME.csv`` and its sidecar.
 
     Raises :class:`~sensorkit.errors.RecordingError` with one line naming the file (and line and
-    column where they apply). Repaired, with a warning each: an incomplete last line (a crash
+    column where they apply); :class:`~sensorkit.errors.NoDataError` (one) for the record of a
+    session that had no samples (the header alone, the sidecar's ``n_samples`` 0: :func:`no_data_reason`). Repaired, with a warning each: an incomplete last line (a crash
     mid-write) is dropped; a few exactly repeated timestamps keep the first row; unknown columns
     and sidecar keys are ignored (the keys are kept in ``meta.extra``). ``sidecar``: what
     :func:`~sensorkit.io.meta.load_meta` gave for this canonical CSV, when the caller has read it
@@ -60,6 +61,8 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
         line = line_at_offset(path, truncation.offset)
         warnings.append(f"{path}: line {line}: incomplete last line dropped (recording cut short?): it {truncation.reason}")
     values = parse_table(path, header, truncation.offset if truncation else None)
+    if not len(values) and not truncation and meta.n_samples == 0:
+        raise NoDataError(no_data_reason(path, meta), meta)
     if truncation and not len(values):
         raise RecordingError(f"{path}: line {line}: no samples: the only data line is incomplete (it {truncation.reason})")
     keep, time_warnings = check_time_column(path, values[:, 0])
@@ -73,6 +76,21 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
     warnings += check_units(path, samples)
     _started_before_written(meta, samples)
     return Recording(name=path.stem, path=path, samples=samples, meta=meta, warnings=_one_line(warnings))
+
+
+#: what each ``stream.ended_by`` of a session without data says, where its sidecar has no ``stream.error``
+_ENDED_BY = {"closed": "stopped by the run before any sample came", "gave_up": "no link within the give-up time",
+             "refused": "the sensor would not stream as asked"}
+
+
+def no_data_reason(path: Path, meta: RecordingMeta) -> str:
+    """The one line a recording of a session without data (header only, sidecar ``n_samples`` 0)
+    is reported with: the file, and how the session ended as its sidecar says
+    (``stream.ended_by``, and ``stream.error`` where there is one)."""
+    stream = meta.stream or {}
+    ended_by, error = stream.get("ended_by"), stream.get("error")
+    how = f" (stream.ended_by {ended_by}: {error or _ENDED_BY.get(ended_by, 'as recorded')})" if ended_by else ""
+    return escape_controls(f"{path}: no samples: the session ended before any came{how}")
 
 
 def _started_before_written(meta: RecordingMeta, samples: Samples) -> None:

@@ -9,7 +9,9 @@ and its samples only when it matches; a vendor export, whose start time comes fr
 is read whole once, matched, and analysed from what was read. A recording that fails to load is
 a failure (path, reason); one that does not fit a prescription (no patient, unknown patient,
 exercise or side not prescribed, dated outside the period) is a note and is skipped. Neither
-stops the rest.
+stops the rest. The record of a session that had no samples (``record``/``live``: the header alone,
+the sidecar saying how it ended) is said in one line and counted on its day
+(``sessions_without_data``), neither a failure nor a session with data.
 """
 from __future__ import annotations
 
@@ -22,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_many
-from sensorkit.errors import escape_controls, failure_reason
+from sensorkit.errors import NoDataError, escape_controls, failure_reason
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_recording
 from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, NO_OFFSET_IN_REPORT, file_time_warning, load_meta, plausible_time
 from sensorkit.io.vendor.polar import PHONE_ZONE_ADVICE
 from sensorkit.io.discover import recording_names
-from sensorkit.io.files import resolved
+from sensorkit.io.files import resolved, sidecar_path
 from sensorkit.pipeline import PipelineConfig
 from sensorkit.report.daily import AnalyzedSession, FailedSession, daily_rows
 from sensorkit.report.prescription import MAX_PERIOD_DAYS, Prescription
@@ -44,6 +46,9 @@ class ReportOutcome:
     dated_by_file_time: list[Path] = field(default_factory=list)  # sessions without started_at
     warnings: list[tuple[Path, str]] = field(default_factory=list)  # the reader's, of the sessions counted
     failed_sessions: dict[str, list[FailedSession]] = field(default_factory=dict)  # by patient, placed by sidecar
+    #: sessions recorded without samples, by patient (their lines, in file order: ``without_data``)
+    sessions_without_data: dict[str, list[FailedSession]] = field(default_factory=dict)
+    without_data: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
@@ -90,6 +95,7 @@ class ReportedFile:
     reps: tuple = ()
     warnings: tuple[str, ...] = ()  # the reader's (a time without a zone, a line dropped, ...)
     digest: str = ""  # SHA-256 of the recording file: an identical copy is the same session
+    no_data: str = ""  # the record of a session without samples: its one line (no reps)
 
 
 def report_file(path: str, base_dir: str, config: PipelineConfig | None,
@@ -101,22 +107,35 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     """
     def task(actual: Path) -> ReportedFile:
         sidecar = None
+        no_data = None  # (the record of a session without samples: its error)
         if meta_needs_content(actual):  # (a vendor export: its start time and sensor are in it)
             recording = read_recording(actual)
         else:  # (a canonical CSV: its sidecar, read once, matches it; its samples only if it matches)
             sidecar = load_meta(actual)
             started_by_file = sidecar[0].started_at_from_file_time  # (its start needs its duration)
-            recording = read_recording(actual, sidecar) if started_by_file else None
+            try:
+                recording = read_recording(actual, sidecar) if started_by_file else None
+            except NoDataError as exc:
+                recording, no_data = None, exc
         meta = _in_patient_zone(recording.meta if recording is not None else sidecar[0], prescriptions)
         rx, side, why = match_session(meta, prescriptions, include_simulated)
         if rx is None:
             return ReportedFile(meta, skipped=why)
+        if recording is None and no_data is None:
+            try:
+                recording = read_recording(actual, sidecar)
+            except NoDataError as exc:
+                no_data = exc
+        digest = hashlib.sha256(actual.read_bytes()).hexdigest()
+        if no_data is not None:  # (every such CSV is the header alone: its sidecar tells one session from another)
+            digest = hashlib.sha256(actual.read_bytes() + sidecar_path(actual).read_bytes()).hexdigest()
+            return ReportedFile(meta, patient=rx.patient, side=side, digest=digest,
+                                no_data=relabel_path(str(no_data), actual, Path(path)))
         tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
-        result = analyze_recording(recording if recording is not None else read_recording(actual, sidecar), config, tempo)
+        result = analyze_recording(recording, config, tempo)
         dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
         warnings = tuple(relabel_path(_zone_said(w, rx), actual, Path(path))
                          for w in result.warnings if w != dated)  # (dated: a note)
-        digest = hashlib.sha256(actual.read_bytes()).hexdigest()
         return ReportedFile(meta, patient=rx.patient, side=side, reps=tuple(result.reps), warnings=warnings,
                             digest=digest)
 
@@ -240,6 +259,14 @@ def build_report(
         elif found.digest and found.digest in first_copy:
             skip(path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
                  " copy or a backup); counted once")
+        elif found.no_data:  # (a session tried, that brought no samples: said, and counted on its day)
+            if found.digest:
+                first_copy[found.digest] = path
+            outcome.without_data.append((path, found.no_data))
+            if on_message:
+                on_message(found.no_data)
+            outcome.sessions_without_data.setdefault(found.patient, []).append(
+                FailedSession(names[path], found.meta.started_at, found.meta.exercise, found.side))
         else:
             if found.digest:
                 first_copy[found.digest] = path
@@ -261,7 +288,7 @@ def build_report(
         rx = prescriptions[patient]
         day = datetime.now(rx.zone).date() if as_of == "today" else as_of
         rows = daily_rows(rx, outcome.sessions[patient], day, outcome.failed_sessions.get(patient, []),
-                          in_progress=day)
+                          in_progress=day, without_data=outcome.sessions_without_data.get(patient, []))
         outcome.daily += rows
         outcome.summary += summary_rows(patient, rx.start, rows)
     return outcome

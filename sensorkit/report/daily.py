@@ -19,6 +19,7 @@ DAILY_COLUMNS = (
     "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
     "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings", "reps_fast",
     "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed", "day_in_progress",
+    "sessions_without_data",
 )
 
 
@@ -36,9 +37,10 @@ class AnalyzedSession:
 
 @dataclass(frozen=True)
 class FailedSession:
-    """A recording of a patient that could not be analysed (a damaged file), placed by its sidecar:
-    its name, start, exercise and side. Its day shows it, so that a day with data lost does not
-    read as a day without exercise."""
+    """A recording of a patient that brought no reps, placed by its sidecar: its name, start,
+    exercise and side. One that could not be analysed (a damaged file): its day shows it, so
+    that a day with data lost does not read as a day without exercise; the record of a session
+    without samples: its day shows the session was tried."""
 
     recording: str
     started_at: datetime
@@ -52,6 +54,7 @@ class _Cell:
     reps: list[Rep] = field(default_factory=list)
     dated_by_file_time: int = 0
     failed: int = 0
+    without_data: int = 0
 
 
 def report_end(rx: Prescription, sessions: list[AnalyzedSession | FailedSession], as_of: date | None = None) -> date:
@@ -72,7 +75,8 @@ def report_end(rx: Prescription, sessions: list[AnalyzedSession | FailedSession]
 
 
 def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | None = None,
-               failed: list[FailedSession] = (), in_progress: date | None = None) -> list[dict]:
+               failed: list[FailedSession] = (), in_progress: date | None = None,
+               without_data: list[FailedSession] = ()) -> list[dict]:
     """The rows of ``rx.patient`` from ``start`` to :func:`report_end` (``as_of`` as there), sorted
     by date, exercise, side.
 
@@ -81,7 +85,9 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
     not be analysed, counted on their day (``recordings_failed``). ``in_progress``: the day the
     report is made, not over yet (``day_in_progress``): its adherence is empty until its reps
     reach the prescription, as the patient may still exercise later that day (a report made in
-    the morning does not count the day missed).
+    the morning does not count the day missed). ``without_data``: sessions of the patient recorded
+    without samples (the sensor absent, refusing, silent), counted on their day
+    (``sessions_without_data``): tried, with no reps; nothing lost, so the day's adherence stands.
     """
     cells: dict[tuple[date, str, str], _Cell] = defaultdict(_Cell)
     for s in sessions:
@@ -91,7 +97,9 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
         cell.dated_by_file_time += s.dated_by_file_time
     for f in failed:
         cells[(rx.local_date(f.started_at), f.exercise, f.side)].failed += 1
-    last = report_end(rx, [*sessions, *failed], as_of)
+    for w in without_data:
+        cells[(rx.local_date(w.started_at), w.exercise, w.side)].without_data += 1
+    last = report_end(rx, [*sessions, *failed, *without_data], as_of)
     rows = []
     for day_index in range((last - rx.start).days + 1):
         day = rx.start + timedelta(days=day_index)
@@ -133,4 +141,5 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
         "sessions_dated_by_file_time": cell.dated_by_file_time,
         "recordings_failed": cell.failed,
         "day_in_progress": in_progress,
+        "sessions_without_data": cell.without_data,
     }

@@ -177,6 +177,16 @@ def test_a_sensor_not_found_is_exit_2_as_documented_and_writes_nothing(tmp_path)
     assert not list(tmp_path.rglob("*.csv"))
 
 
+def assert_recorded_without_data(folder, error_line: str) -> None:
+    """``folder`` holds one recording: the CSV's header alone, and a sidecar saying the session was
+    refused with ``error_line`` (it held nothing: nothing said the session was tried)."""
+    (path,) = folder.rglob("*.csv")
+    assert path.read_text() == "t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n"
+    meta = json.loads(path.with_suffix(".json").read_text())
+    assert meta["n_samples"] == 0 and meta["stream"]["ended_by"] == "refused"
+    assert f"error: {meta['stream']['error']}" == error_line
+
+
 def _record_simulated(tmp_path, monkeypatch, protocol: str, firmware) -> object:
     """``record --simulate --protocol PROTOCOL`` at 20x with the simulated sensor's firmware made by ``firmware``."""
     from sensorkit.ble.virtual import simulated
@@ -186,18 +196,21 @@ def _record_simulated(tmp_path, monkeypatch, protocol: str, firmware) -> object:
                                     "--out", str(tmp_path / "out")])
 
 
-def test_a_sensor_without_gyroscope_is_exit_2_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
+def test_a_sensor_without_gyroscope_is_exit_2_in_one_line_and_leaves_a_record_without_data(tmp_path, monkeypatch):
     # the simulated Polar sensor played as an H10 (ECG and ACC: no gyroscope)
     from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 
     result = _record_simulated(tmp_path, monkeypatch, "polar_pmd", lambda rate_hz: PolarVerityFirmware(rate_hz, gyro=False))
-    assert result.exit_code == 2 and result.stdout == ""
+    assert result.exit_code == 2
     assert result.stderr == ("error: F0:0D:00:00:00:02 (Polar H10 1A2B3C4D) offers no gyroscope stream (PMD features: "
                              "ECG, ACC); sensorkit needs an accelerometer and a gyroscope\n")
-    assert not list(tmp_path.rglob("*.csv"))
+    assert_recorded_without_data(tmp_path, result.stderr.strip())
+    (path,) = tmp_path.rglob("*.csv")
+    assert result.stdout == f"done (refused): saved 0 samples to {path}\n"  # (as a run's end says where)
 
 
-def test_a_sensor_that_streams_no_gyroscope_data_is_exit_2_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
+def test_a_sensor_that_streams_no_gyroscope_data_is_exit_2_in_one_line_and_leaves_a_record_without_data(
+        tmp_path, monkeypatch):
     # a Polar sensor that offers and starts GYRO but sends ACC frames only: reconnected until the
     # give-up time (a minute), then "gave up" as if the link had failed
     from firmware_protocols import polar_pmd as pmd
@@ -212,10 +225,11 @@ def test_a_sensor_that_streams_no_gyroscope_data_is_exit_2_in_one_line_and_write
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: F0:0D:00:00:00:02 (Polar Sense 1A2B3C4D) sends no angular rate (gyroscope) data: ")
     assert line.endswith(" s, none of angular rate; sensorkit needs an accelerometer and a gyroscope")
-    assert not list(tmp_path.rglob("*.csv"))
+    assert_recorded_without_data(tmp_path, line)
 
 
-def test_a_movesense_refusing_the_subscription_is_exit_2_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
+def test_a_movesense_refusing_the_subscription_is_exit_2_in_one_line_and_leaves_a_record_without_data(
+        tmp_path, monkeypatch):
     # the simulated Movesense with every subscription slot taken answers 01 63 01 FB (507): said at
     # once, not after a silence, reconnects and a give-up a minute later
     from sensorkit.ble.virtual.movesense_firmware import MAX_SUBSCRIPTIONS, MovesenseFirmware
@@ -226,11 +240,11 @@ def test_a_movesense_refusing_the_subscription_is_exit_2_in_one_line_and_writes_
         return firmware
 
     result = _record_simulated(tmp_path, monkeypatch, "movesense", full)
-    assert result.exit_code == 2 and result.stdout == ""
+    assert result.exit_code == 2 and result.stdout.startswith("done (refused): saved 0 samples to ")
     refused = ("F0:0D:00:00:00:04 (Movesense 174630000192) refused the subscription to /Meas/IMU6/104: status 507 "
                "(Insufficient Storage)")
     assert result.stderr == f"error: {refused}\n"  # (after the one resubscription a 507 gets)
-    assert not list(tmp_path.rglob("*.csv"))
+    assert_recorded_without_data(tmp_path, result.stderr.strip())
 
 
 def test_a_movesense_refusing_the_subscription_on_reconnecting_is_exit_2_in_one_line_and_keeps_the_data(

@@ -12,7 +12,8 @@ from simulated_clinic import AS_OF, BROKEN, HOLD_S, PLANNED, REPS_PER_DAY, ROM_D
 DAILY_HEADER = ["patient", "date", "exercise", "side", "sessions", "reps_prescribed", "reps_completed",
                 "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
                 "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings", "reps_fast",
-                "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed", "day_in_progress"]
+                "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed", "day_in_progress",
+                "sessions_without_data"]
 # p101: every day 10-26..11-03 (end given); p202: open-ended, from 10-27 to the report's day, AS_OF (its last
 # recording is on 10-30), 3 days a week = days 0, 3 and 5 of each week from the start (the documented
 # rule): 10-27, 10-30 and 11-01.
