@@ -98,3 +98,18 @@ def test_glitches_every_few_seconds_cost_no_real_rep(seed):
     assert len(again) == 30  # (9 of 30 with seed 0 before the spike filter)
     assert [r.kind for r in again] == [r.kind for r in clean]
     assert max(abs(a.rom_deg - c.rom_deg) for a, c in zip(again, clean)) < 1.0
+
+
+def test_glitches_side_by_side_are_judged_the_same_in_any_cutting():
+    # glitches next to each other or two apart: each judged against the sample before it as given
+    # out (mended, maybe); the samples and the count mended must not depend on where packets end
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        leg = still_leg(40)
+        at = rng.choice(np.arange(1, 39), rng.integers(2, 8), replace=False)
+        leg.gyr[at] += rng.uniform(200, 2000, (len(at), 1)) * rng.normal(size=(len(at), 3)) / 1.7
+        whole, replaced = mended(leg)
+        for chunk in (1, 2, 3, 5):
+            again, replaced_again = mended(leg, chunk)
+            assert replaced_again == replaced
+            np.testing.assert_array_equal(again.to_array(), whole.to_array())
