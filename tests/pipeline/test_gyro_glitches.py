@@ -98,3 +98,17 @@ def test_glitches_every_few_seconds_cost_no_real_rep(seed):
     assert len(again) == 30  # (9 of 30 with seed 0 before the spike filter)
     assert [r.kind for r in again] == [r.kind for r in clean]
     assert max(abs(a.rom_deg - c.rom_deg) for a, c in zip(again, clean)) < 1.0
+
+
+def test_two_glitches_in_a_row_count_two_however_the_stream_is_cut():
+    # fed one sample at a time, the second glitch waits for the sample after it while the first
+    # is already mended: it is judged once, as in one block
+    leg = still_leg()
+    leg.gyr[20] = [250.0, -40.0, 30.0]
+    leg.gyr[21] = [-200.0, 240.0, 30.0]
+    whole, _ = mended(leg)
+    assert (whole.gyr != leg.gyr).any(axis=1).nonzero()[0].tolist() == [20, 21]
+    for chunk in (None, 1, 21):
+        out, replaced = mended(leg, chunk)
+        assert replaced == 2
+        np.testing.assert_array_equal(out.to_array(), whole.to_array())
