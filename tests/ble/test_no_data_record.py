@@ -226,3 +226,29 @@ def test_samples_lost_to_a_full_disk_before_any_was_saved_are_a_failure_not_a_se
     assert not isinstance(error.value, NoDataError)
     assert str(error.value) == (f"{tmp_path / 'full.csv'}: no samples: none of those received was saved "
                                 "(full.json: write_error: no space left on the device; 104 samples not saved)")
+
+
+def test_a_run_stopped_while_the_sensor_found_is_still_connecting_leaves_a_record_of_the_stop(tmp_path, run):
+    # (Ctrl-C before the first connection: the session was tried; "the run was stopped first")
+    import asyncio
+
+    sensor = VirtualSensor(PolarVerityFirmware(52.0), synthetic_samples(10.0, rate_hz=52.0), speed=20.0)
+    sensor.refuse_connections(100_000)
+    recorder = SessionRecorder(tmp_path, "stopped", META)
+
+    async def stopped_while_connecting():
+        task = asyncio.ensure_future(run_session(session_on(VirtualRadio([sensor]), sensor.local_name, give_up_s=60.0),
+                                                 recorder, Quiet(), duration_s=10.0))
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(stopped_while_connecting())
+    assert recorder.path.read_text() == HEADER
+    meta = sidecar(recorder.path)
+    assert meta["n_samples"] == 0 and meta["stream"]["ended_by"] == "closed" and "error" not in meta["stream"]
+    with pytest.raises(NoDataError) as error:
+        read_recording(recorder.path)
+    assert str(error.value) == (f"{recorder.path}: no samples: the session ended before any came "
+                                "(stream.ended_by closed: stopped by the run before any sample came)")
