@@ -11,6 +11,7 @@ that: the CSV's header alone and a sidecar with ``n_samples`` 0 and how it ended
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import math
@@ -268,17 +269,29 @@ class SessionRecorder:
 
 def ended_by(session: SensorSession, failure: BleError | None = None) -> str:
     """How the stream ended, as the sidecar's ``stream.ended_by`` says: the session's final link
-    state (``closed``, ``gave_up``, ``refused``), or for a ``failure`` before it streamed: ``refused``
-    (the sensor would not stream as asked) or ``gave_up`` (no first connection within the give-up time)."""
-    if failure is None:
-        return session.state.value
+    state (``closed``, ``gave_up``, ``refused``; ``closed`` too for one stopped before it streamed),
+    or for a ``failure`` before it streamed: ``refused`` (the sensor would not stream as asked) or
+    ``gave_up`` (no first connection within the give-up time)."""
+    if failure is None:  # (a session stopped before it streamed is still connecting: stopped, "closed")
+        return session.state.value if session.state in _ENDED_STATES else LinkState.CLOSED.value
     return (LinkState.REFUSED if isinstance(failure, StreamRefusedError) else LinkState.GAVE_UP).value
 
+
+_ENDED_STATES = (LinkState.CLOSED, LinkState.GAVE_UP, LinkState.REFUSED)
 
 #: the errors of a session's start that leave a record of the session: the sensor was found, and
 #: refused to stream or never connected. One not found (switched off, a name mistyped, no Bluetooth)
 #: or not recognised leaves none: no session with it began
 RECORDED_FAILURES = (ConnectError,)
+
+
+def _record_without_data(recorder: SessionRecorder, session: SensorSession, failure: BleError | None = None) -> None:
+    """The record of a session that ended before it streamed (a write that fails: a warning, the
+    session's own end goes on)."""
+    try:
+        recorder.close_recording(session, failure=failure)
+    except RecordingError as write_exc:
+        log.warning("%s", write_exc)
 
 
 def duration_reached(last_t_s: float, elapsed_s: float, duration_s: float, wait_for_data: bool = False) -> bool:
@@ -331,10 +344,11 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
                     break
     except RECORDED_FAILURES as exc:
         if not opened:  # (it never streamed: the record of the session says why, then the error is raised)
-            try:
-                recorder.close_recording(session, failure=exc)
-            except RecordingError as write_exc:
-                log.warning("%s", write_exc)
+            _record_without_data(recorder, session, exc)
+        raise
+    except asyncio.CancelledError:
+        if not opened and session.sensor is not None:  # (stopped while the sensor found was connecting)
+            _record_without_data(recorder, session)
         raise
     finally:
         if opened:

@@ -62,6 +62,11 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
         warnings.append(f"{path}: line {line}: incomplete last line dropped (recording cut short?): it {truncation.reason}")
     values = parse_table(path, header, truncation.offset if truncation else None)
     if not len(values) and not truncation and meta.n_samples == 0:
+        received = (meta.stream or {}).get("received_samples")
+        if meta.write_error is not None or received:  # (samples came and none was saved: lost, a failure)
+            said = f"write_error: {meta.write_error}" if meta.write_error is not None else f"stream.received_samples: {received}"
+            raise RecordingError(escape_controls(f"{path}: no samples: none of those received was saved "
+                                                 f"({sidecar_path(path).name}: {said})"))
         raise NoDataError(no_data_reason(path, meta), meta)
     if truncation and not len(values):
         raise RecordingError(f"{path}: line {line}: no samples: the only data line is incomplete (it {truncation.reason})")

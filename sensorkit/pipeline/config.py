@@ -83,11 +83,12 @@ class PipelineConfig:
         max_gap_fill_s: lost-packet gaps up to this long are filled by linear interpolation (VQF
             needs a uniform rate); longer ones (a reconnect) are left as one step.
         spike_gyr_dps: a sample whose angular rate lies further than this from both its
-            neighbours' (which agree within half of that) is a glitch, replaced by their mean
-            (0: off). In the real recordings such one-sample excursions reach
-            42 deg/s in motion (UCI, 25 Hz; PHYTMO's at 101 Hz stay under 25 deg/s), and 90–340
-            deg/s only where the foot strikes the floor (UCI subject 2), an impact whose
-            ringing the mean loses nothing of (the angle there is anchored to gravity at rest).
+            neighbours' and from their mean, while its specific force moved less than such a
+            change of the rate would give 0.1 m from the axis (``spikes.MIN_RADIUS_M``), is a
+            glitch, replaced by their mean (0: off; :mod:`sensorkit.pipeline.spikes`). In the
+            real recordings such one-sample excursions reach 84 deg/s where the accelerometer is
+            calm (UCI subject 2; PHYTMO 79 deg/s at 101 Hz), and 90–380 deg/s only where the foot
+            strikes the floor (UCI subject 2), which jolts the accelerometer: kept (real motion).
             A glitch of 300 deg/s is 12° of false turn at 25 Hz.
         rate_estimate_s: the sample rate is the median interval over the first this-many seconds.
         vqf_tau_acc_s: VQF's accelerometer time constant: how fast the inclination follows gravity.

@@ -56,8 +56,8 @@ class SpikeFilter:
         if self.max_jump_dps > 0 and len(ext) >= 3:
             # a sample is judged against the one before it as given out (mended, maybe): the samples
             # the whole block's test finds, and each one after a mended one (the same in any cutting)
-            todo = self._spikes(ext).tolist()
-            if self._last is not None and self._last[2] and (not todo or todo[0] != 1):
+            todo = self._spikes(ext).tolist()  # (ascending)
+            if self._last is not None and self._last[2] and todo[:1] != [1]:  # (judged once)
                 todo.insert(0, 1)
             if todo:
                 out = Samples(out.t, out.acc.copy(), out.gyr.copy())  # (never the caller's arrays)

@@ -18,7 +18,7 @@ from sensorkit.ble.recorder import SessionRecorder, run_session
 from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
 from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 from sensorkit.cli import cli
-from sensorkit.errors import NoDataError
+from sensorkit.errors import NoDataError, RecordingError
 from sensorkit.io import read_recording
 
 from .conftest import synthetic_samples
@@ -196,3 +196,59 @@ def test_plot_says_there_is_nothing_to_plot_in_one_line(clinic):
     result = CliRunner().invoke(cli, ["plot", str(path), "--out", str(root / "p.png")])
     assert result.exit_code == 1
     assert result.stderr == f"error: {line}; nothing to plot\n" and not (root / "p.png").exists()
+
+
+def test_samples_lost_to_a_full_disk_before_any_was_saved_are_a_failure_not_a_session_without_data(tmp_path):
+    # the disk full at the first flush: the CSV keeps its header alone and the sidecar says
+    # n_samples 0, as a session without data's does, but samples came and were lost (write_error)
+    from sensorkit.io import RecordingWriter
+
+    writer = RecordingWriter(tmp_path, "full", META, flush_interval_s=3600.0)
+
+    class FullDisk:
+        def __init__(self, file):
+            self.file = file
+
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.file, name)
+
+    writer._file = FullDisk(writer._file)
+    writer.append(synthetic_samples(2.0, rate_hz=52.0))
+    with pytest.raises(RecordingError):
+        writer.flush()
+    meta = writer.close()
+    assert meta.n_samples == 0 and (tmp_path / "full.csv").read_text() == HEADER
+    with pytest.raises(Exception) as error:
+        read_recording(tmp_path / "full.csv")
+    assert not isinstance(error.value, NoDataError)
+    assert str(error.value) == (f"{tmp_path / 'full.csv'}: no samples: none of those received was saved "
+                                "(full.json: write_error: no space left on the device; 104 samples not saved)")
+
+
+def test_a_run_stopped_while_the_sensor_found_is_still_connecting_leaves_a_record_of_the_stop(tmp_path, run):
+    # (Ctrl-C before the first connection: the session was tried; "the run was stopped first")
+    import asyncio
+
+    sensor = VirtualSensor(PolarVerityFirmware(52.0), synthetic_samples(10.0, rate_hz=52.0), speed=20.0)
+    sensor.refuse_connections(100_000)
+    recorder = SessionRecorder(tmp_path, "stopped", META)
+
+    async def stopped_while_connecting():
+        task = asyncio.ensure_future(run_session(session_on(VirtualRadio([sensor]), sensor.local_name, give_up_s=60.0),
+                                                 recorder, Quiet(), duration_s=10.0))
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(stopped_while_connecting())
+    assert recorder.path.read_text() == HEADER
+    meta = sidecar(recorder.path)
+    assert meta["n_samples"] == 0 and meta["stream"]["ended_by"] == "closed" and "error" not in meta["stream"]
+    with pytest.raises(NoDataError) as error:
+        read_recording(recorder.path)
+    assert str(error.value) == (f"{recorder.path}: no samples: the session ended before any came "
+                                "(stream.ended_by closed: stopped by the run before any sample came)")

@@ -113,3 +113,17 @@ def test_glitches_side_by_side_are_judged_the_same_in_any_cutting():
             again, replaced_again = mended(leg, chunk)
             assert replaced_again == replaced
             np.testing.assert_array_equal(again.to_array(), whole.to_array())
+
+
+def test_two_glitches_in_a_row_count_two_however_the_stream_is_cut():
+    # fed one sample at a time, the second glitch waits for the sample after it while the first
+    # is already mended: it is judged once, as in one block
+    leg = still_leg()
+    leg.gyr[20] = [250.0, -40.0, 30.0]
+    leg.gyr[21] = [-200.0, 240.0, 30.0]
+    whole, _ = mended(leg)
+    assert (whole.gyr != leg.gyr).any(axis=1).nonzero()[0].tolist() == [20, 21]
+    for chunk in (None, 1, 21):
+        out, replaced = mended(leg, chunk)
+        assert replaced == 2
+        np.testing.assert_array_equal(out.to_array(), whole.to_array())
