@@ -49,6 +49,17 @@ def record_refused(folder, run, monkeypatch, name="refused"):
     return recorder.path, str(error.value)
 
 
+def assert_read_as_no_data(csv_path, ended_by: str, why: str) -> None:
+    """The record's sidecar says 0 samples and how the session ended, with no error; the reader
+    says so in one line."""
+    meta = sidecar(csv_path)
+    assert meta["n_samples"] == 0 and meta["stream"]["ended_by"] == ended_by and "error" not in meta["stream"]
+    with pytest.raises(NoDataError) as error:
+        read_recording(csv_path)
+    assert str(error.value) == (f"{csv_path}: no samples: the session ended before any came "
+                                f"(stream.ended_by {ended_by}: {why})")
+
+
 def sidecar(csv_path):
     return json.loads(csv_path.with_suffix(".json").read_text())
 
@@ -98,12 +109,7 @@ def test_a_sensor_connected_but_silent_for_good_leaves_a_record_of_the_give_up(t
     session = session_on(rig.radio, rig.sensor.local_name, clock=rig.sensor.clock, give_up_s=0.3)
     run(run_session(session, recorder, Quiet(), duration_s=60.0))
     assert session.state is LinkState.GAVE_UP
-    meta = sidecar(recorder.path)
-    assert meta["n_samples"] == 0 and meta["stream"]["ended_by"] == "gave_up" and "error" not in meta["stream"]
-    with pytest.raises(NoDataError) as error:
-        read_recording(recorder.path)
-    assert str(error.value) == (f"{recorder.path}: no samples: the session ended before any came "
-                                "(stream.ended_by gave_up: no link within the give-up time)")
+    assert_read_as_no_data(recorder.path, "gave_up", "no link within the give-up time")
 
 
 def test_a_header_only_csv_whose_sidecar_does_not_say_zero_samples_is_still_a_failure(tmp_path):
@@ -246,9 +252,4 @@ def test_a_run_stopped_while_the_sensor_found_is_still_connecting_leaves_a_recor
 
     run(stopped_while_connecting())
     assert recorder.path.read_text() == HEADER
-    meta = sidecar(recorder.path)
-    assert meta["n_samples"] == 0 and meta["stream"]["ended_by"] == "closed" and "error" not in meta["stream"]
-    with pytest.raises(NoDataError) as error:
-        read_recording(recorder.path)
-    assert str(error.value) == (f"{recorder.path}: no samples: the session ended before any came "
-                                "(stream.ended_by closed: stopped by the run before any sample came)")
+    assert_read_as_no_data(recorder.path, "closed", "stopped by the run before any sample came")
