@@ -36,7 +36,8 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
 
     Raises :class:`~sensorkit.errors.RecordingError` with one line naming the file (and line and
     column where they apply); :class:`~sensorkit.errors.NoDataError` (one) for the record of a
-    session that had no samples (the header alone, the sidecar's ``n_samples`` 0: :func:`no_data_reason`). Repaired, with a warning each: an incomplete last line (a crash
+    session that had no samples (the header alone, the sidecar's ``n_samples`` 0:
+    :func:`no_data_reason`). Repaired, with a warning each: an incomplete last line (a crash
     mid-write) is dropped; a few exactly repeated timestamps keep the first row; unknown columns
     and sidecar keys are ignored (the keys are kept in ``meta.extra``). ``sidecar``: what
     :func:`~sensorkit.io.meta.load_meta` gave for this canonical CSV, when the caller has read it
