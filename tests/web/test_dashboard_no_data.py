@@ -15,7 +15,7 @@ import pytest
 
 from prescriptions import exercise, rx_toml
 from sensorkit.report import load_prescriptions
-from sensorkit.web.dashboard_data import DashboardData
+from sensorkit.web.dashboard_data import DashboardData, recording_id
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 HEADER = "t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n"
@@ -87,6 +87,8 @@ def test_a_record_without_data_is_listed_and_opens_without_a_trace(clinic):
     opened = data.recording(page["sessions_without_data"][1]["id"])
     assert opened["no_data"] and opened["ended_by"] == "refused" and opened["error"] == REFUSED
     assert opened["reps"] == [] and "angle_deg" not in opened
+    # (by the id of its path too, as a bookmarked address names it: it raised NoDataError, a 500, reading a trace)
+    assert data.recording(recording_id(clinic / "data" / "tried_1010a.csv")) == opened
 
 
 def test_the_pages_show_it(clinic, page):
