@@ -70,6 +70,8 @@ class _Outcome:
     daily: list[dict] = field(default_factory=list)
     summary: list[dict] = field(default_factory=list)
     sessions: dict[str, list[tuple[_Entry, AnalyzedSession]]] = field(default_factory=dict)
+    #: the records of sessions tried that brought no samples, by patient (the report's ``sessions_without_data``)
+    without_data: dict[str, list[_Entry]] = field(default_factory=dict)
     failures: list[tuple[Path, str]] = field(default_factory=list)
     notes: list[tuple[Path, str]] = field(default_factory=list)
 
@@ -140,7 +142,11 @@ class DashboardData:
         for patient, analysed in report.sessions.items():
             by_name = {names[e.path]: e for e in queues.get(patient, [])}
             sessions[patient] = [(by_name[s.recording], s) for s in analysed if s.recording in by_name]
-        return _Outcome(daily=report.daily, summary=report.summary, sessions=sessions,
+        without_data = {}
+        for patient, tried in report.sessions_without_data.items():
+            by_name = {names[e.path]: e for e in queues.get(patient, []) if e.found.no_data}
+            without_data[patient] = [by_name[s.recording] for s in tried if s.recording in by_name]
+        return _Outcome(daily=report.daily, summary=report.summary, sessions=sessions, without_data=without_data,
                         failures=list(report.failures), notes=list(report.notes))
 
     # ---- downloads -----------------------------------------------------------------------
@@ -217,6 +223,7 @@ class DashboardData:
                     "adherence_30d_pct": self._window_adherence(rx, rows, ref, 30),
                     "current_period": self._period(rx, rows, ref),
                     "sessions": len(sessions),
+                    "sessions_without_data": len(self._outcome.without_data.get(patient, [])),
                     "last_session": last.started_at.astimezone(rx.zone).isoformat(timespec="minutes") if last else None,
                 })
             return {"patients": out,
@@ -238,6 +245,11 @@ class DashboardData:
             by_date: dict[str, list[dict]] = {}
             for r in rows:
                 by_date.setdefault(r["date"], []).append(r)
+            tried_by_date: dict[str, list[dict]] = {}
+            tried = sorted((self._tried(rx, e) for e in self._outcome.without_data.get(patient, [])),
+                           key=lambda t: t["started"])
+            for t in tried:
+                tried_by_date.setdefault(t["date"], []).append(t)
             calendar = []
             day = rx.start
             while day <= last_day:
@@ -264,6 +276,9 @@ class DashboardData:
                     # (of the exercises and sides scheduled that day, when any: another's reps are not theirs)
                     "reps_completed": sum(r["reps_completed"] for r in (scheduled or day_rows)), "reps_prescribed": prescribed,
                     "recordings_failed": sum(r["recordings_failed"] for r in day_rows),
+                    # (sessions tried that brought no samples: the day was not empty-handed, and why each ended)
+                    "sessions_without_data": sum(r["sessions_without_data"] for r in day_rows),
+                    "tried": tried_by_date.get(day.isoformat(), []),
                     # (the report's day, not over yet: no adherence until its reps reach the prescription)
                     "in_progress": going,
                     # (per exercise and side: one side's extra reps do not hide another's missing ones)
@@ -284,7 +299,18 @@ class DashboardData:
                       "hold_s": p.hold_s, "rom_deg": p.rom_deg, "days_per_week": p.days_per_week,
                       "sessions_per_day": p.sessions_per_day} for p in rx.exercises]
             info = next(p for p in self.patients()["patients"] if p["patient"] == patient)
-            return {**info, "plans": plans, "calendar": calendar, "rom": rom, "sessions": sessions, "summary": summary}
+            return {**info, "plans": plans, "calendar": calendar, "rom": rom, "sessions": sessions,
+                    "sessions_without_data": tried, "summary": summary}
+
+    def _tried(self, rx: Prescription, entry: _Entry) -> dict:
+        """The record of a session tried that brought no samples: when, what, and how it ended
+        (its sidecar's ``stream.ended_by``: refused, gave_up or closed; ``stream.error``, its one line)."""
+        found = entry.found
+        stream = found.meta.stream or {}
+        return {"id": entry.id, "recording": name_text(entry.path.stem),
+                "started": found.meta.started_at.astimezone(rx.zone).isoformat(timespec="minutes"),
+                "date": rx.local_date(found.meta.started_at).isoformat(), "exercise": found.meta.exercise,
+                "side": found.side, "ended_by": stream.get("ended_by") or None, "error": stream.get("error") or None}
 
     def _session(self, rx: Prescription, entry: _Entry, s: AnalyzedSession) -> dict:
         plan = rx.plan(s.exercise)
@@ -304,7 +330,8 @@ class DashboardData:
 
     def recording(self, rec_id: str) -> dict | None:
         """One analysed recording: its reps and the pipeline's angle trace (None: unknown id or not
-        a reported recording)."""
+        a reported recording). The record of a session without data: ``no_data`` true, how it
+        ended, no reps and no trace."""
         with self._lock:
             entry = self._by_id.get(rec_id)
             if entry is None or entry.found is None or entry.found.skipped:
@@ -312,6 +339,9 @@ class DashboardData:
             found = entry.found
             rx = self.prescriptions[found.patient]
             plan = rx.plan(found.meta.exercise)
+            if found.no_data:
+                return {**self._tried(rx, entry), "patient": found.patient, "no_data": True, "reps": [],
+                        "target_rom_deg": plan.rom_deg, "target_hold_s": plan.hold_s}
             if entry.trace is None:
                 entry.trace = self._trace(entry, plan.movement_s)
             return {"id": entry.id, "recording": name_text(entry.path.stem), "patient": found.patient,

@@ -81,6 +81,38 @@ def dashboard_pages(browser, out: Path) -> None:
             phone.screenshot(path=out / "dashboard_phone.png", full_page=True)
 
 
+def no_data_page(browser, out: Path) -> None:
+    """demo-p083's calendar (tests/web/test_dashboard_no_data.py): 11-09 data and a session stopped
+    before any sample came, 11-10 two sessions tried without data (refused, given up), 11-11 nothing."""
+    import shutil
+
+    from test_dashboard_no_data import GAVE_UP, RECORDINGS, REFUSED, RX, no_data_record
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "data").mkdir()
+        (root / "rx").mkdir()
+        for suffix in (".csv", ".json"):
+            shutil.copy(RECORDINGS / f"sim_9010{suffix}", root / "data" / f"sim_9010{suffix}")
+        no_data_record(root / "data", "tried_0909", "2026-11-09T09:05:00-05:00", "closed")
+        no_data_record(root / "data", "tried_1010a", "2026-11-10T10:15:00-05:00", "refused", REFUSED)
+        no_data_record(root / "data", "tried_1010b", "2026-11-10T10:20:00-05:00", "gave_up", GAVE_UP)
+        (root / "rx" / "demo-p083.toml").write_text(RX)
+        data = DashboardData(load_prescriptions(root / "rx"), [root / "data"], as_of=date(2026, 11, 12),
+                             include_simulated=True)
+        with ServerThread(dashboard_app(data)) as server:
+            page = browser.new_page(viewport={"width": 1000, "height": 800})
+            page.goto(server.url + "patient/demo-p083")
+            page.wait_for_selector("body[data-ready='1']")
+            calendar = page.locator("#calendar").bounding_box()
+            legend = page.locator("#calendar-legend").bounding_box()
+            page.screenshot(path=out / "dashboard_no_data.png", clip={
+                "x": calendar["x"] - 8, "y": calendar["y"] - 8, "width": max(calendar["width"], legend["width"]) + 16,
+                "height": legend["y"] + legend["height"] - calendar["y"] + 16})
+            page.locator("#sessions").scroll_into_view_if_needed()
+            page.locator("#sessions").screenshot(path=out / "dashboard_no_data_sessions.png")
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if a != "--dashboard-only"]
     out = Path(args[0] if args else "docs/images")
@@ -88,6 +120,7 @@ def main() -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         dashboard_pages(browser, out)
+        no_data_page(browser, out)
         if "--dashboard-only" not in sys.argv:  # (the live page's take minutes: a simulated session)
             live_pages(browser, out)
         browser.close()

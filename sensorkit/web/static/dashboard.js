@@ -5,6 +5,14 @@
 const KIND_COLOURS = { full: "#2a9d4a", partial: "#e79a1c", knee_out: "#3b6fc4", rejected: "#9a9a9a" };
 const KIND_WORDS = { full: "full", partial: "partial", knee_out: "knee out", rejected: "rejected" };
 const EXERCISE_WORDS = { hip_external_rotation: "hip external rotation", knee_extension: "knee extension" };
+// how a session without data ended (its sidecar's stream.ended_by), said before its error line when it has one
+const ENDED_WORDS = { refused: "refused", gave_up: "gave up", closed: "closed" };
+const ENDED_ALONE = { refused: "refused: the sensor would not stream as asked", gave_up: "gave up: no link within the give-up time",
+  closed: "closed: stopped before any sample came" };
+function endedHow(t) {
+  if (!t.ended_by) return t.error || "ended before any sample came";
+  return t.error ? `${ENDED_WORDS[t.ended_by] || t.ended_by}: ${t.error}` : ENDED_ALONE[t.ended_by] || t.ended_by;
+}
 const view = document.getElementById("view");
 const crumbs = document.getElementById("crumbs");
 
@@ -62,7 +70,8 @@ async function listPage() {
       <td class="num opt" data-col="days_with_data" data-label="days with data" data-value="${p.current_period.days_with_data}">${p.current_period.days_with_data}
         <span class="dim">of 30 (period ${p.current_period.period}: ${p.current_period.start} – ${p.current_period.end})</span></td>
       <td data-col="last_session">${whenHTML(p.last_session)}</td>
-      <td class="num opt" data-col="sessions" data-label="sessions">${p.sessions}</td>
+      <td class="num opt" data-col="sessions" data-label="sessions">${p.sessions}${p.sessions_without_data
+        ? ` <span class="dim">+ ${p.sessions_without_data} without data</span>` : ""}</td>
     </tr>`).join("");
   const problems = [...data.failed.map((f) => ["failed", f]), ...data.skipped.map((f) => ["skipped", f])];
   view.innerHTML = `
@@ -92,6 +101,7 @@ const CALENDAR_KEYS = [
   ["lost", "data lost: a recording could not be read"], ["inprogress", "in progress: the report's day, reps still to do"],
   ["off", "not scheduled"], ["future", "still to come"],
   ["today", "today (the report's day)"], ["data", "a recording that day"],
+  ["tried", "a session tried, no data: it ended before any sample came (the day's text says why)"],
 ];
 function calendar(days, today) {
   if (!days.length) return "<p class='dim'>no days yet</p>";
@@ -107,6 +117,8 @@ function calendar(days, today) {
     const going = d.scheduled && !d.future && !lost && d.adherence_pct === null && d.in_progress;
     const cls = d.future ? "future" : !d.scheduled ? "off" : lost ? "lost" : going ? "inprogress" : band(d.adherence_pct ?? 0);
     used.add(cls); if (d.has_data) used.add("data"); if (d.date === today) used.add("today");
+    const tried = d.tried || [], nTried = d.sessions_without_data || 0;
+    if (nTried) used.add("tried");
     // (reps done on a day not scheduled are shown too: exercise on the wrong days is worth seeing)
     const value = lost ? "?" : going ? `${d.reps_completed}/${d.reps_prescribed}` : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%`
       : !d.scheduled && d.reps_completed ? `${d.reps_completed} reps` : "";
@@ -120,12 +132,15 @@ function calendar(days, today) {
     const title = `${d.date}: ${d.scheduled ? `${counts}${going ? " so far, day in progress" : ""}`
       : `not scheduled${d.reps_completed ? `, ${d.reps_completed} reps completed` : ""}`}` +
       `${d.recordings_failed ? `, ${d.recordings_failed} recording(s) could not be read: data lost, adherence unknown` : ""}` +
-      `${d.has_data || d.recordings_failed ? "" : d.future ? "" : ", no recording"}` + `${d.date === today ? " (today)" : ""}`;
+      // (sessions tried that brought no samples: when, and why each ended; such a day is not one with nothing)
+      `${nTried ? `, ${nTried} session${nTried > 1 ? "s" : ""} tried without data: ` + tried.map((t) =>
+        `${when(t.started).slice(11, 16)} ${EXERCISE_WORDS[t.exercise] || t.exercise} ${t.side}, ${endedHow(t)}`).join("; ") : ""}` +
+      `${d.has_data || d.recordings_failed || nTried ? "" : d.future ? "" : ", no recording"}` + `${d.date === today ? " (today)" : ""}`;
     // (the day's meaning is also in its text, for a screen reader: a title is read by few)
-    return `<div class="day ${cls}${d.has_data ? " data" : ""}${d.date === today ? " today" : ""}" title="${esc(title)}"
+    return `<div class="day ${cls}${d.has_data ? " data" : ""}${nTried ? " tried" : ""}${d.date === today ? " today" : ""}" title="${esc(title)}"
       ${d.date === today ? 'aria-current="date"' : ""} data-date="${d.date}"
       data-adherence="${d.adherence_pct === null ? "" : fmt(d.adherence_pct)}" data-completed="${d.reps_completed}"
-      data-prescribed="${d.reps_prescribed}" data-has-data="${d.has_data}"><span aria-hidden="true">${Number(d.date.slice(8))}<span class="v">${value}</span></span><span class="sr-only">${esc(title)}</span></div>`;
+      data-prescribed="${d.reps_prescribed}" data-has-data="${d.has_data}" data-without-data="${nTried}"><span aria-hidden="true">${Number(d.date.slice(8))}<span class="v">${value}</span>${nTried && !d.has_data ? '<span class="t">tried</span>' : ""}</span><span class="sr-only">${esc(title)}</span></div>`;
   }).join("");
   const legend = CALENDAR_KEYS.filter(([key]) => used.has(key) || ["good", "mid", "low", "off"].includes(key))
     .map(([key, text]) => `<span data-key="${key}"><i class="swatch ${key}" aria-hidden="true"></i>${text}</span>`).join("");
@@ -216,7 +231,16 @@ async function patientPage(id) {
   document.title = `sensorkit · ${p.patient}`;
   const plans = p.plans.map((q) => `${esc(EXERCISE_WORDS[q.name] || q.name)} (${q.sides.join(", ")}): ${q.sets} × ${q.reps_per_set} reps,
     ≥ ${q.rom_deg}° held ≥ ${q.hold_s} s, ${q.days_per_week} days a week${q.sessions_per_day > 1 ? `, ${q.sessions_per_day} sessions a day` : ""}`).join("<br>");
-  const sessions = p.sessions.map((s) => `
+  // (the records of sessions tried without data, among the others by start: "no data", why, nothing to open)
+  const noData = (p.sessions_without_data || []).map((t) => ({ ...t, no_data: true }));
+  const rowsOf = [...p.sessions, ...noData].sort((a, b) => (a.started < b.started ? -1 : a.started > b.started ? 1 : 0));
+  const sessions = rowsOf.map((s) => s.no_data ? `
+    <tr class="nodata" data-recording="${esc(s.recording)}" data-date="${s.date}" data-no-data="${esc(s.ended_by || "")}">
+      <td data-col="started">${whenHTML(s.started)}</td>
+      <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[s.exercise] || s.exercise)}</td><td class="opt" data-col="side" data-label="side">${s.side}</td>
+      <td class="num opt" data-col="counted" data-label="counted">–</td><td class="num" data-col="completed">–</td>
+      <td data-col="kinds" colspan="4"><span class="nodata-badge">no data</span> <span class="dim">${esc(endedHow(s))}</span></td>
+    </tr>` : `
     <tr data-recording="${esc(s.recording)}" data-date="${s.date}" data-counted="${s.counted}" data-completed="${s.completed}">
       <td data-col="started">${whenHTML(s.started)}</td>
       <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[s.exercise] || s.exercise)}</td><td class="opt" data-col="side" data-label="side">${s.side}</td>
@@ -255,7 +279,7 @@ async function patientPage(id) {
       <th class="num opt" data-col="first_week">Full-rep ROM first week</th><th class="num opt" data-col="last_week">last week</th>
       <th class="num" data-col="change">Change</th></tr></thead>
       <tbody>${periods}</tbody></table>`)}
-    <h2>Sessions (${p.sessions.length})</h2>
+    <h2>Sessions (${p.sessions.length}${noData.length ? `, and ${noData.length} tried without data` : ""})</h2>
     ${wrap(`<table id="sessions" class="stack"><thead><tr><th data-col="started">Started</th><th class="opt" data-col="exercise">Exercise</th>
       <th class="opt" data-col="side">Side</th><th class="num opt" data-col="counted">Reps</th><th class="num" data-col="completed">Completed</th>
       <th data-col="kinds">Kinds</th><th class="num" data-col="rom_full_mean_deg"><span class="wide-text">Mean ROM of full reps °</span><span class="phone-text" aria-hidden="true">Full-rep ROM °</span></th>
@@ -300,6 +324,13 @@ async function recordingPage(id) {
   const r = await getJSON(`/api/recording/${encodeURIComponent(id)}`);
   crumbs.innerHTML = `› <a href="/patient/${encodeURIComponent(r.patient)}">${esc(r.patient)}</a> › ${esc(r.recording)}`;
   document.title = `sensorkit · ${r.recording}`;
+  if (r.no_data) {  // (the record of a session tried that brought no samples: no trace to draw)
+    view.innerHTML = `<h1>${esc(r.recording)}</h1>
+      <p class="dim">${esc(r.patient)} · ${esc(EXERCISE_WORDS[r.exercise] || r.exercise)} (${r.side}) · started ${esc(when(r.started))}</p>
+      <p class="note" id="no-data"><span class="nodata-badge">no data</span> The session ended before any sample came
+        (${esc(endedHow(r))}): no reps, no angle trace.</p>`;
+    return;
+  }
   view.innerHTML = `
     <h1>${esc(r.recording)}</h1>
     <p class="dim">${esc(r.patient)} · ${esc(EXERCISE_WORDS[r.exercise] || r.exercise)} (${r.side}) · started ${esc(when(r.started))} ·
