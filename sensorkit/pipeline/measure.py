@@ -368,7 +368,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         rom_deg=rom, hold_s=t_ret_start - t_out_end,
         out_duration_s=t_out_end - start_s, return_duration_s=end_s - t_ret_start,
         peak_speed_dps=float(np.abs(speed).max()) if len(speed) else 0.0,
-        reversals=count_reversals(angle_s, cfg.reversal_fraction * max(rom, 1e-9)),
+        reversals=count_reversals(angle_s, max(cfg.reversal_fraction * max(rom, 1e-9), cfg.reversal_floor_deg)),
         axis=axis, rest_up=w.rest_up, radius_m=radius, pivot_height_m=pivot_height,
         returned=w.returned, link=link_,
     )
