@@ -50,9 +50,9 @@ class HandFedPage:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(10)
 
-    def show(self, angle_deg: float, phase: str = "out") -> None:
+    def show(self, angle_deg: float, phase: str = "out", hold_s: float = 0.0) -> None:
         status = LiveStatus(state=LinkState.STREAMING, counts={"full": 0, "partial": 0, "knee_out": 0, "rejected": 0})
-        status.angle_deg, status.phase = angle_deg, phase
+        status.angle_deg, status.phase, status.hold_elapsed_s = angle_deg, phase, hold_s
 
         async def push() -> None:
             self.hub.show(status)

@@ -4,8 +4,6 @@ the set line and the counts where they were whatever the phase, and the hold's t
 page fed states by hand (tests/web/test_web_live_controls.py's page), on a laptop and a phone."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[web,webtest]'")
@@ -13,8 +11,6 @@ pytest.importorskip("pytest_playwright", reason="the webtest extra is not instal
 
 from test_web_live_controls import HandFedPage  # noqa: E402
 
-from sensorkit.ble.link import LinkState  # noqa: E402
-from sensorkit.ble.recorder import LiveStatus  # noqa: E402
 from sensorkit.pipeline.pipeline import PHASES  # noqa: E402
 
 #: a rep as the page goes through it (angle deg, phase, hold time s), with the plan's 30 deg held 2 s
@@ -23,20 +19,10 @@ VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "small laptop": {"width":
              "phone": {"width": 390, "height": 844}}
 
 
-def push(fed: HandFedPage, angle_deg: float, phase: str, hold_s: float = 0.0) -> None:
-    status = LiveStatus(state=LinkState.STREAMING, angle_deg=angle_deg, phase=phase, hold_elapsed_s=hold_s,
-                        counts={"full": 0, "partial": 0, "knee_out": 0, "rejected": 0})
-
-    async def show() -> None:
-        fed.hub.show(status)
-
-    asyncio.run_coroutine_threadsafe(show(), fed.loop).result(5)
-
-
 @pytest.fixture(scope="module")
 def fed(browser_type_launch_args):
     with HandFedPage() as page:
-        push(page, 0.0, "rest")
+        page.show(0.0, "rest")
         yield page
 
 
@@ -58,7 +44,7 @@ def test_through_a_rep_the_word_stays_on_one_line_and_the_set_line_stays_put(fed
     page.wait_for_selector("#plan[data-counted]")
     seen = {}
     for step in A_REP + [(8.0, phase) for phase in PHASES if phase not in ("rest", "out", "hold", "return")]:
-        push(fed, *step)
+        fed.show(*step)
         page.wait_for_selector(f"#phase[data-phase='{step[1]}']", timeout=5_000)
         if len(step) > 2:
             page.wait_for_function(f"document.querySelector('#hold-text').textContent.includes('{step[2]:.1f}')",
@@ -77,7 +63,7 @@ def test_the_hold_s_time_does_not_say_hold_again(fed, page):
     page.wait_for_selector("#plan[data-counted]")
     texts = []
     for angle_deg, held_s in ((34.0, 0.6), (34.0, 2.3), (24.0, 1.2)):
-        push(fed, angle_deg, "hold", held_s)
+        fed.show(angle_deg, "hold", held_s)
         page.wait_for_function(f"document.querySelector('#hold-text').textContent.includes('{held_s:.1f}')",
                                timeout=5_000)
         texts.append(page.inner_text("#hold-text"))
