@@ -35,8 +35,8 @@ from sensorkit.pipeline.measure import (PAD, SETTLED_S, Features, HoldSoFar, Win
                                         signed_angle_deg, smooth_zero_phase, top_band_deg)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Kind, Rep
-from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, Movement, Segmenter,
-                                        angle_between_deg)
+from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, WAY_BACK_FROM_SWING,
+                                        Movement, Segmenter, angle_between_deg)
 from sensorkit.pipeline.series import Chain, integral_deg, unstarted
 from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, eigh, row_norms
 from sensorkit.pipeline.spikes import SpikeFilter
@@ -374,6 +374,7 @@ class Pipeline:
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
         self._chain: Chain | None = None  # the turn through a series without rests, after the last movement
         self._foreign_end = -2  # the last sample of the last movement foreign to the exercise
+        self._last_end = -2  # the last sample of the last movement emitted
 
     def _process(self, samples: Samples) -> list[Rep]:
         return self._process_mended(self._spikes(samples))
@@ -403,6 +404,7 @@ class Pipeline:
         self._publish_settled()
         self._chain = None  # (nothing is integrated across the gap)
         self._foreign_end = -2  # (nor does what was cut there go on after it)
+        self._last_end = -2
         self._last_moving = self._last_loud = self._history.end - 1
 
     def _process_piece(self, samples: Samples) -> list[Rep]:
@@ -487,6 +489,7 @@ class Pipeline:
             self._settled_row = (self._emit(movement, publish=False), chain)
         else:
             self._emit(movement)
+        self._last_end = movement.end
 
     def _publish_settled(self) -> None:
         """Publish a settled movement's row held back (no movement came after it, before the stream's
@@ -527,9 +530,24 @@ class Pipeline:
         rep = self._apply(movement, window, f, v, no_rep)
         if before is not None and rep.kind != "rejected":
             self._held = _Held(movement, window, f, rep, before)
-        elif publish:
+        elif publish and not self._way_back(movement, f, rep):
             self._publish(rep)
         return rep
+
+    def _way_back(self, movement: Movement, f: Features, rep: Rep) -> bool:
+        """Whether a movement that is no rep was only the way back to rest after the movement before
+        it: from a quiet moment at the bottom of that movement's swing past the rest pose
+        (``WAY_BACK_FROM_SWING``), or begun at the very sample the movement before ended (no rest
+        between: at its swing's bottom, or a moment's stop there) and back at rest having gone under
+        ``min_rom_deg`` out the exercise's way. Part of that movement, not one of its own: no row (as
+        a pause on the way out that a rep took back has none). A small movement from a rest keeps
+        its row ("too small")."""
+        if rep.kind != Kind.REJECTED:
+            return False
+        if movement.no_rep == WAY_BACK_FROM_SWING:
+            return True
+        return (not movement.no_rep and movement.start == self._last_end + 1 and f.returned
+                and f.rom_deg < self.config.min_rom_deg)
 
     def _measure(self, movement: Movement) -> tuple[Window, Features]:
         first = max(movement.start - self._pre, movement.previous_end + 1)  # its rest, not the one before
