@@ -397,9 +397,9 @@ def test_the_bottom_of_a_backswing_taken_for_rest_gives_the_rest_back_once_the_l
     counted = [r for r in reps if r.counted]
     assert [round(r.start_s) for r in counted] == [3, 12, 20, 28]
     assert all(r.kind == "full" and r.rom_deg == pytest.approx(35.0, abs=1.5) for r in counted)
-    # (the way back from the bottom may show as a rejected movement, said so: it is one, and counts nothing)
-    assert all(r.reason == "the way back to rest after a swing past it" and r.end_s - r.start_s < 3.0
-               for r in reps if not r.counted)
+    # the way back from the bottom is part of the first rep's swing: no row of its own (it was a
+    # rejected "the way back to rest after a swing past it")
+    assert len(reps) == 4
 
 
 
