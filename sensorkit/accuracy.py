@@ -56,7 +56,7 @@ def tempo_by_definition(truth: list[Truth], meta: Mapping[str, Any], config: Pip
     pipeline is scored on measuring the durations and applying it. ``drawn_tempo`` keeps what the
     simulator drew."""
     resolved = (config or PipelineConfig()).resolved(exercises.get(meta.get("exercise")))
-    judge = TempoJudge(resolved, prescribed_rep_s(meta))
+    judge = TempoJudge(resolved, prescribed_rep_s(meta, resolved.controlled_rep_s))
     out = list(truth)
     for i in sorted((i for i, tr in enumerate(truth) if tr.kind in COUNTED_KINDS and tr.tempo),
                     key=lambda i: truth[i].start_s):

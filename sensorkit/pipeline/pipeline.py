@@ -244,7 +244,7 @@ class Pipeline:
         self.exercise = self.exercise_model.name
         self.config = (config or PipelineConfig()).resolved(self.exercise_model)
         self.classifier = RepClassifier(self.config, self.exercise_model, prescribed(meta, "target_rom_deg"))
-        self.tempo = TempoJudge(self.config, prescribed_rep_s(meta))
+        self.tempo = TempoJudge(self.config, prescribed_rep_s(meta, self.config.controlled_rep_s))
         self._prescribed_hold_s = prescribed(meta, "target_hold_s")
         self.reps_: list[Rep] = []
         self.angle_deg_ = 0.0

@@ -4,7 +4,10 @@ A rep is ``fast`` when its duration (from leaving rest to being back: outward mo
 return) is below ``fast_fraction`` of a reference, by the first rule that applies:
 
 1. the prescribed duration, when the recording names one (sidecar ``target_movement_s``, the
-   outward plus return movement, plus ``target_hold_s`` when given);
+   outward plus return movement, plus ``target_hold_s`` when given); with only ``target_hold_s``
+   given, the exercise's controlled rep (``controlled_rep_s``) with the prescribed hold in place of
+   the ``CONTROLLED_HOLD_S`` it assumes: a rep that skips a prescribed hold is ``fast`` from the
+   first, whatever the reps before it did;
 2. the median of the patient's recent ``normal`` reps, once there are ``tempo_min_reps`` of them
    (fast reps never enter it, so a rushed set, however long, does not become the norm);
 3. when the first ``tempo_min_reps`` reps were all quicker than the exercise's prior and each was
@@ -30,11 +33,22 @@ from sensorkit.pipeline.config import PipelineConfig, prescribed
 from sensorkit.pipeline.stats import median
 
 
-def prescribed_rep_s(meta: Mapping[str, Any]) -> float | None:
+#: the hold (s) an exercise's ``controlled_rep_s`` includes (both exercises' priors: out, a 2-s
+#: hold and return)
+CONTROLLED_HOLD_S = 2.0
+
+
+def prescribed_rep_s(meta: Mapping[str, Any], controlled_rep_s: float | None = None) -> float | None:
     """Rule 1's reference from a recording's sidecar (s): ``target_movement_s`` (out and return)
-    plus ``target_hold_s`` when given; None without a movement target."""
+    plus ``target_hold_s`` when given; without a movement target, ``controlled_rep_s`` (the
+    exercise's, s) with ``target_hold_s`` in place of ``CONTROLLED_HOLD_S``; None without either
+    target (or without ``controlled_rep_s``)."""
     movement_s, hold_s = prescribed(meta, "target_movement_s"), prescribed(meta, "target_hold_s")
-    return None if movement_s is None else movement_s + (hold_s if hold_s is not None else 0.0)
+    if movement_s is not None:
+        return movement_s + (hold_s if hold_s is not None else 0.0)
+    if hold_s is not None and controlled_rep_s is not None:
+        return max(0.0, controlled_rep_s - CONTROLLED_HOLD_S) + hold_s
+    return None
 
 
 class TempoJudge:

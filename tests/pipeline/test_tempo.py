@@ -50,6 +50,22 @@ def test_the_prescribed_rep_is_the_reference():
     assert {r.tempo for r in Pipeline(meta={"target_movement_s": 3.4, "target_hold_s": 10}).run(samples)} == {"fast"}
 
 
+def test_a_rep_that_skips_a_prescribed_hold_is_fast_from_the_first():
+    # only the hold prescribed (8 s, as simulated sessions and prescriptions give it): two reps held
+    # 8 s, one held 0.1 s (its whole rep 3.2 s), one held 8 s. The one that skipped the hold was
+    # "normal": with no movement target there was no prescribed reference, and the exercise's
+    # prior (hip ER: a 5-s rep with a 2-s hold) leaves 3.2 s above 0.6 x 5 s. Now the reference is
+    # that prior with the prescribed hold in place of its 2 s: 11 s
+    axis, g = random_setup(6)
+    moves = [Move(35, hold_s=8.0, out_s=1.5, return_s=1.5)] * 2 + [Move(35, hold_s=0.1, out_s=1.5, return_s=1.6),
+                                                                   Move(35, hold_s=8.0, out_s=1.5, return_s=1.5)]
+    reps = Pipeline(meta={"target_hold_s": 8}).run(Synth(axis, g, moves=moves).samples(noise=1.0))
+    assert [r.tempo for r in reps] == ["normal", "normal", "fast", "normal"]
+    # a rep held as prescribed is normal however quick its movement: 0.8 s out and back, 8-s hold
+    quick = Synth(axis, g, moves=[Move(35, hold_s=8.0, out_s=0.8, return_s=0.8)] * 3).samples(noise=1.0)
+    assert {r.tempo for r in Pipeline(meta={"target_hold_s": 8}).run(quick)} == {"normal"}
+
+
 def test_rejected_movements_have_no_tempo():
     axis, g = random_setup(5)
     reps = Pipeline().run(Synth(axis, g, moves=controlled(3) + [Move(80)] + controlled(1)).samples())
