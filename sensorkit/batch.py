@@ -30,7 +30,7 @@ from sensorkit.errors import NoDataError, SensorkitError, escape_controls, failu
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names
 from sensorkit.io.meta import exercise_warning, file_time_warning, with_defaults
-from sensorkit.io.outputs import OutputSet, check_output_folder
+from sensorkit.io.outputs import OutputSet, check_output_folder, no_negative_zero
 from sensorkit.io.outputs import interrupts_noted  # noqa: F401 - (moved there: commands that analyse nothing use it)
 from sensorkit.io.outputs import raise_if_interrupted as _raise_if_interrupted
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
@@ -309,8 +309,8 @@ def analyze_paths(
             if on_file:
                 on_file(path, result, error)
         with outputs.writing(sessions_path) as sessions_csv:
-            pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)).to_csv(sessions_csv, index=False,
-                                                                            float_format="%.3f")
+            sessions = no_negative_zero(pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)))
+            sessions.to_csv(sessions_csv, index=False, float_format="%.3f")
     return outcome
 
 
@@ -324,4 +324,4 @@ def write_rep_rows(handle: TextIO, rows: list[dict], header: bool) -> None:
         return
     reps = pd.DataFrame(rows, columns=list(REP_COLUMNS))
     reps["rep"] = reps["rep"].astype("Int64")
-    reps.to_csv(handle, header=header, index=False, float_format="%.3f")
+    no_negative_zero(reps).to_csv(handle, header=header, index=False, float_format="%.3f")  # (0.000, not -0.000)

@@ -79,11 +79,11 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
         raise click.UsageError(str(exc)) from None
     require_inputs(paths)
     from sensorkit.io import find_recordings
-    from sensorkit.io.outputs import check_output_folder, check_outputs
+    from sensorkit.io.outputs import check_output_folder, check_outputs, folder_made_for
 
     config = config if config is not None else parse_settings(())
     err = stderr_console()
-    with batch_guard():
+    with batch_guard(), folder_made_for(out_dir):  # (--out made for a run that writes nothing: removed again)
         skipped: list = []
         files = find_recordings(paths, exclude=[out_dir], skipped=skipped)
         check_outputs([("--out", out_dir / "reps.csv"), ("--out", out_dir / "sessions.csv")], inputs=files,
