@@ -436,7 +436,7 @@ def exercise_warning(path: str | os.PathLike, meta: RecordingMeta) -> str | None
         advice = "give --exercise to say which it is"
     else:
         missing = "its sidecar names no exercise"
-        advice = 'name it in the sidecar ("exercise") or give --exercise'
+        advice = 'name it in the sidecar ("exercise") or with analyze/plot --exercise'  # (a report reads it too)
     return escape_controls(f"{path}: {missing}: analysed as {meta.exercise}, the default; {advice}")
 
 

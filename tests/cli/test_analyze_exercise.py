@@ -66,7 +66,7 @@ def test_a_sidecar_that_names_no_exercise_is_warned_of_and_exercise_given_says_i
     Path("bare.json").write_text(json.dumps({"patient": "p1", "started_at": "2026-11-24T09:30:00+01:00"}))
     result = run("analyze", bare, "--out", "out")
     assert ("warning: bare.csv: its sidecar names no exercise: analysed as hip_external_rotation, the default;"
-            ' name it in the sidecar ("exercise") or give --exercise') in result.stderr.splitlines()
+            ' name it in the sidecar ("exercise") or with analyze/plot --exercise') in result.stderr.splitlines()
     said = run("analyze", bare, "--out", "said", "--exercise", "knee_extension")
     assert said.exit_code == 0 and "warning" not in said.stderr, said.stderr
     reps, sessions = tables(Path("said"))
@@ -100,3 +100,14 @@ def test_plot_takes_the_exercise_for_a_recording_without_a_sidecar(bare):
     assert Path("given.png").read_bytes() != Path("assumed.png").read_bytes()
     refused = run("plot", "--patient-report", "report.csv", "--out", "plots", "--exercise", "knee_extension")
     assert refused.exit_code == 2 and "not for --patient-report" in refused.output
+
+
+def test_a_report_warns_of_a_session_whose_sidecar_names_no_exercise(bare):
+    Path("p1.toml").write_text('patient = "p1"\ntimezone = "UTC"\nstart = 2026-10-01\n\n[[exercise]]\n'
+                               'name = "hip_external_rotation"\nsides = ["right"]\nsets = 3\nreps_per_set = 10\n'
+                               'hold_s = 2\nrom_deg = 30\ndays_per_week = 7\n')
+    Path("bare.json").write_text(json.dumps({"patient": "p1", "side": "right", "started_at": "2026-11-24T09:30:00+00:00"}))
+    result = run("report", "--prescription", "p1.toml", bare, "--out", "report.csv", "--as-of", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert ("warning: bare.csv: its sidecar names no exercise: analysed as hip_external_rotation, the default;"
+            ' name it in the sidecar ("exercise") or with analyze/plot --exercise') in result.stderr.splitlines()
