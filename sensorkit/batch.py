@@ -29,8 +29,8 @@ from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
 from sensorkit.errors import NoDataError, SensorkitError, escape_controls, failure_reason, name_text
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names
-from sensorkit.io.meta import file_time_warning
-from sensorkit.io.outputs import OutputSet, check_output_folder
+from sensorkit.io.meta import exercise_warning, file_time_warning, with_defaults
+from sensorkit.io.outputs import OutputSet, check_output_folder, no_negative_zero
 from sensorkit.io.outputs import interrupts_noted  # noqa: F401 - (moved there: commands that analyse nothing use it)
 from sensorkit.io.outputs import raise_if_interrupted as _raise_if_interrupted
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
@@ -90,15 +90,20 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     RecordingError for a bad file).
 
     ``meta_defaults``: sidecar keys to assume where the recording's own sidecar is silent (the
-    report passes the prescription's tempo as ``target_movement_s``).
+    report passes the prescription's tempo as ``target_movement_s``; ``analyze --exercise/--side``
+    their values), as :func:`~sensorkit.io.meta.with_defaults` says; a recording analysed as the
+    default exercise, named by neither, is said in a warning.
     """
     try:
         rec = path if isinstance(path, Recording) else read_recording(path)
     except NoDataError as exc:
         return no_data_result(Path(path), exc)
+    rec.meta, said = with_defaults(rec.meta, meta_defaults, rec.path)
+    assumed = exercise_warning(rec.path, rec.meta)
+    rec.warnings = [*rec.warnings, *said, *([assumed] if assumed else [])]
     if rec.meta.started_at_from_file_time:
-        rec.warnings = [*rec.warnings, file_time_warning(rec.path, rec.meta.started_at)]
-    meta = {k: v for k, v in (meta_defaults or {}).items() if v is not None} | rec.meta.to_dict()
+        rec.warnings = [*rec.warnings, file_time_warning(rec.path, rec.meta.started_at, rec.meta.no_sidecar)]
+    meta = rec.meta.to_dict()
     reps = Pipeline(config, meta=meta).run(rec.samples)
     side = rec.meta.side or ""
     rows = [rep.row(rec.name, side) for rep in reps]
@@ -259,6 +264,7 @@ def analyze_paths(
     scheduler: str | None = None,
     keep_results: bool = True,
     files: list[Path] | None = None,
+    meta_defaults: dict | None = None,
 ) -> BatchOutcome:
     """Analyse every recording under ``paths``; write ``reps.csv`` and ``sessions.csv`` in ``out_dir``.
 
@@ -269,7 +275,8 @@ def analyze_paths(
     Both tables appear together when the batch is done (written beside, then renamed into place);
     on any error or Ctrl-C neither is replaced and no temporary file is left. Earlier outputs
     found in an input folder are skipped (``outcome.skipped``). ``files``: the recording files when
-    the caller has already searched ``paths``.
+    the caller has already searched ``paths``. ``meta_defaults``: sidecar keys to assume for every
+    file whose sidecar is silent (:func:`analyze_recording`).
     """
     out = Path(out_dir)
     outcome = BatchOutcome()
@@ -281,7 +288,7 @@ def analyze_paths(
     with OutputSet([reps_path, sessions_path]) as outputs:
         with outputs.writing(reps_path) as reps_csv:
             write_rep_rows(reps_csv, [], header=True)
-        for path, result, error in analyze_many(files, config, workers, scheduler):
+        for path, result, error in analyze_many(files, config, workers, scheduler, [meta_defaults] * len(files)):
             if result is None:
                 outcome.failures.append((path, error))
                 session_rows.append(failed_session_row(path, error) | {"recording": names[path]})
@@ -302,8 +309,8 @@ def analyze_paths(
             if on_file:
                 on_file(path, result, error)
         with outputs.writing(sessions_path) as sessions_csv:
-            pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)).to_csv(sessions_csv, index=False,
-                                                                            float_format="%.3f")
+            sessions = no_negative_zero(pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)))
+            sessions.to_csv(sessions_csv, index=False, float_format="%.3f")
     return outcome
 
 
@@ -317,4 +324,4 @@ def write_rep_rows(handle: TextIO, rows: list[dict], header: bool) -> None:
         return
     reps = pd.DataFrame(rows, columns=list(REP_COLUMNS))
     reps["rep"] = reps["rep"].astype("Int64")
-    reps.to_csv(handle, header=header, index=False, float_format="%.3f")
+    no_negative_zero(reps).to_csv(handle, header=header, index=False, float_format="%.3f")  # (0.000, not -0.000)

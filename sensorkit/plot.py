@@ -25,6 +25,7 @@ import numpy as np
 from sensorkit import exercises
 from sensorkit.errors import SensorkitError, escape_controls
 from sensorkit.io import read_recording
+from sensorkit.io.meta import exercise_warning, with_defaults
 from sensorkit.pipeline import Pipeline, PipelineConfig, Rep
 from sensorkit.samples import Samples
 
@@ -87,14 +88,19 @@ def plot_recording(csv_path: str | os.PathLike, out_png: str | os.PathLike, bloc
 
 
 def recording_png(csv_path: str | os.PathLike, block_size: int = 5,
-                  on_warning: Callable[[str], None] | None = None) -> bytes:
+                  on_warning: Callable[[str], None] | None = None, meta_defaults: dict | None = None) -> bytes:
     """The PNG bytes of :func:`plot_recording`; ``on_warning`` gets each of the reader's warnings
-    (a line dropped, repeated timestamps, ...)."""
+    (a line dropped, repeated timestamps, ...) and, as ``analyze`` says it, the default exercise
+    assumed. ``meta_defaults``: sidecar keys (``exercise``, ``side``) where its sidecar is silent
+    (:func:`~sensorkit.io.meta.with_defaults`)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     figure = _figure(12, 4.5)
     rec = read_recording(csv_path)
+    rec.meta, said = with_defaults(rec.meta, meta_defaults, rec.path)
+    assumed = exercise_warning(rec.path, rec.meta)
+    rec.warnings = [*rec.warnings, *said, *([assumed] if assumed else [])]
     for warning in rec.warnings if on_warning is not None else ():
         on_warning(warning)
     meta = rec.meta.to_dict()

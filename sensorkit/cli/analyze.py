@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from sensorkit import exercises
 from sensorkit.cli.parallel import parallel_options
 from sensorkit.cli.safety import batch_guard, require_inputs, scheduler_notice, stderr_console
 from sensorkit.errors import ConfigError, escape_controls, failure_reason
@@ -40,6 +41,19 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
         raise ConfigError(f"--set: {exc}") from None
 
 
+def recording_options(command):
+    """``--exercise`` and ``--side``: what a recording is, for those whose sidecar does not say."""
+    command = click.option(
+        "--side", type=click.Choice(["left", "right"]), default=None,
+        help="The leg that wore the sensor (left or right), for recordings whose sidecar names none. A"
+             " sidecar's own side holds (a warning when it differs).")(command)
+    return click.option(
+        "--exercise", type=click.Choice(exercises.names()), default=None,
+        help=f"The exercise recorded, for recordings whose sidecar names none. A sidecar's own exercise holds"
+             f" (a warning when it differs). Without either: {exercises.DEFAULT_EXERCISE}, with a warning"
+             f" per recording.")(command)
+
+
 @click.command("analyze")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -47,14 +61,17 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Change an analysis setting (one of PipelineConfig's, in the docs), e.g. --set min_rom_deg=6."
                    " Repeatable.")
+@recording_options
 @parallel_options
 @click.option("--quiet", is_flag=True, help="No progress bar or per-file lines.")
-def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], workers: int | None,
-            scheduler: str | None, quiet: bool) -> None:
+def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], exercise: str | None,
+            side: str | None, workers: int | None, scheduler: str | None, quiet: bool) -> None:
     """Count, classify and measure the reps in recordings (files, or folders searched recursively).
 
     Writes reps.csv (one row per rep) and sessions.csv (one row per recording) in --out. The
     results do not depend on --workers or --scheduler: rows come in the order of the files.
+    A recording whose sidecar names no exercise, with no --exercise, is analysed as the default
+    one with a warning naming it.
     """
     try:  # (settings given: checked first; the defaults are made once the inputs are there)
         config = parse_settings(settings) if settings else None
@@ -62,11 +79,11 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
         raise click.UsageError(str(exc)) from None
     require_inputs(paths)
     from sensorkit.io import find_recordings
-    from sensorkit.io.outputs import check_output_folder, check_outputs
+    from sensorkit.io.outputs import check_output_folder, check_outputs, folder_made_for
 
     config = config if config is not None else parse_settings(())
     err = stderr_console()
-    with batch_guard():
+    with batch_guard(), folder_made_for(out_dir):  # (--out made for a run that writes nothing: removed again)
         skipped: list = []
         files = find_recordings(paths, exclude=[out_dir], skipped=skipped)
         check_outputs([("--out", out_dir / "reps.csv"), ("--out", out_dir / "sessions.csv")], inputs=files,
@@ -83,11 +100,12 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], w
             err.print(escape_controls(f"error: no recordings found in {' '.join(map(str, paths))}"), markup=False,
                       soft_wrap=True)
             sys.exit(1)
-        outcome = _run(files, out_dir, config, workers, scheduler, quiet, err)
+        said = {key: value for key, value in (("exercise", exercise), ("side", side)) if value is not None}
+        outcome = _run(files, out_dir, config, workers, scheduler, quiet, err, said or None)
     _summarise(outcome, out_dir, quiet, err)
 
 
-def _run(files, out_dir, config, workers, scheduler, quiet, err):
+def _run(files, out_dir, config, workers, scheduler, quiet, err, meta_defaults=None):
     """The batch with its progress bar and per-file lines."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -110,7 +128,7 @@ def _run(files, out_dir, config, workers, scheduler, quiet, err):
             progress.refresh()
 
         return analyze_paths(files, out_dir, config, on_file=on_file, workers=workers, scheduler=scheduler,
-                             keep_results=False, files=files)
+                             keep_results=False, files=files, meta_defaults=meta_defaults)
 
 
 def _summarise(outcome, out_dir, quiet, err) -> None:

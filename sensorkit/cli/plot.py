@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from sensorkit.cli.analyze import recording_options
 from sensorkit.cli.safety import require_inputs, say
 from sensorkit.errors import NoDataError, RecordingError, SensorkitError, escape_controls, failure_reason
 
@@ -55,10 +56,15 @@ def _check_row(path: Path, line: int, row: dict) -> None:
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="With RECORDING: the PNG file to write (a folder: FOLDER/NAME.png). With --patient-report: "
                    "the folder for the patients' PNGs.")
-def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None:
+@recording_options
+def plot(recording: Path | None, patient_report: Path | None, out: Path, exercise: str | None,
+         side: str | None) -> None:
     """Plot a recording's angle trace and reps, or per-patient progress from a report."""
     if (recording is None) == (patient_report is None):
         raise click.UsageError("give either RECORDING or --patient-report REPORT.csv")
+    said = {key: value for key, value in (("exercise", exercise), ("side", side)) if value is not None}
+    if said and recording is None:
+        raise click.UsageError("--exercise and --side say what RECORDING is: not for --patient-report")
     require_inputs([recording if recording is not None else patient_report], folders=False)
     from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs
     from sensorkit.plot import patient_file_name, patient_progress_png, recording_png, require_matplotlib
@@ -71,7 +77,8 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path) -> None
             check_outputs([("--out", out)], inputs=[recording], replaceable=["PNG image"])
             if out.suffix.lower() != ".png":
                 raise SensorkitError(f"--out {out}: the plot is a PNG image: give a name ending in .png, or a folder")
-            pngs = {out: recording_png(recording, on_warning=lambda warning: say(f"warning: {warning}"))}
+            pngs = {out: recording_png(recording, on_warning=lambda warning: say(f"warning: {warning}"),
+                                       meta_defaults=said)}
         else:
             by_patient = _report_rows(patient_report)
             check_output_folder(out)

@@ -53,6 +53,11 @@ class RecordingMeta:
     #: not a sidecar key: True when ``started_at`` had no UTC offset (a wall-clock time, read in this
     #: computer's zone here; a report reads it in the patient's time zone: :meth:`in_zone`)
     started_at_without_offset: bool = field(default=False, compare=False)
+    #: not a sidecar key: True when the recording has no sidecar at all (every key its default)
+    no_sidecar: bool = field(default=False, compare=False)
+    #: not a sidecar key: True when no sidecar names the exercise, so that ``exercise`` is the default
+    #: (:func:`with_defaults` fills it in from a caller's; :func:`exercise_warning` says so otherwise)
+    exercise_assumed: bool = field(default=False, compare=False)
 
     def in_zone(self, zone: tzinfo) -> "RecordingMeta":
         """This meta with a ``started_at`` given without a UTC offset read as a wall-clock time in
@@ -319,6 +324,7 @@ def meta_from_dict(data: Any, source: str, check_entries: bool = True) -> tuple[
             warnings.append(f"{source}: key {key}: {raw!r} is not in the years {FIRST_YEAR} to {LAST_YEAR} (a clock never"
                             " set, or a typo); a report places the recording on no day")
         values[key] = value
+    extra_flags["exercise_assumed"] = "exercise" not in values
     return RecordingMeta(**values, extra=extra, **extra_flags), warnings
 
 
@@ -336,7 +342,7 @@ def load_meta(
     try:
         text = json_path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        meta, warnings = RecordingMeta(), []
+        meta, warnings = RecordingMeta(no_sidecar=True, exercise_assumed=True), []
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordingError(f"{json_path}: cannot read: {describe_os_error(exc)}") from None
     else:
@@ -371,11 +377,67 @@ def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
     return seen
 
 
-def file_time_warning(path: str | os.PathLike, started_at: datetime) -> str:
-    """The warning for a recording dated by its file's modification time (less its duration)."""
-    return escape_controls(f"{path}: no started_at in its sidecar; dated by the file's modification time less its"
+def file_time_warning(path: str | os.PathLike, started_at: datetime, no_sidecar: bool = False) -> str:
+    """The warning for a recording dated by its file's modification time (less its duration);
+    ``no_sidecar``: it has no sidecar at all (:attr:`RecordingMeta.no_sidecar`), not one without ``started_at``."""
+    missing = f"no sidecar {_sidecar_name(path)}" if no_sidecar else "no started_at in its sidecar"
+    return escape_controls(f"{path}: {missing}; dated by the file's modification time less its"
                            f" duration (started {started_at.isoformat(timespec='seconds')}), which copying or"
                            " unzipping changes")
+
+
+def _sidecar_name(path: str | os.PathLike) -> str:
+    """The name the sidecar of ``path`` would have ("" for a file that is its own: a JSON export)."""
+    name = sidecar_path(path).name
+    return "" if name == Path(path).name else name
+
+
+#: the sidecar keys a caller can give for the recordings whose sidecars do not
+#: (``sensorkit analyze --exercise/--side``); the sidecar's own value holds, with a warning
+SAID_FOR_RECORDINGS = ("exercise", "side")
+
+
+def with_defaults(meta: RecordingMeta, defaults: dict[str, Any] | None, path: str | os.PathLike
+                  ) -> tuple[RecordingMeta, list[str]]:
+    """``meta`` with each key of ``defaults`` (sidecar keys; None: not given) that its sidecar does
+    not give filled in, checked as the sidecar's (a ValueError naming the key otherwise). Returns
+    (meta, warnings): one for each of :data:`SAID_FOR_RECORDINGS` the sidecar gives otherwise (its
+    own holds: it was written with the recording). ``path`` (the recording) names it in them."""
+    changes: dict[str, Any] = {}
+    warnings: list[str] = []
+    for key, value in (defaults or {}).items():
+        if value is None:
+            continue
+        if key not in _VALIDATORS:
+            raise ValueError(f"{key}: not a sidecar key")
+        try:
+            value = _VALIDATORS[key](value)
+        except ValueError as exc:
+            raise ValueError(f"{key}: {exc}") from None
+        own = None if key == "exercise" and meta.exercise_assumed else getattr(meta, key)
+        if own is None:
+            changes[key] = value
+            if key == "exercise":
+                changes["exercise_assumed"] = False
+        elif key in SAID_FOR_RECORDINGS and own != value:
+            warnings.append(escape_controls(f"{path}: its sidecar says {key} {own}, which holds: not the --{key} {value}"
+                                            " given for recordings whose sidecar names none"))
+    return (replace(meta, **changes) if changes else meta), warnings
+
+
+def exercise_warning(path: str | os.PathLike, meta: RecordingMeta) -> str | None:
+    """The warning for a recording analysed as the default exercise because neither its sidecar
+    nor the caller named one (:attr:`RecordingMeta.exercise_assumed`); None when one did."""
+    if not meta.exercise_assumed:
+        return None
+    if meta.no_sidecar:
+        name = _sidecar_name(path)
+        missing = f"no sidecar{f' {name}' if name else ''}"
+        advice = "give --exercise to say which it is"
+    else:
+        missing = "its sidecar names no exercise"
+        advice = 'name it in the sidecar ("exercise") or with analyze/plot --exercise'  # (a report reads it too)
+    return escape_controls(f"{path}: {missing}: analysed as {meta.exercise}, the default; {advice}")
 
 
 def started_at_from_mtime(path: str | os.PathLike) -> datetime:

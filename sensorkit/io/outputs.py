@@ -152,6 +152,43 @@ def check_output_folder(folder: str | os.PathLike, option: str = "--out") -> Pat
     return folder
 
 
+@contextlib.contextmanager
+def folder_made_for(folder: str | os.PathLike) -> Iterator[None]:
+    """Around a run that may create ``folder`` (:func:`check_output_folder`): at its end, however
+    it ends, the folders of ``folder``'s path that did not exist before it and are still empty are
+    removed again (deepest first), so a run that wrote nothing (no recordings found, an error,
+    Ctrl-C) leaves no empty output folder behind. A folder that was there before, or holds
+    anything, is never removed."""
+    folder = Path(folder)
+    made = [path for path in (folder, *folder.parents)  # (deepest first; "a/.." is no folder of its own)
+            if path.name not in ("", ".", "..") and not os.path.lexists(path)]
+    try:
+        yield
+    finally:
+        for path in made:
+            try:
+                path.rmdir()  # (only an empty folder)
+            except OSError:
+                break  # (not empty, or not ours: nor are the folders above it empty)
+
+
+def no_negative_zero(frame, float_format: str = "%.3f"):
+    """``frame`` (a pandas DataFrame, changed in place and returned) with each float that pandas'
+    ``to_csv(float_format=...)`` would write as a negative zero (``-0.000``: a value from -0.0005
+    to -0.0) made 0.0, so that the table says 0.000; in a column of floats mixed with text
+    (written as ``str`` writes them), a -0.0."""
+    for index, column in enumerate(frame.columns):
+        kind = frame[column].dtype.kind
+        if kind not in "fO":
+            continue
+        write = (lambda value: float_format % value) if kind == "f" else str
+        rows = [row for row, value in enumerate(frame[column].tolist())
+                if isinstance(value, float) and (text := write(value)).startswith("-") and float(text) == 0]
+        if rows:
+            frame.iloc[rows, index] = 0.0
+    return frame
+
+
 def reason(exc: BaseException) -> str:
     """A short reason for a failed write (disk full, read-only, ...)."""
     if isinstance(exc, OSError) and exc.errno is not None:

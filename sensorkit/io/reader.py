@@ -143,7 +143,7 @@ def _read_vendor_or_fail(path: Path, canonical_error: RecordingError | None) -> 
 def _vendor_recording(path: Path, data: VendorData) -> Recording:
     """A Recording from a vendor export: its sidecar (when any) overrides, else the file's own start time."""
     if data.sidecar is None:
-        meta, warnings = RecordingMeta(started_at=data.started_at), []
+        meta, warnings = RecordingMeta(started_at=data.started_at, no_sidecar=True, exercise_assumed=True), []
         if meta.started_at is None:
             meta.started_at, meta.started_at_from_file_time = started_at_from_mtime(path), True
     else:

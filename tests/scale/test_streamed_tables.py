@@ -8,15 +8,17 @@ import pandas as pd
 import pytest
 
 from sensorkit.batch import SESSION_COLUMNS, analyze_many, analyze_paths, failed_session_row
+from sensorkit.io.outputs import no_negative_zero
 from sensorkit.pipeline import REP_COLUMNS
 
 
 def one_table_csv(rows: list[dict], columns, int_column: str | None = None) -> str:
-    """The text a single pandas table of all ``rows`` gives (how the tables were written before)."""
+    """The text a single pandas table of all ``rows`` gives (how the tables were written before),
+    with a value that rounds to zero written 0.000, not -0.000 (docs/formats.md)."""
     table = pd.DataFrame(rows, columns=list(columns))
     if int_column:
         table[int_column] = table[int_column].astype("Int64")
-    return table.to_csv(index=False, float_format="%.3f")
+    return no_negative_zero(table).to_csv(index=False, float_format="%.3f")
 
 
 def add_awkward_files(folder: Path) -> None:
