@@ -70,6 +70,9 @@ PHASES = ("rest", "out", "hold", "return", "still", "moving")
 #: ... those in which the leg is held still out
 HELD_PHASES = ("hold", "still")
 #: why a movement is no rep: it began where a movement foreign to the exercise ended (Rep.reason)
+#: the reasons of movements that get no row: each is the way back to rest after the movement before
+#: (part of it, not one of its own: :meth:`Pipeline._way_back`)
+NO_ROW_REASONS = (WAY_BACK_FROM_SWING,)
 WENT_ON_FROM_FOREIGN = "went on straight from a movement foreign to the exercise (a step's swing, walking)"
 
 
@@ -544,7 +547,7 @@ class Pipeline:
         its row ("too small")."""
         if rep.kind != Kind.REJECTED:
             return False
-        if movement.no_rep == WAY_BACK_FROM_SWING:
+        if movement.no_rep in NO_ROW_REASONS:
             return True
         return (not movement.no_rep and movement.start == self._last_end + 1 and f.returned
                 and f.rom_deg < self.config.min_rom_deg)
