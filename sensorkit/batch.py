@@ -318,10 +318,11 @@ def write_rep_rows(handle: TextIO, rows: list[dict], header: bool) -> None:
     """Append ``rows`` (:data:`REP_COLUMNS` keys) to an open ``reps.csv``; ``header``: the column line too.
 
     Row by row the text is what one table of all rows would give: every column's type is the
-    same in every file's rows (numbers, or text), and ``rep`` is an integer column with gaps.
+    same in every file's rows (numbers, or text), and ``rep`` and ``set`` are integer columns with gaps.
     """
     if not rows and not header:
         return
     reps = pd.DataFrame(rows, columns=list(REP_COLUMNS))
     reps["rep"] = reps["rep"].astype("Int64")
+    reps["set"] = reps["set"].astype("Int64")
     no_negative_zero(reps).to_csv(handle, header=header, index=False, float_format="%.3f")  # (0.000, not -0.000)

@@ -141,7 +141,7 @@ def _described(data: Any) -> str:
 
 #: the dtype of each ``reps_`` column that is not text: pandas' nullable ones (``rep`` an integer,
 #: the rest floats), whose empty cell is ``pd.NA``
-_NUMBER_COLUMNS = {"rep": "Int64", **{c: "Float64" for c in REP_COLUMNS if c.endswith(("_s", "_deg", "_dps", "_m"))}}
+_NUMBER_COLUMNS = {"rep": "Int64", "set": "Int64", **{c: "Float64" for c in REP_COLUMNS if c.endswith(("_s", "_deg", "_dps", "_m"))}}
 #: the text columns (object dtype: ``kind`` and ``tempo`` hold the Kind and Tempo members)
 _TEXT_COLUMNS = [c for c in REP_COLUMNS if c not in _NUMBER_COLUMNS]
 

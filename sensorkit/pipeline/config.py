@@ -61,6 +61,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "fast_fraction": (0.05, 1.0),
     "tempo_min_reps": (1, 1000),
     "tempo_history": (1, 10_000),
+    "set_break_s": (1.0, 3600.0),
     "controlled_rep_s": (0.2, 120.0),
 }
 
@@ -198,6 +199,12 @@ class PipelineConfig:
         tempo_min_reps: normal reps needed before their median is the reference.
         tempo_history: how many recent reps the median looks at.
         controlled_rep_s: *exercise*; duration of a controlled rep before any was seen.
+
+    Sets
+        set_break_s: a counted rep that starts this long (s) or longer after the last counted rep
+            ended starts a new set. In the real test sessions (UCI, 3 subjects) the pauses between
+            reps of a set reach 1.3 s and those between sets are 24–41 s; the template sessions'
+            three groups of three reps, done as one set, pause 1.4–8.2 s between groups.
     """
 
     lowpass_hz: float = 3.0
@@ -243,6 +250,8 @@ class PipelineConfig:
     tempo_min_reps: int = 3
     tempo_history: int = 20
     controlled_rep_s: float | None = None
+
+    set_break_s: float = 10.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -259,6 +259,7 @@ class Pipeline:
         self._pending: list[Samples] = []
         self._motion: MotionTracker | None = None
         self._count = 0
+        self._sets: tuple[int, float] = (0, -math.inf)  # the last counted rep's set and end (s)
         self._new: list[Rep] = []
         self._held: _Held | None = None  # a first rep's row held back until the movement after it
         # a small settled movement's row (and the series' chain before it), held back until the movement
@@ -511,7 +512,7 @@ class Pipeline:
             # this one, which sets the exercise's axis, it swung the other way (and votes for no way:
             # a series' later swings behind the rest, each smaller than the rep before, must not
             # outweigh the reps with it)
-            self.classifier, self.tempo, self._count, self._radii = held.before
+            self.classifier, self.tempo, self._count, self._radii, self._sets = held.before
             # (its range through the series is known only once the chain is turned back, below: its
             # verdict is on its range above rest)
             v, no_rep = self._verdict(movement, replace(f, link=None))
@@ -528,7 +529,7 @@ class Pipeline:
             self._publish(held.rep)
         before = None
         if self.classifier.axes.axis is None and movement.swing_end and f.hold_s < HELD_S:  # (it may be held)
-            before = (copy.deepcopy(self.classifier), copy.deepcopy(self.tempo), self._count, list(self._radii))
+            before = (copy.deepcopy(self.classifier), copy.deepcopy(self.tempo), self._count, list(self._radii), self._sets)
         v, no_rep = self._verdict(movement, f)
         rep = self._apply(movement, window, f, v, no_rep)
         if before is not None and rep.kind != "rejected":
@@ -616,11 +617,14 @@ class Pipeline:
         if self._first_rest_up is None and not guessed:
             self._first_rest_up = movement.rest_up
         axis = self.classifier.axes.axis
-        number, tempo = None, ""
+        number, tempo, set_number = None, "", None
         if v.kind != "rejected":
             self._count += 1
             number = self._count
             tempo = self.tempo.judge(f.duration_s, f.hold_s)
+            last_set, last_end_s = self._sets
+            set_number = last_set + 1 if f.start_s - last_end_s >= self.config.set_break_s else last_set
+            self._sets = (set_number, f.end_s)
         return Rep(
             rep=number, kind=v.kind, start_s=f.start_s, end_s=f.end_s, rom_deg=_reported_rom(v, f),
             hold_s=f.hold_s, out_end_s=f.out_end_s, return_start_s=f.return_start_s,
@@ -630,7 +634,7 @@ class Pipeline:
                             if self._first_rest_up is not None and not guessed else float("nan")),
             radius_m=f.radius_m if v.kind != "rejected" else float("nan"),
             axis_offset_deg=v.axis_offset_deg,
-            exercise=self.exercise, tempo=tempo, reason=v.reason,
+            exercise=self.exercise, tempo=tempo, reason=v.reason, set=set_number, peak_deg=v.rom_deg,
         )
 
     def _publish(self, rep: Rep) -> None:

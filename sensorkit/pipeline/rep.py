@@ -28,7 +28,7 @@ COUNTED_KINDS = (Kind.FULL.value, Kind.PARTIAL.value, Kind.KNEE_OUT.value)
 REP_COLUMNS = (
     "recording", "rep", "side", "kind", "start_s", "end_s", "rom_deg", "hold_s", "exercise", "tempo",
     "out_end_s", "return_start_s", "peak_speed_dps", "out_duration_s", "return_duration_s",
-    "rest_angle_deg", "radius_m", "axis_offset_deg", "reason",
+    "rest_angle_deg", "radius_m", "axis_offset_deg", "reason", "set", "peak_deg",
 )
 
 
@@ -38,7 +38,11 @@ class Rep:
 
     ``rep`` is the 1-based count among counted reps (None for ``rejected``); ``kind`` a
     :class:`Kind` and ``tempo`` a :class:`Tempo` (given as either, or as their string values);
-    ``reason`` says why a movement was rejected (empty otherwise).
+    ``reason`` says why a movement was rejected (empty otherwise); ``set`` is the 1-based set a
+    counted rep belongs to (a pause of ``set_break_s`` or more since the last counted rep starts a
+    new one; None for ``rejected``); ``peak_deg`` the peak angle about the exercise's axis above the
+    rest pose the movement was read from, which its kind is judged on (``rom_deg`` except for a
+    rep begun with no quiet rest before it, whose ``rom_deg`` is its range from the swing's bottom).
     """
 
     rep: int | None
@@ -58,6 +62,8 @@ class Rep:
     exercise: str = "hip_external_rotation"
     tempo: Tempo | str = ""  # counted reps: Tempo.NORMAL | Tempo.FAST; "" for rejected movements
     reason: str = ""
+    set: int | None = None
+    peak_deg: float = float("nan")
 
     def __post_init__(self) -> None:  # the enums, from their values too ("full" is Kind.FULL)
         object.__setattr__(self, "kind", Kind(self.kind))

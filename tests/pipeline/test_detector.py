@@ -178,7 +178,7 @@ def test_no_movement_gives_an_empty_table_with_the_columns_types():
     text = {"recording", "side", "kind", "exercise", "tempo", "reason"}
     assert empty.empty and list(empty.columns) == list(REP_COLUMNS)
     assert {c: str(t) for c, t in empty.dtypes.items()} == {
-        c: "object" if c in text else "Int64" if c == "rep" else "Float64" for c in REP_COLUMNS}
+        c: "object" if c in text else "Int64" if c in ("rep", "set") else "Float64" for c in REP_COLUMNS}
     # (the same dtypes as a table with rows: concatenating subjects keeps them)
     assert empty.dtypes.equals(reps_frame([Rep(1, "full", *[0.0] * 12)]).dtypes)
 

@@ -12,12 +12,12 @@ from sensorkit.io.outputs import no_negative_zero
 from sensorkit.pipeline import REP_COLUMNS
 
 
-def one_table_csv(rows: list[dict], columns, int_column: str | None = None) -> str:
+def one_table_csv(rows: list[dict], columns, *int_columns: str) -> str:
     """The text a single pandas table of all ``rows`` gives (how the tables were written before),
     with a value that rounds to zero written 0.000, not -0.000 (docs/formats.md)."""
     table = pd.DataFrame(rows, columns=list(columns))
-    if int_column:
-        table[int_column] = table[int_column].astype("Int64")
+    for column in int_columns:
+        table[column] = table[column].astype("Int64")
     return no_negative_zero(table).to_csv(index=False, float_format="%.3f")
 
 
@@ -43,7 +43,7 @@ def test_streamed_tables_equal_one_table_of_all_rows(recordings_copy, tmp_path, 
         session_rows.append(result.session_row if result else failed_session_row(path, error))
     assert len(rep_rows) > 20 and any(row["rep"] is None for row in rep_rows)  # rejected rows: empty rep
     written = (tmp_path / "out" / "reps.csv").read_text()
-    assert written == one_table_csv(rep_rows, REP_COLUMNS, "rep")
+    assert written == one_table_csv(rep_rows, REP_COLUMNS, "rep", "set")
     assert (tmp_path / "out" / "sessions.csv").read_text() == one_table_csv(session_rows, SESSION_COLUMNS)
 
     assert outcome.results == []  # nothing per file kept in memory, only the counts
