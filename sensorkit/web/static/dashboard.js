@@ -117,9 +117,9 @@ function calendar(days, today) {
     // (the report's day, not over: not missed while reps are still to do; the reps so far shown)
     const going = d.scheduled && !d.future && !lost && d.adherence_pct === null && d.in_progress;
     const tried = d.tried || [], nTried = d.sessions_without_data || 0;
-    // (a scheduled day over whose only sessions brought no data: not adherent, no reps, but not a day
-    // with nothing either: the patient tried, the sensor did not stream. Its own fill and words, not a
-    // missed day's red "0%"; its adherence stays 0 %, as in the report)
+    // (a scheduled day, over, whose sessions all ended before any sample came: not adherent, no reps,
+    // but not a day with nothing either: the patient tried, the sensor did not stream. Its own fill
+    // and words, not a missed day's red "0%"; its adherence stays 0 %, as in the report)
     const triedOnly = d.scheduled && !d.future && !lost && !going && !d.has_data && nTried > 0;
     const cls = d.future ? "future" : !d.scheduled ? "off" : lost ? "lost" : going ? "inprogress"
       : triedOnly ? "triedonly" : band(d.adherence_pct ?? 0);
