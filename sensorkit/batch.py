@@ -133,18 +133,25 @@ def no_data_result(path: Path, error: NoDataError) -> RecordingResult:
     """The result of the record of a session without samples: no reps, a ``sessions.csv`` row with
     status ``no_data``, the error's line, the sidecar's patient, side, exercise and start, 0 samples."""
     meta = error.meta
-    row = {c: "" for c in SESSION_COLUMNS}
-    row.update(recording=path.stem, path=str(path), status="no_data", error=str(error), samples=0, duration_s=0.0,
-               reps_counted=0, reps_full=0, reps_partial=0, reps_knee_out=0, reps_fast=0, rejected=0)
-    if meta is not None:
-        row.update(patient=meta.patient or "", side=meta.side or "", exercise=meta.exercise,
-                   started_at=meta.started_at.isoformat() if meta.started_at else "")
+    sidecar = {} if meta is None else {"patient": meta.patient or "", "side": meta.side or "", "exercise": meta.exercise,
+                                       "started_at": meta.started_at.isoformat() if meta.started_at else ""}
+    row = unanalysed_session_row(path.stem, str(path), "no_data", str(error), samples=0, duration_s=0.0,
+                                 reps_counted=0, reps_full=0, reps_partial=0, reps_knee_out=0, reps_fast=0,
+                                 rejected=0, **sidecar)
     return RecordingResult([], [], row, no_data=str(error))
 
 
 def failed_session_row(path: Path, reason: str) -> dict:
-    row = {c: "" for c in SESSION_COLUMNS}
-    row.update(recording=name_text(path.stem), path=name_text(str(path)), status="failed", error=reason)
+    """The ``sessions.csv`` row of a file that could not be read: status ``failed`` and its one-line
+    ``reason``, the rest empty."""
+    return unanalysed_session_row(name_text(path.stem), name_text(str(path)), "failed", reason)
+
+
+def unanalysed_session_row(recording: str, path: str, status: str, error: str, **filled) -> dict:
+    """A ``sessions.csv`` row of a recording the pipeline did not run on (``status`` ``failed`` or
+    ``no_data``, ``error`` its one line): every column empty but those and the ``filled`` ones."""
+    row = dict.fromkeys(SESSION_COLUMNS, "")
+    row.update(recording=recording, path=path, status=status, error=error, **filled)
     return row
 
 

@@ -104,6 +104,9 @@ class SessionRecorder:
         self.ended_by: str | None = None
         #: the error that ended the session before it streamed (its record made without a display's end)
         self.start_failure: BleError | None = None
+        #: True once the session ended before it streamed (an error, or stopped while connecting) and
+        #: its record without data was made: no display's end said where (its caller says so)
+        self.recorded_without_data = False
         self.received = 0  # samples handed to feed (all of them are written, or the loss says so)
         self.writer: RecordingWriter | None = None
         self.pipeline = pipeline
@@ -288,6 +291,7 @@ RECORDED_FAILURES = (ConnectError,)
 def _record_without_data(recorder: SessionRecorder, session: SensorSession, failure: BleError | None = None) -> None:
     """The record of a session that ended before it streamed (a write that fails: a warning, the
     session's own end goes on)."""
+    recorder.recorded_without_data = True
     try:
         recorder.close_recording(session, failure=failure)
     except RecordingError as write_exc:

@@ -111,8 +111,10 @@ def _run(files, out_dir, config, workers, scheduler, quiet, err, meta_defaults=N
 
     from sensorkit.batch import analyze_paths
 
+    # (the bar only on a terminal: into a file or a pipe, a clinic's log, it drew nothing but left an
+    # empty line before the summary)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=err, disable=quiet, transient=True,
+                  TimeRemainingColumn(), console=err, disable=quiet or not err.is_terminal, transient=True,
                   auto_refresh=False) as progress:  # no refresh thread: pool workers can fork
         task = progress.add_task("analyzing", total=len(files))
 

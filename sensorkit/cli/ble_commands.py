@@ -33,7 +33,8 @@ def _run(coro, recorder: SessionRecorder | None = None):
     """Run ``coro``; SIGTERM and SIGHUP (the terminal closed) cancel it like Ctrl-C does, and all end
     it cleanly. A sensor not found, not recognised or never connected is one line, exit 2 (where
     it ended the session before it streamed, ``recorder``'s record of it is named on stdout as a
-    run's end is: ``done (refused): saved 0 samples to PATH``); a failure to write (disk full,
+    run's end is: ``done (refused): saved 0 samples to PATH``, and so it is for a run stopped while
+    the sensor found was connecting: ``done (closed): ...``); a failure to write (disk full,
     read-only) one line, exit 1."""
     async def main():
         task = asyncio.current_task()
@@ -49,16 +50,23 @@ def _run(coro, recorder: SessionRecorder | None = None):
     try:
         return asyncio.run(main())
     except (KeyboardInterrupt, asyncio.CancelledError):
+        _say_record_without_data(recorder)  # (stopped while connecting; after data the display said it)
         click.echo("stopped", err=True)
         return None
     except BleError as exc:  # (no sensor found, not recognised, no first connection: docs' exit 2)
         click.echo(f"error: {exc}", err=True)
-        if recorder is not None and recorder.start_failure is not None and recorder.path.exists():
-            click.echo(escape_controls(f"done ({recorder.ended_by}): saved 0 samples to {recorder.path}"))
+        _say_record_without_data(recorder)
         sys.exit(2)
     except SensorkitError as exc:  # (the recording could not be written)
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+
+
+def _say_record_without_data(recorder: SessionRecorder | None) -> None:
+    """Name on stdout the record ``recorder`` made of a session that ended before it streamed (no
+    display's end did): ``done (ENDED_BY): saved 0 samples to PATH``, as a run's end says where."""
+    if recorder is not None and recorder.recorded_without_data and recorder.path.exists():
+        click.echo(escape_controls(f"done ({recorder.ended_by}): saved 0 samples to {recorder.path}"))
 
 
 @click.option("--timeout-s", type=Number(min=0.1), default=5.0, show_default=True, metavar="SECONDS",

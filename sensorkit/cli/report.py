@@ -108,6 +108,9 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     file_time = len(outcome.dated_by_file_time)
     dated = f" ({file_time} dated by file time: no started_at)" if file_time else ""
     without_data = f", {len(outcome.without_data)} without data" if outcome.without_data else ""
+    # (every output written, not the daily report alone: a summary, log or plots asked for are named too)
+    written_to = [str(path) for _, path in outputs] + ([f"{len(pngs)} plot(s) in {plot_dir}"] if plot_dir else [])
     say(f"{len(prescriptions)} patient(s), {n_sessions} session(s) reported{dated}{without_data}, {len(outcome.notes)} skipped, "
-        f"{len(outcome.failures)} failed{f', {len(rx_failed)} prescription(s) not read' if rx_failed else ''} -> {out_csv}")
+        f"{len(outcome.failures)} failed{f', {len(rx_failed)} prescription(s) not read' if rx_failed else ''}"
+        f" -> {', '.join(written_to)}")
     sys.exit(1 if outcome.failures or rx_failed else 0)

@@ -308,6 +308,34 @@ def test_ctrl_c_stops_record_cleanly_and_closes_the_sidecar(tmp_path):
     assert "ended_at" in sidecar
 
 
+def test_a_stop_while_the_sensor_is_still_connecting_names_the_record_it_leaves(tmp_path, monkeypatch):
+    # SIGTERM (as Ctrl-C) at the first connection attempt of a sensor that never accepts one: the
+    # record without data was made, but only "stopped" was said (a stop after data names its file)
+    from sensorkit.ble.virtual import simulated
+    from sensorkit.ble.virtual.sensor import VirtualSensor
+
+    made = simulated.simulated_sensor
+
+    def unreachable(*args, **options):
+        sensor, sim = made(*args, **options)
+        sensor.refuse_connections(100_000)
+        return sensor, sim
+
+    def stopped_as_it_connects(sensor, requested_mtu, on_lost):
+        signal.raise_signal(signal.SIGTERM)  # (handled by the run's loop: its task cancelled)
+        return refused_accept(sensor, requested_mtu, on_lost)
+
+    refused_accept = VirtualSensor.accept
+    monkeypatch.setattr(simulated, "simulated_sensor", unreachable)
+    monkeypatch.setattr(VirtualSensor, "accept", stopped_as_it_connects)
+    result = CliRunner().invoke(cli, ["record", "--simulate", "--speed", "20", "--out", str(tmp_path), "--name", "tried"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "stopped\n"
+    assert result.stdout == f"done (closed): saved 0 samples to {tmp_path / 'tried.csv'}\n"
+    meta = json.loads((tmp_path / "tried.json").read_text())
+    assert meta["n_samples"] == 0 and meta["stream"]["ended_by"] == "closed"
+
+
 def status(**changes):
     base = LiveStatus(state=LinkState.STREAMING, t_s=12.5, angle_deg=33.0, phase="hold", hold_elapsed_s=5.5,
                       battery_percent=80, loss_fraction=0.012, target_rom_deg=30.0, target_hold_s=5.0,

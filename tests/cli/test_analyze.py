@@ -72,6 +72,18 @@ def test_a_bad_file_is_named_with_its_reason_and_the_rest_are_analyzed(tmp_path)
     assert (sessions.status == "ok").sum() == len(list(RECORDINGS.rglob("*.csv")))  # recordings/real too
 
 
+def test_into_a_log_file_its_lines_are_the_file_lines_and_the_summary_with_no_blank_line(tmp_path):
+    # stderr into a file (a clinic's nightly log): the progress bar, drawn only on a terminal, left an
+    # empty line before the summary there
+    log = tmp_path / "analyze.log"
+    with open(log, "w") as handle:
+        subprocess.run([sys.executable, "-m", "sensorkit", "analyze", str(RECORDINGS / "sim_9013.csv"), "--out",
+                        str(tmp_path / "o")], stderr=handle, check=True, cwd=tmp_path, env=env())
+    out = tmp_path / "o"
+    assert log.read_text() == (f"1 recording(s): 1 analyzed, 0 failed; 5 reps (full 5, partial 0, knee_out 0; fast 0),"
+                               f" 7 rejected -> {out / 'reps.csv'}, {out / 'sessions.csv'}\n")
+
+
 def test_usage_errors_exit_2_without_a_traceback(tmp_path):
     assert analyze("--out", tmp_path).exit_code == 2  # no PATH
     result = analyze(RECORDINGS, "--out", tmp_path, "--set", "no_such_parameter=1")

@@ -164,6 +164,18 @@ def test_failures_and_skipped_recordings_are_named_and_logged(clinic):
     assert "Traceback" not in result.output
 
 
+def test_the_last_line_names_every_output_written(clinic):
+    # it named the daily report alone: where the summary, the log and the plots went was not said
+    pytest.importorskip("matplotlib")
+    root, _ = clinic
+    result = CliRunner().invoke(cli, [str(a) for a in (
+        "report", "--prescription", root / "rx", root / "data", "--out", root / "n.csv", "--summary", root / "ns.csv",
+        "--log", root / "nl.txt", "--plot-dir", root / "plots", "--as-of", AS_OF)])
+    last = result.stderr.splitlines()[-1]
+    assert last.endswith(f" failed -> {root / 'n.csv'}, {root / 'ns.csv'}, {root / 'nl.txt'}, 2 plot(s) in {root / 'plots'}")
+    assert sorted(p.name for p in (root / "plots").iterdir()) == ["p101.png", "p202.png"]
+
+
 def test_rerun_is_byte_identical_whatever_the_path_order(clinic):
     root, _ = clinic
     run_report(root, root / "data", out="r1.csv", summary="s1.csv")

@@ -123,3 +123,32 @@ def test_the_pages_show_it(clinic, page):
         page.wait_for_selector("body[data-ready='1']")
         assert "no data" in page.inner_text("#view") and REFUSED in page.inner_text("#view")
         assert page.locator("#trace canvas").count() == 0
+
+
+def test_a_day_whose_sessions_all_brought_no_data_is_drawn_tried_not_missed(clinic, page):
+    # 11-10: two sessions tried, no data; 11-11: nothing at all. Both read a red "0%" (the tried day
+    # told apart only by a small ring and a word under the 0 %): the patient who tried and whose
+    # sensor did not stream looked like one who did nothing. The tried day now has a fill of its own
+    # (the missed red in stripes), says "tried" / "no data" where the percentage was, and keeps its
+    # 0 % adherence (the report's) in its text and data.
+    pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[web,webtest]'")
+    pytest.importorskip("pytest_playwright", reason="the webtest extra is not installed: pip install -e '.[web,webtest]'")
+    from sensorkit.web.dashboard_app import dashboard_app
+    from sensorkit.web.serve import ServerThread
+
+    with ServerThread(dashboard_app(dashboard(clinic))) as server:
+        page.goto(server.url + "patient/demo-p083")
+        page.wait_for_selector("body[data-ready='1']")
+        tried, nothing = page.locator(".day[data-date='2026-11-10']"), page.locator(".day[data-date='2026-11-11']")
+        shown = {cell: cell.locator("[aria-hidden='true']").inner_text().split() for cell in (tried, nothing)}
+        assert shown[nothing] == ["11", "0%"]
+        assert shown[tried] == ["10", "tried", "no", "data"]
+        look = "(d) => { const s = getComputedStyle(d); return [s.backgroundColor, s.backgroundImage, s.borderStyle]; }"
+        tried_look, nothing_look = tried.evaluate(look), nothing.evaluate(look)
+        assert nothing_look[1] == "none" and nothing_look[2] == "solid"  # (a missed day: filled red)
+        assert "repeating-linear-gradient" in tried_look[1] and tried_look[2] == "dashed"
+        # its fill's key in the legend, with the words; the day's 0 % adherence kept, as in the report
+        (fill,) = set(tried.get_attribute("class").split()) - {"day", "tried"}  # (its colour; "tried": the ring)
+        legend_words = page.locator(f"#calendar-legend [data-key='{fill}']").inner_text()
+        assert "tried" in legend_words and "no reps: 0 %" in legend_words
+        assert tried.get_attribute("data-adherence") == "0.0" and "0 of 5" in tried.get_attribute("title")

@@ -98,6 +98,7 @@ async function listPage() {
 //: what a calendar day's colour means, in the legend under it (the same classes as the days)
 const CALENDAR_KEYS = [
   ["good", "done: 80 % or more of the reps"], ["mid", "partly: 50–80 %"], ["low", "missed or under 50 %"],
+  ["triedonly", "tried, nothing recorded: the day's sessions all ended before any sample came (no reps: 0 %)"],
   ["lost", "data lost: a recording could not be read"], ["inprogress", "in progress: the report's day, reps still to do"],
   ["off", "not scheduled"], ["future", "still to come"],
   ["today", "today (the report's day)"], ["data", "a recording that day"],
@@ -115,13 +116,20 @@ function calendar(days, today) {
     const lost = d.scheduled && !d.future && d.adherence_pct === null && d.recordings_failed > 0;
     // (the report's day, not over: not missed while reps are still to do; the reps so far shown)
     const going = d.scheduled && !d.future && !lost && d.adherence_pct === null && d.in_progress;
-    const cls = d.future ? "future" : !d.scheduled ? "off" : lost ? "lost" : going ? "inprogress" : band(d.adherence_pct ?? 0);
-    used.add(cls); if (d.has_data) used.add("data"); if (d.date === today) used.add("today");
     const tried = d.tried || [], nTried = d.sessions_without_data || 0;
+    // (a scheduled day, over, whose sessions all ended before any sample came: not adherent, no reps,
+    // but not a day with nothing either: the patient tried, the sensor did not stream. Its own fill
+    // and words, not a missed day's red "0%"; its adherence stays 0 %, as in the report)
+    const triedOnly = d.scheduled && !d.future && !lost && !going && !d.has_data && nTried > 0;
+    const cls = d.future ? "future" : !d.scheduled ? "off" : lost ? "lost" : going ? "inprogress"
+      : triedOnly ? "triedonly" : band(d.adherence_pct ?? 0);
+    used.add(cls); if (d.has_data) used.add("data"); if (d.date === today) used.add("today");
     if (nTried) used.add("tried");
     // (reps done on a day not scheduled are shown too: exercise on the wrong days is worth seeing)
-    const value = lost ? "?" : going ? `${d.reps_completed}/${d.reps_prescribed}` : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%`
+    const value = lost ? "?" : going ? `${d.reps_completed}/${d.reps_prescribed}` : triedOnly ? "tried"
+      : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%`
       : !d.scheduled && d.reps_completed ? `${d.reps_completed} reps` : "";
+    const note = triedOnly ? "no data" : nTried && !d.has_data ? "tried" : "";
     // (per exercise and side when there are several: one side's extra reps do not hide another's missing ones)
     const parts = (d.parts || []).filter((q) => q.reps_prescribed);
     const counts = (parts.length > 1 ? parts.map((q) => `${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} ${q.reps_completed} of ${q.reps_prescribed}`).join(", ")
@@ -140,7 +148,7 @@ function calendar(days, today) {
     return `<div class="day ${cls}${d.has_data ? " data" : ""}${nTried ? " tried" : ""}${d.date === today ? " today" : ""}" title="${esc(title)}"
       ${d.date === today ? 'aria-current="date"' : ""} data-date="${d.date}"
       data-adherence="${d.adherence_pct === null ? "" : fmt(d.adherence_pct)}" data-completed="${d.reps_completed}"
-      data-prescribed="${d.reps_prescribed}" data-has-data="${d.has_data}" data-without-data="${nTried}"><span aria-hidden="true">${Number(d.date.slice(8))}<span class="v">${value}</span>${nTried && !d.has_data ? '<span class="t">tried</span>' : ""}</span><span class="sr-only">${esc(title)}</span></div>`;
+      data-prescribed="${d.reps_prescribed}" data-has-data="${d.has_data}" data-without-data="${nTried}"><span aria-hidden="true">${Number(d.date.slice(8))}<span class="v">${value}</span>${note ? `<span class="t">${note}</span>` : ""}</span><span class="sr-only">${esc(title)}</span></div>`;
   }).join("");
   const legend = CALENDAR_KEYS.filter(([key]) => used.has(key) || ["good", "mid", "low", "off"].includes(key))
     .map(([key, text]) => `<span data-key="${key}"><i class="swatch ${key}" aria-hidden="true"></i>${text}</span>`).join("");
