@@ -53,9 +53,7 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
         data = DashboardData(prescriptions, paths, as_of=as_of,
                              include_simulated=include_simulated, prescriptions_failed=rx_failed)
         data.refresh()
-        status = data.patients()
-        click.echo(f"{len(prescriptions)} patient(s), {data.analyses} recording(s) analysed, "
-                   f"{len(status['skipped'])} skipped, {len(status['failed'])} failed", err=True)
+        click.echo(data.status_line(), err=True)
         server = WebServer(dashboard_app(data), host, port)
     except SensorkitError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -144,6 +144,27 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     return run_file_task(task, path, base_dir)
 
 
+#: why a recording is skipped, in a few words, from its note (the notes are made in this module and by
+#: :func:`match_session`): (pattern, words)
+_SKIP_KINDS = (
+    (r"^a simulated recording", "simulated (demo data)"),
+    (r"^no patient in its sidecar", "no patient in the sidecar"),
+    (r"^patient .* has no prescription", "patient without a prescription"),
+    (r"^its start time .* is not in the years", "start time not plausible"),
+    (r"^exercise .* is not prescribed", "exercise not prescribed"),
+    (r"^no side in its sidecar|^side .* is not prescribed", "side not prescribed"),
+    (r"outside .*'s prescription|more than 5 years after", "dated outside the prescription"),
+    (r"after today|after the report's day", "dated after the report's day"),
+    (r"^the same recording as", "an identical copy, counted once"),
+    (r"^an earlier output", "an earlier output, not a recording"),
+)
+
+
+def skip_kind(reason: str) -> str:
+    """Why a recording was skipped, in a few words (for a count by kind), from its note ``reason``."""
+    return next((words for pattern, words in _SKIP_KINDS if re.search(pattern, reason)), "other")
+
+
 def report_day(rx: Prescription, as_of: date | str | None) -> date | None:
     """The day a report is made, as the patient's local date: ``as_of`` (a date), today in the
     patient's time zone (``"today"``), or None (no such day: every day of the period judged)."""
