@@ -12,8 +12,10 @@ the prescription's tempo) that keeps each file's result while the file and its s
 size and modification time: each recording is analysed once. A recording is named to the
 pages only by an opaque id (a hash of its path): no request can name a file.
 
-Dates are the patient's local dates. ``as_of`` (default: today in the patient's time zone, at
-most the prescription's end) is the day "the last 7 / 30 days" end on.
+Dates are the patient's local dates. ``as_of`` (default: today in the patient's time zone) is
+the report's day, as for ``sensorkit report``: "the last 7 / 30 days" and the current 30-day
+period end on it (at most the prescription's end), it counts the reps done so far, and a
+session dated after it is counted on no day and shown apart (``dated_after``).
 """
 from __future__ import annotations
 
