@@ -243,6 +243,7 @@ class DashboardData:
                     "patient": patient, "timezone": rx.timezone, "start": rx.start.isoformat(),
                     "end": rx.end.isoformat() if rx.end else None, "as_of": ref.isoformat(),
                     "report_day": self.report_day(rx).isoformat(),
+                    "report_day_given": self.as_of is not None,  # (--as-of: a day chosen, not today)
                     "started": ref >= rx.start,
                     "exercises": [p.name for p in rx.exercises],
                     "adherence_7d_pct": self._window_adherence(rx, rows, ref, 7),

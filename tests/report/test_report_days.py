@@ -79,3 +79,17 @@ def test_a_damaged_recording_without_started_at_is_counted_as_failed_on_its_file
     lost = next(r for r in outcome.daily if r["date"] == "2026-01-03")
     assert lost["adherence_pct"] != lost["adherence_pct"]  # (NaN: its reps unknown, not 0 %)
     assert any("damaged.csv: note: no started_at" in line and "2026-01-03" in line for line in said)
+
+
+def test_the_report_s_closing_line_counts_the_sessions_dated_after_today(tmp_path):
+    from click.testing import CliRunner
+
+    from sensorkit.cli import cli
+
+    today = datetime.now(timezone.utc).date()
+    recording(tmp_path / "data", "ahead", datetime.now(timezone.utc) + timedelta(days=3))
+    rx = rx_file(tmp_path, (today - timedelta(days=2)).isoformat())
+    result = CliRunner().invoke(cli, ["report", "--prescription", str(rx), str(tmp_path / "data"), "--include-simulated",
+                                      "--out", str(tmp_path / "report.csv")])
+    assert result.exit_code == 0, result.output
+    assert "0 session(s) reported, 1 skipped (1 dated after the report's day: counted on no day)" in result.output

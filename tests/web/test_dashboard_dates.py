@@ -167,3 +167,14 @@ def test_the_cards_the_calendar_and_the_periods_table_agree_on_the_day_in_progre
         assert f"{today['reps_completed']}/{today['reps_prescribed']}" in cell.inner_text()
         # (a 7-day period has no ROM change: a dash, without a unit after it)
         assert page.inner_text("#periods td[data-col='change']").strip() == "–"
+
+
+def test_a_recording_after_a_chosen_report_s_day_is_not_called_a_clock_ahead(today_so_far, server, page):
+    # (as of 11-08, the session of 11-09 is later, not from a day not come: no clock to suspect)
+    chosen = DashboardData(today_so_far.prescriptions, today_so_far.paths, as_of=date(2026, 11, 8),
+                           include_simulated=True)
+    with server(chosen) as running:
+        serve(running, page, "patient/demo-p083")
+        note = page.inner_text("#dated-after-note")
+        assert "(2026-11-08, --as-of)" in note and "clock" not in note
+        assert page.locator("#dated-after tbody tr").count() == 1 and page.locator("#sessions tbody tr").count() == 0

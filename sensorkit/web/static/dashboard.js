@@ -274,9 +274,10 @@ async function patientPage(id) {
       <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[s.exercise] || s.exercise)}</td><td class="opt" data-col="side" data-label="side">${s.side}</td>
       <td class="num opt" data-col="counted" data-label="counted">${s.counted}</td><td class="num" data-col="completed">${s.completed}</td>
       <td data-col="trace"><a href="/recording/${s.id}">trace</a></td></tr>`).join("");
+  // (after today: a day not come yet, the recorder's clock ahead?; after a day chosen with --as-of: later, not in this report)
   const afterNote = after.length ? `<p class="note" id="dated-after-note"><span class="after-badge">dated after ${esc(p.report_day)}</span>
-    ${after.length === 1 ? "One recording is" : `${after.length} recordings are`} dated after the report's day (${esc(p.report_day)}),
-    on a day not come yet: the recorder's clock may be ahead. ${after.length === 1 ? "It is" : "They are"} counted on no day
+    ${after.length === 1 ? "One recording is" : `${after.length} recordings are`} dated after the report's day (${esc(p.report_day)}${p.report_day_given ? ", --as-of" : ", today"})${p.report_day_given
+      ? "" : ", on a day not come yet: the recorder's clock may be ahead"}. ${after.length === 1 ? "It is" : "They are"} counted on no day
     (not in the adherence, the days with data or the ROM); see “Dated after the report's day” below.</p>` : "";
   const started = p.current_period !== null;
   const todaySoFar = p.calendar.some((d) => d.in_progress) ? `<small class="dim">today counted so far</small>` : "";
