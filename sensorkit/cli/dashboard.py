@@ -18,7 +18,7 @@ from sensorkit.errors import SensorkitError
               help="A prescription TOML file, or a folder of them (one patient per file), as for report.")
 @click.option("--as-of", type=Day(), default=None, metavar="YYYY-MM-DD", cls=TextDefault, show_default="today, in each patient's time zone",
               help="The day the report is made, as for report --as-of: the last 7 and 30 days end on it, "
-                   "recordings dated after it are left out, and it is in progress, not missed.")
+                   "recordings dated after it are counted on no day (flagged), and it counts the reps done so far.")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
               help="Address to serve on; any but loopback warns and requires the printed token.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True, metavar="PORT",
