@@ -18,7 +18,7 @@ from sensorkit.errors import SensorkitError
               help="A prescription TOML file, or a folder of them (one patient per file), as for report.")
 @click.option("--as-of", type=Day(), default=None, metavar="YYYY-MM-DD", cls=TextDefault, show_default="today, in each patient's time zone",
               help="The day the report is made, as for report --as-of: the last 7 and 30 days end on it, "
-                   "recordings dated after it are left out, and it is in progress, not missed.")
+                   "recordings dated after it are counted on no day (flagged), and it counts the reps done so far.")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
               help="Address to serve on; any but loopback warns and requires the printed token.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True, metavar="PORT",
@@ -53,9 +53,7 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
         data = DashboardData(prescriptions, paths, as_of=as_of,
                              include_simulated=include_simulated, prescriptions_failed=rx_failed)
         data.refresh()
-        status = data.patients()
-        click.echo(f"{len(prescriptions)} patient(s), {data.analyses} recording(s) analysed, "
-                   f"{len(status['skipped'])} skipped, {len(status['failed'])} failed", err=True)
+        click.echo(data.status_line(), err=True)
         server = WebServer(dashboard_app(data), host, port)
     except SensorkitError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -34,9 +34,9 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
               help="Count simulated recordings (demo data; left out by default).")
 @click.option("--as-of", "as_of", type=Day(), default=None, metavar="YYYY-MM-DD",
               cls=TextDefault, show_default="today, in each patient's time zone",
-              help="The day the report is made. It is in progress, not missed (day_in_progress); later days are "
-                   "not reported, nor are recordings dated after it (a note names them; without --as-of, a session "
-                   "dated after today, by a clock ahead, is still reported). A prescription without an end is "
+              help="The day the report is made. It is in progress (day_in_progress): it counts the reps done so "
+                   "far. Later days are not reported (neither done nor missed), nor are recordings dated after it "
+                   "(a note names each: after today, a recorder's clock ahead?). A prescription without an end is "
                    "reported up to it.")
 @parallel_options
 def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: Path | None,
@@ -110,7 +110,9 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     without_data = f", {len(outcome.without_data)} without data" if outcome.without_data else ""
     # (every output written, not the daily report alone: a summary, log or plots asked for are named too)
     written_to = [str(path) for _, path in outputs] + ([f"{len(pngs)} plot(s) in {plot_dir}"] if plot_dir else [])
-    say(f"{len(prescriptions)} patient(s), {n_sessions} session(s) reported{dated}{without_data}, {len(outcome.notes)} skipped, "
+    n_after = sum(len(s) for s in outcome.dated_after.values())
+    after = f" ({n_after} dated after the report's day: counted on no day)" if n_after else ""
+    say(f"{len(prescriptions)} patient(s), {n_sessions} session(s) reported{dated}{without_data}, {len(outcome.notes)} skipped{after}, "
         f"{len(outcome.failures)} failed{f', {len(rx_failed)} prescription(s) not read' if rx_failed else ''}"
         f" -> {', '.join(written_to)}")
     sys.exit(1 if outcome.failures or rx_failed else 0)

@@ -49,6 +49,8 @@ class ReportOutcome:
     #: sessions recorded without samples, by patient (their lines, in file order: ``without_data``)
     sessions_without_data: dict[str, list[FailedSession]] = field(default_factory=dict)
     without_data: list[tuple[Path, str]] = field(default_factory=list)
+    #: sessions dated after the report's day, by patient: counted on no day, each also a note
+    dated_after: dict[str, list[AnalyzedSession]] = field(default_factory=dict)
 
 
 def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
@@ -142,12 +144,43 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     return run_file_task(task, path, base_dir)
 
 
-def _after_as_of(rx: Prescription, started_at: datetime, as_of: date | str | None) -> str:
-    """Why a recording that started at ``started_at`` is not in a report made as of a given day
-    (``as_of`` a date: it started after that day, in the patient's zone); "" when it is."""
+#: why a recording is skipped, in a few words, from its note (the notes are made in this module and by
+#: :func:`match_session`): (pattern, words)
+_SKIP_KINDS = (
+    (r"^a simulated recording", "simulated (demo data)"),
+    (r"^no patient in its sidecar", "no patient in the sidecar"),
+    (r"^patient .* has no prescription", "patient without a prescription"),
+    (r"^its start time .* is not in the years", "start time not plausible"),
+    (r"^exercise .* is not prescribed", "exercise not prescribed"),
+    (r"^no side in its sidecar|^side .* is not prescribed", "side not prescribed"),
+    (r"outside .*'s prescription|more than 5 years after", "dated outside the prescription"),
+    (r"after today|after the report's day", "dated after the report's day"),
+    (r"^the same recording as", "an identical copy, counted once"),
+    (r"^an earlier output", "an earlier output, not a recording"),
+)
+
+
+def skip_kind(reason: str) -> str:
+    """Why a recording was skipped, in a few words (for a count by kind), from its note ``reason``."""
+    return next((words for pattern, words in _SKIP_KINDS if re.search(pattern, reason)), "other")
+
+
+def report_day(rx: Prescription, as_of: date | str | None) -> date | None:
+    """The day a report is made, as the patient's local date: ``as_of`` (a date), today in the
+    patient's time zone (``"today"``), or None (no such day: every day of the period judged)."""
+    return datetime.now(rx.zone).date() if as_of == "today" else as_of if isinstance(as_of, date) else None
+
+
+def _after_as_of(rx: Prescription, started_at: datetime, made: date | None, as_of: date | str | None) -> str:
+    """Why a recording that started at ``started_at`` is not counted in a report made on day ``made``
+    (:func:`report_day` of ``as_of``): it started after that day, in the patient's zone (a day not
+    come yet, or not in a report as of an earlier day); "" when it is counted."""
     day = rx.local_date(started_at)
-    if not isinstance(as_of, date) or day <= as_of:
+    if made is None or day <= made:
         return ""
+    if as_of == "today":  # (a day that has not come: the recorder's clock, or the sidecar, is wrong)
+        return (f"started on {day} ({rx.timezone}), after today ({made}); a day not come yet"
+                " (the recorder's clock ahead, or its started_at mistyped?): counted on no day")
     return f"started on {day} ({rx.timezone}), after the report's day {as_of} (--as-of): not in this report"
 
 
@@ -176,12 +209,12 @@ def _place_failed(path: Path, name: str, prescriptions: dict[str, Prescription],
         meta = _in_patient_zone(load_meta(path)[0], prescriptions)
     except Exception:  # noqa: BLE001 - a sidecar as damaged as the recording places nothing
         return None
-    if meta.started_at_from_file_time:
-        return None  # (its start needs the recording's duration, which cannot be read)
+    # (without started_at: the file's modification time, the recording's end, as its duration, which
+    # the start would need, cannot be read; a day off only for a session across midnight)
     rx, side, _ = match_session(meta, prescriptions, include_simulated)
     if rx is None:
         return None
-    return rx.patient, FailedSession(name, meta.started_at, meta.exercise, side)
+    return rx.patient, FailedSession(name, meta.started_at, meta.exercise, side, meta.started_at_from_file_time)
 
 
 def build_report(
@@ -210,13 +243,14 @@ def build_report(
     ``task``: :func:`report_file` or a stand-in with its signature and result (the dashboard's,
     which reuses the result of a file that has not changed). ``as_of``: the day the report is made
     (a date, or ``"today"``: each patient's local date now); days after it are not reported (they
-    are neither done nor missed yet), and that day is still in progress (``day_in_progress``: its
-    adherence is empty until its reps reach the prescription). A session dated after ``"today"``
-    is still reported on its day (a device's clock ahead); one dated after a given date is not (a
-    report as of that day, made later: a note says so). None: up to the prescription's end, every
-    day judged.
+    are neither done nor missed yet), and that day is still in progress (``day_in_progress``: it
+    counts the reps done so far). A session dated after that day is counted on no day: a note says
+    so (after today: a recorder's clock ahead?), and it is kept in ``outcome.dated_after``. A
+    damaged recording whose sidecar has no started_at is counted as failed on the day of its file's
+    modification time. None: up to the prescription's end, every day judged.
     """
     outcome = ReportOutcome(sessions={p: [] for p in prescriptions})
+    made = {patient: report_day(rx, as_of) for patient, rx in prescriptions.items()}  # (once: not a midnight apart)
     if on_message is not None:  # (one line each: a file name's control characters escaped)
         on_message = (lambda say: lambda line: say(escape_controls(line)))(on_message)
 
@@ -246,16 +280,27 @@ def build_report(
                                        workers, scheduler):
         if found is None:
             placed = _place_failed(path, names[path], prescriptions, include_simulated)
-            if placed is not None and (after := _after_as_of(prescriptions[placed[0]], placed[1].started_at, as_of)):
+            if placed is not None and (after := _after_as_of(prescriptions[placed[0]], placed[1].started_at,
+                                                                 made[placed[0]], as_of)):
                 skip(path, after)  # (dated after the report's day by its sidecar: not in it, damaged or not)
                 continue
             fail(path, error)
             if placed is not None:
                 outcome.failed_sessions.setdefault(placed[0], []).append(placed[1])
+                if placed[1].dated_by_file_time and on_message:
+                    rx = prescriptions[placed[0]]
+                    on_message(f"{path}: note: no started_at in its sidecar; counted as failed on"
+                               f" {rx.local_date(placed[1].started_at)}, the day of the file's modification time"
+                               " (which copying or unzipping changes)")
         elif found.skipped:
             skip(path, found.skipped)
-        elif after := _after_as_of(prescriptions[found.patient], found.meta.started_at, as_of):
-            skip(path, after)
+        elif after := _after_as_of(prescriptions[found.patient], found.meta.started_at,
+                                                 made[found.patient], as_of):
+            skip(path, after)  # (flagged: a note, and the session kept apart, counted on no day)
+            if not found.no_data:
+                outcome.dated_after.setdefault(found.patient, []).append(
+                    AnalyzedSession(names[path], found.meta.started_at, found.meta.exercise, found.side, found.reps,
+                                    found.meta.started_at_from_file_time))
         elif found.digest and found.digest in first_copy:
             skip(path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
                  " copy or a backup); counted once")
@@ -286,7 +331,7 @@ def build_report(
                                 meta.started_at_from_file_time))
     for patient in sorted(prescriptions):
         rx = prescriptions[patient]
-        day = datetime.now(rx.zone).date() if as_of == "today" else as_of
+        day = made[patient]
         rows = daily_rows(rx, outcome.sessions[patient], day, outcome.failed_sessions.get(patient, []),
                           in_progress=day, without_data=outcome.sessions_without_data.get(patient, []))
         outcome.daily += rows

@@ -46,6 +46,9 @@ class FailedSession:
     started_at: datetime
     exercise: str
     side: str
+    #: no started_at in its sidecar: placed on the day of the file's modification time (the
+    #: recording's end; its duration, which the start would need, could not be read)
+    dated_by_file_time: bool = False
 
 
 @dataclass
@@ -60,18 +63,17 @@ class _Cell:
 def report_end(rx: Prescription, sessions: list[AnalyzedSession | FailedSession], as_of: date | None = None) -> date:
     """Last reported day: the prescription's end; without one, the day the report is made (``as_of``,
     a local date), or without that the local date of the last session (at least start). With
-    ``as_of``, no later than it, as days still to come are neither done nor missed, but never
-    before the last session's day. (A patient who stopped, or never began, shows the days missed
-    up to the report's day; an open-ended prescription, at most ``MAX_PERIOD_DAYS`` from its start.)"""
+    ``as_of``, no later than it: days still to come are neither done nor missed, and a session
+    dated after it is not placed on any day (the caller flags it: a recorder's clock ahead). (A
+    patient who stopped, or never began, shows the days missed up to the report's day; an
+    open-ended prescription, at most ``MAX_PERIOD_DAYS`` from its start; a prescription that
+    starts after ``as_of``, no day.)"""
     last_data = max([rx.start, *(rx.local_date(s.started_at) for s in sessions)])
     if rx.end is not None:
         planned = rx.end
     else:  # (at most MAX_PERIOD_DAYS: a start typed a decade early, or an --as-of far ahead)
-        planned = last_data if as_of is None else min(max(last_data, as_of), rx.start + timedelta(days=MAX_PERIOD_DAYS - 1))
-    if as_of is None:
-        return planned
-    end = min(planned, as_of)
-    return max(end, min(last_data, planned)) if sessions else end
+        planned = last_data if as_of is None else min(as_of, rx.start + timedelta(days=MAX_PERIOD_DAYS - 1))
+    return planned if as_of is None else min(planned, as_of)
 
 
 def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | None = None,
@@ -81,11 +83,11 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
     by date, exercise, side.
 
     Sessions must already belong to a prescribed exercise and side; those dated outside the
-    period are ignored (the caller reports them). ``failed``: recordings of the patient that could
-    not be analysed, counted on their day (``recordings_failed``). ``in_progress``: the day the
-    report is made, not over yet (``day_in_progress``): its adherence is empty until its reps
-    reach the prescription, as the patient may still exercise later that day (a report made in
-    the morning does not count the day missed). ``without_data``: sessions of the patient recorded
+    period, or after ``as_of``, are ignored (the caller reports them). ``failed``: recordings of the
+    patient that could not be analysed, counted on their day (``recordings_failed``).
+    ``in_progress``: the day the report is made, not over yet (``day_in_progress``): it counts what
+    was done so far (its adherence the reps completed so far over those prescribed, which later
+    sessions that day may raise), as any other day. ``without_data``: sessions of the patient recorded
     without samples (the sensor absent, refusing, silent), counted on their day
     (``sessions_without_data``): tried, with no reps; nothing lost, so the day's adherence stands.
     """
@@ -131,10 +133,10 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
         "rom_mean_deg": _mean(roms), "rom_max_deg": max(roms) if roms else math.nan,
         "hold_mean_s": _mean(holds), "holds_on_target": sum(h >= plan.hold_s for h in holds),
         "active_time_s": float(sum(r.end_s - r.start_s for r in reps)),
-        # (unknown on a day whose data were partly lost, or that is not over yet, and whose analysed
-        # reps fall short: not 0 %)
+        # (unknown on a day whose data were partly lost and whose analysed reps fall short: not 0 %;
+        # the day in progress counts what was done so far)
         "adherence_pct": (min(100.0, 100.0 * completed / prescribed)
-                          if prescribed and (completed >= prescribed or not (cell.failed or in_progress)) else math.nan),
+                          if prescribed and (completed >= prescribed or not cell.failed) else math.nan),
         "has_data": bool(cell.recordings),
         "source_recordings": ";".join(sorted(cell.recordings)),
         "reps_full": len(full_roms), "rom_full_mean_deg": _mean(full_roms),

@@ -44,7 +44,7 @@ def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
 
     Per period, one row per (exercise, side) in the daily rows, sorted. Adherence mean: over that
     exercise and side's scheduled days, days without data counting 0 %, days whose adherence is
-    unknown left out (data partly lost, or the day in progress with reps still to do). First/last week: the
+    unknown left out (data partly lost), the day in progress counting the reps done so far. First/last week: the
     first and last 7 days of the period (they overlap in a period shorter than 14 days); ROM is
     the mean over the full reps in those days.
     """

@@ -12,8 +12,10 @@ the prescription's tempo) that keeps each file's result while the file and its s
 size and modification time: each recording is analysed once. A recording is named to the
 pages only by an opaque id (a hash of its path): no request can name a file.
 
-Dates are the patient's local dates. ``as_of`` (default: today in the patient's time zone, at
-most the prescription's end) is the day "the last 7 / 30 days" end on.
+Dates are the patient's local dates. ``as_of`` (default: today in the patient's time zone) is
+the report's day, as for ``sensorkit report``: "the last 7 / 30 days" and the current 30-day
+period end on it (at most the prescription's end), it counts the reps done so far, and a
+session dated after it is counted on no day and shown apart (``dated_after``).
 """
 from __future__ import annotations
 
@@ -72,6 +74,8 @@ class _Outcome:
     sessions: dict[str, list[tuple[_Entry, AnalyzedSession]]] = field(default_factory=dict)
     #: the records of sessions tried that brought no samples, by patient (the report's ``sessions_without_data``)
     without_data: dict[str, list[_Entry]] = field(default_factory=dict)
+    #: sessions dated after the report's day, by patient: counted on no day, shown flagged
+    dated_after: dict[str, list[tuple[_Entry, AnalyzedSession]]] = field(default_factory=dict)
     failures: list[tuple[Path, str]] = field(default_factory=list)
     notes: list[tuple[Path, str]] = field(default_factory=list)
 
@@ -138,16 +142,35 @@ class DashboardData:
         # (each session by the name the report gave its file: the stem, or the path below the folder the
         # files of one stem share, p101/session1; an identical copy the report counted once has none)
         names = recording_names([e.path for e in seen.values()])
-        sessions = {}
+        sessions, dated_after = {}, {}
         for patient, analysed in report.sessions.items():
             by_name = {names[e.path]: e for e in queues.get(patient, [])}
             sessions[patient] = [(by_name[s.recording], s) for s in analysed if s.recording in by_name]
+            dated_after[patient] = [(by_name[s.recording], s) for s in report.dated_after.get(patient, [])
+                                    if s.recording in by_name]
         without_data = {}
         for patient, tried in report.sessions_without_data.items():
             by_name = {names[e.path]: e for e in queues.get(patient, []) if e.found.no_data}
             without_data[patient] = [by_name[s.recording] for s in tried if s.recording in by_name]
         return _Outcome(daily=report.daily, summary=report.summary, sessions=sessions, without_data=without_data,
-                        failures=list(report.failures), notes=list(report.notes))
+                        failures=list(report.failures), notes=list(report.notes), dated_after=dated_after)
+
+    def status_line(self) -> str:
+        """One line of what was found: the recordings counted, and those skipped, by why (most first),
+        and failed; e.g. ``2 patient(s), 21 recording(s) found: 2 counted, 18 skipped (15 patient
+        without a prescription, ...; listed on the patients page), 1 failed``."""
+        from collections import Counter
+
+        from sensorkit.report.build import skip_kind
+
+        with self._lock:
+            o = self._outcome
+            counted = sum(len(s) for s in o.sessions.values()) + sum(len(t) for t in o.without_data.values())
+            kinds = Counter(skip_kind(why) for _, why in o.notes)
+            why = "; ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kn: (-kn[1], kn[0])))
+            skipped = f"{len(o.notes)} skipped ({why}; listed on the patients page)" if o.notes else "0 skipped"
+            return (f"{len(self.prescriptions)} patient(s), {len(self._entries)} recording(s) found: {counted} counted,"
+                    f" {skipped}, {len(o.failures)} failed")
 
     # ---- downloads -----------------------------------------------------------------------
     def report_csv(self) -> str:
@@ -173,8 +196,8 @@ class DashboardData:
 
     def _window_adherence(self, rx: Prescription, rows: list[dict], ref: date, days: int) -> float | None:
         """Mean adherence over the scheduled day × exercise × side of the ``days`` days ending on
-        ``ref`` (not before the start); a scheduled day without data counts 0 %, one whose adherence is
-        unknown (its data partly lost, or the day in progress with reps to do) is left out, as in the summary."""
+        ``ref`` (not before the start); a scheduled day without data counts 0 %, the day in progress what
+        was done so far, one whose adherence is unknown (its data partly lost) is left out, as in the summary."""
         by_key = {(r["date"], r["exercise"], r["side"]): r for r in rows}
         values = []
         for k in range(days):
@@ -189,19 +212,22 @@ class DashboardData:
                     row = by_key.get((day.isoformat(), plan.name, side))
                     pct = row["adherence_pct"] if row is not None else 0.0
                     if pct is None or (isinstance(pct, float) and math.isnan(pct)):
-                        continue  # (unknown: data partly lost, or the day not over; as in the summary)
+                        continue  # (unknown: data partly lost; as in the summary)
                     values.append(pct)
         return _num(sum(values) / len(values)) if values else None
 
-    def _period(self, rx: Prescription, rows: list[dict], ref: date) -> dict:
-        """The 30-day period (as in ``summary.csv``) holding ``ref``: its number, dates, days with data up to ``ref``."""
-        index = max((ref - rx.start).days, 0) // PERIOD_DAYS
+    def _period(self, rx: Prescription, rows: list[dict], ref: date) -> dict | None:
+        """The 30-day period holding ``ref``, as ``summary.csv`` has it: its number, first and last day
+        reported (``end``: at most ``ref``, at most the prescription's end), its ``days`` so far and its
+        days with data. None before the prescription's start (no period yet)."""
+        if ref < rx.start:
+            return None
+        index = (ref - rx.start).days // PERIOD_DAYS
         first = rx.start + timedelta(days=PERIOD_DAYS * index)
-        last = first + timedelta(days=PERIOD_DAYS - 1)
-        if rx.end is not None:
-            last = min(last, rx.end)
-        data_days = {r["date"] for r in rows if r["has_data"] and first.isoformat() <= r["date"] <= min(last, ref).isoformat()}
-        return {"period": index + 1, "start": first.isoformat(), "end": last.isoformat(), "days_with_data": len(data_days)}
+        last = min(first + timedelta(days=PERIOD_DAYS - 1), ref)  # (ref: at most the prescription's end)
+        data_days = {r["date"] for r in rows if r["has_data"] and first.isoformat() <= r["date"] <= last.isoformat()}
+        return {"period": index + 1, "start": first.isoformat(), "end": last.isoformat(),
+                "days": (last - first).days + 1, "days_with_data": len(data_days)}
 
     def patients(self) -> dict:
         """The patient list and the recordings that failed or were skipped."""
@@ -217,6 +243,7 @@ class DashboardData:
                     "patient": patient, "timezone": rx.timezone, "start": rx.start.isoformat(),
                     "end": rx.end.isoformat() if rx.end else None, "as_of": ref.isoformat(),
                     "report_day": self.report_day(rx).isoformat(),
+                    "report_day_given": self.as_of is not None,  # (--as-of: a day chosen, not today)
                     "started": ref >= rx.start,
                     "exercises": [p.name for p in rx.exercises],
                     "adherence_7d_pct": self._window_adherence(rx, rows, ref, 7),
@@ -224,6 +251,8 @@ class DashboardData:
                     "current_period": self._period(rx, rows, ref),
                     "sessions": len(sessions),
                     "sessions_without_data": len(self._outcome.without_data.get(patient, [])),
+                    # (dated after the report's day, a recorder's clock ahead: flagged, counted on no day)
+                    "sessions_dated_after": len(self._outcome.dated_after.get(patient, [])),
                     "last_session": last.started_at.astimezone(rx.zone).isoformat(timespec="minutes") if last else None,
                 })
             return {"patients": out,
@@ -242,6 +271,9 @@ class DashboardData:
             rows = self._rows(patient)
             ref = self.reference_day(rx)
             last_day = max([ref, *(date.fromisoformat(r["date"]) for r in rows)]) if rows else ref
+            if ref < rx.start:  # (not begun: its first week, still to come)
+                week = rx.start + timedelta(days=6)
+                last_day = min(rx.end, week) if rx.end is not None else week
             by_date: dict[str, list[dict]] = {}
             for r in rows:
                 by_date.setdefault(r["date"], []).append(r)
@@ -258,11 +290,9 @@ class DashboardData:
                 scheduled = [r for r in day_rows if r["reps_prescribed"]]
                 pcts = [r["adherence_pct"] for r in scheduled if not math.isnan(r["adherence_pct"])]  # (unknown: left out)
                 # (the report's day with reps still to do on any exercise or side: in progress, not done, even
-                # when another side's reps are done)
-                going = any(r["day_in_progress"] and math.isnan(r["adherence_pct"]) and not r["recordings_failed"]
-                            for r in scheduled)
-                if going:
-                    pcts = []
+                # when another side's reps are done; its adherence is what was done so far, as in the report)
+                going = any(r["day_in_progress"] and r["reps_completed"] < r["reps_prescribed"]
+                            and not math.isnan(r["adherence_pct"]) for r in scheduled)
                 future = day > ref
                 if not day_rows:  # after the report's last day: scheduled days from the plan, no data
                     prescribed = sum(p.reps_prescribed(index) * len(p.sides) for p in rx.exercises)
@@ -279,7 +309,7 @@ class DashboardData:
                     # (sessions tried that brought no samples: the day was not empty-handed, and why each ended)
                     "sessions_without_data": sum(r["sessions_without_data"] for r in day_rows),
                     "tried": tried_by_date.get(day.isoformat(), []),
-                    # (the report's day, not over yet: no adherence until its reps reach the prescription)
+                    # (the report's day, not over yet, with reps still to do: its adherence so far)
                     "in_progress": going,
                     # (per exercise and side: one side's extra reps do not hide another's missing ones)
                     "parts": [{"exercise": r["exercise"], "side": r["side"], "reps_completed": r["reps_completed"],
@@ -299,8 +329,10 @@ class DashboardData:
                       "hold_s": p.hold_s, "rom_deg": p.rom_deg, "days_per_week": p.days_per_week,
                       "sessions_per_day": p.sessions_per_day} for p in rx.exercises]
             info = next(p for p in self.patients()["patients"] if p["patient"] == patient)
+            dated_after = [self._session(rx, entry, s) for entry, s in
+                           sorted(self._outcome.dated_after.get(patient, []), key=lambda es: es[1].started_at)]
             return {**info, "plans": plans, "calendar": calendar, "rom": rom, "sessions": sessions,
-                    "sessions_without_data": tried, "summary": summary}
+                    "sessions_without_data": tried, "summary": summary, "dated_after": dated_after}
 
     def _tried(self, rx: Prescription, entry: _Entry) -> dict:
         """The record of a session tried that brought no samples: when, what, and how it ended

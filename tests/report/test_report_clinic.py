@@ -65,10 +65,10 @@ def expected_daily(truth):
                 roms=[r.rom_deg for r in reps], holds=[r.hold_s for r in reps],
                 full_roms=[r.rom_deg for r in reps if r.kind == "full"],
                 active_s=sum(r.end_s - r.start_s for r in reps),
-                # (the broken recording's day: its data lost, and the report's day, not over yet: adherence
-                # unknown unless already reached)
+                # (the broken recording's day: its data lost, adherence unknown unless already reached; the
+                # report's day, not over yet, counts what was done so far)
                 adherence=(min(100.0, 100.0 * completed / prescribed) if prescribed and (
-                    completed >= prescribed or ((patient, day) != BROKEN_DAY and day.isoformat() != AS_OF)) else None),
+                    completed >= prescribed or (patient, day) != BROKEN_DAY) else None),
                 in_progress=day.isoformat() == AS_OF,
                 sources=";".join(sorted(p.name.split("/")[-1] for p in plans))))
     return rows

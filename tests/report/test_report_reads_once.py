@@ -49,7 +49,8 @@ def test_a_report_reads_a_recording_s_sidecar_and_samples_once(tmp_path, monkeyp
     monkeypatch.setattr(Path, "read_text", counted_read_text)
     monkeypatch.setattr(reader, "parse_table", counted_parse)
     monkeypatch.setattr(reader, "head_text", counted_head)
-    outcome = build_report(prescriptions, [data], include_simulated=True, workers=1, as_of="today")
+    # (no report's day: the session, dated 2026-12-25, is counted whenever the test runs)
+    outcome = build_report(prescriptions, [data], include_simulated=True, workers=1)
     monkeypatch.undo()
     # (the sidecar was read twice, three times when dated by file time; the samples twice then; the
     # head sniffed twice)

@@ -54,24 +54,36 @@ def test_days_after_the_report_is_made_are_neither_done_nor_missed():
     rows = daily_rows(rx(start, end=date(2026, 1, 31)), sessions, as_of=date(2026, 1, 4))
     assert [r["date"] for r in rows] == ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"]
     assert len(daily_rows(rx(start, end=date(2026, 1, 31)), sessions)) == 31  # (without: the whole period)
-    # a session dated after the day the report is made (a clock ahead) is still shown
-    late = [session(start + timedelta(days=6), [rep("full", 35, 4)])]
-    assert daily_rows(rx(start, end=date(2026, 1, 31)), late, as_of=date(2026, 1, 4))[-1]["date"] == "2026-01-07"
     assert daily_rows(rx(start, end=date(2026, 1, 31)), [], as_of=date(2025, 12, 30)) == []  # not begun
 
 
-def test_the_day_the_report_is_made_is_in_progress_not_missed_until_its_reps_reach_the_prescription():
+def test_a_session_dated_after_the_report_s_day_puts_no_day_that_has_not_come_in_the_table():
+    # (a recorder's clock ahead: the session is the caller's to flag; days 01-05..01-07 have not come,
+    # so they are not "missed", and 01-07 is not "done")
     start = date(2026, 1, 1)
-    morning = date(2026, 1, 3)  # (a report made that morning: the patient may exercise later in the day)
+    late = [session(start + timedelta(days=6), [rep("full", 35, 4)] * 2)]
+    rows = daily_rows(rx(start, end=date(2026, 1, 31)), late, as_of=date(2026, 1, 4))
+    assert [r["date"] for r in rows] == ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"]
+    assert not any(r["has_data"] for r in rows)
+    open_ended = daily_rows(rx(start), late, as_of=date(2026, 1, 4))
+    assert open_ended[-1]["date"] == "2026-01-04"
+    # (a prescription that starts after the report's day, with a session dated in it: no day at all)
+    assert daily_rows(rx(date(2026, 1, 5), end=date(2026, 1, 11)), late, as_of=date(2026, 1, 4)) == []
+
+
+def test_the_day_the_report_is_made_counts_the_reps_done_so_far():
+    start = date(2026, 1, 1)
+    morning = date(2026, 1, 3)  # (a report made that day: the patient may exercise later in the day)
     one_rep = daily_rows(rx(start), [session(morning, [rep("full", 35, 4)])], as_of=morning, in_progress=morning)
     assert [r["day_in_progress"] for r in one_rep] == [False, False, True]
-    assert [r["adherence_pct"] for r in one_rep][:2] == [0.0, 0.0] and math.isnan(one_rep[-1]["adherence_pct"])
-    assert one_rep[-1]["reps_completed"] == 1 and one_rep[-1]["reps_prescribed"] == 2  # (what is done so far)
+    # (1 of 2 reps done so far: 50 %, not an empty cell that reads as nothing done)
+    assert [r["adherence_pct"] for r in one_rep] == [0.0, 0.0, 50.0]
+    assert one_rep[-1]["reps_completed"] == 1 and one_rep[-1]["reps_prescribed"] == 2
     done = daily_rows(rx(start), [session(morning, [rep("full", 35, 4)] * 2)], as_of=morning, in_progress=morning)
-    assert done[-1]["adherence_pct"] == 100.0  # (reached: done, whatever the rest of the day brings)
+    assert done[-1]["adherence_pct"] == 100.0
     summary = summary_rows("p1", start, one_rep)
-    assert summary[0]["adherence_mean_pct"] == 0.0  # (the two days missed; the day in progress left out)
-    assert csv_text(one_rep[-1:], ("adherence_pct", "day_in_progress")) == "adherence_pct,day_in_progress\n,true\n"
+    assert summary[0]["adherence_mean_pct"] == pytest.approx(50.0 / 3)  # (the day in progress counts what was done)
+    assert csv_text(one_rep[-1:], ("adherence_pct", "day_in_progress")) == "adherence_pct,day_in_progress\n50.0,true\n"
     judged = daily_rows(rx(start), [session(morning, [rep("full", 35, 4)])], as_of=morning)  # (no day in progress)
     assert judged[-1]["adherence_pct"] == 50.0 and not judged[-1]["day_in_progress"]
 

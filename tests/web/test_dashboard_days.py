@@ -41,8 +41,8 @@ def test_the_report_s_day_is_in_progress_while_one_side_is_still_to_do(clinic):
     today = day(data, "2026-11-09")
     left, right = sorted(today["parts"], key=lambda q: q["side"])
     assert left["reps_completed"] >= left["reps_prescribed"] and right["reps_completed"] == 0  # (left done, right not)
-    # (not "100 %" from the left side alone: the day is not done, nor missed yet)
-    assert today["in_progress"] and today["adherence_pct"] is None
+    # (not "100 %" from the left side alone: the day is not done, nor missed yet; both sides so far)
+    assert today["in_progress"] and today["adherence_pct"] == 50.0
     assert data.patient("demo-p083")["report_day"] == "2026-11-09"
 
 

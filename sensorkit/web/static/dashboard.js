@@ -34,6 +34,11 @@ function esc(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 function fmt(x, digits = 1) { return x === null || x === undefined ? "–" : Number(x).toFixed(digits); }
+// (a number with its unit, or "–" alone: no unit after a number that is not there)
+function withUnit(x, unit, digits = 1) { return x === null || x === undefined ? "–" : `${fmt(x, digits)}${unit}`; }
+// The current 30-day period as summary.csv has it: its days with data of its days so far (a period of a
+// prescription shorter than 30 days, or one begun lately, has fewer than 30)
+function periodDays(c) { return c ? `${c.days_with_data} of ${c.days}` : "–"; }
 function band(pct) { return pct === null || pct === undefined ? "" : pct >= 80 ? "good" : pct >= 50 ? "mid" : "low"; }
 function pctCell(pct, col) {
   const w = pct === null ? 0 : Math.min(pct, 100);
@@ -67,17 +72,19 @@ async function listPage() {
       <td class="opt" data-col="exercises" data-label="exercises">${p.exercises.map((e) => esc(EXERCISE_WORDS[e] || e)).join(", ")}</td>
       ${pctCell(p.adherence_7d_pct, "adherence_7d_pct")}
       ${pctCell(p.adherence_30d_pct, "adherence_30d_pct")}
-      <td class="num opt" data-col="days_with_data" data-label="days with data" data-value="${p.current_period.days_with_data}">${p.current_period.days_with_data}
-        <span class="dim">of 30 (period ${p.current_period.period}: ${p.current_period.start} – ${p.current_period.end})</span></td>
+      <td class="num opt" data-col="days_with_data" data-label="days with data" data-value="${p.current_period ? p.current_period.days_with_data : ""}">${p.current_period
+        ? `${p.current_period.days_with_data} <span class="dim">of ${p.current_period.days} (period ${p.current_period.period}: ${p.current_period.start} – ${p.current_period.end})</span>`
+        : `– <span class="dim">(starts ${p.start})</span>`}</td>
       <td data-col="last_session">${whenHTML(p.last_session)}</td>
       <td class="num opt" data-col="sessions" data-label="sessions">${p.sessions}${p.sessions_without_data
-        ? ` <span class="dim">+ ${p.sessions_without_data} without data</span>` : ""}</td>
+        ? ` <span class="dim">+ ${p.sessions_without_data} without data</span>` : ""}${p.sessions_dated_after
+        ? ` <span class="after-badge" title="dated after the report's day (the recorder's clock ahead?): counted on no day">+ ${p.sessions_dated_after} dated after ${esc(p.report_day)}</span>` : ""}</td>
     </tr>`).join("");
   const problems = [...data.failed.map((f) => ["failed", f]), ...data.skipped.map((f) => ["skipped", f])];
   view.innerHTML = `
     <h1>Patients</h1>
     <p class="hint">Adherence: completed reps (reaching the prescribed ROM and hold) over prescribed reps, per scheduled day and side,
-      a scheduled day without data counting 0 %; the last 7 and 30 days end on each patient's day ${esc([...new Set(data.patients.map((q) => q.as_of))].join(" or ") || "today")}
+      a scheduled day without data counting 0 %, the report's day the reps done so far; the last 7 and 30 days end on each patient's day ${esc([...new Set(data.patients.map((q) => q.as_of))].join(" or ") || "today")}
       (the report's day, in the patient's time zone).</p>
     ${wrap(`<table id="patients" class="stack"><thead><tr><th data-col="patient">Patient</th><th class="opt" data-col="exercises">Exercises</th>
       <th class="num" data-col="adherence_7d_pct">Adherence 7 days</th><th class="num" data-col="adherence_30d_pct">Adherence 30 days</th>
@@ -115,7 +122,7 @@ function calendar(days, today) {
     // (a day whose recording could not be read: its adherence is unknown, not 0 %)
     const lost = d.scheduled && !d.future && d.adherence_pct === null && d.recordings_failed > 0;
     // (the report's day, not over: not missed while reps are still to do; the reps so far shown)
-    const going = d.scheduled && !d.future && !lost && d.adherence_pct === null && d.in_progress;
+    const going = d.scheduled && !d.future && !lost && d.in_progress;
     const tried = d.tried || [], nTried = d.sessions_without_data || 0;
     // (a scheduled day, over, whose sessions all ended before any sample came: not adherent, no reps,
     // but not a day with nothing either: the patient tried, the sensor did not stream. Its own fill
@@ -265,23 +272,39 @@ async function patientPage(id) {
     <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[r.exercise] || r.exercise)}</td><td class="opt" data-col="side" data-label="side">${r.side}</td>
     <td data-col="dates">${r.period_start} – ${r.period_end}</td><td class="num opt" data-col="days_with_data" data-label="days with data">${r.days_with_data}</td>
     <td class="opt" data-col="band" data-label="band">${r.device_days_band}</td><td class="num" data-col="adherence">${fmt(r.adherence_mean_pct)} %</td>
-    <td class="num opt" data-col="first_week" data-label="full-rep ROM first week">${fmt(r.full_rom_first_week_mean_deg)}°</td>
-    <td class="num opt" data-col="last_week" data-label="last week">${fmt(r.full_rom_last_week_mean_deg)}°</td>
-    <td class="num" data-col="change">${fmt(r.full_rom_change_deg)}°</td></tr>`).join("");
+    <td class="num opt" data-col="first_week" data-label="full-rep ROM first week">${withUnit(r.full_rom_first_week_mean_deg, "°")}</td>
+    <td class="num opt" data-col="last_week" data-label="last week">${withUnit(r.full_rom_last_week_mean_deg, "°")}</td>
+    <td class="num" data-col="change">${withUnit(r.full_rom_change_deg, "°")}</td></tr>`).join("");
+  // (sessions dated after the report's day, a recorder's clock ahead: shown, flagged, counted on no day)
+  const after = p.dated_after || [];
+  const afterRows = after.map((s) => `<tr data-recording="${esc(s.recording)}" data-date="${s.date}">
+      <td data-col="started">${whenHTML(s.started)}</td>
+      <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[s.exercise] || s.exercise)}</td><td class="opt" data-col="side" data-label="side">${s.side}</td>
+      <td class="num opt" data-col="counted" data-label="counted">${s.counted}</td><td class="num" data-col="completed">${s.completed}</td>
+      <td data-col="trace"><a href="/recording/${s.id}">trace</a></td></tr>`).join("");
+  // (after today: a day not come yet, the recorder's clock ahead?; after a day chosen with --as-of: later, not in this report)
+  const afterNote = after.length ? `<p class="note" id="dated-after-note"><span class="after-badge">dated after ${esc(p.report_day)}</span>
+    ${after.length === 1 ? "One recording is" : `${after.length} recordings are`} dated after the report's day (${esc(p.report_day)}${p.report_day_given ? ", --as-of" : ", today"})${p.report_day_given
+      ? "" : ", on a day not come yet: the recorder's clock may be ahead"}. ${after.length === 1 ? "It is" : "They are"} counted on no day
+    (not in the adherence, the days with data or the ROM); see “Dated after the report's day” below.</p>` : "";
+  const started = p.current_period !== null;
+  const todaySoFar = p.calendar.some((d) => d.in_progress) ? `<small class="dim">today counted so far</small>` : "";
   view.innerHTML = `
     <h1>Patient ${esc(p.patient)}</h1>
     <p class="dim">${esc(p.timezone)} · prescription from ${p.start}${p.end ? ` to ${p.end}` : ""} · as of ${p.report_day}${p.as_of !== p.report_day ? ` (the prescription ended ${p.as_of}: the 7 and 30 days shown end then)` : ""}</p>
     <p>${plans}</p>
+    ${afterNote}
     <div class="cards">
-      <div class="card" id="card-7d">Adherence, last 7 days<b>${fmt(p.adherence_7d_pct)} %</b></div>
-      <div class="card" id="card-30d">Adherence, last 30 days<b>${fmt(p.adherence_30d_pct)} %</b></div>
-      <div class="card" id="card-days">Days with data, period ${p.current_period.period}<b>${p.current_period.days_with_data} of 30</b></div>
-      <div class="card">Last session<b style="font-size:1.1rem">${esc(when(p.last_session))}</b></div>
+      <div class="card" id="card-7d">Adherence, last 7 days<b>${withUnit(p.adherence_7d_pct, " %")}</b>${started ? todaySoFar : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
+      <div class="card" id="card-30d">Adherence, last 30 days<b>${withUnit(p.adherence_30d_pct, " %")}</b>${started ? todaySoFar : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
+      <div class="card" id="card-days">${started ? `Days with data, period ${p.current_period.period}` : "Days with data"}<b>${periodDays(p.current_period)}</b>
+        <small class="dim">${started ? `${esc(p.current_period.start)} – ${esc(p.current_period.end)}` : "not begun"}</small></div>
+      <div class="card" id="card-last">Last session<b style="font-size:1.1rem">${esc(when(p.last_session))}</b></div>
     </div>
     <h2>Adherence calendar</h2>${calendar(p.calendar, p.report_day)}
     <h2>Range of motion per day</h2><div class="chart" id="rom-chart"></div>
     <h2>30-day periods</h2>
-    ${wrap(`<table id="periods" class="stack"><thead><tr><th data-col="period">Period</th><th class="opt" data-col="exercise">Exercise</th>
+    ${!p.summary.length ? `<p class="dim" id="no-period">No period yet: the prescription starts ${esc(p.start)}.</p>` : wrap(`<table id="periods" class="stack"><thead><tr><th data-col="period">Period</th><th class="opt" data-col="exercise">Exercise</th>
       <th class="opt" data-col="side">Side</th><th data-col="dates">Dates</th><th class="num opt" data-col="days_with_data">Days with data</th>
       <th class="opt" data-col="band">Band</th><th class="num" data-col="adherence">Adherence</th>
       <th class="num opt" data-col="first_week">Full-rep ROM first week</th><th class="num opt" data-col="last_week">last week</th>
@@ -292,7 +315,11 @@ async function patientPage(id) {
       <th class="opt" data-col="side">Side</th><th class="num opt" data-col="counted">Reps</th><th class="num" data-col="completed">Completed</th>
       <th data-col="kinds">Kinds</th><th class="num" data-col="rom_full_mean_deg"><span class="wide-text">Mean ROM of full reps °</span><span class="phone-text" aria-hidden="true">Full-rep ROM °</span></th>
       <th class="opt" data-col="reps"><span class="sr-only">reps</span></th><th class="opt" data-col="trace"><span class="sr-only">trace</span></th></tr></thead>
-      <tbody>${sessions}</tbody></table>`)}`;
+      <tbody>${sessions}</tbody></table>`)}
+    ${after.length ? `<h2 id="dated-after-head">Dated after the report's day (${after.length}): counted on no day</h2>` +
+      wrap(`<table id="dated-after" class="stack"><thead><tr><th data-col="started">Started</th><th class="opt" data-col="exercise">Exercise</th>
+      <th class="opt" data-col="side">Side</th><th class="num opt" data-col="counted">Reps</th><th class="num" data-col="completed">Completed</th>
+      <th data-col="trace"><span class="sr-only">trace</span></th></tr></thead><tbody>${afterRows}</tbody></table>`) : ""}`;
   keepTableRoles(view);
   romChart(document.getElementById("rom-chart"), p);
   // (a session's reps open in a row of their own below it, across the table: the session's columns keep their widths)
