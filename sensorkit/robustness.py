@@ -45,6 +45,8 @@ much the reps moved.
 - ``rests_shorter``: the still moments of every rest between two reps of a set cut out (a patient
   who goes straight on into the next rep), given the recording's own reps; ``time_warped``
   stretches spans of a recording in time (``holds_longer`` uses it);
+- :func:`glitch_perturbations`: glitches beyond one bad gyro read (a whole sample, two samples
+  in a row, the accelerometer alone);
 - :func:`combined_perturbations`: several of the above at once, drawn (the other leg or not, a
   strap rotation, the motion 0.8–1.25 times as slow, 25, 52 or 100 Hz, a gyro bias, noise): a
   patient unlike the recorded ones wearing another sensor another way;
@@ -660,6 +662,24 @@ def standard_perturbations(rotations: int = 4, rates_hz: tuple[float, ...] = (25
             Perturbation("lost samples", f"seed {k}", partial(with_lost_samples, share=0.01, seed=k)),
             Perturbation("time jitter", f"seed {k}", partial(with_time_jitter, fraction=0.2, seed=k)),
             Perturbation("glitches", f"seed {k}", partial(with_glitches, every_s=5.0, seed=k)),
+        ]
+    return out
+
+
+def glitch_perturbations(seeds: int = 3) -> list[Perturbation]:
+    """``seeds`` draws each of the glitches beyond one bad gyro read (:func:`with_glitches`; the
+    gyro's alone are in :func:`standard_perturbations`): a whole sample (200–2000 deg/s and
+    20–150 m/s², the accelerometer's ±16 g, added) about every 5 s, two glitched samples in a row
+    (200–2000 deg/s each) about every 5 s, and the accelerometer alone (20–150 m/s²) about every
+    second."""
+    out = []
+    for k in range(seeds):
+        out += [
+            Perturbation("whole-sample glitches", f"seed {k}",
+                         partial(with_glitches, every_s=5.0, seed=k, acc_ms2=(20.0, 150.0))),
+            Perturbation("glitches two in a row", f"seed {k}", partial(with_glitches, every_s=5.0, seed=k, run=2)),
+            Perturbation("accelerometer glitches", f"seed {k}",
+                         partial(with_glitches, every_s=1.0, seed=k, gyr_dps=(0.0, 0.0), acc_ms2=(20.0, 150.0))),
         ]
     return out
 
