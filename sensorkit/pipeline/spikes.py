@@ -141,17 +141,19 @@ class SpikeFilter:
         if t[i + 1] - t[i] > self.max_gap_s:
             return _PASS
         jump = self.max_jump_dps
-        if _norm(gyr[i] - gyr0) > jump and _norm(gyr[i + 1] - gyr0) > jump:  # away for two samples
+        if _norm(gyr[i] - gyr0) > jump and _norm(gyr[i + 1] - gyr0) > jump:
+            # away for two samples: both a glitch or neither (the one after is no neighbour to mend
+            # the first with: mended with it, a glitched pair kept half the second one's error)
             if i + 2 >= len(t):
                 return _WAIT
-            if t[i + 2] - t[i + 1] <= self.max_gap_s and _norm(gyr[i + 2] - gyr[i + 1]) > jump:
-                w = ((t[i:i + 2] - t0) / (t[i + 2] - t0))[:, None]
-                rate_off = float(row_norms(gyr[i:i + 2] - (gyr0 + w * (gyr[i + 2] - gyr0))).min())
-                # (a turn's jolt comes with the steps of its rate, at either end: the specific force
-                # must have stepped that much somewhere from the sample before to the one after)
-                felt = max(_norm(acc[i] - acc0), float(row_norms(np.diff(acc[i:i + 3], axis=0)).max()))
-                if rate_off > jump and felt < math.radians(rate_off) / self.period_s * MIN_RADIUS_M:
-                    return 2
+            if t[i + 2] - t[i + 1] > self.max_gap_s or _norm(gyr[i + 2] - gyr[i + 1]) <= jump:
+                return _PASS
+            w = ((t[i:i + 2] - t0) / (t[i + 2] - t0))[:, None]
+            rate_off = float(row_norms(gyr[i:i + 2] - (gyr0 + w * (gyr[i + 2] - gyr0))).min())
+            # (a turn's jolt comes with the steps of its rate, at either end: the specific force
+            # must have stepped that much somewhere from the sample before to the one after)
+            felt = max(_norm(acc[i] - acc0), float(row_norms(np.diff(acc[i:i + 3], axis=0)).max()))
+            return 2 if rate_off > jump and felt < math.radians(rate_off) / self.period_s * MIN_RADIUS_M else _PASS
         off_gyr = gyr[i] - 0.5 * (gyr0 + gyr[i + 1])
         off_acc = acc[i] - 0.5 * (acc0 + acc[i + 1])
         rate_off = _norm(off_gyr)

@@ -113,3 +113,23 @@ def test_glitches_in_pairs_or_of_the_accelerometer_cost_no_real_rep(kind):
         again = [r for r in Pipeline(meta=meta).run(with_glitches(rec.samples, seed=seed, **kind)) if r.counted]
         assert len(again) == len(clean) == 30
         assert [r.kind for r in again] == [r.kind for r in clean]
+
+
+@pytest.mark.parametrize("max_packet", [3, 50])
+def test_the_pipeline_fed_in_packets_mends_every_kind_as_in_one_block(max_packet):
+    # pairs wait for the sample after them, accelerometer glitches for the next: where a packet
+    # ends must not matter (the same reps, bit for bit, and the same count mended)
+    rec = read_recording(REAL)
+    meta = rec.meta.to_dict()
+    samples = with_glitches(with_glitches(rec.samples, every_s=3.0, seed=max_packet, run=2),
+                            every_s=2.0, seed=max_packet + 1, gyr_dps=(0.0, 0.0), acc_ms2=(20.0, 150.0))
+    batch = Pipeline(meta=meta)
+    reps_batch = batch.run(samples)
+    live, reps, rng, i = Pipeline(meta=meta), [], np.random.default_rng(max_packet), 0
+    while i < len(samples):
+        n = int(rng.integers(1, max_packet))
+        reps += live.update(samples[i:i + n])
+        i += n
+    reps += live.finish()
+    assert batch._spikes.replaced >= 100 and live._spikes.replaced == batch._spikes.replaced
+    assert list(map(repr, reps)) == list(map(repr, reps_batch))
