@@ -5,7 +5,8 @@
 
 For every labelled recording (a ``labels.json`` beside the CSVs, as ``accuracy.py --real`` reads)
 and every change (strap rotations, the other leg, seven sample rates, the motion slower or quicker,
-a smaller or larger range, gyro bias, noise, scale errors, lost samples, timestamp jitter, holds
+a smaller or larger range, gyro bias, noise, scale errors, lost samples, timestamp jitter, glitches (of
+the gyro, a whole sample, two samples in a row, the accelerometer), holds
 longer, rests without their still moments, holds that wobble more, a resting pose that drifts
 or shifts between sets, returns in two stages, the foot knocking the floor as it lands after a
 rep, and ``--combined`` draws of several at once): sessions
@@ -36,7 +37,7 @@ from sensorkit.io.reader import Recording
 from sensorkit.pipeline.rep import Rep
 from sensorkit.samples import Samples
 from sensorkit.robustness import (GapOutcome, Perturbation, combined_perturbations, compare_reps, done_with_range,
-                                  holds_longer, holds_wobblier, label_in_time, reps_around_gap, reps_with_longer_holds,
+                                  glitch_perturbations, holds_longer, holds_wobblier, label_in_time, reps_around_gap, reps_with_longer_holds,
                                   reps_with_shorter_rests, rests_drifting, rests_shifted, rests_shorter,
                                   returns_in_two_stages, scaled_reps, standard_perturbations, with_gap, with_knocks)
 
@@ -256,7 +257,8 @@ def main() -> None:
     print(f"{len(recordings)} labelled real recordings, "
           f"{sum(len(rec.samples) for _, _, rec, _ in recordings)} samples")
     families: dict[str, list[dict]] = {}
-    for p in standard_perturbations(args.rotations, seeds=args.seeds) + combined_perturbations(args.combined):
+    for p in (standard_perturbations(args.rotations, seeds=args.seeds) + glitch_perturbations(args.seeds)
+              + combined_perturbations(args.combined)):
         t = run(recordings, p)
         families.setdefault(p.family, []).append(t)
         if args.verbose:

@@ -45,6 +45,8 @@ much the reps moved.
 - ``rests_shorter``: the still moments of every rest between two reps of a set cut out (a patient
   who goes straight on into the next rep), given the recording's own reps; ``time_warped``
   stretches spans of a recording in time (``holds_longer`` uses it);
+- :func:`glitch_perturbations`: glitches beyond one bad gyro read (a whole sample, two samples
+  in a row, the accelerometer alone);
 - :func:`combined_perturbations`: several of the above at once, drawn (the other leg or not, a
   strap rotation, the motion 0.8–1.25 times as slow, 25, 52 or 100 Hz, a gyro bias, noise): a
   patient unlike the recorded ones wearing another sensor another way;
@@ -138,20 +140,37 @@ def with_time_jitter(samples: Samples, fraction: float, seed: int) -> Samples:
     return Samples(samples.t + rng.uniform(-fraction, fraction, len(samples)) * period, samples.acc, samples.gyr)
 
 
-def with_glitches(samples: Samples, every_s: float, seed: int, gyr_dps: tuple[float, float] = (200.0, 2000.0)) -> Samples:
-    """One sample in about every ``every_s`` seconds with a gyro glitch: a rate of ``gyr_dps``
-    (deg/s, drawn uniformly between the two) in a random direction added, the accelerometer
-    untouched (a bad read of the gyro); each glitch alone (no other within two samples of it)."""
+def with_glitches(samples: Samples, every_s: float, seed: int, gyr_dps: tuple[float, float] = (200.0, 2000.0),
+                  acc_ms2: tuple[float, float] = (0.0, 0.0), run: int = 1) -> Samples:
+    """About every ``every_s`` seconds ``run`` samples in a row with a glitch: a rate of ``gyr_dps``
+    (deg/s, drawn uniformly between the two) in a random direction added to each, and a specific
+    force of ``acc_ms2`` (m/s², likewise) to each (the default none: a bad read of the gyro alone;
+    ``gyr_dps=(0, 0)``: of the accelerometer alone); each run alone (no other within two samples
+    of it). Each glitched sample's errors are drawn on their own."""
+    if run < 1:
+        raise ValueError(f"with_glitches: run must be 1 or more samples, not {run}")
     rng = np.random.default_rng(seed)
     n = len(samples)
-    wanted = int((samples.t[-1] - samples.t[0]) / every_s) if n > 4 else 0
-    at = np.sort(rng.choice(np.arange(1, n - 1), min(wanted, max(0, (n - 2) // 3)), replace=False)) if wanted else np.empty(0, int)
-    at = at[np.concatenate([[True], np.diff(at) > 2])] if len(at) else at  # (alone: neighbours as recorded)
-    direction = rng.normal(size=(len(at), 3))
-    direction /= np.linalg.norm(direction, axis=1)[:, None]
+    wanted = int((samples.t[-1] - samples.t[0]) / every_s) if n > run + 3 else 0
+    at = (np.sort(rng.choice(np.arange(1, n - run), min(wanted, max(0, (n - 2) // (run + 2))), replace=False))
+          if wanted else np.empty(0, int))
+    at = at[np.concatenate([[True], np.diff(at) > run + 1])] if len(at) else at  # (alone: neighbours as recorded)
+    at = (at[:, None] + np.arange(run)).ravel()
     gyr = samples.gyr.copy()
+    direction = _directions(rng, len(at))
     gyr[at] += rng.uniform(*gyr_dps, len(at))[:, None] * direction
-    return Samples(samples.t, samples.acc, gyr)
+    acc = samples.acc
+    if acc_ms2[1] > 0:
+        direction = _directions(rng, len(at))
+        acc = acc.copy()
+        acc[at] += rng.uniform(*acc_ms2, len(at))[:, None] * direction
+    return Samples(samples.t, acc, gyr)
+
+
+def _directions(rng: np.random.Generator, n: int) -> np.ndarray:
+    """(n, 3) random unit vectors."""
+    direction = rng.normal(size=(n, 3))
+    return direction / np.linalg.norm(direction, axis=1)[:, None]
 
 
 def _filter_gravity(samples: Samples) -> np.ndarray:
@@ -643,6 +662,24 @@ def standard_perturbations(rotations: int = 4, rates_hz: tuple[float, ...] = (25
             Perturbation("lost samples", f"seed {k}", partial(with_lost_samples, share=0.01, seed=k)),
             Perturbation("time jitter", f"seed {k}", partial(with_time_jitter, fraction=0.2, seed=k)),
             Perturbation("glitches", f"seed {k}", partial(with_glitches, every_s=5.0, seed=k)),
+        ]
+    return out
+
+
+def glitch_perturbations(seeds: int = 3) -> list[Perturbation]:
+    """``seeds`` draws each of the glitches beyond one bad gyro read (:func:`with_glitches`; the
+    gyro's alone are in :func:`standard_perturbations`): a whole sample (200–2000 deg/s and
+    20–150 m/s², the accelerometer's ±16 g, added) about every 5 s, two glitched samples in a row
+    (200–2000 deg/s each) about every 5 s, and the accelerometer alone (20–150 m/s²) about every
+    second."""
+    out = []
+    for k in range(seeds):
+        out += [
+            Perturbation("whole-sample glitches", f"seed {k}",
+                         partial(with_glitches, every_s=5.0, seed=k, acc_ms2=(20.0, 150.0))),
+            Perturbation("glitches two in a row", f"seed {k}", partial(with_glitches, every_s=5.0, seed=k, run=2)),
+            Perturbation("accelerometer glitches", f"seed {k}",
+                         partial(with_glitches, every_s=1.0, seed=k, gyr_dps=(0.0, 0.0), acc_ms2=(20.0, 150.0))),
         ]
     return out
 

@@ -92,6 +92,9 @@ class PipelineConfig:
             calm (UCI subject 2; PHYTMO 79 deg/s at 101 Hz), and 90–380 deg/s only where the foot
             strikes the floor (UCI subject 2), which jolts the accelerometer: kept (real motion).
             A glitch of 300 deg/s is 12° of false turn at 25 Hz.
+            The same filter mends two such samples in a row, a whole sample whose jolt lies along
+            the rate's change, and an accelerometer glitch over 5 g (``spikes.MIN_JOLT_MS2``); 0
+            turns all of it off.
         rate_estimate_s: the sample rate is the median interval over the first this-many seconds.
         vqf_tau_acc_s: VQF's accelerometer time constant: how fast the inclination follows gravity.
             VQF's default (3 s): a rep's movements (0.5–3 s) ride on the gyro, rests and holds
