@@ -80,7 +80,7 @@ def test_into_a_log_file_its_lines_are_the_file_lines_and_the_summary_with_no_bl
         subprocess.run([sys.executable, "-m", "sensorkit", "analyze", str(RECORDINGS / "sim_9013.csv"), "--out",
                         str(tmp_path / "o")], stderr=handle, check=True, cwd=tmp_path, env=env())
     out = tmp_path / "o"
-    assert log.read_text() == (f"1 recording(s): 1 analyzed, 0 failed; 5 reps (full 5, partial 0, knee_out 0; fast 0),"
+    assert log.read_text() == (f"1 recording(s): 1 analyzed, 0 failed; 5 reps (full 5, partial 0, knee_out 0; fast 1),"
                                f" 7 rejected -> {out / 'reps.csv'}, {out / 'sessions.csv'}\n")
 
 
