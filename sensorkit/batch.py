@@ -39,6 +39,7 @@ SESSION_COLUMNS = (
     "recording", "path", "status", "error", "patient", "side", "exercise", "started_at",
     "duration_s", "sample_rate_hz", "samples", "reps_counted", "reps_full", "reps_partial",
     "reps_knee_out", "rejected", "rom_mean_deg", "rom_max_deg", "hold_mean_s", "warnings", "reps_fast",
+    "sets",
 )
 
 
@@ -119,6 +120,7 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
         "samples": len(rec.samples), "reps_counted": len(counted),
         "reps_full": kinds.count("full"), "reps_partial": kinds.count("partial"),
         "reps_knee_out": kinds.count("knee_out"), "reps_fast": sum(r.tempo == "fast" for r in counted),
+        "sets": max((r.set for r in counted), default=0),
         "rejected": kinds.count("rejected"),
         "rom_mean_deg": float(roms.mean()) if len(roms) else np.nan,
         "rom_max_deg": float(roms.max()) if len(roms) else np.nan,
@@ -137,7 +139,7 @@ def no_data_result(path: Path, error: NoDataError) -> RecordingResult:
                                        "started_at": meta.started_at.isoformat() if meta.started_at else ""}
     row = unanalysed_session_row(path.stem, str(path), "no_data", str(error), samples=0, duration_s=0.0,
                                  reps_counted=0, reps_full=0, reps_partial=0, reps_knee_out=0, reps_fast=0,
-                                 rejected=0, **sidecar)
+                                 sets=0, rejected=0, **sidecar)
     return RecordingResult([], [], row, no_data=str(error))
 
 
