@@ -251,6 +251,7 @@ class Pipeline:
         self.phase_ = "rest"
         self.hold_elapsed_s_ = 0.0
         self.time_s_ = float("nan")  # the time of the last sample analysed (s), which the three above describe
+        self.peak_deg_ = float("nan")  # the highest angle_deg_ of the movement under way (deg; NaN: none under way)
         self.fs_hz_: float | None = None
         self._radii: list[float] = []  # rotation radii of the counted reps (m)
         self._pending: list[Samples] = []
@@ -271,6 +272,9 @@ class Pipeline:
         self._went: tuple[int, str] | None = None
         # the live view: the start of the movement last shown "still" or "hold" (:meth:`_going_on_from_pause`)
         self._paused = -1
+        # the live view: ((the movement's start, its rest pose, the axis), the next sample to read, the
+        # highest angle before it) for :meth:`_peak_so_far`
+        self._peak: tuple[tuple, int, float] | None = None
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -318,7 +322,7 @@ class Pipeline:
         if self._held is not None:  # (no movement came after it)
             self._publish(self._held.rep)
             self._held = None
-        self.phase_, self.hold_elapsed_s_ = "rest", 0.0  # the stream is over: no hold goes on
+        self.phase_, self.hold_elapsed_s_, self.peak_deg_ = "rest", 0.0, float("nan")  # the stream is over: no hold goes on
         return reps + self._take_new()
 
     def run(self, samples: Samples, block_size: int = 1 << 15) -> list[Rep]:
@@ -865,4 +869,23 @@ class Pipeline:
             self._other_rest, self._left_rest_s, self._went = None, None, None
         if phase != "hold":
             self.hold_elapsed_s_ = 0.0
+        # (no rep under way at rest, nor while the leg rests in another pose: nothing to judge)
+        self.peak_deg_ = self._peak_so_far() if seg.state != REST and phase != "rest" else float("nan")
         self.phase_ = phase
+
+    def _peak_so_far(self) -> float:
+        """Live view: the highest exercise angle above the rest pose (deg, as :meth:`_shown_angle`)
+        over every sample of the movement under way so far, which its rep's ROM is judged by: a
+        hold that sags after reaching the target range has reached it. Only the samples not read
+        yet are read, unless the movement, its rest pose or the exercise's axis changed."""
+        seg, axis = self._segmenter, self.classifier.axes.axis
+        key = (seg.start, None if seg.rest_up is None else seg.rest_up.tobytes(),
+               None if axis is None else np.asarray(axis).tobytes())
+        if self._peak is None or self._peak[0] != key:
+            self._peak = (key, seg.start, -math.inf)
+        _, first, peak = self._peak
+        end = self._history.end
+        if end > first:
+            peak = max(peak, float(self._shown_angle(self._history_up(first, end), seg.rest_up).max()))
+        self._peak = (key, end, peak)
+        return peak
