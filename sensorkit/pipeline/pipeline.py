@@ -807,7 +807,13 @@ class Pipeline:
         rest in (:meth:`_resting`) while it rests there."""
         seg = self._segmenter
         self.angle_deg_ = float(self._shown_angle(block.up[-1:], seg.rest_up)[0])
-        if seg.state == REST:
+        back_deg = self._from_rest_left(block)
+        if back_deg is not None:
+            # (on the way back to the rest the last movement left, from a swing past it: the end
+            # of that movement's return, no movement out from the swing's bottom; its rep is
+            # counted, the leg settles: "rest", the angle from that rest)
+            phase, self.angle_deg_ = "rest", back_deg
+        elif seg.state == REST:
             phase = "rest"
         elif seg.state == MOVE:
             # the hold as the rep will measure it (measure.hold_so_far): from where the outward
@@ -872,6 +878,31 @@ class Pipeline:
         # (no rep under way at rest, nor while the leg rests in another pose: nothing to judge)
         self.peak_deg_ = self._peak_so_far() if seg.state != REST and phase != "rest" else float("nan")
         self.phase_ = phase
+
+    def _from_rest_left(self, block: MotionBlock) -> float | None:
+        """Live view: the angle (deg, as :meth:`_shown_angle`) from the rest the last movement left
+        while the leg may be on its way back to it from a swing past it (the segmenter ended that
+        movement at the swing's bottom, and ends the way back once the leg is quiet there again:
+        no rep, :data:`~sensorkit.pipeline.segment.WAY_BACK_FROM_SWING`), not yet out beyond it
+        by ``start_deg`` the way the exercise goes; else None. So it is once the exercise's axis
+        is known, from the end of that movement (the rest pose moved more than ``end_floor_deg``
+        from the one it left) until the leg has rested, and in the movement that goes on from
+        there with no rest (the segmenter's ``back_rest_up``)."""
+        seg, cfg = self._segmenter, self.config
+        if self.classifier.axes.axis is None:
+            return None
+        if seg.state == REST:
+            left = seg.prior_rest_up  # (until the leg has rested rest_min_s: then it is the rest)
+            if left is None or seg.rest_up is None or angle_between_deg(seg.rest_up[None, :], left)[0] <= cfg.end_floor_deg:
+                return None
+        elif seg.state == MOVE and seg.start - seg.last_end <= seg.rest_min:  # (no rest since the movement before)
+            left = seg.back_rest_up
+        else:
+            return None
+        if left is None:
+            return None
+        back_deg = float(self._shown_angle(block.up[-1:], left)[0])
+        return back_deg if back_deg < cfg.start_deg else None
 
     def _peak_so_far(self) -> float:
         """Live view: the highest exercise angle above the rest pose (deg, as :meth:`_shown_angle`)

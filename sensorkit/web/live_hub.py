@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 
-from sensorkit.ble.recorder import LiveStatus, hold_cue
+from sensorkit.ble.recorder import LiveStatus, hold_cue, return_of_the_rep_before
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 from sensorkit.pipeline.pipeline import WENT_ON_FROM_FOREIGN
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN, WAY_BACK_FROM_SWING,
@@ -216,6 +216,9 @@ class LiveHub:
         self._publish({"type": "state", **self._state})
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
+        if return_of_the_rep_before(rep):  # (the return of the rep before: nothing of its own to show)
+            self.show(status)
+            return
         if self.plan is not None and self.plan.meets(rep):
             self._completed += 1
         if rep.counted:
