@@ -721,6 +721,15 @@ class Pipeline:
             return False
         return not out and quiet_samples >= self.config.rest_min_s * self.fs_hz_
 
+    def _rests_before_any_rep(self, still_samples: int) -> bool:
+        """Live view, in a movement before any rep is counted: whether the leg, still
+        ``still_samples`` samples (under ``still_gyr_dps``), rests where it is, however far out.
+        Before the first rep there is no rep to tell a hold from a rest by: a still spell longer
+        than the segmenter's ``rest_still_s`` (raised by a prescribed hold: the longest a low
+        pose is taken for a hold) is the rest the leg came to, not a hold to time (the segmenter
+        cuts the movement at ``max_movement_s``, no rep, and takes that pose for the rest)."""
+        return not self._segmenter.home_peak_deg and still_samples >= self._segmenter.rest_still
+
     def _may_be_rest(self, now_deg: float) -> bool:
         """Live view, the leg held still out the way the exercise goes: whether the pose may be a rest
         the leg shifted to rather than a rep's hold (``now_deg``: its whole turn from the rest pose).
@@ -792,7 +801,8 @@ class Pipeline:
         if self._left_rest_s is not None and self._left_rest_s[0] != seg.start:
             self._left_rest_s = None
         last = self._history.end - 1
-        if self._other_rest is None and self._at_other_rest(out, last - self._last_loud):
+        if self._other_rest is None and (self._at_other_rest(out, last - self._last_loud)
+                                         or self._rests_before_any_rep(last - self._last_moving)):
             self._other_rest = (seg.start, up.copy())
         if self._other_rest is None:
             return False
@@ -815,6 +825,11 @@ class Pipeline:
             phase, self.angle_deg_ = "rest", back_deg
         elif seg.state == REST:
             phase = "rest"
+            if (self._other_rest is not None
+                    and float(angle_between_deg(block.up[-1:], self._other_rest[1])[0]) < self.config.start_deg):
+                # (the movement just ended where the view saw the leg rest in another pose: the
+                # segmenter's rest pose follows there from the samples after; not a packet from the old one)
+                self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
         elif seg.state == MOVE:
             # the hold as the rep will measure it (measure.hold_so_far): from where the outward
             # movement ended, by the measured rep's own rule, to the last moment the leg was still
@@ -887,22 +902,28 @@ class Pipeline:
         by ``start_deg`` the way the exercise goes; else None. So it is once the exercise's axis
         is known, from the end of that movement (the rest pose moved more than ``end_floor_deg``
         from the one it left) until the leg has rested, and in the movement that goes on from
-        there with no rest (the segmenter's ``back_rest_up``)."""
+        there with no rest (the segmenter's ``back_rest_up``), while the leg is no further behind
+        that rest than the swing went (by ``end_floor_deg``)."""
         seg, cfg = self._segmenter, self.config
         if self.classifier.axes.axis is None:
             return None
         if seg.state == REST:
             left = seg.prior_rest_up  # (until the leg has rested rest_min_s: then it is the rest)
-            if left is None or seg.rest_up is None or angle_between_deg(seg.rest_up[None, :], left)[0] <= cfg.end_floor_deg:
+            if left is None or seg.rest_up is None:
+                return None
+            gap_deg = float(angle_between_deg(seg.rest_up[None, :], left)[0])
+            if gap_deg <= cfg.end_floor_deg:
                 return None
         elif seg.state == MOVE and seg.start - seg.last_end <= seg.rest_min:  # (no rest since the movement before)
-            left = seg.back_rest_up
+            left, gap_deg = seg.back_rest_up, seg.back_rest_deg
         else:
             return None
         if left is None:
             return None
         back_deg = float(self._shown_angle(block.up[-1:], left)[0])
-        return back_deg if back_deg < cfg.start_deg else None
+        # (no further behind it than the swing went, as the segmenter's way back: a swing on behind
+        # is a movement of its own)
+        return back_deg if -(gap_deg + cfg.end_floor_deg) <= back_deg < cfg.start_deg else None
 
     def _peak_so_far(self) -> float:
         """Live view: the highest exercise angle above the rest pose (deg, as :meth:`_shown_angle`)
