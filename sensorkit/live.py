@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sensorkit.ble.recorder import LiveStatus
+from sensorkit.ble.recorder import HoldCue, LiveStatus, hold_cue, return_of_the_rep_before
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 
 BAR_WIDTH = 40
@@ -33,15 +33,10 @@ PHASE_STYLES = {"rest": "", "out": "#4fb3ff", "hold": "#f2c94c", "return": "#c49
 KIND_WORDS = {"full": "full", "partial": "partial", "knee_out": "knee out", "rejected": "not counted"}
 
 
-def below_target(status: LiveStatus, band_deg: float | None, band_name: str) -> bool:
-    """Held under the prescribed target range (``band_name`` "target", ``band_deg`` where the band
-    starts): the hold is not called reached there, as on the live page (the hub's ``below_target``)."""
-    return band_name == "target" and band_deg is not None and status.phase == "hold" and status.angle_deg < band_deg
-
-
-def hold_reached(status: LiveStatus, band_deg: float | None, band_name: str) -> bool:
-    """The target hold reached at the target range (:func:`below_target`): the cue's moment."""
-    return status.hold_reached and not below_target(status, band_deg, band_name)
+def target_cue(status: LiveStatus) -> HoldCue:
+    """The hold against the prescription (:func:`~sensorkit.ble.recorder.hold_cue`, the live page's
+    rule too): the status's target range and hold time; a "usual" band is no target."""
+    return hold_cue(status, status.target_rom_deg or None, status.target_hold_s)
 
 
 def rep_line(rep: Rep) -> str:
@@ -85,12 +80,14 @@ class PlainDisplay:
         if status.state.value != self._last_state:
             self._last_state = status.state.value
             self._print(status, words)
-        reached = hold_reached(status, status.target_rom_deg, "target" if status.target_rom_deg else "")
+        reached = target_cue(status).reached
         if reached and not self._cued:
             self._print(status, f"hold {status.target_hold_s:g} s reached: return slowly")
         self._cued = status.phase != "rest" and (self._cued or reached)  # once per rep
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
+        if return_of_the_rep_before(rep):  # (the return of the rep before: nothing of its own to say)
+            return
         self._cued = False
         if self.show_reps:
             self._print(status, rep_line(rep))
@@ -114,13 +111,16 @@ class RichDisplay:
         self._live.start()
 
     def show(self, status: LiveStatus) -> None:
-        reached = hold_reached(status, *self._band_start_deg(status))
+        reached = target_cue(status).reached
         if reached and not self._cued:
             self.console.bell()
         self._cued = status.phase != "rest" and (self._cued or reached)  # once per rep
         self._live.update(self.render(status))
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
+        if return_of_the_rep_before(rep):  # (the return of the rep before: the panel keeps that rep)
+            self._live.update(self.render(status))
+            return
         self._last_rep = rep
         self._cued = False
         if rep.kind != "rejected":
@@ -184,13 +184,13 @@ class RichDisplay:
         text.append(PHASE_WORDS.get(status.phase, status.phase), style=PHASE_STYLES.get(status.phase, ""))
         if status.phase != "hold":
             return text
-        band_deg, band_name = self._band_start_deg(status)
+        cue = target_cue(status)
         held = f"{status.hold_elapsed_s:.1f}"
-        if below_target(status, band_deg, band_name):
-            text.append(f"  {held} s: go a little further ({band_deg:.0f} deg)")
+        if cue.below_target:
+            text.append(f"  {held} s: go a little further ({status.target_rom_deg:.0f} deg)")
         elif status.target_hold_s:
             text.append(f"  {held} of {status.target_hold_s:g} s")
-            if hold_reached(status, band_deg, band_name):
+            if cue.reached:
                 text.append("  reached: return slowly", style="bold green")
         else:
             text.append(f"  {held} s")

@@ -40,10 +40,15 @@ class LiveStatus:
     """What a live display shows; angles in degrees, times in seconds."""
 
     state: LinkState = LinkState.CONNECTING
+    #: the time the angle, phase and hold describe: the last sample the pipeline analysed (one fed
+    #: that may be a glitch waits for the next: ``Pipeline.time_s_``), else the last one recorded
     t_s: float = 0.0
     angle_deg: float = 0.0
     phase: str = "rest"
     hold_elapsed_s: float = 0.0
+    #: the highest angle of the movement under way so far (``Pipeline.peak_deg_``; NaN: none under
+    #: way, or not known), which its rep's ROM is judged by
+    peak_deg: float = math.nan
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     battery_percent: int | None = None
     loss_fraction: float = 0.0
@@ -60,9 +65,42 @@ class LiveStatus:
     def counted_reps(self) -> int:
         return sum(n for k, n in self.counts.items() if k in COUNTED_KINDS)
 
-    @property
-    def hold_reached(self) -> bool:
-        return self.target_hold_s is not None and self.phase == "hold" and self.hold_elapsed_s >= self.target_hold_s
+
+def return_of_the_rep_before(rep: Rep) -> bool:
+    """Whether ``rep`` is the way back to rest after the movement before it swung past that rest
+    (rejected: :data:`~sensorkit.pipeline.segment.WAY_BACK_FROM_SWING`): the segmenter ended that
+    movement at the swing's bottom, and this is the rest of its return, no movement of the
+    patient's own. The live views show it as that return: no note, no tone, no count of its own
+    (reps.csv keeps its row)."""
+    from sensorkit.pipeline.segment import WAY_BACK_FROM_SWING  # (the pipeline loads on first use)
+
+    return rep.kind == "rejected" and rep.reason == WAY_BACK_FROM_SWING
+
+
+@dataclass(frozen=True)
+class HoldCue:
+    """What the live views say of a hold against the prescription (:func:`hold_cue`)."""
+
+    #: held under the target range: True / False, or None where the rule does not apply (no target
+    #: range, not in a hold, no angle known)
+    below_target: bool | None
+    #: the target hold time reached at the target range: the cue's moment ("return slowly", a tone)
+    reached: bool
+
+
+def hold_cue(status: LiveStatus, target_rom_deg: float | None, target_hold_s: float | None) -> HoldCue:
+    """The one rule the terminal and the page judge a hold by. Below the target range
+    (``target_rom_deg``, deg): the movement's peak so far (``status.peak_deg``, as its rep's ROM
+    will be; the angle now when no peak is known) under it, in a hold. Reached: held
+    ``target_hold_s`` (s) or more, not below the target range (a hold under it would be called
+    done, then not count toward the set)."""
+    below = None
+    if target_rom_deg is not None and status.phase == "hold":
+        known = [a for a in (status.angle_deg, status.peak_deg) if math.isfinite(a)]  # (NaN: not known)
+        below = bool(max(known) < target_rom_deg) if known else None
+    reached = (target_hold_s is not None and status.phase == "hold" and status.hold_elapsed_s >= target_hold_s
+               and below is not True)
+    return HoldCue(below, reached)
 
 
 class Display(Protocol):
@@ -108,6 +146,7 @@ class SessionRecorder:
         #: its record without data was made: no display's end said where (its caller says so)
         self.recorded_without_data = False
         self.received = 0  # samples handed to feed (all of them are written, or the loss says so)
+        self.last_t_s = 0.0  # the time of the last sample recorded (s): how far the session's data has come
         self.writer: RecordingWriter | None = None
         self.pipeline = pipeline
         self.flush_interval_s = flush_interval_s
@@ -133,7 +172,8 @@ class SessionRecorder:
                 self._count(reps)
             if self.latencies_s is not None and math.isfinite(arrival_s):
                 self.latencies_s.append(time.perf_counter() - arrival_s)
-            self.status.t_s = float(block.t[-1])
+            self.last_t_s = float(block.t[-1])
+            self._pipeline_status()  # (a rep's display sees the status of the block it ended in)
         elif self.writer is not None:  # no data (link down, idle tick): still flush what is buffered
             self.writer.flush_if_due()
         return reps
@@ -171,10 +211,18 @@ class SessionRecorder:
         s.error = str(session.refusal) if session.refusal is not None else None
         s.loss_fraction, s.reconnects = self._loss_fraction(session), len(session.reconnects)
         s.samples_saved = self.writer.n_written if self.writer is not None else 0
-        if self.pipeline is not None:
-            s.angle_deg, s.phase = self.pipeline.angle_deg_, self.pipeline.phase_
-            s.hold_elapsed_s = self.pipeline.hold_elapsed_s_
+        self._pipeline_status()
         return s
+
+    def _pipeline_status(self) -> None:
+        """The status's angle, phase, hold and peak from the pipeline, stamped with the time of the
+        last sample it analysed (a last one fed may wait for the next: ``Pipeline.time_s_``); before
+        it has analysed any (or without one), the time of the last sample recorded."""
+        s, p = self.status, self.pipeline
+        analysed_s = p.time_s_ if p is not None else math.nan
+        s.t_s = analysed_s if math.isfinite(analysed_s) else self.last_t_s
+        if p is not None:
+            s.angle_deg, s.phase, s.hold_elapsed_s, s.peak_deg = p.angle_deg_, p.phase_, p.hold_elapsed_s_, p.peak_deg_
 
     def statuses(self, session: SensorSession) -> list[LiveStatus]:
         """What to show now, in order: :meth:`refresh`'s status, after a copy of it in each link
@@ -197,7 +245,7 @@ class SessionRecorder:
         (None: not ended so, or its data came within a sample period of the end)."""
         if self._ended_by_clock is None:
             return None
-        missing_s = self._ended_by_clock[0] - self.status.t_s
+        missing_s = self._ended_by_clock[0] - self.last_t_s
         rate_hz = self.meta.get("sample_rate_hz")
         # (the data within a sample of the end: nothing missing; a duration is seldom on the grid)
         return missing_s if missing_s > (1.0 / rate_hz if rate_hz else 0.0) else None
@@ -216,6 +264,7 @@ class SessionRecorder:
         if self.pipeline is not None:
             reps = self.pipeline.finish()
             self._count(reps)
+            self._pipeline_status()  # (the sample that waited is analysed now)
         return reps
 
     def close_recording(self, session: SensorSession, failure: BleError | None = None) -> None:
@@ -234,7 +283,7 @@ class SessionRecorder:
             duration_s, elapsed_s = self._ended_by_clock
             log.warning("the sensor's data reached %.1f s of the %g s asked when the run's clock, %.1f s in "
                         "(10 %% + 5 s past its end), ended it: the last %.1f s are missing from %s "
-                        "(the sidecar says so: stream.cut_short_s)", self.status.t_s, duration_s, elapsed_s,
+                        "(the sidecar says so: stream.cut_short_s)", self.last_t_s, duration_s, elapsed_s,
                         cut_short_s, self.writer.path)
         try:
             self.writer.flush()  # before the counts below are taken
@@ -266,6 +315,8 @@ class SessionRecorder:
     def _count(self, reps: list[Rep]) -> None:
         for rep in reps:
             self.reps.append(rep)
+            if return_of_the_rep_before(rep):
+                continue  # (no movement of its own on the live views; reps.csv keeps its row)
             self.status.counts[rep.kind] = self.status.counts.get(rep.kind, 0) + 1
             self.status.fast_reps += rep.tempo == "fast"
 
@@ -339,9 +390,9 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
                     display.rep(rep, recorder.status)
                 for status in recorder.statuses(session):  # (a quick reconnect's "reconnecting" too)
                     display.show(status)
-                if duration_s is not None and duration_reached(recorder.status.t_s, session.elapsed_s, duration_s,
+                if duration_s is not None and duration_reached(recorder.last_t_s, session.elapsed_s, duration_s,
                                                                wait_for_data=until is not None):
-                    if recorder.status.t_s < duration_s:  # (ended by the clock: what is missing is said)
+                    if recorder.last_t_s < duration_s:  # (ended by the clock: what is missing is said)
                         recorder.ended_by_clock(duration_s, session.elapsed_s)
                     break
                 if until is not None and until():  # (what came before it is queued: drained below)

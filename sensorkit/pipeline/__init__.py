@@ -11,6 +11,8 @@ Public API (stable; live and batch both use it)::
                                   #   still: held still at a low pose, a hold or a rest (not timed)
                                   #   moving: turning about another axis, no rep under way
     p.hold_elapsed_s_             # seconds held so far in the current hold (0 outside one)
+    p.peak_deg_                   # highest angle_deg_ of the movement under way (NaN: none), which
+                                  #   its rep's ROM is judged by
     p.time_s_                     # time of the last sample analysed (s): a last one fed that may
                                   #   be a glitch of the gyro waits for the next (pipeline.spikes)
     p.reps_                       # every Rep so far

@@ -254,6 +254,7 @@ class Pipeline:
         self.phase_ = "rest"
         self.hold_elapsed_s_ = 0.0
         self.time_s_ = float("nan")  # the time of the last sample analysed (s), which the three above describe
+        self.peak_deg_ = float("nan")  # the highest angle_deg_ of the movement under way (deg; NaN: none under way)
         self.fs_hz_: float | None = None
         self._radii: list[float] = []  # rotation radii of the counted reps (m)
         self._pending: list[Samples] = []
@@ -275,6 +276,9 @@ class Pipeline:
         self._went: tuple[int, str] | None = None
         # the live view: the start of the movement last shown "still" or "hold" (:meth:`_going_on_from_pause`)
         self._paused = -1
+        # the live view: ((the movement's start, its rest pose, the axis), the next sample to read, the
+        # highest angle before it) for :meth:`_peak_so_far`
+        self._peak: tuple[tuple, int, float] | None = None
 
     # -- public ---------------------------------------------------------------------------
     def update(self, samples: Samples) -> list[Rep]:
@@ -322,7 +326,7 @@ class Pipeline:
         if self._held is not None:  # (no movement came after it)
             self._publish(self._held.rep)
             self._held = None
-        self.phase_, self.hold_elapsed_s_ = "rest", 0.0  # the stream is over: no hold goes on
+        self.phase_, self.hold_elapsed_s_, self.peak_deg_ = "rest", 0.0, float("nan")  # the stream is over: no hold goes on
         return reps + self._take_new()
 
     def run(self, samples: Samples, block_size: int = 1 << 15) -> list[Rep]:
@@ -742,6 +746,15 @@ class Pipeline:
             return False
         return not out and quiet_samples >= self.config.rest_min_s * self.fs_hz_
 
+    def _rests_before_any_rep(self, still_samples: int) -> bool:
+        """Live view, in a movement before any rep is counted: whether the leg, still
+        ``still_samples`` samples (under ``still_gyr_dps``), rests where it is, however far out.
+        Before the first rep there is no rep to tell a hold from a rest by: a still spell longer
+        than the segmenter's ``rest_still_s`` (raised by a prescribed hold: the longest a low
+        pose is taken for a hold) is the rest the leg came to, not a hold to time (the segmenter
+        cuts the movement at ``max_movement_s``, no rep, and takes that pose for the rest)."""
+        return not self._segmenter.home_peak_deg and still_samples >= self._segmenter.rest_still
+
     def _may_be_rest(self, now_deg: float) -> bool:
         """Live view, the leg held still out the way the exercise goes: whether the pose may be a rest
         the leg shifted to rather than a rep's hold (``now_deg``: its whole turn from the rest pose).
@@ -813,7 +826,8 @@ class Pipeline:
         if self._left_rest_s is not None and self._left_rest_s[0] != seg.start:
             self._left_rest_s = None
         last = self._history.end - 1
-        if self._other_rest is None and self._at_other_rest(out, last - self._last_loud):
+        if self._other_rest is None and (self._at_other_rest(out, last - self._last_loud)
+                                         or self._rests_before_any_rep(last - self._last_moving)):
             self._other_rest = (seg.start, up.copy())
         if self._other_rest is None:
             return False
@@ -828,8 +842,19 @@ class Pipeline:
         rest in (:meth:`_resting`) while it rests there."""
         seg = self._segmenter
         self.angle_deg_ = float(self._shown_angle(block.up[-1:], seg.rest_up)[0])
-        if seg.state == REST:
+        back_deg = self._from_rest_left(block)
+        if back_deg is not None:
+            # (on the way back to the rest the last movement left, from a swing past it: the end
+            # of that movement's return, no movement out from the swing's bottom; its rep is
+            # counted, the leg settles: "rest", the angle from that rest)
+            phase, self.angle_deg_ = "rest", back_deg
+        elif seg.state == REST:
             phase = "rest"
+            if (self._other_rest is not None
+                    and float(angle_between_deg(block.up[-1:], self._other_rest[1])[0]) < self.config.start_deg):
+                # (the movement just ended where the view saw the leg rest in another pose: the
+                # segmenter's rest pose follows there from the samples after; not a packet from the old one)
+                self.angle_deg_ = float(self._shown_angle(block.up[-1:], self._other_rest[1])[0])
         elif seg.state == MOVE:
             # the hold as the rep will measure it (measure.hold_so_far): from where the outward
             # movement ended, by the measured rep's own rule, to the last moment the leg was still
@@ -890,4 +915,54 @@ class Pipeline:
             self._other_rest, self._left_rest_s, self._went = None, None, None
         if phase != "hold":
             self.hold_elapsed_s_ = 0.0
+        # (no rep under way at rest, nor while the leg rests in another pose: nothing to judge)
+        self.peak_deg_ = self._peak_so_far() if seg.state != REST and phase != "rest" else float("nan")
         self.phase_ = phase
+
+    def _from_rest_left(self, block: MotionBlock) -> float | None:
+        """Live view: the angle (deg, as :meth:`_shown_angle`) from the rest the last movement left
+        while the leg may be on its way back to it from a swing past it (the segmenter ended that
+        movement at the swing's bottom, and ends the way back once the leg is quiet there again:
+        no rep, :data:`~sensorkit.pipeline.segment.WAY_BACK_FROM_SWING`), not yet out beyond it
+        by ``start_deg`` the way the exercise goes; else None. So it is once the exercise's axis
+        is known, from the end of that movement (the rest pose moved more than ``end_floor_deg``
+        from the one it left) until the leg has rested, and in the movement that goes on from
+        there with no rest (the segmenter's ``back_rest_up``), while the leg is no further behind
+        that rest than the swing went (by ``end_floor_deg``)."""
+        seg, cfg = self._segmenter, self.config
+        if self.classifier.axes.axis is None:
+            return None
+        if seg.state == REST:
+            left = seg.prior_rest_up  # (until the leg has rested rest_min_s: then it is the rest)
+            if left is None or seg.rest_up is None:
+                return None
+            gap_deg = float(angle_between_deg(seg.rest_up[None, :], left)[0])
+            if gap_deg <= cfg.end_floor_deg:
+                return None
+        elif seg.state == MOVE and seg.start - seg.last_end <= seg.rest_min:  # (no rest since the movement before)
+            left, gap_deg = seg.back_rest_up, seg.back_rest_deg
+        else:
+            return None
+        if left is None:
+            return None
+        back_deg = float(self._shown_angle(block.up[-1:], left)[0])
+        # (no further behind it than the swing went, as the segmenter's way back: a swing on behind
+        # is a movement of its own)
+        return back_deg if -(gap_deg + cfg.end_floor_deg) <= back_deg < cfg.start_deg else None
+
+    def _peak_so_far(self) -> float:
+        """Live view: the highest exercise angle above the rest pose (deg, as :meth:`_shown_angle`)
+        over every sample of the movement under way so far, which its rep's ROM is judged by: a
+        hold that sags after reaching the target range has reached it. Only the samples not read
+        yet are read, unless the movement, its rest pose or the exercise's axis changed."""
+        seg, axis = self._segmenter, self.classifier.axes.axis
+        key = (seg.start, None if seg.rest_up is None else seg.rest_up.tobytes(),
+               None if axis is None else np.asarray(axis).tobytes())
+        if self._peak is None or self._peak[0] != key:
+            self._peak = (key, seg.start, -math.inf)
+        _, first, peak = self._peak
+        end = self._history.end
+        if end > first:
+            peak = max(peak, float(self._shown_angle(self._history_up(first, end), seg.rest_up).max()))
+        self._peak = (key, end, peak)
+        return peak

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 
-from sensorkit.ble.recorder import LiveStatus
+from sensorkit.ble.recorder import LiveStatus, hold_cue, return_of_the_rep_before
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 from sensorkit.pipeline.pipeline import WENT_ON_FROM_FOREIGN
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN, WAY_BACK_FROM_SWING,
@@ -216,6 +216,9 @@ class LiveHub:
         self._publish({"type": "state", **self._state})
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
+        if return_of_the_rep_before(rep):  # (the return of the rep before: nothing of its own to show)
+            self.show(status)
+            return
         if self.plan is not None and self.plan.meets(rep):
             self._completed += 1
         if rep.counted:
@@ -291,19 +294,16 @@ class LiveHub:
     def _state_of(self, status: LiveStatus, new_arrival: bool = True) -> dict:
         band_deg, band_name = self._band(status)
         target_hold_s = self.plan.hold_s if self.plan is not None else status.target_hold_s
-        # (held under a prescribed target range: None without one, or out of a hold)
-        below_target = (bool(status.angle_deg < band_deg) if band_name == "target" and band_deg is not None
-                        and status.phase == "hold" and status.angle_deg == status.angle_deg else None)
+        # (below the target range: None without a prescribed one, out of a hold, or no angle known;
+        # reached only at the target range: a hold below it would be called done, then not count)
+        cue = hold_cue(status, band_deg if band_name == "target" else None, target_hold_s)
         scale = max(self._scale_deg, 1.3 * band_deg if band_deg else 0.0)
         counted = status.counted_reps
         return {
             "seq": self._seq, "t_s": _num(status.t_s), "angle_deg": _num(status.angle_deg, 1),
             "phase": status.phase, "hold_elapsed_s": _num(status.hold_elapsed_s),
             "target_hold_s": target_hold_s,
-            # (reached only at the target range: a hold below it would be called done, then not count)
-            "hold_reached": bool(target_hold_s is not None and status.phase == "hold"
-                                 and status.hold_elapsed_s >= target_hold_s and below_target is not True),
-            "below_target": below_target,
+            "hold_reached": cue.reached, "below_target": cue.below_target,
             "band_deg": _num(band_deg, 1), "band_name": band_name, "scale_deg": round(scale, 1),
             "counts": {k: n for k, n in status.counts.items()}, "counted": counted,
             "counted_kinds": [k for k in status.counts if k in COUNTED_KINDS],
