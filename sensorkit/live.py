@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sensorkit.ble.recorder import HoldCue, LiveStatus, hold_cue, return_of_the_rep_before
+from sensorkit.ble.recorder import HoldCue, LiveStatus, hold_cue
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 
 BAR_WIDTH = 40
@@ -86,8 +86,6 @@ class PlainDisplay:
         self._cued = status.phase != "rest" and (self._cued or reached)  # once per rep
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
-        if return_of_the_rep_before(rep):  # (the return of the rep before: nothing of its own to say)
-            return
         self._cued = False
         if self.show_reps:
             self._print(status, rep_line(rep))
@@ -118,9 +116,6 @@ class RichDisplay:
         self._live.update(self.render(status))
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
-        if return_of_the_rep_before(rep):  # (the return of the rep before: the panel keeps that rep)
-            self._live.update(self.render(status))
-            return
         self._last_rep = rep
         self._cued = False
         if rep.kind != "rejected":

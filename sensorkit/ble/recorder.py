@@ -66,17 +66,6 @@ class LiveStatus:
         return sum(n for k, n in self.counts.items() if k in COUNTED_KINDS)
 
 
-def return_of_the_rep_before(rep: Rep) -> bool:
-    """Whether ``rep`` is the way back to rest after the movement before it swung past that rest
-    (rejected: :data:`~sensorkit.pipeline.segment.WAY_BACK_FROM_SWING`): the segmenter ended that
-    movement at the swing's bottom, and this is the rest of its return, no movement of the
-    patient's own. The live views show it as that return: no note, no tone, no count of its own
-    (reps.csv keeps its row)."""
-    from sensorkit.pipeline.segment import WAY_BACK_FROM_SWING  # (the pipeline loads on first use)
-
-    return rep.kind == "rejected" and rep.reason == WAY_BACK_FROM_SWING
-
-
 @dataclass(frozen=True)
 class HoldCue:
     """What the live views say of a hold against the prescription (:func:`hold_cue`)."""
@@ -315,8 +304,6 @@ class SessionRecorder:
     def _count(self, reps: list[Rep]) -> None:
         for rep in reps:
             self.reps.append(rep)
-            if return_of_the_rep_before(rep):
-                continue  # (no movement of its own on the live views; reps.csv keeps its row)
             self.status.counts[rep.kind] = self.status.counts.get(rep.kind, 0) + 1
             self.status.fast_reps += rep.tempo == "fast"
 

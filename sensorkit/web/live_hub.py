@@ -22,10 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 
-from sensorkit.ble.recorder import LiveStatus, hold_cue, return_of_the_rep_before
+from sensorkit.ble.recorder import LiveStatus, hold_cue
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 from sensorkit.pipeline.pipeline import WENT_ON_FROM_FOREIGN
-from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN, WAY_BACK_FROM_SWING,
+from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN,
                                         WAY_BACK_HOME)
 from sensorkit.report.prescription import completes
 
@@ -92,7 +92,6 @@ _REJECTED_WORDS = (
     ("did not return", "The leg did not come back to rest: not counted."),
     ("rotation about another axis", "A different movement, not this exercise: not counted."),
     ("swung the other way", "That went the other way: not counted."),
-    (WAY_BACK_FROM_SWING, "The leg swung back past its resting place: not counted."),
     (WAY_BACK_HOME, "The leg went back to where it rested before: not counted."),
     (WENT_ON_FROM_FOREIGN, "Part of a step or of walking, not this exercise: not counted."),
 )
@@ -216,9 +215,6 @@ class LiveHub:
         self._publish({"type": "state", **self._state})
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
-        if return_of_the_rep_before(rep):  # (the return of the rep before: nothing of its own to show)
-            self.show(status)
-            return
         if self.plan is not None and self.plan.meets(rep):
             self._completed += 1
         if rep.counted:
