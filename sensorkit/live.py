@@ -124,6 +124,11 @@ class RichDisplay:
             self._full_roms_deg.append(rep.rom_deg)
         self._live.update(self.render(status))
 
+    def abandon(self) -> None:
+        """Stop the panel where it is, with no summary (the run ended before any data came): the
+        terminal's cursor is shown again."""
+        self._live.stop()
+
     def close(self, status: LiveStatus) -> None:
         self._live.update(self.render(status))
         self._live.stop()

@@ -93,7 +93,9 @@ def hold_cue(status: LiveStatus, target_rom_deg: float | None, target_hold_s: fl
 
 
 class Display(Protocol):
-    """Where a run reports to (see :mod:`sensorkit.live`)."""
+    """Where a run reports to (see :mod:`sensorkit.live`). A display may also have ``abandon()``,
+    called instead of ``close`` when the run ends before any data came (no summary to give: the
+    error or the record's line says why): a terminal panel gives the terminal back there."""
 
     def show(self, status: LiveStatus) -> None: ...
 
@@ -393,6 +395,8 @@ async def run_session(session: SensorSession, recorder: SessionRecorder, display
             _record_without_data(recorder, session)
         raise
     finally:
+        if not opened and (abandon := getattr(display, "abandon", None)) is not None:
+            abandon()
         if opened:
             try:
                 for block in session.drain():  # decoded before the end but not yet read: saved too

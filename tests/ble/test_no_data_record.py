@@ -253,3 +253,22 @@ def test_a_run_stopped_while_the_sensor_found_is_still_connecting_leaves_a_recor
     run(stopped_while_connecting())
     assert recorder.path.read_text() == HEADER
     assert_read_as_no_data(recorder.path, "closed", "stopped by the run before any sample came")
+
+
+def test_a_run_that_never_streamed_gives_the_terminal_its_cursor_back(tmp_path, run, monkeypatch):
+    # the live panel hides the cursor while it runs; a run that ended before any data (here: the
+    # start refused) never closed it, and the terminal was left without a cursor
+    import io
+
+    from rich.console import Console
+
+    from sensorkit.live import RichDisplay
+
+    screen = io.StringIO()
+    display = RichDisplay(Console(file=screen, force_terminal=True, width=100))
+    sensor, radio = refusing_polar(monkeypatch)
+    with pytest.raises(StreamRefusedError):
+        run(run_session(session_on(radio, sensor.local_name, give_up_s=5.0), SessionRecorder(tmp_path, "r", META),
+                        display, duration_s=10.0))
+    text = screen.getvalue()
+    assert "\x1b[?25l" in text and text.rindex("\x1b[?25h") > text.rindex("\x1b[?25l")  # hidden, then shown again
