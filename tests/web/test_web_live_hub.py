@@ -150,7 +150,7 @@ def pipeline_reasons() -> list[str]:
                     re.search(rf"\b{name}\b", line) and ("no_rep" in line or "unseen_why" in line)
                     for line in source.splitlines()):
                 reasons.append(value)
-    return sorted(set(reasons))
+    return sorted(set(reasons) - set(pipeline.NO_ROW_REASONS))  # (those get no row: the views never see them)
 
 
 def test_every_reason_the_pipeline_gives_has_its_own_note():
