@@ -14,23 +14,13 @@ from sensorkit.pipeline import Pipeline
 from sensorkit.pipeline.spikes import SpikeFilter
 from sensorkit.robustness import with_glitches
 from sensorkit.samples import Samples
+from glitching import mended, still_leg
 
 REAL = Path(__file__).resolve().parents[2] / "recordings" / "real" / "uci_s1_test.csv"
 
 
 def counted(samples: Samples, meta: dict) -> list:
     return [r for r in Pipeline(meta=meta).run(samples) if r.kind != "rejected"]
-
-
-def mended(samples: Samples, chunk: int | None = None) -> tuple[Samples, int]:
-    spikes = SpikeFilter(150.0, period_s=0.04)
-    blocks = [samples] if chunk is None else list(samples.chunks(chunk))
-    return Samples.concat([spikes(b) for b in blocks] + [spikes.flush()]), spikes.replaced
-
-
-def still_leg(n: int = 50) -> Samples:
-    t = np.arange(n) * 0.04
-    return Samples(t, np.tile([0.3, 9.7, 1.2], (n, 1)), np.tile([0.5, -0.2, 0.8], (n, 1)))
 
 
 def test_a_lone_gyro_glitch_is_mended_to_its_neighbours_mean():

@@ -6,6 +6,7 @@ data"). Its day on the calendar is told apart from a day with nothing and from a
 saying why each such session ended; the sessions list shows it as "no data", with no trace to open."""
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from datetime import date
@@ -91,7 +92,10 @@ def test_a_record_without_data_is_listed_and_opens_without_a_trace(clinic):
     assert data.recording(recording_id(clinic / "data" / "tried_1010a.csv")) == opened
 
 
-def test_the_pages_show_it(clinic, page):
+@contextlib.contextmanager
+def patient_page(clinic, page):
+    """demo-p083's dashboard page open in the browser: (the server, the calendar's 11-10 cell, whose
+    sessions all brought no data, and its 11-11 cell, a day with nothing)."""
     pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[web,webtest]'")
     pytest.importorskip("pytest_playwright", reason="the webtest extra is not installed: pip install -e '.[web,webtest]'")
     from sensorkit.web.dashboard_app import dashboard_app
@@ -100,7 +104,11 @@ def test_the_pages_show_it(clinic, page):
     with ServerThread(dashboard_app(dashboard(clinic))) as server:
         page.goto(server.url + "patient/demo-p083")
         page.wait_for_selector("body[data-ready='1']")
-        tried, nothing = page.locator(".day[data-date='2026-11-10']"), page.locator(".day[data-date='2026-11-11']")
+        yield server, page.locator(".day[data-date='2026-11-10']"), page.locator(".day[data-date='2026-11-11']")
+
+
+def test_the_pages_show_it(clinic, page):
+    with patient_page(clinic, page) as (server, tried, nothing):
         # (told apart from a day with nothing by a class that draws a mark, not by colour alone, and by its words)
         assert "tried" in tried.get_attribute("class").split() and "tried" not in nothing.get_attribute("class").split()
         assert tried.get_attribute("data-without-data") == "2" and nothing.get_attribute("data-without-data") == "0"
@@ -131,15 +139,7 @@ def test_a_day_whose_sessions_all_brought_no_data_is_drawn_tried_not_missed(clin
     # sensor did not stream looked like one who did nothing. The tried day now has a fill of its own
     # (the missed red in stripes), says "tried" / "no data" where the percentage was, and keeps its
     # 0 % adherence (the report's) in its text and data.
-    pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[web,webtest]'")
-    pytest.importorskip("pytest_playwright", reason="the webtest extra is not installed: pip install -e '.[web,webtest]'")
-    from sensorkit.web.dashboard_app import dashboard_app
-    from sensorkit.web.serve import ServerThread
-
-    with ServerThread(dashboard_app(dashboard(clinic))) as server:
-        page.goto(server.url + "patient/demo-p083")
-        page.wait_for_selector("body[data-ready='1']")
-        tried, nothing = page.locator(".day[data-date='2026-11-10']"), page.locator(".day[data-date='2026-11-11']")
+    with patient_page(clinic, page) as (server, tried, nothing):
         shown = {cell: cell.locator("[aria-hidden='true']").inner_text().split() for cell in (tried, nothing)}
         assert shown[nothing] == ["11", "0%"]
         assert shown[tried] == ["10", "tried", "no", "data"]
