@@ -7,6 +7,7 @@ from sensorkit.ble.link import LinkState, Reconnect
 from sensorkit.ble.recorder import LiveStatus
 from sensorkit.pipeline.rep import Rep
 from sensorkit.web.live_hub import MAX_BACKLOG, LiveHub, SessionPlan, no_failure_tone, rep_note
+from pipeline_reasons import leading_texts
 
 
 def rep(n: int | None, kind: str = "full", rom_deg: float = 40.0, hold_s: float = 3.0, tempo: str = "normal",
@@ -115,46 +116,8 @@ def test_a_page_gets_the_snapshot_then_every_message_and_a_stalled_one_a_fresh_s
     assert hub.subscribers == 0
 
 
-def pipeline_reasons() -> list[str]:
-    """Every reason the pipeline gives a rejected movement, read from its source: the words before
-    any number filled in (``too small (3.1 deg)`` -> ``too small (``). Those of the classifier
-    (``Verdict("rejected", ...)`` and what ``shape_problem``/``pivot_problem`` return), and the
-    segmenter's and pipeline's named reasons (module constants given as a movement's ``no_rep``)."""
-    import ast
-    import inspect
-    import re
-
-    from sensorkit.pipeline import classify, pipeline, segment
-
-    def leading_text(node) -> str | None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return node.value
-        if isinstance(node, ast.JoinedStr) and isinstance(node.values[0], ast.Constant):
-            return node.values[0].value
-        return None
-
-    reasons = []
-    tree = ast.parse(inspect.getsource(classify))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Verdict" and len(node.args) > 1:
-            if leading_text(node.args[0]) == "rejected" and leading_text(node.args[1]) is not None:
-                reasons.append(leading_text(node.args[1]))
-        if isinstance(node, ast.FunctionDef) and node.name in ("shape_problem", "pivot_problem"):
-            reasons += [leading_text(r.value) for r in ast.walk(node) if isinstance(r, ast.Return)
-                        and leading_text(r.value)]
-    for module in (segment, pipeline):
-        source = inspect.getsource(module)
-        for name, value in vars(module).items():
-            # (a constant named on a line that sets or hands on a movement's no_rep, or why it is unseen)
-            if name.isupper() and isinstance(value, str) and any(
-                    re.search(rf"\b{name}\b", line) and ("no_rep" in line or "unseen_why" in line)
-                    for line in source.splitlines()):
-                reasons.append(value)
-    return sorted(set(reasons) - set(pipeline.NO_ROW_REASONS))  # (those get no row: the views never see them)
-
-
 def test_every_reason_the_pipeline_gives_has_its_own_note():
-    reasons = pipeline_reasons()
+    reasons = leading_texts()  # (read from the pipeline's source: tests/pipeline_reasons.py)
     assert len(reasons) >= 18 and "too small for a rep, not held (" in reasons  # (the reading above works)
     for reason in reasons:
         note = rep_note(rep(None, "rejected", reason=reason + "3.1 deg)"))

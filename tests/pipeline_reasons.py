@@ -1,0 +1,57 @@
+"""The reasons the pipeline can give a rejected movement in reps.csv, read from its source (for the
+tests that hold the docs and the live views to them): the texts given to ``Verdict("rejected", ...)``,
+returned by the movement checks (``shape_problem``, ``pivot_problem``), and the ``no_rep`` constants
+a movement is rejected with whatever it measures; not those of movements that get no row
+(``NO_ROW_REASONS``). A placeholder of an f-string (``{f.rom_deg:.1f}``) matches any text."""
+import ast
+import re
+from pathlib import Path
+
+from sensorkit.pipeline.pipeline import NO_ROW_REASONS
+
+PIPELINE = Path(__file__).resolve().parents[1] / "sensorkit" / "pipeline"
+#: the functions whose returned text is a movement's reason for rejection
+REASON_FUNCTIONS = {"shape_problem", "pivot_problem"}
+#: statements that are no block of others (a block holds every name of the statements in it)
+SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Expr)
+#: what a statement that gives a movement its reason names
+NO_REP = re.compile(r"\bno_rep\b|\bunseen_why\b")
+
+
+def _template(node: ast.expr) -> str | None:
+    """The regular expression of a string literal or f-string (a placeholder: any text); None otherwise."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return re.escape(node.value) if node.value else None
+    if isinstance(node, ast.JoinedStr):
+        return "".join(re.escape(part.value) if isinstance(part, ast.Constant) else ".*?" for part in node.values)
+    return None
+
+
+def pipeline_reasons() -> set[str]:
+    """The regular expression of each reason the pipeline can write."""
+    found: set[str] = set()
+    for source in sorted(PIPELINE.glob("*.py")):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        constants = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+                     for target in node.targets if isinstance(target, ast.Name)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name in REASON_FUNCTIONS:
+                found.update(t for r in ast.walk(node) if isinstance(r, ast.Return) and r.value is not None
+                             and (t := _template(r.value)))
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Verdict" and len(node.args) > 1:
+                kind, reason = node.args[0], node.args[1]
+                if isinstance(kind, ast.Constant) and kind.value == "rejected" and (t := _template(reason)):
+                    found.add(t)
+        # no_rep constants: every module-level text named in a simple statement that gives a
+        # movement its no_rep (``no_rep=NAME``, ``self.unseen_why = NAME``, ``return v, no_rep or NAME``)
+        found.update(t for node in ast.walk(tree) if isinstance(node, SIMPLE) and NO_REP.search(ast.unparse(node))
+                     for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in constants
+                     and (t := _template(constants[n.id])))
+    # (a movement with one of these gets no row: the way back after the movement before, part of it)
+    return found - {_template(ast.Constant(r)) for r in NO_ROW_REASONS}
+
+
+def leading_texts() -> list[str]:
+    """Each reason's words before its first number filled in (``too small (3.1 deg)`` -> ``too small (``)."""
+    return sorted({re.sub(r"\\(.)", r"\1", r.split(".*?")[0]) for r in pipeline_reasons()})
+
