@@ -265,9 +265,25 @@ class RepDetector:
         """The detector ``sensorkit analyze`` runs on ``recording`` (a :class:`~sensorkit.io.Recording`
         or its ``meta``): its sidecar's exercise, prescription (``target_*``) and side, and
         ``params`` as at construction (a prescription keyword or ``side`` given there wins). Called on :class:`RepDetector`, the exercise picks the class;
-        called on one, the sidecar must name its exercise (a ``ValueError`` if not)."""
+        called on one, the sidecar must name its exercise or none (a ``ValueError`` if another). A
+        recording whose sidecar names none (or that has none) is the exercise of the class it is
+        called on; called on :class:`RepDetector`, the default exercise, with a ``UserWarning``
+        saying so (as ``sensorkit analyze`` warns)."""
         meta = getattr(recording, "meta", recording)
-        chosen = {c.exercise: c for c in RepDetector.__subclasses__()}.get(meta.exercise)
+        exercise = meta.exercise
+        if getattr(meta, "exercise_assumed", False):
+            if cls is not RepDetector:
+                exercise = cls.exercise  # (the caller says which: nothing in the recording says otherwise)
+            else:
+                import warnings
+
+                from sensorkit.io.meta import exercise_warning
+
+                path = getattr(recording, "path", None)
+                said = exercise_warning(path if path is not None else "the recording", meta)
+                warnings.warn(f"{said} (in Python: KneeExtension.for_recording or HipExternalRotation.for_recording)",
+                              UserWarning, stacklevel=2)
+        chosen = {c.exercise: c for c in RepDetector.__subclasses__()}.get(exercise)
         if chosen is None or (cls is not RepDetector and chosen is not cls):
             raise ValueError(f"the recording's exercise is {meta.exercise!r}, not {cls.exercise!r}")
         given = {key: getattr(meta, key) for key in PRESCRIPTION}

@@ -309,3 +309,21 @@ def test_a_short_input_gives_empty_results():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         KneeExtension().detect(read_recording(REAL).samples.to_frame().iloc[:50])
+
+
+def test_a_recording_without_a_sidecar_is_the_exercise_of_the_detector_it_is_given_to(tmp_path):
+    # a knee-extension recording copied without its sidecar: KneeExtension.for_recording said
+    # "the recording's exercise is 'hip_external_rotation'", a default nothing in the file had said
+    bare = tmp_path / "knee.csv"
+    bare.write_bytes(REAL.read_bytes())
+    rec = read_recording(bare)
+    assert type(KneeExtension.for_recording(rec)) is KneeExtension
+    assert len([r for r in KneeExtension.for_recording(rec).detect(rec.samples.to_frame()).reps_.itertuples()
+                if r.kind != "rejected"]) == 30
+    # asked to choose, the library takes the default exercise and says so, as analyze does
+    with pytest.warns(UserWarning, match="no sidecar knee.json: analysed as hip_external_rotation"):
+        assert type(RepDetector.for_recording(rec)) is HipExternalRotation
+    # a sidecar that names the other exercise still wins over the class
+    (tmp_path / "knee.json").write_text('{"exercise": "hip_external_rotation"}')
+    with pytest.raises(ValueError, match="exercise is 'hip_external_rotation', not 'knee_extension'"):
+        KneeExtension.for_recording(read_recording(bare))
