@@ -69,10 +69,10 @@ WOUND_UP_RATIO = 1.25
 PHASES = ("rest", "out", "hold", "return", "still", "moving")
 #: ... those in which the leg is held still out
 HELD_PHASES = ("hold", "still")
-#: why a movement is no rep: it began where a movement foreign to the exercise ended (Rep.reason)
 #: the reasons of movements that get no row: each is the way back to rest after the movement before
 #: (part of it, not one of its own: :meth:`Pipeline._way_back`)
 NO_ROW_REASONS = (WAY_BACK_FROM_SWING,)
+#: why a movement is no rep: it began where a movement foreign to the exercise ended (Rep.reason)
 WENT_ON_FROM_FOREIGN = "went on straight from a movement foreign to the exercise (a step's swing, walking)"
 
 
