@@ -271,7 +271,8 @@ class RepDetector:
         saying so (as ``sensorkit analyze`` warns)."""
         meta = getattr(recording, "meta", recording)
         exercise = meta.exercise
-        if getattr(meta, "exercise_assumed", False):
+        # (assumed: named by nothing, and still the default; an exercise set on the meta since is said)
+        if getattr(meta, "exercise_assumed", False) and exercise == exercises.DEFAULT_EXERCISE:
             if cls is not RepDetector:
                 exercise = cls.exercise  # (the caller says which: nothing in the recording says otherwise)
             else:

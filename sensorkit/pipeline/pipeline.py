@@ -35,8 +35,8 @@ from sensorkit.pipeline.measure import (PAD, SETTLED_S, Features, HoldSoFar, Win
                                         signed_angle_deg, smooth_zero_phase, top_band_deg)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Kind, Rep
-from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, MOVE, REST, REST_UNSEEN, WAY_BACK_FROM_SWING,
-                                        Movement, Segmenter, angle_between_deg)
+from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, MOVE, REST, REST_UNSEEN,
+                                        WAY_BACK_FROM_SWING, Movement, Segmenter, angle_between_deg)
 from sensorkit.pipeline.series import Chain, integral_deg, unstarted
 from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, eigh, row_norms
 from sensorkit.pipeline.spikes import SpikeFilter
@@ -382,7 +382,8 @@ class Pipeline:
         self._pre = int(round(cfg.pre_rest_s * self.fs_hz_))
         self._chain: Chain | None = None  # the turn through a series without rests, after the last movement
         self._foreign_end = -2  # the last sample of the last movement foreign to the exercise
-        self._last_end = -2  # the last sample of the last movement emitted
+        self._rep_end = -2  # the last sample of the last movement emitted, when it was a counted rep
+        self._gap_since_rep_s = 0.0  # data lost in gaps since the last counted rep ended (s)
 
     def _process(self, samples: Samples) -> list[Rep]:
         return self._process_mended(self._spikes(samples))
@@ -412,7 +413,8 @@ class Pipeline:
         self._publish_settled()
         self._chain = None  # (nothing is integrated across the gap)
         self._foreign_end = -2  # (nor does what was cut there go on after it)
-        self._last_end = -2
+        self._rep_end = -2
+        self._gap_since_rep_s += gap_s  # (no pause of the patient's: the data was lost)
         self._last_moving = self._last_loud = self._history.end - 1
 
     def _process_piece(self, samples: Samples) -> list[Rep]:
@@ -494,10 +496,11 @@ class Pipeline:
             self._emit(movement.shift)
         if movement.settled:
             chain = self._chain
-            self._settled_row = (self._emit(movement, publish=False), chain)
+            rep = self._emit(movement, publish=False)
+            self._settled_row = (rep, chain)
         else:
-            self._emit(movement)
-        self._last_end = movement.end
+            rep = self._emit(movement)
+        self._rep_end = movement.end if rep is not None and rep.counted else -2
 
     def _publish_settled(self) -> None:
         """Publish a settled movement's row held back (no movement came after it, before the stream's
@@ -545,16 +548,17 @@ class Pipeline:
     def _way_back(self, movement: Movement, f: Features, rep: Rep) -> bool:
         """Whether a movement that is no rep was only the way back to rest after the movement before
         it: from a quiet moment at the bottom of that movement's swing past the rest pose
-        (``WAY_BACK_FROM_SWING``), or begun at the very sample the movement before ended (no rest
+        (``WAY_BACK_FROM_SWING``), or begun at the very sample a counted rep ended (no rest
         between: at its swing's bottom, or a moment's stop there) and back at rest having gone under
         ``min_rom_deg`` out the exercise's way. Part of that movement, not one of its own: no row (as
         a pause on the way out that a rep took back has none). A small movement from a rest keeps
-        its row ("too small")."""
+        its row ("too small"), and so does one right after a movement that was no rep (it may be
+        what is left of a rep cut short there)."""
         if rep.kind != Kind.REJECTED:
             return False
         if movement.no_rep in NO_ROW_REASONS:
             return True
-        return (not movement.no_rep and movement.start == self._last_end + 1 and f.returned
+        return (not movement.no_rep and movement.start == self._rep_end + 1 and f.returned
                 and f.rom_deg < self.config.min_rom_deg)
 
     def _measure(self, movement: Movement) -> tuple[Window, Features]:
@@ -627,8 +631,11 @@ class Pipeline:
             number = self._count
             tempo = self.tempo.judge(f.duration_s, f.hold_s)
             last_set, last_end_s = self._sets
-            set_number = last_set + 1 if f.start_s - last_end_s >= self.config.set_break_s else last_set
-            self._sets = (set_number, f.end_s)
+            paused_s = f.start_s - last_end_s - self._gap_since_rep_s  # (data lost around a gap: no pause seen)
+            set_number = last_set + 1 if paused_s >= self.config.set_break_s else last_set
+            self._sets, self._gap_since_rep_s = (set_number, f.end_s), 0.0
+        elif movement.no_rep in (CUT_BY_GAP, REST_UNSEEN):  # (a movement the gap cut, or the data resumed in)
+            self._gap_since_rep_s += f.end_s - f.start_s
         return Rep(
             rep=number, kind=v.kind, start_s=f.start_s, end_s=f.end_s, rom_deg=_reported_rom(v, f),
             hold_s=f.hold_s, out_end_s=f.out_end_s, return_start_s=f.return_start_s,

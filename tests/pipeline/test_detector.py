@@ -327,3 +327,16 @@ def test_a_recording_without_a_sidecar_is_the_exercise_of_the_detector_it_is_giv
     (tmp_path / "knee.json").write_text('{"exercise": "hip_external_rotation"}')
     with pytest.raises(ValueError, match="exercise is 'hip_external_rotation', not 'knee_extension'"):
         KneeExtension.for_recording(read_recording(bare))
+
+
+def test_an_exercise_set_on_the_meta_after_reading_is_the_recordings(tmp_path):
+    # read without a sidecar (the default assumed), then told: the exercise set is what it is
+    bare = tmp_path / "knee.csv"
+    bare.write_bytes(REAL.read_bytes())
+    rec = read_recording(bare)
+    rec.meta.exercise = "knee_extension"
+    with pytest.raises(ValueError, match="exercise is 'knee_extension', not 'hip_external_rotation'"):
+        HipExternalRotation.for_recording(rec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert type(RepDetector.for_recording(rec)) is KneeExtension

@@ -51,3 +51,15 @@ def test_the_real_template_sessions_are_one_set(subject):
     # 3 correct, 3 fast and 3 low-amplitude reps done in one go (1.4-8.2 s between the groups)
     rec = read_recording(UCI / f"uci_s{subject}_template.csv")
     assert {r.set for r in Pipeline(meta=rec.meta.to_dict()).run(rec.samples) if r.counted} == {1}
+
+
+@pytest.mark.skipif(not UCI.exists(), reason=f"no real recordings at {UCI}")
+def test_a_gap_in_the_data_is_no_pause_between_sets():
+    # 8.5 s of subject 1's first set lost (a reconnect): the rep it cut and the movement the data
+    # resumed in are no reps, and the 18 s from the last counted rep to the next are no pause of the
+    # patient's. Counted as one, they split the set in two
+    rec = read_recording(UCI / "uci_s1_test.csv")
+    s = rec.samples
+    keep = (s.t < 40.0) | (s.t >= 48.5)
+    reps = Pipeline(meta=rec.meta.to_dict()).run(type(s)(s.t[keep], s.acc[keep], s.gyr[keep]))
+    assert [r.set for r in reps if r.counted and r.start_s < 90] == [1] * 8

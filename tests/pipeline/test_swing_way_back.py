@@ -49,3 +49,16 @@ def test_a_real_series_of_swings_past_rest_gives_ten_reps_and_no_rejected_rows()
     rec = read_recording(PHYTMO / "phytmo_b05kfel0_2.csv")
     reps = Pipeline(meta=rec.meta.to_dict()).run(rec.samples)
     assert [r.kind for r in reps] == ["full"] * 10, [(r.kind, r.reason) for r in reps if r.kind == "rejected"]
+
+
+def test_a_small_piece_right_after_a_movement_that_was_no_rep_keeps_its_row():
+    # simulated hip ER seed 9 (continuous series): a rep run into the one before is read as
+    # "shaking", and what is left of it after that movement's end (1.7 deg) is no way back from a
+    # rep: its row is the only trace of the rep, and stays
+    from sensorkit.sim import simulate_session
+
+    s = simulate_session(9, exercise="hip_external_rotation", continuous=True)
+    reps = Pipeline(meta=s.meta).run(s.samples)
+    shaking = next(i for i, r in enumerate(reps) if r.reason.startswith("shaking") and 39 < r.start_s < 40)
+    after = reps[shaking + 1]
+    assert after.kind == "rejected" and after.reason.startswith("too small") and 41.9 < after.start_s < 42.1
