@@ -54,6 +54,11 @@ def recording_options(command):
              f" per recording.")(command)
 
 
+def said_for_recordings(exercise: str | None, side: str | None) -> dict[str, str]:
+    """The ``--exercise`` and ``--side`` given (:func:`recording_options`), as sidecar keys."""
+    return {key: value for key, value in (("exercise", exercise), ("side", side)) if value is not None}
+
+
 @click.command("analyze")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -100,8 +105,8 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
             err.print(escape_controls(f"error: no recordings found in {' '.join(map(str, paths))}"), markup=False,
                       soft_wrap=True)
             sys.exit(1)
-        said = {key: value for key, value in (("exercise", exercise), ("side", side)) if value is not None}
-        outcome = _run(files, out_dir, config, workers, scheduler, quiet, err, said or None)
+        said = said_for_recordings(exercise, side) or None
+        outcome = _run(files, out_dir, config, workers, scheduler, quiet, err, said)
     _summarise(outcome, out_dir, quiet, err)
 
 

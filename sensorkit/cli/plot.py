@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sensorkit.cli.analyze import recording_options
+from sensorkit.cli.analyze import recording_options, said_for_recordings
 from sensorkit.cli.safety import require_inputs, say
 from sensorkit.errors import NoDataError, RecordingError, SensorkitError, escape_controls, failure_reason
 
@@ -62,7 +62,7 @@ def plot(recording: Path | None, patient_report: Path | None, out: Path, exercis
     """Plot a recording's angle trace and reps, or per-patient progress from a report."""
     if (recording is None) == (patient_report is None):
         raise click.UsageError("give either RECORDING or --patient-report REPORT.csv")
-    said = {key: value for key, value in (("exercise", exercise), ("side", side)) if value is not None}
+    said = said_for_recordings(exercise, side)
     if said and recording is None:
         raise click.UsageError("--exercise and --side say what RECORDING is: not for --patient-report")
     require_inputs([recording if recording is not None else patient_report], folders=False)

@@ -500,7 +500,7 @@ class Pipeline:
             self._settled_row = (rep, chain)
         else:
             rep = self._emit(movement)
-        self._rep_end = movement.end if rep is not None and rep.counted else -2
+        self._rep_end = movement.end if rep.counted else -2
 
     def _publish_settled(self) -> None:
         """Publish a settled movement's row held back (no movement came after it, before the stream's
