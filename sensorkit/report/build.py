@@ -128,11 +128,11 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
                 recording = read_recording(actual, sidecar)
             except NoDataError as exc:
                 no_data = exc
-        digest = hashlib.sha256(actual.read_bytes()).hexdigest()
         if no_data is not None:  # (every such CSV is the header alone: its sidecar tells one session from another)
             digest = hashlib.sha256(actual.read_bytes() + sidecar_path(actual).read_bytes()).hexdigest()
             return ReportedFile(meta, patient=rx.patient, side=side, digest=digest,
                                 no_data=relabel_path(str(no_data), actual, Path(path)))
+        digest = hashlib.sha256(actual.read_bytes()).hexdigest()
         tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
         result = analyze_recording(recording, config, tempo)
         dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
