@@ -62,6 +62,8 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
                         raise OutputError(f"{existing}: already exists; a recording is never overwritten"
                                           " (choose another --out)")
                 meta = dataclasses.replace(recording.meta, n_samples=None, **given)
+                if exercise:  # (named now: written; one nothing named is not: see RecordingMeta.to_dict)
+                    meta = dataclasses.replace(meta, exercise_assumed=False)
                 dated_by_file = meta.started_at_from_file_time
                 if dated_by_file:  # (a guess: not written as if known)
                     meta = dataclasses.replace(meta, started_at=None, started_at_from_file_time=False)

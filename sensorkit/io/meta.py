@@ -75,11 +75,15 @@ class RecordingMeta:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: known keys that are set (ISO 8601 times; a ``started_at`` read without a
-        UTC offset written without one again), then the ``extra`` keys."""
+        UTC offset written without one again), then the ``extra`` keys. An exercise nothing named
+        (:attr:`exercise_assumed`: the default, filled in) is left out, as it was: written into a
+        sidecar, it would read as said and override a later ``--exercise``."""
         out: dict[str, Any] = {}
         for key in _FIELDS:
             value = getattr(self, key)
             if value is None or (isinstance(value, (list, dict)) and not value):
+                continue
+            if key == "exercise" and self.exercise_assumed:
                 continue
             if key == "started_at" and self.started_at_without_offset:  # (as given: a wall-clock time, no offset)
                 value = value.replace(tzinfo=None)

@@ -111,3 +111,21 @@ def test_a_report_warns_of_a_session_whose_sidecar_names_no_exercise(bare):
     assert result.exit_code == 0, result.output
     assert ("warning: bare.csv: its sidecar names no exercise: analysed as hip_external_rotation, the default;"
             ' name it in the sidecar ("exercise") or with analyze/plot --exercise') in result.stderr.splitlines()
+
+
+def test_a_recording_converted_without_exercise_is_analysed_as_a_later_exercise_says(bare):
+    # convert, told no exercise, writes none into the sidecar (the default filled in on reading is no
+    # one's word): analyze --exercise then decides, with no "the sidecar says otherwise" warning
+    assert run("convert", bare, "--out", "converted").exit_code == 0
+    assert "exercise" not in json.loads(Path("converted/bare.json").read_text())
+    result = run("analyze", "converted/bare.csv", "--out", "out", "--exercise", "knee_extension")
+    assert result.exit_code == 0, result.output
+    reps, sessions = tables(Path("out"))
+    assert sessions.loc[0, "exercise"] == "knee_extension"
+    assert (reps.kind != "rejected").sum() == COUNTED
+    assert "hip_external_rotation" not in result.stderr
+
+
+def test_a_recording_converted_with_exercise_keeps_it(bare):
+    assert run("convert", bare, "--out", "converted", "--exercise", "knee_extension").exit_code == 0
+    assert json.loads(Path("converted/bare.json").read_text())["exercise"] == "knee_extension"
