@@ -70,6 +70,7 @@ class BatchOutcome:
     analyzed: int = 0
     kinds: Counter = field(default_factory=Counter)
     fast: int = 0  # counted reps with tempo "fast"
+    exercises: set[str] = field(default_factory=set)  # the exercises of the analysed recordings
 
     @property
     def reps(self) -> int:
@@ -79,6 +80,7 @@ class BatchOutcome:
     def add(self, result: RecordingResult, keep: bool) -> None:
         """Count one analysed recording (kinds, fast reps); keep its result when ``keep``."""
         self.analyzed += 1
+        self.exercises.add(result.session_row["exercise"])
         self.kinds.update(rep.kind for rep in result.reps)
         self.fast += sum(rep.tempo == "fast" for rep in result.reps)
         if keep:

@@ -138,6 +138,16 @@ def _run(files, out_dir, config, workers, scheduler, quiet, err, meta_defaults=N
                              keep_results=False, files=files, meta_defaults=meta_defaults)
 
 
+def _counted_kinds(outcome) -> str:
+    """The counted reps by kind, e.g. ``full 51, partial 9``: the kinds the batch's exercises have
+    (``knee_out`` only with hip external rotation; full and partial always)."""
+    from sensorkit.pipeline.rep import COUNTED_KINDS
+
+    names = [kind for kind in COUNTED_KINDS
+             if kind in ("full", "partial") or any(kind in exercises.get(e).kinds for e in outcome.exercises)]
+    return ", ".join(f"{kind} {outcome.kinds[kind]}" for kind in names)
+
+
 def _summarise(outcome, out_dir, quiet, err) -> None:
     kinds = outcome.kinds
     n = outcome.analyzed + len(outcome.failures) + len(outcome.without_data)
@@ -145,8 +155,7 @@ def _summarise(outcome, out_dir, quiet, err) -> None:
     if not quiet:
         err.print(escape_controls(
             f"{n} recording(s): {outcome.analyzed} analyzed, {without_data}{len(outcome.failures)} failed; "
-            f"{outcome.reps} reps (full {kinds['full']}, partial {kinds['partial']}, knee_out {kinds['knee_out']}; "
-            f"fast {outcome.fast}), "
+            f"{outcome.reps} reps ({_counted_kinds(outcome)}; fast {outcome.fast}), "
             f"{kinds['rejected']} rejected -> {out_dir / 'reps.csv'}, {out_dir / 'sessions.csv'}"),
             markup=False, soft_wrap=True,
         )

@@ -84,6 +84,17 @@ def test_into_a_log_file_its_lines_are_the_file_lines_and_the_summary_with_no_bl
                                f" 7 rejected -> {out / 'reps.csv'}, {out / 'sessions.csv'}\n")
 
 
+def test_the_summary_names_only_the_kinds_the_exercises_have(tmp_path):
+    # knee extension has no knee_out kind: its batch summary read "knee_out 0" all the same
+    knee = RECORDINGS / "real" / "uci_s1_test.csv"
+    result = subprocess.run([sys.executable, "-m", "sensorkit", "analyze", str(knee), "--out", str(tmp_path / "o")],
+                            capture_output=True, text=True, cwd=tmp_path, env=env())
+    assert "30 reps (full 21, partial 9; fast 10)" in result.stderr.splitlines()[-1]
+    both = subprocess.run([sys.executable, "-m", "sensorkit", "analyze", str(knee), str(RECORDINGS / "sim_9013.csv"),
+                           "--out", str(tmp_path / "b")], capture_output=True, text=True, cwd=tmp_path, env=env())
+    assert "35 reps (full 26, partial 9, knee_out 0; fast 11)" in both.stderr.splitlines()[-1]
+
+
 def test_usage_errors_exit_2_without_a_traceback(tmp_path):
     assert analyze("--out", tmp_path).exit_code == 2  # no PATH
     result = analyze(RECORDINGS, "--out", tmp_path, "--set", "no_such_parameter=1")
