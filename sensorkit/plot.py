@@ -33,6 +33,10 @@ KIND_COLOURS = {"full": "#2a9d4a", "partial": "#e79a1c", "knee_out": "#3b6fc4", 
 #: the ROM label of a rep judged fast, and how many rows of labels close reps are stacked on
 FAST_COLOUR = "#7d3c98"
 LABEL_ROWS = 5
+#: deg: a rep whose ROM exceeds the peak the trace draws by more than this (it went on from the bottom
+#: of the swing before it, below the rest pose; over twice a resting leg's sway, 2.3°) gets a dotted
+#: line over the span its ROM covers
+SPAN_SHOWN_DEG = 5.0
 _INSTALL_HINT = "plotting needs matplotlib: pip install 'sensorkit[plot]'"
 
 
@@ -113,6 +117,10 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5,
     for rep, peak in zip(counted, peaks):
         if rep.hold_s > 0:
             ax.hlines(peak, rep.out_end_s, rep.return_start_s, color=KIND_COLOURS.get(rep.kind, "#9a9a9a"), lw=4, alpha=0.9)
+    from_below = [(rep, peak) for rep, peak in zip(counted, peaks) if rep.rom_deg > peak + SPAN_SHOWN_DEG]
+    for rep, peak in from_below:  # (its ROM spans from the swing's bottom, below the rest the trace is drawn from)
+        at = _peak_time(rep, t_s, angle_deg)
+        ax.vlines(at, peak - rep.rom_deg, peak, color=KIND_COLOURS.get(rep.kind, "#9a9a9a"), lw=1.2, ls=":")
     ax.plot(t_s, angle_deg, color="black", lw=0.9)
     if rec.meta.target_rom_deg:
         ax.axhline(rec.meta.target_rom_deg, color="#c0392b", ls="--", lw=0.8)
@@ -121,6 +129,9 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5,
     handles = [Patch(color=c, alpha=0.5, label=f"{k} ({counts[k]})") for k, c in KIND_COLOURS.items()
                if k in exercise.kinds or k == "rejected"]
     handles.append(Line2D([], [], color="#555555", lw=4, label="hold, drawn at the rep's peak"))
+    if from_below:
+        handles.append(Line2D([], [], color="#555555", lw=1.2, ls=":",
+                              label="ROM from the swing's bottom\n(reps without a rest between)"))
     if any(r.tempo == "fast" for r in reps):
         handles.append(Line2D([], [], color=FAST_COLOUR, marker="$°$", ls="", label="ROM of a fast rep"))
     if rec.meta.target_rom_deg:
@@ -144,6 +155,14 @@ def _peak_drawn(rep, t_s: np.ndarray, angle_deg: np.ndarray) -> float:
     before, below the rest pose the trace is drawn from (its ROM is larger)."""
     inside = angle_deg[(t_s >= rep.start_s) & (t_s <= rep.end_s)]
     return float(np.nanmax(inside)) if len(inside) and np.isfinite(inside).any() else float(rep.rom_deg)
+
+
+def _peak_time(rep, t_s: np.ndarray, angle_deg: np.ndarray) -> float:
+    """The time (s) of the highest angle the trace draws inside ``rep`` (its middle if none)."""
+    inside = np.flatnonzero((t_s >= rep.start_s) & (t_s <= rep.end_s))
+    if not len(inside) or not np.isfinite(angle_deg[inside]).any():
+        return (rep.start_s + rep.end_s) / 2
+    return float(t_s[inside[np.nanargmax(angle_deg[inside])]])
 
 
 def _label_roms(figure, ax, reps, heights: list[float] | None = None) -> list:

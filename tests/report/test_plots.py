@@ -175,3 +175,30 @@ def test_an_as_of_day_that_does_not_exist_is_refused_saying_so(data, tmp_path):
     result = CliRunner().invoke(cli, ["report", "--prescription", str(root / "rx.toml"), "--as-of", "2026-02-30",
                                       str(root / "data"), "--out", str(tmp_path / "r.csv")])
     assert result.exit_code == 2 and "'2026-02-30' is not a day written YYYY-MM-DD that exists" in result.output
+
+
+def test_a_rep_of_a_series_without_rests_shows_the_span_its_rom_covers_from_the_swings_bottom(monkeypatch):
+    # PHYTMO's continuous series: each rep after the first goes on from the bottom of the swing before,
+    # 15-35 deg behind the rest pose the trace is drawn from, so its ROM label (83-101 deg) stood over
+    # a peak of 61-73 deg with nothing to say why; a dotted line now spans from the swing's bottom to
+    # the peak (the first rep, from rest, has none), and the legend says what it is
+    pytest.importorskip("matplotlib")
+    from pathlib import Path
+
+    from matplotlib.axes import Axes
+
+    from sensorkit.plot import recording_png
+
+    series = Path(__file__).resolve().parents[3] / "shared" / "data" / "phytmo-knee-flexion-extension" / "phytmo_e01kfer0_1.csv"
+    if not series.exists():
+        pytest.skip(f"no real recording at {series}")
+    spans, legends = [], []
+    original_vlines = Axes.vlines
+    monkeypatch.setattr(Axes, "vlines", lambda ax, x, lo, hi, *a, **k: (spans.append((x, lo, hi)), original_vlines(ax, x, lo, hi, *a, **k))[1])
+    from matplotlib.figure import Figure
+    original = Figure.legend
+    monkeypatch.setattr(Figure, "legend", lambda fig, *a, **k: (legends.append([h.get_label() for h in k["handles"]]), original(fig, *a, **k))[1])
+    recording_png(series)
+    assert len(spans) == 9  # the 9 reps after the first of the 10
+    assert all(lo < -10 and hi - lo > 80 for _, lo, hi in spans)
+    assert any("swing's bottom" in label for label in legends[0])
