@@ -536,7 +536,10 @@ class Segmenter:
                 # ... or still rest_still_s at a pose under half the last counted rep's peak, not turning:
                 # no rep's hold lasts so long there; the rest pose shifted further than min_rom_deg
                 # (between sets), and the leg rests at it
-                shifted = ((still_run[j:] >= self.rest_still) & (exc < 0.5 * self.home_peak_deg)).nonzero()[0]
+                # (still within the movement: a small rep turned slower than still_gyr_dps, 11° in
+                # 1.5 s, is "still" throughout, and the rest's stillness ran on into its hold)
+                held = np.minimum(still_run[j:], np.arange(first + j, first + n) - self.start + 1)
+                shifted = ((held >= self.rest_still) & (exc < 0.5 * self.home_peak_deg)).nonzero()[0]
                 if len(shifted):
                     shifted = shifted[self._posed(first + j + shifted, history_up, history_motion)]
                     settled = np.union1d(settled, shifted[:1])
