@@ -186,3 +186,12 @@ def test_convert_says_when_its_output_lies_in_a_folder_it_read(tmp_path):
     apart = run("convert", other, "--out", tmp_path / "converted")
     assert apart.returncode == 0, apart.stderr
     assert "input folder" not in apart.stderr
+
+
+def test_convert_says_when_its_output_is_the_folder_of_a_file_it_read(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    acc, _ = write_polar(folder, KNOWN, 848_000_000_000_000_000)
+    result = run("convert", acc, "--out", folder)
+    assert result.returncode == 0, result.stderr
+    assert f"note: --out {folder} is the folder {folder} of the input {acc}: a later analyze or report" in result.stderr
