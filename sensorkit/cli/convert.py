@@ -34,10 +34,12 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
     dates the session by its file's time, saying so. What was repaired on reading (a cut last
     line, repeated timestamps) is said on stderr as analyze says it. A file that fails is one
     line on stderr; the exit status is then 1. A Ctrl-C leaves each recording whole or absent.
+    An --out that is (or lies in) a folder an input was read from is said in a note: a later
+    analyze or report of that folder finds the converted recordings beside their originals.
     """
     require_inputs(inputs)
     from sensorkit.io import find_recordings, read_recording, write_recording  # (pandas: not for --help)
-    from sensorkit.io.files import sidecar_path
+    from sensorkit.io.files import resolved, sidecar_path
     from sensorkit.io.outputs import OutputError, check_output_folder, check_outputs
 
     given = {key: value for key, value in (("exercise", exercise), ("side", side), ("patient", patient)) if value}
@@ -49,6 +51,12 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
         check_output_folder(out_dir)
         for earlier, kind in skipped:
             say(f"note: {earlier}: skipped: an earlier output ({kind}), not a recording")
+        holding = _input_folder_holding(out_dir, inputs) if files else None
+        if holding is not None:
+            folder, what = holding
+            say(f"note: --out {out_dir} {'is' if resolved(out_dir) == resolved(folder) else 'lies in'} {what}:"
+                f" a later analyze or report of {folder} finds each converted recording beside its original"
+                " (a report counts a session once where its files give its start time; analyze lists both)")
         for path in files:
             try:
                 recording = read_recording(path)
@@ -87,3 +95,16 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
         click.echo("error: no recordings found", err=True)
         sys.exit(1)
     sys.exit(1 if failed else 0)
+
+
+def _input_folder_holding(out_dir: Path, inputs: tuple[Path, ...]) -> tuple[Path, str] | None:
+    """(folder, how to name it) for the first folder an input was read from (an input folder, or
+    an input file's) that holds ``out_dir`` or is it; None when there is none."""
+    from sensorkit.io.files import resolved
+
+    out = resolved(out_dir)
+    for given in inputs:
+        folder = given if given.is_dir() else given.parent
+        if out.is_relative_to(resolved(folder)):
+            return folder, f"the input folder {folder}" if folder is given else f"the folder {folder} of the input {given}"
+    return None

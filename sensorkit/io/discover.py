@@ -57,6 +57,20 @@ def _pair_primary(path: Path) -> Path:
     return partner
 
 
+def _pair_name(path: Path) -> str | None:
+    """The name the recording of a vendor pair's accelerometer file goes by (the file's name without
+    its sensor token: ``X`` for ``X_ACC.txt``), told from its name and its partner's presence; None
+    for any other file."""
+    if pairs.role_of(path) != "acc":
+        return None
+    try:
+        if not path.is_file() or pairs.partner(path) is None or _looks_canonical(path):
+            return None
+    except (OSError, RecordingError):  # (unreadable: the reader says why)
+        return None
+    return pairs.pair_name(path)
+
+
 def _looks_canonical(path: Path) -> bool:
     first = head_text(path, _SNIFF_BYTES).split("\n", 1)[0].lower().replace(" ", "")
     return first.startswith("t,") or ",t," in first or "acc_x" in first and "gyr_x" in first
@@ -118,22 +132,33 @@ def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path
 def recording_names(files: Iterable[str | os.PathLike]) -> dict[Path, str]:
     """The name each recording goes by in one run's tables (``reps.csv``'s and ``sessions.csv``'s
     ``recording``, a report's ``source_recordings``): its file stem, unless another file of the run
-    has the same stem; then the path without suffix below the folder those files share
-    (``p1/session1`` and ``p2/session1``), so that no two recordings share a name. A name's bytes
+    has the same stem, or goes by it (a vendor pair ``X_ACC.txt`` + ``X_GYRO.txt`` is the recording
+    ``X``, as is ``X.csv`` that ``convert`` made of it); then the path without suffix below the
+    folder those files share (``p1/session1`` and ``p2/session1``; a vendor pair's file in that folder
+    itself by its whole file name, ``X_ACC.txt`` beside ``X``), so that no two recordings share a name. A name's bytes
     that are not UTF-8 are written ``\\xNN`` (:func:`~sensorkit.errors.name_text`); two names that
     then read alike are told apart by ``~2``, ``~3``, ... after the first."""
     paths = [Path(f) for f in files]
     by_stem: dict[str, list[Path]] = {}
+    paired: set[Path] = set()  # (vendor pairs' accelerometer files, which go by the pair's name)
     for path in paths:
-        by_stem.setdefault(name_text(path.stem), []).append(path)
+        own = _pair_name(path)
+        if own is not None:
+            paired.add(path)
+        by_stem.setdefault(name_text(path.stem if own is None else own), []).append(path)
     names = {}
     for stem, same in by_stem.items():
         if len({resolved(p) for p in same}) == 1:
-            names.update({p: stem for p in same})
+            names.update({p: name_text(p.stem) for p in same})
             continue
         full = [resolved(p) for p in same]
         common = Path(os.path.commonpath([p.parent for p in full]))
-        names.update({p: name_text(f.relative_to(common).with_suffix("").as_posix()) for p, f in zip(same, full)})
+        for p, f in zip(same, full):
+            below = f.relative_to(common)
+            # (a vendor pair's file in that folder itself would be its stem, the name the pair gives way
+            # to: it goes by its whole file name, X_ACC.txt beside X.csv's X)
+            keep_suffix = p in paired and below.parent == Path(".")
+            names[p] = name_text((below if keep_suffix else below.with_suffix("")).as_posix())
     # (names that differ only as a byte and its written form, 0xFF and a typed "\xff", read alike:
     # each after the first, by the file's bytes, gets "~2", "~3", ...)
     by_name: dict[str, list[Path]] = {}

@@ -98,6 +98,7 @@ class ReportedFile:
     warnings: tuple[str, ...] = ()  # the reader's (a time without a zone, a line dropped, ...)
     digest: str = ""  # SHA-256 of the recording file: an identical copy is the same session
     no_data: str = ""  # the record of a session without samples: its one line (no reps)
+    duration_s: float = 0.0  # the recording's (a converted copy, not byte-identical, is told by it and its start)
 
 
 def report_file(path: str, base_dir: str, config: PipelineConfig | None,
@@ -139,7 +140,7 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
         warnings = tuple(relabel_path(_zone_said(w, rx), actual, Path(path))
                          for w in result.warnings if w != dated)  # (dated: a note)
         return ReportedFile(meta, patient=rx.patient, side=side, reps=tuple(result.reps), warnings=warnings,
-                            digest=digest)
+                            digest=digest, duration_s=recording.samples.duration_s)
 
     return run_file_task(task, path, base_dir)
 
@@ -156,6 +157,7 @@ _SKIP_KINDS = (
     (r"outside .*'s prescription|more than 5 years after", "dated outside the prescription"),
     (r"after today|after the report's day", "dated after the report's day"),
     (r"^the same recording as", "an identical copy, counted once"),
+    (r"^the same session as", "a converted copy, counted once"),
     (r"^an earlier output", "an earlier output, not a recording"),
 )
 
@@ -193,6 +195,36 @@ _COMPUTER_ZONE = re.compile(r"read in this computer's zone \(UTC[^)]*\) " + re.e
 def _zone_said(warning: str, rx: Prescription) -> str:
     """A reader's warning of a start time without a zone, as the report reads it: in the patient's."""
     return _COMPUTER_ZONE.sub(f"read in {rx.patient}'s time zone ({rx.timezone})", warning)
+
+
+#: a session counted twice: started within this of another of the same patient, exercise and side (s) ...
+SAME_START_S = 1.0
+#: ... and lasting as long, within this (s): a copy converted or exported again, not byte-identical
+SAME_DURATION_S = 2.0
+
+
+def _same_session(found: ReportedFile, counted: dict[tuple, list[tuple[ReportedFile, Path]]]) -> Path | None:
+    """The file of a session among ``counted`` (the sessions counted so far with their files, by
+    :func:`_session_key`) that ``found`` is another copy of: the same patient, exercise and side,
+    started within :data:`SAME_START_S` and lasting as long within :data:`SAME_DURATION_S` (one
+    patient does not do two sessions of one side at one moment): a vendor export and the
+    recording ``convert`` made of it. None when there is none. A start taken from a file's modification time (which a copy
+    changes) tells nothing: such a session is never taken for another's copy."""
+    meta = found.meta
+    if meta.started_at_from_file_time:
+        return None
+    for other, path in counted.get(_session_key(found), []):
+        if other.meta.started_at_from_file_time:
+            continue
+        if (abs((other.meta.started_at - meta.started_at).total_seconds()) <= SAME_START_S
+                and abs(other.duration_s - found.duration_s) <= SAME_DURATION_S):
+            return path
+    return None
+
+
+def _session_key(found: ReportedFile) -> tuple:
+    """What two copies of one session share: (patient, exercise, side)."""
+    return found.patient, found.meta.exercise, found.side
 
 
 def _in_patient_zone(meta: RecordingMeta, prescriptions: dict[str, Prescription]) -> RecordingMeta:
@@ -276,6 +308,7 @@ def build_report(
             skip(path, f"an earlier output ({kind}), not a recording")
     names = recording_names(files)
     first_copy: dict[str, Path] = {}  # file digest -> the first file counted with it
+    counted: dict[tuple, list[tuple[ReportedFile, Path]]] = {}  # the sessions counted, to tell another copy (_same_session)
     for path, found, error in run_many(task, files, [(config, prescriptions, include_simulated)] * len(files),
                                        workers, scheduler):
         if found is None:
@@ -304,6 +337,10 @@ def build_report(
         elif found.digest and found.digest in first_copy:
             skip(path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
                  " copy or a backup); counted once")
+        elif not found.no_data and (copy_of := _same_session(found, counted)) is not None:
+            skip(path, f"the same session as {copy_of} (patient {found.patient}, {found.meta.exercise} {found.side},"
+                 f" started {found.meta.started_at.isoformat(timespec='seconds')}, {found.duration_s:.1f} s: a"
+                 " converted or re-exported copy); counted once")
         elif found.no_data:  # (a session tried, that brought no samples: said, and counted on its day)
             if found.digest:
                 first_copy[found.digest] = path
@@ -315,6 +352,7 @@ def build_report(
         else:
             if found.digest:
                 first_copy[found.digest] = path
+            counted.setdefault(_session_key(found), []).append((found, path))
             meta = found.meta
             for warning in found.warnings:
                 outcome.warnings.append((path, warning))

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 
@@ -142,3 +143,55 @@ def test_convert_writes_a_sidecar_value_utf8_cannot_hold_escaped_and_never_a_csv
     assert result.returncode == 0, result.stderr
     assert read_recording(tmp_path / "out" / "canonical.csv").meta.patient == "p\udcff"  # (read back the same)
     assert "\\udcff" in (tmp_path / "out" / "canonical.json").read_text(encoding="utf-8")
+
+
+def test_analyze_names_a_vendor_export_and_its_converted_copy_apart(tmp_path):
+    # (both went by the pair's name, the ACC file's without _ACC, which is the converted file's stem:
+    # two sessions.csv rows, and reps.csv's rows of both, under one name)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    acc, _ = write_polar(folder, KNOWN, 848_000_000_000_000_000)
+    assert run("convert", folder, "--out", folder).returncode == 0
+    result = run("analyze", folder, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    sessions = list(csv.DictReader((tmp_path / "out" / "sessions.csv").open()))
+    names = {Path(row["path"]).name: row["recording"] for row in sessions}
+    assert names == {"Polar_Sense_B5A3F12C_20261124_093000.csv": "Polar_Sense_B5A3F12C_20261124_093000",
+                     acc.name: acc.name}
+    reps = list(csv.DictReader((tmp_path / "out" / "reps.csv").open()))
+    assert {row["recording"] for row in reps} == set(names.values())
+
+
+def test_analyze_names_a_vendor_export_alone_by_its_pair_name(tmp_path):
+    # (as before: no other file goes by its name)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_polar(folder, KNOWN, 848_000_000_000_000_000)
+    assert run("analyze", folder, "--out", tmp_path / "out").returncode == 0
+    sessions = list(csv.DictReader((tmp_path / "out" / "sessions.csv").open()))
+    assert [row["recording"] for row in sessions] == ["Polar_Sense_B5A3F12C_20261124_093000"]
+
+
+def test_convert_says_when_its_output_lies_in_a_folder_it_read(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_polar(folder, KNOWN, 848_000_000_000_000_000)
+    inside = run("convert", folder, "--out", folder / "converted")
+    assert inside.returncode == 0, inside.stderr
+    assert (f"note: --out {folder / 'converted'} lies in the input folder {folder}: a later analyze or report of"
+            f" {folder} finds each converted recording beside its original") in inside.stderr
+    other = tmp_path / "other"
+    other.mkdir()
+    write_polar(other, KNOWN, 848_000_000_000_000_000)
+    apart = run("convert", other, "--out", tmp_path / "converted")
+    assert apart.returncode == 0, apart.stderr
+    assert "input folder" not in apart.stderr
+
+
+def test_convert_says_when_its_output_is_the_folder_of_a_file_it_read(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    acc, _ = write_polar(folder, KNOWN, 848_000_000_000_000_000)
+    result = run("convert", acc, "--out", folder)
+    assert result.returncode == 0, result.stderr
+    assert f"note: --out {folder} is the folder {folder} of the input {acc}: a later analyze or report" in result.stderr

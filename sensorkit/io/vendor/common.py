@@ -1,6 +1,7 @@
 """Helpers shared by the vendor readers: what a reader returns, column matching, tables, time, merging."""
 from __future__ import annotations
 
+import json
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -50,6 +51,17 @@ def head_text(path: Path, n_bytes: int = _HEAD_BYTES) -> str:
             return handle.read(n_bytes).decode("utf-8-sig", "replace")
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+
+
+def sidecar_gives_start(json_path: Path) -> bool:
+    """Does the user's sidecar at ``json_path`` give ``started_at`` (not null), so that it, not the
+    export's own time, dates the recording (:func:`~sensorkit.io.meta.load_meta`)? False when there
+    is none, or it cannot be read as a JSON object (reading the recording then says why)."""
+    try:
+        data = json.loads(json_path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and data.get("started_at") is not None
 
 
 def split_header(line: str, sep: str) -> list[str]:

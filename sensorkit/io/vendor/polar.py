@@ -3,8 +3,9 @@
 Header: ``Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]`` (gyro ``X [dps]``). The
 sensor timestamp (ns since 2000-01-01, the Polar SDK's epoch) is the clock for ``t``. ``started_at``
 comes from the phone timestamp of the first accelerometer row (ISO local time without a zone, read
-in this computer's zone) because a sensor whose clock was never set counts from an arbitrary
-point; only without a readable phone timestamp does the sensor clock (taken as UTC) give it.
+in this computer's zone, with a warning unless the user's sidecar gives ``started_at``, which then
+holds) because a sensor whose clock was never set counts from an arbitrary point; only without a
+readable phone timestamp does the sensor clock (taken as UTC) give it.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from sensorkit.io.meta import in_this_computer_zone
-from sensorkit.io.vendor.common import LINE, VendorData, clean_time, find_column, merge_by_time, read_columns, split_header
+from sensorkit.io.vendor.common import (LINE, VendorData, clean_time, find_column, merge_by_time, read_columns,
+                                        sidecar_gives_start, split_header)
 from sensorkit.io.vendor.pairs import accelerometer_and_gyroscope, pair_name
 from sensorkit.samples import GRAVITY_MS2
 
@@ -55,14 +57,16 @@ PHONE_ZONE_ADVICE = ("if the phone was in another, give the session's started_at
 
 
 def _read_one(path: Path, unit: str, what: str,
-              dated: bool = True) -> tuple[np.ndarray, np.ndarray, datetime | None, list[str], bool]:
+              dated: bool | None = True) -> tuple[np.ndarray, np.ndarray, datetime | None, list[str], bool]:
     """(ns since the Polar epoch as int64, (n, 3) values as written, phone time of row 1, warnings,
-    whether that phone time had no zone); ``dated``: the file that dates the session (its phone
-    time's zone is warned about)."""
+    whether that phone time had no zone); ``dated``: True, the file's phone time dates the session
+    (its zone is warned about); False, the accelerometer file's whose start a sidecar's
+    ``started_at`` overrides (not warned about); None, the gyroscope file's (not used)."""
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         names = split_header(handle.readline(), ";")
         first_row = handle.readline()
         phone_time, zone = _first_phone_time(path, names, first_row)
+    no_zone = bool(zone) and dated is not None
     zone = zone if dated else []
     columns = {"ns": find_column(path, names, _SENSOR_TIME, "sensor timestamp [ns]", 1)}
     for axis in "XYZ":
@@ -72,14 +76,17 @@ def _read_one(path: Path, unit: str, what: str,
     ns = table["ns"].astype(np.int64)
     keep, warnings = clean_time(path, (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float), what, lines=table[LINE])
     if len(ns) and not keep[0]:
-        phone_time, zone = None, []
-    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, cut + warnings + zone, bool(zone)
+        phone_time, zone, no_zone = None, [], False
+    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, cut + warnings + zone, no_zone
 
 
 def read(path: Path, head: str) -> VendorData:
     acc_path, gyr_path = accelerometer_and_gyroscope(path, TITLE)
-    acc_ns, acc_mg, phone_time, warnings, no_zone = _read_one(acc_path, "mg", "accelerometer [mg]")
-    gyr_ns, gyr_dps, _, gyr_warnings, _ = _read_one(gyr_path, "dps", "gyroscope [dps]", dated=False)
+    sidecar = acc_path.with_suffix(".json")
+    # (a user's sidecar giving started_at overrides the phone time: its zone is then no question)
+    dated = not sidecar_gives_start(sidecar)
+    acc_ns, acc_mg, phone_time, warnings, no_zone = _read_one(acc_path, "mg", "accelerometer [mg]", dated)
+    gyr_ns, gyr_dps, _, gyr_warnings, _ = _read_one(gyr_path, "dps", "gyroscope [dps]", dated=None)
     origin_ns = min(int(acc_ns[0]), int(gyr_ns[0]))
     samples, start_s, merge_warnings = merge_by_time(
         acc_path, (acc_ns - origin_ns) / 1e9, acc_mg * (GRAVITY_MS2 / 1000.0), (gyr_ns - origin_ns) / 1e9, gyr_dps
@@ -89,5 +96,5 @@ def read(path: Path, head: str) -> VendorData:
         started_at = phone_time + timedelta(microseconds=(start_ns - int(acc_ns[0])) // 1000)
     else:
         started_at = POLAR_EPOCH + timedelta(microseconds=start_ns // 1000)
-    return VendorData(samples, SENSOR, pair_name(acc_path), started_at, acc_path.with_suffix(".json"),
+    return VendorData(samples, SENSOR, pair_name(acc_path), started_at, sidecar,
                       warnings + gyr_warnings + merge_warnings, acc_path, started_at_without_offset=no_zone)
