@@ -529,10 +529,15 @@ class Segmenter:
                 calm = still_run[j:] >= self.settle
                 small = runmax < cfg.min_rom_deg
                 settled = (calm & (small | (exc < 0.5 * runmax))).nonzero()[0]
-                if len(settled) and not small[settled].all():
-                    # ... back under half the peak and no longer turning: a rep's slow return (under
-                    # still_gyr_dps) is not a pose (a movement too small to be a rep settles as before)
-                    settled = settled[small[settled] | self._posed(first + j + settled, history_up, history_motion)]
+                if len(settled):
+                    # ... and no longer turning: a rep's slow return (under still_gyr_dps) is not a
+                    # pose, nor is a slow rep's way out while it is under min_rom_deg (16° out in
+                    # 1.8 s, 9 deg/s: it was cut into "settled" pieces of 5°), out past the rest the
+                    # last counted rep started from (or any, before one); a small movement behind that
+                    # rest (the leg creeping back up after a return swung past it) settles as before
+                    turning_out = ~small[settled] | self._ahead_of_home(up[j + settled])
+                    if turning_out.any():
+                        settled = settled[~turning_out | self._posed(first + j + settled, history_up, history_motion)]
                 # ... or still rest_still_s at a pose under half the last counted rep's peak, not turning:
                 # no rep's hold lasts so long there; the rest pose shifted further than min_rom_deg
                 # (between sets), and the leg rests at it
@@ -987,6 +992,13 @@ class Segmenter:
             return False
         below = float(rho @ up_k)  # the sensor's height above the axis (m)
         return below < self.cfg.foot_pivot_min_height_m and float(rho @ self.rest_up) - below > DROP_FRACTION * radius
+
+    def _ahead_of_home(self, up: np.ndarray) -> np.ndarray:
+        """Which verticals ``up`` (n, 3) lie out the exercise's way from the rest pose the last
+        counted rep started from (all of them before any rep is counted: no way is known)."""
+        if self.home_out is None or self.home_up is None:
+            return np.ones(len(up), dtype=bool)
+        return einsum("ni,i->n", up - self.home_up, self.home_out) > 0.0
 
     def _posed(self, idx: np.ndarray, history_up, history_motion) -> np.ndarray:
         """MOVE: which of the absolute samples ``idx`` (still ``settle_s`` up to each) hold a pose:

@@ -71,3 +71,22 @@ def test_a_fast_slice_of_the_other_motion_model_counts_every_session_exactly():
         for seed in seeds:
             result = score(seed, exercise)
             assert result["counted"] == result["truth"], (exercise, seed, result)
+
+
+def test_a_slow_way_out_under_min_rom_deg_is_not_cut_into_settled_pieces():
+    # knee extension (min_rom_deg 12): reps of 16 deg turned out in 3.5 s (8.6 deg/s at most, "still"
+    # by speed) after five 45-deg reps. While under 12 deg from rest the way out was a movement "too
+    # small to be a rep" that settled as soon as it had been still a second by speed, turning all the
+    # while: the rep came out as rejected 5-deg pieces, "did not return to rest", and a rejected way back
+    fs_hz = 25.0
+    t = np.arange(0.0, 160.0, 1.0 / fs_hz)
+    theta = np.zeros_like(t)
+    for start in (5, 13, 21, 29, 37):
+        theta += 45 * min_jerk((t - start) / 1.2) - 45 * min_jerk((t - start - 4.2) / 1.2)
+    starts = [60.0 + 14.0 * k for k in range(5)]
+    for start in starts:
+        theta += 16 * min_jerk((t - start) / 3.5) - 16 * min_jerk((t - start - 6.5) / 2.0)
+    reps = Pipeline(meta={"exercise": "knee_extension"}).run(samples_of_angle(theta, t, *random_setup(7)))
+    slow = [r for r in reps if r.start_s > starts[0] - 1.0]
+    assert [r.kind for r in slow] == ["partial"] * 5, [(round(r.start_s, 1), r.kind, r.reason) for r in slow]
+    assert all(r.rom_deg == pytest.approx(16.0, abs=1.0) for r in slow)
