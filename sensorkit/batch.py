@@ -30,7 +30,7 @@ from sensorkit.errors import NoDataError, SensorkitError, escape_controls, failu
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names
 from sensorkit.io.meta import exercise_warning, file_time_warning, with_defaults
-from sensorkit.io.outputs import OutputSet, check_output_folder, no_negative_zero
+from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs, no_negative_zero
 from sensorkit.io.outputs import interrupts_noted  # noqa: F401 - (moved there: commands that analyse nothing use it)
 from sensorkit.io.outputs import raise_if_interrupted as _raise_if_interrupted
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
@@ -41,6 +41,22 @@ SESSION_COLUMNS = (
     "reps_knee_out", "rejected", "rom_mean_deg", "rom_max_deg", "hold_mean_s", "warnings", "reps_fast",
     "sets",
 )
+#: the earlier outputs a batch may replace in its output folder (:func:`~sensorkit.io.outputs.output_kind`)
+REPLACEABLE = ("reps.csv of sensorkit analyze", "sessions.csv of sensorkit analyze")
+
+
+def check_batch_outputs(out_dir: str | os.PathLike, files: Iterable[str | os.PathLike]) -> tuple[Path, Path]:
+    """The ``reps.csv`` and ``sessions.csv`` a batch of ``files`` writes in ``out_dir`` (the folder
+    made if needed), once it is safe to write them; else :class:`~sensorkit.io.outputs.OutputError`
+    in one line: an output that is one of ``files`` (or its sidecar, or its vendor partner), a
+    recording, a folder, or an existing file that is not an earlier table of ``sensorkit analyze``
+    (a user's own ``reps.csv``) is never overwritten; nor is a folder that cannot be written used.
+    The one check of :func:`analyze_paths` and ``sensorkit analyze``."""
+    out = Path(out_dir)
+    targets = out / "reps.csv", out / "sessions.csv"
+    check_outputs([("--out", target) for target in targets], inputs=files, replaceable=REPLACEABLE)
+    check_output_folder(out)
+    return targets
 
 
 @dataclass
@@ -284,7 +300,11 @@ def analyze_paths(
     as each file's result arrives (memory stays flat however many files); ``keep_results=False``
     also keeps no per-file results in the returned outcome (its counts are still filled in).
     Both tables appear together when the batch is done (written beside, then renamed into place);
-    on any error or Ctrl-C neither is replaced and no temporary file is left. Earlier outputs
+    on any error or Ctrl-C neither is replaced and no temporary file is left. Before any file is
+    analysed, the outputs are checked as ``sensorkit analyze`` checks them
+    (:func:`check_batch_outputs`): an input recording, its sidecar, or a file that is not an
+    earlier ``reps.csv``/``sessions.csv`` of sensorkit is never overwritten
+    (:class:`~sensorkit.io.outputs.OutputError`, nothing written). Earlier outputs
     found in an input folder are skipped (``outcome.skipped``). ``files``: the recording files when
     the caller has already searched ``paths``. ``meta_defaults``: sidecar keys to assume for every
     file whose sidecar is silent (:func:`analyze_recording`).
@@ -292,10 +312,9 @@ def analyze_paths(
     out = Path(out_dir)
     outcome = BatchOutcome()
     files = find_recordings(paths, exclude=[out], skipped=outcome.skipped) if files is None else files
-    check_output_folder(out)
+    reps_path, sessions_path = check_batch_outputs(out, files)
     session_rows: list[dict] = []
     names = recording_names(files)
-    reps_path, sessions_path = out / "reps.csv", out / "sessions.csv"
     with OutputSet([reps_path, sessions_path]) as outputs:
         with outputs.writing(reps_path) as reps_csv:
             write_rep_rows(reps_csv, [], header=True)

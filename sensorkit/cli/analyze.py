@@ -83,17 +83,16 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     require_inputs(paths)
+    from sensorkit.batch import check_batch_outputs
     from sensorkit.io import find_recordings
-    from sensorkit.io.outputs import check_output_folder, check_outputs, folder_made_for
+    from sensorkit.io.outputs import folder_made_for
 
     config = config if config is not None else parse_settings(())
     err = stderr_console()
     with batch_guard(), folder_made_for(out_dir):  # (--out made for a run that writes nothing: removed again)
         skipped: list = []
         files = find_recordings(paths, exclude=[out_dir], skipped=skipped)
-        check_outputs([("--out", out_dir / "reps.csv"), ("--out", out_dir / "sessions.csv")], inputs=files,
-                      replaceable=["reps.csv of sensorkit analyze", "sessions.csv of sensorkit analyze"])
-        check_output_folder(out_dir)
+        check_batch_outputs(out_dir, files)  # (analyze_paths checks so again: the library's callers too)
         for path, kind in skipped if not quiet else ():
             err.print(escape_controls(f"note: {path}: skipped: an earlier output ({kind}), not a recording"),
                       soft_wrap=True)

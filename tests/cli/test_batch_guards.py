@@ -1,0 +1,70 @@
+"""What ``sensorkit analyze`` refuses, :func:`sensorkit.batch.analyze_paths` refuses too (one check)."""
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sensorkit.batch import analyze_paths
+from sensorkit.io.outputs import OutputError
+from under_test import env
+
+RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def sk(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "sensorkit", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env())
+
+
+@pytest.fixture
+def clinic_folder(tmp_path):
+    """A folder whose recordings are named like the tables: reps.csv (+ its sidecar) and sessions.csv."""
+    c2 = tmp_path / "c2"
+    c2.mkdir()
+    shutil.copy(RECORDINGS / "sim_9010.csv", c2 / "reps.csv")
+    shutil.copy(RECORDINGS / "sim_9010.json", c2 / "reps.json")
+    shutil.copy(RECORDINGS / "sim_9013.csv", c2 / "sessions.csv")
+    return c2
+
+
+def test_analyze_paths_never_writes_its_tables_over_recordings_named_like_them(clinic_folder, monkeypatch):
+    before = digests(clinic_folder)
+    monkeypatch.chdir(clinic_folder)
+    with pytest.raises(OutputError, match=r"^--out reps\.csv: is an input recording \(or its sidecar\); it is never"):
+        analyze_paths(["."], out_dir=".")
+    assert digests(clinic_folder) == before  # both recordings intact, nothing added
+
+
+def test_analyze_paths_refuses_with_the_line_sensorkit_analyze_says(clinic_folder):
+    before = digests(clinic_folder)
+    cli = sk("analyze", ".", "--out", ".", cwd=clinic_folder)
+    assert cli.returncode == 2
+    with pytest.raises(OutputError) as library:
+        analyze_paths([clinic_folder], out_dir=clinic_folder)
+    assert cli.stderr.strip() == f"error: {library.value}".replace(f"{clinic_folder}/", "")
+    assert digests(clinic_folder) == before
+
+
+def test_analyze_paths_never_overwrites_a_users_own_file_named_reps_csv(tmp_path, monkeypatch):
+    outx = tmp_path / "outx"
+    outx.mkdir()
+    (outx / "reps.csv").write_text("my,own,table\n1,2,3\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OutputError, match=r"^--out outx/reps\.csv: exists and is not an earlier reps\.csv of sensorkit"):
+        analyze_paths([RECORDINGS / "sim_9013.csv"], out_dir="outx")
+    assert digests(outx) == {"reps.csv": hashlib.sha256(b"my,own,table\n1,2,3\n").hexdigest()}
+    assert sk("analyze", RECORDINGS / "sim_9013.csv", "--out", "outx", cwd=tmp_path).returncode == 2
+
+
+def test_analyze_paths_still_replaces_its_own_earlier_tables(tmp_path):
+    out = tmp_path / "out"
+    first = analyze_paths([RECORDINGS / "sim_9013.csv"], out_dir=out, workers=1)
+    again = analyze_paths([RECORDINGS / "sim_9013.csv"], out_dir=out, workers=1)
+    assert first.reps == again.reps > 0 and sorted(digests(out)) == ["reps.csv", "sessions.csv"]
