@@ -25,8 +25,9 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
+from sensorkit import exercises
 from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
-from sensorkit.errors import NoDataError, SensorkitError, escape_controls, failure_reason, name_text
+from sensorkit.errors import ConfigError, NoDataError, SensorkitError, escape_controls, failure_reason, name_text
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names
 from sensorkit.io.meta import exercise_warning, file_time_warning, with_defaults
@@ -123,6 +124,9 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     if rec.meta.started_at_from_file_time:
         rec.warnings = [*rec.warnings, file_time_warning(rec.path, rec.meta.started_at, rec.meta.no_sidecar)]
     meta = rec.meta.to_dict()
+    problem = settings_problem(config, rec.meta.exercise)
+    if problem:  # (a setting the exercise's own parameters contradict: this file's failure, in one line)
+        raise ConfigError(f"{rec.path}: the settings conflict with its exercise: {problem}")
     reps = Pipeline(config, meta=meta).run(rec.samples)
     side = rec.meta.side or ""
     rows = [rep.row(rec.name, side) for rep in reps]
@@ -147,6 +151,21 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     }
     session = {k: round(v, 3) if isinstance(v, float) else v for k, v in session.items()}
     return RecordingResult(reps, rows, session, list(rec.warnings))
+
+
+def settings_problem(config: PipelineConfig | None, exercise: str | None) -> str | None:
+    """Why ``config`` cannot analyse ``exercise`` (None or "": the default), as the library's
+    detectors refuse it at construction (:meth:`PipelineConfig.resolved
+    <sensorkit.pipeline.PipelineConfig.resolved>`: ``min_rom_deg`` not below ``max_rom_deg`` once
+    the exercise's own values fill in), e.g. ``min_rom_deg = 70 must be below max_rom_deg = 60
+    (exercise hip_external_rotation): ...``; None when it can. An unknown exercise is a
+    :class:`~sensorkit.errors.ConfigError`."""
+    model = exercises.get(exercise)
+    try:
+        (config or PipelineConfig()).resolved(model)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def no_data_result(path: Path, error: NoDataError) -> RecordingResult:

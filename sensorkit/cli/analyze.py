@@ -41,6 +41,22 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
         raise ConfigError(f"--set: {exc}") from None
 
 
+def check_settings_fit(config: PipelineConfig, exercise: str | None) -> None:
+    """:class:`ConfigError` (``--set: ...``) when the settings conflict with the parameters of
+    ``exercise`` (``--exercise``, when given), or, without it, with those of every exercise
+    (``min_rom_deg`` not below an exercise's ``max_rom_deg``), so no recording could be analysed:
+    said before any file is. A conflict with some exercises only is the failure of each of their
+    files (:func:`sensorkit.batch.settings_problem` says why)."""
+    problems = []
+    for name in [exercise] if exercise else exercises.names():
+        try:  # (the check the library's detectors make at construction)
+            config.resolved(exercises.get(name))
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems and len(problems) == (1 if exercise else len(exercises.names())):
+        raise ConfigError(f"--set: {'; '.join(problems)}")
+
+
 def recording_options(command):
     """``--exercise`` and ``--side``: what a recording is, for those whose sidecar does not say."""
     command = click.option(
@@ -80,6 +96,8 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
     """
     try:  # (settings given: checked first; the defaults are made once the inputs are there)
         config = parse_settings(settings) if settings else None
+        if config is not None:
+            check_settings_fit(config, exercise)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     require_inputs(paths)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sensorkit.batch import analyze_paths
@@ -68,3 +69,42 @@ def test_analyze_paths_still_replaces_its_own_earlier_tables(tmp_path):
     first = analyze_paths([RECORDINGS / "sim_9013.csv"], out_dir=out, workers=1)
     again = analyze_paths([RECORDINGS / "sim_9013.csv"], out_dir=out, workers=1)
     assert first.reps == again.reps > 0 and sorted(digests(out)) == ["reps.csv", "sessions.csv"]
+
+
+@pytest.fixture
+def two_exercises(tmp_path):
+    """A hip external rotation (max_rom_deg 60) and a knee extension (max_rom_deg 150) with their sidecars."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for source in (RECORDINGS / "sim_9013", RECORDINGS / "real" / "uci_s1_test"):
+        for suffix in (".csv", ".json"):
+            shutil.copy(source.with_suffix(suffix), data / (source.name + suffix))
+    return data
+
+
+def test_a_set_value_the_given_exercise_cannot_take_is_a_usage_error_before_any_file(two_exercises, tmp_path):
+    result = sk("analyze", two_exercises, "--out", "o", "--set", "min_rom_deg=70", "--exercise", "hip_external_rotation",
+                cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith(
+        "error: --set: min_rom_deg = 70 must be below max_rom_deg = 60 (exercise hip_external_rotation)")
+    assert "internal error" not in result.stderr and not (tmp_path / "o").exists()
+
+
+def test_a_set_value_no_exercise_can_take_is_a_usage_error(two_exercises, tmp_path):
+    result = sk("analyze", two_exercises, "--out", "o", "--set", "max_rom_deg=5", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "(exercise hip_external_rotation)" in result.stderr and "(exercise knee_extension)" in result.stderr
+    assert "internal error" not in result.stderr and not (tmp_path / "o").exists()
+
+
+def test_a_set_value_some_exercise_cannot_take_fails_its_files_in_one_clear_line(two_exercises, tmp_path):
+    result = sk("analyze", two_exercises, "--out", "o", "--set", "min_rom_deg=70", "--quiet", cwd=tmp_path)
+    assert result.returncode == 1
+    hip = two_exercises / "sim_9013.csv"
+    assert result.stderr.splitlines() == [
+        f"{hip}: the settings conflict with its exercise: min_rom_deg = 70 must be below max_rom_deg = 60"
+        " (exercise hip_external_rotation): no movement could be a rep"]
+    sessions = pd.read_csv(tmp_path / "o" / "sessions.csv", keep_default_na=False).set_index("recording")
+    assert sessions.status.to_dict() == {"sim_9013": "failed", "uci_s1_test": "ok"}
+    assert sessions.error["sim_9013"] == result.stderr.strip()
