@@ -83,6 +83,7 @@ class BatchOutcome:
     results: list[RecordingResult] = field(default_factory=list)
     failures: list[tuple[Path, str]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # earlier outputs in an input folder
+    not_recordings: list[tuple[Path, str]] = field(default_factory=list)  # a folder's other CSVs (patients.csv), why
     without_data: list[tuple[Path, str]] = field(default_factory=list)  # sessions recorded without samples
     analyzed: int = 0
     kinds: Counter = field(default_factory=Counter)
@@ -325,12 +326,14 @@ def analyze_paths(
     earlier ``reps.csv``/``sessions.csv`` of sensorkit is never overwritten
     (:class:`~sensorkit.io.outputs.OutputError`, nothing written). Earlier outputs
     found in an input folder are skipped (``outcome.skipped``). ``files``: the recording files when
-    the caller has already searched ``paths``. ``meta_defaults``: sidecar keys to assume for every
+    the caller has already searched ``paths``. A folder's CSV that is no recording (its header names
+    none of the recording's columns: a ``patients.csv``) is skipped too (``outcome.not_recordings``). ``meta_defaults``: sidecar keys to assume for every
     file whose sidecar is silent (:func:`analyze_recording`).
     """
     out = Path(out_dir)
     outcome = BatchOutcome()
-    files = find_recordings(paths, exclude=[out], skipped=outcome.skipped) if files is None else files
+    files = (find_recordings(paths, exclude=[out], skipped=outcome.skipped, not_recordings=outcome.not_recordings)
+             if files is None else files)
     reps_path, sessions_path = check_batch_outputs(out, files)
     session_rows: list[dict] = []
     names = recording_names(files)

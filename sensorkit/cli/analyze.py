@@ -109,11 +109,14 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
     err = stderr_console()
     with batch_guard(), folder_made_for(out_dir):  # (--out made for a run that writes nothing: removed again)
         skipped: list = []
-        files = find_recordings(paths, exclude=[out_dir], skipped=skipped)
+        not_recordings: list = []  # (a clinic's patients.csv beside the recordings: a note, no failure)
+        files = find_recordings(paths, exclude=[out_dir], skipped=skipped, not_recordings=not_recordings)
         check_batch_outputs(out_dir, files)  # (analyze_paths checks so again: the library's callers too)
         for path, kind in skipped if not quiet else ():
             err.print(escape_controls(f"note: {path}: skipped: an earlier output ({kind}), not a recording"),
                       soft_wrap=True)
+        for path, why in not_recordings if not quiet else ():
+            err.print(escape_controls(f"note: {path}: skipped: {why}"), soft_wrap=True)
         scheduler_notice(scheduler)
         if scheduler:
             from sensorkit.distributed import require_distributed

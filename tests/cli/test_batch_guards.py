@@ -108,3 +108,49 @@ def test_a_set_value_some_exercise_cannot_take_fails_its_files_in_one_clear_line
     sessions = pd.read_csv(tmp_path / "o" / "sessions.csv", keep_default_na=False).set_index("recording")
     assert sessions.status.to_dict() == {"sim_9013": "failed", "uci_s1_test": "ok"}
     assert sessions.error["sim_9013"] == result.stderr.strip()
+
+
+RX = ('patient = "demo-p044"\ntimezone = "UTC"\nstart = 2026-01-01\n\n[[exercise]]\nname = "hip_external_rotation"\n'
+      'sides = ["left", "right"]\nsets = 1\nreps_per_set = 3\nhold_s = 1\nrom_deg = 10\ndays_per_week = 7\n')
+NOT_A_RECORDING = "skipped: not a recording (its header has none of t, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z)"
+
+
+@pytest.fixture
+def clinic_with_patient_list(tmp_path):
+    """A recording and the clinic's own patient list beside it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for suffix in (".csv", ".json"):
+        shutil.copy(RECORDINGS / f"sim_9013{suffix}", data / f"sim_9013{suffix}")
+    (data / "patients.csv").write_text("id,name,phone\n1,Ann Smith,555-0100\n")
+    (tmp_path / "rx.toml").write_text(RX)
+    return data
+
+
+def test_analyze_skips_a_csv_that_is_no_recording_with_a_note(clinic_with_patient_list, tmp_path):
+    result = sk("analyze", "data", "--out", "o", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[0] == f"note: data/patients.csv: {NOT_A_RECORDING}"
+    assert result.stderr.splitlines()[-1].startswith("1 recording(s): 1 analyzed, 0 failed")
+    assert list(pd.read_csv(tmp_path / "o" / "sessions.csv").recording) == ["sim_9013"]
+
+
+def test_a_header_with_some_of_the_columns_is_still_a_damaged_recording(clinic_with_patient_list, tmp_path):
+    (clinic_with_patient_list / "cut.csv").write_text("t,acc_x,acc_y\n0,1,2\n")
+    result = sk("analyze", "data", "--out", "o", "--quiet", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith("data/cut.csv: line 1: header lacks columns acc_z, gyr_x")
+
+
+def test_analyze_paths_skips_it_too(clinic_with_patient_list, tmp_path):
+    outcome = analyze_paths([clinic_with_patient_list], out_dir=tmp_path / "o", workers=1)
+    assert (outcome.analyzed, outcome.failures) == (1, [])
+    assert outcome.not_recordings == [(clinic_with_patient_list / "patients.csv", NOT_A_RECORDING.removeprefix("skipped: "))]
+
+
+def test_report_skips_it_with_the_same_note(clinic_with_patient_list, tmp_path):
+    result = sk("report", "--prescription", "rx.toml", "data", "--out", "report.csv", "--include-simulated",
+                "--as-of", "2026-12-31", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"data/patients.csv: {NOT_A_RECORDING}" in result.stderr.splitlines()
+    assert "1 session(s) reported" in result.stderr.splitlines()[-1]
