@@ -9,6 +9,7 @@ a CSV whose header names none of the recording's columns (``patients.csv``: :dat
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -155,6 +156,38 @@ def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path
                 if _is_vendor_extra(root_path / name, lowered):
                     files.append(root_path / name)
     return files + [Path(error.filename) for error in unsearched if error.filename is not None]
+
+
+def sidecar_given(path: str | os.PathLike) -> str | None:
+    """Why ``path``, given as a recording, is a sidecar (one line naming it), None when it is not one.
+
+    A ``.json`` that is no Movesense export is the sidecar of the ``.csv`` (or Polar ``.txt``) of
+    the same name beside it (``x.json: is the sidecar of x.csv, not a recording: give x.csv``); with
+    none beside it, a JSON object of sidecar keys (``patient``, ``started_at``, ...) is a sidecar
+    without its CSV. Else None (the reader says what the file is not)."""
+    from sensorkit.io.meta import _FIELDS as SIDECAR_KEYS  # (the keys a sidecar's reader knows)
+
+    path = Path(path)
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return None
+    try:
+        if movesense.sniff(path, head_text(path, 1 << 16)):
+            return None
+    except RecordingError:
+        return None
+    for suffix in (".csv", ".txt"):
+        data = path.with_suffix(suffix)
+        if data.is_file():
+            return f"{path}: is the sidecar of {data.name}, not a recording: give {data} (its sidecar is read with it)"
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            content = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if isinstance(content, dict) and set(content) & set(SIDECAR_KEYS):
+        return (f"{path}: is a sidecar (a recording's metadata) without its CSV: no {path.with_suffix('.csv').name}"
+                " beside it; a sidecar is no recording")
+    return None
 
 
 def recording_names(files: Iterable[str | os.PathLike]) -> dict[Path, str]:
