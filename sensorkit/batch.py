@@ -27,7 +27,8 @@ import pandas as pd
 
 from sensorkit import exercises
 from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
-from sensorkit.errors import ConfigError, NoDataError, RecordingError, SensorkitError, escape_controls, failure_reason, name_text
+from sensorkit.errors import (ConfigError, NoDataError, RecordingError, SensorkitError, escape_controls, failure_reason,
+                              name_text)
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names, sidecar_given
 from sensorkit.io.meta import exercise_warning, file_time_warning, with_defaults
@@ -328,9 +329,10 @@ def analyze_paths(
     earlier ``reps.csv``/``sessions.csv`` of sensorkit is never overwritten
     (:class:`~sensorkit.io.outputs.OutputError`, nothing written). Earlier outputs
     found in an input folder are skipped (``outcome.skipped``). ``files``: the recording files when
-    the caller has already searched ``paths``. A folder's CSV that is no recording (its header names
-    none of the recording's columns: a ``patients.csv``) is skipped too (``outcome.not_recordings``). ``meta_defaults``: sidecar keys to assume for every
-    file whose sidecar is silent (:func:`analyze_recording`).
+    the caller has already searched ``paths``. A folder's CSV that is no recording (its header
+    names none of the recording's columns: a ``patients.csv``) is skipped too
+    (``outcome.not_recordings``). ``meta_defaults``: sidecar keys to assume for every file whose
+    sidecar is silent (:func:`analyze_recording`).
     """
     out = Path(out_dir)
     outcome = BatchOutcome()

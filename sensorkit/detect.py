@@ -330,15 +330,15 @@ class RepDetector:
 
         The data are checked first (:mod:`sensorkit.inputs`); ``recording`` names them in messages
         and in ``reps_`` (not given: a ``Recording``'s own name, else that of the recording the
-        detector was made for by :meth:`for_recording`, else none: ``<NA>``). Raises :class:`~sensorkit.errors.SampleError` (a ``ValueError``) for data
-        that fail the checks, naming the sample, and :class:`~sensorkit.errors.ConfigError` (a
-        ``ValueError``) for a parameter the data's sample rate cannot carry (``lowpass_hz`` above
-        0.45 times it)."""
+        detector was made for by :meth:`for_recording`, else none: ``<NA>``). Raises
+        :class:`~sensorkit.errors.SampleError` (a ``ValueError``) for data that fail the checks,
+        naming the sample, and :class:`~sensorkit.errors.ConfigError` (a ``ValueError``) for a
+        parameter the data's sample rate cannot carry (``lowpass_hz`` above 0.45 times it)."""
         import pandas as pd
 
         if not recording and isinstance(getattr(data, "samples", None), Samples):
             recording = str(getattr(data, "name", ""))  # (a Recording names itself)
-        recording = recording or self.recording  # (the one it was made for: for_recording)
+        recording = recording or getattr(self, "recording", "")  # (the one it was made for: for_recording)
         samples = InputChecks(recording or "data").whole(as_samples(data))
         pipeline = Pipeline(self.config, meta=self.meta, keep_angle=True)
         self.reps_ = reps_frame(pipeline.run(samples), recording, self.side)
