@@ -25,12 +25,14 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
+from sensorkit import exercises
 from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
-from sensorkit.errors import NoDataError, SensorkitError, escape_controls, failure_reason, name_text
+from sensorkit.errors import (ConfigError, NoDataError, RecordingError, SensorkitError, escape_controls, failure_reason,
+                              name_text)
 from sensorkit.io import Recording, find_recordings, read_recording
-from sensorkit.io.discover import recording_names
+from sensorkit.io.discover import recording_names, sidecar_given
 from sensorkit.io.meta import exercise_warning, file_time_warning, with_defaults
-from sensorkit.io.outputs import OutputSet, check_output_folder, no_negative_zero
+from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs, no_negative_zero
 from sensorkit.io.outputs import interrupts_noted  # noqa: F401 - (moved there: commands that analyse nothing use it)
 from sensorkit.io.outputs import raise_if_interrupted as _raise_if_interrupted
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
@@ -41,6 +43,22 @@ SESSION_COLUMNS = (
     "reps_knee_out", "rejected", "rom_mean_deg", "rom_max_deg", "hold_mean_s", "warnings", "reps_fast",
     "sets",
 )
+#: the earlier outputs a batch may replace in its output folder (:func:`~sensorkit.io.outputs.output_kind`)
+REPLACEABLE = ("reps.csv of sensorkit analyze", "sessions.csv of sensorkit analyze")
+
+
+def check_batch_outputs(out_dir: str | os.PathLike, files: Iterable[str | os.PathLike]) -> tuple[Path, Path]:
+    """The ``reps.csv`` and ``sessions.csv`` a batch of ``files`` writes in ``out_dir`` (the folder
+    made if needed), once it is safe to write them; else :class:`~sensorkit.io.outputs.OutputError`
+    in one line: an output that is one of ``files`` (or its sidecar, or its vendor partner), a
+    recording, a folder, or an existing file that is not an earlier table of ``sensorkit analyze``
+    (a user's own ``reps.csv``) is never overwritten; nor is a folder that cannot be written used.
+    The one check of :func:`analyze_paths` and ``sensorkit analyze``."""
+    out = Path(out_dir)
+    targets = out / "reps.csv", out / "sessions.csv"
+    check_outputs([("--out", target) for target in targets], inputs=files, replaceable=REPLACEABLE)
+    check_output_folder(out)
+    return targets
 
 
 @dataclass
@@ -66,6 +84,7 @@ class BatchOutcome:
     results: list[RecordingResult] = field(default_factory=list)
     failures: list[tuple[Path, str]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # earlier outputs in an input folder
+    not_recordings: list[tuple[Path, str]] = field(default_factory=list)  # a folder's other CSVs (patients.csv), why
     without_data: list[tuple[Path, str]] = field(default_factory=list)  # sessions recorded without samples
     analyzed: int = 0
     kinds: Counter = field(default_factory=Counter)
@@ -97,6 +116,8 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     their values), as :func:`~sensorkit.io.meta.with_defaults` says; a recording analysed as the
     default exercise, named by neither, is said in a warning.
     """
+    if not isinstance(path, Recording) and (sidecar := sidecar_given(path)):
+        raise RecordingError(sidecar)  # (not "unknown layout": a sidecar given for its recording)
     try:
         rec = path if isinstance(path, Recording) else read_recording(path)
     except NoDataError as exc:
@@ -107,6 +128,9 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     if rec.meta.started_at_from_file_time:
         rec.warnings = [*rec.warnings, file_time_warning(rec.path, rec.meta.started_at, rec.meta.no_sidecar)]
     meta = rec.meta.to_dict()
+    problem = settings_problem(config, rec.meta.exercise)
+    if problem:  # (a setting the exercise's own parameters contradict: this file's failure, in one line)
+        raise ConfigError(f"{rec.path}: the settings conflict with its exercise: {problem}")
     reps = Pipeline(config, meta=meta).run(rec.samples)
     side = rec.meta.side or ""
     rows = [rep.row(rec.name, side) for rep in reps]
@@ -131,6 +155,21 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     }
     session = {k: round(v, 3) if isinstance(v, float) else v for k, v in session.items()}
     return RecordingResult(reps, rows, session, list(rec.warnings))
+
+
+def settings_problem(config: PipelineConfig | None, exercise: str | None) -> str | None:
+    """Why ``config`` cannot analyse ``exercise`` (None or "": the default), as the library's
+    detectors refuse it at construction (:meth:`PipelineConfig.resolved
+    <sensorkit.pipeline.PipelineConfig.resolved>`: ``min_rom_deg`` not below ``max_rom_deg`` once
+    the exercise's own values fill in), e.g. ``min_rom_deg = 70 must be below max_rom_deg = 60
+    (exercise hip_external_rotation): ...``; None when it can. An unknown exercise is a
+    :class:`~sensorkit.errors.ConfigError`."""
+    model = exercises.get(exercise)
+    try:
+        (config or PipelineConfig()).resolved(model)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def no_data_result(path: Path, error: NoDataError) -> RecordingResult:
@@ -284,18 +323,24 @@ def analyze_paths(
     as each file's result arrives (memory stays flat however many files); ``keep_results=False``
     also keeps no per-file results in the returned outcome (its counts are still filled in).
     Both tables appear together when the batch is done (written beside, then renamed into place);
-    on any error or Ctrl-C neither is replaced and no temporary file is left. Earlier outputs
+    on any error or Ctrl-C neither is replaced and no temporary file is left. Before any file is
+    analysed, the outputs are checked as ``sensorkit analyze`` checks them
+    (:func:`check_batch_outputs`): an input recording, its sidecar, or a file that is not an
+    earlier ``reps.csv``/``sessions.csv`` of sensorkit is never overwritten
+    (:class:`~sensorkit.io.outputs.OutputError`, nothing written). Earlier outputs
     found in an input folder are skipped (``outcome.skipped``). ``files``: the recording files when
-    the caller has already searched ``paths``. ``meta_defaults``: sidecar keys to assume for every
-    file whose sidecar is silent (:func:`analyze_recording`).
+    the caller has already searched ``paths``. A folder's CSV that is no recording (its header
+    names none of the recording's columns: a ``patients.csv``) is skipped too
+    (``outcome.not_recordings``). ``meta_defaults``: sidecar keys to assume for every file whose
+    sidecar is silent (:func:`analyze_recording`).
     """
     out = Path(out_dir)
     outcome = BatchOutcome()
-    files = find_recordings(paths, exclude=[out], skipped=outcome.skipped) if files is None else files
-    check_output_folder(out)
+    files = (find_recordings(paths, exclude=[out], skipped=outcome.skipped, not_recordings=outcome.not_recordings)
+             if files is None else files)
+    reps_path, sessions_path = check_batch_outputs(out, files)
     session_rows: list[dict] = []
     names = recording_names(files)
-    reps_path, sessions_path = out / "reps.csv", out / "sessions.csv"
     with OutputSet([reps_path, sessions_path]) as outputs:
         with outputs.writing(reps_path) as reps_csv:
             write_rep_rows(reps_csv, [], header=True)

@@ -16,6 +16,7 @@ naming the sample, never a silently wrong count.
 """
 from __future__ import annotations
 
+import difflib
 import math
 import os
 from collections.abc import Mapping
@@ -203,12 +204,16 @@ class RepDetector:
     side
         ``"left"`` or ``"right"``, or ``""`` when not known (copied to ``reps_``).
     **params
-        Any :class:`~sensorkit.pipeline.PipelineConfig` parameter (``lowpass_hz=2.5``, ...).
+        Any :class:`~sensorkit.pipeline.PipelineConfig` parameter (``lowpass_hz=2.5``, ...); another
+        name is a ``ValueError`` naming it and the closest known one (``KneeExtension: unknown
+        parameter 'lowpas_hz' (did you mean 'lowpass_hz'?)``).
 
     Attributes (after :meth:`detect`)
     ---------------------------------
     reps_ : pandas.DataFrame
-        One row per movement, the ``reps.csv`` columns; ``kind`` and ``tempo`` hold
+        One row per movement, the ``reps.csv`` columns (``recording``: the name :meth:`detect`
+        was given, a ``Recording``'s own, or that of the recording :meth:`for_recording` made the
+        detector for; ``<NA>`` when none); ``kind`` and ``tempo`` hold
         :class:`~sensorkit.Kind` and :class:`~sensorkit.Tempo` members (strings too). The
         numbers are pandas' nullable dtypes (``rep`` ``Int64``, the rest ``Float64``), the text
         ``object``; an empty cell is ``pd.NA`` in every column, where ``reps.csv`` is empty
@@ -252,11 +257,12 @@ class RepDetector:
         if not isinstance(side, str) or side not in SIDES:
             raise ValueError(f"side must be 'left', 'right' or '' (not known), got {side!r}")
         self.side = side
+        unknown = [name for name in params if name not in PipelineConfig.names()]
+        if unknown:
+            raise ValueError(f"{type(self).__name__}: {_unknown_parameters(unknown)}")
         self._params = dict(params)
-        try:
-            self.config = PipelineConfig(**params).resolved(exercises.get(self.exercise))
-        except TypeError as exc:
-            raise ValueError(f"unknown parameter: {exc}") from None
+        self.recording = ""  # (the recording it was made for: for_recording)
+        self.config = PipelineConfig(**params).resolved(exercises.get(self.exercise))
         self._live: Pipeline | None = None
         self._live_checks: InputChecks | None = None
 
@@ -268,7 +274,10 @@ class RepDetector:
         called on one, the sidecar must name its exercise or none (a ``ValueError`` if another). A
         recording whose sidecar names none (or that has none) is the exercise of the class it is
         called on; called on :class:`RepDetector`, the default exercise, with a ``UserWarning``
-        saying so (as ``sensorkit analyze`` warns)."""
+        saying so (as ``sensorkit analyze`` warns). Made for a :class:`~sensorkit.io.Recording`, the
+        detector names its ``reps_`` rows after it (its ``recording``, as ``reps.csv`` does), whatever
+        form the data then come in; made for a ``meta``, after nothing (``<NA>``) unless
+        :meth:`detect` is given a name."""
         meta = getattr(recording, "meta", recording)
         exercise = meta.exercise
         # (assumed: named by nothing, and still the default; an exercise set on the meta since is said)
@@ -289,7 +298,10 @@ class RepDetector:
             raise ValueError(f"the recording's exercise is {meta.exercise!r}, not {cls.exercise!r}")
         given = {key: getattr(meta, key) for key in PRESCRIPTION}
         prescription = {key: prescribed(given, key) for key in PRESCRIPTION}  # (a sidecar's target ROM 0: none)
-        return chosen(**{**prescription, "side": meta.side or "", **params})
+        detector = chosen(**{**prescription, "side": meta.side or "", **params})
+        if meta is not recording:  # (a Recording: its name, as reps.csv's recording column has it)
+            detector.recording = str(getattr(recording, "name", "") or "")
+        return detector
 
     def __repr__(self) -> str:
         given = {k: v for k, v in {**self._prescription(), "side": self.side, **self._params}.items()
@@ -317,14 +329,16 @@ class RepDetector:
         (:func:`as_samples`); anything else is a ``ValueError`` listing these forms.
 
         The data are checked first (:mod:`sensorkit.inputs`); ``recording`` names them in messages
-        and in ``reps_``. Raises :class:`~sensorkit.errors.SampleError` (a ``ValueError``) for data
-        that fail the checks, naming the sample, and :class:`~sensorkit.errors.ConfigError` (a
-        ``ValueError``) for a parameter the data's sample rate cannot carry (``lowpass_hz`` above
-        0.45 times it)."""
+        and in ``reps_`` (not given: a ``Recording``'s own name, else that of the recording the
+        detector was made for by :meth:`for_recording`, else none: ``<NA>``). Raises
+        :class:`~sensorkit.errors.SampleError` (a ``ValueError``) for data that fail the checks,
+        naming the sample, and :class:`~sensorkit.errors.ConfigError` (a ``ValueError``) for a
+        parameter the data's sample rate cannot carry (``lowpass_hz`` above 0.45 times it)."""
         import pandas as pd
 
         if not recording and isinstance(getattr(data, "samples", None), Samples):
             recording = str(getattr(data, "name", ""))  # (a Recording names itself)
+        recording = recording or getattr(self, "recording", "")  # (the one it was made for: for_recording)
         samples = InputChecks(recording or "data").whole(as_samples(data))
         pipeline = Pipeline(self.config, meta=self.meta, keep_angle=True)
         self.reps_ = reps_frame(pipeline.run(samples), recording, self.side)
@@ -368,8 +382,19 @@ class RepDetector:
         of an earlier :meth:`detect` are kept until the next; a live stream starts afresh."""
         keywords = {**self._prescription(), "side": self.side, **self._params, **params}
         fresh = type(self)(**keywords)  # (all checked before anything here changes)
-        vars(self).update({key: value for key, value in vars(fresh).items()})
+        vars(self).update({key: value for key, value in vars(fresh).items() if key != "recording"})
         return self
+
+
+def _unknown_parameters(names: list[str]) -> str:
+    """``unknown parameter 'foo'`` (several: ``parameters``), each with the closest known name
+    (a keyword of the constructor) when one is close: ``(did you mean 'lowpass_hz'?)``."""
+    known = [*PRESCRIPTION, "side", *PipelineConfig.names()]
+    said = []
+    for name in names:
+        close = difflib.get_close_matches(name, known, n=1)
+        said.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return f"unknown parameter{'s' if len(names) > 1 else ''} {', '.join(said)}"
 
 
 class HipExternalRotation(RepDetector):

@@ -41,6 +41,22 @@ def parse_settings(settings: tuple[str, ...]) -> PipelineConfig:
         raise ConfigError(f"--set: {exc}") from None
 
 
+def check_settings_fit(config: PipelineConfig, exercise: str | None) -> None:
+    """:class:`ConfigError` (``--set: ...``) when the settings conflict with the parameters of
+    ``exercise`` (``--exercise``, when given), or, without it, with those of every exercise
+    (``min_rom_deg`` not below an exercise's ``max_rom_deg``), so no recording could be analysed:
+    said before any file is. A conflict with some exercises only is the failure of each of their
+    files (:func:`sensorkit.batch.settings_problem` says why)."""
+    problems = []
+    for name in [exercise] if exercise else exercises.names():
+        try:  # (the check the library's detectors make at construction)
+            config.resolved(exercises.get(name))
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems and len(problems) == (1 if exercise else len(exercises.names())):
+        raise ConfigError(f"--set: {'; '.join(problems)}")
+
+
 def recording_options(command):
     """``--exercise`` and ``--side``: what a recording is, for those whose sidecar does not say."""
     command = click.option(
@@ -80,23 +96,27 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
     """
     try:  # (settings given: checked first; the defaults are made once the inputs are there)
         config = parse_settings(settings) if settings else None
+        if config is not None:
+            check_settings_fit(config, exercise)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     require_inputs(paths)
+    from sensorkit.batch import check_batch_outputs
     from sensorkit.io import find_recordings
-    from sensorkit.io.outputs import check_output_folder, check_outputs, folder_made_for
+    from sensorkit.io.outputs import folder_made_for
 
     config = config if config is not None else parse_settings(())
     err = stderr_console()
     with batch_guard(), folder_made_for(out_dir):  # (--out made for a run that writes nothing: removed again)
         skipped: list = []
-        files = find_recordings(paths, exclude=[out_dir], skipped=skipped)
-        check_outputs([("--out", out_dir / "reps.csv"), ("--out", out_dir / "sessions.csv")], inputs=files,
-                      replaceable=["reps.csv of sensorkit analyze", "sessions.csv of sensorkit analyze"])
-        check_output_folder(out_dir)
+        not_recordings: list = []  # (a clinic's patients.csv beside the recordings: a note, no failure)
+        files = find_recordings(paths, exclude=[out_dir], skipped=skipped, not_recordings=not_recordings)
+        check_batch_outputs(out_dir, files)  # (analyze_paths checks so again: the library's callers too)
         for path, kind in skipped if not quiet else ():
             err.print(escape_controls(f"note: {path}: skipped: an earlier output ({kind}), not a recording"),
                       soft_wrap=True)
+        for path, why in not_recordings if not quiet else ():
+            err.print(escape_controls(f"note: {path}: skipped: {why}"), soft_wrap=True)
         scheduler_notice(scheduler)
         if scheduler:
             from sensorkit.distributed import require_distributed

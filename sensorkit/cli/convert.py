@@ -47,7 +47,8 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
     written: dict[str, Path] = {}
     with batch_guard("interrupted; the files converted so far are complete, the one being written is not there"):
         skipped: list = []
-        files = find_recordings(inputs, exclude=[out_dir], skipped=skipped)
+        not_recordings: list = []
+        files = find_recordings(inputs, exclude=[out_dir], skipped=skipped, not_recordings=not_recordings)
         check_output_folder(out_dir)
         for earlier, kind in skipped:
             say(f"note: {earlier}: skipped: an earlier output ({kind}), not a recording")
@@ -57,6 +58,8 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
             say(f"note: --out {out_dir} {'is' if resolved(out_dir) == resolved(folder) else 'lies in'} {what}:"
                 f" a later analyze or report of {folder} finds each converted recording beside its original"
                 " (a report counts a session once where its files give its start time; analyze lists both)")
+        for other, why in not_recordings:
+            say(f"note: {other}: skipped: {why}")
         for path in files:
             try:
                 recording = read_recording(path)

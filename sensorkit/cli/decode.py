@@ -2,7 +2,8 @@
 
 Blank lines and lines starting with ``#`` are skipped; bytes may be separated by spaces or colons.
 Samples go to stdout as CSV (``t,acc_x,...,gyr_z``, absent channels empty); a bad line is reported
-on stderr as ``FILE:LINE: reason`` and skipped; a stream-health summary ends stderr.
+on stderr as ``FILE:LINE: reason`` and skipped (the first :data:`MAX_ERROR_LINES`; the rest counted
+in one line, ``FILE: ... and N more undecodable packets``); a stream-health summary ends stderr.
 Exit status: 0 all lines decoded, 1 some failed, 2 usage error.
 """
 from __future__ import annotations
@@ -222,6 +223,9 @@ def _make_decoder(protocol: str, settings: dict[str, str], sample_rate_hz: float
 #: a notification payload is at most 512 bytes (BLE's attribute limit): 1,536 characters of hex
 #: with separators; a longer line ends the decoding (``/dev/zero`` or a binary file never fills memory)
 MAX_LINE_CHARS = 4096
+#: the undecodable packets named one by one on stderr; the rest are counted in one line (a file
+#: that is no capture, a recording's CSV, would otherwise print a line for each of its thousands)
+MAX_ERROR_LINES = 10
 
 
 def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder, out: TextIO,
@@ -229,13 +233,21 @@ def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder
     """Decode every payload line, writing CSV rows (counted in ``tally``); returns (payload
     lines, failed lines).
 
-    Raises ClickException (exit 1) at a line longer than MAX_LINE_CHARS, read no further.
+    The first :data:`MAX_ERROR_LINES` failed lines are named on stderr (``FILE:LINE: reason``), the
+    rest counted in one line after them. Raises ClickException (exit 1) at a line longer than
+    MAX_LINE_CHARS, read no further.
     """
     lines = bad = 0
     number = 0
+
+    def say_unnamed() -> None:
+        if bad > MAX_ERROR_LINES:
+            click.echo(f"{name}: ... and {bad - MAX_ERROR_LINES} more undecodable packets", err=True)
+
     while line := source.readline(MAX_LINE_CHARS + 1):
         number += 1
         if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            say_unnamed()
             raise click.ClickException(f"{name}:{number}: line longer than {MAX_LINE_CHARS} characters;"
                                        " not a capture of notification payloads (one hex payload per line)")
         if not line.strip() or line.lstrip().startswith("#"):
@@ -245,12 +257,14 @@ def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder
             block = decoder.feed(_payload(line))
         except (ValueError, ProtocolError) as exc:  # ProtocolError is a ValueError; named for the reader
             bad += 1
-            click.echo(f"{name}:{number}: {exc}", err=True)
+            if bad <= MAX_ERROR_LINES:
+                click.echo(f"{name}:{number}: {exc}", err=True)
             continue
         if len(block):
             out.write(_csv(block))
             if tally is not None:
                 tally.add(block)
+    say_unnamed()
     return lines, bad
 
 

@@ -69,7 +69,9 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
         outputs = [("--out", out_csv), ("--summary", summary_csv), ("--log", log_path)]
         outputs = [(option, path) for option, path in outputs if path is not None]
         skipped: list = []
-        files = find_recordings(paths, exclude=[d for d in (plot_dir,) if d], skipped=skipped)
+        not_recordings: list = []  # (a clinic's patients.csv beside the recordings: a note, no failure)
+        files = find_recordings(paths, exclude=[d for d in (plot_dir,) if d], skipped=skipped,
+                                not_recordings=not_recordings)
         check_outputs(outputs, inputs=files, replaceable=_REPLACEABLE)
         plots = {}
         if plot_dir is not None:
@@ -82,6 +84,8 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
             check_output_folder(path.parent, option=f"{option} {path}: folder")
         for path, kind in skipped:
             on_message(f"{path}: skipped: an earlier output ({kind}), not a recording")
+        for path, why in not_recordings:
+            on_message(f"{path}: skipped: {why}")
         if not files:  # (a mistyped folder would otherwise read as a patient who did nothing)
             on_message(f"warning: no recordings found in {' '.join(map(str, paths))}: every prescribed day "
                        f"reads as not done")

@@ -4,27 +4,34 @@ In folders: ``*.csv`` files; Polar Sensor Logger ``*.txt`` exports; Movesense ``
 (a ``.json`` next to a same-named ``.csv`` is that recording's sidecar, not a recording). The
 gyroscope file of a vendor pair (MetaBase ``…Gyroscope…``, Polar ``…_GYRO``) is represented by its
 accelerometer file, folder or explicit, so a pair is listed (and analysed) once. MetaBase exports of
-other sensors (``…Magnetometer…``, ``…Quaternion…``, …) are left out of folder searches.
+other sensors (``…Magnetometer…``, ``…Quaternion…``, …) are left out of folder searches, and so is
+a CSV whose header names none of the recording's columns (``patients.csv``: :data:`NOT_A_RECORDING`).
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 from typing import Iterable
 
 from sensorkit.errors import RecordingError, name_text
 from sensorkit.io.files import resolved
 from sensorkit.io.outputs import output_kind
-from sensorkit.io.vendor import metabase, movesense, pairs, polar
+from sensorkit.io.vendor import detect, metabase, movesense, pairs, polar
 from sensorkit.io.vendor.common import head_text
+from sensorkit.samples import COLUMNS
 
 _SNIFF_BYTES = 4096
+#: why a folder's CSV whose header names none of the recording's columns is skipped (:func:`not_a_recording`)
+NOT_A_RECORDING = f"not a recording (its header has none of {', '.join(COLUMNS)})"
 
 
 def find_recordings(
     paths: str | os.PathLike | Iterable[str | os.PathLike],
     exclude: Iterable[str | os.PathLike] = (),
     skipped: list[tuple[Path, str]] | None = None,
+    not_recordings: list[tuple[Path, str]] | None = None,
 ) -> list[Path]:
     """Recording files under ``paths``, sorted, each once (see the module docstring for vendor files).
 
@@ -33,14 +40,18 @@ def find_recordings(
     folders below it (e.g. the output folder; an excluded folder given itself is searched). A path that does not exist is returned as given, so the reader
     reports it by name. Symlinked folders are not followed. A folder's CSV that is an earlier
     sensorkit output (``reps.csv``, ``sessions.csv``, a report; recognised by its header) is left
-    out and, when ``skipped`` is a list, appended to it as (path, what it is).
+    out and, when ``skipped`` is a list, appended to it as (path, what it is). A folder's CSV that is
+    no recording at all, its header naming none of ``t``, ``acc_*``, ``gyr_*`` and no vendor
+    export's (a clinic's ``patients.csv``: ``id,name,phone``), is left out too and, when
+    ``not_recordings`` is a list, appended to it as (path, :data:`NOT_A_RECORDING`); a header
+    naming some of them is a damaged recording, listed (the reader says what it lacks).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     excluded = {resolved(folder) for folder in exclude}
     found: dict[Path, Path] = {}
     for path in map(Path, paths):
-        candidates = _recording_files(path, excluded, skipped) if path.is_dir() else [path]
+        candidates = _recording_files(path, excluded, skipped, not_recordings) if path.is_dir() else [path]
         for candidate in candidates:
             candidate = _pair_primary(candidate)
             found.setdefault(resolved(candidate), candidate)
@@ -99,7 +110,34 @@ def _is_vendor_other_sensor(path: Path) -> bool:
         return False
 
 
-def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path, str]] | None) -> list[Path]:
+def not_a_recording(path: str | os.PathLike) -> bool:
+    """True for a CSV that is no recording: its first line a header (UTF-8 text, not numbers) that
+    names none of the recording's columns (``t``, ``acc_x`` ... ``gyr_z``, in any case, separated
+    by ``,``, ``;`` or a tab) and no vendor export's. False for one that names some (a damaged
+    recording, which the reader reports), and for a file that cannot be told so (empty, not text,
+    a first line blank or of numbers, unreadable): the reader says what is wrong with it."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(_SNIFF_BYTES)
+        line = first.decode("utf-8-sig").strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not line or any(ord(c) < 32 and c != "\t" for c in line):  # (blank, or a NUL of a crash)
+        return False
+    names = [name.strip().strip("\"'").strip().lower() for name in re.split(r"[,;\t]", line)]
+    if all(re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|", name) for name in names):
+        return False  # (data without its header: a damaged recording)
+    if set(names) & set(COLUMNS):
+        return False
+    try:
+        return detect(path, head_text(path)) is None
+    except RecordingError:
+        return False
+
+
+def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path, str]] | None,
+                     not_recordings: list[tuple[Path, str]] | None = None) -> list[Path]:
     # (an excluded folder given itself as an input is searched: its earlier outputs are told by
     # their headers and skipped; only excluded folders below it are not entered)
     files = []
@@ -120,13 +158,50 @@ def _recording_files(folder: Path, excluded: set[Path], skipped: list[tuple[Path
                 if kind is not None:
                     if skipped is not None:
                         skipped.append((root_path / name, kind))
-                elif not _is_vendor_other_sensor(root_path / name):
+                elif _is_vendor_other_sensor(root_path / name):
+                    pass
+                elif not_a_recording(root_path / name):
+                    if not_recordings is not None:
+                        not_recordings.append((root_path / name, NOT_A_RECORDING))
+                else:
                     files.append(root_path / name)
             elif name[-4:].lower() in (".txt", "json"):
                 lowered = lowered or {n.lower() for n in names}
                 if _is_vendor_extra(root_path / name, lowered):
                     files.append(root_path / name)
     return files + [Path(error.filename) for error in unsearched if error.filename is not None]
+
+
+def sidecar_given(path: str | os.PathLike) -> str | None:
+    """Why ``path``, given as a recording, is a sidecar (one line naming it), None when it is not one.
+
+    A ``.json`` that is no Movesense export is the sidecar of the ``.csv`` (or Polar ``.txt``) of
+    the same name beside it (``x.json: is the sidecar of x.csv, not a recording: give x.csv``); with
+    none beside it, a JSON object of sidecar keys (``patient``, ``started_at``, ...) is a sidecar
+    without its CSV. Else None (the reader says what the file is not)."""
+    from sensorkit.io.meta import _FIELDS as SIDECAR_KEYS  # (the keys a sidecar's reader knows)
+
+    path = Path(path)
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return None
+    try:
+        if movesense.sniff(path, head_text(path, 1 << 16)):
+            return None
+    except RecordingError:
+        return None
+    for suffix in (".csv", ".txt"):
+        data = path.with_suffix(suffix)
+        if data.is_file():
+            return f"{path}: is the sidecar of {data.name}, not a recording: give {data} (its sidecar is read with it)"
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            content = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if isinstance(content, dict) and set(content) & set(SIDECAR_KEYS):
+        return (f"{path}: is a sidecar (a recording's metadata) without its CSV: no {path.with_suffix('.csv').name}"
+                " beside it; a sidecar is no recording")
+    return None
 
 
 def recording_names(files: Iterable[str | os.PathLike]) -> dict[Path, str]:

@@ -40,7 +40,9 @@ def run(*args):
 
 def test_analyze_reads_every_layout_in_a_mixed_folder(tmp_path):
     expected = mixed_folder(tmp_path / "in")
-    (tmp_path / "in" / "garbage.csv").write_text("when;what\n1;2\n")
+    # (a header naming one of the recording's columns: a damaged recording; one naming none, a CSV
+    # that is no recording, is skipped with a note: tests/cli/test_batch_guards.py)
+    (tmp_path / "in" / "garbage.csv").write_text("t;what\n1;2\n")
     result = run("analyze", tmp_path / "in", "--out", tmp_path / "out", "--quiet")
     assert result.returncode == 1, result.stderr  # garbage.csv fails, the rest are analysed
     bad_lines = [line for line in result.stderr.splitlines()  # (the notice of an import over 10 s: a busy machine)
