@@ -337,8 +337,9 @@ def _scan(path: Path, header: Header, end_offset: int | None) -> tuple[list[tupl
     return bad, n_lines, kept[0] + b"\n".join(kept[1:])
 
 
-#: a data cell that is plainly a finite number (exponent of two digits at most)
-_PLAIN_NUMBER = rb"[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d\d?)?[ \t]*"
+#: a data cell that is plainly a finite number (exponent of two digits at most); each text matches
+#: one way only (``\d+\.?\d*`` would backtrack exponentially over a line that fails)
+_PLAIN_NUMBER = rb"[ \t]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d\d?)?[ \t]*"
 
 
 @functools.lru_cache(maxsize=8)
