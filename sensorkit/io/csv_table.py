@@ -215,7 +215,8 @@ class _Bounded(io.RawIOBase):
 
 
 def parse_table(path: Path, header: Header, end_offset: int | None = None) -> Table:
-    """All data rows (up to byte ``end_offset``) as an (n, 7) float64 array in COLUMNS order.
+    """All data rows (up to byte ``end_offset``): :attr:`Table.values`, an (n, 7) float64 array in
+    COLUMNS order.
 
     Malformed lines, up to ``MAX_MALFORMED_FRACTION`` of the data lines and with at least one line
     good, are left out (:attr:`Table.left_out`); the good lines parse to the very values the fast
