@@ -1,6 +1,7 @@
 """Checks on the parsed time column: samples present, ``t`` increasing, a few repeats repaired."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +26,9 @@ def time_order(t: np.ndarray) -> tuple[int | None, np.ndarray, int]:
     return first_back, np.flatnonzero(step_s == 0) + 1, max(1, int(MAX_REPEATED_FRACTION * len(t)))
 
 
-def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, list[str]]:
-    """Validate ``t`` (s). Returns (rows to keep, or None for all; warnings).
+def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = ()) -> tuple[np.ndarray | None, list[str]]:
+    """Validate ``t`` (s). Returns (rows to keep, or None for all; warnings). ``left_out``: the file's
+    line numbers that have no row in ``t`` (malformed lines left out), for naming a row's line.
 
     Errors: no rows; all values equal; a value below the one before; repeats beyond 1% of rows.
     A few exact repeats keep the first sample of each timestamp. A jump over ``LONG_GAP_S`` is a
@@ -40,7 +42,7 @@ def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, lis
     row, repeats, allowed = time_order(t)
     if row is not None:
         raise RecordingError(
-            f"{path}: line {line_of_row(path, row)}: column t: {t[row]:.9g} is less than the line before"
+            f"{path}: line {line_of_row(path, row, left_out)}: column t: {t[row]:.9g} is less than the line before"
             f" ({t[row - 1]:.9g}); t must increase"
         )
     step_s = np.diff(t)
@@ -48,12 +50,12 @@ def check_time_column(path: Path, t: np.ndarray) -> tuple[np.ndarray | None, lis
     long_gaps = np.flatnonzero(step_s > LONG_GAP_S)
     if long_gaps.size:
         row = int(long_gaps[0]) + 1
-        notes.append(f"{path}: line {line_of_row(path, row)}: t jumps {step_s[row - 1]:.6g} s from the line before"
+        notes.append(f"{path}: line {line_of_row(path, row, left_out)}: t jumps {step_s[row - 1]:.6g} s from the line before"
                      f"{f' (and {long_gaps.size - 1} more gaps over {LONG_GAP_S:g} s)' if long_gaps.size > 1 else ''};"
                      " no data for that long: the sensor off, or two sessions in one file?")
     if not repeats.size:
         return None, notes
-    line = line_of_row(path, int(repeats[0]))
+    line = line_of_row(path, int(repeats[0]), left_out)
     if repeats.size > allowed:
         raise RecordingError(
             f"{path}: line {line}: column t: {t[repeats[0]]:.9g} repeats the line before, and {repeats.size} rows"

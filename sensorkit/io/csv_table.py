@@ -1,16 +1,22 @@
 """Parse the canonical CSV into an (n, 7) float64 array, fast, with exact line numbers on failure.
 
-The common case is one pass of pandas' C parser. Only when it fails (or yields NaN/inf) does a
-line-by-line scan run, to name the first offending line and column. A last line cut short by a crash
-is recognised from the file's tail (without reading the rest) and excluded from the parse.
+The common case is one pass of pandas' C parser. Only when it fails (or yields NaN/inf, or the table
+holds a NUL byte) does a line-by-line scan run: it finds every malformed data line. Up to
+``MAX_MALFORMED_FRACTION`` of the data lines are left out (as lost samples: the caller warns) and the
+rest parsed by the same parser; more is an error naming the first offending line and column. A last
+line cut short by a crash is recognised from the file's tail (without reading the rest) and excluded
+from the parse.
 """
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import math
 import mmap
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +33,12 @@ _NUMBER_PREFIX = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d*)?([eE][+-]?\d*)?")
 _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 _TAIL_BYTES = 1 << 16
 _MAX_HEADER_BYTES = 1 << 16
+#: malformed data lines (a cell not a number, empty, NaN/inf, a NUL byte, not UTF-8, fields missing or
+#: extra) up to this fraction of the data lines are left out as lost samples, with a warning; more is an
+#: error (the bound repeated timestamps have: :data:`sensorkit.io.checks.MAX_REPEATED_FRACTION`)
+MAX_MALFORMED_FRACTION = 0.01
+#: malformed lines named in the warning (then "and N more")
+_NAMED_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,30 @@ class Header:
     n_fields: int
     positions: tuple[int, ...]  # file position of each of COLUMNS, in COLUMNS order
     extra_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """The parsed data rows, and the malformed lines left out of them (none on the fast path)."""
+
+    values: np.ndarray  # (n, 7) float64 in COLUMNS order
+    left_out: tuple[tuple[int, str], ...] = ()  # (file line number, what is wrong) of each line left out
+
+    @property
+    def left_out_lines(self) -> frozenset[int]:
+        return frozenset(number for number, _ in self.left_out)
+
+    def warning(self, path: Path) -> str | None:
+        """The one-line warning for the lines left out (None if none were), e.g. ``x.csv: 2 malformed
+        lines left out as lost samples (line 5001: column gyr_z: 'x' is not a number; line 7002: ...)``."""
+        if not self.left_out:
+            return None
+        count = len(self.left_out)
+        named = [f"line {number}: {problem}" for number, problem in self.left_out[:_NAMED_LINES]]
+        if count > _NAMED_LINES:
+            named.append(f"and {count - _NAMED_LINES} more")
+        what = "1 malformed line left out as a lost sample" if count == 1 else f"{count} malformed lines left out as lost samples"
+        return f"{path}: {what} ({'; '.join(named)})"
 
 
 @dataclass(frozen=True)
@@ -178,16 +214,16 @@ class _Bounded(io.RawIOBase):
         return len(data)
 
 
-def parse_table(path: Path, header: Header, end_offset: int | None = None) -> np.ndarray:
-    """All data rows (up to byte ``end_offset``) as an (n, 7) float64 array in COLUMNS order.
+def parse_table(path: Path, header: Header, end_offset: int | None = None) -> Table:
+    """All data rows (up to byte ``end_offset``): :attr:`Table.values`, an (n, 7) float64 array in
+    COLUMNS order.
 
-    Raises :class:`RecordingError` naming the first bad line and column.
+    Malformed lines, up to ``MAX_MALFORMED_FRACTION`` of the data lines and with at least one line
+    good, are left out (:attr:`Table.left_out`); the good lines parse to the very values the fast
+    parse gives them. Otherwise raises :class:`RecordingError` naming the first bad line and column
+    and how many lines are malformed.
     """
-    options = dict(
-        engine="c", header=0, names=list(range(header.n_fields)), index_col=False, dtype=np.float64,
-        na_filter=False,  # no NaN markers to look for (faster); a cell that is not a number fails the parse
-        usecols=sorted(header.positions) if header.extra_columns else None,
-    )
+    options = _parse_options(header)
     try:
         if end_offset is None:
             frame = pd.read_csv(path, **options)
@@ -195,12 +231,50 @@ def parse_table(path: Path, header: Header, end_offset: int | None = None) -> np
             with open(path, "rb") as handle:
                 frame = pd.read_csv(io.BufferedReader(_Bounded(handle, end_offset), 1 << 20), **options)
     except (ValueError, OSError) as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
-        raise _located_error(path, header, end_offset, exc) from None
+        if isinstance(exc, OSError):
+            raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+        return _without_malformed_lines(path, header, end_offset, exc)
+    values = _values(frame, header)
+    if not np.isfinite(values).all() or find_nul(path, end_offset) is not None:  # (the parser ends a cell at a NUL)
+        return _without_malformed_lines(path, header, end_offset, None)
+    return Table(values)
+
+
+def _parse_options(header: Header) -> dict:
+    return dict(
+        engine="c", header=0, names=list(range(header.n_fields)), index_col=False, dtype=np.float64,
+        na_filter=False,  # no NaN markers to look for (faster); a cell that is not a number fails the parse
+        usecols=sorted(header.positions) if header.extra_columns else None,
+    )
+
+
+def _values(frame: pd.DataFrame, header: Header) -> np.ndarray:
     order = list(header.positions)
     values = frame.to_numpy(np.float64) if order == list(frame.columns) else frame[order].to_numpy(np.float64)
-    if not np.isfinite(values).all() or find_nul(path, end_offset) is not None:  # (the parser ends a cell at a NUL)
-        raise _located_error(path, header, end_offset, None)
     return np.ascontiguousarray(values)
+
+
+def _without_malformed_lines(path: Path, header: Header, end_offset: int | None, cause: BaseException | None) -> Table:
+    """The slow path: scan every line; leave out the malformed ones when they are few enough, else raise."""
+    try:
+        bad, n_lines, good = _scan(path, header, end_offset)
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    if not bad:  # the scan finds nothing wrong, yet the fast parse failed
+        raise _located_error(path, end_offset, cause)
+    if len(bad) / n_lines > MAX_MALFORMED_FRACTION or len(bad) == n_lines:
+        first, problem = bad[0]
+        raise RecordingError(f"{path}: line {first}: {problem} ({len(bad)} of {n_lines} data lines malformed;"
+                             f" at most {100 * MAX_MALFORMED_FRACTION:g}% can be left out)")
+    try:
+        values = _values(pd.read_csv(io.BytesIO(good), **_parse_options(header)), header)
+    except ValueError:
+        values = None
+    if values is None or len(values) != n_lines - len(bad) or not np.isfinite(values).all():
+        # (the parser disagrees with the scan on a line the scan passed, e.g. a quote opened in a cell:
+        # refused as before, naming the first malformed line)
+        raise RecordingError(f"{path}: line {bad[0][0]}: {bad[0][1]}")
+    return Table(values, tuple(bad))
 
 
 def find_nul(path: Path, end_offset: int | None = None) -> int | None:
@@ -222,11 +296,10 @@ def find_nul(path: Path, end_offset: int | None = None) -> int | None:
     return None if at < 0 else at
 
 
-def _located_error(path: Path, header: Header, end_offset: int | None, cause: BaseException | None) -> RecordingError:
-    if isinstance(cause, OSError):
-        return RecordingError(f"{path}: cannot read: {describe_os_error(cause)}")
-    problem = first_bad_line(path, header, end_offset)
-    if problem is None and cause is None and (nul := find_nul(path, end_offset)) is not None:  # (in the header)
+def _located_error(path: Path, end_offset: int | None, cause: BaseException | None) -> RecordingError:
+    """The error for a table the fast parse refused though the scan found no malformed data line."""
+    problem = None
+    if cause is None and (nul := find_nul(path, end_offset)) is not None:  # (in the header)
         problem = f"line {line_at_offset(path, nul)}: holds a NUL byte (a damaged file?)"
     if problem is None:  # the fast parser disagreed with the scan: still name the file
         problem = f"cannot parse: {str(cause).strip() if cause else 'NaN or inf values'}"
@@ -247,23 +320,53 @@ def _data_lines(path: Path, end_offset: int | None):
                 yield number, raw
 
 
-def first_bad_line(path: Path, header: Header, end_offset: int | None = None) -> str | None:
-    """``"line N: column C: what"`` for the first malformed data line, or None if all are fine."""
+def _scan(path: Path, header: Header, end_offset: int | None) -> tuple[list[tuple[int, str]], int, bytes]:
+    """(every malformed data line as (line number, what is wrong), the number of data lines, the header
+    and the good data lines as one CSV text to parse)."""
+    with open(path, "rb") as handle:
+        kept = [handle.readline()]
+    if not kept[0].endswith(b"\n"):
+        kept[0] += b"\n"
+    bad, n_lines = [], 0
     for number, raw in _data_lines(path, end_offset):
-        if b"\0" in raw:
-            return f"line {number}: {_nul_problem(raw, header)}"
-        try:
-            fields = raw.decode("utf-8").split(",")
-        except UnicodeDecodeError as exc:
-            return f"line {number}: not UTF-8 text (byte {exc.start} of the line)"
-        if len(fields) > header.n_fields and not header.extra_columns:
-            return f"line {number}: {len(fields)} fields, but the header has {header.n_fields}"
-        for column, position in zip(COLUMNS, header.positions):
-            if position >= len(fields):
-                return f"line {number}: column {column}: missing ({len(fields)} fields, the header has {header.n_fields})"
-            problem = _cell_problem(fields[position].strip().strip('"'))
-            if problem:
-                return f"line {number}: column {column}: {problem}"
+        n_lines += 1
+        problem = _line_problem(raw, header)
+        if problem is None:
+            kept.append(raw)
+        else:
+            bad.append((number, problem))
+    return bad, n_lines, kept[0] + b"\n".join(kept[1:])
+
+
+#: a data cell that is plainly a finite number (exponent of two digits at most); each text matches
+#: one way only (``\d+\.?\d*`` would backtrack exponentially over a line that fails)
+_PLAIN_NUMBER = rb"[ \t]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d\d?)?[ \t]*"
+
+
+@functools.lru_cache(maxsize=8)
+def _plain_line(n_fields: int) -> re.Pattern[bytes]:
+    """A line of ``n_fields`` plain numbers: good without a closer look (the scan's common case)."""
+    return re.compile(_PLAIN_NUMBER + (b"," + _PLAIN_NUMBER) * (n_fields - 1))
+
+
+def _line_problem(raw: bytes, header: Header) -> str | None:
+    """``"column C: what"`` (or what is wrong with the whole line) for a malformed data line, else None."""
+    if len(raw) < 200 and _plain_line(header.n_fields).fullmatch(raw):  # (under 200 digits with e99: finite)
+        return None
+    if b"\0" in raw:
+        return _nul_problem(raw, header)
+    try:
+        fields = raw.decode("utf-8").split(",")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (byte {exc.start} of the line)"
+    if len(fields) > header.n_fields and not header.extra_columns:
+        return f"{len(fields)} fields, but the header has {header.n_fields}"
+    for column, position in zip(COLUMNS, header.positions):
+        if position >= len(fields):
+            return f"column {column}: missing ({len(fields)} fields, the header has {header.n_fields})"
+        problem = _cell_problem(fields[position].strip().strip('"'))
+        if problem:
+            return f"column {column}: {problem}"
     return None
 
 
@@ -280,15 +383,20 @@ def _cell_problem(cell: str) -> str | None:
     if not cell:
         return "empty cell"
     if is_number(cell):
-        return None if np.isfinite(float(cell)) else f"{_clip(cell)!r} overflows a float"
+        return None if math.isfinite(float(cell)) else f"{_clip(cell)!r} overflows a float"
     if cell.lower() in _NON_FINITE:
         return f"{cell!r} is not a finite number (NaN and inf are not allowed)"
     return f"{_clip(cell)!r} is not a number"  # (a line of 200,000 characters stays a line to read)
 
 
-def line_of_row(path: Path, row: int) -> int:
-    """The file line number (1-based, header = 1) of data row ``row`` (0-based, blank lines skipped)."""
-    for index, (number, _) in enumerate(_data_lines(path, None)):
+def line_of_row(path: Path, row: int, left_out: Collection[int] = ()) -> int:
+    """The file line number (1-based, header = 1) of data row ``row`` (0-based, blank lines and the
+    lines numbered in ``left_out`` skipped)."""
+    index = -1
+    for number, _ in _data_lines(path, None):
+        if number in left_out:
+            continue
+        index += 1
         if index == row:
             return number
     raise IndexError(row)

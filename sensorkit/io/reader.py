@@ -38,7 +38,9 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
     column where they apply); :class:`~sensorkit.errors.NoDataError` (one) for the record of a
     session that had no samples (the header alone, the sidecar's ``n_samples`` 0:
     :func:`no_data_reason`). Repaired, with a warning each: an incomplete last line (a crash
-    mid-write) is dropped; a few exactly repeated timestamps keep the first row; unknown columns
+    mid-write) is dropped; malformed data lines (a cell not a finite number, a NUL byte, fields
+    missing), up to 1 % of them and not all, are left out as lost samples (one warning naming the
+    first); a few exactly repeated timestamps keep the first row; unknown columns
     and sidecar keys are ignored (the keys are kept in ``meta.extra``). ``sidecar``: what
     :func:`~sensorkit.io.meta.load_meta` gave for this canonical CSV, when the caller has read it
     already (not read again; its meta is the recording's); a vendor export reads its own.
@@ -61,7 +63,10 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
     if truncation:
         line = line_at_offset(path, truncation.offset)
         warnings.append(f"{path}: line {line}: incomplete last line dropped (recording cut short?): it {truncation.reason}")
-    values = parse_table(path, header, truncation.offset if truncation else None)
+    table = parse_table(path, header, truncation.offset if truncation else None)
+    values = table.values
+    if table.left_out:
+        warnings.append(table.warning(path))
     if not len(values) and not truncation and meta.n_samples == 0:
         received = (meta.stream or {}).get("received_samples")
         if meta.write_error is not None or received:  # (samples came and none was saved: lost, a failure)
@@ -71,9 +76,9 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
         raise NoDataError(no_data_reason(path, meta), meta)
     if truncation and not len(values):
         raise RecordingError(f"{path}: line {line}: no samples: the only data line is incomplete (it {truncation.reason})")
-    keep, time_warnings = check_time_column(path, values[:, 0])
+    keep, time_warnings = check_time_column(path, values[:, 0], table.left_out_lines)
     warnings += time_warnings
-    rows = len(values) + (1 if truncation else 0)
+    rows = len(values) + len(table.left_out) + (1 if truncation else 0)
     if meta.n_samples is not None and abs(meta.n_samples - rows) > max(2, 0.01 * meta.n_samples):
         warnings.append(f"{sidecar_path(path)}: key n_samples: {meta.n_samples}, but {path.name} holds {rows} data lines:"
                         " the sidecar may belong to another recording, or the file was cut or added to")

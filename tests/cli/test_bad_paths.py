@@ -54,7 +54,7 @@ def test_a_sidecar_error_is_the_same_sentence_on_stderr_in_sessions_csv_and_in_t
 def test_a_newline_in_a_file_name_is_escaped_on_stderr_and_in_sessions_csv(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "left\nknee.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
-    sentence = "data/left\\nknee.csv: line 2: column gyr_z: 'x' is not a number"
+    sentence = "data/left\\nknee.csv: line 2: column gyr_z: 'x' is not a number (1 of 1 data lines malformed; at most 1% can be left out)"
     analyzed = run("analyze", "data", "--out", "out", cwd=tmp_path)
     assert analyzed.returncode == 1
     assert sentence in analyzed.stderr.splitlines(), analyzed.stderr
@@ -150,7 +150,7 @@ def test_plot_of_a_folder_is_a_usage_error_and_of_a_bad_recording_still_exits_1(
     (tmp_path / "data" / "bad.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
     bad = run("plot", "data/bad.csv", "--out", "x.png", cwd=tmp_path)
     assert bad.returncode == 1  # the recording's content: as documented
-    assert bad.stderr.splitlines() == ["error: data/bad.csv: line 2: column gyr_z: 'x' is not a number"]
+    assert bad.stderr.splitlines() == ["error: data/bad.csv: line 2: column gyr_z: 'x' is not a number (1 of 1 data lines malformed; at most 1% can be left out)"]
 
 
 def test_plot_of_a_recording_named_with_a_tab_says_nothing_but_its_output(tmp_path):

@@ -27,6 +27,17 @@ def lines() -> list[str]:
     return good_lines(rate_hz=50.0)
 
 
+#: after the error naming a malformed line in :func:`few`'s 60 data lines, when it is the only one
+ONE_OF_60 = " (1 of 60 data lines malformed; at most 1% can be left out)"
+
+
+@pytest.fixture(scope="module")
+def few(lines) -> list[str]:
+    """A header and 60 data lines: one malformed line is more than the 1 % that is left out (see
+    test_io_reader_malformed_lines.py for a few among many, left out with a warning)."""
+    return lines[:61]
+
+
 def test_missing_file(tmp_path):
     assert "no such file" in read_error(tmp_path / "absent.csv")
 
@@ -96,47 +107,47 @@ def test_not_a_csv_at_all(tmp_path):
     assert "line 1: not UTF-8" in read_error(path)
 
 
-def test_non_numeric_cell(tmp_path, lines):
-    message = read_error(write_csv(tmp_path, set_cell(lines, 17, 5, "abc")))
-    assert message.endswith("line 17: column gyr_y: 'abc' is not a number")
+def test_non_numeric_cell(tmp_path, few):
+    message = read_error(write_csv(tmp_path, set_cell(few, 17, 5, "abc")))
+    assert message.endswith("line 17: column gyr_y: 'abc' is not a number" + ONE_OF_60)
 
 
-def test_decimal_comma_cell(tmp_path, lines):
-    rows = set_cell(lines, 40, 1, '"9,81"')
+def test_decimal_comma_cell(tmp_path, few):
+    rows = set_cell(few, 40, 1, '"9,81"')
     assert "line 40: " in read_error(write_csv(tmp_path, rows))
 
 
 @pytest.mark.parametrize("bad", ["nan", "NaN", "inf", "-inf", "Infinity"])
-def test_non_finite_cell(tmp_path, lines, bad):
-    message = read_error(write_csv(tmp_path, set_cell(lines, 30, 2, bad)))
+def test_non_finite_cell(tmp_path, few, bad):
+    message = read_error(write_csv(tmp_path, set_cell(few, 30, 2, bad)))
     assert re.search(r"line 30: column acc_y: .* not a finite number", message), message
 
 
-def test_empty_cell(tmp_path, lines):
-    assert read_error(write_csv(tmp_path, set_cell(lines, 12, 6, ""))).endswith("line 12: column gyr_z: empty cell")
+def test_empty_cell(tmp_path, few):
+    assert read_error(write_csv(tmp_path, set_cell(few, 12, 6, ""))).endswith("line 12: column gyr_z: empty cell" + ONE_OF_60)
 
 
-def test_short_line_in_the_middle_is_an_error(tmp_path, lines):
-    rows = list(lines)
+def test_short_line_in_the_middle_is_an_error(tmp_path, few):
+    rows = list(few)
     rows[20 - 1] = ",".join(rows[19].split(",")[:4])
     assert "line 20: column gyr_x: missing (4 fields, the header has 7)" in read_error(write_csv(tmp_path, rows))
 
 
-def test_long_line(tmp_path, lines):
-    rows = list(lines)
+def test_long_line(tmp_path, few):
+    rows = list(few)
     rows[25 - 1] += ",1.0"
-    assert read_error(write_csv(tmp_path, rows)).endswith("line 25: 8 fields, but the header has 7")
+    assert read_error(write_csv(tmp_path, rows)).endswith("line 25: 8 fields, but the header has 7" + ONE_OF_60)
 
 
-def test_bad_line_number_counts_blank_lines(tmp_path, lines):
-    rows = [*lines[:5], "", *lines[5:]]
+def test_bad_line_number_counts_blank_lines(tmp_path, few):
+    rows = [*few[:5], "", *few[5:]]
     rows = set_cell(rows, 51, 0, "x")
     assert "line 51: column t: 'x' is not a number" in read_error(write_csv(tmp_path, rows))
 
 
-def test_bad_cell_on_the_last_complete_line_is_not_repaired(tmp_path, lines):
-    rows = set_cell(lines, len(lines), 3, "oops")
-    assert f"line {len(lines)}: column acc_z: 'oops' is not a number" in read_error(write_csv(tmp_path, rows))
+def test_bad_cell_on_the_last_complete_line_is_not_repaired(tmp_path, few):
+    rows = set_cell(few, len(few), 3, "oops")
+    assert read_error(write_csv(tmp_path, rows)).endswith(f"line {len(few)}: column acc_z: 'oops' is not a number" + ONE_OF_60)
 
 
 def test_t_going_backwards(tmp_path, lines):
@@ -203,27 +214,36 @@ def test_lines_ended_by_carriage_returns_alone_are_named_so(tmp_path):
 
 
 @pytest.mark.parametrize("where", ["near the start", "in the last 64 KiB"])
-def test_a_nul_byte_inside_a_number_is_an_error_wherever_it_is(tmp_path, where):
-    """pandas' C parser ends a cell at a NUL: '1.2<NUL>3' would be read as 1.2 without a word."""
+def test_a_nul_byte_inside_a_number_is_never_read_as_the_number_before_it(tmp_path, where):
+    """pandas' C parser ends a cell at a NUL: '1.2<NUL>3' would be read as 1.2 without a word. Its
+    line is malformed wherever it is: left out with a warning naming it (one among many), or an error."""
     rows = good_lines(rate_hz=200.0)  # ~100 KiB: line 6 lies before the last 64 KiB
     number = 6 if where == "near the start" else len(rows) - 3
     if where == "near the start":
         assert len("\n".join(rows[number:]).encode()) > 1 << 16
-    message = read_error(write_csv(tmp_path, set_cell(rows, number, 2, "1.2\x003")))
-    assert message.endswith(f"line {number}: column acc_y: '1.2\\x003' holds a NUL byte (a damaged file?)"), message
+    path = write_csv(tmp_path, set_cell(rows, number, 2, "1.2\x003"))
+    recording = read_recording(path)
+    assert recording.warnings == [f"{path}: 1 malformed line left out as a lost sample (line {number}: column acc_y:"
+                                  " '1.2\\x003' holds a NUL byte (a damaged file?))"]
+    assert len(recording.samples) == len(rows) - 2 and 1.2 not in recording.samples.acc[:, 1]
 
 
-def test_a_nul_byte_in_an_ignored_column_is_an_error_too(tmp_path, lines):
-    rows = [lines[0] + ",note"] + [line + ",ok" for line in lines[1:]]
+def test_a_nul_byte_inside_a_number_among_a_few_lines_is_an_error(tmp_path, few):
+    message = read_error(write_csv(tmp_path, set_cell(few, 6, 2, "1.2\x003")))
+    assert message.endswith("line 6: column acc_y: '1.2\\x003' holds a NUL byte (a damaged file?)" + ONE_OF_60), message
+
+
+def test_a_nul_byte_in_an_ignored_column_is_an_error_too(tmp_path, few):
+    rows = [few[0] + ",note"] + [line + ",ok" for line in few[1:]]
     rows[9] = rows[9][:-2] + "o\x00k"
-    assert read_error(write_csv(tmp_path, rows)).endswith("line 10: field 8: 'o\\x00k' holds a NUL byte (a damaged file?)")
+    assert read_error(write_csv(tmp_path, rows)).endswith("line 10: field 8: 'o\\x00k' holds a NUL byte (a damaged file?)" + ONE_OF_60)
 
 
-def test_a_newline_in_the_file_name_is_escaped_so_the_message_stays_one_line(tmp_path, lines):
-    path = write_csv(tmp_path, set_cell(lines, 9, 1, "abc"), name="left\nknee")
+def test_a_newline_in_the_file_name_is_escaped_so_the_message_stays_one_line(tmp_path, few):
+    path = write_csv(tmp_path, set_cell(few, 9, 1, "abc"), name="left\nknee")
     with pytest.raises(RecordingError) as caught:
         read_recording(path)
-    assert str(caught.value) == f"{tmp_path}/left\\nknee.csv: line 9: column acc_x: 'abc' is not a number"
+    assert str(caught.value) == f"{tmp_path}/left\\nknee.csv: line 9: column acc_x: 'abc' is not a number" + ONE_OF_60
 
 
 def test_a_control_character_in_the_file_name_is_escaped_in_warnings_too(tmp_path, lines):
@@ -232,6 +252,6 @@ def test_a_control_character_in_the_file_name_is_escaped_in_warnings_too(tmp_pat
     assert warning == f"{tmp_path}/tab\\there\\x1b.csv: line 1: unknown column note ignored"
 
 
-def test_an_ordinary_file_name_is_named_as_it_is(tmp_path, lines):
-    path = write_csv(tmp_path, set_cell(lines, 9, 1, "abc"), name="Ärztin 1 'links' \\ C:")
-    assert read_error(path) == f"{path}: line 9: column acc_x: 'abc' is not a number"
+def test_an_ordinary_file_name_is_named_as_it_is(tmp_path, few):
+    path = write_csv(tmp_path, set_cell(few, 9, 1, "abc"), name="Ärztin 1 'links' \\ C:")
+    assert read_error(path) == f"{path}: line 9: column acc_x: 'abc' is not a number" + ONE_OF_60

@@ -38,7 +38,7 @@ def test_analyze_writes_the_name_with_its_bytes_escaped_and_analyses_the_file(od
     result = run("analyze", "data", "--out", "out", cwd=odd)
     assert result.returncode == 1, result.stderr  # (the broken file: a per-file failure, as any)
     assert "Traceback" not in result.stderr
-    assert "data/broken\\xfe.csv: line 2: column gyr_z: 'x' is not a number" in lines(result.stderr)
+    assert "data/broken\\xfe.csv: line 2: column gyr_z: 'x' is not a number (1 of 1 data lines malformed; at most 1% can be left out)" in lines(result.stderr)
     tree.assert_only_changed_under("out")
     with open(odd / "out" / "sessions.csv", newline="", encoding="utf-8") as handle:
         rows = {row["recording"]: row for row in csv.DictReader(handle)}
@@ -47,7 +47,7 @@ def test_analyze_writes_the_name_with_its_bytes_escaped_and_analyses_the_file(od
     assert ok["path"] == f"data/{SHOWN}.csv" and ok["status"] == "ok"
     # analysed as it is under any name: the same columns as its copy under its first name would give
     assert int(ok["reps_counted"]) == int(rows["sim_2"]["reps_counted"]) == 3
-    assert rows["broken\\xfe"]["error"] == "data/broken\\xfe.csv: line 2: column gyr_z: 'x' is not a number"
+    assert rows["broken\\xfe"]["error"] == "data/broken\\xfe.csv: line 2: column gyr_z: 'x' is not a number (1 of 1 data lines malformed; at most 1% can be left out)"
     with open(odd / "out" / "reps.csv", newline="", encoding="utf-8") as handle:
         reps = [row for row in csv.DictReader(handle) if row["recording"] == SHOWN]
     assert len([r for r in reps if r["rep"]]) == 3
@@ -61,7 +61,7 @@ def test_report_convert_and_plot_name_it_the_same_way(odd):
                  "out/s.csv", "--log", "out/r.log", "--as-of", "2026-11-03", cwd=odd)
     assert report.returncode == 1 and "Traceback" not in report.stderr, report.stderr
     assert (odd / "out" / "r.log").read_text(encoding="utf-8").splitlines()[1:] == [
-        "data/broken\\xfe.csv: line 2: column gyr_z: 'x' is not a number"]
+        "data/broken\\xfe.csv: line 2: column gyr_z: 'x' is not a number (1 of 1 data lines malformed; at most 1% can be left out)"]
     with open(odd / "out" / "r.csv", newline="", encoding="utf-8") as handle:
         sources = {row["source_recordings"] for row in csv.DictReader(handle)}
     assert SHOWN in sources  # (its reps counted on its day)
@@ -90,7 +90,7 @@ def test_the_dashboard_names_it_in_its_json(odd, monkeypatch):
     data.refresh()
     listed = json.loads(JSONResponse(data.patients()).body)  # (as the page gets it: UTF-8 JSON)
     assert listed["failed"] == [{"recording": "broken\\xfe.csv",
-                                 "reason": "data/broken\\xfe.csv: line 2: column gyr_z: 'x' is not a number"}]
+                                 "reason": "data/broken\\xfe.csv: line 2: column gyr_z: 'x' is not a number (1 of 1 data lines malformed; at most 1% can be left out)"}]
     page = json.loads(JSONResponse(data.patient("p001")).body)
     (session,) = [s for s in page["sessions"] if s["recording"] == SHOWN]
     assert json.loads(JSONResponse(data.recording(session["id"])).body)["recording"] == SHOWN

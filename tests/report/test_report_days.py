@@ -66,7 +66,7 @@ def test_a_prescription_that_has_not_begun_has_no_day_missed(tmp_path):
 def test_a_damaged_recording_without_started_at_is_counted_as_failed_on_its_file_s_day(tmp_path):
     path = recording(tmp_path / "data", "damaged", None)
     lines = path.read_text().splitlines(keepends=True)
-    lines[3000] = "12.0,abc,9.8,,1,2\n"  # (a line damaged: the recording cannot be read)
+    lines[1::50] = ["12.0,abc,9.8,,1,2\n"] * len(lines[1::50])  # (2 % of its lines damaged: the recording cannot be read)
     path.write_text("".join(lines))
     written = datetime(2026, 1, 3, 18, 30, tzinfo=timezone.utc)  # (the file's modification time: the session's end)
     os.utime(path, (written.timestamp(), written.timestamp()))

@@ -30,7 +30,9 @@ def build_bad_tree(data: Path) -> dict[str, str]:
     bad = data / "bad"
 
     corrupt = copy_recording(good, bad, "corrupt")
-    corrupt.write_text("".join(lines[:500] + ["0.1,oops,2,3,4,5,6\n"] + lines[501:]))
+    damaged = list(lines)
+    damaged[500::50] = ["0.1,oops,2,3,4,5,6\n"] * len(damaged[500::50])  # (every 50th line from 501: too many to leave out)
+    corrupt.write_text("".join(damaged))
     (bad / "empty.csv").write_text("")
     (bad / "binary.csv").write_bytes(bytes(range(255, -1, -1)) * 8)  # starts with 0xff: not UTF-8
     rec = read_recording(good)
