@@ -208,8 +208,10 @@ def test_a_slow_shift_of_the_rest_pose_is_one_movement_not_one_per_sample():
     # (it was one row per sample while the foot slid on: 53 of them) the shift, then the rep,
     # measured from the new rest (the signal turns the sensor in place: no radius, so the rep
     # itself is rejected as no turn about the knee; its range is what matters here)
+    # the shift ends once the foot holds its new pose (it slides until 3.3 s; before session 32 it
+    # "settled" while still sliding, being slower than still_gyr_dps: see test_slow_small_reps.py)
     assert len(reps) == 2
-    assert reps[0].end_s < 3.5 and not reps[0].counted
+    assert 3.3 < reps[0].end_s < 4.5 and not reps[0].counted
     assert reps[1].rom_deg == pytest.approx(50.0, abs=1.0)
 
 
