@@ -51,7 +51,7 @@ _COS_COS, _SIN_SIN, _COS_SIN = _COS * _COS, _SIN * _SIN, _COS * _SIN  # (as the 
 
 def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravity: np.ndarray, axis: np.ndarray,
               omega_dps: np.ndarray, alpha_dps2: np.ndarray, acc_ms2: np.ndarray, start: bool = False,
-              edge_s: float = 0.08) -> np.ndarray:
+              edge_s: float = 0.08, gaps: list[tuple[int, int]] | None = None) -> np.ndarray:
     """``angle_deg`` (n,) with its start (when ``start``) and the turn missed in each run of
     ``filled`` samples put right from the accelerometer (see the module doc).
 
@@ -61,15 +61,18 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     smoothed alike. A gap's turn is spread over its filled samples as a straight line; filled
     samples and those within ``edge_s`` of them (where the smoothing spreads the straight fill:
     about a quarter period of its cut-off) are no evidence. What is not found is left as it is.
+    ``gaps``: :func:`filled_runs` of ``filled``, when the caller has them (``t_s`` increases).
     """
     n = len(angle_deg)
-    gaps = true_runs(filled, 1) if filled.any() else []
-    runs = [(-1, -1)] * start + [(a, b) for a, b in gaps if _limit_deg(t_s, a, b) > MIN_TURN_DEG]
+    if gaps is None:
+        gaps = filled_runs(filled)
+    limits = [(a, b, _limit_deg(t_s, a, b)) for a, b in gaps]
+    runs = [(-1, -1, MAX_TURN_DEG - 0.5)] * start + [run for run in limits if run[2] > MIN_TURN_DEG]
     if not runs:  # (-1, -1): the start (δ on every sample); gaps too short to miss MIN_TURN_DEG left
         return angle_deg
     use = np.ones(n, dtype=bool)
-    for a, b in gaps:
-        use[(t_s >= t_s[a] - edge_s) & (t_s <= t_s[b] + edge_s)] = False
+    for a, b in gaps:  # (t_s increases: the samples within edge_s of the gap are one slice)
+        use[t_s.searchsorted(t_s[a] - edge_s, "left"):t_s.searchsorted(t_s[b] + edge_s, "right")] = False
     m = int(np.count_nonzero(use))
     if m < 8:
         return angle_deg
@@ -97,8 +100,7 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     g0 = gravity * GRAVITY_MS2
     along = axis * float(axis @ g0)
     terms = None
-    for a, b in runs:
-        limit = _limit_deg(t_s, a, b) if a >= 0 else MAX_TURN_DEG - 0.5
+    for a, b, limit in runs:
         first_after = int(np.searchsorted(used, b, side="right"))
         if first_after == m:  # no sample after it (those before it need not be many: gravity is absolute)
             continue
@@ -134,9 +136,16 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
 _GRAM_AFTER = np.array([[4, 5, 6], [5, 7, 8], [6, 8, 9]])
 
 
-def worth_fitting(t_s: np.ndarray, filled: np.ndarray) -> bool:
-    """Whether a run of ``filled`` samples is long enough to miss :data:`MIN_TURN_DEG`."""
-    return bool(filled.any()) and any(_limit_deg(t_s, a, b) > MIN_TURN_DEG for a, b in true_runs(filled, 1))
+def filled_runs(filled: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of ``filled`` samples (a gap's straight fill)."""
+    return true_runs(filled, 1) if filled.any() else []
+
+
+def worth_fitting(t_s: np.ndarray, filled: np.ndarray, gaps: list[tuple[int, int]] | None = None) -> bool:
+    """Whether a run of ``filled`` samples is long enough to miss :data:`MIN_TURN_DEG` (``gaps``:
+    :func:`filled_runs` of ``filled``, when known)."""
+    gaps = filled_runs(filled) if gaps is None else gaps
+    return any(_limit_deg(t_s, a, b) > MIN_TURN_DEG for a, b in gaps)
 
 
 def _limit_deg(t_s: np.ndarray, a: int, b: int) -> float:

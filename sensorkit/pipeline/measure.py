@@ -40,7 +40,7 @@ import numpy as np
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
-from sensorkit.pipeline.gravity_fit import fit_turns, turn_about, worth_fitting
+from sensorkit.pipeline.gravity_fit import filled_runs, fit_turns, turn_about, worth_fitting
 from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_mean, gravity_quiet_samples
 from sensorkit.pipeline.series import Chain, Link, integral_deg, link, unstarted
 from sensorkit.pipeline.smallarray import (butter_lowpass_sos, butter_lowpass_zi, eigh, einsum, gradient, gradient_at,
@@ -260,12 +260,13 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     fit_start = not len(before)
     unfitted = angle_from_s0
     smooth_rate = None  # the rate from s0 smoothed at zero phase and its derivative, once formed
-    if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled)):
+    gaps = filled_runs(filled) if w.acc_ms2 is not None else []
+    if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled, gaps)):
         reference = w.rest_gravity if len(before) and w.rest_gravity is not None else w.rest_up
         smooth = smooth_zero_phase([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1]], cfg.lowpass_hz, fs_hz)
         smooth_rate = smooth[:, :3], _derivative(smooth[:, :3], tt)
         angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, *smooth_rate, smooth[:, 3:],
-                                  fit_start, edge_s=0.25 / cfg.lowpass_hz)
+                                  fit_start, edge_s=0.25 / cfg.lowpass_hz, gaps=gaps)
     angle = angle_from_s0[s - s0:]
     # (with no quiet rest's gravity to take out, the radius below reads knocks off the raw
     # accelerometer smoothed over these samples: smoothed here with them, each column on its own)
