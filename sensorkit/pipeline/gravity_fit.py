@@ -100,12 +100,16 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     g0 = gravity * GRAVITY_MS2
     along = axis * float(axis @ g0)
     terms = None
-    for a, b, limit in runs:
-        first_after = int(np.searchsorted(used, b, side="right"))
+    # (the used samples up to each run's last: the split; runs come in order, so the last split
+    # short of m is as far as the sums before a split go)
+    afters = used.searchsorted([b for _, b, _ in runs], "right").tolist()
+    for i, (a, b, limit) in enumerate(runs):
+        first_after = afters[i]
         if first_after == m:  # no sample after it (those before it need not be many: gravity is absolute)
             continue
         if terms is None:  # (again after each correction)
-            terms = _terms(acc, turn_about(g0, axis, -np.radians(angle[used])), along, axis, design)
+            splits = max(f for f in afters[i:] if f < m)
+            terms = _terms(acc, turn_about(g0, axis, -np.radians(angle[used])), along, axis, design, splits)
             total = np.add.reduce(terms, axis=0)
         before = np.add.reduce(terms[:first_after + 1], axis=0)  # (row by row, in order: a running sum's)
         after = total - before
@@ -154,19 +158,26 @@ def _limit_deg(t_s: np.ndarray, a: int, b: int) -> float:
     return min(MAX_TURN_DEG - 0.5, 0.5 * MAX_ALPHA_DPS2 * span_s ** 2)
 
 
-def _terms(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray, design: np.ndarray) -> np.ndarray:
+def _terms(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray, design: np.ndarray,
+           splits: int) -> np.ndarray:
     """(m + 1, 19): a row of zeros, then per sample what a split needs summed on either side:
-    before it ``x = acc - v`` (x·x, Aᵀx); after it ``y = acc - along``, ``C = along - v``,
+    before it ``x = acc - v`` (x·x, Aᵀx), for the first ``splits`` samples only (no split lies
+    further: zeros after them, which no sum reads); after it ``y = acc - along``, ``C = along - v``,
     ``S = axis × v`` (y·y, y·C, y·S, C·C, C·S, S·S, Aᵀy, AᵀC, AᵀS). ``np.add.reduce`` of the
     first j + 1 rows along axis 0 adds them one row at a time from the zeros, as ``np.cumsum``
     did for every j (the same bits; only the splits' sums are formed)."""
-    x, y, c, s = acc - v, acc - along, along - v, cross(axis, v)
+    y, c, s = acc - along, along - v, cross(axis, v)
     per = np.empty((len(acc) + 1, 19))
     per[0] = 0.0
     row = per[1:]
-    for at, (z1, z2) in ((0, (x, x)), (4, (y, y)), (5, (y, c)), (6, (y, s)), (7, (c, c)), (8, (c, s)), (9, (s, s))):
+    row[splits:, 0:4] = 0.0
+    if splits:
+        x = acc[:splits] - v[:splits]
+        einsum("ni,ni->n", x, x, out=row[:splits, 0])
+        einsum("nji,nj->ni", design[:splits], x, out=row[:splits, 1:4])
+    for at, (z1, z2) in ((4, (y, y)), (5, (y, c)), (6, (y, s)), (7, (c, c)), (8, (c, s)), (9, (s, s))):
         einsum("ni,ni->n", z1, z2, out=row[:, at])
-    for at, z in ((1, x), (10, y), (13, c), (16, s)):
+    for at, z in ((10, y), (13, c), (16, s)):
         einsum("nji,nj->ni", design, z, out=row[:, at:at + 3])
     return per
 
