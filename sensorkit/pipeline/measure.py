@@ -260,20 +260,24 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     fit_start = not len(before)
     unfitted = angle_from_s0
     smooth_rate = None  # the rate from s0 smoothed at zero phase and its derivative, once formed
+    smooth_acc = None  # ... and the accelerometer
     gaps = filled_runs(filled) if w.acc_ms2 is not None else []
     if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled, gaps)):
         reference = w.rest_gravity if len(before) and w.rest_gravity is not None else w.rest_up
         smooth = smooth_zero_phase([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1]], cfg.lowpass_hz, fs_hz)
-        smooth_rate = smooth[:, :3], _derivative(smooth[:, :3], tt)
-        angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, *smooth_rate, smooth[:, 3:],
+        smooth_rate, smooth_acc = (smooth[:, :3], _derivative(smooth[:, :3], tt)), smooth[:, 3:]
+        angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, *smooth_rate, smooth_acc,
                                   fit_start, edge_s=0.25 / cfg.lowpass_hz, gaps=gaps)
     angle = angle_from_s0[s - s0:]
     # (with no quiet rest's gravity to take out, the radius below reads knocks off the raw
     # accelerometer smoothed over these samples: smoothed here with them, each column on its own)
     gravity_turned = w.rest_gravity is not None and w.acc_ms2 is not None and len(before) > 0
     raw_acc = w.acc_ms2[s:e + 1] if w.acc_ms2 is not None and not gravity_turned else None
-    both = smooth_zero_phase([angle, rate[s - s0:]] + ([raw_acc] if raw_acc is not None else []),
+    # (from the start itself, the fit has smoothed these samples already: each column on its own)
+    formed = raw_acc is not None and smooth_acc is not None and s0 == s
+    both = smooth_zero_phase([angle, rate[s - s0:]] + ([raw_acc] if raw_acc is not None and not formed else []),
                              cfg.lowpass_hz, fs_hz)
+    smooth_raw_acc = smooth_acc if formed else both[:, 2:]
     angle_s, speed = both[:, 0].copy(), both[:, 1]
     # where the leg is still, the accelerometer reads gravity alone: its angle is exact there, while
     # the orientation filter still carries what the movement's own acceleration pulled it by.
@@ -344,7 +348,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         sl = slice(s, e + 1)
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]
         moving = speed_all[sl] > MOVING_DPS
-        jolt = raw_acc - both[:, 2:] if raw_acc is not None else None
+        jolt = raw_acc - smooth_raw_acc if raw_acc is not None else None
     # ... but not within a cut-off period of a knock: its jolt and rate spike, smoothed, are no turn
     # about an axis, and outweigh a small slow rep's lever-arm acceleration
     knocked = near_knocks(jolt, fs_hz / cfg.lowpass_hz) if jolt is not None else None
