@@ -51,7 +51,8 @@ _COS_COS, _SIN_SIN, _COS_SIN = _COS * _COS, _SIN * _SIN, _COS * _SIN  # (as the 
 
 def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravity: np.ndarray, axis: np.ndarray,
               omega_dps: np.ndarray, alpha_dps2: np.ndarray, acc_ms2: np.ndarray, start: bool = False,
-              edge_s: float = 0.08, gaps: list[tuple[int, int]] | None = None) -> np.ndarray:
+              edge_s: float = 0.08, gaps: list[tuple[int, int]] | None = None,
+              turned_ms2: np.ndarray | None = None) -> np.ndarray:
     """``angle_deg`` (n,) with its start (when ``start``) and the turn missed in each run of
     ``filled`` samples put right from the accelerometer (see the module doc).
 
@@ -61,7 +62,9 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     smoothed alike. A gap's turn is spread over its filled samples as a straight line; filled
     samples and those within ``edge_s`` of them (where the smoothing spreads the straight fill:
     about a quarter period of its cut-off) are no evidence. What is not found is left as it is.
-    ``gaps``: :func:`filled_runs` of ``filled``, when the caller has them (``t_s`` increases).
+    ``gaps``: :func:`filled_runs` of ``filled``, when the caller has them (``t_s`` increases);
+    ``turned_ms2``: ``turn_about(gravity * GRAVITY_MS2, axis, -np.radians(angle_deg))`` (n, 3), when
+    the caller has it. Returns ``angle_deg`` itself when nothing was put right.
     """
     n = len(angle_deg)
     if gaps is None:
@@ -99,7 +102,7 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     acc = acc_ms2[use]
     g0 = gravity * GRAVITY_MS2
     along = axis * float(axis @ g0)
-    terms = None
+    terms, corrected = None, False
     # (the used samples up to each run's last: the split; runs come in order, so the last split
     # short of m is as far as the sums before a split go)
     afters = used.searchsorted([b for _, b, _ in runs], "right").tolist()
@@ -109,7 +112,9 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
             continue
         if terms is None:  # (again after each correction)
             splits = max(f for f in afters[i:] if f < m)
-            terms = _terms(acc, turn_about(g0, axis, -np.radians(angle[used])), along, axis, design, splits)
+            v = (turned_ms2[used] if turned_ms2 is not None and not corrected  # (the same rows, turned alike)
+                 else turn_about(g0, axis, -np.radians(angle[used])))
+            terms = _terms(acc, v, along, axis, design, splits)
             total = np.add.reduce(terms, axis=0)
         before = np.add.reduce(terms[:first_after + 1], axis=0)  # (row by row, in order: a running sum's)
         after = total - before
@@ -131,8 +136,8 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
         if abs(turn) < MIN_TURN_DEG or abs(turn) >= limit or sse[k] > (1 - MIN_EXPLAINED) * sse_none:
             continue
         angle += turn * np.clip((np.arange(n) - a + 1) / (b - a + 2), 0.0, 1.0)
-        terms = None
-    return angle
+        terms, corrected = None, True
+    return angle if corrected else angle_deg
 
 
 #: where :func:`fit_turns` takes the base (y after the split: x·x is added), C and S terms from

@@ -262,16 +262,23 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     smooth_rate = None  # the rate from s0 smoothed at zero phase and its derivative, once formed
     smooth_acc = None  # ... and the accelerometer
     gaps = filled_runs(filled) if w.acc_ms2 is not None else []
+    # (with a quiet rest's gravity, the radius below takes it out of the accelerometer turned back
+    # by the angle: formed once, and the fit starts from the same, unless it puts the angle right)
+    gravity_turned = w.rest_gravity is not None and w.acc_ms2 is not None and len(before) > 0
+    g_turned = None
     if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled, gaps)):
         reference = w.rest_gravity if len(before) and w.rest_gravity is not None else w.rest_up
         smooth = smooth_zero_phase([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1]], cfg.lowpass_hz, fs_hz)
         smooth_rate, smooth_acc = (smooth[:, :3], _derivative(smooth[:, :3], tt)), smooth[:, 3:]
+        if gravity_turned:  # (reference is the rest's gravity)
+            g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
         angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, *smooth_rate, smooth_acc,
-                                  fit_start, edge_s=0.25 / cfg.lowpass_hz, gaps=gaps)
+                                  fit_start, edge_s=0.25 / cfg.lowpass_hz, gaps=gaps, turned_ms2=g_turned)
+        if angle_from_s0 is not unfitted:  # (put right: gravity turns by the new angle)
+            g_turned = None
     angle = angle_from_s0[s - s0:]
     # (with no quiet rest's gravity to take out, the radius below reads knocks off the raw
     # accelerometer smoothed over these samples: smoothed here with them, each column on its own)
-    gravity_turned = w.rest_gravity is not None and w.acc_ms2 is not None and len(before) > 0
     raw_acc = w.acc_ms2[s:e + 1] if w.acc_ms2 is not None and not gravity_turned else None
     # (from the start itself, the fit has smoothed these samples already: each column on its own)
     formed = raw_acc is not None and smooth_acc is not None and s0 == s
@@ -334,7 +341,8 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # rate: exact over a movement), rate and acceleration smoothed alike at zero phase; else the
     # causal signals with the orientation filter's gravity.
     if gravity_turned:
-        g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
+        if g_turned is None:
+            g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
         raw_lin = w.acc_ms2[s0:e + 1] - g_turned
         if smooth_rate is not None:  # (the smoothing filters each column alone: the fit's rate is this one's)
             (om, al), lin = smooth_rate, smooth_zero_phase([raw_lin], cfg.lowpass_hz, fs_hz)
