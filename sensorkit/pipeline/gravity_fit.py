@@ -51,7 +51,8 @@ _COS_COS, _SIN_SIN, _COS_SIN = _COS * _COS, _SIN * _SIN, _COS * _SIN  # (as the 
 
 def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravity: np.ndarray, axis: np.ndarray,
               omega_dps: np.ndarray, alpha_dps2: np.ndarray, acc_ms2: np.ndarray, start: bool = False,
-              edge_s: float = 0.08) -> np.ndarray:
+              edge_s: float = 0.08, gaps: list[tuple[int, int]] | None = None,
+              turned_ms2: np.ndarray | None = None) -> np.ndarray:
     """``angle_deg`` (n,) with its start (when ``start``) and the turn missed in each run of
     ``filled`` samples put right from the accelerometer (see the module doc).
 
@@ -61,15 +62,20 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     smoothed alike. A gap's turn is spread over its filled samples as a straight line; filled
     samples and those within ``edge_s`` of them (where the smoothing spreads the straight fill:
     about a quarter period of its cut-off) are no evidence. What is not found is left as it is.
+    ``gaps``: :func:`filled_runs` of ``filled``, when the caller has them (``t_s`` increases);
+    ``turned_ms2``: ``turn_about(gravity * GRAVITY_MS2, axis, -np.radians(angle_deg))`` (n, 3), when
+    the caller has it. Returns ``angle_deg`` itself when nothing was put right.
     """
     n = len(angle_deg)
-    gaps = true_runs(filled, 1) if filled.any() else []
-    runs = [(-1, -1)] * start + [(a, b) for a, b in gaps if _limit_deg(t_s, a, b) > MIN_TURN_DEG]
+    if gaps is None:
+        gaps = filled_runs(filled)
+    limits = [(a, b, _limit_deg(t_s, a, b)) for a, b in gaps]
+    runs = [(-1, -1, MAX_TURN_DEG - 0.5)] * start + [run for run in limits if run[2] > MIN_TURN_DEG]
     if not runs:  # (-1, -1): the start (δ on every sample); gaps too short to miss MIN_TURN_DEG left
         return angle_deg
     use = np.ones(n, dtype=bool)
-    for a, b in gaps:
-        use[(t_s >= t_s[a] - edge_s) & (t_s <= t_s[b] + edge_s)] = False
+    for a, b in gaps:  # (t_s increases: the samples within edge_s of the gap are one slice)
+        use[t_s.searchsorted(t_s[a] - edge_s, "left"):t_s.searchsorted(t_s[b] + edge_s, "right")] = False
     m = int(np.count_nonzero(use))
     if m < 8:
         return angle_deg
@@ -96,14 +102,19 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
     acc = acc_ms2[use]
     g0 = gravity * GRAVITY_MS2
     along = axis * float(axis @ g0)
-    terms = None
-    for a, b in runs:
-        limit = _limit_deg(t_s, a, b) if a >= 0 else MAX_TURN_DEG - 0.5
-        first_after = int(np.searchsorted(used, b, side="right"))
+    terms, corrected = None, False
+    # (the used samples up to each run's last: the split; runs come in order, so the last split
+    # short of m is as far as the sums before a split go)
+    afters = used.searchsorted([b for _, b, _ in runs], "right").tolist()
+    for i, (a, b, limit) in enumerate(runs):
+        first_after = afters[i]
         if first_after == m:  # no sample after it (those before it need not be many: gravity is absolute)
             continue
         if terms is None:  # (again after each correction)
-            terms = _terms(acc, turn_about(g0, axis, -np.radians(angle[used])), along, axis, design)
+            splits = max(f for f in afters[i:] if f < m)
+            v = (turned_ms2[used] if turned_ms2 is not None and not corrected  # (the same rows, turned alike)
+                 else turn_about(g0, axis, -np.radians(angle[used])))
+            terms = _terms(acc, v, along, axis, design, splits)
             total = np.add.reduce(terms, axis=0)
         before = np.add.reduce(terms[:first_after + 1], axis=0)  # (row by row, in order: a running sum's)
         after = total - before
@@ -125,8 +136,8 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
         if abs(turn) < MIN_TURN_DEG or abs(turn) >= limit or sse[k] > (1 - MIN_EXPLAINED) * sse_none:
             continue
         angle += turn * np.clip((np.arange(n) - a + 1) / (b - a + 2), 0.0, 1.0)
-        terms = None
-    return angle
+        terms, corrected = None, True
+    return angle if corrected else angle_deg
 
 
 #: where :func:`fit_turns` takes the base (y after the split: x·x is added), C and S terms from
@@ -134,9 +145,16 @@ def fit_turns(t_s: np.ndarray, angle_deg: np.ndarray, filled: np.ndarray, gravit
 _GRAM_AFTER = np.array([[4, 5, 6], [5, 7, 8], [6, 8, 9]])
 
 
-def worth_fitting(t_s: np.ndarray, filled: np.ndarray) -> bool:
-    """Whether a run of ``filled`` samples is long enough to miss :data:`MIN_TURN_DEG`."""
-    return bool(filled.any()) and any(_limit_deg(t_s, a, b) > MIN_TURN_DEG for a, b in true_runs(filled, 1))
+def filled_runs(filled: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of ``filled`` samples (a gap's straight fill)."""
+    return true_runs(filled, 1) if filled.any() else []
+
+
+def worth_fitting(t_s: np.ndarray, filled: np.ndarray, gaps: list[tuple[int, int]] | None = None) -> bool:
+    """Whether a run of ``filled`` samples is long enough to miss :data:`MIN_TURN_DEG` (``gaps``:
+    :func:`filled_runs` of ``filled``, when known)."""
+    gaps = filled_runs(filled) if gaps is None else gaps
+    return any(_limit_deg(t_s, a, b) > MIN_TURN_DEG for a, b in gaps)
 
 
 def _limit_deg(t_s: np.ndarray, a: int, b: int) -> float:
@@ -145,19 +163,26 @@ def _limit_deg(t_s: np.ndarray, a: int, b: int) -> float:
     return min(MAX_TURN_DEG - 0.5, 0.5 * MAX_ALPHA_DPS2 * span_s ** 2)
 
 
-def _terms(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray, design: np.ndarray) -> np.ndarray:
+def _terms(acc: np.ndarray, v: np.ndarray, along: np.ndarray, axis: np.ndarray, design: np.ndarray,
+           splits: int) -> np.ndarray:
     """(m + 1, 19): a row of zeros, then per sample what a split needs summed on either side:
-    before it ``x = acc - v`` (x·x, Aᵀx); after it ``y = acc - along``, ``C = along - v``,
+    before it ``x = acc - v`` (x·x, Aᵀx), for the first ``splits`` samples only (no split lies
+    further: zeros after them, which no sum reads); after it ``y = acc - along``, ``C = along - v``,
     ``S = axis × v`` (y·y, y·C, y·S, C·C, C·S, S·S, Aᵀy, AᵀC, AᵀS). ``np.add.reduce`` of the
     first j + 1 rows along axis 0 adds them one row at a time from the zeros, as ``np.cumsum``
     did for every j (the same bits; only the splits' sums are formed)."""
-    x, y, c, s = acc - v, acc - along, along - v, cross(axis, v)
+    y, c, s = acc - along, along - v, cross(axis, v)
     per = np.empty((len(acc) + 1, 19))
     per[0] = 0.0
     row = per[1:]
-    for at, (z1, z2) in ((0, (x, x)), (4, (y, y)), (5, (y, c)), (6, (y, s)), (7, (c, c)), (8, (c, s)), (9, (s, s))):
+    row[splits:, 0:4] = 0.0
+    if splits:
+        x = acc[:splits] - v[:splits]
+        einsum("ni,ni->n", x, x, out=row[:splits, 0])
+        einsum("nji,nj->ni", design[:splits], x, out=row[:splits, 1:4])
+    for at, (z1, z2) in ((4, (y, y)), (5, (y, c)), (6, (y, s)), (7, (c, c)), (8, (c, s)), (9, (s, s))):
         einsum("ni,ni->n", z1, z2, out=row[:, at])
-    for at, z in ((1, x), (10, y), (13, c), (16, s)):
+    for at, z in ((10, y), (13, c), (16, s)):
         einsum("nji,nj->ni", design, z, out=row[:, at:at + 3])
     return per
 

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from sensorkit.pipeline.smallarray import row_norms
+from sensorkit.pipeline.smallarray import median, row_norms
 from sensorkit.samples import GRAVITY_MS2
 
 #: a turn below this is left (deg): twice the tilt a 0.3 m/s² accelerometer bias (the
@@ -52,7 +52,7 @@ def gravity_mean(acc_ms2: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     than ``GRAVITY_SPREAD_MS2`` from their median norm left out; and which rows it kept (None: all).
     With every row kept, the sum over the rows in order divided by their count (as before the rule)."""
     norms = row_norms(acc_ms2)
-    kept = np.abs(norms - np.median(norms)) <= GRAVITY_SPREAD_MS2
+    kept = np.abs(norms - median(norms)) <= GRAVITY_SPREAD_MS2  # (np.median's, without its overhead)
     if kept.all():
         return np.add.reduce(acc_ms2, axis=0) / len(acc_ms2), None
     return np.add.reduce(acc_ms2[kept], axis=0) / max(1, int(np.count_nonzero(kept))), kept

@@ -40,7 +40,7 @@ import numpy as np
 from sensorkit.pipeline.config import PipelineConfig
 from sensorkit.samples import GRAVITY_MS2
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
-from sensorkit.pipeline.gravity_fit import fit_turns, turn_about, worth_fitting
+from sensorkit.pipeline.gravity_fit import filled_runs, fit_turns, turn_about, worth_fitting
 from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_mean, gravity_quiet_samples
 from sensorkit.pipeline.series import Chain, Link, integral_deg, link, unstarted
 from sensorkit.pipeline.smallarray import (butter_lowpass_sos, butter_lowpass_zi, eigh, einsum, gradient, gradient_at,
@@ -260,19 +260,31 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     fit_start = not len(before)
     unfitted = angle_from_s0
     smooth_rate = None  # the rate from s0 smoothed at zero phase and its derivative, once formed
-    if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled)):
+    smooth_acc = None  # ... and the accelerometer
+    gaps = filled_runs(filled) if w.acc_ms2 is not None else []
+    # (with a quiet rest's gravity, the radius below takes it out of the accelerometer turned back
+    # by the angle: formed once, and the fit starts from the same, unless it puts the angle right)
+    gravity_turned = w.rest_gravity is not None and w.acc_ms2 is not None and len(before) > 0
+    g_turned = None
+    if w.acc_ms2 is not None and (fit_start or worth_fitting(tt, filled, gaps)):
         reference = w.rest_gravity if len(before) and w.rest_gravity is not None else w.rest_up
         smooth = smooth_zero_phase([w.omega_dps[s0:e + 1], w.acc_ms2[s0:e + 1]], cfg.lowpass_hz, fs_hz)
-        smooth_rate = smooth[:, :3], _derivative(smooth[:, :3], tt)
-        angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, *smooth_rate, smooth[:, 3:],
-                                  fit_start, edge_s=0.25 / cfg.lowpass_hz)
+        smooth_rate, smooth_acc = (smooth[:, :3], _derivative(smooth[:, :3], tt)), smooth[:, 3:]
+        if gravity_turned:  # (reference is the rest's gravity)
+            g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
+        angle_from_s0 = fit_turns(tt, angle_from_s0, filled, reference, axis, *smooth_rate, smooth_acc,
+                                  fit_start, edge_s=0.25 / cfg.lowpass_hz, gaps=gaps, turned_ms2=g_turned)
+        if angle_from_s0 is not unfitted:  # (put right: gravity turns by the new angle)
+            g_turned = None
     angle = angle_from_s0[s - s0:]
     # (with no quiet rest's gravity to take out, the radius below reads knocks off the raw
     # accelerometer smoothed over these samples: smoothed here with them, each column on its own)
-    gravity_turned = w.rest_gravity is not None and w.acc_ms2 is not None and len(before) > 0
     raw_acc = w.acc_ms2[s:e + 1] if w.acc_ms2 is not None and not gravity_turned else None
-    both = smooth_zero_phase([angle, rate[s - s0:]] + ([raw_acc] if raw_acc is not None else []),
+    # (from the start itself, the fit has smoothed these samples already: each column on its own)
+    formed = raw_acc is not None and smooth_acc is not None and s0 == s
+    both = smooth_zero_phase([angle, rate[s - s0:]] + ([raw_acc] if raw_acc is not None and not formed else []),
                              cfg.lowpass_hz, fs_hz)
+    smooth_raw_acc = smooth_acc if formed else both[:, 2:]
     angle_s, speed = both[:, 0].copy(), both[:, 1]
     # where the leg is still, the accelerometer reads gravity alone: its angle is exact there, while
     # the orientation filter still carries what the movement's own acceleration pulled it by.
@@ -329,7 +341,8 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # rate: exact over a movement), rate and acceleration smoothed alike at zero phase; else the
     # causal signals with the orientation filter's gravity.
     if gravity_turned:
-        g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
+        if g_turned is None:
+            g_turned = turn_about(w.rest_gravity * GRAVITY_MS2, axis, -np.radians(angle_from_s0))
         raw_lin = w.acc_ms2[s0:e + 1] - g_turned
         if smooth_rate is not None:  # (the smoothing filters each column alone: the fit's rate is this one's)
             (om, al), lin = smooth_rate, smooth_zero_phase([raw_lin], cfg.lowpass_hz, fs_hz)
@@ -343,7 +356,7 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
         sl = slice(s, e + 1)
         om, al, lin = w.smooth_omega_dps[sl], w.alpha_dps2[sl], w.lin_acc_ms2[sl]
         moving = speed_all[sl] > MOVING_DPS
-        jolt = raw_acc - both[:, 2:] if raw_acc is not None else None
+        jolt = raw_acc - smooth_raw_acc if raw_acc is not None else None
     # ... but not within a cut-off period of a knock: its jolt and rate spike, smoothed, are no turn
     # about an axis, and outweigh a small slow rep's lever-arm acceleration
     knocked = near_knocks(jolt, fs_hz / cfg.lowpass_hz) if jolt is not None else None

@@ -52,7 +52,8 @@ BIAS_CLIP_DPS = 5.0
 #: than a resting leg reads (REST_GYR_DPS) with the largest bias (BIAS_CLIP_DPS)
 FILL_MOVING_DPS = REST_GYR_DPS + BIAS_CLIP_DPS
 #: while a re-anchoring is due, the samples are run this many seconds first, then twice as many each
-#: time (the piece in which it falls is run again up to it); any length gives the same bits
+#: time, each piece only up to where the anchor is foreseen (the piece in which it falls sooner is run
+#: again up to it); any length gives the same bits
 ANCHOR_SEARCH_S = 2.0
 
 
@@ -152,12 +153,17 @@ class MotionTracker:
                     pos = end
                     continue
             # one is due (or its gap is at ``pos``): searched ANCHOR_SEARCH_S first, twice as far each time
-            # after; the piece a found one falls in is run again up to it, from the state saved before it
+            # after, each piece run only up to where the anchor is foreseen (_foreseen_anchor); a found
+            # one before that piece's end is run again up to it, from the state saved before it
             hi = min(n, pos + step)
+            here = due_at[(due_at >= pos) & (due_at < hi)] - pos
+            foreseen = self._foreseen_anchor(gyr_dps[pos:hi], here)
+            if foreseen is not None:
+                hi = pos + foreseen + 1
+                here = here[here < hi - pos]
             saved = (self._vqf.state, None if self._zi is None else self._zi.copy(),
                      None if self._last_omega is None else self._last_omega.copy())
             block = self._update(t[pos:hi], acc[pos:hi], gyr_dps[pos:hi])
-            here = due_at[(due_at >= pos) & (due_at < hi)] - pos
             quiet = self._quiet_flags(block, here)
             at = self._anchor_at(quiet, here)
             if at is None:
@@ -166,8 +172,9 @@ class MotionTracker:
                 pieces.append(block)
                 pos, step = hi, 2 * step
                 continue
-            self._vqf.state, self._zi, self._last_omega = saved  # (the same bits again, up to it)
-            block = self._update(t[pos:pos + at + 1], acc[pos:pos + at + 1], gyr_dps[pos:pos + at + 1])
+            if at < hi - pos - 1:  # (foreseen too late, or not at all: run again up to it)
+                self._vqf.state, self._zi, self._last_omega = saved  # (the same bits again, up to it)
+                block = self._update(t[pos:pos + at + 1], acc[pos:pos + at + 1], gyr_dps[pos:pos + at + 1])
             self._carry_quiet(block, acc[pos:pos + at + 1], quiet[:at + 1])
             self._reanchor(gravity_mean(self._acc_tail[-self._quiet_samples:])[0], block.up[-1])  # (a glitch left out)
             pieces.append(block)
@@ -194,6 +201,23 @@ class MotionTracker:
         quiet = (block.speed_dps < QUIET_DPS) & (row_norms(block.alpha_dps2) < QUIET_DPS2)
         quiet[due_at] = False
         return quiet
+
+    def _foreseen_anchor(self, gyr_dps: np.ndarray, due_at: np.ndarray) -> int | None:
+        """Where in the coming samples (``gyr_dps``, (n, 3); ``due_at`` as :meth:`_anchor_at`'s) the
+        re-anchoring will likely fall, before they are run: :meth:`_anchor_at` of the quiet flags
+        the smoothed rate would give with the present gyro bias estimate (VQF's changes little over
+        a few seconds). Only where the samples are cut depends on it, never their bits: a piece
+        run up to the sample foreseen needs no second run when the anchor falls there."""
+        if not len(gyr_dps):
+            return None
+        raw = np.subtract(gyr_dps.T, np.degrees(self._vqf.getBiasEstimate()[0])[:, None])
+        zi = self._zi_unit[:, None, :] * raw[:, 0][None, :, None] if self._zi is None else self._zi[:, :3]
+        smooth = sosfilt(self._sos, raw, axis=-1, zi=zi)[0].T
+        previous = smooth[:1] if self._last_omega is None else self._last_omega[None, :]
+        alpha = np.diff(smooth, axis=0, prepend=previous) * self.fs_hz
+        quiet = (row_norms(smooth) < QUIET_DPS) & (row_norms(alpha) < QUIET_DPS2)
+        quiet[due_at] = False
+        return self._anchor_at(quiet, due_at)
 
     def _anchor_at(self, quiet: np.ndarray, due_at: np.ndarray) -> int | None:
         """The sample of a block at which the inclination is re-anchored, if any: the first at

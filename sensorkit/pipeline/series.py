@@ -80,7 +80,8 @@ class Link:
         if float(self.end.axis @ axis) < SAME_AXIS_COS:  # (another axis, or this one the other way)
             return None
         trough = self.low_after_peak_deg if counted else self.end.angle_deg if foreign else self.low_deg
-        return replace(self.end, axis=np.array(axis, dtype=float), trough_deg=trough)
+        end = self.end  # (its fields but the axis and trough: dataclasses.replace's result, without its overhead)
+        return Chain(np.array(axis, dtype=float), end.angle_deg, end.omega_dps, end.t_s, trough)
 
     def turned_back(self, axis: np.ndarray) -> Chain | None:
         """The chain about ``axis``, the other way round from this movement's (a first movement

@@ -9,6 +9,7 @@ checks that against the library.
 from __future__ import annotations
 
 import functools
+import math
 import re
 
 import numpy as np
@@ -110,6 +111,18 @@ def row_norms(v: np.ndarray) -> np.ndarray:
     a time: on a long block the row-by-row reduction costs more than the arithmetic."""
     x, y, z = v[:, 0], v[:, 1], v[:, 2]
     return np.sqrt(x * x + y * y + z * z)
+
+
+def median(values: np.ndarray) -> float:
+    """``np.median(values)`` of a non-empty 1-D float64 array: its ``partition`` at the same
+    places (the middle one or two, and the last: NaN sorts there and makes the median NaN), then
+    the middle value, or the two middle values' sum halved (as their mean)."""
+    n = len(values)
+    half = n // 2
+    part = np.partition(values, [half - 1, half, -1] if n % 2 == 0 else [half, -1])
+    if part[-1] != part[-1]:
+        return math.nan
+    return float(part[half]) if n % 2 else (float(part[half - 1]) + float(part[half])) / 2
 
 
 def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -51,6 +51,27 @@ def test_a_wrong_start_is_put_right_and_a_right_one_left_alone():
     assert fit_turns(t, off, none, *args) is off  # nothing asked, nothing lost: the very array
 
 
+def test_gravity_turned_by_the_caller_gives_the_same_fit_and_nothing_put_right_is_the_very_array():
+    """A caller that has the rest's gravity turned back by the angle (the radius needs it too) hands
+    it over: the same turn put back, to the bit; a fit that puts nothing right returns its input."""
+    from sensorkit.pipeline.gravity_fit import turn_about
+    from sensorkit.samples import GRAVITY_MS2
+    t, theta, axis, g, samples = swing()
+    filled = np.zeros(len(t), bool)
+    filled[4:11] = True
+    gyr = samples.gyr.copy()
+    gyr[4:11] = gyr[3] + (gyr[11] - gyr[3]) * ((np.arange(4, 11) - 3) / 8.0)[:, None]
+    samples = type(samples)(samples.t, samples.acc, gyr)
+    args = arguments(samples, axis, g)
+    straight = integrated(t, gyr @ axis)
+    turned = turn_about(args[0] * GRAVITY_MS2, axis, -np.radians(straight))
+    fixed = fit_turns(t, straight, filled, *args)
+    assert fixed is not straight and np.array_equal(fit_turns(t, straight, filled, *args, turned_ms2=turned), fixed)
+    t, theta, axis, g, samples = swing()
+    right = integrated(t, samples.gyr @ axis)  # (a right start: under MIN_TURN_DEG off, left)
+    assert fit_turns(t, right, np.zeros(len(t), bool), *arguments(samples, axis, g), start=True) is right
+
+
 def test_a_still_leg_tells_nothing_and_is_left():
     t = np.arange(0.0, 2.0, 0.04)
     axis, g = random_setup(4)

@@ -4,7 +4,8 @@ import pytest
 from scipy.signal import butter, lfilter
 
 from sensorkit.pipeline.measure import count_reversals
-from sensorkit.pipeline.smallarray import cross, eigh, gradient, gradient_at, lfilter_zi, row_norms, spacing, true_runs
+from sensorkit.pipeline.smallarray import (cross, eigh, gradient, gradient_at, lfilter_zi, median, row_norms, spacing,
+                                           true_runs)
 
 
 @pytest.mark.parametrize("uniform", [True, False])
@@ -28,6 +29,17 @@ def test_eigh_and_lfilter_equal_the_library():
     b, a = butter(2, 3.0, fs=50.0)
     x, zi = rng.normal(size=(80, 2)), rng.normal(size=(2, 2))
     assert np.array_equal(lfilter_zi(b, a, x, zi), lfilter(b, a, x, axis=0, zi=zi)[0])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 9, 40, 41])
+def test_median_equals_numpy(n):
+    """The middle value (odd n) or the mean of the two middle ones (even n), a NaN anywhere making it NaN."""
+    rng = np.random.default_rng(n)
+    values = rng.normal(9.8, 2.0, n)
+    values[: n // 3] = values[-1]  # (repeated values)
+    assert median(values.copy()) == np.median(values)
+    values[n // 2] = np.nan
+    assert np.isnan(median(values)) and np.isnan(np.median(values))
 
 
 def test_true_runs_keeps_runs_at_least_min_len():
