@@ -116,7 +116,8 @@ class PipelineConfig:
         settle_s: a movement that has not gone ``min_rom_deg`` above rest and then stays still this
             long has settled into a new rest pose (after continuous reps the real rest pose can sit
             up to 15° from where the series started, with no still moment between the reps).
-        rest_still_s: a movement that stays still this long at under half the last counted rep's
+        rest_still_s: a movement that stays still this long (within it: not the rest before a slow
+            way out) at under half the last counted rep's
             peak above rest has come to rest there: the rest pose shifted by more than
             ``min_rom_deg`` between sets (real rests drift by up to 15°). Three times the longest
             real hold (5.1 s); a prescribed hold (``target_hold_s``) one and a half times as long

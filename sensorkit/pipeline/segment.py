@@ -25,12 +25,14 @@ can be seen; which axis and which way are the classifier's business. A movement:
   and taken for the rest, every later rep would be read from it;
 - has settled into a new rest when it stays still for ``settle_s`` without having gone
   ``min_rom_deg`` from rest (a rest pose shifted after continuous reps, with no still moment
-  between them to take it from: too small to count), or back under half its peak and no longer
+  between them to take it from: too small to count; out past the rest the last counted rep
+  started from, only once it holds a pose, as below: a slow rep's way out is still by its speed),
+  or back under half its peak and no longer
   turning (under ``onset_deg`` in that time and under half that in its last half, by the filter's
   vertical or the rate summed: a rep's slow return is still by its speed, and one that sets off
   slowly turns little in a second) (the leg came back to a rest pose a few degrees from the one
   it left); in the first case the pose it settled at is the rest; so too when it stays still
-  ``rest_still_s`` (three times the longest real hold) at under half the last counted rep's peak
+  ``rest_still_s`` within the movement (three times the longest real hold) at under half the last counted rep's peak
   from the rest pose, not turning: the rest pose shifted further than ``min_rom_deg`` between
   sets, and the movement ends there, unreturned (a rep held that low that long is cut there).
   A small settle from a rest (the leg rested ``rest_min_s`` before it), away from the rest the last
