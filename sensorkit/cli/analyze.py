@@ -47,13 +47,11 @@ def check_settings_fit(config: PipelineConfig, exercise: str | None) -> None:
     (``min_rom_deg`` not below an exercise's ``max_rom_deg``), so no recording could be analysed:
     said before any file is. A conflict with some exercises only is the failure of each of their
     files (:func:`sensorkit.batch.settings_problem` says why)."""
-    problems = []
-    for name in [exercise] if exercise else exercises.names():
-        try:  # (the check the library's detectors make at construction)
-            config.resolved(exercises.get(name))
-        except ValueError as exc:
-            problems.append(str(exc))
-    if problems and len(problems) == (1 if exercise else len(exercises.names())):
+    from sensorkit.batch import settings_problem  # (pandas: only with --set)
+
+    names = [exercise] if exercise else exercises.names()
+    problems = [problem for name in names if (problem := settings_problem(config, name))]
+    if problems and len(problems) == len(names):
         raise ConfigError(f"--set: {'; '.join(problems)}")
 
 

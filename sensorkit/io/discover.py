@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from sensorkit.errors import RecordingError, name_text
+from sensorkit.io.csv_table import is_number
 from sensorkit.io.files import resolved
 from sensorkit.io.outputs import output_kind
 from sensorkit.io.vendor import detect, metabase, movesense, pairs, polar
@@ -126,7 +127,7 @@ def not_a_recording(path: str | os.PathLike) -> bool:
     if not line or any(ord(c) < 32 and c != "\t" for c in line):  # (blank, or a NUL of a crash)
         return False
     names = [name.strip().strip("\"'").strip().lower() for name in re.split(r"[,;\t]", line)]
-    if all(re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|", name) for name in names):
+    if all(not name or is_number(name) for name in names):
         return False  # (data without its header: a damaged recording)
     if set(names) & set(COLUMNS):
         return False

@@ -85,6 +85,14 @@ def _rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     return v + 2.0 * np.cross(u, np.cross(u, v) + w * v)
 
 
+def _quiet(speed_dps: np.ndarray, alpha_dps2: np.ndarray, due_at: np.ndarray) -> np.ndarray:
+    """Quiet samples by their smoothed speed (deg/s, (n,)) and angular acceleration (deg/s², (n, 3)),
+    but for the rows ``due_at`` (after gaps bridged in motion: a quiet run counts from after them)."""
+    quiet = (speed_dps < QUIET_DPS) & (row_norms(alpha_dps2) < QUIET_DPS2)
+    quiet[due_at] = False
+    return quiet
+
+
 def up_from_quaternion(q: np.ndarray) -> np.ndarray:
     """The earth's vertical in the sensor frame from sensor-to-earth quaternions (w, x, y, z), (n, 4)."""
     w, x, y, z = q.T
@@ -198,9 +206,7 @@ class MotionTracker:
     def _quiet_flags(self, block: MotionBlock, due_at: np.ndarray) -> np.ndarray:
         """Quiet samples (the accelerometer reads gravity alone, as for the pipeline's rest
         gravity), the rows after gaps bridged in motion (``due_at``) not: a quiet run counts from after them."""
-        quiet = (block.speed_dps < QUIET_DPS) & (row_norms(block.alpha_dps2) < QUIET_DPS2)
-        quiet[due_at] = False
-        return quiet
+        return _quiet(block.speed_dps, block.alpha_dps2, due_at)
 
     def _foreseen_anchor(self, gyr_dps: np.ndarray, due_at: np.ndarray) -> int | None:
         """Where in the coming samples (``gyr_dps``, (n, 3); ``due_at`` as :meth:`_anchor_at`'s) the
@@ -215,9 +221,7 @@ class MotionTracker:
         smooth = sosfilt(self._sos, raw, axis=-1, zi=zi)[0].T
         previous = smooth[:1] if self._last_omega is None else self._last_omega[None, :]
         alpha = np.diff(smooth, axis=0, prepend=previous) * self.fs_hz
-        quiet = (row_norms(smooth) < QUIET_DPS) & (row_norms(alpha) < QUIET_DPS2)
-        quiet[due_at] = False
-        return self._anchor_at(quiet, due_at)
+        return self._anchor_at(_quiet(row_norms(smooth), alpha, due_at), due_at)
 
     def _anchor_at(self, quiet: np.ndarray, due_at: np.ndarray) -> int | None:
         """The sample of a block at which the inclination is re-anchored, if any: the first at
