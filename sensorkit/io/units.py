@@ -4,9 +4,14 @@ and the accelerometer's and the gyro's columns swapped (gyro first: t, gyr, acc)
 The gyro test is physical rather than a magnitude guess: while the sensor turns, the gravity
 direction seen by the (window-averaged) accelerometer turns in the sensor frame, and the
 integrated gyro must turn at least about as much. A gyro in rad/s turns only 1/57 as far.
+It must also turn it the same way: gravity, fixed in the world, turns in the sensor frame as
+du/dt = u × ω. A gyro whose axes are negated or swapped against the accelerometer's (a
+left-handed or "clockwise-positive" gyro, columns in another order) turns it another way, and
+every angle the pipeline integrates goes wrong with no other sign.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +33,23 @@ MAX_RAD_PER_S_RATIO = 0.2
 #: ... above this, deg/s converted twice (x 57.3): deg/s gives 0.8-4.4 on the real recordings (the
 #: gyro also sees turns about the vertical, which gravity does not: PHYTMO's off-plane swings 4.4)
 MIN_TWICE_CONVERTED_RATIO = 20.0
+#: the gyro's frame is compared with the accelerometer's on both low-passed at this (Hz), well
+#: under a leg's pendulum frequency, sqrt(g / r) / 2 pi = 0.7 Hz at r = 0.5 m: a leg turned back and
+#: forth faster than that is pushed round by more than gravity, and the accelerometer's tilt turns
+#: the other way (a shake's does); reps turn at 0.2-0.5 Hz
+FRAME_CUTOFF_HZ = 0.4
+#: ... over at least this many spans of SPAN_S in which gravity so low-passed turned more than
+#: FRAME_SPAN_TURN_DEG (the other, resting ankle's recordings have none)
+MIN_FRAME_SPANS = 20
+FRAME_SPAN_TURN_DEG = 1.0
+#: the gyro's frame is wrong when the correlation of gravity's observed turn with the turn the gyro
+#: predicts (du = u × ∫ω dt per span) falls this far below that of the best of the 47 other ways the
+#: gyro's axes could be negated or swapped: on the 9 real recordings with reps the columns as
+#: written are the best (correlation 0.80-1.00); negated, they fall 1.60-2.00 below it, and with one
+#: axis negated or two swapped 0.23-1.97, where that loses reps (PHYTMO b05kfel1_1 with z negated:
+#: 0.25, 6 reps of 10); one about an axis the leg hardly turns about falls 0.00-0.09 and changes
+#: nothing the pipeline counts (UCI s1 test with y negated: 30 reps of 30)
+MAX_FRAME_SHORTFALL = 0.2
 _MAX_ROWS_FOR_MEDIAN = 200_000
 #: beyond any wearable IMU's range (high-g parts reach ±200 g ≈ 1960 m/s², gyros ±4000 deg/s):
 #: such a value is a damaged file, not a measurement
@@ -50,8 +72,22 @@ def check_units(path: Path | str, samples: Samples, report_unchecked: bool = Tru
     that says the gyro's unit could not be checked: too little turn)."""
     _check_range(path, samples)
     check_not_swapped(path, samples.acc, samples.gyr)
-    warnings = check_acc_unit(path, samples.acc)
-    unchecked = _check_gyr(path, samples)
+    problems, warnings, unchecked = [], [], []
+    # (each column group's unit is checked, so that a file wrong in two ways says both at once; the
+    # gyro's tests read the accelerometer's direction only, which its unit does not change)
+    try:
+        warnings = check_acc_unit(path, samples.acc)
+    except RecordingError as exc:
+        problems.append(str(exc))
+    try:
+        unchecked = _check_gyr(path, samples)
+        if not unchecked:
+            _check_gyr_frame(path, samples)
+    except RecordingError as exc:
+        problems.append(str(exc))
+    if problems:
+        prefix = f"{path}: "
+        raise RecordingError("; and ".join([problems[0]] + [p.removeprefix(prefix) for p in problems[1:]]))
     return warnings + unchecked if report_unchecked else warnings
 
 
@@ -193,3 +229,71 @@ def _check_gyr(path: Path | str, samples: Samples) -> list[str]:
             f" deg/s multiplied again); divide by 57.2958"
         )
     return []
+
+
+#: the 48 ways a gyro's axes can be negated or put in another order, the columns as written first:
+#: (the columns read for x, y, z; their signs)
+_GYRO_FRAMES = [(p, s) for p in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0))
+                for s in ((1, 1, 1), (1, 1, -1), (1, -1, 1), (-1, 1, 1), (1, -1, -1), (-1, 1, -1), (-1, -1, 1), (-1, -1, -1))]
+
+
+def gyro_frame_fit(samples: Samples) -> tuple[float, float, str] | None:
+    """How well the gyro turns gravity the way the accelerometer sees it turn (both low-passed at
+    FRAME_CUTOFF_HZ): (the correlation, over SPAN_S spans, of gravity's turn with the turn the gyro
+    as written predicts, du = u × ∫ω dt; the best correlation of any way of negating or reordering
+    the gyro's axes; that way, as the gyro's columns read for x, y, z, e.g. ``-gyr_x, -gyr_y,
+    -gyr_z``); None with fewer than MIN_FRAME_SPANS spans in which gravity turned."""
+    t = samples.t
+    if len(t) < 2:
+        return None
+    step_s = float(np.median(np.diff(t)))
+    block = max(1, int(round(BLOCK_S / step_s)))
+    n_blocks = len(t) // block
+    block_rate_hz = 1.0 / (block * step_s)
+    if n_blocks < 16 or block_rate_hz <= 2.5 * FRAME_CUTOFF_HZ:
+        return None
+    from scipy.signal import butter, sosfiltfilt
+
+    steps = np.minimum(np.diff(t, append=t[-1] + step_s), 3 * step_s)  # (s; a gap counts 3 steps)
+    turned = np.cumsum(np.radians(samples.gyr) * steps[:, None], axis=0)  # (rad) the gyro summed
+    low_pass = butter(2, FRAME_CUTOFF_HZ, fs=block_rate_hz, output="sos")
+    every = max(1, int(round(SPAN_S * block_rate_hz)))
+    gravity, gyro = (sosfiltfilt(low_pass, _block_means(x, block, n_blocks), axis=0)[::every]
+                     for x in (samples.acc, turned))
+    centres = (np.arange(n_blocks) * block + block // 2)[::every]
+    norm = _norms(gravity)
+    if not (norm > 0).all():
+        return None
+    direction = gravity / norm[:, None]
+    seen = np.diff(direction, axis=0)  # gravity's direction's change over each span
+    span_s = np.diff(t[centres])
+    turning = (np.degrees(_norms(seen)) > FRAME_SPAN_TURN_DEG) & (span_s <= 2 * SPAN_S)
+    if int(turning.sum()) < MIN_FRAME_SPANS:
+        return None
+    seen, gyro = seen[turning], np.diff(gyro, axis=0)[turning]
+    middle = direction[:-1][turning] + 0.5 * seen
+    seen_size = float((seen * seen).sum())
+    scores = []
+    for order, signs in _GYRO_FRAMES:
+        predicted = np.cross(middle, gyro[:, order] * signs)  # du = u × (turn), in the accelerometer's frame
+        size = math.sqrt(float((predicted * predicted).sum()) * seen_size)
+        scores.append(float((predicted * seen).sum()) / size if size > 0 else 0.0)
+    best = int(np.argmax(scores))  # (the first of ties: the columns as written, else the fewest changes)
+    order, signs = _GYRO_FRAMES[best]
+    label = ", ".join(f"{'-' if sign < 0 else ''}gyr_{'xyz'[axis]}" for axis, sign in zip(order, signs))
+    return scores[0], scores[best], label
+
+
+def _check_gyr_frame(path: Path | str, samples: Samples) -> None:
+    """Raise when the gyro turns gravity another way than the accelerometer sees it turn: its axes
+    negated or swapped against the accelerometer's (see :data:`MAX_FRAME_SHORTFALL`)."""
+    fit = gyro_frame_fit(samples)
+    if fit is None:
+        return
+    as_written, best, label = fit
+    if best - as_written > MAX_FRAME_SHORTFALL:
+        raise RecordingError(
+            f"{path}: columns gyr_x, gyr_y, gyr_z: the gyro turns the other way from the accelerometer, or about"
+            f" other axes: gravity's turn in the sensor frame correlates {as_written:.2f} with the one the gyro"
+            f" predicts (du/dt = u × ω), and {best:.2f} with the gyro read as ({label}); expected both in one"
+            f" right-handed frame (a left-handed or clockwise-positive gyro, or its columns in another order?)")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from scipy.spatial.transform import Rotation
 
 from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
 from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
@@ -17,10 +18,17 @@ RATE_HZ = 104.0
 
 
 def synthetic_samples(duration_s: float = 10.0, rate_hz: float = RATE_HZ) -> Samples:
-    """Smooth, distinct signals on every axis (exact values are what the tests compare)."""
+    """Smooth, distinct signals on every axis (exact values are what the tests compare), and
+    physically one motion: the accelerometer reads gravity as the gyro turns the sensor (plus a
+    little acceleration of its own), as the reader checks (sensorkit.io.units)."""
     t = np.arange(0.0, duration_s, 1.0 / rate_hz)
-    acc = np.column_stack([np.sin(t), np.cos(1.3 * t), 9.81 + 0.2 * np.sin(0.7 * t)])
     gyr = np.column_stack([40 * np.sin(2 * t), 15 * np.cos(t), 5 * np.sin(3 * t)])
+    turn = Rotation.identity()
+    up = np.empty((len(t), 3))
+    for i, rate in enumerate(np.radians(gyr)):  # (the sensor's orientation, the gyro integrated)
+        up[i] = turn.inv().apply([0.0, 0.0, 9.81])
+        turn = turn * Rotation.from_rotvec(rate / rate_hz)
+    acc = up + np.column_stack([0.3 * np.sin(t), 0.3 * np.cos(1.3 * t), 0.2 * np.sin(0.7 * t)])
     return Samples(t, acc, gyr)
 
 
