@@ -115,7 +115,7 @@ def _spread_packets(path: Path, t: np.ndarray, repeats: np.ndarray, left_out: Co
     return spread, (f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: t is stamped once per packet:"
                     f" {n} rows share {len(packets.sizes)} times ({repeats.size} repeats), {packets.size} rows a stamp{odd};"
                     f" each packet's samples spread evenly from its stamp (its first sample's time) to the next stamp:"
-                    f" {1 / period_s:.4g} Hz")
+                    f" {1 / period_s:.3g} Hz")
 
 
 #: a median sample interval outside [MIN_INTERVAL_S, MAX_INTERVAL_S) is not a time in seconds
