@@ -87,10 +87,10 @@ def _refuse_step_back(path: Path, t: np.ndarray, left_out: Collection[int], jitt
     earlier = row - 1 if jitter is None or jitter.earlier == row - 1 else jitter.earlier
     before = "the line before" if earlier == row - 1 else f"line {line_of_row(path, earlier, left_out)}"
     why = ("" if jitter is None else
-           f" by {t[earlier] - t[row]:.6g} s, a sample period ({jitter.period_s:.6g} s, the median interval) or more:"
-           " a damaged file, or two recordings one after the other?")
+           f" by {t[earlier] - t[row]:.6g} s, a sample period ({jitter.period_s:.6g} s, the median interval) or more")
+    damaged = "" if jitter is None else " (a damaged file, or two recordings one after the other?)"
     raise RecordingError(f"{path}: line {line_of_row(path, row, left_out)}: column t: {t[row]:.9g} is less than"
-                         f" {before} ({t[earlier]:.9g}){why}; t must increase")
+                         f" {before} ({t[earlier]:.9g}){why}; t must increase{damaged}")
 
 
 def _spread_packets(path: Path, t: np.ndarray, repeats: np.ndarray, left_out: Collection[int],

@@ -126,8 +126,8 @@ def test_a_step_back_of_more_than_a_period_is_refused_naming_its_line(tmp_path):
         read_recording(write_csv(tmp_path, rows))
     assert str(caught.value) == (
         f"{tmp_path}/rec.csv: line 100: column t: {before - 0.025:.9g} is less than the line before ({before:.9g})"
-        " by 0.025 s, a sample period (0.02 s, the median interval) or more: a damaged file, or two recordings one"
-        " after the other?; t must increase")
+        " by 0.025 s, a sample period (0.02 s, the median interval) or more; t must increase (a damaged file, or two"
+        " recordings one after the other?)")
     rows = set_cell(lines, 100, 0, f"{before - 0.015:.6f}")  # (less than a period: jitter)
     assert any("t steps back 1 time by" in w for w in read_recording(write_csv(tmp_path, rows)).warnings)
 
