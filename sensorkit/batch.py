@@ -36,12 +36,14 @@ from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs, 
 from sensorkit.io.outputs import interrupts_noted  # noqa: F401 - (moved there: commands that analyse nothing use it)
 from sensorkit.io.outputs import raise_if_interrupted as _raise_if_interrupted
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
+from sensorkit.pipeline.gaps import GapFiller
+from sensorkit.samples import Samples
 
 SESSION_COLUMNS = (
     "recording", "path", "status", "error", "patient", "side", "exercise", "started_at",
     "duration_s", "sample_rate_hz", "samples", "reps_counted", "reps_full", "reps_partial",
     "reps_knee_out", "rejected", "rom_mean_deg", "rom_max_deg", "hold_mean_s", "warnings", "reps_fast",
-    "sets",
+    "sets", "gaps", "lost_in_gaps_s",
 )
 #: the earlier outputs a batch may replace in its output folder (:func:`~sensorkit.io.outputs.output_kind`)
 REPLACEABLE = ("reps.csv of sensorkit analyze", "sessions.csv of sensorkit analyze")
@@ -131,7 +133,9 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     problem = settings_problem(config, rec.meta.exercise)
     if problem:  # (a setting the exercise's own parameters contradict: this file's failure, in one line)
         raise ConfigError(f"{rec.path}: the settings conflict with its exercise: {problem}")
-    reps = Pipeline(config, meta=meta).run(rec.samples)
+    pipeline = Pipeline(config, meta=meta)
+    reps = pipeline.run(rec.samples)
+    gaps, lost_s = unbridged_gaps(rec.samples, pipeline)
     side = rec.meta.side or ""
     rows = [rep.row(rec.name, side) for rep in reps]
     counted = [r for r in reps if r.counted]
@@ -151,10 +155,23 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
         "rom_mean_deg": float(roms.mean()) if len(roms) else np.nan,
         "rom_max_deg": float(roms.max()) if len(roms) else np.nan,
         "hold_mean_s": float(holds.mean()) if len(holds) else np.nan,
-        "warnings": " | ".join(rec.warnings),
+        "warnings": " | ".join(rec.warnings), "gaps": gaps, "lost_in_gaps_s": lost_s,
     }
     session = {k: round(v, 3) if isinstance(v, float) else v for k, v in session.items()}
     return RecordingResult(reps, rows, session, list(rec.warnings))
+
+
+def unbridged_gaps(samples: Samples, pipeline: Pipeline) -> tuple[int, float]:
+    """(how many gaps in ``samples`` were too long for ``pipeline`` to bridge, the seconds of data
+    lost in them) once it has run over them: a gap is what its gap filler leaves (over
+    ``max_gap_fill_s`` of samples missing at the rate it measured, ``fs_hz_``), its loss the time
+    between the samples either side less one sample period. (0, 0.0) before any ran."""
+    if pipeline.fs_hz_ is None or len(samples) < 2:
+        return 0, 0.0
+    pieces = GapFiller(pipeline.fs_hz_, pipeline.config.max_gap_fill_s).split(samples)
+    lost_s = [float(piece.t[0] - before.t[-1]) - 1.0 / pipeline.fs_hz_
+              for (before, _), (piece, after_gap) in zip(pieces[:-1], pieces[1:]) if after_gap]
+    return len(lost_s), float(sum(lost_s))
 
 
 def settings_problem(config: PipelineConfig | None, exercise: str | None) -> str | None:
@@ -180,7 +197,7 @@ def no_data_result(path: Path, error: NoDataError) -> RecordingResult:
                                        "started_at": meta.started_at.isoformat() if meta.started_at else ""}
     row = unanalysed_session_row(path.stem, str(path), "no_data", str(error), samples=0, duration_s=0.0,
                                  reps_counted=0, reps_full=0, reps_partial=0, reps_knee_out=0, reps_fast=0,
-                                 sets=0, rejected=0, **sidecar)
+                                 sets=0, rejected=0, gaps=0, lost_in_gaps_s=0.0, **sidecar)
     return RecordingResult([], [], row, no_data=str(error))
 
 

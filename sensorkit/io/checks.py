@@ -1,4 +1,4 @@
-"""Checks on the parsed time column: samples present, ``t`` increasing, a few repeats repaired."""
+"""Checks on the parsed time column: samples present, ``t`` increasing, its clock repaired where it can be."""
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from sensorkit.errors import RecordingError
+from sensorkit.io.clock import Jitter, packet_runs, untangle_jitter
+from sensorkit.io.clock import spread_packets as _spread
 from sensorkit.io.csv_table import line_of_row
 
 #: repeated timestamps up to this fraction of rows (at least one) are dropped with a warning
@@ -26,13 +28,20 @@ def time_order(t: np.ndarray) -> tuple[int | None, np.ndarray, int]:
     return first_back, np.flatnonzero(step_s == 0) + 1, max(1, int(MAX_REPEATED_FRACTION * len(t)))
 
 
-def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = ()) -> tuple[np.ndarray | None, list[str]]:
-    """Validate ``t`` (s). Returns (rows to keep, or None for all; warnings). ``left_out``: the file's
-    line numbers that have no row in ``t`` (malformed lines left out), for naming a row's line.
+def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = (),
+                      rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """Validate ``t`` (s) and repair its clock. Returns (``t`` repaired, or the very array when
+    nothing was; the rows to keep, or None for all; warnings). ``left_out``: the file's line numbers
+    that have no row in ``t`` (malformed lines left out), for naming a row's line. ``rows``: the
+    table (``t`` its first column), to tell rows written twice from samples of one packet.
 
-    Errors: no rows; all values equal; a value below the one before; repeats beyond 1% of rows.
-    A few exact repeats keep the first sample of each timestamp. A jump over ``LONG_GAP_S`` is a
-    warning.
+    Errors: no rows; all values equal; a value a sample period (the median interval) or more below
+    an earlier one (a damaged file, or two recordings in one); repeats beyond 1% of rows that are
+    no regular packets. Repaired, with one warning each (:mod:`sensorkit.io.clock`): steps back
+    of less than a period (clock jitter: the rows involved re-timed evenly between their in-order
+    neighbours); times stamped once per packet (each packet's samples spread from its stamp, its
+    first sample's time, towards the next stamp); a few exact repeats keep the first sample of
+    each. A jump over ``LONG_GAP_S`` is a warning.
     """
     n = len(t)
     if n == 0:
@@ -40,33 +49,73 @@ def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = ())
     if n > 1 and t[0] == t[-1] and bool((t == t[0]).all()):
         raise RecordingError(f"{path}: column t: all {n} values are {t[0]:.9g}; t must increase (seconds since the start)")
     row, repeats, allowed = time_order(t)
-    if row is not None:
-        raise RecordingError(
-            f"{path}: line {line_of_row(path, row, left_out)}: column t: {t[row]:.9g} is less than the line before"
-            f" ({t[row - 1]:.9g}); t must increase"
-        )
-    step_s = np.diff(t)
     notes = []
+    if row is not None:
+        jitter = untangle_jitter(t)
+        if jitter.too_far is not None or repeats.size > allowed:
+            _refuse_step_back(path, t, left_out, jitter if jitter.too_far is not None else None, row)
+        t = jitter.t
+        notes.append(f"{path}: line {line_of_row(path, row, left_out)}: t steps back"
+                     f" {jitter.steps_back} time{'s' if jitter.steps_back > 1 else ''} by less than a sample period"
+                     f" (at most {1000 * jitter.worst_s:.3g} ms; the median interval {1000 * jitter.period_s:.3g} ms):"
+                     f" clock jitter; {jitter.retimed} rows re-timed evenly between their neighbours, in the file's order")
+        _, repeats, allowed = time_order(t)
+    keep = None
+    if repeats.size > allowed:
+        t, note = _spread_packets(path, t, repeats, left_out, rows)
+        notes.append(note)
+    elif repeats.size:
+        keep = np.ones(n, dtype=bool)
+        keep[repeats] = False
+        notes.append(f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: {repeats.size} repeated"
+                     f" timestamp{'s' if repeats.size > 1 else ''} (t equal to the row before); dropped, keeping the"
+                     " first row of each")
+    step_s = np.diff(t)
     long_gaps = np.flatnonzero(step_s > LONG_GAP_S)
     if long_gaps.size:
         row = int(long_gaps[0]) + 1
-        notes.append(f"{path}: line {line_of_row(path, row, left_out)}: t jumps {step_s[row - 1]:.6g} s from the line before"
-                     f"{f' (and {long_gaps.size - 1} more gaps over {LONG_GAP_S:g} s)' if long_gaps.size > 1 else ''};"
+        notes.insert(0, f"{path}: line {line_of_row(path, row, left_out)}: t jumps {step_s[row - 1]:.6g} s from the line"
+                     f" before{f' (and {long_gaps.size - 1} more gaps over {LONG_GAP_S:g} s)' if long_gaps.size > 1 else ''};"
                      " no data for that long: the sensor off, or two sessions in one file?")
-    if not repeats.size:
-        return None, notes
-    line = line_of_row(path, int(repeats[0]), left_out)
-    if repeats.size > allowed:
+    return t, keep, notes
+
+
+def _refuse_step_back(path: Path, t: np.ndarray, left_out: Collection[int], jitter: Jitter | None, first: int) -> None:
+    """The error for ``t`` going back: at the first row a period or more below an earlier one
+    (``jitter.too_far``), else (``jitter`` None: among timestamps repeated beyond repair) at ``first``."""
+    row = first if jitter is None else jitter.too_far
+    earlier = row - 1 if jitter is None or jitter.earlier == row - 1 else jitter.earlier
+    before = "the line before" if earlier == row - 1 else f"line {line_of_row(path, earlier, left_out)}"
+    why = ("" if jitter is None else
+           f" by {t[earlier] - t[row]:.6g} s, a sample period ({jitter.period_s:.6g} s, the median interval) or more")
+    damaged = "" if jitter is None else " (a damaged file, or two recordings one after the other?)"
+    raise RecordingError(f"{path}: line {line_of_row(path, row, left_out)}: column t: {t[row]:.9g} is less than"
+                         f" {before} ({t[earlier]:.9g}){why}; t must increase{damaged}")
+
+
+def _spread_packets(path: Path, t: np.ndarray, repeats: np.ndarray, left_out: Collection[int],
+                    rows: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """``t`` stamped once per packet, each sample given its own time, and the warning saying so;
+    a :class:`RecordingError` when the repeats are no regular packets (or whole rows written twice)."""
+    n = len(t)
+    packets, why = packet_runs(t)
+    if rows is not None and packets is not None:
+        twice = int(np.count_nonzero((rows[repeats] == rows[repeats - 1]).all(axis=1)))
+        if twice > repeats.size // 2:
+            packets, why = None, f"{twice} of them repeat the whole row before: rows written twice?"
+    if packets is None:
         raise RecordingError(
-            f"{path}: line {line}: column t: {t[repeats[0]]:.9g} repeats the line before, and {repeats.size} rows"
-            f" ({100 * repeats.size / n:.1f}%) repeat a timestamp; at most 1% can be repaired"
+            f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: column t: {t[repeats[0]]:.9g} repeats the"
+            f" line before, and {repeats.size} rows ({100 * repeats.size / n:.1f}%) repeat a timestamp; at most 1% can"
+            f" be repaired, or regular packets (one time for every k rows) spread; these are not ({why}):"
+            " give each row its own time (s)"
         )
-    keep = np.ones(n, dtype=bool)
-    keep[repeats] = False
-    return keep, notes + [
-        f"{path}: line {line}: {repeats.size} repeated timestamp{'s' if repeats.size > 1 else ''} (t equal to the"
-        f" row before); dropped, keeping the first row of each"
-    ]
+    spread, period_s = _spread(t, packets)
+    odd = f", {packets.odd} stamps of another number" if packets.odd else ""
+    return spread, (f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: t is stamped once per packet:"
+                    f" {n} rows share {len(packets.sizes)} times ({repeats.size} repeats), {packets.size} rows a stamp{odd};"
+                    f" each packet's samples spread evenly from its stamp (its first sample's time) to the next stamp:"
+                    f" {1 / period_s:.3g} Hz")
 
 
 #: a median sample interval outside [MIN_INTERVAL_S, MAX_INTERVAL_S) is not a time in seconds

@@ -40,7 +40,9 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
     :func:`no_data_reason`). Repaired, with a warning each: an incomplete last line (a crash
     mid-write) is dropped; malformed data lines (a cell not a finite number, a NUL byte, fields
     missing), up to 1 % of them and not all, are left out as lost samples (one warning naming the
-    first); a few exactly repeated timestamps keep the first row; unknown columns
+    first); ``t``'s clock: steps back of less than a sample period (jitter) re-timed, times stamped
+    once per packet spread over their samples, a few exactly repeated timestamps keep the first row
+    (:func:`~sensorkit.io.checks.check_time_column`); unknown columns
     and sidecar keys are ignored (the keys are kept in ``meta.extra``). ``sidecar``: what
     :func:`~sensorkit.io.meta.load_meta` gave for this canonical CSV, when the caller has read it
     already (not read again; its meta is the recording's); a vendor export reads its own.
@@ -76,8 +78,11 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
         raise NoDataError(no_data_reason(path, meta), meta)
     if truncation and not len(values):
         raise RecordingError(f"{path}: line {line}: no samples: the only data line is incomplete (it {truncation.reason})")
-    keep, time_warnings = check_time_column(path, values[:, 0], table.left_out_lines)
+    read_t = values[:, 0]
+    t, keep, time_warnings = check_time_column(path, read_t, table.left_out_lines, values)
     warnings += time_warnings
+    if t is not read_t:  # (re-timed: jitter untangled, or a packet's samples spread)
+        values[:, 0] = t
     rows = len(values) + len(table.left_out) + (1 if truncation else 0)
     if meta.n_samples is not None and abs(meta.n_samples - rows) > max(2, 0.01 * meta.n_samples):
         warnings.append(f"{sidecar_path(path)}: key n_samples: {meta.n_samples}, but {path.name} holds {rows} data lines:"
