@@ -30,7 +30,7 @@ from sensorkit.distributed import choose_workers, run_in_processes, run_on_dask
 from sensorkit.errors import (ConfigError, NoDataError, RecordingError, SensorkitError, escape_controls, failure_reason,
                               name_text)
 from sensorkit.io import Recording, find_recordings, read_recording
-from sensorkit.io.discover import recording_names, sidecar_given
+from sensorkit.io.discover import recording_names
 from sensorkit.io.meta import exercise_warning, file_time_warning, with_defaults
 from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs, no_negative_zero
 from sensorkit.io.outputs import interrupts_noted  # noqa: F401 - (moved there: commands that analyse nothing use it)
@@ -118,8 +118,6 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     their values), as :func:`~sensorkit.io.meta.with_defaults` says; a recording analysed as the
     default exercise, named by neither, is said in a warning.
     """
-    if not isinstance(path, Recording) and (sidecar := sidecar_given(path)):
-        raise RecordingError(sidecar)  # (not "unknown layout": a sidecar given for its recording)
     try:
         rec = path if isinstance(path, Recording) else read_recording(path)
     except NoDataError as exc:

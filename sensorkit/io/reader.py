@@ -143,6 +143,10 @@ def _read_vendor_or_fail(path: Path, canonical_error: RecordingError | None) -> 
     data = read_vendor(path)
     if data is None:
         if canonical_error is None:
+            from sensorkit.io.discover import sidecar_given  # (discover reads vendor layouts: here, not at import)
+
+            if sidecar := sidecar_given(path):  # (a sidecar given for its recording: say so, for every command)
+                raise RecordingError(sidecar)
             raise RecordingError(f"{path}: unknown layout (not a supported vendor export); {SUPPORTED}")
         if "header" not in str(canonical_error):  # empty, unreadable: the layout is not the problem
             raise canonical_error

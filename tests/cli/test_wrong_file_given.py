@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+
+import pytest
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +63,15 @@ def test_another_json_is_still_an_unknown_layout(tmp_path):
     (tmp_path / "settings.json").write_text('{"theme": "dark"}')
     result = sk("analyze", "settings.json", "--out", "o", "--quiet", cwd=tmp_path)
     assert result.stderr.startswith("settings.json: unknown layout (not a supported vendor export)")
+
+
+@pytest.mark.parametrize("command", [["plot", "x.json", "--out", "x.png"], ["convert", "x.json", "--out", "o"]])
+def test_plot_and_convert_of_a_sidecar_say_whose_it_is_too(tmp_path, command):
+    # (they said "unknown layout (not a supported vendor export)": the check was analyze's alone;
+    # it is the reader's now, so the library's read_recording says it as well)
+    for suffix in (".csv", ".json"):
+        shutil.copy(RECORDINGS / f"sim_9013{suffix}", tmp_path / f"x{suffix}")
+    result = sk(*command, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "x.json: is the sidecar of x.csv, not a recording: give x.csv" in result.stderr
+    assert "unknown layout" not in result.stderr
