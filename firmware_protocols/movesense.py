@@ -28,6 +28,9 @@ CMD_SUBSCRIBE = 1
 CMD_UNSUBSCRIBE = 2
 RESPONSE_COMMAND_RESULT = 1
 RESPONSE_DATA = 2
+#: The rest of a data notification longer than one notification: ``03 ref rest...`` (the app's
+#: ``DATA_PART2``); the data is the first part's bytes followed by the rest (see movesense.md).
+RESPONSE_DATA_PART2 = 3
 
 #: Client reference byte tagging our IMU6 subscription (any non-zero value; 99 as in the vendor sample).
 DEFAULT_REFERENCE = 99
@@ -36,6 +39,12 @@ TIMESTAMP_TICKS_PER_S = 1000.0
 TIMESTAMP_MODULUS = 2**32
 HEADER_BYTES = 6  # type, reference, uint32 timestamp
 SAMPLE_BYTES = 24  # 3 float32 acc + 3 float32 gyro
+#: The app's ATT MTU ("MTU is 161", GATTSensorDataClient.cpp): a notification carries at most
+#: 158 bytes, so an IMU6 packet of 7 or more samples (104 Hz: 8, 198 bytes) comes in two parts.
+APP_MTU = 161
+#: The shortest first part of a split packet: a notification at the smallest ATT MTU (23) − 3. A
+#: data notification shorter than this that is not 6 + 24 N bytes is an error at once.
+MIN_FIRST_PART_BYTES = 20
 _RECENT_PACKETS = 64
 
 
@@ -82,11 +91,14 @@ def parse_command_result(payload: bytes) -> CommandResult:
 
 @dataclass(frozen=True)
 class DataNotification:
-    """A data notification ``02 ref payload``: ``payload`` is the SBEM data (IMU6: a uint32 ms
-    timestamp, then the float32 vectors), not checked here."""
+    """A data notification ``02 ref payload`` (``part`` 1): ``payload`` is the SBEM data (IMU6: a
+    uint32 ms timestamp, then the float32 vectors), not checked here; or the second part of one
+    too long for a notification, ``03 ref rest`` (``part`` 2): ``payload`` is the rest, to follow
+    the first part's payload."""
 
     reference: int
     payload: bytes
+    part: int = 1
 
 
 @dataclass(frozen=True)
@@ -105,9 +117,9 @@ Notification = CommandResult | DataNotification | OtherNotification
 def classify_notification(payload: bytes) -> Notification:
     """What a notification on the data characteristic is, never raising: a :class:`CommandResult`
     (``01 ref status``: 1 or 2 status bytes, or ``"Hello"``), a :class:`DataNotification` (``02 ref
-    ...``), or an :class:`OtherNotification` saying why it is neither (fewer than 2 bytes, another
-    type such as the continuation ``03``, a command result without a status). Vectors: movesense.md,
-    "Classifying a notification"."""
+    ...``, or its second part ``03 ref ...``), or an :class:`OtherNotification` saying why it is
+    neither (fewer than 2 bytes, another type, a command result without a status). Vectors:
+    movesense.md, "Classifying a notification"."""
     payload = bytes(payload)
     if len(payload) < 2:
         return OtherNotification(payload[0] if payload else None, None,
@@ -115,9 +127,11 @@ def classify_notification(payload: bytes) -> Notification:
     kind, reference = payload[0], payload[1]
     if kind == RESPONSE_DATA:
         return DataNotification(reference, payload[2:])
+    if kind == RESPONSE_DATA_PART2:
+        return DataNotification(reference, payload[2:], part=2)
     if kind != RESPONSE_COMMAND_RESULT:
-        return OtherNotification(kind, reference,
-                                 f"Movesense notification type {kind} is not a command result (1) or data (2)")
+        return OtherNotification(kind, reference, f"Movesense notification type {kind} is not a command result "
+                                                  "(1), data (2) or the second part of data (3)")
     body = payload[2:]
     if body == HELLO_ANSWER:
         return CommandResult(reference, None, body)
@@ -146,6 +160,13 @@ class MovesenseDecoder(Decoder):
     previous one ends records a gap (lost samples); a packet that starts where an accepted one
     started is a duplicate, one that starts earlier is late (reordered): both are dropped so
     ``t`` stays increasing.
+
+    A packet longer than a notification comes in two (the app's MTU is 161: IMU6 at 104 Hz, 198
+    bytes, as 158 + 42): a data notification that is not 6 + 24 N bytes long is held as the first
+    part, and the next notification of ``reference``, ``03 ref rest``, completes it. A first part
+    whose second never comes, and a second part without its first, are a :class:`ProtocolError`
+    naming the part (said when the next notification shows it); the packets around them decode as
+    usual (a complete packet that showed a lost second part comes out with the next notification).
     """
 
     def __init__(self, reference: int = DEFAULT_REFERENCE, sample_rate_hz: float = 104.0) -> None:
@@ -163,8 +184,20 @@ class MovesenseDecoder(Decoder):
         #: The last command result notification (any reference): the app sends one for a failed
         #: SUBSCRIBE (``01 ref 01 FB``: status 507) and none for one that succeeded.
         self.last_command_result: CommandResult | None = None
+        self._first_part: bytes | None = None  # a split packet's first notification, awaiting its second
+        self._held: np.ndarray | None = None  # decoded samples not yet returned (see the class doc)
 
     def _decode(self, payload: bytes) -> np.ndarray:
+        held, self._held = self._held, None
+        try:
+            samples = self._decode_notification(payload)
+        except ProtocolError:
+            if held is not None:  # (never lost: they come out with the next notification decoded)
+                self._held = held if self._held is None else np.vstack([held, self._held])
+            raise
+        return samples if held is None else np.vstack([held, samples])
+
+    def _decode_notification(self, payload: bytes) -> np.ndarray:
         note = classify_notification(payload)
         if isinstance(note, OtherNotification):
             raise ProtocolError(note.why)
@@ -174,13 +207,37 @@ class MovesenseDecoder(Decoder):
         if note.reference != self.reference:
             self.ignored_packets += 1
             return empty_samples()
+        first, self._first_part = self._first_part, None
+        if note.part == 2:
+            if first is None:
+                raise ProtocolError(f"Movesense IMU6 second part ({len(payload)} bytes: {payload[:8].hex(' ')} ...) "
+                                    "came without its first part: dropped")
+            return self._decode_packet(first + note.payload, f"reassembled from {len(first)} + {len(payload)} bytes")
+        whole = _is_whole(len(payload))
+        if not whole and len(payload) < MIN_FIRST_PART_BYTES:
+            raise ProtocolError(f"Movesense IMU6 packet has {len(payload)} bytes; expected 6 + 24 * N "
+                                f"(or a first part of {MIN_FIRST_PART_BYTES} or more, followed by its second part)")
+        samples = self._decode_packet(payload) if whole else empty_samples()
+        if not whole:
+            self._first_part = payload
+        if first is not None:  # its second part was lost: said now; these samples come out next time
+            self._held = samples if len(samples) else None
+            (timestamp_ms,) = struct.unpack_from("<I", first, 2)
+            raise ProtocolError(f"Movesense IMU6 packet of timestamp {timestamp_ms} ms: its first part ({len(first)} "
+                                "bytes) was not followed by its second part (type 3): dropped")
+        return samples
+
+    def _decode_packet(self, payload: bytes, how: str = "") -> np.ndarray:
+        """The samples of one whole IMU6 packet ``02 ref timestamp acc... gyr...`` (``how``: how it
+        was put together, for the error message)."""
         n, remainder = divmod(len(payload) - HEADER_BYTES, SAMPLE_BYTES)
         if n < 1 or remainder:
-            raise ProtocolError(f"Movesense IMU6 packet has {len(payload)} bytes; expected 6 + 24 * N")
+            raise ProtocolError(f"Movesense IMU6 packet has {len(payload)} bytes{f' ({how})' if how else ''}; "
+                                "expected 6 + 24 * N")
         (timestamp_ms,) = struct.unpack_from("<I", payload, 2)
         values = np.frombuffer(payload, dtype="<f4", offset=HEADER_BYTES).astype(np.float64)
         if not np.isfinite(values).all():
-            raise ProtocolError("Movesense IMU6 packet holds a non-finite value")
+            raise ProtocolError(f"Movesense IMU6 packet of timestamp {timestamp_ms} ms holds a non-finite value")
         start_ms = self._place(timestamp_ms, n)
         if start_ms is None:
             return empty_samples()
@@ -214,6 +271,12 @@ class MovesenseDecoder(Decoder):
         if self.clock_origin is None:
             self.clock_origin = DeviceTime(timestamp_ms, TIMESTAMP_TICKS_PER_S, TIMESTAMP_MODULUS)
         return start
+
+
+def _is_whole(length: int) -> bool:
+    """Whether a data notification of ``length`` bytes is a whole IMU6 packet, 6 + 24 N (N >= 1)."""
+    n, remainder = divmod(length - HEADER_BYTES, SAMPLE_BYTES)
+    return n >= 1 and not remainder
 
 
 class Movesense(Protocol):
@@ -250,6 +313,20 @@ def encode_imu6(timestamp_ms: int, acc_ms2: np.ndarray, gyr_dps: np.ndarray,
         raise ValueError("need the same number (>= 1) of acceleration and angular-rate samples")
     header = struct.pack("<BBI", RESPONSE_DATA, reference, timestamp_ms % TIMESTAMP_MODULUS)
     return header + acc.tobytes() + gyr.tobytes()
+
+
+def split_notification(packet: bytes, mtu: int = APP_MTU) -> list[bytes]:
+    """A data notification as the app sends it over a link of ATT MTU ``mtu`` (bytes): whole when
+    it fits in one notification (``mtu`` − 3 bytes), else the first ``mtu`` − 3 bytes and then
+    ``03 ref`` followed by the rest (at the app's 161: a 198-byte 104 Hz packet as 158 + 42).
+    ValueError for a packet that two notifications cannot carry (the sources show no third part)."""
+    room = mtu - 3
+    if len(packet) <= room:
+        return [bytes(packet)]
+    rest = packet[room:]
+    if 2 + len(rest) > room:
+        raise ValueError(f"a {len(packet)}-byte packet does not fit in two notifications at ATT MTU {mtu}")
+    return [bytes(packet[:room]), bytes((RESPONSE_DATA_PART2, packet[1])) + bytes(rest)]
 
 
 def encode_command_result(status: int, reference: int = DEFAULT_REFERENCE) -> bytes:

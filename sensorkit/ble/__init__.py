@@ -9,13 +9,13 @@
             ...
 """
 from sensorkit.ble.errors import (
-    BleError, ConnectError, NotConnectedError, SensorNotFoundError, StreamRefusedError, SubscribeRefusedError,
+    BleError, ConnectError, DecodeError, NotConnectedError, SensorNotFoundError, StreamRefusedError, SubscribeRefusedError,
     UnknownSensorError,
 )
 from sensorkit.ble.link import LinkState, Reconnect, SessionHealth
 from sensorkit.ble.scan import FoundSensor, find_sensor, scan
 from sensorkit.ble.session import SensorSession
 
-__all__ = ["BleError", "ConnectError", "NotConnectedError", "SensorNotFoundError", "StreamRefusedError",
+__all__ = ["BleError", "ConnectError", "DecodeError", "NotConnectedError", "SensorNotFoundError", "StreamRefusedError",
            "SubscribeRefusedError", "UnknownSensorError",
            "LinkState", "Reconnect", "SessionHealth", "FoundSensor", "find_sensor", "scan", "SensorSession"]

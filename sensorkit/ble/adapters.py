@@ -259,7 +259,7 @@ async def _metawear_start(protocol: Protocol, client: BleakClient, sample_rate_h
         try:
             protocol = protocol.with_module_info(reply)
         except ProtocolError as exc:
-            raise StreamRefusedError(f"{_who(client)}: {exc}") from None
+            raise StreamRefusedError(f"{_who(client)}: {exc}") from exc
     if not mw.CHIPS[protocol.chip].has_gyro:
         raise StreamRefusedError(f"{_who(client)} offers no gyroscope stream (module info: a "
                                  f"{protocol.chip.upper()} accelerometer, no gyroscope); {NEEDS}")

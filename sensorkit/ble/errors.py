@@ -43,5 +43,12 @@ class SubscribeRefusedError(StreamRefusedError):
         return self.status == self.TRANSIENT_STATUS
 
 
+class DecodeError(BleError, ValueError):
+    """A notification the sensor sent that its protocol's decoder cannot read (the session skips
+    it and streams on). One line naming the sensor, the packet and what is wrong with it; its
+    ``__cause__`` is the decoder's :class:`firmware_protocols.ProtocolError` (a ``ValueError``
+    only: ``firmware_protocols`` is pure and imports nothing of sensorkit)."""
+
+
 class NotConnectedError(BleError):
     """An operation needs a connected session."""

@@ -34,8 +34,8 @@ from sensorkit.ble import adapters
 from sensorkit.ble.adapters import (NEEDS, ControlChannel, control_channel, make_decoder, start_stream,
                                     subscription_refusal, write)
 from sensorkit.ble.connect import backoff_delays, connect_once
-from sensorkit.ble.errors import (ConnectError, NotConnectedError, StreamRefusedError, SubscribeRefusedError,
-                                  UnknownSensorError)
+from sensorkit.ble.errors import (ConnectError, DecodeError, NotConnectedError, StreamRefusedError,
+                                  SubscribeRefusedError, UnknownSensorError)
 from sensorkit.ble.link import DataWatchdog, LinkState, Reconnect, SessionHealth, TimeBase
 from sensorkit.ble.merge import ChannelMerger
 from sensorkit.ble.scan import FoundSensor, find_sensor
@@ -96,6 +96,11 @@ class SensorSession:
         #: its sensors support: Movesense 30 -> 26 Hz); None before streaming or when the protocol cannot tell
         self.stream_sample_rate_hz: float | None = None
         self.battery_percent: int | None = None
+        #: the last notification the decoder could not read (skipped; the stream goes on), as a
+        #: :class:`~sensorkit.ble.errors.DecodeError` whose ``__cause__`` is the decoder's
+        #: ``ProtocolError``; None while every one was read. (The first three are logged as warnings;
+        #: ``health.corrupt_packets`` counts them all.)
+        self.last_decode_error: DecodeError | None = None
         self._health = SessionHealth()
         self.last_arrival_s = float("nan")  # perf_counter() when the last yielded block's packet arrived
         self._queue: asyncio.Queue = asyncio.Queue()
@@ -431,8 +436,10 @@ class SensorSession:
         try:
             rows = decoder.feed(payload)
         except ProtocolError as exc:
+            number = decoder.health.packets + decoder.health.corrupt_packets
+            self.last_decode_error = self._decode_error(f"skipped packet {number}", exc)
             if decoder.health.corrupt_packets <= 3:
-                log.warning("skipped packet %d: %s", decoder.health.packets + decoder.health.corrupt_packets, exc)
+                log.warning("%s", self.last_decode_error)
             return
         rows = self._merger.push(rows)
         self._health.samples += len(rows)  # (complete samples: split ACC and GYRO rows counted once)
@@ -492,7 +499,16 @@ class SensorSession:
         try:
             channel.apply(self._decoder, bytes(payload))
         except ProtocolError as exc:
-            log.warning("ignored control response %s: %s", bytes(payload[:8]).hex(), exc)
+            self.last_decode_error = self._decode_error(f"ignored control response {bytes(payload[:8]).hex()}", exc)
+            log.warning("%s", self.last_decode_error)
+
+    def _decode_error(self, what: str, exc: ProtocolError) -> DecodeError:
+        """The decoder's ``exc`` as a :class:`DecodeError` (its cause) naming the sensor and ``what``
+        was done with the notification: ``F0:0D:00:00:00:01 (Movesense 174630000192): skipped
+        packet 7: Movesense IMU6 packet has 3 bytes; ...``."""
+        error = DecodeError(f"{self.sensor.address} ({self.sensor.name}): {what}: {exc}")
+        error.__cause__ = exc
+        return error
 
     def _close_gap(self, resumed_at_t_s: float) -> None:
         gap = self._pending_gap

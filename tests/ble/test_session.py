@@ -135,7 +135,9 @@ def test_streamed_samples_equal_the_source_within_wire_resolution(rig, run):
             return await collect(session, rig.sensor, 5.0), session
 
     out, session = run(go())
-    assert session.state is LinkState.CLOSED and session.mtu == 247 and session.battery_percent == 87
+    # (the MTU the virtual central asks for; a Movesense's app offers at most 161)
+    assert session.state is LinkState.CLOSED and session.battery_percent == 87
+    assert session.mtu == (161 if rig.sensor.firmware.protocol_name == "movesense" else 247)
     assert len(out) > 400 and out.t[0] == 0.0 and np.all(np.diff(out.t) > 0)
     index = np.arange(len(out))  # nothing lost: sample i is source sample i
     assert np.abs(out.t - rig.source.t[index]).max() < 1e-3     # sensor timestamps, not arrival times
@@ -420,6 +422,34 @@ def test_a_metawear_board_without_gyroscope_is_refused_before_it_streams(run):
                                 "accelerometer, no gyroscope); sensorkit needs an accelerometer and a gyroscope")
     assert not sensor.firmware.subscribed and not sensor.firmware.powered and sensor.sent_packets == 0
     assert sensor.connections == 1 and not sensor.connected
+
+
+def test_a_metawear_board_whose_chip_is_unknown_is_refused_with_the_decoders_error_as_its_cause(run):
+    # (the refusal said the decoder's words but dropped its error: `raise ... from None`)
+    from firmware_protocols import ProtocolError
+    from firmware_protocols import metawear as mw
+    from sensorkit.ble import StreamRefusedError
+    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
+    from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
+
+    from .conftest import synthetic_samples
+
+    class UnknownChip(MetaWearFirmware):
+        def _command(self, payload: bytes) -> None:
+            if payload[:2] == bytes((mw.ACC_MODULE, mw.READ_FLAG | mw.MODULE_INFO_REGISTER)):
+                self.respond(mw.NOTIFY_CHAR_UUID, payload[:2] + bytes((9, 1)))  # implementation 9: none known
+                return
+            super()._command(payload)
+
+    sensor = VirtualSensor(UnknownChip(100.0), synthetic_samples(6.0, rate_hz=100.0), speed=20.0)
+    radio = VirtualRadio([sensor])
+    session = SensorSession("MetaWear", client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
+                            give_up_s=30.0, backoff_initial_s=0.02)
+    with pytest.raises(StreamRefusedError) as error:
+        run(session.open())
+    assert str(error.value) == ("F0:0D:00:00:00:01 (MetaWear): MetaWear accelerometer implementation 9 is not "
+                                "supported")
+    assert isinstance(error.value.__cause__, ProtocolError) and str(error.value.__cause__) in str(error.value)
 
 
 def starts_made(monkeypatch) -> list:
@@ -1561,3 +1591,59 @@ def test_the_health_counts_each_sample_once_also_from_split_acc_and_gyro_frames(
     out, session = run(go())
     rest = session.drain()  # (decoded before the end, not read)
     assert session.health.samples == len(out) + sum(len(block) for block in rest) > 200
+
+
+def test_a_movesense_at_104_hz_over_the_apps_mtu_of_161_streams_every_sample(run):
+    # A user's report: on a real Movesense at 104 Hz nothing usable came. The app's MTU is 161, a
+    # notification carries 158 bytes, and a 104 Hz IMU6 packet (8 samples) is 198: the app sends
+    # it as 158 + 42 bytes (DATA, then DATA_PART2: 03 ref and the rest), and the decoder refused
+    # both halves. The simulated sensor offered 247 and never split. Now it splits as the app does,
+    # and the client joins the halves: every sample arrives.
+    from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
+
+    source = synthetic_samples(10.0)
+    sensor = VirtualSensor(MovesenseFirmware(104.0), source, speed=20.0)
+    radio = VirtualRadio([sensor])
+    session, out = streamed(run, sensor, radio, 5.0, 5000, sample_rate_hz=104.0, give_up_s=3.0,
+                            scan_timeout_s=1.0, backoff_initial_s=0.02)
+    assert session.mtu == 161 and sensor.firmware.mtu == 161  # (the virtual central asks for 247)
+    sent = sensor.sent_samples
+    assert sent >= 400 and sent % 8 == 0 and sensor.sent_packets == 2 * (sent // 8)  # each packet in two
+    assert len(out) == sent and session.health.corrupt_packets == 0 and session.health.lost_total_samples == 0
+    np.testing.assert_allclose(out.t, source.t[:sent], atol=1e-3)  # the sensor's timestamps
+    np.testing.assert_allclose(out.acc, source.acc[:sent], rtol=1e-6, atol=1e-6)  # float32 on the wire
+    np.testing.assert_allclose(out.gyr, source.gyr[:sent], rtol=1e-6, atol=1e-5)
+
+
+def test_a_packet_the_decoder_cannot_read_is_said_as_a_sensorkit_error_naming_the_sensor_and_packet(rig, run, caplog):
+    # firmware_protocols.ProtocolError derives from ValueError only (the decoders are pure: they
+    # import nothing of sensorkit), so what a session said of an unreadable packet escaped a user's
+    # `except SensorkitError`. The session says it as a DecodeError (a BleError), the decoder's
+    # error its cause, in one line naming the sensor and the packet, and streams on.
+    import logging
+
+    from firmware_protocols import ProtocolError
+    from sensorkit.ble import DecodeError
+    from sensorkit.errors import SensorkitError
+
+    sensor, fired = rig.sensor, []
+    caplog.set_level(logging.WARNING)
+
+    async def go():
+        async with session_for(rig) as session:
+            def hooks(clock_s):
+                if clock_s > 1.0 and sensor.sent_packets and not fired:
+                    fired.append(sensor.sent_until_s)
+                    sensor.corrupt_packets(1)  # (its first 3 bytes only)
+            return await collect(session, sensor, math.inf, hooks, 5000,
+                                 lambda: fired[0] + 1.0 if fired else math.inf), session
+
+    out, session = run(go())
+    error = session.last_decode_error
+    assert isinstance(error, DecodeError) and isinstance(error, SensorkitError)
+    assert isinstance(error.__cause__, ProtocolError)
+    message = str(error)
+    number = int(message.split("skipped packet ")[1].split(":")[0])
+    assert message == f"{sensor.address} ({sensor.local_name}): skipped packet {number}: {error.__cause__}"
+    assert "\n" not in message and message in caplog.text  # (the warning: the same line)
+    assert session.health.corrupt_packets >= 1 and out.t[-1] > fired[0] + 0.5  # (streamed on)

@@ -149,8 +149,9 @@ def test_a_finished_sensor_has_sent_its_last_part_filled_frame_before_anyone_see
 def test_the_virtual_movesense_answers_and_streams_as_the_gatt_sensordata_app_does(run):
     # HELLO is answered "Hello"; a subscription to /Meas/IMU6 at the rate it plays starts the
     # stream, without an answer (the app answers only a failure); one at another rate streams
-    # nothing; UNSUBSCRIBE ends it. Each notification: 02, the reference, the first sample's ms
-    # timestamp on the sensor's uptime clock, N acceleration then N angular-rate float32 vectors.
+    # nothing; UNSUBSCRIBE ends it. Each packet: 02, the reference, the first sample's ms
+    # timestamp on the sensor's uptime clock, N acceleration then N angular-rate float32 vectors,
+    # in two notifications where it is longer than one.
     from firmware_protocols import movesense as ms
     from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
     from sensorkit.ble.virtual.movesense_firmware import BOOT_MS, MovesenseFirmware
@@ -183,7 +184,11 @@ def test_the_virtual_movesense_answers_and_streams_as_the_gatt_sensordata_app_do
     assert hello_and_nothing_else == [b"\x01\x07Hello"]
     data = got[1:]
     assert len(got) == streamed and len(data) >= 10  # (none after the unsubscribe)
-    assert all(p[:2] == b"\x02\x63" and len(p) == 6 + 24 * 8 for p in data)  # 8 samples: 1/13 s each
+    # 8 samples (1/13 s each): 6 + 24 * 8 = 198 bytes, over the app's MTU of 161 (158 bytes a
+    # notification) as the app sends it: its first 158 bytes, then 03 63 and the other 40
+    assert sensor.firmware.mtu == 161 and len(data) % 2 == 0
+    assert all(p[:2] == b"\x02\x63" and len(p) == 158 for p in data[0::2])
+    assert all(p[:2] == b"\x03\x63" and len(p) == 42 for p in data[1::2])
     decoder = ms.MovesenseDecoder(sample_rate_hz=104.0)
     out = np.vstack([decoder.feed(p) for p in data])
     # (decoder t is 0 at its first packet; its raw timestamp says where on the sensor's clock that was)

@@ -156,3 +156,27 @@ def test_the_note_on_unscaled_frames_names_the_setting_to_give(tmp_path, payload
     result = run("polar_pmd", write_capture(tmp_path, [p.hex() for p in payloads]), *given)
     note = result.stderr.splitlines()[0]
     assert note.startswith(f"note: polar_pmd: no {missing}") and note.endswith(f"(-s {missing}=VALUE)"), note
+
+
+def test_a_movesense_capture_at_104_hz_joins_each_packets_two_notifications_and_names_a_lost_part(tmp_path):
+    # A capture from a real Movesense at 104 Hz holds two notifications per packet (the app's MTU
+    # is 161: 158 + 42 bytes); each line was refused alone. Now the halves join; a packet whose
+    # second half is missing is one line naming it, and the next packet decodes.
+    from firmware_protocols.movesense import encode_imu6, split_notification
+
+    rng = np.random.default_rng(7)
+    acc, gyr = rng.normal(0, 5, (40, 3)), rng.normal(0, 90, (40, 3))
+    times_ms = [5000 + round(i * 8 * 1000 / 104) for i in range(5)]
+    parts = [split_notification(encode_imu6(ts, acc[8 * i:8 * i + 8], gyr[8 * i:8 * i + 8]))
+             for i, ts in enumerate(times_ms)]
+    lines = [part.hex(" ") for i, pair in enumerate(parts) for part in (pair[:1] if i == 2 else pair)]
+    result = run("movesense", write_capture(tmp_path, lines), "--sample-rate-hz", "104")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{tmp_path / 'capture.hex'}:6: Movesense IMU6 packet of timestamp {times_ms[2]} ms: its first part "
+        "(158 bytes) was not followed by its second part (type 3): dropped")
+    table = pd.read_csv(io.StringIO(result.stdout))
+    kept = np.r_[0:16, 24:40]  # every sample but packet 2's
+    np.testing.assert_allclose(table[["acc_x", "acc_y", "acc_z"]], acc[kept].astype(np.float32), rtol=1e-6)
+    np.testing.assert_allclose(table[["gyr_x", "gyr_y", "gyr_z"]], gyr[kept].astype(np.float32), rtol=1e-6)
+    assert "32 samples, 8 lost (20.0%) in 1 gap" in result.stderr

@@ -26,6 +26,7 @@ from firmware_protocols.movesense import (
     encode_imu6,
     imu6_rate_hz,
     parse_command_result,
+    split_notification,
 )
 
 RATE_HZ = 104.0
@@ -168,8 +169,9 @@ def test_example_payloads_decode():
 
 @pytest.mark.parametrize("payload", [
     b"", b"\x02", bytes.fromhex("026340e201"),  # too short
-    bytes.fromhex("026340e20100") + bytes(23),  # not 6 + 24 N
-    bytes.fromhex("036340e20100") + bytes(24),  # type 3 (continuation) is not supported
+    bytes.fromhex("026340e20100") + bytes(13),  # not 6 + 24 N, and too short for a first part
+    bytes.fromhex("036340e20100") + bytes(24),  # a second part (type 3) without a first
+    bytes.fromhex("046340e20100") + bytes(24),  # type 4: no packet is split in three
     struct.pack("<BBI6f", 2, 99, 1, float("nan"), 0, 0, 0, 0, 0),
 ])
 def test_malformed_payloads_raise_protocol_error(payload):
@@ -206,8 +208,8 @@ def spec_classification_vectors() -> list[tuple[bytes, str, dict]]:
 
 
 def test_the_spec_has_a_classification_vector_of_every_kind():
-    assert {kind for _, kind, _ in spec_classification_vectors()} == {"command result", "data", "other"}
-    assert len(spec_classification_vectors()) == 10
+    assert {kind for _, kind, _ in spec_classification_vectors()} == {"command result", "data", "data part 2", "other"}
+    assert len(spec_classification_vectors()) == 11
 
 
 @pytest.mark.parametrize("payload, kind, fields", spec_classification_vectors(), ids=lambda v: v.hex() or "empty"
@@ -218,8 +220,9 @@ def test_a_notification_is_classified_as_the_spec_says(payload, kind, fields):
         status = fields["status"]
         body = b"Hello" if status is None else payload[2:]
         assert note == CommandResult(fields["reference"], status, body)
-    elif kind == "data":
-        assert note == DataNotification(fields["reference"], fields["payload"] or b"")
+    elif kind.startswith("data"):
+        part = 2 if kind == "data part 2" else 1
+        assert note == DataNotification(fields["reference"], fields["payload"] or b"", part)
     else:
         assert isinstance(note, OtherNotification)
         assert (note.kind, note.reference) == (fields["type"], fields["reference"])
@@ -232,3 +235,97 @@ def test_an_unreadable_command_result_is_classified_with_the_decoders_one_line()
     note = classify_notification(bytes.fromhex("016301fb00"))
     assert note.why == ('Movesense command result 01 63 01 fb 00: 3 byte(s) after the reference; '
                         'expected a 2-byte status or "Hello"')
+
+
+# --- a packet longer than a notification: DATA (2) + DATA_PART2 (3), movesense.md ----------------
+
+def split_104_hz_packet(timestamp_ms: int, first: int = 0) -> list[bytes]:
+    """An 8-sample packet (104 Hz: 198 bytes) as the app sends it at its MTU of 161."""
+    return split_notification(packet(timestamp_ms, n=8, first=first))
+
+
+def test_a_104_hz_packet_comes_as_158_and_42_bytes_and_the_parts_join_without_the_second_header():
+    whole = packet(7_351_200, n=8)
+    first, second = split_notification(whole)  # the app's MTU, 161: 158 bytes a notification
+    assert (len(whole), len(first), len(second)) == (198, 158, 42)
+    assert first == whole[:158] and second[:2] == bytes([3, 99]) and second[2:] == whole[158:]
+    assert split_notification(packet(7_351_200, n=4)) == [packet(7_351_200, n=4)]  # 102 bytes: fits
+
+
+def test_a_split_104_hz_packet_decodes_to_the_samples_of_the_whole():
+    # the user's report: 158 + 42 bytes gave "packet has 158 bytes" and "type 3 is not a command result"
+    dec = Movesense().decoder(sample_rate_hz=104)
+    first, second = split_104_hz_packet(5000)
+    assert len(dec.feed(first)) == 0
+    rows = dec.feed(second)
+    np.testing.assert_array_equal(rows, MovesenseDecoder().feed(packet(5000, n=8)))
+    np.testing.assert_array_equal(rows[:, 1], np.arange(8))
+    assert (dec.health.corrupt_packets, dec.health.samples) == (0, 8)
+
+
+def test_a_stream_of_split_packets_loses_nothing():
+    dec = MovesenseDecoder(sample_rate_hz=RATE_HZ)
+    times = stream_times(5, n=8)
+    rows = np.vstack([dec.feed(part) for i, ts in enumerate(times) for part in split_104_hz_packet(ts, first=8 * i)])
+    np.testing.assert_array_equal(rows[:, 1], np.arange(40))
+    assert dec.health.lost_samples == 0 and dec.health.corrupt_packets == 0
+
+
+def test_a_lost_second_part_is_one_error_naming_the_packet_and_the_next_packet_decodes():
+    dec = MovesenseDecoder(sample_rate_hz=RATE_HZ)
+    times = stream_times(3, n=8)
+    a, b, c = (split_104_hz_packet(ts, first=8 * i) for i, ts in enumerate(times))
+    out = [dec.feed(a[0]), dec.feed(a[1])]
+    out.append(dec.feed(b[0]))  # b's second part is lost on the way
+    with pytest.raises(ProtocolError) as error:
+        dec.feed(c[0])
+    assert str(error.value) == (f"Movesense IMU6 packet of timestamp {times[1]} ms: its first part (158 bytes) "
+                                "was not followed by its second part (type 3): dropped")
+    out.append(dec.feed(c[1]))
+    rows = np.vstack(out)
+    np.testing.assert_array_equal(rows[:, 1], [*range(8), *range(16, 24)])  # b's 8 samples, no more
+    assert dec.health.corrupt_packets == 1 and dec.health.lost_samples == 8
+    assert dec.health.gaps[0].at_t_s == pytest.approx((times[2] - times[0]) / 1000)
+
+
+def test_a_second_part_without_its_first_is_one_error_and_the_next_packet_decodes():
+    dec = MovesenseDecoder(sample_rate_hz=RATE_HZ)
+    times = stream_times(3, n=8)
+    a, b, c = (split_104_hz_packet(ts, first=8 * i) for i, ts in enumerate(times))
+    rows = [dec.feed(a[0]), dec.feed(a[1])]
+    with pytest.raises(ProtocolError) as error:  # b's first part is lost on the way
+        dec.feed(b[1])
+    assert str(error.value) == (f"Movesense IMU6 second part (42 bytes: {b[1][:8].hex(' ')} ...) came without "
+                                "its first part: dropped")
+    rows += [dec.feed(c[0]), dec.feed(c[1])]
+    np.testing.assert_array_equal(np.vstack(rows)[:, 1], [*range(8), *range(16, 24)])
+    assert dec.health.corrupt_packets == 1 and dec.health.lost_samples == 8
+
+
+def test_a_whole_packet_that_shows_a_lost_second_part_comes_out_with_the_next_notification():
+    dec = MovesenseDecoder(sample_rate_hz=RATE_HZ)
+    times = stream_times(3, n=8)
+    a = split_104_hz_packet(times[0])
+    whole = packet(times[1], n=4, first=8)  # (102 bytes: one notification)
+    dec.feed(a[0])  # a's second part is lost
+    with pytest.raises(ProtocolError, match=f"timestamp {times[0]} ms: its first part"):
+        dec.feed(whole)
+    rows = dec.feed(packet(times[1] + round(4 * PERIOD_MS), n=4, first=12))
+    np.testing.assert_array_equal(rows[:, 1], np.arange(8, 16))  # the whole packet's 4, then the next 4
+    assert np.all(np.diff(rows[:, 0]) > 0) and dec.health.samples == 8
+
+
+def test_a_second_part_of_another_subscription_is_skipped_and_ours_still_joins():
+    dec = MovesenseDecoder(sample_rate_hz=RATE_HZ)
+    ours = split_104_hz_packet(5000)
+    theirs = split_notification(packet(5000, n=8, reference=100))
+    out = [dec.feed(ours[0]), dec.feed(theirs[0]), dec.feed(theirs[1]), dec.feed(ours[1])]
+    assert [len(o) for o in out] == [0, 0, 0, 8] and dec.ignored_packets == 2
+
+
+def test_parts_that_join_into_no_packet_are_an_error_saying_how_they_were_joined():
+    dec = MovesenseDecoder(sample_rate_hz=RATE_HZ)
+    first, second = split_104_hz_packet(5000)
+    dec.feed(first)
+    with pytest.raises(ProtocolError, match=r"has 197 bytes \(reassembled from 158 \+ 41 bytes\); expected 6 \+ 24"):
+        dec.feed(second[:-1])

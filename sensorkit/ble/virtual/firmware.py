@@ -37,6 +37,9 @@ class SensorFirmware(ABC):
     protocol_name: str = ""
     local_name: str = ""
     advertised_uuids: tuple[str, ...] = ()
+    #: the largest ATT MTU (bytes) the device's own stack offers; None: no limit of its own (the
+    #: hosting sensor's ``max_mtu`` and the client's request decide)
+    max_mtu: int | None = None
 
     def __init__(self, sample_rate_hz: float) -> None:
         self.sample_rate_hz = float(sample_rate_hz)

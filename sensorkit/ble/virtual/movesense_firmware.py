@@ -16,8 +16,11 @@ Data notifications are ``02 ref`` + the uint32 millisecond timestamp of the pack
 on the sensor's uptime clock (:attr:`MovesenseFirmware.boot_ms` at sensor time 0, then running
 through outages) + N float32 acceleration vectors (m/s²) + N float32 angular-rate vectors (deg/s),
 encoded with ``firmware_protocols.movesense.encode_imu6``. N is a notification per 1/13 s (two
-per 26 Hz packet, eight at 104 Hz), as many as fit in the ATT MTU; the spec does not fix N and
-the client does not depend on it.
+per 26 Hz packet, eight at 104 Hz; the spec does not fix N and the client does not depend on
+it). The app's ATT MTU is 161 (:attr:`MovesenseFirmware.max_mtu`, "MTU is 161" in its source):
+a packet longer than a notification (158 bytes there: 104 Hz, 198 bytes) goes out as the app
+sends it, its first 158 bytes and then ``03 ref`` and the rest
+(``firmware_protocols.movesense.split_notification``); N is at most what two notifications carry.
 
 Like a MetaWear board, it plays its samples at ``sample_rate_hz``, which must be an IMU6 rate
 (13, 26, 52, 104, 208 ... Hz), and streams only a subscription at that rate: one at another rate
@@ -46,6 +49,7 @@ class MovesenseFirmware(SensorFirmware):
 
     protocol_name = "movesense"
     advertised_uuids = ()  # (found by its name: "Movesense <serial>")
+    max_mtu = ms.APP_MTU
 
     def __init__(self, sample_rate_hz: float, serial: str = "174630000192") -> None:
         super().__init__(sample_rate_hz)
@@ -76,20 +80,22 @@ class MovesenseFirmware(SensorFirmware):
         return ms.imu6_path(self.sample_rate_hz)
 
     def samples_per_packet(self, mtu: int) -> int:
-        fits = (mtu - 3 - ms.HEADER_BYTES) // ms.SAMPLE_BYTES
+        fits = (2 * (mtu - 3) - 2 - ms.HEADER_BYTES) // ms.SAMPLE_BYTES  # (a first part and a second)
         return max(1, min(fits, round(self.sample_rate_hz / NOTIFICATIONS_PER_S)))
 
     def encode(self, rows: np.ndarray) -> list[tuple[str, bytes]]:
-        """One notification per subscriber of this rate; samples missing from the source (the
-        simulation's dropouts) end a notification: the next starts after the hole, with its own
-        timestamp, as a sensor that lost samples would send them."""
+        """One packet per subscriber of this rate, in two notifications where it is longer than
+        one (see module doc); samples missing from the source (the simulation's dropouts) end a
+        packet: the next starts after the hole, with its own timestamp, as a sensor that lost
+        samples would send them."""
         references = [ref for ref, path in self.subscriptions.items() if path == self._path]
         holes = np.flatnonzero(np.diff(rows[:, 0]) * self.sample_rate_hz > 1.5) + 1
         packets = []
         for run in np.split(rows, holes):
             timestamp_ms = self.boot_ms + round(run[0, 0] * 1000.0)
-            packets += [(ms.DATA_CHAR_UUID, ms.encode_imu6(timestamp_ms, run[:, 1:4], run[:, 4:7], ref))
-                        for ref in references]
+            packets += [(ms.DATA_CHAR_UUID, part) for ref in references
+                        for part in ms.split_notification(ms.encode_imu6(timestamp_ms, run[:, 1:4], run[:, 4:7], ref),
+                                                          self.mtu)]
         return packets
 
     def on_disconnect(self) -> None:

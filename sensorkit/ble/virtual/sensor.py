@@ -153,7 +153,7 @@ class VirtualSensor:
             raise LinkRefused(f"{self.address}: connection refused (test hook)", advertising=True)
         if not self.advertising:
             raise LinkRefused(f"{self.address}: not advertising", advertising=False)
-        self._link = Link(min(requested_mtu, self.max_mtu), on_lost)
+        self._link = Link(min(requested_mtu, self.max_mtu, self.firmware.max_mtu or self.max_mtu), on_lost)
         self.connections += 1
         self.firmware.on_connect(self._link.mtu)
         self._pacer = asyncio.get_running_loop().create_task(self._pace(self._link))
