@@ -150,7 +150,9 @@ def _web_options(func):
                      help="With --web: port to serve on (0: any free port)."),
         click.option("--prescription", "rx_path", type=click.Path(exists=True, path_type=Path), default=None,
                      help="A prescription TOML file, or a folder of them, naming --patient: its target ROM, hold"
-                          " and tempo where no option gives them, and on the web page its sets and reps."),
+                          " and tempo where no option gives them, its side where --side does not (a side or"
+                          " exercise it does not prescribe is refused: the report would not count the session),"
+                          " and on the web page its sets and reps."),
     ]
     for option in reversed(options):
         func = option(func)
