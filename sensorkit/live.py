@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sensorkit.ble.recorder import HoldCue, LiveStatus, hold_cue
-from sensorkit.live_cues import BURST_GAP_S, SENSOR_REASONS, FidgetBursts, short_of
+from sensorkit.live_cues import BURST_GAP_S, FidgetBursts, short_of
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 
 BAR_WIDTH = 40
@@ -79,7 +79,7 @@ class PlainDisplay:
         self._last_state: str | None = None
         self._cued = False
         self._below_said = False
-        self._fidgets = FidgetBursts(exempt=lambda rep: (rep.reason or "").startswith(SENSOR_REASONS))
+        self._fidgets = FidgetBursts()
         self._burst: list[Rep] = []  # the fidgets after the first of the burst under way, not yet said
 
     def _print(self, status: LiveStatus, text: str) -> None:

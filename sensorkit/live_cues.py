@@ -38,6 +38,11 @@ SMALL_REASONS = ("too small", "shaking")
 FIDGET_NOTE = "A small quick movement: not counted (a rep goes out slowly and holds at the top)."
 
 
+def sensors_doing(rep: Rep) -> bool:
+    """Whether rejected ``rep`` was the sensor's doing (:data:`SENSOR_REASONS`)."""
+    return rep.kind == "rejected" and (rep.reason or "").startswith(SENSOR_REASONS)
+
+
 def unheld(rep: Rep) -> bool:
     """Whether ``rep`` is a rejected movement not held at the top (:data:`FIDGET_MAX_HOLD_S`)."""
     return rep.kind == "rejected" and not rep.hold_s >= FIDGET_MAX_HOLD_S
@@ -67,12 +72,11 @@ class FidgetBursts:
 
     A fidget is a rejected movement that is :func:`fidget_shaped`, or one not held and quick or
     small that starts within :data:`BURST_GAP_S` of the last fidget's end (a shake's bigger swings,
-    its slower last one); a burst is fidgets following each other so. ``exempt(rep)``: a rejected movement with its own account
-    (the sensor's link cut it), never a fidget.
+    its slower last one); a burst is fidgets following each other so. A movement rejected by the
+    sensor's doing (:func:`sensors_doing`) has its own account: never a fidget.
     """
 
-    def __init__(self, exempt=lambda rep: False) -> None:
-        self._exempt = exempt
+    def __init__(self) -> None:
         self._last_end_s: float | None = None
         #: how many fidgets the burst under way has had (0: none under way)
         self.in_burst = 0
@@ -82,7 +86,7 @@ class FidgetBursts:
         for a movement that is no fidget (it ends the burst)."""
         continues = (self._last_end_s is not None and unheld(rep) and rep.start_s - self._last_end_s <= BURST_GAP_S
                      and (quick(rep) or small(rep, reference_rom_deg)))
-        if self._exempt(rep) or not (continues or fidget_shaped(rep, reference_rom_deg)):
+        if sensors_doing(rep) or not (continues or fidget_shaped(rep, reference_rom_deg)):
             self._last_end_s, self.in_burst = None, 0
             return ""
         self._last_end_s = rep.end_s

@@ -100,11 +100,10 @@ _REJECTED_WORDS = (
     (WENT_ON_FROM_FOREIGN, "Part of a step or of walking, not this exercise: not counted."),
 )
 
-_SENSOR_WORDS = SENSOR_REASONS  # (the sensor's doing: said so, never taken for a fidget)
 #: rejection reasons (first words) for which the page sounds no failure tone: the sensor's doing,
 #: or a small movement not held, mostly a fidget, which the patient should not be nagged about
 #: (and any fidget or shake: :class:`~sensorkit.live_cues.FidgetBursts`, in :class:`LiveHub`)
-_NO_TONE_WORDS = (*_SENSOR_WORDS, TOO_SMALL_NOT_HELD)
+_NO_TONE_WORDS = (*SENSOR_REASONS, TOO_SMALL_NOT_HELD)
 
 
 def link_lost(rep: Rep) -> bool:
@@ -118,11 +117,6 @@ def no_failure_tone(rep: Rep) -> bool:
     doing (:func:`link_lost`, or the data began during it), or a quick small movement not held
     (mostly a fidget: its note is enough)."""
     return rep.kind == "rejected" and (rep.reason or "").startswith(_NO_TONE_WORDS)
-
-
-def sensor_s_doing(rep: Rep) -> bool:
-    """Whether rejected ``rep`` was the sensor's doing (the link cut it, or the data began in it)."""
-    return rep.kind == "rejected" and (rep.reason or "").startswith(_SENSOR_WORDS)
 
 
 def rep_note(rep: Rep, plan: SessionPlan | None = None) -> str:
@@ -191,7 +185,7 @@ class LiveHub:
         self._seq = 0
         self.ended = False  # close() was called: the session is over
         self._last_arrival_s = math.nan
-        self._fidgets = FidgetBursts(exempt=sensor_s_doing)
+        self._fidgets = FidgetBursts()
 
     # ---- subscribers (pages) -------------------------------------------------------------
     def subscribe(self) -> asyncio.Queue:
@@ -239,11 +233,11 @@ class LiveHub:
         if rep.counted:
             self._scale_deg = max(self._scale_deg, 1.25 * rep.rom_deg)
         # (a fidget or a shake's burst: no failure tone, one note for the burst, the rows all kept)
-        burst = self._fidgets.judge(rep, self._band(status)[0])
+        band_deg, band_name = self._band(status)
+        burst = self._fidgets.judge(rep, band_deg)
         note = FIDGET_NOTE if burst == "first" else "" if burst == "more" else rep_note(rep, self.plan)
         if rep.kind == "full":
             self._full_roms_deg.append(rep.rom_deg)
-        band_deg, band_name = self._band(status)
         target_rom_deg = band_deg if band_name == "target" else None
         target_hold_s = self.plan.hold_s if self.plan is not None else status.target_hold_s
         item = {
