@@ -11,14 +11,20 @@ one gentle note for a whole burst (:class:`FidgetBursts`).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 from sensorkit.pipeline.rep import Rep
-from sensorkit.pipeline.segment import BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN
 
-#: the first words of the pipeline's reasons for a movement rejected by the sensor's doing (the
-#: link cut it, or the data began in it): said so, never taken for a fidget
-SENSOR_REASONS = (CUT_BY_GAP, REST_UNSEEN, BEGAN_MOVING, BEGAN_IN_HOLD)
+
+@functools.cache
+def sensor_reasons() -> tuple[str, ...]:
+    """The first words of the pipeline's reasons for a movement rejected by the sensor's doing (the
+    link cut it, or the data began in it): said so, never taken for a fidget. (Read when first
+    needed: the segmenter's module loads the analysis, which ``live --help`` does not need.)"""
+    from sensorkit.pipeline.segment import BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN
+
+    return (CUT_BY_GAP, REST_UNSEEN, BEGAN_MOVING, BEGAN_IN_HOLD)
 
 #: a rejected movement this quick (start to end, s) and not held may be a fidget. The shake's
 #: rows take 0.1-0.25 s; the quickest real rep counted (UCI's fast knee extensions) 0.63 s, a
@@ -39,8 +45,8 @@ FIDGET_NOTE = "A small quick movement: not counted (a rep goes out slowly and ho
 
 
 def sensors_doing(rep: Rep) -> bool:
-    """Whether rejected ``rep`` was the sensor's doing (:data:`SENSOR_REASONS`)."""
-    return rep.kind == "rejected" and (rep.reason or "").startswith(SENSOR_REASONS)
+    """Whether rejected ``rep`` was the sensor's doing (:func:`sensor_reasons`)."""
+    return rep.kind == "rejected" and (rep.reason or "").startswith(sensor_reasons())
 
 
 def unheld(rep: Rep) -> bool:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from sensorkit.ble.recorder import LiveStatus, hold_cue
-from sensorkit.live_cues import FIDGET_NOTE, SENSOR_REASONS, FidgetBursts, short_of
+from sensorkit.live_cues import FIDGET_NOTE, FidgetBursts, sensor_reasons, short_of
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 from sensorkit.pipeline.pipeline import WENT_ON_FROM_FOREIGN
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN,
@@ -103,7 +103,7 @@ _REJECTED_WORDS = (
 #: rejection reasons (first words) for which the page sounds no failure tone: the sensor's doing,
 #: or a small movement not held, mostly a fidget, which the patient should not be nagged about
 #: (and any fidget or shake: :class:`~sensorkit.live_cues.FidgetBursts`, in :class:`LiveHub`)
-_NO_TONE_WORDS = (*SENSOR_REASONS, TOO_SMALL_NOT_HELD)
+_NO_TONE_WORDS = (*sensor_reasons(), TOO_SMALL_NOT_HELD)
 
 
 def link_lost(rep: Rep) -> bool:
