@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sensorkit.ble.recorder import HoldCue, LiveStatus, hold_cue
+from sensorkit.live_cues import BURST_GAP_S, FidgetBursts, short_of
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 
 BAR_WIDTH = 40
@@ -39,13 +40,15 @@ def target_cue(status: LiveStatus) -> HoldCue:
     return hold_cue(status, status.target_rom_deg or None, status.target_hold_s)
 
 
-def rep_line(rep: Rep) -> str:
-    """One line describing a rep event."""
+def rep_line(rep: Rep, target_rom_deg: float | None = None, target_hold_s: float | None = None) -> str:
+    """One line describing a rep event; a ROM (deg) or hold (s) short of its target is never
+    written rounded up to it (:func:`~sensorkit.live_cues.short_of`)."""
     if rep.kind == "rejected":
         return f"movement rejected ({rep.reason or 'not a rep of the exercise'}) {rep.start_s:.1f}-{rep.end_s:.1f} s"
     rushed = ", fast: slow down" if rep.tempo == "fast" else ""
-    return (f"rep {rep.rep} {rep.kind}: ROM {rep.rom_deg:.1f} deg, hold {rep.hold_s:.1f} s{rushed} "
-            f"({rep.start_s:.1f}-{rep.end_s:.1f} s)")
+    rom = short_of(rep.rom_deg, target_rom_deg, 1) if target_rom_deg else f"{rep.rom_deg:.1f}"
+    hold = short_of(rep.hold_s, target_hold_s, 1) if target_hold_s else f"{rep.hold_s:.1f}"
+    return f"rep {rep.rep} {rep.kind}: ROM {rom} deg, hold {hold} s{rushed} ({rep.start_s:.1f}-{rep.end_s:.1f} s)"
 
 
 def summary_line(status: LiveStatus, path: str | None, with_reps: bool = True) -> str:
@@ -63,43 +66,75 @@ def _state_words(status: LiveStatus) -> str:
 
 
 class PlainDisplay:
-    """Log lines for pipes and files: state changes, hold cues, reps (``show_reps``), a summary."""
+    """Log lines for pipes and files: state changes, the cues the terminal view shows in a hold
+    ("go a little further", "hold reached"), reps (``show_reps``; a burst of fidgets as its first
+    and one line for the rest: :class:`~sensorkit.live_cues.FidgetBursts`), a summary."""
 
-    def __init__(self, stream: TextIO | None = None, show_reps: bool = True, path: str | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, show_reps: bool = True, path: str | None = None,
+                 targets_note: str = "") -> None:
         self.stream = stream or sys.stdout
         self.show_reps = show_reps
         self.path = path
+        self._targets_note = targets_note  # (said after the first link line: the targets and where from)
         self._last_state: str | None = None
         self._cued = False
+        self._below_said = False
+        self._fidgets = FidgetBursts()
+        self._burst: list[Rep] = []  # the fidgets after the first of the burst under way, not yet said
 
     def _print(self, status: LiveStatus, text: str) -> None:
         print(f"[{status.t_s:8.1f} s] {text}", file=self.stream, flush=True)
 
     def show(self, status: LiveStatus) -> None:
         words = _state_words(status)
+        if self._burst and status.t_s > self._burst[-1].end_s + 3 * BURST_GAP_S:  # (one more would be decided by now)
+            self._end_burst(status)
         if status.state.value != self._last_state:
             self._last_state = status.state.value
             self._print(status, words)
-        reached = target_cue(status).reached
-        if reached and not self._cued:
+            if self._targets_note:
+                self._print(status, self._targets_note)
+                self._targets_note = ""
+        cue = target_cue(status)
+        if cue.below_target and not self._below_said:  # (the terminal view's words, once per hold)
+            self._print(status, f"hold {status.hold_elapsed_s:.1f} s: go a little further ({status.target_rom_deg:.0f} deg)")
+        self._below_said = status.phase == "hold" and (self._below_said or bool(cue.below_target))
+        if cue.reached and not self._cued:
             self._print(status, f"hold {status.target_hold_s:g} s reached: return slowly")
-        self._cued = status.phase != "rest" and (self._cued or reached)  # once per rep
+        self._cued = status.phase != "rest" and (self._cued or cue.reached)  # once per rep
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
-        self._cued = False
+        self._cued = self._below_said = False
+        burst = self._fidgets.judge(rep, status.target_rom_deg or None)
+        if burst == "more":
+            self._burst.append(rep)
+            return
+        self._end_burst(status)
         if self.show_reps:
-            self._print(status, rep_line(rep))
+            fidget = ": a small quick movement (a fidget or shake), no cue" if burst == "first" else ""
+            self._print(status, rep_line(rep, status.target_rom_deg, status.target_hold_s) + fidget)
+
+    def _end_burst(self, status: LiveStatus) -> None:
+        """Say the fidgets of the burst just ended after its first, in one line."""
+        if self._burst and self.show_reps:
+            n = len(self._burst)
+            self._print(status, f"{n} more small quick {'movement' if n == 1 else 'movements'} (a fidget or shake) "
+                                f"{self._burst[0].start_s:.1f}-{self._burst[-1].end_s:.1f} s: not counted, no cue")
+        self._burst = []
 
     def close(self, status: LiveStatus) -> None:
         self.show(status)
+        self._end_burst(status)
         print(summary_line(status, self.path, self.show_reps), file=self.stream, flush=True)
 
 
 class RichDisplay:
     """A live panel on a terminal (see module doc)."""
 
-    def __init__(self, console: Console | None = None, path: str | None = None) -> None:
+    def __init__(self, console: Console | None = None, path: str | None = None, targets_note: str = "") -> None:
         self.console = console or Console()
+        if targets_note:  # (above the panel: the targets and where each came from)
+            self.console.print(targets_note, markup=False, emoji=False, highlight=False)
         self.path = path
         self._last_rep: Rep | None = None
         self._full_roms_deg: list[float] = []
@@ -143,7 +178,7 @@ class RichDisplay:
         grid.add_row("reps", Text("   ".join([*(f"{KIND_WORDS.get(k, k)} {n}" for k, n in status.counts.items()),
                                              f"(fast {status.fast_reps})"])))
         if self._last_rep is not None:
-            grid.add_row("last", Text(rep_line(self._last_rep)))
+            grid.add_row("last", Text(rep_line(self._last_rep, status.target_rom_deg, status.target_hold_s)))
         state_style = {"streaming": "green", "reconnecting": "yellow", "gave_up": "red", "refused": "red"}.get(status.state.value, "white")
         footer = Text.assemble((status.state.value, state_style),
                                f"   battery {status.battery_percent}%" if status.battery_percent is not None else "",
@@ -198,10 +233,11 @@ class RichDisplay:
 
 
 def make_display(show_reps: bool = True, path: str | None = None, stream: TextIO | None = None,
-                 rich: bool | None = None):
-    """A :class:`RichDisplay` on a terminal (``show_reps``), else a :class:`PlainDisplay`."""
+                 rich: bool | None = None, targets_note: str = ""):
+    """A :class:`RichDisplay` on a terminal (``show_reps``), else a :class:`PlainDisplay`; either
+    says ``targets_note`` (the targets and where from) first."""
     stream = stream or sys.stdout
     use_rich = (stream.isatty() and show_reps) if rich is None else rich
     if use_rich:
-        return RichDisplay(Console(file=stream), path)
-    return PlainDisplay(stream, show_reps, path)
+        return RichDisplay(Console(file=stream), path, targets_note)
+    return PlainDisplay(stream, show_reps, path, targets_note)

@@ -150,7 +150,9 @@ def _web_options(func):
                      help="With --web: port to serve on (0: any free port)."),
         click.option("--prescription", "rx_path", type=click.Path(exists=True, path_type=Path), default=None,
                      help="A prescription TOML file, or a folder of them, naming --patient: its target ROM, hold"
-                          " and tempo where no option gives them, and on the web page its sets and reps."),
+                          " and tempo where no option gives them, its side where --side does not (a side or"
+                          " exercise it does not prescribe is refused: the report would not count the session),"
+                          " and on the web page its sets and reps."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -171,9 +173,12 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
         if why:
             raise click.UsageError(f"--name {name!r}: not a plain file name inside --out: {why}")
     plan = None
+    given = {"target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s, "side": side}  # (by an option)
     if rx_path is not None:  # the prescription's targets where no option gives them
         from sensorkit.web.live_hub import plan_for
-        plan = plan_for(rx_path, patient, exercise)
+        plan = plan_for(rx_path, patient, exercise)  # (an exercise not prescribed: a one-line error, exit 2)
+        exercise = plan.exercise  # (the one the report will count the session toward; simulated so)
+        side = _prescribed_side(plan, side, patient, simulate)
         target_rom_deg = plan.rom_deg if target_rom_deg is None else target_rom_deg
         target_hold_s = plan.hold_s if target_hold_s is None else target_hold_s
         target_movement_s = plan.movement_s if target_movement_s is None else target_movement_s
@@ -188,6 +193,7 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
         device, duration_s, meta, sim_session_options, until = _simulation(protocol, seed, speed, sample_rate_hz,
                                                                            duration_s, meta)
         session_options |= sim_session_options
+    targets = targets_note(meta, given, plan, rx_path, simulate) if live else ""
     unique_name = name is None  # a default name taken (two sessions in one second) gets _2, _3, ...
     name = name or datetime.now().strftime("session_%Y%m%d_%H%M%S")
     meta.setdefault("sensor", device)
@@ -199,10 +205,51 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
     if web and web["web"]:
         from sensorkit.web.live_cli import live_page
         _run(live_page(SensorSession(device, **session_options), recorder, meta, duration_s, plan,
-                       web["host"], web["port"], not web["no_browser"], until), recorder)
+                       web["host"], web["port"], not web["no_browser"], until, targets_note=targets), recorder)
         return
-    display = make_display(show_reps=live, path=str(recorder.path))
+    display = make_display(show_reps=live, path=str(recorder.path), targets_note=targets)
     _run(run_session(SensorSession(device, **session_options), recorder, display, duration_s, until=until), recorder)
+
+
+def _prescribed_side(plan, side: str | None, patient: str | None, simulate: bool) -> str | None:
+    """The session's side under ``plan`` (a :class:`~sensorkit.web.live_hub.SessionPlan`): ``side``
+    (``--side``) when prescribed; without it the one side prescribed (a simulated session is of that
+    leg), or None where both are (a simulated session draws one). A session ``sensorkit report``
+    would not count is refused before it starts (:class:`click.UsageError`, exit 2): a side not
+    prescribed, or a real sensor's session with no side where both legs are prescribed."""
+    legs = " and ".join(plan.sides)
+    if side is not None and side not in plan.sides:
+        raise click.UsageError(f"--side {side}: {patient}'s prescription ({plan.source}) has {plan.exercise} for the "
+                               f"{legs} leg only; a session on the {side} leg would not count toward it")
+    if side is None and len(plan.sides) == 1:
+        return plan.sides[0]
+    if side is None and not simulate:
+        raise click.UsageError(f"--side left or right is needed: {patient}'s prescription ({plan.source}) has "
+                               f"{plan.exercise} for the {legs} legs, and a session without its side is not counted")
+    return side
+
+
+def targets_note(meta: dict, given: dict, plan, rx_path: Path | None, simulate: bool) -> str:
+    """The live log's line saying the session's targets and where each came from: an option, the
+    prescription (``plan``, from ``rx_path``), or the simulated session (``meta`` after it)."""
+    def source(key: str) -> str:
+        if given[key] is not None:
+            return "--" + key.replace("_", "-")
+        if plan is not None:
+            return f"prescription {rx_path}"
+        return "the simulated session's" if simulate else "?"
+
+    said = {"target_rom_deg": f"range {meta.get('target_rom_deg') or 0:g} deg",
+            "target_hold_s": f"hold {meta.get('target_hold_s') or 0:g} s"}
+    keys = [key for key in said if meta.get(key)]
+    if len(keys) == 2 and source(keys[0]) == source(keys[1]):  # (one source named once)
+        text = f"{said[keys[0]]}, {said[keys[1]]} ({source(keys[0])})"
+    else:
+        text = ", ".join(f"{said[key]} ({source(key)})" for key in keys)
+    text = text or "none (--target-rom-deg, --target-hold-s or --prescription set them): no hold cue"
+    if meta.get("side"):
+        text += f"; {meta['side']} leg ({source('side')})"
+    return "targets: " + text
 
 
 def _simulation(protocol: str | None, seed: int, speed: float, sample_rate_hz: float, duration_s: float | None,

@@ -21,10 +21,10 @@ SIMULATED_WAIT_FOR_PAGE_S = 30.0
 
 
 def live_page(session: SensorSession, recorder: SessionRecorder, meta: dict, duration_s: float | None,
-              plan: SessionPlan | None, host: str, port: int, browser: bool, until=None):
+              plan: SessionPlan | None, host: str, port: int, browser: bool, until=None, targets_note: str = ""):
     """The coroutine running the session with its page (see :func:`run_live_web`). The page's
     address (and the warning for a non-loopback host) goes to stderr; one log line per rep and the
-    summary to stdout, as ``live`` without a terminal. A simulated session (``meta["simulated"]``)
+    summary to stdout, as ``live`` without a terminal (after the first link line, ``targets_note``). A simulated session (``meta["simulated"]``)
     whose page the command opens in a browser starts once that page has connected
     (:data:`SIMULATED_WAIT_FOR_PAGE_S` at most)."""
     model = exercises.get(meta.get("exercise"))
@@ -44,4 +44,5 @@ def live_page(session: SensorSession, recorder: SessionRecorder, meta: dict, dur
             click.echo(f"the simulated session starts when the page opens (at most {wait_s:g} s from now)", err=True)
 
     return run_live_web(session, recorder, hub, server, duration_s, on_ready=ready, until=until, wait_for_page_s=wait_s,
-                        also=PlainDisplay(sys.stdout, show_reps=True, path=str(recorder.path)))
+                        also=PlainDisplay(sys.stdout, show_reps=True, path=str(recorder.path),
+                                                     targets_note=targets_note))

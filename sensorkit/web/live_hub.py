@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from sensorkit.ble.recorder import LiveStatus, hold_cue
+from sensorkit.live_cues import FIDGET_NOTE, FidgetBursts, sensor_reasons, short_of
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 from sensorkit.pipeline.pipeline import WENT_ON_FROM_FOREIGN
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN,
@@ -46,6 +47,9 @@ class SessionPlan:
     hold_s: float
     movement_s: float | None = None  # outward + return time of a controlled rep (the tempo reference)
     knee_out: bool = False  # the easier variant prescribed: its reps may complete (as in the report)
+    exercise: str = ""  # the exercise prescribed (the report counts a session of it only)
+    sides: tuple[str, ...] = ()  # the legs it is prescribed for (the report counts a session of these only)
+    source: str = ""  # the prescription file
 
     @property
     def total(self) -> int:
@@ -96,10 +100,10 @@ _REJECTED_WORDS = (
     (WENT_ON_FROM_FOREIGN, "Part of a step or of walking, not this exercise: not counted."),
 )
 
-#: rejection reasons (first words) for which the page sounds no failure tone: the sensor's doing
-#: (the link cut the movement, or the data began in it), or a quick small movement not held, mostly
-#: a fidget, which the patient should not be nagged about
-_NO_TONE_WORDS = (CUT_BY_GAP, REST_UNSEEN, BEGAN_MOVING, BEGAN_IN_HOLD, TOO_SMALL_NOT_HELD)
+#: rejection reasons (first words) for which the page sounds no failure tone: the sensor's doing,
+#: or a small movement not held, mostly a fidget, which the patient should not be nagged about
+#: (and any fidget or shake: :class:`~sensorkit.live_cues.FidgetBursts`, in :class:`LiveHub`)
+_NO_TONE_WORDS = (*sensor_reasons(), TOO_SMALL_NOT_HELD)
 
 
 def link_lost(rep: Rep) -> bool:
@@ -131,9 +135,9 @@ def rep_note(rep: Rep, plan: SessionPlan | None = None) -> str:
     if plan is not None and not plan.meets(rep):
         short = []
         if rep.rom_deg < plan.rom_deg:
-            short.append(f"reach {plan.rom_deg:g}° (this one {rep.rom_deg:.0f}°)")
+            short.append(f"reach {plan.rom_deg:g}° (this one {short_of(rep.rom_deg, plan.rom_deg)}°)")
         if rep.hold_s < plan.hold_s:
-            short.append(f"hold {plan.hold_s:g} s (this one {rep.hold_s:.1f} s)")
+            short.append(f"hold {plan.hold_s:g} s (this one {short_of(rep.hold_s, plan.hold_s, 1)} s)")
         # (short of nothing: a knee-out rep reaching both targets, which never completes the plan)
         notes.append("Not toward your set: " + (" and ".join(short) if short else "knee-out reps do not count toward it") + ".")
     elif rep.kind == "partial":
@@ -143,6 +147,14 @@ def rep_note(rep: Rep, plan: SessionPlan | None = None) -> str:
 
 def _num(value: float | None, digits: int = 2) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), digits)
+
+
+def _text(value: float, target: float | None, digits: int) -> str:
+    """``value`` as the page writes it (``digits`` decimals; more where a shortfall would read as
+    ``target``: :func:`~sensorkit.live_cues.short_of`); "" when not finite."""
+    if not math.isfinite(value):
+        return ""
+    return short_of(value, target, digits) if target else f"{value:.{digits}f}"
 
 
 class LiveHub:
@@ -173,6 +185,7 @@ class LiveHub:
         self._seq = 0
         self.ended = False  # close() was called: the session is over
         self._last_arrival_s = math.nan
+        self._fidgets = FidgetBursts()
 
     # ---- subscribers (pages) -------------------------------------------------------------
     def subscribe(self) -> asyncio.Queue:
@@ -219,15 +232,25 @@ class LiveHub:
             self._completed += 1
         if rep.counted:
             self._scale_deg = max(self._scale_deg, 1.25 * rep.rom_deg)
+        # (a fidget or a shake's burst: no failure tone, one note for the burst, the rows all kept)
+        band_deg, band_name = self._band(status)
+        burst = self._fidgets.judge(rep, band_deg)
+        note = FIDGET_NOTE if burst == "first" else "" if burst == "more" else rep_note(rep, self.plan)
         if rep.kind == "full":
             self._full_roms_deg.append(rep.rom_deg)
+        target_rom_deg = band_deg if band_name == "target" else None
+        target_hold_s = self.plan.hold_s if self.plan is not None else status.target_hold_s
         item = {
             "index": len(self._reps) + 1, "rep": rep.rep, "kind": rep.kind, "counted": rep.counted,
             "rom_deg": _num(rep.rom_deg, 1), "hold_s": _num(rep.hold_s, 1), "tempo": rep.tempo,
+            # (as the page writes them, a value short of its target never rounded up to it: 39.6 of
+            # 40 reads "39.6", not "40")
+            "rom_text": _text(rep.rom_deg, target_rom_deg, 1), "rom_text_whole": _text(rep.rom_deg, target_rom_deg, 0),
+            "hold_text": _text(rep.hold_s, target_hold_s, 1),
             "start_s": _num(rep.start_s), "end_s": _num(rep.end_s), "reason": rep.reason,
             "meets_plan": self.plan.meets(rep) if self.plan is not None else None,
-            "note": rep_note(rep, self.plan), "decided_t_s": _num(status.t_s),
-            "link_lost": link_lost(rep), "no_failure_tone": no_failure_tone(rep),
+            "note": note, "decided_t_s": _num(status.t_s), "fidget": bool(burst),
+            "link_lost": link_lost(rep), "no_failure_tone": no_failure_tone(rep) or bool(burst),
             "arrival_ms": self._arrival_ms(),
         }
         self._reps.append(item)
@@ -328,4 +351,5 @@ def plan_for(rx_path, patient: str | None, exercise: str | None) -> SessionPlan:
     if plan is None:
         raise ConfigError(f"{rx.source}: {name} is not prescribed to {patient}")
     return SessionPlan(sets=plan.sets, reps_per_set=plan.reps_per_set,
-                       rom_deg=plan.rom_deg, hold_s=plan.hold_s, movement_s=plan.movement_s, knee_out=plan.knee_out)
+                       rom_deg=plan.rom_deg, hold_s=plan.hold_s, movement_s=plan.movement_s, knee_out=plan.knee_out,
+                       exercise=plan.name, sides=tuple(plan.sides), source=str(rx.source))

@@ -18,6 +18,7 @@ from sensorkit.cli import cli, notice
 from sensorkit.io import read_recording
 from sensorkit.live import PlainDisplay, RichDisplay
 from sensorkit.pipeline.rep import Rep
+from prescriptions import exercise, rx_toml
 
 
 def test_scan_simulate_lists_one_sensor_per_protocol_each_at_its_fixed_address():
@@ -456,3 +457,98 @@ def test_without_a_target_the_band_is_the_usual_full_rep_range():
     console.print(display.render(status(target_rom_deg=None, target_hold_s=None)))
     display.close(status())
     assert "(usual 33 deg)" in console.export_text()
+
+
+def test_the_plain_log_says_go_a_little_further_as_the_terminal_view_does():
+    # (the plain log said nothing in a hold under the target range, then no "reached": no why)
+    out = io.StringIO()
+    plain = PlainDisplay(out)
+    low = status(angle_deg=25.0, peak_deg=25.0)
+    for _ in range(3):
+        plain.show(low)
+    plain.show(status(angle_deg=33.0, peak_deg=33.0))
+    plain.rep(a_rep(), status(phase="rest"))
+    plain.show(dataclasses.replace(low, hold_elapsed_s=1.5))  # the next rep's hold: said again
+    said = [line.split("] ", 1)[1] for line in out.getvalue().splitlines()]
+    assert said[1:] == ["hold 5.5 s: go a little further (30 deg)", "hold 5 s reached: return slowly",
+                        "rep 1 full: ROM 34.2 deg, hold 5.1 s (1.0-9.0 s)", "hold 1.5 s: go a little further (30 deg)"]
+
+
+def shake_row(start_s: float, end_s: float, rom_deg: float, reason: str) -> Rep:
+    return Rep(None, "rejected", start_s, end_s, rom_deg, 0.0, end_s, end_s, 150.0, 0.1, 0.1, 0.0, float("nan"),
+               89.5, reason=reason)
+
+
+def test_the_plain_log_says_a_leg_shake_in_two_lines_not_one_per_row():
+    out = io.StringIO()
+    plain = PlainDisplay(out)
+    rows = [shake_row(21.44, 21.69, 1.6, "too small (1.6 deg)"), shake_row(21.70, 21.87, 10.9, "too abrupt"),
+            *(shake_row(21.9 + 0.2 * i, 22.05 + 0.2 * i, 4.0, "too small (4.0 deg)") for i in range(12))]
+    for row in rows:
+        plain.rep(row, status(phase="rest", t_s=row.end_s + 0.1))
+    plain.rep(dataclasses.replace(a_rep(3), start_s=27.1, end_s=31.8), status(phase="rest", t_s=31.9))
+    said = [line.split("] ", 1)[1] for line in out.getvalue().splitlines()]
+    assert said == ["movement rejected (too small (1.6 deg)) 21.4-21.7 s: a small quick movement (a fidget or shake), "
+                    "no cue", "13 more small quick movements (a fidget or shake) 21.7-24.2 s: not counted, no cue",
+                    "rep 3 full: ROM 34.2 deg, hold 5.1 s (27.1-31.8 s)"]
+
+
+def test_a_rep_short_of_its_target_is_not_logged_as_reaching_it():
+    out = io.StringIO()
+    plain = PlainDisplay(out)
+    short = dataclasses.replace(a_rep(), rom_deg=29.96, hold_s=4.96)  # (targets: 30 deg, 5 s)
+    plain.rep(short, status(phase="rest"))
+    assert "rep 1 full: ROM 29.96 deg, hold 4.96 s (1.0-9.0 s)" in out.getvalue()
+
+
+def live_with_rx(tmp_path, *options, sides=("left",)):
+    """`sensorkit live` on the simulated sensor (seed 0: a right leg) with a prescription for ``sides``."""
+    (tmp_path / "rx.toml").write_text(rx_toml("p101", "UTC", "2026-01-01", None,
+                                              exercise("hip_external_rotation", 40.0, 3.0, sides=sides)))
+    return CliRunner().invoke(cli, ["live", "--simulate", "--speed", "20", "--duration-s", "4", "--out",
+                                    str(tmp_path / "out"), "--name", "s", "--prescription", str(tmp_path / "rx.toml"),
+                                    "--patient", "p101", *options])
+
+
+def test_live_refuses_a_side_the_prescription_does_not_have(tmp_path):
+    # (the page said "1 of 6 prescribed reps completed"; the report then skipped the session)
+    result = live_with_rx(tmp_path, "--side", "right")
+    assert result.exit_code == 2 and "--side right:" in result.output
+    assert "hip_external_rotation for the left leg only" in result.output and "would not count" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_live_without_side_takes_the_one_prescribed_and_simulates_that_leg(tmp_path):
+    result = live_with_rx(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert read_recording(tmp_path / "out" / "s.csv").meta.side == "left"  # (seed 0 alone: a right leg)
+    assert f"targets: range 40 deg, hold 3 s (prescription {tmp_path / 'rx.toml'}); left leg (prescription" \
+        in result.output
+
+
+def test_a_sensor_session_without_side_under_a_two_leg_prescription_is_refused(tmp_path):
+    (tmp_path / "rx.toml").write_text(rx_toml("p101", "UTC", "2026-01-01", None,
+                                              exercise("hip_external_rotation", 40.0, sides=("left", "right"))))
+    result = CliRunner().invoke(cli, ["live", "--device", "AA:BB", "--out", str(tmp_path / "out"),
+                                      "--prescription", str(tmp_path / "rx.toml"), "--patient", "p101"])
+    assert result.exit_code == 2 and "--side left or right is needed" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_live_refuses_an_exercise_the_prescription_does_not_have(tmp_path):
+    (tmp_path / "rx.toml").write_text(rx_toml("p101", "UTC", "2026-01-01", None, exercise("hip_external_rotation", 40.0)))
+    out = subprocess.run([sys.executable, "-m", "sensorkit", "live", "--simulate", "--exercise", "knee_extension",
+                          "--out", "out", "--prescription", "rx.toml", "--patient", "p101"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and out.stderr.splitlines()[-1] == "error: rx.toml: knee_extension is not prescribed to p101"
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_live_log_says_where_its_targets_came_from(tmp_path):
+    # (the simulated session's own 40-deg target held back "hold 3 s reached", unsaid)
+    result = CliRunner().invoke(cli, ["live", "--simulate", "--speed", "20", "--duration-s", "4", "--target-hold-s",
+                                      "2", "--out", str(tmp_path), "--name", "t"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split("] ", 1)[-1] for line in result.output.splitlines() if line != notice.COMPILING]
+    assert lines[1] == ("targets: range 40 deg (the simulated session's), hold 2 s (--target-hold-s); right leg "
+                        "(the simulated session's)")

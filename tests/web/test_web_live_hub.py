@@ -6,6 +6,9 @@ import json
 from sensorkit.ble.link import LinkState, Reconnect
 from sensorkit.ble.recorder import LiveStatus
 from sensorkit.pipeline.rep import Rep
+from sensorkit.live_cues import FIDGET_NOTE, short_of
+from sensorkit.pipeline import Pipeline
+from sensorkit.sim.session import simulate_session
 from sensorkit.web.live_hub import MAX_BACKLOG, LiveHub, SessionPlan, no_failure_tone, rep_note
 from pipeline_reasons import leading_texts
 
@@ -141,3 +144,83 @@ def test_a_quick_small_movement_not_held_is_told_gently_and_sounds_no_failure_to
     assert not no_failure_tone(rep(None, "rejected", reason="too abrupt"))
     assert not no_failure_tone(rep(1))
     assert no_failure_tone(rep(None, "rejected", reason="cut short: the data stopped (a gap in the recording)"))
+
+
+def moved(start_s: float, end_s: float, rom_deg: float, reason: str, hold_s: float = 0.0, n: int | None = None,
+          kind: str = "rejected") -> Rep:
+    """A movement as the pipeline's row gives it (times in s, ROM in deg)."""
+    return Rep(rep=n, kind=kind, start_s=start_s, end_s=end_s, rom_deg=rom_deg, hold_s=hold_s, out_end_s=0,
+               return_start_s=0, peak_speed_dps=150, out_duration_s=0.1, return_duration_s=0.1, rest_angle_deg=0,
+               radius_m=0.3, axis_offset_deg=89.5, tempo="" if kind == "rejected" else "normal", reason=reason)
+
+
+#: the rows of one 3-s leg shake between two reps (simulated live session, seed 1: reps.csv)
+SHAKE = [moved(21.441, 21.691, 1.6, "too small (1.6 deg)"), moved(21.701, 21.865, 10.9, "too abrupt"),
+         moved(21.874, 22.038, 2.1, "too small (2.1 deg)"), moved(22.047, 22.153, -37.2, "too small (-37.2 deg)"),
+         *(moved(22.451 + 0.173 * i, 22.586 + 0.173 * i, 3.9, "too small (3.9 deg)") for i in range(11))]
+
+
+def test_a_leg_shake_sounds_no_failure_tone_and_says_one_gentle_note():
+    # (15 rows in 3 s sounded 15 low tones, each "Too small to count: move a little further.")
+    hub = LiveHub(plan=SessionPlan(sets=2, reps_per_set=3, rom_deg=30, hold_s=3))
+    for r in [moved(13.1, 19.4, 31.6, "", 2.9, n=2, kind="full"), *SHAKE, moved(27.1, 31.8, 38.6, "", 3.1, 3, "full")]:
+        hub.rep(r, status())
+    shake = hub.reps[1:-1]
+    assert len(shake) == 15 and all(r["fidget"] and r["no_failure_tone"] for r in shake)
+    assert [r["note"] for r in shake if r["note"]] == [FIDGET_NOTE]  # one note, the first's
+    assert "further" not in FIDGET_NOTE
+    assert not hub.reps[0]["fidget"] and not hub.reps[-1]["fidget"] and hub.reps[-1]["meets_plan"]
+    assert hub.snapshot()["state"]["progress"]["completed"] == 1  # (the rows are all still there: only quiet)
+
+
+def test_a_failed_attempt_still_sounds_its_tone_and_says_what_to_do():
+    hub = LiveHub(plan=SessionPlan(sets=1, reps_per_set=5, rom_deg=30, hold_s=3))
+    attempts = [moved(10.0, 12.5, 4.0, "too small (4.0 deg)"),  # slow: an attempt that barely moved
+                moved(20.0, 20.6, 28.0, "too abrupt"),  # quick but near the target range: a kick
+                moved(29.5, 29.8, 2.0, "too small (2.0 deg)"),  # a fidget ...
+                moved(30.0, 32.0, 3.0, "too small (3.0 deg)", hold_s=1.5),  # ... then one held at the top: meant
+                moved(40.0, 40.2, 2.0, "cut short: the data stopped (a gap in the recording)")]  # the link's
+    for r in attempts:
+        hub.rep(r, status())
+    assert [r["fidget"] for r in hub.reps] == [False, False, True, False, False]
+    assert [r["no_failure_tone"] for r in hub.reps] == [False, False, True, False, True]
+    assert hub.reps[0]["note"].startswith("Too small to count") and "smoothly" in hub.reps[1]["note"]
+    assert hub.reps[3]["note"].startswith("Too small to count")
+    assert hub.reps[4]["note"].startswith("The sensor lost contact")
+
+
+def test_a_fidget_alone_is_quiet_and_a_new_burst_gets_its_own_note():
+    hub = LiveHub(plan=SessionPlan(sets=1, reps_per_set=5, rom_deg=30, hold_s=3))
+    for r in (moved(10.0, 10.4, 12.0, "too abrupt"),  # under half the target range, quick: a fidget
+              moved(11.5, 11.8, 3.0, "too small (3.0 deg)"),  # 1.1 s later: a burst of its own
+              moved(11.9, 13.3, 4.0, "too small (4.0 deg)")):  # a shake's slower last swing: the same burst
+        hub.rep(r, status())
+    assert [r["fidget"] for r in hub.reps] == [True, True, True]
+    assert [r["note"] for r in hub.reps] == [FIDGET_NOTE, FIDGET_NOTE, ""]
+    assert all(r["no_failure_tone"] for r in hub.reps)
+
+
+def test_the_simulated_shake_is_quiet_on_the_page():
+    # (the same session as the reviewer's live one, through the pipeline at once: 9 rows for the shake)
+    sim = simulate_session(1)
+    reps = Pipeline(meta=sim.meta).run(sim.samples)
+    hub = LiveHub(plan=SessionPlan(sets=2, reps_per_set=3, rom_deg=30, hold_s=3))
+    for r in reps:
+        hub.rep(r, status())
+    shake = [r for r in hub.reps if 21.0 < r["start_s"] < 25.0]
+    assert len(shake) >= 5 and all(r["kind"] == "rejected" for r in shake)
+    assert all(r["no_failure_tone"] for r in shake) and len([r for r in shake if r["note"]]) == 1
+
+
+def test_a_shortfall_is_never_written_as_the_target_it_missed():
+    # (it read "reach 40° (this one 40°) and hold 3 s (this one 3.0 s)")
+    note = rep_note(rep(1, rom_deg=39.6, hold_s=2.96), SessionPlan(sets=1, reps_per_set=5, rom_deg=40, hold_s=3))
+    assert note == "Not toward your set: reach 40° (this one 39.6°) and hold 3 s (this one 2.96 s)."
+    note = rep_note(rep(1, rom_deg=35.2, hold_s=1.04), SessionPlan(sets=1, reps_per_set=5, rom_deg=40, hold_s=3))
+    assert note == "Not toward your set: reach 40° (this one 35°) and hold 3 s (this one 1.0 s)."  # (as before)
+    assert short_of(39.9996, 40) == "39.99" and short_of(41.0, 40) == "41"
+    hub = LiveHub(plan=SessionPlan(sets=1, reps_per_set=5, rom_deg=40, hold_s=3))
+    hub.rep(rep(1, rom_deg=39.6, hold_s=2.96), status())
+    hub.rep(rep(2, rom_deg=44.96, hold_s=3.04), status())
+    assert [(r["rom_text"], r["rom_text_whole"], r["hold_text"]) for r in hub.reps] == [
+        ("39.6", "39.6", "2.96"), ("45.0", "45", "3.0")]  # (what the page writes: "39.6° held 2.96 s")

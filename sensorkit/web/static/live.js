@@ -237,22 +237,28 @@ function drawLink(link) {
 }
 
 function drawRep(r) {
+  // (a shake's further movements, after its one note: only a dim mark in the history)
+  if (!(r.fidget && !r.note)) drawLast(r);
+  const li = document.createElement("li");
+  li.dataset.kind = r.kind; li.dataset.rom = fmt(r.rom_deg, 1); li.dataset.hold = fmt(r.hold_s, 1);
+  li.dataset.tempo = r.tempo || ""; li.dataset.index = r.index;
+  if (r.fidget) li.dataset.fidget = "1";
+  li.textContent = r.counted ? `${r.rep}: ${r.rom_text_whole}° ${r.hold_text} s` : r.fidget ? "·" : "✕";
+  li.title = r.note || (r.fidget ? "a small quick movement" : KIND_WORDS[r.kind]);
+  $("rep-list").append(li);
+}
+
+function drawLast(r) {
   $("last").hidden = false;
   const kind = $("last-kind");
   kind.textContent = KIND_WORDS[r.kind] || r.kind; kind.className = `kind-${r.kind}`; kind.dataset.kind = r.kind;
   $("last-label").textContent = r.counted ? `Rep ${r.rep}:` : "Last movement:";
-  $("last-rom").textContent = r.counted ? `${fmt(r.rom_deg, 1)}°` : "";
+  $("last-rom").textContent = r.counted ? `${r.rom_text}°` : "";
   $("last-rom").dataset.value = fmt(r.rom_deg, 1);
-  $("last-hold").textContent = r.counted ? `held ${fmt(r.hold_s, 1)} s` : "";
+  $("last-hold").textContent = r.counted ? `held ${r.hold_text} s` : "";
   $("last-hold").dataset.value = fmt(r.hold_s, 1);
   $("last-note").textContent = r.note || "";
   $("last").dataset.tempo = r.tempo;
-  const li = document.createElement("li");
-  li.dataset.kind = r.kind; li.dataset.rom = fmt(r.rom_deg, 1); li.dataset.hold = fmt(r.hold_s, 1);
-  li.dataset.tempo = r.tempo || ""; li.dataset.index = r.index;
-  li.textContent = r.counted ? `${r.rep}: ${fmt(r.rom_deg, 0)}° ${fmt(r.hold_s, 1)} s` : "✕";
-  li.title = r.note || KIND_WORDS[r.kind];
-  $("rep-list").append(li);
 }
 
 function drawSummary() {
@@ -310,7 +316,7 @@ function onMessage(ev) {
     reps.push(m.rep); pendingReps.push(m.rep);
     // (the success chime and flash only for a rep that counts toward the set, when there is a plan)
     const good = m.rep.counted && m.rep.meets_plan !== false;
-    // (no failure tone for a rep the link cut or a fidget: no_failure_tone in live_hub.py)
+    // (no failure tone for a rep the link cut, a fidget or a shake: no_failure_tone in live_hub.py)
     if (!m.rep.no_failure_tone) cue(good ? "rep" : "not_counted");
     if (good) { $("plan").classList.remove("flash"); void $("plan").offsetWidth; $("plan").classList.add("flash"); }
     return onState(m.state, null);
