@@ -257,7 +257,10 @@ def measure(w: Window, cfg: PipelineConfig, fs_hz: float) -> Features:
     # missed where samples were lost, and without a quiet rest before, the angle at the start (the
     # filter's is pulled by the swings' acceleration and carries the turns lost in earlier gaps)
     filled = w.filled[s0:e + 1] if w.filled is not None else np.zeros(e + 1 - s0, dtype=bool)
-    fit_start = not len(before)
+    # (the start's fit needs the movement to last a period of the smoothing's cut-off: it fits the
+    # lever arm and the start together, and shorter, smoothed, it holds too few independent values
+    # to tell them apart; a leg shake's 0.1-s half-swing fitted a start 39° off, read "-37.2°")
+    fit_start = not len(before) and bool(tt[-1] - tt[0] >= 1.0 / cfg.lowpass_hz)
     unfitted = angle_from_s0
     smooth_rate = None  # the rate from s0 smoothed at zero phase and its derivative, once formed
     smooth_acc = None  # ... and the accelerometer
