@@ -8,7 +8,11 @@ whole turn from that pose, about any axis, so no axis has to be known or guessed
 can be seen; which axis and which way are the classifier's business. A movement:
 
 - starts when the angle from rest exceeds ``start_deg``; its start is the last sample before that
-  within ``onset_deg`` of rest;
+  within ``onset_deg`` of rest; when the leg was creeping out while quiet up to then (a slow way
+  out starts under the quiet speed), the rest pose is where it last held a pose within that quiet
+  spell (turned under half ``onset_deg`` in half ``settle_s``), no more than half ``settle_s``
+  back: taken along, the creep lifted the rest under a small rep (2° of a 9° one) until its
+  sagging hold read as back at rest;
 - has returned when the angle falls below ``return_fraction`` of its peak (at least
   ``end_floor_deg``): a wobbly or sagging hold never comes that low, a return that stops ≈ 15°
   above rest does;
@@ -153,6 +157,7 @@ import numpy as np
 
 from sensorkit.pipeline.circle import MOVING_DPS, circle_terms, fit_radius
 from sensorkit.pipeline.config import PipelineConfig
+from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2
 from sensorkit.pipeline.smallarray import cross, einsum, row_norms
 
 REST, MOVE, TAIL, PAST, AT_SPELL = "rest", "move", "tail", "past", "at_spell"
@@ -251,6 +256,7 @@ class Segmenter:
         self.state = REST
         self.rest_up: np.ndarray | None = None  # vertical at the latest quiet rest sample
         self.anchor_up: np.ndarray | None = None  # vertical at the latest rested sample since the last movement
+        self.rest_quiet_at = -1  # the absolute sample rest_up was last taken from, quiet, in REST (-1: none)
         self.start = -1
         self.peak_deg = 0.0  # largest angle from rest so far in the movement
         self.peak_up: np.ndarray | None = None  # the vertical there
@@ -474,6 +480,7 @@ class Segmenter:
                     if last_quiet[-1] >= 0:
                         at = int(last_quiet[-1])
                         self.rest_up, self.rest_read = up[at].copy(), self._settled_read(first, at, quiet_run, history_acc)
+                        self.rest_quiet_at = first + at  # (a movement starting in a later piece walks back from it)
                     if last_rested[-1] >= 0:
                         at = int(last_rested[-1])
                         self.anchor_up, self.anchor_read = up[at].copy(), self._settled_read(first, at, quiet_run, history_acc)
@@ -481,6 +488,12 @@ class Segmenter:
                 if last_quiet[k - j] >= 0:
                     at = int(last_quiet[k - j])
                     self.rest_up, self.rest_read = up[at].copy(), self._settled_read(first, at, quiet_run, history_acc)
+                    self.rest_quiet_at = first + at
+                if self.rest_quiet_at >= 0 and (held := self._before_creep(first + k, self.rest_quiet_at, history_up,
+                                                                          history_motion)) != self.rest_quiet_at:
+                    # (the leg crept out from there, quiet: the rest pose is where it held)
+                    self.rest_up, self.rest_read = history_up(held, held + 1)[0].copy(), None
+                self.rest_quiet_at = -1
                 if from_anchor[k - j] and not over[k - j]:  # it left the anchor, by steps: measured from there
                     at = int(last_rested[k - j])
                     self.rest_up = anchor[k - j].copy()
@@ -878,6 +891,7 @@ class Segmenter:
         else:
             home = None if self.rest_unseen else self.rest_up
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
+        self.rest_quiet_at = -1
         self.home_out = None
         self.resume_near_deg = self.resume_up = None
         if home is not None:
@@ -959,6 +973,7 @@ class Segmenter:
             self.out_up, self.out_last = quiet_up.copy(), end + 1  # (a movement from there starts after this one)
         self.step_up, self.step_deg, self.step_from = None, 0.0, -1
         self.state = REST
+        self.rest_quiet_at = -1  # (the sample the rest pose was last taken from, quiet: none yet)
         self.start, self.peak_deg, self.peak_up, self.peak_index = -1, 0.0, None, -1
         self.tail_min, self.tail_min_index = np.inf, -1
         self.spell_up, self.spell_exc, self.spell_first, self.spell_last = None, 0.0, -1, -1
@@ -994,6 +1009,30 @@ class Segmenter:
             return False
         below = float(rho @ up_k)  # the sensor's height above the axis (m)
         return below < self.cfg.foot_pivot_min_height_m and float(rho @ self.rest_up) - below > DROP_FRACTION * radius
+
+    def _before_creep(self, crossed: int, at: int, history_up, history_motion) -> int:
+        """REST, a movement starting (the absolute sample ``crossed``): the latest sample in the half
+        ``settle_s`` up to the last quiet sample ``at`` that holds a pose (the leg turned under half
+        ``onset_deg`` over the half second before it); ``at`` when that one holds it, or none does,
+        or the samples are older than the history kept (``pre_rest_s`` twice before ``crossed``). A
+        slow way out starts under the quiet speed: its first degrees are quiet, and taken for the
+        rest pose they lift the rest under a small rep (2° of a 9° rep, turned out at up to 8 deg/s)
+        until its sagging hold, back under the return threshold, is "back at rest"."""
+        half = max(1, self.settle // 2)
+        lo = at - 2 * half
+        if lo < 0 or lo < crossed - 2 * self.pre:
+            return at
+        ups = history_up(lo, at + 1)
+        turned = angle_between_deg(ups[half:], ups[:-half])  # (each candidate's turn over the half second before)
+        limit = 0.5 * self.cfg.onset_deg
+        if turned[-1] <= limit:
+            return at
+        # (candidates in the quiet run that ends at ``at`` only: quiet from there on to it)
+        motion = history_motion(lo + half, at + 1)
+        loud = ((row_norms(motion[:, 0:3]) >= QUIET_DPS) | (row_norms(motion[:, 3:6]) >= QUIET_DPS2)).nonzero()[0]
+        first_quiet = int(loud[-1]) + 1 if len(loud) else 0
+        held = (turned[first_quiet:] <= limit).nonzero()[0]
+        return lo + half + first_quiet + int(held[-1]) if len(held) else at
 
     def _ahead_of_home(self, up: np.ndarray) -> np.ndarray:
         """Which verticals ``up`` (n, 3) lie out the exercise's way from the rest pose the last
