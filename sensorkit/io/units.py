@@ -11,6 +11,7 @@ every angle the pipeline integrates goes wrong with no other sign.
 """
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 
@@ -45,10 +46,10 @@ FRAME_SPAN_TURN_DEG = 1.0
 #: the gyro's frame is wrong when the correlation of gravity's observed turn with the turn the gyro
 #: predicts (du = u × ∫ω dt per span) falls this far below that of the best of the 47 other ways the
 #: gyro's axes could be negated or swapped: on the 9 real recordings with reps the columns as
-#: written are the best (correlation 0.80-1.00); negated, they fall 1.60-2.00 below it, and with one
-#: axis negated or two swapped 0.23-1.97, where that loses reps (PHYTMO b05kfel1_1 with z negated:
-#: 0.25, 6 reps of 10); one about an axis the leg hardly turns about falls 0.00-0.09 and changes
-#: nothing the pipeline counts (UCI s1 test with y negated: 30 reps of 30)
+#: written are the best, or within 0.001 of it (correlation 0.81-1.00); negated, they fall
+#: 1.62-2.00 below it, and with one axis negated or two swapped 0.30-1.97, where that loses reps
+#: (PHYTMO b05kfel1_1 with z negated: 0.33, 6 reps of 10); one about an axis the leg hardly turns
+#: about falls 0.00-0.09 and changes nothing the pipeline counts (UCI s1 test with y negated: 30 of 30)
 MAX_FRAME_SHORTFALL = 0.2
 _MAX_ROWS_FOR_MEDIAN = 200_000
 #: beyond any wearable IMU's range (high-g parts reach ±200 g ≈ 1960 m/s², gyros ±4000 deg/s):
@@ -237,30 +238,44 @@ _GYRO_FRAMES = [(p, s) for p in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2,
                 for s in ((1, 1, 1), (1, 1, -1), (1, -1, 1), (-1, 1, 1), (1, -1, -1), (-1, 1, -1), (-1, -1, 1), (-1, -1, -1))]
 
 
+@functools.lru_cache(maxsize=32)
+def _low_pass(cutoff_hz: float, rate_hz: float) -> np.ndarray:
+    """A 2nd-order Butterworth low-pass at ``cutoff_hz`` for data at ``rate_hz`` (sos; designing one
+    costs more than filtering a span-averaged recording)."""
+    from scipy.signal import butter
+
+    return butter(2, cutoff_hz, fs=rate_hz, output="sos")
+
+
 def gyro_frame_fit(samples: Samples) -> tuple[float, float, str] | None:
     """How well the gyro turns gravity the way the accelerometer sees it turn (both low-passed at
     FRAME_CUTOFF_HZ): (the correlation, over SPAN_S spans, of gravity's turn with the turn the gyro
     as written predicts, du = u × ∫ω dt; the best correlation of any way of negating or reordering
     the gyro's axes; that way, as the gyro's columns read for x, y, z, e.g. ``-gyr_x, -gyr_y,
-    -gyr_z``); None with fewer than MIN_FRAME_SPANS spans in which gravity turned."""
+    -gyr_z``); None with fewer than MIN_FRAME_SPANS spans in which gravity turned. When the columns
+    as written fit 1 - MAX_FRAME_SHORTFALL or better, no other can fit that much better: the best
+    is not sought, and given as theirs."""
     t = samples.t
     if len(t) < 2:
         return None
     step_s = float(np.median(np.diff(t)))
-    block = max(1, int(round(BLOCK_S / step_s)))
+    # (averaged over each span first: the mean is a first cut of what the low-pass takes out, and
+    # the filter then runs at 4 Hz, not the sample rate)
+    block = max(1, int(round(SPAN_S / step_s)))
     n_blocks = len(t) // block
     block_rate_hz = 1.0 / (block * step_s)
     if n_blocks < 16 or block_rate_hz <= 2.5 * FRAME_CUTOFF_HZ:
         return None
-    from scipy.signal import butter, sosfiltfilt
+    from scipy.signal import sosfiltfilt
 
-    steps = np.minimum(np.diff(t, append=t[-1] + step_s), 3 * step_s)  # (s; a gap counts 3 steps)
-    turned = np.cumsum(np.radians(samples.gyr) * steps[:, None], axis=0)  # (rad) the gyro summed
-    low_pass = butter(2, FRAME_CUTOFF_HZ, fs=block_rate_hz, output="sos")
-    every = max(1, int(round(SPAN_S * block_rate_hz)))
-    gravity, gyro = (sosfiltfilt(low_pass, _block_means(x, block, n_blocks), axis=0)[::every]
-                     for x in (samples.acc, turned))
-    centres = (np.arange(n_blocks) * block + block // 2)[::every]
+    end = n_blocks * block
+    steps = np.minimum(np.diff(t[:end + 1], append=t[-1] + step_s)[:end], 3 * step_s)  # (s; a gap: 3 steps)
+    acc = samples.acc[:end].reshape(n_blocks, block, 3).mean(axis=1)
+    turn = (samples.gyr[:end] * steps[:, None]).reshape(n_blocks, block, 3).sum(axis=1)  # (deg) in each span
+    turned = np.radians(np.cumsum(turn, axis=0) - 0.5 * turn)  # (rad) the gyro summed, to each span's middle
+    both = sosfiltfilt(_low_pass(FRAME_CUTOFF_HZ, round(block_rate_hz, 6)), np.hstack([acc, turned]), axis=0)
+    gravity, gyro = both[:, :3], both[:, 3:]
+    centres = np.arange(n_blocks) * block + block // 2
     norm = _norms(gravity)
     if not (norm > 0).all():
         return None
@@ -275,6 +290,8 @@ def gyro_frame_fit(samples: Samples) -> tuple[float, float, str] | None:
     seen_size = float((seen * seen).sum())
     scores = []
     for order, signs in _GYRO_FRAMES:
+        if len(scores) == 1 and scores[0] >= 1.0 - MAX_FRAME_SHORTFALL:  # (no other can fit that much better)
+            return scores[0], scores[0], "gyr_x, gyr_y, gyr_z"
         predicted = np.cross(middle, gyro[:, order] * signs)  # du = u × (turn), in the accelerometer's frame
         size = math.sqrt(float((predicted * predicted).sum()) * seen_size)
         scores.append(float((predicted * seen).sum()) / size if size > 0 else 0.0)
