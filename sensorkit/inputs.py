@@ -6,7 +6,9 @@ come through the file reader: the reader's checks, a whole recording at a time o
 - ``t`` must increase (seconds since the start): a sample earlier than the one before is a
   :class:`~sensorkit.errors.SampleError` naming it (a reversed frame, two recordings one after the
   other, live packets that overlap); an exact repeat is dropped with a warning, keeping the first,
-  as the reader does (a whole recording with more than 1 % repeats is refused);
+  as the reader does (a whole recording with more than 1 % repeats is refused). A whole recording's
+  clock is first repaired as the reader repairs a file's, with a warning: steps back of less than a
+  sample period (jitter), and times stamped once per packet (:mod:`sensorkit.io.clock`);
 - the median sample interval must be a time in seconds from a worn IMU (0.5 ms to 1 s: not
   milliseconds, not row numbers);
 - the accelerometer must read m/s² (not g or milli-g) and the gyro deg/s (not rad/s), by the
@@ -28,6 +30,7 @@ import numpy as np
 
 from sensorkit.errors import RecordingError, SampleError
 from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible, time_order
+from sensorkit.io.clock import packet_runs, spread_packets, untangle_jitter
 from sensorkit.io.units import check_acc_unit, check_not_swapped, check_units
 from sensorkit.samples import Samples
 
@@ -56,10 +59,12 @@ class InputChecks:
     def whole(self, samples: Samples) -> Samples:
         """A whole recording, checked (its repeats dropped: at most 1 % of its samples, as the reader)."""
         self._finite(samples, "")
+        samples = self._clock_repaired(samples)
         _, repeated, allowed = time_order(samples.t)
         if len(repeated) > allowed:
             raise SampleError(f"{self.where}: {len(repeated)} of {len(samples)} samples repeat the timestamp before;"
-                              f" at most {100 * MAX_REPEATED_FRACTION:g} % can be repaired (t must increase)")
+                              f" at most {100 * MAX_REPEATED_FRACTION:g} % can be repaired, or regular packets"
+                              f" (one time for every k samples) spread (t must increase)")
         samples = self._in_order(samples, "")
         try:
             check_time_plausible(self.where, samples.t)
@@ -97,6 +102,34 @@ class InputChecks:
         if (i := samples.first_non_finite()) is not None:
             raise SampleError(f"{self.where}:{packet} sample {self._seen + i}: a value that is not a number or infinite"
                               f" (t = {samples.t[i]:.9g}, acc {samples.acc[i].tolist()}, gyr {samples.gyr[i].tolist()})")
+
+    def _clock_repaired(self, samples: Samples) -> Samples:
+        """A whole recording's clock repaired as the file reader repairs it (:mod:`sensorkit.io.clock`),
+        with a warning each: steps back of less than a sample period (jitter) re-timed evenly between
+        their in-order neighbours; times stamped once per packet spread from each stamp to the next.
+        What cannot be repaired is left for the checks after (an error naming the sample)."""
+        t = samples.t
+        if len(t) < 3:
+            return samples
+        row, repeated, allowed = time_order(t)
+        if row is not None:
+            jitter = untangle_jitter(t)
+            if jitter.too_far is not None or len(repeated) > allowed:
+                return samples
+            warnings.warn(f"{self.where}: sample {row}: t steps back {jitter.steps_back} time(s) by less than a sample"
+                          f" period (at most {1000 * jitter.worst_s:.3g} ms): clock jitter; {jitter.retimed} samples"
+                          " re-timed evenly between their neighbours, in their order", stacklevel=4)
+            t = jitter.t
+            _, repeated, allowed = time_order(t)
+        if len(repeated) > allowed:
+            packets, _ = packet_runs(t)
+            if packets is None:
+                return Samples(t, samples.acc, samples.gyr)
+            t, period_s = spread_packets(t, packets)
+            warnings.warn(f"{self.where}: t is stamped once per packet: {len(t)} samples share {len(packets.sizes)}"
+                          f" times, {packets.size} a stamp; each packet's samples spread evenly from its stamp to the"
+                          f" next: {1 / period_s:.3g} Hz", stacklevel=4)
+        return samples if t is samples.t else Samples(t, samples.acc, samples.gyr)
 
     def _in_order(self, samples: Samples, packet: str) -> Samples:
         t = samples.t

@@ -283,6 +283,23 @@ def test_a_repeated_timestamp_is_dropped_with_a_warning_as_the_reader_does(frame
     pd.testing.assert_frame_equal(got.reps_, detected.reps_)
 
 
+def test_arrays_with_a_clock_the_reader_repairs_are_repaired_alike(frame, detected):
+    # the file reader re-times clock jitter and spreads times stamped once per packet; arrays given
+    # to a detector were refused ("at most 1 % can be repaired", "earlier than the sample before")
+    t = frame["t"].to_numpy()
+    jittered = frame.copy()
+    jittered.loc[1000, "t"] = t[1001] + 0.2 * (t[1001] - t[1000])  # (late by a fifth of a period)
+    with pytest.warns(UserWarning, match="sample 1001: t steps back 1 time.*clock jitter"):
+        got = KneeExtension(side="right").detect(jittered, recording="uci_s1_test")
+    assert len(got.reps_) == len(detected.reps_)
+    stamped = frame.copy()
+    stamped["t"] = np.repeat(t[::4], 4)[:len(t)]  # (4 samples a stamp, as a logger writing each packet's time)
+    with pytest.warns(UserWarning, match="stamped once per packet: .* 4 a stamp"):
+        got = KneeExtension(side="right").detect(stamped, recording="uci_s1_test")
+    assert list(got.reps_.kind) == list(detected.reps_.kind)
+    assert np.abs(got.reps_.start_s - detected.reps_.start_s).max() < 4 * (t[1] - t[0])
+
+
 def test_live_packets_that_overlap_in_time_are_refused_naming_the_packet(frame):
     live = KneeExtension()
     live.update(frame.iloc[:1000])
