@@ -119,8 +119,10 @@ def untangle_jitter(t: np.ndarray) -> Jitter:
     below_s = np.concatenate([[0.0], highest_before[:-1] - t[1:]])
     steps_back = int(np.count_nonzero(steps < 0))
     worst_s = float(below_s.max()) if n else 0.0
-    if worst_s >= period_s:
-        row = int(np.flatnonzero(below_s >= period_s)[0])
+    if steps_back == 0:
+        return Jitter(t, 0, 0, worst_s, period_s)
+    if worst_s >= period_s:  # (with no step forward at all, the period is 0: any step back is too far)
+        row = int(np.flatnonzero((below_s >= period_s) & (below_s > 0))[0])
         earlier = int(np.flatnonzero(t[:row] == highest_before[row - 1])[0])
         return Jitter(t, steps_back, 0, worst_s, period_s, too_far=row, earlier=earlier)
     lowest_after = np.minimum.accumulate(t[::-1])[::-1]

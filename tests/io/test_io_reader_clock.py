@@ -152,3 +152,12 @@ def test_the_sidecar_rate_is_checked_against_the_spread_times(tmp_path):
     path.with_suffix(".json").write_text(json.dumps({"sample_rate_hz": 13}))  # (the packets' rate, not the samples')
     with pytest.raises(RecordingError, match="sample_rate_hz: 13 Hz disagrees with the timestamps"):
         read_recording(path)
+
+
+def test_a_file_written_backwards_is_one_clear_error_not_a_crash(tmp_path):
+    # every step goes back, none forward: the jitter repair's "sample period" (the median step
+    # forward) was undefined and it raised IndexError ("internal error" in analyze)
+    rows = ["t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"] + [f"{(99 - i) * 0.01:.2f},0,0,9.81,0,0,0" for i in range(100)]
+    (tmp_path / "backwards.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(RecordingError, match=r"backwards.csv: line 3: column t: .* is less than the line before"):
+        read_recording(tmp_path / "backwards.csv")
