@@ -229,6 +229,10 @@ def _prescribed_side(plan, side: str | None, patient: str | None, simulate: bool
     return side
 
 
+#: where a target the simulated session drew came from, in the live log
+SIMULATED = "the simulated session's"
+
+
 def targets_note(meta: dict, given: dict, plan, rx_path: Path | None, simulate: bool) -> str:
     """The live log's line saying the session's targets and where each came from: an option, the
     prescription (``plan``, from ``rx_path``), or the simulated session (``meta`` after it)."""
@@ -237,7 +241,7 @@ def targets_note(meta: dict, given: dict, plan, rx_path: Path | None, simulate: 
             return "--" + key.replace("_", "-")
         if plan is not None:
             return f"prescription {rx_path}"
-        return "the simulated session's" if simulate else "?"
+        return SIMULATED if simulate else "?"
 
     said = {"target_rom_deg": f"range {meta.get('target_rom_deg') or 0:g} deg",
             "target_hold_s": f"hold {meta.get('target_hold_s') or 0:g} s"}
@@ -248,7 +252,9 @@ def targets_note(meta: dict, given: dict, plan, rx_path: Path | None, simulate: 
         text = ", ".join(f"{said[key]} ({source(key)})" for key in keys)
     text = text or "none (--target-rom-deg, --target-hold-s or --prescription set them): no hold cue"
     if meta.get("side"):
-        text += f"; {meta['side']} leg ({source('side')})"
+        # (a prescription for both legs names neither: a simulated session drew its own)
+        drawn = simulate and plan is not None and given["side"] is None and len(plan.sides) > 1
+        text += f"; {meta['side']} leg ({SIMULATED if drawn else source('side')})"
     return "targets: " + text
 
 

@@ -552,3 +552,20 @@ def test_the_live_log_says_where_its_targets_came_from(tmp_path):
     lines = [line.split("] ", 1)[-1] for line in result.output.splitlines() if line != notice.COMPILING]
     assert lines[1] == ("targets: range 40 deg (the simulated session's), hold 2 s (--target-hold-s); right leg "
                         "(the simulated session's)")
+
+
+def test_a_side_the_simulation_drew_is_not_credited_to_a_prescription_for_both_legs():
+    # (found by review: "right leg (prescription rx_both.toml)", where the prescription named both)
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from sensorkit.cli.ble_commands import targets_note
+
+    meta = {"target_rom_deg": 40.0, "target_hold_s": 3.0, "side": "right"}
+    given = {"target_rom_deg": None, "target_hold_s": None, "side": None}
+    both, one = SimpleNamespace(sides=("left", "right")), SimpleNamespace(sides=("right",))
+    assert targets_note(meta, given, both, Path("rx.toml"), simulate=True) == \
+        "targets: range 40 deg, hold 3 s (prescription rx.toml); right leg (the simulated session's)"
+    assert targets_note(meta, given, one, Path("rx.toml"), simulate=True).endswith("right leg (prescription rx.toml)")
+    assert targets_note(meta, {**given, "side": "right"}, both, Path("rx.toml"), simulate=True).endswith(
+        "right leg (--side)")
