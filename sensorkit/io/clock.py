@@ -59,7 +59,10 @@ def packet_runs(t: np.ndarray) -> tuple[Packets | None, str]:
     if size < 2 or odd_rows > MAX_ODD_ROWS * len(t):
         counts = np.bincount(inner)
         commonest = np.argsort(-counts, kind="stable")[:3]
-        return None, (f"runs of {int(inner.min())} to {int(inner.max())} rows per time, the commonest "
+        edges = [f"{int(n)} at the {where}" for n, where in ((sizes[0], "start"), (sizes[-1], "end"))
+                 if n > 1 and not inner.min() <= n <= inner.max()]  # (the first and last runs, cut by the file's ends)
+        return None, (f"runs of {int(inner.min())} to {int(inner.max())} rows per time"
+                      + (f" ({', '.join(edges)})" if edges else "") + ", the commonest "
                       + ", ".join(f"{int(m)} ({int(counts[m])} times)" for m in commonest if counts[m]))
     return Packets(starts, sizes, size, int(np.count_nonzero(odd))), ""
 

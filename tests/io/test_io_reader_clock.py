@@ -161,3 +161,13 @@ def test_a_file_written_backwards_is_one_clear_error_not_a_crash(tmp_path):
     (tmp_path / "backwards.csv").write_text("\n".join(rows) + "\n")
     with pytest.raises(RecordingError, match=r"backwards.csv: line 3: column t: .* is less than the line before"):
         read_recording(tmp_path / "backwards.csv")
+
+
+def test_a_file_opening_with_a_run_of_one_time_names_that_run(tmp_path):
+    # 50 rows at t = 0, then one time a row: refused (no packets), and the reason named only the
+    # inner runs, "runs of 1 to 1 rows per time" (found by review)
+    t = [0.0] * 50 + [0.01 * k for k in range(1, 3081)]
+    rows = ["t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"] + [f"{x:.2f},0,0,9.81,0,0,0" for x in t]
+    (tmp_path / "head.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(RecordingError, match=r"runs of 1 to 1 rows per time \(50 at the start\)"):
+        read_recording(tmp_path / "head.csv")
