@@ -143,6 +143,22 @@ class Decoder(ABC):
         self.health.samples += len(samples)
         return samples
 
+    def finish(self) -> np.ndarray:
+        """The stream has ended (the capture's end, the link lost): the samples the decoder still
+        holds, (n, 7), or a :class:`ProtocolError` naming a packet cut off mid-way (a part whose
+        rest never came), counted as a corrupt packet. The decoder starts afresh after it."""
+        try:
+            samples = self._finish()
+        except ProtocolError:
+            self.health.corrupt_packets += 1
+            raise
+        self.health.samples += len(samples)
+        return samples
+
+    def _finish(self) -> np.ndarray:
+        """What :meth:`finish` returns or raises; nothing held by default."""
+        return empty_samples()
+
     @abstractmethod
     def _decode(self, payload: bytes) -> np.ndarray:
         """Decode one payload; raise :class:`ProtocolError` for malformed input."""

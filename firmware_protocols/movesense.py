@@ -165,8 +165,9 @@ class MovesenseDecoder(Decoder):
     bytes, as 158 + 42): a data notification that is not 6 + 24 N bytes long is held as the first
     part, and the next notification of ``reference``, ``03 ref rest``, completes it. A first part
     whose second never comes, and a second part without its first, are a :class:`ProtocolError`
-    naming the part (said when the next notification shows it); the packets around them decode as
-    usual (a complete packet that showed a lost second part comes out with the next notification).
+    naming the part (said when the next notification shows it, or by :meth:`finish` at the
+    stream's end); the packets around them decode as usual (a complete packet that showed a lost
+    second part comes out with the next notification, or from :meth:`finish`).
     """
 
     def __init__(self, reference: int = DEFAULT_REFERENCE, sample_rate_hz: float = 104.0) -> None:
@@ -196,6 +197,18 @@ class MovesenseDecoder(Decoder):
                 self._held = held if self._held is None else np.vstack([held, self._held])
             raise
         return samples if held is None else np.vstack([held, samples])
+
+    def _finish(self) -> np.ndarray:
+        """At the stream's end: a first part still waiting for its second is a :class:`ProtocolError`
+        naming it; samples held back (after a lost part) are returned."""
+        first, self._first_part = self._first_part, None
+        held, self._held = self._held, None
+        if first is not None:
+            self._held = held  # (returned by the next finish, should the caller go on)
+            (timestamp_ms,) = struct.unpack_from("<I", first, 2)
+            raise ProtocolError(f"Movesense IMU6 packet of timestamp {timestamp_ms} ms: its first part ({len(first)} "
+                                "bytes) was the last notification; its second part (type 3) never came: dropped")
+        return empty_samples() if held is None else held
 
     def _decode_notification(self, payload: bytes) -> np.ndarray:
         note = classify_notification(payload)

@@ -520,6 +520,13 @@ class SensorSession:
 
     def _finish_decoder(self) -> None:
         if self._decoder is not None:
+            try:  # (the link's end: a packet cut off mid-way is said; nothing is held past a link)
+                if len(held := self._decoder.finish()):
+                    log.warning("%s (%s): %d samples decoded at the link's end were not placed (no notification"
+                                " came after them)", self.sensor.address, self.sensor.name, len(held))
+            except ProtocolError as exc:
+                self.last_decode_error = self._decode_error("at the link's end", exc)
+                log.warning("%s", self.last_decode_error)
             self._collect_gaps(self._decoder)
             self._health.add_connection(self._decoder.health)
             self._decoder = None

@@ -264,6 +264,17 @@ def _decode_lines(source: TextIO, name: str, decoder: firmware_protocols.Decoder
             out.write(_csv(block))
             if tally is not None:
                 tally.add(block)
+    try:  # (the capture's end: a packet cut off there is said, the samples still held written)
+        block = decoder.finish()
+    except (ValueError, ProtocolError) as exc:
+        bad += 1
+        if bad <= MAX_ERROR_LINES:
+            click.echo(f"{name}:end: {exc}", err=True)
+        block = decoder.finish()  # (what it held beside the cut-off packet)
+    if len(block):
+        out.write(_csv(block))
+        if tally is not None:
+            tally.add(block)
     say_unnamed()
     return lines, bad
 

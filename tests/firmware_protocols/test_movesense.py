@@ -329,3 +329,15 @@ def test_parts_that_join_into_no_packet_are_an_error_saying_how_they_were_joined
     dec.feed(first)
     with pytest.raises(ProtocolError, match=r"has 197 bytes \(reassembled from 158 \+ 41 bytes\); expected 6 \+ 24"):
         dec.feed(second[:-1])
+
+
+def test_the_streams_end_names_a_first_part_still_waiting_and_the_decoder_starts_afresh():
+    dec = Movesense().decoder(sample_rate_hz=104)
+    first, second = split_104_hz_packet(5000)
+    assert len(dec.feed(first)) == 0
+    with pytest.raises(ProtocolError, match="its first part .158 bytes. was the last notification"):
+        dec.finish()
+    assert dec.health.corrupt_packets == 1 and len(dec.finish()) == 0  # (nothing held any more)
+    other = Movesense().decoder(sample_rate_hz=104)
+    other.feed(first)
+    assert len(other.feed(second)) == 8 and len(other.finish()) == 0  # (a whole packet: nothing at the end)
