@@ -158,17 +158,24 @@ def test_the_note_on_unscaled_frames_names_the_setting_to_give(tmp_path, payload
     assert note.startswith(f"note: polar_pmd: no {missing}") and note.endswith(f"(-s {missing}=VALUE)"), note
 
 
+def movesense_104_hz_packets(n: int, seed: int):
+    """``n`` 8-sample IMU6 packets at 104 Hz, each split as the app sends it (158 + 42 bytes):
+    (acc, gyr, each packet's timestamp in ms, each packet's notifications)."""
+    from firmware_protocols.movesense import encode_imu6, split_notification
+
+    rng = np.random.default_rng(seed)
+    acc, gyr = rng.normal(0, 5, (8 * n, 3)), rng.normal(0, 90, (8 * n, 3))
+    times_ms = [5000 + round(i * 8 * 1000 / 104) for i in range(n)]
+    parts = [split_notification(encode_imu6(ts, acc[8 * i:8 * i + 8], gyr[8 * i:8 * i + 8]))
+             for i, ts in enumerate(times_ms)]
+    return acc, gyr, times_ms, parts
+
+
 def test_a_movesense_capture_at_104_hz_joins_each_packets_two_notifications_and_names_a_lost_part(tmp_path):
     # A capture from a real Movesense at 104 Hz holds two notifications per packet (the app's MTU
     # is 161: 158 + 42 bytes); each line was refused alone. Now the halves join; a packet whose
     # second half is missing is one line naming it, and the next packet decodes.
-    from firmware_protocols.movesense import encode_imu6, split_notification
-
-    rng = np.random.default_rng(7)
-    acc, gyr = rng.normal(0, 5, (40, 3)), rng.normal(0, 90, (40, 3))
-    times_ms = [5000 + round(i * 8 * 1000 / 104) for i in range(5)]
-    parts = [split_notification(encode_imu6(ts, acc[8 * i:8 * i + 8], gyr[8 * i:8 * i + 8]))
-             for i, ts in enumerate(times_ms)]
+    acc, gyr, times_ms, parts = movesense_104_hz_packets(5, seed=7)
     lines = [part.hex(" ") for i, pair in enumerate(parts) for part in (pair[:1] if i == 2 else pair)]
     result = run("movesense", write_capture(tmp_path, lines), "--sample-rate-hz", "104")
     assert result.exit_code == 1
@@ -185,13 +192,7 @@ def test_a_movesense_capture_at_104_hz_joins_each_packets_two_notifications_and_
 def test_a_movesense_capture_ending_between_a_packets_two_notifications_says_so(tmp_path):
     # The capture's last notification is a first part: its second never came. It was dropped with
     # "0 failed" and exit 0 (found by review); the decoder's finish() names it at the end.
-    from firmware_protocols.movesense import encode_imu6, split_notification
-
-    rng = np.random.default_rng(8)
-    acc, gyr = rng.normal(0, 5, (24, 3)), rng.normal(0, 90, (24, 3))
-    times_ms = [5000 + round(i * 8 * 1000 / 104) for i in range(3)]
-    parts = [split_notification(encode_imu6(ts, acc[8 * i:8 * i + 8], gyr[8 * i:8 * i + 8]))
-             for i, ts in enumerate(times_ms)]
+    _, _, times_ms, parts = movesense_104_hz_packets(3, seed=8)
     lines = [part.hex(" ") for pair in parts[:2] for part in pair] + [parts[2][0].hex(" ")]
     result = run("movesense", write_capture(tmp_path, lines), "--sample-rate-hz", "104")
     assert result.exit_code == 1
