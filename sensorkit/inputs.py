@@ -29,8 +29,7 @@ import warnings
 import numpy as np
 
 from sensorkit.errors import RecordingError, SampleError
-from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible, time_order
-from sensorkit.io.clock import packet_runs, spread_packets, untangle_jitter
+from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible, repair_clock, time_order
 from sensorkit.io.units import check_acc_unit, check_not_swapped, check_units
 from sensorkit.samples import Samples
 
@@ -104,32 +103,26 @@ class InputChecks:
                               f" (t = {samples.t[i]:.9g}, acc {samples.acc[i].tolist()}, gyr {samples.gyr[i].tolist()})")
 
     def _clock_repaired(self, samples: Samples) -> Samples:
-        """A whole recording's clock repaired as the file reader repairs it (:mod:`sensorkit.io.clock`),
-        with a warning each: steps back of less than a sample period (jitter) re-timed evenly between
-        their in-order neighbours; times stamped once per packet spread from each stamp to the next.
-        What cannot be repaired is left for the checks after (an error naming the sample)."""
-        t = samples.t
-        if len(t) < 3:
+        """A whole recording's clock repaired as the file reader repairs it
+        (:func:`~sensorkit.io.checks.repair_clock`), with a warning each: steps back of less than a
+        sample period (jitter) re-timed evenly between their in-order neighbours; times stamped once
+        per packet spread from each stamp to the next. What cannot be repaired is left for the
+        checks after (an error naming the sample)."""
+        if len(samples.t) < 3:
             return samples
-        row, repeated, allowed = time_order(t)
-        if row is not None:
-            jitter = untangle_jitter(t)
-            if jitter.too_far is not None or len(repeated) > allowed:
-                return samples
-            warnings.warn(f"{self.where}: sample {row}: t steps back {jitter.steps_back} time(s) by less than a sample"
-                          f" period (at most {1000 * jitter.worst_s:.3g} ms): clock jitter; {jitter.retimed} samples"
-                          " re-timed evenly between their neighbours, in their order", stacklevel=4)
-            t = jitter.t
-            _, repeated, allowed = time_order(t)
-        if len(repeated) > allowed:
-            packets, _ = packet_runs(t)
-            if packets is None:
-                return Samples(t, samples.acc, samples.gyr)
-            t, period_s = spread_packets(t, packets)
-            warnings.warn(f"{self.where}: t is stamped once per packet: {len(t)} samples share {len(packets.sizes)}"
-                          f" times, {packets.size} a stamp; each packet's samples spread evenly from its stamp to the"
-                          f" next: {1 / period_s:.3g} Hz", stacklevel=4)
-        return samples if t is samples.t else Samples(t, samples.acc, samples.gyr)
+        fix = repair_clock(samples.t)
+        if fix.refused_back:
+            return samples
+        if fix.jitter is not None:
+            jitter = fix.jitter
+            warnings.warn(f"{self.where}: sample {fix.first_back}: t steps back {jitter.steps_back} time(s) by less than"
+                          f" a sample period (at most {1000 * jitter.worst_s:.3g} ms): clock jitter; {jitter.retimed}"
+                          " samples re-timed evenly between their neighbours, in their order", stacklevel=4)
+        if fix.packets is not None:
+            warnings.warn(f"{self.where}: t is stamped once per packet: {len(fix.t)} samples share"
+                          f" {len(fix.packets.sizes)} times, {fix.packets.size} a stamp; each packet's samples spread"
+                          f" evenly from its stamp to the next: {1 / fix.period_s:.3g} Hz", stacklevel=4)
+        return samples if fix.t is samples.t else Samples(fix.t, samples.acc, samples.gyr)
 
     def _in_order(self, samples: Samples, packet: str) -> Samples:
         t = samples.t

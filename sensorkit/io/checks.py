@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.clock import Jitter, packet_runs, untangle_jitter
-from sensorkit.io.clock import spread_packets as _spread
+from sensorkit.io.clock import Jitter, Packets, packet_runs, spread_packets, untangle_jitter
 from sensorkit.io.csv_table import line_of_row
 
 #: repeated timestamps up to this fraction of rows (at least one) are dropped with a warning
@@ -28,6 +28,47 @@ def time_order(t: np.ndarray) -> tuple[int | None, np.ndarray, int]:
     return first_back, np.flatnonzero(step_s == 0) + 1, max(1, int(MAX_REPEATED_FRACTION * len(t)))
 
 
+@dataclass(frozen=True)
+class ClockRepair:
+    """What :func:`repair_clock` made of a time column ``t`` (s)."""
+
+    t: np.ndarray  # re-timed (the very array when nothing was; as given when a step back is refused)
+    first_back: int | None  # the first row whose time is below the row before's (None: none)
+    jitter: Jitter | None  # untangle_jitter's account of the steps back (None: none)
+    repeats: np.ndarray  # the rows repeating the time before, after any re-timing
+    allowed: int  # how many such repeats are dropped rather than spread as packets
+    refused_back: bool = False  # the steps back are no jitter (too far, or among repeats beyond repair)
+    packets: Packets | None = None  # the packets whose samples were spread
+    period_s: float = 0.0  # their sample period (s)
+    not_packets: str = ""  # why repeats beyond ``allowed`` are no regular packets ("": they are, or none)
+
+
+def repair_clock(t: np.ndarray, rows: np.ndarray | None = None) -> ClockRepair:
+    """``t``'s clock repaired where it can be (:mod:`sensorkit.io.clock`), as every reader of whole
+    recordings repairs it, each saying so its own way: steps back of less than a sample period
+    (jitter) re-timed; then repeats beyond ``MAX_REPEATED_FRACTION`` spread as packets, when they
+    are regular ones (and, given ``rows``, the table, not whole rows written twice)."""
+    row, repeats, allowed = time_order(t)
+    jitter = None
+    if row is not None:
+        jitter = untangle_jitter(t)
+        if jitter.too_far is not None or repeats.size > allowed:
+            return ClockRepair(t, row, jitter, repeats, allowed, refused_back=True)
+        t = jitter.t
+        _, repeats, allowed = time_order(t)
+    if repeats.size <= allowed:
+        return ClockRepair(t, row, jitter, repeats, allowed)
+    packets, why = packet_runs(t)
+    if rows is not None and packets is not None:
+        twice = int(np.count_nonzero((rows[repeats] == rows[repeats - 1]).all(axis=1)))
+        if twice > repeats.size // 2:
+            packets, why = None, f"{twice} of them repeat the whole row before: rows written twice?"
+    if packets is None:
+        return ClockRepair(t, row, jitter, repeats, allowed, not_packets=why)
+    spread, period_s = spread_packets(t, packets)
+    return ClockRepair(spread, row, jitter, repeats, allowed, packets=packets, period_s=period_s)
+
+
 def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = (),
                       rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
     """Validate ``t`` (s) and repair its clock. Returns (``t`` repaired, or the very array when
@@ -37,7 +78,7 @@ def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = (),
 
     Errors: no rows; all values equal; a value a sample period (the median interval) or more below
     an earlier one (a damaged file, or two recordings in one); repeats beyond 1% of rows that are
-    no regular packets. Repaired, with one warning each (:mod:`sensorkit.io.clock`): steps back
+    no regular packets. Repaired, with one warning each (:func:`repair_clock`): steps back
     of less than a period (clock jitter: the rows involved re-timed evenly between their in-order
     neighbours); times stamped once per packet (each packet's samples spread from its stamp, its
     first sample's time, towards the next stamp); a few exact repeats keep the first sample of
@@ -48,28 +89,38 @@ def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = (),
         raise RecordingError(f"{path}: no samples (the file has a header and no data rows)")
     if n > 1 and t[0] == t[-1] and bool((t == t[0]).all()):
         raise RecordingError(f"{path}: column t: all {n} values are {t[0]:.9g}; t must increase (seconds since the start)")
-    row, repeats, allowed = time_order(t)
+    fix = repair_clock(t, rows)
+    if fix.refused_back:
+        _refuse_step_back(path, t, left_out, fix.jitter if fix.jitter.too_far is not None else None, fix.first_back)
     notes = []
-    if row is not None:
-        jitter = untangle_jitter(t)
-        if jitter.too_far is not None or repeats.size > allowed:
-            _refuse_step_back(path, t, left_out, jitter if jitter.too_far is not None else None, row)
-        t = jitter.t
-        notes.append(f"{path}: line {line_of_row(path, row, left_out)}: t steps back"
+    if fix.jitter is not None:
+        jitter = fix.jitter
+        notes.append(f"{path}: line {line_of_row(path, fix.first_back, left_out)}: t steps back"
                      f" {jitter.steps_back} time{'s' if jitter.steps_back > 1 else ''} by less than a sample period"
                      f" (at most {1000 * jitter.worst_s:.3g} ms; the median interval {1000 * jitter.period_s:.3g} ms):"
                      f" clock jitter; {jitter.retimed} rows re-timed evenly between their neighbours, in the file's order")
-        _, repeats, allowed = time_order(t)
-    keep = None
-    if repeats.size > allowed:
-        t, note = _spread_packets(path, t, repeats, left_out, rows)
-        notes.append(note)
+    repeats, keep = fix.repeats, None
+    if fix.not_packets:
+        raise RecordingError(
+            f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: column t: {fix.t[repeats[0]]:.9g} repeats the"
+            f" line before, and {repeats.size} rows ({100 * repeats.size / n:.1f}%) repeat a timestamp; at most 1% can"
+            f" be repaired, or regular packets (one time for every k rows) spread; these are not ({fix.not_packets}):"
+            " give each row its own time (s)"
+        )
+    if fix.packets is not None:
+        packets = fix.packets
+        odd = f", {packets.odd} stamps of another number" if packets.odd else ""
+        notes.append(f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: t is stamped once per packet:"
+                     f" {n} rows share {len(packets.sizes)} times ({repeats.size} repeats), {packets.size} rows a stamp{odd};"
+                     f" each packet's samples spread evenly from its stamp (its first sample's time) to the next stamp:"
+                     f" {1 / fix.period_s:.3g} Hz")
     elif repeats.size:
         keep = np.ones(n, dtype=bool)
         keep[repeats] = False
         notes.append(f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: {repeats.size} repeated"
                      f" timestamp{'s' if repeats.size > 1 else ''} (t equal to the row before); dropped, keeping the"
                      " first row of each")
+    t = fix.t
     step_s = np.diff(t)
     long_gaps = np.flatnonzero(step_s > LONG_GAP_S)
     if long_gaps.size:
@@ -91,31 +142,6 @@ def _refuse_step_back(path: Path, t: np.ndarray, left_out: Collection[int], jitt
     damaged = "" if jitter is None else " (a damaged file, or two recordings one after the other?)"
     raise RecordingError(f"{path}: line {line_of_row(path, row, left_out)}: column t: {t[row]:.9g} is less than"
                          f" {before} ({t[earlier]:.9g}){why}; t must increase{damaged}")
-
-
-def _spread_packets(path: Path, t: np.ndarray, repeats: np.ndarray, left_out: Collection[int],
-                    rows: np.ndarray | None) -> tuple[np.ndarray, str]:
-    """``t`` stamped once per packet, each sample given its own time, and the warning saying so;
-    a :class:`RecordingError` when the repeats are no regular packets (or whole rows written twice)."""
-    n = len(t)
-    packets, why = packet_runs(t)
-    if rows is not None and packets is not None:
-        twice = int(np.count_nonzero((rows[repeats] == rows[repeats - 1]).all(axis=1)))
-        if twice > repeats.size // 2:
-            packets, why = None, f"{twice} of them repeat the whole row before: rows written twice?"
-    if packets is None:
-        raise RecordingError(
-            f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: column t: {t[repeats[0]]:.9g} repeats the"
-            f" line before, and {repeats.size} rows ({100 * repeats.size / n:.1f}%) repeat a timestamp; at most 1% can"
-            f" be repaired, or regular packets (one time for every k rows) spread; these are not ({why}):"
-            " give each row its own time (s)"
-        )
-    spread, period_s = _spread(t, packets)
-    odd = f", {packets.odd} stamps of another number" if packets.odd else ""
-    return spread, (f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: t is stamped once per packet:"
-                    f" {n} rows share {len(packets.sizes)} times ({repeats.size} repeats), {packets.size} rows a stamp{odd};"
-                    f" each packet's samples spread evenly from its stamp (its first sample's time) to the next stamp:"
-                    f" {1 / period_s:.3g} Hz")
 
 
 #: a median sample interval outside [MIN_INTERVAL_S, MAX_INTERVAL_S) is not a time in seconds

@@ -270,7 +270,7 @@ def gyro_frame_fit(samples: Samples) -> tuple[float, float, str] | None:
 
     end = n_blocks * block
     steps = np.minimum(np.diff(t[:end + 1], append=t[-1] + step_s)[:end], 3 * step_s)  # (s; a gap: 3 steps)
-    acc = samples.acc[:end].reshape(n_blocks, block, 3).mean(axis=1)
+    acc = _block_means(samples.acc, block, n_blocks)
     turn = (samples.gyr[:end] * steps[:, None]).reshape(n_blocks, block, 3).sum(axis=1)  # (deg) in each span
     turned = np.radians(np.cumsum(turn, axis=0) - 0.5 * turn)  # (rad) the gyro summed, to each span's middle
     both = sosfiltfilt(_low_pass(FRAME_CUTOFF_HZ, round(block_rate_hz, 6)), np.hstack([acc, turned]), axis=0)
