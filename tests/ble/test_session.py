@@ -405,21 +405,29 @@ def test_a_polar_sensor_with_a_gyroscope_that_will_not_say_its_gyro_settings_is_
     assert "gyroscope" not in str(error.value)
 
 
-def test_a_metawear_board_without_gyroscope_is_refused_before_it_streams(run):
+def refused_metawear(firmware, run):
+    """Open a session with a virtual MetaWear running ``firmware`` (6 s of motion at its rate),
+    which must refuse to stream: (the sensor, the :class:`StreamRefusedError` raised)."""
     from sensorkit.ble import StreamRefusedError
     from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
-    from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
 
     from .conftest import synthetic_samples
 
-    sensor = VirtualSensor(MetaWearFirmware(125.0, chip="bma255"), synthetic_samples(6.0, rate_hz=125.0), speed=20.0)
+    sensor = VirtualSensor(firmware, synthetic_samples(6.0, rate_hz=firmware.sample_rate_hz), speed=20.0)
     radio = VirtualRadio([sensor])
     session = SensorSession("MetaWear", client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
                             give_up_s=30.0, backoff_initial_s=0.02)
     with pytest.raises(StreamRefusedError) as error:
         run(session.open())
-    assert str(error.value) == ("F0:0D:00:00:00:01 (MetaWear) offers no gyroscope stream (module info: a BMA255 "
-                                "accelerometer, no gyroscope); sensorkit needs an accelerometer and a gyroscope")
+    return sensor, error.value
+
+
+def test_a_metawear_board_without_gyroscope_is_refused_before_it_streams(run):
+    from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
+
+    sensor, error = refused_metawear(MetaWearFirmware(125.0, chip="bma255"), run)
+    assert str(error) == ("F0:0D:00:00:00:01 (MetaWear) offers no gyroscope stream (module info: a BMA255 "
+                          "accelerometer, no gyroscope); sensorkit needs an accelerometer and a gyroscope")
     assert not sensor.firmware.subscribed and not sensor.firmware.powered and sensor.sent_packets == 0
     assert sensor.connections == 1 and not sensor.connected
 
@@ -428,11 +436,7 @@ def test_a_metawear_board_whose_chip_is_unknown_is_refused_with_the_decoders_err
     # (the refusal said the decoder's words but dropped its error: `raise ... from None`)
     from firmware_protocols import ProtocolError
     from firmware_protocols import metawear as mw
-    from sensorkit.ble import StreamRefusedError
-    from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
     from sensorkit.ble.virtual.metawear_firmware import MetaWearFirmware
-
-    from .conftest import synthetic_samples
 
     class UnknownChip(MetaWearFirmware):
         def _command(self, payload: bytes) -> None:
@@ -441,15 +445,10 @@ def test_a_metawear_board_whose_chip_is_unknown_is_refused_with_the_decoders_err
                 return
             super()._command(payload)
 
-    sensor = VirtualSensor(UnknownChip(100.0), synthetic_samples(6.0, rate_hz=100.0), speed=20.0)
-    radio = VirtualRadio([sensor])
-    session = SensorSession("MetaWear", client_backend=radio.client_backend, scanner_backend=radio.scanner_backend,
-                            give_up_s=30.0, backoff_initial_s=0.02)
-    with pytest.raises(StreamRefusedError) as error:
-        run(session.open())
-    assert str(error.value) == ("F0:0D:00:00:00:01 (MetaWear): MetaWear accelerometer implementation 9 is not "
-                                "supported")
-    assert isinstance(error.value.__cause__, ProtocolError) and str(error.value.__cause__) in str(error.value)
+    _, error = refused_metawear(UnknownChip(100.0), run)
+    assert str(error) == ("F0:0D:00:00:00:01 (MetaWear): MetaWear accelerometer implementation 9 is not "
+                          "supported")
+    assert isinstance(error.__cause__, ProtocolError) and str(error.__cause__) in str(error)
 
 
 def starts_made(monkeypatch) -> list:
