@@ -137,7 +137,7 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     side = rec.meta.side or ""
     rows = [rep.row(rec.name, side) for rep in reps]
     counted = [r for r in reps if r.counted]
-    roms = np.array([r.rom_deg for r in counted])
+    roms = np.array([r.reached_deg for r in counted])  # (how far from rest: see Rep.reached_deg)
     holds = np.array([r.hold_s for r in counted])
     kinds = [r.kind for r in reps]
     session = {

@@ -47,6 +47,8 @@ def rep_line(rep: Rep, target_rom_deg: float | None = None, target_hold_s: float
         return f"movement rejected ({rep.reason or 'not a rep of the exercise'}) {rep.start_s:.1f}-{rep.end_s:.1f} s"
     rushed = ", fast: slow down" if rep.tempo == "fast" else ""
     rom = short_of(rep.rom_deg, target_rom_deg, 1) if target_rom_deg else f"{rep.rom_deg:.1f}"
+    if rep.reached_deg < rep.rom_deg - 0.05:  # (begun at a swing's bottom: the target is met from rest)
+        rom = f"{rep.rom_deg:.1f} ({short_of(rep.reached_deg, target_rom_deg, 1) if target_rom_deg else f'{rep.reached_deg:.1f}'} from rest)"
     hold = short_of(rep.hold_s, target_hold_s, 1) if target_hold_s else f"{rep.hold_s:.1f}"
     return f"rep {rep.rep} {rep.kind}: ROM {rom} deg, hold {hold} s{rushed} ({rep.start_s:.1f}-{rep.end_s:.1f} s)"
 

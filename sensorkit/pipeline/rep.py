@@ -1,6 +1,7 @@
 """The rep event the pipeline emits, and the ``reps.csv`` column names (defined once, here)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -74,6 +75,14 @@ class Rep:
     def counted(self) -> bool:
         """True for a counted rep (``full``, ``partial``, ``knee_out``), False for ``rejected``."""
         return self.kind in COUNTED_KINDS
+
+    @property
+    def reached_deg(self) -> float:
+        """How far the leg got from rest (deg): ``peak_deg``, which the kind is judged on and a
+        prescribed ROM is met by, and which the ROM summaries (``sessions.csv``, reports) average;
+        ``rom_deg`` where it is unknown (NaN). The two differ only for a rep begun at the bottom of
+        a swing past rest (a series without rests), whose ``rom_deg`` adds the swing behind rest."""
+        return self.rom_deg if math.isnan(self.peak_deg) else self.peak_deg
 
     def row(self, recording: str, side: str = "") -> dict:
         """This rep as a ``reps.csv`` row (keys :data:`REP_COLUMNS`)."""

@@ -119,10 +119,10 @@ def _mean(values: list[float]) -> float:
 def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int, cell: _Cell,
          in_progress: bool = False) -> dict:
     reps = cell.reps
-    roms = [r.rom_deg for r in reps]
+    roms = [r.reached_deg for r in reps]  # (how far from rest: see Rep.reached_deg)
     holds = [r.hold_s for r in reps]
-    full_roms = [r.rom_deg for r in reps if r.kind == "full"]
-    completed = sum(plan.meets_target(r.rom_deg, r.hold_s, r.kind) for r in reps)
+    full_roms = [r.reached_deg for r in reps if r.kind == "full"]
+    completed = sum(plan.meets_target(r.reached_deg, r.hold_s, r.kind) for r in reps)
     return {
         "patient": patient, "date": day.isoformat(), "exercise": plan.name, "side": side,
         "sessions": len(cell.recordings), "reps_prescribed": prescribed, "reps_completed": completed,

@@ -350,13 +350,13 @@ class DashboardData:
         return {
             "id": entry.id, "recording": s.recording, "started": s.started_at.astimezone(rx.zone).isoformat(timespec="minutes"),
             "date": rx.local_date(s.started_at).isoformat(), "exercise": s.exercise, "side": s.side,
-            "counted": len(counted), "completed": sum(plan.meets_target(r.rom_deg, r.hold_s, r.kind) for r in counted),
+            "counted": len(counted), "completed": sum(plan.meets_target(r.reached_deg, r.hold_s, r.kind) for r in counted),
             "kinds": {k: sum(r.kind == k for r in s.reps) for k in ("full", "partial", "knee_out", "rejected")},
             "fast": sum(r.tempo == "fast" for r in counted),
-            "rom_mean_deg": _num(sum(r.rom_deg for r in counted) / len(counted)) if counted else None,
+            "rom_mean_deg": _num(sum(r.reached_deg for r in counted) / len(counted)) if counted else None,
             # (the ROM of full reps, as the report's rom_full_mean_deg: partial and knee-out reps are
             # no measure of the patient's range)
-            "rom_full_mean_deg": _num(sum(r.rom_deg for r in full) / len(full)) if (full := [r for r in counted if r.kind == "full"]) else None,
+            "rom_full_mean_deg": _num(sum(r.reached_deg for r in full) / len(full)) if (full := [r for r in counted if r.kind == "full"]) else None,
             "reps": [_rep(r, plan) for r in s.reps],
         }
 
@@ -397,15 +397,17 @@ class DashboardData:
 
 
 def _rep(rep, plan) -> dict:
-    meets = bool(rep.counted and plan.meets_target(rep.rom_deg, rep.hold_s, rep.kind))
-    reached = bool(rep.counted and rep.rom_deg >= plan.rom_deg and rep.hold_s >= plan.hold_s)
+    # (a prescribed ROM is met by how far the leg got from rest, not by a series' swing behind it)
+    meets = bool(rep.counted and plan.meets_target(rep.reached_deg, rep.hold_s, rep.kind))
+    reached = bool(rep.counted and rep.reached_deg >= plan.rom_deg and rep.hold_s >= plan.hold_s)
     return {"rep": rep.rep, "kind": rep.kind, "start_s": _num(rep.start_s, 2), "end_s": _num(rep.end_s, 2),
             "out_end_s": _num(rep.out_end_s, 2), "return_start_s": _num(rep.return_start_s, 2),
-            "rom_deg": _num(rep.rom_deg), "hold_s": _num(rep.hold_s), "tempo": rep.tempo, "reason": rep.reason,
+            "rom_deg": _num(rep.rom_deg), "peak_deg": _num(rep.reached_deg), "hold_s": _num(rep.hold_s), "tempo": rep.tempo, "reason": rep.reason,
             "meets_target": meets,
             # (ROM and hold reached, yet not completed: a knee-out rep, which completes() never counts
             # unless the knee-out variant is prescribed; the page says so)
             "knee_out_not_completing": reached and not meets and rep.kind == "knee_out",
-            "short_of": "; ".join(([f"ROM under {plan.rom_deg:g}°"] if rep.rom_deg < plan.rom_deg else [])
+            "short_of": "; ".join(([f"ROM under {plan.rom_deg:g}°" + (f" ({rep.reached_deg:.0f}° from rest)" if rep.reached_deg < rep.rom_deg - 0.5 else "")]
+                                   if rep.reached_deg < plan.rom_deg else [])
                                   + ([f"hold under {plan.hold_s:g} s"] if rep.hold_s < plan.hold_s else []))
             if rep.counted else ""}

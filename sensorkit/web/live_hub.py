@@ -56,7 +56,7 @@ class SessionPlan:
         return self.sets * self.reps_per_set
 
     def meets(self, rep: Rep) -> bool:
-        return rep.counted and completes(rep.rom_deg, rep.hold_s, rep.kind, target_rom_deg=self.rom_deg,
+        return rep.counted and completes(rep.reached_deg, rep.hold_s, rep.kind, target_rom_deg=self.rom_deg,
                                          target_hold_s=self.hold_s, knee_out=self.knee_out)
 
     def progress(self, completed: int) -> dict:
@@ -134,8 +134,8 @@ def rep_note(rep: Rep, plan: SessionPlan | None = None) -> str:
         notes.append("The knee moved out: keep the thigh still on the chair.")
     if plan is not None and not plan.meets(rep):
         short = []
-        if rep.rom_deg < plan.rom_deg:
-            short.append(f"reach {plan.rom_deg:g}° (this one {short_of(rep.rom_deg, plan.rom_deg)}°)")
+        if rep.reached_deg < plan.rom_deg:  # (how far from rest: Rep.reached_deg)
+            short.append(f"reach {plan.rom_deg:g}° (this one {short_of(rep.reached_deg, plan.rom_deg)}°)")
         if rep.hold_s < plan.hold_s:
             short.append(f"hold {plan.hold_s:g} s (this one {short_of(rep.hold_s, plan.hold_s, 1)} s)")
         # (short of nothing: a knee-out rep reaching both targets, which never completes the plan)
