@@ -1648,6 +1648,35 @@ def test_a_packet_the_decoder_cannot_read_is_said_as_a_sensorkit_error_naming_th
     assert session.health.corrupt_packets >= 1 and out.t[-1] > fired[0] + 0.5  # (streamed on)
 
 
+@pytest.mark.parametrize("mtu", (33, 57, 81, 105, 129, 153))
+def test_a_movesense_at_an_mtu_where_a_first_part_looks_whole_streams_its_samples_unchanged(run, mtu):
+    # At these ATT MTUs a split packet's first part (MTU − 3 bytes) is 6 + 24 N bytes long, as a
+    # whole packet could be: it was decoded as one, its acceleration read as angular rate, and its
+    # second part refused ("came without its first part"). The session's decoder now knows the
+    # sensor's packets at 104 Hz (8 samples) and waits for the next notification where a length
+    # could be either.
+    from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
+
+    source = synthetic_samples(8.0)
+    sensor = VirtualSensor(MovesenseFirmware(104.0), source, speed=20.0, max_mtu=mtu)
+    rig = SimpleNamespace(sensor=sensor, radio=VirtualRadio([sensor]), source=source, acc_step=2e-6, gyr_step=1e-5)
+
+    async def go():
+        async with session_for(rig) as session:
+            return await collect(session, sensor, 3.0), session
+
+    out, session = run(go())
+    per_packet = sensor.firmware.samples_per_packet(mtu)
+    room = mtu - 3
+    assert session.mtu == mtu and 6 + 24 * per_packet > room and (room - 6) % 24 == 0  # (every packet split so)
+    assert len(out) > 200 and out.t[0] == 0.0 and np.all(np.diff(out.t) > 0)
+    index = np.arange(len(out))  # nothing lost: sample i is source sample i
+    assert np.abs(out.t - source.t[index]).max() < 1e-3
+    assert_values_match(out, rig, index)
+    assert session.health.corrupt_packets == 0 and session.health.lost_total_samples == 0
+    assert session.last_decode_error is None and session.stream_sample_rate_hz == 104.0
+
+
 def second_part_lost_sensor(n_samples: int, lost_at: int, drop_down_s: float | None = None, speed: float = 5.0):
     """A virtual Movesense at 104 Hz playing ``n_samples`` samples that loses the second part of its
     packet of samples ``lost_at`` ... ``lost_at + 7`` (its first part comes, the rest never); its
