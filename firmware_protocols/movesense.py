@@ -225,12 +225,17 @@ class MovesenseDecoder(Decoder):
 
     def _finish(self) -> np.ndarray:
         """At the stream's end: a first part still waiting for its second is a :class:`ProtocolError`
-        naming it; samples held back (after a lost part) are returned."""
+        naming it; samples held back (after a lost part) are returned, and a notification that
+        may have been whole (see the class doc) is decoded as the whole packet it was."""
         first, self._first_part = self._first_part, None
         maybe_whole, self._maybe_whole = self._maybe_whole, False
         held, self._held = self._held, None
         if first is not None and maybe_whole:  # no second part came: it was a whole packet
-            samples = self._decode_packet(first)
+            try:
+                samples = self._decode_packet(first)
+            except ProtocolError:
+                self._held = held  # (returned by the next finish)
+                raise
             return samples if held is None else np.vstack([held, samples])
         if first is not None:
             self._held = held  # (returned by the next finish, should the caller go on)

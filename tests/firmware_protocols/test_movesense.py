@@ -404,3 +404,14 @@ def test_a_packet_of_the_expected_length_decodes_at_once_and_an_unknown_count_ke
     assert len(untold.feed(packet(5000, n=2))) == 2
     with pytest.raises(ValueError, match="packet_samples must be 1 or more, got 0"):
         MovesenseDecoder(packet_samples=0)
+
+
+
+def test_a_packet_that_may_be_whole_and_is_unreadable_is_said_when_the_next_notification_decides():
+    dec = Movesense().decoder(sample_rate_hz=104)
+    nan = encode_imu6(5000, [[np.nan, 0.0, 9.81]] * 4, [[0.0, 0.0, 0.0]] * 4)
+    assert len(dec.feed(nan)) == 0  # (4 samples: a whole packet or a first part, not known yet)
+    with pytest.raises(ProtocolError, match="packet of timestamp 5000 ms holds a non-finite value"):
+        dec.feed(packet(5000 + round(4 * PERIOD_MS), n=4, first=4))
+    np.testing.assert_array_equal(dec.finish()[:, 1], np.arange(4, 8))  # (the next: whole at the end)
+    assert dec.health.corrupt_packets == 1
