@@ -45,6 +45,10 @@ APP_MTU = 161
 #: The shortest first part of a split packet: a notification at the smallest ATT MTU (23) − 3. A
 #: data notification shorter than this that is not 6 + 24 N bytes is an error at once.
 MIN_FIRST_PART_BYTES = 20
+#: IMU6 packets the sensor sends per second of a stream: a packet holds rate / 13 samples (at
+#: least 1): 8 at 104 Hz, as a real sensor's capture shows (158 + 42 bytes); the other rates'
+#: counts are assumed from it (see movesense.md, "Packets longer than a notification").
+PACKETS_PER_S = 13
 _RECENT_PACKETS = 64
 
 
@@ -152,6 +156,12 @@ def imu6_path(sample_rate_hz: float) -> str:
     return f"/Meas/IMU6/{imu6_rate_hz(sample_rate_hz)}"
 
 
+def imu6_packet_samples(sample_rate_hz: float) -> int:
+    """Samples in an IMU6 packet the sensor sends when subscribed for ``sample_rate_hz`` (Hz):
+    the IMU6 rate / :data:`PACKETS_PER_S`, at least 1 (104 Hz: 8)."""
+    return max(1, round(imu6_rate_hz(sample_rate_hz) / PACKETS_PER_S))
+
+
 class MovesenseDecoder(Decoder):
     """Decodes IMU6 data notifications carrying ``reference``; others are counted and skipped.
 
@@ -168,13 +178,27 @@ class MovesenseDecoder(Decoder):
     naming the part (said when the next notification shows it, or by :meth:`finish` at the
     stream's end); the packets around them decode as usual (a complete packet that showed a lost
     second part comes out with the next notification, or from :meth:`finish`).
+
+    ``packet_samples``: the samples in a packet the sensor sends at this rate (a session knows it
+    from its subscription: :func:`imu6_packet_samples`); None: not known. At some ATT MTUs (33,
+    57, 81, 105, 129, 153) a first part is 6 + 24 N bytes long, as a whole packet could be: a
+    data notification of 6 + 24 ``packet_samples`` bytes is a whole packet, but one of 6 + 24 N
+    bytes with another N is held until the next notification of ``reference`` says which it was
+    (a type 3: its first part; anything else, or the stream's end: a whole packet, whose samples
+    come out then, before that notification's own). Without ``packet_samples`` every 6 + 24 N
+    bytes is whole at once (the length alone decides: a first part at those MTUs passes as a
+    whole packet, its acceleration read as angular rate).
     """
 
-    def __init__(self, reference: int = DEFAULT_REFERENCE, sample_rate_hz: float = 104.0) -> None:
+    def __init__(self, reference: int = DEFAULT_REFERENCE, sample_rate_hz: float = 104.0,
+                 packet_samples: int | None = None) -> None:
         super().__init__()
         if not 1 <= reference <= 255:
             raise ValueError(f"reference must be 1..255, got {reference}")
+        if packet_samples is not None and packet_samples < 1:
+            raise ValueError(f"packet_samples must be 1 or more, got {packet_samples}")
         self.reference = reference
+        self.packet_samples = packet_samples
         self.sample_rate_hz = float(imu6_rate_hz(sample_rate_hz))
         self._period_ms = TIMESTAMP_TICKS_PER_S / self.sample_rate_hz
         self._clock = DeviceClock(TIMESTAMP_TICKS_PER_S, TIMESTAMP_MODULUS)
@@ -186,6 +210,7 @@ class MovesenseDecoder(Decoder):
         #: SUBSCRIBE (``01 ref 01 FB``: status 507) and none for one that succeeded.
         self.last_command_result: CommandResult | None = None
         self._first_part: bytes | None = None  # a split packet's first notification, awaiting its second
+        self._maybe_whole = False  # the first part held may be a whole packet (6 + 24 N bytes)
         self._held: np.ndarray | None = None  # decoded samples not yet returned (see the class doc)
 
     def _decode(self, payload: bytes) -> np.ndarray:
@@ -200,9 +225,18 @@ class MovesenseDecoder(Decoder):
 
     def _finish(self) -> np.ndarray:
         """At the stream's end: a first part still waiting for its second is a :class:`ProtocolError`
-        naming it; samples held back (after a lost part) are returned."""
+        naming it; samples held back (after a lost part) are returned, and a notification that
+        may have been whole (see the class doc) is decoded as the whole packet it was."""
         first, self._first_part = self._first_part, None
+        maybe_whole, self._maybe_whole = self._maybe_whole, False
         held, self._held = self._held, None
+        if first is not None and maybe_whole:  # no second part came: it was a whole packet
+            try:
+                samples = self._decode_packet(first)
+            except ProtocolError:
+                self._held = held  # (returned by the next finish)
+                raise
+            return samples if held is None else np.vstack([held, samples])
         if first is not None:
             self._held = held  # (returned by the next finish, should the caller go on)
             (timestamp_ms,) = struct.unpack_from("<I", first, 2)
@@ -221,24 +255,45 @@ class MovesenseDecoder(Decoder):
             self.ignored_packets += 1
             return empty_samples()
         first, self._first_part = self._first_part, None
+        maybe_whole, self._maybe_whole = self._maybe_whole, False
         if note.part == 2:
             if first is None:
                 raise ProtocolError(f"Movesense IMU6 second part ({len(payload)} bytes: {payload[:8].hex(' ')} ...) "
                                     "came without its first part: dropped")
             return self._decode_packet(first + note.payload, f"reassembled from {len(first)} + {len(payload)} bytes")
-        whole = _is_whole(len(payload))
+        out = [empty_samples()]
+        error: ProtocolError | None = None
+        if first is not None and maybe_whole:  # a data notification, not its second part: it was whole
+            try:
+                out.append(self._decode_packet(first))
+            except ProtocolError as exc:
+                error = exc
+        elif first is not None:  # its second part was lost: said now; these samples come out next time
+            (timestamp_ms,) = struct.unpack_from("<I", first, 2)
+            error = ProtocolError(f"Movesense IMU6 packet of timestamp {timestamp_ms} ms: its first part "
+                                  f"({len(first)} bytes) was not followed by its second part (type 3): dropped")
+        try:
+            out.append(self._take_data(payload))
+        except ProtocolError as exc:
+            error = error or exc
+        samples = np.vstack(out)
+        if error is not None:
+            self._held = samples if len(samples) else None
+            raise error
+        return samples
+
+    def _take_data(self, payload: bytes) -> np.ndarray:
+        """A data notification (type 2) of ours: a whole packet decoded, or held as a first part
+        (one that may be whole: decided by the next notification; see the class doc)."""
+        n, remainder = divmod(len(payload) - HEADER_BYTES, SAMPLE_BYTES)
+        whole = n >= 1 and not remainder
+        if whole and (self.packet_samples is None or n == self.packet_samples):
+            return self._decode_packet(payload)
         if not whole and len(payload) < MIN_FIRST_PART_BYTES:
             raise ProtocolError(f"Movesense IMU6 packet has {len(payload)} bytes; expected 6 + 24 * N "
                                 f"(or a first part of {MIN_FIRST_PART_BYTES} or more, followed by its second part)")
-        samples = self._decode_packet(payload) if whole else empty_samples()
-        if not whole:
-            self._first_part = payload
-        if first is not None:  # its second part was lost: said now; these samples come out next time
-            self._held = samples if len(samples) else None
-            (timestamp_ms,) = struct.unpack_from("<I", first, 2)
-            raise ProtocolError(f"Movesense IMU6 packet of timestamp {timestamp_ms} ms: its first part ({len(first)} "
-                                "bytes) was not followed by its second part (type 3): dropped")
-        return samples
+        self._first_part, self._maybe_whole = payload, whole
+        return empty_samples()
 
     def _decode_packet(self, payload: bytes, how: str = "") -> np.ndarray:
         """The samples of one whole IMU6 packet ``02 ref timestamp acc... gyr...`` (``how``: how it
@@ -286,12 +341,6 @@ class MovesenseDecoder(Decoder):
         return start
 
 
-def _is_whole(length: int) -> bool:
-    """Whether a data notification of ``length`` bytes is a whole IMU6 packet, 6 + 24 N (N >= 1)."""
-    n, remainder = divmod(length - HEADER_BYTES, SAMPLE_BYTES)
-    return n >= 1 and not remainder
-
-
 class Movesense(Protocol):
     """Movesense (HR+, HR2, MD, Flash) with the gatt_sensordata_app firmware: IMU6 stream."""
 
@@ -313,8 +362,13 @@ class Movesense(Protocol):
         return [Command(COMMAND_CHAR_UUID, bytes((CMD_UNSUBSCRIBE, self.reference)))]
 
     def decoder(self, **settings) -> MovesenseDecoder:
-        """A fresh decoder for this client reference (``settings``: e.g. ``sample_rate_hz``, Hz)."""
-        return MovesenseDecoder(**{"reference": self.reference, **settings})
+        """A fresh decoder for this client reference (``settings``: e.g. ``sample_rate_hz``, Hz;
+        ``packet_samples``, by default the count the sensor sends at that rate:
+        :func:`imu6_packet_samples`)."""
+        settings = {"reference": self.reference, **settings}
+        if "packet_samples" not in settings:
+            settings["packet_samples"] = imu6_packet_samples(settings.get("sample_rate_hz", 104.0))
+        return MovesenseDecoder(**settings)
 
 
 def encode_imu6(timestamp_ms: int, acc_ms2: np.ndarray, gyr_dps: np.ndarray,

@@ -93,6 +93,12 @@ def parse_frame(payload: bytes) -> PmdFrame:
     return PmdFrame(payload[0] & 0x3F, int.from_bytes(payload[1:9], "little"), payload[9], bytes(payload[10:]))
 
 
+def _frame_name(frame: PmdFrame, payload: bytes) -> str:
+    """``ACC frame 0x80 of timestamp 599616000000000000 ns (110 bytes)``: which notification."""
+    name = MEASUREMENT_TYPES.get(frame.measurement_type, f"type {frame.measurement_type}")
+    return f"{name} frame 0x{frame.frame_type:02x} of timestamp {frame.timestamp_ns} ns ({len(payload)} bytes)"
+
+
 def _frame_format(frame: PmdFrame) -> FrameFormat:
     name = MEASUREMENT_TYPES.get(frame.measurement_type)
     if name is None:
@@ -345,9 +351,14 @@ class PolarPmdDecoder(Decoder):
         if frame.measurement_type not in self.factors:
             return empty_samples()  # a known PMD stream without acc/gyr (ECG, PPG, ...)
         fmt = _frame_format(frame)
-        values = _values(frame, fmt, self.factors[frame.measurement_type])
+        try:
+            values = _values(frame, fmt, self.factors[frame.measurement_type])
+        except ProtocolError as exc:  # (its content does not end where its samples do)
+            reason = str(exc).removeprefix("polar_pmd: ")
+            raise ProtocolError(f"polar_pmd: {_frame_name(frame, payload)} is cut short or has bytes past its "
+                                f"samples ({reason}); a PMD frame comes whole in one notification") from None
         if not np.isfinite(values).all():  # float frames can carry NaN or infinity
-            raise ProtocolError("polar_pmd: frame holds a non-finite value")
+            raise ProtocolError(f"polar_pmd: {_frame_name(frame, payload)} holds a non-finite value")
         n = len(values)
         stamp = self._stamp(frame, n)
         if stamp is None:

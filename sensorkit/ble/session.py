@@ -441,6 +441,15 @@ class SensorSession:
             if decoder.health.corrupt_packets <= 3:
                 log.warning("%s", self.last_decode_error)
             return
+        if not self._place(decoder, rows, arrival_s, arrival_clock_s):
+            self._warn_if_one_channel(decoder)
+            if self._late_refusal is not None and (refusal := self._late_refusal(bytes(payload))) is not None:
+                self._refused_late(refusal)
+
+    def _place(self, decoder: Decoder, rows: np.ndarray, arrival_s: float, arrival_clock_s: float) -> bool:
+        """Decoded ``rows`` ((n, 7), the decoder's time) merged into complete samples, placed on the
+        session's time and queued for the reader (a notification's, or what the decoder's
+        ``finish()`` returned at the link's end); False when no complete sample came of them."""
         rows = self._merger.push(rows)
         self._health.samples += len(rows)  # (complete samples: split ACC and GYRO rows counted once)
         finite = np.isfinite(rows).all(axis=1)
@@ -450,10 +459,7 @@ class SensorSession:
             log.warning("dropped %d decoded sample(s) holding NaN or infinity", dropped)
             rows = rows[finite]
         if not len(rows):
-            self._warn_if_one_channel(decoder)
-            if self._late_refusal is not None and (refusal := self._late_refusal(bytes(payload))) is not None:
-                self._refused_late(refusal)
-            return
+            return False
         self._retried_refusal = False
         now_s = self._clock()
         if self._started_clock_s is None:
@@ -464,6 +470,7 @@ class SensorSession:
         if self._pending_gap is not None:
             self._close_gap(float(t[0]))
         self._queue.put_nowait((arrival_s, Samples(t, rows[:, 1:4], rows[:, 4:7])))
+        return True
 
     def _warn_if_one_channel(self, decoder: Decoder) -> None:
         """A sensor that stopped sending one of its channels mid-session yields no more complete
@@ -519,14 +526,23 @@ class SensorSession:
         gap.lost_samples = int(round(gap.lost_s / period_s))
 
     def _finish_decoder(self) -> None:
+        """The connection's end (a lost link, the session closed): a packet cut off mid-way is said,
+        and the samples the decoder still held (a Movesense packet waiting for a notification to
+        come after it) are placed as a notification's would be, times from the decoder; nothing is
+        held past a link."""
         if self._decoder is not None:
-            try:  # (the link's end: a packet cut off mid-way is said; nothing is held past a link)
-                if len(held := self._decoder.finish()):
-                    log.warning("%s (%s): %d samples decoded at the link's end were not placed (no notification"
-                                " came after them)", self.sensor.address, self.sensor.name, len(held))
+            held = None
+            try:
+                held = self._decoder.finish()
             except ProtocolError as exc:
                 self.last_decode_error = self._decode_error("at the link's end", exc)
                 log.warning("%s", self.last_decode_error)
+                try:  # (what it held beside the cut-off packet)
+                    held = self._decoder.finish()
+                except ProtocolError:
+                    held = None
+            if held is not None and len(held):
+                self._place(self._decoder, held, time.perf_counter(), self._clock())
             self._collect_gaps(self._decoder)
             self._health.add_connection(self._decoder.health)
             self._decoder = None
@@ -611,6 +627,7 @@ class SensorSession:
     def _refuse(self, refusal: StreamRefusedError) -> None:
         """End the stream: its reader gets ``refusal`` (closing lets the sensor go)."""
         log.debug("ending the stream: %s", refusal)
+        self._finish_decoder()  # (what it still holds is read before the end)
         self._refusal = refusal
         self._set_state(LinkState.REFUSED)
         self._queue.put_nowait(_END)

@@ -1646,3 +1646,113 @@ def test_a_packet_the_decoder_cannot_read_is_said_as_a_sensorkit_error_naming_th
     assert message == f"{sensor.address} ({sensor.local_name}): skipped packet {number}: {error.__cause__}"
     assert "\n" not in message and message in caplog.text  # (the warning: the same line)
     assert session.health.corrupt_packets >= 1 and out.t[-1] > fired[0] + 0.5  # (streamed on)
+
+
+@pytest.mark.parametrize("mtu", (33, 57, 81, 105, 129, 153))
+def test_a_movesense_at_an_mtu_where_a_first_part_looks_whole_streams_its_samples_unchanged(run, mtu):
+    # At these ATT MTUs a split packet's first part (MTU − 3 bytes) is 6 + 24 N bytes long, as a
+    # whole packet could be: it was decoded as one, its acceleration read as angular rate, and its
+    # second part refused ("came without its first part"). The session's decoder now knows the
+    # sensor's packets at 104 Hz (8 samples) and waits for the next notification where a length
+    # could be either.
+    from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
+
+    source = synthetic_samples(8.0)
+    sensor = VirtualSensor(MovesenseFirmware(104.0), source, speed=20.0, max_mtu=mtu)
+    rig = SimpleNamespace(sensor=sensor, radio=VirtualRadio([sensor]), source=source, acc_step=2e-6, gyr_step=1e-5)
+
+    async def go():
+        async with session_for(rig) as session:
+            return await collect(session, sensor, 3.0), session
+
+    out, session = run(go())
+    per_packet = sensor.firmware.samples_per_packet(mtu)
+    room = mtu - 3
+    assert session.mtu == mtu and 6 + 24 * per_packet > room and (room - 6) % 24 == 0  # (every packet split so)
+    assert len(out) > 200 and out.t[0] == 0.0 and np.all(np.diff(out.t) > 0)
+    index = np.arange(len(out))  # nothing lost: sample i is source sample i
+    assert np.abs(out.t - source.t[index]).max() < 1e-3
+    assert_values_match(out, rig, index)
+    assert session.health.corrupt_packets == 0 and session.health.lost_total_samples == 0
+    assert session.last_decode_error is None and session.stream_sample_rate_hz == 104.0
+
+
+def second_part_lost_sensor(n_samples: int, lost_at: int, drop_down_s: float | None = None, speed: float = 5.0):
+    """A virtual Movesense at 104 Hz playing ``n_samples`` samples that loses the second part of its
+    packet of samples ``lost_at`` ... ``lost_at + 7`` (its first part comes, the rest never); its
+    next packet then goes out whole, in one notification: the rest of the source when that is
+    short (the session's end), or, with ``drop_down_s``, its first 3 samples, after which the link
+    drops for ``drop_down_s`` sensor seconds (the packet's other samples lost with it).
+    (sensor, radio, source)."""
+    from sensorkit.ble.virtual.movesense_firmware import MovesenseFirmware
+
+    source = synthetic_samples(n_samples / 104.0)[:n_samples]
+    assert len(source) == n_samples and lost_at % 8 == 0
+
+    class SecondPartLost(MovesenseFirmware):
+        packets_seen = 0
+
+        def encode(self, rows):
+            number, self.packets_seen = self.packets_seen, self.packets_seen + 1
+            if number == lost_at // 8:
+                first, _second = super().encode(rows)
+                return [first]
+            if number == lost_at // 8 + 1 and drop_down_s is not None:
+                asyncio.get_running_loop().call_soon(sensor.drop_link, drop_down_s)  # (after its delivery)
+                return super().encode(rows[:3])
+            return super().encode(rows)
+
+    sensor = VirtualSensor(SecondPartLost(104.0), source, speed=speed)
+    return sensor, VirtualRadio([sensor]), source
+
+
+def test_a_movesense_packet_held_at_the_sessions_end_is_in_the_recording(run):
+    # A packet that showed a lost second part is given out with the next notification; the
+    # sensor's last packet came after such a part, and the session only logged "3 samples decoded
+    # at the link's end were not placed": the recording lacked its last 3 samples, which `sensorkit
+    # decode` of the same notifications writes. They are placed now, at their own times.
+    sensor, radio, source = second_part_lost_sensor(8 * 30 + 3, lost_at=8 * 29)
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, clock=sensor.clock, give_up_s=3.0)
+    blocks = []
+
+    async def go():
+        async with session:
+            async for block in session.blocks(idle_tick_s=0.02):
+                blocks.append(block)
+                if sensor.finished:  # (its last notification decoded: the session ends before the watchdog's 2 s)
+                    break
+        blocks.extend(session.drain())  # (what the end placed)
+
+    run(go())
+    out = Samples.concat(blocks)
+    kept = np.r_[0:8 * 29, 8 * 30:8 * 30 + 3]  # all but the broken packet's 8
+    assert len(out) == len(kept) and not session.reconnects
+    assert np.abs(out.t - source.t[kept]).max() < 1e-3  # the last 3 at their times on the sensor's clock
+    assert np.abs(out.acc - source.acc[kept]).max() < 1e-5 and np.abs(out.gyr - source.gyr[kept]).max() < 1e-4
+    assert session.health.samples == len(kept) and session.health.lost_samples == 8
+    assert "its first part (158 bytes) was not followed by its second part" in str(session.last_decode_error)
+
+
+def test_a_movesense_packet_held_when_the_link_drops_is_placed_before_the_gap(run):
+    # The same at a reconnect: the 3 samples of the packet that was the dropped link's last
+    # notification were logged as not placed; they are in the stream now, before the gap, at their
+    # own times, and the gap starts after them.
+    sensor, radio, source = second_part_lost_sensor(104 * 8, lost_at=8 * 20, drop_down_s=0.5)
+    session = SensorSession(sensor.local_name, client_backend=radio.client_backend,
+                            scanner_backend=radio.scanner_backend, clock=sensor.clock, give_up_s=5.0,
+                            backoff_initial_s=0.02, backoff_max_s=0.2)
+
+    async def go():
+        async with session:
+            return await collect(session, sensor, math.inf, max_blocks=3000,
+                                 data_until_s=past_the_gap(session, 1.0))
+
+    out = run(go())
+    held = np.arange(8 * 21, 8 * 21 + 3)  # the packet after the broken one: its first 3, its last notification
+    before = out.t < session.reconnects[0].resumed_at_t_s
+    np.testing.assert_array_equal(nearest(source, out.t[before]), np.r_[0:8 * 20, held])
+    assert np.abs(out.t[before] - source.t[np.r_[0:8 * 20, held]]).max() < 1e-3
+    assert np.abs(out.acc[before][-3:] - source.acc[held]).max() < 1e-5
+    assert session.reconnects[0].dropped_at_t_s == pytest.approx(source.t[held[-1]], abs=1e-3)
+    assert session.health.corrupt_packets == 1 and np.all(np.diff(out.t) > 0)

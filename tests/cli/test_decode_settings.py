@@ -35,7 +35,7 @@ def test_every_protocol_declares_its_decoder_settings():
     assert all(by_protocol.values()), by_protocol
     assert all(kind is not None for settings in by_protocol.values() for kind in settings.values()), by_protocol
     assert by_protocol["polar_pmd"] == {"sample_rate_hz": float, "acc_factor": float, "gyr_factor": float}
-    assert by_protocol["movesense"] == {"reference": int, "sample_rate_hz": float}
+    assert by_protocol["movesense"] == {"reference": int, "sample_rate_hz": float, "packet_samples": int}
 
 
 @pytest.mark.parametrize("protocol, name, kind", SETTINGS, ids=[f"{p}-{n}" for p, n, _ in SETTINGS])
@@ -60,6 +60,7 @@ def test_a_setting_of_the_wrong_type_is_a_usage_error_naming_setting_value_and_w
     ("metawear", "acc_range_g=3", "(acc_range_g='3'): acc_range_g must be one of [2, 4, 8, 16], got 3"),
     ("metawear", "chip=bmi999", "(chip='bmi999'): unknown MetaWear chip 'bmi999'; known: "),
     ("movesense", "reference=300", "(reference='300'): reference must be 1..255, got 300"),
+    ("movesense", "packet_samples=0", "(packet_samples='0'): packet_samples must be 1 or more, got 0"),
     ("open_v1", "config=0101", "(config='0101'): open_v1 config must be 16 bytes, got 2"),  # (hex, not the int 101)
     ("polar_pmd", "colour=red", "no setting 'colour'; its settings: sample_rate_hz (a finite number),"
                                 " acc_factor (a finite number), gyr_factor (a finite number)"),

@@ -158,17 +158,34 @@ def test_the_note_on_unscaled_frames_names_the_setting_to_give(tmp_path, payload
     assert note.startswith(f"note: polar_pmd: no {missing}") and note.endswith(f"(-s {missing}=VALUE)"), note
 
 
-def movesense_104_hz_packets(n: int, seed: int):
-    """``n`` 8-sample IMU6 packets at 104 Hz, each split as the app sends it (158 + 42 bytes):
-    (acc, gyr, each packet's timestamp in ms, each packet's notifications)."""
+def movesense_104_hz_packets(n: int, seed: int, mtu: int = 161):
+    """``n`` 8-sample IMU6 packets at 104 Hz, each split as the app sends it (at its MTU, 161:
+    158 + 42 bytes): (acc, gyr, each packet's timestamp in ms, each packet's notifications)."""
     from firmware_protocols.movesense import encode_imu6, split_notification
 
     rng = np.random.default_rng(seed)
     acc, gyr = rng.normal(0, 5, (8 * n, 3)), rng.normal(0, 90, (8 * n, 3))
     times_ms = [5000 + round(i * 8 * 1000 / 104) for i in range(n)]
-    parts = [split_notification(encode_imu6(ts, acc[8 * i:8 * i + 8], gyr[8 * i:8 * i + 8]))
+    parts = [split_notification(encode_imu6(ts, acc[8 * i:8 * i + 8], gyr[8 * i:8 * i + 8]), mtu)
              for i, ts in enumerate(times_ms)]
     return acc, gyr, times_ms, parts
+
+
+def test_a_movesense_capture_at_mtu_153_joins_first_parts_as_long_as_a_whole_packet(tmp_path):
+    # At ATT MTU 153 a first part is 150 bytes, 6 + 24 * 6: it was written as a 6-sample packet
+    # (acceleration in the gyro columns) and its second part refused. The decoder knows the 8
+    # samples a packet holds at 104 Hz: the parts join, whether the rate is given or not (104 Hz
+    # is the default).
+    acc, gyr, _times_ms, parts = movesense_104_hz_packets(4, seed=9, mtu=153)
+    lines = [part.hex(" ") for pair in parts for part in pair]
+    assert {len(pair[0]) for pair in parts} == {150}
+    for rate in (("--sample-rate-hz", "104"), ()):
+        result = run("movesense", write_capture(tmp_path, lines), *rate)
+        assert result.exit_code == 0, result.stderr
+        table = pd.read_csv(io.StringIO(result.stdout))
+        np.testing.assert_allclose(table[["acc_x", "acc_y", "acc_z"]], acc.astype(np.float32), rtol=1e-6)
+        np.testing.assert_allclose(table[["gyr_x", "gyr_y", "gyr_z"]], gyr.astype(np.float32), rtol=1e-6)
+        assert "8 payloads, 0 failed; 32 samples, 0 lost" in result.stderr
 
 
 def test_a_movesense_capture_at_104_hz_joins_each_packets_two_notifications_and_names_a_lost_part(tmp_path):

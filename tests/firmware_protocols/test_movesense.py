@@ -24,6 +24,7 @@ from firmware_protocols.movesense import (
     encode_command_result,
     encode_example_payloads,
     encode_imu6,
+    imu6_packet_samples,
     imu6_rate_hz,
     parse_command_result,
     split_notification,
@@ -341,3 +342,76 @@ def test_the_streams_end_names_a_first_part_still_waiting_and_the_decoder_starts
     other = Movesense().decoder(sample_rate_hz=104)
     other.feed(first)
     assert len(other.feed(second)) == 8 and len(other.finish()) == 0  # (a whole packet: nothing at the end)
+
+
+# --- a first part as long as a whole packet (ATT MTU 33, 57, 81, 105, 129, 153) --------------------
+
+#: the MTUs at which a notification's room, MTU − 3, is 6 + 24 N bytes: a first part's length
+AMBIGUOUS_MTUS = (33, 57, 81, 105, 129, 153)
+
+
+def packet_samples_at(mtu: int) -> int:
+    """Samples in a 104 Hz packet as the virtual sensor sends it: 8, fewer where two notifications
+    at ``mtu`` cannot carry them (MTU 33: 2, 57: 4, 81: 6)."""
+    return min(8, (2 * (mtu - 3) - 2 - 6) // 24)
+
+
+def test_the_sensors_packets_at_a_rate_and_at_these_mtus_a_first_part_has_a_length_a_whole_packet_could_have():
+    assert [imu6_packet_samples(hz) for hz in (13, 30, 52, 104)] == [1, 2, 4, 8]
+    for mtu in AMBIGUOUS_MTUS:
+        first, second = split_notification(packet(5000, n=packet_samples_at(mtu)), mtu)
+        assert len(first) == mtu - 3 and (len(first) - 6) % 24 == 0 and second[0] == 3
+
+
+@pytest.mark.parametrize("mtu", AMBIGUOUS_MTUS)
+def test_a_first_part_as_long_as_a_whole_packet_is_joined_to_its_second_not_read_as_whole(mtu):
+    n = packet_samples_at(mtu)
+    dec = Movesense().decoder(sample_rate_hz=104)  # (told the sensor's packets at 104 Hz: 8 samples)
+    times = stream_times(4, n=n)
+    parts = [part for i, ts in enumerate(times) for part in split_notification(packet(ts, n=n, first=n * i), mtu)]
+    assert len(parts) == 8 and all((len(p) - 6) % 24 == 0 for p in parts[0::2])  # (each first part looks whole)
+    rows = np.vstack([dec.feed(p) for p in parts] + [dec.finish()])
+    np.testing.assert_array_equal(rows[:, 1], np.arange(4 * n))  # acc x counts up; gyro y counts down
+    np.testing.assert_array_equal(rows[:, 5], -np.arange(4 * n))
+    np.testing.assert_array_equal(rows[:, 3], 9.81 * np.ones(4 * n, dtype=np.float32))
+    assert (dec.health.corrupt_packets, dec.health.lost_samples, dec.health.samples) == (0, 0, 4 * n)
+
+
+def test_a_packet_whose_length_is_not_the_expected_one_waits_for_the_next_notification_to_say_it_was_whole():
+    # a short packet (a sensor that lost samples ends a packet there) at MTU 153: 4 samples, 102
+    # bytes, fits one notification; the next packet's first part (150 bytes) looks whole too
+    dec = Movesense().decoder(sample_rate_hz=104)
+    short = packet(5000, n=4)
+    after = split_notification(packet(5000 + round(4 * PERIOD_MS), n=8, first=4), 153)
+    assert len(dec.feed(short)) == 0  # (a whole packet or a first part: the next notification says)
+    rows = dec.feed(after[0])  # a data notification, not a type 3: the short one was whole
+    np.testing.assert_array_equal(rows[:, 1], np.arange(4))
+    np.testing.assert_array_equal(dec.feed(after[1])[:, 1], np.arange(4, 12))
+    assert len(dec.finish()) == 0 and dec.health.corrupt_packets == 0
+
+
+def test_a_packet_that_may_be_whole_at_the_streams_end_comes_out_of_finish():
+    dec = Movesense().decoder(sample_rate_hz=104)
+    assert len(dec.feed(packet(5000, n=4))) == 0
+    np.testing.assert_array_equal(dec.finish()[:, 1], np.arange(4))
+    assert dec.health.samples == 4 and dec.health.corrupt_packets == 0
+
+
+def test_a_packet_of_the_expected_length_decodes_at_once_and_an_unknown_count_keeps_the_length_rule():
+    told = MovesenseDecoder(sample_rate_hz=RATE_HZ, packet_samples=4)
+    assert len(told.feed(packet(5000, n=4))) == 4
+    untold = MovesenseDecoder(sample_rate_hz=RATE_HZ)  # (packet_samples None: the length alone decides)
+    assert len(untold.feed(packet(5000, n=2))) == 2
+    with pytest.raises(ValueError, match="packet_samples must be 1 or more, got 0"):
+        MovesenseDecoder(packet_samples=0)
+
+
+
+def test_a_packet_that_may_be_whole_and_is_unreadable_is_said_when_the_next_notification_decides():
+    dec = Movesense().decoder(sample_rate_hz=104)
+    nan = encode_imu6(5000, [[np.nan, 0.0, 9.81]] * 4, [[0.0, 0.0, 0.0]] * 4)
+    assert len(dec.feed(nan)) == 0  # (4 samples: a whole packet or a first part, not known yet)
+    with pytest.raises(ProtocolError, match="packet of timestamp 5000 ms holds a non-finite value"):
+        dec.feed(packet(5000 + round(4 * PERIOD_MS), n=4, first=4))
+    np.testing.assert_array_equal(dec.finish()[:, 1], np.arange(4, 8))  # (the next: whole at the end)
+    assert dec.health.corrupt_packets == 1

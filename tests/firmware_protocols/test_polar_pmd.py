@@ -326,6 +326,39 @@ def test_malformed_frames(payload, reason):
     assert decoder.health.corrupt_packets == 1
 
 
+# A PMD data frame comes whole in one notification: both SDKs read every data notification as one
+# frame (no continuation byte, unlike a control point answer's "more"), and a sensor refuses an
+# online start at an ATT MTU too small for its frames (status 0A, ERROR_INVALID_MTU); see
+# polar_pmd.md, "Data frames". A frame whose content does not end where its samples do was cut
+# short (a stack that truncated the notification) or carries bytes past them: one line naming it.
+
+def walk_counts(n: int, seed: int) -> np.ndarray:
+    return np.cumsum(np.random.default_rng(seed).integers(-40, 40, (n, 3)), axis=0)
+
+
+def test_a_frame_cut_short_is_one_error_naming_the_frame():
+    frame = encode_frame(GYRO, 0x80, walk_counts(36, seed=1), timestamp_ns=599_616_000_123_456_789)
+    assert len(frame) > 60
+    decoder = PolarPmd().decoder(sample_rate_hz=52)
+    with pytest.raises(ProtocolError) as error:
+        decoder.feed(frame[:20])  # what a notification at ATT MTU 23 holds of it
+    width = frame[16]  # (the first delta block's width, after the 6-byte reference sample)
+    assert str(error.value) == (
+        "polar_pmd: GYRO frame 0x80 of timestamp 599616000123456789 ns (20 bytes) is cut short or has bytes "
+        f"past its samples (delta block of 32 samples x {width} bits overflows the payload); a PMD frame comes "
+        "whole in one notification")
+    assert decoder.health.corrupt_packets == 1 and len(decoder.feed(frame)) == 36  # (the next frame decodes)
+
+
+def test_a_frame_with_bytes_past_its_samples_is_one_error_naming_the_frame():
+    frame = encode_frame(ACC, 0x01, walk_counts(4, seed=2), timestamp_ns=2_000_000_000) + bytes(2)
+    with pytest.raises(ProtocolError) as error:
+        PolarPmd().decoder().feed(frame)
+    assert str(error.value) == (
+        "polar_pmd: ACC frame 0x01 of timestamp 2000000000 ns (36 bytes) is cut short or has bytes past its "
+        "samples (raw content of 26 bytes is not whole 6-byte samples); a PMD frame comes whole in one notification")
+
+
 def test_other_pmd_streams_are_skipped_quietly():
     # PmdDataFrameValidationTest.kt: a 10-byte ECG frame is a valid header with no content
     assert PolarPmd().decoder().feed(h("00 0000000000000000 00")).shape == (0, 7)

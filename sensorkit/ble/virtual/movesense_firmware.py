@@ -15,9 +15,9 @@ are not (a 507 that stays); :attr:`MovesenseFirmware.answer_delay_s` delays the 
 Data notifications are ``02 ref`` + the uint32 millisecond timestamp of the packet's first sample
 on the sensor's uptime clock (:attr:`MovesenseFirmware.boot_ms` at sensor time 0, then running
 through outages) + N float32 acceleration vectors (m/s²) + N float32 angular-rate vectors (deg/s),
-encoded with ``firmware_protocols.movesense.encode_imu6``. N is a notification per 1/13 s (two
-per 26 Hz packet, eight at 104 Hz; the spec does not fix N and the client does not depend on
-it). The app's ATT MTU is 161 (:attr:`MovesenseFirmware.max_mtu`, "MTU is 161" in its source):
+encoded with ``firmware_protocols.movesense.encode_imu6``. N is a packet per 1/13 s
+(``firmware_protocols.movesense.imu6_packet_samples``: two at 26 Hz, eight at 104 Hz), fewer where
+two notifications at a small MTU cannot carry them. The app's ATT MTU is 161 (:attr:`MovesenseFirmware.max_mtu`, "MTU is 161" in its source):
 a packet longer than a notification (158 bytes there: 104 Hz, 198 bytes) goes out as the app
 sends it, its first 158 bytes and then ``03 ref`` and the rest
 (``firmware_protocols.movesense.split_notification``); N is at most what two notifications carry.
@@ -36,8 +36,6 @@ from sensorkit.ble.virtual.gatt import VirtualCharacteristic, VirtualService
 
 #: sensor uptime (ms) at sensor time 0: a sensor switched on a while before the session
 BOOT_MS = 7_351_200
-#: notifications per second the sensor sends of one stream (N = rate / this, at least 1)
-NOTIFICATIONS_PER_S = 13
 #: subscriptions the app keeps at once (``MAX_DATASUB_COUNT``)
 MAX_SUBSCRIPTIONS = 4
 _NO_FREE_SLOT = bytes((0x01, 0xFB))  # 507 HTTP_CODE_INSUFFICIENT_STORAGE, as the app writes it
@@ -81,7 +79,7 @@ class MovesenseFirmware(SensorFirmware):
 
     def samples_per_packet(self, mtu: int) -> int:
         fits = (2 * (mtu - 3) - 2 - ms.HEADER_BYTES) // ms.SAMPLE_BYTES  # (a first part and a second)
-        return max(1, min(fits, round(self.sample_rate_hz / NOTIFICATIONS_PER_S)))
+        return max(1, min(fits, ms.imu6_packet_samples(self.sample_rate_hz)))
 
     def encode(self, rows: np.ndarray) -> list[tuple[str, bytes]]:
         """One packet per subscriber of this rate, in two notifications where it is longer than
