@@ -106,14 +106,21 @@ class InputChecks:
         """A whole recording's clock repaired as the file reader repairs it
         (:func:`~sensorkit.io.checks.repair_clock`), with a warning each: steps back of less than a
         sample period (jitter) re-timed evenly between their in-order neighbours; times stamped once
-        per packet spread from each stamp to the next. What cannot be repaired is left for the
+        per packet spread from each stamp to the next, their stamps first untangled where one steps
+        back less than a packet period. What cannot be repaired is left for the
         checks after (an error naming the sample)."""
         if len(samples.t) < 3:
             return samples
         fix = repair_clock(samples.t)
         if fix.refused_back:
             return samples
-        if fix.jitter is not None:
+        if fix.jitter is not None and fix.jitter.stamps:
+            jitter = fix.jitter
+            warnings.warn(f"{self.where}: sample {fix.first_back}: t is stamped once per packet and the stamps step back"
+                          f" {jitter.steps_back} time(s) by less than a packet period (at most {1000 * jitter.worst_s:.3g}"
+                          f" ms): clock jitter; {jitter.retimed} stamps re-timed evenly between their neighbours, in"
+                          " their order", stacklevel=4)
+        elif fix.jitter is not None:
             jitter = fix.jitter
             warnings.warn(f"{self.where}: sample {fix.first_back}: t steps back {jitter.steps_back} time(s) by less than"
                           f" a sample period (at most {1000 * jitter.worst_s:.3g} ms): clock jitter; {jitter.retimed}"
