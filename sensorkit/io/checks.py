@@ -145,17 +145,7 @@ def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = (),
                           else None, fix.first_back, column)
     notes = []
     if fix.jitter is not None:
-        jitter = fix.jitter
-        times = f"{jitter.steps_back} time{'s' if jitter.steps_back > 1 else ''}"
-        if jitter.stamps:
-            notes.append(f"{path}: line {line(fix.first_back)}: {short} is stamped once per packet and the stamps step"
-                         f" back {times} by less than a packet period (at most {1000 * jitter.worst_s:.3g} ms; the"
-                         f" median step between stamps {1000 * jitter.period_s:.3g} ms): clock jitter;"
-                         f" {jitter.retimed} stamps re-timed evenly between their neighbours, in the file's order")
-        else:
-            notes.append(f"{path}: line {line(fix.first_back)}: {short} steps back {times} by less than a sample period"
-                         f" (at most {1000 * jitter.worst_s:.3g} ms; the median interval {1000 * jitter.period_s:.3g} ms):"
-                         f" clock jitter; {jitter.retimed} rows re-timed evenly between their neighbours, in the file's order")
+        notes.append(f"{path}: line {line(fix.first_back)}: {jitter_note(fix.jitter, column)}")
     repeats, keep = fix.repeats, None
     if fix.not_packets:
         raise RecordingError(
@@ -188,6 +178,36 @@ def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = (),
     return t, keep, notes
 
 
+def jitter_note(jitter: Jitter, column: TimeColumn = TimeColumn()) -> str:
+    """The warning (after ``FILE: line N: ``) for steps back re-timed as clock jitter: of rows, or
+    of packet stamps (``jitter.stamps``)."""
+    times = f"{jitter.steps_back} time{'s' if jitter.steps_back > 1 else ''}"
+    worst = f"at most {1000 * jitter.worst_s:.3g} ms"
+    if jitter.stamps:
+        return (f"{column.short} is stamped once per packet and the stamps step back {times} by less than a packet"
+                f" period ({worst}; the median step between stamps {1000 * jitter.period_s:.3g} ms): clock jitter;"
+                f" {jitter.retimed} stamps re-timed evenly between their neighbours, in the file's order")
+    return (f"{column.short} steps back {times} by less than a sample period ({worst}; the median interval"
+            f" {1000 * jitter.period_s:.3g} ms): clock jitter; {jitter.retimed} rows re-timed evenly between their"
+            " neighbours, in the file's order")
+
+
+def step_back_error(t: np.ndarray, row: int, earlier: int, before: str, jitter: Jitter | None,
+                    column: TimeColumn = TimeColumn()) -> str:
+    """The error (after ``FILE: line N: ``) for ``t[row]`` (s) below ``t[earlier]``, named
+    ``before`` ("the line before", "line 12"): by a period or more (a packet period, for
+    ``jitter.stamps``), or (``jitter`` None) among timestamps repeated beyond repair."""
+    unit = column.unit
+    why = damaged = ""
+    if jitter is not None:
+        period, median = (("a packet period", "the median step between stamps") if jitter.stamps else
+                          ("a sample period", "the median interval"))
+        why = f" by {t[earlier] - t[row]:.6g} s, {period} ({jitter.period_s:.6g} s, {median}) or more"
+        damaged = " (a damaged file, or two recordings one after the other?)"
+    return (f"{column.name}: {t[row]:.9g}{unit} is less than {before} ({t[earlier]:.9g}{unit}){why};"
+            f" {column.short} must increase{damaged}")
+
+
 def _refuse_step_back(path: Path, t: np.ndarray, line: Callable[[int], int], jitter: Jitter | None, first: int,
                       column: TimeColumn) -> None:
     """The error for ``t`` going back: at the first row a period (a packet period, for
@@ -196,14 +216,7 @@ def _refuse_step_back(path: Path, t: np.ndarray, line: Callable[[int], int], jit
     row = first if jitter is None else jitter.too_far
     earlier = row - 1 if jitter is None or jitter.earlier == row - 1 else jitter.earlier
     before = "the line before" if earlier == row - 1 else f"line {line(earlier)}"
-    period = "a packet period" if jitter is not None and jitter.stamps else "a sample period"
-    median = "the median step between stamps" if jitter is not None and jitter.stamps else "the median interval"
-    why = ("" if jitter is None else
-           f" by {t[earlier] - t[row]:.6g} s, {period} ({jitter.period_s:.6g} s, {median}) or more")
-    damaged = "" if jitter is None else " (a damaged file, or two recordings one after the other?)"
-    unit = column.unit
-    raise RecordingError(f"{path}: line {line(row)}: {column.name}: {t[row]:.9g}{unit} is less than"
-                         f" {before} ({t[earlier]:.9g}{unit}){why}; {column.short} must increase{damaged}")
+    raise RecordingError(f"{path}: line {line(row)}: {step_back_error(t, row, earlier, before, jitter, column)}")
 
 
 #: a median sample interval outside [MIN_INTERVAL_S, MAX_INTERVAL_S) is not a time in seconds
