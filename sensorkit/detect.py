@@ -368,8 +368,10 @@ class RepDetector:
 
     def finish(self) -> list[Rep]:
         """Live: the end of the stream (closes an open movement); the next ``update`` starts afresh."""
-        live, self._live, self._live_checks = self._live, None, None
-        return live.finish() if live is not None else []
+        live, checks, self._live, self._live_checks = self._live, self._live_checks, None, None
+        if live is None:
+            return []
+        return live.update(checks.flush()) + live.finish()  # (first any samples held for a time after theirs)
 
     def get_params(self) -> dict[str, Any]:
         """The parameters in force, as keywords of the constructor: the prescription, ``side`` and

@@ -5,10 +5,17 @@ come through the file reader: the reader's checks, a whole recording at a time o
   the sample (one would silently cost every rep after it);
 - ``t`` must increase (seconds since the start): a sample earlier than the one before is a
   :class:`~sensorkit.errors.SampleError` naming it (a reversed frame, two recordings one after the
-  other, live packets that overlap); an exact repeat is dropped with a warning, keeping the first,
+  other, live packets that overlap by a sample period or more); an exact repeat is dropped with a warning, keeping the first,
   as the reader does (a whole recording with more than 1 % repeats is refused). A whole recording's
   clock is first repaired as the reader repairs a file's, with a warning: steps back of less than a
-  sample period (jitter), and times stamped once per packet (:mod:`sensorkit.io.clock`);
+  sample period (jitter), and times stamped once per packet (:mod:`sensorkit.io.clock`). Live, a
+  packet whose ``t`` steps back by less than a sample period (the median of the last intervals:
+  a source's stamps jittering, packets overlapping by a sample or so) is re-timed causally, with a
+  warning the first time: the samples out of order are re-timed evenly between the nearest in
+  order, the last sample passed on keeping its time; a packet's tangled end waits for the next
+  packet when no later time has come yet (never longer; :meth:`InputChecks.flush` at the end). A
+  step back of a period or more is still an error naming the packet and sample. A stream whose
+  ``t`` never steps back is passed on as it came;
 - the median sample interval must be a time in seconds from a worn IMU (0.5 ms to 1 s: not
   milliseconds, not row numbers);
 - the accelerometer must read m/s² (not g or milli-g) and the gyro deg/s (not rad/s), by the
@@ -37,6 +44,8 @@ from sensorkit.samples import Samples
 ACC_UNIT_CHECK_S = 1.0
 #: live, the sample interval is checked once this many intervals have come
 INTERVALS_TO_CHECK = 8
+#: live, the sample period that tells jitter from a step back is the median of this many last intervals
+STEPS_KEPT = 64
 
 
 class InputChecks:
@@ -54,6 +63,10 @@ class InputChecks:
         self._acc_head: list[np.ndarray] = []
         self._gyr_head: list[np.ndarray] = []
         self._acc_checked = False
+        self._steps = np.zeros(0)  # the last STEPS_KEPT positive intervals passed on (s)
+        self._held: Samples | None = None  # a packet's tangled end, waiting for a later time
+        self._held_before = 0  # how many of the samples being checked were held from the packet before
+        self._jitter_said = False
 
     def whole(self, samples: Samples) -> Samples:
         """A whole recording, checked (its repeats dropped: at most 1 % of its samples, as the reader)."""
@@ -80,7 +93,7 @@ class InputChecks:
         kept = {key: list(value) if isinstance(value, list) else value for key, value in vars(self).items()}
         try:
             self._finite(samples, f" packet {self._packets}:")
-            samples = self._in_order(samples, f" packet {self._packets}:")
+            samples = self._in_order(samples, f" packet {self._packets}:", retime=True)
             self._check_interval(samples)
             self._check_acc(samples)
         except RecordingError as exc:
@@ -106,14 +119,21 @@ class InputChecks:
         """A whole recording's clock repaired as the file reader repairs it
         (:func:`~sensorkit.io.checks.repair_clock`), with a warning each: steps back of less than a
         sample period (jitter) re-timed evenly between their in-order neighbours; times stamped once
-        per packet spread from each stamp to the next. What cannot be repaired is left for the
+        per packet spread from each stamp to the next, their stamps first untangled where one steps
+        back less than a packet period. What cannot be repaired is left for the
         checks after (an error naming the sample)."""
         if len(samples.t) < 3:
             return samples
         fix = repair_clock(samples.t)
         if fix.refused_back:
             return samples
-        if fix.jitter is not None:
+        if fix.jitter is not None and fix.jitter.stamps:
+            jitter = fix.jitter
+            warnings.warn(f"{self.where}: sample {fix.first_back}: t is stamped once per packet and the stamps step back"
+                          f" {jitter.steps_back} time(s) by less than a packet period (at most {1000 * jitter.worst_s:.3g}"
+                          f" ms): clock jitter; {jitter.retimed} stamps re-timed evenly between their neighbours, in"
+                          " their order", stacklevel=4)
+        elif fix.jitter is not None:
             jitter = fix.jitter
             warnings.warn(f"{self.where}: sample {fix.first_back}: t steps back {jitter.steps_back} time(s) by less than"
                           f" a sample period (at most {1000 * jitter.worst_s:.3g} ms): clock jitter; {jitter.retimed}"
@@ -124,26 +144,109 @@ class InputChecks:
                           f" evenly from its stamp to the next: {1 / fix.period_s:.3g} Hz", stacklevel=4)
         return samples if fix.t is samples.t else Samples(fix.t, samples.acc, samples.gyr)
 
-    def _in_order(self, samples: Samples, packet: str) -> Samples:
+    def _in_order(self, samples: Samples, packet: str, retime: bool = False) -> Samples:
+        """``samples`` with repeats dropped (a warning); ``t`` stepping back is an error naming the
+        sample, or, ``retime`` (live packets), re-timed where by less than a sample period."""
+        self._held_before = 0 if self._held is None else len(self._held)
+        first = self._seen - self._held_before  # (the number of the first sample here)
+        self._seen += len(samples)
+        if self._held is not None:  # (the packet before's samples that had no time after theirs yet)
+            samples, self._held = Samples.concat([self._held, samples]), None
         t = samples.t
         if not len(t):
             return samples
         before = np.concatenate([[self._last_t], t[:-1]])
         back = np.flatnonzero(t < before)
-        if back.size:
+        if back.size and not retime:
             i = int(back[0])
-            raise SampleError(f"{self.where}:{packet} sample {self._seen + i}: t = {t[i]:.9g} s is earlier than the"
+            raise SampleError(f"{self.where}:{packet} sample {first + i}: t = {t[i]:.9g} s is earlier than the"
                               f" sample before ({before[i]:.9g} s); t must increase (seconds since the start)")
+        if back.size:
+            samples = self._retimed(samples, first, packet)
+            t = samples.t
+            before = np.concatenate([[self._last_t], t[:-1]])
         repeats = t == before
-        self._seen += len(t)
         if repeats.any():
             i = int(np.flatnonzero(repeats)[0])
-            warnings.warn(f"{self.where}:{packet} sample {self._seen - len(t) + i}: {int(repeats.sum())} repeated"
+            warnings.warn(f"{self.where}:{packet} sample {first + i}: {int(repeats.sum())} repeated"
                           f" timestamp(s) (t equal to the sample before); dropped, keeping the first", stacklevel=4)
             samples = samples[~repeats]
         if len(samples):
+            steps = np.diff(np.concatenate([[self._last_t], samples.t]))
+            self._steps = np.concatenate([self._steps, steps[np.isfinite(steps) & (steps > 0)]])[-STEPS_KEPT:]
             self._last_t = float(samples.t[-1])
         return samples
+
+    def _retimed(self, samples: Samples, first: int, packet: str) -> Samples:
+        """``samples`` (a packet, after any held from the one before; ``first``: the number of its
+        first sample) whose ``t`` steps back, re-timed causally where by less than a sample period
+        (the median interval so far: clock jitter): the samples out of order with some other are
+        re-timed evenly between the nearest in order with all, the last sample passed on (whose time
+        stays) the first of them. A tangle at the packet's end is spread to its largest time, or,
+        when none lies after the last time passed on, held for the next packet (never longer).
+        A step back of a period or more is a :class:`SampleError` naming the packet and sample."""
+        t, last = samples.t, self._last_t
+        highest = np.maximum.accumulate(np.concatenate([[last], t]))[:-1]  # (the latest time before each)
+        below_s = highest - t
+        steps = np.diff(np.concatenate([[last], t]))
+        steps = np.concatenate([self._steps, steps[np.isfinite(steps) & (steps > 0)]])
+        period_s = float(np.median(steps)) if steps.size else 0.0
+        far = np.flatnonzero((below_s >= period_s) & (below_s > 0))
+        if far.size:
+            i = int(far[0])
+            earlier = "the sample before" if i == 0 or highest[i] == t[i - 1] else "an earlier sample"
+            why = f" by {below_s[i]:.6g} s, a sample period ({period_s:.6g} s, the median interval) or more" if period_s else ""
+            raise SampleError(f"{self.where}:{packet} sample {first + i}: t = {t[i]:.9g} s is earlier than {earlier}"
+                              f" ({highest[i]:.9g} s){why}; t must increase (seconds since the start)")
+        lowest_after = np.append(np.minimum.accumulate(t[::-1])[::-1][1:], np.inf)
+        in_order = (t >= highest) & (t <= lowest_after)
+        anchors = np.flatnonzero(in_order)
+        end = int(anchors[-1]) if anchors.size else -1  # (the last sample in order)
+        start_t = t[end] if end >= 0 else last
+        if end < len(t) - 1 and (not math.isfinite(start_t) or t[end + 1:].max() > start_t):
+            anchors, anchors_t = np.append(anchors, len(t) - 1), np.append(t[anchors], t[end + 1:].max())
+        elif end < len(t) - 1:  # (no time after the last passed on yet: wait for the next packet's)
+            held = self._held_before
+            if held and end + 1 < held:
+                i = end + 1
+                raise SampleError(f"{self.where}:{packet} sample {first + i}: t = {t[i]:.9g} s is still not after the"
+                                  f" sample before ({highest[i]:.9g} s) a packet later; t must increase (seconds since"
+                                  " the start)")
+            self._held = samples[end + 1:]
+            samples, t = samples[:end + 1], t[:end + 1]
+            anchors_t = t[anchors]
+        else:
+            anchors_t = t[anchors]
+        if math.isfinite(last):  # (the last sample passed on: its time stays)
+            anchors, anchors_t = np.concatenate([[-1], anchors]), np.concatenate([[last], anchors_t])
+        elif anchors.size and anchors[0] > 0:  # (a tangle at the stream's start: from its smallest time)
+            anchors, anchors_t = np.concatenate([[0], anchors]), np.concatenate([[t[:anchors[0]].min()], anchors_t])
+        tangled = np.flatnonzero(~in_order[: len(t)])
+        if not tangled.size:
+            return samples
+        fixed = t.copy()
+        fixed[tangled] = np.interp(tangled, anchors, anchors_t)
+        if not self._jitter_said:
+            self._jitter_said = True
+            plural = "s" if tangled.size > 1 else ""
+            warnings.warn(f"{self.where}:{packet} sample {first + int(np.argmax(t < highest[: len(t)]))}: t steps"
+                          f" back by less than a sample period (at most {1000 * float(below_s.max()):.3g} ms; the median"
+                          f" interval {1000 * period_s:.3g} ms): clock jitter; {tangled.size} sample{plural} re-timed"
+                          " evenly between their neighbours, in their order (later packets' jitter is re-timed without"
+                          " a further warning)", stacklevel=5)
+        return Samples(fixed, samples.acc, samples.gyr)
+
+    def flush(self) -> Samples:
+        """The end of a live stream: the samples held for a later time that did not come (a last
+        packet's tangle), re-timed after the last passed on at the median interval."""
+        held, self._held = self._held, None
+        if held is None or not len(held):
+            return Samples.concat([]) if held is None else held
+        period_s = float(np.median(self._steps)) if self._steps.size else 0.0
+        t = self._last_t + period_s * np.arange(1, len(held) + 1)
+        if len(t):
+            self._last_t = float(t[-1])
+        return Samples(t, held.acc, held.gyr)
 
     def _check_interval(self, samples: Samples) -> None:
         if self._interval_checked or not len(samples):

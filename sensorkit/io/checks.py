@@ -1,14 +1,14 @@
 """Checks on the parsed time column: samples present, ``t`` increasing, its clock repaired where it can be."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.clock import Jitter, Packets, packet_runs, spread_packets, untangle_jitter
+from sensorkit.io.clock import Jitter, Packets, packet_runs, spread_packets, untangle_jitter, untangle_stamps
 from sensorkit.io.csv_table import line_of_row
 
 #: repeated timestamps up to this fraction of rows (at least one) are dropped with a warning
@@ -34,7 +34,7 @@ class ClockRepair:
 
     t: np.ndarray  # re-timed (the very array when nothing was; as given when a step back is refused)
     first_back: int | None  # the first row whose time is below the row before's (None: none)
-    jitter: Jitter | None  # untangle_jitter's account of the steps back (None: none)
+    jitter: Jitter | None  # untangle_jitter's (or untangle_stamps') account of the steps back (None: none)
     repeats: np.ndarray  # the rows repeating the time before, after any re-timing
     allowed: int  # how many such repeats are dropped rather than spread as packets
     refused_back: bool = False  # the steps back are no jitter (too far, or among repeats beyond repair)
@@ -47,9 +47,15 @@ def repair_clock(t: np.ndarray, rows: np.ndarray | None = None) -> ClockRepair:
     """``t``'s clock repaired where it can be (:mod:`sensorkit.io.clock`), as every reader of whole
     recordings repairs it, each saying so its own way: steps back of less than a sample period
     (jitter) re-timed; then repeats beyond ``MAX_REPEATED_FRACTION`` spread as packets, when they
-    are regular ones (and, given ``rows``, the table, not whole rows written twice)."""
+    are regular ones (and, given ``rows``, the table, not whole rows written twice). In ``t``
+    stamped once per packet, a stamp stepping back less than a packet period (the packet clock's
+    jitter) is untangled among the stamps before the packets are spread (``jitter.stamps``)."""
     row, repeats, allowed = time_order(t)
     jitter = None
+    if row is not None and repeats.size > allowed:
+        stamped = _jittered_packets(t, repeats, allowed, rows)
+        if stamped is not None:
+            return stamped
     if row is not None:
         jitter = untangle_jitter(t)
         if jitter.too_far is not None or repeats.size > allowed:
@@ -58,51 +64,92 @@ def repair_clock(t: np.ndarray, rows: np.ndarray | None = None) -> ClockRepair:
         _, repeats, allowed = time_order(t)
     if repeats.size <= allowed:
         return ClockRepair(t, row, jitter, repeats, allowed)
-    packets, why = packet_runs(t)
-    if rows is not None and packets is not None:
-        twice = int(np.count_nonzero((rows[repeats] == rows[repeats - 1]).all(axis=1)))
-        if twice > repeats.size // 2:
-            packets, why = None, f"{twice} of them repeat the whole row before: rows written twice?"
+    packets, why = _packets(t, repeats, rows)
     if packets is None:
         return ClockRepair(t, row, jitter, repeats, allowed, not_packets=why)
     spread, period_s = spread_packets(t, packets)
     return ClockRepair(spread, row, jitter, repeats, allowed, packets=packets, period_s=period_s)
 
 
+def _packets(t: np.ndarray, repeats: np.ndarray, rows: np.ndarray | None) -> tuple[Packets | None, str]:
+    """:func:`~sensorkit.io.clock.packet_runs` of ``t``, and, given ``rows`` (the table), none
+    when most ``repeats`` repeat the whole row before (rows written twice, not samples of a packet)."""
+    packets, why = packet_runs(t)
+    if rows is not None and packets is not None:
+        twice = int(np.count_nonzero((rows[repeats] == rows[repeats - 1]).all(axis=1)))
+        if twice > repeats.size // 2:
+            packets, why = None, f"{twice} of them repeat the whole row before: rows written twice?"
+    return packets, why
+
+
+def _jittered_packets(t: np.ndarray, repeats: np.ndarray, allowed: int,
+                      rows: np.ndarray | None) -> ClockRepair | None:
+    """:func:`repair_clock` of ``t`` stamped once per packet whose stamps step back: the stamps
+    untangled where they step back by less than a packet period, then the packets spread; refused
+    (``jitter.too_far``) where one steps back a packet period or more. None when ``t``'s repeats
+    are no regular packets (the steps back are then judged row by row)."""
+    packets, _ = _packets(t, repeats, rows)
+    if packets is None:
+        return None
+    first = time_order(t)[0]
+    jitter = untangle_stamps(t, packets)
+    if jitter.too_far is not None:
+        return ClockRepair(t, first, jitter, repeats, allowed, refused_back=True)
+    spread, period_s = spread_packets(jitter.t, packets)
+    if not bool(np.all(np.diff(spread) > 0)):  # (stamps untangled to one time: cannot be spread)
+        return ClockRepair(t, first, None, repeats, allowed, refused_back=True)
+    return ClockRepair(spread, first, jitter, repeats, allowed, packets=packets, period_s=period_s)
+
+
+@dataclass(frozen=True)
+class TimeColumn:
+    """How messages name a time column: ``name`` (``"column t"``), ``short`` (``"t"``, as in
+    "t must increase"), ``unit`` written after each value (``""``: seconds, as the column is)."""
+
+    name: str = "column t"
+    short: str = "t"
+    unit: str = ""
+
+
 def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = (),
-                      rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+                      rows: np.ndarray | None = None, *, lines: np.ndarray | None = None,
+                      column: TimeColumn = TimeColumn()) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
     """Validate ``t`` (s) and repair its clock. Returns (``t`` repaired, or the very array when
     nothing was; the rows to keep, or None for all; warnings). ``left_out``: the file's line numbers
-    that have no row in ``t`` (malformed lines left out), for naming a row's line. ``rows``: the
-    table (``t`` its first column), to tell rows written twice from samples of one packet.
+    that have no row in ``t`` (malformed lines left out), for naming a row's line; or ``lines``:
+    each row's line (a vendor export's). ``rows``: the table (``t`` its first column), to tell rows
+    written twice from samples of one packet. ``column``: how messages name the time.
 
     Errors: no rows; all values equal; a value a sample period (the median interval) or more below
-    an earlier one (a damaged file, or two recordings in one); repeats beyond 1% of rows that are
+    an earlier one (a damaged file, or two recordings in one); in times stamped once per packet, a
+    stamp a packet period or more below an earlier one; repeats beyond 1% of rows that are
     no regular packets. Repaired, with one warning each (:func:`repair_clock`): steps back
     of less than a period (clock jitter: the rows involved re-timed evenly between their in-order
     neighbours); times stamped once per packet (each packet's samples spread from its stamp, its
-    first sample's time, towards the next stamp); a few exact repeats keep the first sample of
-    each. A jump over ``LONG_GAP_S`` is a warning.
+    first sample's time, towards the next stamp), their stamps first untangled where one steps back
+    less than a packet period; a few exact repeats keep the first sample of each. A jump over
+    ``LONG_GAP_S`` is a warning.
     """
-    n = len(t)
+    def line(row: int) -> int:
+        return int(lines[row]) if lines is not None else line_of_row(path, row, left_out)
+
+    n, name, short, unit = len(t), column.name, column.short, column.unit
     if n == 0:
         raise RecordingError(f"{path}: no samples (the file has a header and no data rows)")
     if n > 1 and t[0] == t[-1] and bool((t == t[0]).all()):
-        raise RecordingError(f"{path}: column t: all {n} values are {t[0]:.9g}; t must increase (seconds since the start)")
+        raise RecordingError(f"{path}: {name}: all {n} values are {t[0]:.9g}{unit}; {short} must increase"
+                             " (seconds since the start)")
     fix = repair_clock(t, rows)
     if fix.refused_back:
-        _refuse_step_back(path, t, left_out, fix.jitter if fix.jitter.too_far is not None else None, fix.first_back)
+        _refuse_step_back(path, t, line, fix.jitter if fix.jitter is not None and fix.jitter.too_far is not None
+                          else None, fix.first_back, column)
     notes = []
     if fix.jitter is not None:
-        jitter = fix.jitter
-        notes.append(f"{path}: line {line_of_row(path, fix.first_back, left_out)}: t steps back"
-                     f" {jitter.steps_back} time{'s' if jitter.steps_back > 1 else ''} by less than a sample period"
-                     f" (at most {1000 * jitter.worst_s:.3g} ms; the median interval {1000 * jitter.period_s:.3g} ms):"
-                     f" clock jitter; {jitter.retimed} rows re-timed evenly between their neighbours, in the file's order")
+        notes.append(f"{path}: line {line(fix.first_back)}: {jitter_note(fix.jitter, column)}")
     repeats, keep = fix.repeats, None
     if fix.not_packets:
         raise RecordingError(
-            f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: column t: {fix.t[repeats[0]]:.9g} repeats the"
+            f"{path}: line {line(int(repeats[0]))}: {name}: {fix.t[repeats[0]]:.9g}{unit} repeats the"
             f" line before, and {repeats.size} rows ({100 * repeats.size / n:.1f}%) repeat a timestamp; at most 1% can"
             f" be repaired, or regular packets (one time for every k rows) spread; these are not ({fix.not_packets}):"
             " give each row its own time (s)"
@@ -110,38 +157,66 @@ def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = (),
     if fix.packets is not None:
         packets = fix.packets
         odd = f", {packets.odd} stamps of another number" if packets.odd else ""
-        notes.append(f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: t is stamped once per packet:"
+        notes.append(f"{path}: line {line(int(repeats[0]))}: {short} is stamped once per packet:"
                      f" {n} rows share {len(packets.sizes)} times ({repeats.size} repeats), {packets.size} rows a stamp{odd};"
                      f" each packet's samples spread evenly from its stamp (its first sample's time) to the next stamp:"
                      f" {1 / fix.period_s:.3g} Hz")
     elif repeats.size:
         keep = np.ones(n, dtype=bool)
         keep[repeats] = False
-        notes.append(f"{path}: line {line_of_row(path, int(repeats[0]), left_out)}: {repeats.size} repeated"
-                     f" timestamp{'s' if repeats.size > 1 else ''} (t equal to the row before); dropped, keeping the"
+        notes.append(f"{path}: line {line(int(repeats[0]))}: {repeats.size} repeated"
+                     f" timestamp{'s' if repeats.size > 1 else ''} ({short} equal to the row before); dropped, keeping the"
                      " first row of each")
     t = fix.t
     step_s = np.diff(t)
     long_gaps = np.flatnonzero(step_s > LONG_GAP_S)
     if long_gaps.size:
         row = int(long_gaps[0]) + 1
-        notes.insert(0, f"{path}: line {line_of_row(path, row, left_out)}: t jumps {step_s[row - 1]:.6g} s from the line"
+        notes.insert(0, f"{path}: line {line(row)}: {short} jumps {step_s[row - 1]:.6g} s from the line"
                      f" before{f' (and {long_gaps.size - 1} more gaps over {LONG_GAP_S:g} s)' if long_gaps.size > 1 else ''};"
                      " no data for that long: the sensor off, or two sessions in one file?")
     return t, keep, notes
 
 
-def _refuse_step_back(path: Path, t: np.ndarray, left_out: Collection[int], jitter: Jitter | None, first: int) -> None:
-    """The error for ``t`` going back: at the first row a period or more below an earlier one
-    (``jitter.too_far``), else (``jitter`` None: among timestamps repeated beyond repair) at ``first``."""
+def jitter_note(jitter: Jitter, column: TimeColumn = TimeColumn()) -> str:
+    """The warning (after ``FILE: line N: ``) for steps back re-timed as clock jitter: of rows, or
+    of packet stamps (``jitter.stamps``)."""
+    times = f"{jitter.steps_back} time{'s' if jitter.steps_back > 1 else ''}"
+    worst = f"at most {1000 * jitter.worst_s:.3g} ms"
+    if jitter.stamps:
+        return (f"{column.short} is stamped once per packet and the stamps step back {times} by less than a packet"
+                f" period ({worst}; the median step between stamps {1000 * jitter.period_s:.3g} ms): clock jitter;"
+                f" {jitter.retimed} stamps re-timed evenly between their neighbours, in the file's order")
+    return (f"{column.short} steps back {times} by less than a sample period ({worst}; the median interval"
+            f" {1000 * jitter.period_s:.3g} ms): clock jitter; {jitter.retimed} rows re-timed evenly between their"
+            " neighbours, in the file's order")
+
+
+def step_back_error(t: np.ndarray, row: int, earlier: int, before: str, jitter: Jitter | None,
+                    column: TimeColumn = TimeColumn()) -> str:
+    """The error (after ``FILE: line N: ``) for ``t[row]`` (s) below ``t[earlier]``, named
+    ``before`` ("the line before", "line 12"): by a period or more (a packet period, for
+    ``jitter.stamps``), or (``jitter`` None) among timestamps repeated beyond repair."""
+    unit = column.unit
+    why = damaged = ""
+    if jitter is not None:
+        period, median = (("a packet period", "the median step between stamps") if jitter.stamps else
+                          ("a sample period", "the median interval"))
+        why = f" by {t[earlier] - t[row]:.6g} s, {period} ({jitter.period_s:.6g} s, {median}) or more"
+        damaged = " (a damaged file, or two recordings one after the other?)"
+    return (f"{column.name}: {t[row]:.9g}{unit} is less than {before} ({t[earlier]:.9g}{unit}){why};"
+            f" {column.short} must increase{damaged}")
+
+
+def _refuse_step_back(path: Path, t: np.ndarray, line: Callable[[int], int], jitter: Jitter | None, first: int,
+                      column: TimeColumn) -> None:
+    """The error for ``t`` going back: at the first row a period (a packet period, for
+    ``jitter.stamps``) or more below an earlier one (``jitter.too_far``), else (``jitter`` None:
+    among timestamps repeated beyond repair) at ``first``. ``line``: a row's line in the file."""
     row = first if jitter is None else jitter.too_far
     earlier = row - 1 if jitter is None or jitter.earlier == row - 1 else jitter.earlier
-    before = "the line before" if earlier == row - 1 else f"line {line_of_row(path, earlier, left_out)}"
-    why = ("" if jitter is None else
-           f" by {t[earlier] - t[row]:.6g} s, a sample period ({jitter.period_s:.6g} s, the median interval) or more")
-    damaged = "" if jitter is None else " (a damaged file, or two recordings one after the other?)"
-    raise RecordingError(f"{path}: line {line_of_row(path, row, left_out)}: column t: {t[row]:.9g} is less than"
-                         f" {before} ({t[earlier]:.9g}){why}; t must increase{damaged}")
+    before = "the line before" if earlier == row - 1 else f"line {line(earlier)}"
+    raise RecordingError(f"{path}: line {line(row)}: {step_back_error(t, row, earlier, before, jitter, column)}")
 
 
 #: a median sample interval outside [MIN_INTERVAL_S, MAX_INTERVAL_S) is not a time in seconds

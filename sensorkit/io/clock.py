@@ -8,6 +8,9 @@
 - **Clock jitter**: a timestamp a little late or early makes ``t`` step back by less than one sample
   period among increasing times. :func:`untangle_jitter` re-times the rows involved evenly between
   their in-order neighbours, keeping the rows in the file's order (the order they were sampled in).
+- **Both**: a packet's stamp a little early makes ``t`` step back by less than a packet period (the
+  step between stamps). :func:`untangle_stamps` untangles the packets' stamps as
+  :func:`untangle_jitter` untangles rows; the packets are then spread.
 """
 from __future__ import annotations
 
@@ -101,6 +104,10 @@ class Jitter:
     period_s: float
     too_far: int | None = None
     earlier: int | None = None
+    #: the account is of packet stamps (:func:`untangle_stamps`): ``steps_back`` and ``retimed``
+    #: count stamps, ``period_s`` is the median step between stamps; ``too_far`` and ``earlier``
+    #: are rows (the first row of the packet stamped too early; the last of the packet it lies below)
+    stamps: bool = False
 
 
 def untangle_jitter(t: np.ndarray) -> Jitter:
@@ -144,3 +151,19 @@ def untangle_jitter(t: np.ndarray) -> Jitter:
     tangled = ~in_order
     fixed[tangled] = np.interp(index[tangled], anchors, anchors_t)
     return Jitter(fixed, steps_back, int(np.count_nonzero(tangled)), worst_s, period_s)
+
+
+def untangle_stamps(t: np.ndarray, packets: Packets) -> Jitter:
+    """``t`` (s), stamped once per ``packets`` (runs of one time, :func:`packet_runs`), with the
+    stamps made non-decreasing where one steps back by less than a packet period (the median
+    positive step between stamps): jitter of the packet clock. The stamps are untangled as
+    :func:`untangle_jitter` untangles rows (each packet's rows keep sharing its stamp, for
+    :func:`spread_packets`); a stamp a packet period or more below an earlier one is ``too_far``
+    (the row starting its packet; ``earlier``, the last row of the packet it lies below)."""
+    stamps = untangle_jitter(t[packets.starts])
+    too_far = earlier = None
+    if stamps.too_far is not None:
+        too_far = int(packets.starts[stamps.too_far])
+        earlier = int(packets.starts[stamps.earlier] + packets.sizes[stamps.earlier] - 1)
+    return Jitter(np.repeat(stamps.t, packets.sizes), stamps.steps_back, stamps.retimed, stamps.worst_s,
+                  stamps.period_s, too_far, earlier, stamps=True)

@@ -171,3 +171,53 @@ def test_a_file_opening_with_a_run_of_one_time_names_that_run(tmp_path):
     (tmp_path / "head.csv").write_text("\n".join(rows) + "\n")
     with pytest.raises(RecordingError, match=r"runs of 1 to 1 rows per time \(50 at the start\)"):
         read_recording(tmp_path / "head.csv")
+
+
+def packet_stamped(samples: Samples, per_packet: int, early_s: float, early: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(``samples``' times stamped once per packet of ``per_packet`` rows, the first row of each
+    packet), with the packets numbered in ``early`` stamped ``early_s`` below the packet before's
+    stamp (jitter of the packet clock)."""
+    starts = np.arange(0, len(samples), per_packet)
+    t = restamped(samples, np.arange(len(samples)) // per_packet * per_packet).t.copy()
+    for k in early:
+        t[starts[k]:starts[k] + per_packet] = t[starts[k - 1]] - early_s
+    return t, starts
+
+
+def test_packet_stamps_jittering_back_less_than_a_packet_are_untangled_then_spread(tmp_path):
+    # 100 Hz, 10 rows a stamp (a stamp every 0.1 s), three stamps 5 ms below the stamp before:
+    # refused at the first ("t must increase") before
+    session = simulate_session(3, sample_rate_hz=100, max_duration_s=120)
+    t, starts = packet_stamped(session.samples, 10, 0.005, [50, 200, 400])
+    path = tmp_path / "rec.csv"
+    path.write_text(csv_text(Samples(t, session.samples.acc, session.samples.gyr)))  # (as the logger wrote it)
+
+    recording = read_recording(path)
+    got = recording.samples
+    assert len(got) == len(session.samples) and np.all(np.diff(got.t) > 0)
+    np.testing.assert_allclose(got.gyr, session.samples.gyr, atol=1e-4)  # (every row, in the file's order)
+    assert np.abs(got.t - session.samples.t).max() < 0.1  # (within a packet of the sampled times)
+    jitter, packets = recording.warnings
+    assert jitter == (f"{path}: line {starts[50] + 2}: t is stamped once per packet and the stamps step back 3 times by"
+                      " less than a packet period (at most 5 ms; the median step between stamps 100 ms): clock jitter;"
+                      " 6 stamps re-timed evenly between their neighbours, in the file's order")
+    assert "t is stamped once per packet:" in packets and "10 rows a stamp" in packets and "100 Hz" in packets
+    reps, expected = counted(path), counted(session.write(tmp_path / "own", "rec")["csv"])
+    assert len(reps) == len(expected) >= 10
+    for rep, truth in zip(reps, expected):
+        assert abs(rep.start_s - truth.start_s) <= 0.1 and abs(rep.end_s - truth.end_s) <= 0.1
+
+
+def test_a_packet_stamp_a_packet_period_or_more_back_is_refused_naming_its_line(tmp_path):
+    samples = simulate_session(3, sample_rate_hz=100, max_duration_s=30).samples
+    t, starts = packet_stamped(samples, 10, 0.15, [100])
+    t = np.round(t, 6)  # (as csv_text writes it)
+    path = tmp_path / "rec.csv"
+    path.write_text(csv_text(Samples(t, samples.acc, samples.gyr)))
+    with pytest.raises(RecordingError) as caught:
+        read_recording(path)
+    before = t[starts[100] - 1]
+    assert str(caught.value) == (
+        f"{path}: line {starts[100] + 2}: column t: {before - 0.15:.9g} is less than the line before ({before:.9g}) by"
+        f" 0.15 s, a packet period ({np.median(np.diff(t[starts])[np.diff(t[starts]) > 0]):.6g} s, the median step"
+        " between stamps) or more; t must increase (a damaged file, or two recordings one after the other?)")

@@ -58,7 +58,7 @@ def test_time_running_backwards_is_an_error_not_a_wrap(tmp_path):
     fields[1] = str(int(fields[1]) - 500_000)  # 0.5 s back: far less than half the wrap
     lines[20] = ",".join(fields)
     path.write_text("\n".join(lines) + "\n")
-    assert "line 21: sample time" in error_of(path) and "is before the line before's" in error_of(path)
+    assert "line 21: sample time: " in error_of(path) and "is less than the line before" in error_of(path)
 
 
 def test_a_dot_clock_not_in_microseconds_is_flagged(tmp_path):
@@ -350,7 +350,7 @@ def test_time_running_backwards_after_blank_lines_names_its_own_line(tmp_path, f
     lines[header + 19] = sep.join(fields)
     path.write_text("\n".join(lines) + "\n")
     _with_blank_lines(path, before=header + 3)
-    assert f"{path}: line {header + 22}: " in error_of(path) and "is before the line before's" in error_of(path)
+    assert f"{path}: line {header + 22}: " in error_of(path) and "is less than the line before" in error_of(path)
 
 
 def test_a_clock_that_is_no_whole_number_after_blank_lines_names_its_own_line(tmp_path):
@@ -393,7 +393,7 @@ def test_a_movesense_partner_whose_time_runs_back_is_named_with_its_own_line(tmp
     fields[0] = str(int(fields[0]) - 1000)  # (the 11th packet stamped 1 s before the 10th)
     lines[stamped[10]] = ",".join(fields)
     gyr.write_text("\n".join(lines) + "\n")
-    before = error_of(gyr)  # e.g. "…_gyro.csv: line 38: gyroscope time … is before the line before's"
+    before = error_of(gyr)  # e.g. "…_gyro.csv: line 38: gyroscope time: … is less than the packet before …"
     line = int(before.split(": line ", 1)[1].split(":", 1)[0])
     _with_blank_lines(gyr, before=4)
     # read from the accelerometer's file, the gyroscope's error names the gyroscope's file (it named
@@ -414,8 +414,10 @@ def test_a_movesense_json_lines_stamp_running_back_is_named_by_its_line_and_key(
     lines[10] = json.dumps(event)
     acc.write_text("\n\n".join(lines) + "\n")  # (a blank line between events: the 11th is on line 21)
     # it said "line 39": a count of samples, not a line of the file
-    assert error_of(acc) == (f"{acc}: line 21: acc.Timestamp: accelerometer time {(before_ms - 1000) / 1000:.6f} s"
-                             f" is before the packet before's ({before_ms / 1000:.6f} s)")
+    assert error_of(acc) == (f"{acc}: line 21: acc.Timestamp: accelerometer time: {(before_ms - 1000) / 1000:.9g} s"
+                             f" is less than the packet before ({before_ms / 1000:.9g} s) by 1 s, a packet period"
+                             " (0.08 s, the median step between stamps) or more; accelerometer time must increase"
+                             " (a damaged file, or two recordings one after the other?)")
 
 
 def test_a_movesense_json_document_stamp_running_back_is_named_by_its_json_location(tmp_path):
@@ -427,8 +429,8 @@ def test_a_movesense_json_document_stamp_running_back_is_named_by_its_json_locat
     packets[12]["Body"]["Timestamp"] = packets[11]["Body"]["Timestamp"] - 500
     path.write_text(json.dumps(body, indent=2))  # (one document over many lines: the location names it)
     message = error_of(path)
-    assert message.startswith(f"{path}: Meas.IMU6[12].Body.Timestamp: accelerometer time ")
-    assert "is before the packet before's" in message
+    assert message.startswith(f"{path}: Meas.IMU6[12].Body.Timestamp: accelerometer time: ")
+    assert "is less than the packet before" in message
 
 
 @pytest.mark.parametrize("stamp", ["NaN", "Infinity", '"599025762"'])
@@ -453,4 +455,4 @@ def test_a_movesense_csv_stamp_running_back_is_named_on_its_own_line(tmp_path):
     lines[41] = ",".join(fields)
     acc.write_text("\n".join(lines) + "\n")
     # it named line 39, the 10th packet's second sample, spread backwards from the stamp on line 42
-    assert error_of(acc).startswith(f"{acc}: line 42: accelerometer time ")
+    assert error_of(acc).startswith(f"{acc}: line 42: accelerometer time: ")

@@ -300,6 +300,19 @@ def test_arrays_with_a_clock_the_reader_repairs_are_repaired_alike(frame, detect
     assert np.abs(got.reps_.start_s - detected.reps_.start_s).max() < 4 * (t[1] - t[0])
 
 
+def test_arrays_stamped_per_packet_with_a_stamp_jittering_back_are_repaired_as_the_reader_does(frame, detected):
+    # one packet's stamp below the packet before's by a quarter of a packet period: refused before
+    # ("sample 1200: ... earlier than the sample before")
+    t = frame["t"].to_numpy()
+    stamps = t[::4].copy()
+    stamps[300] = stamps[299] - (stamps[300] - stamps[299]) / 4
+    stamped = frame.assign(t=np.repeat(stamps, 4)[:len(t)])
+    with pytest.warns(UserWarning, match="sample 1200: t is stamped once per packet and the stamps step back 1 time"):
+        got = KneeExtension(side="right").detect(stamped, recording="uci_s1_test")
+    assert list(got.reps_.kind) == list(detected.reps_.kind)
+    assert np.abs(got.reps_.start_s - detected.reps_.start_s).max() < 4 * (t[1] - t[0])
+
+
 def test_live_packets_that_overlap_in_time_are_refused_naming_the_packet(frame):
     live = KneeExtension()
     live.update(frame.iloc[:1000])

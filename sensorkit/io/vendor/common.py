@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.checks import time_order
+from sensorkit.io.checks import TimeColumn, check_time_column
 from sensorkit.io.files import describe_os_error
 from sensorkit.samples import Samples
 
@@ -253,28 +253,32 @@ def _last_row_bad(frame: pd.DataFrame) -> bool:
     return not bool(np.isfinite(last).all())
 
 
-def clean_time(path: Path, t_s: np.ndarray, what: str, header_line: int = 1,
-               lines: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
-    """Rows to keep of a stream whose time is ``t_s`` (s), read from the table whose header is line
-    ``header_line`` (``lines``: each row's line in the file, :data:`LINE` of :func:`read_columns`;
-    without it, one line per row after the header); errors (naming the line) when time runs backwards.
+def time_label(what: str) -> TimeColumn:
+    """How the clock checks' messages name a vendor stream's time: ``"{what} time"``, in s from
+    the file's first row (e.g. ``accelerometer (g) time: 1.2 s is less than the line before ...``)."""
+    return TimeColumn(name=f"{what} time", short=f"{what} time", unit=" s")
 
-    A few exactly repeated timestamps (<= 1% of rows) keep the first row of each, with a warning.
+
+def clean_time(path: Path, t_s: np.ndarray, what: str, header_line: int = 1,
+               lines: np.ndarray | None = None, values: np.ndarray | None = None,
+               ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A stream's time ``t_s`` (s), read from the table whose header is line ``header_line``
+    (``lines``: each row's line in the file, :data:`LINE` of :func:`read_columns`; without it, one
+    line per row after the header), checked and its clock repaired as the sensorkit CSV reader's
+    (:func:`~sensorkit.io.checks.check_time_column`, the same warnings and errors, naming the
+    line): steps back of less than a sample period re-timed (jitter), times stamped once per packet
+    spread (their stamps untangled where one steps back less than a packet period), a few exact
+    repeats dropped (the first row of each kept). ``values``: the rows' (n, 3) values, to tell rows
+    written twice from a packet's samples. Returns (``t_s`` repaired, or the very array when
+    nothing was; the rows to keep; warnings).
     """
     if len(t_s) == 0:
         raise RecordingError(f"{path}: no {what} samples")
-    row, repeats, allowed = time_order(t_s)
-    if row is not None:
-        line = int(lines[row]) if lines is not None else header_line + 1 + row
-        raise RecordingError(f"{path}: line {line}: {what} time {t_s[row]:.6f} s is before the line"
-                             f" before's ({t_s[row - 1]:.6f} s)")
-    keep = np.ones(len(t_s), dtype=bool)
-    if not repeats.size:
-        return keep, []
-    if repeats.size > allowed:
-        raise RecordingError(f"{path}: {repeats.size} of {len(t_s)} {what} samples repeat the timestamp before; at most 1% can be repaired")
-    keep[repeats] = False
-    return keep, [f"{path}: {repeats.size} repeated {what} timestamp(s) dropped, keeping the first sample of each"]
+    if lines is None:
+        lines = np.arange(header_line + 1, header_line + 1 + len(t_s))
+    rows = None if values is None else np.column_stack([t_s, values])
+    t_s, keep, warnings = check_time_column(path, t_s, rows=rows, lines=lines, column=time_label(what))
+    return t_s, np.ones(len(t_s), dtype=bool) if keep is None else keep, warnings
 
 
 def merge_by_time(path: Path, acc_t_s: np.ndarray, acc: np.ndarray, gyr_t_s: np.ndarray, gyr: np.ndarray,

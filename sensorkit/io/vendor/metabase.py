@@ -59,8 +59,10 @@ def _read_one(path: Path, unit: str, what: str) -> tuple[np.ndarray, np.ndarray,
     packed = _spread_packed(path, epoch_ms, what)
     if packed is not None:
         return packed, values, zone, cut
-    keep, warnings = clean_time(path, (epoch_ms - epoch_ms[0]) / 1000.0 if len(epoch_ms) else epoch_ms, what,
-                                lines=table[LINE])
+    read_s = (epoch_ms - epoch_ms[0]) / 1000.0 if len(epoch_ms) else epoch_ms
+    t_s, keep, warnings = clean_time(path, read_s, what, lines=table[LINE], values=values)
+    if t_s is not read_s:  # (re-timed: jitter untangled, or a packet's samples spread)
+        epoch_ms = epoch_ms[0] + 1000.0 * t_s
     return epoch_ms[keep], values[keep], zone, cut + warnings
 
 
@@ -77,7 +79,7 @@ def _spread_packed(path: Path, epoch_ms: np.ndarray, what: str) -> np.ndarray | 
     counts = np.diff(np.append(starts, len(epoch_ms)))
     stamps = epoch_ms[starts]
     if 2 * int((counts > 1).sum()) < len(counts) or (np.diff(stamps) < 0).any():
-        return None  # single samples with a few repeats, or time going backwards: clean_time decides
+        return None  # single samples with a few repeats, or time going backwards: clean_time decides (and repairs)
     return stamps[0] + 1000.0 * spread_packets(path, (stamps - stamps[0]) / 1000.0, counts, what)
 
 

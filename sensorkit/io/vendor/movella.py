@@ -93,11 +93,11 @@ def read(path: Path, head: str) -> VendorData:
     if table["time"].min() < 0 or table["time"].max() >= WRAP_US:
         raise RecordingError(f"{path}: column SampleTimeFine: values outside 0..2**32-1 µs; not a DOT sample clock")
     us = unwrap_us(table["time"])
-    t_s = (us - us[0]) / 1e6
-    keep, warnings = clean_time(path, t_s, "sample", header_line=line, lines=table[LINE])
-    warnings = cut + warnings
     acc = np.column_stack([table[f"acc{a}"] for a in "XYZ"])
     gyr = np.column_stack([table[f"gyr{a}"] for a in "XYZ"])
+    t_s, keep, warnings = clean_time(path, (us - us[0]) / 1e6, "sample", header_line=line, lines=table[LINE],
+                                     values=np.hstack([acc, gyr]))
+    warnings = cut + warnings
     blank = int(np.argmax(np.any(np.hstack([acc, gyr]) != 0, axis=1) & keep))  # first kept row that is not all 0
     keep[:blank] = False
     if blank > 1:  # the DOT app writes one such row; more is worth a word

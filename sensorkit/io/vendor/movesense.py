@@ -12,7 +12,8 @@ measurement") and several samples (``ArrayAcc`` / ``ArrayGyro``, lists of ``{x, 
 
 Accelerometer and gyroscope come in separate files (paired by name, merged by time) unless one JSON
 file holds both. The samples of a packet are spread evenly from its timestamp to the next packet's
-(the last packet uses the median step).
+(the last packet uses the median step); stamps that step back by less than a packet period (the
+packet clock's jitter) are first untangled, as the sensorkit CSV reader untangles them.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import io
 import json
 import math
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -28,7 +30,9 @@ import pandas as pd
 
 from sensorkit.errors import RecordingError
 from sensorkit.io.files import describe_os_error
-from sensorkit.io.vendor.common import VendorData, clean_time, merge_by_time, row_lines, spread_packets
+from sensorkit.io.checks import jitter_note, step_back_error
+from sensorkit.io.clock import untangle_jitter
+from sensorkit.io.vendor.common import VendorData, clean_time, merge_by_time, row_lines, spread_packets, time_label
 from sensorkit.io.vendor.pairs import pair_name, partner, role_of
 from sensorkit.samples import Samples
 
@@ -232,16 +236,30 @@ def _streams(path: Path, head: str | None, warnings: list[str]) -> Streams:
 def _samples_of(stamps_ms: list[float], blocks: list[list[list[float]]],
                 where: tuple[Path, np.ndarray | None, list[str]], what: str):
     path, lines, stamps_at = where  # (the file the stream was read from: a pair's partner for one of them)
-    back = np.flatnonzero(np.diff(stamps_ms) < 0)
-    if back.size:  # (named at the packet stamp that runs back: the samples between are spread from it)
-        k = int(back[0]) + 1
-        raise RecordingError(f"{path}: {stamps_at[k]}: {what} time {stamps_ms[k] / 1000:.6f} s is before the"
-                             f" packet before's ({stamps_ms[k - 1] / 1000:.6f} s)")
+    stamps_s, notes = _untangled(path, np.asarray(stamps_ms, dtype=np.float64) / 1000.0, stamps_at, what)
     counts = np.array([len(block) for block in blocks], dtype=np.int64)
-    t_s = spread_packets(path, np.asarray(stamps_ms, dtype=np.float64) / 1000.0, counts, what)
+    t_s = spread_packets(path, stamps_s, counts, what)
     values = np.array([v for block in blocks for v in block], dtype=np.float64).reshape(-1, 3)
-    keep, warnings = clean_time(path, t_s, what, lines=lines)
-    return t_s[keep], values[keep], warnings
+    t_s, keep, warnings = clean_time(path, t_s, what, lines=lines, values=values)
+    return t_s[keep], values[keep], notes + warnings
+
+
+def _untangled(path: Path, stamps_s: np.ndarray, stamps_at: list[str], what: str) -> tuple[np.ndarray, list[str]]:
+    """The packets' stamps (s) untangled where one steps back by less than a packet period (the
+    median step between stamps: the packet clock's jitter), as the sensorkit CSV reader untangles
+    a file's packet stamps (:func:`~sensorkit.io.clock.untangle_jitter`, the same warning), and
+    the warning; a :class:`RecordingError` naming the stamp (``stamps_at``) a packet period or more
+    below an earlier one."""
+    if not bool((np.diff(stamps_s) < 0).any()):
+        return stamps_s, []
+    label = time_label(what)
+    jitter = replace(untangle_jitter(stamps_s), stamps=True)
+    if jitter.too_far is not None:
+        k, earlier = jitter.too_far, jitter.earlier
+        before = "the packet before" if earlier == k - 1 else stamps_at[earlier]
+        raise RecordingError(f"{path}: {stamps_at[k]}: {step_back_error(stamps_s, k, earlier, before, jitter, label)}")
+    first = int(np.flatnonzero(np.diff(stamps_s) < 0)[0]) + 1
+    return jitter.t, [f"{path}: {stamps_at[first]}: {jitter_note(jitter, label)}"]
 
 
 def read(path: Path, head: str) -> VendorData:

@@ -74,10 +74,14 @@ def _read_one(path: Path, unit: str, what: str,
     cut: list[str] = []
     table = read_columns(path, 1, ";", columns, integer=("ns",), warnings=cut)
     ns = table["ns"].astype(np.int64)
-    keep, warnings = clean_time(path, (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float), what, lines=table[LINE])
+    values = np.column_stack([table[axis] for axis in "XYZ"])
+    read_s = (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float)
+    t_s, keep, warnings = clean_time(path, read_s, what, lines=table[LINE], values=values)
+    if t_s is not read_s:  # (re-timed: jitter untangled, or a packet's samples spread; in whole ns)
+        ns = ns[0] + np.round(t_s * 1e9).astype(np.int64)
     if len(ns) and not keep[0]:
         phone_time, zone, no_zone = None, [], False
-    return ns[keep], np.column_stack([table[axis] for axis in "XYZ"])[keep], phone_time, cut + warnings + zone, no_zone
+    return ns[keep], values[keep], phone_time, cut + warnings + zone, no_zone
 
 
 def read(path: Path, head: str) -> VendorData:
