@@ -81,7 +81,11 @@ can be seen; which axis and which way are the classifier's business. A movement:
   moment at the bottom of a backswing past rest), and the leg is quiet within ``end_floor_deg`` of
   that rest, having gone no further from the pose it started from than that rest lies: the movement
   ends there, unreturned (the way back from the backswing: no rep), and that rest is the rest pose
-  again; if the leg rests on the way there (still for ``new_rest_min_s``, nearer to that rest than
+  again. So too, after reps begun each from a quiet moment at the bottom of the swing before it (a
+  series without rests), back at the rest the series left (the last returned movement begun from a
+  rest of ``rest_min_s``) once the leg has rested there ``rest_min_s``, not only been quiet: the
+  movement ends where that rest began (read from the last swing's bottom, the way up, the rest and
+  a shift of the resting leg after it were a partial rep "held" for the rest's length); if the leg rests on the way there (still for ``new_rest_min_s``, nearer to that rest than
   the pose the movement started from) and then leaves that pose by ``start_deg`` other than back
   toward the pose the movement started from (a rep's hold ends that way), it had come to rest
   there: the movement ends where that rest began, and the next one, from its pose, is under way.
@@ -297,10 +301,18 @@ class Segmenter:
         # rest_min_s since: a pose taken for rest before then (a quiet moment at the bottom of a
         # backswing) replaces it only until the leg is back there
         self.prior_rest_up: np.ndarray | None = None
+        # the rest pose of the last returned movement begun from a rest (rest_min_s), kept over the
+        # returned movements begun since without one (a series' reps, each from the bottom of the
+        # swing before it), until the leg has rested: the rest the series left
+        self.series_rest_up: np.ndarray | None = None
         # MOVE: that pose, when the movement started from one taken before the leg had rested, and
         # the angle between the two (deg)
         self.back_rest_up: np.ndarray | None = None
         self.back_rest_deg = 0.0
+        # MOVE: the rest a series left, when the movement started from a pose taken before the leg had
+        # rested since the series (more than end_floor_deg from it), and the angle between the two
+        self.series_back_up: np.ndarray | None = None
+        self.series_back_deg = 0.0
         # the rest pose the last counted rep started from (told by the caller: :meth:`judged`)
         self.home_up: np.ndarray | None = None
         self.home_deg = 0.0  # MOVE: the angle from the rest pose to it
@@ -468,6 +480,8 @@ class Segmenter:
                     self.rest_quiet = max(self.rest_quiet, int(quiet_run[j:k + 1].max()))
                 if self.prior_rest_up is not None and rested[j:k + 1].any():
                     self.prior_rest_up = None  # a rest longer than a pause: a rest pose of its own
+                if self.series_rest_up is not None and rested[j:k + 1].any():
+                    self.series_rest_up = None
                 if last_rested[-1 if len(hits) == 0 else hits[0]] >= 0:
                     self.rest_unseen = False  # (a rest of rest_min_s: a swing's turnaround is quiet for less)
                 elif began_moving and last_quiet[-1 if len(hits) == 0 else hits[0]] >= 0:
@@ -510,6 +524,11 @@ class Segmenter:
                     # than new_rest_min_s (no rest of its own: a return that dropped past the rest
                     # and stopped a moment, the foot under the chair): the way back up ends there too
                     self.back_rest_up, self.back_rest_deg = self.home_up, gap
+                if (self.series_rest_up is not None and self.series_rest_up is not self.prior_rest_up
+                        and (gap := float(angle_between_deg(self.rest_up[None, :], self.series_rest_up)[0])) > cfg.end_floor_deg):
+                    # ... and the rest the series of reps before it left (each rep from the bottom of the
+                    # swing before it, none from a rest): the way back there after its last swing
+                    self.series_back_up, self.series_back_deg = self.series_rest_up, gap
                 self.home_deg = (float(angle_between_deg(self.rest_up[None, :], self.home_up)[0])
                                  if self.home_up is not None and self.foreign_since else 0.0)
                 if self.out_up is not None and self.out_last >= 0 and first + k - self.out_last < self.max_len:
@@ -659,6 +678,19 @@ class Segmenter:
                         if len(leaves) and leaves[0] < special:
                             return self._rest_found(first, j + int(leaves[0]), up, history_up, self.part_up,
                                                     self.part_first, self.rest_up, no_rep=WAY_BACK_FROM_SWING)
+                if self.series_back_up is not None:
+                    # rested (rest_min_s) back within end_floor_deg of the rest the series of reps before
+                    # it left, having gone no further from the rest pose than that rest lies: the way
+                    # back up after the series' last swing past rest, whose bottom, quiet an instant,
+                    # was taken for the rest pose (read from there, the way up, the rest and a shift
+                    # of the resting leg after it were a rep "held" for the rest's length). The
+                    # movement ends where that rest began, no rep, and that rest is the rest pose again
+                    back = (rested[j:] & (runmax <= self.series_back_deg + cfg.end_floor_deg)
+                            & (angle_between_deg(up[j:], self.series_back_up) <= cfg.end_floor_deg)).nonzero()[0]
+                    if len(back) and back[0] < special:
+                        k = j + int(back[0])
+                        return self._end_at_rest(self._rest_began(first, k, quiet_run), self.series_back_up,
+                                                 self.rest_up, decided=first + k, no_rep=WAY_BACK_FROM_SWING)
                 if judge_at < min(n - j, home_at + 1):
                     # the first movement from a pose the data began at (no rule above ended it sooner):
                     # the sensor lower where the leg first rests than at that pose (it turned down
@@ -891,6 +923,7 @@ class Segmenter:
         else:
             home = None if self.rest_unseen else self.rest_up
         self.rest_up = self.anchor_up = self.replaced_up = self.prior_rest_up = self.back_rest_up = self.home_up = None
+        self.series_rest_up = self.series_back_up = None
         self.rest_quiet_at = -1
         self.home_out = None
         self.resume_near_deg = self.resume_up = None
@@ -982,6 +1015,11 @@ class Segmenter:
         if returned:  # back at the rest it started from: a new rest before it stands
             self.replaced_up = None
         self.prior_rest_up = movement.rest_up if returned else None
+        if not returned:
+            self.series_rest_up = None
+        elif self.series_rest_up is None or self.start_quiet >= self.rest_min:  # (begun from a rest: a
+            self.series_rest_up = movement.rest_up  # series' first rep, or a rep of its own)
+        self.series_back_up, self.series_back_deg = None, 0.0
         self.back_rest_up, self.back_rest_deg = None, 0.0
         self.home_deg = 0.0
         self.part_up, self.part_exc, self.part_first = None, 0.0, -1
@@ -1307,7 +1345,7 @@ class Segmenter:
         to ``rest``); ``rest`` is the rest pose from now on and ``replaced`` the pose it replaces (the
         rest again should the leg be quiet there); ``no_rep``: as ``Movement.no_rep``."""
         movement = self._end(end, returned=returned, decided=decided)
-        self.rest_up, self.replaced_up, self.prior_rest_up = rest, replaced, None
+        self.rest_up, self.replaced_up, self.prior_rest_up, self.series_rest_up = rest, replaced, None, None
         self.rest_read = None
         return replace(movement, no_rep=no_rep) if no_rep else movement
 

@@ -61,8 +61,10 @@ def test_a_fast_slice_of_the_other_motion_model_counts_every_session_exactly():
     # 500033 were the hip sessions whose slow low-amplitude reps the rest's stillness swallowed
     # (counted 19 of 23 and 17 of 23); 700050 the hip session whose slow low-amplitude reps began
     # quiet (under 5 deg/s): the rest pose crept out with their first 2 deg, their sagging holds read
-    # as back at rest, and their returns "swung the other way" (24 of 28); 500000-500003 a plain
-    # slice of each exercise
+    # as back at rest, and their returns "swung the other way" (24 of 28); knee 700066 and 500038
+    # continuous series whose last swing past rest stopped an instant at its bottom: the way back up
+    # to the rest the series left, the rest there and a shift of the resting leg were a partial rep
+    # (22 of 21, 28 of 27); 500000-500003 a plain slice of each exercise
     import sys
     from pathlib import Path
 
@@ -70,7 +72,7 @@ def test_a_fast_slice_of_the_other_motion_model_counts_every_session_exactly():
     from other_motion import score
 
     for exercise, seeds in (("hip_external_rotation", (500021, 500033, 700050, 500000, 500001, 500002, 500003)),
-                            ("knee_extension", (500000, 500001, 500002, 500003))):
+                            ("knee_extension", (700066, 500038, 500000, 500001, 500002, 500003))):
         for seed in seeds:
             result = score(seed, exercise)
             assert result["counted"] == result["truth"], (exercise, seed, result)
