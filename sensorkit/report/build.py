@@ -134,8 +134,8 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
             return ReportedFile(meta, patient=rx.patient, side=side, digest=digest,
                                 no_data=relabel_path(str(no_data), actual, Path(path)))
         digest = hashlib.sha256(actual.read_bytes()).hexdigest()
-        tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
-        result = analyze_recording(recording, config, tempo)
+        # (the tempo reference: the prescribed movement plus its hold, as a sidecar's would give it)
+        result = analyze_recording(recording, config, rx.plan(meta.exercise).tempo_keys())
         dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
         warnings = tuple(relabel_path(_zone_said(w, rx), actual, Path(path))
                          for w in result.warnings if w != dated)  # (dated: a note)

@@ -68,6 +68,13 @@ class ExercisePlan:
         """Reps prescribed per side on day ``day_index`` (0 on an unscheduled day)."""
         return self.sets * self.reps_per_set * self.sessions_per_day if self.scheduled(day_index) else 0
 
+    def tempo_keys(self) -> dict[str, float]:
+        """The sidecar keys a recording of this exercise is analysed with where its own sidecar is
+        silent: with ``movement_s``, ``target_movement_s`` and ``target_hold_s`` (``hold_s``), so that
+        the tempo reference is a whole rep, outward + hold + return, as for a sidecar giving both;
+        without it, none (the pipeline's own reference)."""
+        return {} if self.movement_s is None else {"target_movement_s": self.movement_s, "target_hold_s": self.hold_s}
+
     def meets_target(self, rom_deg: float, hold_s: float, kind: str) -> bool:
         """Whether a counted rep of ``kind`` completes this plan's rep (:func:`completes`)."""
         return completes(rom_deg, hold_s, kind, target_rom_deg=self.rom_deg, target_hold_s=self.hold_s,

@@ -375,20 +375,21 @@ class DashboardData:
                 return {**self._tried(rx, entry), "patient": found.patient, "no_data": True, "reps": [],
                         "target_rom_deg": plan.rom_deg, "target_hold_s": plan.hold_s}
             if entry.trace is None:
-                entry.trace = self._trace(entry, plan.movement_s)
+                entry.trace = self._trace(entry, plan.tempo_keys())
             return {"id": entry.id, "recording": name_text(entry.path.stem), "patient": found.patient,
                     "exercise": found.meta.exercise, "side": found.side,
                     "started": found.meta.started_at.astimezone(rx.zone).isoformat(timespec="seconds"),
                     "target_rom_deg": plan.rom_deg, "target_hold_s": plan.hold_s,
                     "reps": [_rep(r, plan) for r in found.reps], **entry.trace}
 
-    def _trace(self, entry: _Entry, movement_s: float | None) -> dict:
+    def _trace(self, entry: _Entry, tempo: dict[str, float]) -> dict:
         """The angle trace ``sensorkit plot`` draws (the pipeline's live angle), thinned to at most
-        :data:`MAX_TRACE_POINTS` points."""
+        :data:`MAX_TRACE_POINTS` points; ``tempo``: the plan's sidecar keys (``ExercisePlan.tempo_keys``),
+        where the recording's sidecar is silent."""
         from sensorkit.plot import angle_trace
 
         rec = read_recording(entry.path)
-        meta = ({"target_movement_s": movement_s} if movement_s is not None else {}) | rec.meta.to_dict()
+        meta = tempo | rec.meta.to_dict()
         block = max(1, math.ceil(len(rec.samples) / MAX_TRACE_POINTS))
         t_s, angle_deg, _ = angle_trace(rec.samples, meta, self.config, block_size=block)
         return {"t_s": [round(float(t), 3) for t in t_s],
