@@ -56,6 +56,8 @@ class ReportOutcome:
 def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
                   include_simulated: bool = False) -> tuple[Prescription | None, str, str]:
     """(prescription, side, "") for a recording that fits one, else (None, "", why it is skipped).
+    The prescription is the one in force on the day it started (one file's, of a patient's
+    ``periods``: :meth:`~sensorkit.report.prescription.Prescription.in_force`).
 
     Simulated recordings (demo data) fit none unless ``include_simulated``.
     """
@@ -69,20 +71,23 @@ def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
     if meta.started_at is None or not plausible_time(meta.started_at):
         return None, "", (f"its start time {meta.started_at.isoformat() if meta.started_at else ''} is not in the years"
                           f" {FIRST_YEAR} to {LAST_YEAR} (a clock never set, or a typo): placed on no day")
-    plan = rx.plan(meta.exercise)
+    day = rx.local_date(meta.started_at)
+    period = rx.in_force(day)
+    judged = rx.judging(day)  # (in force that day; none is: the last, and the day is said to be outside)
+    plan = judged.plan(meta.exercise)
     if plan is None:
-        return None, "", f"exercise {meta.exercise!r} is not prescribed to {rx.patient} ({rx.source})"
+        return None, "", f"exercise {meta.exercise!r} is not prescribed to {rx.patient} ({judged.source})"
     side = meta.side or (plan.sides[0] if len(plan.sides) == 1 else "")
     if not side:
         return None, "", f"no side in its sidecar and {plan.name} is prescribed for {' and '.join(plan.sides)}"
     if side not in plan.sides:
         return None, "", f"side {side!r} of {plan.name} is not prescribed to {rx.patient}"
-    day = rx.local_date(meta.started_at)
-    if day < rx.start or (rx.end is not None and day > rx.end):
-        return None, "", f"started on {day} ({rx.timezone}), outside {rx.patient}'s prescription {rx.start}..{rx.end or ''}"
-    if (day - rx.start).days >= MAX_PERIOD_DAYS:
-        return None, "", f"started on {day} ({rx.timezone}), more than 5 years after {rx.patient}'s start {rx.start}"
-    return rx, side, ""
+    if period is None:
+        s = "s" if rx.periods else ""
+        return None, "", f"started on {day} ({rx.timezone}), outside {rx.patient}'s prescription{s} {rx.span_text()}"
+    if (day - period.start).days >= MAX_PERIOD_DAYS:
+        return None, "", f"started on {day} ({rx.timezone}), more than 5 years after {rx.patient}'s start {period.start}"
+    return period, side, ""
 
 
 @dataclass(frozen=True)
