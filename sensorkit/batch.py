@@ -134,6 +134,9 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     pipeline = Pipeline(config, meta=meta)
     reps = pipeline.run(rec.samples)
     gaps, lost_s = unbridged_gaps(rec.samples, pipeline)
+    misfit = exercise_misfit_warning(rec.path, rec.meta.exercise, reps, pipeline.config.max_rom_deg)
+    if misfit:
+        rec.warnings = [*rec.warnings, misfit]
     side = rec.meta.side or ""
     rows = [rep.row(rec.name, side) for rep in reps]
     counted = [r for r in reps if r.counted]
@@ -157,6 +160,31 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     }
     session = {k: round(v, 3) if isinstance(v, float) else v for k, v in session.items()}
     return RecordingResult(reps, rows, session, list(rec.warnings))
+
+
+#: the start of the reason of a movement rejected as larger than the exercise's ``max_rom_deg``
+#: (:func:`sensorkit.pipeline.classify.shape_problem`)
+BEYOND_RANGE = "beyond the exercise's range"
+#: a recording whose movements went beyond its exercise's range this often (at least this many, and
+#: at least this fraction of all its movements, counted or rejected) was likely of another exercise.
+#: Real knee extensions (UCI, PHYTMO: 12 recordings) analysed as knee extension: none beyond the
+#: range; analysed as hip ER: 6 to 27 in each, 46-90 % of the movements. 120 simulated sessions of
+#: the right exercise (seeds 0-59 of each): at most 1 (a distractor)
+MISFIT_MIN_MOVEMENTS, MISFIT_MIN_FRACTION = 3, 0.25
+
+
+def exercise_misfit_warning(path: str | os.PathLike, exercise: str, reps: list[Rep], max_rom_deg: float) -> str | None:
+    """The warning for a recording whose movements do not fit its ``exercise`` (the sidecar's, or
+    the default): :data:`MISFIT_MIN_MOVEMENTS` or more, and :data:`MISFIT_MIN_FRACTION` of all
+    ``reps`` (the pipeline's movements, counted and rejected) or more, rejected as beyond the
+    exercise's range (``max_rom_deg``, deg, as the pipeline had it); None otherwise."""
+    beyond = sum(rep.reason.startswith(BEYOND_RANGE) for rep in reps)
+    if beyond < MISFIT_MIN_MOVEMENTS or beyond < MISFIT_MIN_FRACTION * len(reps):
+        return None
+    return escape_controls(f"{path}: {beyond} of its {len(reps)} movements went beyond the range of {exercise}"
+                           f" (over {max_rom_deg:g} deg):"
+                           " is this another exercise? Check the sidecar's exercise (its reps are counted as"
+                           f" {exercise}'s)")
 
 
 def unbridged_gaps(samples: Samples, pipeline: Pipeline) -> tuple[int, float]:

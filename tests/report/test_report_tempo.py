@@ -1,5 +1,5 @@
 """A prescription's tempo judged as a sidecar's: on a real recording (UCI subject 1's test session,
-knee extension; ``../shared/data``, skipped without it), a report whose prescription gives
+knee extension, in recordings/real), a report whose prescription gives
 ``movement_s`` finds the same rushed reps as ``analyze`` with a sidecar giving the same movement
 time and hold: the reference is a whole rep, outward + hold + return."""
 import csv
@@ -7,15 +7,12 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from prescriptions import exercise, rx_toml
 from sensorkit.cli import cli
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-UCI_TEST = DATA / "uci-pt-knee-extension" / "uci_s1_test.csv"
-pytestmark = pytest.mark.skipif(not UCI_TEST.exists(), reason=f"no real recordings at {DATA}")
+UCI_TEST = Path(__file__).resolve().parents[2] / "recordings" / "real" / "uci_s1_test.csv"
 
 SIDECAR = {"exercise": "knee_extension", "sample_rate_hz": 25.0, "patient": "p1", "side": "right",
            "started_at": "2026-11-02T10:00:00+01:00"}
