@@ -14,6 +14,7 @@ task carries a path, not data, and the results are the same whichever way they r
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections import Counter
@@ -384,6 +385,7 @@ def analyze_paths(
     reps_path, sessions_path = check_batch_outputs(out, files)
     session_rows: list[dict] = []
     names = recording_names(files)
+    first_copy: dict[str, tuple[Path, str]] = {}  # file digest -> the first file with it, its sidecar's patient
     with OutputSet([reps_path, sessions_path]) as outputs:
         with outputs.writing(reps_path) as reps_csv:
             write_rep_rows(reps_csv, [], header=True)
@@ -403,6 +405,10 @@ def analyze_paths(
                 if result.no_data:  # (a session tried without samples: no failure, nothing analysed)
                     outcome.without_data.append((path, result.no_data))
                 else:
+                    copy = _copy_warning(path, result.session_row["patient"], first_copy)
+                    if copy:  # (analysed as any file, and said: its reps are another file's too)
+                        result.warnings = [*result.warnings, copy]
+                        result.session_row["warnings"] = " | ".join(filter(None, (result.session_row["warnings"], copy)))
                     outcome.add(result, keep_results)
                 session_rows.append(result.session_row | {"path": name_text(result.session_row["path"])})
             if on_file:
@@ -411,6 +417,28 @@ def analyze_paths(
             sessions = no_negative_zero(pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)))
             sessions.to_csv(sessions_csv, index=False, float_format="%.3f")
     return outcome
+
+
+def _copy_warning(path: Path, patient: str, first_copy: dict[str, tuple[Path, str]]) -> str | None:
+    """The warning for a recording identical to one analysed before it in the batch (its SHA-256 in
+    ``first_copy``, digest -> (file, its sidecar's patient), to which it is added when new): a copy
+    or a backup, whose reps are in the tables twice; or the same samples given to two patients by
+    their sidecars, one of which is wrong. None for a file not seen before (or unreadable now)."""
+    try:
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+    if digest not in first_copy:
+        first_copy[digest] = path, patient
+        return None
+    first, first_patient = first_copy[digest]
+    if patient != first_patient:
+        return escape_controls(f"{path}: the same recording as {first} (an identical file), but its sidecar names patient"
+                               f" {patient or '(none)'} and {first}'s {first_patient or '(none)'}: one session is one"
+                               " patient's; correct the sidecar that is wrong")
+    return escape_controls(f"{path}: the same recording as {first} (an identical file: a copy or a backup): its reps"
+                           " are in reps.csv twice; count them once (report does)")
 
 
 def write_rep_rows(handle: TextIO, rows: list[dict], header: bool) -> None:

@@ -161,6 +161,7 @@ _SKIP_KINDS = (
     (r"^no side in its sidecar|^side .* is not prescribed", "side not prescribed"),
     (r"outside .*'s prescription|more than 5 years after", "dated outside the prescription"),
     (r"after today|after the report's day", "dated after the report's day"),
+    (r"^the same recording as .*, but its sidecar names patient", "an identical copy naming another patient"),
     (r"^the same recording as", "an identical copy, counted once"),
     (r"^the same session as", "a converted copy, counted once"),
     (r"^an earlier output", "an earlier output, not a recording"),
@@ -312,7 +313,7 @@ def build_report(
         for path, kind in earlier:
             skip(path, f"an earlier output ({kind}), not a recording")
     names = recording_names(files)
-    first_copy: dict[str, Path] = {}  # file digest -> the first file counted with it
+    first_copy: dict[str, tuple[Path, str]] = {}  # file digest -> the first file counted with it, its patient
     counted: dict[tuple, list[tuple[ReportedFile, Path]]] = {}  # the sessions counted, to tell another copy (_same_session)
     for path, found, error in run_many(task, files, [(config, prescriptions, include_simulated)] * len(files),
                                        workers, scheduler):
@@ -340,15 +341,20 @@ def build_report(
                     AnalyzedSession(names[path], found.meta.started_at, found.meta.exercise, found.side, found.reps,
                                     found.meta.started_at_from_file_time))
         elif found.digest and found.digest in first_copy:
-            skip(path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
-                 " copy or a backup); counted once")
+            first, first_patient = first_copy[found.digest]
+            if found.patient != first_patient:  # (one session is one patient's: a sidecar is wrong)
+                skip(path, f"the same recording as {first} (an identical file), but its sidecar names patient"
+                     f" {found.patient} and {first}'s {first_patient}: counted for {first_patient} only;"
+                     " correct the sidecar that is wrong")
+            else:
+                skip(path, f"the same recording as {first} (an identical file: a copy or a backup); counted once")
         elif not found.no_data and (copy_of := _same_session(found, counted)) is not None:
             skip(path, f"the same session as {copy_of} (patient {found.patient}, {found.meta.exercise} {found.side},"
                  f" started {found.meta.started_at.isoformat(timespec='seconds')}, {found.duration_s:.1f} s: a"
                  " converted or re-exported copy); counted once")
         elif found.no_data:  # (a session tried, that brought no samples: said, and counted on its day)
             if found.digest:
-                first_copy[found.digest] = path
+                first_copy[found.digest] = path, found.patient
             outcome.without_data.append((path, found.no_data))
             if on_message:
                 on_message(found.no_data)
@@ -356,7 +362,7 @@ def build_report(
                 FailedSession(names[path], found.meta.started_at, found.meta.exercise, found.side))
         else:
             if found.digest:
-                first_copy[found.digest] = path
+                first_copy[found.digest] = path, found.patient
             counted.setdefault(_session_key(found), []).append((found, path))
             meta = found.meta
             for warning in found.warnings:
