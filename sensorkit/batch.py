@@ -14,6 +14,7 @@ task carries a path, not data, and the results are the same whichever way they r
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections import Counter
@@ -134,6 +135,9 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     pipeline = Pipeline(config, meta=meta)
     reps = pipeline.run(rec.samples)
     gaps, lost_s = unbridged_gaps(rec.samples, pipeline)
+    misfit = exercise_misfit_warning(rec.path, rec.meta.exercise, reps, pipeline.config.max_rom_deg)
+    if misfit:
+        rec.warnings = [*rec.warnings, misfit]
     side = rec.meta.side or ""
     rows = [rep.row(rec.name, side) for rep in reps]
     counted = [r for r in reps if r.counted]
@@ -157,6 +161,31 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     }
     session = {k: round(v, 3) if isinstance(v, float) else v for k, v in session.items()}
     return RecordingResult(reps, rows, session, list(rec.warnings))
+
+
+#: the start of the reason of a movement rejected as larger than the exercise's ``max_rom_deg``
+#: (:func:`sensorkit.pipeline.classify.shape_problem`)
+BEYOND_RANGE = "beyond the exercise's range"
+#: a recording whose movements went beyond its exercise's range this often (at least this many, and
+#: at least this fraction of all its movements, counted or rejected) was likely of another exercise.
+#: Real knee extensions (UCI, PHYTMO: 12 recordings) analysed as knee extension: none beyond the
+#: range; analysed as hip ER: 6 to 27 in each, 46-90 % of the movements. 120 simulated sessions of
+#: the right exercise (seeds 0-59 of each): at most 1 (a distractor)
+MISFIT_MIN_MOVEMENTS, MISFIT_MIN_FRACTION = 3, 0.25
+
+
+def exercise_misfit_warning(path: str | os.PathLike, exercise: str, reps: list[Rep], max_rom_deg: float) -> str | None:
+    """The warning for a recording whose movements do not fit its ``exercise`` (the sidecar's, or
+    the default): :data:`MISFIT_MIN_MOVEMENTS` or more, and :data:`MISFIT_MIN_FRACTION` of all
+    ``reps`` (the pipeline's movements, counted and rejected) or more, rejected as beyond the
+    exercise's range (``max_rom_deg``, deg, as the pipeline had it); None otherwise."""
+    beyond = sum(rep.reason.startswith(BEYOND_RANGE) for rep in reps)
+    if beyond < MISFIT_MIN_MOVEMENTS or beyond < MISFIT_MIN_FRACTION * len(reps):
+        return None
+    return escape_controls(f"{path}: {beyond} of its {len(reps)} movements went beyond the range of {exercise}"
+                           f" (over {max_rom_deg:g} deg):"
+                           " is this another exercise? Check the sidecar's exercise (its reps are counted as"
+                           f" {exercise}'s)")
 
 
 def unbridged_gaps(samples: Samples, pipeline: Pipeline) -> tuple[int, float]:
@@ -356,6 +385,7 @@ def analyze_paths(
     reps_path, sessions_path = check_batch_outputs(out, files)
     session_rows: list[dict] = []
     names = recording_names(files)
+    first_copy: dict[str, tuple[Path, str]] = {}  # file digest -> the first file with it, its sidecar's patient
     with OutputSet([reps_path, sessions_path]) as outputs:
         with outputs.writing(reps_path) as reps_csv:
             write_rep_rows(reps_csv, [], header=True)
@@ -375,6 +405,10 @@ def analyze_paths(
                 if result.no_data:  # (a session tried without samples: no failure, nothing analysed)
                     outcome.without_data.append((path, result.no_data))
                 else:
+                    copy = _copy_warning(path, result.session_row["patient"], first_copy)
+                    if copy:  # (analysed as any file, and said: its reps are another file's too)
+                        result.warnings = [*result.warnings, copy]
+                        result.session_row["warnings"] = " | ".join(filter(None, (result.session_row["warnings"], copy)))
                     outcome.add(result, keep_results)
                 session_rows.append(result.session_row | {"path": name_text(result.session_row["path"])})
             if on_file:
@@ -383,6 +417,28 @@ def analyze_paths(
             sessions = no_negative_zero(pd.DataFrame(session_rows, columns=list(SESSION_COLUMNS)))
             sessions.to_csv(sessions_csv, index=False, float_format="%.3f")
     return outcome
+
+
+def _copy_warning(path: Path, patient: str, first_copy: dict[str, tuple[Path, str]]) -> str | None:
+    """The warning for a recording identical to one analysed before it in the batch (its SHA-256 in
+    ``first_copy``, digest -> (file, its sidecar's patient), to which it is added when new): a copy
+    or a backup, whose reps are in the tables twice; or the same samples given to two patients by
+    their sidecars, one of which is wrong. None for a file not seen before (or unreadable now)."""
+    try:
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+    if digest not in first_copy:
+        first_copy[digest] = path, patient
+        return None
+    first, first_patient = first_copy[digest]
+    if patient != first_patient:
+        return escape_controls(f"{path}: the same recording as {first} (an identical file), but its sidecar names patient"
+                               f" {patient or '(none)'} and {first}'s {first_patient or '(none)'}: one session is one"
+                               " patient's; correct the sidecar that is wrong")
+    return escape_controls(f"{path}: the same recording as {first} (an identical file: a copy or a backup): its reps"
+                           " are in reps.csv twice; count them once (report does)")
 
 
 def write_rep_rows(handle: TextIO, rows: list[dict], header: bool) -> None:

@@ -15,7 +15,7 @@ from sensorkit.errors import SensorkitError
 @click.command("dashboard")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prescription", "rx_path", required=True, type=click.Path(path_type=Path),
-              help="A prescription TOML file, or a folder of them (one patient per file), as for report.")
+              help="A prescription TOML file, or a folder of them (one patient and period per file), as for report.")
 @click.option("--as-of", type=Day(), default=None, metavar="YYYY-MM-DD", cls=TextDefault, show_default="today, in each patient's time zone",
               help="The day the report is made, as for report --as-of: the last 7 and 30 days end on it, "
                    "recordings dated after it are counted on no day (flagged), and it counts the reps done so far.")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -53,52 +54,58 @@ def _check_row(path: Path, line: int, row: dict) -> None:
 @click.argument("recording", required=False, type=click.Path(path_type=Path))
 @click.option("--patient-report", type=click.Path(path_type=Path), metavar="REPORT.csv",
               help="A daily report CSV (report --out): one progress plot per patient, OUT/PATIENT.png.")
-@click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="With RECORDING: the PNG file to write (a folder: FOLDER/NAME.png). With --patient-report: "
-                   "the folder for the patients' PNGs.")
+@click.option("--out", "out_text", required=True, type=click.Path(path_type=str),
+              help="With RECORDING: the PNG file to write (a folder, or a new one written with a trailing /: "
+                   "FOLDER/NAME.png). With --patient-report: the folder for the patients' PNGs.")
 @recording_options
-def plot(recording: Path | None, patient_report: Path | None, out: Path, exercise: str | None,
+def plot(recording: Path | None, patient_report: Path | None, out_text: str, exercise: str | None,
          side: str | None) -> None:
     """Plot a recording's angle trace and reps, or per-patient progress from a report."""
+    out = Path(out_text)
+    # (a folder: one there, or one to make, written with a trailing separator: out/plots/)
+    into_folder = out.is_dir() or out_text.endswith(("/", os.sep))
     if (recording is None) == (patient_report is None):
         raise click.UsageError("give either RECORDING or --patient-report REPORT.csv")
     said = said_for_recordings(exercise, side)
     if said and recording is None:
         raise click.UsageError("--exercise and --side say what RECORDING is: not for --patient-report")
     require_inputs([recording if recording is not None else patient_report], folders=False)
-    from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs
+    from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs, folder_made_for
     from sensorkit.plot import patient_file_name, patient_progress_png, recording_png, require_matplotlib
 
-    try:
-        require_matplotlib()
-        if recording is not None:
-            if out.is_dir():  # (a folder given: the plot goes in it, named after the recording)
-                out = out / f"{recording.stem}.png"
-            check_outputs([("--out", out)], inputs=[recording], replaceable=["PNG image"])
-            if out.suffix.lower() != ".png":
-                raise SensorkitError(f"--out {out}: the plot is a PNG image: give a name ending in .png, or a folder")
-            pngs = {out: recording_png(recording, on_warning=lambda warning: say(f"warning: {warning}"),
-                                       meta_defaults=said)}
-        else:
-            by_patient = _report_rows(patient_report)
-            check_output_folder(out)
-            targets = {out / patient_file_name(patient): rows for patient, rows in sorted(by_patient.items())}
-            check_outputs([("--out", t) for t in targets], inputs=[patient_report], replaceable=["PNG image"])
-            pngs = {target: patient_progress_png(rows) for target, rows in targets.items()}
-        with OutputSet(pngs) as outputs:
-            for target, png in pngs.items():
-                outputs.write_bytes(target, png)
-    except NoDataError as exc:  # the record of a session without samples (as analyze words it)
-        say(f"error: {failure_reason(recording, str(exc))}; nothing to plot")
-        sys.exit(1)
-    except RecordingError as exc:  # the recording itself is bad: a per-file failure (as analyze words it)
-        say(f"error: {failure_reason(recording, str(exc)) if recording is not None else exc}")
-        sys.exit(1)
-    except SensorkitError as exc:  # no matplotlib, unusable report, unsafe or unwritable output
-        say(f"error: {exc}")
-        sys.exit(2)
-    except KeyboardInterrupt:
-        say("interrupted; nothing written")
-        sys.exit(130)
+    # (a folder made for the plot, or for the file's parent, is removed again when nothing is written)
+    with folder_made_for(out if into_folder or recording is None else out.parent):
+        try:
+            require_matplotlib()
+            if recording is not None:
+                if into_folder:  # (the plot goes in it, named after the recording; a new one is made)
+                    out = check_output_folder(out) / f"{recording.stem}.png"
+                check_outputs([("--out", out)], inputs=[recording], replaceable=["PNG image"])
+                if out.suffix.lower() != ".png":
+                    raise SensorkitError(f"--out {out}: the plot is a PNG image: give a name ending in .png, or a folder"
+                                         " (a new one: end it with /)")
+                pngs = {out: recording_png(recording, on_warning=lambda warning: say(f"warning: {warning}"),
+                                           meta_defaults=said)}
+            else:
+                by_patient = _report_rows(patient_report)
+                check_output_folder(out)
+                targets = {out / patient_file_name(patient): rows for patient, rows in sorted(by_patient.items())}
+                check_outputs([("--out", t) for t in targets], inputs=[patient_report], replaceable=["PNG image"])
+                pngs = {target: patient_progress_png(rows) for target, rows in targets.items()}
+            with OutputSet(pngs) as outputs:
+                for target, png in pngs.items():
+                    outputs.write_bytes(target, png)
+        except NoDataError as exc:  # the record of a session without samples (as analyze words it)
+            say(f"error: {failure_reason(recording, str(exc))}; nothing to plot")
+            sys.exit(1)
+        except RecordingError as exc:  # the recording itself is bad: a per-file failure (as analyze words it)
+            say(f"error: {failure_reason(recording, str(exc)) if recording is not None else exc}")
+            sys.exit(1)
+        except SensorkitError as exc:  # no matplotlib, unusable report, unsafe or unwritable output
+            say(f"error: {exc}")
+            sys.exit(2)
+        except KeyboardInterrupt:
+            say("interrupted; nothing written")
+            sys.exit(130)
     for path in pngs:
         click.echo(escape_controls(str(path)))

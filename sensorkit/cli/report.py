@@ -21,7 +21,7 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
 @click.command("report")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prescription", "rx_path", required=True, type=click.Path(path_type=Path),
-              help="A prescription TOML file, or a folder of them (one patient per file).")
+              help="A prescription TOML file, or a folder of them (one patient and period per file).")
 @click.option("--out", "out_csv", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Daily report CSV: one row per patient x local date x exercise x side.")
 @click.option("--summary", "summary_csv", type=click.Path(dir_okay=False, path_type=Path),
@@ -99,7 +99,9 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
             for patient, rx in sorted(prescriptions.items()):
                 rows = [r for r in outcome.daily if r["patient"] == patient]
                 if rows:
-                    pngs[plots[patient]] = patient_progress_png(rows, {p.name: p.rom_deg for p in rx.exercises})
+                    # (the target ROM of each exercise: the last prescription's that has it)
+                    targets = {p.name: p.rom_deg for period in rx.periods or (rx,) for p in period.exercises}
+                    pngs[plots[patient]] = patient_progress_png(rows, targets)
         with OutputSet([path for _, path in outputs] + list(pngs)) as written:
             written.write(out_csv, csv_text(outcome.daily, DAILY_COLUMNS))
             if summary_csv is not None:

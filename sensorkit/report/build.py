@@ -56,6 +56,8 @@ class ReportOutcome:
 def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
                   include_simulated: bool = False) -> tuple[Prescription | None, str, str]:
     """(prescription, side, "") for a recording that fits one, else (None, "", why it is skipped).
+    The prescription is the one in force on the day it started (one file's, of a patient's
+    ``periods``: :meth:`~sensorkit.report.prescription.Prescription.in_force`).
 
     Simulated recordings (demo data) fit none unless ``include_simulated``.
     """
@@ -69,20 +71,23 @@ def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
     if meta.started_at is None or not plausible_time(meta.started_at):
         return None, "", (f"its start time {meta.started_at.isoformat() if meta.started_at else ''} is not in the years"
                           f" {FIRST_YEAR} to {LAST_YEAR} (a clock never set, or a typo): placed on no day")
-    plan = rx.plan(meta.exercise)
+    day = rx.local_date(meta.started_at)
+    period = rx.in_force(day)
+    judged = rx.judging(day)  # (in force that day; none is: the last, and the day is said to be outside)
+    plan = judged.plan(meta.exercise)
     if plan is None:
-        return None, "", f"exercise {meta.exercise!r} is not prescribed to {rx.patient} ({rx.source})"
+        return None, "", f"exercise {meta.exercise!r} is not prescribed to {rx.patient} ({judged.source})"
     side = meta.side or (plan.sides[0] if len(plan.sides) == 1 else "")
     if not side:
         return None, "", f"no side in its sidecar and {plan.name} is prescribed for {' and '.join(plan.sides)}"
     if side not in plan.sides:
         return None, "", f"side {side!r} of {plan.name} is not prescribed to {rx.patient}"
-    day = rx.local_date(meta.started_at)
-    if day < rx.start or (rx.end is not None and day > rx.end):
-        return None, "", f"started on {day} ({rx.timezone}), outside {rx.patient}'s prescription {rx.start}..{rx.end or ''}"
-    if (day - rx.start).days >= MAX_PERIOD_DAYS:
-        return None, "", f"started on {day} ({rx.timezone}), more than 5 years after {rx.patient}'s start {rx.start}"
-    return rx, side, ""
+    if period is None:
+        s = "s" if rx.periods else ""
+        return None, "", f"started on {day} ({rx.timezone}), outside {rx.patient}'s prescription{s} {rx.span_text()}"
+    if (day - period.start).days >= MAX_PERIOD_DAYS:
+        return None, "", f"started on {day} ({rx.timezone}), more than 5 years after {rx.patient}'s start {period.start}"
+    return period, side, ""
 
 
 @dataclass(frozen=True)
@@ -134,8 +139,8 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
             return ReportedFile(meta, patient=rx.patient, side=side, digest=digest,
                                 no_data=relabel_path(str(no_data), actual, Path(path)))
         digest = hashlib.sha256(actual.read_bytes()).hexdigest()
-        tempo = {"target_movement_s": rx.plan(meta.exercise).movement_s}
-        result = analyze_recording(recording, config, tempo)
+        # (the tempo reference: the prescribed movement plus its hold, as a sidecar's would give it)
+        result = analyze_recording(recording, config, rx.plan(meta.exercise).tempo_keys())
         dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
         warnings = tuple(relabel_path(_zone_said(w, rx), actual, Path(path))
                          for w in result.warnings if w != dated)  # (dated: a note)
@@ -156,6 +161,7 @@ _SKIP_KINDS = (
     (r"^no side in its sidecar|^side .* is not prescribed", "side not prescribed"),
     (r"outside .*'s prescription|more than 5 years after", "dated outside the prescription"),
     (r"after today|after the report's day", "dated after the report's day"),
+    (r"^the same recording as .*, but its sidecar names patient", "an identical copy naming another patient"),
     (r"^the same recording as", "an identical copy, counted once"),
     (r"^the same session as", "a converted copy, counted once"),
     (r"^an earlier output", "an earlier output, not a recording"),
@@ -307,7 +313,7 @@ def build_report(
         for path, kind in earlier:
             skip(path, f"an earlier output ({kind}), not a recording")
     names = recording_names(files)
-    first_copy: dict[str, Path] = {}  # file digest -> the first file counted with it
+    first_copy: dict[str, tuple[Path, str]] = {}  # file digest -> the first file counted with it, its patient
     counted: dict[tuple, list[tuple[ReportedFile, Path]]] = {}  # the sessions counted, to tell another copy (_same_session)
     for path, found, error in run_many(task, files, [(config, prescriptions, include_simulated)] * len(files),
                                        workers, scheduler):
@@ -335,15 +341,20 @@ def build_report(
                     AnalyzedSession(names[path], found.meta.started_at, found.meta.exercise, found.side, found.reps,
                                     found.meta.started_at_from_file_time))
         elif found.digest and found.digest in first_copy:
-            skip(path, f"the same recording as {first_copy[found.digest]} (an identical file: a"
-                 " copy or a backup); counted once")
+            first, first_patient = first_copy[found.digest]
+            if found.patient != first_patient:  # (one session is one patient's: a sidecar is wrong)
+                skip(path, f"the same recording as {first} (an identical file), but its sidecar names patient"
+                     f" {found.patient} and {first}'s {first_patient}: counted for {first_patient} only;"
+                     " correct the sidecar that is wrong")
+            else:
+                skip(path, f"the same recording as {first} (an identical file: a copy or a backup); counted once")
         elif not found.no_data and (copy_of := _same_session(found, counted)) is not None:
             skip(path, f"the same session as {copy_of} (patient {found.patient}, {found.meta.exercise} {found.side},"
                  f" started {found.meta.started_at.isoformat(timespec='seconds')}, {found.duration_s:.1f} s: a"
                  " converted or re-exported copy); counted once")
         elif found.no_data:  # (a session tried, that brought no samples: said, and counted on its day)
             if found.digest:
-                first_copy[found.digest] = path
+                first_copy[found.digest] = path, found.patient
             outcome.without_data.append((path, found.no_data))
             if on_message:
                 on_message(found.no_data)
@@ -351,7 +362,7 @@ def build_report(
                 FailedSession(names[path], found.meta.started_at, found.meta.exercise, found.side))
         else:
             if found.digest:
-                first_copy[found.digest] = path
+                first_copy[found.digest] = path, found.patient
             counted.setdefault(_session_key(found), []).append((found, path))
             meta = found.meta
             for warning in found.warnings:

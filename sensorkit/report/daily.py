@@ -72,7 +72,8 @@ def report_end(rx: Prescription, sessions: list[AnalyzedSession | FailedSession]
     if rx.end is not None:
         planned = rx.end
     else:  # (at most MAX_PERIOD_DAYS: a start typed a decade early, or an --as-of far ahead)
-        planned = last_data if as_of is None else min(as_of, rx.start + timedelta(days=MAX_PERIOD_DAYS - 1))
+        last_start = rx.periods[-1].start if rx.periods else rx.start  # (the open-ended one's)
+        planned = last_data if as_of is None else min(as_of, last_start + timedelta(days=MAX_PERIOD_DAYS - 1))
     return planned if as_of is None else min(planned, as_of)
 
 
@@ -80,7 +81,8 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
                failed: list[FailedSession] = (), in_progress: date | None = None,
                without_data: list[FailedSession] = ()) -> list[dict]:
     """The rows of ``rx.patient`` from ``start`` to :func:`report_end` (``as_of`` as there), sorted
-    by date, exercise, side.
+    by date, exercise, side. Each day's rows are those of the prescription in force on it (of a
+    patient's ``periods``, the day's; a day between two periods has none).
 
     Sessions must already belong to a prescribed exercise and side; those dated outside the
     period, or after ``as_of``, are ignored (the caller reports them). ``failed``: recordings of the
@@ -103,9 +105,13 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
         cells[(rx.local_date(w.started_at), w.exercise, w.side)].without_data += 1
     last = report_end(rx, [*sessions, *failed, *without_data], as_of)
     rows = []
-    for day_index in range((last - rx.start).days + 1):
-        day = rx.start + timedelta(days=day_index)
-        for plan in sorted(rx.exercises, key=lambda p: p.name):
+    for day_offset in range((last - rx.start).days + 1):
+        day = rx.start + timedelta(days=day_offset)
+        period = rx.in_force(day)  # (a patient's prescriptions one after another: the day's; between two, none)
+        if period is None:
+            continue
+        day_index = (day - period.start).days  # (its schedule counted from its own start)
+        for plan in sorted(period.exercises, key=lambda p: p.name):
             for side in plan.sides:
                 cell = cells.get((day, plan.name, side), _Cell())
                 rows.append(_row(rx.patient, day, plan, side, plan.reps_prescribed(day_index), cell, day == in_progress))

@@ -1,4 +1,4 @@
-"""Prescriptions: one TOML file per patient (format: docs/formats.md), validated key by key.
+"""Prescriptions: one TOML file per patient and period (format: docs/formats.md), validated key by key.
 
     rx = load_prescription("rx/p101.toml")        # Prescription
     by_patient = load_prescriptions("rx")          # a file or a folder of *.toml -> {patient: Prescription}
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -68,6 +68,13 @@ class ExercisePlan:
         """Reps prescribed per side on day ``day_index`` (0 on an unscheduled day)."""
         return self.sets * self.reps_per_set * self.sessions_per_day if self.scheduled(day_index) else 0
 
+    def tempo_keys(self) -> dict[str, float]:
+        """The sidecar keys a recording of this exercise is analysed with where its own sidecar is
+        silent: with ``movement_s``, ``target_movement_s`` and ``target_hold_s`` (``hold_s``), so that
+        the tempo reference is a whole rep, outward + hold + return, as for a sidecar giving both;
+        without it, none (the pipeline's own reference)."""
+        return {} if self.movement_s is None else {"target_movement_s": self.movement_s, "target_hold_s": self.hold_s}
+
     def meets_target(self, rom_deg: float, hold_s: float, kind: str) -> bool:
         """Whether a counted rep of ``kind`` completes this plan's rep (:func:`completes`)."""
         return completes(rom_deg, hold_s, kind, target_rom_deg=self.rom_deg, target_hold_s=self.hold_s,
@@ -77,7 +84,12 @@ class ExercisePlan:
 @dataclass(frozen=True)
 class Prescription:
     """One patient's prescription; ``end`` None means open-ended: reported up to the day the report
-    is made (or the patient's last recording, when later)."""
+    is made (or the patient's last recording, when later).
+
+    A patient whose prescription changed has one file per period (:func:`load_prescriptions`): their
+    ``Prescription`` holds them in ``periods`` (sorted, none overlapping) and spans them: ``start``
+    the first's, ``end``, ``exercises`` and ``source`` the last's. Each day is judged by the period
+    in force on it (:meth:`in_force`), its schedule counted from that period's start."""
 
     patient: str
     timezone: str
@@ -85,6 +97,20 @@ class Prescription:
     end: date | None
     exercises: tuple[ExercisePlan, ...]
     source: Path
+    #: the patient's prescriptions one after another, when more than one file gives them (else empty)
+    periods: tuple[Prescription, ...] = ()
+
+    def in_force(self, day: date) -> Prescription | None:
+        """The prescription (one file's) in force on the local date ``day``; None when none is."""
+        return next((p for p in self.periods or (self,) if p.start <= day and (p.end is None or day <= p.end)), None)
+
+    def judging(self, day: date) -> Prescription:
+        """The prescription a day is judged by: the one in force, or (none is) the last one."""
+        return self.in_force(day) or (self.periods[-1] if self.periods else self)
+
+    def span_text(self) -> str:
+        """Its days, as ``2026-11-01..2026-11-30`` (open-ended: ``2026-11-01..``); of each period, comma-separated."""
+        return ", ".join(f"{p.start}..{p.end or ''}" for p in self.periods or (self,))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -285,10 +311,15 @@ def _toml_files(folder: Path, unsearched: list[tuple[Path, str]]) -> list[Path]:
 def load_prescriptions(path: str | os.PathLike, failed: list[tuple[Path, str]] | None = None) -> dict[str, Prescription]:
     """Prescriptions from one file or every ``*.toml`` in a folder (recursively), keyed by patient.
 
+    A patient may have several files, one per period (a prescription changed mid-month: Nov 1-15,
+    then Nov 16-30): they become one :class:`Prescription` whose ``periods`` they are. Their periods
+    must not overlap (an earlier one open-ended overlaps every later one) and must share a time zone.
+
     ``failed``: when given, a folder's file that cannot be read (a typo in one patient's
     prescription) is added to it as (file, one-line reason) and left out, and the others are
-    loaded; unless none can be. Without it, or for one file, such a file is an error
-    (:class:`ConfigError`), as two files for one patient always are."""
+    loaded; unless none can be. So is a patient whose files overlap (or differ in time zone): the
+    later file with a reason naming both, the patient left out. Without it, or for one file, such
+    a file is an error (:class:`ConfigError`)."""
     path = Path(path)
     bad: list[tuple[Path, str]] = []
     files = _toml_files(path, bad) if path.is_dir() else [path]
@@ -296,7 +327,7 @@ def load_prescriptions(path: str | os.PathLike, failed: list[tuple[Path, str]] |
         raise ConfigError(bad[0][1] if bad else f"{path}: no *.toml prescription files in this folder")
     if bad and failed is None:
         raise ConfigError(bad[0][1])
-    found: dict[str, Prescription] = {}
+    by_patient: dict[str, list[Prescription]] = {}
     for file in files:
         try:
             rx = load_prescription(file)
@@ -305,12 +336,36 @@ def load_prescriptions(path: str | os.PathLike, failed: list[tuple[Path, str]] |
                 raise
             bad.append((file, str(exc)))
             continue
-        if rx.patient in found:
-            raise ConfigError(f"{file}: key patient: {rx.patient!r} already has a prescription in {found[rx.patient].source}")
-        found[rx.patient] = rx
+        by_patient.setdefault(rx.patient, []).append(rx)
+    found: dict[str, Prescription] = {}
+    for patient, periods in by_patient.items():
+        periods.sort(key=lambda p: (p.start, str(p.source)))
+        conflict = _conflict(periods)
+        if conflict is None:
+            found[patient] = replace(periods[-1], start=periods[0].start, periods=tuple(periods)) if len(periods) > 1 \
+                else periods[0]
+        elif failed is None:
+            raise ConfigError(conflict[1])
+        else:
+            bad.append(conflict)
     if bad and not found:  # (every file named: one line each would be several errors for one exit)
         more = f" (and {len(bad) - 1} more unreadable: {', '.join(str(f) for f, _ in bad[1:])})" if len(bad) > 1 else ""
         raise ConfigError(bad[0][1] + more)
     if failed is not None:
         failed.extend(bad)
     return found
+
+
+def _conflict(periods: list[Prescription]) -> tuple[Path, str] | None:
+    """Why one patient's prescriptions (one per file, sorted by start) cannot be one after another:
+    (the later file, a one-line reason naming both) when two overlap or differ in time zone; else None."""
+    for earlier, later in zip(periods, periods[1:]):
+        if later.timezone != earlier.timezone:
+            return later.source, (f"{later.source}: key timezone: {later.timezone!r} is not the {earlier.timezone!r} of"
+                                  f" {later.patient}'s prescription in {earlier.source} (one patient's days are"
+                                  " counted in one time zone)")
+        if earlier.end is None or earlier.end >= later.start:
+            return later.source, (f"{later.source}: key start: {later.patient}'s prescription {later.span_text()}"
+                                  f" overlaps {earlier.span_text()} in {earlier.source} (one prescription is in force"
+                                  " a day: the earlier one must end before the later one starts)")
+    return None

@@ -204,8 +204,11 @@ class DashboardData:
             day = ref - timedelta(days=k)
             if day < rx.start:
                 break
-            index = (day - rx.start).days
-            for plan in rx.exercises:
+            period = rx.in_force(day)  # (of a patient's prescriptions one after another, the day's)
+            if period is None:
+                continue
+            index = (day - period.start).days
+            for plan in period.exercises:
                 if not plan.scheduled(index):
                     continue
                 for side in plan.sides:
@@ -245,7 +248,7 @@ class DashboardData:
                     "report_day": self.report_day(rx).isoformat(),
                     "report_day_given": self.as_of is not None,  # (--as-of: a day chosen, not today)
                     "started": ref >= rx.start,
-                    "exercises": [p.name for p in rx.exercises],
+                    "exercises": [p.name for p in rx.judging(ref).exercises],
                     "adherence_7d_pct": self._window_adherence(rx, rows, ref, 7),
                     "adherence_30d_pct": self._window_adherence(rx, rows, ref, 30),
                     "current_period": self._period(rx, rows, ref),
@@ -285,7 +288,9 @@ class DashboardData:
             calendar = []
             day = rx.start
             while day <= last_day:
-                index = (day - rx.start).days
+                period = rx.in_force(day)  # (the day's prescription; between two periods, none)
+                index = (day - period.start).days if period is not None else 0
+                plans = period.exercises if period is not None else ()
                 day_rows = by_date.get(day.isoformat(), [])
                 scheduled = [r for r in day_rows if r["reps_prescribed"]]
                 pcts = [r["adherence_pct"] for r in scheduled if not math.isnan(r["adherence_pct"])]  # (unknown: left out)
@@ -295,8 +300,8 @@ class DashboardData:
                             and not math.isnan(r["adherence_pct"]) for r in scheduled)
                 future = day > ref
                 if not day_rows:  # after the report's last day: scheduled days from the plan, no data
-                    prescribed = sum(p.reps_prescribed(index) * len(p.sides) for p in rx.exercises)
-                    pcts = [0.0] * sum(len(p.sides) for p in rx.exercises if p.scheduled(index)) if not future else []
+                    prescribed = sum(p.reps_prescribed(index) * len(p.sides) for p in plans)
+                    pcts = [0.0] * sum(len(p.sides) for p in plans if p.scheduled(index)) if not future else []
                 else:
                     prescribed = sum(r["reps_prescribed"] for r in day_rows)
                 calendar.append({
@@ -327,7 +332,7 @@ class DashboardData:
                        for r in self._outcome.summary if r["patient"] == patient]
             plans = [{"name": p.name, "sides": list(p.sides), "sets": p.sets, "reps_per_set": p.reps_per_set,
                       "hold_s": p.hold_s, "rom_deg": p.rom_deg, "days_per_week": p.days_per_week,
-                      "sessions_per_day": p.sessions_per_day} for p in rx.exercises]
+                      "sessions_per_day": p.sessions_per_day} for p in rx.judging(ref).exercises]  # (in force on ref)
             info = next(p for p in self.patients()["patients"] if p["patient"] == patient)
             dated_after = [self._session(rx, entry, s) for entry, s in
                            sorted(self._outcome.dated_after.get(patient, []), key=lambda es: es[1].started_at)]
@@ -345,7 +350,7 @@ class DashboardData:
                 "side": found.side, "ended_by": stream.get("ended_by") or None, "error": stream.get("error") or None}
 
     def _session(self, rx: Prescription, entry: _Entry, s: AnalyzedSession) -> dict:
-        plan = rx.plan(s.exercise)
+        plan = rx.judging(rx.local_date(s.started_at)).plan(s.exercise)  # (the one in force that day)
         counted = [r for r in s.reps if r.counted]
         return {
             "id": entry.id, "recording": s.recording, "started": s.started_at.astimezone(rx.zone).isoformat(timespec="minutes"),
@@ -370,25 +375,26 @@ class DashboardData:
                 return None
             found = entry.found
             rx = self.prescriptions[found.patient]
-            plan = rx.plan(found.meta.exercise)
+            plan = rx.judging(rx.local_date(found.meta.started_at)).plan(found.meta.exercise)
             if found.no_data:
                 return {**self._tried(rx, entry), "patient": found.patient, "no_data": True, "reps": [],
                         "target_rom_deg": plan.rom_deg, "target_hold_s": plan.hold_s}
             if entry.trace is None:
-                entry.trace = self._trace(entry, plan.movement_s)
+                entry.trace = self._trace(entry, plan.tempo_keys())
             return {"id": entry.id, "recording": name_text(entry.path.stem), "patient": found.patient,
                     "exercise": found.meta.exercise, "side": found.side,
                     "started": found.meta.started_at.astimezone(rx.zone).isoformat(timespec="seconds"),
                     "target_rom_deg": plan.rom_deg, "target_hold_s": plan.hold_s,
                     "reps": [_rep(r, plan) for r in found.reps], **entry.trace}
 
-    def _trace(self, entry: _Entry, movement_s: float | None) -> dict:
+    def _trace(self, entry: _Entry, tempo: dict[str, float]) -> dict:
         """The angle trace ``sensorkit plot`` draws (the pipeline's live angle), thinned to at most
-        :data:`MAX_TRACE_POINTS` points."""
+        :data:`MAX_TRACE_POINTS` points; ``tempo``: the plan's sidecar keys (``ExercisePlan.tempo_keys``),
+        where the recording's sidecar is silent."""
         from sensorkit.plot import angle_trace
 
         rec = read_recording(entry.path)
-        meta = ({"target_movement_s": movement_s} if movement_s is not None else {}) | rec.meta.to_dict()
+        meta = tempo | rec.meta.to_dict()
         block = max(1, math.ceil(len(rec.samples) / MAX_TRACE_POINTS))
         t_s, angle_deg, _ = angle_trace(rec.samples, meta, self.config, block_size=block)
         return {"t_s": [round(float(t), 3) for t in t_s],

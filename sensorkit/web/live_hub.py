@@ -20,6 +20,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from statistics import median
 
 from sensorkit.ble.recorder import LiveStatus, hold_cue
@@ -347,6 +348,7 @@ def plan_for(rx_path, patient: str | None, exercise: str | None) -> SessionPlan:
     if rx is None:
         raise ConfigError(f"{rx_path}: no prescription for patient {patient!r}")
     name = exercise or exercises.DEFAULT_EXERCISE
+    rx = rx.judging(datetime.now(rx.zone).date())  # (of a patient's prescriptions one after another, today's)
     plan = rx.plan(name)
     if plan is None:
         raise ConfigError(f"{rx.source}: {name} is not prescribed to {patient}")

@@ -67,6 +67,19 @@ def test_plot_into_a_folder_names_the_png_after_the_recording_and_refuses_anothe
     assert result.exit_code == 2 and "give a name ending in .png" in result.output and not (tmp_path / "s0.pdf").exists()
 
 
+def test_plot_into_a_new_folder_written_with_a_slash_makes_it_as_analyze_does(data, tmp_path):
+    pytest.importorskip("matplotlib")
+    root, _ = data
+    result = CliRunner().invoke(cli, ["plot", str(root / "data" / "s0.csv"), "--out", f"{tmp_path / 'new' / 'plots'}/"])
+    assert result.exit_code == 0, result.output
+    assert_png(tmp_path / "new" / "plots" / "s0.png")
+    assert [p.relative_to(tmp_path).as_posix() for p in sorted(tmp_path.rglob("*"))] == ["new", "new/plots", "new/plots/s0.png"]
+    # (a plot that fails leaves no folder made for it)
+    (tmp_path / "bad.csv").write_text("t,acc_x\n0,1\n")
+    failed = CliRunner().invoke(cli, ["plot", str(tmp_path / "bad.csv"), "--out", f"{tmp_path / 'other'}/"])
+    assert failed.exit_code == 1 and not (tmp_path / "other").exists(), failed.output
+
+
 def test_progress_plots_from_the_report_and_from_its_csv(data, tmp_path):
     pytest.importorskip("matplotlib")
     root, _ = data

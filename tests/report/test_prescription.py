@@ -77,12 +77,13 @@ def test_one_prescription_names_several_exercises(tmp_path):
     assert rx.plan("knee_extension").sides == ("left", "right")
 
 
-def test_a_folder_loads_every_file_and_refuses_a_patient_twice(tmp_path):
+def test_a_folder_loads_every_file_and_refuses_a_patient_s_days_prescribed_twice(tmp_path):
     write(tmp_path, GOOD)
     write(tmp_path, GOOD.replace("p101", "p202").replace("America/New_York", "Asia/Kolkata"), "b.toml")
     assert sorted(load_prescriptions(tmp_path)) == ["p101", "p202"]
-    write(tmp_path, GOOD, "z.toml")  # sorted after p101.toml
-    with pytest.raises(ConfigError, match=r"z\.toml: key patient: 'p101' already has a prescription"):
+    write(tmp_path, GOOD, "z.toml")  # the same days again (sorted after p101.toml)
+    with pytest.raises(ConfigError, match=r"z\.toml: key start: p101's prescription 2026-10-01\.\.2026-12-31 overlaps"
+                                          r" 2026-10-01\.\.2026-12-31 in .*p101\.toml"):
         load_prescriptions(tmp_path)
 
 

@@ -1,0 +1,46 @@
+"""The dashboard of a patient whose prescription changed (two files, one per period, with a day
+between them): each day and session judged by the prescription in force on it, the plan shown the
+one in force on the report's day."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from prescriptions import exercise, rx_toml
+from sensorkit.report import load_prescriptions
+from sensorkit.web.dashboard_data import DashboardData
+
+RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
+PATIENT, ZONE = "demo-p083", "America/New_York"  # (sim_9010: its left-side session of 2026-11-09)
+FIRST = rx_toml(PATIENT, ZONE, "2026-11-07", "2026-11-09",
+                exercise("hip_external_rotation", 20.0, hold_s=2.5, sides=("left", "right")))
+#: from 2026-11-11 (none on the 10th): the left side only, a range none of its reps reached
+SECOND = rx_toml(PATIENT, ZONE, "2026-11-11", "2026-11-20", exercise("hip_external_rotation", 60.0, hold_s=2.5))
+
+
+def test_each_day_and_session_is_judged_by_the_prescription_in_force(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "rx").mkdir()
+    for suffix in (".csv", ".json"):
+        shutil.copy(RECORDINGS / f"sim_9010{suffix}", tmp_path / "data" / f"sim_9010{suffix}")
+    (tmp_path / "rx" / "a.toml").write_text(FIRST)
+    (tmp_path / "rx" / "b.toml").write_text(SECOND)
+    data = DashboardData(load_prescriptions(tmp_path / "rx"), [tmp_path / "data"], as_of=date(2026, 11, 12),
+                         include_simulated=True)
+    data.refresh()
+    page = data.patient(PATIENT)
+    assert (page["start"], page["end"]) == ("2026-11-07", "2026-11-20")
+    assert [(p["sides"], p["rom_deg"]) for p in page["plans"]] == [(["left"], 60.0)]  # (in force on the 12th)
+    (session,) = page["sessions"]
+    reps = [r for r in session["reps"] if r["kind"] != "rejected"]
+    assert session["date"] == "2026-11-09" and session["completed"] == sum(r["rom_deg"] >= 20 and r["hold_s"] >= 2.5
+                                                                            for r in reps) > 0
+    calendar = {d["date"]: d for d in page["calendar"]}
+    assert [(d, calendar[d]["reps_prescribed"]) for d in sorted(calendar)] == [
+        ("2026-11-07", 10), ("2026-11-08", 10), ("2026-11-09", 10), ("2026-11-10", 0), ("2026-11-11", 5),
+        ("2026-11-12", 5)]
+    assert calendar["2026-11-10"]["parts"] == []  # (no prescription in force: nothing due, nothing missed)
+    # (the last 7 days: the first's days per side, then the second's left side; the 10th nothing)
+    left_9 = min(100.0, 100.0 * session["completed"] / 5)
+    assert page["adherence_7d_pct"] == round(left_9 / 8, 1)
