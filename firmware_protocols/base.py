@@ -146,7 +146,9 @@ class Decoder(ABC):
     def finish(self) -> np.ndarray:
         """The stream has ended (the capture's end, the link lost): the samples the decoder still
         holds, (n, 7), or a :class:`ProtocolError` naming a packet cut off mid-way (a part whose
-        rest never came), counted as a corrupt packet. The decoder starts afresh after it."""
+        rest never came), counted as a corrupt packet. The decoder starts afresh after it, but for
+        samples it held back when such an error was raised: a decoder may keep them for the next
+        ``finish()`` (Movesense does), so a caller that goes on calls it again."""
         try:
             samples = self._finish()
         except ProtocolError:

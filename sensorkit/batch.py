@@ -184,7 +184,7 @@ def exercise_misfit_warning(path: str | os.PathLike, exercise: str, reps: list[R
         return None
     return escape_controls(f"{path}: {beyond} of its {len(reps)} movements went beyond the range of {exercise}"
                            f" (over {max_rom_deg:g} deg):"
-                           " is this another exercise? Check the sidecar's exercise (its reps are counted as"
+                           " is this another exercise? Check the exercise it was analysed as (the sidecar's, or --exercise; its reps are counted as"
                            f" {exercise}'s)")
 
 

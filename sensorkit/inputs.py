@@ -13,8 +13,10 @@ come through the file reader: the reader's checks, a whole recording at a time o
   a source's stamps jittering, packets overlapping by a sample or so) is re-timed causally, with a
   warning the first time: the samples out of order are re-timed evenly between the nearest in
   order, the last sample passed on keeping its time; a packet's tangled end waits for the next
-  packet when no later time has come yet (never longer; :meth:`InputChecks.flush` at the end). A
-  step back of a period or more is still an error naming the packet and sample. A stream whose
+  packet when no later time has come yet (never longer; :meth:`InputChecks.flush` at the end), so
+  a sample still tangled a packet later is refused: with packets of one sample, jitter of more
+  than half a period can do that (the same samples in packets of 2 or more, or in a file, are
+  re-timed). A step back of a period or more is still an error naming the packet and sample. A stream whose
   ``t`` never steps back is passed on as it came;
 - the median sample interval must be a time in seconds from a worn IMU (0.5 ms to 1 s: not
   milliseconds, not row numbers);

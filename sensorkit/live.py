@@ -19,7 +19,7 @@ from rich.text import Text
 
 from sensorkit.ble.recorder import HoldCue, LiveStatus, hold_cue
 from sensorkit.live_cues import BURST_GAP_S, FidgetBursts, short_of
-from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
+from sensorkit.pipeline.rep import COUNTED_KINDS, SHOWN_APART_DEG, Rep
 
 BAR_WIDTH = 40
 #: what each live phase (``sensorkit.pipeline.pipeline.PHASES``) is called on the terminal: the
@@ -47,7 +47,7 @@ def rep_line(rep: Rep, target_rom_deg: float | None = None, target_hold_s: float
         return f"movement rejected ({rep.reason or 'not a rep of the exercise'}) {rep.start_s:.1f}-{rep.end_s:.1f} s"
     rushed = ", fast: slow down" if rep.tempo == "fast" else ""
     rom = short_of(rep.rom_deg, target_rom_deg, 1) if target_rom_deg else f"{rep.rom_deg:.1f}"
-    if rep.reached_deg < rep.rom_deg - 0.05:  # (begun at a swing's bottom: the target is met from rest)
+    if rep.reached_deg < rep.rom_deg - SHOWN_APART_DEG:  # (begun at a swing's bottom: the target is met from rest)
         rom = f"{rep.rom_deg:.1f} ({short_of(rep.reached_deg, target_rom_deg, 1) if target_rom_deg else f'{rep.reached_deg:.1f}'} from rest)"
     hold = short_of(rep.hold_s, target_hold_s, 1) if target_hold_s else f"{rep.hold_s:.1f}"
     return f"rep {rep.rep} {rep.kind}: ROM {rom} deg, hold {hold} s{rushed} ({rep.start_s:.1f}-{rep.end_s:.1f} s)"
@@ -156,9 +156,9 @@ class RichDisplay:
         self._last_rep = rep
         self._cued = False
         if rep.kind != "rejected":
-            self._rom_scale_deg = max(self._rom_scale_deg, 1.25 * rep.rom_deg)
-        if rep.kind == "full":
-            self._full_roms_deg.append(rep.rom_deg)
+            self._rom_scale_deg = max(self._rom_scale_deg, 1.25 * rep.reached_deg)
+        if rep.kind == "full":  # (the usual band, as the live angle reads: from rest)
+            self._full_roms_deg.append(rep.reached_deg)
         self._live.update(self.render(status))
 
     def abandon(self) -> None:

@@ -24,6 +24,9 @@ class Tempo(StrEnum):
 
 KINDS = tuple(k.value for k in Kind)
 COUNTED_KINDS = (Kind.FULL.value, Kind.PARTIAL.value, Kind.KNEE_OUT.value)
+#: a rep's whole arc (``rom_deg``) and how far it got from rest (``peak_deg``) are shown apart (live,
+#: dashboard) when they differ by more than this (deg): beyond the rounding of the shown figures
+SHOWN_APART_DEG = 0.5
 
 #: reps.csv columns, in order (the original ten first, then extras; meanings: docs/formats.md).
 REP_COLUMNS = (

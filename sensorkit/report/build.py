@@ -73,6 +73,9 @@ def match_session(meta: RecordingMeta, prescriptions: dict[str, Prescription],
                           f" {FIRST_YEAR} to {LAST_YEAR} (a clock never set, or a typo): placed on no day")
     day = rx.local_date(meta.started_at)
     period = rx.in_force(day)
+    if period is None and rx.periods:  # (between or outside a patient's periods: said so, whatever the
+        # exercise; the last period's exercises are no judge of a day it does not cover)
+        return None, "", f"started on {day} ({rx.timezone}), outside {rx.patient}'s prescriptions {rx.span_text()}"
     judged = rx.judging(day)  # (in force that day; none is: the last, and the day is said to be outside)
     plan = judged.plan(meta.exercise)
     if plan is None:
@@ -140,7 +143,7 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
                                 no_data=relabel_path(str(no_data), actual, Path(path)))
         digest = hashlib.sha256(actual.read_bytes()).hexdigest()
         # (the tempo reference: the prescribed movement plus its hold, as a sidecar's would give it)
-        result = analyze_recording(recording, config, rx.plan(meta.exercise).tempo_keys())
+        result = analyze_recording(recording, config, rx.plan(meta.exercise).tempo_keys(meta))
         dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
         warnings = tuple(relabel_path(_zone_said(w, rx), actual, Path(path))
                          for w in result.warnings if w != dated)  # (dated: a note)

@@ -68,12 +68,18 @@ class ExercisePlan:
         """Reps prescribed per side on day ``day_index`` (0 on an unscheduled day)."""
         return self.sets * self.reps_per_set * self.sessions_per_day if self.scheduled(day_index) else 0
 
-    def tempo_keys(self) -> dict[str, float]:
+    def tempo_keys(self, own: object | None = None) -> dict[str, float]:
         """The sidecar keys a recording of this exercise is analysed with where its own sidecar is
         silent: with ``movement_s``, ``target_movement_s`` and ``target_hold_s`` (``hold_s``), so that
         the tempo reference is a whole rep, outward + hold + return, as for a sidecar giving both;
-        without it, none (the pipeline's own reference)."""
-        return {} if self.movement_s is None else {"target_movement_s": self.movement_s, "target_hold_s": self.hold_s}
+        without it, none (the pipeline's own reference). ``own``: the recording's meta (an object
+        with ``target_movement_s`` and ``target_hold_s``, None where not given): when it gives
+        either, none either (the two make one reference: a sidecar's ``target_movement_s`` with the
+        prescription's hold would be neither's)."""
+        if self.movement_s is None or (own is not None and (getattr(own, "target_movement_s", None) is not None
+                                                             or getattr(own, "target_hold_s", None) is not None)):
+            return {}
+        return {"target_movement_s": self.movement_s, "target_hold_s": self.hold_s}
 
     def meets_target(self, rom_deg: float, hold_s: float, kind: str) -> bool:
         """Whether a counted rep of ``kind`` completes this plan's rep (:func:`completes`)."""

@@ -33,6 +33,7 @@ from sensorkit.io import read_recording
 from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
+from sensorkit.pipeline.rep import SHOWN_APART_DEG
 from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, AnalyzedSession, Prescription, csv_text
 from sensorkit.report.build import ReportedFile, build_report, report_file
 from sensorkit.report.summary import PERIOD_DAYS
@@ -380,7 +381,7 @@ class DashboardData:
                 return {**self._tried(rx, entry), "patient": found.patient, "no_data": True, "reps": [],
                         "target_rom_deg": plan.rom_deg, "target_hold_s": plan.hold_s}
             if entry.trace is None:
-                entry.trace = self._trace(entry, plan.tempo_keys())
+                entry.trace = self._trace(entry, plan.tempo_keys(found.meta))
             return {"id": entry.id, "recording": name_text(entry.path.stem), "patient": found.patient,
                     "exercise": found.meta.exercise, "side": found.side,
                     "started": found.meta.started_at.astimezone(rx.zone).isoformat(timespec="seconds"),
@@ -413,7 +414,7 @@ def _rep(rep, plan) -> dict:
             # (ROM and hold reached, yet not completed: a knee-out rep, which completes() never counts
             # unless the knee-out variant is prescribed; the page says so)
             "knee_out_not_completing": reached and not meets and rep.kind == "knee_out",
-            "short_of": "; ".join(([f"ROM under {plan.rom_deg:g}°" + (f" ({rep.reached_deg:.0f}° from rest)" if rep.reached_deg < rep.rom_deg - 0.5 else "")]
+            "short_of": "; ".join(([f"ROM under {plan.rom_deg:g}°" + (f" ({rep.reached_deg:.0f}° from rest)" if rep.reached_deg < rep.rom_deg - SHOWN_APART_DEG else "")]
                                    if rep.reached_deg < plan.rom_deg else [])
                                   + ([f"hold under {plan.hold_s:g} s"] if rep.hold_s < plan.hold_s else []))
             if rep.counted else ""}

@@ -232,21 +232,24 @@ class LiveHub:
         if self.plan is not None and self.plan.meets(rep):
             self._completed += 1
         if rep.counted:
-            self._scale_deg = max(self._scale_deg, 1.25 * rep.rom_deg)
+            self._scale_deg = max(self._scale_deg, 1.25 * rep.reached_deg)
         # (a fidget or a shake's burst: no failure tone, one note for the burst, the rows all kept)
         band_deg, band_name = self._band(status)
         burst = self._fidgets.judge(rep, band_deg)
         note = FIDGET_NOTE if burst == "first" else "" if burst == "more" else rep_note(rep, self.plan)
         if rep.kind == "full":
-            self._full_roms_deg.append(rep.rom_deg)
+            self._full_roms_deg.append(rep.reached_deg)
         target_rom_deg = band_deg if band_name == "target" else None
         target_hold_s = self.plan.hold_s if self.plan is not None else status.target_hold_s
         item = {
             "index": len(self._reps) + 1, "rep": rep.rep, "kind": rep.kind, "counted": rep.counted,
-            "rom_deg": _num(rep.rom_deg, 1), "hold_s": _num(rep.hold_s, 1), "tempo": rep.tempo,
+            "rom_deg": _num(rep.rom_deg, 1), "peak_deg": _num(rep.reached_deg, 1), "hold_s": _num(rep.hold_s, 1),
+            "tempo": rep.tempo,
             # (as the page writes them, a value short of its target never rounded up to it: 39.6 of
-            # 40 reads "39.6", not "40")
-            "rom_text": _text(rep.rom_deg, target_rom_deg, 1), "rom_text_whole": _text(rep.rom_deg, target_rom_deg, 0),
+            # 40 reads "39.6", not "40"; how far the leg got from rest, which the target is met by:
+            # Rep.reached_deg)
+            "rom_text": _text(rep.reached_deg, target_rom_deg, 1),
+            "rom_text_whole": _text(rep.reached_deg, target_rom_deg, 0),
             "hold_text": _text(rep.hold_s, target_hold_s, 1),
             "start_s": _num(rep.start_s), "end_s": _num(rep.end_s), "reason": rep.reason,
             "meets_plan": self.plan.meets(rep) if self.plan is not None else None,
@@ -261,7 +264,7 @@ class LiveHub:
     def close(self, status: LiveStatus) -> None:
         self._state = self._state_of(status) | {"ended": True}
         counted = [r for r in self._reps if r["counted"]]
-        roms = [r["rom_deg"] for r in counted if r["rom_deg"] is not None]
+        roms = [r["peak_deg"] for r in counted if r["peak_deg"] is not None]  # (from rest: as sessions.csv)
         holds = [r["hold_s"] for r in counted if r["hold_s"] is not None]
         self._summary = {
             "ended_by": status.state.value, "duration_s": _num(status.t_s, 1), "counted": len(counted),
@@ -348,7 +351,11 @@ def plan_for(rx_path, patient: str | None, exercise: str | None) -> SessionPlan:
     if rx is None:
         raise ConfigError(f"{rx_path}: no prescription for patient {patient!r}")
     name = exercise or exercises.DEFAULT_EXERCISE
-    rx = rx.judging(datetime.now(rx.zone).date())  # (of a patient's prescriptions one after another, today's)
+    today = datetime.now(rx.zone).date()
+    # (of a patient's prescriptions one after another, today's; between two, the one begun last: it
+    # holds until the next begins; before the first, the first)
+    begun = [p for p in rx.periods if p.start <= today]
+    rx = rx.in_force(today) or (begun[-1] if begun else rx.periods[0]) if rx.periods else rx
     plan = rx.plan(name)
     if plan is None:
         raise ConfigError(f"{rx.source}: {name} is not prescribed to {patient}")

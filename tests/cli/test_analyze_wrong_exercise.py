@@ -16,7 +16,7 @@ from sensorkit.cli import cli
 
 REAL = Path(__file__).resolve().parents[2] / "recordings" / "real" / "uci_s1_test.csv"
 MISFIT = ("knee.csv: 27 of its 30 movements went beyond the range of hip_external_rotation (over 60 deg): is this"
-          " another exercise? Check the sidecar's exercise (its reps are counted as hip_external_rotation's)")
+          " another exercise? Check the exercise it was analysed as (the sidecar's, or --exercise; its reps are counted as hip_external_rotation's)")
 
 
 def run(*args):

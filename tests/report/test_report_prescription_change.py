@@ -110,3 +110,35 @@ def test_an_open_ended_earlier_prescription_overlaps_the_later_one(tmp_path):
     first.write_text(first.read_text().replace("end = 2026-11-15\n", ""))
     with pytest.raises(ConfigError, match=r"2026-11-16\.\.2026-11-30 overlaps 2026-11-01\.\. in "):
         load_prescriptions(folder)
+
+
+def test_a_day_between_periods_is_said_to_be_outside_them_whatever_the_exercise(tmp_path):
+    # (hip ER Nov 1-10, then knee extension from Nov 12: a hip ER session on Nov 11 is outside both
+    # periods, not "not prescribed" because the later period prescribes another exercise)
+    folder = tmp_path / "rx"
+    folder.mkdir()
+    (folder / "a.toml").write_text(rx_toml(PATIENT, "Europe/Berlin", "2026-11-01", "2026-11-10", FIRST))
+    (folder / "b.toml").write_text(rx_toml(PATIENT, "Europe/Berlin", "2026-11-12", "2026-11-30",
+                                           exercise("knee_extension", 40, sides=("right",))))
+    session(tmp_path / "data", "nov11", "2026-11-11T09:00:00+01:00")
+    outcome = build_report(load_prescriptions(folder), [tmp_path / "data"], include_simulated=True)
+    (path, why), = outcome.notes
+    assert path.name == "nov11.csv"
+    assert why == (f"started on 2026-11-11 (Europe/Berlin), outside {PATIENT}'s prescriptions"
+                   " 2026-11-01..2026-11-10, 2026-11-12..2026-11-30")
+
+
+def test_live_between_two_periods_takes_the_one_begun_last(tmp_path):
+    from datetime import date, timedelta
+
+    from sensorkit.web.live_hub import plan_for
+
+    today = date.today()
+    folder = tmp_path / "rx"
+    folder.mkdir()
+    (folder / "a.toml").write_text(rx_toml(PATIENT, "UTC", str(today - timedelta(days=20)), str(today - timedelta(days=3)),
+                                           exercise("hip_external_rotation", 30, sides=("right",))))
+    (folder / "b.toml").write_text(rx_toml(PATIENT, "UTC", str(today + timedelta(days=3)), None,
+                                           exercise("hip_external_rotation", 50, sides=("right",))))
+    plan = plan_for(folder, PATIENT, "hip_external_rotation")
+    assert plan.rom_deg == 30 and plan.source.endswith("a.toml")  # (the next has not begun)

@@ -25,10 +25,10 @@ def copy_with_sidecar(folder: Path, **keys) -> Path:
     return folder
 
 
-def reps_fast_by_report(tmp_path: Path, **plan) -> int:
+def reps_fast_by_report(tmp_path: Path, sidecar: dict | None = None, **plan) -> int:
     (tmp_path / "rx.toml").write_text(rx_toml("p1", "Europe/Berlin", "2026-11-01", "2026-11-30",
                                               exercise("knee_extension", 60, sides=("right",), **plan)))
-    data = copy_with_sidecar(tmp_path / "data")
+    data = copy_with_sidecar(tmp_path / "data", **(sidecar or {}))
     result = CliRunner().invoke(cli, ["report", "--prescription", str(tmp_path / "rx.toml"), str(data),
                                       "--out", str(tmp_path / "report.csv")])
     assert result.exit_code == 0, result.output
@@ -49,3 +49,11 @@ def test_a_prescribed_movement_time_is_judged_with_the_prescribed_hold(tmp_path)
     report = reps_fast_by_report(tmp_path, hold_s=2, movement_s=2.4)
     analyze = reps_fast_by_analyze(tmp_path, target_movement_s=2.4, target_hold_s=2.0)
     assert report == analyze > 0
+
+
+def test_a_sidecars_own_movement_time_is_not_judged_with_the_prescribed_hold(tmp_path):
+    # (the sidecar's 2.4 s is its own reference, without a hold: the prescription's hold_s does not
+    # join it, whatever the prescription's movement_s)
+    report = reps_fast_by_report(tmp_path, sidecar={"target_movement_s": 2.4}, hold_s=2, movement_s=5)
+    analyze = reps_fast_by_analyze(tmp_path, target_movement_s=2.4)
+    assert report == analyze

@@ -59,3 +59,22 @@ def test_the_live_line_of_a_rep_begun_behind_rest_says_how_far_it_got_from_rest(
     line = rep_line(rep, target_rom_deg=90.0)
     assert f"ROM {rep.rom_deg:.1f} (" in line and "from rest)" in line
     assert f"{rep.peak_deg:.1f} from rest" in line
+
+
+def test_the_live_page_shows_and_sums_how_far_each_rep_got_from_rest():
+    from sensorkit.ble.recorder import LiveStatus
+    from sensorkit.web.live_hub import LiveHub, SessionPlan
+
+    result = analyze_recording(PHYTMO / "phytmo_e01kfer0_1.csv")
+    hub = LiveHub(plan=SessionPlan(sets=1, reps_per_set=10, rom_deg=90.0, hold_s=0.0), exercise="knee_extension")
+    status = LiveStatus()
+    for rep in result.reps:
+        hub.rep(rep, status)
+    hub.close(status)
+    counted = [r for r in result.reps if r.counted]
+    shown = [item for item in hub._reps if item["counted"]]
+    # (a rep whose arc from a swing behind rest passes 90 deg: shown at its 77 deg from rest, short of 90)
+    assert [item["rom_text"] for item in shown] == [f"{r.peak_deg:.1f}" for r in counted]
+    assert not any(item["meets_plan"] for item in shown)
+    assert hub._summary["rom_max_deg"] == pytest.approx(result.session_row["rom_max_deg"], abs=0.05)
+    assert hub._summary["rom_mean_deg"] == pytest.approx(result.session_row["rom_mean_deg"], abs=0.05)

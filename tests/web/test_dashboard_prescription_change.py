@@ -34,7 +34,7 @@ def test_each_day_and_session_is_judged_by_the_prescription_in_force(tmp_path):
     assert [(p["sides"], p["rom_deg"]) for p in page["plans"]] == [(["left"], 60.0)]  # (in force on the 12th)
     (session,) = page["sessions"]
     reps = [r for r in session["reps"] if r["kind"] != "rejected"]
-    assert session["date"] == "2026-11-09" and session["completed"] == sum(r["rom_deg"] >= 20 and r["hold_s"] >= 2.5
+    assert session["date"] == "2026-11-09" and session["completed"] == sum(r["peak_deg"] >= 20 and r["hold_s"] >= 2.5
                                                                             for r in reps) > 0
     calendar = {d["date"]: d for d in page["calendar"]}
     assert [(d, calendar[d]["reps_prescribed"]) for d in sorted(calendar)] == [
