@@ -266,8 +266,8 @@ class MovesenseDecoder(Decoder):
         if first is not None and maybe_whole:  # a data notification, not its second part: it was whole
             try:
                 out.append(self._decode_packet(first))
-            except ProtocolError as exc:
-                error = exc
+            except ProtocolError as exc:  # (said now, with this notification: the packet is the one before)
+                error = ProtocolError(f"{exc} (the notification before this one, held until this one showed it whole)")
         elif first is not None:  # its second part was lost: said now; these samples come out next time
             (timestamp_ms,) = struct.unpack_from("<I", first, 2)
             error = ProtocolError(f"Movesense IMU6 packet of timestamp {timestamp_ms} ms: its first part "

@@ -411,7 +411,8 @@ def test_a_packet_that_may_be_whole_and_is_unreadable_is_said_when_the_next_noti
     dec = Movesense().decoder(sample_rate_hz=104)
     nan = encode_imu6(5000, [[np.nan, 0.0, 9.81]] * 4, [[0.0, 0.0, 0.0]] * 4)
     assert len(dec.feed(nan)) == 0  # (4 samples: a whole packet or a first part, not known yet)
-    with pytest.raises(ProtocolError, match="packet of timestamp 5000 ms holds a non-finite value"):
-        dec.feed(packet(5000 + round(4 * PERIOD_MS), n=4, first=4))
+    with pytest.raises(ProtocolError, match="packet of timestamp 5000 ms holds a non-finite value.*"
+                                            r"\(the notification before this one"):
+        dec.feed(packet(5000 + round(4 * PERIOD_MS), n=4, first=4))  # (said with this one: named as the one before)
     np.testing.assert_array_equal(dec.finish()[:, 1], np.arange(4, 8))  # (the next: whole at the end)
     assert dec.health.corrupt_packets == 1
