@@ -131,7 +131,7 @@ def recording_png(csv_path: str | os.PathLike, block_size: int = 5,
     handles.append(Line2D([], [], color="#555555", lw=4, label="hold, drawn at the rep's peak"))
     if from_below:
         handles.append(Line2D([], [], color="#555555", lw=1.2, ls=":",
-                              label="ROM from the swing's bottom\n(reps without a rest between)"))
+                              label="whole arc from the swing's bottom\n(reps without a rest between;\nreps.csv rom_deg)"))
     if any(r.tempo == "fast" for r in reps):
         handles.append(Line2D([], [], color=FAST_COLOUR, marker="$°$", ls="", label="ROM of a fast rep"))
     if rec.meta.target_rom_deg:
@@ -166,7 +166,8 @@ def _peak_time(rep, t_s: np.ndarray, angle_deg: np.ndarray) -> float:
 
 
 def _label_roms(figure, ax, reps, heights: list[float] | None = None) -> list:
-    """Each rep's ROM above its peak (``heights``, deg; default its ROM; a fast rep's in
+    """Each rep's ROM, how far it got from rest (``reached_deg``, which the trace's peak shows; its
+    ``rom_deg`` where it has none), above its peak (``heights``, deg; default its ROM; a fast rep's in
     FAST_COLOUR), on the lowest of LABEL_ROWS rows where its drawn box clears every label placed
     before it (else the least crowded row); returns the labels' boxes (display units)."""
     figure.canvas.draw()  # the layout (the legend outside) settles where the axes are
@@ -174,7 +175,7 @@ def _label_roms(figure, ax, reps, heights: list[float] | None = None) -> list:
     placed: list = []
     for rep, height in zip(reps, heights if heights is not None else [r.rom_deg for r in reps]):
         fast = rep.tempo == "fast"
-        label = ax.annotate(f"{rep.rom_deg:.1f}°", ((rep.start_s + rep.end_s) / 2, height), xytext=(0, 5),
+        label = ax.annotate(f"{getattr(rep, 'reached_deg', rep.rom_deg):.1f}°", ((rep.start_s + rep.end_s) / 2, height), xytext=(0, 5),
                             textcoords="offset points", ha="center", fontsize=8,
                             color=FAST_COLOUR if fast else "black", fontweight="bold" if fast else "normal")
         best = None

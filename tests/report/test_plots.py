@@ -211,7 +211,13 @@ def test_a_rep_of_a_series_without_rests_shows_the_span_its_rom_covers_from_the_
     from matplotlib.figure import Figure
     original = Figure.legend
     monkeypatch.setattr(Figure, "legend", lambda fig, *a, **k: (legends.append([h.get_label() for h in k["handles"]]), original(fig, *a, **k))[1])
+    labels = []
+    original_annotate = Axes.annotate
+    monkeypatch.setattr(Axes, "annotate", lambda ax, text, *a, **k: (labels.append(text), original_annotate(ax, text, *a, **k))[1])
     recording_png(series)
     assert len(spans) == 9  # the 9 reps after the first of the 10
+    # each label says how far the rep got from rest, the peak the trace shows (61-77 deg), not its arc
+    spans_deg = [hi - lo for _, lo, hi in spans]
+    assert all(float(text.rstrip("°")) < 80.0 for text in labels) and min(spans_deg) > 80.0
     assert all(lo < -10 and hi - lo > 80 for _, lo, hi in spans)
     assert any("swing's bottom" in label for label in legends[0])

@@ -340,7 +340,7 @@ function repTable(reps) {
     <th class="num" data-col="hold">hold s</th><th class="opt" data-col="tempo">tempo</th><th class="opt" data-col="time">time s</th>
     <th class="opt" data-col="note"><span class="sr-only">note</span></th></tr></thead><tbody>` +
     reps.map((r) => `<tr data-kind="${r.kind}"><td data-col="rep">${r.rep ?? ""}</td><td data-col="kind"><span class="kind ${r.kind}">${KIND_WORDS[r.kind]}</span></td>
-      <td class="num" data-col="rom">${fmt(r.rom_deg)}</td><td class="num" data-col="hold">${r.kind === "rejected" ? "" : fmt(r.hold_s)}</td>
+      <td class="num" data-col="rom" title="${r.peak_deg != null && r.rom_deg - r.peak_deg > 0.5 ? `whole arc from the swing's bottom ${fmt(r.rom_deg)}°` : ""}">${fmt(r.peak_deg ?? r.rom_deg)}</td><td class="num" data-col="hold">${r.kind === "rejected" ? "" : fmt(r.hold_s)}</td>
       <td class="opt" data-col="tempo" data-label="tempo">${r.tempo === "fast" ? '<span class="fast">fast</span>' : esc(r.tempo)}</td>
       <td class="opt" data-col="time" data-unit="s">${fmt(r.start_s)}–${fmt(r.end_s)}</td>
       <td class="dim opt" data-col="note">${r.kind === "rejected" ? esc(r.reason) : r.meets_target ? "meets target"
@@ -391,7 +391,7 @@ async function recordingPage(id) {
       ctx.fillStyle = KIND_COLOURS[rep.kind] + "40";
       ctx.fillRect(x0, top, Math.max(x1 - x0, 1), height);
       if (rep.kind === "rejected") continue;
-      const text = `${fmt(rep.rom_deg, 0)}°${rep.tempo === "fast" ? " fast" : ""}`;
+      const text = `${fmt(rep.peak_deg ?? rep.rom_deg, 0)}°${rep.tempo === "fast" ? " fast" : ""}`;  // (from rest: the trace's peak)
       const x = Math.max(x0, left) + 2 * px, w = ctx.measureText(text).width;
       const row = rowEnds.findIndex((end) => x >= end + gap);
       if (row < 0 || x + w > left + width) continue;
