@@ -299,7 +299,7 @@ class DashboardData:
                 going = any(r["day_in_progress"] and r["reps_completed"] < r["reps_prescribed"]
                             and not math.isnan(r["adherence_pct"]) for r in scheduled)
                 future = day > ref
-                if not day_rows:  # after the report's last day: scheduled days from the plan, no data
+                if not day_rows:  # after the report's last day: the days a week still owes (on its last days), no data
                     owed = [due[(day, p.name, side)] for p in plans for side in p.sides if (day, p.name, side) in due]
                     prescribed = sum(owed)
                     pcts = [0.0] * len(owed) if not future else []
