@@ -152,3 +152,33 @@ def test_a_weekly_target_credits_the_days_done_and_shows_a_miss_once_the_week_is
     assert patient["adherence_7d_pct"] == round(200 / 3, 1)  # (11-02..11-08: 100, 100 and 0 %)
     assert [(r["date"], r["reps_prescribed"] > 0) for r in data._rows("demo-p083")] == [
         (f"2026-11-{d:02}", d in (2, 3, 7)) for d in range(1, 9)]  # (the report's rows, the same days)
+
+
+def test_the_calendar_shows_the_week_s_days_done_and_an_extra_day_as_such(clinic, page):
+    pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[web,webtest]'")
+    pytest.importorskip("pytest_playwright", reason="the webtest extra is not installed: pip install -e '.[web,webtest]'")
+    from sensorkit.web.dashboard_app import dashboard_app
+    from sensorkit.web.serve import ServerThread
+
+    # (3 days a week from Sunday 11-01, done Monday to Thursday: Thursday is a fourth, extra day)
+    (clinic / "data" / "sim_9010.csv").unlink()
+    (clinic / "data" / "sim_9010.json").unlink()
+    for left_out, day in enumerate((2, 3, 4, 5), start=1):
+        copy_of_sim_9010(clinic, f"nov{day}", f"2026-11-0{day}T09:00:00-05:00", left_out)
+    (clinic / "rx" / "demo-p083.toml").write_text(
+        rx_toml("demo-p083", "America/New_York", "2026-11-01", None,
+                exercise("hip_external_rotation", 20.0, hold_s=2.5, days_per_week=3)))
+    data = DashboardData(load_prescriptions(clinic / "rx"), [clinic / "data"], as_of=date(2026, 11, 8),
+                         include_simulated=True)
+    with ServerThread(dashboard_app(data)) as server:
+        page.goto(server.url + "patient/demo-p083")
+        page.wait_for_selector("body[data-ready='1']")
+        cell = lambda d: page.locator(f".day[data-date='2026-11-{d:02}']")  # noqa: E731
+        for d in (2, 3, 4):
+            assert "good" in cell(d).get_attribute("class").split() and "100%" in cell(d).inner_text()
+        for d in (1, 5, 6, 7):  # (the week's three days are done: none of its others is missed)
+            assert "off" in cell(d).get_attribute("class").split()
+        thursday = next(d for d in data.patient("demo-p083")["calendar"] if d["date"] == "2026-11-05")
+        assert f"{thursday['reps_completed']} reps" in cell(5).inner_text()  # (its reps shown, not counted)
+        assert "an extra day" in cell(5).get_attribute("title")
+        assert "any 3 days a week" in page.inner_text("body")
