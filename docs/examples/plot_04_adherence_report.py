@@ -35,8 +35,9 @@ work = Path(scratch.name)
 # %%
 # The prescription
 # ----------------
-# Four days a week (days 0, 2, 4 and 6 of each week from the start), 8 reps per side, each
-# held at least 2 s and reaching at least 25°.
+# Any four days of each week (counted from the start), 8 reps per side, each held at least
+# 2 s and reaching at least 25°. The days a side was exercised count first; the days it still
+# owes go on the week's last days (see "Exercise days" in :doc:`/formats`).
 
 (work / "rx").mkdir()
 (work / "rx" / "p001.toml").write_text('''\

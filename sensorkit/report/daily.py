@@ -82,7 +82,10 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
                without_data: list[FailedSession] = ()) -> list[dict]:
     """The rows of ``rx.patient`` from ``start`` to :func:`report_end` (``as_of`` as there), sorted
     by date, exercise, side. Each day's rows are those of the prescription in force on it (of a
-    patient's ``periods``, the day's; a day between two periods has none).
+    patient's ``periods``, the day's; a day between two periods has none). Its exercise days, those
+    with ``reps_prescribed``, are :meth:`~sensorkit.report.prescription.Prescription.schedule`'s:
+    ``days_per_week`` days of each week, the days with exercise first; a day of exercise beyond
+    them prescribes 0 (its reps shown, its adherence empty).
 
     Sessions must already belong to a prescribed exercise and side; those dated outside the
     period, or after ``as_of``, are ignored (the caller reports them). ``failed``: recordings of the
@@ -104,18 +107,42 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
     for w in without_data:
         cells[(rx.local_date(w.started_at), w.exercise, w.side)].without_data += 1
     last = report_end(rx, [*sessions, *failed, *without_data], as_of)
-    rows = []
+    days = []  # (day, its period's plans): the days in force, start..last
+    done: dict[tuple[date, str, str], tuple[int, bool]] = {}  # days with exercise: (reps completed, data lost)
     for day_offset in range((last - rx.start).days + 1):
         day = rx.start + timedelta(days=day_offset)
         period = rx.in_force(day)  # (a patient's prescriptions one after another: the day's; between two, none)
         if period is None:
             continue
-        day_index = (day - period.start).days  # (its schedule counted from its own start)
-        for plan in sorted(period.exercises, key=lambda p: p.name):
+        plans = sorted(period.exercises, key=lambda p: p.name)
+        days.append((day, plans))
+        for plan in plans:
+            for side in plan.sides:
+                cell = cells.get((day, plan.name, side))
+                if cell is not None and (cell.recordings or cell.failed or cell.without_data):
+                    done[(day, plan.name, side)] = (_completed(plan, cell.reps), bool(cell.failed))
+    due = rx.schedule(last, done)  # (each period's weeks from its own start: any days_per_week days of each)
+    rows = []
+    for day, plans in days:
+        for plan in plans:
             for side in plan.sides:
                 cell = cells.get((day, plan.name, side), _Cell())
-                rows.append(_row(rx.patient, day, plan, side, plan.reps_prescribed(day_index), cell, day == in_progress))
+                rows.append(_row(rx.patient, day, plan, side, due.get((day, plan.name, side), 0), cell,
+                                 day == in_progress))
     return rows
+
+
+def days_done(rows: list[dict]) -> dict[tuple[date, str, str], tuple[int, bool]]:
+    """The days with exercise in daily rows (a recording: analysed, unreadable, or tried without
+    data), as :meth:`~sensorkit.report.prescription.Prescription.schedule` takes them:
+    (date, exercise, side) -> (reps completed, data lost)."""
+    return {(date.fromisoformat(r["date"]), r["exercise"], r["side"]): (r["reps_completed"], r["recordings_failed"] > 0)
+            for r in rows if r["has_data"] or r["recordings_failed"] or r["sessions_without_data"]}
+
+
+def _completed(plan: ExercisePlan, reps: list[Rep]) -> int:
+    """How many of the counted ``reps`` complete ``plan``'s rep (:meth:`ExercisePlan.meets_target`)."""
+    return sum(plan.meets_target(r.reached_deg, r.hold_s, r.kind) for r in reps)
 
 
 def _mean(values: list[float]) -> float:
@@ -128,7 +155,7 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
     roms = [r.reached_deg for r in reps]  # (how far from rest: see Rep.reached_deg)
     holds = [r.hold_s for r in reps]
     full_roms = [r.reached_deg for r in reps if r.kind == "full"]
-    completed = sum(plan.meets_target(r.reached_deg, r.hold_s, r.kind) for r in reps)
+    completed = _completed(plan, reps)
     return {
         "patient": patient, "date": day.isoformat(), "exercise": plan.name, "side": side,
         "sessions": len(cell.recordings), "reps_prescribed": prescribed, "reps_completed": completed,

@@ -6,20 +6,26 @@
 Every problem is a :class:`~sensorkit.errors.ConfigError` of one line naming the file and the key,
 e.g. ``rx/p101.toml: key exercise[2].sets: expected a whole number >= 1, got 0``.
 
-Schedule: with ``days_per_week = n`` the days are counted from ``start`` in 7-day weeks; day
-``d`` (0..6) of each week is scheduled when ``(d * n) % 7 < n``. That is exactly ``n`` days in
-every whole week, spread evenly, ``start`` always scheduled (7: every day; 3: days 0, 3, 5;
-1: the start's weekday). ``sessions_per_day = k`` multiplies the day's prescription by ``k``
-(default 1); giving only ``sessions_per_day`` means every day. A scheduled day prescribes
-``sets * reps_per_set * sessions_per_day`` reps per side; an unscheduled day prescribes 0.
+Schedule: ``days_per_week = n`` is a weekly target, any ``n`` days of each week. Weeks are
+counted in 7 days from the ``start`` of the prescription in force (:meth:`Prescription.schedule`);
+per exercise and side, a week's ``n`` exercise days are its days with exercise (a recording:
+analysed, unreadable or tried without data), the most reps completed first, then, for the slots
+left, its last days without exercise: a day is missed only once the week can no longer make it up.
+A day of exercise beyond the ``n`` is an extra day (nothing prescribed). A last week cut short by
+the prescription's ``end`` is due as many days as the first days of a week spread evenly would
+be (:meth:`ExercisePlan.days_due`); 7 is every day. ``sessions_per_day = k`` multiplies the day's
+prescription by ``k`` (default 1); giving only ``sessions_per_day`` means every day. An exercise
+day prescribes ``sets * reps_per_set * sessions_per_day`` reps per side (:attr:`ExercisePlan.reps_per_day`);
+any other day 0.
 """
 from __future__ import annotations
 
 import math
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,8 +52,8 @@ def completes(rom_deg: float, hold_s: float, kind: str, *, target_rom_deg: float
 
 @dataclass(frozen=True)
 class ExercisePlan:
-    """One ``[[exercise]]`` table: per side and per scheduled day, ``sets × reps_per_set × sessions_per_day`` reps
-    held ≥ ``hold_s`` seconds and reaching ≥ ``rom_deg`` degrees."""
+    """One ``[[exercise]]`` table: per side, on ``days_per_week`` days of each week, ``sets × reps_per_set ×
+    sessions_per_day`` reps held ≥ ``hold_s`` seconds and reaching ≥ ``rom_deg`` degrees."""
 
     name: str
     sides: tuple[str, ...]
@@ -60,13 +66,31 @@ class ExercisePlan:
     movement_s: float | None = None  # outward + return time of a controlled rep: the tempo reference
     knee_out: bool = False  # hip ER's easier variant (knee out, both feet down) prescribed: its reps may complete
 
-    def scheduled(self, day_index: int) -> bool:
-        """Whether day ``day_index`` (0 = the prescription's start) is an exercise day."""
-        return (day_index % 7) * self.days_per_week % 7 < self.days_per_week
+    @property
+    def reps_per_day(self) -> int:
+        """Reps prescribed per side on an exercise day: ``sets × reps_per_set × sessions_per_day``."""
+        return self.sets * self.reps_per_set * self.sessions_per_day
 
-    def reps_prescribed(self, day_index: int) -> int:
-        """Reps prescribed per side on day ``day_index`` (0 on an unscheduled day)."""
-        return self.sets * self.reps_per_set * self.sessions_per_day if self.scheduled(day_index) else 0
+    def days_due(self, week_days: int) -> int:
+        """Exercise days due in a prescription week of ``week_days`` days (1..7): ``days_per_week`` in
+        a whole week; in a last week cut short by the prescription's end, as many as ``n`` days a
+        week spread evenly put on its days (day ``d`` of the week when ``(d · n) mod 7 < n``: 3 a week
+        are due 1 in a week of 1-3 days, 2 in one of 4-5); 7 a week, every day."""
+        return sum((d * self.days_per_week) % 7 < self.days_per_week for d in range(week_days))
+
+    def exercise_days(self, week_days: int, done: Mapping[int, tuple[int, bool]]) -> frozenset[int]:
+        """The exercise days (0 = the week's first) of one side in a prescription week of ``week_days``
+        days: :meth:`days_due` of them. ``done``: each day with exercise so far, as (reps completed,
+        data lost: a recording that could not be read). Days with exercise take them first, the most
+        reps completed (up to :attr:`reps_per_day`) first, then one whose data were lost, then the
+        earlier; days due beyond those go on the week's last days without exercise (days still to
+        come, in a week in progress): a day without exercise is missed only once the week cannot
+        make it up."""
+        due = self.days_due(week_days)
+        ranked = sorted(done, key=lambda d: (-min(done[d][0], self.reps_per_day), not done[d][1], d))
+        chosen = set(ranked[:due])
+        empty = [d for d in reversed(range(week_days)) if d not in done]
+        return frozenset(chosen | set(empty[:max(0, due - len(chosen))]))
 
     def tempo_keys(self, own: object | None = None) -> dict[str, float]:
         """The sidecar keys a recording of this exercise is analysed with where its own sidecar is
@@ -126,6 +150,32 @@ class Prescription:
     def local_date(self, moment: datetime) -> date:
         """The patient's local calendar date at the aware time ``moment``."""
         return moment.astimezone(self.zone).date()
+
+    def schedule(self, last: date, done: Mapping[tuple[date, str, str], tuple[int, bool]]
+                 ) -> dict[tuple[date, str, str], int]:
+        """The exercise days from ``start`` to ``last``: (local date, exercise, side) -> reps prescribed
+        (:attr:`ExercisePlan.reps_per_day`); a day not in it prescribes 0. Each period's weeks count
+        from its own start, 7 days each (the last cut short by its ``end``); in each, per exercise and
+        side, :meth:`ExercisePlan.exercise_days`. ``done``: (date, exercise, side) -> (reps completed,
+        data lost) of each day with exercise up to ``last`` (a recording: analysed, unreadable, or
+        tried without data). Days after ``last`` count as days without exercise: a slot left in a week
+        in progress goes on them, still to come."""
+        out: dict[tuple[date, str, str], int] = {}
+        for period in self.periods or (self,):
+            stop = last if period.end is None else min(last, period.end)
+            week_start = period.start
+            while week_start <= stop:
+                week_days = 7 if period.end is None else min(7, (period.end - week_start).days + 1)
+                days = [week_start + timedelta(days=k) for k in range(week_days)]
+                for plan in period.exercises:
+                    for side in plan.sides:
+                        mine = {k: done[(day, plan.name, side)] for k, day in enumerate(days)
+                                if day <= last and (day, plan.name, side) in done}
+                        for k in plan.exercise_days(week_days, mine):
+                            if days[k] <= last:
+                                out[(days[k], plan.name, side)] = plan.reps_per_day
+                week_start += timedelta(days=7)
+        return out
 
     def plan(self, exercise: str) -> ExercisePlan | None:
         """The ``[[exercise]]`` table for ``exercise``, or None when it is not prescribed."""

@@ -43,8 +43,11 @@ def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
     """Summary rows of one patient from its daily rows (as :func:`~sensorkit.report.daily.daily_rows` gives).
 
     Per period, one row per (exercise, side) in the daily rows, sorted. Adherence mean: over that
-    exercise and side's scheduled days, days without data counting 0 %, days whose adherence is
-    unknown left out (data partly lost), the day in progress counting the reps done so far. First/last week: the
+    exercise and side's exercise days (those with ``reps_prescribed``: ``days_per_week`` days of each
+    week, the days with exercise first, the days still owed on the week's last days, so that a week
+    in progress owes none yet; an extra day beyond them is not one), days without data counting 0 %,
+    days whose adherence is unknown left out (data partly lost), the day in progress counting the
+    reps done so far. First/last week: the
     first and last 7 days of the period (they overlap in a period shorter than 14 days); ROM is
     the mean over the full reps in those days.
     """

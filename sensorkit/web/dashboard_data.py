@@ -36,6 +36,7 @@ from sensorkit.pipeline import PipelineConfig
 from sensorkit.pipeline.rep import SHOWN_APART_DEG
 from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, AnalyzedSession, Prescription, csv_text
 from sensorkit.report.build import ReportedFile, build_report, report_file
+from sensorkit.report.daily import days_done
 from sensorkit.report.summary import PERIOD_DAYS
 
 #: most points of an angle trace sent to a page (longer recordings are read in larger blocks)
@@ -195,29 +196,28 @@ class DashboardData:
     def _rows(self, patient: str) -> list[dict]:
         return [r for r in self._outcome.daily if r["patient"] == patient]
 
+    def _schedule(self, rx: Prescription, rows: list[dict], last: date) -> dict[tuple[date, str, str], int]:
+        """The exercise days up to ``last`` as the report puts them (:meth:`Prescription.schedule`, from
+        the days with exercise in ``rows``): (date, exercise, side) -> reps prescribed. On the report's
+        days, its rows' ``reps_prescribed``; after them, where a week's days still due go."""
+        return rx.schedule(last, days_done(rows))
+
     def _window_adherence(self, rx: Prescription, rows: list[dict], ref: date, days: int) -> float | None:
-        """Mean adherence over the scheduled day × exercise × side of the ``days`` days ending on
-        ``ref`` (not before the start); a scheduled day without data counts 0 %, the day in progress what
-        was done so far, one whose adherence is unknown (its data partly lost) is left out, as in the summary."""
+        """Mean adherence over the exercise day × exercise × side of the ``days`` days ending on ``ref``
+        (not before the start; the report's, ``days_per_week`` days of each week, the days with
+        exercise first); an exercise day without data counts 0 %, the day in progress what was done so
+        far, one whose adherence is unknown (its data partly lost) is left out, as in the summary."""
         by_key = {(r["date"], r["exercise"], r["side"]): r for r in rows}
+        first = max(rx.start, ref - timedelta(days=days - 1))
         values = []
-        for k in range(days):
-            day = ref - timedelta(days=k)
-            if day < rx.start:
-                break
-            period = rx.in_force(day)  # (of a patient's prescriptions one after another, the day's)
-            if period is None:
+        for (day, exercise, side) in self._schedule(rx, rows, ref):
+            if day < first:
                 continue
-            index = (day - period.start).days
-            for plan in period.exercises:
-                if not plan.scheduled(index):
-                    continue
-                for side in plan.sides:
-                    row = by_key.get((day.isoformat(), plan.name, side))
-                    pct = row["adherence_pct"] if row is not None else 0.0
-                    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
-                        continue  # (unknown: data partly lost; as in the summary)
-                    values.append(pct)
+            row = by_key.get((day.isoformat(), exercise, side))
+            pct = row["adherence_pct"] if row is not None else 0.0
+            if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+                continue  # (unknown: data partly lost; as in the summary)
+            values.append(pct)
         return _num(sum(values) / len(values)) if values else None
 
     def _period(self, rx: Prescription, rows: list[dict], ref: date) -> dict | None:
@@ -287,10 +287,10 @@ class DashboardData:
             for t in tried:
                 tried_by_date.setdefault(t["date"], []).append(t)
             calendar = []
+            due = self._schedule(rx, rows, last_day)  # (the report's exercise days; after them, those still due)
             day = rx.start
             while day <= last_day:
                 period = rx.in_force(day)  # (the day's prescription; between two periods, none)
-                index = (day - period.start).days if period is not None else 0
                 plans = period.exercises if period is not None else ()
                 day_rows = by_date.get(day.isoformat(), [])
                 scheduled = [r for r in day_rows if r["reps_prescribed"]]
@@ -300,9 +300,10 @@ class DashboardData:
                 going = any(r["day_in_progress"] and r["reps_completed"] < r["reps_prescribed"]
                             and not math.isnan(r["adherence_pct"]) for r in scheduled)
                 future = day > ref
-                if not day_rows:  # after the report's last day: scheduled days from the plan, no data
-                    prescribed = sum(p.reps_prescribed(index) * len(p.sides) for p in plans)
-                    pcts = [0.0] * sum(len(p.sides) for p in plans if p.scheduled(index)) if not future else []
+                if not day_rows:  # after the report's last day: the days a week still owes (on its last days), no data
+                    owed = [due[(day, p.name, side)] for p in plans for side in p.sides if (day, p.name, side) in due]
+                    prescribed = sum(owed)
+                    pcts = [0.0] * len(owed) if not future else []
                 else:
                     prescribed = sum(r["reps_prescribed"] for r in day_rows)
                 calendar.append({

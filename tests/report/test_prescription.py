@@ -34,7 +34,7 @@ def test_the_contract_example_loads(tmp_path):
     (plan,) = rx.exercises
     assert (plan.name, plan.sides, plan.sets, plan.reps_per_set, plan.hold_s, plan.rom_deg) == (
         "hip_external_rotation", ("left", "right"), 3, 10, 5.0, 30.0)
-    assert plan.reps_prescribed(0) == 30
+    assert plan.reps_per_day == 30
 
 
 @pytest.mark.parametrize("change, key", [
@@ -87,20 +87,19 @@ def test_a_folder_loads_every_file_and_refuses_a_patient_s_days_prescribed_twice
         load_prescriptions(tmp_path)
 
 
-@pytest.mark.parametrize("days_per_week, expected_days", [
-    (7, [0, 1, 2, 3, 4, 5, 6]), (5, [0, 2, 3, 5, 6]), (3, [0, 3, 5]), (2, [0, 4]), (1, [0])])
-def test_days_per_week_schedule_repeats_every_week(tmp_path, days_per_week, expected_days):
+@pytest.mark.parametrize("days_per_week, due", [(7, [1, 2, 3, 4, 5, 6, 7]), (5, [1, 1, 2, 3, 3, 4, 5]),
+                                               (3, [1, 1, 1, 2, 2, 3, 3]), (1, [1] * 7)])
+def test_a_week_cut_short_by_the_end_is_due_its_share_of_the_days(tmp_path, days_per_week, due):
+    # (a week of 1..7 days: as many as n days a week spread evenly put on its first days; 7 days: n)
     rx = load_prescription(write(tmp_path, GOOD.replace("days_per_week = 7", f"days_per_week = {days_per_week}")))
     (plan,) = rx.exercises
-    for week in range(4):
-        assert [d for d in range(7) if plan.scheduled(7 * week + d)] == expected_days
-    assert [plan.reps_prescribed(d) for d in range(7)] == [30 if d in expected_days else 0 for d in range(7)]
+    assert [plan.days_due(week_days) for week_days in range(1, 8)] == due
 
 
 def test_sessions_per_day_alone_means_every_day_times_sessions(tmp_path):
     rx = load_prescription(write(tmp_path, GOOD.replace("days_per_week = 7", "sessions_per_day = 2")))
     (plan,) = rx.exercises
-    assert [plan.reps_prescribed(d) for d in range(7)] == [60] * 7
+    assert plan.reps_per_day == 60 and plan.exercise_days(7, {}) == frozenset(range(7))
 
 
 def test_a_bad_prescription_exits_2_with_one_line(tmp_path):

@@ -15,10 +15,11 @@ DAILY_HEADER = ["patient", "date", "exercise", "side", "sessions", "reps_prescri
                 "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed", "day_in_progress",
                 "sessions_without_data"]
 # p101: every day 10-26..11-03 (end given); p202: open-ended, from 10-27 to the report's day, AS_OF (its last
-# recording is on 10-30), 3 days a week = days 0, 3 and 5 of each week from the start (the documented
-# rule): 10-27, 10-30 and 11-01.
-PERIODS = {"p101": (date(2026, 10, 26), date(2026, 11, 3), "left", set(range(7))),
-           "p202": (date(2026, 10, 27), date(2026, 11, 3), "right", {0, 3, 5})}
+# recording is on 10-30), any 3 days of each week from the start (the documented rule): in the week
+# 10-27..11-02 its two days with a recording, 10-27 and 10-30, and its last day, 11-02, missed; the week
+# from 11-03 is in progress on the report's day, its three days still to come (days from the start).
+PERIODS = {"p101": (date(2026, 10, 26), date(2026, 11, 3), "left", set(range(9))),
+           "p202": (date(2026, 10, 27), date(2026, 11, 3), "right", {0, 3, 6})}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def expected_daily(truth):
             day = start + timedelta(days=index)
             plans = [p for p in PLANNED if p.patient == patient and p.local_date == day]
             reps = [r for p in plans for r in truth[p.name.split("/")[-1]]]
-            prescribed = REPS_PER_DAY if index % 7 in schedule else 0
+            prescribed = REPS_PER_DAY if index in schedule else 0
             completed = sum(r.kind != "knee_out" and r.rom_deg >= ROM_DEG and r.hold_s >= HOLD_S for r in reps)
             rows.append(dict(
                 patient=patient, date=day.isoformat(), side=side, sessions=len(plans), prescribed=prescribed,

@@ -98,9 +98,21 @@ def test_the_pages_show_it(clinic, page):
         assert "left " in title and "right 0 of 5" in title  # (each side's reps, not one sum)
 
 
+def copy_of_sim_9010(clinic, name: str, started_at: str, left_out: int = 1) -> None:
+    """sim_9010 (hip ER, left) again as NAME, started at ``started_at``: another session (its last
+    ``left_out`` samples left out, so that it is no identical copy, which the report counts once)."""
+    import json
+
+    lines = (RECORDINGS / "sim_9010.csv").read_text().splitlines(keepends=True)
+    (clinic / "data" / f"{name}.csv").write_text("".join(lines[:-left_out]))
+    meta = json.loads((RECORDINGS / "sim_9010.json").read_text())
+    (clinic / "data" / f"{name}.json").write_text(json.dumps({**meta, "started_at": started_at}))
+
+
 def test_a_day_counts_the_reps_of_what_was_scheduled_that_day_only(clinic):
-    # (hip ER one day a week, from 11-08; knee extension every day: on 11-09 the hip reps done are
-    # not knee-extension reps)
+    # (hip ER one day a week, from 11-08, done on 11-08 and again on 11-09: 11-09 an extra day; knee
+    # extension every day: on 11-09 the hip reps done are not knee-extension reps)
+    copy_of_sim_9010(clinic, "sun", "2026-11-08T09:00:00-05:00")
     (clinic / "rx" / "demo-p083.toml").write_text(
         rx_toml("demo-p083", "America/New_York", "2026-11-08", "2026-11-12",
                 exercise("hip_external_rotation", 20.0, hold_s=2.5, sides=("left", "right"), days_per_week=1),
@@ -112,3 +124,61 @@ def test_a_day_counts_the_reps_of_what_was_scheduled_that_day_only(clinic):
     hip = [q for q in monday["parts"] if q["exercise"] == "hip_external_rotation" and q["side"] == "left"]
     assert hip[0]["reps_prescribed"] == 0 and hip[0]["reps_completed"] > 0  # (done, on a day not scheduled)
     assert (monday["reps_completed"], monday["reps_prescribed"], monday["adherence_pct"]) == (0, 5, 0.0)
+
+
+def test_a_weekly_target_credits_the_days_done_and_shows_a_miss_once_the_week_is_over(clinic):
+    # (3 days a week from Sunday 11-01: done on Monday 11-02 and Tuesday 11-03, not on the start's weekday)
+    (clinic / "data" / "sim_9010.csv").unlink()
+    (clinic / "data" / "sim_9010.json").unlink()
+    copy_of_sim_9010(clinic, "mon", "2026-11-02T09:00:00-05:00")
+    copy_of_sim_9010(clinic, "tue", "2026-11-03T09:00:00-05:00", left_out=2)
+    (clinic / "rx" / "demo-p083.toml").write_text(
+        rx_toml("demo-p083", "America/New_York", "2026-11-01", None,
+                exercise("hip_external_rotation", 20.0, hold_s=2.5, days_per_week=3)))
+    rx = load_prescriptions(clinic / "rx")
+    data = DashboardData(rx, [clinic / "data"], as_of=date(2026, 11, 4), include_simulated=True)
+    data.refresh()
+    calendar = {d["date"][-2:]: d for d in data.patient("demo-p083")["calendar"]}
+    # (the week's third day is its last, Saturday 11-07, still to come: nothing missed yet)
+    assert {d: c["adherence_pct"] for d, c in calendar.items() if c["scheduled"]} == {"02": 100.0, "03": 100.0}
+    assert calendar["02"]["reps_prescribed"] == 5 and calendar["04"]["reps_prescribed"] == 0
+    assert (data.patients()["patients"][0]["adherence_7d_pct"]) == 100.0
+    data = DashboardData(rx, [clinic / "data"], as_of=date(2026, 11, 8), include_simulated=True)
+    data.refresh()
+    calendar = {d["date"][-2:]: d for d in data.patient("demo-p083")["calendar"]}
+    assert [d for d, c in calendar.items() if c["scheduled"]] == ["02", "03", "07"]
+    assert calendar["07"]["adherence_pct"] == 0.0 and not calendar["07"]["future"]  # (over: missed)
+    (patient,) = data.patients()["patients"]
+    assert patient["adherence_7d_pct"] == round(200 / 3, 1)  # (11-02..11-08: 100, 100 and 0 %)
+    assert [(r["date"], r["reps_prescribed"] > 0) for r in data._rows("demo-p083")] == [
+        (f"2026-11-{d:02}", d in (2, 3, 7)) for d in range(1, 9)]  # (the report's rows, the same days)
+
+
+def test_the_calendar_shows_the_week_s_days_done_and_an_extra_day_as_such(clinic, page):
+    pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[web,webtest]'")
+    pytest.importorskip("pytest_playwright", reason="the webtest extra is not installed: pip install -e '.[web,webtest]'")
+    from sensorkit.web.dashboard_app import dashboard_app
+    from sensorkit.web.serve import ServerThread
+
+    # (3 days a week from Sunday 11-01, done Monday to Thursday: Thursday is a fourth, extra day)
+    (clinic / "data" / "sim_9010.csv").unlink()
+    (clinic / "data" / "sim_9010.json").unlink()
+    for left_out, day in enumerate((2, 3, 4, 5), start=1):
+        copy_of_sim_9010(clinic, f"nov{day}", f"2026-11-0{day}T09:00:00-05:00", left_out)
+    (clinic / "rx" / "demo-p083.toml").write_text(
+        rx_toml("demo-p083", "America/New_York", "2026-11-01", None,
+                exercise("hip_external_rotation", 20.0, hold_s=2.5, days_per_week=3)))
+    data = DashboardData(load_prescriptions(clinic / "rx"), [clinic / "data"], as_of=date(2026, 11, 8),
+                         include_simulated=True)
+    with ServerThread(dashboard_app(data)) as server:
+        page.goto(server.url + "patient/demo-p083")
+        page.wait_for_selector("body[data-ready='1']")
+        cell = lambda d: page.locator(f".day[data-date='2026-11-{d:02}']")  # noqa: E731
+        for d in (2, 3, 4):
+            assert "good" in cell(d).get_attribute("class").split() and "100%" in cell(d).inner_text()
+        for d in (1, 5, 6, 7):  # (the week's three days are done: none of its others is missed)
+            assert "off" in cell(d).get_attribute("class").split()
+        thursday = next(d for d in data.patient("demo-p083")["calendar"] if d["date"] == "2026-11-05")
+        assert f"{thursday['reps_completed']} reps" in cell(5).inner_text()  # (its reps shown, not counted)
+        assert "an extra day" in cell(5).get_attribute("title")
+        assert "any 3 days a week" in page.inner_text("body")

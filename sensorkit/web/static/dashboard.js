@@ -107,7 +107,7 @@ const CALENDAR_KEYS = [
   ["good", "done: 80 % or more of the reps"], ["mid", "partly: 50–80 %"], ["low", "missed or under 50 %"],
   ["triedonly", "tried, nothing recorded: the day's sessions all ended before any sample came (no reps: 0 %)"],
   ["lost", "data lost: a recording could not be read"], ["inprogress", "in progress: the report's day, reps still to do"],
-  ["off", "not scheduled"], ["future", "still to come"],
+  ["off", "not scheduled: no exercise day (a day beyond the week's days a week shows its reps)"], ["future", "still to come"],
   ["today", "today (the report's day)"], ["data", "a recording that day"],
   ["tried", "a session tried, no data: it ended before any sample came (the day's text says why)"],
 ];
@@ -145,7 +145,7 @@ function calendar(days, today) {
       (d.scheduled ? (d.parts || []).filter((q) => !q.reps_prescribed && q.reps_completed)
         .map((q) => `, +${q.reps_completed} ${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} reps (not scheduled)`).join("") : "");
     const title = `${d.date}: ${d.scheduled ? `${counts}${going ? " so far, day in progress" : ""}`
-      : `not scheduled${d.reps_completed ? `, ${d.reps_completed} reps completed` : ""}`}` +
+      : `not scheduled${d.reps_completed ? `, ${d.reps_completed} reps completed (an extra day: the week's exercise days are others)` : ""}`}` +
       `${d.recordings_failed ? `, ${d.recordings_failed} recording(s) could not be read: data lost, adherence unknown` : ""}` +
       // (sessions tried that brought no samples: when, and why each ended; such a day is not one with nothing)
       `${nTried ? `, ${nTried} session${nTried > 1 ? "s" : ""} tried without data: ` + tried.map((t) =>
@@ -245,7 +245,7 @@ async function patientPage(id) {
   crumbs.textContent = `› ${p.patient}`;
   document.title = `sensorkit · ${p.patient}`;
   const plans = p.plans.map((q) => `${esc(EXERCISE_WORDS[q.name] || q.name)} (${q.sides.join(", ")}): ${q.sets} × ${q.reps_per_set} reps,
-    ≥ ${q.rom_deg}° held ≥ ${q.hold_s} s, ${q.days_per_week} days a week${q.sessions_per_day > 1 ? `, ${q.sessions_per_day} sessions a day` : ""}`).join("<br>");
+    ≥ ${q.rom_deg}° held ≥ ${q.hold_s} s, ${q.days_per_week === 7 ? "every day" : `any ${q.days_per_week} day${q.days_per_week > 1 ? "s" : ""} a week`}${q.sessions_per_day > 1 ? `, ${q.sessions_per_day} sessions a day` : ""}`).join("<br>");
   // (the records of sessions tried without data, among the others by start: "no data", why, nothing to open)
   const noData = (p.sessions_without_data || []).map((t) => ({ ...t, no_data: true }));
   const rowsOf = [...p.sessions, ...noData].sort((a, b) => (a.started < b.started ? -1 : a.started > b.started ? 1 : 0));
