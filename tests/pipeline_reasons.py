@@ -36,8 +36,9 @@ def pipeline_reasons() -> set[str]:
                      for target in node.targets if isinstance(target, ast.Name)}
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name in REASON_FUNCTIONS:
+                # (a returned module-level text by its name too: ``return NOT_RETURNED``)
                 found.update(t for r in ast.walk(node) if isinstance(r, ast.Return) and r.value is not None
-                             and (t := _template(r.value)))
+                             and (t := _template(constants.get(getattr(r.value, "id", ""), r.value))))
             elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Verdict" and len(node.args) > 1:
                 kind, reason = node.args[0], node.args[1]
                 if isinstance(kind, ast.Constant) and kind.value == "rejected" and (t := _template(reason)):

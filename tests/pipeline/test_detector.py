@@ -143,8 +143,9 @@ def test_a_live_detector_pickled_mid_rep_goes_on_to_the_same_reps(path):
     reps += live.finish()
     resumed_reps += resumed.finish()
 
-    uninterrupted = reps_frame(reps, recording.name, recording.meta.side)
-    pd.testing.assert_frame_equal(reps_frame(resumed_reps, recording.name, recording.meta.side), uninterrupted)
+    named = recording.name, recording.meta.side, str(recording.path)
+    uninterrupted = reps_frame(reps, *named)
+    pd.testing.assert_frame_equal(reps_frame(resumed_reps, *named), uninterrupted)
     pd.testing.assert_frame_equal(uninterrupted, RepDetector.for_recording(recording).detect(recording).reps_)
 
 
