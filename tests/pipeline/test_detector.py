@@ -176,7 +176,7 @@ def test_an_empty_cell_is_pd_na_in_every_column_where_reps_csv_is_empty():
 
 def test_no_movement_gives_an_empty_table_with_the_columns_types():
     empty = KneeExtension().detect(read_recording(REAL).samples.to_frame().iloc[:50]).reps_
-    text = {"recording", "side", "kind", "exercise", "tempo", "reason"}
+    text = {"recording", "side", "kind", "exercise", "tempo", "reason", "path"}
     assert empty.empty and list(empty.columns) == list(REP_COLUMNS)
     assert {c: str(t) for c, t in empty.dtypes.items()} == {
         c: "object" if c in text else "Int64" if c in ("rep", "set") else "Float64" for c in REP_COLUMNS}
