@@ -139,7 +139,7 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     if misfit:
         rec.warnings = [*rec.warnings, misfit]
     side = rec.meta.side or ""
-    rows = [rep.row(rec.name, side) for rep in reps]
+    rows = [rep.row(rec.name, side, str(rec.path)) for rep in reps]
     counted = [r for r in reps if r.counted]
     roms = np.array([r.reached_deg for r in counted])  # (how far from rest: see Rep.reached_deg)
     holds = np.array([r.hold_s for r in counted])
@@ -259,6 +259,8 @@ def analyze_file(path: str, base_dir: str, config: PipelineConfig | None = None,
     if result is not None and actual != shown:
         row = result.session_row
         row["path"] = str(shown)
+        for rep_row in result.rep_rows:
+            rep_row["path"] = str(shown)
         row["warnings"] = relabel_path(row["warnings"], actual, shown)
         result.warnings = [relabel_path(warning, actual, shown) for warning in result.warnings]
         if result.no_data:
@@ -398,8 +400,8 @@ def analyze_paths(
                 # a name's bytes that are not UTF-8 written \xNN, as the path's)
                 name = names[path] if names[path] != name_text(path.stem) else name_text(result.session_row["recording"])
                 result.session_row["recording"] = name
-                for row in result.rep_rows:
-                    row["recording"] = name
+                for row in result.rep_rows:  # (path: the file as given, as sessions.csv's; stays across runs)
+                    row.update(recording=name, path=name_text(row["path"]))
                 with outputs.writing(reps_path) as reps_csv:
                     write_rep_rows(reps_csv, result.rep_rows, header=False)
                 if result.no_data:  # (a session tried without samples: no failure, nothing analysed)

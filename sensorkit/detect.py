@@ -147,7 +147,7 @@ _NUMBER_COLUMNS = {"rep": "Int64", "set": "Int64", **{c: "Float64" for c in REP_
 _TEXT_COLUMNS = [c for c in REP_COLUMNS if c not in _NUMBER_COLUMNS]
 
 
-def reps_frame(reps: list[Rep], recording: str = "", side: str = "") -> pd.DataFrame:
+def reps_frame(reps: list[Rep], recording: str = "", side: str = "", path: str = "") -> pd.DataFrame:
     """Movements (as :meth:`RepDetector.update` and :class:`~sensorkit.pipeline.Pipeline` give them)
     as a table with the ``reps.csv`` columns and ``reps_``'s dtypes, so that the reps a live stream
     gave and those :meth:`RepDetector.detect` found compare equal (``DataFrame.equals``), also when
@@ -156,12 +156,12 @@ def reps_frame(reps: list[Rep], recording: str = "", side: str = "") -> pd.DataF
 
     An empty cell is ``pd.NA`` whatever its column, where ``reps.csv`` has an empty cell: ``rep``
     and ``tempo`` of a rejected movement, ``radius_m`` where no radius was measured,
-    ``rest_angle_deg`` read from no rest, ``reason`` of a counted rep, ``side`` and ``recording``
-    when not given. ``reps_.isna()`` finds them all (``== ""`` and ``np.isnan`` do not);
+    ``rest_angle_deg`` read from no rest, ``reason`` of a counted rep, ``side``, ``recording`` and
+    ``path`` (the recording's file) when not given. ``reps_.isna()`` finds them all (``== ""`` and ``np.isnan`` do not);
     ``reps_.rom_deg.to_numpy(float, na_value=np.nan)`` is a plain NumPy array."""
     import pandas as pd
 
-    rows = [{c: pd.NA if _empty(v) else v for c, v in r.row(recording, side).items()} for r in reps]
+    rows = [{c: pd.NA if _empty(v) else v for c, v in r.row(recording, side, path).items()} for r in reps]
     frame = pd.DataFrame(rows, columns=list(REP_COLUMNS))
     return frame.astype({c: object for c in _TEXT_COLUMNS} | _NUMBER_COLUMNS)
 
@@ -213,7 +213,8 @@ class RepDetector:
     reps_ : pandas.DataFrame
         One row per movement, the ``reps.csv`` columns (``recording``: the name :meth:`detect`
         was given, a ``Recording``'s own, or that of the recording :meth:`for_recording` made the
-        detector for; ``<NA>`` when none); ``kind`` and ``tempo`` hold
+        detector for; ``<NA>`` when none; ``path``: that ``Recording``'s file, ``<NA>`` for other
+        data); ``kind`` and ``tempo`` hold
         :class:`~sensorkit.Kind` and :class:`~sensorkit.Tempo` members (strings too). The
         numbers are pandas' nullable dtypes (``rep`` ``Int64``, the rest ``Float64``), the text
         ``object``; an empty cell is ``pd.NA`` in every column, where ``reps.csv`` is empty
@@ -262,6 +263,7 @@ class RepDetector:
             raise ValueError(f"{type(self).__name__}: {_unknown_parameters(unknown)}")
         self._params = dict(params)
         self.recording = ""  # (the recording it was made for: for_recording)
+        self.recording_path = ""  # (and its file, as it was read)
         self.config = PipelineConfig(**params).resolved(exercises.get(self.exercise))
         self._live: Pipeline | None = None
         self._live_checks: InputChecks | None = None
@@ -301,6 +303,7 @@ class RepDetector:
         detector = chosen(**{**prescription, "side": meta.side or "", **params})
         if meta is not recording:  # (a Recording: its name, as reps.csv's recording column has it)
             detector.recording = str(getattr(recording, "name", "") or "")
+            detector.recording_path = str(getattr(recording, "path", "") or "")
         return detector
 
     def __repr__(self) -> str:
@@ -336,12 +339,14 @@ class RepDetector:
         parameter the data's sample rate cannot carry (``lowpass_hz`` above 0.45 times it)."""
         import pandas as pd
 
-        if not recording and isinstance(getattr(data, "samples", None), Samples):
-            recording = str(getattr(data, "name", ""))  # (a Recording names itself)
+        path = getattr(self, "recording_path", "")  # (the file of the one it was made for: for_recording)
+        if isinstance(getattr(data, "samples", None), Samples):  # (a Recording names itself, and its file)
+            path = str(getattr(data, "path", "") or "")
+            recording = recording or str(getattr(data, "name", ""))
         recording = recording or getattr(self, "recording", "")  # (the one it was made for: for_recording)
         samples = InputChecks(recording or "data").whole(as_samples(data))
         pipeline = Pipeline(self.config, meta=self.meta, keep_angle=True)
-        self.reps_ = reps_frame(pipeline.run(samples), recording, self.side)
+        self.reps_ = reps_frame(pipeline.run(samples), recording, self.side, path)
         trace = pipeline.angle_trace(filled=True)
         self.angle_ = pd.DataFrame({"t": trace[:, 0], "angle_deg": trace[:, 1], "filled": trace[:, 2] > 0})
         axis = pipeline.classifier.axes.axis

@@ -20,11 +20,11 @@ from sensorkit.pipeline.rep import Rep
 @functools.cache
 def sensor_reasons() -> tuple[str, ...]:
     """The first words of the pipeline's reasons for a movement rejected by the sensor's doing (the
-    link cut it, or the data began in it): said so, never taken for a fidget. (Read when first
+    link cut it, the data began in it or ended in it): said so, never taken for a fidget. (Read when first
     needed: the segmenter's module loads the analysis, which ``live --help`` does not need.)"""
-    from sensorkit.pipeline.segment import BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN
+    from sensorkit.pipeline.segment import BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_END, CUT_BY_GAP, REST_UNSEEN
 
-    return (CUT_BY_GAP, REST_UNSEEN, BEGAN_MOVING, BEGAN_IN_HOLD)
+    return (CUT_BY_GAP, CUT_BY_END, REST_UNSEEN, BEGAN_MOVING, BEGAN_IN_HOLD)
 
 #: a rejected movement this quick (start to end, s) and not held may be a fidget. The shake's
 #: rows take 0.1-0.25 s; the quickest real rep counted (UCI's fast knee extensions) 0.63 s, a

@@ -27,17 +27,25 @@ def _template(node: ast.expr) -> str | None:
     return None
 
 
+def _constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """A module's module-level names and the expressions assigned to them."""
+    return {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)}
+
+
 def pipeline_reasons() -> set[str]:
     """The regular expression of each reason the pipeline can write."""
     found: set[str] = set()
-    for source in sorted(PIPELINE.glob("*.py")):
-        tree = ast.parse(source.read_text(encoding="utf-8"))
-        constants = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
-                     for target in node.targets if isinstance(target, ast.Name)}
+    trees = [ast.parse(source.read_text(encoding="utf-8")) for source in sorted(PIPELINE.glob("*.py"))]
+    # (a module's own texts, then those of the other modules, which it may import: CUT_BY_END)
+    shared = {name: value for tree in trees for name, value in _constants(tree).items()}
+    for tree in trees:
+        constants = shared | _constants(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name in REASON_FUNCTIONS:
+                # (a returned module-level text by its name too: ``return NOT_RETURNED``)
                 found.update(t for r in ast.walk(node) if isinstance(r, ast.Return) and r.value is not None
-                             and (t := _template(r.value)))
+                             and (t := _template(constants.get(getattr(r.value, "id", ""), r.value))))
             elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Verdict" and len(node.args) > 1:
                 kind, reason = node.args[0], node.args[1]
                 if isinstance(kind, ast.Constant) and kind.value == "rejected" and (t := _template(reason)):

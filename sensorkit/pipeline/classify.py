@@ -45,6 +45,10 @@ HELD_S = 0.5
 DELIBERATE_HOLD_S = 1.2
 
 
+#: the reason of a movement that did not come back to rest (but see ``segment.CUT_BY_END``)
+NOT_RETURNED = "did not return to rest"
+
+
 @dataclass(frozen=True)
 class Verdict:
     kind: str
@@ -59,7 +63,7 @@ class Verdict:
 def shape_problem(f: Features, cfg: PipelineConfig, pivot_kind: str | None = None) -> str:
     """Why the movement cannot be a rep whatever its axis ('' when it can)."""
     if not f.returned:
-        return "did not return to rest"
+        return NOT_RETURNED
     if f.rom_deg < cfg.min_rom_deg:
         return f"too small ({f.rom_deg:.1f} deg)"
     if f.rom_deg > cfg.max_rom_deg:

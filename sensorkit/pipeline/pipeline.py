@@ -27,7 +27,7 @@ from scipy.signal import lfilter
 from sensorkit import exercises
 from sensorkit.errors import ConfigError, SampleError
 from sensorkit.pipeline.axis import axis_offset_deg
-from sensorkit.pipeline.classify import HELD_S, RepClassifier, Verdict, rest_angle_deg, shape_problem
+from sensorkit.pipeline.classify import HELD_S, NOT_RETURNED, RepClassifier, Verdict, rest_angle_deg, shape_problem
 from sensorkit.pipeline.config import PipelineConfig, prescribed
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.pipeline.limits import QUIET_DPS, QUIET_DPS2, gravity_mean, gravity_quiet_samples
@@ -35,7 +35,7 @@ from sensorkit.pipeline.measure import (PAD, SETTLED_S, Features, HoldSoFar, Win
                                         signed_angle_deg, smooth_zero_phase, top_band_deg)
 from sensorkit.pipeline.motion import MotionBlock, MotionTracker
 from sensorkit.pipeline.rep import Kind, Rep
-from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, MOVE, REST, REST_UNSEEN,
+from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_END, CUT_BY_GAP, MOVE, REST, REST_UNSEEN,
                                         WAY_BACK_FROM_SWING, Movement, Segmenter, angle_between_deg)
 from sensorkit.pipeline.series import Chain, integral_deg, unstarted
 from sensorkit.pipeline.smallarray import butter_lowpass_sos, butter_lowpass_zi, eigh, row_norms
@@ -321,6 +321,7 @@ class Pipeline:
         seg = getattr(self, "_segmenter", None)
         if seg is not None and seg.state != REST and self._history.end > seg.start + 1:
             last = self._history.end - 1
+            self._data_end = last  # (a movement ended here unreturned was cut by the data's end: _apply)
             movement = seg.finish(last, self._history_up(last, last + 1)[0], self._history_up)  # (decided there)
             if movement is not None:
                 self._emit_ended(movement)
@@ -386,6 +387,7 @@ class Pipeline:
         self._foreign_end = -2  # the last sample of the last movement foreign to the exercise
         self._rep_end = -2  # the last sample of the last movement emitted, when it was a counted rep
         self._gap_since_rep_s = 0.0  # data lost in gaps since the last counted rep ended (s)
+        self._data_end = -1  # the data's last sample, once the stream has ended (finish)
 
     def _process(self, samples: Samples) -> list[Rep]:
         return self._process_mended(self._spikes(samples))
@@ -620,6 +622,9 @@ class Pipeline:
             self._foreign_end = movement.end
         if no_rep:
             v = Verdict("rejected", no_rep, v.rom_deg, v.axis_offset_deg)
+        elif v.reason == NOT_RETURNED and not movement.returned and movement.end == self._data_end:
+            no_rep = CUT_BY_END  # (the data ended before it could return: said so, not blamed on the leg)
+            v = replace(v, reason=no_rep)
         self._chain = self._chain_after(f, v)
         if v.kind in (Kind.FULL, Kind.PARTIAL) and f.radius_m == f.radius_m:  # (knee_out: about another pivot)
             self._radii.append(f.radius_m)

@@ -32,7 +32,7 @@ SHOWN_APART_DEG = 0.5
 REP_COLUMNS = (
     "recording", "rep", "side", "kind", "start_s", "end_s", "rom_deg", "hold_s", "exercise", "tempo",
     "out_end_s", "return_start_s", "peak_speed_dps", "out_duration_s", "return_duration_s",
-    "rest_angle_deg", "radius_m", "axis_offset_deg", "reason", "set", "peak_deg",
+    "rest_angle_deg", "radius_m", "axis_offset_deg", "reason", "set", "peak_deg", "path",
 )
 
 
@@ -87,7 +87,8 @@ class Rep:
         a swing past rest (a series without rests), whose ``rom_deg`` adds the swing behind rest."""
         return self.rom_deg if math.isnan(self.peak_deg) else self.peak_deg
 
-    def row(self, recording: str, side: str = "") -> dict:
-        """This rep as a ``reps.csv`` row (keys :data:`REP_COLUMNS`)."""
-        given = {"recording": recording, "side": side}  # the fields are plain values: no deep copy needed
+    def row(self, recording: str, side: str = "", path: str = "") -> dict:
+        """This rep as a ``reps.csv`` row (keys :data:`REP_COLUMNS`); ``path``: the recording's file as
+        given (the row's identity across runs: ``recording`` may change with the files beside it)."""
+        given = {"recording": recording, "side": side, "path": path}  # the fields are plain values: no deep copy needed
         return {c: given[c] if c in given else getattr(self, c) for c in REP_COLUMNS}

@@ -167,6 +167,9 @@ from sensorkit.pipeline.smallarray import cross, einsum, row_norms
 REST, MOVE, TAIL, PAST, AT_SPELL = "rest", "move", "tail", "past", "at_spell"
 #: why a movement is no rep, whatever it measures (``Movement.no_rep``)
 CUT_BY_GAP = "cut short: the data stopped (a gap in the recording)"
+#: the reason of a movement the end of the data cut (the recording stopped before the leg was back
+#: at rest: a logger's crash, or a session stopped mid-rep), for the shape check's "did not return"
+CUT_BY_END = "cut short: the data ended before it returned to rest (the recording stopped)"
 WAY_BACK_FROM_SWING = "the way back to rest after a swing past it"
 WAY_BACK_HOME = "the way back to where the last rep started"
 REST_UNSEEN = "began before the leg was seen at rest after a gap in the data"

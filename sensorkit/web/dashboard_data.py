@@ -23,6 +23,7 @@ import hashlib
 import math
 import os
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -161,8 +162,6 @@ class DashboardData:
         """One line of what was found: the recordings counted, and those skipped, by why (most first),
         and failed; e.g. ``2 patient(s), 21 recording(s) found: 2 counted, 18 skipped (15 patient
         without a prescription, ...; listed on the patients page), 1 failed``."""
-        from collections import Counter
-
         from sensorkit.report.build import skip_kind
 
         with self._lock:
@@ -234,8 +233,10 @@ class DashboardData:
                 "days": (last - first).days + 1, "days_with_data": len(data_days)}
 
     def patients(self) -> dict:
-        """The patient list and the recordings that failed or were skipped."""
+        """The patient list and the recordings that failed or were skipped (each by its path below the
+        folder given that holds it: :meth:`shown_paths`)."""
         with self._lock:
+            shown = self.shown_paths([p for p, _ in (*self._outcome.failures, *self._outcome.notes)])
             out = []
             for patient in sorted(self.prescriptions):
                 rx = self.prescriptions[patient]
@@ -262,9 +263,30 @@ class DashboardData:
             return {"patients": out,
                     "prescriptions_failed": [{"file": name_text(p.name), "reason": why} for p, why in self.prescriptions_failed],
                     # (a name's bytes that are not UTF-8 as \xNN, as in the report's tables and messages)
-                    "failed": [{"recording": name_text(p.name), "reason": why} for p, why in self._outcome.failures],
-                    "skipped": [{"recording": name_text(p.name), "reason": why} for p, why in self._outcome.notes],
+                    # (below the folder given: p1/2026-11-03.csv, whose patient's folder a bare name hides)
+                    "failed": [{"recording": shown[p], "reason": why} for p, why in self._outcome.failures],
+                    "skipped": [{"recording": shown[p], "reason": why} for p, why in self._outcome.notes],
                     "analyses": self.analyses}
+
+    def shown_paths(self, files: Iterable[Path]) -> dict[Path, str]:
+        """How the pages name ``files`` found under the paths given: by the path below the folder
+        given that holds it (``p1/2026-11-03.csv`` under ``data``), a file given itself as it was
+        given; where two would read alike (the same path below two folders given), as found. A
+        name's bytes that are not UTF-8 written ``\\xNN`` (:func:`~sensorkit.errors.name_text`)."""
+        def below(path: Path) -> Path:
+            for given in self.paths:
+                if path == given:
+                    return path
+                for inside, folder in ((path, given), (resolved(path), resolved(given))):
+                    if inside.is_relative_to(folder):
+                        return inside.relative_to(folder)
+            return path
+
+        files = list(dict.fromkeys(files))
+        names = {p: below(p) for p in files}
+        times = Counter(names.values())
+        clashes = {n for n, count in times.items() if count > 1}
+        return {p: name_text(str(p if n in clashes else n)) for p, n in names.items()}
 
     def patient(self, patient: str) -> dict | None:
         """One patient's page: plan, calendar, ROM per day, sessions with their reps (None: unknown)."""
@@ -385,6 +407,8 @@ class DashboardData:
                 entry.trace = self._trace(entry, plan.tempo_keys(found.meta))
             return {"id": entry.id, "recording": name_text(entry.path.stem), "patient": found.patient,
                     "exercise": found.meta.exercise, "side": found.side,
+                    # (the reader's: a last line cut short, lines dropped, a time without a zone, ...)
+                    "warnings": list(found.warnings),
                     "started": found.meta.started_at.astimezone(rx.zone).isoformat(timespec="seconds"),
                     "target_rom_deg": plan.rom_deg, "target_hold_s": plan.hold_s,
                     "reps": [_rep(r, plan) for r in found.reps], **entry.trace}

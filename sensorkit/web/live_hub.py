@@ -27,7 +27,7 @@ from sensorkit.ble.recorder import LiveStatus, hold_cue
 from sensorkit.live_cues import FIDGET_NOTE, FidgetBursts, sensor_reasons, short_of
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 from sensorkit.pipeline.pipeline import WENT_ON_FROM_FOREIGN
-from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_GAP, REST_UNSEEN,
+from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_END, CUT_BY_GAP, REST_UNSEEN,
                                         WAY_BACK_HOME)
 from sensorkit.report.prescription import completes
 
@@ -81,6 +81,7 @@ _REJECTED_WORDS = (
     # (the sensor's link, not the patient: said so, and no failure tone on the page: no_failure_tone)
     (CUT_BY_GAP, "The sensor lost contact during that rep, so it was not counted: please do it again."),
     (REST_UNSEEN, "The sensor came back during that rep, so it was not counted: please do it again."),
+    (CUT_BY_END, "The recording stopped during that rep, so it was not counted."),
     # (the data began mid-movement: the sensor connected then, nothing the patient did wrong: no tone)
     (BEGAN_MOVING, "The sensor started during that movement, so it was not counted."),
     (BEGAN_IN_HOLD, "The sensor started during that rep, so it was not counted."),

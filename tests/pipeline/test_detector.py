@@ -143,8 +143,9 @@ def test_a_live_detector_pickled_mid_rep_goes_on_to_the_same_reps(path):
     reps += live.finish()
     resumed_reps += resumed.finish()
 
-    uninterrupted = reps_frame(reps, recording.name, recording.meta.side)
-    pd.testing.assert_frame_equal(reps_frame(resumed_reps, recording.name, recording.meta.side), uninterrupted)
+    named = recording.name, recording.meta.side, str(recording.path)
+    uninterrupted = reps_frame(reps, *named)
+    pd.testing.assert_frame_equal(reps_frame(resumed_reps, *named), uninterrupted)
     pd.testing.assert_frame_equal(uninterrupted, RepDetector.for_recording(recording).detect(recording).reps_)
 
 
@@ -175,7 +176,7 @@ def test_an_empty_cell_is_pd_na_in_every_column_where_reps_csv_is_empty():
 
 def test_no_movement_gives_an_empty_table_with_the_columns_types():
     empty = KneeExtension().detect(read_recording(REAL).samples.to_frame().iloc[:50]).reps_
-    text = {"recording", "side", "kind", "exercise", "tempo", "reason"}
+    text = {"recording", "side", "kind", "exercise", "tempo", "reason", "path"}
     assert empty.empty and list(empty.columns) == list(REP_COLUMNS)
     assert {c: str(t) for c, t in empty.dtypes.items()} == {
         c: "object" if c in text else "Int64" if c in ("rep", "set") else "Float64" for c in REP_COLUMNS}

@@ -48,3 +48,11 @@ def test_reps_of_a_detector_made_otherwise_name_no_recording(recording):
         reps = detector.detect(recording.samples).reps_
         assert len(reps) > 0 and reps.recording.isna().all()
         assert pd.api.types.is_object_dtype(reps.recording)
+
+
+def test_reps_of_a_recording_carry_its_file_as_reps_csv_path_does(recording):
+    # (reps.csv's path: the row's identity across runs; the detector's reps_ have the column too)
+    assert set(HipExternalRotation().detect(recording).reps_.path) == {str(recording.path)}
+    made_for = RepDetector.for_recording(recording)
+    assert set(made_for.detect(recording.samples.to_frame()).reps_.path) == {str(recording.path)}
+    assert HipExternalRotation().detect(recording.samples).reps_.path.isna().all()  # (bare samples: no file)

@@ -39,6 +39,7 @@ def test_patient_list_figures_are_the_summarys(clinic, dashboard, page):
         assert cells.get_attribute("data-value") == row["days_with_data"]
     assert page.locator("#problems tr").count() == 3  # one broken, two skipped, with their reasons
     assert "not a number" in page.inner_text("#problems")
+    assert "clinic_b/p101_broken.csv" in page.inner_text("#problems")  # (below the folder given: whose it is)
 
 
 def test_patient_page_calendar_and_sessions_are_the_reports_days(clinic, dashboard, page):

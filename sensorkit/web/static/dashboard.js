@@ -355,6 +355,13 @@ function kneeOutNote(reps) {
 }
 
 // ---- recording page -----------------------------------------------------------------------
+//: the reader's warnings of a recording (a last line cut short: the recording stopped mid-line; lines
+//: dropped; a start time without a zone, ...): what the numbers below may be missing
+function warningsHTML(warnings) {
+  return !warnings.length ? "" : `<div class="note" id="warnings"><h2>Warnings (${warnings.length})</h2>
+    <ul>${warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul></div>`;
+}
+
 async function recordingPage(id) {
   const r = await getJSON(`/api/recording/${encodeURIComponent(id)}`);
   crumbs.innerHTML = `› <a href="/patient/${encodeURIComponent(r.patient)}">${esc(r.patient)}</a> › ${esc(r.recording)}`;
@@ -370,6 +377,7 @@ async function recordingPage(id) {
     <h1>${esc(r.recording)}</h1>
     <p class="dim">${esc(r.patient)} · ${esc(EXERCISE_WORDS[r.exercise] || r.exercise)} (${r.side}) · started ${esc(when(r.started))} ·
       ${fmt(r.duration_s, 0)} s at ${fmt(r.sample_rate_hz, 0)} Hz · target ≥ ${r.target_rom_deg}° held ≥ ${r.target_hold_s} s</p>
+    ${warningsHTML(r.warnings || [])}
     <div class="legend">${Object.entries(KIND_COLOURS).map(([k, c]) => `<span><i style="background:${c}55;border:1px solid ${c}"></i>${KIND_WORDS[k]}</span>`).join("")}
       <span class="hint">drag across the chart to zoom in, double-click to zoom out</span></div>
     <div class="chart" id="trace"></div>
