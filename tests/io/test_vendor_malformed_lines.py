@@ -3,6 +3,8 @@ line left out with a warning naming the file, line and column; the file refused 
 1% of its data lines are malformed (or all are)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 
@@ -132,3 +134,13 @@ def test_a_bad_line_and_a_cut_last_line_are_both_named(tmp_path, fmt):
     assert warnings == [  # (in the CSV reader's order: the cut line, then the lines left out)
         f"{damaged}: line {text.count(chr(10)) + 1}: incomplete last line dropped (export cut short?)",
         f"{damaged}: 1 malformed line left out as a lost sample (line {line}: column {column}: 'abc' is not a finite number)"]
+
+
+def test_a_polar_first_line_left_out_dates_the_session_by_the_first_line_read(tmp_path):
+    # (the phone time was taken from the file's first data line, kept or not: 20 ms early here)
+    read, damaged, sep, header, column = export(tmp_path, "polar")
+    whole = read_recording(read)
+    damage(damaged, sep, header, column, [0])
+    recording = read_recording(read)
+    assert recording.samples.t[0] == 0.0 and len(recording.samples) == len(whole.samples) - 1
+    assert recording.meta.started_at == whole.meta.started_at + timedelta(seconds=float(whole.samples.t[1]))
