@@ -122,7 +122,7 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
     for name, pos in columns.items():
         raw = frame.iloc[:, positions.index(pos)]
         if name in integer:
-            out[name] = _whole_numbers(path, source, skip, sep, pos, positions, raw,
+            out[name] = _whole_numbers(path, source, skip, sep, pos, raw,
                                        str(frame.columns[positions.index(pos)]), lines)
         else:
             out[name] = pd.to_numeric(raw, errors="coerce").to_numpy(np.float64)
@@ -260,7 +260,7 @@ def row_lines(data: bytes, header_line: int, rows: int) -> np.ndarray:
     return numbers.astype(np.int64)
 
 
-def _whole_numbers(path: Path, source: bytes, skip: int, sep: str, pos: int, positions: list[int], raw: pd.Series,
+def _whole_numbers(path: Path, source: bytes, skip: int, sep: str, pos: int, raw: pd.Series,
                    name: str, lines: np.ndarray) -> np.ndarray:
     """A column of whole numbers (a clock in ns or µs) exactly, as int64; a :class:`RecordingError`
     naming the first cell that is no whole number or does not fit 64 bits (a float or a cast would
