@@ -1,6 +1,7 @@
 """Helpers shared by the vendor readers: what a reader returns, column matching, tables, time, merging."""
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -15,6 +16,7 @@ import pandas as pd
 
 from sensorkit.errors import RecordingError
 from sensorkit.io.checks import TimeColumn, check_time_column
+from sensorkit.io.csv_table import MAX_MALFORMED_FRACTION, Table, is_number
 from sensorkit.io.files import describe_os_error
 from sensorkit.samples import Samples
 
@@ -88,48 +90,153 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
     skipped, so a row's line is not ``header_line + 1 + row`` after one: give it to messages).
 
     ``integer`` columns are read as int64 (nanosecond clocks overflow float64's exact range).
-    Raises :class:`RecordingError` naming the first line with a missing or non-numeric cell. With
-    ``warnings`` given, a last line with fewer fields than the header, or one without a line break
-    holding an empty or non-numeric cell (an export or a copy cut short, inside a value), is
-    dropped instead, and a warning saying so is appended to ``warnings``.
+    Malformed data lines (a cell read that is empty or no finite number, or no whole number in an
+    ``integer`` column; a read column missing; more fields than the header; a NUL byte; not UTF-8)
+    are handled as the sensorkit CSV reader handles them (:func:`~sensorkit.io.csv_table.parse_table`):
+    up to :data:`~sensorkit.io.csv_table.MAX_MALFORMED_FRACTION` of the data lines, and not all,
+    are left out as lost samples with one warning naming the first (appended to ``warnings``);
+    more is a :class:`RecordingError` naming the first and how many. A last line with fewer fields
+    than the header, or one without a line break holding a malformed cell (an export or a copy cut
+    short, inside a value), is dropped as cut short, with its own warning, and not counted.
+    Without ``warnings``, any malformed line is an error.
     """
-    positions = sorted(set(columns.values()))
-    dtypes = {pos: (np.int64 if any(columns[n] == pos for n in integer) else np.float64) for pos in positions}
     try:
-        frame = pd.read_csv(path, sep=sep, skiprows=header_line - 1, header=0, usecols=positions,
-                            dtype=None, engine="c", skip_blank_lines=True)
-    except UnicodeDecodeError:
-        raise RecordingError(f"{path}: line {_first_undecodable_line(path)}: not UTF-8 text (a binary file,"
-                             " or an export in another encoding?)") from None
-    except (ValueError, OSError) as exc:
-        raise RecordingError(f"{path}: cannot parse the table after line {header_line}: {str(exc).strip()}") from None
-    data = path.read_bytes()
-    fields, complete = _line_fields(data, sep)
-    _refuse_long_lines(path, fields, header_line)
-    lines = row_lines(data, header_line, len(frame))
-    last_short = len(fields) > header_line and fields[-1] < fields[header_line - 1]
-    dropped = False
-    if warnings is not None and len(frame) and (last_short or (_last_row_bad(frame) and not complete)):
-        warnings.append(f"{path}: line {lines[-1]}: incomplete last line dropped (export cut short?)")
-        frame, lines, dropped = frame.iloc[:-1], lines[:-1], True
-    _refuse_nul(path, data, sep, len(fields) if dropped else None)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    positions = sorted(set(columns.values()))
+    frame = _fast_table(data, header_line, sep, positions)
+    lines: np.ndarray | None = None
+    source, skip = data, header_line - 1
+    if frame is None or not _plainly_good(frame, columns, integer, positions) or b"\0" in data \
+            or _has_long_or_cut_lines(data, sep, header_line):
+        source, lines = _without_malformed_lines(path, data, header_line, sep, columns, integer, warnings)
+        skip = 0
+        try:
+            frame = _parse(source, 0, sep, positions)
+        except ValueError as exc:  # (the parser disagrees with the scan, e.g. a quote opened in a cell)
+            raise RecordingError(f"{path}: cannot parse the table after line {header_line}: {str(exc).strip()}") from None
+    if lines is None:
+        lines = row_lines(data, header_line, len(frame))
     out: dict[str, np.ndarray] = {LINE: lines}
     for name, pos in columns.items():
         raw = frame.iloc[:, positions.index(pos)]
-        values = pd.to_numeric(raw, errors="coerce")
-        bad = values.isna().to_numpy() | ~np.isfinite(values.to_numpy(np.float64))
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            cell = raw.iloc[row]
-            shown = repr(cell) if isinstance(cell, str) else repr(float(cell))  # nan, not np.float64(nan)
-            problem = "is empty (or NaN)" if not isinstance(cell, str) and math.isnan(float(cell)) else \
-                f"{shown} is not a finite number"
-            raise RecordingError(f"{path}: line {lines[row]}: column {frame.columns[positions.index(pos)]}: {problem}")
-        if dtypes[pos] == np.int64:
-            out[name] = _whole_numbers(path, header_line, sep, pos, raw, str(frame.columns[positions.index(pos)]), lines)
+        if name in integer:
+            out[name] = _whole_numbers(path, source, skip, sep, pos, raw,
+                                       str(frame.columns[positions.index(pos)]), lines)
         else:
-            out[name] = values.to_numpy(np.float64)
+            out[name] = pd.to_numeric(raw, errors="coerce").to_numpy(np.float64)
     return out
+
+
+def _parse(source: bytes, skip: int, sep: str, positions: list[int]) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(source), sep=sep, skiprows=skip, header=0, usecols=positions,
+                       dtype=None, engine="c", skip_blank_lines=True)
+
+
+def _fast_table(data: bytes, header_line: int, sep: str, positions: list[int]) -> pd.DataFrame | None:
+    """The table by pandas' C parser in one pass, or None when it fails (the line scan then says why)."""
+    try:
+        return _parse(data, header_line - 1, sep, positions)
+    except ValueError:  # (pandas' ParserError and UnicodeDecodeError are ValueErrors)
+        return None
+
+
+def _plainly_good(frame: pd.DataFrame, columns: dict[str, int], integer: Sequence[str], positions: list[int]) -> bool:
+    """Is every read cell a finite number (an int64 in ``integer`` columns)? Then no line is malformed."""
+    for name, pos in columns.items():
+        raw = frame.iloc[:, positions.index(pos)]
+        if name in integer:
+            if raw.dtype.kind != "i":
+                return False
+        elif raw.dtype.kind not in "iuf" or not bool(np.isfinite(raw.to_numpy(np.float64)).all()):
+            return False
+    return True
+
+
+def _has_long_or_cut_lines(data: bytes, sep: str, header_line: int) -> bool:
+    """Does a data line hold more fields than the header, or the last fewer (cut short)?"""
+    fields, _ = _line_fields(data, sep)
+    if len(fields) <= header_line:
+        return False
+    body = fields[header_line:]
+    return bool((body > fields[header_line - 1]).any()) or bool(fields[-1] < fields[header_line - 1])
+
+
+def _without_malformed_lines(path: Path, data: bytes, header_line: int, sep: str, columns: dict[str, int],
+                             integer: Sequence[str], warnings: list[str] | None) -> tuple[bytes, np.ndarray]:
+    """(the header and the good data lines as one table to parse, each good line's number): the
+    slow path of :func:`read_columns`, a scan of every line."""
+    raw_lines = data.split(b"\n")
+    header = raw_lines[header_line - 1].rstrip(b"\r")
+    n_fields = header.count(sep.encode()) + 1
+    names = split_header(header.decode("utf-8-sig", "replace"), sep)
+    read = {pos: name for name, pos in columns.items()}
+    whole = {columns[name] for name in integer}
+    numbered = [(number, raw.rstrip(b"\r")) for number, raw in enumerate(raw_lines[header_line:], start=header_line + 1)
+                if raw.strip()]
+    bad: list[tuple[int, str]] = []
+    good: list[tuple[int, bytes]] = []
+    for number, raw in numbered:
+        problem = _vendor_line_problem(raw, sep, n_fields, header_line, names, read, whole)
+        if problem is None:
+            good.append((number, raw))
+        else:
+            bad.append((number, problem))
+    if numbered and warnings is not None:
+        number, raw = numbered[-1]
+        complete = data.rstrip(b" \t").endswith((b"\n", b"\r"))
+        short = raw.count(sep.encode()) + 1 < n_fields
+        if short or (bad and bad[-1][0] == number and not complete):
+            warnings.append(f"{path}: line {number}: incomplete last line dropped (export cut short?)")
+            numbered = numbered[:-1]
+            bad = [entry for entry in bad if entry[0] != number]
+            good = [entry for entry in good if entry[0] != number]
+    if bad:
+        n_lines = len(numbered)
+        first, problem = bad[0]
+        if warnings is None:
+            raise RecordingError(f"{path}: line {first}: {problem}")
+        if len(bad) / n_lines > MAX_MALFORMED_FRACTION or len(bad) == n_lines:
+            raise RecordingError(f"{path}: line {first}: {problem} ({len(bad)} of {n_lines} data lines malformed;"
+                                 f" at most {100 * MAX_MALFORMED_FRACTION:g}% can be left out)")
+        warnings.append(Table(np.empty((0, 7)), tuple(bad)).warning(path))
+    source = header + b"\n" + b"\n".join(raw for _, raw in good) + b"\n"
+    return source, np.array([number for number, _ in good], dtype=np.int64)
+
+
+def _vendor_line_problem(raw: bytes, sep: str, n_fields: int, header_line: int, names: list[str],
+                         read: dict[int, str], whole: set[int]) -> str | None:
+    """What is wrong with a data line of a vendor table (``"column C: ..."``), or None when nothing is."""
+    if b"\0" in raw:
+        index = raw[: raw.index(b"\0")].count(sep.encode())
+        cell = raw.split(sep.encode())[index].decode("utf-8", "replace").strip()
+        return f"field {index + 1}: {_clip(cell)!r} holds a NUL byte (a damaged file?)"
+    try:
+        cells = raw.decode("utf-8").split(sep)
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (byte {exc.start} of the line)"
+    if len(cells) > n_fields:
+        return f"{len(cells)} fields, the header (line {header_line}) has {n_fields}"
+    for pos in sorted(read):
+        name = names[pos] if pos < len(names) else f"field {pos + 1}"
+        if pos >= len(cells):
+            return f"column {name}: missing ({len(cells)} fields, the header has {n_fields})"
+        cell = cells[pos].strip().strip('"').strip()
+        if not cell or cell.lower() in ("nan", "+nan", "-nan"):
+            return f"column {name}: is empty (or NaN)"
+        if not is_number(cell):
+            shown = repr(float(cell)) if cell.lower().lstrip("+-") in ("inf", "infinity") else repr(_clip(cell))
+            return f"column {name}: {shown} is not a finite number"
+        if not math.isfinite(float(cell)):
+            return f"column {name}: {_clip(cell)!r} is not a finite number"
+        if pos in whole:
+            exact = Decimal(cell)
+            if exact != exact.to_integral_value():
+                return f"column {name}: {_clip(cell)!r} is not a whole number"
+            if not _INT64.min <= int(exact) <= _INT64.max:
+                return f"column {name}: {_clip(cell)!r} does not fit a 64-bit integer (no sensor's clock is this large)"
+    return None
 
 
 _INT64 = np.iinfo(np.int64)
@@ -153,18 +260,19 @@ def row_lines(data: bytes, header_line: int, rows: int) -> np.ndarray:
     return numbers.astype(np.int64)
 
 
-def _whole_numbers(path: Path, header_line: int, sep: str, pos: int, raw: pd.Series, name: str,
-                   lines: np.ndarray) -> np.ndarray:
+def _whole_numbers(path: Path, source: bytes, skip: int, sep: str, pos: int, raw: pd.Series,
+                   name: str, lines: np.ndarray) -> np.ndarray:
     """A column of whole numbers (a clock in ns or µs) exactly, as int64; a :class:`RecordingError`
     naming the first cell that is no whole number or does not fit 64 bits (a float or a cast would
-    round or wrap it, with numpy's warnings, and the time check would then name the line after)."""
+    round or wrap it, with numpy's warnings, and the time check would then name the line after).
+    ``source``: the table's bytes, its header after ``skip`` lines (to read a float column's text again)."""
     kind = raw.dtype.kind
     if kind == "i" or (kind == "u" and (not len(raw) or int(raw.max()) <= _INT64.max)):
         return raw.to_numpy(np.int64)
     if kind in "uO":  # exact integers, or the cells' text as written
         cells = raw.tolist()
-    else:  # a float column (a decimal point, an exponent, a dropped last line's NaN): read its text again
-        cells = pd.read_csv(path, sep=sep, skiprows=header_line - 1, header=0, usecols=[pos], dtype=str, engine="c",
+    else:  # a float column (a decimal point, an exponent): read its text again
+        cells = pd.read_csv(io.BytesIO(source), sep=sep, skiprows=skip, header=0, usecols=[pos], dtype=str, engine="c",
                             skip_blank_lines=True, keep_default_na=False).iloc[: len(raw), 0].tolist()
     out = np.empty(len(cells), dtype=np.int64)
     for row, cell in enumerate(cells):
@@ -186,36 +294,6 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _first_undecodable_line(path: Path) -> int:
-    """The number of the first line that is not UTF-8 (0 when every line is)."""
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
-    return 0
-
-
-def _refuse_nul(path: Path, data: bytes, sep: str, dropped_line: int | None) -> None:
-    """A :class:`RecordingError` naming the first line of ``data`` (the file's bytes) holding a NUL
-    byte, which pandas' parser takes for the end of a cell ("1.2<NUL>3" read as 1.2), unless it is
-    ``dropped_line``, the incomplete last line dropped (a crash pads a file with NULs)."""
-    at = data.find(b"\0")
-    if at < 0:
-        return
-    line = data.count(b"\n", 0, at) + 1
-    if line == dropped_line:
-        return
-    start = data.rfind(b"\n", 0, at) + 1
-    end = data.find(b"\n", at)
-    raw = data[start : end if end >= 0 else len(data)].rstrip(b"\r")
-    index = raw[: at - start].count(sep.encode())
-    cell = raw.split(sep.encode())[index].decode("utf-8", "replace").strip()
-    cell = cell if len(cell) <= 40 else cell[:37] + "..."
-    raise RecordingError(f"{path}: line {line}: field {index + 1}: {cell!r} holds a NUL byte (a damaged file?)")
-
-
 def _line_fields(data: bytes, sep: str) -> tuple[np.ndarray, bool]:
     """How many ``sep`` each line of ``data`` (a file's bytes) holds (blank lines at the end left
     out), and whether the file ends with a line break (its last line complete): vectorised."""
@@ -231,26 +309,6 @@ def _line_fields(data: bytes, sep: str) -> tuple[np.ndarray, bool]:
     visible = per_line(np.flatnonzero(~np.isin(data, np.frombuffer(b" \t\r\n", dtype=np.uint8))))
     written = np.flatnonzero(visible)
     return marks[:written[-1] + 1] if len(written) else marks[:0], complete
-
-
-def _refuse_long_lines(path: Path, fields: np.ndarray, header_line: int) -> None:
-    """A :class:`RecordingError` naming the first line after the header with more separators
-    (``fields``: per line, :func:`_line_fields`) than the header: the columns would be misread,
-    the reader taking only some of them by position."""
-    if len(fields) < header_line:
-        return
-    body = fields[header_line:]
-    longer = np.flatnonzero(body > fields[header_line - 1])
-    if longer.size:
-        line = header_line + 1 + int(longer[0])
-        raise RecordingError(f"{path}: line {line}: {int(body[longer[0]]) + 1} fields, the header (line {header_line})"
-                             f" has {int(fields[header_line - 1]) + 1}")
-
-
-def _last_row_bad(frame: pd.DataFrame) -> bool:
-    """Does the table's last row hold an empty or non-numeric cell (a line cut inside a value)?"""
-    last = pd.to_numeric(frame.iloc[-1], errors="coerce").to_numpy(np.float64)
-    return not bool(np.isfinite(last).all())
 
 
 def time_label(what: str) -> TimeColumn:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
+from sensorkit.io.csv_table import MAX_MALFORMED_FRACTION, Table
 from sensorkit.io.files import describe_os_error
 from sensorkit.io.checks import jitter_note, step_back_error
 from sensorkit.io.clock import untangle_jitter
@@ -141,38 +142,69 @@ def _cut_last_number(path: Path, last_row: np.ndarray) -> bool:
     return any(decimals(a) < decimals(b) for a, b in zip(last, before) if a.strip() and b.strip())
 
 
-def _first_bad_line(path: Path) -> str | None:
-    """``"line N: ..."`` for the first data line of a Movesense CSV that is not ``timestamp,x,y,z``
-    numbers (the timestamp may be empty: a packet's later samples), or None. Only run when the
-    fast parse failed: it names the line pandas' message does not (or names wrongly)."""
-    with open(path, "rb") as handle:
-        handle.readline()
-        for number, raw in enumerate(handle, start=2):
-            raw = raw.rstrip(b"\r\n")
-            if not raw.strip():
-                continue  # (skipped by the parser too)
+def _csv_line_problem(raw: bytes) -> str | None:
+    """What is wrong with a data line of a Movesense CSV that is not ``timestamp,x,y,z`` numbers (the
+    timestamp may be empty: a packet's later samples), e.g. ``"column y: 'abc' is not a number"``, or None."""
+    try:
+        cells = raw.decode("utf-8").split(",")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (byte {exc.start} of the line)"
+    if len(cells) != 4:
+        return f"{len(cells)} fields, expected 4 ({CSV_HEADER})"
+    for name, cell in zip(CSV_HEADER.split(","), cells):
+        cell = cell.strip()
+        if name == "timestamp" and not cell:
+            continue
+        problem = "is empty" if not cell else None
+        if problem is None:
             try:
-                cells = raw.decode("utf-8").split(",")
-            except UnicodeDecodeError as exc:
-                return f"line {number}: not UTF-8 text (byte {exc.start} of the line)"
-            if len(cells) != 4:
-                return f"line {number}: {len(cells)} fields, expected 4 ({CSV_HEADER})"
-            for name, cell in zip(CSV_HEADER.split(","), cells):
-                cell = cell.strip()
-                if name == "timestamp" and not cell:
-                    continue
-                problem = "is empty" if not cell else None
-                if problem is None:
-                    try:
-                        problem = None if np.isfinite(float(cell)) else "is not a finite number"
-                    except ValueError:
-                        problem = "is not a number"
-                    if "\0" in cell:
-                        problem = "holds a NUL byte (a damaged file?)"
-                if problem:
-                    shown = cell if len(cell) <= 40 else cell[:37] + "..."
-                    return f"line {number}: column {name}: {shown!r} {problem}" if cell else f"line {number}: column {name}: {problem}"
+                problem = None if np.isfinite(float(cell)) else "is not a finite number"
+            except ValueError:
+                problem = "is not a number"
+            if "\0" in cell:
+                problem = "holds a NUL byte (a damaged file?)"
+        if problem:
+            shown = cell if len(cell) <= 40 else cell[:37] + "..."
+            return f"column {name}: {shown!r} {problem}" if cell else f"column {name}: {problem}"
     return None
+
+
+def _placeholder(raw: bytes) -> bytes:
+    """The row a malformed line leaves in the table: its timestamp when that is a number (else empty:
+    the packet's samples keep their count and spread), no values (dropped once timed)."""
+    stamp = raw.split(b",", 1)[0].strip()
+    try:
+        number = float(stamp.decode("ascii")) if stamp else math.nan
+    except (UnicodeDecodeError, ValueError):
+        number = math.nan
+    return (stamp if math.isfinite(number) else b"") + b",nan,nan,nan"
+
+
+def _without_malformed_lines(path: Path, body: bytes, cut: bool) -> tuple[bytes, int | None, list[str]]:
+    """``body`` (the CSV's bytes) with each malformed data line replaced by its :func:`_placeholder`,
+    as the sensorkit CSV reader leaves such lines out (up to
+    :data:`~sensorkit.io.csv_table.MAX_MALFORMED_FRACTION` of the data lines, and not all; more is a
+    :class:`RecordingError` naming the first and how many); the start of a malformed last line
+    without a line break, dropped as cut short (None when none is; ``cut``: the last line is cut
+    already); the warning naming the lines left out."""
+    raw_lines = body.split(b"\n")
+    numbered = [(index, raw.rstrip(b"\r")) for index, raw in enumerate(raw_lines) if index and raw.strip()]
+    bad = [(index, problem) for index, raw in numbered if (problem := _csv_line_problem(raw)) is not None]
+    cut_at = None
+    if bad and not cut and bad[-1][0] == numbered[-1][0] and not body.rstrip(b" \t").endswith((b"\n", b"\r")):
+        index = bad.pop()[0]
+        cut_at = len(b"\n".join(raw_lines[:index])) + 1
+        numbered, raw_lines = numbered[:-1], raw_lines[:index]
+    if not bad:
+        return b"\n".join(raw_lines), cut_at, []
+    first, problem = bad[0][0] + 1, bad[0][1]
+    if len(bad) / len(numbered) > MAX_MALFORMED_FRACTION or len(bad) == len(numbered):
+        raise RecordingError(f"{path}: line {first}: {problem} ({len(bad)} of {len(numbered)} data lines malformed;"
+                             f" at most {100 * MAX_MALFORMED_FRACTION:g}% can be left out)")
+    for index, _ in bad:
+        raw_lines[index] = _placeholder(raw_lines[index])
+    left_out = tuple((index + 1, problem) for index, problem in bad)
+    return b"\n".join(raw_lines), cut_at, [Table(np.empty((0, 7)), left_out).warning(path)]
 
 
 def _csv_streams(path: Path, warnings: list[str]) -> Streams:
@@ -191,32 +223,28 @@ def _csv_streams(path: Path, warnings: list[str]) -> Streams:
     body = data[:last_start] if drop_last else data
     try:
         frame = pd.read_csv(io.BytesIO(body), header=0, dtype=np.float64, skip_blank_lines=True, engine="c")
-    except ValueError as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
+    except ValueError:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
         frame = None
-        if not drop_last and not data.endswith(b"\n") and last_start > 0:  # (a last line cut where no number is:
-            try:  # after a "-", or a ","; the table without it parses: it is dropped as cut)
-                frame = pd.read_csv(io.BytesIO(data[:last_start]), header=0, dtype=np.float64,
-                                    skip_blank_lines=True, engine="c")
-                body, drop_last = data[:last_start], True
-            except ValueError:
-                frame = None
-        if frame is None:
-            raise RecordingError(f"{path}: {_first_bad_line(path) or f'cannot parse: {str(exc).strip()}'}") from None
-    if b"\0" in body:  # (the parser ends a cell at a NUL: "1.2<NUL>3" read as 1.2)
-        raise RecordingError(f"{path}: {_first_bad_line(path) or 'holds a NUL byte (a damaged file?)'}")
+    if frame is None or b"\0" in body or frame.shape[1] != 4 or not np.isfinite(frame.to_numpy(np.float64)[:, 1:]).all():
+        # (the parser ends a cell at a NUL: "1.2<NUL>3" read as 1.2) the slow path: a scan of every line
+        body, cut_at, left_out = _without_malformed_lines(path, body, drop_last)
+        if cut_at is not None:
+            last_start, drop_last = cut_at, True
+        warnings += left_out
+        try:
+            frame = pd.read_csv(io.BytesIO(body), header=0, dtype=np.float64, skip_blank_lines=True, engine="c")
+        except ValueError as exc:
+            raise RecordingError(f"{path}: cannot parse: {str(exc).strip()}") from None
     values = frame.to_numpy(np.float64)
     lines = row_lines(body, 1, len(values))  # (blank lines skipped: the row's own line)
     if drop_last:
         last_line = data.count(b"\n", 0, last_start) + 1
         warnings.append(f"{path}: line {last_line}: incomplete last line dropped (export cut short?)")
-    elif len(values) > 1 and _cut_last_number(path, values[-1]):
+    elif len(values) > 1 and np.isfinite(values[-1, 1:]).all() and _cut_last_number(path, values[-1]):
         warnings.append(f"{path}: line {lines[-1]}: incomplete last line dropped (export cut short?)")
         values, lines = values[:-1], lines[:-1]
     if values.shape[1] != 4:
         raise RecordingError(f"{path}: expected 4 columns ({CSV_HEADER}), found {values.shape[1]}")
-    bad = ~np.isfinite(values[:, 1:]).all(axis=1)
-    if bad.any():
-        raise RecordingError(f"{path}: {_first_bad_line(path) or f'line {lines[np.flatnonzero(bad)[0]]}: x, y, z must be numbers'}")
     starts = np.flatnonzero(np.isfinite(values[:, 0]))
     if len(values) and (not starts.size or starts[0] != 0):
         raise RecordingError(f"{path}: line {lines[0]}: the first sample has no timestamp")
@@ -240,6 +268,10 @@ def _samples_of(stamps_ms: list[float], blocks: list[list[list[float]]],
     counts = np.array([len(block) for block in blocks], dtype=np.int64)
     t_s = spread_packets(path, stamps_s, counts, what)
     values = np.array([v for block in blocks for v in block], dtype=np.float64).reshape(-1, 3)
+    if lines is not None:  # (a CSV's malformed lines, timed as their packet's samples, are dropped now)
+        timed = np.isfinite(values).all(axis=1)
+        if not timed.all():
+            t_s, values, lines = t_s[timed], values[timed], lines[timed]
     t_s, keep, warnings = clean_time(path, t_s, what, lines=lines, values=values)
     return t_s[keep], values[keep], notes + warnings
 

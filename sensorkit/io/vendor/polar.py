@@ -56,6 +56,15 @@ PHONE_ZONE_ADVICE = ("if the phone was in another, give the session's started_at
                      " sidecar (NAME.json); a report reads it in the patient's time zone")
 
 
+def _line_text(path: Path, number: int) -> str:
+    """The text of the file's line ``number`` (1-based)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        for index, line in enumerate(handle, start=1):
+            if index == number:
+                return line
+    return ""
+
+
 def _read_one(path: Path, unit: str, what: str,
               dated: bool | None = True) -> tuple[np.ndarray, np.ndarray, datetime | None, list[str], bool]:
     """(ns since the Polar epoch as int64, (n, 3) values as written, phone time of row 1, warnings,
@@ -64,15 +73,15 @@ def _read_one(path: Path, unit: str, what: str,
     ``started_at`` overrides (not warned about); None, the gyroscope file's (not used)."""
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         names = split_header(handle.readline(), ";")
-        first_row = handle.readline()
-        phone_time, zone = _first_phone_time(path, names, first_row)
-    no_zone = bool(zone) and dated is not None
-    zone = zone if dated else []
     columns = {"ns": find_column(path, names, _SENSOR_TIME, "sensor timestamp [ns]", 1)}
     for axis in "XYZ":
         columns[axis] = find_column(path, names, rf"{axis} \[{unit}\]", f"{axis} {what}", 1)
     cut: list[str] = []
     table = read_columns(path, 1, ";", columns, integer=("ns",), warnings=cut)
+    # (the phone time of the first row read: a malformed line left out, or blank lines, before it are passed over)
+    phone_time, zone = _first_phone_time(path, names, _line_text(path, int(table[LINE][0])) if len(table[LINE]) else "")
+    no_zone = bool(zone) and dated is not None
+    zone = zone if dated else []
     ns = table["ns"].astype(np.int64)
     values = np.column_stack([table[axis] for axis in "XYZ"])
     read_s = (ns - ns[0]) / 1e9 if len(ns) else ns.astype(float)
