@@ -2,9 +2,7 @@
 report's day (not the window's end) marked as such, and prescriptions that could not be read named."""
 from __future__ import annotations
 
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +10,8 @@ from prescriptions import exercise, rx_toml
 from sensorkit.errors import ConfigError
 from sensorkit.report import load_prescriptions
 from sensorkit.web.dashboard_data import DashboardData
+from sim_clinic import RECORDINGS, sim_9010_clinic
 
-RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 #: sim_9010 is demo-p083's left-side session of 2026-11-09 (America/New_York)
 RX = rx_toml("demo-p083", "America/New_York", "2026-11-07", "2026-11-12",
              exercise("hip_external_rotation", 20.0, hold_s=2.5, sides=("left", "right")))
@@ -21,12 +19,7 @@ RX = rx_toml("demo-p083", "America/New_York", "2026-11-07", "2026-11-12",
 
 @pytest.fixture
 def clinic(tmp_path):
-    (tmp_path / "data").mkdir()
-    (tmp_path / "rx").mkdir()
-    for suffix in (".csv", ".json"):
-        shutil.copy(RECORDINGS / f"sim_9010{suffix}", tmp_path / "data" / f"sim_9010{suffix}")
-    (tmp_path / "rx" / "demo-p083.toml").write_text(RX)
-    return tmp_path
+    return sim_9010_clinic(tmp_path, {"demo-p083.toml": RX})
 
 
 def day(data: DashboardData, when: str) -> dict:

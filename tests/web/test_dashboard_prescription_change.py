@@ -3,15 +3,13 @@ between them): each day and session judged by the prescription in force on it, t
 one in force on the report's day."""
 from __future__ import annotations
 
-import shutil
 from datetime import date
-from pathlib import Path
 
 from prescriptions import exercise, rx_toml
 from sensorkit.report import load_prescriptions
 from sensorkit.web.dashboard_data import DashboardData
+from sim_clinic import sim_9010_clinic
 
-RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 PATIENT, ZONE = "demo-p083", "America/New_York"  # (sim_9010: its left-side session of 2026-11-09)
 FIRST = rx_toml(PATIENT, ZONE, "2026-11-07", "2026-11-09",
                 exercise("hip_external_rotation", 20.0, hold_s=2.5, sides=("left", "right")))
@@ -20,12 +18,7 @@ SECOND = rx_toml(PATIENT, ZONE, "2026-11-11", "2026-11-20", exercise("hip_extern
 
 
 def test_each_day_and_session_is_judged_by_the_prescription_in_force(tmp_path):
-    (tmp_path / "data").mkdir()
-    (tmp_path / "rx").mkdir()
-    for suffix in (".csv", ".json"):
-        shutil.copy(RECORDINGS / f"sim_9010{suffix}", tmp_path / "data" / f"sim_9010{suffix}")
-    (tmp_path / "rx" / "a.toml").write_text(FIRST)
-    (tmp_path / "rx" / "b.toml").write_text(SECOND)
+    sim_9010_clinic(tmp_path, {"a.toml": FIRST, "b.toml": SECOND})
     data = DashboardData(load_prescriptions(tmp_path / "rx"), [tmp_path / "data"], as_of=date(2026, 11, 12),
                          include_simulated=True)
     data.refresh()
