@@ -46,9 +46,12 @@ def rep_line(rep: Rep, target_rom_deg: float | None = None, target_hold_s: float
     if rep.kind == "rejected":
         return f"movement rejected ({rep.reason or 'not a rep of the exercise'}) {rep.start_s:.1f}-{rep.end_s:.1f} s"
     rushed = ", fast: slow down" if rep.tempo == "fast" else ""
-    rom = short_of(rep.rom_deg, target_rom_deg, 1) if target_rom_deg else f"{rep.rom_deg:.1f}"
-    if rep.reached_deg < rep.rom_deg - SHOWN_APART_DEG:  # (begun at a swing's bottom: the target is met from rest)
-        rom = f"{rep.rom_deg:.1f} ({short_of(rep.reached_deg, target_rom_deg, 1) if target_rom_deg else f'{rep.reached_deg:.1f}'} from rest)"
+    def shown(deg: float) -> str:  # (short of the target: never rounded up to it)
+        return short_of(deg, target_rom_deg, 1) if target_rom_deg else f"{deg:.1f}"
+
+    # (begun at a swing's bottom, its arc is longer than how far it got from rest, which a target is met by)
+    apart = rep.reached_deg < rep.rom_deg - SHOWN_APART_DEG
+    rom = f"{rep.rom_deg:.1f} ({shown(rep.reached_deg)} from rest)" if apart else shown(rep.rom_deg)
     hold = short_of(rep.hold_s, target_hold_s, 1) if target_hold_s else f"{rep.hold_s:.1f}"
     return f"rep {rep.rep} {rep.kind}: ROM {rom} deg, hold {hold} s{rushed} ({rep.start_s:.1f}-{rep.end_s:.1f} s)"
 
