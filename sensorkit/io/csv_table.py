@@ -16,7 +16,7 @@ import math
 import mmap
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -262,10 +262,7 @@ def _without_malformed_lines(path: Path, header: Header, end_offset: int | None,
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     if not bad:  # the scan finds nothing wrong, yet the fast parse failed
         raise _located_error(path, end_offset, cause)
-    if len(bad) / n_lines > MAX_MALFORMED_FRACTION or len(bad) == n_lines:
-        first, problem = bad[0]
-        raise RecordingError(f"{path}: line {first}: {problem} ({len(bad)} of {n_lines} data lines malformed;"
-                             f" at most {100 * MAX_MALFORMED_FRACTION:g}% can be left out)")
+    refuse_if_mostly_malformed(path, bad, n_lines)
     try:
         values = _values(pd.read_csv(io.BytesIO(good), **_parse_options(header)), header)
     except ValueError:
@@ -275,6 +272,16 @@ def _without_malformed_lines(path: Path, header: Header, end_offset: int | None,
         # refused as before, naming the first malformed line)
         raise RecordingError(f"{path}: line {bad[0][0]}: {bad[0][1]}")
     return Table(values, tuple(bad))
+
+
+def refuse_if_mostly_malformed(path: Path, bad: Sequence[tuple[int, str]], n_lines: int) -> None:
+    """A :class:`RecordingError` naming the first of the malformed lines ``bad`` ((line number, what
+    is wrong), in order) when they are more than ``MAX_MALFORMED_FRACTION`` of the ``n_lines`` data
+    lines, or all of them: too many to leave out as lost samples."""
+    if bad and (len(bad) / n_lines > MAX_MALFORMED_FRACTION or len(bad) == n_lines):
+        first, problem = bad[0]
+        raise RecordingError(f"{path}: line {first}: {problem} ({len(bad)} of {n_lines} data lines malformed;"
+                             f" at most {100 * MAX_MALFORMED_FRACTION:g}% can be left out)")
 
 
 def find_nul(path: Path, end_offset: int | None = None) -> int | None:
