@@ -30,6 +30,7 @@ the copy goes on to the same bits.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,10 +52,10 @@ BIAS_CLIP_DPS = 5.0
 #: a gap was bridged while the leg moved when the gyro read above this (deg/s) next to it: more
 #: than a resting leg reads (REST_GYR_DPS) with the largest bias (BIAS_CLIP_DPS)
 FILL_MOVING_DPS = REST_GYR_DPS + BIAS_CLIP_DPS
-#: while a re-anchoring is due, the samples are run this many seconds first, then twice as many each
-#: time, each piece only up to where the anchor is foreseen (the piece in which it falls sooner is run
-#: again up to it); any length gives the same bits
-ANCHOR_SEARCH_S = 2.0
+#: while a re-anchoring may fall in them (one is due, or a gap bridged in motion lies ahead), the
+#: samples are run at most this many seconds at a time: a re-anchoring that turns the vertical costs a
+#: second run of the rest of its piece (from the state saved before it); any length gives the same bits
+ANCHOR_PIECE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -146,47 +147,36 @@ class MotionTracker:
     def update(self, t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray,
                filled: np.ndarray | None = None) -> MotionBlock:
         """Stage 1 for a block: ``t`` (n,) s, ``acc`` (n, 3) m/s², ``gyr_dps`` (n, 3); ``filled``
-        (n,) marks the rows made up in a gap (:attr:`GapFiller.inserted`)."""
+        (n,) marks the rows made up in a gap (:attr:`GapFiller.inserted`).
+
+        A piece is run whole, and its re-anchorings found in it (:meth:`_turning_anchor`); most turn
+        nothing (the vertical already within MIN_TURN_DEG of gravity) and leave its bits as they are.
+        At the first that turns the vertical, the piece is run again from the state saved before it,
+        up to that sample, and the samples after it are run from the re-anchored state."""
         due_at = self._gaps_in_motion(gyr_dps, filled)
         pieces, pos, n = [], 0, len(t)
-        step = search = max(1, int(ANCHOR_SEARCH_S * self.fs_hz))
+        horizon = max(1, int(ANCHOR_PIECE_S * self.fs_hz))
         while pos < n:
-            if not self._anchor_due:  # none can fall before the next gap bridged in motion: one run up to it
-                later = due_at[due_at >= pos]
-                end = int(later[0]) if len(later) else n
-                if end > pos:
-                    block = self._update(t[pos:end], acc[pos:end], gyr_dps[pos:end])
-                    self._carry_quiet(block, acc[pos:end], self._quiet_flags(block, later[:0]))
-                    pieces.append(block)
-                    pos = end
-                    continue
-            # one is due (or its gap is at ``pos``): searched ANCHOR_SEARCH_S first, twice as far each time
-            # after, each piece run only up to where the anchor is foreseen (_foreseen_anchor); a found
-            # one before that piece's end is run again up to it, from the state saved before it
-            hi = min(n, pos + step)
+            hi = n if not self._anchor_due and not np.any(due_at >= pos) else min(n, pos + horizon)
             here = due_at[(due_at >= pos) & (due_at < hi)] - pos
-            foreseen = self._foreseen_anchor(gyr_dps[pos:hi], here)
-            if foreseen is not None:
-                hi = pos + foreseen + 1
-                here = here[here < hi - pos]
             saved = (self._vqf.state, None if self._zi is None else self._zi.copy(),
                      None if self._last_omega is None else self._last_omega.copy())
             block = self._update(t[pos:hi], acc[pos:hi], gyr_dps[pos:hi])
             quiet = self._quiet_flags(block, here)
-            at = self._anchor_at(quiet, here)
-            if at is None:
-                self._anchor_due = True
+            at = self._turning_anchor(block, acc[pos:hi], quiet, here)
+            if at is None:  # (no re-anchoring in it turns the vertical: its bits stand)
+                self._anchor_due = self._due_after(quiet, here)  # (from the quiet run carried in: before the carry)
                 self._carry_quiet(block, acc[pos:hi], quiet)
                 pieces.append(block)
-                pos, step = hi, 2 * step
+                pos = hi
                 continue
-            if at < hi - pos - 1:  # (foreseen too late, or not at all: run again up to it)
-                self._vqf.state, self._zi, self._last_omega = saved  # (the same bits again, up to it)
+            if at < hi - pos - 1:  # (run again up to it: the same bits up to it)
+                self._vqf.state, self._zi, self._last_omega = saved
                 block = self._update(t[pos:pos + at + 1], acc[pos:pos + at + 1], gyr_dps[pos:pos + at + 1])
             self._carry_quiet(block, acc[pos:pos + at + 1], quiet[:at + 1])
             self._reanchor(gravity_mean(self._acc_tail[-self._quiet_samples:])[0], block.up[-1])  # (a glitch left out)
             pieces.append(block)
-            pos, step = pos + at + 1, search
+            pos += at + 1
         if len(pieces) == 1:
             return pieces[0]
         return MotionBlock(*(np.concatenate([getattr(p, f) for p in pieces]) for f in MotionBlock.__dataclass_fields__))
@@ -198,42 +188,60 @@ class MotionTracker:
         if filled is None or not filled.any():
             return np.zeros(0, dtype=np.int64)
         period_s = 1.0 / self.fs_hz
-        rows = [b + 1 for a, b in true_runs(filled, 1)
-                if 0.5 * MAX_ALPHA_DPS2 * ((b - a + 2) * period_s) ** 2 > MIN_TURN_DEG
-                and float(row_norms(gyr_dps[a:b + 1]).max()) > FILL_MOVING_DPS]
-        return np.asarray(rows, dtype=np.int64)
+        runs = np.asarray(true_runs(filled, 1), dtype=np.int64)
+        first, last = runs[:, 0], runs[:, 1]
+        hides = 0.5 * MAX_ALPHA_DPS2 * ((last - first + 2) * period_s) ** 2 > MIN_TURN_DEG
+        # (the largest rate over each gap's rows, the rows either side included: one reduction for all)
+        norms = np.append(row_norms(gyr_dps), 0.0)  # (a last bound at len(gyr_dps) is then a valid index)
+        moving = np.maximum.reduceat(norms, np.column_stack([first, last + 1]).ravel())[::2]
+        return last[hides & (moving > FILL_MOVING_DPS)] + 1
 
     def _quiet_flags(self, block: MotionBlock, due_at: np.ndarray) -> np.ndarray:
         """Quiet samples (the accelerometer reads gravity alone, as for the pipeline's rest
         gravity), the rows after gaps bridged in motion (``due_at``) not: a quiet run counts from after them."""
         return _quiet(block.speed_dps, block.alpha_dps2, due_at)
 
-    def _foreseen_anchor(self, gyr_dps: np.ndarray, due_at: np.ndarray) -> int | None:
-        """Where in the coming samples (``gyr_dps``, (n, 3); ``due_at`` as :meth:`_anchor_at`'s) the
-        re-anchoring will likely fall, before they are run: :meth:`_anchor_at` of the quiet flags
-        the smoothed rate would give with the present gyro bias estimate (VQF's changes little over
-        a few seconds). Only where the samples are cut depends on it, never their bits: a piece
-        run up to the sample foreseen needs no second run when the anchor falls there."""
-        if not len(gyr_dps):
-            return None
-        raw = np.subtract(gyr_dps.T, np.degrees(self._vqf.getBiasEstimate()[0])[:, None])
-        zi = self._zi_unit[:, None, :] * raw[:, 0][None, :, None] if self._zi is None else self._zi[:, :3]
-        smooth = sosfilt(self._sos, raw, axis=-1, zi=zi)[0].T
-        previous = smooth[:1] if self._last_omega is None else self._last_omega[None, :]
-        alpha = np.diff(smooth, axis=0, prepend=previous) * self.fs_hz
-        return self._anchor_at(_quiet(row_norms(smooth), alpha, due_at), due_at)
-
-    def _anchor_at(self, quiet: np.ndarray, due_at: np.ndarray) -> int | None:
-        """The sample of a block at which the inclination is re-anchored, if any: the first at
-        which the leg has been quiet ``GRAVITY_QUIET_S`` since a gap bridged in motion (``quiet``:
-        the block's :meth:`_quiet_flags`; ``due_at``: the rows after such gaps in the block; one
-        before it when ``_anchor_due``)."""
+    def _anchors(self, quiet: np.ndarray, due_at: np.ndarray) -> Iterator[int]:
+        """The samples of a block at which the inclination is re-anchored, in order, if none of
+        them turns it (each the first at which the leg has been quiet ``GRAVITY_QUIET_S`` since a gap
+        bridged in motion, or since the block's start while one is due): ``quiet``, the block's
+        :meth:`_quiet_flags`; ``due_at``, the rows after such gaps in it. The quiet run is counted
+        across the block, carried in from the one before."""
         index = np.arange(len(quiet))
         last_loud = np.maximum.accumulate(np.where(quiet, -1 - self._quiet_run, index))
-        run = index - last_loud  # quiet samples in a row up to each sample
-        due = index > (-1 if self._anchor_due else (due_at[0] if len(due_at) else len(quiet)))
-        ready = np.flatnonzero((run >= self._quiet_samples) & due)
-        return int(ready[0]) if len(ready) else None
+        ready = np.flatnonzero(index - last_loud >= self._quiet_samples)  # quiet long enough
+        due, at = self._anchor_due, -1
+        while True:
+            if not due:  # (the next gap bridged in motion after the last anchor makes one due)
+                later = due_at[due_at > at]
+                if not len(later):
+                    return
+                at = int(later[0])
+            k = int(np.searchsorted(ready, at, side="right" if not due else "left"))
+            if k == len(ready):
+                return
+            at, due = int(ready[k]), False
+            yield at
+
+    def _due_after(self, quiet: np.ndarray, due_at: np.ndarray) -> bool:
+        """Whether a re-anchoring is still due at the end of a block whose anchors (:meth:`_anchors`)
+        turned nothing: one was due or a gap in motion came, and no anchor after the last such."""
+        anchors = list(self._anchors(quiet, due_at))
+        last_gap = int(due_at[-1]) if len(due_at) else -1
+        if anchors:
+            return last_gap > anchors[-1]
+        return self._anchor_due or last_gap >= 0
+
+    def _turning_anchor(self, block: MotionBlock, acc: np.ndarray, quiet: np.ndarray,
+                        due_at: np.ndarray) -> int | None:
+        """The first of the block's anchors (:meth:`_anchors`) at which :meth:`_reanchor` would turn
+        the vertical (the vertical there lies more than MIN_TURN_DEG from the quiet spell's gravity),
+        or None (the others change nothing but that none is due after them)."""
+        for at in self._anchors(quiet, due_at):
+            tail = np.concatenate([self._acc_tail, acc[:at + 1]])[-self._quiet_samples:]
+            if self._turns(gravity_mean(tail)[0], block.up[at]):
+                return at
+        return None
 
     def _carry_quiet(self, block: MotionBlock, acc: np.ndarray, quiet: np.ndarray) -> None:
         """Carry the quiet run (``quiet``: the block's :meth:`_quiet_flags`) and the last raw
@@ -242,6 +250,12 @@ class MotionTracker:
         self._quiet_run = len(block) - 1 - int(loud[-1]) if len(loud) else self._quiet_run + len(block)
         self._acc_tail = np.concatenate([self._acc_tail, acc[-self._quiet_samples:]])[-self._quiet_samples:]
 
+    @staticmethod
+    def _turns(acc_ms2: np.ndarray, up: np.ndarray) -> bool:
+        """Whether the vertical ``up`` (3,) lies more than MIN_TURN_DEG from the specific force of a
+        quiet spell ``acc_ms2`` (3,) (less, the accelerometer's own bias could explain)."""
+        return not float(up @ acc_ms2) > math.cos(math.radians(MIN_TURN_DEG)) * math.sqrt(float(acc_ms2 @ acc_ms2))
+
     def _reanchor(self, acc_ms2: np.ndarray, up: np.ndarray) -> None:
         """Re-anchor the inclination to ``acc_ms2`` (3,), the specific force of a quiet spell, when
         the vertical ``up`` (3,) lies more than MIN_TURN_DEG from it (less, the accelerometer's own
@@ -249,7 +263,7 @@ class MotionTracker:
         frame) set to its steady state for it, so that the next sample's correction aligns the
         vertical with it; heading and bias are kept."""
         self._anchor_due = False
-        if float(up @ acc_ms2) > math.cos(math.radians(MIN_TURN_DEG)) * math.sqrt(float(acc_ms2 @ acc_ms2)):
+        if not self._turns(acc_ms2, up):
             return
         state, coeffs = self._vqf.state, self._vqf.coeffs
         b, a = coeffs["accLpB"], coeffs["accLpA"]

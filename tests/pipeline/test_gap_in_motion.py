@@ -1,12 +1,13 @@
 """A gap bridged during a leg shake: the straight fill misses part of the turn; once the leg is quiet
 again the inclination is re-anchored to the accelerometer, so the next rep is read from the right rest."""
+import math
 import pickle
 
 import numpy as np
 import pytest
 
 from sensorkit.pipeline.gaps import GapFiller
-from sensorkit.pipeline.motion import MotionTracker
+from sensorkit.pipeline.motion import ANCHOR_PIECE_S, MotionTracker
 from sensorkit.pipeline.pipeline import Pipeline
 from sensorkit.samples import Samples
 
@@ -100,19 +101,42 @@ def test_a_gap_inside_an_ordinary_rep_leaves_the_vertical_to_the_filter():
     assert same and told.reanchored == 0
 
 
-def test_a_block_with_many_gaps_in_motion_is_run_once(monkeypatch):
-    # the search for the re-anchoring point ran the whole rest of the block again after each gap
-    # bridged in motion (a 10-minute block with a gap in every rep: quadratic); then the piece a
-    # re-anchoring fell in was run twice (13,176 rows run for 10,800); now each piece is run up to
-    # where the anchor is foreseen, and falls there: every row once
-    shake = _shake_then_reps(rep_at_s=6.0, lost_from=160)
-    span_s = shake.t[-1] - shake.t[0] + 1.0 / FS_HZ
-    samples = Samples.concat([Samples(shake.t + i * span_s, shake.acc, shake.gyr) for i in range(12)])
+def _rows_run(monkeypatch, samples: Samples) -> tuple[list[int], list[int], int]:
+    """(the rows of each run of the orientation filter, of each block the pipeline gave stage 1,
+    re-anchorings that turned the vertical) for a whole recording."""
     ran, given = [], []
     real, real_update = MotionTracker._update, MotionTracker.update
     monkeypatch.setattr(MotionTracker, "_update", lambda self, t, *a: (ran.append(len(t)), real(self, t, *a))[1])
     monkeypatch.setattr(MotionTracker, "update", lambda self, t, *a: (given.append(len(t)), real_update(self, t, *a))[1])
     pipeline = Pipeline(meta={"exercise": "hip_external_rotation"})
     pipeline.run(samples)
-    assert pipeline._motion.reanchored == 12
-    assert sum(ran) == sum(given) > len(samples)  # (the lost rows filled in)
+    return ran, given, pipeline._motion.reanchored
+
+
+def _repeated(one: Samples, times: int) -> Samples:
+    span_s = one.t[-1] - one.t[0] + 1.0 / FS_HZ
+    return Samples.concat([Samples(one.t + i * span_s, one.acc, one.gyr) for i in range(times)])
+
+
+def test_a_block_with_many_gaps_in_motion_runs_each_row_once_when_no_re_anchoring_turns(monkeypatch):
+    # the search for the re-anchoring point ran the whole rest of the block again after each gap
+    # bridged in motion (a 10-minute block with a gap in every rep: quadratic); later each gap's
+    # anchor was foreseen and the block cut there (a piece and a filter pass per gap). An anchor at
+    # which the vertical is already right (most: a gap in an ordinary rep) now costs no second run
+    t, theta = reps_then([(3.0, 40.0, 2.0)], 10.0, FS_HZ)
+    axis, g_rest = random_setup(3)
+    one = samples_of_angle(theta, t, axis, g_rest)
+    one = one[np.flatnonzero((t < 3.5) | (t >= 3.66))]  # 8 samples lost on the way out
+    runs, given, turned = _rows_run(monkeypatch, _repeated(one, 30))
+    assert turned == 0
+    assert sum(runs) == sum(given) > 30 * len(one)  # (the lost rows filled in)
+    # (pieces of ANCHOR_PIECE_S in each block given, at the rate the pipeline estimates, not one per gap)
+    assert len(runs) <= sum(math.ceil(n / (0.99 * ANCHOR_PIECE_S * FS_HZ)) for n in given)
+
+
+def test_a_block_with_many_re_anchorings_runs_again_at_most_a_piece_for_each(monkeypatch):
+    # a re-anchoring that turns the vertical runs its piece again up to it: at most ANCHOR_PIECE_S
+    # of rows run twice for each (12 in 3.6 minutes here), never the rest of the block
+    runs, given, turned = _rows_run(monkeypatch, _repeated(_shake_then_reps(rep_at_s=6.0, lost_from=160), 12))
+    assert turned == 12
+    assert sum(runs) <= sum(given) + turned * ANCHOR_PIECE_S * FS_HZ
