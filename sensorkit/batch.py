@@ -37,6 +37,7 @@ from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs, 
 from sensorkit.io.outputs import interrupts_noted  # noqa: F401 - (moved there: commands that analyse nothing use it)
 from sensorkit.io.outputs import raise_if_interrupted as _raise_if_interrupted
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
+from sensorkit.pipeline.classify import ANOTHER_AXIS, HELD_S, OTHER_WAY
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.samples import Samples
 
@@ -136,8 +137,8 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     reps = pipeline.run(rec.samples)
     gaps, lost_s = unbridged_gaps(rec.samples, pipeline)
     misfit = exercise_misfit_warning(rec.path, rec.meta.exercise, reps, pipeline.config.max_rom_deg)
-    if misfit:
-        rec.warnings = [*rec.warnings, misfit]
+    moved = moved_sensor_warning(rec.path, reps)
+    rec.warnings = [*rec.warnings, *(w for w in (misfit, moved) if w)]
     side = rec.meta.side or ""
     rows = [rep.row(rec.name, side, str(rec.path)) for rep in reps]
     counted = [r for r in reps if r.counted]
@@ -186,6 +187,44 @@ def exercise_misfit_warning(path: str | os.PathLike, exercise: str, reps: list[R
                            f" (over {max_rom_deg:g} deg):"
                            " is this another exercise? Check the exercise it was analysed as (the sidecar's, or --exercise; its reps are counted as"
                            f" {exercise}'s)")
+
+
+#: held movements in a row (no counted rep between) rejected as turning about another axis, or the
+#: other way, after which a recording is said to have lost its reps to a sensor turned on the leg or
+#: to another exercise: a set's worth. Where no sensor moved, at most 1: the simulator's
+#: distractors (a knee extension in a hip-ER session, a hip rotation in a knee one, standing up and
+#: walking; 180 sessions, seeds 0-59 and 72000-72029 of each exercise) and the second motion model
+#: (120, 700000-700059) give runs of up to 10 such movements but at most 1 held; the 12 real
+#: recordings none
+MOVED_MIN_HELD = 3
+
+
+def moved_sensor_warning(path: str | os.PathLike, reps: list[Rep]) -> str | None:
+    """The warning for a recording whose movements, after counted reps, were rejected as turning
+    about another axis or the other way though held like reps: :data:`MOVED_MIN_HELD` or more held
+    (``HELD_S``) in a row, no counted rep between them; None otherwise. A sensor turned on the leg
+    (taken off and put back, or twisted in its strap) puts the exercise's axis elsewhere in its
+    frame (or the other way round): every rep after it is rejected so, as the pipeline keeps the
+    axis the earlier reps taught it (another takes over only with twice its votes)."""
+    counted = run = 0
+    first: Rep | None = None
+    worst: tuple[int, Rep | None, int] = (0, None, 0)  # (held in the run, its first, counted before it)
+    for rep in reps:
+        if rep.counted:
+            counted, run, first = counted + 1, 0, None
+        elif counted and rep.hold_s >= HELD_S and rep.reason.startswith((ANOTHER_AXIS, OTHER_WAY)):
+            run += 1
+            first = first or rep
+            if run > worst[0]:
+                worst = (run, first, counted)
+    held, first, before = worst
+    if held < MOVED_MIN_HELD:
+        return None
+    return escape_controls(f"{path}: after {before} counted reps, {held} movements in a row held like reps were"
+                           f" rejected as turning about another axis or the other way (from {first.start_s:.1f} s):"
+                           " did the sensor turn on the leg (taken off and put back, or twisted in its strap), or"
+                           " was this another exercise? Such reps are not counted: strap it as at the start, or"
+                           " begin a new recording")
 
 
 def unbridged_gaps(samples: Samples, pipeline: Pipeline) -> tuple[int, float]:

@@ -37,6 +37,9 @@ from sensorkit.pipeline.stats import percentile
 #: a movement that stays this long at the top held it (s): a rep's hold, not a swing's turnaround
 #: (UCI median hold per set: fast reps 0.0–0.5 s, correct reps 2.6–4.4 s)
 HELD_S = 0.5
+#: the reasons of a movement rejected as turning about another axis than the exercise's (its start),
+#: and as turning about it the other way
+ANOTHER_AXIS, OTHER_WAY = "rotation about another axis", "swung the other way (behind the resting pose)"
 #: a movement held this long at the top was held on purpose (s): a small one is a (very) partial
 #: rep, not a fidget (``min_rep_fraction``). Real reps held on purpose (UCI's correct and
 #: low-amplitude ones) hold 1.78 s and more; real reps held shorter are fast full ones (up to 0.80 s
@@ -167,9 +170,9 @@ class RepClassifier:
         if problem:
             return Verdict("rejected", problem, rom, offset)
         if offset > cfg.max_axis_offset_deg:
-            return Verdict("rejected", f"rotation about another axis ({offset:.0f} deg off)", rom, offset)
+            return Verdict("rejected", f"{ANOTHER_AXIS} ({offset:.0f} deg off)", rom, offset)
         if float(f.axis @ axis) < 0:
-            return Verdict("rejected", "swung the other way (behind the resting pose)", rom, offset)
+            return Verdict("rejected", OTHER_WAY, rom, offset)
         pivot = self.exercise.pivot_kind
         if pivot is not None and f.pivot_height_m > cfg.foot_pivot_min_height_m:
             return Verdict(pivot, "", rom, offset)

@@ -1,0 +1,75 @@
+"""A sensor turned on the leg between sets (taken off and put back, or twisted in its strap): the
+exercise's axis then lies elsewhere in the sensor's frame, and every rep after it is rejected as
+"rotation about another axis", or "swung the other way" (the axis the first sets taught is kept).
+Nothing said so: status ok, 20 counted and 12 rejected, no warning. ``sessions.csv`` and the terminal now say what probably
+happened (docs/batch.md).
+
+The recording is the real knee-extension session in recordings/real (sets at 2-80 s, 104-134 s
+and 163-236 s); between its second and third set the sensor is turned, as a patient would: over
+6 s, the gyro reading the turn and gravity following it.
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from scipy.spatial.transform import Rotation, Slerp
+
+from sensorkit.cli import cli
+from sensorkit.io import read_recording
+
+REAL = Path(__file__).resolve().parents[2] / "recordings" / "real" / "uci_s1_test.csv"
+
+
+def restrapped(turn: Rotation, from_s: float = 145.0, over_s: float = 6.0) -> pd.DataFrame:
+    """The real session with the sensor turned by ``turn`` from ``from_s`` over ``over_s`` seconds
+    (its readings turned into the new frame; the gyro also reads the turn itself)."""
+    frame = read_recording(REAL).samples.to_frame()
+    t = frame.t.to_numpy()
+    path = Slerp([from_s, from_s + over_s], Rotation.concatenate([Rotation.identity(), turn]))
+    now = path(np.clip(t, from_s, from_s + over_s))
+    step_s = 1e-3
+    spin_dps = np.degrees((path(np.clip(t + step_s, from_s, from_s + over_s)) * now.inv()).as_rotvec() / step_s)
+    acc, gyr = ["acc_x", "acc_y", "acc_z"], ["gyr_x", "gyr_y", "gyr_z"]
+    frame[acc] = now.inv().apply(frame[acc].to_numpy())
+    frame[gyr] = now.inv().apply(frame[gyr].to_numpy() - spin_dps)
+    return frame
+
+
+def analyze(folder: Path, frame: pd.DataFrame) -> tuple:
+    frame.to_csv(folder / "moved.csv", index=False, float_format="%.6f")
+    (folder / "moved.json").write_text(json.dumps({**json.loads(REAL.with_suffix(".json").read_text()),
+                                                   "started_at": "2026-11-24T09:30:00+00:00"}))
+    result = CliRunner().invoke(cli, ["analyze", str(folder / "moved.csv"), "--out", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    return result, pd.read_csv(folder / "out" / "sessions.csv", keep_default_na=False).loc[0]
+
+
+def about_the_shin(deg: float) -> Rotation:
+    """A turn of the sensor about the shin (the vertical at rest, the foot down): the strap slid round
+    the ankle, or the sensor put back facing the other way."""
+    acc = read_recording(REAL).samples.acc[:25].mean(axis=0)  # (the first second: the leg at rest)
+    return Rotation.from_rotvec(np.radians(deg) * acc / np.linalg.norm(acc))
+
+
+@pytest.mark.parametrize("deg", [90.0, 180.0], ids=["slid a quarter round", "the other way round"])
+def test_reps_lost_to_a_sensor_turned_on_the_leg_are_warned_of(tmp_path, deg):
+    result, session = analyze(tmp_path, restrapped(about_the_shin(deg)))
+    assert session.reps_counted == 20  # (the third set lost, rejected: what the warning is for)
+    assert session.warnings == (f"{tmp_path / 'moved.csv'}: after 20 counted reps, 10 movements in a row held like"
+                                " reps were rejected as turning about another axis or the other way (from 162.6 s):"
+                                " did the sensor turn on the leg (taken off and put back, or twisted in its strap),"
+                                " or was this another exercise? Such reps are not counted: strap it as at the"
+                                " start, or begin a new recording")
+    assert f"warning: {session.warnings}" in result.stderr.splitlines()
+
+
+def test_a_sensor_turned_about_the_exercise_s_own_axis_loses_nothing_and_says_nothing(tmp_path):
+    # turned about the axis the leg turns about (the strap sliding along the shin's arc): same axis
+    gyr = read_recording(REAL).samples.gyr
+    axis = np.linalg.svd(gyr, full_matrices=False)[2][0]  # (the rate's principal direction: the knee's axis)
+    result, session = analyze(tmp_path, restrapped(Rotation.from_rotvec(np.radians(25.0) * axis)))
+    assert (session.reps_counted, session.warnings) == (30, "")
+    assert "warning" not in result.stderr
