@@ -61,17 +61,19 @@ class Table:
     def left_out_lines(self) -> frozenset[int]:
         return frozenset(number for number, _ in self.left_out)
 
-    def warning(self, path: Path) -> str | None:
-        """The one-line warning for the lines left out (None if none were), e.g. ``x.csv: 2 malformed
-        lines left out as lost samples (line 5001: column gyr_z: 'x' is not a number; line 7002: ...)``."""
-        if not self.left_out:
-            return None
-        count = len(self.left_out)
-        named = [f"line {number}: {problem}" for number, problem in self.left_out[:_NAMED_LINES]]
-        if count > _NAMED_LINES:
-            named.append(f"and {count - _NAMED_LINES} more")
-        what = "1 malformed line left out as a lost sample" if count == 1 else f"{count} malformed lines left out as lost samples"
-        return f"{path}: {what} ({'; '.join(named)})"
+
+def left_out_warning(path: Path, left_out: Sequence[tuple[int, str]]) -> str | None:
+    """The one-line warning for the malformed lines ``left_out`` ((file line number, what is wrong),
+    in order) of any reader's table (None if none were), e.g. ``x.csv: 2 malformed lines left out as
+    lost samples (line 5001: column gyr_z: 'x' is not a number; line 7002: ...)``."""
+    if not left_out:
+        return None
+    count = len(left_out)
+    named = [f"line {number}: {problem}" for number, problem in left_out[:_NAMED_LINES]]
+    if count > _NAMED_LINES:
+        named.append(f"and {count - _NAMED_LINES} more")
+    what = "1 malformed line left out as a lost sample" if count == 1 else f"{count} malformed lines left out as lost samples"
+    return f"{path}: {what} ({'; '.join(named)})"
 
 
 @dataclass(frozen=True)

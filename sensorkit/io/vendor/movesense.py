@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.csv_table import MAX_MALFORMED_FRACTION, Table
+from sensorkit.io.csv_table import left_out_warning, refuse_if_mostly_malformed
 from sensorkit.io.files import describe_os_error
 from sensorkit.io.checks import jitter_note, step_back_error
 from sensorkit.io.clock import untangle_jitter
@@ -197,14 +197,11 @@ def _without_malformed_lines(path: Path, body: bytes, cut: bool) -> tuple[bytes,
         numbered, raw_lines = numbered[:-1], raw_lines[:index]
     if not bad:
         return b"\n".join(raw_lines), cut_at, []
-    first, problem = bad[0][0] + 1, bad[0][1]
-    if len(bad) / len(numbered) > MAX_MALFORMED_FRACTION or len(bad) == len(numbered):
-        raise RecordingError(f"{path}: line {first}: {problem} ({len(bad)} of {len(numbered)} data lines malformed;"
-                             f" at most {100 * MAX_MALFORMED_FRACTION:g}% can be left out)")
+    left_out = [(index + 1, problem) for index, problem in bad]
+    refuse_if_mostly_malformed(path, left_out, len(numbered))
     for index, _ in bad:
         raw_lines[index] = _placeholder(raw_lines[index])
-    left_out = tuple((index + 1, problem) for index, problem in bad)
-    return b"\n".join(raw_lines), cut_at, [Table(np.empty((0, 7)), left_out).warning(path)]
+    return b"\n".join(raw_lines), cut_at, [left_out_warning(path, left_out)]
 
 
 def _csv_streams(path: Path, warnings: list[str]) -> Streams:
