@@ -92,7 +92,7 @@ def _jittered_packets(t: np.ndarray, repeats: np.ndarray, allowed: int,
     if packets is None:
         return None
     first = time_order(t)[0]
-    jitter = untangle_stamps(t, packets)
+    jitter = untangle_stamps(t[packets.starts], packets.sizes)
     if jitter.too_far is not None:
         return ClockRepair(t, first, jitter, repeats, allowed, refused_back=True)
     spread, period_s = spread_packets(jitter.t, packets)

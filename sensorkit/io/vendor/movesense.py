@@ -21,7 +21,6 @@ import io
 import json
 import math
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -32,7 +31,7 @@ from sensorkit.errors import RecordingError
 from sensorkit.io.csv_table import left_out_warning, refuse_if_mostly_malformed
 from sensorkit.io.files import describe_os_error
 from sensorkit.io.checks import jitter_note, step_back_error
-from sensorkit.io.clock import untangle_jitter
+from sensorkit.io.clock import untangle_stamps
 from sensorkit.io.vendor.common import VendorData, clean_time, merge_by_time, row_lines, spread_packets, time_label
 from sensorkit.io.vendor.pairs import pair_name, partner, role_of
 from sensorkit.samples import Samples
@@ -274,15 +273,14 @@ def _samples_of(stamps_ms: list[float], blocks: list[list[list[float]]],
 
 
 def _untangled(path: Path, stamps_s: np.ndarray, stamps_at: list[str], what: str) -> tuple[np.ndarray, list[str]]:
-    """The packets' stamps (s) untangled where one steps back by less than a packet period (the
-    median step between stamps: the packet clock's jitter), as the sensorkit CSV reader untangles
-    a file's packet stamps (:func:`~sensorkit.io.clock.untangle_jitter`, the same warning), and
-    the warning; a :class:`RecordingError` naming the stamp (``stamps_at``) a packet period or more
-    below an earlier one."""
+    """The packets' stamps (s) untangled by :func:`~sensorkit.io.clock.untangle_stamps` where one
+    steps back by less than a packet period (the packet clock's jitter), as the sensorkit CSV reader
+    untangles a file's packet stamps, and its warning (the reader's wording); a :class:`RecordingError`
+    naming the stamp (``stamps_at``) a packet period or more below an earlier one."""
     if not bool((np.diff(stamps_s) < 0).any()):
         return stamps_s, []
     label = time_label(what)
-    jitter = replace(untangle_jitter(stamps_s), stamps=True)
+    jitter = untangle_stamps(stamps_s)
     if jitter.too_far is not None:
         k, earlier = jitter.too_far, jitter.earlier
         before = "the packet before" if earlier == k - 1 else stamps_at[earlier]
