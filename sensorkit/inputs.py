@@ -38,7 +38,7 @@ import warnings
 import numpy as np
 
 from sensorkit.errors import RecordingError, SampleError
-from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible, repair_clock, time_order
+from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible, jitter_note, repair_clock, time_order
 from sensorkit.io.clock import untangle_jitter
 from sensorkit.io.units import check_acc_unit, check_not_swapped, check_units
 from sensorkit.samples import Samples
@@ -130,17 +130,9 @@ class InputChecks:
         fix = repair_clock(samples.t)
         if fix.refused_back:
             return samples
-        if fix.jitter is not None and fix.jitter.stamps:
-            jitter = fix.jitter
-            warnings.warn(f"{self.where}: sample {fix.first_back}: t is stamped once per packet and the stamps step back"
-                          f" {jitter.steps_back} time(s) by less than a packet period (at most {1000 * jitter.worst_s:.3g}"
-                          f" ms): clock jitter; {jitter.retimed} stamps re-timed evenly between their neighbours, in"
-                          " their order", stacklevel=4)
-        elif fix.jitter is not None:
-            jitter = fix.jitter
-            warnings.warn(f"{self.where}: sample {fix.first_back}: t steps back {jitter.steps_back} time(s) by less than"
-                          f" a sample period (at most {1000 * jitter.worst_s:.3g} ms): clock jitter; {jitter.retimed}"
-                          " samples re-timed evenly between their neighbours, in their order", stacklevel=4)
+        if fix.jitter is not None:  # (in the reader's wording)
+            note = jitter_note(fix.jitter, rows="samples", order="their order")
+            warnings.warn(f"{self.where}: sample {fix.first_back}: {note}", stacklevel=4)
         if fix.packets is not None:
             warnings.warn(f"{self.where}: t is stamped once per packet: {len(fix.t)} samples share"
                           f" {len(fix.packets.sizes)} times, {fix.packets.size} a stamp; each packet's samples spread"
