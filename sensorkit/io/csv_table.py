@@ -62,18 +62,23 @@ class Table:
         return frozenset(number for number, _ in self.left_out)
 
 
-def left_out_warning(path: Path, left_out: Sequence[tuple[int, str]]) -> str | None:
+def left_out_warning(path: Path, left_out: Sequence[tuple[int | str, str]], unit: str = "line") -> str | None:
     """The one-line warning for the malformed lines ``left_out`` ((file line number, what is wrong),
     in order) of any reader's table (None if none were), e.g. ``x.csv: 2 malformed lines left out as
-    lost samples (line 5001: column gyr_z: 'x' is not a number; line 7002: ...)``."""
+    lost samples (line 5001: column gyr_z: 'x' is not a number; line 7002: ...)``; of packets, for
+    ``unit`` ``"packet"`` (where each is: a line number, or a location such as ``Meas.IMU6[3].Body``)."""
     if not left_out:
         return None
     count = len(left_out)
-    named = [f"line {number}: {problem}" for number, problem in left_out[:_NAMED_LINES]]
+    named = [f"{_where(where)}: {problem}" for where, problem in left_out[:_NAMED_LINES]]
     if count > _NAMED_LINES:
         named.append(f"and {count - _NAMED_LINES} more")
-    what = "1 malformed line left out as a lost sample" if count == 1 else f"{count} malformed lines left out as lost samples"
-    return f"{path}: {what} ({'; '.join(named)})"
+    lost = "a lost sample" if count == 1 and unit == "line" else "lost samples"
+    return f"{path}: {count} malformed {unit}{'s' if count > 1 else ''} left out as {lost} ({'; '.join(named)})"
+
+
+def _where(where: int | str) -> str:
+    return f"line {where}" if isinstance(where, (int, np.integer)) else where
 
 
 @dataclass(frozen=True)
@@ -276,13 +281,15 @@ def _without_malformed_lines(path: Path, header: Header, end_offset: int | None,
     return Table(values, tuple(bad))
 
 
-def refuse_if_mostly_malformed(path: Path, bad: Sequence[tuple[int, str]], n_lines: int) -> None:
+def refuse_if_mostly_malformed(path: Path, bad: Sequence[tuple[int | str, str]], n_lines: int, unit: str = "line") -> None:
     """A :class:`RecordingError` naming the first of the malformed lines ``bad`` ((line number, what
     is wrong), in order) when they are more than ``MAX_MALFORMED_FRACTION`` of the ``n_lines`` data
-    lines, or all of them: too many to leave out as lost samples."""
+    lines, or all of them: too many to leave out as lost samples. ``unit`` ``"packet"``: of packets
+    (each where it is, a line number or a location)."""
     if bad and (len(bad) / n_lines > MAX_MALFORMED_FRACTION or len(bad) == n_lines):
         first, problem = bad[0]
-        raise RecordingError(f"{path}: line {first}: {problem} ({len(bad)} of {n_lines} data lines malformed;"
+        counted = "data lines" if unit == "line" else f"{unit}s"
+        raise RecordingError(f"{path}: {_where(first)}: {problem} ({len(bad)} of {n_lines} {counted} malformed;"
                              f" at most {100 * MAX_MALFORMED_FRACTION:g}% can be left out)")
 
 
