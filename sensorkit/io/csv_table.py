@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
+from sensorkit.io.files import Hashing, note_digest, noting
 from sensorkit.io.files import describe_os_error, file_size, unsearchable_folder  # noqa: F401 - (file_size: moved there)
 from sensorkit.samples import COLUMNS
 
@@ -232,17 +233,19 @@ def parse_table(path: Path, header: Header, end_offset: int | None = None) -> Ta
     """
     options = _parse_options(header)
     try:
-        if end_offset is None:
-            frame = pd.read_csv(path, **options)
-        else:
-            with open(path, "rb") as handle:
-                frame = pd.read_csv(io.BufferedReader(_Bounded(handle, end_offset), 1 << 20), **options)
+        with open(path, "rb") as handle:  # (read once: the bytes searched for a NUL, and hashed, as they pass)
+            stream = Hashing(handle if end_offset is None else _Bounded(handle, end_offset), digest=noting())
+            frame = pd.read_csv(io.BufferedReader(stream, 1 << 20), **options)
+            if stream.ended and stream.sha256 is not None:  # (and the rest, a last line cut short, for the digest)
+                stream.sha256.update(handle.read())
+                note_digest(path, stream.sha256.hexdigest())
     except (ValueError, OSError) as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
         if isinstance(exc, OSError):
             raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
         return _without_malformed_lines(path, header, end_offset, exc)
     values = _values(frame, header)
-    if not np.isfinite(values).all() or find_nul(path, end_offset) is not None:  # (the parser ends a cell at a NUL)
+    nul = stream.nul if stream.ended else find_nul(path, end_offset) is not None
+    if not np.isfinite(values).all() or nul:  # (the parser ends a cell at a NUL)
         return _without_malformed_lines(path, header, end_offset, None)
     return Table(values)
 

@@ -17,7 +17,7 @@ import pandas as pd
 from sensorkit.errors import RecordingError
 from sensorkit.io.checks import TimeColumn, check_time_column
 from sensorkit.io.csv_table import is_number, left_out_warning, refuse_if_mostly_malformed
-from sensorkit.io.files import describe_os_error
+from sensorkit.io.files import describe_os_error, read_whole
 from sensorkit.samples import Samples
 
 _HEAD_BYTES = 1 << 16
@@ -101,7 +101,7 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
     Without ``warnings``, any malformed line is an error.
     """
     try:
-        data = path.read_bytes()
+        data = read_whole(path)
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     positions = sorted(set(columns.values()))

@@ -30,7 +30,7 @@ import pandas as pd
 
 from sensorkit.errors import RecordingError
 from sensorkit.io.csv_table import left_out_warning, refuse_if_mostly_malformed
-from sensorkit.io.files import describe_os_error
+from sensorkit.io.files import describe_os_error, read_whole
 from sensorkit.io.checks import jitter_note, step_back_error
 from sensorkit.io.clock import untangle_stamps
 from sensorkit.io.vendor.common import VendorData, clean_time, merge_by_time, row_lines, spread_packets, time_label
@@ -84,7 +84,7 @@ def _documents(path: Path, warnings: list[str]) -> Iterator[tuple[Any, str, str 
     whole file, ``"line N: "`` for a line) and, for a line that is no JSON, what is wrong (its
     document then its text). A last line cut short (no line break) is dropped, said in ``warnings``."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_whole(path).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     lines = text.splitlines()
@@ -284,7 +284,7 @@ def _csv_streams(path: Path, warnings: list[str]) -> Streams:
     if role is None:
         raise RecordingError(f"{path}: a Movesense CSV ({CSV_HEADER}) must name its sensor (…acc… or …gyro…) in the file name")
     try:
-        data = path.read_bytes()
+        data = read_whole(path)
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     # (a crash pads a file with NULs: its last line, so drop_last, is dropped as cut, as the other readers
