@@ -32,6 +32,7 @@ from sensorkit.errors import (ConfigError, NoDataError, RecordingError, Sensorki
                               name_text)
 from sensorkit.io import Recording, find_recordings, read_recording
 from sensorkit.io.discover import recording_names
+from sensorkit.io.files import noting_digests
 from sensorkit.io.meta import exercise_warning, file_time_warning, with_defaults
 from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs, no_negative_zero
 from sensorkit.io.outputs import interrupts_noted  # noqa: F401 - (moved there: commands that analyse nothing use it)
@@ -75,6 +76,9 @@ class RecordingResult:
     session_row: dict
     warnings: list[str] = field(default_factory=list)
     no_data: str = ""
+    #: the SHA-256 (hex) of the recording's file, hashed as the reader read it (None: not known;
+    #: a batch's check for identical files then reads it again)
+    sha256: str | None = None
 
 
 @dataclass
@@ -121,7 +125,8 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     default exercise, named by neither, is said in a warning.
     """
     try:
-        rec = path if isinstance(path, Recording) else read_recording(path)
+        with noting_digests() as digests:  # (the file hashed as it is read: not read again for its digest)
+            rec = path if isinstance(path, Recording) else read_recording(path)
     except NoDataError as exc:
         return no_data_result(Path(path), exc)
     rec.meta, said = with_defaults(rec.meta, meta_defaults, rec.path)
@@ -161,7 +166,8 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
         "warnings": " | ".join(rec.warnings), "gaps": gaps, "lost_in_gaps_s": lost_s,
     }
     session = {k: round(v, 3) if isinstance(v, float) else v for k, v in session.items()}
-    return RecordingResult(reps, rows, session, list(rec.warnings))
+    return RecordingResult(reps, rows, session, list(rec.warnings),
+                           sha256=None if isinstance(path, Recording) else digests.get(Path(path)))
 
 
 #: the start of the reason of a movement rejected as larger than the exercise's ``max_rom_deg``
@@ -446,7 +452,7 @@ def analyze_paths(
                 if result.no_data:  # (a session tried without samples: no failure, nothing analysed)
                     outcome.without_data.append((path, result.no_data))
                 else:
-                    copy = _copy_warning(path, result.session_row["patient"], first_copy)
+                    copy = _copy_warning(path, result.sha256, result.session_row["patient"], first_copy)
                     if copy:  # (analysed as any file, and said: its reps are another file's too)
                         result.warnings = [*result.warnings, copy]
                         result.session_row["warnings"] = " | ".join(filter(None, (result.session_row["warnings"], copy)))
@@ -460,16 +466,19 @@ def analyze_paths(
     return outcome
 
 
-def _copy_warning(path: Path, patient: str, first_copy: dict[str, tuple[Path, str]]) -> str | None:
-    """The warning for a recording identical to one analysed before it in the batch (its SHA-256 in
-    ``first_copy``, digest -> (file, its sidecar's patient), to which it is added when new): a copy
-    or a backup, whose reps are in the tables twice; or the same samples given to two patients by
-    their sidecars, one of which is wrong. None for a file not seen before (or unreadable now)."""
-    try:
-        with open(path, "rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None
+def _copy_warning(path: Path, digest: str | None, patient: str, first_copy: dict[str, tuple[Path, str]]) -> str | None:
+    """The warning for a recording identical to one analysed before it in the batch (its SHA-256
+    ``digest``, hashed as the reader read it, in ``first_copy``, digest -> (file, its sidecar's
+    patient), to which it is added when new): a copy or a backup, whose reps are in the tables
+    twice; or the same samples given to two patients by their sidecars, one of which is wrong. None
+    for a file not seen before. Without ``digest`` (a reader that did not hash it: a malformed
+    file's slow path) the file is read again for it (None if it cannot be now)."""
+    if digest is None:
+        try:
+            with open(path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            return None
     if digest not in first_copy:
         first_copy[digest] = path, patient
         return None

@@ -38,7 +38,8 @@ import warnings
 import numpy as np
 
 from sensorkit.errors import RecordingError, SampleError
-from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible, repair_clock, time_order
+from sensorkit.io.checks import MAX_REPEATED_FRACTION, check_time_plausible, jitter_note, repair_clock, time_order
+from sensorkit.io.clock import untangle_jitter
 from sensorkit.io.units import check_acc_unit, check_not_swapped, check_units
 from sensorkit.samples import Samples
 
@@ -129,17 +130,9 @@ class InputChecks:
         fix = repair_clock(samples.t)
         if fix.refused_back:
             return samples
-        if fix.jitter is not None and fix.jitter.stamps:
-            jitter = fix.jitter
-            warnings.warn(f"{self.where}: sample {fix.first_back}: t is stamped once per packet and the stamps step back"
-                          f" {jitter.steps_back} time(s) by less than a packet period (at most {1000 * jitter.worst_s:.3g}"
-                          f" ms): clock jitter; {jitter.retimed} stamps re-timed evenly between their neighbours, in"
-                          " their order", stacklevel=4)
-        elif fix.jitter is not None:
-            jitter = fix.jitter
-            warnings.warn(f"{self.where}: sample {fix.first_back}: t steps back {jitter.steps_back} time(s) by less than"
-                          f" a sample period (at most {1000 * jitter.worst_s:.3g} ms): clock jitter; {jitter.retimed}"
-                          " samples re-timed evenly between their neighbours, in their order", stacklevel=4)
+        if fix.jitter is not None:  # (in the reader's wording)
+            note = jitter_note(fix.jitter, rows="samples", order="their order")
+            warnings.warn(f"{self.where}: sample {fix.first_back}: {note}", stacklevel=4)
         if fix.packets is not None:
             warnings.warn(f"{self.where}: t is stamped once per packet: {len(fix.t)} samples share"
                           f" {len(fix.packets.sizes)} times, {fix.packets.size} a stamp; each packet's samples spread"
@@ -182,61 +175,41 @@ class InputChecks:
     def _retimed(self, samples: Samples, first: int, packet: str) -> Samples:
         """``samples`` (a packet, after any held from the one before; ``first``: the number of its
         first sample) whose ``t`` steps back, re-timed causally where by less than a sample period
-        (the median interval so far: clock jitter): the samples out of order with some other are
-        re-timed evenly between the nearest in order with all, the last sample passed on (whose time
-        stays) the first of them. A tangle at the packet's end is spread to its largest time, or,
-        when none lies after the last time passed on, held for the next packet (never longer).
+        (the median interval so far: clock jitter) by the reader's own
+        :func:`~sensorkit.io.clock.untangle_jitter`, given the last sample passed on (whose time
+        stays): the samples out of order with some other are re-timed evenly between the nearest in
+        order with all. A tangle at the packet's end is spread to its largest time; a packet none
+        of whose times lies after the last passed on is held for the next packet (never longer).
         A step back of a period or more is a :class:`SampleError` naming the packet and sample."""
         t, last = samples.t, self._last_t
-        highest = np.maximum.accumulate(np.concatenate([[last], t]))[:-1]  # (the latest time before each)
-        below_s = highest - t
         steps = np.diff(np.concatenate([[last], t]))
         steps = np.concatenate([self._steps, steps[np.isfinite(steps) & (steps > 0)]])
-        period_s = float(np.median(steps)) if steps.size else 0.0
-        far = np.flatnonzero((below_s >= period_s) & (below_s > 0))
-        if far.size:
-            i = int(far[0])
-            earlier = "the sample before" if i == 0 or highest[i] == t[i - 1] else "an earlier sample"
-            why = f" by {below_s[i]:.6g} s, a sample period ({period_s:.6g} s, the median interval) or more" if period_s else ""
+        jitter = untangle_jitter(t, last, float(np.median(steps)) if steps.size else 0.0)
+        if jitter.too_far is not None:
+            i, period_s = jitter.too_far, jitter.period_s
+            earlier_t = last if jitter.earlier == -1 else float(t[jitter.earlier])
+            earlier = "the sample before" if i == 0 or t[i - 1] == earlier_t else "an earlier sample"
+            why = (f" by {earlier_t - t[i]:.6g} s, a sample period ({period_s:.6g} s, the median interval) or more"
+                   if period_s else "")
             raise SampleError(f"{self.where}:{packet} sample {first + i}: t = {t[i]:.9g} s is earlier than {earlier}"
-                              f" ({highest[i]:.9g} s){why}; t must increase (seconds since the start)")
-        lowest_after = np.append(np.minimum.accumulate(t[::-1])[::-1][1:], np.inf)
-        in_order = (t >= highest) & (t <= lowest_after)
-        anchors = np.flatnonzero(in_order)
-        end = int(anchors[-1]) if anchors.size else -1  # (the last sample in order)
-        start_t = t[end] if end >= 0 else last
-        if end < len(t) - 1 and (not math.isfinite(start_t) or t[end + 1:].max() > start_t):
-            anchors, anchors_t = np.append(anchors, len(t) - 1), np.append(t[anchors], t[end + 1:].max())
-        elif end < len(t) - 1:  # (no time after the last passed on yet: wait for the next packet's)
-            held = self._held_before
-            if held and end + 1 < held:
-                i = end + 1
-                raise SampleError(f"{self.where}:{packet} sample {first + i}: t = {t[i]:.9g} s is still not after the"
-                                  f" sample before ({highest[i]:.9g} s) a packet later; t must increase (seconds since"
+                              f" ({earlier_t:.9g} s){why}; t must increase (seconds since the start)")
+        if t[-1] < last and t.max() <= last:  # (no time after the last passed on yet: wait for the next packet's)
+            if self._held_before:
+                raise SampleError(f"{self.where}:{packet} sample {first}: t = {t[0]:.9g} s is still not after the"
+                                  f" sample before ({last:.9g} s) a packet later; t must increase (seconds since"
                                   " the start)")
-            self._held = samples[end + 1:]
-            samples, t = samples[:end + 1], t[:end + 1]
-            anchors_t = t[anchors]
-        else:
-            anchors_t = t[anchors]
-        if math.isfinite(last):  # (the last sample passed on: its time stays)
-            anchors, anchors_t = np.concatenate([[-1], anchors]), np.concatenate([[last], anchors_t])
-        elif anchors.size and anchors[0] > 0:  # (a tangle at the stream's start: from its smallest time)
-            anchors, anchors_t = np.concatenate([[0], anchors]), np.concatenate([[t[:anchors[0]].min()], anchors_t])
-        tangled = np.flatnonzero(~in_order[: len(t)])
-        if not tangled.size:
-            return samples
-        fixed = t.copy()
-        fixed[tangled] = np.interp(tangled, anchors, anchors_t)
+            self._held = samples
+            return samples[:0]
         if not self._jitter_said:
             self._jitter_said = True
-            plural = "s" if tangled.size > 1 else ""
-            warnings.warn(f"{self.where}:{packet} sample {first + int(np.argmax(t < highest[: len(t)]))}: t steps"
-                          f" back by less than a sample period (at most {1000 * float(below_s.max()):.3g} ms; the median"
-                          f" interval {1000 * period_s:.3g} ms): clock jitter; {tangled.size} sample{plural} re-timed"
-                          " evenly between their neighbours, in their order (later packets' jitter is re-timed without"
-                          " a further warning)", stacklevel=5)
-        return Samples(fixed, samples.acc, samples.gyr)
+            back = int(np.flatnonzero(t < np.concatenate([[last], t[:-1]]))[0])
+            plural = "s" if jitter.retimed > 1 else ""
+            warnings.warn(f"{self.where}:{packet} sample {first + back}: t steps back by less than a sample period"
+                          f" (at most {1000 * jitter.worst_s:.3g} ms; the median interval {1000 * jitter.period_s:.3g}"
+                          f" ms): clock jitter; {jitter.retimed} sample{plural} re-timed evenly between their"
+                          " neighbours, in their order (later packets' jitter is re-timed without a further warning)",
+                          stacklevel=5)
+        return Samples(jitter.t, samples.acc, samples.gyr)
 
     def flush(self) -> Samples:
         """The end of a live stream: the samples held for a later time that did not come (a last

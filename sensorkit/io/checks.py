@@ -92,7 +92,7 @@ def _jittered_packets(t: np.ndarray, repeats: np.ndarray, allowed: int,
     if packets is None:
         return None
     first = time_order(t)[0]
-    jitter = untangle_stamps(t, packets)
+    jitter = untangle_stamps(t[packets.starts], packets.sizes)
     if jitter.too_far is not None:
         return ClockRepair(t, first, jitter, repeats, allowed, refused_back=True)
     spread, period_s = spread_packets(jitter.t, packets)
@@ -178,18 +178,21 @@ def check_time_column(path: Path, t: np.ndarray, left_out: Collection[int] = (),
     return t, keep, notes
 
 
-def jitter_note(jitter: Jitter, column: TimeColumn = TimeColumn()) -> str:
-    """The warning (after ``FILE: line N: ``) for steps back re-timed as clock jitter: of rows, or
-    of packet stamps (``jitter.stamps``)."""
+def jitter_note(jitter: Jitter, column: TimeColumn = TimeColumn(), rows: str = "rows",
+                order: str = "the file's order") -> str:
+    """The warning (after ``FILE: line N: ``) for steps back re-timed as clock jitter: of ``rows``
+    (``"samples"``, for arrays), or of packet stamps (``jitter.stamps``), re-timed in ``order``
+    (``"their order"``, for arrays): the one wording of this repair, for every reader and for
+    samples handed to the library (:class:`~sensorkit.inputs.InputChecks`)."""
     times = f"{jitter.steps_back} time{'s' if jitter.steps_back > 1 else ''}"
     worst = f"at most {1000 * jitter.worst_s:.3g} ms"
     if jitter.stamps:
         return (f"{column.short} is stamped once per packet and the stamps step back {times} by less than a packet"
                 f" period ({worst}; the median step between stamps {1000 * jitter.period_s:.3g} ms): clock jitter;"
-                f" {jitter.retimed} stamps re-timed evenly between their neighbours, in the file's order")
+                f" {jitter.retimed} stamps re-timed evenly between their neighbours, in {order}")
     return (f"{column.short} steps back {times} by less than a sample period ({worst}; the median interval"
-            f" {1000 * jitter.period_s:.3g} ms): clock jitter; {jitter.retimed} rows re-timed evenly between their"
-            " neighbours, in the file's order")
+            f" {1000 * jitter.period_s:.3g} ms): clock jitter; {jitter.retimed} {rows} re-timed evenly between their"
+            f" neighbours, in {order}")
 
 
 def step_back_error(t: np.ndarray, row: int, earlier: int, before: str, jitter: Jitter | None,

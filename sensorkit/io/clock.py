@@ -14,7 +14,8 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -93,9 +94,10 @@ def spread_packets(t: np.ndarray, packets: Packets) -> tuple[np.ndarray, float]:
 class Jitter:
     """What :func:`untangle_jitter` did or found: ``t`` re-timed (s); ``steps_back`` (rows whose
     time was below the row before's); ``retimed`` (rows given a new time); ``worst_s`` (the largest
-    amount a time lay below an earlier row's); ``period_s`` (the median interval); ``too_far``: the
-    first row that lay a sample period or more below an earlier row (no jitter: nothing re-timed),
-    with ``earlier``, that row."""
+    amount a time lay below an earlier row's); ``period_s`` (the sample period that told jitter from
+    a step back: the median interval, unless given); ``too_far``: the first row that lay a sample
+    period or more below an earlier row (no jitter: nothing re-timed), with ``earlier``, that row
+    (-1: the sample passed on before ``t``, ``last_s``)."""
 
     t: np.ndarray
     steps_back: int
@@ -106,64 +108,74 @@ class Jitter:
     earlier: int | None = None
     #: the account is of packet stamps (:func:`untangle_stamps`): ``steps_back`` and ``retimed``
     #: count stamps, ``period_s`` is the median step between stamps; ``too_far`` and ``earlier``
-    #: are rows (the first row of the packet stamped too early; the last of the packet it lies below)
+    #: are stamps, or, given the packets' sizes, rows (the first row of the packet stamped too
+    #: early; the last of the packet it lies below)
     stamps: bool = False
 
 
-def untangle_jitter(t: np.ndarray) -> Jitter:
-    """``t`` (s) made non-decreasing where it steps back by less than a sample period (the median
-    positive interval): clock jitter, not a damaged file.
+def untangle_jitter(t: np.ndarray, last_s: float = -math.inf, period_s: float | None = None) -> Jitter:
+    """``t`` (s) made non-decreasing where it steps back by less than a sample period (``period_s``;
+    by default the median positive interval of ``t``): clock jitter, not a damaged file.
 
     Rows that are in order with every row (not below any earlier time nor above any later one) keep
     their time; the runs of others between two of them are re-timed evenly between those two, in
     the file's order (the order the sensor sampled them in; no row dropped, no value changed). A run
-    at the start (or end) is spread from its smallest time (to its largest), so the span is kept.
-    Exact repeats are left as they are (the reader drops a few). When a time lies a period or more
-    below an earlier one, nothing is re-timed and ``too_far`` names it.
+    at the end is spread to its largest time, one at the start from its smallest, so the span is
+    kept. Exact repeats are left as they are (the reader drops a few). When a time lies a period or
+    more below an earlier one, nothing is re-timed and ``too_far`` names it.
+
+    ``last_s``: the time of the sample before ``t`` already passed on (a live stream's, causally:
+    :class:`~sensorkit.inputs.InputChecks`), which keeps it: rows below it are out of order, and a
+    run at the start is re-timed from it. A whole recording has none (-inf). Live, ``t`` must then
+    hold a time after ``last_s`` (the caller waits for one).
     """
     n = len(t)
-    steps = np.diff(t)
-    positive = steps[steps > 0]
-    period_s = float(np.median(positive)) if positive.size else 0.0
-    highest_before = np.maximum.accumulate(t)
-    below_s = np.concatenate([[0.0], highest_before[:-1] - t[1:]])
-    steps_back = int(np.count_nonzero(steps < 0))
-    worst_s = float(below_s.max()) if n else 0.0
+    if period_s is None:
+        steps = np.diff(t)
+        positive = steps[steps > 0]
+        period_s = float(np.median(positive)) if positive.size else 0.0
+    before = np.maximum.accumulate(np.concatenate([[last_s], t]))[:-1]  # (the latest time before each row)
+    below_s = before - t
+    steps_back = int(np.count_nonzero(t < np.concatenate([[last_s], t[:-1]])))
+    worst_s = max(0.0, float(below_s.max())) if n else 0.0
     if steps_back == 0:
         return Jitter(t, 0, 0, worst_s, period_s)
     if worst_s >= period_s:  # (with no step forward at all, the period is 0: any step back is too far)
         row = int(np.flatnonzero((below_s >= period_s) & (below_s > 0))[0])
-        earlier = int(np.flatnonzero(t[:row] == highest_before[row - 1])[0])
+        earlier = int(np.flatnonzero(np.concatenate([[last_s], t[:row]]) == before[row])[0]) - 1
         return Jitter(t, steps_back, 0, worst_s, period_s, too_far=row, earlier=earlier)
-    lowest_after = np.minimum.accumulate(t[::-1])[::-1]
-    in_order = (t >= np.concatenate([[-np.inf], highest_before[:-1]])) & (t <= np.append(lowest_after[1:], np.inf))
+    lowest_after = np.append(np.minimum.accumulate(t[::-1])[::-1][1:], np.inf)
+    tangled = ~((t >= before) & (t <= lowest_after))
+    anchors = np.flatnonzero(~tangled)
+    first_in = int(anchors[0]) if anchors.size else n
+    end = int(anchors[-1]) if anchors.size else -1
+    anchors_t = t[anchors]
+    if end < n - 1:  # (a tangle at the end: to its largest time)
+        anchors, anchors_t = np.append(anchors, n - 1), np.append(anchors_t, t[end + 1:].max())
+    if math.isfinite(last_s):  # (the sample passed on keeps its time)
+        anchors, anchors_t = np.concatenate([[-1], anchors]), np.concatenate([[last_s], anchors_t])
+    elif first_in > 0:  # (a tangle at the start: from its smallest time; every row in a tangle: over the span)
+        anchors, anchors_t = np.concatenate([[0], anchors]), np.concatenate([[t[:first_in].min()], anchors_t])
     fixed = t.copy()
-    index = np.arange(n)
-    anchors = np.flatnonzero(in_order)
-    if not anchors.size:  # (every row in a tangle: spread over the span)
-        anchors_t, anchors = np.array([t.min(), t.max()]), np.array([0, n - 1])
-    else:
-        anchors_t = t[anchors]
-        if anchors[0] > 0:  # (a tangle at the start: from its smallest time)
-            anchors_t, anchors = np.concatenate([[t[:anchors[0]].min()], anchors_t]), np.concatenate([[0], anchors])
-        if anchors[-1] < n - 1:  # (at the end: to its largest)
-            anchors_t, anchors = np.append(anchors_t, t[anchors[-1] + 1:].max()), np.append(anchors, n - 1)
-    tangled = ~in_order
-    fixed[tangled] = np.interp(index[tangled], anchors, anchors_t)
+    fixed[tangled] = np.interp(np.flatnonzero(tangled), anchors, anchors_t)
     return Jitter(fixed, steps_back, int(np.count_nonzero(tangled)), worst_s, period_s)
 
 
-def untangle_stamps(t: np.ndarray, packets: Packets) -> Jitter:
-    """``t`` (s), stamped once per ``packets`` (runs of one time, :func:`packet_runs`), with the
-    stamps made non-decreasing where one steps back by less than a packet period (the median
-    positive step between stamps): jitter of the packet clock. The stamps are untangled as
-    :func:`untangle_jitter` untangles rows (each packet's rows keep sharing its stamp, for
-    :func:`spread_packets`); a stamp a packet period or more below an earlier one is ``too_far``
-    (the row starting its packet; ``earlier``, the last row of the packet it lies below)."""
-    stamps = untangle_jitter(t[packets.starts])
+def untangle_stamps(stamps: np.ndarray, sizes: np.ndarray | None = None) -> Jitter:
+    """Packet stamps (s, one per packet) made non-decreasing where one steps back by less than a
+    packet period (the median positive step between stamps): jitter of the packet clock. The stamps
+    are untangled as :func:`untangle_jitter` untangles rows; a stamp a packet period or more below
+    an earlier one is ``too_far`` (``earlier``: the stamp it lies below). The one untangling of
+    packet stamps, for every reader: a Movesense export's packets, and a file stamped once per
+    packet, whose ``sizes`` (rows per packet, :func:`packet_runs`) give ``t`` per row (each packet's
+    rows sharing its stamp, for :func:`spread_packets`) and ``too_far`` the row starting its packet
+    (``earlier``: the last row of the packet it lies below)."""
+    jitter = replace(untangle_jitter(stamps), stamps=True)
+    if sizes is None:
+        return jitter
+    starts = np.cumsum(sizes) - sizes
     too_far = earlier = None
-    if stamps.too_far is not None:
-        too_far = int(packets.starts[stamps.too_far])
-        earlier = int(packets.starts[stamps.earlier] + packets.sizes[stamps.earlier] - 1)
-    return Jitter(np.repeat(stamps.t, packets.sizes), stamps.steps_back, stamps.retimed, stamps.worst_s,
-                  stamps.period_s, too_far, earlier, stamps=True)
+    if jitter.too_far is not None:
+        too_far = int(starts[jitter.too_far])
+        earlier = int(starts[jitter.earlier] + sizes[jitter.earlier] - 1)
+    return replace(jitter, t=np.repeat(jitter.t, sizes), too_far=too_far, earlier=earlier)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
+from sensorkit.io.files import Hashing, note_digest, noting
 from sensorkit.io.files import describe_os_error, file_size, unsearchable_folder  # noqa: F401 - (file_size: moved there)
 from sensorkit.samples import COLUMNS
 
@@ -61,17 +62,24 @@ class Table:
     def left_out_lines(self) -> frozenset[int]:
         return frozenset(number for number, _ in self.left_out)
 
-    def warning(self, path: Path) -> str | None:
-        """The one-line warning for the lines left out (None if none were), e.g. ``x.csv: 2 malformed
-        lines left out as lost samples (line 5001: column gyr_z: 'x' is not a number; line 7002: ...)``."""
-        if not self.left_out:
-            return None
-        count = len(self.left_out)
-        named = [f"line {number}: {problem}" for number, problem in self.left_out[:_NAMED_LINES]]
-        if count > _NAMED_LINES:
-            named.append(f"and {count - _NAMED_LINES} more")
-        what = "1 malformed line left out as a lost sample" if count == 1 else f"{count} malformed lines left out as lost samples"
-        return f"{path}: {what} ({'; '.join(named)})"
+
+def left_out_warning(path: Path, left_out: Sequence[tuple[int | str, str]], unit: str = "line") -> str | None:
+    """The one-line warning for the malformed lines ``left_out`` ((file line number, what is wrong),
+    in order) of any reader's table (None if none were), e.g. ``x.csv: 2 malformed lines left out as
+    lost samples (line 5001: column gyr_z: 'x' is not a number; line 7002: ...)``; of packets, for
+    ``unit`` ``"packet"`` (where each is: a line number, or a location such as ``Meas.IMU6[3].Body``)."""
+    if not left_out:
+        return None
+    count = len(left_out)
+    named = [f"{_where(where)}: {problem}" for where, problem in left_out[:_NAMED_LINES]]
+    if count > _NAMED_LINES:
+        named.append(f"and {count - _NAMED_LINES} more")
+    lost = "a lost sample" if count == 1 and unit == "line" else "lost samples"
+    return f"{path}: {count} malformed {unit}{'s' if count > 1 else ''} left out as {lost} ({'; '.join(named)})"
+
+
+def _where(where: int | str) -> str:
+    return f"line {where}" if isinstance(where, (int, np.integer)) else where
 
 
 @dataclass(frozen=True)
@@ -225,17 +233,19 @@ def parse_table(path: Path, header: Header, end_offset: int | None = None) -> Ta
     """
     options = _parse_options(header)
     try:
-        if end_offset is None:
-            frame = pd.read_csv(path, **options)
-        else:
-            with open(path, "rb") as handle:
-                frame = pd.read_csv(io.BufferedReader(_Bounded(handle, end_offset), 1 << 20), **options)
+        with open(path, "rb") as handle:  # (read once: the bytes searched for a NUL, and hashed, as they pass)
+            stream = Hashing(handle if end_offset is None else _Bounded(handle, end_offset), digest=noting())
+            frame = pd.read_csv(io.BufferedReader(stream, 1 << 20), **options)
+            if stream.ended and stream.sha256 is not None:  # (and the rest, a last line cut short, for the digest)
+                stream.sha256.update(handle.read())
+                note_digest(path, stream.sha256.hexdigest())
     except (ValueError, OSError) as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
         if isinstance(exc, OSError):
             raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
         return _without_malformed_lines(path, header, end_offset, exc)
     values = _values(frame, header)
-    if not np.isfinite(values).all() or find_nul(path, end_offset) is not None:  # (the parser ends a cell at a NUL)
+    nul = stream.nul if stream.ended else find_nul(path, end_offset) is not None
+    if not np.isfinite(values).all() or nul:  # (the parser ends a cell at a NUL)
         return _without_malformed_lines(path, header, end_offset, None)
     return Table(values)
 
@@ -274,13 +284,15 @@ def _without_malformed_lines(path: Path, header: Header, end_offset: int | None,
     return Table(values, tuple(bad))
 
 
-def refuse_if_mostly_malformed(path: Path, bad: Sequence[tuple[int, str]], n_lines: int) -> None:
+def refuse_if_mostly_malformed(path: Path, bad: Sequence[tuple[int | str, str]], n_lines: int, unit: str = "line") -> None:
     """A :class:`RecordingError` naming the first of the malformed lines ``bad`` ((line number, what
     is wrong), in order) when they are more than ``MAX_MALFORMED_FRACTION`` of the ``n_lines`` data
-    lines, or all of them: too many to leave out as lost samples."""
+    lines, or all of them: too many to leave out as lost samples. ``unit`` ``"packet"``: of packets
+    (each where it is, a line number or a location)."""
     if bad and (len(bad) / n_lines > MAX_MALFORMED_FRACTION or len(bad) == n_lines):
         first, problem = bad[0]
-        raise RecordingError(f"{path}: line {first}: {problem} ({len(bad)} of {n_lines} data lines malformed;"
+        counted = "data lines" if unit == "line" else f"{unit}s"
+        raise RecordingError(f"{path}: {_where(first)}: {problem} ({len(bad)} of {n_lines} {counted} malformed;"
                              f" at most {100 * MAX_MALFORMED_FRACTION:g}% can be left out)")
 
 

@@ -1,10 +1,15 @@
-"""Small file helpers shared by the reader and the writers: sidecar path, path identity, atomic replace."""
+"""Small file helpers shared by the reader and the writers: sidecar path, path identity, atomic replace,
+the digest of a file hashed as it is read."""
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import stat
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Iterable, Iterator
 
 from sensorkit.errors import RecordingError
 
@@ -89,3 +94,61 @@ def file_size(path: Path) -> int:
     if not stat.S_ISREG(status.st_mode):
         raise RecordingError(f"{path}: not a regular file (a named pipe, socket or device), not a recording")
     return status.st_size
+
+
+#: the SHA-256 (hex) of each file a reader has read whole, by path, while :func:`noting_digests` is on
+_DIGESTS: ContextVar[dict[Path, str] | None] = ContextVar("sensorkit_file_digests", default=None)
+
+
+@contextmanager
+def noting_digests() -> Iterator[dict[Path, str]]:
+    """Within it, the SHA-256 (hex) of every file a reader reads whole (:func:`read_whole`, or a
+    parse through a :class:`Hashing` stream) is noted in the dict given, by path: a batch's check
+    for identical recordings needs no second read of each file."""
+    digests: dict[Path, str] = {}
+    token = _DIGESTS.set(digests)
+    try:
+        yield digests
+    finally:
+        _DIGESTS.reset(token)
+
+
+def note_digest(path: str | os.PathLike, digest: str) -> None:
+    """Note ``digest`` (SHA-256, hex) as the content of ``path``, when :func:`noting_digests` is on."""
+    digests = _DIGESTS.get()
+    if digests is not None:
+        digests[Path(path)] = digest
+
+
+def noting() -> bool:
+    """Is :func:`noting_digests` on (the digests of files read to be noted)?"""
+    return _DIGESTS.get() is not None
+
+
+def read_whole(path: str | os.PathLike) -> bytes:
+    """The file's bytes (``Path.read_bytes``), their SHA-256 noted (:func:`note_digest`)."""
+    data = Path(path).read_bytes()
+    if noting():
+        note_digest(path, hashlib.sha256(data).hexdigest())
+    return data
+
+
+class Hashing(io.RawIOBase):
+    """A binary stream read through, its bytes hashed (SHA-256, when ``digest``) as they pass, and
+    whether any was a NUL (``nul``); ``ended``: it was read to its end (a read returned nothing)."""
+
+    def __init__(self, stream: BinaryIO, digest: bool = True) -> None:
+        self._stream, self.nul, self.ended = stream, False, False
+        self.sha256 = hashlib.sha256() if digest else None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        if self.sha256 is not None:
+            self.sha256.update(data)
+        self.nul = self.nul or b"\0" in data
+        self.ended = self.ended or not data
+        return len(data)

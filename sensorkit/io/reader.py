@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sensorkit.errors import NoDataError, RecordingError, escape_controls
 from sensorkit.io.checks import check_time_column, check_time_plausible
-from sensorkit.io.csv_table import file_size, find_truncation, line_at_offset, parse_table, read_header
+from sensorkit.io.csv_table import file_size, find_truncation, left_out_warning, line_at_offset, parse_table, read_header
 from sensorkit.io.files import sidecar_path
 from sensorkit.io.meta import RecordingMeta, load_meta, started_at_from_mtime
 from sensorkit.io.units import check_units
@@ -68,7 +68,7 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
     table = parse_table(path, header, truncation.offset if truncation else None)
     values = table.values
     if table.left_out:
-        warnings.append(table.warning(path))
+        warnings.append(left_out_warning(path, table.left_out))
     if not len(values) and not truncation and meta.n_samples == 0:
         received = (meta.stream or {}).get("received_samples")
         if meta.write_error is not None or received:  # (samples came and none was saved: lost, a failure)

@@ -16,8 +16,8 @@ import pandas as pd
 
 from sensorkit.errors import RecordingError
 from sensorkit.io.checks import TimeColumn, check_time_column
-from sensorkit.io.csv_table import Table, is_number, refuse_if_mostly_malformed
-from sensorkit.io.files import describe_os_error
+from sensorkit.io.csv_table import is_number, left_out_warning, refuse_if_mostly_malformed
+from sensorkit.io.files import describe_os_error, read_whole
 from sensorkit.samples import Samples
 
 _HEAD_BYTES = 1 << 16
@@ -101,7 +101,7 @@ def read_columns(path: Path, header_line: int, sep: str, columns: dict[str, int]
     Without ``warnings``, any malformed line is an error.
     """
     try:
-        data = path.read_bytes()
+        data = read_whole(path)
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     positions = sorted(set(columns.values()))
@@ -198,7 +198,7 @@ def _without_malformed_lines(path: Path, data: bytes, header_line: int, sep: str
         if warnings is None:
             raise RecordingError(f"{path}: line {first}: {problem}")
         refuse_if_mostly_malformed(path, bad, n_lines)
-        warnings.append(Table(np.empty((0, 7)), tuple(bad)).warning(path))
+        warnings.append(left_out_warning(path, bad))
     source = header + b"\n" + b"\n".join(raw for _, raw in good) + b"\n"
     return source, np.array([number for number, _ in good], dtype=np.int64)
 

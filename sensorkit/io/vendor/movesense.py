@@ -21,7 +21,7 @@ import io
 import json
 import math
 import os
-from dataclasses import replace
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from sensorkit.errors import RecordingError
-from sensorkit.io.csv_table import MAX_MALFORMED_FRACTION, Table
-from sensorkit.io.files import describe_os_error
+from sensorkit.io.csv_table import left_out_warning, refuse_if_mostly_malformed
+from sensorkit.io.files import describe_os_error, read_whole
 from sensorkit.io.checks import jitter_note, step_back_error
-from sensorkit.io.clock import untangle_jitter
+from sensorkit.io.clock import untangle_stamps
 from sensorkit.io.vendor.common import VendorData, clean_time, merge_by_time, row_lines, spread_packets, time_label
 from sensorkit.io.vendor.pairs import pair_name, partner, role_of
 from sensorkit.samples import Samples
@@ -75,46 +75,120 @@ def _packets(node: Any, where: str = "") -> Iterator[tuple[dict, str]]:
             yield from _packets(value, f"{where}[{index}]")
 
 
-def _documents(path: Path) -> Iterator[tuple[Any, str]]:
+#: a stamp read from a line that is no JSON (its packet's samples are lost, its time still bounds the packet before's)
+_STAMP_IN_TEXT = re.compile(r'"Timestamp"\s*:\s*(\d+(?:\.\d+)?)(?=\s*[,}])')
+
+
+def _documents(path: Path, warnings: list[str]) -> Iterator[tuple[Any, str, str | None]]:
     """The JSON file as one document, or its lines as JSON Lines; each with where it is ("" for the
-    whole file, ``"line N: "`` for a line)."""
+    whole file, ``"line N: "`` for a line) and, for a line that is no JSON, what is wrong (its
+    document then its text). A last line cut short (no line break) is dropped, said in ``warnings``."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_whole(path).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    lines = text.splitlines()
     try:
-        yield json.loads(text), ""
+        yield json.loads(text), "", None
         return
     except json.JSONDecodeError as exc:
-        if exc.msg != "Extra data":
+        written = [line for line in lines if line.strip()]
+        json_lines = exc.msg == "Extra data" or (exc.lineno == 1 and len(written) > 1 and written[1].lstrip()[:1] == "{")
+        if not json_lines:  # (one document, damaged: nothing to skip)
             raise RecordingError(f"{path}: line {exc.lineno}: column {exc.colno}: invalid JSON: {exc.msg}") from None
-    for number, line in enumerate(text.splitlines(), start=1):
+    last = max((number for number, line in enumerate(lines, start=1) if line.strip()), default=0)
+    for number, line in enumerate(lines, start=1):
         if line.strip():
             try:
-                yield json.loads(line), f"line {number}: "
+                yield json.loads(line), f"line {number}: ", None
             except json.JSONDecodeError as exc:
-                raise RecordingError(f"{path}: line {number}: column {exc.colno}: invalid JSON: {exc.msg}") from None
+                if number == last and not text.endswith(("\n", "\r")):
+                    warnings.append(f"{path}: line {number}: incomplete last line dropped (export cut short?)")
+                else:
+                    yield line, f"line {number}: ", f"column {exc.colno}: invalid JSON: {exc.msg}"
 
 
-def _json_streams(path: Path) -> Streams:
+def _packet_problem(packet: dict) -> tuple[str, str] | None:
+    """What is wrong with a packet, and its key: ``("Timestamp", "'abc' is not a number (ms)")``,
+    ``("ArrayAcc", "must be a list of {x, y, z} numbers")``; None when nothing is."""
+    stamp = packet["Timestamp"]
+    if not isinstance(stamp, (int, float)) or isinstance(stamp, bool) or not math.isfinite(stamp):
+        return "Timestamp", f"{stamp!r} is not a number (ms)"
+    for key in _KEYS.values():
+        if key in packet and _block(packet[key]) is None:
+            return key, "must be a list of {x, y, z} numbers"
+    return None
+
+
+def _block(array: Any) -> list[list[float]] | None:
+    """An array of a packet as (x, y, z) rows, or None when it is no list of {x, y, z} numbers."""
+    try:
+        block = [[float(v["x"]), float(v["y"]), float(v["z"])] for v in array]
+    except (TypeError, KeyError, ValueError):
+        return None
+    return block if all(math.isfinite(value) for row in block for value in row) else None
+
+
+def _json_streams(path: Path, warnings: list[str] | None = None) -> Streams:
+    """The file's streams. A malformed packet (a stamp no number, an array no list of {x, y, z}
+    numbers; a line of JSON Lines that is no JSON) is left out as lost samples, as the other readers
+    leave out a malformed line: up to :data:`~sensorkit.io.csv_table.MAX_MALFORMED_FRACTION` of the
+    packets, and not all, with one warning naming the first; more is a :class:`RecordingError`
+    naming the first. Its stamp, where one can be read, still ends the packet before (NaN rows,
+    dropped once timed; a stamp that cannot be read lies midway between its neighbours')."""
+    warnings = [] if warnings is None else warnings
     streams: Streams = {"acc": ([], [], (path, None, [])), "gyr": ([], [], (path, None, []))}
-    for document, line in _documents(path):
+    bad: list[tuple[str, str]] = []
+    n_packets = 0
+    for document, line, problem in _documents(path, warnings):
+        if problem is not None:  # (a line that is no JSON: its sensors and stamp, where its text shows them)
+            n_packets += 1
+            bad.append((line.rstrip(": "), problem))
+            found = _STAMP_IN_TEXT.search(document)
+            for role, key in _KEYS.items():
+                if f'"{key}"' in document:
+                    _add(streams[role], float(found.group(1)) if found else math.nan, [], line + "Timestamp")
+            continue
         for packet, inside in _packets(document):
-            stamp_at = f"{line}{inside.lstrip('.')}{'.' if inside else ''}Timestamp"  # e.g. "line 12: acc.Timestamp"
-            stamp = packet["Timestamp"]
-            if not isinstance(stamp, (int, float)) or isinstance(stamp, bool) or not math.isfinite(stamp):
-                raise RecordingError(f"{path}: {stamp_at}: {stamp!r} is not a number (ms)")
+            n_packets += 1
+            at = f"{line}{inside.lstrip('.')}{'.' if inside else ''}"  # e.g. "line 12: acc."
+            problem = _packet_problem(packet)
+            if problem is not None:
+                bad.append((at + problem[0], problem[1]))
+            stamp = math.nan if problem is not None and problem[0] == "Timestamp" else packet["Timestamp"]
             for role, key in _KEYS.items():
                 if key in packet:
-                    try:
-                        block = [[float(v["x"]), float(v["y"]), float(v["z"])] for v in packet[key]]
-                    except (TypeError, KeyError, ValueError):
-                        raise RecordingError(f"{path}: {line}{inside.lstrip('.')}{'.' if inside else ''}{key}:"
-                                             " must be a list of {x, y, z} numbers") from None
-                    streams[role][0].append(float(stamp))
-                    streams[role][1].append(block)
-                    streams[role][2][2].append(stamp_at)
+                    block = _block(packet[key])
+                    if block is None or problem is not None:
+                        block = [[math.nan] * 3] * (len(packet[key]) if isinstance(packet[key], list) else 0)
+                    _add(streams[role], float(stamp), block, f"{at}Timestamp")
+    refuse_if_mostly_malformed(path, bad, n_packets, unit="packet")
+    if bad:
+        warnings.append(left_out_warning(path, bad, unit="packet"))
+        for role in _KEYS:
+            streams[role] = _stamps_filled(*streams[role])
     return streams
+
+
+def _add(stream, stamp: float, block: list[list[float]], stamp_at: str) -> None:
+    stream[0].append(stamp)
+    stream[1].append(block)
+    stream[2][2].append(stamp_at)
+
+
+def _stamps_filled(stamps: list[float], blocks: list, where: tuple):
+    """A stream whose packets left out had no stamp to read (NaN): those between two stamps placed
+    midway (by packet) between them, so the packet before still ends there; those at the start or
+    end dropped (their samples are lost either way)."""
+    stamps_ms = np.asarray(stamps, dtype=np.float64)
+    known = np.flatnonzero(np.isfinite(stamps_ms))
+    if len(known) == len(stamps_ms) or not known.size:
+        return stamps, blocks, where
+    keep = slice(int(known[0]), int(known[-1]) + 1)
+    index = np.arange(len(stamps_ms))
+    filled = np.interp(index, known, stamps_ms[known])
+    path, lines, stamps_at = where
+    return filled[keep].tolist(), blocks[keep], (path, lines, stamps_at[keep])
 
 
 def _cut_last_number(path: Path, last_row: np.ndarray) -> bool:
@@ -197,14 +271,11 @@ def _without_malformed_lines(path: Path, body: bytes, cut: bool) -> tuple[bytes,
         numbered, raw_lines = numbered[:-1], raw_lines[:index]
     if not bad:
         return b"\n".join(raw_lines), cut_at, []
-    first, problem = bad[0][0] + 1, bad[0][1]
-    if len(bad) / len(numbered) > MAX_MALFORMED_FRACTION or len(bad) == len(numbered):
-        raise RecordingError(f"{path}: line {first}: {problem} ({len(bad)} of {len(numbered)} data lines malformed;"
-                             f" at most {100 * MAX_MALFORMED_FRACTION:g}% can be left out)")
+    left_out = [(index + 1, problem) for index, problem in bad]
+    refuse_if_mostly_malformed(path, left_out, len(numbered))
     for index, _ in bad:
         raw_lines[index] = _placeholder(raw_lines[index])
-    left_out = tuple((index + 1, problem) for index, problem in bad)
-    return b"\n".join(raw_lines), cut_at, [Table(np.empty((0, 7)), left_out).warning(path)]
+    return b"\n".join(raw_lines), cut_at, [left_out_warning(path, left_out)]
 
 
 def _csv_streams(path: Path, warnings: list[str]) -> Streams:
@@ -213,7 +284,7 @@ def _csv_streams(path: Path, warnings: list[str]) -> Streams:
     if role is None:
         raise RecordingError(f"{path}: a Movesense CSV ({CSV_HEADER}) must name its sensor (…acc… or …gyro…) in the file name")
     try:
-        data = path.read_bytes()
+        data = read_whole(path)
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read: {describe_os_error(exc)}") from None
     # (a crash pads a file with NULs: its last line, so drop_last, is dropped as cut, as the other readers
@@ -258,7 +329,7 @@ def _streams(path: Path, head: str | None, warnings: list[str]) -> Streams:
     if head is None:
         with open(path, encoding="utf-8-sig", errors="replace") as handle:
             head = handle.read(1 << 16)
-    return _json_streams(path) if _is_json(path, head) else _csv_streams(path, warnings)
+    return _json_streams(path, warnings) if _is_json(path, head) else _csv_streams(path, warnings)
 
 
 def _samples_of(stamps_ms: list[float], blocks: list[list[list[float]]],
@@ -268,24 +339,22 @@ def _samples_of(stamps_ms: list[float], blocks: list[list[list[float]]],
     counts = np.array([len(block) for block in blocks], dtype=np.int64)
     t_s = spread_packets(path, stamps_s, counts, what)
     values = np.array([v for block in blocks for v in block], dtype=np.float64).reshape(-1, 3)
-    if lines is not None:  # (a CSV's malformed lines, timed as their packet's samples, are dropped now)
-        timed = np.isfinite(values).all(axis=1)
-        if not timed.all():
-            t_s, values, lines = t_s[timed], values[timed], lines[timed]
+    timed = np.isfinite(values).all(axis=1)  # (the samples of malformed lines or packets, timed, are dropped now)
+    if not timed.all():
+        t_s, values, lines = t_s[timed], values[timed], None if lines is None else lines[timed]
     t_s, keep, warnings = clean_time(path, t_s, what, lines=lines, values=values)
     return t_s[keep], values[keep], notes + warnings
 
 
 def _untangled(path: Path, stamps_s: np.ndarray, stamps_at: list[str], what: str) -> tuple[np.ndarray, list[str]]:
-    """The packets' stamps (s) untangled where one steps back by less than a packet period (the
-    median step between stamps: the packet clock's jitter), as the sensorkit CSV reader untangles
-    a file's packet stamps (:func:`~sensorkit.io.clock.untangle_jitter`, the same warning), and
-    the warning; a :class:`RecordingError` naming the stamp (``stamps_at``) a packet period or more
-    below an earlier one."""
+    """The packets' stamps (s) untangled by :func:`~sensorkit.io.clock.untangle_stamps` where one
+    steps back by less than a packet period (the packet clock's jitter), as the sensorkit CSV reader
+    untangles a file's packet stamps, and its warning (the reader's wording); a :class:`RecordingError`
+    naming the stamp (``stamps_at``) a packet period or more below an earlier one."""
     if not bool((np.diff(stamps_s) < 0).any()):
         return stamps_s, []
     label = time_label(what)
-    jitter = replace(untangle_jitter(stamps_s), stamps=True)
+    jitter = untangle_stamps(stamps_s)
     if jitter.too_far is not None:
         k, earlier = jitter.too_far, jitter.earlier
         before = "the packet before" if earlier == k - 1 else stamps_at[earlier]
