@@ -192,6 +192,11 @@ def _label_roms(figure, ax, reps, heights: list[float] | None = None) -> list:
     return placed
 
 
+def _true(value: object) -> bool:
+    """A report's boolean cell: True, or ``"true"`` as its CSV writes it."""
+    return value is True or str(value).strip().lower() == "true"
+
+
 def _number(value: object) -> float:
     if value is None or value == "":
         return math.nan
@@ -233,6 +238,7 @@ def patient_progress_png(rows: Sequence[Mapping], rom_targets: Mapping[str, floa
         rom_mean = np.array([_number(r["rom_full_mean_deg" if full else "rom_mean_deg"]) for r in mine])
         rom_max = np.array([_number(r["rom_max_deg"]) for r in mine])
         adherence = np.array([_number(r["adherence_pct"]) for r in mine])
+        going = np.array([_true(r.get("day_in_progress", False)) for r in mine], dtype=bool)
         label = f"{exercise} {side}"
         has = ~np.isnan(rom_mean)
         line, = ax_rom.plot(days[has], rom_mean[has], "o-", label=f"{label}: mean ROM{' of full reps' if full else ''}")
@@ -241,9 +247,13 @@ def patient_progress_png(rows: Sequence[Mapping], rom_targets: Mapping[str, floa
         ax_rom.plot(days[has_max], rom_max[has_max], "^", color=line.get_color(), alpha=0.5, ms=5,
                     label=f"{label}: max ROM (any rep)")
         x = days.astype("datetime64[D]").astype(float) + (i - (len(series) - 1) / 2) * width
-        scheduled = ~np.isnan(adherence)
-        ax_adh.bar(x[scheduled], adherence[scheduled], width=width, color=line.get_color(), label=label)
-        missed = scheduled & (adherence == 0)
+        judged = ~np.isnan(adherence)  # (an exercise day: its adherence; any other day, or one whose data were lost: none)
+        over = judged & ~going
+        ax_adh.bar(x[over], adherence[over], width=width, color=line.get_color(), label=label)
+        # (the report's day, not over: its reps so far, hollow, neither a result nor a miss)
+        ax_adh.bar(x[judged & going], adherence[judged & going], width=width, color="none", edgecolor=line.get_color(),
+                   hatch="//", label=f"{label}: today so far" if (judged & going).any() else None)
+        missed = over & (adherence == 0)
         ax_adh.plot(x[missed], np.zeros(missed.sum()), "x", color="#c0392b", ms=7, clip_on=False)
     for exercise, target in sorted((rom_targets or {}).items()):  # (each in its exercise's colour)
         ax_rom.axhline(target, color=colours.get(exercise, "#c0392b"), ls="--", lw=0.9, label=f"{exercise} target {target:g}°")
@@ -251,12 +261,15 @@ def patient_progress_png(rows: Sequence[Mapping], rom_targets: Mapping[str, floa
     ax_rom.set_ylim(bottom=0)
     ax_rom.legend(fontsize=8, loc="lower left")
     ax_rom.grid(alpha=0.3)
-    scheduled_all = [a for a in (_number(r["adherence_pct"]) for r in rows) if not math.isnan(a)]
-    mean = f"mean {sum(scheduled_all) / len(scheduled_all):.0f} % over {len(scheduled_all)} scheduled day-sides" \
-        if scheduled_all else "no scheduled days"
+    # (the report's: each exercise day's adherence, the week's days_per_week days with exercise first; the
+    # mean over the days that are over, as summary.csv's, the day in progress apart)
+    over_all = [a for r in rows if not math.isnan(a := _number(r["adherence_pct"])) and not _true(r.get("day_in_progress", False))]
+    mean = (f"mean {sum(over_all) / len(over_all):.0f} % over {len(over_all)} exercise day{'s' if len(over_all) > 1 else ''}"
+            " × side, today apart" if over_all else "no exercise day over yet")
     ax_adh.set_ylabel("adherence (%)")
     ax_adh.set_ylim(0, 105)
-    ax_adh.set_title(f"adherence per scheduled day ({mean}; x = 0 %)", fontsize=9)
+    ax_adh.set_title(f"adherence per exercise day (the week's prescribed days, those with exercise first; {mean};"
+                     " x = missed, 0 %)", fontsize=9)
     ax_adh.legend(fontsize=8, loc="upper right")
     ax_adh.grid(alpha=0.3, axis="y")
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator
