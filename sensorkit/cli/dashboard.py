@@ -51,7 +51,8 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
             left_out = "their patients are" if where.is_dir() else "this prescription is not read, its patient is"
             click.echo(f"error: {reason}; {left_out} not shown", err=True)
         data = DashboardData(prescriptions, paths, as_of=as_of,
-                             include_simulated=include_simulated, prescriptions_failed=rx_failed)
+                             include_simulated=include_simulated, prescriptions_failed=rx_failed,
+                             prescription_path=rx_path)
         data.refresh()
         click.echo(data.status_line(), err=True)
         server = WebServer(dashboard_app(data), host, port)
