@@ -64,7 +64,7 @@ def test_the_title_says_exercise_days_and_the_mean_leaves_today_apart(monkeypatc
     seen = drawn(monkeypatch, rows(date(2026, 1, 7)))
     (title,) = seen["titles"]
     assert "scheduled" not in title and title.startswith("adherence per exercise day")
-    assert "mean 100 % over 2 exercise days × side, today apart" in title and "x = missed, 0 %" in title
+    assert "mean 100 % over 2 exercise days × side, today apart" in title and "x = 0 %, ? = data lost" in title
     assert sorted(seen["bars"]) == [(day_x(date(2026, 1, 1)), 100.0, True), (day_x(date(2026, 1, 2)), 100.0, True),
                                     (day_x(date(2026, 1, 7)), 0.0, False)]  # (today: hollow, so far)
     assert seen["crosses"] == []  # (not missed: the day is not over)
@@ -81,3 +81,19 @@ def test_the_week_s_missed_day_is_crossed_once_it_is_over_and_so_is_a_report_rea
         assert "mean 67 % over 3 exercise days × side, today apart" in seen["titles"][-1]
         assert seen["crosses"][-1:] == [day_x(date(2026, 1, 7))]
         assert (day_x(date(2026, 1, 8)), 0.0, False) not in seen["bars"]  # (the 8th: no exercise day of the new week yet)
+
+
+def test_a_changed_prescription_s_target_is_drawn_over_the_days_of_each_period(monkeypatch):
+    pytest.importorskip("matplotlib")
+    from matplotlib.axes import Axes
+
+    from sensorkit.plot import patient_progress_png
+
+    lines = []
+    hlines = Axes.hlines
+    monkeypatch.setattr(Axes, "hlines", lambda ax, y, xmin, xmax, *a, **k: (lines.append((y, xmin, xmax, k.get("label"))),
+                                                                         hlines(ax, y, xmin, xmax, *a, **k))[1])
+    patient_progress_png(rows(date(2026, 1, 7)), [("hip_external_rotation", START, date(2026, 1, 4), 30.0),
+                                                  ("hip_external_rotation", date(2026, 1, 5), None, 35.0)])
+    assert lines == [(30.0, day_x(START) - 0.5, day_x(date(2026, 1, 4)) + 0.5, "hip external rotation target 30° then 35°"),
+                     (35.0, day_x(date(2026, 1, 5)) - 0.5, day_x(date(2026, 1, 7)) + 0.5, None)]
