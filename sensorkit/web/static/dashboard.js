@@ -94,7 +94,7 @@ async function listPage() {
       <td class="opt" data-col="today" data-label="today so far" title="${esc((todayWords(p.today) || ["", ""])[1])}">${todayWords(p.today)
         ? esc(todayWords(p.today)[0] + (p.today.reps_prescribed ? " reps" : "")) : "–"}</td>
       <td class="num opt" data-col="days_with_data" data-label="days with data" data-value="${p.current_period ? p.current_period.days_with_data : ""}">${p.current_period
-        ? `${p.current_period.days_with_data} <span class="dim">of ${p.current_period.days} (period ${p.current_period.period}: ${p.current_period.start} – ${p.current_period.end})</span>`
+        ? `${p.current_period.days_with_data} <span class="dim">of ${p.current_period.days} (period ${p.current_period.period}: <span class="date">${p.current_period.start}</span> – <span class="date">${p.current_period.end}</span>)</span>`
         : `– <span class="dim">(starts ${p.start})</span>`}</td>
       <td data-col="last_session">${whenHTML(p.last_session)}</td>
       <td class="num opt" data-col="sessions" data-label="sessions">${p.sessions}${p.sessions_without_data
@@ -248,8 +248,9 @@ function romChart(el, p) {
     });
     const shown = targets.filter((v) => v !== null).filter((v, k, all) => k === 0 || v !== all[k - 1]);  // (each change once)
     data.push(targets);
+    // (stepped: a target holds until the day it changes, never a slope between two prescriptions)
     series.push({ label: `target ${shown.map((v) => `${v}°`).join(", then ") || "–"}`, stroke: palette[i % palette.length], dash: [6, 5],
-      width: 1.5, points: { show: false } });
+      width: 1.5, points: { show: false }, paths: uPlot.paths.stepped({ align: 1 }) });
   });
   if (!dates.length) { el.innerHTML = "<p class='dim'>no reps yet</p>"; return; }
   // (date labels thinned to the room there is: one "MM-DD" label per DATE_LABEL_PX of plot at most, so
@@ -311,7 +312,7 @@ async function patientPage(id) {
     <tr class="reps-row" id="reps-${s.id}" hidden><td colspan="9" data-col="reps">${wrap(repTable(s.reps))}</td></tr>`).join("");
   const periods = p.summary.map((r) => `<tr><td data-col="period">${r.period}</td>
     <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[r.exercise] || r.exercise)}</td><td class="opt" data-col="side" data-label="side">${r.side}</td>
-    <td data-col="dates">${r.period_start} – ${r.period_end}</td><td class="num opt" data-col="days_with_data" data-label="days with data">${r.days_with_data}</td>
+    <td data-col="dates"><span class="date">${r.period_start}</span> – <span class="date">${r.period_end}</span></td><td class="num opt" data-col="days_with_data" data-label="days with data">${r.days_with_data}</td>
     <td class="opt" data-col="band" data-label="band">${r.device_days_band}</td><td class="num" data-col="adherence">${fmt(r.adherence_mean_pct)} %</td>
     <td class="num opt" data-col="first_week" data-label="full-rep ROM first week">${withUnit(r.full_rom_first_week_mean_deg, "°")}</td>
     <td class="num opt" data-col="last_week" data-label="last week">${withUnit(r.full_rom_last_week_mean_deg, "°")}</td>
