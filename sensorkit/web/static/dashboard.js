@@ -39,6 +39,8 @@ function withUnit(x, unit, digits = 1) { return x === null || x === undefined ? 
 // The current 30-day period as summary.csv has it: its days with data of its days so far (a period of a
 // prescription shorter than 30 days, or one begun lately, has fewer than 30)
 function periodDays(c) { return c ? `${c.days_with_data} of ${c.days}` : "–"; }
+// a date as HTML, never broken at its hyphens on a narrow screen
+function dateHTML(iso) { return `<span class="date">${esc(iso)}</span>`; }
 function band(pct) { return pct === null || pct === undefined ? "" : pct >= 80 ? "good" : pct >= 50 ? "mid" : "low"; }
 function pctCell(pct, col) {
   const w = pct === null ? 0 : Math.min(pct, 100);
@@ -287,7 +289,7 @@ async function patientPage(id) {
         <td class="opt dim" data-col="file" data-label="file">${esc(q.file)}</td></tr>`).join("") + "</tbody></table>")
     : `<p>${plans}</p>`;
   const today = todayWords(p.today);
-  const until = p.adherence_until ? `<small class="dim">days over, to ${esc(p.adherence_until)}</small>` : "";
+  const until = p.adherence_until ? `<small class="dim">days over, to ${dateHTML(p.adherence_until)}</small>` : "";
   // (the records of sessions tried without data, among the others by start: "no data", why, nothing to open)
   const noData = (p.sessions_without_data || []).map((t) => ({ ...t, no_data: true }));
   const rowsOf = [...p.sessions, ...noData].sort((a, b) => (a.started < b.started ? -1 : a.started > b.started ? 1 : 0));
@@ -332,7 +334,7 @@ async function patientPage(id) {
   const started = p.current_period !== null;
   view.innerHTML = `
     <h1>Patient ${esc(p.patient)}</h1>
-    <p class="dim">${esc(p.timezone)} · prescription from ${p.start}${p.end ? ` to ${p.end}` : ""} · as of ${p.report_day}${p.as_of !== p.report_day ? ` (the prescription ended ${p.as_of}: the 7 and 30 days shown end then)` : ""}</p>
+    <p class="dim">${esc(p.timezone)} · prescription from ${dateHTML(p.start)}${p.end ? ` to ${dateHTML(p.end)}` : ""} · as of ${dateHTML(p.report_day)}${p.as_of !== p.report_day ? ` (the prescription ended ${dateHTML(p.as_of)}: the 7 and 30 days shown end then)` : ""}</p>
     ${prescription}
     ${afterNote}
     <div class="cards">
@@ -340,7 +342,7 @@ async function patientPage(id) {
       <div class="card" id="card-30d">Adherence, last 30 days<b>${withUnit(p.adherence_30d_pct, " %")}</b>${started ? until : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
       ${today ? `<div class="card" id="card-today">Today so far (${esc(p.today.date)})<b>${esc(today[0])}</b><small class="dim">${esc(today[1])}</small></div>` : ""}
       <div class="card" id="card-days">${started ? `Days with data, period ${p.current_period.period}` : "Days with data"}<b>${periodDays(p.current_period)}</b>
-        <small class="dim">${started ? `${esc(p.current_period.start)} – ${esc(p.current_period.end)}` : "not begun"}</small></div>
+        <small class="dim">${started ? `${dateHTML(p.current_period.start)} – ${dateHTML(p.current_period.end)}` : "not begun"}</small></div>
       <div class="card" id="card-last">Last session<b style="font-size:1.1rem">${esc(when(p.last_session))}</b></div>
     </div>
     <h2>Adherence calendar</h2>${calendar(p.calendar, p.report_day)}
