@@ -13,9 +13,10 @@ size and modification time: each recording is analysed once. A recording is name
 pages only by an opaque id (a hash of its path): no request can name a file.
 
 Dates are the patient's local dates. ``as_of`` (default: today in the patient's time zone) is
-the report's day, as for ``sensorkit report``: "the last 7 / 30 days" and the current 30-day
-period end on it (at most the prescription's end), it counts the reps done so far, and a
-session dated after it is counted on no day and shown apart (``dated_after``).
+the report's day, as for ``sensorkit report``: the current 30-day period ends on it (at most the
+prescription's end); it is in progress, its reps done so far shown apart (``today``), and "the
+last 7 / 30 days" are the days that are over before it (``adherence_until``: the day before it, or
+the prescription's end); a session dated after it is counted on no day and shown apart (``dated_after``).
 """
 from __future__ import annotations
 
