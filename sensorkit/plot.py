@@ -291,7 +291,7 @@ def patient_progress_png(rows: Sequence[Mapping],
             ax_adh.annotate("today\nso far", (x[k], adherence[k]), xytext=(0, 3), textcoords="offset points",
                             ha="center", fontsize=7, color=line.get_color())
         # (an exercise day whose data were partly lost, adherence unknown: "?", as the dashboard's calendar)
-        prescribed = np.array([_number(r["reps_prescribed"]) > 0 for r in mine], dtype=bool)
+        prescribed = np.array([_number(r.get("reps_prescribed", "")) > 0 for r in mine], dtype=bool)  # (nan > 0: False)
         for k in np.flatnonzero(prescribed & ~judged):
             ax_adh.annotate("?", (x[k], 0), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9,
                             fontweight="bold", color="#5a3b00")

@@ -35,7 +35,7 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
 @click.option("--as-of", "as_of", type=Day(), default=None, metavar="YYYY-MM-DD",
               cls=TextDefault, show_default="today, in each patient's time zone",
               help="The day the report is made. It is in progress (day_in_progress): it counts the reps done so "
-                   "far. Later days are not reported (neither done nor missed), nor are recordings dated after it "
+                   "far, and the summary's mean leaves it out. Later days are not reported (neither done nor missed), nor are recordings dated after it "
                    "(a note names each: after today, a recorder's clock ahead?). A prescription without an end is "
                    "reported up to it.")
 @parallel_options

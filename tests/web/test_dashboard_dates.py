@@ -1,7 +1,7 @@
 """The dashboard's dates and adherence as a therapist reads them: one report's day ("today"), one
 30-day period and one adherence, the same in the cards, the calendar, the periods table and
 summary.csv; days not come are neither missed nor done; a recording dated after today is flagged,
-not counted; the report's day counts the reps done so far."""
+not counted; the report's day shows the reps done so far, apart from the means."""
 from __future__ import annotations
 
 import csv
