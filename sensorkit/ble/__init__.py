@@ -9,6 +9,7 @@
             ...
 """
 from sensorkit.ble.errors import (
+    AmbiguousSensorError,
     BleError, ConnectError, DecodeError, NotConnectedError, SensorNotFoundError, StreamRefusedError, SubscribeRefusedError,
     UnknownSensorError,
 )
@@ -16,6 +17,7 @@ from sensorkit.ble.link import LinkState, Reconnect, SessionHealth
 from sensorkit.ble.scan import FoundSensor, find_sensor, scan
 from sensorkit.ble.session import SensorSession
 
-__all__ = ["BleError", "ConnectError", "DecodeError", "NotConnectedError", "SensorNotFoundError", "StreamRefusedError",
+__all__ = ["AmbiguousSensorError",
+           "BleError", "ConnectError", "DecodeError", "NotConnectedError", "SensorNotFoundError", "StreamRefusedError",
            "SubscribeRefusedError", "UnknownSensorError",
            "LinkState", "Reconnect", "SessionHealth", "FoundSensor", "find_sensor", "scan", "SensorSession"]

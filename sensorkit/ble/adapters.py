@@ -230,8 +230,11 @@ async def _polar_pmd_start(protocol: Protocol, client: BleakClient, sample_rate_
             answer = await ask(command)
         if not answer.ok:
             name = pmd.MEASUREMENT_TYPES[answer.measurement_type]
+            why = (f" (the link's ATT MTU, {client.mtu_size} bytes, is under what the sensor needs to stream: "
+                   "this computer's Bluetooth stack did not negotiate a larger one)"
+                   if answer.status_name == "ERROR_INVALID_MTU" else "")
             raise StreamRefusedError(f"{who}: the sensor refused to start {name} at {rate_hz:g} Hz "
-                                     f"(settings {command.payload[2:].hex(' ')}): {answer.status_name}")
+                                     f"(settings {command.payload[2:].hex(' ')}): {answer.status_name}{why}")
     return StreamStart(rate_hz, protocol, asked_clock_s=written_clock_s if commands else clock())
 
 

@@ -12,6 +12,16 @@ class SensorNotFoundError(BleError):
     """No advertising sensor matched the requested address or name within the scan time."""
 
 
+class AmbiguousSensorError(BleError):
+    """More than one advertising sensor has the name asked for (every MetaWear board advertises
+    "MetaWear"): none is taken. ``matches``: the :class:`~sensorkit.ble.scan.FoundSensor` of each,
+    strongest signal first; the message lists their addresses and signal strengths."""
+
+    def __init__(self, message: str, matches: tuple = ()) -> None:
+        super().__init__(message)
+        self.matches = matches
+
+
 class UnknownSensorError(BleError):
     """The sensor was found but no registered protocol claims its advertisement."""
 

@@ -190,10 +190,13 @@ class SessionRecorder:
     def stream_started(self, session: SensorSession) -> None:
         """The session streams: the sidecar's ``sample_rate_hz`` becomes the rate the sensor was set
         to, not the one asked for (a reader refuses a sidecar rate 10 % off the timestamps'; the
-        files are made with the first samples, after this)."""
+        files are made with the first samples, after this), and its ``stream`` names the sensor
+        (:func:`sensor_identity`), so that a recording its recorder never closed still says which."""
         rate_hz = session.stream_sample_rate_hz
-        if rate_hz and self.writer is None:
-            self.meta["sample_rate_hz"] = float(rate_hz)
+        if self.writer is None:
+            if rate_hz:
+                self.meta["sample_rate_hz"] = float(rate_hz)
+            self.meta["stream"] = {**(self.meta.get("stream") or {}), **sensor_identity(session)}
 
     def refresh(self, session: SensorSession) -> LiveStatus:
         """Update :attr:`status` from the session and the pipeline."""
@@ -283,7 +286,9 @@ class SessionRecorder:
         self.writer.close({
             "reconnects": [r.as_dict() for r in health.reconnects],
             "gaps": health.gaps,
-            "stream": {"protocol": session.protocol_name, "mtu": session.mtu, "packets": health.packets,
+            "stream": {**sensor_identity(session),
+                       **({"battery_percent": session.battery_percent} if session.battery_percent is not None else {}),
+                       "protocol": session.protocol_name, "mtu": session.mtu, "packets": health.packets,
                        "corrupt_packets": health.corrupt_packets, "lost_samples": health.lost_total_samples,
                        "nonfinite_samples": health.nonfinite_samples,
                        "received_samples": self.received, "unsaved_samples": self.received - self.writer.n_written,
@@ -308,6 +313,17 @@ class SessionRecorder:
             self.reps.append(rep)
             self.status.counts[rep.kind] = self.status.counts.get(rep.kind, 0) + 1
             self.status.fast_reps += rep.tempo == "fast"
+
+
+def sensor_identity(session: SensorSession) -> dict[str, str]:
+    """Which sensor the session is with, as the sidecar's ``stream`` says: its ``address`` and
+    ``advertised_name``, and its Device Information's ``model`` and ``firmware`` where it offers them
+    (empty before a sensor was found)."""
+    sensor = session.sensor
+    if sensor is None:
+        return {}
+    return {"address": sensor.address, **({"advertised_name": sensor.name} if sensor.name else {}),
+            **session.device_info}
 
 
 def ended_by(session: SensorSession, failure: BleError | None = None) -> str:

@@ -1,6 +1,7 @@
 """Find advertising sensors and tell which registered protocol each one speaks."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from bleak import BleakScanner
@@ -9,7 +10,7 @@ from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 from bleak.exc import BleakError
 
 import firmware_protocols
-from sensorkit.ble.errors import BleError, SensorNotFoundError
+from sensorkit.ble.errors import AmbiguousSensorError, BleError, SensorNotFoundError
 
 
 @dataclass(frozen=True)
@@ -55,29 +56,68 @@ async def scan(timeout_s: float = 5.0, backend: type[BaseBleakScanner] | None = 
     return sorted(found, key=lambda f: -f.rssi)
 
 
+#: After the first sensor with the name asked for is heard, how many more of its advertisements
+#: are awaited before the scan ends (others of that name, of the same make, advertise as often:
+#: by then they have very likely been heard too) ...
+SAME_NAME_REPEATS = 5
+#: ... and at most how long (s) after it: a sensor whose repeats the platform does not report
+#: (BlueZ reports one only when its data or signal strength changed) is waited for this long
+SAME_NAME_LISTEN_S = 3.0
+
+
 async def find_sensor(address_or_name: str, timeout_s: float = 10.0,
                       backend: type[BaseBleakScanner] | None = None) -> FoundSensor:
     """The advertising sensor with this address (case-insensitive) or local name.
+
+    An address is taken as soon as it is heard. A name is not unique (every MetaWear board
+    advertises "MetaWear"): after the first sensor of that name, the scan listens until that one
+    has advertised :data:`SAME_NAME_REPEATS` more times or :data:`SAME_NAME_LISTEN_S` have
+    passed, and when another sensor of that name was heard meanwhile it takes none and raises
+    :class:`AmbiguousSensorError`, one line listing each (address, signal strength in dBm):
+    recording the wrong sensor (the other leg's, a partner's) would give a session of someone
+    else's movements, or none, under this patient's name.
 
     Raises :class:`SensorNotFoundError` when none shows up within ``timeout_s``; a device that
     matches but speaks no registered protocol is returned with ``protocol == ""``.
     """
     wanted = address_or_name.lower()
-    seen: dict[str, AdvertisementData] = {}
-
-    def is_wanted(device: BLEDevice, adv: AdvertisementData) -> bool:
-        if device.address.lower() == wanted or (adv.local_name or device.name or "").lower() == wanted:
-            seen[device.address] = adv
-            return True
-        return False
-
+    named: dict[str, tuple[BLEDevice, AdvertisementData]] = {}  # address -> the latest of each of that name
+    loop = asyncio.get_running_loop()
     try:
-        device = await BleakScanner.find_device_by_filter(is_wanted, timeout=timeout_s, **_backend_kw(backend))
+        async with BleakScanner(**_backend_kw(backend)) as scanner:
+            async with asyncio.timeout(timeout_s) as listening:
+                first, repeats = None, 0
+                async for device, adv in scanner.advertisement_data():
+                    if device.address.lower() == wanted:
+                        return _found_any(device, adv)
+                    if (adv.local_name or device.name or "").lower() != wanted:
+                        continue
+                    named[device.address] = (device, adv)
+                    if first is None:
+                        first = device.address
+                        listening.reschedule(loop.time() + SAME_NAME_LISTEN_S)
+                    elif device.address == first:
+                        repeats += 1
+                        if repeats >= SAME_NAME_REPEATS:
+                            break
+    except TimeoutError:
+        pass
     except (BleakError, OSError) as exc:
         raise _scan_error(f"scan for {address_or_name!r}", exc) from exc
-    if device is None:
+    if not named:
         raise SensorNotFoundError(f"no sensor {address_or_name!r} advertised within {timeout_s:g} s")
-    adv = seen[device.address]
+    found = sorted((_found_any(device, adv) for device, adv in named.values()), key=lambda f: -f.rssi)
+    if len(found) > 1:
+        listed = ", ".join(f"{f.address} ({f.rssi} dBm)" for f in found)
+        raise AmbiguousSensorError(
+            f"{len(found)} sensors advertise as {address_or_name!r}: {listed}; none was taken: give the address "
+            "of the one to use (`sensorkit scan` with only that one switched on lists it)",
+            tuple(found))
+    return found[0]
+
+
+def _found_any(device: BLEDevice, adv: AdvertisementData) -> FoundSensor:
+    """The sensor advertising ``adv``, with ``protocol == ""`` when no registered protocol claims it."""
     found = _found(device, adv)
     if found is None:
         return FoundSensor(device.address, adv.local_name or device.name, adv.rssi, "",

@@ -39,7 +39,7 @@ from sensorkit.ble.errors import (ConnectError, DecodeError, NotConnectedError, 
 from sensorkit.ble.link import DataWatchdog, LinkState, Reconnect, SessionHealth, TimeBase
 from sensorkit.ble.merge import ChannelMerger
 from sensorkit.ble.scan import FoundSensor, find_sensor
-from sensorkit.ble.uuids import BATTERY_LEVEL_UUID
+from sensorkit.ble.uuids import BATTERY_LEVEL_UUID, FIRMWARE_REVISION_UUID, MODEL_NUMBER_UUID
 from sensorkit.samples import Samples
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,14 @@ WATCHDOG_TICK_S = 0.05
 #: How long (s) a silent sensor is given to take its stop commands before its link is let go (it
 #: may have hung: the writes are best effort)
 SILENT_STOP_TIMEOUT_S = 1.0
+#: The battery level (%) at or below which the session warns, once: "charge it after this session".
+#: Sensors compute the level from their cell's voltage, which stays nearly flat over most of a
+#: lithium cell's charge and falls steeply over its last fifth: below 20 % the figure can reach 0
+#: within a session, and a sensor that dies mid-session ends it (the level phones first warn at, too)
+BATTERY_LOW_PERCENT = 20
+#: How often (s, host time) the battery level is read again during a session, from a sensor whose
+#: Battery Level does not notify (one that does is subscribed to: it says each change itself)
+BATTERY_READ_INTERVAL_S = 60.0
 
 
 class SensorSession:
@@ -71,7 +79,8 @@ class SensorSession:
                  scanner_backend: type[BaseBleakScanner] | None = None, scan_timeout_s: float = 10.0,
                  connect_timeout_s: float = 20.0, give_up_s: float = 60.0, backoff_initial_s: float = 0.5,
                  backoff_max_s: float = 8.0, clock: Callable[[], float] = time.monotonic,
-                 on_state: Callable[[LinkState], None] | None = None) -> None:
+                 on_state: Callable[[LinkState], None] | None = None,
+                 battery_read_interval_s: float = BATTERY_READ_INTERVAL_S) -> None:
         self._device_spec = device
         self._protocol_spec = protocol
         self.sample_rate_hz = sample_rate_hz
@@ -95,7 +104,16 @@ class SensorSession:
         #: the rate (Hz) the sensor was set to stream at (the protocol snaps ``sample_rate_hz`` to one
         #: its sensors support: Movesense 30 -> 26 Hz); None before streaming or when the protocol cannot tell
         self.stream_sample_rate_hz: float | None = None
+        #: the sensor's battery level (%), the last one read or notified (None: it has no Battery
+        #: Service, or none was read); warned about once at or below :data:`BATTERY_LOW_PERCENT`
         self.battery_percent: int | None = None
+        self.battery_read_interval_s = battery_read_interval_s
+        #: the sensor's Device Information (``model``, ``firmware``), where it offers them: read at
+        #: the first connection
+        self.device_info: dict[str, str] = {}
+        self._battery_warned = False
+        self._battery_notifies = False  # (this connection's Battery Level notifies: subscribed to)
+        self._battery_task: asyncio.Task | None = None
         #: the last notification the decoder could not read (skipped; the stream goes on), as a
         #: :class:`~sensorkit.ble.errors.DecodeError` whose ``__cause__`` is the decoder's
         #: ``ProtocolError``; None while every one was read. (The first three are logged as warnings;
@@ -183,13 +201,14 @@ class SensorSession:
             raise ConnectError(f"could not connect to {self.sensor.address} ({self.sensor.name}) "
                                f"within {self.give_up_s:g} s")
         self._watchdog_task = asyncio.get_running_loop().create_task(self._watch_data())
+        self._battery_task = asyncio.get_running_loop().create_task(self._reread_battery())
 
     async def close(self) -> None:
         """Stop streaming and disconnect (best effort, bounded in time); ends the block stream."""
         if self._closing:
             return
         self._closing = True
-        for task in (self._watchdog_task, self._reconnect_task):
+        for task in (self._watchdog_task, self._battery_task, self._reconnect_task):
             if task is not None and not task.done():
                 task.cancel()
                 try:
@@ -359,12 +378,15 @@ class SensorSession:
         channel = control_channel(self.protocol)
         self._check_kind(client, channel)
         await self._negotiate_mtu(client)
-        self.battery_percent = await self._read_battery(client)
+        self._set_battery(await self._read_battery(client))
+        if not self.device_info:
+            self.device_info = await self._read_device_info(client)
         self._decoder = None  # notifications before the decoder exists wait in self._early
         self._early = []
         self._gaps_seen = 0
         self._timebase.new_connection()
         self._subscribed = []
+        await self._subscribe_battery(client)
         self._answers = asyncio.Queue()  # what the sensor says while the stream is set up
         if channel is not None:
             joiner = channel.joiner()  # (per connection: an answer a lost link cut off is not continued)
@@ -418,7 +440,62 @@ class SensorSession:
             value = await client.read_gatt_char(BATTERY_LEVEL_UUID)
         except BleakError:
             return None
-        return int(value[0]) if value else None
+        return _battery_level(value)
+
+    async def _subscribe_battery(self, client: BleakClient) -> None:
+        """Subscribe to the Battery Level where it notifies (a failure: it is read again instead)."""
+        char = client.services.get_characteristic(BATTERY_LEVEL_UUID)
+        self._battery_notifies = False
+        if char is None or "notify" not in char.properties:
+            return
+        try:
+            await client.start_notify(BATTERY_LEVEL_UUID, lambda _char, value: self._set_battery(_battery_level(value)))
+        except BleakError as exc:
+            log.debug("battery level notifications not available: %s", exc)
+            return
+        self._subscribed.append(BATTERY_LEVEL_UUID)
+        self._battery_notifies = True
+
+    async def _reread_battery(self) -> None:
+        """Read the battery level every :attr:`battery_read_interval_s` (s) while streaming, from a
+        sensor whose level does not notify."""
+        while not self._closing:
+            await asyncio.sleep(self.battery_read_interval_s)
+            client = self.client
+            if self.state is LinkState.STREAMING and not self._battery_notifies and client is not None:
+                try:
+                    async with asyncio.timeout(5.0):
+                        self._set_battery(await self._read_battery(client))
+                except (*_LINK_ERRORS, TimeoutError) as exc:  # (a link going down: the next look)
+                    log.debug("reading the battery level failed: %s", exc)
+
+    def _set_battery(self, level: int | None) -> None:
+        """A battery level read or notified (None: none, the last one stays); the first at or below
+        :data:`BATTERY_LOW_PERCENT` is warned about, once per session."""
+        if level is None:
+            return
+        self.battery_percent = level
+        if level <= BATTERY_LOW_PERCENT and not self._battery_warned:
+            self._battery_warned = True
+            log.warning("%s (%s): battery low (%d%%): charge it after this session (at %d%% or less it may "
+                        "run out during the next)", self.sensor.address, self.sensor.name, level, BATTERY_LOW_PERCENT)
+
+    @staticmethod
+    async def _read_device_info(client: BleakClient) -> dict[str, str]:
+        """The Device Information Service's model number and firmware revision, where offered."""
+        info = {}
+        for key, uuid in (("model", MODEL_NUMBER_UUID), ("firmware", FIRMWARE_REVISION_UUID)):
+            if client.services.get_characteristic(uuid) is None:
+                continue
+            try:
+                async with asyncio.timeout(5.0):
+                    value = await client.read_gatt_char(uuid)
+            except (BleakError, TimeoutError):
+                continue
+            text = bytes(value).split(b"\0", 1)[0].decode("utf-8", "replace").strip()[:64]
+            if text:
+                info[key] = text
+        return info
 
     # ---- data path (bleak callbacks, in the event loop) ----------------------------------
     def _on_notification(self, sender, payload: bytearray, arrival_s: float | None = None,
@@ -704,3 +781,8 @@ class SensorSession:
         self.state_history.append(state)
         if self._on_state is not None:
             self._on_state(state)
+
+
+def _battery_level(value: bytes | bytearray | None) -> int | None:
+    """A Battery Level value (one byte, 0-100 %); None for one empty or out of range."""
+    return int(value[0]) if value and value[0] <= 100 else None

@@ -101,7 +101,9 @@ def _stream_options(func):
                      cls=TextDefault, show_default="until Ctrl-C; with --simulate: the simulated session's end",
                      help="Stop after this many seconds."),
         click.option("--device", default=None, metavar="ADDRESS_OR_NAME",
-                     help="Bluetooth address or advertised name of a real sensor (see scan)."),
+                     help="Bluetooth address or advertised name of a real sensor (see scan). A name more than one"
+                          " sensor in range advertises (every MetaWear board's) is refused, listing them: give the"
+                          " address."),
         click.option("--simulate", is_flag=True, help="Use a built-in simulated sensor instead of a real one (the same"
                      " Bluetooth client code runs); --protocol picks which: any protocol `scan --simulate` lists."),
         click.option("--protocol", type=click.Choice(firmware_protocols.names()), default=None,

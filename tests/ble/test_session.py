@@ -1282,6 +1282,7 @@ def test_a_polar_settings_answer_longer_than_a_notification_is_read_whole(run):
     from .conftest import synthetic_samples
 
     sensor = VirtualSensor(PolarVerityFirmware(52.0), synthetic_samples(10.0, rate_hz=52.0), speed=20.0, max_mtu=23)
+    sensor.firmware.min_stream_mtu = 23  # (a real one refuses to stream at 23: test_polar_mtu.py)
     radio = VirtualRadio([sensor])
     protocol = PolarPmd()
     protocol.gyr_range_dps = 300
@@ -1309,6 +1310,7 @@ def test_a_polar_answer_in_several_notifications_reaches_the_decoder_whole(run, 
 
     source = synthetic_samples_at(52.0)
     sensor = VirtualSensor(PolarVerityFirmware(52.0), source, speed=20.0, max_mtu=23)
+    sensor.firmware.min_stream_mtu = 23  # (a real one refuses to stream at 23: test_polar_mtu.py)
     radio = VirtualRadio([sensor])
     caplog.set_level(logging.WARNING)
     factors = {}  # (the live decoder's, read while it streams: it is gone once the session closes)

@@ -359,6 +359,25 @@ def test_a_frame_with_bytes_past_its_samples_is_one_error_naming_the_frame():
         "samples (raw content of 26 bytes is not whole 6-byte samples); a PMD frame comes whole in one notification")
 
 
+@pytest.mark.parametrize("kept, lost, first_at_period, spacing_periods", [(4, 6, 26.0, 1.0), (8, 0, 20.25, 1.25)])
+def test_a_frame_cut_at_a_sample_boundary_cannot_be_told_from_frames_lost_before_it(kept, lost, first_at_period,
+                                                                                   spacing_periods):
+    # The limit polar_pmd.md states: no error; the frame's timestamp is that of a sample the cut
+    # removed, so it reads as a whole frame after lost ones. Frames of 10 samples at 52 Hz, the
+    # third cut to `kept`: its samples are those of periods 20.. (sample 20 is at period 20)
+    period_ns = 1e9 / 52
+    frames = [encode_frame(ACC, 0x01, walk_counts(10, seed=k),
+                           timestamp_ns=2_000_000_000 + round((10 * k + 9) * period_ns)) for k in range(4)]
+    decoder = PolarPmd().decoder(sample_rate_hz=52)
+    blocks = [decoder.feed(frame[:10 + 6 * kept] if k == 2 else frame) for k, frame in enumerate(frames)]
+    cut = blocks[2][:, 0] * 52
+    assert decoder.health.corrupt_packets == 0 and len(cut) == kept
+    assert decoder.health.lost_samples == lost  # (as a gap before the frame, though its tail is missing)
+    assert cut[0] == pytest.approx(first_at_period, abs=1e-6)  # (it was measured at period 20)
+    assert np.diff(cut) == pytest.approx(spacing_periods, abs=1e-6)
+    assert np.diff(blocks[3][:, 0] * 52) == pytest.approx(1.0, abs=1e-6)  # (the next frame is spaced right)
+
+
 def test_other_pmd_streams_are_skipped_quietly():
     # PmdDataFrameValidationTest.kt: a 10-byte ECG frame is a valid header with no content
     assert PolarPmd().decoder().feed(h("00 0000000000000000 00")).shape == (0, 7)

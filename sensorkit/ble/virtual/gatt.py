@@ -13,7 +13,8 @@ from bleak.backends.descriptor import BleakGATTDescriptor
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.uuids import normalize_uuid_str
 
-from sensorkit.ble.uuids import BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID, CCCD_UUID
+from sensorkit.ble.uuids import (BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID, CCCD_UUID, DEVICE_INFORMATION_SERVICE_UUID,
+                                 FIRMWARE_REVISION_UUID, MODEL_NUMBER_UUID)
 
 #: ``on_write(payload)`` of a characteristic: what the firmware does with a client's write
 WriteHandler = Callable[[bytes], None]
@@ -45,10 +46,19 @@ class VirtualService:
         self.uuid = normalize_uuid_str(self.uuid)
 
 
-def battery_service(level_percent: int) -> VirtualService:
-    """The standard Battery Service (0x180F) with its Battery Level characteristic (0x2A19)."""
+def battery_service(level_percent: int, notifies: bool = True) -> VirtualService:
+    """The standard Battery Service (0x180F) with its Battery Level characteristic (0x2A19), which
+    notifies its changes (``notifies``) or can only be read."""
     return VirtualService(BATTERY_SERVICE_UUID, [
-        VirtualCharacteristic(BATTERY_LEVEL_UUID, ("read", "notify"), bytes([level_percent]))])
+        VirtualCharacteristic(BATTERY_LEVEL_UUID, ("read", "notify") if notifies else ("read",),
+                              bytes([level_percent]))])
+
+
+def device_information_service(model: str | None, firmware_revision: str | None) -> VirtualService:
+    """The standard Device Information Service (0x180A): Model Number and Firmware Revision strings."""
+    chars = [VirtualCharacteristic(uuid, ("read",), text.encode())
+             for uuid, text in ((MODEL_NUMBER_UUID, model), (FIRMWARE_REVISION_UUID, firmware_revision)) if text]
+    return VirtualService(DEVICE_INFORMATION_SERVICE_UUID, chars)
 
 
 def to_bleak_services(services: list[VirtualService], mtu: int) -> BleakGATTServiceCollection:

@@ -5,7 +5,10 @@ Control point (write, indicate): get-settings / start / stop for ACC and GYRO, a
 scale factor. A read of the control point answers the features (``0F`` and a bitmap: ACC and
 GYRO; an H10: ECG and ACC). Like a real one, it offers one sample rate (a Verity Sense outside SDK mode: 52 Hz;
 this one: the rate it simulates), ±8 G and ±250 to ±2000 deg/s, 16 bits, 3 channels, and answers
-a start with other settings by an error status (``ERROR_INVALID_SAMPLE_RATE`` ...) and no data.
+a start with other settings by an error status (``ERROR_INVALID_SAMPLE_RATE`` ...) and no data,
+and a start on a link whose ATT MTU is under :data:`MIN_STREAM_MTU` (``min_stream_mtu``) by
+``ERROR_INVALID_MTU`` (a PMD frame is never split over notifications: the sensor streams only
+where its frames fit).
 An answer longer than a notification continues in notifications ``more, parameters...``. Data (notify): ACC as raw 16-bit mG frames (type 0x01), GYRO as delta-compressed
 16-bit frames (type 0x80) scaled by that factor, timestamps in ns since 2000 of each frame's last
 sample. Encoding uses ``firmware_protocols.polar_pmd``'s own encoder.
@@ -27,7 +30,12 @@ GYR_FACTOR = 2000.0 / 32768.0
 #: the ranges offered: G for ACC, deg/s for GYRO (Polar's documentation of the Verity Sense)
 RANGES = {pmd.ACC: (8,), pmd.GYRO: (250, 500, 1000, 2000)}
 _STATUS_OK, _INVALID_OP, _INVALID_TYPE, _NOT_SUPPORTED, _INVALID_LENGTH, _ALREADY = 0, 1, 2, 3, 4, 6
-_INVALID_RESOLUTION, _INVALID_SAMPLE_RATE, _INVALID_RANGE, _INVALID_CHANNELS = 7, 8, 9, 11
+_INVALID_RESOLUTION, _INVALID_SAMPLE_RATE, _INVALID_RANGE, _INVALID_MTU, _INVALID_CHANNELS = 7, 8, 9, 10, 11
+#: The smallest ATT MTU (bytes) the sensor streams on; a start on a smaller one is answered
+#: ``ERROR_INVALID_MTU`` (0x0A). Polar's documentation of the error: "Some devices require a
+#: minimum MTU (typically 64 bytes or more)" (polar-ble-sdk, documentation/Device Error Codes &
+#: D2H Notifications.md); 64 for the H10, by a Polar engineer (polar-ble-sdk issue #40)
+MIN_STREAM_MTU = 64
 
 
 class PolarVerityFirmware(SensorFirmware):
@@ -47,6 +55,7 @@ class PolarVerityFirmware(SensorFirmware):
         self.active: set[int] = set()
         self.start_ns = pmd.EXAMPLE_START_NS
         self.gyr_factor = GYR_FACTOR  # deg/s per count at the range started with
+        self.min_stream_mtu = MIN_STREAM_MTU  # (bytes; a test of answers split at MTU 23 lowers it)
 
     def services(self) -> list[VirtualService]:
         return [VirtualService(pmd.PMD_SERVICE_UUID, [
@@ -90,7 +99,7 @@ class PolarVerityFirmware(SensorFirmware):
         if op == pmd.OP_START:
             if mtype in self.active:
                 return self._respond(op, mtype, _ALREADY)
-            refusal = self._refusal(mtype, payload[2:])
+            refusal = _INVALID_MTU if self.mtu < self.min_stream_mtu else self._refusal(mtype, payload[2:])
             if refusal:
                 return self._respond(op, mtype, refusal)
             self.active.add(mtype)

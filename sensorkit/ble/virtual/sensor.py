@@ -3,8 +3,9 @@
 Samples are sent in (scaled) real time: sample ``i`` becomes available at sensor time
 ``samples.t[i] - samples.t[0]`` seconds after the first start command, and a packet goes out once
 its last sample is due. ``speed`` scales the clock (10.0 runs ten sensor seconds per wall second).
-Test hooks drop or corrupt packets, drop the link for a while, refuse connections, power off, and
-mute the data while the link stays up (a sensor gone silent, or slow to send its first samples).
+Test hooks drop or corrupt packets, drop the link for a while, refuse connections, power off,
+mute the data while the link stays up (a sensor gone silent, or slow to send its first samples),
+and set the battery level (notified to a subscribed client, as a real sensor's changes are).
 """
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from typing import Callable
 import numpy as np
 
 from sensorkit.ble.virtual.firmware import SensorFirmware
-from sensorkit.ble.virtual.gatt import VirtualCharacteristic, VirtualService, battery_service
+from sensorkit.ble.uuids import BATTERY_LEVEL_UUID
+from sensorkit.ble.virtual.gatt import (VirtualCharacteristic, VirtualService, battery_service,
+                                        device_information_service)
 from sensorkit.samples import Samples
 
 NotifyCallback = Callable[[bytearray], None]
@@ -41,11 +44,16 @@ class Link:
 
 
 class VirtualSensor:
-    """A peripheral hosting ``firmware`` and streaming ``samples`` (see module doc)."""
+    """A peripheral hosting ``firmware`` and streaming ``samples`` (see module doc).
+
+    ``battery_percent``: its Battery Service's level (None: no Battery Service), whose changes it
+    notifies when ``battery_notifies``; ``model``/``firmware_revision``: its Device Information
+    Service's strings (neither: no such service)."""
 
     def __init__(self, firmware: SensorFirmware, samples: Samples, *, address: str = "F0:0D:00:00:00:01",
                  speed: float = 1.0, battery_percent: int | None = 87, max_mtu: int = 247,
-                 rssi_dbm: int = -55, seed: int = 0) -> None:
+                 rssi_dbm: int = -55, seed: int = 0, battery_notifies: bool = True, model: str | None = None,
+                 firmware_revision: str | None = None) -> None:
         self.firmware = firmware
         self.address = address
         self.speed = float(speed)
@@ -53,7 +61,9 @@ class VirtualSensor:
         self.rssi_dbm = rssi_dbm
         self.services: list[VirtualService] = firmware.services()
         if battery_percent is not None:
-            self.services.append(battery_service(battery_percent))
+            self.services.append(battery_service(battery_percent, battery_notifies))
+        if model or firmware_revision:
+            self.services.append(device_information_service(model, firmware_revision))
         self._rows = samples.to_array()
         self._rows[:, 0] -= self._rows[0, 0] if len(self._rows) else 0.0
         self._cursor = 0
@@ -131,6 +141,14 @@ class VirtualSensor:
             self._muted_link = self._link
         else:
             self._muted_until = self.clock() + duration_s
+
+    def set_battery_percent(self, level_percent: int) -> None:
+        """The battery level is now ``level_percent`` (%): read so from now on, and notified to a
+        client subscribed to it."""
+        char = self.characteristic(BATTERY_LEVEL_UUID)
+        char.value = bytes([level_percent])
+        if char.notifies:
+            self.notify(BATTERY_LEVEL_UUID, char.value)
 
     def refuse_connections(self, count: int) -> None:
         """Fail the next ``count`` connection attempts."""

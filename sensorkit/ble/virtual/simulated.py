@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import sensorkit
 from firmware_protocols import metawear as mw
 from firmware_protocols import movesense as ms
 from firmware_protocols import witmotion as wm
@@ -59,7 +60,8 @@ def simulated_sensor(protocol: str = DEFAULT_PROTOCOL, seed: int = 0, speed: flo
     """A virtual sensor streaming ``simulate_session(seed, **sim_options)`` at ``speed`` × real time,
     simulated at the rate the ``protocol``'s sensor streams (:func:`board_rate_hz`: a MetaWear board
     asked for 104 Hz streams 100 Hz, so the session is simulated at 100 Hz), at ``address`` (by
-    default the protocol's :data:`SCAN_ADDRESSES` one, where ``scan --simulate`` lists it)."""
+    default the protocol's :data:`SCAN_ADDRESSES` one, where ``scan --simulate`` lists it); its Device
+    Information names it a simulated sensor of that protocol, of sensorkit's version."""
     firmware_for(protocol, board_rate_hz(protocol, 100.0))  # (an unknown protocol: said before simulating)
     if address is None:
         address = SCAN_ADDRESSES[protocol]
@@ -71,7 +73,8 @@ def simulated_sensor(protocol: str = DEFAULT_PROTOCOL, seed: int = 0, speed: flo
     if board_rate_hz(protocol, rate_hz) != rate_hz:  # (a rate drawn by the simulator that the board lacks)
         session = simulate_session(seed, **{**sim_options, "sample_rate_hz": _plain(board_rate_hz(protocol, rate_hz))})
         rate_hz = float(session.meta["sample_rate_hz"])
-    sensor = VirtualSensor(firmware_for(protocol, rate_hz), session.samples, address=address, speed=speed, seed=seed)
+    sensor = VirtualSensor(firmware_for(protocol, rate_hz), session.samples, address=address, speed=speed, seed=seed,
+                           model=f"sensorkit simulated {protocol} sensor", firmware_revision=sensorkit.__version__)
     return sensor, session
 
 
