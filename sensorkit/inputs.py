@@ -65,8 +65,9 @@ STEPS_KEPT = 64
 
 
 #: a ``t`` narrower than float64 is refused where its resolution at its largest value is this
-#: fraction of the mean sample interval or more (of 1 s, the longest interval of a worn IMU, when
-#: there is one sample): its times would move samples by that much, or not tell them apart
+#: fraction of the mean sample interval or more (of 1 s, the longest interval of a worn IMU, in a
+#: packet of fewer than INTERVALS_TO_CHECK intervals): its times would move samples by that much,
+#: or not tell them apart
 MAX_T_RESOLUTION_FRACTION = 0.25
 
 
@@ -93,7 +94,9 @@ def time_in_seconds(t: Any) -> Any:
         if finite.size:
             largest = float(np.abs(finite).max())
             resolution_s = float(np.spacing(dtype.type(largest)))
-            interval_s = (finite.max() - finite.min()) / (finite.size - 1) if finite.size > 1 else 1.0
+            # (the mean over fewer intervals could swing with the rounding itself: then 1 s, the longest)
+            intervals = finite.size - 1
+            interval_s = (finite.max() - finite.min()) / intervals if intervals >= INTERVALS_TO_CHECK else 1.0
             if resolution_s >= MAX_T_RESOLUTION_FRACTION * interval_s:
                 raise SampleError(f"t is {dtype} near {largest:.3g}: its resolution there is {resolution_s:.3g} s, too"
                                   " coarse for the time between samples; give t in float64, or subtract the first time"

@@ -35,6 +35,9 @@ def test_float32_unix_times_are_refused_naming_their_resolution(frame):
     for data in (epoch, epoch.astype("float32").to_numpy(), {"t": epoch.t.to_numpy(), "acc": frame.iloc[:, 1:4], "gyr": frame.iloc[:, 4:]}):
         with pytest.raises(SampleError, match=message):
             KneeExtension().detect(data)
+    for size in (1, 5, 50):  # (live: a packet of one sample too)
+        with pytest.raises(SampleError, match=message):
+            KneeExtension().update(epoch.iloc[:size])
 
 
 def test_float32_times_from_the_start_of_a_long_recording_are_fine(frame, counted):
