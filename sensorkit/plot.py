@@ -192,15 +192,51 @@ def _label_roms(figure, ax, reps, heights: list[float] | None = None) -> list:
     return placed
 
 
+def _draw_targets(ax, rom_targets: Mapping[str, float] | Sequence[TargetSpan] | None, colours: Mapping[str, str],
+                  last_day: date) -> None:
+    """Each exercise's target ROM as a dashed line in its colour (``colours``): across the plot, or
+    (spans) over the days each was in force, an open-ended one to ``last_day``; one legend entry per
+    exercise naming its targets in order ("target 29° then 32°")."""
+    if not rom_targets:
+        return
+    if isinstance(rom_targets, Mapping):
+        for exercise, target in sorted(rom_targets.items()):
+            ax.axhline(target, color=colours.get(exercise, "#c0392b"), ls="--", lw=0.9,
+                       label=f"{exercise.replace('_', ' ')} target {target:g}°")
+        return
+    spans = sorted(rom_targets, key=lambda s: (s[0], s[1]))
+    said: dict[str, list[float]] = {}
+    for exercise, _, _, target in spans:
+        if said.setdefault(exercise, [])[-1:] != [target]:
+            said[exercise].append(target)
+    day = lambda d: float(np.datetime64(d, "D").astype(float))  # noqa: E731 (the axis' unit: days since 1970)
+    for exercise, first, last, target in spans:
+        label = f"{exercise.replace('_', ' ')} target {' then '.join(f'{v:g}°' for v in said.pop(exercise))}" \
+            if exercise in said else None  # (once per exercise)
+        ax.hlines(target, day(first) - 0.5, day(last if last is not None else last_day) + 0.5,
+                  color=colours.get(exercise, "#c0392b"), ls="--", lw=0.9, label=label)
+
+
+def _true(value: object) -> bool:
+    """A report's boolean cell: True, or ``"true"`` as its CSV writes it."""
+    return value is True or str(value).strip().lower() == "true"
+
+
 def _number(value: object) -> float:
     if value is None or value == "":
         return math.nan
     return float(value)
 
 
+#: a prescribed ROM target over the days it was in force: (exercise, first day, last day or None: open-ended, deg)
+TargetSpan = tuple[str, date, date | None, float]
+
+
 def plot_patient_progress(rows: Sequence[Mapping], out_png: str | os.PathLike,
-                          rom_targets: Mapping[str, float] | None = None) -> Path:
-    """One patient's daily report rows (dicts, numbers or CSV strings): ROM per day and adherence per day."""
+                          rom_targets: Mapping[str, float] | Sequence[TargetSpan] | None = None) -> Path:
+    """One patient's daily report rows (dicts, numbers or CSV strings): ROM per day and adherence per day.
+    ``rom_targets``: each exercise's target ROM (deg), or the targets of a changed prescription, each
+    over the days of its period (:data:`TargetSpan`)."""
     if not rows:
         raise SensorkitError(f"{out_png}: no report rows to plot")
     return _save(patient_progress_png(rows, rom_targets), out_png)
@@ -214,7 +250,8 @@ def patient_file_name(patient: str) -> str:
     return f"{safe_file_stem(patient)}.png"
 
 
-def patient_progress_png(rows: Sequence[Mapping], rom_targets: Mapping[str, float] | None = None) -> bytes:
+def patient_progress_png(rows: Sequence[Mapping],
+                         rom_targets: Mapping[str, float] | Sequence[TargetSpan] | None = None) -> bytes:
     """The PNG bytes of :func:`plot_patient_progress`."""
     if not rows:
         raise SensorkitError("no report rows to plot")
@@ -233,7 +270,8 @@ def patient_progress_png(rows: Sequence[Mapping], rom_targets: Mapping[str, floa
         rom_mean = np.array([_number(r["rom_full_mean_deg" if full else "rom_mean_deg"]) for r in mine])
         rom_max = np.array([_number(r["rom_max_deg"]) for r in mine])
         adherence = np.array([_number(r["adherence_pct"]) for r in mine])
-        label = f"{exercise} {side}"
+        going = np.array([_true(r.get("day_in_progress", False)) for r in mine], dtype=bool)
+        label = f"{exercise.replace('_', ' ')} {side}"
         has = ~np.isnan(rom_mean)
         line, = ax_rom.plot(days[has], rom_mean[has], "o-", label=f"{label}: mean ROM{' of full reps' if full else ''}")
         colours.setdefault(exercise, line.get_color())
@@ -241,22 +279,36 @@ def patient_progress_png(rows: Sequence[Mapping], rom_targets: Mapping[str, floa
         ax_rom.plot(days[has_max], rom_max[has_max], "^", color=line.get_color(), alpha=0.5, ms=5,
                     label=f"{label}: max ROM (any rep)")
         x = days.astype("datetime64[D]").astype(float) + (i - (len(series) - 1) / 2) * width
-        scheduled = ~np.isnan(adherence)
-        ax_adh.bar(x[scheduled], adherence[scheduled], width=width, color=line.get_color(), label=label)
-        missed = scheduled & (adherence == 0)
-        ax_adh.plot(x[missed], np.zeros(missed.sum()), "x", color="#c0392b", ms=7, clip_on=False)
-    for exercise, target in sorted((rom_targets or {}).items()):  # (each in its exercise's colour)
-        ax_rom.axhline(target, color=colours.get(exercise, "#c0392b"), ls="--", lw=0.9, label=f"{exercise} target {target:g}°")
+        judged = ~np.isnan(adherence)  # (an exercise day: its adherence; any other day, or one whose data were lost: none)
+        over = judged & ~going
+        ax_adh.bar(x[over], adherence[over], width=width, color=line.get_color(), label=label)
+        # (the report's day, not over: its reps so far, hollow, neither a result nor a miss)
+        ax_adh.bar(x[judged & going], adherence[judged & going], width=width, color="none", edgecolor=line.get_color(),
+                   hatch="//", label=f"{label}: today so far" if (judged & going).any() else None)
+        nothing = over & (adherence == 0)
+        ax_adh.plot(x[nothing], np.zeros(nothing.sum()), "x", color="#c0392b", ms=7, clip_on=False)
+        for k in np.flatnonzero(judged & going):  # (a hollow bar of 0 so far is not seen: said in words)
+            ax_adh.annotate("today\nso far", (x[k], adherence[k]), xytext=(0, 3), textcoords="offset points",
+                            ha="center", fontsize=7, color=line.get_color())
+        # (an exercise day whose data were partly lost, adherence unknown: "?", as the dashboard's calendar)
+        prescribed = np.array([_number(r.get("reps_prescribed", "")) > 0 for r in mine], dtype=bool)  # (nan > 0: False)
+        for k in np.flatnonzero(prescribed & ~judged):
+            ax_adh.annotate("?", (x[k], 0), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9,
+                            fontweight="bold", color="#5a3b00")
+    _draw_targets(ax_rom, rom_targets, colours, max(date.fromisoformat(str(r["date"])) for r in rows))
     ax_rom.set_ylabel("ROM (°)")
     ax_rom.set_ylim(bottom=0)
     ax_rom.legend(fontsize=8, loc="lower left")
     ax_rom.grid(alpha=0.3)
-    scheduled_all = [a for a in (_number(r["adherence_pct"]) for r in rows) if not math.isnan(a)]
-    mean = f"mean {sum(scheduled_all) / len(scheduled_all):.0f} % over {len(scheduled_all)} scheduled day-sides" \
-        if scheduled_all else "no scheduled days"
+    # (the report's: each exercise day's adherence, the week's days_per_week days with exercise first; the
+    # mean over the days that are over, as summary.csv's, the day in progress apart)
+    over_all = [a for r in rows if not math.isnan(a := _number(r["adherence_pct"])) and not _true(r.get("day_in_progress", False))]
+    mean = (f"mean {sum(over_all) / len(over_all):.0f} % over {len(over_all)} exercise day{'s' if len(over_all) > 1 else ''}"
+            " × side, today apart" if over_all else "no exercise day over yet")
     ax_adh.set_ylabel("adherence (%)")
     ax_adh.set_ylim(0, 105)
-    ax_adh.set_title(f"adherence per scheduled day ({mean}; x = 0 %)", fontsize=9)
+    ax_adh.set_title(f"adherence per exercise day (the week's prescribed days, those with exercise first; {mean};"
+                     " x = 0 %, ? = data lost)", fontsize=9)
     ax_adh.legend(fontsize=8, loc="upper right")
     ax_adh.grid(alpha=0.3, axis="y")
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator

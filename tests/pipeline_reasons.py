@@ -18,12 +18,18 @@ SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Expr)
 NO_REP = re.compile(r"\bno_rep\b|\bunseen_why\b")
 
 
-def _template(node: ast.expr) -> str | None:
-    """The regular expression of a string literal or f-string (a placeholder: any text); None otherwise."""
+def _template(node: ast.expr, constants: dict[str, ast.expr] | None = None) -> str | None:
+    """The regular expression of a string literal or f-string (a placeholder: any text, but a
+    module-level text by its name, in ``constants``: that text), or of such a name; None otherwise."""
+    constants = constants or {}
+    if isinstance(node, ast.Name) and node.id in constants:
+        return _template(constants[node.id])
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return re.escape(node.value) if node.value else None
     if isinstance(node, ast.JoinedStr):
-        return "".join(re.escape(part.value) if isinstance(part, ast.Constant) else ".*?" for part in node.values)
+        return "".join(re.escape(part.value) if isinstance(part, ast.Constant)
+                       else (_template(part.value, constants) or ".*?") if isinstance(part, ast.FormattedValue)
+                       else ".*?" for part in node.values)
     return None
 
 
@@ -48,7 +54,7 @@ def pipeline_reasons() -> set[str]:
                              and (t := _template(constants.get(getattr(r.value, "id", ""), r.value))))
             elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Verdict" and len(node.args) > 1:
                 kind, reason = node.args[0], node.args[1]
-                if isinstance(kind, ast.Constant) and kind.value == "rejected" and (t := _template(reason)):
+                if isinstance(kind, ast.Constant) and kind.value == "rejected" and (t := _template(reason, constants)):
                     found.add(t)
         # no_rep constants: every module-level text named in a simple statement that gives a
         # movement its no_rep (``no_rep=NAME``, ``self.unseen_why = NAME``, ``return v, no_rep or NAME``)

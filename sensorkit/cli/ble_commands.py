@@ -176,7 +176,9 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
     given = {"target_rom_deg": target_rom_deg, "target_hold_s": target_hold_s, "side": side}  # (by an option)
     if rx_path is not None:  # the prescription's targets where no option gives them
         from sensorkit.web.live_hub import plan_for
-        plan = plan_for(rx_path, patient, exercise)  # (an exercise not prescribed: a one-line error, exit 2)
+        # (an exercise not prescribed, the patient's prescription unreadable or absent: a one-line error,
+        # exit 2; another patient's file of the folder that cannot be read: a warning naming it)
+        plan = plan_for(rx_path, patient, exercise, warn=lambda line: click.echo(escape_controls(line), err=True))
         exercise = plan.exercise  # (the one the report will count the session toward; simulated so)
         side = _prescribed_side(plan, side, patient, simulate)
         target_rom_deg = plan.rom_deg if target_rom_deg is None else target_rom_deg

@@ -17,8 +17,9 @@ from sensorkit.errors import SensorkitError
 @click.option("--prescription", "rx_path", required=True, type=click.Path(path_type=Path),
               help="A prescription TOML file, or a folder of them (one patient and period per file), as for report.")
 @click.option("--as-of", type=Day(), default=None, metavar="YYYY-MM-DD", cls=TextDefault, show_default="today, in each patient's time zone",
-              help="The day the report is made, as for report --as-of: the last 7 and 30 days end on it, "
-                   "recordings dated after it are counted on no day (flagged), and it counts the reps done so far.")
+              help="The day the report is made, as for report --as-of: it is in progress, its reps done so far shown "
+                   "apart (today so far); the last 7 and 30 days end the day before it; recordings dated after it are "
+                   "counted on no day (flagged).")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
               help="Address to serve on; any but loopback warns and requires the printed token.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True, metavar="PORT",
@@ -51,7 +52,8 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
             left_out = "their patients are" if where.is_dir() else "this prescription is not read, its patient is"
             click.echo(f"error: {reason}; {left_out} not shown", err=True)
         data = DashboardData(prescriptions, paths, as_of=as_of,
-                             include_simulated=include_simulated, prescriptions_failed=rx_failed)
+                             include_simulated=include_simulated, prescriptions_failed=rx_failed,
+                             prescription_path=rx_path)
         data.refresh()
         click.echo(data.status_line(), err=True)
         server = WebServer(dashboard_app(data), host, port)

@@ -35,7 +35,7 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
 @click.option("--as-of", "as_of", type=Day(), default=None, metavar="YYYY-MM-DD",
               cls=TextDefault, show_default="today, in each patient's time zone",
               help="The day the report is made. It is in progress (day_in_progress): it counts the reps done so "
-                   "far. Later days are not reported (neither done nor missed), nor are recordings dated after it "
+                   "far, and the summary's mean leaves it out. Later days are not reported (neither done nor missed), nor are recordings dated after it "
                    "(a note names each: after today, a recorder's clock ahead?). A prescription without an end is "
                    "reported up to it.")
 @parallel_options
@@ -99,8 +99,10 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
             for patient, rx in sorted(prescriptions.items()):
                 rows = [r for r in outcome.daily if r["patient"] == patient]
                 if rows:
-                    # (the target ROM of each exercise: the last prescription's that has it)
-                    targets = {p.name: p.rom_deg for period in rx.periods or (rx,) for p in period.exercises}
+                    # (the target ROM of each exercise over the days of each prescription period: a changed
+                    # prescription's target steps where it changed)
+                    targets = [(p.name, period.start, period.end, p.rom_deg) for period in rx.periods or (rx,)
+                               for p in period.exercises]
                     pngs[plots[patient]] = patient_progress_png(rows, targets)
         with OutputSet([path for _, path in outputs] + list(pngs)) as written:
             written.write(out_csv, csv_text(outcome.daily, DAILY_COLUMNS))

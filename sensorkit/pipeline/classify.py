@@ -37,9 +37,10 @@ from sensorkit.pipeline.stats import percentile
 #: a movement that stays this long at the top held it (s): a rep's hold, not a swing's turnaround
 #: (UCI median hold per set: fast reps 0.0–0.5 s, correct reps 2.6–4.4 s)
 HELD_S = 0.5
-#: the reasons of a movement rejected as turning about another axis than the exercise's (its start),
-#: and as turning about it the other way
-ANOTHER_AXIS, OTHER_WAY = "rotation about another axis", "swung the other way (behind the resting pose)"
+#: the reason of a movement rejected as turning about another axis than the exercise's (its start)
+ANOTHER_AXIS = "rotation about another axis"
+#: the reason of a movement rejected as turning about the exercise's axis the other way
+OTHER_WAY = "swung the other way (behind the resting pose)"
 #: a movement held this long at the top was held on purpose (s): a small one is a (very) partial
 #: rep, not a fidget (``min_rep_fraction``). Real reps held on purpose (UCI's correct and
 #: low-amplitude ones) hold 1.78 s and more; real reps held shorter are fast full ones (up to 0.80 s

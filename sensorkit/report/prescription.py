@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -346,6 +347,26 @@ def load_prescription(path: str | os.PathLike) -> Prescription:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     return prescription_from_dict(data, path)
+
+
+#: a prescription file's ``patient = "..."`` line, read where the file as a whole is no valid TOML
+_PATIENT_LINE = re.compile(r"""^\s*patient\s*=\s*(?:"([^"\n]*)"|'([^'\n]*)')\s*(?:#.*)?$""", re.MULTILINE)
+
+
+def prescription_patient(path: str | os.PathLike) -> str | None:
+    """The patient a prescription file names (its ``patient`` key, stripped), also of a file that
+    could not be loaded (a key out of range; invalid TOML elsewhere: its ``patient = "..."`` line);
+    None when it names none that can be read (not UTF-8, no such line, unreadable)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        value = tomllib.loads(text).get("patient")
+    except tomllib.TOMLDecodeError:
+        found = _PATIENT_LINE.findall(text)
+        value = next(iter(a or b for a, b in found), None) if len(found) == 1 else None
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _toml_files(folder: Path, unsearched: list[tuple[Path, str]]) -> list[Path]:

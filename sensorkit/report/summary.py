@@ -39,15 +39,43 @@ def _full_rom(rows: list[dict]) -> tuple[int, float]:
     return total, sum(r["rom_full_mean_deg"] * r["reps_full"] for r in rows if r["reps_full"]) / total
 
 
+def period_number(start: date, day: date) -> int:
+    """The 30-day period (1, 2, ..., counted from ``start``) that holds ``day`` (on or after ``start``)."""
+    return (day - start).days // PERIOD_DAYS + 1
+
+
+def period_span(start: date, number: int, last: date) -> tuple[date, date]:
+    """The first and last day of 30-day period ``number`` (1, 2, ...) counted from ``start``, the last
+    at most ``last`` (the report's last day: a period in progress ends there)."""
+    first = start + timedelta(days=PERIOD_DAYS * (number - 1))
+    return first, min(first + timedelta(days=PERIOD_DAYS - 1), last)
+
+
+def days_with_data(daily: list[dict], first: date, last: date) -> int:
+    """The days from ``first`` to ``last`` with at least one recording counted, in daily rows."""
+    return len({r["date"] for r in daily if r["has_data"] and first.isoformat() <= r["date"] <= last.isoformat()})
+
+
+def adherence_mean(daily: list[dict]) -> float:
+    """The mean ``adherence_pct`` (%) of daily rows over their exercise days that are over: those with
+    ``reps_prescribed`` (a day without data counting 0 %), not the day in progress (``day_in_progress``:
+    its reps so far are no day's result yet; shown apart), nor a day whose adherence is unknown (its
+    data partly lost). NaN when there is none."""
+    values = [r["adherence_pct"] for r in daily
+              if r["reps_prescribed"] and not r["day_in_progress"] and not math.isnan(r["adherence_pct"])]
+    return sum(values) / len(values) if values else math.nan
+
+
 def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
     """Summary rows of one patient from its daily rows (as :func:`~sensorkit.report.daily.daily_rows` gives).
 
-    Per period, one row per (exercise, side) in the daily rows, sorted. Adherence mean: over that
-    exercise and side's exercise days (those with ``reps_prescribed``: ``days_per_week`` days of each
-    week, the days with exercise first, the days still owed on the week's last days, so that a week
-    in progress owes none yet; an extra day beyond them is not one), days without data counting 0 %,
-    days whose adherence is unknown left out (data partly lost), the day in progress counting the
-    reps done so far. First/last week: the
+    Per period (:func:`period_span`), one row per (exercise, side) in the daily rows, sorted. Adherence
+    mean (:func:`adherence_mean`): over that exercise and side's exercise days that are over (those
+    with ``reps_prescribed``: ``days_per_week`` days of each week, the days with exercise first, the
+    days still owed on the week's last days, so that a week in progress owes none yet; an extra day
+    beyond them is not one), days without data counting 0 %, days whose adherence is unknown left out
+    (data partly lost), and the day in progress left out (its reps so far are in its daily row).
+    First/last week: the
     first and last 7 days of the period (they overlap in a period shorter than 14 days); ROM is
     the mean over the full reps in those days.
     """
@@ -56,13 +84,10 @@ def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
     last = max(date.fromisoformat(r["date"]) for r in daily)
     series = sorted({(r["exercise"], r["side"]) for r in daily})
     out = []
-    period = 0
-    while start + timedelta(days=PERIOD_DAYS * period) <= last:
-        first_day = start + timedelta(days=PERIOD_DAYS * period)
-        last_day = min(first_day + timedelta(days=PERIOD_DAYS - 1), last)
-        period += 1
+    for period in range(1, period_number(start, last) + 1):
+        first_day, last_day = period_span(start, period, last)
         rows = [r for r in daily if first_day <= date.fromisoformat(r["date"]) <= last_day]
-        data_days = {r["date"] for r in rows if r["has_data"]}
+        data_days = days_with_data(rows, first_day, last_day)
         days = (last_day - first_day).days + 1
         if not data_days and days < PERIOD_DAYS and period > 1:
             break  # a short trailing period without data: nothing to summarise
@@ -70,15 +95,13 @@ def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
         week_last_start = last_day - timedelta(days=WEEK_DAYS - 1)
         for exercise, side in series:
             mine = [r for r in rows if (r["exercise"], r["side"]) == (exercise, side)]
-            # (a day whose adherence is unknown, its data partly lost, is left out of the mean)
-            scheduled = [r["adherence_pct"] for r in mine if r["reps_prescribed"] and not math.isnan(r["adherence_pct"])]
             n_first, rom_first = _full_rom([r for r in mine if date.fromisoformat(r["date"]) <= week1_end])
             n_last, rom_last = _full_rom([r for r in mine if date.fromisoformat(r["date"]) >= week_last_start])
             out.append({
                 "patient": patient, "period": period, "period_start": first_day.isoformat(),
                 "period_end": last_day.isoformat(), "days": days, "exercise": exercise, "side": side,
-                "days_with_data": len(data_days), "device_days_band": device_days_band(len(data_days)),
-                "adherence_mean_pct": sum(scheduled) / len(scheduled) if scheduled else math.nan,
+                "days_with_data": data_days, "device_days_band": device_days_band(data_days),
+                "adherence_mean_pct": adherence_mean(mine),
                 "full_reps_first_week": n_first, "full_rom_first_week_mean_deg": rom_first,
                 "full_reps_last_week": n_last, "full_rom_last_week_mean_deg": rom_last,
                 # (a period under two weeks: the weeks overlap, and a change within it says little; under

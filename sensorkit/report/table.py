@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import numbers
 import os
 from pathlib import Path
 
@@ -17,9 +18,12 @@ _DECIMALS = {"adherence_pct": 1, "adherence_mean_pct": 1}
 
 
 def format_cell(column: str, value: object) -> str:
+    """One cell as the report writes it (module doc); a value that rounds to zero is ``0.000``, never
+    ``-0.000``, whatever float type it is (a NumPy float too: it was written as ``str`` gives it, ``-0.0``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        value = float(value)
         if math.isnan(value):
             return ""
         text = f"{value:.{_DECIMALS.get(column, 3)}f}"

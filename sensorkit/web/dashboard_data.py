@@ -13,9 +13,10 @@ size and modification time: each recording is analysed once. A recording is name
 pages only by an opaque id (a hash of its path): no request can name a file.
 
 Dates are the patient's local dates. ``as_of`` (default: today in the patient's time zone) is
-the report's day, as for ``sensorkit report``: "the last 7 / 30 days" and the current 30-day
-period end on it (at most the prescription's end), it counts the reps done so far, and a
-session dated after it is counted on no day and shown apart (``dated_after``).
+the report's day, as for ``sensorkit report``: the current 30-day period ends on it (at most the
+prescription's end); it is in progress, its reps done so far shown apart (``today``), and "the
+last 7 / 30 days" are the days that are over before it (``adherence_until``: the day before it, or
+the prescription's end); a session dated after it is counted on no day and shown apart (``dated_after``).
 """
 from __future__ import annotations
 
@@ -35,10 +36,10 @@ from sensorkit.io.discover import recording_names
 from sensorkit.io.files import resolved
 from sensorkit.pipeline import PipelineConfig
 from sensorkit.pipeline.rep import SHOWN_APART_DEG
-from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, AnalyzedSession, Prescription, csv_text
+from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, AnalyzedSession, ExercisePlan, Prescription, csv_text
 from sensorkit.report.build import ReportedFile, build_report, report_file
 from sensorkit.report.daily import days_done
-from sensorkit.report.summary import PERIOD_DAYS
+from sensorkit.report.summary import adherence_mean, days_with_data, period_number, period_span
 
 #: most points of an angle trace sent to a page (longer recordings are read in larger blocks)
 MAX_TRACE_POINTS = 20000
@@ -94,10 +95,13 @@ class DashboardData:
 
     def __init__(self, prescriptions: dict[str, Prescription], paths: Iterable[str | os.PathLike],
                  as_of: date | None = None, config: PipelineConfig | None = None,
-                 include_simulated: bool = False, prescriptions_failed: Iterable[tuple[Path, str]] = ()) -> None:
+                 include_simulated: bool = False, prescriptions_failed: Iterable[tuple[Path, str]] = (),
+                 prescription_path: str | os.PathLike | None = None) -> None:
         self.prescriptions = prescriptions
         # (prescription files that could not be read: their patients are missing, the page says so)
         self.prescriptions_failed = list(prescriptions_failed)
+        # (the prescription file or folder given: the files not read are named below it)
+        self.prescription_path = Path(prescription_path) if prescription_path is not None else None
         self.include_simulated = include_simulated
         self.paths = [Path(p) for p in paths]
         self.as_of = as_of
@@ -201,36 +205,51 @@ class DashboardData:
         days, its rows' ``reps_prescribed``; after them, where a week's days still due go."""
         return rx.schedule(last, days_done(rows))
 
-    def _window_adherence(self, rx: Prescription, rows: list[dict], ref: date, days: int) -> float | None:
-        """Mean adherence over the exercise day × exercise × side of the ``days`` days ending on ``ref``
-        (not before the start; the report's, ``days_per_week`` days of each week, the days with
-        exercise first); an exercise day without data counts 0 %, the day in progress what was done so
-        far, one whose adherence is unknown (its data partly lost) is left out, as in the summary."""
-        by_key = {(r["date"], r["exercise"], r["side"]): r for r in rows}
-        first = max(rx.start, ref - timedelta(days=days - 1))
-        values = []
-        for (day, exercise, side) in self._schedule(rx, rows, ref):
-            if day < first:
-                continue
-            row = by_key.get((day.isoformat(), exercise, side))
-            pct = row["adherence_pct"] if row is not None else 0.0
-            if pct is None or (isinstance(pct, float) and math.isnan(pct)):
-                continue  # (unknown: data partly lost; as in the summary)
-            values.append(pct)
-        return _num(sum(values) / len(values)) if values else None
+    def last_complete_day(self, rx: Prescription) -> date:
+        """The last day that is over: the day before the report's day (which is in progress), or the
+        prescription's end when it is earlier. The last 7 and 30 days end on it."""
+        day = self.report_day(rx) - timedelta(days=1)
+        return min(day, rx.end) if rx.end is not None else day
 
-    def _period(self, rx: Prescription, rows: list[dict], ref: date) -> dict | None:
-        """The 30-day period holding ``ref``, as ``summary.csv`` has it: its number, first and last day
-        reported (``end``: at most ``ref``, at most the prescription's end), its ``days`` so far and its
-        days with data. None before the prescription's start (no period yet)."""
+    def _window_adherence(self, rows: list[dict], last: date, days: int) -> float | None:
+        """Mean adherence over the exercise days × exercise × side of the ``days`` days ending on ``last``
+        (:meth:`last_complete_day`), as the summary's mean (:func:`~sensorkit.report.summary.adherence_mean`):
+        the report's exercise days (``days_per_week`` days of each week, the days with exercise first),
+        one without data counting 0 %, one whose adherence is unknown (its data partly lost) left
+        out, and the day in progress left out (:meth:`_today` shows it)."""
+        first = (last - timedelta(days=days - 1)).isoformat()
+        return _num(adherence_mean([r for r in rows if first <= r["date"] <= last.isoformat()]))
+
+    @staticmethod
+    def _today(rows: list[dict]) -> dict | None:
+        """The report's day, in progress, apart from the means: its reps completed so far and those
+        prescribed (of the exercises and sides due that day, when any), its adherence so far (the
+        mean of theirs, as the calendar's), per exercise and side; None when it is no day of the
+        report (after the prescription's end, before its start)."""
+        mine = [r for r in rows if r["day_in_progress"]]
+        if not mine:
+            return None
+        due = [r for r in mine if r["reps_prescribed"]]
+        pcts = [r["adherence_pct"] for r in due if not math.isnan(r["adherence_pct"])]  # (unknown: left out)
+        return {"date": mine[0]["date"], "reps_completed": sum(r["reps_completed"] for r in (due or mine)),
+                "reps_prescribed": sum(r["reps_prescribed"] for r in due),
+                "adherence_pct": _num(sum(pcts) / len(pcts)) if pcts else None,
+                "has_data": any(r["has_data"] for r in mine),
+                "recordings_failed": sum(r["recordings_failed"] for r in mine),
+                "parts": [{"exercise": r["exercise"], "side": r["side"], "reps_completed": r["reps_completed"],
+                           "reps_prescribed": r["reps_prescribed"]} for r in mine]}
+
+    @staticmethod
+    def _period(rx: Prescription, rows: list[dict], ref: date) -> dict | None:
+        """The 30-day period holding ``ref``, as ``summary.csv`` has it (:func:`~sensorkit.report.summary.period_span`):
+        its number, first and last day reported (``end``: at most ``ref``, at most the prescription's
+        end), its ``days`` so far and its days with data. None before the prescription's start (no period yet)."""
         if ref < rx.start:
             return None
-        index = (ref - rx.start).days // PERIOD_DAYS
-        first = rx.start + timedelta(days=PERIOD_DAYS * index)
-        last = min(first + timedelta(days=PERIOD_DAYS - 1), ref)  # (ref: at most the prescription's end)
-        data_days = {r["date"] for r in rows if r["has_data"] and first.isoformat() <= r["date"] <= last.isoformat()}
-        return {"period": index + 1, "start": first.isoformat(), "end": last.isoformat(),
-                "days": (last - first).days + 1, "days_with_data": len(data_days)}
+        number = period_number(rx.start, ref)
+        first, last = period_span(rx.start, number, ref)  # (ref: at most the prescription's end)
+        return {"period": number, "start": first.isoformat(), "end": last.isoformat(),
+                "days": (last - first).days + 1, "days_with_data": days_with_data(rows, first, last)}
 
     def patients(self) -> dict:
         """The patient list and the recordings that failed or were skipped (each by its path below the
@@ -242,6 +261,7 @@ class DashboardData:
                 rx = self.prescriptions[patient]
                 rows = self._rows(patient)
                 ref = self.reference_day(rx)
+                complete = self.last_complete_day(rx)
                 sessions = [s for _, s in self._outcome.sessions[patient]]
                 last = max(sessions, key=lambda s: s.started_at) if sessions else None
                 out.append({
@@ -251,8 +271,11 @@ class DashboardData:
                     "report_day_given": self.as_of is not None,  # (--as-of: a day chosen, not today)
                     "started": ref >= rx.start,
                     "exercises": [p.name for p in rx.judging(ref).exercises],
-                    "adherence_7d_pct": self._window_adherence(rx, rows, ref, 7),
-                    "adherence_30d_pct": self._window_adherence(rx, rows, ref, 30),
+                    # (over the days that are over: the report's day, in progress, is shown apart: "today")
+                    "adherence_until": complete.isoformat() if complete >= rx.start else None,
+                    "adherence_7d_pct": self._window_adherence(rows, complete, 7),
+                    "adherence_30d_pct": self._window_adherence(rows, complete, 30),
+                    "today": self._today(rows),
                     "current_period": self._period(rx, rows, ref),
                     "sessions": len(sessions),
                     "sessions_without_data": len(self._outcome.without_data.get(patient, [])),
@@ -261,7 +284,9 @@ class DashboardData:
                     "last_session": last.started_at.astimezone(rx.zone).isoformat(timespec="minutes") if last else None,
                 })
             return {"patients": out,
-                    "prescriptions_failed": [{"file": name_text(p.name), "reason": why} for p, why in self.prescriptions_failed],
+                    # (below the folder given, as the recordings are: p2/2026-11.toml, whose folder a bare name hides)
+                    "prescriptions_failed": [{"file": self.shown_prescription(p), "reason": why}
+                                             for p, why in self.prescriptions_failed],
                     # (a name's bytes that are not UTF-8 as \xNN, as in the report's tables and messages)
                     # (below the folder given: p1/2026-11-03.csv, whose patient's folder a bare name hides)
                     "failed": [{"recording": shown[p], "reason": why} for p, why in self._outcome.failures],
@@ -287,6 +312,17 @@ class DashboardData:
         times = Counter(names.values())
         clashes = {n for n, count in times.items() if count > 1}
         return {p: name_text(str(p if n in clashes else n)) for p, n in names.items()}
+
+    def shown_prescription(self, path: Path) -> str:
+        """How the pages name a prescription file (or a folder of them) not read: by its path below
+        the folder given (``prescription_path``), else as found; a name's bytes that are not UTF-8
+        written ``\\xNN``."""
+        given = self.prescription_path
+        if given is not None and path != given:
+            for inside, folder in ((path, given), (resolved(path), resolved(given))):
+                if inside.is_relative_to(folder):
+                    return name_text(str(inside.relative_to(folder)))
+        return name_text(str(path))
 
     def patient(self, patient: str) -> dict | None:
         """One patient's page: plan, calendar, ROM per day, sessions with their reps (None: unknown)."""
@@ -354,13 +390,18 @@ class DashboardData:
                         sorted(self._outcome.sessions[patient], key=lambda es: es[1].started_at)]
             summary = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
                        for r in self._outcome.summary if r["patient"] == patient]
-            plans = [{"name": p.name, "sides": list(p.sides), "sets": p.sets, "reps_per_set": p.reps_per_set,
-                      "hold_s": p.hold_s, "rom_deg": p.rom_deg, "days_per_week": p.days_per_week,
-                      "sessions_per_day": p.sessions_per_day} for p in rx.judging(ref).exercises]  # (in force on ref)
+            plans = [_plan(p) for p in rx.judging(ref).exercises]  # (in force on ref)
+            # (each prescription period, from/to and what it prescribed: a changed prescription read as it
+            # was, not only the plan in force; in force / ended / to come on the reference day)
+            in_force = rx.in_force(ref)
+            prescriptions = [{"start": period.start.isoformat(), "end": period.end.isoformat() if period.end else None,
+                              "file": self.shown_prescription(period.source),
+                              "state": "in force" if period is in_force else "to come" if period.start > ref else "ended",
+                              "plans": [_plan(q) for q in period.exercises]} for period in rx.periods or (rx,)]
             info = next(p for p in self.patients()["patients"] if p["patient"] == patient)
             dated_after = [self._session(rx, entry, s) for entry, s in
                            sorted(self._outcome.dated_after.get(patient, []), key=lambda es: es[1].started_at)]
-            return {**info, "plans": plans, "calendar": calendar, "rom": rom, "sessions": sessions,
+            return {**info, "plans": plans, "prescriptions": prescriptions, "calendar": calendar, "rom": rom, "sessions": sessions,
                     "sessions_without_data": tried, "summary": summary, "dated_after": dated_after}
 
     def _tried(self, rx: Prescription, entry: _Entry) -> dict:
@@ -426,6 +467,13 @@ class DashboardData:
         return {"t_s": [round(float(t), 3) for t in t_s],
                 "angle_deg": [_num(a, 2) for a in angle_deg],
                 "duration_s": _num(rec.samples.duration_s), "sample_rate_hz": _num(rec.samples.sample_rate_hz)}
+
+
+def _plan(p: ExercisePlan) -> dict:
+    """One exercise of a prescription, as the pages show it."""
+    return {"name": p.name, "sides": list(p.sides), "sets": p.sets, "reps_per_set": p.reps_per_set, "hold_s": p.hold_s,
+            "rom_deg": p.rom_deg, "days_per_week": p.days_per_week, "sessions_per_day": p.sessions_per_day,
+            "knee_out": p.knee_out}
 
 
 def _rep(rep, plan) -> dict:

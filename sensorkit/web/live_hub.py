@@ -338,19 +338,43 @@ class LiveHub:
 
 
 
-def plan_for(rx_path, patient: str | None, exercise: str | None) -> SessionPlan:
+def plan_for(rx_path, patient: str | None, exercise: str | None,
+             warn: Callable[[str], None] | None = None) -> SessionPlan:
     """Today's :class:`SessionPlan` for ``patient``'s ``exercise`` (None: the default exercise) from a
-    prescription file or folder; a one-line :class:`~sensorkit.errors.ConfigError` when it has none."""
+    prescription file or folder; a one-line :class:`~sensorkit.errors.ConfigError` when it has none.
+
+    A folder is read as ``sensorkit report`` reads it: a file that cannot be read (a typo in another
+    patient's prescription) is said through ``warn`` (one line naming it) and left out, and the
+    session goes on; it is refused only when ``patient``'s own prescription cannot be read (a file
+    naming them, one of their periods overlapping another) or is not there."""
     from sensorkit import exercises
     from sensorkit.errors import ConfigError
     from sensorkit.report import load_prescriptions
+    from sensorkit.report.prescription import prescription_patient
 
     if not patient:
         raise ConfigError("--prescription needs --patient ID (the patient's pseudonym in the prescription)")
-    prescriptions = load_prescriptions(rx_path)
+    failed: list = []
+    prescriptions = load_prescriptions(rx_path, failed)  # (none readable, or one file given and bad: an error)
+    owners = {path: None if path.is_dir() else prescription_patient(path) for path, _ in failed}
+    own = [why for path, why in failed if owners[path] == patient]
+    if own:  # (their prescription, or one period of it, not read: no session against a part of it)
+        raise ConfigError(f"{own[0]} ({patient}'s prescription, which this session follows)")
     rx = prescriptions.get(patient)
     if rx is None:
-        raise ConfigError(f"{rx_path}: no prescription for patient {patient!r}")
+        unknown = [why for path, why in failed if owners[path] is None and not path.is_dir()]
+        maybe = f" (and {len(unknown)} file(s) not read whose patient cannot be told: {unknown[0]})" if unknown else ""
+        raise ConfigError(f"{rx_path}: no prescription for patient {patient!r}{maybe}")
+    for path, why in failed:  # (another patient's, or a folder below not searched: said, the session goes on)
+        if warn is None:
+            continue
+        if path.is_dir():
+            warn(f"warning: {why}")
+        elif owners[path] is None:
+            warn(f"warning: {why}; not read (whose it is cannot be told: if it is {patient}'s, fix it: one of"
+                 " their prescriptions is missing)")
+        else:
+            warn(f"warning: {why}; {owners[path]}'s prescription, not read (this session of {patient} goes on)")
     name = exercise or exercises.DEFAULT_EXERCISE
     today = datetime.now(rx.zone).date()
     # (of a patient's prescriptions one after another, today's; between two, the one begun last: it

@@ -66,20 +66,19 @@ def files_in(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def run_twice(tmp_path):
-    """(command, slow) -> the outputs folder's files before and after a run stopped by two Ctrl-C,
-    and the run's (exit status, stderr lines, seconds from the second Ctrl-C to its end)."""
-    data = tmp_path / "data"
+def batch(folder: Path):
+    """Nine recordings (a batch long enough to interrupt) and a prescription under ``folder``:
+    (data folder, outputs folder, command(name) -> the arguments of ``sensorkit analyze`` or ``report``)."""
+    data = folder / "data"
     data.mkdir()
     for name in ("sim_9013", "sim_9010", "sim_9024"):
         for suffix in (".csv", ".json"):
             for copy in range(3):  # (nine tasks: a batch long enough to interrupt)
                 shutil.copy(RECORDINGS / f"{name}{suffix}", data / f"{name}_{copy}{suffix}")
-    rx = tmp_path / "rx.toml"
+    rx = folder / "rx.toml"
     rx.write_text(rx_toml("demo-p044", "Europe/Berlin", "2026-12-01", None,
                           exercise("hip_external_rotation", 35, sides=("left", "right"))))
-    out = tmp_path / "out"
+    out = folder / "out"
 
     def command(name: str) -> list[str]:
         if name == "analyze":
@@ -87,10 +86,40 @@ def run_twice(tmp_path):
         return ["report", "--prescription", str(rx), str(data), "--out", str(out / "report.csv"), "--summary",
                 str(out / "summary.csv"), "--include-simulated", "--as-of", "2026-12-31", "--workers", "1"]
 
+    return data, out, command
+
+
+def run_earlier(args: list[str], cwd: Path) -> None:
+    """The earlier run whose outputs the interrupted one must leave as they are."""
+    earlier = subprocess.run([sys.executable, "-m", "sensorkit", *args], capture_output=True, text=True,
+                             timeout=300, cwd=cwd, env=env())
+    assert earlier.returncode in (0, 1), earlier.stderr
+
+
+@pytest.fixture(scope="module")
+def earlier_analyze(tmp_path_factory):
+    """The outputs of an earlier ``analyze`` of the batch, run once for the module: (its data folder,
+    {file: bytes}); the same in every test but for the data folder's path, which the tables give."""
+    folder = tmp_path_factory.mktemp("earlier_analyze")
+    data, out, command = batch(folder)
+    run_earlier(command("analyze"), folder)
+    return data, files_in(out)
+
+
+@pytest.fixture
+def run_twice(tmp_path, request):
+    """(command, slow) -> the outputs folder's files before and after a run stopped by two Ctrl-C,
+    and the run's (exit status, stderr lines, seconds from the second Ctrl-C to its end)."""
+    data, out, command = batch(tmp_path)
+
     def run(name: str, slow: str):
-        earlier = subprocess.run([sys.executable, "-m", "sensorkit", *command(name)], capture_output=True, text=True,
-                                 timeout=300, cwd=tmp_path, env=env())
-        assert earlier.returncode in (0, 1), earlier.stderr
+        if name == "analyze":  # (the earlier analyze's tables, with this test's data folder in them)
+            shared_data, files = request.getfixturevalue("earlier_analyze")
+            out.mkdir()
+            for file, content in files.items():
+                (out / file).write_bytes(content.replace(str(shared_data).encode(), str(data).encode()))
+        else:
+            run_earlier(command(name), tmp_path)
         before = files_in(out)
         process = subprocess.Popen([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, slow, *command(name)],
                                    stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)

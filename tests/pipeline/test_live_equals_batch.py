@@ -1,10 +1,48 @@
-"""One causal code path: a recording fed packet by packet gives exactly the batch reps."""
+"""One causal code path: a recording fed packet by packet gives exactly the batch reps.
+
+The parametrized tests feed one recording in several packet sizes: each recording (simulated, or
+derived from a simulated one) and its batch reps are made once for the module (:func:`_once`); its
+arrays are read-only, so no analysis can change what the next test is given.
+"""
+import functools
+
 import numpy as np
 import pytest
 
 from sensorkit.pipeline import Pipeline
 from sensorkit.robustness import with_gap, with_glitches
 from sensorkit.sim import simulate_session
+
+
+def _read_only(samples):
+    """``samples`` with read-only arrays (what the tests share cannot change under them)."""
+    for array in (samples.t, samples.acc, samples.gyr):
+        array.flags.writeable = False
+    return samples
+
+
+@functools.cache
+def _session(seed: int, **options):
+    """``simulate_session(seed, **options)``, once per module (deterministic per seed), read-only samples."""
+    session = simulate_session(seed, **options)
+    _read_only(session.samples)
+    return session
+
+
+def _once(make):
+    """``make()`` -> (samples, meta[, config]) computed once, with the batch reps: (samples, meta, batch)."""
+    @functools.cache
+    def case():
+        samples, meta, *config = make()
+        return _read_only(samples), meta, Pipeline(*config, meta=meta).run(samples)
+    return case
+
+
+@functools.cache
+def _packetwise_case(seed: int, exercise: str, meta_items: tuple):
+    session = _session(seed, exercise=exercise)
+    meta = session.meta | dict(meta_items)
+    return session, meta, Pipeline(meta=meta).run(session.samples)
 
 
 def fed_in_packets(live: Pipeline, samples, max_packet: int, seed: int) -> list:
@@ -27,24 +65,26 @@ def fed_in_packets(live: Pipeline, samples, max_packet: int, seed: int) -> list:
     (427, "knee_extension", {}),  # back at the seated rest after standing up
 ])
 def test_packetwise_feeding_gives_identical_reps(seed, exercise, meta, max_packet):
-    session = simulate_session(seed, exercise=exercise)
-    meta = session.meta | meta
-    batch = Pipeline(meta=meta).run(session.samples)
+    session, meta, batch = _packetwise_case(seed, exercise, tuple(sorted(meta.items())))
     assert {r.tempo for r in batch if r.counted} <= {"normal", "fast"}
     reps = fed_in_packets(Pipeline(meta=meta), session.samples, max_packet, seed)
     assert len(batch) > 5
     assert list(map(repr, reps)) == list(map(repr, batch))  # bit for bit (repr: nan == nan)
 
 
+@_once
+def _with_reconnects():
+    session = _session(9101)
+    t = session.samples.t
+    keep = ~(((t > 40) & (t < 43.5)) | ((t > 90.2) & (t < 96)))  # two gaps, longer than max_gap_fill_s
+    return session.samples[keep], session.meta
+
+
 @pytest.mark.parametrize("max_packet", [7, 300])
 def test_a_recording_with_reconnects_gives_the_same_reps_packet_by_packet(max_packet):
     """Long gaps (a reconnect) restart the analysis: where they fall in a packet must not matter."""
-    session = simulate_session(9101)
-    t = session.samples.t
-    keep = ~(((t > 40) & (t < 43.5)) | ((t > 90.2) & (t < 96)))  # two gaps, longer than max_gap_fill_s
-    samples = session.samples[keep]
-    batch = Pipeline(meta=session.meta).run(samples)
-    live = Pipeline(meta=session.meta)
+    samples, meta, batch = _with_reconnects()
+    live = Pipeline(meta=meta)
     reps = fed_in_packets(live, samples, max_packet, seed=max_packet)
     assert sum(r.counted for r in batch) > 5
     assert list(map(repr, reps)) == list(map(repr, batch))
@@ -53,7 +93,7 @@ def test_a_recording_with_reconnects_gives_the_same_reps_packet_by_packet(max_pa
 @pytest.mark.parametrize("max_packet", [3, 50])
 def test_gyro_glitches_are_mended_the_same_packet_by_packet(max_packet):
     """A glitch waits for the sample after it: where a packet ends must not matter."""
-    session = simulate_session(9100)
+    session = _session(9100)
     samples = with_glitches(session.samples, every_s=2.0, seed=max_packet)
     batch = Pipeline(meta=session.meta)
     reps_batch = batch.run(samples)
@@ -159,6 +199,14 @@ def test_the_live_hold_timer_runs_on_through_a_slow_wobble():
     assert rep.hold_s - 0.6 <= max(elapsed) <= rep.hold_s + 0.05
 
 
+@_once
+def _short_pre_rest():
+    from sensorkit.pipeline import PipelineConfig
+
+    session = _session(773, sample_rate_hz=200.0)
+    return session.samples, session.meta, PipelineConfig(pre_rest_s=0.1)
+
+
 @pytest.mark.parametrize("max_packet", [7, 300])
 def test_a_short_pre_rest_still_keeps_what_the_segmenter_reads_back(max_packet):
     # the segmenter reads a rest pose's accelerometer 0.25 s before its last quiet sample; with
@@ -167,13 +215,11 @@ def test_a_short_pre_rest_still_keeps_what_the_segmenter_reads_back(max_packet):
     # 1e-6, not to the bit: which samples a movement's rest is read from then depends on the packets.)
     from sensorkit.pipeline import PipelineConfig
 
-    session = simulate_session(773, sample_rate_hz=200.0)
-    config = PipelineConfig(pre_rest_s=0.1)
-    batch = Pipeline(config, meta=session.meta).run(session.samples)
-    live, reps, rng, i = Pipeline(config, meta=session.meta), [], np.random.default_rng(773), 0
-    while i < len(session.samples):
+    samples, meta, batch = _short_pre_rest()
+    live, reps, rng, i = Pipeline(PipelineConfig(pre_rest_s=0.1), meta=meta), [], np.random.default_rng(773), 0
+    while i < len(samples):
         n = int(rng.integers(1, max_packet))
-        reps += live.update(session.samples[i:i + n])
+        reps += live.update(samples[i:i + n])
         i += n
     reps += live.finish()
     assert sum(r.counted for r in batch) > 10
@@ -187,15 +233,25 @@ def _fed_in_packets(samples, meta: dict, packet: int) -> list:
     return [r for block in samples.chunks(packet) for r in live.update(block)] + live.finish()
 
 
+@_once
+def _gap_after_the_first_sample():
+    s = _session(403, exercise="knee_extension", sample_rate_hz=25, max_duration_s=60.0)
+    return with_gap(s.samples, float(s.samples.t[0]) + 0.01, 1.49), s.meta
+
+
 @pytest.mark.parametrize("packet", [1, 2, 7])
 def test_a_gap_right_after_the_first_sample_gives_the_same_reps_live(packet):
     # live waited for rate_estimate_s of data only: the first sample and the one after a 1.5-s gap
     # gave a rate of 0.7 Hz and a ConfigError, where batch read the rate from the first 10 samples
-    s = simulate_session(403, exercise="knee_extension", sample_rate_hz=25, max_duration_s=60.0)
-    samples = with_gap(s.samples, float(s.samples.t[0]) + 0.01, 1.49)
-    batch = Pipeline(meta=s.meta).run(samples)
+    samples, meta, batch = _gap_after_the_first_sample()
     assert any(r.kind != "rejected" for r in batch)
-    assert [repr(r) for r in _fed_in_packets(samples, s.meta, packet)] == [repr(r) for r in batch]
+    assert [repr(r) for r in _fed_in_packets(samples, meta, packet)] == [repr(r) for r in batch]
+
+
+@_once
+def _ten_s_lost_at_62_s():
+    s = _session(457, exercise="hip_external_rotation")
+    return with_gap(s.samples, 62.44, 10.0), s.meta
 
 
 @pytest.mark.parametrize("packet", [1, 13, 40])
@@ -203,10 +259,8 @@ def test_after_a_reconnect_live_gives_the_reps_batch_gives(packet):
     # development seed 457 (hip ER) with 10 s lost at 62.4 s: after a gap the rest before it is
     # kept until the leg rests near it; batch once found that rest in samples beyond the movement
     # it was deciding, while a counted rep changed the pose it was looking for (review, session 15)
-    s = simulate_session(457, exercise="hip_external_rotation")
-    samples = with_gap(s.samples, 62.44, 10.0)
-    batch = Pipeline(meta=s.meta).run(samples)
-    assert [repr(r) for r in _fed_in_packets(samples, s.meta, packet)] == [repr(r) for r in batch]
+    samples, meta, batch = _ten_s_lost_at_62_s()
+    assert [repr(r) for r in _fed_in_packets(samples, meta, packet)] == [repr(r) for r in batch]
 
 
 @pytest.mark.parametrize("packet", [1, 7, 50])

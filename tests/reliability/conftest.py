@@ -97,6 +97,30 @@ def sessions_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def analyzed(tmp_path_factory: pytest.TempPathFactory, sessions_dir: Path) -> tuple[Path, dict[str, bytes]]:
+    """``sensorkit analyze DATA --out OUT`` of the two sessions, run once: (DATA, {file name: bytes})."""
+    root = tmp_path_factory.mktemp("analyzed")
+    shutil.copytree(sessions_dir, root / "data")
+    result = run("analyze", root / "data", "--out", root / "out", "--quiet")
+    assert result.returncode == 0, result.stderr
+    return root / "data", {p.name: p.read_bytes() for p in sorted((root / "out").iterdir())}
+
+
+@pytest.fixture
+def earlier_analysis(workspace: Path, analyzed: tuple[Path, dict[str, bytes]]):
+    """``put(out)``: the reps.csv/sessions.csv that ``analyze WORKSPACE/data --out OUT`` writes, in ``out``
+    (the :func:`analyzed` run's bytes with its data folder's path replaced by this workspace's: the
+    tables name each recording by the path given; the analysis is deterministic)."""
+    data, files = analyzed
+
+    def put(out: Path) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            (out / name).write_bytes(content.replace(str(data).encode(), str(workspace / "data").encode()))
+    return put
+
+
 def as_patient(folder: Path, patient: str = "p001", started_at: str = "2026-11-02T10:00:00+01:00",
                **more) -> None:
     """Make the recordings in ``folder`` look like a clinic's: not simulated, this patient, this start."""

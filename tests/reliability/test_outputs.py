@@ -60,9 +60,9 @@ def test_analyze_out_that_is_a_file_is_one_line(workspace):
     tree.assert_unchanged()
 
 
-def test_a_folder_named_reps_csv_leaves_the_earlier_pair_intact(workspace):
+def test_a_folder_named_reps_csv_leaves_the_earlier_pair_intact(workspace, earlier_analysis):
     out = workspace / "out"
-    assert run("analyze", workspace / "data", "--out", out, "--quiet").returncode == 0
+    earlier_analysis(out)
     (out / "reps.csv").unlink()
     (out / "reps.csv").mkdir()
     tree = Tree(workspace)
@@ -96,9 +96,9 @@ def limit_file_size(max_bytes: int):
     return apply
 
 
-def test_analyze_on_a_full_disk_is_one_line_and_keeps_the_earlier_results(workspace):
+def test_analyze_on_a_full_disk_is_one_line_and_keeps_the_earlier_results(workspace, earlier_analysis):
     out = workspace / "out"
-    assert run("analyze", workspace / "data", "--out", out, "--quiet").returncode == 0
+    earlier_analysis(out)
     tree = Tree(workspace)
     result = run("analyze", workspace / "data", "--out", out, "--quiet", preexec_fn=limit_file_size(300))
     assert result.returncode == 2
@@ -135,10 +135,9 @@ def test_analyze_into_a_read_only_folder_is_one_line(workspace):
         tree.assert_unchanged()
 
 
-def test_earlier_outputs_in_an_input_folder_are_skipped_with_a_note(workspace):
+def test_earlier_outputs_in_an_input_folder_are_skipped_with_a_note(workspace, earlier_analysis):
     data = workspace / "data"
-    first = run("analyze", data, "--out", data / "results", "--quiet")
-    assert first.returncode == 0, first.stderr
+    earlier_analysis(data / "results")
     (data / "copied_reps.csv").write_bytes((data / "results" / "reps.csv").read_bytes())  # moved by hand
     tree = Tree(workspace)
     rerun = run("analyze", data, "--out", workspace / "again")
@@ -172,10 +171,10 @@ def test_a_report_whose_folder_is_a_file_is_one_line(workspace):
     tree.assert_unchanged()
 
 
-def test_report_outputs_never_replace_a_picture_or_an_analyze_table(workspace):
+def test_report_outputs_never_replace_a_picture_or_an_analyze_table(workspace, earlier_analysis):
+    earlier_analysis(workspace / "a")  # (of the demo sessions, before they are made the clinic's below)
     as_patient(workspace / "data")
     (workspace / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)  # a picture of the clinic's
-    assert run("analyze", workspace / "data", "--out", workspace / "a").returncode == 0
     tree = Tree(workspace)
     for option, target in (("--out", workspace / "logo.png"), ("--summary", workspace / "logo.png"),
                            ("--log", workspace / "logo.png"), ("--out", workspace / "a" / "sessions.csv")):
@@ -207,8 +206,8 @@ def test_analyze_into_its_own_input_folder_analyses_it_and_skips_its_tables_next
     assert (data / "reps.csv").read_text().count("sim_1,") >= 3
 
 
-def test_no_recordings_found_leaves_the_earlier_tables_as_they_were(workspace):
-    assert run("analyze", workspace / "data", "--out", workspace / "out").returncode == 0
+def test_no_recordings_found_leaves_the_earlier_tables_as_they_were(workspace, earlier_analysis):
+    earlier_analysis(workspace / "out")
     (workspace / "empty").mkdir()
     tree = Tree(workspace)
     result = run("analyze", workspace / "empty", "--out", workspace / "out")

@@ -82,7 +82,11 @@ def test_the_day_the_report_is_made_counts_the_reps_done_so_far():
     done = daily_rows(rx(start), [session(morning, [rep("full", 35, 4)] * 2)], as_of=morning, in_progress=morning)
     assert done[-1]["adherence_pct"] == 100.0
     summary = summary_rows("p1", start, one_rep)
-    assert summary[0]["adherence_mean_pct"] == pytest.approx(50.0 / 3)  # (the day in progress counts what was done)
+    # (the days that are over: the day in progress, 50 % so far, is no day's result yet: its row shows it)
+    assert summary[0]["adherence_mean_pct"] == 0.0
+    assert summary_rows("p1", start, judged := daily_rows(rx(start), [session(morning, [rep("full", 35, 4)])],
+                                                          as_of=morning))[0]["adherence_mean_pct"] == pytest.approx(50.0 / 3)
+    assert not judged[-1]["day_in_progress"]  # (a report of days all judged: every one in the mean)
     assert csv_text(one_rep[-1:], ("adherence_pct", "day_in_progress")) == "adherence_pct,day_in_progress\n50.0,true\n"
     judged = daily_rows(rx(start), [session(morning, [rep("full", 35, 4)])], as_of=morning)  # (no day in progress)
     assert judged[-1]["adherence_pct"] == 50.0 and not judged[-1]["day_in_progress"]

@@ -53,7 +53,8 @@ def test_prescriptions_that_could_not_be_read_are_named_on_the_patients_page(cli
     (clinic / "rx" / "p2.toml").write_text(RX.replace("demo-p083", "p2").replace("sets = 1", "sets = 0"))
     failed: list = []
     prescriptions = load_prescriptions(clinic / "rx", failed)
-    data = DashboardData(prescriptions, [clinic / "data"], include_simulated=True, prescriptions_failed=failed)
+    data = DashboardData(prescriptions, [clinic / "data"], include_simulated=True, prescriptions_failed=failed,
+                         prescription_path=clinic / "rx")
     data.refresh()
     (entry,) = data.patients()["prescriptions_failed"]
     assert entry["file"] == "p2.toml" and "key exercise[1].sets" in entry["reason"]

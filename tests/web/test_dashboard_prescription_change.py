@@ -34,6 +34,8 @@ def test_each_day_and_session_is_judged_by_the_prescription_in_force(tmp_path):
         ("2026-11-07", 10), ("2026-11-08", 10), ("2026-11-09", 10), ("2026-11-10", 0), ("2026-11-11", 5),
         ("2026-11-12", 5)]
     assert calendar["2026-11-10"]["parts"] == []  # (no prescription in force: nothing due, nothing missed)
-    # (the last 7 days: the first's days per side, then the second's left side; the 10th nothing)
+    # (the last 7 days that are over, to the 11th: the first's days per side, then the second's left side
+    # on the 11th; the 10th nothing; the 12th, the report's day, in progress: shown apart, not in the mean)
     left_9 = min(100.0, 100.0 * session["completed"] / 5)
-    assert page["adherence_7d_pct"] == round(left_9 / 8, 1)
+    assert page["adherence_7d_pct"] == round(left_9 / 7, 1) and page["adherence_until"] == "2026-11-11"
+    assert (page["today"]["reps_completed"], page["today"]["reps_prescribed"]) == (0, 5)

@@ -39,6 +39,8 @@ function withUnit(x, unit, digits = 1) { return x === null || x === undefined ? 
 // The current 30-day period as summary.csv has it: its days with data of its days so far (a period of a
 // prescription shorter than 30 days, or one begun lately, has fewer than 30)
 function periodDays(c) { return c ? `${c.days_with_data} of ${c.days}` : "–"; }
+// a date as HTML, never broken at its hyphens on a narrow screen
+function dateHTML(iso) { return `<span class="date">${esc(iso)}</span>`; }
 function band(pct) { return pct === null || pct === undefined ? "" : pct >= 80 ? "good" : pct >= 50 ? "mid" : "low"; }
 function pctCell(pct, col) {
   const w = pct === null ? 0 : Math.min(pct, 100);
@@ -62,6 +64,25 @@ function whenHTML(iso) {
   return zone < 0 ? esc(text) : `${esc(text.slice(0, zone))} <span class="tz">${esc(text.slice(zone + 1))}</span>`;
 }
 
+// One exercise of a prescription in words: "hip external rotation (left): 2 × 10 reps, ≥ 30° held ≥ 5 s, every day"
+function planWords(q) {
+  return `${esc(EXERCISE_WORDS[q.name] || q.name)} (${q.sides.join(", ")}): ${q.sets} × ${q.reps_per_set} reps,
+    ≥ ${q.rom_deg}° held ≥ ${q.hold_s} s, ${q.days_per_week === 7 ? "every day" : `any ${q.days_per_week} day${q.days_per_week > 1 ? "s" : ""} a week`}${q.sessions_per_day > 1 ? `, ${q.sessions_per_day} sessions a day` : ""}${q.knee_out ? ", knee-out variant" : ""}`;
+}
+// The report's day, in progress, apart from the 7- and 30-day means (which are over days that are over):
+// [the short value, the words after it]; null when it is no day of the prescription
+function todayWords(t) {
+  if (!t) return null;
+  if (t.reps_prescribed) {
+    const parts = t.parts.filter((q) => q.reps_prescribed);
+    return [`${t.reps_completed} of ${t.reps_prescribed}`, "reps completed so far" + (parts.length > 1 ? ": " + parts.map((q) =>
+      `${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} ${q.reps_completed} of ${q.reps_prescribed}`).join(", ") : "") +
+      (t.recordings_failed ? `; ${t.recordings_failed} recording(s) could not be read` : "")];
+  }
+  return t.reps_completed ? [`${t.reps_completed} reps`, "completed so far; none due today (the week's exercise days are others)"]
+    : ["none due", "no reps due today (the week's exercise days still owed come on its last days)"];
+}
+
 // ---- patient list -------------------------------------------------------------------------
 async function listPage() {
   crumbs.textContent = "";
@@ -72,8 +93,10 @@ async function listPage() {
       <td class="opt" data-col="exercises" data-label="exercises">${p.exercises.map((e) => esc(EXERCISE_WORDS[e] || e)).join(", ")}</td>
       ${pctCell(p.adherence_7d_pct, "adherence_7d_pct")}
       ${pctCell(p.adherence_30d_pct, "adherence_30d_pct")}
+      <td class="opt" data-col="today" data-label="today so far" title="${esc((todayWords(p.today) || ["", ""])[1])}">${todayWords(p.today)
+        ? esc(todayWords(p.today)[0] + (p.today.reps_prescribed ? " reps" : "")) : "–"}</td>
       <td class="num opt" data-col="days_with_data" data-label="days with data" data-value="${p.current_period ? p.current_period.days_with_data : ""}">${p.current_period
-        ? `${p.current_period.days_with_data} <span class="dim">of ${p.current_period.days} (period ${p.current_period.period}: ${p.current_period.start} – ${p.current_period.end})</span>`
+        ? `${p.current_period.days_with_data} <span class="dim">of ${p.current_period.days} (period ${p.current_period.period}: <span class="date">${p.current_period.start}</span> – <span class="date">${p.current_period.end}</span>)</span>`
         : `– <span class="dim">(starts ${p.start})</span>`}</td>
       <td data-col="last_session">${whenHTML(p.last_session)}</td>
       <td class="num opt" data-col="sessions" data-label="sessions">${p.sessions}${p.sessions_without_data
@@ -83,11 +106,13 @@ async function listPage() {
   const problems = [...data.failed.map((f) => ["failed", f]), ...data.skipped.map((f) => ["skipped", f])];
   view.innerHTML = `
     <h1>Patients</h1>
-    <p class="hint">Adherence: completed reps (reaching the prescribed ROM and hold) over prescribed reps, per scheduled day and side,
-      a scheduled day without data counting 0 %, the report's day the reps done so far; the last 7 and 30 days end on each patient's day ${esc([...new Set(data.patients.map((q) => q.as_of))].join(" or ") || "today")}
-      (the report's day, in the patient's time zone).</p>
+    <p class="hint">Adherence: completed reps (reaching the prescribed ROM and hold) over prescribed reps, per exercise day and side,
+      an exercise day without data counting 0 %; the last 7 and 30 days are days that are over, up to ${esc([...new Set(data.patients.map((q) => q.adherence_until).filter(Boolean))].join(" or ") || "yesterday")}
+      (the day before the report's day ${esc([...new Set(data.patients.map((q) => q.report_day))].join(" or "))}, in the patient's time zone, or the prescription's end);
+      the report's day, not over yet, is shown apart: today's reps so far.</p>
     ${wrap(`<table id="patients" class="stack"><thead><tr><th data-col="patient">Patient</th><th class="opt" data-col="exercises">Exercises</th>
       <th class="num" data-col="adherence_7d_pct">Adherence 7 days</th><th class="num" data-col="adherence_30d_pct">Adherence 30 days</th>
+      <th class="opt" data-col="today">Today so far</th>
       <th class="num opt" data-col="days_with_data">Days with data</th><th data-col="last_session">Last session</th>
       <th class="num opt" data-col="sessions">Sessions</th></tr></thead>
       <tbody>${rows}</tbody></table>`)}
@@ -217,9 +242,17 @@ function romChart(el, p) {
     data.push(dates.map((d) => byDate[d] ?? null));
     series.push({ label: `${EXERCISE_WORDS[exercise] || exercise} (${side}) mean ROM of full reps °`, stroke: palette[i % palette.length], width: 2,
       points: { show: true, size: 7 }, spanGaps: true });
-    const plan = p.plans.find((q) => q.name === exercise);
-    data.push(dates.map(() => plan.rom_deg));
-    series.push({ label: `target ${plan.rom_deg}°`, stroke: palette[i % palette.length], dash: [6, 5], width: 1.5, points: { show: false } });
+    // (each day's target is the prescription's in force that day: a changed prescription's target steps)
+    const targets = dates.map((d) => {
+      const period = (p.prescriptions || []).find((q) => q.start <= d && (!q.end || d <= q.end));
+      const plan = period && period.plans.find((q) => q.name === exercise);
+      return plan && plan.sides.includes(side) ? plan.rom_deg : null;
+    });
+    const shown = targets.filter((v) => v !== null).filter((v, k, all) => k === 0 || v !== all[k - 1]);  // (each change once)
+    data.push(targets);
+    // (stepped: a target holds until the day it changes, never a slope between two prescriptions)
+    series.push({ label: `target ${shown.map((v) => `${v}°`).join(", then ") || "–"}`, stroke: palette[i % palette.length], dash: [6, 5],
+      width: 1.5, points: { show: false }, paths: uPlot.paths.stepped({ align: 1 }) });
   });
   if (!dates.length) { el.innerHTML = "<p class='dim'>no reps yet</p>"; return; }
   // (date labels thinned to the room there is: one "MM-DD" label per DATE_LABEL_PX of plot at most, so
@@ -244,8 +277,19 @@ async function patientPage(id) {
   const p = await getJSON(`/api/patient/${encodeURIComponent(id)}`);
   crumbs.textContent = `› ${p.patient}`;
   document.title = `sensorkit · ${p.patient}`;
-  const plans = p.plans.map((q) => `${esc(EXERCISE_WORDS[q.name] || q.name)} (${q.sides.join(", ")}): ${q.sets} × ${q.reps_per_set} reps,
-    ≥ ${q.rom_deg}° held ≥ ${q.hold_s} s, ${q.days_per_week === 7 ? "every day" : `any ${q.days_per_week} day${q.days_per_week > 1 ? "s" : ""} a week`}${q.sessions_per_day > 1 ? `, ${q.sessions_per_day} sessions a day` : ""}`).join("<br>");
+  const plans = p.plans.map(planWords).join("<br>");
+  // (a prescription that changed: each period, its dates and what it prescribed, the one in force marked)
+  const rxPeriods = p.prescriptions || [];
+  const prescription = rxPeriods.length > 1 ? `<h2 id="prescriptions-head">Prescription periods (${rxPeriods.length})</h2>` +
+    wrap(`<table id="prescriptions" class="stack"><thead><tr><th data-col="from">From</th><th data-col="to">To</th>
+      <th data-col="state">Status</th><th data-col="prescribed">Prescribed</th><th class="opt" data-col="file">File</th></tr></thead><tbody>` +
+      rxPeriods.map((q) => `<tr data-start="${q.start}" data-state="${esc(q.state)}"${q.state === "in force" ? ' class="in-force"' : ""}>
+        <td data-col="from">${q.start}</td><td data-col="to">${q.end || "open-ended"}</td><td data-col="state">${esc(q.state)}</td>
+        <td data-col="prescribed">${q.plans.map(planWords).join("<br>")}</td>
+        <td class="opt dim" data-col="file" data-label="file">${esc(q.file)}</td></tr>`).join("") + "</tbody></table>")
+    : `<p>${plans}</p>`;
+  const today = todayWords(p.today);
+  const until = p.adherence_until ? `<small class="dim">days over, to ${dateHTML(p.adherence_until)}</small>` : "";
   // (the records of sessions tried without data, among the others by start: "no data", why, nothing to open)
   const noData = (p.sessions_without_data || []).map((t) => ({ ...t, no_data: true }));
   const rowsOf = [...p.sessions, ...noData].sort((a, b) => (a.started < b.started ? -1 : a.started > b.started ? 1 : 0));
@@ -270,7 +314,7 @@ async function patientPage(id) {
     <tr class="reps-row" id="reps-${s.id}" hidden><td colspan="9" data-col="reps">${wrap(repTable(s.reps))}</td></tr>`).join("");
   const periods = p.summary.map((r) => `<tr><td data-col="period">${r.period}</td>
     <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[r.exercise] || r.exercise)}</td><td class="opt" data-col="side" data-label="side">${r.side}</td>
-    <td data-col="dates">${r.period_start} – ${r.period_end}</td><td class="num opt" data-col="days_with_data" data-label="days with data">${r.days_with_data}</td>
+    <td data-col="dates"><span class="date">${r.period_start}</span> – <span class="date">${r.period_end}</span></td><td class="num opt" data-col="days_with_data" data-label="days with data">${r.days_with_data}</td>
     <td class="opt" data-col="band" data-label="band">${r.device_days_band}</td><td class="num" data-col="adherence">${fmt(r.adherence_mean_pct)} %</td>
     <td class="num opt" data-col="first_week" data-label="full-rep ROM first week">${withUnit(r.full_rom_first_week_mean_deg, "°")}</td>
     <td class="num opt" data-col="last_week" data-label="last week">${withUnit(r.full_rom_last_week_mean_deg, "°")}</td>
@@ -288,17 +332,17 @@ async function patientPage(id) {
       ? "" : ", on a day not come yet: the recorder's clock may be ahead"}. ${after.length === 1 ? "It is" : "They are"} counted on no day
     (not in the adherence, the days with data or the ROM); see “Dated after the report's day” below.</p>` : "";
   const started = p.current_period !== null;
-  const todaySoFar = p.calendar.some((d) => d.in_progress) ? `<small class="dim">today counted so far</small>` : "";
   view.innerHTML = `
     <h1>Patient ${esc(p.patient)}</h1>
-    <p class="dim">${esc(p.timezone)} · prescription from ${p.start}${p.end ? ` to ${p.end}` : ""} · as of ${p.report_day}${p.as_of !== p.report_day ? ` (the prescription ended ${p.as_of}: the 7 and 30 days shown end then)` : ""}</p>
-    <p>${plans}</p>
+    <p class="dim">${esc(p.timezone)} · prescription from ${dateHTML(p.start)}${p.end ? ` to ${dateHTML(p.end)}` : ""} · as of ${dateHTML(p.report_day)}${p.as_of !== p.report_day ? ` (the prescription ended ${dateHTML(p.as_of)}: the 7 and 30 days shown end then)` : ""}</p>
+    ${prescription}
     ${afterNote}
     <div class="cards">
-      <div class="card" id="card-7d">Adherence, last 7 days<b>${withUnit(p.adherence_7d_pct, " %")}</b>${started ? todaySoFar : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
-      <div class="card" id="card-30d">Adherence, last 30 days<b>${withUnit(p.adherence_30d_pct, " %")}</b>${started ? todaySoFar : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
+      <div class="card" id="card-7d">Adherence, last 7 days<b>${withUnit(p.adherence_7d_pct, " %")}</b>${started ? until : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
+      <div class="card" id="card-30d">Adherence, last 30 days<b>${withUnit(p.adherence_30d_pct, " %")}</b>${started ? until : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
+      ${today ? `<div class="card" id="card-today">Today so far (${esc(p.today.date)})<b>${esc(today[0])}</b><small class="dim">${esc(today[1])}</small></div>` : ""}
       <div class="card" id="card-days">${started ? `Days with data, period ${p.current_period.period}` : "Days with data"}<b>${periodDays(p.current_period)}</b>
-        <small class="dim">${started ? `${esc(p.current_period.start)} – ${esc(p.current_period.end)}` : "not begun"}</small></div>
+        <small class="dim">${started ? `${dateHTML(p.current_period.start)} – ${dateHTML(p.current_period.end)}` : "not begun"}</small></div>
       <div class="card" id="card-last">Last session<b style="font-size:1.1rem">${esc(when(p.last_session))}</b></div>
     </div>
     <h2>Adherence calendar</h2>${calendar(p.calendar, p.report_day)}
