@@ -38,6 +38,7 @@ from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs, 
 from sensorkit.io.outputs import interrupts_noted  # noqa: F401 - (moved there: commands that analyse nothing use it)
 from sensorkit.io.outputs import raise_if_interrupted as _raise_if_interrupted
 from sensorkit.pipeline import COUNTED_KINDS, REP_COLUMNS, Pipeline, PipelineConfig, Rep
+from sensorkit.pipeline.config import prescribed
 from sensorkit.pipeline.classify import ANOTHER_AXIS, HELD_S, OTHER_WAY
 from sensorkit.pipeline.gaps import GapFiller
 from sensorkit.samples import Samples
@@ -143,7 +144,9 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     gaps, lost_s = unbridged_gaps(rec.samples, pipeline)
     misfit = exercise_misfit_warning(rec.path, rec.meta.exercise, reps, pipeline.config.max_rom_deg)
     moved = moved_sensor_warning(rec.path, reps)
-    rec.warnings = [*rec.warnings, *(w for w in (misfit, moved) if w)]
+    beyond = target_beyond_range_warning(rec.path, rec.meta.exercise, prescribed(meta, "target_rom_deg"),
+                                         pipeline.config.max_rom_deg)
+    rec.warnings = [*rec.warnings, *(w for w in (beyond, misfit, moved) if w)]
     side = rec.meta.side or ""
     rows = [rep.row(rec.name, side, str(rec.path)) for rep in reps]
     counted = [r for r in reps if r.counted]
@@ -168,6 +171,19 @@ def analyze_recording(path: str | os.PathLike | Recording, config: PipelineConfi
     session = {k: round(v, 3) if isinstance(v, float) else v for k, v in session.items()}
     return RecordingResult(reps, rows, session, list(rec.warnings),
                            sha256=None if isinstance(path, Recording) else digests.get(Path(path)))
+
+
+def target_beyond_range_warning(path: str | os.PathLike, exercise: str, target_rom_deg: float | None,
+                                max_rom_deg: float) -> str | None:
+    """The warning for a recording whose sidecar's ``target_rom_deg`` (deg; None: none) is over its
+    exercise's range (``max_rom_deg``, deg, as the pipeline has it): no rep could reach it, so every
+    rep is judged against a target it cannot meet (a value of another exercise, or a typo?). The
+    library's detectors refuse such a target (:func:`sensorkit.exercises.target_rom_problem`); None otherwise."""
+    beyond = exercises.target_rom_problem(exercise, target_rom_deg, max_rom_deg)
+    if beyond is None:
+        return None
+    return escape_controls(f"{path}: its sidecar's target_rom_deg {beyond}: check the target (another exercise's?);"
+                           " its reps are analysed with it")
 
 
 #: the start of the reason of a movement rejected as larger than the exercise's ``max_rom_deg``

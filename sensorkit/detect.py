@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sensorkit import exercises
-from sensorkit.inputs import InputChecks
+from sensorkit.inputs import InputChecks, time_in_seconds
 from sensorkit.io.meta import SIDES as SIDECAR_SIDES, sidecar_value
 from sensorkit.pipeline.config import PRESCRIPTION_KEYS, PipelineConfig, prescribed
 from sensorkit.pipeline.pipeline import Pipeline
@@ -74,11 +74,16 @@ def as_samples(data: Any) -> Samples:
         if missing:
             hint = " (it is the index: data.reset_index() makes it a column)" if T in missing and data.index.name == T else ""
             raise ValueError(f"the DataFrame lacks the columns {', '.join(missing)}{hint} (needs {', '.join(COLUMNS)})")
-        return Samples(*(_numbers(data, columns) for columns in ([T], list(ACC_COLUMNS), list(GYR_COLUMNS))))
+        given = data[T]
+        seconds = time_in_seconds(given)  # (a timedelta in seconds; a datetime, or float32 too coarse: refused)
+        t = _numbers(data, [T]) if seconds is given else seconds
+        return Samples(t, _numbers(data, list(ACC_COLUMNS)), _numbers(data, list(GYR_COLUMNS)))
     if isinstance(data, Mapping):
         return _from_mapping(data)
     if isinstance(data, (tuple, list)) and len(data) == 3 and not _is_table(data):
         return _by_sensor(*data, given=f"a {type(data).__name__} of 3")
+    if getattr(data, "ndim", 0) == 2 and getattr(data, "shape", (0, 0))[1] == 7:
+        time_in_seconds(np.asarray(data)[:, 0])  # (float32 too coarse: refused saying so)
     try:
         array = np.asarray(data, dtype=float)
     except (TypeError, ValueError):
@@ -99,6 +104,7 @@ def _is_table(data: tuple | list) -> bool:
 def _by_sensor(t: Any, acc: Any, gyr: Any, given: str) -> Samples:
     """``Samples(t, acc, gyr)``: its message for a shape (acc and gyr (n, 3), the lengths); for
     values that are no arrays of numbers, the accepted forms."""
+    t = time_in_seconds(t)
     try:
         return Samples(t, acc, gyr)
     except (TypeError, ValueError) as exc:
@@ -172,20 +178,24 @@ def _empty(value: Any) -> bool:
 
 
 def _numbers(frame: Any, columns: list[str]) -> np.ndarray:
-    """``frame[columns]`` as floats (one column: 1-D); a cell that is no number is a ValueError naming
-    its column and row."""
+    """``frame[columns]`` as floats (one column: 1-D); a missing value (NaN, None, ``pd.NA``, a blank
+    string: an empty cell) is NaN, left out as a lost sample by the checks after; any other cell that
+    is no number is a ValueError naming its column and row."""
     try:
-        values = frame[columns].to_numpy(float)
+        values = frame[columns].to_numpy(float, na_value=np.nan)
     except (TypeError, ValueError):
         import pandas as pd
 
         for column in columns:
-            bad = pd.to_numeric(frame[column], errors="coerce").isna() & frame[column].notna()
+            cells = frame[column]
+            blank = cells.map(lambda cell: isinstance(cell, str) and not cell.strip()).to_numpy(bool)
+            bad = pd.to_numeric(cells, errors="coerce").isna().to_numpy() & cells.notna().to_numpy() & ~blank
             if bad.any():
-                row = bad.to_numpy().argmax()
+                row = bad.argmax()
                 raise ValueError(f"column {column}, row {row} (index {frame.index[row]!r}): "
-                                 f"{frame[column].iloc[row]!r} is not a number") from None
-        raise
+                                 f"{cells.iloc[row]!r} is not a number") from None
+        values = np.column_stack([pd.to_numeric(frame[column], errors="coerce").to_numpy(float, na_value=np.nan)
+                                  for column in columns])
     return values[:, 0] if len(columns) == 1 else values
 
 
@@ -195,8 +205,10 @@ class RepDetector:
     Parameters
     ----------
     target_rom_deg, target_hold_s, target_movement_s
-        The prescription, when known: ROM (deg, over 0, up to 180), hold (s, 0 to 600) and the outward plus
-        return movement time (s, over 0, up to 600) of one rep (:meth:`for_recording` takes them
+        The prescription, when known: ROM (deg, over 0, up to the exercise's ``max_rom_deg``: 60 for
+        hip external rotation, 150 for knee extension, beyond which a movement is rejected, so that no
+        rep could reach it), hold (s, 0 to 600) and the outward plus return movement time (s, over 0,
+        up to 600) of one rep (:meth:`for_recording` takes them
         from a recording's sidecar, as ``sensorkit analyze`` does). Each is optional. The target ROM stands in for the
         patient's typical full ROM until reps show it (a rep under ``partial_fraction`` of that is
         ``partial``); the movement time, plus the hold, is the tempo's reference (a rep under
@@ -265,6 +277,9 @@ class RepDetector:
         self.recording = ""  # (the recording it was made for: for_recording)
         self.recording_path = ""  # (and its file, as it was read)
         self.config = PipelineConfig(**params).resolved(exercises.get(self.exercise))
+        beyond = exercises.target_rom_problem(self.exercise, self.target_rom_deg, self.config.max_rom_deg)
+        if beyond:
+            raise ValueError(f"target_rom_deg: {beyond}")
         self._live: Pipeline | None = None
         self._live_checks: InputChecks | None = None
 
@@ -300,7 +315,15 @@ class RepDetector:
             raise ValueError(f"the recording's exercise is {meta.exercise!r}, not {cls.exercise!r}")
         given = {key: getattr(meta, key) for key in PRESCRIPTION}
         prescription = {key: prescribed(given, key) for key in PRESCRIPTION}  # (a sidecar's target ROM 0: none)
-        detector = chosen(**{**prescription, "side": meta.side or "", **params})
+        try:
+            detector = chosen(**{**prescription, "side": meta.side or "", **params})
+        except ValueError as exc:
+            if not str(exc).startswith("target_rom_deg:") or "target_rom_deg" in params:
+                raise
+            path = getattr(recording, "path", None)
+            raise ValueError(f"{path if path is not None else 'the recording'}: its sidecar's {exc}; correct the sidecar,"
+                             " or give target_rom_deg=None to analyse it without the target (sensorkit analyze warns"
+                             " and analyses it with the target)") from None
         if meta is not recording:  # (a Recording: its name, as reps.csv's recording column has it)
             detector.recording = str(getattr(recording, "name", "") or "")
             detector.recording_path = str(getattr(recording, "path", "") or "")
@@ -386,11 +409,17 @@ class RepDetector:
 
     def set_params(self, **params: Any) -> "RepDetector":
         """A parameter or more changed (checked as at construction); returns ``self``. The results
-        of an earlier :meth:`detect` are kept until the next; a live stream starts afresh."""
+        of an earlier :meth:`detect` are kept until the next; a live stream starts afresh. The
+        recording it was made for (:meth:`for_recording`: its name and file) stays."""
         keywords = {**self._prescription(), "side": self.side, **self._params, **params}
         fresh = type(self)(**keywords)  # (all checked before anything here changes)
-        vars(self).update({key: value for key, value in vars(fresh).items() if key != "recording"})
+        vars(self).update({key: value for key, value in vars(fresh).items() if key not in _MADE_FOR})
         return self
+
+
+#: the attributes naming the recording a detector was made for (:meth:`RepDetector.for_recording`),
+#: which :meth:`RepDetector.set_params` keeps
+_MADE_FOR = ("recording", "recording_path")
 
 
 def _unknown_parameters(names: list[str]) -> str:

@@ -34,7 +34,7 @@ from sensorkit.exercises.base import Exercise
 DEFAULT_EXERCISE = "hip_external_rotation"
 _NOT_EXERCISES = {"base"}
 
-__all__ = ["Exercise", "DEFAULT_EXERCISE", "get", "names", "check_name"]
+__all__ = ["Exercise", "DEFAULT_EXERCISE", "get", "names", "check_name", "target_rom_problem"]
 
 
 @cache
@@ -61,3 +61,17 @@ def get(name: str | None) -> Exercise:
     if exercise.name != name:
         raise ConfigError(f"sensorkit/exercises/{name}.py defines exercise {exercise.name!r}")
     return exercise
+
+
+def target_rom_problem(exercise: str, target_rom_deg: float | None, max_rom_deg: float | None = None) -> str | None:
+    """Why a prescribed ``target_rom_deg`` (deg; None: no target) cannot be ``exercise``'s, or None:
+    over ``max_rom_deg`` (deg; None: the exercise's own), the largest movement the exercise takes (a
+    larger one is rejected as beyond its range), no rep could reach it. E.g. ``90 is over
+    hip_external_rotation's max_rom_deg 60 (a larger movement is rejected as beyond its range): no
+    rep could reach it``."""
+    own = get(exercise).defaults["max_rom_deg"]
+    limit = own if max_rom_deg is None else max_rom_deg
+    if target_rom_deg is None or target_rom_deg <= limit:
+        return None
+    whose = f"{exercise}'s max_rom_deg {limit:g}" if limit == own else f"the max_rom_deg {limit:g} given for {exercise}"
+    return f"{target_rom_deg:g} is over {whose} (a larger movement is rejected as beyond its range): no rep could reach it"

@@ -9,6 +9,7 @@ import json
 import math
 import numbers
 import os
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -58,6 +59,11 @@ class RecordingMeta:
     #: not a sidecar key: True when no sidecar names the exercise, so that ``exercise`` is the default
     #: (:func:`with_defaults` fills it in from a caller's; :func:`exercise_warning` says so otherwise)
     exercise_assumed: bool = field(default=False, compare=False)
+    #: not a sidecar key: True when the sidecar is the one a recorder (``record``/``live``) writes as a
+    #: recording starts, never finished: no ``ended_at``, and the blank space it keeps for the end
+    #: (the recorder crashed or was killed, or the recording is still being written:
+    #: :func:`session_end_warnings`)
+    left_open: bool = field(default=False, compare=False)
 
     def in_zone(self, zone: tzinfo) -> "RecordingMeta":
         """This meta with a ``started_at`` given without a UTC offset read as a wall-clock time in
@@ -361,11 +367,85 @@ def load_meta(
         except ValueError:  # (json's own limit: an integer of thousands of digits)
             raise RecordingError(f"{json_path}: invalid sidecar: a number of thousands of digits") from None
         meta, warnings = meta_from_dict(data, str(json_path))
+        meta.left_open = meta.ended_at is None and len(text) - len(text.rstrip()) >= RECORDER_BLANKS
+        warnings += session_end_warnings(csv_path, meta)
     if meta.started_at is None and default_started_at is not None:
         meta.started_at = default_started_at
     if meta.started_at is None:
         meta.started_at, meta.started_at_from_file_time = started_at_from_mtime(csv_path), True
     return meta, warnings
+
+
+#: blank characters at the end of a sidecar without ``ended_at`` that mark it as a recorder's, written
+#: as its recording started and never finished: the recorder keeps 16 KiB there for the end
+#: (:data:`sensorkit.io.writer.SIDECAR_RESERVE_BYTES`); JSON written by hand or by a program ends
+#: with a line break or two
+RECORDER_BLANKS = 4096
+#: a recording left open (:attr:`RecordingMeta.left_open`) last written this recently (s) may still
+#: be being recorded: the recorder writes at least once a second while data come, and waits up to
+#: its give-up time (30 s by default) for a sensor lost
+STILL_WRITTEN_S = 120.0
+
+
+def session_end_warnings(path: str | os.PathLike, meta: RecordingMeta, now_s: float | None = None) -> list[str]:
+    """The warnings for a session whose recording ended otherwise than as the session did, as its
+    sidecar says (one line each, naming the recording ``path``, worded for a therapist); none for a
+    session ended as planned or by the patient (``stream.ended_by`` ``closed``: a duration reached,
+    Ctrl-C, a signal, which the sidecar does not tell apart), nor for one without data (its own line
+    says how it ended):
+
+    - left open (:attr:`RecordingMeta.left_open`): the recorder crashed or was killed, or the
+      recording is still being written (its file changed less than :data:`STILL_WRITTEN_S` before
+      ``now_s``, the time, s since the epoch, this computer's clock by default);
+    - ``stream.ended_by`` ``gave_up``: the sensor lost and not regained (when, and after how long
+      the recorder gave up, from the ``reconnects`` entry that never resumed);
+    - ``refused``: the sensor would not stream again after its link was lost (``stream.error``);
+    - ``stream.cut_short_s``: the run's clock ended it before the data reached its duration;
+    - ``write_error``: the recorder could not write the recording to its end."""
+    if meta.n_samples == 0:  # (a session without data: the reader's own line says how it ended)
+        return []
+    said: list[str] = []
+    stream = meta.stream or {}
+    if meta.left_open:
+        said.append(_left_open_warning(path, now_s))
+    lost = next((r for r in reversed(meta.reconnects) if isinstance(r, dict) and r.get("resumed_at_t_s") is None
+                 and _is_number(r.get("dropped_at_t_s"))), None)
+    at = f" at {lost['dropped_at_t_s']:.1f} s" if lost is not None else ""
+    if stream.get("ended_by") == "gave_up":
+        after = f" after {lost['lost_s']:.1f} s" if lost is not None and _is_number(lost.get("lost_s")) else ""
+        said.append(f"{path}: the sensor was lost{at} and not regained (the recorder gave up{after}): the session"
+                    " ended there, cut short")
+    elif stream.get("ended_by") == "refused":
+        why = f" ({stream['error']})" if isinstance(stream.get("error"), str) else ""
+        said.append(f"{path}: the sensor stopped streaming{at} and would not stream again{why}: the session ended"
+                    " there, cut short")
+    cut_s = stream.get("cut_short_s")
+    if _is_number(cut_s) and cut_s > 0:
+        said.append(f"{path}: the sensor's data stopped {cut_s:.1f} s before the end of the session's planned"
+                    " duration (the run's clock ended it): the end of the session is missing")
+    if meta.write_error is not None:
+        said.append(f"{path}: the recorder could not write the recording to its end ({meta.write_error}): the data"
+                    " stops at the last row saved")
+    return [escape_controls(line) for line in said]
+
+
+def _left_open_warning(path: str | os.PathLike, now_s: float | None) -> str:
+    """The warning for a recording whose recorder never finished its sidecar (see :func:`session_end_warnings`)."""
+    try:
+        age_s = (time.time() if now_s is None else now_s) - Path(path).stat().st_mtime
+    except OSError:
+        age_s = math.inf
+    if age_s < STILL_WRITTEN_S:
+        return (f"{path}: the recording was not closed by its recorder and was last written {max(age_s, 0.0):.0f} s ago:"
+                " still being recorded? Analyse it again once the session has ended (if the recorder crashed"
+                " instead, its data up to the last row saved is what there is)")
+    return (f"{path}: the recording was not closed by its recorder (its sidecar has no ended_at): the recorder"
+            " crashed or was killed, or the computer stopped, so the session may have been cut short; its data"
+            " up to the last row saved is analysed")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class _RepeatedKey(ValueError):

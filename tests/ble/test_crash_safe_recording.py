@@ -64,7 +64,8 @@ def test_sigkill_mid_session_keeps_every_flushed_sample(tmp_path):
     n = len(recording.samples)
     assert np.abs(recording.samples.acc - source.acc[:n]).max() <= ACC_MS2_PER_LSB / 2 + 1e-5
     assert np.abs(recording.samples.gyr - source.gyr[:n]).max() <= GYRO_DPS_PER_LSB / 2 + 1e-4
-    assert not recording.warnings
+    # (killed: the recorder never finished its sidecar, which the reader says, review 35 finding 5; nothing else)
+    assert len(recording.warnings) == 1 and "the recording was not closed by its recorder" in recording.warnings[0]
     # t is the device's own sample grid, which drifts from the simulated clock by < 0.1 %
     assert np.abs(recording.samples.t - source.t[:n]).max() < 1e-3 * source.t[n - 1] + 1e-3
     assert recording.samples.t[0] == 0.0 and np.all(np.diff(recording.samples.t) > 0)
