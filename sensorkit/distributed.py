@@ -84,19 +84,24 @@ def run_in_processes(fn: Callable, tasks: Sequence[tuple], workers: int) -> Iter
     return _pool_outcomes(fn, tasks, futures, pool)
 
 
+#: held back while pool workers start (:func:`interrupts_held`)
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 @contextlib.contextmanager
 def interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) back while worker processes start, and deliver it after.
+    """Hold Ctrl-C (SIGINT) and SIGTERM back while worker processes start, and deliver them after.
 
     Forking runs the ``logging`` module's after-fork hook in this process; a KeyboardInterrupt
     raised there is printed as "Exception ignored" and lost, and the batch ran to its end. Held
     back, it is raised when this block ends (``signal.pthread_sigmask`` checks for signals on
     unblocking). Only in the main thread, where Python handles signals; elsewhere a no-op.
+    (The workers inherit the mask: :func:`_start_worker` lets SIGTERM through again.)
     """
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
     try:
         yield
     finally:
@@ -105,10 +110,15 @@ def interrupts_held() -> Iterator[None]:
 
 def _start_worker() -> None:
     """In a pool worker: Ctrl-C is the parent's to handle (it stops the pool); a worker that got it
-    too would turn it into an error in whatever file it was reading. And a worker outlives no parent:
-    one killed outright (SIGKILL, the OOM killer) never tells its workers to stop, and a worker
-    waiting for its next task would wait for ever (it holds its task pipe's other end itself)."""
+    too would turn it into an error in whatever file it was reading. SIGTERM ends a worker (the
+    parent stops its pool so; a forked worker would otherwise run the parent's handler and go on), and
+    is let through (held back while the worker started: :func:`interrupts_held`). And a worker
+    outlives no parent: one killed outright (SIGKILL, the OOM killer) never tells its workers to stop,
+    and a worker waiting for its next task would wait for ever (it holds its task pipe's other end itself)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     parent = os.getppid()
     threading.Thread(target=_exit_when_orphaned, args=(parent,), name="sensorkit-orphan-watch", daemon=True).start()
 

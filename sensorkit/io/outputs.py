@@ -222,6 +222,13 @@ def discard_open_outputs() -> None:
 
 #: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use
 EXIT_INTERRUPTED = 130
+#: the exit status of a run stopped by SIGTERM (128 + SIGTERM: ``timeout``, systemd, cron, ``kill``)
+EXIT_TERMINATED = 143
+
+
+def terminated_note(note: str) -> str:
+    """``note`` (said for Ctrl-C: ``interrupted; ...``) as said for SIGTERM: ``terminated (SIGTERM); ...``."""
+    return "terminated (SIGTERM)" + note[len("interrupted"):] if note.startswith("interrupted") else note
 
 
 _note_said = threading.Event()  # (said once per process)
@@ -252,11 +259,11 @@ def said_interrupted() -> bool:
     return _note_said.is_set()
 
 
-def stop_at_once(note: str = "interrupted") -> None:
-    """End the process now, with exit status 130 and no traceback (a second Ctrl-C): the temporary
-    files of the outputs being written are removed (their targets are left as they were), the
+def stop_at_once(note: str = "interrupted", status: int = EXIT_INTERRUPTED) -> None:
+    """End the process now, with exit ``status`` and no traceback (a second Ctrl-C or SIGTERM): the
+    temporary files of the outputs being written are removed (their targets are left as they were), the
     local pool's workers killed, ``note`` said unless it was. Should outputs be being renamed into
-    place (or back) this moment, it returns instead: that takes milliseconds, and the first Ctrl-C
+    place (or back) this moment, it returns instead: that takes milliseconds, and the first signal
     then ends the run."""
     import multiprocessing
 
@@ -271,10 +278,16 @@ def stop_at_once(note: str = "interrupted") -> None:
     try:
         say_interrupted(note, raw=True)
     finally:
-        os._exit(EXIT_INTERRUPTED)
+        os._exit(status)
 
 
 _interrupted = threading.Event()
+_by_signal = [signal.SIGINT]  # (the signal that interrupted the run: SIGINT or SIGTERM)
+
+
+def terminated() -> bool:
+    """Whether the run's interruption (:class:`interrupts_noted`) was a SIGTERM, not a Ctrl-C."""
+    return _by_signal[0] == signal.SIGTERM
 
 
 def raise_if_interrupted() -> None:
@@ -284,34 +297,44 @@ def raise_if_interrupted() -> None:
         raise KeyboardInterrupt
 
 
+#: the signals that interrupt a run as Ctrl-C does (SIGTERM: what ``timeout``, systemd and cron send)
+INTERRUPTING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 class interrupts_noted:
-    """``with interrupts_noted(note):`` Ctrl-C (SIGINT) still raises KeyboardInterrupt, and is also
-    remembered, so a file being read when it came is not reported as broken (see :func:`sensorkit.batch.run_file_task`).
-    A second Ctrl-C, while the first is being handled (a pool's workers stopped, temporary files
-    removed), ends the process at once: see :func:`stop_at_once`. Only in the main thread; elsewhere
-    it does nothing."""
+    """``with interrupts_noted(note):`` Ctrl-C (SIGINT) and SIGTERM raise KeyboardInterrupt, and are
+    also remembered (which one: :func:`terminated`), so a file being read when it came is not reported
+    as broken (see :func:`sensorkit.batch.run_file_task`). A second one, while the first is being
+    handled (a pool's workers stopped, temporary files removed), ends the process at once: see
+    :func:`stop_at_once`. Only in the main thread; elsewhere it does nothing."""
 
     def __init__(self, note: str = "interrupted") -> None:
         self.note = note
 
     def __enter__(self) -> "interrupts_noted":
         _interrupted.clear()
+        _by_signal[0] = signal.SIGINT
         forget_interrupted()
-        self._previous = None
+        self._previous = {}
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+            self._previous = {signum: signal.signal(signum, self._on_signal) for signum in INTERRUPTING_SIGNALS}
         return self
 
-    def _on_sigint(self, signum, frame) -> None:
+    def _on_signal(self, signum, frame) -> None:
         if _interrupted.is_set():  # (the second: the first is being handled)
-            stop_at_once(self.note)
+            if terminated():
+                stop_at_once(terminated_note(self.note), EXIT_TERMINATED)
+            else:
+                stop_at_once(self.note)
             return  # (outputs being renamed into place: the first ends the run in a moment)
+        _by_signal[0] = signum
         _interrupted.set()
         raise KeyboardInterrupt
 
     def __exit__(self, *exc_info) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for signum, previous in self._previous.items():
+            if previous is not None:  # (None: not set from Python; left as it is)
+                signal.signal(signum, previous)
         _interrupted.clear()
 
 
