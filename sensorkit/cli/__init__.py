@@ -142,5 +142,5 @@ def _main() -> None:
         raise SystemExit(_INTERRUPTED) from None
     except SensorkitError as exc:  # user errors: one line, no traceback
         click.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from None
+        raise SystemExit(getattr(exc, "exit_status", 2)) from None
     raise SystemExit(code if isinstance(code, int) else 0)
