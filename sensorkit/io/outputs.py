@@ -338,16 +338,91 @@ class interrupts_noted:
         _interrupted.clear()
 
 
+#: the name of a temporary file (``.tmp``) or a backup taken while renaming (``.bak``) beside a
+#: target, after the target's ``.NAME.``: the writing process's id and the kind
+_TEMP_TAIL = re.compile(r"([1-9][0-9]{0,9})\.(tmp|bak)")
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this machine (one of another user counts; unsure: yes)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # (PermissionError: another user's)
+        return True
+    return True
+
+
+def _lock(handle) -> None:
+    """Hold a lock on a temporary file being written, so that no run takes it for stale, also where its
+    process id means nothing (another machine on a shared folder, another container). Best effort."""
+    try:
+        import fcntl
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (ImportError, OSError):
+        pass
+
+
+def _locked(path: Path) -> bool:
+    """Whether a process holds ``path`` locked (:func:`_lock`); a file system without locks: no."""
+    try:
+        import fcntl
+        with open(path, "rb") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except (ImportError, OSError):
+        return False
+    return False
+
+
+def remove_stale_temps(targets: Iterable[str | os.PathLike]) -> list[Path]:
+    """Remove what an earlier run killed outright (``kill -9``, a crash, a power cut) left beside
+    ``targets``: its temporary files ``.NAME.PID.tmp`` and backups ``.NAME.PID.bak`` (NAME a target's
+    name), where no process PID runs on this machine and no process holds the file locked. Nothing
+    else is touched: not another name, not a link or folder so named. Returns the files removed.
+    Only where process ids can be checked without harm (POSIX)."""
+    if os.name != "posix":
+        return []
+    names: dict[Path, set[str]] = {}
+    for target in map(Path, targets):
+        names.setdefault(target.parent, set()).add(target.name)
+    removed = []
+    for folder, wanted in names.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name, _, tail = entry.name[1:].rpartition(".")  # (".reps.csv.123.tmp": "reps.csv.123", "tmp")
+            stem, _, pid = name.rpartition(".")
+            if (not entry.name.startswith(".") or stem not in wanted or not _TEMP_TAIL.fullmatch(f"{pid}.{tail}")
+                    or int(pid) == os.getpid() or _running(int(pid))):
+                continue
+            path = Path(entry.path)
+            try:
+                if not entry.is_file(follow_symlinks=False) or _locked(path):
+                    continue
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
 class OutputSet:
     """Files written beside their targets and renamed onto them together when the ``with`` ends well.
 
     Any error (also KeyboardInterrupt, even while the files are being renamed) removes every
     temporary file and leaves the targets as they were. A failed write raises :class:`OutputError`
-    (one line naming the file and the reason).
+    (one line naming the file and the reason). Made, it first removes the temporary files an
+    earlier run killed outright left beside its targets (:func:`remove_stale_temps`).
     """
 
     def __init__(self, targets: Iterable[str | os.PathLike]) -> None:
         self.targets = [Path(t) for t in targets]
+        remove_stale_temps(self.targets)
         self._temps = {t: t.with_name(f".{t.name}.{os.getpid()}.tmp") for t in self.targets}
         self._handles: dict[Path, TextIO] = {}
         self._times_ns: dict[Path, tuple[int, int]] = {}
@@ -364,6 +439,7 @@ class OutputSet:
                 self._handles[target] = open(temp, "w", encoding="utf-8", errors=NAME_ERRORS, newline="")
             except OSError as exc:
                 raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+            _lock(self._handles[target])
         return self._handles[target]
 
     @contextlib.contextmanager
@@ -388,6 +464,7 @@ class OutputSet:
         try:
             handle.close()
             with open(self._temps[Path(target)], "wb") as raw:
+                _lock(raw)
                 raw.write(data)
                 raw.flush()
                 os.fsync(raw.fileno())  # (its text handle, closed, is not synced at the commit)
