@@ -2,8 +2,9 @@
 
 Each runner takes a picklable module-level function and its argument tuples and yields
 ``(value, None)`` or ``(None, exception)`` per task, in task order. The exception is the task
-machinery's (a worker process that died, a lost Dask worker), never the function's own: batch
-functions catch their errors and return them as values.
+machinery's (a worker process that died, a Dask worker lost more often than Dask retries), never the
+function's own: batch functions catch their errors and return them as values. A Dask cluster lost
+mid-run (its scheduler's connection) is no task's outcome: :class:`ClusterLostError` is raised.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from sensorkit.errors import ConfigError
+from sensorkit.errors import ConfigError, SensorkitError
 
 #: with ``workers=None``, fewer files than this run serially (a pool costs time to start)
 PARALLEL_FROM_FILES = 4
@@ -84,19 +85,24 @@ def run_in_processes(fn: Callable, tasks: Sequence[tuple], workers: int) -> Iter
     return _pool_outcomes(fn, tasks, futures, pool)
 
 
+#: held back while pool workers start (:func:`interrupts_held`)
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 @contextlib.contextmanager
 def interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) back while worker processes start, and deliver it after.
+    """Hold Ctrl-C (SIGINT) and SIGTERM back while worker processes start, and deliver them after.
 
     Forking runs the ``logging`` module's after-fork hook in this process; a KeyboardInterrupt
     raised there is printed as "Exception ignored" and lost, and the batch ran to its end. Held
     back, it is raised when this block ends (``signal.pthread_sigmask`` checks for signals on
     unblocking). Only in the main thread, where Python handles signals; elsewhere a no-op.
+    (The workers inherit the mask: :func:`_start_worker` lets SIGTERM through again.)
     """
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
     try:
         yield
     finally:
@@ -105,10 +111,15 @@ def interrupts_held() -> Iterator[None]:
 
 def _start_worker() -> None:
     """In a pool worker: Ctrl-C is the parent's to handle (it stops the pool); a worker that got it
-    too would turn it into an error in whatever file it was reading. And a worker outlives no parent:
-    one killed outright (SIGKILL, the OOM killer) never tells its workers to stop, and a worker
-    waiting for its next task would wait for ever (it holds its task pipe's other end itself)."""
+    too would turn it into an error in whatever file it was reading. SIGTERM ends a worker (the
+    parent stops its pool so; a forked worker would otherwise run the parent's handler and go on), and
+    is let through (held back while the worker started: :func:`interrupts_held`). And a worker
+    outlives no parent: one killed outright (SIGKILL, the OOM killer) never tells its workers to stop,
+    and a worker waiting for its next task would wait for ever (it holds its task pipe's other end itself)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     parent = os.getppid()
     threading.Thread(target=_exit_when_orphaned, args=(parent,), name="sensorkit-orphan-watch", daemon=True).start()
 
@@ -216,7 +227,7 @@ def run_on_dask(fn: Callable, tasks: Sequence[tuple], address: str) -> Iterator[
     except Exception as exc:  # noqa: BLE001 - whatever the connection raises is one line
         raise ConfigError(f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}") from None
     futures = [client.submit(fn, *task, pure=False) for task in tasks]
-    return _dask_outcomes(futures, client)
+    return _dask_outcomes(futures, client, address)
 
 
 def connect_timeout_s() -> float:
@@ -295,19 +306,89 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
 
 
-def _dask_outcomes(futures: list, client) -> Iterator[TaskOutcome]:
-    finished = False
+#: the exit status of a run that failed as a whole, its cluster lost (:class:`ClusterLostError`)
+EXIT_RUN_FAILED = 3
+#: how Dask names the cancellation of every task of a client whose scheduler connection broke
+CONNECTION_LOST = "scheduler-connection-lost"
+#: the reason of :class:`ClusterLostError` when the scheduler failed the tasks for want of workers
+NO_WORKERS = "no-workers"
+#: what a scheduler with a ``no-workers-timeout`` fails tasks with when it has had no (fit) worker that long
+_NO_WORKER_ERRORS = ("NoWorkerError", "NoValidWorkerError")
+
+
+class ClusterLostError(SensorkitError):
+    """The Dask cluster was lost mid-run (the scheduler killed, its connection broken, the cluster
+    restarted): the results held there are gone, so the run failed as a whole, not its files.
+    ``done``: the tasks whose outcome had come back, of ``total``. The command line exits with
+    :data:`EXIT_RUN_FAILED` and writes nothing."""
+
+    exit_status = EXIT_RUN_FAILED
+
+    def __init__(self, address: str, reason: str, done: int, total: int) -> None:
+        self.address, self.reason, self.done, self.total = address, reason, done, total
+        if reason == CONNECTION_LOST:
+            what = f"lost the connection to the Dask scheduler at {address}"
+        elif reason == NO_WORKERS:
+            what = f"the Dask cluster at {address} has had no worker for its no-workers-timeout"
+        else:
+            what = f"the Dask cluster at {address} cancelled the run's tasks ({reason})"
+        super().__init__(f"{what} with {done} of {total} files done")
+
+
+def _cluster_lost(exc: BaseException, client) -> str | None:
+    """Why ``exc``, raised by a future's ``result()``, means the cluster is lost, not one task failed
+    (Dask's cancellation reason), or None: a lost worker's tasks are retried by Dask and fail one by
+    one (``KilledWorker``, a task that killed its worker each time), but a broken scheduler connection
+    cancels every task of the client, and a cluster without workers fails every task."""
+    from concurrent.futures import CancelledError
+
+    if isinstance(exc, CancelledError):  # (distributed's FutureCancelledError: it names a reason)
+        return str(getattr(exc, "reason", "") or "cancelled")
+    if type(exc).__name__ in _NO_WORKER_ERRORS:
+        return NO_WORKERS
+    if getattr(client, "status", "running") not in ("running", "newly-created"):  # (mid-fetch: "connecting", "closed")
+        return CONNECTION_LOST
+    return None
+
+
+def quiet_dask_logs() -> None:
+    """Silence the ``distributed`` loggers of this process (the command line's: it says what went wrong
+    in one line; Dask logs a lost scheduler connection with two tracebacks). Loggers created later
+    under ``distributed`` without a level of their own are silenced too. Without Dask: nothing."""
+    import logging
+
+    try:
+        import distributed  # noqa: F401 - (its import sets its loggers' levels: first)
+    except ImportError:
+        return
+    silent = logging.CRITICAL + 1
+    logging.getLogger("distributed").setLevel(silent)
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("distributed."):
+            logging.getLogger(name).setLevel(silent)
+
+
+def _dask_outcomes(futures: list, client, address: str = "") -> Iterator[TaskOutcome]:
+    """Each future's outcome in order; a lost cluster raises :class:`ClusterLostError` (at the first
+    task it hits: the results already taken stand, the rest are gone)."""
+    finished = lost = False
     try:
         for index, future in enumerate(futures):
             try:
-                yield future.result(), None
+                value = future.result()
             except Exception as exc:  # noqa: BLE001 - a lost worker (KilledWorker), an import error there
+                reason = _cluster_lost(exc, client)
+                if reason is not None:
+                    lost = True
+                    raise ClusterLostError(address, reason, index, len(futures)) from None
                 yield None, exc
+            else:
+                yield value, None
             future.release()  # let the cluster forget the result
             futures[index] = None
         finished = True
     finally:
-        if not finished:  # Ctrl-C: cancel what is left on the cluster, do not wait for it
+        if not finished and not lost:  # Ctrl-C: cancel what is left on the cluster, do not wait for it
             try:
                 client.cancel([f for f in futures if f is not None], force=True)
             except Exception:  # noqa: BLE001 - best effort on the way out

@@ -72,8 +72,9 @@ def cli() -> None:
     """sensorkit: rep-by-rep analysis of seated hip external rotation and knee extension from an ankle IMU."""
 
 
-#: the exit status of a command stopped by Ctrl-C (128 + SIGINT)
+#: the exit status of a command stopped by Ctrl-C (128 + SIGINT), and by SIGTERM (128 + SIGTERM)
 _INTERRUPTED = 130
+_TERMINATED = 143
 
 
 def _exit_now(code: int) -> None:
@@ -113,8 +114,8 @@ def main() -> None:
     try:
         _main()
     except SystemExit as exc:
-        if exc.code == _INTERRUPTED:  # (stopped by Ctrl-C: everything is put away; a second one now
-            _exit_now(_INTERRUPTED)  # must not find the interpreter shutting down)
+        if exc.code in (_INTERRUPTED, _TERMINATED):  # (stopped by Ctrl-C or SIGTERM: everything is put
+            _exit_now(exc.code)  # away; a second one now must not find the interpreter shutting down)
         # (done, its outputs written and its summary said: a Ctrl-C while the process ends, its
         # threads joined, ends it at once with the status it has, not a traceback)
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -141,5 +142,5 @@ def _main() -> None:
         raise SystemExit(_INTERRUPTED) from None
     except SensorkitError as exc:  # user errors: one line, no traceback
         click.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from None
+        raise SystemExit(getattr(exc, "exit_status", 2)) from None
     raise SystemExit(code if isinstance(code, int) else 0)

@@ -117,8 +117,9 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
             err.print(escape_controls(f"note: {path}: skipped: {why}"), soft_wrap=True)
         scheduler_notice(scheduler)
         if scheduler:
-            from sensorkit.distributed import require_distributed
+            from sensorkit.distributed import quiet_dask_logs, require_distributed
             require_distributed()  # (a usage error first, found files or not)
+            quiet_dask_logs()  # (a lost scheduler is one line: no Dask tracebacks)
         if not files:  # (nothing written: earlier results in --out stay as they were)
             err.print(escape_controls(f"error: no recordings found in {' '.join(map(str, paths))}"), markup=False,
                       soft_wrap=True)

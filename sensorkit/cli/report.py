@@ -90,6 +90,9 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
             on_message(f"warning: no recordings found in {' '.join(map(str, paths))}: every prescribed day "
                        f"reads as not done")
         scheduler_notice(scheduler)
+        if scheduler:
+            from sensorkit.distributed import quiet_dask_logs
+            quiet_dask_logs()  # (a lost scheduler is one line: no Dask tracebacks)
         outcome = build_report(prescriptions, paths, on_message=on_message, workers=workers, scheduler=scheduler,
                                as_of=as_of if as_of is not None else "today",
                                include_simulated=include_simulated, files=files)

@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # (rich loads when a console is made: not for --help)
 #: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use (that of
 #: :func:`sensorkit.io.outputs.stop_at_once` too; not imported from there: this module stays light)
 EXIT_INTERRUPTED = 130
+#: the exit status of a run stopped by SIGTERM (128 + SIGTERM: ``timeout``, systemd, cron)
+EXIT_TERMINATED = 143
+#: the exit status of a usage error, an unusable output or an unreachable scheduler
+EXIT_USAGE = 2
 #: set by :func:`sensorkit.cli.main`: this process ends with its command, so a Ctrl-C handler that
 #: ends it at once may stay after a Ctrl-C (in a process that goes on, a test's, it is put back)
 process_ends_with_command = False
@@ -40,28 +44,37 @@ def say(line: str) -> None:
 
 @contextmanager
 def batch_guard(interrupted_note: str = "interrupted; no results written (earlier results are unchanged)") -> Iterator[None]:
-    """Turn Ctrl-C into ``interrupted_note`` and exit 130, and a sensorkit error (an unusable output,
-    an unreachable scheduler) into ``error: ...`` and exit 2: one line, no traceback. A second
-    Ctrl-C while the first is handled ends the process at once, also with 130 and the note
+    """Turn Ctrl-C into ``interrupted_note`` and exit 130, SIGTERM into the same note as
+    ``terminated (SIGTERM); ...`` and exit 143, and a sensorkit error (an unusable output, an
+    unreachable scheduler) into ``error: ...`` and exit 2: one line, no traceback. An error that
+    fails the run as a whole after it started (a Dask cluster lost: its ``exit_status``, 3) is said
+    with what ``interrupted_note`` says after its ``;`` (nothing written). A second Ctrl-C or SIGTERM
+    while the first is handled ends the process at once, with the first's status and note
     (:func:`~sensorkit.io.outputs.stop_at_once`): no traceback, no temporary file left."""
-    from sensorkit.io.outputs import interrupts_noted, say_interrupted, stop_at_once
+    from sensorkit.io.outputs import interrupts_noted, say_interrupted, stop_at_once, terminated, terminated_note
 
     try:
         with interrupts_noted(interrupted_note):
             yield
     except KeyboardInterrupt:
-        previous = None
+        note, status = ((terminated_note(interrupted_note), EXIT_TERMINATED) if terminated()
+                        else (interrupted_note, EXIT_INTERRUPTED))
+        previous = {}
         if threading.current_thread() is threading.main_thread():  # (a Ctrl-C while saying so: the end)
-            previous = signal.signal(signal.SIGINT, lambda signum, frame: stop_at_once(interrupted_note))
+            previous = {signum: signal.signal(signum, lambda signum, frame: stop_at_once(note, status))
+                        for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
-            say_interrupted(interrupted_note)
-            sys.exit(EXIT_INTERRUPTED)
+            say_interrupted(note)
+            sys.exit(status)
         finally:  # (kept while the process ends: a Ctrl-C then must not raise in click's unwinding)
-            if previous is not None and not process_ends_with_command:
-                signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                if handler is not None and not process_ends_with_command:
+                    signal.signal(signum, handler)
     except SensorkitError as exc:
-        say(f"error: {exc}")
-        sys.exit(2)
+        status = getattr(exc, "exit_status", EXIT_USAGE)
+        unwritten = interrupted_note.partition("; ")[2] if status != EXIT_USAGE else ""
+        say(f"error: {exc}" + (f"; {unwritten}" if unwritten else ""))
+        sys.exit(status)
 
 
 def scheduler_notice(scheduler: str | None) -> None:

@@ -222,6 +222,13 @@ def discard_open_outputs() -> None:
 
 #: the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells use
 EXIT_INTERRUPTED = 130
+#: the exit status of a run stopped by SIGTERM (128 + SIGTERM: ``timeout``, systemd, cron, ``kill``)
+EXIT_TERMINATED = 143
+
+
+def terminated_note(note: str) -> str:
+    """``note`` (said for Ctrl-C: ``interrupted; ...``) as said for SIGTERM: ``terminated (SIGTERM); ...``."""
+    return "terminated (SIGTERM)" + note[len("interrupted"):] if note.startswith("interrupted") else note
 
 
 _note_said = threading.Event()  # (said once per process)
@@ -252,11 +259,11 @@ def said_interrupted() -> bool:
     return _note_said.is_set()
 
 
-def stop_at_once(note: str = "interrupted") -> None:
-    """End the process now, with exit status 130 and no traceback (a second Ctrl-C): the temporary
-    files of the outputs being written are removed (their targets are left as they were), the
+def stop_at_once(note: str = "interrupted", status: int = EXIT_INTERRUPTED) -> None:
+    """End the process now, with exit ``status`` and no traceback (a second Ctrl-C or SIGTERM): the
+    temporary files of the outputs being written are removed (their targets are left as they were), the
     local pool's workers killed, ``note`` said unless it was. Should outputs be being renamed into
-    place (or back) this moment, it returns instead: that takes milliseconds, and the first Ctrl-C
+    place (or back) this moment, it returns instead: that takes milliseconds, and the first signal
     then ends the run."""
     import multiprocessing
 
@@ -271,10 +278,16 @@ def stop_at_once(note: str = "interrupted") -> None:
     try:
         say_interrupted(note, raw=True)
     finally:
-        os._exit(EXIT_INTERRUPTED)
+        os._exit(status)
 
 
 _interrupted = threading.Event()
+_by_signal = [signal.SIGINT]  # (the signal that interrupted the run: SIGINT or SIGTERM)
+
+
+def terminated() -> bool:
+    """Whether the run's interruption (:class:`interrupts_noted`) was a SIGTERM, not a Ctrl-C."""
+    return _by_signal[0] == signal.SIGTERM
 
 
 def raise_if_interrupted() -> None:
@@ -284,35 +297,118 @@ def raise_if_interrupted() -> None:
         raise KeyboardInterrupt
 
 
+#: the signals that interrupt a run as Ctrl-C does (SIGTERM: what ``timeout``, systemd and cron send)
+INTERRUPTING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 class interrupts_noted:
-    """``with interrupts_noted(note):`` Ctrl-C (SIGINT) still raises KeyboardInterrupt, and is also
-    remembered, so a file being read when it came is not reported as broken (see :func:`sensorkit.batch.run_file_task`).
-    A second Ctrl-C, while the first is being handled (a pool's workers stopped, temporary files
-    removed), ends the process at once: see :func:`stop_at_once`. Only in the main thread; elsewhere
-    it does nothing."""
+    """``with interrupts_noted(note):`` Ctrl-C (SIGINT) and SIGTERM raise KeyboardInterrupt, and are
+    also remembered (which one: :func:`terminated`), so a file being read when it came is not reported
+    as broken (see :func:`sensorkit.batch.run_file_task`). A second one, while the first is being
+    handled (a pool's workers stopped, temporary files removed), ends the process at once: see
+    :func:`stop_at_once`. Only in the main thread; elsewhere it does nothing."""
 
     def __init__(self, note: str = "interrupted") -> None:
         self.note = note
 
     def __enter__(self) -> "interrupts_noted":
         _interrupted.clear()
+        _by_signal[0] = signal.SIGINT
         forget_interrupted()
-        self._previous = None
+        self._previous = {}
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+            self._previous = {signum: signal.signal(signum, self._on_signal) for signum in INTERRUPTING_SIGNALS}
         return self
 
-    def _on_sigint(self, signum, frame) -> None:
+    def _on_signal(self, signum, frame) -> None:
         if _interrupted.is_set():  # (the second: the first is being handled)
-            stop_at_once(self.note)
+            if terminated():
+                stop_at_once(terminated_note(self.note), EXIT_TERMINATED)
+            else:
+                stop_at_once(self.note)
             return  # (outputs being renamed into place: the first ends the run in a moment)
+        _by_signal[0] = signum
         _interrupted.set()
         raise KeyboardInterrupt
 
     def __exit__(self, *exc_info) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for signum, previous in self._previous.items():
+            if previous is not None:  # (None: not set from Python; left as it is)
+                signal.signal(signum, previous)
         _interrupted.clear()
+
+
+#: the name of a temporary file (``.tmp``) or a backup taken while renaming (``.bak``) beside a
+#: target, after the target's ``.NAME.``: the writing process's id and the kind
+_TEMP_TAIL = re.compile(r"([1-9][0-9]{0,9})\.(tmp|bak)")
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this machine (one of another user counts; unsure: yes)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # (PermissionError: another user's)
+        return True
+    return True
+
+
+def _lock(handle) -> None:
+    """Hold a lock on a temporary file being written, so that no run takes it for stale, also where its
+    process id means nothing (another machine on a shared folder, another container). Best effort."""
+    try:
+        import fcntl
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (ImportError, OSError):
+        pass
+
+
+def _locked(path: Path) -> bool:
+    """Whether a process holds ``path`` locked (:func:`_lock`); a file system without locks: no."""
+    try:
+        import fcntl
+        with open(path, "rb") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except (ImportError, OSError):
+        return False
+    return False
+
+
+def remove_stale_temps(targets: Iterable[str | os.PathLike]) -> list[Path]:
+    """Remove what an earlier run killed outright (``kill -9``, a crash, a power cut) left beside
+    ``targets``: its temporary files ``.NAME.PID.tmp`` and backups ``.NAME.PID.bak`` (NAME a target's
+    name), where no process PID runs on this machine and no process holds the file locked. Nothing
+    else is touched: not another name, not a link or folder so named. Returns the files removed.
+    Only where process ids can be checked without harm (POSIX)."""
+    if os.name != "posix":
+        return []
+    names: dict[Path, set[str]] = {}
+    for target in map(Path, targets):
+        names.setdefault(target.parent, set()).add(target.name)
+    removed = []
+    for folder, wanted in names.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name, _, tail = entry.name[1:].rpartition(".")  # (".reps.csv.123.tmp": "reps.csv.123", "tmp")
+            stem, _, pid = name.rpartition(".")
+            if (not entry.name.startswith(".") or stem not in wanted or not _TEMP_TAIL.fullmatch(f"{pid}.{tail}")
+                    or int(pid) == os.getpid() or _running(int(pid))):
+                continue
+            path = Path(entry.path)
+            try:
+                if not entry.is_file(follow_symlinks=False) or _locked(path):
+                    continue
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
 
 
 class OutputSet:
@@ -320,11 +416,13 @@ class OutputSet:
 
     Any error (also KeyboardInterrupt, even while the files are being renamed) removes every
     temporary file and leaves the targets as they were. A failed write raises :class:`OutputError`
-    (one line naming the file and the reason).
+    (one line naming the file and the reason). Made, it first removes the temporary files an
+    earlier run killed outright left beside its targets (:func:`remove_stale_temps`).
     """
 
     def __init__(self, targets: Iterable[str | os.PathLike]) -> None:
         self.targets = [Path(t) for t in targets]
+        remove_stale_temps(self.targets)
         self._temps = {t: t.with_name(f".{t.name}.{os.getpid()}.tmp") for t in self.targets}
         self._handles: dict[Path, TextIO] = {}
         self._times_ns: dict[Path, tuple[int, int]] = {}
@@ -341,6 +439,7 @@ class OutputSet:
                 self._handles[target] = open(temp, "w", encoding="utf-8", errors=NAME_ERRORS, newline="")
             except OSError as exc:
                 raise OutputError(f"{target}: cannot write: {reason(exc)}") from None
+            _lock(self._handles[target])
         return self._handles[target]
 
     @contextlib.contextmanager
@@ -365,6 +464,7 @@ class OutputSet:
         try:
             handle.close()
             with open(self._temps[Path(target)], "wb") as raw:
+                _lock(raw)
                 raw.write(data)
                 raw.flush()
                 os.fsync(raw.fileno())  # (its text handle, closed, is not synced at the commit)
