@@ -308,6 +308,10 @@ def _exercise(table: Any, where: str, index: int) -> ExercisePlan:
     values = {k: _parse(_EXERCISE_VALIDATORS[k], v, where, prefix + k) for k, v in table.items()}
     if "knee_out" in values and exercises.get(values["name"]).pivot_kind != "knee_out":
         raise ConfigError(f"{where}: key {prefix}knee_out: {values['name']} has no knee-out variant")
+    limit = exercises.get(values["name"]).defaults.get("max_rom_deg")
+    if limit is not None and values.get("rom_deg", 0.0) > limit:  # (a rep over it is rejected: 0 % adherence)
+        raise ConfigError(f"{where}: key {prefix}rom_deg: {values['rom_deg']:g} is over {values['name']}'s"
+                          f" max_rom_deg {limit:g}: no rep could reach it (a movement beyond it is rejected)")
     return ExercisePlan(**values)
 
 
