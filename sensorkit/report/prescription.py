@@ -182,6 +182,13 @@ class Prescription:
         """The ``[[exercise]]`` table for ``exercise``, or None when it is not prescribed."""
         return next((p for p in self.exercises if p.name == exercise), None)
 
+    def rom_target_spans(self) -> list[tuple[str, date, date | None, float]]:
+        """The target ROM (deg) of each exercise over the days of each period, as the progress plot
+        draws them (:data:`sensorkit.plot.TargetSpan`: exercise, first day, last day or None, deg):
+        a changed prescription's target steps where it changed."""
+        return [(p.name, period.start, period.end, p.rom_deg) for period in self.periods or (self,)
+                for p in period.exercises]
+
 
 # --- validators: value -> parsed value, or ValueError("what is wrong") ---------------------------
 
