@@ -110,21 +110,21 @@ class ReportedFile:
     digest: str = ""  # SHA-256 of the recording file: an identical copy is the same session
     no_data: str = ""  # the record of a session without samples: its one line (no reps)
     duration_s: float = 0.0  # the recording's (a converted copy, not byte-identical, is told by it and its start)
-    blocks: tuple[bytes, ...] = ()  # its samples' :func:`sample_blocks` (a truncated copy is told by them)
+    blocks: bytes = b""  # its samples' :func:`sample_blocks` (a copy cut short is told by them)
 
 
 #: samples in one block of :func:`sample_blocks`
 BLOCK_SAMPLES = 50
 
 
-def sample_blocks(samples: Samples) -> tuple[bytes, ...]:
+def sample_blocks(samples: Samples) -> bytes:
     """A short digest (8 bytes) of each whole block of :data:`BLOCK_SAMPLES` samples (t, acc, gyr as
-    read), in order: a recording whose blocks are the first of another's holds the start of its
+    read), one after another: a recording whose blocks begin another's holds the start of its
     samples (a copy cut short), all but its last samples (under one block) compared."""
     rows = np.column_stack([samples.t, samples.acc, samples.gyr])
-    whole = len(rows) // BLOCK_SAMPLES * BLOCK_SAMPLES
-    return tuple(hashlib.blake2b(np.ascontiguousarray(block).tobytes(), digest_size=8).digest()
-                 for block in np.split(rows[:whole], whole // BLOCK_SAMPLES)) if whole else ()
+    whole = len(rows) // BLOCK_SAMPLES
+    return b"".join(hashlib.blake2b(rows[k * BLOCK_SAMPLES:(k + 1) * BLOCK_SAMPLES].tobytes(), digest_size=8).digest()
+                    for k in range(whole))
 
 
 def report_file(path: str, base_dir: str, config: PipelineConfig | None,
@@ -267,7 +267,7 @@ def _cut_copy(found: ReportedFile, counted: dict[tuple, list[tuple[ReportedFile,
             continue
         short, long = sorted((found.blocks, other.blocks), key=len)
         if (abs((other.meta.started_at - found.meta.started_at).total_seconds()) <= SAME_START_S
-                and long[:len(short)] == short):
+                and long.startswith(short)):
             return other, path
     return None
 
