@@ -221,13 +221,12 @@ def exercise_misfit_warning(path: str | os.PathLike, exercise: str, reps: list[R
 MOVED_MIN_HELD = 3
 
 
-def moved_sensor_warning(path: str | os.PathLike, reps: list[Rep]) -> str | None:
-    """The warning for a recording whose movements, after counted reps, were rejected as turning
-    about another axis or the other way though held like reps: :data:`MOVED_MIN_HELD` or more held
-    (``HELD_S``) in a row, no counted rep between them; None otherwise. A sensor turned on the leg
-    (taken off and put back, or twisted in its strap) puts the exercise's axis elsewhere in its
-    frame (or the other way round): every rep after it is rejected so, as the pipeline keeps the
-    axis the earlier reps taught it (another takes over only with twice its votes)."""
+def moved_sensor_run(reps: list[Rep]) -> tuple[int, Rep | None, int]:
+    """The longest run, in ``reps`` (a recording's movements, or a live session's so far), of
+    movements after counted reps rejected as turning about another axis or the other way though
+    held like reps (``HELD_S``), no counted rep between them: (how many, its first, the counted reps
+    before it); (0, None, 0) without one. :data:`MOVED_MIN_HELD` or more: a sensor turned on the leg
+    (:func:`moved_sensor_warning`; ``live`` says so as it happens)."""
     counted = run = 0
     first: Rep | None = None
     worst: tuple[int, Rep | None, int] = (0, None, 0)  # (held in the run, its first, counted before it)
@@ -239,7 +238,18 @@ def moved_sensor_warning(path: str | os.PathLike, reps: list[Rep]) -> str | None
             first = first or rep
             if run > worst[0]:
                 worst = (run, first, counted)
-    held, first, before = worst
+    return worst
+
+
+def moved_sensor_warning(path: str | os.PathLike, reps: list[Rep]) -> str | None:
+    """The warning for a recording whose movements, after counted reps, were rejected as turning
+    about another axis or the other way though held like reps: :data:`MOVED_MIN_HELD` or more held
+    (``HELD_S``) in a row, no counted rep between them (:func:`moved_sensor_run`); None otherwise.
+    A sensor turned on the leg (taken off and put back, or twisted in its strap) puts the
+    exercise's axis elsewhere in its frame (or the other way round): every rep after it is rejected
+    so, as the pipeline keeps the axis the earlier reps taught it (another takes over only with
+    twice its votes)."""
+    held, first, before = moved_sensor_run(reps)
     if held < MOVED_MIN_HELD:
         return None
     return escape_controls(f"{path}: after {before} counted reps, {held} movements in a row held like reps were"

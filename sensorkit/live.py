@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -18,8 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from sensorkit.ble.recorder import HoldCue, LiveStatus, hold_cue
-from sensorkit.live_cues import BURST_GAP_S, FidgetBursts, short_of
+from sensorkit.live_cues import BURST_GAP_S, MOVED_NOTE, FidgetBursts, MovedSensor, short_of
 from sensorkit.pipeline.rep import COUNTED_KINDS, SHOWN_APART_DEG, Rep
+
+if TYPE_CHECKING:
+    from sensorkit.web.live_hub import SessionPlan
 
 BAR_WIDTH = 40
 #: what each live phase (``sensorkit.pipeline.pipeline.PHASES``) is called on the terminal: the
@@ -56,10 +59,56 @@ def rep_line(rep: Rep, target_rom_deg: float | None = None, target_hold_s: float
     return f"rep {rep.rep} {rep.kind}: ROM {rom} deg, hold {hold} s{rushed} ({rep.start_s:.1f}-{rep.end_s:.1f} s)"
 
 
-def summary_line(status: LiveStatus, path: str | None, with_reps: bool = True) -> str:
+def toward_set(rep: Rep, plan: SessionPlan | None, completed: int) -> str:
+    """What counted ``rep`` does toward the prescribed sets (``plan``: ``--prescription``'s), by the
+    report's rule (:meth:`~sensorkit.web.live_hub.SessionPlan.meets`), ``completed`` the prescribed
+    reps completed with it: "; counts toward set 1 of 2 (3 of 8)", or why not ("; not toward your
+    set: reach 40 deg (this one 38.8 deg)"); "" without a plan or for a rejected movement."""
+    if plan is None or not rep.counted:
+        return ""
+    if plan.meets(rep):
+        if completed > plan.total:
+            return f"; counts, beyond the {plan.total} prescribed"
+        set_index, in_set = divmod(completed - 1, plan.reps_per_set)
+        return f"; counts toward set {set_index + 1} of {plan.sets} ({in_set + 1} of {plan.reps_per_set})"
+    short = plan.shortfalls(rep, " deg", rom_digits=1)  # (as the rep line writes its ROM)
+    return "; not toward your set: " + (" and ".join(short) if short else "knee-out reps do not count toward it")
+
+
+def prescribed_words(plan: SessionPlan | None, completed: int) -> str:
+    """The done line's count of prescribed reps ``completed`` (the report's reps_completed of the
+    session), "" without a plan."""
+    if plan is None:
+        return ""
+    return (f"{completed} of {plan.total} prescribed reps completed"
+            f" (reaching {plan.rom_deg:g} deg, held {plan.hold_s:g} s); ")
+
+
+class RepCues:
+    """What the live views say of each rep beyond its line, from all the reps so far: its
+    :func:`toward_set` words (``plan``: ``--prescription``'s; ``completed`` counts its reps by the
+    report's rule) and, once, :data:`~sensorkit.live_cues.MOVED_NOTE`."""
+
+    def __init__(self, plan: SessionPlan | None = None) -> None:
+        self.plan, self.completed, self._moved = plan, 0, MovedSensor()
+
+    def judge(self, rep: Rep) -> tuple[str, bool]:
+        """(the :func:`toward_set` words of ``rep``, the next movement; whether the sensor seems to
+        have turned on the leg with it: said once)."""
+        self.completed += bool(self.plan is not None and self.plan.meets(rep))
+        return toward_set(rep, self.plan, self.completed), self._moved.judge(rep)
+
+    def done_words(self) -> str:
+        """:func:`prescribed_words` of the session so far."""
+        return prescribed_words(self.plan, self.completed)
+
+
+def summary_line(status: LiveStatus, path: str | None, with_reps: bool = True, prescribed: str = "") -> str:
+    """The done line; ``prescribed``: :func:`prescribed_words`, after the reps."""
     kinds = ", ".join(f"{k} {n}" for k, n in status.counts.items() if k in COUNTED_KINDS)
     rejected = status.counts.get("rejected", 0)
     reps = f"{status.counted_reps} reps ({kinds}; fast {status.fast_reps}), {rejected} rejected; " if with_reps else ""
+    reps += prescribed if with_reps else ""
     where = f" to {path}" if path and os.path.exists(path) else ""  # (no file: none was made, nothing saved)
     return (f"done ({status.state.value}): {reps}saved {status.samples_saved} samples{where}; "
             f"loss {100 * status.loss_fraction:.1f}%, reconnects {status.reconnects}")
@@ -76,8 +125,9 @@ class PlainDisplay:
     and one line for the rest: :class:`~sensorkit.live_cues.FidgetBursts`), a summary."""
 
     def __init__(self, stream: TextIO | None = None, show_reps: bool = True, path: str | None = None,
-                 targets_note: str = "") -> None:
+                 targets_note: str = "", plan: SessionPlan | None = None) -> None:
         self.stream = stream or sys.stdout
+        self._cues = RepCues(plan)
         self.show_reps = show_reps
         self.path = path
         self._targets_note = targets_note  # (said after the first link line: the targets and where from)
@@ -110,6 +160,7 @@ class PlainDisplay:
 
     def rep(self, rep: Rep, status: LiveStatus) -> None:
         self._cued = self._below_said = False
+        toward, moved = self._cues.judge(rep)
         burst = self._fidgets.judge(rep, status.target_rom_deg or None)
         if burst == "more":
             self._burst.append(rep)
@@ -117,7 +168,9 @@ class PlainDisplay:
         self._end_burst(status)
         if self.show_reps:
             fidget = ": a small quick movement (a fidget or shake), no cue" if burst == "first" else ""
-            self._print(status, rep_line(rep, status.target_rom_deg, status.target_hold_s) + fidget)
+            self._print(status, rep_line(rep, status.target_rom_deg, status.target_hold_s) + toward + fidget)
+        if moved:
+            self._print(status, MOVED_NOTE)
 
     def _end_burst(self, status: LiveStatus) -> None:
         """Say the fidgets of the burst just ended after its first, in one line."""
@@ -130,14 +183,17 @@ class PlainDisplay:
     def close(self, status: LiveStatus) -> None:
         self.show(status)
         self._end_burst(status)
-        print(summary_line(status, self.path, self.show_reps), file=self.stream, flush=True)
+        print(summary_line(status, self.path, self.show_reps, self._cues.done_words()),
+              file=self.stream, flush=True)
 
 
 class RichDisplay:
     """A live panel on a terminal (see module doc)."""
 
-    def __init__(self, console: Console | None = None, path: str | None = None, targets_note: str = "") -> None:
+    def __init__(self, console: Console | None = None, path: str | None = None, targets_note: str = "",
+                 plan: SessionPlan | None = None) -> None:
         self.console = console or Console()
+        self._cues, self._toward = RepCues(plan), ""
         if targets_note:  # (above the panel: the targets and where each came from)
             self.console.print(targets_note, markup=False, emoji=False, highlight=False)
         self.path = path
@@ -158,6 +214,9 @@ class RichDisplay:
     def rep(self, rep: Rep, status: LiveStatus) -> None:
         self._last_rep = rep
         self._cued = False
+        self._toward, moved = self._cues.judge(rep)
+        if moved:  # (above the panel, once)
+            self.console.print(MOVED_NOTE, markup=False, emoji=False, highlight=False)
         if rep.kind != "rejected":
             self._rom_scale_deg = max(self._rom_scale_deg, 1.25 * rep.reached_deg)
         if rep.kind == "full":  # (the usual band, as the live angle reads: from rest)
@@ -172,7 +231,8 @@ class RichDisplay:
     def close(self, status: LiveStatus) -> None:
         self._live.update(self.render(status))
         self._live.stop()
-        self.console.print(summary_line(status, self.path), markup=False, emoji=False, highlight=False)
+        self.console.print(summary_line(status, self.path, prescribed=self._cues.done_words()),
+                           markup=False, emoji=False, highlight=False)
 
     def render(self, status: LiveStatus) -> Panel:
         grid = Table.grid(padding=(0, 2))
@@ -183,7 +243,8 @@ class RichDisplay:
         grid.add_row("reps", Text("   ".join([*(f"{KIND_WORDS.get(k, k)} {n}" for k, n in status.counts.items()),
                                              f"(fast {status.fast_reps})"])))
         if self._last_rep is not None:
-            grid.add_row("last", Text(rep_line(self._last_rep, status.target_rom_deg, status.target_hold_s)))
+            grid.add_row("last", Text(rep_line(self._last_rep, status.target_rom_deg, status.target_hold_s)
+                                      + self._toward))
         state_style = {"streaming": "green", "reconnecting": "yellow", "gave_up": "red", "refused": "red"}.get(status.state.value, "white")
         footer = Text.assemble((status.state.value, state_style),
                                f"   battery {status.battery_percent}%" if status.battery_percent is not None else "",
@@ -238,11 +299,12 @@ class RichDisplay:
 
 
 def make_display(show_reps: bool = True, path: str | None = None, stream: TextIO | None = None,
-                 rich: bool | None = None, targets_note: str = ""):
+                 rich: bool | None = None, targets_note: str = "", plan: SessionPlan | None = None):
     """A :class:`RichDisplay` on a terminal (``show_reps``), else a :class:`PlainDisplay`; either
-    says ``targets_note`` (the targets and where from) first."""
+    says ``targets_note`` (the targets and where from) first, and with ``plan`` (``--prescription``'s)
+    what each rep does toward the prescribed sets and, at the end, how many were completed."""
     stream = stream or sys.stdout
     use_rich = (stream.isatty() and show_reps) if rich is None else rich
     if use_rich:
-        return RichDisplay(Console(file=stream), path, targets_note)
-    return PlainDisplay(stream, show_reps, path, targets_note)
+        return RichDisplay(Console(file=stream), path, targets_note, plan)
+    return PlainDisplay(stream, show_reps, path, targets_note, plan)

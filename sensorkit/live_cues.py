@@ -6,6 +6,11 @@ deg)", "too abrupt", ...: 15 rows in 3 s for one shake), a fidget as one. The ro
 are (``reps.csv`` is the pipeline's); the live views keep quiet about them: no failure tone, and
 one gentle note for a whole burst (:class:`FidgetBursts`).
 
+**A sensor turned on the leg.** Taken off and put back, or twisted in its strap, it makes every
+later rep read as "rotation about another axis" or "swung the other way". Once the reps so far
+meet the rule by which ``sensorkit analyze`` warns of it (:func:`sensorkit.batch.moved_sensor_run`),
+the live views say so, once (:class:`MovedSensor`, :data:`MOVED_NOTE`).
+
 **Shortfalls.** A value short of its target is never written rounded up to it
 (:func:`short_of`): 39.6° against 40° reads "39.6°", not "40°".
 """
@@ -112,3 +117,28 @@ def short_of(value: float, target: float, digits: int = 0) -> str:
             return text
     d = digits + 2
     return f"{math.floor(value * 10 ** d) / 10 ** d:.{d}f}"
+
+
+#: what the patient reads, once, when the sensor seems to have turned on the leg (:class:`MovedSensor`)
+MOVED_NOTE = ("The sensor seems to have turned on your leg: put it back as it was at the start,"
+              " or stop and start a new session.")
+
+
+class MovedSensor:
+    """Tells, rep by rep as they come, when the movements so far first meet the rule by which a
+    recording is said to have lost its reps to a sensor turned on the leg (``sensorkit analyze``'s
+    warning: :func:`sensorkit.batch.moved_sensor_run` reaching ``MOVED_MIN_HELD``): once."""
+
+    def __init__(self) -> None:
+        self._reps: list[Rep] = []
+        self.said = False  # the rule was met (and said): never again
+
+    def judge(self, rep: Rep) -> bool:
+        """Whether the rule is met first with ``rep`` (the next movement of the session)."""
+        from sensorkit.batch import MOVED_MIN_HELD, moved_sensor_run  # (the analysis: loaded when needed)
+
+        if self.said:
+            return False
+        self._reps.append(rep)
+        self.said = moved_sensor_run(self._reps)[0] >= MOVED_MIN_HELD
+        return self.said

@@ -154,7 +154,8 @@ def _web_options(func):
                      help="A prescription TOML file, or a folder of them, naming --patient: its target ROM, hold"
                           " and tempo where no option gives them, its side where --side does not (a side or"
                           " exercise it does not prescribe is refused: the report would not count the session),"
-                          " and on the web page its sets and reps."),
+                          " and its sets and reps: each rep said to count toward them or not (and why), and"
+                          " the prescribed reps completed at the end, as the report counts them."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -211,7 +212,7 @@ def _stream(live: bool, out_dir: Path, name: str | None, duration_s: float | Non
         _run(live_page(SensorSession(device, **session_options), recorder, meta, duration_s, plan,
                        web["host"], web["port"], not web["no_browser"], until, targets_note=targets), recorder)
         return
-    display = make_display(show_reps=live, path=str(recorder.path), targets_note=targets)
+    display = make_display(show_reps=live, path=str(recorder.path), targets_note=targets, plan=plan)
     _run(run_session(SensorSession(device, **session_options), recorder, display, duration_s, until=until), recorder)
 
 

@@ -4,12 +4,35 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from sensorkit.cli.params import Day, TextDefault
 from sensorkit.errors import SensorkitError
+
+
+#: how often the first analysis says how far it got (s)
+PROGRESS_EVERY_S = 5.0
+
+
+class Progress:
+    """The first analysis's progress, said at once ("analysing 800 recordings found ...") and then
+    every :data:`PROGRESS_EVERY_S` (``say(line)``; ``clock``: seconds): the dashboard's address
+    comes only when it is done, many minutes on thousands of files."""
+
+    def __init__(self, found: int, say: Callable[[str], None], clock: Callable[[], float] = time.monotonic) -> None:
+        self.found, self._say, self._clock = found, say, clock
+        self._start_s = self._said_s = clock()
+        say(f"analysing {found} recording(s) found; the address follows when they are done")
+
+    def __call__(self, analysed: int) -> None:
+        now_s = self._clock()
+        if now_s - self._said_s >= PROGRESS_EVERY_S:
+            self._said_s = now_s
+            self._say(f"analysed {analysed} of {self.found} ({now_s - self._start_s:.0f} s)")
 
 
 @click.command("dashboard")
@@ -40,6 +63,7 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
     require_inputs([rx_path], holding="prescriptions")  # (said as every command says it: before the web
     require_inputs(paths)  # extra is needed)
     require_web()
+    from sensorkit.io import find_recordings
     from sensorkit.report import load_prescriptions
     from sensorkit.web.dashboard_app import dashboard_app
     from sensorkit.web.dashboard_data import DashboardData
@@ -54,7 +78,8 @@ def dashboard(paths: tuple[Path, ...], rx_path: Path, as_of, host: str, port: in
         data = DashboardData(prescriptions, paths, as_of=as_of,
                              include_simulated=include_simulated, prescriptions_failed=rx_failed,
                              prescription_path=rx_path)
-        data.refresh()
+        progress = Progress(len(find_recordings(paths)), lambda line: click.echo(line, err=True))
+        data.refresh(on_analysed=progress)
         click.echo(data.status_line(), err=True)
         server = WebServer(dashboard_app(data), host, port)
     except SensorkitError as exc:

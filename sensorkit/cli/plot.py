@@ -50,16 +50,30 @@ def _check_row(path: Path, line: int, row: dict) -> None:
             raise SensorkitError(f"{path}: line {line}: column {column}: {cell!r} is not a number") from None
 
 
+def _target_spans(rx_path: Path, by_patient: dict[str, list[dict]]) -> dict[str, list]:
+    """Each reported patient's target ROM spans (:meth:`~sensorkit.report.prescription.Prescription.rom_target_spans`)
+    from the prescriptions at ``rx_path``; a patient without one: none drawn, said in a warning."""
+    from sensorkit.report import load_prescriptions
+
+    prescriptions = load_prescriptions(rx_path)
+    for patient in sorted(set(by_patient) - set(prescriptions)):
+        say(f"warning: {rx_path}: no prescription for patient {patient!r}: no target drawn on their plot")
+    return {patient: rx.rom_target_spans() for patient, rx in prescriptions.items()}
+
+
 @click.command("plot")
 @click.argument("recording", required=False, type=click.Path(path_type=Path))
 @click.option("--patient-report", type=click.Path(path_type=Path), metavar="REPORT.csv",
               help="A daily report CSV (report --out): one progress plot per patient, OUT/PATIENT.png.")
+@click.option("--prescription", "rx_path", type=click.Path(path_type=Path), default=None, metavar="RX.toml|DIR",
+              help="With --patient-report: the prescriptions (as for report): each exercise's target ROM drawn over"
+                   " the days it was in force. Without it no target is drawn (the report CSV holds none).")
 @click.option("--out", "out_text", required=True, type=click.Path(path_type=str),
               help="With RECORDING: the PNG file to write (a folder, or a new one written with a trailing /: "
                    "FOLDER/NAME.png). With --patient-report: the folder for the patients' PNGs.")
 @recording_options
-def plot(recording: Path | None, patient_report: Path | None, out_text: str, exercise: str | None,
-         side: str | None) -> None:
+def plot(recording: Path | None, patient_report: Path | None, rx_path: Path | None, out_text: str,
+         exercise: str | None, side: str | None) -> None:
     """Plot a recording's angle trace and reps, or per-patient progress from a report."""
     out = Path(out_text)
     # (a folder: one there, or one to make, written with a trailing separator: out/plots/)
@@ -69,7 +83,11 @@ def plot(recording: Path | None, patient_report: Path | None, out_text: str, exe
     said = said_for_recordings(exercise, side)
     if said and recording is None:
         raise click.UsageError("--exercise and --side say what RECORDING is: not for --patient-report")
+    if rx_path is not None and patient_report is None:
+        raise click.UsageError("--prescription draws a report's targets: only with --patient-report")
     require_inputs([recording if recording is not None else patient_report], folders=False)
+    if rx_path is not None:
+        require_inputs([rx_path], holding="prescriptions")
     from sensorkit.io.outputs import OutputSet, check_output_folder, check_outputs, folder_made_for
     from sensorkit.plot import patient_file_name, patient_progress_png, recording_png, require_matplotlib
 
@@ -91,7 +109,9 @@ def plot(recording: Path | None, patient_report: Path | None, out_text: str, exe
                 check_output_folder(out)
                 targets = {out / patient_file_name(patient): rows for patient, rows in sorted(by_patient.items())}
                 check_outputs([("--out", t) for t in targets], inputs=[patient_report], replaceable=["PNG image"])
-                pngs = {target: patient_progress_png(rows) for target, rows in targets.items()}
+                spans = _target_spans(rx_path, by_patient) if rx_path is not None else {}
+                pngs = {target: patient_progress_png(rows, spans.get(rows[0]["patient"]))
+                        for target, rows in targets.items()}
             with OutputSet(pngs) as outputs:
                 for target, png in pngs.items():
                     outputs.write_bytes(target, png)

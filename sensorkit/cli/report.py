@@ -102,11 +102,7 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
             for patient, rx in sorted(prescriptions.items()):
                 rows = [r for r in outcome.daily if r["patient"] == patient]
                 if rows:
-                    # (the target ROM of each exercise over the days of each prescription period: a changed
-                    # prescription's target steps where it changed)
-                    targets = [(p.name, period.start, period.end, p.rom_deg) for period in rx.periods or (rx,)
-                               for p in period.exercises]
-                    pngs[plots[patient]] = patient_progress_png(rows, targets)
+                    pngs[plots[patient]] = patient_progress_png(rows, rx.rom_target_spans())
         with OutputSet([path for _, path in outputs] + list(pngs)) as written:
             written.write(out_csv, csv_text(outcome.daily, DAILY_COLUMNS))
             if summary_csv is not None:

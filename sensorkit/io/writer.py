@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -47,9 +48,15 @@ def _reason(exc: OSError) -> str:
     return reason(exc)
 
 
+#: a field that ROW_FORMAT writes as a negative zero ("-0.00000": a value from -0.000005 to -0.0)
+_NEGATIVE_ZERO = re.compile(r"(?<![^,\n])-(0\.0+)(?=[,\n])")
+
+
 def format_rows(rows: np.ndarray) -> str:
-    """CSV text (with line endings) for (n, 7) rows in COLUMNS order."""
-    return "".join(ROW_FORMAT % row for row in map(tuple, rows.tolist()))
+    """CSV text (with line endings) for (n, 7) rows in COLUMNS order; a value that rounds to zero
+    is written 0.00000, never with a minus sign."""
+    text = "".join(ROW_FORMAT % row for row in map(tuple, rows.tolist()))
+    return _NEGATIVE_ZERO.sub(r"\1", text) if "-0.0" in text else text
 
 
 def write_recording(csv_path: str | os.PathLike, samples: Samples, meta: dict | RecordingMeta | None = None,

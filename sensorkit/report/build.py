@@ -23,14 +23,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from sensorkit.batch import relabel_path, analyze_recording, run_file_task, run_many
 from sensorkit.errors import NoDataError, escape_controls, failure_reason
 from sensorkit.io import RecordingMeta, find_recordings, meta_needs_content, read_recording
 from sensorkit.io.meta import FIRST_YEAR, LAST_YEAR, NO_OFFSET_IN_REPORT, file_time_warning, load_meta, plausible_time
 from sensorkit.io.vendor.polar import PHONE_ZONE_ADVICE
 from sensorkit.io.discover import recording_names
-from sensorkit.io.files import resolved, sidecar_path
+from sensorkit.io.files import noting_digests, resolved, sidecar_path
 from sensorkit.pipeline import PipelineConfig
+from sensorkit.samples import Samples
 from sensorkit.report.daily import AnalyzedSession, FailedSession, daily_rows
 from sensorkit.report.prescription import MAX_PERIOD_DAYS, Prescription
 from sensorkit.report.summary import summary_rows
@@ -107,6 +110,21 @@ class ReportedFile:
     digest: str = ""  # SHA-256 of the recording file: an identical copy is the same session
     no_data: str = ""  # the record of a session without samples: its one line (no reps)
     duration_s: float = 0.0  # the recording's (a converted copy, not byte-identical, is told by it and its start)
+    blocks: bytes = b""  # its samples' :func:`sample_blocks` (a copy cut short is told by them)
+
+
+#: samples in one block of :func:`sample_blocks`
+BLOCK_SAMPLES = 50
+
+
+def sample_blocks(samples: Samples) -> bytes:
+    """A short digest (8 bytes) of each whole block of :data:`BLOCK_SAMPLES` samples (t, acc, gyr as
+    read), one after another: a recording whose blocks begin another's holds the start of its
+    samples (a copy cut short), all but its last samples (under one block) compared."""
+    rows = np.column_stack([samples.t, samples.acc, samples.gyr])
+    whole = len(rows) // BLOCK_SAMPLES
+    return b"".join(hashlib.blake2b(rows[k * BLOCK_SAMPLES:(k + 1) * BLOCK_SAMPLES].tobytes(), digest_size=8).digest()
+                    for k in range(whole))
 
 
 def report_file(path: str, base_dir: str, config: PipelineConfig | None,
@@ -119,36 +137,40 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
     def task(actual: Path) -> ReportedFile:
         sidecar = None
         no_data = None  # (the record of a session without samples: its error)
-        if meta_needs_content(actual):  # (a vendor export: its start time and sensor are in it)
-            recording = read_recording(actual)
-        else:  # (a canonical CSV: its sidecar, read once, matches it; its samples only if it matches)
-            sidecar = load_meta(actual)
-            started_by_file = sidecar[0].started_at_from_file_time  # (its start needs its duration)
-            try:
-                recording = read_recording(actual, sidecar) if started_by_file else None
-            except NoDataError as exc:
-                recording, no_data = None, exc
+        with noting_digests() as digests:  # (the file hashed as it is read: not read again for its digest)
+            if meta_needs_content(actual):  # (a vendor export: its start time and sensor are in it)
+                recording = read_recording(actual)
+            else:  # (a canonical CSV: its sidecar, read once, matches it; its samples only if it matches)
+                sidecar = load_meta(actual)
+                started_by_file = sidecar[0].started_at_from_file_time  # (its start needs its duration)
+                try:
+                    recording = read_recording(actual, sidecar) if started_by_file else None
+                except NoDataError as exc:
+                    recording, no_data = None, exc
         meta = _in_patient_zone(recording.meta if recording is not None else sidecar[0], prescriptions)
         rx, side, why = match_session(meta, prescriptions, include_simulated)
         if rx is None:
             return ReportedFile(meta, skipped=why)
         if recording is None and no_data is None:
             try:
-                recording = read_recording(actual, sidecar)
+                with noting_digests() as more:
+                    recording = read_recording(actual, sidecar)
+                digests.update(more)
             except NoDataError as exc:
                 no_data = exc
         if no_data is not None:  # (every such CSV is the header alone: its sidecar tells one session from another)
             digest = hashlib.sha256(actual.read_bytes() + sidecar_path(actual).read_bytes()).hexdigest()
             return ReportedFile(meta, patient=rx.patient, side=side, digest=digest,
                                 no_data=relabel_path(str(no_data), actual, Path(path)))
-        digest = hashlib.sha256(actual.read_bytes()).hexdigest()
+        digest = digests.get(actual) or hashlib.sha256(actual.read_bytes()).hexdigest()  # (else: read again)
         # (the tempo reference: the prescribed movement plus its hold, as a sidecar's would give it)
         result = analyze_recording(recording, config, rx.plan(meta.exercise).tempo_keys(meta))
         dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
         warnings = tuple(relabel_path(_zone_said(w, rx), actual, Path(path))
                          for w in result.warnings if w != dated)  # (dated: a note)
         return ReportedFile(meta, patient=rx.patient, side=side, reps=tuple(result.reps), warnings=warnings,
-                            digest=digest, duration_s=recording.samples.duration_s)
+                            digest=digest, duration_s=recording.samples.duration_s,
+                            blocks=sample_blocks(recording.samples))
 
     return run_file_task(task, path, base_dir)
 
@@ -167,6 +189,7 @@ _SKIP_KINDS = (
     (r"^the same recording as .*, but its sidecar names patient", "an identical copy naming another patient"),
     (r"^the same recording as", "an identical copy, counted once"),
     (r"^the same session as", "a converted copy, counted once"),
+    (r"^the first .*: a copy cut short", "a copy cut short, the longer counted"),
     (r"^an earlier output", "an earlier output, not a recording"),
 )
 
@@ -229,6 +252,32 @@ def _same_session(found: ReportedFile, counted: dict[tuple, list[tuple[ReportedF
                 and abs(other.duration_s - found.duration_s) <= SAME_DURATION_S):
             return path
     return None
+
+
+def _cut_copy(found: ReportedFile, counted: dict[tuple, list[tuple[ReportedFile, Path]]]) -> tuple[ReportedFile, Path] | None:
+    """The session among ``counted`` (as for :func:`_same_session`) of which ``found`` is a copy cut
+    short, or which is one of ``found`` (an interrupted sync or copy: the same sidecar, the file
+    holding the first part of the samples): the same patient, exercise and side, started within
+    :data:`SAME_START_S`, the one's samples the start of the other's (:func:`sample_blocks`), with
+    its file. None when there is none."""
+    if found.meta.started_at_from_file_time or not found.blocks:
+        return None
+    for other, path in counted.get(_session_key(found), []):
+        if other.meta.started_at_from_file_time or not other.blocks:
+            continue
+        short, long = sorted((found.blocks, other.blocks), key=len)
+        if (abs((other.meta.started_at - found.meta.started_at).total_seconds()) <= SAME_START_S
+                and long.startswith(short)):
+            return other, path
+    return None
+
+
+def _cut_note(shorter: ReportedFile, longer: ReportedFile, longer_path: Path) -> str:
+    """The note of a recording ``shorter`` skipped as a copy of ``longer`` cut short."""
+    return (f"the first {shorter.duration_s:.1f} s of {longer_path} ({longer.duration_s:.1f} s; patient"
+            f" {longer.patient}, {longer.meta.exercise} {longer.side}, started"
+            f" {longer.meta.started_at.isoformat(timespec='seconds')}): a copy cut short (an interrupted sync or"
+            " copy?); the longer counted once")
 
 
 def _session_key(found: ReportedFile) -> tuple:
@@ -318,6 +367,8 @@ def build_report(
     names = recording_names(files)
     first_copy: dict[str, tuple[Path, str]] = {}  # file digest -> the first file counted with it, its patient
     counted: dict[tuple, list[tuple[ReportedFile, Path]]] = {}  # the sessions counted, to tell another copy (_same_session)
+    analysed: dict[Path, AnalyzedSession] = {}  # the sessions counted, by file (one cut short is replaced)
+    cut: tuple[ReportedFile, Path] | None = None
     for path, found, error in run_many(task, files, [(config, prescriptions, include_simulated)] * len(files),
                                        workers, scheduler):
         if found is None:
@@ -355,6 +406,9 @@ def build_report(
             skip(path, f"the same session as {copy_of} (patient {found.patient}, {found.meta.exercise} {found.side},"
                  f" started {found.meta.started_at.isoformat(timespec='seconds')}, {found.duration_s:.1f} s: a"
                  " converted or re-exported copy); counted once")
+        elif not found.no_data and (cut := _cut_copy(found, counted)) is not None and (
+                cut[0].duration_s >= found.duration_s):
+            skip(path, _cut_note(found, *cut))
         elif found.no_data:  # (a session tried, that brought no samples: said, and counted on its day)
             if found.digest:
                 first_copy[found.digest] = path, found.patient
@@ -364,6 +418,12 @@ def build_report(
             outcome.sessions_without_data.setdefault(found.patient, []).append(
                 FailedSession(names[path], found.meta.started_at, found.meta.exercise, found.side))
         else:
+            if cut is not None:  # (an earlier session, a copy of this one cut short: this one counted instead)
+                shorter, shorter_path = cut
+                counted[_session_key(shorter)].remove(cut)
+                outcome.sessions[shorter.patient].remove(analysed.pop(shorter_path))
+                outcome.warnings = [(p, w) for p, w in outcome.warnings if p != shorter_path]
+                skip(shorter_path, _cut_note(shorter, found, path))
             if found.digest:
                 first_copy[found.digest] = path, found.patient
             counted.setdefault(_session_key(found), []).append((found, path))
@@ -378,9 +438,9 @@ def build_report(
                     on_message(f"{path}: note: no started_at in its sidecar; counted on the day of the file's"
                                f" modification time less its duration ({meta.started_at.isoformat(timespec='seconds')}),"
                                " which copying or unzipping changes")
-            outcome.sessions[found.patient].append(
-                AnalyzedSession(names[path], meta.started_at, meta.exercise, found.side, found.reps,
-                                meta.started_at_from_file_time))
+            analysed[path] = AnalyzedSession(names[path], meta.started_at, meta.exercise, found.side, found.reps,
+                                             meta.started_at_from_file_time)
+            outcome.sessions[found.patient].append(analysed[path])
     for patient in sorted(prescriptions):
         rx = prescriptions[patient]
         day = made[patient]

@@ -182,6 +182,13 @@ class Prescription:
         """The ``[[exercise]]`` table for ``exercise``, or None when it is not prescribed."""
         return next((p for p in self.exercises if p.name == exercise), None)
 
+    def rom_target_spans(self) -> list[tuple[str, date, date | None, float]]:
+        """The target ROM (deg) of each exercise over the days of each period, as the progress plot
+        draws them (:data:`sensorkit.plot.TargetSpan`: exercise, first day, last day or None, deg):
+        a changed prescription's target steps where it changed."""
+        return [(p.name, period.start, period.end, p.rom_deg) for period in self.periods or (self,)
+                for p in period.exercises]
+
 
 # --- validators: value -> parsed value, or ValueError("what is wrong") ---------------------------
 
@@ -308,6 +315,10 @@ def _exercise(table: Any, where: str, index: int) -> ExercisePlan:
     values = {k: _parse(_EXERCISE_VALIDATORS[k], v, where, prefix + k) for k, v in table.items()}
     if "knee_out" in values and exercises.get(values["name"]).pivot_kind != "knee_out":
         raise ConfigError(f"{where}: key {prefix}knee_out: {values['name']} has no knee-out variant")
+    limit = exercises.get(values["name"]).defaults.get("max_rom_deg")
+    if limit is not None and values.get("rom_deg", 0.0) > limit:  # (a rep over it is rejected: 0 % adherence)
+        raise ConfigError(f"{where}: key {prefix}rom_deg: {values['rom_deg']:g} is over {values['name']}'s"
+                          f" max_rom_deg {limit:g}: no rep could reach it (a movement beyond it is rejected)")
     return ExercisePlan(**values)
 
 

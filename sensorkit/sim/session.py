@@ -232,7 +232,8 @@ class SimulatedSession:
             outputs.write(paths["meta"], json.dumps(self.meta, indent=2) + "\n")
             outputs.write(paths["truth"], _readable_json(self.truth_json()))
             with outputs.writing(paths["csv"]) as handle:  # (a full disk: one line naming the file)
-                np.savetxt(handle, self.samples.to_array(), fmt=CSV_FORMATS, delimiter=",",
+                # (+ 0.0: a -0.0 written 0, not -0; every other value as it is)
+                np.savetxt(handle, self.samples.to_array() + 0.0, fmt=CSV_FORMATS, delimiter=",",
                            header=",".join(COLUMNS), comments="")
         return paths
 

@@ -25,7 +25,7 @@ import math
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -113,12 +113,15 @@ class DashboardData:
         self._lock = threading.RLock()
 
     # ---- analysis ------------------------------------------------------------------------
-    def refresh(self) -> None:
+    def refresh(self, on_analysed: Callable[[int], None] | None = None) -> None:
         """Find the recordings again; analyse new or changed ones; rebuild the tables.
 
         The tables come from :func:`~sensorkit.report.build.build_report` itself, run serially with
         a stand-in for its per-file task that reuses the result of an unchanged file.
+        ``on_analysed(n)``: called after each file analysed (not reused), ``n`` of them so far in
+        this refresh (the command's progress on a first analysis of many files).
         """
+        analysed = 0
         with self._lock:
             seen: dict[Path, _Entry] = {}
 
@@ -127,8 +130,12 @@ class DashboardData:
                 key = _stat_key(shown if shown.is_absolute() else Path(base_dir) / shown)
                 entry = self._entries.get(shown)
                 if entry is None or entry.key != key:
+                    nonlocal analysed
                     found, error = report_file(path, base_dir, *args)
                     self.analyses += 1
+                    analysed += 1
+                    if on_analysed is not None:
+                        on_analysed(analysed)
                     entry = _Entry(recording_id(shown), shown, key, found, error)
                 seen[shown] = entry
                 return entry.found, entry.error

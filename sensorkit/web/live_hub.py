@@ -24,7 +24,7 @@ from datetime import datetime
 from statistics import median
 
 from sensorkit.ble.recorder import LiveStatus, hold_cue
-from sensorkit.live_cues import FIDGET_NOTE, FidgetBursts, sensor_reasons, short_of
+from sensorkit.live_cues import FIDGET_NOTE, MOVED_NOTE, FidgetBursts, MovedSensor, sensor_reasons, short_of
 from sensorkit.pipeline.rep import COUNTED_KINDS, Rep
 from sensorkit.pipeline.pipeline import WENT_ON_FROM_FOREIGN
 from sensorkit.pipeline.segment import (BEGAN_IN_HOLD, BEGAN_MOVING, CUT_BY_END, CUT_BY_GAP, REST_UNSEEN,
@@ -59,6 +59,18 @@ class SessionPlan:
     def meets(self, rep: Rep) -> bool:
         return rep.counted and completes(rep.reached_deg, rep.hold_s, rep.kind, target_rom_deg=self.rom_deg,
                                          target_hold_s=self.hold_s, knee_out=self.knee_out)
+
+    def shortfalls(self, rep: Rep, deg: str = "°", rom_digits: int = 0) -> list[str]:
+        """What counted ``rep`` fell short of, in words ("reach 40° (this one 39°)", "hold 3 s
+        (this one 2.96 s)"; ``deg``: how degrees are written, ``rom_digits`` their decimals); empty
+        when it reached both."""
+        short = []
+        if rep.reached_deg < self.rom_deg:  # (how far from rest: Rep.reached_deg)
+            reached = short_of(rep.reached_deg, self.rom_deg, rom_digits)
+            short.append(f"reach {self.rom_deg:g}{deg} (this one {reached}{deg})")
+        if rep.hold_s < self.hold_s:
+            short.append(f"hold {self.hold_s:g} s (this one {short_of(rep.hold_s, self.hold_s, 1)} s)")
+        return short
 
     def progress(self, completed: int) -> dict:
         """``set`` (1-based, the one under way), ``rep_in_set`` (completed in it), ``done`` flag."""
@@ -135,11 +147,7 @@ def rep_note(rep: Rep, plan: SessionPlan | None = None) -> str:
     if rep.kind == "knee_out":
         notes.append("The knee moved out: keep the thigh still on the chair.")
     if plan is not None and not plan.meets(rep):
-        short = []
-        if rep.reached_deg < plan.rom_deg:  # (how far from rest: Rep.reached_deg)
-            short.append(f"reach {plan.rom_deg:g}° (this one {short_of(rep.reached_deg, plan.rom_deg)}°)")
-        if rep.hold_s < plan.hold_s:
-            short.append(f"hold {plan.hold_s:g} s (this one {short_of(rep.hold_s, plan.hold_s, 1)} s)")
+        short = plan.shortfalls(rep)
         # (short of nothing: a knee-out rep reaching both targets, which never completes the plan)
         notes.append("Not toward your set: " + (" and ".join(short) if short else "knee-out reps do not count toward it") + ".")
     elif rep.kind == "partial":
@@ -188,6 +196,7 @@ class LiveHub:
         self.ended = False  # close() was called: the session is over
         self._last_arrival_s = math.nan
         self._fidgets = FidgetBursts()
+        self._moved = MovedSensor()
 
     # ---- subscribers (pages) -------------------------------------------------------------
     def subscribe(self) -> asyncio.Queue:
@@ -238,6 +247,8 @@ class LiveHub:
         band_deg, band_name = self._band(status)
         burst = self._fidgets.judge(rep, band_deg)
         note = FIDGET_NOTE if burst == "first" else "" if burst == "more" else rep_note(rep, self.plan)
+        if self._moved.judge(rep):  # (once: the sensor seems to have turned on the leg, as analyze would warn)
+            note = f"{note} {MOVED_NOTE}".strip()
         if rep.kind == "full":
             self._full_roms_deg.append(rep.reached_deg)
         target_rom_deg = band_deg if band_name == "target" else None
