@@ -2,91 +2,19 @@
 either way exit 130, one note, no traceback, the earlier outputs byte for byte and no temporary file."""
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-from prescriptions import exercise, rx_toml
+from slowed_batch import WRAPPER, batch, files_in
 from under_test import PACKAGE_ROOT, env
 
-RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 NOTES = {"analyze": "interrupted; no results written (earlier results are unchanged)",
          "report": "interrupted; no report written (earlier outputs are unchanged)"}
-
-#: runs ``sensorkit ARGS`` with each file's task announced on stderr and slowed (a long batch to
-#: interrupt), and, as ``SLOW`` says, the first Ctrl-C's cleanup slow (``discard``: the output
-#: files' removal, as on a slow disk or with a pool slow to stop) or the process's own exit slow
-#: (``exit``: an interpreter freeing a big analysis), each announced. Its first argument is the
-#: folder of the package under test (under_test.PACKAGE_ROOT), imported whatever the working folder.
-WRAPPER = textwrap.dedent("""
-    import sys
-    sys.path.insert(0, sys.argv.pop(1))
-    import atexit, time
-    import sensorkit.batch as batch
-    import sensorkit.io.outputs as outputs
-    import sensorkit.report.build as build
-
-    def say(line):
-        sys.stderr.write(line + "\\n")
-        sys.stderr.flush()
-
-    run_file_task = batch.run_file_task
-    def announced(*args):
-        say("task")
-        time.sleep(0.2)
-        return run_file_task(*args)
-    batch.run_file_task = build.run_file_task = announced
-
-    slow, args = sys.argv[1], sys.argv[2:]
-    if slow == "discard":
-        discard = outputs.OutputSet._discard
-        def slow_discard(self):
-            say("cleaning up")
-            time.sleep(20)
-            discard(self)
-        outputs.OutputSet._discard = slow_discard
-    else:
-        def slow_exit():
-            say("exiting")
-            time.sleep(20)
-        atexit.register(slow_exit)
-    from sensorkit.cli import main
-    sys.argv = ["sensorkit", *args]
-    main()
-""")
-
-
-def files_in(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def batch(folder: Path):
-    """Nine recordings (a batch long enough to interrupt) and a prescription under ``folder``:
-    (data folder, outputs folder, command(name) -> the arguments of ``sensorkit analyze`` or ``report``)."""
-    data = folder / "data"
-    data.mkdir()
-    for name in ("sim_9013", "sim_9010", "sim_9024"):
-        for suffix in (".csv", ".json"):
-            for copy in range(3):  # (nine tasks: a batch long enough to interrupt)
-                shutil.copy(RECORDINGS / f"{name}{suffix}", data / f"{name}_{copy}{suffix}")
-    rx = folder / "rx.toml"
-    rx.write_text(rx_toml("demo-p044", "Europe/Berlin", "2026-12-01", None,
-                          exercise("hip_external_rotation", 35, sides=("left", "right"))))
-    out = folder / "out"
-
-    def command(name: str) -> list[str]:
-        if name == "analyze":
-            return ["analyze", str(data), "--out", str(out), "--workers", "1", "--quiet"]
-        return ["report", "--prescription", str(rx), str(data), "--out", str(out / "report.csv"), "--summary",
-                str(out / "summary.csv"), "--include-simulated", "--as-of", "2026-12-31", "--workers", "1"]
-
-    return data, out, command
 
 
 def run_earlier(args: list[str], cwd: Path) -> None:
@@ -121,7 +49,7 @@ def run_twice(tmp_path, request):
         else:
             run_earlier(command(name), tmp_path)
         before = files_in(out)
-        process = subprocess.Popen([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, slow, *command(name)],
+        process = subprocess.Popen([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, "0.2", slow, *command(name)],
                                    stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)
         said = []
 
@@ -171,6 +99,6 @@ def test_the_wrapper_runs_the_package_under_test_whatever_its_working_folder(tmp
     decoy = tmp_path / "sensorkit"
     decoy.mkdir()
     (decoy / "__init__.py").write_text("raise ImportError('the sensorkit of the working folder, not the one under test')\n")
-    run = subprocess.run([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, "discard", "--version"], capture_output=True,
+    run = subprocess.run([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, "0.2", "discard", "--version"], capture_output=True,
                          text=True, timeout=120, cwd=tmp_path)
     assert run.returncode == 0 and "version" in run.stdout, run.stderr

@@ -2,60 +2,18 @@
 nothing written, the earlier outputs byte for byte, no temporary file left, one line, exit 143."""
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 import time
-from pathlib import Path
 
 import pytest
 
-from prescriptions import exercise, rx_toml
+from slowed_batch import WRAPPER, batch, files_in
 from under_test import PACKAGE_ROOT, env
 
-RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 NOTES = {"analyze": "terminated (SIGTERM); no results written (earlier results are unchanged)",
          "report": "terminated (SIGTERM); no report written (earlier outputs are unchanged)"}
-
-#: runs ``sensorkit ARGS`` with each file's task announced on stderr and slowed (a batch long enough to
-#: stop); with ``discard`` as its second argument, the cleanup after the first signal is slow and announced
-WRAPPER = textwrap.dedent("""
-    import sys
-    sys.path.insert(0, sys.argv.pop(1))
-    import time
-    import sensorkit.batch as batch
-    import sensorkit.io.outputs as outputs
-    import sensorkit.report.build as build
-
-    def say(line):
-        sys.stderr.write(line + "\\n")
-        sys.stderr.flush()
-
-    run_file_task = batch.run_file_task
-    def announced(*args):
-        say("task")
-        time.sleep(0.3)
-        return run_file_task(*args)
-    batch.run_file_task = build.run_file_task = announced
-
-    slow, args = sys.argv[1], sys.argv[2:]
-    if slow == "discard":
-        discard = outputs.OutputSet._discard
-        def slow_discard(self):
-            say("cleaning up")
-            time.sleep(20)
-            discard(self)
-        outputs.OutputSet._discard = slow_discard
-    from sensorkit.cli import main
-    sys.argv = ["sensorkit", *args]
-    main()
-""")
-
-
-def files_in(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -63,29 +21,14 @@ def terminate(tmp_path):
     """(command, workers, slow) -> the outputs folder's files before and after a run stopped by SIGTERM
     (twice with ``slow="discard"``), its exit status, its stderr lines and the seconds from the last
     SIGTERM to its end."""
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("sim_9013", "sim_9010", "sim_9024"):
-        for suffix in (".csv", ".json"):
-            for copy in range(3):  # (nine tasks: a batch long enough to stop)
-                shutil.copy(RECORDINGS / f"{name}{suffix}", data / f"{name}_{copy}{suffix}")
-    rx = tmp_path / "rx.toml"
-    rx.write_text(rx_toml("demo-p044", "Europe/Berlin", "2026-12-01", None,
-                          exercise("hip_external_rotation", 35, sides=("left", "right"))))
-    out = tmp_path / "out"
-
-    def command(name: str, workers: int) -> list[str]:
-        if name == "analyze":
-            return ["analyze", str(data), "--out", str(out), "--workers", str(workers), "--quiet"]
-        return ["report", "--prescription", str(rx), str(data), "--out", str(out / "report.csv"), "--summary",
-                str(out / "summary.csv"), "--include-simulated", "--as-of", "2026-12-31", "--workers", str(workers)]
+    data, out, command = batch(tmp_path)
 
     def run(name: str, workers: int = 1, slow: str = "no"):
         earlier = subprocess.run([sys.executable, "-m", "sensorkit", *command(name, 1)], capture_output=True,
                                  text=True, timeout=300, cwd=tmp_path, env=env())
         assert earlier.returncode in (0, 1), earlier.stderr
         before = files_in(out)
-        process = subprocess.Popen([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, slow, *command(name, workers)],
+        process = subprocess.Popen([sys.executable, "-c", WRAPPER, PACKAGE_ROOT, "0.3", slow, *command(name, workers)],
                                    stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)
         said = []
 
