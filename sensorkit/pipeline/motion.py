@@ -163,9 +163,11 @@ class MotionTracker:
                      None if self._last_omega is None else self._last_omega.copy())
             block = self._update(t[pos:hi], acc[pos:hi], gyr_dps[pos:hi])
             quiet = self._quiet_flags(block, here)
-            at = self._turning_anchor(block, acc[pos:hi], quiet, here)
+            at, last = self._turning_anchor(block, acc[pos:hi], quiet, here)
             if at is None:  # (no re-anchoring in it turns the vertical: its bits stand)
-                self._anchor_due = self._due_after(quiet, here)  # (from the quiet run carried in: before the carry)
+                # (one still due: one was due and none came, or a gap in motion came after the last anchor)
+                last_gap = int(here[-1]) if len(here) else -1
+                self._anchor_due = last_gap > last if last is not None else (self._anchor_due or last_gap >= 0)
                 self._carry_quiet(block, acc[pos:hi], quiet)
                 pieces.append(block)
                 pos = hi
@@ -223,25 +225,18 @@ class MotionTracker:
             at, due = int(ready[k]), False
             yield at
 
-    def _due_after(self, quiet: np.ndarray, due_at: np.ndarray) -> bool:
-        """Whether a re-anchoring is still due at the end of a block whose anchors (:meth:`_anchors`)
-        turned nothing: one was due or a gap in motion came, and no anchor after the last such."""
-        anchors = list(self._anchors(quiet, due_at))
-        last_gap = int(due_at[-1]) if len(due_at) else -1
-        if anchors:
-            return last_gap > anchors[-1]
-        return self._anchor_due or last_gap >= 0
-
     def _turning_anchor(self, block: MotionBlock, acc: np.ndarray, quiet: np.ndarray,
-                        due_at: np.ndarray) -> int | None:
-        """The first of the block's anchors (:meth:`_anchors`) at which :meth:`_reanchor` would turn
-        the vertical (the vertical there lies more than MIN_TURN_DEG from the quiet spell's gravity),
-        or None (the others change nothing but that none is due after them)."""
+                        due_at: np.ndarray) -> tuple[int | None, int | None]:
+        """(the first of the block's anchors (:meth:`_anchors`) at which :meth:`_reanchor` would turn
+        the vertical (the vertical there lies more than MIN_TURN_DEG from the quiet spell's gravity), or
+        None; the last anchor before it, or of the block when none turns, or None)."""
+        last = None
         for at in self._anchors(quiet, due_at):
             tail = np.concatenate([self._acc_tail, acc[:at + 1]])[-self._quiet_samples:]
             if self._turns(gravity_mean(tail)[0], block.up[at]):
-                return at
-        return None
+                return at, last
+            last = at
+        return None, last
 
     def _carry_quiet(self, block: MotionBlock, acc: np.ndarray, quiet: np.ndarray) -> None:
         """Carry the quiet run (``quiet``: the block's :meth:`_quiet_flags`) and the last raw
