@@ -1,26 +1,14 @@
 """``sensorkit analyze --scheduler`` on a real Dask cluster: a scheduler and a worker in subprocesses."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from scale_helpers import run_analyze
-
-STARTUP_TIMEOUT_S = 60.0
-
-
-def start(args: list[str], log: Path, cwd: Path) -> subprocess.Popen:
-    with open(log, "wb") as handle:
-        return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=handle, stderr=subprocess.STDOUT,
-                                cwd=cwd, start_new_session=True)
-
+from scale_helpers import run_analyze, start_cluster
 
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
@@ -35,22 +23,11 @@ def stop(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="module")
 def dask_cluster(tmp_path_factory: pytest.TempPathFactory):
     """``tcp://127.0.0.1:PORT`` of a scheduler with one single-threaded worker; torn down afterwards."""
-    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("distributed")
     home = tmp_path_factory.mktemp("cluster")  # the worker runs elsewhere than the CLI: paths must not depend on cwd
-    scheduler_file = home / "scheduler.json"
-    processes = [start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                        "--scheduler-file", str(scheduler_file)], home / "scheduler.log", home)]
+    processes: list[subprocess.Popen] = []
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not scheduler_file.exists() or not scheduler_file.read_text().strip():
-            assert processes[0].poll() is None, (home / "scheduler.log").read_text()
-            assert time.monotonic() < deadline, "the Dask scheduler did not start"
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
-        processes.append(start(["worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
-                                "--no-nanny", "--no-dashboard"], home / "worker.log", home))
-        with distributed.Client(address, timeout=STARTUP_TIMEOUT_S) as client:
-            client.wait_for_workers(1, timeout=max(1.0, deadline - time.monotonic()))
+        address = start_cluster(home, processes)
         yield address
     finally:
         for process in reversed(processes):

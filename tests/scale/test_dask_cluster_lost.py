@@ -6,7 +6,6 @@ connection breaks. With one: a scheduler and a worker in subprocesses, the sched
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -19,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from prescriptions import exercise, rx_toml
-from scale_helpers import RECORDINGS
+from scale_helpers import RECORDINGS, STARTUP_TIMEOUT_S, start_cluster
 
 distributed = pytest.importorskip("distributed")
 
@@ -181,15 +180,6 @@ def test_report_on_a_lost_cluster_keeps_the_earlier_report_and_exits_3(fake_clus
 
 # --- a real scheduler, killed ------------------------------------------------------------------------------
 
-STARTUP_TIMEOUT_S = 60.0
-
-
-def start(args: list[str], log: Path, cwd: Path) -> subprocess.Popen:
-    with open(log, "wb") as handle:
-        return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=handle, stderr=subprocess.STDOUT,
-                                cwd=cwd, start_new_session=True)
-
-
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
@@ -203,20 +193,10 @@ def test_a_scheduler_killed_mid_run_leaves_the_earlier_tables_and_says_so_in_one
                               "--quiet"], capture_output=True, text=True, cwd=clinic, timeout=120)
     assert earlier.returncode == 0, earlier.stderr
     before = files_in(out)
-    scheduler_file = home / "scheduler.json"
-    processes = [start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                        "--scheduler-file", str(scheduler_file)], home / "scheduler.log", home)]
+    processes: list[subprocess.Popen] = []
     try:
+        address = start_cluster(home, processes)
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not scheduler_file.exists() or not scheduler_file.read_text().strip():
-            assert processes[0].poll() is None, (home / "scheduler.log").read_text()
-            assert time.monotonic() < deadline, "the Dask scheduler did not start"
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
-        processes.append(start(["worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
-                                "--no-nanny", "--no-dashboard"], home / "worker.log", home))
-        with distributed.Client(address, timeout=STARTUP_TIMEOUT_S) as client:
-            client.wait_for_workers(1, timeout=max(1.0, deadline - time.monotonic()))
         run = subprocess.Popen([sys.executable, "-m", "sensorkit", "analyze", "data", "--out", "out", "--scheduler",
                                 address], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=clinic)
         # the scheduler is killed once the run's tasks are on it (its client connected and submitting)
