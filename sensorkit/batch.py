@@ -241,6 +241,12 @@ def moved_sensor_run(reps: list[Rep]) -> tuple[int, Rep | None, int]:
     return worst
 
 
+def moved_sensor_seen(reps: list[Rep]) -> bool:
+    """Whether ``reps`` (a recording's movements, or a live session's so far) meet either rule by
+    which :func:`moved_sensor_warning` says the sensor seems to have turned on the leg."""
+    return max(moved_sensor_run(reps)[0], rest_moved_run(reps)[0]) >= MOVED_MIN_HELD
+
+
 def moved_sensor_warning(path: str | os.PathLike, reps: list[Rep]) -> str | None:
     """The warning for a recording whose movements, after counted reps, were rejected as turning
     about another axis or the other way though held like reps: :data:`MOVED_MIN_HELD` or more held
@@ -248,15 +254,58 @@ def moved_sensor_warning(path: str | os.PathLike, reps: list[Rep]) -> str | None
     A sensor turned on the leg (taken off and put back, or twisted in its strap) puts the
     exercise's axis elsewhere in its frame (or the other way round): every rep after it is rejected
     so, as the pipeline keeps the axis the earlier reps taught it (another takes over only with
-    twice its votes)."""
+    twice its votes). Or: :data:`MOVED_MIN_HELD` or more counted reps in a row rested over
+    :data:`REST_MOVED_DEG` from the first rep's rest (:func:`rest_moved_run`): reps still counted
+    after the sensor turned, read about the stale axis (their hold and rest may be swapped)."""
     held, first, before = moved_sensor_run(reps)
     if held < MOVED_MIN_HELD:
-        return None
+        far, first, before = rest_moved_run(reps)
+        if far < MOVED_MIN_HELD:
+            return None
+        return escape_controls(f"{path}: after {before} counted reps, {far} counted reps in a row rested over"
+                               f" {REST_MOVED_DEG:g} deg from where the first rep rested, about the exercise's axis"
+                               f" (from {first.start_s:.1f} s), where no seated leg rests: did the sensor turn on"
+                               " the leg (taken off and put back, or twisted in its strap)? Their range, hold and"
+                               " tempo may be misread (check them on the plot): strap it as at the start, or begin"
+                               " a new recording")
     return escape_controls(f"{path}: after {before} counted reps, {held} movements in a row held like reps were"
                            f" rejected as turning about another axis or the other way (from {first.start_s:.1f} s):"
                            " did the sensor turn on the leg (taken off and put back, or twisted in its strap), or"
                            " was this another exercise? Such reps are not counted: strap it as at the start, or"
                            " begin a new recording")
+
+
+#: deg: a counted rep whose rest pose lies further than this from where the recording's first rep
+#: rested, about the exercise's axis (``rest_angle_deg``), rested where no seated leg rests: three
+#: times the largest drift of a real resting leg between sets (15.3 deg, UCI subject 1's test
+#: session; the 12 real recordings' counted reps 0-15.3 deg, the simulator's 80 sessions of seeds
+#: 72000-72039 of each exercise at most 22.2 deg). The sensor turned on the leg reads the rest
+#: about a stale axis (40 random turns of it between the sets of that real session: 57-171 deg)
+REST_MOVED_DEG = 45.0
+
+
+def rest_moved_run(reps: list[Rep]) -> tuple[int, Rep | None, int]:
+    """The longest run, in ``reps`` (a recording's movements, or a live session's so far), of
+    counted reps whose rest pose lies over :data:`REST_MOVED_DEG` from the first rep's, about the
+    exercise's axis, no counted rep nearer it between them: (how many, its first, the counted reps
+    before it); (0, None, 0) without one. :data:`MOVED_MIN_HELD` or more: a sensor turned on the leg
+    whose reps are still counted, read about a stale axis (:func:`moved_sensor_warning`)."""
+    counted = run = before = 0
+    first: Rep | None = None
+    worst: tuple[int, Rep | None, int] = (0, None, 0)  # (in the run, its first, counted before it)
+    for rep in reps:
+        if not rep.counted:
+            continue
+        if abs(rep.rest_angle_deg) > REST_MOVED_DEG:  # (NaN: a rest that was no rest, never beyond)
+            if not run:
+                first, before = rep, counted
+            run += 1
+            if run > worst[0]:
+                worst = (run, first, before)
+        else:
+            run = 0
+        counted += 1
+    return worst
 
 
 def unbridged_gaps(samples: Samples, pipeline: Pipeline) -> tuple[int, float]:

@@ -8,7 +8,8 @@ one gentle note for a whole burst (:class:`FidgetBursts`).
 
 **A sensor turned on the leg.** Taken off and put back, or twisted in its strap, it makes every
 later rep read as "rotation about another axis" or "swung the other way". Once the reps so far
-meet the rule by which ``sensorkit analyze`` warns of it (:func:`sensorkit.batch.moved_sensor_run`),
+meet a rule by which ``sensorkit analyze`` warns of it (:func:`sensorkit.batch.moved_sensor_seen`;
+or its reps are still counted, but rest where no seated leg rests),
 the live views say so, once (:class:`MovedSensor`, :data:`MOVED_NOTE`).
 
 **Shortfalls.** A value short of its target is never written rounded up to it
@@ -127,7 +128,7 @@ MOVED_NOTE = ("The sensor seems to have turned on your leg: put it back as it wa
 class MovedSensor:
     """Tells, rep by rep as they come, when the movements so far first meet the rule by which a
     recording is said to have lost its reps to a sensor turned on the leg (``sensorkit analyze``'s
-    warning: :func:`sensorkit.batch.moved_sensor_run` reaching ``MOVED_MIN_HELD``): once."""
+    warning: :func:`sensorkit.batch.moved_sensor_seen`): once."""
 
     def __init__(self) -> None:
         self._reps: list[Rep] = []
@@ -135,10 +136,10 @@ class MovedSensor:
 
     def judge(self, rep: Rep) -> bool:
         """Whether the rule is met first with ``rep`` (the next movement of the session)."""
-        from sensorkit.batch import MOVED_MIN_HELD, moved_sensor_run  # (the analysis: loaded when needed)
+        from sensorkit.batch import moved_sensor_seen  # (the analysis: loaded when needed)
 
         if self.said:
             return False
         self._reps.append(rep)
-        self.said = moved_sensor_run(self._reps)[0] >= MOVED_MIN_HELD
+        self.said = moved_sensor_seen(self._reps)
         return self.said
