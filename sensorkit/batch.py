@@ -241,6 +241,10 @@ def moved_sensor_run(reps: list[Rep]) -> tuple[int, Rep | None, int]:
     return worst
 
 
+#: the end of the moved-sensor warnings: how to count the reps of a recording already made
+CUT_HINT = "; to count them, cut it where the sensor was put back (convert --from-s) and analyse that part"
+
+
 def moved_sensor_seen(reps: list[Rep]) -> bool:
     """Whether ``reps`` (a recording's movements, or a live session's so far) meet either rule by
     which :func:`moved_sensor_warning` says the sensor seems to have turned on the leg."""
@@ -267,12 +271,12 @@ def moved_sensor_warning(path: str | os.PathLike, reps: list[Rep]) -> str | None
                                f" (from {first.start_s:.1f} s), where no seated leg rests: did the sensor turn on"
                                " the leg (taken off and put back, or twisted in its strap)? Their range, hold and"
                                " tempo may be misread (check them on the plot): strap it as at the start, or begin"
-                               " a new recording")
+                               f" a new recording{CUT_HINT}")
     return escape_controls(f"{path}: after {before} counted reps, {held} movements in a row held like reps were"
                            f" rejected as turning about another axis or the other way (from {first.start_s:.1f} s):"
                            " did the sensor turn on the leg (taken off and put back, or twisted in its strap), or"
                            " was this another exercise? Such reps are not counted: strap it as at the start, or"
-                           " begin a new recording")
+                           f" begin a new recording{CUT_HINT}")
 
 
 #: deg: a counted rep whose rest pose lies further than this from where the recording's first rep

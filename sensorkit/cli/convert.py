@@ -1,4 +1,5 @@
-"""``sensorkit convert INPUT... --out DIR``: vendor exports (or canonical files) to canonical ``NAME.csv`` + ``NAME.json``."""
+"""``sensorkit convert INPUT... --out DIR``: vendor exports (or canonical files) to canonical ``NAME.csv`` + ``NAME.json``;
+``--from-s``/``--to-s``: the part of each between two times."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from sensorkit.cli.params import Number
 from sensorkit.cli.safety import batch_guard, require_inputs, say
 from sensorkit.errors import SensorkitError, escape_controls, failure_reason
 from sensorkit.exercises import names as exercise_names
@@ -24,8 +26,13 @@ from sensorkit.exercises import names as exercise_names
               help="The leg wearing the sensor, written in every converted sidecar.")
 @click.option("--patient", default=None, metavar="PSEUDONYM",
               help="The patient's pseudonym, written in every converted sidecar.")
+@click.option("--from-s", type=Number(min=0), default=None, metavar="SECONDS",
+              help="Keep the samples from this time on (the recording's t, s), e.g. from where a sensor turned on "
+                   "the leg was put back; the part is named NAME_fromAs (NAME_As-Bs with --to-s).")
+@click.option("--to-s", type=Number(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Keep the samples before this time (the recording's t, s); the part is named NAME_toBs.")
 def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side: str | None,
-            patient: str | None) -> None:
+            patient: str | None, from_s: float | None, to_s: float | None) -> None:
     """Convert vendor exports (files, or folders searched recursively) to sensorkit recordings.
 
     Each becomes NAME.csv (the samples) and NAME.json (its sidecar: what was recorded) in --out.
@@ -36,8 +43,14 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
     line on stderr; the exit status is then 1. A Ctrl-C leaves each recording whole or absent.
     An --out that is (or lies in) a folder an input was read from is said in a note: a later
     analyze or report of that folder finds the converted recordings beside their originals.
+
+    With --from-s and/or --to-s each becomes the part of it between those times (t, s, kept as
+    they were: the part's reps are timed as the whole recording's; its sidecar is the recording's,
+    started_at included); a recording with no sample there fails in one line.
     """
     require_inputs(inputs)
+    if from_s is not None and to_s is not None and from_s >= to_s:
+        raise click.UsageError(f"--from-s {from_s:g} must be before --to-s {to_s:g}")
     from sensorkit.io import find_recordings, read_recording, write_recording  # (pandas: not for --help)
     from sensorkit.io.files import resolved, sidecar_path
     from sensorkit.io.outputs import OutputError, check_output_folder, check_outputs
@@ -63,10 +76,13 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
         for path in files:
             try:
                 recording = read_recording(path)
-                target = out_dir / f"{recording.name}.csv"
-                if recording.name in written:
-                    raise SensorkitError(f"{path}: the recording name '{recording.name}' is also that of"  # (written as the path is)
-                                         f" {written[recording.name]}; not overwritten")
+                name = recording.name
+                if from_s is not None or to_s is not None:
+                    recording.samples, name = _part(path, recording.samples, name, from_s, to_s)
+                target = out_dir / f"{name}.csv"
+                if name in written:
+                    raise SensorkitError(f"{path}: the recording name '{name}' is also that of"  # (written as the path is)
+                                         f" {written[name]}; not overwritten")
                 check_outputs([("--out", target), ("--out", sidecar_path(target))], inputs=files)
                 for existing in (target, sidecar_path(target)):
                     if existing.exists():
@@ -88,7 +104,7 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
                     times_ns = (source.st_atime_ns, source.st_mtime_ns)
                 # (the sidecar and then the CSV renamed into place: a Ctrl-C leaves the pair whole or absent)
                 write_recording(target, recording.samples, meta, times_ns=times_ns)
-                written[recording.name] = path
+                written[name] = path
                 click.echo(escape_controls(f"{path} -> {target} ({len(recording.samples)} samples,"
                                            f" {recording.meta.sensor or 'sensorkit'})"))
             except (SensorkitError, OSError, ValueError) as exc:
@@ -98,6 +114,22 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
         click.echo("error: no recordings found", err=True)
         sys.exit(1)
     sys.exit(1 if failed else 0)
+
+
+def _part(path: Path, samples, name: str, from_s: float | None, to_s: float | None) -> tuple:
+    """(the samples of a recording from ``from_s`` to before ``to_s``, s of its ``t``; either None: from
+    its start, to its end, and the part's name); a SensorkitError naming ``path`` when none lie there."""
+    from sensorkit.samples import Samples
+
+    keep = (samples.t >= (from_s if from_s is not None else -float("inf"))) & (samples.t < (to_s if to_s is not None else float("inf")))
+    if not keep.any():
+        span = f"its samples span {samples.t[0]:.3f}-{samples.t[-1]:.3f} s" if len(samples) else "it has no samples"
+        raise SensorkitError(f"{path}: no samples from {from_s or 0:g} s to {'its end' if to_s is None else f'{to_s:g} s'}"
+                             f" ({span}); nothing written")
+    part = Samples(samples.t[keep], samples.acc[keep], samples.gyr[keep])
+    if from_s is not None and to_s is not None:
+        return part, f"{name}_{from_s:g}s-{to_s:g}s"
+    return part, f"{name}_from{from_s:g}s" if from_s is not None else f"{name}_to{to_s:g}s"
 
 
 def _input_folder_holding(out_dir: Path, inputs: tuple[Path, ...]) -> tuple[Path, str] | None:

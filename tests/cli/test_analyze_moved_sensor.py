@@ -62,7 +62,8 @@ def test_reps_lost_to_a_sensor_turned_on_the_leg_are_warned_of(tmp_path, deg):
                                 " reps were rejected as turning about another axis or the other way (from 162.6 s):"
                                 " did the sensor turn on the leg (taken off and put back, or twisted in its strap),"
                                 " or was this another exercise? Such reps are not counted: strap it as at the"
-                                " start, or begin a new recording")
+                                " start, or begin a new recording; to count them, cut it where the sensor was put back (convert"
+                                " --from-s) and analyse that part")
     assert f"warning: {session.warnings}" in result.stderr.splitlines()
 
 
@@ -86,5 +87,6 @@ def test_reps_still_counted_after_the_sensor_turned_but_read_about_the_stale_axi
                                 " over 45 deg from where the first rep rested, about the exercise's axis (from"
                                 " 168.7 s), where no seated leg rests: did the sensor turn on the leg (taken off and"
                                 " put back, or twisted in its strap)? Their range, hold and tempo may be misread"
-                                " (check them on the plot): strap it as at the start, or begin a new recording")
+                                " (check them on the plot): strap it as at the start, or begin a new recording; to count"
+                                " them, cut it where the sensor was put back (convert --from-s) and analyse that part")
     assert f"warning: {session.warnings}" in result.stderr.splitlines()
