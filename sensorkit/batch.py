@@ -291,7 +291,9 @@ REST_MOVED_DEG = 45.0
 def rest_moved_run(reps: list[Rep]) -> tuple[int, Rep | None, int]:
     """The longest run, in ``reps`` (a recording's movements, or a live session's so far), of
     counted reps whose rest pose lies over :data:`REST_MOVED_DEG` from the first rep's, about the
-    exercise's axis, no counted rep nearer it between them: (how many, its first, the counted reps
+    exercise's axis, no counted rep nearer it between them (a rep begun at the bottom of a swing,
+    ``rom_deg`` not its ``peak_deg``, has no rest of its own: it neither adds to a run nor ends it;
+    a series resampled to 200 Hz reads such reps' swing bottoms 19-33 deg behind the first rest): (how many, its first, the counted reps
     before it); (0, None, 0) without one. :data:`MOVED_MIN_HELD` or more: a sensor turned on the leg
     whose reps are still counted, read about a stale axis (:func:`moved_sensor_warning`)."""
     counted = run = before = 0
@@ -300,7 +302,9 @@ def rest_moved_run(reps: list[Rep]) -> tuple[int, Rep | None, int]:
     for rep in reps:
         if not rep.counted:
             continue
-        if abs(rep.rest_angle_deg) > REST_MOVED_DEG:  # (NaN: a rest that was no rest, never beyond)
+        if rep.reached_deg != rep.rom_deg:  # (begun at a swing's bottom: read from no rest)
+            pass
+        elif abs(rep.rest_angle_deg) > REST_MOVED_DEG:  # (NaN: a rest that was no rest, never beyond)
             if not run:
                 first, before = rep, counted
             run += 1

@@ -17,8 +17,11 @@ from sensorkit.live_cues import MOVED_NOTE
 from sensorkit.pipeline.rep import Rep
 
 
-def rep(n: int, rest_deg: float, kind: str = "full") -> Rep:
-    return Rep(rep=n if kind != "rejected" else None, kind=kind, start_s=10.0 * n, end_s=10.0 * n + 6, rom_deg=40.0,
+def rep(n: int, rest_deg: float, kind: str = "full", from_swing_deg: float = 0.0) -> Rep:
+    """A movement resting ``rest_deg`` from the first rest; ``from_swing_deg``: begun at the bottom of
+    a swing that far behind the rest (its ``rom_deg`` is from there, its ``peak_deg`` from the rest)."""
+    return Rep(rep=n if kind != "rejected" else None, kind=kind, start_s=10.0 * n, end_s=10.0 * n + 6,
+               rom_deg=40.0 + from_swing_deg, peak_deg=40.0,
                hold_s=3.0, out_end_s=0, return_start_s=0, peak_speed_dps=60, out_duration_s=1,
                return_duration_s=1, rest_angle_deg=rest_deg, radius_m=0.3, axis_offset_deg=2,
                tempo="normal" if kind != "rejected" else "", reason="too small" if kind == "rejected" else "")
@@ -39,6 +42,14 @@ def test_rejected_movements_neither_count_nor_break_a_run():
     far = REST_MOVED_DEG + 10.0
     reps = reps_resting(0.0, far) + [rep(3, far, "rejected"), rep(4, 0.0, "rejected"), rep(5, far), rep(6, far)]
     assert rest_moved_run(reps)[0] == 3
+
+
+def test_reps_begun_at_a_swing_s_bottom_neither_count_nor_break_a_run():
+    # (a continuous series: each rep begun where the one before swung past the rest, read from there)
+    far = REST_MOVED_DEG + 10.0
+    swings = [rep(n, -far, from_swing_deg=8.0) for n in range(2, 8)]
+    assert rest_moved_run([rep(1, 0.0), *swings])[0] == 0
+    assert rest_moved_run([rep(1, 0.0), rep(2, far), swings[1], rep(4, far), swings[3], rep(6, far)])[0] == 3
 
 
 @pytest.mark.parametrize("rests_deg", [(0.0, REST_MOVED_DEG, -REST_MOVED_DEG, REST_MOVED_DEG),  # (at it: not beyond)
