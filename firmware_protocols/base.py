@@ -135,7 +135,7 @@ class Decoder(ABC):
         A payload that raises :class:`ProtocolError` must leave the decoder as it was before it
         (samples held, counters, ``health`` but for ``corrupt_packets``, which this method counts):
         decide everything about a payload before changing any state (a gap is counted only with
-        the samples after it). Movesense and WitMotion do not yet: see docs/protocols/adding.md."""
+        the samples after it). Movesense does not yet: see docs/protocols/adding.md."""
         try:
             samples = self._decode(bytes(payload))
         except ProtocolError:
