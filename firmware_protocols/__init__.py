@@ -1,6 +1,7 @@
 """Pure decoders for the wire formats of supported IMU sensors (no I/O).
 
-``firmware_protocols.get(name)`` returns a :class:`Protocol`; ``names()`` lists them.
+``firmware_protocols.get(name)`` returns a :class:`Protocol`; ``names()`` lists them;
+``decoder_settings(protocol)`` says what its decoder takes. Adding a family: docs/protocols/adding.md.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from firmware_protocols.base import (
     StreamHealth,
     union_of_gaps,
 )
+from firmware_protocols.settings import decoder_settings
 
 #: protocol name -> "module:attribute" of its Protocol class; modules load on first use.
 _REGISTRY: dict[str, str] = {}
@@ -49,4 +51,4 @@ register("witmotion", "firmware_protocols.witmotion:WitMotion")
 register("open_v1", "firmware_protocols.open_v1:OpenV1")
 
 __all__ = ["COLUMNS", "Command", "Decoder", "DeviceTime", "Gap", "Protocol", "ProtocolError", "StreamHealth",
-           "get", "names", "register", "union_of_gaps"]
+           "decoder_settings", "get", "names", "register", "union_of_gaps"]

@@ -130,7 +130,12 @@ class Decoder(ABC):
         self.health = StreamHealth()
 
     def feed(self, payload: bytes) -> np.ndarray:
-        """Decode one notification payload into an (n, 7) sample array (see module doc)."""
+        """Decode one notification payload into an (n, 7) sample array (see module doc).
+
+        A payload that raises :class:`ProtocolError` must leave the decoder as it was before it
+        (samples held, counters, ``health`` but for ``corrupt_packets``, which this method counts):
+        decide everything about a payload before changing any state (a gap is counted only with
+        the samples after it). Movesense does not yet: see docs/protocols/adding.md."""
         try:
             samples = self._decode(bytes(payload))
         except ProtocolError:
@@ -163,7 +168,8 @@ class Decoder(ABC):
 
     @abstractmethod
     def _decode(self, payload: bytes) -> np.ndarray:
-        """Decode one payload; raise :class:`ProtocolError` for malformed input."""
+        """Decode one payload; raise :class:`ProtocolError` for malformed input, before any state
+        has changed (see :meth:`feed`)."""
 
 
 @dataclass(frozen=True)
@@ -209,4 +215,14 @@ class Protocol(ABC):
 
     @abstractmethod
     def decoder(self, **settings) -> Decoder:
-        """A fresh stateful decoder (settings such as ``sample_rate_hz`` where the format needs them)."""
+        """A fresh stateful decoder built with ``settings`` (the rest at their defaults).
+
+        Its settings are told from the signatures (:func:`firmware_protocols.decoder_settings`):
+        name each as a parameter of this method, or take ``**settings`` and pass them to a Decoder
+        subclass (annotate the return with it) whose ``__init__`` names them; annotate each with its
+        type (bytes, bool, int, float, str, or ``X | None``) or give it a default of that type, so
+        that ``sensorkit decode -s NAME=VALUE`` reads the text as that type (a value that is not
+        one is a usage error naming the setting). Raise ``ValueError`` for a value the decoder
+        refuses (a range, a chip's name), saying what it takes. Take ``sample_rate_hz: float``
+        (Hz): the BLE client passes the rate the stream was started at (a decoder whose format
+        carries the rate may ignore it)."""

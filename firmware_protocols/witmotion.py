@@ -74,8 +74,9 @@ class WitMotionDecoder(Decoder):
     """Reassembles 0x55 0x61 packets from a byte stream; ``t = k / sample_rate_hz``.
 
     Bytes that cannot start a packet are discarded (``discarded_bytes``). A notification that
-    forced a resync and yielded no sample raises :class:`ProtocolError` after the buffer is
-    cleaned up, so the next notification decodes normally.
+    would force a resync and yields neither a sample nor a register reply raises
+    :class:`ProtocolError` and is dropped whole, the decoder left as it was (the bytes it held
+    before are resynchronised with the next notification).
     """
 
     def __init__(self, sample_rate_hz: float = 100.0) -> None:
@@ -90,11 +91,14 @@ class WitMotionDecoder(Decoder):
         self.registers: dict[int, int] = {}
 
     def _decode(self, payload: bytes) -> np.ndarray:
-        self._buffer += payload
-        packets, skipped = self._take_packets()
-        self.discarded_bytes += skipped
-        if skipped and not packets:
+        buffer = self._buffer + payload  # (a copy: nothing changes until the payload is judged)
+        packets, replies, skipped = self._take_packets(buffer)
+        if skipped and not packets and not replies:
             raise ProtocolError(f"WitMotion: {skipped} byte(s) outside any 55 61 / 55 71 packet discarded")
+        self._buffer = buffer
+        self.discarded_bytes += skipped
+        for reply in replies:
+            self._read_reply(reply)
         if not packets:
             return empty_samples()
         raw = np.frombuffer(b"".join(packets), dtype="<i2").reshape(-1, 10)[:, 1:7].astype(np.float64)
@@ -106,9 +110,10 @@ class WitMotionDecoder(Decoder):
         self._count += n
         return out
 
-    def _take_packets(self) -> tuple[list[bytes], int]:
-        """Complete data packets at the front of the buffer, and how many bytes were skipped."""
-        buf, packets, skipped = self._buffer, [], 0
+    def _take_packets(self, buf: bytearray) -> tuple[list[bytes], list[bytes], int]:
+        """Complete data packets and register replies at the front of ``buf`` (taken out of it),
+        and how many bytes were skipped."""
+        packets, replies, skipped = [], [], 0
         while buf:
             start = self._next_header(buf)
             if start is None:  # keep a trailing 0x55 that may begin the next packet
@@ -120,12 +125,9 @@ class WitMotionDecoder(Decoder):
             del buf[:start]
             if len(buf) < PACKET_BYTES:
                 break
-            if buf[1] == FLAG_DEFAULT_DATA:
-                packets.append(bytes(buf[:PACKET_BYTES]))
-            else:
-                self._read_reply(bytes(buf[:PACKET_BYTES]))
+            (packets if buf[1] == FLAG_DEFAULT_DATA else replies).append(bytes(buf[:PACKET_BYTES]))
             del buf[:PACKET_BYTES]
-        return packets, skipped
+        return packets, replies, skipped
 
     def _read_reply(self, packet: bytes) -> None:
         """``55 71 regL regH`` + 8 uint16: the values of registers ``reg`` .. ``reg + 7``."""

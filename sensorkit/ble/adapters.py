@@ -7,7 +7,6 @@ subscription)."""
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import time
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Awaitable, Callable
 from bleak import BleakClient
 from bleak.exc import BleakError
 
-from firmware_protocols import Command, Decoder, Protocol, ProtocolError
+from firmware_protocols import Command, Decoder, Protocol, ProtocolError, decoder_settings
 from sensorkit.ble.errors import ConnectError, StreamRefusedError, SubscribeRefusedError
 
 log = logging.getLogger(__name__)
@@ -78,11 +77,13 @@ class ControlChannel:
 
 async def make_decoder(protocol: Protocol, client: BleakClient, sample_rate_hz: float) -> Decoder:
     """A fresh decoder for a stream just started: configured from the sensor where the protocol
-    says so (open_v1 reads its config characteristic), else told the requested sample rate."""
+    says so (open_v1 reads its config characteristic), else told the rate (Hz) the stream was
+    started at, wherever its decoder takes ``sample_rate_hz`` (by the rule ``sensorkit decode``
+    reads settings with: :func:`firmware_protocols.decoder_settings`, ``**settings`` included)."""
     factory = _DECODER_FACTORIES.get(protocol.name)
     if factory is not None:
         return await factory(protocol, client)
-    if "sample_rate_hz" in inspect.signature(protocol.decoder).parameters:
+    if "sample_rate_hz" in (decoder_settings(protocol) or {}):
         return protocol.decoder(sample_rate_hz=sample_rate_hz)
     return protocol.decoder()
 

@@ -8,10 +8,8 @@ Exit status: 0 all lines decoded, 1 some failed, 2 usage error.
 """
 from __future__ import annotations
 
-import inspect
 import math
 import sys
-import typing
 from typing import TextIO
 
 import click
@@ -19,6 +17,7 @@ import numpy as np
 
 import firmware_protocols
 from firmware_protocols import ProtocolError, StreamHealth, union_of_gaps
+from firmware_protocols.settings import decoder_settings  # (the one rule; also the BLE client's)
 from sensorkit.errors import escape_controls
 from sensorkit.samples import COLUMNS
 
@@ -44,37 +43,6 @@ def _guess(raw: str) -> object:
 #: what a setting of each declared type takes, as an error message says it
 _KINDS: dict[type, str] = {bool: "true or false", int: "a whole number", float: "a finite number",
                            bytes: "bytes in hex", str: "text"}
-
-
-def _kind(annotation: object) -> type | None:
-    """The type a command line's text becomes for a setting annotated ``annotation`` (``float | None``
-    -> float; bytes before int before float before str: the first the annotation allows), None: unknown."""
-    allowed = set(typing.get_args(annotation)) or {annotation}
-    return next((kind for kind in (bytes, bool, int, float, str) if kind in allowed), None)
-
-
-def decoder_settings(protocol: firmware_protocols.Protocol) -> dict[str, type | None]:
-    """The settings ``protocol.decoder(...)`` takes, each with the type its value has (None: not
-    declared). A factory taking ``**settings`` passes them to the decoder class it returns: that
-    class's ``__init__`` names them. Empty: the settings cannot be told (any are passed on)."""
-    def parameters(function) -> dict[str, type | None]:
-        try:
-            hints = typing.get_type_hints(function)
-        except Exception:  # (an annotation that does not resolve: types unknown, names still known)
-            hints = {}
-        found = {}
-        for param in list(inspect.signature(function).parameters.values()):
-            if param.kind is param.VAR_KEYWORD:
-                decoder_class = hints.get("return")
-                if not isinstance(decoder_class, type):
-                    return {}
-                found.update({name: kind for name, kind in parameters(decoder_class.__init__).items()
-                              if name not in found})
-            elif param.name != "self" and param.kind is not param.VAR_POSITIONAL:
-                found[param.name] = _kind(hints.get(param.name, param.annotation))
-        return found
-
-    return parameters(protocol.decoder)
 
 
 def _setting_value(protocol: str, name: str, raw: str, kind: type | None) -> object:
@@ -195,10 +163,14 @@ def _make_decoder(protocol: str, settings: dict[str, str], sample_rate_hz: float
     except ImportError as exc:
         raise click.UsageError(f"protocol {protocol!r} is registered but not available: {exc}") from None
     known = decoder_settings(proto)
+    if known is None and (settings or sample_rate_hz is not None):
+        raise click.UsageError(f"bad settings for {protocol!r}: its decoder does not say which settings it takes"
+                               " (docs/protocols/adding.md: the decoder contract); none can be given")
+    known = known or {}
     for name in settings:
-        if known and name not in known:
+        if name not in known:
             raise click.UsageError(f"bad settings for {protocol!r}: no setting {name!r};"
-                                   f" its settings: {_described(known)}")
+                                   f" its settings: {_described(known) or 'none'}")
     if "sample_rate_hz" in settings:  # (the rule and the words of --sample-rate-hz, for text, NaN, 0 or -3 alike)
         raw = settings["sample_rate_hz"]
         try:

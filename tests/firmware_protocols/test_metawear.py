@@ -225,3 +225,12 @@ def test_malformed_payloads_raise_protocol_error(payload_hex):
     with pytest.raises(ProtocolError):
         dec.feed(bytes.fromhex(payload_hex))
     assert dec.health.corrupt_packets == 1
+
+
+def test_the_metawear_vector_files_decode_as_they_say():
+    # (tests/firmware_protocols/vectors/metawear*.txt, in the format docs/protocols/adding.md gives)
+    from hexvectors import check_file, vector_files
+
+    files = vector_files("metawear")
+    assert files
+    assert all(check_file(path) > 0 for path in files)

@@ -172,3 +172,12 @@ def test_the_device_clock_at_t_zero_follows_wraps_and_resets():
     assert dec.clock_origin.plus_s(rows[-1, 0]).ticks == (start + 15 * PERIOD_US) % 2**32  # past the wrap
     dec, rows = decode_all([frame(0, 0, FLAG_STREAM_START), frame(0, 0, FLAG_STREAM_START, start_us=50)])
     assert dec.clock_resets == 1 and dec.clock_origin.plus_s(rows[4, 0]).ticks == 50  # the rebooted clock
+
+
+def test_the_open_v1_vector_files_decode_as_they_say():
+    # (tests/firmware_protocols/vectors/open_v1*.txt, in the format docs/protocols/adding.md gives)
+    from hexvectors import check_file, vector_files
+
+    files = vector_files("open_v1")
+    assert files
+    assert all(check_file(path) > 0 for path in files)

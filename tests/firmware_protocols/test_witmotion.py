@@ -79,8 +79,15 @@ def test_garbage_only_notification_raises_then_stream_continues():
     dec = WitMotionDecoder()
     with pytest.raises(ProtocolError):
         dec.feed(b"\x00\x01\x02\x03")
-    assert dec.health.corrupt_packets == 1
-    assert len(dec.feed(PACKET)) == 1 and dec.discarded_bytes == 4
+    assert dec.health.corrupt_packets == 1  # (dropped whole: the decoder as it was, its bytes not held)
+    assert len(dec.feed(PACKET)) == 1 and dec.discarded_bytes == 0
+
+
+def test_a_register_reply_amid_stray_bytes_is_read_not_refused():
+    reply = bytes.fromhex("5571" "0300" "0900") + bytes(14)
+    dec = WitMotionDecoder()
+    assert len(dec.feed(b"\x00\x01" + reply)) == 0
+    assert dec.registers[3] == 9 and dec.discarded_bytes == 2
 
 
 def test_a_packet_cut_short_is_dropped_not_joined_to_the_next():
@@ -175,3 +182,12 @@ def test_example_payloads_decode():
 def test_malformed_payloads_raise_protocol_error(payload):
     with pytest.raises(ProtocolError):
         WitMotionDecoder().feed(payload)
+
+
+def test_the_witmotion_vector_files_decode_as_they_say():
+    # (tests/firmware_protocols/vectors/witmotion*.txt, in the format docs/protocols/adding.md gives)
+    from hexvectors import check_file, vector_files
+
+    files = vector_files("witmotion")
+    assert files
+    assert all(check_file(path) > 0 for path in files)
