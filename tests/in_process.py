@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import locale
 import os
 import subprocess
 import sys
@@ -27,6 +28,11 @@ _DEFAULT_FILTERS = (("default", DeprecationWarning, "__main__"), ("ignore", Depr
                     ("ignore", PendingDeprecationWarning, None), ("ignore", ImportWarning, None),
                     ("ignore", ResourceWarning, None))
 
+#: (encoding, errors) of the standard streams a new process started here has (this one's own, same locale)
+_STREAMS = {name: (getattr(getattr(sys, f"__{name}__"), "encoding", None) or "utf-8",
+                   getattr(getattr(sys, f"__{name}__"), "errors", None) or "strict")
+            for name in ("stdout", "stderr")}
+
 
 def run_in_process(*args, cwd: Path | str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """``python -m sensorkit ARGS...`` in this process: its stdout and stderr (text) and exit status."""
@@ -38,8 +44,9 @@ def run_in_process(*args, cwd: Path | str | None = None, env: dict | None = None
     main_module = types.ModuleType("__main__")
     main_module.__package__ = "sensorkit"  # (click names the program "python -m sensorkit")
     out, err = io.BytesIO(), io.BytesIO()
-    stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
-    stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True)
+    # (encoded as a new process's streams are, from the same locale; decoded as subprocess.run(text=True) does)
+    stdout = io.TextIOWrapper(out, encoding=_STREAMS["stdout"][0], errors=_STREAMS["stdout"][1], write_through=True)
+    stderr = io.TextIOWrapper(err, encoding=_STREAMS["stderr"][0], errors=_STREAMS["stderr"][1], write_through=True)
     saved_env = dict(os.environ)
     saved = sys.argv, sys.modules["__main__"], sys.stdin, sys.stdout, sys.stderr, os.getcwd()
     notice._said.clear()
@@ -78,4 +85,5 @@ def run_in_process(*args, cwd: Path | str | None = None, env: dict | None = None
         notice._said.clear()
         outputs.forget_interrupted()
     return subprocess.CompletedProcess([sys.executable, "-m", "sensorkit", *map(str, args)], code,
-                                       out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
+                                       out.getvalue().decode(locale.getpreferredencoding(False)),
+                                       err.getvalue().decode(locale.getpreferredencoding(False)))
