@@ -6,6 +6,7 @@ import pytest
 
 from conftest import as_patient, run
 from in_process import run_in_process
+from tests.cli.under_test import env
 
 CASES = {
     "usage error": lambda w: ("analyze", w / "data", "--nope"),
@@ -26,7 +27,7 @@ def test_the_in_process_runner_says_what_the_command_says(workspace, case):
     for path in sorted(workspace.rglob("*"), reverse=True):  # (what it wrote removed: the same start for the real one)
         if path.relative_to(workspace).parts[0] not in {"data", "rx"}:
             path.unlink() if path.is_file() else path.rmdir()
-    real = run(*args, cwd=workspace)
+    real = run(*args, cwd=workspace, env=env())  # (the package the test imported, from whatever checkout)
     assert (here.returncode, here.stdout, here.stderr) == (real.returncode, real.stdout, real.stderr)
     assert written == _files(workspace)
 
