@@ -13,6 +13,7 @@ from sensorkit.cli import cli
 from sensorkit.accuracy import Truth, tempo_by_definition
 from sensorkit.pipeline import REP_COLUMNS
 from sensorkit.sim import read_truth
+from in_process import run_in_process
 from under_test import env
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
@@ -60,8 +61,7 @@ def test_a_bad_file_is_named_with_its_reason_and_the_rest_are_analyzed(tmp_path)
     shutil.copytree(RECORDINGS, data, ignore=shutil.ignore_patterns("*.truth.json", "README.md"))
     (data / "broken.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
     (data / "empty.csv").write_text("")
-    result = subprocess.run([sys.executable, "-m", "sensorkit", "analyze", str(data), "--out", str(tmp_path / "o")],
-                            capture_output=True, text=True, cwd=tmp_path, env=env())
+    result = run_in_process("analyze", data, "--out", tmp_path / "o", cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
@@ -87,11 +87,9 @@ def test_into_a_log_file_its_lines_are_the_file_lines_and_the_summary_with_no_bl
 def test_the_summary_names_only_the_kinds_the_exercises_have(tmp_path):
     # knee extension has no knee_out kind: its batch summary read "knee_out 0" all the same
     knee = RECORDINGS / "real" / "uci_s1_test.csv"
-    result = subprocess.run([sys.executable, "-m", "sensorkit", "analyze", str(knee), "--out", str(tmp_path / "o")],
-                            capture_output=True, text=True, cwd=tmp_path, env=env())
+    result = run_in_process("analyze", knee, "--out", tmp_path / "o", cwd=tmp_path)
     assert "30 reps (full 21, partial 9; fast 10)" in result.stderr.splitlines()[-1]
-    both = subprocess.run([sys.executable, "-m", "sensorkit", "analyze", str(knee), str(RECORDINGS / "sim_9013.csv"),
-                           "--out", str(tmp_path / "b")], capture_output=True, text=True, cwd=tmp_path, env=env())
+    both = run_in_process("analyze", knee, RECORDINGS / "sim_9013.csv", "--out", tmp_path / "b", cwd=tmp_path)
     assert "35 reps (full 26, partial 9, knee_out 0; fast 11)" in both.stderr.splitlines()[-1]
 
 

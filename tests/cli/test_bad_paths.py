@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from in_process import run_in_process as run  # (the command in this process: outputs and messages only)
 from prescriptions import exercise, rx_toml
 from under_test import env
 
@@ -17,11 +18,6 @@ RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 
 RX = rx_toml("p1", "Europe/Berlin", "2026-12-01", "2026-12-31",
              exercise("hip_external_rotation", 30, hold_s=5, reps_per_set=10, sides=("left", "right"), sets=3))
-
-
-def run(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "sensorkit", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=120, env=env())
 
 
 def test_a_sidecar_error_is_the_same_sentence_on_stderr_in_sessions_csv_and_in_the_report_log(tmp_path):

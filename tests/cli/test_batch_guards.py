@@ -1,8 +1,6 @@
 """What ``sensorkit analyze`` refuses, :func:`sensorkit.batch.analyze_paths` refuses too (one check)."""
 import hashlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,18 +8,13 @@ import pytest
 
 from sensorkit.batch import analyze_paths
 from sensorkit.io.outputs import OutputError
-from under_test import env
+from in_process import run_in_process as sk  # (the command in this process: outputs and messages only)
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 
 
 def digests(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
-
-
-def sk(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "sensorkit", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env())
 
 
 @pytest.fixture

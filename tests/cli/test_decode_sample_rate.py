@@ -1,16 +1,12 @@
 """``sensorkit decode --sample-rate-hz``: a rate that is no rate (0, negative, NaN, infinite) is refused
 as a usage error in one line naming the option, before any decoder sees it, whatever the protocol."""
-import subprocess
-import sys
-
 import pytest
 
-from under_test import env
+from in_process import run_in_process
 
 
 def decode(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "sensorkit", "decode", *map(str, args)], capture_output=True,
-                          text=True, timeout=120, cwd=cwd, env=env())
+    return run_in_process("decode", *args, cwd=cwd)  # (the command in this process: exit status and messages)
 
 
 @pytest.mark.parametrize("protocol", ["movesense", "metawear", "witmotion", "polar_pmd"])

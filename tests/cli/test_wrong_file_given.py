@@ -5,21 +5,14 @@ from __future__ import annotations
 import shutil
 
 import pytest
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 from sensorkit.batch import analyze_paths
-from under_test import env
+from in_process import run_in_process as sk  # (the command in this process: outputs and messages only)
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
-
-
-def sk(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "sensorkit", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env())
 
 
 def test_decode_of_a_recordings_csv_names_ten_packets_and_counts_the_rest(tmp_path):

@@ -3,11 +3,10 @@ time column going back by a sample period or more (a damaged file, two recording
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from in_process import run_in_process
 from io_synth import csv_text, good_lines, set_cell, write_csv
 
 from sensorkit.batch import analyze_recording
@@ -65,8 +64,7 @@ def test_convert_writes_each_sample_of_a_packet_its_own_time_and_says_so(tmp_pat
     session = simulate_session(3, sample_rate_hz=52, max_duration_s=30)
     stamp_row = np.arange(len(session.samples)) // 4 * 4
     source = write_recording(tmp_path / "in" / "rec.csv", restamped(session.samples, stamp_row))
-    result = subprocess.run([sys.executable, "-m", "sensorkit", "convert", source, "--out", tmp_path / "out"],
-                            capture_output=True, text=True, timeout=120)
+    result = run_in_process("convert", source, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "t is stamped once per packet" in result.stderr
     converted = read_recording(tmp_path / "out" / "rec.csv")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from in_process import run_in_process
 from io_synth import good_lines, set_cell, write_csv
 
 from sensorkit.batch import analyze_recording
@@ -161,8 +160,7 @@ def test_a_real_session_with_a_line_in_a_reps_hold_damaged_counts_the_same_reps(
 def test_convert_writes_the_good_rows_and_the_warning_on_stderr(tmp_path, lines):
     (tmp_path / "in").mkdir()
     path = write_csv(tmp_path / "in", set_cell(lines, 300, 6, "x"))
-    result = subprocess.run([sys.executable, "-m", "sensorkit", "convert", str(path), "--out", str(tmp_path / "out")],
-                            capture_output=True, text=True, timeout=120)
+    result = run_in_process("convert", path, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert (f"warning: {path}: 1 malformed line left out as a lost sample (line 300: column gyr_z: 'x' is not a number)"
             in result.stderr.splitlines())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from in_process import run_in_process as run  # (the command in this process: outputs and messages only)
 from io_synth import csv_text, swinging_sensor
 from sensorkit.io import read_recording
 from vendor_synth import write_metabase, write_movella, write_movesense_csv, write_movesense_json_lines, write_polar
@@ -32,10 +33,6 @@ def mixed_folder(folder):
         "dot_left": "movella-dot", "ms_json": "movesense-showcase", "ms_csv": "movesense-showcase",
         "canonical": None,
     }
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "sensorkit", *map(str, args)], capture_output=True, text=True, timeout=120)
 
 
 def test_analyze_reads_every_layout_in_a_mixed_folder(tmp_path):

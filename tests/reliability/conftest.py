@@ -1,8 +1,9 @@
 """The reliability suite (issue 14): what a user can type must never destroy a recording, misfile a
 patient's data or give a silently wrong count.
 
-Every test runs the real command (``python -m sensorkit``) on real files in a temporary folder and
-checks the exit status, the one-line message, that no input changed (hashes before and after) and
+Every test runs the real command on real files in a temporary folder (``python -m sensorkit`` in a
+process of its own, :func:`run`, or in the test's process, ``tests/in_process.py``) and checks the
+exit status, the one-line message, that no input changed (hashes before and after) and
 that nothing was written outside the output folder (:class:`Tree`).
 """
 from __future__ import annotations

@@ -6,6 +6,7 @@ import csv
 import pytest
 
 from conftest import Tree, as_patient, one_line, prescription, run, usage_error
+from in_process import run_in_process
 from sensorkit.ble.recorder import SessionRecorder
 from sensorkit.samples import Samples
 
@@ -52,8 +53,8 @@ def test_a_prescription_patient_that_is_not_a_plain_name_is_refused(workspace, p
     rx = workspace / "rx" / "p001.toml"
     rx.write_text(prescription("p001").replace('patient = "p001"', f"patient = {_toml_string(patient)}"))
     tree = Tree(workspace.parent)  # the folders above too: nothing may land there
-    result = run("report", "--prescription", rx, workspace / "data", "--out", workspace / "out" / "report.csv",
-                 "--plot-dir", workspace / "out" / "plots")
+    result = run_in_process("report", "--prescription", rx, workspace / "data", "--out", workspace / "out" / "report.csv",
+                            "--plot-dir", workspace / "out" / "plots")
     assert result.returncode == 2
     assert one_line(result).startswith(f"error: {rx}: key patient: ")
     tree.assert_unchanged()
@@ -73,7 +74,7 @@ def test_a_crafted_patient_report_is_plotted_inside_the_folder(workspace):
         for patient in ("../../evil", "/tmp/ABS", ".hidden"):
             writer.writerow([patient, "2026-11-02", "hip_external_rotation", "left", "30", "35", "100"])
     tree = Tree(workspace.parent)
-    result = run("plot", "--patient-report", crafted, "--out", workspace / "plots")
+    result = run_in_process("plot", "--patient-report", crafted, "--out", workspace / "plots")
     assert result.returncode == 0, result.stderr
     written = tree.assert_only_changed_under(f"{workspace.name}/plots")
     # '/' and a leading '.' encoded: one plain name each, inside the folder

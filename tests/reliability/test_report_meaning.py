@@ -7,7 +7,8 @@ import json
 import os
 import time
 
-from conftest import Tree, as_patient, lines, one_line, prescription, run
+from conftest import Tree, as_patient, lines, one_line, prescription
+from in_process import run_in_process
 
 
 def read_rows(path) -> list[dict]:
@@ -16,8 +17,9 @@ def read_rows(path) -> list[dict]:
 
 
 def report(workspace, *more):
-    return run("report", "--prescription", workspace / "rx", workspace / "data", "--out", workspace / "out" / "r.csv",
-               "--summary", workspace / "out" / "s.csv", "--log", workspace / "out" / "log.txt", *more)
+    return run_in_process("report", "--prescription", workspace / "rx", workspace / "data",
+                          "--out", workspace / "out" / "r.csv", "--summary", workspace / "out" / "s.csv",
+                          "--log", workspace / "out" / "log.txt", *more)
 
 
 def test_simulated_recordings_are_left_out_unless_asked(workspace):
@@ -55,7 +57,7 @@ def test_a_session_without_started_at_is_said_and_counted_apart(workspace):
     rows = [r for r in read_rows(workspace / "out" / "r.csv") if r["sessions"] != "0"]
     assert sum(int(r["sessions_dated_by_file_time"]) for r in rows) == 1
     tree.assert_only_changed_under("out")
-    analysed = run("analyze", workspace / "data" / "sim_1.csv", "--out", workspace / "out" / "a")
+    analysed = run_in_process("analyze", workspace / "data" / "sim_1.csv", "--out", workspace / "out" / "a")
     assert any(line.startswith("warning: ") and "no started_at" in line for line in lines(analysed.stderr))
 
 
@@ -103,7 +105,7 @@ def test_a_report_made_before_the_period_ends_stops_at_the_day_it_is_made(worksp
     for as_of, last in (("--as-of=2026-11-05", "2026-11-05"),
                         (None, datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat())):
         out = workspace / f"daily_{last}.csv"
-        result = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", out,
+        result = run_in_process("report", "--prescription", workspace / "rx", workspace / "data", "--out", out,
                      *([as_of] if as_of else []))
         assert result.returncode == 0, result.stderr
         days = sorted({row["date"] for row in csv.DictReader(out.open())})
@@ -160,7 +162,7 @@ def test_an_identical_copy_of_a_recording_is_counted_once_with_a_note(workspace)
     for suffix in (".csv", ".json"):
         shutil.copy(workspace / "data" / f"sim_1{suffix}", workspace / "data" / "backup" / f"sim_1{suffix}")
     out = workspace / "daily.csv"
-    result = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", out)
+    result = run_in_process("report", "--prescription", workspace / "rx", workspace / "data", "--out", out)
     assert result.returncode == 0, result.stderr
     notes = [line for line in lines(result.stderr) if "the same recording as" in line]
     assert notes == [f"{workspace / 'data' / 'sim_1.csv'}: skipped: the same recording as "
@@ -173,7 +175,7 @@ def test_the_readers_warnings_reach_the_report(workspace):
     # (a start time without a UTC offset: a wall-clock time where the patient was, read in the
     # patient's zone, not as UTC, which would put 23:30 in Berlin on the day after; said so)
     as_patient(workspace / "data", started_at="2026-11-02T23:30:00")
-    result = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", workspace / "d.csv",
+    result = run_in_process("report", "--prescription", workspace / "rx", workspace / "data", "--out", workspace / "d.csv",
                  "--log", workspace / "log.txt")
     assert result.returncode == 0, result.stderr
     said = [line for line in lines(result.stderr) if "has no UTC offset; read in p001's time zone (Europe/Berlin)" in line]
@@ -181,7 +183,7 @@ def test_the_readers_warnings_reach_the_report(workspace):
     assert all(line in (workspace / "log.txt").read_text() for line in said)
     rows = list(csv.DictReader((workspace / "d.csv").open()))
     assert {r["date"]: int(r["sessions"]) for r in rows if r["sessions"] != "0"} == {"2026-11-02": 2}  # (as UTC: 11-03)
-    analysed = run("analyze", workspace / "data" / "sim_1.csv", "--out", workspace / "a")  # (no patient's zone known)
+    analysed = run_in_process("analyze", workspace / "data" / "sim_1.csv", "--out", workspace / "a")  # (no patient's zone known)
     assert any("has no UTC offset; read in this computer's zone (UTC" in line for line in lines(analysed.stderr))
 
 
@@ -193,7 +195,7 @@ def test_a_damaged_recording_is_counted_as_failed_on_its_day(workspace):
     rows[1::50] = ["not,a,number,row,at,all,here"] * len(rows[1::50])  # (2 % of its lines: too many to leave out)
     damaged.write_text("\n".join(rows) + "\n")
     out = workspace / "daily.csv"
-    result = run("report", "--prescription", workspace / "rx", workspace / "data", "--out", out)
+    result = run_in_process("report", "--prescription", workspace / "rx", workspace / "data", "--out", out)
     assert result.returncode == 1, result.stderr
     rows = list(csv.DictReader(out.open()))
     day = [r for r in rows if r["date"] == "2026-11-02"]
@@ -205,7 +207,7 @@ def test_a_folder_without_recordings_is_said_not_reported_silently_as_missed_day
     # who recorded nothing); it is said, in the log too, so that a wrong path is not taken for it
     empty = workspace / "empty"
     empty.mkdir()
-    result = run("report", "--prescription", workspace / "rx", empty, "--out", workspace / "out" / "r.csv",
+    result = run_in_process("report", "--prescription", workspace / "rx", empty, "--out", workspace / "out" / "r.csv",
                  "--log", workspace / "out" / "log.txt")
     assert result.returncode == 0, result.stderr
     warning = f"warning: no recordings found in {empty}: every prescribed day reads as not done"
@@ -223,7 +225,7 @@ def test_a_skipped_or_failed_recording_is_said_with_its_path_whatever_its_name(w
     shutil.copy(workspace / "data" / "sim_1.csv", workspace / "a")
     shutil.copy(workspace / "data" / "sim_1.json", workspace / "a.json")  # (demo data: skipped)
     (workspace / "bad.csv").write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,1,2,3,4,5,x\n")
-    result = run("report", "--prescription", "rx", "a", "bad.csv", "--out", "out/r.csv", "--log", "out/log.txt",
+    result = run_in_process("report", "--prescription", "rx", "a", "bad.csv", "--out", "out/r.csv", "--log", "out/log.txt",
                  cwd=workspace)
     assert result.returncode == 1, result.stderr
     said = ["a: skipped: a simulated recording (demo data), not a patient's session; --include-simulated counts it",

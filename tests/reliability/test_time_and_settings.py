@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from conftest import Tree, lines, run, usage_error
+from conftest import Tree, lines, usage_error
+from in_process import run_in_process
 
 
 def rescale_t(path, factor: float | None) -> None:
@@ -28,7 +29,7 @@ def test_a_time_column_not_in_seconds_is_an_error_naming_the_file(workspace, fac
     del meta["sample_rate_hz"]  # only the timestamps tell: no sidecar rate to contradict them
     json_path.write_text(json.dumps(meta))
     tree = Tree(workspace)
-    result = run("analyze", workspace / "data", "--out", workspace / "out")
+    result = run_in_process("analyze", workspace / "data", "--out", workspace / "out")
     assert result.returncode == 1  # the other file is analysed
     (line,) = [line for line in lines(result.stderr) if "sim_1.csv" in line]
     assert line.startswith(f"{bad}: column t: the median sample interval is ") and guess in line
@@ -44,7 +45,7 @@ def test_a_sidecar_rate_contradicting_the_timestamps_is_an_error(workspace):
     assert meta["sample_rate_hz"] == 50
     json_path.write_text(json.dumps({**meta, "sample_rate_hz": 25}))
     tree = Tree(workspace)
-    result = run("analyze", workspace / "data" / "sim_1.csv", "--out", workspace / "out")
+    result = run_in_process("analyze", workspace / "data" / "sim_1.csv", "--out", workspace / "out")
     assert result.returncode == 1
     (line,) = [line for line in lines(result.stderr) if "sim_1" in line and "warning" not in line]
     assert line.startswith(f"{workspace / 'data' / 'sim_1.csv'}: sidecar key sample_rate_hz: 25 Hz disagrees with "
@@ -59,7 +60,7 @@ def test_a_sidecar_rate_contradicting_the_timestamps_is_an_error(workspace):
 def test_a_bad_set_is_a_usage_error_before_any_file_is_read(workspace, setting, named):
     missing = workspace / "no_such_folder"  # never looked at: the usage error comes first
     tree = Tree(workspace)
-    result = run("analyze", missing, "--out", workspace / "out", "--set", setting)
+    result = run_in_process("analyze", missing, "--out", workspace / "out", "--set", setting)
     error = usage_error(result)
     assert named in error and "no_such_folder" not in result.stderr
     tree.assert_unchanged()  # not even the output folder was made
@@ -70,7 +71,7 @@ def test_the_gyro_unit_check_says_when_it_cannot_tell(workspace):
     still.write_text("t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n" +
                      "".join(f"{i / 50:.2f},0.1,0.2,9.8,0.01,0.02,0.03\n" for i in range(1000)))
     tree = Tree(workspace)
-    result = run("analyze", still, "--out", workspace / "out")
+    result = run_in_process("analyze", still, "--out", workspace / "out")
     assert result.returncode == 0, result.stderr
     assert any(line.startswith(f"warning: {still}: columns gyr_x, gyr_y, gyr_z: unit not checked (deg/s assumed)")
                for line in lines(result.stderr)), result.stderr
