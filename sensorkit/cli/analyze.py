@@ -110,7 +110,8 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
 
     config = config if config is not None else parse_settings(())
     err = stderr_console()
-    with batch_guard(), folder_made_for(out_dir):  # (--out made for a run that writes nothing: removed again)
+    guard = batch_guard(_ANGLES_INTERRUPTED) if angles else batch_guard()
+    with guard, folder_made_for(out_dir):  # (--out made for a run that writes nothing: removed again)
         skipped: list = []
         not_recordings: list = []  # (a clinic's patients.csv beside the recordings: a note, no failure)
         files = find_recordings(paths, exclude=[out_dir], skipped=skipped, not_recordings=not_recordings)
@@ -140,6 +141,11 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
         angle_failures = (_write_angles(analysed, files, out_dir, config, workers, scheduler, quiet, err, said)
                           if angles else 0)
     _summarise(outcome, out_dir, quiet, err, angle_failures)
+
+
+#: what a Ctrl-C (or SIGTERM) of ``analyze --angles`` leaves: the angle files come after the tables
+_ANGLES_INTERRUPTED = ("interrupted; reps.csv and sessions.csv are replaced only once every file was analysed, and each"
+                       " NAME.angle.csv after them whole or not at all (earlier results are otherwise unchanged)")
 
 
 def _write_angles(analysed, files, out_dir, config, workers, scheduler, quiet, err, meta_defaults) -> int:

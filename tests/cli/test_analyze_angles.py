@@ -81,3 +81,24 @@ def test_an_angle_file_in_an_input_folder_is_skipped_as_an_earlier_output(tmp_pa
     again = CliRunner().invoke(cli, ["analyze", str(tmp_path / "in"), "--out", str(tmp_path / "out")])
     assert again.exit_code == 0, again.output
     assert "uci_s1_test.angle.csv: skipped: an earlier output (angle.csv of sensorkit analyze)" in again.output
+
+
+def test_interrupted_while_writing_angle_files_says_what_it_left(tmp_path, monkeypatch):
+    import sensorkit.io.angle_csv as angle_csv
+
+    first, second = copied(tmp_path / "in" / "p1"), copied(tmp_path / "in" / "p2")
+    written = []
+    real_write = angle_csv.write_angle_file
+
+    def write_then_stop(target, rows):
+        if written:
+            raise KeyboardInterrupt
+        written.append(target)
+        real_write(target, rows)
+
+    monkeypatch.setattr(angle_csv, "write_angle_file", write_then_stop)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["analyze", str(first), str(second), "--out", str(out), "--angles", "--workers", "1"])
+    assert result.exit_code == 130
+    assert "each NAME.angle.csv after them whole or not at all" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["p1%2Fuci_s1_test.angle.csv", "reps.csv", "sessions.csv"]
