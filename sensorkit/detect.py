@@ -4,7 +4,8 @@
     >>> detector = KneeExtension(target_rom_deg=70).detect(frame)   # a DataFrame t, acc_*, gyr_*
     >>> KneeExtension().detect({"t": t, "acc": acc, "gyr": gyr})    # or a dict, a tuple, an (n, 7) array
     >>> detector.reps_          # one row per movement, the reps.csv columns
-    >>> detector.angle_         # t (s), angle_deg above rest, per sample
+    >>> detector.angle_         # per sample: t (s), angle_deg above the rest before each movement,
+    ...                         # angle_from_first_rest_deg from one pose (continuous), filled
     >>> detector.axis_          # the learned rotation axis in the sensor frame (unit vector)
 
 Parameters are given at construction and checked there (a bad value is a ``ValueError`` naming
@@ -235,11 +236,19 @@ class RepDetector:
         (the leg swinging on through the resting pose) reports as ``rom_deg`` its range from the
         swing's bottom before it, so it can exceed the peak of ``angle_`` in the rep.
     angle_ : pandas.DataFrame
-        ``t`` (s) and ``angle_deg`` (the exercise angle above the rest before it, about ``axis_``)
-        per sample analysed, and ``filled``: True for a sample the pipeline made up to bridge a
-        short gap in the data (up to ``max_gap_fill_s``). ``angle_[~angle_.filled]`` has a row per
-        input sample (an exact repeat of a timestamp dropped), once there are two samples or more
-        (one sample alone is not analysed).
+        Per sample analysed: ``t`` (s); ``angle_deg`` (deg), the exercise angle about ``axis_``
+        above the rest *before each movement*, as each rep's ROM is measured: it is re-zeroed at
+        every new rest, so it steps (by the rest's shift, 10 deg or more on a real leg) where a
+        movement begins from a rest pose other than the last one; ``angle_from_first_rest_deg``
+        (deg), the same angle from one pose for the whole recording, the rest before its first
+        movement (where ``reps_.rest_angle_deg`` is 0): continuous, to lay over a goniometer's
+        trace (offset by the joint angle of that rest; NaN before any rep taught the axis, see
+        :meth:`~sensorkit.pipeline.pipeline.Pipeline.angle_from_first_rest_deg` for its limits:
+        a turn about the vertical is not seen, nor a sensor turned on the leg mid-recording);
+        ``filled``: True for a sample the pipeline made up to bridge a short gap in the data (up
+        to ``max_gap_fill_s``). ``angle_[~angle_.filled]`` has a row per input sample (an exact
+        repeat of a timestamp dropped), once there are two samples or more (one sample alone is
+        not analysed).
     axis_ : numpy.ndarray
         The learned exercise axis (unit vector, sensor frame; NaN when no rep was seen).
     radius_m_ : float
@@ -371,7 +380,9 @@ class RepDetector:
         pipeline = Pipeline(self.config, meta=self.meta, keep_angle=True)
         self.reps_ = reps_frame(pipeline.run(samples), recording, self.side, path)
         trace = pipeline.angle_trace(filled=True)
-        self.angle_ = pd.DataFrame({"t": trace[:, 0], "angle_deg": trace[:, 1], "filled": trace[:, 2] > 0})
+        self.angle_ = pd.DataFrame({"t": trace[:, 0], "angle_deg": trace[:, 1],
+                                    "angle_from_first_rest_deg": pipeline.angle_from_first_rest_deg(),
+                                    "filled": trace[:, 2] > 0})
         axis = pipeline.classifier.axes.axis
         self.axis_ = np.array(axis, dtype=float) if axis is not None else np.full(3, np.nan)
         self.radius_m_ = pipeline.radius_m_

@@ -82,12 +82,17 @@ def said_for_recordings(exercise: str | None, side: str | None) -> dict[str, str
                    " Repeatable.")
 @recording_options
 @parallel_options
+@click.option("--angles", is_flag=True,
+              help="Also write NAME.angle.csv in --out for each recording analysed: the exercise angle per sample"
+                   " (deg; t, angle_deg, angle_from_first_rest_deg, filled), to lay over a goniometer's trace."
+                   " Runs the analysis a second time.")
 @click.option("--quiet", is_flag=True, help="No progress bar or per-file lines.")
 def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], exercise: str | None,
-            side: str | None, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+            side: str | None, workers: int | None, scheduler: str | None, angles: bool, quiet: bool) -> None:
     """Count, classify and measure the reps in recordings (files, or folders searched recursively).
 
-    Writes reps.csv (one row per rep) and sessions.csv (one row per recording) in --out. The
+    Writes reps.csv (one row per rep) and sessions.csv (one row per recording) in --out (with
+    --angles, NAME.angle.csv per recording too). The
     results do not depend on --workers or --scheduler: rows come in the order of the files.
     A recording whose sidecar names no exercise, with no --exercise, is analysed as the default
     one with a warning naming it.
@@ -105,11 +110,17 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
 
     config = config if config is not None else parse_settings(())
     err = stderr_console()
-    with batch_guard(), folder_made_for(out_dir):  # (--out made for a run that writes nothing: removed again)
+    guard = batch_guard(_ANGLES_INTERRUPTED) if angles else batch_guard()
+    with guard, folder_made_for(out_dir):  # (--out made for a run that writes nothing: removed again)
         skipped: list = []
         not_recordings: list = []  # (a clinic's patients.csv beside the recordings: a note, no failure)
         files = find_recordings(paths, exclude=[out_dir], skipped=skipped, not_recordings=not_recordings)
         check_batch_outputs(out_dir, files)  # (analyze_paths checks so again: the library's callers too)
+        if angles:  # (by the names the files will go by; checked again by the names they went by)
+            from sensorkit.io.angle_csv import check_angle_outputs
+            from sensorkit.io.discover import recording_names
+
+            check_angle_outputs(out_dir, recording_names(files).values(), files)
         for path, kind in skipped if not quiet else ():
             err.print(escape_controls(f"note: {path}: skipped: an earlier output ({kind}), not a recording"),
                       soft_wrap=True)
@@ -125,11 +136,41 @@ def analyze(paths: tuple[Path, ...], out_dir: Path, settings: tuple[str, ...], e
                       soft_wrap=True)
             sys.exit(1)
         said = said_for_recordings(exercise, side) or None
-        outcome = _run(files, out_dir, config, workers, scheduler, quiet, err, said)
-    _summarise(outcome, out_dir, quiet, err)
+        analysed: list[tuple[Path, str]] = []  # (each file analysed, the name it went by in reps.csv)
+        outcome = _run(files, out_dir, config, workers, scheduler, quiet, err, said, analysed)
+        angle_failures = (_write_angles(analysed, files, out_dir, config, workers, scheduler, quiet, err, said)
+                          if angles else 0)
+    _summarise(outcome, out_dir, quiet, err, angle_failures)
 
 
-def _run(files, out_dir, config, workers, scheduler, quiet, err, meta_defaults=None):
+#: what a Ctrl-C (or SIGTERM) of ``analyze --angles`` leaves: the angle files come after the tables
+_ANGLES_INTERRUPTED = ("interrupted; reps.csv and sessions.csv are replaced only once every file was analysed, and each"
+                       " NAME.angle.csv after them whole or not at all (earlier results are otherwise unchanged)")
+
+
+def _write_angles(analysed, files, out_dir, config, workers, scheduler, quiet, err, meta_defaults) -> int:
+    """``NAME.angle.csv`` in ``out_dir`` for each of ``analysed`` (path, name), the analysis run again
+    with keep_angle (as the batch ran, on the same workers or cluster); returns the files that failed."""
+    from sensorkit.batch import run_many
+    from sensorkit.io.angle_csv import angle_task, check_angle_outputs, write_angle_file
+
+    targets = check_angle_outputs(out_dir, [name for _, name in analysed], files)
+    paths = [path for path, _ in analysed]
+    failed = 0
+    for (path, rows, error), target in zip(run_many(angle_task, paths, [(config, meta_defaults)] * len(paths),
+                                                    workers, scheduler), targets):
+        if rows is None:
+            err.print(f"{error} (no {target.name})", markup=False, soft_wrap=True)
+            failed += 1
+            continue
+        write_angle_file(target, rows)
+    if not quiet and paths:
+        err.print(escape_controls(f"{len(paths) - failed} angle file(s) NAME.angle.csv -> {out_dir}"), markup=False,
+                  soft_wrap=True)
+    return failed
+
+
+def _run(files, out_dir, config, workers, scheduler, quiet, err, meta_defaults=None, analysed=None):
     """The batch with its progress bar and per-file lines."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -143,6 +184,8 @@ def _run(files, out_dir, config, workers, scheduler, quiet, err, meta_defaults=N
         task = progress.add_task("analyzing", total=len(files))
 
         def on_file(path, result, error):
+            if analysed is not None and result is not None and not result.no_data:
+                analysed.append((path, result.session_row["recording"]))
             if error:
                 line = failure_reason(path, error)  # (as sessions.csv says it)
                 progress.console.print(line, markup=False, soft_wrap=True)
@@ -167,7 +210,7 @@ def _counted_kinds(outcome) -> str:
     return ", ".join(f"{kind} {outcome.kinds[kind]}" for kind in names)
 
 
-def _summarise(outcome, out_dir, quiet, err) -> None:
+def _summarise(outcome, out_dir, quiet, err, angle_failures: int = 0) -> None:
     kinds = outcome.kinds
     n = outcome.analyzed + len(outcome.failures) + len(outcome.without_data)
     without_data = f"{len(outcome.without_data)} without data, " if outcome.without_data else ""
@@ -181,4 +224,4 @@ def _summarise(outcome, out_dir, quiet, err) -> None:
     if n == 0:
         err.print("error: no recordings found", markup=False)
         sys.exit(1)
-    sys.exit(1 if outcome.failures else 0)
+    sys.exit(1 if outcome.failures or angle_failures else 0)

@@ -226,6 +226,17 @@ def _refuse_step_back(path: Path, t: np.ndarray, line: Callable[[int], int], jit
 #: from a worn IMU (2 kHz .. 1 Hz; the contract's rates are 25-416 Hz)
 MIN_INTERVAL_S = 0.0005
 MAX_INTERVAL_S = 1.0
+#: a first ``t`` in this range (s) is a Unix-epoch time, 2000-01-01 to 2100-01-01 UTC, not seconds
+#: since the start: no session lasts the 30 years before it
+EPOCH_RANGE_S = (946_684_800.0, 4_102_444_800.0)
+
+
+def epoch_start_s(t: np.ndarray) -> float | None:
+    """``t[0]`` (s) when ``t`` (s, increasing) is a Unix-epoch time (:data:`EPOCH_RANGE_S`), else None."""
+    if not len(t):
+        return None
+    first = float(t[0])
+    return first if EPOCH_RANGE_S[0] <= first < EPOCH_RANGE_S[1] else None
 #: a sidecar ``sample_rate_hz`` further than this fraction from the timestamps' rate is refused
 MAX_RATE_DISAGREEMENT = 0.10
 

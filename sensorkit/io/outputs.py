@@ -7,7 +7,7 @@
     # on success every target is replaced together; on any error (or Ctrl-C) none is and the
     # temporary files are removed, so the previous results stay intact.
 
-Earlier outputs (``reps.csv``, ``sessions.csv``, ``report.csv``, ``summary.csv``) are recognised by
+Earlier outputs (``reps.csv``, ``sessions.csv``, ``NAME.angle.csv``, ``report.csv``, ``summary.csv``) are recognised by
 their header line (:func:`output_kind`): a folder search skips them, and a run may replace them.
 """
 from __future__ import annotations
@@ -34,6 +34,7 @@ _OUTPUT_HEADERS = {
     "recording,path,status,error,": "sessions.csv of sensorkit analyze",
     "patient,date,exercise,side,": "daily report of sensorkit report",
     "patient,period,": "summary of sensorkit report",
+    "t,angle_deg,angle_from_first_rest_deg,": "angle.csv of sensorkit analyze",  # (io.angle_csv.ANGLE_KIND)
 }
 LOG_HEADER = "# sensorkit report log\n"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

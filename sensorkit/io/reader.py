@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sensorkit.errors import NoDataError, RecordingError, escape_controls
-from sensorkit.io.checks import check_time_column, check_time_plausible
+from sensorkit.io.checks import check_time_column, check_time_plausible, epoch_start_s
 from sensorkit.io.csv_table import file_size, find_truncation, left_out_warning, line_at_offset, parse_table, read_header
 from sensorkit.io.files import sidecar_path
 from sensorkit.io.meta import RecordingMeta, load_meta, started_at_from_mtime
@@ -81,6 +81,10 @@ def read_recording(path: str | os.PathLike, sidecar: tuple[RecordingMeta, list[s
     read_t = values[:, 0]
     t, keep, time_warnings = check_time_column(path, read_t, table.left_out_lines, values)
     warnings += time_warnings
+    epoch_s = epoch_start_s(t)
+    if epoch_s is not None:  # (times from the first sample, as every output has them; the start from it)
+        t = t - epoch_s
+        warnings.append(_from_epoch(path, epoch_s, meta))
     if t is not read_t:  # (re-timed: jitter untangled, or a packet's samples spread)
         values[:, 0] = t
     rows = len(values) + len(table.left_out) + (1 if truncation else 0)
@@ -107,6 +111,19 @@ def no_data_reason(path: Path, meta: RecordingMeta) -> str:
     ended_by, error = stream.get("ended_by"), stream.get("error")
     how = f" (stream.ended_by {ended_by}: {error or _ENDED_BY.get(ended_by, 'as recorded')})" if ended_by else ""
     return escape_controls(f"{path}: no samples: the session ended before any came{how}")
+
+
+def _from_epoch(path: Path, epoch_s: float, meta: RecordingMeta) -> str:
+    """For a ``t`` column in Unix-epoch seconds, the first at ``epoch_s``: ``meta.started_at`` that
+    time where no sidecar gives one (not the file's date), and the warning saying what was done."""
+    first = datetime.fromtimestamp(epoch_s, tz=timezone.utc)
+    if meta.started_at_from_file_time:
+        meta.started_at, meta.started_at_from_file_time = first, False
+        start = "started_at is that time"
+    else:
+        start = f"started_at is the sidecar's ({meta.started_at.isoformat(timespec='seconds')})"
+    return (f"{path}: column t: Unix-epoch seconds (first sample {first.isoformat(timespec='seconds')}), not seconds"
+            f" since the start: times are counted from the first sample; {start}")
 
 
 def _started_before_written(meta: RecordingMeta, samples: Samples) -> None:

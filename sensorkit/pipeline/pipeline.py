@@ -57,6 +57,11 @@ _FILLED = 20
 #: than 5 s at 25 Hz and 8 % at 100 Hz (callgrind; 10 s: 1-2 %)
 _SCAN = 1024
 SCAN_FIRST_S = 2.5
+#: :meth:`Pipeline.angle_from_first_rest_deg` is NaN where the vertical lies within this many
+#: degrees of the exercise's axis: the turn about the axis is ill-defined there (a 1 deg error in
+#: the vertical moves it by up to 1 / sin(10 deg), about 6 deg); a seated knee extension or hip
+#: rotation keeps its axis near horizontal, 80-90 deg from the vertical
+NEAR_AXIS_DEG = 10.0
 
 
 #: a first rep ended at the bottom of a swing was a swing behind the rest pose (a wind-up) when the
@@ -359,6 +364,30 @@ class Pipeline:
             return np.empty((0, 3 if filled else 2))
         return np.vstack([np.column_stack([t, self._shown_angle(up, rest_up)] + ([made_up] if filled else []))
                           for t, up, rest_up, made_up in self._angle_log])
+
+    def angle_from_first_rest_deg(self) -> np.ndarray:
+        """(n,): the exercise angle of every sample :meth:`angle_trace` gives (needs
+        ``keep_angle=True``), in deg, from one pose for the whole recording: the rest before its
+        first movement (the pose ``rest_angle_deg`` is read from), about the exercise's axis as
+        learned at the end, signed the way the exercise goes. Unlike :meth:`angle_trace`'s, it
+        does not step at each new rest, so it can be laid over a goniometer's trace (offset by the
+        joint angle of that first rest). It is the turn of the vertical in the sensor's frame: a
+        turn about the vertical is not seen, nor a sensor turned on the leg mid-recording. NaN for
+        every sample before any axis is learned or any rest seen, and where the vertical (or that
+        of the first rest) lies within :data:`NEAR_AXIS_DEG` of the axis."""
+        if not self._angle_log:
+            return np.empty(0)
+        up = np.vstack([piece[1] for piece in self._angle_log])
+        axis, reference = self.classifier.axes.axis, self._first_rest_up
+        if axis is None or reference is None:
+            return np.full(len(up), np.nan)
+        axis = np.asarray(axis, dtype=float)
+        angle = signed_angle_deg(reference, up, axis)
+        off_axis = math.sin(math.radians(NEAR_AXIS_DEG))
+        angle[row_norms(up - (up @ axis)[:, None] * axis[None, :]) < off_axis] = np.nan
+        if row_norms((reference - (reference @ axis) * axis)[None, :])[0] < off_axis:
+            angle[:] = np.nan
+        return angle
 
     # -- internals -------------------------------------------------------------------------
     def _start(self, first: Samples) -> None:

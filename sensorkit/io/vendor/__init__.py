@@ -17,6 +17,7 @@ FORMATS = (metabase, polar, movella, movesense)
 SUPPORTED = (
     "supported: sensorkit CSV (t,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z), "
     + ", ".join(f.TITLE for f in FORMATS)
+    + "; another CSV: rename its columns and convert its units as docs/formats.md, \"Your own CSV\", shows"
 )
 
 
