@@ -32,11 +32,13 @@ def device_days_band(days_with_data: int) -> str:
 
 
 def _full_rom(rows: list[dict]) -> tuple[int, float]:
-    """(full reps, their mean ROM) over ``rows`` (each row's full-rep mean weighted by its count)."""
-    total = sum(r["reps_full"] for r in rows)
+    """(full reps, their mean ROM) over ``rows`` (each row's full-rep mean weighted by its count): the
+    full reps its ``rom_full_mean_deg`` is over (``rom_full_reps``: not those of a flagged session, stray)."""
+    counts = [r.get("rom_full_reps", r["reps_full"]) for r in rows]
+    total = sum(counts)
     if not total:
         return 0, math.nan
-    return total, sum(r["rom_full_mean_deg"] * r["reps_full"] for r in rows if r["reps_full"]) / total
+    return total, sum(r["rom_full_mean_deg"] * n for r, n in zip(rows, counts) if n) / total
 
 
 def period_number(start: date, day: date) -> int:
