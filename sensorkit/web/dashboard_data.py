@@ -39,6 +39,7 @@ from sensorkit.pipeline.rep import SHOWN_APART_DEG
 from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, AnalyzedSession, ExercisePlan, Prescription, csv_text
 from sensorkit.report.build import ReportedFile, build_report, report_file
 from sensorkit.report.daily import days_done
+from sensorkit.report.flags import FLAG_WORDS
 from sensorkit.report.summary import adherence_mean, days_with_data, period_number, period_span
 
 #: most points of an angle trace sent to a page (longer recordings are read in larger blocks)
@@ -351,6 +352,11 @@ class DashboardData:
                            key=lambda t: t["started"])
             for t in tried:
                 tried_by_date.setdefault(t["date"], []).append(t)
+            flagged_by_date: dict[str, list[dict]] = {}  # (sessions flagged: another exercise?, sensor moved?)
+            for entry, s in self._outcome.sessions[patient]:
+                for flag in s.flags:
+                    flagged_by_date.setdefault(rx.local_date(s.started_at).isoformat(), []).append(
+                        {"recording": s.recording, "flag": flag, "words": FLAG_WORDS[flag]})
             calendar = []
             due = self._schedule(rx, rows, last_day)  # (the report's exercise days; after them, those still due)
             day = rx.start
@@ -377,6 +383,9 @@ class DashboardData:
                     "has_data": any(r["has_data"] for r in day_rows),
                     # (of the exercises and sides scheduled that day, when any: another's reps are not theirs)
                     "reps_completed": sum(r["reps_completed"] for r in (scheduled or day_rows)), "reps_prescribed": prescribed,
+                    "reps_total": sum(r["reps_total"] for r in (scheduled or day_rows)),  # (counted reps)
+                    # (its sessions flagged, each: recording, flag, words; their stray reps not in the ROM per day)
+                    "flagged": flagged_by_date.get(day.isoformat(), []),
                     "recordings_failed": sum(r["recordings_failed"] for r in day_rows),
                     # (sessions tried that brought no samples: the day was not empty-handed, and why each ended)
                     "sessions_without_data": sum(r["sessions_without_data"] for r in day_rows),
@@ -392,7 +401,9 @@ class DashboardData:
                     "rom_mean_deg": _num(r["rom_mean_deg"]), "rom_full_mean_deg": _num(r["rom_full_mean_deg"]),
                     "rom_max_deg": _num(r["rom_max_deg"]),
                     "reps_total": r["reps_total"], "reps_completed": r["reps_completed"],
-                    "adherence_pct": _num(r["adherence_pct"])} for r in rows]
+                    "adherence_pct": _num(r["adherence_pct"]),
+                    # (the day's sessions flagged, RECORDING:FLAG: their stray reps are not in these ROMs)
+                    "session_warnings": r["session_warnings"]} for r in rows]
             sessions = [self._session(rx, entry, s) for entry, s in
                         sorted(self._outcome.sessions[patient], key=lambda es: es[1].started_at)]
             summary = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
@@ -435,6 +446,8 @@ class DashboardData:
             # no measure of the patient's range)
             "rom_full_mean_deg": _num(sum(r.reached_deg for r in full) / len(full)) if (full := [r for r in counted if r.kind == "full"]) else None,
             "reps": [_rep(r, plan) for r in s.reps],
+            # (another exercise?, sensor moved?: its stray reps are left out of the ROM per day)
+            "flags": [{"flag": flag, "words": FLAG_WORDS[flag]} for flag in s.flags],
         }
 
     def recording(self, rec_id: str) -> dict | None:
