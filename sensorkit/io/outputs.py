@@ -34,6 +34,7 @@ _OUTPUT_HEADERS = {
     "recording,path,status,error,": "sessions.csv of sensorkit analyze",
     "patient,date,exercise,side,": "daily report of sensorkit report",
     "patient,period,": "summary of sensorkit report",
+    "patient,week,": "weekly table of sensorkit report",
 }
 LOG_HEADER = "# sensorkit report log\n"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
