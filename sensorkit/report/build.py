@@ -1,7 +1,7 @@
 """From prescriptions and recording paths to the daily and summary tables.
 
     outcome = build_report(load_prescriptions("rx"), ["data"], on_message=print)
-    outcome.daily, outcome.summary, outcome.failures, outcome.notes
+    outcome.daily, outcome.summary, outcome.weekly, outcome.failures, outcome.notes
 
 Each recording is one task (serially, in local processes or on a Dask cluster) that reads it at
 most once: a canonical recording's sidecar is read first (cheap) to match it to a prescription,
@@ -38,12 +38,14 @@ from sensorkit.report.daily import AnalyzedSession, FailedSession, daily_rows
 from sensorkit.report.flags import session_flags
 from sensorkit.report.prescription import MAX_PERIOD_DAYS, Prescription
 from sensorkit.report.summary import summary_rows
+from sensorkit.report.weekly import weekly_rows
 
 
 @dataclass
 class ReportOutcome:
     daily: list[dict] = field(default_factory=list)
     summary: list[dict] = field(default_factory=list)
+    weekly: list[dict] = field(default_factory=list)  # (weekly_rows: days and reps of each prescription week)
     sessions: dict[str, list[AnalyzedSession]] = field(default_factory=dict)  # by patient
     failures: list[tuple[Path, str]] = field(default_factory=list)
     notes: list[tuple[Path, str]] = field(default_factory=list)
@@ -452,5 +454,7 @@ def build_report(
         rows = daily_rows(rx, outcome.sessions[patient], day, outcome.failed_sessions.get(patient, []),
                           in_progress=day, without_data=outcome.sessions_without_data.get(patient, []))
         outcome.daily += rows
-        outcome.summary += summary_rows(patient, rx.start, rows)
+        # (a summary period never mixes two prescriptions: one starts at each)
+        outcome.summary += summary_rows(patient, rx.start, rows, [(p.start, p.end) for p in rx.periods or (rx,)])
+        outcome.weekly += weekly_rows(rx, rows)
     return outcome
