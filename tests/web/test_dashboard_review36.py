@@ -4,7 +4,9 @@ A recording of another exercise (a real knee extension whose sidecar says hip ER
 session, its 3 stray reps the highest point of the ROM chart; now its session row and calendar day
 are flagged ("another exercise?") and its reps left out of the ROM per day, said above the chart.
 A day beyond the week's exercise days whose reps completed none read "not scheduled", no reps:
-now "extra day: 0 of 3 counted reps completed", as the legend promises.
+now "extra day: 0 of 3 counted reps completed", as the legend promises. The page's weeks say the
+days with exercise of the days due and the reps completed of those prescribed (finding 6), and its
+period card names a 30-day period, not to be read as a prescription period.
 """
 from __future__ import annotations
 
@@ -87,3 +89,11 @@ def test_the_patient_page_shows_them(data, page):
         note = page.inner_text("#rom-left-out")
         assert "Left out of the range of motion per day" in note and "another exercise?" in note
         assert "a session flagged" in page.inner_text("#calendar-legend")
+        # (week by week: 2 days with exercise of the 1 due, the reps completed of the 5 prescribed)
+        (week,) = data.patient(PATIENT)["weeks"]
+        row = page.locator("#weeks tr[data-week='1']")
+        assert row.locator("[data-col='days']").inner_text() == "2 / 1"
+        assert row.locator("[data-col='reps']").inner_text() == f"{week['reps_completed']} / 5" and week["reps_completed"] > 0
+        assert "2026-10-19 – 2026-10-25" in row.locator("[data-col='dates']").inner_text()
+        assert page.inner_text("#card-days").startswith("Days with data, 30-day period 1")
+        assert page.locator("#periods th[data-col='period']").inner_text() == "30-day period"

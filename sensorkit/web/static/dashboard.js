@@ -96,7 +96,7 @@ async function listPage() {
       <td class="opt" data-col="today" data-label="today so far" title="${esc((todayWords(p.today) || ["", ""])[1])}">${todayWords(p.today)
         ? esc(todayWords(p.today)[0] + (p.today.reps_prescribed ? " reps" : "")) : "–"}</td>
       <td class="num opt" data-col="days_with_data" data-label="days with data" data-value="${p.current_period ? p.current_period.days_with_data : ""}">${p.current_period
-        ? `${p.current_period.days_with_data} <span class="dim">of ${p.current_period.days} (period ${p.current_period.period}: <span class="date">${p.current_period.start}</span> – <span class="date">${p.current_period.end}</span>)</span>`
+        ? `${p.current_period.days_with_data} <span class="dim">of ${p.current_period.days} (30-day period ${p.current_period.period}: <span class="date">${p.current_period.start}</span> – <span class="date">${p.current_period.end}</span>)</span>`
         : `– <span class="dim">(starts ${p.start})</span>`}</td>
       <td data-col="last_session">${whenHTML(p.last_session)}</td>
       <td class="num opt" data-col="sessions" data-label="sessions">${p.sessions}${p.sessions_without_data
@@ -283,6 +283,28 @@ function romChart(el, p) {
   window.addEventListener("resize", () => chart.setSize({ width: width(), height: 260 }));
 }
 
+// Week by week, as weekly.csv: days with exercise of the days due, reps completed of those prescribed,
+// the mean adherence of its exercise days that are over; a week not over says so
+function weeksTable(weeks) {
+  if (!weeks.length) return "<p class='dim' id='no-weeks'>no week yet</p>";
+  const several = new Set(weeks.map((w) => `${w.exercise}|${w.side}`)).size > 1;
+  return `<p class="hint">Weeks of 7 days from each prescription's start. Days with exercise of the days due (any
+    days_per_week days of each week; extra days counted), reps completed of those prescribed (extra days' included).</p>` +
+    wrap(`<table id="weeks" class="stack"><thead><tr><th data-col="week">Week</th><th data-col="dates">Dates</th>
+      ${several ? '<th class="opt" data-col="exercise">Exercise</th>' : ""}
+      <th class="num" data-col="days">Days with exercise / due</th><th class="num" data-col="reps">Reps completed / prescribed</th>
+      <th class="num opt" data-col="adherence">Adherence</th></tr></thead><tbody>` +
+      weeks.map((w) => `<tr data-week="${w.week}" data-start="${w.week_start}"${w.week_in_progress ? ' class="in-progress"' : ""}>
+        <td data-col="week">${w.week}</td>
+        <td data-col="dates"><span class="date">${w.week_start}</span> – <span class="date">${w.week_end}</span>${w.week_in_progress
+          ? ` <span class="dim">(in progress: ${w.days} of its days so far)</span>` : ""}</td>
+        ${several ? `<td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[w.exercise] || w.exercise)} ${w.side}</td>` : ""}
+        <td class="num" data-col="days">${w.days_with_exercise} / ${w.days_due}</td>
+        <td class="num" data-col="reps">${w.reps_completed} / ${w.reps_prescribed}</td>
+        <td class="num opt" data-col="adherence" data-label="adherence">${withUnit(w.adherence_mean_pct, " %")}</td></tr>`).join("") +
+      "</tbody></table>");
+}
+
 // (what a flag says, on the session's badge)
 const FLAG_TITLES = {
   another_exercise: "most of its movements went beyond this exercise's range: was another exercise recorded? Its reps are left out of the range of motion per day",
@@ -366,14 +388,16 @@ async function patientPage(id) {
       <div class="card" id="card-7d">Adherence, last 7 days<b>${withUnit(p.adherence_7d_pct, " %")}</b>${started ? until : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
       <div class="card" id="card-30d">Adherence, last 30 days<b>${withUnit(p.adherence_30d_pct, " %")}</b>${started ? until : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
       ${today ? `<div class="card" id="card-today">Today so far (${esc(p.today.date)})<b>${esc(today[0])}</b><small class="dim">${esc(today[1])}</small></div>` : ""}
-      <div class="card" id="card-days">${started ? `Days with data, period ${p.current_period.period}` : "Days with data"}<b>${periodDays(p.current_period)}</b>
+      <div class="card" id="card-days">${started ? `Days with data, 30-day period ${p.current_period.period}` : "Days with data"}<b>${periodDays(p.current_period)}</b>
         <small class="dim">${started ? `${dateHTML(p.current_period.start)} – ${dateHTML(p.current_period.end)}` : "not begun"}</small></div>
       <div class="card" id="card-last">Last session<b style="font-size:1.1rem">${esc(when(p.last_session))}</b></div>
     </div>
     <h2>Adherence calendar</h2>${calendar(p.calendar, p.report_day)}
     <h2>Range of motion per day</h2>${romNote(p)}<div class="chart" id="rom-chart"></div>
-    <h2>30-day periods</h2>
-    ${!p.summary.length ? `<p class="dim" id="no-period">No period yet: the prescription starts ${esc(p.start)}.</p>` : wrap(`<table id="periods" class="stack"><thead><tr><th data-col="period">Period</th><th class="opt" data-col="exercise">Exercise</th>
+    <h2 id="weeks-head">Week by week</h2>
+    ${weeksTable(p.weeks || [])}
+    <h2 id="periods-head">30-day periods <span class="dim">(counted from each prescription's start: a change starts a new one)</span></h2>
+    ${!p.summary.length ? `<p class="dim" id="no-period">No period yet: the prescription starts ${esc(p.start)}.</p>` : wrap(`<table id="periods" class="stack"><thead><tr><th data-col="period">30-day period</th><th class="opt" data-col="exercise">Exercise</th>
       <th class="opt" data-col="side">Side</th><th data-col="dates">Dates</th><th class="num opt" data-col="days_with_data">Days with data</th>
       <th class="opt" data-col="band">Band</th><th class="num" data-col="adherence">Adherence</th>
       <th class="num opt" data-col="first_week">Full-rep ROM first week</th><th class="num opt" data-col="last_week">last week</th>
