@@ -80,7 +80,7 @@ def test_the_patient_page_shows_them(data, page):
         title = day.get_attribute("title")
         assert f"extra day: 0 of {counted} counted reps completed" in title
         assert "knee flagged: another exercise?" in title
-        assert day.locator(".v").inner_text() == f"0/{counted}" and day.locator(".t").inner_text() == "extra"
+        assert day.locator(".v").inner_text() == "0 reps" and day.locator(".t").inner_text() == f"of {counted}"
         assert page.locator(".day[data-date='2026-10-20']").get_attribute("data-flagged") == ""
         row = page.locator("#sessions tr[data-recording='knee']")
         assert row.get_attribute("data-flags") == "another_exercise"

@@ -166,8 +166,9 @@ function calendar(days, today) {
     const extra = !d.scheduled && !d.future && (d.has_data || nTried > 0 || d.recordings_failed > 0);
     const value = lost ? "?" : going ? `${d.reps_completed}/${d.reps_prescribed}` : triedOnly ? "tried"
       : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%`
-      : extra && d.has_data ? `${d.reps_completed}/${d.reps_total}` : "";
-    const note = triedOnly ? "no data" : nTried && !d.has_data ? "tried" : extra ? "extra" : "";
+      : extra && d.has_data ? `${d.reps_completed} reps` : "";
+    // (an extra day's reps completed "of" those counted: 0 of 31 is not a day with nothing)
+    const note = triedOnly ? "no data" : nTried && !d.has_data ? "tried" : extra && d.has_data ? `of ${d.reps_total}` : "";
     // (per exercise and side when there are several: one side's extra reps do not hide another's missing ones)
     const parts = (d.parts || []).filter((q) => q.reps_prescribed);
     const counts = (parts.length > 1 ? parts.map((q) => `${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} ${q.reps_completed} of ${q.reps_prescribed}`).join(", ")
@@ -176,7 +177,7 @@ function calendar(days, today) {
       (d.scheduled ? (d.parts || []).filter((q) => !q.reps_prescribed && q.reps_completed)
         .map((q) => `, +${q.reps_completed} ${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} reps (not scheduled)`).join("") : "");
     const title = `${d.date}: ${d.scheduled ? `${counts}${going ? " so far, day in progress" : ""}`
-      : extra ? `extra day: ${d.has_data ? `${d.reps_completed} of ${d.reps_total} counted reps completed` : "no reps"} (the week's exercise days are others)`
+      : extra ? `not scheduled, an extra day: ${d.has_data ? `${d.reps_completed} of ${d.reps_total} counted reps completed` : "no reps"} (the week's exercise days are others)`
       : "not scheduled"}` +
       `${d.recordings_failed ? `, ${d.recordings_failed} recording(s) could not be read: data lost, adherence unknown` : ""}` +
       // (sessions tried that brought no samples: when, and why each ended; such a day is not one with nothing)
