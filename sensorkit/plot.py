@@ -302,6 +302,13 @@ def patient_progress_png(rows: Sequence[Mapping],
                             fontweight="bold", color="#5a3b00")
     _draw_targets(ax_rom, rom_targets, colours, max(date.fromisoformat(str(r["date"])) for r in rows))
     ax_rom.set_ylabel("ROM (°)")
+    # (the stray reps of a flagged session, another exercise? or a sensor moved?, are not in the report's ROM:
+    # said where the trend is drawn)
+    flagged = sorted({w for r in rows for w in str(r.get("session_warnings") or "").split(";") if w})
+    if flagged:
+        ax_rom.set_title(f"ROM per day without the stray reps of {len(flagged)} flagged session"
+                         f"{'s' if len(flagged) > 1 else ''} (another exercise? sensor moved?: report.csv's"
+                         " session_warnings)", fontsize=9)
     ax_rom.set_ylim(bottom=0)
     ax_rom.legend(fontsize=8, loc="lower left")
     ax_rom.grid(alpha=0.3)
@@ -312,8 +319,8 @@ def patient_progress_png(rows: Sequence[Mapping],
             " × side, today apart" if over_all else "no exercise day over yet")
     ax_adh.set_ylabel("adherence (%)")
     ax_adh.set_ylim(0, 105)
-    ax_adh.set_title(f"adherence per exercise day (the week's prescribed days, those with exercise first; {mean};"
-                     " x = 0 %, missed; o = 0 %, recorded but none completed; ? = data lost)", fontsize=9)
+    ax_adh.set_title(f"adherence per exercise day (the week's prescribed days, those with exercise first; {mean})\n"
+                     "x = 0 %, missed; o = 0 %, recorded but none completed; ? = data lost", fontsize=9)
     ax_adh.legend(fontsize=8, loc="upper right")
     ax_adh.grid(alpha=0.3, axis="y")
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator

@@ -149,6 +149,24 @@ def test_the_targets_and_the_reps_reaching_the_rom_target_are_in_each_row(tmp_pa
     assert (missed["roms_on_target"], missed["target_rom_deg"], missed["reps_total"]) == ("0", "37.000", "0")
 
 
+def test_the_progress_plot_says_its_rom_leaves_out_the_flagged_sessions_reps(monkeypatch):
+    pytest.importorskip("matplotlib")
+    from matplotlib.axes import Axes
+
+    from sensorkit.plot import patient_progress_png
+
+    titles = []
+    title = Axes.set_title
+    monkeypatch.setattr(Axes, "set_title", lambda ax, label, *a, **k: (titles.append(label), title(ax, label, *a, **k))[1])
+    row = {"patient": "p7", "exercise": "hip_external_rotation", "side": "left", "rom_full_mean_deg": "", "rom_max_deg": "",
+           "adherence_pct": "0.0", "reps_prescribed": "10", "has_data": "true", "day_in_progress": "false"}
+    patient_progress_png([{**row, "date": "2026-10-20", "session_warnings": ""}])
+    assert not any("flagged" in t for t in titles)
+    patient_progress_png([{**row, "date": "2026-10-20", "session_warnings": "knee:another_exercise"},
+                          {**row, "date": "2026-10-21", "session_warnings": "a:sensor_moved;b:another_exercise"}])
+    assert "ROM per day without the stray reps of 3 flagged sessions" in titles[-2]
+
+
 def test_the_progress_plot_tells_a_day_recorded_with_none_completed_from_a_day_missed(monkeypatch, tmp_path):
     pytest.importorskip("matplotlib")
     from matplotlib.axes import Axes
