@@ -285,8 +285,13 @@ def patient_progress_png(rows: Sequence[Mapping],
         # (the report's day, not over: its reps so far, hollow, neither a result nor a miss)
         ax_adh.bar(x[judged & going], adherence[judged & going], width=width, color="none", edgecolor=line.get_color(),
                    hatch="//", label=f"{label}: today so far" if (judged & going).any() else None)
-        nothing = over & (adherence == 0)
-        ax_adh.plot(x[nothing], np.zeros(nothing.sum()), "x", color="#c0392b", ms=7, clip_on=False)
+        # (0 %: a day missed, no recording, crossed; a day recorded whose reps completed none (short of the
+        # ROM or hold), a hollow circle: not the same problem)
+        recorded = np.array([_true(r.get("has_data", False)) for r in mine], dtype=bool)
+        missed, none_completed = over & (adherence == 0) & ~recorded, over & (adherence == 0) & recorded
+        ax_adh.plot(x[missed], np.zeros(missed.sum()), "x", color="#c0392b", ms=7, clip_on=False)
+        ax_adh.plot(x[none_completed], np.zeros(none_completed.sum()), "o", color="#c0392b", mfc="none", ms=7,
+                    clip_on=False)
         for k in np.flatnonzero(judged & going):  # (a hollow bar of 0 so far is not seen: said in words)
             ax_adh.annotate("today\nso far", (x[k], adherence[k]), xytext=(0, 3), textcoords="offset points",
                             ha="center", fontsize=7, color=line.get_color())
@@ -297,6 +302,13 @@ def patient_progress_png(rows: Sequence[Mapping],
                             fontweight="bold", color="#5a3b00")
     _draw_targets(ax_rom, rom_targets, colours, max(date.fromisoformat(str(r["date"])) for r in rows))
     ax_rom.set_ylabel("ROM (°)")
+    # (the stray reps of a flagged session, another exercise? or a sensor moved?, are not in the report's ROM:
+    # said where the trend is drawn)
+    flagged = sorted({w for r in rows for w in str(r.get("session_warnings") or "").split(";") if w})
+    if flagged:
+        ax_rom.set_title(f"ROM per day without the stray reps of {len(flagged)} flagged session"
+                         f"{'s' if len(flagged) > 1 else ''} (another exercise? sensor moved?: report.csv's"
+                         " session_warnings)", fontsize=9)
     ax_rom.set_ylim(bottom=0)
     ax_rom.legend(fontsize=8, loc="lower left")
     ax_rom.grid(alpha=0.3)
@@ -307,8 +319,8 @@ def patient_progress_png(rows: Sequence[Mapping],
             " × side, today apart" if over_all else "no exercise day over yet")
     ax_adh.set_ylabel("adherence (%)")
     ax_adh.set_ylim(0, 105)
-    ax_adh.set_title(f"adherence per exercise day (the week's prescribed days, those with exercise first; {mean};"
-                     " x = 0 %, ? = data lost)", fontsize=9)
+    ax_adh.set_title(f"adherence per exercise day (the week's prescribed days, those with exercise first; {mean})\n"
+                     "x = 0 %, missed; o = 0 %, recorded but none completed; ? = data lost", fontsize=9)
     ax_adh.legend(fontsize=8, loc="upper right")
     ax_adh.grid(alpha=0.3, axis="y")
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator

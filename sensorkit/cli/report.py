@@ -15,6 +15,7 @@ from sensorkit.errors import escape_controls
 #: what each output may replace: only an earlier output of its own kind (never a picture, a
 #: recording, an analyze table or any other file)
 _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["summary of sensorkit report"],
+                "--weekly": ["weekly table of sensorkit report"],
                 "--log": ["log of sensorkit report"], "--plot-dir": ["PNG image"]}
 
 
@@ -26,6 +27,9 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
               help="Daily report CSV: one row per patient x local date x exercise x side.")
 @click.option("--summary", "summary_csv", type=click.Path(dir_okay=False, path_type=Path),
               help="Summary CSV: one row per patient x 30-day period x exercise x side (ROM of full reps).")
+@click.option("--weekly", "weekly_csv", type=click.Path(dir_okay=False, path_type=Path),
+              help="Weekly CSV: one row per patient x prescription week x exercise x side (days with exercise of "
+                   "days due, reps completed of prescribed).")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the failed and skipped recordings (one line each) to this file.")
 @click.option("--plot-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -39,7 +43,7 @@ _REPLACEABLE = {"--out": ["daily report of sensorkit report"], "--summary": ["su
                    "(a note names each: after today, a recorder's clock ahead?). A prescription without an end is "
                    "reported up to it.")
 @parallel_options
-def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: Path | None,
+def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: Path | None, weekly_csv: Path | None,
            log_path: Path | None, plot_dir: Path | None, include_simulated: bool, as_of, workers: int | None,
            scheduler: str | None) -> None:
     """Report adherence per patient, local day, exercise and side, from recordings (files or folders).
@@ -51,7 +55,7 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
     require_inputs(paths)
     from sensorkit.io import find_recordings  # (the analysis stack: not for --help or a usage error)
     from sensorkit.io.outputs import LOG_HEADER, OutputSet, check_output_folder, check_outputs
-    from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, build_report, csv_text, load_prescriptions
+    from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, WEEKLY_COLUMNS, build_report, csv_text, load_prescriptions
 
     lines: list[str] = []
 
@@ -66,7 +70,7 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
         for where, reason in rx_failed:  # (a file not read, or a folder below that could not be searched)
             left_out = "their patients are" if where.is_dir() else "this prescription is not read, its patient is"
             on_message(f"error: {reason}; {left_out} left out of the report")
-        outputs = [("--out", out_csv), ("--summary", summary_csv), ("--log", log_path)]
+        outputs = [("--out", out_csv), ("--summary", summary_csv), ("--weekly", weekly_csv), ("--log", log_path)]
         outputs = [(option, path) for option, path in outputs if path is not None]
         skipped: list = []
         not_recordings: list = []  # (a clinic's patients.csv beside the recordings: a note, no failure)
@@ -107,6 +111,8 @@ def report(paths: tuple[Path, ...], rx_path: Path, out_csv: Path, summary_csv: P
             written.write(out_csv, csv_text(outcome.daily, DAILY_COLUMNS))
             if summary_csv is not None:
                 written.write(summary_csv, csv_text(outcome.summary, SUMMARY_COLUMNS))
+            if weekly_csv is not None:
+                written.write(weekly_csv, csv_text(outcome.weekly, WEEKLY_COLUMNS))
             if log_path is not None:
                 written.write(log_path, LOG_HEADER + "".join(f"{line}\n" for line in lines))
             for path, png in pngs.items():

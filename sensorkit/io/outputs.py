@@ -35,6 +35,7 @@ _OUTPUT_HEADERS = {
     "patient,date,exercise,side,": "daily report of sensorkit report",
     "patient,period,": "summary of sensorkit report",
     "t,angle_deg,angle_from_first_rest_deg,": "angle.csv of sensorkit analyze",  # (io.angle_csv.ANGLE_KIND)
+    "patient,week,": "weekly table of sensorkit report",
 }
 LOG_HEADER = "# sensorkit report log\n"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -1,7 +1,7 @@
 """From prescriptions and recording paths to the daily and summary tables.
 
     outcome = build_report(load_prescriptions("rx"), ["data"], on_message=print)
-    outcome.daily, outcome.summary, outcome.failures, outcome.notes
+    outcome.daily, outcome.summary, outcome.weekly, outcome.failures, outcome.notes
 
 Each recording is one task (serially, in local processes or on a Dask cluster) that reads it at
 most once: a canonical recording's sidecar is read first (cheap) to match it to a prescription,
@@ -35,14 +35,17 @@ from sensorkit.io.files import noting_digests, resolved, sidecar_path
 from sensorkit.pipeline import PipelineConfig
 from sensorkit.samples import Samples
 from sensorkit.report.daily import AnalyzedSession, FailedSession, daily_rows
+from sensorkit.report.flags import session_flags
 from sensorkit.report.prescription import MAX_PERIOD_DAYS, Prescription
 from sensorkit.report.summary import summary_rows
+from sensorkit.report.weekly import weekly_rows
 
 
 @dataclass
 class ReportOutcome:
     daily: list[dict] = field(default_factory=list)
     summary: list[dict] = field(default_factory=list)
+    weekly: list[dict] = field(default_factory=list)  # (weekly_rows: days and reps of each prescription week)
     sessions: dict[str, list[AnalyzedSession]] = field(default_factory=dict)  # by patient
     failures: list[tuple[Path, str]] = field(default_factory=list)
     notes: list[tuple[Path, str]] = field(default_factory=list)
@@ -111,6 +114,9 @@ class ReportedFile:
     no_data: str = ""  # the record of a session without samples: its one line (no reps)
     duration_s: float = 0.0  # the recording's (a converted copy, not byte-identical, is told by it and its start)
     blocks: bytes = b""  # its samples' :func:`sample_blocks` (a copy cut short is told by them)
+    #: :func:`~sensorkit.report.flags.session_flags`: another exercise?, a sensor moved?; its stray reps from (s)
+    flags: tuple[str, ...] = ()
+    stray_from_s: float | None = None
 
 
 #: samples in one block of :func:`sample_blocks`
@@ -168,9 +174,10 @@ def report_file(path: str, base_dir: str, config: PipelineConfig | None,
         dated = file_time_warning(actual, meta.started_at) if meta.started_at_from_file_time else None
         warnings = tuple(relabel_path(_zone_said(w, rx), actual, Path(path))
                          for w in result.warnings if w != dated)  # (dated: a note)
+        flags, stray_from_s = session_flags(meta.exercise, result.reps)
         return ReportedFile(meta, patient=rx.patient, side=side, reps=tuple(result.reps), warnings=warnings,
                             digest=digest, duration_s=recording.samples.duration_s,
-                            blocks=sample_blocks(recording.samples))
+                            blocks=sample_blocks(recording.samples), flags=flags, stray_from_s=stray_from_s)
 
     return run_file_task(task, path, base_dir)
 
@@ -393,7 +400,7 @@ def build_report(
             if not found.no_data:
                 outcome.dated_after.setdefault(found.patient, []).append(
                     AnalyzedSession(names[path], found.meta.started_at, found.meta.exercise, found.side, found.reps,
-                                    found.meta.started_at_from_file_time))
+                                    found.meta.started_at_from_file_time, found.flags, found.stray_from_s))
         elif found.digest and found.digest in first_copy:
             first, first_patient = first_copy[found.digest]
             if found.patient != first_patient:  # (one session is one patient's: a sidecar is wrong)
@@ -439,7 +446,7 @@ def build_report(
                                f" modification time less its duration ({meta.started_at.isoformat(timespec='seconds')}),"
                                " which copying or unzipping changes")
             analysed[path] = AnalyzedSession(names[path], meta.started_at, meta.exercise, found.side, found.reps,
-                                             meta.started_at_from_file_time)
+                                             meta.started_at_from_file_time, found.flags, found.stray_from_s)
             outcome.sessions[found.patient].append(analysed[path])
     for patient in sorted(prescriptions):
         rx = prescriptions[patient]
@@ -447,5 +454,7 @@ def build_report(
         rows = daily_rows(rx, outcome.sessions[patient], day, outcome.failed_sessions.get(patient, []),
                           in_progress=day, without_data=outcome.sessions_without_data.get(patient, []))
         outcome.daily += rows
-        outcome.summary += summary_rows(patient, rx.start, rows)
+        # (a summary period never mixes two prescriptions: one starts at each)
+        outcome.summary += summary_rows(patient, rx.start, rows, [(p.start, p.end) for p in rx.periods or (rx,)])
+        outcome.weekly += weekly_rows(rx, rows)
     return outcome

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sensorkit.pipeline import Rep
+from sensorkit.report.flags import is_stray
 from sensorkit.report.prescription import MAX_PERIOD_DAYS, ExercisePlan, Prescription
 
 DAILY_COLUMNS = (
@@ -19,7 +20,7 @@ DAILY_COLUMNS = (
     "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
     "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings", "reps_fast",
     "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed", "day_in_progress",
-    "sessions_without_data",
+    "sessions_without_data", "session_warnings", "roms_on_target", "target_rom_deg", "target_hold_s",
 )
 
 
@@ -33,6 +34,10 @@ class AnalyzedSession:
     side: str
     reps: tuple[Rep, ...]
     dated_by_file_time: bool = False  # no started_at: the day comes from the file's modification time
+    #: :func:`~sensorkit.report.flags.session_flags`: its warnings (another exercise?, a sensor moved?)
+    flags: tuple[str, ...] = ()
+    #: the start (s) from which its reps are stray, left out of the ROM columns (-inf: all; None: none)
+    stray_from_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class FailedSession:
 class _Cell:
     recordings: list[str] = field(default_factory=list)
     reps: list[Rep] = field(default_factory=list)
+    rom_reps: list[Rep] = field(default_factory=list)  # (the counted reps not stray: the ROM columns')
+    warnings: list[str] = field(default_factory=list)  # (RECORDING:FLAG of each flagged session)
     dated_by_file_time: int = 0
     failed: int = 0
     without_data: int = 0
@@ -101,6 +108,8 @@ def daily_rows(rx: Prescription, sessions: list[AnalyzedSession], as_of: date | 
         cell = cells[(rx.local_date(s.started_at), s.exercise, s.side)]
         cell.recordings.append(s.recording)
         cell.reps.extend(r for r in s.reps if r.counted)
+        cell.rom_reps.extend(r for r in s.reps if r.counted and not is_stray(r, s.stray_from_s))
+        cell.warnings.extend(f"{s.recording}:{flag}" for flag in s.flags)
         cell.dated_by_file_time += s.dated_by_file_time
     for f in failed:
         cells[(rx.local_date(f.started_at), f.exercise, f.side)].failed += 1
@@ -152,9 +161,11 @@ def _mean(values: list[float]) -> float:
 def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int, cell: _Cell,
          in_progress: bool = False) -> dict:
     reps = cell.reps
-    roms = [r.reached_deg for r in reps]  # (how far from rest: see Rep.reached_deg)
+    # (how far from rest: see Rep.reached_deg; of the reps not stray: a session of another exercise, or
+    # whose sensor moved, is no measure of this exercise's range)
+    roms = [r.reached_deg for r in cell.rom_reps]
     holds = [r.hold_s for r in reps]
-    full_roms = [r.reached_deg for r in reps if r.kind == "full"]
+    full_roms = [r.reached_deg for r in cell.rom_reps if r.kind == "full"]
     completed = _completed(plan, reps)
     return {
         "patient": patient, "date": day.isoformat(), "exercise": plan.name, "side": side,
@@ -172,9 +183,13 @@ def _row(patient: str, day: date, plan: ExercisePlan, side: str, prescribed: int
                           if prescribed and (completed >= prescribed or not cell.failed) else math.nan),
         "has_data": bool(cell.recordings),
         "source_recordings": ";".join(sorted(cell.recordings)),
-        "reps_full": len(full_roms), "rom_full_mean_deg": _mean(full_roms),
+        "reps_full": sum(r.kind == "full" for r in reps), "rom_full_mean_deg": _mean(full_roms),
         "sessions_dated_by_file_time": cell.dated_by_file_time,
         "recordings_failed": cell.failed,
         "day_in_progress": in_progress,
         "sessions_without_data": cell.without_data,
+        "session_warnings": ";".join(sorted(cell.warnings)),
+        "roms_on_target": sum(r.reached_deg >= plan.rom_deg for r in reps),
+        "target_rom_deg": plan.rom_deg, "target_hold_s": plan.hold_s,
+        "rom_full_reps": len(full_roms),  # (not a column: the full reps rom_full_mean_deg is over, for the summary)
     }

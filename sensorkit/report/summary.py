@@ -1,4 +1,8 @@
-"""The summary table: one row per patient × 30-day period (from the prescription's start) × exercise × side.
+"""The summary table: one row per patient × 30-day period × exercise × side.
+
+Periods are 30 days from the start of each prescription (:func:`summary_periods`): a prescription
+that changed starts a new period, so that none mixes two prescriptions' days; the last of each is
+cut short by its end.
 
 ROM is reported per exercise and side, over **full reps only** (hence ``full_rom_…`` in the column
 names): hip ER (25–40°) and knee extension (60–80°), left and right, partial and knee-out reps
@@ -15,6 +19,7 @@ period) is left out: its days are still in the daily report.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 PERIOD_DAYS = 30
@@ -22,8 +27,10 @@ WEEK_DAYS = 7
 SUMMARY_COLUMNS = (
     "patient", "period", "period_start", "period_end", "days", "exercise", "side", "days_with_data",
     "device_days_band", "adherence_mean_pct", "full_reps_first_week", "full_rom_first_week_mean_deg",
-    "full_reps_last_week", "full_rom_last_week_mean_deg", "full_rom_change_deg",
+    "full_reps_last_week", "full_rom_last_week_mean_deg", "full_rom_change_deg", "prescription_start",
 )
+#: a prescription's days: (first day, last day or None: open-ended)
+Span = tuple[date, "date | None"]
 
 
 def device_days_band(days_with_data: int) -> str:
@@ -32,11 +39,13 @@ def device_days_band(days_with_data: int) -> str:
 
 
 def _full_rom(rows: list[dict]) -> tuple[int, float]:
-    """(full reps, their mean ROM) over ``rows`` (each row's full-rep mean weighted by its count)."""
-    total = sum(r["reps_full"] for r in rows)
+    """(full reps, their mean ROM) over ``rows`` (each row's full-rep mean weighted by its count): the
+    full reps its ``rom_full_mean_deg`` is over (``rom_full_reps``: not those of a flagged session, stray)."""
+    counts = [r.get("rom_full_reps", r["reps_full"]) for r in rows]
+    total = sum(counts)
     if not total:
         return 0, math.nan
-    return total, sum(r["rom_full_mean_deg"] * r["reps_full"] for r in rows if r["reps_full"]) / total
+    return total, sum(r["rom_full_mean_deg"] * n for r, n in zip(rows, counts) if n) / total
 
 
 def period_number(start: date, day: date) -> int:
@@ -49,6 +58,21 @@ def period_span(start: date, number: int, last: date) -> tuple[date, date]:
     at most ``last`` (the report's last day: a period in progress ends there)."""
     first = start + timedelta(days=PERIOD_DAYS * (number - 1))
     return first, min(first + timedelta(days=PERIOD_DAYS - 1), last)
+
+
+def summary_periods(spans: Sequence[Span], last: date) -> list[tuple[date, date, date]]:
+    """The summary's periods up to ``last`` (the report's last day), in order, each as (first day, last
+    day, its prescription's start): 30 days from each prescription's start (``spans``: each
+    prescription's first and last day, None when open-ended), the last of each cut short by its end
+    (or by ``last``). Period ``n`` is the ``n``-th of them."""
+    out = []
+    for start, end in spans:
+        stop = last if end is None else min(end, last)
+        first = start
+        while first <= stop:
+            out.append((first, min(first + timedelta(days=PERIOD_DAYS - 1), stop), start))
+            first += timedelta(days=PERIOD_DAYS)
+    return out
 
 
 def days_with_data(daily: list[dict], first: date, last: date) -> int:
@@ -66,10 +90,11 @@ def adherence_mean(daily: list[dict]) -> float:
     return sum(values) / len(values) if values else math.nan
 
 
-def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
+def summary_rows(patient: str, start: date, daily: list[dict], spans: Sequence[Span] | None = None) -> list[dict]:
     """Summary rows of one patient from its daily rows (as :func:`~sensorkit.report.daily.daily_rows` gives).
 
-    Per period (:func:`period_span`), one row per (exercise, side) in the daily rows, sorted. Adherence
+    Per period (:func:`summary_periods` of ``spans``, each prescription's days; default: one
+    prescription from ``start``), one row per (exercise, side) in the period's daily rows, sorted. Adherence
     mean (:func:`adherence_mean`): over that exercise and side's exercise days that are over (those
     with ``reps_prescribed``: ``days_per_week`` days of each week, the days with exercise first, the
     days still owed on the week's last days, so that a week in progress owes none yet; an extra day
@@ -82,18 +107,17 @@ def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
     if not daily:
         return []
     last = max(date.fromisoformat(r["date"]) for r in daily)
-    series = sorted({(r["exercise"], r["side"]) for r in daily})
+    periods = summary_periods(spans if spans is not None else [(start, None)], last)
     out = []
-    for period in range(1, period_number(start, last) + 1):
-        first_day, last_day = period_span(start, period, last)
+    for period, (first_day, last_day, rx_start) in enumerate(periods, start=1):
         rows = [r for r in daily if first_day <= date.fromisoformat(r["date"]) <= last_day]
         data_days = days_with_data(rows, first_day, last_day)
         days = (last_day - first_day).days + 1
-        if not data_days and days < PERIOD_DAYS and period > 1:
+        if not data_days and days < PERIOD_DAYS and period > 1 and period == len(periods):
             break  # a short trailing period without data: nothing to summarise
         week1_end = first_day + timedelta(days=WEEK_DAYS - 1)
         week_last_start = last_day - timedelta(days=WEEK_DAYS - 1)
-        for exercise, side in series:
+        for exercise, side in sorted({(r["exercise"], r["side"]) for r in rows}):
             mine = [r for r in rows if (r["exercise"], r["side"]) == (exercise, side)]
             n_first, rom_first = _full_rom([r for r in mine if date.fromisoformat(r["date"]) <= week1_end])
             n_last, rom_last = _full_rom([r for r in mine if date.fromisoformat(r["date"]) >= week_last_start])
@@ -107,5 +131,6 @@ def summary_rows(patient: str, start: date, daily: list[dict]) -> list[dict]:
                 # (a period under two weeks: the weeks overlap, and a change within it says little; under
                 # one week they are the same days, and "no change" would be read as a measurement)
                 "full_rom_change_deg": rom_last - rom_first if days > WEEK_DAYS else math.nan,
+                "prescription_start": rx_start.isoformat(),
             })
     return out

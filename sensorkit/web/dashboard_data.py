@@ -39,7 +39,8 @@ from sensorkit.pipeline.rep import SHOWN_APART_DEG
 from sensorkit.report import DAILY_COLUMNS, SUMMARY_COLUMNS, AnalyzedSession, ExercisePlan, Prescription, csv_text
 from sensorkit.report.build import ReportedFile, build_report, report_file
 from sensorkit.report.daily import days_done
-from sensorkit.report.summary import adherence_mean, days_with_data, period_number, period_span
+from sensorkit.report.flags import FLAG_WORDS
+from sensorkit.report.summary import adherence_mean, days_with_data, summary_periods
 
 #: most points of an angle trace sent to a page (longer recordings are read in larger blocks)
 MAX_TRACE_POINTS = 20000
@@ -75,6 +76,7 @@ class _Entry:
 class _Outcome:
     daily: list[dict] = field(default_factory=list)
     summary: list[dict] = field(default_factory=list)
+    weekly: list[dict] = field(default_factory=list)  # (the report's weekly rows)
     sessions: dict[str, list[tuple[_Entry, AnalyzedSession]]] = field(default_factory=dict)
     #: the records of sessions tried that brought no samples, by patient (the report's ``sessions_without_data``)
     without_data: dict[str, list[_Entry]] = field(default_factory=dict)
@@ -166,7 +168,7 @@ class DashboardData:
         for patient, tried in report.sessions_without_data.items():
             by_name = {names[e.path]: e for e in queues.get(patient, []) if e.found.no_data}
             without_data[patient] = [by_name[s.recording] for s in tried if s.recording in by_name]
-        return _Outcome(daily=report.daily, summary=report.summary, sessions=sessions, without_data=without_data,
+        return _Outcome(daily=report.daily, summary=report.summary, weekly=report.weekly, sessions=sessions, without_data=without_data,
                         failures=list(report.failures), notes=list(report.notes), dated_after=dated_after)
 
     def status_line(self) -> str:
@@ -248,13 +250,15 @@ class DashboardData:
 
     @staticmethod
     def _period(rx: Prescription, rows: list[dict], ref: date) -> dict | None:
-        """The 30-day period holding ``ref``, as ``summary.csv`` has it (:func:`~sensorkit.report.summary.period_span`):
-        its number, first and last day reported (``end``: at most ``ref``, at most the prescription's
-        end), its ``days`` so far and its days with data. None before the prescription's start (no period yet)."""
+        """The 30-day period holding ``ref``, as ``summary.csv`` has it (:func:`~sensorkit.report.summary.summary_periods`:
+        30 days from each prescription's start): its number, first and last day reported (``end``: at
+        most ``ref``, at most the prescription's end), its ``days`` so far and its days with data;
+        between two prescriptions, the last begun. None before the prescription's start (no period yet)."""
         if ref < rx.start:
             return None
-        number = period_number(rx.start, ref)
-        first, last = period_span(rx.start, number, ref)  # (ref: at most the prescription's end)
+        periods = summary_periods([(p.start, p.end) for p in rx.periods or (rx,)], ref)
+        number, (first, last, _) = next((n, span) for n, span in reversed(list(enumerate(periods, start=1)))
+                                        if span[0] <= ref)
         return {"period": number, "start": first.isoformat(), "end": last.isoformat(),
                 "days": (last - first).days + 1, "days_with_data": days_with_data(rows, first, last)}
 
@@ -351,6 +355,11 @@ class DashboardData:
                            key=lambda t: t["started"])
             for t in tried:
                 tried_by_date.setdefault(t["date"], []).append(t)
+            flagged_by_date: dict[str, list[dict]] = {}  # (sessions flagged: another exercise?, sensor moved?)
+            for entry, s in self._outcome.sessions[patient]:
+                for flag in s.flags:
+                    flagged_by_date.setdefault(rx.local_date(s.started_at).isoformat(), []).append(
+                        {"recording": s.recording, "flag": flag, "words": FLAG_WORDS[flag]})
             calendar = []
             due = self._schedule(rx, rows, last_day)  # (the report's exercise days; after them, those still due)
             day = rx.start
@@ -377,6 +386,9 @@ class DashboardData:
                     "has_data": any(r["has_data"] for r in day_rows),
                     # (of the exercises and sides scheduled that day, when any: another's reps are not theirs)
                     "reps_completed": sum(r["reps_completed"] for r in (scheduled or day_rows)), "reps_prescribed": prescribed,
+                    "reps_total": sum(r["reps_total"] for r in (scheduled or day_rows)),  # (counted reps)
+                    # (its sessions flagged, each: recording, flag, words; their stray reps not in the ROM per day)
+                    "flagged": flagged_by_date.get(day.isoformat(), []),
                     "recordings_failed": sum(r["recordings_failed"] for r in day_rows),
                     # (sessions tried that brought no samples: the day was not empty-handed, and why each ended)
                     "sessions_without_data": sum(r["sessions_without_data"] for r in day_rows),
@@ -392,11 +404,16 @@ class DashboardData:
                     "rom_mean_deg": _num(r["rom_mean_deg"]), "rom_full_mean_deg": _num(r["rom_full_mean_deg"]),
                     "rom_max_deg": _num(r["rom_max_deg"]),
                     "reps_total": r["reps_total"], "reps_completed": r["reps_completed"],
-                    "adherence_pct": _num(r["adherence_pct"])} for r in rows]
+                    "adherence_pct": _num(r["adherence_pct"]),
+                    # (the day's sessions flagged, RECORDING:FLAG: their stray reps are not in these ROMs)
+                    "session_warnings": r["session_warnings"]} for r in rows]
             sessions = [self._session(rx, entry, s) for entry, s in
                         sorted(self._outcome.sessions[patient], key=lambda es: es[1].started_at)]
             summary = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
                        for r in self._outcome.summary if r["patient"] == patient]
+            # (week by week: days with exercise of days due, reps completed of prescribed, as weekly.csv)
+            weeks = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
+                     for r in self._outcome.weekly if r["patient"] == patient]
             plans = [_plan(p) for p in rx.judging(ref).exercises]  # (in force on ref)
             # (each prescription period, from/to and what it prescribed: a changed prescription read as it
             # was, not only the plan in force; in force / ended / to come on the reference day)
@@ -409,7 +426,7 @@ class DashboardData:
             dated_after = [self._session(rx, entry, s) for entry, s in
                            sorted(self._outcome.dated_after.get(patient, []), key=lambda es: es[1].started_at)]
             return {**info, "plans": plans, "prescriptions": prescriptions, "calendar": calendar, "rom": rom, "sessions": sessions,
-                    "sessions_without_data": tried, "summary": summary, "dated_after": dated_after}
+                    "sessions_without_data": tried, "summary": summary, "weeks": weeks, "dated_after": dated_after}
 
     def _tried(self, rx: Prescription, entry: _Entry) -> dict:
         """The record of a session tried that brought no samples: when, what, and how it ended
@@ -435,6 +452,8 @@ class DashboardData:
             # no measure of the patient's range)
             "rom_full_mean_deg": _num(sum(r.reached_deg for r in full) / len(full)) if (full := [r for r in counted if r.kind == "full"]) else None,
             "reps": [_rep(r, plan) for r in s.reps],
+            # (another exercise?, sensor moved?: its stray reps are left out of the ROM per day)
+            "flags": [{"flag": flag, "words": FLAG_WORDS[flag]} for flag in s.flags],
         }
 
     def recording(self, rec_id: str) -> dict | None:

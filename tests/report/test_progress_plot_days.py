@@ -64,7 +64,7 @@ def test_the_title_says_exercise_days_and_the_mean_leaves_today_apart(monkeypatc
     seen = drawn(monkeypatch, rows(date(2026, 1, 7)))
     (title,) = seen["titles"]
     assert "scheduled" not in title and title.startswith("adherence per exercise day")
-    assert "mean 100 % over 2 exercise days × side, today apart" in title and "x = 0 %, ? = data lost" in title
+    assert "mean 100 % over 2 exercise days × side, today apart" in title and "x = 0 %, missed; o = 0 %, recorded but none completed; ? = data lost" in title
     assert sorted(seen["bars"]) == [(day_x(date(2026, 1, 1)), 100.0, True), (day_x(date(2026, 1, 2)), 100.0, True),
                                     (day_x(date(2026, 1, 7)), 0.0, False)]  # (today: hollow, so far)
     assert seen["crosses"] == []  # (not missed: the day is not over)

@@ -13,7 +13,7 @@ DAILY_HEADER = ["patient", "date", "exercise", "side", "sessions", "reps_prescri
                 "reps_partial", "reps_knee_out", "reps_total", "rom_mean_deg", "rom_max_deg", "hold_mean_s",
                 "holds_on_target", "active_time_s", "adherence_pct", "has_data", "source_recordings", "reps_fast",
                 "reps_full", "rom_full_mean_deg", "sessions_dated_by_file_time", "recordings_failed", "day_in_progress",
-                "sessions_without_data"]
+                "sessions_without_data", "session_warnings", "roms_on_target", "target_rom_deg", "target_hold_s"]
 # p101: every day 10-26..11-03 (end given); p202: open-ended, from 10-27 to the report's day, AS_OF (its last
 # recording is on 10-30), any 3 days of each week from the start (the documented rule): in the week
 # 10-27..11-02 its two days with a recording, 10-27 and 10-30, and its last day, 11-02, missed; the week

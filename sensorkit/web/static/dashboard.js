@@ -96,7 +96,7 @@ async function listPage() {
       <td class="opt" data-col="today" data-label="today so far" title="${esc((todayWords(p.today) || ["", ""])[1])}">${todayWords(p.today)
         ? esc(todayWords(p.today)[0] + (p.today.reps_prescribed ? " reps" : "")) : "–"}</td>
       <td class="num opt" data-col="days_with_data" data-label="days with data" data-value="${p.current_period ? p.current_period.days_with_data : ""}">${p.current_period
-        ? `${p.current_period.days_with_data} <span class="dim">of ${p.current_period.days} (period ${p.current_period.period}: <span class="date">${p.current_period.start}</span> – <span class="date">${p.current_period.end}</span>)</span>`
+        ? `${p.current_period.days_with_data} <span class="dim">of ${p.current_period.days} (30-day period ${p.current_period.period}: <span class="date">${p.current_period.start}</span> – <span class="date">${p.current_period.end}</span>)</span>`
         : `– <span class="dim">(starts ${p.start})</span>`}</td>
       <td data-col="last_session">${whenHTML(p.last_session)}</td>
       <td class="num opt" data-col="sessions" data-label="sessions">${p.sessions}${p.sessions_without_data
@@ -132,9 +132,11 @@ const CALENDAR_KEYS = [
   ["good", "done: 80 % or more of the reps"], ["mid", "partly: 50–80 %"], ["low", "missed or under 50 %"],
   ["triedonly", "tried, nothing recorded: the day's sessions all ended before any sample came (no reps: 0 %)"],
   ["lost", "data lost: a recording could not be read"], ["inprogress", "in progress: the report's day, reps still to do"],
-  ["off", "not scheduled: no exercise day (a day beyond the week's days a week shows its reps)"], ["future", "still to come"],
+  ["off", "not scheduled: no exercise day (an extra day, beyond the week's days a week, with a session: its reps completed of those counted)"],
+  ["future", "still to come"],
   ["today", "today (the report's day)"], ["data", "a recording that day"],
   ["tried", "a session tried, no data: it ended before any sample came (the day's text says why)"],
+  ["flagged", "a session flagged: another exercise? or the sensor moved? (its stray reps left out of the ROM per day)"],
 ];
 function calendar(days, today) {
   if (!days.length) return "<p class='dim'>no days yet</p>";
@@ -157,11 +159,16 @@ function calendar(days, today) {
       : triedOnly ? "triedonly" : band(d.adherence_pct ?? 0);
     used.add(cls); if (d.has_data) used.add("data"); if (d.date === today) used.add("today");
     if (nTried) used.add("tried");
-    // (reps done on a day not scheduled are shown too: exercise on the wrong days is worth seeing)
+    const flagged = d.flagged || [];
+    if (flagged.length) used.add("flagged");
+    // (a day beyond the week's exercise days with a session: an extra day, its reps shown, whatever they
+    // completed: exercise on other days is worth seeing, and 0 of 31 is not "nothing")
+    const extra = !d.scheduled && !d.future && (d.has_data || nTried > 0 || d.recordings_failed > 0);
     const value = lost ? "?" : going ? `${d.reps_completed}/${d.reps_prescribed}` : triedOnly ? "tried"
       : d.scheduled && !d.future ? `${fmt(d.adherence_pct ?? 0, 0)}%`
-      : !d.scheduled && d.reps_completed ? `${d.reps_completed} reps` : "";
-    const note = triedOnly ? "no data" : nTried && !d.has_data ? "tried" : "";
+      : extra && d.has_data ? `${d.reps_completed} reps` : "";
+    // (an extra day's reps completed "of" those counted: 0 of 31 is not a day with nothing)
+    const note = triedOnly ? "no data" : nTried && !d.has_data ? "tried" : extra && d.has_data ? `of ${d.reps_total}` : "";
     // (per exercise and side when there are several: one side's extra reps do not hide another's missing ones)
     const parts = (d.parts || []).filter((q) => q.reps_prescribed);
     const counts = (parts.length > 1 ? parts.map((q) => `${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} ${q.reps_completed} of ${q.reps_prescribed}`).join(", ")
@@ -170,17 +177,21 @@ function calendar(days, today) {
       (d.scheduled ? (d.parts || []).filter((q) => !q.reps_prescribed && q.reps_completed)
         .map((q) => `, +${q.reps_completed} ${EXERCISE_WORDS[q.exercise] || q.exercise} ${q.side} reps (not scheduled)`).join("") : "");
     const title = `${d.date}: ${d.scheduled ? `${counts}${going ? " so far, day in progress" : ""}`
-      : `not scheduled${d.reps_completed ? `, ${d.reps_completed} reps completed (an extra day: the week's exercise days are others)` : ""}`}` +
+      : extra ? `not scheduled, an extra day: ${d.has_data ? `${d.reps_completed} of ${d.reps_total} counted reps completed` : "no reps"} (the week's exercise days are others)`
+      : "not scheduled"}` +
       `${d.recordings_failed ? `, ${d.recordings_failed} recording(s) could not be read: data lost, adherence unknown` : ""}` +
       // (sessions tried that brought no samples: when, and why each ended; such a day is not one with nothing)
       `${nTried ? `, ${nTried} session${nTried > 1 ? "s" : ""} tried without data: ` + tried.map((t) =>
         `${when(t.started).slice(11, 16)} ${EXERCISE_WORDS[t.exercise] || t.exercise} ${t.side}, ${endedHow(t)}`).join("; ") : ""}` +
-      `${d.has_data || d.recordings_failed || nTried ? "" : d.future ? "" : ", no recording"}` + `${d.date === today ? " (today)" : ""}`;
+      `${d.has_data || d.recordings_failed || nTried ? "" : d.future ? "" : ", no recording"}` +
+      // (a session flagged: probably another exercise, or the sensor moved; its stray reps not in the ROM per day)
+      flagged.map((f) => `; ${f.recording} flagged: ${f.words} (its stray reps left out of the ROM per day)`).join("") +
+      `${d.date === today ? " (today)" : ""}`;
     // (the day's meaning is also in its text, for a screen reader: a title is read by few)
-    return `<div class="day ${cls}${d.has_data ? " data" : ""}${nTried ? " tried" : ""}${d.date === today ? " today" : ""}" title="${esc(title)}"
+    return `<div class="day ${cls}${d.has_data ? " data" : ""}${nTried ? " tried" : ""}${flagged.length ? " flagged" : ""}${d.date === today ? " today" : ""}" title="${esc(title)}"
       ${d.date === today ? 'aria-current="date"' : ""} data-date="${d.date}"
       data-adherence="${d.adherence_pct === null ? "" : fmt(d.adherence_pct)}" data-completed="${d.reps_completed}"
-      data-prescribed="${d.reps_prescribed}" data-has-data="${d.has_data}" data-without-data="${nTried}"><span aria-hidden="true">${Number(d.date.slice(8))}<span class="v">${value}</span>${note ? `<span class="t">${note}</span>` : ""}</span><span class="sr-only">${esc(title)}</span></div>`;
+      data-prescribed="${d.reps_prescribed}" data-has-data="${d.has_data}" data-without-data="${nTried}" data-flagged="${esc(flagged.map((f) => f.flag).join(" "))}"><span aria-hidden="true">${Number(d.date.slice(8))}${flagged.length ? '<span class="flag-mark">⚠</span>' : ""}<span class="v">${value}</span>${note ? `<span class="t">${note}</span>` : ""}</span><span class="sr-only">${esc(title)}</span></div>`;
   }).join("");
   const legend = CALENDAR_KEYS.filter(([key]) => used.has(key) || ["good", "mid", "low", "off"].includes(key))
     .map(([key, text]) => `<span data-key="${key}"><i class="swatch ${key}" aria-hidden="true"></i>${text}</span>`).join("");
@@ -273,6 +284,42 @@ function romChart(el, p) {
   window.addEventListener("resize", () => chart.setSize({ width: width(), height: 260 }));
 }
 
+// Week by week, as weekly.csv: days with exercise of the days due, reps completed of those prescribed,
+// the mean adherence of its exercise days that are over; a week not over says so
+function weeksTable(weeks) {
+  if (!weeks.length) return "<p class='dim' id='no-weeks'>no week yet</p>";
+  const several = new Set(weeks.map((w) => `${w.exercise}|${w.side}`)).size > 1;
+  return `<p class="hint">Weeks of 7 days from each prescription's start. Days with exercise of the days due (any
+    days_per_week days of each week; extra days counted), reps completed of those prescribed (extra days' included).</p>` +
+    wrap(`<table id="weeks" class="stack"><thead><tr><th data-col="week">Week</th><th data-col="dates">Dates</th>
+      ${several ? '<th class="opt" data-col="exercise">Exercise</th>' : ""}
+      <th class="num" data-col="days">Days with exercise / due</th><th class="num" data-col="reps">Reps completed / prescribed</th>
+      <th class="num opt" data-col="adherence">Adherence</th></tr></thead><tbody>` +
+      weeks.map((w) => `<tr data-week="${w.week}" data-start="${w.week_start}"${w.week_in_progress ? ' class="in-progress"' : ""}>
+        <td data-col="week">${w.week}</td>
+        <td data-col="dates"><span class="date">${w.week_start}</span> – <span class="date">${w.week_end}</span>${w.week_in_progress
+          ? ` <span class="dim">(in progress: ${w.days} of its days so far)</span>` : ""}</td>
+        ${several ? `<td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[w.exercise] || w.exercise)} ${w.side}</td>` : ""}
+        <td class="num" data-col="days">${w.days_with_exercise} / ${w.days_due}</td>
+        <td class="num" data-col="reps">${w.reps_completed} / ${w.reps_prescribed}</td>
+        <td class="num opt" data-col="adherence" data-label="adherence">${withUnit(w.adherence_mean_pct, " %")}</td></tr>`).join("") +
+      "</tbody></table>");
+}
+
+// (what a flag says, on the session's badge)
+const FLAG_TITLES = {
+  another_exercise: "most of its movements went beyond this exercise's range: was another exercise recorded? Its reps are left out of the range of motion per day",
+  sensor_moved: "reps after counted ones were rejected as turning about another axis: did the sensor turn on the leg? Its reps from then on are left out of the range of motion per day",
+};
+// Under the ROM chart's heading: which sessions' reps are not in it (flagged: another exercise?, sensor moved?)
+function romNote(p) {
+  const flagged = p.sessions.filter((s) => (s.flags || []).length);
+  if (!flagged.length) return "";
+  return `<p class="note" id="rom-left-out">Left out of the range of motion per day: the stray reps of ${flagged.length === 1
+    ? "one session" : `${flagged.length} sessions`} flagged (${flagged.map((s) => `${esc(when(s.started))}: ${s.flags.map((f) => esc(f.words)).join(", ")}`).join("; ")});
+    ${flagged.length === 1 ? "its" : "their"} reps still count in the reps and adherence.</p>`;
+}
+
 async function patientPage(id) {
   const p = await getJSON(`/api/patient/${encodeURIComponent(id)}`);
   crumbs.textContent = `› ${p.patient}`;
@@ -300,13 +347,14 @@ async function patientPage(id) {
       <td class="num opt" data-col="counted" data-label="counted">–</td><td class="num" data-col="completed">–</td>
       <td data-col="kinds" colspan="4"><span class="nodata-badge">no data</span> <span class="dim">${esc(endedHow(s))}</span></td>
     </tr>` : `
-    <tr data-recording="${esc(s.recording)}" data-date="${s.date}" data-counted="${s.counted}" data-completed="${s.completed}">
+    <tr data-recording="${esc(s.recording)}" data-date="${s.date}" data-counted="${s.counted}" data-completed="${s.completed}"${(s.flags || []).length ? ` class="flagged" data-flags="${esc(s.flags.map((f) => f.flag).join(" "))}"` : ""}>
       <td data-col="started">${whenHTML(s.started)}</td>
       <td class="opt" data-col="exercise">${esc(EXERCISE_WORDS[s.exercise] || s.exercise)}</td><td class="opt" data-col="side" data-label="side">${s.side}</td>
       <td class="num opt" data-col="counted" data-label="counted">${s.counted}</td><td class="num" data-col="completed">${s.completed}</td>
       <td data-col="kinds">${["full", "partial", "knee_out", "rejected"].filter((k) => s.kinds[k]).map((k) => `<span class="kind ${k}">${KIND_WORDS[k]} ${s.kinds[k]}</span>`).join(" ")}
-        ${s.fast ? `<span class="fast">${s.fast} rushed</span>` : ""}</td>
-      <td class="num" data-col="rom_full_mean_deg">${fmt(s.rom_full_mean_deg)}</td>
+        ${s.fast ? `<span class="fast">${s.fast} rushed</span>` : ""}${(s.flags || []).map((f) =>
+          ` <span class="flag-badge" title="${esc(FLAG_TITLES[f.flag] || "")}">⚠ ${esc(f.words)}</span>`).join("")}</td>
+      <td class="num" data-col="rom_full_mean_deg"${(s.flags || []).length ? ' title="not in the range of motion per day: a flagged session"' : ""}>${fmt(s.rom_full_mean_deg)}</td>
       <td class="opt" data-col="reps"><button type="button" class="reps-toggle" aria-expanded="false" aria-controls="reps-${s.id}"
         aria-label="reps of ${esc(when(s.started))}">reps</button></td>
       <td class="opt" data-col="trace"><a href="/recording/${s.id}">trace</a></td>
@@ -341,14 +389,16 @@ async function patientPage(id) {
       <div class="card" id="card-7d">Adherence, last 7 days<b>${withUnit(p.adherence_7d_pct, " %")}</b>${started ? until : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
       <div class="card" id="card-30d">Adherence, last 30 days<b>${withUnit(p.adherence_30d_pct, " %")}</b>${started ? until : `<small class="dim">starts ${esc(p.start)}</small>`}</div>
       ${today ? `<div class="card" id="card-today">Today so far (${esc(p.today.date)})<b>${esc(today[0])}</b><small class="dim">${esc(today[1])}</small></div>` : ""}
-      <div class="card" id="card-days">${started ? `Days with data, period ${p.current_period.period}` : "Days with data"}<b>${periodDays(p.current_period)}</b>
+      <div class="card" id="card-days">${started ? `Days with data, 30-day period ${p.current_period.period}` : "Days with data"}<b>${periodDays(p.current_period)}</b>
         <small class="dim">${started ? `${dateHTML(p.current_period.start)} – ${dateHTML(p.current_period.end)}` : "not begun"}</small></div>
       <div class="card" id="card-last">Last session<b style="font-size:1.1rem">${esc(when(p.last_session))}</b></div>
     </div>
     <h2>Adherence calendar</h2>${calendar(p.calendar, p.report_day)}
-    <h2>Range of motion per day</h2><div class="chart" id="rom-chart"></div>
-    <h2>30-day periods</h2>
-    ${!p.summary.length ? `<p class="dim" id="no-period">No period yet: the prescription starts ${esc(p.start)}.</p>` : wrap(`<table id="periods" class="stack"><thead><tr><th data-col="period">Period</th><th class="opt" data-col="exercise">Exercise</th>
+    <h2>Range of motion per day</h2>${romNote(p)}<div class="chart" id="rom-chart"></div>
+    <h2 id="weeks-head">Week by week</h2>
+    ${weeksTable(p.weeks || [])}
+    <h2 id="periods-head">30-day periods <span class="dim">(counted from each prescription's start: a change starts a new one)</span></h2>
+    ${!p.summary.length ? `<p class="dim" id="no-period">No period yet: the prescription starts ${esc(p.start)}.</p>` : wrap(`<table id="periods" class="stack"><thead><tr><th data-col="period">30-day period</th><th class="opt" data-col="exercise">Exercise</th>
       <th class="opt" data-col="side">Side</th><th data-col="dates">Dates</th><th class="num opt" data-col="days_with_data">Days with data</th>
       <th class="opt" data-col="band">Band</th><th class="num" data-col="adherence">Adherence</th>
       <th class="num opt" data-col="first_week">Full-rep ROM first week</th><th class="num opt" data-col="last_week">last week</th>
