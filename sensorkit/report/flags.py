@@ -5,7 +5,8 @@
 The two warnings ``analyze`` gives such a recording (:func:`sensorkit.batch.exercise_misfit_warning`,
 :func:`sensorkit.batch.moved_sensor_warning`), as the report carries them: a flag per warning, and
 the time from which its reps are stray (no measure of the prescribed exercise's range): every rep
-of a recording of another exercise; those from the first movement rejected after the sensor turned.
+of a recording of another exercise; those from the first movement rejected after the sensor turned
+(or from the first rep counted but resting where no seated leg rests, read about the stale axis).
 Stray reps stay counted (``reps_total``, adherence), but are left out of the ROM columns.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from sensorkit.batch import MOVED_MIN_HELD, exercise_misfit_warning, moved_sensor_run
+from sensorkit.batch import MOVED_MIN_HELD, exercise_misfit_warning, moved_sensor_run, rest_moved_run
 from sensorkit.pipeline import Rep
 
 #: the flag of a recording whose movements went beyond its exercise's range: another exercise?
@@ -35,6 +36,8 @@ def session_flags(exercise: str, reps: Sequence[Rep]) -> tuple[tuple[str, ...], 
         flags.append(ANOTHER_EXERCISE)
         stray_from_s = -math.inf
     held, first, _ = moved_sensor_run(list(reps))
+    if held < MOVED_MIN_HELD:  # (or reps still counted after it, read about the stale axis: misread)
+        held, first, _ = rest_moved_run(list(reps))
     if held >= MOVED_MIN_HELD and first is not None:
         flags.append(SENSOR_MOVED)
         stray_from_s = first.start_s if stray_from_s is None else stray_from_s

@@ -75,3 +75,12 @@ def test_the_live_terminal_says_it_once_with_the_rep_that_makes_the_run():
         if display.stream.getvalue().count(MOVED_NOTE) > before:
             said.append(i)
     assert said == [first]
+
+
+def test_a_report_flags_the_session_and_leaves_the_misread_reps_out_of_its_range():
+    from sensorkit.report.flags import SENSOR_MOVED, is_stray, session_flags
+
+    reps = reps_resting(0.0, 2.0, 70.0, 71.0, 69.0)
+    flags, stray_from_s = session_flags("knee_extension", reps)
+    assert flags == (SENSOR_MOVED,)
+    assert [is_stray(r, stray_from_s) for r in reps] == [False, False, True, True, True]
