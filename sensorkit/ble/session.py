@@ -131,7 +131,7 @@ class SensorSession:
         self._answers: asyncio.Queue[tuple[str, bytes]] | None = None
         self._reconnect_task: asyncio.Task | None = None
         self._pending_gap: Reconnect | None = None
-        # (monotonic s of the pending gap's loss, clock s of its last data)
+        # (host s (_host_s) of the pending gap's loss, clock s of its last data)
         self._outage_started: tuple[float, float] | None = None
         self._watchdog = DataWatchdog()
         self._watchdog_task: asyncio.Task | None = None
@@ -197,7 +197,7 @@ class SensorSession:
         self.sensor = spec if isinstance(spec, FoundSensor) else await find_sensor(
             spec, self.scan_timeout_s, self._scanner_backend)
         self.protocol = self._resolve_protocol()
-        if not await self._connect_with_backoff(time.monotonic() + self.give_up_s):
+        if not await self._connect_with_backoff(_host_s() + self.give_up_s):
             raise ConnectError(f"could not connect to {self.sensor.address} ({self.sensor.name}) "
                                f"within {self.give_up_s:g} s")
         self._watchdog_task = asyncio.get_running_loop().create_task(self._watch_data())
@@ -287,7 +287,7 @@ class SensorSession:
         return firmware_protocols.get(spec) if isinstance(spec, str) else spec
 
     async def _connect_with_backoff(self, deadline: float) -> bool:
-        """Attempt until connected and streaming (True) or ``deadline`` (monotonic s) has passed (False)."""
+        """Attempt until connected and streaming (True) or ``deadline`` (host s: :func:`_host_s`) has passed (False)."""
         attempts = 0
         for delay_s in backoff_delays(self.backoff_initial_s, self.backoff_max_s):
             attempts += 1
@@ -295,7 +295,7 @@ class SensorSession:
                 self._pending_gap.attempts += 1
             if await self._attempt(deadline, attempts):
                 return True
-            remaining_s = deadline - time.monotonic()
+            remaining_s = deadline - _host_s()
             if remaining_s <= 0 or self._closing:
                 return False
             await asyncio.sleep(min(delay_s, remaining_s))
@@ -306,7 +306,7 @@ class SensorSession:
         client = None
         # an attempt ends with the give-up time, but the one attempt made after it (--give-up-s 0:
         # one try) has the whole connect timeout: a real sensor takes more than a moment to connect
-        remaining_s = deadline - time.monotonic()
+        remaining_s = deadline - _host_s()
         timeout_s = (self.connect_timeout_s if attempt == 1 and remaining_s <= 0
                      else min(self.connect_timeout_s, max(remaining_s, 0.1)))
         try:
@@ -630,10 +630,10 @@ class SensorSession:
     async def _watch_data(self) -> None:
         """The data watchdog: a streaming link that brings no samples for longer than the stream's
         allowance (:class:`~sensorkit.ble.link.DataWatchdog`) is lost, as if it had dropped."""
-        due = time.monotonic() + WATCHDOG_TICK_S
+        due = _host_s() + WATCHDOG_TICK_S
         while not self._closing:
             await asyncio.sleep(WATCHDOG_TICK_S)
-            now = time.monotonic()
+            now = _host_s()
             held_up = now - due > WATCHDOG_TICK_S  # (the loop was busy: the data gets its turn first)
             due = now + WATCHDOG_TICK_S
             if held_up or self.state is not LinkState.STREAMING:
@@ -734,7 +734,7 @@ class SensorSession:
             self._pending_gap = gap
             # (clock s: when the data stopped, not when the watchdog saw it; lost_s on giving up counts
             # from there, as a resumed gap's counts from its last sample)
-            self._outage_started = (time.monotonic(), self._clock() - (silent_s or 0.0))
+            self._outage_started = (_host_s(), self._clock() - (silent_s or 0.0))
         self._set_state(LinkState.RECONNECTING)
         self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())
 
@@ -743,15 +743,15 @@ class SensorSession:
         Movesense with no free subscription slot: 507) ends the stream at once, its reader getting
         the :class:`StreamRefusedError` the first connection would have raised (a 507: after the one
         resubscription :meth:`_attempt` makes for it)."""
-        started_monotonic_s = self._outage_started[0]
+        started_host_s = self._outage_started[0]
         refusal: StreamRefusedError | None = None
         try:
             await self._stop_quietly(self.client)  # (a silent sensor's link is still up: stopped, let go)
             await self._disconnect_quietly(self.client)
-            deadline = started_monotonic_s + self.give_up_s  # (counted from the first loss of a gap)
+            deadline = started_host_s + self.give_up_s  # (counted from the first loss of a gap)
             # at least one attempt per gap, as open() makes one (--give-up-s 0: one try, no waiting);
             # a link re-lost before any data after the deadline is given up at once
-            if ((self._pending_gap is not None and self._pending_gap.attempts == 0 or time.monotonic() < deadline)
+            if ((self._pending_gap is not None and self._pending_gap.attempts == 0 or _host_s() < deadline)
                     and await self._connect_with_backoff(deadline)):
                 return
         except StreamRefusedError as exc:  # (another attempt would be refused the same way)
@@ -781,6 +781,12 @@ class SensorSession:
         self.state_history.append(state)
         if self._on_state is not None:
             self._on_state(state)
+
+
+def _host_s() -> float:
+    """The host's clock (s): the running event loop's (``time.monotonic`` on asyncio's own loops; a
+    test's loop of simulated time moves it only while every task waits, as a slow host cannot)."""
+    return asyncio.get_running_loop().time()
 
 
 def _battery_level(value: bytes | bytearray | None) -> int | None:

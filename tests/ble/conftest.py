@@ -14,6 +14,8 @@ from sensorkit.ble.virtual.open_v1_firmware import ACC_MS2_PER_LSB, GYRO_DPS_PER
 from sensorkit.ble.virtual.polar_firmware import GYR_FACTOR, PolarVerityFirmware
 from sensorkit.samples import Samples
 
+from .simulated_time import run_on_simulated_time
+
 RATE_HZ = 104.0
 
 
@@ -40,6 +42,12 @@ def run_async(coro):
 @pytest.fixture
 def run():
     return run_async
+
+
+@pytest.fixture
+def run_simulated():
+    """:func:`run_async` on simulated time (:mod:`tests.ble.simulated_time`)."""
+    return run_on_simulated_time
 
 
 @dataclass

@@ -14,7 +14,21 @@ from sensorkit.ble import ConnectError, LinkState, SensorNotFoundError, SensorSe
 from sensorkit.ble.virtual import VirtualRadio, VirtualSensor
 from sensorkit.ble.virtual.polar_firmware import PolarVerityFirmware
 from sensorkit.samples import Samples
-from .conftest import synthetic_samples
+from .conftest import run_async, synthetic_samples
+
+
+@pytest.fixture
+def run(run_simulated):
+    """Sessions here run on simulated time (:mod:`tests.ble.simulated_time`): a loaded machine
+    that ran the session late made a stream test fail (two seconds of the sensor's clock gone while
+    the process waited for a core: a reconnect given up, a silence said). Those timed on the host's
+    clock (``time.monotonic``, a sensor reused across runs) ask for ``run_on_host_time``."""
+    return run_simulated
+
+
+@pytest.fixture
+def run_on_host_time():
+    return run_async
 
 
 def session_for(rig, **options):
@@ -652,8 +666,9 @@ def test_a_movesense_subscription_that_succeeds_streams_without_an_answer(run, m
     assert start.unanswered is None
 
 
-def test_a_movesense_subscription_to_a_path_it_does_not_serve_ends_in_one_error_naming_it(tmp_path, run, monkeypatch,
-                                                                                         caplog):
+def test_a_movesense_subscription_to_a_path_it_does_not_serve_ends_in_one_error_naming_it(
+        tmp_path, run_on_host_time, monkeypatch, caplog):
+    run = run_on_host_time  # (timed on the host's clock)
     # The app answers a SUBSCRIBE to a path it does not serve with nothing at all. The session
     # waited for data: "no data from ... reconnecting" after the start's wait and the watchdog's
     # 7 s, the same subscription again on every reconnect until the give-up time, then "gave up
@@ -693,7 +708,9 @@ def test_a_movesense_subscription_to_a_path_it_does_not_serve_ends_in_one_error_
     assert (stream["ended_by"], stream["error"], stream["received_samples"]) == ("refused", message, 0)
 
 
-def test_a_movesense_subscription_answered_after_the_wait_is_not_said_to_have_had_no_answer(run, monkeypatch, caplog):
+def test_a_movesense_subscription_answered_after_the_wait_is_not_said_to_have_had_no_answer(
+        run_on_host_time, monkeypatch, caplog):
+    run = run_on_host_time  # (timed on the host's clock)
     # A subscription answered (200, as the offline app does) after the start's wait, then no data:
     # the session ended with "sent no data and no answer ... (a path the sensor does not serve gets
     # no answer at all)", though the sensor had answered. An answered subscription is no unserved
@@ -1055,7 +1072,8 @@ def test_a_metawear_board_is_asked_its_chip_and_streamed_with_that_chips_registe
     assert np.abs(out.gyr - source.gyr[index]).max() <= 1 / 16.4 / 2 + 1e-9      # +-2000 deg/s
 
 
-def test_a_witmotion_sensor_is_read_first_and_its_flash_written_only_when_its_rate_changes(run):
+def test_a_witmotion_sensor_is_read_first_and_its_flash_written_only_when_its_rate_changes(run_on_host_time):
+    run = run_on_host_time  # (timed on the host's clock)
     # Every connection wrote unlock, rate, save (FF AA 00 00 00): each save rewrites the sensor's
     # flash. Now its rate register is read first (FF AA 27 03 00 -> 55 71 03 00 ...), and written
     # and saved only when it differs: once for a sensor saved at 10 Hz, never again after.
@@ -1323,7 +1341,8 @@ def test_a_polar_answer_in_several_notifications_reaches_the_decoder_whole(run, 
     assert 39 < np.abs(out.gyr).max() <= 40 + GYR_FACTOR  # (40 sin 2t deg/s about x: 16 times that unscaled)
 
 
-def test_the_session_waits_the_pause_a_command_asks_for(open_v1_rig, run):
+def test_the_session_waits_the_pause_a_command_asks_for(open_v1_rig, run_on_host_time):
+    run = run_on_host_time  # (timed on the host's clock)
     # (WitMotion's unlock and register writes each need 100 ms before the next write)
     from firmware_protocols import Command
     from firmware_protocols.open_v1 import CONTROL_CHAR_UUID, CONTROL_STOP, OpenV1

@@ -10,7 +10,6 @@ and set the battery level (notified to a subscribed client, as a real sensor's c
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Callable
 
 import numpy as np
@@ -67,7 +66,8 @@ class VirtualSensor:
         self._rows = samples.to_array()
         self._rows[:, 0] -= self._rows[0, 0] if len(self._rows) else 0.0
         self._cursor = 0
-        self._powered_at: float | None = None  # wall time of the first start command
+        self._powered_at: float | None = None  # host time (s, its event loop's) of the first start command
+        self._loop: asyncio.AbstractEventLoop | None = None  # (the loop it runs on, whose clock it reads)
         self._down_until = 0.0  # sensor time before which connections are refused
         self._powered_off = False
         self._refuse_next = 0
@@ -89,10 +89,11 @@ class VirtualSensor:
 
     # ---- clock and state ------------------------------------------------------------------
     def clock(self) -> float:
-        """Sensor seconds since the first start command (0 before it)."""
+        """Sensor seconds since the first start command (0 before it), on its event loop's clock
+        (``time.monotonic`` on asyncio's own loops; a test's loop of simulated time: that time)."""
         if self._powered_at is None:
             return 0.0
-        return (time.monotonic() - self._powered_at) * self.speed
+        return (self._loop.time() - self._powered_at) * self.speed
 
     @property
     def local_name(self) -> str:
@@ -216,7 +217,8 @@ class VirtualSensor:
 
     def streaming_changed(self) -> None:
         if self.firmware.streaming and self._powered_at is None:
-            self._powered_at = time.monotonic()
+            self._loop = asyncio.get_running_loop()
+            self._powered_at = self._loop.time()
         self._wake.set()
 
     # ---- internals -----------------------------------------------------------------------
