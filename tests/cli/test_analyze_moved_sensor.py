@@ -15,27 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from scipy.spatial.transform import Rotation, Slerp
+from scipy.spatial.transform import Rotation
 
 from sensorkit.cli import cli
 from sensorkit.io import read_recording
-
-REAL = Path(__file__).resolve().parents[2] / "recordings" / "real" / "uci_s1_test.csv"
-
-
-def restrapped(turn: Rotation, from_s: float = 145.0, over_s: float = 6.0) -> pd.DataFrame:
-    """The real session with the sensor turned by ``turn`` from ``from_s`` over ``over_s`` seconds
-    (its readings turned into the new frame; the gyro also reads the turn itself)."""
-    frame = read_recording(REAL).samples.to_frame()
-    t = frame.t.to_numpy()
-    path = Slerp([from_s, from_s + over_s], Rotation.concatenate([Rotation.identity(), turn]))
-    now = path(np.clip(t, from_s, from_s + over_s))
-    step_s = 1e-3
-    spin_dps = np.degrees((path(np.clip(t + step_s, from_s, from_s + over_s)) * now.inv()).as_rotvec() / step_s)
-    acc, gyr = ["acc_x", "acc_y", "acc_z"], ["gyr_x", "gyr_y", "gyr_z"]
-    frame[acc] = now.inv().apply(frame[acc].to_numpy())
-    frame[gyr] = now.inv().apply(frame[gyr].to_numpy() - spin_dps)
-    return frame
+from turned_sensor import REAL, about_the_shin, restrapped
 
 
 def analyze(folder: Path, frame: pd.DataFrame) -> tuple:
@@ -45,13 +29,6 @@ def analyze(folder: Path, frame: pd.DataFrame) -> tuple:
     result = CliRunner().invoke(cli, ["analyze", str(folder / "moved.csv"), "--out", str(folder / "out")])
     assert result.exit_code == 0, result.output
     return result, pd.read_csv(folder / "out" / "sessions.csv", keep_default_na=False).loc[0]
-
-
-def about_the_shin(deg: float) -> Rotation:
-    """A turn of the sensor about the shin (the vertical at rest, the foot down): the strap slid round
-    the ankle, or the sensor put back facing the other way."""
-    acc = read_recording(REAL).samples.acc[:25].mean(axis=0)  # (the first second: the leg at rest)
-    return Rotation.from_rotvec(np.radians(deg) * acc / np.linalg.norm(acc))
 
 
 @pytest.mark.parametrize("deg", [90.0, 180.0], ids=["slid a quarter round", "the other way round"])

@@ -15,7 +15,7 @@ from scipy.spatial.transform import Rotation
 from sensorkit.cli import cli
 from sensorkit.io import read_recording
 
-from test_analyze_moved_sensor import REAL, about_the_shin, restrapped
+from turned_sensor import REAL, about_the_shin, restrapped
 
 
 def run(*args: str):

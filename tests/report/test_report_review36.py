@@ -19,13 +19,11 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from scipy.spatial.transform import Rotation, Slerp
 
 from prescriptions import exercise, rx_toml
-from sensorkit.io import read_recording
+from turned_sensor import about_the_shin, restrapped
 from sensorkit.report import DAILY_COLUMNS, build_report, csv_text, load_prescriptions
 from sensorkit.sim import simulate_session
 
@@ -58,21 +56,9 @@ def report(root: Path, as_of: date) -> list[dict]:
     return list(csv.DictReader(io.StringIO(csv_text(outcome.daily, DAILY_COLUMNS))))
 
 
-def turned(turn_deg: float, from_s: float = 145.0, over_s: float = 6.0) -> pd.DataFrame:
-    """The real session with the sensor turned about the shin by ``turn_deg`` before its third set (as
-    tests/cli/test_analyze_moved_sensor.py turns it)."""
-    frame = read_recording(REAL).samples.to_frame()
-    acc0 = frame[["acc_x", "acc_y", "acc_z"]].to_numpy()[:25].mean(axis=0)
-    turn = Rotation.from_rotvec(np.radians(turn_deg) * acc0 / np.linalg.norm(acc0))
-    t = frame.t.to_numpy()
-    path = Slerp([from_s, from_s + over_s], Rotation.concatenate([Rotation.identity(), turn]))
-    now = path(np.clip(t, from_s, from_s + over_s))
-    step_s = 1e-3
-    spin_dps = np.degrees((path(np.clip(t + step_s, from_s, from_s + over_s)) * now.inv()).as_rotvec() / step_s)
-    acc, gyr = ["acc_x", "acc_y", "acc_z"], ["gyr_x", "gyr_y", "gyr_z"]
-    frame[acc] = now.inv().apply(frame[acc].to_numpy())
-    frame[gyr] = now.inv().apply(frame[gyr].to_numpy() - spin_dps)
-    return frame
+def turned(turn_deg: float) -> pd.DataFrame:
+    """The real session with the sensor turned about the shin by ``turn_deg`` before its third set."""
+    return restrapped(about_the_shin(turn_deg))
 
 
 def num(cell: str) -> float:
