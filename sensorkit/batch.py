@@ -245,10 +245,23 @@ def moved_sensor_run(reps: list[Rep]) -> tuple[int, Rep | None, int]:
 CUT_HINT = "; to count them, cut it where the sensor was put back (convert --from-s) and analyse that part"
 
 
+def moved_sensor_evidence(reps: list[Rep]) -> tuple[bool, int, Rep, int] | None:
+    """The rule by which ``reps`` (a recording's movements, or a live session's so far) show the
+    sensor turned on the leg, if one is met: (whether its reps were rejected, held like reps -
+    :func:`moved_sensor_run` - rather than counted but resting too far - :func:`rest_moved_run`; how
+    many in the run, its first, the counted reps before it); None when neither reaches
+    :data:`MOVED_MIN_HELD`. The held run is taken first."""
+    for rejected, run in ((True, moved_sensor_run), (False, rest_moved_run)):
+        n, first, before = run(reps)
+        if n >= MOVED_MIN_HELD and first is not None:
+            return rejected, n, first, before
+    return None
+
+
 def moved_sensor_seen(reps: list[Rep]) -> bool:
     """Whether ``reps`` (a recording's movements, or a live session's so far) meet either rule by
     which :func:`moved_sensor_warning` says the sensor seems to have turned on the leg."""
-    return max(moved_sensor_run(reps)[0], rest_moved_run(reps)[0]) >= MOVED_MIN_HELD
+    return moved_sensor_evidence(reps) is not None
 
 
 def moved_sensor_warning(path: str | os.PathLike, reps: list[Rep]) -> str | None:
@@ -261,18 +274,18 @@ def moved_sensor_warning(path: str | os.PathLike, reps: list[Rep]) -> str | None
     twice its votes). Or: :data:`MOVED_MIN_HELD` or more counted reps in a row rested over
     :data:`REST_MOVED_DEG` from the first rep's rest (:func:`rest_moved_run`): reps still counted
     after the sensor turned, read about the stale axis (their hold and rest may be swapped)."""
-    held, first, before = moved_sensor_run(reps)
-    if held < MOVED_MIN_HELD:
-        far, first, before = rest_moved_run(reps)
-        if far < MOVED_MIN_HELD:
-            return None
-        return escape_controls(f"{path}: after {before} counted reps, {far} counted reps in a row rested over"
+    evidence = moved_sensor_evidence(reps)
+    if evidence is None:
+        return None
+    rejected, n, first, before = evidence
+    if not rejected:
+        return escape_controls(f"{path}: after {before} counted reps, {n} counted reps in a row rested over"
                                f" {REST_MOVED_DEG:g} deg from where the first rep rested, about the exercise's axis"
                                f" (from {first.start_s:.1f} s), where no seated leg rests: did the sensor turn on"
                                " the leg (taken off and put back, or twisted in its strap)? Their range, hold and"
                                " tempo may be misread (check them on the plot): strap it as at the start, or begin"
                                f" a new recording{CUT_HINT}")
-    return escape_controls(f"{path}: after {before} counted reps, {held} movements in a row held like reps were"
+    return escape_controls(f"{path}: after {before} counted reps, {n} movements in a row held like reps were"
                            f" rejected as turning about another axis or the other way (from {first.start_s:.1f} s):"
                            " did the sensor turn on the leg (taken off and put back, or twisted in its strap), or"
                            " was this another exercise? Such reps are not counted: strap it as at the start, or"

@@ -379,10 +379,9 @@ class RepDetector:
         samples = InputChecks(recording or "data").whole(as_samples(data))
         pipeline = Pipeline(self.config, meta=self.meta, keep_angle=True)
         self.reps_ = reps_frame(pipeline.run(samples), recording, self.side, path)
-        trace = pipeline.angle_trace(filled=True)
-        self.angle_ = pd.DataFrame({"t": trace[:, 0], "angle_deg": trace[:, 1],
-                                    "angle_from_first_rest_deg": pipeline.angle_from_first_rest_deg(),
-                                    "filled": trace[:, 2] > 0})
+        t, stepped, continuous, filled = pipeline.angle_columns().T
+        self.angle_ = pd.DataFrame({"t": t, "angle_deg": stepped, "angle_from_first_rest_deg": continuous,
+                                    "filled": filled > 0})
         axis = pipeline.classifier.axes.axis
         self.axis_ = np.array(axis, dtype=float) if axis is not None else np.full(3, np.nan)
         self.radius_m_ = pipeline.radius_m_

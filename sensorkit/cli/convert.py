@@ -119,14 +119,12 @@ def convert(inputs: tuple[Path, ...], out_dir: Path, exercise: str | None, side:
 def _part(path: Path, samples, name: str, from_s: float | None, to_s: float | None) -> tuple:
     """(the samples of a recording from ``from_s`` to before ``to_s``, s of its ``t``; either None: from
     its start, to its end, and the part's name); a SensorkitError naming ``path`` when none lie there."""
-    from sensorkit.samples import Samples
-
     keep = (samples.t >= (from_s if from_s is not None else -float("inf"))) & (samples.t < (to_s if to_s is not None else float("inf")))
     if not keep.any():
         span = f"its samples span {samples.t[0]:.3f}-{samples.t[-1]:.3f} s" if len(samples) else "it has no samples"
         raise SensorkitError(f"{path}: no samples from {from_s or 0:g} s to {'its end' if to_s is None else f'{to_s:g} s'}"
                              f" ({span}); nothing written")
-    part = Samples(samples.t[keep], samples.acc[keep], samples.gyr[keep])
+    part = samples[keep]
     if from_s is not None and to_s is not None:
         return part, f"{name}_{from_s:g}s-{to_s:g}s"
     return part, f"{name}_from{from_s:g}s" if from_s is not None else f"{name}_to{to_s:g}s"

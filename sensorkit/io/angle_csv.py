@@ -48,8 +48,7 @@ def angle_rows(path: str | os.PathLike, config=None, meta_defaults: dict | None 
     rec.meta, _ = with_defaults(rec.meta, meta_defaults, rec.path)
     pipeline = Pipeline(config, meta=rec.meta.to_dict(), keep_angle=True)
     pipeline.run(rec.samples)
-    trace = pipeline.angle_trace(filled=True)
-    return np.column_stack([trace[:, :2], pipeline.angle_from_first_rest_deg(), trace[:, 2]])
+    return pipeline.angle_columns()
 
 
 def angle_task(path: str, base_dir: str, config=None, meta_defaults: dict | None = None) -> tuple[np.ndarray | None, str]:

@@ -365,6 +365,14 @@ class Pipeline:
         return np.vstack([np.column_stack([t, self._shown_angle(up, rest_up)] + ([made_up] if filled else []))
                           for t, up, rest_up, made_up in self._angle_log])
 
+    def angle_columns(self) -> np.ndarray:
+        """(n, 4) per sample :meth:`angle_trace` gives (needs ``keep_angle=True``): ``t`` (s), the
+        angle above the rest before each movement (deg), :meth:`angle_from_first_rest_deg` (deg)
+        and 1.0 for a sample made up to bridge a gap (else 0.0): what the library's ``angle_`` and
+        ``analyze --angles`` give."""
+        trace = self.angle_trace(filled=True)
+        return np.column_stack([trace[:, :2], self.angle_from_first_rest_deg(), trace[:, 2]])
+
     def angle_from_first_rest_deg(self) -> np.ndarray:
         """(n,): the exercise angle of every sample :meth:`angle_trace` gives (needs
         ``keep_angle=True``), in deg, from one pose for the whole recording: the rest before its

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from sensorkit.batch import MOVED_MIN_HELD, exercise_misfit_warning, moved_sensor_run, rest_moved_run
+from sensorkit.batch import exercise_misfit_warning, moved_sensor_evidence
 from sensorkit.pipeline import Rep
 
 #: the flag of a recording whose movements went beyond its exercise's range: another exercise?
@@ -35,12 +35,10 @@ def session_flags(exercise: str, reps: Sequence[Rep]) -> tuple[tuple[str, ...], 
     if exercise_misfit_warning("", exercise, list(reps), math.nan) is not None:
         flags.append(ANOTHER_EXERCISE)
         stray_from_s = -math.inf
-    held, first, _ = moved_sensor_run(list(reps))
-    if held < MOVED_MIN_HELD:  # (or reps still counted after it, read about the stale axis: misread)
-        held, first, _ = rest_moved_run(list(reps))
-    if held >= MOVED_MIN_HELD and first is not None:
+    evidence = moved_sensor_evidence(list(reps))  # (rejected after it, or counted but read about the stale axis)
+    if evidence is not None:
         flags.append(SENSOR_MOVED)
-        stray_from_s = first.start_s if stray_from_s is None else stray_from_s
+        stray_from_s = evidence[2].start_s if stray_from_s is None else stray_from_s
     return tuple(flags), stray_from_s
 
 
